@@ -1,0 +1,2 @@
+/** Cairn fs module. */
+package org.cairnfs.fs;

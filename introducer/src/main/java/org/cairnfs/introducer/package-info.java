@@ -1,0 +1,2 @@
+/** Cairn introducer module. */
+package org.cairnfs.introducer;

@@ -1,0 +1,2 @@
+/** Cairn it-tests module. */
+package org.cairnfs.it;

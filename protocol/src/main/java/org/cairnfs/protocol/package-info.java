@@ -1,0 +1,2 @@
+/** Cairn protocol module. */
+package org.cairnfs.protocol;

@@ -1,0 +1,2 @@
+/** Cairn storage-server module. */
+package org.cairnfs.storage;
