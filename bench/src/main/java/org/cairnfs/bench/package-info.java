@@ -1,2 +1,0 @@
-/** Cairn bench module. */
-package org.cairnfs.bench;
