@@ -2,7 +2,11 @@ package org.cairnfs.caps;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
@@ -87,5 +91,25 @@ class CapFormatterTest {
       assertThat(new ImmutableDirectoryReadCap(chk).verifyCap().orElseThrow())
           .hasToString("cairn:dir-chk-v:" + si + ":" + eh + ":3:10:1000000");
     }
+
+    /** The strings computed here appear verbatim in the spec, so the two cannot drift apart. */
+    @Test
+    void specShowsTheseExactStrings() throws IOException {
+      DirectoryWriteCap dir = new DirectoryWriteCap(mut);
+      ImmutableDirectoryReadCap dirChk = new ImmutableDirectoryReadCap(chk);
+      List<Object> shown = List.of(mut, mut.readOnly(), mut.verifyCap().orElseThrow(),
+          mut.storageIndex().orElseThrow(), dir, dir.readOnly(), dir.verifyCap().orElseThrow(),
+          chk, chk.verifier(), chk.index(), dirChk, dirChk.verifyCap().orElseThrow(),
+          Base32.encode(publicKey), new LiteralCap("hello".getBytes(StandardCharsets.US_ASCII)));
+
+      String spec = Files.readString(SPEC);
+
+      for (Object value : shown) {
+        assertThat(spec).contains(value.toString());
+      }
+    }
   }
+
+  /** Relative to the caps module, where surefire runs. */
+  static final Path SPEC = Path.of("..", "docs", "specs", "caps.md");
 }

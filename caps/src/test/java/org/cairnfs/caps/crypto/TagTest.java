@@ -42,6 +42,17 @@ class TagTest {
   }
 
   @Test
+  void specListsEveryTag() throws java.io.IOException {
+    String spec = java.nio.file.Files.readString(
+        java.nio.file.Path.of("..", "docs", "specs", "caps.md"));
+
+    for (Tag tag : Tag.values()) {
+      assertThat(spec).as(tag.name())
+          .contains("| `" + tag.name() + "` | `" + tag.text() + "` |");
+    }
+  }
+
+  @Test
   void tagStringsAreUnique() {
     assertThat(Arrays.stream(Tag.values()).map(Tag::text)).doesNotHaveDuplicates();
   }
