@@ -51,7 +51,15 @@ public final class Base32 {
    * @throws IllegalArgumentException naming the offending character or length
    */
   public static byte[] decode(CharSequence text) {
-    int len = text.length();
+    return decode(text, 0, text.length());
+  }
+
+  /**
+   * Decodes {@code text[from, to)}; positions in error messages count from the start of
+   * {@code text}, so a parser can point into the whole cap string.
+   */
+  static byte[] decode(CharSequence text, int from, int to) {
+    int len = to - from;
     int rem = len % 8;
     if (rem == 1 || rem == 3 || rem == 6) {
       throw new IllegalArgumentException("base32 text of length " + len + " is impossible");
@@ -60,7 +68,7 @@ public final class Base32 {
     int buffer = 0;
     int bits = 0;
     int pos = 0;
-    for (int i = 0; i < len; i++) {
+    for (int i = from; i < to; i++) {
       char c = text.charAt(i);
       int v = c < 128 ? DECODE[c] : -1;
       if (v < 0) {
@@ -80,7 +88,7 @@ public final class Base32 {
     return out;
   }
 
-  private static String printable(char c) {
+  static String printable(char c) {
     return c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\u%04x", (int) c);
   }
 }

@@ -29,7 +29,12 @@ public sealed interface Cap
     return CapParser.parse(text);
   }
 
-  /** The same object with write authority removed; read and verify caps return themselves. */
+  /**
+   * The same object with write authority removed; read and verify caps return themselves.
+   *
+   * @throws UnknownCapAuthorityException for an {@link UnknownCap} whose kind does not end in
+   *     {@code -ro} or {@code -v}, since it might carry write authority
+   */
   Cap readOnly();
 
   /** The verify cap of the same object; empty for literals, which have nothing stored. */
