@@ -36,6 +36,7 @@ public final class LeaseDb implements AutoCloseable {
   private final Atomic.Long totalBytes;
   private final InstantSource clock;
   private final Duration leaseDuration;
+  private final byte[] implicitSalt;
 
   private LeaseDb(DB db, InstantSource clock, Duration leaseDuration) {
     this.db = db;
@@ -54,6 +55,13 @@ public final class LeaseDb implements AutoCloseable {
     this.ownerBytes = db.hashMap("owner-bytes", Serializer.BYTE_ARRAY, Serializer.LONG)
         .createOrOpen();
     this.totalBytes = db.atomicLong("total-share-bytes").createOrOpen();
+    Atomic.String salt = db.atomicString("implicit-lease-salt").createOrOpen();
+    if (salt.get() == null) {
+      byte[] random = new byte[32];
+      new java.security.SecureRandom().nextBytes(random);
+      salt.set(java.util.HexFormat.of().formatHex(random));
+    }
+    this.implicitSalt = java.util.HexFormat.of().parseHex(salt.get());
     db.commit();
   }
 
@@ -78,6 +86,28 @@ public final class LeaseDb implements AutoCloseable {
 
   public Duration leaseDuration() {
     return leaseDuration;
+  }
+
+  /**
+   * Secrets of the lease a server grants by itself, for writes that carry no lease secrets
+   * (mutable slot writes): derived from a random salt kept in this database and the owner, so
+   * the same owner's writes renew one lease and nobody outside the server can renew or cancel
+   * it. It keeps the share for one lease period; clients add their own lease to keep it longer.
+   */
+  public LeaseSecrets implicitSecrets(LeaseOwner owner) {
+    return LeaseSecrets.of(implicitSecret(owner, (byte) 1), implicitSecret(owner, (byte) 2));
+  }
+
+  private byte[] implicitSecret(LeaseOwner owner, byte which) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update(implicitSalt);
+      sha.update(which);
+      sha.update(owner.toBytes());
+      return sha.digest();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("JDK without SHA-256", e);
+    }
   }
 
   public synchronized Optional<ShareRecord> find(ShareKey key) {

@@ -18,7 +18,7 @@ import org.cairnfs.storage.share.ShareKey;
  * &lt;dir&gt;/shares/&lt;2-char prefix&gt;/&lt;26-char SI&gt;/&lt;n&gt;      immutable share n
  * &lt;dir&gt;/shares/&lt;2-char prefix&gt;/&lt;26-char SI&gt;/m&lt;n&gt;     mutable slot share n
  * &lt;dir&gt;/shares/incoming/&lt;26-char SI&gt;/&lt;n&gt;           upload in progress
- * &lt;dir&gt;/shares/incoming/&lt;26-char SI&gt;/m&lt;n&gt;.new      slot version being written
+ * &lt;dir&gt;/shares/incoming/&lt;26-char SI&gt;/m&lt;n&gt;.&lt;serial&gt;.new  slot version being written
  * </pre>
  *
  * Every path is built from a {@link StorageIndex} (base32 text, always 26 characters of
@@ -59,8 +59,9 @@ public final class ShareLayout {
     return incomingDir.resolve(key.index().toString()).resolve(key.fileName());
   }
 
-  Path slotTempPath(ShareKey key) {
-    return incomingDir.resolve(key.index().toString()).resolve(key.fileName() + ".new");
+  Path slotTempPath(ShareKey key, long serial) {
+    return incomingDir.resolve(key.index().toString())
+        .resolve(key.fileName() + "." + serial + ".new");
   }
 
   /** The prefix directories, sorted; junk names are skipped. */

@@ -51,8 +51,8 @@ public final class ShareStore implements AutoCloseable {
   private final ShareLayout layout;
   private final LeaseDb leases;
   private final SpaceBudget budget;
-  private final SlotWriteCheck slotCheck;
-  private final Object[] stripes = new Object[STRIPES];
+  private final StripedLocks stripes = new StripedLocks(STRIPES);
+  private final SlotWriter slots;
   private final Map<ShareKey, IncomingShare> uploads = new ConcurrentHashMap<>();
 
   private ShareStore(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
@@ -60,10 +60,7 @@ public final class ShareStore implements AutoCloseable {
     this.layout = layout;
     this.leases = leases;
     this.budget = budget;
-    this.slotCheck = slotCheck;
-    for (int i = 0; i < STRIPES; i++) {
-      stripes[i] = new Object();
-    }
+    this.slots = new SlotWriter(layout, leases, budget, stripes, slotCheck);
   }
 
   /**
@@ -243,48 +240,45 @@ public final class ShareStore implements AutoCloseable {
    */
   public long writeSlotShare(StorageIndex index, int shareNumber, byte[] share,
       LeaseOwner owner, LeaseSecrets secrets) throws StoreException, IOException {
-    budget.checkShareSize(share.length);
-    ShareKey key = ShareKey.mutable(index, checkedShareNumber(shareNumber));
-    synchronized (lockFor(index)) {
-      Optional<ShareRecord> record = leases.find(key);
-      OptionalLong held = record.filter(r -> r.seqnum() != ShareRecord.NO_SEQNUM)
-          .map(r -> OptionalLong.of(r.seqnum())).orElse(OptionalLong.empty());
-      long seqnum;
-      try {
-        seqnum = slotCheck.check(index, share.clone(), held);
-      } catch (SlotWriteCheck.Rejected e) {
-        throw new StoreException(StoreException.Reason.REJECTED,
-            "slot share " + key + " rejected: " + e.getMessage());
-      }
-      long growth = share.length - record.map(ShareRecord::size).orElse(0L);
-      budget.reserve(growth);
-      Path temp = layout.slotTempPath(key);
-      try {
-        Files.createDirectories(temp.getParent());
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-          ByteBuffer src = ByteBuffer.wrap(share);
-          while (src.hasRemaining()) {
-            channel.write(src);
-          }
-          channel.force(true);
-        }
-        // Database first: its seqnum is then never below the version on disk, so a crash
-        // between the two steps cannot let an older version in later.
-        leases.recordShare(key, share.length, seqnum, owner, secrets);
-        Path target = layout.sharePath(key);
-        Files.createDirectories(target.getParent());
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-        DirectorySync.sync(target.getParent());
-        return seqnum;
-      } catch (LeaseLimitException e) {
-        throw new StoreException(StoreException.Reason.REJECTED, e.getMessage());
-      } finally {
-        Files.deleteIfExists(temp);
-        budget.release(growth);
-      }
+    return slots.write(ShareKey.mutable(index, checkedShareNumber(shareNumber)), share, owner,
+        secrets);
+  }
+
+  /**
+   * Receives one chunk of a new slot share version of {@code totalSize} bytes; chunks must come
+   * in order from offset 0, and a chunk at offset 0 restarts. The chunk that completes the
+   * share stores it as {@link #writeSlotShare} does and returns its seqnum.
+   */
+  public OptionalLong writeSlotChunk(StorageIndex index, int shareNumber, long totalSize,
+      long offset, ByteBuffer data, LeaseOwner owner, LeaseSecrets secrets)
+      throws StoreException, IOException {
+    if (offset < 0 || totalSize < 0) {
+      throw StoreException.badRequest("negative slot offset " + offset + " or size " + totalSize);
     }
+    return slots.writeChunk(ShareKey.mutable(index, checkedShareNumber(shareNumber)), owner,
+        secrets, totalSize, offset, data);
+  }
+
+  /** Drops the owner's unfinished chunked slot write, if any. */
+  public void abortSlotWrite(LeaseOwner owner, StorageIndex index, int shareNumber)
+      throws StoreException, IOException {
+    slots.discard(ShareKey.mutable(index, checkedShareNumber(shareNumber)), owner);
+  }
+
+  /** The lease database the store records into. */
+  public LeaseDb leases() {
+    return leases;
+  }
+
+  /** Bytes the store may still take: under max-space and above the reserved free space. */
+  public long freeBytes() throws IOException {
+    return budget.freeBytes();
+  }
+
+  /** The recorded seqnum of a held slot share, empty when unknown. */
+  public OptionalLong slotSeqnum(ShareKey key) {
+    return leases.find(key).filter(r -> r.seqnum() != ShareRecord.NO_SEQNUM)
+        .map(r -> OptionalLong.of(r.seqnum())).orElse(OptionalLong.empty());
   }
 
   /**
@@ -367,6 +361,7 @@ public final class ShareStore implements AutoCloseable {
     for (IncomingShare upload : List.copyOf(uploads.values())) {
       drop(upload);
     }
+    slots.discardAll();
   }
 
   private void leaseHeld(ShareKey key, LeaseOwner owner, LeaseSecrets secrets)
@@ -400,7 +395,7 @@ public final class ShareStore implements AutoCloseable {
   }
 
   private Object lockFor(StorageIndex index) {
-    return stripes[Math.floorMod(index.hashCode(), STRIPES)];
+    return stripes.of(index);
   }
 
   private static int checkedShareNumber(int n) throws StoreException {

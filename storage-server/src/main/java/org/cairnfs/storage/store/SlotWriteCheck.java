@@ -13,8 +13,22 @@ import org.cairnfs.caps.StorageIndex;
  */
 @FunctionalInterface
 public interface SlotWriteCheck {
+  /** The store passes at most this many leading bytes of a share to the check. */
+  int CHECKED_PREFIX = 64 * 1024;
+
+  /** The real check of {@link org.cairnfs.caps.mutable.SlotWriteCheck}. */
+  SlotWriteCheck KEYLESS = (index, share, held) -> {
+    try {
+      return org.cairnfs.caps.mutable.SlotWriteCheck.check(index, share, held).seqnum();
+    } catch (org.cairnfs.caps.mutable.SlotWriteRejectedException e) {
+      throw new Rejected(e.getMessage());
+    }
+  };
+
   /**
    * Returns the seqnum of {@code share} if it may replace the held version.
+   *
+   * @param share the share's first {@code min(size, CHECKED_PREFIX)} bytes
    *
    * @param heldSeqnum seqnum of the version held, empty when none is held
    * @throws Rejected naming why the share may not be stored

@@ -58,6 +58,12 @@ final class SpaceBudget {
     reserved += bytes;
   }
 
+  synchronized long freeBytes() throws IOException {
+    long underMax = limits.maxSpace() - usedBytes();
+    long onDisk = freeSpace.usableBytes() - limits.reservedSpace();
+    return Math.max(0, Math.min(underMax, onDisk));
+  }
+
   synchronized void release(long bytes) {
     if (bytes > 0) {
       reserved -= bytes;

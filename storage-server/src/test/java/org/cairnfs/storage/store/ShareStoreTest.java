@@ -229,7 +229,7 @@ class ShareStoreTest {
           ShareKey key = ShareKey.immutable(index, n);
           ShareLayout layout = f.store.layout();
           for (Path p : List.of(layout.sharePath(key), layout.incomingPath(key),
-              layout.slotTempPath(ShareKey.mutable(index, n)))) {
+              layout.slotTempPath(ShareKey.mutable(index, n), 7))) {
             assertThat(p.normalize()).isEqualTo(p);
             assertThat(p.startsWith(f.storageDir.resolve("shares"))).isTrue();
             assertThat(p.getNameCount()).isEqualTo(f.storageDir.getNameCount() + 4);
@@ -276,6 +276,25 @@ class ShareStoreTest {
       assertThat(f.store.read(ShareKey.mutable(SI, 0), 0, 1000)).isEqualTo(slotShare(3, 100));
       assertThat(f.store.usedBytes()).isEqualTo(100);
       assertThat(f.store.ownerBytes(BOB)).isZero();
+    }
+
+    @Test
+    void chunkedVersionsBecomeVisibleOnlyWhenComplete() throws Exception {
+      byte[] v = slotShare(4, 90);
+      assertThat(f.store.writeSlotChunk(SI, 1, 90, 0, ByteBuffer.wrap(v, 0, 40), ALICE,
+          secrets(1))).isEmpty();
+      assertThat(f.store.shareSizes(SI, ShareKind.MUTABLE)).isEmpty();
+      assertThat(f.store.usedBytes()).isEqualTo(90);
+      assertThatThrownBy(() -> f.store.writeSlotChunk(SI, 1, 90, 50,
+          ByteBuffer.wrap(v, 50, 40), ALICE, secrets(1)))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
+      assertThat(f.store.usedBytes()).isZero();
+      f.store.writeSlotChunk(SI, 1, 90, 0, ByteBuffer.wrap(v, 0, 40), ALICE, secrets(1));
+      assertThat(f.store.writeSlotChunk(SI, 1, 90, 40, ByteBuffer.wrap(v, 40, 50), ALICE,
+          secrets(1))).hasValue(4);
+      assertThat(f.store.read(ShareKey.mutable(SI, 1), 0, 100)).isEqualTo(v);
+      assertThat(f.store.slotSeqnum(ShareKey.mutable(SI, 1))).hasValue(4);
+      assertThat(f.store.usedBytes()).isEqualTo(90);
     }
 
     @Test
