@@ -182,7 +182,7 @@ class ServerHandlerTest {
     Random random = new Random(42);
     for (int round = 0; round < 200; round++) {
       EmbeddedChannel ch = greeted();
-      byte[] junk = new byte[random.nextInt(300)];
+      byte[] junk = new byte[1 + random.nextInt(300)];
       random.nextBytes(junk);
       if (junk.length >= 4 && random.nextBoolean()) {
         // Mostly-plausible length so the body decoder is reached too.
