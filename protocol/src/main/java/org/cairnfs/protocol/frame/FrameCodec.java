@@ -24,7 +24,7 @@ import org.cairnfs.protocol.message.WireLimits;
  * <pre>
  * 08 | 00 00 00 00 00 00 00 07 | SI (16 bytes) | 03 | 00 00 00 00 00 00 00 00 | 00 00 10 00
  * </pre>
- * (42 bytes; on the wire preceded by the length {@code 00 00 00 2A}).
+ * (38 bytes; on the wire preceded by the length {@code 00 00 00 26}).
  */
 public final class FrameCodec {
   /** Bytes of type + request id. */

@@ -88,11 +88,15 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-      NodeId id = TlsContexts.peerId(ssl.engine().getSession());
-      caller = new Caller(id, CONNECTIONS.incrementAndGet(), ctx.channel().remoteAddress());
-      log.debug("{}: TLS established", caller);
+      authenticated(ctx, TlsContexts.peerId(ssl.engine().getSession()));
     }
     super.userEventTriggered(ctx, evt);
+  }
+
+  /** The peer proved {@code id}; tests without TLS call this directly. */
+  void authenticated(ChannelHandlerContext ctx, NodeId id) {
+    caller = new Caller(id, CONNECTIONS.incrementAndGet(), ctx.channel().remoteAddress());
+    log.debug("{}: TLS established", caller);
   }
 
   @Override
