@@ -1,0 +1,72 @@
+package org.cairnfs.protocol.message;
+
+/**
+ * Hard bounds on every field decoded from the wire; checked before any allocation.
+ *
+ * <p>They are part of the protocol (see {@code docs/specs/wire.md}): a peer that sends more is
+ * answered with {@link ErrorCode#BAD_REQUEST} or disconnected.
+ */
+public final class WireLimits {
+  /** Largest data payload of one chunk (WriteChunk, ReadRange, WriteSlotShare, ReadSlot total). */
+  public static final int MAX_CHUNK = 1 << 20;
+  /** Default largest frame (length prefix value): one chunk plus room for headers. */
+  public static final int DEFAULT_MAX_FRAME = MAX_CHUNK + 64 * 1024;
+  /** Smallest max-frame setting a node may configure. */
+  public static final int MIN_MAX_FRAME = 64 * 1024;
+  /** Largest UTF-8 string (error messages, version strings), in bytes. */
+  public static final int MAX_STRING = 4096;
+  /** Largest signed announcement, in bytes. */
+  public static final int MAX_ANNOUNCEMENT = 64 * 1024;
+  /** Largest number of announcements in one push frame. */
+  public static final int MAX_ANNOUNCEMENTS_PER_PUSH = 1024;
+  /** Share numbers are 0..255. */
+  public static final int MAX_SHARE_NUMBER = 255;
+  /** Lease secrets are 32 bytes. */
+  public static final int SECRET_LENGTH = 32;
+
+  private WireLimits() {}
+
+  /** Checks a share number, naming it when bad. */
+  static int checkShare(int share) {
+    if (share < 0 || share > MAX_SHARE_NUMBER) {
+      throw new IllegalArgumentException("share number must be 0.." + MAX_SHARE_NUMBER + ", got " + share);
+    }
+    return share;
+  }
+
+  static long checkOffset(long offset) {
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset must be >= 0, got " + offset);
+    }
+    return offset;
+  }
+
+  static int checkLength(int length) {
+    if (length < 0 || length > MAX_CHUNK) {
+      throw new IllegalArgumentException("length must be 0.." + MAX_CHUNK + ", got " + length);
+    }
+    return length;
+  }
+
+  static byte[] checkChunk(byte[] data) {
+    if (data.length > MAX_CHUNK) {
+      throw new IllegalArgumentException("chunk must be at most " + MAX_CHUNK + " bytes, got " + data.length);
+    }
+    return data.clone();
+  }
+
+  static byte[] checkSecret(byte[] secret, String what) {
+    if (secret.length != SECRET_LENGTH) {
+      throw new IllegalArgumentException(what + " must be " + SECRET_LENGTH + " bytes, got " + secret.length);
+    }
+    return secret.clone();
+  }
+
+  static java.util.Set<Integer> checkShares(java.util.Set<Integer> shares) {
+    java.util.TreeSet<Integer> sorted = new java.util.TreeSet<>();
+    for (Integer s : shares) {
+      sorted.add(checkShare(s));
+    }
+    return java.util.Collections.unmodifiableSortedSet(sorted);
+  }
+}

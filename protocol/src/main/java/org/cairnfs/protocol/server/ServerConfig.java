@@ -1,0 +1,207 @@
+package org.cairnfs.protocol.server;
+
+import java.time.Duration;
+import java.util.Objects;
+import org.cairnfs.protocol.identity.NodeKey;
+import org.cairnfs.protocol.identity.TlsEngine;
+import org.cairnfs.protocol.message.WireLimits;
+
+/**
+ * Everything a {@link ProtocolServer} needs; built with {@link #builder(NodeKey)} whose setters
+ * reject bad values by name. Bandwidth limits are bytes per second, 0 meaning unlimited.
+ */
+public final class ServerConfig {
+  final String host;
+  final int port;
+  final NodeKey nodeKey;
+  final TlsEngine tlsEngine;
+  final int maxFrameLength;
+  final int maxInFlight;
+  final Duration helloTimeout;
+  final Duration idleTimeout;
+  final long globalReadLimit;
+  final long globalWriteLimit;
+  final long channelReadLimit;
+  final long channelWriteLimit;
+  final int backendThreads;
+  final int ioThreads;
+  final StorageBackend storage;
+  final IntroducerBackend introducer;
+
+  private ServerConfig(Builder b) {
+    host = b.host;
+    port = b.port;
+    nodeKey = b.nodeKey;
+    tlsEngine = b.tlsEngine;
+    maxFrameLength = b.maxFrameLength;
+    maxInFlight = b.maxInFlight;
+    helloTimeout = b.helloTimeout;
+    idleTimeout = b.idleTimeout;
+    globalReadLimit = b.globalReadLimit;
+    globalWriteLimit = b.globalWriteLimit;
+    channelReadLimit = b.channelReadLimit;
+    channelWriteLimit = b.channelWriteLimit;
+    backendThreads = b.backendThreads;
+    ioThreads = b.ioThreads;
+    storage = b.storage;
+    introducer = b.introducer;
+  }
+
+  public static Builder builder(NodeKey nodeKey) {
+    return new Builder(nodeKey);
+  }
+
+  public int maxFrameLength() {
+    return maxFrameLength;
+  }
+
+  public int maxInFlight() {
+    return maxInFlight;
+  }
+
+  public TlsEngine tlsEngine() {
+    return tlsEngine;
+  }
+
+  /** Validating builder; defaults: 127.0.0.1, port 0 (ephemeral), default TLS engine. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 0;
+    private final NodeKey nodeKey;
+    private TlsEngine tlsEngine = TlsEngine.defaultEngine();
+    private int maxFrameLength = WireLimits.DEFAULT_MAX_FRAME;
+    private int maxInFlight = 64;
+    private Duration helloTimeout = Duration.ofSeconds(10);
+    private Duration idleTimeout = Duration.ofMinutes(2);
+    private long globalReadLimit;
+    private long globalWriteLimit;
+    private long channelReadLimit;
+    private long channelWriteLimit;
+    private int backendThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private int ioThreads = 0;
+    private StorageBackend storage;
+    private IntroducerBackend introducer;
+
+    private Builder(NodeKey nodeKey) {
+      this.nodeKey = Objects.requireNonNull(nodeKey, "nodeKey");
+    }
+
+    public Builder host(String host) {
+      if (host == null || host.isBlank()) {
+        throw new IllegalArgumentException("host must not be blank, got '" + host + "'");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /** 0 picks a free port. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    public Builder tlsEngine(TlsEngine engine) {
+      if (!Objects.requireNonNull(engine, "engine").isAvailable()) {
+        throw new IllegalArgumentException("TLS engine " + engine + " is not available here");
+      }
+      this.tlsEngine = engine;
+      return this;
+    }
+
+    public Builder maxFrameLength(int bytes) {
+      if (bytes < WireLimits.MIN_MAX_FRAME || bytes > 64 << 20) {
+        throw new IllegalArgumentException("max frame length must be " + WireLimits.MIN_MAX_FRAME
+            + ".." + (64 << 20) + " bytes, got " + bytes);
+      }
+      this.maxFrameLength = bytes;
+      return this;
+    }
+
+    /** Requests read but not yet answered per connection before the server stops reading. */
+    public Builder maxInFlight(int requests) {
+      if (requests < 1 || requests > 65536) {
+        throw new IllegalArgumentException("max in-flight must be 1..65536, got " + requests);
+      }
+      this.maxInFlight = requests;
+      return this;
+    }
+
+    /** Time for TLS and the hello exchange to finish before the connection is dropped. */
+    public Builder helloTimeout(Duration timeout) {
+      this.helloTimeout = positive(timeout, "hello timeout");
+      return this;
+    }
+
+    /** A connection with no complete frame and nothing in flight for this long is dropped. */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = positive(timeout, "idle timeout");
+      return this;
+    }
+
+    /** Whole-server bandwidth limits in bytes/s (0 = unlimited). */
+    public Builder globalBandwidth(long readBytesPerSecond, long writeBytesPerSecond) {
+      this.globalReadLimit = nonNegative(readBytesPerSecond, "global read limit");
+      this.globalWriteLimit = nonNegative(writeBytesPerSecond, "global write limit");
+      return this;
+    }
+
+    /** Per-connection bandwidth limits in bytes/s (0 = unlimited). */
+    public Builder channelBandwidth(long readBytesPerSecond, long writeBytesPerSecond) {
+      this.channelReadLimit = nonNegative(readBytesPerSecond, "per-connection read limit");
+      this.channelWriteLimit = nonNegative(writeBytesPerSecond, "per-connection write limit");
+      return this;
+    }
+
+    /** Threads that run backend calls (disk I/O); never the event loop. */
+    public Builder backendThreads(int threads) {
+      if (threads < 1 || threads > 1024) {
+        throw new IllegalArgumentException("backend threads must be 1..1024, got " + threads);
+      }
+      this.backendThreads = threads;
+      return this;
+    }
+
+    /** Netty I/O threads, 0 for Netty's default. */
+    public Builder ioThreads(int threads) {
+      if (threads < 0 || threads > 1024) {
+        throw new IllegalArgumentException("I/O threads must be 0..1024, got " + threads);
+      }
+      this.ioThreads = threads;
+      return this;
+    }
+
+    public Builder storage(StorageBackend backend) {
+      this.storage = Objects.requireNonNull(backend, "storage backend");
+      return this;
+    }
+
+    public Builder introducer(IntroducerBackend backend) {
+      this.introducer = Objects.requireNonNull(backend, "introducer backend");
+      return this;
+    }
+
+    public ServerConfig build() {
+      if (storage == null && introducer == null) {
+        throw new IllegalStateException("a server needs a storage or an introducer backend (or both)");
+      }
+      return new ServerConfig(this);
+    }
+
+    private static Duration positive(Duration d, String what) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, got " + d);
+      }
+      return d;
+    }
+
+    private static long nonNegative(long v, String what) {
+      if (v < 0) {
+        throw new IllegalArgumentException(what + " must be >= 0 (0 = unlimited), got " + v);
+      }
+      return v;
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package org.cairnfs.protocol.server;
+
+import java.util.List;
+import java.util.Set;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.protocol.message.Request;
+import org.cairnfs.protocol.message.Response;
+
+/**
+ * What a storage server does with each storage request; the protocol module does the rest
+ * (TLS, framing, validation, ordering, backpressure).
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>Methods are called on the server's backend executor, never on a Netty event loop, so
+ *       they may block on disk. They must be thread-safe: different connections call
+ *       concurrently. Requests from ONE connection are called one at a time, in arrival order
+ *       (so a CloseShare never overtakes the WriteChunks sent before it).</li>
+ *   <li>Every request value is already validated against the wire limits (SI 16 bytes, share
+ *       numbers 0..255, offsets >= 0, lengths <= MAX_CHUNK, secrets 32 bytes); the backend
+ *       checks what only it knows (space, share size, existence, signatures).</li>
+ *   <li>Refuse with {@link StorageException}; its code and message go to the client. Any other
+ *       exception is logged and reported as INTERNAL.</li>
+ * </ul>
+ */
+public interface StorageBackend {
+
+  /** Software version, free space and largest share accepted. */
+  StorageStatus status(Caller caller) throws StorageException;
+
+  /** Numbers of the complete immutable shares held for {@code index} (empty if none). */
+  Set<Integer> shareNumbers(Caller caller, StorageIndex index) throws StorageException;
+
+  /**
+   * Reserves space for the requested immutable shares not already held, and adds the caller's
+   * lease (renew/cancel secrets) to them; returns which were allocated and which already exist.
+   * SERVER_FULL or SHARE_TOO_BIG when space or size forbid.
+   */
+  Response.Allocated allocate(Caller caller, Request.Allocate request) throws StorageException;
+
+  /** Writes into an allocated, unclosed share; NOT_FOUND if not allocated, BAD_REQUEST if out of bounds. */
+  void writeChunk(Caller caller, Request.WriteChunk request) throws StorageException;
+
+  /** Makes an uploaded share complete and readable (atomically moved into place). */
+  void closeShare(Caller caller, StorageIndex index, int share) throws StorageException;
+
+  /** Drops an unfinished upload and frees its reservation. */
+  void abortShare(Caller caller, StorageIndex index, int share) throws StorageException;
+
+  /** Reads up to {@code request.length()} bytes of a complete share; fewer at its end. */
+  byte[] readRange(Caller caller, Request.ReadRange request) throws StorageException;
+
+  /** Complete immutable shares of {@code index} with their sizes. */
+  List<Response.ShareSize> listShares(Caller caller, StorageIndex index) throws StorageException;
+
+  /**
+   * The same range of each requested share of a mutable slot (all when the set is empty), with
+   * the seqnum each share holds; total data must not exceed {@code WireLimits.MAX_CHUNK}.
+   */
+  List<Response.SlotShare> readSlot(Caller caller, Request.ReadSlot request) throws StorageException;
+
+  /**
+   * One in-order chunk of a whole new mutable share. On the chunk where
+   * {@link Request.WriteSlotShare#isLast()} holds, the backend runs the keyless check on the
+   * complete share (verifying key matches the slot, signature verifies, seqnum grows) and either
+   * replaces the old share atomically or throws REJECTED.
+   */
+  void writeSlotShare(Caller caller, Request.WriteSlotShare request) throws StorageException;
+
+  /** Adds a lease on every share of {@code index} (renewing one with the same renew secret). */
+  void addLease(Caller caller, Request.AddLease request) throws StorageException;
+
+  /** Renews the lease holding the renew secret; NOT_FOUND if there is none. */
+  void renewLease(Caller caller, Request.RenewLease request) throws StorageException;
+
+  /**
+   * Called once when a connection ends, so unfinished uploads it started can be dropped.
+   * Runs on the backend executor after every request of that connection has finished.
+   */
+  default void connectionClosed(Caller caller) {}
+}
