@@ -8,7 +8,14 @@ import picocli.CommandLine.Command;
     name = "cairn",
     mixinStandardHelpOptions = true,
     version = "cairn 0.1.0-SNAPSHOT",
-    description = "A least-authority grid filesystem.")
+    description = "A least-authority grid filesystem.",
+    subcommands = {
+        CreateIntroducerCommand.class,
+        CreateNodeCommand.class,
+        RunCommand.class,
+        StatusCommand.class,
+        DemoCommand.class,
+    })
 public final class CairnCommand implements Runnable {
   @Override
   public void run() {
@@ -16,6 +23,6 @@ public final class CairnCommand implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new CairnCommand()).execute(args));
+    System.exit(Cli.commandLine().execute(args));
   }
 }

@@ -1,0 +1,86 @@
+package org.cairnfs.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.cairnfs.cli.config.ConfigTemplate;
+import org.cairnfs.introducer.IntroducerUrl;
+import org.cairnfs.protocol.identity.NodeKey;
+import org.cairnfs.storage.config.ByteSize;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "create-node",
+    description = "Create a node directory (client, and storage server unless --no-storage).")
+final class CreateNodeCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "DIR", description = "Directory to create.")
+  Path dir;
+
+  @Option(names = "--introducer", required = true, paramLabel = "URL",
+      description = "Introducer URL cairn://<node-id>@host:port (repeat for several).")
+  List<String> introducers = new ArrayList<>();
+
+  @Option(names = "--nickname", description = "Name shown to others (default: the directory name).")
+  String nickname;
+
+  @Option(names = "--hostname", defaultValue = "127.0.0.1",
+      description = "Address announced to the grid (default: ${DEFAULT-VALUE}).")
+  String hostname;
+
+  @Option(names = "--port", defaultValue = "0",
+      description = "Storage service port; 0 picks a free one at each start.")
+  int port;
+
+  @Option(names = "--storage-dir", defaultValue = "storage", paramLabel = "PATH",
+      description = "Where shares live, relative to DIR or absolute (default: ${DEFAULT-VALUE}).")
+  String storageDir;
+
+  @Option(names = "--max-space", paramLabel = "SIZE",
+      description = "Most share bytes to keep, e.g. 200G (default: no limit).")
+  String maxSpace;
+
+  @Option(names = "--reserved-space", defaultValue = "1G", paramLabel = "SIZE",
+      description = "Free disk space to leave alone (default: ${DEFAULT-VALUE}).")
+  String reservedSpace;
+
+  @Option(names = "--no-storage", description = "Do not offer storage to the grid.")
+  boolean noStorage;
+
+  @Override
+  public Integer call() throws Exception {
+    Cli.checkPort(port);
+    for (String url : introducers) {
+      try {
+        IntroducerUrl.parse(url);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCode.USAGE, "bad --introducer '" + url + "': " + e.getMessage());
+      }
+    }
+    checkSize("--max-space", maxSpace);
+    checkSize("--reserved-space", reservedSpace);
+    NodeDirectory node = new NodeDirectory(dir);
+    String name = nickname != null ? nickname : node.root().getFileName().toString();
+    NodeKey key = node.create(ConfigTemplate.node(name, hostname, port, introducers,
+        !noStorage, storageDir, maxSpace, reservedSpace));
+    System.out.println("Created node " + name + " in " + node.root());
+    System.out.println("  node id: " + key.nodeId());
+    System.out.println("  storage: " + (noStorage ? "off" : node.root().resolve(storageDir)
+        + (maxSpace == null ? " (no limit)" : " (max " + maxSpace + ")")));
+    System.out.println("  config:  " + node.config());
+    System.out.println("Next: cairn run " + node.root());
+    return 0;
+  }
+
+  private static void checkSize(String option, String value) {
+    if (value == null) {
+      return;
+    }
+    try {
+      ByteSize.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCode.USAGE, "bad " + option + " '" + value + "': " + e.getMessage());
+    }
+  }
+}

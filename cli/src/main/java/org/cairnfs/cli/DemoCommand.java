@@ -1,0 +1,136 @@
+package org.cairnfs.cli;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.cairnfs.cli.config.ConfigTemplate;
+import org.cairnfs.introducer.client.GridServer;
+import org.cairnfs.storage.config.ByteSize;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * A whole grid in one process: an introducer and ten storage servers on loopback, with their
+ * state kept under {@code --state} so data survives restarts.
+ */
+@Command(name = "demo",
+    description = "Start a local grid (an introducer and 10 storage servers on loopback) in this"
+        + " process; state survives restarts. The FUSE mount of DIR is not built yet.")
+final class DemoCommand implements Callable<Integer> {
+  static final int SERVERS = 10;
+
+  @Parameters(index = "0", paramLabel = "DIR",
+      description = "Where the grid will be mounted (the mount is not built yet).")
+  Path mountPoint;
+
+  @Option(names = "--state", paramLabel = "PATH",
+      description = "Where the grid keeps its nodes (default: $CAIRN_DIR/demo or ~/.cairn/demo).")
+  Path state;
+
+  @Option(names = "--servers", defaultValue = "" + SERVERS,
+      description = "Number of storage servers (default: ${DEFAULT-VALUE}).")
+  int servers;
+
+  @Option(names = "--exit-when-ready", hidden = true,
+      description = "Stop once every server is seen (for tests and scripts).")
+  boolean exitWhenReady;
+
+  @Override
+  public Integer call() throws Exception {
+    if (servers < 1 || servers > 256) {
+      throw new CliException(ExitCode.USAGE, "--servers must be 1-256, got " + servers);
+    }
+    Path root = (state != null ? state : Cli.defaultNodeDir().resolve("demo")).toAbsolutePath();
+    Files.createDirectories(root);
+    Logging.toDirectory(Files.createDirectories(root.resolve("logs")), false);
+    List<NodeDirectory> dirs = createMissing(root);
+    List<RunningNode> nodes = new ArrayList<>();
+    Runnable stopAll = () -> {
+      for (int i = nodes.size() - 1; i >= 0; i--) {
+        nodes.get(i).close();
+      }
+    };
+    try {
+      for (NodeDirectory d : dirs) {
+        nodes.add(RunningNode.start(d));
+      }
+    } catch (Exception e) {
+      stopAll.run();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stopAll.run();
+      stopped.countDown();
+    }, "cairn-demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+
+    RunningNode client = nodes.get(1);
+    List<GridServer> seen = client.membership().awaitServers(servers, Duration.ofSeconds(30));
+    System.out.printf("Cairn demo grid: introducer %s%n", nodes.get(0).introducer().url("127.0.0.1"));
+    for (GridServer s : seen) {
+      System.out.printf("  %-12s %s  %-21s free %s%n", s.nickname(), s.nodeId().shortForm(),
+          s.addresses().isEmpty() ? "-" : s.addresses().get(0), ByteSize.format(s.freeSpace()));
+    }
+    System.out.printf("%d of %d storage servers up; state in %s%n", seen.size(), servers, root);
+    System.out.println("The FUSE mount of " + mountPoint.toAbsolutePath()
+        + " is not built yet: today the demo runs the grid (storage servers and introducer)."
+        + " Ctrl-C stops it.");
+    if (exitWhenReady) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      stopAll.run();
+      return seen.size() == servers ? 0 : ExitCode.UNAVAILABLE.code;
+    }
+    stopped.await();
+    return 0;
+  }
+
+  /** Introducer first, then the servers; existing node directories are reused as they are. */
+  private List<NodeDirectory> createMissing(Path root) throws IOException {
+    List<NodeDirectory> dirs = new ArrayList<>();
+    NodeDirectory intro = new NodeDirectory(root.resolve("introducer"));
+    int introPort;
+    if (!intro.exists()) {
+      introPort = freePort();
+      intro.create(ConfigTemplate.introducer("introducer", "127.0.0.1", introPort));
+    }
+    dirs.add(intro);
+    String url = null;
+    for (int i = 0; i < servers; i++) {
+      NodeDirectory node = new NodeDirectory(root.resolve(String.format("storage-%02d", i)));
+      if (!node.exists()) {
+        if (url == null) {
+          url = introducerUrl(intro);
+        }
+        node.create(ConfigTemplate.node(String.format("storage-%02d", i), "127.0.0.1", freePort(),
+            List.of(url), true, "storage", null, "1G"));
+      }
+      dirs.add(node);
+    }
+    return dirs;
+  }
+
+  /** The URL of a not-yet-running introducer, from its key and configured port. */
+  private static String introducerUrl(NodeDirectory intro) throws IOException {
+    try {
+      var config = org.cairnfs.cli.config.NodeConfig.read(intro.root());
+      var key = org.cairnfs.protocol.identity.NodeKey.load(intro.nodeKey());
+      return "cairn://" + key.nodeId() + "@" + config.hostname() + ":" + config.port();
+    } catch (org.cairnfs.cli.config.ConfigException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

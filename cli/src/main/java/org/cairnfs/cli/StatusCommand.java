@@ -1,0 +1,117 @@
+package org.cairnfs.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.cairnfs.cli.config.NodeConfig;
+import org.cairnfs.introducer.HostPort;
+import org.cairnfs.introducer.client.GridMembership;
+import org.cairnfs.introducer.client.GridServer;
+import org.cairnfs.protocol.client.ClientOptions;
+import org.cairnfs.protocol.client.StorageClient;
+import org.cairnfs.protocol.identity.NodeKey;
+import org.cairnfs.protocol.message.Response;
+import org.cairnfs.storage.config.ByteSize;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "status",
+    description = "List the grid's storage servers as this node sees them, and whether each answers."
+        + " Works whether or not the node is running.")
+final class StatusCommand implements Callable<Integer> {
+  @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
+      description = "Node directory (default: $CAIRN_DIR or ~/.cairn).")
+  Path dir;
+
+  @Option(names = "--timeout", defaultValue = "3",
+      description = "Seconds to wait for introducers and servers (default: ${DEFAULT-VALUE}).")
+  int timeoutSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    NodeDirectory node = new NodeDirectory(dir != null ? dir : Cli.defaultNodeDir());
+    NodeConfig config = NodeConfig.read(node.root());
+    if (config.role() == NodeConfig.Role.INTRODUCER) {
+      throw new CliException(ExitCode.USAGE, node.root() + " is an introducer; run status on a node");
+    }
+    NodeKey key = NodeKey.load(node.nodeKey());
+    Duration timeout = Duration.ofSeconds(Math.max(1, timeoutSeconds));
+    ClientOptions options = ClientOptions.builder().connectTimeout(timeout)
+        .requestTimeout(timeout).build();
+    List<GridServer> servers;
+    int introducersUp;
+    try (GridMembership membership = GridMembership.builder(key)
+        .introducers(RunningNode.parseIntroducers(config)).cacheFile(node.announcementCache())
+        .clientOptions(options).build().start()) {
+      awaitIntroducers(membership, timeout);
+      servers = membership.servers();
+      introducersUp = membership.connectedIntroducers();
+    }
+    System.out.printf("Introducers: %d of %d reachable; %d storage servers known%n",
+        introducersUp, config.introducers().size(), servers.size());
+    List<CompletableFuture<Response.ServerInfo>> answers = new ArrayList<>();
+    for (GridServer s : servers) {
+      answers.add(ask(s, key, options));
+    }
+    int answered = 0;
+    for (int i = 0; i < servers.size(); i++) {
+      GridServer s = servers.get(i);
+      Response.ServerInfo info = null;
+      String why = "";
+      try {
+        info = answers.get(i).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        answered++;
+      } catch (Exception e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        why = " (" + Cli.messageOf(cause) + ")";
+      }
+      String address = s.addresses().isEmpty() ? "-" : s.addresses().get(0).toString();
+      long free = info != null ? info.freeSpace() : s.freeSpace();
+      System.out.printf("  %-16s %s  %-21s free %-8s %s%s%n", s.nickname().isEmpty() ? "?" : s.nickname(),
+          s.nodeId().shortForm(), address, free < 0 ? "?" : ByteSize.format(free),
+          info != null ? "answered" : "no answer", why);
+    }
+    if (config.storageEnabled()) {
+      System.out.printf("This node (%s) stores %s in %s%n", key.nodeId().shortForm(),
+          ByteSize.format(bytesUnder(config.storageDir().resolve("shares"))), config.storageDir());
+    }
+    return servers.isEmpty() || answered > 0 ? 0 : ExitCode.UNAVAILABLE.code;
+  }
+
+  private static void awaitIntroducers(GridMembership m, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline && m.connectedIntroducers() < m.introducers().size()) {
+      Thread.sleep(50);
+    }
+    if (m.connectedIntroducers() > 0) {
+      Thread.sleep(300); // the subscription's first push follows the connection closely
+    }
+  }
+
+  private static CompletableFuture<Response.ServerInfo> ask(GridServer s, NodeKey key,
+      ClientOptions options) {
+    if (s.addresses().isEmpty()) {
+      return CompletableFuture.failedFuture(new IOException("no address announced"));
+    }
+    HostPort a = s.addresses().get(0);
+    return StorageClient.connect(options, key, a.host(), a.port(), s.nodeId())
+        .thenCompose(c -> c.serverInfo().whenComplete((r, e) -> c.close()));
+  }
+
+  static long bytesUnder(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package org.cairnfs.cli.config;
+
+import java.util.List;
+
+/** Writes the commented {@code cairn.cfg} that create-node and create-introducer leave behind. */
+public final class ConfigTemplate {
+  private ConfigTemplate() {}
+
+  public static String introducer(String nickname, String hostname, int port) {
+    return """
+        # Cairn introducer configuration. Lines are "key = value"; '#' starts a comment.
+        # Unknown keys stop start-up, so a typo cannot pass unnoticed.
+        [node]
+        role = introducer
+        nickname = %s
+        # Address other nodes use to reach this introducer.
+        hostname = %s
+        # TCP port; 0 picks a free port at each start (introducer.url says which).
+        port = %d
+        """.formatted(nickname, hostname, port);
+  }
+
+  public static String node(String nickname, String hostname, int port, List<String> introducers,
+      boolean storage, String storageDir, String maxSpace, String reservedSpace) {
+    return """
+        # Cairn node configuration. Lines are "key = value"; '#' starts a comment.
+        # Unknown keys stop start-up, so a typo cannot pass unnoticed.
+        [node]
+        role = node
+        nickname = %s
+        # Address announced to the grid; other nodes connect to it.
+        hostname = %s
+        # TCP port of this node's storage service; 0 picks a free port at each start.
+        port = %d
+
+        [client]
+        # Comma-separated introducer URLs (cairn://<node-id>@host:port).
+        introducers = %s
+
+        [storage]
+        # Offer disk space to the grid?
+        enabled = %s
+        # Where shares live (relative to this node directory, or absolute).
+        dir = %s
+        # Most share bytes to keep, e.g. 200G (binary units: k, M, G, T); empty = no limit.
+        max-space = %s
+        # Free disk space always left alone.
+        reserved-space = %s
+        # Largest single share accepted.
+        # max-share-size = 128G
+        # Bandwidth limits in bytes per second for all clients / for each connection; empty = none.
+        # bandwidth = 100M
+        # connection-bandwidth = 20M
+        # Delete shares whose leases all expired (off by default), and the lease length.
+        # gc = false
+        # lease-duration-days = 31
+        """.formatted(nickname, hostname, port, String.join(", ", introducers), storage,
+        storageDir, maxSpace == null ? "" : maxSpace, reservedSpace == null ? "1G" : reservedSpace);
+  }
+}

@@ -1,0 +1,60 @@
+package org.cairnfs.cli.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a node directory's {@code cairn.cfg} says: its role, how it is reached, which
+ * introducers it joins and what storage it offers. Sizes stay strings here and are parsed where
+ * they are used, so their errors can still name the file and line.
+ */
+public record NodeConfig(
+    Role role,
+    String nickname,
+    String hostname,
+    int port,
+    List<String> introducers,
+    boolean storageEnabled,
+    Path storageDir,
+    ConfigFile source) {
+
+  /** What a node directory runs. */
+  public enum Role { INTRODUCER, NODE }
+
+  static final Set<String> SCHEMA = Set.of(
+      "node.role", "node.nickname", "node.hostname", "node.port",
+      "client.introducers",
+      "storage.enabled", "storage.dir", "storage.max-space", "storage.reserved-space",
+      "storage.max-share-size", "storage.bandwidth", "storage.connection-bandwidth",
+      "storage.gc", "storage.lease-duration-days");
+
+  /** Reads {@code dir/cairn.cfg}. */
+  public static NodeConfig read(Path dir) throws ConfigException {
+    ConfigFile file = ConfigFile.read(dir.resolve(ConfigFile.NAME), SCHEMA);
+    String roleText = file.getString("node.role", "node");
+    Role role = switch (roleText) {
+      case "introducer" -> Role.INTRODUCER;
+      case "node" -> Role.NODE;
+      default -> throw file.error("node.role",
+          "'node.role' must be 'node' or 'introducer', got '" + roleText + "'");
+    };
+    List<String> introducers = new ArrayList<>();
+    for (String url : file.getString("client.introducers", "").split(",")) {
+      if (!url.isBlank()) {
+        introducers.add(url.strip());
+      }
+    }
+    if (role == Role.NODE && introducers.isEmpty()) {
+      throw file.error("client.introducers", "a node needs at least one introducer: set"
+          + " 'introducers = cairn://<node-id>@host:port' under [client] (the URL is in the"
+          + " introducer's introducer.url file)");
+    }
+    boolean storage = role == Role.NODE && file.getBoolean("storage.enabled", true);
+    Path storageDir = dir.resolve(file.getString("storage.dir", "storage"));
+    return new NodeConfig(role, file.getString("node.nickname", dir.getFileName().toString()),
+        file.getString("node.hostname", "127.0.0.1"), file.getPort("node.port", 0),
+        List.copyOf(introducers), storage, storageDir, file);
+  }
+}
