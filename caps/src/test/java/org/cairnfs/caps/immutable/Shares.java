@@ -33,6 +33,15 @@ record Shares(ImmutableReadCap cap, byte[] plaintext, byte[][] shares) {
     return new Shares((ImmutableReadCap) cap, plaintext, bytes);
   }
 
+  /** {@link #encode} for tests that do not declare IOException. */
+  static Shares encode0(EncodingParams params, byte[] plaintext) {
+    try {
+      return encode(params, plaintext);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   Map<Integer, ShareSource> sources(int... numbers) {
     Map<Integer, ShareSource> map = new TreeMap<>();
     for (int i : numbers) {
