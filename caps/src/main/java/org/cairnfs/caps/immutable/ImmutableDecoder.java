@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,7 +110,7 @@ public final class ImmutableDecoder {
   /** Leaves the decrypted segment in the first k block buffers. */
   private void decodeSegment(int s, int run, Cipher cipher) throws IntegrityException {
     int blockLength = layout.blockLength(s);
-    java.util.Arrays.fill(present, false);
+    Arrays.fill(present, false);
     boolean dropped = true;
     while (dropped) {
       fillActive();
