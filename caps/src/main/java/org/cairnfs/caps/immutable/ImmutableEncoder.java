@@ -1,0 +1,165 @@
+package org.cairnfs.caps.immutable;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.crypto.Cipher;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.LiteralCap;
+import org.cairnfs.caps.crypto.AesCtr;
+import org.cairnfs.caps.crypto.Tag;
+import org.cairnfs.caps.crypto.TaggedHash;
+import org.cairnfs.caps.erasure.ErasureCodec;
+import org.cairnfs.caps.merkle.MerkleTree;
+import org.cairnfs.caps.merkle.MerkleTreeBuilder;
+
+/**
+ * Turns plaintext into n shares and the read cap that finds and verifies them.
+ *
+ * <p>Per segment: read, AES-CTR encrypt in place, zero-pad to a multiple of k, Reed-Solomon
+ * encode into n blocks, write block i to share i and feed its hash to share i's streaming block
+ * tree. Memory is n block buffers plus O(n log segments) pending tree nodes, whatever the file
+ * size; the buffers are reused for every segment. Files of at most {@link LiteralCap#MAX_SIZE}
+ * bytes become literal caps and write no shares.
+ *
+ * <p>Instances are immutable and may be shared; each {@link #encode} call is independent.
+ */
+public final class ImmutableEncoder {
+  /** Opens the sink for one share; called only when shares are produced. */
+  @FunctionalInterface
+  public interface ShareSinkFactory {
+    ShareSink open(int shareNumber, long shareLength) throws IOException;
+  }
+
+  private final EncodingParams params;
+  private final byte[] convergenceSecret;
+  private final SecureRandom random;
+
+  private ImmutableEncoder(EncodingParams params, byte[] convergenceSecret, SecureRandom random) {
+    this.params = params;
+    this.convergenceSecret = convergenceSecret;
+    this.random = random;
+  }
+
+  /** Convergent encryption under {@code secret}: two passes over the plaintext. */
+  public static ImmutableEncoder convergent(EncodingParams params, byte[] secret) {
+    return new ImmutableEncoder(params, secret.clone(), null);
+  }
+
+  /** A fresh random key per file: one pass, no deduplication. */
+  public static ImmutableEncoder randomKey(EncodingParams params, SecureRandom random) {
+    return new ImmutableEncoder(params, null, random);
+  }
+
+  public EncodingParams params() {
+    return params;
+  }
+
+  /**
+   * Encodes {@code source}. On an exception the sinks opened so far are left for the caller to
+   * discard; on success each was closed once, after it was complete.
+   */
+  public Cap encode(PlaintextSource source, ShareSinkFactory sinks) throws IOException {
+    long size = source.size();
+    if (size <= LiteralCap.MAX_SIZE) {
+      byte[] data;
+      try (InputStream in = source.open()) {
+        data = in.readNBytes(LiteralCap.MAX_SIZE + 1);
+      }
+      if (data.length != size) {
+        throw new IOException("plaintext changed while encoding: size " + size + ", read "
+            + data.length);
+      }
+      return new LiteralCap(data);
+    }
+    byte[] key;
+    if (convergenceSecret == null) {
+      key = new byte[AesCtr.KEY_LENGTH];
+      random.nextBytes(key);
+    } else {
+      byte[] buffer = new byte[(int) Math.min(size, Math.max(params.segmentSize(), 1 << 16))];
+      key = ConvergentKey.derive(convergenceSecret, params,
+          ConvergentKey.plaintextHash(source, size, buffer));
+    }
+    return encodeWithKey(source, size, key, sinks);
+  }
+
+  ImmutableReadCap encodeWithKey(PlaintextSource source, long size, byte[] key,
+      ShareSinkFactory sinkFactory) throws IOException {
+    ShareLayout layout = ShareLayout.of(params, size);
+    int k = params.k();
+    int n = params.n();
+    ErasureCodec codec = ErasureCodec.of(k, n);
+    byte[][] blocks = new byte[n][layout.maxBlockLength()];
+    ShareSink[] sinks = new ShareSink[n];
+    MerkleTreeBuilder[] trees = new MerkleTreeBuilder[n];
+    for (int i = 0; i < n; i++) {
+      ShareSink sink = sinkFactory.open(i, layout.shareLength());
+      sinks[i] = sink;
+      trees[i] = new MerkleTreeBuilder(layout.segmentCount(), (node, hash) -> {
+        try {
+          sink.write(layout.blockTreeNodeOffset(node), hash, 0, hash.length);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+    Cipher cipher = AesCtr.at(key, 0);
+    TaggedHash blockHash = TaggedHash.start(Tag.BLOCK);
+    try (InputStream in = source.open()) {
+      for (int s = 0; s < layout.segmentCount(); s++) {
+        int blockLength = layout.blockLength(s);
+        int remaining = layout.segmentLength(s);
+        for (int j = 0; j < k; j++) {
+          int take = Math.min(blockLength, remaining);
+          if (in.readNBytes(blocks[j], 0, take) != take) {
+            throw new IOException("plaintext ended early in segment " + s);
+          }
+          encrypt(cipher, blocks[j], take);
+          Arrays.fill(blocks[j], take, blockLength, (byte) 0);
+          remaining -= take;
+        }
+        codec.encode(blocks, 0, blockLength);
+        long offset = layout.blockOffset(s);
+        for (int i = 0; i < n; i++) {
+          sinks[i].write(offset, blocks[i], 0, blockLength);
+          trees[i].add(blockHash.update(blocks[i], 0, blockLength).finish());
+        }
+      }
+      if (in.read() >= 0) {
+        throw new IOException("plaintext grew while encoding beyond " + size + " bytes");
+      }
+      List<byte[]> shareLeaves = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        shareLeaves.add(ShareHashChain.leaf(i, trees[i].root()));
+      }
+      byte[][] shareTree = MerkleTree.allNodes(shareLeaves);
+      ExtensionBlock extension =
+          new ExtensionBlock(params, size, layout.segmentCount(), shareTree[0]);
+      byte[] extensionBytes = extension.encode();
+      for (int i = 0; i < n; i++) {
+        sinks[i].write(layout.chainOffset(), ShareHashChain.encode(n, i, shareTree));
+        sinks[i].write(layout.extensionOffset(), extensionBytes);
+        sinks[i].write(0, layout.header(i).encode());
+        sinks[i].close();
+      }
+      return new ImmutableReadCap(key, extension.hash(), k, n, size);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private static void encrypt(Cipher cipher, byte[] block, int length) {
+    try {
+      cipher.update(block, 0, length, block, 0);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package org.cairnfs.caps.immutable;
+
+import java.io.IOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Fewer than k shares passed verification, so the file cannot be returned. Names every share
+ * that was dropped and why; a decoder throws this rather than ever return unverified bytes.
+ *
+ * <p>An {@link IOException} so it can travel through {@link java.io.InputStream#read}.
+ */
+public final class IntegrityException extends IOException {
+  private final Map<Integer, String> badShares;
+
+  public IntegrityException(String message, Map<Integer, String> badShares) {
+    super(message + describe(badShares));
+    this.badShares = Collections.unmodifiableMap(new LinkedHashMap<>(badShares));
+  }
+
+  /** Share number to the reason it was dropped, in the order they were dropped. */
+  public Map<Integer, String> badShares() {
+    return badShares;
+  }
+
+  private static String describe(Map<Integer, String> bad) {
+    if (bad.isEmpty()) {
+      return "";
+    }
+    return "; bad shares: " + bad.entrySet().stream()
+        .map(e -> "share " + e.getKey() + " (" + e.getValue() + ")")
+        .collect(Collectors.joining(", "));
+  }
+}

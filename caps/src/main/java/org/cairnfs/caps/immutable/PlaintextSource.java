@@ -1,0 +1,49 @@
+package org.cairnfs.caps.immutable;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Plaintext an encoder may read more than once: convergent encryption hashes the whole file
+ * before the first byte can be encrypted, so a one-shot stream is not enough.
+ */
+public interface PlaintextSource {
+  /** Length in bytes; every stream from {@link #open()} yields exactly this many. */
+  long size() throws IOException;
+
+  /** A fresh stream from the first byte. */
+  InputStream open() throws IOException;
+
+  /** A source over a byte array (not copied; the caller must not change it meanwhile). */
+  static PlaintextSource of(byte[] data) {
+    return new PlaintextSource() {
+      @Override
+      public long size() {
+        return data.length;
+      }
+
+      @Override
+      public InputStream open() {
+        return new ByteArrayInputStream(data);
+      }
+    };
+  }
+
+  /** A source over a file, which must not change while it is encoded. */
+  static PlaintextSource of(Path file) {
+    return new PlaintextSource() {
+      @Override
+      public long size() throws IOException {
+        return Files.size(file);
+      }
+
+      @Override
+      public InputStream open() throws IOException {
+        return Files.newInputStream(file);
+      }
+    };
+  }
+}
