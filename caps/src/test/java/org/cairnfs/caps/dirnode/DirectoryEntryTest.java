@@ -3,7 +3,12 @@ package org.cairnfs.caps.dirnode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.security.SecureRandom;
 import java.util.Optional;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.UnknownCap;
+import org.cairnfs.caps.mutable.MutableKeys;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class DirectoryEntryTest {
@@ -39,5 +44,47 @@ class DirectoryEntryTest {
         Fixtures.CTIME)).hasMessageContaining("size");
     assertThatThrownBy(() -> EntryMetadata.of(EntryKind.FILE, 0, 010000, Fixtures.MTIME,
         Fixtures.CTIME)).hasMessageContaining("mode");
+  }
+
+  /** Cap strings come from the caps-strings work; these tests run once it is merged. */
+  private static void assumeCapStrings() {
+    try {
+      MutableKeys.fromSeed(new byte[32]).readCap().toString();
+    } catch (UnsupportedOperationException e) {
+      Assumptions.abort("cap formatter and parser not merged into this branch yet");
+    }
+  }
+
+  @Test
+  void forChildStoresTheReadCapInClearAndSealsTheWriteCap() {
+    assumeCapStrings();
+    SecureRandom random = new SecureRandom();
+    MutableKeys child = MutableKeys.generate(random);
+    ChildWriteCapKey key = ChildWriteCapKey.of(Fixtures.directory(3));
+    EntryName n = EntryName.of("doc");
+    DirectoryEntry e = DirectoryEntry.forChild(n, child.writeCap(), Optional.of(key), fileMeta,
+        random);
+    assertThat(e.readCap()).contains(child.readCap().toString());
+    assertThat(e.parsedReadCap()).contains(child.readCap());
+    assertThat(key.open(n, e.writeCap().orElseThrow())).isEqualTo(child.writeCap().toString());
+    DirectoryEntry readOnly = DirectoryEntry.forChild(n, child.readCap(), Optional.of(key),
+        fileMeta, random);
+    assertThat(readOnly.writeCap()).isEmpty();
+  }
+
+  @Test
+  void parsedReadCapDiminishesKnownKindsAndKeepsUnknownOnes() {
+    assumeCapStrings();
+    MutableKeys child = MutableKeys.generate(new SecureRandom());
+    DirectoryEntry buggy = DirectoryEntry.of(EntryName.of("w"), child.writeCap().toString(),
+        Optional.empty(), fileMeta);
+    assertThat(buggy.parsedReadCap()).contains(child.readCap());
+    DirectoryEntry future = DirectoryEntry.of(EntryName.of("f"), "cairn:hologram-ro:abc",
+        Optional.empty(), fileMeta);
+    assertThat(future.parsedReadCap()).hasValueSatisfying(c -> {
+      assertThat(c).isInstanceOf(UnknownCap.class);
+      assertThat(c.toString()).isEqualTo("cairn:hologram-ro:abc");
+    });
+    assertThat(Cap.parse(future.readCap().orElseThrow())).isInstanceOf(UnknownCap.class);
   }
 }
