@@ -87,6 +87,16 @@ class DirectoryCodecTest {
     assertThat(sha).isEqualTo(GOLDEN_SHA256);
   }
 
+  /** The worked example in docs/specs/dirnode.md, byte for byte. */
+  @Test
+  void specExample() {
+    byte[] bytes = DirectoryCodec.encode(DirectoryContents.builder()
+        .put(Fixtures.file("a", "cairn:x:1")).build());
+    assertThat(HexFormat.of().formatHex(bytes)).isEqualTo("434449520100000001" + "0161" + "00"
+        + "0009636169726e3a783a31" + "0000" + "00000000000004d2" + "01a4"
+        + "000000006553f100075bcd15" + "000000006553f1013ade68b1" + "0000");
+  }
+
   static final int GOLDEN_LENGTH = 417;
   static final String GOLDEN_SHA256 =
       "e46a84ff0cb1366d025362a3952f1a656aa9d6e4df35e03ef40e3acd31d24080";
