@@ -1,0 +1,79 @@
+package org.cairnfs.introducer.announcement;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+
+/**
+ * The signature algorithms a node key may use, with their wire byte in announcements. They
+ * mirror protocol's {@code KeyAlgorithm} (Ed25519 by default, ECDSA P-256 as a fallback).
+ */
+enum SignatureScheme {
+  ED25519(1, "Ed25519", "Ed25519"),
+  ECDSA_P256(2, "EC", "SHA256withECDSA");
+
+  private final int wire;
+  private final String keyAlgorithm;
+  private final String signatureAlgorithm;
+
+  SignatureScheme(int wire, String keyAlgorithm, String signatureAlgorithm) {
+    this.wire = wire;
+    this.keyAlgorithm = keyAlgorithm;
+    this.signatureAlgorithm = signatureAlgorithm;
+  }
+
+  int wire() {
+    return wire;
+  }
+
+  static SignatureScheme fromWire(int value) throws AnnouncementException {
+    for (SignatureScheme s : values()) {
+      if (s.wire == value) {
+        return s;
+      }
+    }
+    throw new AnnouncementException("unknown key algorithm byte " + value);
+  }
+
+  /** The scheme of a JCA public key; IllegalArgumentException for a kind we do not use. */
+  static SignatureScheme of(PublicKey key) {
+    String alg = key.getAlgorithm();
+    if (alg.equals("Ed25519") || alg.equals("EdDSA")) {
+      return ED25519;
+    }
+    if (alg.equals("EC")) {
+      return ECDSA_P256;
+    }
+    throw new IllegalArgumentException("node keys must be Ed25519 or ECDSA P-256, got " + alg);
+  }
+
+  /** Decodes an X.509 SubjectPublicKeyInfo of this scheme. */
+  PublicKey decodeKey(byte[] spki) throws AnnouncementException {
+    try {
+      PublicKey key = KeyFactory.getInstance(keyAlgorithm).generatePublic(new X509EncodedKeySpec(spki));
+      if (of(key) != this) {
+        throw new AnnouncementException("public key is " + key.getAlgorithm() + ", not " + this);
+      }
+      if (this == ECDSA_P256 && key instanceof java.security.interfaces.ECPublicKey ec
+          && ec.getParams().getCurve().getField().getFieldSize() != 256) {
+        throw new AnnouncementException("ECDSA public key is not on a 256-bit curve");
+      }
+      return key;
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new AnnouncementException("public key does not decode as " + this + ": " + e.getMessage(), e);
+    }
+  }
+
+  boolean verify(PublicKey key, byte[] message, byte[] signature) {
+    try {
+      Signature s = Signature.getInstance(signatureAlgorithm);
+      s.initVerify(key);
+      s.update(message);
+      return s.verify(signature);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package org.cairnfs.introducer.client;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Reconnect delays: doubling from {@code min} to {@code max}, each with up to 20% random jitter
+ * so many clients of a restarted introducer do not reconnect in lockstep.
+ */
+final class Backoff {
+  private final long minMillis;
+  private final long maxMillis;
+  private long next;
+
+  Backoff(Duration min, Duration max) {
+    this.minMillis = Math.max(1, min.toMillis());
+    this.maxMillis = Math.max(minMillis, max.toMillis());
+    this.next = minMillis;
+  }
+
+  /** The delay before the next attempt (then doubles). */
+  synchronized long nextMillis() {
+    long base = next;
+    next = Math.min(maxMillis, next * 2);
+    long jitter = base / 5;
+    return base - jitter + (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitter + 1));
+  }
+
+  /** Back to {@code min} after a success. */
+  synchronized void reset() {
+    next = minMillis;
+  }
+
+  /** The configured range, from which each introducer link gets its own backoff. */
+  record Settings(Duration min, Duration max) {
+    Backoff create() {
+      return new Backoff(min, max);
+    }
+
+    /** How often a live connection is checked for having dropped. */
+    long checkMillis() {
+      return Math.max(50, Math.min(1000, min.toMillis()));
+    }
+  }
+}

@@ -1,0 +1,416 @@
+package org.cairnfs.introducer.client;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.cairnfs.introducer.IntroducerUrl;
+import org.cairnfs.introducer.NodeAddress;
+import org.cairnfs.introducer.announcement.Announcement;
+import org.cairnfs.introducer.announcement.AnnouncementException;
+import org.cairnfs.protocol.client.ClientOptions;
+import org.cairnfs.protocol.client.ProtocolClient;
+import org.cairnfs.protocol.identity.NodeId;
+import org.cairnfs.protocol.identity.NodeKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's view of the grid's storage servers: subscribes to every configured introducer,
+ * merges what they push with static servers and the on-disk cache, and tells listeners when
+ * the list changes.
+ *
+ * <p>Built so that no single introducer is needed: several may be listed, each reconnected with
+ * backoff when it goes away, and the last known announcements are loaded from the cache at
+ * start, so a restarted node finds the grid while every introducer is down. Announcements are
+ * verified before use wherever they come from; the newest sequence per node wins. A server
+ * whose newest announcement was received longer ago than the max age is dropped (static
+ * servers never are). Thread-safe; listeners run on the membership's own thread.
+ */
+public final class GridMembership implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GridMembership.class);
+
+  private final NodeKey ownKey;
+  private final List<IntroducerUrl> introducers;
+  private final AnnouncementCache cache;
+  private final Duration maxAge;
+  private final InstantSource clock;
+  private final ClientOptions options;
+  private final Backoff.Settings backoff;
+  private final Duration saveDelay;
+  private final KnownServers known;
+  private final List<Announcement> staticAnnouncements;
+  private final List<Consumer<List<GridServer>>> listeners = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService scheduler;
+  private final List<IntroducerLink> links = new ArrayList<>();
+  private boolean savePending;
+  private volatile boolean started;
+  private volatile boolean closed;
+
+  private GridMembership(Builder b) {
+    this.ownKey = b.ownKey;
+    this.introducers = List.copyOf(b.introducers);
+    this.cache = b.cacheFile == null ? null : new AnnouncementCache(b.cacheFile);
+    this.maxAge = b.maxAge;
+    this.clock = b.clock;
+    this.options = b.options;
+    this.backoff = new Backoff.Settings(b.minBackoff, b.maxBackoff);
+    this.saveDelay = b.saveDelay;
+    Instant now = clock.instant();
+    Map<NodeId, GridServer> statics = new HashMap<>();
+    for (NodeAddress s : b.staticServers.values()) {
+      statics.put(s.nodeId(), GridServer.unannounced(s.nodeId(), List.of(s.address()), now));
+    }
+    for (Announcement a : b.staticAnnouncements) {
+      statics.put(a.nodeId(), GridServer.unannounced(a.nodeId(), a.addresses(), now));
+    }
+    this.known = new KnownServers(statics, b.maxServers);
+    this.staticAnnouncements = List.copyOf(b.staticAnnouncements);
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "cairn-grid-membership");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public static Builder builder(NodeKey ownKey) {
+    return new Builder(ownKey);
+  }
+
+  /**
+   * Loads the cache and static announcements, then starts connecting to the introducers in the
+   * background; returns at once (the list is usable immediately from cache and static entries).
+   */
+  public synchronized GridMembership start() {
+    if (started) {
+      throw new IllegalStateException("already started");
+    }
+    started = true;
+    Instant now = clock.instant();
+    synchronized (known) {
+      for (Announcement a : staticAnnouncements) {
+        known.offer(a, now);
+      }
+      if (cache != null) {
+        int loaded = 0;
+        for (AnnouncementCache.Entry e : cache.load()) {
+          Instant seen = e.lastSeen().isAfter(now) ? now : e.lastSeen();
+          if (known.offer(e.announcement(), seen)) {
+            loaded++;
+          }
+        }
+        known.expire(now, maxAge);
+        log.info("loaded {} servers from the announcement cache {}", loaded, cache.file());
+      }
+    }
+    for (IntroducerUrl url : introducers) {
+      IntroducerLink link = new IntroducerLink(url, ownKey, options, scheduler, backoff.create(),
+          backoff.checkMillis(), c -> c.subscribe(this::onPush));
+      links.add(link);
+      link.start();
+    }
+    long sweep = Math.max(1000, Math.min(60_000, maxAge.toMillis() / 4));
+    scheduler.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** The servers known now (expired ones removed), ordered by node id. */
+  public List<GridServer> servers() {
+    synchronized (known) {
+      if (known.expire(clock.instant(), maxAge)) {
+        scheduleChange();
+      }
+      return known.snapshot();
+    }
+  }
+
+  /** One server by id, if known. */
+  public Optional<GridServer> server(NodeId id) {
+    return servers().stream().filter(s -> s.nodeId().equals(id)).findFirst();
+  }
+
+  /** How many of the configured introducers are connected right now. */
+  public int connectedIntroducers() {
+    int n = 0;
+    for (IntroducerLink l : links) {
+      if (l.isConnected()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The configured introducers. */
+  public List<IntroducerUrl> introducers() {
+    return introducers;
+  }
+
+  /**
+   * Registers a listener called with the whole new list after every change (on the membership
+   * thread; keep it short). It is not called for the state at registration: read {@link #servers()}.
+   */
+  public void addListener(Consumer<List<GridServer>> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  public void removeListener(Consumer<List<GridServer>> listener) {
+    listeners.remove(listener);
+  }
+
+  /**
+   * Waits until at least {@code count} servers are known or {@code timeout} passes; returns the
+   * list either way (for tests, demos and the CLI's startup).
+   */
+  public List<GridServer> awaitServers(int count, Duration timeout) throws InterruptedException {
+    CompletableFuture<Void> enough = new CompletableFuture<>();
+    Consumer<List<GridServer>> l = list -> {
+      if (list.size() >= count) {
+        enough.complete(null);
+      }
+    };
+    addListener(l);
+    try {
+      if (servers().size() < count) {
+        enough.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      // return what we have
+    } finally {
+      removeListener(l);
+    }
+    return servers();
+  }
+
+  /** Disconnects from every introducer and writes the cache a last time. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (IntroducerLink l : links) {
+      l.close();
+    }
+    scheduler.shutdownNow();
+    try {
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    saveNow();
+  }
+
+  /** Called on a connection's event loop with pushed announcement bytes. */
+  private void onPush(List<byte[]> pushed) {
+    Instant now = clock.instant();
+    boolean changed = false;
+    List<Announcement> verified = new ArrayList<>(pushed.size());
+    for (byte[] bytes : pushed) {
+      try {
+        verified.add(Announcement.parse(bytes));
+      } catch (AnnouncementException e) {
+        log.warn("ignoring a bad announcement from an introducer: {}", e.getMessage());
+      }
+    }
+    synchronized (known) {
+      for (Announcement a : verified) {
+        changed |= known.offer(a, now);
+      }
+    }
+    if (changed) {
+      scheduleChange();
+    }
+  }
+
+  private void sweep() {
+    boolean changed;
+    synchronized (known) {
+      changed = known.expire(clock.instant(), maxAge);
+    }
+    if (changed) {
+      scheduleChange();
+    }
+  }
+
+  /** Notifies listeners now and saves the cache a little later (coalescing bursts). */
+  private void scheduleChange() {
+    if (closed) {
+      return;
+    }
+    try {
+      scheduler.execute(this::notifyListeners);
+      synchronized (this) {
+        if (cache == null || savePending) {
+          return;
+        }
+        savePending = true;
+      }
+      scheduler.schedule(() -> {
+        synchronized (this) {
+          savePending = false;
+        }
+        saveNow();
+      }, saveDelay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // closing: close() saves
+    }
+  }
+
+  private void notifyListeners() {
+    List<GridServer> list = servers();
+    for (Consumer<List<GridServer>> l : listeners) {
+      try {
+        l.accept(list);
+      } catch (RuntimeException e) {
+        log.warn("grid membership listener failed", e);
+      }
+    }
+  }
+
+  private void saveNow() {
+    if (cache == null) {
+      return;
+    }
+    List<AnnouncementCache.Entry> entries = new ArrayList<>();
+    synchronized (known) {
+      for (GridServer s : known.snapshot()) {
+        s.announcement().ifPresent(a -> entries.add(new AnnouncementCache.Entry(a, s.lastSeen())));
+      }
+    }
+    try {
+      cache.save(entries);
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot write the announcement cache {}: {}", cache.file(), e.toString());
+    }
+  }
+
+  /** Validating builder. */
+  public static final class Builder {
+    private final NodeKey ownKey;
+    private final List<IntroducerUrl> introducers = new ArrayList<>();
+    private final Map<NodeId, NodeAddress> staticServers = new LinkedHashMap<>();
+    private final List<Announcement> staticAnnouncements = new ArrayList<>();
+    private Path cacheFile;
+    private Duration maxAge = Duration.ofDays(3);
+    private InstantSource clock = InstantSource.system();
+    private ClientOptions options = ClientOptions.defaults();
+    private Duration minBackoff = Duration.ofMillis(500);
+    private Duration maxBackoff = Duration.ofMinutes(2);
+    private Duration saveDelay = Duration.ofSeconds(1);
+    private int maxServers = 100_000;
+
+    private Builder(NodeKey ownKey) {
+      this.ownKey = Objects.requireNonNull(ownKey, "ownKey");
+    }
+
+    public Builder introducer(IntroducerUrl url) {
+      Objects.requireNonNull(url, "url");
+      if (introducers.contains(url)) {
+        throw new IllegalArgumentException("introducer " + url + " listed twice");
+      }
+      introducers.add(url);
+      return this;
+    }
+
+    public Builder introducers(List<IntroducerUrl> urls) {
+      urls.forEach(this::introducer);
+      return this;
+    }
+
+    /** A server the node always knows, by {@code node-id@host:port}; never aged out. */
+    public Builder staticServer(NodeAddress server) {
+      staticServers.put(server.nodeId(), Objects.requireNonNull(server, "server"));
+      return this;
+    }
+
+    /**
+     * A server the node always knows, from its signed announcement bytes (verified here).
+     *
+     * @throws IllegalArgumentException naming why the announcement does not verify
+     */
+    public Builder staticAnnouncement(byte[] signed) {
+      try {
+        staticAnnouncements.add(Announcement.parse(signed));
+      } catch (AnnouncementException e) {
+        throw new IllegalArgumentException("static server announcement is invalid: " + e.getMessage(), e);
+      }
+      return this;
+    }
+
+    /** Where to keep the announcement cache (typically {@code <node dir>/announcements.cache}); none if unset. */
+    public Builder cacheFile(Path file) {
+      this.cacheFile = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /** Drop a server whose newest announcement arrived longer ago than this (default 3 days). */
+    public Builder maxAge(Duration d) {
+      this.maxAge = positive(d, "max age");
+      return this;
+    }
+
+    public Builder clock(InstantSource c) {
+      this.clock = Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    public Builder clientOptions(ClientOptions o) {
+      this.options = Objects.requireNonNull(o, "client options");
+      return this;
+    }
+
+    /** Reconnect delays: from {@code min}, doubling, up to {@code max} (defaults 500 ms, 2 min). */
+    public Builder reconnectBackoff(Duration min, Duration max) {
+      positive(min, "min backoff");
+      positive(max, "max backoff");
+      if (max.compareTo(min) < 0) {
+        throw new IllegalArgumentException("max backoff " + max + " is below min backoff " + min);
+      }
+      this.minBackoff = min;
+      this.maxBackoff = max;
+      return this;
+    }
+
+    /** How long after a change the cache is written (coalesces bursts; default 1 s). */
+    public Builder saveDelay(Duration d) {
+      if (d == null || d.isNegative()) {
+        throw new IllegalArgumentException("save delay must be >= 0, got " + d);
+      }
+      this.saveDelay = d;
+      return this;
+    }
+
+    public Builder maxServers(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("max servers must be >= 1, got " + n);
+      }
+      this.maxServers = n;
+      return this;
+    }
+
+    public GridMembership build() {
+      return new GridMembership(this);
+    }
+
+    static Duration positive(Duration d, String what) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, got " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package org.cairnfs.introducer.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.cairnfs.introducer.HostPort;
+import org.cairnfs.introducer.announcement.Announcement;
+import org.cairnfs.introducer.announcement.NodeSigner;
+import org.cairnfs.introducer.announcement.ServerDetails;
+import org.cairnfs.introducer.announcement.TestKeys;
+import org.cairnfs.protocol.identity.NodeId;
+import org.cairnfs.protocol.message.ErrorCode;
+import org.cairnfs.protocol.server.Caller;
+import org.cairnfs.protocol.server.RequestException;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class IntroducerServiceTest {
+  private static final Caller CALLER = new Caller(NodeId.of(new byte[32]), 7, new InetSocketAddress(1));
+  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2025-01-01T00:00:00Z"));
+  private final InstantSource clock = now::get;
+
+  static Announcement announce(NodeSigner key, long seq) {
+    return Announcement.sign(new ServerDetails("s" + seq, List.of(new HostPort("127.0.0.1", 4000)),
+        1000 * seq, "test", seq, Instant.EPOCH), key);
+  }
+
+  @Nested
+  class Publish {
+    @Test
+    void keepsNewestPerNodeAndDropsReplays() throws Exception {
+      IntroducerService s = IntroducerService.create();
+      NodeSigner k = TestKeys.ed25519();
+      s.publish(CALLER, announce(k, 5).toBytes());
+      s.publish(CALLER, announce(k, 3).toBytes());
+      s.publish(CALLER, announce(k, 5).toBytes());
+      assertThat(s.announcements()).extracting(Announcement::sequence).containsExactly(5L);
+      s.publish(CALLER, announce(k, 6).toBytes());
+      assertThat(s.announcements()).extracting(Announcement::sequence).containsExactly(6L);
+    }
+
+    @Test
+    void badAnnouncementIsRejected() {
+      IntroducerService s = IntroducerService.create();
+      byte[] bytes = announce(TestKeys.ed25519(), 1).toBytes();
+      bytes[bytes.length - 1] ^= 1;
+      assertThatThrownBy(() -> s.publish(CALLER, bytes)).isInstanceOf(RequestException.class)
+          .satisfies(e -> assertThat(((RequestException) e).code()).isEqualTo(ErrorCode.REJECTED))
+          .hasMessageContaining("does not verify");
+      assertThatThrownBy(() -> s.publish(CALLER, new byte[3])).hasMessageContaining("truncated");
+      assertThat(s.announcements()).isEmpty();
+    }
+
+    @Test
+    void nodeBoundRefusesNewNodesButAcceptsUpdates() throws Exception {
+      IntroducerService s = IntroducerService.builder().maxNodes(2).build();
+      NodeSigner a = TestKeys.ed25519();
+      s.publish(CALLER, announce(a, 1).toBytes());
+      s.publish(CALLER, announce(TestKeys.ed25519(), 1).toBytes());
+      assertThatThrownBy(() -> s.publish(CALLER, announce(TestKeys.ed25519(), 1).toBytes()))
+          .satisfies(e -> assertThat(((RequestException) e).code()).isEqualTo(ErrorCode.BUSY));
+      s.publish(CALLER, announce(a, 2).toBytes());
+      assertThat(s.announcements()).hasSize(2);
+    }
+
+    @Test
+    void unrepublishedEntriesAgeOut() throws Exception {
+      IntroducerService s = IntroducerService.builder().clock(clock).maxAge(Duration.ofHours(1)).build();
+      NodeSigner stale = TestKeys.ed25519();
+      NodeSigner fresh = TestKeys.ed25519();
+      s.publish(CALLER, announce(stale, 1).toBytes());
+      s.publish(CALLER, announce(fresh, 1).toBytes());
+      now.set(now.get().plus(Duration.ofMinutes(50)));
+      s.publish(CALLER, announce(fresh, 2).toBytes());
+      now.set(now.get().plus(Duration.ofMinutes(20)));
+      assertThat(s.announcements()).extracting(Announcement::nodeId)
+          .containsExactly(NodeId.ofPublicKey(fresh.publicKey()));
+    }
+  }
+
+  @Nested
+  class Subscribe {
+    @Test
+    void newSubscriberGetsCurrentThenUpdates() throws Exception {
+      IntroducerService s = IntroducerService.create();
+      NodeSigner a = TestKeys.ed25519();
+      NodeSigner b = TestKeys.ed25519();
+      s.publish(CALLER, announce(a, 1).toBytes());
+      s.publish(CALLER, announce(b, 1).toBytes());
+      FakeSubscription sub = new FakeSubscription();
+      s.subscribe(CALLER, sub);
+      assertThat(sub.received).hasSize(2);
+      s.publish(CALLER, announce(a, 2).toBytes());
+      s.publish(CALLER, announce(a, 2).toBytes());
+      assertThat(sub.received).hasSize(3);
+      assertThat(sub.received.get(2)).isEqualTo(announce(a, 2));
+    }
+
+    @Test
+    void closedSubscriberIsForgotten() throws Exception {
+      IntroducerService s = IntroducerService.create();
+      FakeSubscription sub = new FakeSubscription();
+      s.subscribe(CALLER, sub);
+      assertThat(s.subscriberCount()).isEqualTo(1);
+      sub.close();
+      assertThat(s.subscriberCount()).isZero();
+      s.publish(CALLER, announce(TestKeys.ed25519(), 1).toBytes());
+      assertThat(sub.received).isEmpty();
+    }
+
+    @Test
+    void subscriberBoundIsEnforced() throws Exception {
+      IntroducerService s = IntroducerService.builder().maxSubscribers(1).build();
+      s.subscribe(CALLER, new FakeSubscription());
+      assertThatThrownBy(() -> s.subscribe(CALLER, new FakeSubscription()))
+          .satisfies(e -> assertThat(((RequestException) e).code()).isEqualTo(ErrorCode.BUSY));
+    }
+  }
+}
