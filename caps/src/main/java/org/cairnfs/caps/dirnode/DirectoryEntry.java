@@ -3,6 +3,7 @@ package org.cairnfs.caps.dirnode;
 import java.security.SecureRandom;
 import java.util.Optional;
 import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.UnknownCap;
 
 /**
  * One child of a directory: its name, its read cap, its write cap sealed for directory writers,
@@ -50,6 +51,9 @@ public record DirectoryEntry(EntryName name, Optional<String> readCap,
   /**
    * An entry for {@code child}: its read-only form is stored in the clear and, when the cap is
    * writable and {@code sealer} is given, the cap itself is sealed for directory writers.
+   *
+   * @throws RuntimeException whatever {@link Cap#readOnly()} throws for an unknown kind that
+   *     might carry write authority: such a cap must not land in the clear read-cap field
    */
   public static DirectoryEntry forChild(EntryName name, Cap child,
       Optional<ChildWriteCapKey> sealer, EntryMetadata metadata, SecureRandom random) {
@@ -60,11 +64,17 @@ public record DirectoryEntry(EntryName name, Optional<String> readCap,
   }
 
   /**
-   * The child's read cap, parsed and diminished (a write cap stored by a buggy writer in the
-   * read-cap field still yields read authority only).
+   * The child's read cap, parsed. Known kinds are diminished (a write cap stored by a buggy
+   * writer in the read-cap field still yields read authority only); unknown kinds are returned
+   * as {@link UnknownCap}, verbatim, so they survive a rewrite by this version.
+   *
+   * @throws org.cairnfs.caps.CapFormatException if the string is a malformed cap of a known kind
    */
   public Optional<Cap> parsedReadCap() {
-    return readCap.map(text -> Cap.parse(text).readOnly());
+    return readCap.map(text -> {
+      Cap cap = Cap.parse(text);
+      return cap instanceof UnknownCap ? cap : cap.readOnly();
+    });
   }
 
   /** Whether the child is writable through this directory (to write-cap holders). */

@@ -39,12 +39,26 @@ public final class EntryName implements Comparable<EntryName> {
 
   /** Parses stored bytes: strict UTF-8, already NFC, same rules as {@link #of}. */
   static EntryName fromStored(byte[] utf8) {
+    if (isAscii(utf8)) { // the common case: ASCII is valid UTF-8 and always NFC
+      String text = new String(utf8, java.nio.charset.StandardCharsets.ISO_8859_1);
+      check(text, utf8);
+      return new EntryName(text, utf8);
+    }
     String text = StrictUtf8.decode(utf8, 0, utf8.length, "entry name");
     if (!Normalizer.isNormalized(text, Normalizer.Form.NFC)) {
       throw new DirectoryFormatException("stored entry name " + quote(text) + " is not NFC");
     }
     check(text, utf8);
     return new EntryName(text, utf8);
+  }
+
+  private static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void check(String text, byte[] utf8) {

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
+import org.cairnfs.caps.merkle.MerkleTree;
 
 /**
  * The part of a mutable version its Ed25519 signature covers: everything a reader must trust
@@ -60,6 +61,10 @@ public record SignedHeader(long seqnum, byte[] rootHash, byte[] salt, int k, int
     if (dataLength < 0 || dataLength > MAX_DATA_LENGTH) {
       throw new MutableShareFormatException(
           "data length must be in 0.." + MAX_DATA_LENGTH + ", got " + dataLength);
+    }
+    if ((dataLength + segmentSize - 1) / segmentSize > MerkleTree.MAX_LEAVES) {
+      throw new MutableShareFormatException("data length " + dataLength + " at segment size "
+          + segmentSize + " makes more than " + MerkleTree.MAX_LEAVES + " segments");
     }
   }
 

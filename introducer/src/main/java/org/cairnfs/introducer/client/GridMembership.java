@@ -18,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.cairnfs.introducer.HostPort;
 import org.cairnfs.introducer.IntroducerUrl;
 import org.cairnfs.introducer.NodeAddress;
 import org.cairnfs.introducer.announcement.Announcement;

@@ -27,7 +27,10 @@ final class IntroducerLink {
   private final Backoff backoff;
   private final long checkMillis;
   private final Function<ProtocolClient, CompletableFuture<?>> setup;
+  /** Set as soon as a connection exists (before setup), so no update can fall into the gap. */
   private volatile ProtocolClient client;
+  /** True once the role's setup succeeded on the current connection. */
+  private volatile boolean ready;
   private volatile boolean closed;
   private volatile ScheduledFuture<?> pending;
   private int failures;
@@ -52,23 +55,27 @@ final class IntroducerLink {
     schedule(this::connect, 0);
   }
 
-  /** The live connection, or null while (re)connecting. */
+  /**
+   * The open connection, possibly still running its setup, or null. Sending on it during setup
+   * is allowed: the setup and the send race harmlessly (receivers keep the highest sequence).
+   */
   ProtocolClient client() {
     ProtocolClient c = client;
     return c != null && c.isOpen() ? c : null;
   }
 
+  /** True when connected and the setup (subscribe or first publish) has succeeded. */
   boolean isConnected() {
-    return client() != null;
+    return ready && client() != null;
   }
 
   void close() {
     closed = true;
-    scheduler.execute(() -> {
-      if (pending != null) {
-        pending.cancel(false);
-      }
-    });
+    ready = false;
+    ScheduledFuture<?> p = pending;
+    if (p != null) {
+      p.cancel(false);
+    }
     ProtocolClient c = client;
     client = null;
     if (c != null) {
@@ -97,13 +104,23 @@ final class IntroducerLink {
             c.close();
             return CompletableFuture.failedFuture(new IllegalStateException("closed"));
           }
+          client = c;
           return setup.apply(c).thenApply(ignored -> c).whenComplete((ok, failure) -> {
             if (failure != null) {
+              client = null;
               c.close();
             }
           });
         })
-        .whenComplete((c, failure) -> scheduler.execute(() -> connected(c, failure)));
+        .whenComplete((c, failure) -> {
+          try {
+            scheduler.execute(() -> connected(c, failure));
+          } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            if (c != null) {
+              c.close();
+            }
+          }
+        });
   }
 
   private void connected(ProtocolClient c, Throwable failure) {
@@ -129,6 +146,7 @@ final class IntroducerLink {
     failures = 0;
     backoff.reset();
     client = c;
+    ready = true;
     schedule(this::watch, checkMillis);
   }
 
@@ -141,6 +159,7 @@ final class IntroducerLink {
       schedule(this::watch, checkMillis);
       return;
     }
+    ready = false;
     client = null;
     long delay = backoff.nextMillis();
     log.info("lost introducer {}; reconnecting in {} ms", url.address(), delay);

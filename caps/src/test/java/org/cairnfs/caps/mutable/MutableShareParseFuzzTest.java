@@ -1,0 +1,40 @@
+package org.cairnfs.caps.mutable;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.List;
+import java.util.OptionalLong;
+import org.cairnfs.caps.MutableVerifyCap;
+import org.cairnfs.caps.StorageIndex;
+
+/**
+ * Hostile bytes through everything that parses a mutable share: the server's write check, the
+ * front parser, and a full verification pass. Only the documented typed exceptions may escape.
+ * Seeds: src/test/resources/org/cairnfs/caps/mutable/MutableShareParseFuzzTestInputs/.
+ */
+class MutableShareParseFuzzTest {
+  private static final StorageIndex SLOT = StorageIndex.of(new byte[16]);
+
+  @FuzzTest(maxDuration = "30s")
+  void parse(FuzzedDataProvider data) {
+    long held = data.consumeLong();
+    byte[] bytes = data.consumeRemainingAsBytes();
+    try {
+      SlotWriteCheck.check(SLOT, bytes, held < 0 ? OptionalLong.empty() : OptionalLong.of(held));
+    } catch (SlotWriteRejectedException expected) {
+      // the normal answer to garbage
+    }
+    MutableShare share;
+    try {
+      share = MutableShare.parse(bytes);
+    } catch (MutableShareFormatException expected) {
+      return;
+    }
+    MutableVerifyCap cap = new MutableVerifyCap(MutableKeys.fingerprintOf(share.verifyingKey()));
+    try {
+      MutableFileReader.verify(cap, share.header().versionId(), List.of(ShareSource.of(bytes)));
+    } catch (MutableIntegrityException expected) {
+      // a parseable share whose signature or hashes are wrong
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package org.cairnfs.caps.mutable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class MutableShareTest {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private final MutableKeys keys = MutableKeys.generate(RANDOM);
+  private final byte[][] shares =
+      MutableFileWriter.write(keys, 8, new byte[100], new MutableParams(3, 10, 30), RANDOM);
+
+  @Test
+  void parsesTheFrontOfEveryShare() {
+    for (int i = 0; i < 10; i++) {
+      MutableShare s = MutableShare.parse(shares[i]);
+      assertThat(s.shareNumber()).isEqualTo(i);
+      assertThat(s.header().seqnum()).isEqualTo(8);
+      assertThat(s.verifyingKey()).isEqualTo(keys.publicKey());
+      assertThat(s.encryptedSeed()).isEqualTo(keys.encryptedSeed());
+      assertThat(s.chain()).hasNumberOfRows(4); // depth of a 10-leaf tree padded to 16
+      assertThat(s.signatureValid()).isTrue();
+      s.authenticate(keys.fingerprint());
+    }
+  }
+
+  @Test
+  void theServerCheckAcceptsWhatTheWriterProduced() {
+    assertThat(SlotWriteCheck.check(keys.storageIndex(), shares[2],
+        java.util.OptionalLong.of(7)).seqnum()).isEqualTo(8);
+  }
+
+  @Test
+  void prefixParsingNeedsOnlyTheFront() {
+    MutableShare s = MutableShare.parse(shares[0]);
+    MutableShare p = MutableShare.parsePrefix(Arrays.copyOf(shares[0], s.prefixLength()));
+    assertThat(p.header()).isEqualTo(s.header());
+    assertThatThrownBy(() -> MutableShare.parsePrefix(
+        Arrays.copyOf(shares[0], s.prefixLength() - 1)))
+        .isInstanceOf(MutableShareFormatException.class).hasMessageContaining("chain");
+  }
+
+  @Test
+  void rejectsWrongTotalLength() {
+    assertThatThrownBy(() -> MutableShare.parse(Arrays.copyOf(shares[0], shares[0].length + 1)))
+        .isInstanceOf(MutableShareFormatException.class).hasMessageContaining("imply");
+  }
+
+  @Test
+  void rejectsAnOffsetThatDisagreesWithTheParameters() {
+    byte[] bad = shares[0].clone();
+    ByteBuffer.wrap(bad).putLong(ShareLayout.OFFSETS_OFFSET + 8, 12345);
+    assertThatThrownBy(() -> MutableShare.parse(bad))
+        .isInstanceOf(MutableShareFormatException.class)
+        .hasMessageContaining("block hash tree").hasMessageContaining("12345");
+  }
+
+  @Test
+  void rejectsAShareNumberNotBelowN() {
+    byte[] bad = shares[0].clone();
+    ByteBuffer.wrap(bad).putShort(ShareLayout.SHARE_NUMBER_OFFSET, (short) 10);
+    assertThatThrownBy(() -> MutableShare.parse(bad))
+        .isInstanceOf(MutableShareFormatException.class).hasMessageContaining("n=10");
+  }
+
+  @Test
+  void authenticateRejectsAnotherSlotsFingerprint() {
+    MutableShare s = MutableShare.parse(shares[0]);
+    assertThatThrownBy(() -> s.authenticate(MutableKeys.generate(RANDOM).fingerprint()))
+        .isInstanceOf(MutableIntegrityException.class).hasMessageContaining("another slot");
+  }
+}
