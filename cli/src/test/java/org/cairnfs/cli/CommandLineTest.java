@@ -1,0 +1,101 @@
+package org.cairnfs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.cairnfs.cli.config.NodeConfig;
+import org.cairnfs.protocol.identity.NodeKey;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The commands that need no running grid, run in-process through the CLI edge. */
+class CommandLineTest {
+  @TempDir
+  Path dir;
+
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cl = Cli.commandLine();
+    cl.setErr(new PrintWriter(err, true));
+    cl.setOut(new PrintWriter(new StringWriter(), true));
+    return cl.execute(args);
+  }
+
+  private String introducerUrl() throws Exception {
+    NodeKey key = NodeKey.generate();
+    return "cairn://" + key.nodeId() + "@127.0.0.1:4000";
+  }
+
+  @Test
+  void createNodeWritesAConfigThatReadsBack() throws Exception {
+    Path node = dir.resolve("n1");
+    String url = introducerUrl();
+    assertThat(run("create-node", node.toString(), "--introducer", url, "--nickname", "alice",
+        "--max-space", "2G")).isZero();
+    NodeConfig config = NodeConfig.read(node);
+    assertThat(config.nickname()).isEqualTo("alice");
+    assertThat(config.introducers()).containsExactly(url);
+    assertThat(config.storageEnabled()).isTrue();
+    assertThat(RunningNode.storageConfig(config).maxSpace()).isEqualTo(2L << 30);
+    assertThat(NodeKey.load(node.resolve("node.key")).nodeId()).isNotNull();
+  }
+
+  @Test
+  void createNodeRefusesAnExistingNode() throws Exception {
+    Path node = dir.resolve("n1");
+    String url = introducerUrl();
+    assertThat(run("create-node", node.toString(), "--introducer", url)).isZero();
+    assertThat(run("create-node", node.toString(), "--introducer", url))
+        .isEqualTo(ExitCode.USAGE.code);
+    assertThat(err.toString()).contains("already holds a node");
+  }
+
+  @Test
+  void badIntroducerUrlIsAUsageError() {
+    assertThat(run("create-node", dir.resolve("n").toString(), "--introducer", "http://x"))
+        .isEqualTo(ExitCode.USAGE.code);
+    assertThat(err.toString()).contains("bad --introducer 'http://x'");
+    assertThat(Files.exists(dir.resolve("n"))).isFalse();
+  }
+
+  @Test
+  void badSizeIsAUsageError() throws Exception {
+    assertThat(run("create-node", dir.resolve("n").toString(), "--introducer", introducerUrl(),
+        "--max-space", "lots")).isEqualTo(ExitCode.USAGE.code);
+    assertThat(err.toString()).contains("bad --max-space 'lots'");
+  }
+
+  @Test
+  void runWithBadConfigNamesFileLineAndExits78() throws Exception {
+    Path node = dir.resolve("n1");
+    assertThat(run("create-node", node.toString(), "--introducer", introducerUrl())).isZero();
+    Path cfg = node.resolve("cairn.cfg");
+    Files.writeString(cfg, Files.readString(cfg).replace("max-space =", "max-space = 12 parsecs"));
+    assertThat(run("run", node.toString())).isEqualTo(ExitCode.CONFIG.code);
+    assertThat(err.toString()).contains("cairn.cfg:").contains("'storage.max-space' must be a size");
+  }
+
+  @Test
+  void nodeWithoutIntroducerIsAConfigError() throws Exception {
+    Path node = dir.resolve("n1");
+    assertThat(run("create-node", node.toString(), "--introducer", introducerUrl())).isZero();
+    Path cfg = node.resolve("cairn.cfg");
+    Files.writeString(cfg, Files.readString(cfg).replaceAll("introducers = .*", "introducers ="));
+    assertThat(run("status", node.toString())).isEqualTo(ExitCode.CONFIG.code);
+    assertThat(err.toString()).contains("needs at least one introducer");
+  }
+
+  @Test
+  void createIntroducerThenStatusOnItIsRefused() {
+    Path intro = dir.resolve("intro");
+    assertThat(run("create-introducer", intro.toString(), "--port", "0")).isZero();
+    assertThat(Files.exists(intro.resolve("cairn.cfg"))).isTrue();
+    assertThat(run("status", intro.toString())).isEqualTo(ExitCode.USAGE.code);
+    assertThat(err.toString()).contains("is an introducer");
+  }
+}
