@@ -1,0 +1,50 @@
+package org.cairnfs.caps.mutable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class SignedHeaderTest {
+  private static SignedHeader sample() {
+    byte[] root = new byte[32];
+    byte[] salt = new byte[16];
+    root[0] = 1;
+    salt[15] = 2;
+    return new SignedHeader(42, root, salt, 3, 10, 3 * 4096, 1_000_000);
+  }
+
+  @Test
+  void roundTripsAndIs77Bytes() {
+    SignedHeader h = sample();
+    byte[] bytes = h.encode();
+    assertThat(bytes).hasSize(SignedHeader.LENGTH);
+    assertThat(SignedHeader.parse(bytes, 0)).isEqualTo(h);
+    assertThat(new String(bytes, 0, 4, java.nio.charset.StandardCharsets.US_ASCII))
+        .isEqualTo("CMUT");
+  }
+
+  @Test
+  void rejectsImpossibleParameters() {
+    byte[] r = new byte[32];
+    byte[] s = new byte[16];
+    assertThatThrownBy(() -> new SignedHeader(-1, r, s, 3, 10, 30, 0))
+        .isInstanceOf(MutableShareFormatException.class).hasMessageContaining("seqnum");
+    assertThatThrownBy(() -> new SignedHeader(1, r, s, 0, 10, 30, 0))
+        .hasMessageContaining("k must");
+    assertThatThrownBy(() -> new SignedHeader(1, r, s, 3, 2, 30, 0))
+        .hasMessageContaining("n must");
+    assertThatThrownBy(() -> new SignedHeader(1, r, s, 3, 10, 31, 0))
+        .hasMessageContaining("multiple of k");
+    assertThatThrownBy(() -> new SignedHeader(1, r, s, 3, 10, 30, -5))
+        .hasMessageContaining("data length");
+  }
+
+  @Test
+  void signedDigestChangesWithEveryField() {
+    SignedHeader h = sample();
+    SignedHeader other = new SignedHeader(43, h.rootHash(), h.salt(), 3, 10, 3 * 4096,
+        1_000_000);
+    assertThat(h.signedDigest()).isNotEqualTo(other.signedDigest());
+  }
+}

@@ -1,0 +1,104 @@
+package org.cairnfs.storage.gc;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.share.ShareKey;
+import org.cairnfs.storage.store.ShareStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Walks the prefix tree and deletes shares whose leases have all expired.
+ *
+ * <p>Why paced: a pass touches every share, so it runs at a bounded rate (shares per second)
+ * to leave the disk to clients. It holds at most one prefix directory's listing in memory, and
+ * each share is decided under the store's lock for its storage index, so it never races an
+ * upload, a lease renewal or a slot write. Off unless the server's config enables it.
+ */
+public final class ExpiredShareCrawler implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ExpiredShareCrawler.class);
+
+  private final ShareStore store;
+  private final Duration perShare;
+  private final Pacer pacer;
+  private Thread thread;
+  private volatile boolean running;
+
+  /** What one pass did. */
+  public record Pass(long examined, long deleted) {}
+
+  public ExpiredShareCrawler(ShareStore store, double sharesPerSecond, Pacer pacer) {
+    if (!(sharesPerSecond > 0) || Double.isInfinite(sharesPerSecond)) {
+      throw new IllegalArgumentException("crawl rate must be a positive number of shares per "
+          + "second, got " + sharesPerSecond);
+    }
+    this.store = store;
+    this.perShare = Duration.ofNanos(Math.max(1, (long) (1e9 / sharesPerSecond)));
+    this.pacer = pacer;
+  }
+
+  /** One full pass over every share, pausing after each to keep the rate. */
+  public Pass crawlOnce() throws IOException, InterruptedException {
+    long examined = 0;
+    long deleted = 0;
+    for (Path prefix : store.layout().prefixDirs()) {
+      for (StorageIndex index : store.layout().indexesUnder(prefix)) {
+        for (ShareKey key : store.layout().sharesOf(index)) {
+          if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException("crawl interrupted");
+          }
+          examined++;
+          if (store.collectIfExpired(key)) {
+            deleted++;
+            LOG.debug("deleted expired share {}", key);
+          }
+          pacer.pause(perShare);
+        }
+      }
+    }
+    return new Pass(examined, deleted);
+  }
+
+  /** Starts passes in a daemon thread, {@code between} apart. */
+  public synchronized void start(Duration between) {
+    if (thread != null) {
+      throw new IllegalStateException("crawler already started");
+    }
+    running = true;
+    thread = new Thread(() -> loop(between), "cairn-gc-crawler");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void loop(Duration between) {
+    while (running) {
+      try {
+        Pass pass = crawlOnce();
+        LOG.info("gc pass examined {} shares, deleted {}", pass.examined(), pass.deleted());
+        pacer.pause(between);
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("gc pass failed; retrying after the pause", e);
+        try {
+          pacer.pause(between);
+        } catch (InterruptedException ie) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Stops the background thread, waiting for it to leave its current share. */
+  @Override
+  public synchronized void close() throws InterruptedException {
+    running = false;
+    if (thread != null) {
+      thread.interrupt();
+      thread.join();
+      thread = null;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Garbage collection of shares whose leases have all expired. */
+package org.cairnfs.storage.gc;

@@ -1,0 +1,287 @@
+package org.cairnfs.storage.lease;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentMap;
+import org.cairnfs.storage.share.ShareKey;
+import org.mapdb.Atomic;
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBMaker;
+import org.mapdb.Serializer;
+
+/**
+ * Leases and space accounting of one storage server, in a MapDB file with a write-ahead log.
+ *
+ * <p>Why MapDB with transactions: every public operation ends in one commit, so after a crash
+ * the database holds exactly the operations that returned, never half of one (for example a
+ * share counted in the total but missing from its owner's usage). Operations are serialized by
+ * this object's monitor because a MapDB commit covers every change made since the last one.
+ *
+ * <p>Accounting rule: the total counts each held share's size once; each distinct owner with at
+ * least one lease on a share is charged that share's full size.
+ */
+public final class LeaseDb implements AutoCloseable {
+  static final String SCHEMA = "cairn-lease-db-v1";
+
+  private final DB db;
+  private final BTreeMap<byte[], byte[]> shares;
+  private final ConcurrentMap<byte[], Long> ownerBytes;
+  private final Atomic.Long totalBytes;
+  private final InstantSource clock;
+  private final Duration leaseDuration;
+  private final byte[] implicitSalt;
+
+  private LeaseDb(DB db, InstantSource clock, Duration leaseDuration) {
+    this.db = db;
+    this.clock = clock;
+    this.leaseDuration = leaseDuration;
+    Atomic.String schema = db.atomicString("schema").createOrOpen();
+    if (schema.get() == null) {
+      schema.set(SCHEMA);
+    } else if (!SCHEMA.equals(schema.get())) {
+      db.close();
+      throw new IllegalStateException("lease database has schema '" + schema.get()
+          + "', this server understands '" + SCHEMA + "'");
+    }
+    this.shares = db.treeMap("shares", Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY)
+        .createOrOpen();
+    this.ownerBytes = db.hashMap("owner-bytes", Serializer.BYTE_ARRAY, Serializer.LONG)
+        .createOrOpen();
+    this.totalBytes = db.atomicLong("total-share-bytes").createOrOpen();
+    Atomic.String salt = db.atomicString("implicit-lease-salt").createOrOpen();
+    if (salt.get() == null) {
+      byte[] random = new byte[32];
+      new java.security.SecureRandom().nextBytes(random);
+      salt.set(java.util.HexFormat.of().formatHex(random));
+    }
+    this.implicitSalt = java.util.HexFormat.of().parseHex(salt.get());
+    db.commit();
+  }
+
+  /**
+   * Opens (creating if absent) the database file, replaying its log after an unclean stop.
+   *
+   * @param leaseDuration how long a new or renewed lease lasts
+   */
+  public static LeaseDb open(Path file, InstantSource clock, Duration leaseDuration)
+      throws IOException {
+    if (leaseDuration.isNegative() || leaseDuration.isZero()) {
+      throw new IllegalArgumentException("lease duration must be positive: " + leaseDuration);
+    }
+    DB db;
+    try {
+      db = DBMaker.fileDB(file.toFile()).transactionEnable().make();
+    } catch (RuntimeException e) {
+      throw new IOException("cannot open lease database " + file + ": " + e.getMessage(), e);
+    }
+    return new LeaseDb(db, clock, leaseDuration);
+  }
+
+  public Duration leaseDuration() {
+    return leaseDuration;
+  }
+
+  /**
+   * Secrets of the lease a server grants by itself, for writes that carry no lease secrets
+   * (mutable slot writes): derived from a random salt kept in this database and the owner, so
+   * the same owner's writes renew one lease and nobody outside the server can renew or cancel
+   * it. It keeps the share for one lease period; clients add their own lease to keep it longer.
+   */
+  public LeaseSecrets implicitSecrets(LeaseOwner owner) {
+    return LeaseSecrets.of(implicitSecret(owner, (byte) 1), implicitSecret(owner, (byte) 2));
+  }
+
+  private byte[] implicitSecret(LeaseOwner owner, byte which) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update(implicitSalt);
+      sha.update(which);
+      sha.update(owner.toBytes());
+      return sha.digest();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("JDK without SHA-256", e);
+    }
+  }
+
+  public synchronized Optional<ShareRecord> find(ShareKey key) {
+    byte[] value = shares.get(key.toBytes());
+    return value == null ? Optional.empty() : Optional.of(ShareRecordCodec.decode(value));
+  }
+
+  /**
+   * Records that {@code key} now holds a version of {@code size} bytes (a closed upload, a new
+   * slot version, or a share found on disk without a record), and adds or renews the lease of
+   * {@code owner}. Charges the size change to every owner of the share.
+   */
+  public synchronized void recordShare(ShareKey key, long size, long seqnum, LeaseOwner owner,
+      LeaseSecrets secrets) throws LeaseLimitException {
+    ShareRecord old = find(key).orElse(null);
+    ShareRecord base = old == null
+        ? new ShareRecord(size, seqnum, List.of()) : old.withVersion(size, seqnum);
+    write(key, old, withLease(base, owner, secrets));
+  }
+
+  /**
+   * Adds a lease for {@code owner} to a recorded share, or renews the lease with the same renew
+   * secret. Returns false when no share is recorded under {@code key}.
+   */
+  public synchronized boolean addLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets)
+      throws LeaseLimitException {
+    ShareRecord old = find(key).orElse(null);
+    if (old == null) {
+      return false;
+    }
+    write(key, old, withLease(old, owner, secrets));
+    return true;
+  }
+
+  /**
+   * Extends to now + lease duration every lease on {@code key} made with this renew secret.
+   * Returns whether one matched.
+   */
+  public synchronized boolean renewLease(ShareKey key, byte[] renewSecret) {
+    byte[] hash = LeaseSecrets.hash(renewSecret, "renew");
+    ShareRecord old = find(key).orElse(null);
+    if (old == null) {
+      return false;
+    }
+    Instant expiry = clock.instant().plus(leaseDuration);
+    boolean matched = false;
+    List<Lease> leases = old.mutableLeases();
+    for (int i = 0; i < leases.size(); i++) {
+      Lease lease = leases.get(i);
+      if (lease.renewsWith(hash)) {
+        matched = true;
+        if (lease.expiry().isBefore(expiry)) {
+          leases.set(i, lease.withExpiry(expiry));
+        }
+      }
+    }
+    if (matched) {
+      write(key, old, old.withLeases(leases));
+    }
+    return matched;
+  }
+
+  /** What {@link #dropExpiredLeases} found. */
+  public enum Expiry { NO_RECORD, LIVE, ALL_EXPIRED }
+
+  /**
+   * Removes the leases of {@code key} that have run out (uncharging owners left without a lease)
+   * and says whether any remain. A share with none left keeps its record until
+   * {@link #removeShare} so the caller can delete it in a safe order.
+   */
+  public synchronized Expiry dropExpiredLeases(ShareKey key) {
+    ShareRecord old = find(key).orElse(null);
+    if (old == null) {
+      return Expiry.NO_RECORD;
+    }
+    Instant now = clock.instant();
+    List<Lease> live = new ArrayList<>();
+    for (Lease lease : old.leases()) {
+      if (lease.isLiveAt(now)) {
+        live.add(lease);
+      }
+    }
+    if (live.size() != old.leases().size()) {
+      write(key, old, old.withLeases(live));
+    }
+    return live.isEmpty() ? Expiry.ALL_EXPIRED : Expiry.LIVE;
+  }
+
+  /** Forgets a share and uncharges its size; no effect when it is not recorded. */
+  public synchronized void removeShare(ShareKey key) {
+    ShareRecord old = find(key).orElse(null);
+    if (old != null) {
+      write(key, old, null);
+    }
+  }
+
+  /** Bytes of all recorded shares, each counted once. */
+  public synchronized long totalShareBytes() {
+    return totalBytes.get();
+  }
+
+  /** Bytes charged to {@code owner}: the sizes of all shares it holds a lease on. */
+  public synchronized long ownerBytes(LeaseOwner owner) {
+    Long bytes = ownerBytes.get(owner.toBytes());
+    return bytes == null ? 0 : bytes;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!db.isClosed()) {
+      db.close();
+    }
+  }
+
+  private ShareRecord withLease(ShareRecord record, LeaseOwner owner, LeaseSecrets secrets)
+      throws LeaseLimitException {
+    Instant expiry = clock.instant().plus(leaseDuration);
+    byte[] renewHash = secrets.renewHash();
+    List<Lease> leases = record.mutableLeases();
+    for (int i = 0; i < leases.size(); i++) {
+      Lease lease = leases.get(i);
+      if (lease.renewsWith(renewHash) && lease.owner().equals(owner)) {
+        if (lease.expiry().isBefore(expiry)) {
+          leases.set(i, lease.withExpiry(expiry));
+        }
+        return record.withLeases(leases);
+      }
+    }
+    if (leases.size() >= ShareRecord.MAX_LEASES) {
+      throw new LeaseLimitException("share already has " + leases.size() + " leases");
+    }
+    leases.add(new Lease(owner, renewHash, secrets.cancelHash(), expiry));
+    return record.withLeases(leases);
+  }
+
+  /** Replaces {@code old} by {@code updated} (null: delete), moves the accounting, commits. */
+  private void write(ShareKey key, ShareRecord old, ShareRecord updated) {
+    try {
+      byte[] k = key.toBytes();
+      if (updated == null) {
+        shares.remove(k);
+      } else {
+        shares.put(k, ShareRecordCodec.encode(updated));
+      }
+      long oldSize = old == null ? 0 : old.size();
+      long newSize = updated == null ? 0 : updated.size();
+      totalBytes.addAndGet(newSize - oldSize);
+      if (old != null) {
+        for (LeaseOwner owner : old.owners()) {
+          charge(owner, -oldSize);
+        }
+      }
+      if (updated != null) {
+        for (LeaseOwner owner : updated.owners()) {
+          charge(owner, newSize);
+        }
+      }
+      db.commit();
+    } catch (RuntimeException e) {
+      db.rollback();
+      throw e;
+    }
+  }
+
+  private void charge(LeaseOwner owner, long delta) {
+    if (delta == 0) {
+      return;
+    }
+    byte[] k = owner.toBytes();
+    long now = ownerBytes.getOrDefault(k, 0L) + delta;
+    if (now == 0) {
+      ownerBytes.remove(k);
+    } else {
+      ownerBytes.put(k, now);
+    }
+  }
+}

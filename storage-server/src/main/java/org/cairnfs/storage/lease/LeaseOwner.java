@@ -1,0 +1,51 @@
+package org.cairnfs.storage.lease;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * Who holds a lease: the client's node id as the transport authenticated it.
+ *
+ * <p>Space is charged to owners, so quotas can later be built on this id.
+ */
+public final class LeaseOwner {
+  /** Longest accepted id; node ids are 32-byte hashes, the slack is for future id kinds. */
+  public static final int MAX_LENGTH = 64;
+  private final byte[] id;
+
+  private LeaseOwner(byte[] id) {
+    this.id = id;
+  }
+
+  /** Wraps a copy of {@code id}, 1..64 bytes. */
+  public static LeaseOwner of(byte[] id) {
+    if (id.length == 0 || id.length > MAX_LENGTH) {
+      throw new IllegalArgumentException(
+          "lease owner id must be 1.." + MAX_LENGTH + " bytes, got " + id.length);
+    }
+    return new LeaseOwner(id.clone());
+  }
+
+  public byte[] toBytes() {
+    return id.clone();
+  }
+
+  int length() {
+    return id.length;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LeaseOwner other && Arrays.equals(id, other.id);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(id);
+  }
+
+  @Override
+  public String toString() {
+    return HexFormat.of().formatHex(id);
+  }
+}

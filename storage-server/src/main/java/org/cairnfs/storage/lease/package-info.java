@@ -1,0 +1,5 @@
+/**
+ * Leases and space accounting, kept in a MapDB file with a write-ahead log so that every
+ * committed operation survives a crash.
+ */
+package org.cairnfs.storage.lease;

@@ -1,0 +1,251 @@
+package org.cairnfs.storage.net;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.protocol.message.ErrorCode;
+import org.cairnfs.protocol.message.Request;
+import org.cairnfs.protocol.message.Response;
+import org.cairnfs.protocol.message.WireLimits;
+import org.cairnfs.protocol.server.Caller;
+import org.cairnfs.protocol.server.StorageBackend;
+import org.cairnfs.protocol.server.StorageException;
+import org.cairnfs.protocol.server.StorageStatus;
+import org.cairnfs.storage.lease.LeaseOwner;
+import org.cairnfs.storage.lease.LeaseSecrets;
+import org.cairnfs.storage.share.ShareKey;
+import org.cairnfs.storage.share.ShareKind;
+import org.cairnfs.storage.store.Allocation;
+import org.cairnfs.storage.store.ShareStore;
+import org.cairnfs.storage.store.StoreException;
+
+/**
+ * Serves protocol requests from a {@link ShareStore}.
+ *
+ * <p>Why it exists: the store speaks in its own terms (owners, typed refusals, IOExceptions);
+ * this class maps each request onto it, maps every refusal to the protocol's error code with
+ * the store's message, and remembers which uploads each connection opened so that a dropped
+ * connection frees its reservations. The protocol runs it on its backend executor, never on an
+ * event loop, so disk work here is fine. Disk failures surface as INTERNAL errors.
+ */
+public final class ShareStoreBackend implements StorageBackend {
+  /** Reported to clients as the software version. */
+  public static final String VERSION = "cairn-storage/0.1.0";
+
+  private final ShareStore store;
+  private final Map<Long, Set<Upload>> openByConnection = new ConcurrentHashMap<>();
+
+  private record Upload(StorageIndex index, int share, boolean slot) {}
+
+  public ShareStoreBackend(ShareStore store) {
+    this.store = store;
+  }
+
+  @Override
+  public StorageStatus status(Caller caller) {
+    return io(() -> new StorageStatus(VERSION, store.freeBytes(), store.limits().maxShareSize()));
+  }
+
+  @Override
+  public Set<Integer> shareNumbers(Caller caller, StorageIndex index) {
+    return io(() -> Set.copyOf(store.heldShares(index)));
+  }
+
+  @Override
+  public Response.Allocated allocate(Caller caller, Request.Allocate request)
+      throws StorageException {
+    LeaseOwner owner = owner(caller);
+    LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
+    Allocation a = call(() -> store.allocate(request.index(), request.shareNumbers(),
+        request.shareSize(), owner, secrets));
+    for (int n : a.allocated()) {
+      track(caller).add(new Upload(request.index(), n, false));
+    }
+    return new Response.Allocated(a.allocated(), a.alreadyHeld());
+  }
+
+  @Override
+  public void writeChunk(Caller caller, Request.WriteChunk request) throws StorageException {
+    call(() -> {
+      store.write(owner(caller), request.index(), request.share(), request.offset(),
+          ByteBuffer.wrap(request.data()));
+      return null;
+    });
+  }
+
+  @Override
+  public void closeShare(Caller caller, StorageIndex index, int share) throws StorageException {
+    call(() -> {
+      store.close(owner(caller), index, share);
+      return null;
+    });
+    track(caller).remove(new Upload(index, share, false));
+  }
+
+  @Override
+  public void abortShare(Caller caller, StorageIndex index, int share) throws StorageException {
+    track(caller).remove(new Upload(index, share, false));
+    call(() -> {
+      store.abort(owner(caller), index, share);
+      return null;
+    });
+  }
+
+  @Override
+  public byte[] readRange(Caller caller, Request.ReadRange request) throws StorageException {
+    return call(() -> store.read(ShareKey.immutable(request.index(), request.share()),
+        request.offset(), request.length()));
+  }
+
+  @Override
+  public List<Response.ShareSize> listShares(Caller caller, StorageIndex index) {
+    return io(() -> {
+      List<Response.ShareSize> out = new ArrayList<>();
+      store.shareSizes(index, ShareKind.IMMUTABLE)
+          .forEach((n, size) -> out.add(new Response.ShareSize(n, size)));
+      return out;
+    });
+  }
+
+  @Override
+  public List<Response.SlotShare> readSlot(Caller caller, Request.ReadSlot request)
+      throws StorageException {
+    return call(() -> {
+      Set<Integer> wanted = request.shares().isEmpty()
+          ? store.shareSizes(request.index(), ShareKind.MUTABLE).keySet() : request.shares();
+      List<Response.SlotShare> out = new ArrayList<>();
+      long total = 0;
+      for (int n : wanted) {
+        ShareKey key = ShareKey.mutable(request.index(), n);
+        byte[] data;
+        try {
+          data = store.read(key, request.offset(), request.length());
+        } catch (StoreException e) {
+          if (e.reason() == StoreException.Reason.NOT_FOUND) {
+            continue;
+          }
+          throw e;
+        }
+        total += data.length;
+        if (total > WireLimits.MAX_CHUNK) {
+          throw new StoreException(StoreException.Reason.BAD_REQUEST, "reading " + request.length()
+              + " bytes of " + wanted.size() + " shares exceeds " + WireLimits.MAX_CHUNK
+              + " bytes; ask for fewer shares or a shorter range");
+        }
+        out.add(new Response.SlotShare(n, store.slotSeqnum(key).orElse(0), data));
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public void writeSlotShare(Caller caller, Request.WriteSlotShare request)
+      throws StorageException {
+    LeaseOwner owner = owner(caller);
+    Upload upload = new Upload(request.index(), request.share(), true);
+    if (!request.isLast()) {
+      track(caller).add(upload);
+    }
+    try {
+      call(() -> store.writeSlotChunk(request.index(), request.share(), request.totalSize(),
+          request.offset(), ByteBuffer.wrap(request.data()), owner,
+          store.leases().implicitSecrets(owner)));
+    } finally {
+      if (request.isLast()) {
+        track(caller).remove(upload);
+      }
+    }
+  }
+
+  @Override
+  public void addLease(Caller caller, Request.AddLease request) throws StorageException {
+    LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
+    call(() -> store.addLease(request.index(), owner(caller), secrets));
+  }
+
+  @Override
+  public void renewLease(Caller caller, Request.RenewLease request) throws StorageException {
+    call(() -> {
+      store.renewLease(request.index(), request.renewSecret());
+      return null;
+    });
+  }
+
+  @Override
+  public void connectionClosed(Caller caller) {
+    Set<Upload> open = openByConnection.remove(caller.connectionId());
+    if (open == null) {
+      return;
+    }
+    LeaseOwner owner = owner(caller);
+    for (Upload u : open) {
+      try {
+        if (u.slot()) {
+          store.abortSlotWrite(owner, u.index(), u.share());
+        } else {
+          store.abort(owner, u.index(), u.share());
+        }
+      } catch (StoreException e) {
+        // already closed or replaced by a newer allocation of the same owner
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** Maps a store reason to the wire code of the same meaning. */
+  static ErrorCode codeOf(StoreException.Reason reason) {
+    return switch (reason) {
+      case SERVER_FULL -> ErrorCode.SERVER_FULL;
+      case SHARE_TOO_BIG -> ErrorCode.SHARE_TOO_BIG;
+      case NOT_FOUND -> ErrorCode.NOT_FOUND;
+      case BAD_REQUEST -> ErrorCode.BAD_REQUEST;
+      case REJECTED -> ErrorCode.REJECTED;
+    };
+  }
+
+  private static LeaseOwner owner(Caller caller) {
+    return LeaseOwner.of(caller.nodeId().toBytes());
+  }
+
+  private Set<Upload> track(Caller caller) {
+    return openByConnection.computeIfAbsent(caller.connectionId(),
+        id -> ConcurrentHashMap.newKeySet());
+  }
+
+  @FunctionalInterface
+  private interface StoreCall<T> {
+    T run() throws StoreException, IOException;
+  }
+
+  @FunctionalInterface
+  private interface DiskCall<T> {
+    T run() throws IOException;
+  }
+
+  private static <T> T call(StoreCall<T> body) throws StorageException {
+    try {
+      return body.run();
+    } catch (StoreException e) {
+      throw new StorageException(codeOf(e.reason()), e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new StorageException(ErrorCode.BAD_REQUEST, e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static <T> T io(DiskCall<T> body) {
+    try {
+      return body.run();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package org.cairnfs.storage.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import org.cairnfs.storage.lease.LeaseOwner;
+import org.cairnfs.storage.lease.LeaseSecrets;
+import org.cairnfs.storage.share.ShareKey;
+
+/**
+ * One immutable share being uploaded into the incoming area. Writes are bounded by the
+ * declared size; a byte may be written twice only with the same value (a retried chunk), so a
+ * share's content cannot change under a reader of the incoming file.
+ */
+final class IncomingShare {
+  private final ShareKey key;
+  private final long size;
+  private final LeaseOwner owner;
+  private final LeaseSecrets secrets;
+  private final Path path;
+  private final FileChannel channel;
+  private final WrittenRanges written = new WrittenRanges();
+  private boolean finished;
+
+  private IncomingShare(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
+      Path path, FileChannel channel) {
+    this.key = key;
+    this.size = size;
+    this.owner = owner;
+    this.secrets = secrets;
+    this.path = path;
+    this.channel = channel;
+  }
+
+  static IncomingShare create(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
+      Path path) throws IOException {
+    Files.createDirectories(path.getParent());
+    Files.deleteIfExists(path);
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE, StandardOpenOption.READ);
+    return new IncomingShare(key, size, owner, secrets, path, channel);
+  }
+
+  ShareKey key() {
+    return key;
+  }
+
+  long size() {
+    return size;
+  }
+
+  LeaseOwner owner() {
+    return owner;
+  }
+
+  LeaseSecrets secrets() {
+    return secrets;
+  }
+
+  synchronized void write(long offset, ByteBuffer data) throws StoreException, IOException {
+    checkOpen();
+    long length = data.remaining();
+    if (offset < 0 || offset > size || length > size - offset) {
+      throw StoreException.badRequest("write of " + length + " bytes at offset " + offset
+          + " does not fit share " + key + " of declared size " + size);
+    }
+    long end = offset + length;
+    if (written.wouldOverflow(offset, end)) {
+      throw StoreException.badRequest("upload of " + key + " is split into more than "
+          + WrittenRanges.MAX_RANGES + " separate ranges");
+    }
+    for (long[] overlap : written.overlaps(offset, end)) {
+      checkSame(overlap[0], overlap[1], data.duplicate()
+          .position(data.position() + (int) (overlap[0] - offset))
+          .limit(data.position() + (int) (overlap[1] - offset)));
+    }
+    ByteBuffer src = data.duplicate();
+    long position = offset;
+    while (src.hasRemaining()) {
+      position += channel.write(src, position);
+    }
+    written.add(offset, end);
+  }
+
+  /** Verifies every byte arrived, syncs and moves the file to {@code target}. */
+  synchronized void finish(Path target) throws StoreException, IOException {
+    checkOpen();
+    if (!written.covers(size)) {
+      throw StoreException.badRequest("share " + key + " is incomplete: "
+          + written.writtenBytes() + " of " + size + " bytes written");
+    }
+    channel.force(true);
+    channel.close();
+    finished = true;
+    Files.createDirectories(target.getParent());
+    Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
+    DirectorySync.sync(target.getParent());
+  }
+
+  /** Drops the upload and its incoming file. */
+  synchronized void discard() throws IOException {
+    if (!finished) {
+      finished = true;
+      channel.close();
+    }
+    Files.deleteIfExists(path);
+  }
+
+  private void checkOpen() throws StoreException {
+    if (finished) {
+      throw StoreException.notFound("upload of " + key + " is already closed or aborted");
+    }
+  }
+
+  private void checkSame(long start, long end, ByteBuffer expected)
+      throws StoreException, IOException {
+    ByteBuffer held = ByteBuffer.allocate((int) (end - start));
+    while (held.hasRemaining()) {
+      int n = channel.read(held, start + held.position());
+      if (n < 0) {
+        break;
+      }
+    }
+    held.flip();
+    byte[] a = new byte[held.remaining()];
+    held.get(a);
+    byte[] b = new byte[expected.remaining()];
+    expected.get(b);
+    if (!Arrays.equals(a, b)) {
+      throw StoreException.badRequest("write to " + key + " at " + start
+          + " conflicts with bytes already written there");
+    }
+  }
+}

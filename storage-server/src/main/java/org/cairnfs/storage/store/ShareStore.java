@@ -1,0 +1,419 @@
+package org.cairnfs.storage.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.lease.LeaseDb;
+import org.cairnfs.storage.lease.LeaseLimitException;
+import org.cairnfs.storage.lease.LeaseOwner;
+import org.cairnfs.storage.lease.LeaseSecrets;
+import org.cairnfs.storage.lease.ShareRecord;
+import org.cairnfs.storage.share.ShareKey;
+import org.cairnfs.storage.share.ShareKind;
+
+/**
+ * The shares one server holds, on any {@link java.nio.file.FileSystem} (tests use Jimfs).
+ *
+ * <p>Why it is shaped this way: readers only ever look at {@code shares/<prefix>/<SI>/}, and a
+ * file appears there by an atomic rename of a complete, synced file, so a crash never shows a
+ * partial share. Everything a request names is validated (share numbers, offsets, lengths,
+ * sizes) before the disk is touched. Changes to one storage index are serialized by a lock
+ * stripe; uploads to different shares proceed in parallel.
+ *
+ * <p>Thread-safe. Every method may block on disk, so network code must call it off its event
+ * loop.
+ */
+public final class ShareStore implements AutoCloseable {
+  /** Longest single read; larger requests are refused rather than buffered. */
+  public static final int MAX_READ_LENGTH = 8 << 20;
+  private static final int STRIPES = 64;
+
+  private final ShareLayout layout;
+  private final LeaseDb leases;
+  private final SpaceBudget budget;
+  private final StripedLocks stripes = new StripedLocks(STRIPES);
+  private final SlotWriter slots;
+  private final Map<ShareKey, IncomingShare> uploads = new ConcurrentHashMap<>();
+
+  private ShareStore(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
+      SlotWriteCheck slotCheck) {
+    this.layout = layout;
+    this.leases = leases;
+    this.budget = budget;
+    this.slots = new SlotWriter(layout, leases, budget, stripes, slotCheck);
+  }
+
+  /**
+   * Opens the store under {@code storageDir}, creating its directories and deleting whatever an
+   * earlier run left in the incoming area (uploads that never closed).
+   */
+  public static ShareStore open(Path storageDir, StoreLimits limits, LeaseDb leases,
+      FreeSpace freeSpace, SlotWriteCheck slotCheck) throws IOException {
+    ShareLayout layout = new ShareLayout(storageDir);
+    Files.createDirectories(layout.sharesDir());
+    deleteTree(layout.incomingDir());
+    Files.createDirectories(layout.incomingDir());
+    return new ShareStore(layout, leases, new SpaceBudget(limits, freeSpace, leases), slotCheck);
+  }
+
+  public ShareLayout layout() {
+    return layout;
+  }
+
+  public StoreLimits limits() {
+    return budget.limits();
+  }
+
+  /**
+   * Opens uploads of {@code shareNumbers} of {@code index}, each {@code shareSize} bytes, and
+   * adds the owner's lease to the ones already held. All new shares fit or none is opened.
+   */
+  public Allocation allocate(StorageIndex index, Collection<Integer> shareNumbers,
+      long shareSize, LeaseOwner owner, LeaseSecrets secrets) throws StoreException, IOException {
+    budget.checkShareSize(shareSize);
+    Set<Integer> numbers = new TreeSet<>();
+    for (int n : shareNumbers) {
+      numbers.add(checkedShareNumber(n));
+    }
+    Set<Integer> held = new TreeSet<>();
+    List<ShareKey> toOpen = new ArrayList<>();
+    synchronized (lockFor(index)) {
+      for (int n : numbers) {
+        ShareKey key = ShareKey.immutable(index, n);
+        if (Files.exists(layout.sharePath(key))) {
+          leaseHeld(key, owner, secrets);
+          held.add(n);
+          continue;
+        }
+        IncomingShare running = uploads.get(key);
+        if (running != null && running.owner().equals(owner)) {
+          drop(running);
+          running = null;
+        }
+        if (running == null) {
+          toOpen.add(key);
+        }
+      }
+      long total;
+      try {
+        total = Math.multiplyExact(shareSize, (long) toOpen.size());
+      } catch (ArithmeticException e) {
+        throw new StoreException(StoreException.Reason.SERVER_FULL,
+            toOpen.size() + " shares of " + shareSize + " bytes cannot fit");
+      }
+      budget.reserve(total);
+      List<IncomingShare> opened = new ArrayList<>();
+      try {
+        for (ShareKey key : toOpen) {
+          opened.add(IncomingShare.create(key, shareSize, owner, secrets,
+              layout.incomingPath(key)));
+        }
+      } catch (IOException e) {
+        for (IncomingShare upload : opened) {
+          upload.discard();
+        }
+        budget.release(total);
+        throw e;
+      }
+      for (IncomingShare upload : opened) {
+        uploads.put(upload.key(), upload);
+      }
+    }
+    Set<Integer> allocated = new TreeSet<>();
+    toOpen.forEach(k -> allocated.add(k.shareNumber()));
+    return Allocation.of(held, allocated);
+  }
+
+  /** Writes a chunk of an open upload at {@code offset}. */
+  public void write(LeaseOwner owner, StorageIndex index, int shareNumber, long offset,
+      ByteBuffer data) throws StoreException, IOException {
+    upload(owner, index, shareNumber).write(offset, data);
+  }
+
+  /**
+   * Completes an upload: checks every byte was written, syncs, renames the share into place
+   * and records the owner's lease. An incomplete upload stays open.
+   */
+  public void close(LeaseOwner owner, StorageIndex index, int shareNumber)
+      throws StoreException, IOException {
+    IncomingShare upload = upload(owner, index, shareNumber);
+    ShareKey key = upload.key();
+    synchronized (lockFor(index)) {
+      try {
+        upload.finish(layout.sharePath(key));
+      } catch (IOException e) {
+        drop(upload);
+        throw e;
+      }
+      uploads.remove(key, upload);
+      try {
+        leases.recordShare(key, upload.size(), ShareRecord.NO_SEQNUM, owner, upload.secrets());
+      } catch (LeaseLimitException e) {
+        throw new IllegalStateException("a new share cannot have too many leases", e);
+      } finally {
+        budget.release(upload.size());
+      }
+    }
+  }
+
+  /** Drops an open upload and its incoming file. */
+  public void abort(LeaseOwner owner, StorageIndex index, int shareNumber)
+      throws StoreException, IOException {
+    IncomingShare upload = upload(owner, index, shareNumber);
+    synchronized (lockFor(index)) {
+      drop(upload);
+    }
+  }
+
+  /** Sizes of the shares of {@code kind} held (closed) for {@code index}, by share number. */
+  public SortedMap<Integer, Long> shareSizes(StorageIndex index, ShareKind kind)
+      throws IOException {
+    SortedMap<Integer, Long> out = new TreeMap<>();
+    for (ShareKey key : layout.sharesOf(index)) {
+      if (key.kind() == kind) {
+        try {
+          out.put(key.shareNumber(), Files.size(layout.sharePath(key)));
+        } catch (NoSuchFileException e) {
+          // deleted meanwhile
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Numbers of the immutable shares held for {@code index}. */
+  public Set<Integer> heldShares(StorageIndex index) throws IOException {
+    return shareSizes(index, ShareKind.IMMUTABLE).keySet();
+  }
+
+  /**
+   * Reads up to {@code length} bytes of a held share from {@code offset}; fewer at its end.
+   * Uploads in progress are invisible.
+   */
+  public byte[] read(ShareKey key, long offset, int length) throws StoreException, IOException {
+    if (offset < 0) {
+      throw StoreException.badRequest("read offset must not be negative: " + offset);
+    }
+    if (length < 0 || length > MAX_READ_LENGTH) {
+      throw StoreException.badRequest(
+          "read length must be in 0.." + MAX_READ_LENGTH + ", got " + length);
+    }
+    try (FileChannel channel = FileChannel.open(layout.sharePath(key), StandardOpenOption.READ)) {
+      long size = channel.size();
+      int n = (int) Math.max(0, Math.min(length, size - Math.min(offset, size)));
+      ByteBuffer out = ByteBuffer.allocate(n);
+      while (out.hasRemaining()) {
+        if (channel.read(out, offset + out.position()) < 0) {
+          break;
+        }
+      }
+      return out.position() == n ? out.array() : java.util.Arrays.copyOf(out.array(), out.position());
+    } catch (NoSuchFileException e) {
+      throw StoreException.notFound("no share " + key);
+    }
+  }
+
+  /**
+   * Stores a new version of a mutable slot share if {@link SlotWriteCheck} accepts it, and adds
+   * or renews the writer's lease. The old version stays in place unless the new one is
+   * accepted, fits and is fully on disk. Returns the new version's seqnum.
+   */
+  public long writeSlotShare(StorageIndex index, int shareNumber, byte[] share,
+      LeaseOwner owner, LeaseSecrets secrets) throws StoreException, IOException {
+    return slots.write(ShareKey.mutable(index, checkedShareNumber(shareNumber)), share, owner,
+        secrets);
+  }
+
+  /**
+   * Receives one chunk of a new slot share version of {@code totalSize} bytes; chunks must come
+   * in order from offset 0, and a chunk at offset 0 restarts. The chunk that completes the
+   * share stores it as {@link #writeSlotShare} does and returns its seqnum.
+   */
+  public OptionalLong writeSlotChunk(StorageIndex index, int shareNumber, long totalSize,
+      long offset, ByteBuffer data, LeaseOwner owner, LeaseSecrets secrets)
+      throws StoreException, IOException {
+    if (offset < 0 || totalSize < 0) {
+      throw StoreException.badRequest("negative slot offset " + offset + " or size " + totalSize);
+    }
+    return slots.writeChunk(ShareKey.mutable(index, checkedShareNumber(shareNumber)), owner,
+        secrets, totalSize, offset, data);
+  }
+
+  /** Drops the owner's unfinished chunked slot write, if any. */
+  public void abortSlotWrite(LeaseOwner owner, StorageIndex index, int shareNumber)
+      throws StoreException, IOException {
+    slots.discard(ShareKey.mutable(index, checkedShareNumber(shareNumber)), owner);
+  }
+
+  /** The lease database the store records into. */
+  public LeaseDb leases() {
+    return leases;
+  }
+
+  /** Bytes the store may still take: under max-space and above the reserved free space. */
+  public long freeBytes() throws IOException {
+    return budget.freeBytes();
+  }
+
+  /** The recorded seqnum of a held slot share, empty when unknown. */
+  public OptionalLong slotSeqnum(ShareKey key) {
+    return leases.find(key).filter(r -> r.seqnum() != ShareRecord.NO_SEQNUM)
+        .map(r -> OptionalLong.of(r.seqnum())).orElse(OptionalLong.empty());
+  }
+
+  /**
+   * Adds the owner's lease to every share held for {@code index}; returns how many.
+   *
+   * @throws StoreException NOT_FOUND when none is held
+   */
+  public int addLease(StorageIndex index, LeaseOwner owner, LeaseSecrets secrets)
+      throws StoreException, IOException {
+    synchronized (lockFor(index)) {
+      List<ShareKey> keys = layout.sharesOf(index);
+      if (keys.isEmpty()) {
+        throw StoreException.notFound("no shares held for " + index);
+      }
+      for (ShareKey key : keys) {
+        leaseHeld(key, owner, secrets);
+      }
+      return keys.size();
+    }
+  }
+
+  /**
+   * Renews, on every share of {@code index}, the leases made with this renew secret.
+   *
+   * @throws StoreException NOT_FOUND when no lease matched
+   */
+  public void renewLease(StorageIndex index, byte[] renewSecret)
+      throws StoreException, IOException {
+    if (renewSecret.length != LeaseSecrets.SECRET_LENGTH) {
+      throw StoreException.badRequest("renew secret must be " + LeaseSecrets.SECRET_LENGTH
+          + " bytes, got " + renewSecret.length);
+    }
+    boolean matched = false;
+    synchronized (lockFor(index)) {
+      for (ShareKey key : layout.sharesOf(index)) {
+        matched |= leases.renewLease(key, renewSecret);
+      }
+    }
+    if (!matched) {
+      throw StoreException.notFound("no lease on " + index + " with that renew secret");
+    }
+  }
+
+  /**
+   * For the garbage collector: drops the share's expired leases and deletes it if none is left
+   * (or it has no record at all, as after a crash between rename and commit). Returns whether
+   * it was deleted.
+   */
+  public boolean collectIfExpired(ShareKey key) throws IOException {
+    synchronized (lockFor(key.index())) {
+      Path path = layout.sharePath(key);
+      if (!Files.exists(path) || leases.dropExpiredLeases(key) == LeaseDb.Expiry.LIVE) {
+        return false;
+      }
+      // Record first: a crash before the delete leaves a recordless file, collected next pass.
+      leases.removeShare(key);
+      Files.deleteIfExists(path);
+      try {
+        Files.deleteIfExists(layout.indexDir(key.index()));
+      } catch (DirectoryNotEmptyException e) {
+        // other shares of this index remain
+      }
+      return true;
+    }
+  }
+
+  /** Bytes of held shares plus bytes reserved for uploads and slot writes in progress. */
+  public long usedBytes() {
+    return budget.usedBytes();
+  }
+
+  /** Bytes charged to {@code owner}. */
+  public long ownerBytes(LeaseOwner owner) {
+    return leases.ownerBytes(owner);
+  }
+
+  /** Drops every open upload; the lease database stays open (its owner closes it). */
+  @Override
+  public void close() throws IOException {
+    for (IncomingShare upload : List.copyOf(uploads.values())) {
+      drop(upload);
+    }
+    slots.discardAll();
+  }
+
+  private void leaseHeld(ShareKey key, LeaseOwner owner, LeaseSecrets secrets)
+      throws StoreException, IOException {
+    try {
+      if (!leases.addLease(key, owner, secrets)) {
+        // Held without a record (crash between rename and commit): adopt it.
+        long size = Files.size(layout.sharePath(key));
+        leases.recordShare(key, size, ShareRecord.NO_SEQNUM, owner, secrets);
+      }
+    } catch (LeaseLimitException e) {
+      throw new StoreException(StoreException.Reason.REJECTED, e.getMessage() + " on " + key);
+    }
+  }
+
+  private IncomingShare upload(LeaseOwner owner, StorageIndex index, int shareNumber)
+      throws StoreException {
+    ShareKey key = ShareKey.immutable(index, checkedShareNumber(shareNumber));
+    IncomingShare upload = uploads.get(key);
+    if (upload == null || !upload.owner().equals(owner)) {
+      throw StoreException.notFound("no upload of " + key + " open for this client");
+    }
+    return upload;
+  }
+
+  private void drop(IncomingShare upload) throws IOException {
+    if (uploads.remove(upload.key(), upload)) {
+      budget.release(upload.size());
+    }
+    upload.discard();
+  }
+
+  private Object lockFor(StorageIndex index) {
+    return stripes.of(index);
+  }
+
+  private static int checkedShareNumber(int n) throws StoreException {
+    if (n < 0 || n > ShareKey.MAX_SHARE_NUMBER) {
+      throw StoreException.badRequest(
+          "share number must be in 0.." + ShareKey.MAX_SHARE_NUMBER + ", got " + n);
+    }
+    return n;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package org.cairnfs.storage.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.cairnfs.storage.lease.LeaseDb;
+import org.cairnfs.storage.lease.LeaseLimitException;
+import org.cairnfs.storage.lease.LeaseOwner;
+import org.cairnfs.storage.lease.LeaseSecrets;
+import org.cairnfs.storage.lease.ShareRecord;
+import org.cairnfs.storage.share.ShareKey;
+
+/**
+ * Writes new versions of mutable slot shares: staged whole in the incoming area (in one piece
+ * or in in-order chunks), checked by the {@link SlotWriteCheck} once complete, then renamed
+ * over the old version. A refused or unfinished version never touches the held one.
+ */
+final class SlotWriter {
+  private final ShareLayout layout;
+  private final LeaseDb leases;
+  private final SpaceBudget budget;
+  private final StripedLocks locks;
+  private final SlotWriteCheck check;
+  private final Map<Staging, Staged> staged = new ConcurrentHashMap<>();
+  private final AtomicLong tempCounter = new AtomicLong();
+
+  private record Staging(ShareKey key, LeaseOwner owner) {}
+
+  /** A version being received in chunks. */
+  private final class Staged {
+    final ShareKey key;
+    final long size;
+    final Path path;
+    final FileChannel channel;
+    long next;
+
+    Staged(ShareKey key, long size) throws IOException {
+      this.key = key;
+      this.size = size;
+      this.path = layout.slotTempPath(key, tempCounter.incrementAndGet());
+      Files.createDirectories(path.getParent());
+      this.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE, StandardOpenOption.READ);
+    }
+
+    void discard() throws IOException {
+      channel.close();
+      Files.deleteIfExists(path);
+      budget.release(size);
+    }
+  }
+
+  SlotWriter(ShareLayout layout, LeaseDb leases, SpaceBudget budget, StripedLocks locks,
+      SlotWriteCheck check) {
+    this.layout = layout;
+    this.leases = leases;
+    this.budget = budget;
+    this.locks = locks;
+    this.check = check;
+  }
+
+  /** Receives one in-order chunk; the chunk ending at {@code size} stores the version. */
+  OptionalLong writeChunk(ShareKey key, LeaseOwner owner, LeaseSecrets secrets, long size,
+      long offset, ByteBuffer data) throws StoreException, IOException {
+    Staging id = new Staging(key, owner);
+    Staged s;
+    if (offset == 0) {
+      budget.checkShareSize(size);
+      Staged old = staged.remove(id);
+      if (old != null) {
+        old.discard();
+      }
+      budget.reserve(size);
+      try {
+        s = new Staged(key, size);
+      } catch (IOException e) {
+        budget.release(size);
+        throw e;
+      }
+      staged.put(id, s);
+    } else {
+      s = staged.get(id);
+      if (s == null) {
+        throw StoreException.notFound("no slot write of " + key + " in progress for this client");
+      }
+    }
+    synchronized (s) {
+      long length = data.remaining();
+      if (s.size != size || offset != s.next || length > size - offset) {
+        staged.remove(id, s);
+        s.discard();
+        throw StoreException.badRequest("slot chunk [" + offset + ", +" + length + ") of a "
+            + size + "-byte share does not follow the " + s.next + " bytes received of a "
+            + s.size + "-byte share");
+      }
+      ByteBuffer src = data.duplicate();
+      while (src.hasRemaining()) {
+        s.channel.write(src, s.next + (src.position() - data.position()));
+      }
+      s.next += length;
+      if (s.next < size) {
+        return OptionalLong.empty();
+      }
+      staged.remove(id, s);
+      try {
+        s.channel.force(true);
+        s.channel.close();
+        return OptionalLong.of(commit(key, s.path, size, owner, secrets));
+      } finally {
+        Files.deleteIfExists(s.path);
+        budget.release(size);
+      }
+    }
+  }
+
+  /** Stores a whole version given in memory. */
+  long write(ShareKey key, byte[] share, LeaseOwner owner, LeaseSecrets secrets)
+      throws StoreException, IOException {
+    budget.checkShareSize(share.length);
+    Path temp = layout.slotTempPath(key, tempCounter.incrementAndGet());
+    Files.createDirectories(temp.getParent());
+    try {
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE)) {
+        ByteBuffer src = ByteBuffer.wrap(share);
+        while (src.hasRemaining()) {
+          channel.write(src);
+        }
+        channel.force(true);
+      }
+      return commit(key, temp, share.length, owner, secrets);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /** Drops the owner's unfinished version of {@code key}, if any. */
+  void discard(ShareKey key, LeaseOwner owner) throws IOException {
+    Staged s = staged.remove(new Staging(key, owner));
+    if (s != null) {
+      synchronized (s) {
+        s.discard();
+      }
+    }
+  }
+
+  /** Drops every version in progress. */
+  void discardAll() throws IOException {
+    for (Staging id : java.util.List.copyOf(staged.keySet())) {
+      Staged s = staged.remove(id);
+      if (s != null) {
+        s.discard();
+      }
+    }
+  }
+
+  private long commit(ShareKey key, Path temp, long size, LeaseOwner owner,
+      LeaseSecrets secrets) throws StoreException, IOException {
+    byte[] prefix = readPrefix(temp, (int) Math.min(size, SlotWriteCheck.CHECKED_PREFIX));
+    synchronized (locks.of(key.index())) {
+      Optional<ShareRecord> record = leases.find(key);
+      OptionalLong held = record.filter(r -> r.seqnum() != ShareRecord.NO_SEQNUM)
+          .map(r -> OptionalLong.of(r.seqnum())).orElse(OptionalLong.empty());
+      long seqnum;
+      try {
+        seqnum = check.check(key.index(), prefix, held);
+      } catch (SlotWriteCheck.Rejected e) {
+        throw new StoreException(StoreException.Reason.REJECTED,
+            "slot share " + key + " rejected: " + e.getMessage());
+      }
+      long growth = size - record.map(ShareRecord::size).orElse(0L);
+      budget.reserve(growth);
+      try {
+        // Database first: its seqnum is then never below the version on disk, so a crash
+        // between the two steps cannot let an older version in later.
+        leases.recordShare(key, size, seqnum, owner, secrets);
+        Path target = layout.sharePath(key);
+        Files.createDirectories(target.getParent());
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+        DirectorySync.sync(target.getParent());
+        return seqnum;
+      } catch (LeaseLimitException e) {
+        throw new StoreException(StoreException.Reason.REJECTED, e.getMessage() + " on " + key);
+      } finally {
+        budget.release(growth);
+      }
+    }
+  }
+
+  private static byte[] readPrefix(Path file, int length) throws IOException {
+    ByteBuffer out = ByteBuffer.allocate(length);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (out.hasRemaining() && channel.read(out, out.position()) >= 0) {
+        // keep reading
+      }
+    }
+    return out.array();
+  }
+}

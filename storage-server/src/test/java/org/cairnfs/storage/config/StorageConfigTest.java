@@ -1,0 +1,57 @@
+package org.cairnfs.storage.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class StorageConfigTest {
+  static final Path DIR = Path.of("/spare");
+
+  @Test
+  void defaultsAreSafe() {
+    StorageConfig c = StorageConfig.builder(DIR).build();
+    assertThat(c.gcEnabled()).isFalse();
+    assertThat(c.leaseDuration()).isEqualTo(Duration.ofDays(31));
+    assertThat(c.maxShareSize()).isEqualTo(StorageConfig.DEFAULT_MAX_SHARE_SIZE);
+    assertThat(c.leaseDbFile()).isEqualTo(DIR.resolve("leases.db"));
+  }
+
+  @Test
+  void sizesAcceptStrings() {
+    StorageConfig c = StorageConfig.builder(DIR).maxSpace("200G").reservedSpace("10G")
+        .maxShareSize("1G").build();
+    assertThat(c.storeLimits().maxSpace()).isEqualTo(200L << 30);
+    assertThat(c.storeLimits().reservedSpace()).isEqualTo(10L << 30);
+    assertThat(c.storeLimits().maxShareSize()).isEqualTo(1L << 30);
+  }
+
+  @Test
+  void defaultMaxShareSizeShrinksToMaxSpace() {
+    assertThat(StorageConfig.builder(DIR).maxSpace("10G").build().maxShareSize())
+        .isEqualTo(10L << 30);
+  }
+
+  @Test
+  void badValuesAreNamed() {
+    StorageConfig.Builder b = StorageConfig.builder(DIR);
+    assertThatThrownBy(() -> b.maxSpace(0)).hasMessageContaining("max space").hasMessageContaining("0");
+    assertThatThrownBy(() -> b.reservedSpace(-1)).hasMessageContaining("reserved space");
+    assertThatThrownBy(() -> b.port(70000)).hasMessageContaining("70000");
+    assertThatThrownBy(() -> b.gcSharesPerSecond(0)).hasMessageContaining("gc rate");
+    assertThatThrownBy(() -> b.leaseDuration(Duration.ZERO)).hasMessageContaining("lease duration");
+    assertThatThrownBy(() -> b.maxSpace("lots")).hasMessageContaining("\"lots\"");
+    assertThatThrownBy(() -> b.host(" ")).hasMessageContaining("host");
+  }
+
+  @Test
+  void conflictingOptionsAreRefusedAtBuild() {
+    assertThatThrownBy(() -> StorageConfig.builder(DIR).maxSpace("1G").maxShareSize("2G").build())
+        .hasMessageContaining("max share size 2G is above max space 1G");
+    assertThatThrownBy(() -> StorageConfig.builder(DIR).globalBandwidth(100)
+        .connectionBandwidth(200).build())
+        .hasMessageContaining("per-connection bandwidth 200");
+  }
+}

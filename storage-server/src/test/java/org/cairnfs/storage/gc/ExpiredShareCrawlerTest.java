@@ -1,0 +1,121 @@
+package org.cairnfs.storage.gc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import java.nio.file.FileSystem;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.FakeClock;
+import org.cairnfs.storage.lease.LeaseDb;
+import org.cairnfs.storage.lease.LeaseOwner;
+import org.cairnfs.storage.lease.LeaseSecrets;
+import org.cairnfs.storage.share.ShareKind;
+import org.cairnfs.storage.store.ShareStore;
+import org.cairnfs.storage.store.StoreLimits;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExpiredShareCrawlerTest {
+  static final LeaseOwner ALICE = LeaseOwner.of(filled(32, 1));
+  @TempDir Path dbDir;
+  final FakeClock clock = new FakeClock();
+  final FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
+  final List<Duration> pauses = new ArrayList<>();
+  LeaseDb leases;
+  ShareStore store;
+
+  static byte[] filled(int n, int v) {
+    byte[] b = new byte[n];
+    Arrays.fill(b, (byte) v);
+    return b;
+  }
+
+  @BeforeEach
+  void open() throws Exception {
+    leases = LeaseDb.open(dbDir.resolve("leases.db"), clock, Duration.ofDays(31));
+    store = ShareStore.open(fs.getPath("/s"), StoreLimits.unlimited(), leases, () -> 1L << 40,
+        (si, share, held) -> 1);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    store.close();
+    leases.close();
+    fs.close();
+  }
+
+  void upload(int siByte, int n, int secret) throws Exception {
+    StorageIndex si = StorageIndex.of(filled(16, siByte));
+    LeaseSecrets s = LeaseSecrets.of(filled(32, secret), filled(32, secret + 1));
+    store.allocate(si, List.of(n), 10, ALICE, s);
+    store.write(ALICE, si, n, 0, ByteBuffer.wrap(new byte[10]));
+    store.close(ALICE, si, n);
+  }
+
+  @Test
+  void deletesOnlySharesWhoseLeasesAllExpired() throws Exception {
+    upload(1, 0, 1);
+    upload(1, 1, 1);
+    upload(2, 0, 2);
+    clock.advance(Duration.ofDays(20));
+    store.renewLease(StorageIndex.of(filled(16, 2)), filled(32, 2));
+    clock.advance(Duration.ofDays(12));
+    ExpiredShareCrawler crawler = new ExpiredShareCrawler(store, 1000, pauses::add);
+    ExpiredShareCrawler.Pass pass = crawler.crawlOnce();
+    assertThat(pass).isEqualTo(new ExpiredShareCrawler.Pass(3, 2));
+    assertThat(store.heldShares(StorageIndex.of(filled(16, 1)))).isEmpty();
+    assertThat(store.heldShares(StorageIndex.of(filled(16, 2)))).containsExactly(0);
+    assertThat(store.usedBytes()).isEqualTo(10);
+    assertThat(store.ownerBytes(ALICE)).isEqualTo(10);
+    assertThat(leases.totalShareBytes()).isEqualTo(10);
+  }
+
+  @Test
+  void removesOrphanFilesWithoutRecord() throws Exception {
+    StorageIndex si = StorageIndex.of(filled(16, 3));
+    Path dir = Files.createDirectories(store.layout().sharesDir()
+        .resolve(si.toString().substring(0, 2)).resolve(si.toString()));
+    Files.write(dir.resolve("m4"), new byte[5]);
+    Files.write(dir.resolve("junk.txt"), new byte[5]);
+    ExpiredShareCrawler.Pass pass = new ExpiredShareCrawler(store, 1000, pauses::add).crawlOnce();
+    assertThat(pass.deleted()).isEqualTo(1);
+    assertThat(store.shareSizes(si, ShareKind.MUTABLE)).isEmpty();
+    assertThat(dir.resolve("junk.txt")).exists();
+  }
+
+  @Test
+  void pacesToTheConfiguredRate() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      upload(10 + i, 0, 5);
+    }
+    new ExpiredShareCrawler(store, 4, pauses::add).crawlOnce();
+    assertThat(pauses).hasSize(10).allMatch(d -> d.equals(Duration.ofMillis(250)));
+  }
+
+  @Test
+  void backgroundThreadRunsAndStopsCleanly() throws Exception {
+    upload(1, 0, 1);
+    clock.advance(Duration.ofDays(40));
+    java.util.concurrent.CountDownLatch passed = new java.util.concurrent.CountDownLatch(1);
+    ExpiredShareCrawler crawler = new ExpiredShareCrawler(store, 1000, d -> {
+      if (d.toSeconds() >= 60) {
+        passed.countDown();
+        Thread.sleep(d.toMillis());
+      }
+    });
+    crawler.start(Duration.ofHours(1));
+    assertThat(passed.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    crawler.close();
+    assertThat(store.heldShares(StorageIndex.of(filled(16, 1)))).isEmpty();
+  }
+}

@@ -1,0 +1,179 @@
+package org.cairnfs.storage.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.FakeClock;
+import org.cairnfs.storage.share.ShareKey;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LeaseDbTest {
+  static final Duration DAYS_31 = Duration.ofDays(31);
+  static final ShareKey KEY = ShareKey.immutable(StorageIndex.of(filled(16, 1)), 3);
+  static final ShareKey OTHER = ShareKey.mutable(StorageIndex.of(filled(16, 2)), 0);
+  static final LeaseOwner ALICE = LeaseOwner.of(filled(32, 0xa));
+  static final LeaseOwner BOB = LeaseOwner.of(filled(32, 0xb));
+
+  @TempDir Path dir;
+  final FakeClock clock = new FakeClock();
+  LeaseDb db;
+
+  static byte[] filled(int n, int v) {
+    byte[] b = new byte[n];
+    Arrays.fill(b, (byte) v);
+    return b;
+  }
+
+  static LeaseSecrets secrets(int v) {
+    return LeaseSecrets.of(filled(32, v), filled(32, v + 100));
+  }
+
+  LeaseDb open() throws Exception {
+    return LeaseDb.open(dir.resolve("leases.db"), clock, DAYS_31);
+  }
+
+  @AfterEach
+  void close() {
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @Test
+  void recordShareAddsALeaseForTheLeaseDuration() throws Exception {
+    db = open();
+    db.recordShare(KEY, 500, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    ShareRecord record = db.find(KEY).orElseThrow();
+    assertThat(record.size()).isEqualTo(500);
+    assertThat(record.leases()).singleElement()
+        .satisfies(l -> assertThat(l.expiry()).isEqualTo(clock.instant().plus(DAYS_31)))
+        .satisfies(l -> assertThat(l.owner()).isEqualTo(ALICE));
+  }
+
+  @Test
+  void storesOnlyHashesOfSecrets() throws Exception {
+    db = open();
+    db.recordShare(KEY, 1, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    Lease lease = db.find(KEY).orElseThrow().leases().get(0);
+    assertThat(lease.renewHash()).isNotEqualTo(filled(32, 1))
+        .isEqualTo(LeaseSecrets.hash(filled(32, 1), "renew"));
+  }
+
+  @Test
+  void renewExtendsOnlyTheMatchingLease() throws Exception {
+    db = open();
+    db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    clock.advance(Duration.ofDays(1));
+    db.addLease(KEY, BOB, secrets(2));
+    clock.advance(Duration.ofDays(10));
+    assertThat(db.renewLease(KEY, filled(32, 1))).isTrue();
+    assertThat(db.find(KEY).orElseThrow().leases())
+        .extracting(Lease::expiry)
+        .containsExactly(clock.instant().plus(DAYS_31),
+            clock.instant().minus(Duration.ofDays(10)).plus(DAYS_31));
+    assertThat(db.renewLease(KEY, filled(32, 9))).isFalse();
+    assertThat(db.renewLease(OTHER, filled(32, 1))).isFalse();
+  }
+
+  @Test
+  void addingTheSameLeaseTwiceRenewsIt() throws Exception {
+    db = open();
+    db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    clock.advance(Duration.ofDays(3));
+    assertThat(db.addLease(KEY, ALICE, secrets(1))).isTrue();
+    assertThat(db.find(KEY).orElseThrow().leases()).singleElement()
+        .satisfies(l -> assertThat(l.expiry()).isEqualTo(clock.instant().plus(DAYS_31)));
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(10);
+  }
+
+  @Test
+  void addLeaseOnUnknownShareSaysSo() throws Exception {
+    db = open();
+    assertThat(db.addLease(KEY, ALICE, secrets(1))).isFalse();
+  }
+
+  @Test
+  void leaseCountIsBounded() throws Exception {
+    db = open();
+    db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, ALICE, secrets(0));
+    for (int i = 1; i < ShareRecord.MAX_LEASES; i++) {
+      db.addLease(KEY, ALICE, secrets(i));
+    }
+    assertThatThrownBy(() -> db.addLease(KEY, BOB, secrets(200)))
+        .isInstanceOf(LeaseLimitException.class);
+  }
+
+  @Test
+  void expiryDropsOnlyExpiredLeasesAndUnchargesTheirOwners() throws Exception {
+    db = open();
+    db.recordShare(KEY, 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    clock.advance(Duration.ofDays(20));
+    db.addLease(KEY, BOB, secrets(2));
+    clock.advance(Duration.ofDays(11));
+    assertThat(db.dropExpiredLeases(KEY)).isEqualTo(LeaseDb.Expiry.LIVE);
+    assertThat(db.ownerBytes(ALICE)).isZero();
+    assertThat(db.ownerBytes(BOB)).isEqualTo(100);
+    clock.advance(Duration.ofDays(20));
+    assertThat(db.dropExpiredLeases(KEY)).isEqualTo(LeaseDb.Expiry.ALL_EXPIRED);
+    assertThat(db.dropExpiredLeases(OTHER)).isEqualTo(LeaseDb.Expiry.NO_RECORD);
+    db.removeShare(KEY);
+    assertThat(db.find(KEY)).isEmpty();
+    assertThat(db.totalShareBytes()).isZero();
+    assertThat(db.ownerBytes(BOB)).isZero();
+  }
+
+  @Test
+  void accountingChargesEachOwnerOncePerShare() throws Exception {
+    db = open();
+    db.recordShare(KEY, 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.addLease(KEY, ALICE, secrets(2));
+    db.addLease(KEY, BOB, secrets(3));
+    db.recordShare(OTHER, 40, 1, ALICE, secrets(4));
+    assertThat(db.totalShareBytes()).isEqualTo(140);
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(140);
+    assertThat(db.ownerBytes(BOB)).isEqualTo(100);
+    db.recordShare(OTHER, 25, 2, ALICE, secrets(4));
+    assertThat(db.totalShareBytes()).isEqualTo(125);
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(125);
+  }
+
+  @Test
+  void survivesCloseAndReopen() throws Exception {
+    db = open();
+    db.recordShare(KEY, 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.close();
+    db = open();
+    assertThat(db.find(KEY)).isPresent();
+    assertThat(db.totalShareBytes()).isEqualTo(100);
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(100);
+    assertThat(db.renewLease(KEY, filled(32, 1))).isTrue();
+  }
+
+  @Test
+  void committedOperationsSurviveAnUncleanStop() throws Exception {
+    db = open();
+    db.recordShare(KEY, 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(OTHER, 7, 3, BOB, secrets(2));
+    // Snapshot the files as a kill -9 would leave them: the database is never closed.
+    Path crashed = Files.createDirectory(dir.resolve("crashed"));
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(f, crashed.resolve(f.getFileName()));
+      }
+    }
+    try (LeaseDb reopened = LeaseDb.open(crashed.resolve("leases.db"), clock, DAYS_31)) {
+      assertThat(reopened.find(KEY).orElseThrow().size()).isEqualTo(100);
+      assertThat(reopened.find(OTHER).orElseThrow().seqnum()).isEqualTo(3);
+      assertThat(reopened.totalShareBytes()).isEqualTo(107);
+      assertThat(reopened.ownerBytes(BOB)).isEqualTo(7);
+    }
+  }
+}

@@ -1,0 +1,352 @@
+package org.cairnfs.storage.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cairnfs.storage.store.StoreFixture.ALICE;
+import static org.cairnfs.storage.store.StoreFixture.BOB;
+import static org.cairnfs.storage.store.StoreFixture.pattern;
+import static org.cairnfs.storage.store.StoreFixture.secrets;
+import static org.cairnfs.storage.store.StoreFixture.si;
+import static org.cairnfs.storage.store.StoreFixture.slotShare;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.share.ShareKey;
+import org.cairnfs.storage.share.ShareKind;
+import org.cairnfs.storage.store.StoreException.Reason;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ShareStoreTest {
+  static final StorageIndex SI = si(1);
+  @TempDir Path dbDir;
+  StoreFixture f;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    f = new StoreFixture(dbDir, new StoreLimits(1 << 20, 1000, 100_000));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    f.close();
+  }
+
+  static Reason reasonOf(Throwable t) {
+    return ((StoreException) t).reason();
+  }
+
+  @Nested
+  class Upload {
+    @Test
+    void roundTripsThroughIncomingIntoThePrefixTree() throws Exception {
+      byte[] data = pattern(5000, 3);
+      f.upload(SI, 4, data, ALICE);
+      assertThat(f.store.read(ShareKey.immutable(SI, 4), 0, 5000)).isEqualTo(data);
+      assertThat(f.store.read(ShareKey.immutable(SI, 4), 4990, 100)).hasSize(10);
+      assertThat(f.store.read(ShareKey.immutable(SI, 4), 9000, 100)).isEmpty();
+      String text = SI.toString();
+      assertThat(f.storageDir.resolve("shares/" + text.substring(0, 2) + "/" + text + "/4"))
+          .exists();
+      assertThat(f.storageDir.resolve("shares/incoming/" + text + "/4")).doesNotExist();
+      assertThat(f.store.heldShares(SI)).containsExactly(4);
+      assertThat(f.store.shareSizes(SI, ShareKind.IMMUTABLE)).containsEntry(4, 5000L);
+    }
+
+    @Test
+    void incomingSharesAreInvisibleToReaders() throws Exception {
+      f.store.allocate(SI, List.of(0), 10, ALICE, secrets(1));
+      f.store.write(ALICE, SI, 0, 0, ByteBuffer.wrap(pattern(10, 1)));
+      assertThat(f.store.heldShares(SI)).isEmpty();
+      assertThatThrownBy(() -> f.store.read(ShareKey.immutable(SI, 0), 0, 10))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
+    }
+
+    @Test
+    void closeRefusesAnIncompleteShareAndKeepsItOpen() throws Exception {
+      f.store.allocate(SI, List.of(0), 10, ALICE, secrets(1));
+      f.store.write(ALICE, SI, 0, 0, ByteBuffer.wrap(pattern(6, 1)));
+      assertThatThrownBy(() -> f.store.close(ALICE, SI, 0))
+          .hasMessageContaining("6 of 10 bytes")
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
+      f.store.write(ALICE, SI, 0, 6, ByteBuffer.wrap(pattern(10, 1), 6, 4));
+      f.store.close(ALICE, SI, 0);
+      assertThat(f.store.read(ShareKey.immutable(SI, 0), 0, 10)).isEqualTo(pattern(10, 1));
+    }
+
+    @Test
+    void overlappingWritesMustAgree() throws Exception {
+      f.store.allocate(SI, List.of(0), 10, ALICE, secrets(1));
+      f.store.write(ALICE, SI, 0, 0, ByteBuffer.wrap(pattern(10, 1), 0, 8));
+      f.store.write(ALICE, SI, 0, 4, ByteBuffer.wrap(pattern(10, 1), 4, 6)); // a retry: same bytes
+      assertThatThrownBy(() -> f.store.write(ALICE, SI, 0, 2, ByteBuffer.wrap(new byte[3])))
+          .hasMessageContaining("conflicts");
+      f.store.close(ALICE, SI, 0);
+      assertThat(f.store.read(ShareKey.immutable(SI, 0), 0, 10)).isEqualTo(pattern(10, 1));
+    }
+
+    @Test
+    void badOffsetsLengthsAndShareNumbersAreRefused() throws Exception {
+      f.store.allocate(SI, List.of(0), 10, ALICE, secrets(1));
+      assertThatThrownBy(() -> f.store.write(ALICE, SI, 0, 5, ByteBuffer.wrap(new byte[6])))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
+      assertThatThrownBy(() -> f.store.write(ALICE, SI, 0, -1, ByteBuffer.wrap(new byte[1])))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
+      assertThatThrownBy(() -> f.store.write(ALICE, SI, 0, Long.MAX_VALUE,
+          ByteBuffer.wrap(new byte[1])))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
+      assertThatThrownBy(() -> f.store.allocate(SI, List.of(256), 10, ALICE, secrets(1)))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
+      assertThatThrownBy(() -> f.store.allocate(SI, List.of(1), -5, ALICE, secrets(1)))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
+      assertThatThrownBy(() -> f.store.read(ShareKey.immutable(SI, 0), -1, 1))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
+      assertThatThrownBy(() -> f.store.read(ShareKey.immutable(SI, 0), 0,
+          ShareStore.MAX_READ_LENGTH + 1))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
+      assertThatThrownBy(() -> f.store.write(ALICE, SI, -3, 0, ByteBuffer.wrap(new byte[1])))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
+    }
+
+    @Test
+    void onlyTheAllocatingOwnerMayWriteCloseOrAbort() throws Exception {
+      f.store.allocate(SI, List.of(0), 1, ALICE, secrets(1));
+      assertThatThrownBy(() -> f.store.write(BOB, SI, 0, 0, ByteBuffer.wrap(new byte[1])))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
+      assertThatThrownBy(() -> f.store.abort(BOB, SI, 0))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
+      assertThat(f.store.allocate(SI, List.of(0), 1, BOB, secrets(2)).allocated()).isEmpty();
+    }
+
+    @Test
+    void allocateReportsHeldSharesAndLeasesThem() throws Exception {
+      f.upload(SI, 1, pattern(100, 1), ALICE);
+      Allocation a = f.store.allocate(SI, List.of(1, 2), 100, BOB, secrets(9));
+      assertThat(a.alreadyHeld()).containsExactly(1);
+      assertThat(a.allocated()).containsExactly(2);
+      assertThat(f.store.ownerBytes(BOB)).isEqualTo(100);
+    }
+
+    @Test
+    void abortFreesTheReservationAndTheIncomingFile() throws Exception {
+      f.store.allocate(SI, List.of(0, 1), 1000, ALICE, secrets(1));
+      assertThat(f.store.usedBytes()).isEqualTo(2000);
+      f.store.abort(ALICE, SI, 0);
+      assertThat(f.store.usedBytes()).isEqualTo(1000);
+      assertThat(f.storageDir.resolve("shares/incoming/" + SI + "/0")).doesNotExist();
+      assertThatThrownBy(() -> f.store.close(ALICE, SI, 0))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
+    }
+  }
+
+  @Nested
+  class Crash {
+    @Test
+    void aCrashMidUploadLeavesNoPartialShareAndCleansIncoming() throws Exception {
+      f.upload(SI, 0, pattern(50, 1), ALICE);
+      f.store.allocate(SI, List.of(1), 50, ALICE, secrets(1));
+      f.store.write(ALICE, SI, 1, 0, ByteBuffer.wrap(pattern(20, 2)));
+      f.crashAndReopen();
+      assertThat(f.store.heldShares(SI)).containsExactly(0);
+      assertThat(f.store.read(ShareKey.immutable(SI, 0), 0, 50)).isEqualTo(pattern(50, 1));
+      try (Stream<Path> incoming = Files.list(f.storageDir.resolve("shares/incoming"))) {
+        assertThat(incoming).isEmpty();
+      }
+      assertThat(f.store.usedBytes()).isEqualTo(50);
+      assertThatThrownBy(() -> f.store.write(ALICE, SI, 1, 20, ByteBuffer.wrap(new byte[1])))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
+    }
+
+    @Test
+    void aShareWithoutRecordIsAdoptedByTheNextAllocate() throws Exception {
+      // As after a crash between the rename and the database commit.
+      String text = SI.toString();
+      Path dir = Files.createDirectories(
+          f.storageDir.resolve("shares/" + text.substring(0, 2) + "/" + text));
+      Files.write(dir.resolve("3"), pattern(77, 1));
+      Allocation a = f.store.allocate(SI, List.of(3), 77, ALICE, secrets(1));
+      assertThat(a.alreadyHeld()).containsExactly(3);
+      assertThat(f.store.usedBytes()).isEqualTo(77);
+      assertThat(f.store.ownerBytes(ALICE)).isEqualTo(77);
+    }
+  }
+
+  @Nested
+  class Space {
+    @Test
+    void maxSpaceRefusesAllocationWithTheReason() throws Exception {
+      f.store.allocate(SI, List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), 100_000, ALICE, secrets(1));
+      assertThatThrownBy(() -> f.store.allocate(si(2), List.of(0), 100_000, ALICE, secrets(1)))
+          .hasMessageContaining("max space")
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.SERVER_FULL));
+      assertThat(f.store.allocate(si(2), List.of(0), 48_576, ALICE, secrets(1)).allocated())
+          .containsExactly(0);
+    }
+
+    @Test
+    void reservedFreeSpaceIsRespected() throws Exception {
+      f.freeBytes = 5000;
+      assertThatThrownBy(() -> f.store.allocate(SI, List.of(0), 4001, ALICE, secrets(1)))
+          .hasMessageContaining("reserved 1000")
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.SERVER_FULL));
+      assertThat(f.store.allocate(SI, List.of(0), 4000, ALICE, secrets(1)).allocated())
+          .containsExactly(0);
+    }
+
+    @Test
+    void maxShareSizeIsEnforced() {
+      assertThatThrownBy(() -> f.store.allocate(SI, List.of(0), 100_001, ALICE, secrets(1)))
+          .hasMessageContaining("100001")
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.SHARE_TOO_BIG));
+      assertThatThrownBy(() -> f.store.writeSlotShare(SI, 0, new byte[100_001], ALICE,
+          secrets(1)))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.SHARE_TOO_BIG));
+    }
+
+    @Test
+    void usedBytesCountsHeldAndIncoming() throws Exception {
+      f.upload(SI, 0, pattern(300, 1), ALICE);
+      f.store.allocate(SI, List.of(1), 200, BOB, secrets(2));
+      assertThat(f.store.usedBytes()).isEqualTo(500);
+      assertThat(f.store.ownerBytes(ALICE)).isEqualTo(300);
+      assertThat(f.store.ownerBytes(BOB)).isZero();
+    }
+  }
+
+  @Nested
+  class Paths {
+    @Test
+    void everyFileStaysUnderTheSharesDir() throws Exception {
+      for (int n : new int[] {0, 9, 255}) {
+        for (StorageIndex index : List.of(si(0), si(0xff), si(0x2e))) {
+          ShareKey key = ShareKey.immutable(index, n);
+          ShareLayout layout = f.store.layout();
+          for (Path p : List.of(layout.sharePath(key), layout.incomingPath(key),
+              layout.slotTempPath(ShareKey.mutable(index, n), 7))) {
+            assertThat(p.normalize()).isEqualTo(p);
+            assertThat(p.startsWith(f.storageDir.resolve("shares"))).isTrue();
+            assertThat(p.getNameCount()).isEqualTo(f.storageDir.getNameCount() + 4);
+          }
+        }
+      }
+    }
+
+    @Test
+    void strayFilesInTheTreeAreIgnored() throws Exception {
+      f.upload(SI, 0, pattern(10, 1), ALICE);
+      Path dir = f.store.layout().indexDir(SI);
+      Files.write(dir.resolve("..evil"), new byte[1]);
+      Files.write(dir.resolve("m1.new"), new byte[1]);
+      assertThat(f.store.heldShares(SI)).containsExactly(0);
+    }
+  }
+
+  @Nested
+  class Slots {
+    @Test
+    void newVersionsReplaceTheOldAtomically() throws Exception {
+      assertThat(f.store.writeSlotShare(SI, 2, slotShare(1, 100), ALICE, secrets(1))).isEqualTo(1);
+      assertThat(f.store.writeSlotShare(SI, 2, slotShare(5, 60), ALICE, secrets(1))).isEqualTo(5);
+      assertThat(f.store.read(ShareKey.mutable(SI, 2), 0, 1000)).isEqualTo(slotShare(5, 60));
+      assertThat(f.store.shareSizes(SI, ShareKind.MUTABLE)).containsOnlyKeys(2);
+      assertThat(f.store.heldShares(SI)).isEmpty();
+      assertThat(f.store.usedBytes()).isEqualTo(60);
+      assertThat(f.store.ownerBytes(ALICE)).isEqualTo(60);
+      assertThat(f.leases.find(ShareKey.mutable(SI, 2)).orElseThrow().seqnum()).isEqualTo(5);
+    }
+
+    @Test
+    void aRejectedWriteLeavesTheOldVersionIntact() throws Exception {
+      f.store.writeSlotShare(SI, 0, slotShare(3, 100), ALICE, secrets(1));
+      assertThatThrownBy(() -> f.store.writeSlotShare(SI, 0, slotShare(3, 50), ALICE,
+          secrets(1)))
+          .hasMessageContaining("not above 3")
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.REJECTED));
+      byte[] forged = slotShare(9, 50);
+      forged[0] = (byte) 0xEE;
+      assertThatThrownBy(() -> f.store.writeSlotShare(SI, 0, forged, BOB, secrets(2)))
+          .hasMessageContaining("bad signature");
+      assertThat(f.store.read(ShareKey.mutable(SI, 0), 0, 1000)).isEqualTo(slotShare(3, 100));
+      assertThat(f.store.usedBytes()).isEqualTo(100);
+      assertThat(f.store.ownerBytes(BOB)).isZero();
+    }
+
+    @Test
+    void chunkedVersionsBecomeVisibleOnlyWhenComplete() throws Exception {
+      byte[] v = slotShare(4, 90);
+      assertThat(f.store.writeSlotChunk(SI, 1, 90, 0, ByteBuffer.wrap(v, 0, 40), ALICE,
+          secrets(1))).isEmpty();
+      assertThat(f.store.shareSizes(SI, ShareKind.MUTABLE)).isEmpty();
+      assertThat(f.store.usedBytes()).isEqualTo(90);
+      assertThatThrownBy(() -> f.store.writeSlotChunk(SI, 1, 90, 50,
+          ByteBuffer.wrap(v, 50, 40), ALICE, secrets(1)))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
+      assertThat(f.store.usedBytes()).isZero();
+      f.store.writeSlotChunk(SI, 1, 90, 0, ByteBuffer.wrap(v, 0, 40), ALICE, secrets(1));
+      assertThat(f.store.writeSlotChunk(SI, 1, 90, 40, ByteBuffer.wrap(v, 40, 50), ALICE,
+          secrets(1))).hasValue(4);
+      assertThat(f.store.read(ShareKey.mutable(SI, 1), 0, 100)).isEqualTo(v);
+      assertThat(f.store.slotSeqnum(ShareKey.mutable(SI, 1))).hasValue(4);
+      assertThat(f.store.usedBytes()).isEqualTo(90);
+    }
+
+    @Test
+    void slotAndImmutableSharesOfOneIndexCoexist() throws Exception {
+      f.upload(SI, 0, pattern(10, 1), ALICE);
+      f.store.writeSlotShare(SI, 0, slotShare(1, 20), ALICE, secrets(1));
+      assertThat(f.store.read(ShareKey.immutable(SI, 0), 0, 100)).isEqualTo(pattern(10, 1));
+      assertThat(f.store.read(ShareKey.mutable(SI, 0), 0, 100)).isEqualTo(slotShare(1, 20));
+    }
+
+    @Test
+    void growthBeyondMaxSpaceIsRefused() throws Exception {
+      f.limits = new StoreLimits(150, 0, 1000);
+      f.crashAndReopen();
+      f.store.writeSlotShare(SI, 0, slotShare(1, 100), ALICE, secrets(1));
+      assertThatThrownBy(() -> f.store.writeSlotShare(SI, 0, slotShare(2, 151), ALICE,
+          secrets(1)))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.SERVER_FULL));
+      f.store.writeSlotShare(SI, 0, slotShare(2, 150), ALICE, secrets(1));
+      assertThat(f.store.usedBytes()).isEqualTo(150);
+    }
+  }
+
+  @Nested
+  class Leases {
+    @Test
+    void addAndRenewCoverEveryShareOfTheIndex() throws Exception {
+      f.upload(SI, 0, pattern(10, 1), ALICE);
+      f.upload(SI, 1, pattern(20, 1), ALICE);
+      assertThat(f.store.addLease(SI, BOB, secrets(50))).isEqualTo(2);
+      assertThat(f.store.ownerBytes(BOB)).isEqualTo(30);
+      f.store.renewLease(SI, StoreFixture.filled(32, 50));
+      assertThatThrownBy(() -> f.store.renewLease(SI, StoreFixture.filled(32, 51)))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
+      assertThatThrownBy(() -> f.store.addLease(si(9), BOB, secrets(50)))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
+    }
+
+    @Test
+    void collectIfExpiredDeletesOnlyWhenEveryLeaseRanOut() throws Exception {
+      f.upload(SI, 0, pattern(10, 1), ALICE);
+      f.clock.advance(java.time.Duration.ofDays(10));
+      f.store.addLease(SI, BOB, secrets(50));
+      f.clock.advance(java.time.Duration.ofDays(25));
+      ShareKey key = ShareKey.immutable(SI, 0);
+      assertThat(f.store.collectIfExpired(key)).isFalse();
+      assertThat(f.store.ownerBytes(ALICE)).isZero();
+      f.clock.advance(java.time.Duration.ofDays(10));
+      assertThat(f.store.collectIfExpired(key)).isTrue();
+      assertThat(f.store.heldShares(SI)).isEmpty();
+      assertThat(f.store.layout().indexDir(SI)).doesNotExist();
+      assertThat(f.store.usedBytes()).isZero();
+    }
+  }
+}
