@@ -33,7 +33,7 @@ final class PlainLoopbackBaseline implements AutoCloseable {
     this.block = block.clone();
     this.listener = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
     this.threads = Executors.newFixedThreadPool(2 * connections + 1, r -> {
-      Thread t = new Thread(r, "plain-loopback");
+      Thread t = new Thread(r, "plain-loopback-server");
       t.setDaemon(true);
       return t;
     });
@@ -82,7 +82,8 @@ final class PlainLoopbackBaseline implements AutoCloseable {
   }
 
   private Rate phase(List<Socket> sockets, long bytesEach, SocketTask task) throws Exception {
-    ExecutorService clients = Executors.newFixedThreadPool(sockets.size());
+    ExecutorService clients = Executors.newFixedThreadPool(sockets.size(),
+        r -> new Thread(r, "plain-loopback-client"));
     try {
       CpuSnapshot cpu0 = CpuSnapshot.take();
       long t0 = System.nanoTime();

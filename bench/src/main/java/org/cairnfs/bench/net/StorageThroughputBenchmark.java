@@ -137,7 +137,8 @@ public final class StorageThroughputBenchmark {
   /** Runs {@code task} on every connection at once; the rate covers the slowest. */
   private static Rate parallel(List<StorageClient> clients, long mibEach, ConnectionTask task)
       throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(clients.size());
+    ExecutorService pool = Executors.newFixedThreadPool(clients.size(),
+        r -> new Thread(r, "bench-driver"));
     try {
       CpuSnapshot cpu0 = CpuSnapshot.take();
       long t0 = System.nanoTime();
@@ -188,7 +189,7 @@ public final class StorageThroughputBenchmark {
             ours.read().cpu().processNanos() / 1e9, ours.read().seconds(),
             ours.read().cpu().processNanos() / (double) ours.read().nanos()));
     System.out.println("(cairn-io = server Netty threads, cairn-client = client Netty threads,"
-        + " cairn-backend = server disk threads, pool = benchmark drivers)");
+        + " cairn-backend = server disk threads, bench-driver = benchmark threads)");
   }
 
   private static void row(String name, Rate write, Rate read) {

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Network benchmarks of Cairn (see docs/benchmarks/network.md):
+#   1a. TLS engine, warm: steady-state MB/s of one loopback connection, OPENSSL vs JDK
+#   1b. TLS engine, cold: handshake, first chunk, first-second MB/s in fresh JVMs (median of RUNS)
+#   2.  one storage server under CONNECTIONS x MIB MiB over TLS vs dd and plain TCP loopback
+# Knobs (environment): RUNS=5 WARMUP=16 MEASURE=8 CONNECTIONS=8 MIB=128 BENCH_DIR=/tmp
+# Extra arguments go to the storage benchmark (e.g. --window 16).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-5}
+WARMUP=${WARMUP:-16}
+MEASURE=${MEASURE:-8}
+CONNECTIONS=${CONNECTIONS:-8}
+MIB=${MIB:-128}
+BENCH_DIR=${BENCH_DIR:-${TMPDIR:-/tmp}}
+STAMP=bench/target/.network-build-stamp
+CP='bench/target/classes:bench/target/lib/*'
+PKG=org.cairnfs.bench.net
+
+if [[ ! -f $STAMP ]] || [[ -n $(find pom.xml */pom.xml */src/main -newer "$STAMP" -type f 2>/dev/null | head -1) ]]; then
+  echo "building bench (mvn -pl bench -am package -DskipTests) ..."
+  mvn -B -q -ntp -pl bench -am package -DskipTests
+  touch "$STAMP"
+fi
+
+run() { java -Xms512m -Xmx2g -cp "$CP" "$@"; }
+started=$(date +%s)
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+echo "== 1a. TLS engine, warm: one loopback connection, 1 MiB chunks, 8 in flight, sink backend"
+echo "   (${WARMUP}s warm-up, then ${MEASURE}s upload and ${MEASURE}s download; one JVM per engine)"
+for engine in openssl jdk; do
+  run $PKG.TlsEngineWarmBenchmark $engine "$WARMUP" "$MEASURE" | tee -a "$out"
+done
+
+echo
+echo "== 1b. TLS engine, cold: fresh JVM each run, $RUNS runs per engine, medians"
+for ((i = 1; i <= RUNS; i++)); do
+  for engine in openssl jdk; do
+    run $PKG.TlsEngineColdStart $engine | tee -a "$out"
+  done
+done
+
+field() { # field <line-prefix> <engine> <name> [direction] -> median of that field
+  grep "^$1 engine=$2 " "$out" | { if [[ -n ${4:-} ]]; then grep "direction=$4 "; else cat; fi; } \
+    | sed -E "s/.* $3=([^ ]+).*/\1/" | sort -g \
+    | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]; else print "n/a"}'
+}
+
+echo
+echo "| TLS engine, warm | upload MB/s | download MB/s | CPU ms/MiB upload | CPU ms/MiB download |"
+echo "|---|---:|---:|---:|---:|"
+for e in OPENSSL JDK; do
+  echo "| $e | $(field WARM $e mbps write) | $(field WARM $e mbps read) | $(field WARM $e cpu_ms_per_mib write) | $(field WARM $e cpu_ms_per_mib read) |"
+done
+echo
+echo "| TLS engine, cold (median of $RUNS) | setup ms | handshake ms | first 1 MiB ms | JVM uptime at first ack ms | MB/s 1st second | MB/s seconds 2-3 |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for e in OPENSSL JDK; do
+  echo "| $e | $(field COLD $e setup_ms) | $(field COLD $e handshake_ms) | $(field COLD $e first_chunk_ms) | $(field COLD $e first_ack_uptime_ms) | $(field COLD $e first_s_mbps) | $(field COLD $e next_2s_mbps) |"
+done
+awk -v ow="$(field WARM OPENSSL mbps write)" -v jw="$(field WARM JDK mbps write)" \
+    -v oc="$(field COLD OPENSSL first_s_mbps)" -v jc="$(field COLD JDK first_s_mbps)" 'BEGIN {
+  if (ow == "n/a" || jw == "n/a" || jw == 0 || jc == 0) { print "\nengine verdict: incomplete data"; exit }
+  printf "\nengine verdict: OPENSSL/JDK upload = %.2fx warm, %.2fx in the first second of a fresh JVM -> %s\n",
+    ow / jw, oc / jc, (ow >= jw && oc >= jc) ? "keep OPENSSL as the default" \
+      : (ow < jw && oc < jc) ? "JDK wins both: make JDK the default" : "mixed: see the tables"
+}'
+
+echo
+run $PKG.StorageThroughputBenchmark --connections "$CONNECTIONS" --mib "$MIB" --dir "$BENCH_DIR" "$@"
+
+echo
+echo "total time: $(( $(date +%s) - started )) s"
