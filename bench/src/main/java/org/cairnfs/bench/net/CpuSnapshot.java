@@ -1,5 +1,6 @@
 package org.cairnfs.bench.net;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -12,7 +13,7 @@ import java.util.TreeMap;
  * machine, CPU time per MiB is a steadier figure than MB/s, and the groups show which side of a
  * loopback transfer is the bottleneck.
  */
-record CpuSnapshot(long processNanos, Map<String, Long> groupNanos) {
+record CpuSnapshot(long processNanos, Map<String, Long> groupNanos, long gcCount, long gcMillis) {
 
   static CpuSnapshot take() {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -24,7 +25,13 @@ record CpuSnapshot(long processNanos, Map<String, Long> groupNanos) {
         groups.merge(group(info.getThreadName()), cpu, Long::sum);
       }
     }
-    return new CpuSnapshot(processCpuNanos(), groups);
+    long gcCount = 0;
+    long gcMillis = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      gcCount += Math.max(0, gc.getCollectionCount());
+      gcMillis += Math.max(0, gc.getCollectionTime());
+    }
+    return new CpuSnapshot(processCpuNanos(), groups, gcCount, gcMillis);
   }
 
   static long processCpuNanos() {
@@ -44,10 +51,11 @@ record CpuSnapshot(long processNanos, Map<String, Long> groupNanos) {
         diff.put(g, d);
       }
     });
-    return new CpuSnapshot(processNanos - earlier.processNanos, diff);
+    return new CpuSnapshot(processNanos - earlier.processNanos, diff, gcCount - earlier.gcCount,
+        gcMillis - earlier.gcMillis);
   }
 
-  /** "cairn-io 1.23s, cairn-backend 0.40s, ..." for groups above 1% of the process total. */
+  /** "cairn-io 1.23s, cairn-backend 0.40s, ...; GC ..." for groups above 1% of the process total. */
   String describe() {
     StringBuilder sb = new StringBuilder();
     groupNanos.entrySet().stream()
@@ -55,7 +63,7 @@ record CpuSnapshot(long processNanos, Map<String, Long> groupNanos) {
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .forEach(e -> sb.append(sb.length() == 0 ? "" : ", ")
             .append(String.format("%s %.2fs", e.getKey(), e.getValue() / 1e9)));
-    return sb.toString();
+    return sb.append(String.format("; GC %d collections, %d ms", gcCount, gcMillis)).toString();
   }
 
   static String group(String threadName) {

@@ -32,7 +32,7 @@ import org.cairnfs.storage.config.StorageConfig;
  * reaches at least half of the lower of the two.
  *
  * <p>Usage: {@code StorageThroughputBenchmark [--connections 8] [--mib 128] [--window 8]
- * [--warmup-mib 16] [--dir /tmp]}; the TLS engine is the default one ({@code -Dcairn.tls.engine}).
+ * [--warmup-mib 32] [--dir /tmp]}; the TLS engine is the default one ({@code -Dcairn.tls.engine}).
  */
 public final class StorageThroughputBenchmark {
   private StorageThroughputBenchmark() {}
@@ -48,8 +48,8 @@ public final class StorageThroughputBenchmark {
     System.out.printf(Locale.ROOT, "%n== Storage server on loopback: %d connections x %d MiB = %d MiB,"
         + " TLS engine %s, %d requests in flight per connection ==%n", o.connections, o.mib, totalMib,
         engine, o.window);
-    System.out.printf("storage dir: %s (%s on %s), %d CPUs%n", dir, fs.type(), fs.name(),
-        Runtime.getRuntime().availableProcessors());
+    System.out.printf("storage dir: %s (%s on %s), %d CPUs, %s%n", dir, fs.type(), fs.name(),
+        Runtime.getRuntime().availableProcessors(), heapNote());
     System.out.println("fsync: the storage server writes each share under incoming/, and on CloseShare"
         + " fsyncs the file (FileChannel.force(true)), renames it into place and fsyncs the directory:"
         + " its write figure includes one file+dir fsync per share (" + o.connections + " in all)."
@@ -70,6 +70,22 @@ public final class StorageThroughputBenchmark {
   }
 
   record Ours(Rate write, Rate read) {}
+
+  /** Whether 1 MiB byte[] payloads are G1 humongous objects (at least half a region) here. */
+  private static String heapNote() {
+    try {
+      var hotspot = java.lang.management.ManagementFactory.getPlatformMXBean(
+          com.sun.management.HotSpotDiagnosticMXBean.class);
+      if (!"true".equals(hotspot.getVMOption("UseG1GC").getValue())) {
+        return "not G1";
+      }
+      long region = Long.parseLong(hotspot.getVMOption("G1HeapRegionSize").getValue());
+      return String.format(Locale.ROOT, "G1 region %d MiB: 1 MiB arrays %s humongous", region >> 20,
+          ChunkPump.CHUNK >= region / 2 ? "ARE" : "are not");
+    } catch (RuntimeException e) {
+      return "heap: " + e.getMessage();
+    }
+  }
 
   private static Ours runOurs(Path storeDir, Options o, byte[] block) throws Exception {
     StorageConfig config = StorageConfig.builder(storeDir).host("127.0.0.1")
@@ -225,7 +241,7 @@ public final class StorageThroughputBenchmark {
       int connections = 8;
       long mib = 128;
       int window = 8;
-      long warmup = 16;
+      long warmup = 32;
       Path dir = Path.of(System.getProperty("java.io.tmpdir"));
       for (int i = 0; i + 1 < args.length; i += 2) {
         String v = args[i + 1];
