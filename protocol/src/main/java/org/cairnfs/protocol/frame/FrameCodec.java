@@ -1,6 +1,7 @@
 package org.cairnfs.protocol.frame;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -213,7 +214,7 @@ public final class FrameCodec {
     } else if (m instanceof Request.WriteChunk w) {
       index(out, w.index());
       out.writeByte(w.share()).writeLong(w.offset());
-      bytes(out, w.data());
+      bytes(out, w.view());
     } else if (m instanceof Request.CloseShare c) {
       index(out, c.index());
       out.writeByte(c.share());
@@ -232,7 +233,7 @@ public final class FrameCodec {
     } else if (m instanceof Request.WriteSlotShare w) {
       index(out, w.index());
       out.writeByte(w.share()).writeLong(w.totalSize()).writeLong(w.offset());
-      bytes(out, w.data());
+      bytes(out, w.view());
     } else if (m instanceof Request.AddLease a) {
       index(out, a.index());
       out.writeBytes(a.renewSecret()).writeBytes(a.cancelSecret());
@@ -257,7 +258,7 @@ public final class FrameCodec {
       shares(out, a.allocated());
       shares(out, a.alreadyHave());
     } else if (m instanceof Response.Data d) {
-      bytes(out, d.data());
+      bytes(out, d.view());
     } else if (m instanceof Response.ShareList l) {
       out.writeShort(l.shares().size());
       for (Response.ShareSize s : l.shares()) {
@@ -295,6 +296,10 @@ public final class FrameCodec {
 
   private static void bytes(ByteBuf out, byte[] data) {
     out.writeInt(data.length).writeBytes(data);
+  }
+
+  private static void bytes(ByteBuf out, ByteBuffer data) {
+    out.writeInt(data.remaining()).writeBytes(data);
   }
 
   private static void string(ByteBuf out, String s) {

@@ -7,6 +7,7 @@ import static org.cairnfs.protocol.message.WireLimits.checkSecret;
 import static org.cairnfs.protocol.message.WireLimits.checkShare;
 import static org.cairnfs.protocol.message.WireLimits.checkShares;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
@@ -110,6 +111,11 @@ public sealed interface Request extends Message {
     @Override
     public byte[] data() {
       return data.clone();
+    }
+
+    /** The bytes as a read-only view, without copying (for the codec and the store). */
+    public ByteBuffer view() {
+      return ByteBuffer.wrap(data).asReadOnlyBuffer();
     }
 
     /** Length of the data without copying it. */
@@ -238,6 +244,11 @@ public sealed interface Request extends Message {
     @Override
     public byte[] data() {
       return data.clone();
+    }
+
+    /** The bytes as a read-only view, without copying (for the codec and the store). */
+    public ByteBuffer view() {
+      return ByteBuffer.wrap(data).asReadOnlyBuffer();
     }
 
     public int length() {

@@ -5,6 +5,7 @@ import static org.cairnfs.protocol.message.WireLimits.checkShares;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -79,6 +80,11 @@ public sealed interface Response extends Message {
     @Override
     public byte[] data() {
       return data.clone();
+    }
+
+    /** The bytes as a read-only view, without copying (for the codec and the store). */
+    public ByteBuffer view() {
+      return ByteBuffer.wrap(data).asReadOnlyBuffer();
     }
 
     public int length() {

@@ -74,7 +74,7 @@ public final class ShareStoreBackend implements StorageBackend {
   public void writeChunk(Caller caller, Request.WriteChunk request) throws StorageException {
     call(() -> {
       store.write(owner(caller), request.index(), request.share(), request.offset(),
-          ByteBuffer.wrap(request.data()));
+          request.view());
       return null;
     });
   }
@@ -154,7 +154,7 @@ public final class ShareStoreBackend implements StorageBackend {
     }
     try {
       call(() -> store.writeSlotChunk(request.index(), request.share(), request.totalSize(),
-          request.offset(), ByteBuffer.wrap(request.data()), owner,
+          request.offset(), request.view(), owner,
           store.leases().implicitSecrets(owner)));
     } finally {
       if (request.isLast()) {
