@@ -13,8 +13,7 @@ import java.util.Optional;
  */
 public sealed interface Cap
     permits LiteralCap, ImmutableReadCap, ImmutableVerifyCap, MutableWriteCap, MutableReadCap,
-        MutableVerifyCap, DirectoryWriteCap, DirectoryReadCap, DirectoryVerifyCap,
-        ImmutableDirectoryReadCap, ImmutableDirectoryVerifyCap, LiteralDirectoryCap, UnknownCap {
+        MutableVerifyCap, DirectoryCap, UnknownCap {
 
   /** The scheme every Cairn cap string starts with. */
   String SCHEME = "cairn:";

@@ -3,11 +3,9 @@ package org.cairnfs.caps;
 import java.util.Optional;
 
 /** Read authority over a directory: lists entries and yields read caps of children only. */
-public record DirectoryReadCap(MutableReadCap file) implements Cap {
+public record DirectoryReadCap(MutableReadCap file) implements DirectoryCap {
   public DirectoryReadCap {
-    if (file == null) {
-      throw new CapFormatException("DirectoryReadCap needs its file cap");
-    }
+    DirectoryCap.required(file, "DirectoryReadCap");
   }
 
   @Override
@@ -18,16 +16,6 @@ public record DirectoryReadCap(MutableReadCap file) implements Cap {
   @Override
   public Optional<Cap> verifyCap() {
     return Optional.of(new DirectoryVerifyCap(new MutableVerifyCap(file.fingerprint())));
-  }
-
-  @Override
-  public Optional<StorageIndex> storageIndex() {
-    return file.storageIndex();
-  }
-
-  @Override
-  public boolean isDirectory() {
-    return true;
   }
 
   @Override

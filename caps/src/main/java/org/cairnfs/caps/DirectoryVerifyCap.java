@@ -3,11 +3,9 @@ package org.cairnfs.caps;
 import java.util.Optional;
 
 /** Verify authority over a directory. */
-public record DirectoryVerifyCap(MutableVerifyCap file) implements Cap {
+public record DirectoryVerifyCap(MutableVerifyCap file) implements DirectoryCap {
   public DirectoryVerifyCap {
-    if (file == null) {
-      throw new CapFormatException("DirectoryVerifyCap needs its file cap");
-    }
+    DirectoryCap.required(file, "DirectoryVerifyCap");
   }
 
   @Override
@@ -18,21 +16,6 @@ public record DirectoryVerifyCap(MutableVerifyCap file) implements Cap {
   @Override
   public Optional<Cap> verifyCap() {
     return Optional.of(this);
-  }
-
-  @Override
-  public Optional<StorageIndex> storageIndex() {
-    return file.storageIndex();
-  }
-
-  @Override
-  public boolean isDirectory() {
-    return true;
-  }
-
-  @Override
-  public boolean isReadable() {
-    return false;
   }
 
   @Override

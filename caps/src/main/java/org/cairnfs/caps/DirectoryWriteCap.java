@@ -3,11 +3,9 @@ package org.cairnfs.caps;
 import java.util.Optional;
 
 /** Write authority over a directory: a mutable file holding the entry list. */
-public record DirectoryWriteCap(MutableWriteCap file) implements Cap {
+public record DirectoryWriteCap(MutableWriteCap file) implements DirectoryCap {
   public DirectoryWriteCap {
-    if (file == null) {
-      throw new CapFormatException("DirectoryWriteCap needs its file cap");
-    }
+    DirectoryCap.required(file, "DirectoryWriteCap");
   }
 
   @Override
@@ -18,21 +16,6 @@ public record DirectoryWriteCap(MutableWriteCap file) implements Cap {
   @Override
   public Optional<Cap> verifyCap() {
     return Optional.of(new DirectoryVerifyCap(new MutableVerifyCap(file.fingerprint())));
-  }
-
-  @Override
-  public Optional<StorageIndex> storageIndex() {
-    return file.storageIndex();
-  }
-
-  @Override
-  public boolean isDirectory() {
-    return true;
-  }
-
-  @Override
-  public boolean isWritable() {
-    return true;
   }
 
   @Override

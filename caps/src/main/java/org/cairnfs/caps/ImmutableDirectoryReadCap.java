@@ -3,11 +3,9 @@ package org.cairnfs.caps;
 import java.util.Optional;
 
 /** A directory frozen in an immutable file; it has no write form. */
-public record ImmutableDirectoryReadCap(ImmutableReadCap file) implements Cap {
+public record ImmutableDirectoryReadCap(ImmutableReadCap file) implements DirectoryCap {
   public ImmutableDirectoryReadCap {
-    if (file == null) {
-      throw new CapFormatException("ImmutableDirectoryReadCap needs its file cap");
-    }
+    DirectoryCap.required(file, "ImmutableDirectoryReadCap");
   }
 
   @Override
@@ -18,16 +16,6 @@ public record ImmutableDirectoryReadCap(ImmutableReadCap file) implements Cap {
   @Override
   public Optional<Cap> verifyCap() {
     return Optional.of(new ImmutableDirectoryVerifyCap(file.verifier()));
-  }
-
-  @Override
-  public Optional<StorageIndex> storageIndex() {
-    return file.storageIndex();
-  }
-
-  @Override
-  public boolean isDirectory() {
-    return true;
   }
 
   @Override

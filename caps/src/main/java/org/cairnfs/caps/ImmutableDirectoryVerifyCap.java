@@ -3,11 +3,9 @@ package org.cairnfs.caps;
 import java.util.Optional;
 
 /** Verify authority over an immutable directory. */
-public record ImmutableDirectoryVerifyCap(ImmutableVerifyCap file) implements Cap {
+public record ImmutableDirectoryVerifyCap(ImmutableVerifyCap file) implements DirectoryCap {
   public ImmutableDirectoryVerifyCap {
-    if (file == null) {
-      throw new CapFormatException("ImmutableDirectoryVerifyCap needs its file cap");
-    }
+    DirectoryCap.required(file, "ImmutableDirectoryVerifyCap");
   }
 
   @Override
@@ -18,21 +16,6 @@ public record ImmutableDirectoryVerifyCap(ImmutableVerifyCap file) implements Ca
   @Override
   public Optional<Cap> verifyCap() {
     return Optional.of(this);
-  }
-
-  @Override
-  public Optional<StorageIndex> storageIndex() {
-    return file.storageIndex();
-  }
-
-  @Override
-  public boolean isDirectory() {
-    return true;
-  }
-
-  @Override
-  public boolean isReadable() {
-    return false;
   }
 
   @Override

@@ -3,11 +3,9 @@ package org.cairnfs.caps;
 import java.util.Optional;
 
 /** A tiny immutable directory carried whole inside its cap. */
-public record LiteralDirectoryCap(LiteralCap file) implements Cap {
+public record LiteralDirectoryCap(LiteralCap file) implements DirectoryCap {
   public LiteralDirectoryCap {
-    if (file == null) {
-      throw new CapFormatException("LiteralDirectoryCap needs its file cap");
-    }
+    DirectoryCap.required(file, "LiteralDirectoryCap");
   }
 
   @Override
@@ -18,16 +16,6 @@ public record LiteralDirectoryCap(LiteralCap file) implements Cap {
   @Override
   public Optional<Cap> verifyCap() {
     return Optional.empty();
-  }
-
-  @Override
-  public Optional<StorageIndex> storageIndex() {
-    return file.storageIndex();
-  }
-
-  @Override
-  public boolean isDirectory() {
-    return true;
   }
 
   @Override
