@@ -66,6 +66,14 @@ final class NodeDirs {
     return "cairn://" + nodeId(dir) + "@127.0.0.1:" + port;
   }
 
+  /**
+   * A well-formed URL of an introducer that never runs: for servers tested alone (they keep
+   * retrying it in the background, which must not disturb serving).
+   */
+  static String absentIntroducerUrl() throws IOException {
+    return "cairn://" + NodeKey.generate().nodeId() + "@127.0.0.1:" + freePort();
+  }
+
   /** The URL a running introducer wrote. */
   static String writtenIntroducerUrl(Path dir) throws IOException {
     return Files.readString(dir.resolve("introducer.url"), StandardCharsets.UTF_8).strip();
