@@ -65,11 +65,8 @@ class GridProcessesTest {
       nodeDirs.add(NodeDirs.createNode(tmp.resolve(String.format("storage-%02d", i)), introducerUrl,
           "--reserved-space", "0"));
     }
-    // Introducer and servers start together: servers must cope with an introducer that is
-    // not up yet (they retry), just as after a reboot of the whole grid.
-    introducer = jvms.run(introducerDir);
+    introducer = jvms.runIntroducer(introducerDir, START);
     List<CairnProcess> nodes = jvms.runNodes(nodeDirs, START);
-    introducer.awaitOutput("Introducer running", START);
     assertThat(NodeDirs.writtenIntroducerUrl(introducerDir)).isEqualTo(introducerUrl);
     for (CairnProcess n : nodes) {
       portByNickname.put(n.name(), ChildJvms.storagePort(n));
@@ -97,9 +94,9 @@ class GridProcessesTest {
         assertThat(s.addresses()).containsExactly(
             new HostPort("127.0.0.1", portByNickname.get(s.nickname())));
       }
-      // Seconds, not minutes, even on two busy cores (servers retry the introducer from 0.5 s).
+      // Seconds, not minutes, even on two busy cores: announcing is one round trip per server.
       assertThat(seconds).as("seconds from all servers listening to the client seeing them")
-          .isLessThan(30);
+          .isLessThan(20);
       assertAllAnswer(seen);
     }
   }
