@@ -121,7 +121,8 @@ final class RunningNode implements AutoCloseable {
     ConfigFile f = config.source();
     StorageConfig.Builder b = StorageConfig.builder(config.storageDir())
         .host(config.hostname()).port(config.port());
-    b.reservedSpace(size(f, "storage.reserved-space", "1G"));
+    b.reservedSpace(size(f, "storage.reserved-space",
+        f.getString("storage.reserved-space", "1G")));
     String max = f.getString("storage.max-space", "");
     if (!max.isEmpty()) {
       b.maxSpace(size(f, "storage.max-space", max));
