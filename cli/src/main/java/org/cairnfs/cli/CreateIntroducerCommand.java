@@ -5,11 +5,16 @@ import java.util.concurrent.Callable;
 import org.cairnfs.cli.config.ConfigTemplate;
 import org.cairnfs.protocol.identity.NodeKey;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "create-introducer", description = "Create an introducer directory: config and key.")
 final class CreateIntroducerCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
   @Parameters(index = "0", paramLabel = "DIR", description = "Directory to create.")
   Path dir;
 
@@ -30,11 +35,15 @@ final class CreateIntroducerCommand implements Callable<Integer> {
     NodeDirectory node = new NodeDirectory(dir);
     String name = nickname != null ? nickname : node.root().getFileName().toString();
     NodeKey key = node.create(ConfigTemplate.introducer(name, hostname, port));
-    System.out.println("Created introducer " + name + " in " + node.root());
-    System.out.println("  node id: " + key.nodeId());
-    System.out.println("  config:  " + node.config());
-    System.out.println("Next: cairn run " + node.root()
+    out().println("Created introducer " + name + " in " + node.root());
+    out().println("  node id: " + key.nodeId());
+    out().println("  config:  " + node.config());
+    out().println("Next: cairn run " + node.root()
         + "   (it writes introducer.url, which nodes need)");
     return 0;
+  }
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
   }
 }

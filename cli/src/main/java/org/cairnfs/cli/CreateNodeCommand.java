@@ -9,12 +9,17 @@ import org.cairnfs.introducer.IntroducerUrl;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.storage.config.ByteSize;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "create-node",
     description = "Create a node directory (client, and storage server unless --no-storage).")
 final class CreateNodeCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
   @Parameters(index = "0", paramLabel = "DIR", description = "Directory to create.")
   Path dir;
 
@@ -64,12 +69,12 @@ final class CreateNodeCommand implements Callable<Integer> {
     String name = nickname != null ? nickname : node.root().getFileName().toString();
     NodeKey key = node.create(ConfigTemplate.node(name, hostname, port, introducers,
         !noStorage, storageDir, maxSpace, reservedSpace));
-    System.out.println("Created node " + name + " in " + node.root());
-    System.out.println("  node id: " + key.nodeId());
-    System.out.println("  storage: " + (noStorage ? "off" : node.root().resolve(storageDir)
+    out().println("Created node " + name + " in " + node.root());
+    out().println("  node id: " + key.nodeId());
+    out().println("  storage: " + (noStorage ? "off" : node.root().resolve(storageDir)
         + (maxSpace == null ? " (no limit)" : " (max " + maxSpace + ")")));
-    System.out.println("  config:  " + node.config());
-    System.out.println("Next: cairn run " + node.root());
+    out().println("  config:  " + node.config());
+    out().println("Next: cairn run " + node.root());
     return 0;
   }
 
@@ -82,5 +87,9 @@ final class CreateNodeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCode.USAGE, "bad " + option + " '" + value + "': " + e.getMessage());
     }
+  }
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
   }
 }

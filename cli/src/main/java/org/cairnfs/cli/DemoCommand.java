@@ -13,8 +13,10 @@ import org.cairnfs.cli.config.ConfigTemplate;
 import org.cairnfs.introducer.client.GridServer;
 import org.cairnfs.storage.config.ByteSize;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * A whole grid in one process: an introducer and ten storage servers on loopback, with their
@@ -24,6 +26,9 @@ import picocli.CommandLine.Parameters;
     description = "Start a local grid (an introducer and 10 storage servers on loopback) in this"
         + " process; state survives restarts. The FUSE mount of DIR is not built yet.")
 final class DemoCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
   static final int SERVERS = 10;
 
   @Parameters(index = "0", paramLabel = "DIR",
@@ -74,13 +79,13 @@ final class DemoCommand implements Callable<Integer> {
 
     RunningNode client = nodes.get(1);
     List<GridServer> seen = client.membership().awaitServers(servers, Duration.ofSeconds(30));
-    System.out.printf("Cairn demo grid: introducer %s%n", nodes.get(0).introducer().url("127.0.0.1"));
+    out().printf("Cairn demo grid: introducer %s%n", nodes.get(0).introducer().url("127.0.0.1"));
     for (GridServer s : seen) {
-      System.out.printf("  %-12s %s  %-21s free %s%n", s.nickname(), s.nodeId().shortForm(),
+      out().printf("  %-12s %s  %-21s free %s%n", s.nickname(), s.nodeId().shortForm(),
           s.addresses().isEmpty() ? "-" : s.addresses().get(0), ByteSize.format(s.freeSpace()));
     }
-    System.out.printf("%d of %d storage servers up; state in %s%n", seen.size(), servers, root);
-    System.out.println("The FUSE mount of " + mountPoint.toAbsolutePath()
+    out().printf("%d of %d storage servers up; state in %s%n", seen.size(), servers, root);
+    out().println("The FUSE mount of " + mountPoint.toAbsolutePath()
         + " is not built yet: today the demo runs the grid (storage servers and introducer)."
         + " Ctrl-C stops it.");
     if (exitWhenReady) {
@@ -132,5 +137,9 @@ final class DemoCommand implements Callable<Integer> {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
+  }
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
   }
 }

@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
 final class RunningNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RunningNode.class);
   static final String VERSION = "cairn/0.1.0";
+  /** Reconnect to an introducer at most this long after it comes back. */
+  static final Duration RECONNECT_MIN = Duration.ofMillis(500);
+  static final Duration RECONNECT_MAX = Duration.ofSeconds(30);
 
   private final NodeDirectory dir;
   private final NodeConfig config;
@@ -76,7 +79,8 @@ final class RunningNode implements AutoCloseable {
   private void startNode(NodeKey key, List<IntroducerUrl> introducers, StorageConfig storageConfig)
       throws IOException {
     membership = GridMembership.builder(key).introducers(introducers)
-        .cacheFile(dir.announcementCache()).build().start();
+        .cacheFile(dir.announcementCache()).reconnectBackoff(RECONNECT_MIN, RECONNECT_MAX)
+        .build().start();
     parts.add(membership);
     if (storageConfig != null) {
       storage = StorageServer.start(storageConfig, key);
@@ -89,6 +93,7 @@ final class RunningNode implements AutoCloseable {
           .softwareVersion(VERSION)
           .freeSpace(this::freeSpace)
           .republishInterval(Duration.ofMinutes(10))
+          .reconnectBackoff(RECONNECT_MIN, RECONNECT_MAX)
           .build().start();
       parts.add(publisher);
       log.info("storage server {} ({}) listening on {}:{}, shares in {}", config.nickname(),

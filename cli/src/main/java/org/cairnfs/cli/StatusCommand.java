@@ -20,13 +20,18 @@ import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.protocol.message.Response;
 import org.cairnfs.storage.config.ByteSize;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "status",
     description = "List the grid's storage servers as this node sees them, and whether each answers."
         + " Works whether or not the node is running.")
 final class StatusCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
   @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
       description = "Node directory (default: $CAIRN_DIR or ~/.cairn).")
   Path dir;
@@ -55,7 +60,7 @@ final class StatusCommand implements Callable<Integer> {
       servers = membership.servers();
       introducersUp = membership.connectedIntroducers();
     }
-    System.out.printf("Introducers: %d of %d reachable; %d storage servers known%n",
+    out().printf("Introducers: %d of %d reachable; %d storage servers known%n",
         introducersUp, config.introducers().size(), servers.size());
     List<CompletableFuture<Response.ServerInfo>> answers = new ArrayList<>();
     for (GridServer s : servers) {
@@ -75,12 +80,12 @@ final class StatusCommand implements Callable<Integer> {
       }
       String address = s.addresses().isEmpty() ? "-" : s.addresses().get(0).toString();
       long free = info != null ? info.freeSpace() : s.freeSpace();
-      System.out.printf("  %-16s %s  %-21s free %-8s %s%s%n", s.nickname().isEmpty() ? "?" : s.nickname(),
+      out().printf("  %-16s %s  %-21s free %-8s %s%s%n", s.nickname().isEmpty() ? "?" : s.nickname(),
           s.nodeId().shortForm(), address, free < 0 ? "?" : ByteSize.format(free),
           info != null ? "answered" : "no answer", why);
     }
     if (config.storageEnabled()) {
-      System.out.printf("This node (%s) stores %s in %s%n", key.nodeId().shortForm(),
+      out().printf("This node (%s) stores %s in %s%n", key.nodeId().shortForm(),
           ByteSize.format(bytesUnder(config.storageDir().resolve("shares"))), config.storageDir());
     }
     return servers.isEmpty() || answered > 0 ? 0 : ExitCode.UNAVAILABLE.code;
@@ -113,5 +118,9 @@ final class StatusCommand implements Callable<Integer> {
     try (Stream<Path> files = Files.walk(dir)) {
       return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
     }
+  }
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
   }
 }

@@ -1,8 +1,6 @@
 package org.cairnfs.it;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -29,21 +27,15 @@ final class NodeDirs {
    * output if it fails.
    */
   static synchronized void cairn(String... args) {
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    StringWriter printed = new StringWriter();
     StringWriter err = new StringWriter();
-    PrintStream stdout = System.out;
-    int code;
-    try (PrintStream capture = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
-      System.setOut(capture);
-      CommandLine cl = new CommandLine(new CairnCommand());
-      cl.setErr(new PrintWriter(err));
-      code = cl.execute(args);
-    } finally {
-      System.setOut(stdout);
-    }
+    CommandLine cl = new CommandLine(new CairnCommand());
+    cl.setOut(new PrintWriter(printed));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
     if (code != 0) {
       throw new AssertionError("cairn " + String.join(" ", args) + " exited " + code + ": "
-          + printed.toString(StandardCharsets.UTF_8) + err);
+          + printed + err);
     }
   }
 
