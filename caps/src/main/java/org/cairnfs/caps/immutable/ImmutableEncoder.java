@@ -18,6 +18,7 @@ import org.cairnfs.caps.crypto.TaggedHash;
 import org.cairnfs.caps.erasure.ErasureCodec;
 import org.cairnfs.caps.merkle.MerkleTree;
 import org.cairnfs.caps.merkle.MerkleTreeBuilder;
+import org.cairnfs.caps.share.ShareSink;
 
 /**
  * Turns plaintext into n shares and the read cap that finds and verifies them.

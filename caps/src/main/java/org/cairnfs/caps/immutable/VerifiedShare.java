@@ -8,6 +8,7 @@ import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
 import org.cairnfs.caps.merkle.MerkleTree;
+import org.cairnfs.caps.share.ShareSource;
 
 /**
  * One share whose header, extension block and hash chain have been checked against a cap, and

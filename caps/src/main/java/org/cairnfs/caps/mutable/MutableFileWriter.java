@@ -18,6 +18,8 @@ import org.cairnfs.caps.crypto.TaggedHash;
 import org.cairnfs.caps.erasure.ErasureCodec;
 import org.cairnfs.caps.merkle.MerkleTree;
 import org.cairnfs.caps.merkle.MerkleTreeBuilder;
+import org.cairnfs.caps.share.ByteArrayShare;
+import org.cairnfs.caps.share.ShareSink;
 
 /**
  * Encodes one version of a mutable file into n shares.
@@ -46,7 +48,7 @@ public final class MutableFileWriter {
     byte[][] shares = new byte[params.n()][(int) layout.end()];
     List<ShareSink> sinks = new ArrayList<>();
     for (byte[] share : shares) {
-      sinks.add((pos, data, off, len) -> System.arraycopy(data, off, share, (int) pos, len));
+      sinks.add(ByteArrayShare.wrap(share));
     }
     try {
       write(keys, seqnum, new ByteArrayInputStream(plaintext), plaintext.length, params, random,

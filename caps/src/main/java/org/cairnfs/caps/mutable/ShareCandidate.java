@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
 import org.cairnfs.caps.merkle.MerkleTree;
+import org.cairnfs.caps.share.ShareSource;
 
 /**
  * One share a reader is using, authenticated down to its block tree root: the header is signed
