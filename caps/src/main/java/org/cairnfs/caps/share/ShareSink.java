@@ -2,6 +2,9 @@ package org.cairnfs.caps.share;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.IntToLongFunction;
+import org.cairnfs.caps.merkle.MerkleTreeBuilder;
 
 /**
  * Where an encoder writes one share, by position. Every offset of a share (immutable or
@@ -20,6 +23,22 @@ public interface ShareSink extends Closeable {
 
   default void write(long offset, byte[] data) throws IOException {
     write(offset, data, 0, data.length);
+  }
+
+  /**
+   * A node sink for a {@link MerkleTreeBuilder} that writes each completed tree node to this
+   * share at {@code nodeOffset.applyAsLong(nodeIndex)}. An {@link IOException} from the write
+   * is rethrown as {@link UncheckedIOException} (the builder's callback cannot throw it); the
+   * encoder unwraps it.
+   */
+  default MerkleTreeBuilder.NodeSink treeNodesAt(IntToLongFunction nodeOffset) {
+    return (node, hash) -> {
+      try {
+        write(nodeOffset.applyAsLong(node), hash, 0, hash.length);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
   }
 
   /** Called once the share is complete; does nothing unless the sink holds a resource. */
