@@ -23,24 +23,21 @@ public interface NodeSigner {
   /** Signs {@code message} with the node's private key, using the key's own algorithm. */
   byte[] sign(byte[] message);
 
-  /**
-   * A signer with a node's TLS key, so its announcements name the id its connections prove.
-   *
-   * <p>Workaround: protocol's {@code NodeKey} keeps its private key package-private and has no
-   * public {@code sign} yet, so this reaches it reflectively. Replace with a direct call once
-   * protocol exposes signing.
-   */
+  /** A signer with a node's TLS key, so its announcements name the id its connections prove. */
   static NodeSigner of(NodeKey key) {
     Objects.requireNonNull(key, "key");
-    PrivateKey priv;
-    try {
-      java.lang.reflect.Method m = NodeKey.class.getDeclaredMethod("privateKey");
-      m.setAccessible(true);
-      priv = (PrivateKey) m.invoke(key);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("cannot reach the node key's private half to sign announcements", e);
-    }
-    return of(new KeyPair(key.publicKey(), priv));
+    PublicKey pub = key.publicKey();
+    return new NodeSigner() {
+      @Override
+      public PublicKey publicKey() {
+        return pub;
+      }
+
+      @Override
+      public byte[] sign(byte[] message) {
+        return key.sign(message);
+      }
+    };
   }
 
   /** A signer over a JCA key pair (Ed25519 or ECDSA P-256). */
