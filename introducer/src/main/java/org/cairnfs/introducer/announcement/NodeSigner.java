@@ -6,6 +6,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import org.cairnfs.protocol.identity.NodeKey;
 
 /**
@@ -26,42 +27,37 @@ public interface NodeSigner {
   /** A signer with a node's TLS key, so its announcements name the id its connections prove. */
   static NodeSigner of(NodeKey key) {
     Objects.requireNonNull(key, "key");
-    PublicKey pub = key.publicKey();
-    return new NodeSigner() {
-      @Override
-      public PublicKey publicKey() {
-        return pub;
-      }
-
-      @Override
-      public byte[] sign(byte[] message) {
-        return key.sign(message);
-      }
-    };
+    return over(key.publicKey(), key::sign);
   }
 
   /** A signer over a JCA key pair (Ed25519 or ECDSA P-256). */
   static NodeSigner of(KeyPair pair) {
     Objects.requireNonNull(pair, "pair");
-    PublicKey pub = pair.getPublic();
     PrivateKey priv = pair.getPrivate();
-    String algorithm = SignatureScheme.of(pub) == SignatureScheme.ED25519 ? "Ed25519" : "SHA256withECDSA";
+    String algorithm =
+        SignatureScheme.of(pair.getPublic()) == SignatureScheme.ED25519 ? "Ed25519" : "SHA256withECDSA";
+    return over(pair.getPublic(), message -> {
+      try {
+        Signature s = Signature.getInstance(algorithm);
+        s.initSign(priv);
+        s.update(message);
+        return s.sign();
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("cannot sign with the node key: " + e.getMessage(), e);
+      }
+    });
+  }
+
+  private static NodeSigner over(PublicKey publicKey, UnaryOperator<byte[]> signature) {
     return new NodeSigner() {
       @Override
       public PublicKey publicKey() {
-        return pub;
+        return publicKey;
       }
 
       @Override
       public byte[] sign(byte[] message) {
-        try {
-          Signature s = Signature.getInstance(algorithm);
-          s.initSign(priv);
-          s.update(message);
-          return s.sign();
-        } catch (GeneralSecurityException e) {
-          throw new IllegalStateException("cannot sign with the node key: " + e.getMessage(), e);
-        }
+        return signature.apply(message);
       }
     };
   }
