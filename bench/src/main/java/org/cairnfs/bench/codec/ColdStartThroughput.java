@@ -11,12 +11,12 @@ import java.util.SplittableRandom;
 import javax.crypto.Cipher;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.crypto.AesCtr;
-import org.cairnfs.caps.immutable.ByteArrayShare;
 import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.caps.immutable.ImmutableDecoder;
 import org.cairnfs.caps.immutable.ImmutableEncoder;
 import org.cairnfs.caps.immutable.PlaintextSource;
-import org.cairnfs.caps.immutable.ShareSource;
+import org.cairnfs.caps.share.ByteArrayShare;
+import org.cairnfs.caps.share.ShareSource;
 
 /**
  * What a one-shot CLI command sees: MiB processed during the first second of a fresh JVM, for

@@ -15,6 +15,7 @@ import javax.crypto.Cipher;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.crypto.AesCtr;
 import org.cairnfs.caps.erasure.ErasureCodec;
+import org.cairnfs.caps.share.ShareSource;
 
 /**
  * Rebuilds an immutable file from any k good shares, verifying everything it uses.

@@ -18,6 +18,8 @@ import org.cairnfs.caps.crypto.TaggedHash;
 import org.cairnfs.caps.erasure.ErasureCodec;
 import org.cairnfs.caps.merkle.MerkleTree;
 import org.cairnfs.caps.merkle.MerkleTreeBuilder;
+import org.cairnfs.caps.share.ShareSink;
+import org.cairnfs.caps.share.ShareTreeLeaf;
 
 /**
  * Turns plaintext into n shares and the read cap that finds and verifies them.
@@ -102,13 +104,8 @@ public final class ImmutableEncoder {
     for (int i = 0; i < n; i++) {
       ShareSink sink = sinkFactory.open(i, layout.shareLength());
       sinks[i] = sink;
-      trees[i] = new MerkleTreeBuilder(layout.segmentCount(), (node, hash) -> {
-        try {
-          sink.write(layout.blockTreeNodeOffset(node), hash, 0, hash.length);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      trees[i] = new MerkleTreeBuilder(layout.segmentCount(),
+          sink.treeNodesAt(layout::blockTreeNodeOffset));
     }
     Cipher cipher = AesCtr.at(key, 0);
     TaggedHash blockHash = TaggedHash.start(Tag.BLOCK);
@@ -137,7 +134,7 @@ public final class ImmutableEncoder {
       }
       List<byte[]> shareLeaves = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        shareLeaves.add(ShareHashChain.leaf(i, trees[i].root()));
+        shareLeaves.add(ShareTreeLeaf.of(i, trees[i].root()));
       }
       byte[][] shareTree = MerkleTree.allNodes(shareLeaves);
       ExtensionBlock extension =

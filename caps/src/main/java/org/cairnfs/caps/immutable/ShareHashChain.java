@@ -1,23 +1,15 @@
 package org.cairnfs.caps.immutable;
 
 import java.nio.ByteBuffer;
-import org.cairnfs.caps.crypto.Tag;
-import org.cairnfs.caps.crypto.TaggedHash;
 import org.cairnfs.caps.merkle.MerkleTree;
 
 /**
  * The proof that one share's block tree belongs to the file: the sibling nodes on the path
- * from the share's leaf {@code H(SHARE, shareNumber u32 || blockTreeRoot)} to the share tree
+ * from the share's leaf ({@link org.cairnfs.caps.share.ShareTreeLeaf}) to the share tree
  * root, bottom-up, each encoded as node index u32 then the 32-byte hash.
  */
 final class ShareHashChain {
   private ShareHashChain() {}
-
-  /** The leaf of share {@code shareNumber} in the share tree. */
-  static byte[] leaf(int shareNumber, byte[] blockTreeRoot) {
-    byte[] number = ByteBuffer.allocate(4).putInt(shareNumber).array();
-    return TaggedHash.of(Tag.SHARE, number, blockTreeRoot);
-  }
 
   /** Encodes the chain of share {@code shareNumber} from all nodes of the share tree. */
   static byte[] encode(int n, int shareNumber, byte[][] shareTreeNodes) {

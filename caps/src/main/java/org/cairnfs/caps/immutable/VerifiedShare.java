@@ -8,6 +8,8 @@ import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
 import org.cairnfs.caps.merkle.MerkleTree;
+import org.cairnfs.caps.share.ShareSource;
+import org.cairnfs.caps.share.ShareTreeLeaf;
 
 /**
  * One share whose header, extension block and hash chain have been checked against a cap, and
@@ -73,7 +75,7 @@ final class VerifiedShare {
           number);
       byte[] root = source.read(layout.blockTreeNodeOffset(0), MerkleTree.HASH_LENGTH);
       if (!MerkleTree.verify(extension.shareTreeRoot(), MerkleTree.leafNode(params.n(), number),
-          ShareHashChain.leaf(number, root), chain)) {
+          ShareTreeLeaf.of(number, root), chain)) {
         throw new BadShareException("share hash chain does not lead to the share tree root");
       }
       return new VerifiedShare(number, source, layout, root);

@@ -21,6 +21,8 @@ import org.cairnfs.caps.crypto.AesCtr;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
 import org.cairnfs.caps.erasure.ErasureCodec;
+import org.cairnfs.caps.share.ByteArrayShare;
+import org.cairnfs.caps.share.ShareSource;
 
 /**
  * Recovers (read cap) or checks (verify cap) one version of a mutable file from its shares.
@@ -57,7 +59,7 @@ public final class MutableFileReader {
   public static byte[] read(MutableReadCap cap, VersionId version, List<byte[]> shares) {
     List<ShareSource> sources = new ArrayList<>();
     for (byte[] share : shares) {
-      sources.add(ShareSource.of(share));
+      sources.add(ByteArrayShare.wrap(share));
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {

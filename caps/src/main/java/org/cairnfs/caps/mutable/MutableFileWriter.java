@@ -5,7 +5,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -18,6 +17,9 @@ import org.cairnfs.caps.crypto.TaggedHash;
 import org.cairnfs.caps.erasure.ErasureCodec;
 import org.cairnfs.caps.merkle.MerkleTree;
 import org.cairnfs.caps.merkle.MerkleTreeBuilder;
+import org.cairnfs.caps.share.ByteArrayShare;
+import org.cairnfs.caps.share.ShareSink;
+import org.cairnfs.caps.share.ShareTreeLeaf;
 
 /**
  * Encodes one version of a mutable file into n shares.
@@ -46,7 +48,7 @@ public final class MutableFileWriter {
     byte[][] shares = new byte[params.n()][(int) layout.end()];
     List<ShareSink> sinks = new ArrayList<>();
     for (byte[] share : shares) {
-      sinks.add((pos, data, off, len) -> System.arraycopy(data, off, share, (int) pos, len));
+      sinks.add(ByteArrayShare.wrap(share));
     }
     try {
       write(keys, seqnum, new ByteArrayInputStream(plaintext), plaintext.length, params, random,
@@ -85,14 +87,7 @@ public final class MutableFileWriter {
     int segments = layout.segments();
     MerkleTreeBuilder[] trees = new MerkleTreeBuilder[n];
     for (int i = 0; i < n; i++) {
-      ShareSink sink = sinks.get(i);
-      trees[i] = new MerkleTreeBuilder(segments, (node, hash) -> {
-        try {
-          sink.write(layout.treeNodeOffset(node), hash, 0, hash.length);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      trees[i] = new MerkleTreeBuilder(segments, sinks.get(i).treeNodesAt(layout::treeNodeOffset));
     }
     ErasureCodec codec = ErasureCodec.of(k, n);
     byte[] segment = new byte[segmentSize];
@@ -118,7 +113,7 @@ public final class MutableFileWriter {
       }
       byte[][] leaves = new byte[n][];
       for (int i = 0; i < n; i++) {
-        leaves[i] = shareLeaf(i, trees[i].root());
+        leaves[i] = ShareTreeLeaf.of(i, trees[i].root());
       }
       byte[][] shareTree = MerkleTree.allNodes(Arrays.asList(leaves));
       SignedHeader header = new SignedHeader(seqnum, shareTree[0], salt, k, n, segmentSize,
@@ -142,11 +137,5 @@ public final class MutableFileWriter {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-CTR failed", e);
     }
-  }
-
-  /** Leaf of share {@code shareNumber} in the share hash tree. */
-  static byte[] shareLeaf(int shareNumber, byte[] blockTreeRoot) {
-    return TaggedHash.of(Tag.SHARE, ByteBuffer.allocate(4).putInt(shareNumber).array(),
-        blockTreeRoot);
   }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import org.cairnfs.caps.crypto.Ed25519;
+import org.cairnfs.caps.share.ShareSource;
 
 /**
  * The self-describing front of one mutable share: signed header, verifying key, signature,

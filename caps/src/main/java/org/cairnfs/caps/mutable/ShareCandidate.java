@@ -5,6 +5,8 @@ import java.security.MessageDigest;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
 import org.cairnfs.caps.merkle.MerkleTree;
+import org.cairnfs.caps.share.ShareSource;
+import org.cairnfs.caps.share.ShareTreeLeaf;
 
 /**
  * One share a reader is using, authenticated down to its block tree root: the header is signed
@@ -46,7 +48,7 @@ final class ShareCandidate {
     }
     ShareLayout layout = share.layout();
     byte[] root = source.read(layout.treeNodeOffset(0), ShareLayout.HASH);
-    byte[] leaf = MutableFileWriter.shareLeaf(share.shareNumber(), root);
+    byte[] leaf = ShareTreeLeaf.of(share.shareNumber(), root);
     int node = MerkleTree.leafNode(share.header().n(), share.shareNumber());
     if (!MerkleTree.verify(share.header().rootHash(), node, leaf, share.chainUnsafe())) {
       throw new MutableIntegrityException("share " + share.shareNumber()

@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import org.cairnfs.caps.share.ByteArrayShare;
+import org.cairnfs.caps.share.ShareSource;
 import org.junit.jupiter.api.Test;
 
 class ImmutableCorruptionTest {

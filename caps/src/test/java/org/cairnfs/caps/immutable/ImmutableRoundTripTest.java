@@ -2,17 +2,28 @@ package org.cairnfs.caps.immutable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.LiteralCap;
+import org.cairnfs.caps.share.ByteArrayShare;
+import org.cairnfs.caps.share.FileChannelShare;
+import org.cairnfs.caps.share.ShareSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -152,5 +163,23 @@ class ImmutableRoundTripTest {
         .isNotEqualTo(ConvergentKey.derive(Shares.SECRET, Shares.params(3, 10, 101), hash))
         .isNotEqualTo(ConvergentKey.derive(Shares.SECRET, Shares.params(3, 11, 100), hash))
         .isNotEqualTo(ConvergentKey.derive(Shares.SECRET, Shares.params(4, 10, 100), hash));
+  }
+
+  @Test
+  void encodesToFilesAndDecodesFromThem(@TempDir Path dir) throws IOException {
+    byte[] data = Shares.random(5000, 1);
+    EncodingParams params = Shares.params(3, 5, 700);
+    ImmutableReadCap cap = (ImmutableReadCap) ImmutableEncoder.convergent(params, Shares.SECRET)
+        .encode(PlaintextSource.of(data), (i, length) -> new FileChannelShare(FileChannel.open(
+            dir.resolve("share" + i), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)));
+    assertThat(Files.size(dir.resolve("share0")))
+        .isEqualTo(ShareLayout.of(params, 5000).shareLength());
+    Map<Integer, ShareSource> sources = new TreeMap<>();
+    for (int i : new int[] {1, 3, 4}) {
+      sources.put(i, new FileChannelShare(FileChannel.open(dir.resolve("share" + i))));
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImmutableDecoder.of(cap, sources).decode(out);
+    assertThat(out.toByteArray()).isEqualTo(data);
   }
 }

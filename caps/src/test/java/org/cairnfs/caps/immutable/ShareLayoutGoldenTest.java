@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.share.ByteArrayShare;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.BitSet;
+import org.cairnfs.caps.share.ShareSink;
 import org.junit.jupiter.api.Test;
 
 class ShareLayoutTest {

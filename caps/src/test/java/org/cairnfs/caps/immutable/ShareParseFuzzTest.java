@@ -5,6 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.share.ByteArrayShare;
 
 /**
  * Untrusted share bytes may only ever produce the documented typed failures. Runs the seed

@@ -7,6 +7,8 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.share.ByteArrayShare;
+import org.cairnfs.caps.share.ShareSource;
 
 /** Test fixture: a file encoded into in-memory shares. */
 record Shares(ImmutableReadCap cap, byte[] plaintext, byte[][] shares) {

@@ -8,6 +8,9 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.cairnfs.caps.share.ByteArrayShare;
+import org.cairnfs.caps.share.ShareSink;
+import org.cairnfs.caps.share.ShareSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -152,7 +155,7 @@ class MutableFileReaderTest {
     bad[bad.length - 5] ^= 1;
     List<ShareSource> sources = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      sources.add(ShareSource.of(i == 6 ? bad : shares[i]));
+      sources.add(ByteArrayShare.wrap(i == 6 ? bad : shares[i]));
     }
     MutableFileReader.VerifyReport report =
         MutableFileReader.verify(keys.verifyCap(), v, sources);

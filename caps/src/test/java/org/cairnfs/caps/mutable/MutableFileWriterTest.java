@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.cairnfs.caps.share.ShareSink;
 import org.junit.jupiter.api.Test;
 
 class MutableFileWriterTest {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import org.cairnfs.caps.MutableVerifyCap;
 import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.caps.share.ByteArrayShare;
 
 /**
  * Hostile bytes through everything that parses a mutable share: the server's write check, the
@@ -32,7 +33,7 @@ class MutableShareParseFuzzTest {
     }
     MutableVerifyCap cap = new MutableVerifyCap(MutableKeys.fingerprintOf(share.verifyingKey()));
     try {
-      MutableFileReader.verify(cap, share.header().versionId(), List.of(ShareSource.of(bytes)));
+      MutableFileReader.verify(cap, share.header().versionId(), List.of(ByteArrayShare.wrap(bytes)));
     } catch (MutableIntegrityException expected) {
       // a parseable share whose signature or hashes are wrong
     }

@@ -6,6 +6,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import org.cairnfs.protocol.identity.NodeKey;
 
 /**
@@ -23,48 +24,40 @@ public interface NodeSigner {
   /** Signs {@code message} with the node's private key, using the key's own algorithm. */
   byte[] sign(byte[] message);
 
-  /**
-   * A signer with a node's TLS key, so its announcements name the id its connections prove.
-   *
-   * <p>Workaround: protocol's {@code NodeKey} keeps its private key package-private and has no
-   * public {@code sign} yet, so this reaches it reflectively. Replace with a direct call once
-   * protocol exposes signing.
-   */
+  /** A signer with a node's TLS key, so its announcements name the id its connections prove. */
   static NodeSigner of(NodeKey key) {
     Objects.requireNonNull(key, "key");
-    PrivateKey priv;
-    try {
-      java.lang.reflect.Method m = NodeKey.class.getDeclaredMethod("privateKey");
-      m.setAccessible(true);
-      priv = (PrivateKey) m.invoke(key);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("cannot reach the node key's private half to sign announcements", e);
-    }
-    return of(new KeyPair(key.publicKey(), priv));
+    return over(key.publicKey(), key::sign);
   }
 
   /** A signer over a JCA key pair (Ed25519 or ECDSA P-256). */
   static NodeSigner of(KeyPair pair) {
     Objects.requireNonNull(pair, "pair");
-    PublicKey pub = pair.getPublic();
     PrivateKey priv = pair.getPrivate();
-    String algorithm = SignatureScheme.of(pub) == SignatureScheme.ED25519 ? "Ed25519" : "SHA256withECDSA";
+    String algorithm =
+        SignatureScheme.of(pair.getPublic()) == SignatureScheme.ED25519 ? "Ed25519" : "SHA256withECDSA";
+    return over(pair.getPublic(), message -> {
+      try {
+        Signature s = Signature.getInstance(algorithm);
+        s.initSign(priv);
+        s.update(message);
+        return s.sign();
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("cannot sign with the node key: " + e.getMessage(), e);
+      }
+    });
+  }
+
+  private static NodeSigner over(PublicKey publicKey, UnaryOperator<byte[]> signature) {
     return new NodeSigner() {
       @Override
       public PublicKey publicKey() {
-        return pub;
+        return publicKey;
       }
 
       @Override
       public byte[] sign(byte[] message) {
-        try {
-          Signature s = Signature.getInstance(algorithm);
-          s.initSign(priv);
-          s.update(message);
-          return s.sign();
-        } catch (GeneralSecurityException e) {
-          throw new IllegalStateException("cannot sign with the node key: " + e.getMessage(), e);
-        }
+        return signature.apply(message);
       }
     };
   }

@@ -84,7 +84,7 @@ public final class AnnouncementPublisher implements AutoCloseable {
     }
     for (IntroducerUrl url : introducers) {
       IntroducerLink link = new IntroducerLink(url, ownKey, options, scheduler, backoff.create(),
-          backoff.checkMillis(), c -> c.publish(refresh().toBytes()));
+          c -> c.publish(refresh().toBytes()));
       links.add(link);
       link.start();
     }

@@ -36,10 +36,5 @@ final class Backoff {
     Backoff create() {
       return new Backoff(min, max);
     }
-
-    /** How often a live connection is checked for having dropped. */
-    long checkMillis() {
-      return Math.max(50, Math.min(1000, min.toMillis()));
-    }
   }
 }

@@ -119,7 +119,7 @@ public final class GridMembership implements AutoCloseable {
     }
     for (IntroducerUrl url : introducers) {
       IntroducerLink link = new IntroducerLink(url, ownKey, options, scheduler, backoff.create(),
-          backoff.checkMillis(), c -> c.subscribe(this::onPush));
+          c -> c.subscribe(this::onPush));
       links.add(link);
       link.start();
     }

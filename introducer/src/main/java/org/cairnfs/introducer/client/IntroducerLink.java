@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one connection to one introducer alive: connects pinned by the URL's node id, runs the
- * role's setup (subscribe or publish) on every new connection, notices when the connection
- * drops, and reconnects with backoff. All state changes run on the shared scheduler thread.
+ * role's setup (subscribe or publish) on every new connection, learns from the connection's
+ * {@link ProtocolClient#closeFuture()} when it drops, and reconnects with backoff. All state
+ * changes run on the shared scheduler thread.
  */
 final class IntroducerLink {
   private static final Logger log = LoggerFactory.getLogger(IntroducerLink.class);
@@ -25,7 +26,6 @@ final class IntroducerLink {
   private final ClientOptions options;
   private final ScheduledExecutorService scheduler;
   private final Backoff backoff;
-  private final long checkMillis;
   private final Function<ProtocolClient, CompletableFuture<?>> setup;
   /** Set as soon as a connection exists (before setup), so no update can fall into the gap. */
   private volatile ProtocolClient client;
@@ -36,14 +36,13 @@ final class IntroducerLink {
   private int failures;
 
   IntroducerLink(IntroducerUrl url, NodeKey ownKey, ClientOptions options,
-      ScheduledExecutorService scheduler, Backoff backoff, long checkMillis,
+      ScheduledExecutorService scheduler, Backoff backoff,
       Function<ProtocolClient, CompletableFuture<?>> setup) {
     this.url = url;
     this.ownKey = ownKey;
     this.options = options;
     this.scheduler = scheduler;
     this.backoff = backoff;
-    this.checkMillis = checkMillis;
     this.setup = setup;
   }
 
@@ -147,16 +146,17 @@ final class IntroducerLink {
     backoff.reset();
     client = c;
     ready = true;
-    schedule(this::watch, checkMillis);
+    c.closeFuture().thenRun(() -> {
+      try {
+        scheduler.execute(() -> lost(c));
+      } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        // scheduler shut down: the owner is closing
+      }
+    });
   }
 
-  private void watch() {
-    ProtocolClient c = client;
-    if (closed || c == null) {
-      return;
-    }
-    if (c.isOpen()) {
-      schedule(this::watch, checkMillis);
+  private void lost(ProtocolClient c) {
+    if (closed || client != c) {
       return;
     }
     ready = false;

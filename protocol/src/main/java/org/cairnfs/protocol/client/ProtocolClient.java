@@ -39,12 +39,14 @@ public final class ProtocolClient implements AutoCloseable {
   private final ClientHandler handler;
   private final NodeId serverId;
   private final Hello serverHello;
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
   private ProtocolClient(Channel channel, ClientHandler handler, NodeId serverId, Hello serverHello) {
     this.channel = channel;
     this.handler = handler;
     this.serverId = serverId;
     this.serverHello = serverHello;
+    channel.closeFuture().addListener(f -> closed.complete(null));
   }
 
   /** Connects, runs TLS pinned to {@code expectedServer} and the hello exchange. */
@@ -156,6 +158,17 @@ public final class ProtocolClient implements AutoCloseable {
 
   public boolean isOpen() {
     return channel.isActive();
+  }
+
+  /**
+   * Completes (normally, on the connection's event loop or at once if already closed) when the
+   * connection closes for any reason: {@link #close()}, the server going away, a network error,
+   * or the keepalive giving up. Lets holders of long-lived connections (introducer links)
+   * reconnect on the event instead of polling {@link #isOpen()}. Each call returns a new
+   * dependent future, so completing or cancelling it does not affect other callers.
+   */
+  public CompletableFuture<Void> closeFuture() {
+    return closed.copy();
   }
 
   /** Closes the connection; pending requests fail with {@link ConnectionClosedException}. */

@@ -135,16 +135,36 @@ public final class NodeKey {
   }
 
   private void checkPair() throws GeneralSecurityException {
-    java.security.Signature s = java.security.Signature.getInstance(algorithm.signatureAlgorithm());
     byte[] probe = "cairn-node-key-check".getBytes(StandardCharsets.US_ASCII);
-    s.initSign(keyPair.getPrivate());
-    s.update(probe);
-    byte[] sig = s.sign();
+    byte[] sig = signWith(probe);
+    java.security.Signature s = java.security.Signature.getInstance(algorithm.signatureAlgorithm());
     s.initVerify(keyPair.getPublic());
     s.update(probe);
     if (!s.verify(sig)) {
       throw new GeneralSecurityException("private and public key do not match");
     }
+  }
+
+  /**
+   * Signs {@code message} with this node's private key in the key's own algorithm
+   * ({@code SHA256withECDSA}, DER-encoded, for P-256; {@code Ed25519} for Ed25519), so other
+   * layers (introducer announcements) can prove statements by the node its TLS connections
+   * identify without ever holding the private key.
+   */
+  public byte[] sign(byte[] message) {
+    Objects.requireNonNull(message, "message");
+    try {
+      return signWith(message);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot sign with the " + algorithm + " node key", e);
+    }
+  }
+
+  private byte[] signWith(byte[] message) throws GeneralSecurityException {
+    java.security.Signature s = java.security.Signature.getInstance(algorithm.signatureAlgorithm());
+    s.initSign(keyPair.getPrivate());
+    s.update(message);
+    return s.sign();
   }
 
   public NodeId nodeId() {

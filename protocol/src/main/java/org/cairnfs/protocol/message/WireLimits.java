@@ -19,6 +19,13 @@ public final class WireLimits {
   public static final int MAX_ANNOUNCEMENT = 64 * 1024;
   /** Largest number of announcements in one push frame. */
   public static final int MAX_ANNOUNCEMENTS_PER_PUSH = 1024;
+  /**
+   * Most bytes of announcement pushes a server keeps queued for one subscriber that is not
+   * reading: a push that finds more than this still unsent closes that subscriber's connection
+   * (it reconnects and gets a fresh full snapshot) instead of buffering without bound. One push
+   * of any size is always accepted onto an empty queue, so a large snapshot never trips it.
+   */
+  public static final int MAX_PENDING_PUSH_BYTES = 4 << 20;
   /** Share numbers are 0..255. */
   public static final int MAX_SHARE_NUMBER = 255;
   /** Lease secrets are 32 bytes. */

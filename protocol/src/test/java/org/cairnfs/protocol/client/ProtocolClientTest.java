@@ -190,4 +190,28 @@ class ProtocolClientTest {
           .cause().isInstanceOf(ConnectionClosedException.class);
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(TlsEngine.class)
+  void closeFutureCompletesOnLocalCloseAndWhenTheServerGoesAway(TlsEngine engine)
+      throws Exception {
+    ProtocolClient dropped;
+    try (ProtocolServer server = server(engine, new MemoryStorageBackend(1, 1))) {
+      ProtocolClient client = get(ProtocolClient.connect(options(engine), CLIENT_KEY, "127.0.0.1",
+          server.port(), SERVER_KEY.nodeId()));
+      CompletableFuture<Void> watched = client.closeFuture();
+      assertThat(watched).isNotDone();
+      watched.cancel(false);
+      assertThat(client.closeFuture()).as("one caller cannot complete another's").isNotDone();
+      client.close();
+      get(client.closeFuture());
+      assertThat(client.closeFuture()).isCompleted();
+
+      dropped = get(ProtocolClient.connect(options(engine), CLIENT_KEY, "127.0.0.1",
+          server.port(), SERVER_KEY.nodeId()));
+      assertThat(dropped.closeFuture()).isNotDone();
+    }
+    get(dropped.closeFuture());
+    assertThat(dropped.isOpen()).isFalse();
+  }
 }

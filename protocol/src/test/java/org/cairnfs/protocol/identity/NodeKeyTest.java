@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.Signature;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class NodeKeyTest {
   @TempDir
@@ -62,5 +66,36 @@ class NodeKeyTest {
     assertThat(id.toString()).hasSize(52);
     assertThat(id.shortForm()).hasSize(8).isEqualTo(id.toString().substring(0, 8));
     assertThatThrownBy(() -> NodeId.parse("abc")).hasMessageContaining("52");
+  }
+
+  @ParameterizedTest
+  @EnumSource(KeyAlgorithm.class)
+  void signsWithTheKeysOwnAlgorithmSoThePublicKeyVerifies(KeyAlgorithm algorithm)
+      throws Exception {
+    NodeKey key = NodeKey.generate(algorithm);
+    byte[] message = "announce me".getBytes(StandardCharsets.US_ASCII);
+    byte[] sig = key.sign(message);
+    String jca = algorithm == KeyAlgorithm.ED25519 ? "Ed25519" : "SHA256withECDSA";
+    assertThat(verifies(jca, key, message, sig)).isTrue();
+    byte[] other = message.clone();
+    other[0] ^= 1;
+    assertThat(verifies(jca, key, other, sig)).isFalse();
+    assertThat(verifies(jca, NodeKey.generate(algorithm), message, sig)).isFalse();
+  }
+
+  @Test
+  void aReloadedKeySignsForTheSameIdentity() throws Exception {
+    NodeKey key = NodeKey.generate();
+    key.save(dir.resolve("s.key"));
+    byte[] sig = NodeKey.load(dir.resolve("s.key")).sign(new byte[] {1, 2, 3});
+    assertThat(verifies("SHA256withECDSA", key, new byte[] {1, 2, 3}, sig)).isTrue();
+  }
+
+  private static boolean verifies(String jca, NodeKey key, byte[] message, byte[] sig)
+      throws Exception {
+    Signature s = Signature.getInstance(jca);
+    s.initVerify(key.publicKey());
+    s.update(message);
+    return s.verify(sig);
   }
 }

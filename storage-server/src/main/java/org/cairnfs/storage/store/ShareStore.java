@@ -8,21 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.lease.LeaseDb;
-import org.cairnfs.storage.lease.LeaseLimitException;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
 import org.cairnfs.storage.lease.ShareRecord;
@@ -38,6 +34,10 @@ import org.cairnfs.storage.share.ShareKind;
  * sizes) before the disk is touched. Changes to one storage index are serialized by a lock
  * stripe; uploads to different shares proceed in parallel.
  *
+ * <p>This class validates requests and coordinates; immutable uploads are kept by {@link
+ * ImmutableUploads}, new slot versions by {@link SlotWriter}, and leasing a share already held
+ * by {@link HeldShareLeases}.
+ *
  * <p>Thread-safe. Every method may block on disk, so network code must call it off its event
  * loop.
  */
@@ -50,14 +50,17 @@ public final class ShareStore implements AutoCloseable {
   private final LeaseDb leases;
   private final SpaceBudget budget;
   private final StripedLocks stripes = new StripedLocks(STRIPES);
+  private final HeldShareLeases held;
+  private final ImmutableUploads uploads;
   private final SlotWriter slots;
-  private final Map<ShareKey, IncomingShare> uploads = new ConcurrentHashMap<>();
 
   private ShareStore(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
       SlotWriteCheck slotCheck) {
     this.layout = layout;
     this.leases = leases;
     this.budget = budget;
+    this.held = new HeldShareLeases(layout, leases);
+    this.uploads = new ImmutableUploads(layout, leases, budget, stripes, held);
     this.slots = new SlotWriter(layout, leases, budget, stripes, slotCheck);
   }
 
@@ -93,59 +96,13 @@ public final class ShareStore implements AutoCloseable {
     for (int n : shareNumbers) {
       numbers.add(checkedShareNumber(n));
     }
-    Set<Integer> held = new TreeSet<>();
-    List<ShareKey> toOpen = new ArrayList<>();
-    synchronized (lockFor(index)) {
-      for (int n : numbers) {
-        ShareKey key = ShareKey.immutable(index, n);
-        if (Files.exists(layout.sharePath(key))) {
-          leaseHeld(key, owner, secrets);
-          held.add(n);
-          continue;
-        }
-        IncomingShare running = uploads.get(key);
-        if (running != null && running.owner().equals(owner)) {
-          drop(running);
-          running = null;
-        }
-        if (running == null) {
-          toOpen.add(key);
-        }
-      }
-      long total;
-      try {
-        total = Math.multiplyExact(shareSize, (long) toOpen.size());
-      } catch (ArithmeticException e) {
-        throw new StoreException(StoreException.Reason.SERVER_FULL,
-            toOpen.size() + " shares of " + shareSize + " bytes cannot fit");
-      }
-      budget.reserve(total);
-      List<IncomingShare> opened = new ArrayList<>();
-      try {
-        for (ShareKey key : toOpen) {
-          opened.add(IncomingShare.create(key, shareSize, owner, secrets,
-              layout.incomingPath(key)));
-        }
-      } catch (IOException e) {
-        for (IncomingShare upload : opened) {
-          upload.discard();
-        }
-        budget.release(total);
-        throw e;
-      }
-      for (IncomingShare upload : opened) {
-        uploads.put(upload.key(), upload);
-      }
-    }
-    Set<Integer> allocated = new TreeSet<>();
-    toOpen.forEach(k -> allocated.add(k.shareNumber()));
-    return Allocation.of(held, allocated);
+    return uploads.allocate(index, numbers, shareSize, owner, secrets);
   }
 
   /** Writes a chunk of an open upload at {@code offset}. */
   public void write(LeaseOwner owner, StorageIndex index, int shareNumber, long offset,
       ByteBuffer data) throws StoreException, IOException {
-    upload(owner, index, shareNumber).write(offset, data);
+    uploads.write(key(index, shareNumber), owner, offset, data);
   }
 
   /**
@@ -154,33 +111,13 @@ public final class ShareStore implements AutoCloseable {
    */
   public void close(LeaseOwner owner, StorageIndex index, int shareNumber)
       throws StoreException, IOException {
-    IncomingShare upload = upload(owner, index, shareNumber);
-    ShareKey key = upload.key();
-    synchronized (lockFor(index)) {
-      try {
-        upload.finish(layout.sharePath(key));
-      } catch (IOException e) {
-        drop(upload);
-        throw e;
-      }
-      uploads.remove(key, upload);
-      try {
-        leases.recordShare(key, upload.size(), ShareRecord.NO_SEQNUM, owner, upload.secrets());
-      } catch (LeaseLimitException e) {
-        throw new IllegalStateException("a new share cannot have too many leases", e);
-      } finally {
-        budget.release(upload.size());
-      }
-    }
+    uploads.close(key(index, shareNumber), owner);
   }
 
   /** Drops an open upload and its incoming file. */
   public void abort(LeaseOwner owner, StorageIndex index, int shareNumber)
       throws StoreException, IOException {
-    IncomingShare upload = upload(owner, index, shareNumber);
-    synchronized (lockFor(index)) {
-      drop(upload);
-    }
+    uploads.abort(key(index, shareNumber), owner);
   }
 
   /** Sizes of the shares of {@code kind} held (closed) for {@code index}, by share number. */
@@ -292,7 +229,7 @@ public final class ShareStore implements AutoCloseable {
         throw StoreException.notFound("no shares held for " + index);
       }
       for (ShareKey key : keys) {
-        leaseHeld(key, owner, secrets);
+        held.add(key, owner, secrets);
       }
       return keys.size();
     }
@@ -356,44 +293,16 @@ public final class ShareStore implements AutoCloseable {
   /** Drops every open upload; the lease database stays open (its owner closes it). */
   @Override
   public void close() throws IOException {
-    for (IncomingShare upload : List.copyOf(uploads.values())) {
-      drop(upload);
-    }
+    uploads.discardAll();
     slots.discardAll();
-  }
-
-  private void leaseHeld(ShareKey key, LeaseOwner owner, LeaseSecrets secrets)
-      throws StoreException, IOException {
-    try {
-      if (!leases.addLease(key, owner, secrets)) {
-        // Held without a record (crash between rename and commit): adopt it.
-        long size = Files.size(layout.sharePath(key));
-        leases.recordShare(key, size, ShareRecord.NO_SEQNUM, owner, secrets);
-      }
-    } catch (LeaseLimitException e) {
-      throw new StoreException(StoreException.Reason.REJECTED, e.getMessage() + " on " + key);
-    }
-  }
-
-  private IncomingShare upload(LeaseOwner owner, StorageIndex index, int shareNumber)
-      throws StoreException {
-    ShareKey key = ShareKey.immutable(index, checkedShareNumber(shareNumber));
-    IncomingShare upload = uploads.get(key);
-    if (upload == null || !upload.owner().equals(owner)) {
-      throw StoreException.notFound("no upload of " + key + " open for this client");
-    }
-    return upload;
-  }
-
-  private void drop(IncomingShare upload) throws IOException {
-    if (uploads.remove(upload.key(), upload)) {
-      budget.release(upload.size());
-    }
-    upload.discard();
   }
 
   private Object lockFor(StorageIndex index) {
     return stripes.of(index);
+  }
+
+  private static ShareKey key(StorageIndex index, int shareNumber) throws StoreException {
+    return ShareKey.immutable(index, checkedShareNumber(shareNumber));
   }
 
   private static int checkedShareNumber(int n) throws StoreException {

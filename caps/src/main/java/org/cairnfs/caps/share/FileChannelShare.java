@@ -1,4 +1,4 @@
-package org.cairnfs.caps.immutable;
+package org.cairnfs.caps.share;
 
 import java.io.EOFException;
 import java.io.IOException;

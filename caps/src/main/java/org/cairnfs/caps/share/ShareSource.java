@@ -1,11 +1,13 @@
-package org.cairnfs.caps.immutable;
+package org.cairnfs.caps.share;
 
 import java.io.IOException;
 
 /**
- * Positional read access to one share someone else stores. Everything it returns is
- * untrusted: the decoder verifies it. This is the shape of a storage server's read-at-offset.
+ * Positional read access to one share someone else stores, immutable or mutable. Everything it
+ * returns is untrusted: the decoder or reader verifies it and drops the share on any failure,
+ * including an exception from here. This is the shape of a storage server's read-at-offset.
  */
+@FunctionalInterface
 public interface ShareSource {
   /**
    * Fills {@code dst[off, off + len)} from {@code offset} of the share.

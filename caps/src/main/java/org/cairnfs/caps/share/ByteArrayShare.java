@@ -1,4 +1,4 @@
-package org.cairnfs.caps.immutable;
+package org.cairnfs.caps.share;
 
 import java.io.EOFException;
 import java.util.Arrays;
@@ -22,7 +22,7 @@ public final class ByteArrayShare implements ShareSink, ShareSource {
     this.bytes = bytes;
   }
 
-  /** A source over existing bytes (not copied). */
+  /** A share over existing bytes (not copied), to read from or write into. */
   public static ByteArrayShare wrap(byte[] bytes) {
     return new ByteArrayShare(bytes);
   }

@@ -1,0 +1,157 @@
+package org.cairnfs.storage.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.lease.LeaseDb;
+import org.cairnfs.storage.lease.LeaseLimitException;
+import org.cairnfs.storage.lease.LeaseOwner;
+import org.cairnfs.storage.lease.LeaseSecrets;
+import org.cairnfs.storage.lease.ShareRecord;
+import org.cairnfs.storage.share.ShareKey;
+
+/**
+ * The open uploads of immutable shares: allocated with their space reserved, written in any
+ * order in the incoming area, then renamed into place and leased on close, or dropped. The
+ * counterpart of {@link SlotWriter} for mutable shares; {@link ShareStore} validates arguments
+ * and delegates here.
+ */
+final class ImmutableUploads {
+  private final ShareLayout layout;
+  private final LeaseDb leases;
+  private final SpaceBudget budget;
+  private final StripedLocks stripes;
+  private final HeldShareLeases held;
+  private final Map<ShareKey, IncomingShare> uploads = new ConcurrentHashMap<>();
+
+  ImmutableUploads(ShareLayout layout, LeaseDb leases, SpaceBudget budget, StripedLocks stripes,
+      HeldShareLeases held) {
+    this.layout = layout;
+    this.leases = leases;
+    this.budget = budget;
+    this.stripes = stripes;
+    this.held = held;
+  }
+
+  /**
+   * Opens uploads of the valid share {@code numbers} not held yet (an upload of the same owner
+   * restarts) and leases the held ones; all new shares fit or none is opened.
+   */
+  Allocation allocate(StorageIndex index, Set<Integer> numbers, long shareSize, LeaseOwner owner,
+      LeaseSecrets secrets) throws StoreException, IOException {
+    Set<Integer> heldNumbers = new TreeSet<>();
+    List<ShareKey> toOpen = new ArrayList<>();
+    synchronized (stripes.of(index)) {
+      for (int n : numbers) {
+        ShareKey key = ShareKey.immutable(index, n);
+        if (Files.exists(layout.sharePath(key))) {
+          held.add(key, owner, secrets);
+          heldNumbers.add(n);
+          continue;
+        }
+        IncomingShare running = uploads.get(key);
+        if (running != null && running.owner().equals(owner)) {
+          drop(running);
+          running = null;
+        }
+        if (running == null) {
+          toOpen.add(key);
+        }
+      }
+      long total;
+      try {
+        total = Math.multiplyExact(shareSize, (long) toOpen.size());
+      } catch (ArithmeticException e) {
+        throw new StoreException(StoreException.Reason.SERVER_FULL,
+            toOpen.size() + " shares of " + shareSize + " bytes cannot fit");
+      }
+      budget.reserve(total);
+      List<IncomingShare> opened = new ArrayList<>();
+      try {
+        for (ShareKey key : toOpen) {
+          opened.add(IncomingShare.create(key, shareSize, owner, secrets,
+              layout.incomingPath(key)));
+        }
+      } catch (IOException e) {
+        for (IncomingShare upload : opened) {
+          upload.discard();
+        }
+        budget.release(total);
+        throw e;
+      }
+      for (IncomingShare upload : opened) {
+        uploads.put(upload.key(), upload);
+      }
+    }
+    Set<Integer> allocated = new TreeSet<>();
+    toOpen.forEach(k -> allocated.add(k.shareNumber()));
+    return Allocation.of(heldNumbers, allocated);
+  }
+
+  /** Writes a chunk of the owner's open upload of {@code key} at {@code offset}. */
+  void write(ShareKey key, LeaseOwner owner, long offset, ByteBuffer data)
+      throws StoreException, IOException {
+    upload(key, owner).write(offset, data);
+  }
+
+  /**
+   * Checks every byte was written, syncs, renames the share into place and records the owner's
+   * lease. An incomplete upload stays open; a failed rename drops it.
+   */
+  void close(ShareKey key, LeaseOwner owner) throws StoreException, IOException {
+    IncomingShare upload = upload(key, owner);
+    synchronized (stripes.of(key.index())) {
+      try {
+        upload.finish(layout.sharePath(key));
+      } catch (IOException e) {
+        drop(upload);
+        throw e;
+      }
+      uploads.remove(key, upload);
+      try {
+        leases.recordShare(key, upload.size(), ShareRecord.NO_SEQNUM, owner, upload.secrets());
+      } catch (LeaseLimitException e) {
+        throw new IllegalStateException("a new share cannot have too many leases", e);
+      } finally {
+        budget.release(upload.size());
+      }
+    }
+  }
+
+  /** Drops the owner's open upload of {@code key} and its incoming file. */
+  void abort(ShareKey key, LeaseOwner owner) throws StoreException, IOException {
+    IncomingShare upload = upload(key, owner);
+    synchronized (stripes.of(key.index())) {
+      drop(upload);
+    }
+  }
+
+  /** Drops every open upload (store shutdown). */
+  void discardAll() throws IOException {
+    for (IncomingShare upload : List.copyOf(uploads.values())) {
+      drop(upload);
+    }
+  }
+
+  private IncomingShare upload(ShareKey key, LeaseOwner owner) throws StoreException {
+    IncomingShare upload = uploads.get(key);
+    if (upload == null || !upload.owner().equals(owner)) {
+      throw StoreException.notFound("no upload of " + key + " open for this client");
+    }
+    return upload;
+  }
+
+  private void drop(IncomingShare upload) throws IOException {
+    if (uploads.remove(upload.key(), upload)) {
+      budget.release(upload.size());
+    }
+    upload.discard();
+  }
+}
