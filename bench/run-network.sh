@@ -4,7 +4,7 @@
 #   1b. TLS engine, cold: handshake, first chunk, first-second MB/s in fresh JVMs (median of RUNS)
 #   2.  one storage server under CONNECTIONS x MIB MiB over TLS vs dd and plain TCP loopback
 # Knobs (environment): RUNS=5 WARMUP=16 MEASURE=8 CONNECTIONS=8 MIB=128 BENCH_DIR=/tmp
-#   JAVA_OPTS (added to every JVM, e.g. "-XX:G1HeapRegionSize=4m")
+#   JAVA_OPTS (added to every JVM; default "-XX:G1HeapRegionSize=4m", as the cairn launcher uses)
 # Extra arguments go to the storage benchmark (e.g. --window 16).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ if [[ ! -f $STAMP ]] || [[ -n $(find pom.xml */pom.xml */src/main -newer "$STAMP
   touch "$STAMP"
 fi
 
-run() { java -Xms512m -Xmx2g ${JAVA_OPTS:-} -cp "$CP" "$@"; }
+run() { java -Xms512m -Xmx2g ${JAVA_OPTS:--XX:G1HeapRegionSize=4m} -cp "$CP" "$@"; }
 started=$(date +%s)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

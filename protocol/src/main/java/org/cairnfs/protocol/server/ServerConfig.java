@@ -77,7 +77,7 @@ public final class ServerConfig {
     private long globalWriteLimit;
     private long channelReadLimit;
     private long channelWriteLimit;
-    private int backendThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private int backendThreads = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
     private int ioThreads = 0;
     private StorageBackend storage;
     private IntroducerBackend introducer;
