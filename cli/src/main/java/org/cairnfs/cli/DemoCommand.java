@@ -9,8 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.cli.config.ConfigTemplate;
+import org.cairnfs.cli.config.NodeConfig;
+import org.cairnfs.introducer.HostPort;
+import org.cairnfs.introducer.IntroducerUrl;
 import org.cairnfs.introducer.client.GridServer;
+import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.storage.config.ByteSize;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -101,10 +106,8 @@ final class DemoCommand implements Callable<Integer> {
   private List<NodeDirectory> createMissing(Path root) throws IOException {
     List<NodeDirectory> dirs = new ArrayList<>();
     NodeDirectory intro = new NodeDirectory(root.resolve("introducer"));
-    int introPort;
     if (!intro.exists()) {
-      introPort = freePort();
-      intro.create(ConfigTemplate.introducer("introducer", "127.0.0.1", introPort));
+      intro.create(ConfigTemplate.introducer("introducer", "127.0.0.1", freePort()));
     }
     dirs.add(intro);
     String url = null;
@@ -125,10 +128,11 @@ final class DemoCommand implements Callable<Integer> {
   /** The URL of a not-yet-running introducer, from its key and configured port. */
   private static String introducerUrl(NodeDirectory intro) throws IOException {
     try {
-      var config = org.cairnfs.cli.config.NodeConfig.read(intro.root());
-      var key = org.cairnfs.protocol.identity.NodeKey.load(intro.nodeKey());
-      return "cairn://" + key.nodeId() + "@" + config.hostname() + ":" + config.port();
-    } catch (org.cairnfs.cli.config.ConfigException e) {
+      NodeConfig config = NodeConfig.read(intro.root());
+      NodeKey key = NodeKey.load(intro.nodeKey());
+      return new IntroducerUrl(key.nodeId(), new HostPort(config.hostname(), config.port()))
+          .toString();
+    } catch (ConfigException e) {
       throw new IOException(e.getMessage(), e);
     }
   }
