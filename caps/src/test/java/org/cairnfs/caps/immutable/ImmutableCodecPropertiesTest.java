@@ -159,7 +159,7 @@ class ImmutableCodecPropertiesTest {
     return Arrays.copyOfRange(plaintext, from, Math.min(plaintext.length, from + segmentSize));
   }
 
-  @Property(tries = 80)
+  @Property(tries = 100)
   void anyKOrMoreSharesInAnyOrderDecodeToThePlaintext(@ForAll("inputs") Input in,
       @ForAll Keying keying, @ForAll("secrets") byte[] secret, @ForAll long choice)
       throws IOException {
