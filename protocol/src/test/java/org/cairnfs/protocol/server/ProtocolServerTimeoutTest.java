@@ -20,9 +20,11 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.client.ClientOptions;
 import org.cairnfs.protocol.client.ProtocolClient;
 import org.cairnfs.protocol.client.StorageClient;
@@ -32,6 +34,8 @@ import org.cairnfs.protocol.identity.TlsContexts;
 import org.cairnfs.protocol.identity.TlsEngine;
 import org.cairnfs.protocol.message.Frame;
 import org.cairnfs.protocol.message.Hello;
+import org.cairnfs.protocol.message.Request;
+import org.cairnfs.protocol.message.SampleMessages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,7 +139,7 @@ class ProtocolServerTimeoutTest {
             .isTrue();
         Thread.sleep(25);
       }
-      assertThat(pinging.request(new org.cairnfs.protocol.message.Request.Ping())
+      assertThat(pinging.request(new Request.Ping())
           .get(5, TimeUnit.SECONDS)).isNotNull();
     }
   }
@@ -164,6 +168,40 @@ class ProtocolServerTimeoutTest {
       halfFrame.closedAtNanos.get(CLOSE_DEADLINE_MS, TimeUnit.MILLISECONDS);
       silent.setSoTimeout((int) CLOSE_DEADLINE_MS);
       assertThat(readsEndOfStream(silent.getInputStream())).isTrue();
+    }
+  }
+
+  @Test
+  void clientThatStopsReadingItsResponsesIsDropped() throws Exception {
+    MemoryStorageBackend backend = new MemoryStorageBackend(2 << 20, 1 << 20);
+    try (ProtocolServer big = ProtocolServer.start(ServerConfig.builder(SERVER_KEY).tlsEngine(ENGINE)
+        .storage(backend).helloTimeout(HELLO_TIMEOUT).idleTimeout(IDLE_TIMEOUT).backendThreads(2)
+        .ioThreads(1).build())) {
+      StorageIndex si = SampleMessages.index(9);
+      try (StorageClient uploader = StorageClient.connect(options(Duration.ofMinutes(1)),
+          NodeKey.generate(), "127.0.0.1", big.port(), SERVER_KEY.nodeId()).get(5, TimeUnit.SECONDS)) {
+        uploader.allocate(si, new byte[32], new byte[32], 1 << 20, Set.of(0)).get(5, TimeUnit.SECONDS);
+        uploader.writeChunk(si, 0, 0, new byte[1 << 20]).get(5, TimeUnit.SECONDS);
+        uploader.closeShare(si, 0).get(5, TimeUnit.SECONDS);
+      }
+      waitUntil(() -> backend.closedConnections == 1, CLOSE_DEADLINE_MS);
+      RawTlsClient reader = RawTlsClient.connect(true, big.port());
+      reader.serverHello.get(5, TimeUnit.SECONDS);
+      reader.channel.config().setAutoRead(false);
+      // 64 MiB of answers asked for, none read: far more than the socket buffers hold, so
+      // requests stay in flight until the server gives up on this peer.
+      ByteBuf requests = Unpooled.buffer();
+      for (int id = 1; id <= 64; id++) {
+        ByteBuf body = Unpooled.buffer();
+        FrameCodec.encode(new Frame(id, new Request.ReadRange(si, 0, 0, 1 << 20)), body);
+        requests.writeInt(body.readableBytes()).writeBytes(body);
+        body.release();
+      }
+      long sentAt = System.nanoTime();
+      reader.channel.writeAndFlush(requests).sync();
+      waitUntil(() -> backend.closedConnections == 2, CLOSE_DEADLINE_MS);
+      assertThat(millisSince(sentAt)).isGreaterThanOrEqualTo(IDLE_TIMEOUT.toMillis() - EARLY_SLACK_MS);
+      reader.channel.close();
     }
   }
 
@@ -216,16 +254,20 @@ class ProtocolServerTimeoutTest {
     }
 
     static RawTlsClient connect(boolean sendHello) throws Exception {
+      return connect(sendHello, server.port());
+    }
+
+    static RawTlsClient connect(boolean sendHello, int port) throws Exception {
       RawTlsClient client = new RawTlsClient(sendHello);
       TlsContexts.ClientTls tls = TlsContexts.client(NodeKey.generate(), SERVER_KEY.nodeId(), ENGINE);
       client.channel = new Bootstrap().group(clientLoops).channel(NioSocketChannel.class)
           .handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(tls.newHandler(ch.alloc(), "127.0.0.1", server.port()), client);
+              ch.pipeline().addLast(tls.newHandler(ch.alloc(), "127.0.0.1", port), client);
             }
           })
-          .connect("127.0.0.1", server.port()).sync().channel();
+          .connect("127.0.0.1", port).sync().channel();
       client.channel.closeFuture().addListener(f -> client.closedAtNanos.complete(System.nanoTime()));
       return client;
     }
