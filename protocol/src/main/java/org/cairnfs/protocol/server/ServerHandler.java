@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * One connection's server logic: hello exchange, then requests run in arrival order on the
  * backend executor, answered under their request ids. Stops reading while {@code maxInFlight}
  * requests are unanswered (backpressure) and drops connections that stall (hello or idle
- * timeout). Nothing a client sends can throw out of this handler.
+ * timeout, or a peer that stops reading its responses). Nothing a client sends can throw out
+ * of this handler.
  */
 final class ServerHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ServerHandler.class);
@@ -45,6 +46,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
   private boolean helloDone;
   private int inFlight;
   private long lastFrameNanos;
+  private long lastAnswerNanos;
   private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
   private ScheduledFuture<?> timer;
 
@@ -62,6 +64,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     lastFrameNanos = System.nanoTime();
+    lastAnswerNanos = lastFrameNanos;
     long checkEvery = Math.max(TimeUnit.MILLISECONDS.toNanos(50),
         Math.min(helloTimeoutNanos, idleTimeoutNanos) / 4);
     timer = ctx.executor().scheduleAtFixedRate(() -> checkTimeouts(ctx), checkEvery, checkEvery,
@@ -69,12 +72,23 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void checkTimeouts(ChannelHandlerContext ctx) {
-    long idle = System.nanoTime() - lastFrameNanos;
+    long now = System.nanoTime();
+    long idle = now - lastFrameNanos;
     if (!helloDone && idle > helloTimeoutNanos) {
       log.debug("{}: no hello within the timeout, closing", ctx.channel().remoteAddress());
       ctx.close();
     } else if (helloDone && inFlight == 0 && idle > idleTimeoutNanos) {
       log.debug("{}: idle, closing", caller);
+      ctx.close();
+    } else if (helloDone && idle > idleTimeoutNanos && !ctx.channel().isWritable()
+        && now - lastAnswerNanos > idleTimeoutNanos) {
+      // Requests are in flight only because their answers cannot be written: the peer has
+      // stopped reading (slow read). A slow backend does not make the channel unwritable.
+      log.debug("{}: not reading its responses, closing", caller);
+      SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+      if (ssl != null) {
+        ssl.setCloseNotifyFlushTimeoutMillis(1); // its close_notify would never be read either
+      }
       ctx.close();
     }
   }
@@ -180,6 +194,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
   private void completed(ChannelHandlerContext ctx) {
     // Write listeners run on the event loop.
+    lastAnswerNanos = System.nanoTime();
     if (--inFlight < maxInFlight && !ctx.channel().config().isAutoRead()) {
       ctx.channel().config().setAutoRead(true);
     }

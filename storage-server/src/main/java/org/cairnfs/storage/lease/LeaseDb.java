@@ -204,6 +204,41 @@ public final class LeaseDb implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets the recorded size of {@code key} to the size of the file actually held, keeping its
+   * seqnum and leases and moving the accounting (startup reconciliation after a crash left the
+   * database one slot version ahead of the file). Returns false when it is not recorded.
+   */
+  public synchronized boolean resizeShare(ShareKey key, long size) {
+    ShareRecord old = find(key).orElse(null);
+    if (old == null) {
+      return false;
+    }
+    if (old.size() != size) {
+      write(key, old, old.withVersion(size, old.seqnum()));
+    }
+    return true;
+  }
+
+  /**
+   * Up to {@code max} recorded share keys after {@code after} (null: from the first) in key
+   * order, so every record can be visited in pages without holding them all in memory. Keys
+   * removed between pages do not disturb the walk.
+   */
+  public synchronized List<ShareKey> recordedKeys(ShareKey after, int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("page size must be positive, got " + max);
+    }
+    java.util.Iterator<byte[]> keys = after == null
+        ? shares.keySet().iterator()
+        : shares.tailMap(after.toBytes(), false).keySet().iterator();
+    List<ShareKey> out = new ArrayList<>();
+    while (out.size() < max && keys.hasNext()) {
+      out.add(ShareKey.fromBytes(keys.next()));
+    }
+    return out;
+  }
+
   /** Bytes of all recorded shares, each counted once. */
   public synchronized long totalShareBytes() {
     return totalBytes.get();

@@ -11,6 +11,16 @@ import java.util.HexFormat;
 public final class LeaseOwner {
   /** Longest accepted id; node ids are 32-byte hashes, the slack is for future id kinds. */
   public static final int MAX_LENGTH = 64;
+  /**
+   * Holder of the lease the server itself gives a share found on disk without a database record
+   * when it starts (a crash between an upload's rename and its commit, or between a collection's
+   * record removal and its file delete): it keeps the share one lease period, long enough for
+   * its uploader to retry and add a real lease. Its id, the 15 ASCII bytes
+   * {@code cairn-recovered}, cannot be a node id (those are 32 bytes).
+   */
+  public static final LeaseOwner RECOVERED =
+      new LeaseOwner("cairn-recovered".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
   private final byte[] id;
 
   private LeaseOwner(byte[] id) {

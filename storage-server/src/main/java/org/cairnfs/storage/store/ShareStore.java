@@ -24,6 +24,8 @@ import org.cairnfs.storage.lease.LeaseSecrets;
 import org.cairnfs.storage.lease.ShareRecord;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.share.ShareKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shares one server holds, on any {@link java.nio.file.FileSystem} (tests use Jimfs).
@@ -42,6 +44,7 @@ import org.cairnfs.storage.share.ShareKind;
  * loop.
  */
 public final class ShareStore implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ShareStore.class);
   /** Longest single read; larger requests are refused rather than buffered. */
   public static final int MAX_READ_LENGTH = 8 << 20;
   private static final int STRIPES = 64;
@@ -65,8 +68,10 @@ public final class ShareStore implements AutoCloseable {
   }
 
   /**
-   * Opens the store under {@code storageDir}, creating its directories and deleting whatever an
-   * earlier run left in the incoming area (uploads that never closed).
+   * Opens the store under {@code storageDir}, creating its directories, deleting whatever an
+   * earlier run left in the incoming area (uploads that never closed) and reconciling the lease
+   * database with the share tree (O(shares), see {@link StoreReconciliation}) so used space is
+   * exact after a crash.
    */
   public static ShareStore open(Path storageDir, StoreLimits limits, LeaseDb leases,
       FreeSpace freeSpace, SlotWriteCheck slotCheck) throws IOException {
@@ -74,6 +79,14 @@ public final class ShareStore implements AutoCloseable {
     Files.createDirectories(layout.sharesDir());
     deleteTree(layout.incomingDir());
     Files.createDirectories(layout.incomingDir());
+    StoreReconciliation.Result fixed = StoreReconciliation.run(layout, leases);
+    if (fixed.changedAnything()) {
+      log.warn("{}: lease database reconciled with the share tree after an unclean stop: "
+          + "{} recordless share(s) of {} bytes adopted with a recovered lease, {} record(s) "
+          + "of {} bytes without a file dropped, {} record size(s) corrected", storageDir,
+          fixed.adopted(), fixed.adoptedBytes(), fixed.dropped(), fixed.droppedBytes(),
+          fixed.resized());
+    }
     return new ShareStore(layout, leases, new SpaceBudget(limits, freeSpace, leases), slotCheck);
   }
 

@@ -176,4 +176,45 @@ class LeaseDbTest {
       assertThat(reopened.ownerBytes(BOB)).isEqualTo(7);
     }
   }
+
+  @Test
+  void resizeShareMovesTheAccountingAndKeepsSeqnumAndLeases() throws Exception {
+    db = open();
+    db.recordShare(OTHER, 150, 2, ALICE, secrets(1));
+    db.addLease(OTHER, BOB, secrets(2));
+    assertThat(db.resizeShare(OTHER, 100)).isTrue();
+    ShareRecord record = db.find(OTHER).orElseThrow();
+    assertThat(record.size()).isEqualTo(100);
+    assertThat(record.seqnum()).isEqualTo(2);
+    assertThat(record.owners()).containsExactly(ALICE, BOB);
+    assertThat(db.totalShareBytes()).isEqualTo(100);
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(100);
+    assertThat(db.ownerBytes(BOB)).isEqualTo(100);
+    assertThat(db.resizeShare(KEY, 5)).as("not recorded").isFalse();
+    assertThat(db.totalShareBytes()).isEqualTo(100);
+  }
+
+  @Test
+  void recordedKeysPagesThroughEveryRecordInOrder() throws Exception {
+    db = open();
+    java.util.List<ShareKey> all = new java.util.ArrayList<>();
+    for (int n = 0; n < 5; n++) {
+      ShareKey key = ShareKey.immutable(StorageIndex.of(filled(16, 1)), n);
+      db.recordShare(key, 1, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+      all.add(key);
+    }
+    db.recordShare(OTHER, 1, 0, ALICE, secrets(1));
+    all.add(OTHER);
+    java.util.List<ShareKey> seen = new java.util.ArrayList<>();
+    ShareKey after = null;
+    java.util.List<ShareKey> page;
+    while (!(page = db.recordedKeys(after, 2)).isEmpty()) {
+      assertThat(page.size()).isLessThanOrEqualTo(2);
+      seen.addAll(page);
+      after = page.get(page.size() - 1);
+      db.removeShare(after); // removing the cursor key does not disturb the walk
+    }
+    assertThat(seen).containsExactlyElementsOf(all);
+    assertThatThrownBy(() -> db.recordedKeys(null, 0)).hasMessageContaining("0");
+  }
 }

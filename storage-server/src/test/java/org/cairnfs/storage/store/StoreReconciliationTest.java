@@ -1,0 +1,171 @@
+package org.cairnfs.storage.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.cairnfs.storage.store.StoreFixture.ALICE;
+import static org.cairnfs.storage.store.StoreFixture.BOB;
+import static org.cairnfs.storage.store.StoreFixture.LEASE;
+import static org.cairnfs.storage.store.StoreFixture.pattern;
+import static org.cairnfs.storage.store.StoreFixture.secrets;
+import static org.cairnfs.storage.store.StoreFixture.si;
+import static org.cairnfs.storage.store.StoreFixture.slotShare;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.lease.LeaseOwner;
+import org.cairnfs.storage.lease.ShareRecord;
+import org.cairnfs.storage.share.ShareKey;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The crash windows of storage-layout.md section 4, made by hand (a file without its record, a
+ * record without its file, a record one slot version ahead), then healed by reopening the store.
+ */
+class StoreReconciliationTest {
+  static final StorageIndex SI = si(1);
+  @TempDir Path dbDir;
+  StoreFixture f;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    f = new StoreFixture(dbDir, new StoreLimits(1 << 20, 0, 100_000));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    f.close();
+  }
+
+  private Path placeFile(ShareKey key, byte[] data) throws Exception {
+    Path path = f.store.layout().sharePath(key);
+    Files.createDirectories(path.getParent());
+    return Files.write(path, data);
+  }
+
+  @Test
+  void shareFilesWithoutRecordAreCountedAndLeasedToRecoveredForOneLeasePeriod() throws Exception {
+    f.upload(SI, 0, pattern(50, 1), ALICE);
+    ShareKey orphan = ShareKey.immutable(SI, 3);
+    ShareKey orphanSlot = ShareKey.mutable(si(2), 5);
+    placeFile(orphan, pattern(77, 2));
+    placeFile(orphanSlot, slotShare(4, 30));
+    long freeBefore = f.store.freeBytes();
+    assertThat(f.store.usedBytes()).as("before reconciling").isEqualTo(50);
+
+    f.crashAndReopen();
+
+    assertThat(f.store.usedBytes()).isEqualTo(50 + 77 + 30);
+    assertThat(f.store.freeBytes()).isEqualTo(freeBefore - 77 - 30);
+    assertThat(f.store.ownerBytes(LeaseOwner.RECOVERED)).isEqualTo(77 + 30);
+    assertThat(f.store.ownerBytes(ALICE)).isEqualTo(50);
+    ShareRecord record = f.leases.find(orphan).orElseThrow();
+    assertThat(record.size()).isEqualTo(77);
+    assertThat(record.seqnum()).isEqualTo(ShareRecord.NO_SEQNUM);
+    assertThat(record.leases()).singleElement().satisfies(lease -> {
+      assertThat(lease.owner()).isEqualTo(LeaseOwner.RECOVERED);
+      assertThat(lease.expiry()).isEqualTo(f.clock.instant().plus(LEASE));
+    });
+    assertThat(f.store.read(orphan, 0, 100)).isEqualTo(pattern(77, 2));
+    assertThat(f.store.heldShares(SI)).containsExactly(0, 3);
+
+    // The collector keeps it for the lease period, then deletes it and its accounting.
+    assertThat(f.store.collectIfExpired(orphan)).isFalse();
+    f.clock.advance(LEASE.plus(Duration.ofSeconds(1)));
+    assertThat(f.store.collectIfExpired(orphan)).isTrue();
+    assertThat(f.store.ownerBytes(LeaseOwner.RECOVERED)).isEqualTo(30);
+  }
+
+  @Test
+  void theUploaderRetryingAddsItsOwnLeaseToTheAdoptedShare() throws Exception {
+    ShareKey orphan = ShareKey.immutable(SI, 3);
+    placeFile(orphan, pattern(77, 2));
+    f.crashAndReopen();
+    Allocation retry = f.store.allocate(SI, java.util.List.of(3), 77, BOB, secrets(3));
+    assertThat(retry.alreadyHeld()).containsExactly(3);
+    assertThat(f.store.usedBytes()).as("counted once").isEqualTo(77);
+    assertThat(f.store.ownerBytes(BOB)).isEqualTo(77);
+    assertThat(f.leases.find(orphan).orElseThrow().owners())
+        .containsExactly(LeaseOwner.RECOVERED, BOB);
+  }
+
+  @Test
+  void recordsWithoutFilesAreDroppedAndTheirSpaceReleased() throws Exception {
+    f.upload(SI, 0, pattern(50, 1), ALICE);
+    ShareKey ghost = ShareKey.immutable(SI, 7);
+    ShareKey ghostSlot = ShareKey.mutable(si(3), 0); // first slot version: commit, no rename
+    f.leases.recordShare(ghost, 500, ShareRecord.NO_SEQNUM, BOB, secrets(1));
+    f.leases.recordShare(ghostSlot, 300, 9, BOB, f.leases.implicitSecrets(BOB));
+    long freeBefore = f.store.freeBytes();
+    assertThat(f.store.usedBytes()).isEqualTo(850);
+
+    f.crashAndReopen();
+
+    assertThat(f.leases.find(ghost)).isEmpty();
+    assertThat(f.leases.find(ghostSlot)).isEmpty();
+    assertThat(f.store.usedBytes()).isEqualTo(50);
+    assertThat(f.store.freeBytes()).isEqualTo(freeBefore + 800);
+    assertThat(f.store.ownerBytes(BOB)).isZero();
+    assertThat(f.store.ownerBytes(ALICE)).isEqualTo(50);
+    assertThat(f.store.read(ShareKey.immutable(SI, 0), 0, 50)).isEqualTo(pattern(50, 1));
+    // The slot is empty again: a first version can be written.
+    assertThat(f.store.writeSlotShare(si(3), 0, slotShare(1, 40), ALICE, secrets(1))).isEqualTo(1);
+  }
+
+  @Test
+  void aSlotRecordAheadOfItsFileIsSizedToTheFileAndKeepsItsSeqnum() throws Exception {
+    ShareKey slot = ShareKey.mutable(SI, 0);
+    f.store.writeSlotShare(SI, 0, slotShare(1, 100), ALICE, secrets(1));
+    // Version 2 (150 bytes) committed, crash before its rename.
+    f.leases.recordShare(slot, 150, 2, ALICE, f.leases.implicitSecrets(ALICE));
+    assertThat(f.store.usedBytes()).isEqualTo(150);
+
+    f.crashAndReopen();
+
+    ShareRecord record = f.leases.find(slot).orElseThrow();
+    assertThat(record.size()).isEqualTo(100);
+    assertThat(record.seqnum()).as("never below the version on disk").isEqualTo(2);
+    assertThat(f.store.usedBytes()).isEqualTo(100);
+    assertThat(f.store.ownerBytes(ALICE)).isEqualTo(100);
+    assertThat(f.store.read(slot, 0, 200)).isEqualTo(slotShare(1, 100));
+  }
+
+  @Test
+  void aConsistentStoreIsLeftAlone() throws Exception {
+    f.upload(SI, 0, pattern(50, 1), ALICE);
+    f.upload(si(9), 2, pattern(60, 2), BOB);
+    f.store.writeSlotShare(si(4), 1, slotShare(3, 70), ALICE, secrets(1));
+    StoreReconciliation.Result result = StoreReconciliation.run(f.store.layout(), f.leases);
+    assertThat(result).isEqualTo(new StoreReconciliation.Result(0, 0, 0, 0, 0));
+    assertThat(result.changedAnything()).isFalse();
+    assertThat(f.store.usedBytes()).isEqualTo(180);
+  }
+
+  @Test
+  void recordsAreVisitedInPagesAcrossDroppedKeys() throws Exception {
+    for (int n = 0; n < 7; n++) {
+      f.upload(SI, n, pattern(10 + n, n), ALICE);
+    }
+    for (int n = 10; n < 17; n++) {
+      f.leases.recordShare(ShareKey.immutable(SI, n), 1000, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    }
+    Files.write(f.store.layout().sharePath(ShareKey.immutable(SI, 3)), new byte[5]); // resized
+    StoreReconciliation.Result result = StoreReconciliation.run(f.store.layout(), f.leases, 2);
+    assertThat(result).isEqualTo(new StoreReconciliation.Result(0, 0, 7, 7000, 1));
+    assertThat(f.store.usedBytes()).isEqualTo(10 + 11 + 12 + 5 + 14 + 15 + 16);
+  }
+
+  @Test
+  void strayEntriesInTheShareTreeAreIgnored() throws Exception {
+    Path indexDir = f.store.layout().sharePath(ShareKey.immutable(SI, 0)).getParent();
+    Files.createDirectories(indexDir.resolve("4")); // a directory named like a share
+    Files.write(indexDir.resolve("junk.txt"), new byte[9]);
+    Path prefix = indexDir.getParent();
+    Files.write(prefix.resolve(si(1).toString().substring(0, 2) + "a".repeat(24)), new byte[3]);
+    f.crashAndReopen();
+    assertThat(f.store.usedBytes()).isZero();
+  }
+}
