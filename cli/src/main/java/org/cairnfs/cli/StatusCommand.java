@@ -72,7 +72,8 @@ final class StatusCommand implements Callable<Integer> {
       Response.ServerInfo info = null;
       String why = "";
       try {
-        info = answers.get(i).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        long wait = timeout.toMillis() * Math.max(1, s.addresses().size()) + 1000;
+        info = answers.get(i).get(wait, TimeUnit.MILLISECONDS);
         answered++;
       } catch (Exception e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -101,14 +102,17 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
+  /** Asks the server at each announced address in turn until one answers. */
   private static CompletableFuture<Response.ServerInfo> ask(GridServer s, NodeKey key,
       ClientOptions options) {
-    if (s.addresses().isEmpty()) {
-      return CompletableFuture.failedFuture(new IOException("no address announced"));
+    CompletableFuture<Response.ServerInfo> answer =
+        CompletableFuture.failedFuture(new IOException("no address announced"));
+    for (HostPort a : s.addresses()) {
+      answer = answer.exceptionallyCompose(previous ->
+          StorageClient.connect(options, key, a.host(), a.port(), s.nodeId())
+              .thenCompose(c -> c.serverInfo().whenComplete((r, e) -> c.close())));
     }
-    HostPort a = s.addresses().get(0);
-    return StorageClient.connect(options, key, a.host(), a.port(), s.nodeId())
-        .thenCompose(c -> c.serverInfo().whenComplete((r, e) -> c.close()));
+    return answer;
   }
 
   static long bytesUnder(Path dir) throws IOException {
