@@ -64,7 +64,7 @@ public final class AnnouncementPublisher implements AutoCloseable {
     this.republishInterval = b.republishInterval;
     this.clock = b.clock;
     this.options = b.options;
-    this.backoff = new Backoff.Settings(b.minBackoff, b.maxBackoff);
+    this.backoff = b.backoff;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "cairn-announcement-publisher");
       t.setDaemon(true);
@@ -167,19 +167,14 @@ public final class AnnouncementPublisher implements AutoCloseable {
     private Duration republishInterval = Duration.ofMinutes(10);
     private InstantSource clock = InstantSource.system();
     private ClientOptions options = ClientOptions.defaults();
-    private Duration minBackoff = Duration.ofMillis(500);
-    private Duration maxBackoff = Duration.ofMinutes(2);
+    private Backoff.Settings backoff = Backoff.Settings.DEFAULT;
 
     private Builder(NodeKey ownKey) {
       this.ownKey = Objects.requireNonNull(ownKey, "ownKey");
     }
 
     public Builder introducer(IntroducerUrl url) {
-      Objects.requireNonNull(url, "url");
-      if (introducers.contains(url)) {
-        throw new IllegalArgumentException("introducer " + url + " listed twice");
-      }
-      introducers.add(url);
+      IntroducerLink.addDistinct(introducers, url);
       return this;
     }
 
@@ -240,13 +235,7 @@ public final class AnnouncementPublisher implements AutoCloseable {
     }
 
     public Builder reconnectBackoff(Duration min, Duration max) {
-      GridMembership.Builder.positive(min, "min backoff");
-      GridMembership.Builder.positive(max, "max backoff");
-      if (max.compareTo(min) < 0) {
-        throw new IllegalArgumentException("max backoff " + max + " is below min backoff " + min);
-      }
-      this.minBackoff = min;
-      this.maxBackoff = max;
+      this.backoff = new Backoff.Settings(min, max);
       return this;
     }
 

@@ -33,6 +33,17 @@ final class Backoff {
 
   /** The configured range, from which each introducer link gets its own backoff. */
   record Settings(Duration min, Duration max) {
+    static final Settings DEFAULT = new Settings(Duration.ofMillis(500), Duration.ofMinutes(2));
+
+    /** Validates the range, naming the bad value. */
+    Settings {
+      GridMembership.Builder.positive(min, "min backoff");
+      GridMembership.Builder.positive(max, "max backoff");
+      if (max.compareTo(min) < 0) {
+        throw new IllegalArgumentException("max backoff " + max + " is below min backoff " + min);
+      }
+    }
+
     Backoff create() {
       return new Backoff(min, max);
     }

@@ -68,7 +68,7 @@ public final class GridMembership implements AutoCloseable {
     this.maxAge = b.maxAge;
     this.clock = b.clock;
     this.options = b.options;
-    this.backoff = new Backoff.Settings(b.minBackoff, b.maxBackoff);
+    this.backoff = b.backoff;
     this.saveDelay = b.saveDelay;
     Instant now = clock.instant();
     Map<NodeId, GridServer> statics = new HashMap<>();
@@ -308,8 +308,7 @@ public final class GridMembership implements AutoCloseable {
     private Duration maxAge = Duration.ofDays(3);
     private InstantSource clock = InstantSource.system();
     private ClientOptions options = ClientOptions.defaults();
-    private Duration minBackoff = Duration.ofMillis(500);
-    private Duration maxBackoff = Duration.ofMinutes(2);
+    private Backoff.Settings backoff = Backoff.Settings.DEFAULT;
     private Duration saveDelay = Duration.ofSeconds(1);
     private int maxServers = 100_000;
 
@@ -318,11 +317,7 @@ public final class GridMembership implements AutoCloseable {
     }
 
     public Builder introducer(IntroducerUrl url) {
-      Objects.requireNonNull(url, "url");
-      if (introducers.contains(url)) {
-        throw new IllegalArgumentException("introducer " + url + " listed twice");
-      }
-      introducers.add(url);
+      IntroducerLink.addDistinct(introducers, url);
       return this;
     }
 
@@ -375,13 +370,7 @@ public final class GridMembership implements AutoCloseable {
 
     /** Reconnect delays: from {@code min}, doubling, up to {@code max} (defaults 500 ms, 2 min). */
     public Builder reconnectBackoff(Duration min, Duration max) {
-      positive(min, "min backoff");
-      positive(max, "max backoff");
-      if (max.compareTo(min) < 0) {
-        throw new IllegalArgumentException("max backoff " + max + " is below min backoff " + min);
-      }
-      this.minBackoff = min;
-      this.maxBackoff = max;
+      this.backoff = new Backoff.Settings(min, max);
       return this;
     }
 

@@ -1,5 +1,7 @@
 package org.cairnfs.introducer.client;
 
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -173,5 +175,14 @@ final class IntroducerLink {
       cur = cur.getCause();
     }
     return cur.getMessage() == null ? cur.toString() : cur.getMessage();
+  }
+
+  /** Adds {@code url} to a builder's introducer list, refusing null and duplicates. */
+  static void addDistinct(List<IntroducerUrl> introducers, IntroducerUrl url) {
+    Objects.requireNonNull(url, "url");
+    if (introducers.contains(url)) {
+      throw new IllegalArgumentException("introducer " + url + " listed twice");
+    }
+    introducers.add(url);
   }
 }
