@@ -28,8 +28,8 @@ import org.cairnfs.caps.share.ShareTreeLeaf;
  * encode into n blocks, write block i to share i and feed its hash to share i's streaming block
  * tree; the k data leaf hashes also make the segment's commitment {@code H(SEGMENT, leaves)},
  * a leaf of the segment tree every share carries (32k bytes more hashing per segment, no extra
- * pass over the data). Memory is n block buffers plus O(n log segments) pending tree nodes, whatever the file
- * size; the buffers are reused for every segment. Files of at most {@link LiteralCap#MAX_SIZE}
+ * pass over the data). Memory is n block buffers plus O(n log segments) pending tree nodes,
+ * whatever the file size; the buffers are reused for every segment. Files of at most {@link LiteralCap#MAX_SIZE}
  * bytes become literal caps and write no shares.
  *
  * <p>Instances are immutable and may be shared; each {@link #encode} call is independent.

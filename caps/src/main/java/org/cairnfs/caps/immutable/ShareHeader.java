@@ -24,7 +24,8 @@ public record ShareHeader(int shareNumber, long extensionOffset, long chainOffse
   public byte[] encode() {
     return ByteBuffer.allocate(LENGTH).put(MAGIC).putShort((short) VERSION)
         .putShort((short) shareNumber).putLong(extensionOffset).putLong(chainOffset)
-        .putLong(segmentTreeOffset).putLong(blockTreeOffset).putLong(blocksOffset).putLong(shareLength).array();
+        .putLong(segmentTreeOffset).putLong(blockTreeOffset).putLong(blocksOffset)
+        .putLong(shareLength).array();
   }
 
   /** Parses untrusted bytes (at least {@link #LENGTH}; extra bytes are ignored). */
