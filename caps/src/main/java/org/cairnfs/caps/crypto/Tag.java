@@ -48,7 +48,12 @@ public enum Tag {
   /** Node id: H(tag, encoded public key of the node's TLS key). */
   NODE_ID("cairn-v1-node-id"),
   /** What an introducer announcement's signature covers. */
-  ANNOUNCEMENT("cairn-v1-announcement");
+  ANNOUNCEMENT("cairn-v1-announcement"),
+  /**
+   * Commitment to one segment of an immutable file: H(tag, leaf hashes of its k data blocks),
+   * so parity cannot decode to data other than what the uploader committed.
+   */
+  SEGMENT("cairn-v1-segment");
 
   private final String text;
 

@@ -12,14 +12,18 @@ import org.cairnfs.caps.merkle.MerkleTree;
  * parameters, sizes, and the root of the share hash tree. Once its hash matches the cap, a
  * reader trusts everything in it; from it alone the whole share layout follows.
  *
- * <p>Fixed 64 bytes, big-endian: magic "cairnext", version u16, k u16, happy u16, n u16,
- * segment size u32, file size u64, segment count u32, share tree root 32 bytes.
+ * <p>The segment tree root commits the uploader to each segment's data blocks, which is what
+ * makes every k-subset of shares decode to the same ciphertext (or be detected as inconsistent).
+ *
+ * <p>Fixed 96 bytes, big-endian: magic "cairnext", version u16, k u16, happy u16, n u16,
+ * segment size u32, file size u64, segment count u32, share tree root 32 bytes, segment tree
+ * root 32 bytes.
  */
 public record ExtensionBlock(EncodingParams params, long fileSize, int segmentCount,
-    byte[] shareTreeRoot) {
+    byte[] shareTreeRoot, byte[] segmentTreeRoot) {
   static final byte[] MAGIC = "cairnext".getBytes(StandardCharsets.US_ASCII);
   static final int VERSION = 1;
-  public static final int LENGTH = 64;
+  public static final int LENGTH = 96;
 
   public ExtensionBlock {
     if (fileSize < 1) {
@@ -39,7 +43,12 @@ public record ExtensionBlock(EncodingParams params, long fileSize, int segmentCo
       throw new IllegalArgumentException(
           "share tree root must be 32 bytes, got " + shareTreeRoot.length);
     }
+    if (segmentTreeRoot.length != TaggedHash.LENGTH) {
+      throw new IllegalArgumentException(
+          "segment tree root must be 32 bytes, got " + segmentTreeRoot.length);
+    }
     shareTreeRoot = shareTreeRoot.clone();
+    segmentTreeRoot = segmentTreeRoot.clone();
   }
 
   static long segmentCount(long fileSize, int segmentSize) {
@@ -51,11 +60,17 @@ public record ExtensionBlock(EncodingParams params, long fileSize, int segmentCo
     return shareTreeRoot.clone();
   }
 
+  @Override
+  public byte[] segmentTreeRoot() {
+    return segmentTreeRoot.clone();
+  }
+
   public byte[] encode() {
     ByteBuffer b = ByteBuffer.allocate(LENGTH);
     b.put(MAGIC).putShort((short) VERSION).putShort((short) params.k())
         .putShort((short) params.happy()).putShort((short) params.n())
-        .putInt(params.segmentSize()).putLong(fileSize).putInt(segmentCount).put(shareTreeRoot);
+        .putInt(params.segmentSize()).putLong(fileSize).putInt(segmentCount).put(shareTreeRoot)
+        .put(segmentTreeRoot);
     return b.array();
   }
 
@@ -88,9 +103,11 @@ public record ExtensionBlock(EncodingParams params, long fileSize, int segmentCo
     int segmentCount = b.getInt();
     byte[] root = new byte[TaggedHash.LENGTH];
     b.get(root);
+    byte[] segmentRoot = new byte[TaggedHash.LENGTH];
+    b.get(segmentRoot);
     try {
       return new ExtensionBlock(new EncodingParams(k, happy, n, segmentSize), fileSize,
-          segmentCount, root);
+          segmentCount, root, segmentRoot);
     } catch (IllegalArgumentException e) {
       throw new ShareFormatException("extension block: " + e.getMessage());
     }
@@ -99,12 +116,14 @@ public record ExtensionBlock(EncodingParams params, long fileSize, int segmentCo
   @Override
   public boolean equals(Object o) {
     return o instanceof ExtensionBlock e && params.equals(e.params) && fileSize == e.fileSize
-        && segmentCount == e.segmentCount && Arrays.equals(shareTreeRoot, e.shareTreeRoot);
+        && segmentCount == e.segmentCount && Arrays.equals(shareTreeRoot, e.shareTreeRoot)
+        && Arrays.equals(segmentTreeRoot, e.segmentTreeRoot);
   }
 
   @Override
   public int hashCode() {
-    return params.hashCode() * 31 + Long.hashCode(fileSize) * 17 + Arrays.hashCode(shareTreeRoot);
+    return params.hashCode() * 31 + Long.hashCode(fileSize) * 17 + Arrays.hashCode(shareTreeRoot)
+        + 7 * Arrays.hashCode(segmentTreeRoot);
   }
 
   @Override

@@ -26,8 +26,10 @@ import org.cairnfs.caps.share.ShareTreeLeaf;
  *
  * <p>Per segment: read, AES-CTR encrypt in place, zero-pad to a multiple of k, Reed-Solomon
  * encode into n blocks, write block i to share i and feed its hash to share i's streaming block
- * tree. Memory is n block buffers plus O(n log segments) pending tree nodes, whatever the file
- * size; the buffers are reused for every segment. Files of at most {@link LiteralCap#MAX_SIZE}
+ * tree; the k data leaf hashes also make the segment's commitment {@code H(SEGMENT, leaves)},
+ * a leaf of the segment tree every share carries (32k bytes more hashing per segment, no extra
+ * pass over the data). Memory is n block buffers plus O(n log segments) pending tree nodes,
+ * whatever the file size; the buffers are reused for every segment. Files of at most {@link LiteralCap#MAX_SIZE}
  * bytes become literal caps and write no shares.
  *
  * <p>Instances are immutable and may be shared; each {@link #encode} call is independent.
@@ -107,6 +109,9 @@ public final class ImmutableEncoder {
       trees[i] = new MerkleTreeBuilder(layout.segmentCount(),
           sink.treeNodesAt(layout::blockTreeNodeOffset));
     }
+    MerkleTreeBuilder segmentTree = new MerkleTreeBuilder(layout.segmentCount(),
+        everySink(sinks, layout));
+    TaggedHash segmentHash = TaggedHash.start(Tag.SEGMENT);
     Cipher cipher = AesCtr.at(key, 0);
     TaggedHash blockHash = TaggedHash.start(Tag.BLOCK);
     try (InputStream in = source.open()) {
@@ -126,8 +131,13 @@ public final class ImmutableEncoder {
         long offset = layout.blockOffset(s);
         for (int i = 0; i < n; i++) {
           sinks[i].write(offset, blocks[i], 0, blockLength);
-          trees[i].add(blockHash.update(blocks[i], 0, blockLength).finish());
+          byte[] leaf = blockHash.update(blocks[i], 0, blockLength).finish();
+          trees[i].add(leaf);
+          if (i < k) {
+            segmentHash.update(leaf);
+          }
         }
+        segmentTree.add(segmentHash.finish());
       }
       if (in.read() >= 0) {
         throw new IOException("plaintext grew while encoding beyond " + size + " bytes");
@@ -137,8 +147,8 @@ public final class ImmutableEncoder {
         shareLeaves.add(ShareTreeLeaf.of(i, trees[i].root()));
       }
       byte[][] shareTree = MerkleTree.allNodes(shareLeaves);
-      ExtensionBlock extension =
-          new ExtensionBlock(params, size, layout.segmentCount(), shareTree[0]);
+      ExtensionBlock extension = new ExtensionBlock(params, size, layout.segmentCount(),
+          shareTree[0], segmentTree.root());
       byte[] extensionBytes = extension.encode();
       for (int i = 0; i < n; i++) {
         sinks[i].write(layout.chainOffset(), ShareHashChain.encode(n, i, shareTree));
@@ -150,6 +160,19 @@ public final class ImmutableEncoder {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
+  }
+
+  /** Writes each segment tree node to the same place in every share. */
+  private static MerkleTreeBuilder.NodeSink everySink(ShareSink[] sinks, ShareLayout layout) {
+    MerkleTreeBuilder.NodeSink[] each = new MerkleTreeBuilder.NodeSink[sinks.length];
+    for (int i = 0; i < sinks.length; i++) {
+      each[i] = sinks[i].treeNodesAt(layout::segmentTreeNodeOffset);
+    }
+    return (node, hash) -> {
+      for (MerkleTreeBuilder.NodeSink sink : each) {
+        sink.node(node, hash);
+      }
+    };
   }
 
   private static void encrypt(Cipher cipher, byte[] block, int length) {

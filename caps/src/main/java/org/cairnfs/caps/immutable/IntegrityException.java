@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Fewer than k shares passed verification, so the file cannot be returned. Names every share
- * that was dropped and why; a decoder throws this rather than ever return unverified bytes.
+ * Fewer than k shares passed verification, or the shares disagree with what the uploader
+ * committed to, so the file cannot be returned. Names every share that was dropped or involved
+ * and why; a decoder throws this rather than ever return unverified bytes.
  *
  * <p>An {@link IOException} so it can travel through {@link java.io.InputStream#read}.
  */

@@ -6,23 +6,26 @@ import java.util.Arrays;
 import org.cairnfs.caps.erasure.ErasureCodec;
 
 /**
- * The fixed first 52 bytes of an immutable share: magic "cairnshr", version u16, share number
- * u16, then the u64 offsets of the extension block, share chain, block tree, blocks, and the end.
+ * The fixed first 60 bytes of an immutable share: magic "cairnshr", version u16, share number
+ * u16, then the u64 offsets of the extension block, share chain, segment tree, block tree, blocks,
+ * and the end (60 bytes).
  *
  * <p>Why offsets when the layout is computable: a reader checks them against the layout the
  * extension block implies, which catches a mislabelled or truncated share early, and a later
  * version may move regions without changing how the header is read.
  */
 public record ShareHeader(int shareNumber, long extensionOffset, long chainOffset,
-    long blockTreeOffset, long blocksOffset, long shareLength) {
+    long segmentTreeOffset, long blockTreeOffset, long blocksOffset, long shareLength) {
   static final byte[] MAGIC = "cairnshr".getBytes(StandardCharsets.US_ASCII);
   static final int VERSION = 1;
-  public static final int LENGTH = 8 + 2 + 2 + 5 * 8;
+  private static final int OFFSETS = 6;
+  public static final int LENGTH = 8 + 2 + 2 + OFFSETS * 8;
 
   public byte[] encode() {
     return ByteBuffer.allocate(LENGTH).put(MAGIC).putShort((short) VERSION)
         .putShort((short) shareNumber).putLong(extensionOffset).putLong(chainOffset)
-        .putLong(blockTreeOffset).putLong(blocksOffset).putLong(shareLength).array();
+        .putLong(segmentTreeOffset).putLong(blockTreeOffset).putLong(blocksOffset)
+        .putLong(shareLength).array();
   }
 
   /** Parses untrusted bytes (at least {@link #LENGTH}; extra bytes are ignored). */
@@ -45,11 +48,11 @@ public record ShareHeader(int shareNumber, long extensionOffset, long chainOffse
     if (shareNumber >= ErasureCodec.MAX_SHARES) {
       throw new ShareFormatException("share number " + shareNumber + " is out of range");
     }
-    long[] offsets = new long[5];
+    long[] offsets = new long[OFFSETS];
     long previous = LENGTH;
-    String[] names = {"extension offset", "chain offset", "block tree offset", "blocks offset",
-        "share length"};
-    for (int i = 0; i < 5; i++) {
+    String[] names = {"extension offset", "chain offset", "segment tree offset",
+        "block tree offset", "blocks offset", "share length"};
+    for (int i = 0; i < OFFSETS; i++) {
       offsets[i] = b.getLong();
       if (offsets[i] < previous) {
         throw new ShareFormatException(
@@ -58,6 +61,6 @@ public record ShareHeader(int shareNumber, long extensionOffset, long chainOffse
       previous = offsets[i];
     }
     return new ShareHeader(shareNumber, offsets[0], offsets[1], offsets[2], offsets[3],
-        offsets[4]);
+        offsets[4], offsets[5]);
   }
 }

@@ -8,8 +8,11 @@ import org.cairnfs.caps.merkle.MerkleTree;
  * encoded, so writers write each piece straight to its place.
  *
  * <pre>
- * header | extension block | share hash chain | block hash tree (heap order) | blocks
+ * header | extension block | share hash chain | segment hash tree | block hash tree | blocks
  * </pre>
+ *
+ * <p>The segment hash tree (heap order) is the same in every share; the block hash tree (heap
+ * order) is the share's own.
  */
 public final class ShareLayout {
   static final int CHAIN_ENTRY_LENGTH = 4 + MerkleTree.HASH_LENGTH;
@@ -87,8 +90,19 @@ public final class ShareLayout {
     return MerkleTree.depth(params.n());
   }
 
-  public long blockTreeOffset() {
+  /** The segment hash tree, identical in every share: its root is in the extension block. */
+  public long segmentTreeOffset() {
     return chainOffset() + (long) chainLength() * CHAIN_ENTRY_LENGTH;
+  }
+
+  /** Offset of segment tree node {@code node} (heap numbering). */
+  public long segmentTreeNodeOffset(int node) {
+    return segmentTreeOffset() + (long) node * MerkleTree.HASH_LENGTH;
+  }
+
+  public long blockTreeOffset() {
+    return segmentTreeOffset()
+        + (long) MerkleTree.nodeCount(segmentCount) * MerkleTree.HASH_LENGTH;
   }
 
   /** Offset of block tree node {@code node} (heap numbering). */
@@ -121,7 +135,8 @@ public final class ShareLayout {
   }
 
   ShareHeader header(int shareNumber) {
-    return new ShareHeader(shareNumber, extensionOffset(), chainOffset(), blockTreeOffset(),
+    return new ShareHeader(shareNumber, extensionOffset(), chainOffset(), segmentTreeOffset(),
+        blockTreeOffset(),
         blocksOffset(), shareLength());
   }
 

@@ -30,17 +30,17 @@ final class VerifiedShare {
   private final int number;
   private final ShareSource source;
   private final ShareLayout layout;
-  private final byte[] blockTreeRoot;
+  private final ExtensionBlock extension;
+  private final LeafWindow blockLeaves;
   private final TaggedHash blockHash = TaggedHash.start(Tag.BLOCK);
-  private byte[] windowLeaves = new byte[0];
-  private int windowFirst = -1;
-  private int windowRun;
 
-  private VerifiedShare(int number, ShareSource source, ShareLayout layout, byte[] root) {
+  private VerifiedShare(int number, ShareSource source, ShareLayout layout,
+      ExtensionBlock extension, byte[] root) {
     this.number = number;
     this.source = source;
     this.layout = layout;
-    this.blockTreeRoot = root;
+    this.extension = extension;
+    this.blockLeaves = new LeafWindow(layout.segmentCount(), root);
   }
 
   /** Fetches and checks the prefix and block tree root of share {@code number}. */
@@ -78,7 +78,7 @@ final class VerifiedShare {
           ShareTreeLeaf.of(number, root), chain)) {
         throw new BadShareException("share hash chain does not lead to the share tree root");
       }
-      return new VerifiedShare(number, source, layout, root);
+      return new VerifiedShare(number, source, layout, extension, root);
     } catch (ShareFormatException e) {
       throw new BadShareException(e.getMessage());
     } catch (EOFException e) {
@@ -96,20 +96,30 @@ final class VerifiedShare {
     return layout;
   }
 
+  /** The verified extension block (identical in every share of the file). */
+  ExtensionBlock extension() {
+    return extension;
+  }
+
+  /** Where the share's bytes come from, so a decoder can reopen it later. */
+  ShareSource source() {
+    return source;
+  }
+
   /**
    * Reads the block of segment {@code s} into {@code dst} and checks it, proving the leaf
    * hashes of the aligned run of {@code run} segments around it if not done yet.
    */
   void readBlock(int s, int run, byte[] dst) throws BadShareException {
     try {
-      if (windowFirst < 0 || s < windowFirst || s >= windowFirst + windowRun) {
-        loadWindow(s, run);
+      if (!blockLeaves.covers(s)
+          && !blockLeaves.load(source, layout::blockTreeNodeOffset, s, run)) {
+        throw new BadShareException(
+            "block hashes of segments " + blockLeaves.describe(s, run) + " do not prove");
       }
       int length = layout.blockLength(s);
       source.read(layout.blockOffset(s), dst, 0, length);
-      byte[] hash = blockHash.update(dst, 0, length).finish();
-      int at = (s - windowFirst) * MerkleTree.HASH_LENGTH;
-      if (!Arrays.equals(hash, 0, hash.length, windowLeaves, at, at + hash.length)) {
+      if (!blockLeaves.matches(s, blockHash.update(dst, 0, length).finish())) {
         throw new BadShareException("block " + s + " does not match its hash");
       }
     } catch (EOFException e) {
@@ -119,32 +129,25 @@ final class VerifiedShare {
     }
   }
 
-  private void loadWindow(int s, int wanted) throws IOException, BadShareException {
-    int segments = layout.segmentCount();
-    int run = Math.min(Integer.highestOneBit(Math.max(wanted, 1)), MerkleTree.width(segments));
-    int first = s - s % run;
-    int node = MerkleTree.runNode(segments, first, run);
-    int[] proofNodes = MerkleTree.proofNodes(node);
-    if (windowLeaves.length != run * MerkleTree.HASH_LENGTH) {
-      windowLeaves = new byte[run * MerkleTree.HASH_LENGTH];
+  /** Feeds the verified leaf hash of the block {@link #readBlock} last read for {@code s}. */
+  void feedBlockLeaf(int s, TaggedHash into) {
+    into.update(blockLeaves.bytes(), blockLeaves.offsetOf(s), MerkleTree.HASH_LENGTH);
+  }
+
+  /**
+   * Proves the segment hashes of the run around {@code s} into {@code window} from this share's
+   * copy of the segment tree.
+   */
+  void loadSegmentHashes(LeafWindow window, int s, int run) throws BadShareException {
+    try {
+      if (!window.load(source, layout::segmentTreeNodeOffset, s, run)) {
+        throw new BadShareException(
+            "segment hashes of segments " + window.describe(s, run) + " do not prove");
+      }
+    } catch (EOFException e) {
+      throw new BadShareException("truncated: " + e.getMessage());
+    } catch (IOException e) {
+      throw new BadShareException("read failed: " + e);
     }
-    windowFirst = -1;
-    source.read(layout.blockTreeNodeOffset(MerkleTree.leafNode(segments, first)), windowLeaves, 0,
-        windowLeaves.length);
-    byte[][] leaves = new byte[run][];
-    for (int j = 0; j < run; j++) {
-      leaves[j] = Arrays.copyOfRange(windowLeaves, j * MerkleTree.HASH_LENGTH,
-          (j + 1) * MerkleTree.HASH_LENGTH);
-    }
-    byte[][] proof = new byte[proofNodes.length][];
-    for (int i = 0; i < proofNodes.length; i++) {
-      proof[i] = source.read(layout.blockTreeNodeOffset(proofNodes[i]), MerkleTree.HASH_LENGTH);
-    }
-    if (!MerkleTree.verify(blockTreeRoot, node, MerkleTree.runRoot(leaves, 0, run), proof)) {
-      throw new BadShareException(
-          "block hashes of segments " + first + ".." + (first + run - 1) + " do not prove");
-    }
-    windowFirst = first;
-    windowRun = run;
   }
 }

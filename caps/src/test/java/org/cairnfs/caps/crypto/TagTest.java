@@ -32,6 +32,7 @@ class TagTest {
     expected.put(Tag.LEASE_CANCEL_SECRET, "cairn-v1-lease-cancel-secret");
     expected.put(Tag.NODE_ID, "cairn-v1-node-id");
     expected.put(Tag.ANNOUNCEMENT, "cairn-v1-announcement");
+    expected.put(Tag.SEGMENT, "cairn-v1-segment");
 
     // New tags are appended; everything pinned here keeps its place and its string.
     Tag[] all = Tag.values();

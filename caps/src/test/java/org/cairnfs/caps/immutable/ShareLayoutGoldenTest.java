@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.ImmutableReadCap;
@@ -18,21 +19,21 @@ import org.junit.jupiter.api.Test;
  */
 class ShareLayoutGoldenTest {
   static final String[] SHARE_SHA256 = {
-    "381118c758af1426caa8085ff9dc94f1d741039cfb3bdf8067dd79808121db63",
-    "e8ce34f2653caf9e595e1419ec6ee613e89a7060beb586070524a905bea7fac8",
-    "9b16cbb1bf3a432d5889decf0b8634e7264090c570df3de67e60c7f40d125b00",
-    "59639174bf6b27715ca8f1600845c555dcba71ba3c0470bc18fc8e5c8e50160b",
-    "240c58b388ffca3d3518f35db40a4dfadeae74165cc957e94d47840028ff851b",
-    "11aeeea459dd76cdd75b284f03ba5b99e3fdedcee3126893c0468cfa3fdef324",
-    "5a84e755fb6b1356915294cc065957c1c0e57c7ac8acb5f9b17dee2b29002fec",
-    "4282e01c6e07fc79debb5ad0e97a95278db44e9d696b5370a102d7f613ceceb1",
-    "d12dacb20303273a4cd823b5ae3b815809764f130109249d8a29e986e652c852",
-    "1a3ab823c7006c58fd35161adbfd3049689faa876c4155bcbe4360a0e0829f77",
+    "b96b2b0c8052a9653998dfd55e6c0bf52a357c67e37d90c8ba617e7cfb8e8a7e",
+    "6d42c0ba32dbeabf282ed580670e1041ff7fcf19e037c4fc91c7eb5d83557f13",
+    "4341f6897bc45e6285894ba94c9c07626d9006618a351a02d1b9877d93a71e7c",
+    "0458b6246f55bc8e1b18be387778e0caf85283cda452ab1a836519e53eb58aa2",
+    "e7502b5d2c4b6baa6a6ea272eb1b3d694cc8bb7be20c98a82f35b80cf320d7bc",
+    "9acf865ccf88c46698f7b8e8852d6d0a22aea30f385840739ee68bd16b2ae607",
+    "c33708755355c3b89e045acd60d50706cf09654c3f44854b3747b2ac4f422306",
+    "cfcfef18d6b39301279bd76249ef50b1c566205106fb3fbe5308dad7b4faf35a",
+    "fc32606c94b9120402711f63c9c88bcf7fc31e91b25f99017d03cbc1753727fc",
+    "ab4efaeeb25b885fd6007e61f2c8b0472b5738240e38c53983aa4a43cdc9050d",
   };
-  static final String KEY = 
+  static final String KEY =
       "f9633956c24061ec33554dcb195ac0f3a583af01398a6d1c266a757168a3ad7f";
-  static final String EXTENSION_HASH = 
-      "de6d3d62b09d8067cdb40d02187f73b8f0cc7b28d3603428eb00aa234751af8e";
+  static final String EXTENSION_HASH =
+      "a7f791ede731ea0519a6004c1c7405c8bb9a966bd8a217494414bc19388d50ce";
 
   static byte[] plaintext() {
     byte[] data = new byte[300];
@@ -58,10 +59,17 @@ class ShareLayoutGoldenTest {
     ImmutableReadCap read = (ImmutableReadCap) cap;
     String key = HexFormat.of().formatHex(read.key());
     String extensionHash = HexFormat.of().formatHex(read.extensionHash());
-    assertThat(out[0].bytes()).hasSize(843);
+    assertThat(out[0].bytes()).hasSize(1363);
     assertThat(key).isEqualTo(KEY);
     assertThat(extensionHash).isEqualTo(EXTENSION_HASH);
     assertThat(actual).containsExactly(SHARE_SHA256);
     assertThat(((ImmutableReadCap) cap).size()).isEqualTo(300);
+    ShareLayout layout = ShareLayout.of(params, 300);
+    int from = (int) layout.segmentTreeOffset();
+    int to = (int) layout.blockTreeOffset();
+    for (int i = 1; i < 10; i++) {
+      assertThat(Arrays.equals(out[i].bytes(), from, to, out[0].bytes(), from, to))
+          .as("segment tree of share " + i + " equals share 0's").isTrue();
+    }
   }
 }

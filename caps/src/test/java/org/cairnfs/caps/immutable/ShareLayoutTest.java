@@ -17,22 +17,25 @@ class ShareLayoutTest {
     assertThat(layout.blockLength(0)).isEqualTo(22);
     assertThat(layout.blockLength(4)).isEqualTo(15);
     assertThat(layout.segmentLength(4)).isEqualTo(44);
-    assertThat(layout.extensionOffset()).isEqualTo(52);
-    assertThat(layout.chainOffset()).isEqualTo(116);
+    assertThat(layout.extensionOffset()).isEqualTo(60);
+    assertThat(layout.chainOffset()).isEqualTo(156);
     assertThat(layout.chainLength()).isEqualTo(4);
-    assertThat(layout.blockTreeOffset()).isEqualTo(260);
-    assertThat(layout.blocksOffset()).isEqualTo(740);
-    assertThat(layout.blockOffset(4)).isEqualTo(828);
-    assertThat(layout.shareLength()).isEqualTo(843);
-    assertThat(layout.prefixLength()).isEqualTo(260);
+    assertThat(layout.segmentTreeOffset()).isEqualTo(300);
+    assertThat(layout.segmentTreeNodeOffset(7)).isEqualTo(300 + 7 * 32);
+    assertThat(layout.blockTreeOffset()).isEqualTo(780);
+    assertThat(layout.blocksOffset()).isEqualTo(1260);
+    assertThat(layout.blockOffset(4)).isEqualTo(1348);
+    assertThat(layout.shareLength()).isEqualTo(1363);
+    assertThat(layout.prefixLength()).isEqualTo(300);
   }
 
   @Test
   void defaultsFor64MiB() {
     ShareLayout layout = ShareLayout.of(EncodingParams.DEFAULTS, 64L << 20);
     assertThat(layout.segmentCount()).isEqualTo(512);
-    assertThat(layout.blocksOffset()).isEqualTo(260 + 1023 * 32);
-    assertThat(layout.shareLength()).isEqualTo(260 + 1023 * 32 + 512L * 43691);
+    assertThat(layout.blockTreeOffset()).isEqualTo(300 + 1023 * 32);
+    assertThat(layout.blocksOffset()).isEqualTo(300 + 2 * 1023 * 32);
+    assertThat(layout.shareLength()).isEqualTo(300 + 2 * 1023 * 32 + 512L * 43691);
   }
 
   @Test

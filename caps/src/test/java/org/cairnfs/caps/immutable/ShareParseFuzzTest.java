@@ -61,8 +61,13 @@ class ShareParseFuzzTest {
     try {
       VerifiedShare share = VerifiedShare.open(number, ByteArrayShare.wrap(bytes), cap);
       byte[] block = new byte[share.layout().maxBlockLength()];
+      LeafWindow segments = new LeafWindow(share.layout().segmentCount(),
+          share.extension().segmentTreeRoot());
       for (int s = 0; s < share.layout().segmentCount(); s++) {
         share.readBlock(s, 4, block);
+        if (!segments.covers(s)) {
+          share.loadSegmentHashes(segments, s, 4);
+        }
       }
     } catch (VerifiedShare.BadShareException expected) {
       // the only allowed failure

@@ -1,0 +1,216 @@
+package org.cairnfs.caps.immutable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.crypto.Tag;
+import org.cairnfs.caps.crypto.TaggedHash;
+import org.cairnfs.caps.merkle.MerkleTree;
+import org.cairnfs.caps.share.ByteArrayShare;
+import org.cairnfs.caps.share.ShareSource;
+import org.cairnfs.caps.share.ShareTreeLeaf;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A malicious uploader publishes shares that are each self-consistent under the cap (block
+ * tree, share chain and extension block all check) but whose parity does not encode the data.
+ * Whatever k-subset a reader has, it must get the one committed content or an
+ * {@link IntegrityException}, never a second plaintext.
+ */
+class InconsistentUploadTest {
+  static final int K = 3;
+  static final int N = 10;
+  static final int SEGMENT = 2;
+  static final int AT = 5;
+  static final byte FLIP = 0x5a;
+
+  /** A forged share set, its cap, and the plaintext it commits to. */
+  record Forged(ImmutableReadCap cap, byte[][] shares, byte[] committed) {
+    Map<Integer, ShareSource> sources(int mask) {
+      Map<Integer, ShareSource> map = new TreeMap<>();
+      for (int i = 0; i < N; i++) {
+        if ((mask & (1 << i)) != 0) {
+          map.put(i, ByteArrayShare.wrap(shares[i]));
+        }
+      }
+      return map;
+    }
+  }
+
+  /**
+   * Encodes honestly, then changes one byte of share {@code victim}'s block of segment
+   * {@link #SEGMENT} and re-derives everything that share's integrity depends on: its block
+   * tree, the share tree, every chain, the extension block, and so the cap. The other shares'
+   * blocks are untouched, so parity still encodes the original data. With
+   * {@code commitForgedData} the segment tree is recomputed from the changed data blocks (the
+   * uploader commits to the forged content); otherwise it still commits to the original.
+   */
+  static Forged forge(int victim, boolean commitForgedData) throws IOException {
+    Shares honest = Shares.encode(Shares.params(K, N, 64), Shares.random(300, 21));
+    EncodingParams params = Shares.params(K, N, 64);
+    ShareLayout layout = ShareLayout.of(params, 300);
+    int segments = layout.segmentCount();
+    byte[][] shares = new byte[N][];
+    for (int i = 0; i < N; i++) {
+      shares[i] = honest.shares()[i].clone();
+    }
+    shares[victim][(int) layout.blockOffset(SEGMENT) + AT] ^= FLIP;
+
+    List<byte[]> leaves = new ArrayList<>();
+    for (int s = 0; s < segments; s++) {
+      leaves.add(blockLeaf(shares[victim], layout, s));
+    }
+    writeTree(shares[victim], layout.blockTreeOffset(), MerkleTree.allNodes(leaves));
+
+    List<byte[]> shareLeaves = new ArrayList<>();
+    for (int i = 0; i < N; i++) {
+      shareLeaves.add(ShareTreeLeaf.of(i, Arrays.copyOfRange(shares[i],
+          (int) layout.blockTreeOffset(), (int) layout.blockTreeOffset() + 32)));
+    }
+    byte[][] shareTree = MerkleTree.allNodes(shareLeaves);
+
+    byte[] segmentRoot = Arrays.copyOfRange(shares[0], (int) layout.segmentTreeOffset(),
+        (int) layout.segmentTreeOffset() + 32);
+    if (commitForgedData) {
+      List<byte[]> segmentLeaves = new ArrayList<>();
+      for (int s = 0; s < segments; s++) {
+        TaggedHash h = TaggedHash.start(Tag.SEGMENT);
+        for (int j = 0; j < K; j++) {
+          h.update(blockLeaf(shares[j], layout, s));
+        }
+        segmentLeaves.add(h.finish());
+      }
+      byte[][] segmentTree = MerkleTree.allNodes(segmentLeaves);
+      for (byte[] share : shares) {
+        writeTree(share, layout.segmentTreeOffset(), segmentTree);
+      }
+      segmentRoot = segmentTree[0];
+    }
+    ExtensionBlock extension =
+        new ExtensionBlock(params, 300, segments, shareTree[0], segmentRoot);
+    for (int i = 0; i < N; i++) {
+      byte[] chain = ShareHashChain.encode(N, i, shareTree);
+      System.arraycopy(chain, 0, shares[i], (int) layout.chainOffset(), chain.length);
+      System.arraycopy(extension.encode(), 0, shares[i], (int) layout.extensionOffset(),
+          ExtensionBlock.LENGTH);
+    }
+    ImmutableReadCap cap =
+        new ImmutableReadCap(honest.cap().key(), extension.hash(), K, N, 300);
+    byte[] committed = honest.plaintext().clone();
+    if (commitForgedData && victim < K) {
+      // AES-CTR: a ciphertext flip is the same flip of the plaintext.
+      committed[SEGMENT * 64 + victim * layout.blockLength(SEGMENT) + AT] ^= FLIP;
+    }
+    return new Forged(cap, shares, committed);
+  }
+
+  static byte[] blockLeaf(byte[] share, ShareLayout layout, int s) {
+    int from = (int) layout.blockOffset(s);
+    return TaggedHash.of(Tag.BLOCK,
+        Arrays.copyOfRange(share, from, from + layout.blockLength(s)));
+  }
+
+  static void writeTree(byte[] share, long offset, byte[][] nodes) {
+    for (int j = 0; j < nodes.length; j++) {
+      System.arraycopy(nodes[j], 0, share, (int) offset + 32 * j, 32);
+    }
+  }
+
+  static Map<Integer, ShareSource> only(Forged f, int... numbers) {
+    int mask = 0;
+    for (int i : numbers) {
+      mask |= 1 << i;
+    }
+    return f.sources(mask);
+  }
+
+  /** Every subset of at least k shares decodes to the committed bytes or fails; returns counts. */
+  static int[] decodeEverySubset(Forged f) {
+    int ok = 0;
+    int refused = 0;
+    for (int mask = 0; mask < 1 << N; mask++) {
+      if (Integer.bitCount(mask) < K) {
+        continue;
+      }
+      try {
+        assertThat(Shares.decode(f.cap(), f.sources(mask))).as("subset " + mask)
+            .isEqualTo(f.committed());
+        ok++;
+      } catch (IntegrityException e) {
+        assertThat(e).hasMessageContaining("inconsistent erasure coding (uploader)");
+        refused++;
+      } catch (IOException e) {
+        throw new AssertionError("subset " + mask + " threw " + e, e);
+      }
+      try {
+        byte[] segment = ImmutableDecoder.of(f.cap(), f.sources(mask)).readSegment(SEGMENT);
+        assertThat(segment).as("segment of subset " + mask)
+            .isEqualTo(Arrays.copyOfRange(f.committed(), SEGMENT * 64, SEGMENT * 64 + 64));
+      } catch (IntegrityException e) {
+        assertThat(e).hasMessageContaining("inconsistent erasure coding (uploader)");
+      } catch (IOException e) {
+        throw new AssertionError("subset " + mask + " threw " + e, e);
+      }
+    }
+    return new int[] {ok, refused};
+  }
+
+  @Test
+  void forgedDataCommittedByTheUploaderIsTheOnlyContentAnySubsetYields() throws IOException {
+    Forged f = forge(0, true);
+    assertThat(Shares.decode(f.cap(), only(f, 0, 1, 2))).isEqualTo(f.committed());
+    assertThatThrownBy(() -> Shares.decode(f.cap(), only(f, 3, 4, 5)))
+        .isInstanceOf(IntegrityException.class)
+        .hasMessageContaining("segment 2")
+        .hasMessageContaining("inconsistent erasure coding (uploader)")
+        .satisfies(e -> assertThat(((IntegrityException) e).badShares())
+            .containsKeys(3, 4, 5));
+    int[] counts = decodeEverySubset(f);
+    assertThat(counts[0]).as("subsets that decode").isPositive();
+    assertThat(counts[1]).as("subsets refused").isPositive();
+    assertThat(Shares.decode(f.cap(), f.sources((1 << N) - 1))).isEqualTo(f.committed());
+  }
+
+  @Test
+  void dataShareDisagreeingWithTheCommitmentIsCaughtEvenWithoutParity() throws IOException {
+    Forged f = forge(0, false);
+    assertThatThrownBy(() -> Shares.decode(f.cap(), only(f, 0, 1, 2)))
+        .isInstanceOf(IntegrityException.class)
+        .hasMessageContaining("inconsistent erasure coding (uploader)");
+    // With a parity share to spare, the decoder finds the consistent subset {1, 2, 3}.
+    assertThat(Shares.decode(f.cap(), only(f, 0, 1, 2, 3))).isEqualTo(f.committed());
+    int[] counts = decodeEverySubset(f);
+    assertThat(counts[0]).isPositive();
+    assertThat(counts[1]).isPositive();
+  }
+
+  @Test
+  void forgedParityShareIsOutvoted() throws IOException {
+    Forged f = forge(7, false);
+    assertThat(Shares.decode(f.cap(), only(f, 0, 1, 2))).isEqualTo(f.committed());
+    assertThatThrownBy(() -> Shares.decode(f.cap(), only(f, 1, 2, 7)))
+        .isInstanceOf(IntegrityException.class)
+        .hasMessageContaining("inconsistent erasure coding (uploader)");
+    assertThat(Shares.decode(f.cap(), only(f, 1, 2, 7, 8))).isEqualTo(f.committed());
+    int[] counts = decodeEverySubset(f);
+    assertThat(counts[0]).isPositive();
+    assertThat(counts[1]).isPositive();
+  }
+
+  @Test
+  void combinationsAreEnumeratedInOrder() {
+    int[] pick = {0, 1};
+    List<String> seen = new ArrayList<>();
+    do {
+      seen.add(pick[0] + "" + pick[1]);
+    } while (ImmutableDecoder.nextCombination(pick, 4));
+    assertThat(seen).containsExactly("01", "02", "03", "12", "13", "23");
+  }
+}
