@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslClosedEngineException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -170,7 +171,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     tail = tail.handleAsync((ignored, previousFailure) -> {
       Response response = run(ctx, who, id, request);
       ctx.writeAndFlush(new Frame(id, response)).addListener(f -> {
-        if (!f.isSuccess() && ctx.channel().isActive()) {
+        // A peer closing TLS while its answer is in flight is a normal end, not a server fault.
+        if (!f.isSuccess() && ctx.channel().isActive()
+            && !(f.cause() instanceof SslClosedEngineException)) {
           log.warn("{}: could not send response to {}: {}", who, request.type(), f.cause().toString());
           sendError(ctx, id, ErrorCode.INTERNAL, "response could not be sent: " + f.cause().getMessage());
         }
