@@ -23,17 +23,24 @@ final class HeldShareLeases {
     this.leases = leases;
   }
 
-  /** @throws StoreException REJECTED when the share already has the most leases allowed */
+  /**
+   * Adds or renews the owner's lease. Never refused for want of lease slots (a full share renews
+   * its overflow lease instead, see {@link LeaseDb#addLease}), so other owners' leases cannot
+   * block a re-upload of a held share.
+   *
+   * @throws StoreException never at present; kept in the callers' contract
+   */
   void add(ShareKey key, LeaseOwner owner, LeaseSecrets secrets)
       throws StoreException, IOException {
+    if (leases.addLease(key, owner, secrets)) {
+      return;
+    }
+    // Held without a record (crash between rename and commit): adopt it.
+    long size = Files.size(layout.sharePath(key));
     try {
-      if (!leases.addLease(key, owner, secrets)) {
-        // Held without a record (crash between rename and commit): adopt it.
-        long size = Files.size(layout.sharePath(key));
-        leases.recordShare(key, size, ShareRecord.NO_SEQNUM, owner, secrets);
-      }
+      leases.recordShare(key, size, ShareRecord.NO_SEQNUM, owner, secrets);
     } catch (LeaseLimitException e) {
-      throw new StoreException(StoreException.Reason.REJECTED, e.getMessage() + " on " + key);
+      throw new IllegalStateException("recordShare no longer refuses for want of slots", e);
     }
   }
 }
