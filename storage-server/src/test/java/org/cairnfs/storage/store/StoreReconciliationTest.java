@@ -140,7 +140,8 @@ class StoreReconciliationTest {
     f.upload(SI, 0, pattern(50, 1), ALICE);
     f.upload(si(9), 2, pattern(60, 2), BOB);
     f.store.writeSlotShare(si(4), 1, slotShare(3, 70), ALICE, secrets(1));
-    StoreReconciliation.Result result = StoreReconciliation.run(f.store.layout(), f.leases, StoreFixture.FAKE_CHECK);
+    StoreReconciliation.Result result =
+        StoreReconciliation.run(f.store.layout(), f.leases, StoreFixture.FAKE_CHECK);
     assertThat(result).isEqualTo(new StoreReconciliation.Result(0, 0, 0, 0, 0));
     assertThat(result.changedAnything()).isFalse();
     assertThat(f.store.usedBytes()).isEqualTo(180);
@@ -155,7 +156,8 @@ class StoreReconciliationTest {
       f.leases.recordShare(ShareKey.immutable(SI, n), 1000, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     }
     Files.write(f.store.layout().sharePath(ShareKey.immutable(SI, 3)), new byte[5]); // resized
-    StoreReconciliation.Result result = StoreReconciliation.run(f.store.layout(), f.leases, StoreFixture.FAKE_CHECK, 2);
+    StoreReconciliation.Result result =
+        StoreReconciliation.run(f.store.layout(), f.leases, StoreFixture.FAKE_CHECK, 2);
     assertThat(result).isEqualTo(new StoreReconciliation.Result(0, 0, 7, 7000, 1));
     assertThat(f.store.usedBytes()).isEqualTo(10 + 11 + 12 + 5 + 14 + 15 + 16);
   }
