@@ -2,6 +2,7 @@ package org.cairnfs.storage.lease;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -15,6 +16,8 @@ import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
 import org.mapdb.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Leases and space accounting of one storage server, in a MapDB file with a write-ahead log.
@@ -29,6 +32,13 @@ import org.mapdb.Serializer;
  */
 public final class LeaseDb implements AutoCloseable {
   static final String SCHEMA = "cairn-lease-db-v1";
+
+  /**
+   * Lease slots per share open to owners; the last of {@link ShareRecord#MAX_LEASES} is kept for
+   * the {@link LeaseOwner#OVERFLOW} lease.
+   */
+  public static final int OWNER_SLOTS = ShareRecord.MAX_LEASES - 1;
+  private static final Logger LOG = LoggerFactory.getLogger(LeaseDb.class);
 
   private final DB db;
   private final BTreeMap<byte[], byte[]> shares;
@@ -118,27 +128,37 @@ public final class LeaseDb implements AutoCloseable {
   /**
    * Records that {@code key} now holds a version of {@code size} bytes (a closed upload, a new
    * slot version, or a share found on disk without a record), and adds or renews the lease of
-   * {@code owner}. Charges the size change to every owner of the share.
+   * {@code owner} as {@link #addLease} does. Charges the size change to every owner of the share.
+   *
+   * <p>Never refuses for want of lease slots: the version is the data path, and a share full of
+   * other owners' leases must not block its uploader or its slot writer (see storage-layout.md
+   * section 5).
+   *
+   * @throws LeaseLimitException never any more; declared only so that callers written when it
+   *     could be thrown still compile, and to be dropped with their catch blocks
    */
   public synchronized void recordShare(ShareKey key, long size, long seqnum, LeaseOwner owner,
       LeaseSecrets secrets) throws LeaseLimitException {
     ShareRecord old = find(key).orElse(null);
     ShareRecord base = old == null
         ? new ShareRecord(size, seqnum, List.of()) : old.withVersion(size, seqnum);
-    write(key, old, withLease(base, owner, secrets));
+    write(key, old, withLease(key, base, owner, secrets));
   }
 
   /**
-   * Adds a lease for {@code owner} to a recorded share, or renews the lease with the same renew
-   * secret. Returns false when no share is recorded under {@code key}.
+   * Adds a lease for {@code owner} to a recorded share, or renews the owner's lease if it has
+   * one (each owner holds at most one lease per share; new client secrets replace its old ones).
+   * Leases that have run out are pruned first. When the share has no free owner slot ({@link
+   * #OWNER_SLOTS} other owners hold live leases), the {@link LeaseOwner#OVERFLOW} lease is renewed
+   * instead, so the share is still kept a lease period, and no lease is pushed out. Returns false
+   * when no share is recorded under {@code key}.
    */
-  public synchronized boolean addLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets)
-      throws LeaseLimitException {
+  public synchronized boolean addLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets) {
     ShareRecord old = find(key).orElse(null);
     if (old == null) {
       return false;
     }
-    write(key, old, withLease(old, owner, secrets));
+    write(key, old, withLease(key, old, owner, secrets));
     return true;
   }
 
@@ -257,25 +277,50 @@ public final class LeaseDb implements AutoCloseable {
     }
   }
 
-  private ShareRecord withLease(ShareRecord record, LeaseOwner owner, LeaseSecrets secrets)
-      throws LeaseLimitException {
-    Instant expiry = clock.instant().plus(leaseDuration);
+  /**
+   * The record with expired leases pruned and {@code owner}'s one lease added or renewed; when
+   * every owner slot is taken, the {@link LeaseOwner#OVERFLOW} lease is renewed instead.
+   */
+  private ShareRecord withLease(ShareKey key, ShareRecord record, LeaseOwner owner,
+      LeaseSecrets secrets) {
+    Instant now = clock.instant();
+    List<Lease> leases = new ArrayList<>();
+    for (Lease lease : record.leases()) {
+      if (lease.isLiveAt(now)) {
+        leases.add(lease);
+      }
+    }
+    Instant expiry = now.plus(leaseDuration);
     byte[] renewHash = secrets.renewHash();
-    List<Lease> leases = record.mutableLeases();
     for (int i = 0; i < leases.size(); i++) {
       Lease lease = leases.get(i);
-      if (lease.renewsWith(renewHash) && lease.owner().equals(owner)) {
-        if (lease.expiry().isBefore(expiry)) {
-          leases.set(i, lease.withExpiry(expiry));
-        }
+      if (lease.owner().equals(owner)) {
+        // One lease per owner. Client secrets replace the held ones; the implicit secrets of a
+        // slot write stand for "no secrets given" and keep them, so RenewLease still works.
+        boolean keepSecrets = lease.renewsWith(renewHash)
+            || MessageDigest.isEqual(renewHash, implicitSecrets(owner).renewHash());
+        Lease kept = keepSecrets
+            ? lease : new Lease(owner, renewHash, secrets.cancelHash(), lease.expiry());
+        leases.set(i, kept.expiry().isBefore(expiry) ? kept.withExpiry(expiry) : kept);
         return record.withLeases(leases);
       }
     }
-    if (leases.size() >= ShareRecord.MAX_LEASES) {
-      throw new LeaseLimitException("share already has " + leases.size() + " leases");
+    long ownerLeases = leases.stream().filter(l -> !l.owner().equals(LeaseOwner.OVERFLOW)).count();
+    if (leases.size() < ShareRecord.MAX_LEASES
+        && (owner.equals(LeaseOwner.OVERFLOW) || ownerLeases < OWNER_SLOTS)) {
+      leases.add(new Lease(owner, renewHash, secrets.cancelHash(), expiry));
+      return record.withLeases(leases);
     }
-    leases.add(new Lease(owner, renewHash, secrets.cancelHash(), expiry));
-    return record.withLeases(leases);
+    ShareRecord pruned = record.withLeases(leases);
+    if (owner.equals(LeaseOwner.OVERFLOW)) {
+      // Only a record written before the overflow slot existed can be this full.
+      LOG.warn("share {} has {} leases and no overflow lease; none added for {}", key,
+          leases.size(), owner);
+      return pruned;
+    }
+    LOG.info("share {} has all {} owner lease slots taken; {} gets no lease of its own, the "
+        + "overflow lease keeps the share instead", key, OWNER_SLOTS, owner);
+    return withLease(key, pruned, LeaseOwner.OVERFLOW, implicitSecrets(LeaseOwner.OVERFLOW));
   }
 
   /** Replaces {@code old} by {@code updated} (null: delete), moves the accounting, commits. */

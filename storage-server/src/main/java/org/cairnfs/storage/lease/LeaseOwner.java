@@ -21,6 +21,16 @@ public final class LeaseOwner {
   public static final LeaseOwner RECOVERED =
       new LeaseOwner("cairn-recovered".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
+  /**
+   * Holder of the lease that keeps a share whose lease slots are all taken by other owners (see
+   * {@link LeaseDb#recordShare}): an owner who finds no free slot renews this one lease instead,
+   * so a share stays at least one lease period after any owner last asked for it, while nobody
+   * can push another owner's lease out. Its id, the 14 ASCII bytes {@code cairn-overflow},
+   * cannot be a node id.
+   */
+  public static final LeaseOwner OVERFLOW =
+      new LeaseOwner("cairn-overflow".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
   private final byte[] id;
 
   private LeaseOwner(byte[] id) {

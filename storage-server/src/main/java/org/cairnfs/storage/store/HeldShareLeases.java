@@ -2,11 +2,11 @@ package org.cairnfs.storage.store;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseLimitException;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
-import org.cairnfs.storage.lease.ShareRecord;
 import org.cairnfs.storage.share.ShareKey;
 
 /**
@@ -17,23 +17,35 @@ import org.cairnfs.storage.share.ShareKey;
 final class HeldShareLeases {
   private final ShareLayout layout;
   private final LeaseDb leases;
+  private final SlotWriteCheck slotCheck;
 
-  HeldShareLeases(ShareLayout layout, LeaseDb leases) {
+  /** @param slotCheck reads the seqnum of an adopted slot share, see {@link HeldSlotVersion} */
+  HeldShareLeases(ShareLayout layout, LeaseDb leases, SlotWriteCheck slotCheck) {
     this.layout = layout;
     this.leases = leases;
+    this.slotCheck = slotCheck;
   }
 
-  /** @throws StoreException REJECTED when the share already has the most leases allowed */
+  /**
+   * Adds or renews the owner's lease. Never refused for want of lease slots (a full share renews
+   * its overflow lease instead, see {@link LeaseDb#addLease}), so other owners' leases cannot
+   * block a re-upload of a held share.
+   *
+   * @throws StoreException never at present; kept in the callers' contract
+   */
   void add(ShareKey key, LeaseOwner owner, LeaseSecrets secrets)
       throws StoreException, IOException {
+    if (leases.addLease(key, owner, secrets)) {
+      return;
+    }
+    // Held without a record (crash between rename and commit): adopt it.
+    Path path = layout.sharePath(key);
+    long size = Files.size(path);
+    long seqnum = HeldSlotVersion.seqnumOf(key, path, slotCheck);
     try {
-      if (!leases.addLease(key, owner, secrets)) {
-        // Held without a record (crash between rename and commit): adopt it.
-        long size = Files.size(layout.sharePath(key));
-        leases.recordShare(key, size, ShareRecord.NO_SEQNUM, owner, secrets);
-      }
+      leases.recordShare(key, size, seqnum, owner, secrets);
     } catch (LeaseLimitException e) {
-      throw new StoreException(StoreException.Reason.REJECTED, e.getMessage() + " on " + key);
+      throw new IllegalStateException("recordShare no longer refuses for want of slots", e);
     }
   }
 }

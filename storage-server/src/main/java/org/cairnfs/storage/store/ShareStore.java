@@ -62,7 +62,7 @@ public final class ShareStore implements AutoCloseable {
     this.layout = layout;
     this.leases = leases;
     this.budget = budget;
-    this.held = new HeldShareLeases(layout, leases);
+    this.held = new HeldShareLeases(layout, leases, slotCheck);
     this.uploads = new ImmutableUploads(layout, leases, budget, stripes, held);
     this.slots = new SlotWriter(layout, leases, budget, stripes, slotCheck);
   }
@@ -79,7 +79,7 @@ public final class ShareStore implements AutoCloseable {
     Files.createDirectories(layout.sharesDir());
     deleteTree(layout.incomingDir());
     Files.createDirectories(layout.incomingDir());
-    StoreReconciliation.Result fixed = StoreReconciliation.run(layout, leases);
+    StoreReconciliation.Result fixed = StoreReconciliation.run(layout, leases, slotCheck);
     if (fixed.changedAnything()) {
       log.warn("{}: lease database reconciled with the share tree after an unclean stop: "
           + "{} recordless share(s) of {} bytes adopted with a recovered lease, {} record(s) "

@@ -36,7 +36,7 @@ final class StoreReconciliation {
    * What a reconciliation changed.
    *
    * @param adopted share files that had no record and now have one (with a {@link
-   *     LeaseOwner#RECOVERED} lease)
+   *     LeaseOwner#RECOVERED} lease; a slot share with the seqnum of its signed header)
    * @param adoptedBytes their total size
    * @param dropped records whose file was missing, now removed
    * @param droppedBytes the sizes those records had counted
@@ -50,24 +50,32 @@ final class StoreReconciliation {
 
   private final ShareLayout layout;
   private final LeaseDb leases;
+  private final SlotWriteCheck slotCheck;
   private int adopted;
   private long adoptedBytes;
   private int dropped;
   private long droppedBytes;
   private int resized;
 
-  private StoreReconciliation(ShareLayout layout, LeaseDb leases) {
+  private StoreReconciliation(ShareLayout layout, LeaseDb leases, SlotWriteCheck slotCheck) {
     this.layout = layout;
     this.leases = leases;
+    this.slotCheck = slotCheck;
   }
 
-  static Result run(ShareLayout layout, LeaseDb leases) throws IOException {
-    return run(layout, leases, PAGE);
+  /**
+   * @param slotCheck the store's slot write check, which reads the seqnum of an adopted slot
+   *     share from its signed header (see {@link HeldSlotVersion})
+   */
+  static Result run(ShareLayout layout, LeaseDb leases, SlotWriteCheck slotCheck)
+      throws IOException {
+    return run(layout, leases, slotCheck, PAGE);
   }
 
-  /** As {@link #run(ShareLayout, LeaseDb)} with database pages of {@code pageSize} records. */
-  static Result run(ShareLayout layout, LeaseDb leases, int pageSize) throws IOException {
-    StoreReconciliation r = new StoreReconciliation(layout, leases);
+  /** As {@link #run(ShareLayout, LeaseDb, SlotWriteCheck)} with pages of {@code pageSize}. */
+  static Result run(ShareLayout layout, LeaseDb leases, SlotWriteCheck slotCheck, int pageSize)
+      throws IOException {
+    StoreReconciliation r = new StoreReconciliation(layout, leases, slotCheck);
     r.adoptRecordlessFiles();
     r.fixRecordsAgainstFiles(pageSize);
     return new Result(r.adopted, r.adoptedBytes, r.dropped, r.droppedBytes, r.resized);
@@ -97,8 +105,10 @@ final class StoreReconciliation {
       return;
     }
     long size = Files.size(path);
+    // A slot share keeps the seqnum it was signed with, so an older version cannot replace it.
+    long seqnum = HeldSlotVersion.seqnumOf(key, path, slotCheck);
     try {
-      leases.recordShare(key, size, ShareRecord.NO_SEQNUM, LeaseOwner.RECOVERED,
+      leases.recordShare(key, size, seqnum, LeaseOwner.RECOVERED,
           leases.implicitSecrets(LeaseOwner.RECOVERED));
     } catch (LeaseLimitException e) {
       throw new IllegalStateException("a new record cannot have too many leases", e);

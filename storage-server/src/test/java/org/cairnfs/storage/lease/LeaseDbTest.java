@@ -100,15 +100,91 @@ class LeaseDbTest {
     assertThat(db.addLease(KEY, ALICE, secrets(1))).isFalse();
   }
 
+  static LeaseOwner owner(int i) {
+    byte[] id = filled(32, 0x55);
+    id[0] = (byte) i;
+    id[1] = (byte) (i >> 8);
+    return LeaseOwner.of(id);
+  }
+
+  /** Fills every owner slot of KEY with a lease of a distinct owner (owner(0) records it). */
+  void fillOwnerSlots() throws Exception {
+    db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(0), secrets(0));
+    for (int i = 1; i < LeaseDb.OWNER_SLOTS; i++) {
+      assertThat(db.addLease(KEY, owner(i), secrets(i))).isTrue();
+    }
+    assertThat(db.find(KEY).orElseThrow().leases()).hasSize(LeaseDb.OWNER_SLOTS);
+  }
+
   @Test
-  void leaseCountIsBounded() throws Exception {
+  void sameOwnerReAddingWithOtherSecretsKeepsOneLease() throws Exception {
     db = open();
     db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, ALICE, secrets(0));
-    for (int i = 1; i < ShareRecord.MAX_LEASES; i++) {
-      db.addLease(KEY, ALICE, secrets(i));
+    for (int i = 1; i < 2 * ShareRecord.MAX_LEASES; i++) {
+      assertThat(db.addLease(KEY, ALICE, secrets(i))).isTrue();
     }
-    assertThatThrownBy(() -> db.addLease(KEY, BOB, secrets(200)))
-        .isInstanceOf(LeaseLimitException.class);
+    assertThat(db.find(KEY).orElseThrow().leases()).singleElement()
+        .satisfies(l -> assertThat(l.owner()).isEqualTo(ALICE));
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(10);
+    assertThat(db.renewLease(KEY, filled(32, 2 * ShareRecord.MAX_LEASES - 1)))
+        .as("the latest client secrets replace the older ones").isTrue();
+    assertThat(db.renewLease(KEY, filled(32, 0))).isFalse();
+    assertThat(db.addLease(KEY, BOB, secrets(300))).isTrue();
+    assertThat(db.find(KEY).orElseThrow().owners()).containsExactly(ALICE, BOB);
+  }
+
+  @Test
+  void implicitSecretsRenewTheOwnersLeaseWithoutReplacingItsClientSecrets() throws Exception {
+    db = open();
+    db.recordShare(OTHER, 10, 1, ALICE, secrets(1));
+    clock.advance(Duration.ofDays(5));
+    db.recordShare(OTHER, 12, 2, ALICE, db.implicitSecrets(ALICE));
+    assertThat(db.find(OTHER).orElseThrow().leases()).singleElement()
+        .satisfies(l -> assertThat(l.expiry()).isEqualTo(clock.instant().plus(DAYS_31)));
+    assertThat(db.renewLease(OTHER, filled(32, 1))).isTrue();
+  }
+
+  @Test
+  void expiredLeasesArePrunedBeforeCounting() throws Exception {
+    db = open();
+    fillOwnerSlots();
+    clock.advance(DAYS_31);
+    assertThat(db.ownerBytes(owner(1))).isEqualTo(10);
+    assertThat(db.addLease(KEY, BOB, secrets(200))).isTrue();
+    ShareRecord record = db.find(KEY).orElseThrow();
+    assertThat(record.leases()).singleElement()
+        .satisfies(l -> assertThat(l.owner()).isEqualTo(BOB));
+    assertThat(db.ownerBytes(owner(1))).as("pruned owners are uncharged").isZero();
+    assertThat(db.ownerBytes(BOB)).isEqualTo(10);
+  }
+
+  @Test
+  void aFullShareRenewsTheOverflowLeaseInsteadOfRefusingOrEvicting() throws Exception {
+    db = open();
+    fillOwnerSlots();
+    clock.advance(Duration.ofDays(10));
+    assertThat(db.addLease(KEY, BOB, secrets(200))).isTrue();
+    assertThat(db.addLease(KEY, ALICE, secrets(201))).isTrue();
+    ShareRecord record = db.find(KEY).orElseThrow();
+    assertThat(record.leases()).hasSize(ShareRecord.MAX_LEASES);
+    assertThat(record.owners()).doesNotContain(BOB, ALICE).contains(owner(0), LeaseOwner.OVERFLOW);
+    assertThat(record.leases()).filteredOn(l -> l.owner().equals(LeaseOwner.OVERFLOW))
+        .singleElement()
+        .satisfies(l -> assertThat(l.expiry()).isEqualTo(clock.instant().plus(DAYS_31)));
+    assertThat(db.ownerBytes(BOB)).isZero();
+    // A slot version is recorded all the same, and an owner with a lease still renews it.
+    db.recordShare(KEY, 20, 4, BOB, secrets(200));
+    assertThat(db.find(KEY).orElseThrow().size()).isEqualTo(20);
+    assertThat(db.find(KEY).orElseThrow().seqnum()).isEqualTo(4);
+    assertThat(db.addLease(KEY, owner(3), secrets(3))).isTrue();
+    assertThat(db.find(KEY).orElseThrow().leases())
+        .filteredOn(l -> l.owner().equals(owner(3))).singleElement()
+        .satisfies(l -> assertThat(l.expiry()).isEqualTo(clock.instant().plus(DAYS_31)));
+    // Once owner leases run out, a new owner gets a slot of its own again.
+    clock.advance(Duration.ofDays(25));
+    assertThat(db.addLease(KEY, BOB, secrets(200))).isTrue();
+    assertThat(db.find(KEY).orElseThrow().owners())
+        .containsExactlyInAnyOrder(owner(3), LeaseOwner.OVERFLOW, BOB);
   }
 
   @Test

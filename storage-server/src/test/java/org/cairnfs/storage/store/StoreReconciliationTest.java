@@ -1,6 +1,7 @@
 package org.cairnfs.storage.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.cairnfs.storage.store.StoreFixture.ALICE;
 import static org.cairnfs.storage.store.StoreFixture.BOB;
 import static org.cairnfs.storage.store.StoreFixture.LEASE;
@@ -65,6 +66,7 @@ class StoreReconciliationTest {
     ShareRecord record = f.leases.find(orphan).orElseThrow();
     assertThat(record.size()).isEqualTo(77);
     assertThat(record.seqnum()).isEqualTo(ShareRecord.NO_SEQNUM);
+    assertThat(f.leases.find(orphanSlot).orElseThrow().seqnum()).isEqualTo(4);
     assertThat(record.leases()).singleElement().satisfies(lease -> {
       assertThat(lease.owner()).isEqualTo(LeaseOwner.RECOVERED);
       assertThat(lease.expiry()).isEqualTo(f.clock.instant().plus(LEASE));
@@ -138,7 +140,8 @@ class StoreReconciliationTest {
     f.upload(SI, 0, pattern(50, 1), ALICE);
     f.upload(si(9), 2, pattern(60, 2), BOB);
     f.store.writeSlotShare(si(4), 1, slotShare(3, 70), ALICE, secrets(1));
-    StoreReconciliation.Result result = StoreReconciliation.run(f.store.layout(), f.leases);
+    StoreReconciliation.Result result =
+        StoreReconciliation.run(f.store.layout(), f.leases, StoreFixture.FAKE_CHECK);
     assertThat(result).isEqualTo(new StoreReconciliation.Result(0, 0, 0, 0, 0));
     assertThat(result.changedAnything()).isFalse();
     assertThat(f.store.usedBytes()).isEqualTo(180);
@@ -153,7 +156,8 @@ class StoreReconciliationTest {
       f.leases.recordShare(ShareKey.immutable(SI, n), 1000, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     }
     Files.write(f.store.layout().sharePath(ShareKey.immutable(SI, 3)), new byte[5]); // resized
-    StoreReconciliation.Result result = StoreReconciliation.run(f.store.layout(), f.leases, 2);
+    StoreReconciliation.Result result =
+        StoreReconciliation.run(f.store.layout(), f.leases, StoreFixture.FAKE_CHECK, 2);
     assertThat(result).isEqualTo(new StoreReconciliation.Result(0, 0, 7, 7000, 1));
     assertThat(f.store.usedBytes()).isEqualTo(10 + 11 + 12 + 5 + 14 + 15 + 16);
   }
@@ -167,5 +171,51 @@ class StoreReconciliationTest {
     Files.write(prefix.resolve(si(1).toString().substring(0, 2) + "a".repeat(24)), new byte[3]);
     f.crashAndReopen();
     assertThat(f.store.usedBytes()).isZero();
+  }
+
+  @Test
+  void anAdoptedSlotShareKeepsItsSignedSeqnumSoAnOlderVersionIsStale() throws Exception {
+    ShareKey slot = ShareKey.mutable(SI, 1);
+    f.store.writeSlotShare(SI, 1, slotShare(7, 60), ALICE, secrets(1));
+    // The collector's crash window: record removed, file not yet deleted.
+    f.leases.removeShare(slot);
+
+    f.crashAndReopen();
+
+    assertThat(f.leases.find(slot).orElseThrow().seqnum()).isEqualTo(7);
+    assertThat(f.store.slotSeqnum(slot)).hasValue(7);
+    assertThatThrownBy(() -> f.store.writeSlotShare(SI, 1, slotShare(5, 60), BOB, secrets(2)))
+        .hasMessageContaining("not above 7")
+        .isInstanceOfSatisfying(StoreException.class,
+            e -> assertThat(e.reason()).isEqualTo(StoreException.Reason.REJECTED));
+    assertThat(f.store.read(slot, 0, 100)).isEqualTo(slotShare(7, 60));
+    assertThat(f.store.writeSlotShare(SI, 1, slotShare(8, 60), ALICE, secrets(1))).isEqualTo(8);
+  }
+
+  @Test
+  void aSlotShareAdoptedByAddLeaseKeepsItsSignedSeqnum() throws Exception {
+    ShareKey slot = ShareKey.mutable(SI, 4);
+    placeFile(slot, slotShare(7, 40)); // appears after start-up reconciliation ran
+
+    assertThat(f.store.addLease(SI, BOB, secrets(2))).isEqualTo(1);
+
+    assertThat(f.leases.find(slot).orElseThrow().seqnum()).isEqualTo(7);
+    assertThatThrownBy(() -> f.store.writeSlotShare(SI, 4, slotShare(6, 40), BOB, secrets(2)))
+        .hasMessageContaining("not above 7");
+  }
+
+  @Test
+  void aSlotShareFailingTheCheckIsAdoptedWithoutSeqnum() throws Exception {
+    ShareKey slot = ShareKey.mutable(SI, 2);
+    byte[] damaged = slotShare(9, 40);
+    damaged[0] = (byte) 0xEE; // the fake check's "bad signature"
+    placeFile(slot, damaged);
+
+    f.crashAndReopen();
+
+    ShareRecord record = f.leases.find(slot).orElseThrow();
+    assertThat(record.seqnum()).isEqualTo(ShareRecord.NO_SEQNUM);
+    assertThat(record.size()).isEqualTo(40);
+    assertThat(f.store.writeSlotShare(SI, 2, slotShare(3, 40), ALICE, secrets(1))).isEqualTo(3);
   }
 }
