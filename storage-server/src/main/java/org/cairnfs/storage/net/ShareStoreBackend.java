@@ -62,6 +62,10 @@ public final class ShareStoreBackend implements StorageBackend {
       throws StorageException {
     LeaseOwner owner = owner(caller);
     LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
+    Set<Upload> mine = track(caller);
+    long adding = request.shareNumbers().stream()
+        .filter(n -> !mine.contains(new Upload(request.index(), n, false))).count();
+    checkConnectionCap(mine, adding);
     Allocation a = call(() -> store.allocate(request.index(), request.shareNumbers(),
         request.shareSize(), owner, secrets));
     for (int n : a.allocated()) {
@@ -150,7 +154,11 @@ public final class ShareStoreBackend implements StorageBackend {
     LeaseOwner owner = owner(caller);
     Upload upload = new Upload(request.index(), request.share(), true);
     if (!request.isLast()) {
-      track(caller).add(upload);
+      Set<Upload> mine = track(caller);
+      if (!mine.contains(upload)) {
+        checkConnectionCap(mine, 1);
+      }
+      mine.add(upload);
     }
     try {
       call(() -> store.writeSlotChunk(request.index(), request.share(), request.totalSize(),
@@ -199,6 +207,20 @@ public final class ShareStoreBackend implements StorageBackend {
     }
   }
 
+  /**
+   * Refuses with BUSY when {@code adding} more open uploads or slot writes would take this
+   * connection past its cap. Counts every share asked for, even those that turn out held: a
+   * conservative check, cheap and never too lax.
+   */
+  private void checkConnectionCap(Set<Upload> mine, long adding) throws StorageException {
+    int cap = store.limits().maxOpenWritesPerConnection();
+    if (mine.size() + adding > cap) {
+      throw new StorageException(ErrorCode.BUSY, "connection busy: " + adding
+          + " more uploads would exceed its " + cap + " open uploads and slot writes ("
+          + mine.size() + " open); close or abort some first");
+    }
+  }
+
   /** Maps a store reason to the wire code of the same meaning. */
   static ErrorCode codeOf(StoreException.Reason reason) {
     return switch (reason) {
@@ -207,6 +229,7 @@ public final class ShareStoreBackend implements StorageBackend {
       case NOT_FOUND -> ErrorCode.NOT_FOUND;
       case BAD_REQUEST -> ErrorCode.BAD_REQUEST;
       case REJECTED -> ErrorCode.REJECTED;
+      case BUSY -> ErrorCode.BUSY;
     };
   }
 

@@ -28,6 +28,7 @@ final class SlotWriter {
   private final ShareLayout layout;
   private final LeaseDb leases;
   private final SpaceBudget budget;
+  private final OpenWriteCount openWrites;
   private final StripedLocks locks;
   private final SlotWriteCheck check;
   private final Map<Staging, Staged> staged = new ConcurrentHashMap<>();
@@ -67,15 +68,17 @@ final class SlotWriter {
         Files.deleteIfExists(path);
       } finally {
         budget.release(size);
+        openWrites.release(1);
       }
     }
   }
 
-  SlotWriter(ShareLayout layout, LeaseDb leases, SpaceBudget budget, StripedLocks locks,
-      SlotWriteCheck check) {
+  SlotWriter(ShareLayout layout, LeaseDb leases, SpaceBudget budget, OpenWriteCount openWrites,
+      StripedLocks locks, SlotWriteCheck check) {
     this.layout = layout;
     this.leases = leases;
     this.budget = budget;
+    this.openWrites = openWrites;
     this.locks = locks;
     this.check = check;
   }
@@ -87,11 +90,18 @@ final class SlotWriter {
     Staged s;
     if (offset == 0) {
       budget.checkShareSize(size);
-      budget.reserve(size);
+      openWrites.acquire(1);
+      try {
+        budget.reserve(size);
+      } catch (StoreException | IOException e) {
+        openWrites.release(1);
+        throw e;
+      }
       try {
         s = new Staged(key, size);
       } catch (IOException e) {
         budget.release(size);
+        openWrites.release(1);
         throw e;
       }
       // One atomic swap: whichever of two racing restarts lands second discards the first,
@@ -139,6 +149,7 @@ final class SlotWriter {
           Files.deleteIfExists(s.path);
         } finally {
           budget.release(size);
+          openWrites.release(1);
         }
       }
     }

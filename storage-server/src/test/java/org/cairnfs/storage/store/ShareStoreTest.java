@@ -49,6 +49,10 @@ class ShareStoreTest {
     }
   }
 
+  static List<Integer> allShareNumbers() {
+    return java.util.stream.IntStream.rangeClosed(0, ShareKey.MAX_SHARE_NUMBER).boxed().toList();
+  }
+
   static Reason reasonOf(Throwable t) {
     return ((StoreException) t).reason();
   }
@@ -146,10 +150,11 @@ class ShareStoreTest {
 
     @Test
     void abortFreesTheReservationAndTheIncomingFile() throws Exception {
-      f.store.allocate(SI, List.of(0, 1), 1000, ALICE, secrets(1));
-      assertThat(f.store.usedBytes()).isEqualTo(2000);
+      // Sizes above the minimum charge of an open upload, so each is charged its size.
+      f.store.allocate(SI, List.of(0, 1), 5000, ALICE, secrets(1));
+      assertThat(f.store.usedBytes()).isEqualTo(10_000);
       f.store.abort(ALICE, SI, 0);
-      assertThat(f.store.usedBytes()).isEqualTo(1000);
+      assertThat(f.store.usedBytes()).isEqualTo(5000);
       assertThat(f.storageDir.resolve("shares/incoming/" + SI + "/0")).doesNotExist();
       assertThatThrownBy(() -> f.store.close(ALICE, SI, 0))
           .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
@@ -202,11 +207,11 @@ class ShareStoreTest {
 
     @Test
     void reservedFreeSpaceIsRespected() throws Exception {
-      f.freeBytes = 5000;
-      assertThatThrownBy(() -> f.store.allocate(SI, List.of(0), 4001, ALICE, secrets(1)))
+      f.freeBytes = 10_000;
+      assertThatThrownBy(() -> f.store.allocate(SI, List.of(0), 9001, ALICE, secrets(1)))
           .hasMessageContaining("reserved 1000")
           .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.SERVER_FULL));
-      assertThat(f.store.allocate(SI, List.of(0), 4000, ALICE, secrets(1)).allocated())
+      assertThat(f.store.allocate(SI, List.of(0), 9000, ALICE, secrets(1)).allocated())
           .containsExactly(0);
     }
 
@@ -221,10 +226,58 @@ class ShareStoreTest {
     }
 
     @Test
+    void anOpenUploadIsChargedAtLeastTheMinimumAndAClosedOneItsSize() throws Exception {
+      f.store.allocate(SI, List.of(0, 1), 0, ALICE, secrets(1));
+      f.store.allocate(si(2), List.of(0), 10, ALICE, secrets(1));
+      assertThat(f.store.usedBytes()).isEqualTo(3 * ImmutableUploads.MIN_UPLOAD_CHARGE);
+      f.store.close(ALICE, SI, 0);
+      f.store.write(ALICE, si(2), 0, 0, ByteBuffer.wrap(pattern(10, 1)));
+      f.store.close(ALICE, si(2), 0);
+      assertThat(f.store.usedBytes()).isEqualTo(ImmutableUploads.MIN_UPLOAD_CHARGE + 10);
+      f.store.abort(ALICE, SI, 1);
+      assertThat(f.store.usedBytes()).isEqualTo(10);
+    }
+
+    @Test
+    void zeroSizeAllocationsCannotOpenUnboundedFiles() throws Exception {
+      f.limits = new StoreLimits(100_000, 0, 1000);
+      f.crashAndReopen();
+      // 24 minimum charges fit in 100 000 bytes, 256 do not: the whole allocate is refused.
+      assertThatThrownBy(() -> f.store.allocate(SI, allShareNumbers(), 0, ALICE, secrets(1)))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.SERVER_FULL));
+      assertThat(f.store.usedBytes()).isZero();
+      try (Stream<Path> files = Files.walk(f.store.layout().incomingDir())) {
+        assertThat(files.filter(Files::isRegularFile)).isEmpty();
+      }
+    }
+
+    @Test
+    void theServerWideOpenWriteCapRefusesWithBusyAndFreesOnCloseOrAbort() throws Exception {
+      f.limits = new StoreLimits(1 << 20, 0, 100_000).withOpenWriteCaps(3, 3);
+      f.crashAndReopen();
+      f.store.allocate(SI, List.of(0, 1), 0, ALICE, secrets(1));
+      f.store.writeSlotChunk(SI, 0, 100, 0, ByteBuffer.wrap(slotShare(1, 100), 0, 50), ALICE,
+          secrets(1));
+      assertThatThrownBy(() -> f.store.allocate(si(2), List.of(0), 0, BOB, secrets(2)))
+          .hasMessageContaining("3 open uploads")
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BUSY));
+      assertThatThrownBy(() -> f.store.writeSlotChunk(si(2), 0, 100, 0,
+          ByteBuffer.wrap(slotShare(1, 100), 0, 50), BOB, secrets(2)))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BUSY));
+      f.store.close(ALICE, SI, 0);
+      assertThat(f.store.allocate(si(2), List.of(0), 0, BOB, secrets(2)).allocated())
+          .containsExactly(0);
+      f.store.abort(ALICE, SI, 1);
+      f.store.abortSlotWrite(ALICE, SI, 0);
+      assertThat(f.store.allocate(si(3), List.of(0, 1), 0, BOB, secrets(2)).allocated())
+          .containsExactly(0, 1);
+    }
+
+    @Test
     void usedBytesCountsHeldAndIncoming() throws Exception {
       f.upload(SI, 0, pattern(300, 1), ALICE);
-      f.store.allocate(SI, List.of(1), 200, BOB, secrets(2));
-      assertThat(f.store.usedBytes()).isEqualTo(500);
+      f.store.allocate(SI, List.of(1), 5000, BOB, secrets(2));
+      assertThat(f.store.usedBytes()).isEqualTo(5300);
       assertThat(f.store.ownerBytes(ALICE)).isEqualTo(300);
       assertThat(f.store.ownerBytes(BOB)).isZero();
     }
