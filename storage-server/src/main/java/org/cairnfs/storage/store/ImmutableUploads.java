@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseLimitException;
@@ -37,6 +38,7 @@ final class ImmutableUploads {
   private final StripedLocks stripes;
   private final HeldShareLeases held;
   private final Map<ShareKey, IncomingShare> uploads = new ConcurrentHashMap<>();
+  private final AtomicLong serials = new AtomicLong();
 
   ImmutableUploads(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
       OpenWriteCount openWrites, StripedLocks stripes, HeldShareLeases held) {
@@ -91,7 +93,7 @@ final class ImmutableUploads {
       try {
         for (ShareKey key : toOpen) {
           opened.add(IncomingShare.create(key, shareSize, owner, secrets,
-              layout.incomingPath(key)));
+              layout.incomingPath(key, serials.incrementAndGet())));
         }
       } catch (IOException e) {
         for (IncomingShare upload : opened) {
@@ -144,9 +146,9 @@ final class ImmutableUploads {
 
   /** Drops the owner's open upload of {@code key} and its incoming file. */
   void abort(ShareKey key, LeaseOwner owner) throws StoreException, IOException {
-    IncomingShare upload = upload(key, owner);
     synchronized (stripes.of(key.index())) {
-      drop(upload);
+      // Looked up under the lock: a restart of the same owner cannot slip in between.
+      drop(upload(key, owner));
     }
   }
 

@@ -99,4 +99,46 @@ class ShareStoreBackendTest {
       backend.allocate(a, allocate(si(2), 0, 1));
     }
   }
+
+  @Nested
+  class ConnectionClosed {
+    @Test
+    void abortsOnlyWhatThatConnectionStillClaims() throws Exception {
+      Caller a = connection(1);
+      Caller b = connection(2);
+      backend.allocate(a, allocate(si(1), 5000, 0, 1));
+      backend.writeSlotShare(a, new Request.WriteSlotShare(si(1), 0, 20, 0, new byte[10]));
+      // The node reconnects and restarts share 0 and the slot write on connection B.
+      backend.allocate(b, allocate(si(1), 5000, 0));
+      backend.writeSlotShare(b, new Request.WriteSlotShare(si(1), 0, 20, 0, new byte[10]));
+      assertThat(store.usedBytes()).isEqualTo(5000 + 5000 + 20);
+
+      backend.connectionClosed(a);
+
+      // A's own share 1 is gone; B's share 0 and slot write live on and complete.
+      assertThat(store.usedBytes()).isEqualTo(5000 + 20);
+      assertThatThrownBy(() -> backend.closeShare(b, si(1), 1))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
+      backend.writeChunk(b, new Request.WriteChunk(si(1), 0, 0, filled(5000, 7)));
+      backend.closeShare(b, si(1), 0);
+      backend.writeSlotShare(b, new Request.WriteSlotShare(si(1), 0, 20, 10, new byte[10]));
+      assertThat(backend.shareNumbers(b, si(1))).containsExactly(0);
+      assertThat(store.usedBytes()).isEqualTo(5000 + 20);
+
+      backend.connectionClosed(b);
+      assertThat(store.usedBytes()).isEqualTo(5000 + 20);
+    }
+
+    @Test
+    void abortsEverythingTheConnectionLeftOpen() throws Exception {
+      Caller a = connection(1);
+      backend.allocate(a, allocate(si(1), 5000, 0, 1));
+      backend.allocate(a, allocate(si(2), 5000, 3));
+      backend.writeSlotShare(a, new Request.WriteSlotShare(si(2), 0, 20, 0, new byte[10]));
+      backend.connectionClosed(a);
+      assertThat(store.usedBytes()).isZero();
+      // The freed places count again for a new connection.
+      backend.allocate(connection(3), allocate(si(1), 0, 0, 1, 2, 3));
+    }
+  }
 }
