@@ -25,7 +25,9 @@ public record StorageConfig(
     Duration gcPause,
     Duration leaseDuration,
     String host,
-    int port) {
+    int port,
+    int maxOpenWrites,
+    int maxOpenWritesPerConnection) {
 
   public static final long DEFAULT_RESERVED_SPACE = 1L << 30;
   public static final long DEFAULT_MAX_SHARE_SIZE = 128L << 30;
@@ -41,7 +43,8 @@ public record StorageConfig(
 
   /** The space limits the share store enforces. */
   public StoreLimits storeLimits() {
-    return new StoreLimits(maxSpace, reservedSpace, maxShareSize);
+    return new StoreLimits(maxSpace, reservedSpace, maxShareSize, maxOpenWrites,
+        maxOpenWritesPerConnection);
   }
 
   public Path leaseDbFile() {
@@ -49,7 +52,8 @@ public record StorageConfig(
   }
 
   /** Validating builder; defaults: no max space, 1G reserved, 128G max share, no bandwidth
-   * limits, GC off at 100 shares/s with 1h between passes, 31-day leases, 0.0.0.0:0. */
+   * limits, GC off at 100 shares/s with 1h between passes, 31-day leases, 0.0.0.0:0, at most
+   * 4096 open uploads and slot writes server-wide and 256 per connection. */
   public static final class Builder {
     private final Path storageDir;
     private long maxSpace = Long.MAX_VALUE;
@@ -63,6 +67,8 @@ public record StorageConfig(
     private Duration leaseDuration = DEFAULT_LEASE_DURATION;
     private String host = "0.0.0.0";
     private int port;
+    private int maxOpenWrites = StoreLimits.DEFAULT_MAX_OPEN_WRITES;
+    private int maxOpenWritesPerConnection = StoreLimits.DEFAULT_MAX_OPEN_WRITES_PER_CONNECTION;
 
     private Builder(Path storageDir) {
       this.storageDir = Objects.requireNonNull(storageDir, "storage dir");
@@ -154,6 +160,18 @@ public record StorageConfig(
       return this;
     }
 
+    /** Most open uploads plus staged slot writes over the server (each holds a file). */
+    public Builder maxOpenWrites(int count) {
+      this.maxOpenWrites = (int) positive("max open writes", count);
+      return this;
+    }
+
+    /** Most open uploads plus staged slot writes one connection may hold. */
+    public Builder maxOpenWritesPerConnection(int count) {
+      this.maxOpenWritesPerConnection = (int) positive("max open writes per connection", count);
+      return this;
+    }
+
     /**
      * @throws IllegalArgumentException for an explicit max share size above max space, or a
      *     per-connection bandwidth above the global one
@@ -174,7 +192,7 @@ public record StorageConfig(
       }
       return new StorageConfig(storageDir, maxSpace, reservedSpace, shareLimit,
           globalBandwidth, connectionBandwidth, gcEnabled, gcSharesPerSecond, gcPause,
-          leaseDuration, host, port);
+          leaseDuration, host, port, maxOpenWrites, maxOpenWritesPerConnection);
     }
 
     private static long positive(String what, long value) {

@@ -24,6 +24,8 @@ import org.cairnfs.storage.share.ShareKind;
 import org.cairnfs.storage.store.Allocation;
 import org.cairnfs.storage.store.ShareStore;
 import org.cairnfs.storage.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves protocol requests from a {@link ShareStore}.
@@ -31,20 +33,35 @@ import org.cairnfs.storage.store.StoreException;
  * <p>Why it exists: the store speaks in its own terms (owners, typed refusals, IOExceptions);
  * this class maps each request onto it, maps every refusal to the protocol's error code with
  * the store's message, and remembers which uploads each connection opened so that a dropped
- * connection frees its reservations. The protocol runs it on its backend executor, never on an
+ * connection frees its reservations. The store knows uploads by owner and share only, and two
+ * connections of one node share an owner; so each open write is claimed by the connection
+ * that last (re)started it, under a per-index lock, and a dropped connection aborts only what
+ * it still claims. The protocol runs it on its backend executor, never on an
  * event loop, so disk work here is fine. Disk failures surface as INTERNAL errors.
  */
 public final class ShareStoreBackend implements StorageBackend {
   /** Reported to clients as the software version. */
   public static final String VERSION = "cairn-storage/0.1.0";
 
-  private final ShareStore store;
-  private final Map<Long, Set<Upload>> openByConnection = new ConcurrentHashMap<>();
+  private static final Logger log = LoggerFactory.getLogger(ShareStoreBackend.class);
+  private static final int STRIPES = 64;
 
-  private record Upload(StorageIndex index, int share, boolean slot) {}
+  private final ShareStore store;
+  /** What each connection claims; the sets are also its per-connection open-write count. */
+  private final Map<Long, Set<Upload>> openByConnection = new ConcurrentHashMap<>();
+  /** Which connection claims each open write. */
+  private final Map<Upload, Long> claimedBy = new ConcurrentHashMap<>();
+  /** Serialize claiming with the store call that (re)starts or ends the write. */
+  private final Object[] stripes = new Object[STRIPES];
+
+  /** One open immutable upload or staged slot write, as the store keys it. */
+  private record Upload(LeaseOwner owner, StorageIndex index, int share, boolean slot) {}
 
   public ShareStoreBackend(ShareStore store) {
     this.store = store;
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new Object();
+    }
   }
 
   @Override
@@ -62,12 +79,18 @@ public final class ShareStoreBackend implements StorageBackend {
       throws StorageException {
     LeaseOwner owner = owner(caller);
     LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
-    Allocation a = call(() -> store.allocate(request.index(), request.shareNumbers(),
-        request.shareSize(), owner, secrets));
-    for (int n : a.allocated()) {
-      track(caller).add(new Upload(request.index(), n, false));
+    synchronized (stripe(request.index())) {
+      Set<Upload> mine = track(caller);
+      long adding = request.shareNumbers().stream()
+          .filter(n -> !mine.contains(new Upload(owner, request.index(), n, false))).count();
+      checkConnectionCap(mine, adding);
+      Allocation a = call(() -> store.allocate(request.index(), request.shareNumbers(),
+          request.shareSize(), owner, secrets));
+      for (int n : a.allocated()) {
+        claim(caller, new Upload(owner, request.index(), n, false));
+      }
+      return new Response.Allocated(a.allocated(), a.alreadyHeld());
     }
-    return new Response.Allocated(a.allocated(), a.alreadyHeld());
   }
 
   @Override
@@ -81,20 +104,29 @@ public final class ShareStoreBackend implements StorageBackend {
 
   @Override
   public void closeShare(Caller caller, StorageIndex index, int share) throws StorageException {
-    call(() -> {
-      store.close(owner(caller), index, share);
-      return null;
-    });
-    track(caller).remove(new Upload(index, share, false));
+    LeaseOwner owner = owner(caller);
+    synchronized (stripe(index)) {
+      call(() -> {
+        store.close(owner, index, share);
+        return null;
+      });
+      unclaim(new Upload(owner, index, share, false));
+    }
   }
 
   @Override
   public void abortShare(Caller caller, StorageIndex index, int share) throws StorageException {
-    track(caller).remove(new Upload(index, share, false));
-    call(() -> {
-      store.abort(owner(caller), index, share);
-      return null;
-    });
+    LeaseOwner owner = owner(caller);
+    synchronized (stripe(index)) {
+      try {
+        call(() -> {
+          store.abort(owner, index, share);
+          return null;
+        });
+      } finally {
+        unclaim(new Upload(owner, index, share, false));
+      }
+    }
   }
 
   @Override
@@ -148,19 +180,34 @@ public final class ShareStoreBackend implements StorageBackend {
   public void writeSlotShare(Caller caller, Request.WriteSlotShare request)
       throws StorageException {
     LeaseOwner owner = owner(caller);
-    Upload upload = new Upload(request.index(), request.share(), true);
-    if (!request.isLast()) {
-      track(caller).add(upload);
+    Upload upload = new Upload(owner, request.index(), request.share(), true);
+    if (request.offset() != 0 && !request.isLast()) {
+      // A middle chunk neither starts nor ends the staged version: no claim changes.
+      writeSlotChunk(request, owner);
+      return;
     }
-    try {
-      call(() -> store.writeSlotChunk(request.index(), request.share(), request.totalSize(),
-          request.offset(), request.view(), owner,
-          store.leases().implicitSecrets(owner)));
-    } finally {
+    synchronized (stripe(request.index())) {
       if (request.isLast()) {
-        track(caller).remove(upload);
+        try {
+          writeSlotChunk(request, owner);
+        } finally {
+          unclaim(upload);
+        }
+      } else {
+        Set<Upload> mine = track(caller);
+        if (!mine.contains(upload)) {
+          checkConnectionCap(mine, 1);
+        }
+        writeSlotChunk(request, owner);
+        claim(caller, upload);
       }
     }
+  }
+
+  private void writeSlotChunk(Request.WriteSlotShare request, LeaseOwner owner)
+      throws StorageException {
+    call(() -> store.writeSlotChunk(request.index(), request.share(), request.totalSize(),
+        request.offset(), request.view(), owner, store.leases().implicitSecrets(owner)));
   }
 
   @Override
@@ -179,23 +226,70 @@ public final class ShareStoreBackend implements StorageBackend {
 
   @Override
   public void connectionClosed(Caller caller) {
-    Set<Upload> open = openByConnection.remove(caller.connectionId());
+    long id = caller.connectionId();
+    Set<Upload> open = openByConnection.remove(id);
     if (open == null) {
       return;
     }
-    LeaseOwner owner = owner(caller);
     for (Upload u : open) {
-      try {
-        if (u.slot()) {
-          store.abortSlotWrite(owner, u.index(), u.share());
-        } else {
-          store.abort(owner, u.index(), u.share());
+      synchronized (stripe(u.index())) {
+        if (!claimedBy.remove(u, id)) {
+          continue; // taken over by another connection of the same node
         }
-      } catch (StoreException e) {
-        // already closed or replaced by a newer allocation of the same owner
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        try {
+          if (u.slot()) {
+            store.abortSlotWrite(u.owner(), u.index(), u.share());
+          } else {
+            store.abort(u.owner(), u.index(), u.share());
+          }
+        } catch (StoreException e) {
+          // already closed or aborted
+        } catch (IOException e) {
+          log.warn("could not abort {} share {} of {} after connection {} closed", u.slot()
+              ? "slot" : "immutable", u.share(), u.index(), caller, e);
+        }
       }
+    }
+  }
+
+  /** Makes {@code caller}'s connection the one that claims {@code u}; call under its stripe. */
+  private void claim(Caller caller, Upload u) {
+    Long previous = claimedBy.put(u, caller.connectionId());
+    if (previous != null && previous != caller.connectionId()) {
+      Set<Upload> theirs = openByConnection.get(previous);
+      if (theirs != null) {
+        theirs.remove(u);
+      }
+    }
+    track(caller).add(u);
+  }
+
+  /** {@code u} is no longer open, whoever claimed it; call under its stripe. */
+  private void unclaim(Upload u) {
+    Long holder = claimedBy.remove(u);
+    if (holder != null) {
+      Set<Upload> theirs = openByConnection.get(holder);
+      if (theirs != null) {
+        theirs.remove(u);
+      }
+    }
+  }
+
+  private Object stripe(StorageIndex index) {
+    return stripes[Math.floorMod(index.hashCode(), STRIPES)];
+  }
+
+  /**
+   * Refuses with BUSY when {@code adding} more open uploads or slot writes would take this
+   * connection past its cap. Counts every share asked for, even those that turn out held: a
+   * conservative check, cheap and never too lax.
+   */
+  private void checkConnectionCap(Set<Upload> mine, long adding) throws StorageException {
+    int cap = store.limits().maxOpenWritesPerConnection();
+    if (mine.size() + adding > cap) {
+      throw new StorageException(ErrorCode.BUSY, "connection busy: " + adding
+          + " more uploads would exceed its " + cap + " open uploads and slot writes ("
+          + mine.size() + " open); close or abort some first");
     }
   }
 
@@ -207,6 +301,7 @@ public final class ShareStoreBackend implements StorageBackend {
       case NOT_FOUND -> ErrorCode.NOT_FOUND;
       case BAD_REQUEST -> ErrorCode.BAD_REQUEST;
       case REJECTED -> ErrorCode.REJECTED;
+      case BUSY -> ErrorCode.BUSY;
     };
   }
 

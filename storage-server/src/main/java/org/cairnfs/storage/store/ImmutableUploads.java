@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseLimitException;
@@ -24,18 +25,27 @@ import org.cairnfs.storage.share.ShareKey;
  * and delegates here.
  */
 final class ImmutableUploads {
+  /**
+   * Least space an open upload is charged, whatever its declared size: its file and
+   * descriptor cost something even when empty. Once closed a share counts its real size.
+   */
+  static final long MIN_UPLOAD_CHARGE = 4096;
+
   private final ShareLayout layout;
   private final LeaseDb leases;
   private final SpaceBudget budget;
+  private final OpenWriteCount openWrites;
   private final StripedLocks stripes;
   private final HeldShareLeases held;
   private final Map<ShareKey, IncomingShare> uploads = new ConcurrentHashMap<>();
+  private final AtomicLong serials = new AtomicLong();
 
-  ImmutableUploads(ShareLayout layout, LeaseDb leases, SpaceBudget budget, StripedLocks stripes,
-      HeldShareLeases held) {
+  ImmutableUploads(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
+      OpenWriteCount openWrites, StripedLocks stripes, HeldShareLeases held) {
     this.layout = layout;
     this.leases = leases;
     this.budget = budget;
+    this.openWrites = openWrites;
     this.stripes = stripes;
     this.held = held;
   }
@@ -67,23 +77,30 @@ final class ImmutableUploads {
       }
       long total;
       try {
-        total = Math.multiplyExact(shareSize, (long) toOpen.size());
+        total = Math.multiplyExact(chargeOf(shareSize), (long) toOpen.size());
       } catch (ArithmeticException e) {
         throw new StoreException(StoreException.Reason.SERVER_FULL,
             toOpen.size() + " shares of " + shareSize + " bytes cannot fit");
       }
-      budget.reserve(total);
+      openWrites.acquire(toOpen.size());
+      try {
+        budget.reserve(total);
+      } catch (StoreException | IOException e) {
+        openWrites.release(toOpen.size());
+        throw e;
+      }
       List<IncomingShare> opened = new ArrayList<>();
       try {
         for (ShareKey key : toOpen) {
           opened.add(IncomingShare.create(key, shareSize, owner, secrets,
-              layout.incomingPath(key)));
+              layout.incomingPath(key, serials.incrementAndGet())));
         }
       } catch (IOException e) {
         for (IncomingShare upload : opened) {
           upload.discard();
         }
         budget.release(total);
+        openWrites.release(toOpen.size());
         throw e;
       }
       for (IncomingShare upload : opened) {
@@ -114,22 +131,24 @@ final class ImmutableUploads {
         drop(upload);
         throw e;
       }
-      uploads.remove(key, upload);
+      boolean removed = uploads.remove(key, upload);
       try {
         leases.recordShare(key, upload.size(), ShareRecord.NO_SEQNUM, owner, upload.secrets());
       } catch (LeaseLimitException e) {
         throw new IllegalStateException("a new share cannot have too many leases", e);
       } finally {
-        budget.release(upload.size());
+        if (removed) {
+          released(upload);
+        }
       }
     }
   }
 
   /** Drops the owner's open upload of {@code key} and its incoming file. */
   void abort(ShareKey key, LeaseOwner owner) throws StoreException, IOException {
-    IncomingShare upload = upload(key, owner);
     synchronized (stripes.of(key.index())) {
-      drop(upload);
+      // Looked up under the lock: a restart of the same owner cannot slip in between.
+      drop(upload(key, owner));
     }
   }
 
@@ -150,8 +169,19 @@ final class ImmutableUploads {
 
   private void drop(IncomingShare upload) throws IOException {
     if (uploads.remove(upload.key(), upload)) {
-      budget.release(upload.size());
+      released(upload);
     }
     upload.discard();
+  }
+
+  /** Gives back what an upload leaving the map held: its space charge and its open place. */
+  private void released(IncomingShare upload) {
+    budget.release(chargeOf(upload.size()));
+    openWrites.release(1);
+  }
+
+  /** Space an open upload of {@code shareSize} bytes is charged. */
+  static long chargeOf(long shareSize) {
+    return Math.max(shareSize, MIN_UPLOAD_CHARGE);
   }
 }

@@ -40,7 +40,6 @@ final class IncomingShare {
   static IncomingShare create(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
       Path path) throws IOException {
     Files.createDirectories(path.getParent());
-    Files.deleteIfExists(path);
     FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE, StandardOpenOption.READ);
     return new IncomingShare(key, size, owner, secrets, path, channel);

@@ -17,7 +17,7 @@ import org.cairnfs.storage.share.ShareKey;
  * <pre>
  * &lt;dir&gt;/shares/&lt;2-char prefix&gt;/&lt;26-char SI&gt;/&lt;n&gt;      immutable share n
  * &lt;dir&gt;/shares/&lt;2-char prefix&gt;/&lt;26-char SI&gt;/m&lt;n&gt;     mutable slot share n
- * &lt;dir&gt;/shares/incoming/&lt;26-char SI&gt;/&lt;n&gt;           upload in progress
+ * &lt;dir&gt;/shares/incoming/&lt;26-char SI&gt;/&lt;n&gt;.&lt;serial&gt;.up    upload in progress
  * &lt;dir&gt;/shares/incoming/&lt;26-char SI&gt;/m&lt;n&gt;.&lt;serial&gt;.new  slot version being written
  * </pre>
  *
@@ -55,8 +55,13 @@ public final class ShareLayout {
     return indexDir(key.index()).resolve(key.fileName());
   }
 
-  Path incomingPath(ShareKey key) {
-    return incomingDir.resolve(key.index().toString()).resolve(key.fileName());
+  /**
+   * The file of one upload of {@code key}; the serial makes it the upload's own, so dropping
+   * a stale upload can never delete the file of a newer one of the same share.
+   */
+  Path incomingPath(ShareKey key, long serial) {
+    return incomingDir.resolve(key.index().toString())
+        .resolve(key.fileName() + "." + serial + ".up");
   }
 
   Path slotTempPath(ShareKey key, long serial) {

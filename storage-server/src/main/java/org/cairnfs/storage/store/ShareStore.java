@@ -63,8 +63,9 @@ public final class ShareStore implements AutoCloseable {
     this.leases = leases;
     this.budget = budget;
     this.held = new HeldShareLeases(layout, leases, slotCheck);
-    this.uploads = new ImmutableUploads(layout, leases, budget, stripes, held);
-    this.slots = new SlotWriter(layout, leases, budget, stripes, slotCheck);
+    OpenWriteCount openWrites = new OpenWriteCount(budget.limits().maxOpenWrites());
+    this.uploads = new ImmutableUploads(layout, leases, budget, openWrites, stripes, held);
+    this.slots = new SlotWriter(layout, leases, budget, openWrites, stripes, slotCheck);
   }
 
   /**

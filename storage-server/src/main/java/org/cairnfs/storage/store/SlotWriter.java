@@ -28,6 +28,7 @@ final class SlotWriter {
   private final ShareLayout layout;
   private final LeaseDb leases;
   private final SpaceBudget budget;
+  private final OpenWriteCount openWrites;
   private final StripedLocks locks;
   private final SlotWriteCheck check;
   private final Map<Staging, Staged> staged = new ConcurrentHashMap<>();
@@ -35,13 +36,17 @@ final class SlotWriter {
 
   private record Staging(ShareKey key, LeaseOwner owner) {}
 
-  /** A version being received in chunks. */
+  /**
+   * A version being received in chunks. Its reservation is released exactly once, by whoever
+   * first discards or completes it, under its own lock.
+   */
   private final class Staged {
     final ShareKey key;
     final long size;
     final Path path;
     final FileChannel channel;
     long next;
+    private boolean done;
 
     Staged(ShareKey key, long size) throws IOException {
       this.key = key;
@@ -52,18 +57,28 @@ final class SlotWriter {
           StandardOpenOption.WRITE, StandardOpenOption.READ);
     }
 
-    void discard() throws IOException {
-      channel.close();
-      Files.deleteIfExists(path);
-      budget.release(size);
+    /** Closes, deletes and releases the reservation; later calls do nothing. */
+    synchronized void discard() throws IOException {
+      if (done) {
+        return;
+      }
+      done = true;
+      try {
+        channel.close();
+        Files.deleteIfExists(path);
+      } finally {
+        budget.release(size);
+        openWrites.release(1);
+      }
     }
   }
 
-  SlotWriter(ShareLayout layout, LeaseDb leases, SpaceBudget budget, StripedLocks locks,
-      SlotWriteCheck check) {
+  SlotWriter(ShareLayout layout, LeaseDb leases, SpaceBudget budget, OpenWriteCount openWrites,
+      StripedLocks locks, SlotWriteCheck check) {
     this.layout = layout;
     this.leases = leases;
     this.budget = budget;
+    this.openWrites = openWrites;
     this.locks = locks;
     this.check = check;
   }
@@ -75,18 +90,26 @@ final class SlotWriter {
     Staged s;
     if (offset == 0) {
       budget.checkShareSize(size);
-      Staged old = staged.remove(id);
-      if (old != null) {
-        old.discard();
+      openWrites.acquire(1);
+      try {
+        budget.reserve(size);
+      } catch (StoreException | IOException e) {
+        openWrites.release(1);
+        throw e;
       }
-      budget.reserve(size);
       try {
         s = new Staged(key, size);
       } catch (IOException e) {
         budget.release(size);
+        openWrites.release(1);
         throw e;
       }
-      staged.put(id, s);
+      // One atomic swap: whichever of two racing restarts lands second discards the first,
+      // so no staged version is ever unreachable while holding its reservation.
+      Staged old = staged.put(id, s);
+      if (old != null) {
+        old.discard();
+      }
     } else {
       s = staged.get(id);
       if (s == null) {
@@ -94,6 +117,10 @@ final class SlotWriter {
       }
     }
     synchronized (s) {
+      if (s.done) {
+        throw StoreException.notFound("slot write of " + key
+            + " was restarted or dropped while this chunk was on its way");
+      }
       long length = data.remaining();
       if (s.size != size || offset != s.next || length > size - offset) {
         staged.remove(id, s);
@@ -111,13 +138,19 @@ final class SlotWriter {
         return OptionalLong.empty();
       }
       staged.remove(id, s);
+      s.done = true;
       try {
         s.channel.force(true);
         s.channel.close();
         return OptionalLong.of(commit(key, s.path, size, owner, secrets));
       } finally {
-        Files.deleteIfExists(s.path);
-        budget.release(size);
+        try {
+          s.channel.close();
+          Files.deleteIfExists(s.path);
+        } finally {
+          budget.release(size);
+          openWrites.release(1);
+        }
       }
     }
   }
@@ -147,9 +180,7 @@ final class SlotWriter {
   void discard(ShareKey key, LeaseOwner owner) throws IOException {
     Staged s = staged.remove(new Staging(key, owner));
     if (s != null) {
-      synchronized (s) {
-        s.discard();
-      }
+      s.discard();
     }
   }
 

@@ -16,7 +16,9 @@ public final class StoreException extends Exception {
     /** Malformed or out-of-bounds request (offset, length, share number, conflicting write). */
     BAD_REQUEST,
     /** Well-formed but refused: a failed mutable write check, too many leases. */
-    REJECTED
+    REJECTED,
+    /** Too many uploads or slot writes open at once; retry later or elsewhere. */
+    BUSY
   }
 
   private final Reason reason;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.cairnfs.storage.store.StoreLimits;
 import org.junit.jupiter.api.Test;
 
 class StorageConfigTest {
@@ -44,6 +45,20 @@ class StorageConfigTest {
     assertThatThrownBy(() -> b.leaseDuration(Duration.ZERO)).hasMessageContaining("lease duration");
     assertThatThrownBy(() -> b.maxSpace("lots")).hasMessageContaining("\"lots\"");
     assertThatThrownBy(() -> b.host(" ")).hasMessageContaining("host");
+    assertThatThrownBy(() -> b.maxOpenWrites(0)).hasMessageContaining("max open writes")
+        .hasMessageContaining("0");
+    assertThatThrownBy(() -> b.maxOpenWritesPerConnection(-3))
+        .hasMessageContaining("max open writes per connection").hasMessageContaining("-3");
+  }
+
+  @Test
+  void openWriteCapsReachTheStoreLimits() {
+    assertThat(StorageConfig.builder(DIR).build().storeLimits().maxOpenWrites())
+        .isEqualTo(StoreLimits.DEFAULT_MAX_OPEN_WRITES);
+    StorageConfig c = StorageConfig.builder(DIR).maxOpenWrites(1000)
+        .maxOpenWritesPerConnection(50).build();
+    assertThat(c.storeLimits().maxOpenWrites()).isEqualTo(1000);
+    assertThat(c.storeLimits().maxOpenWritesPerConnection()).isEqualTo(50);
   }
 
   @Test

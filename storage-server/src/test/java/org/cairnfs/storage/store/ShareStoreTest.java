@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
 import java.util.stream.Stream;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.share.ShareKey;
@@ -39,6 +41,25 @@ class ShareStoreTest {
     f.close();
   }
 
+  static void await(CyclicBarrier barrier) {
+    try {
+      barrier.await();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static List<Integer> allShareNumbers() {
+    return java.util.stream.IntStream.rangeClosed(0, ShareKey.MAX_SHARE_NUMBER).boxed().toList();
+  }
+
+  /** The regular files in the incoming area. */
+  List<Path> incomingFiles() throws java.io.IOException {
+    try (Stream<Path> files = Files.walk(f.store.layout().incomingDir())) {
+      return files.filter(Files::isRegularFile).toList();
+    }
+  }
+
   static Reason reasonOf(Throwable t) {
     return ((StoreException) t).reason();
   }
@@ -55,7 +76,7 @@ class ShareStoreTest {
       String text = SI.toString();
       assertThat(f.storageDir.resolve("shares/" + text.substring(0, 2) + "/" + text + "/4"))
           .exists();
-      assertThat(f.storageDir.resolve("shares/incoming/" + text + "/4")).doesNotExist();
+      assertThat(incomingFiles()).isEmpty();
       assertThat(f.store.heldShares(SI)).containsExactly(4);
       assertThat(f.store.shareSizes(SI, ShareKind.IMMUTABLE)).containsEntry(4, 5000L);
     }
@@ -136,11 +157,12 @@ class ShareStoreTest {
 
     @Test
     void abortFreesTheReservationAndTheIncomingFile() throws Exception {
-      f.store.allocate(SI, List.of(0, 1), 1000, ALICE, secrets(1));
-      assertThat(f.store.usedBytes()).isEqualTo(2000);
+      // Sizes above the minimum charge of an open upload, so each is charged its size.
+      f.store.allocate(SI, List.of(0, 1), 5000, ALICE, secrets(1));
+      assertThat(f.store.usedBytes()).isEqualTo(10_000);
       f.store.abort(ALICE, SI, 0);
-      assertThat(f.store.usedBytes()).isEqualTo(1000);
-      assertThat(f.storageDir.resolve("shares/incoming/" + SI + "/0")).doesNotExist();
+      assertThat(f.store.usedBytes()).isEqualTo(5000);
+      assertThat(incomingFiles()).hasSize(1);
       assertThatThrownBy(() -> f.store.close(ALICE, SI, 0))
           .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
     }
@@ -192,11 +214,11 @@ class ShareStoreTest {
 
     @Test
     void reservedFreeSpaceIsRespected() throws Exception {
-      f.freeBytes = 5000;
-      assertThatThrownBy(() -> f.store.allocate(SI, List.of(0), 4001, ALICE, secrets(1)))
+      f.freeBytes = 10_000;
+      assertThatThrownBy(() -> f.store.allocate(SI, List.of(0), 9001, ALICE, secrets(1)))
           .hasMessageContaining("reserved 1000")
           .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.SERVER_FULL));
-      assertThat(f.store.allocate(SI, List.of(0), 4000, ALICE, secrets(1)).allocated())
+      assertThat(f.store.allocate(SI, List.of(0), 9000, ALICE, secrets(1)).allocated())
           .containsExactly(0);
     }
 
@@ -211,10 +233,58 @@ class ShareStoreTest {
     }
 
     @Test
+    void anOpenUploadIsChargedAtLeastTheMinimumAndAClosedOneItsSize() throws Exception {
+      f.store.allocate(SI, List.of(0, 1), 0, ALICE, secrets(1));
+      f.store.allocate(si(2), List.of(0), 10, ALICE, secrets(1));
+      assertThat(f.store.usedBytes()).isEqualTo(3 * ImmutableUploads.MIN_UPLOAD_CHARGE);
+      f.store.close(ALICE, SI, 0);
+      f.store.write(ALICE, si(2), 0, 0, ByteBuffer.wrap(pattern(10, 1)));
+      f.store.close(ALICE, si(2), 0);
+      assertThat(f.store.usedBytes()).isEqualTo(ImmutableUploads.MIN_UPLOAD_CHARGE + 10);
+      f.store.abort(ALICE, SI, 1);
+      assertThat(f.store.usedBytes()).isEqualTo(10);
+    }
+
+    @Test
+    void zeroSizeAllocationsCannotOpenUnboundedFiles() throws Exception {
+      f.limits = new StoreLimits(100_000, 0, 1000);
+      f.crashAndReopen();
+      // 24 minimum charges fit in 100 000 bytes, 256 do not: the whole allocate is refused.
+      assertThatThrownBy(() -> f.store.allocate(SI, allShareNumbers(), 0, ALICE, secrets(1)))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.SERVER_FULL));
+      assertThat(f.store.usedBytes()).isZero();
+      try (Stream<Path> files = Files.walk(f.store.layout().incomingDir())) {
+        assertThat(files.filter(Files::isRegularFile)).isEmpty();
+      }
+    }
+
+    @Test
+    void theServerWideOpenWriteCapRefusesWithBusyAndFreesOnCloseOrAbort() throws Exception {
+      f.limits = new StoreLimits(1 << 20, 0, 100_000).withOpenWriteCaps(3, 3);
+      f.crashAndReopen();
+      f.store.allocate(SI, List.of(0, 1), 0, ALICE, secrets(1));
+      f.store.writeSlotChunk(SI, 0, 100, 0, ByteBuffer.wrap(slotShare(1, 100), 0, 50), ALICE,
+          secrets(1));
+      assertThatThrownBy(() -> f.store.allocate(si(2), List.of(0), 0, BOB, secrets(2)))
+          .hasMessageContaining("3 open uploads")
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BUSY));
+      assertThatThrownBy(() -> f.store.writeSlotChunk(si(2), 0, 100, 0,
+          ByteBuffer.wrap(slotShare(1, 100), 0, 50), BOB, secrets(2)))
+          .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BUSY));
+      f.store.close(ALICE, SI, 0);
+      assertThat(f.store.allocate(si(2), List.of(0), 0, BOB, secrets(2)).allocated())
+          .containsExactly(0);
+      f.store.abort(ALICE, SI, 1);
+      f.store.abortSlotWrite(ALICE, SI, 0);
+      assertThat(f.store.allocate(si(3), List.of(0, 1), 0, BOB, secrets(2)).allocated())
+          .containsExactly(0, 1);
+    }
+
+    @Test
     void usedBytesCountsHeldAndIncoming() throws Exception {
       f.upload(SI, 0, pattern(300, 1), ALICE);
-      f.store.allocate(SI, List.of(1), 200, BOB, secrets(2));
-      assertThat(f.store.usedBytes()).isEqualTo(500);
+      f.store.allocate(SI, List.of(1), 5000, BOB, secrets(2));
+      assertThat(f.store.usedBytes()).isEqualTo(5300);
       assertThat(f.store.ownerBytes(ALICE)).isEqualTo(300);
       assertThat(f.store.ownerBytes(BOB)).isZero();
     }
@@ -228,7 +298,7 @@ class ShareStoreTest {
         for (StorageIndex index : List.of(si(0), si(0xff), si(0x2e))) {
           ShareKey key = ShareKey.immutable(index, n);
           ShareLayout layout = f.store.layout();
-          for (Path p : List.of(layout.sharePath(key), layout.incomingPath(key),
+          for (Path p : List.of(layout.sharePath(key), layout.incomingPath(key, 7),
               layout.slotTempPath(ShareKey.mutable(index, n), 7))) {
             assertThat(p.normalize()).isEqualTo(p);
             assertThat(p.startsWith(f.storageDir.resolve("shares"))).isTrue();
@@ -303,6 +373,55 @@ class ShareStoreTest {
       f.store.writeSlotShare(SI, 0, slotShare(1, 20), ALICE, secrets(1));
       assertThat(f.store.read(ShareKey.immutable(SI, 0), 0, 100)).isEqualTo(pattern(10, 1));
       assertThat(f.store.read(ShareKey.mutable(SI, 0), 0, 100)).isEqualTo(slotShare(1, 20));
+    }
+
+    @Test
+    void racingRestartsOfOneSlotWriteLeakNoReservationOrFile() throws Exception {
+      // Two connections of one node restart the same chunked write at once, and one of them
+      // also sends a chunk that does not follow (discarding the version it finds).
+      int rounds = 300;
+      CyclicBarrier barrier = new CyclicBarrier(2);
+      List<Throwable> unexpected = new CopyOnWriteArrayList<>();
+      Runnable restart = () -> {
+        try {
+          f.store.writeSlotChunk(SI, 0, 1000, 0, ByteBuffer.wrap(new byte[10]), ALICE,
+              secrets(1));
+        } catch (StoreException e) {
+          // a refusal is fine; only leaks matter
+        } catch (Throwable e) {
+          unexpected.add(e);
+        }
+      };
+      Thread a = new Thread(() -> {
+        for (int i = 0; i < rounds; i++) {
+          await(barrier);
+          restart.run();
+        }
+      });
+      Thread b = new Thread(() -> {
+        for (int i = 0; i < rounds; i++) {
+          await(barrier);
+          restart.run();
+          try {
+            f.store.writeSlotChunk(SI, 0, 1000, 999, ByteBuffer.wrap(new byte[1]), ALICE,
+                secrets(1));
+          } catch (StoreException e) {
+            // out of order: discards
+          } catch (Throwable e) {
+            unexpected.add(e);
+          }
+        }
+      });
+      a.start();
+      b.start();
+      a.join();
+      b.join();
+      f.store.abortSlotWrite(ALICE, SI, 0);
+      assertThat(unexpected).isEmpty();
+      assertThat(f.store.usedBytes()).isZero();
+      try (Stream<Path> files = Files.walk(f.store.layout().incomingDir())) {
+        assertThat(files.filter(Files::isRegularFile)).isEmpty();
+      }
     }
 
     @Test

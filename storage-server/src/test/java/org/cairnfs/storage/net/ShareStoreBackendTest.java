@@ -1,0 +1,144 @@
+package org.cairnfs.storage.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.protocol.identity.NodeId;
+import org.cairnfs.protocol.message.ErrorCode;
+import org.cairnfs.protocol.message.Request;
+import org.cairnfs.protocol.server.Caller;
+import org.cairnfs.protocol.server.StorageException;
+import org.cairnfs.storage.FakeClock;
+import org.cairnfs.storage.lease.LeaseDb;
+import org.cairnfs.storage.store.ShareStore;
+import org.cairnfs.storage.store.StoreLimits;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ShareStoreBackendTest {
+  static final NodeId NODE = NodeId.of(filled(32, 0xa));
+  static final int CAP = 4;
+
+  @TempDir Path dir;
+  LeaseDb leases;
+  ShareStore store;
+  ShareStoreBackend backend;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    leases = LeaseDb.open(dir.resolve("leases.db"), new FakeClock(), Duration.ofDays(31));
+    StoreLimits limits = new StoreLimits(1 << 30, 0, 1 << 20).withOpenWriteCaps(100, CAP);
+    // Any slot share is accepted with seqnum 1; these tests never complete one.
+    store = ShareStore.open(dir.resolve("store"), limits, leases, () -> 1L << 40,
+        (index, share, held) -> 1);
+    backend = new ShareStoreBackend(store);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    store.close();
+    leases.close();
+  }
+
+  static byte[] filled(int n, int v) {
+    byte[] b = new byte[n];
+    Arrays.fill(b, (byte) v);
+    return b;
+  }
+
+  static StorageIndex si(int v) {
+    return StorageIndex.of(filled(16, v));
+  }
+
+  static Caller connection(long id) {
+    return new Caller(NODE, id, null);
+  }
+
+  static Request.Allocate allocate(StorageIndex index, long size, int... shares) {
+    Set<Integer> numbers = IntStream.of(shares).boxed().collect(Collectors.toSet());
+    return new Request.Allocate(index, filled(32, 1), filled(32, 2), size, numbers);
+  }
+
+  static ErrorCode codeOf(Throwable t) {
+    return ((StorageException) t).code();
+  }
+
+  @Nested
+  class ConnectionCap {
+    @Test
+    void refusesWithBusyPastThePerConnectionCapAndFreesOnCloseAndAbort() throws Exception {
+      Caller a = connection(1);
+      backend.allocate(a, allocate(si(1), 0, 0, 1, 2));
+      backend.writeSlotShare(a, new Request.WriteSlotShare(si(1), 0, 100, 0, new byte[10]));
+      assertThatThrownBy(() -> backend.allocate(a, allocate(si(2), 0, 0)))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
+      assertThatThrownBy(() -> backend.writeSlotShare(a,
+          new Request.WriteSlotShare(si(2), 0, 100, 0, new byte[10])))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
+      // Another connection of the same node has its own cap.
+      backend.allocate(connection(2), allocate(si(3), 0, 0, 1, 2, 3));
+      // Re-allocating a share this connection already has open does not count twice.
+      backend.allocate(a, allocate(si(1), 0, 2));
+
+      backend.closeShare(a, si(1), 0);
+      backend.allocate(a, allocate(si(2), 0, 0));
+      assertThatThrownBy(() -> backend.allocate(a, allocate(si(2), 0, 1)))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
+      backend.abortShare(a, si(1), 1);
+      backend.allocate(a, allocate(si(2), 0, 1));
+    }
+  }
+
+  @Nested
+  class ConnectionClosed {
+    @Test
+    void abortsOnlyWhatThatConnectionStillClaims() throws Exception {
+      Caller a = connection(1);
+      Caller b = connection(2);
+      backend.allocate(a, allocate(si(1), 5000, 0, 1));
+      backend.writeSlotShare(a, new Request.WriteSlotShare(si(1), 0, 20, 0, new byte[10]));
+      // The node reconnects and restarts share 0 and the slot write on connection B.
+      backend.allocate(b, allocate(si(1), 5000, 0));
+      backend.writeSlotShare(b, new Request.WriteSlotShare(si(1), 0, 20, 0, new byte[10]));
+      assertThat(store.usedBytes()).isEqualTo(5000 + 5000 + 20);
+
+      backend.connectionClosed(a);
+
+      // A's own share 1 is gone; B's share 0 and slot write live on and complete.
+      assertThat(store.usedBytes()).isEqualTo(5000 + 20);
+      assertThatThrownBy(() -> backend.closeShare(b, si(1), 1))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
+      backend.writeChunk(b, new Request.WriteChunk(si(1), 0, 0, filled(5000, 7)));
+      backend.closeShare(b, si(1), 0);
+      backend.writeSlotShare(b, new Request.WriteSlotShare(si(1), 0, 20, 10, new byte[10]));
+      assertThat(backend.shareNumbers(b, si(1))).containsExactly(0);
+      assertThat(store.usedBytes()).isEqualTo(5000 + 20);
+
+      backend.connectionClosed(b);
+      assertThat(store.usedBytes()).isEqualTo(5000 + 20);
+    }
+
+    @Test
+    void abortsEverythingTheConnectionLeftOpen() throws Exception {
+      Caller a = connection(1);
+      backend.allocate(a, allocate(si(1), 5000, 0, 1));
+      backend.allocate(a, allocate(si(2), 5000, 3));
+      backend.writeSlotShare(a, new Request.WriteSlotShare(si(2), 0, 20, 0, new byte[10]));
+      backend.connectionClosed(a);
+      assertThat(store.usedBytes()).isZero();
+      // The freed places count again for a new connection.
+      backend.allocate(connection(3), allocate(si(1), 0, 0, 1, 2, 3));
+    }
+  }
+}
