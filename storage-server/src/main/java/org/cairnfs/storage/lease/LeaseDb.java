@@ -133,12 +133,9 @@ public final class LeaseDb implements AutoCloseable {
    * <p>Never refuses for want of lease slots: the version is the data path, and a share full of
    * other owners' leases must not block its uploader or its slot writer (see storage-layout.md
    * section 5).
-   *
-   * @throws LeaseLimitException never any more; declared only so that callers written when it
-   *     could be thrown still compile, and to be dropped with their catch blocks
    */
   public synchronized void recordShare(ShareKey key, long size, long seqnum, LeaseOwner owner,
-      LeaseSecrets secrets) throws LeaseLimitException {
+      LeaseSecrets secrets) {
     ShareRecord old = find(key).orElse(null);
     ShareRecord base = old == null
         ? new ShareRecord(size, seqnum, List.of()) : old.withVersion(size, seqnum);

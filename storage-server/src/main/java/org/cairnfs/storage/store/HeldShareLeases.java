@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cairnfs.storage.lease.LeaseDb;
-import org.cairnfs.storage.lease.LeaseLimitException;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
 import org.cairnfs.storage.share.ShareKey;
@@ -42,10 +41,6 @@ final class HeldShareLeases {
     Path path = layout.sharePath(key);
     long size = Files.size(path);
     long seqnum = HeldSlotVersion.seqnumOf(key, path, slotCheck);
-    try {
-      leases.recordShare(key, size, seqnum, owner, secrets);
-    } catch (LeaseLimitException e) {
-      throw new IllegalStateException("recordShare no longer refuses for want of slots", e);
-    }
+    leases.recordShare(key, size, seqnum, owner, secrets);
   }
 }

@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.lease.LeaseDb;
-import org.cairnfs.storage.lease.LeaseLimitException;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
 import org.cairnfs.storage.lease.ShareRecord;
@@ -134,8 +133,6 @@ final class ImmutableUploads {
       boolean removed = uploads.remove(key, upload);
       try {
         leases.recordShare(key, upload.size(), ShareRecord.NO_SEQNUM, owner, upload.secrets());
-      } catch (LeaseLimitException e) {
-        throw new IllegalStateException("a new share cannot have too many leases", e);
       } finally {
         if (removed) {
           released(upload);

@@ -13,7 +13,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cairnfs.storage.lease.LeaseDb;
-import org.cairnfs.storage.lease.LeaseLimitException;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
 import org.cairnfs.storage.lease.ShareRecord;
@@ -220,8 +219,6 @@ final class SlotWriter {
             StandardCopyOption.REPLACE_EXISTING);
         DirectorySync.sync(target.getParent());
         return seqnum;
-      } catch (LeaseLimitException e) {
-        throw new StoreException(StoreException.Reason.REJECTED, e.getMessage() + " on " + key);
       } finally {
         budget.release(growth);
       }

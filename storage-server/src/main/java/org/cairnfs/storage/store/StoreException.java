@@ -15,7 +15,7 @@ public final class StoreException extends Exception {
     NOT_FOUND,
     /** Malformed or out-of-bounds request (offset, length, share number, conflicting write). */
     BAD_REQUEST,
-    /** Well-formed but refused: a failed mutable write check, too many leases. */
+    /** Well-formed but refused: a failed mutable write check. */
     REJECTED,
     /** Too many uploads or slot writes open at once; retry later or elsewhere. */
     BUSY

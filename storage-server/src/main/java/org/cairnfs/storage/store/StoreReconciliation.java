@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.lease.LeaseDb;
-import org.cairnfs.storage.lease.LeaseLimitException;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.ShareRecord;
 import org.cairnfs.storage.share.ShareKey;
@@ -107,12 +106,8 @@ final class StoreReconciliation {
     long size = Files.size(path);
     // A slot share keeps the seqnum it was signed with, so an older version cannot replace it.
     long seqnum = HeldSlotVersion.seqnumOf(key, path, slotCheck);
-    try {
-      leases.recordShare(key, size, seqnum, LeaseOwner.RECOVERED,
-          leases.implicitSecrets(LeaseOwner.RECOVERED));
-    } catch (LeaseLimitException e) {
-      throw new IllegalStateException("a new record cannot have too many leases", e);
-    }
+    leases.recordShare(key, size, seqnum, LeaseOwner.RECOVERED,
+        leases.implicitSecrets(LeaseOwner.RECOVERED));
     adopted++;
     adoptedBytes += size;
   }
