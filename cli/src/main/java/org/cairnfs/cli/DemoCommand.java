@@ -62,6 +62,7 @@ final class DemoCommand implements Callable<Integer> {
     Files.createDirectories(root);
     Logging.toDirectory(Files.createDirectories(root.resolve("logs")), false);
     List<NodeDirectory> dirs = createMissing(root);
+    StaleTempLibs.sweepTempDir();
     List<RunningNode> nodes = new ArrayList<>();
     Runnable stopAll = () -> {
       for (int i = nodes.size() - 1; i >= 0; i--) {

@@ -39,6 +39,7 @@ final class RunCommand implements Callable<Integer> {
     Files.createDirectories(node.logs());
     Logging.toDirectory(node.logs(), true);
     NodeConfig config = NodeConfig.read(node.root());
+    StaleTempLibs.sweepTempDir();
     for (String warning : StartChecks.check(config)) {
       out.println("warning: " + warning);
       LoggerFactory.getLogger(RunCommand.class).warn(warning);
