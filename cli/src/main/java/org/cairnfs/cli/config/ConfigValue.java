@@ -28,7 +28,7 @@ public final class ConfigValue {
     if (bad != null) {
       throw new IllegalArgumentException("contains " + bad + ", which a config file cannot hold");
     }
-    boolean plain = !value.isEmpty() && value.equals(value.strip()) && !value.startsWith("\"")
+    boolean plain = !value.isEmpty() && value.equals(value.strip()) && !value.contains("\"")
         && !value.contains("#") && !value.contains("\\");
     if (plain || value.isEmpty()) {
       return value;
