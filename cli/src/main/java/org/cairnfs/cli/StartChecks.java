@@ -52,8 +52,8 @@ final class StartChecks {
       InetAddress.getByName(config.hostname());
     } catch (UnknownHostException e) {
       throw config.source().error("node.hostname", "'node.hostname' '" + config.hostname()
-          + "' does not resolve to an address of this machine; use an IP address of this machine"
-          + " or a name that resolves to one");
+          + "' does not resolve (DNS, /etc/hosts); use an IP address of this machine or a name"
+          + " that resolves to one");
     }
   }
 
