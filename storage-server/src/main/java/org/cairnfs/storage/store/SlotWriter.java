@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.cairnfs.caps.share.ByteArrayShare;
 import org.cairnfs.caps.share.FileChannelShare;
 import org.cairnfs.caps.share.ShareSource;
 import org.cairnfs.storage.lease.LeaseDb;
@@ -175,21 +174,32 @@ final class SlotWriter {
     }
   }
 
-  /** Stores a whole version given in memory, checked before it touches the disk. */
+  /**
+   * Stores a whole version given in memory. The check reads the staged file, not the array: what
+   * is checked is exactly what is renamed into place, whatever the caller does with its array.
+   */
   long write(ShareKey key, byte[] share, LeaseOwner owner, LeaseSecrets secrets)
       throws StoreException, IOException {
     budget.checkShareSize(share.length);
-    long seqnum = checkWhole(key, share.length, ByteArrayShare.wrap(share));
+    try {
+      check.checkFront(key.index(), key.shareNumber(), share.length,
+          java.util.Arrays.copyOf(share, (int) Math.min(share.length, check.frontLength())),
+          heldSeqnum(key));
+    } catch (SlotWriteCheck.Rejected e) {
+      throw rejected(key, e);
+    }
     Path temp = layout.slotTempPath(key, tempCounter.incrementAndGet());
     Files.createDirectories(temp.getParent());
     try {
+      long seqnum;
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
+          StandardOpenOption.WRITE, StandardOpenOption.READ)) {
         ByteBuffer src = ByteBuffer.wrap(share);
         while (src.hasRemaining()) {
           channel.write(src);
         }
         channel.force(true);
+        seqnum = checkWhole(key, share.length, new FileChannelShare(channel));
       }
       return commit(key, temp, share.length, seqnum, owner, secrets);
     } finally {
