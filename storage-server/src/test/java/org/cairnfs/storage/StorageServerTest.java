@@ -12,7 +12,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.caps.mutable.MutableKeys;
-import org.cairnfs.caps.mutable.SignedHeader;
+import org.cairnfs.caps.mutable.MutableFileWriter;
+import org.cairnfs.caps.mutable.MutableParams;
 import org.cairnfs.protocol.client.ClientOptions;
 import org.cairnfs.protocol.client.RemoteException;
 import org.cairnfs.protocol.client.StorageClient;
@@ -104,31 +105,64 @@ class StorageServerTest {
   void storesAMutableShareCheckedByTheKeylessCheck() throws Exception {
     MutableKeys keys = MutableKeys.generate(new SecureRandom());
     StorageIndex si = keys.storageIndex();
-    byte[] v1 = slotShare(keys, 1, 400);
+    byte[] v1 = slotShares(keys, 1, 700)[3];
     await(client.writeSlotShare(si, 3, v1.length, 0, Arrays.copyOf(v1, 100)));
-    await(client.writeSlotShare(si, 3, v1.length, 100, Arrays.copyOfRange(v1, 100, 400)));
-    List<Response.SlotShare> read = await(client.readSlot(si, Set.of(), 0, 1000));
+    await(client.writeSlotShare(si, 3, v1.length, 100, Arrays.copyOfRange(v1, 100, v1.length)));
+    List<Response.SlotShare> read = await(client.readSlot(si, Set.of(), 0, 4000));
     assertThat(read).singleElement().satisfies(s -> {
       assertThat(s.share()).isEqualTo(3);
       assertThat(s.seqnum()).isEqualTo(1);
       assertThat(s.data()).isEqualTo(v1);
     });
-    byte[] stale = slotShare(keys, 1, 300);
-    assertThatThrownBy(() -> await(client.writeSlotShare(si, 3, stale.length, 0, stale)))
-        .cause().satisfies(e -> assertThat(((RemoteException) e).code())
-            .isEqualTo(ErrorCode.REJECTED));
-    assertThat(await(client.readSlot(si, Set.of(3), 0, 1000)).get(0).data()).isEqualTo(v1);
+    byte[] stale = slotShares(keys, 1, 500)[3];
+    assertRejected(() -> await(client.writeSlotShare(si, 3, stale.length, 0, stale)));
+    assertThat(await(client.readSlot(si, Set.of(3), 0, 4000)).get(0).data()).isEqualTo(v1);
   }
 
-  static byte[] slotShare(MutableKeys keys, long seqnum, int length) {
-    SignedHeader h = new SignedHeader(seqnum, new byte[32], new byte[16], 3, 10, 3 * 1024, 100);
-    byte[] header = h.encode();
-    byte[] sig = keys.sign(h.signedDigest());
-    byte[] out = new byte[length];
-    Arrays.fill(out, (byte) seqnum);
-    System.arraycopy(header, 0, out, 0, header.length);
-    System.arraycopy(keys.publicKey(), 0, out, SignedHeader.LENGTH, 32);
-    System.arraycopy(sig, 0, out, SignedHeader.LENGTH + 32, 64);
-    return out;
+  /**
+   * Issue 10, finding 1, over the wire: a stranger (another node) who saw the signed prefix of
+   * version 2 plants it in front of garbage, in one chunk or several; the server refuses, keeps
+   * version 1, and then accepts the writer's real version 2.
+   */
+  @Test
+  void aStrangersPlantedPrefixIsRefusedAndTheWritersVersionStillLands() throws Exception {
+    MutableKeys keys = MutableKeys.generate(new SecureRandom());
+    StorageIndex si = keys.storageIndex();
+    byte[] v1 = slotShares(keys, 1, 5000)[0];
+    byte[] v2 = slotShares(keys, 2, 5000)[0];
+    await(client.writeSlotShare(si, 0, v1.length, 0, v1));
+    byte[] planted = new byte[v2.length];
+    new SecureRandom().nextBytes(planted);
+    System.arraycopy(v2, 0, planted, 0,
+        org.cairnfs.caps.mutable.SlotWriteCheck.PREFIX_LENGTH); // public: in every slot read
+    try (StorageClient stranger = await(StorageClient.connect(ClientOptions.defaults(),
+        NodeKey.generate(), "127.0.0.1", server.port(), server.nodeId()))) {
+      assertRejected(() -> await(stranger.writeSlotShare(si, 0, planted.length, 0, planted)));
+      assertRejected(() -> {
+        await(stranger.writeSlotShare(si, 0, planted.length, 0, Arrays.copyOf(planted, 1000)));
+        return await(stranger.writeSlotShare(si, 0, planted.length, 1000,
+            Arrays.copyOfRange(planted, 1000, planted.length)));
+      });
+    }
+    Response.SlotShare held = await(client.readSlot(si, Set.of(0), 0, 1 << 16)).get(0);
+    assertThat(held.seqnum()).isEqualTo(1);
+    assertThat(held.data()).isEqualTo(v1);
+    await(client.writeSlotShare(si, 0, v2.length, 0, v2));
+    held = await(client.readSlot(si, Set.of(0), 0, 1 << 16)).get(0);
+    assertThat(held.seqnum()).isEqualTo(2);
+    assertThat(held.data()).isEqualTo(v2);
+  }
+
+  static void assertRejected(java.util.concurrent.Callable<?> call) {
+    assertThatThrownBy(call::call).cause().satisfies(e ->
+        assertThat(((RemoteException) e).code()).isEqualTo(ErrorCode.REJECTED));
+  }
+
+  /** The shares of one real version of {@code size} plaintext bytes, 3-of-5. */
+  static byte[][] slotShares(MutableKeys keys, long seqnum, int size) {
+    byte[] plain = new byte[size];
+    new SecureRandom().nextBytes(plain);
+    return MutableFileWriter.write(keys, seqnum, plain, new MutableParams(3, 5, 999),
+        new SecureRandom());
   }
 }

@@ -52,6 +52,18 @@ public final class TaggedHash {
     return this;
   }
 
+  /**
+   * The hash of what was fed so far, without ending it: more may be fed afterwards, and {@link
+   * #finish} then hashes everything. Costs one copy of the digest state and one final block.
+   */
+  public byte[] peek() {
+    try {
+      return ((MessageDigest) digest.clone()).digest();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("the JDK's SHA-256 cannot be cloned", e);
+    }
+  }
+
   /** Returns the 32-byte hash and resets to hash a new value under the same tag. */
   public byte[] finish() {
     byte[] out = digest.digest();

@@ -1,7 +1,5 @@
 package org.cairnfs.caps.immutable;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
@@ -23,23 +21,5 @@ final class ConvergentKey {
         .putShort((short) params.n()).putInt(params.segmentSize()).array();
     return TaggedHash.of(Tag.CONVERGENT_KEY, TaggedHash.netstring(secret), encodedParams,
         plaintextHash);
-  }
-
-  /** H(PLAINTEXT, plaintext) in one pass, reading through {@code buffer}. */
-  static byte[] plaintextHash(PlaintextSource source, long size, byte[] buffer)
-      throws IOException {
-    TaggedHash hash = TaggedHash.start(Tag.PLAINTEXT);
-    long total = 0;
-    try (InputStream in = source.open()) {
-      int got;
-      while ((got = in.read(buffer, 0, buffer.length)) >= 0) {
-        hash.update(buffer, 0, got);
-        total += got;
-      }
-    }
-    if (total != size) {
-      throw new IOException("plaintext changed while encoding: size " + size + ", read " + total);
-    }
-    return hash.finish();
   }
 }

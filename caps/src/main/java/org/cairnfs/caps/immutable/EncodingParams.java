@@ -13,6 +13,13 @@ import org.cairnfs.caps.erasure.ErasureCodec;
 public record EncodingParams(int k, int happy, int n, int segmentSize) {
   /** Largest segment size: bounds what a reader of an untrusted extension block allocates. */
   public static final int MAX_SEGMENT_SIZE = 64 << 20;
+  /**
+   * Largest stripe, {@code n * blockSize()}: the n blocks of one segment, which a reader that
+   * must rebuild data holds at once. The extension block is pinned by the cap but chosen by the
+   * uploader, so without this bound one file (k=1, n=256, 64 MiB segments) would ask every
+   * reader for 16 GiB.
+   */
+  public static final int MAX_STRIPE = 64 << 20;
   public static final EncodingParams DEFAULTS = builder().build();
 
   public EncodingParams {
@@ -33,6 +40,11 @@ public record EncodingParams(int k, int happy, int n, int segmentSize) {
     if (segmentSize < 1 || segmentSize > MAX_SEGMENT_SIZE) {
       throw new IllegalArgumentException("segment size must be in [1, " + MAX_SEGMENT_SIZE
           + "], got " + segmentSize);
+    }
+    if ((long) n * ((segmentSize + (long) k - 1) / k) > MAX_STRIPE) {
+      throw new IllegalArgumentException("n (" + n + ") blocks of segment size " + segmentSize
+          + " / k (" + k + ") make a stripe of more than " + MAX_STRIPE
+          + " bytes; use a smaller segment size");
     }
   }
 

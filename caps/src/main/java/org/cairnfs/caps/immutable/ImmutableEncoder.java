@@ -32,6 +32,13 @@ import org.cairnfs.caps.share.ShareTreeLeaf;
  * whatever the file size; the buffers are reused for every segment. Files of at most {@link LiteralCap#MAX_SIZE}
  * bytes become literal caps and write no shares.
  *
+ * <p>Convergent keys need two passes: one hashes the plaintext for the key, the next encrypts.
+ * The second pass hashes again and compares at checkpoints ({@link PlaintextCheckpoints}), so a
+ * source that changes between the passes fails with {@link PlaintextChangedException} instead of
+ * encrypting other content under this content's key; for files of up to 4096 segments the
+ * comparison comes before each segment's blocks are written, so no block of changed content
+ * leaves. Cost: one more SHA-256 pass over the plaintext.
+ *
  * <p>Instances are immutable and may be shared; each {@link #encode} call is independent.
  */
 public final class ImmutableEncoder {
@@ -77,25 +84,30 @@ public final class ImmutableEncoder {
         data = in.readNBytes(LiteralCap.MAX_SIZE + 1);
       }
       if (data.length != size) {
-        throw new IOException("plaintext changed while encoding: size " + size + ", read "
-            + data.length);
+        throw new PlaintextChangedException("plaintext changed while encoding: size " + size
+            + ", read " + data.length);
       }
       return new LiteralCap(data);
     }
     byte[] key;
+    PlaintextCheckpoints checkpoints = null;
     if (convergenceSecret == null) {
       key = new byte[AesCtr.KEY_LENGTH];
       random.nextBytes(key);
     } else {
       byte[] buffer = new byte[(int) Math.min(size, Math.max(params.segmentSize(), 1 << 16))];
-      key = ConvergentKey.derive(convergenceSecret, params,
-          ConvergentKey.plaintextHash(source, size, buffer));
+      checkpoints = PlaintextCheckpoints.take(source, size, params.segmentSize(), buffer);
+      key = ConvergentKey.derive(convergenceSecret, params, checkpoints.fileHash());
     }
-    return encodeWithKey(source, size, key, sinks);
+    return encodeWithKey(source, size, key, checkpoints, sinks);
   }
 
-  ImmutableReadCap encodeWithKey(PlaintextSource source, long size, byte[] key,
-      ShareSinkFactory sinkFactory) throws IOException {
+  /**
+   * The encoding pass. With {@code checkpoints} (convergent keys) the plaintext is hashed again
+   * as it is read and compared at each checkpoint before that segment's blocks are written.
+   */
+  private ImmutableReadCap encodeWithKey(PlaintextSource source, long size, byte[] key,
+      PlaintextCheckpoints checkpoints, ShareSinkFactory sinkFactory) throws IOException {
     ShareLayout layout = ShareLayout.of(params, size);
     int k = params.k();
     int n = params.n();
@@ -114,6 +126,8 @@ public final class ImmutableEncoder {
     TaggedHash segmentHash = TaggedHash.start(Tag.SEGMENT);
     Cipher cipher = AesCtr.at(key, 0);
     TaggedHash blockHash = TaggedHash.start(Tag.BLOCK);
+    TaggedHash plaintextHash = TaggedHash.start(Tag.PLAINTEXT);
+    long position = 0;
     try (InputStream in = source.open()) {
       for (int s = 0; s < layout.segmentCount(); s++) {
         int blockLength = layout.blockLength(s);
@@ -121,11 +135,23 @@ public final class ImmutableEncoder {
         for (int j = 0; j < k; j++) {
           int take = Math.min(blockLength, remaining);
           if (in.readNBytes(blocks[j], 0, take) != take) {
-            throw new IOException("plaintext ended early in segment " + s);
+            throw new PlaintextChangedException("plaintext ended early in segment " + s
+                + ", before its " + size + " bytes");
           }
+          if (checkpoints != null) {
+            plaintextHash.update(blocks[j], 0, take);
+          }
+          remaining -= take;
+          position += take;
+        }
+        if (checkpoints != null) {
+          checkpoints.check(plaintextHash, position);
+        }
+        for (int j = 0, left = layout.segmentLength(s); j < k; j++) {
+          int take = Math.min(blockLength, left);
           encrypt(cipher, blocks[j], take);
           Arrays.fill(blocks[j], take, blockLength, (byte) 0);
-          remaining -= take;
+          left -= take;
         }
         codec.encode(blocks, 0, blockLength);
         long offset = layout.blockOffset(s);
@@ -140,7 +166,8 @@ public final class ImmutableEncoder {
         segmentTree.add(segmentHash.finish());
       }
       if (in.read() >= 0) {
-        throw new IOException("plaintext grew while encoding beyond " + size + " bytes");
+        throw new PlaintextChangedException(
+            "plaintext grew while encoding beyond " + size + " bytes");
       }
       List<byte[]> shareLeaves = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {

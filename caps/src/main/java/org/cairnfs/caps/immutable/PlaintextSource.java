@@ -8,7 +8,9 @@ import java.nio.file.Path;
 
 /**
  * Plaintext an encoder may read more than once: convergent encryption hashes the whole file
- * before the first byte can be encrypted, so a one-shot stream is not enough.
+ * before the first byte can be encrypted, so a one-shot stream is not enough. Every stream must
+ * yield the same bytes; a source that changes between reads makes the encoder fail with {@link
+ * PlaintextChangedException} rather than encrypt other content under this content's key.
  */
 public interface PlaintextSource {
   /** Length in bytes; every stream from {@link #open()} yields exactly this many. */
@@ -32,7 +34,10 @@ public interface PlaintextSource {
     };
   }
 
-  /** A source over a file, which must not change while it is encoded. */
+  /**
+   * A source over a file, which must not change while it is encoded (a change is detected, and
+   * fails the encode: encode a snapshot of a file that may change).
+   */
   static PlaintextSource of(Path file) {
     return new PlaintextSource() {
       @Override

@@ -36,7 +36,9 @@ import org.cairnfs.caps.share.ShareSource;
  * good no Reed-Solomon decoding is done.
  *
  * <p>Cost: per segment k block reads plus k * log2(segments) tree-node reads of 32 bytes;
- * memory about {@code segmentSize * (1 + n/k)} whatever the file size.
+ * memory: the blocks of the shares in use, sized from the real block length (the n blocks of
+ * one segment when data must be rebuilt, at most {@link SignedHeader#MAX_STRIPE} bytes), whatever
+ * the file size and whatever the signed segment size.
  */
 public final class MutableFileReader {
   private MutableFileReader() {}
@@ -90,8 +92,10 @@ public final class MutableFileReader {
           + " needed shares of " + version + " are valid", bad);
     }
     ErasureCodec codec = ErasureCodec.of(k, n);
-    byte[][] blocks = new byte[n][header.segmentSize() / k];
-    byte[] segment = new byte[header.segmentSize()];
+    // Buffers follow the real block length (the first segment's, the largest), never n times
+    // the signed segment size: a small version with huge parameters costs what it holds.
+    int maxBlock = layout.blockSize(0);
+    byte[][] blocks = new byte[n][];
     Cipher cipher = AesCtr.at(
         TaggedHash.of(Tag.MUTABLE_DATA_KEY, cap.readKey(), header.salt()), 0);
     for (int j = 0; j < layout.segments(); j++) {
@@ -103,7 +107,7 @@ public final class MutableFileReader {
           continue;
         }
         try {
-          c.readVerifiedBlock(j, blocks[c.shareNumber()]);
+          c.readVerifiedBlock(j, buffer(blocks, c.shareNumber(), maxBlock));
           present[c.shareNumber()] = true;
           got++;
         } catch (IOException | MutableIntegrityException e) {
@@ -116,18 +120,40 @@ public final class MutableFileReader {
             + got + " of the " + k + " needed shares verified", bad);
       }
       int blockSize = layout.blockSize(j);
-      codec.decode(blocks, present, 0, blockSize);
-      for (int d = 0; d < k; d++) {
-        System.arraycopy(blocks[d], 0, segment, d * blockSize, blockSize);
+      if (!allData(present, k)) {
+        for (int i = 0; i < n; i++) {
+          buffer(blocks, i, maxBlock);
+        }
+        codec.decode(blocks, present, 0, blockSize);
       }
-      int len = layout.segmentLength(j);
+      int remaining = layout.segmentLength(j);
       try {
-        cipher.update(segment, 0, len, segment, 0);
+        for (int d = 0; remaining > 0; d++) {
+          int take = Math.min(blockSize, remaining);
+          cipher.update(blocks[d], 0, take, blocks[d], 0);
+          out.write(blocks[d], 0, take);
+          remaining -= take;
+        }
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("AES-CTR failed", e);
       }
-      out.write(segment, 0, len);
     }
+  }
+
+  private static byte[] buffer(byte[][] blocks, int i, int size) {
+    if (blocks[i] == null) {
+      blocks[i] = new byte[size];
+    }
+    return blocks[i];
+  }
+
+  private static boolean allData(boolean[] present, int k) {
+    for (int d = 0; d < k; d++) {
+      if (!present[d]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -141,7 +167,7 @@ public final class MutableFileReader {
     Map<Integer, String> bad = new HashMap<>();
     List<ShareCandidate> alive = open(cap.fingerprint(), version, shares, bad);
     SortedSet<Integer> good = new TreeSet<>();
-    byte[] block = new byte[alive.get(0).header().segmentSize() / alive.get(0).header().k()];
+    byte[] block = new byte[alive.get(0).layout().blockSize(0)];
     for (ShareCandidate c : alive) {
       try {
         for (int j = 0; j < c.layout().segments(); j++) {

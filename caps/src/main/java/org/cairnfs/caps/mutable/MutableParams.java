@@ -3,7 +3,8 @@ package org.cairnfs.caps.mutable;
 /**
  * How a mutable version is cut and spread: any {@code k} of {@code n} shares rebuild it, and it
  * is processed {@code segmentSize} plaintext bytes at a time (a multiple of k). The segment size
- * bounds the memory of writer and reader: about {@code segmentSize * (1 + n/k)} bytes.
+ * bounds the memory of writer and reader: about {@code segmentSize * (1 + n/k)} bytes, and the
+ * stripe {@code n * segmentSize / k} may not exceed {@link SignedHeader#MAX_STRIPE}.
  */
 public record MutableParams(int k, int n, int segmentSize) {
   /** 3-of-10 with 128 KiB segments (rounded down to a multiple of 3). */
@@ -20,6 +21,11 @@ public record MutableParams(int k, int n, int segmentSize) {
         || segmentSize % k != 0) {
       throw new IllegalArgumentException("segment size must be a multiple of k (" + k
           + ") in " + k + ".." + SignedHeader.MAX_SEGMENT_SIZE + ", got " + segmentSize);
+    }
+    if ((long) n * (segmentSize / k) > SignedHeader.MAX_STRIPE) {
+      throw new IllegalArgumentException("n (" + n + ") blocks of segment size " + segmentSize
+          + " / k (" + k + ") exceed the " + SignedHeader.MAX_STRIPE + "-byte stripe readers "
+          + "accept; use a smaller segment size");
     }
   }
 

@@ -27,6 +27,12 @@ public record SignedHeader(long seqnum, byte[] rootHash, byte[] salt, int k, int
   public static final int MAX_SHARES = 256;
   /** Largest segment a reader must be willing to hold in memory. */
   public static final int MAX_SEGMENT_SIZE = 1 << 26;
+  /**
+   * Largest stripe, {@code n * segmentSize / k}: the n blocks of one segment, which is what a
+   * reader that must rebuild data holds at once. Without it one signed header (k=1, n=256, a
+   * 64 MiB segment) would ask every reader for 16 GiB.
+   */
+  public static final int MAX_STRIPE = 1 << 26;
   /** 256 TiB: keeps every offset computation far from overflow. */
   public static final long MAX_DATA_LENGTH = 1L << 48;
 
@@ -57,6 +63,10 @@ public record SignedHeader(long seqnum, byte[] rootHash, byte[] salt, int k, int
     if (segmentSize < 1 || segmentSize > MAX_SEGMENT_SIZE || segmentSize % k != 0) {
       throw new MutableShareFormatException("segment size must be a positive multiple of k ("
           + k + ") at most " + MAX_SEGMENT_SIZE + ", got " + segmentSize);
+    }
+    if ((long) n * (segmentSize / k) > MAX_STRIPE) {
+      throw new MutableShareFormatException("n (" + n + ") blocks of segment size " + segmentSize
+          + " / k (" + k + ") make a stripe of more than " + MAX_STRIPE + " bytes");
     }
     if (dataLength < 0 || dataLength > MAX_DATA_LENGTH) {
       throw new MutableShareFormatException(

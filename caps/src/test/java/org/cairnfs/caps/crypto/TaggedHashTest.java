@@ -56,6 +56,15 @@ class TaggedHashTest {
       assertThat(first).isEqualTo(TaggedHash.of(Tag.MERKLE_NODE, data)).hasSize(32);
       assertThat(second).isEqualTo(first);
     }
+
+    @Test
+    void peekHashesWhatWasFedWithoutEndingIt() {
+      TaggedHash h = TaggedHash.start(Tag.PLAINTEXT);
+      byte[] data = ascii("hello world");
+      byte[] hello = h.update(data, 0, 5).peek();
+      assertThat(hello).isEqualTo(TaggedHash.of(Tag.PLAINTEXT, ascii("hello")));
+      assertThat(h.update(data, 5, 6).finish()).isEqualTo(TaggedHash.of(Tag.PLAINTEXT, data));
+    }
   }
 
   @Nested

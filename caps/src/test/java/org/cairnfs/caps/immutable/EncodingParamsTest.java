@@ -32,4 +32,16 @@ class EncodingParamsTest {
     assertThatThrownBy(() -> EncodingParams.builder().k(3).happy(11).n(10).build())
         .hasMessageContaining("got 11");
   }
+
+  /** Issue 10, finding 4 (same class): a stripe readers would have to hold is bounded. */
+  @Test
+  void theStripeIsBounded() {
+    assertThatThrownBy(() -> EncodingParams.builder().k(1).happy(1).n(256)
+        .segmentSize(EncodingParams.MAX_SEGMENT_SIZE).build())
+        .hasMessageContaining("stripe");
+    assertThat(EncodingParams.builder().k(1).happy(1).n(256).segmentSize(256 * 1024).build()
+        .blockSize()).isEqualTo(256 * 1024);
+    assertThatThrownBy(() -> EncodingParams.builder().k(1).happy(1).n(256)
+        .segmentSize(256 * 1024 + 1).build()).hasMessageContaining("stripe");
+  }
 }

@@ -174,24 +174,29 @@ class MutableFilePropertiesTest {
     random.nextBytes(plain);
     byte[][] shares = MutableFileWriter.write(keys, seqnum, plain, params,
         new FixedRandom((int) choice));
-    byte[] share = shares[random.nextInt(shares.length)];
+    int number = random.nextInt(shares.length);
+    byte[] share = shares[number];
     byte[] prefix = Arrays.copyOf(share, SlotWriteCheck.PREFIX_LENGTH);
 
     boolean fresh = held.isEmpty() || held.getAsLong() < seqnum;
-    for (byte[] submitted : List.of(share, prefix)) {
-      if (fresh) {
-        SlotWriteCheck.Accepted accepted =
-            SlotWriteCheck.check(keys.storageIndex(), submitted, held);
-        assertThat(accepted.seqnum()).isEqualTo(seqnum);
-        assertThat(accepted.header()).isEqualTo(MutableShare.parse(share).header());
-      } else {
-        assertThatThrownBy(() -> SlotWriteCheck.check(keys.storageIndex(), submitted, held))
-            .isInstanceOfSatisfying(SlotWriteRejectedException.class, e -> assertThat(e.reason())
-                .isEqualTo(SlotWriteRejectedException.Reason.STALE_SEQNUM));
-      }
+    if (fresh) {
+      SlotWriteCheck.Accepted accepted =
+          SlotWriteCheck.check(keys.storageIndex(), number, share, held);
+      assertThat(accepted.seqnum()).isEqualTo(seqnum);
+      assertThat(accepted.header()).isEqualTo(MutableShare.parse(share).header());
+    } else {
+      assertThatThrownBy(() -> SlotWriteCheck.check(keys.storageIndex(), number, share, held))
+          .isInstanceOfSatisfying(SlotWriteRejectedException.class, e -> assertThat(e.reason())
+              .isEqualTo(SlotWriteRejectedException.Reason.STALE_SEQNUM));
     }
+    // The signed prefix alone authenticates but is never a share a server may store.
+    assertThat(SlotWriteCheck.authenticate(keys.storageIndex(), prefix).seqnum())
+        .isEqualTo(seqnum);
+    assertThatThrownBy(() -> SlotWriteCheck.check(keys.storageIndex(), number, prefix, held))
+        .isInstanceOfSatisfying(SlotWriteRejectedException.class, e -> assertThat(e.reason())
+            .isEqualTo(SlotWriteRejectedException.Reason.MALFORMED));
     if (!other.storageIndex().equals(keys.storageIndex())) {
-      assertThatThrownBy(() -> SlotWriteCheck.check(other.storageIndex(), share, held))
+      assertThatThrownBy(() -> SlotWriteCheck.check(other.storageIndex(), number, share, held))
           .isInstanceOfSatisfying(SlotWriteRejectedException.class, e -> assertThat(e.reason())
               .isEqualTo(SlotWriteRejectedException.Reason.WRONG_KEY));
     }

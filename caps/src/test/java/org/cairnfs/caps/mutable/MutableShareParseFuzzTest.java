@@ -19,9 +19,11 @@ class MutableShareParseFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void parse(FuzzedDataProvider data) {
     long held = data.consumeLong();
+    int number = data.consumeInt(0, 255);
     byte[] bytes = data.consumeRemainingAsBytes();
     try {
-      SlotWriteCheck.check(SLOT, bytes, held < 0 ? OptionalLong.empty() : OptionalLong.of(held));
+      SlotWriteCheck.check(SLOT, number, bytes,
+          held < 0 ? OptionalLong.empty() : OptionalLong.of(held));
     } catch (SlotWriteRejectedException expected) {
       // the normal answer to garbage
     }

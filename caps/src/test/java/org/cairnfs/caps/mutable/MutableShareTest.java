@@ -30,7 +30,7 @@ class MutableShareTest {
 
   @Test
   void theServerCheckAcceptsWhatTheWriterProduced() {
-    assertThat(SlotWriteCheck.check(keys.storageIndex(), shares[2],
+    assertThat(SlotWriteCheck.check(keys.storageIndex(), 2, shares[2],
         java.util.OptionalLong.of(7)).seqnum()).isEqualTo(8);
   }
 

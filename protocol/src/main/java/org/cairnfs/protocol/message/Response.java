@@ -58,7 +58,11 @@ public sealed interface Response extends Message {
     }
   }
 
-  /** Result of Allocate: shares the client should now write, and shares already complete here. */
+  /**
+   * Result of Allocate: shares the client should now write, and shares already complete here
+   * (a claim the client checks against its cap before counting it; numbers in neither set are
+   * being uploaded by another client). See wire.md, section 6.
+   */
   record Allocated(Set<Integer> allocated, Set<Integer> alreadyHave) implements Response {
     public Allocated {
       allocated = checkShares(allocated);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.OptionalLong;
 import org.cairnfs.storage.lease.ShareRecord;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.share.ShareKind;
@@ -18,8 +17,10 @@ import org.slf4j.LoggerFactory;
  * <p>Why: the record's seqnum is what refuses an older signed version replayed by anyone. A
  * recordless slot share (the collector removed the record and crashed before deleting the file)
  * adopted with no seqnum would accept any validly signed version, including an older one. The
- * file is run through the same {@link SlotWriteCheck} as a write (key matches the index,
- * signature verifies), so only a seqnum its writer signed is trusted.
+ * file's signed prefix is authenticated ({@link SlotWriteCheck#signedSeqnum}: key matches the
+ * index, signature verifies), so only a seqnum its writer signed is trusted. The rest of the
+ * share is not checked here: the seqnum is what matters, and the server stored only whole
+ * shares that passed the write check.
  *
  * <p>A file that fails the check (the server never stores such a version, so it is damaged) is
  * still adopted, with {@link ShareRecord#NO_SEQNUM}, and logged as an error: any seqnum read from
@@ -40,13 +41,13 @@ final class HeldSlotVersion {
     }
     byte[] prefix;
     try (InputStream in = Files.newInputStream(file)) {
-      prefix = in.readNBytes(SlotWriteCheck.CHECKED_PREFIX);
+      prefix = in.readNBytes(check.frontLength());
     }
     try {
-      return check.check(key.index(), prefix, OptionalLong.empty());
+      return check.signedSeqnum(key.index(), prefix);
     } catch (SlotWriteCheck.Rejected e) {
-      LOG.error("slot share {} found without a record fails the write check ({}); adopted with no "
-          + "seqnum, so any signed version may replace it", key, e.getMessage());
+      LOG.error("slot share {} found without a record has no valid signed prefix ({}); adopted "
+          + "with no seqnum, so any signed version may replace it", key, e.getMessage());
       return ShareRecord.NO_SEQNUM;
     }
   }

@@ -1,39 +1,95 @@
 package org.cairnfs.storage.store;
 
+import java.io.IOException;
 import java.util.OptionalLong;
 import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.caps.mutable.SlotWriteRejectedException;
+import org.cairnfs.caps.share.ShareSource;
 
 /**
- * The keyless check a server runs before storing a new version of a mutable slot share: the
- * verifying key in the share must hash to the slot's storage index, its signature must verify
- * and its seqnum must be above the one held.
+ * The keyless check a server runs before a new version of a mutable slot share may replace
+ * anything: the whole share must be one its slot's key signed for (key and signature, seqnum
+ * above the held one, share number, layout, hash chain, block tree and every block).
  *
- * <p>A seam: the real check lives in the caps module (mutable share layout); the store only
- * needs this one method, which keeps it testable with a fake.
+ * <p>A seam: the real rule lives in the caps module ({@link
+ * org.cairnfs.caps.mutable.SlotWriteCheck}, spec in {@code docs/specs/mutable-share.md}); the
+ * store needs these three questions, which keeps it testable with a fake.
  */
-@FunctionalInterface
 public interface SlotWriteCheck {
-  /** The store passes at most this many leading bytes of a share to the check. */
-  int CHECKED_PREFIX = 64 * 1024;
-
   /** The real check of {@link org.cairnfs.caps.mutable.SlotWriteCheck}. */
-  SlotWriteCheck KEYLESS = (index, share, held) -> {
-    try {
-      return org.cairnfs.caps.mutable.SlotWriteCheck.check(index, share, held).seqnum();
-    } catch (org.cairnfs.caps.mutable.SlotWriteRejectedException e) {
-      throw new Rejected(e.getMessage());
+  SlotWriteCheck KEYLESS = new SlotWriteCheck() {
+    @Override
+    public int frontLength() {
+      return org.cairnfs.caps.mutable.SlotWriteCheck.FRONT_LENGTH;
+    }
+
+    @Override
+    public long checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
+        OptionalLong heldSeqnum) throws Rejected {
+      try {
+        return org.cairnfs.caps.mutable.SlotWriteCheck.checkFront(index, shareNumber, size,
+            front, heldSeqnum).seqnum();
+      } catch (SlotWriteRejectedException e) {
+        throw new Rejected(e.getMessage());
+      }
+    }
+
+    @Override
+    public long check(StorageIndex index, int shareNumber, long size, ShareSource share,
+        OptionalLong heldSeqnum) throws Rejected, IOException {
+      try {
+        return org.cairnfs.caps.mutable.SlotWriteCheck.check(index, shareNumber, size, share,
+            heldSeqnum).seqnum();
+      } catch (SlotWriteRejectedException e) {
+        throw new Rejected(e.getMessage());
+      }
+    }
+
+    @Override
+    public long signedSeqnum(StorageIndex index, byte[] prefix) throws Rejected {
+      try {
+        return org.cairnfs.caps.mutable.SlotWriteCheck.authenticate(index, prefix).seqnum();
+      } catch (SlotWriteRejectedException e) {
+        throw new Rejected(e.getMessage());
+      }
     }
   };
 
+  /** Leading bytes {@link #checkFront} decides on ({@link #signedSeqnum} needs no more). */
+  int frontLength();
+
   /**
-   * Returns the seqnum of {@code share} if it may replace the held version.
+   * The part of the rule the first {@link #frontLength} bytes decide (form, key, signature,
+   * seqnum, share number, declared size), so a chunked write can be refused before the rest
+   * of it is stored. Passing it does not make a share acceptable.
    *
-   * @param share the share's first {@code min(size, CHECKED_PREFIX)} bytes
-   *
-   * @param heldSeqnum seqnum of the version held, empty when none is held
+   * @param front the share's first {@code min(size, frontLength())} bytes
+   * @return the share's seqnum
    * @throws Rejected naming why the share may not be stored
    */
-  long check(StorageIndex index, byte[] share, OptionalLong heldSeqnum) throws Rejected;
+  long checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
+      OptionalLong heldSeqnum) throws Rejected;
+
+  /**
+   * The whole rule, reading the complete share through {@code share} with bounded memory.
+   *
+   * @param size the share's length; {@code share} holds exactly that many bytes
+   * @param heldSeqnum seqnum of the version held, empty when none is held
+   * @return the share's seqnum
+   * @throws Rejected naming why the share may not be stored
+   * @throws IOException if reading {@code share} fails
+   */
+  long check(StorageIndex index, int shareNumber, long size, ShareSource share,
+      OptionalLong heldSeqnum) throws Rejected, IOException;
+
+  /**
+   * The seqnum of a share already held, trusted only if its writer signed it (key of this slot,
+   * valid signature); the rest of the share is not looked at.
+   *
+   * @param prefix the share's first {@code min(size, frontLength())} bytes
+   * @throws Rejected if the prefix is not signed by the slot's key
+   */
+  long signedSeqnum(StorageIndex index, byte[] prefix) throws Rejected;
 
   /** The share failed the check. */
   final class Rejected extends Exception {

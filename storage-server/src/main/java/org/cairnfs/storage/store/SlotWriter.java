@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.cairnfs.caps.share.FileChannelShare;
+import org.cairnfs.caps.share.ShareSource;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
@@ -20,8 +22,13 @@ import org.cairnfs.storage.share.ShareKey;
 
 /**
  * Writes new versions of mutable slot shares: staged whole in the incoming area (in one piece
- * or in in-order chunks), checked by the {@link SlotWriteCheck} once complete, then renamed
- * over the old version. A refused or unfinished version never touches the held one.
+ * or in in-order chunks), checked by the {@link SlotWriteCheck}, then renamed over the old
+ * version. A refused or unfinished version never touches the held one.
+ *
+ * <p>Checked twice: the front as soon as a chunked write has delivered it (a stranger's share is
+ * refused before the rest is stored), and the whole share once complete, read back from the
+ * staged file with bounded memory, outside the index lock (it costs a pass over the share). Under
+ * the lock only the seqnum is compared again, since another version may have landed meanwhile.
  */
 final class SlotWriter {
   private final ShareLayout layout;
@@ -45,6 +52,7 @@ final class SlotWriter {
     final Path path;
     final FileChannel channel;
     long next;
+    boolean frontChecked;
     private boolean done;
 
     Staged(ShareKey key, long size) throws IOException {
@@ -133,6 +141,17 @@ final class SlotWriter {
         s.channel.write(src, s.next + (src.position() - data.position()));
       }
       s.next += length;
+      if (!s.frontChecked && s.next >= Math.min(size, check.frontLength())) {
+        s.frontChecked = true;
+        try {
+          check.checkFront(key.index(), key.shareNumber(), size,
+              readFront(s.channel, (int) Math.min(size, check.frontLength())), heldSeqnum(key));
+        } catch (SlotWriteCheck.Rejected e) {
+          staged.remove(id, s);
+          s.discard();
+          throw rejected(key, e);
+        }
+      }
       if (s.next < size) {
         return OptionalLong.empty();
       }
@@ -140,8 +159,9 @@ final class SlotWriter {
       s.done = true;
       try {
         s.channel.force(true);
+        long seqnum = checkWhole(key, size, new FileChannelShare(s.channel));
         s.channel.close();
-        return OptionalLong.of(commit(key, s.path, size, owner, secrets));
+        return OptionalLong.of(commit(key, s.path, size, seqnum, owner, secrets));
       } finally {
         try {
           s.channel.close();
@@ -154,22 +174,34 @@ final class SlotWriter {
     }
   }
 
-  /** Stores a whole version given in memory. */
+  /**
+   * Stores a whole version given in memory. The check reads the staged file, not the array: what
+   * is checked is exactly what is renamed into place, whatever the caller does with its array.
+   */
   long write(ShareKey key, byte[] share, LeaseOwner owner, LeaseSecrets secrets)
       throws StoreException, IOException {
     budget.checkShareSize(share.length);
+    try {
+      check.checkFront(key.index(), key.shareNumber(), share.length,
+          java.util.Arrays.copyOf(share, (int) Math.min(share.length, check.frontLength())),
+          heldSeqnum(key));
+    } catch (SlotWriteCheck.Rejected e) {
+      throw rejected(key, e);
+    }
     Path temp = layout.slotTempPath(key, tempCounter.incrementAndGet());
     Files.createDirectories(temp.getParent());
     try {
+      long seqnum;
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
+          StandardOpenOption.WRITE, StandardOpenOption.READ)) {
         ByteBuffer src = ByteBuffer.wrap(share);
         while (src.hasRemaining()) {
           channel.write(src);
         }
         channel.force(true);
+        seqnum = checkWhole(key, share.length, new FileChannelShare(channel));
       }
-      return commit(key, temp, share.length, owner, secrets);
+      return commit(key, temp, share.length, seqnum, owner, secrets);
     } finally {
       Files.deleteIfExists(temp);
     }
@@ -193,19 +225,29 @@ final class SlotWriter {
     }
   }
 
-  private long commit(ShareKey key, Path temp, long size, LeaseOwner owner,
+  /** The whole-share check against the version held now; returns the share's seqnum. */
+  private long checkWhole(ShareKey key, long size, ShareSource share)
+      throws StoreException, IOException {
+    try {
+      return check.check(key.index(), key.shareNumber(), size, share, heldSeqnum(key));
+    } catch (SlotWriteCheck.Rejected e) {
+      throw rejected(key, e);
+    }
+  }
+
+  /**
+   * Renames a checked version over the held one, unless a version with a seqnum at least as high
+   * landed since it was checked.
+   */
+  private long commit(ShareKey key, Path temp, long size, long seqnum, LeaseOwner owner,
       LeaseSecrets secrets) throws StoreException, IOException {
-    byte[] prefix = readPrefix(temp, (int) Math.min(size, SlotWriteCheck.CHECKED_PREFIX));
     synchronized (locks.of(key.index())) {
       Optional<ShareRecord> record = leases.find(key);
-      OptionalLong held = record.filter(r -> r.seqnum() != ShareRecord.NO_SEQNUM)
-          .map(r -> OptionalLong.of(r.seqnum())).orElse(OptionalLong.empty());
-      long seqnum;
-      try {
-        seqnum = check.check(key.index(), prefix, held);
-      } catch (SlotWriteCheck.Rejected e) {
-        throw new StoreException(StoreException.Reason.REJECTED,
-            "slot share " + key + " rejected: " + e.getMessage());
+      OptionalLong held = seqnumOf(record);
+      if (held.isPresent() && seqnum <= held.getAsLong()) {
+        throw new StoreException(StoreException.Reason.REJECTED, "slot share " + key
+            + " rejected: STALE_SEQNUM: seqnum " + seqnum + " is not higher than the held "
+            + "seqnum " + held.getAsLong() + ", stored while this one was checked");
       }
       long growth = size - record.map(ShareRecord::size).orElse(0L);
       budget.reserve(growth);
@@ -225,12 +267,24 @@ final class SlotWriter {
     }
   }
 
-  private static byte[] readPrefix(Path file, int length) throws IOException {
+  private OptionalLong heldSeqnum(ShareKey key) {
+    return seqnumOf(leases.find(key));
+  }
+
+  private static OptionalLong seqnumOf(Optional<ShareRecord> record) {
+    return record.filter(r -> r.seqnum() != ShareRecord.NO_SEQNUM)
+        .map(r -> OptionalLong.of(r.seqnum())).orElse(OptionalLong.empty());
+  }
+
+  private static StoreException rejected(ShareKey key, SlotWriteCheck.Rejected e) {
+    return new StoreException(StoreException.Reason.REJECTED,
+        "slot share " + key + " rejected: " + e.getMessage());
+  }
+
+  private static byte[] readFront(FileChannel channel, int length) throws IOException {
     ByteBuffer out = ByteBuffer.allocate(length);
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      while (out.hasRemaining() && channel.read(out, out.position()) >= 0) {
-        // keep reading
-      }
+    while (out.hasRemaining() && channel.read(out, out.position()) >= 0) {
+      // keep reading
     }
     return out.array();
   }

@@ -44,7 +44,7 @@ class ExpiredShareCrawlerTest {
   void open() throws Exception {
     leases = LeaseDb.open(dbDir.resolve("leases.db"), clock, Duration.ofDays(31));
     store = ShareStore.open(fs.getPath("/s"), StoreLimits.unlimited(), leases, () -> 1L << 40,
-        (si, share, held) -> 1);
+        org.cairnfs.storage.store.AcceptingSlotCheck.INSTANCE);
   }
 
   @AfterEach

@@ -41,7 +41,7 @@ class ShareStoreBackendTest {
     StoreLimits limits = new StoreLimits(1 << 30, 0, 1 << 20).withOpenWriteCaps(100, CAP);
     // Any slot share is accepted with seqnum 1; these tests never complete one.
     store = ShareStore.open(dir.resolve("store"), limits, leases, () -> 1L << 40,
-        (index, share, held) -> 1);
+        org.cairnfs.storage.store.AcceptingSlotCheck.INSTANCE);
     backend = new ShareStoreBackend(store);
   }
 

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.caps.share.ShareSource;
 import org.cairnfs.storage.FakeClock;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
@@ -32,32 +33,65 @@ final class StoreFixture implements AutoCloseable {
   ShareStore store;
 
   /**
-   * A stand-in for the caps check: the share's first 8 bytes are its seqnum, a share starting
-   * with 0xEE has a "bad signature", and seqnums must grow.
+   * A stand-in for the caps check: the share's first 8 bytes are its seqnum (its "front"), a
+   * share starting with 0xEE has a "bad signature", one ending with 0xBB "bad content" (seen
+   * only by the whole-share check), and seqnums must grow.
    */
-  static final SlotWriteCheck FAKE_CHECK = (StorageIndex index, byte[] share, OptionalLong held) -> {
-    if (share.length < 8) {
-      throw new SlotWriteCheck.Rejected("too short");
+  static final SlotWriteCheck FAKE_CHECK = new SlotWriteCheck() {
+    @Override
+    public int frontLength() {
+      return 8;
     }
-    if (share[0] == (byte) 0xEE) {
-      throw new SlotWriteCheck.Rejected("bad signature");
+
+    @Override
+    public long checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
+        OptionalLong held) throws Rejected {
+      long seqnum = signedSeqnum(index, front);
+      if (held.isPresent() && seqnum <= held.getAsLong()) {
+        throw new Rejected("seqnum " + seqnum + " not above " + held.getAsLong());
+      }
+      return seqnum;
     }
-    long seqnum = ByteBuffer.wrap(share).getLong();
-    if (held.isPresent() && seqnum <= held.getAsLong()) {
-      throw new SlotWriteCheck.Rejected("seqnum " + seqnum + " not above " + held.getAsLong());
+
+    @Override
+    public long check(StorageIndex index, int shareNumber, long size, ShareSource share,
+        OptionalLong held) throws Rejected, IOException {
+      long seqnum = checkFront(index, shareNumber, size,
+          share.read(0, (int) Math.min(size, 8)), held);
+      if (share.read(size - 1, 1)[0] == (byte) 0xBB) {
+        throw new Rejected("bad content");
+      }
+      return seqnum;
     }
-    return seqnum;
+
+    @Override
+    public long signedSeqnum(StorageIndex index, byte[] prefix) throws Rejected {
+      if (prefix.length < 8) {
+        throw new Rejected("too short");
+      }
+      if (prefix[0] == (byte) 0xEE) {
+        throw new Rejected("bad signature");
+      }
+      return ByteBuffer.wrap(prefix).getLong();
+    }
   };
 
+  final SlotWriteCheck slotCheck;
+
   StoreFixture(Path dbDir, StoreLimits limits) throws IOException {
+    this(dbDir, limits, FAKE_CHECK);
+  }
+
+  StoreFixture(Path dbDir, StoreLimits limits, SlotWriteCheck slotCheck) throws IOException {
     this.dbDir = dbDir;
     this.limits = limits;
+    this.slotCheck = slotCheck;
     open();
   }
 
   void open() throws IOException {
     leases = LeaseDb.open(dbDir.resolve("leases.db"), clock, LEASE);
-    store = ShareStore.open(storageDir, limits, leases, () -> freeBytes, FAKE_CHECK);
+    store = ShareStore.open(storageDir, limits, leases, () -> freeBytes, slotCheck);
   }
 
   /** Simulates a crash: nothing is closed; files stay as they are; a new store opens them. */
