@@ -74,31 +74,26 @@ final class ImmutableUploads {
           toOpen.add(key);
         }
       }
-      long total;
-      try {
-        total = Math.multiplyExact(chargeOf(shareSize), (long) toOpen.size());
-      } catch (ArithmeticException e) {
-        throw new StoreException(StoreException.Reason.SERVER_FULL,
-            toOpen.size() + " shares of " + shareSize + " bytes cannot fit");
-      }
       openWrites.acquire(toOpen.size());
+      List<SpaceBudget.Reservation> reservations;
       try {
-        budget.reserve(total);
+        reservations = budget.reserveEach(chargeOf(shareSize), toOpen.size());
       } catch (StoreException | IOException e) {
         openWrites.release(toOpen.size());
         throw e;
       }
       List<IncomingShare> opened = new ArrayList<>();
       try {
-        for (ShareKey key : toOpen) {
+        for (int i = 0; i < toOpen.size(); i++) {
+          ShareKey key = toOpen.get(i);
           opened.add(IncomingShare.create(key, shareSize, owner, secrets,
-              layout.incomingPath(key, serials.incrementAndGet())));
+              layout.incomingPath(key, serials.incrementAndGet()), reservations.get(i)));
         }
       } catch (IOException e) {
         for (IncomingShare upload : opened) {
           upload.discard();
         }
-        budget.release(total);
+        reservations.forEach(SpaceBudget.Reservation::release);
         openWrites.release(toOpen.size());
         throw e;
       }
@@ -173,7 +168,7 @@ final class ImmutableUploads {
 
   /** Gives back what an upload leaving the map held: its space charge and its open place. */
   private void released(IncomingShare upload) {
-    budget.release(chargeOf(upload.size()));
+    upload.reservation().release();
     openWrites.release(1);
   }
 

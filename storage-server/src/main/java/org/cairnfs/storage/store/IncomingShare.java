@@ -24,12 +24,14 @@ final class IncomingShare {
   private final LeaseSecrets secrets;
   private final Path path;
   private final FileChannel channel;
+  private final SpaceBudget.Reservation reservation;
   private final WrittenRanges written = new WrittenRanges();
   private boolean finished;
 
   private IncomingShare(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
-      Path path, FileChannel channel) {
+      Path path, FileChannel channel, SpaceBudget.Reservation reservation) {
     this.key = key;
+    this.reservation = reservation;
     this.size = size;
     this.owner = owner;
     this.secrets = secrets;
@@ -37,12 +39,13 @@ final class IncomingShare {
     this.channel = channel;
   }
 
+  /** {@code reservation} is the upload's space charge, told as bytes land on disk. */
   static IncomingShare create(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
-      Path path) throws IOException {
+      Path path, SpaceBudget.Reservation reservation) throws IOException {
     Files.createDirectories(path.getParent());
     FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE, StandardOpenOption.READ);
-    return new IncomingShare(key, size, owner, secrets, path, channel);
+    return new IncomingShare(key, size, owner, secrets, path, channel, reservation);
   }
 
   ShareKey key() {
@@ -59,6 +62,10 @@ final class IncomingShare {
 
   LeaseSecrets secrets() {
     return secrets;
+  }
+
+  SpaceBudget.Reservation reservation() {
+    return reservation;
   }
 
   synchronized void write(long offset, ByteBuffer data) throws StoreException, IOException {
@@ -84,6 +91,7 @@ final class IncomingShare {
       position += channel.write(src, position);
     }
     written.add(offset, end);
+    reservation.written(written.writtenBytes());
   }
 
   /** Verifies every byte arrived, syncs and moves the file to {@code target}. */

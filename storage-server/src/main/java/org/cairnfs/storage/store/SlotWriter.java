@@ -44,12 +44,14 @@ final class SlotWriter {
     final long size;
     final Path path;
     final FileChannel channel;
+    final SpaceBudget.Reservation reservation;
     long next;
     private boolean done;
 
-    Staged(ShareKey key, long size) throws IOException {
+    Staged(ShareKey key, long size, SpaceBudget.Reservation reservation) throws IOException {
       this.key = key;
       this.size = size;
+      this.reservation = reservation;
       this.path = layout.slotTempPath(key, tempCounter.incrementAndGet());
       Files.createDirectories(path.getParent());
       this.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
@@ -66,7 +68,7 @@ final class SlotWriter {
         channel.close();
         Files.deleteIfExists(path);
       } finally {
-        budget.release(size);
+        reservation.release();
         openWrites.release(1);
       }
     }
@@ -90,16 +92,17 @@ final class SlotWriter {
     if (offset == 0) {
       budget.checkShareSize(size);
       openWrites.acquire(1);
+      SpaceBudget.Reservation reservation;
       try {
-        budget.reserve(size);
+        reservation = budget.reserve(size);
       } catch (StoreException | IOException e) {
         openWrites.release(1);
         throw e;
       }
       try {
-        s = new Staged(key, size);
+        s = new Staged(key, size, reservation);
       } catch (IOException e) {
-        budget.release(size);
+        reservation.release();
         openWrites.release(1);
         throw e;
       }
@@ -133,6 +136,7 @@ final class SlotWriter {
         s.channel.write(src, s.next + (src.position() - data.position()));
       }
       s.next += length;
+      s.reservation.written(s.next);
       if (s.next < size) {
         return OptionalLong.empty();
       }
@@ -147,7 +151,7 @@ final class SlotWriter {
           s.channel.close();
           Files.deleteIfExists(s.path);
         } finally {
-          budget.release(size);
+          s.reservation.release();
           openWrites.release(1);
         }
       }
@@ -158,9 +162,10 @@ final class SlotWriter {
   long write(ShareKey key, byte[] share, LeaseOwner owner, LeaseSecrets secrets)
       throws StoreException, IOException {
     budget.checkShareSize(share.length);
+    SpaceBudget.Reservation staging = budget.reserveStaging(share.length);
     Path temp = layout.slotTempPath(key, tempCounter.incrementAndGet());
-    Files.createDirectories(temp.getParent());
     try {
+      Files.createDirectories(temp.getParent());
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
           StandardOpenOption.WRITE)) {
         ByteBuffer src = ByteBuffer.wrap(share);
@@ -169,9 +174,14 @@ final class SlotWriter {
         }
         channel.force(true);
       }
+      staging.written(share.length);
       return commit(key, temp, share.length, owner, secrets);
     } finally {
-      Files.deleteIfExists(temp);
+      try {
+        Files.deleteIfExists(temp);
+      } finally {
+        staging.release();
+      }
     }
   }
 
@@ -208,7 +218,8 @@ final class SlotWriter {
             "slot share " + key + " rejected: " + e.getMessage());
       }
       long growth = size - record.map(ShareRecord::size).orElse(0L);
-      budget.reserve(growth);
+      // The new version is already on disk (staged), so only max-space needs checking.
+      SpaceBudget.Reservation growing = budget.reserveWritten(growth);
       try {
         // Database first: its seqnum is then never below the version on disk, so a crash
         // between the two steps cannot let an older version in later.
@@ -220,7 +231,7 @@ final class SlotWriter {
         DirectorySync.sync(target.getParent());
         return seqnum;
       } finally {
-        budget.release(growth);
+        growing.release();
       }
     }
   }
