@@ -57,7 +57,9 @@ class ChannelSubscriptionTest {
   }
 
   private ChannelSubscription subscription() {
-    return new ChannelSubscription(CALLER, channel, 7, WireLimits.DEFAULT_MAX_FRAME, LIMIT);
+    return new ChannelSubscription(CALLER, channel, 7, WireLimits.DEFAULT_MAX_FRAME, LIMIT,
+        new PeerBudget(new MemoryBudget("address", 64L << 20),
+            new MemoryBudget("response", 64L << 20)));
   }
 
   private static List<byte[]> announcements(int count, int size) {

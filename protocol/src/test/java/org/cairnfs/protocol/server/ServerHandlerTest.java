@@ -10,10 +10,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.cairnfs.protocol.frame.FrameCodec;
-import org.cairnfs.protocol.frame.FrameDecoder;
 import org.cairnfs.protocol.frame.FrameEncoder;
 import org.cairnfs.protocol.frame.FrameFormatException;
-import org.cairnfs.protocol.frame.FrameLengthDecoder;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Frame;
@@ -32,11 +30,16 @@ class ServerHandlerTest {
       .maxInFlight(4).build();
 
   private EmbeddedChannel channel() {
-    ServerHandler handler = new ServerHandler(
-        new RequestDispatcher(backend, null, config.maxFrameLength, config.maxInFlight),
-        backend, Runnable::run, config);
-    EmbeddedChannel ch = new EmbeddedChannel(new FrameLengthDecoder(config.maxFrameLength),
-        FrameDecoder.INSTANCE, new FrameEncoder(config.maxFrameLength), handler);
+    return channel(config);
+  }
+
+  /** The real protocol handlers of {@code cfg} on an embedded channel, authenticated. */
+  static EmbeddedChannel channel(ServerConfig cfg) {
+    EmbeddedChannel ch = new EmbeddedChannel();
+    SharedLimits shared = SharedLimits.of(cfg);
+    ServerHandler handler = ServerInitializer.addProtocol(ch, cfg, shared,
+        shared.connections().admitAddress(ch.remoteAddress()), new RequestDispatcher(cfg.storage, cfg.introducer, cfg.maxFrameLength, cfg.maxInFlight),
+        Runnable::run, new FrameEncoder(cfg.maxFrameLength));
     handler.authenticated(ch.pipeline().context(handler), NodeKey.generate().nodeId());
     return ch;
   }
@@ -203,11 +206,7 @@ class ServerHandlerTest {
     // A push bigger than a small frame limit is split; a single over-long response fails cleanly.
     ServerConfig small = ServerConfig.builder(NodeKey.generate()).storage(backend)
         .maxFrameLength(WireLimits.MIN_MAX_FRAME).build();
-    ServerHandler handler = new ServerHandler(new RequestDispatcher(backend, null,
-        small.maxFrameLength, small.maxInFlight), backend, Runnable::run, small);
-    EmbeddedChannel ch2 = new EmbeddedChannel(new FrameLengthDecoder(WireLimits.DEFAULT_MAX_FRAME),
-        FrameDecoder.INSTANCE, new FrameEncoder(small.maxFrameLength), handler);
-    handler.authenticated(ch2.pipeline().context(handler), NodeKey.generate().nodeId());
+    EmbeddedChannel ch2 = channel(small);
     ch2.writeInbound(wire(0, Hello.current(Hello.ROLE_CLIENT)));
     ch2.writeInbound(wire(1, new Request.Allocate(SampleMessages.index(2), new byte[32], new byte[32],
         65536, Set.of(0))));
