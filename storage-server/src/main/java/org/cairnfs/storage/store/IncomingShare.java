@@ -27,6 +27,7 @@ final class IncomingShare {
   private final SpaceBudget.Reservation reservation;
   private final WrittenRanges written = new WrittenRanges();
   private boolean finished;
+  private long lastProgressMillis;
 
   private IncomingShare(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
       Path path, FileChannel channel, SpaceBudget.Reservation reservation) {
@@ -68,7 +69,9 @@ final class IncomingShare {
     return reservation;
   }
 
-  synchronized void write(long offset, ByteBuffer data) throws StoreException, IOException {
+  /** Writes a chunk received at {@code nowMillis}; new bytes count as progress. */
+  synchronized void write(long offset, ByteBuffer data, long nowMillis)
+      throws StoreException, IOException {
     checkOpen();
     long length = data.remaining();
     if (offset < 0 || offset > size || length > size - offset) {
@@ -90,8 +93,23 @@ final class IncomingShare {
     while (src.hasRemaining()) {
       position += channel.write(src, position);
     }
+    long before = written.writtenBytes();
     written.add(offset, end);
-    reservation.written(written.writtenBytes());
+    long after = written.writtenBytes();
+    if (after > before) {
+      lastProgressMillis = nowMillis;
+    }
+    reservation.written(after);
+  }
+
+  /** Marks the upload as making progress at {@code nowMillis} (it was just opened). */
+  synchronized void started(long nowMillis) {
+    lastProgressMillis = nowMillis;
+  }
+
+  /** Whether no new byte arrived for more than {@code idleMillis} before {@code nowMillis}. */
+  synchronized boolean idleSince(long nowMillis, long idleMillis) {
+    return !finished && nowMillis - lastProgressMillis > idleMillis;
   }
 
   /** Verifies every byte arrived, syncs and moves the file to {@code target}. */

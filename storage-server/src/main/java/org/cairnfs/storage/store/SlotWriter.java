@@ -32,6 +32,7 @@ final class SlotWriter {
   private final SlotWriteCheck check;
   private final Map<Staging, Staged> staged = new ConcurrentHashMap<>();
   private final AtomicLong tempCounter = new AtomicLong();
+  private final java.time.InstantSource clock;
 
   private record Staging(ShareKey key, LeaseOwner owner) {}
 
@@ -46,12 +47,14 @@ final class SlotWriter {
     final FileChannel channel;
     final SpaceBudget.Reservation reservation;
     long next;
+    long lastProgressMillis;
     private boolean done;
 
     Staged(ShareKey key, long size, SpaceBudget.Reservation reservation) throws IOException {
       this.key = key;
       this.size = size;
       this.reservation = reservation;
+      this.lastProgressMillis = clock.millis();
       this.path = layout.slotTempPath(key, tempCounter.incrementAndGet());
       Files.createDirectories(path.getParent());
       this.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
@@ -76,6 +79,7 @@ final class SlotWriter {
 
   SlotWriter(ShareLayout layout, LeaseDb leases, SpaceBudget budget, OpenWriteCount openWrites,
       StripedLocks locks, SlotWriteCheck check) {
+    this.clock = leases.clock();
     this.layout = layout;
     this.leases = leases;
     this.budget = budget;
@@ -136,6 +140,7 @@ final class SlotWriter {
         s.channel.write(src, s.next + (src.position() - data.position()));
       }
       s.next += length;
+      s.lastProgressMillis = clock.millis();
       s.reservation.written(s.next);
       if (s.next < size) {
         return OptionalLong.empty();
@@ -191,6 +196,30 @@ final class SlotWriter {
     if (s != null) {
       s.discard();
     }
+  }
+
+  /**
+   * Drops every staged version that got no chunk for more than {@code idleMillis}; returns
+   * how many.
+   */
+  int expireIdle(long idleMillis) throws IOException {
+    long now = clock.millis();
+    int dropped = 0;
+    for (Map.Entry<Staging, Staged> e : java.util.List.copyOf(staged.entrySet())) {
+      Staged s = e.getValue();
+      synchronized (s) {
+        if (!s.done && now - s.lastProgressMillis > idleMillis && staged.remove(e.getKey(), s)) {
+          s.discard();
+          dropped++;
+        }
+      }
+    }
+    return dropped;
+  }
+
+  /** Whether {@code owner} has a version of {@code key} staged. */
+  boolean isOpen(ShareKey key, LeaseOwner owner) {
+    return staged.containsKey(new Staging(key, owner));
   }
 
   /** Drops every version in progress. */
