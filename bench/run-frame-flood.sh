@@ -10,6 +10,8 @@
 #
 # Knobs (environment): CONNECTIONS=1000 ADDRESSES=40 HOLD=20 SETTLE=5 BENCH_DIR=/tmp
 #   CAIRN_JAVA_OPTS is passed to the node as ./cairn passes it (after cli/jvm.options).
+#   DIAG=1 also runs the node with native memory tracking and prints its summary (heap, direct
+#   buffers in "Other", threads, ...) once the flood has sent its frames.
 # Smoke: CONNECTIONS=60 ADDRESSES=4 HOLD=3 bench/run-frame-flood.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +49,9 @@ mib() { echo "$(( $1 / 1024 )) MiB"; }
 fake_id=$(printf 'a%.0s' $(seq 52))
 ./cairn create-node "$work/node" --introducer "cairn://$fake_id@127.0.0.1:9" \
     --hostname 127.0.0.1 --port 0 >/dev/null
+if [[ ${DIAG:-0} == 1 ]]; then
+  export CAIRN_JAVA_OPTS="${CAIRN_JAVA_OPTS:-} -XX:NativeMemoryTracking=summary"
+fi
 ./cairn run "$work/node" >"$work/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 600); do
@@ -66,9 +71,16 @@ java -Xmx256m -cp "$CP" org.cairnfs.bench.net.PartialFrameFlood "$work/node" "$p
     "$CONNECTIONS" "$ADDRESSES" "$HOLD" >"$work/flood.log" 2>&1 &
 flood_pid=$!
 peak_sampled=$before
+diag_done=0
 while kill -0 "$flood_pid" 2>/dev/null; do
   rss=$(kib "$node_pid" VmRSS || echo 0)
   (( rss > peak_sampled )) && peak_sampled=$rss
+  if [[ ${DIAG:-0} == 1 && $diag_done == 0 ]] && grep -q FLOOD-SENT "$work/flood.log"; then
+    diag_done=1
+    echo "RSS when the flood has sent its frames: $(mib "$(kib "$node_pid" VmRSS)")"
+    jcmd "$node_pid" VM.native_memory summary scale=MB 2>/dev/null \
+      | grep -E '^(Total|-  *(Java Heap|Other|Thread|Class|Code|GC|Internal|Symbol))' || true
+  fi
   sleep 0.2
 done
 wait "$flood_pid" || { cat "$work/flood.log"; echo "flood failed" >&2; exit 1; }
