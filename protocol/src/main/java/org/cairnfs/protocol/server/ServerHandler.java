@@ -68,18 +68,33 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
   private Caller caller;
   private boolean nodeCounted;
   private boolean helloDone;
+  /** Nothing more is answered (the connection is closing or closed). */
   private boolean closed;
+  /** The connection has closed (channelInactive ran). */
+  private boolean inactive;
   private int inFlight;
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private boolean running;
+  private boolean pumping;
   /** Frame bytes of the request running, given back when it ends. */
   private int runningBytes;
   private MemoryBudget.Wait responseWait;
   private final List<ChannelSubscription> subscriptions = new CopyOnWriteArrayList<>();
   private ScheduledFuture<?> timer;
 
-  /** A received request waiting to run, with the bytes its frame holds. */
-  private record Queued(long id, Request request, int frameBytes) {}
+  /**
+   * A received request waiting to run, with the bytes its frame holds; or (request null) a
+   * refusal already decided, queued so it is answered in order and under the same rules.
+   */
+  private record Queued(long id, Request request, int frameBytes, Response refusal) {
+    static Queued refusal(long id, ErrorCode code, String message) {
+      return new Queued(id, null, 0, new Response.Error(code, message));
+    }
+
+    String what() {
+      return request != null ? request.type().toString() : "refusal";
+    }
+  }
 
   ServerHandler(RequestDispatcher dispatcher, StorageBackend storage, Executor executor,
       ServerConfig config, SharedLimits shared, PeerBudget responses, ReadGate gate,
@@ -181,20 +196,25 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         memory.release(frameBytes);
         onHello(frame);
       } else if (frame.message() instanceof Request request) {
-        enqueue(new Queued(frame.requestId(), request, frameBytes));
+        enqueue(new Queued(frame.requestId(), request, frameBytes, null));
       } else {
         memory.release(frameBytes);
-        sendError(frame.requestId(), ErrorCode.BAD_REQUEST,
-            "a client may only send requests, got " + frame.message().type());
+        enqueue(Queued.refusal(frame.requestId(), ErrorCode.BAD_REQUEST,
+            "a client may only send requests, got " + frame.message().type()));
       }
     }
   }
 
   private void onMalformed(FrameFormatException bad) {
     log.debug("{}: malformed frame: {}", caller, bad.getMessage());
-    ChannelFuture sent = sendError(bad.requestId(), bad.code(), bad.getMessage());
     if (!helloDone || bad.fatal()) {
-      sent.addListener(ChannelFutureListener.CLOSE);
+      closed = true; // answer nothing else
+      sendError(bad.requestId(), bad.code(), bad.getMessage())
+          .addListener(ChannelFutureListener.CLOSE);
+    } else {
+      // Answered in turn, like any request: a peer sending only bad frames and reading
+      // nothing cannot make the server queue answers without bound.
+      enqueue(Queued.refusal(bad.requestId(), bad.code(), bad.getMessage()));
     }
   }
 
@@ -227,30 +247,43 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
    * grants the bytes of its largest possible answer.
    */
   private void pump() {
-    if (running || closed || responseWait != null || queue.isEmpty()
-        || !ctx.channel().isWritable()) {
-      return;
+    if (pumping) {
+      return; // a refusal answered inside the loop below
     }
-    long replyBytes = replyBound(queue.peek().request(), maxFrameLength);
-    MemoryBudget.Wait wait = responses.takeOrWait(replyBytes, ctx.executor(),
-        () -> {
+    pumping = true;
+    try {
+      while (!running && !closed && responseWait == null && !queue.isEmpty()
+          && ctx.channel().isWritable()) {
+        Queued next = queue.peek();
+        long replyBytes = next.request() != null ? replyBound(next.request(), maxFrameLength)
+            : 4 + SMALL_RESPONSE;
+        MemoryBudget.Wait wait = responses.takeOrWait(replyBytes, ctx.executor(), () -> {
           responseWait = null;
           if (closed) {
             responses.release(replyBytes);
           } else {
             start(queue.poll(), replyBytes);
+            pump();
           }
         });
-    if (wait != null) {
-      responseWait = wait;
-    } else {
-      start(queue.poll(), replyBytes);
+        if (wait != null) {
+          responseWait = wait;
+          return;
+        }
+        start(queue.poll(), replyBytes);
+      }
+    } finally {
+      pumping = false;
     }
   }
 
   private void start(Queued q, long replyBytes) {
     running = true;
     runningBytes = q.frameBytes();
+    if (q.refusal() != null) {
+      finish(q, replyBytes, q.refusal());
+      return;
+    }
     Caller who = caller;
     try {
       executor.execute(() -> {
@@ -288,7 +321,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     memory.release(q.frameBytes());
     if (closed || !ctx.channel().isActive()) {
       responses.release(replyBytes);
-      if (closed) {
+      if (inactive) {
         connectionEnded();
       }
       return;
@@ -300,7 +333,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
       // A peer closing TLS while its answer is in flight is a normal end, not a server fault.
       if (!f.isSuccess() && ctx.channel().isActive()
           && !(f.cause() instanceof SslClosedEngineException)) {
-        log.warn("{}: could not send response to {}: {}", caller, q.request().type(),
+        log.warn("{}: could not send response to {}: {}", caller, q.what(),
             f.cause().toString());
         sendError(q.id(), ErrorCode.INTERNAL, "response could not be sent: "
             + f.cause().getMessage());
@@ -359,6 +392,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     boolean wasRunning = running;
     closed = true;
+    inactive = true;
     if (timer != null) {
       timer.cancel(false);
     }

@@ -1,6 +1,7 @@
 package org.cairnfs.protocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -35,6 +36,7 @@ class ProtocolServerFloodTest {
   private static final TlsEngine ENGINE = TlsEngine.defaultEngine();
   private static final NodeKey SERVER_KEY = NodeKey.generate();
   private static final int PER_ADDRESS = 4;
+  private static final int PER_NODE = 3;
   private static final long SERVER_BYTES = 16 << 20;
   private static final long ADDRESS_BYTES = 4 << 20;
   private static final long CONNECTION_BYTES = 2 << 20;
@@ -56,7 +58,7 @@ class ProtocolServerFloodTest {
     backend = new MemoryStorageBackend(1L << 30, 1 << 24);
     server = ProtocolServer.start(ServerConfig.builder(SERVER_KEY).tlsEngine(ENGINE)
         .storage(backend).backendThreads(4).ioThreads(2)
-        .maxConnections(100, PER_ADDRESS, 4)
+        .maxConnections(100, PER_ADDRESS, PER_NODE)
         .maxBufferedRequestBytes(SERVER_BYTES, ADDRESS_BYTES, CONNECTION_BYTES)
         .maxBufferedResponseBytes(SERVER_BYTES, ADDRESS_BYTES)
         .frameTimeout(FRAME_TIMEOUT).minTransferRate(MIN_RATE)
@@ -189,6 +191,29 @@ class ProtocolServerFloodTest {
       assertThat(usage.peakResponseBytes()).as("the non-readers' address share, plus the good"
           + " client's answers").isLessThanOrEqualTo(ADDRESS_BYTES + 2L * MAX_FRAME);
       assertThat(usage.responseBytes()).isZero();
+    }
+  }
+
+  @Test
+  void oneNodeIdGetsAtMostItsConnectionsAndIsToldWhy() throws Exception {
+    NodeKey same = NodeKey.generate();
+    ClientOptions options = ClientOptions.builder().tlsEngine(ENGINE)
+        .connectTimeout(Duration.ofSeconds(10)).eventLoopGroup(loops).build();
+    List<StorageClient> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < PER_NODE; i++) {
+        open.add(StorageClient.connect(options, same, "127.0.0.1", server.port(),
+            SERVER_KEY.nodeId()).get(20, TimeUnit.SECONDS));
+      }
+      assertThatThrownBy(() -> StorageClient.connect(options, same, "127.0.0.1", server.port(),
+          SERVER_KEY.nodeId()).get(20, TimeUnit.SECONDS))
+          .hasMessageContaining("BUSY").hasMessageContaining(PER_NODE + " connections");
+      open.remove(0).close();
+      awaitConnections(PER_NODE - 1, 10_000);
+      open.add(StorageClient.connect(options, same, "127.0.0.1", server.port(),
+          SERVER_KEY.nodeId()).get(20, TimeUnit.SECONDS));
+    } finally {
+      open.forEach(StorageClient::close);
     }
   }
 }

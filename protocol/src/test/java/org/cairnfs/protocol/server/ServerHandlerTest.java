@@ -220,4 +220,31 @@ class ServerHandlerTest {
     ch2.finish();
     ch.finish();
   }
+
+  /**
+   * Issue 10, finding 3: the server wrote every answer even while its peer read nothing. Now
+   * nothing is answered while the socket is unwritable, not even errors for bad frames, and
+   * reading stops at the in-flight limit; everything is answered, in order, once it drains.
+   */
+  @Test
+  void nothingIsAnsweredWhileTheSocketIsUnwritable() throws Exception {
+    EmbeddedChannel ch = greeted();
+    ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    assertThat(ch.isWritable()).isFalse();
+    ByteBuf bad = Unpooled.buffer().writeInt(9 + 3).writeByte(0x3E).writeLong(1).writeMedium(0);
+    ch.writeInbound(bad);
+    ch.writeInbound(wire(2, new Request.Ping()));
+    ch.writeInbound(wire(3, new Request.GetServerInfo()));
+    assertThat(drain(ch)).as("nothing written while unwritable").isEmpty();
+    assertThat(ch.config().isAutoRead()).isTrue();
+    ch.writeInbound(wire(4, new Request.Ping()));
+    assertThat(ch.config().isAutoRead()).as("4 in flight: reading stops").isFalse();
+    ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    List<Frame> out = drain(ch);
+    assertThat(out).extracting(Frame::requestId).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(((Response.Error) out.get(0).message()).code()).isEqualTo(ErrorCode.UNSUPPORTED);
+    assertThat(out.get(2).message()).isInstanceOf(Response.ServerInfo.class);
+    assertThat(ch.config().isAutoRead()).isTrue();
+    ch.finish();
+  }
 }
