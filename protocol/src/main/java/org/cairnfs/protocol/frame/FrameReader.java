@@ -92,6 +92,11 @@ public final class FrameReader extends ChannelInboundHandlerAdapter {
       return;
     }
     held.add(in);
+    if (waiting) {
+      // Admission paused reading; something else (traffic shaping ending its own pause) may
+      // have resumed it. Pause again, so what is held stays one socket read or so.
+      ctx.channel().config().setAutoRead(false);
+    }
     drain();
   }
 
