@@ -2,6 +2,8 @@ package org.cairnfs.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The {@code cairn} command line: one picocli subcommand per task. */
 @Command(
@@ -13,13 +15,19 @@ import picocli.CommandLine.Command;
         CreateIntroducerCommand.class,
         CreateNodeCommand.class,
         RunCommand.class,
+        StorageCommand.class,
         StatusCommand.class,
         DemoCommand.class,
     })
 public final class CairnCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  /** No command named: a usage error (exit 64) listing the commands. */
   @Override
   public void run() {
-    new CommandLine(this).usage(System.out);
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "name a command: " + String.join(", ", spec.subcommands().keySet()));
   }
 
   public static void main(String[] args) {

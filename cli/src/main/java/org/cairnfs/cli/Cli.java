@@ -1,9 +1,19 @@
 package org.cairnfs.cli;
 
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.cairnfs.cli.config.ConfigException;
+import org.cairnfs.cli.config.ConfigFile;
 import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
-/** The CLI edge: maps typed failures to one message on stderr and an exit code. */
+/**
+ * The CLI edge: maps typed failures to one message on stderr and an exit code. Every usage
+ * error, picocli's own (a bad number, a missing option, an unknown command) and ours, exits
+ * {@link ExitCode#USAGE}; {@code CAIRN_DEBUG=1} adds the stack trace whatever the code.
+ */
 final class Cli {
   private Cli() {}
 
@@ -12,12 +22,32 @@ final class Cli {
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       ExitCode code = exitCodeOf(e);
       cmd.getErr().println("cairn: " + messageOf(e));
-      if (code == ExitCode.FAILURE && System.getenv("CAIRN_DEBUG") != null) {
+      Logging.failure(code.code, messageOf(e), e);
+      if (debug()) {
         e.printStackTrace(cmd.getErr());
       }
       return code.code;
     });
+    cl.setParameterExceptionHandler(Cli::usageError);
     return cl;
+  }
+
+  /** picocli's parse errors: the message, a hint where to read more, exit 64. */
+  private static int usageError(ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("cairn: " + e.getMessage());
+    UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
+    if (debug()) {
+      e.printStackTrace(err);
+    }
+    return ExitCode.USAGE.code;
+  }
+
+  static boolean debug() {
+    String v = System.getenv("CAIRN_DEBUG");
+    return v != null && !v.isEmpty() && !v.equals("0");
   }
 
   static ExitCode exitCodeOf(Throwable e) {
@@ -33,6 +63,7 @@ final class Cli {
     return ExitCode.FAILURE;
   }
 
+  /** One line naming the fault: the message, with causes appended where it says too little. */
   static String messageOf(Throwable e) {
     if (e instanceof java.nio.file.AccessDeniedException a) {
       return "permission denied: " + a.getFile();
@@ -40,15 +71,53 @@ final class Cli {
     if (e instanceof java.nio.file.NoSuchFileException n) {
       return "no such file: " + n.getFile();
     }
+    if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+      return "already exists and is in the way: " + f.getFile();
+    }
+    if (e instanceof java.nio.file.NotDirectoryException n) {
+      return "not a directory: " + n.getFile();
+    }
     String m = e.getMessage();
-    return m == null ? e.getClass().getSimpleName() + " (set CAIRN_DEBUG=1 for a trace)" : m;
+    Throwable cause = e.getCause();
+    if (m != null && m.endsWith(": null")) {
+      m = m.substring(0, m.length() - ": null".length());
+    }
+    if (m == null || m.isBlank() || (cause != null && m.equals(cause.toString()))) {
+      return cause != null && cause != e ? messageOf(cause)
+          : e.getClass().getSimpleName() + " (set CAIRN_DEBUG=1 for a trace)";
+    }
+    if (cause != null && cause != e && e.getMessage().endsWith(": null")) {
+      return m + ": " + messageOf(cause);
+    }
+    return m;
   }
 
-  /** The node directory commands use when none is given: $CAIRN_DIR, else ~/.cairn. */
-  static java.nio.file.Path defaultNodeDir() {
+  /**
+   * The node directory commands use when none is given: $CAIRN_DIR, else $HOME/.cairn (the
+   * environment's HOME, not the password database's, so {@code HOME=/x cairn ...} works).
+   */
+  static Path defaultNodeDir() {
     String env = System.getenv("CAIRN_DIR");
-    return env != null && !env.isBlank() ? java.nio.file.Path.of(env)
-        : java.nio.file.Path.of(System.getProperty("user.home"), ".cairn");
+    return env != null && !env.isBlank() ? Path.of(env) : home().resolve(".cairn");
+  }
+
+  /** $HOME, falling back to the JVM's user.home where it is unset. */
+  static Path home() {
+    String home = System.getenv("HOME");
+    return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"));
+  }
+
+  /**
+   * The node a command without DIR uses: the default node directory, or, when that holds no
+   * node but {@code cairn demo} left one, the demo's first storage node (which is a client too).
+   */
+  static Path defaultNodeOrDemo() {
+    Path dir = defaultNodeDir();
+    Path demo = DemoCommand.defaultState().resolve(DemoCommand.nodeName(0));
+    if (!Files.exists(dir.resolve(ConfigFile.NAME)) && Files.exists(demo.resolve(ConfigFile.NAME))) {
+      return demo;
+    }
+    return dir;
   }
 
   static void checkPort(int port) {

@@ -2,6 +2,7 @@ package org.cairnfs.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.cairnfs.cli.config.ConfigChecks;
 import org.cairnfs.cli.config.ConfigTemplate;
 import org.cairnfs.protocol.identity.NodeKey;
 import picocli.CommandLine.Command;
@@ -34,6 +35,8 @@ final class CreateIntroducerCommand implements Callable<Integer> {
     Cli.checkPort(port);
     NodeDirectory node = new NodeDirectory(dir);
     String name = nickname != null ? nickname : node.root().getFileName().toString();
+    CreateNodeCommand.option("--nickname", () -> ConfigChecks.checkNickname(name));
+    CreateNodeCommand.option("--hostname", () -> ConfigChecks.checkHostname(hostname));
     NodeKey key = node.create(ConfigTemplate.introducer(name, hostname, port));
     out().println("Created introducer " + name + " in " + node.root());
     out().println("  node id: " + key.nodeId());

@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.cairnfs.cli.config.ConfigChecks;
 import org.cairnfs.cli.config.ConfigTemplate;
+import org.cairnfs.cli.config.ConfigValue;
 import org.cairnfs.introducer.IntroducerUrl;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.storage.config.ByteSize;
@@ -23,8 +25,9 @@ final class CreateNodeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIR", description = "Directory to create.")
   Path dir;
 
-  @Option(names = "--introducer", required = true, paramLabel = "URL",
-      description = "Introducer URL cairn://<node-id>@host:port (repeat for several).")
+  @Option(names = "--introducer", required = true, paramLabel = "URL", split = ",",
+      description = "Introducer URL cairn://<node-id>@host:port (repeat, or separate with"
+          + " commas, for several).")
   List<String> introducers = new ArrayList<>();
 
   @Option(names = "--nickname", description = "Name shown to others (default: the directory name).")
@@ -67,8 +70,9 @@ final class CreateNodeCommand implements Callable<Integer> {
     checkSize("--reserved-space", reservedSpace);
     NodeDirectory node = new NodeDirectory(dir);
     String name = nickname != null ? nickname : node.root().getFileName().toString();
-    NodeKey key = node.create(ConfigTemplate.node(name, hostname, port, introducers,
-        !noStorage, storageDir, maxSpace, reservedSpace));
+    String text = nodeConfig(name, hostname, port, introducers, !noStorage, storageDir, maxSpace,
+        reservedSpace);
+    NodeKey key = node.create(text);
     out().println("Created node " + name + " in " + node.root());
     out().println("  node id: " + key.nodeId());
     out().println("  storage: " + (noStorage ? "off" : node.root().resolve(storageDir)
@@ -78,7 +82,38 @@ final class CreateNodeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void checkSize(String option, String value) {
+  /**
+   * The config text for these options, checked with the rules {@code run} applies (nickname,
+   * hostname, values that must read back exactly); a violation is a usage error naming the
+   * option.
+   */
+  static String nodeConfig(String name, String hostname, int port, List<String> introducers,
+      boolean storage, String storageDir, String maxSpace, String reservedSpace) {
+    option("--nickname", () -> ConfigChecks.checkNickname(name));
+    option("--hostname", () -> ConfigChecks.checkHostname(hostname));
+    option("--storage-dir", () -> {
+      ConfigValue.format(storageDir);
+      Path.of(storageDir);
+    });
+    try {
+      return ConfigTemplate.node(name, hostname, port, introducers, storage, storageDir,
+          maxSpace, reservedSpace);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCode.USAGE, "a value cannot be written to the config: "
+          + e.getMessage());
+    }
+  }
+
+  /** Runs a check of one option's value; its failure is a usage error naming the option. */
+  static void option(String option, Runnable check) {
+    try {
+      check.run();
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCode.USAGE, "bad " + option + ": " + e.getMessage());
+    }
+  }
+
+  static void checkSize(String option, String value) {
     if (value == null) {
       return;
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.cairnfs.cli.config.ConfigException;
@@ -57,10 +58,11 @@ final class DemoCommand implements Callable<Integer> {
     if (servers < 1 || servers > 256) {
       throw new CliException(ExitCode.USAGE, "--servers must be 1-256, got " + servers);
     }
-    Path root = (state != null ? state : Cli.defaultNodeDir().resolve("demo")).toAbsolutePath();
+    Path root = (state != null ? state : defaultState()).toAbsolutePath();
     Files.createDirectories(root);
     Logging.toDirectory(Files.createDirectories(root.resolve("logs")), false);
     List<NodeDirectory> dirs = createMissing(root);
+    StaleTempLibs.sweepTempDir();
     List<RunningNode> nodes = new ArrayList<>();
     Runnable stopAll = () -> {
       for (int i = nodes.size() - 1; i >= 0; i--) {
@@ -69,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
     };
     try {
       for (NodeDirectory d : dirs) {
-        nodes.add(RunningNode.start(d));
+        nodes.add(startMovingPortIfTaken(d, dirs));
       }
     } catch (Exception e) {
       stopAll.run();
@@ -102,6 +104,53 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Where the demo keeps its nodes unless --state says otherwise. */
+  static Path defaultState() {
+    return Cli.defaultNodeDir().resolve("demo");
+  }
+
+  /** The directory name of the demo's storage node {@code i}. */
+  static String nodeName(int i) {
+    return String.format("storage-%02d", i);
+  }
+
+  /**
+   * Starts one of the demo's nodes; when its pinned port was taken since the demo was created,
+   * moves it to a free port (the introducer's new URL goes into every server's config) and
+   * tries once more, saying so.
+   */
+  private RunningNode startMovingPortIfTaken(NodeDirectory d, List<NodeDirectory> all)
+      throws Exception {
+    try {
+      return RunningNode.start(d);
+    } catch (IOException e) {
+      if (StartChecks.listenFailure(d, NodeConfig.read(d.root()), e) == null) {
+        throw e;
+      }
+      int old = NodeConfig.read(d.root()).port();
+      int port = freePort();
+      NodeConfig.update(d.root(), Map.of("node.port", Integer.toString(port)));
+      if (d.equals(all.get(0))) {
+        String url = introducerUrl(d);
+        for (NodeDirectory server : all.subList(1, all.size())) {
+          NodeConfig.update(server.root(), Map.of("client.introducers", url));
+        }
+      }
+      out().printf("Port %d of the demo's %s is taken by another program; moved it to %d%n", old,
+          d.root().getFileName(), port);
+      try {
+        return RunningNode.start(d);
+      } catch (IOException again) {
+        RuntimeException named = StartChecks.listenFailure(d, NodeConfig.read(d.root()), again);
+        if (named != null) {
+          named.initCause(again);
+          throw named;
+        }
+        throw again;
+      }
+    }
+  }
+
   /** Introducer first, then the servers; existing node directories are reused as they are. */
   private List<NodeDirectory> createMissing(Path root) throws IOException {
     List<NodeDirectory> dirs = new ArrayList<>();
@@ -112,12 +161,12 @@ final class DemoCommand implements Callable<Integer> {
     dirs.add(intro);
     String url = null;
     for (int i = 0; i < servers; i++) {
-      NodeDirectory node = new NodeDirectory(root.resolve(String.format("storage-%02d", i)));
+      NodeDirectory node = new NodeDirectory(root.resolve(nodeName(i)));
       if (!node.exists()) {
         if (url == null) {
           url = introducerUrl(intro);
         }
-        node.create(ConfigTemplate.node(String.format("storage-%02d", i), "127.0.0.1", freePort(),
+        node.create(ConfigTemplate.node(nodeName(i), "127.0.0.1", freePort(),
             List.of(url), true, "storage", null, "1G"));
       }
       dirs.add(node);

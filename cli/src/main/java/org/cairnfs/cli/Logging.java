@@ -14,7 +14,21 @@ import org.slf4j.LoggerFactory;
 
 /** Sends a long-running node's logs to DIR/logs as well as the terminal. */
 final class Logging {
+  /** Writes only to the log file: the terminal already shows the failure's message. */
+  private static final String FAILURE_LOGGER = "cairn.exit";
+  private static volatile boolean toFile;
+
   private Logging() {}
+
+  /**
+   * Records a command's failure in {@code logs/cairn.log} when this process logs to one (a
+   * service's start-up failure must be found there, not only on a terminal nobody watched).
+   */
+  static void failure(int exitCode, String message, Throwable e) {
+    if (toFile) {
+      LoggerFactory.getLogger(FAILURE_LOGGER).error("exiting with code {}: {}", exitCode, message, e);
+    }
+  }
 
   /** Adds DIR/logs/cairn.log at INFO; the terminal shows INFO too only if {@code terminalInfo}. */
   static void toDirectory(Path logs, boolean terminalInfo) {
@@ -40,6 +54,10 @@ final class Logging {
     file.start();
     Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
     root.addAppender(file);
+    Logger failures = ctx.getLogger(FAILURE_LOGGER);
+    failures.setAdditive(false);
+    failures.addAppender(file);
+    toFile = true;
     root.setLevel(Level.INFO);
     if (!terminalInfo && root.getAppender("stderr") != null) {
       ThresholdFilter warn = new ThresholdFilter();

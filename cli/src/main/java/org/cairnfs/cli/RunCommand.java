@@ -1,8 +1,14 @@
 package org.cairnfs.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.cairnfs.cli.config.ConfigException;
+import org.cairnfs.cli.config.NodeConfig;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -19,27 +25,51 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    NodeDirectory node = new NodeDirectory(dir);
-    java.nio.file.Files.createDirectories(node.logs());
+    return runForeground(new NodeDirectory(dir), spec.commandLine().getOut());
+  }
+
+  /**
+   * Starts the node in {@code node} and blocks until the JVM is asked to stop. Nothing is
+   * created in a directory that holds no node; once the node's {@code logs/} exists, start-up
+   * failures are logged there too.
+   */
+  static int runForeground(NodeDirectory node, PrintWriter out)
+      throws ConfigException, IOException, InterruptedException {
+    StartChecks.requireNode(node);
+    Files.createDirectories(node.logs());
     Logging.toDirectory(node.logs(), true);
-    RunningNode running = RunningNode.start(node);
+    NodeConfig config = NodeConfig.read(node.root());
+    StaleTempLibs.sweepTempDir();
+    for (String warning : StartChecks.check(config)) {
+      out.println("warning: " + warning);
+      LoggerFactory.getLogger(RunCommand.class).warn(warning);
+    }
+    RunningNode running;
+    try {
+      running = RunningNode.start(node);
+    } catch (IOException | RuntimeException e) {
+      RuntimeException named = StartChecks.listenFailure(node, config, e);
+      if (named != null) {
+        named.initCause(e);
+        throw named;
+      }
+      throw e;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       running.close();
       stopped.countDown();
     }, "cairn-shutdown"));
     if (running.introducer() != null) {
-      out().println("Introducer running; URL " + running.introducer().url(
+      out.println("Introducer running; URL " + running.introducer().url(
           running.config().hostname()) + " (also in " + node.introducerUrl() + ")");
     } else {
-      out().println("Node " + running.config().nickname() + " running"
-          + (running.storage() != null ? "; storage on port " + running.storage().port() : ""));
+      out.println("Node " + running.config().nickname() + " running"
+          + (running.storage() != null ? "; storage on port " + running.storage().port()
+          + ", serving shares from " + running.config().storageDir() : ""));
     }
+    out.flush();
     stopped.await();
     return 0;
-  }
-
-  private java.io.PrintWriter out() {
-    return spec.commandLine().getOut();
   }
 }

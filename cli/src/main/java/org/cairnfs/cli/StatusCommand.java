@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,7 +34,8 @@ final class StatusCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
-      description = "Node directory (default: $CAIRN_DIR or ~/.cairn).")
+      description = "Node directory (default: $CAIRN_DIR or ~/.cairn; when that holds no node,"
+          + " the first node of 'cairn demo').")
   Path dir;
 
   @Option(names = "--timeout", defaultValue = "3",
@@ -42,7 +44,11 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    NodeDirectory node = new NodeDirectory(dir != null ? dir : Cli.defaultNodeDir());
+    NodeDirectory node = new NodeDirectory(dir != null ? dir : Cli.defaultNodeOrDemo());
+    if (dir == null && !node.root().equals(new NodeDirectory(Cli.defaultNodeDir()).root())) {
+      out().println("(no node in " + Cli.defaultNodeDir() + "; showing the demo's node "
+          + node.root() + ")");
+    }
     NodeConfig config = NodeConfig.read(node.root());
     if (config.role() == NodeConfig.Role.INTRODUCER) {
       throw new CliException(ExitCode.USAGE, node.root() + " is an introducer; run status on a node");
@@ -53,13 +59,20 @@ final class StatusCommand implements Callable<Integer> {
         .requestTimeout(timeout).build();
     List<GridServer> servers;
     int introducersUp;
+    List<Boolean> announcedNow = new ArrayList<>();
+    Duration forgetAfter;
     try (GridMembership membership = GridMembership.builder(key)
         .introducers(RunningNode.parseIntroducers(config)).cacheFile(node.announcementCache())
         .clientOptions(options).build().start()) {
       awaitIntroducers(membership, timeout);
       servers = membership.servers();
       introducersUp = membership.connectedIntroducers();
+      for (GridServer s : servers) {
+        announcedNow.add(membership.announcedSinceStart(s.nodeId()));
+      }
+      forgetAfter = membership.maxAge();
     }
+    Instant now = Instant.now();
     out().printf("Introducers: %d of %d reachable; %d storage servers known%n",
         introducersUp, config.introducers().size(), servers.size());
     List<CompletableFuture<Response.ServerInfo>> answers = new ArrayList<>();
@@ -81,6 +94,9 @@ final class StatusCommand implements Callable<Integer> {
       }
       String address = s.addresses().isEmpty() ? "-" : s.addresses().get(0).toString();
       long free = info != null ? info.freeSpace() : s.freeSpace();
+      if (info == null && !s.isStatic()) {
+        why += "; " + lastSeen(s, now, forgetAfter, introducersUp > 0 && !announcedNow.get(i));
+      }
       out().printf("  %-16s %s  %-21s free %-8s %s%s%n", s.nickname().isEmpty() ? "?" : s.nickname(),
           s.nodeId().shortForm(), address, free < 0 ? "?" : ByteSize.format(free),
           info != null ? "answered" : "no answer", why);
@@ -89,7 +105,28 @@ final class StatusCommand implements Callable<Integer> {
       out().printf("This node (%s) stores %s in %s%n", key.nodeId().shortForm(),
           ByteSize.format(bytesUnder(config.storageDir().resolve("shares"))), config.storageDir());
     }
-    return servers.isEmpty() || answered > 0 ? 0 : ExitCode.UNAVAILABLE.code;
+    if (answered == 0) {
+      spec.commandLine().getErr().println("cairn: no storage server answered"
+          + (introducersUp == 0 ? " and no introducer was reachable; check the network and that"
+          + " the introducer runs (" + String.join(", ", config.introducers()) + ")"
+          : servers.isEmpty() ? "; the introducers know no storage server yet"
+          : "; none of the " + servers.size() + " known storage servers is reachable"));
+      return ExitCode.UNAVAILABLE.code;
+    }
+    return 0;
+  }
+
+  /**
+   * When a silent server was last announced and when it will be forgotten; {@code stale} when
+   * introducers answered without announcing it (it has most likely stopped).
+   */
+  static String lastSeen(GridServer s, Instant now, Duration forgetAfter, boolean stale) {
+    Duration ago = Duration.between(s.lastSeen(), now);
+    Instant forget = s.lastSeen().plus(forgetAfter);
+    return (stale ? "not announced by the introducers now, " : "")
+        + "last announced " + Ages.format(ago) + " ago; forgotten "
+        + (forget.isAfter(now) ? "in " + Ages.format(Duration.between(now, forget)) : "now")
+        + " unless it announces itself again";
   }
 
   private static void awaitIntroducers(GridMembership m, Duration timeout) throws InterruptedException {

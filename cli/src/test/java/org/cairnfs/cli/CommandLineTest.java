@@ -98,4 +98,68 @@ class CommandLineTest {
     assertThat(run("status", intro.toString())).isEqualTo(ExitCode.USAGE.code);
     assertThat(err.toString()).contains("is an introducer");
   }
+
+  @Test
+  void everyUsageErrorExits64WithAHint() throws Exception {
+    String url = introducerUrl();
+    String[][] cases = {
+        {"create-node", dir.resolve("a").toString(), "--introducer", url, "--port", "abc"},
+        {"create-node", dir.resolve("b").toString()},
+        {"create-node", "--introducer", url},
+        {"no-such-command"},
+        {},
+        {"create-node", dir.resolve("c").toString(), "--introducer", url, "--port", "70000"},
+    };
+    for (String[] args : cases) {
+      err.getBuffer().setLength(0);
+      assertThat(run(args)).as(String.join(" ", args) + ": " + err).isEqualTo(64);
+      assertThat(err.toString()).startsWith("cairn: ");
+    }
+    assertThat(dir.resolve("a")).doesNotExist();
+  }
+
+  @Test
+  void hashInValuesRoundTripsThroughCreateNode() throws Exception {
+    Path node = dir.resolve("n1");
+    assertThat(run("create-node", node.toString(), "--introducer", introducerUrl(),
+        "--nickname", "alice#1", "--storage-dir", dir.resolve("disk#2").toString())).isZero();
+    NodeConfig config = NodeConfig.read(node);
+    assertThat(config.nickname()).isEqualTo("alice#1");
+    assertThat(config.storageDir()).isEqualTo(dir.resolve("disk#2"));
+  }
+
+  @Test
+  void createNodeRefusesWhatRunWouldReject() throws Exception {
+    String url = introducerUrl();
+    assertThat(run("create-node", dir.resolve("a").toString(), "--introducer", url,
+        "--nickname", "two\nlines")).isEqualTo(64);
+    assertThat(err.toString()).contains("bad --nickname").contains("line break");
+    assertThat(run("create-node", dir.resolve("b").toString(), "--introducer", url,
+        "--hostname", "not a host")).isEqualTo(64);
+    assertThat(err.toString()).contains("bad --hostname").contains("'not a host' is not a host");
+    assertThat(dir.resolve("a")).doesNotExist();
+    assertThat(dir.resolve("b")).doesNotExist();
+  }
+
+  @Test
+  void severalIntroducersMaySeparateWithCommas() throws Exception {
+    String a = introducerUrl();
+    String b = introducerUrl();
+    Path node = dir.resolve("n1");
+    assertThat(run("create-node", node.toString(), "--introducer", a + "," + b)).isZero();
+    assertThat(NodeConfig.read(node).introducers()).containsExactly(a, b);
+  }
+
+  @Test
+  void runOnADirectoryWithoutANodeCreatesNothing() {
+    Path missing = dir.resolve("nonexistent");
+    assertThat(run("run", missing.toString())).isEqualTo(64);
+    assertThat(err.toString()).contains("no such directory").contains("cairn create-node");
+    assertThat(missing).doesNotExist();
+  }
+
+  @Test
+  void defaultNodeDirectoryFollowsCairnDirThenHome() {
+    assertThat(Cli.home()).isEqualTo(java.nio.file.Path.of(System.getenv("HOME")));
+  }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,7 +33,16 @@ final class CairnProcess {
 
   /** Starts {@code java -cp <this JVM's class path> org.cairnfs.cli.CairnCommand args}. */
   static CairnProcess start(String name, Path output, List<String> args) throws IOException {
-    List<String> command = new ArrayList<>();
+    return start(name, output, args, List.of(), Map.of());
+  }
+
+  /**
+   * Starts the command behind {@code prefix} (e.g. {@code ip netns exec NS}), with {@code env}
+   * added to the environment (a null value removes the variable).
+   */
+  static CairnProcess start(String name, Path output, List<String> args, List<String> prefix,
+      Map<String, String> env) throws IOException {
+    List<String> command = new ArrayList<>(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
     command.add("-cp");
@@ -47,6 +57,13 @@ final class CairnProcess {
     pb.environment().put("CAIRN_DIR", output.getParent().resolve("cairn-home").toString());
     pb.environment().remove("CAIRN_DEBUG");
     pb.environment().remove("CAIRN_LOG_LEVEL");
+    env.forEach((k, v) -> {
+      if (v == null) {
+        pb.environment().remove(k);
+      } else {
+        pb.environment().put(k, v);
+      }
+    });
     return new CairnProcess(name, pb.start(), output);
   }
 

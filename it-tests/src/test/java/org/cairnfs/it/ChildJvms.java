@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,9 +36,18 @@ final class ChildJvms implements AutoCloseable {
   }
 
   /** Starts {@code cairn args...} as a child JVM. */
-  synchronized CairnProcess start(String name, String... args) throws IOException {
+  CairnProcess start(String name, String... args) throws IOException {
+    return start(List.of(), Map.of(), name, args);
+  }
+
+  /**
+   * Starts {@code cairn args...} behind {@code prefix} (e.g. {@code ip netns exec NS}) with
+   * {@code env} added (a null value removes a variable).
+   */
+  synchronized CairnProcess start(List<String> prefix, Map<String, String> env, String name,
+      String... args) throws IOException {
     String file = String.format("%03d-%s.log", ++serial, name);
-    CairnProcess p = CairnProcess.start(name, logs.resolve(file), List.of(args));
+    CairnProcess p = CairnProcess.start(name, logs.resolve(file), List.of(args), prefix, env);
     started.add(p);
     LIVE.add(p.process());
     p.process().onExit().thenRun(() -> LIVE.remove(p.process()));
@@ -48,6 +58,14 @@ final class ChildJvms implements AutoCloseable {
   CairnProcess exec(Duration timeout, String name, String... args)
       throws IOException, InterruptedException {
     CairnProcess p = start(name, args);
+    p.awaitExit(timeout);
+    return p;
+  }
+
+  /** Runs {@code cairn args...} behind {@code prefix} to completion (bounded by {@code timeout}). */
+  CairnProcess exec(List<String> prefix, Duration timeout, String name, String... args)
+      throws IOException, InterruptedException {
+    CairnProcess p = start(prefix, Map.of(), name, args);
     p.awaitExit(timeout);
     return p;
   }

@@ -1,7 +1,9 @@
 package org.cairnfs.cli.config;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -13,11 +15,13 @@ import java.util.Set;
 
 /**
  * A node's {@code cairn.cfg}: INI-style sections of {@code key = value} lines, {@code #}
- * comments. Every key must be one the schema knows, so a typo stops start-up with the file and
+ * comments, values plain or quoted as {@link ConfigValue} says; a leading UTF-8 byte-order mark
+ * is ignored. Every key must be one the schema knows, so a typo stops start-up with the file and
  * line instead of being silently ignored.
  */
 public final class ConfigFile {
   public static final String NAME = "cairn.cfg";
+  private static final String BOM = "\uFEFF";
 
   private final Path path;
   private final Map<String, Entry> entries;
@@ -42,18 +46,27 @@ public final class ConfigFile {
     } catch (NoSuchFileException e) {
       throw new ConfigException(file, 0,
           "no such file; create the node first with 'cairn create-node' or 'cairn create-introducer'");
+    } catch (CharacterCodingException e) {
+      throw new ConfigException(file, 0, "is not UTF-8 text; save it as UTF-8");
+    } catch (AccessDeniedException e) {
+      throw new ConfigException(file, 0, "permission denied; run as the node's owner or fix the"
+          + " file's permissions");
     } catch (IOException e) {
-      throw new ConfigException(file, 0, "cannot read: " + e.getMessage());
+      throw new ConfigException(file, 0, "cannot read: " + e);
+    }
+    if (!lines.isEmpty() && lines.get(0).startsWith(BOM)) {
+      lines.set(0, lines.get(0).substring(1)); // editors on some systems add one; it means nothing
     }
     Map<String, Entry> entries = new LinkedHashMap<>();
     String section = null;
     for (int i = 0; i < lines.size(); i++) {
       int lineNo = i + 1;
-      String line = stripComment(lines.get(i)).strip();
-      if (line.isEmpty()) {
+      String raw = lines.get(i).strip();
+      if (raw.isEmpty() || raw.startsWith("#")) {
         continue;
       }
-      if (line.startsWith("[")) {
+      if (raw.startsWith("[")) {
+        String line = ConfigValue.stripComment(raw).strip();
         if (!line.endsWith("]") || line.length() < 3) {
           throw new ConfigException(file, lineNo, "bad section header '" + line
               + "'; write it as [name]");
@@ -61,9 +74,11 @@ public final class ConfigFile {
         section = line.substring(1, line.length() - 1).strip();
         continue;
       }
+      String line = raw;
       int eq = line.indexOf('=');
       if (eq <= 0) {
-        throw new ConfigException(file, lineNo, "expected 'key = value', got '" + line + "'");
+        throw new ConfigException(file, lineNo, "expected 'key = value', got '"
+            + visible(ConfigValue.stripComment(line).strip()) + "'");
       }
       if (section == null) {
         throw new ConfigException(file, lineNo, "key outside any section; put it under a [section]");
@@ -77,14 +92,27 @@ public final class ConfigFile {
         throw new ConfigException(file, lineNo, "'" + key + "' is set twice (first on line "
             + entries.get(key).line() + "); keep one");
       }
-      entries.put(key, new Entry(line.substring(eq + 1).strip(), lineNo));
+      String value;
+      try {
+        value = ConfigValue.parse(line.substring(eq + 1));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(file, lineNo, "'" + key + "': " + e.getMessage());
+      }
+      entries.put(key, new Entry(value, lineNo));
     }
     return new ConfigFile(file, entries);
   }
 
-  private static String stripComment(String line) {
-    int hash = line.indexOf('#');
-    return hash < 0 ? line : line.substring(0, hash);
+  /** The text with invisible characters shown as U+XXXX, for error messages. */
+  static String visible(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean invisible = Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+          || Character.isWhitespace(c) && c != ' ';
+      b.append(invisible ? String.format("U+%04X", (int) c) : String.valueOf(c));
+    }
+    return b.toString();
   }
 
   public Path path() {

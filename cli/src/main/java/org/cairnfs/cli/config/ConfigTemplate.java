@@ -2,13 +2,18 @@ package org.cairnfs.cli.config;
 
 import java.util.List;
 
-/** Writes the commented {@code cairn.cfg} that create-node and create-introducer leave behind. */
+/**
+ * Writes the commented {@code cairn.cfg} that create-node and create-introducer leave behind.
+ * Every value goes through {@link ConfigValue#format}, so what is written reads back exactly;
+ * a value that cannot ({@code IllegalArgumentException}) is refused before anything is written.
+ */
 public final class ConfigTemplate {
   private ConfigTemplate() {}
 
   public static String introducer(String nickname, String hostname, int port) {
     return """
         # Cairn introducer configuration. Lines are "key = value"; '#' starts a comment.
+        # Quote a value holding '#' or surrounding spaces: dir = "/data/disk #2".
         # Unknown keys stop start-up, so a typo cannot pass unnoticed.
         [node]
         role = introducer
@@ -17,13 +22,14 @@ public final class ConfigTemplate {
         hostname = %s
         # TCP port; 0 picks a free port at each start (introducer.url says which).
         port = %d
-        """.formatted(nickname, hostname, port);
+        """.formatted(v(nickname), v(hostname), port);
   }
 
   public static String node(String nickname, String hostname, int port, List<String> introducers,
       boolean storage, String storageDir, String maxSpace, String reservedSpace) {
     return """
         # Cairn node configuration. Lines are "key = value"; '#' starts a comment.
+        # Quote a value holding '#' or surrounding spaces: dir = "/data/disk #2".
         # Unknown keys stop start-up, so a typo cannot pass unnoticed.
         [node]
         role = node
@@ -54,7 +60,12 @@ public final class ConfigTemplate {
         # Delete shares whose leases all expired (off by default), and the lease length.
         # gc = false
         # lease-duration-days = 31
-        """.formatted(nickname, hostname, port, String.join(", ", introducers), storage,
-        storageDir, maxSpace == null ? "" : maxSpace, reservedSpace == null ? "1G" : reservedSpace);
+        """.formatted(v(nickname), v(hostname), port, v(String.join(", ", introducers)), storage,
+        v(storageDir), v(maxSpace == null ? "" : maxSpace),
+        v(reservedSpace == null ? "1G" : reservedSpace));
+  }
+
+  private static String v(String value) {
+    return ConfigValue.format(value);
   }
 }

@@ -30,6 +30,16 @@ public record NodeConfig(
       "storage.max-share-size", "storage.bandwidth", "storage.connection-bandwidth",
       "storage.gc", "storage.lease-duration-days");
 
+  /**
+   * Sets some values (keys as {@code section.key}) in {@code dir/cairn.cfg}, keeping the rest of
+   * the file; the result is read back with the same checks as at start.
+   */
+  public static NodeConfig update(Path dir, java.util.Map<String, String> values)
+      throws ConfigException, java.io.IOException {
+    ConfigEdit.set(dir.resolve(ConfigFile.NAME), SCHEMA, values);
+    return read(dir);
+  }
+
   /** Reads {@code dir/cairn.cfg}. */
   public static NodeConfig read(Path dir) throws ConfigException {
     ConfigFile file = ConfigFile.read(dir.resolve(ConfigFile.NAME), SCHEMA);
@@ -52,9 +62,25 @@ public record NodeConfig(
           + " introducer's introducer.url file)");
     }
     boolean storage = role == Role.NODE && file.getBoolean("storage.enabled", true);
-    Path storageDir = dir.resolve(file.getString("storage.dir", "storage"));
-    return new NodeConfig(role, file.getString("node.nickname", dir.getFileName().toString()),
-        file.getString("node.hostname", "127.0.0.1"), file.getPort("node.port", 0),
+    Path storageDir;
+    try {
+      storageDir = dir.resolve(file.getString("storage.dir", "storage"));
+    } catch (java.nio.file.InvalidPathException e) {
+      throw file.error("storage.dir", "'storage.dir' is not a usable path: " + e.getMessage());
+    }
+    String nickname = file.getString("node.nickname", dir.getFileName().toString());
+    check(file, "node.nickname", () -> ConfigChecks.checkNickname(nickname));
+    String hostname = file.getString("node.hostname", "127.0.0.1");
+    check(file, "node.hostname", () -> ConfigChecks.checkHostname(hostname));
+    return new NodeConfig(role, nickname, hostname, file.getPort("node.port", 0),
         List.copyOf(introducers), storage, storageDir, file);
+  }
+
+  private static void check(ConfigFile file, String key, Runnable rule) throws ConfigException {
+    try {
+      rule.run();
+    } catch (IllegalArgumentException e) {
+      throw file.error(key, "'" + key + "': " + e.getMessage());
+    }
   }
 }

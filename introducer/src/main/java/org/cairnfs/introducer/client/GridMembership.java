@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,6 +59,7 @@ public final class GridMembership implements AutoCloseable {
   private final List<Consumer<List<GridServer>>> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService scheduler;
   private final List<IntroducerLink> links = new ArrayList<>();
+  private final Set<NodeId> pushedSinceStart = ConcurrentHashMap.newKeySet();
   private boolean savePending;
   private volatile boolean started;
   private volatile boolean closed;
@@ -143,6 +146,19 @@ public final class GridMembership implements AutoCloseable {
     return servers().stream().filter(s -> s.nodeId().equals(id)).findFirst();
   }
 
+  /**
+   * Whether an introducer pushed an announcement of {@code id} since {@link #start()}: a server
+   * known only from the cache while introducers are connected has probably stopped.
+   */
+  public boolean announcedSinceStart(NodeId id) {
+    return pushedSinceStart.contains(id);
+  }
+
+  /** How long a server stays in the list without a new announcement. */
+  public Duration maxAge() {
+    return maxAge;
+  }
+
   /** How many of the configured introducers are connected right now. */
   public int connectedIntroducers() {
     int n = 0;
@@ -225,6 +241,9 @@ public final class GridMembership implements AutoCloseable {
       } catch (AnnouncementException e) {
         log.warn("ignoring a bad announcement from an introducer: {}", e.getMessage());
       }
+    }
+    for (Announcement a : verified) {
+      pushedSinceStart.add(a.nodeId());
     }
     synchronized (known) {
       for (Announcement a : verified) {

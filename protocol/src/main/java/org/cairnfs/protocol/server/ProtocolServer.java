@@ -83,7 +83,8 @@ public final class ProtocolServer implements AutoCloseable {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      throw new IOException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
+      throw new IOException("cannot listen on " + config.host + ":" + config.port + ": "
+          + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
     }
   }
 

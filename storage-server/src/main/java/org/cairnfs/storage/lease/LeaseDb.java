@@ -94,7 +94,8 @@ public final class LeaseDb implements AutoCloseable {
     try {
       db = DBMaker.fileDB(file.toFile()).transactionEnable().make();
     } catch (RuntimeException e) {
-      throw new IOException("cannot open lease database " + file + ": " + e.getMessage(), e);
+      throw new IOException("cannot open lease database " + file + ": "
+          + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
     }
     return new LeaseDb(db, clock, leaseDuration);
   }
