@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * stranger cannot dodge cheaply (node ids are free to mint); IPv6 peers are counted per /64,
  * since one host is usually given a whole /64. The total and address limits apply when the
  * TCP connection is accepted (it is closed at once, before any TLS work), the node-id limit
- * once TLS proves the id (the client is then told BUSY). Thread-safe.
+ * once TLS proves the id (the client is then told BUSY). Connections from the loopback
+ * address are by default exempt from the per-address count (they come from this machine,
+ * where a demo grid runs hundreds of nodes against one introducer); they still share one
+ * address's memory budgets. Thread-safe.
  */
 final class ConnectionLimits {
   private static final Logger log = LoggerFactory.getLogger(ConnectionLimits.class);
@@ -31,6 +34,7 @@ final class ConnectionLimits {
   private final int perNode;
   private final long addressRequestBytes;
   private final long addressResponseBytes;
+  private final boolean loopbackExempt;
   private final Map<Object, Address> byAddress = new HashMap<>();
   private final Map<NodeId, Integer> byNode = new HashMap<>();
   private int total;
@@ -38,7 +42,8 @@ final class ConnectionLimits {
   private long lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
 
   ConnectionLimits(int max, int perAddress, int perNode, long addressRequestBytes,
-      long addressResponseBytes) {
+      long addressResponseBytes, boolean loopbackExempt) {
+    this.loopbackExempt = loopbackExempt;
     this.max = max;
     this.perAddress = perAddress;
     this.perNode = perNode;
@@ -73,7 +78,8 @@ final class ConnectionLimits {
     Object key = addressKey(remote);
     Address a = byAddress.get(key);
     int fromThere = a == null ? 0 : a.connections;
-    if (total >= max || fromThere >= perAddress) {
+    boolean limited = !(loopbackExempt && isLoopback(remote));
+    if (total >= max || limited && fromThere >= perAddress) {
       refusedOne(total >= max ? "the server's " + max + " connections are open"
           : remote + " already has " + perAddress + " connections");
       return null;
@@ -132,6 +138,11 @@ final class ConnectionLimits {
     } else {
       log.debug("refused a connection: {}", why);
     }
+  }
+
+  private static boolean isLoopback(SocketAddress remote) {
+    return remote instanceof InetSocketAddress inet && inet.getAddress() != null
+        && inet.getAddress().isLoopbackAddress();
   }
 
   /** The address, or for IPv6 its /64 prefix; unknown kinds of address share one key. */

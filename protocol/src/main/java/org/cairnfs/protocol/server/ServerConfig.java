@@ -24,6 +24,7 @@ public final class ServerConfig {
   final int maxConnections;
   final int maxConnectionsPerAddress;
   final int maxConnectionsPerNode;
+  final boolean loopbackExempt;
   final long maxBufferedRequestBytes;
   final long maxAddressRequestBytes;
   final long maxConnectionRequestBytes;
@@ -52,6 +53,7 @@ public final class ServerConfig {
     maxConnections = b.maxConnections;
     maxConnectionsPerAddress = b.maxConnectionsPerAddress;
     maxConnectionsPerNode = b.maxConnectionsPerNode;
+    loopbackExempt = b.loopbackExempt;
     maxBufferedRequestBytes = b.maxBufferedRequestBytes;
     maxAddressRequestBytes = b.maxAddressRequestBytes;
     maxConnectionRequestBytes = b.maxConnectionRequestBytes;
@@ -113,6 +115,7 @@ public final class ServerConfig {
     private int maxConnections = WireLimits.DEFAULT_MAX_CONNECTIONS;
     private int maxConnectionsPerAddress = WireLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
     private int maxConnectionsPerNode = WireLimits.DEFAULT_MAX_CONNECTIONS_PER_NODE;
+    private boolean loopbackExempt = true;
     private long maxBufferedRequestBytes = WireLimits.DEFAULT_MAX_BUFFERED_REQUEST_BYTES;
     private long maxAddressRequestBytes = WireLimits.DEFAULT_MAX_BUFFERED_REQUEST_BYTES / 4;
     private long maxConnectionRequestBytes = WireLimits.DEFAULT_MAX_CONNECTION_REQUEST_BYTES;
@@ -212,6 +215,16 @@ public final class ServerConfig {
       this.maxConnections = atLeastOne(total, "max connections");
       this.maxConnectionsPerAddress = atLeastOne(perAddress, "max connections per address");
       this.maxConnectionsPerNode = atLeastOne(perNode, "max connections per node");
+      return this;
+    }
+
+    /**
+     * Whether connections from the loopback address skip the per-address connection limit
+     * (default true: they come from this machine, e.g. a demo grid of many nodes). Tests that
+     * play distinct peers from 127.0.0.x addresses turn it off.
+     */
+    public Builder loopbackExempt(boolean exempt) {
+      this.loopbackExempt = exempt;
       return this;
     }
 

@@ -9,7 +9,7 @@ record SharedLimits(ConnectionLimits connections, MemoryBudget requests, MemoryB
     return new SharedLimits(
         new ConnectionLimits(config.maxConnections, config.maxConnectionsPerAddress,
             config.maxConnectionsPerNode, config.maxAddressRequestBytes,
-            config.maxAddressResponseBytes),
+            config.maxAddressResponseBytes, config.loopbackExempt),
         new MemoryBudget("request", config.maxBufferedRequestBytes),
         new MemoryBudget("response", config.maxBufferedResponseBytes));
   }

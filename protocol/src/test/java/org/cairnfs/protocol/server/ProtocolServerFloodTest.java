@@ -58,7 +58,7 @@ class ProtocolServerFloodTest {
     backend = new MemoryStorageBackend(1L << 30, 1 << 24);
     server = ProtocolServer.start(ServerConfig.builder(SERVER_KEY).tlsEngine(ENGINE)
         .storage(backend).backendThreads(4).ioThreads(2)
-        .maxConnections(100, PER_ADDRESS, PER_NODE)
+        .maxConnections(100, PER_ADDRESS, PER_NODE).loopbackExempt(false)
         .maxBufferedRequestBytes(SERVER_BYTES, ADDRESS_BYTES, CONNECTION_BYTES)
         .maxBufferedResponseBytes(SERVER_BYTES, ADDRESS_BYTES)
         .frameTimeout(FRAME_TIMEOUT).minTransferRate(MIN_RATE)
