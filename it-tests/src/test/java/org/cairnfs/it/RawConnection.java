@@ -19,7 +19,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.protocol.frame.FrameDecoder;
 import org.cairnfs.protocol.frame.FrameFormatException;
-import org.cairnfs.protocol.frame.FrameLengthDecoder;
+import org.cairnfs.protocol.frame.FrameReader;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.protocol.identity.TlsContexts;
@@ -45,7 +45,7 @@ final class RawConnection implements AutoCloseable {
       protected void initChannel(SocketChannel ch) throws Exception {
         if (tls != null) {
           ch.pipeline().addLast(tls.handler(ch));
-          ch.pipeline().addLast(new FrameLengthDecoder(WireLimits.DEFAULT_MAX_FRAME));
+          ch.pipeline().addLast(new FrameReader(WireLimits.DEFAULT_MAX_FRAME));
           ch.pipeline().addLast(FrameDecoder.INSTANCE);
         }
         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {

@@ -29,15 +29,17 @@ import org.slf4j.LoggerFactory;
  * <p>The introducer is a rendezvous, not an authority: every announcement carries its node's
  * signature, so the introducer can only withhold, never forge. It therefore accepts a valid
  * announcement from any caller (relaying is harmless) and drops anything with a sequence
- * number not above the one it holds. Memory is bounded by {@code maxNodes} announcements and
- * {@code maxSubscribers} subscriptions; entries not re-published within {@code maxAge} are
- * forgotten. Thread-safe: one lock orders updates and pushes, so every subscriber sees the
+ * number not above the one it holds. Memory is bounded by {@code maxNodes} announcements of
+ * together at most {@code maxHeldBytes} (node ids are free to mint, and one announcement may be
+ * 64 KiB, so a count alone allowed 640 MiB) and {@code maxSubscribers} subscriptions; entries
+ * not re-published within {@code maxAge} are forgotten. Thread-safe: one lock orders updates and pushes, so every subscriber sees the
  * updates of one node in sequence order.
  */
 public final class IntroducerService implements IntroducerBackend {
   private static final Logger log = LoggerFactory.getLogger(IntroducerService.class);
 
   private final int maxNodes;
+  private final long maxHeldBytes;
   private final int maxSubscribers;
   private final Duration maxAge;
   private final InstantSource clock;
@@ -45,17 +47,22 @@ public final class IntroducerService implements IntroducerBackend {
   private final Map<NodeId, Held> held = new HashMap<>();
   private final Set<Subscription> subscribers = new LinkedHashSet<>();
   private Instant lastSweep = Instant.MIN;
+  private long heldBytes;
 
   private record Held(Announcement announcement, Instant receivedAt) {}
 
   private IntroducerService(Builder b) {
     this.maxNodes = b.maxNodes;
+    this.maxHeldBytes = b.maxHeldBytes;
     this.maxSubscribers = b.maxSubscribers;
     this.maxAge = b.maxAge;
     this.clock = b.clock;
   }
 
-  /** A service with default bounds (10 000 nodes, 1 000 subscribers, 3 days max age). */
+  /**
+   * A service with default bounds (10 000 nodes of together 32 MiB, 1 000 subscribers, 3 days
+   * max age).
+   */
   public static IntroducerService create() {
     return builder().build();
   }
@@ -80,7 +87,8 @@ public final class IntroducerService implements IntroducerBackend {
    * Stores a verified announcement unless it is not newer than the one held; pushes it to every
    * subscriber when stored. Returns whether it was stored.
    *
-   * @throws RequestException BUSY when it is from a new node and {@code maxNodes} are held
+   * @throws RequestException BUSY when it is from a new node and {@code maxNodes} are held,
+   *     or when holding it would take the announcements held past {@code maxHeldBytes}
    */
   public boolean accept(Announcement a) throws RequestException {
     Objects.requireNonNull(a, "announcement");
@@ -98,6 +106,14 @@ public final class IntroducerService implements IntroducerBackend {
         throw new RequestException(ErrorCode.BUSY, "introducer already holds the maximum of "
             + maxNodes + " nodes");
       }
+      long size = push.get(0).length;
+      long after = heldBytes + size - (old == null ? 0 : old.announcement().length());
+      if (after > maxHeldBytes) {
+        throw new RequestException(ErrorCode.BUSY, "introducer already holds " + heldBytes
+            + " bytes of announcements; " + size + " more would pass its maximum of "
+            + maxHeldBytes);
+      }
+      heldBytes = after;
       held.put(a.nodeId(), new Held(a, now));
       for (Subscription s : new ArrayList<>(subscribers)) {
         if (s.isOpen()) {
@@ -167,12 +183,19 @@ public final class IntroducerService implements IntroducerBackend {
     }
     lastSweep = now;
     Instant cutoff = now.minus(maxAge);
-    held.values().removeIf(h -> h.receivedAt().isBefore(cutoff));
+    held.values().removeIf(h -> {
+      boolean stale = h.receivedAt().isBefore(cutoff);
+      if (stale) {
+        heldBytes -= h.announcement().length();
+      }
+      return stale;
+    });
   }
 
   /** Validating builder for the bounds and the clock. */
   public static final class Builder {
     private int maxNodes = 10_000;
+    private long maxHeldBytes = 32L << 20;
     private int maxSubscribers = 1_000;
     private Duration maxAge = Duration.ofDays(3);
     private InstantSource clock = InstantSource.system();
@@ -184,6 +207,15 @@ public final class IntroducerService implements IntroducerBackend {
         throw new IllegalArgumentException("max nodes must be >= 1, got " + n);
       }
       this.maxNodes = n;
+      return this;
+    }
+
+    /** Most bytes of signed announcements held, all nodes together. */
+    public Builder maxHeldBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("max held bytes must be >= 1, got " + bytes);
+      }
+      this.maxHeldBytes = bytes;
       return this;
     }
 

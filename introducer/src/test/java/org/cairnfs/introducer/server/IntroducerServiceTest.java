@@ -70,6 +70,27 @@ class IntroducerServiceTest {
     }
 
     @Test
+    void byteBoundRefusesWhatWouldPassItAndCountsReplacementsOnce() throws Exception {
+      int size = announce(TestKeys.ed25519(), 1).toBytes().length;
+      IntroducerService s = IntroducerService.builder().maxHeldBytes(2L * size + size / 2)
+          .clock(clock).maxAge(Duration.ofDays(1)).build();
+      NodeSigner a = TestKeys.ed25519();
+      s.publish(CALLER, announce(a, 1).toBytes());
+      s.publish(CALLER, announce(TestKeys.ed25519(), 1).toBytes());
+      assertThatThrownBy(() -> s.publish(CALLER, announce(TestKeys.ed25519(), 1).toBytes()))
+          .satisfies(e -> assertThat(((RequestException) e).code()).isEqualTo(ErrorCode.BUSY))
+          .hasMessageContaining("bytes of announcements");
+      // A same-size update replaces the old bytes rather than adding to them.
+      s.publish(CALLER, announce(a, 2).toBytes());
+      // Forgotten entries give their bytes back.
+      now.set(now.get().plus(Duration.ofDays(2)));
+      assertThat(s.announcements()).isEmpty();
+      s.publish(CALLER, announce(TestKeys.ed25519(), 1).toBytes());
+      s.publish(CALLER, announce(TestKeys.ed25519(), 1).toBytes());
+      assertThat(s.announcements()).hasSize(2);
+    }
+
+    @Test
     void unrepublishedEntriesAgeOut() throws Exception {
       IntroducerService s = IntroducerService.builder().clock(clock).maxAge(Duration.ofHours(1)).build();
       NodeSigner stale = TestKeys.ed25519();

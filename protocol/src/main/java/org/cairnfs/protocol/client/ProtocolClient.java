@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.cairnfs.protocol.frame.FrameDecoder;
 import org.cairnfs.protocol.frame.FrameEncoder;
-import org.cairnfs.protocol.frame.FrameLengthDecoder;
+import org.cairnfs.protocol.frame.FrameReader;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.protocol.identity.TlsContexts;
@@ -76,7 +76,7 @@ public final class ProtocolClient implements AutoCloseable {
             SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
             ssl.setHandshakeTimeoutMillis(connectMillis);
             p.addLast("tls", ssl);
-            p.addLast("frames", new FrameLengthDecoder(options.maxFrameLength));
+            p.addLast("frames", new FrameReader(options.maxFrameLength));
             p.addLast("decoder", FrameDecoder.INSTANCE);
             p.addLast("encoder", new FrameEncoder(options.maxFrameLength));
             p.addLast("keepalive", new IdleStateHandler(0, options.pingInterval.toMillis(), 0,

@@ -26,6 +26,18 @@ public final class WireLimits {
    * of any size is always accepted onto an empty queue, so a large snapshot never trips it.
    */
   public static final int MAX_PENDING_PUSH_BYTES = 4 << 20;
+  /** Default most connections a server holds at once. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+  /** Default most connections from one peer address (IPv6: one /64). */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32;
+  /** Default most connections with one client node id. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_NODE = 8;
+  /** Default most bytes of requests a server holds in memory, all connections together. */
+  public static final long DEFAULT_MAX_BUFFERED_REQUEST_BYTES = 128L << 20;
+  /** Default most bytes of requests one connection may have in memory (frames and queue). */
+  public static final long DEFAULT_MAX_CONNECTION_REQUEST_BYTES = 8L << 20;
+  /** Default most bytes of responses being produced or sent, all connections together. */
+  public static final long DEFAULT_MAX_BUFFERED_RESPONSE_BYTES = 128L << 20;
   /** Share numbers are 0..255. */
   public static final int MAX_SHARE_NUMBER = 255;
   /** Lease secrets are 32 bytes. */

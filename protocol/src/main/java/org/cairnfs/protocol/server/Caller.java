@@ -15,6 +15,14 @@ public record Caller(NodeId nodeId, long connectionId, SocketAddress remoteAddre
     Objects.requireNonNull(nodeId, "nodeId");
   }
 
+  /**
+   * The peer address as the server's per-address limits count it: the IP address, or for
+   * IPv6 its /64 prefix. Equal for connections from the same peer.
+   */
+  public Object peerAddress() {
+    return ConnectionLimits.addressKey(remoteAddress);
+  }
+
   @Override
   public String toString() {
     return nodeId.shortForm() + "#" + connectionId + "@" + remoteAddress;

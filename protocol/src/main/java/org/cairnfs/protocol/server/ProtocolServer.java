@@ -35,9 +35,12 @@ public final class ProtocolServer implements AutoCloseable {
   private final ExecutorService backendExecutor;
   private final GlobalTrafficShapingHandler globalShaping;
   private final Channel channel;
+  private final SharedLimits shared;
 
   private ProtocolServer(ServerConfig config, EventLoopGroup boss, EventLoopGroup workers,
-      ExecutorService backendExecutor, GlobalTrafficShapingHandler globalShaping, Channel channel) {
+      ExecutorService backendExecutor, GlobalTrafficShapingHandler globalShaping, Channel channel,
+      SharedLimits shared) {
+    this.shared = shared;
     this.config = config;
     this.boss = boss;
     this.workers = workers;
@@ -58,17 +61,20 @@ public final class ProtocolServer implements AutoCloseable {
         : null;
     RequestDispatcher dispatcher = new RequestDispatcher(config.storage, config.introducer,
         config.maxFrameLength, config.maxInFlight);
+    SharedLimits shared = SharedLimits.of(config);
     try {
       Channel ch = new ServerBootstrap()
           .group(boss, workers)
           .channel(NioServerSocketChannel.class)
           .option(ChannelOption.SO_BACKLOG, 256)
           .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(new ServerInitializer(config, tls, shaping, dispatcher, executor))
+          .childHandler(new ServerInitializer(config, tls, shaping, dispatcher, executor,
+              shared))
           .bind(config.host, config.port)
           .sync()
           .channel();
-      ProtocolServer server = new ProtocolServer(config, boss, workers, executor, shaping, ch);
+      ProtocolServer server = new ProtocolServer(config, boss, workers, executor, shaping, ch,
+          shared);
       log.info("node {} listening on {} ({} TLS)", config.nodeKey.nodeId().shortForm(),
           ch.localAddress(), config.tlsEngine);
       return server;
@@ -93,6 +99,20 @@ public final class ProtocolServer implements AutoCloseable {
   public NodeId nodeId() {
     return config.nodeKey.nodeId();
   }
+
+  /**
+   * What the server holds for its connections now: open connections, connections refused by
+   * the limits so far, and request and response bytes buffered (now and at the peak).
+   */
+  public Usage usage() {
+    return new Usage(shared.connections().open(), shared.connections().refused(),
+        shared.requests().used(), shared.requests().peak(), shared.responses().used(),
+        shared.responses().peak());
+  }
+
+  /** A snapshot of {@link #usage()}. */
+  public record Usage(int connections, long refusedConnections, long requestBytes,
+      long peakRequestBytes, long responseBytes, long peakResponseBytes) {}
 
   @Override
   public void close() {

@@ -19,6 +19,17 @@ public final class ServerConfig {
   final int maxInFlight;
   final Duration helloTimeout;
   final Duration idleTimeout;
+  final Duration frameTimeout;
+  final long minTransferRate;
+  final int maxConnections;
+  final int maxConnectionsPerAddress;
+  final int maxConnectionsPerNode;
+  final boolean loopbackExempt;
+  final long maxBufferedRequestBytes;
+  final long maxAddressRequestBytes;
+  final long maxConnectionRequestBytes;
+  final long maxBufferedResponseBytes;
+  final long maxAddressResponseBytes;
   final long globalReadLimit;
   final long globalWriteLimit;
   final long channelReadLimit;
@@ -37,6 +48,17 @@ public final class ServerConfig {
     maxInFlight = b.maxInFlight;
     helloTimeout = b.helloTimeout;
     idleTimeout = b.idleTimeout;
+    frameTimeout = b.frameTimeout;
+    minTransferRate = b.minTransferRate;
+    maxConnections = b.maxConnections;
+    maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+    maxConnectionsPerNode = b.maxConnectionsPerNode;
+    loopbackExempt = b.loopbackExempt;
+    maxBufferedRequestBytes = b.maxBufferedRequestBytes;
+    maxAddressRequestBytes = b.maxAddressRequestBytes;
+    maxConnectionRequestBytes = b.maxConnectionRequestBytes;
+    maxBufferedResponseBytes = b.maxBufferedResponseBytes;
+    maxAddressResponseBytes = b.maxAddressResponseBytes;
     globalReadLimit = b.globalReadLimit;
     globalWriteLimit = b.globalWriteLimit;
     channelReadLimit = b.channelReadLimit;
@@ -63,6 +85,21 @@ public final class ServerConfig {
     return tlsEngine;
   }
 
+  /**
+   * The slowest a frame may move, in either direction, once its grace time is used: the
+   * configured minimum, lowered to a per-connection bandwidth limit below it so shaping
+   * never makes an honest peer look stalled.
+   */
+  long effectiveMinTransferRate() {
+    long rate = minTransferRate;
+    for (long limit : new long[] {channelReadLimit, channelWriteLimit}) {
+      if (limit > 0 && limit < rate) {
+        rate = limit;
+      }
+    }
+    return rate;
+  }
+
   /** Validating builder; defaults: 127.0.0.1, port 0 (ephemeral), default TLS engine. */
   public static final class Builder {
     private String host = "127.0.0.1";
@@ -73,6 +110,17 @@ public final class ServerConfig {
     private int maxInFlight = 64;
     private Duration helloTimeout = Duration.ofSeconds(10);
     private Duration idleTimeout = Duration.ofMinutes(2);
+    private Duration frameTimeout = Duration.ofSeconds(10);
+    private long minTransferRate = 64 << 10;
+    private int maxConnections = WireLimits.DEFAULT_MAX_CONNECTIONS;
+    private int maxConnectionsPerAddress = WireLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+    private int maxConnectionsPerNode = WireLimits.DEFAULT_MAX_CONNECTIONS_PER_NODE;
+    private boolean loopbackExempt = true;
+    private long maxBufferedRequestBytes = WireLimits.DEFAULT_MAX_BUFFERED_REQUEST_BYTES;
+    private long maxAddressRequestBytes = WireLimits.DEFAULT_MAX_BUFFERED_REQUEST_BYTES / 4;
+    private long maxConnectionRequestBytes = WireLimits.DEFAULT_MAX_CONNECTION_REQUEST_BYTES;
+    private long maxBufferedResponseBytes = WireLimits.DEFAULT_MAX_BUFFERED_RESPONSE_BYTES;
+    private long maxAddressResponseBytes = WireLimits.DEFAULT_MAX_BUFFERED_RESPONSE_BYTES / 4;
     private long globalReadLimit;
     private long globalWriteLimit;
     private long channelReadLimit;
@@ -141,6 +189,74 @@ public final class ServerConfig {
       return this;
     }
 
+    /**
+     * Time any one frame may take to arrive, or a response to be written, beyond what its
+     * length needs at the {@linkplain #minTransferRate minimum rate}; counted only while the
+     * server is reading (backpressure and waiting for buffer memory do not count). A peer
+     * that stops mid-frame is dropped after seconds, not after the idle timeout.
+     */
+    public Builder frameTimeout(Duration timeout) {
+      this.frameTimeout = positive(timeout, "frame timeout");
+      return this;
+    }
+
+    /** Bytes/s a frame must at least move at after its grace time (0: grace time only). */
+    public Builder minTransferRate(long bytesPerSecond) {
+      this.minTransferRate = nonNegative(bytesPerSecond, "minimum transfer rate");
+      return this;
+    }
+
+    /**
+     * Most connections open at once: in all, from one peer address (IPv6: one /64), and with
+     * one client node id. Past them new connections are closed at once (the node-id limit:
+     * answered BUSY after TLS).
+     */
+    public Builder maxConnections(int total, int perAddress, int perNode) {
+      this.maxConnections = atLeastOne(total, "max connections");
+      this.maxConnectionsPerAddress = atLeastOne(perAddress, "max connections per address");
+      this.maxConnectionsPerNode = atLeastOne(perNode, "max connections per node");
+      return this;
+    }
+
+    /**
+     * Whether connections from the loopback address skip the per-address connection limit
+     * (default true: they come from this machine, e.g. a demo grid of many nodes). Tests that
+     * play distinct peers from 127.0.0.x addresses turn it off.
+     */
+    public Builder loopbackExempt(boolean exempt) {
+      this.loopbackExempt = exempt;
+      return this;
+    }
+
+    /**
+     * Most bytes of requests held in memory (frames being received plus requests waiting to
+     * run): over the whole server, by all connections from one peer address together, and by
+     * one connection. Counted before a frame's buffer is allocated; a connection over a limit
+     * stops being read until requests finish.
+     */
+    public Builder maxBufferedRequestBytes(long serverWide, long perAddress, long perConnection) {
+      this.maxBufferedRequestBytes = atLeast(serverWide, WireLimits.MIN_MAX_FRAME,
+          "max buffered request bytes");
+      this.maxAddressRequestBytes = atLeast(perAddress, WireLimits.MIN_MAX_FRAME,
+          "max request bytes per address");
+      this.maxConnectionRequestBytes = atLeast(perConnection, WireLimits.MIN_MAX_FRAME,
+          "max request bytes per connection");
+      return this;
+    }
+
+    /**
+     * Most bytes of responses being produced or waiting to be sent, over the whole server and
+     * by all connections from one peer address (each connection also runs its next request
+     * only while its socket is writable).
+     */
+    public Builder maxBufferedResponseBytes(long serverWide, long perAddress) {
+      this.maxBufferedResponseBytes = atLeast(serverWide, WireLimits.MIN_MAX_FRAME,
+          "max buffered response bytes");
+      this.maxAddressResponseBytes = atLeast(perAddress, WireLimits.MIN_MAX_FRAME,
+          "max response bytes per address");
+      return this;
+    }
+
     /** Whole-server bandwidth limits in bytes/s (0 = unlimited). */
     public Builder globalBandwidth(long readBytesPerSecond, long writeBytesPerSecond) {
       this.globalReadLimit = nonNegative(readBytesPerSecond, "global read limit");
@@ -195,6 +311,20 @@ public final class ServerConfig {
         throw new IllegalArgumentException(what + " must be positive, got " + d);
       }
       return d;
+    }
+
+    private static int atLeastOne(int v, String what) {
+      if (v < 1) {
+        throw new IllegalArgumentException(what + " must be >= 1, got " + v);
+      }
+      return v;
+    }
+
+    private static long atLeast(long v, long min, String what) {
+      if (v < min) {
+        throw new IllegalArgumentException(what + " must be >= " + min + ", got " + v);
+      }
+      return v;
     }
 
     private static long nonNegative(long v, String what) {

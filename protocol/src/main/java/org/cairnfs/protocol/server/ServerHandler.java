@@ -1,5 +1,7 @@
 package org.cairnfs.protocol.server;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -9,11 +11,16 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.CompletableFuture;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.cairnfs.protocol.frame.FrameCodec;
 import org.cairnfs.protocol.frame.FrameFormatException;
+import org.cairnfs.protocol.frame.FrameReader;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.identity.TlsContexts;
 import org.cairnfs.protocol.message.ErrorCode;
@@ -21,77 +28,116 @@ import org.cairnfs.protocol.message.Frame;
 import org.cairnfs.protocol.message.Hello;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
+import org.cairnfs.protocol.message.WireLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection's server logic: hello exchange, then requests run in arrival order on the
- * backend executor, answered under their request ids. Stops reading while {@code maxInFlight}
- * requests are unanswered (backpressure) and drops connections that stall (hello or idle
- * timeout, or a peer that stops reading its responses). Nothing a client sends can throw out
- * of this handler.
+ * One connection's server logic: hello exchange, then requests run one at a time in arrival
+ * order on the backend executor, answered under their request ids. Nothing a client sends can
+ * throw out of this handler.
+ *
+ * <p>What one connection may cost is bounded here: a request runs only while the socket is
+ * writable and after the bytes of its largest possible response were taken from the
+ * server-wide response budget, so a peer that stops reading holds at most one response beyond
+ * Netty's write buffer; reading stops while {@code maxInFlight} requests are unanswered or
+ * {@link ConnectionMemory} holds the request bytes it may; and a connection is dropped when it
+ * stalls: no hello in time, idle, a frame that stops arriving, or a response it does not read
+ * (see {@code docs/specs/wire.md} section 7).
  */
 final class ServerHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ServerHandler.class);
   private static final AtomicLong CONNECTIONS = new AtomicLong();
+  /** Bound on any response other than data: errors, server info, share lists. */
+  static final int SMALL_RESPONSE = 8192;
 
   private final RequestDispatcher dispatcher;
   private final StorageBackend storage;
   private final Executor executor;
+  private final SharedLimits shared;
+  private final PeerBudget responses;
+  private final ReadGate gate;
+  private final ConnectionMemory memory;
+  private final FrameReader frames;
   private final int maxInFlight;
   private final int maxFrameLength;
-  private final long helloTimeoutNanos;
-  private final long idleTimeoutNanos;
+  private final ServerConfig config;
+  private StallClock clock;
 
+  private ChannelHandlerContext ctx;
   private Caller caller;
+  private boolean nodeCounted;
   private boolean helloDone;
+  /** Nothing more is answered (the connection is closing or closed). */
+  private boolean closed;
+  /** The connection has closed (channelInactive ran). */
+  private boolean inactive;
   private int inFlight;
-  private long lastFrameNanos;
-  private long lastAnswerNanos;
-  private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+  private boolean running;
+  private boolean pumping;
+  /** Frame bytes of the request running, given back when it ends. */
+  private int runningBytes;
+  private MemoryBudget.Wait responseWait;
+  private final List<ChannelSubscription> subscriptions = new CopyOnWriteArrayList<>();
   private ScheduledFuture<?> timer;
 
+  /**
+   * A received request waiting to run, with the bytes its frame holds; or (request null) a
+   * refusal already decided, queued so it is answered in order and under the same rules.
+   */
+  private record Queued(long id, Request request, int frameBytes, Response refusal) {
+    static Queued refusal(long id, ErrorCode code, String message) {
+      return new Queued(id, null, 0, new Response.Error(code, message));
+    }
+
+    String what() {
+      return request != null ? request.type().toString() : "refusal";
+    }
+  }
+
   ServerHandler(RequestDispatcher dispatcher, StorageBackend storage, Executor executor,
-      ServerConfig config) {
+      ServerConfig config, SharedLimits shared, PeerBudget responses, ReadGate gate,
+      ConnectionMemory memory, FrameReader frames) {
     this.dispatcher = dispatcher;
+    this.responses = responses;
     this.storage = storage;
     this.executor = executor;
+    this.shared = shared;
+    this.gate = gate;
+    this.memory = memory;
+    this.frames = frames;
     this.maxInFlight = config.maxInFlight;
     this.maxFrameLength = config.maxFrameLength;
-    this.helloTimeoutNanos = config.helloTimeout.toNanos();
-    this.idleTimeoutNanos = config.idleTimeout.toNanos();
+    this.config = config;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    lastFrameNanos = System.nanoTime();
-    lastAnswerNanos = lastFrameNanos;
-    long checkEvery = Math.max(TimeUnit.MILLISECONDS.toNanos(50),
-        Math.min(helloTimeoutNanos, idleTimeoutNanos) / 4);
-    timer = ctx.executor().scheduleAtFixedRate(() -> checkTimeouts(ctx), checkEvery, checkEvery,
+    this.ctx = ctx;
+    clock = new StallClock(config, frames, System.nanoTime());
+    long tick = clock.tickNanos();
+    timer = ctx.executor().scheduleAtFixedRate(this::checkTimeouts, tick, tick,
         TimeUnit.NANOSECONDS);
   }
 
-  private void checkTimeouts(ChannelHandlerContext ctx) {
-    long now = System.nanoTime();
-    long idle = now - lastFrameNanos;
-    if (!helloDone && idle > helloTimeoutNanos) {
-      log.debug("{}: no hello within the timeout, closing", ctx.channel().remoteAddress());
-      ctx.close();
-    } else if (helloDone && inFlight == 0 && idle > idleTimeoutNanos) {
-      log.debug("{}: idle, closing", caller);
-      ctx.close();
-    } else if (helloDone && idle > idleTimeoutNanos && !ctx.channel().isWritable()
-        && now - lastAnswerNanos > idleTimeoutNanos) {
-      // Requests are in flight only because their answers cannot be written: the peer has
-      // stopped reading (slow read). A slow backend does not make the channel unwritable.
-      log.debug("{}: not reading its responses, closing", caller);
+  private void checkTimeouts() {
+    StallClock.Stall stall = clock.tick(System.nanoTime(), ctx.channel().config().isAutoRead(),
+        helloDone, inFlight, ctx.channel().isWritable());
+    if (stall != null) {
+      drop(stall.why(), stall.peerStalled());
+    }
+  }
+
+  private void drop(String why, boolean peerStalled) {
+    log.debug("{}: {}, closing", who(), why);
+    if (peerStalled) {
       SslHandler ssl = ctx.pipeline().get(SslHandler.class);
       if (ssl != null) {
         ssl.setCloseNotifyFlushTimeoutMillis(1); // its close_notify would never be read either
       }
-      ctx.close();
     }
+    ctx.close();
   }
 
   @Override
@@ -112,49 +158,74 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
   void authenticated(ChannelHandlerContext ctx, NodeId id) {
     caller = new Caller(id, CONNECTIONS.incrementAndGet(), ctx.channel().remoteAddress());
     log.debug("{}: TLS established", caller);
+    if (!shared.connections().admitNode(id)) {
+      sendError(0, ErrorCode.BUSY, "node " + id.shortForm() + " already has "
+          + shared.connections().perNode() + " connections to this server")
+          .addListener(ChannelFutureListener.CLOSE);
+      closed = true; // answer nothing else
+      return;
+    }
+    nodeCounted = true;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try {
-      if (caller == null) {
-        ctx.close(); // data before TLS finished cannot happen; be safe
-      } else if (msg instanceof FrameFormatException bad) {
-        onMalformed(ctx, bad);
-      } else if (msg instanceof Frame frame) {
-        lastFrameNanos = System.nanoTime();
-        if (!helloDone) {
-          onHello(ctx, frame);
-        } else if (frame.message() instanceof Request request) {
-          submit(ctx, frame.requestId(), request);
-        } else {
-          sendError(ctx, frame.requestId(), ErrorCode.BAD_REQUEST,
-              "a client may only send requests, got " + frame.message().type());
-        }
-      }
-    } finally {
+    gate.enforce();
+    if (!(msg instanceof ByteBuf buf)) {
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    int frameBytes = buf.readableBytes();
+    Object decoded;
+    try {
+      decoded = FrameCodec.decode(buf);
+    } catch (FrameFormatException e) {
+      decoded = e;
+    } finally {
+      buf.release();
+    }
+    if (caller == null || closed) {
+      memory.release(frameBytes);
+      ctx.close(); // data before TLS finished cannot happen; be safe
+    } else if (decoded instanceof FrameFormatException bad) {
+      memory.release(frameBytes);
+      onMalformed(bad);
+    } else if (decoded instanceof Frame frame) {
+      clock.frameArrived(System.nanoTime());
+      if (!helloDone) {
+        memory.release(frameBytes);
+        onHello(frame);
+      } else if (frame.message() instanceof Request request) {
+        enqueue(new Queued(frame.requestId(), request, frameBytes, null));
+      } else {
+        memory.release(frameBytes);
+        enqueue(Queued.refusal(frame.requestId(), ErrorCode.BAD_REQUEST,
+            "a client may only send requests, got " + frame.message().type()));
+      }
     }
   }
 
-  private void onMalformed(ChannelHandlerContext ctx, FrameFormatException bad) {
+  private void onMalformed(FrameFormatException bad) {
     log.debug("{}: malformed frame: {}", caller, bad.getMessage());
     if (!helloDone || bad.fatal()) {
-      sendError(ctx, bad.requestId(), bad.code(), bad.getMessage())
+      closed = true; // answer nothing else
+      sendError(bad.requestId(), bad.code(), bad.getMessage())
           .addListener(ChannelFutureListener.CLOSE);
     } else {
-      sendError(ctx, bad.requestId(), bad.code(), bad.getMessage());
+      // Answered in turn, like any request: a peer sending only bad frames and reading
+      // nothing cannot make the server queue answers without bound.
+      enqueue(Queued.refusal(bad.requestId(), bad.code(), bad.getMessage()));
     }
   }
 
-  private void onHello(ChannelHandlerContext ctx, Frame frame) {
+  private void onHello(Frame frame) {
     if (!(frame.message() instanceof Hello hello)) {
-      sendError(ctx, 0, ErrorCode.BAD_REQUEST, "expected hello, got " + frame.message().type())
+      sendError(0, ErrorCode.BAD_REQUEST, "expected hello, got " + frame.message().type())
           .addListener(ChannelFutureListener.CLOSE);
       return;
     }
     if (hello.version() != Hello.CURRENT_VERSION) {
-      sendError(ctx, 0, ErrorCode.UNSUPPORTED, "protocol version " + hello.version()
+      sendError(0, ErrorCode.UNSUPPORTED, "protocol version " + hello.version()
           + " not supported; this server speaks " + Hello.CURRENT_VERSION)
           .addListener(ChannelFutureListener.CLOSE);
       return;
@@ -163,81 +234,200 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(new Frame(0, Hello.current(dispatcher.roles())));
   }
 
-  private void submit(ChannelHandlerContext ctx, long id, Request request) {
+  private void enqueue(Queued q) {
     if (++inFlight >= maxInFlight) {
-      ctx.channel().config().setAutoRead(false);
+      gate.pause(ReadGate.IN_FLIGHT);
     }
-    Caller who = caller;
-    tail = tail.handleAsync((ignored, previousFailure) -> {
-      Response response = run(ctx, who, id, request);
-      ctx.writeAndFlush(new Frame(id, response)).addListener(f -> {
-        // A peer closing TLS while its answer is in flight is a normal end, not a server fault.
-        if (!f.isSuccess() && ctx.channel().isActive()
-            && !(f.cause() instanceof SslClosedEngineException)) {
-          log.warn("{}: could not send response to {}: {}", who, request.type(), f.cause().toString());
-          sendError(ctx, id, ErrorCode.INTERNAL, "response could not be sent: " + f.cause().getMessage());
-        }
-        completed(ctx);
-      });
-      return null;
-    }, executor);
+    queue.add(q);
+    pump();
   }
 
-  private Response run(ChannelHandlerContext ctx, Caller who, long id, Request request) {
+  /**
+   * Starts the next request if none runs, the socket is writable and the response budget
+   * grants the bytes of its largest possible answer.
+   */
+  private void pump() {
+    if (pumping) {
+      return; // a refusal answered inside the loop below
+    }
+    pumping = true;
     try {
-      return dispatcher.dispatch(who, request,
-          () -> new ChannelSubscription(who, ctx.channel(), id, maxFrameLength));
+      while (!running && !closed && responseWait == null && !queue.isEmpty()
+          && ctx.channel().isWritable()) {
+        Queued next = queue.peek();
+        long replyBytes = next.request() != null ? replyBound(next.request(), maxFrameLength)
+            : 4 + SMALL_RESPONSE;
+        MemoryBudget.Wait wait = responses.takeOrWait(replyBytes, ctx.executor(), () -> {
+          responseWait = null;
+          if (closed) {
+            responses.release(replyBytes);
+          } else {
+            start(queue.poll(), replyBytes);
+            pump();
+          }
+        });
+        if (wait != null) {
+          responseWait = wait;
+          return;
+        }
+        start(queue.poll(), replyBytes);
+      }
+    } finally {
+      pumping = false;
+    }
+  }
+
+  private void start(Queued q, long replyBytes) {
+    running = true;
+    runningBytes = q.frameBytes();
+    if (q.refusal() != null) {
+      finish(q, replyBytes, q.refusal());
+      return;
+    }
+    Caller who = caller;
+    try {
+      executor.execute(() -> {
+        Response response = run(who, q);
+        ctx.executor().execute(() -> finish(q, replyBytes, response));
+      });
+    } catch (RejectedExecutionException e) {
+      // The server is shutting down.
+      running = false;
+      memory.release(q.frameBytes());
+      responses.release(replyBytes);
+      ctx.close();
+    }
+  }
+
+  private Response run(Caller who, Queued q) {
+    try {
+      return dispatcher.dispatch(who, q.request(), () -> {
+        ChannelSubscription s = new ChannelSubscription(who, ctx.channel(), q.id(),
+            maxFrameLength, responses);
+        subscriptions.add(s);
+        return s;
+      });
     } catch (RequestException e) {
       return new Response.Error(e.code(), e.getMessage());
     } catch (RuntimeException | Error e) {
-      log.warn("{}: backend failed on {}", who, request, e);
+      log.warn("{}: backend failed on {}", who, q.request(), e);
       return new Response.Error(ErrorCode.INTERNAL, "server error: " + e);
     }
   }
 
-  private void completed(ChannelHandlerContext ctx) {
-    // Write listeners run on the event loop.
-    lastAnswerNanos = System.nanoTime();
-    if (--inFlight < maxInFlight && !ctx.channel().config().isAutoRead()) {
-      ctx.channel().config().setAutoRead(true);
+  /** On the event loop, after the backend answered. */
+  private void finish(Queued q, long replyBytes, Response response) {
+    running = false;
+    memory.release(q.frameBytes());
+    if (closed || !ctx.channel().isActive()) {
+      responses.release(replyBytes);
+      if (inactive) {
+        connectionEnded();
+      }
+      return;
+    }
+    clock.responseHanded(replyBytes, System.nanoTime());
+    ctx.writeAndFlush(new Frame(q.id(), response)).addListener(f -> {
+      responses.release(replyBytes);
+      clock.responseWritten(System.nanoTime());
+      // A peer closing TLS while its answer is in flight is a normal end, not a server fault.
+      if (!f.isSuccess() && ctx.channel().isActive()
+          && !(f.cause() instanceof SslClosedEngineException)) {
+        log.warn("{}: could not send response to {}: {}", caller, q.what(),
+            f.cause().toString());
+        sendError(q.id(), ErrorCode.INTERNAL, "response could not be sent: "
+            + f.cause().getMessage());
+      }
+      answered();
+    });
+    pump();
+  }
+
+  private void answered() {
+    if (--inFlight < maxInFlight) {
+      gate.resume(ReadGate.IN_FLIGHT);
     }
   }
 
-  private io.netty.channel.ChannelFuture sendError(ChannelHandlerContext ctx, long id, ErrorCode code,
-      String message) {
+  /** The most bytes (frame plus prefix) the answer to {@code request} can take. */
+  static long replyBound(Request request, int maxFrameLength) {
+    long data = 0;
+    if (request instanceof Request.ReadRange r) {
+      data = r.length();
+    } else if (request instanceof Request.ReadSlot r) {
+      data = Math.min(WireLimits.MAX_CHUNK,
+          (long) r.length() * (r.shares().isEmpty() ? 256 : r.shares().size()));
+    }
+    return 4 + Math.min(maxFrameLength, data + SMALL_RESPONSE);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (ctx.channel().isWritable()) {
+      pump();
+      subscriptions.forEach(ChannelSubscription::drain);
+    }
+    super.channelWritabilityChanged(ctx);
+  }
+
+  private ChannelFuture sendError(long id, ErrorCode code, String message) {
     return ctx.writeAndFlush(new Frame(id, new Response.Error(code, message)));
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof TooLongFrameException || cause.getCause() instanceof TooLongFrameException) {
-      log.info("{}: {}; closing", who(ctx), cause.getMessage());
+      log.info("{}: {}; closing", who(), cause.getMessage());
     } else {
-      log.debug("{}: closing on {}", who(ctx), cause.toString());
+      log.debug("{}: closing on {}", who(), cause.toString());
     }
     ctx.close();
   }
 
-  private Object who(ChannelHandlerContext ctx) {
+  private Object who() {
     return caller != null ? caller : ctx.channel().remoteAddress();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    boolean wasRunning = running;
+    closed = true;
+    inactive = true;
     if (timer != null) {
       timer.cancel(false);
     }
+    memory.closed(wasRunning ? runningBytes : 0);
+    if (responseWait != null) {
+      responseWait.cancel();
+      responseWait = null;
+    }
+    queue.clear();
+    if (nodeCounted) {
+      nodeCounted = false;
+      shared.connections().releaseNode(caller.nodeId());
+    }
+    if (!wasRunning) {
+      connectionEnded();
+    }
+    super.channelInactive(ctx);
+  }
+
+  /** Tells the backend, once nothing of this connection runs any more. */
+  private void connectionEnded() {
     Caller who = caller;
-    if (who != null && storage != null) {
-      tail = tail.handleAsync((ignored, previousFailure) -> {
+    if (who == null || storage == null) {
+      return;
+    }
+    try {
+      executor.execute(() -> {
         try {
           storage.connectionClosed(who);
         } catch (RuntimeException e) {
           log.warn("{}: backend failed on connection close", who, e);
         }
-        return null;
-      }, executor);
+      });
+    } catch (RejectedExecutionException e) {
+      log.debug("{}: server shutting down; connection close not passed on", who);
     }
-    super.channelInactive(ctx);
   }
 }

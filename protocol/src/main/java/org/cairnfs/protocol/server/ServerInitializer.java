@@ -1,5 +1,6 @@
 package org.cairnfs.protocol.server;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -8,13 +9,14 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.traffic.ChannelTrafficShapingHandler;
 import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import java.util.concurrent.Executor;
-import org.cairnfs.protocol.frame.FrameDecoder;
 import org.cairnfs.protocol.frame.FrameEncoder;
-import org.cairnfs.protocol.frame.FrameLengthDecoder;
+import org.cairnfs.protocol.frame.FrameReader;
 
 /**
- * The server pipeline: [global shaping] → [per-connection shaping] → TLS → length framing (with a
- * hard maximum) → frame codec → {@link ServerHandler}.
+ * The server pipeline: [global shaping] → [per-connection shaping] → TLS → frame reader (hard
+ * maximum, buffers admitted by {@link ConnectionMemory}) → frame encoder → {@link
+ * ServerHandler}, which decodes each frame. A connection past the total or per-address limit
+ * is closed before any of it is built.
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerConfig config;
@@ -22,20 +24,28 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private final GlobalTrafficShapingHandler globalShaping;
   private final RequestDispatcher dispatcher;
   private final Executor executor;
+  private final SharedLimits shared;
   private final FrameEncoder encoder;
 
   ServerInitializer(ServerConfig config, SslContext tls, GlobalTrafficShapingHandler globalShaping,
-      RequestDispatcher dispatcher, Executor executor) {
+      RequestDispatcher dispatcher, Executor executor, SharedLimits shared) {
     this.config = config;
     this.tls = tls;
     this.globalShaping = globalShaping;
     this.dispatcher = dispatcher;
     this.executor = executor;
+    this.shared = shared;
     this.encoder = new FrameEncoder(config.maxFrameLength);
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    ConnectionLimits.Address address = shared.connections().admitAddress(ch.remoteAddress());
+    if (address == null) {
+      ch.close();
+      return;
+    }
+    ch.closeFuture().addListener(f -> shared.connections().releaseAddress(address));
     ChannelPipeline p = ch.pipeline();
     if (globalShaping != null) {
       p.addLast("global-shaping", globalShaping);
@@ -47,9 +57,23 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     SslHandler ssl = tls.newHandler(ch.alloc());
     ssl.setHandshakeTimeoutMillis(config.helloTimeout.toMillis());
     p.addLast("tls", ssl);
-    p.addLast("frames", new FrameLengthDecoder(config.maxFrameLength));
-    p.addLast("decoder", FrameDecoder.INSTANCE);
-    p.addLast("encoder", encoder);
-    p.addLast("handler", new ServerHandler(dispatcher, config.storage, executor, config));
+    addProtocol(ch, config, shared, address, dispatcher, executor, encoder);
+  }
+
+  /** Adds frame reader, encoder and handler (also used by tests over an embedded channel). */
+  static ServerHandler addProtocol(Channel ch, ServerConfig config, SharedLimits shared,
+      ConnectionLimits.Address address, RequestDispatcher dispatcher, Executor executor,
+      FrameEncoder encoder) {
+    ReadGate gate = new ReadGate(ch);
+    ConnectionMemory memory = new ConnectionMemory(ch, gate,
+        new PeerBudget(address.requests, shared.requests()), config.maxConnectionRequestBytes);
+    FrameReader frames = new FrameReader(config.maxFrameLength, memory,
+        config.frameTimeout.toNanos(), config.effectiveMinTransferRate());
+    ServerHandler handler = new ServerHandler(dispatcher, config.storage, executor, config,
+        shared, new PeerBudget(address.responses, shared.responses()), gate, memory, frames);
+    ch.pipeline().addLast("frames", frames);
+    ch.pipeline().addLast("encoder", encoder);
+    ch.pipeline().addLast("handler", handler);
+    return handler;
   }
 }

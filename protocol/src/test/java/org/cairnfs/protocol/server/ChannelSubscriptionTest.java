@@ -57,7 +57,9 @@ class ChannelSubscriptionTest {
   }
 
   private ChannelSubscription subscription() {
-    return new ChannelSubscription(CALLER, channel, 7, WireLimits.DEFAULT_MAX_FRAME, LIMIT);
+    return new ChannelSubscription(CALLER, channel, 7, WireLimits.DEFAULT_MAX_FRAME, LIMIT,
+        new PeerBudget(new MemoryBudget("address", 64L << 20),
+            new MemoryBudget("response", 64L << 20)));
   }
 
   private static List<byte[]> announcements(int count, int size) {
@@ -115,5 +117,25 @@ class ChannelSubscriptionTest {
     }
     assertThat(sub.isOpen()).isTrue();
     assertThat(sub.pendingBytes()).isZero();
+  }
+
+  @Test
+  void framesWaitForTheResponseBudgetAndGoOutAsItIsGivenBack() {
+    MemoryBudget server = new MemoryBudget("response", 64 << 10);
+    ChannelSubscription sub = new ChannelSubscription(CALLER, channel, 7,
+        WireLimits.DEFAULT_MAX_FRAME, 1 << 20,
+        new PeerBudget(new MemoryBudget("address", 1 << 20), server));
+    sub.push(announcements(1, 40_000));
+    sub.push(announcements(1, 40_000));
+    assertThat(socket.held).as("the second frame waits for budget, unencoded").hasSize(1);
+    assertThat(server.used()).isLessThanOrEqualTo(64 << 10);
+    assertThat(sub.pendingBytes()).isGreaterThan(socket.heldBytes());
+    socket.drain();
+    channel.runPendingTasks();
+    assertThat(socket.held).hasSize(1);
+    socket.drain();
+    channel.runPendingTasks();
+    assertThat(sub.pendingBytes()).isZero();
+    assertThat(server.used()).isZero();
   }
 }

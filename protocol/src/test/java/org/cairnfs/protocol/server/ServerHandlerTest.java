@@ -10,10 +10,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.cairnfs.protocol.frame.FrameCodec;
-import org.cairnfs.protocol.frame.FrameDecoder;
 import org.cairnfs.protocol.frame.FrameEncoder;
 import org.cairnfs.protocol.frame.FrameFormatException;
-import org.cairnfs.protocol.frame.FrameLengthDecoder;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Frame;
@@ -32,11 +30,16 @@ class ServerHandlerTest {
       .maxInFlight(4).build();
 
   private EmbeddedChannel channel() {
-    ServerHandler handler = new ServerHandler(
-        new RequestDispatcher(backend, null, config.maxFrameLength, config.maxInFlight),
-        backend, Runnable::run, config);
-    EmbeddedChannel ch = new EmbeddedChannel(new FrameLengthDecoder(config.maxFrameLength),
-        FrameDecoder.INSTANCE, new FrameEncoder(config.maxFrameLength), handler);
+    return channel(config);
+  }
+
+  /** The real protocol handlers of {@code cfg} on an embedded channel, authenticated. */
+  static EmbeddedChannel channel(ServerConfig cfg) {
+    EmbeddedChannel ch = new EmbeddedChannel();
+    SharedLimits shared = SharedLimits.of(cfg);
+    ServerHandler handler = ServerInitializer.addProtocol(ch, cfg, shared,
+        shared.connections().admitAddress(ch.remoteAddress()), new RequestDispatcher(cfg.storage, cfg.introducer, cfg.maxFrameLength, cfg.maxInFlight),
+        Runnable::run, new FrameEncoder(cfg.maxFrameLength));
     handler.authenticated(ch.pipeline().context(handler), NodeKey.generate().nodeId());
     return ch;
   }
@@ -203,11 +206,7 @@ class ServerHandlerTest {
     // A push bigger than a small frame limit is split; a single over-long response fails cleanly.
     ServerConfig small = ServerConfig.builder(NodeKey.generate()).storage(backend)
         .maxFrameLength(WireLimits.MIN_MAX_FRAME).build();
-    ServerHandler handler = new ServerHandler(new RequestDispatcher(backend, null,
-        small.maxFrameLength, small.maxInFlight), backend, Runnable::run, small);
-    EmbeddedChannel ch2 = new EmbeddedChannel(new FrameLengthDecoder(WireLimits.DEFAULT_MAX_FRAME),
-        FrameDecoder.INSTANCE, new FrameEncoder(small.maxFrameLength), handler);
-    handler.authenticated(ch2.pipeline().context(handler), NodeKey.generate().nodeId());
+    EmbeddedChannel ch2 = channel(small);
     ch2.writeInbound(wire(0, Hello.current(Hello.ROLE_CLIENT)));
     ch2.writeInbound(wire(1, new Request.Allocate(SampleMessages.index(2), new byte[32], new byte[32],
         65536, Set.of(0))));
@@ -219,6 +218,33 @@ class ServerHandlerTest {
     assertThat(last.requestId()).isEqualTo(4);
     assertThat(((Response.Error) last.message()).code()).isEqualTo(ErrorCode.INTERNAL);
     ch2.finish();
+    ch.finish();
+  }
+
+  /**
+   * Issue 10, finding 3: the server wrote every answer even while its peer read nothing. Now
+   * nothing is answered while the socket is unwritable, not even errors for bad frames, and
+   * reading stops at the in-flight limit; everything is answered, in order, once it drains.
+   */
+  @Test
+  void nothingIsAnsweredWhileTheSocketIsUnwritable() throws Exception {
+    EmbeddedChannel ch = greeted();
+    ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    assertThat(ch.isWritable()).isFalse();
+    ByteBuf bad = Unpooled.buffer().writeInt(9 + 3).writeByte(0x3E).writeLong(1).writeMedium(0);
+    ch.writeInbound(bad);
+    ch.writeInbound(wire(2, new Request.Ping()));
+    ch.writeInbound(wire(3, new Request.GetServerInfo()));
+    assertThat(drain(ch)).as("nothing written while unwritable").isEmpty();
+    assertThat(ch.config().isAutoRead()).isTrue();
+    ch.writeInbound(wire(4, new Request.Ping()));
+    assertThat(ch.config().isAutoRead()).as("4 in flight: reading stops").isFalse();
+    ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    List<Frame> out = drain(ch);
+    assertThat(out).extracting(Frame::requestId).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(((Response.Error) out.get(0).message()).code()).isEqualTo(ErrorCode.UNSUPPORTED);
+    assertThat(out.get(2).message()).isInstanceOf(Response.ServerInfo.class);
+    assertThat(ch.config().isAutoRead()).isTrue();
     ch.finish();
   }
 }

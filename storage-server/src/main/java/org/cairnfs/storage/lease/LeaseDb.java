@@ -75,6 +75,11 @@ public final class LeaseDb implements AutoCloseable {
     db.commit();
   }
 
+  /** The clock leases are timed by (also used by the store for open-write expiry). */
+  public InstantSource clock() {
+    return clock;
+  }
+
   /**
    * Opens (creating if absent) the database file, replaying its log after an unclean stop.
    *

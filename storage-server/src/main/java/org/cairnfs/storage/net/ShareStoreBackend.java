@@ -51,6 +51,9 @@ public final class ShareStoreBackend implements StorageBackend {
   private final Map<Long, Set<Upload>> openByConnection = new ConcurrentHashMap<>();
   /** Which connection claims each open write. */
   private final Map<Upload, Long> claimedBy = new ConcurrentHashMap<>();
+  /** The peer address of each connection that claims writes, and the count per address. */
+  private final Map<Long, Object> addressOf = new ConcurrentHashMap<>();
+  private final Map<Object, Integer> openByAddress = new ConcurrentHashMap<>();
   /** Serialize claiming with the store call that (re)starts or ends the write. */
   private final Object[] stripes = new Object[STRIPES];
 
@@ -83,7 +86,7 @@ public final class ShareStoreBackend implements StorageBackend {
       Set<Upload> mine = track(caller);
       long adding = request.shareNumbers().stream()
           .filter(n -> !mine.contains(new Upload(owner, request.index(), n, false))).count();
-      checkConnectionCap(mine, adding);
+      checkCaps(caller, mine, adding);
       Allocation a = call(() -> store.allocate(request.index(), request.shareNumbers(),
           request.shareSize(), owner, secrets));
       for (int n : a.allocated()) {
@@ -196,7 +199,7 @@ public final class ShareStoreBackend implements StorageBackend {
       } else {
         Set<Upload> mine = track(caller);
         if (!mine.contains(upload)) {
-          checkConnectionCap(mine, 1);
+          checkCaps(caller, mine, 1);
         }
         writeSlotChunk(request, owner);
         claim(caller, upload);
@@ -227,7 +230,7 @@ public final class ShareStoreBackend implements StorageBackend {
   @Override
   public void connectionClosed(Caller caller) {
     long id = caller.connectionId();
-    Set<Upload> open = openByConnection.remove(id);
+    Set<Upload> open = openByConnection.get(id);
     if (open == null) {
       return;
     }
@@ -236,6 +239,8 @@ public final class ShareStoreBackend implements StorageBackend {
         if (!claimedBy.remove(u, id)) {
           continue; // taken over by another connection of the same node
         }
+        open.remove(u);
+        countAddress(id, -1);
         try {
           if (u.slot()) {
             store.abortSlotWrite(u.owner(), u.index(), u.share());
@@ -250,6 +255,8 @@ public final class ShareStoreBackend implements StorageBackend {
         }
       }
     }
+    openByConnection.remove(id);
+    addressOf.remove(id);
   }
 
   /** Makes {@code caller}'s connection the one that claims {@code u}; call under its stripe. */
@@ -257,11 +264,13 @@ public final class ShareStoreBackend implements StorageBackend {
     Long previous = claimedBy.put(u, caller.connectionId());
     if (previous != null && previous != caller.connectionId()) {
       Set<Upload> theirs = openByConnection.get(previous);
-      if (theirs != null) {
-        theirs.remove(u);
+      if (theirs != null && theirs.remove(u)) {
+        countAddress(previous, -1);
       }
     }
-    track(caller).add(u);
+    if (track(caller).add(u)) {
+      countAddress(caller.connectionId(), 1);
+    }
   }
 
   /** {@code u} is no longer open, whoever claimed it; call under its stripe. */
@@ -269,9 +278,17 @@ public final class ShareStoreBackend implements StorageBackend {
     Long holder = claimedBy.remove(u);
     if (holder != null) {
       Set<Upload> theirs = openByConnection.get(holder);
-      if (theirs != null) {
-        theirs.remove(u);
+      if (theirs != null && theirs.remove(u)) {
+        countAddress(holder, -1);
       }
+    }
+  }
+
+  /** Moves the open-write count of connection {@code id}'s address by {@code delta}. */
+  private void countAddress(long id, int delta) {
+    Object address = addressOf.get(id);
+    if (address != null) {
+      openByAddress.merge(address, delta, (a, b) -> a + b == 0 ? null : a + b);
     }
   }
 
@@ -281,15 +298,47 @@ public final class ShareStoreBackend implements StorageBackend {
 
   /**
    * Refuses with BUSY when {@code adding} more open uploads or slot writes would take this
-   * connection past its cap. Counts every share asked for, even those that turn out held: a
-   * conservative check, cheap and never too lax.
+   * connection or its peer address past its cap. Counts every share asked for, even those that
+   * turn out held: a conservative check, cheap and never too lax. Writes the store dropped as
+   * idle still count until looked at here: when over a cap, the connection's own are pruned
+   * first (another connection's are pruned when it next asks).
    */
-  private void checkConnectionCap(Set<Upload> mine, long adding) throws StorageException {
+  private void checkCaps(Caller caller, Set<Upload> mine, long adding) throws StorageException {
     int cap = store.limits().maxOpenWritesPerConnection();
+    int addressCap = store.limits().maxOpenWritesPerAddress();
+    if (mine.size() + adding > cap || addressCount(caller) + adding > addressCap) {
+      pruneClosed(caller, mine);
+    }
     if (mine.size() + adding > cap) {
       throw new StorageException(ErrorCode.BUSY, "connection busy: " + adding
           + " more uploads would exceed its " + cap + " open uploads and slot writes ("
           + mine.size() + " open); close or abort some first");
+    }
+    int fromAddress = addressCount(caller);
+    if (fromAddress + adding > addressCap) {
+      throw new StorageException(ErrorCode.BUSY, "address busy: " + adding
+          + " more uploads would exceed the " + addressCap + " open uploads and slot writes"
+          + " allowed to connections from " + caller.peerAddress() + " (" + fromAddress
+          + " open); close or abort some first");
+    }
+  }
+
+  private int addressCount(Caller caller) {
+    return openByAddress.getOrDefault(caller.peerAddress(), 0);
+  }
+
+  /**
+   * Forgets this connection's claims on writes the store no longer has open (expired). Takes
+   * no stripe (the caller holds one): this connection's requests run one at a time, and a
+   * takeover by another connection changes {@code claimedBy} first, which the conditional
+   * remove sees.
+   */
+  private void pruneClosed(Caller caller, Set<Upload> mine) {
+    for (Upload u : List.copyOf(mine)) {
+      if (!store.isWriteOpen(u.owner(), u.index(), u.share(), u.slot())
+          && claimedBy.remove(u, caller.connectionId()) && mine.remove(u)) {
+        countAddress(caller.connectionId(), -1);
+      }
     }
   }
 
@@ -310,6 +359,7 @@ public final class ShareStoreBackend implements StorageBackend {
   }
 
   private Set<Upload> track(Caller caller) {
+    addressOf.putIfAbsent(caller.connectionId(), caller.peerAddress());
     return openByConnection.computeIfAbsent(caller.connectionId(),
         id -> ConcurrentHashMap.newKeySet());
   }

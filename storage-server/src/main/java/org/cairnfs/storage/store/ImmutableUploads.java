@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.time.InstantSource;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
@@ -37,10 +38,12 @@ final class ImmutableUploads {
   private final StripedLocks stripes;
   private final HeldShareLeases held;
   private final Map<ShareKey, IncomingShare> uploads = new ConcurrentHashMap<>();
+  private final InstantSource clock;
   private final AtomicLong serials = new AtomicLong();
 
   ImmutableUploads(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
       OpenWriteCount openWrites, StripedLocks stripes, HeldShareLeases held) {
+    this.clock = leases.clock();
     this.layout = layout;
     this.leases = leases;
     this.budget = budget;
@@ -74,35 +77,32 @@ final class ImmutableUploads {
           toOpen.add(key);
         }
       }
-      long total;
-      try {
-        total = Math.multiplyExact(chargeOf(shareSize), (long) toOpen.size());
-      } catch (ArithmeticException e) {
-        throw new StoreException(StoreException.Reason.SERVER_FULL,
-            toOpen.size() + " shares of " + shareSize + " bytes cannot fit");
-      }
       openWrites.acquire(toOpen.size());
+      List<SpaceBudget.Reservation> reservations;
       try {
-        budget.reserve(total);
+        reservations = budget.reserveEach(chargeOf(shareSize), toOpen.size());
       } catch (StoreException | IOException e) {
         openWrites.release(toOpen.size());
         throw e;
       }
       List<IncomingShare> opened = new ArrayList<>();
       try {
-        for (ShareKey key : toOpen) {
+        for (int i = 0; i < toOpen.size(); i++) {
+          ShareKey key = toOpen.get(i);
           opened.add(IncomingShare.create(key, shareSize, owner, secrets,
-              layout.incomingPath(key, serials.incrementAndGet())));
+              layout.incomingPath(key, serials.incrementAndGet()), reservations.get(i)));
         }
       } catch (IOException e) {
         for (IncomingShare upload : opened) {
           upload.discard();
         }
-        budget.release(total);
+        reservations.forEach(SpaceBudget.Reservation::release);
         openWrites.release(toOpen.size());
         throw e;
       }
+      long now = clock.millis();
       for (IncomingShare upload : opened) {
+        upload.started(now);
         uploads.put(upload.key(), upload);
       }
     }
@@ -114,7 +114,7 @@ final class ImmutableUploads {
   /** Writes a chunk of the owner's open upload of {@code key} at {@code offset}. */
   void write(ShareKey key, LeaseOwner owner, long offset, ByteBuffer data)
       throws StoreException, IOException {
-    upload(key, owner).write(offset, data);
+    upload(key, owner).write(offset, data, clock.millis());
   }
 
   /**
@@ -149,6 +149,33 @@ final class ImmutableUploads {
     }
   }
 
+  /**
+   * Drops every upload that got no new bytes for more than {@code idleMillis}, as an abort
+   * would; returns how many.
+   */
+  int expireIdle(long idleMillis) throws IOException {
+    long now = clock.millis();
+    int dropped = 0;
+    for (IncomingShare upload : List.copyOf(uploads.values())) {
+      if (!upload.idleSince(now, idleMillis)) {
+        continue;
+      }
+      synchronized (stripes.of(upload.key().index())) {
+        if (uploads.get(upload.key()) == upload && upload.idleSince(now, idleMillis)) {
+          drop(upload);
+          dropped++;
+        }
+      }
+    }
+    return dropped;
+  }
+
+  /** Whether {@code owner}'s upload of {@code key} is open. */
+  boolean isOpen(ShareKey key, LeaseOwner owner) {
+    IncomingShare upload = uploads.get(key);
+    return upload != null && upload.owner().equals(owner);
+  }
+
   /** Drops every open upload (store shutdown). */
   void discardAll() throws IOException {
     for (IncomingShare upload : List.copyOf(uploads.values())) {
@@ -173,7 +200,7 @@ final class ImmutableUploads {
 
   /** Gives back what an upload leaving the map held: its space charge and its open place. */
   private void released(IncomingShare upload) {
-    budget.release(chargeOf(upload.size()));
+    upload.reservation().release();
     openWrites.release(1);
   }
 

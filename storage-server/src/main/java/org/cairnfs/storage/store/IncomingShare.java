@@ -24,12 +24,15 @@ final class IncomingShare {
   private final LeaseSecrets secrets;
   private final Path path;
   private final FileChannel channel;
+  private final SpaceBudget.Reservation reservation;
   private final WrittenRanges written = new WrittenRanges();
   private boolean finished;
+  private long lastProgressMillis;
 
   private IncomingShare(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
-      Path path, FileChannel channel) {
+      Path path, FileChannel channel, SpaceBudget.Reservation reservation) {
     this.key = key;
+    this.reservation = reservation;
     this.size = size;
     this.owner = owner;
     this.secrets = secrets;
@@ -37,12 +40,13 @@ final class IncomingShare {
     this.channel = channel;
   }
 
+  /** {@code reservation} is the upload's space charge, told as bytes land on disk. */
   static IncomingShare create(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
-      Path path) throws IOException {
+      Path path, SpaceBudget.Reservation reservation) throws IOException {
     Files.createDirectories(path.getParent());
     FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE, StandardOpenOption.READ);
-    return new IncomingShare(key, size, owner, secrets, path, channel);
+    return new IncomingShare(key, size, owner, secrets, path, channel, reservation);
   }
 
   ShareKey key() {
@@ -61,7 +65,13 @@ final class IncomingShare {
     return secrets;
   }
 
-  synchronized void write(long offset, ByteBuffer data) throws StoreException, IOException {
+  SpaceBudget.Reservation reservation() {
+    return reservation;
+  }
+
+  /** Writes a chunk received at {@code nowMillis}; new bytes count as progress. */
+  synchronized void write(long offset, ByteBuffer data, long nowMillis)
+      throws StoreException, IOException {
     checkOpen();
     long length = data.remaining();
     if (offset < 0 || offset > size || length > size - offset) {
@@ -83,7 +93,23 @@ final class IncomingShare {
     while (src.hasRemaining()) {
       position += channel.write(src, position);
     }
+    long before = written.writtenBytes();
     written.add(offset, end);
+    long after = written.writtenBytes();
+    if (after > before) {
+      lastProgressMillis = nowMillis;
+    }
+    reservation.written(after);
+  }
+
+  /** Marks the upload as making progress at {@code nowMillis} (it was just opened). */
+  synchronized void started(long nowMillis) {
+    lastProgressMillis = nowMillis;
+  }
+
+  /** Whether no new byte arrived for more than {@code idleMillis} before {@code nowMillis}. */
+  synchronized boolean idleSince(long nowMillis, long idleMillis) {
+    return !finished && nowMillis - lastProgressMillis > idleMillis;
   }
 
   /** Verifies every byte arrived, syncs and moves the file to {@code target}. */

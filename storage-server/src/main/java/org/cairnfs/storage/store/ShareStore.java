@@ -56,6 +56,9 @@ public final class ShareStore implements AutoCloseable {
   private final HeldShareLeases held;
   private final ImmutableUploads uploads;
   private final SlotWriter slots;
+  /** Clock millis before which no idle sweep runs again. */
+  private final java.util.concurrent.atomic.AtomicLong nextSweepMillis =
+      new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
   private ShareStore(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
       SlotWriteCheck slotCheck) {
@@ -106,6 +109,7 @@ public final class ShareStore implements AutoCloseable {
   public Allocation allocate(StorageIndex index, Collection<Integer> shareNumbers,
       long shareSize, LeaseOwner owner, LeaseSecrets secrets) throws StoreException, IOException {
     budget.checkShareSize(shareSize);
+    sweepIdleWrites();
     Set<Integer> numbers = new TreeSet<>();
     for (int n : shareNumbers) {
       numbers.add(checkedShareNumber(n));
@@ -204,6 +208,9 @@ public final class ShareStore implements AutoCloseable {
     if (offset < 0 || totalSize < 0) {
       throw StoreException.badRequest("negative slot offset " + offset + " or size " + totalSize);
     }
+    if (offset == 0) {
+      sweepIdleWrites();
+    }
     return slots.writeChunk(ShareKey.mutable(index, checkedShareNumber(shareNumber)), owner,
         secrets, totalSize, offset, data);
   }
@@ -221,7 +228,45 @@ public final class ShareStore implements AutoCloseable {
 
   /** Bytes the store may still take: under max-space and above the reserved free space. */
   public long freeBytes() throws IOException {
+    sweepIdleWrites();
     return budget.freeBytes();
+  }
+
+  /**
+   * Drops every open upload and staged slot version that got no new bytes for the limits'
+   * open-write idle timeout, freeing their places and reserved space; returns how many. Runs
+   * by itself (at most once a second) before anything that needs a place or reports space.
+   */
+  public int expireIdleWrites() throws IOException {
+    long idle = budget.limits().openWriteIdleTimeout().toMillis();
+    int dropped = uploads.expireIdle(idle) + slots.expireIdle(idle);
+    if (dropped > 0) {
+      log.info("{}: dropped {} open upload(s) and slot write(s) idle for over {}",
+          layout.sharesDir(), dropped, budget.limits().openWriteIdleTimeout());
+    }
+    return dropped;
+  }
+
+  private void sweepIdleWrites() throws IOException {
+    long now = leases.clock().millis();
+    long next = nextSweepMillis.get();
+    if (now >= next && nextSweepMillis.compareAndSet(next, now + 1000)) {
+      expireIdleWrites();
+    }
+  }
+
+  /**
+   * Whether {@code owner} has an open upload ({@code slot} false) or a staged slot version
+   * ({@code slot} true) of share {@code shareNumber} of {@code index}: false once it was
+   * closed, aborted or expired.
+   */
+  public boolean isWriteOpen(LeaseOwner owner, StorageIndex index, int shareNumber,
+      boolean slot) {
+    if (shareNumber < 0 || shareNumber > ShareKey.MAX_SHARE_NUMBER) {
+      return false;
+    }
+    return slot ? slots.isOpen(ShareKey.mutable(index, shareNumber), owner)
+        : uploads.isOpen(ShareKey.immutable(index, shareNumber), owner);
   }
 
   /** The recorded seqnum of a held slot share, empty when unknown. */

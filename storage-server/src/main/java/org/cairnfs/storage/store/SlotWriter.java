@@ -39,6 +39,7 @@ final class SlotWriter {
   private final SlotWriteCheck check;
   private final Map<Staging, Staged> staged = new ConcurrentHashMap<>();
   private final AtomicLong tempCounter = new AtomicLong();
+  private final java.time.InstantSource clock;
 
   private record Staging(ShareKey key, LeaseOwner owner) {}
 
@@ -51,13 +52,17 @@ final class SlotWriter {
     final long size;
     final Path path;
     final FileChannel channel;
+    final SpaceBudget.Reservation reservation;
     long next;
     boolean frontChecked;
+    long lastProgressMillis;
     private boolean done;
 
-    Staged(ShareKey key, long size) throws IOException {
+    Staged(ShareKey key, long size, SpaceBudget.Reservation reservation) throws IOException {
       this.key = key;
       this.size = size;
+      this.reservation = reservation;
+      this.lastProgressMillis = clock.millis();
       this.path = layout.slotTempPath(key, tempCounter.incrementAndGet());
       Files.createDirectories(path.getParent());
       this.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
@@ -74,7 +79,7 @@ final class SlotWriter {
         channel.close();
         Files.deleteIfExists(path);
       } finally {
-        budget.release(size);
+        reservation.release();
         openWrites.release(1);
       }
     }
@@ -82,6 +87,7 @@ final class SlotWriter {
 
   SlotWriter(ShareLayout layout, LeaseDb leases, SpaceBudget budget, OpenWriteCount openWrites,
       StripedLocks locks, SlotWriteCheck check) {
+    this.clock = leases.clock();
     this.layout = layout;
     this.leases = leases;
     this.budget = budget;
@@ -98,16 +104,17 @@ final class SlotWriter {
     if (offset == 0) {
       budget.checkShareSize(size);
       openWrites.acquire(1);
+      SpaceBudget.Reservation reservation;
       try {
-        budget.reserve(size);
+        reservation = budget.reserve(size);
       } catch (StoreException | IOException e) {
         openWrites.release(1);
         throw e;
       }
       try {
-        s = new Staged(key, size);
+        s = new Staged(key, size, reservation);
       } catch (IOException e) {
-        budget.release(size);
+        reservation.release();
         openWrites.release(1);
         throw e;
       }
@@ -141,6 +148,8 @@ final class SlotWriter {
         s.channel.write(src, s.next + (src.position() - data.position()));
       }
       s.next += length;
+      s.lastProgressMillis = clock.millis();
+      s.reservation.written(s.next);
       if (!s.frontChecked && s.next >= Math.min(size, check.frontLength())) {
         s.frontChecked = true;
         try {
@@ -167,7 +176,7 @@ final class SlotWriter {
           s.channel.close();
           Files.deleteIfExists(s.path);
         } finally {
-          budget.release(size);
+          s.reservation.release();
           openWrites.release(1);
         }
       }
@@ -188,10 +197,11 @@ final class SlotWriter {
     } catch (SlotWriteCheck.Rejected e) {
       throw rejected(key, e);
     }
+    SpaceBudget.Reservation staging = budget.reserveStaging(share.length);
     Path temp = layout.slotTempPath(key, tempCounter.incrementAndGet());
-    Files.createDirectories(temp.getParent());
     try {
       long seqnum;
+      Files.createDirectories(temp.getParent());
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
           StandardOpenOption.WRITE, StandardOpenOption.READ)) {
         ByteBuffer src = ByteBuffer.wrap(share);
@@ -201,9 +211,14 @@ final class SlotWriter {
         channel.force(true);
         seqnum = checkWhole(key, share.length, new FileChannelShare(channel));
       }
+      staging.written(share.length);
       return commit(key, temp, share.length, seqnum, owner, secrets);
     } finally {
-      Files.deleteIfExists(temp);
+      try {
+        Files.deleteIfExists(temp);
+      } finally {
+        staging.release();
+      }
     }
   }
 
@@ -213,6 +228,30 @@ final class SlotWriter {
     if (s != null) {
       s.discard();
     }
+  }
+
+  /**
+   * Drops every staged version that got no chunk for more than {@code idleMillis}; returns
+   * how many.
+   */
+  int expireIdle(long idleMillis) throws IOException {
+    long now = clock.millis();
+    int dropped = 0;
+    for (Map.Entry<Staging, Staged> e : java.util.List.copyOf(staged.entrySet())) {
+      Staged s = e.getValue();
+      synchronized (s) {
+        if (!s.done && now - s.lastProgressMillis > idleMillis && staged.remove(e.getKey(), s)) {
+          s.discard();
+          dropped++;
+        }
+      }
+    }
+    return dropped;
+  }
+
+  /** Whether {@code owner} has a version of {@code key} staged. */
+  boolean isOpen(ShareKey key, LeaseOwner owner) {
+    return staged.containsKey(new Staging(key, owner));
   }
 
   /** Drops every version in progress. */
@@ -250,7 +289,8 @@ final class SlotWriter {
             + "seqnum " + held.getAsLong() + ", stored while this one was checked");
       }
       long growth = size - record.map(ShareRecord::size).orElse(0L);
-      budget.reserve(growth);
+      // The new version is already on disk (staged), so only max-space needs checking.
+      SpaceBudget.Reservation growing = budget.reserveWritten(growth);
       try {
         // Database first: its seqnum is then never below the version on disk, so a crash
         // between the two steps cannot let an older version in later.
@@ -262,7 +302,7 @@ final class SlotWriter {
         DirectorySync.sync(target.getParent());
         return seqnum;
       } finally {
-        budget.release(growth);
+        growing.release();
       }
     }
   }

@@ -1,27 +1,76 @@
 package org.cairnfs.storage.store;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.cairnfs.storage.lease.LeaseDb;
 
 /**
  * Decides whether new bytes fit, and holds reservations for bytes promised but not yet
  * recorded (uploads in progress, slot versions being written).
  *
- * <p>Used space = recorded share bytes (lease database) + reservations. A request fits when
- * used + request stays within max-space and the disk keeps at least the reserved free space
- * after it. Checks and reservations happen under one lock so two requests cannot both take the
- * last free bytes.
+ * <p>Two quantities are counted, because the two limits see different things. Against
+ * max-space: recorded share bytes (lease database) + every reservation. Against the reserved
+ * free disk space: the disk's usable bytes already show what has been written, so only the
+ * <em>outstanding</em> part of each reservation (promised but not yet written) is subtracted
+ * from them. Without that, N allocations each just under the free space all passed (nothing
+ * was written yet, so the disk still looked empty) and together filled the disk. Checks and
+ * reservations happen under one lock so two requests cannot both take the last free bytes.
  */
 final class SpaceBudget {
   private final StoreLimits limits;
   private final FreeSpace freeSpace;
   private final LeaseDb leases;
+  /** Bytes of all live reservations. */
   private long reserved;
+  /** Bytes of live reservations not yet written to disk. */
+  private long outstanding;
 
   SpaceBudget(StoreLimits limits, FreeSpace freeSpace, LeaseDb leases) {
     this.limits = limits;
     this.freeSpace = freeSpace;
     this.leases = leases;
+  }
+
+  /**
+   * Bytes promised to one upload or slot write: {@code quota} bytes counted against
+   * max-space, {@code disk} bytes against the free disk until written. Told how much is on
+   * disk as it is written; released exactly once (later calls do nothing).
+   */
+  final class Reservation {
+    private final long quota;
+    private final long disk;
+    private long written;
+    private boolean released;
+
+    private Reservation(long quota, long disk, long written) {
+      this.quota = quota;
+      this.disk = disk;
+      this.written = written;
+    }
+
+    /** {@code total} bytes of this reservation are now on disk (never counts down). */
+    void written(long total) {
+      synchronized (SpaceBudget.this) {
+        if (released) {
+          return;
+        }
+        long now = Math.min(disk, Math.max(written, total));
+        outstanding -= now - written;
+        written = now;
+      }
+    }
+
+    void release() {
+      synchronized (SpaceBudget.this) {
+        if (released) {
+          return;
+        }
+        released = true;
+        reserved -= quota;
+        outstanding -= disk - written;
+      }
+    }
   }
 
   StoreLimits limits() {
@@ -38,36 +87,92 @@ final class SpaceBudget {
     }
   }
 
-  /** Reserves {@code bytes} or says why they do not fit. */
-  synchronized void reserve(long bytes) throws StoreException, IOException {
-    if (bytes <= 0) {
-      return;
+  /** Reserves {@code bytes} not yet on disk, or says why they do not fit. */
+  synchronized Reservation reserve(long bytes) throws StoreException, IOException {
+    return reserveEach(bytes, 1).get(0);
+  }
+
+  /**
+   * Reserves {@code count} separate reservations of {@code bytes} each, all or none, or says
+   * why they do not fit.
+   */
+  synchronized List<Reservation> reserveEach(long bytes, int count)
+      throws StoreException, IOException {
+    long total;
+    try {
+      total = Math.multiplyExact(Math.max(0, bytes), (long) count);
+    } catch (ArithmeticException e) {
+      throw new StoreException(StoreException.Reason.SERVER_FULL,
+          count + " shares of " + bytes + " bytes cannot fit");
     }
+    List<Reservation> out = new ArrayList<>(count);
+    if (total > 0) {
+      checkMaxSpace(total);
+      checkDisk(total);
+    }
+    for (int i = 0; i < count; i++) {
+      out.add(add(Math.max(0, bytes), Math.max(0, bytes), 0));
+    }
+    return out;
+  }
+
+  private void checkDisk(long total) throws StoreException, IOException {
+    long usable = freeSpace.usableBytes();
+    if (usable - outstanding - total < limits.reservedSpace()) {
+      throw new StoreException(StoreException.Reason.SERVER_FULL, "server full: " + total
+          + " more bytes would leave " + Math.max(0, usable - outstanding - total)
+          + " bytes free on disk (" + usable + " free now, " + outstanding
+          + " promised to uploads in progress), below the reserved " + limits.reservedSpace());
+    }
+  }
+
+  /**
+   * Reserves {@code bytes} that are already on disk (a staged slot version about to be
+   * recorded): checked against max-space only, since the disk's free space already shows them.
+   */
+  synchronized Reservation reserveWritten(long bytes) throws StoreException {
+    long b = Math.max(0, bytes);
+    if (b > 0) {
+      checkMaxSpace(b);
+    }
+    return add(b, 0, 0);
+  }
+
+  /**
+   * Reserves free disk for {@code bytes} about to be staged whose max-space charge is settled
+   * when they are recorded ({@link #reserveWritten}); not counted against max-space.
+   */
+  synchronized Reservation reserveStaging(long bytes) throws StoreException, IOException {
+    long b = Math.max(0, bytes);
+    if (b > 0) {
+      checkDisk(b);
+    }
+    return add(0, b, 0);
+  }
+
+  private void checkMaxSpace(long bytes) throws StoreException {
     long used = usedBytes();
     if (bytes > limits.maxSpace() - used) {
       throw new StoreException(StoreException.Reason.SERVER_FULL, "server full: " + bytes
           + " more bytes would exceed max space " + limits.maxSpace() + " (" + used
           + " used)");
     }
-    long usable = freeSpace.usableBytes();
-    if (usable - bytes < limits.reservedSpace()) {
-      throw new StoreException(StoreException.Reason.SERVER_FULL, "server full: " + bytes
-          + " more bytes would leave " + Math.max(0, usable - bytes)
-          + " bytes free on disk, below the reserved " + limits.reservedSpace());
-    }
-    reserved += bytes;
   }
 
+  private Reservation add(long quota, long disk, long written) {
+    reserved += quota;
+    outstanding += disk - written;
+    return new Reservation(quota, disk, written);
+  }
+
+  /**
+   * Bytes a new reservation could still take: under max-space, and above the reserved free
+   * space once every outstanding reservation has been written.
+   */
   synchronized long freeBytes() throws IOException {
     long underMax = limits.maxSpace() - usedBytes();
-    long onDisk = freeSpace.usableBytes() - limits.reservedSpace();
+    long onDisk = freeSpace.usableBytes() - outstanding - limits.reservedSpace();
     return Math.max(0, Math.min(underMax, onDisk));
-  }
-
-  synchronized void release(long bytes) {
-    if (bytes > 0) {
-      reserved -= bytes;
-    }
   }
 
   /** Recorded share bytes plus reservations. */
@@ -77,5 +182,10 @@ final class SpaceBudget {
 
   synchronized long reservedBytes() {
     return reserved;
+  }
+
+  /** Reserved bytes not yet written to disk. */
+  synchronized long outstandingBytes() {
+    return outstanding;
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -31,14 +32,22 @@ class ShareStoreBackendTest {
   static final int CAP = 4;
 
   @TempDir Path dir;
+  final FakeClock clock = new FakeClock();
   LeaseDb leases;
   ShareStore store;
   ShareStoreBackend backend;
 
   @BeforeEach
   void setUp() throws Exception {
-    leases = LeaseDb.open(dir.resolve("leases.db"), new FakeClock(), Duration.ofDays(31));
-    StoreLimits limits = new StoreLimits(1 << 30, 0, 1 << 20).withOpenWriteCaps(100, CAP);
+    open(new StoreLimits(1 << 30, 0, 1 << 20).withOpenWriteCaps(100, CAP));
+  }
+
+  void open(StoreLimits limits) throws Exception {
+    if (store != null) {
+      store.close();
+      leases.close();
+    }
+    leases = LeaseDb.open(dir.resolve("leases.db"), clock, Duration.ofDays(31));
     // Any slot share is accepted with seqnum 1; these tests never complete one.
     store = ShareStore.open(dir.resolve("store"), limits, leases, () -> 1L << 40,
         org.cairnfs.storage.store.AcceptingSlotCheck.INSTANCE);
@@ -63,6 +72,10 @@ class ShareStoreBackendTest {
 
   static Caller connection(long id) {
     return new Caller(NODE, id, null);
+  }
+
+  static Caller connection(long id, NodeId node, String address) {
+    return new Caller(node, id, new InetSocketAddress(address, 40000 + (int) id));
   }
 
   static Request.Allocate allocate(StorageIndex index, long size, int... shares) {
@@ -139,6 +152,73 @@ class ShareStoreBackendTest {
       assertThat(store.usedBytes()).isZero();
       // The freed places count again for a new connection.
       backend.allocate(connection(3), allocate(si(1), 0, 0, 1, 2, 3));
+    }
+  }
+
+  @Nested
+  class AddressCap {
+    @Test
+    void connectionsFromOneAddressShareOneCapOtherAddressesHaveTheirOwn() throws Exception {
+      open(new StoreLimits(1 << 30, 0, 1 << 20).withOpenWriteCaps(100, 4)
+          .withOpenWritesPerAddress(6));
+      NodeId other = NodeId.of(filled(32, 0xb));
+      Caller a1 = connection(1, NODE, "10.0.0.1");
+      Caller a2 = connection(2, other, "10.0.0.1");
+      Caller b = connection(3, other, "10.0.0.2");
+      backend.allocate(a1, allocate(si(1), 0, 0, 1, 2, 3));
+      backend.allocate(a2, allocate(si(2), 0, 0, 1));
+      assertThatThrownBy(() -> backend.allocate(a2, allocate(si(3), 0, 0)))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY))
+          .hasMessageContaining("address busy").hasMessageContaining("10.0.0.1");
+      assertThatThrownBy(() -> backend.writeSlotShare(a2,
+          new Request.WriteSlotShare(si(3), 0, 100, 0, new byte[10])))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
+      backend.allocate(b, allocate(si(4), 0, 0, 1, 2, 3));
+      backend.connectionClosed(a1);
+      backend.allocate(a2, allocate(si(3), 0, 0, 1));
+    }
+  }
+
+  /**
+   * Issue 10, finding 3: connections that keep pinging held the server's open-write places
+   * forever. Now a write that gets no new bytes for the idle timeout is dropped, and the
+   * places go to whoever asks next.
+   */
+  @Nested
+  class IdleWrites {
+    @Test
+    void placesHeldByAnIdleConnectionAreFreedAfterTheIdleTimeout() throws Exception {
+      open(new StoreLimits(1 << 30, 0, 1 << 20).withOpenWriteCaps(8, 8)
+          .withOpenWriteIdleTimeout(Duration.ofMinutes(5)));
+      Caller holder = connection(1, NODE, "10.0.0.1");
+      Caller honest = connection(2, NodeId.of(filled(32, 0xb)), "10.0.0.2");
+      backend.allocate(holder, allocate(si(1), 5000, 0, 1, 2, 3, 4, 5));
+      backend.writeSlotShare(holder, new Request.WriteSlotShare(si(2), 0, 100, 0, new byte[10]));
+      backend.writeSlotShare(holder, new Request.WriteSlotShare(si(2), 1, 100, 0, new byte[10]));
+      assertThatThrownBy(() -> backend.allocate(honest, allocate(si(3), 5000, 0)))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
+
+      // The holder only pings (nothing reaches the store) while one upload makes progress.
+      for (int minute = 1; minute <= 4; minute++) {
+        clock.advance(Duration.ofMinutes(1));
+        backend.writeChunk(holder, new Request.WriteChunk(si(1), 0, minute * 100,
+            filled(100, 1)));
+      }
+      clock.advance(Duration.ofMinutes(2));
+      // Rewriting bytes already written is not progress.
+      backend.writeChunk(holder, new Request.WriteChunk(si(1), 1, 0, new byte[0]));
+      backend.allocate(honest, allocate(si(3), 5000, 0, 1, 2, 3, 4, 5, 6));
+      assertThat(store.usedBytes()).as("only the upload that made progress, and the new ones")
+          .isEqualTo(5000 + 7 * 5000);
+      assertThatThrownBy(() -> backend.writeChunk(holder,
+          new Request.WriteChunk(si(1), 1, 0, filled(10, 1))))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
+      assertThatThrownBy(() -> backend.writeSlotShare(holder,
+          new Request.WriteSlotShare(si(2), 0, 100, 10, new byte[10])))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
+      // The holder's own count forgets what expired: it may open again once there is room.
+      backend.abortShare(honest, si(3), 0);
+      backend.allocate(holder, allocate(si(4), 5000, 0));
     }
   }
 }
