@@ -94,6 +94,28 @@ public final class ImmutableEncoder {
     return encodeWithKey(source, size, key, sinks);
   }
 
+  /**
+   * Encodes under a key the caller derived, for formats whose key must follow from another
+   * key (a manifest node's key is {@code H(MANIFEST_KEY, node read key)}). The key must be
+   * unique to this plaintext and these params, as a convergent or random key is: the same key
+   * over other content would reuse the key stream, and other params would put different
+   * shares under the same storage index.
+   *
+   * @throws IllegalArgumentException if the plaintext is small enough to be a literal, which
+   *     has no shares
+   */
+  public ImmutableReadCap encodeUnderKey(PlaintextSource source, byte[] key,
+      ShareSinkFactory sinks) throws IOException {
+    long size = source.size();
+    if (size <= LiteralCap.MAX_SIZE) {
+      throw new IllegalArgumentException(size + " bytes make a literal, not shares");
+    }
+    if (key.length != AesCtr.KEY_LENGTH) {
+      throw new IllegalArgumentException("key must be 32 bytes, got " + key.length);
+    }
+    return encodeWithKey(source, size, key.clone(), sinks);
+  }
+
   ImmutableReadCap encodeWithKey(PlaintextSource source, long size, byte[] key,
       ShareSinkFactory sinkFactory) throws IOException {
     ShareLayout layout = ShareLayout.of(params, size);
