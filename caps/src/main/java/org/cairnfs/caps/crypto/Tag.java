@@ -64,7 +64,12 @@ public enum Tag {
   /** Immutable-file key of a manifest node, from its read key; verify-cap holders have it. */
   MANIFEST_KEY("cairn-v1-manifest-key"),
   /** Key sealing chunk keys and literal data inside a manifest node, from its read key. */
-  MANIFEST_SEAL_KEY("cairn-v1-manifest-seal-key");
+  MANIFEST_SEAL_KEY("cairn-v1-manifest-seal-key"),
+  /**
+   * Convergence secret of a directory's pages, from the directory's read key, so equal pages of
+   * one directory are stored once and pages of different directories never share a key.
+   */
+  DIRECTORY_PAGE_SECRET("cairn-v1-directory-page-secret");
 
   private final String text;
 
