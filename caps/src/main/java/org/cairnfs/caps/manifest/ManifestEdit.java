@@ -243,6 +243,12 @@ public final class ManifestEdit {
         throws IOException {
       if (prior != null && prior.ref() != null && prior.length() == position.coveredLength()
           && !changed(position) && (!root || prior.ref() instanceof SubtreeRef.Node)) {
+        if (!root && prior == oldPrior && prior.ref() instanceof SubtreeRef.Node node
+            && allHoles(node, position)) {
+          // The old root moved down a level; a root of holes is kept, a child is collapsed.
+          release(node);
+          return new SubtreeRef.Hole(position.coveredLength());
+        }
         return prior.ref();
       }
       if (position.isLeaf()) {
@@ -267,6 +273,11 @@ public final class ManifestEdit {
         release(old.get(c));
       }
       return writer.inner(position, children, root);
+    }
+
+    private boolean allHoles(SubtreeRef.Node node, NodePosition position) throws IOException {
+      return ManifestCodec.decode(store.get(node.file()), position).verifyEntries().stream()
+          .allMatch(e -> e instanceof VerifyEntry.Hole);
     }
 
     private boolean changed(NodePosition position) {

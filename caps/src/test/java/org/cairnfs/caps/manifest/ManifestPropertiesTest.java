@@ -177,7 +177,7 @@ class ManifestPropertiesTest {
         net.jqwik.api.Tuple.of(2, resize)).list().ofMinSize(1).ofMaxSize(8);
   }
 
-  @Property(tries = 80)
+  @Property(tries = 150)
   void editsMatchAListOfChunks(@ForAll("ops") List<Op> ops, @ForAll boolean startEmpty)
       throws IOException {
     MemoryNodeStore store = new MemoryNodeStore();

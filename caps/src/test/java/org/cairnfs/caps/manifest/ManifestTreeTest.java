@@ -231,6 +231,22 @@ class ManifestTreeTest {
     assertThat(got.get(6)).isEqualTo(new ChunkRef.Hole(5));
   }
 
+  /** Found by the properties test: a root of holes that moves down a level is collapsed. */
+  @Test
+  void aRootOfHolesThatBecomesAChildCollapsesLikeAFreshBuild() throws IOException {
+    EditResult holes = ManifestEdit.empty(4, C).resize(4L * C).apply(store, POLICY);
+    EditResult grown = ManifestEdit.of(4, holes.file(), C).resize(4L * C + 1)
+        .apply(store, POLICY);
+    List<ChunkRef> expect = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      expect.add(new ChunkRef.Hole(C));
+    }
+    expect.add(new ChunkRef.Hole(1));
+    assertThat(grown.file()).isEqualTo(build(4, expect));
+    assertThat(walk4(grown.file())).isEqualTo(expect);
+    assertThat(grown.releasedNodes()).hasSize(1);
+  }
+
   @Test
   void aOneChunkFileGrowsIntoAManifestAndBack() throws IOException {
     ChunkRef.Stored first = Chunks.stored(1, 2000);
