@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 public sealed interface Cap
     permits LiteralCap, ImmutableReadCap, ImmutableVerifyCap, MutableWriteCap, MutableReadCap,
-        MutableVerifyCap, DirectoryCap, UnknownCap {
+        MutableVerifyCap, DirectoryCap, ChunkedReadCap, ChunkedVerifyCap, UnknownCap {
 
   /** The scheme every Cairn cap string starts with. */
   String SCHEME = "cairn:";

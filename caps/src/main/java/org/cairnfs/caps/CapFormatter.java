@@ -34,6 +34,12 @@ final class CapFormatter {
       return mutableVerify(CapKind.MUTABLE_VERIFY, c);
     } else if (cap instanceof DirectoryVerifyCap c) {
       return mutableVerify(CapKind.DIRECTORY_VERIFY, c.file());
+    } else if (cap instanceof ChunkedReadCap c) {
+      return chunked(CapKind.CHUNKED_READ, c.readKey(), c.extensionHash(), c.k(), c.n(),
+          c.chunkSize(), c.size());
+    } else if (cap instanceof ChunkedVerifyCap c) {
+      return chunked(CapKind.CHUNKED_VERIFY, c.manifestKey(), c.extensionHash(), c.k(), c.n(),
+          c.chunkSize(), c.size());
     } else if (cap instanceof UnknownCap c) {
       return c.text();
     }
@@ -60,6 +66,14 @@ final class CapFormatter {
         .append(':').append(Base32.encode(c.extensionHash()))
         .append(':').append(c.k()).append(':').append(c.n()).append(':').append(c.size())
         .toString();
+  }
+
+  private static String chunked(CapKind kind, byte[] key, byte[] extensionHash, int k, int n,
+      int chunkSize, long size) {
+    return start(kind).append(':').append(Base32.encode(key))
+        .append(':').append(Base32.encode(extensionHash))
+        .append(':').append(k).append(':').append(n).append(':').append(chunkSize)
+        .append(':').append(size).toString();
   }
 
   private static String mutableWrite(CapKind kind, MutableWriteCap c) {

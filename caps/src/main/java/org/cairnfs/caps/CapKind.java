@@ -19,7 +19,9 @@ enum CapKind {
   DIRECTORY_VERIFY("dir-v"),
   IMMUTABLE_DIRECTORY_READ("dir-chk"),
   IMMUTABLE_DIRECTORY_VERIFY("dir-chk-v"),
-  LITERAL_DIRECTORY("dir-lit");
+  LITERAL_DIRECTORY("dir-lit"),
+  CHUNKED_READ("cf-ro"),
+  CHUNKED_VERIFY("cf-v");
 
   private static final Map<String, CapKind> BY_PREFIX = new HashMap<>();
 

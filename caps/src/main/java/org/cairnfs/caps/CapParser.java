@@ -44,6 +44,8 @@ final class CapParser {
       case DIRECTORY_READ -> new DirectoryReadCap(mutableRead(fields));
       case MUTABLE_VERIFY -> mutableVerify(fields);
       case DIRECTORY_VERIFY -> new DirectoryVerifyCap(mutableVerify(fields));
+      case CHUNKED_READ -> chunkedRead(fields);
+      case CHUNKED_VERIFY -> chunkedVerify(fields);
     };
     fields.end();
     return cap;
@@ -111,12 +113,49 @@ final class CapParser {
     return new MutableVerifyCap(f.next("fingerprint").bytes(Fields.HASH_LENGTH));
   }
 
+  private static ChunkedReadCap chunkedRead(FieldCursor f) {
+    byte[] key = f.next("read key").bytes(Fields.KEY_LENGTH);
+    byte[] extensionHash = f.next("extension hash").bytes(Fields.HASH_LENGTH);
+    ChunkedParams p = chunkedParams(f);
+    return new ChunkedReadCap(key, extensionHash, p.k, p.n, p.chunkSize, p.size);
+  }
+
+  private static ChunkedVerifyCap chunkedVerify(FieldCursor f) {
+    byte[] key = f.next("manifest key").bytes(Fields.KEY_LENGTH);
+    byte[] extensionHash = f.next("extension hash").bytes(Fields.HASH_LENGTH);
+    ChunkedParams p = chunkedParams(f);
+    return new ChunkedVerifyCap(key, extensionHash, p.k, p.n, p.chunkSize, p.size);
+  }
+
+  private record ChunkedParams(int k, int n, int chunkSize, long size) {}
+
+  private static ChunkedParams chunkedParams(FieldCursor f) {
+    long k = f.next("k").number();
+    long n = f.next("n").number();
+    long chunkSize = f.next("chunk size").number();
+    long size = f.next("size").number();
+    checkKn(f, k, n);
+    if (chunkSize < ChunkedReadCap.MIN_CHUNK_SIZE || chunkSize > ChunkedReadCap.MAX_CHUNK_SIZE) {
+      throw f.fault("chunk size", "must be in [" + ChunkedReadCap.MIN_CHUNK_SIZE + ", "
+          + ChunkedReadCap.MAX_CHUNK_SIZE + "], got " + chunkSize);
+    }
+    if (size < 1) {
+      throw f.fault("size", "must be at least 1, got " + size);
+    }
+    return new ChunkedParams((int) k, (int) n, (int) chunkSize, size);
+  }
+
   private record Params(int k, int n, long size) {}
 
   private static Params params(FieldCursor f) {
     long k = f.next("k").number();
     long n = f.next("n").number();
     long size = f.next("size").number();
+    checkKn(f, k, n);
+    return new Params((int) k, (int) n, size);
+  }
+
+  private static void checkKn(FieldCursor f, long k, long n) {
     if (n > Fields.MAX_SHARES) {
       throw f.fault("n", "must be at most " + Fields.MAX_SHARES + ", got " + n);
     }
@@ -126,7 +165,6 @@ final class CapParser {
     if (k < 1) {
       throw f.fault("k", "must be at least 1, got " + k);
     }
-    return new Params((int) k, (int) n, size);
   }
 
   /**

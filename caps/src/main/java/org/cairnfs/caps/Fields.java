@@ -34,4 +34,14 @@ final class Fields {
       throw new CapFormatException("size must not be negative, got " + size);
     }
   }
+
+  static void chunked(int chunkSize, long size) {
+    if (chunkSize < ChunkedReadCap.MIN_CHUNK_SIZE || chunkSize > ChunkedReadCap.MAX_CHUNK_SIZE) {
+      throw new CapFormatException("chunk size must be in [" + ChunkedReadCap.MIN_CHUNK_SIZE
+          + ", " + ChunkedReadCap.MAX_CHUNK_SIZE + "], got " + chunkSize);
+    }
+    if (size < 1) {
+      throw new CapFormatException("size of a chunked file must be at least 1, got " + size);
+    }
+  }
 }

@@ -41,8 +41,8 @@ class CapFormatterTest {
     @Test
     void everyKindUsesItsOwnPrefix() {
       assertThat(CapSamples.oneOfEachKind()).extracting(c -> CapParser.kindOf(c.toString()))
-          .containsExactly("mut", "dir", "lit", "dir-lit", "chk", "dir-chk", "mut-ro", "dir-ro",
-              "chk-v", "dir-chk-v", "mut-v", "dir-v");
+          .containsExactly("mut", "dir", "lit", "dir-lit", "chk", "dir-chk", "cf-ro", "mut-ro",
+              "dir-ro", "chk-v", "dir-chk-v", "mut-v", "dir-v", "cf-v");
     }
   }
 

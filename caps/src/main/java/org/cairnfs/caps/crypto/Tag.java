@@ -53,7 +53,23 @@ public enum Tag {
    * Commitment to one segment of an immutable file: H(tag, leaf hashes of its k data blocks),
    * so parity cannot decode to data other than what the uploader committed.
    */
-  SEGMENT("cairn-v1-segment");
+  SEGMENT("cairn-v1-segment"),
+  /** Hash of a chunked-file manifest node's clear form (sealed fields opened), input to its key. */
+  MANIFEST_CONTENT("cairn-v1-manifest-content"),
+  /**
+   * Convergent read key of a manifest node: H(tag, netstring(secret) || node file params ||
+   * content hash).
+   */
+  MANIFEST_READ_KEY("cairn-v1-manifest-read-key"),
+  /** Immutable-file key of a manifest node, from its read key; verify-cap holders have it. */
+  MANIFEST_KEY("cairn-v1-manifest-key"),
+  /** Key sealing chunk keys and literal data inside a manifest node, from its read key. */
+  MANIFEST_SEAL_KEY("cairn-v1-manifest-seal-key"),
+  /**
+   * Convergence secret of a directory's pages, from the directory's read key, so equal pages of
+   * one directory are stored once and pages of different directories never share a key.
+   */
+  DIRECTORY_PAGE_SECRET("cairn-v1-directory-page-secret");
 
   private final String text;
 

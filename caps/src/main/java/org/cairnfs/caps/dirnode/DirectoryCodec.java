@@ -31,10 +31,7 @@ public final class DirectoryCodec {
   public static byte[] encode(DirectoryContents contents) {
     long total = HEADER_LENGTH;
     for (DirectoryEntry e : contents.entries()) {
-      total += MIN_ENTRY_LENGTH - 1 + e.name().byteLength()
-          + e.readCap().map(String::length).orElse(0)
-          + e.writeCap().map(s -> s.boxUnsafe().length).orElse(0)
-          + e.metadata().symlinkTarget().map(t -> utf8(t).length).orElse(0);
+      total += entryLength(e);
     }
     if (total > Integer.MAX_VALUE - 8) {
       throw new DirectoryFormatException("directory encodes to " + total
@@ -43,22 +40,35 @@ public final class DirectoryCodec {
     ByteBuffer b = ByteBuffer.allocate((int) total);
     b.put(MAGIC).put((byte) VERSION).putInt(contents.size());
     for (DirectoryEntry e : contents.entries()) {
-      byte[] name = e.name().utf8Unsafe();
-      b.put((byte) name.length).put(name);
-      EntryMetadata m = e.metadata();
-      b.put((byte) m.kind().code());
-      byte[] readCap = e.readCap().map(c -> c.getBytes(StandardCharsets.US_ASCII))
-          .orElse(new byte[0]);
-      b.putShort((short) readCap.length).put(readCap);
-      byte[] sealed = e.writeCap().map(SealedWriteCap::boxUnsafe).orElse(new byte[0]);
-      b.putShort((short) sealed.length).put(sealed);
-      b.putLong(m.size()).putShort((short) m.mode());
-      putTime(b, m.mtime());
-      putTime(b, m.ctime());
-      byte[] target = m.symlinkTarget().map(DirectoryCodec::utf8).orElse(new byte[0]);
-      b.putShort((short) target.length).put(target);
+      writeEntry(b, e);
     }
     return b.array();
+  }
+
+  /** Encoded length of one entry (also what it adds to a leaf page). */
+  static int entryLength(DirectoryEntry e) {
+    return MIN_ENTRY_LENGTH - 1 + e.name().byteLength()
+        + e.readCap().map(String::length).orElse(0)
+        + e.writeCap().map(s -> s.boxUnsafe().length).orElse(0)
+        + e.metadata().symlinkTarget().map(t -> utf8(t).length).orElse(0);
+  }
+
+  /** Writes one entry in the layout of docs/specs/dirnode.md ("Each entry"). */
+  static void writeEntry(ByteBuffer b, DirectoryEntry e) {
+    byte[] name = e.name().utf8Unsafe();
+    b.put((byte) name.length).put(name);
+    EntryMetadata m = e.metadata();
+    b.put((byte) m.kind().code());
+    byte[] readCap = e.readCap().map(c -> c.getBytes(StandardCharsets.US_ASCII))
+        .orElse(new byte[0]);
+    b.putShort((short) readCap.length).put(readCap);
+    byte[] sealed = e.writeCap().map(SealedWriteCap::boxUnsafe).orElse(new byte[0]);
+    b.putShort((short) sealed.length).put(sealed);
+    b.putLong(m.size()).putShort((short) m.mode());
+    putTime(b, m.mtime());
+    putTime(b, m.ctime());
+    byte[] target = m.symlinkTarget().map(DirectoryCodec::utf8).orElse(new byte[0]);
+    b.putShort((short) target.length).put(target);
   }
 
   /**
@@ -85,7 +95,15 @@ public final class DirectoryCodec {
       throw new DirectoryFormatException("entry count " + count + " cannot fit in "
           + (bytes.length - HEADER_LENGTH) + " bytes");
     }
-    DirectoryEntry[] entries = new DirectoryEntry[(int) count];
+    return DirectoryContents.ofSorted(readEntries(r, (int) count));
+  }
+
+  /**
+   * Reads {@code count} entries, strictly ascending by name, that must end exactly at the end
+   * of the bytes.
+   */
+  static DirectoryEntry[] readEntries(Reader r, int count) {
+    DirectoryEntry[] entries = new DirectoryEntry[count];
     for (int i = 0; i < entries.length; i++) {
       try {
         entries[i] = readEntry(r);
@@ -97,14 +115,14 @@ public final class DirectoryCodec {
             + "\") is not after \"" + entries[i - 1].name() + "\" in byte order");
       }
     }
-    if (r.pos != bytes.length) {
-      throw new DirectoryFormatException((bytes.length - r.pos)
+    if (r.pos != r.bytes.length) {
+      throw new DirectoryFormatException((r.bytes.length - r.pos)
           + " trailing bytes after the last entry");
     }
-    return DirectoryContents.ofSorted(entries);
+    return entries;
   }
 
-  private static DirectoryEntry readEntry(Reader r) {
+  static DirectoryEntry readEntry(Reader r) {
     int nameLength = r.u8();
     EntryName name = EntryName.fromStored(r.bytes(nameLength, "name"));
     EntryKind kind = EntryKind.ofCode(r.u8());
@@ -135,9 +153,9 @@ public final class DirectoryCodec {
   }
 
   /** Bounds-checked big-endian reads with messages naming the entry. */
-  private static final class Reader {
-    private final byte[] bytes;
-    private int pos;
+  static final class Reader {
+    final byte[] bytes;
+    int pos;
 
     Reader(byte[] bytes) {
       this.bytes = bytes;
@@ -145,7 +163,8 @@ public final class DirectoryCodec {
 
     void need(int n, String what) {
       if (bytes.length - pos < n) {
-        throw new DirectoryFormatException(what + " needs " + n + " bytes, only " + (bytes.length - pos) + " remain");
+        throw new DirectoryFormatException(what + " needs " + n + " bytes, only "
+            + (bytes.length - pos) + " remain");
       }
     }
 

@@ -103,6 +103,28 @@ public final class ImmutableEncoder {
   }
 
   /**
+   * Encodes under a key the caller derived, for formats whose key must follow from another
+   * key (a manifest node's key is {@code H(MANIFEST_KEY, node read key)}). The key must be
+   * unique to this plaintext and these params, as a convergent or random key is: the same key
+   * over other content would reuse the key stream, and other params would put different
+   * shares under the same storage index.
+   *
+   * @throws IllegalArgumentException if the plaintext is small enough to be a literal, which
+   *     has no shares
+   */
+  public ImmutableReadCap encodeUnderKey(PlaintextSource source, byte[] key,
+      ShareSinkFactory sinks) throws IOException {
+    long size = source.size();
+    if (size <= LiteralCap.MAX_SIZE) {
+      throw new IllegalArgumentException(size + " bytes make a literal, not shares");
+    }
+    if (key.length != AesCtr.KEY_LENGTH) {
+      throw new IllegalArgumentException("key must be 32 bytes, got " + key.length);
+    }
+    return encodeWithKey(source, size, key.clone(), null, sinks);
+  }
+
+  /**
    * The encoding pass. With {@code checkpoints} (convergent keys) the plaintext is hashed again
    * as it is read and compared at each checkpoint before that segment's blocks are written.
    */

@@ -33,6 +33,11 @@ class TagTest {
     expected.put(Tag.NODE_ID, "cairn-v1-node-id");
     expected.put(Tag.ANNOUNCEMENT, "cairn-v1-announcement");
     expected.put(Tag.SEGMENT, "cairn-v1-segment");
+    expected.put(Tag.MANIFEST_CONTENT, "cairn-v1-manifest-content");
+    expected.put(Tag.MANIFEST_READ_KEY, "cairn-v1-manifest-read-key");
+    expected.put(Tag.MANIFEST_KEY, "cairn-v1-manifest-key");
+    expected.put(Tag.MANIFEST_SEAL_KEY, "cairn-v1-manifest-seal-key");
+    expected.put(Tag.DIRECTORY_PAGE_SECRET, "cairn-v1-directory-page-secret");
 
     // New tags are appended; everything pinned here keeps its place and its string.
     Tag[] all = Tag.values();

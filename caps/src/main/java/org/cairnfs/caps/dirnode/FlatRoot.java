@@ -1,0 +1,20 @@
+package org.cairnfs.caps.dirnode;
+
+/** A directory whose entries all sit in its mutable file (format version 1). */
+public record FlatRoot(DirectoryContents contents) implements DirectoryRoot {
+  public FlatRoot {
+    if (contents == null) {
+      throw new IllegalArgumentException("contents missing");
+    }
+  }
+
+  @Override
+  public byte[] encode() {
+    return DirectoryCodec.encode(contents);
+  }
+
+  @Override
+  public long entryCount() {
+    return contents.size();
+  }
+}
