@@ -76,6 +76,8 @@ final class Tree {
    * {@code listLast}) is listed and fresh. Call with no tree lock held.
    */
   void prepare(List<String> names, boolean listLast) throws FsException {
+    java.util.Set<DirNode> listedNow =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     for (int attempt = 0; attempt < 1000; attempt++) {
       DirNode stale = null;
       lock.readLock().lock();
@@ -83,7 +85,7 @@ final class Tree {
         Node n = root;
         int upTo = listLast ? names.size() : names.size() - 1;
         for (int i = 0; i <= upTo && n instanceof DirNode d; i++) {
-          if (needsListing(d)) {
+          if (needsListing(d) && !(listedNow.contains(d) && d.children != null)) {
             stale = d;
             break;
           }
@@ -99,6 +101,7 @@ final class Tree {
         return;
       }
       list(stale);
+      listedNow.add(stale);
     }
     throw new FsException(FsError.IO, "directory listing keeps changing under the mount");
   }
