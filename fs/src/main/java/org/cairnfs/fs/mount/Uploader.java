@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -42,6 +41,7 @@ final class Uploader {
   private int urgent;
   private boolean stopping;
   private long rounds;
+  private long started;
   private Thread thread;
   private volatile Optional<GridException> lastError = Optional.empty();
   private volatile Optional<Instant> failingSince = Optional.empty();
@@ -107,10 +107,16 @@ final class Uploader {
         if (stopping) {
           return;
         }
-        if (urgent == 0 && !wb.config.coalesceDelay().isZero()) {
-          wake.await(wb.config.coalesceDelay().toNanos(), TimeUnit.NANOSECONDS);
+        long deadline = System.nanoTime() + wb.config.coalesceDelay().toNanos();
+        while (urgent == 0 && !stopping) { // let changes gather; a waiter cuts it short
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          wake.awaitNanos(left);
         }
         work = false;
+        started++;
       } catch (InterruptedException e) {
         return;
       } finally {
@@ -364,8 +370,8 @@ final class Uploader {
         if (minPendingSeq() > seq) {
           return;
         }
-        long startRound = rounds;
-        while (rounds == startRound) {
+        long target = started + 1; // a round that begins after this call
+        while (rounds < target) {
           if (stopping) {
             throw new FsException(FsError.IO, "the mount is stopping with changes not on the"
                 + " grid");
@@ -384,6 +390,7 @@ final class Uploader {
           throw FsException.of(err.get(), "uploading to the grid");
         }
         urgent++;
+        work = true;
         wake.signalAll();
       }
     } catch (InterruptedException e) {

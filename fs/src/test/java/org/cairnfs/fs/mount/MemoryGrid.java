@@ -50,6 +50,7 @@ public final class MemoryGrid implements GridBackend {
   });
   private final Path stateFile;
   private volatile GridException.Kind failing;
+  private volatile GridException.Kind failingReads;
   private volatile Duration delay = Duration.ZERO;
   private volatile boolean xattrs = true;
   private volatile long freeBytes = 1L << 40;
@@ -83,12 +84,19 @@ public final class MemoryGrid implements GridBackend {
     return cap;
   }
 
+  /** Uploads, directory creation and publishes fail with {@code kind} until healed. */
   public void failWith(GridException.Kind kind) {
     this.failing = kind;
   }
 
+  /** Listings and reads fail with {@code kind} until healed. */
+  public void failReadsWith(GridException.Kind kind) {
+    this.failingReads = kind;
+  }
+
   public void heal() {
     this.failing = null;
+    this.failingReads = null;
   }
 
   public void delay(Duration d) {
@@ -118,6 +126,10 @@ public final class MemoryGrid implements GridBackend {
   }
 
   private <T> CompletableFuture<T> async(boolean failable, Supplier<T> body) {
+    return async(failable, false, body);
+  }
+
+  private <T> CompletableFuture<T> async(boolean failable, boolean isRead, Supplier<T> body) {
     return CompletableFuture.supplyAsync(() -> {
       Duration d = delay;
       if (!d.isZero()) {
@@ -127,7 +139,7 @@ public final class MemoryGrid implements GridBackend {
           Thread.currentThread().interrupt();
         }
       }
-      GridException.Kind k = failing;
+      GridException.Kind k = isRead ? failingReads : failing;
       if (failable && k != null) {
         throw new java.util.concurrent.CompletionException(
             new GridException(k, "injected failure: " + k));
@@ -152,7 +164,7 @@ public final class MemoryGrid implements GridBackend {
 
   @Override
   public CompletableFuture<List<RemoteEntry>> list(String directoryCap) {
-    return async(true, () -> {
+    return async(true, true, () -> {
       lists.incrementAndGet();
       synchronized (this) {
         TreeMap<String, RemoteEntry> d = dirs.get(key(directoryCap));
@@ -173,8 +185,7 @@ public final class MemoryGrid implements GridBackend {
 
   @Override
   public CompletableFuture<byte[]> read(String fileCap, long offset, int length) {
-    return async(failing == GridException.Kind.INTEGRITY || failing
-        == GridException.Kind.UNREACHABLE, () -> {
+    return async(true, true, () -> {
           reads.incrementAndGet();
           byte[] c;
           synchronized (this) {
@@ -276,7 +287,7 @@ public final class MemoryGrid implements GridBackend {
 
   @Override
   public CompletableFuture<GridSpace> space() {
-    return async(true, () -> new GridSpace(1L << 41, freeBytes));
+    return async(true, true, () -> new GridSpace(1L << 41, freeBytes));
   }
 
   @Override
