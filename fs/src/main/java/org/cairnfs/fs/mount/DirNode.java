@@ -12,6 +12,12 @@ final class DirNode extends Node {
   /** Children by name; null until listed. Guarded by the tree lock. */
   TreeMap<String, Node> children;
   long listedAtNanos;
+  /**
+   * Open files unlinked through libfuse's high-level API, which renames them to
+   * {@code .fuse_hidden*} until their last close: reachable by that path, never listed or
+   * journaled. Guarded by the tree lock.
+   */
+  final java.util.Map<String, Node> hidden = new java.util.HashMap<>();
   /** Counts publishes to this directory, so a listing fetched before one is not trusted. */
   volatile long publishes;
 

@@ -122,12 +122,21 @@ final class Namespace {
     });
   }
 
+  /** The names libfuse's high-level API gives an open file it unlinks. */
+  static boolean isHiddenName(String name) {
+    return name.startsWith(".fuse_hidden");
+  }
+
   void unlink(String path) throws FsException {
     List<String> names = Tree.names(path);
     String name = last(names);
     tree.prepare(names, false);
     FileNode orphan = change(() -> {
       DirNode parent = tree.parentOf(names);
+      Node hiddenNode = parent.hidden.remove(name);
+      if (hiddenNode != null) {
+        return hiddenNode instanceof FileNode f ? f : null; // already unlinked
+      }
       Node n = tree.resolve(names);
       if (n instanceof DirNode) {
         throw new FsException(FsError.IS_DIRECTORY, path + " is a directory");
@@ -178,6 +187,18 @@ final class Namespace {
       Node target = dp.children.get(dstName);
       if (target == n) {
         return null; // same entry: nothing to do
+      }
+      if (isHiddenName(dstName) && target == null && !(n instanceof DirNode)) {
+        // libfuse hides an open file it is asked to unlink: unlink it, keep it by that name
+        writable(sp, from);
+        sp.children.remove(srcName);
+        core.journalRemove(sp, srcName, false);
+        n.parent = null;
+        Instant now = core.now();
+        n.ctime = now;
+        dp.hidden.put(dstName, n);
+        touch(sp, now);
+        return null;
       }
       if (n instanceof DirNode) {
         for (DirNode p = dp; p != null; p = p.parent) {

@@ -276,7 +276,8 @@ final class Tree {
       if (d.children == null) {
         throw new FsException(FsError.IO, "directory not listed");
       }
-      n = d.children.get(name);
+      Node child = d.children.get(name);
+      n = child != null ? child : d.hidden.get(name);
       if (n == null) {
         throw new FsException(FsError.NOT_FOUND, "no such entry: " + name);
       }

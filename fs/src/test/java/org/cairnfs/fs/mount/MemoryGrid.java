@@ -305,10 +305,16 @@ public final class MemoryGrid implements GridBackend {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeInt(files.size());
+      Path blobs = blobDir();
+      Files.createDirectories(blobs);
       for (Map.Entry<String, byte[]> e : files.entrySet()) {
         out.writeUTF(e.getKey());
-        out.writeInt(e.getValue().length);
-        out.write(e.getValue());
+        Path blob = blobs.resolve(blobName(e.getKey()));
+        if (!Files.exists(blob)) { // content-addressed: written once
+          Path tmp = blobs.resolve(blob.getFileName() + ".tmp");
+          Files.write(tmp, e.getValue());
+          Files.move(tmp, blob, StandardCopyOption.ATOMIC_MOVE);
+        }
       }
       out.writeInt(dirs.size());
       for (Map.Entry<String, TreeMap<String, RemoteEntry>> e : dirs.entrySet()) {
@@ -344,14 +350,25 @@ public final class MemoryGrid implements GridBackend {
     }
   }
 
+  private Path blobDir() {
+    return stateFile.resolveSibling(stateFile.getFileName() + ".files");
+  }
+
+  private static String blobName(String cap) {
+    try {
+      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(cap.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private void load() throws IOException {
     try (DataInputStream in = new DataInputStream(Files.newInputStream(stateFile))) {
       int nf = in.readInt();
       for (int i = 0; i < nf; i++) {
         String cap = in.readUTF();
-        byte[] c = new byte[in.readInt()];
-        in.readFully(c);
-        files.put(cap, c);
+        files.put(cap, Files.readAllBytes(blobDir().resolve(blobName(cap))));
       }
       int nd = in.readInt();
       for (int i = 0; i < nd; i++) {
