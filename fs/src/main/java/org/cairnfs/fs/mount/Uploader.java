@@ -363,7 +363,6 @@ final class Uploader {
    */
   void awaitPublished(long seq, long timeoutNanos) throws FsException {
     long deadline = System.nanoTime() + timeoutNanos;
-    kick(true);
     lock.lock();
     try {
       while (true) {
@@ -371,6 +370,9 @@ final class Uploader {
           return;
         }
         long target = started + 1; // a round that begins after this call
+        work = true;
+        urgent++;
+        wake.signalAll();
         while (rounds < target) {
           if (stopping) {
             throw new FsException(FsError.IO, "the mount is stopping with changes not on the"
@@ -389,9 +391,6 @@ final class Uploader {
         if (err.isPresent()) {
           throw FsException.of(err.get(), "uploading to the grid");
         }
-        urgent++;
-        work = true;
-        wake.signalAll();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
