@@ -56,6 +56,8 @@ final class MountProcess {
         "-cp", CairnProcess.testClassPath(), "org.cairnfs.fs.fuse.MemoryMountMain",
         grid.toString(), cache.toString(), mountpoint.toString()));
     cmd.addAll(List.of(flags));
+    // logs outlive the test's temp dir: target/fuse-logs/<unique>-<name>
+    log = Path.of("target", "fuse-logs", System.nanoTime() + "-" + log.getFileName());
     Files.createDirectories(log.getParent());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
