@@ -219,31 +219,32 @@ final class WriteBack implements AutoCloseable {
   long commit(FileNode f, DirRef dir, String name) throws IOException {
     FileData data = f.data;
     track(data);
-    boolean[] small = new boolean[1];
-    Optional<Layer> sealed;
+    FileCommit record = null;
+    Optional<byte[]> inline = Optional.empty();
     data.lock.writeLock().lock();
     try {
-      // decide inline vs forced before sealing: small layers ride in the journal record
-      sealed = data.commit(false);
+      // the layer's bytes are read (small: into the record) or forced before the uploader can
+      // see the sealed layer, upload it and delete its file
+      Optional<Layer> sealed = data.commit(false);
       if (sealed.isPresent()) {
         Layer l = sealed.get();
-        small[0] = inlineBytes(l) <= JournalCodec.MAX_INLINE;
-        if (!small[0]) {
+        if (inlineBytes(l) <= JournalCodec.MAX_INLINE) {
+          inline = Optional.of(inlineData(l));
+        } else {
           l.force();
         }
+        record = new FileCommit(data.id(), l.gen, data.base(), data.baseSize(), l.size,
+            l.limit, PageRun.of(l.pages), Optional.empty());
       }
     } finally {
       data.lock.writeLock().unlock();
     }
     lock.lock();
     try {
-      if (sealed.isPresent()) {
-        Layer l = sealed.get();
-        Optional<byte[]> inline = small[0] ? Optional.of(inlineData(l)) : Optional.empty();
-        long seq = journal.append(new FileCommit(data.id(), l.gen, data.base(), data.baseSize(),
-            l.size, l.limit, PageRun.of(l.pages), inline));
-        pending.apply(seq, new FileCommit(data.id(), l.gen, data.base(), data.baseSize(),
-            l.size, l.limit, PageRun.of(l.pages), Optional.empty()));
+      if (record != null) {
+        long seq = journal.append(new FileCommit(record.id(), record.gen(), record.base(),
+            record.baseSize(), record.size(), record.limit(), record.pages(), inline));
+        pending.apply(seq, record);
       }
       SetEntry set = new SetEntry(dir, name, f.childRef(), f.metadata());
       long seq = journal.append(set);
