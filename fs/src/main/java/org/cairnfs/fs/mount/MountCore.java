@@ -259,7 +259,7 @@ public final class MountCore implements AutoCloseable {
       if (!(n instanceof FileNode fn)) {
         throw new FsException(FsError.INVALID, path + " is a symlink");
       }
-      if (wantsWrite && !n.parent.writable) {
+      if (wantsWrite && !canChange(n)) {
         throw new FsException(FsError.READ_ONLY, path + " is on a read-only directory");
       }
       f = fn;
@@ -382,7 +382,7 @@ public final class MountCore implements AutoCloseable {
       if (!(n instanceof FileNode fn)) {
         throw new FsException(FsError.INVALID, path + " is not a regular file");
       }
-      if (!n.parent.writable) {
+      if (!canChange(n)) {
         throw new FsException(FsError.READ_ONLY, path + " is on a read-only directory");
       }
       f = fn;
@@ -544,6 +544,17 @@ public final class MountCore implements AutoCloseable {
   /** Drops the core as a killed process would: no drain, journal left as it is (tests). */
   void crash() throws IOException {
     wb.abandon();
+  }
+
+  /**
+   * Whether a node's entry may change: its directory is writable (a directory: itself); an
+   * unlinked node still open changes in memory on a writable mount. Call under a tree lock.
+   */
+  boolean canChange(Node n) {
+    if (n.parent != null) {
+      return n.parent.writable;
+    }
+    return n instanceof DirNode d ? d.writable : tree.root.writable;
   }
 
   // for Namespace

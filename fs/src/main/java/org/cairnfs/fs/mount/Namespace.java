@@ -349,8 +349,9 @@ final class Namespace {
     tree.prepare(names, false);
     change(() -> {
       Node n = tree.resolve(names);
-      DirNode container = n.parent != null ? n.parent : (DirNode) n;
-      writable(container, path);
+      if (!core.canChange(n)) {
+        throw new FsException(FsError.READ_ONLY, path + ": read-only directory");
+      }
       body.apply(n);
       if (journal && n.parent != null) {
         core.journalEntry(n.parent, n);
