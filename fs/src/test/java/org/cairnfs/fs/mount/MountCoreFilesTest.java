@@ -204,4 +204,24 @@ class MountCoreFilesTest {
     core = fx.core;
     assertThat(fx.get("/big")).isEqualTo(data);
   }
+
+  @Test
+  void libfuseHiddenRenameOfAnOpenFileIsAnUnlinkThatKeepsThePath() throws Exception {
+    fx.put("/h", new byte[] {1, 2});
+    long fh = core.open("/h", MountCore.O_RDWR);
+    core.rename("/h", "/.fuse_hidden0000000100000001", 0); // what libfuse does on unlink
+    assertThat(core.readdir("/")).extracting(DirEntryInfo::name).containsExactly(".", "..");
+    StatInfo st = core.getattr("/.fuse_hidden0000000100000001");
+    assertThat(st.nlink()).isZero();
+    core.chmod("/.fuse_hidden0000000100000001", 0600);
+    core.truncate("/.fuse_hidden0000000100000001", 1);
+    assertThat(core.fgetattr(fh).size()).isEqualTo(1);
+    core.flush(fh);
+    core.release(fh);
+    core.unlink("/.fuse_hidden0000000100000001"); // libfuse removes it after the last release
+    assertThatThrownBy(() -> core.getattr("/.fuse_hidden0000000100000001"))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.NOT_FOUND);
+    core.sync(java.time.Duration.ofSeconds(10));
+    assertThat(fx.grid.entries(fx.rootCap)).isEmpty();
+  }
 }
