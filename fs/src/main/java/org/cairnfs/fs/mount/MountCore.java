@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.cairnfs.caps.dirnode.EntryKind;
 import org.cairnfs.fs.mount.JournalRecord.RemoveEntry;
-import org.cairnfs.fs.mount.JournalRecord.SetEntry;
 
 /**
  * The mount core: POSIX operations on paths and handles over the grid, with no FUSE types, so
@@ -562,22 +561,11 @@ public final class MountCore implements AutoCloseable {
     if (parent == null) {
       return;
     }
-    wb.record(new SetEntry(parent.ref, child.name, childRef(child), child.metadata()));
+    wb.recordEntry(parent.ref, child.name, child);
   }
 
   void journalRemove(DirNode parent, String name, boolean moved) throws IOException {
     wb.record(new RemoveEntry(parent.ref, name, moved));
-  }
-
-  ChildRef childRef(Node n) {
-    if (n instanceof FileNode f) {
-      wb.track(f.data);
-      return f.childRef();
-    } else if (n instanceof DirNode d) {
-      return d.ref instanceof DirRef.Local l ? new ChildRef.LocalDir(l.id())
-          : new ChildRef.Cap(((DirRef.Cap) d.ref).cap());
-    }
-    return new ChildRef.Symlink();
   }
 
   WriteBack writeBack() {

@@ -301,6 +301,7 @@ final class Uploader {
       }
     }
     wb.maybeCompact();
+    wb.pruneClean();
     if (failure != null) {
       if (lastError.isEmpty()) {
         failingSince = Optional.of(wb.config.clock().instant());

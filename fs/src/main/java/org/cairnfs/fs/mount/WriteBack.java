@@ -246,10 +246,47 @@ final class WriteBack implements AutoCloseable {
             record.baseSize(), record.size(), record.limit(), record.pages(), inline));
         pending.apply(seq, record);
       }
+      files.putIfAbsent(data.id(), data);
       SetEntry set = new SetEntry(dir, name, f.childRef(), f.metadata());
       long seq = journal.append(set);
       pending.apply(seq, set);
       return seq;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Journals that entry {@code name} of {@code dir} is now {@code child}, as it is now. */
+  long recordEntry(DirRef dir, String name, Node child) throws IOException {
+    lock.lock();
+    try {
+      ChildRef ref;
+      if (child instanceof FileNode f) {
+        files.putIfAbsent(f.data.id(), f.data);
+        ref = f.childRef();
+      } else if (child instanceof DirNode d) {
+        ref = d.ref instanceof DirRef.Local l ? new ChildRef.LocalDir(l.id())
+            : new ChildRef.Cap(((DirRef.Cap) d.ref).cap());
+      } else {
+        ref = new ChildRef.Symlink();
+      }
+      SetEntry set = new SetEntry(dir, name, ref, child.metadata());
+      long seq = journal.append(set);
+      pending.apply(seq, set);
+      return seq;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** With nothing pending, forgets the files that hold no local change (their nodes keep them). */
+  void pruneClean() {
+    lock.lock();
+    try {
+      if (pending.isEmpty()) {
+        files.values().removeIf(d -> !d.hasLocalChanges());
+        pending.prune(Set.of());
+      }
     } finally {
       lock.unlock();
     }
