@@ -62,7 +62,10 @@ public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolea
       return this;
     }
 
-    /** How long the uploader lets changes gather before a round (default 300 ms). */
+    /**
+     * How long changes must pause before the uploader starts a round (default 300 ms); a
+     * steady stream waits ten of these at most.
+     */
     public Builder coalesceDelay(Duration d) {
       this.coalesceDelay = positiveOrZero("coalesce delay", d);
       return this;

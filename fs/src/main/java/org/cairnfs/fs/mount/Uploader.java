@@ -38,6 +38,7 @@ final class Uploader {
   private final Condition wake = lock.newCondition();
   private final Condition roundDone = lock.newCondition();
   private boolean work;
+  private long lastKick = System.nanoTime();
   private int urgent;
   private boolean stopping;
   private long rounds;
@@ -87,6 +88,7 @@ final class Uploader {
     lock.lock();
     try {
       work = true;
+      lastKick = System.nanoTime();
       if (now) {
         urgent++;
       }
@@ -107,9 +109,13 @@ final class Uploader {
         if (stopping) {
           return;
         }
-        long deadline = System.nanoTime() + wb.config.coalesceDelay().toNanos();
-        while (urgent == 0 && !stopping) { // let changes gather; a waiter cuts it short
-          long left = deadline - System.nanoTime();
+        // let changes gather until they pause for the coalesce delay (or ten delays passed
+        // since the first); a waiter (fsync, sync, write-through) cuts it short
+        long quiet = wb.config.coalesceDelay().toNanos();
+        long latest = System.nanoTime() + 10 * quiet;
+        while (urgent == 0 && !stopping) {
+          long now = System.nanoTime();
+          long left = Math.min(lastKick + quiet, latest) - now;
           if (left <= 0) {
             break;
           }

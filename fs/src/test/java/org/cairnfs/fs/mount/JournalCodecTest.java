@@ -80,7 +80,8 @@ class JournalCodecTest {
     }
   }
 
-  static final String GOLDEN_SHA256 = "c37a147a77a85d86fc74bdcc8d0d270cd540a4bf78c757f22700e831d1793817";
+  static final String GOLDEN_SHA256 =
+      "c37a147a77a85d86fc74bdcc8d0d270cd540a4bf78c757f22700e831d1793817";
 
   @Test
   void aJournalCutAtEveryByteDecodesToTheWholeFramesBeforeTheCut() {
