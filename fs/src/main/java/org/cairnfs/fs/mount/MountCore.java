@@ -56,7 +56,6 @@ public final class MountCore implements AutoCloseable {
     this.wb = wb;
     this.tree = new Tree(wb, config);
     this.ns = new Namespace(this, wb, tree, config);
-    wb.uploader.onPublished(d -> tree.publishes.incrementAndGet());
   }
 
   /**

@@ -26,8 +26,6 @@ final class Tree {
   private final AtomicLong inos = new AtomicLong(1);
   private final WriteBack wb;
   private final MountConfig config;
-  /** Bumped by every publish: a listing fetched before one may miss it. */
-  final AtomicLong publishes = new AtomicLong();
 
   Tree(WriteBack wb, MountConfig config) {
     this.wb = wb;
@@ -118,7 +116,7 @@ final class Tree {
 
   /** Lists {@code d} from the grid and installs the listing with pending changes on top. */
   private void list(DirNode d) throws FsException {
-    long before = publishes.get();
+    long before = wb.publishEpoch(d.ref);
     DirRef ref = wb.canonical(d.ref);
     List<RemoteEntry> remote = List.of();
     if (ref instanceof DirRef.Cap c) {
@@ -134,20 +132,21 @@ final class Tree {
     }
     lock.writeLock().lock();
     try {
-      if (publishes.get() != before) {
+      Optional<List<PendingState.Change>> pending = wb.changesIfNoPublishSince(d.ref, before);
+      if (pending.isEmpty()) {
         return; // a publish raced the listing: list again
       }
-      install(d, remote);
+      install(d, remote, pending.get());
     } finally {
       lock.writeLock().unlock();
     }
   }
 
-  private void install(DirNode d, List<RemoteEntry> remote) {
+  private void install(DirNode d, List<RemoteEntry> remote, List<PendingState.Change> changes) {
     TreeMap<String, Node> old = d.children == null ? new TreeMap<>() : d.children;
     TreeMap<String, Node> fresh = new TreeMap<>();
     Map<String, PendingState.Change> pending = new TreeMap<>();
-    for (PendingState.Change c : wb.changesOf(d.ref)) {
+    for (PendingState.Change c : changes) {
       pending.put(c.name(), c);
     }
     for (RemoteEntry e : remote) {
@@ -161,8 +160,14 @@ final class Tree {
         continue;
       }
       Node existing = old.get(name);
-      Node n = existing != null && sameIdentity(existing, e) ? refreshed(existing, e.metadata())
-          : fromRemote(d, e);
+      Node n;
+      if (existing != null && sameIdentity(existing, e)) {
+        n = refreshed(existing, e.metadata());
+      } else if (existing != null && busy(existing)) {
+        n = existing; // local changes not yet journaled, or open: the local node is the truth
+      } else {
+        n = fromRemote(d, e);
+      }
       n.parent = d;
       n.name = name;
       fresh.put(name, n);
@@ -183,6 +188,11 @@ final class Tree {
       }
     }
     for (Map.Entry<String, Node> e : old.entrySet()) {
+      if (!fresh.containsKey(e.getKey()) && !pending.containsKey(e.getKey())
+          && busy(e.getValue())) {
+        fresh.put(e.getKey(), e.getValue());
+        continue;
+      }
       if (fresh.get(e.getKey()) != e.getValue() && e.getValue().parent == d) {
         e.getValue().parent = null;
       }
@@ -191,14 +201,28 @@ final class Tree {
     d.listedAtNanos = System.nanoTime();
   }
 
-  private static boolean sameIdentity(Node n, RemoteEntry e) {
+  /** A file whose local state is ahead of any listing: changed since its commit, or open. */
+  private static boolean busy(Node n) {
+    if (!(n instanceof FileNode f)) {
+      return false;
+    }
+    synchronized (f) {
+      if (f.openCount > 0) {
+        return true;
+      }
+    }
+    return f.data.hasLocalChanges();
+  }
+
+  private boolean sameIdentity(Node n, RemoteEntry e) {
     if (n.kind() != e.metadata().kind()) {
       return false;
     }
     if (n instanceof FileNode f) {
       return !f.data.hasLocalChanges() && f.data.base().equals(e.cap());
     } else if (n instanceof DirNode d) {
-      return d.ref instanceof DirRef.Cap c && e.cap().isPresent() && c.cap().equals(e.cap().get());
+      return wb.canonical(d.ref) instanceof DirRef.Cap c && e.cap().isPresent()
+          && c.cap().equals(e.cap().get());
     }
     return ((SymlinkNode) n).target.equals(e.metadata().symlinkTarget().orElse(""));
   }

@@ -293,6 +293,7 @@ final class Uploader {
           continue;
         }
         try {
+          wb.publishStarting(dir);
           wb.grid.applyChanges(dirCap, batch).join();
           wb.record(new EntriesPublished(dir, done));
           synchronized (this) {

@@ -42,6 +42,11 @@ final class WriteBack implements AutoCloseable {
   private final AtomicLong ids;
   final Uploader uploader;
   private final FileData.BaseReader baseReader;
+  /**
+   * Per directory (by canonical ref): publishes begun or recorded. A listing of a directory
+   * fetched across a change of its count is not trusted. Guarded by {@link #lock}.
+   */
+  private final Map<DirRef, Long> publishEpochs = new java.util.HashMap<>();
 
   private WriteBack(MountConfig config, GridBackend grid, CacheDirLock dirLock, Journal journal,
       PendingState pending, long nextId, SpoolBudget budget, Path spoolDir,
@@ -188,6 +193,10 @@ final class WriteBack implements AutoCloseable {
     try {
       long seq = journal.append(r);
       pending.apply(seq, r);
+      if (r instanceof JournalRecord.EntriesPublished p) {
+        // with the pending changes gone, in the same critical section
+        publishEpochs.merge(pending.canonical(p.dir()), 1L, Long::sum);
+      }
       if (r instanceof SetEntry s && s.child() instanceof ChildRef.LocalFile f) {
         // the uploader finds the file's content here
         FileData d = files.get(f.id());
@@ -323,6 +332,39 @@ final class WriteBack implements AutoCloseable {
 
   long lastSeq() {
     return journal.lastSeq();
+  }
+
+  /** Marks that a publish is about to start (listings fetched from now are suspect). */
+  void publishStarting(DirRef dir) {
+    lock.lock();
+    try {
+      publishEpochs.merge(pending.canonical(dir), 1L, Long::sum);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long publishEpoch(DirRef dir) {
+    lock.lock();
+    try {
+      return publishEpochs.getOrDefault(pending.canonical(dir), 0L);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The pending changes of a directory, read atomically with the publish epoch: empty when a
+   * publish began or finished since {@code epoch}, so a listing fetched before it is dropped.
+   */
+  Optional<List<PendingState.Change>> changesIfNoPublishSince(DirRef dir, long epoch) {
+    lock.lock();
+    try {
+      return publishEpochs.getOrDefault(pending.canonical(dir), 0L) == epoch
+          ? Optional.of(pending.changesOf(dir)) : Optional.empty();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Pending changes of a directory (for overlaying a listing). */

@@ -249,4 +249,26 @@ class MountCoreNamespaceTest {
     }
     assertThat(core.getattr("/a").ino()).isEqualTo(ino);
   }
+
+  @Test
+  void aRefreshedListingKeepsLocalNodesThatAreAheadOfIt() throws Exception {
+    try (CoreFixture fx2 = new CoreFixture(fx.grid, null, dir.resolve("ttl0"),
+        b -> b.directoryTtl(Duration.ZERO))) {
+      MountCore c = fx2.core;
+      c.mkdir("/d", 0755, U);
+      fx2.put("/d/f", new byte[] {1});
+      c.sync(Duration.ofSeconds(10)); // /d and /d/f are on the grid now
+      long dirIno = c.getattr("/d").ino();
+      long fh = c.open("/d/f", MountCore.O_RDWR);
+      c.write(fh, java.nio.ByteBuffer.wrap(new byte[] {7, 7, 7}), 0); // not yet flushed
+      assertThat(c.readdir("/d")).hasSize(3); // relists /d (TTL 0) while f is ahead of it
+      assertThat(c.getattr("/d").ino()).isEqualTo(dirIno);
+      assertThat(c.getattr("/d/f").size()).isEqualTo(3);
+      c.flush(fh);
+      c.release(fh);
+      c.sync(Duration.ofSeconds(10));
+      c.readdir("/d");
+      assertThat(fx2.get("/d/f")).containsExactly(7, 7, 7);
+    }
+  }
 }
