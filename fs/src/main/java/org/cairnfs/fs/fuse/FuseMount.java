@@ -1,0 +1,202 @@
+package org.cairnfs.fs.fuse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.cairnfs.fs.mount.MountCore;
+import org.cairnfs.fs.mount.MountStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A mount core mounted with FUSE at a directory: mounts and checks that the kernel really shows
+ * the mount (jnr-fuse alone counts two silent seconds as success), clears a stale mount left by
+ * a dead process, unmounts by waiting until the mount is gone, then drains the write-back.
+ *
+ * <p>The binding (libfuse2 through jnr-fuse) is confined to this package; the core knows no
+ * FUSE types, so a libfuse3 binding could replace {@link CairnFuse} without touching it.
+ */
+public final class FuseMount {
+  private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
+  public static final String FS_TYPE = "fuse.cairn";
+
+  private final MountCore core;
+  private final Path mountpoint;
+  private final CompletableFuture<Void> loop;
+
+  private FuseMount(MountCore core, Path mountpoint, CompletableFuture<Void> loop) {
+    this.core = core;
+    this.mountpoint = mountpoint;
+    this.loop = loop;
+  }
+
+  /**
+   * Mounts {@code core} at {@code mountpoint} with a multithreaded FUSE loop and returns once
+   * the kernel lists the mount.
+   *
+   * @param allowOther let other users in (needs root or user_allow_other in /etc/fuse.conf)
+   * @throws IOException with what to install or do when FUSE is missing or the mount fails
+   */
+  public static FuseMount mount(MountCore core, Path mountpoint, boolean allowOther,
+      Duration timeout) throws IOException {
+    Path mp = mountpoint.toAbsolutePath().normalize();
+    checkFuseAvailable();
+    clearStale(mp);
+    if (!Files.isDirectory(mp)) {
+      throw new IOException("mount point " + mp + " is not a directory");
+    }
+    List<String> opts = new ArrayList<>(List.of("-o", "fsname=cairn,subtype=cairn,use_ino,"
+        + "big_writes,max_write=131072,max_read=131072,default_permissions,"
+        + "attr_timeout=1,entry_timeout=1,negative_timeout=0"
+        + (core.readOnly() ? ",ro" : "") + (allowOther ? ",allow_other" : "")));
+    CairnFuse fs = new CairnFuse(core);
+    CompletableFuture<Void> loop = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        fs.mount(mp, true, false, opts.toArray(new String[0]));
+        loop.complete(null);
+      } catch (Throwable e) {
+        loop.completeExceptionally(e);
+      }
+    }, "cairn-fuse-loop");
+    t.setDaemon(true);
+    t.start();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!FS_TYPE.equals(MountTable.typeAt(mp).orElse(""))) {
+      if (loop.isDone()) {
+        String why = loop.isCompletedExceptionally() ? loop.handle((v, e) -> String.valueOf(e))
+            .join() : "the FUSE loop ended";
+        throw new IOException("mounting " + mp + " failed: " + why);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException("mounting " + mp + ": the kernel did not show the mount within "
+            + timeout);
+      }
+      sleep(20);
+    }
+    LOG.info("mounted at {}", mp);
+    return new FuseMount(core, mp, loop);
+  }
+
+  public Path mountpoint() {
+    return mountpoint;
+  }
+
+  /** Whether the kernel shows the mount right now. */
+  public boolean mounted() {
+    return FS_TYPE.equals(MountTable.typeAt(mountpoint).orElse(""));
+  }
+
+  /** Blocks until the mount is gone (someone ran fusermount -u, or {@link #unmount}). */
+  public void awaitUnmounted() {
+    while (mounted() && !loop.isDone()) {
+      sleep(100);
+    }
+  }
+
+  /**
+   * Unmounts and waits until the kernel no longer shows the mount, then drains the write-back
+   * for up to {@code drain}, reporting progress.
+   *
+   * @return the write-back status after the drain: clean, or what stays for the next mount
+   */
+  public MountStatus unmount(Duration drain, Consumer<MountStatus> progress) throws IOException {
+    if (mounted()) {
+      runUnmount(mountpoint, false);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (mounted()) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException(mountpoint + " is still mounted: files open there? ("
+            + "fusermount -u -z " + mountpoint + " detaches it)");
+      }
+      sleep(50);
+    }
+    try {
+      loop.get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.debug("FUSE loop ended with {}", e.toString());
+    }
+    return core.close(drain, progress);
+  }
+
+  /** Fails with what to install when the kernel module or libfuse2 is missing. */
+  static void checkFuseAvailable() throws IOException {
+    if (!Files.exists(Path.of("/dev/fuse"))) {
+      throw new IOException("/dev/fuse is missing: load the fuse kernel module (modprobe fuse)"
+          + " or, in a container, run it with --device /dev/fuse --cap-add SYS_ADMIN");
+    }
+    boolean lib = Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libfuse.so.2"))
+        || Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/libfuse.so.2"))
+        || Files.exists(Path.of("/usr/lib/libfuse.so.2"))
+        || Files.exists(Path.of("/lib/x86_64-linux-gnu/libfuse.so.2"));
+    if (!lib) {
+      throw new IOException("libfuse2 is missing: install it (Debian/Ubuntu: apt-get install"
+          + " libfuse2 fuse3)");
+    }
+  }
+
+  /**
+   * A mount point left by a process that died answers ENOTCONN: detach it lazily so a new mount
+   * can take the place. A live mount there is an error.
+   */
+  public static void clearStale(Path mountpoint) throws IOException {
+    Path mp = mountpoint.toAbsolutePath().normalize();
+    Optional<String> type = MountTable.typeAt(mp);
+    if (type.isEmpty()) {
+      return;
+    }
+    boolean dead;
+    try {
+      Files.readAttributes(mp, "unix:ino");
+      dead = false;
+    } catch (IOException e) {
+      dead = true; // "Transport endpoint is not connected"
+    }
+    if (!dead) {
+      throw new IOException(mp + " is already mounted (" + type.get() + "); unmount it first");
+    }
+    LOG.warn("{}: clearing a stale mount left by a process that died", mp);
+    runUnmount(mp, true);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (MountTable.typeAt(mp).isPresent()) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException("could not clear the stale mount at " + mp);
+      }
+      sleep(20);
+    }
+  }
+
+  private static void runUnmount(Path mp, boolean lazy) throws IOException {
+    String tool = Files.isExecutable(Path.of("/usr/bin/fusermount")) ? "/usr/bin/fusermount"
+        : Files.isExecutable(Path.of("/usr/bin/fusermount3")) ? "/usr/bin/fusermount3"
+        : "fusermount";
+    List<String> cmd = new ArrayList<>(List.of(tool, lazy ? "-uz" : "-u", mp.toString()));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+      if (p.waitFor() != 0) {
+        LOG.warn("{} said: {}", String.join(" ", cmd), out.trim());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted unmounting " + mp);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

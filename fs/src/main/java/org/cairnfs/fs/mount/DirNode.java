@@ -1,0 +1,55 @@
+package org.cairnfs.fs.mount;
+
+import java.time.Instant;
+import java.util.TreeMap;
+import org.cairnfs.caps.dirnode.EntryKind;
+
+/** A directory: its grid identity, whether it can be changed, and its loaded children. */
+final class DirNode extends Node {
+  DirRef ref;
+  final boolean writable;
+  final boolean isRoot;
+  /** Children by name; null until listed. Guarded by the tree lock. */
+  TreeMap<String, Node> children;
+  long listedAtNanos;
+  /**
+   * Open files unlinked through libfuse's high-level API, which renames them to
+   * {@code .fuse_hidden*} until their last close: reachable by that path, never listed or
+   * journaled. Guarded by the tree lock.
+   */
+  final java.util.Map<String, Node> hidden = new java.util.HashMap<>();
+  /** Counts publishes to this directory, so a listing fetched before one is not trusted. */
+  volatile long publishes;
+
+  DirNode(long ino, DirRef ref, boolean writable, boolean isRoot, int mode, int uid, int gid,
+      Instant mtime, Instant ctime) {
+    super(ino, mode, uid, gid, mtime, ctime);
+    this.ref = ref;
+    this.writable = writable;
+    this.isRoot = isRoot;
+  }
+
+  @Override
+  EntryKind kind() {
+    return EntryKind.DIRECTORY;
+  }
+
+  @Override
+  NodeMetadata metadata() {
+    return new NodeMetadata(EntryKind.DIRECTORY, 0, mode, mtime, ctime,
+        java.util.Optional.empty(), xattrs);
+  }
+
+  int subdirectories() {
+    if (children == null) {
+      return 0;
+    }
+    int n = 0;
+    for (Node c : children.values()) {
+      if (c instanceof DirNode) {
+        n++;
+      }
+    }
+    return n;
+  }
+}

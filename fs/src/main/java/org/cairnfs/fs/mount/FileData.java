@@ -1,0 +1,458 @@
+package org.cairnfs.fs.mount;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The content of one regular file: a base version on the grid (a cap, or none) under a stack of
+ * local layers (sealed generations waiting for upload, then the open one taking writes).
+ *
+ * <p>Reads take the file's read lock, writes its write lock; no lock is shared between files,
+ * so the data path has no global lock. Memory per call is one page plus the request.
+ */
+final class FileData {
+  private final long id;
+  private final Path spoolDir;
+  private final SpoolBudget budget;
+  private final BaseReader baseReader;
+  final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+  private Optional<String> base;
+  private long baseSize;
+  private final List<Layer> sealed = new ArrayList<>(); // oldest first
+  private Layer current;
+  private long size;
+  private long nextGen;
+
+  FileData(long id, Path spoolDir, SpoolBudget budget, BaseReader baseReader,
+      Optional<String> base, long baseSize) {
+    this.id = id;
+    this.spoolDir = spoolDir;
+    this.budget = budget;
+    this.baseReader = baseReader;
+    this.base = base;
+    this.baseSize = baseSize;
+    this.size = baseSize;
+    this.nextGen = 1;
+  }
+
+  long id() {
+    return id;
+  }
+
+  long size() {
+    lock.readLock().lock();
+    try {
+      return size;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  Optional<String> base() {
+    lock.readLock().lock();
+    try {
+      return base;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Whether any local change is not yet on the grid. */
+  boolean hasLocalChanges() {
+    lock.readLock().lock();
+    try {
+      return current != null || !sealed.isEmpty();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Whether changes were made since the last commit. */
+  boolean hasOpenChanges() {
+    lock.readLock().lock();
+    try {
+      return current != null;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  long lastSealedGen() {
+    lock.readLock().lock();
+    try {
+      return sealed.isEmpty() ? 0 : sealed.get(sealed.size() - 1).gen;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  long oldestSealedGen() {
+    lock.readLock().lock();
+    try {
+      return sealed.isEmpty() ? 0 : sealed.get(0).gen;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Adds a sealed layer found in the journal at replay (oldest first). */
+  void adoptSealed(Layer layer) {
+    lock.writeLock().lock();
+    try {
+      sealed.add(layer);
+      size = layer.size;
+      nextGen = Math.max(nextGen, layer.gen + 1);
+      budget.add(layer.heldBytes());
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  // ---- reads
+
+  int read(long offset, ByteBuffer dst) throws IOException, GridException {
+    lock.readLock().lock();
+    try {
+      if (offset >= size) {
+        return 0;
+      }
+      int n = (int) Math.min(dst.remaining(), size - offset);
+      ByteBuffer slice = dst.slice();
+      slice.limit(n);
+      List<Layer> stack = new ArrayList<>(sealed.size() + 1);
+      if (current != null) {
+        stack.add(current);
+      }
+      for (int i = sealed.size() - 1; i >= 0; i--) {
+        stack.add(sealed.get(i));
+      }
+      readStack(stack, base, baseSize, offset, slice);
+      dst.position(dst.position() + n);
+      return n;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Reads {@code dst.remaining()} bytes at {@code offset} through layers (newest first) and the
+   * base. The caller keeps the range inside the file.
+   */
+  private void readStack(List<Layer> stack, Optional<String> b, long bSize, long offset,
+      ByteBuffer dst) throws IOException, GridException {
+    long pos = offset;
+    long end = offset + dst.remaining();
+    long baseRunStart = -1;
+    long baseRunValid = 0;
+    while (pos < end) {
+      long page = pos / Layer.PAGE;
+      long pageEnd = Math.min(end, (page + 1) * Layer.PAGE);
+      long limit = Long.MAX_VALUE;
+      Layer holder = null;
+      for (Layer l : stack) {
+        if (l.holds(page)) {
+          holder = l;
+          break;
+        }
+        limit = Math.min(limit, l.limit);
+      }
+      if (holder == null) {
+        long valid = Math.min(limit, bSize);
+        if (baseRunStart >= 0 && valid != baseRunValid) {
+          readBase(b, baseRunStart, pos, baseRunValid, dst);
+          baseRunStart = -1;
+        }
+        if (baseRunStart < 0) {
+          baseRunStart = pos;
+          baseRunValid = valid;
+        }
+      } else {
+        if (baseRunStart >= 0) {
+          readBase(b, baseRunStart, pos, baseRunValid, dst);
+          baseRunStart = -1;
+        }
+        ByteBuffer part = dst.slice();
+        part.limit((int) (pageEnd - pos));
+        holder.readAt(part, pos);
+        zeroFrom(dst, pos, pageEnd, limit);
+        dst.position(dst.position() + (int) (pageEnd - pos));
+      }
+      pos = pageEnd;
+    }
+    if (baseRunStart >= 0) {
+      readBase(b, baseRunStart, end, baseRunValid, dst);
+    }
+  }
+
+  /** Zeros the bytes at or past {@code limit} of the part [from, to) just read into dst. */
+  private static void zeroFrom(ByteBuffer dst, long from, long to, long limit) {
+    if (limit >= to) {
+      return;
+    }
+    int start = dst.position() + (int) Math.max(0, limit - from);
+    int stop = dst.position() + (int) (to - from);
+    for (int i = start; i < stop; i++) {
+      dst.put(i, (byte) 0);
+    }
+  }
+
+  private void readBase(Optional<String> b, long from, long to, long valid, ByteBuffer dst)
+      throws GridException {
+    int n = (int) (to - from);
+    int fromBase = (int) Math.max(0, Math.min(to, valid) - from);
+    if (fromBase > 0 && b.isPresent()) {
+      byte[] bytes = baseReader.read(b.get(), from, fromBase);
+      dst.put(dst.position(), bytes, 0, Math.min(bytes.length, fromBase));
+      for (int i = bytes.length; i < fromBase; i++) {
+        dst.put(dst.position() + i, (byte) 0);
+      }
+    } else {
+      fromBase = 0;
+    }
+    for (int i = fromBase; i < n; i++) {
+      dst.put(dst.position() + i, (byte) 0);
+    }
+    dst.position(dst.position() + n);
+  }
+
+  // ---- writes
+
+  /** Writes all of src at offset; returns the bytes written. Caller holds no file lock. */
+  int write(long offset, ByteBuffer src) throws IOException, GridException {
+    lock.writeLock().lock();
+    try {
+      int n = src.remaining();
+      if (n == 0) {
+        return 0;
+      }
+      Layer layer = openLayer();
+      long end = offset + n;
+      for (long page = offset / Layer.PAGE; page * Layer.PAGE < end; page++) {
+        if (layer.holds(page)) {
+          continue;
+        }
+        long ps = page * Layer.PAGE;
+        boolean whole = offset <= ps && end >= ps + Layer.PAGE;
+        if (!whole) {
+          materialize(layer, page);
+        } else {
+          hold(layer, page);
+        }
+      }
+      layer.writeAt(src, offset);
+      size = Math.max(size, end);
+      layer.size = size;
+      return n;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  void truncate(long newSize) throws IOException, GridException {
+    lock.writeLock().lock();
+    try {
+      if (newSize == size) {
+        return;
+      }
+      Layer layer = openLayer();
+      if (newSize < size) {
+        long firstGone = (newSize + Layer.PAGE - 1) / Layer.PAGE;
+        int from = (int) Math.min(Integer.MAX_VALUE, firstGone);
+        int released = layer.pages.get(from, Math.max(from, layer.pages.length())).cardinality();
+        layer.pages.clear(from, Math.max(from, layer.pages.length()));
+        budget.release((long) released * Layer.PAGE);
+        if (newSize % Layer.PAGE != 0) {
+          long page = newSize / Layer.PAGE;
+          if (!layer.holds(page)) {
+            materialize(layer, page);
+          }
+          long pageEnd = (page + 1) * Layer.PAGE;
+          layer.writeAt(ByteBuffer.allocate((int) (pageEnd - newSize)), newSize);
+        }
+        layer.limit = Math.min(layer.limit, newSize);
+      }
+      size = newSize;
+      layer.size = newSize;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private Layer openLayer() throws IOException {
+    if (current == null) {
+      long gen = nextGen++;
+      current = Layer.create(spoolDir.resolve(id + "." + gen), gen, size);
+    }
+    return current;
+  }
+
+  private void hold(Layer layer, long page) {
+    if (page >= Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("file offset past the spool's page range");
+    }
+    layer.pages.set((int) page);
+    budget.add(Layer.PAGE);
+  }
+
+  /** Copies a page's current content (as the layers below and the base show it) into layer. */
+  private void materialize(Layer layer, long page) throws IOException, GridException {
+    long ps = page * Layer.PAGE;
+    ByteBuffer buf = ByteBuffer.allocate(Layer.PAGE);
+    long inFile = Math.max(0, Math.min(Layer.PAGE, size - ps));
+    if (inFile > 0) {
+      List<Layer> below = new ArrayList<>(sealed.size());
+      for (int i = sealed.size() - 1; i >= 0; i--) {
+        below.add(sealed.get(i));
+      }
+      ByteBuffer part = buf.slice();
+      part.limit((int) inFile);
+      // the open layer's limit applies to everything below it
+      readStack(below, base, baseSize, ps, part);
+      zeroFrom(buf, ps, ps + inFile, layer.limit);
+    }
+    buf.clear();
+    layer.writeAt(buf, ps);
+    hold(layer, page);
+  }
+
+  // ---- commit and upload
+
+  /** Seals the open layer; empty when nothing changed since the last commit. */
+  Optional<Layer> commit(boolean force) throws IOException {
+    lock.writeLock().lock();
+    try {
+      if (current == null) {
+        return Optional.empty();
+      }
+      Layer l = current;
+      if (force) {
+        l.force();
+      }
+      l.sealed = true;
+      sealed.add(l);
+      current = null;
+      return Optional.of(l);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** What the uploader sends for the sealed layers up to the newest: empty if none. */
+  Optional<Upload> prepareUpload() {
+    lock.readLock().lock();
+    try {
+      if (sealed.isEmpty()) {
+        return Optional.empty();
+      }
+      List<Layer> upTo = List.copyOf(sealed);
+      Layer top = upTo.get(upTo.size() - 1);
+      long limit = Long.MAX_VALUE;
+      BitSet all = new BitSet();
+      for (Layer l : upTo) {
+        limit = Math.min(limit, l.limit);
+        all.or(l.pages);
+      }
+      long fileSize = top.size;
+      long baseLen = base.isPresent() ? Math.min(baseSize, Math.min(limit, fileSize)) : 0;
+      List<FileWrite.Range> ranges = new ArrayList<>();
+      for (PageRun r : PageRun.of(all)) {
+        long from = r.start() * Layer.PAGE;
+        long to = Math.min(fileSize, (r.start() + r.count()) * Layer.PAGE);
+        if (to > from) {
+          ranges.add(new FileWrite.Range(from, to - from));
+        }
+      }
+      List<Layer> newestFirst = new ArrayList<>(upTo);
+      java.util.Collections.reverse(newestFirst);
+      Optional<String> b = base;
+      long bSize = baseSize;
+      FileWrite.Source source = (off, dst) -> {
+        try {
+          readStack(newestFirst, b, bSize, off, dst);
+        } catch (GridException e) {
+          throw new IOException("reading the base of a file being uploaded: " + e.getMessage(),
+              e);
+        }
+      };
+      return Optional.of(new Upload(top.gen, fileSize,
+          new FileWrite(b, baseLen, fileSize, ranges, source)));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The grid holds the version of generation {@code gen} as {@code cap}: drop its layers. */
+  void uploaded(long gen, String cap, long uploadedSize) {
+    lock.writeLock().lock();
+    try {
+      while (!sealed.isEmpty() && sealed.get(0).gen <= gen) {
+        Layer l = sealed.remove(0);
+        budget.release(l.heldBytes());
+        l.delete();
+      }
+      base = Optional.of(cap);
+      baseSize = uploadedSize;
+      if (current == null && sealed.isEmpty()) {
+        size = uploadedSize;
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Drops every local layer (the file was unlinked and closed for the last time). */
+  void discard() {
+    lock.writeLock().lock();
+    try {
+      if (current != null) {
+        budget.release(current.heldBytes());
+        current.delete();
+        current = null;
+      }
+      for (Layer l : sealed) {
+        budget.release(l.heldBytes());
+        l.delete();
+      }
+      sealed.clear();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Forces every sealed layer to disk (before a snapshot drops inline copies). */
+  void forceSealed() throws IOException {
+    lock.readLock().lock();
+    try {
+      for (Layer l : sealed) {
+        l.force();
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Base state for a journal commit record. */
+  long baseSize() {
+    lock.readLock().lock();
+    try {
+      return baseSize;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** One upload: the generation it covers, the size, and the write for the grid. */
+  record Upload(long gen, long size, FileWrite write) {}
+
+  /** Reads a byte range of a base version (the grid, with read-ahead). */
+  interface BaseReader {
+    byte[] read(String cap, long offset, int length) throws GridException;
+  }
+}

@@ -1,0 +1,185 @@
+package org.cairnfs.fs.mount;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The write-back journal file: appends go straight to the kernel (a killed process loses none),
+ * {@link #sync} forces them to the disk with group commit (one fsync covers every append before
+ * it, whoever asked). Format: docs/specs/journal.md.
+ */
+final class Journal implements AutoCloseable {
+  private final Path path;
+  private final ReentrantLock appendLock = new ReentrantLock();
+  private final ReentrantLock syncLock = new ReentrantLock();
+  private FileChannel channel;
+  private long nextSeq;
+  private long written; // highest seq appended
+  private volatile long synced; // highest seq known on disk
+  private long bytes;
+
+  private Journal(Path path, long nextSeq) {
+    this.path = path;
+    this.nextSeq = nextSeq;
+  }
+
+  /** Reads the journal at {@code path} (missing: empty) without changing it. */
+  static JournalCodec.Decoded read(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return new JournalCodec.Decoded(List.of(), 0, true);
+    }
+    byte[] all = Files.readAllBytes(path);
+    return JournalCodec.decode(ByteBuffer.wrap(all));
+  }
+
+  /**
+   * Replaces the journal at {@code path} with {@code snapshot} (written to a temporary file,
+   * forced, renamed over, directory forced) and opens it for appends from {@code nextSeq}.
+   */
+  static Journal create(Path path, List<JournalCodec.Entry> snapshot, long nextSeq)
+      throws IOException {
+    Journal j = new Journal(path, nextSeq);
+    j.rewrite(snapshot);
+    return j;
+  }
+
+  /** Rewrites the journal as {@code snapshot}; appends wait meanwhile. */
+  void rewrite(List<JournalCodec.Entry> snapshot) throws IOException {
+    appendLock.lock();
+    try {
+      Path tmp = path.resolveSibling(path.getFileName() + ".new");
+      long size;
+      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        writeFully(out, ByteBuffer.wrap(JournalCodec.header()));
+        for (JournalCodec.Entry e : snapshot) {
+          writeFully(out, ByteBuffer.wrap(JournalCodec.encode(e.seq(), e.record())));
+          nextSeq = Math.max(nextSeq, e.seq() + 1);
+        }
+        out.force(true);
+        size = out.size();
+      }
+      Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      forceDirectory(path.getParent());
+      if (channel != null) {
+        channel.close();
+      }
+      channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      bytes = size;
+      written = nextSeq - 1;
+      synced = written;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /** Appends a record and returns its sequence number; on disk only after {@link #sync}. */
+  long append(JournalRecord r) throws IOException {
+    appendLock.lock();
+    try {
+      long seq = nextSeq++;
+      byte[] frame = JournalCodec.encode(seq, r);
+      writeFully(channel, ByteBuffer.wrap(frame));
+      bytes += frame.length;
+      written = seq;
+      return seq;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /** Returns once every record up to {@code seq} is on disk. */
+  void sync(long seq) throws IOException {
+    if (synced >= seq) {
+      return;
+    }
+    syncLock.lock();
+    try {
+      if (synced >= seq) {
+        return;
+      }
+      long upTo;
+      FileChannel ch;
+      appendLock.lock();
+      try {
+        upTo = written;
+        ch = channel;
+      } finally {
+        appendLock.unlock();
+      }
+      ch.force(false);
+      synced = Math.max(synced, upTo);
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  /** The last sequence number appended. */
+  long lastSeq() {
+    appendLock.lock();
+    try {
+      return nextSeq - 1;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  long bytes() {
+    appendLock.lock();
+    try {
+      return bytes;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /** Runs {@code body} with appends held off (a consistent cut for a snapshot). */
+  <T> T withAppendsHeld(IoSupplier<T> body) throws IOException {
+    appendLock.lock();
+    try {
+      return body.get();
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    appendLock.lock();
+    try {
+      if (channel != null) {
+        channel.force(false);
+        channel.close();
+        channel = null;
+      }
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  static void forceDirectory(Path dir) {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException ignored) {
+      // some filesystems refuse to open a directory; the rename is then as durable as it gets
+    }
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+    while (b.hasRemaining()) {
+      ch.write(b);
+    }
+  }
+
+  /** A supplier that may throw IOException. */
+  interface IoSupplier<T> {
+    T get() throws IOException;
+  }
+}

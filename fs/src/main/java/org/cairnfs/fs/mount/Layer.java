@@ -1,0 +1,101 @@
+package org.cairnfs.fs.mount;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.BitSet;
+
+/**
+ * One generation of a file's local changes: a sparse spool file holding whole pages at their
+ * file offsets, the set of pages it holds, and the truncation limit it applies to the layers
+ * below it. The open layer takes writes; once committed (flush) it is sealed and never changes
+ * again, so the uploader reads it without locks and a crash never tears a committed version.
+ */
+final class Layer {
+  static final int PAGE = 64 * 1024;
+
+  final long gen;
+  final Path path;
+  private final FileChannel channel;
+  final BitSet pages;
+  /** The file's size as of this layer. */
+  volatile long size;
+  /** Bytes at or past this offset in the layers below (and the base) read as zeros. */
+  volatile long limit;
+  volatile boolean sealed;
+
+  private Layer(long gen, Path path, FileChannel channel, BitSet pages, long size, long limit) {
+    this.gen = gen;
+    this.path = path;
+    this.channel = channel;
+    this.pages = pages;
+    this.size = size;
+    this.limit = limit;
+  }
+
+  static Layer create(Path path, long gen, long size) throws IOException {
+    FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    return new Layer(gen, path, ch, new BitSet(), size, Long.MAX_VALUE);
+  }
+
+  /** A sealed layer found on disk at replay. */
+  static Layer reopen(Path path, long gen, BitSet pages, long size, long limit)
+      throws IOException {
+    FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    Layer l = new Layer(gen, path, ch, pages, size, limit);
+    l.sealed = true;
+    return l;
+  }
+
+  boolean holds(long page) {
+    return page < Integer.MAX_VALUE && pages.get((int) page);
+  }
+
+  void readAt(ByteBuffer dst, long offset) throws IOException {
+    while (dst.hasRemaining()) {
+      int n = channel.read(dst, offset);
+      if (n < 0) { // a sparse tail the file never reached reads as zeros
+        while (dst.hasRemaining()) {
+          dst.put((byte) 0);
+        }
+        return;
+      }
+      offset += n;
+    }
+  }
+
+  void writeAt(ByteBuffer src, long offset) throws IOException {
+    while (src.hasRemaining()) {
+      offset += channel.write(src, offset);
+    }
+  }
+
+  void force() throws IOException {
+    channel.force(false);
+  }
+
+  long heldBytes() {
+    return (long) pages.cardinality() * PAGE;
+  }
+
+  void close() {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // nothing left to lose: the layer is being dropped
+    }
+  }
+
+  void delete() {
+    close();
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException ignored) {
+      // a leftover spool file is removed at the next mount
+    }
+  }
+}

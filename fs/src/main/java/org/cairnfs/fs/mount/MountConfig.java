@@ -1,0 +1,139 @@
+package org.cairnfs.fs.mount;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Objects;
+
+/**
+ * How a mount behaves: its root, cache dir and bound, write-through or write-back, how long
+ * directory listings are trusted, how the uploader batches and retries. Built with
+ * {@link #builder(String, Path)}; each setter names a bad value.
+ */
+public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolean writeThrough,
+    Duration directoryTtl, Duration coalesceDelay, Duration retryInitial, Duration retryMax,
+    Duration backpressureWait, int uploadParallelism, int readAheadBytes, int ownerUid,
+    int ownerGid, InstantSource clock) {
+
+  public static Builder builder(String rootCap, Path cacheDir) {
+    return new Builder(rootCap, cacheDir);
+  }
+
+  /** Validating builder; defaults are documented on each setter. */
+  public static final class Builder {
+    private final String rootCap;
+    private final Path cacheDir;
+    private long cacheBytes = 1L << 30;
+    private boolean writeThrough;
+    private Duration directoryTtl = Duration.ofSeconds(3);
+    private Duration coalesceDelay = Duration.ofMillis(300);
+    private Duration retryInitial = Duration.ofMillis(500);
+    private Duration retryMax = Duration.ofSeconds(30);
+    private Duration backpressureWait = Duration.ofSeconds(60);
+    private int uploadParallelism = 4;
+    private int readAheadBytes = 1 << 20;
+    private int ownerUid;
+    private int ownerGid;
+    private InstantSource clock = InstantSource.system();
+
+    private Builder(String rootCap, Path cacheDir) {
+      this.rootCap = Objects.requireNonNull(rootCap, "root cap");
+      this.cacheDir = Objects.requireNonNull(cacheDir, "cache dir");
+    }
+
+    /** Bound on spool bytes (default 1 GiB); past it writes wait for the uploader. */
+    public Builder cacheBytes(long bytes) {
+      if (bytes < 1 << 20) {
+        throw new IllegalArgumentException("cache size must be at least 1 MiB, got " + bytes);
+      }
+      this.cacheBytes = bytes;
+      return this;
+    }
+
+    /** Every close waits until its file is on the grid (default false: write-back). */
+    public Builder writeThrough(boolean on) {
+      this.writeThrough = on;
+      return this;
+    }
+
+    /** How long a listed directory is trusted before it is listed again (default 3 s). */
+    public Builder directoryTtl(Duration ttl) {
+      this.directoryTtl = positiveOrZero("directory TTL", ttl);
+      return this;
+    }
+
+    /**
+     * How long changes must pause before the uploader starts a round (default 300 ms); a
+     * steady stream waits ten of these at most.
+     */
+    public Builder coalesceDelay(Duration d) {
+      this.coalesceDelay = positiveOrZero("coalesce delay", d);
+      return this;
+    }
+
+    /** First and longest wait between retries of a failed upload (default 0.5 s, 30 s). */
+    public Builder retry(Duration initial, Duration max) {
+      positiveOrZero("retry initial", initial);
+      positiveOrZero("retry max", max);
+      if (max.compareTo(initial) < 0) {
+        throw new IllegalArgumentException("retry max " + max + " is below initial " + initial);
+      }
+      this.retryInitial = initial;
+      this.retryMax = max;
+      return this;
+    }
+
+    /** How long a write waits for a full cache to drain before ENOSPC (default 60 s). */
+    public Builder backpressureWait(Duration d) {
+      this.backpressureWait = positiveOrZero("backpressure wait", d);
+      return this;
+    }
+
+    /** Files uploaded at once (default 4). */
+    public Builder uploadParallelism(int n) {
+      if (n < 1 || n > 256) {
+        throw new IllegalArgumentException("upload parallelism must be 1..256, got " + n);
+      }
+      this.uploadParallelism = n;
+      return this;
+    }
+
+    /** Bytes fetched ahead of a sequential reader (default 1 MiB, 0 = off). */
+    public Builder readAheadBytes(int n) {
+      if (n < 0 || n > 64 << 20) {
+        throw new IllegalArgumentException("read-ahead must be 0..64 MiB, got " + n);
+      }
+      this.readAheadBytes = n;
+      return this;
+    }
+
+    /** Owner shown for nodes that have no local owner yet (the mounting user). */
+    public Builder owner(int uid, int gid) {
+      if (uid < 0 || gid < 0) {
+        throw new IllegalArgumentException("owner must not be negative: " + uid + ":" + gid);
+      }
+      this.ownerUid = uid;
+      this.ownerGid = gid;
+      return this;
+    }
+
+    /** Time source for file times and timers (tests fake it). */
+    public Builder clock(InstantSource c) {
+      this.clock = Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    public MountConfig build() {
+      return new MountConfig(rootCap, cacheDir, cacheBytes, writeThrough, directoryTtl,
+          coalesceDelay, retryInitial, retryMax, backpressureWait, uploadParallelism,
+          readAheadBytes, ownerUid, ownerGid, clock);
+    }
+
+    private static Duration positiveOrZero(String what, Duration d) {
+      if (d == null || d.isNegative()) {
+        throw new IllegalArgumentException(what + " must be zero or positive, got " + d);
+      }
+      return d;
+    }
+  }
+}

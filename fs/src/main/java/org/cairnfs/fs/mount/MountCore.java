@@ -1,0 +1,577 @@
+package org.cairnfs.fs.mount;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.fs.mount.JournalRecord.RemoveEntry;
+
+/**
+ * The mount core: POSIX operations on paths and handles over the grid, with no FUSE types, so
+ * tests drive it without a mount. Thread-safe for a multithreaded FUSE loop: namespace changes
+ * take the tree's write lock, lookups its read lock, and reads and writes of a file only that
+ * file's lock. Failures are {@link FsException}s that the FUSE edge maps to errno once.
+ *
+ * <p>Durability: {@link #flush} (every close) returns once the file's change and its entry are
+ * in the journal on disk; {@link #fsync} once they are on the grid. See docs/architecture.md.
+ */
+public final class MountCore implements AutoCloseable {
+  public static final int O_ACCMODE = 3;
+  public static final int O_WRONLY = 1;
+  public static final int O_RDWR = 2;
+  public static final int O_CREAT = 0100;
+  public static final int O_EXCL = 0200;
+  public static final int O_TRUNC = 01000;
+  public static final int O_APPEND = 02000;
+  public static final int RENAME_NOREPLACE = 1;
+  public static final int RENAME_EXCHANGE = 2;
+  public static final int XATTR_CREATE = 1;
+  public static final int XATTR_REPLACE = 2;
+  public static final String READCAP = "user.cairn.readcap";
+  public static final String WRITECAP = "user.cairn.writecap";
+  public static final String VERIFYCAP = "user.cairn.verifycap";
+  static final int MAX_XATTR_VALUE = 64 * 1024;
+  static final long MAX_FILE_SIZE = (long) Integer.MAX_VALUE * Layer.PAGE;
+
+  private final MountConfig config;
+  private final WriteBack wb;
+  final Tree tree;
+  private final Map<Long, OpenFile> handles = new ConcurrentHashMap<>();
+  private final AtomicLong nextHandle = new AtomicLong(1);
+  private final Namespace ns;
+  private volatile GridSpace space;
+  private volatile long spaceAtNanos;
+
+  private MountCore(MountConfig config, WriteBack wb) {
+    this.config = config;
+    this.wb = wb;
+    this.tree = new Tree(wb, config);
+    this.ns = new Namespace(this, wb, tree, config);
+  }
+
+  /**
+   * Opens a mount: locks and replays the cache dir's journal (local work only), then starts the
+   * uploader, which drains what the journal held in the background.
+   *
+   * @throws IOException if the cache dir is locked by another mount or unreadable
+   */
+  public static MountCore open(MountConfig config, GridBackend grid) throws IOException {
+    WriteBack wb = WriteBack.open(config, grid, new BaseReads(grid, config.readAheadBytes()));
+    MountCore core = new MountCore(config, wb);
+    wb.start();
+    return core;
+  }
+
+  public boolean readOnly() {
+    return !tree.root.writable;
+  }
+
+  Instant now() {
+    return config.clock().instant();
+  }
+
+  // ---- attributes
+
+  public StatInfo getattr(String path) throws FsException {
+    List<String> names = Tree.names(path);
+    tree.prepare(names, false);
+    tree.lock.readLock().lock();
+    try {
+      return stat(tree.resolve(names));
+    } finally {
+      tree.lock.readLock().unlock();
+    }
+  }
+
+  public StatInfo fgetattr(long fh) throws FsException {
+    OpenFile f = handle(fh);
+    tree.lock.readLock().lock();
+    try {
+      return stat(f.node());
+    } finally {
+      tree.lock.readLock().unlock();
+    }
+  }
+
+  StatInfo stat(Node n) {
+    long size;
+    long nlink = 1;
+    if (n instanceof FileNode f) {
+      size = f.data.size();
+      nlink = f.linked() ? 1 : 0;
+    } else if (n instanceof DirNode d) {
+      size = 4096;
+      nlink = d.children == null ? 1 : 2 + d.subdirectories();
+    } else {
+      size = ((SymlinkNode) n).target.getBytes(StandardCharsets.UTF_8).length;
+    }
+    return new StatInfo(n.ino, n.kind(), n.mode, nlink, n.uid, n.gid, size, (size + 511) / 512,
+        n.atime, n.mtime, n.ctime);
+  }
+
+  public List<DirEntryInfo> readdir(String path) throws FsException {
+    List<String> names = Tree.names(path);
+    tree.prepare(names, true);
+    tree.lock.readLock().lock();
+    try {
+      Node n = tree.resolve(names);
+      if (!(n instanceof DirNode d)) {
+        throw new FsException(FsError.NOT_DIRECTORY, path + " is not a directory");
+      }
+      List<DirEntryInfo> out = new ArrayList<>(d.children.size() + 2);
+      out.add(new DirEntryInfo(".", stat(d)));
+      out.add(new DirEntryInfo("..", stat(d.parent != null ? d.parent : d)));
+      for (Map.Entry<String, Node> e : d.children.entrySet()) {
+        out.add(new DirEntryInfo(e.getKey(), stat(e.getValue())));
+      }
+      return out;
+    } finally {
+      tree.lock.readLock().unlock();
+    }
+  }
+
+  public String readlink(String path) throws FsException {
+    List<String> names = Tree.names(path);
+    tree.prepare(names, false);
+    tree.lock.readLock().lock();
+    try {
+      Node n = tree.resolve(names);
+      if (!(n instanceof SymlinkNode s)) {
+        throw new FsException(FsError.INVALID, path + " is not a symlink");
+      }
+      return s.target;
+    } finally {
+      tree.lock.readLock().unlock();
+    }
+  }
+
+  public void access(String path, int mask, Caller caller) throws FsException {
+    ns.access(path, mask, caller);
+  }
+
+  public FsSpace statfs() throws FsException {
+    GridSpace s = space;
+    if (s == null || System.nanoTime() - spaceAtNanos > TimeUnit.SECONDS.toNanos(5)) {
+      try {
+        s = wb.grid.space().get(1, TimeUnit.MINUTES);
+      } catch (Exception e) {
+        if (s == null) {
+          throw FsException.of(GridException.of(e), "asking the grid for space");
+        }
+      }
+      space = s;
+      spaceAtNanos = System.nanoTime();
+    }
+    long blocks = s.total() / FsSpace.BLOCK_SIZE;
+    long free = s.free() / FsSpace.BLOCK_SIZE;
+    return new FsSpace(blocks, free, 1L << 32, 1L << 31);
+  }
+
+  // ---- namespace: delegated
+
+  public void mkdir(String path, int mode, Caller caller) throws FsException {
+    ns.mkdir(path, mode, caller);
+  }
+
+  public void rmdir(String path) throws FsException {
+    ns.rmdir(path);
+  }
+
+  public void unlink(String path) throws FsException {
+    ns.unlink(path);
+  }
+
+  public void rename(String from, String to, int flags) throws FsException {
+    ns.rename(from, to, flags);
+  }
+
+  public void symlink(String target, String path, Caller caller) throws FsException {
+    ns.symlink(target, path, caller);
+  }
+
+  /** Hard links are not supported on the grid. */
+  public void link(String from, String to) throws FsException {
+    throw new FsException(FsError.NOT_PERMITTED, "hard links are not supported");
+  }
+
+  public void chmod(String path, int mode) throws FsException {
+    ns.chmod(path, mode);
+  }
+
+  public void chown(String path, int uid, int gid, Caller caller) throws FsException {
+    ns.chown(path, uid, gid, caller);
+  }
+
+  public void utimens(String path, TimeSpec atime, TimeSpec mtime) throws FsException {
+    ns.utimens(path, atime, mtime);
+  }
+
+  public byte[] getxattr(String path, String name) throws FsException {
+    return ns.getxattr(path, name);
+  }
+
+  public List<String> listxattr(String path) throws FsException {
+    return ns.listxattr(path);
+  }
+
+  public void setxattr(String path, String name, byte[] value, int flags) throws FsException {
+    ns.setxattr(path, name, value, flags);
+  }
+
+  public void removexattr(String path, String name) throws FsException {
+    ns.removexattr(path, name);
+  }
+
+  // ---- files
+
+  /** Creates (or with O_CREAT and no O_EXCL, opens) a regular file; returns a handle. */
+  public long create(String path, int mode, int flags, Caller caller) throws FsException {
+    FileNode n = ns.createFile(path, mode, flags, caller);
+    return openNode(n, flags | O_CREAT, true);
+  }
+
+  /** Opens an existing file; O_CREAT is handled by {@link #create}. */
+  public long open(String path, int flags) throws FsException {
+    List<String> names = Tree.names(path);
+    tree.prepare(names, false);
+    FileNode f;
+    tree.lock.readLock().lock();
+    try {
+      Node n = tree.resolve(names);
+      boolean wantsWrite = (flags & O_ACCMODE) != 0 || (flags & O_TRUNC) != 0;
+      if (n instanceof DirNode) {
+        if (wantsWrite) {
+          throw new FsException(FsError.IS_DIRECTORY, path + " is a directory");
+        }
+        throw new FsException(FsError.IS_DIRECTORY, "open a directory with opendir: " + path);
+      }
+      if (!(n instanceof FileNode fn)) {
+        throw new FsException(FsError.INVALID, path + " is a symlink");
+      }
+      if (wantsWrite && !canChange(n)) {
+        throw new FsException(FsError.READ_ONLY, path + " is on a read-only directory");
+      }
+      f = fn;
+    } finally {
+      tree.lock.readLock().unlock();
+    }
+    return openNode(f, flags, false);
+  }
+
+  private long openNode(FileNode n, int flags, boolean created) throws FsException {
+    int acc = flags & O_ACCMODE;
+    boolean readable = acc == 0 || acc == O_RDWR;
+    boolean writable = acc == O_WRONLY || acc == O_RDWR;
+    if ((flags & O_TRUNC) != 0 && !created && writable) {
+      truncateData(n, 0);
+    } else if ((flags & O_TRUNC) != 0 && !created && n.data.size() > 0) {
+      truncateData(n, 0);
+    }
+    synchronized (n) {
+      n.openCount++;
+    }
+    long fh = nextHandle.getAndIncrement();
+    handles.put(fh, new OpenFile(fh, n, readable, writable, (flags & O_APPEND) != 0));
+    return fh;
+  }
+
+  OpenFile handle(long fh) throws FsException {
+    OpenFile f = handles.get(fh);
+    if (f == null) {
+      throw new FsException(FsError.BAD_HANDLE, "no open file " + fh);
+    }
+    return f;
+  }
+
+  public int read(long fh, ByteBuffer dst, long offset) throws FsException {
+    OpenFile f = handle(fh);
+    if (!f.readable()) {
+      throw new FsException(FsError.BAD_HANDLE, "file not open for reading");
+    }
+    if (offset < 0) {
+      throw new FsException(FsError.INVALID, "negative offset " + offset);
+    }
+    try {
+      int n = f.node().data.read(offset, dst);
+      Node node = f.node();
+      Instant a = node.atime;
+      Instant now = now();
+      if (!a.isAfter(node.mtime) || !a.isAfter(node.ctime)
+          || Duration.between(a, now).toHours() >= 24) {
+        node.atime = now; // relatime
+      }
+      return n;
+    } catch (GridException e) {
+      throw FsException.of(e, "reading");
+    } catch (IOException e) {
+      throw new FsException(FsError.IO, "reading the spool: " + e.getMessage(), e);
+    }
+  }
+
+  public int write(long fh, ByteBuffer src, long offset) throws FsException {
+    OpenFile f = handle(fh);
+    if (!f.writable()) {
+      throw new FsException(FsError.BAD_HANDLE, "file not open for writing");
+    }
+    FileNode n = f.node();
+    long at = f.append() ? n.data.size() : offset;
+    int len = src.remaining();
+    if (at < 0) {
+      throw new FsException(FsError.INVALID, "negative offset " + at);
+    }
+    if (at + len > MAX_FILE_SIZE || at + len < 0) {
+      throw new FsException(FsError.TOO_BIG, "file would pass " + MAX_FILE_SIZE + " bytes");
+    }
+    awaitRoom(n, len);
+    try {
+      int w = n.data.write(at, src);
+      Instant now = now();
+      n.mtime = now;
+      n.ctime = now;
+      return w;
+    } catch (GridException e) {
+      throw FsException.of(e, "reading the base of a partial write");
+    } catch (IOException e) {
+      throw new FsException(FsError.NO_SPACE, "writing the spool: " + e.getMessage(), e);
+    }
+  }
+
+  /** Backpressure: past the cache bound, waits for the uploader; ENOSPC if it cannot drain. */
+  private void awaitRoom(FileNode n, int len) throws FsException {
+    long need = (long) len + 2L * Layer.PAGE;
+    if (!wb.budget.over(need)) {
+      return;
+    }
+    if (n.data.hasOpenChanges()) {
+      commitNode(n); // let the uploader take what this writer has so far
+    }
+    wb.uploader.kick(true);
+    try {
+      if (!wb.budget.awaitRoom(need, config.backpressureWait().toNanos())) {
+        throw new FsException(FsError.NO_SPACE, "the local cache is full ("
+            + wb.budget.used() + " of " + wb.budget.bound() + " bytes) and the uploader cannot"
+            + " drain it" + wb.status().lastError().map(e -> ": " + e).orElse(""));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FsException(FsError.IO, "interrupted waiting for cache space");
+    }
+  }
+
+  public void truncate(String path, long size) throws FsException {
+    List<String> names = Tree.names(path);
+    tree.prepare(names, false);
+    FileNode f;
+    tree.lock.readLock().lock();
+    try {
+      Node n = tree.resolve(names);
+      if (n instanceof DirNode) {
+        throw new FsException(FsError.IS_DIRECTORY, path + " is a directory");
+      }
+      if (!(n instanceof FileNode fn)) {
+        throw new FsException(FsError.INVALID, path + " is not a regular file");
+      }
+      if (!canChange(n)) {
+        throw new FsException(FsError.READ_ONLY, path + " is on a read-only directory");
+      }
+      f = fn;
+    } finally {
+      tree.lock.readLock().unlock();
+    }
+    truncateData(f, size);
+    commitNode(f);
+    wb.uploader.kick(false);
+  }
+
+  public void ftruncate(long fh, long size) throws FsException {
+    OpenFile f = handle(fh);
+    if (!f.writable()) {
+      throw new FsException(FsError.INVALID, "file not open for writing");
+    }
+    truncateData(f.node(), size);
+  }
+
+  private void truncateData(FileNode n, long size) throws FsException {
+    if (size < 0) {
+      throw new FsException(FsError.INVALID, "negative size " + size);
+    }
+    if (size > MAX_FILE_SIZE) {
+      throw new FsException(FsError.TOO_BIG, "size past " + MAX_FILE_SIZE + " bytes");
+    }
+    try {
+      n.data.truncate(size);
+      Instant now = now();
+      n.mtime = now;
+      n.ctime = now;
+    } catch (GridException e) {
+      throw FsException.of(e, "truncating");
+    } catch (IOException e) {
+      throw new FsException(FsError.IO, "truncating the spool: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Every close: seals the file's changes and journals them with its entry; returns once that
+   * is on the local disk (and with --write-through, on the grid).
+   */
+  public void flush(long fh) throws FsException {
+    OpenFile f = handle(fh);
+    if (!f.writable() && !f.node().data.hasOpenChanges()) {
+      return;
+    }
+    long seq = commitNode(f.node());
+    try {
+      wb.durable(seq < 0 ? wb.lastSeq() : seq);
+    } catch (IOException e) {
+      throw new FsException(FsError.IO, "forcing the journal: " + e.getMessage(), e);
+    }
+    if (seq >= 0) {
+      wb.uploader.kick(false);
+      if (config.writeThrough()) {
+        wb.uploader.awaitPublished(seq, Long.MAX_VALUE / 4);
+      }
+    }
+  }
+
+  /** Returns once the file and its entry are on the grid (or fails with EIO / ENOSPC). */
+  public void fsync(long fh, boolean dataOnly) throws FsException {
+    OpenFile f = handle(fh);
+    long seq = commitNode(f.node());
+    long upTo = seq < 0 ? wb.lastSeq() : seq;
+    try {
+      wb.durable(upTo);
+    } catch (IOException e) {
+      throw new FsException(FsError.IO, "forcing the journal: " + e.getMessage(), e);
+    }
+    wb.uploader.awaitPublished(upTo, Long.MAX_VALUE / 4);
+  }
+
+  /** Journals the node's sealed changes; -1 if it has none or is unlinked. */
+  long commitNode(FileNode n) throws FsException {
+    tree.lock.readLock().lock();
+    try {
+      if (n.parent == null) {
+        return -1;
+      }
+      if (!n.data.hasOpenChanges()) {
+        return -1;
+      }
+      return wb.commit(n, n.parent.ref, n.name);
+    } catch (IOException e) {
+      throw new FsException(FsError.IO, "journaling a change: " + e.getMessage(), e);
+    } finally {
+      tree.lock.readLock().unlock();
+    }
+  }
+
+  public void release(long fh) throws FsException {
+    OpenFile f = handles.remove(fh);
+    if (f == null) {
+      throw new FsException(FsError.BAD_HANDLE, "no open file " + fh);
+    }
+    FileNode n = f.node();
+    boolean last;
+    synchronized (n) {
+      last = --n.openCount == 0;
+    }
+    if (last) {
+      tree.lock.readLock().lock();
+      try {
+        if (n.parent == null) {
+          wb.forget(n.data);
+        }
+      } finally {
+        tree.lock.readLock().unlock();
+      }
+    }
+  }
+
+  // ---- write-back
+
+  /** Waits until everything journaled so far is on the grid. */
+  public void sync(Duration timeout) throws FsException {
+    wb.uploader.awaitPublished(wb.lastSeq(), timeout.toNanos());
+  }
+
+  public MountStatus status() {
+    return wb.status();
+  }
+
+  /**
+   * Drains for up to {@code timeout}, reporting progress, then stops the uploader and closes
+   * the journal. What could not be uploaded stays journaled for the next mount.
+   *
+   * @return the status at the end: clean, or what stays pending
+   */
+  public MountStatus close(Duration timeout, Consumer<MountStatus> progress) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      MountStatus s = wb.status();
+      progress.accept(s);
+      if (s.clean() || System.nanoTime() > deadline) {
+        break;
+      }
+      try {
+        wb.uploader.awaitPublished(wb.lastSeq(),
+            Math.min(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime()));
+      } catch (FsException e) {
+        if (s.lastError().isPresent() && System.nanoTime() > deadline) {
+          break;
+        }
+      }
+    }
+    MountStatus end = wb.status();
+    wb.close();
+    return end;
+  }
+
+  @Override
+  public void close() throws IOException {
+    close(Duration.ofSeconds(30), s -> { });
+  }
+
+  /** Drops the core as a killed process would: no drain, journal left as it is (tests). */
+  void crash() throws IOException {
+    wb.abandon();
+  }
+
+  /**
+   * Whether a node's entry may change: its directory is writable (a directory: itself); an
+   * unlinked node still open changes in memory on a writable mount. Call under a tree lock.
+   */
+  boolean canChange(Node n) {
+    if (n.parent != null) {
+      return n.parent.writable;
+    }
+    return n instanceof DirNode d ? d.writable : tree.root.writable;
+  }
+
+  // for Namespace
+  void journalEntry(DirNode parent, Node child) throws IOException {
+    if (parent == null) {
+      return;
+    }
+    wb.recordEntry(parent.ref, child.name, child);
+  }
+
+  void journalRemove(DirNode parent, String name, boolean moved) throws IOException {
+    wb.record(new RemoveEntry(parent.ref, name, moved));
+  }
+
+  WriteBack writeBack() {
+    return wb;
+  }
+
+  static boolean isDirKind(Node n) {
+    return n.kind() == EntryKind.DIRECTORY;
+  }
+}

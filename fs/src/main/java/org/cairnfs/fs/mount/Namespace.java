@@ -1,0 +1,605 @@
+package org.cairnfs.fs.mount;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.dirnode.EntryKind;
+
+/**
+ * The namespace operations of {@link MountCore}: each takes the tree's write lock, checks POSIX
+ * preconditions in the order the errno rules want, changes the tree, journals the entry changes
+ * (the parent directories' new times included) and wakes the uploader.
+ */
+final class Namespace {
+  private static final int MAX_SYMLINK = 4095;
+  private final MountCore core;
+  private final WriteBack wb;
+  private final Tree tree;
+  private final MountConfig config;
+
+  Namespace(MountCore core, WriteBack wb, Tree tree, MountConfig config) {
+    this.core = core;
+    this.wb = wb;
+    this.tree = tree;
+    this.config = config;
+  }
+
+  private interface Body<T> {
+    T run() throws FsException, IOException;
+  }
+
+  /** Runs a namespace change under the write lock and wakes the uploader after. */
+  private <T> T change(Body<T> body) throws FsException {
+    tree.lock.writeLock().lock();
+    try {
+      return body.run();
+    } catch (IOException e) {
+      throw new FsException(FsError.IO, "journaling: " + e.getMessage(), e);
+    } finally {
+      tree.lock.writeLock().unlock();
+      wb.uploader.kick(false);
+    }
+  }
+
+  private static void writable(DirNode d, String path) throws FsException {
+    if (!d.writable) {
+      throw new FsException(FsError.READ_ONLY, path + ": read-only directory");
+    }
+  }
+
+  /** A directory's children changed: new mtime and ctime, journaled in its own parent. */
+  private void touch(DirNode d, Instant now) throws IOException {
+    d.mtime = now;
+    d.ctime = now;
+    if (d.parent != null) {
+      core.journalEntry(d.parent, d);
+    }
+  }
+
+  private static String last(List<String> names) throws FsException {
+    if (names.isEmpty()) {
+      throw new FsException(FsError.EXISTS, "the mount root");
+    }
+    return names.get(names.size() - 1);
+  }
+
+  private void put(DirNode parent, String name, Node n) {
+    n.parent = parent;
+    n.name = name;
+    parent.children.put(name, n);
+  }
+
+  void mkdir(String path, int mode, Caller caller) throws FsException {
+    List<String> names = Tree.names(path);
+    String name = last(names);
+    tree.prepare(names, false);
+    change(() -> {
+      DirNode parent = tree.parentOf(names);
+      if (parent.children.containsKey(name)) {
+        throw new FsException(FsError.EXISTS, path + " exists");
+      }
+      writable(parent, path);
+      Instant now = core.now();
+      boolean sgid = (parent.mode & 02000) != 0;
+      DirNode d = new DirNode(tree.newIno(), new DirRef.Local(wb.newId()), true, false,
+          (mode & 07777) | (sgid ? 02000 : 0), caller.uid(), sgid ? parent.gid : caller.gid(),
+          now, now);
+      d.children = new TreeMap<>();
+      d.listedAtNanos = System.nanoTime();
+      put(parent, name, d);
+      core.journalEntry(parent, d);
+      touch(parent, now);
+      return null;
+    });
+  }
+
+  void rmdir(String path) throws FsException {
+    List<String> names = Tree.names(path);
+    if (names.isEmpty()) {
+      throw new FsException(FsError.BUSY, "cannot remove the mount root");
+    }
+    tree.prepare(names, true);
+    change(() -> {
+      DirNode parent = tree.parentOf(names);
+      Node n = tree.resolve(names);
+      if (!(n instanceof DirNode d)) {
+        throw new FsException(FsError.NOT_DIRECTORY, path + " is not a directory");
+      }
+      writable(parent, path);
+      if (d.children != null && !d.children.isEmpty()) {
+        throw new FsException(FsError.NOT_EMPTY, path + " is not empty");
+      }
+      parent.children.remove(d.name);
+      core.journalRemove(parent, d.name, false);
+      d.parent = null;
+      touch(parent, core.now());
+      return null;
+    });
+  }
+
+  /** The names libfuse's high-level API gives an open file it unlinks. */
+  static boolean isHiddenName(String name) {
+    return name.startsWith(".fuse_hidden");
+  }
+
+  void unlink(String path) throws FsException {
+    List<String> names = Tree.names(path);
+    String name = last(names);
+    tree.prepare(names, false);
+    FileNode orphan = change(() -> {
+      DirNode parent = tree.parentOf(names);
+      Node hiddenNode = parent.hidden.remove(name);
+      if (hiddenNode != null) {
+        return hiddenNode instanceof FileNode f ? f : null; // already unlinked
+      }
+      Node n = tree.resolve(names);
+      if (n instanceof DirNode) {
+        throw new FsException(FsError.IS_DIRECTORY, path + " is a directory");
+      }
+      writable(parent, path);
+      parent.children.remove(name);
+      core.journalRemove(parent, name, false);
+      n.parent = null;
+      Instant now = core.now();
+      n.ctime = now;
+      touch(parent, now);
+      return n instanceof FileNode f ? f : null;
+    });
+    forgetIfClosed(orphan);
+  }
+
+  private void forgetIfClosed(FileNode f) {
+    if (f == null) {
+      return;
+    }
+    boolean closed;
+    synchronized (f) {
+      closed = f.openCount == 0;
+    }
+    if (closed) {
+      wb.forget(f.data);
+    }
+  }
+
+  void rename(String from, String to, int flags) throws FsException {
+    if ((flags & ~(MountCore.RENAME_NOREPLACE | MountCore.RENAME_EXCHANGE)) != 0
+        || flags == (MountCore.RENAME_NOREPLACE | MountCore.RENAME_EXCHANGE)) {
+      throw new FsException(FsError.INVALID, "bad rename flags " + flags);
+    }
+    List<String> src = Tree.names(from);
+    List<String> dst = Tree.names(to);
+    if (src.isEmpty() || dst.isEmpty()) {
+      throw new FsException(FsError.BUSY, "cannot rename the mount root");
+    }
+    tree.prepare(src, false);
+    tree.prepare(dst, true);
+    FileNode orphan = change(() -> {
+      DirNode sp = tree.parentOf(src);
+      Node n = tree.resolve(src);
+      DirNode dp = tree.parentOf(dst);
+      String srcName = src.get(src.size() - 1);
+      String dstName = dst.get(dst.size() - 1);
+      Node target = dp.children.get(dstName);
+      if (target == n) {
+        return null; // same entry: nothing to do
+      }
+      if (isHiddenName(dstName) && target == null && !(n instanceof DirNode)) {
+        // libfuse hides an open file it is asked to unlink: unlink it, keep it by that name
+        writable(sp, from);
+        sp.children.remove(srcName);
+        core.journalRemove(sp, srcName, false);
+        n.parent = null;
+        Instant now = core.now();
+        n.ctime = now;
+        dp.hidden.put(dstName, n);
+        touch(sp, now);
+        return null;
+      }
+      if (n instanceof DirNode) {
+        for (DirNode p = dp; p != null; p = p.parent) {
+          if (p == n) {
+            throw new FsException(FsError.INVALID, "cannot move " + from + " into itself");
+          }
+        }
+      }
+      writable(sp, from);
+      writable(dp, to);
+      boolean exchange = (flags & MountCore.RENAME_EXCHANGE) != 0;
+      if (target != null && (flags & MountCore.RENAME_NOREPLACE) != 0) {
+        throw new FsException(FsError.EXISTS, to + " exists");
+      }
+      if (exchange) {
+        if (target == null) {
+          throw new FsException(FsError.NOT_FOUND, to + " does not exist");
+        }
+        if (target instanceof DirNode) {
+          for (DirNode p = sp; p != null; p = p.parent) {
+            if (p == target) {
+              throw new FsException(FsError.INVALID, "cannot move " + to + " into itself");
+            }
+          }
+        }
+      } else if (target != null) {
+        if (n instanceof DirNode) {
+          if (!(target instanceof DirNode td)) {
+            throw new FsException(FsError.NOT_DIRECTORY, to + " is not a directory");
+          }
+          if (td.children != null && !td.children.isEmpty()) {
+            throw new FsException(FsError.NOT_EMPTY, to + " is not empty");
+          }
+        } else if (target instanceof DirNode) {
+          throw new FsException(FsError.IS_DIRECTORY, to + " is a directory");
+        }
+      }
+      Instant now = core.now();
+      sp.children.remove(srcName);
+      if (exchange) {
+        dp.children.remove(dstName);
+        put(sp, srcName, target);
+        target.ctime = now;
+      } else if (target != null) {
+        target.parent = null;
+        target.ctime = now;
+      }
+      put(dp, dstName, n);
+      n.ctime = now;
+      // the new name first: a crash between the records leaves the entry in both, never neither
+      core.journalEntry(dp, n);
+      if (exchange) {
+        core.journalEntry(sp, target);
+      } else {
+        core.journalRemove(sp, srcName, sp != dp);
+      }
+      touch(dp, now);
+      if (sp != dp) {
+        touch(sp, now);
+      }
+      if (n instanceof DirNode && sp != dp && !exchange) {
+        core.journalEntry(dp, n); // its ".." changed: nothing on the grid, times only
+      }
+      return !exchange && target instanceof FileNode f ? f : null;
+    });
+    forgetIfClosed(orphan);
+  }
+
+  void symlink(String target, String path, Caller caller) throws FsException {
+    byte[] t = target.getBytes(StandardCharsets.UTF_8);
+    if (t.length > MAX_SYMLINK) {
+      throw new FsException(FsError.NAME_TOO_LONG, "symlink target longer than 4095 bytes");
+    }
+    if (t.length == 0) {
+      throw new FsException(FsError.NOT_FOUND, "empty symlink target");
+    }
+    if (target.indexOf('\0') >= 0) {
+      throw new FsException(FsError.INVALID, "symlink target contains NUL");
+    }
+    List<String> names = Tree.names(path);
+    String name = last(names);
+    tree.prepare(names, false);
+    change(() -> {
+      DirNode parent = tree.parentOf(names);
+      if (parent.children.containsKey(name)) {
+        throw new FsException(FsError.EXISTS, path + " exists");
+      }
+      writable(parent, path);
+      Instant now = core.now();
+      SymlinkNode s = new SymlinkNode(tree.newIno(), target, 0777, caller.uid(),
+          (parent.mode & 02000) != 0 ? parent.gid : caller.gid(), now, now);
+      put(parent, name, s);
+      core.journalEntry(parent, s);
+      touch(parent, now);
+      return null;
+    });
+  }
+
+  FileNode createFile(String path, int mode, int flags, Caller caller) throws FsException {
+    List<String> names = Tree.names(path);
+    String name = last(names);
+    tree.prepare(names, false);
+    return change(() -> {
+      DirNode parent = tree.parentOf(names);
+      Node existing = parent.children.get(name);
+      if (existing != null) {
+        if ((flags & MountCore.O_EXCL) != 0) {
+          throw new FsException(FsError.EXISTS, path + " exists");
+        }
+        if (existing instanceof DirNode) {
+          throw new FsException(FsError.IS_DIRECTORY, path + " is a directory");
+        }
+        if (!(existing instanceof FileNode f)) {
+          throw new FsException(FsError.EXISTS, path + " is a symlink");
+        }
+        if ((flags & (MountCore.O_ACCMODE | MountCore.O_TRUNC)) != 0) {
+          writable(parent, path);
+        }
+        if ((flags & MountCore.O_TRUNC) != 0) {
+          try {
+            f.data.truncate(0);
+          } catch (GridException e) {
+            throw FsException.of(e, "truncating");
+          }
+          Instant now = core.now();
+          f.mtime = now;
+          f.ctime = now;
+        }
+        return f;
+      }
+      writable(parent, path);
+      Instant now = core.now();
+      FileData data = wb.newFile(Optional.empty(), 0);
+      wb.track(data);
+      boolean sgid = (parent.mode & 02000) != 0;
+      FileNode f = new FileNode(tree.newIno(), data, mode & 07777, caller.uid(),
+          sgid ? parent.gid : caller.gid(), now, now);
+      put(parent, name, f);
+      core.journalEntry(parent, f);
+      touch(parent, now);
+      return f;
+    });
+  }
+
+  /** Resolves {@code path} under the write lock and runs a metadata change on it. */
+  private void meta(String path, boolean journal, MetaChange body) throws FsException {
+    List<String> names = Tree.names(path);
+    tree.prepare(names, false);
+    change(() -> {
+      Node n = tree.resolve(names);
+      if (!core.canChange(n)) {
+        throw new FsException(FsError.READ_ONLY, path + ": read-only directory");
+      }
+      body.apply(n);
+      if (journal && n.parent != null) {
+        core.journalEntry(n.parent, n);
+      }
+      return null;
+    });
+  }
+
+  private interface MetaChange {
+    void apply(Node n) throws FsException;
+  }
+
+  void chmod(String path, int mode) throws FsException {
+    meta(path, true, n -> {
+      n.mode = mode & 07777;
+      n.ctime = core.now();
+    });
+  }
+
+  void chown(String path, int uid, int gid, Caller caller) throws FsException {
+    meta(path, false, n -> {
+      boolean changeUid = uid != -1 && uid != n.uid;
+      boolean changeGid = gid != -1 && gid != n.gid;
+      if (!caller.isRoot()) {
+        if (changeUid || ((uid != -1 || gid != -1) && caller.uid() != n.uid)) {
+          throw new FsException(FsError.NOT_PERMITTED, "only root may give a file away");
+        }
+      }
+      if (uid != -1) {
+        n.uid = uid;
+      }
+      if (gid != -1) {
+        n.gid = gid;
+      }
+      if ((changeUid || changeGid) && !(n instanceof DirNode)) {
+        n.mode &= ~04000;
+        if ((n.mode & 010) != 0) {
+          n.mode &= ~02000;
+        }
+      }
+      n.ctime = core.now();
+    });
+  }
+
+  void utimens(String path, TimeSpec atime, TimeSpec mtime) throws FsException {
+    boolean mtimeChanges = !(mtime instanceof TimeSpec.Omit);
+    meta(path, mtimeChanges, n -> {
+      Instant now = core.now();
+      if (atime instanceof TimeSpec.At a) {
+        n.atime = a.time();
+      } else if (atime instanceof TimeSpec.Now) {
+        n.atime = now;
+      }
+      if (mtime instanceof TimeSpec.At m) {
+        n.mtime = m.time();
+      } else if (mtime instanceof TimeSpec.Now) {
+        n.mtime = now;
+      }
+      if (!(atime instanceof TimeSpec.Omit) || mtimeChanges) {
+        n.ctime = now;
+      }
+    });
+  }
+
+  void access(String path, int mask, Caller caller) throws FsException {
+    List<String> names = Tree.names(path);
+    tree.prepare(names, false);
+    tree.lock.readLock().lock();
+    try {
+      Node n = tree.resolve(names);
+      if ((mask & 2) != 0) {
+        DirNode container = n instanceof DirNode d ? d : n.parent;
+        if (container != null && !container.writable) {
+          throw new FsException(FsError.READ_ONLY, path + ": read-only");
+        }
+      }
+      if (caller.isRoot()) {
+        if ((mask & 1) != 0 && !(n instanceof DirNode) && (n.mode & 0111) == 0) {
+          throw new FsException(FsError.ACCESS_DENIED, path + ": no execute bit");
+        }
+        return;
+      }
+      int bits = caller.uid() == n.uid ? (n.mode >> 6) & 7
+          : caller.gid() == n.gid ? (n.mode >> 3) & 7 : n.mode & 7;
+      if ((mask & 7 & ~bits) != 0) {
+        throw new FsException(FsError.ACCESS_DENIED, path + ": permission denied");
+      }
+    } finally {
+      tree.lock.readLock().unlock();
+    }
+  }
+
+  // ---- xattrs
+
+  private static boolean isCapName(String name) {
+    return name.equals(MountCore.READCAP) || name.equals(MountCore.WRITECAP)
+        || name.equals(MountCore.VERIFYCAP);
+  }
+
+  byte[] getxattr(String path, String name) throws FsException {
+    List<String> names = Tree.names(path);
+    tree.prepare(names, false);
+    if (isCapName(name)) {
+      return capXattr(names, name).getBytes(StandardCharsets.US_ASCII);
+    }
+    tree.lock.readLock().lock();
+    try {
+      byte[] v = tree.resolve(names).xattrs.get(name);
+      if (v == null) {
+        throw new FsException(FsError.NO_ATTRIBUTE, name + " not set on " + path);
+      }
+      return v.clone();
+    } finally {
+      tree.lock.readLock().unlock();
+    }
+  }
+
+  /** A cap xattr; waits for the node to reach the grid first when it has none yet. */
+  private String capXattr(List<String> names, String attr) throws FsException {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Optional<String> cap;
+      boolean writableHere;
+      FileNode dirty = null;
+      tree.lock.readLock().lock();
+      try {
+        Node n = tree.resolve(names);
+        writableHere = n instanceof DirNode d ? d.writable : n.parent != null && n.parent.writable;
+        if (n instanceof SymlinkNode) {
+          throw new FsException(FsError.NO_ATTRIBUTE, "a symlink has no cap");
+        } else if (n instanceof DirNode d) {
+          DirRef r = wb.canonical(d.ref);
+          cap = r instanceof DirRef.Cap c ? Optional.of(c.cap()) : Optional.empty();
+        } else {
+          FileNode f = (FileNode) n;
+          cap = f.data.hasLocalChanges() ? Optional.empty() : f.data.base();
+          if (f.data.hasOpenChanges()) {
+            dirty = f;
+          }
+        }
+      } finally {
+        tree.lock.readLock().unlock();
+      }
+      if (cap.isPresent()) {
+        return diminish(cap.get(), attr, writableHere);
+      }
+      if (dirty != null) {
+        core.commitNode(dirty);
+      }
+      wb.uploader.awaitPublished(wb.lastSeq(), Long.MAX_VALUE / 4);
+    }
+    throw new FsException(FsError.IO, "the node has no cap on the grid yet");
+  }
+
+  private static String diminish(String capText, String attr, boolean writableHere)
+      throws FsException {
+    Cap cap;
+    try {
+      cap = Cap.parse(capText);
+    } catch (RuntimeException e) {
+      throw new FsException(FsError.IO, "stored cap does not parse: " + e.getMessage());
+    }
+    try {
+      switch (attr) {
+        case MountCore.READCAP:
+          return cap.readOnly().toString();
+        case MountCore.WRITECAP:
+          if (!cap.isWritable() || !writableHere) {
+            throw new FsException(FsError.NO_ATTRIBUTE, "no write cap here");
+          }
+          return cap.toString();
+        default:
+          return cap.verifyCap().orElseThrow(() -> new FsException(FsError.NO_ATTRIBUTE,
+              "a literal has no verify cap")).toString();
+      }
+    } catch (RuntimeException e) {
+      throw new FsException(FsError.NO_ATTRIBUTE, "cap of unknown kind: " + e.getMessage());
+    }
+  }
+
+  List<String> listxattr(String path) throws FsException {
+    List<String> names = Tree.names(path);
+    tree.prepare(names, false);
+    tree.lock.readLock().lock();
+    try {
+      Node n = tree.resolve(names);
+      List<String> out = new ArrayList<>();
+      if (!(n instanceof SymlinkNode)) {
+        out.add(MountCore.READCAP);
+        boolean w = n instanceof DirNode d ? d.writable : false;
+        if (w) {
+          out.add(MountCore.WRITECAP);
+        }
+        out.add(MountCore.VERIFYCAP);
+      }
+      out.addAll(n.xattrs.keySet());
+      return out;
+    } finally {
+      tree.lock.readLock().unlock();
+    }
+  }
+
+  private void checkUserXattr(String name) throws FsException {
+    if (isCapName(name)) {
+      throw new FsException(FsError.NOT_PERMITTED, name + " is read-only");
+    }
+    if (!name.startsWith("user.")) {
+      throw new FsException(FsError.NOT_SUPPORTED, "only user.* attributes are kept");
+    }
+    if (!wb.grid.keepsUserXattrs()) {
+      throw new FsException(FsError.NOT_SUPPORTED, "this grid does not keep user xattrs");
+    }
+    if (name.getBytes(StandardCharsets.UTF_8).length > 255 || name.length() <= 5) {
+      throw new FsException(FsError.RANGE, "bad attribute name length");
+    }
+  }
+
+  void setxattr(String path, String name, byte[] value, int flags) throws FsException {
+    checkUserXattr(name);
+    if (value.length > MountCore.MAX_XATTR_VALUE) {
+      throw new FsException(FsError.RANGE, "attribute value over 64 KiB");
+    }
+    meta(path, true, n -> {
+      if (n instanceof SymlinkNode) {
+        throw new FsException(FsError.NOT_PERMITTED, "user xattrs on symlinks are refused");
+      }
+      boolean exists = n.xattrs.containsKey(name);
+      if ((flags & MountCore.XATTR_CREATE) != 0 && exists) {
+        throw new FsException(FsError.EXISTS, name + " exists");
+      }
+      if ((flags & MountCore.XATTR_REPLACE) != 0 && !exists) {
+        throw new FsException(FsError.NO_ATTRIBUTE, name + " not set");
+      }
+      n.xattrs.put(name, value.clone());
+      n.ctime = core.now();
+    });
+  }
+
+  void removexattr(String path, String name) throws FsException {
+    checkUserXattr(name);
+    meta(path, true, n -> {
+      if (n.xattrs.remove(name) == null) {
+        throw new FsException(FsError.NO_ATTRIBUTE, name + " not set");
+      }
+      n.ctime = core.now();
+    });
+  }
+
+  static boolean isDir(Node n) {
+    return n.kind() == EntryKind.DIRECTORY;
+  }
+}

@@ -1,0 +1,44 @@
+package org.cairnfs.fs.mount;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import org.cairnfs.caps.dirnode.EntryKind;
+
+/**
+ * A node of the mounted tree: a stable inode number and the attributes stat shows. Name, parent,
+ * mode, owner and xattrs change only under the tree's write lock; times are volatile so the data
+ * path updates them without it.
+ */
+abstract class Node {
+  final long ino;
+  DirNode parent;
+  String name;
+  int mode;
+  int uid;
+  int gid;
+  volatile Instant atime;
+  volatile Instant mtime;
+  volatile Instant ctime;
+  Map<String, byte[]> xattrs = new TreeMap<>();
+
+  Node(long ino, int mode, int uid, int gid, Instant mtime, Instant ctime) {
+    this.ino = ino;
+    this.mode = mode;
+    this.uid = uid;
+    this.gid = gid;
+    this.mtime = mtime;
+    this.ctime = ctime;
+    this.atime = mtime;
+  }
+
+  abstract EntryKind kind();
+
+  /** What the parent's entry records about this node. */
+  abstract NodeMetadata metadata();
+
+  /** Whether this node is attached to the tree. */
+  boolean linked() {
+    return parent != null || this instanceof DirNode d && d.isRoot;
+  }
+}

@@ -1,0 +1,58 @@
+package org.cairnfs.fs.mount;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.cairnfs.caps.dirnode.EntryKind;
+
+/**
+ * What a directory entry says about its child: kind, size, permission bits, modification and
+ * change times, the target of a symlink, and application extended attributes.
+ *
+ * <p>Owners and access times are not on the grid (it has capabilities, not accounts): the mount
+ * keeps them in memory for as long as it runs.
+ *
+ * @param xattrs application extended attributes ({@code user.*} names); empty unless the grid
+ *     keeps them ({@link GridBackend#keepsUserXattrs()})
+ */
+public record NodeMetadata(EntryKind kind, long size, int mode, Instant mtime, Instant ctime,
+    Optional<String> symlinkTarget, Map<String, byte[]> xattrs) {
+  public static final int MAX_MODE = 07777;
+
+  public NodeMetadata {
+    if (kind == null || mtime == null || ctime == null || symlinkTarget == null
+        || xattrs == null) {
+      throw new IllegalArgumentException("metadata needs kind, times, target and xattrs");
+    }
+    if (size < 0) {
+      throw new IllegalArgumentException("size must not be negative, got " + size);
+    }
+    if (mode < 0 || mode > MAX_MODE) {
+      throw new IllegalArgumentException("mode must be in 0..07777, got 0"
+          + Integer.toOctalString(mode));
+    }
+    if ((kind == EntryKind.SYMLINK) != symlinkTarget.isPresent()) {
+      throw new IllegalArgumentException("a symlink and only a symlink has a target");
+    }
+    xattrs = Collections.unmodifiableMap(new TreeMap<>(xattrs));
+  }
+
+  /** Metadata of a file or directory without xattrs. */
+  public static NodeMetadata of(EntryKind kind, long size, int mode, Instant mtime,
+      Instant ctime) {
+    return new NodeMetadata(kind, size, mode, mtime, ctime, Optional.empty(), Map.of());
+  }
+
+  /** Metadata of a symlink: its size is the target's length in UTF-8 bytes. */
+  public static NodeMetadata symlink(String target, int mode, Instant mtime, Instant ctime) {
+    return new NodeMetadata(EntryKind.SYMLINK, target.getBytes(StandardCharsets.UTF_8).length,
+        mode, mtime, ctime, Optional.of(target), Map.of());
+  }
+
+  public NodeMetadata withSize(long newSize) {
+    return new NodeMetadata(kind, newSize, mode, mtime, ctime, symlinkTarget, xattrs);
+  }
+}

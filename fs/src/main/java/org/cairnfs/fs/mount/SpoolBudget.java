@@ -1,0 +1,79 @@
+package org.cairnfs.fs.mount;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Counts the bytes the spool holds against the cache bound. Writers wait here, outside any file
+ * lock, while the uploader drains; they give up with ENOSPC only after the configured wait.
+ */
+final class SpoolBudget {
+  private final long bound;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition drained = lock.newCondition();
+  private long used;
+
+  SpoolBudget(long bound) {
+    this.bound = bound;
+  }
+
+  void add(long bytes) {
+    lock.lock();
+    try {
+      used += bytes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void release(long bytes) {
+    lock.lock();
+    try {
+      used = Math.max(0, used - bytes);
+      drained.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long used() {
+    lock.lock();
+    try {
+      return used;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long bound() {
+    return bound;
+  }
+
+  boolean over(long extra) {
+    lock.lock();
+    try {
+      return used + extra > bound;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits up to {@code nanos} for room; false if there is still none. */
+  boolean awaitRoom(long extra, long nanos) throws InterruptedException {
+    lock.lock();
+    try {
+      long deadline = System.nanoTime() + nanos;
+      while (used + extra > bound) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        drained.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,436 @@
+package org.cairnfs.fs.mount;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.cairnfs.fs.mount.JournalRecord.DirCreated;
+import org.cairnfs.fs.mount.JournalRecord.EntriesPublished;
+import org.cairnfs.fs.mount.JournalRecord.FileUploaded;
+import org.cairnfs.fs.mount.JournalRecord.NameSeq;
+import org.cairnfs.fs.mount.JournalRecord.RemoveEntry;
+import org.cairnfs.fs.mount.JournalRecord.SetEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the pending state to the grid in rounds. A round takes every pending change at once:
+ * uploads the files they name (only their dirty ranges), creates new directories, then
+ * publishes each directory once with all its changes (moves out of a directory last, so an
+ * entry is never in neither place). Changes made during a round wait for the next, which is how
+ * a thousand creates in one directory become a handful of publishes. Failures are retried with
+ * exponential backoff and reported to whoever waits in {@link #awaitPublished}.
+ */
+final class Uploader {
+  private static final Logger LOG = LoggerFactory.getLogger(Uploader.class);
+
+  private final WriteBack wb;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wake = lock.newCondition();
+  private final Condition roundDone = lock.newCondition();
+  private boolean work;
+  private long lastKick = System.nanoTime();
+  private int urgent;
+  private boolean stopping;
+  private long rounds;
+  private long started;
+  private Thread thread;
+  private volatile Optional<GridException> lastError = Optional.empty();
+  private volatile Optional<Instant> failingSince = Optional.empty();
+  private long publishes;
+  private long uploads;
+  private volatile Consumer<DirRef> onPublished = d -> { };
+
+  Uploader(WriteBack wb) {
+    this.wb = wb;
+  }
+
+  void onPublished(Consumer<DirRef> listener) {
+    this.onPublished = listener;
+  }
+
+  void start() {
+    thread = new Thread(this::run, "cairn-uploader");
+    thread.setDaemon(true);
+    thread.start();
+    kick(false);
+  }
+
+  void stop() {
+    lock.lock();
+    try {
+      stopping = true;
+      wake.signalAll();
+      roundDone.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (thread != null) {
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** New work was journaled; {@code now} skips the coalescing delay. */
+  void kick(boolean now) {
+    lock.lock();
+    try {
+      work = true;
+      lastKick = System.nanoTime();
+      if (now) {
+        urgent++;
+      }
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void run() {
+    long backoffNanos = 0;
+    while (true) {
+      lock.lock();
+      try {
+        while (!work && !stopping) {
+          wake.awaitUninterruptibly();
+        }
+        if (stopping) {
+          return;
+        }
+        // let changes gather until they pause for the coalesce delay (or ten delays passed
+        // since the first); a waiter (fsync, sync, write-through) cuts it short
+        long quiet = wb.config.coalesceDelay().toNanos();
+        long latest = System.nanoTime() + 10 * quiet;
+        while (urgent == 0 && !stopping) {
+          long now = System.nanoTime();
+          long left = Math.min(lastKick + quiet, latest) - now;
+          if (left <= 0) {
+            break;
+          }
+          wake.awaitNanos(left);
+        }
+        work = false;
+        started++;
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        lock.unlock();
+      }
+      boolean failed;
+      try {
+        failed = !round();
+      } catch (RuntimeException | IOException e) {
+        LOG.error("upload round failed", e);
+        failed = true;
+        lastError = Optional.of(GridException.of(e));
+      }
+      lock.lock();
+      try {
+        rounds++;
+        urgent = 0;
+        roundDone.signalAll();
+        if (failed) {
+          backoffNanos = backoffNanos == 0 ? wb.config.retryInitial().toNanos()
+              : Math.min(backoffNanos * 2, wb.config.retryMax().toNanos());
+          work = true;
+          long left = backoffNanos;
+          while (left > 0 && !stopping && urgent == 0) {
+            left = wake.awaitNanos(left);
+          }
+        } else {
+          backoffNanos = 0;
+        }
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** One round; false if something failed and must be retried. */
+  private boolean round() throws IOException {
+    Map<DirRef, List<PendingState.Change>> all;
+    wb.lock.lock();
+    try {
+      all = wb.pending.allChanges();
+    } finally {
+      wb.lock.unlock();
+    }
+    if (all.isEmpty()) {
+      clearError();
+      return true;
+    }
+    GridException failure = null;
+
+    // 1. files named by pending puts
+    Map<Long, Long> needGen = new HashMap<>();
+    Set<Long> childDirs = new HashSet<>();
+    for (List<PendingState.Change> changes : all.values()) {
+      for (PendingState.Change c : changes) {
+        if (c.record() instanceof SetEntry s) {
+          if (s.child() instanceof ChildRef.LocalFile f) {
+            needGen.merge(f.id(), f.gen(), Math::max);
+          } else if (s.child() instanceof ChildRef.LocalDir d) {
+            childDirs.add(d.id());
+          }
+        }
+      }
+    }
+    Map<Long, CompletableFuture<Void>> inFlight = new HashMap<>();
+    java.util.concurrent.Semaphore slots =
+        new java.util.concurrent.Semaphore(wb.config.uploadParallelism());
+    for (Map.Entry<Long, Long> e : needGen.entrySet()) {
+      FileData data = wb.files.get(e.getKey());
+      if (data == null) {
+        continue;
+      }
+      Optional<FileData.Upload> up = data.prepareUpload();
+      if (up.isEmpty() && data.base().isPresent()) {
+        continue; // nothing sealed beyond what the grid has
+      }
+      FileData.Upload upload = up.orElseGet(() -> new FileData.Upload(0, 0,
+          new FileWrite(Optional.empty(), 0, 0, List.of(), (o, d) -> { })));
+      slots.acquireUninterruptibly();
+      CompletableFuture<Void> f;
+      try {
+        f = wb.grid.writeFile(upload.write()).thenAccept(cap -> {
+          try {
+            wb.record(new FileUploaded(data.id(), upload.gen(), cap, upload.size()));
+          } catch (IOException io) {
+            throw new java.io.UncheckedIOException(io);
+          }
+          data.uploaded(upload.gen(), cap, upload.size());
+        });
+      } catch (RuntimeException ex) {
+        f = CompletableFuture.failedFuture(ex);
+      }
+      f.whenComplete((v, t) -> slots.release());
+      inFlight.put(e.getKey(), f);
+    }
+    Set<Long> failedFiles = new HashSet<>();
+    for (Map.Entry<Long, CompletableFuture<Void>> e : inFlight.entrySet()) {
+      try {
+        e.getValue().join();
+        synchronized (this) {
+          uploads++;
+        }
+      } catch (RuntimeException ex) {
+        failure = GridException.of(ex);
+        failedFiles.add(e.getKey());
+        LOG.warn("upload of local file {} failed: {}", e.getKey(), failure.getMessage());
+      }
+    }
+
+    // 2. directories made here: create them, unless nothing refers to them any more
+    Map<Long, String> localCaps = new HashMap<>();
+    Set<Long> localDirs = new HashSet<>(childDirs);
+    for (DirRef d : all.keySet()) {
+      if (d instanceof DirRef.Local l) {
+        localDirs.add(l.id());
+      }
+    }
+    for (Long id : localDirs) {
+      Optional<String> cap = wb.createdCap(id);
+      if (cap.isPresent()) {
+        localCaps.put(id, cap.get());
+        continue;
+      }
+      if (!childDirs.contains(id)) {
+        // removed before it ever reached the grid: its changes have nowhere to go
+        List<PendingState.Change> orphan = all.get(new DirRef.Local(id));
+        if (orphan != null) {
+          markPublished(new DirRef.Local(id), orphan);
+        }
+        continue;
+      }
+      try {
+        String created = wb.grid.createDirectory().join();
+        wb.record(new DirCreated(id, created));
+        localCaps.put(id, created);
+      } catch (RuntimeException ex) {
+        failure = GridException.of(ex);
+        LOG.warn("creating a directory failed: {}", failure.getMessage());
+      }
+    }
+
+    // 3. publish: every directory once with all its changes but moves out, then moves out
+    for (int phase = 0; phase < 2; phase++) {
+      for (Map.Entry<DirRef, List<PendingState.Change>> e : all.entrySet()) {
+        DirRef dir = e.getKey();
+        String dirCap = dir instanceof DirRef.Cap c ? c.cap()
+            : localCaps.get(((DirRef.Local) dir).id());
+        if (dirCap == null) {
+          continue;
+        }
+        List<EntryChange> batch = new ArrayList<>();
+        List<NameSeq> done = new ArrayList<>();
+        for (PendingState.Change c : e.getValue()) {
+          boolean moveOut = c.record() instanceof RemoveEntry r && r.moved();
+          if ((phase == 0) == moveOut) {
+            continue;
+          }
+          Optional<EntryChange> resolved = resolve(c, localCaps, failedFiles);
+          if (resolved.isEmpty()) {
+            continue;
+          }
+          batch.add(resolved.get());
+          done.add(new NameSeq(c.name(), c.seq()));
+        }
+        if (batch.isEmpty()) {
+          continue;
+        }
+        try {
+          wb.publishStarting(dir);
+          wb.grid.applyChanges(dirCap, batch).join();
+          wb.record(new EntriesPublished(dir, done));
+          synchronized (this) {
+            publishes++;
+          }
+          onPublished.accept(dir);
+        } catch (RuntimeException ex) {
+          failure = GridException.of(ex);
+          LOG.warn("publishing {} changes to a directory failed: {}", batch.size(),
+              failure.getMessage());
+        }
+      }
+    }
+    wb.maybeCompact();
+    wb.pruneClean();
+    if (failure != null) {
+      if (lastError.isEmpty()) {
+        failingSince = Optional.of(wb.config.clock().instant());
+      }
+      lastError = Optional.of(failure);
+      return false;
+    }
+    clearError();
+    return true;
+  }
+
+  private void markPublished(DirRef dir, List<PendingState.Change> changes) throws IOException {
+    List<NameSeq> done = new ArrayList<>();
+    for (PendingState.Change c : changes) {
+      done.add(new NameSeq(c.name(), c.seq()));
+    }
+    wb.record(new EntriesPublished(dir, done));
+  }
+
+  /** The change as the grid takes it, or empty while what it names is not on the grid yet. */
+  private Optional<EntryChange> resolve(PendingState.Change c, Map<Long, String> localCaps,
+      Set<Long> failedFiles) {
+    if (c.record() instanceof RemoveEntry r) {
+      return Optional.of(new EntryChange.Remove(r.name()));
+    }
+    SetEntry s = (SetEntry) c.record();
+    NodeMetadata meta = s.meta();
+    ChildRef child = s.child();
+    if (child instanceof ChildRef.Cap cap) {
+      return Optional.of(new EntryChange.Put(s.name(), Optional.of(cap.cap()), meta));
+    } else if (child instanceof ChildRef.Symlink) {
+      return Optional.of(new EntryChange.Put(s.name(), Optional.empty(), meta));
+    } else if (child instanceof ChildRef.LocalDir d) {
+      String cap = localCaps.get(d.id());
+      return cap == null ? Optional.empty()
+          : Optional.of(new EntryChange.Put(s.name(), Optional.of(cap), meta));
+    }
+    ChildRef.LocalFile f = (ChildRef.LocalFile) child;
+    FileData data = wb.files.get(f.id());
+    if (data == null || failedFiles.contains(f.id())) {
+      return Optional.empty();
+    }
+    Optional<String> cap = data.base();
+    long oldest = data.oldestSealedGen();
+    if (cap.isEmpty() || oldest != 0 && oldest <= f.gen()) {
+      return Optional.empty(); // the generation this entry names is not uploaded yet
+    }
+    return Optional.of(new EntryChange.Put(s.name(), cap, meta.withSize(data.baseSize())));
+  }
+
+  private void clearError() {
+    lastError = Optional.empty();
+    failingSince = Optional.empty();
+  }
+
+  /**
+   * Waits until no pending change has a sequence number up to {@code seq}.
+   *
+   * @throws FsException NO_SPACE or IO when a round ends with such changes left and a failure
+   */
+  void awaitPublished(long seq, long timeoutNanos) throws FsException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    lock.lock();
+    try {
+      while (true) {
+        if (minPendingSeq() > seq) {
+          return;
+        }
+        long target = started + 1; // a round that begins after this call
+        work = true;
+        urgent++;
+        wake.signalAll();
+        while (rounds < target) {
+          if (stopping) {
+            throw new FsException(FsError.IO, "the mount is stopping with changes not on the"
+                + " grid");
+          }
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            throw new FsException(FsError.IO, "timed out waiting for the grid");
+          }
+          roundDone.awaitNanos(left);
+        }
+        if (minPendingSeq() > seq) {
+          return;
+        }
+        Optional<GridException> err = lastError;
+        if (err.isPresent()) {
+          throw FsException.of(err.get(), "uploading to the grid");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FsException(FsError.IO, "interrupted while waiting for the grid");
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private long minPendingSeq() {
+    wb.lock.lock();
+    try {
+      long min = Long.MAX_VALUE;
+      for (List<PendingState.Change> cs : wb.pending.allChanges().values()) {
+        for (PendingState.Change c : cs) {
+          min = Math.min(min, c.seq());
+        }
+      }
+      return min;
+    } finally {
+      wb.lock.unlock();
+    }
+  }
+
+  MountStatus status(int changes, long spool, long bound) {
+    long p;
+    long u;
+    synchronized (this) {
+      p = publishes;
+      u = uploads;
+    }
+    return new MountStatus(changes, spool, bound, p, u,
+        lastError.map(Throwable::getMessage), failingSince);
+  }
+}

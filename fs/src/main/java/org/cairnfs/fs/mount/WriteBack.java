@@ -1,0 +1,462 @@
+package org.cairnfs.fs.mount;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.cairnfs.fs.mount.JournalRecord.FileCommit;
+import org.cairnfs.fs.mount.JournalRecord.SetEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write-back cache: the journal, the pending state it describes, the spool of local file
+ * layers and the uploader that drains them to the grid. Every journal append and the state
+ * change it makes happen under one lock, so the uploader always sees a state some prefix of the
+ * journal describes.
+ */
+final class WriteBack implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WriteBack.class);
+  private static final long COMPACT_BYTES = 64L << 20;
+
+  final MountConfig config;
+  final GridBackend grid;
+  final SpoolBudget budget;
+  final Path spoolDir;
+  private final CacheDirLock dirLock;
+  private final Journal journal;
+  final ReentrantLock lock = new ReentrantLock();
+  final PendingState pending;
+  /** Local files the journal refers to, or that are open with local changes. */
+  final Map<Long, FileData> files = new ConcurrentHashMap<>();
+  private final AtomicLong ids;
+  final Uploader uploader;
+  private final FileData.BaseReader baseReader;
+  /**
+   * Per directory (by canonical ref): publishes begun or recorded. A listing of a directory
+   * fetched across a change of its count is not trusted. Guarded by {@link #lock}.
+   */
+  private final Map<DirRef, Long> publishEpochs = new java.util.HashMap<>();
+
+  private WriteBack(MountConfig config, GridBackend grid, CacheDirLock dirLock, Journal journal,
+      PendingState pending, long nextId, SpoolBudget budget, Path spoolDir,
+      FileData.BaseReader baseReader) {
+    this.config = config;
+    this.grid = grid;
+    this.dirLock = dirLock;
+    this.journal = journal;
+    this.pending = pending;
+    this.ids = new AtomicLong(nextId);
+    this.budget = budget;
+    this.spoolDir = spoolDir;
+    this.baseReader = baseReader;
+    this.uploader = new Uploader(this);
+  }
+
+  /**
+   * Opens the cache dir: takes its lock, replays the journal into the pending state, rebuilds
+   * the sealed layers of local files, removes spool files nothing refers to, and rewrites the
+   * journal as a compact snapshot (dropping a torn tail). Uploading starts with {@link #start}.
+   */
+  static WriteBack open(MountConfig config, GridBackend grid, FileData.BaseReader baseReader)
+      throws IOException {
+    Path dir = config.cacheDir();
+    Files.createDirectories(dir);
+    CacheDirLock dirLock = CacheDirLock.acquire(dir);
+    try {
+      Path spool = dir.resolve("spool");
+      Files.createDirectories(spool);
+      Path journalPath = dir.resolve("journal");
+      JournalCodec.Decoded decoded = Journal.read(journalPath);
+      if (!decoded.headerValid() && Files.exists(journalPath) && Files.size(journalPath) > 0) {
+        throw new IOException("journal " + journalPath + " is not a version "
+            + JournalCodec.VERSION + " Cairn journal; move it away to mount without it");
+      }
+      if (Files.exists(journalPath) && decoded.validLength() < Files.size(journalPath)) {
+        LOG.warn("journal {}: ignoring a torn tail of {} bytes after {} records", journalPath,
+            Files.size(journalPath) - decoded.validLength(), decoded.entries().size());
+      }
+      PendingState pending = new PendingState();
+      long maxSeq = 0;
+      for (JournalCodec.Entry e : decoded.entries()) {
+        pending.apply(e.seq(), e.record());
+        maxSeq = Math.max(maxSeq, e.seq());
+        if (e.record() instanceof FileCommit c && c.inline().isPresent()) {
+          writeInline(spool, c);
+        }
+      }
+      SpoolBudget budget = new SpoolBudget(config.cacheBytes());
+      long maxId = pending.maxId();
+      Set<String> keep = new HashSet<>();
+      Set<Long> referenced = pending.referencedFiles();
+      WriteBack[] self = new WriteBack[1];
+      Journal journal = Journal.create(journalPath, List.of(), maxSeq + 1);
+      WriteBack wb = new WriteBack(config, grid, dirLock, journal, pending, 0, budget, spool,
+          baseReader);
+      self[0] = wb;
+      for (Long id : referenced) {
+        PendingState.FileState fs = pending.files().get(id);
+        FileData data = new FileData(id, spool, budget, baseReader,
+            fs == null ? Optional.empty() : fs.base, fs == null ? 0 : fs.baseSize);
+        if (fs != null) {
+          for (FileCommit c : fs.layers.values()) {
+            Path p = spool.resolve(id + "." + c.gen());
+            if (!Files.exists(p)) {
+              LOG.error("spool file {} of a committed change is missing; that change is lost", p);
+              continue;
+            }
+            Layer l = Layer.reopen(p, c.gen(), PageRun.toBits(c.pages()), c.size(), c.limit());
+            l.force();
+            data.adoptSealed(l);
+            keep.add(p.getFileName().toString());
+          }
+        }
+        wb.files.put(id, data);
+      }
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(spool)) {
+        for (Path p : ds) {
+          String n = p.getFileName().toString();
+          int dot = n.indexOf('.');
+          try {
+            maxId = Math.max(maxId, Long.parseLong(dot < 0 ? n : n.substring(0, dot)));
+          } catch (NumberFormatException ignored) {
+            // not ours
+          }
+          if (!keep.contains(n)) {
+            Files.deleteIfExists(p);
+          }
+        }
+      }
+      wb.ids.set(maxId + 1);
+      Journal.forceDirectory(spool);
+      journal.rewrite(pending.snapshot());
+      if (!decoded.entries().isEmpty()) {
+        LOG.info("journal replayed: {} records, {} pending entry changes, {} local files",
+            decoded.entries().size(), pending.changeCount(), referenced.size());
+      }
+      return wb;
+    } catch (IOException | RuntimeException e) {
+      dirLock.close();
+      throw e;
+    }
+  }
+
+  /** Rebuilds a layer file from the bytes a commit record carries inline. */
+  private static void writeInline(Path spool, FileCommit c) throws IOException {
+    Path p = spool.resolve(c.id() + "." + c.gen());
+    Layer l = Layer.create(p, c.gen(), c.size());
+    try {
+      byte[] data = c.inline().get();
+      int at = 0;
+      for (PageRun r : c.pages()) {
+        for (long page = r.start(); page < r.start() + r.count(); page++) {
+          long off = page * Layer.PAGE;
+          int n = (int) Math.max(0, Math.min(Layer.PAGE, Math.min(c.size() - off,
+              data.length - at)));
+          if (n > 0) {
+            l.writeAt(ByteBuffer.wrap(data, at, n), off);
+            at += n;
+          }
+        }
+      }
+      l.force();
+    } finally {
+      l.close();
+    }
+  }
+
+  void start() {
+    uploader.start();
+  }
+
+  long newId() {
+    return ids.getAndIncrement();
+  }
+
+  FileData newFile(Optional<String> base, long baseSize) {
+    return new FileData(newId(), spoolDir, budget, baseReader, base, baseSize);
+  }
+
+  /** Appends a record and applies it to the pending state; returns its sequence number. */
+  long record(JournalRecord r) throws IOException {
+    lock.lock();
+    try {
+      long seq = journal.append(r);
+      pending.apply(seq, r);
+      if (r instanceof JournalRecord.EntriesPublished p) {
+        // with the pending changes gone, in the same critical section
+        publishEpochs.merge(pending.canonical(p.dir()), 1L, Long::sum);
+      }
+      if (r instanceof SetEntry s && s.child() instanceof ChildRef.LocalFile f) {
+        // the uploader finds the file's content here
+        FileData d = files.get(f.id());
+        if (d == null) {
+          throw new IllegalStateException("journaled entry for untracked file " + f.id());
+        }
+      }
+      return seq;
+    } finally {
+      lock.unlock();
+    }
+    // uploader is woken by the caller once its whole operation is journaled
+  }
+
+  /** The tracked local file {@code id}; an empty new one if the journal had no content for it. */
+  FileData fileWithId(long id) {
+    return files.computeIfAbsent(id, k -> new FileData(k, spoolDir, budget, baseReader,
+        Optional.empty(), 0));
+  }
+
+  void track(FileData data) {
+    files.putIfAbsent(data.id(), data);
+  }
+
+  /**
+   * Seals a file's open layer and journals it (its bytes inline when small) together with the
+   * entry that names it; returns the sequence number of the entry record.
+   */
+  long commit(FileNode f, DirRef dir, String name) throws IOException {
+    FileData data = f.data;
+    track(data);
+    FileCommit record = null;
+    Optional<byte[]> inline = Optional.empty();
+    data.lock.writeLock().lock();
+    try {
+      // the layer's bytes are read (small: into the record) or forced before the uploader can
+      // see the sealed layer, upload it and delete its file
+      Optional<Layer> sealed = data.commit(false);
+      if (sealed.isPresent()) {
+        Layer l = sealed.get();
+        if (inlineBytes(l) <= JournalCodec.MAX_INLINE) {
+          inline = Optional.of(inlineData(l));
+        } else {
+          l.force();
+        }
+        record = new FileCommit(data.id(), l.gen, data.base(), data.baseSize(), l.size,
+            l.limit, PageRun.of(l.pages), Optional.empty());
+      }
+    } finally {
+      data.lock.writeLock().unlock();
+    }
+    lock.lock();
+    try {
+      if (record != null) {
+        long seq = journal.append(new FileCommit(record.id(), record.gen(), record.base(),
+            record.baseSize(), record.size(), record.limit(), record.pages(), inline));
+        pending.apply(seq, record);
+      }
+      files.putIfAbsent(data.id(), data);
+      SetEntry set = new SetEntry(dir, name, f.childRef(), f.metadata());
+      long seq = journal.append(set);
+      pending.apply(seq, set);
+      return seq;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Journals that entry {@code name} of {@code dir} is now {@code child}, as it is now. */
+  long recordEntry(DirRef dir, String name, Node child) throws IOException {
+    lock.lock();
+    try {
+      ChildRef ref;
+      if (child instanceof FileNode f) {
+        files.putIfAbsent(f.data.id(), f.data);
+        ref = f.childRef();
+      } else if (child instanceof DirNode d) {
+        ref = d.ref instanceof DirRef.Local l ? new ChildRef.LocalDir(l.id())
+            : new ChildRef.Cap(((DirRef.Cap) d.ref).cap());
+      } else {
+        ref = new ChildRef.Symlink();
+      }
+      SetEntry set = new SetEntry(dir, name, ref, child.metadata());
+      long seq = journal.append(set);
+      pending.apply(seq, set);
+      return seq;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** With nothing pending, forgets the files that hold no local change (their nodes keep them). */
+  void pruneClean() {
+    lock.lock();
+    try {
+      if (pending.isEmpty()) {
+        files.values().removeIf(d -> !d.hasLocalChanges());
+        pending.prune(Set.of());
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static long inlineBytes(Layer l) {
+    long n = 0;
+    for (PageRun r : PageRun.of(l.pages)) {
+      long from = r.start() * Layer.PAGE;
+      long to = Math.min(l.size, (r.start() + r.count()) * Layer.PAGE);
+      n += Math.max(0, to - from);
+    }
+    return n;
+  }
+
+  private static byte[] inlineData(Layer l) throws IOException {
+    byte[] out = new byte[(int) inlineBytes(l)];
+    int at = 0;
+    for (PageRun r : PageRun.of(l.pages)) {
+      long from = r.start() * Layer.PAGE;
+      long to = Math.min(l.size, (r.start() + r.count()) * Layer.PAGE);
+      if (to > from) {
+        l.readAt(ByteBuffer.wrap(out, at, (int) (to - from)), from);
+        at += (int) (to - from);
+      }
+    }
+    return out;
+  }
+
+  /** Returns once every record up to {@code seq} is on the local disk. */
+  void durable(long seq) throws IOException {
+    journal.sync(seq);
+  }
+
+  long lastSeq() {
+    return journal.lastSeq();
+  }
+
+  /** Marks that a publish is about to start (listings fetched from now are suspect). */
+  void publishStarting(DirRef dir) {
+    lock.lock();
+    try {
+      publishEpochs.merge(pending.canonical(dir), 1L, Long::sum);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long publishEpoch(DirRef dir) {
+    lock.lock();
+    try {
+      return publishEpochs.getOrDefault(pending.canonical(dir), 0L);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The pending changes of a directory, read atomically with the publish epoch: empty when a
+   * publish began or finished since {@code epoch}, so a listing fetched before it is dropped.
+   */
+  Optional<List<PendingState.Change>> changesIfNoPublishSince(DirRef dir, long epoch) {
+    lock.lock();
+    try {
+      return publishEpochs.getOrDefault(pending.canonical(dir), 0L) == epoch
+          ? Optional.of(pending.changesOf(dir)) : Optional.empty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Pending changes of a directory (for overlaying a listing). */
+  List<PendingState.Change> changesOf(DirRef dir) {
+    lock.lock();
+    try {
+      return pending.changesOf(dir);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  DirRef canonical(DirRef d) {
+    lock.lock();
+    try {
+      return pending.canonical(d);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  Optional<String> createdCap(long id) {
+    lock.lock();
+    try {
+      return pending.createdCap(id);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Forgets a file nothing refers to any more (unlinked and closed). */
+  void forget(FileData data) {
+    lock.lock();
+    try {
+      if (!pending.referencedFiles().contains(data.id())) {
+        files.remove(data.id());
+        data.discard();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Rewrites the journal as a snapshot when it is long (or empty of work and not tiny). */
+  void maybeCompact() throws IOException {
+    if (journal.bytes() < COMPACT_BYTES && !(pending.isEmpty() && journal.bytes() > 1 << 20)) {
+      return;
+    }
+    lock.lock();
+    try {
+      Set<Long> ref = pending.referencedFiles();
+      for (Long id : ref) {
+        FileData d = files.get(id);
+        if (d != null) {
+          d.forceSealed();
+        }
+      }
+      pending.prune(Set.of());
+      journal.rewrite(pending.snapshot());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  MountStatus status() {
+    int changes;
+    lock.lock();
+    try {
+      changes = pending.changeCount();
+    } finally {
+      lock.unlock();
+    }
+    return uploader.status(changes, budget.used(), budget.bound());
+  }
+
+  static BitSet none() {
+    return new BitSet();
+  }
+
+  @Override
+  public void close() throws IOException {
+    uploader.stop();
+    try {
+      journal.close();
+    } finally {
+      dirLock.close();
+    }
+  }
+
+  /** Stops without draining or closing cleanly: what a killed process leaves (tests). */
+  void abandon() throws IOException {
+    uploader.stop();
+    dirLock.close();
+  }
+}

@@ -1,0 +1,92 @@
+package org.cairnfs.fs.mount;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** A mount core over a {@link MemoryGrid} in a temp cache dir, with helpers. */
+final class CoreFixture implements AutoCloseable {
+  static final Caller USER = new Caller(1000, 1000);
+  final MemoryGrid grid;
+  final String rootCap;
+  final Path cacheDir;
+  MountCore core;
+
+  CoreFixture(Path cacheDir) throws IOException {
+    this(MemoryGrid.inMemory(), null, cacheDir, b -> { });
+  }
+
+  CoreFixture(MemoryGrid grid, String rootCap, Path cacheDir,
+      java.util.function.Consumer<MountConfig.Builder> tweak) throws IOException {
+    this.grid = grid;
+    this.rootCap = rootCap != null ? rootCap : grid.newRoot();
+    this.cacheDir = cacheDir;
+    this.core = MountCore.open(config(tweak), grid);
+  }
+
+  MountConfig config(java.util.function.Consumer<MountConfig.Builder> tweak) {
+    MountConfig.Builder b = MountConfig.builder(rootCap, cacheDir)
+        .coalesceDelay(Duration.ofMillis(20))
+        .retry(Duration.ofMillis(20), Duration.ofMillis(200))
+        .directoryTtl(Duration.ofSeconds(60))
+        .owner(1000, 1000);
+    tweak.accept(b);
+    return b.build();
+  }
+
+  /** Drops the core as a kill -9 would and opens a new one on the same cache dir. */
+  void crashAndReopen() throws IOException {
+    core.crash();
+    core = MountCore.open(config(b -> { }), grid);
+  }
+
+  void closeAndReopen() throws IOException {
+    core.close();
+    core = MountCore.open(config(b -> { }), grid);
+  }
+
+  long create(String path) throws FsException {
+    return core.create(path, 0644, MountCore.O_RDWR | MountCore.O_CREAT, USER);
+  }
+
+  void put(String path, byte[] data) throws FsException {
+    long fh = core.create(path, 0644, MountCore.O_WRONLY | MountCore.O_CREAT
+        | MountCore.O_TRUNC, USER);
+    core.write(fh, ByteBuffer.wrap(data), 0);
+    core.flush(fh);
+    core.release(fh);
+  }
+
+  byte[] get(String path) throws FsException {
+    long fh = core.open(path, 0);
+    try {
+      int size = (int) core.fgetattr(fh).size();
+      ByteBuffer b = ByteBuffer.allocate(size + 10);
+      long off = 0;
+      while (true) {
+        int n = core.read(fh, b, off);
+        if (n == 0) {
+          break;
+        }
+        off += n;
+      }
+      byte[] out = new byte[b.position()];
+      b.flip().get(out);
+      return out;
+    } finally {
+      core.release(fh);
+    }
+  }
+
+  static byte[] bytes(int n, int seed) {
+    byte[] b = new byte[n];
+    new java.util.Random(seed).nextBytes(b);
+    return b;
+  }
+
+  @Override
+  public void close() throws IOException {
+    core.close();
+  }
+}

@@ -1,0 +1,404 @@
+package org.cairnfs.fs.mount;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.DirectoryWriteCap;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.MutableWriteCap;
+import org.cairnfs.caps.dirnode.EntryKind;
+
+/**
+ * A grid in memory behind the mount's seam, for tests: files are content-addressed (the same
+ * bytes give the same cap, as convergent encryption does), directories are entry maps keyed by
+ * storage index, caps are real cap strings (so diminishing works). Failures are injected per
+ * call kind; counters show what the mount sent. With a state file it survives its JVM, so a
+ * mount process can be killed and another started over the same grid.
+ */
+public final class MemoryGrid implements GridBackend {
+  private final Map<String, byte[]> files = new HashMap<>();
+  private final Map<String, TreeMap<String, RemoteEntry>> dirs = new HashMap<>();
+  private final SecureRandom random = new SecureRandom();
+  private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "memory-grid");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Path stateFile;
+  private volatile GridException.Kind failing;
+  private volatile GridException.Kind failingReads;
+  private volatile Duration delay = Duration.ZERO;
+  private volatile boolean xattrs = true;
+  private volatile long freeBytes = 1L << 40;
+  final AtomicInteger fileWrites = new AtomicInteger();
+  final AtomicInteger publishes = new AtomicInteger();
+  final AtomicInteger lists = new AtomicInteger();
+  final AtomicInteger reads = new AtomicInteger();
+  final AtomicLong bytesReceived = new AtomicLong();
+
+  private MemoryGrid(Path stateFile) {
+    this.stateFile = stateFile;
+  }
+
+  public static MemoryGrid inMemory() {
+    return new MemoryGrid(null);
+  }
+
+  /** A grid kept in {@code stateFile} (loaded if it exists, rewritten after each change). */
+  public static MemoryGrid persistent(Path stateFile) throws IOException {
+    MemoryGrid g = new MemoryGrid(stateFile);
+    if (Files.exists(stateFile)) {
+      g.load();
+    }
+    return g;
+  }
+
+  /** A new root directory; its write cap. */
+  public synchronized String newRoot() {
+    String cap = mintDir();
+    save();
+    return cap;
+  }
+
+  /** Uploads, directory creation and publishes fail with {@code kind} until healed. */
+  public void failWith(GridException.Kind kind) {
+    this.failing = kind;
+  }
+
+  /** Listings and reads fail with {@code kind} until healed. */
+  public void failReadsWith(GridException.Kind kind) {
+    this.failingReads = kind;
+  }
+
+  public void heal() {
+    this.failing = null;
+    this.failingReads = null;
+  }
+
+  public void delay(Duration d) {
+    this.delay = d;
+  }
+
+  public void keepXattrs(boolean on) {
+    this.xattrs = on;
+  }
+
+  public int publishCount() {
+    return publishes.get();
+  }
+
+  public long bytesReceived() {
+    return bytesReceived.get();
+  }
+
+  /** What a directory holds now (by any cap of it); for assertions. */
+  public synchronized Map<String, RemoteEntry> entries(String dirCap) {
+    TreeMap<String, RemoteEntry> d = dirs.get(key(dirCap));
+    return d == null ? Map.of() : new TreeMap<>(d);
+  }
+
+  public synchronized byte[] content(String fileCap) {
+    return files.get(fileCap);
+  }
+
+  private <T> CompletableFuture<T> async(boolean failable, Supplier<T> body) {
+    return async(failable, false, body);
+  }
+
+  private <T> CompletableFuture<T> async(boolean failable, boolean isRead, Supplier<T> body) {
+    return CompletableFuture.supplyAsync(() -> {
+      Duration d = delay;
+      if (!d.isZero()) {
+        try {
+          Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      GridException.Kind k = isRead ? failingReads : failing;
+      if (failable && k != null) {
+        throw new java.util.concurrent.CompletionException(
+            new GridException(k, "injected failure: " + k));
+      }
+      return body.get();
+    }, pool);
+  }
+
+  private static String key(String dirCap) {
+    return Cap.parse(dirCap).storageIndex().orElseThrow().toString();
+  }
+
+  private String mintDir() {
+    byte[] k = new byte[32];
+    byte[] f = new byte[32];
+    random.nextBytes(k);
+    random.nextBytes(f);
+    String cap = new DirectoryWriteCap(new MutableWriteCap(k, f)).toString();
+    dirs.put(key(cap), new TreeMap<>());
+    return cap;
+  }
+
+  @Override
+  public CompletableFuture<List<RemoteEntry>> list(String directoryCap) {
+    return async(true, true, () -> {
+      lists.incrementAndGet();
+      synchronized (this) {
+        TreeMap<String, RemoteEntry> d = dirs.get(key(directoryCap));
+        if (d == null) {
+          throw new java.util.concurrent.CompletionException(
+              new GridException(GridException.Kind.NOT_FOUND, "no such directory"));
+        }
+        boolean writable = Cap.parse(directoryCap).isWritable();
+        List<RemoteEntry> out = new ArrayList<>();
+        for (RemoteEntry e : d.values()) {
+          out.add(writable ? e : new RemoteEntry(e.name(),
+              e.cap().map(c -> Cap.parse(c).readOnly().toString()), e.metadata()));
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public CompletableFuture<byte[]> read(String fileCap, long offset, int length) {
+    return async(true, true, () -> {
+          reads.incrementAndGet();
+          byte[] c;
+          synchronized (this) {
+            c = files.get(fileCap);
+          }
+          if (c == null) {
+            throw new java.util.concurrent.CompletionException(
+                new GridException(GridException.Kind.NOT_FOUND, "no such file"));
+          }
+          int from = (int) Math.min(offset, c.length);
+          int to = (int) Math.min(c.length, offset + length);
+          byte[] out = new byte[to - from];
+          System.arraycopy(c, from, out, 0, out.length);
+          return out;
+        });
+  }
+
+  @Override
+  public CompletableFuture<String> writeFile(FileWrite w) {
+    return async(true, () -> {
+      byte[] content = new byte[Math.toIntExact(w.size())];
+      if (w.base().isPresent()) {
+        byte[] b;
+        synchronized (this) {
+          b = files.get(w.base().get());
+        }
+        if (b == null) {
+          throw new java.util.concurrent.CompletionException(
+              new GridException(GridException.Kind.NOT_FOUND, "no base"));
+        }
+        System.arraycopy(b, 0, content, 0, (int) Math.min(w.baseLength(),
+            Math.min(b.length, w.size())));
+      }
+      for (FileWrite.Range r : w.dirty()) {
+        try {
+          w.source().read(r.offset(), ByteBuffer.wrap(content, (int) r.offset(),
+              (int) r.length()));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      bytesReceived.addAndGet(w.dirtyBytes());
+      fileWrites.incrementAndGet();
+      String cap = capOf(content);
+      synchronized (this) {
+        files.put(cap, content);
+        save();
+      }
+      return cap;
+    });
+  }
+
+  private static String capOf(byte[] content) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(content);
+      byte[] k = MessageDigest.getInstance("SHA-256").digest(h);
+      return new ImmutableReadCap(k, h, 3, 10, content.length).toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<String> createDirectory() {
+    return async(true, () -> {
+      synchronized (this) {
+        String cap = mintDir();
+        save();
+        return cap;
+      }
+    });
+  }
+
+  @Override
+  public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
+    return async(true, () -> {
+      if (!Cap.parse(directoryCap).isWritable()) {
+        throw new java.util.concurrent.CompletionException(new IllegalStateException(
+            "publish through a read cap"));
+      }
+      synchronized (this) {
+        TreeMap<String, RemoteEntry> d = dirs.get(key(directoryCap));
+        for (EntryChange c : changes) {
+          if (c instanceof EntryChange.Put p) {
+            if (!xattrs && !p.metadata().xattrs().isEmpty()) {
+              throw new IllegalStateException("xattrs sent to a grid that keeps none");
+            }
+            d.put(p.name(), new RemoteEntry(p.name(), p.cap(), p.metadata()));
+          } else {
+            d.remove(c.name());
+          }
+        }
+        publishes.incrementAndGet();
+        save();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public CompletableFuture<GridSpace> space() {
+    return async(true, true, () -> new GridSpace(1L << 41, freeBytes));
+  }
+
+  @Override
+  public boolean keepsUserXattrs() {
+    return xattrs;
+  }
+
+  // ---- persistence (test format, not a spec'd one)
+
+  private void save() {
+    if (stateFile == null) {
+      return;
+    }
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeInt(files.size());
+      Path blobs = blobDir();
+      Files.createDirectories(blobs);
+      for (Map.Entry<String, byte[]> e : files.entrySet()) {
+        out.writeUTF(e.getKey());
+        Path blob = blobs.resolve(blobName(e.getKey()));
+        if (!Files.exists(blob)) { // content-addressed: written once
+          Path tmp = blobs.resolve(blob.getFileName() + ".tmp");
+          Files.write(tmp, e.getValue());
+          Files.move(tmp, blob, StandardCopyOption.ATOMIC_MOVE);
+        }
+      }
+      out.writeInt(dirs.size());
+      for (Map.Entry<String, TreeMap<String, RemoteEntry>> e : dirs.entrySet()) {
+        out.writeUTF(e.getKey());
+        out.writeInt(e.getValue().size());
+        for (RemoteEntry r : e.getValue().values()) {
+          out.writeUTF(r.name());
+          out.writeUTF(r.cap().orElse(""));
+          NodeMetadata m = r.metadata();
+          out.writeByte(m.kind().code());
+          out.writeLong(m.size());
+          out.writeInt(m.mode());
+          out.writeLong(m.mtime().getEpochSecond());
+          out.writeInt(m.mtime().getNano());
+          out.writeLong(m.ctime().getEpochSecond());
+          out.writeInt(m.ctime().getNano());
+          out.writeUTF(m.symlinkTarget().orElse(""));
+          out.writeInt(m.xattrs().size());
+          for (Map.Entry<String, byte[]> x : m.xattrs().entrySet()) {
+            out.writeUTF(x.getKey());
+            out.writeInt(x.getValue().length);
+            out.write(x.getValue());
+          }
+        }
+      }
+      out.flush();
+      Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
+      Files.write(tmp, bytes.toByteArray());
+      Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Path blobDir() {
+    return stateFile.resolveSibling(stateFile.getFileName() + ".files");
+  }
+
+  private static String blobName(String cap) {
+    try {
+      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(cap.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void load() throws IOException {
+    try (DataInputStream in = new DataInputStream(Files.newInputStream(stateFile))) {
+      int nf = in.readInt();
+      for (int i = 0; i < nf; i++) {
+        String cap = in.readUTF();
+        files.put(cap, Files.readAllBytes(blobDir().resolve(blobName(cap))));
+      }
+      int nd = in.readInt();
+      for (int i = 0; i < nd; i++) {
+        String k = in.readUTF();
+        TreeMap<String, RemoteEntry> d = new TreeMap<>();
+        int ne = in.readInt();
+        for (int j = 0; j < ne; j++) {
+          String name = in.readUTF();
+          String cap = in.readUTF();
+          int code = in.readByte();
+          EntryKind kind = EntryKind.values()[code];
+          long size = in.readLong();
+          int mode = in.readInt();
+          Instant mt = Instant.ofEpochSecond(in.readLong(), in.readInt());
+          Instant ct = Instant.ofEpochSecond(in.readLong(), in.readInt());
+          String target = in.readUTF();
+          int nx = in.readInt();
+          Map<String, byte[]> x = new TreeMap<>();
+          for (int q = 0; q < nx; q++) {
+            String xn = in.readUTF();
+            byte[] v = new byte[in.readInt()];
+            in.readFully(v);
+            x.put(xn, v);
+          }
+          d.put(name, new RemoteEntry(name, cap.isEmpty() ? Optional.empty() : Optional.of(cap),
+              new NodeMetadata(kind, size, mode, mt, ct,
+                  target.isEmpty() ? Optional.empty() : Optional.of(target), x)));
+        }
+        dirs.put(k, d);
+      }
+    }
+  }
+}

@@ -1,0 +1,227 @@
+package org.cairnfs.fs.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MountCoreFilesTest {
+  @TempDir
+  Path dir;
+  CoreFixture fx;
+  MountCore core;
+
+  @BeforeEach
+  void open() throws Exception {
+    fx = new CoreFixture(dir);
+    core = fx.core;
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    fx.close();
+  }
+
+  @Test
+  void createWriteReadBack() throws Exception {
+    byte[] data = CoreFixture.bytes(300_000, 1);
+    fx.put("/a", data);
+    assertThat(fx.get("/a")).isEqualTo(data);
+    StatInfo st = core.getattr("/a");
+    assertThat(st.kind()).isEqualTo(EntryKind.FILE);
+    assertThat(st.size()).isEqualTo(300_000);
+    assertThat(st.blocks()).isEqualTo((300_000 + 511) / 512);
+    assertThat(st.mode()).isEqualTo(0644);
+    assertThat(st.uid()).isEqualTo(1000);
+    assertThat(st.nlink()).isEqualTo(1);
+  }
+
+  @Test
+  void sparseWritesReadHolesAsZeros() throws Exception {
+    long fh = fx.create("/s");
+    core.write(fh, ByteBuffer.wrap(new byte[] {1, 2, 3}), 1_000_000);
+    core.write(fh, ByteBuffer.wrap(new byte[] {9}), 10);
+    core.flush(fh);
+    core.release(fh);
+    byte[] got = fx.get("/s");
+    assertThat(got).hasSize(1_000_003);
+    byte[] want = new byte[1_000_003];
+    want[10] = 9;
+    want[1_000_000] = 1;
+    want[1_000_001] = 2;
+    want[1_000_002] = 3;
+    assertThat(got).isEqualTo(want);
+    core.sync(java.time.Duration.ofSeconds(10));
+    fx.closeAndReopen();
+    core = fx.core;
+    assertThat(fx.get("/s")).isEqualTo(want);
+  }
+
+  @Test
+  void truncateShrinkThenGrowReadsZerosNotOldBytes() throws Exception {
+    byte[] data = CoreFixture.bytes(200_000, 2);
+    fx.put("/t", data);
+    core.sync(java.time.Duration.ofSeconds(10)); // the old bytes are in the base on the grid
+    core.truncate("/t", 70_000);
+    long fh = core.open("/t", MountCore.O_RDWR);
+    core.ftruncate(fh, 150_000);
+    core.write(fh, ByteBuffer.wrap(new byte[] {7}), 149_999);
+    core.flush(fh);
+    core.release(fh);
+    byte[] want = new byte[150_000];
+    System.arraycopy(data, 0, want, 0, 70_000);
+    want[149_999] = 7;
+    assertThat(fx.get("/t")).isEqualTo(want);
+    core.sync(java.time.Duration.ofSeconds(10));
+    fx.closeAndReopen();
+    core = fx.core;
+    assertThat(fx.get("/t")).isEqualTo(want);
+  }
+
+  @Test
+  void openFlags() throws Exception {
+    fx.put("/f", new byte[] {1, 2, 3, 4});
+    assertThatThrownBy(() -> core.create("/f", 0644, MountCore.O_CREAT | MountCore.O_EXCL
+        | MountCore.O_WRONLY, CoreFixture.USER))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.EXISTS);
+    long fh = core.open("/f", MountCore.O_WRONLY | MountCore.O_APPEND);
+    core.write(fh, ByteBuffer.wrap(new byte[] {5}), 0); // O_APPEND ignores the offset
+    core.release(fh);
+    assertThat(fx.get("/f")).containsExactly(1, 2, 3, 4, 5);
+    long wo = core.open("/f", MountCore.O_WRONLY | MountCore.O_TRUNC);
+    assertThat(core.fgetattr(wo).size()).isZero();
+    assertThatThrownBy(() -> core.read(wo, ByteBuffer.allocate(1), 0))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.BAD_HANDLE);
+    core.release(wo);
+    long ro = core.open("/f", 0);
+    assertThatThrownBy(() -> core.write(ro, ByteBuffer.wrap(new byte[1]), 0))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.BAD_HANDLE);
+    core.release(ro);
+    assertThatThrownBy(() -> core.open("/missing", 0))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.NOT_FOUND);
+    core.mkdir("/d", 0755, CoreFixture.USER);
+    assertThatThrownBy(() -> core.open("/d", MountCore.O_WRONLY))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.IS_DIRECTORY);
+    assertThatThrownBy(() -> core.open("/f/x", 0))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.NOT_DIRECTORY);
+  }
+
+  @Test
+  void unlinkedOpenFileStaysUsableUntilLastClose() throws Exception {
+    fx.put("/u", new byte[] {1, 2, 3});
+    long fh = core.open("/u", MountCore.O_RDWR);
+    core.unlink("/u");
+    assertThatThrownBy(() -> core.getattr("/u"))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.NOT_FOUND);
+    core.write(fh, ByteBuffer.wrap(new byte[] {9, 9}), 3);
+    ByteBuffer b = ByteBuffer.allocate(10);
+    assertThat(core.read(fh, b, 0)).isEqualTo(5);
+    assertThat(Arrays.copyOf(b.array(), 5)).containsExactly(1, 2, 3, 9, 9);
+    assertThat(core.fgetattr(fh).nlink()).isZero();
+    core.flush(fh);
+    core.release(fh);
+    core.sync(java.time.Duration.ofSeconds(10));
+    assertThat(fx.grid.entries(fx.rootCap)).doesNotContainKey("u");
+    assertThat(core.readdir("/")).extracting(DirEntryInfo::name).containsExactly(".", "..");
+  }
+
+  @Test
+  void writesAndTruncatesUpdateTimes() throws Exception {
+    fx.put("/m", new byte[] {1});
+    StatInfo before = core.getattr("/m");
+    Thread.sleep(5);
+    long fh = core.open("/m", MountCore.O_WRONLY);
+    core.write(fh, ByteBuffer.wrap(new byte[] {2}), 0);
+    StatInfo after = core.fgetattr(fh);
+    assertThat(after.mtime()).isAfter(before.mtime());
+    assertThat(after.ctime()).isAfter(before.ctime());
+    Thread.sleep(5);
+    core.ftruncate(fh, 0);
+    assertThat(core.fgetattr(fh).mtime()).isAfter(after.mtime());
+    core.release(fh);
+  }
+
+  @Test
+  void manyHandlesWriteDisjointRangesConcurrently() throws Exception {
+    long fh = fx.create("/c");
+    int threads = 8;
+    int chunk = 100_000;
+    Thread[] ts = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      ts[t] = new Thread(() -> {
+        try {
+          long h = core.open("/c", MountCore.O_WRONLY);
+          byte[] b = new byte[chunk];
+          Arrays.fill(b, (byte) (id + 1));
+          for (int off = 0; off < chunk; off += 4096) {
+            core.write(h, ByteBuffer.wrap(b, off, Math.min(4096, chunk - off)),
+                (long) id * chunk + off);
+          }
+          core.flush(h);
+          core.release(h);
+        } catch (FsException e) {
+          throw new AssertionError(e);
+        }
+      });
+      ts[t].start();
+    }
+    for (Thread t : ts) {
+      t.join();
+    }
+    core.release(fh);
+    byte[] got = fx.get("/c");
+    assertThat(got).hasSize(threads * chunk);
+    for (int i = 0; i < got.length; i++) {
+      if (got[i] != (byte) (i / chunk + 1)) {
+        throw new AssertionError("byte " + i + " is " + got[i]);
+      }
+    }
+  }
+
+  @Test
+  void editInTheMiddleUploadsOnlyDirtyPages() throws Exception {
+    byte[] data = CoreFixture.bytes(4 << 20, 3);
+    fx.put("/big", data);
+    core.sync(java.time.Duration.ofSeconds(10));
+    long before = fx.grid.bytesReceived();
+    assertThat(before).isEqualTo(4 << 20);
+    long fh = core.open("/big", MountCore.O_RDWR);
+    core.write(fh, ByteBuffer.wrap(new byte[4096]), 2_000_000);
+    core.flush(fh);
+    core.release(fh);
+    core.sync(java.time.Duration.ofSeconds(10));
+    assertThat(fx.grid.bytesReceived() - before).isLessThanOrEqualTo(2 * Layer.PAGE);
+    System.arraycopy(new byte[4096], 0, data, 2_000_000, 4096);
+    fx.closeAndReopen();
+    core = fx.core;
+    assertThat(fx.get("/big")).isEqualTo(data);
+  }
+
+  @Test
+  void libfuseHiddenRenameOfAnOpenFileIsAnUnlinkThatKeepsThePath() throws Exception {
+    fx.put("/h", new byte[] {1, 2});
+    long fh = core.open("/h", MountCore.O_RDWR);
+    core.rename("/h", "/.fuse_hidden0000000100000001", 0); // what libfuse does on unlink
+    assertThat(core.readdir("/")).extracting(DirEntryInfo::name).containsExactly(".", "..");
+    StatInfo st = core.getattr("/.fuse_hidden0000000100000001");
+    assertThat(st.nlink()).isZero();
+    core.chmod("/.fuse_hidden0000000100000001", 0600);
+    core.truncate("/.fuse_hidden0000000100000001", 1);
+    assertThat(core.fgetattr(fh).size()).isEqualTo(1);
+    core.flush(fh);
+    core.release(fh);
+    core.unlink("/.fuse_hidden0000000100000001"); // libfuse removes it after the last release
+    assertThatThrownBy(() -> core.getattr("/.fuse_hidden0000000100000001"))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.NOT_FOUND);
+    core.sync(java.time.Duration.ofSeconds(10));
+    assertThat(fx.grid.entries(fx.rootCap)).isEmpty();
+  }
+}

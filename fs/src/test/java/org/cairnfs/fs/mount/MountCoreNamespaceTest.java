@@ -1,0 +1,274 @@
+package org.cairnfs.fs.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.cairnfs.caps.Cap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MountCoreNamespaceTest {
+  static final Caller U = CoreFixture.USER;
+  @TempDir
+  Path dir;
+  CoreFixture fx;
+  MountCore core;
+
+  @BeforeEach
+  void open() throws Exception {
+    fx = new CoreFixture(dir);
+    core = fx.core;
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    fx.close();
+  }
+
+  static void fails(FsError err, ThrowingCallable call) {
+    assertThatThrownBy(call).isInstanceOf(FsException.class)
+        .extracting(e -> ((FsException) e).error()).isEqualTo(err);
+  }
+
+  @Test
+  void mkdirAndRmdirWithTheirErrors() throws Exception {
+    core.mkdir("/d", 0750, U);
+    StatInfo st = core.getattr("/d");
+    assertThat(st.mode()).isEqualTo(0750);
+    assertThat(st.nlink()).isEqualTo(2);
+    assertThat(core.getattr("/").nlink()).isEqualTo(3);
+    fails(FsError.EXISTS, () -> core.mkdir("/d", 0755, U));
+    fails(FsError.NOT_FOUND, () -> core.mkdir("/x/y", 0755, U));
+    fx.put("/f", new byte[1]);
+    fails(FsError.NOT_DIRECTORY, () -> core.mkdir("/f/y", 0755, U));
+    fails(FsError.NAME_TOO_LONG, () -> core.mkdir("/" + "n".repeat(256), 0755, U));
+    core.mkdir("/" + "n".repeat(255), 0755, U);
+    fx.put("/d/inner", new byte[1]);
+    fails(FsError.NOT_EMPTY, () -> core.rmdir("/d"));
+    fails(FsError.NOT_DIRECTORY, () -> core.rmdir("/f"));
+    fails(FsError.NOT_FOUND, () -> core.rmdir("/nope"));
+    fails(FsError.IS_DIRECTORY, () -> core.unlink("/d"));
+    core.unlink("/d/inner");
+    core.rmdir("/d");
+    fails(FsError.NOT_FOUND, () -> core.getattr("/d"));
+    assertThat(core.getattr("/").nlink()).isEqualTo(3); // the long-named dir
+  }
+
+  @Test
+  void parentTimesChangeWithItsEntries() throws Exception {
+    core.mkdir("/p", 0755, U);
+    Instant t0 = core.getattr("/p").mtime();
+    Thread.sleep(5);
+    fx.put("/p/a", new byte[0]);
+    Instant t1 = core.getattr("/p").mtime();
+    assertThat(t1).isAfter(t0);
+    assertThat(core.getattr("/p").ctime()).isEqualTo(t1);
+    Thread.sleep(5);
+    core.rename("/p/a", "/p/b", 0);
+    assertThat(core.getattr("/p").mtime()).isAfter(t1);
+    Instant c = core.getattr("/p/b").ctime();
+    assertThat(c).isAfterOrEqualTo(core.getattr("/p").mtime());
+  }
+
+  @Test
+  void renameFilesAndDirectories() throws Exception {
+    fx.put("/a", "A".getBytes(StandardCharsets.UTF_8));
+    fx.put("/b", "B".getBytes(StandardCharsets.UTF_8));
+    long inoA = core.getattr("/a").ino();
+    core.rename("/a", "/b", 0); // replaces atomically
+    assertThat(fx.get("/b")).isEqualTo("A".getBytes(StandardCharsets.UTF_8));
+    assertThat(core.getattr("/b").ino()).isEqualTo(inoA);
+    fails(FsError.NOT_FOUND, () -> core.getattr("/a"));
+    core.mkdir("/d1", 0755, U);
+    core.mkdir("/d2", 0755, U);
+    fx.put("/d1/x", new byte[] {1});
+    core.rename("/d1", "/d2", 0); // over an empty directory
+    assertThat(fx.get("/d2/x")).containsExactly(1);
+    core.mkdir("/e", 0755, U);
+    fx.put("/e/y", new byte[0]);
+    fails(FsError.NOT_EMPTY, () -> core.rename("/d2", "/e", 0));
+    fails(FsError.NOT_DIRECTORY, () -> core.rename("/d2", "/b", 0));
+    fails(FsError.IS_DIRECTORY, () -> core.rename("/b", "/e", 0));
+    fails(FsError.INVALID, () -> core.rename("/e", "/e/sub", 0));
+    fails(FsError.NOT_FOUND, () -> core.rename("/nope", "/z", 0));
+    fails(FsError.EXISTS, () -> core.rename("/b", "/e/y", MountCore.RENAME_NOREPLACE));
+    core.rename("/b", "/e/y", MountCore.RENAME_EXCHANGE);
+    assertThat(fx.get("/e/y")).isEqualTo("A".getBytes(StandardCharsets.UTF_8));
+    assertThat(fx.get("/b")).isEmpty();
+    core.rename("/d2", "/e/moved", 0); // across directories
+    assertThat(fx.get("/e/moved/x")).containsExactly(1);
+    core.rename("/e/moved/x", "/e/moved/x", 0); // same name: nothing happens
+    core.sync(Duration.ofSeconds(10));
+    fx.closeAndReopen();
+    core = fx.core;
+    assertThat(fx.get("/e/moved/x")).containsExactly(1);
+    assertThat(core.readdir("/")).extracting(DirEntryInfo::name)
+        .containsExactly(".", "..", "b", "e");
+  }
+
+  @Test
+  void symlinksChmodUtimens() throws Exception {
+    core.symlink("../target/x", "/l", U);
+    assertThat(core.readlink("/l")).isEqualTo("../target/x");
+    assertThat(core.getattr("/l").size()).isEqualTo(11);
+    fails(FsError.EXISTS, () -> core.symlink("t", "/l", U));
+    fails(FsError.NAME_TOO_LONG, () -> core.symlink("t".repeat(4096), "/l2", U));
+    fx.put("/f", new byte[0]);
+    fails(FsError.INVALID, () -> core.readlink("/f"));
+    core.chmod("/f", 04751);
+    assertThat(core.getattr("/f").mode()).isEqualTo(04751);
+    Instant t = Instant.parse("2001-02-03T04:05:06.123456789Z");
+    Instant a = Instant.parse("2002-02-03T04:05:06.5Z");
+    core.utimens("/f", TimeSpec.at(a), TimeSpec.at(t));
+    assertThat(core.getattr("/f").mtime()).isEqualTo(t);
+    assertThat(core.getattr("/f").atime()).isEqualTo(a);
+    core.utimens("/f", TimeSpec.NOW, TimeSpec.OMIT);
+    assertThat(core.getattr("/f").mtime()).isEqualTo(t);
+    assertThat(core.getattr("/f").atime()).isAfter(a);
+    core.sync(Duration.ofSeconds(10));
+    fx.closeAndReopen();
+    core = fx.core;
+    assertThat(core.getattr("/f").mode()).isEqualTo(04751);
+    assertThat(core.getattr("/f").mtime()).isEqualTo(t);
+    assertThat(core.readlink("/l")).isEqualTo("../target/x");
+    fails(FsError.NOT_PERMITTED, () -> core.link("/f", "/g"));
+  }
+
+  @Test
+  void chownAsTheCallerIsAllowed() throws Exception {
+    fx.put("/f", new byte[0]);
+    core.chown("/f", 0, 0, new Caller(0, 0));
+    assertThat(core.getattr("/f").uid()).isZero();
+    fails(FsError.NOT_PERMITTED, () -> core.chown("/f", 1000, -1, U));
+    core.chown("/f", 1000, 1000, new Caller(0, 0));
+    core.chown("/f", -1, 1000, U);
+    assertThat(core.getattr("/f").gid()).isEqualTo(1000);
+  }
+
+  @Test
+  void capXattrsAndUserXattrs() throws Exception {
+    fx.put("/f", "hello".getBytes(StandardCharsets.UTF_8));
+    core.mkdir("/d", 0755, U);
+    String fileRead = new String(core.getxattr("/f", MountCore.READCAP), StandardCharsets.US_ASCII);
+    assertThat(fx.grid.content(fileRead)).isEqualTo("hello".getBytes(StandardCharsets.UTF_8));
+    String dirWrite = new String(core.getxattr("/d", MountCore.WRITECAP),
+        StandardCharsets.US_ASCII);
+    assertThat(Cap.parse(dirWrite).isWritable()).isTrue();
+    String dirRead = new String(core.getxattr("/d", MountCore.READCAP), StandardCharsets.US_ASCII);
+    assertThat(dirRead).isEqualTo(Cap.parse(dirWrite).readOnly().toString());
+    assertThat(new String(core.getxattr("/d", MountCore.VERIFYCAP), StandardCharsets.US_ASCII))
+        .isEqualTo(Cap.parse(dirWrite).verifyCap().orElseThrow().toString());
+    fails(FsError.NO_ATTRIBUTE, () -> core.getxattr("/f", MountCore.WRITECAP));
+    fails(FsError.NOT_PERMITTED, () -> core.setxattr("/f", MountCore.READCAP, new byte[1], 0));
+    core.setxattr("/f", "user.color", new byte[] {1, 2}, 0);
+    assertThat(core.getxattr("/f", "user.color")).containsExactly(1, 2);
+    fails(FsError.EXISTS, () -> core.setxattr("/f", "user.color", new byte[1],
+        MountCore.XATTR_CREATE));
+    fails(FsError.NO_ATTRIBUTE, () -> core.setxattr("/f", "user.none", new byte[1],
+        MountCore.XATTR_REPLACE));
+    fails(FsError.NOT_SUPPORTED, () -> core.setxattr("/f", "trusted.x", new byte[1], 0));
+    assertThat(core.listxattr("/f")).contains(MountCore.READCAP, MountCore.VERIFYCAP,
+        "user.color").doesNotContain(MountCore.WRITECAP);
+    core.sync(Duration.ofSeconds(10));
+    fx.closeAndReopen();
+    core = fx.core;
+    assertThat(core.getxattr("/f", "user.color")).containsExactly(1, 2);
+    core.removexattr("/f", "user.color");
+    fails(FsError.NO_ATTRIBUTE, () -> core.getxattr("/f", "user.color"));
+    fails(FsError.NO_ATTRIBUTE, () -> core.removexattr("/f", "user.color"));
+  }
+
+  @Test
+  void userXattrsRefusedWhenTheGridKeepsNone() throws Exception {
+    fx.grid.keepXattrs(false);
+    fx.put("/f", new byte[0]);
+    fails(FsError.NOT_SUPPORTED, () -> core.setxattr("/f", "user.a", new byte[1], 0));
+    fails(FsError.NOT_SUPPORTED, () -> core.removexattr("/f", "user.a"));
+    fails(FsError.NO_ATTRIBUTE, () -> core.getxattr("/f", "user.a"));
+  }
+
+  @Test
+  void readCapRootIsReadOnly() throws Exception {
+    core.mkdir("/d", 0755, U);
+    fx.put("/d/f", "x".getBytes(StandardCharsets.UTF_8));
+    core.sync(Duration.ofSeconds(10));
+    String readCap = Cap.parse(fx.rootCap).readOnly().toString();
+    try (CoreFixture ro = new CoreFixture(fx.grid, readCap, dir.resolve("ro"), b -> { })) {
+      MountCore r = ro.core;
+      assertThat(r.readOnly()).isTrue();
+      assertThat(ro.get("/d/f")).isEqualTo("x".getBytes(StandardCharsets.UTF_8));
+      fails(FsError.READ_ONLY, () -> r.mkdir("/e", 0755, U));
+      fails(FsError.READ_ONLY, () -> r.create("/d/g", 0644, MountCore.O_WRONLY, U));
+      fails(FsError.READ_ONLY, () -> r.open("/d/f", MountCore.O_WRONLY));
+      fails(FsError.READ_ONLY, () -> r.open("/d/f", MountCore.O_TRUNC));
+      fails(FsError.READ_ONLY, () -> r.truncate("/d/f", 0));
+      fails(FsError.READ_ONLY, () -> r.unlink("/d/f"));
+      fails(FsError.READ_ONLY, () -> r.rmdir("/d"));
+      fails(FsError.READ_ONLY, () -> r.rename("/d/f", "/d/g", 0));
+      fails(FsError.READ_ONLY, () -> r.symlink("t", "/d/s", U));
+      fails(FsError.READ_ONLY, () -> r.chmod("/d/f", 0600));
+      fails(FsError.READ_ONLY, () -> r.utimens("/d/f", TimeSpec.NOW, TimeSpec.NOW));
+      fails(FsError.READ_ONLY, () -> r.setxattr("/d/f", "user.a", new byte[1], 0));
+      fails(FsError.READ_ONLY, () -> r.access("/d/f", 2, U));
+      fails(FsError.NO_ATTRIBUTE, () -> r.getxattr("/d", MountCore.WRITECAP));
+      r.access("/d/f", 4, U);
+      assertThat(new String(r.getxattr("/d/f", MountCore.READCAP), StandardCharsets.US_ASCII))
+          .isEqualTo(new String(core.getxattr("/d/f", MountCore.READCAP),
+              StandardCharsets.US_ASCII));
+    }
+  }
+
+  @Test
+  void statfsShowsGridSpace() throws Exception {
+    FsSpace s = core.statfs();
+    assertThat(s.blocks()).isEqualTo((1L << 41) / 4096);
+    assertThat(s.freeBlocks()).isEqualTo((1L << 40) / 4096);
+  }
+
+  @Test
+  void inodesStayStableAcrossDirectoryRefresh() throws Exception {
+    fx.put("/a", new byte[] {1});
+    core.sync(Duration.ofSeconds(10));
+    long ino = core.getattr("/a").ino();
+    try (CoreFixture fresh = new CoreFixture(fx.grid, fx.rootCap, dir.resolve("c2"),
+        b -> b.directoryTtl(Duration.ZERO))) {
+      long ino2 = fresh.core.getattr("/a").ino();
+      assertThat(fresh.core.getattr("/a").ino()).isEqualTo(ino2);
+      fx.put("/b", new byte[] {2});
+      core.sync(Duration.ofSeconds(10));
+      // the other mount sees the change on its next listing, and keeps "a" the same inode
+      assertThat(fresh.get("/b")).containsExactly(2);
+      assertThat(fresh.core.getattr("/a").ino()).isEqualTo(ino2);
+    }
+    assertThat(core.getattr("/a").ino()).isEqualTo(ino);
+  }
+
+  @Test
+  void aRefreshedListingKeepsLocalNodesThatAreAheadOfIt() throws Exception {
+    try (CoreFixture fx2 = new CoreFixture(fx.grid, null, dir.resolve("ttl0"),
+        b -> b.directoryTtl(Duration.ZERO))) {
+      MountCore c = fx2.core;
+      c.mkdir("/d", 0755, U);
+      fx2.put("/d/f", new byte[] {1});
+      c.sync(Duration.ofSeconds(10)); // /d and /d/f are on the grid now
+      long dirIno = c.getattr("/d").ino();
+      long fh = c.open("/d/f", MountCore.O_RDWR);
+      c.write(fh, java.nio.ByteBuffer.wrap(new byte[] {7, 7, 7}), 0); // not yet flushed
+      assertThat(c.readdir("/d")).hasSize(3); // relists /d (TTL 0) while f is ahead of it
+      assertThat(c.getattr("/d").ino()).isEqualTo(dirIno);
+      assertThat(c.getattr("/d/f").size()).isEqualTo(3);
+      c.flush(fh);
+      c.release(fh);
+      c.sync(Duration.ofSeconds(10));
+      c.readdir("/d");
+      assertThat(fx2.get("/d/f")).containsExactly(7, 7, 7);
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package org.cairnfs.fs.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WriteBackTest {
+  static final Caller U = CoreFixture.USER;
+  @TempDir
+  Path dir;
+
+  @Test
+  void aThousandCreatesInOneDirectoryAreAHandfulOfPublishes() throws Exception {
+    try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir,
+        b -> b.coalesceDelay(Duration.ofMillis(200)))) {
+      fx.core.mkdir("/d", 0755, U);
+      for (int i = 0; i < 1000; i++) {
+        fx.put("/d/f" + i, ("file " + i).getBytes(StandardCharsets.UTF_8));
+      }
+      fx.core.sync(Duration.ofSeconds(30));
+      assertThat(fx.grid.entries(fx.rootCap)).containsKey("d");
+      String d = fx.grid.entries(fx.rootCap).get("d").cap().orElseThrow();
+      assertThat(fx.grid.entries(d)).hasSize(1000);
+      // every round publishes /d and / at most once each; rounds wait for a pause in the
+      // stream of changes (200 ms) or 2 s, whichever comes first
+      assertThat(fx.grid.publishCount()).isLessThan(20);
+      assertThat(fx.grid.fileWrites.get()).isEqualTo(1000);
+    }
+  }
+
+  @Test
+  void closedFilesSurviveACrashAndReachTheGridAfterReplay() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    grid.failWith(GridException.Kind.UNREACHABLE); // nothing leaves before the crash
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> { })) {
+      fx.core.mkdir("/a", 0700, U);
+      fx.put("/a/small", "small".getBytes(StandardCharsets.UTF_8));
+      byte[] big = CoreFixture.bytes(500_000, 7);
+      fx.put("/a/big", big);
+      fx.core.symlink("small", "/a/link", U);
+      fx.core.rename("/a/small", "/a/renamed", 0);
+      fx.core.chmod("/a/renamed", 0600);
+      long open = fx.core.create("/a/unclosed", 0644, MountCore.O_WRONLY, U);
+      fx.core.write(open, ByteBuffer.wrap(new byte[] {1, 2, 3}), 0); // never flushed
+      long edit = fx.core.open("/a/big", MountCore.O_RDWR);
+      fx.core.write(edit, ByteBuffer.wrap(new byte[100]), 0); // edit of a closed file, unflushed
+      assertThat(grid.publishCount()).isZero();
+
+      fx.crashAndReopen();
+      MountCore core = fx.core;
+      // the mount answers at once from the journal, before anything reached the grid
+      assertThat(core.readdir("/a")).extracting(DirEntryInfo::name)
+          .containsExactly(".", "..", "big", "link", "renamed", "unclosed");
+      assertThat(fx.get("/a/renamed")).isEqualTo("small".getBytes(StandardCharsets.UTF_8));
+      assertThat(core.getattr("/a/renamed").mode()).isEqualTo(0600);
+      assertThat(fx.get("/a/big")).isEqualTo(big); // the previous whole version
+      assertThat(fx.get("/a/unclosed")).isEmpty(); // created, its data never committed
+      assertThat(core.readlink("/a/link")).isEqualTo("small");
+      assertThat(core.getattr("/a").mode()).isEqualTo(0700);
+
+      grid.heal();
+      core.sync(Duration.ofSeconds(30));
+      String a = grid.entries(fx.rootCap).get("a").cap().orElseThrow();
+      assertThat(grid.entries(a).keySet()).containsExactly("big", "link", "renamed",
+          "unclosed");
+      assertThat(grid.content(grid.entries(a).get("big").cap().orElseThrow())).isEqualTo(big);
+      assertThat(grid.entries(a).get("renamed").metadata().mode()).isEqualTo(0600);
+    }
+  }
+
+  @Test
+  void aReplayedJournalIsIdempotentWhenTheGridAlreadyHasPartOfIt() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> { })) {
+      fx.put("/x", "one".getBytes(StandardCharsets.UTF_8));
+      fx.core.sync(Duration.ofSeconds(10));
+      fx.put("/y", "two".getBytes(StandardCharsets.UTF_8));
+      fx.core.sync(Duration.ofSeconds(10));
+      fx.crashAndReopen(); // journal may still hold published records: replay them again
+      fx.core.sync(Duration.ofSeconds(10));
+      assertThat(grid.entries(fx.rootCap).keySet()).containsExactly("x", "y");
+      assertThat(fx.get("/y")).isEqualTo("two".getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void fsyncReportsUploadFailuresAndRetriesInTheBackground() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> { })) {
+      grid.failWith(GridException.Kind.NOT_HAPPY);
+      long fh = fx.create("/f");
+      fx.core.write(fh, ByteBuffer.wrap(new byte[] {1}), 0);
+      fx.core.flush(fh); // write-back: close succeeds
+      assertThatThrownBy(() -> fx.core.fsync(fh, false))
+          .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.NO_SPACE);
+      assertThat(fx.core.status().lastError()).isPresent();
+      assertThat(fx.core.status().pendingChanges()).isPositive();
+      grid.failWith(GridException.Kind.INTEGRITY);
+      assertThatThrownBy(() -> fx.core.fsync(fh, false))
+          .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.IO);
+      grid.heal();
+      fx.core.fsync(fh, false);
+      fx.core.release(fh);
+      assertThat(fx.core.status().clean()).isTrue();
+      assertThat(fx.core.status().lastError()).isEmpty();
+      assertThat(grid.entries(fx.rootCap)).containsKey("f");
+    }
+  }
+
+  @Test
+  void writeThroughCloseWaitsForTheGrid() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.writeThrough(true)
+        .coalesceDelay(Duration.ofSeconds(5)))) {
+      fx.put("/w", new byte[] {4});
+      assertThat(grid.entries(fx.rootCap)).containsKey("w");
+    }
+  }
+
+  @Test
+  void fullCacheMakesWritesWaitForTheUploaderThenFailWhenItCannotDrain() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.cacheBytes(2 << 20)
+        .backpressureWait(Duration.ofSeconds(20)))) {
+      grid.delay(Duration.ofMillis(50));
+      // 8 MiB through a 2 MiB cache: writes wait while the uploader drains, and succeed
+      byte[] chunk = CoreFixture.bytes(256 * 1024, 1);
+      long fh = fx.create("/big");
+      for (int i = 0; i < 32; i++) {
+        fx.core.write(fh, ByteBuffer.wrap(chunk), (long) i * chunk.length);
+      }
+      fx.core.flush(fh);
+      fx.core.release(fh);
+      assertThat(fx.core.status().spoolBytes()).isLessThanOrEqualTo(4 << 20);
+      fx.core.sync(Duration.ofSeconds(30));
+      byte[] got = fx.get("/big");
+      assertThat(got).hasSize(32 * chunk.length);
+      for (int i = 0; i < 32; i++) {
+        assertThat(java.util.Arrays.copyOfRange(got, i * chunk.length, (i + 1) * chunk.length))
+            .isEqualTo(chunk);
+      }
+    }
+    try (CoreFixture fx = new CoreFixture(grid, null, dir.resolve("b"), b -> b.cacheBytes(1 << 20)
+        .backpressureWait(Duration.ofMillis(300)))) {
+      grid.delay(Duration.ZERO);
+      grid.failWith(GridException.Kind.UNREACHABLE);
+      long fh = fx.create("/stuck");
+      assertThatThrownBy(() -> {
+        for (int i = 0; i < 64; i++) {
+          fx.core.write(fh, ByteBuffer.wrap(new byte[64 * 1024]), (long) i * 65536);
+        }
+      }).extracting(e -> ((FsException) e).error()).isEqualTo(FsError.NO_SPACE);
+      grid.heal();
+      fx.core.release(fh);
+    }
+  }
+
+  @Test
+  void oneMountPerCacheDir() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      assertThatThrownBy(() -> MountCore.open(fx.config(b -> { }), fx.grid))
+          .isInstanceOf(IOException.class).hasMessageContaining("in use by another mount");
+    }
+  }
+
+  @Test
+  void theMountAnswersWhileReplayedWorkDrainsSlowly() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> { })) {
+      grid.failWith(GridException.Kind.UNREACHABLE);
+      for (int i = 0; i < 20; i++) {
+        fx.put("/f" + i, new byte[] {(byte) i});
+      }
+      fx.core.crash();
+      grid.heal();
+      grid.delay(Duration.ofMillis(300));
+      long t0 = System.nanoTime();
+      fx.core = MountCore.open(fx.config(b -> { }), grid);
+      assertThat(fx.core.readdir("/")).hasSize(22);
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3000);
+      CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+        try {
+          fx.core.sync(Duration.ofSeconds(60));
+        } catch (FsException e) {
+          throw new AssertionError(e);
+        }
+      });
+      done.get(60, TimeUnit.SECONDS);
+      assertThat(grid.entries(fx.rootCap)).hasSize(20);
+    }
+  }
+
+  @Test
+  void unmountSaysWhatStaysPending() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> { });
+    grid.failWith(GridException.Kind.UNREACHABLE);
+    fx.put("/p", new byte[] {1});
+    MountStatus end = fx.core.close(Duration.ofMillis(500), s -> { });
+    assertThat(end.clean()).isFalse();
+    assertThat(end.pendingChanges()).isPositive();
+    grid.heal();
+    fx.core = MountCore.open(fx.config(b -> { }), grid);
+    fx.core.sync(Duration.ofSeconds(10));
+    assertThat(grid.entries(fx.rootCap)).containsKey("p");
+    assertThat(Files.list(dir.resolve("spool")).count()).isZero();
+    fx.close();
+  }
+}

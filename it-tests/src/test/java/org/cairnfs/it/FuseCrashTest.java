@@ -1,0 +1,166 @@
+package org.cairnfs.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The mount process killed with SIGKILL in the middle of a copy: the next mount clears the
+ * stale mount point, replays the journal, and shows every file whose close had returned
+ * intact; the others are absent, empty or a whole earlier version, never torn. And a read-cap
+ * mount of the same grid shows the same tree and refuses every write with EROFS.
+ */
+class FuseCrashTest {
+  @TempDir
+  Path work;
+  MountProcess mount;
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    if (mount != null) {
+      mount.cleanUp();
+    }
+  }
+
+  static byte[] content(int file, int version) {
+    Random r = new Random(file * 31L + version);
+    byte[] b = new byte[1 + r.nextInt(version == 1 ? 40_000 : 150_000)];
+    r.nextBytes(b);
+    return b;
+  }
+
+  @Test
+  void killDuringACopyLosesNothingWhoseCloseReturned() throws Exception {
+    MountProcess.requireFuse();
+    Path mp = work.resolve("mnt");
+    mount = MountProcess.start(work.resolve("grid"), work.resolve("cache"), mp,
+        work.resolve("logs/m1.log"));
+    Path dir = Files.createDirectories(mp.resolve("copy"));
+    Map<Integer, Integer> closed = new ConcurrentHashMap<>(); // file -> version closed
+    Map<Integer, Integer> started = new ConcurrentHashMap<>();
+    Thread writer = new Thread(() -> {
+      try {
+        for (int i = 0; ; i++) {
+          started.put(i, 1);
+          Files.write(dir.resolve("f" + i), content(i, 1));
+          closed.put(i, 1);
+          if (i % 7 == 6) { // rewrite an earlier file in place
+            int j = i - 5;
+            started.put(j, 2);
+            Files.write(dir.resolve("f" + j), content(j, 2));
+            closed.put(j, 2);
+          }
+        }
+      } catch (IOException | RuntimeException expected) {
+        // the mount died under us
+      }
+    }, "copy");
+    writer.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (closed.size() < 120 && System.nanoTime() < deadline && writer.isAlive()) {
+      Thread.sleep(10);
+    }
+    mount.kill();
+    writer.join(60_000);
+    assertThat(closed.size()).isGreaterThanOrEqualTo(100);
+    Map<Integer, Integer> closedAtKill = Map.copyOf(closed);
+
+    mount = MountProcess.start(work.resolve("grid"), work.resolve("cache"), mp,
+        work.resolve("logs/m2.log")); // clears the stale mount point itself
+    check(mp.resolve("copy"), closedAtKill, started);
+    assertThat(mount.unmount()).contains("UNMOUNTED clean");
+
+    // a new cache dir: what the grid alone holds
+    mount = MountProcess.start(work.resolve("grid"), work.resolve("cache-fresh"), mp,
+        work.resolve("logs/m3.log"));
+    check(mp.resolve("copy"), closedAtKill, started);
+  }
+
+  private static void check(Path dir, Map<Integer, Integer> closed,
+      Map<Integer, Integer> started) throws IOException {
+    for (Map.Entry<Integer, Integer> e : closed.entrySet()) {
+      int i = e.getKey();
+      byte[] got = Files.readAllBytes(dir.resolve("f" + i));
+      int v = e.getValue();
+      boolean newerStarted = started.getOrDefault(i, 1) > v;
+      boolean ok = java.util.Arrays.equals(got, content(i, v))
+          || newerStarted && java.util.Arrays.equals(got, content(i, v + 1));
+      assertThat(ok).as("f%d (closed at version %d) is intact", i, v).isTrue();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        int i = Integer.parseInt(p.getFileName().toString().substring(1));
+        if (closed.containsKey(i)) {
+          continue;
+        }
+        byte[] got = Files.readAllBytes(p);
+        assertThat(got.length == 0 || java.util.Arrays.equals(got, content(i, 1)))
+            .as("f%d, never closed, is empty or whole", i).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void aReadCapMountShowsTheSameTreeAndRefusesEveryWrite() throws Exception {
+    MountProcess.requireFuse();
+    Path mp = work.resolve("rw");
+    mount = MountProcess.start(work.resolve("grid"), work.resolve("cache"), mp,
+        work.resolve("logs/rw.log"));
+    Files.createDirectories(mp.resolve("docs/deep"));
+    Files.writeString(mp.resolve("docs/a.txt"), "alpha");
+    Files.write(mp.resolve("docs/deep/b.bin"), content(1, 1));
+    Files.createSymbolicLink(mp.resolve("docs/link"), Path.of("a.txt"));
+    String fileCap = xattr(mp.resolve("docs/a.txt"), "cairn.readcap");
+    assertThat(mount.unmount()).contains("UNMOUNTED clean");
+
+    Path ro = work.resolve("ro");
+    mount = MountProcess.start(work.resolve("grid"), work.resolve("cache-ro"), ro,
+        work.resolve("logs/ro.log"), "--read-only");
+    assertThat(Files.readString(ro.resolve("docs/a.txt"))).isEqualTo("alpha");
+    assertThat(Files.readAllBytes(ro.resolve("docs/deep/b.bin"))).isEqualTo(content(1, 1));
+    assertThat(Files.readSymbolicLink(ro.resolve("docs/link"))).isEqualTo(Path.of("a.txt"));
+    assertThat(xattr(ro.resolve("docs/a.txt"), "cairn.readcap")).isEqualTo(fileCap);
+    assertThat(Files.getFileAttributeView(ro.resolve("docs"),
+        UserDefinedFileAttributeView.class).list()).doesNotContain("cairn.writecap");
+    Path f = ro.resolve("docs/a.txt");
+    assertThat(FusePosixTest.errno(() -> Files.writeString(f, "x"))).isEqualTo("EROFS");
+    assertThat(FusePosixTest.errno(() -> Files.writeString(ro.resolve("docs/new"), "x")))
+        .isEqualTo("EROFS");
+    assertThat(FusePosixTest.errno(() -> Files.createDirectory(ro.resolve("docs/d"))))
+        .isEqualTo("EROFS");
+    assertThat(FusePosixTest.errno(() -> Files.delete(f))).isEqualTo("EROFS");
+    assertThat(FusePosixTest.errno(() -> Files.move(f, ro.resolve("docs/b.txt"),
+        StandardCopyOption.ATOMIC_MOVE))).isEqualTo("EROFS");
+    assertThat(FusePosixTest.errno(() -> Files.setPosixFilePermissions(f,
+        PosixFilePermissions.fromString("rwxrwxrwx")))).isEqualTo("EROFS");
+    assertThat(FusePosixTest.errno(() -> Files.createSymbolicLink(ro.resolve("docs/l2"),
+        Path.of("x")))).isEqualTo("EROFS");
+    assertThat(FusePosixTest.errno(() -> Files.getFileAttributeView(f,
+        UserDefinedFileAttributeView.class).write("k", ByteBuffer.wrap(new byte[1]))))
+        .isEqualTo("EROFS");
+    assertThat(Files.readString(f)).isEqualTo("alpha");
+  }
+
+  static String xattr(Path p, String name) throws IOException {
+    UserDefinedFileAttributeView v = Files.getFileAttributeView(p,
+        UserDefinedFileAttributeView.class);
+    ByteBuffer b = ByteBuffer.allocate(v.size(name));
+    v.read(name, b);
+    return new String(b.array(), StandardCharsets.US_ASCII);
+  }
+}
