@@ -101,23 +101,17 @@ class DirectoryCodecTest {
   static final String GOLDEN_SHA256 =
       "e46a84ff0cb1366d025362a3952f1a656aa9d6e4df35e03ef40e3acd31d24080";
 
+  /** Speed is measured in bench/, never here; this pins only that 100k entries round trip. */
   @Test
-  void hundredThousandEntriesEncodeAndDecodeFast() {
+  void hundredThousandEntriesRoundTrip() {
     DirectoryContents.Builder b = DirectoryContents.builder();
     for (int i = 0; i < 100_000; i++) {
       b.put(Fixtures.file("file-" + i + ".dat", "cairn:imm:" + Integer.toHexString(i)));
     }
     DirectoryContents big = b.build();
-    long start = System.nanoTime();
-    byte[] bytes = DirectoryCodec.encode(big);
-    long encoded = System.nanoTime();
-    DirectoryContents back = DirectoryCodec.decode(bytes);
-    long millis = (System.nanoTime() - start) / 1_000_000;
-    System.out.printf("100k entries: %d bytes, encode %d ms, decode %d ms%n", bytes.length,
-        (encoded - start) / 1_000_000, (System.nanoTime() - encoded) / 1_000_000);
+    DirectoryContents back = DirectoryCodec.decode(DirectoryCodec.encode(big));
     assertThat(back.size()).isEqualTo(100_000);
     assertThat(back.get(EntryName.of("file-77777.dat"))).isPresent();
-    assertThat(millis).as("encode+decode of 100k entries took %d ms", millis).isLessThan(2000);
   }
 
   @Test

@@ -204,6 +204,67 @@ class InconsistentUploadTest {
     assertThat(counts[1]).isPositive();
   }
 
+  /** Block ranges of segments after {@link #SEGMENT}, in the shares of {@code f}. */
+  static boolean readsALaterBlock(long offset, int len) {
+    ShareLayout layout = ShareLayout.of(Shares.params(K, N, 64), 300);
+    for (int s = SEGMENT + 1; s < layout.segmentCount(); s++) {
+      long from = layout.blockOffset(s);
+      if (offset < from + layout.blockLength(s) && offset + len > from) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * After a segment is rebuilt from a consistent subset, that subset is the active set: later
+   * segments read no block of the share that disagreed, and no share beyond k.
+   */
+  @Test
+  void afterRecoveryOnlyTheConsistentSharesAreRead() throws IOException {
+    Forged f = forge(0, false);
+    Map<Integer, ShareSource> sources = only(f, 0, 1, 2, 3);
+    java.util.Set<Integer> readLater = new java.util.TreeSet<>();
+    for (int i : List.copyOf(sources.keySet())) {
+      ShareSource inner = sources.get(i);
+      sources.put(i, (offset, dst, off, len) -> {
+        if (readsALaterBlock(offset, len)) {
+          readLater.add(i);
+        }
+        inner.read(offset, dst, off, len);
+      });
+    }
+    ImmutableDecoder decoder = ImmutableDecoder.of(f.cap(), sources);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    decoder.decode(out);
+    assertThat(out.toByteArray()).isEqualTo(f.committed());
+    assertThat(readLater).containsExactly(1, 2, 3);
+    assertThat(decoder.badShares()).isEmpty();
+  }
+
+  /**
+   * The share left out of the consistent subset is not forgotten: its other segments are good,
+   * so when a share of the subset fails later it is taken back.
+   */
+  @Test
+  void aShareLeftOutAtRecoveryReturnsWhenAnotherFailsLater() throws IOException {
+    Forged f = forge(0, false);
+    Map<Integer, ShareSource> sources = only(f, 0, 1, 2, 3);
+    ShareSource one = sources.get(1);
+    sources.put(1, (offset, dst, off, len) -> {
+      if (readsALaterBlock(offset, len)) {
+        throw new IOException("server of share 1 went away");
+      }
+      one.read(offset, dst, off, len);
+    });
+    ImmutableDecoder decoder = ImmutableDecoder.of(f.cap(), sources);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    decoder.decode(out);
+    assertThat(out.toByteArray()).isEqualTo(f.committed());
+    assertThat(decoder.badShares()).containsOnlyKeys(1);
+    assertThat(decoder.badShares().get(1)).contains("went away");
+  }
+
   @Test
   void combinationsAreEnumeratedInOrder() {
     int[] pick = {0, 1};

@@ -57,9 +57,14 @@ class MerkleTreeBuilderTest {
   void refusesTooManyOrTooFewLeaves() {
     List<byte[]> leaves = MerkleTreeTest.leaves(3, 2);
     MerkleTreeBuilder builder = new MerkleTreeBuilder(2, (i, h) -> { });
+    assertThat(builder.added()).isZero();
     builder.add(leaves.get(0));
+    assertThat(builder.added()).isEqualTo(1);
+    assertThat(builder).hasToString("MerkleTreeBuilder[1/2 leaves, pending 1]");
     assertThatThrownBy(builder::root).hasMessageContaining("only 1 of 2");
     builder.add(leaves.get(1));
+    assertThat(builder.added()).isEqualTo(2);
+    assertThat(builder).hasToString("MerkleTreeBuilder[2/2 leaves, pending 0]");
     assertThatThrownBy(() -> builder.add(leaves.get(2))).hasMessageContaining("all 2 leaves");
     assertThatThrownBy(() -> builder.add(new byte[5])).hasMessageContaining("got 5");
   }

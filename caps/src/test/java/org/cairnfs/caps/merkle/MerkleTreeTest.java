@@ -128,6 +128,39 @@ class MerkleTreeTest {
     }
 
     @Test
+    void boundsAreExact() {
+      assertThat(MerkleTree.leafNode(4, 3)).isEqualTo(6);
+      assertThatThrownBy(() -> MerkleTree.leafNode(4, 4)).hasMessageContaining("leaf 4");
+      assertThatThrownBy(() -> MerkleTree.leafNode(4, -1)).hasMessageContaining("leaf -1");
+      assertThat(MerkleTree.runNode(8, 7, 1)).isEqualTo(14);
+      assertThatThrownBy(() -> MerkleTree.runNode(8, 8, 1)).hasMessageContaining("first leaf 8");
+      assertThatThrownBy(() -> MerkleTree.runNode(8, -2, 2)).hasMessageContaining("first leaf -2");
+      assertThatThrownBy(() -> MerkleTree.runNode(8, 0, 0)).hasMessageContaining("run 0");
+      assertThat(MerkleTree.width(MerkleTree.MAX_LEAVES)).isEqualTo(MerkleTree.MAX_LEAVES);
+      assertThatThrownBy(() -> MerkleTree.width(MerkleTree.MAX_LEAVES + 1))
+          .hasMessageContaining(String.valueOf(MerkleTree.MAX_LEAVES + 1));
+      assertThatThrownBy(() -> MerkleTree.proofNodes(-1)).hasMessageContaining("-1");
+    }
+
+    @Test
+    void aRunOfTheWholeTreeNeedsNoProof() {
+      assertThat(MerkleTree.neededNodes(4, 0, 4)).containsExactly(3, 4, 5, 6);
+      assertThat(MerkleTree.neededNodes(1, 0, 1)).containsExactly(0);
+    }
+
+    @Test
+    void runRootIsTheSubtreeRootAndRefusesOtherRuns() {
+      List<byte[]> leaves = leaves(8, 3);
+      byte[][] nodes = MerkleTree.allNodes(leaves);
+      byte[][] row = leaves.toArray(new byte[0][]);
+      assertThat(MerkleTree.runRoot(row, 4, 4)).isEqualTo(nodes[2]);
+      assertThat(MerkleTree.runRoot(row, 0, 8)).isEqualTo(nodes[0]);
+      assertThat(MerkleTree.runRoot(row, 5, 1)).isEqualTo(leaves.get(5));
+      assertThatThrownBy(() -> MerkleTree.runRoot(row, 0, 3)).hasMessageContaining("run 3");
+      assertThatThrownBy(() -> MerkleTree.runRoot(row, 0, 0)).hasMessageContaining("run 0");
+    }
+
+    @Test
     void padAndNodeUseTheirTags() {
       assertThat(MerkleTree.padLeaf()).isEqualTo(TaggedHash.of(Tag.MERKLE_PAD));
       byte[] a = "a".getBytes(StandardCharsets.US_ASCII);
@@ -160,6 +193,15 @@ class MerkleTreeTest {
       assertThat(MerkleTree.verify(nodes[0], node, new byte[31], proof(nodes, node))).isFalse();
       assertThatThrownBy(() -> MerkleTree.rootFromProof(node, leaves.get(1), new byte[1][]))
           .hasMessageContaining("needs a proof of 2");
+      // Malformed proofs are simply false, never an exception.
+      assertThat(MerkleTree.verify(nodes[0], node, leaves.get(1), new byte[][] {nodes[4]}))
+          .isFalse();
+      assertThat(MerkleTree.verify(nodes[0], node, leaves.get(1),
+          new byte[][] {nodes[4], nodes[2], nodes[0]})).isFalse();
+      assertThat(MerkleTree.verify(nodes[0], node, leaves.get(1),
+          new byte[][] {nodes[3], new byte[31]})).isFalse();
+      assertThat(MerkleTree.verify(nodes[0], -1, leaves.get(1), new byte[0][])).isFalse();
+      assertThat(MerkleTree.verify(nodes[0], node, leaves.get(1), proof(nodes, node))).isTrue();
     }
   }
 }

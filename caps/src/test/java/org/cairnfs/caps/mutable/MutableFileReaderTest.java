@@ -177,6 +177,124 @@ class MutableFileReaderTest {
   }
 
   @Test
+  void theSameShareNumberFromTwoServersCountsOnce() {
+    byte[] plain = data(100, 14);
+    byte[][] shares = MutableFileWriter.write(keys, 1, plain, SMALL, RANDOM);
+    VersionId v = versionOf(shares[0]);
+    assertThat(MutableFileReader.read(keys.readCap(), v,
+        List.of(shares[0], shares[0].clone(), shares[1], shares[2]))).isEqualTo(plain);
+    assertThat(MutableFileReader.read(keys.readCap(), v,
+        List.of(shares[4], shares[4].clone(), shares[4].clone(), shares[7], shares[9])))
+        .isEqualTo(plain);
+    assertThatThrownBy(() -> MutableFileReader.read(keys.readCap(), v,
+        List.of(shares[0], shares[0].clone(), shares[1])))
+        .isInstanceOf(MutableIntegrityException.class)
+        .hasMessageContaining("only 2 of the 3 needed shares of " + v + " are valid");
+  }
+
+  @Test
+  void aDuplicateStandsInWhenItsTwinFailsVerification() {
+    byte[] plain = data(100, 15);
+    byte[][] shares = MutableFileWriter.write(keys, 1, plain, SMALL, RANDOM);
+    VersionId v = versionOf(shares[0]);
+    byte[] bad = shares[0].clone();
+    bad[(int) MutableShare.parse(bad).layout().blockOffset(1)] ^= 1;
+    assertThat(MutableFileReader.read(keys.readCap(), v,
+        List.of(bad, shares[0], shares[1], shares[2]))).isEqualTo(plain);
+  }
+
+  /** A share whose block fails verification is dropped for good: never read again. */
+  @Test
+  void aShareWithABadBlockIsNotReadForLaterSegments() {
+    byte[] plain = data(100, 16); // four segments
+    byte[][] shares = MutableFileWriter.write(keys, 1, plain, SMALL, RANDOM);
+    VersionId v = versionOf(shares[0]);
+    byte[] bad = shares[0].clone();
+    ShareLayout layout = MutableShare.parse(bad).layout();
+    bad[(int) layout.blockOffset(0)] ^= 1;
+    List<Long> readsAfterBlock0 = new ArrayList<>();
+    ShareSource badSource = (offset, dst, off, len) -> {
+      if (offset >= layout.blockOffset(1)) {
+        readsAfterBlock0.add(offset);
+      }
+      ByteArrayShare.wrap(bad).read(offset, dst, off, len);
+    };
+    List<ShareSource> sources = List.of(badSource, ByteArrayShare.wrap(shares[1]),
+        ByteArrayShare.wrap(shares[2]), ByteArrayShare.wrap(shares[3]));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      MutableFileReader.read(keys.readCap(), v, sources, out);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(out.toByteArray()).isEqualTo(plain);
+    assertThat(readsAfterBlock0).isEmpty();
+  }
+
+  /** {@code shares[number]} with its signed header changed by {@code change} and re-signed. */
+  private byte[] resigned(byte[] share, java.util.function.UnaryOperator<SignedHeader> change) {
+    SignedHeader header = change.apply(MutableShare.parse(share).header());
+    byte[] out = share.clone();
+    System.arraycopy(header.encode(), 0, out, 0, SignedHeader.LENGTH);
+    byte[] signature = keys.sign(header.signedDigest());
+    System.arraycopy(signature, 0, out, SignedHeader.LENGTH + 32, signature.length);
+    return out;
+  }
+
+  /**
+   * The writer signed two headers for one version (same seqnum and root, another salt): the
+   * reader keeps to the header of the first valid share it opened and drops the others, so it
+   * never decrypts under a key the blocks were not encrypted with.
+   */
+  @Test
+  void sharesOfOneVersionWithDifferentSignedHeadersAreNotMixed() {
+    byte[] plain = data(100, 17);
+    byte[][] shares = MutableFileWriter.write(keys, 1, plain, SMALL, RANDOM);
+    VersionId v = versionOf(shares[0]);
+    byte[] otherSalt = resigned(shares[3], h -> new SignedHeader(h.seqnum(), h.rootHash(),
+        new byte[16], h.k(), h.n(), h.segmentSize(), h.dataLength()));
+    assertThat(MutableShare.parse(otherSalt).header().versionId()).isEqualTo(v);
+    MutableShare.parse(otherSalt).authenticate(keys.fingerprint());
+
+    List<ShareSource> sources = new ArrayList<>();
+    for (byte[] s : List.of(shares[0], shares[1], otherSalt, shares[2])) {
+      sources.add(ByteArrayShare.wrap(s));
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      MutableFileReader.read(keys.readCap(), v, sources, out);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(out.toByteArray()).isEqualTo(plain);
+    MutableFileReader.VerifyReport report = MutableFileReader.verify(keys.verifyCap(), v, sources);
+    assertThat(report.goodShares()).containsExactly(0, 1, 2);
+    assertThat(report.badSources()).containsOnlyKeys(2);
+    assertThat(report.badSources().get(2)).contains("header differs from share 0");
+
+    // Listed first, the odd share sets the header; the honest ones are dropped, and with too
+    // few left the read fails rather than decrypt under the wrong salt.
+    assertThatThrownBy(() -> MutableFileReader.read(keys.readCap(), v,
+        List.of(otherSalt, shares[0], shares[1], shares[2])))
+        .isInstanceOfSatisfying(MutableIntegrityException.class, e ->
+            assertThat(e.badSources()).containsOnlyKeys(1, 2, 3));
+  }
+
+  @Test
+  void verifyReportsUnrecoverableWhenFewerThanKSharesAreGood() {
+    byte[][] shares = MutableFileWriter.write(keys, 5, data(100, 18), SMALL, RANDOM);
+    VersionId v = versionOf(shares[0]);
+    MutableFileReader.VerifyReport two = MutableFileReader.verify(keys.verifyCap(), v,
+        List.of(ByteArrayShare.wrap(shares[0]), ByteArrayShare.wrap(shares[1])));
+    assertThat(two.recoverable()).isFalse();
+    assertThat(two.k()).isEqualTo(3);
+    MutableFileReader.VerifyReport three = MutableFileReader.verify(keys.verifyCap(), v,
+        List.of(ByteArrayShare.wrap(shares[0]), ByteArrayShare.wrap(shares[1]),
+            ByteArrayShare.wrap(shares[2])));
+    assertThat(three.recoverable()).isTrue();
+  }
+
+  @Test
   void streamingWriteRejectsShortPlaintext() {
     List<ShareSink> sinks = new ArrayList<>();
     for (int i = 0; i < 10; i++) {

@@ -24,6 +24,30 @@ class SignedHeaderTest {
         .isEqualTo("CMUT");
   }
 
+  /** Readers compare headers of one version's shares field by field; each field counts. */
+  @Test
+  void equalityCoversEveryField() {
+    SignedHeader h = sample();
+    byte[] root = h.rootHash();
+    byte[] salt = h.salt();
+    byte[] otherRoot = root.clone();
+    otherRoot[31] ^= 1;
+    byte[] otherSalt = salt.clone();
+    otherSalt[0] ^= 1;
+    assertThat(new SignedHeader(42, root, salt, 3, 10, 3 * 4096, 1_000_000)).isEqualTo(h)
+        .hasSameHashCodeAs(h);
+    assertThat(h).isNotEqualTo(new SignedHeader(43, root, salt, 3, 10, 3 * 4096, 1_000_000))
+        .isNotEqualTo(new SignedHeader(42, otherRoot, salt, 3, 10, 3 * 4096, 1_000_000))
+        .isNotEqualTo(new SignedHeader(42, root, otherSalt, 3, 10, 3 * 4096, 1_000_000))
+        .isNotEqualTo(new SignedHeader(42, root, salt, 3, 11, 3 * 4096, 1_000_000))
+        .isNotEqualTo(new SignedHeader(42, root, salt, 3, 10, 3 * 4095, 1_000_000))
+        .isNotEqualTo(new SignedHeader(42, root, salt, 3, 10, 3 * 4096, 1_000_001))
+        .isNotEqualTo(h.versionId())
+        .isNotEqualTo(null);
+    assertThat(new SignedHeader(42, root, salt, 3, 10, 12 * 4096, 1_000_000))
+        .isNotEqualTo(new SignedHeader(42, root, salt, 4, 10, 12 * 4096, 1_000_000));
+  }
+
   @Test
   void rejectsImpossibleParameters() {
     byte[] r = new byte[32];

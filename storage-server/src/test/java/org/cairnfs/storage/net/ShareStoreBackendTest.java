@@ -142,6 +142,56 @@ class ShareStoreBackendTest {
       assertThat(store.usedBytes()).isEqualTo(5000 + 20);
     }
 
+    /**
+     * A share taken over by another connection of the node leaves the first connection's
+     * count, so it frees a place under that connection's cap, and the first connection
+     * dropping leaves it alone.
+     */
+    @Test
+    void aTakenOverUploadNoLongerCountsForTheConnectionThatLostIt() throws Exception {
+      Caller a = connection(1);
+      Caller b = connection(2);
+      backend.allocate(a, allocate(si(1), 5000, 0, 1, 2, 3));
+      assertThatThrownBy(() -> backend.allocate(a, allocate(si(2), 0, 0)))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
+      backend.allocate(b, allocate(si(1), 5000, 0));
+      backend.allocate(a, allocate(si(2), 0, 0)); // the place share 0 held is free again
+      assertThatThrownBy(() -> backend.allocate(a, allocate(si(3), 0, 0)))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
+
+      backend.connectionClosed(a);
+      backend.writeChunk(b, new Request.WriteChunk(si(1), 0, 0, filled(5000, 7)));
+      backend.closeShare(b, si(1), 0);
+      assertThat(backend.shareNumbers(b, si(1))).containsExactly(0);
+      assertThat(store.usedBytes()).isEqualTo(5000);
+    }
+
+    @Test
+    void aTakenOverSlotWriteNoLongerCountsForTheConnectionThatLostIt() throws Exception {
+      Caller a = connection(1);
+      Caller b = connection(2);
+      backend.allocate(a, allocate(si(1), 0, 0, 1, 2));
+      backend.writeSlotShare(a, new Request.WriteSlotShare(si(2), 0, 20, 0, new byte[10]));
+      backend.writeSlotShare(b, new Request.WriteSlotShare(si(2), 0, 20, 0, new byte[10]));
+      backend.allocate(a, allocate(si(3), 0, 0));
+      assertThatThrownBy(() -> backend.allocate(a, allocate(si(3), 0, 1)))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
+    }
+
+    /** Re-claiming its own upload leaves a connection's count as it was. */
+    @Test
+    void restartingItsOwnUploadKeepsTheConnectionsCount() throws Exception {
+      Caller a = connection(1);
+      backend.allocate(a, allocate(si(1), 0, 0, 1, 2));
+      backend.allocate(a, allocate(si(1), 0, 0));
+      backend.writeSlotShare(a, new Request.WriteSlotShare(si(9), 0, 20, 0, new byte[10]));
+      assertThatThrownBy(() -> backend.allocate(a, allocate(si(2), 0, 0)))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
+      backend.abortShare(a, si(1), 0);
+      backend.connectionClosed(a);
+      assertThat(store.usedBytes()).isZero();
+    }
+
     @Test
     void abortsEverythingTheConnectionLeftOpen() throws Exception {
       Caller a = connection(1);

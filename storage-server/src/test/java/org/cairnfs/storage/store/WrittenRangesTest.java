@@ -39,4 +39,82 @@ class WrittenRangesTest {
     assertThat(scattered.wouldOverflow(1_000_000, 1_000_001)).isTrue();
     assertThat(scattered.wouldOverflow(1, 5)).isFalse();
   }
+
+  @Test
+  void outOfOrderDisjointRangesLeaveAHoleThatCoversRefuses() {
+    WrittenRanges r = new WrittenRanges();
+    r.add(20, 30);
+    r.add(0, 10);
+    assertThat(r.covers(30)).isFalse();
+    assertThat(r.covers(10)).isTrue();
+    assertThat(r.covers(11)).isFalse();
+    assertThat(r.writtenBytes()).isEqualTo(20);
+    assertThat(r.overlaps(5, 25)).containsExactly(new long[] {5, 10}, new long[] {20, 25});
+    r.add(10, 20);
+    assertThat(r.covers(30)).isTrue();
+    assertThat(r.overlaps(0, 30)).containsExactly(new long[] {0, 30});
+  }
+
+  @Test
+  void aRangeNotStartingAtZeroNeverCovers() {
+    WrittenRanges r = new WrittenRanges();
+    assertThat(r.covers(0)).isTrue();
+    assertThat(r.covers(1)).isFalse();
+    r.add(1, 100);
+    assertThat(r.covers(50)).isFalse();
+    r.add(0, 1);
+    assertThat(r.covers(100)).isTrue();
+    assertThat(r.covers(101)).isFalse();
+  }
+
+  @Test
+  void oneWriteSpanningSeveralRangesMergesThemAll() {
+    WrittenRanges r = new WrittenRanges();
+    r.add(40, 50);
+    r.add(20, 25);
+    r.add(0, 5);
+    r.add(10, 15);
+    r.add(3, 22);
+    assertThat(r.overlaps(0, 100)).containsExactly(new long[] {0, 25}, new long[] {40, 50});
+    assertThat(r.writtenBytes()).isEqualTo(35);
+    r.add(25, 40);
+    assertThat(r.overlaps(0, 100)).containsExactly(new long[] {0, 50});
+    assertThat(r.covers(50)).isTrue();
+  }
+
+  @Test
+  void aRangeInsideAnotherChangesNothing() {
+    WrittenRanges r = new WrittenRanges();
+    r.add(0, 100);
+    r.add(10, 20);
+    r.add(0, 100);
+    assertThat(r.overlaps(0, 200)).containsExactly(new long[] {0, 100});
+    assertThat(r.writtenBytes()).isEqualTo(100);
+  }
+
+  @Test
+  void emptyAndInvertedRangesAreIgnored() {
+    WrittenRanges r = new WrittenRanges();
+    r.add(5, 5);
+    r.add(9, 3);
+    assertThat(r.writtenBytes()).isZero();
+    assertThat(r.overlaps(0, 100)).isEmpty();
+  }
+
+  @Test
+  void atTheCapOnlyARangeTouchingAnExistingOneIsAccepted() {
+    WrittenRanges r = new WrittenRanges();
+    for (long i = 0; i < WrittenRanges.MAX_RANGES - 1; i++) {
+      r.add(i * 10, i * 10 + 1);
+    }
+    // One below the cap: anything fits.
+    assertThat(r.wouldOverflow(1_000_000, 1_000_001)).isFalse();
+    r.add(1_000_000, 1_000_001);
+    // At the cap: a separate range would overflow; one that touches either side does not.
+    assertThat(r.wouldOverflow(5, 6)).isTrue();
+    assertThat(r.wouldOverflow(1, 2)).as("touches the end of [0, 1)").isFalse();
+    assertThat(r.wouldOverflow(8, 10)).as("touches the start of [10, 11)").isFalse();
+    assertThat(r.wouldOverflow(2, 9)).as("touches neither").isTrue();
+    assertThat(r.wouldOverflow(10, 11)).as("the same as a range held").isFalse();
+  }
 }

@@ -1,0 +1,103 @@
+package org.cairnfs.storage.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cairnfs.storage.store.StoreFixture.ALICE;
+import static org.cairnfs.storage.store.StoreFixture.pattern;
+import static org.cairnfs.storage.store.StoreFixture.secrets;
+import static org.cairnfs.storage.store.StoreFixture.si;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.cairnfs.storage.store.StoreException.Reason;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a server announces as free ({@link ShareStore#freeBytes}): the smaller of the room under
+ * max-space and the disk's usable bytes above the reserve, never negative. Only states without
+ * open uploads are pinned on the disk side, where every byte counted is already on disk.
+ */
+class SpaceBudgetTest {
+  static final long MAX = 1 << 20;
+  static final long RESERVE = 1000;
+
+  @TempDir Path dbDir;
+  StoreFixture f;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    f = new StoreFixture(dbDir, new StoreLimits(MAX, RESERVE, 100_000));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    f.close();
+  }
+
+  @Test
+  void aRoomyDiskLeavesMaxSpaceAsTheLimit() throws Exception {
+    assertThat(f.store.freeBytes()).isEqualTo(MAX);
+    f.upload(si(1), 0, pattern(5000, 1), ALICE);
+    assertThat(f.store.freeBytes()).isEqualTo(MAX - 5000);
+  }
+
+  @Test
+  void aSmallDiskLeavesItsUsableBytesAboveTheReserve() throws Exception {
+    f.freeBytes = 50_000;
+    assertThat(f.store.freeBytes()).isEqualTo(50_000 - RESERVE);
+    f.freeBytes = MAX + RESERVE - 1;
+    assertThat(f.store.freeBytes()).isEqualTo(MAX - 1);
+    f.freeBytes = MAX + RESERVE + 1;
+    assertThat(f.store.freeBytes()).isEqualTo(MAX);
+  }
+
+  @Test
+  void aDiskAtOrBelowTheReserveHasNothingFree() throws Exception {
+    f.freeBytes = RESERVE;
+    assertThat(f.store.freeBytes()).isZero();
+    f.freeBytes = RESERVE - 1;
+    assertThat(f.store.freeBytes()).isZero();
+    f.freeBytes = 0;
+    assertThat(f.store.freeBytes()).isZero();
+    f.freeBytes = RESERVE + 1;
+    assertThat(f.store.freeBytes()).isEqualTo(1);
+  }
+
+  @Test
+  void aFullMaxSpaceHasNothingFreeWhateverTheDisk() throws Exception {
+    f.limits = new StoreLimits(5000, RESERVE, 100_000);
+    f.crashAndReopen();
+    f.upload(si(1), 0, pattern(5000, 1), ALICE);
+    assertThat(f.store.freeBytes()).isZero();
+    f.limits = new StoreLimits(4000, RESERVE, 100_000); // lowered below what is held
+    f.crashAndReopen();
+    assertThat(f.store.freeBytes()).isZero();
+  }
+
+  /** The announced free space is what an allocation can really take, to the byte. */
+  @Test
+  void theAnnouncedFreeSpaceIsExactlyWhatFits() throws Exception {
+    f.freeBytes = 20_000;
+    long free = f.store.freeBytes();
+    assertThat(free).isEqualTo(20_000 - RESERVE);
+    assertThatThrownBy(() -> f.store.allocate(si(1), List.of(0), free + 1, ALICE, secrets(1)))
+        .satisfies(e -> assertThat(((StoreException) e).reason()).isEqualTo(Reason.SERVER_FULL));
+    assertThat(f.store.allocate(si(1), List.of(0), free, ALICE, secrets(1)).allocated())
+        .containsExactly(0);
+  }
+
+  @Test
+  void anOpenUploadCountsAgainstMaxSpaceAtLeastItsMinimumCharge() throws Exception {
+    f.store.allocate(si(1), List.of(0), 10, ALICE, secrets(1));
+    assertThat(f.store.freeBytes()).isEqualTo(MAX - ImmutableUploads.MIN_UPLOAD_CHARGE);
+    f.store.allocate(si(2), List.of(0), 10_000, ALICE, secrets(1));
+    assertThat(f.store.freeBytes())
+        .isEqualTo(MAX - ImmutableUploads.MIN_UPLOAD_CHARGE - 10_000);
+    f.store.abort(ALICE, si(1), 0);
+    f.store.abort(ALICE, si(2), 0);
+    assertThat(f.store.freeBytes()).isEqualTo(MAX);
+  }
+}
