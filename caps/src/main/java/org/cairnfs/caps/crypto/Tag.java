@@ -53,7 +53,12 @@ public enum Tag {
    * Commitment to one segment of an immutable file: H(tag, leaf hashes of its k data blocks),
    * so parity cannot decode to data other than what the uploader committed.
    */
-  SEGMENT("cairn-v1-segment");
+  SEGMENT("cairn-v1-segment"),
+  /**
+   * Position of a server on the permuted ring of one storage index: H(tag, storage index ||
+   * server node id); servers are tried in ascending order of it.
+   */
+  PERMUTED_RING("cairn-v1-permuted-ring");
 
   private final String text;
 

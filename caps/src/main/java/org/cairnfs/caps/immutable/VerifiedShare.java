@@ -4,7 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.ImmutableVerifyCap;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
 import org.cairnfs.caps.merkle.MerkleTree;
@@ -44,7 +44,7 @@ final class VerifiedShare {
   }
 
   /** Fetches and checks the prefix and block tree root of share {@code number}. */
-  static VerifiedShare open(int number, ShareSource source, ImmutableReadCap cap)
+  static VerifiedShare open(int number, ShareSource source, ImmutableVerifyCap cap)
       throws BadShareException {
     try {
       byte[] prefix = source.read(0, (int) ShareLayout.prefixLength(cap.n()));

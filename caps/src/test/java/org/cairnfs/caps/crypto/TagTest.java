@@ -33,6 +33,7 @@ class TagTest {
     expected.put(Tag.NODE_ID, "cairn-v1-node-id");
     expected.put(Tag.ANNOUNCEMENT, "cairn-v1-announcement");
     expected.put(Tag.SEGMENT, "cairn-v1-segment");
+    expected.put(Tag.PERMUTED_RING, "cairn-v1-permuted-ring");
 
     // New tags are appended; everything pinned here keeps its place and its string.
     Tag[] all = Tag.values();
