@@ -105,8 +105,10 @@ class StorageServerTest {
     MutableKeys keys = MutableKeys.generate(new SecureRandom());
     StorageIndex si = keys.storageIndex();
     byte[] v1 = slotShare(keys, 1, 400);
-    await(client.writeSlotShare(si, 3, v1.length, 0, Arrays.copyOf(v1, 100)));
-    await(client.writeSlotShare(si, 3, v1.length, 100, Arrays.copyOfRange(v1, 100, 400)));
+    await(client.writeSlotShare(si, 3, filled(32, 5), filled(32, 6), v1.length, 0,
+        Arrays.copyOf(v1, 100)));
+    await(client.writeSlotShare(si, 3, filled(32, 5), filled(32, 6), v1.length, 100,
+        Arrays.copyOfRange(v1, 100, 400)));
     List<Response.SlotShare> read = await(client.readSlot(si, Set.of(), 0, 1000));
     assertThat(read).singleElement().satisfies(s -> {
       assertThat(s.share()).isEqualTo(3);
@@ -114,7 +116,8 @@ class StorageServerTest {
       assertThat(s.data()).isEqualTo(v1);
     });
     byte[] stale = slotShare(keys, 1, 300);
-    assertThatThrownBy(() -> await(client.writeSlotShare(si, 3, stale.length, 0, stale)))
+    assertThatThrownBy(() -> await(client.writeSlotShare(si, 3, filled(32, 5), filled(32, 6),
+        stale.length, 0, stale)))
         .cause().satisfies(e -> assertThat(((RemoteException) e).code())
             .isEqualTo(ErrorCode.REJECTED));
     assertThat(await(client.readSlot(si, Set.of(3), 0, 1000)).get(0).data()).isEqualTo(v1);

@@ -1,0 +1,59 @@
+package org.cairnfs.fs.grid;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.cairnfs.caps.ImmutableVerifyCap;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.caps.immutable.ShareFrontCheck;
+import org.cairnfs.caps.immutable.ShareLayout;
+import org.cairnfs.caps.share.ShareSource;
+import org.cairnfs.protocol.client.StorageClient;
+
+/**
+ * Checks that a share a server says it "already holds" is a share of exactly this file before
+ * an upload counts it (issue 10, finding 6: anyone who learns a storage index can plant a share
+ * under it). Two reads sent together: the share's front (header, extension block, hash chain)
+ * and its block-tree root; then {@link ShareFrontCheck} against the cap's extension hash.
+ *
+ * <p>What it cannot see: a server (or a planter who copied a genuine front) holding garbage
+ * blocks behind a genuine front. Readers detect such blocks one by one and verify/repair finds
+ * them; checking them here would mean downloading the share.
+ */
+final class HeldShareCheck {
+  private final int share;
+  private final long rootOffset;
+  private final CompletableFuture<byte[]> front;
+  private final CompletableFuture<byte[]> root;
+
+  /** Sends the two reads at once. */
+  HeldShareCheck(StorageClient client, StorageIndex index, int share, ShareLayout layout) {
+    this.share = share;
+    this.rootOffset = layout.blockTreeNodeOffset(0);
+    this.front = client.readRange(index, share, 0,
+        (int) ShareFrontCheck.prefixLength(layout.params().n()));
+    this.root = client.readRange(index, share, rootOffset, 32);
+  }
+
+  /** Why the held share is not this file's, or empty when it is. */
+  Optional<String> problem(ImmutableVerifyCap cap, Duration timeout) {
+    byte[] frontBytes;
+    byte[] rootBytes;
+    try {
+      frontBytes = Await.get(front, timeout, "reading held share " + share);
+      rootBytes = Await.get(root, timeout, "reading held share " + share);
+    } catch (IOException e) {
+      return Optional.of("cannot read it: " + e.getMessage());
+    }
+    ShareSource fetched = (offset, dst, off, len) -> {
+      byte[] from = offset == 0 ? frontBytes : offset == rootOffset ? rootBytes : null;
+      if (from == null || len > from.length) {
+        throw new EOFException("share ends before " + (offset + len));
+      }
+      System.arraycopy(from, 0, dst, off, len);
+    };
+    return ShareFrontCheck.problem(cap, share, fetched);
+  }
+}
