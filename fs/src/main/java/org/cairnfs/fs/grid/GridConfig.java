@@ -44,6 +44,20 @@ public final class GridConfig {
     return builder().build();
   }
 
+  /** A builder starting from this configuration. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.params = params;
+    b.convergent = convergent;
+    b.writeChunk = writeChunk;
+    b.uploadWindow = uploadWindow;
+    b.stallTimeout = stallTimeout;
+    b.readTimeout = readTimeout;
+    b.readAhead = readAhead;
+    b.locateGrace = locateGrace;
+    return b;
+  }
+
   /** k, happy, n and segment size of new immutable files. */
   public EncodingParams params() {
     return params;

@@ -84,8 +84,11 @@ final class ImmutableUpload {
     layout = prepared.layout();
     placement = new Placement(PermutedRing.order(index, pool.serverIds()), params.n());
     try {
+      log.debug("upload of {}: connecting", index);
       connectMore(2 * params.n());
+      log.debug("upload of {}: placing", index);
       placeShares();
+      log.debug("upload of {}: placed {}", index, placement.in(Status.OPEN));
       if (placement.happiness(Placement.PLANNED) < params.happy()) {
         throw unhappy(placement.happiness(Placement.PLANNED));
       }
@@ -93,7 +96,9 @@ final class ImmutableUpload {
       for (int round = 1; ; round++) {
         Map<Integer, List<UploadSink>> sinks = openSinks();
         cap = prepared.encode((share, length) -> sinkFor(sinks.get(share)));
+        log.debug("upload of {}: encoded round {}", index, round);
         collect(sinks);
+        log.debug("upload of {}: collected round {}", index, round);
         checkClaims(cap.verifier());
         if (round == MAX_ROUNDS || placement.incomplete().isEmpty() || !placeShares()) {
           break;
@@ -105,7 +110,9 @@ final class ImmutableUpload {
       if (complete < params.happy()) {
         throw unhappy(complete);
       }
+      log.debug("upload of {}: closing", index);
       closeWritten();
+      log.debug("upload of {}: closed", index);
       addLeasesOnHeld();
       int happiness = placement.happiness(Placement.DONE);
       if (happiness < params.happy()) {

@@ -27,6 +27,7 @@ public final class FaultyBackend implements StorageBackend {
   private volatile boolean failReads;
   private volatile boolean hang;
   private volatile int hookAtWrite = -1;
+  private volatile long listDelayMillis;
   private volatile IntConsumer hook = w -> { };
   private final AtomicInteger writes = new AtomicInteger();
   private final AtomicLong bytesReceived = new AtomicLong();
@@ -50,6 +51,11 @@ public final class FaultyBackend implements StorageBackend {
   /** Data requests (writes, reads, allocate) block until the test ends: a stuck server. */
   public void hang(boolean on) {
     hang = on;
+  }
+
+  /** GetShareNumbers answers only after this delay: a slow (but working) server. */
+  public void delayListing(long millis) {
+    listDelayMillis = millis;
   }
 
   /** Runs {@code action} (with the write count) when the {@code n}-th write chunk arrives. */
@@ -92,6 +98,13 @@ public final class FaultyBackend implements StorageBackend {
 
   @Override
   public Set<Integer> shareNumbers(Caller caller, StorageIndex index) throws StorageException {
+    if (listDelayMillis > 0) {
+      try {
+        Thread.sleep(listDelayMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     return real.shareNumbers(caller, index);
   }
 
