@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.introducer.HostPort;
@@ -129,7 +128,7 @@ final class ServerLink {
             server.nodeId())
         .handle((client, failure) -> failure == null
             ? CompletableFuture.completedFuture(client)
-            : tryAddresses(addresses, i + 1, unwrap(failure)))
+            : tryAddresses(addresses, i + 1, Await.unwrap(failure)))
         .thenCompose(f -> f);
   }
 
@@ -148,7 +147,7 @@ final class ServerLink {
         backoffMillis = pool.backoffMin().toMillis();
         client.connection().closeFuture().thenRun(() -> dropped(attempt));
       } else {
-        backOff(unwrap(failure).getMessage());
+        backOff(Await.unwrap(failure).getMessage());
       }
     }
     if (client != null) {
@@ -193,12 +192,5 @@ final class ServerLink {
   private void setState(ConnectionState s) {
     state = s;
     since = pool.clock().instant();
-  }
-
-  static Throwable unwrap(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 }

@@ -207,7 +207,7 @@ final class UploadSink implements ShareSink {
         lock.unlock();
       }
       if (error != null) {
-        Throwable cause = ServerLink.unwrap(error);
+        Throwable cause = Await.unwrap(error);
         fail(cause instanceof IOException io ? io
             : new IOException("writing share " + share + " to " + server.shortForm() + ": "
                 + cause, cause));
