@@ -38,6 +38,7 @@ public final class GridClient implements AutoCloseable {
   private final GridConfig config;
   private final ExecutorService workers;
   private final SecureRandom random = new SecureRandom();
+  private final UploadLocks uploadLocks = new UploadLocks();
 
   private GridClient(ServerPool pool, ClientSecrets secrets, GridConfig config) {
     this.pool = Objects.requireNonNull(pool, "pool");
@@ -90,7 +91,8 @@ public final class GridClient implements AutoCloseable {
     ImmutableEncoder encoder = convergent
         ? ImmutableEncoder.convergent(params, secrets.convergenceSecret())
         : ImmutableEncoder.randomKey(params, random);
-    ImmutableUpload upload = new ImmutableUpload(pool, secrets, config, params, encoder);
+    ImmutableUpload upload = new ImmutableUpload(pool, secrets, config, params, encoder,
+        uploadLocks);
     return CompletableFuture.supplyAsync(() -> {
       try {
         return upload.run(source);

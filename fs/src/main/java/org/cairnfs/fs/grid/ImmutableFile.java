@@ -108,9 +108,18 @@ public final class ImmutableFile implements AutoCloseable {
     }
   }
 
+  /** Stops reading: later reads fail, and fetched data is let go. */
   @Override
   public void close() {
     closed = true;
+    if (lock.tryLock()) {
+      try {
+        sources.clear();
+        decoder = null;
+      } finally {
+        lock.unlock();
+      }
+    }
   }
 
   /** Blocking range read (worker threads and the stream). */
@@ -142,9 +151,6 @@ public final class ImmutableFile implements AutoCloseable {
 
   /** Decrypted segment {@code s}, prefetching blocks up to segment {@code lastWanted}. Locked. */
   byte[] segment(int s, int lastWanted) throws IOException {
-    if (closed) {
-      throw new IOException("file " + cap.index() + " was closed");
-    }
     int ahead = Math.max(1, config.readAhead() / Math.max(1, layout.blockLength(0)));
     int to = Math.min(Math.min(lastWanted, layout.segmentCount() - 1), s + ahead - 1);
     long from = layout.blockOffset(s);
@@ -181,6 +187,9 @@ public final class ImmutableFile implements AutoCloseable {
 
   /** Locates shares and opens the decoder on the first read. Locked. */
   private void open() throws IOException {
+    if (closed) {
+      throw new IOException("file " + cap.index() + " was closed");
+    }
     if (decoder != null) {
       return;
     }

@@ -58,6 +58,7 @@ final class ImmutableUpload {
   private final GridConfig config;
   private final EncodingParams params;
   private final ImmutableEncoder encoder;
+  private final UploadLocks locks;
   private final Map<NodeId, StorageClient> clients = new HashMap<>();
   private final Set<NodeId> leasedByAllocate = new HashSet<>();
   private final List<UploadSink> allSinks = new ArrayList<>();
@@ -67,7 +68,8 @@ final class ImmutableUpload {
   private long bytesSent;
 
   ImmutableUpload(ServerPool pool, ClientSecrets secrets, GridConfig config,
-      EncodingParams params, ImmutableEncoder encoder) {
+      EncodingParams params, ImmutableEncoder encoder, UploadLocks locks) {
+    this.locks = locks;
     this.pool = pool;
     this.secrets = secrets;
     this.config = config;
@@ -82,6 +84,12 @@ final class ImmutableUpload {
     }
     index = prepared.index();
     layout = prepared.layout();
+    try (UploadLocks.Held held = locks.acquire(index)) {
+      return place(prepared);
+    }
+  }
+
+  private UploadResult place(ImmutableEncoder.Prepared prepared) throws IOException {
     placement = new Placement(PermutedRing.order(index, pool.serverIds()), params.n());
     try {
       log.debug("upload of {}: connecting", index);

@@ -1,9 +1,9 @@
 package org.cairnfs.fs.grid;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.List;
 
 /**
  * Merges the positional writes of an encoder into contiguous runs of at most {@code chunk}
@@ -49,7 +49,8 @@ final class WriteCoalescer {
   private final int chunk;
   private final long maxBuffered;
   private final Out out;
-  private final TreeMap<Long, Run> runsByEnd = new TreeMap<>();
+  /** Open runs; few (about 2 log2 segments), so a linear scan beats a map and boxes nothing. */
+  private final List<Run> runs = new ArrayList<>();
   private long buffered;
 
   WriteCoalescer(int chunk, long maxBuffered, Out out) {
@@ -60,9 +61,10 @@ final class WriteCoalescer {
 
   void write(long offset, byte[] data, int off, int len) throws IOException {
     while (len > 0) {
-      Run run = runsByEnd.remove(offset);
+      Run run = endingAt(offset);
       if (run == null) {
         run = new Run(offset, Math.min(chunk, Math.max(len, 4096)));
+        runs.add(run);
       }
       int take = Math.min(len, chunk - run.len);
       run.append(data, off, take);
@@ -71,29 +73,37 @@ final class WriteCoalescer {
       off += take;
       len -= take;
       if (run.len == chunk) {
+        runs.remove(run);
         send(run);
-      } else {
-        runsByEnd.put(run.end(), run);
       }
     }
     while (buffered > maxBuffered) {
-      Run largest = null;
-      for (Run r : runsByEnd.values()) {
-        if (largest == null || r.len > largest.len) {
+      Run largest = runs.get(0);
+      for (Run r : runs) {
+        if (r.len > largest.len) {
           largest = r;
         }
       }
-      runsByEnd.remove(largest.end());
+      runs.remove(largest);
       send(largest);
     }
   }
 
   /** Sends every run held. */
   void flush() throws IOException {
-    while (!runsByEnd.isEmpty()) {
-      Map.Entry<Long, Run> e = runsByEnd.pollFirstEntry();
-      send(e.getValue());
+    while (!runs.isEmpty()) {
+      send(runs.remove(runs.size() - 1));
     }
+  }
+
+  private Run endingAt(long offset) {
+    for (int i = runs.size() - 1; i >= 0; i--) {
+      Run r = runs.get(i);
+      if (r.end() == offset) {
+        return r;
+      }
+    }
+    return null;
   }
 
   /** Bytes written but not yet sent. */

@@ -125,6 +125,23 @@ class ImmutableRoundTripTest {
   }
 
   @Test
+  void concurrentUploadsOfTheSameFileStoreItOnce() throws Exception {
+    byte[] data = random(900_000, 7);
+    long received = totalBytesReceived();
+    var first = client.upload(PlaintextSource.of(data));
+    var second = client.upload(PlaintextSource.of(data));
+    UploadResult a = first.get();
+    UploadResult b = second.get();
+    assertThat(b.cap()).isEqualTo(a.cap());
+    assertThat(a.happiness()).isEqualTo(10);
+    assertThat(b.happiness()).isEqualTo(10);
+    assertThat(a.sharesUploaded() + b.sharesUploaded()).isEqualTo(10);
+    long shareLength = org.cairnfs.caps.immutable.ShareLayout
+        .of(client.config().params(), data.length).shareLength();
+    assertThat(totalBytesReceived() - received).isEqualTo(10 * shareLength);
+  }
+
+  @Test
   void randomKeysGiveDifferentCapsForTheSameContent() throws Exception {
     byte[] data = random(100_000, 6);
     Cap a = client.upload(PlaintextSource.of(data), client.config().params(), false).get().cap();

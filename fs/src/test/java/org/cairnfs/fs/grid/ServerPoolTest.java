@@ -109,8 +109,9 @@ class ServerPoolTest {
     IntroducerServer introducer = IntroducerServer.start(NodeKey.generate(), "127.0.0.1", 0);
     closeables.add(introducer);
     IntroducerUrl url = introducer.url();
+    List<AnnouncementPublisher> publishers = new ArrayList<>();
     for (TestServer s : grid.servers()) {
-      closeables.add(AnnouncementPublisher.builder(s.key()).signer(NodeSigner.of(s.key()))
+      publishers.add(AnnouncementPublisher.builder(s.key()).signer(NodeSigner.of(s.key()))
           .introducer(url).nickname(s.nickname()).address(new HostPort("127.0.0.1", s.port()))
           .softwareVersion("test").freeSpace(() -> 1L << 30).clientOptions(TestGrid.CLIENT_OPTIONS)
           .build().start());
@@ -121,6 +122,7 @@ class ServerPoolTest {
         .cacheFile(cache).saveDelay(Duration.ZERO).build().start()) {
       assertThat(first.awaitServers(10, Duration.ofSeconds(20))).hasSize(10);
     }
+    publishers.forEach(AnnouncementPublisher::close);
     introducer.close();
 
     AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
