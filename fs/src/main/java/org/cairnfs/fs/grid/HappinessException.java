@@ -6,8 +6,9 @@ import java.util.stream.Collectors;
 import org.cairnfs.caps.StorageIndex;
 
 /**
- * An upload could not place its shares on {@code happy} distinct servers. Nothing it wrote was
- * made visible (open shares were aborted), so the grid holds no partial file under its name.
+ * An upload (or a mutable publish) could not place its shares on {@code happy} distinct
+ * servers. An immutable upload leaves nothing visible (open shares are aborted), so the grid
+ * holds no partial file under its name; a mutable publish says what its partial version means.
  *
  * <p>The counts say where the servers went: known (from the grid's membership), connected
  * (answered this client), asked (were asked for space), accepted (took or already held at least
@@ -25,13 +26,21 @@ public final class HappinessException extends IOException {
   private final int full;
   private final Map<String, String> problems;
 
+  /** For an immutable upload, which leaves nothing visible. */
   public HappinessException(StorageIndex index, int happiness, int happy, int known,
       int connected, int asked, int accepted, int full, Map<String, String> problems) {
+    this(index, happiness, happy, known, connected, asked, accepted, full, problems,
+        "Nothing was left visible; retry when more servers are reachable, or lower happy.");
+  }
+
+  /** With {@code consequence} saying what the failed attempt left behind. */
+  public HappinessException(StorageIndex index, int happiness, int happy, int known,
+      int connected, int asked, int accepted, int full, Map<String, String> problems,
+      String consequence) {
     super("upload of " + index + " failed: its shares could be placed on only " + happiness
         + " distinct servers, " + happy + " needed (happy); servers: " + known + " known, "
         + connected + " connected, " + asked + " asked, " + accepted + " accepted, " + full
-        + " full" + describe(problems)
-        + ". Nothing was left visible; retry when more servers are reachable, or lower happy.");
+        + " full" + describe(problems) + ". " + consequence);
     this.index = index;
     this.happiness = happiness;
     this.happy = happy;

@@ -84,8 +84,11 @@ final class ImmutableUpload {
     }
     index = prepared.index();
     layout = prepared.layout();
-    try (UploadLocks.Held held = locks.acquire(index)) {
+    UploadLocks.Held held = locks.acquire(index);
+    try {
       return place(prepared);
+    } finally {
+      held.close();
     }
   }
 

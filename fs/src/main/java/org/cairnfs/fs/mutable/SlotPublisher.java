@@ -114,7 +114,9 @@ final class SlotPublisher {
       Map<String, String> named = new LinkedHashMap<>();
       problems.forEach((id, why) -> named.put(pool.describe(id), why));
       throw new HappinessException(map.index, happiness, options.happy(), map.ring.size(),
-          map.reachable.size(), asked.size(), done.size(), full.size(), named);
+          map.reachable.size(), asked.size(), done.size(), full.size(), named,
+          "The new version (seqnum " + seqnum + ") reached only those servers: readers may "
+              + "see it or the previous one until a later publish reaches happiness.");
     }
     return new Outcome(header, placement, happiness, rejected);
   }

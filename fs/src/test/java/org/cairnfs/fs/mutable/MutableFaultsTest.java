@@ -40,6 +40,17 @@ class MutableFaultsTest {
   }
 
   @Test
+  void aPublishThatCannotReachHappyServersFailsSayingWhy() throws Exception {
+    grid.servers().subList(0, 4).forEach(TestServer::kill);
+    assertThatThrownBy(() -> alice.create(new byte[100]).get())
+        .isInstanceOf(ExecutionException.class).cause()
+        .isInstanceOfSatisfying(org.cairnfs.fs.grid.HappinessException.class, e -> {
+          assertThat(e.happiness()).isEqualTo(6);
+          assertThat(e.getMessage()).contains("10 known, 6 connected", "seqnum 1");
+        });
+  }
+
+  @Test
   void readsTheHighestRecoverableVersionAndTheNextPublishUpdatesEveryServer() throws Exception {
     MutableWriteCap cap = alice.create("one".getBytes(StandardCharsets.UTF_8)).get();
     List<TestServer> away = grid.servers().subList(0, 3);
