@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import javax.crypto.Cipher;
 import org.cairnfs.caps.ImmutableReadCap;
-import org.cairnfs.caps.ImmutableVerifyCap;
 import org.cairnfs.caps.crypto.AesCtr;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
@@ -27,9 +26,9 @@ import org.cairnfs.caps.share.ShareSource;
  * Rebuilds an immutable file from any k good shares, verifying everything it uses.
  *
  * <p>Shares are tried in ascending share number (or a caller's preference), so when shares
- * 0..k-1 are good the data blocks are used as they are and no Reed-Solomon work is done. A share whose header, extension
- * block, hash chain or any block fails a check, or whose reads fail, is dropped and the next
- * one taken; when fewer than k remain an {@link IntegrityException} names every dropped share
+ * 0..k-1 are good the data blocks are used as they are and no Reed-Solomon work is done. A
+ * share whose header, extension block, hash chain or any block fails a check, or whose reads
+ * fail, is dropped and the next one taken; when fewer than k remain an {@link IntegrityException} names every dropped share
  * and why. Unverified bytes are never returned.
  *
  * <p>Every segment is also checked against the uploader's commitment in the segment tree: the
@@ -49,7 +48,6 @@ public final class ImmutableDecoder {
   static final int MAX_COMBINATIONS = 256;
 
   private final ImmutableReadCap cap;
-  private final ImmutableVerifyCap verifyCap;
   private final TreeMap<Integer, ShareSource> candidates;
   private final Map<Integer, String> bad = new LinkedHashMap<>();
   private final List<VerifiedShare> active = new ArrayList<>();
@@ -65,7 +63,6 @@ public final class ImmutableDecoder {
   private ImmutableDecoder(ImmutableReadCap cap, Map<Integer, ShareSource> shares,
       Comparator<Integer> preference) {
     this.cap = cap;
-    this.verifyCap = cap.verifier();
     this.candidates = new TreeMap<>(preference);
     this.candidates.putAll(shares);
     this.codec = ErasureCodec.of(cap.k(), cap.n());
@@ -342,7 +339,7 @@ public final class ImmutableDecoder {
       return;
     }
     try {
-      VerifiedShare share = VerifiedShare.open(number, next.getValue(), verifyCap);
+      VerifiedShare share = VerifiedShare.open(number, next.getValue(), cap);
       if (layout == null) {
         layout = share.layout();
         blocks = new byte[cap.n()][];

@@ -72,11 +72,117 @@ public final class ImmutableEncoder {
    * discard; on success each was closed once, after it was complete.
    */
   public Cap encode(PlaintextSource source, ShareSinkFactory sinks) throws IOException {
-    Prepared prepared = prepare(source);
-    if (prepared.literal().isPresent()) {
-      return prepared.literal().get();
+    long size = source.size();
+    if (size <= LiteralCap.MAX_SIZE) {
+      byte[] data;
+      try (InputStream in = source.open()) {
+        data = in.readNBytes(LiteralCap.MAX_SIZE + 1);
+      }
+      if (data.length != size) {
+        throw new IOException("plaintext changed while encoding: size " + size + ", read "
+            + data.length);
+      }
+      return new LiteralCap(data);
     }
-    return prepared.encode(sinks);
+    byte[] key;
+    if (convergenceSecret == null) {
+      key = new byte[AesCtr.KEY_LENGTH];
+      random.nextBytes(key);
+    } else {
+      byte[] buffer = new byte[(int) Math.min(size, Math.max(params.segmentSize(), 1 << 16))];
+      key = ConvergentKey.derive(convergenceSecret, params,
+          ConvergentKey.plaintextHash(source, size, buffer));
+    }
+    return encodeWithKey(source, size, key, sinks);
+  }
+
+  ImmutableReadCap encodeWithKey(PlaintextSource source, long size, byte[] key,
+      ShareSinkFactory sinkFactory) throws IOException {
+    ShareLayout layout = ShareLayout.of(params, size);
+    int k = params.k();
+    int n = params.n();
+    ErasureCodec codec = ErasureCodec.of(k, n);
+    byte[][] blocks = new byte[n][layout.maxBlockLength()];
+    ShareSink[] sinks = new ShareSink[n];
+    MerkleTreeBuilder[] trees = new MerkleTreeBuilder[n];
+    for (int i = 0; i < n; i++) {
+      ShareSink sink = sinkFactory.open(i, layout.shareLength());
+      sinks[i] = sink;
+      trees[i] = new MerkleTreeBuilder(layout.segmentCount(),
+          sink.treeNodesAt(layout::blockTreeNodeOffset));
+    }
+    MerkleTreeBuilder segmentTree = new MerkleTreeBuilder(layout.segmentCount(),
+        everySink(sinks, layout));
+    TaggedHash segmentHash = TaggedHash.start(Tag.SEGMENT);
+    Cipher cipher = AesCtr.at(key, 0);
+    TaggedHash blockHash = TaggedHash.start(Tag.BLOCK);
+    try (InputStream in = source.open()) {
+      for (int s = 0; s < layout.segmentCount(); s++) {
+        int blockLength = layout.blockLength(s);
+        int remaining = layout.segmentLength(s);
+        for (int j = 0; j < k; j++) {
+          int take = Math.min(blockLength, remaining);
+          if (in.readNBytes(blocks[j], 0, take) != take) {
+            throw new IOException("plaintext ended early in segment " + s);
+          }
+          encrypt(cipher, blocks[j], take);
+          Arrays.fill(blocks[j], take, blockLength, (byte) 0);
+          remaining -= take;
+        }
+        codec.encode(blocks, 0, blockLength);
+        long offset = layout.blockOffset(s);
+        for (int i = 0; i < n; i++) {
+          sinks[i].write(offset, blocks[i], 0, blockLength);
+          byte[] leaf = blockHash.update(blocks[i], 0, blockLength).finish();
+          trees[i].add(leaf);
+          if (i < k) {
+            segmentHash.update(leaf);
+          }
+        }
+        segmentTree.add(segmentHash.finish());
+      }
+      if (in.read() >= 0) {
+        throw new IOException("plaintext grew while encoding beyond " + size + " bytes");
+      }
+      List<byte[]> shareLeaves = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        shareLeaves.add(ShareTreeLeaf.of(i, trees[i].root()));
+      }
+      byte[][] shareTree = MerkleTree.allNodes(shareLeaves);
+      ExtensionBlock extension = new ExtensionBlock(params, size, layout.segmentCount(),
+          shareTree[0], segmentTree.root());
+      byte[] extensionBytes = extension.encode();
+      for (int i = 0; i < n; i++) {
+        sinks[i].write(layout.chainOffset(), ShareHashChain.encode(n, i, shareTree));
+        sinks[i].write(layout.extensionOffset(), extensionBytes);
+        sinks[i].write(0, layout.header(i).encode());
+        sinks[i].close();
+      }
+      return new ImmutableReadCap(key, extension.hash(), k, n, size);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** Writes each segment tree node to the same place in every share. */
+  private static MerkleTreeBuilder.NodeSink everySink(ShareSink[] sinks, ShareLayout layout) {
+    MerkleTreeBuilder.NodeSink[] each = new MerkleTreeBuilder.NodeSink[sinks.length];
+    for (int i = 0; i < sinks.length; i++) {
+      each[i] = sinks[i].treeNodesAt(layout::segmentTreeNodeOffset);
+    }
+    return (node, hash) -> {
+      for (MerkleTreeBuilder.NodeSink sink : each) {
+        sink.node(node, hash);
+      }
+    };
+  }
+
+  private static void encrypt(Cipher cipher, byte[] block, int length) {
+    try {
+      cipher.update(block, 0, length, block, 0);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**
@@ -185,95 +291,6 @@ public final class ImmutableEncoder {
       if (literal != null) {
         throw new IllegalStateException("a literal file of " + size + " bytes has no shares");
       }
-    }
-  }
-
-  ImmutableReadCap encodeWithKey(PlaintextSource source, long size, byte[] key,
-      ShareSinkFactory sinkFactory) throws IOException {
-    ShareLayout layout = ShareLayout.of(params, size);
-    int k = params.k();
-    int n = params.n();
-    ErasureCodec codec = ErasureCodec.of(k, n);
-    byte[][] blocks = new byte[n][layout.maxBlockLength()];
-    ShareSink[] sinks = new ShareSink[n];
-    MerkleTreeBuilder[] trees = new MerkleTreeBuilder[n];
-    for (int i = 0; i < n; i++) {
-      ShareSink sink = sinkFactory.open(i, layout.shareLength());
-      sinks[i] = sink;
-      trees[i] = new MerkleTreeBuilder(layout.segmentCount(),
-          sink.treeNodesAt(layout::blockTreeNodeOffset));
-    }
-    MerkleTreeBuilder segmentTree = new MerkleTreeBuilder(layout.segmentCount(),
-        everySink(sinks, layout));
-    TaggedHash segmentHash = TaggedHash.start(Tag.SEGMENT);
-    Cipher cipher = AesCtr.at(key, 0);
-    TaggedHash blockHash = TaggedHash.start(Tag.BLOCK);
-    try (InputStream in = source.open()) {
-      for (int s = 0; s < layout.segmentCount(); s++) {
-        int blockLength = layout.blockLength(s);
-        int remaining = layout.segmentLength(s);
-        for (int j = 0; j < k; j++) {
-          int take = Math.min(blockLength, remaining);
-          if (in.readNBytes(blocks[j], 0, take) != take) {
-            throw new IOException("plaintext ended early in segment " + s);
-          }
-          encrypt(cipher, blocks[j], take);
-          Arrays.fill(blocks[j], take, blockLength, (byte) 0);
-          remaining -= take;
-        }
-        codec.encode(blocks, 0, blockLength);
-        long offset = layout.blockOffset(s);
-        for (int i = 0; i < n; i++) {
-          sinks[i].write(offset, blocks[i], 0, blockLength);
-          byte[] leaf = blockHash.update(blocks[i], 0, blockLength).finish();
-          trees[i].add(leaf);
-          if (i < k) {
-            segmentHash.update(leaf);
-          }
-        }
-        segmentTree.add(segmentHash.finish());
-      }
-      if (in.read() >= 0) {
-        throw new IOException("plaintext grew while encoding beyond " + size + " bytes");
-      }
-      List<byte[]> shareLeaves = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        shareLeaves.add(ShareTreeLeaf.of(i, trees[i].root()));
-      }
-      byte[][] shareTree = MerkleTree.allNodes(shareLeaves);
-      ExtensionBlock extension = new ExtensionBlock(params, size, layout.segmentCount(),
-          shareTree[0], segmentTree.root());
-      byte[] extensionBytes = extension.encode();
-      for (int i = 0; i < n; i++) {
-        sinks[i].write(layout.chainOffset(), ShareHashChain.encode(n, i, shareTree));
-        sinks[i].write(layout.extensionOffset(), extensionBytes);
-        sinks[i].write(0, layout.header(i).encode());
-        sinks[i].close();
-      }
-      return new ImmutableReadCap(key, extension.hash(), k, n, size);
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-  }
-
-  /** Writes each segment tree node to the same place in every share. */
-  private static MerkleTreeBuilder.NodeSink everySink(ShareSink[] sinks, ShareLayout layout) {
-    MerkleTreeBuilder.NodeSink[] each = new MerkleTreeBuilder.NodeSink[sinks.length];
-    for (int i = 0; i < sinks.length; i++) {
-      each[i] = sinks[i].treeNodesAt(layout::segmentTreeNodeOffset);
-    }
-    return (node, hash) -> {
-      for (MerkleTreeBuilder.NodeSink sink : each) {
-        sink.node(node, hash);
-      }
-    };
-  }
-
-  private static void encrypt(Cipher cipher, byte[] block, int length) {
-    try {
-      cipher.update(block, 0, length, block, 0);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -4,7 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import org.cairnfs.caps.ImmutableVerifyCap;
+import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
 import org.cairnfs.caps.merkle.MerkleTree;
@@ -44,10 +44,19 @@ final class VerifiedShare {
   }
 
   /** Fetches and checks the prefix and block tree root of share {@code number}. */
-  static VerifiedShare open(int number, ShareSource source, ImmutableVerifyCap cap)
+  static VerifiedShare open(int number, ShareSource source, ImmutableReadCap cap)
       throws BadShareException {
+    return open(number, source, cap.extensionHash(), cap.k(), cap.n(), cap.size());
+  }
+
+  /**
+   * As {@link #open(int, ShareSource, ImmutableReadCap)} with what any immutable cap pins (a
+   * verify cap holder can run it).
+   */
+  static VerifiedShare open(int number, ShareSource source, byte[] extensionHash, int k, int n,
+      long size) throws BadShareException {
     try {
-      byte[] prefix = source.read(0, (int) ShareLayout.prefixLength(cap.n()));
+      byte[] prefix = source.read(0, (int) ShareLayout.prefixLength(n));
       ShareHeader header = ShareHeader.parse(prefix);
       if (header.shareNumber() != number) {
         throw new BadShareException("header says it is share " + header.shareNumber());
@@ -55,12 +64,12 @@ final class VerifiedShare {
       byte[] extensionBytes =
           Arrays.copyOfRange(prefix, ShareHeader.LENGTH, ShareHeader.LENGTH + ExtensionBlock.LENGTH);
       if (!MessageDigest.isEqual(TaggedHash.of(Tag.EXTENSION_BLOCK, extensionBytes),
-          cap.extensionHash())) {
+          extensionHash)) {
         throw new BadShareException("extension block does not match the cap");
       }
       ExtensionBlock extension = ExtensionBlock.parse(extensionBytes);
       EncodingParams params = extension.params();
-      if (params.k() != cap.k() || params.n() != cap.n() || extension.fileSize() != cap.size()) {
+      if (params.k() != k || params.n() != n || extension.fileSize() != size) {
         throw new BadShareException("extension block disagrees with the cap on k, n or size");
       }
       if (number >= params.n()) {

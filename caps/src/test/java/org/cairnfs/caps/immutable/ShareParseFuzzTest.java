@@ -59,7 +59,7 @@ class ShareParseFuzzTest {
     byte[] bytes = data.consumeRemainingAsBytes();
     ImmutableReadCap cap = FILE.cap();
     try {
-      VerifiedShare share = VerifiedShare.open(number, ByteArrayShare.wrap(bytes), cap.verifier());
+      VerifiedShare share = VerifiedShare.open(number, ByteArrayShare.wrap(bytes), cap);
       byte[] block = new byte[share.layout().maxBlockLength()];
       LeafWindow segments = new LeafWindow(share.layout().segmentCount(),
           share.extension().segmentTreeRoot());

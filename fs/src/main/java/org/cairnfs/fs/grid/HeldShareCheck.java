@@ -7,7 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.cairnfs.caps.ImmutableVerifyCap;
 import org.cairnfs.caps.StorageIndex;
-import org.cairnfs.caps.immutable.ShareFrontCheck;
+import org.cairnfs.caps.immutable.IntegrityException;
+import org.cairnfs.caps.immutable.ShareCheck;
 import org.cairnfs.caps.immutable.ShareLayout;
 import org.cairnfs.caps.share.ShareSource;
 import org.cairnfs.protocol.client.StorageClient;
@@ -16,7 +17,7 @@ import org.cairnfs.protocol.client.StorageClient;
  * Checks that a share a server says it "already holds" is a share of exactly this file before
  * an upload counts it (issue 10, finding 6: anyone who learns a storage index can plant a share
  * under it). Two reads sent together: the share's front (header, extension block, hash chain)
- * and its block-tree root; then {@link ShareFrontCheck} against the cap's extension hash.
+ * and its block-tree root; then {@link ShareCheck#checkFront} against the cap's extension hash.
  *
  * <p>What it cannot see: a server (or a planter who copied a genuine front) holding garbage
  * blocks behind a genuine front. Readers detect such blocks one by one and verify/repair finds
@@ -32,8 +33,7 @@ final class HeldShareCheck {
   HeldShareCheck(StorageClient client, StorageIndex index, int share, ShareLayout layout) {
     this.share = share;
     this.rootOffset = layout.blockTreeNodeOffset(0);
-    this.front = client.readRange(index, share, 0,
-        (int) ShareFrontCheck.prefixLength(layout.params().n()));
+    this.front = client.readRange(index, share, 0, (int) layout.prefixLength());
     this.root = client.readRange(index, share, rootOffset, 32);
   }
 
@@ -54,6 +54,11 @@ final class HeldShareCheck {
       }
       System.arraycopy(from, 0, dst, off, len);
     };
-    return ShareFrontCheck.problem(cap, share, fetched);
+    try {
+      ShareCheck.checkFront(cap, share, fetched);
+      return Optional.empty();
+    } catch (IntegrityException e) {
+      return Optional.of(e.badShares().getOrDefault(share, e.getMessage()));
+    }
   }
 }
