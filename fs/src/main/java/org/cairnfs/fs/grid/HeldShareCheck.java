@@ -16,8 +16,10 @@ import org.cairnfs.protocol.client.StorageClient;
 /**
  * Checks that a share a server says it "already holds" is a share of exactly this file before
  * an upload counts it (issue 10, finding 6: anyone who learns a storage index can plant a share
- * under it). Two reads sent together: the share's front (header, extension block, hash chain)
- * and its block-tree root; then {@link ShareCheck#checkFront} against the cap's extension hash.
+ * under it). Three reads sent together: the share's front (header, extension block, hash
+ * chain), its block-tree root and its last byte; then {@link ShareCheck#checkFront} against the
+ * cap's extension hash, and the share must end exactly where the verified layout ends it (one
+ * cut short after a genuine front is not complete).
  *
  * <p>What it cannot see: a server (or a planter who copied a genuine front) holding garbage
  * blocks behind a genuine front. Readers detect such blocks one by one and verify/repair finds
@@ -28,6 +30,8 @@ final class HeldShareCheck {
   private final long rootOffset;
   private final CompletableFuture<byte[]> front;
   private final CompletableFuture<byte[]> root;
+  private final CompletableFuture<byte[]> last;
+  private final long length;
 
   /** Sends the two reads at once. */
   HeldShareCheck(StorageClient client, StorageIndex index, int share, ShareLayout layout) {
@@ -35,17 +39,25 @@ final class HeldShareCheck {
     this.rootOffset = layout.blockTreeNodeOffset(0);
     this.front = client.readRange(index, share, 0, (int) layout.prefixLength());
     this.root = client.readRange(index, share, rootOffset, 32);
+    this.length = layout.shareLength();
+    this.last = client.readRange(index, share, length - 1, 2);
   }
 
   /** Why the held share is not this file's, or empty when it is. */
   Optional<String> problem(ImmutableVerifyCap cap, Duration timeout) {
     byte[] frontBytes;
     byte[] rootBytes;
+    byte[] lastBytes;
     try {
       frontBytes = Await.get(front, timeout, "reading held share " + share);
       rootBytes = Await.get(root, timeout, "reading held share " + share);
+      lastBytes = Await.get(last, timeout, "reading held share " + share);
     } catch (IOException e) {
       return Optional.of("cannot read it: " + e.getMessage());
+    }
+    if (lastBytes.length != 1) {
+      return Optional.of(lastBytes.length == 0 ? "it is shorter than " + length + " bytes"
+          : "it is longer than " + length + " bytes");
     }
     ShareSource fetched = (offset, dst, off, len) -> {
       byte[] from = offset == 0 ? frontBytes : offset == rootOffset ? rootBytes : null;

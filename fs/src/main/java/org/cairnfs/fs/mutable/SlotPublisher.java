@@ -136,7 +136,8 @@ final class SlotPublisher {
       all.add(last);
       at += length;
     } while (at < bytes.length);
-    // The first failure wins (a REJECTED comes on the last chunk).
+    // The first failure wins: answers come in order, so a REJECTED (on the chunk where the
+    // server's check decides) comes before the NOT_FOUND of the chunks after it.
     CompletableFuture<Void> result = new CompletableFuture<>();
     for (CompletableFuture<Void> f : all) {
       f.whenComplete((ok, e) -> {

@@ -201,6 +201,25 @@ class UploadFaultsTest {
   }
 
   @Test
+  void aHeldShareCutShortAfterAGenuineFrontIsNotCountedAndIsSentAgain() throws Exception {
+    grid = new TestGrid(dir, 11);
+    GridClient client = grid.client(FAST);
+    byte[] data = random(500_000, 9);
+    UploadResult first = client.upload(PlaintextSource.of(data)).get();
+    StorageIndex si = first.index().orElseThrow();
+    NodeId holder = first.placement().get(0).get(0);
+    java.nio.file.Path share = grid.byId(holder).sharePath(si, 0);
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(share.toFile(), "rw")) {
+      f.setLength(f.length() / 2);
+    }
+    UploadResult again = client.upload(PlaintextSource.of(data)).get();
+    assertThat(again.sharesAlreadyHeld()).isEqualTo(9);
+    assertThat(again.sharesUploaded()).isEqualTo(1);
+    assertThat(again.placement().get(0)).hasSize(1).doesNotContain(holder);
+    assertReadsBack(client, again, data);
+  }
+
+  @Test
   void everyShareCarriesThisClientsLeaseUnderItsDerivedSecrets() throws Exception {
     grid = new TestGrid(dir, 10);
     NodeKey key = NodeKey.generate();
