@@ -116,10 +116,11 @@ public final class GridTransferBenchmark {
         System.out.printf(Locale.ROOT, "%n%d MiB through %d servers, %d-of-%d, segment %d KiB, "
             + "median of %d runs (MiB/s):%n", mib, serverCount, params.k(), params.n(),
             params.segmentSize() >> 10, runs);
-        System.out.printf(Locale.ROOT, "  upload   %7.0f   codec encode ceiling %7.0f   ratio %3.0f%%%n",
-            median(up), median(enc), 100 * median(up) / median(enc));
-        System.out.printf(Locale.ROOT, "  download %7.0f   codec decode ceiling %7.0f   ratio %3.0f%%%n",
-            median(down), median(dec), 100 * median(down) / median(dec));
+        String row = "  %-8s %7.0f   codec %s ceiling %7.0f   ratio %3.0f%%%n";
+        System.out.printf(Locale.ROOT, row, "upload", median(up), "encode", median(enc),
+            100 * median(up) / median(enc));
+        System.out.printf(Locale.ROOT, row, "download", median(down), "decode", median(dec),
+            100 * median(down) / median(dec));
       }
     } finally {
       for (StorageServer s : servers) {

@@ -28,8 +28,8 @@ import org.cairnfs.caps.share.ShareSource;
  * <p>Shares are tried in ascending share number (or a caller's preference), so when shares
  * 0..k-1 are good the data blocks are used as they are and no Reed-Solomon work is done. A
  * share whose header, extension block, hash chain or any block fails a check, or whose reads
- * fail, is dropped and the next one taken; when fewer than k remain an {@link IntegrityException} names every dropped share
- * and why. Unverified bytes are never returned.
+ * fail, is dropped and the next one taken; when fewer than k remain an {@link
+ * IntegrityException} names every dropped share and why. Unverified bytes are never returned.
  *
  * <p>Every segment is also checked against the uploader's commitment in the segment tree: the
  * hash of its k data blocks' leaf hashes. With shares 0..k-1 those leaves are already verified,

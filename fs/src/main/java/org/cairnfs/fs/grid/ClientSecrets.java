@@ -138,7 +138,8 @@ public final class ClientSecrets {
     Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
     boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
     Path temp = posix
-        ? Files.createTempFile(dir, ".secret", ".tmp", PosixFilePermissions.asFileAttribute(ownerOnly))
+        ? Files.createTempFile(dir, ".secret", ".tmp",
+            PosixFilePermissions.asFileAttribute(ownerOnly))
         : Files.createTempFile(dir, ".secret", ".tmp");
     try {
       Files.writeString(temp, text, StandardCharsets.US_ASCII);

@@ -186,7 +186,7 @@ public final class ServerPool implements AutoCloseable {
     return closed;
   }
 
-  /** Validating builder; defaults: the protocol's default client options, backoff 500 ms to 60 s. */
+  /** Validating builder; defaults: the protocol's default client options, backoff 0.5 to 60 s. */
   public static final class Builder {
     private final GridMembership membership;
     private final NodeKey ownKey;

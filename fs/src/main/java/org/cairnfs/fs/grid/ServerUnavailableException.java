@@ -3,7 +3,10 @@ package org.cairnfs.fs.grid;
 import java.io.IOException;
 import org.cairnfs.protocol.identity.NodeId;
 
-/** A server cannot be used right now: unknown, gone from the grid, or backing off after a failure. */
+/**
+ * A server cannot be used right now: unknown, gone from the grid, or backing off after a
+ * failure.
+ */
 public final class ServerUnavailableException extends IOException {
   private final transient NodeId server;
 

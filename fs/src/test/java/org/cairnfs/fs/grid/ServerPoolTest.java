@@ -97,7 +97,8 @@ class ServerPoolTest {
     ServerPool pool = grid.pool(NodeKey.generate());
     TestServer s1 = grid.server(1);
     s1.kill();
-    assertThatThrownBy(() -> pool.connect(s1.nodeId()).get()).isInstanceOf(ExecutionException.class);
+    assertThatThrownBy(() -> pool.connect(s1.nodeId()).get())
+        .isInstanceOf(ExecutionException.class);
     ServerStatus st = status(pool, s1.nodeId());
     assertThat(st.state()).isEqualTo(ConnectionState.BACKING_OFF);
     assertThat(st.nextAttempt()).isPresent();

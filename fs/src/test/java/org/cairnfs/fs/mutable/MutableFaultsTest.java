@@ -92,7 +92,8 @@ class MutableFaultsTest {
       }
     }
     assertThat(damaged).isEqualTo(4);
-    assertThat(bob.read(cap.readOnly()).get().contents()).isEqualTo(MutableFilesTest.random(5000, 9));
+    assertThat(bob.read(cap.readOnly()).get().contents())
+        .isEqualTo(MutableFilesTest.random(5000, 9));
 
     MutableWriteCap never = MutableKeys.generate(new SecureRandom()).writeCap();
     assertThatThrownBy(() -> bob.read(never.readOnly()).get())
