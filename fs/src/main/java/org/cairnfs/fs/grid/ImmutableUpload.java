@@ -61,7 +61,6 @@ final class ImmutableUpload {
   private final UploadLocks locks;
   private final Map<NodeId, StorageClient> clients = new HashMap<>();
   private final Set<NodeId> leasedByAllocate = new HashSet<>();
-  private final List<UploadSink> allSinks = new ArrayList<>();
   private Placement placement;
   private StorageIndex index;
   private ShareLayout layout;
@@ -69,12 +68,12 @@ final class ImmutableUpload {
 
   ImmutableUpload(ServerPool pool, ClientSecrets secrets, GridConfig config,
       EncodingParams params, ImmutableEncoder encoder, UploadLocks locks) {
-    this.locks = locks;
     this.pool = pool;
     this.secrets = secrets;
     this.config = config;
     this.params = params;
     this.encoder = encoder;
+    this.locks = locks;
   }
 
   UploadResult run(PlaintextSource source) throws IOException {
@@ -220,7 +219,6 @@ final class ImmutableUpload {
         UploadSink sink = new UploadSink(id, clients.get(id), index, share, config.writeChunk(),
             config.uploadWindow(), config.stallTimeout());
         sinks.computeIfAbsent(share, s -> new ArrayList<>()).add(sink);
-        allSinks.add(sink);
       }
     });
     return sinks;
