@@ -3,6 +3,7 @@ package org.cairnfs.fs.mutable;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * any other version at a seqnum as high as its own means an uncoordinated write. Either way the
  * writer re-reads (the newest recoverable version, now including the other writer's change),
  * applies its {@link Modifier} again and publishes seqnum + 1, after a short random backoff.
+ * And a writer never publishes over a newer version it cannot read yet (another writer's
+ * publish in progress): it waits for it first ({@link #settledMap}).
  *
  * <p>Costs: read = one READ_SLOT to each of 2n servers in parallel (small files arrive whole),
  * a second round only for shares larger than {@link SlotMap#FRONT}; publish = encoding in
@@ -40,12 +43,14 @@ public final class MutableFiles {
   private final MutableOptions options;
   private final SlotPublisher publisher;
   private final Duration timeout;
+  private final Duration abandonAfter;
   private final SecureRandom random = new SecureRandom();
 
   private MutableFiles(GridClient grid, MutableOptions options) {
     this.grid = Objects.requireNonNull(grid, "grid");
     this.options = Objects.requireNonNull(options, "options");
     this.timeout = grid.config().stallTimeout();
+    this.abandonAfter = timeout.multipliedBy(2);
     this.publisher = new SlotPublisher(grid.servers(), grid.secrets(), options, timeout, random);
   }
 
@@ -99,7 +104,7 @@ public final class MutableFiles {
       StorageIndex index = cap.storageIndex().orElseThrow();
       MutableKeys keys = null;
       for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
-        SlotMap map = map(index, cap.fingerprint(), true);
+        SlotMap map = settledMap(index, cap.fingerprint());
         MutableVersion current = SlotReader.read(map, readCap, options.maxSize(), timeout);
         byte[] changed = modifier.apply(current.contents());
         if (changed == null) {
@@ -128,6 +133,41 @@ public final class MutableFiles {
       }
       throw new UncoordinatedWriteException(index, options.maxAttempts());
     });
+  }
+
+  /**
+   * A map with no version newer than the one it would read, waiting for one that is being
+   * published to become readable.
+   *
+   * <p>Why: a version above the newest recoverable one but with fewer than k shares is usually
+   * another writer's publish in progress. Writing seqnum + 1 over it, with contents read from the
+   * older version, could land after that writer has finished and checked, and silently drop its
+   * change. So the writer waits (short random sleeps) until that version becomes readable or is
+   * replaced. Only a version that stays exactly as it is for {@link #abandonAfter} (twice the
+   * stall timeout) counts as the leftover of a writer that died, and is written over.
+   */
+  private SlotMap settledMap(StorageIndex index, byte[] fingerprint) throws IOException {
+    List<VersionId> waitingFor = List.of();
+    long since = 0;
+    int waits = 0;
+    while (true) {
+      SlotMap map = map(index, fingerprint, true);
+      List<VersionId> newer = map.selection().newerUnrecoverable();
+      if (newer.isEmpty()) {
+        return map;
+      }
+      long now = System.nanoTime();
+      if (!newer.equals(waitingFor)) {
+        waitingFor = newer;
+        since = now;
+        waits = 0;
+      } else if (now - since > abandonAfter.toNanos()) {
+        log.warn("mutable file {}: versions {} stayed unreadable for {} s; writing over them as "
+            + "the leftovers of a writer that stopped", index, newer, abandonAfter.toSeconds());
+        return map;
+      }
+      backoff(Math.min(++waits, 4));
+    }
   }
 
   /** Whether, right after publishing {@code mine}, another version as new is on the grid. */

@@ -40,6 +40,38 @@ class MutableFaultsTest {
   }
 
   @Test
+  void aNewerVersionLeftUnreadableByAStoppedWriterIsWaitedForThenWrittenOver() throws Exception {
+    MutableWriteCap cap = alice.create("one".getBytes(StandardCharsets.UTF_8)).get();
+    StorageIndex si = cap.storageIndex().orElseThrow();
+    // A writer that stopped after two shares of version 5 (k = 3): readable never.
+    TestServer first = grid.server(0);
+    int held = first.store().shareSizes(si, org.cairnfs.storage.share.ShareKind.MUTABLE)
+        .firstKey();
+    var share = org.cairnfs.caps.mutable.MutableShare.parse(
+        java.nio.file.Files.readAllBytes(first.slotPath(si, held)));
+    MutableKeys keys = MutableKeys.recover(cap, share.encryptedSeed(), share.verifyingKey());
+    byte[][] v5 = org.cairnfs.caps.mutable.MutableFileWriter.write(keys, 5,
+        "lost".getBytes(StandardCharsets.UTF_8), alice.options().params(), new SecureRandom());
+    for (TestServer s : grid.servers().subList(0, 2)) {
+      int n = s.store().shareSizes(si, org.cairnfs.storage.share.ShareKind.MUTABLE).firstKey();
+      try (var client = org.cairnfs.protocol.client.StorageClient.connect(TestGrid.CLIENT_OPTIONS,
+          org.cairnfs.protocol.identity.NodeKey.generate(), "127.0.0.1", s.port(), s.nodeId())
+          .get()) {
+        client.writeSlotShare(si, n, new byte[32], new byte[32], v5[n].length, 0, v5[n]).get();
+      }
+    }
+    assertThat(new String(bob.read(cap.readOnly()).get().contents(), StandardCharsets.UTF_8))
+        .isEqualTo("one");
+    long start = System.nanoTime();
+    MutableVersion two = bob.overwrite(cap, "two".getBytes(StandardCharsets.UTF_8)).get();
+    java.time.Duration waited = java.time.Duration.ofNanos(System.nanoTime() - start);
+    assertThat(waited).as("waited for the unreadable version first")
+        .isGreaterThanOrEqualTo(MutableFilesTest.FAST.stallTimeout().multipliedBy(2));
+    assertThat(two.seqnum()).isEqualTo(6);
+    assertThat(alice.read(cap.readOnly()).get()).isEqualTo(two);
+  }
+
+  @Test
   void aPublishThatCannotReachHappyServersFailsSayingWhy() throws Exception {
     grid.servers().subList(0, 4).forEach(TestServer::kill);
     assertThatThrownBy(() -> alice.create(new byte[100]).get())
