@@ -46,6 +46,9 @@ final class WriteCoalescer {
     }
   }
 
+  /** Initial capacity of a run started by a small write (a tree node). */
+  static final int SMALL_RUN = 4096;
+
   private final int chunk;
   private final long maxBuffered;
   private final Out out;
@@ -63,7 +66,9 @@ final class WriteCoalescer {
     while (len > 0) {
       Run run = endingAt(offset);
       if (run == null) {
-        run = new Run(offset, Math.min(chunk, Math.max(len, 4096)));
+        // Block-sized writes start a run of a whole chunk (no regrowth copies); tree nodes a
+        // small one that grows.
+        run = new Run(offset, len >= SMALL_RUN ? chunk : SMALL_RUN);
         runs.add(run);
       }
       int take = Math.min(len, chunk - run.len);
