@@ -125,9 +125,11 @@ class GridCommandsTest {
   void statusWithNoIntroducerAndNoCacheKnowsNoServers() throws Exception {
     NodeDirectory d = RunningNodeTest.nodeDir(dir.resolve("n"), "lonely",
         RunningNodeTest.someIntroducerUrl(), false);
-    assertThat(run("status", d.root().toString(), "--timeout", "1")).as(err.toString()).isZero();
+    assertThat(run("status", d.root().toString(), "--timeout", "1")).as(err.toString())
+        .isEqualTo(ExitCode.UNAVAILABLE.code);
     assertThat(out.toString()).contains("Introducers: 0 of 1 reachable; 0 storage servers known")
         .doesNotContain("This node");
+    assertThat(err.toString()).contains("no storage server answered");
   }
 
   @Test

@@ -173,7 +173,8 @@ class GridProcessesTest {
     }
     for (int i = 0; i < servers.size(); i++) {
       Response.ServerInfo info = answers.get(i).get(30, TimeUnit.SECONDS);
-      assertThat(info.protocolVersion()).as(servers.get(i).nickname()).isEqualTo(1);
+      assertThat(info.protocolVersion()).as(servers.get(i).nickname())
+          .isEqualTo(org.cairnfs.protocol.message.Hello.CURRENT_VERSION);
       assertThat(info.freeSpace()).as(servers.get(i).nickname()).isPositive();
     }
   }

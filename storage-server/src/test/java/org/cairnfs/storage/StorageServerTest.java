@@ -106,8 +106,8 @@ class StorageServerTest {
     MutableKeys keys = MutableKeys.generate(new SecureRandom());
     StorageIndex si = keys.storageIndex();
     byte[] v1 = slotShares(keys, 1, 700)[3];
-    await(client.writeSlotShare(si, 3, v1.length, 0, Arrays.copyOf(v1, 100)));
-    await(client.writeSlotShare(si, 3, v1.length, 100, Arrays.copyOfRange(v1, 100, v1.length)));
+    await(client.writeSlotShare(si, 3, filled(32, 5), filled(32, 6), v1.length, 0, Arrays.copyOf(v1, 100)));
+    await(client.writeSlotShare(si, 3, filled(32, 5), filled(32, 6), v1.length, 100, Arrays.copyOfRange(v1, 100, v1.length)));
     List<Response.SlotShare> read = await(client.readSlot(si, Set.of(), 0, 4000));
     assertThat(read).singleElement().satisfies(s -> {
       assertThat(s.share()).isEqualTo(3);
@@ -115,7 +115,7 @@ class StorageServerTest {
       assertThat(s.data()).isEqualTo(v1);
     });
     byte[] stale = slotShares(keys, 1, 500)[3];
-    assertRejected(() -> await(client.writeSlotShare(si, 3, stale.length, 0, stale)));
+    assertRejected(() -> await(client.writeSlotShare(si, 3, filled(32, 5), filled(32, 6), stale.length, 0, stale)));
     assertThat(await(client.readSlot(si, Set.of(3), 0, 4000)).get(0).data()).isEqualTo(v1);
   }
 
@@ -130,24 +130,24 @@ class StorageServerTest {
     StorageIndex si = keys.storageIndex();
     byte[] v1 = slotShares(keys, 1, 5000)[0];
     byte[] v2 = slotShares(keys, 2, 5000)[0];
-    await(client.writeSlotShare(si, 0, v1.length, 0, v1));
+    await(client.writeSlotShare(si, 0, filled(32, 5), filled(32, 6), v1.length, 0, v1));
     byte[] planted = new byte[v2.length];
     new SecureRandom().nextBytes(planted);
     System.arraycopy(v2, 0, planted, 0,
         org.cairnfs.caps.mutable.SlotWriteCheck.PREFIX_LENGTH); // public: in every slot read
     try (StorageClient stranger = await(StorageClient.connect(ClientOptions.defaults(),
         NodeKey.generate(), "127.0.0.1", server.port(), server.nodeId()))) {
-      assertRejected(() -> await(stranger.writeSlotShare(si, 0, planted.length, 0, planted)));
+      assertRejected(() -> await(stranger.writeSlotShare(si, 0, filled(32, 5), filled(32, 6), planted.length, 0, planted)));
       assertRejected(() -> {
-        await(stranger.writeSlotShare(si, 0, planted.length, 0, Arrays.copyOf(planted, 1000)));
-        return await(stranger.writeSlotShare(si, 0, planted.length, 1000,
+        await(stranger.writeSlotShare(si, 0, filled(32, 5), filled(32, 6), planted.length, 0, Arrays.copyOf(planted, 1000)));
+        return await(stranger.writeSlotShare(si, 0, filled(32, 5), filled(32, 6), planted.length, 1000,
             Arrays.copyOfRange(planted, 1000, planted.length)));
       });
     }
     Response.SlotShare held = await(client.readSlot(si, Set.of(0), 0, 1 << 16)).get(0);
     assertThat(held.seqnum()).isEqualTo(1);
     assertThat(held.data()).isEqualTo(v1);
-    await(client.writeSlotShare(si, 0, v2.length, 0, v2));
+    await(client.writeSlotShare(si, 0, filled(32, 5), filled(32, 6), v2.length, 0, v2));
     held = await(client.readSlot(si, Set.of(0), 0, 1 << 16)).get(0);
     assertThat(held.seqnum()).isEqualTo(2);
     assertThat(held.data()).isEqualTo(v2);

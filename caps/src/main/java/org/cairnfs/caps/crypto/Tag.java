@@ -69,7 +69,12 @@ public enum Tag {
    * Convergence secret of a directory's pages, from the directory's read key, so equal pages of
    * one directory are stored once and pages of different directories never share a key.
    */
-  DIRECTORY_PAGE_SECRET("cairn-v1-directory-page-secret");
+  DIRECTORY_PAGE_SECRET("cairn-v1-directory-page-secret"),
+  /**
+   * Position of a server on the permuted ring of one storage index: H(tag, storage index ||
+   * server node id); servers are tried in ascending order of it.
+   */
+  PERMUTED_RING("cairn-v1-permuted-ring");
 
   private final String text;
 

@@ -8,10 +8,12 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import javax.crypto.Cipher;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.LiteralCap;
+import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.caps.crypto.AesCtr;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
@@ -77,29 +79,11 @@ public final class ImmutableEncoder {
    * discard; on success each was closed once, after it was complete.
    */
   public Cap encode(PlaintextSource source, ShareSinkFactory sinks) throws IOException {
-    long size = source.size();
-    if (size <= LiteralCap.MAX_SIZE) {
-      byte[] data;
-      try (InputStream in = source.open()) {
-        data = in.readNBytes(LiteralCap.MAX_SIZE + 1);
-      }
-      if (data.length != size) {
-        throw new PlaintextChangedException("plaintext changed while encoding: size " + size
-            + ", read " + data.length);
-      }
-      return new LiteralCap(data);
+    Prepared prepared = prepare(source);
+    if (prepared.literal != null) {
+      return prepared.literal;
     }
-    byte[] key;
-    PlaintextCheckpoints checkpoints = null;
-    if (convergenceSecret == null) {
-      key = new byte[AesCtr.KEY_LENGTH];
-      random.nextBytes(key);
-    } else {
-      byte[] buffer = new byte[(int) Math.min(size, Math.max(params.segmentSize(), 1 << 16))];
-      checkpoints = PlaintextCheckpoints.take(source, size, params.segmentSize(), buffer);
-      key = ConvergentKey.derive(convergenceSecret, params, checkpoints.fileHash());
-    }
-    return encodeWithKey(source, size, key, checkpoints, sinks);
+    return prepared.encode(sinks);
   }
 
   /**
@@ -229,6 +213,118 @@ public final class ImmutableEncoder {
       cipher.update(block, 0, length, block, 0);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Fixes the key of {@code source} (reading it once when convergent) without encoding yet, so
+   * a client learns the storage index and share length before it asks servers for space. Tiny
+   * files come back as a literal cap and need no encoding.
+   */
+  public Prepared prepare(PlaintextSource source) throws IOException {
+    long size = source.size();
+    if (size <= LiteralCap.MAX_SIZE) {
+      byte[] data;
+      try (InputStream in = source.open()) {
+        data = in.readNBytes(LiteralCap.MAX_SIZE + 1);
+      }
+      if (data.length != size) {
+        throw new PlaintextChangedException("plaintext changed while encoding: size " + size
+            + ", read " + data.length);
+      }
+      return new Prepared(this, source, size, null, null, new LiteralCap(data));
+    }
+    byte[] key;
+    PlaintextCheckpoints checkpoints = null;
+    if (convergenceSecret == null) {
+      key = new byte[AesCtr.KEY_LENGTH];
+      random.nextBytes(key);
+    } else {
+      byte[] buffer = new byte[(int) Math.min(size, Math.max(params.segmentSize(), 1 << 16))];
+      checkpoints = PlaintextCheckpoints.take(source, size, params.segmentSize(), buffer);
+      key = ConvergentKey.derive(convergenceSecret, params, checkpoints.fileHash());
+    }
+    return new Prepared(this, source, size, key, checkpoints, null);
+  }
+
+  /**
+   * A file whose key, storage index and layout are fixed and which can be encoded (again).
+   *
+   * <p>Why encoding may run more than once: shares go to servers through positional sinks, and
+   * a server that dies mid-upload takes its half-written share with it. Encoding again with the
+   * same key yields byte-identical shares, so a client regenerates just the lost ones (giving the
+   * encoder discarding sinks for the rest) instead of buffering whole shares. Every run reads
+   * the source again; {@link #encode} refuses a run whose result differs from the first (the
+   * plaintext changed in between).
+   */
+  public static final class Prepared {
+    private final ImmutableEncoder encoder;
+    private final PlaintextSource source;
+    private final long size;
+    private final byte[] key;
+    private final PlaintextCheckpoints checkpoints;
+    private final LiteralCap literal;
+    private ImmutableReadCap first;
+
+    private Prepared(ImmutableEncoder encoder, PlaintextSource source, long size, byte[] key,
+        PlaintextCheckpoints checkpoints, LiteralCap literal) {
+      this.encoder = encoder;
+      this.source = source;
+      this.size = size;
+      this.key = key;
+      this.checkpoints = checkpoints;
+      this.literal = literal;
+    }
+
+    /** The whole file as a literal cap when it is small enough; then there is nothing to encode. */
+    public Optional<LiteralCap> literal() {
+      return Optional.ofNullable(literal);
+    }
+
+    /** Plaintext bytes. */
+    public long size() {
+      return size;
+    }
+
+    /** Storage index of the shares (not for literal files). */
+    public StorageIndex index() {
+      requireShares();
+      return StorageIndex.truncating(TaggedHash.of(Tag.IMMUTABLE_STORAGE_INDEX, key));
+    }
+
+    /** Where everything sits in each share, and each share's length (not for literal files). */
+    public ShareLayout layout() {
+      requireShares();
+      return ShareLayout.of(encoder.params, size);
+    }
+
+    public EncodingParams params() {
+      return encoder.params;
+    }
+
+    /**
+     * Encodes all n shares into sinks from {@code sinks}, as {@link ImmutableEncoder#encode}
+     * does, and returns the read cap.
+     *
+     * @throws IOException from the source or a sink, or when a repeated run does not reproduce
+     *     the first one's shares (the plaintext changed)
+     */
+    public synchronized ImmutableReadCap encode(ShareSinkFactory sinks) throws IOException {
+      requireShares();
+      ImmutableReadCap cap = encoder.encodeWithKey(source, size, key, checkpoints, sinks);
+      if (first == null) {
+        first = cap;
+      } else if (!first.equals(cap)) {
+        throw new PlaintextChangedException("plaintext changed between two encodings of the "
+            + "same file: the shares no longer match the first run");
+      }
+      return cap;
+    }
+
+    private void requireShares() {
+      if (literal != null) {
+        throw new IllegalStateException("a literal file of " + size + " bytes has no shares");
+      }
     }
   }
 }

@@ -127,6 +127,14 @@ public final class MutableShare {
     return ShareLayout.FIXED_LENGTH + chain.length * ShareLayout.HASH;
   }
 
+  /**
+   * Length of the whole share as its signed parameters lay it out, so a reader that fetched
+   * the front knows how much more to fetch.
+   */
+  public long shareLength() {
+    return layout.end();
+  }
+
   /** Whether the signature verifies over the header under the embedded key. */
   public boolean signatureValid() {
     return Ed25519.verify(verifyingKey, header.signedDigest(), signature);

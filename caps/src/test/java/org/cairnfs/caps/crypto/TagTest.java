@@ -38,6 +38,7 @@ class TagTest {
     expected.put(Tag.MANIFEST_KEY, "cairn-v1-manifest-key");
     expected.put(Tag.MANIFEST_SEAL_KEY, "cairn-v1-manifest-seal-key");
     expected.put(Tag.DIRECTORY_PAGE_SECRET, "cairn-v1-directory-page-secret");
+    expected.put(Tag.PERMUTED_RING, "cairn-v1-permuted-ring");
 
     // New tags are appended; everything pinned here keeps its place and its string.
     Tag[] all = Tag.values();

@@ -39,6 +39,7 @@ class MutableShareTest {
     MutableShare s = MutableShare.parse(shares[0]);
     MutableShare p = MutableShare.parsePrefix(Arrays.copyOf(shares[0], s.prefixLength()));
     assertThat(p.header()).isEqualTo(s.header());
+    assertThat(p.shareLength()).isEqualTo(shares[0].length);
     assertThatThrownBy(() -> MutableShare.parsePrefix(
         Arrays.copyOf(shares[0], s.prefixLength() - 1)))
         .isInstanceOf(MutableShareFormatException.class).hasMessageContaining("chain");

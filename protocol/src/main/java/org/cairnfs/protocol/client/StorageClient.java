@@ -72,9 +72,14 @@ public final class StorageClient implements AutoCloseable {
         .thenApply(Response.SlotData::shares);
   }
 
-  public CompletableFuture<Void> writeSlotShare(StorageIndex index, int share, long totalSize,
-      long offset, byte[] data) {
-    return ok(new Request.WriteSlotShare(index, share, totalSize, offset, data));
+  /**
+   * One in-order chunk of a new version of slot share {@code share}; the lease secrets are
+   * recorded for this client when the last chunk completes the share.
+   */
+  public CompletableFuture<Void> writeSlotShare(StorageIndex index, int share, byte[] renewSecret,
+      byte[] cancelSecret, long totalSize, long offset, byte[] data) {
+    return ok(new Request.WriteSlotShare(index, share, renewSecret, cancelSecret, totalSize,
+        offset, data));
   }
 
   public CompletableFuture<Void> addLease(StorageIndex index, byte[] renewSecret, byte[] cancelSecret) {

@@ -110,9 +110,12 @@ public final class FrameCodec {
       case WRITE_SLOT_SHARE: {
         StorageIndex si = r.index();
         int share = r.share();
+        byte[] renew = r.fixed(WireLimits.SECRET_LENGTH, "renew secret");
+        byte[] cancel = r.fixed(WireLimits.SECRET_LENGTH, "cancel secret");
         long total = r.nonNegative("total size");
         long offset = r.nonNegative("offset");
-        return new Request.WriteSlotShare(si, share, total, offset, r.bytes("data", WireLimits.MAX_CHUNK));
+        return new Request.WriteSlotShare(si, share, renew, cancel, total, offset,
+            r.bytes("data", WireLimits.MAX_CHUNK));
       }
       case ADD_LEASE: {
         StorageIndex si = r.index();
@@ -232,7 +235,8 @@ public final class FrameCodec {
       out.writeLong(r.offset()).writeInt(r.length());
     } else if (m instanceof Request.WriteSlotShare w) {
       index(out, w.index());
-      out.writeByte(w.share()).writeLong(w.totalSize()).writeLong(w.offset());
+      out.writeByte(w.share()).writeBytes(w.renewSecret()).writeBytes(w.cancelSecret())
+          .writeLong(w.totalSize()).writeLong(w.offset());
       bytes(out, w.view());
     } else if (m instanceof Request.AddLease a) {
       index(out, a.index());

@@ -11,8 +11,11 @@ import java.nio.charset.StandardCharsets;
 public record Hello(int version, int roles) implements Message {
   /** ASCII "CAIRN-WP": marks a Cairn wire-protocol connection. */
   public static final byte[] MAGIC = "CAIRN-WP".getBytes(StandardCharsets.US_ASCII);
-  /** The protocol version this code speaks. */
-  public static final int CURRENT_VERSION = 1;
+  /**
+   * The protocol version this code speaks. 2: WRITE_SLOT_SHARE carries lease renew and cancel
+   * secrets.
+   */
+  public static final int CURRENT_VERSION = 2;
   /** Role bit: the sender is a client. */
   public static final int ROLE_CLIENT = 1;
   /** Role bit: the sender serves storage requests. */

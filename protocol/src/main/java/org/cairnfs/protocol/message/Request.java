@@ -220,14 +220,17 @@ public sealed interface Request extends Message {
   /**
    * One chunk of a whole new mutable share of {@code totalSize} bytes. Chunks are sent in order;
    * the chunk that ends at {@code totalSize} makes the server check the complete share (key
-   * matches the slot, signature verifies, seqnum grows) and replace the old one atomically.
-   * {@link Response.Ok} after each chunk.
+   * matches the slot, signature verifies, seqnum grows) and replace the old one atomically, and
+   * record the writer's lease under the renew and cancel secrets that chunk carries (every chunk
+   * carries them, so the message stays self-contained). {@link Response.Ok} after each chunk.
    */
-  record WriteSlotShare(StorageIndex index, int share, long totalSize, long offset, byte[] data)
-      implements Request {
+  record WriteSlotShare(StorageIndex index, int share, byte[] renewSecret, byte[] cancelSecret,
+      long totalSize, long offset, byte[] data) implements Request {
     public WriteSlotShare {
       Objects.requireNonNull(index, "index");
       checkShare(share);
+      renewSecret = checkSecret(renewSecret, "renew secret");
+      cancelSecret = checkSecret(cancelSecret, "cancel secret");
       checkOffset(offset);
       data = checkChunk(data);
       if (totalSize < 0 || offset > totalSize || data.length > totalSize - offset) {
@@ -239,6 +242,16 @@ public sealed interface Request extends Message {
     /** True for the chunk that completes the share. */
     public boolean isLast() {
       return offset + data.length == totalSize;
+    }
+
+    @Override
+    public byte[] renewSecret() {
+      return renewSecret.clone();
+    }
+
+    @Override
+    public byte[] cancelSecret() {
+      return cancelSecret.clone();
     }
 
     @Override
@@ -258,12 +271,15 @@ public sealed interface Request extends Message {
     @Override
     public boolean equals(Object o) {
       return o instanceof WriteSlotShare w && index.equals(w.index) && share == w.share
-          && totalSize == w.totalSize && offset == w.offset && Arrays.equals(data, w.data);
+          && Arrays.equals(renewSecret, w.renewSecret)
+          && Arrays.equals(cancelSecret, w.cancelSecret) && totalSize == w.totalSize
+          && offset == w.offset && Arrays.equals(data, w.data);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(index, share, totalSize, offset, Arrays.hashCode(data));
+      return Objects.hash(index, share, Arrays.hashCode(renewSecret), totalSize, offset,
+          Arrays.hashCode(data));
     }
 
     @Override

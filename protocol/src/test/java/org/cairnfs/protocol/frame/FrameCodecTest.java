@@ -60,7 +60,7 @@ class FrameCodecTest {
         .isEqualTo(GOLDEN);
   }
 
-  static final String GOLDEN = "7e02b8f29ae4c53c48472c28f618f8f2e8b379f757ce8d5c2cfc3e0be7148367";
+  static final String GOLDEN = "92c6d4936144864833f07ecb06f8c557894025469457efff2d282adbb1f7fc5e";
 
   @Test
   void readRangeMatchesTheDocumentedExample() throws Exception {
@@ -71,6 +71,22 @@ class FrameCodecTest {
     assertThat(buf.getLong(1)).isEqualTo(7);
     assertThat(buf.getInt(34)).isEqualTo(4096);
     buf.release();
+  }
+
+  @Test
+  void writeSlotShareMatchesTheDocumentedExample() throws Exception {
+    byte[] renew = new byte[32];
+    byte[] cancel = new byte[32];
+    java.util.Arrays.fill(renew, (byte) 0x11);
+    java.util.Arrays.fill(cancel, (byte) 0x22);
+    ByteBuf buf = encode(9, new org.cairnfs.protocol.message.Request.WriteSlotShare(
+        SampleMessages.index(0), 2, renew, cancel, 300, 0, new byte[] {1, 2, 3}));
+    byte[] raw = new byte[buf.readableBytes()];
+    buf.readBytes(raw);
+    buf.release();
+    assertThat(HexFormat.of().formatHex(raw)).isEqualTo("0b" + "0000000000000009"
+        + HexFormat.of().formatHex(SampleMessages.index(0).toBytes()) + "02" + "11".repeat(32)
+        + "22".repeat(32) + "000000000000012c" + "0000000000000000" + "00000003" + "010203");
   }
 
   @Test
@@ -149,8 +165,8 @@ class FrameCodecTest {
   @Test
   void slotChunkPastTotalSizeIsRejected() {
     ByteBuf buf = Unpooled.buffer().writeByte(MessageType.WRITE_SLOT_SHARE.wire()).writeLong(3)
-        .writeBytes(new byte[16]).writeByte(1).writeLong(10).writeLong(8).writeInt(5)
-        .writeBytes(new byte[5]);
+        .writeBytes(new byte[16]).writeByte(1).writeBytes(new byte[64]).writeLong(10).writeLong(8)
+        .writeInt(5).writeBytes(new byte[5]);
     assertThatThrownBy(() -> FrameCodec.decode(buf)).isInstanceOf(FrameFormatException.class)
         .hasMessageContaining("does not fit");
     buf.release();

@@ -41,7 +41,7 @@ public final class SampleMessages {
         new Request.ListShares(si),
         new Request.ReadSlot(si, Set.of(), 0, 100),
         new Request.ReadSlot(si, Set.of(1, 2), 5, 0),
-        new Request.WriteSlotShare(si, 4, 3000, 1000, bytes(2000, 4)),
+        new Request.WriteSlotShare(si, 4, renew, cancel, 3000, 1000, bytes(2000, 4)),
         new Request.AddLease(si, renew, cancel),
         new Request.RenewLease(si, renew),
         new Request.Publish(bytes(300, 5)),

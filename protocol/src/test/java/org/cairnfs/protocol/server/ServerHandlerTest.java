@@ -162,7 +162,7 @@ class ServerHandlerTest {
   @Test
   void wrongVersionGetsUnsupportedAndClose() throws Exception {
     EmbeddedChannel ch = channel();
-    ch.writeInbound(wire(0, new Hello(2, Hello.ROLE_CLIENT)));
+    ch.writeInbound(wire(0, new Hello(Hello.CURRENT_VERSION + 1, Hello.ROLE_CLIENT)));
     List<Frame> out = drain(ch);
     assertThat(out).singleElement().satisfies(f ->
         assertThat(((Response.Error) f.message()).code()).isEqualTo(ErrorCode.UNSUPPORTED));

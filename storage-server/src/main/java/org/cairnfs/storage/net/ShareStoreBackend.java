@@ -209,8 +209,9 @@ public final class ShareStoreBackend implements StorageBackend {
 
   private void writeSlotChunk(Request.WriteSlotShare request, LeaseOwner owner)
       throws StorageException {
+    LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
     call(() -> store.writeSlotChunk(request.index(), request.share(), request.totalSize(),
-        request.offset(), request.view(), owner, store.leases().implicitSecrets(owner)));
+        request.offset(), request.view(), owner, secrets));
   }
 
   @Override

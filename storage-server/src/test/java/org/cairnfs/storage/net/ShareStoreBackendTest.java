@@ -83,6 +83,12 @@ class ShareStoreBackendTest {
     return new Request.Allocate(index, filled(32, 1), filled(32, 2), size, numbers);
   }
 
+  static Request.WriteSlotShare slotChunk(StorageIndex index, int share, long total, long offset,
+      byte[] data) {
+    return new Request.WriteSlotShare(index, share, filled(32, 3), filled(32, 4), total, offset,
+        data);
+  }
+
   static ErrorCode codeOf(Throwable t) {
     return ((StorageException) t).code();
   }
@@ -93,11 +99,11 @@ class ShareStoreBackendTest {
     void refusesWithBusyPastThePerConnectionCapAndFreesOnCloseAndAbort() throws Exception {
       Caller a = connection(1);
       backend.allocate(a, allocate(si(1), 0, 0, 1, 2));
-      backend.writeSlotShare(a, new Request.WriteSlotShare(si(1), 0, 100, 0, new byte[10]));
+      backend.writeSlotShare(a, slotChunk(si(1), 0, 100, 0, new byte[10]));
       assertThatThrownBy(() -> backend.allocate(a, allocate(si(2), 0, 0)))
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
       assertThatThrownBy(() -> backend.writeSlotShare(a,
-          new Request.WriteSlotShare(si(2), 0, 100, 0, new byte[10])))
+          slotChunk(si(2), 0, 100, 0, new byte[10])))
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
       // Another connection of the same node has its own cap.
       backend.allocate(connection(2), allocate(si(3), 0, 0, 1, 2, 3));
@@ -114,16 +120,40 @@ class ShareStoreBackendTest {
   }
 
   @Nested
+  class SlotLeases {
+    @Test
+    void aCompletedSlotWriteRecordsTheWritersLeaseUnderTheSecretsItCarried() throws Exception {
+      Caller a = connection(1);
+      byte[] renew = filled(32, 0x51);
+      byte[] cancel = filled(32, 0x52);
+      backend.writeSlotShare(a, new Request.WriteSlotShare(si(5), 2, renew, cancel, 20, 0,
+          new byte[10]));
+      backend.writeSlotShare(a, new Request.WriteSlotShare(si(5), 2, renew, cancel, 20, 10,
+          new byte[10]));
+      var record = leases.find(org.cairnfs.storage.share.ShareKey.mutable(si(5), 2)).orElseThrow();
+      assertThat(record.leases()).singleElement().satisfies(lease -> {
+        assertThat(lease.owner()).isEqualTo(org.cairnfs.storage.lease.LeaseOwner.of(NODE.toBytes()));
+        assertThat(lease.renewHash())
+            .isEqualTo(org.cairnfs.storage.lease.LeaseSecrets.hash(renew, "renew"));
+        assertThat(lease.cancelHash())
+            .isEqualTo(org.cairnfs.storage.lease.LeaseSecrets.hash(cancel, "cancel"));
+      });
+      // The writer renews its slot lease with its own secret, like an immutable upload's.
+      backend.renewLease(a, new Request.RenewLease(si(5), renew));
+    }
+  }
+
+  @Nested
   class ConnectionClosed {
     @Test
     void abortsOnlyWhatThatConnectionStillClaims() throws Exception {
       Caller a = connection(1);
       Caller b = connection(2);
       backend.allocate(a, allocate(si(1), 5000, 0, 1));
-      backend.writeSlotShare(a, new Request.WriteSlotShare(si(1), 0, 20, 0, new byte[10]));
+      backend.writeSlotShare(a, slotChunk(si(1), 0, 20, 0, new byte[10]));
       // The node reconnects and restarts share 0 and the slot write on connection B.
       backend.allocate(b, allocate(si(1), 5000, 0));
-      backend.writeSlotShare(b, new Request.WriteSlotShare(si(1), 0, 20, 0, new byte[10]));
+      backend.writeSlotShare(b, slotChunk(si(1), 0, 20, 0, new byte[10]));
       assertThat(store.usedBytes()).isEqualTo(5000 + 5000 + 20);
 
       backend.connectionClosed(a);
@@ -134,7 +164,7 @@ class ShareStoreBackendTest {
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
       backend.writeChunk(b, new Request.WriteChunk(si(1), 0, 0, filled(5000, 7)));
       backend.closeShare(b, si(1), 0);
-      backend.writeSlotShare(b, new Request.WriteSlotShare(si(1), 0, 20, 10, new byte[10]));
+      backend.writeSlotShare(b, slotChunk(si(1), 0, 20, 10, new byte[10]));
       assertThat(backend.shareNumbers(b, si(1))).containsExactly(0);
       assertThat(store.usedBytes()).isEqualTo(5000 + 20);
 
@@ -171,8 +201,8 @@ class ShareStoreBackendTest {
       Caller a = connection(1);
       Caller b = connection(2);
       backend.allocate(a, allocate(si(1), 0, 0, 1, 2));
-      backend.writeSlotShare(a, new Request.WriteSlotShare(si(2), 0, 20, 0, new byte[10]));
-      backend.writeSlotShare(b, new Request.WriteSlotShare(si(2), 0, 20, 0, new byte[10]));
+      backend.writeSlotShare(a, new Request.WriteSlotShare(si(2), 0, filled(32, 3), filled(32, 4), 20, 0, new byte[10]));
+      backend.writeSlotShare(b, new Request.WriteSlotShare(si(2), 0, filled(32, 3), filled(32, 4), 20, 0, new byte[10]));
       backend.allocate(a, allocate(si(3), 0, 0));
       assertThatThrownBy(() -> backend.allocate(a, allocate(si(3), 0, 1)))
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
@@ -184,7 +214,7 @@ class ShareStoreBackendTest {
       Caller a = connection(1);
       backend.allocate(a, allocate(si(1), 0, 0, 1, 2));
       backend.allocate(a, allocate(si(1), 0, 0));
-      backend.writeSlotShare(a, new Request.WriteSlotShare(si(9), 0, 20, 0, new byte[10]));
+      backend.writeSlotShare(a, new Request.WriteSlotShare(si(9), 0, filled(32, 3), filled(32, 4), 20, 0, new byte[10]));
       assertThatThrownBy(() -> backend.allocate(a, allocate(si(2), 0, 0)))
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
       backend.abortShare(a, si(1), 0);
@@ -197,7 +227,7 @@ class ShareStoreBackendTest {
       Caller a = connection(1);
       backend.allocate(a, allocate(si(1), 5000, 0, 1));
       backend.allocate(a, allocate(si(2), 5000, 3));
-      backend.writeSlotShare(a, new Request.WriteSlotShare(si(2), 0, 20, 0, new byte[10]));
+      backend.writeSlotShare(a, slotChunk(si(2), 0, 20, 0, new byte[10]));
       backend.connectionClosed(a);
       assertThat(store.usedBytes()).isZero();
       // The freed places count again for a new connection.
@@ -221,7 +251,7 @@ class ShareStoreBackendTest {
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY))
           .hasMessageContaining("address busy").hasMessageContaining("10.0.0.1");
       assertThatThrownBy(() -> backend.writeSlotShare(a2,
-          new Request.WriteSlotShare(si(3), 0, 100, 0, new byte[10])))
+          new Request.WriteSlotShare(si(3), 0, filled(32, 3), filled(32, 4), 100, 0, new byte[10])))
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
       backend.allocate(b, allocate(si(4), 0, 0, 1, 2, 3));
       backend.connectionClosed(a1);
@@ -243,8 +273,8 @@ class ShareStoreBackendTest {
       Caller holder = connection(1, NODE, "10.0.0.1");
       Caller honest = connection(2, NodeId.of(filled(32, 0xb)), "10.0.0.2");
       backend.allocate(holder, allocate(si(1), 5000, 0, 1, 2, 3, 4, 5));
-      backend.writeSlotShare(holder, new Request.WriteSlotShare(si(2), 0, 100, 0, new byte[10]));
-      backend.writeSlotShare(holder, new Request.WriteSlotShare(si(2), 1, 100, 0, new byte[10]));
+      backend.writeSlotShare(holder, new Request.WriteSlotShare(si(2), 0, filled(32, 3), filled(32, 4), 100, 0, new byte[10]));
+      backend.writeSlotShare(holder, new Request.WriteSlotShare(si(2), 1, filled(32, 3), filled(32, 4), 100, 0, new byte[10]));
       assertThatThrownBy(() -> backend.allocate(honest, allocate(si(3), 5000, 0)))
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
 
@@ -264,7 +294,7 @@ class ShareStoreBackendTest {
           new Request.WriteChunk(si(1), 1, 0, filled(10, 1))))
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
       assertThatThrownBy(() -> backend.writeSlotShare(holder,
-          new Request.WriteSlotShare(si(2), 0, 100, 10, new byte[10])))
+          new Request.WriteSlotShare(si(2), 0, filled(32, 3), filled(32, 4), 100, 10, new byte[10])))
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
       // The holder's own count forgets what expired: it may open again once there is room.
       backend.abortShare(honest, si(3), 0);

@@ -1,0 +1,61 @@
+package org.cairnfs.fs.grid;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Blocking waits on network futures, for the client's worker threads only (never an event
+ * loop): every wait is bounded, and failures come out as the IOException the network gave.
+ */
+public final class Await {
+  private Await() {}
+
+  /**
+   * The future's value within {@code timeout}; its failure unwrapped into an IOException, a
+   * timeout as an IOException naming {@code what}.
+   */
+  public static <T> T get(CompletableFuture<T> future, Duration timeout, String what)
+      throws IOException {
+    try {
+      return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(false);
+      throw new RequestTimedOutException(what + " got no answer within " + timeout.toMillis()
+          + " ms");
+    } catch (ExecutionException e) {
+      throw asIo(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for " + what);
+    }
+  }
+
+  /** The IOException behind a future's failure (unwrapping completion wrappers). */
+  public static IOException asIo(Throwable t) {
+    Throwable cause = unwrap(t);
+    if (cause instanceof ExecutionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause instanceof IOException io ? io : new IOException(cause.toString(), cause);
+  }
+
+  /** Strips CompletionException wrappers. */
+  public static Throwable unwrap(Throwable t) {
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** A wait on a server ran out. */
+  public static final class RequestTimedOutException extends IOException {
+    RequestTimedOutException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package org.cairnfs.fs.grid;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.cairnfs.caps.immutable.ShareLayout;
+
+/**
+ * A byte range of an {@link ImmutableFile} as a stream: a worker decodes segment after segment
+ * into a small bounded queue while the caller consumes, so verifying and decrypting overlap
+ * with whatever the caller does with the bytes (writing a file, a socket). Memory: the queue
+ * (a few segments) plus the file's read-ahead.
+ */
+final class FileStream extends InputStream {
+  private static final int QUEUED_SEGMENTS = 3;
+  private static final Object END = new Object();
+
+  private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUED_SEGMENTS);
+  private volatile boolean closed;
+  private byte[] current;
+  private int position;
+  private boolean ended;
+
+  FileStream(ImmutableFile file, long offset, long end, Executor executor) {
+    if (offset >= end) {
+      queue.add(END);
+      return;
+    }
+    executor.execute(() -> produce(file, offset, end));
+  }
+
+  private void produce(ImmutableFile file, long offset, long end) {
+    try {
+      ShareLayout layout = file.layout();
+      int segmentSize = layout.params().segmentSize();
+      int first = (int) (offset / segmentSize);
+      int last = (int) ((end - 1) / segmentSize);
+      for (int s = first; s <= last && !closed; s++) {
+        byte[] segment = file.streamSegment(s, last);
+        long segStart = (long) s * segmentSize;
+        int from = (int) (Math.max(offset, segStart) - segStart);
+        int to = (int) (Math.min(end, segStart + segment.length) - segStart);
+        byte[] slice = from == 0 && to == segment.length ? segment
+            : java.util.Arrays.copyOfRange(segment, from, to);
+        if (!offer(slice)) {
+          return;
+        }
+      }
+      offer(END);
+    } catch (IOException | RuntimeException e) {
+      offer(e);
+    }
+  }
+
+  /** Queues an item unless the stream was closed meanwhile. */
+  private boolean offer(Object item) {
+    try {
+      while (!closed) {
+        if (queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
+          return true;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return false;
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] dst, int off, int len) throws IOException {
+    if (len == 0) {
+      return 0;
+    }
+    while (current == null || position == current.length) {
+      if (ended) {
+        return -1;
+      }
+      if (closed) {
+        throw new IOException("stream closed");
+      }
+      Object next;
+      try {
+        next = queue.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while reading");
+      }
+      if (next == END) {
+        ended = true;
+        return -1;
+      }
+      if (next instanceof IOException e) {
+        ended = true;
+        throw e;
+      }
+      if (next instanceof RuntimeException e) {
+        ended = true;
+        throw new IOException(e.toString(), e);
+      }
+      current = (byte[]) next;
+      position = 0;
+    }
+    int take = Math.min(len, current.length - position);
+    System.arraycopy(current, position, dst, off, take);
+    position += take;
+    return take;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    queue.clear();
+  }
+}

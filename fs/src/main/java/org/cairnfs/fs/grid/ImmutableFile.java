@@ -1,0 +1,264 @@
+package org.cairnfs.fs.grid;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.immutable.EncodingParams;
+import org.cairnfs.caps.immutable.ImmutableDecoder;
+import org.cairnfs.caps.immutable.ShareLayout;
+import org.cairnfs.caps.share.ShareSource;
+
+/**
+ * An immutable file open for reading from the grid: any byte range, fetching only the segments
+ * it covers, every block verified ({@link ImmutableDecoder}) before a byte is returned.
+ *
+ * <p>Opening asks servers in parallel who holds which share ({@link ShareLocator}); the first
+ * read fetches the front of the k fastest shares (data shares first among similar servers, which
+ * spares Reed-Solomon work) in one request each, then reads blocks with read-ahead. A share that
+ * fails verification is dropped and the next one opened; a server that errs, times out or
+ * disconnects is replaced by another holding the same share ({@link RemoteShare}). Corruption
+ * that leaves fewer than k good shares fails loudly ({@link
+ * org.cairnfs.caps.immutable.IntegrityException}); wrong bytes are never returned.
+ *
+ * <p>Memory: about k x read-ahead plus each open share's hash trees, whatever the file size.
+ * Reads on one file are served one at a time (the decoder is sequential); open the file twice to
+ * read two places in parallel. Async methods run on the client's worker threads.
+ */
+public final class ImmutableFile implements AutoCloseable {
+  private final ImmutableReadCap cap;
+  private final ServerPool pool;
+  private final GridConfig config;
+  private final Executor executor;
+  private final ShareLocator locator;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final List<RemoteShare> sources = new ArrayList<>();
+  private ImmutableDecoder decoder;
+  private ShareLayout layout;
+  private volatile boolean closed;
+
+  ImmutableFile(ImmutableReadCap cap, ServerPool pool, GridConfig config, Executor executor) {
+    this.cap = cap;
+    this.pool = pool;
+    this.config = config;
+    this.executor = executor;
+    this.locator = new ShareLocator(pool, cap.index(), cap.k(), cap.n(), config.readTimeout(),
+        config.locateGrace()).start();
+  }
+
+  public ImmutableReadCap cap() {
+    return cap;
+  }
+
+  /** Plaintext length in bytes (from the cap; no network). */
+  public long size() {
+    return cap.size();
+  }
+
+  /** Bytes {@code [offset, offset + length)} (fewer at the end of the file). */
+  public CompletableFuture<byte[]> read(long offset, int length) {
+    if (offset < 0 || length < 0) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "offset and length must be >= 0, got " + offset + " and " + length));
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return readBlocking(offset, length);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, executor);
+  }
+
+  /**
+   * A stream of bytes {@code [offset, offset + length)} (to the end of the file at most),
+   * decoded ahead on a worker thread while the caller consumes. Blocking; close it to stop.
+   */
+  public InputStream openStream(long offset, long length) {
+    if (offset < 0 || length < 0) {
+      throw new IllegalArgumentException("offset and length must be >= 0, got " + offset
+          + " and " + length);
+    }
+    long end = Math.min(cap.size(), offset + Math.min(length, Long.MAX_VALUE - offset));
+    return new FileStream(this, offset, Math.max(offset, end), executor);
+  }
+
+  /** The whole file as a stream. */
+  public InputStream openStream() {
+    return openStream(0, cap.size());
+  }
+
+  /** Shares dropped so far and why (for check/repair and messages). */
+  public Map<Integer, String> badShares() {
+    lock.lock();
+    try {
+      return decoder == null ? Map.of() : decoder.badShares();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stops reading: later reads fail, and fetched data is let go. */
+  @Override
+  public void close() {
+    closed = true;
+    if (lock.tryLock()) {
+      try {
+        sources.clear();
+        decoder = null;
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Blocking range read (worker threads and the stream). */
+  byte[] readBlocking(long offset, int length) throws IOException {
+    long end = Math.min(cap.size(), offset + (long) length);
+    if (offset >= end) {
+      return new byte[0];
+    }
+    byte[] out = new byte[(int) (end - offset)];
+    lock.lock();
+    try {
+      open();
+      int segmentSize = layout.params().segmentSize();
+      int first = (int) (offset / segmentSize);
+      int last = (int) ((end - 1) / segmentSize);
+      for (int s = first; s <= last; s++) {
+        byte[] segment = segment(s, last);
+        long segStart = (long) s * segmentSize;
+        long from = Math.max(offset, segStart);
+        long to = Math.min(end, segStart + segment.length);
+        System.arraycopy(segment, (int) (from - segStart), out, (int) (from - offset),
+            (int) (to - from));
+      }
+      return out;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Decrypted segment {@code s}, prefetching blocks up to segment {@code lastWanted}. Locked. */
+  byte[] segment(int s, int lastWanted) throws IOException {
+    int ahead = Math.max(1, config.readAhead() / Math.max(1, layout.blockLength(0)));
+    int to = Math.min(Math.min(lastWanted, layout.segmentCount() - 1), s + ahead - 1);
+    long from = layout.blockOffset(s);
+    long until = layout.blockOffset(to) + layout.blockLength(to);
+    Map<Integer, String> bad = decoder.badShares();
+    for (RemoteShare source : sources) {
+      if (source.opened() && !bad.containsKey(source.number())) {
+        source.prefetch(from, until);
+      }
+    }
+    return decoder.readSegment(s);
+  }
+
+  /** Segment {@code s} for a streaming reader, taking the lock for just that segment. */
+  byte[] streamSegment(int s, int lastWanted) throws IOException {
+    lock.lock();
+    try {
+      open();
+      return segment(s, lastWanted);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  ShareLayout layout() throws IOException {
+    lock.lock();
+    try {
+      open();
+      return layout;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Locates shares and opens the decoder on the first read. Locked. */
+  private void open() throws IOException {
+    if (closed) {
+      throw new IOException("file " + cap.index() + " was closed");
+    }
+    if (decoder != null) {
+      return;
+    }
+    Await.get(locator.ready(), config.readTimeout().multipliedBy(2), "locating shares");
+    if (locator.located().size() < cap.k()) {
+      Await.get(locator.finished(), config.readTimeout(), "locating shares");
+      if (locator.located().size() < cap.k()) {
+        throw new NotEnoughSharesException(cap.index(), locator.located(), cap.k(),
+            locator.asked(), locator.serversKnown(), describe(locator.problems()));
+      }
+    }
+    long frontGuess = guessTreeEnd();
+    Map<Integer, ShareSource> byNumber = new TreeMap<>();
+    for (int i = 0; i < cap.n(); i++) {
+      RemoteShare source = new RemoteShare(cap.index(), i, locator, config.readTimeout(),
+          frontGuess, Math.max(config.readAhead() * 2, 1 << 20));
+      sources.add(source);
+      byNumber.put(i, source);
+    }
+    Comparator<Integer> preference = preference();
+    List<Integer> order = new ArrayList<>(byNumber.keySet());
+    order.sort(preference);
+    for (int i = 0; i < Math.min(cap.k(), order.size()); i++) {
+      sources.get(order.get(i)).prefetchFront();
+    }
+    decoder = ImmutableDecoder.of(cap, byNumber, preference);
+    layout = decoder.layout();
+  }
+
+  /**
+   * Located shares before unlocated ones; among located, those on servers answering within
+   * twice the k-th fastest (plus 50 ms) come first, data shares before parity there, then the
+   * slower ones fastest first.
+   */
+  private Comparator<Integer> preference() {
+    Map<Integer, Long> latency = new TreeMap<>();
+    for (int share : locator.located()) {
+      latency.put(share, locator.holders(share).get(0).latencyNanos());
+    }
+    List<Long> sorted = new ArrayList<>(latency.values());
+    sorted.sort(null);
+    long kth = sorted.isEmpty() ? 0 : sorted.get(Math.min(cap.k(), sorted.size()) - 1);
+    long fast = 2 * kth + Duration.ofMillis(50).toNanos();
+    return Comparator.<Integer>comparingInt(share -> {
+      Long l = latency.get(share);
+      return l == null ? 2 : l <= fast ? 0 : 1;
+    }).thenComparingLong(share -> {
+      Long l = latency.get(share);
+      return l == null || l <= fast ? 0 : l;
+    }).thenComparingInt(share -> share);
+  }
+
+  /** Where the hash trees likely end, if the file used this client's segment size. */
+  private long guessTreeEnd() {
+    EncodingParams guess = new EncodingParams(cap.k(), cap.k(), cap.n(),
+        config.params().segmentSize());
+    try {
+      return ShareLayout.of(guess, cap.size()).blocksOffset();
+    } catch (IllegalArgumentException e) {
+      return 64 << 10;
+    }
+  }
+
+  private String describe(Map<org.cairnfs.protocol.identity.NodeId, String> problems) {
+    if (problems.isEmpty()) {
+      return "";
+    }
+    return "; unreachable: " + problems.entrySet().stream()
+        .map(e -> pool.describe(e.getKey()) + " (" + e.getValue() + ")")
+        .collect(Collectors.joining(", "));
+  }
+}

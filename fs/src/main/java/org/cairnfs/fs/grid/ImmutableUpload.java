@@ -1,0 +1,370 @@
+package org.cairnfs.fs.grid;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.ImmutableVerifyCap;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.caps.immutable.EncodingParams;
+import org.cairnfs.caps.immutable.ImmutableEncoder;
+import org.cairnfs.caps.immutable.PlaintextSource;
+import org.cairnfs.caps.immutable.ShareLayout;
+import org.cairnfs.caps.share.ShareSink;
+import org.cairnfs.fs.grid.Placement.Status;
+import org.cairnfs.protocol.client.ServerFullException;
+import org.cairnfs.protocol.client.ShareTooBigException;
+import org.cairnfs.protocol.client.StorageClient;
+import org.cairnfs.protocol.identity.NodeId;
+import org.cairnfs.protocol.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One immutable upload, run start to end on one worker thread (it blocks on the network, never
+ * on an event loop):
+ *
+ * <ol>
+ *   <li>prepare: fix the key (a hashing pass when convergent), hence storage index and layout;
+ *   <li>connect to the first 2n servers of the permuted ring and ask which shares they hold;
+ *   <li>allocate the shares without a place ({@link Placement#plan}), round after round,
+ *       connecting further servers when those run out;
+ *   <li>encode once, streaming every allocated share to its server ({@link UploadSink});
+ *   <li>check every "already held" share against the cap ({@link HeldShareCheck});
+ *   <li>shares lost mid-upload (error, stall, disconnect) or held falsely are allocated
+ *       elsewhere and the file is encoded again for just those shares (byte-identical, so the
+ *       positional sinks need no buffering), up to {@link #MAX_ROUNDS} rounds;
+ *   <li>only if the complete shares reach happiness are they closed (made visible); otherwise
+ *       every open share is aborted and {@link HappinessException} says why.
+ * </ol>
+ */
+final class ImmutableUpload {
+  private static final Logger log = LoggerFactory.getLogger(ImmutableUpload.class);
+  /** Encoding runs at most this many times (the first plus re-placements). */
+  static final int MAX_ROUNDS = 3;
+  private static final ShareSink DISCARD = (offset, data, off, len) -> { };
+
+  private final ServerPool pool;
+  private final ClientSecrets secrets;
+  private final GridConfig config;
+  private final EncodingParams params;
+  private final ImmutableEncoder encoder;
+  private final UploadLocks locks;
+  private final Map<NodeId, StorageClient> clients = new HashMap<>();
+  private final Set<NodeId> leasedByAllocate = new HashSet<>();
+  private Placement placement;
+  private StorageIndex index;
+  private ShareLayout layout;
+  private long bytesSent;
+
+  ImmutableUpload(ServerPool pool, ClientSecrets secrets, GridConfig config,
+      EncodingParams params, ImmutableEncoder encoder, UploadLocks locks) {
+    this.pool = pool;
+    this.secrets = secrets;
+    this.config = config;
+    this.params = params;
+    this.encoder = encoder;
+    this.locks = locks;
+  }
+
+  UploadResult run(PlaintextSource source) throws IOException {
+    ImmutableEncoder.Prepared prepared = encoder.prepare(source);
+    if (prepared.literal().isPresent()) {
+      return new UploadResult(prepared.literal().get(), Optional.empty(), Map.of(), 0, 0, 0, 0);
+    }
+    index = prepared.index();
+    layout = prepared.layout();
+    UploadLocks.Held held = locks.acquire(index);
+    try {
+      return place(prepared);
+    } finally {
+      held.close();
+    }
+  }
+
+  private UploadResult place(ImmutableEncoder.Prepared prepared) throws IOException {
+    placement = new Placement(PermutedRing.order(index, pool.serverIds()), params.n());
+    try {
+      log.debug("upload of {}: connecting", index);
+      connectMore(2 * params.n());
+      log.debug("upload of {}: placing", index);
+      placeShares();
+      log.debug("upload of {}: placed {}", index, placement.in(Status.OPEN));
+      if (placement.happiness(Placement.PLANNED) < params.happy()) {
+        throw unhappy(placement.happiness(Placement.PLANNED));
+      }
+      ImmutableReadCap cap = null;
+      for (int round = 1; ; round++) {
+        Map<Integer, List<UploadSink>> sinks = openSinks();
+        cap = prepared.encode((share, length) -> sinkFor(sinks.get(share)));
+        log.debug("upload of {}: encoded round {}", index, round);
+        collect(sinks);
+        log.debug("upload of {}: collected round {}", index, round);
+        checkClaims(cap.verifier());
+        if (round == MAX_ROUNDS || placement.incomplete().isEmpty() || !placeShares()) {
+          break;
+        }
+        log.info("upload of {}: re-encoding for shares {} placed again", index,
+            placement.in(Status.OPEN));
+      }
+      int complete = placement.happiness(Placement.COMPLETE);
+      if (complete < params.happy()) {
+        throw unhappy(complete);
+      }
+      log.debug("upload of {}: closing", index);
+      closeWritten();
+      log.debug("upload of {}: closed", index);
+      addLeasesOnHeld();
+      int happiness = placement.happiness(Placement.DONE);
+      if (happiness < params.happy()) {
+        throw unhappy(happiness);
+      }
+      return result(cap, happiness);
+    } catch (IOException | RuntimeException e) {
+      abortOpen();
+      throw e;
+    }
+  }
+
+  /** Connects the next {@code count} ring servers and asks them which shares they hold. */
+  private void connectMore(int count) {
+    List<NodeId> batch = placement.nextToConnect(count);
+    Map<NodeId, CompletableFuture<StorageClient>> connecting = new LinkedHashMap<>();
+    for (NodeId id : batch) {
+      connecting.put(id, pool.connect(id));
+    }
+    Map<NodeId, CompletableFuture<Set<Integer>>> asking = new LinkedHashMap<>();
+    connecting.forEach((id, f) -> {
+      try {
+        StorageClient client = Await.get(f, config.stallTimeout(), "connecting");
+        clients.put(id, client);
+        placement.connected(id);
+        asking.put(id, client.shareNumbers(index));
+      } catch (IOException e) {
+        placement.problem(id, "not reachable: " + e.getMessage());
+      }
+    });
+    asking.forEach((id, f) -> {
+      try {
+        for (int share : Await.get(f, config.stallTimeout(), "asking for shares")) {
+          if (share < params.n() && placement.status(id, share) == null) {
+            placement.set(id, share, Status.CLAIMED);
+          }
+        }
+      } catch (IOException e) {
+        placement.problem(id, "could not list shares: " + e.getMessage());
+      }
+    });
+  }
+
+  /**
+   * Allocates shares without a place until none is left or no server can take more; true if
+   * any new share was allocated.
+   */
+  private boolean placeShares() {
+    boolean progress = false;
+    while (true) {
+      Map<NodeId, Set<Integer>> plan = placement.plan();
+      if (plan.isEmpty()) {
+        boolean uncredited = Happiness.of(placement.in(Placement.PLANNED)) < params.n();
+        if (!uncredited || placement.ringExhausted()) {
+          return progress;
+        }
+        connectMore(params.n());
+        continue;
+      }
+      Map<NodeId, CompletableFuture<Response.Allocated>> asks = new LinkedHashMap<>();
+      plan.forEach((id, shares) -> {
+        placement.asked(id, shares);
+        asks.put(id, clients.get(id).allocate(index, secrets.renewSecret(index, id),
+            secrets.cancelSecret(index, id), layout.shareLength(), shares));
+      });
+      for (Map.Entry<NodeId, CompletableFuture<Response.Allocated>> e : asks.entrySet()) {
+        NodeId id = e.getKey();
+        try {
+          Response.Allocated answer = Await.get(e.getValue(), config.stallTimeout(), "allocate");
+          leasedByAllocate.add(id);
+          for (int share : answer.allocated()) {
+            placement.set(id, share, Status.OPEN);
+            progress = true;
+          }
+          for (int share : answer.alreadyHave()) {
+            if (placement.status(id, share) == null) {
+              placement.set(id, share, Status.CLAIMED);
+            }
+          }
+        } catch (ServerFullException | ShareTooBigException full) {
+          placement.full(id, full.getMessage());
+        } catch (IOException failed) {
+          placement.problem(id, "allocate failed: " + failed.getMessage());
+        }
+      }
+    }
+  }
+
+  /** A sink for each share allocated and not yet being written. */
+  private Map<Integer, List<UploadSink>> openSinks() {
+    Map<Integer, List<UploadSink>> sinks = new TreeMap<>();
+    placement.in(Status.OPEN).forEach((id, shares) -> {
+      for (int share : shares) {
+        UploadSink sink = new UploadSink(id, clients.get(id), index, share, config.writeChunk(),
+            config.uploadWindow(), config.stallTimeout());
+        sinks.computeIfAbsent(share, s -> new ArrayList<>()).add(sink);
+      }
+    });
+    return sinks;
+  }
+
+  private static ShareSink sinkFor(List<UploadSink> sinks) {
+    if (sinks == null) {
+      return DISCARD;
+    }
+    if (sinks.size() == 1) {
+      return sinks.get(0);
+    }
+    return new ShareSink() {
+      @Override
+      public void write(long offset, byte[] data, int off, int len) {
+        sinks.forEach(s -> s.write(offset, data, off, len));
+      }
+
+      @Override
+      public void close() {
+        sinks.forEach(UploadSink::close);
+      }
+    };
+  }
+
+  /** Waits for every sink of this round: WRITTEN, or FAILED with its server marked. */
+  private void collect(Map<Integer, List<UploadSink>> sinks) {
+    for (List<UploadSink> list : sinks.values()) {
+      for (UploadSink sink : list) {
+        try {
+          sink.awaitWritten();
+          placement.set(sink.server(), sink.share(), Status.WRITTEN);
+        } catch (IOException e) {
+          placement.set(sink.server(), sink.share(), Status.FAILED);
+          placement.problem(sink.server(), "share " + sink.share() + " failed: " + e.getMessage());
+        }
+        bytesSent += sink.bytesSent();
+      }
+    }
+  }
+
+  /** Checks every claimed share against the cap, all reads sent at once. */
+  private void checkClaims(ImmutableVerifyCap cap) {
+    Map<NodeId, Map<Integer, HeldShareCheck>> checks = new LinkedHashMap<>();
+    placement.in(Status.CLAIMED).forEach((id, shares) -> {
+      for (int share : shares) {
+        checks.computeIfAbsent(id, x -> new TreeMap<>())
+            .put(share, new HeldShareCheck(clients.get(id), index, share, layout));
+      }
+    });
+    checks.forEach((id, byShare) -> byShare.forEach((share, check) -> {
+      Optional<String> problem = check.problem(cap, config.stallTimeout());
+      if (problem.isEmpty()) {
+        placement.set(id, share, Status.HELD);
+      } else {
+        placement.set(id, share, Status.BOGUS);
+        log.warn("server {} says it holds share {} of {}, but that share is not this file's "
+            + "({}); placing it elsewhere", pool.describe(id), share, index, problem.get());
+      }
+    }));
+  }
+
+  private void closeWritten() {
+    Map<NodeId, Map<Integer, CompletableFuture<Void>>> closing = new LinkedHashMap<>();
+    placement.in(Status.WRITTEN).forEach((id, shares) -> {
+      for (int share : shares) {
+        closing.computeIfAbsent(id, x -> new TreeMap<>())
+            .put(share, clients.get(id).closeShare(index, share));
+      }
+    });
+    closing.forEach((id, byShare) -> byShare.forEach((share, f) -> {
+      try {
+        Await.get(f, config.stallTimeout(), "closing share " + share);
+        placement.set(id, share, Status.CLOSED);
+      } catch (IOException e) {
+        placement.set(id, share, Status.FAILED);
+        placement.problem(id, "closing share " + share + " failed: " + e.getMessage());
+      }
+    }));
+  }
+
+  /** Held shares found by asking (not through allocate) get this client's lease now. */
+  private void addLeasesOnHeld() {
+    Map<NodeId, CompletableFuture<Void>> leasing = new LinkedHashMap<>();
+    for (NodeId id : placement.in(Status.HELD).keySet()) {
+      if (!leasedByAllocate.contains(id)) {
+        leasing.put(id, clients.get(id).addLease(index, secrets.renewSecret(index, id),
+            secrets.cancelSecret(index, id)));
+      }
+    }
+    leasing.forEach((id, f) -> {
+      try {
+        Await.get(f, config.stallTimeout(), "adding a lease");
+      } catch (IOException e) {
+        log.warn("could not add a lease on {} at {}: {}", index, pool.describe(id),
+            e.getMessage());
+      }
+    });
+  }
+
+  /** Aborts every share still open on a server, waiting briefly for the answers. */
+  private void abortOpen() {
+    if (placement == null) {
+      return;
+    }
+    List<CompletableFuture<Void>> aborts = new ArrayList<>();
+    for (Set<Status> which : List.of(Set.of(Status.OPEN), Set.of(Status.WRITTEN))) {
+      placement.in(which).forEach((id, shares) -> {
+        StorageClient client = clients.get(id);
+        for (int share : shares) {
+          if (client != null && client.connection().isOpen()) {
+            aborts.add(client.abortShare(index, share).exceptionally(e -> null));
+          }
+          placement.set(id, share, Status.FAILED);
+        }
+      });
+    }
+    try {
+      Await.get(CompletableFuture.allOf(aborts.toArray(CompletableFuture[]::new)),
+          Duration.ofSeconds(5), "aborting open shares");
+    } catch (IOException e) {
+      log.debug("aborting the open shares of {}: {}", index, e.getMessage());
+    }
+  }
+
+  private HappinessException unhappy(int happiness) {
+    Map<String, String> problems = new LinkedHashMap<>();
+    placement.problems().forEach((id, why) -> problems.put(pool.describe(id), why));
+    return new HappinessException(index, happiness, params.happy(), placement.ring().size(),
+        placement.connectedCount(), placement.askedCount(), placement.acceptedCount(),
+        placement.fullCount(), problems);
+  }
+
+  private UploadResult result(ImmutableReadCap cap, int happiness) {
+    Map<Integer, List<NodeId>> where = new TreeMap<>();
+    placement.in(Placement.DONE).forEach((id, shares) -> shares.forEach(
+        share -> where.computeIfAbsent(share, s -> new ArrayList<>()).add(id)));
+    int uploaded = 0;
+    for (Set<Integer> shares : placement.in(Status.CLOSED).values()) {
+      uploaded += shares.size();
+    }
+    int held = 0;
+    for (Set<Integer> shares : placement.in(Status.HELD).values()) {
+      held += shares.size();
+    }
+    return new UploadResult(cap, Optional.of(index), where, happiness, uploaded, held,
+        bytesSent);
+  }
+}

@@ -1,0 +1,196 @@
+package org.cairnfs.fs.grid;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.cairnfs.introducer.HostPort;
+import org.cairnfs.introducer.client.GridServer;
+import org.cairnfs.protocol.client.StorageClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's connection to one storage server: opened on first use, reopened with doubling
+ * backoff after a failure or a drop (in the background, so it is ready the next time), closed
+ * when the server leaves the grid. While backing off, callers fail at once instead of waiting on
+ * a server that just failed. Thread-safe; state changes under this object's lock.
+ */
+final class ServerLink {
+  private static final Logger log = LoggerFactory.getLogger(ServerLink.class);
+
+  private final ServerPool pool;
+  private volatile GridServer server;
+  private ConnectionState state = ConnectionState.IDLE;
+  private Instant since;
+  private String lastError;
+  private Instant nextAttempt;
+  private long backoffMillis;
+  private CompletableFuture<StorageClient> current;
+  private ScheduledFuture<?> retry;
+  private boolean removed;
+  private volatile long reportedFreeSpace = -1;
+  private volatile long maxShareSize = -1;
+
+  ServerLink(ServerPool pool, GridServer server) {
+    this.pool = pool;
+    this.server = server;
+    this.since = pool.clock().instant();
+    this.backoffMillis = pool.backoffMin().toMillis();
+  }
+
+  GridServer server() {
+    return server;
+  }
+
+  void update(GridServer newer) {
+    this.server = newer;
+  }
+
+  /** An open client, opening one if needed; fails fast while backing off or once removed. */
+  synchronized CompletableFuture<StorageClient> connect() {
+    if (removed) {
+      return CompletableFuture.failedFuture(
+          new ServerUnavailableException(server.nodeId(), "left the grid"));
+    }
+    if (current != null && !current.isDone()) {
+      return current.copy();
+    }
+    if (state == ConnectionState.CONNECTED && current != null) {
+      StorageClient client = current.join();
+      if (client.connection().isOpen()) {
+        return CompletableFuture.completedFuture(client);
+      }
+    }
+    if (state == ConnectionState.BACKING_OFF && pool.clock().instant().isBefore(nextAttempt)) {
+      return CompletableFuture.failedFuture(new ServerUnavailableException(server.nodeId(),
+          "unreachable (" + lastError + "); next attempt at " + nextAttempt));
+    }
+    return open().copy();
+  }
+
+  /** The open client if connected now, without opening one. */
+  synchronized Optional<StorageClient> connectedClient() {
+    if (state == ConnectionState.CONNECTED && current != null && current.isDone()
+        && !current.isCompletedExceptionally()) {
+      StorageClient client = current.join();
+      if (client.connection().isOpen()) {
+        return Optional.of(client);
+      }
+    }
+    return Optional.empty();
+  }
+
+  synchronized ServerStatus status() {
+    GridServer s = server;
+    long free = reportedFreeSpace >= 0 ? reportedFreeSpace : s.freeSpace();
+    return new ServerStatus(s.nodeId(), s.nickname(), s.addresses(), free, maxShareSize, state,
+        since, Optional.ofNullable(lastError),
+        state == ConnectionState.BACKING_OFF ? Optional.ofNullable(nextAttempt) : Optional.empty());
+  }
+
+  /** The server left the grid (or the pool closes): close and stop reconnecting. */
+  void remove() {
+    CompletableFuture<StorageClient> toClose;
+    synchronized (this) {
+      removed = true;
+      if (retry != null) {
+        retry.cancel(false);
+      }
+      toClose = current;
+      current = null;
+      setState(ConnectionState.IDLE);
+    }
+    if (toClose != null) {
+      toClose.thenAccept(StorageClient::close);
+    }
+  }
+
+  private CompletableFuture<StorageClient> open() {
+    setState(ConnectionState.CONNECTING);
+    CompletableFuture<StorageClient> attempt = tryAddresses(server.addresses(), 0, null);
+    current = attempt;
+    attempt.whenComplete((client, failure) -> outcome(attempt, client, failure));
+    return attempt;
+  }
+
+  private CompletableFuture<StorageClient> tryAddresses(List<HostPort> addresses, int i,
+      Throwable previous) {
+    if (i >= addresses.size()) {
+      return CompletableFuture.failedFuture(previous != null ? previous
+          : new ServerUnavailableException(server.nodeId(), "has no address"));
+    }
+    HostPort at = addresses.get(i);
+    return StorageClient.connect(pool.options(), pool.ownKey(), at.host(), at.port(),
+            server.nodeId())
+        .handle((client, failure) -> failure == null
+            ? CompletableFuture.completedFuture(client)
+            : tryAddresses(addresses, i + 1, Await.unwrap(failure)))
+        .thenCompose(f -> f);
+  }
+
+  private void outcome(CompletableFuture<StorageClient> attempt, StorageClient client,
+      Throwable failure) {
+    synchronized (this) {
+      if (attempt != current) {
+        if (client != null) {
+          client.close();
+        }
+        return;
+      }
+      if (failure == null) {
+        setState(ConnectionState.CONNECTED);
+        lastError = null;
+        backoffMillis = pool.backoffMin().toMillis();
+        client.connection().closeFuture().thenRun(() -> dropped(attempt));
+      } else {
+        backOff(Await.unwrap(failure).getMessage());
+      }
+    }
+    if (client != null) {
+      client.serverInfo().thenAccept(info -> {
+        reportedFreeSpace = info.freeSpace();
+        maxShareSize = info.maxShareSize();
+      }).exceptionally(e -> null);
+    }
+  }
+
+  private synchronized void dropped(CompletableFuture<StorageClient> attempt) {
+    if (attempt != current || removed) {
+      return;
+    }
+    log.debug("connection to {} dropped; reconnecting", server.nodeId().shortForm());
+    backOff("connection closed");
+  }
+
+  /** Enters BACKING_OFF and schedules the next attempt; call under the lock. */
+  private void backOff(String why) {
+    lastError = why;
+    setState(ConnectionState.BACKING_OFF);
+    long delay = backoffMillis;
+    backoffMillis = Math.min(pool.backoffMax().toMillis(), backoffMillis * 2);
+    nextAttempt = pool.clock().instant().plus(Duration.ofMillis(delay));
+    if (pool.isClosed()) {
+      return;
+    }
+    try {
+      retry = pool.scheduler().schedule(this::retryNow, delay, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // the pool is closing
+    }
+  }
+
+  private synchronized void retryNow() {
+    if (!removed && state == ConnectionState.BACKING_OFF) {
+      open();
+    }
+  }
+
+  private void setState(ConnectionState s) {
+    state = s;
+    since = pool.clock().instant();
+  }
+}

@@ -1,0 +1,158 @@
+package org.cairnfs.fs.grid;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.protocol.client.StorageClient;
+import org.cairnfs.protocol.identity.NodeId;
+
+/**
+ * Finds which servers hold which shares of one immutable file: asks servers in ring order, 2n
+ * at a time and all of a batch in parallel, and the next batch only while fewer than k distinct
+ * shares are known. {@link #ready()} completes once k distinct shares are known and either the
+ * batch has answered or the grace period has passed (slower answers still arrive and become
+ * fallbacks), or when every server has answered. Thread-safe.
+ */
+final class ShareLocator {
+  /** One server holding one share, and how fast it answered. */
+  record Holder(NodeId server, StorageClient client, long latencyNanos) {}
+
+  private final ServerPool pool;
+  private final StorageIndex index;
+  private final int k;
+  private final int batch;
+  private final Duration timeout;
+  private final Duration grace;
+  private final List<NodeId> ring;
+  private final Map<Integer, List<Holder>> holders = new TreeMap<>();
+  private final Map<NodeId, String> problems = new LinkedHashMap<>();
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private final CompletableFuture<Void> finished = new CompletableFuture<>();
+  private int next;
+  private int pending;
+  private boolean graceStarted;
+
+  ShareLocator(ServerPool pool, StorageIndex index, int k, int n, Duration timeout,
+      Duration grace) {
+    this.pool = pool;
+    this.index = index;
+    this.k = k;
+    this.batch = Math.max(2 * n, 1);
+    this.timeout = timeout;
+    this.grace = grace;
+    this.ring = PermutedRing.order(index, pool.serverIds());
+  }
+
+  ShareLocator start() {
+    askNextBatch();
+    return this;
+  }
+
+  CompletableFuture<Void> ready() {
+    return ready;
+  }
+
+  CompletableFuture<Void> finished() {
+    return finished;
+  }
+
+  /** Servers holding {@code share}, fastest first (a live list: late answers are added). */
+  synchronized List<Holder> holders(int share) {
+    List<Holder> list = new ArrayList<>(holders.getOrDefault(share, List.of()));
+    list.sort(Comparator.comparingLong(Holder::latencyNanos));
+    return list;
+  }
+
+  synchronized Set<Integer> located() {
+    return Set.copyOf(holders.keySet());
+  }
+
+  synchronized int asked() {
+    return next;
+  }
+
+  synchronized int serversKnown() {
+    return ring.size();
+  }
+
+  synchronized Map<NodeId, String> problems() {
+    return new HashMap<>(problems);
+  }
+
+  private void askNextBatch() {
+    List<NodeId> ask;
+    synchronized (this) {
+      int end = Math.min(ring.size(), next + batch);
+      ask = new ArrayList<>(ring.subList(next, end));
+      next = end;
+      pending += ask.size();
+    }
+    if (ask.isEmpty()) {
+      settle();
+      return;
+    }
+    for (NodeId id : ask) {
+      long start = System.nanoTime();
+      pool.connect(id)
+          .thenCompose(client -> client.shareNumbers(index)
+              .thenAccept(shares -> found(id, client, shares, System.nanoTime() - start)))
+          .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .whenComplete((ok, failure) -> answered(id, failure));
+    }
+  }
+
+  private synchronized void found(NodeId id, StorageClient client, Set<Integer> shares,
+      long latency) {
+    for (int share : shares) {
+      holders.computeIfAbsent(share, s -> new ArrayList<>()).add(new Holder(id, client, latency));
+    }
+  }
+
+  private void answered(NodeId id, Throwable failure) {
+    boolean batchDone;
+    synchronized (this) {
+      if (failure != null) {
+        problems.put(id, Await.asIo(failure).getMessage());
+      }
+      pending--;
+      batchDone = pending == 0;
+      if (holders.size() >= k && !graceStarted && !batchDone) {
+        graceStarted = true;
+        CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS)
+            .execute(() -> ready.complete(null));
+      }
+    }
+    if (batchDone) {
+      settle();
+    }
+  }
+
+  /** A batch has fully answered: ready if enough is known, else ask further. */
+  private void settle() {
+    boolean more;
+    synchronized (this) {
+      more = holders.size() < k && next < ring.size();
+    }
+    if (more) {
+      askNextBatch();
+    } else {
+      ready.complete(null);
+      synchronized (this) {
+        if (next >= ring.size() || holders.size() >= k) {
+          if (pending == 0) {
+            finished.complete(null);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package org.cairnfs.fs.mutable;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import org.cairnfs.caps.MutableReadCap;
+import org.cairnfs.caps.MutableWriteCap;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.caps.mutable.MutableIntegrityException;
+import org.cairnfs.caps.mutable.MutableKeys;
+import org.cairnfs.caps.mutable.VersionId;
+import org.cairnfs.fs.grid.GridClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mutable files on the grid: create, read the newest recoverable version, and change with
+ * read-modify-publish, retried when another writer published at the same time.
+ *
+ * <p>How a collision is noticed: a server refuses a share whose seqnum is not above the one it
+ * holds, so of two writers that both publish seqnum s, each server keeps the first to arrive and
+ * rejects the other; and after a publish without refusals the writer maps the slot again, and
+ * any other version at a seqnum as high as its own means an uncoordinated write. Either way the
+ * writer re-reads (the newest recoverable version, now including the other writer's change),
+ * applies its {@link Modifier} again and publishes seqnum + 1, after a short random backoff.
+ * And a writer never publishes over a newer version it cannot read yet (another writer's
+ * publish in progress): it waits for it first ({@link #settledMap}).
+ *
+ * <p>Costs: read = one READ_SLOT to each of 2n servers in parallel (small files arrive whole),
+ * a second round only for shares larger than {@link SlotMap#FRONT}; publish = encoding in
+ * memory (O(size x n/k)), one WRITE_SLOT_SHARE per MiB per share, all pipelined, then one more
+ * mapping round to check for collisions. Limits: contents up to {@link MutableOptions#maxSize()}.
+ */
+public final class MutableFiles {
+  private static final Logger log = LoggerFactory.getLogger(MutableFiles.class);
+
+  private final GridClient grid;
+  private final MutableOptions options;
+  private final SlotPublisher publisher;
+  private final Duration timeout;
+  private final Duration abandonAfter;
+  private final SecureRandom random = new SecureRandom();
+
+  private MutableFiles(GridClient grid, MutableOptions options) {
+    this.grid = Objects.requireNonNull(grid, "grid");
+    this.options = Objects.requireNonNull(options, "options");
+    this.timeout = grid.config().stallTimeout();
+    this.abandonAfter = timeout.multipliedBy(2);
+    this.publisher = new SlotPublisher(grid.servers(), grid.secrets(), options, timeout, random);
+  }
+
+  /** Mutable files with the grid's k, happy and n. */
+  public static MutableFiles on(GridClient grid) {
+    return new MutableFiles(grid, MutableOptions.from(grid.config().params()));
+  }
+
+  public static MutableFiles on(GridClient grid, MutableOptions options) {
+    return new MutableFiles(grid, options);
+  }
+
+  public MutableOptions options() {
+    return options;
+  }
+
+  /** A new mutable file holding {@code contents} (version 1); its write cap. */
+  public CompletableFuture<MutableWriteCap> create(byte[] contents) {
+    byte[] copy = contents.clone();
+    return async(() -> {
+      checkSize(copy.length, null);
+      MutableKeys keys = MutableKeys.generate(random);
+      SlotMap map = SlotMap.fresh(grid.servers(), keys.storageIndex(), options.params().n(),
+          timeout);
+      publisher.publish(map, keys, 1, copy);
+      return keys.writeCap();
+    });
+  }
+
+  /** The newest recoverable version. */
+  public CompletableFuture<MutableVersion> read(MutableReadCap cap) {
+    return async(() -> SlotReader.read(map(cap.storageIndex().orElseThrow(), cap.fingerprint(),
+        true), cap, options.maxSize(), timeout));
+  }
+
+  /** Replaces the contents, whatever they were (last writer wins). */
+  public CompletableFuture<MutableVersion> overwrite(MutableWriteCap cap, byte[] contents) {
+    byte[] copy = contents.clone();
+    return modify(cap, current -> copy);
+  }
+
+  /**
+   * Reads the newest version, applies {@code modifier} and publishes the result as the next
+   * version; on a collision with another writer, does it again on the newer contents (up to
+   * {@link MutableOptions#maxAttempts()} times, then {@link UncoordinatedWriteException}).
+   * Returns the version published, or the one read when the modifier returned null.
+   */
+  public CompletableFuture<MutableVersion> modify(MutableWriteCap cap, Modifier modifier) {
+    return async(() -> {
+      MutableReadCap readCap = cap.readOnly();
+      StorageIndex index = cap.storageIndex().orElseThrow();
+      MutableKeys keys = null;
+      for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
+        SlotMap map = settledMap(index, cap.fingerprint());
+        MutableVersion current = SlotReader.read(map, readCap, options.maxSize(), timeout);
+        byte[] changed = modifier.apply(current.contents());
+        if (changed == null) {
+          return current;
+        }
+        checkSize(changed.length, index);
+        if (keys == null) {
+          SlotMap.Found any = map.anyShare().orElseThrow();
+          try {
+            keys = MutableKeys.recover(cap, any.share().encryptedSeed(),
+                any.share().verifyingKey());
+          } catch (MutableIntegrityException e) {
+            throw new IOException("mutable file " + index + ": this write cap cannot sign for "
+                + "it: " + e.getMessage(), e);
+          }
+        }
+        long seqnum = map.highestSeqnum() + 1;
+        SlotPublisher.Outcome outcome = publisher.publish(map, keys, seqnum, changed);
+        VersionId mine = outcome.header().versionId();
+        if (!outcome.rejected() && !overtaken(index, cap.fingerprint(), mine)) {
+          return new MutableVersion(changed, mine);
+        }
+        log.debug("mutable file {}: seqnum {} collided with another writer (attempt {})",
+            index, seqnum, attempt);
+        backoff(attempt);
+      }
+      throw new UncoordinatedWriteException(index, options.maxAttempts());
+    });
+  }
+
+  /**
+   * A map with no version newer than the one it would read, waiting for one that is being
+   * published to become readable.
+   *
+   * <p>Why: a version above the newest recoverable one but with fewer than k shares is usually
+   * another writer's publish in progress. Writing seqnum + 1 over it, with contents read from the
+   * older version, could land after that writer has finished and checked, and silently drop its
+   * change. So the writer waits (short random sleeps) until that version becomes readable or is
+   * replaced. Only a version that stays exactly as it is for {@link #abandonAfter} (twice the
+   * stall timeout) counts as the leftover of a writer that died, and is written over.
+   */
+  private SlotMap settledMap(StorageIndex index, byte[] fingerprint) throws IOException {
+    List<VersionId> waitingFor = List.of();
+    long since = 0;
+    int waits = 0;
+    while (true) {
+      SlotMap map = map(index, fingerprint, true);
+      List<VersionId> newer = map.selection().newerUnrecoverable();
+      if (newer.isEmpty()) {
+        return map;
+      }
+      long now = System.nanoTime();
+      if (!newer.equals(waitingFor)) {
+        waitingFor = newer;
+        since = now;
+        waits = 0;
+      } else if (now - since > abandonAfter.toNanos()) {
+        log.warn("mutable file {}: versions {} stayed unreadable for {} s; writing over them as "
+            + "the leftovers of a writer that stopped", index, newer, abandonAfter.toSeconds());
+        return map;
+      }
+      backoff(Math.min(++waits, 4));
+    }
+  }
+
+  /** Whether, right after publishing {@code mine}, another version as new is on the grid. */
+  private boolean overtaken(StorageIndex index, byte[] fingerprint, VersionId mine) {
+    SlotMap after = map(index, fingerprint, false);
+    return after.found.stream().map(SlotMap.Found::version)
+        .anyMatch(v -> v.seqnum() >= mine.seqnum() && !v.equals(mine));
+  }
+
+  private SlotMap map(StorageIndex index, byte[] fingerprint, boolean untilRecoverable) {
+    return SlotMap.build(grid.servers(), index, fingerprint, options.params().n(), timeout,
+        untilRecoverable);
+  }
+
+  private void checkSize(long size, StorageIndex index) throws IOException {
+    if (size > options.maxSize()) {
+      throw new IOException("mutable file" + (index == null ? "" : " " + index) + ": "
+          + size + " bytes exceed the limit of " + options.maxSize());
+    }
+  }
+
+  private static void backoff(int attempt) throws IOException {
+    long base = Math.min(2000, 20L << Math.min(attempt, 6));
+    try {
+      Thread.sleep(base + ThreadLocalRandom.current().nextLong(base + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted between attempts");
+    }
+  }
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run() throws IOException;
+  }
+
+  private <T> CompletableFuture<T> async(Work<T> work) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return work.run();
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, grid.workers());
+  }
+}

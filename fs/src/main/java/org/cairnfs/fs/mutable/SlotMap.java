@@ -1,0 +1,205 @@
+package org.cairnfs.fs.mutable;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.caps.mutable.MutableIntegrityException;
+import org.cairnfs.caps.mutable.MutableShare;
+import org.cairnfs.caps.mutable.MutableShareFormatException;
+import org.cairnfs.caps.mutable.VersionId;
+import org.cairnfs.caps.mutable.VersionSelector;
+import org.cairnfs.fs.grid.Await;
+import org.cairnfs.fs.grid.PermutedRing;
+import org.cairnfs.fs.grid.ServerPool;
+import org.cairnfs.protocol.client.RemoteException;
+import org.cairnfs.protocol.client.StorageClient;
+import org.cairnfs.protocol.identity.NodeId;
+import org.cairnfs.protocol.message.ErrorCode;
+import org.cairnfs.protocol.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the servers hold of one mutable slot: every share found, its front authenticated (key
+ * of this slot, valid signature), grouped into versions by {@link VersionSelector}.
+ *
+ * <p>Built by asking servers in ring order, 2n at a time in parallel, one READ_SLOT each for the
+ * first {@link #FRONT} bytes of every share they hold (for a directory-sized file that is the
+ * whole share, so reading needs no second round trip). Further batches are asked only while no
+ * version is recoverable. Shares that fail authentication are ignored (and logged): an unsigned
+ * claim must never hide or outrank a real version.
+ */
+final class SlotMap {
+  private static final Logger log = LoggerFactory.getLogger(SlotMap.class);
+  /** Bytes of each share fetched while mapping. */
+  static final int FRONT = 16 << 10;
+  /** Fallback when a server holds so many shares that FRONT of each exceeds one answer. */
+  static final int SMALL_FRONT = 1 << 10;
+
+  /** One authenticated share on one server, with the bytes fetched so far (from offset 0). */
+  record Found(NodeId server, StorageClient client, MutableShare share, byte[] fetched) {
+    int number() {
+      return share.shareNumber();
+    }
+
+    VersionId version() {
+      return share.header().versionId();
+    }
+
+    boolean whole() {
+      return fetched.length >= share.shareLength();
+    }
+  }
+
+  final StorageIndex index;
+  final List<NodeId> ring;
+  /** Servers that answered, in ring order, with their connections. */
+  final Map<NodeId, StorageClient> reachable = new LinkedHashMap<>();
+  final Map<NodeId, String> problems = new LinkedHashMap<>();
+  final List<Found> found = new ArrayList<>();
+  private VersionSelector.Selection selection;
+
+  private SlotMap(StorageIndex index, List<NodeId> ring) {
+    this.index = index;
+    this.ring = ring;
+  }
+
+  /**
+   * Maps the slot. With {@code untilRecoverable}, keeps asking further servers while no
+   * version is recoverable.
+   */
+  static SlotMap build(ServerPool pool, StorageIndex index, byte[] fingerprint, int n,
+      Duration timeout, boolean untilRecoverable) {
+    SlotMap map = new SlotMap(index, PermutedRing.order(index, pool.serverIds()));
+    int next = 0;
+    do {
+      int end = Math.min(map.ring.size(), next + 2 * n);
+      map.ask(pool, map.ring.subList(next, end), fingerprint, timeout, true);
+      next = end;
+    } while (untilRecoverable && map.selection().best().isEmpty() && next < map.ring.size());
+    return map;
+  }
+
+  /** Connects to the first 2n servers without reading: the map of a slot just created. */
+  static SlotMap fresh(ServerPool pool, StorageIndex index, int n, Duration timeout) {
+    SlotMap map = new SlotMap(index, PermutedRing.order(index, pool.serverIds()));
+    map.ask(pool, map.ring.subList(0, Math.min(map.ring.size(), 2 * n)), null, timeout, false);
+    return map;
+  }
+
+  /** Connects the next {@code count} servers of the ring not asked yet (for placement). */
+  List<NodeId> connectMore(ServerPool pool, int count, Duration timeout) {
+    List<NodeId> more = new ArrayList<>();
+    for (NodeId id : ring) {
+      if (more.size() == count) {
+        break;
+      }
+      if (!reachable.containsKey(id) && !problems.containsKey(id)) {
+        more.add(id);
+      }
+    }
+    ask(pool, more, null, timeout, false);
+    return more;
+  }
+
+  VersionSelector.Selection selection() {
+    if (selection == null) {
+      List<VersionSelector.Observation> seen = new ArrayList<>();
+      for (Found f : found) {
+        seen.add(new VersionSelector.Observation(f.server().toString(), f.number(),
+            f.share().header()));
+      }
+      selection = VersionSelector.select(seen);
+    }
+    return selection;
+  }
+
+  /** Highest seqnum of any authenticated share seen, -1 if none. */
+  long highestSeqnum() {
+    return found.stream().mapToLong(f -> f.version().seqnum()).max().orElse(-1);
+  }
+
+  /** The shares of {@code version}, one per share number first (ring order), then duplicates. */
+  List<Found> of(VersionId version) {
+    List<Found> mine = new ArrayList<>();
+    List<Found> duplicates = new ArrayList<>();
+    java.util.Set<Integer> numbers = new java.util.HashSet<>();
+    for (Found f : found) {
+      if (f.version().equals(version)) {
+        (numbers.add(f.number()) ? mine : duplicates).add(f);
+      }
+    }
+    mine.sort(Comparator.comparingInt(Found::number));
+    mine.addAll(duplicates);
+    return mine;
+  }
+
+  Optional<Found> anyShare() {
+    return found.stream().findFirst();
+  }
+
+  private void ask(ServerPool pool, List<NodeId> servers, byte[] fingerprint, Duration timeout,
+      boolean read) {
+    Map<NodeId, CompletableFuture<StorageClient>> connecting = new LinkedHashMap<>();
+    for (NodeId id : servers) {
+      connecting.put(id, pool.connect(id));
+    }
+    Map<NodeId, CompletableFuture<List<Response.SlotShare>>> reading = new LinkedHashMap<>();
+    connecting.forEach((id, f) -> {
+      try {
+        StorageClient client = Await.get(f, timeout, "connecting");
+        reachable.put(id, client);
+        if (read) {
+          reading.put(id, client.readSlot(index, Set.of(), 0, FRONT));
+        }
+      } catch (IOException e) {
+        problems.put(id, "not reachable: " + e.getMessage());
+      }
+    });
+    reading.forEach((id, f) -> {
+      try {
+        List<Response.SlotShare> shares;
+        try {
+          shares = Await.get(f, timeout, "reading slot shares");
+        } catch (RemoteException e) {
+          if (e.code() != ErrorCode.BAD_REQUEST) {
+            throw e;
+          }
+          shares = Await.get(reachable.get(id).readSlot(index, Set.of(), 0, SMALL_FRONT),
+              timeout, "reading slot shares");
+        }
+        for (Response.SlotShare s : shares) {
+          accept(id, reachable.get(id), s, fingerprint);
+        }
+      } catch (IOException e) {
+        reachable.remove(id);
+        problems.put(id, "reading the slot failed: " + e.getMessage());
+      }
+    });
+    selection = null;
+  }
+
+  private void accept(NodeId id, StorageClient client, Response.SlotShare s, byte[] fingerprint) {
+    byte[] data = s.data();
+    try {
+      MutableShare share = MutableShare.parsePrefix(data);
+      share.authenticate(fingerprint);
+      if (share.shareNumber() != s.share()) {
+        throw new MutableIntegrityException("stored as share " + s.share() + " but says it is "
+            + share.shareNumber());
+      }
+      found.add(new Found(id, client, share, data));
+    } catch (MutableShareFormatException | MutableIntegrityException e) {
+      log.warn("ignoring share {} of slot {} on {}: {}", s.share(), index, id.shortForm(),
+          e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package org.cairnfs.fs.grid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.immutable.PlaintextSource;
+import org.cairnfs.fs.testing.TestGrid;
+import org.cairnfs.fs.testing.TestServer;
+import org.cairnfs.introducer.HostPort;
+import org.cairnfs.introducer.IntroducerUrl;
+import org.cairnfs.introducer.announcement.NodeSigner;
+import org.cairnfs.introducer.client.AnnouncementPublisher;
+import org.cairnfs.introducer.client.GridMembership;
+import org.cairnfs.introducer.server.IntroducerServer;
+import org.cairnfs.protocol.identity.NodeId;
+import org.cairnfs.protocol.identity.NodeKey;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerPoolTest {
+  @TempDir Path dir;
+  TestGrid grid;
+  final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+    if (grid != null) {
+      grid.close();
+    }
+  }
+
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  static ServerStatus status(ServerPool pool, NodeId id) {
+    return pool.status().stream().filter(s -> s.nodeId().equals(id)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void connectionsOpenLazilyReconnectWithBackoffAndReportTheirState() throws Exception {
+    grid = new TestGrid(dir, 3);
+    ServerPool pool = grid.pool(NodeKey.generate());
+    assertThat(pool.status()).hasSize(3)
+        .allSatisfy(s -> assertThat(s.state()).isEqualTo(ConnectionState.IDLE));
+    TestServer s0 = grid.server(0);
+    pool.connect(s0.nodeId()).get();
+    assertThat(pool.connectedCount()).isEqualTo(1);
+    await("server info arrives", () -> status(pool, s0.nodeId()).maxShareSize() > 0);
+    ServerStatus up = status(pool, s0.nodeId());
+    assertThat(up.state()).isEqualTo(ConnectionState.CONNECTED);
+    assertThat(up.freeSpace()).isPositive();
+    assertThat(up.addresses()).containsExactly(new HostPort("127.0.0.1", s0.port()));
+    assertThat(status(pool, grid.server(1).nodeId()).state()).isEqualTo(ConnectionState.IDLE);
+
+    s0.kill();
+    await("the drop is noticed", () -> status(pool, s0.nodeId()).state()
+        != ConnectionState.CONNECTED);
+    ServerStatus down = status(pool, s0.nodeId());
+    assertThat(down.lastError()).isPresent();
+    s0.start();
+    await("the pool reconnects by itself",
+        () -> status(pool, s0.nodeId()).state() == ConnectionState.CONNECTED);
+    assertThat(pool.connected(s0.nodeId())).isPresent();
+
+    NodeId stranger = NodeKey.generate().nodeId();
+    assertThatThrownBy(() -> pool.connect(stranger).get()).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(ServerUnavailableException.class)
+        .hasMessageContaining("not a known server");
+  }
+
+  @Test
+  void aFailedServerFailsFastWhileBackingOff() throws Exception {
+    grid = new TestGrid(dir, 2);
+    ServerPool pool = grid.pool(NodeKey.generate());
+    TestServer s1 = grid.server(1);
+    s1.kill();
+    assertThatThrownBy(() -> pool.connect(s1.nodeId()).get())
+        .isInstanceOf(ExecutionException.class);
+    ServerStatus st = status(pool, s1.nodeId());
+    assertThat(st.state()).isEqualTo(ConnectionState.BACKING_OFF);
+    assertThat(st.nextAttempt()).isPresent();
+  }
+
+  @Test
+  void aClientStartedFromCachedAnnouncementsWorksWithoutTheIntroducer() throws Exception {
+    grid = new TestGrid(dir, 10);
+    IntroducerServer introducer = IntroducerServer.start(NodeKey.generate(), "127.0.0.1", 0);
+    closeables.add(introducer);
+    IntroducerUrl url = introducer.url();
+    List<AnnouncementPublisher> publishers = new ArrayList<>();
+    for (TestServer s : grid.servers()) {
+      publishers.add(AnnouncementPublisher.builder(s.key()).signer(NodeSigner.of(s.key()))
+          .introducer(url).nickname(s.nickname()).address(new HostPort("127.0.0.1", s.port()))
+          .softwareVersion("test").freeSpace(() -> 1L << 30).clientOptions(TestGrid.CLIENT_OPTIONS)
+          .build().start());
+    }
+    Path cache = dir.resolve("client").resolve("announcements.cache");
+    NodeKey clientKey = NodeKey.generate();
+    try (GridMembership first = GridMembership.builder(clientKey).introducer(url)
+        .cacheFile(cache).saveDelay(Duration.ZERO).build().start()) {
+      assertThat(first.awaitServers(10, Duration.ofSeconds(20))).hasSize(10);
+    }
+    publishers.forEach(AnnouncementPublisher::close);
+    introducer.close();
+
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+    InstantSource clock = now::get;
+    GridMembership offline = GridMembership.builder(clientKey).introducer(url).cacheFile(cache)
+        .clock(clock).maxAge(Duration.ofHours(1))
+        .reconnectBackoff(Duration.ofSeconds(5), Duration.ofSeconds(5)).build().start();
+    closeables.add(offline);
+    assertThat(offline.connectedIntroducers()).isZero();
+    ServerPool pool = ServerPool.builder(offline, clientKey)
+        .clientOptions(TestGrid.CLIENT_OPTIONS).build();
+    closeables.add(pool);
+    assertThat(pool.status()).hasSize(10).extracting(ServerStatus::nickname)
+        .allSatisfy(n -> assertThat(n).startsWith("server"));
+    GridClient client = GridClient.create(pool, ClientSecrets.random(new SecureRandom()),
+        GridConfig.defaults());
+    closeables.add(client);
+    byte[] data = new byte[300_000];
+    new Random(3).nextBytes(data);
+    UploadResult r = client.upload(PlaintextSource.of(data)).get();
+    assertThat(r.happiness()).isEqualTo(10);
+    try (ImmutableFile file = client.open((ImmutableReadCap) r.cap())) {
+      assertThat(file.read(0, data.length).get()).isEqualTo(data);
+    }
+
+    // Announcements older than the max age drop out, and the pool lets their servers go.
+    now.set(now.get().plus(Duration.ofHours(2)));
+    assertThat(offline.servers()).isEmpty();
+    await("the pool drops expired servers", () -> pool.serverIds().isEmpty());
+    assertThat(pool.connectedCount()).isZero();
+  }
+}

@@ -1,0 +1,194 @@
+package org.cairnfs.fs.testing;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.protocol.message.ErrorCode;
+import org.cairnfs.protocol.message.Request;
+import org.cairnfs.protocol.message.Response;
+import org.cairnfs.protocol.server.Caller;
+import org.cairnfs.protocol.server.StorageBackend;
+import org.cairnfs.protocol.server.StorageException;
+import org.cairnfs.protocol.server.StorageStatus;
+
+/**
+ * A real storage backend with switchable faults in front, for tests of how the client copes:
+ * fail requests, hang them (as a server stuck on its disk does), or run a hook on a given
+ * write (to kill the server mid-upload). Counts the bytes it received.
+ */
+public final class FaultyBackend implements StorageBackend {
+  private final StorageBackend real;
+  private volatile boolean failWrites;
+  private volatile boolean failReads;
+  private volatile boolean hang;
+  private volatile int hookAtWrite = -1;
+  private volatile long listDelayMillis;
+  private volatile IntConsumer hook = w -> { };
+  private final AtomicInteger writes = new AtomicInteger();
+  private final AtomicLong bytesReceived = new AtomicLong();
+  private final AtomicInteger reads = new AtomicInteger();
+  private final CountDownLatch released = new CountDownLatch(1);
+
+  public FaultyBackend(StorageBackend real) {
+    this.real = real;
+  }
+
+  /** Every WriteChunk and WriteSlotShare fails with INTERNAL. */
+  public void failWrites(boolean on) {
+    failWrites = on;
+  }
+
+  /** Every ReadRange and ReadSlot fails with INTERNAL. */
+  public void failReads(boolean on) {
+    failReads = on;
+  }
+
+  /** Data requests (writes, reads, allocate) block until the test ends: a stuck server. */
+  public void hang(boolean on) {
+    hang = on;
+  }
+
+  /** GetShareNumbers answers only after this delay: a slow (but working) server. */
+  public void delayListing(long millis) {
+    listDelayMillis = millis;
+  }
+
+  /** Runs {@code action} (with the write count) when the {@code n}-th write chunk arrives. */
+  public void atWrite(int n, IntConsumer action) {
+    hook = action;
+    hookAtWrite = n;
+  }
+
+  public int writes() {
+    return writes.get();
+  }
+
+  public int reads() {
+    return reads.get();
+  }
+
+  public long bytesReceived() {
+    return bytesReceived.get();
+  }
+
+  /** Lets hung requests go (the test is over). */
+  public void release() {
+    released.countDown();
+  }
+
+  private void maybeHang() {
+    if (hang) {
+      try {
+        released.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public StorageStatus status(Caller caller) throws StorageException {
+    return real.status(caller);
+  }
+
+  @Override
+  public Set<Integer> shareNumbers(Caller caller, StorageIndex index) throws StorageException {
+    if (listDelayMillis > 0) {
+      try {
+        Thread.sleep(listDelayMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return real.shareNumbers(caller, index);
+  }
+
+  @Override
+  public Response.Allocated allocate(Caller caller, Request.Allocate request)
+      throws StorageException {
+    maybeHang();
+    return real.allocate(caller, request);
+  }
+
+  @Override
+  public void writeChunk(Caller caller, Request.WriteChunk request) throws StorageException {
+    int n = writes.incrementAndGet();
+    if (n == hookAtWrite) {
+      hook.accept(n);
+    }
+    maybeHang();
+    if (failWrites) {
+      throw new StorageException(ErrorCode.INTERNAL, "injected write failure");
+    }
+    bytesReceived.addAndGet(request.length());
+    real.writeChunk(caller, request);
+  }
+
+  @Override
+  public void closeShare(Caller caller, StorageIndex index, int share) throws StorageException {
+    real.closeShare(caller, index, share);
+  }
+
+  @Override
+  public void abortShare(Caller caller, StorageIndex index, int share) throws StorageException {
+    real.abortShare(caller, index, share);
+  }
+
+  @Override
+  public byte[] readRange(Caller caller, Request.ReadRange request) throws StorageException {
+    reads.incrementAndGet();
+    maybeHang();
+    if (failReads) {
+      throw new StorageException(ErrorCode.INTERNAL, "injected read failure");
+    }
+    return real.readRange(caller, request);
+  }
+
+  @Override
+  public List<Response.ShareSize> listShares(Caller caller, StorageIndex index)
+      throws StorageException {
+    return real.listShares(caller, index);
+  }
+
+  @Override
+  public List<Response.SlotShare> readSlot(Caller caller, Request.ReadSlot request)
+      throws StorageException {
+    reads.incrementAndGet();
+    maybeHang();
+    if (failReads) {
+      throw new StorageException(ErrorCode.INTERNAL, "injected read failure");
+    }
+    return real.readSlot(caller, request);
+  }
+
+  @Override
+  public void writeSlotShare(Caller caller, Request.WriteSlotShare request)
+      throws StorageException {
+    maybeHang();
+    if (failWrites) {
+      throw new StorageException(ErrorCode.INTERNAL, "injected write failure");
+    }
+    bytesReceived.addAndGet(request.length());
+    real.writeSlotShare(caller, request);
+  }
+
+  @Override
+  public void addLease(Caller caller, Request.AddLease request) throws StorageException {
+    real.addLease(caller, request);
+  }
+
+  @Override
+  public void renewLease(Caller caller, Request.RenewLease request) throws StorageException {
+    real.renewLease(caller, request);
+  }
+
+  @Override
+  public void connectionClosed(Caller caller) {
+    real.connectionClosed(caller);
+  }
+}

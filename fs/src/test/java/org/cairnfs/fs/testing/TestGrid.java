@@ -1,0 +1,104 @@
+package org.cairnfs.fs.testing;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.cairnfs.fs.grid.ClientSecrets;
+import org.cairnfs.fs.grid.GridClient;
+import org.cairnfs.fs.grid.GridConfig;
+import org.cairnfs.fs.grid.ServerPool;
+import org.cairnfs.introducer.client.GridMembership;
+import org.cairnfs.protocol.client.ClientOptions;
+import org.cairnfs.protocol.identity.NodeId;
+import org.cairnfs.protocol.identity.NodeKey;
+
+/**
+ * A whole grid in the test JVM: {@code count} real storage servers on loopback (TLS, temp
+ * directories), and clients that know them as static servers. Closing stops everything.
+ */
+public final class TestGrid implements AutoCloseable {
+  /** Short timeouts so that fault tests take seconds. */
+  public static final ClientOptions CLIENT_OPTIONS = ClientOptions.builder()
+      .connectTimeout(Duration.ofSeconds(3)).requestTimeout(Duration.ofSeconds(10)).build();
+
+  private final List<TestServer> servers = new ArrayList<>();
+  private final List<AutoCloseable> clients = new ArrayList<>();
+
+  public TestGrid(Path dir, int count) throws IOException {
+    this(dir, count, Long.MAX_VALUE / 4);
+  }
+
+  public TestGrid(Path dir, int count, long maxSpace) throws IOException {
+    try {
+      for (int i = 0; i < count; i++) {
+        addServer(dir.resolve("server" + i), maxSpace);
+      }
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  public TestServer addServer(Path dir, long maxSpace) throws IOException {
+    TestServer s = new TestServer(dir, "server" + servers.size(), maxSpace);
+    servers.add(s);
+    return s;
+  }
+
+  public List<TestServer> servers() {
+    return servers;
+  }
+
+  public TestServer server(int i) {
+    return servers.get(i);
+  }
+
+  public TestServer byId(NodeId id) {
+    return servers.stream().filter(s -> s.nodeId().equals(id)).findFirst().orElseThrow();
+  }
+
+  /** A membership listing every server statically, started. */
+  public GridMembership membership(NodeKey key) {
+    GridMembership.Builder b = GridMembership.builder(key);
+    servers.forEach(s -> b.staticServer(s.address()));
+    GridMembership m = b.build().start();
+    clients.add(m);
+    return m;
+  }
+
+  /** A pool over every server (short timeouts, quick reconnects). */
+  public ServerPool pool(NodeKey key) {
+    ServerPool pool = ServerPool.builder(membership(key), key).clientOptions(CLIENT_OPTIONS)
+        .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2)).build();
+    clients.add(pool);
+    return pool;
+  }
+
+  /** A client with fresh secrets and {@code config}. */
+  public GridClient client(GridConfig config) {
+    return client(NodeKey.generate(), ClientSecrets.random(new SecureRandom()), config);
+  }
+
+  public GridClient client(NodeKey key, ClientSecrets secrets, GridConfig config) {
+    GridClient client = GridClient.create(pool(key), secrets, config);
+    clients.add(client);
+    return client;
+  }
+
+  @Override
+  public void close() {
+    for (int i = clients.size() - 1; i >= 0; i--) {
+      try {
+        clients.get(i).close();
+      } catch (Exception e) {
+        // keep closing
+      }
+    }
+    for (TestServer s : servers) {
+      s.kill();
+    }
+  }
+}
