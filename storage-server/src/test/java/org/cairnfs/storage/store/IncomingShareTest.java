@@ -14,6 +14,8 @@ import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.cairnfs.storage.FakeClock;
+import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.store.StoreException.Reason;
 import org.junit.jupiter.api.AfterEach;
@@ -30,8 +32,13 @@ class IncomingShareTest {
 
   @TempDir Path dbDir;
 
+  LeaseDb leases;
+
   @AfterEach
   void tearDown() throws Exception {
+    if (leases != null) {
+      leases.close();
+    }
     fs.close();
   }
 
@@ -40,17 +47,19 @@ class IncomingShareTest {
   }
 
   private IncomingShare create(long size) throws Exception {
-    return IncomingShare.create(KEY, size, ALICE, secrets(1), incoming);
+    leases = LeaseDb.open(dbDir.resolve("leases.db"), new FakeClock(), StoreFixture.LEASE);
+    SpaceBudget budget = new SpaceBudget(StoreLimits.unlimited(), () -> 1L << 40, leases);
+    return IncomingShare.create(KEY, size, ALICE, secrets(1), incoming, budget.reserve(size));
   }
 
   @Test
   void aFinishedUploadRefusesWritesAndASecondFinishAsNotFound() throws Exception {
     IncomingShare upload = create(10);
-    upload.write(0, ByteBuffer.wrap(pattern(10, 1)));
+    upload.write(0, ByteBuffer.wrap(pattern(10, 1)), 0L);
     upload.finish(target);
     assertThat(Files.readAllBytes(target)).isEqualTo(pattern(10, 1));
     assertThat(incoming).doesNotExist();
-    assertThatThrownBy(() -> upload.write(0, ByteBuffer.wrap(pattern(10, 1))))
+    assertThatThrownBy(() -> upload.write(0, ByteBuffer.wrap(pattern(10, 1)), 0L))
         .hasMessageContaining("already closed or aborted")
         .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
     assertThatThrownBy(() -> upload.finish(fs.getPath("/srv/shares/other")))
@@ -62,10 +71,10 @@ class IncomingShareTest {
   @Test
   void aDiscardedUploadRefusesWritesAndFinishAndLeavesNoFile() throws Exception {
     IncomingShare upload = create(10);
-    upload.write(0, ByteBuffer.wrap(pattern(10, 1)));
+    upload.write(0, ByteBuffer.wrap(pattern(10, 1)), 0L);
     upload.discard();
     assertThat(incoming).doesNotExist();
-    assertThatThrownBy(() -> upload.write(0, ByteBuffer.wrap(new byte[1])))
+    assertThatThrownBy(() -> upload.write(0, ByteBuffer.wrap(new byte[1]), 0L))
         .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
     assertThatThrownBy(() -> upload.finish(target))
         .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
@@ -76,11 +85,11 @@ class IncomingShareTest {
   @Test
   void anIncompleteUploadStaysOpenForTheMissingBytes() throws Exception {
     IncomingShare upload = create(10);
-    upload.write(5, ByteBuffer.wrap(pattern(10, 1), 5, 5));
+    upload.write(5, ByteBuffer.wrap(pattern(10, 1), 5, 5), 0L);
     assertThatThrownBy(() -> upload.finish(target))
         .hasMessageContaining("5 of 10 bytes")
         .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
-    upload.write(0, ByteBuffer.wrap(pattern(10, 1), 0, 5));
+    upload.write(0, ByteBuffer.wrap(pattern(10, 1), 0, 5), 0L);
     upload.finish(target);
     assertThat(Files.readAllBytes(target)).isEqualTo(pattern(10, 1));
   }
@@ -88,11 +97,11 @@ class IncomingShareTest {
   @Test
   void writesEndingExactlyAtTheDeclaredSizeFitAndOneByteMoreDoesNot() throws Exception {
     IncomingShare upload = create(10);
-    upload.write(10, ByteBuffer.allocate(0));
-    upload.write(9, ByteBuffer.wrap(new byte[] {7}));
-    assertThatThrownBy(() -> upload.write(11, ByteBuffer.allocate(0)))
+    upload.write(10, ByteBuffer.allocate(0), 0L);
+    upload.write(9, ByteBuffer.wrap(new byte[] {7}), 0L);
+    assertThatThrownBy(() -> upload.write(11, ByteBuffer.allocate(0), 0L))
         .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
-    assertThatThrownBy(() -> upload.write(9, ByteBuffer.wrap(new byte[2])))
+    assertThatThrownBy(() -> upload.write(9, ByteBuffer.wrap(new byte[2]), 0L))
         .hasMessageContaining("does not fit")
         .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
   }
