@@ -6,7 +6,8 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AES-256-CTR through JCA (intrinsified on x86), positioned anywhere in the key stream.
+ * AES-256-CTR through JCA, positioned anywhere in the key stream. The provider is the one
+ * {@link CryptoProviders} chooses (native when registered, else the JDK's intrinsified one).
  *
  * <p>The counter block is the 128-bit big-endian number {@code byteOffset / 16}; a stream
  * started at offset 0 and one started at any later offset agree, which is what random reads of
@@ -31,7 +32,7 @@ public final class AesCtr {
       iv[15 - i] = (byte) (block >>> (8 * i));
     }
     try {
-      Cipher c = Cipher.getInstance("AES/CTR/NoPadding");
+      Cipher c = CryptoProviders.aesCtr();
       c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
       int skip = (int) (byteOffset & 15);
       if (skip > 0) {
@@ -39,7 +40,7 @@ public final class AesCtr {
       }
       return c;
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK lacks AES/CTR/NoPadding", e);
+      throw new IllegalStateException("no usable AES/CTR/NoPadding", e);
     }
   }
 

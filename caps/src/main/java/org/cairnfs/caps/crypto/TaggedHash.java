@@ -3,12 +3,12 @@ package org.cairnfs.caps.crypto;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * SHA-256 with a domain-separation tag: {@code H(tag, x) = SHA-256(netstring(tag) || x)}.
  *
- * <p>The JDK's {@link MessageDigest} is used because it has CPU intrinsics (SHA-NI). Instances
+ * <p>The digest comes from {@link CryptoProviders} (the JDK's, with its SHA-NI intrinsic, as
+ * measured in docs/benchmarks/crypto.md). Instances
  * of the incremental form are not thread-safe; the static helpers are.
  */
 public final class TaggedHash {
@@ -83,10 +83,6 @@ public final class TaggedHash {
   }
 
   static MessageDigest newSha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK lacks SHA-256", e);
-    }
+    return CryptoProviders.sha256();
   }
 }

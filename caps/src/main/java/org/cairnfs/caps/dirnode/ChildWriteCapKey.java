@@ -9,6 +9,7 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.cairnfs.caps.DirectoryWriteCap;
+import org.cairnfs.caps.crypto.CryptoProviders;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
 
@@ -82,7 +83,7 @@ public final class ChildWriteCapKey {
 
   private Cipher cipher(int mode, byte[] nonce, EntryName name)
       throws GeneralSecurityException {
-    Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+    Cipher c = CryptoProviders.aesGcm();
     c.init(mode, key, new GCMParameterSpec(SealedWriteCap.TAG_LENGTH * 8, nonce));
     c.updateAAD(name.utf8Unsafe());
     return c;

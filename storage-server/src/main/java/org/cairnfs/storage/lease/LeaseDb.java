@@ -142,10 +142,31 @@ public final class LeaseDb implements AutoCloseable {
    */
   public synchronized void recordShare(ShareKey key, long size, long seqnum, LeaseOwner owner,
       LeaseSecrets secrets) {
-    ShareRecord old = find(key).orElse(null);
-    ShareRecord base = old == null
-        ? new ShareRecord(size, seqnum, List.of()) : old.withVersion(size, seqnum);
-    write(key, old, withLease(key, base, owner, secrets));
+    recordShares(List.of(new NewVersion(key, size, seqnum, owner, secrets)));
+  }
+
+  /** One share version to record, as {@link #recordShare} takes it. */
+  public record NewVersion(ShareKey key, long size, long seqnum, LeaseOwner owner,
+      LeaseSecrets secrets) {}
+
+  /**
+   * Records every version as {@link #recordShare} does, in one commit (one write-ahead-log
+   * sync for the lot): after a crash either all of them are recorded or none. For group
+   * commit of share closes.
+   */
+  public synchronized void recordShares(List<NewVersion> versions) {
+    try {
+      for (NewVersion v : versions) {
+        ShareRecord old = find(v.key()).orElse(null);
+        ShareRecord base = old == null
+            ? new ShareRecord(v.size(), v.seqnum(), List.of()) : old.withVersion(v.size(), v.seqnum());
+        apply(v.key(), old, withLease(v.key(), base, v.owner(), v.secrets()));
+      }
+      db.commit();
+    } catch (RuntimeException e) {
+      db.rollback();
+      throw e;
+    }
   }
 
   /**
@@ -329,29 +350,34 @@ public final class LeaseDb implements AutoCloseable {
   /** Replaces {@code old} by {@code updated} (null: delete), moves the accounting, commits. */
   private void write(ShareKey key, ShareRecord old, ShareRecord updated) {
     try {
-      byte[] k = key.toBytes();
-      if (updated == null) {
-        shares.remove(k);
-      } else {
-        shares.put(k, ShareRecordCodec.encode(updated));
-      }
-      long oldSize = old == null ? 0 : old.size();
-      long newSize = updated == null ? 0 : updated.size();
-      totalBytes.addAndGet(newSize - oldSize);
-      if (old != null) {
-        for (LeaseOwner owner : old.owners()) {
-          charge(owner, -oldSize);
-        }
-      }
-      if (updated != null) {
-        for (LeaseOwner owner : updated.owners()) {
-          charge(owner, newSize);
-        }
-      }
+      apply(key, old, updated);
       db.commit();
     } catch (RuntimeException e) {
       db.rollback();
       throw e;
+    }
+  }
+
+  /** The change of {@link #write} without its commit. */
+  private void apply(ShareKey key, ShareRecord old, ShareRecord updated) {
+    byte[] k = key.toBytes();
+    if (updated == null) {
+      shares.remove(k);
+    } else {
+      shares.put(k, ShareRecordCodec.encode(updated));
+    }
+    long oldSize = old == null ? 0 : old.size();
+    long newSize = updated == null ? 0 : updated.size();
+    totalBytes.addAndGet(newSize - oldSize);
+    if (old != null) {
+      for (LeaseOwner owner : old.owners()) {
+        charge(owner, -oldSize);
+      }
+    }
+    if (updated != null) {
+      for (LeaseOwner owner : updated.owners()) {
+        charge(owner, newSize);
+      }
     }
   }
 

@@ -3,12 +3,17 @@ package org.cairnfs.storage.store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.time.InstantSource;
 import org.cairnfs.caps.StorageIndex;
@@ -30,6 +35,10 @@ final class ImmutableUploads {
    * descriptor cost something even when empty. Once closed a share counts its real size.
    */
   static final long MIN_UPLOAD_CHARGE = 4096;
+  /** Most closes committed together (more wait for the next batch). */
+  static final int MAX_BATCH = 256;
+  /** Threads issuing the fsyncs of one batch at once. */
+  static final int SYNC_THREADS = 8;
 
   private final ShareLayout layout;
   private final LeaseDb leases;
@@ -40,6 +49,9 @@ final class ImmutableUploads {
   private final Map<ShareKey, IncomingShare> uploads = new ConcurrentHashMap<>();
   private final InstantSource clock;
   private final AtomicLong serials = new AtomicLong();
+  private final ParallelSync syncs = new ParallelSync("cairn-share-sync", SYNC_THREADS);
+  private final GroupCommit<IncomingShare> commits =
+      new GroupCommit<>("cairn-share-commit", MAX_BATCH, this::commitCloses);
 
   ImmutableUploads(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
       OpenWriteCount openWrites, StripedLocks stripes, HeldShareLeases held) {
@@ -69,7 +81,7 @@ final class ImmutableUploads {
           continue;
         }
         IncomingShare running = uploads.get(key);
-        if (running != null && running.owner().equals(owner)) {
+        if (running != null && running.owner().equals(owner) && !running.isSealed()) {
           drop(running);
           running = null;
         }
@@ -118,27 +130,136 @@ final class ImmutableUploads {
   }
 
   /**
-   * Checks every byte was written, syncs, renames the share into place and records the owner's
-   * lease. An incomplete upload stays open; a failed rename drops it.
+   * Checks every byte was written and hands the upload to the group commit, which syncs it,
+   * renames it into place, syncs the directories and records the owner's lease, together with
+   * the other closes that arrived meanwhile. The future completes when all of that is on disk
+   * (a crash after it completes keeps the share and its lease), or fails with the
+   * StoreException or IOException that stopped this share. An incomplete upload stays open
+   * (thrown here); one that fails later is dropped.
    */
-  void close(ShareKey key, LeaseOwner owner) throws StoreException, IOException {
-    IncomingShare upload = upload(key, owner);
+  CompletableFuture<Void> closeAsync(ShareKey key, LeaseOwner owner) throws StoreException {
     synchronized (stripes.of(key.index())) {
-      try {
-        upload.finish(layout.sharePath(key));
-      } catch (IOException e) {
-        drop(upload);
-        throw e;
-      }
-      boolean removed = uploads.remove(key, upload);
-      try {
-        leases.recordShare(key, upload.size(), ShareRecord.NO_SEQNUM, owner, upload.secrets());
-      } finally {
-        if (removed) {
-          released(upload);
+      IncomingShare upload = upload(key, owner);
+      upload.seal();
+      return commits.submit(upload);
+    }
+  }
+
+  /** {@link #closeAsync}, waiting for the commit. */
+  void close(ShareKey key, LeaseOwner owner) throws StoreException, IOException {
+    CompletableFuture<Void> done = closeAsync(key, owner);
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          done.get();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true; // the close is under way; its outcome is what we report
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof StoreException se) {
+            throw se;
+          }
+          if (cause instanceof IOException io) {
+            throw io;
+          }
+          throw new IOException("closing " + key + " failed: " + cause, cause);
         }
       }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
+  }
+
+  /**
+   * The group commit of a batch of sealed uploads, in an order that keeps every promise: each
+   * file is synced before it is renamed (a name never points to bytes not on disk); rename
+   * and lease record happen together under the stripe locks of the batch (so the garbage
+   * collector and allocations never see a share without its record); then the lease database
+   * commits once and the changed directories are synced; only then are the closes answered.
+   * A crash at any point before the answer leaves either nothing (the incoming area is wiped
+   * at start) or a share the start-up reconciliation adopts or drops consistently.
+   */
+  private Map<IncomingShare, Throwable> commitCloses(List<IncomingShare> batch) {
+    Map<IncomingShare, Throwable> failed =
+        new HashMap<IncomingShare, Throwable>(syncs.each(batch, IncomingShare::sync));
+    List<IncomingShare> synced = new ArrayList<>(batch);
+    synced.removeAll(failed.keySet());
+    Set<Path> dirs = new LinkedHashSet<>();
+    List<IncomingShare> moved = new ArrayList<>();
+    TreeSet<Integer> stripeNumbers = new TreeSet<>();
+    synced.forEach(u -> stripeNumbers.add(stripes.indexOf(u.key().index())));
+    underStripes(stripeNumbers.iterator(), () -> {
+      for (IncomingShare upload : synced) {
+        try {
+          dirs.addAll(upload.moveTo(layout.sharePath(upload.key())));
+          moved.add(upload);
+        } catch (IOException | RuntimeException e) {
+          failed.put(upload, e);
+        }
+      }
+      List<LeaseDb.NewVersion> versions = new ArrayList<>();
+      for (IncomingShare u : moved) {
+        versions.add(new LeaseDb.NewVersion(u.key(), u.size(), ShareRecord.NO_SEQNUM, u.owner(),
+            u.secrets()));
+      }
+      try {
+        if (!versions.isEmpty()) {
+          leases.recordShares(versions);
+        }
+      } catch (RuntimeException e) {
+        // The files are in place without records: the start-up reconciliation adopts them.
+        moved.forEach(u -> failed.put(u, e));
+      }
+      for (IncomingShare upload : batch) {
+        if (uploads.remove(upload.key(), upload)) {
+          released(upload);
+        }
+        if (failed.containsKey(upload)) {
+          discardQuietly(upload);
+        }
+      }
+    });
+    List<Path> toSync = new ArrayList<>(dirs);
+    syncs.each(toSync, dir -> DirectorySync.sync(dir));
+    return failed;
+  }
+
+  /** Runs {@code action} holding the stripes named, taken in ascending order. */
+  private void underStripes(java.util.Iterator<Integer> ascending, Runnable action) {
+    if (!ascending.hasNext()) {
+      action.run();
+      return;
+    }
+    synchronized (stripes.at(ascending.next())) {
+      underStripes(ascending, action);
+    }
+  }
+
+  private static void discardQuietly(IncomingShare upload) {
+    try {
+      upload.discard();
+    } catch (IOException e) {
+      // the incoming area is wiped at the next start
+    }
+  }
+
+  long[] commitCounts() {
+    return commits.counts();
+  }
+
+  /** Held by a test, no batch of closes starts committing. */
+  java.util.concurrent.locks.Lock commitLock() {
+    return commits.committing();
+  }
+
+  /** Commits what is queued and stops the group commit (store shutdown). */
+  void stopCommits() {
+    commits.close();
+    syncs.close();
   }
 
   /** Drops the owner's open upload of {@code key} and its incoming file. */
@@ -176,7 +297,7 @@ final class ImmutableUploads {
     return upload != null && upload.owner().equals(owner);
   }
 
-  /** Drops every open upload (store shutdown). */
+  /** Drops every open upload (store shutdown, after {@link #stopCommits}). */
   void discardAll() throws IOException {
     for (IncomingShare upload : List.copyOf(uploads.values())) {
       drop(upload);
@@ -187,6 +308,9 @@ final class ImmutableUploads {
     IncomingShare upload = uploads.get(key);
     if (upload == null || !upload.owner().equals(owner)) {
       throw StoreException.notFound("no upload of " + key + " open for this client");
+    }
+    if (upload.isSealed()) {
+      throw StoreException.notFound("upload of " + key + " is being closed");
     }
     return upload;
   }

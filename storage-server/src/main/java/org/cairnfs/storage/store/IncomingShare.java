@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
 import org.cairnfs.storage.share.ShareKey;
@@ -26,7 +28,10 @@ final class IncomingShare {
   private final FileChannel channel;
   private final SpaceBudget.Reservation reservation;
   private final WrittenRanges written = new WrittenRanges();
+  /** Closed, aborted or dropped: nothing more may happen to it. */
   private boolean finished;
+  /** Complete and handed to the group commit: no more writes, no abort, no expiry. */
+  private boolean sealed;
   private long lastProgressMillis;
 
   private IncomingShare(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
@@ -109,22 +114,66 @@ final class IncomingShare {
 
   /** Whether no new byte arrived for more than {@code idleMillis} before {@code nowMillis}. */
   synchronized boolean idleSince(long nowMillis, long idleMillis) {
-    return !finished && nowMillis - lastProgressMillis > idleMillis;
+    return !finished && !sealed && nowMillis - lastProgressMillis > idleMillis;
   }
 
-  /** Verifies every byte arrived, syncs and moves the file to {@code target}. */
-  synchronized void finish(Path target) throws StoreException, IOException {
+  /**
+   * Verifies every byte arrived and seals the upload for closing: from now on writes, aborts
+   * and the idle sweep leave it alone. An incomplete upload stays open.
+   */
+  synchronized void seal() throws StoreException {
     checkOpen();
     if (!written.covers(size)) {
       throw StoreException.badRequest("share " + key + " is incomplete: "
           + written.writtenBytes() + " of " + size + " bytes written");
     }
+    sealed = true;
+  }
+
+  synchronized boolean isSealed() {
+    return sealed;
+  }
+
+  /** Syncs the sealed file's bytes to the disk and closes it. */
+  synchronized void sync() throws IOException {
+    if (!sealed || finished) {
+      throw new IllegalStateException("sync of " + key + " that is not sealed or already done");
+    }
     channel.force(true);
     channel.close();
-    finished = true;
+  }
+
+  /**
+   * Moves the synced file to {@code target} (creating its directories) and returns the
+   * directories whose entries changed, deepest first: they need a sync for the move to last.
+   */
+  synchronized List<Path> moveTo(Path target) throws IOException {
+    if (!sealed || finished) {
+      throw new IllegalStateException("move of " + key + " that is not sealed or already done");
+    }
+    List<Path> changed = new ArrayList<>();
+    changed.add(target.getParent());
+    Path missing = target.getParent();
+    while (missing != null && !Files.isDirectory(missing)) {
+      changed.add(missing.getParent());
+      missing = missing.getParent();
+    }
     Files.createDirectories(target.getParent());
     Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
-    DirectorySync.sync(target.getParent());
+    finished = true;
+    return changed;
+  }
+
+  /**
+   * Seals, syncs and moves the file to {@code target} and syncs the directories that changed,
+   * one share alone (tests; the store closes through its group commit).
+   */
+  void finish(Path target) throws StoreException, IOException {
+    seal();
+    sync();
+    for (Path dir : moveTo(target)) {
+      DirectorySync.sync(dir);
+    }
   }
 
   /** Drops the upload and its incoming file. */
@@ -139,6 +188,9 @@ final class IncomingShare {
   private void checkOpen() throws StoreException {
     if (finished) {
       throw StoreException.notFound("upload of " + key + " is already closed or aborted");
+    }
+    if (sealed) {
+      throw StoreException.notFound("upload of " + key + " is being closed");
     }
   }
 

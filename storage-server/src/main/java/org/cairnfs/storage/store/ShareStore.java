@@ -125,11 +125,33 @@ public final class ShareStore implements AutoCloseable {
 
   /**
    * Completes an upload: checks every byte was written, syncs, renames the share into place
-   * and records the owner's lease. An incomplete upload stays open.
+   * and records the owner's lease; returns once all of that is on disk. An incomplete upload
+   * stays open. Closes from many callers are committed in groups (one lease database commit
+   * and one sync per directory for all of them, file syncs issued together).
    */
   public void close(LeaseOwner owner, StorageIndex index, int shareNumber)
       throws StoreException, IOException {
     uploads.close(key(index, shareNumber), owner);
+  }
+
+  /**
+   * {@link #close} without waiting: refuses an incomplete or unknown upload at once (thrown),
+   * otherwise returns a future that completes once the share and its lease are on disk, or
+   * fails with the {@link StoreException} or {@link IOException} that stopped it.
+   */
+  public java.util.concurrent.CompletableFuture<Void> closeAsync(LeaseOwner owner,
+      StorageIndex index, int shareNumber) throws StoreException {
+    return uploads.closeAsync(key(index, shareNumber), owner);
+  }
+
+  /** Group commits of closes so far: {@code {batches, closes}}. */
+  long[] commitCounts() {
+    return uploads.commitCounts();
+  }
+
+  /** Held (tests only), no batch of closes starts committing. */
+  java.util.concurrent.locks.Lock commitLock() {
+    return uploads.commitLock();
   }
 
   /** Drops an open upload and its incoming file. */
@@ -349,9 +371,13 @@ public final class ShareStore implements AutoCloseable {
     return leases.ownerBytes(owner);
   }
 
-  /** Drops every open upload; the lease database stays open (its owner closes it). */
+  /**
+   * Finishes the closes already accepted, then drops every open upload; the lease database
+   * stays open (its owner closes it).
+   */
   @Override
   public void close() throws IOException {
+    uploads.stopCommits();
     uploads.discardAll();
     slots.discardAll();
   }

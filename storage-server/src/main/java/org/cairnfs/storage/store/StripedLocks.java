@@ -14,6 +14,15 @@ final class StripedLocks {
   }
 
   Object of(StorageIndex index) {
-    return stripes[Math.floorMod(index.hashCode(), stripes.length)];
+    return stripes[indexOf(index)];
+  }
+
+  /** The number of the stripe of {@code index}: take several stripes in ascending order. */
+  int indexOf(StorageIndex index) {
+    return Math.floorMod(index.hashCode(), stripes.length);
+  }
+
+  Object at(int stripe) {
+    return stripes[stripe];
   }
 }
