@@ -39,7 +39,7 @@ import org.cairnfs.caps.dirnode.EntryKind;
  * call kind; counters show what the mount sent. With a state file it survives its JVM, so a
  * mount process can be killed and another started over the same grid.
  */
-public final class MemoryGrid implements GridBackend {
+public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
   private final Map<String, byte[]> files = new HashMap<>();
   private final Map<String, TreeMap<String, RemoteEntry>> dirs = new HashMap<>();
   private final SecureRandom random = new SecureRandom();

@@ -1,0 +1,99 @@
+package org.cairnfs.fs.client;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.ChunkedReadCap;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.LiteralCap;
+import org.cairnfs.fs.mount.FileWrite;
+import org.cairnfs.fs.mount.GridBackend;
+import org.cairnfs.fs.mount.RemoteEntry;
+
+/**
+ * The grid as a filesystem of caps, for every frontend: the mount (through {@link GridBackend}),
+ * the file verbs of the CLI and the HTTP gateway. One implementation underneath all three, so a
+ * file put by the CLI, written through the mount or PUT over HTTP is the same file.
+ *
+ * <p>Adds to {@link GridBackend} what frontends that stream need: an upload from a stream of
+ * unknown length, a streaming read of a byte range, the size of a file from its cap, and the
+ * lookup of one name in a directory without listing it (O(log n) in a paged directory). Errors
+ * are {@link org.cairnfs.fs.mount.GridException}s, as in {@link GridBackend}.
+ */
+public interface GridFileSystem extends GridBackend {
+
+  /**
+   * Stores the bytes of {@code in} (read to its end, never held whole in memory) as a new file
+   * that no directory links yet, and returns its read cap. The stream is read on the caller's
+   * thread; the returned future completes when the file is on the grid at happiness.
+   */
+  default CompletableFuture<String> upload(InputStream in) throws IOException {
+    Path spool = Files.createTempFile("cairn-upload", ".spool");
+    try {
+      long size = Files.copy(in, spool, StandardCopyOption.REPLACE_EXISTING);
+      FileChannel ch = FileChannel.open(spool, StandardOpenOption.READ,
+          StandardOpenOption.DELETE_ON_CLOSE);
+      List<FileWrite.Range> all = size == 0 ? List.of() : List.of(new FileWrite.Range(0, size));
+      FileWrite w = new FileWrite(Optional.empty(), 0, size, all, (offset, dst) -> {
+        long at = offset;
+        while (dst.hasRemaining()) {
+          int n = ch.read(dst, at);
+          if (n < 0) {
+            throw new EOFException("spool ended at " + at);
+          }
+          at += n;
+        }
+      });
+      return writeFile(w).whenComplete((cap, e) -> {
+        try {
+          ch.close();
+        } catch (IOException ignored) {
+          // the spool is deleted on close; nothing else to do
+        }
+      });
+    } finally {
+      Files.deleteIfExists(spool);
+    }
+  }
+
+  /**
+   * The length of the file a cap names, from the cap alone (file caps carry their size).
+   *
+   * @throws IllegalArgumentException if the cap is not a file cap
+   */
+  default long sizeOf(String fileCap) {
+    Cap cap = Cap.parse(fileCap);
+    if (cap instanceof LiteralCap l) {
+      return l.size();
+    } else if (cap instanceof ImmutableReadCap i) {
+      return i.size();
+    } else if (cap instanceof ChunkedReadCap c) {
+      return c.size();
+    }
+    throw new IllegalArgumentException("not a file read cap: " + cap.getClass().getSimpleName());
+  }
+
+  /**
+   * The bytes {@code [offset, offset + length)} of a file (fewer if it ends first), fetched ahead
+   * of the reader in parallel and verified; memory stays bounded whatever the length. Read
+   * failures surface as {@link IOException}s from {@code read}, wrapping the grid error.
+   */
+  default InputStream open(String fileCap, long offset, long length) {
+    return new SequentialReads(this, fileCap, offset, length);
+  }
+
+  /** The entry {@code name} of a directory, or empty; does not list the whole directory. */
+  default CompletableFuture<Optional<RemoteEntry>> lookup(String directoryCap, String name) {
+    return list(directoryCap).thenApply(entries -> entries.stream()
+        .filter(e -> e.name().equals(name)).findFirst());
+  }
+}
