@@ -18,10 +18,24 @@ import picocli.CommandLine.Spec;
         StorageCommand.class,
         StatusCommand.class,
         DemoCommand.class,
+        AliasCommands.Create.class,
+        AliasCommands.Add.class,
+        AliasCommands.List.class,
     })
 public final class CairnCommand implements Runnable {
   @Spec
   CommandSpec spec;
+
+  /** How the file verbs reach the grid (tests hand in a grid in memory). */
+  final GridOpener opener;
+
+  public CairnCommand() {
+    this(GridOpener.clientNode());
+  }
+
+  CairnCommand(GridOpener opener) {
+    this.opener = opener;
+  }
 
   /** No command named: a usage error (exit 64) listing the commands. */
   @Override
