@@ -21,6 +21,15 @@ import picocli.CommandLine.Spec;
         AliasCommands.Create.class,
         AliasCommands.Add.class,
         AliasCommands.List.class,
+        PutGetCommands.Put.class,
+        PutGetCommands.Get.class,
+        ListCommand.class,
+        TreeCommands.Mkdir.class,
+        TreeCommands.Rm.class,
+        TreeCommands.Mv.class,
+        TreeCommands.Ln.class,
+        CopyCommand.class,
+        TreeCommands.Share.class,
     })
 public final class CairnCommand implements Runnable {
   @Spec
@@ -28,13 +37,16 @@ public final class CairnCommand implements Runnable {
 
   /** How the file verbs reach the grid (tests hand in a grid in memory). */
   final GridOpener opener;
+  /** Their stdin, stdout and progress switch. */
+  final VerbIo io;
 
   public CairnCommand() {
-    this(GridOpener.clientNode());
+    this(GridOpener.clientNode(), VerbIo.system());
   }
 
-  CairnCommand(GridOpener opener) {
+  CairnCommand(GridOpener opener, VerbIo io) {
     this.opener = opener;
+    this.io = io;
   }
 
   /** No command named: a usage error (exit 64) listing the commands. */

@@ -19,6 +19,8 @@ final class VerbFixture {
   final MemoryGrid grid;
   private StringWriter out = new StringWriter();
   private StringWriter err = new StringWriter();
+  private java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+  private byte[] stdin = new byte[0];
 
   VerbFixture(Path dir) throws Exception {
     this(dir, MemoryGrid.inMemory());
@@ -53,7 +55,9 @@ final class VerbFixture {
   int runRaw(String... args) {
     out = new StringWriter();
     err = new StringWriter();
-    CommandLine cl = Cli.commandLine(new CairnCommand(nodeDir -> session(grid)));
+    stdout = new java.io.ByteArrayOutputStream();
+    VerbIo io = new VerbIo(new java.io.ByteArrayInputStream(stdin), stdout, false);
+    CommandLine cl = Cli.commandLine(new CairnCommand(nodeDir -> session(grid), io));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     return cl.execute(args);
@@ -69,6 +73,22 @@ final class VerbFixture {
       @Override
       public void close() {}
     };
+  }
+
+  /** What the next command reads from stdin. */
+  void stdin(byte[] bytes) {
+    stdin = bytes.clone();
+  }
+
+  /** The bytes the last command wrote to stdout as data ({@code get SOURCE -}). */
+  byte[] stdoutBytes() {
+    return stdout.toByteArray();
+  }
+
+  /** The last line the last command printed. */
+  String lastLine() {
+    String[] lines = out.toString().split("\n");
+    return lines[lines.length - 1];
   }
 
   String out() {
