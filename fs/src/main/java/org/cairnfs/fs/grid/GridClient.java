@@ -91,8 +91,18 @@ public final class GridClient implements AutoCloseable {
     ImmutableEncoder encoder = convergent
         ? ImmutableEncoder.convergent(params, secrets.convergenceSecret())
         : ImmutableEncoder.randomKey(params, random);
-    ImmutableUpload upload = new ImmutableUpload(pool, secrets, config, params, encoder,
-        uploadLocks);
+    return upload(source, encoder);
+  }
+
+  /**
+   * Uploads {@code source} with a caller's encoder (its parameters and key choice), e.g. a
+   * directory's page encoder, whose convergence secret is the directory's and not this node's.
+   * Placement and happiness as in {@link #upload(PlaintextSource, EncodingParams, boolean)}.
+   */
+  public CompletableFuture<UploadResult> upload(PlaintextSource source,
+      ImmutableEncoder encoder) {
+    ImmutableUpload upload = new ImmutableUpload(pool, secrets, config, encoder.params(),
+        encoder, uploadLocks);
     return CompletableFuture.supplyAsync(() -> {
       try {
         return upload.run(source);
