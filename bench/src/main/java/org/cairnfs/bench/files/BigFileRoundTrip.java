@@ -46,7 +46,7 @@ public final class BigFileRoundTrip {
       }
       long t1 = System.nanoTime();
       double upHeap = HeapWatch.peakMib();
-      System.out.printf(Locale.ROOT, "upload   %.1f s, %.1f MiB/s, peak heap %.0f MiB, %s%n",
+      System.out.printf(Locale.ROOT, "upload   %.1f s, %.1f MiB/s, live heap %.0f MiB, %s%n",
           (t1 - t0) / 1e9, ChunkSizeBenchmark.rate(size, t1 - t0), upHeap,
           cap.toString().substring(0, Math.min(40, cap.toString().length())) + "...");
       MessageDigest got = MessageDigest.getInstance("SHA-256");
@@ -63,7 +63,7 @@ public final class BigFileRoundTrip {
       }
       long t3 = System.nanoTime();
       double downHeap = HeapWatch.peakMib();
-      System.out.printf(Locale.ROOT, "download %.1f s, %.1f MiB/s, peak heap %.0f MiB%n",
+      System.out.printf(Locale.ROOT, "download %.1f s, %.1f MiB/s, live heap %.0f MiB%n",
           (t3 - t2) / 1e9, ChunkSizeBenchmark.rate(size, t3 - t2), downHeap);
       byte[] a = sent.digest();
       byte[] b = got.digest();

@@ -101,8 +101,8 @@ public final class ChunkSizeBenchmark {
     System.out.printf(Locale.ROOT, "%n%d MiB file, %d servers in-process, %d-of-%d, segment %d "
         + "KiB, %d chunks in flight, median of %d runs:%n%n", mib, serverCount, params.k(),
         params.n(), params.segmentSize() >> 10, parallel, runs);
-    System.out.println("| chunk | upload MiB/s | download MiB/s | upload peak heap MiB "
-        + "| download peak heap MiB | shares per GiB | rewrite 1 byte ms | rewrite 1 byte MiB sent |");
+    System.out.println("| chunk | upload MiB/s | download MiB/s | upload live heap MiB "
+        + "| download live heap MiB | shares per GiB | rewrite 1 byte ms | rewrite 1 byte MiB sent |");
     System.out.println("|---|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
   }

@@ -1,34 +1,54 @@
 package org.cairnfs.bench.files;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
 
 /**
- * Peak heap of a phase: the JVM's own per-pool peaks, reset at the start of the phase, summed
- * over heap pools. A gauge of what the phase needed live (garbage collected between samples
- * does not count), in MiB; servers in the same JVM count too.
+ * The live heap of a phase: the largest heap occupancy right after a garbage collection seen
+ * since {@link #reset}, from the JVM's GC notifications (what survived, so what the phase held,
+ * not garbage awaiting collection). Servers in the same JVM count too.
  */
 final class HeapWatch {
-  private HeapWatch() {}
+  private static final AtomicLong peak = new AtomicLong();
 
-  static void reset() {
-    System.gc();
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        pool.resetPeakUsage();
+  static {
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc instanceof NotificationEmitter emitter) {
+        emitter.addNotificationListener((notification, handback) -> {
+          if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION
+              .equals(notification.getType())) {
+            return;
+          }
+          GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo
+              .from((CompositeData) notification.getUserData());
+          long used = 0;
+          for (MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values()) {
+            used += u.getUsed();
+          }
+          peak.accumulateAndGet(used, Math::max);
+        }, null, null);
       }
     }
   }
 
-  /** Sum of heap pool peaks since {@link #reset}, MiB. */
+  private HeapWatch() {}
+
+  static void reset() {
+    System.gc();
+    peak.set(0);
+  }
+
+  /** The largest heap after a collection since {@link #reset}, MiB (current use if none ran). */
   static double peakMib() {
-    long sum = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        sum += pool.getPeakUsage().getUsed();
-      }
+    long p = peak.get();
+    if (p == 0) {
+      p = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
-    return sum / (1024.0 * 1024.0);
+    return p / (1024.0 * 1024.0);
   }
 }
