@@ -3,7 +3,10 @@ package org.cairnfs.bench.files;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
@@ -15,6 +18,9 @@ import javax.management.openmbean.CompositeData;
  */
 final class HeapWatch {
   private static final AtomicLong peak = new AtomicLong();
+  private static final Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
+      .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
+      .collect(Collectors.toSet());
 
   static {
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -27,8 +33,10 @@ final class HeapWatch {
           GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo
               .from((CompositeData) notification.getUserData());
           long used = 0;
-          for (MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values()) {
-            used += u.getUsed();
+          for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+            if (HEAP_POOLS.contains(e.getKey())) {
+              used += e.getValue().getUsed();
+            }
           }
           peak.accumulateAndGet(used, Math::max);
         }, null, null);
