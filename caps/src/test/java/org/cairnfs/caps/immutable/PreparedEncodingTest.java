@@ -37,6 +37,32 @@ class PreparedEncodingTest {
   }
 
   @Test
+  void preparingUnderAGivenKeyEncodesExactlyAsEncodeUnderKey() throws IOException {
+    byte[] data = Shares.random(5000, 3);
+    byte[] key = new byte[32];
+    key[0] = 7;
+    ImmutableEncoder encoder = ImmutableEncoder.randomKey(PARAMS, new SecureRandom());
+    ImmutableEncoder.Prepared prepared = encoder.prepareUnderKey(PlaintextSource.of(data), key);
+    key[0] = 8; // the prepared file keeps its own copy
+    ByteArrayShare[] a = new ByteArrayShare[10];
+    ImmutableReadCap cap = prepared.encode((i, length) -> a[i] = new ByteArrayShare(length));
+    key[0] = 7;
+    ByteArrayShare[] b = new ByteArrayShare[10];
+    ImmutableReadCap direct = encoder.encodeUnderKey(PlaintextSource.of(data), key,
+        (i, length) -> b[i] = new ByteArrayShare(length));
+    assertThat(cap).isEqualTo(direct);
+    assertThat(cap.key()).isEqualTo(key);
+    assertThat(prepared.index()).isEqualTo(cap.index());
+    for (int i = 0; i < 10; i++) {
+      assertThat(a[i].bytes()).isEqualTo(b[i].bytes());
+    }
+    assertThatThrownBy(() -> encoder.prepareUnderKey(PlaintextSource.of(new byte[55]), key))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("literal");
+    assertThatThrownBy(() -> encoder.prepareUnderKey(PlaintextSource.of(data), new byte[16]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
+  }
+
+  @Test
   void aSecondEncodingRegeneratesIdenticalSharesEvenWithARandomKey() throws IOException {
     byte[] data = Shares.random(777, 2);
     ImmutableEncoder.Prepared prepared =

@@ -15,6 +15,13 @@ import org.cairnfs.caps.immutable.EncodingParams;
 public final class FilesConfig {
   /** The default chunk size of new files (docs/chunk-size.md). */
   public static final int DEFAULT_CHUNK_SIZE = 4 << 20;
+  /**
+   * One chunk upload per core, at least 2, at most 4: each in-flight chunk holds the chunk plus
+   * up to n x 2.25 MiB of unacknowledged share writes (GridConfig's window and run), so 4 x
+   * (4 + 22.5) MiB keeps a streamed upload inside a 256 MiB heap with the servers beside it.
+   */
+  public static final int DEFAULT_PARALLEL_UPLOADS =
+      Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
   /** Parallelism times chunk size may not exceed this (one transfer's buffers). */
   public static final long MAX_BUFFERED = 1L << 30;
 
@@ -74,7 +81,7 @@ public final class FilesConfig {
   /** Builder whose setters refuse bad values, naming them. */
   public static final class Builder {
     private int chunkSize = DEFAULT_CHUNK_SIZE;
-    private int parallelUploads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private int parallelUploads = DEFAULT_PARALLEL_UPLOADS;
     private int parallelDownloads = 4;
     private long nodeCacheBytes = 4 << 20;
     private EncodingParams params;
