@@ -138,6 +138,7 @@ public final class GridDirectories {
       DirectoryTree tree = DirectoryTree.open(current, store, policy);
       changes.applyTo(tree, Optional.of(key), random);
       TreeCommit commit = tree.commit();
+      store.awaitWrites(); // the root may name only pages that are on the grid
       if (!commit.changed()) {
         return null;
       }
