@@ -87,6 +87,7 @@ class GridDirectoriesScaleTest {
     DirectoryCosts before = writer.costs();
     writer.apply(big, List.of(put("photo-005000.jpg-edited"))).get();
     DirectoryCosts one = writer.costs().since(before);
+    System.out.printf("one add to %d entries: %s%n", ENTRIES, one);
     // a leaf (split at most once) and the inner pages on its path; height is 1 or 2 here
     assertThat(one.pagesWritten()).isBetween(1L, 4L);
     assertThat(one.pageBytesWritten()).isLessThanOrEqualTo(

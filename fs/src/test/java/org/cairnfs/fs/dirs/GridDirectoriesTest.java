@@ -158,7 +158,7 @@ class GridDirectoriesTest {
   @Test
   void aDirectoryPagesPastTheThresholdAndStaysRight() throws Exception {
     PagingPolicy small = PagingPolicy.builder().maxPageBytes(1024).flatMaxBytes(2048)
-        .flatMinBytes(512).minFillBytes(256).build();
+        .flatMinBytes(1024).minFillBytes(256).build();
     GridDirectories paged = GridDirectories.create(aliceClient, small, 1 << 20);
     DirectoryWriteCap d = paged.create().get();
     List<DirectoryEdit> batch = new ArrayList<>();
@@ -168,6 +168,12 @@ class GridDirectoriesTest {
     paged.apply(d, batch).get();
     // the root on the grid is a paged root now
     assertThat(paged.size(d).get()).isEqualTo(150);
+    List<String> pageCaps = paged.pageCaps(d.readOnly()).get();
+    assertThat(pageCaps).hasSizeGreaterThan(5).doesNotHaveDuplicates();
+    for (String page : pageCaps) {
+      ImmutableReadCap c = (ImmutableReadCap) Cap.parse(page);
+      assertThat(c.size()).isLessThanOrEqualTo(small.maxPageBytes() * 2L);
+    }
     GridDirectories reader = GridDirectories.create(grid.client(CONFIG), small, 1 << 20);
     List<ListedEntry> all = reader.list(d.readOnly()).get();
     assertThat(all).hasSize(150);
@@ -181,12 +187,13 @@ class GridDirectoriesTest {
     assertThat(reader.lookup(d, EntryName.of("entry-0075x")).get()).isPresent();
     // shrink back: removing most entries makes it flat again, still right
     List<DirectoryEdit> removes = new ArrayList<>();
-    for (int i = 0; i < 145; i++) {
+    for (int i = 0; i < 148; i++) {
       removes.add(DirectoryEdit.remove(String.format("entry-%04d", i)));
     }
     paged.apply(d, removes).get();
-    assertThat(names(reader.list(d).get())).containsExactly("entry-0075x", "entry-0145",
-        "entry-0146", "entry-0147", "entry-0148", "entry-0149");
+    assertThat(names(reader.list(d).get())).containsExactly("entry-0075x", "entry-0148",
+        "entry-0149");
+    assertThat(paged.pageCaps(d).get()).isEmpty(); // under flat min bytes: flat again
   }
 
   @Test
