@@ -113,6 +113,27 @@ public final class GridClient implements AutoCloseable {
   }
 
   /**
+   * Uploads {@code source} as an immutable file encrypted under exactly {@code key} (more than
+   * 55 bytes; see {@link ImmutableEncoder#encodeUnderKey} for when a caller may choose the key:
+   * manifest nodes, whose key follows from their read key). Placement and failures as {@link
+   * #upload(PlaintextSource, EncodingParams, boolean)}.
+   */
+  public CompletableFuture<UploadResult> uploadUnderKey(PlaintextSource source,
+      EncodingParams params, byte[] key) {
+    ImmutableEncoder encoder = ImmutableEncoder.randomKey(params, random);
+    ImmutableUpload upload = new ImmutableUpload(pool, secrets, config, params, encoder,
+        uploadLocks);
+    byte[] copy = key.clone();
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return upload.run(encoder.prepareUnderKey(source, copy));
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, workers);
+  }
+
+  /**
    * Opens an immutable file for reading; servers are asked for its shares at once, in the
    * background. Reads are verified; see {@link ImmutableFile}.
    */
