@@ -8,6 +8,7 @@ import org.cairnfs.caps.CapFormatException;
 import org.cairnfs.caps.dirnode.DirectoryFormatException;
 import org.cairnfs.caps.dirnode.DirectoryIntegrityException;
 import org.cairnfs.caps.immutable.IntegrityException;
+import org.cairnfs.caps.manifest.ManifestFormatException;
 import org.cairnfs.caps.mutable.MutableIntegrityException;
 import org.cairnfs.fs.grid.HappinessException;
 import org.cairnfs.fs.grid.NotEnoughSharesException;
@@ -37,7 +38,8 @@ final class GridErrors {
       return new GridException(full ? Kind.FULL : Kind.NOT_HAPPY, message, c);
     }
     if (c instanceof IntegrityException || c instanceof MutableIntegrityException
-        || c instanceof DirectoryIntegrityException || c instanceof DirectoryFormatException) {
+        || c instanceof DirectoryIntegrityException || c instanceof DirectoryFormatException
+        || c instanceof ManifestFormatException) {
       return new GridException(Kind.INTEGRITY, message, c);
     }
     if (c instanceof SlotUnreadableException s && s.noShareFound()) {

@@ -113,6 +113,19 @@ public final class GridDirectories {
     return withTree(cap, tree -> tree.get(name).map(e -> listed(e, unsealer(cap))));
   }
 
+  /**
+   * The read caps of every stored page of the directory's current version (reading inner pages
+   * only), for check, repair and lease renewal: a paged directory is its mutable file plus
+   * these immutable files. Empty for a flat directory.
+   */
+  public CompletableFuture<List<String>> pageCaps(DirectoryCap cap) {
+    return withTree(cap, tree -> {
+      List<String> out = new ArrayList<>();
+      tree.forEachPage((page, level) -> out.add(page.cap().toString()));
+      return out;
+    });
+  }
+
   /** Number of entries (from the root alone in a paged directory). */
   public CompletableFuture<Long> size(DirectoryCap cap) {
     return withTree(cap, DirectoryTree::size);
@@ -138,6 +151,7 @@ public final class GridDirectories {
       DirectoryTree tree = DirectoryTree.open(current, store, policy);
       changes.applyTo(tree, Optional.of(key), random);
       TreeCommit commit = tree.commit();
+      store.awaitWrites(); // the root may name only pages that are on the grid
       if (!commit.changed()) {
         return null;
       }

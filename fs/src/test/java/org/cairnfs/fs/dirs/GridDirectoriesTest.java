@@ -37,6 +37,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Directories on real storage servers (in-process, loopback TLS). */
 class GridDirectoriesTest {
@@ -124,16 +126,19 @@ class GridDirectoriesTest {
     assertThat(names(bob.list(d).get())).containsExactly("c");
   }
 
-  @Test
-  void twoWritersAtOnceLoseNothing() throws Exception {
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void twoWritersAtOnceLoseNothing(boolean sameClient) throws Exception {
     DirectoryWriteCap d = alice.create().get();
     int each = 12;
     CyclicBarrier start = new CyclicBarrier(2);
     ExecutorService pool = Executors.newFixedThreadPool(2);
+    GridDirectories second = sameClient ? alice : bob;
     try {
       List<Future<?>> runs = new ArrayList<>();
-      for (GridDirectories writer : List.of(alice, bob)) {
-        String prefix = writer == alice ? "alice-" : "bob-";
+      for (int w = 0; w < 2; w++) {
+        GridDirectories writer = w == 0 ? alice : second;
+        String prefix = w == 0 ? "alice-" : "bob-";
         runs.add(pool.submit(() -> {
           start.await();
           for (int i = 0; i < each; i++) {
@@ -158,35 +163,42 @@ class GridDirectoriesTest {
   @Test
   void aDirectoryPagesPastTheThresholdAndStaysRight() throws Exception {
     PagingPolicy small = PagingPolicy.builder().maxPageBytes(1024).flatMaxBytes(2048)
-        .flatMinBytes(512).minFillBytes(256).build();
+        .flatMinBytes(1024).minFillBytes(256).build();
     GridDirectories paged = GridDirectories.create(aliceClient, small, 1 << 20);
     DirectoryWriteCap d = paged.create().get();
     List<DirectoryEdit> batch = new ArrayList<>();
-    for (int i = 0; i < 150; i++) {
+    for (int i = 0; i < 60; i++) {
       batch.add(put(String.format("entry-%04d", i), fileCap, FILE));
     }
     paged.apply(d, batch).get();
     // the root on the grid is a paged root now
-    assertThat(paged.size(d).get()).isEqualTo(150);
+    assertThat(paged.size(d).get()).isEqualTo(60);
+    List<String> pageCaps = paged.pageCaps(d.readOnly()).get();
+    assertThat(pageCaps).hasSizeGreaterThan(3).doesNotHaveDuplicates();
+    for (String page : pageCaps) {
+      ImmutableReadCap c = (ImmutableReadCap) Cap.parse(page);
+      assertThat(c.size()).isLessThanOrEqualTo(small.maxPageBytes() * 2L);
+    }
     GridDirectories reader = GridDirectories.create(grid.client(CONFIG), small, 1 << 20);
     List<ListedEntry> all = reader.list(d.readOnly()).get();
-    assertThat(all).hasSize(150);
+    assertThat(all).hasSize(60);
     assertThat(reader.costs().pagesFetched()).isGreaterThan(1);
     DirectoryCosts before = paged.costs();
-    paged.apply(d, List.of(put("entry-0075x", fileCap, FILE))).get();
+    paged.apply(d, List.of(put("entry-0030x", fileCap, FILE))).get();
     DirectoryCosts one = paged.costs().since(before);
     // one leaf (maybe split in two) and the inner pages above it, never the whole directory
     assertThat(one.pagesWritten()).isBetween(1L, 4L);
     assertThat(one.rootsPublished()).isEqualTo(1);
-    assertThat(reader.lookup(d, EntryName.of("entry-0075x")).get()).isPresent();
+    assertThat(reader.lookup(d, EntryName.of("entry-0030x")).get()).isPresent();
     // shrink back: removing most entries makes it flat again, still right
     List<DirectoryEdit> removes = new ArrayList<>();
-    for (int i = 0; i < 145; i++) {
+    for (int i = 0; i < 58; i++) {
       removes.add(DirectoryEdit.remove(String.format("entry-%04d", i)));
     }
     paged.apply(d, removes).get();
-    assertThat(names(reader.list(d).get())).containsExactly("entry-0075x", "entry-0145",
-        "entry-0146", "entry-0147", "entry-0148", "entry-0149");
+    assertThat(names(reader.list(d).get())).containsExactly("entry-0030x", "entry-0058",
+        "entry-0059");
+    assertThat(paged.pageCaps(d).get()).isEmpty(); // under flat min bytes: flat again
   }
 
   @Test
