@@ -87,8 +87,16 @@ final class SlotHealth {
       }
       return before;
     }
-    List<Copy> copies = new ArrayList<>(f.copies());
-    copies.addAll(republish(cap, f));
+    List<Copy> placed = republish(cap, f);
+    List<Copy> copies = new ArrayList<>();
+    for (Copy c : f.copies()) {
+      boolean replaced = c.status() == ShareReport.Status.MISSING && placed.stream()
+          .anyMatch(p -> p.server().equals(c.server()) && p.share() == c.share());
+      if (!replaced) {
+        copies.add(c);
+      }
+    }
+    copies.addAll(placed);
     return report(shown, kind, new Findings(f.survey(), copies, f.best(), f.header(),
         f.notes(), f.leases()));
   }
@@ -242,10 +250,22 @@ final class SlotHealth {
             + "seqnum again; a write-cap holder's next publish replaces it");
       }
     }
+    // Servers holding an older version of a share get the current one in its place first.
+    Map<NodeId, Set<Integer>> targets = new LinkedHashMap<>();
+    for (Copy c : f.copies()) {
+      if (c.status() == ShareReport.Status.MISSING && c.header().isPresent()
+          && c.header().get().seqnum() < seqnum && bytes.containsKey(c.share())) {
+        targets.computeIfAbsent(c.server(), s -> new TreeSet<>()).add(c.share());
+      }
+    }
+    Map<NodeId, Set<Integer>> planned = new LinkedHashMap<>();
+    good.forEach((id, s) -> planned.computeIfAbsent(id, x -> new TreeSet<>()).addAll(s));
+    targets.forEach((id, s) -> planned.computeIfAbsent(id, x -> new TreeSet<>()).addAll(s));
     List<NodeId> usable = new ArrayList<>(f.survey().clients.keySet());
-    Map<NodeId, Set<Integer>> plan = RepairPlan.plan(usable, good, blocked, n);
+    RepairPlan.plan(usable, planned, blocked, n).forEach((id, s) -> targets
+        .computeIfAbsent(id, x -> new TreeSet<>()).addAll(s));
     Map<NodeId, Map<Integer, List<CompletableFuture<Void>>>> writes = new LinkedHashMap<>();
-    plan.forEach((id, shares) -> {
+    targets.forEach((id, shares) -> {
       StorageClient client = f.survey().clients.get(id);
       for (int share : shares) {
         writes.computeIfAbsent(id, x -> new java.util.TreeMap<>())
@@ -313,7 +333,13 @@ final class SlotHealth {
           + f.survey().answers.size() + " servers that answered"
           : "no version of this slot has k good shares");
     }
-    boolean healthy = f.best().isPresent() && numbers.size() == n && happiness >= happy;
+    boolean stale = f.copies().stream().anyMatch(c -> c.status() == ShareReport.Status.MISSING);
+    if (stale) {
+      notes.add("servers holding an older version of a share are not healthy: a reader that "
+          + "asks only them sees old contents");
+    }
+    boolean healthy = f.best().isPresent() && numbers.size() == n && happiness >= happy
+        && !stale;
     boolean recoverable = f.best().isPresent() && numbers.size() >= k;
     boolean repaired = f.copies().stream().anyMatch(Copy::repaired);
     return new HealthReport(shown, kind, healthy, recoverable, k, happy, n, numbers.size(),

@@ -1,0 +1,148 @@
+package org.cairnfs.fs.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.cairnfs.caps.DirectoryWriteCap;
+import org.cairnfs.caps.MutableWriteCap;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.fs.grid.GridClient;
+import org.cairnfs.fs.mutable.MutableFiles;
+import org.cairnfs.fs.testing.TestGrid;
+import org.cairnfs.fs.testing.TestServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Check, verify and repair of mutable slots (files and directory roots) with a verify cap. */
+class SlotHealthTest {
+  @TempDir Path dir;
+  TestGrid grid;
+  GridClient client;
+  MutableFiles mutable;
+  GridHealth health;
+  MutableWriteCap cap;
+  StorageIndex si;
+  byte[] contents = new byte[40_000];
+
+  @BeforeEach
+  void create() throws Exception {
+    grid = new TestGrid(dir, 10);
+    client = grid.client(ImmutableHealthTest.FAST);
+    mutable = MutableFiles.on(client);
+    health = GridHealth.create(client);
+    new Random(9).nextBytes(contents);
+    cap = mutable.create(contents).get();
+    si = cap.storageIndex().orElseThrow();
+  }
+
+  @AfterEach
+  void stop() {
+    grid.close();
+  }
+
+  /** The server holding slot share {@code share} (each holds one after a fresh create). */
+  TestServer holder(int share) {
+    return grid.servers().stream().filter(s -> s.running()
+        && Files.exists(s.slotPath(si, share))).findFirst().orElseThrow();
+  }
+
+  /** Waits out the pool's reconnect backoff after a restart. */
+  void awaitReachable(TestServer server) throws Exception {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (true) {
+      try {
+        client.servers().connect(server.nodeId()).get().shareNumbers(si).get();
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  @Test
+  void aFreshSlotIsHealthyAndReportedUnderItsVerifyCap() throws Exception {
+    for (boolean verify : new boolean[] {false, true}) {
+      HealthReport r = health.check(cap.toString(), verify).get();
+      assertThat(r.healthy()).isTrue();
+      assertThat(r.kind()).isEqualTo("mutable");
+      assertThat(r.cap()).isEqualTo(cap.verifyCap().orElseThrow().toString());
+      assertThat(r.goodShares()).hasSize(10);
+      assertThat(r.format()).contains("healthy").doesNotContain(cap.toString());
+    }
+  }
+
+  @Test
+  void aDirectoryIsCheckedAsItsRootSlotAndSaysWhatItDoesNotReach() throws Exception {
+    DirectoryWriteCap dirCap = new DirectoryWriteCap(cap);
+    HealthReport r = health.check(dirCap.toString(), true).get();
+    assertThat(r.kind()).isEqualTo("directory");
+    assertThat(r.healthy()).isTrue();
+    assertThat(r.cap()).isEqualTo(dirCap.verifyCap().orElseThrow().toString());
+    assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("pages", "read cap"));
+  }
+
+  @Test
+  void verifyFindsABadBlockAndADeletedShareAndRepairSaysWhatAVerifyCapCannotDo()
+      throws Exception {
+    Path two = holder(2).slotPath(si, 2);
+    Damage.flip(two, Damage.size(two) - 100);
+    Files.delete(holder(4).slotPath(si, 4));
+
+    HealthReport checked = health.check(cap.toString(), false).get();
+    assertThat(checked.missingShares()).containsExactly(4);
+    assertThat(checked.corruptShares()).isEmpty(); // the front is intact
+
+    HealthReport verified = health.check(cap.toString(), true).get();
+    assertThat(verified.healthy()).isFalse();
+    assertThat(verified.recoverable()).isTrue();
+    assertThat(verified.corruptShares()).containsExactly(2);
+    assertThat(verified.missingShares()).containsExactly(4);
+    assertThat(verified.format()).contains("corrupt", "missing");
+
+    HealthReport repaired = health.repair(cap.verifyCap().orElseThrow().toString()).get();
+    assertThat(repaired.healthy()).isFalse();
+    assertThat(repaired.notes()).anySatisfy(n -> assertThat(n).contains("share 2",
+        "cannot re-create"));
+    assertThat(repaired.notes()).anySatisfy(n -> assertThat(n).contains("share 4",
+        "cannot re-create"));
+    // A write-cap holder's next publish heals it.
+    mutable.overwrite(cap, contents).get();
+    assertThat(health.check(cap.toString(), true).get().healthy()).isTrue();
+  }
+
+  @Test
+  void aServerLeftOnAnOlderVersionIsRepairedWithTheCurrentOne() throws Exception {
+    TestServer behind = holder(6);
+    behind.kill();
+    byte[] newer = "newer contents".getBytes();
+    mutable.overwrite(cap, newer).get();
+    behind.start();
+    awaitReachable(behind);
+
+    HealthReport checked = health.check(cap.toString(), true).get();
+    assertThat(checked.healthy()).isFalse();
+    assertThat(checked.shares()).filteredOn(s -> s.status() == ShareReport.Status.MISSING)
+        .singleElement().satisfies(s -> {
+          assertThat(s.number()).isEqualTo(6);
+          assertThat(s.server()).isEqualTo(client.servers().describe(behind.nodeId()));
+          assertThat(s.reason()).contains("older version");
+        });
+
+    HealthReport repaired = health.repair(cap.toString()).get();
+    assertThat(repaired.repaired()).isTrue();
+    assertThat(repaired.healthy()).isTrue();
+
+    HealthReport after = health.check(cap.toString(), true).get();
+    assertThat(after.healthy()).isTrue();
+    assertThat(after.missingShares()).isEmpty();
+    assertThat(after.happiness()).isEqualTo(10);
+    assertThat(mutable.read(cap.readOnly()).get().contents()).isEqualTo(newer);
+  }
+}
