@@ -194,6 +194,23 @@ public final class ImmutableEncoder {
   }
 
   /**
+   * Like {@link #prepare}, but under a key the caller derived ({@link #encodeUnderKey} says
+   * when that is right), so that a client can place the shares of such a file on servers.
+   *
+   * @throws IllegalArgumentException if the plaintext is small enough to be a literal
+   */
+  public Prepared prepareUnderKey(PlaintextSource source, byte[] key) throws IOException {
+    long size = source.size();
+    if (size <= LiteralCap.MAX_SIZE) {
+      throw new IllegalArgumentException(size + " bytes make a literal, not shares");
+    }
+    if (key.length != AesCtr.KEY_LENGTH) {
+      throw new IllegalArgumentException("key must be 32 bytes, got " + key.length);
+    }
+    return new Prepared(this, source, size, key.clone(), null, null);
+  }
+
+  /**
    * A file whose key, storage index and layout are fixed and which can be encoded (again).
    *
    * <p>Why encoding may run more than once: shares go to servers through positional sinks, and
