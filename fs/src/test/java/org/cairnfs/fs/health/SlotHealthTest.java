@@ -5,7 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.DirectoryWriteCap;
+import org.cairnfs.caps.ImmutableVerifyCap;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.caps.dirnode.EntryMetadata;
+import org.cairnfs.caps.dirnode.EntryName;
+import org.cairnfs.fs.dirs.DirectoryEdit;
+import org.cairnfs.fs.dirs.GridDirectories;
+import org.cairnfs.fs.dirs.PagingPolicy;
 import org.cairnfs.caps.MutableWriteCap;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.fs.grid.GridClient;
@@ -80,12 +91,68 @@ class SlotHealthTest {
 
   @Test
   void aDirectoryIsCheckedAsItsRootSlotAndSaysWhatItDoesNotReach() throws Exception {
+    // The slot holds random bytes, not a directory: its storage is healthy all the same.
     DirectoryWriteCap dirCap = new DirectoryWriteCap(cap);
-    HealthReport r = health.check(dirCap.toString(), true).get();
+    String verifyCap = dirCap.verifyCap().orElseThrow().toString();
+    HealthReport r = health.check(verifyCap, true).get();
     assertThat(r.kind()).isEqualTo("directory");
     assertThat(r.healthy()).isTrue();
-    assertThat(r.cap()).isEqualTo(dirCap.verifyCap().orElseThrow().toString());
+    assertThat(r.cap()).isEqualTo(verifyCap);
     assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("pages", "read cap"));
+    HealthReport withWriteCap = health.check(dirCap.toString(), true).get();
+    assertThat(withWriteCap.cap()).isEqualTo(verifyCap);
+    assertThat(withWriteCap.healthy()).isTrue();
+    assertThat(withWriteCap.notes()).anySatisfy(n -> assertThat(n).contains("pages",
+        "root could not be read"));
+  }
+
+  @Test
+  void aPagedDirectorysPagesAreCheckedWithAReadCapAndRepaired() throws Exception {
+    PagingPolicy small = PagingPolicy.builder().maxPageBytes(1024).flatMaxBytes(2048)
+        .flatMinBytes(512).minFillBytes(256).build();
+    GridDirectories dirs = GridDirectories.create(client, small, 1 << 20);
+    DirectoryWriteCap d = dirs.create().get();
+    String child = client.upload(org.cairnfs.caps.immutable.PlaintextSource.of(new byte[100]))
+        .get().cap().toString();
+    java.time.Instant t = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    EntryMetadata file = EntryMetadata.of(EntryKind.FILE, 100, 0644, t, t);
+    List<DirectoryEdit> batch = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      batch.add(new DirectoryEdit.Put(EntryName.of(String.format("entry-%04d", i)),
+          Optional.of(child), file));
+    }
+    dirs.apply(d, batch).get();
+
+    HealthReport byVerifyCap = health.check(d.verifyCap().orElseThrow().toString(), true).get();
+    assertThat(byVerifyCap.parts()).isEmpty();
+    assertThat(byVerifyCap.notes()).anySatisfy(n -> assertThat(n).contains("pages",
+        "read cap"));
+
+    HealthReport byReadCap = health.check(d.readOnly().toString(), true).get();
+    assertThat(byReadCap.healthy()).isTrue();
+    assertThat(byReadCap.cap()).isEqualTo(d.verifyCap().orElseThrow().toString());
+    assertThat(byReadCap.parts()).hasSizeGreaterThan(1)
+        .allSatisfy(p -> assertThat(p.kind()).isEqualTo("directory page"));
+
+    ImmutableVerifyCap page = (ImmutableVerifyCap) Cap.parse(byReadCap.parts().get(1).cap());
+    TestServer holder = grid.servers().stream().filter(s -> {
+      try {
+        return s.shares(page.index()).contains(0);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }).findFirst().orElseThrow();
+    Files.delete(holder.sharePath(page.index(), 0));
+    HealthReport damaged = health.check(d.toString(), false).get();
+    assertThat(damaged.healthy()).isFalse();
+    assertThat(damaged.unhealthyParts()).singleElement()
+        .satisfies(p -> assertThat(p.missingShares()).containsExactly(0));
+
+    HealthReport repaired = health.repair(d.toString()).get();
+    assertThat(repaired.healthy()).isTrue();
+    assertThat(repaired.repaired()).isTrue();
+    assertThat(health.check(d.readOnly().toString(), true).get().healthy()).isTrue();
+    assertThat(dirs.list(d.readOnly()).get()).hasSize(150);
   }
 
   @Test
