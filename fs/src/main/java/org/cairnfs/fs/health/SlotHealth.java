@@ -27,7 +27,9 @@ import org.cairnfs.caps.mutable.VersionSelector;
 import org.cairnfs.fs.grid.Await;
 import org.cairnfs.fs.grid.GridClient;
 import org.cairnfs.fs.grid.Happiness;
+import org.cairnfs.protocol.client.RemoteException;
 import org.cairnfs.protocol.client.StorageClient;
+import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.WireLimits;
@@ -43,16 +45,18 @@ import org.cairnfs.protocol.message.WireLimits;
  * servers' own full rule on it ({@link SlotWriteCheck#check}: chain, every block tree node and
  * every block against the signed root).
  *
- * <p>Repair copies good shares of the current version, byte for byte, to servers that hold
- * none of that share number (or an older version of it), as {@link RepairPlan} places them: a
- * signed share needs no key to be copied, and the server accepts it because its seqnum is
- * higher than what it holds. What a verify cap cannot do is said in the notes: a server
+ * <p>Repair first gives every server still on an older version of a share the current one in
+ * its place, then copies good shares of the current version, byte for byte, to servers lacking
+ * them, as {@link RepairPlan} places them: a signed share needs no key to be copied, and the
+ * server accepts it because its seqnum is higher than what it holds. A stale copy makes a slot
+ * unhealthy: a reader that reaches only such servers sees old contents. What a verify cap cannot do is said in the notes: a server
  * holding a damaged copy at the current seqnum refuses the same seqnum again, and a share
  * number with no good copy anywhere would have to be re-encoded (a write-cap holder's next
  * publish writes all n).
  */
 final class SlotHealth {
   static final int FRONT = 16 << 10;
+  static final int SMALL_FRONT = 1 << 10;
 
   /** One copy of one share number on one server. */
   private record Copy(NodeId server, int share, ShareReport.Status status, String reason,
@@ -104,7 +108,11 @@ final class SlotHealth {
   private Findings examine(MutableVerifyCap cap, boolean verify, boolean lease) {
     StorageIndex index = cap.storageIndex().orElseThrow();
     ServerSurvey<List<Response.SlotShare>> survey = ServerSurvey.ask(grid.servers(), index,
-        timeout, c -> c.readSlot(index, Set.of(), 0, FRONT));
+        timeout, c -> c.readSlot(index, Set.of(), 0, FRONT).exceptionallyCompose(e ->
+            Await.unwrap(e) instanceof RemoteException r && r.code() == ErrorCode.BAD_REQUEST
+                // so many shares that FRONT of each exceeds one answer: ask for less
+                ? c.readSlot(index, Set.of(), 0, SMALL_FRONT)
+                : CompletableFuture.failedFuture(e)));
     List<Copy> copies = new ArrayList<>();
     List<VersionSelector.Observation> seen = new ArrayList<>();
     survey.answers.forEach((id, shares) -> {
@@ -174,8 +182,9 @@ final class SlotHealth {
       return new Copy(c.server(), c.share(), ShareReport.Status.CORRUPT, e.getMessage(),
           c.header(), null, false);
     } catch (IOException e) {
-      return new Copy(c.server(), c.share(), ShareReport.Status.CORRUPT,
-          "cannot be read whole: " + e.getMessage(), c.header(), null, false);
+      // A server that fails mid-read has not shown a bad share: that copy is just not there.
+      return new Copy(c.server(), c.share(), ShareReport.Status.MISSING,
+          "could not be read whole: " + e.getMessage(), c.header(), null, false);
     }
   }
 
@@ -333,7 +342,9 @@ final class SlotHealth {
           + f.survey().answers.size() + " servers that answered"
           : "no version of this slot has k good shares");
     }
-    boolean stale = f.copies().stream().anyMatch(c -> c.status() == ShareReport.Status.MISSING);
+    boolean stale = f.copies().stream().anyMatch(c -> c.status() == ShareReport.Status.MISSING
+        && c.header().isPresent() && f.best().isPresent()
+        && !c.header().get().versionId().equals(f.best().get()));
     if (stale) {
       notes.add("servers holding an older version of a share are not healthy: a reader that "
           + "asks only them sees old contents");
