@@ -23,6 +23,8 @@ import org.cairnfs.fs.grid.GridClient;
 import org.cairnfs.fs.mutable.MutableFiles;
 import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
+import org.cairnfs.storage.lease.ShareRecord;
+import org.cairnfs.storage.share.ShareKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,6 +89,13 @@ class SlotHealthTest {
       assertThat(r.goodShares()).hasSize(10);
       assertThat(r.format()).contains("healthy").doesNotContain(cap.toString());
     }
+    // A second client's add-lease puts its own lease beside the writer's on every slot share.
+    GridClient other = grid.client(ImmutableHealthTest.FAST);
+    HealthReport leased = GridHealth.create(other)
+        .check(cap.verifyCap().orElseThrow().toString(), false, true).get();
+    assertThat(leased.leasesRenewed()).isEqualTo(10);
+    ShareRecord record = holder(3).leases().find(ShareKey.mutable(si, 3)).orElseThrow();
+    assertThat(record.leases()).hasSize(2);
   }
 
   @Test
