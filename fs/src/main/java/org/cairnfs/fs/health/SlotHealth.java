@@ -49,10 +49,11 @@ import org.cairnfs.protocol.message.WireLimits;
  * its place, then copies good shares of the current version, byte for byte, to servers lacking
  * them, as {@link RepairPlan} places them: a signed share needs no key to be copied, and the
  * server accepts it because its seqnum is higher than what it holds. A stale copy makes a slot
- * unhealthy: a reader that reaches only such servers sees old contents. What a verify cap cannot do is said in the notes: a server
- * holding a damaged copy at the current seqnum refuses the same seqnum again, and a share
- * number with no good copy anywhere would have to be re-encoded (a write-cap holder's next
- * publish writes all n).
+ * unhealthy: a reader that reaches only such servers sees old contents.
+ *
+ * <p>What a verify cap cannot do is said in the notes: a server holding a damaged copy at the
+ * current seqnum refuses the same seqnum again, and a share number with no good copy anywhere
+ * would have to be re-encoded (a write-cap holder's next publish writes all n).
  */
 final class SlotHealth {
   static final int FRONT = 16 << 10;
