@@ -3,6 +3,8 @@ package org.cairnfs.fs.health;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import org.cairnfs.caps.ChunkedVerifyCap;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.immutable.EncodingParams;
@@ -21,10 +23,14 @@ import org.cairnfs.fs.grid.ImmutableFile;
  * chunks live inside their node and holes store nothing: neither has shares.
  *
  * <p>Cost: one node download per manifest node (about 100 KB each, one per ~1000 chunks), plus
- * per node and chunk what {@link ImmutableHealth} costs for one file. Parts are handled one
- * after another; memory is one node per tree level plus one part's check.
+ * per node and chunk what {@link ImmutableHealth} costs for one file. A plain check runs up to
+ * {@link #PARALLEL_CHECKS} chunks at once; verify and repair one part at a time, so memory is
+ * one node per tree level plus one part's verify.
  */
 final class ChunkedHealth {
+  /** Chunks checked at once (front checks only). */
+  static final int PARALLEL_CHECKS = 8;
+
   private final GridClient grid;
   private final ImmutableHealth immutable;
 
@@ -34,21 +40,33 @@ final class ChunkedHealth {
   }
 
   HealthReport run(ChunkedVerifyCap cap, boolean verify, boolean repair, boolean lease) {
-    List<HealthReport> parts = new ArrayList<>();
+    List<CompletableFuture<HealthReport>> pending = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     boolean walked = true;
+    // A plain check of a chunk reads a few KiB: run several at once. Verify and repair read
+    // whole shares (megabytes in flight each), so they go one chunk at a time.
+    Semaphore inFlight = new Semaphore(verify || repair ? 1 : PARALLEL_CHECKS);
     try {
       ManifestWalk.verify(cap, store(), entry -> {
         if (entry instanceof VerifyEntry.Node node) {
-          parts.add(part(node.file().verifier(), "manifest node", verify, repair, lease));
+          pending.add(CompletableFuture.completedFuture(
+              part(node.file().verifier(), "manifest node", verify, repair, lease)));
         } else if (entry instanceof VerifyEntry.Chunk chunk) {
-          parts.add(part(chunk.cap(), "chunk", verify, repair, lease));
+          inFlight.acquireUninterruptibly();
+          CompletableFuture<HealthReport> f = CompletableFuture.supplyAsync(
+              () -> part(chunk.cap(), "chunk", verify, repair, lease), grid.workers());
+          f.whenComplete((r, e) -> inFlight.release());
+          pending.add(f);
         }
       });
     } catch (IOException | RuntimeException e) {
       walked = false;
       notes.add("the manifest could not be walked to its end, so chunks after this point "
           + "were not checked: " + e.getMessage());
+    }
+    List<HealthReport> parts = new ArrayList<>();
+    for (CompletableFuture<HealthReport> f : pending) {
+      parts.add(f.join());
     }
     boolean healthy = walked && parts.stream().allMatch(HealthReport::healthy);
     boolean recoverable = walked && parts.stream().allMatch(HealthReport::recoverable);

@@ -1,6 +1,7 @@
 package org.cairnfs.fs.health;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.ChunkedVerifyCap;
+import org.cairnfs.caps.DirectoryReadCap;
 import org.cairnfs.caps.DirectoryVerifyCap;
 import org.cairnfs.caps.ImmutableDirectoryVerifyCap;
 import org.cairnfs.caps.ImmutableVerifyCap;
@@ -41,20 +43,22 @@ import org.cairnfs.fs.mount.RemoteEntry;
  * <p>Every method returns at once; the work runs on the grid client's worker threads.
  */
 public final class GridHealth {
-  static final String PAGES_NOTE = "this checks the directory's root (a mutable slot); if the "
-      + "directory is paged, its pages are immutable files reached only by decrypting the root "
-      + "with a read cap, and are not checked here";
+  static final String PAGES_NOTE = "only the directory's root (a mutable slot) was checked: if "
+      + "the directory is paged, its pages are immutable files that only a read cap reaches "
+      + "(give its read or write cap to check them too)";
 
   private final GridClient grid;
   private final ImmutableHealth immutable;
   private final SlotHealth slots;
   private final ChunkedHealth chunked;
+  private final DirectoryPages pages;
 
   private GridHealth(GridClient grid) {
     this.grid = Objects.requireNonNull(grid, "grid");
     this.immutable = new ImmutableHealth(grid);
     this.slots = new SlotHealth(grid);
     this.chunked = new ChunkedHealth(grid, immutable);
+    this.pages = new DirectoryPages(grid, immutable);
   }
 
   public static GridHealth create(GridClient grid) {
@@ -139,10 +143,18 @@ public final class GridHealth {
       return repair ? slots.repair(m, m.toString(), "mutable", lease, List.of())
           : slots.check(m, m.toString(), "mutable", verify, lease, List.of());
     } else if (verifier instanceof DirectoryVerifyCap d) {
-      return repair ? slots.repair(d.file(), d.toString(), "directory", lease,
-          List.of(PAGES_NOTE))
-          : slots.check(d.file(), d.toString(), "directory", verify, lease,
-              List.of(PAGES_NOTE));
+      if (!(cap.readOnly() instanceof DirectoryReadCap readable)) {
+        return repair ? slots.repair(d.file(), d.toString(), "directory", lease,
+            List.of(PAGES_NOTE))
+            : slots.check(d.file(), d.toString(), "directory", verify, lease,
+                List.of(PAGES_NOTE));
+      }
+      HealthReport root = repair
+          ? slots.repair(d.file(), d.toString(), "directory", lease, List.of())
+          : slots.check(d.file(), d.toString(), "directory", verify, lease, List.of());
+      List<String> notes = new ArrayList<>(root.notes());
+      List<HealthReport> pages = this.pages.check(readable.file(), verify, repair, lease, notes);
+      return root.withPages(pages, notes);
     }
     throw new IllegalArgumentException("cannot check a " + verifier.getClass().getSimpleName());
   }

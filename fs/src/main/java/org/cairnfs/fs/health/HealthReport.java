@@ -63,6 +63,20 @@ public record HealthReport(String cap, String kind, boolean healthy, boolean rec
         shares, repaired, leasesRenewed, notes, parts);
   }
 
+  /**
+   * This directory root's report with the reports of its pages: healthy only if the root and
+   * every page are.
+   */
+  HealthReport withPages(List<HealthReport> pages, List<String> allNotes) {
+    boolean pagesHealthy = pages.stream().allMatch(HealthReport::healthy);
+    boolean pagesRecoverable = pages.stream().allMatch(HealthReport::recoverable);
+    int pageLeases = pages.stream().mapToInt(HealthReport::leasesRenewed).sum();
+    boolean pagesRepaired = pages.stream().anyMatch(HealthReport::repaired);
+    return new HealthReport(cap, kind, healthy && pagesHealthy,
+        recoverable && pagesRecoverable, k, happy, n, found, happiness, shares,
+        repaired || pagesRepaired, leasesRenewed + pageLeases, allNotes, pages);
+  }
+
   /** Share numbers with a CORRUPT copy. */
   public Set<Integer> corruptShares() {
     return numbers(ShareReport.Status.CORRUPT);

@@ -138,8 +138,11 @@ final class ImmutableHealth {
       }
       return new Copy(id, share, size, ShareReport.Status.OK, "", false);
     } catch (IntegrityException e) {
-      return new Copy(id, share, size, ShareReport.Status.CORRUPT,
-          e.badShares().getOrDefault(share, e.getMessage()), false);
+      String why = e.badShares().getOrDefault(share, e.getMessage());
+      // A server that fails mid-read has not shown a bad share: that copy is just not there.
+      ShareReport.Status status = why.startsWith("read failed")
+          ? ShareReport.Status.MISSING : ShareReport.Status.CORRUPT;
+      return new Copy(id, share, size, status, why, false);
     }
   }
 

@@ -61,10 +61,10 @@ final class ImmutableRepair {
 
   /** Runs the repair; returns the copies it placed (status OK, repaired). */
   List<ImmutableHealth.Copy> run() {
-    Map<Integer, ShareSource> sources = sources();
+    ShareRebuilder rebuilder = ShareRebuilder.of(cap, sources(), Comparator.naturalOrder());
     ShareLayout layout;
     try {
-      layout = ShareRebuilder.of(cap, sources, Comparator.naturalOrder()).layout();
+      layout = rebuilder.layout();
     } catch (IOException e) {
       notes.add("repair failed: the good shares could not be opened again: " + e.getMessage());
       return List.of();
@@ -82,7 +82,6 @@ final class ImmutableRepair {
             index, share, grid.config().writeChunk(), grid.config().uploadWindow(), timeout));
       }
     });
-    ShareRebuilder rebuilder = ShareRebuilder.of(cap, sources, Comparator.naturalOrder());
     try {
       rebuilder.rebuild((share, length) -> sinkFor(sinks.get(share)), s -> { });
     } catch (IOException e) {

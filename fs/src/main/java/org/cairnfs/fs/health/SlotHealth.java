@@ -27,7 +27,9 @@ import org.cairnfs.caps.mutable.VersionSelector;
 import org.cairnfs.fs.grid.Await;
 import org.cairnfs.fs.grid.GridClient;
 import org.cairnfs.fs.grid.Happiness;
+import org.cairnfs.protocol.client.RemoteException;
 import org.cairnfs.protocol.client.StorageClient;
+import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.WireLimits;
@@ -43,16 +45,19 @@ import org.cairnfs.protocol.message.WireLimits;
  * servers' own full rule on it ({@link SlotWriteCheck#check}: chain, every block tree node and
  * every block against the signed root).
  *
- * <p>Repair copies good shares of the current version, byte for byte, to servers that hold
- * none of that share number (or an older version of it), as {@link RepairPlan} places them: a
- * signed share needs no key to be copied, and the server accepts it because its seqnum is
- * higher than what it holds. What a verify cap cannot do is said in the notes: a server
- * holding a damaged copy at the current seqnum refuses the same seqnum again, and a share
- * number with no good copy anywhere would have to be re-encoded (a write-cap holder's next
- * publish writes all n).
+ * <p>Repair first gives every server still on an older version of a share the current one in
+ * its place, then copies good shares of the current version, byte for byte, to servers lacking
+ * them, as {@link RepairPlan} places them: a signed share needs no key to be copied, and the
+ * server accepts it because its seqnum is higher than what it holds. A stale copy makes a slot
+ * unhealthy: a reader that reaches only such servers sees old contents.
+ *
+ * <p>What a verify cap cannot do is said in the notes: a server holding a damaged copy at the
+ * current seqnum refuses the same seqnum again, and a share number with no good copy anywhere
+ * would have to be re-encoded (a write-cap holder's next publish writes all n).
  */
 final class SlotHealth {
   static final int FRONT = 16 << 10;
+  static final int SMALL_FRONT = 1 << 10;
 
   /** One copy of one share number on one server. */
   private record Copy(NodeId server, int share, ShareReport.Status status, String reason,
@@ -87,8 +92,16 @@ final class SlotHealth {
       }
       return before;
     }
-    List<Copy> copies = new ArrayList<>(f.copies());
-    copies.addAll(republish(cap, f));
+    List<Copy> placed = republish(cap, f);
+    List<Copy> copies = new ArrayList<>();
+    for (Copy c : f.copies()) {
+      boolean replaced = c.status() == ShareReport.Status.MISSING && placed.stream()
+          .anyMatch(p -> p.server().equals(c.server()) && p.share() == c.share());
+      if (!replaced) {
+        copies.add(c);
+      }
+    }
+    copies.addAll(placed);
     return report(shown, kind, new Findings(f.survey(), copies, f.best(), f.header(),
         f.notes(), f.leases()));
   }
@@ -96,7 +109,11 @@ final class SlotHealth {
   private Findings examine(MutableVerifyCap cap, boolean verify, boolean lease) {
     StorageIndex index = cap.storageIndex().orElseThrow();
     ServerSurvey<List<Response.SlotShare>> survey = ServerSurvey.ask(grid.servers(), index,
-        timeout, c -> c.readSlot(index, Set.of(), 0, FRONT));
+        timeout, c -> c.readSlot(index, Set.of(), 0, FRONT).exceptionallyCompose(e ->
+            Await.unwrap(e) instanceof RemoteException r && r.code() == ErrorCode.BAD_REQUEST
+                // so many shares that FRONT of each exceeds one answer: ask for less
+                ? c.readSlot(index, Set.of(), 0, SMALL_FRONT)
+                : CompletableFuture.failedFuture(e)));
     List<Copy> copies = new ArrayList<>();
     List<VersionSelector.Observation> seen = new ArrayList<>();
     survey.answers.forEach((id, shares) -> {
@@ -166,8 +183,9 @@ final class SlotHealth {
       return new Copy(c.server(), c.share(), ShareReport.Status.CORRUPT, e.getMessage(),
           c.header(), null, false);
     } catch (IOException e) {
-      return new Copy(c.server(), c.share(), ShareReport.Status.CORRUPT,
-          "cannot be read whole: " + e.getMessage(), c.header(), null, false);
+      // A server that fails mid-read has not shown a bad share: that copy is just not there.
+      return new Copy(c.server(), c.share(), ShareReport.Status.MISSING,
+          "could not be read whole: " + e.getMessage(), c.header(), null, false);
     }
   }
 
@@ -242,10 +260,22 @@ final class SlotHealth {
             + "seqnum again; a write-cap holder's next publish replaces it");
       }
     }
+    // Servers holding an older version of a share get the current one in its place first.
+    Map<NodeId, Set<Integer>> targets = new LinkedHashMap<>();
+    for (Copy c : f.copies()) {
+      if (c.status() == ShareReport.Status.MISSING && c.header().isPresent()
+          && c.header().get().seqnum() < seqnum && bytes.containsKey(c.share())) {
+        targets.computeIfAbsent(c.server(), s -> new TreeSet<>()).add(c.share());
+      }
+    }
+    Map<NodeId, Set<Integer>> planned = new LinkedHashMap<>();
+    good.forEach((id, s) -> planned.computeIfAbsent(id, x -> new TreeSet<>()).addAll(s));
+    targets.forEach((id, s) -> planned.computeIfAbsent(id, x -> new TreeSet<>()).addAll(s));
     List<NodeId> usable = new ArrayList<>(f.survey().clients.keySet());
-    Map<NodeId, Set<Integer>> plan = RepairPlan.plan(usable, good, blocked, n);
+    RepairPlan.plan(usable, planned, blocked, n).forEach((id, s) -> targets
+        .computeIfAbsent(id, x -> new TreeSet<>()).addAll(s));
     Map<NodeId, Map<Integer, List<CompletableFuture<Void>>>> writes = new LinkedHashMap<>();
-    plan.forEach((id, shares) -> {
+    targets.forEach((id, shares) -> {
       StorageClient client = f.survey().clients.get(id);
       for (int share : shares) {
         writes.computeIfAbsent(id, x -> new java.util.TreeMap<>())
@@ -313,7 +343,15 @@ final class SlotHealth {
           + f.survey().answers.size() + " servers that answered"
           : "no version of this slot has k good shares");
     }
-    boolean healthy = f.best().isPresent() && numbers.size() == n && happiness >= happy;
+    boolean stale = f.copies().stream().anyMatch(c -> c.status() == ShareReport.Status.MISSING
+        && c.header().isPresent() && f.best().isPresent()
+        && !c.header().get().versionId().equals(f.best().get()));
+    if (stale) {
+      notes.add("servers holding an older version of a share are not healthy: a reader that "
+          + "asks only them sees old contents");
+    }
+    boolean healthy = f.best().isPresent() && numbers.size() == n && happiness >= happy
+        && !stale;
     boolean recoverable = f.best().isPresent() && numbers.size() >= k;
     boolean repaired = f.copies().stream().anyMatch(Copy::repaired);
     return new HealthReport(shown, kind, healthy, recoverable, k, happy, n, numbers.size(),
