@@ -36,7 +36,7 @@ final class WebApi {
 
   /** {@code PUT /uri}: an unlinked file; its read cap. */
   Result uploadUnlinked(BodyStream body) throws IOException {
-    String cap = upload(body);
+    String cap = upload(body == null ? InputStream.nullInputStream() : body);
     return new Result(HttpResponseStatus.OK, cap);
   }
 
