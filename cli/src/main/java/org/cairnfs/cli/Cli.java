@@ -18,7 +18,12 @@ final class Cli {
   private Cli() {}
 
   static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new CairnCommand());
+    return commandLine(new CairnCommand());
+  }
+
+  /** The command line over {@code root} (tests pass one whose file verbs use a grid in memory). */
+  static CommandLine commandLine(CairnCommand root) {
+    CommandLine cl = new CommandLine(root);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       ExitCode code = exitCodeOf(e);
       cmd.getErr().println("cairn: " + messageOf(e));

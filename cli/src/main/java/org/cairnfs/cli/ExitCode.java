@@ -7,6 +7,8 @@ enum ExitCode {
   FAILURE(1),
   /** Bad arguments. */
   USAGE(64),
+  /** A path on the grid or a local file to read does not exist. */
+  NOT_FOUND(66),
   /** The grid could not be reached (no server answered). */
   UNAVAILABLE(69),
   /** A file could not be read or written. */

@@ -1,0 +1,111 @@
+package org.cairnfs.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.cairnfs.fs.client.GridFileSystem;
+import org.cairnfs.fs.mount.EntryChange;
+import org.cairnfs.fs.mount.NodeMetadata;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every file verb shares: the node directory and its aliases, a grid session opened on
+ * first use and closed at the end, path parsing, and linking an entry into a directory.
+ */
+abstract class GridVerb implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+  @ParentCommand
+  CairnCommand root;
+  @Mixin
+  NodeOption node;
+
+  private Path nodeDir;
+  private Aliases aliases;
+  private GridOpener.Session session;
+  private PathLookup lookup;
+
+  @Override
+  public final Integer call() throws Exception {
+    nodeDir = node.nodeDir();
+    aliases = Aliases.load(nodeDir);
+    try {
+      return run();
+    } finally {
+      if (session != null) {
+        session.close();
+      }
+    }
+  }
+
+  abstract int run() throws Exception;
+
+  GridFileSystem files() {
+    if (session == null) {
+      try {
+        session = root.opener.open(nodeDir);
+      } catch (Exception e) {
+        throw GridCalls.failure(e, "reach the grid from node " + nodeDir);
+      }
+    }
+    return session.files();
+  }
+
+  PathLookup lookup() {
+    if (lookup == null) {
+      lookup = new PathLookup(files());
+    }
+    return lookup;
+  }
+
+  Location location(String arg) {
+    return Location.parse(arg, aliases);
+  }
+
+  GridPath grid(String arg) {
+    return Location.grid(arg, aliases);
+  }
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  Progress progress(String label, long total) {
+    return Progress.of(root.io.progress(), label, total);
+  }
+
+  /**
+   * Where an entry named {@code name} goes when the user names {@code target}: inside target if
+   * it is an existing directory (then a name is needed), else target itself.
+   */
+  GridPath destination(GridPath target, Optional<String> name) {
+    Optional<PathLookup.Found> f = lookup().find(target);
+    if (f.isPresent() && f.get().isDirectory()) {
+      String n = name.orElseThrow(() -> new CliException(ExitCode.USAGE, target
+          + " is a directory: name the new entry inside it (" + target
+          + (target.isRoot() ? "" : "/") + "NAME)"));
+      return target.child(n);
+    }
+    return target;
+  }
+
+  /** Adds or replaces the entry at {@code at}: one change to its parent directory. */
+  void link(GridPath at, Optional<String> cap, NodeMetadata metadata) {
+    String dir = lookup().writableDirectory(at.parent());
+    GridCalls.await(files().applyChanges(dir,
+        List.of(new EntryChange.Put(at.name(), cap, metadata))), "link " + at);
+  }
+
+  /** Fails if a directory is at {@code at}: a file must not silently replace one. */
+  void refuseDirectoryAt(GridPath at) {
+    lookup().find(at).filter(PathLookup.Found::isDirectory).ifPresent(f -> {
+      throw new CliException(ExitCode.USAGE, "a directory is in the way: " + at
+          + " (remove it first with 'cairn rm -r')");
+    });
+  }
+}

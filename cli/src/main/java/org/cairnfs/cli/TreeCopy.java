@@ -1,0 +1,311 @@
+package org.cairnfs.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.fs.client.GridFileSystem;
+import org.cairnfs.fs.mount.EntryChange;
+import org.cairnfs.fs.mount.NodeMetadata;
+import org.cairnfs.fs.mount.RemoteEntry;
+
+/**
+ * {@code cp -r}: copies a tree between this machine and the grid, or within the grid.
+ *
+ * <p>Why this shape: a directory change is a publish of the directory (a mutable file write to
+ * every server), so a copy applies each directory's entries as ONE batch once all its children
+ * are stored, never one publish per file. File transfers run {@link #IN_FLIGHT} at a time while
+ * the walk goes on, and a new tree becomes visible only when its top directory is linked, after
+ * everything below it is stored: a failed copy leaves no half-filled directory in sight.
+ */
+final class TreeCopy implements AutoCloseable {
+  /** Files transferred at once. */
+  static final int IN_FLIGHT = 32;
+
+  private final GridFileSystem files;
+  private final Progress progress;
+  private final PrintWriter warnings;
+  private final Semaphore slots = new Semaphore(IN_FLIGHT);
+  private final ExecutorService blocking = Executors.newFixedThreadPool(8, r -> {
+    Thread t = new Thread(r, "cairn-cp");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile CliException failed;
+
+  TreeCopy(GridFileSystem files, Progress progress, PrintWriter warnings) {
+    this.files = files;
+    this.progress = progress;
+    this.warnings = warnings;
+  }
+
+  // ---- local to grid
+
+  /**
+   * Uploads the local tree {@code dir}; its entries go into {@code into} (an existing
+   * directory, entries of the same name replaced) or a new directory. The future gives that
+   * directory's cap once all is stored.
+   */
+  String upload(Path dir, Optional<String> into) {
+    return finish(uploadDir(dir, into));
+  }
+
+  private CompletableFuture<String> uploadDir(Path dir, Optional<String> into) {
+    CompletableFuture<String> cap = into.map(CompletableFuture::completedFuture)
+        .orElseGet(() -> bounded(files::createDirectory, "create a directory for " + dir));
+    List<CompletableFuture<EntryChange>> children = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path child : ds) {
+        if (failed != null) {
+          break;
+        }
+        CompletableFuture<EntryChange> c = uploadEntry(child);
+        if (c != null) {
+          children.add(c);
+        }
+      }
+    } catch (IOException e) {
+      throw fail(GridCalls.failure(e, "read local directory " + dir));
+    }
+    return publish(cap, children, dir.toString());
+  }
+
+  private CompletableFuture<EntryChange> uploadEntry(Path child) throws IOException {
+    String name = child.getFileName().toString();
+    BasicFileAttributes a = Files.readAttributes(child, BasicFileAttributes.class,
+        LinkOption.NOFOLLOW_LINKS);
+    if (a.isSymbolicLink()) {
+      String target = Files.readSymbolicLink(child).toString();
+      return CompletableFuture.completedFuture(new EntryChange.Put(name, Optional.empty(),
+          NodeMetadata.symlink(target, 0777, a.lastModifiedTime().toInstant(), Instant.now())));
+    }
+    if (a.isDirectory()) {
+      NodeMetadata md = metadata(child, EntryKind.DIRECTORY, 0, a);
+      return uploadDir(child, Optional.empty()).thenApply(c ->
+          new EntryChange.Put(name, Optional.of(c), md));
+    }
+    if (!a.isRegularFile()) {
+      warnings.println("cairn: skipping " + child + ": not a regular file, directory or symlink");
+      return null;
+    }
+    NodeMetadata md = metadata(child, EntryKind.FILE, a.size(), a);
+    return bounded(() -> {
+      try {
+        return Transfers.upload(files, child, a.size(), progress::bytes);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, "upload " + child).thenApply(c -> {
+      progress.item();
+      return new EntryChange.Put(name, Optional.of(c), md);
+    });
+  }
+
+  private static NodeMetadata metadata(Path p, EntryKind kind, long size, BasicFileAttributes a)
+      throws IOException {
+    int mode = kind == EntryKind.DIRECTORY ? 0755 : 0644;
+    try {
+      mode = Transfers.modeOf(Files.readAttributes(p, PosixFileAttributes.class,
+          LinkOption.NOFOLLOW_LINKS).permissions());
+    } catch (UnsupportedOperationException ignored) {
+      // not POSIX: the default mode
+    }
+    return NodeMetadata.of(kind, size, mode, a.lastModifiedTime().toInstant(), Instant.now());
+  }
+
+  // ---- grid to grid
+
+  /** Copies the grid directory {@code source} into {@code into} or a new directory. */
+  String copy(String source, String label, Optional<String> into) {
+    return finish(copyDir(source, label, into));
+  }
+
+  private CompletableFuture<String> copyDir(String source, String label,
+      Optional<String> into) {
+    CompletableFuture<String> cap = into.map(CompletableFuture::completedFuture)
+        .orElseGet(() -> bounded(files::createDirectory, "create a directory for " + label));
+    List<CompletableFuture<EntryChange>> children = new ArrayList<>();
+    for (RemoteEntry e : GridCalls.await(files.list(source), "list " + label)) {
+      if (failed != null) {
+        break;
+      }
+      NodeMetadata md = e.metadata();
+      String childLabel = label + "/" + e.name();
+      if (e.cap().isEmpty()) {
+        children.add(CompletableFuture.completedFuture(new EntryChange.Put(e.name(),
+            Optional.empty(), md)));
+      } else if (md.kind() == EntryKind.DIRECTORY) {
+        children.add(copyDir(e.cap().get(), childLabel, Optional.empty())
+            .thenApply(c -> new EntryChange.Put(e.name(), Optional.of(c), md)));
+      } else {
+        children.add(copyFile(e.cap().get(), md, childLabel)
+            .thenApply(c -> new EntryChange.Put(e.name(), Optional.of(c), md)));
+      }
+    }
+    return publish(cap, children, label);
+  }
+
+  /**
+   * A file's cap for a copy: an immutable file is shared as it is (its bytes cannot change); a
+   * mutable one is read and stored anew, so the copy does not follow later writes.
+   */
+  CompletableFuture<String> copyFile(String cap, NodeMetadata md, String label) {
+    if (!Cap.parse(cap).isWritable()) {
+      progress.item();
+      return CompletableFuture.completedFuture(cap);
+    }
+    return bounded(() -> CompletableFuture.supplyAsync(() -> {
+      try {
+        return files.upload(files.open(cap, 0, md.size()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, blocking).thenCompose(f -> f), "copy " + label);
+  }
+
+  // ---- grid to local
+
+  /** Copies the grid directory {@code source} into the local directory {@code target}. */
+  void download(String source, String label, Path target) {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    downloadDir(source, label, target, all);
+    finish(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)));
+  }
+
+  private void downloadDir(String source, String label, Path target,
+      List<CompletableFuture<Void>> all) {
+    try {
+      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target,
+          LinkOption.NOFOLLOW_LINKS)) {
+        throw new FileAlreadyExistsException(target.toString());
+      }
+      Files.createDirectories(target);
+    } catch (IOException e) {
+      throw fail(GridCalls.failure(e, "copy " + label + " to " + target));
+    }
+    for (RemoteEntry e : GridCalls.await(files.list(source), "list " + label)) {
+      if (failed != null) {
+        return;
+      }
+      String name = e.name();
+      if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/")
+          || name.indexOf('\0') >= 0) {
+        throw fail(new CliException(ExitCode.FAILURE, "refusing entry name '" + name + "' in "
+            + label + ": not a safe local file name"));
+      }
+      Path local = target.resolve(name);
+      NodeMetadata md = e.metadata();
+      String childLabel = label + "/" + name;
+      if (md.kind() == EntryKind.SYMLINK) {
+        try {
+          Files.deleteIfExists(local);
+          Files.createSymbolicLink(local, Path.of(md.symlinkTarget().orElseThrow()));
+        } catch (IOException x) {
+          throw fail(GridCalls.failure(x, "create symlink " + local));
+        }
+      } else if (md.kind() == EntryKind.DIRECTORY) {
+        downloadDir(e.cap().orElseThrow(), childLabel, local, all);
+      } else {
+        String cap = e.cap().orElseThrow();
+        all.add(bounded(() -> CompletableFuture.runAsync(() -> {
+          try {
+            long size = Transfers.sizeOf(files, cap, Optional.of(md));
+            Transfers.downloadTo(files, cap, size, local, progress::bytes);
+            Files.setLastModifiedTime(local, FileTime.from(md.mtime()));
+            progress.item();
+          } catch (IOException x) {
+            throw new UncheckedIOException(x);
+          }
+        }, blocking), "get " + childLabel + " into " + local));
+      }
+    }
+  }
+
+  // ---- shared
+
+  private CompletableFuture<String> publish(CompletableFuture<String> cap,
+      List<CompletableFuture<EntryChange>> children, String label) {
+    List<CompletableFuture<?>> all = new ArrayList<>(children);
+    all.add(cap);
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+      List<EntryChange> batch = children.stream().map(CompletableFuture::join).toList();
+      return files.applyChanges(cap.join(), batch)
+          .exceptionally(e -> {
+            throw new CompletionException(fail(GridCalls.failure(e, "fill the copy of "
+                + label)));
+          })
+          .thenApply(x -> cap.join());
+    });
+  }
+
+  /**
+   * Starts {@code work} once one of the {@link #IN_FLIGHT} slots is free (waiting on this, the
+   * walking thread); its failure is named by {@code what} and stops further transfers.
+   */
+  private <T> CompletableFuture<T> bounded(Supplier<CompletableFuture<T>> work, String what) {
+    try {
+      slots.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw fail(new CliException(ExitCode.FAILURE, "interrupted"));
+    }
+    CompletableFuture<T> f;
+    try {
+      f = failed != null ? CompletableFuture.failedFuture(failed) : work.get();
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    return f.handle((v, e) -> {
+      slots.release();
+      if (e != null) {
+        throw new CompletionException(fail(GridCalls.failure(unwrapUnchecked(e), what)));
+      }
+      return v;
+    });
+  }
+
+  private static Throwable unwrapUnchecked(Throwable e) {
+    Throwable c = GridCalls.unwrap(e);
+    return c instanceof UncheckedIOException u ? u.getCause() : c;
+  }
+
+  /** Records the first failure (the one reported) and returns it. */
+  private synchronized CliException fail(CliException e) {
+    if (failed == null) {
+      failed = e;
+    }
+    return failed;
+  }
+
+  private <T> T finish(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      throw failed != null ? failed : GridCalls.failure(e, "copy");
+    }
+  }
+
+  @Override
+  public void close() {
+    blocking.shutdownNow();
+  }
+}
