@@ -39,6 +39,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast("limit", limit);
     p.addLast("idle", new IdleStateHandler(false, 0, 0,
         config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    p.addLast("arrival", HeadArrival.INSTANCE);
     p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, config.maxHeaderBytes(), MAX_CHUNK));
     p.addLast("continue", new HttpServerExpectContinueHandler());
     p.addLast("handler", new RequestHandler(config, router, workers, metrics));

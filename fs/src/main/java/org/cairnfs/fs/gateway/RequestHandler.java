@@ -266,12 +266,22 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
+  /**
+   * After the header timeout without a whole request head: 408 if some bytes of one came, else
+   * (an idle keep-alive connection) a silent close, so that a client reusing the connection at
+   * that moment never takes the 408 for the answer to its request.
+   */
   private void armHeaderDeadline() {
     cancelHeaderDeadline();
+    ctx.channel().attr(HeadArrival.STARTED).set(false);
     headerDeadline = ctx.executor().schedule(() -> {
       if (current == null && ctx.channel().isActive()) {
-        sendAndClose(HttpResponseStatus.REQUEST_TIMEOUT, "no complete request head within "
-            + config.headerTimeout().toMillis() + " ms");
+        if (Boolean.TRUE.equals(ctx.channel().attr(HeadArrival.STARTED).get())) {
+          sendAndClose(HttpResponseStatus.REQUEST_TIMEOUT, "no complete request head within "
+              + config.headerTimeout().toMillis() + " ms");
+        } else {
+          ctx.close();
+        }
       }
     }, config.headerTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }

@@ -49,6 +49,15 @@ class GatewayLimitsTest {
         assertThat(answer).startsWith("HTTP/1.1 408 ");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
       }
+      try (Socket s = g.socket()) { // an idle keep-alive connection is closed without a 408
+        s.getOutputStream().write("GET /status?t=json HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+        InputStream in = s.getInputStream();
+        String head = readHead(in);
+        assertThat(head).startsWith("HTTP/1.1 200 ");
+        int length = Integer.parseInt(head.replaceAll("(?s).*content-length: (\\d+).*", "$1"));
+        assertThat(in.readNBytes(length)).hasSize(length);
+        assertThat(in.read()).isEqualTo(-1);
+      }
       try (Socket s = g.socket()) { // a slow PUT body stalls: closed after the idle timeout
         s.getOutputStream().write(("PUT /uri HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
             + "abc").getBytes());
