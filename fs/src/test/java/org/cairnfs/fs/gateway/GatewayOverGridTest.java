@@ -34,8 +34,9 @@ class GatewayOverGridTest {
   @BeforeAll
   static void start() throws Exception {
     grid = new TestGrid(dir, 4);
-    gateway = Gateway.start(GatewayConfig.builder().build(),
-        ClientFileSystem.create(grid.client(CONFIG)), NodeStatusSource.NONE);
+    org.cairnfs.fs.grid.GridClient client = grid.client(CONFIG);
+    gateway = Gateway.start(GatewayConfig.builder().build(), ClientFileSystem.create(client),
+        GridServers.source(client.servers()));
   }
 
   @AfterAll
@@ -76,6 +77,11 @@ class GatewayOverGridTest {
     String listing = new String(send("GET", "/uri/" + ro, null).body());
     assertThat(listing).contains("movie.webm").doesNotContain(dircap);
     assertThat(send("PUT", "/uri/" + ro + "/x", "x".getBytes()).statusCode()).isEqualTo(403);
+    String status = new String(send("GET", "/status?t=json", null).body());
+    assertThat(status).startsWith("{\"version\":1,\"servers_connected\":4,\"servers_known\":4,");
+    for (int i = 0; i < 4; i++) {
+      assertThat(status).contains(grid.server(i).nodeId().toString());
+    }
 
     for (int i = 0; i < 3; i++) {
       grid.server(i).kill();
