@@ -43,8 +43,13 @@ final class GatewayMetrics {
         .description("open HTTP connections").register(registry);
   }
 
+  /** Methods kept as tags; any other is counted as OTHER, so clients cannot mint meters. */
+  private static final java.util.Set<String> METHODS =
+      java.util.Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "-");
+
   void request(String method, int status, long bytesSent) {
-    registry.counter("cairn.gateway.requests", "method", method, "status",
+    registry.counter("cairn.gateway.requests", "method",
+        METHODS.contains(method) ? method : "OTHER", "status",
         Integer.toString(status)).increment();
     sent.increment(bytesSent);
   }

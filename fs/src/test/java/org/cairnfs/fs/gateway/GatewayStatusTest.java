@@ -57,11 +57,18 @@ class GatewayStatusTest {
         GatewayStatusTest::status)) {
       g.getText("/");
       g.getText("/missing");
+      for (int i = 0; i < 3; i++) {
+        g.http.send(g.request("/").method("FROB" + i,
+            java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+      }
       HttpResponse<String> m = g.getText("/metrics");
       assertThat(m.statusCode()).isEqualTo(200);
       assertThat(m.headers().firstValue("content-type").orElseThrow()).startsWith("text/plain");
       assertThat(m.body()).contains("# TYPE cairn_gateway_requests_total counter")
           .contains("cairn_gateway_requests_total{method=\"GET\",status=\"404\"} 1.0")
+          .contains("cairn_gateway_requests_total{method=\"OTHER\",status=\"405\"} 3.0")
+          .doesNotContain("FROB")
           .contains("cairn_grid_servers_connected 9.0")
           .contains("cairn_gateway_connections");
     }
