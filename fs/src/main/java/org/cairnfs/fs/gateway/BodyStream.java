@@ -1,0 +1,122 @@
+package org.cairnfs.fs.gateway;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+
+/**
+ * A request body as an {@link InputStream} for the worker that uploads it: the event loop offers
+ * the body's buffers, the worker reads them. At most {@code limit} bytes wait between the two;
+ * past that the socket is not read (TCP pushes back on the client) until the worker has taken
+ * half of them. A closed connection fails the reader.
+ */
+final class BodyStream extends InputStream {
+  private final Channel channel;
+  private final int limit;
+  private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
+  private long buffered;
+  private long total;
+  private boolean ended;
+  private boolean paused;
+  private IOException failure;
+  private boolean closed;
+
+  BodyStream(Channel channel, int limit) {
+    this.channel = channel;
+    this.limit = limit;
+  }
+
+  /** From the event loop: the next piece of the body (this stream takes ownership). */
+  synchronized void offer(ByteBuf buf) {
+    if (closed || ended) {
+      buf.release();
+      return;
+    }
+    queue.add(buf);
+    buffered += buf.readableBytes();
+    if (buffered >= limit && !paused) {
+      paused = true;
+      channel.config().setAutoRead(false);
+    }
+    notifyAll();
+  }
+
+  /** From the event loop: the body is complete. */
+  synchronized void end() {
+    ended = true;
+    notifyAll();
+  }
+
+  /** The connection closed or failed before the body ended. */
+  synchronized void fail(IOException e) {
+    if (!ended && failure == null) {
+      failure = e;
+    }
+    notifyAll();
+  }
+
+  synchronized long bytesRead() {
+    return total;
+  }
+
+  synchronized boolean ended() {
+    return ended;
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    int n = read(one, 0, 1);
+    return n < 0 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public synchronized int read(byte[] b, int off, int len) throws IOException {
+    if (len == 0) {
+      return 0;
+    }
+    while (queue.isEmpty()) {
+      if (closed) {
+        throw new IOException("body stream closed");
+      }
+      if (ended) {
+        return -1;
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      try {
+        wait(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted reading a request body");
+      }
+    }
+    ByteBuf head = queue.peek();
+    int n = Math.min(len, head.readableBytes());
+    head.readBytes(b, off, n);
+    if (!head.isReadable()) {
+      queue.poll().release();
+    }
+    buffered -= n;
+    total += n;
+    if (paused && buffered <= limit / 2 && !ended) {
+      paused = false;
+      channel.config().setAutoRead(true);
+    }
+    return n;
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    while (!queue.isEmpty()) {
+      queue.poll().release();
+    }
+    buffered = 0;
+    notifyAll();
+  }
+}

@@ -1,0 +1,170 @@
+package org.cairnfs.fs.gateway;
+
+import java.time.Duration;
+
+/**
+ * How a {@link Gateway} listens and what it lets one client spend. Built with {@link #builder()},
+ * whose setters reject bad values by name.
+ *
+ * <p>Why the limits: a gateway may be reachable by others (with {@link #publicReadOnly()}), so
+ * nothing a request sends may hold unbounded memory, threads or sockets: headers are capped
+ * (431), a request head must arrive within {@link #headerTimeout()}, a connection that moves no
+ * bytes for {@link #idleTimeout()} is closed, connections past {@link #maxConnections()} are
+ * answered 503 and closed, and an upload body is buffered at most
+ * {@link #maxBodyBuffer()} bytes ahead of the grid (the socket is not read meanwhile).
+ */
+public final class GatewayConfig {
+  private final String host;
+  private final int port;
+  private final boolean publicReadOnly;
+  private final int maxHeaderBytes;
+  private final int maxConnections;
+  private final Duration idleTimeout;
+  private final Duration headerTimeout;
+  private final int maxBodyBuffer;
+
+  private GatewayConfig(Builder b) {
+    host = b.host;
+    port = b.port;
+    publicReadOnly = b.publicReadOnly;
+    maxHeaderBytes = b.maxHeaderBytes;
+    maxConnections = b.maxConnections;
+    idleTimeout = b.idleTimeout;
+    headerTimeout = b.headerTimeout;
+    maxBodyBuffer = b.maxBodyBuffer;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The address to listen on; 127.0.0.1 unless set. */
+  public String host() {
+    return host;
+  }
+
+  /** The port; 0 picks any free one (see {@link Gateway#url()}). */
+  public int port() {
+    return port;
+  }
+
+  /** Reads only: no PUT/POST/DELETE, no write cap in any URL, no status beyond health. */
+  public boolean publicReadOnly() {
+    return publicReadOnly;
+  }
+
+  /** The most bytes of request line plus headers; more answers 431 (line alone: 414). */
+  public int maxHeaderBytes() {
+    return maxHeaderBytes;
+  }
+
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  public Duration headerTimeout() {
+    return headerTimeout;
+  }
+
+  public int maxBodyBuffer() {
+    return maxBodyBuffer;
+  }
+
+  @Override
+  public String toString() {
+    return "GatewayConfig[" + host + ":" + port + (publicReadOnly ? ", public read-only" : "")
+        + ", maxHeaderBytes=" + maxHeaderBytes + ", maxConnections=" + maxConnections
+        + ", idleTimeout=" + idleTimeout + ", headerTimeout=" + headerTimeout
+        + ", maxBodyBuffer=" + maxBodyBuffer + "]";
+  }
+
+  /** Validating builder; every setter names the bad value it refuses. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 0;
+    private boolean publicReadOnly;
+    private int maxHeaderBytes = 16 * 1024;
+    private int maxConnections = 256;
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration headerTimeout = Duration.ofSeconds(10);
+    private int maxBodyBuffer = 1 << 20;
+
+    private Builder() {}
+
+    public Builder host(String host) {
+      if (host == null || host.isBlank()) {
+        throw new IllegalArgumentException("gateway host must not be empty, got '" + host + "'");
+      }
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("gateway port must be 0..65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    public Builder publicReadOnly(boolean on) {
+      this.publicReadOnly = on;
+      return this;
+    }
+
+    public Builder maxHeaderBytes(int bytes) {
+      if (bytes < 1024 || bytes > 1 << 20) {
+        throw new IllegalArgumentException(
+            "maxHeaderBytes must be 1024..1048576, got " + bytes);
+      }
+      this.maxHeaderBytes = bytes;
+      return this;
+    }
+
+    public Builder maxConnections(int n) {
+      if (n < 1 || n > 100_000) {
+        throw new IllegalArgumentException("maxConnections must be 1..100000, got " + n);
+      }
+      this.maxConnections = n;
+      return this;
+    }
+
+    public Builder idleTimeout(Duration d) {
+      this.idleTimeout = positive("idleTimeout", d);
+      return this;
+    }
+
+    public Builder headerTimeout(Duration d) {
+      this.headerTimeout = positive("headerTimeout", d);
+      return this;
+    }
+
+    public Builder maxBodyBuffer(int bytes) {
+      if (bytes < 4096 || bytes > 1 << 28) {
+        throw new IllegalArgumentException(
+            "maxBodyBuffer must be 4096..268435456 bytes, got " + bytes);
+      }
+      this.maxBodyBuffer = bytes;
+      return this;
+    }
+
+    private static Duration positive(String what, Duration d) {
+      if (d == null || d.isNegative() || d.isZero() || d.toMillis() < 1) {
+        throw new IllegalArgumentException(what + " must be at least 1 ms, got " + d);
+      }
+      return d;
+    }
+
+    public GatewayConfig build() {
+      if (headerTimeout.compareTo(idleTimeout) > 0) {
+        throw new IllegalArgumentException("headerTimeout " + headerTimeout
+            + " must not exceed idleTimeout " + idleTimeout);
+      }
+      return new GatewayConfig(this);
+    }
+  }
+}

@@ -1,0 +1,198 @@
+package org.cairnfs.fs.gateway;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.fs.client.GridFileSystem;
+import org.cairnfs.fs.mount.EntryChange;
+import org.cairnfs.fs.mount.NodeMetadata;
+import org.cairnfs.fs.mount.RemoteEntry;
+
+/**
+ * The changes the web API makes with a write cap: upload a file (linked or not), make a
+ * directory, delete and rename entries. Each is one batch of {@link GridFileSystem#applyChanges}
+ * on the parent directory, so it is atomic as readers see it. With a read cap every one answers
+ * 403 before a byte of the body is read.
+ */
+final class WebApi {
+  static final int FILE_MODE = 0644;
+  static final int DIR_MODE = 0755;
+
+  private final GridFileSystem files;
+  private final PathWalker walker;
+
+  WebApi(GridFileSystem files, PathWalker walker) {
+    this.files = files;
+    this.walker = walker;
+  }
+
+  /** What a change answers: the status and the text body (a cap, or a short message). */
+  record Result(HttpResponseStatus status, String body) {}
+
+  /** {@code PUT /uri}: an unlinked file; its read cap. */
+  Result uploadUnlinked(BodyStream body) throws IOException {
+    String cap = upload(body == null ? InputStream.nullInputStream() : body);
+    return new Result(HttpResponseStatus.OK, cap);
+  }
+
+  /** {@code POST /uri?t=mkdir}: an unlinked directory; its write cap. */
+  Result mkdirUnlinked() {
+    return new Result(HttpResponseStatus.OK,
+        GridFailures.await(files.createDirectory(), "creating a directory"));
+  }
+
+  /** {@code PUT /uri/<dircap>/path/name}: uploads the body as {@code name}; its read cap. */
+  Result put(UriPath path, BodyStream body, boolean replace) throws IOException {
+    Parent p = parent(path, "PUT");
+    Optional<RemoteEntry> old = GridFailures.await(files.lookup(p.cap, p.name),
+        "reading the directory");
+    if (old.isPresent()) {
+      if (old.get().metadata().kind() == EntryKind.DIRECTORY) {
+        throw new HttpError(HttpResponseStatus.CONFLICT, "'" + p.name + "' is a directory;"
+            + " DELETE it first to put a file there");
+      }
+      if (!replace) {
+        throw new HttpError(HttpResponseStatus.CONFLICT, "'" + p.name + "' exists and"
+            + " replace=false was given");
+      }
+    }
+    CountingStream counted = new CountingStream(body == null ? InputStream.nullInputStream()
+        : body);
+    String cap = upload(counted);
+    Instant now = Instant.now();
+    NodeMetadata m = NodeMetadata.of(EntryKind.FILE, counted.count, FILE_MODE, now, now);
+    GridFailures.await(files.applyChanges(p.cap,
+        List.of(new EntryChange.Put(p.name, Optional.of(cap), m))), "linking '" + p.name + "'");
+    return new Result(old.isPresent() ? HttpResponseStatus.OK : HttpResponseStatus.CREATED, cap);
+  }
+
+  /** {@code POST /uri/<dircap>/path/name?t=mkdir}: a new directory; its write cap. */
+  Result mkdir(UriPath path) {
+    Parent p = parent(path, "mkdir");
+    if (GridFailures.await(files.lookup(p.cap, p.name), "reading the directory").isPresent()) {
+      throw new HttpError(HttpResponseStatus.CONFLICT, "'" + p.name + "' exists already");
+    }
+    String cap = GridFailures.await(files.createDirectory(), "creating a directory");
+    Instant now = Instant.now();
+    NodeMetadata m = NodeMetadata.of(EntryKind.DIRECTORY, 0, DIR_MODE, now, now);
+    GridFailures.await(files.applyChanges(p.cap,
+        List.of(new EntryChange.Put(p.name, Optional.of(cap), m))), "linking '" + p.name + "'");
+    return new Result(HttpResponseStatus.CREATED, cap);
+  }
+
+  /** {@code DELETE /uri/<dircap>/path/name}: unlinks the entry. */
+  Result delete(UriPath path) {
+    Parent p = parent(path, "DELETE");
+    if (GridFailures.await(files.lookup(p.cap, p.name), "reading the directory").isEmpty()) {
+      throw HttpError.notFound("no '" + p.name + "' to delete");
+    }
+    GridFailures.await(files.applyChanges(p.cap, List.of(new EntryChange.Remove(p.name))),
+        "unlinking '" + p.name + "'");
+    return new Result(HttpResponseStatus.OK, "deleted " + p.name);
+  }
+
+  /**
+   * {@code POST /uri/<dircap>[/path]?t=rename&from_name=A&to_name=B}: renames inside that
+   * directory, replacing B (unless replace=false).
+   */
+  Result rename(UriPath path, String from, String to, boolean replace) {
+    if (from == null || to == null) {
+      throw HttpError.badRequest("t=rename needs from_name and to_name");
+    }
+    UriPath.checkName(from);
+    UriPath.checkName(to);
+    requireWritable(path.cap(), "rename");
+    PathWalker.Node dir = walker.walk(path);
+    if (!dir.isDirectory()) {
+      throw HttpError.badRequest("t=rename is for a directory; this path is a file");
+    }
+    requireWritable(dir.parsed(), "rename");
+    RemoteEntry e = GridFailures.await(files.lookup(dir.cap(), from), "reading the directory")
+        .orElseThrow(() -> HttpError.notFound("no '" + from + "' to rename"));
+    if (from.equals(to)) {
+      return new Result(HttpResponseStatus.OK, "renamed " + from + " to " + to);
+    }
+    if (!replace && GridFailures.await(files.lookup(dir.cap(), to), "reading the directory")
+        .isPresent()) {
+      throw new HttpError(HttpResponseStatus.CONFLICT, "'" + to + "' exists and replace=false"
+          + " was given");
+    }
+    GridFailures.await(files.applyChanges(dir.cap(), List.of(new EntryChange.Remove(from),
+        new EntryChange.Put(to, e.cap(), e.metadata()))), "renaming '" + from + "'");
+    return new Result(HttpResponseStatus.OK, "renamed " + from + " to " + to);
+  }
+
+  private String upload(InputStream in) throws IOException {
+    try {
+      return GridFailures.await(files.upload(in), "uploading");
+    } catch (IOException e) {
+      throw GridFailures.map(e, "uploading");
+    }
+  }
+
+  private record Parent(String cap, String name) {}
+
+  /** The writable directory holding the last name of the path, and that name. */
+  private Parent parent(UriPath path, String what) {
+    requireWritable(path.cap(), what);
+    if (path.names().isEmpty()) {
+      throw HttpError.badRequest(what + " needs a name after the directory cap:"
+          + " /uri/<dircap>/name");
+    }
+    if (!path.cap().isDirectory()) {
+      throw HttpError.badRequest(what + " needs a directory cap, not a file cap");
+    }
+    PathWalker.Node dir = walker.walk(path.capText(), path.cap(), path.names(),
+        path.names().size() - 1);
+    if (!dir.isDirectory()) {
+      throw HttpError.badRequest("the parent of '" + path.lastName() + "' is a file");
+    }
+    requireWritable(dir.parsed(), what);
+    return new Parent(dir.cap(), path.lastName());
+  }
+
+  static void requireWritable(Cap cap, String what) {
+    if (!cap.isWritable()) {
+      throw HttpError.forbidden(what + " needs a write cap: this is a read-only cap ("
+          + kindOf(cap) + "), which can never change anything");
+    }
+  }
+
+  static String kindOf(Cap cap) {
+    String s = cap.toString();
+    int second = s.indexOf(':', Cap.SCHEME.length());
+    return second < 0 ? s : s.substring(0, second);
+  }
+
+  /** Counts the bytes an upload read. */
+  private static final class CountingStream extends java.io.FilterInputStream {
+    long count;
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+  }
+}

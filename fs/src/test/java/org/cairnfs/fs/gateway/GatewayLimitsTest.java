@@ -1,0 +1,259 @@
+package org.cairnfs.fs.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.cairnfs.fs.mount.MemoryGrid;
+import org.junit.jupiter.api.Test;
+
+/** What a client cannot make the gateway spend: header bytes, time, sockets, memory. */
+class GatewayLimitsTest {
+
+  private static String request(String target, String extra) {
+    return "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + extra + "Connection: close\r\n\r\n";
+  }
+
+  @Test
+  void oversizedHeadersAre431AndLongLines414() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder()
+        .maxHeaderBytes(4096).build())) {
+      String big = "X-Big: " + "a".repeat(5000) + "\r\n";
+      assertThat(g.raw(request("/", big)).toLowerCase()).startsWith("http/1.1 431 ")
+          .contains("referrer-policy: no-referrer");
+      assertThat(g.raw(request("/" + "b".repeat(9000), ""))).startsWith("HTTP/1.1 414 ");
+      assertThat(g.raw("NOT HTTP AT ALL\r\n\r\n")).startsWith("HTTP/1.1 400 ");
+      assertThat(g.getText("/").statusCode()).isEqualTo(200); // still serving
+    }
+  }
+
+  @Test
+  void aHeadThatDoesNotArriveIs408AndAnIdleConnectionIsClosed() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder()
+        .headerTimeout(Duration.ofMillis(300)).idleTimeout(Duration.ofMillis(800)).build())) {
+      try (Socket s = g.socket()) {
+        s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n".getBytes());
+        long t0 = System.nanoTime();
+        String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertThat(answer).startsWith("HTTP/1.1 408 ");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+      }
+      try (Socket s = g.socket()) { // an idle keep-alive connection is closed without a 408
+        s.getOutputStream().write("GET /status?t=json HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+        InputStream in = s.getInputStream();
+        String head = readHead(in);
+        assertThat(head).startsWith("HTTP/1.1 200 ");
+        int length = Integer.parseInt(head.replaceAll("(?s).*content-length: (\\d+).*", "$1"));
+        assertThat(in.readNBytes(length)).hasSize(length);
+        assertThat(in.read()).isEqualTo(-1);
+      }
+      try (Socket s = g.socket()) { // a slow PUT body stalls: closed after the idle timeout
+        s.getOutputStream().write(("PUT /uri HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+            + "abc").getBytes());
+        long t0 = System.nanoTime();
+        assertThat(s.getInputStream().read()).isEqualTo(-1);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+      }
+    }
+  }
+
+  @Test
+  void connectionsPastTheLimitAre503AndClosed() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().maxConnections(3)
+        .build())) {
+      List<Socket> held = new ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          Socket s = g.socket();
+          s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+          assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 200 ");
+          held.add(s);
+        }
+        String refused = g.raw(request("/", ""));
+        assertThat(refused).startsWith("HTTP/1.1 503 ").contains("too many connections");
+      } finally {
+        for (Socket s : held) {
+          s.close();
+        }
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (System.nanoTime() < deadline) {
+        if (g.raw(request("/", "")).startsWith("HTTP/1.1 200 ")) {
+          return; // places came back
+        }
+        Thread.sleep(50);
+      }
+      throw new AssertionError("connections did not come back after the clients closed");
+    }
+  }
+
+  private static String readHead(InputStream in) throws Exception {
+    StringBuilder b = new StringBuilder();
+    while (!b.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        break;
+      }
+      b.append((char) c);
+    }
+    return b.toString();
+  }
+
+  @Test
+  void aClientThatDoesNotReadHoldsTheStreamNotTheFile() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    SyntheticFiles files = new SyntheticFiles(grid, 1L << 30);
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().build(), grid, files);
+        Socket s = g.socket()) {
+      s.setReceiveBufferSize(64 * 1024);
+      s.getOutputStream().write(request("/uri/" + files.hugeCap, "").getBytes());
+      InputStream in = s.getInputStream();
+      assertThat(readHead(in)).startsWith("HTTP/1.1 200 ").contains("content-length: 1073741824");
+      long before = -1;
+      for (int i = 0; i < 50 && files.pulled.get() != before; i++) {
+        before = files.pulled.get();
+        Thread.sleep(100); // until the gateway stops pulling
+      }
+      assertThat(files.pulled.get()).as("bytes pulled while the client reads nothing")
+          .isLessThan(16L << 20);
+      byte[] buf = new byte[8192];
+      int n = in.readNBytes(buf, 0, buf.length);
+      for (int i = 0; i < n; i++) {
+        assertThat(buf[i]).isEqualTo(SyntheticFiles.byteAt(i));
+      }
+    }
+  }
+
+  @Test
+  void aGibibyteStreamsWholeWithBoundedHeap() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    long size = 1L << 30;
+    SyntheticFiles files = new SyntheticFiles(grid, size);
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().build(), grid, files)) {
+      Runtime rt = Runtime.getRuntime();
+      System.gc();
+      long usedBefore = rt.totalMemory() - rt.freeMemory();
+      HttpResponse<InputStream> r = g.http.send(g.request("/uri/" + files.hugeCap).GET()
+          .build(), HttpResponse.BodyHandlers.ofInputStream());
+      long got = 0;
+      long peak = 0;
+      MessageDigest have = MessageDigest.getInstance("SHA-256");
+      MessageDigest want = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      byte[] expect = new byte[1 << 16];
+      try (InputStream in = r.body()) {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          for (int i = 0; i < n; i++) {
+            expect[i] = SyntheticFiles.byteAt(got + i);
+          }
+          have.update(buf, 0, n);
+          want.update(expect, 0, n);
+          got += n;
+          if ((got & ((64 << 20) - 1)) < n) {
+            peak = Math.max(peak, rt.totalMemory() - rt.freeMemory() - usedBefore);
+          }
+        }
+      }
+      assertThat(got).isEqualTo(size);
+      assertThat(have.digest()).isEqualTo(want.digest());
+      // client and server share this heap; neither may hold a sizeable part of the GiB
+      assertThat(peak).as("heap growth while streaming 1 GiB").isLessThan(256L << 20);
+    }
+  }
+
+  @Test
+  void anUploadBodyIsBufferedAtMostTheLimitAheadOfTheGrid() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    SyntheticFiles files = new SyntheticFiles(grid, 1);
+    files.uploadGate = new CountDownLatch(1);
+    int limit = 256 * 1024;
+    long bodySize = 64L << 20;
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().maxBodyBuffer(limit)
+        .build(), grid, files)) {
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try (Socket s = g.socket()) {
+        s.setSendBufferSize(64 * 1024);
+        Future<Long> sender = pool.submit(() -> {
+          OutputStream out = s.getOutputStream();
+          out.write(("PUT /uri HTTP/1.1\r\nHost: x\r\nContent-Length: " + bodySize
+              + "\r\nConnection: close\r\n\r\n").getBytes());
+          byte[] chunk = new byte[65536];
+          long sent = 0;
+          while (sent < bodySize) {
+            out.write(chunk);
+            sent += chunk.length;
+          }
+          return sent;
+        });
+        Thread.sleep(1500);
+        String metrics = g.getText("/metrics").body();
+        double received = metric(metrics, "cairn_gateway_received_bytes_total");
+        assertThat(received).as("body bytes taken from the socket while the grid waits")
+            .isLessThan(limit + (4 << 20));
+        assertThat(sender.isDone()).isFalse();
+        files.uploadGate.countDown();
+        assertThat(sender.get()).isEqualTo(bodySize);
+        String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(answer).startsWith("HTTP/1.1 200 ");
+        assertThat(files.uploaded.get()).isEqualTo(bodySize);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  static double metric(String text, String name) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no metric " + name + " in\n" + text);
+  }
+
+  @Test
+  void twentyConcurrentDownloadsAllComeWhole() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start()) {
+      String root = g.grid.newRoot();
+      byte[] content = GridContent.random(1 << 20, 5);
+      String cap = GridContent.file(g.grid, root, "f", content);
+      ExecutorService pool = Executors.newFixedThreadPool(20);
+      try {
+        List<Future<byte[]>> all = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          all.add(pool.submit(() -> g.send(g.request("/uri/" + cap).GET().build()).body()));
+        }
+        for (Future<byte[]> f : all) {
+          assertThat(f.get()).isEqualTo(content);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void configRejectsBadValuesByName() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewayConfig.builder().port(70000))
+        .hasMessageContaining("70000");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewayConfig.builder()
+        .maxConnections(0)).hasMessageContaining("maxConnections");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewayConfig.builder()
+        .headerTimeout(Duration.ofSeconds(100)).build()).hasMessageContaining("headerTimeout");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewayConfig.builder().host(" "))
+        .hasMessageContaining("host");
+  }
+
+}

@@ -1,0 +1,60 @@
+package org.cairnfs.fs.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** Parsing of /uri paths, redaction of caps for logs, escaping, media types, dispositions. */
+class RequestPartsTest {
+  static final String DIR = WebApiGoldenTest.DIR;
+
+  @Test
+  void uriPathsDecodeEachSegment() {
+    UriPath p = UriPath.parse(DIR + "/a%20b/%C3%A9t%C3%A9/");
+    assertThat(p.capText()).isEqualTo(DIR);
+    assertThat(p.names()).containsExactly("a b", "été");
+    // a decoded slash inside one segment is refused as a name
+    assertThatThrownBy(() -> UriPath.parse(DIR + "/a%2Fb").names())
+        .isInstanceOf(HttpError.class).hasMessageContaining("'/'");
+    assertThat(UriPath.parse(DIR.replace(":", "%3A")).capText()).isEqualTo(DIR);
+    assertThat(UriPath.parse(DIR + "/a+b").names()).containsExactly("a+b");
+  }
+
+  @Test
+  void badPathsSayWhy() {
+    assertThatThrownBy(() -> UriPath.parse("cairn:nonsense")).hasMessageContaining("nonsense");
+    assertThatThrownBy(() -> UriPath.parse(DIR + "/../x")).hasMessageContaining("'..'");
+    assertThatThrownBy(() -> UriPath.parse(DIR + "//x")).hasMessageContaining("empty name");
+    assertThatThrownBy(() -> UriPath.parse(DIR + "/" + "n".repeat(256)))
+        .hasMessageContaining("255");
+    assertThatThrownBy(() -> UriPath.parse("")).hasMessageContaining("no cap");
+  }
+
+  @Test
+  void redactionKeepsKindAndFourCharacters() {
+    String key = DIR.substring("cairn:dir:".length(), DIR.lastIndexOf(':'));
+    String line = CapRedaction.redact("/uri/" + DIR + "/x?uri=" + DIR.replace(":", "%3A"));
+    assertThat(line).isEqualTo("/uri/cairn:dir:" + key.substring(0, 4) + "…/x?uri=cairn:dir:"
+        + key.substring(0, 4) + "…");
+    assertThat(CapRedaction.redact("/status?t=json")).isEqualTo("/status?t=json");
+  }
+
+  @Test
+  void htmlEscapesEverythingThatCouldOpenATagOrAttribute() {
+    assertThat(Html.escape("<script>\"a\" & 'b'</script>\u0001"))
+        .isEqualTo("&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;&#xfffd;");
+    assertThat(Html.PAGE_CSP).contains("style-src 'sha256-").doesNotContain("unsafe");
+  }
+
+  @Test
+  void mediaTypesAndDispositions() {
+    assertThat(MediaTypes.of("a.MP4")).isEqualTo("video/mp4");
+    assertThat(MediaTypes.of("noext")).isEqualTo("application/octet-stream");
+    assertThat(MediaTypes.of("x.")).isEqualTo("application/octet-stream");
+    assertThat(FileResponder.disposition("a \"b\".txt", false))
+        .isEqualTo("inline; filename=\"a _b_.txt\"; filename*=UTF-8''a%20%22b%22.txt");
+    assertThat(FileResponder.disposition("x\r\nSet-Cookie: y", true))
+        .doesNotContain("\r").doesNotContain("\n").startsWith("attachment;");
+  }
+}

@@ -1,0 +1,131 @@
+package org.cairnfs.fs.gateway;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.fs.client.GridFileSystem;
+import org.cairnfs.fs.mount.EntryChange;
+import org.cairnfs.fs.mount.FileWrite;
+import org.cairnfs.fs.mount.GridSpace;
+import org.cairnfs.fs.mount.MemoryGrid;
+import org.cairnfs.fs.mount.RemoteEntry;
+
+/**
+ * A MemoryGrid plus one huge synthetic file (its bytes computed from the offset, never stored)
+ * and an upload that can be held: for tests of bounded memory both ways. Counts the bytes the
+ * gateway pulled from the file and pushed into uploads.
+ */
+final class SyntheticFiles implements GridFileSystem {
+  final MemoryGrid grid;
+  final String hugeCap;
+  final long hugeSize;
+  final AtomicLong pulled = new AtomicLong();
+  final AtomicLong uploaded = new AtomicLong();
+  volatile CountDownLatch uploadGate = new CountDownLatch(0);
+
+  SyntheticFiles(MemoryGrid grid, long hugeSize) {
+    this.grid = grid;
+    this.hugeSize = hugeSize;
+    this.hugeCap = new ImmutableReadCap(new byte[32], new byte[32], 3, 10, hugeSize).toString();
+  }
+
+  /** The byte at {@code offset} of the huge file. */
+  static byte byteAt(long offset) {
+    return (byte) (offset * 31 + (offset >>> 13));
+  }
+
+  @Override
+  public InputStream open(String cap, long offset, long length) {
+    if (!cap.equals(hugeCap)) {
+      return grid.open(cap, offset, length);
+    }
+    long end = Math.min(hugeSize, offset + length);
+    return new InputStream() {
+      long at = offset;
+
+      @Override
+      public int read() {
+        if (at >= end) {
+          return -1;
+        }
+        pulled.incrementAndGet();
+        return byteAt(at++) & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (at >= end) {
+          return -1;
+        }
+        int n = (int) Math.min(len, end - at);
+        for (int i = 0; i < n; i++) {
+          b[off + i] = byteAt(at + i);
+        }
+        at += n;
+        pulled.addAndGet(n);
+        return n;
+      }
+    };
+  }
+
+  @Override
+  public CompletableFuture<String> upload(InputStream in) throws IOException {
+    try {
+      uploadGate.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+    byte[] buf = new byte[65536];
+    int n;
+    while ((n = in.read(buf)) >= 0) {
+      uploaded.addAndGet(n);
+    }
+    return grid.upload(InputStream.nullInputStream());
+  }
+
+  @Override
+  public CompletableFuture<List<RemoteEntry>> list(String directoryCap) {
+    return grid.list(directoryCap);
+  }
+
+  @Override
+  public CompletableFuture<byte[]> read(String fileCap, long offset, int length) {
+    return grid.read(fileCap, offset, length);
+  }
+
+  @Override
+  public CompletableFuture<String> writeFile(FileWrite write) {
+    return grid.writeFile(write);
+  }
+
+  @Override
+  public CompletableFuture<String> createDirectory() {
+    return grid.createDirectory();
+  }
+
+  @Override
+  public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
+    return grid.applyChanges(directoryCap, changes);
+  }
+
+  @Override
+  public CompletableFuture<GridSpace> space() {
+    return grid.space();
+  }
+
+  @Override
+  public boolean keepsUserXattrs() {
+    return grid.keepsUserXattrs();
+  }
+
+  @Override
+  public CompletableFuture<Optional<RemoteEntry>> lookup(String directoryCap, String name) {
+    return grid.lookup(directoryCap, name);
+  }
+}
