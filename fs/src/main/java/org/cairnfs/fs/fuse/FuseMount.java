@@ -193,7 +193,7 @@ public final class FuseMount {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(),
           java.nio.charset.StandardCharsets.UTF_8);
-      if (p.waitFor() != 0) {
+      if (p.waitFor() != 0 && MountTable.typeAt(mp).isPresent()) { // else another unmount won
         LOG.warn("{} said: {}", String.join(" ", cmd), out.trim());
       }
     } catch (InterruptedException e) {
