@@ -42,14 +42,23 @@ final class UnmountCommand implements Callable<Integer> {
       return 0;
     }
     MountControl.requireMount(mp);
-    boolean synced = MountControl.sync(mp, Duration.ofSeconds(Math.max(0, timeoutSeconds)), out);
-    if (!synced) {
-      out.println("warning: uploads still pending after " + timeoutSeconds + " s; unmounting"
-          + " anyway: they stay in the mount's cache and the next mount of the same root"
-          + " uploads them");
+    boolean synced;
+    boolean stuck = false;
+    try {
+      synced = MountControl.sync(mp, Duration.ofSeconds(Math.max(0, timeoutSeconds)), out);
+      stuck = !synced;
+      if (!synced) {
+        out.println("warning: uploads still pending after " + timeoutSeconds + " s; unmounting"
+            + " anyway: they stay in the mount's cache and the next mount of the same root"
+            + " uploads them");
+      }
+    } catch (CliException uploadsFail) {
+      synced = false;
+      out.println("warning: " + uploadsFail.getMessage() + "; unmounting anyway: what is"
+          + " pending stays in the mount's cache and the next mount of the same root uploads it");
     }
     // A sync that timed out still holds the mount point open: only a lazy unmount goes through.
-    MountControl.unmount(mp, lazy || !synced);
+    MountControl.unmount(mp, lazy || stuck);
     out.println("unmounted " + mp + (synced ? "; everything is on the grid" : ""));
     return synced ? 0 : ExitCode.UNAVAILABLE.code;
   }
