@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.cli.config.ConfigTemplate;
 import org.cairnfs.cli.config.NodeConfig;
+import org.cairnfs.fs.fuse.FuseMount;
 import org.cairnfs.introducer.HostPort;
 import org.cairnfs.introducer.IntroducerUrl;
 import org.cairnfs.introducer.client.GridServer;
@@ -70,6 +71,9 @@ final class DemoCommand implements Callable<Integer> {
     }
     Path root = (state != null ? state : defaultState()).toAbsolutePath();
     Interrupts.restore();
+    if (!noMount && !exitWhenReady) {
+      FuseMount.checkFuseAvailable(); // before anything starts: say what to install
+    }
     Files.createDirectories(root);
     Logging.toDirectory(Files.createDirectories(root.resolve("logs")), false);
     List<NodeDirectory> dirs = createMissing(root);

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.cairnfs.fs.fuse.FuseMount;
 import org.cairnfs.storage.config.ByteSize;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,6 +76,7 @@ final class MountCommand implements Callable<Integer> {
     }
     Path nodeDir = node.nodeDir();
     Path mp = prepareMountpoint(mountpoint);
+    FuseMount.checkFuseAvailable();
     if (!foreground) {
       return Background.start(spec, mp, nodeDir);
     }
