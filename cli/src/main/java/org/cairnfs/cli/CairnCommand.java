@@ -30,6 +30,9 @@ import picocli.CommandLine.Spec;
         TreeCommands.Ln.class,
         CopyCommand.class,
         TreeCommands.Share.class,
+        MountCommand.class,
+        UnmountCommand.class,
+        SyncCommand.class,
     })
 public final class CairnCommand implements Runnable {
   @Spec

@@ -114,11 +114,15 @@ final class Cli {
 
   /**
    * The node a command without DIR uses: the default node directory, or, when that holds no
-   * node but {@code cairn demo} left one, the demo's first storage node (which is a client too).
+   * node but {@code cairn demo} left one, the demo's client node (else its first storage node,
+   * which is a client too).
    */
   static Path defaultNodeOrDemo() {
     Path dir = defaultNodeDir();
-    Path demo = DemoCommand.defaultState().resolve(DemoCommand.nodeName(0));
+    Path demo = DemoCommand.defaultState().resolve(DemoCommand.CLIENT);
+    if (!Files.exists(demo.resolve(ConfigFile.NAME))) {
+      demo = DemoCommand.defaultState().resolve(DemoCommand.nodeName(0));
+    }
     if (!Files.exists(dir.resolve(ConfigFile.NAME)) && Files.exists(demo.resolve(ConfigFile.NAME))) {
       return demo;
     }

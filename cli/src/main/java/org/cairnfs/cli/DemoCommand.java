@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.cli.config.ConfigTemplate;
 import org.cairnfs.cli.config.NodeConfig;
+import org.cairnfs.fs.fuse.FuseMount;
 import org.cairnfs.introducer.HostPort;
 import org.cairnfs.introducer.IntroducerUrl;
 import org.cairnfs.introducer.client.GridServer;
@@ -25,23 +26,30 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * A whole grid in one process: an introducer and ten storage servers on loopback, with their
- * state kept under {@code --state} so data survives restarts.
+ * A whole grid in one process, mounted: an introducer and ten storage servers on loopback, a
+ * client node beside them whose root directory is created on the first run and kept (alias
+ * {@value RootAlias#DEFAULT}), and that root mounted at MOUNTPOINT. State lives under
+ * {@code --dir}, so a second run shows the same files; Ctrl-C uploads what is pending,
+ * unmounts and stops the grid.
  */
 @Command(name = "demo",
     description = "Start a local grid (an introducer and 10 storage servers on loopback) in this"
-        + " process; state survives restarts. The FUSE mount of DIR is not built yet.")
+        + " process and mount its root directory at MOUNTPOINT. State survives restarts; every"
+        + " cairn command works against the grid with the --node it prints. Ctrl-C unmounts"
+        + " and stops.")
 final class DemoCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
   static final int SERVERS = 10;
+  /** The demo's client node directory, inside its state directory. */
+  static final String CLIENT = "client";
 
-  @Parameters(index = "0", paramLabel = "DIR",
-      description = "Where the grid will be mounted (the mount is not built yet).")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "MOUNTPOINT",
+      description = "Where the grid is mounted (default: ~/cairn; created if missing).")
   Path mountPoint;
 
-  @Option(names = "--state", paramLabel = "PATH",
+  @Option(names = {"--dir", "--state"}, paramLabel = "DIR",
       description = "Where the grid keeps its nodes (default: $CAIRN_DIR/demo or ~/.cairn/demo).")
   Path state;
 
@@ -49,8 +57,11 @@ final class DemoCommand implements Callable<Integer> {
       description = "Number of storage servers (default: ${DEFAULT-VALUE}).")
   int servers;
 
+  @Option(names = "--no-mount", description = "Run the grid only; mount nothing.")
+  boolean noMount;
+
   @Option(names = "--exit-when-ready", hidden = true,
-      description = "Stop once every server is seen (for tests and scripts).")
+      description = "Stop once every server is seen, without a client or a mount (tests).")
   boolean exitWhenReady;
 
   @Override
@@ -59,49 +70,127 @@ final class DemoCommand implements Callable<Integer> {
       throw new CliException(ExitCode.USAGE, "--servers must be 1-256, got " + servers);
     }
     Path root = (state != null ? state : defaultState()).toAbsolutePath();
+    Interrupts.restore();
+    if (!noMount && !exitWhenReady) {
+      FuseMount.checkFuseAvailable(); // before anything starts: say what to install
+    }
     Files.createDirectories(root);
     Logging.toDirectory(Files.createDirectories(root.resolve("logs")), false);
     List<NodeDirectory> dirs = createMissing(root);
     StaleTempLibs.sweepTempDir();
-    List<RunningNode> nodes = new ArrayList<>();
-    Runnable stopAll = () -> {
-      for (int i = nodes.size() - 1; i >= 0; i--) {
-        nodes.get(i).close();
-      }
-    };
+    DemoParts parts = new DemoParts(out());
     try {
       for (NodeDirectory d : dirs) {
-        nodes.add(startMovingPortIfTaken(d, dirs));
+        parts.nodes.add(startMovingPortIfTaken(d, dirs, root));
       }
     } catch (Exception e) {
-      stopAll.run();
+      parts.stop();
       throw e;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
-      stopAll.run();
+      parts.stop();
       stopped.countDown();
     }, "cairn-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
 
-    RunningNode client = nodes.get(1);
-    List<GridServer> seen = client.membership().awaitServers(servers, Duration.ofSeconds(30));
-    out().printf("Cairn demo grid: introducer %s%n", nodes.get(0).introducer().url("127.0.0.1"));
+    RunningNode first = parts.nodes.get(1);
+    List<GridServer> seen = first.membership().awaitServers(servers, Duration.ofSeconds(30));
+    out().printf("Cairn demo grid: introducer %s%n", parts.nodes.get(0).introducer().url("127.0.0.1"));
     for (GridServer s : seen) {
       out().printf("  %-12s %s  %-21s free %s%n", s.nickname(), s.nodeId().shortForm(),
           s.addresses().isEmpty() ? "-" : s.addresses().get(0), ByteSize.format(s.freeSpace()));
     }
     out().printf("%d of %d storage servers up; state in %s%n", seen.size(), servers, root);
-    out().println("The FUSE mount of " + mountPoint.toAbsolutePath()
-        + " is not built yet: today the demo runs the grid (storage servers and introducer)."
-        + " Ctrl-C stops it.");
     if (exitWhenReady) {
       Runtime.getRuntime().removeShutdownHook(hook);
-      stopAll.run();
+      parts.stop();
       return seen.size() == servers ? 0 : ExitCode.UNAVAILABLE.code;
+    }
+    Path clientDir = root.resolve(CLIENT);
+    parts.client = ClientNode.open(clientDir);
+    if (servers < parts.client.happy()) {
+      out().printf("warning: uploads need %d servers (happiness) and the demo runs %d: the grid"
+          + " can be read, not written%n", parts.client.happy(), servers);
+    } else {
+      parts.client.requireServers(parts.client.happy(), Duration.ofSeconds(60));
+    }
+    if (!noMount) {
+      Path mp = MountCommand.prepareMountpoint(mountPoint != null ? mountPoint
+          : Cli.home().resolve("cairn"));
+      String rootCap = RootAlias.resolve(parts.client, null);
+      parts.mount = MountSession.start(parts.client.files(), rootCap, mp,
+          new MountSession.Options(MountSession.defaultCacheDir(clientDir, rootCap), 1L << 30,
+              false, DRAIN, Duration.ofSeconds(30)));
+      out().printf("%s %s (read-write): the demo grid's root directory%n", MountCommand.MOUNTED,
+          mp);
+    }
+    out().printf("Every cairn command works against this grid with --node %s%n", clientDir);
+    out().printf("  (or: export CAIRN_NODE=%s)%n", clientDir);
+    gatewayLine(parts).ifPresent(line -> out().println(line));
+    if (parts.mount != null) {
+      Path mp = parts.mount.mountpoint();
+      out().println("Try:");
+      out().printf("  cp -r ~/Documents %s/    # copy files in%n", mp);
+      out().printf("  getfattr -n user.cairn.readcap %s/Documents    # a file's or folder's read"
+          + " cap%n", mp);
+      out().printf("  cairn mount --node %s --root <that cap> /tmp/ro    # mount it read-only%n",
+          clientDir);
+      out().printf("  cairn sync %s    # wait until everything is on the grid%n", mp);
+    }
+    out().println("Ctrl-C uploads what is pending, unmounts and stops the grid.");
+    out().flush();
+    if (parts.mount != null) {
+      parts.mount.awaitUnmounted(); // unmounted from outside (cairn unmount, fusermount -u)
+      parts.stop();
+      return 0;
     }
     stopped.await();
     return 0;
+  }
+
+  /** How long Ctrl-C waits for pending uploads before leaving them for the next run. */
+  static final Duration DRAIN = Duration.ofSeconds(40);
+
+  /**
+   * The line naming the HTTP gateway, once it runs; empty until the gateway is wired in (it
+   * would start here over {@code parts.client.files()} and close in {@link DemoParts#stop}).
+   */
+  private java.util.Optional<String> gatewayLine(DemoParts parts) {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * What a demo runs, stopped in reverse order once, by Ctrl-C or at the end: the mount (which
+   * drains its uploads while the grid still runs), the client, the nodes.
+   */
+  static final class DemoParts {
+    final List<RunningNode> nodes = new ArrayList<>();
+    final java.io.PrintWriter out;
+    volatile ClientNode client;
+    volatile MountSession mount;
+    private boolean stopped;
+
+    DemoParts(java.io.PrintWriter out) {
+      this.out = out;
+    }
+
+    synchronized void stop() {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      if (mount != null) {
+        mount.stop(DRAIN, out);
+      }
+      if (client != null) {
+        client.close();
+      }
+      for (int i = nodes.size() - 1; i >= 0; i--) {
+        nodes.get(i).close();
+      }
+      out.flush();
+    }
   }
 
   /** Where the demo keeps its nodes unless --state says otherwise. */
@@ -119,8 +208,8 @@ final class DemoCommand implements Callable<Integer> {
    * moves it to a free port (the introducer's new URL goes into every server's config) and
    * tries once more, saying so.
    */
-  private RunningNode startMovingPortIfTaken(NodeDirectory d, List<NodeDirectory> all)
-      throws Exception {
+  private RunningNode startMovingPortIfTaken(NodeDirectory d, List<NodeDirectory> all,
+      Path root) throws Exception {
     try {
       return RunningNode.start(d);
     } catch (IOException e) {
@@ -134,6 +223,10 @@ final class DemoCommand implements Callable<Integer> {
         String url = introducerUrl(d);
         for (NodeDirectory server : all.subList(1, all.size())) {
           NodeConfig.update(server.root(), Map.of("client.introducers", url));
+        }
+        NodeDirectory client = new NodeDirectory(root.resolve(CLIENT));
+        if (client.exists()) {
+          NodeConfig.update(client.root(), Map.of("client.introducers", url));
         }
       }
       out().printf("Port %d of the demo's %s is taken by another program; moved it to %d%n", old,
@@ -170,6 +263,11 @@ final class DemoCommand implements Callable<Integer> {
             List.of(url), true, "storage", null, "1G"));
       }
       dirs.add(node);
+    }
+    NodeDirectory client = new NodeDirectory(root.resolve(CLIENT));
+    if (!client.exists() && !exitWhenReady) {
+      client.create(ConfigTemplate.node(CLIENT, "127.0.0.1", 0,
+          List.of(url != null ? url : introducerUrl(intro)), false, "storage", null, "0"));
     }
     return dirs;
   }

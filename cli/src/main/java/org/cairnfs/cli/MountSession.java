@@ -37,11 +37,29 @@ final class MountSession {
 
   private final FuseMount mount;
   private final MountCore core;
+  private final Path cacheDir;
+  private final java.util.concurrent.ScheduledExecutorService reporter;
   private MountStatus stopped;
 
-  private MountSession(FuseMount mount, MountCore core) {
+  private MountSession(FuseMount mount, MountCore core, Path cacheDir) {
     this.mount = mount;
     this.core = core;
+    this.cacheDir = cacheDir;
+    this.reporter = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "cairn-mount-status");
+      t.setDaemon(true);
+      return t;
+    });
+    reporter.scheduleWithFixedDelay(this::report, 0, 2, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /** Keeps the cache dir's status file current for {@code cairn status}. */
+  private void report() {
+    try {
+      MountStatusFile.write(cacheDir, mount.mountpoint(), core.status());
+    } catch (IOException | RuntimeException e) {
+      log.debug("writing the mount status: {}", e.toString());
+    }
   }
 
   /**
@@ -72,7 +90,7 @@ final class MountSession {
     }
     try {
       FuseMount m = FuseMount.mount(core, mp, isRoot(), o.mountTimeout());
-      return new MountSession(m, core);
+      return new MountSession(m, core, o.cacheDir());
     } catch (IOException | RuntimeException e) {
       core.close(Duration.ZERO, s -> { });
       throw e;
@@ -104,6 +122,7 @@ final class MountSession {
     if (stopped != null) {
       return stopped;
     }
+    reporter.shutdownNow();
     long[] lastPrint = {0};
     try {
       stopped = mount.unmount(drain, s -> {
@@ -124,6 +143,11 @@ final class MountSession {
       } catch (IOException again) {
         stopped = core.status();
       }
+    }
+    try {
+      Files.deleteIfExists(cacheDir.resolve(MountStatusFile.NAME));
+    } catch (IOException e) {
+      log.debug("removing the mount status: {}", e.toString());
     }
     if (stopped.clean()) {
       out.println("unmounted " + mount.mountpoint() + "; everything is on the grid");

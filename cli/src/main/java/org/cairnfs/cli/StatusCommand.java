@@ -105,6 +105,11 @@ final class StatusCommand implements Callable<Integer> {
       out().printf("This node (%s) stores %s in %s%n", key.nodeId().shortForm(),
           ByteSize.format(bytesUnder(config.storageDir().resolve("shares"))), config.storageDir());
     }
+    List<String> mounts = MountStatusFile.describeRunning(node.root(), now);
+    if (!mounts.isEmpty()) {
+      out().println("Mounts of this node:");
+      mounts.forEach(m -> out().println("  " + m));
+    }
     if (answered == 0) {
       spec.commandLine().getErr().println("cairn: no storage server answered"
           + (introducersUp == 0 ? " and no introducer was reachable; check the network and that"

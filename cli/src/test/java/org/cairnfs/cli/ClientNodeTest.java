@@ -62,6 +62,9 @@ class ClientNodeTest {
       byte[] back = node.grid().open((ImmutableReadCap) up.cap()).read(0, data.length)
           .get(30, TimeUnit.SECONDS);
       assertThat(back).isEqualTo(data);
+      String dirCap = node.files().createDirectory().get(30, TimeUnit.SECONDS);
+      assertThat(dirCap).startsWith("cairn:dir:");
+      assertThat(node.files().list(dirCap).get(30, TimeUnit.SECONDS)).isEmpty();
       // the same node directory reopened gives the same convergent cap: same secrets
       try (ClientNode again = ClientNode.open(c.root(), small)) {
         again.requireServers(3, Duration.ofSeconds(30));

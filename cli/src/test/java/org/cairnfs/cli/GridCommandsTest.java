@@ -67,8 +67,9 @@ class GridCommandsTest {
         "--servers", "2", "--exit-when-ready")).as(err.toString()).isZero();
     assertThat(out.toString()).contains("Cairn demo grid: introducer cairn://")
         .contains("storage-00").contains("storage-01")
-        .contains("2 of 2 storage servers up; state in " + state.toAbsolutePath())
-        .contains("The FUSE mount of " + dir.resolve("mnt").toAbsolutePath());
+        .contains("2 of 2 storage servers up; state in " + state.toAbsolutePath());
+    assertThat(state.resolve(DemoCommand.CLIENT)).as("no client when only the grid is wanted")
+        .doesNotExist();
     assertThat(lines(out.toString(), " free ")).isEqualTo(2);
     assertThat(state.resolve("logs/cairn.log")).exists();
     String introducerKey = NodeKey.load(state.resolve("introducer/node.key")).nodeId().toString();

@@ -10,6 +10,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.fs.fuse.FuseMount;
 import org.cairnfs.fs.mount.MemoryGrid;
@@ -77,6 +78,10 @@ class MountSessionTest {
 
     assertThat(MountControl.sync(mp, Duration.ofSeconds(30), out)).isTrue();
     assertThat(grid.entries(root)).containsKeys("a.txt", "sub");
+    Thread.sleep(2500); // the status file is rewritten every 2 s
+    assertThat(MountStatusFile.describeRunning(dir.resolve("node"), java.time.Instant.now()))
+        .containsExactly(mp.toAbsolutePath().normalize() + " (process "
+            + ProcessHandle.current().pid() + "): everything on the grid");
     assertThat(new String(grid.content(grid.entries(root).get("a.txt").cap().orElseThrow()),
         StandardCharsets.UTF_8)).isEqualTo("hello grid");
 
@@ -85,9 +90,37 @@ class MountSessionTest {
     session.awaitUnmounted();
     MountStatus end = session.stop(Duration.ofSeconds(10), out);
     assertThat(end.clean()).isTrue();
+    assertThat(MountStatusFile.describeRunning(dir.resolve("node"), java.time.Instant.now()))
+        .as("a stopped mount is not listed").isEmpty();
     assertThat(text.toString()).contains("unmounted " + mp.toAbsolutePath().normalize()
         + "; everything is on the grid");
     session = null;
+  }
+
+  @Test
+  void pendingChangesAndFailingUploadsShowInTheNodesStatusUntilTheGridIsBack() throws Exception {
+    String root = grid.newRoot();
+    Path mp = dir.resolve("mnt");
+    session = mount(root, mp);
+    grid.failWith(org.cairnfs.fs.mount.GridException.Kind.UNREACHABLE);
+    Files.writeString(mp.resolve("waits.txt"), "for the grid");
+    assertThatThrownBy(() -> MountControl.sync(mp, Duration.ofSeconds(30), out))
+        .as("the barrier reports the failure").isInstanceOf(CliException.class)
+        .hasMessageContaining("Input/output error").hasMessageContaining("keeps retrying");
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    List<String> lines = List.of();
+    while (System.nanoTime() < deadline) {
+      lines = MountStatusFile.describeRunning(dir.resolve("node"), java.time.Instant.now());
+      if (!lines.isEmpty() && lines.get(0).contains("uploads fail")) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertThat(lines).singleElement().asString().contains("changes pending")
+        .contains("uploads fail (").contains("retrying");
+    grid.heal();
+    assertThat(MountControl.sync(mp, Duration.ofSeconds(60), out)).isTrue();
+    assertThat(grid.entries(root)).containsKey("waits.txt");
   }
 
   @Test

@@ -42,9 +42,16 @@ final class CairnProcess {
    */
   static CairnProcess start(String name, Path output, List<String> args, List<String> prefix,
       Map<String, String> env) throws IOException {
+    return start(name, output, args, prefix, env, List.of());
+  }
+
+  /** As above, with JVM options after the defaults (a later -Xmx wins). */
+  static CairnProcess start(String name, Path output, List<String> args, List<String> prefix,
+      Map<String, String> env, List<String> jvmOptions) throws IOException {
     List<String> command = new ArrayList<>(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(testClassPath());
     command.add("org.cairnfs.cli.CairnCommand");

@@ -46,8 +46,15 @@ final class ChildJvms implements AutoCloseable {
    */
   synchronized CairnProcess start(List<String> prefix, Map<String, String> env, String name,
       String... args) throws IOException {
+    return startWithOptions(prefix, env, List.of(), name, args);
+  }
+
+  /** {@link #start(List, Map, String, String...)} with extra JVM options (e.g. a larger heap). */
+  synchronized CairnProcess startWithOptions(List<String> prefix, Map<String, String> env,
+      List<String> jvmOptions, String name, String... args) throws IOException {
     String file = String.format("%03d-%s.log", ++serial, name);
-    CairnProcess p = CairnProcess.start(name, logs.resolve(file), List.of(args), prefix, env);
+    CairnProcess p = CairnProcess.start(name, logs.resolve(file), List.of(args), prefix, env,
+        jvmOptions);
     started.add(p);
     LIVE.add(p.process());
     p.process().onExit().thenRun(() -> LIVE.remove(p.process()));

@@ -138,7 +138,7 @@ public final class FuseMount {
   }
 
   /** Fails with what to install when the kernel module or libfuse2 is missing. */
-  static void checkFuseAvailable() throws IOException {
+  public static void checkFuseAvailable() throws IOException {
     if (!Files.exists(Path.of("/dev/fuse"))) {
       throw new IOException("/dev/fuse is missing: load the fuse kernel module (modprobe fuse)"
           + " or, in a container, run it with --device /dev/fuse --cap-add SYS_ADMIN");
@@ -193,7 +193,7 @@ public final class FuseMount {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(),
           java.nio.charset.StandardCharsets.UTF_8);
-      if (p.waitFor() != 0) {
+      if (p.waitFor() != 0 && MountTable.typeAt(mp).isPresent()) { // else another unmount won
         LOG.warn("{} said: {}", String.join(" ", cmd), out.trim());
       }
     } catch (InterruptedException e) {

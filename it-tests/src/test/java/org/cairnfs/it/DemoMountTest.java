@@ -1,0 +1,163 @@
+package org.cairnfs.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.cairnfs.fs.fuse.FuseMount;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code cairn demo} as a user runs it, in its own JVM over its real in-process grid (an
+ * introducer and ten storage servers on loopback, a client node, the FUSE mount): real tools
+ * write through the mount, {@code cairn sync} waits for the grid, a directory's read cap from
+ * its xattr mounts read-only elsewhere with {@code cairn mount} (EROFS on writes), Ctrl-C
+ * unmounts, and a second run on the same state shows the same files.
+ */
+class DemoMountTest {
+  private static final Pattern NODE = Pattern.compile("--node (\\S+)");
+  private static final Pattern PID = Pattern.compile("runs in process (\\d+)");
+  private static final List<String> HEAP = List.of("-Xmx512m");
+
+  @TempDir
+  Path tmp;
+  ChildJvms jvms;
+  final List<Path> mounts = new ArrayList<>();
+  final List<Long> detached = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    MountProcess.requireFuse();
+    jvms = new ChildJvms(tmp.resolve("logs"));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (Path m : mounts) {
+      MountProcess.fusermount("-uz", m);
+    }
+    for (long pid : detached) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    jvms.close();
+  }
+
+  CairnProcess demo(Path state, Path mp, String name) throws Exception {
+    CairnProcess p = jvms.startWithOptions(List.of(), Map.of(), HEAP, name, "demo", "--dir",
+        state.toString(), mp.toString());
+    p.awaitOutput("mounted " + mp, Duration.ofSeconds(120));
+    assertThat(FuseMount.isCairnMount(mp)).isTrue();
+    return p;
+  }
+
+  static int run(Path dir, String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    if (!p.waitFor(180, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(String.join(" ", cmd) + " did not finish in 180 s");
+    }
+    return p.exitValue();
+  }
+
+  /** Runs a command, returning its exit code and what it printed. */
+  static String[] runOut(String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(60, TimeUnit.SECONDS);
+    return new String[] {Integer.toString(p.exitValue()), out};
+  }
+
+  static String xattr(Path file, String name) throws IOException {
+    UserDefinedFileAttributeView v = Files.getFileAttributeView(file,
+        UserDefinedFileAttributeView.class);
+    String key = name.substring("user.".length());
+    ByteBuffer b = ByteBuffer.allocate(v.size(key));
+    v.read(key, b);
+    return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void realToolsThroughTheDemoMountAReadOnlyCapMountAndARestart() throws Exception {
+    Path state = tmp.resolve("demo");
+    Path mp = tmp.resolve("mnt");
+    mounts.add(mp);
+    Path src = Path.of("..", "caps", "src", "main").toAbsolutePath().normalize(); // ~120 files
+    assertThat(src).isDirectory();
+    CairnProcess first = demo(state, mp, "demo-1");
+    Matcher node = NODE.matcher(first.output());
+    assertThat(node.find()).as(first.output()).isTrue();
+    Path client = Path.of(node.group(1));
+    assertThat(client).isEqualTo(state.resolve("client").toAbsolutePath());
+
+    // real tools: a tree, a large file written by dd, a rename across directories
+    assertThat(run(tmp, "cp", "-a", src.toString(), mp.resolve("tree").toString())).isZero();
+    byte[] big = new byte[6 << 20];
+    new Random(7).nextBytes(big);
+    Path local = Files.write(tmp.resolve("big"), big);
+    assertThat(run(tmp, "dd", "if=" + local, "of=" + mp.resolve("tree/big"), "bs=1M",
+        "conv=fsync", "status=none")).isZero();
+    assertThat(run(tmp, "mv", mp.resolve("tree/big").toString(), mp.resolve("big").toString()))
+        .isZero();
+    assertThat(mp.resolve("tree/big")).doesNotExist();
+    assertThat(run(tmp, "diff", "-r", src.toString(), mp.resolve("tree").toString())).isZero();
+    assertThat(run(tmp, "cmp", local.toString(), mp.resolve("big").toString())).isZero();
+
+    CairnProcess sync = jvms.exec(Duration.ofSeconds(180), "sync", "sync", mp.toString());
+    assertThat(sync.process().exitValue()).as(sync.output()).isZero();
+    assertThat(sync.output()).contains("synced " + mp);
+
+    // a directory's read cap mounts read-only at a second mount point, in the background
+    String readCap = xattr(mp.resolve("tree"), "user.cairn.readcap");
+    assertThat(readCap).startsWith("cairn:");
+    Path ro = tmp.resolve("ro");
+    mounts.add(ro);
+    CairnProcess mount = jvms.exec(Duration.ofSeconds(180), "mount-ro", "mount", "--node",
+        client.toString(), "--root", readCap, ro.toString());
+    assertThat(mount.process().exitValue()).as(mount.output()).isZero();
+    Matcher pid = PID.matcher(mount.output());
+    assertThat(pid.find()).as(mount.output()).isTrue();
+    detached.add(Long.parseLong(pid.group(1)));
+    assertThat(FuseMount.isCairnMount(ro)).isTrue();
+    assertThat(run(tmp, "diff", "-r", src.toString(), ro.toString())).isZero();
+    String[] touch = runOut("touch", ro.resolve("newfile").toString());
+    assertThat(touch[0]).isNotEqualTo("0");
+    assertThat(touch[1]).contains("Read-only file system");
+    CairnProcess unmount = jvms.exec(Duration.ofSeconds(120), "unmount-ro", "unmount",
+        ro.toString());
+    assertThat(unmount.process().exitValue()).as(unmount.output()).isZero();
+    assertThat(FuseMount.isCairnMount(ro)).isFalse();
+    assertThat(ProcessHandle.of(detached.get(0)).map(h -> h.onExit().orTimeout(60,
+        TimeUnit.SECONDS).join().isAlive()).orElse(false)).as("background mount exited").isFalse();
+
+    // Ctrl-C: the demo unmounts and exits as a program stopped by SIGINT does (128 + 2)
+    assertThat(run(tmp, "kill", "-INT", Long.toString(first.pid()))).isZero();
+    assertThat(first.awaitExit(Duration.ofSeconds(90))).as(first.output()).isEqualTo(130);
+    assertThat(FuseMount.isCairnMount(mp)).isFalse();
+    assertThat(first.output()).contains("unmounted " + mp);
+
+    // the same state again: the same files
+    CairnProcess second = demo(state, mp, "demo-2");
+    assertThat(run(tmp, "cmp", local.toString(), mp.resolve("big").toString())).isZero();
+    assertThat(run(tmp, "diff", "-r", src.toString(), mp.resolve("tree").toString())).isZero();
+    CairnProcess unmountDemo = jvms.exec(Duration.ofSeconds(120), "unmount", "unmount",
+        mp.toString());
+    assertThat(unmountDemo.process().exitValue()).as(unmountDemo.output()).isZero();
+    assertThat(second.awaitExit(Duration.ofSeconds(90))).as(second.output()).isZero();
+  }
+}
