@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import javax.crypto.Cipher;
 import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.ImmutableVerifyCap;
 import org.cairnfs.caps.crypto.AesCtr;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
@@ -47,7 +48,9 @@ public final class ImmutableDecoder {
   /** Most k-subsets tried for one segment when shares disagree with the commitment. */
   static final int MAX_COMBINATIONS = 256;
 
-  private final ImmutableReadCap cap;
+  private final ImmutableVerifyCap cap;
+  /** The read key; null for a decoder of ciphertext (a verify-cap holder repairing). */
+  private final byte[] key;
   private final TreeMap<Integer, ShareSource> candidates;
   private final Map<Integer, String> bad = new LinkedHashMap<>();
   private final List<VerifiedShare> active = new ArrayList<>();
@@ -60,9 +63,10 @@ public final class ImmutableDecoder {
   private byte[][] blocks;
   private ShareLayout layout;
 
-  private ImmutableDecoder(ImmutableReadCap cap, Map<Integer, ShareSource> shares,
+  private ImmutableDecoder(ImmutableVerifyCap cap, byte[] key, Map<Integer, ShareSource> shares,
       Comparator<Integer> preference) {
     this.cap = cap;
+    this.key = key;
     this.candidates = new TreeMap<>(preference);
     this.candidates.putAll(shares);
     this.codec = ErasureCodec.of(cap.k(), cap.n());
@@ -72,7 +76,7 @@ public final class ImmutableDecoder {
 
   /** A decoder over the given shares, keyed by the share number each is claimed to be. */
   public static ImmutableDecoder of(ImmutableReadCap cap, Map<Integer, ShareSource> shares) {
-    return new ImmutableDecoder(cap, shares, Comparator.naturalOrder());
+    return new ImmutableDecoder(cap.verifier(), cap.key(), shares, Comparator.naturalOrder());
   }
 
   /**
@@ -83,7 +87,16 @@ public final class ImmutableDecoder {
    */
   public static ImmutableDecoder of(ImmutableReadCap cap, Map<Integer, ShareSource> shares,
       Comparator<Integer> preference) {
-    return new ImmutableDecoder(cap, shares, preference);
+    return new ImmutableDecoder(cap.verifier(), cap.key(), shares, preference);
+  }
+
+  /**
+   * A decoder that holds no read key: it verifies shares and rebuilds the ciphertext of each
+   * segment ({@link #readCiphertext}) but cannot decrypt. For repair with a verify cap.
+   */
+  public static ImmutableDecoder ofCiphertext(ImmutableVerifyCap cap,
+      Map<Integer, ShareSource> shares, Comparator<Integer> preference) {
+    return new ImmutableDecoder(cap, null, shares, preference);
   }
 
   /** The layout, from the first share that verifies. */
@@ -100,7 +113,7 @@ public final class ImmutableDecoder {
   /** Writes the whole plaintext to {@code out}. */
   public void decode(OutputStream out) throws IOException {
     ShareLayout layout = layout();
-    Cipher cipher = AesCtr.at(cap.key(), 0);
+    Cipher cipher = AesCtr.at(key(), 0);
     for (int s = 0; s < layout.segmentCount(); s++) {
       decodeSegment(s, SEQUENTIAL_RUN, cipher);
       writeSegment(s, out);
@@ -119,7 +132,7 @@ public final class ImmutableDecoder {
       throw new IndexOutOfBoundsException(
           "segment " + s + " of a file with " + layout.segmentCount());
     }
-    decodeSegment(s, 1, AesCtr.at(cap.key(), (long) s * layout.params().segmentSize()));
+    decodeSegment(s, 1, AesCtr.at(key(), (long) s * layout.params().segmentSize()));
     byte[] out = new byte[layout.segmentLength(s)];
     int blockLength = layout.blockLength(s);
     for (int j = 0, at = 0; at < out.length; j++) {
@@ -128,6 +141,40 @@ public final class ImmutableDecoder {
       at += take;
     }
     return out;
+  }
+
+  /**
+   * Copies the ciphertext data blocks of segment {@code s} ({@code layout().blockLength(s)}
+   * bytes each, zero padding included, exactly as the uploader coded them) into {@code
+   * into[0..k)}, after verifying them against the uploader's commitment. Needs no read key.
+   *
+   * @param run segments whose hashes one proof covers (64 for a front-to-back pass, 1 for one
+   *     segment)
+   */
+  public void readCiphertext(int s, int run, byte[][] into) throws IOException {
+    ShareLayout layout = layout();
+    if (s < 0 || s >= layout.segmentCount()) {
+      throw new IndexOutOfBoundsException(
+          "segment " + s + " of a file with " + layout.segmentCount());
+    }
+    decodeSegment(s, Math.max(1, run), null);
+    int blockLength = layout.blockLength(s);
+    for (int j = 0; j < cap.k(); j++) {
+      System.arraycopy(blocks[j], 0, into[j], 0, blockLength);
+    }
+  }
+
+  /** The verified extension block (from the first share that verified). */
+  ExtensionBlock extension() throws IntegrityException {
+    fillActive();
+    return active.get(0).extension();
+  }
+
+  private byte[] key() {
+    if (key == null) {
+      throw new IllegalStateException("a ciphertext decoder holds no read key");
+    }
+    return key;
   }
 
   private void writeSegment(int s, OutputStream out) throws IOException {
@@ -150,6 +197,9 @@ public final class ImmutableDecoder {
     readBlocks(s, run);
     if (!rebuildMatches(s, committed)) {
       findConsistentShares(s, run, committed);
+    }
+    if (cipher == null) {
+      return;
     }
     int blockLength = layout.blockLength(s);
     int remaining = layout.segmentLength(s);
@@ -339,7 +389,8 @@ public final class ImmutableDecoder {
       return;
     }
     try {
-      VerifiedShare share = VerifiedShare.open(number, next.getValue(), cap);
+      VerifiedShare share = VerifiedShare.open(number, next.getValue(), cap.extensionHash(),
+          cap.k(), cap.n(), cap.size());
       if (layout == null) {
         layout = share.layout();
         blocks = new byte[cap.n()][];
@@ -375,7 +426,7 @@ public final class ImmutableDecoder {
       }
       if (cipher == null) {
         layout();
-        cipher = AesCtr.at(cap.key(), 0);
+        cipher = AesCtr.at(key(), 0);
       }
       if (position == length) {
         if (segment + 1 >= layout.segmentCount()) {

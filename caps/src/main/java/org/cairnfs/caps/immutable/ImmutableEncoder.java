@@ -5,9 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import javax.crypto.Cipher;
 import org.cairnfs.caps.Cap;
@@ -17,11 +15,7 @@ import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.caps.crypto.AesCtr;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
-import org.cairnfs.caps.erasure.ErasureCodec;
-import org.cairnfs.caps.merkle.MerkleTree;
-import org.cairnfs.caps.merkle.MerkleTreeBuilder;
 import org.cairnfs.caps.share.ShareSink;
-import org.cairnfs.caps.share.ShareTreeLeaf;
 
 /**
  * Turns plaintext into n shares and the read cap that finds and verifies them.
@@ -114,24 +108,11 @@ public final class ImmutableEncoder {
    */
   private ImmutableReadCap encodeWithKey(PlaintextSource source, long size, byte[] key,
       PlaintextCheckpoints checkpoints, ShareSinkFactory sinkFactory) throws IOException {
-    ShareLayout layout = ShareLayout.of(params, size);
+    ShareAssembler assembler = new ShareAssembler(params, size, sinkFactory);
+    ShareLayout layout = assembler.layout();
+    byte[][] blocks = assembler.blocks();
     int k = params.k();
-    int n = params.n();
-    ErasureCodec codec = ErasureCodec.of(k, n);
-    byte[][] blocks = new byte[n][layout.maxBlockLength()];
-    ShareSink[] sinks = new ShareSink[n];
-    MerkleTreeBuilder[] trees = new MerkleTreeBuilder[n];
-    for (int i = 0; i < n; i++) {
-      ShareSink sink = sinkFactory.open(i, layout.shareLength());
-      sinks[i] = sink;
-      trees[i] = new MerkleTreeBuilder(layout.segmentCount(),
-          sink.treeNodesAt(layout::blockTreeNodeOffset));
-    }
-    MerkleTreeBuilder segmentTree = new MerkleTreeBuilder(layout.segmentCount(),
-        everySink(sinks, layout));
-    TaggedHash segmentHash = TaggedHash.start(Tag.SEGMENT);
     Cipher cipher = AesCtr.at(key, 0);
-    TaggedHash blockHash = TaggedHash.start(Tag.BLOCK);
     TaggedHash plaintextHash = TaggedHash.start(Tag.PLAINTEXT);
     long position = 0;
     try (InputStream in = source.open()) {
@@ -159,53 +140,18 @@ public final class ImmutableEncoder {
           Arrays.fill(blocks[j], take, blockLength, (byte) 0);
           left -= take;
         }
-        codec.encode(blocks, 0, blockLength);
-        long offset = layout.blockOffset(s);
-        for (int i = 0; i < n; i++) {
-          sinks[i].write(offset, blocks[i], 0, blockLength);
-          byte[] leaf = blockHash.update(blocks[i], 0, blockLength).finish();
-          trees[i].add(leaf);
-          if (i < k) {
-            segmentHash.update(leaf);
-          }
-        }
-        segmentTree.add(segmentHash.finish());
+        assembler.addSegment();
       }
       if (in.read() >= 0) {
         throw new PlaintextChangedException(
             "plaintext grew while encoding beyond " + size + " bytes");
       }
-      List<byte[]> shareLeaves = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        shareLeaves.add(ShareTreeLeaf.of(i, trees[i].root()));
-      }
-      byte[][] shareTree = MerkleTree.allNodes(shareLeaves);
-      ExtensionBlock extension = new ExtensionBlock(params, size, layout.segmentCount(),
-          shareTree[0], segmentTree.root());
-      byte[] extensionBytes = extension.encode();
-      for (int i = 0; i < n; i++) {
-        sinks[i].write(layout.chainOffset(), ShareHashChain.encode(n, i, shareTree));
-        sinks[i].write(layout.extensionOffset(), extensionBytes);
-        sinks[i].write(0, layout.header(i).encode());
-        sinks[i].close();
-      }
-      return new ImmutableReadCap(key, extension.hash(), k, n, size);
+      ExtensionBlock extension = assembler.extension();
+      assembler.finish(extension);
+      return new ImmutableReadCap(key, extension.hash(), k, params.n(), size);
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
-  }
-
-  /** Writes each segment tree node to the same place in every share. */
-  private static MerkleTreeBuilder.NodeSink everySink(ShareSink[] sinks, ShareLayout layout) {
-    MerkleTreeBuilder.NodeSink[] each = new MerkleTreeBuilder.NodeSink[sinks.length];
-    for (int i = 0; i < sinks.length; i++) {
-      each[i] = sinks[i].treeNodesAt(layout::segmentTreeNodeOffset);
-    }
-    return (node, hash) -> {
-      for (MerkleTreeBuilder.NodeSink sink : each) {
-        sink.node(node, hash);
-      }
-    };
   }
 
   private static void encrypt(Cipher cipher, byte[] block, int length) {
@@ -245,6 +191,23 @@ public final class ImmutableEncoder {
       key = ConvergentKey.derive(convergenceSecret, params, checkpoints.fileHash());
     }
     return new Prepared(this, source, size, key, checkpoints, null);
+  }
+
+  /**
+   * Like {@link #prepare}, but under a key the caller derived ({@link #encodeUnderKey} says
+   * when that is right), so that a client can place the shares of such a file on servers.
+   *
+   * @throws IllegalArgumentException if the plaintext is small enough to be a literal
+   */
+  public Prepared prepareUnderKey(PlaintextSource source, byte[] key) throws IOException {
+    long size = source.size();
+    if (size <= LiteralCap.MAX_SIZE) {
+      throw new IllegalArgumentException(size + " bytes make a literal, not shares");
+    }
+    if (key.length != AesCtr.KEY_LENGTH) {
+      throw new IllegalArgumentException("key must be 32 bytes, got " + key.length);
+    }
+    return new Prepared(this, source, size, key.clone(), null, null);
   }
 
   /**

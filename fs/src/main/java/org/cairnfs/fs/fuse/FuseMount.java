@@ -94,6 +94,16 @@ public final class FuseMount {
     return FS_TYPE.equals(MountTable.typeAt(mountpoint).orElse(""));
   }
 
+  /** Whether the kernel shows a Cairn mount at {@code path} now (for the CLI's unmount, sync). */
+  public static boolean isCairnMount(Path path) {
+    return FS_TYPE.equals(MountTable.typeAt(path.toAbsolutePath().normalize()).orElse(""));
+  }
+
+  /** Every Cairn mount the kernel shows this process, in mount order. */
+  public static List<Path> cairnMounts() {
+    return MountTable.mountsOfType(FS_TYPE);
+  }
+
   /** Blocks until the mount is gone (someone ran fusermount -u, or {@link #unmount}). */
   public void awaitUnmounted() {
     while (mounted() && !loop.isDone()) {

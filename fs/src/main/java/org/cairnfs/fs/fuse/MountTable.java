@@ -37,6 +37,35 @@ final class MountTable {
     return found;
   }
 
+  /** Every mount point whose visible mount is of {@code type}, in mount order. */
+  static List<Path> mountsOfType(String type) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(MOUNTINFO);
+    } catch (IOException e) {
+      return List.of();
+    }
+    java.util.Map<String, String> top = new java.util.LinkedHashMap<>();
+    for (String line : lines) {
+      String[] f = line.split(" ");
+      for (int i = 5; i < f.length - 1 && f.length >= 5; i++) {
+        if (f[i].equals("-")) {
+          String mp = unescape(f[4]);
+          top.remove(mp);
+          top.put(mp, f[i + 1]);
+          break;
+        }
+      }
+    }
+    List<Path> out = new java.util.ArrayList<>();
+    top.forEach((mp, t) -> {
+      if (t.equals(type)) {
+        out.add(Path.of(mp));
+      }
+    });
+    return out;
+  }
+
   static String unescape(String s) {
     StringBuilder b = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {

@@ -91,11 +91,42 @@ public final class GridClient implements AutoCloseable {
     ImmutableEncoder encoder = convergent
         ? ImmutableEncoder.convergent(params, secrets.convergenceSecret())
         : ImmutableEncoder.randomKey(params, random);
-    ImmutableUpload upload = new ImmutableUpload(pool, secrets, config, params, encoder,
-        uploadLocks);
+    return upload(source, encoder);
+  }
+
+  /**
+   * Uploads {@code source} with a caller's encoder (its parameters and key choice), e.g. a
+   * directory's page encoder, whose convergence secret is the directory's and not this node's.
+   * Placement and happiness as in {@link #upload(PlaintextSource, EncodingParams, boolean)}.
+   */
+  public CompletableFuture<UploadResult> upload(PlaintextSource source,
+      ImmutableEncoder encoder) {
+    ImmutableUpload upload = new ImmutableUpload(pool, secrets, config, encoder.params(),
+        encoder, uploadLocks);
     return CompletableFuture.supplyAsync(() -> {
       try {
         return upload.run(source);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, workers);
+  }
+
+  /**
+   * Uploads {@code source} as an immutable file encrypted under exactly {@code key} (more than
+   * 55 bytes; see {@link ImmutableEncoder#encodeUnderKey} for when a caller may choose the key:
+   * manifest nodes, whose key follows from their read key). Placement and failures as {@link
+   * #upload(PlaintextSource, EncodingParams, boolean)}.
+   */
+  public CompletableFuture<UploadResult> uploadUnderKey(PlaintextSource source,
+      EncodingParams params, byte[] key) {
+    ImmutableEncoder encoder = ImmutableEncoder.randomKey(params, random);
+    ImmutableUpload upload = new ImmutableUpload(pool, secrets, config, params, encoder,
+        uploadLocks);
+    byte[] copy = key.clone();
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return upload.run(encoder.prepareUnderKey(source, copy));
       } catch (IOException e) {
         throw new CompletionException(e);
       }

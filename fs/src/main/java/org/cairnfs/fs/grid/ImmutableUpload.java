@@ -77,7 +77,11 @@ final class ImmutableUpload {
   }
 
   UploadResult run(PlaintextSource source) throws IOException {
-    ImmutableEncoder.Prepared prepared = encoder.prepare(source);
+    return run(encoder.prepare(source));
+  }
+
+  /** Uploads a file already prepared (for example under a key the caller derived). */
+  UploadResult run(ImmutableEncoder.Prepared prepared) throws IOException {
     if (prepared.literal().isPresent()) {
       return new UploadResult(prepared.literal().get(), Optional.empty(), Map.of(), 0, 0, 0, 0);
     }

@@ -20,8 +20,9 @@ import org.cairnfs.protocol.identity.NodeId;
  * goes on for the other shares), and the upload re-places this share elsewhere. {@link #close()}
  * sends what is buffered but does not close the share on the server: the upload closes shares
  * only once it knows enough of them are complete, so a failed upload leaves nothing visible.
+ * Public for repair ({@code fs.health}), which streams rebuilt shares the same way.
  */
-final class UploadSink implements ShareSink {
+public final class UploadSink implements ShareSink {
   private final NodeId server;
   private final StorageClient client;
   private final StorageIndex index;
@@ -37,7 +38,11 @@ final class UploadSink implements ShareSink {
   private IOException failure;
   private boolean finished;
 
-  UploadSink(NodeId server, StorageClient client, StorageIndex index, int share, int chunk,
+  /**
+   * A sink for share {@code share} of {@code index}, allocated on {@code server} beforehand;
+   * writes coalesce into {@code chunk}-byte requests with at most {@code window} bytes unanswered.
+   */
+  public UploadSink(NodeId server, StorageClient client, StorageIndex index, int share, int chunk,
       int window, Duration stall) {
     this.server = server;
     this.client = client;
@@ -48,11 +53,11 @@ final class UploadSink implements ShareSink {
     this.coalescer = new WriteCoalescer(chunk, Math.max(chunk, window / 2), this::send);
   }
 
-  NodeId server() {
+  public NodeId server() {
     return server;
   }
 
-  int share() {
+  public int share() {
     return share;
   }
 
@@ -91,7 +96,7 @@ final class UploadSink implements ShareSink {
    * Waits until every byte sent was acknowledged (then returns normally) or the sink failed
    * (then throws why). Stalls count as failures.
    */
-  void awaitWritten() throws IOException {
+  public void awaitWritten() throws IOException {
     lock.lock();
     try {
       if (!finished) {

@@ -38,7 +38,7 @@ final class SlotReader {
       if (map.found.isEmpty()) {
         throw new SlotUnreadableException(map.index, "no share found on the "
             + map.reachable.size() + " servers that answered (of " + map.ring.size() + " known)"
-            + problems(map));
+            + problems(map), !map.reachable.isEmpty());
       }
       throw new SlotUnreadableException(map.index, "no version has enough shares: seen "
           + map.found.stream().map(f -> f.version() + " share " + f.number())

@@ -1,0 +1,99 @@
+package org.cairnfs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.immutable.EncodingParams;
+import org.cairnfs.caps.immutable.PlaintextSource;
+import org.cairnfs.fs.grid.ClientSecrets;
+import org.cairnfs.fs.grid.GridConfig;
+import org.cairnfs.fs.grid.UploadResult;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A client node directory joining a grid of in-process servers on loopback. */
+class ClientNodeTest {
+  @TempDir
+  Path dir;
+  final List<AutoCloseable> open = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  /** An introducer and {@code servers} storage nodes; returns the introducer URL. */
+  String grid(int servers) throws Exception {
+    RunningNode intro = RunningNode.start(RunningNodeTest.introducerDir(dir.resolve("intro")));
+    open.add(intro);
+    String url = intro.introducer().url("127.0.0.1").toString();
+    for (int i = 0; i < servers; i++) {
+      open.add(RunningNode.start(RunningNodeTest.nodeDir(dir.resolve("s" + i), "s" + i, url,
+          true)));
+    }
+    return url;
+  }
+
+  @Test
+  void joinsTheGridAndMovesBytesWithTheNodesOwnSecrets() throws Exception {
+    String url = grid(3);
+    NodeDirectory c = RunningNodeTest.nodeDir(dir.resolve("client"), "client", url, false);
+    GridConfig small = GridConfig.builder().params(EncodingParams.builder().k(2).happy(3).n(3)
+        .build()).build();
+    try (ClientNode node = ClientNode.open(c.root(), small)) {
+      assertThat(node.happy()).isEqualTo(3);
+      node.requireServers(node.happy(), Duration.ofSeconds(30));
+      assertThat(node.servers().serverIds()).hasSize(3);
+      assertThat(c.root().resolve(ClientSecrets.LEASE_FILE)).exists();
+      assertThat(c.root().resolve(ClientSecrets.CONVERGENCE_FILE)).exists();
+      byte[] data = "bytes through a client node".repeat(400).getBytes(StandardCharsets.UTF_8);
+      UploadResult up = node.grid().upload(PlaintextSource.of(data)).get(30, TimeUnit.SECONDS);
+      byte[] back = node.grid().open((ImmutableReadCap) up.cap()).read(0, data.length)
+          .get(30, TimeUnit.SECONDS);
+      assertThat(back).isEqualTo(data);
+      // the same node directory reopened gives the same convergent cap: same secrets
+      try (ClientNode again = ClientNode.open(c.root(), small)) {
+        again.requireServers(3, Duration.ofSeconds(30));
+        assertThat(again.grid().upload(PlaintextSource.of(data)).get(30, TimeUnit.SECONDS).cap())
+            .isEqualTo(up.cap());
+      }
+    }
+  }
+
+  @Test
+  void tooFewServersFailsNamingHowManyItSees() throws Exception {
+    String url = grid(2);
+    NodeDirectory c = RunningNodeTest.nodeDir(dir.resolve("client"), "client", url, false);
+    try (ClientNode node = ClientNode.open(c.root())) {
+      assertThat(node.awaitServers(2, Duration.ofSeconds(30))).isEqualTo(2);
+      assertThatThrownBy(() -> node.requireServers(7, Duration.ofSeconds(2)))
+          .isInstanceOf(CliException.class)
+          .hasMessageContaining("2 of the 7 storage servers needed")
+          .hasMessageContaining("1 of 1 introducers reachable")
+          .satisfies(e -> assertThat(((CliException) e).exitCode)
+              .isEqualTo(ExitCode.UNAVAILABLE));
+    }
+  }
+
+  @Test
+  void refusesAnIntroducerOrAnEmptyDirectory() throws Exception {
+    NodeDirectory intro = RunningNodeTest.introducerDir(dir.resolve("intro"));
+    assertThatThrownBy(() -> ClientNode.open(intro.root()))
+        .isInstanceOf(CliException.class).hasMessageContaining("is an introducer");
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    assertThatThrownBy(() -> ClientNode.open(empty))
+        .isInstanceOf(CliException.class).hasMessageContaining("holds no Cairn node")
+        .hasMessageContaining("create-node");
+  }
+}

@@ -1,0 +1,228 @@
+package org.cairnfs.fs.client;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.DirectoryCap;
+import org.cairnfs.caps.DirectoryWriteCap;
+import org.cairnfs.caps.dirnode.EntryMetadata;
+import org.cairnfs.caps.dirnode.EntryName;
+import org.cairnfs.fs.dirs.DirectoryEdit;
+import org.cairnfs.fs.dirs.GridDirectories;
+import org.cairnfs.fs.dirs.ListedEntry;
+import org.cairnfs.fs.grid.GridClient;
+import org.cairnfs.fs.grid.ServerStatus;
+import org.cairnfs.fs.mount.EntryChange;
+import org.cairnfs.fs.mount.FileWrite;
+import org.cairnfs.fs.mount.GridSpace;
+import org.cairnfs.fs.mount.NodeMetadata;
+import org.cairnfs.fs.mount.RemoteEntry;
+
+/**
+ * The grid as a {@link GridFileSystem}: directories from {@link GridDirectories}, files from a
+ * {@link FileStore}, every failure mapped once to a {@link org.cairnfs.fs.mount.GridException}
+ * kind ({@link GridErrors}). The mount, the CLI verbs and the gateway all come through here.
+ *
+ * <p>Directory entries carry no extended attributes (the dirnode format has no field for them),
+ * so {@link #keepsUserXattrs()} is false and a put carrying xattrs is refused. A caller's bad
+ * input (a name or cap a directory cannot hold, a cap of the wrong kind) fails with a plain
+ * {@link IllegalArgumentException}, not a grid exception, since retrying cannot help.
+ */
+public final class ClientFileSystem implements GridFileSystem {
+  private final GridClient grid;
+  private final GridDirectories directories;
+  private final FileStore files;
+
+  private ClientFileSystem(GridClient grid, GridDirectories directories, FileStore files) {
+    this.grid = Objects.requireNonNull(grid, "grid");
+    this.directories = Objects.requireNonNull(directories, "directories");
+    this.files = Objects.requireNonNull(files, "files");
+  }
+
+  /** Directories with default paging and files stored whole. */
+  public static ClientFileSystem create(GridClient grid) {
+    return new ClientFileSystem(grid, GridDirectories.create(grid), new WholeFiles(grid));
+  }
+
+  /** With the caller's directories and file store (e.g. chunked files). */
+  public static ClientFileSystem create(GridClient grid, GridDirectories directories,
+      FileStore files) {
+    return new ClientFileSystem(grid, directories, files);
+  }
+
+  public GridDirectories directories() {
+    return directories;
+  }
+
+  // ---- directories
+
+  @Override
+  public CompletableFuture<List<RemoteEntry>> list(String directoryCap) {
+    return call(() -> directories.list(directory(directoryCap)).thenApply(entries -> {
+      List<RemoteEntry> out = new ArrayList<>(entries.size());
+      for (ListedEntry e : entries) {
+        out.add(remote(e));
+      }
+      return out;
+    }));
+  }
+
+  @Override
+  public CompletableFuture<Optional<RemoteEntry>> lookup(String directoryCap, String name) {
+    return call(() -> directories.lookup(directory(directoryCap), entryName(name))
+        .thenApply(e -> e.map(ClientFileSystem::remote)));
+  }
+
+  @Override
+  public CompletableFuture<String> createDirectory() {
+    return call(() -> directories.create().thenApply(DirectoryWriteCap::toString));
+  }
+
+  @Override
+  public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
+    return call(() -> {
+      DirectoryCap cap = directory(directoryCap);
+      if (!(cap instanceof DirectoryWriteCap w)) {
+        throw new IllegalArgumentException("changing a directory needs its write cap, got a "
+            + cap.getClass().getSimpleName());
+      }
+      List<DirectoryEdit> edits = new ArrayList<>(changes.size());
+      for (EntryChange c : changes) {
+        edits.add(edit(c));
+      }
+      return directories.apply(w, edits);
+    });
+  }
+
+  // ---- files
+
+  @Override
+  public CompletableFuture<byte[]> read(String fileCap, long offset, int length) {
+    return call(() -> files.read(fileCap, offset, length));
+  }
+
+  @Override
+  public CompletableFuture<String> writeFile(FileWrite write) {
+    return call(() -> files.write(write));
+  }
+
+  @Override
+  public CompletableFuture<String> upload(InputStream in) throws IOException {
+    return GridErrors.mapped(files.upload(in));
+  }
+
+  @Override
+  public InputStream open(String fileCap, long offset, long length) {
+    InputStream in = files.open(fileCap, offset, length);
+    return new FilterInputStream(in) {
+      @Override
+      public int read() throws IOException {
+        try {
+          return super.read();
+        } catch (IOException e) {
+          throw mappedIo(e);
+        }
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        try {
+          return super.read(b, off, len);
+        } catch (IOException e) {
+          throw mappedIo(e);
+        }
+      }
+    };
+  }
+
+  private static IOException mappedIo(IOException e) {
+    return new IOException(e.getMessage(), GridErrors.map(e));
+  }
+
+  // ---- the grid
+
+  /**
+   * Free space the connected servers announce, summed over servers and divided by n/k. The
+   * servers announce no capacity, so total is reported equal to free.
+   */
+  @Override
+  public CompletableFuture<GridSpace> space() {
+    long free = 0;
+    for (ServerStatus s : grid.servers().status()) {
+      if (s.freeSpace() > 0) {
+        free += s.freeSpace();
+      }
+    }
+    var params = grid.config().params();
+    long data = (long) (free / ((double) params.n() / params.k()));
+    return CompletableFuture.completedFuture(new GridSpace(data, data));
+  }
+
+  @Override
+  public boolean keepsUserXattrs() {
+    return false;
+  }
+
+  // ---- conversions
+
+  private static DirectoryCap directory(String cap) {
+    Cap parsed = Cap.parse(cap);
+    if (parsed instanceof DirectoryCap d) {
+      return d;
+    }
+    throw new IllegalArgumentException("not a directory cap: a "
+        + parsed.getClass().getSimpleName());
+  }
+
+  private static EntryName entryName(String name) {
+    try {
+      return EntryName.of(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  private static DirectoryEdit edit(EntryChange change) {
+    EntryName name = entryName(change.name());
+    if (change instanceof EntryChange.Remove) {
+      return new DirectoryEdit.Remove(name);
+    }
+    EntryChange.Put p = (EntryChange.Put) change;
+    NodeMetadata m = p.metadata();
+    if (!m.xattrs().isEmpty()) {
+      throw new IllegalArgumentException("entry \"" + name + "\": this grid keeps no extended "
+          + "attributes");
+    }
+    EntryMetadata em;
+    try {
+      em = new EntryMetadata(m.kind(), m.size(), m.mode(), m.mtime(), m.ctime(),
+          m.symlinkTarget());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("entry \"" + name + "\": " + e.getMessage(), e);
+    }
+    return new DirectoryEdit.Put(name, p.cap(), em);
+  }
+
+  private static RemoteEntry remote(ListedEntry e) {
+    EntryMetadata m = e.metadata();
+    return new RemoteEntry(e.name().text(), e.cap(), new NodeMetadata(m.kind(), m.size(),
+        m.mode(), m.mtime(), m.ctime(), m.symlinkTarget(), Map.of()));
+  }
+
+  /** Runs {@code work}, mapping a synchronous throw and the future's failure alike. */
+  private static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> work) {
+    try {
+      return GridErrors.mapped(work.get());
+    } catch (RuntimeException e) {
+      return GridErrors.failed(e);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package org.cairnfs.fs.files;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.cairnfs.caps.ChunkedReadCap;
+import org.cairnfs.caps.manifest.ChunkRange;
+import org.cairnfs.caps.manifest.ChunkRef;
+import org.cairnfs.caps.manifest.ManifestFormatException;
+import org.cairnfs.caps.manifest.ManifestGeometry;
+import org.cairnfs.caps.manifest.ManifestWalk;
+import org.cairnfs.fs.grid.ImmutableFile;
+
+/**
+ * A byte range of a chunked file as a stream. The chunks the range touches are fetched in
+ * order, up to {@code parallelDownloads} at once ahead of the reader, each reading only its
+ * slice (so only the segments the range covers); holes are zeros and literals come from the
+ * manifest, neither touching the network. Chunk refs are looked up one leaf's worth at a time
+ * (the node cache keeps the path), so memory stays at the chunks in flight plus one batch of
+ * refs whatever the file size.
+ */
+final class ChunkStream extends InputStream {
+  /** Chunk refs looked up per manifest walk (one leaf). */
+  private static final int BATCH = ManifestGeometry.FANOUT;
+
+  private final ChunkedFiles files;
+  private final ChunkedReadCap cap;
+  private final ChunkRange range;
+  private final int parallel;
+  private final ArrayDeque<CompletableFuture<byte[]>> ahead = new ArrayDeque<>();
+  private long next;
+  private long batchFirst;
+  private List<ChunkRef> batch = List.of();
+  private byte[] current = new byte[0];
+  private int position;
+  private boolean closed;
+
+  ChunkStream(ChunkedFiles files, ChunkedReadCap cap, long offset, long end) {
+    this.files = files;
+    this.cap = cap;
+    this.range = ManifestGeometry.of(cap).touching(offset, end - offset);
+    this.parallel = files.config().parallelDownloads();
+    this.next = range.first();
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    int n = read(one, 0, 1);
+    return n < 0 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] dst, int off, int len) throws IOException {
+    java.util.Objects.checkFromIndexSize(off, len, dst.length);
+    if (closed) {
+      throw new IOException("stream closed");
+    }
+    if (len == 0) {
+      return 0;
+    }
+    while (position == current.length) {
+      fill();
+      CompletableFuture<byte[]> head = ahead.pollFirst();
+      if (head == null) {
+        return -1;
+      }
+      current = ChunkedFiles.join(head);
+      position = 0;
+      fill();
+    }
+    int take = Math.min(len, current.length - position);
+    System.arraycopy(current, position, dst, off, take);
+    position += take;
+    return take;
+  }
+
+  /** Starts fetches until {@code parallel} are ahead or the range is covered. */
+  private void fill() throws IOException {
+    while (ahead.size() < parallel && next < range.end()) {
+      ahead.addLast(fetch(ref(next), range.slice(next)));
+      next++;
+    }
+  }
+
+  private ChunkRef ref(long index) throws IOException {
+    if (index < batchFirst || index >= batchFirst + batch.size()) {
+      long end = Math.min(range.end(), index + BATCH);
+      List<ChunkRef> refs = new ArrayList<>((int) (end - index));
+      try {
+        ManifestWalk.chunks(cap, files.nodes(), index, end, (i, chunk) -> refs.add(chunk));
+      } catch (ManifestFormatException e) {
+        throw ChunkedFiles.malformed(e);
+      }
+      batchFirst = index;
+      batch = refs;
+    }
+    return batch.get((int) (index - batchFirst));
+  }
+
+  private CompletableFuture<byte[]> fetch(ChunkRef ref, ChunkRange.Slice slice) {
+    int from = (int) slice.offsetInChunk();
+    if (ref instanceof ChunkRef.Hole) {
+      return CompletableFuture.completedFuture(new byte[slice.length()]);
+    } else if (ref instanceof ChunkRef.Literal l) {
+      return CompletableFuture.completedFuture(
+          Arrays.copyOfRange(l.cap().data(), from, from + slice.length()));
+    }
+    ImmutableFile file = files.grid().open(((ChunkRef.Stored) ref).cap());
+    return file.read(from, slice.length()).whenComplete((data, error) -> file.close());
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    ahead.clear();
+    current = new byte[0];
+    position = 0;
+  }
+}

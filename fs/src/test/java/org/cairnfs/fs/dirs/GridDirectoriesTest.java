@@ -1,0 +1,214 @@
+package org.cairnfs.fs.dirs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.DirectoryReadCap;
+import org.cairnfs.caps.DirectoryWriteCap;
+import org.cairnfs.caps.ImmutableDirectoryReadCap;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.LiteralDirectoryCap;
+import org.cairnfs.caps.LiteralCap;
+import org.cairnfs.caps.dirnode.DirectoryContents;
+import org.cairnfs.caps.dirnode.DirectoryEntry;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.caps.dirnode.EntryMetadata;
+import org.cairnfs.caps.dirnode.EntryName;
+import org.cairnfs.caps.dirnode.FlatRoot;
+import org.cairnfs.caps.immutable.EncodingParams;
+import org.cairnfs.caps.immutable.PlaintextSource;
+import org.cairnfs.fs.grid.GridClient;
+import org.cairnfs.fs.grid.GridConfig;
+import org.cairnfs.fs.testing.TestGrid;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Directories on real storage servers (in-process, loopback TLS). */
+class GridDirectoriesTest {
+  static final GridConfig CONFIG = GridConfig.builder()
+      .params(EncodingParams.builder().k(2).happy(3).n(4).segmentSize(64 * 1024).build())
+      .stallTimeout(Duration.ofSeconds(3)).readTimeout(Duration.ofSeconds(3)).build();
+  static final Instant T = Instant.parse("2026-01-02T03:04:05.123456789Z");
+  static final EntryMetadata FILE = EntryMetadata.of(EntryKind.FILE, 5, 0644, T, T);
+  static final EntryMetadata DIR = EntryMetadata.of(EntryKind.DIRECTORY, 0, 0755, T, T);
+
+  @TempDir static Path dir;
+  static TestGrid grid;
+  static GridClient aliceClient;
+  static GridDirectories alice;
+  static GridDirectories bob;
+  static String fileCap;
+
+  @BeforeAll
+  static void start() throws Exception {
+    grid = new TestGrid(dir, 4);
+    aliceClient = grid.client(CONFIG);
+    alice = GridDirectories.create(aliceClient);
+    bob = GridDirectories.create(grid.client(CONFIG));
+    fileCap = aliceClient.upload(PlaintextSource.of(new byte[100])).get().cap().toString();
+  }
+
+  @AfterAll
+  static void stop() {
+    grid.close();
+  }
+
+  static DirectoryEdit put(String name, String cap, EntryMetadata m) {
+    return DirectoryEdit.put(name, Optional.of(cap), m);
+  }
+
+  static List<String> names(List<ListedEntry> entries) {
+    return entries.stream().map(e -> e.name().text()).toList();
+  }
+
+  @Test
+  void createListLookupAndAuthority() throws Exception {
+    DirectoryWriteCap parent = alice.create().get();
+    assertThat(alice.list(parent).get()).isEmpty();
+    DirectoryWriteCap child = alice.create().get();
+    EntryMetadata link = EntryMetadata.symlink("../target", 0777, T, T);
+    alice.apply(parent, List.of(put("file", fileCap, FILE), put("sub", child.toString(), DIR),
+        DirectoryEdit.put("link", Optional.empty(), link))).get();
+
+    List<ListedEntry> byWriter = bob.list(parent).get();
+    assertThat(names(byWriter)).containsExactly("file", "link", "sub");
+    assertThat(byWriter.get(0).cap()).contains(fileCap);
+    assertThat(byWriter.get(0).metadata()).isEqualTo(FILE);
+    assertThat(byWriter.get(1).cap()).isEmpty();
+    assertThat(byWriter.get(1).metadata()).isEqualTo(link);
+    assertThat(byWriter.get(2).cap()).contains(child.toString());
+
+    DirectoryReadCap reader = parent.readOnly();
+    List<ListedEntry> byReader = bob.list(reader).get();
+    assertThat(byReader.get(2).cap()).contains(child.readOnly().toString());
+    for (ListedEntry e : byReader) {
+      e.cap().ifPresent(c -> assertThat(Cap.parse(c).isWritable()).isFalse());
+    }
+    assertThat(bob.lookup(reader, EntryName.of("sub")).get().orElseThrow().cap())
+        .contains(child.readOnly().toString());
+    assertThat(bob.lookup(parent, EntryName.of("sub")).get().orElseThrow().cap())
+        .contains(child.toString());
+    assertThat(bob.lookup(parent, EntryName.of("nope")).get()).isEmpty();
+  }
+
+  @Test
+  void putReplacesAndRemoveOfAMissingNameDoesNothing() throws Exception {
+    DirectoryWriteCap d = alice.create().get();
+    alice.apply(d, List.of(put("a", fileCap, FILE), put("b", fileCap, FILE))).get();
+    EntryMetadata bigger = EntryMetadata.of(EntryKind.FILE, 99, 0600, T, T);
+    bob.apply(d, List.of(put("a", fileCap, bigger), DirectoryEdit.remove("b"),
+        DirectoryEdit.remove("never-there"))).get();
+    List<ListedEntry> l = alice.list(d).get();
+    assertThat(names(l)).containsExactly("a");
+    assertThat(l.get(0).metadata()).isEqualTo(bigger);
+    // a rename as one batch: never a version with the entry in neither place
+    alice.apply(d, List.of(put("c", fileCap, bigger), DirectoryEdit.remove("a"))).get();
+    assertThat(names(bob.list(d.readOnly()).get())).containsExactly("c");
+    // applying the same batch again is harmless (journal replay)
+    alice.apply(d, List.of(put("c", fileCap, bigger), DirectoryEdit.remove("a"))).get();
+    assertThat(names(bob.list(d).get())).containsExactly("c");
+  }
+
+  @Test
+  void twoWritersAtOnceLoseNothing() throws Exception {
+    DirectoryWriteCap d = alice.create().get();
+    int each = 12;
+    CyclicBarrier start = new CyclicBarrier(2);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<?>> runs = new ArrayList<>();
+      for (GridDirectories writer : List.of(alice, bob)) {
+        String prefix = writer == alice ? "alice-" : "bob-";
+        runs.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < each; i++) {
+            writer.apply(d, List.of(put(prefix + i, fileCap, FILE))).get(60, TimeUnit.SECONDS);
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : runs) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<String> got = names(alice.list(d).get());
+    assertThat(got).hasSize(2 * each);
+    for (int i = 0; i < each; i++) {
+      assertThat(got).contains("alice-" + i, "bob-" + i);
+    }
+  }
+
+  @Test
+  void aDirectoryPagesPastTheThresholdAndStaysRight() throws Exception {
+    PagingPolicy small = PagingPolicy.builder().maxPageBytes(1024).flatMaxBytes(2048)
+        .flatMinBytes(512).minFillBytes(256).build();
+    GridDirectories paged = GridDirectories.create(aliceClient, small, 1 << 20);
+    DirectoryWriteCap d = paged.create().get();
+    List<DirectoryEdit> batch = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      batch.add(put(String.format("entry-%04d", i), fileCap, FILE));
+    }
+    paged.apply(d, batch).get();
+    // the root on the grid is a paged root now
+    assertThat(paged.size(d).get()).isEqualTo(150);
+    GridDirectories reader = GridDirectories.create(grid.client(CONFIG), small, 1 << 20);
+    List<ListedEntry> all = reader.list(d.readOnly()).get();
+    assertThat(all).hasSize(150);
+    assertThat(reader.costs().pagesFetched()).isGreaterThan(1);
+    DirectoryCosts before = paged.costs();
+    paged.apply(d, List.of(put("entry-0075x", fileCap, FILE))).get();
+    DirectoryCosts one = paged.costs().since(before);
+    // one leaf (maybe split in two) and the inner pages above it, never the whole directory
+    assertThat(one.pagesWritten()).isBetween(1L, 4L);
+    assertThat(one.rootsPublished()).isEqualTo(1);
+    assertThat(reader.lookup(d, EntryName.of("entry-0075x")).get()).isPresent();
+    // shrink back: removing most entries makes it flat again, still right
+    List<DirectoryEdit> removes = new ArrayList<>();
+    for (int i = 0; i < 145; i++) {
+      removes.add(DirectoryEdit.remove(String.format("entry-%04d", i)));
+    }
+    paged.apply(d, removes).get();
+    assertThat(names(reader.list(d).get())).containsExactly("entry-0075x", "entry-0145",
+        "entry-0146", "entry-0147", "entry-0148", "entry-0149");
+  }
+
+  @Test
+  void immutableAndLiteralDirectoriesAreReadOnly() throws Exception {
+    DirectoryContents contents = DirectoryContents.builder()
+        .put(DirectoryEntry.of(EntryName.of("f"), fileCap, Optional.empty(), FILE)).build();
+    byte[] plain = new FlatRoot(contents).encode();
+    Cap stored = aliceClient.upload(PlaintextSource.of(plain)).get().cap();
+    ImmutableDirectoryReadCap imm = new ImmutableDirectoryReadCap((ImmutableReadCap) stored);
+    assertThat(names(bob.list(imm).get())).containsExactly("f");
+    LiteralDirectoryCap lit = new LiteralDirectoryCap(new LiteralCap(
+        new FlatRoot(DirectoryContents.empty()).encode()));
+    assertThat(bob.list(lit).get()).isEmpty();
+    assertThat(bob.lookup(imm, EntryName.of("f")).get().orElseThrow().cap()).contains(fileCap);
+  }
+
+  @Test
+  void badEditsFailClearlyAndChangeNothing() throws Exception {
+    DirectoryWriteCap d = alice.create().get();
+    alice.apply(d, List.of(put("keep", fileCap, FILE))).get();
+    CompletableFuture<Void> bad = alice.apply(d, List.of(put("x", "not-a-cap", FILE)));
+    assertThatThrownBy(bad::get).hasCauseInstanceOf(IllegalArgumentException.class);
+    assertThat(names(alice.list(d).get())).containsExactly("keep");
+  }
+}

@@ -1,0 +1,401 @@
+package org.cairnfs.fs.files;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.ChunkedReadCap;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.LiteralCap;
+import org.cairnfs.caps.immutable.EncodingParams;
+import org.cairnfs.caps.manifest.ChunkRef;
+import org.cairnfs.caps.manifest.ManifestGeometry;
+import org.cairnfs.caps.manifest.ManifestWalk;
+import org.cairnfs.fs.grid.GridClient;
+import org.cairnfs.fs.grid.GridConfig;
+import org.cairnfs.fs.grid.NotEnoughSharesException;
+import org.cairnfs.fs.testing.TestGrid;
+import org.cairnfs.fs.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Chunked files through ten real storage servers, 3-of-10, 16 KiB chunks of four 4 KiB
+ * segments, so that chunk and segment edges are cheap to reach.
+ */
+class ChunkedFilesTest {
+  static final int C = 16 * 1024;
+  static final EncodingParams PARAMS = EncodingParams.builder().k(3).happy(7).n(10)
+      .segmentSize(4096).build();
+  @TempDir static Path dir;
+  static TestGrid grid;
+  static GridClient client;
+  static ChunkedFiles files;
+
+  @BeforeAll
+  static void start() throws Exception {
+    grid = new TestGrid(dir, 10);
+    client = grid.client(GridConfig.builder().params(PARAMS).build());
+    files = ChunkedFiles.create(client, FilesConfig.builder().chunkSize(C).parallelUploads(3)
+        .parallelDownloads(3).build());
+  }
+
+  @AfterAll
+  static void stop() {
+    grid.close();
+  }
+
+  static byte[] random(int size, long seed) {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  static Cap upload(byte[] data) throws Exception {
+    return files.upload(new java.io.ByteArrayInputStream(data)).get();
+  }
+
+  static byte[] readAll(Cap cap) throws Exception {
+    try (InputStream in = files.open(cap, 0, Long.MAX_VALUE)) {
+      return in.readAllBytes();
+    }
+  }
+
+  static List<ChunkRef> chunks(Cap cap) throws IOException {
+    List<ChunkRef> out = new ArrayList<>();
+    long count = cap instanceof ChunkedReadCap c ? ManifestGeometry.of(c).chunkCount() : 1;
+    ManifestWalk.chunks(cap, files.nodes(), 0, count, (i, chunk) -> out.add(chunk));
+    return out;
+  }
+
+  /** The source of an edit: bytes of {@code content} (the expected new version). */
+  static FileEdit.Source sourceOf(byte[] content) {
+    return (offset, dst) -> dst.put(content, (int) offset, dst.remaining());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 55, 56, C - 1, C, C + 1, 3 * C, 3 * C + 17})
+  void roundTripsAtChunkBoundaries(int size) throws Exception {
+    byte[] data = random(size, size);
+    Cap cap = upload(data);
+    if (size <= LiteralCap.MAX_SIZE) {
+      assertThat(cap).isEqualTo(new LiteralCap(data));
+    } else if (size <= C) {
+      assertThat(cap).isInstanceOf(ImmutableReadCap.class);
+    } else {
+      assertThat(cap).isInstanceOfSatisfying(ChunkedReadCap.class, c -> {
+        assertThat(c.chunkSize()).isEqualTo(C);
+        assertThat(c.size()).isEqualTo(size);
+      });
+    }
+    assertThat(ChunkedFiles.sizeOf(cap)).isEqualTo(size);
+    assertThat(readAll(cap)).isEqualTo(data);
+    assertThat(files.read(cap, 0, size + 10).get()).isEqualTo(data);
+    // The same bytes written as a new file give the same cap (convergent chunks and nodes).
+    assertThat(files.write(FileEdit.newFile(size, sourceOf(data))).get()).isEqualTo(cap);
+  }
+
+  @Test
+  void rangeReadsAtChunkAndSegmentEdges() throws Exception {
+    int size = 5 * C + 100;
+    byte[] data = random(size, 42);
+    Cap cap = upload(data);
+    long[][] ranges = {{0, 1}, {C - 1, 2}, {C, C}, {C - 1, C + 2}, {4096 - 1, 2},
+        {2L * C + 4096 * 2 - 3, 7}, {size - 1, 1}, {size - 100, 5000}, {size, 10}, {17, 0},
+        {C + 5, 3L * C}};
+    for (long[] r : ranges) {
+      int length = (int) r[1];
+      byte[] expected = Arrays.copyOfRange(data, (int) Math.min(size, r[0]),
+          (int) Math.min(size, r[0] + length));
+      assertThat(files.read(cap, r[0], length).get()).as("read %d+%d", r[0], length)
+          .isEqualTo(expected);
+      try (InputStream in = files.open(cap, r[0], length)) {
+        assertThat(in.readAllBytes()).as("stream %d+%d", r[0], length).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void aRangeFetchesOnlyTheChunksItTouches() throws Exception {
+    int size = 4 * C;
+    byte[] data = random(size, 43);
+    Cap cap = upload(data);
+    ImmutableReadCap first = ((ChunkRef.Stored) chunks(cap).get(0)).cap();
+    for (TestServer s : grid.servers()) {
+      for (int share : s.shares(first.index())) {
+        Files.delete(s.sharePath(first.index(), share));
+      }
+    }
+    // Chunk 0 is gone from every server; ranges that avoid it still read.
+    assertThat(files.read(cap, C, 2 * C).get())
+        .isEqualTo(Arrays.copyOfRange(data, C, 3 * C));
+    assertThatThrownBy(() -> files.read(cap, C - 1, 2).get())
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(NotEnoughSharesException.class);
+    try (InputStream in = files.open(cap, 0, size)) {
+      assertThatThrownBy(in::readAllBytes).isInstanceOf(NotEnoughSharesException.class);
+    }
+  }
+
+  @Test
+  void aRewriteInTheMiddleUploadsOneChunkAndKeepsTheOthers() throws Exception {
+    int size = 5 * C + 10;
+    byte[] data = random(size, 44);
+    Cap base = upload(data);
+    byte[] next = data.clone();
+    next[2 * C + 5] ^= 0x5a;
+    ChunkedFiles.Counters before = files.counters();
+    Cap cap = files.write(new FileEdit(Optional.of(base), size, size,
+        List.of(new FileEdit.Range(2 * C + 5, 1)), sourceOf(next))).get();
+    ChunkedFiles.Counters after = files.counters();
+    assertThat(after.chunksUploaded() - before.chunksUploaded()).isEqualTo(1);
+    assertThat(after.chunkBytesUploaded() - before.chunkBytesUploaded()).isEqualTo(C);
+    assertThat(after.nodesWritten() - before.nodesWritten()).isEqualTo(1);
+    assertThat(readAll(cap)).isEqualTo(next);
+    List<ChunkRef> old = chunks(base);
+    List<ChunkRef> now = chunks(cap);
+    assertThat(now).hasSize(old.size());
+    for (int i = 0; i < now.size(); i++) {
+      if (i == 2) {
+        assertThat(now.get(i)).isNotEqualTo(old.get(i));
+      } else {
+        assertThat(now.get(i)).as("chunk %d", i).isEqualTo(old.get(i));
+      }
+    }
+    // The same content as a fresh upload has the same cap.
+    assertThat(upload(next)).isEqualTo(cap);
+  }
+
+  @Test
+  void anAppendRemakesOnlyTheOldLastChunkAndTheNewOnes() throws Exception {
+    int size = 2 * C + 100;
+    byte[] data = random(size, 45);
+    Cap base = upload(data);
+    byte[] next = Arrays.copyOf(data, 4 * C + 300);
+    System.arraycopy(random(next.length - size, 46), 0, next, size, next.length - size);
+    ChunkedFiles.Counters before = files.counters();
+    Cap cap = files.write(new FileEdit(Optional.of(base), size, next.length,
+        List.of(new FileEdit.Range(size, next.length - size)), sourceOf(next))).get();
+    ChunkedFiles.Counters after = files.counters();
+    assertThat(after.chunksUploaded() - before.chunksUploaded()).isEqualTo(3);
+    assertThat(readAll(cap)).isEqualTo(next);
+    List<ChunkRef> old = chunks(base);
+    List<ChunkRef> now = chunks(cap);
+    assertThat(now.subList(0, 2)).isEqualTo(old.subList(0, 2));
+    assertThat(now).hasSize(5);
+  }
+
+  @Test
+  void anAppendToAOneChunkFileMakesAManifest() throws Exception {
+    byte[] data = random(1000, 47);
+    Cap base = upload(data);
+    assertThat(base).isInstanceOf(ImmutableReadCap.class);
+    byte[] next = Arrays.copyOf(data, C + 500);
+    System.arraycopy(random(C - 500, 48), 0, next, 1000, C - 500);
+    Cap cap = files.write(new FileEdit(Optional.of(base), 1000, next.length,
+        List.of(new FileEdit.Range(1000, next.length - 1000)), sourceOf(next))).get();
+    assertThat(cap).isInstanceOf(ChunkedReadCap.class);
+    assertThat(readAll(cap)).isEqualTo(next);
+    assertThat(cap).isEqualTo(upload(next));
+  }
+
+  @Test
+  void shrinkingTruncateKeepsTheLeadingChunks() throws Exception {
+    int size = 4 * C;
+    byte[] data = random(size, 49);
+    Cap base = upload(data);
+    int newSize = 2 * C + 700;
+    ChunkedFiles.Counters before = files.counters();
+    Cap cap = files.write(new FileEdit(Optional.of(base), newSize, newSize, List.of(),
+        (o, d) -> { throw new IOException("no dirty bytes to read"); })).get();
+    assertThat(files.counters().chunksUploaded() - before.chunksUploaded()).isEqualTo(1);
+    assertThat(readAll(cap)).isEqualTo(Arrays.copyOf(data, newSize));
+    assertThat(chunks(cap).subList(0, 2)).isEqualTo(chunks(base).subList(0, 2));
+    // Down to one chunk: the file is that chunk's own cap again.
+    Cap one = files.write(new FileEdit(Optional.of(cap), C, C, List.of(),
+        (o, d) -> { throw new IOException("unused"); })).get();
+    assertThat(one).isEqualTo(chunks(base).get(0) instanceof ChunkRef.Stored s ? s.cap() : null);
+    // And to nothing.
+    assertThat(files.write(new FileEdit(Optional.of(cap), 0, 0, List.of(),
+        (o, d) -> { })).get()).isEqualTo(new LiteralCap(new byte[0]));
+  }
+
+  @Test
+  void truncateThenGrowReadsZerosWhereTheOldBytesWere() throws Exception {
+    int size = 3 * C;
+    byte[] data = random(size, 50);
+    Cap base = upload(data);
+    int valid = C + C / 2;
+    int newSize = 6 * C + 11;
+    byte[] expected = new byte[newSize];
+    System.arraycopy(data, 0, expected, 0, valid);
+    // and a few new bytes past the old end
+    byte[] tail = random(11, 51);
+    System.arraycopy(tail, 0, expected, 6 * C, 11);
+    ChunkedFiles.Counters before = files.counters();
+    Cap cap = files.write(new FileEdit(Optional.of(base), valid, newSize,
+        List.of(new FileEdit.Range(6 * C, 11)), sourceOf(expected))).get();
+    ChunkedFiles.Counters after = files.counters();
+    assertThat(readAll(cap)).isEqualTo(expected);
+    // chunk 1 (cut at 1.5 C) is remade; chunk 2 becomes a hole; 3..5 are new holes; the
+    // 11-byte tail is a literal; chunk 0 is kept.
+    assertThat(after.chunksUploaded() - before.chunksUploaded()).isEqualTo(1);
+    List<ChunkRef> now = chunks(cap);
+    assertThat(now.get(0)).isEqualTo(chunks(base).get(0));
+    assertThat(now.get(2)).isInstanceOf(ChunkRef.Hole.class);
+    assertThat(now.get(4)).isInstanceOf(ChunkRef.Hole.class);
+    assertThat(now.get(6)).isInstanceOf(ChunkRef.Literal.class);
+  }
+
+  @Test
+  void holesCostNothingAndReadAsZeros() throws Exception {
+    int size = 8 * C;
+    byte[] expected = new byte[size];
+    byte[] head = random(100, 52);
+    byte[] mid = random(C, 53);
+    System.arraycopy(head, 0, expected, 0, 100);
+    System.arraycopy(mid, 0, expected, 5 * C, C);
+    ChunkedFiles.Counters before = files.counters();
+    Cap cap = files.write(new FileEdit(Optional.empty(), 0, size,
+        List.of(new FileEdit.Range(0, 100), new FileEdit.Range(5 * C, C)),
+        sourceOf(expected))).get();
+    ChunkedFiles.Counters after = files.counters();
+    assertThat(after.chunksUploaded() - before.chunksUploaded()).isEqualTo(2);
+    assertThat(after.holesWritten() - before.holesWritten()).isEqualTo(6);
+    assertThat(readAll(cap)).isEqualTo(expected);
+    assertThat(files.read(cap, 2 * C + 3, C).get()).isEqualTo(new byte[C]);
+    // A streamed file of zeros is holes too.
+    Cap zeros = upload(new byte[3 * C]);
+    assertThat(chunks(zeros)).allMatch(c -> c instanceof ChunkRef.Hole);
+    assertThat(readAll(zeros)).isEqualTo(new byte[3 * C]);
+  }
+
+  @Test
+  void aBaseStoredWholeIsRechunked() throws Exception {
+    int size = 3 * C + 5;
+    byte[] data = random(size, 54);
+    Cap whole = client.upload(org.cairnfs.caps.immutable.PlaintextSource.of(data)).get().cap();
+    byte[] next = data.clone();
+    next[10] = 1;
+    Cap cap = files.write(new FileEdit(Optional.of(whole), size, size,
+        List.of(new FileEdit.Range(10, 1)), sourceOf(next))).get();
+    assertThat(cap).isInstanceOf(ChunkedReadCap.class);
+    assertThat(readAll(cap)).isEqualTo(next);
+    assertThat(readAll(whole)).isEqualTo(data);
+  }
+
+  @Test
+  void corruptSharesOfAChunkAreSkipped() throws Exception {
+    int size = 3 * C;
+    byte[] data = random(size, 55);
+    Cap cap = upload(data);
+    ImmutableReadCap middle = ((ChunkRef.Stored) chunks(cap).get(1)).cap();
+    int corrupted = 0;
+    for (TestServer s : grid.servers()) {
+      for (int share : s.shares(middle.index())) {
+        if (corrupted < 7 && share < 3) {
+          Path p = s.sharePath(middle.index(), share);
+          byte[] bytes = Files.readAllBytes(p);
+          for (int i = bytes.length / 4; i < bytes.length; i += 97) {
+            bytes[i] ^= (byte) 0xff;
+          }
+          Files.write(p, bytes);
+          corrupted++;
+        }
+      }
+    }
+    assertThat(corrupted).isEqualTo(3);
+    assertThat(readAll(cap)).isEqualTo(data);
+    assertThat(files.read(cap, C + 10, 20).get())
+        .isEqualTo(Arrays.copyOfRange(data, C + 10, C + 30));
+  }
+
+  @Test
+  void anUploadReadsAheadOfFinishedChunksByAtMostItsParallelism() throws Exception {
+    int chunks = 24;
+    long size = (long) chunks * C;
+    long[] worst = new long[1];
+    InputStream generated = new InputStream() {
+      final Random random = new Random(56);
+      long produced;
+
+      @Override
+      public int read() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (produced == size) {
+          return -1;
+        }
+        long done = files.counters().chunkBytesUploaded() - base;
+        worst[0] = Math.max(worst[0], produced - done);
+        int n = (int) Math.min(len, size - produced);
+        byte[] r = new byte[n];
+        random.nextBytes(r);
+        System.arraycopy(r, 0, b, off, n);
+        produced += n;
+        return n;
+      }
+
+      final long base = files.counters().chunkBytesUploaded();
+    };
+    Cap cap = files.upload(generated).get();
+    assertThat(ChunkedFiles.sizeOf(cap)).isEqualTo(size);
+    // 3 uploads in flight, one more chunk finished but not yet counted at most.
+    assertThat(worst[0]).isLessThanOrEqualTo(4L * C);
+    // Read back through a stream with a small buffer, compared with the same generator.
+    Random again = new Random(56);
+    try (InputStream in = files.open(cap, 0, size)) {
+      byte[] buffer = new byte[1000];
+      long total = 0;
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        byte[] expected = new byte[n];
+        again.nextBytes(expected);
+        assertThat(Arrays.copyOf(buffer, n)).isEqualTo(expected);
+        total += n;
+      }
+      assertThat(total).isEqualTo(size);
+    }
+  }
+
+  @Test
+  void badArgumentsAreRefused() {
+    assertThatThrownBy(() -> files.read(new ImmutableReadCap(new byte[32], new byte[32], 3, 10,
+        100).verifier(), 0, 1).get()).hasCauseInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> files.open(new LiteralCap(new byte[3]), -1, 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new FileEdit(Optional.empty(), 0, 10,
+        List.of(new FileEdit.Range(5, 3), new FileEdit.Range(6, 1)), (o, d) -> { }))
+        .hasMessageContaining("sorted, disjoint");
+    assertThatThrownBy(() -> files.write(new FileEdit(Optional.of(new LiteralCap(new byte[3])),
+        4, 4, List.of(), (o, d) -> { })).get())
+        .hasCauseInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("base length 4 exceeds");
+    assertThatThrownBy(() -> files.write(new FileEdit(Optional.empty(), 0, 10,
+        List.of(new FileEdit.Range(0, 10)), (o, d) -> d.put(new byte[d.remaining() - 1]))).get())
+        .hasCauseInstanceOf(IOException.class).hasMessageContaining("unread");
+  }
+
+  @SuppressWarnings("unused")
+  private static ByteBuffer unused() {
+    return null;
+  }
+}

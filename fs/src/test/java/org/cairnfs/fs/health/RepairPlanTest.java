@@ -1,0 +1,68 @@
+package org.cairnfs.fs.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.cairnfs.fs.grid.Happiness;
+import org.junit.jupiter.api.Test;
+
+class RepairPlanTest {
+  static final List<String> RING = List.of("a", "b", "c", "d", "e", "f");
+
+  private static Map<String, Set<Integer>> merged(Map<String, Set<Integer>> a,
+      Map<String, Set<Integer>> b) {
+    Map<String, Set<Integer>> out = new HashMap<>();
+    a.forEach((k, v) -> out.computeIfAbsent(k, x -> new TreeSet<>()).addAll(v));
+    b.forEach((k, v) -> out.computeIfAbsent(k, x -> new TreeSet<>()).addAll(v));
+    return out;
+  }
+
+  @Test
+  void aMissingShareGoesToAServerHoldingNothing() {
+    Map<String, Set<Integer>> good = Map.of("a", Set.of(0), "b", Set.of(1), "c", Set.of(2),
+        "d", Set.of(3), "e", Set.of(4));
+    Map<String, Set<Integer>> plan = RepairPlan.plan(RING, good, Map.of(), 6);
+    assertThat(plan).isEqualTo(Map.of("f", Set.of(5)));
+  }
+
+  @Test
+  void aServerHoldingABadCopyNeverGetsThatNumberAgain() {
+    Map<String, Set<Integer>> good = Map.of("b", Set.of(1), "c", Set.of(2), "d", Set.of(3),
+        "e", Set.of(4), "f", Set.of(5));
+    Map<String, Set<Integer>> plan = RepairPlan.plan(RING, good, Map.of("a", Set.of(0)), 6);
+    assertThat(plan.getOrDefault("a", Set.of())).doesNotContain(0);
+    assertThat(merged(good, plan).values().stream().flatMap(Set::stream).distinct().count())
+        .isEqualTo(6);
+  }
+
+  @Test
+  void sharesCrowdedOnOneServerAreSpreadUntilHappinessIsFull() {
+    Map<String, Set<Integer>> good = Map.of("a", Set.of(0, 1, 2, 3), "b", Set.of(4),
+        "c", Set.of(5));
+    Map<String, Set<Integer>> plan = RepairPlan.plan(RING, good, Map.of(), 6);
+    assertThat(Happiness.of(merged(good, plan))).isEqualTo(6);
+    assertThat(plan.keySet()).containsExactlyInAnyOrder("d", "e", "f");
+    plan.values().forEach(shares -> assertThat(shares).hasSize(1));
+  }
+
+  @Test
+  void withFewerServersThanSharesEverySharesStillGetsAPlace() {
+    Map<String, Set<Integer>> good = Map.of("a", Set.of(0), "b", Set.of(1));
+    Map<String, Set<Integer>> plan = RepairPlan.plan(List.of("a", "b", "c"), good, Map.of(), 6);
+    Map<String, Set<Integer>> after = merged(good, plan);
+    assertThat(after.values().stream().flatMap(Set::stream).distinct().count()).isEqualTo(6);
+    assertThat(Happiness.of(after)).isEqualTo(3);
+    assertThat(after.values().stream().mapToInt(Set::size).max().orElseThrow()).isEqualTo(2);
+  }
+
+  @Test
+  void aHealthyPlacementNeedsNothing() {
+    Map<String, Set<Integer>> good = Map.of("a", Set.of(0), "b", Set.of(1), "c", Set.of(2),
+        "d", Set.of(3), "e", Set.of(4), "f", Set.of(5));
+    assertThat(RepairPlan.plan(RING, good, Map.of(), 6)).isEmpty();
+  }
+}
