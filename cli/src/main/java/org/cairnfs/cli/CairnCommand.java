@@ -30,6 +30,10 @@ import picocli.CommandLine.Spec;
         TreeCommands.Ln.class,
         CopyCommand.class,
         TreeCommands.Share.class,
+        HealthCommands.Check.class,
+        HealthCommands.Verify.class,
+        HealthCommands.Repair.class,
+        HealthCommands.DeepCheck.class,
     })
 public final class CairnCommand implements Runnable {
   @Spec

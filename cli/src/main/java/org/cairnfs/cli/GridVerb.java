@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.cairnfs.fs.client.GridFileSystem;
+import org.cairnfs.fs.health.GridHealth;
 import org.cairnfs.fs.mount.EntryChange;
 import org.cairnfs.fs.mount.NodeMetadata;
 import picocli.CommandLine.Mixin;
@@ -54,6 +55,11 @@ abstract class GridVerb implements Callable<Integer> {
       }
     }
     return session.files();
+  }
+
+  GridHealth health() {
+    files();
+    return session.health();
   }
 
   PathLookup lookup() {
