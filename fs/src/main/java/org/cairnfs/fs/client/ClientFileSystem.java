@@ -17,6 +17,8 @@ import org.cairnfs.caps.dirnode.EntryMetadata;
 import org.cairnfs.caps.dirnode.EntryName;
 import org.cairnfs.fs.dirs.DirectoryEdit;
 import org.cairnfs.fs.dirs.GridDirectories;
+import org.cairnfs.fs.files.ChunkedFiles;
+import org.cairnfs.fs.files.FilesConfig;
 import org.cairnfs.fs.dirs.ListedEntry;
 import org.cairnfs.fs.grid.GridClient;
 import org.cairnfs.fs.grid.ServerStatus;
@@ -47,9 +49,10 @@ public final class ClientFileSystem implements GridFileSystem {
     this.files = Objects.requireNonNull(files, "files");
   }
 
-  /** Directories with default paging and files stored whole. */
+  /** Directories with default paging, files chunked with the default chunk size. */
   public static ClientFileSystem create(GridClient grid) {
-    return new ClientFileSystem(grid, GridDirectories.create(grid), new WholeFiles(grid));
+    return new ClientFileSystem(grid, GridDirectories.create(grid),
+        new ChunkedFileStore(ChunkedFiles.create(grid, FilesConfig.defaults())));
   }
 
   /** With the caller's directories and file store (e.g. chunked files). */

@@ -7,8 +7,8 @@ import org.cairnfs.fs.mount.FileWrite;
 
 /**
  * The file half of {@link ClientFileSystem}: how file contents are stored and read. A narrow
- * seam so that the whole-file store ({@link WholeFiles}) can be replaced by chunked files
- * without touching directories or the facade. Failures may be any exception; the facade maps
+ * seam between the facade and the file format ({@link ChunkedFileStore}), so directories and
+ * the facade do not change with it. Failures may be any exception; the facade maps
  * them to {@link org.cairnfs.fs.mount.GridException}s.
  */
 public interface FileStore {
