@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.cli.config.NodeConfig;
+import org.cairnfs.fs.client.ClientFileSystem;
 import org.cairnfs.fs.client.GridFileSystem;
 import org.cairnfs.fs.grid.ClientSecrets;
 import org.cairnfs.fs.grid.GridClient;
@@ -43,7 +44,7 @@ final class ClientNode implements AutoCloseable {
   private final GridMembership membership;
   private final ServerPool pool;
   private final GridClient grid;
-  private volatile GridFileSystem files;
+  private final GridFileSystem files;
 
   private ClientNode(NodeDirectory dir, NodeConfig config, GridMembership membership,
       ServerPool pool, GridClient grid) {
@@ -52,6 +53,7 @@ final class ClientNode implements AutoCloseable {
     this.membership = membership;
     this.pool = pool;
     this.grid = grid;
+    this.files = ClientFileSystem.create(grid);
   }
 
   /**
@@ -167,12 +169,7 @@ final class ClientNode implements AutoCloseable {
    * gateway.
    */
   GridFileSystem files() {
-    GridFileSystem f = files;
-    if (f == null) {
-      throw new UnsupportedOperationException("the grid filesystem (fs.client.ClientFileSystem)"
-          + " is not built into this version yet");
-    }
-    return f;
+    return files;
   }
 
   GridClient grid() {
