@@ -105,6 +105,7 @@ abstract class GridVerb implements Callable<Integer> {
     String dir = lookup().writableDirectory(at.parent());
     GridCalls.await(files().applyChanges(dir,
         List.of(new EntryChange.Put(at.name(), cap, metadata))), "link " + at);
+    lookup().forget();
   }
 
   /** Fails if a directory is at {@code at}: a file must not silently replace one. */
