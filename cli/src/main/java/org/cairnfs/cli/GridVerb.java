@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.fs.client.GridFileSystem;
 import org.cairnfs.fs.health.GridHealth;
 import org.cairnfs.fs.mount.EntryChange;
@@ -50,6 +51,8 @@ abstract class GridVerb implements Callable<Integer> {
     if (session == null) {
       try {
         session = root.opener.open(nodeDir);
+      } catch (ConfigException e) {
+        throw new CliException(ExitCode.CONFIG, e.getMessage());
       } catch (Exception e) {
         throw GridCalls.failure(e, "reach the grid from node " + nodeDir);
       }
