@@ -33,6 +33,11 @@ import picocli.CommandLine.Spec;
         MountCommand.class,
         UnmountCommand.class,
         SyncCommand.class,
+
+        HealthCommands.Check.class,
+        HealthCommands.Verify.class,
+        HealthCommands.Repair.class,
+        HealthCommands.DeepCheck.class,
     })
 public final class CairnCommand implements Runnable {
   @Spec

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.fs.client.GridFileSystem;
+import org.cairnfs.fs.health.GridHealth;
 import org.cairnfs.fs.mount.EntryChange;
 import org.cairnfs.fs.mount.NodeMetadata;
 import picocli.CommandLine.Mixin;
@@ -49,11 +51,18 @@ abstract class GridVerb implements Callable<Integer> {
     if (session == null) {
       try {
         session = root.opener.open(nodeDir);
+      } catch (ConfigException e) {
+        throw new CliException(ExitCode.CONFIG, e.getMessage());
       } catch (Exception e) {
         throw GridCalls.failure(e, "reach the grid from node " + nodeDir);
       }
     }
     return session.files();
+  }
+
+  GridHealth health() {
+    files();
+    return session.health();
   }
 
   PathLookup lookup() {
@@ -99,6 +108,7 @@ abstract class GridVerb implements Callable<Integer> {
     String dir = lookup().writableDirectory(at.parent());
     GridCalls.await(files().applyChanges(dir,
         List.of(new EntryChange.Put(at.name(), cap, metadata))), "link " + at);
+    lookup().forget();
   }
 
   /** Fails if a directory is at {@code at}: a file must not silently replace one. */

@@ -25,10 +25,14 @@ final class NodeOption {
   }
 
   private Path chosen() {
-    if (node != null) {
-      return node;
+    return choose(node, System.getenv("CAIRN_NODE"), Cli::defaultNodeOrDemo);
+  }
+
+  /** The flag if given, else a non-blank {@code $CAIRN_NODE}, else the default. */
+  static Path choose(Path flag, String env, java.util.function.Supplier<Path> fallback) {
+    if (flag != null) {
+      return flag;
     }
-    String env = System.getenv("CAIRN_NODE");
-    return env != null && !env.isBlank() ? Path.of(env) : Cli.defaultNodeOrDemo();
+    return env != null && !env.isBlank() ? Path.of(env) : fallback.get();
   }
 }

@@ -1,5 +1,7 @@
 package org.cairnfs.cli;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.dirnode.EntryKind;
@@ -7,9 +9,15 @@ import org.cairnfs.fs.client.GridFileSystem;
 import org.cairnfs.fs.mount.NodeMetadata;
 import org.cairnfs.fs.mount.RemoteEntry;
 
-/** Walks a {@link GridPath} down from its root cap, one directory lookup per name. */
+/**
+ * Walks a {@link GridPath} down from its root cap, one directory lookup per name. Remembers what
+ * it found for the rest of the command (one command looks a path up several times: where to
+ * put, whether a directory is in the way, the parent to change), so each name costs one lookup;
+ * {@link #forget} drops that memory after a change.
+ */
 final class PathLookup {
   private final GridFileSystem files;
+  private final Map<GridPath, Optional<Found>> seen = new HashMap<>();
 
   PathLookup(GridFileSystem files) {
     this.files = files;
@@ -40,6 +48,21 @@ final class PathLookup {
 
   /** The entry at {@code p}; empty if its last name is missing from an existing directory. */
   Optional<Found> find(GridPath p) {
+    Optional<Found> known = seen.get(p);
+    if (known != null) {
+      return known;
+    }
+    Optional<Found> f = walk(p);
+    seen.put(p, f);
+    return f;
+  }
+
+  /** Forgets every path looked up so far. */
+  void forget() {
+    seen.clear();
+  }
+
+  private Optional<Found> walk(GridPath p) {
     if (p.isRoot()) {
       return Optional.of(new Found(p, Optional.of(p.rootCap()), Optional.empty()));
     }

@@ -17,6 +17,7 @@ import picocli.CommandLine;
 final class VerbFixture {
   final Path node;
   final MemoryGrid grid;
+  private final GridOpener.Session session;
   private StringWriter out = new StringWriter();
   private StringWriter err = new StringWriter();
   private java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
@@ -24,6 +25,18 @@ final class VerbFixture {
 
   VerbFixture(Path dir) throws Exception {
     this(dir, MemoryGrid.inMemory());
+    createNode();
+  }
+
+  /** A fixture whose verbs use {@code session} (a real grid client) instead of MemoryGrid. */
+  VerbFixture(Path dir, GridOpener.Session session) throws Exception {
+    this.node = dir.resolve("client");
+    this.grid = null;
+    this.session = session;
+    createNode();
+  }
+
+  private void createNode() throws Exception {
     CommandLine cl = Cli.commandLine();
     cl.setOut(new PrintWriter(new StringWriter(), true));
     int rc = cl.execute("create-node", node.toString(), "--introducer",
@@ -37,6 +50,7 @@ final class VerbFixture {
   VerbFixture(Path dir, MemoryGrid grid) {
     this.node = dir.resolve("client");
     this.grid = grid;
+    this.session = session(grid);
   }
 
   /** Runs a command with {@code --node} naming the fixture's node. */
@@ -57,7 +71,7 @@ final class VerbFixture {
     err = new StringWriter();
     stdout = new java.io.ByteArrayOutputStream();
     VerbIo io = new VerbIo(new java.io.ByteArrayInputStream(stdin), stdout, false);
-    CommandLine cl = Cli.commandLine(new CairnCommand(nodeDir -> session(grid), io));
+    CommandLine cl = Cli.commandLine(new CairnCommand(nodeDir -> session, io));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     return cl.execute(args);

@@ -1,0 +1,150 @@
+package org.cairnfs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.fs.mount.GridException;
+import org.cairnfs.fs.mount.RemoteEntry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** cp and cp -r in every direction, in-process over a grid in memory. */
+class CopyCommandTest {
+  @TempDir
+  Path dir;
+
+  VerbFixture f;
+  String home;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    f = new VerbFixture(dir);
+    assertThat(f.run("create-alias", "home")).isZero();
+    home = Aliases.load(f.node).get("home").orElseThrow();
+  }
+
+  private static byte[] bytes(int n, int seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  /** A local tree: 200 files of 4 KiB, a subdirectory with two files, a symlink. */
+  private Path tree() throws Exception {
+    Path src = Files.createDirectories(dir.resolve("small"));
+    for (int i = 1; i <= 200; i++) {
+      Files.write(src.resolve("f" + i), bytes(4096, i));
+    }
+    Path sub = Files.createDirectories(src.resolve("sub"));
+    Files.write(sub.resolve("empty"), new byte[0]);
+    Files.write(sub.resolve("one"), bytes(1, 7));
+    Files.createSymbolicLink(src.resolve("link"), Path.of("f1"));
+    return src;
+  }
+
+  @Test
+  void copyTreeToGridPublishesEachDirectoryOnce() throws Exception {
+    Path src = tree();
+    int before = f.grid.publishCount();
+    assertThat(f.run("cp", "-r", src.toString(), "home:small")).isZero();
+    // sub's entries, small's entries, the link of small into home: three publishes in all
+    assertThat(f.grid.publishCount() - before).isEqualTo(3);
+    Map<String, RemoteEntry> small = f.grid.entries(f.grid.entries(home).get("small").cap()
+        .orElseThrow());
+    assertThat(small).hasSize(202);
+    assertThat(f.grid.content(small.get("f137").cap().orElseThrow()))
+        .isEqualTo(bytes(4096, 137));
+    assertThat(small.get("link").metadata().symlinkTarget()).contains("f1");
+    assertThat(small.get("sub").metadata().kind()).isEqualTo(EntryKind.DIRECTORY);
+    assertThat(f.grid.entries(small.get("sub").cap().orElseThrow()).keySet())
+        .containsExactly("empty", "one");
+    Path out = dir.resolve("f137");
+    assertThat(f.run("get", "home:small/f137", out.toString())).isZero();
+    assertThat(Files.readAllBytes(out)).isEqualTo(bytes(4096, 137));
+  }
+
+  @Test
+  void twoThousandEmptyFilesInOneBatch() throws Exception {
+    Path big = Files.createDirectories(dir.resolve("big"));
+    for (int i = 1; i <= 2_000; i++) {
+      Files.createFile(big.resolve("e" + i));
+    }
+    int before = f.grid.publishCount();
+    assertThat(f.run("cp", "-r", big.toString(), "home:big")).isZero();
+    assertThat(f.grid.publishCount() - before).isEqualTo(2);
+    assertThat(f.run("ls", "home:big")).isZero();
+    assertThat(f.out().lines()).hasSize(2_000);
+  }
+
+  @Test
+  void copyIntoAnExistingDirectoryNestsUnderTheSourceName() throws Exception {
+    Path src = tree();
+    f.run("mkdir", "home:dest");
+    assertThat(f.run("cp", "-r", src.toString(), "home:dest")).isZero();
+    assertThat(f.run("ls", "home:dest/small/sub")).isZero();
+    assertThat(f.out()).isEqualTo("empty\none\n");
+  }
+
+  @Test
+  void failedUploadLinksNothing() throws Exception {
+    Path src = tree();
+    f.grid.failWith(GridException.Kind.NOT_HAPPY);
+    assertThat(f.run("cp", "-r", src.toString(), "home:small"))
+        .isEqualTo(ExitCode.UNAVAILABLE.code);
+    assertThat(f.err().lines()).hasSize(1);
+    assertThat(f.err()).startsWith("cairn: cannot ").contains("not enough servers");
+    f.grid.heal();
+    assertThat(f.grid.entries(home)).isEmpty();
+  }
+
+  @Test
+  void treeRoundTripsGridToLocalAndGridToGrid() throws Exception {
+    Path src = tree();
+    f.run("cp", "-r", src.toString(), "home:small");
+    long before = f.grid.bytesReceived();
+    assertThat(f.run("cp", "-r", "home:small", "home:copy")).isZero();
+    assertThat(f.grid.bytesReceived()).isEqualTo(before); // immutable files are linked, not re-sent
+    Path back = dir.resolve("back");
+    assertThat(f.run("cp", "-r", "home:copy", back.toString())).isZero();
+    for (int i = 1; i <= 200; i++) {
+      assertThat(Files.readAllBytes(back.resolve("f" + i))).isEqualTo(bytes(4096, i));
+    }
+    assertThat(Files.size(back.resolve("sub/empty"))).isZero();
+    assertThat(Files.readAllBytes(back.resolve("sub/one"))).isEqualTo(bytes(1, 7));
+    assertThat(Files.readSymbolicLink(back.resolve("link"))).isEqualTo(Path.of("f1"));
+  }
+
+  @Test
+  void singleFilesInEveryDirection() throws Exception {
+    Path a = Files.write(dir.resolve("a"), bytes(5000, 1));
+    assertThat(f.run("cp", a.toString(), "home:a")).isZero();
+    assertThat(f.run("cp", "home:a", "home:b")).isZero();
+    assertThat(f.grid.entries(home).get("b").cap()).isEqualTo(f.grid.entries(home).get("a").cap());
+    Path out = dir.resolve("out");
+    assertThat(f.run("cp", "home:b", out.toString())).isZero();
+    assertThat(Files.readAllBytes(out)).isEqualTo(bytes(5000, 1));
+    Path b2 = Files.write(dir.resolve("b2"), bytes(10, 2));
+    f.run("mkdir", "home:many");
+    assertThat(f.run("cp", a.toString(), b2.toString(), "home:many")).isZero();
+    assertThat(f.grid.entries(f.grid.entries(home).get("many").cap().orElseThrow()).keySet())
+        .containsExactly("a", "b2");
+  }
+
+  @Test
+  void usageErrors() throws Exception {
+    Path src = tree();
+    assertThat(f.run("cp", src.toString(), "home:x")).isEqualTo(ExitCode.USAGE.code);
+    assertThat(f.err()).contains("is a directory").contains("-r");
+    assertThat(f.run("cp", src.resolve("f1").toString(), dir.resolve("z").toString()))
+        .isEqualTo(ExitCode.USAGE.code);
+    assertThat(f.err()).contains("both local");
+    assertThat(f.run("cp", src.resolve("f1").toString(), src.resolve("f2").toString(),
+        "home:nodir")).isEqualTo(ExitCode.USAGE.code);
+    assertThat(f.err()).contains("several sources");
+  }
+}
