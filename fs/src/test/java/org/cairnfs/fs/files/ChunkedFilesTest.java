@@ -342,7 +342,7 @@ class ChunkedFilesTest {
 
   @Test
   void anUploadReadsAheadOfFinishedChunksByAtMostItsParallelism() throws Exception {
-    int chunks = 10;
+    int chunks = 8;
     long size = (long) chunks * C;
     long[] worst = new long[1];
     InputStream generated = new InputStream() {
