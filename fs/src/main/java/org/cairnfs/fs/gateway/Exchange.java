@@ -151,7 +151,7 @@ final class Exchange {
   void write(ByteBuf content) throws IOException {
     if (!handler.awaitWritable(ctx.channel())) {
       content.release();
-      throw new IOException("client went away");
+      throw new ClientGoneException();
     }
     bytesSent += content.readableBytes();
     ctx.writeAndFlush(new DefaultHttpContent(content));

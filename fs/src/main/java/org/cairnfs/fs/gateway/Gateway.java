@@ -113,9 +113,14 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
+    workers.shutdownNow(); // interrupts streams and grid waits; they close their connections
+    try {
+      workers.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    workers.shutdownNow();
     metrics.close();
   }
 }

@@ -47,6 +47,9 @@ final class RequestRouter {
       route(ex);
     } catch (HttpError e) {
       fail(ex, e);
+    } catch (ClientGoneException e) {
+      log.debug("client of {} {} went away", ex.method(), CapRedaction.redact(ex.request().uri()));
+      ex.abort();
     } catch (Exception e) {
       HttpError h = GridFailures.map(e, "serving the request");
       if (h.status().code() == 500) {
