@@ -33,7 +33,6 @@ import picocli.CommandLine.Spec;
         MountCommand.class,
         UnmountCommand.class,
         SyncCommand.class,
-
         HealthCommands.Check.class,
         HealthCommands.Verify.class,
         HealthCommands.Repair.class,
