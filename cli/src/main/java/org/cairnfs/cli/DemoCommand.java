@@ -14,6 +14,7 @@ import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.cli.config.ConfigTemplate;
 import org.cairnfs.cli.config.NodeConfig;
 import org.cairnfs.fs.fuse.FuseMount;
+import org.cairnfs.fs.gateway.Gateway;
 import org.cairnfs.introducer.HostPort;
 import org.cairnfs.introducer.IntroducerUrl;
 import org.cairnfs.introducer.client.GridServer;
@@ -21,6 +22,7 @@ import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.storage.config.ByteSize;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -59,6 +61,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--no-mount", description = "Run the grid only; mount nothing.")
   boolean noMount;
+
+  @Mixin
+  WebOptions web = new WebOptions();
 
   @Option(names = "--exit-when-ready", hidden = true,
       description = "Stop once every server is seen, without a client or a mount (tests).")
@@ -127,7 +132,12 @@ final class DemoCommand implements Callable<Integer> {
     }
     out().printf("Every cairn command works against this grid with --node %s%n", clientDir);
     out().printf("  (or: export CAIRN_NODE=%s)%n", clientDir);
-    gatewayLine(parts).ifPresent(line -> out().println(line));
+    parts.gateway = web.start(parts.client.files(), new NodeStatusReport(parts.client,
+        () -> parts.mount == null ? List.of() : List.of(parts.mount)));
+    if (parts.gateway != null) {
+      out().printf("Gateway: %s  (a cap opens at %suri/<cap>)%n", parts.gateway.url(),
+          withSlash(parts.gateway.url().toString()));
+    }
     if (parts.mount != null) {
       Path mp = parts.mount.mountpoint();
       out().println("Try:");
@@ -149,16 +159,12 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
+  static String withSlash(String url) {
+    return url.endsWith("/") ? url : url + "/";
+  }
+
   /** How long Ctrl-C waits for pending uploads before leaving them for the next run. */
   static final Duration DRAIN = Duration.ofSeconds(40);
-
-  /**
-   * The line naming the HTTP gateway, once it runs; empty until the gateway is wired in (it
-   * would start here over {@code parts.client.files()} and close in {@link DemoParts#stop}).
-   */
-  private java.util.Optional<String> gatewayLine(DemoParts parts) {
-    return java.util.Optional.empty();
-  }
 
   /**
    * What a demo runs, stopped in reverse order once, by Ctrl-C or at the end: the mount (which
@@ -169,6 +175,7 @@ final class DemoCommand implements Callable<Integer> {
     final java.io.PrintWriter out;
     volatile ClientNode client;
     volatile MountSession mount;
+    volatile Gateway gateway;
     private boolean stopped;
 
     DemoParts(java.io.PrintWriter out) {
@@ -180,6 +187,9 @@ final class DemoCommand implements Callable<Integer> {
         return;
       }
       stopped = true;
+      if (gateway != null) {
+        gateway.close();
+      }
       if (mount != null) {
         mount.stop(DRAIN, out);
       }

@@ -3,6 +3,8 @@ package org.cairnfs.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.util.List;
+import org.cairnfs.fs.gateway.Gateway;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -10,6 +12,7 @@ import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.cli.config.NodeConfig;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -23,9 +26,12 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIR", description = "Node or introducer directory.")
   Path dir;
 
+  @Mixin
+  WebOptions web = new WebOptions();
+
   @Override
   public Integer call() throws Exception {
-    return runForeground(new NodeDirectory(dir), spec.commandLine().getOut());
+    return runForeground(new NodeDirectory(dir), spec.commandLine().getOut(), web);
   }
 
   /**
@@ -34,6 +40,16 @@ final class RunCommand implements Callable<Integer> {
    * failures are logged there too.
    */
   static int runForeground(NodeDirectory node, PrintWriter out)
+      throws ConfigException, IOException, InterruptedException {
+    return runForeground(node, out, null);
+  }
+
+  /**
+   * As {@link #runForeground(NodeDirectory, PrintWriter)}, with a gateway: a node serves one
+   * when {@code web} names a port, or, without one, when it stores nothing (a client node is
+   * there to be used; a storage node's gateway is asked for).
+   */
+  static int runForeground(NodeDirectory node, PrintWriter out, WebOptions web)
       throws ConfigException, IOException, InterruptedException {
     StartChecks.requireNode(node);
     Files.createDirectories(node.logs());
@@ -55,8 +71,32 @@ final class RunCommand implements Callable<Integer> {
       }
       throw e;
     }
+    ClientNode client = null;
+    Gateway gateway = null;
+    boolean serveWeb = web != null && web.enabled() && running.introducer() == null
+        && (web.port != null || !config.storageEnabled());
+    try {
+      if (serveWeb) {
+        client = ClientNode.open(node.root());
+        gateway = web.start(client.files(), new NodeStatusReport(client, List::of));
+      }
+    } catch (IOException | RuntimeException e) {
+      if (client != null) {
+        client.close();
+      }
+      running.close();
+      throw e;
+    }
+    ClientNode clientPart = client;
+    Gateway gatewayPart = gateway;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (gatewayPart != null) {
+        gatewayPart.close();
+      }
+      if (clientPart != null) {
+        clientPart.close();
+      }
       running.close();
       stopped.countDown();
     }, "cairn-shutdown"));
@@ -67,6 +107,10 @@ final class RunCommand implements Callable<Integer> {
       out.println("Node " + running.config().nickname() + " running"
           + (running.storage() != null ? "; storage on port " + running.storage().port()
           + ", serving shares from " + running.config().storageDir() : ""));
+    }
+    if (gateway != null) {
+      out.println("Gateway: " + gateway.url() + "  (a cap opens at "
+          + DemoCommand.withSlash(gateway.url().toString()) + "uri/<cap>)");
     }
     out.flush();
     stopped.await();
