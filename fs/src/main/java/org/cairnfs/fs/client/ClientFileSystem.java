@@ -185,6 +185,7 @@ public final class ClientFileSystem implements GridFileSystem {
         + parsed.getClass().getSimpleName());
   }
 
+  /** The name, or a plain IllegalArgumentException (a format exception would map to INTEGRITY). */
   private static EntryName entryName(String name) {
     try {
       return EntryName.of(name);

@@ -79,17 +79,10 @@ final class GridErrors {
 
   private static Throwable unwrap(Throwable t) {
     Throwable c = t;
-    while ((c instanceof CompletionException || c instanceof ExecutionException)
-        && c.getCause() != null) {
+    while (((c instanceof CompletionException || c instanceof ExecutionException)
+        || c.getClass() == java.io.IOException.class) && c.getCause() != null) {
+      // completion wrappers, and the plain IOException Await.asIo wraps other failures in
       c = c.getCause();
-    }
-    // Await.asIo wraps non-IO failures in a plain IOException: look through it
-    if (c.getClass() == java.io.IOException.class && c.getCause() != null
-        && !(c.getCause() instanceof java.io.IOException && c.getCause() == c)) {
-      Throwable inner = c.getCause();
-      if (inner instanceof RuntimeException || inner instanceof java.io.IOException) {
-        return unwrap(inner);
-      }
     }
     return c;
   }

@@ -102,7 +102,7 @@ public final class GridDirectories {
   public CompletableFuture<List<ListedEntry>> list(DirectoryCap cap) {
     return withTree(cap, tree -> {
       Optional<ChildWriteCapKey> key = unsealer(cap);
-      List<ListedEntry> out = new ArrayList<>((int) Math.min(tree.size(), 1 << 20));
+      List<ListedEntry> out = new ArrayList<>(); // not sized by the root's unchecked count
       tree.list(e -> out.add(listed(e, key)));
       return out;
     });
