@@ -135,6 +135,7 @@ final class DemoCommand implements Callable<Integer> {
     parts.gateway = web.start(parts.client.files(), new NodeStatusReport(parts.client,
         () -> parts.mount == null ? List.of() : List.of(parts.mount)));
     if (parts.gateway != null) {
+      WebAddress.write(clientDir, parts.gateway.url().toString());
       out().printf("Gateway: %s  (a cap opens at %suri/<cap>)%n", parts.gateway.url(),
           withSlash(parts.gateway.url().toString()));
     }
@@ -189,6 +190,9 @@ final class DemoCommand implements Callable<Integer> {
       stopped = true;
       if (gateway != null) {
         gateway.close();
+        if (client != null) {
+          WebAddress.remove(client.directory().root());
+        }
       }
       if (mount != null) {
         mount.stop(DRAIN, out);

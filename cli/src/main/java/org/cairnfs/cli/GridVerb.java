@@ -47,6 +47,11 @@ abstract class GridVerb implements Callable<Integer> {
 
   abstract int run() throws Exception;
 
+  /** The node directory this verb works through. */
+  Path nodeDir() {
+    return nodeDir;
+  }
+
   GridFileSystem files() {
     if (session == null) {
       try {

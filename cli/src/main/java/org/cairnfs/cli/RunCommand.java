@@ -93,6 +93,7 @@ final class RunCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (gatewayPart != null) {
         gatewayPart.close();
+        WebAddress.remove(node.root());
       }
       if (clientPart != null) {
         clientPart.close();
@@ -109,6 +110,7 @@ final class RunCommand implements Callable<Integer> {
           + ", serving shares from " + running.config().storageDir() : ""));
     }
     if (gateway != null) {
+      WebAddress.write(node.root(), gateway.url().toString());
       out.println("Gateway: " + gateway.url() + "  (a cap opens at "
           + DemoCommand.withSlash(gateway.url().toString()) + "uri/<cap>)");
     }

@@ -156,7 +156,9 @@ final class TreeCommands {
         out().println(cap.verifyCap().orElseThrow(() -> new CliException(ExitCode.USAGE, at
             + " is a literal: its bytes are in the cap and nothing is stored to verify")));
       } else {
-        out().println(cap.readOnly());
+        Cap read = cap.readOnly();
+        out().println(read);
+        WebAddress.read(nodeDir()).ifPresent(url -> out().println("link: " + url + "uri/" + read));
       }
       return 0;
     }
