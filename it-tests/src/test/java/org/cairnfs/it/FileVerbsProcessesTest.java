@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FileVerbsProcessesTest {
   private static final int SERVERS = 10;
-  private static final Duration START = Duration.ofSeconds(90);
+  private static final Duration START = Duration.ofSeconds(180); // eleven JVMs on two shared cores
   private static final Duration VERB = Duration.ofSeconds(120);
 
   @TempDir
