@@ -13,8 +13,10 @@ import org.cairnfs.fs.grid.Happiness;
  *
  * <p>The rule, as an upload's placement: first every share number with no good copy goes to the
  * least loaded usable server that does not hold that number (ring order breaks ties); then each
- * share number that the servers-of-happiness matching does not credit gets a copy on a usable
- * server holding nothing of the file, in ring order, as long as such servers remain. So a repair
+ * usable server holding no good copy of the file takes one share number (one the servers-of-
+ * happiness matching does not credit if it can, else any number it does not hold) whenever
+ * that raises happiness, in ring order. A server whose only copy is corrupt thus gets a good
+ * copy of another number (the protocol cannot overwrite its bad one). So a repair
  * restores every share and spreads them until happiness is as high as the servers allow, and
  * never sends a share a credited server already has.
  */
@@ -56,18 +58,31 @@ final class RepairPlan {
         add(best, share, planned, added);
       }
     }
+    // Then every server holding no good copy (nothing, or only bad copies) takes one share
+    // number, uncredited ones first, whenever that raises happiness: a server whose copy was
+    // corrupt gets a good copy of another number (its own number went elsewhere), so any k of
+    // the servers read the file again, as before the damage.
     while (true) {
       Map<Integer, S> credited = Happiness.matching(nonEmpty(planned));
+      int happiness = credited.size();
       boolean moved = false;
-      for (int share = 0; share < n && !moved; share++) {
-        if (credited.containsKey(share)) {
+      for (S server : ring) {
+        if (moved || !planned.get(server).isEmpty()) {
           continue;
         }
-        for (S server : ring) {
-          if (planned.get(server).isEmpty() && canTake(server, share, planned, blocked)) {
-            add(server, share, planned, added);
-            moved = true;
-            break;
+        for (int pass = 0; pass < 2 && !moved; pass++) {
+          for (int share = 0; share < n && !moved; share++) {
+            boolean uncredited = !credited.containsKey(share);
+            if ((pass == 0) != uncredited || !canTake(server, share, planned, blocked)) {
+              continue;
+            }
+            planned.get(server).add(share);
+            if (Happiness.matching(nonEmpty(planned)).size() > happiness) {
+              added.computeIfAbsent(server, x -> new TreeSet<>()).add(share);
+              moved = true;
+            } else {
+              planned.get(server).remove(share);
+            }
           }
         }
       }

@@ -39,6 +39,22 @@ class RepairPlanTest {
         .isEqualTo(6);
   }
 
+  /**
+   * The acceptance case: every server held one share and "a"'s copy of 0 went bad. Share 0 is
+   * rebuilt onto some other server; "a" must then hold a good copy of another number, else
+   * reading from "a" and k - 1 others fails although the repair called the file healthy.
+   */
+  @Test
+  void aServerWhoseOnlyCopyWentBadGetsAGoodCopyOfAnotherNumber() {
+    Map<String, Set<Integer>> good = Map.of("b", Set.of(1), "c", Set.of(2), "d", Set.of(3),
+        "e", Set.of(4), "f", Set.of(5));
+    for (List<String> ring : List.of(RING, List.of("b", "c", "d", "e", "f", "a"))) {
+      Map<String, Set<Integer>> plan = RepairPlan.plan(ring, good, Map.of("a", Set.of(0)), 6);
+      assertThat(plan.getOrDefault("a", Set.of())).isNotEmpty().doesNotContain(0);
+      assertThat(Happiness.of(merged(good, plan))).isEqualTo(6);
+    }
+  }
+
   @Test
   void sharesCrowdedOnOneServerAreSpreadUntilHappinessIsFull() {
     Map<String, Set<Integer>> good = Map.of("a", Set.of(0, 1, 2, 3), "b", Set.of(4),
