@@ -161,7 +161,34 @@ public final class ImmutableFile implements AutoCloseable {
         source.prefetch(from, until);
       }
     }
-    return decoder.readSegment(s);
+    try {
+      return decoder.readSegment(s);
+    } catch (IOException e) {
+      if (!otherCopiesOfBadShares()) {
+        throw e;
+      }
+      // Some bad share numbers have copies on other servers (a repair put them there): read
+      // again from those copies.
+      decoder = null;
+      sources.clear();
+      open();
+      return segment(s, lastWanted);
+    }
+  }
+
+  /**
+   * Drops the servers whose copies failed from the locator; true when at least one bad share
+   * number has a copy elsewhere. Each call removes a holder, so retries end.
+   */
+  private boolean otherCopiesOfBadShares() {
+    Map<Integer, String> bad = decoder.badShares();
+    boolean another = false;
+    for (RemoteShare source : sources) {
+      if (bad.containsKey(source.number()) && source.server().isPresent()) {
+        another |= locator.exclude(source.number(), source.server().get());
+      }
+    }
+    return another;
   }
 
   /** Segment {@code s} for a streaming reader, taking the lock for just that segment. */

@@ -238,6 +238,12 @@ final class RemoteShare implements ShareSource {
         GridConfig.MAX_TREE_PREFETCH)));
   }
 
+  /** The server this share is read from now, if one was picked. */
+  java.util.Optional<NodeId> server() {
+    ShareLocator.Holder h = holder;
+    return h == null ? java.util.Optional.empty() : java.util.Optional.of(h.server());
+  }
+
   private CompletableFuture<byte[]> fetch(long offset, int length) {
     ShareLocator.Holder h = holder;
     return h.client().readRange(index, number, offset, length);

@@ -72,6 +72,24 @@ final class ShareLocator {
     return list;
   }
 
+  /**
+   * Forgets that {@code server} holds {@code share}: its copy failed verification, so readers
+   * opened after this use another server's copy of that number. Returns whether another copy
+   * is known.
+   */
+  synchronized boolean exclude(int share, NodeId server) {
+    List<Holder> list = holders.get(share);
+    if (list == null) {
+      return false;
+    }
+    list.removeIf(h -> h.server().equals(server));
+    if (list.isEmpty()) {
+      holders.remove(share);
+      return false;
+    }
+    return true;
+  }
+
   synchronized Set<Integer> located() {
     return Set.copyOf(holders.keySet());
   }

@@ -105,6 +105,23 @@ class DownloadFaultsTest {
     }
   }
 
+  /**
+   * After a repair a share number can live on two servers, one copy bad: a reader whose first
+   * pick was the bad copy must read the number again from the other server, not give up.
+   */
+  @Test
+  void aBadCopyIsReplacedByAnotherServersCopyOfTheSameShare() throws Exception {
+    Path bad = holder(0).sharePath(si, 0);
+    Files.copy(bad, holder(1).sharePath(si, 0));
+    corrupt(bad, Files.size(bad) / 2);
+    for (int share = 3; share < 10; share++) {
+      holder(share).kill();
+    }
+    holder(1).faults().delayListing(400); // the bad copy's server answers first
+    holder(2).faults().delayListing(400);
+    assertThat(readAll()).isEqualTo(data);
+  }
+
   @Test
   void tooMuchDamageFailsLoudlyNeverWithWrongBytes() throws Exception {
     for (int share = 0; share < 8; share++) {
