@@ -215,7 +215,10 @@ final class Testbed implements AutoCloseable {
       imp.close();
     }
     for (Host h : hosts) {
-      quietly("ip", "netns", "del", h.namespace()); // deleting the namespace deletes its veth pair
+      // Deleting the pair here is synchronous; a namespace's own links go with it only once the
+      // kernel's deferred cleanup of the namespace runs, which a check right after may beat.
+      quietly("ip", "link", "del", h.link());
+      quietly("ip", "netns", "del", h.namespace());
     }
     quietly("ip", "link", "del", bridge);
     OPEN.remove(this);
