@@ -6,6 +6,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Locale;
+import org.cairnfs.bench.CommandArgs;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.fs.files.ChunkedFiles;
@@ -24,11 +25,11 @@ public final class BigFileRoundTrip {
   private BigFileRoundTrip() {}
 
   public static void main(String[] args) throws Exception {
-    long mib = ChunkSizeBenchmark.intArg(args, "--mib", 4096);
-    int chunkMib = ChunkSizeBenchmark.intArg(args, "--chunk-mib",
+    long mib = CommandArgs.intArg(args, "--mib", 4096);
+    int chunkMib = CommandArgs.intArg(args, "--chunk-mib",
         FilesConfig.DEFAULT_CHUNK_SIZE >> 20);
-    int servers = ChunkSizeBenchmark.intArg(args, "--servers", 10);
-    Path base = Path.of(ChunkSizeBenchmark.stringArg(args, "--dir",
+    int servers = CommandArgs.intArg(args, "--servers", 10);
+    Path base = Path.of(CommandArgs.stringArg(args, "--dir",
         System.getProperty("java.io.tmpdir")));
     long size = mib << 20;
     FilesConfig config = FilesConfig.builder().chunkSize(chunkMib << 20).build();

@@ -1,5 +1,9 @@
 package org.cairnfs.bench.files;
 
+import static org.cairnfs.bench.CommandArgs.intArg;
+import static org.cairnfs.bench.CommandArgs.stringArg;
+import static org.cairnfs.bench.RunFigures.median;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -127,25 +131,5 @@ public final class ChunkSizeBenchmark {
 
   static double rate(long bytes, long nanos) {
     return bytes / (1024.0 * 1024.0) / (nanos / 1e9);
-  }
-
-  static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    sorted.sort(null);
-    return sorted.get(sorted.size() / 2);
-  }
-
-  static int intArg(String[] args, String name, int fallback) {
-    String v = stringArg(args, name, null);
-    return v == null ? fallback : Integer.parseInt(v);
-  }
-
-  static String stringArg(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
   }
 }

@@ -1,5 +1,9 @@
 package org.cairnfs.bench.grid;
 
+import static org.cairnfs.bench.CommandArgs.intArg;
+import static org.cairnfs.bench.CommandArgs.stringArg;
+import static org.cairnfs.bench.RunFigures.median;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -204,25 +208,5 @@ public final class DirectoryBenchmark {
       double lookupMs, double listMs, int listed) {
     System.out.printf(Locale.ROOT, "%-6s %8d %10.1f %12.0f %6.0f %11.1f %10.1f %12.0f%n", kind,
         size, addMs, addBytes, pages, lookupMs, listMs, listed / (listMs / 1000));
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    sorted.sort(null);
-    return sorted.get(sorted.size() / 2);
-  }
-
-  private static int intArg(String[] args, String name, int fallback) {
-    String v = stringArg(args, name, null);
-    return v == null ? fallback : Integer.parseInt(v);
-  }
-
-  private static String stringArg(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
   }
 }

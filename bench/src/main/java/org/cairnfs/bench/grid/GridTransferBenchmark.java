@@ -1,16 +1,19 @@
 package org.cairnfs.bench.grid;
 
+import static org.cairnfs.bench.CommandArgs.intArg;
+import static org.cairnfs.bench.CommandArgs.stringArg;
+import static org.cairnfs.bench.RunFigures.deleteTree;
+import static org.cairnfs.bench.RunFigures.median;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.caps.immutable.ImmutableDecoder;
@@ -144,33 +147,5 @@ public final class GridTransferBenchmark {
 
   private static double rate(int mib, long nanos) {
     return mib / (nanos / 1e9);
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    sorted.sort(null);
-    return sorted.get(sorted.size() / 2);
-  }
-
-  private static int intArg(String[] args, String name, int fallback) {
-    String v = stringArg(args, name, null);
-    return v == null ? fallback : Integer.parseInt(v);
-  }
-
-  private static String stringArg(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

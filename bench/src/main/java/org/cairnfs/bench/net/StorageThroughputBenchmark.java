@@ -1,12 +1,12 @@
 package org.cairnfs.bench.net;
 
-import java.io.IOException;
+import static org.cairnfs.bench.RunFigures.deleteTree;
+
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.client.ClientOptions;
 import org.cairnfs.protocol.client.StorageClient;
@@ -225,14 +224,6 @@ public final class StorageThroughputBenchmark {
     System.out.printf(Locale.ROOT, "%s: ours/%s = %.2f, ours/plain-loopback = %.2f; goal ours >= 50%% of"
             + " min(%s, plain) = %.0f MB/s: %s%n", what, diskName, ours.mbPerSecond() / disk.mbPerSecond(),
         ours.mbPerSecond() / plain.mbPerSecond(), diskName, 0.5 * lower, met ? "MET" : "MISSED");
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   /** Command-line settings with their bounds. */
