@@ -122,6 +122,14 @@ class DemoMountTest {
     assertThat(sync.process().exitValue()).as(sync.output()).isZero();
     assertThat(sync.output()).contains("synced " + mp);
 
+    // a file's read cap from its xattr opens with `cairn get` and gives the same bytes
+    String fileCap = xattr(mp.resolve("big"), "user.cairn.readcap");
+    Path got = tmp.resolve("got");
+    CairnProcess get = jvms.exec(Duration.ofSeconds(180), "get", "get", "--node",
+        client.toString(), fileCap, got.toString());
+    assertThat(get.process().exitValue()).as(get.output()).isZero();
+    assertThat(run(tmp, "cmp", local.toString(), got.toString())).isZero();
+
     // a directory's read cap mounts read-only at a second mount point, in the background
     String readCap = xattr(mp.resolve("tree"), "user.cairn.readcap");
     assertThat(readCap).startsWith("cairn:");

@@ -29,11 +29,15 @@ class FuseCrashTest {
   @TempDir
   Path work;
   MountProcess mount;
+  GridHost grid;
 
   @AfterEach
   void cleanUp() throws Exception {
     if (mount != null) {
       mount.cleanUp();
+    }
+    if (grid != null) {
+      grid.close();
     }
   }
 
@@ -53,6 +57,26 @@ class FuseCrashTest {
     Path dir = Files.createDirectories(mp.resolve("copy"));
     Map<Integer, Integer> closed = new ConcurrentHashMap<>(); // file -> version closed
     Map<Integer, Integer> started = new ConcurrentHashMap<>();
+    Thread writer = copy(dir, closed, started);
+    awaitClosed(closed, 120, writer);
+    mount.kill();
+    writer.join(60_000);
+    assertThat(closed.size()).isGreaterThanOrEqualTo(100);
+    Map<Integer, Integer> closedAtKill = Map.copyOf(closed);
+
+    mount = MountProcess.start(work.resolve("grid"), work.resolve("cache"), mp,
+        work.resolve("logs/m2.log")); // clears the stale mount point itself
+    check(mp.resolve("copy"), closedAtKill, started);
+    assertThat(mount.unmount()).contains("UNMOUNTED clean");
+
+    // a new cache dir: what the grid alone holds
+    mount = MountProcess.start(work.resolve("grid"), work.resolve("cache-fresh"), mp,
+        work.resolve("logs/m3.log"));
+    check(mp.resolve("copy"), closedAtKill, started);
+  }
+
+  /** A copy that also rewrites earlier files in place, until the mount dies under it. */
+  static Thread copy(Path dir, Map<Integer, Integer> closed, Map<Integer, Integer> started) {
     Thread writer = new Thread(() -> {
       try {
         for (int i = 0; ; i++) {
@@ -71,23 +95,56 @@ class FuseCrashTest {
       }
     }, "copy");
     writer.start();
+    return writer;
+  }
+
+  static void awaitClosed(Map<Integer, Integer> closed, int count, Thread writer)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (closed.size() < 120 && System.nanoTime() < deadline && writer.isAlive()) {
+    while (closed.size() < count && System.nanoTime() < deadline && writer.isAlive()) {
       Thread.sleep(10);
     }
+  }
+
+  @Test
+  void serversKilledDownToKDuringTheBacklogThenTheMountKilledLoseNothing() throws Exception {
+    MountProcess.requireFuse();
+    grid = GridHost.start(work.resolve("servers"), 5);
+    String[] flags = grid.mountFlags(2, 4, 5);
+    Path mp = work.resolve("mnt");
+    mount = MountProcess.start(work.resolve("grid"), work.resolve("cache"), mp,
+        work.resolve("logs/k1.log"), flags);
+    Path dir = Files.createDirectories(mp.resolve("copy"));
+    Map<Integer, Integer> closed = new ConcurrentHashMap<>();
+    Map<Integer, Integer> started = new ConcurrentHashMap<>();
+    Thread writer = copy(dir, closed, started);
+    awaitClosed(closed, 30, writer);
+    for (int s = 2; s < 5; s++) { // down to k = 2: nothing can reach happiness (4) now
+      grid.kill(s);
+    }
+    int atKill = closed.size();
+    awaitClosed(closed, atKill + 40, writer); // closes still return: the backlog grows
     mount.kill();
     writer.join(60_000);
-    assertThat(closed.size()).isGreaterThanOrEqualTo(100);
+    assertThat(closed.size()).isGreaterThanOrEqualTo(atKill + 30);
     Map<Integer, Integer> closedAtKill = Map.copyOf(closed);
 
+    // still only k servers: the journal replays, files read from the spool or from k shares
     mount = MountProcess.start(work.resolve("grid"), work.resolve("cache"), mp,
-        work.resolve("logs/m2.log")); // clears the stale mount point itself
+        work.resolve("logs/k2.log"), flags);
     check(mp.resolve("copy"), closedAtKill, started);
-    assertThat(mount.unmount()).contains("UNMOUNTED clean");
-
-    // a new cache dir: what the grid alone holds
+    for (int s = 2; s < 5; s++) {
+      grid.restart(s);
+    }
+    String out = mount.unmount();
+    for (int i = 3; i <= 6 && !out.contains("UNMOUNTED clean"); i++) { // the backlog drains
+      mount = MountProcess.start(work.resolve("grid"), work.resolve("cache"), mp,
+          work.resolve("logs/k" + i + ".log"), flags);
+      out = mount.unmount();
+    }
+    assertThat(out).contains("UNMOUNTED clean");
     mount = MountProcess.start(work.resolve("grid"), work.resolve("cache-fresh"), mp,
-        work.resolve("logs/m3.log"));
+        work.resolve("logs/k-fresh.log"), flags);
     check(mp.resolve("copy"), closedAtKill, started);
   }
 

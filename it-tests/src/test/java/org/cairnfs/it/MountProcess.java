@@ -49,7 +49,11 @@ final class MountProcess {
   /** Starts a mount and waits until it reports MOUNTED. */
   static MountProcess start(Path grid, Path cache, Path mountpoint, Path log, String... flags)
       throws IOException, InterruptedException {
-    Files.createDirectories(mountpoint);
+    try {
+      Files.createDirectories(mountpoint);
+    } catch (java.nio.file.FileAlreadyExistsException staleMount) {
+      // a killed mount's point (ENOTCONN): the new mount clears it itself
+    }
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",

@@ -84,6 +84,16 @@ final class FileData {
     }
   }
 
+  /** Spool bytes held by changes made since the last commit. */
+  long openBytes() {
+    lock.readLock().lock();
+    try {
+      return current == null ? 0 : current.heldBytes();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   long lastSealedGen() {
     lock.readLock().lock();
     try {

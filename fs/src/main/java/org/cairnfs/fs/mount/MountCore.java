@@ -337,6 +337,12 @@ public final class MountCore implements AutoCloseable {
       Instant now = now();
       n.mtime = now;
       n.ctime = now;
+      if (n.data.openBytes() > wb.budget.bound() / 4) {
+        // a file written for long in one open: the uploader takes it in parts while the
+        // writer goes on, so that a file larger than the cache drains instead of filling it
+        commitNode(n);
+        wb.uploader.kick(true);
+      }
       return w;
     } catch (GridException e) {
       throw FsException.of(e, "reading the base of a partial write");

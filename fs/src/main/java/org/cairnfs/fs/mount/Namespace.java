@@ -372,7 +372,8 @@ final class Namespace {
   }
 
   void chown(String path, int uid, int gid, Caller caller) throws FsException {
-    meta(path, false, n -> {
+    // journaled: the owner is the mount's, but the ctime and a cleared setuid bit are kept
+    meta(path, true, n -> {
       boolean changeUid = uid != -1 && uid != n.uid;
       boolean changeGid = gid != -1 && gid != n.gid;
       if (!caller.isRoot()) {
@@ -398,7 +399,9 @@ final class Namespace {
 
   void utimens(String path, TimeSpec atime, TimeSpec mtime) throws FsException {
     boolean mtimeChanges = !(mtime instanceof TimeSpec.Omit);
-    meta(path, mtimeChanges, n -> {
+    // journaled unless both are omitted: the ctime changes (and is kept) even when only the
+    // atime (not kept) does
+    meta(path, mtimeChanges || !(atime instanceof TimeSpec.Omit), n -> {
       Instant now = core.now();
       if (atime instanceof TimeSpec.At a) {
         n.atime = a.time();

@@ -59,12 +59,20 @@ final class SpoolBudget {
     }
   }
 
-  /** Waits up to {@code nanos} for room; false if there is still none. */
+  /**
+   * Waits for room while the cache drains: false once {@code nanos} pass with no byte released
+   * (a cache that cannot drain), however long a draining one takes.
+   */
   boolean awaitRoom(long extra, long nanos) throws InterruptedException {
     lock.lock();
     try {
       long deadline = System.nanoTime() + nanos;
+      long low = used;
       while (used + extra > bound) {
+        if (used < low) { // progress: the uploader released some
+          low = used;
+          deadline = System.nanoTime() + nanos;
+        }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;

@@ -1,22 +1,38 @@
 package org.cairnfs.fs.fuse;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.immutable.EncodingParams;
+import org.cairnfs.fs.client.ClientFileSystem;
+import org.cairnfs.fs.client.GridFileSystem;
+import org.cairnfs.fs.grid.ClientSecrets;
+import org.cairnfs.fs.grid.GridClient;
+import org.cairnfs.fs.grid.GridConfig;
+import org.cairnfs.fs.grid.ServerPool;
 import org.cairnfs.fs.mount.MemoryGrid;
 import org.cairnfs.fs.mount.MountConfig;
 import org.cairnfs.fs.mount.MountCore;
 import org.cairnfs.fs.mount.MountStatus;
+import org.cairnfs.fs.testing.TestGrid;
+import org.cairnfs.introducer.NodeAddress;
+import org.cairnfs.introducer.client.GridMembership;
+import org.cairnfs.protocol.identity.NodeKey;
 
 /**
- * A real FUSE mount over the on-disk {@link MemoryGrid}, as its own process: what the FUSE
- * it-tests start (and kill -9) until the real grid client is wired behind the seam.
+ * A real FUSE mount as its own process, what the FUSE it-tests start (and kill -9): over the
+ * on-disk {@link MemoryGrid}, or with {@code --servers FILE} over real storage servers (one
+ * {@code NodeAddress} a line, e.g. from {@code GridHostMain}) through the real grid client,
+ * encoded {@code --k K --happy H --n N} (default 3, 7, 10).
  *
- * <p>{@code MemoryMountMain GRID_STATE CACHE_DIR MOUNTPOINT [--read-only] [--write-through]}.
- * The root cap is kept in {@code GRID_STATE.root}. Prints {@code MOUNTED} once the kernel shows
- * the mount; SIGTERM or {@code fusermount -u} unmount, drain, print {@code UNMOUNTED ...}.
+ * <p>{@code MemoryMountMain GRID_STATE CACHE_DIR MOUNTPOINT [--read-only] [--write-through]
+ * [--servers FILE [--k K --happy H --n N]]}. The root cap is kept in {@code GRID_STATE.root}
+ * (and the grid client's secrets under {@code GRID_STATE.client/}). Prints {@code MOUNTED} once
+ * the kernel shows the mount; SIGTERM or {@code fusermount -u} unmount, drain, print {@code
+ * UNMOUNTED ...}.
  */
 public final class MemoryMountMain {
   private MemoryMountMain() {}
@@ -27,14 +43,24 @@ public final class MemoryMountMain {
     Path mp = Path.of(args[2]);
     boolean readOnly = false;
     boolean writeThrough = false;
+    Path servers = null;
+    int[] knh = {3, 7, 10};
     for (int i = 3; i < args.length; i++) {
       readOnly |= args[i].equals("--read-only");
       writeThrough |= args[i].equals("--write-through");
+      switch (args[i]) {
+        case "--servers" -> servers = Path.of(args[++i]);
+        case "--k" -> knh[0] = Integer.parseInt(args[++i]);
+        case "--happy" -> knh[1] = Integer.parseInt(args[++i]);
+        case "--n" -> knh[2] = Integer.parseInt(args[++i]);
+        default -> { }
+      }
     }
-    MemoryGrid grid = MemoryGrid.persistent(state);
+    GridFileSystem grid = servers == null ? MemoryGrid.persistent(state)
+        : realGrid(servers, state.resolveSibling(state.getFileName() + ".client"), knh);
     Path rootFile = state.resolveSibling(state.getFileName() + ".root");
     if (!Files.exists(rootFile)) {
-      Files.writeString(rootFile, grid.newRoot());
+      Files.writeString(rootFile, grid.createDirectory().get());
     }
     String root = Files.readString(rootFile, StandardCharsets.US_ASCII).trim();
     if (readOnly) {
@@ -63,6 +89,29 @@ public final class MemoryMountMain {
     mount.awaitUnmounted();
     finish(mount);
     System.exit(0);
+  }
+
+  /** The real grid client over the servers listed in {@code serversFile}. */
+  private static GridFileSystem realGrid(Path serversFile, Path clientDir,
+      int[] knh) throws IOException {
+    Files.createDirectories(clientDir);
+    NodeKey key = NodeKey.generate();
+    GridMembership.Builder b =
+        GridMembership.builder(key);
+    for (String line : Files.readAllLines(serversFile)) {
+      if (!line.isBlank()) {
+        b.staticServer(NodeAddress.parse(line));
+      }
+    }
+    ServerPool pool = ServerPool.builder(b.build().start(),
+        key).clientOptions(TestGrid.CLIENT_OPTIONS)
+        .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2)).build();
+    GridClient client = GridClient.create(pool,
+        ClientSecrets.loadOrCreate(clientDir),
+        GridConfig.builder().params(
+            EncodingParams.builder().k(knh[0]).happy(knh[1])
+                .n(knh[2]).build()).build());
+    return ClientFileSystem.create(client);
   }
 
   private static boolean finished;

@@ -68,11 +68,14 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
     return new MemoryGrid(null);
   }
 
-  /** A grid kept in {@code stateFile} (loaded if it exists, rewritten after each change). */
+  /** A grid kept beside {@code stateFile} (loaded if it exists, written at each change). */
   public static MemoryGrid persistent(Path stateFile) throws IOException {
     MemoryGrid g = new MemoryGrid(stateFile);
     if (Files.exists(stateFile)) {
       g.load();
+    } else {
+      Files.createDirectories(stateFile.toAbsolutePath().getParent());
+      Files.createFile(stateFile);
     }
     return g;
   }
@@ -80,7 +83,7 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
   /** A new root directory; its write cap. */
   public synchronized String newRoot() {
     String cap = mintDir();
-    save();
+    saveDir(key(cap));
     return cap;
   }
 
@@ -231,8 +234,9 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
       fileWrites.incrementAndGet();
       String cap = capOf(content);
       synchronized (this) {
-        files.put(cap, content);
-        save();
+        if (files.put(cap, content) == null) {
+          saveFile(cap, content);
+        }
       }
       return cap;
     });
@@ -253,7 +257,7 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
     return async(true, () -> {
       synchronized (this) {
         String cap = mintDir();
-        save();
+        saveDir(key(cap));
         return cap;
       }
     });
@@ -279,7 +283,7 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
           }
         }
         publishes.incrementAndGet();
-        save();
+        saveDir(key(directoryCap));
       }
       return null;
     });
@@ -295,56 +299,64 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
     return xattrs;
   }
 
-  // ---- persistence (test format, not a spec'd one)
+  // ---- persistence (test format, not a spec'd one). Each change costs what it changed: a new
+  // file is one blob and one line appended to the state file (a torn last line, from a kill
+  // mid-append, was never acknowledged and is dropped); a directory is its own file, replaced.
 
-  private void save() {
+  private void saveFile(String cap, byte[] content) {
+    if (stateFile == null) {
+      return;
+    }
+    try {
+      Path blob = blobDir().resolve(blobName(cap));
+      if (!Files.exists(blob)) {
+        Files.createDirectories(blob.getParent());
+        Path tmp = blob.resolveSibling(blob.getFileName() + ".tmp");
+        Files.write(tmp, content);
+        Files.move(tmp, blob, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.writeString(stateFile, cap + "\n", java.nio.charset.StandardCharsets.US_ASCII,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void saveDir(String key) {
     if (stateFile == null) {
       return;
     }
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(bytes);
-      out.writeInt(files.size());
-      Path blobs = blobDir();
-      Files.createDirectories(blobs);
-      for (Map.Entry<String, byte[]> e : files.entrySet()) {
-        out.writeUTF(e.getKey());
-        Path blob = blobs.resolve(blobName(e.getKey()));
-        if (!Files.exists(blob)) { // content-addressed: written once
-          Path tmp = blobs.resolve(blob.getFileName() + ".tmp");
-          Files.write(tmp, e.getValue());
-          Files.move(tmp, blob, StandardCopyOption.ATOMIC_MOVE);
-        }
-      }
-      out.writeInt(dirs.size());
-      for (Map.Entry<String, TreeMap<String, RemoteEntry>> e : dirs.entrySet()) {
-        out.writeUTF(e.getKey());
-        out.writeInt(e.getValue().size());
-        for (RemoteEntry r : e.getValue().values()) {
-          out.writeUTF(r.name());
-          out.writeUTF(r.cap().orElse(""));
-          NodeMetadata m = r.metadata();
-          out.writeByte(m.kind().code());
-          out.writeLong(m.size());
-          out.writeInt(m.mode());
-          out.writeLong(m.mtime().getEpochSecond());
-          out.writeInt(m.mtime().getNano());
-          out.writeLong(m.ctime().getEpochSecond());
-          out.writeInt(m.ctime().getNano());
-          out.writeUTF(m.symlinkTarget().orElse(""));
-          out.writeInt(m.xattrs().size());
-          for (Map.Entry<String, byte[]> x : m.xattrs().entrySet()) {
-            out.writeUTF(x.getKey());
-            out.writeInt(x.getValue().length);
-            out.write(x.getValue());
-          }
+      out.writeUTF(key);
+      TreeMap<String, RemoteEntry> d = dirs.get(key);
+      out.writeInt(d.size());
+      for (RemoteEntry r : d.values()) {
+        out.writeUTF(r.name());
+        out.writeUTF(r.cap().orElse(""));
+        NodeMetadata m = r.metadata();
+        out.writeByte(m.kind().code());
+        out.writeLong(m.size());
+        out.writeInt(m.mode());
+        out.writeLong(m.mtime().getEpochSecond());
+        out.writeInt(m.mtime().getNano());
+        out.writeLong(m.ctime().getEpochSecond());
+        out.writeInt(m.ctime().getNano());
+        out.writeUTF(m.symlinkTarget().orElse(""));
+        out.writeInt(m.xattrs().size());
+        for (Map.Entry<String, byte[]> x : m.xattrs().entrySet()) {
+          out.writeUTF(x.getKey());
+          out.writeInt(x.getValue().length);
+          out.write(x.getValue());
         }
       }
       out.flush();
-      Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
+      Path file = dirDir().resolve(blobName(key));
+      Files.createDirectories(file.getParent());
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       Files.write(tmp, bytes.toByteArray());
-      Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -352,6 +364,10 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
 
   private Path blobDir() {
     return stateFile.resolveSibling(stateFile.getFileName() + ".files");
+  }
+
+  private Path dirDir() {
+    return stateFile.resolveSibling(stateFile.getFileName() + ".dirs");
   }
 
   private static String blobName(String cap) {
@@ -364,41 +380,53 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
   }
 
   private void load() throws IOException {
-    try (DataInputStream in = new DataInputStream(Files.newInputStream(stateFile))) {
-      int nf = in.readInt();
-      for (int i = 0; i < nf; i++) {
-        String cap = in.readUTF();
+    String log = Files.readString(stateFile, java.nio.charset.StandardCharsets.US_ASCII);
+    int end = log.lastIndexOf('\n') + 1; // a torn last line was never acknowledged
+    for (String cap : log.substring(0, end).split("\n")) {
+      if (!cap.isEmpty()) {
         files.put(cap, Files.readAllBytes(blobDir().resolve(blobName(cap))));
       }
-      int nd = in.readInt();
-      for (int i = 0; i < nd; i++) {
-        String k = in.readUTF();
-        TreeMap<String, RemoteEntry> d = new TreeMap<>();
-        int ne = in.readInt();
-        for (int j = 0; j < ne; j++) {
-          String name = in.readUTF();
-          String cap = in.readUTF();
-          int code = in.readByte();
-          EntryKind kind = EntryKind.values()[code];
-          long size = in.readLong();
-          int mode = in.readInt();
-          Instant mt = Instant.ofEpochSecond(in.readLong(), in.readInt());
-          Instant ct = Instant.ofEpochSecond(in.readLong(), in.readInt());
-          String target = in.readUTF();
-          int nx = in.readInt();
-          Map<String, byte[]> x = new TreeMap<>();
-          for (int q = 0; q < nx; q++) {
-            String xn = in.readUTF();
-            byte[] v = new byte[in.readInt()];
-            in.readFully(v);
-            x.put(xn, v);
-          }
-          d.put(name, new RemoteEntry(name, cap.isEmpty() ? Optional.empty() : Optional.of(cap),
-              new NodeMetadata(kind, size, mode, mt, ct,
-                  target.isEmpty() ? Optional.empty() : Optional.of(target), x)));
+    }
+    if (!Files.isDirectory(dirDir())) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> all = Files.list(dirDir())) {
+      for (Path f : (Iterable<Path>) all::iterator) {
+        if (!f.getFileName().toString().endsWith(".tmp")) {
+          loadDir(f);
         }
-        dirs.put(k, d);
       }
+    }
+  }
+
+  private void loadDir(Path file) throws IOException {
+    try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+      String k = in.readUTF();
+      TreeMap<String, RemoteEntry> d = new TreeMap<>();
+      int ne = in.readInt();
+      for (int j = 0; j < ne; j++) {
+        String name = in.readUTF();
+        String cap = in.readUTF();
+        int code = in.readByte();
+        EntryKind kind = EntryKind.values()[code];
+        long size = in.readLong();
+        int mode = in.readInt();
+        Instant mt = Instant.ofEpochSecond(in.readLong(), in.readInt());
+        Instant ct = Instant.ofEpochSecond(in.readLong(), in.readInt());
+        String target = in.readUTF();
+        int nx = in.readInt();
+        Map<String, byte[]> x = new TreeMap<>();
+        for (int q = 0; q < nx; q++) {
+          String xn = in.readUTF();
+          byte[] v = new byte[in.readInt()];
+          in.readFully(v);
+          x.put(xn, v);
+        }
+        d.put(name, new RemoteEntry(name, cap.isEmpty() ? Optional.empty() : Optional.of(cap),
+            new NodeMetadata(kind, size, mode, mt, ct,
+                target.isEmpty() ? Optional.empty() : Optional.of(target), x)));
+      }
+      dirs.put(k, d);
     }
   }
 }

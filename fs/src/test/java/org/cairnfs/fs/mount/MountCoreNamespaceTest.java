@@ -152,6 +152,27 @@ class MountCoreNamespaceTest {
     assertThat(core.getattr("/f").gid()).isEqualTo(1000);
   }
 
+  /** tar as root found "file changed as we read it": ctimes moved back when the grid was read. */
+  @Test
+  void chownAndAnAtimeOnlyUtimensKeepTheirCtimeAndModeOnTheGrid() throws Exception {
+    fx.put("/f", new byte[0]);
+    fx.put("/g", new byte[0]);
+    core.chmod("/f", 06755);
+    core.sync(Duration.ofSeconds(10));
+    Thread.sleep(5);
+    core.chown("/f", 0, 1000, new Caller(0, 0)); // a change of owner clears setuid and setgid
+    core.utimens("/g", TimeSpec.NOW, TimeSpec.OMIT);
+    StatInfo f = core.getattr("/f");
+    StatInfo g = core.getattr("/g");
+    assertThat(f.mode() & 07777).isEqualTo(0755);
+    core.sync(Duration.ofSeconds(10));
+    fx.closeAndReopen();
+    core = fx.core;
+    assertThat(core.getattr("/f").mode()).isEqualTo(f.mode());
+    assertThat(core.getattr("/f").ctime()).isEqualTo(f.ctime());
+    assertThat(core.getattr("/g").ctime()).isEqualTo(g.ctime());
+  }
+
   @Test
   void capXattrsAndUserXattrs() throws Exception {
     fx.put("/f", "hello".getBytes(StandardCharsets.UTF_8));

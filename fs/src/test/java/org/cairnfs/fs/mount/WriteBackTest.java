@@ -165,6 +165,56 @@ class WriteBackTest {
     }
   }
 
+  /** A 1 GiB file through a mount with a 1 GiB cache got ENOSPC: one open, one generation. */
+  @Test
+  void aFileWrittenInOneOpenIsUploadedInPartsWhileTheWriterGoesOn() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.cacheBytes(4 << 20))) {
+      byte[] chunk = CoreFixture.bytes(256 * 1024, 2);
+      long fh = fx.create("/big");
+      for (int i = 0; i < 12; i++) {
+        fx.core.write(fh, ByteBuffer.wrap(chunk), (long) i * chunk.length);
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (grid.bytesReceived() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(grid.bytesReceived()).as("uploaded while still open").isPositive();
+      fx.core.flush(fh);
+      fx.core.release(fh);
+      fx.core.sync(Duration.ofSeconds(30));
+      byte[] got = fx.get("/big");
+      assertThat(got).hasSize(12 * chunk.length);
+      for (int i = 0; i < 12; i++) {
+        assertThat(java.util.Arrays.copyOfRange(got, i * chunk.length, (i + 1) * chunk.length))
+            .isEqualTo(chunk);
+      }
+    }
+  }
+
+  @Test
+  void aWriterWaitsForADrainingCacheLongerThanTheWaitWhileItDrains() throws Exception {
+    SpoolBudget budget = new SpoolBudget(100);
+    budget.add(100);
+    Thread drain = new Thread(() -> {
+      for (int i = 0; i < 8; i++) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+        budget.release(10);
+      }
+    });
+    drain.start();
+    // 60 bytes need 600 ms of draining; the wait is 250 ms without any byte released
+    assertThat(budget.awaitRoom(60, Duration.ofMillis(250).toNanos())).isTrue();
+    drain.join();
+    assertThat(budget.awaitRoom(60, Duration.ofMillis(250).toNanos())).isTrue();
+    budget.add(50);
+    assertThat(budget.awaitRoom(60, Duration.ofMillis(250).toNanos())).as("no drain").isFalse();
+  }
+
   @Test
   void oneMountPerCacheDir() throws Exception {
     try (CoreFixture fx = new CoreFixture(dir)) {
