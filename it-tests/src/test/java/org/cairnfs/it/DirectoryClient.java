@@ -46,14 +46,16 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code add PREFIX COUNT BATCH GO_FILE}: prints {@code ready}, waits for GO_FILE, adds
  *       PREFIX0..PREFIX(COUNT-1) (small literal files) in publishes of BATCH entries; collisions
  *       with other writers are logged by {@link MutableFiles} (its debug level is on);</li>
- *   <li>{@code remove PREFIX FROM TO}: removes PREFIXFROM..PREFIX(TO-1) in one publish;</li>
+ *   <li>{@code remove PREFIX FROM TO}: removes PREFIXFROM..PREFIX(TO-1) in one publish, then
+ *       prints the pages as {@code pages} does;</li>
  *   <li>{@code pages}: prints {@code page SI} for every stored page of the current version;</li>
- *   <li>{@code names}: prints {@code name NAME} for every entry, then {@code count N}.</li>
+ *   <li>{@code names}: prints {@code name NAME} for every entry, {@code count N}, then the
+ *       pages.</li>
  * </ul>
  * Exits 0 when the op succeeded, 1 (with the trace) when it failed.
  */
 public final class DirectoryClient {
-  private static final long WAIT_SECONDS = 120;
+  private static final long WAIT_SECONDS = 900; // generous: CI machines may be loaded
 
   private DirectoryClient() {}
 
@@ -107,12 +109,9 @@ public final class DirectoryClient {
         }
         get(dirs.apply(dir, edits));
         System.out.println("removed " + edits.size());
+        printPages(dirs, dir);
       }
-      case "pages" -> {
-        for (String page : get(dirs.pageCaps(dir))) {
-          System.out.println("page " + Cap.parse(page).storageIndex().orElseThrow());
-        }
-      }
+      case "pages" -> printPages(dirs, dir);
       case "names" -> {
         List<ListedEntry> all = get(dirs.list(dir));
         StringBuilder b = new StringBuilder();
@@ -121,6 +120,7 @@ public final class DirectoryClient {
         }
         System.out.print(b);
         System.out.println("count " + all.size());
+        printPages(dirs, dir);
       }
       default -> throw new IllegalArgumentException("unknown op " + args[5]);
     }
@@ -174,6 +174,12 @@ public final class DirectoryClient {
       publishes++;
     }
     System.out.println("added " + count + " in " + publishes + " publishes");
+  }
+
+  private static void printPages(GridDirectories dirs, DirectoryWriteCap dir) throws Exception {
+    for (String page : get(dirs.pageCaps(dir))) {
+      System.out.println("page " + Cap.parse(page).storageIndex().orElseThrow());
+    }
   }
 
   private static <T> T get(CompletableFuture<T> f) throws Exception {
