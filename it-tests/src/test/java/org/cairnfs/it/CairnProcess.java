@@ -48,13 +48,19 @@ final class CairnProcess {
   /** As above, with JVM options after the defaults (a later -Xmx wins). */
   static CairnProcess start(String name, Path output, List<String> args, List<String> prefix,
       Map<String, String> env, List<String> jvmOptions) throws IOException {
+    return startMain(name, output, "org.cairnfs.cli.CairnCommand", args, prefix, env, jvmOptions);
+  }
+
+  /** As above, running {@code mainClass} of the test class path instead of the cairn command. */
+  static CairnProcess startMain(String name, Path output, String mainClass, List<String> args,
+      List<String> prefix, Map<String, String> env, List<String> jvmOptions) throws IOException {
     List<String> command = new ArrayList<>(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(testClassPath());
-    command.add("org.cairnfs.cli.CairnCommand");
+    command.add(mainClass);
     command.addAll(args);
     Files.createDirectories(output.getParent());
     ProcessBuilder pb = new ProcessBuilder(command)

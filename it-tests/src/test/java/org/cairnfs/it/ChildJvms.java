@@ -61,6 +61,18 @@ final class ChildJvms implements AutoCloseable {
     return p;
   }
 
+  /** Starts {@code mainClass args...} (a class of the test class path) as a child JVM. */
+  synchronized CairnProcess startMain(Map<String, String> env, List<String> jvmOptions,
+      String name, Class<?> mainClass, String... args) throws IOException {
+    String file = String.format("%03d-%s.log", ++serial, name);
+    CairnProcess p = CairnProcess.startMain(name, logs.resolve(file), mainClass.getName(),
+        List.of(args), List.of(), env, jvmOptions);
+    started.add(p);
+    LIVE.add(p.process());
+    p.process().onExit().thenRun(() -> LIVE.remove(p.process()));
+    return p;
+  }
+
   /** Runs {@code cairn args...} to completion (bounded by {@code timeout}). */
   CairnProcess exec(Duration timeout, String name, String... args)
       throws IOException, InterruptedException {

@@ -158,4 +158,52 @@ class ChunkedHealthTest {
     DeepCheckSummary after = health.deepCheck(fs, root, true, false, r -> { }).get();
     assertThat(after.healthy()).isEqualTo(5);
   }
+
+  @Test
+  void deepCheckReachesThePagesOfAPagedDirectoryRepairsOneAndLeasesThemAll() throws Exception {
+    ClientFileSystem fs = ClientFileSystem.create(client);
+    String root = fs.createDirectory().get();
+    String paged = fs.createDirectory().get();
+    Instant now = Instant.now();
+    NodeMetadata folder = NodeMetadata.of(EntryKind.DIRECTORY, 0, 0755, now, now);
+    List<EntryChange> entries = new ArrayList<>();
+    for (int i = 0; i < 800; i++) { // literal caps: the pages are the only stored objects below
+      String tiny = fs.upload(new ByteArrayInputStream(("file " + i).getBytes())).get();
+      entries.add(new EntryChange.Put(String.format("entry-%04d", i), Optional.of(tiny),
+          NodeMetadata.of(EntryKind.FILE, 8, 0644, now, now)));
+    }
+    fs.applyChanges(paged, entries).get();
+    fs.applyChanges(root, List.of(new EntryChange.Put("paged", Optional.of(paged), folder)))
+        .get();
+    List<HealthReport> pages = health.check(paged, false).get().parts();
+    assertThat(pages).hasSizeGreaterThan(1)
+        .allSatisfy(p -> assertThat(p.kind()).isEqualTo("directory page"));
+    ImmutableVerifyCap page = (ImmutableVerifyCap) Cap.parse(pages.get(0).cap());
+    Files.delete(shareFile(page, 4));
+
+    List<HealthReport> seen = new ArrayList<>();
+    DeepCheckSummary checked = health.deepCheck(fs, root, false, false, seen::add).get();
+    assertThat(checked.unhealthy()).isEqualTo(1);
+    assertThat(seen).filteredOn(r -> !r.healthy()).singleElement()
+        .satisfies(r -> assertThat(r.unhealthyParts()).singleElement().satisfies(p -> {
+          assertThat(p.cap()).isEqualTo(page.toString());
+          assertThat(p.missingShares()).containsExactly(4);
+        }));
+
+    seen.clear();
+    DeepCheckSummary repaired = health.deepCheck(fs, root, true, true, true, seen::add).get();
+    assertThat(repaired.repaired()).isEqualTo(1);
+    assertThat(repaired.unhealthy()).isZero();
+    HealthReport dir = seen.stream().filter(r -> r.kind().equals("directory")
+        && !r.parts().isEmpty()).findFirst().orElseThrow();
+    // Every page's lease renewed on every server; the repaired page's new share was leased by
+    // its upload, so its renewals count the 9 servers that held a share before.
+    assertThat(dir.parts()).hasSameSizeAs(pages).allSatisfy(p -> assertThat(p.leasesRenewed())
+        .isEqualTo(p.cap().equals(page.toString()) ? 9 : 10));
+    assertThat(dir.parts()).filteredOn(HealthReport::repaired).singleElement()
+        .satisfies(p -> assertThat(p.cap()).isEqualTo(page.toString()));
+    assertThat(dir.leasesRenewed()).isEqualTo(10 * (1 + pages.size()) - 1);
+    assertThat(health.deepCheck(fs, root, true, false, r -> { }).get().unhealthy()).isZero();
+    assertThat(fs.list(paged).get()).hasSize(800);
+  }
 }
