@@ -74,4 +74,47 @@ class MutableShareTest {
     assertThatThrownBy(() -> s.authenticate(MutableKeys.generate(RANDOM).fingerprint()))
         .isInstanceOf(MutableIntegrityException.class).hasMessageContaining("another slot");
   }
+
+  /** Every one of the four stored offsets is checked, each named when it lies. */
+  @Test
+  void rejectsEachOffsetThatDisagrees() {
+    String[] names = {"share hash chain", "block hash tree", "blocks", "end"};
+    for (int i = 0; i < 4; i++) {
+      byte[] bad = shares[1].clone();
+      ByteBuffer b = ByteBuffer.wrap(bad);
+      int at = ShareLayout.OFFSETS_OFFSET + 8 * i;
+      b.putLong(at, b.getLong(at) + 1);
+      assertThatThrownBy(() -> MutableShare.parse(bad))
+          .isInstanceOf(MutableShareFormatException.class)
+          .hasMessageStartingWith("offset of " + names[i] + " is ");
+    }
+  }
+
+  @Test
+  void rejectsAFrontShorterThanTheFixedPart() {
+    assertThatThrownBy(() -> MutableShare.parsePrefix(
+        Arrays.copyOf(shares[0], ShareLayout.FIXED_LENGTH - 1)))
+        .isInstanceOf(MutableShareFormatException.class)
+        .hasMessage("a mutable share starts with " + ShareLayout.FIXED_LENGTH
+            + " fixed bytes, got " + (ShareLayout.FIXED_LENGTH - 1));
+    // The fixed part alone: the chain is missing, and the message says by how much.
+    assertThatThrownBy(() -> MutableShare.parsePrefix(
+        Arrays.copyOf(shares[0], ShareLayout.FIXED_LENGTH + 5)))
+        .isInstanceOf(MutableShareFormatException.class)
+        .hasMessage("share hash chain needs 128 bytes, got 5");
+  }
+
+  @Test
+  void exposesItsSignatureAndNamesItself() {
+    MutableShare s = MutableShare.parse(shares[4]);
+    assertThat(s.signature()).isEqualTo(keys.sign(s.header().signedDigest()));
+    assertThat(s.toString()).startsWith("MutableShare[4 of SignedHeader[seqnum=8");
+  }
+
+  @Test
+  void aShareOfAnEightShareSlotNumberedSevenIsTheLastValid() {
+    byte[][] eight = MutableFileWriter.write(keys, 1, new byte[10], new MutableParams(2, 8, 10),
+        RANDOM);
+    assertThat(MutableShare.parse(eight[7]).shareNumber()).isEqualTo(7);
+  }
 }
