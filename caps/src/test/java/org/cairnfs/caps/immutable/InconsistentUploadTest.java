@@ -313,4 +313,33 @@ class InconsistentUploadTest {
           assertThat(e.badShares()).containsOnlyKeys(0, 1, 7, 8);
         });
   }
+
+  /**
+   * A repairer rebuilding from a consistent k-subset of a file whose uploader forged a parity
+   * share recomputes that parity honestly, so its shares would not hash to the cap: it must fail
+   * loudly before closing any share, never publish shares readers would reject.
+   */
+  @Test
+  void aRebuildOfAFileWithForgedParityFailsBeforeClosingAnyShare() throws IOException {
+    Forged f = forge(7, false);
+    java.util.Set<Integer> closed = new java.util.TreeSet<>();
+    ShareRebuilder rebuilder = ShareRebuilder.of(f.cap().verifier(), only(f, 0, 1, 2),
+        java.util.Comparator.naturalOrder());
+    java.util.List<Integer> segmentsSeen = new ArrayList<>();
+    assertThatThrownBy(() -> rebuilder.rebuild((i, length) -> new org.cairnfs.caps.share.ShareSink() {
+      @Override
+      public void write(long offset, byte[] data, int off, int len) {}
+
+      @Override
+      public void close() {
+        closed.add(i);
+      }
+    }, segmentsSeen::add))
+        .isInstanceOf(IntegrityException.class)
+        .hasMessage("rebuilt shares of file " + f.cap().index() + " do not reproduce its "
+            + "extension block: the uploader's parity disagrees with its data");
+    assertThat(closed).isEmpty();
+    assertThat(segmentsSeen).containsExactly(0, 1, 2, 3, 4);
+    assertThat(rebuilder.cap()).isEqualTo(f.cap().verifier());
+  }
 }
