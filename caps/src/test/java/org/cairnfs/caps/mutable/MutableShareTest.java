@@ -23,6 +23,11 @@ class MutableShareTest {
       assertThat(s.verifyingKey()).isEqualTo(keys.publicKey());
       assertThat(s.encryptedSeed()).isEqualTo(keys.encryptedSeed());
       assertThat(s.chain()).hasNumberOfRows(4); // depth of a 10-leaf tree padded to 16
+      for (int p = 0; p < 4; p++) {
+        assertThat(s.chain()[p]).isEqualTo(s.chainUnsafe()[p]).isNotSameAs(s.chainUnsafe()[p])
+            .isEqualTo(Arrays.copyOfRange(shares[i], ShareLayout.FIXED_LENGTH + 32 * p,
+                ShareLayout.FIXED_LENGTH + 32 * p + 32));
+      }
       assertThat(s.signatureValid()).isTrue();
       s.authenticate(keys.fingerprint());
     }
