@@ -164,12 +164,6 @@ public final class ImmutableDecoder {
     }
   }
 
-  /** The verified extension block (from the first share that verified). */
-  ExtensionBlock extension() throws IntegrityException {
-    fillActive();
-    return active.get(0).extension();
-  }
-
   private byte[] key() {
     if (key == null) {
       throw new IllegalStateException("a ciphertext decoder holds no read key");

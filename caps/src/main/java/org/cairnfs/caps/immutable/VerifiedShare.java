@@ -72,9 +72,6 @@ final class VerifiedShare {
       if (params.k() != k || params.n() != n || extension.fileSize() != size) {
         throw new BadShareException("extension block disagrees with the cap on k, n or size");
       }
-      if (number >= params.n()) {
-        throw new BadShareException("share number is not below n=" + params.n());
-      }
       ShareLayout layout = ShareLayout.of(extension);
       if (!header.equals(layout.header(number))) {
         throw new BadShareException("header offsets do not match the layout " + layout);

@@ -41,11 +41,7 @@ public final class MutableFileWriter {
       MutableParams params, SecureRandom random) {
     int segment = params.effectiveSegmentSize(plaintext.length);
     ShareLayout layout = new ShareLayout(params.k(), params.n(), segment, plaintext.length);
-    if (layout.end() > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("a share of " + layout.end()
-          + " bytes does not fit an array; use the streaming form");
-    }
-    byte[][] shares = new byte[params.n()][(int) layout.end()];
+    byte[][] shares = new byte[params.n()][arrayLength(layout)];
     List<ShareSink> sinks = new ArrayList<>();
     for (byte[] share : shares) {
       sinks.add(ByteArrayShare.wrap(share));
@@ -57,6 +53,15 @@ public final class MutableFileWriter {
       throw new UncheckedIOException("in-memory write failed", e);
     }
     return shares;
+  }
+
+  /** The length of one share as an array, or a refusal when it would not fit one. */
+  static int arrayLength(ShareLayout layout) {
+    if (layout.end() > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("a share of " + layout.end()
+          + " bytes does not fit an array; use the streaming form");
+    }
+    return (int) layout.end();
   }
 
   /**

@@ -162,4 +162,26 @@ class ImmutableCorruptionTest {
         .isInstanceOf(IntegrityException.class)
         .hasMessageContaining("found 2");
   }
+
+  /** A server answering under a share number outside 0..n-1 is dropped, and named for it. */
+  @Test
+  void sharesClaimedUnderNumbersOutsideTheFileAreDropped() throws IOException {
+    Shares s = Shares.encode0(Shares.params(3, 10, 64), Shares.random(500, 11));
+    Map<Integer, ShareSource> sources = s.sources(0, 5, 9);
+    sources.put(-1, ByteArrayShare.wrap(s.shares()[1]));
+    sources.put(10, ByteArrayShare.wrap(s.shares()[2]));
+    ImmutableDecoder decoder = ImmutableDecoder.of(s.cap(), sources);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    decoder.decode(out);
+    assertThat(out.toByteArray()).isEqualTo(s.plaintext());
+    assertThat(decoder.badShares()).containsOnlyKeys(-1);
+    sources.remove(9);
+    assertThatThrownBy(() -> Shares.decode(s.cap(), sources))
+        .isInstanceOfSatisfying(IntegrityException.class, e -> {
+          assertThat(e).hasMessageContaining("found 2");
+          assertThat(e.badShares()).containsOnlyKeys(-1, 10);
+          assertThat(e.badShares().get(10)).isEqualTo("share number is not below n=10");
+          assertThat(e.badShares().get(-1)).isEqualTo("share number is not below n=10");
+        });
+  }
 }

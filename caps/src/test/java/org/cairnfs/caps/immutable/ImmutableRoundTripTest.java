@@ -124,6 +124,7 @@ class ImmutableRoundTripTest {
       assertThat(rest).hasSize(1234 - 8);
       assertThat(all).isEqualTo(s.plaintext());
       assertThat(in.read()).isEqualTo(-1);
+      assertThat(in.read(new byte[3], 0, 0)).as("a zero-length read at the end").isZero();
     }
   }
 

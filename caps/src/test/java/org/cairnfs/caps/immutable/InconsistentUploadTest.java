@@ -53,6 +53,15 @@ class InconsistentUploadTest {
    * uploader commits to the forged content); otherwise it still commits to the original.
    */
   static Forged forge(int victim, boolean commitForgedData) throws IOException {
+    return forge(commitForgedData, victim);
+  }
+
+  /** {@link #forge(int, boolean)} with the commitment kept, for both shares 0 and 7. */
+  static Forged forgeTwo() throws IOException {
+    return forge(false, 0, 7);
+  }
+
+  static Forged forge(boolean commitForgedData, int... victims) throws IOException {
     Shares honest = Shares.encode(Shares.params(K, N, 64), Shares.random(300, 21));
     EncodingParams params = Shares.params(K, N, 64);
     ShareLayout layout = ShareLayout.of(params, 300);
@@ -61,13 +70,14 @@ class InconsistentUploadTest {
     for (int i = 0; i < N; i++) {
       shares[i] = honest.shares()[i].clone();
     }
-    shares[victim][(int) layout.blockOffset(SEGMENT) + AT] ^= FLIP;
-
-    List<byte[]> leaves = new ArrayList<>();
-    for (int s = 0; s < segments; s++) {
-      leaves.add(blockLeaf(shares[victim], layout, s));
+    for (int victim : victims) {
+      shares[victim][(int) layout.blockOffset(SEGMENT) + AT] ^= FLIP;
+      List<byte[]> leaves = new ArrayList<>();
+      for (int s = 0; s < segments; s++) {
+        leaves.add(blockLeaf(shares[victim], layout, s));
+      }
+      writeTree(shares[victim], layout.blockTreeOffset(), MerkleTree.allNodes(leaves));
     }
-    writeTree(shares[victim], layout.blockTreeOffset(), MerkleTree.allNodes(leaves));
 
     List<byte[]> shareLeaves = new ArrayList<>();
     for (int i = 0; i < N; i++) {
@@ -104,9 +114,11 @@ class InconsistentUploadTest {
     ImmutableReadCap cap =
         new ImmutableReadCap(honest.cap().key(), extension.hash(), K, N, 300);
     byte[] committed = honest.plaintext().clone();
-    if (commitForgedData && victim < K) {
-      // AES-CTR: a ciphertext flip is the same flip of the plaintext.
-      committed[SEGMENT * 64 + victim * layout.blockLength(SEGMENT) + AT] ^= FLIP;
+    for (int victim : victims) {
+      if (commitForgedData && victim < K) {
+        // AES-CTR: a ciphertext flip is the same flip of the plaintext.
+        committed[SEGMENT * 64 + victim * layout.blockLength(SEGMENT) + AT] ^= FLIP;
+      }
     }
     return new Forged(cap, shares, committed);
   }
@@ -273,5 +285,61 @@ class InconsistentUploadTest {
       seen.add(pick[0] + "" + pick[1]);
     } while (ImmutableDecoder.nextCombination(pick, 4));
     assertThat(seen).containsExactly("01", "02", "03", "12", "13", "23");
+  }
+
+  /**
+   * The refusal says which shares were tried and how many subsets: the first subset (the one
+   * that failed) is not counted again, and every share involved is named.
+   */
+  @Test
+  void theRefusalCountsTheSubsetsTriedAndNamesEveryShare() throws IOException {
+    Forged f = forge(0, false);
+    String index = f.cap().index().toString();
+    assertThatThrownBy(() -> Shares.decode(f.cap(), only(f, 0, 1, 2)))
+        .isInstanceOfSatisfying(IntegrityException.class, e -> {
+          assertThat(e).hasMessageStartingWith("segment 2 of file " + index + ": no 3 of shares [0, 1, 2]"
+              + " rebuild the data the uploader committed to (1 combinations tried):"
+              + " inconsistent erasure coding (uploader)");
+          assertThat(e.badShares()).containsOnlyKeys(0, 1, 2);
+          assertThat(e.badShares().get(1))
+              .isEqualTo("inconsistent erasure coding (uploader) in segment 2");
+        });
+    // Data share 0 and parity share 7 both forged: every subset of {0, 1, 7, 8} holds one.
+    Forged both = forgeTwo();
+    assertThatThrownBy(() -> Shares.decode(both.cap(), only(both, 0, 1, 7, 8)))
+        .isInstanceOfSatisfying(IntegrityException.class, e -> {
+          assertThat(e).hasMessageContaining("no 3 of shares [0, 1, 7, 8] rebuild")
+              .hasMessageContaining("(4 combinations tried)");
+          assertThat(e.badShares()).containsOnlyKeys(0, 1, 7, 8);
+        });
+  }
+
+  /**
+   * A repairer rebuilding from a consistent k-subset of a file whose uploader forged a parity
+   * share recomputes that parity honestly, so its shares would not hash to the cap: it must fail
+   * loudly before closing any share, never publish shares readers would reject.
+   */
+  @Test
+  void aRebuildOfAFileWithForgedParityFailsBeforeClosingAnyShare() throws IOException {
+    Forged f = forge(7, false);
+    java.util.Set<Integer> closed = new java.util.TreeSet<>();
+    ShareRebuilder rebuilder = ShareRebuilder.of(f.cap().verifier(), only(f, 0, 1, 2),
+        java.util.Comparator.naturalOrder());
+    java.util.List<Integer> segmentsSeen = new ArrayList<>();
+    assertThatThrownBy(() -> rebuilder.rebuild((i, length) -> new org.cairnfs.caps.share.ShareSink() {
+      @Override
+      public void write(long offset, byte[] data, int off, int len) {}
+
+      @Override
+      public void close() {
+        closed.add(i);
+      }
+    }, segmentsSeen::add))
+        .isInstanceOf(IntegrityException.class)
+        .hasMessage("rebuilt shares of file " + f.cap().index() + " do not reproduce its "
+            + "extension block: the uploader's parity disagrees with its data");
+    assertThat(closed).isEmpty();
+    assertThat(segmentsSeen).containsExactly(0, 1, 2, 3, 4);
+    assertThat(rebuilder.cap()).isEqualTo(f.cap().verifier());
   }
 }

@@ -26,6 +26,8 @@ class PreparedEncodingTest {
         .prepare(PlaintextSource.of(data));
     assertThat(prepared.literal()).isEmpty();
     assertThat(prepared.size()).isEqualTo(1234);
+    assertThat(prepared.params()).isEqualTo(PARAMS);
+    assertThat(ImmutableEncoder.randomKey(PARAMS, new SecureRandom()).params()).isEqualTo(PARAMS);
     long[] lengths = new long[10];
     ImmutableReadCap cap = prepared.encode((i, length) -> {
       lengths[i] = length;

@@ -129,4 +129,19 @@ class ShareLayoutTest {
       closed = true;
     }
   }
+
+  @Test
+  void limitsAreExactAndTheSmallestBuffersAreAsked() {
+    ShareLayout one = ShareLayout.of(EncodingParams.DEFAULTS, 1);
+    assertThat(one.fileSize()).isEqualTo(1);
+    assertThat(one.segmentCount()).isEqualTo(1);
+    // A one-segment file needs buffers of its own block length, not a full segment's.
+    assertThat(one.maxBlockLength()).isEqualTo(1);
+    assertThat(ShareLayout.of(EncodingParams.DEFAULTS, 10).maxBlockLength()).isEqualTo(4);
+    assertThat(ShareLayout.of(Shares.params(3, 10, 64), 300).maxBlockLength()).isEqualTo(22);
+    ShareLayout widest = ShareLayout.of(Shares.params(1, 1, 1), 1L << 30);
+    assertThat(widest.segmentCount()).isEqualTo(1 << 30);
+    assertThat(widest.toString()).isEqualTo("ShareLayout[" + Shares.params(1, 1, 1)
+        + ", size=1073741824, segments=1073741824, shareLength=" + widest.shareLength() + "]");
+  }
 }

@@ -304,4 +304,62 @@ class MutableFileReaderTest {
         new java.io.ByteArrayInputStream(new byte[10]), 50, SMALL, RANDOM, sinks))
         .isInstanceOf(EOFException.class);
   }
+
+  /** A source that records whether a block or inner tree node of its share was read. */
+  private static ShareSource watched(byte[] share, List<Integer> readBeyondFront, int tag) {
+    long front = MutableShare.parse(share).prefixLength();
+    return (offset, dst, off, len) -> {
+      if (offset > front) { // the block tree root at the front's end is read on opening
+        readBeyondFront.add(tag);
+      }
+      ByteArrayShare.wrap(share).read(offset, dst, off, len);
+    };
+  }
+
+  /**
+   * Whatever order the servers answered in, the data shares (numbered below k) are used when
+   * they are good: a parity share listed first is opened but none of its blocks is read.
+   */
+  @Test
+  void dataSharesArePreferredWhateverTheOrderGiven() throws java.io.IOException {
+    byte[] plain = data(100, 19);
+    byte[][] shares = MutableFileWriter.write(keys, 1, plain, SMALL, RANDOM);
+    VersionId v = versionOf(shares[0]);
+    List<Integer> read = new ArrayList<>();
+    List<ShareSource> sources = List.of(watched(shares[9], read, 9), watched(shares[2], read, 2),
+        watched(shares[5], read, 5), watched(shares[0], read, 0), watched(shares[1], read, 1));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    MutableFileReader.read(keys.readCap(), v, sources, out);
+    assertThat(out.toByteArray()).isEqualTo(plain);
+    assertThat(read).doesNotContain(9, 5).contains(0, 1, 2);
+  }
+
+  /** A server that fails mid-read is dropped and named with the failure. */
+  @Test
+  void aSourceFailingOnABlockIsNamedWithItsError() {
+    byte[] plain = data(100, 20);
+    byte[][] shares = MutableFileWriter.write(keys, 1, plain, SMALL, RANDOM);
+    VersionId v = versionOf(shares[0]);
+    long front = MutableShare.parse(shares[1]).prefixLength();
+    ShareSource failing = (offset, dst, off, len) -> {
+      if (offset > front) {
+        throw new java.io.IOException("server went away");
+      }
+      ByteArrayShare.wrap(shares[1]).read(offset, dst, off, len);
+    };
+    List<ShareSource> sources = List.of(ByteArrayShare.wrap(shares[0]), failing,
+        ByteArrayShare.wrap(shares[2]));
+    assertThatThrownBy(() -> MutableFileReader.read(keys.readCap(), v, sources,
+        new java.io.ByteArrayOutputStream()))
+        .isInstanceOfSatisfying(MutableIntegrityException.class, e -> {
+          assertThat(e).hasMessageStartingWith("segment 0 of " + v + ": only 2 of the 3");
+          assertThat(e.badSources()).containsOnlyKeys(1);
+          assertThat(e.badSources().get(1))
+              .isEqualTo("share 1: java.io.IOException: server went away");
+        });
+    MutableFileReader.VerifyReport report = MutableFileReader.verify(keys.verifyCap(), v, sources);
+    assertThat(report.goodShares()).containsExactly(0, 2);
+    assertThat(report.badSources().get(1))
+        .isEqualTo("share 1: java.io.IOException: server went away");
+  }
 }

@@ -23,6 +23,11 @@ class MutableShareTest {
       assertThat(s.verifyingKey()).isEqualTo(keys.publicKey());
       assertThat(s.encryptedSeed()).isEqualTo(keys.encryptedSeed());
       assertThat(s.chain()).hasNumberOfRows(4); // depth of a 10-leaf tree padded to 16
+      for (int p = 0; p < 4; p++) {
+        assertThat(s.chain()[p]).isEqualTo(s.chainUnsafe()[p]).isNotSameAs(s.chainUnsafe()[p])
+            .isEqualTo(Arrays.copyOfRange(shares[i], ShareLayout.FIXED_LENGTH + 32 * p,
+                ShareLayout.FIXED_LENGTH + 32 * p + 32));
+      }
       assertThat(s.signatureValid()).isTrue();
       s.authenticate(keys.fingerprint());
     }
@@ -73,5 +78,48 @@ class MutableShareTest {
     MutableShare s = MutableShare.parse(shares[0]);
     assertThatThrownBy(() -> s.authenticate(MutableKeys.generate(RANDOM).fingerprint()))
         .isInstanceOf(MutableIntegrityException.class).hasMessageContaining("another slot");
+  }
+
+  /** Every one of the four stored offsets is checked, each named when it lies. */
+  @Test
+  void rejectsEachOffsetThatDisagrees() {
+    String[] names = {"share hash chain", "block hash tree", "blocks", "end"};
+    for (int i = 0; i < 4; i++) {
+      byte[] bad = shares[1].clone();
+      ByteBuffer b = ByteBuffer.wrap(bad);
+      int at = ShareLayout.OFFSETS_OFFSET + 8 * i;
+      b.putLong(at, b.getLong(at) + 1);
+      assertThatThrownBy(() -> MutableShare.parse(bad))
+          .isInstanceOf(MutableShareFormatException.class)
+          .hasMessageStartingWith("offset of " + names[i] + " is ");
+    }
+  }
+
+  @Test
+  void rejectsAFrontShorterThanTheFixedPart() {
+    assertThatThrownBy(() -> MutableShare.parsePrefix(
+        Arrays.copyOf(shares[0], ShareLayout.FIXED_LENGTH - 1)))
+        .isInstanceOf(MutableShareFormatException.class)
+        .hasMessage("a mutable share starts with " + ShareLayout.FIXED_LENGTH
+            + " fixed bytes, got " + (ShareLayout.FIXED_LENGTH - 1));
+    // The fixed part alone: the chain is missing, and the message says by how much.
+    assertThatThrownBy(() -> MutableShare.parsePrefix(
+        Arrays.copyOf(shares[0], ShareLayout.FIXED_LENGTH + 5)))
+        .isInstanceOf(MutableShareFormatException.class)
+        .hasMessage("share hash chain needs 128 bytes, got 5");
+  }
+
+  @Test
+  void exposesItsSignatureAndNamesItself() {
+    MutableShare s = MutableShare.parse(shares[4]);
+    assertThat(s.signature()).isEqualTo(keys.sign(s.header().signedDigest()));
+    assertThat(s.toString()).startsWith("MutableShare[4 of SignedHeader[seqnum=8");
+  }
+
+  @Test
+  void aShareOfAnEightShareSlotNumberedSevenIsTheLastValid() {
+    byte[][] eight = MutableFileWriter.write(keys, 1, new byte[10], new MutableParams(2, 8, 10),
+        RANDOM);
+    assertThat(MutableShare.parse(eight[7]).shareNumber()).isEqualTo(7);
   }
 }

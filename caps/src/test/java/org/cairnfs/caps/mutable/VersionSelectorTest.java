@@ -164,4 +164,16 @@ class VersionSelectorTest {
     assertThat(s.collision()).isFalse();
     assertThat(s.shares()).isEmpty();
   }
+
+  /** Recoverable means k of that version's own k: a 5-of-10 collider with exactly 5 counts. */
+  @Test
+  void aColliderWithExactlyItsOwnKSharesAndMoreThanTheOtherWins() {
+    List<Observation> seen = new ArrayList<>();
+    see(seen, header(7, 1, 5), 0, 1, 2, 3, 4);
+    see(seen, header(7, 2, 3), 5, 6, 7, 8);
+    Selection s = VersionSelector.select(seen);
+    assertThat(s.best()).contains(header(7, 1, 5).versionId());
+    assertThat(s.shares()).containsOnlyKeys(0, 1, 2, 3, 4);
+    assertThat(s.shares().get(3)).containsExactly("server3");
+  }
 }
