@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cp", description = {"Copy files or trees (-r): local to grid, grid to local,"
     + " grid to grid.",
     "An existing directory DST takes each SRC under its own name; an existing directory in the"
-        + " target place gets the copied entries added (same names replaced)."})
+        + " target place gets the copied entries added (same names replaced), recursively:"
+        + " directories merge into directories of the same name, as cp -r does."})
 final class CopyCommand extends GridVerb {
   @Option(names = {"-r", "--recursive"}, description = "Copy directories and everything in them.")
   boolean recursive;
@@ -100,7 +101,7 @@ final class CopyCommand extends GridVerb {
       if (existing.isPresent() && !existing.get().isDirectory()) {
         throw new CliException(ExitCode.USAGE, "a file is in the way: " + to);
       }
-      Optional<String> into = existing.map(PathLookup.Found::requireCap);
+      Optional<String> into = existing.map(f -> lookup().writableDirectory(to));
       if (into.isEmpty()) {
         lookup().writableDirectory(to.parent());
       }

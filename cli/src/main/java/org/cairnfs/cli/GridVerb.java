@@ -89,8 +89,14 @@ abstract class GridVerb implements Callable<Integer> {
     return spec.commandLine().getOut();
   }
 
+  /** Byte progress ({@code total} or -1); drawn only when stderr is a terminal. */
   Progress progress(String label, long total) {
     return Progress.of(root.io.progress(), label, total);
+  }
+
+  /** Progress counted in objects (deep-check); drawn only when stderr is a terminal. */
+  Progress objectProgress(String label) {
+    return Progress.objects(root.io.progress(), label);
   }
 
   /**

@@ -128,7 +128,7 @@ final class HealthCommands {
       PrintWriter out = out();
       AtomicLong seen = new AtomicLong();
       DeepCheckSummary summary;
-      try (Progress p = progress("deep-check " + target, -1)) {
+      try (Progress p = objectProgress("deep-check " + target)) {
         summary = GridCalls.await(health().deepCheck(files(), f.requireCap(), verify, repair,
             addLease, r -> {
               seen.incrementAndGet();

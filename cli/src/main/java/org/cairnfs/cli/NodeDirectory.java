@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.cairnfs.cli.config.ConfigFile;
 import org.cairnfs.protocol.identity.NodeKey;
 
@@ -27,6 +28,20 @@ record NodeDirectory(Path root) {
 
   Path announcementCache() {
     return root.resolve("announcements.cache");
+  }
+
+  /** Private state (aliases, the lease database): a 0700 directory, made when first needed. */
+  Path privateState() throws IOException {
+    Path p = root.resolve("private");
+    if (!Files.isDirectory(p)) {
+      try {
+        Files.createDirectories(p, PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rwx------")));
+      } catch (UnsupportedOperationException e) {
+        Files.createDirectories(p);
+      }
+    }
+    return p;
   }
 
   Path logs() {

@@ -3,35 +3,65 @@ package org.cairnfs.cli;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * A one-line transfer progress report on stderr (bytes, files, rate, ETA when the total is
- * known), redrawn at most five times a second; silent unless stderr is a terminal, so scripts
- * and pipes see nothing of it.
+ * The progress line of a transfer or a deep-check on stderr: bytes (or objects) done, rate, and
+ * the ETA when the total is known, redrawn five times a second by me.tongfei:progressbar.
+ *
+ * <p>Why quiet off a terminal: scripts and pipes must see exactly the verb's results, so when
+ * stderr is not a terminal nothing is drawn and no drawing thread or terminal probe starts.
  */
 final class Progress implements AutoCloseable {
-  private static final long REDRAW_NANOS = 200_000_000L;
+  private static final int REDRAW_MILLIS = 200;
+  private static final Progress QUIET = new Progress(null, false);
 
-  private final PrintStream err;
-  private final String label;
-  private final long total;
-  private final long start = System.nanoTime();
-  private final AtomicLong bytes = new AtomicLong();
-  private final AtomicLong items = new AtomicLong();
-  private final AtomicLong lastDraw = new AtomicLong(start);
-  private volatile boolean drawn;
+  private final ProgressBar bar;
+  private final boolean countsObjects;
+  private final AtomicLong files = new AtomicLong();
 
-  private Progress(PrintStream err, String label, long total) {
-    this.err = err;
-    this.label = label;
-    this.total = total;
+  private Progress(ProgressBar bar, boolean countsObjects) {
+    this.bar = bar;
+    this.countsObjects = countsObjects;
   }
 
-  /** Progress of {@code label}; {@code total} bytes, or -1 if unknown. Silent off a terminal. */
+  /** Progress of {@code label} in bytes ({@code total}, or -1 if unknown); quiet if disabled. */
   static Progress of(boolean enabled, String label, long total) {
-    return new Progress(enabled ? System.err : null, label, total);
+    return enabled ? drawing(System.err, TerminalWidth.ofStderr(), label, total, false) : QUIET;
+  }
+
+  /** Progress of {@code label} counted in objects (deep-check); quiet if disabled. */
+  static Progress objects(boolean enabled, String label) {
+    return enabled ? drawing(System.err, TerminalWidth.ofStderr(), label, -1, true) : QUIET;
+  }
+
+  /**
+   * A drawn progress line on {@code to}, at most {@code width} columns (0: the library probes
+   * the terminal itself, which is slow).
+   */
+  static Progress drawing(PrintStream to, int width, String label, long total,
+      boolean countsObjects) {
+    ProgressBarBuilder b = new ProgressBarBuilder()
+        .setTaskName(label)
+        .setInitialMax(total > 0 ? total : -1)
+        .setStyle(ProgressBarStyle.ASCII)
+        .setUpdateIntervalMillis(REDRAW_MILLIS)
+        .setConsumer(width > 0 ? new ConsoleProgressBarConsumer(to, width)
+            : new ConsoleProgressBarConsumer(to))
+        .showSpeed()
+        .setSpeedUnit(ChronoUnit.SECONDS)
+        .clearDisplayOnFinish();
+    if (countsObjects) {
+      b.setUnit(" objects", 1);
+    } else {
+      b.setUnit(" MiB", 1 << 20);
+    }
+    return new Progress(b.build(), countsObjects);
   }
 
   /** Whether this process's stderr is a terminal (Linux: where fd 2 points). */
@@ -44,74 +74,34 @@ final class Progress implements AutoCloseable {
     }
   }
 
+  boolean isQuiet() {
+    return bar == null;
+  }
+
+  /** {@code n} more bytes moved. */
   void bytes(long n) {
-    bytes.addAndGet(n);
-    maybeDraw();
+    if (bar != null && !countsObjects) {
+      bar.stepBy(n);
+    }
   }
 
+  /** One more file moved, or object checked. */
   void item() {
-    items.incrementAndGet();
-    maybeDraw();
-  }
-
-  private void maybeDraw() {
-    if (err == null) {
+    if (bar == null) {
       return;
     }
-    long now = System.nanoTime();
-    long last = lastDraw.get();
-    if (now - last < REDRAW_NANOS || !lastDraw.compareAndSet(last, now)) {
-      return;
-    }
-    drawn = true;
-    synchronized (err) {
-      err.print("\r" + line(now) + "\033[K");
-      err.flush();
+    if (countsObjects) {
+      bar.step();
+    } else {
+      bar.setExtraMessage(files.incrementAndGet() + " files");
     }
   }
 
-  String line(long now) {
-    double secs = Math.max(1e-3, (now - start) / 1e9);
-    long b = bytes.get();
-    double rate = b / secs;
-    StringBuilder s = new StringBuilder(label).append(": ").append(size(b));
-    if (total > 0) {
-      s.append(" / ").append(size(total))
-          .append(String.format(Locale.ROOT, " (%d%%)", Math.min(100, b * 100 / total)));
-    }
-    if (items.get() > 0) {
-      s.append(", ").append(items.get()).append(" files");
-    }
-    s.append(", ").append(size((long) rate)).append("/s");
-    if (total > 0 && rate > 0 && b < total) {
-      long eta = (long) ((total - b) / rate);
-      s.append(String.format(Locale.ROOT, ", ETA %d:%02d", eta / 60, eta % 60));
-    }
-    return s.toString();
-  }
-
-  static String size(long b) {
-    if (b < 1024) {
-      return b + " B";
-    }
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    double v = b;
-    int u = -1;
-    while (v >= 1024 && u < units.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
-  }
-
-  /** Clears the line if anything was drawn. */
+  /** Stops drawing and clears the line. */
   @Override
   public void close() {
-    if (err != null && drawn) {
-      synchronized (err) {
-        err.print("\r\033[K");
-        err.flush();
-      }
+    if (bar != null) {
+      bar.close();
     }
   }
 }

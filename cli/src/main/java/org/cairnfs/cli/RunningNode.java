@@ -83,6 +83,7 @@ final class RunningNode implements AutoCloseable {
         .build().start();
     parts.add(membership);
     if (storageConfig != null) {
+      dir.privateState();
       storage = StorageServer.start(storageConfig, key);
       parts.add(storage);
       AnnouncementPublisher publisher = AnnouncementPublisher.builder(key)
@@ -122,10 +123,19 @@ final class RunningNode implements AutoCloseable {
     return urls;
   }
 
+  /**
+   * Where a node keeps its storage server's lease database: in its private state, out of the
+   * storage dir, so the share tree holds only shares (storage-layout.md, section 1).
+   */
+  static Path leaseDbFile(Path nodeDir) {
+    return nodeDir.resolve("private").resolve(StorageConfig.LEASE_DB_FILE);
+  }
+
   static StorageConfig storageConfig(NodeConfig config) throws ConfigException {
     ConfigFile f = config.source();
     StorageConfig.Builder b = StorageConfig.builder(config.storageDir())
-        .host(config.hostname()).port(config.port());
+        .host(config.hostname()).port(config.port())
+        .leaseDbFile(leaseDbFile(f.path().toAbsolutePath().getParent()));
     b.reservedSpace(size(f, "storage.reserved-space",
         f.getString("storage.reserved-space", "1G")));
     String max = f.getString("storage.max-space", "");

@@ -41,7 +41,7 @@ final class StartChecks {
     List<String> warnings = new ArrayList<>();
     if (config.storageEnabled()) {
       StorageConfig storage = RunningNode.storageConfig(config);
-      storageDir(config, config.storageDir());
+      storageDir(config, config.storageDir(), storage.leaseDbFile());
       warnings.addAll(spaceWarnings(storage));
     }
     return warnings;
@@ -57,7 +57,8 @@ final class StartChecks {
     }
   }
 
-  private static void storageDir(NodeConfig config, Path dir) throws ConfigException {
+  private static void storageDir(NodeConfig config, Path dir, Path leases)
+      throws ConfigException {
     String user = System.getProperty("user.name");
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw config.source().error("storage.dir", "storage dir " + dir + " is a file, not a"
@@ -73,10 +74,15 @@ final class StartChecks {
       throw new CliException(ExitCode.IO, "cannot create storage dir " + dir + ": "
           + Cli.messageOf(e));
     }
-    Path leases = dir.resolve("leases.db");
-    if (!Files.isWritable(dir) || Files.exists(leases) && !Files.isWritable(leases)) {
+    if (!Files.isWritable(dir)) {
       throw new CliException(ExitCode.IO, "storage dir " + dir + " is not writable by user "
           + user + "; fix with 'chown -R " + user + " " + dir + "', or run as its owner");
+    }
+    for (Path db : List.of(leases, dir.resolve(StorageConfig.LEASE_DB_FILE))) {
+      if (Files.exists(db) && !Files.isWritable(db)) {
+        throw new CliException(ExitCode.IO, "lease database " + db + " is not writable by user "
+            + user + "; fix with 'chown " + user + " " + db + "*', or run as its owner");
+      }
     }
   }
 

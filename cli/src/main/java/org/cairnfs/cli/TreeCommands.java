@@ -1,5 +1,6 @@
 package org.cairnfs.cli;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.cairnfs.caps.Cap;
@@ -19,12 +20,19 @@ final class TreeCommands {
 
   @Command(name = "mkdir", description = "Create a directory on the grid at TARGET.")
   static final class Mkdir extends GridVerb {
+    @Option(names = {"-p", "--parents"}, description = "Also create missing parent directories;"
+        + " an existing directory at TARGET is not an error.")
+    boolean parents;
+
     @Parameters(index = "0", paramLabel = "TARGET", description = "ALIAS:path or CAP/path.")
     String target;
 
     @Override
     int run() {
       GridPath at = grid(target);
+      if (parents) {
+        return makeWithParents(at);
+      }
       String parent = lookup().writableDirectory(at.parent());
       if (lookup().find(at).isPresent()) {
         throw new CliException(ExitCode.USAGE, "already exists: " + at);
@@ -32,6 +40,51 @@ final class TreeCommands {
       String cap = GridCalls.await(files().createDirectory(), "create directory " + at);
       GridCalls.await(files().applyChanges(parent, List.of(new EntryChange.Put(at.name(),
           Optional.of(cap), Transfers.newDirectory()))), "link " + at);
+      return 0;
+    }
+
+    /**
+     * {@code mkdir -p}: walks down from the root to the first missing name, builds the missing
+     * chain bottom-up (each new directory filled before its parent links it) and links its top
+     * into the deepest existing directory last, so a failure leaves nothing half-made in sight.
+     */
+    private int makeWithParents(GridPath at) {
+      GridPath existing = new GridPath(at.rootCap(), at.label(), List.of());
+      List<String> missing = new ArrayList<>();
+      for (String name : at.names()) {
+        GridPath next = existing.child(name);
+        if (missing.isEmpty()) {
+          Optional<PathLookup.Found> f = lookup().find(next);
+          if (f.isPresent()) {
+            if (!f.get().isDirectory()) {
+              throw new CliException(ExitCode.USAGE, "not a directory: " + next + " (it is in"
+                  + " the way of " + at + ")");
+            }
+            existing = next;
+            continue;
+          }
+        }
+        missing.add(name);
+      }
+      if (missing.isEmpty()) {
+        return 0;
+      }
+      String parent = lookup().writableDirectory(existing);
+      String child = null;
+      GridPath made = at;
+      for (int i = missing.size() - 1; i >= 0; i--) {
+        String cap = GridCalls.await(files().createDirectory(), "create directory " + made);
+        if (child != null) {
+          GridCalls.await(files().applyChanges(cap, List.of(new EntryChange.Put(
+              missing.get(i + 1), Optional.of(child), Transfers.newDirectory()))),
+              "fill directory " + made);
+        }
+        child = cap;
+        made = made.parent();
+      }
+      GridCalls.await(files().applyChanges(parent, List.of(new EntryChange.Put(missing.get(0),
+          Optional.of(child), Transfers.newDirectory()))), "link " + existing.child(
+          missing.get(0)));
       return 0;
     }
   }

@@ -13,7 +13,9 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -51,6 +53,8 @@ final class TreeCopy implements AutoCloseable {
     return t;
   });
   private volatile CliException failed;
+  /** A child merged into an existing directory: its cap did not change, nothing to publish. */
+  private static final EntryChange KEEP = new EntryChange.Remove("\0keep");
 
   TreeCopy(GridFileSystem files, Progress progress, PrintWriter warnings) {
     this.files = files;
@@ -72,13 +76,14 @@ final class TreeCopy implements AutoCloseable {
   private CompletableFuture<String> uploadDir(Path dir, Optional<String> into) {
     CompletableFuture<String> cap = into.map(CompletableFuture::completedFuture)
         .orElseGet(() -> bounded(files::createDirectory, "create a directory for " + dir));
+    Map<String, RemoteEntry> existing = existing(into, dir.toString());
     List<CompletableFuture<EntryChange>> children = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path child : ds) {
         if (failed != null) {
           break;
         }
-        CompletableFuture<EntryChange> c = uploadEntry(child);
+        CompletableFuture<EntryChange> c = uploadEntry(child, existing);
         if (c != null) {
           children.add(c);
         }
@@ -89,10 +94,16 @@ final class TreeCopy implements AutoCloseable {
     return publish(cap, children, dir.toString());
   }
 
-  private CompletableFuture<EntryChange> uploadEntry(Path child) throws IOException {
+  private CompletableFuture<EntryChange> uploadEntry(Path child,
+      Map<String, RemoteEntry> existing) throws IOException {
     String name = child.getFileName().toString();
     BasicFileAttributes a = Files.readAttributes(child, BasicFileAttributes.class,
         LinkOption.NOFOLLOW_LINKS);
+    Optional<String> mergeInto = mergeTarget(existing.get(name), a.isDirectory(),
+        child.toString());
+    if (mergeInto.isPresent()) {
+      return uploadDir(child, mergeInto).thenApply(c -> KEEP);
+    }
     if (a.isSymbolicLink()) {
       String target = Files.readSymbolicLink(child).toString();
       return CompletableFuture.completedFuture(new EntryChange.Put(name, Optional.empty(),
@@ -143,6 +154,7 @@ final class TreeCopy implements AutoCloseable {
       Optional<String> into) {
     CompletableFuture<String> cap = into.map(CompletableFuture::completedFuture)
         .orElseGet(() -> bounded(files::createDirectory, "create a directory for " + label));
+    Map<String, RemoteEntry> existing = existing(into, label);
     List<CompletableFuture<EntryChange>> children = new ArrayList<>();
     for (RemoteEntry e : GridCalls.await(files.list(source), "list " + label)) {
       if (failed != null) {
@@ -150,7 +162,11 @@ final class TreeCopy implements AutoCloseable {
       }
       NodeMetadata md = e.metadata();
       String childLabel = label + "/" + e.name();
-      if (e.cap().isEmpty()) {
+      Optional<String> mergeInto = mergeTarget(existing.get(e.name()),
+          md.kind() == EntryKind.DIRECTORY && e.cap().isPresent(), childLabel);
+      if (mergeInto.isPresent()) {
+        children.add(copyDir(e.cap().get(), childLabel, mergeInto).thenApply(c -> KEEP));
+      } else if (e.cap().isEmpty()) {
         children.add(CompletableFuture.completedFuture(new EntryChange.Put(e.name(),
             Optional.empty(), md)));
       } else if (md.kind() == EntryKind.DIRECTORY) {
@@ -242,12 +258,54 @@ final class TreeCopy implements AutoCloseable {
 
   // ---- shared
 
+  /** The entries of the directory a copy merges into, by name; none for a new directory. */
+  private Map<String, RemoteEntry> existing(Optional<String> into, String label) {
+    Map<String, RemoteEntry> out = new HashMap<>();
+    into.ifPresent(cap -> GridCalls.await(files.list(cap), "list the target of " + label)
+        .forEach(e -> out.put(e.name(), e)));
+    return out;
+  }
+
+  /**
+   * Where a copied entry meets an existing one of its name, as cp(1) does: a directory onto a
+   * directory merges into it (its cap, which must be writable); a directory onto anything else
+   * or anything else onto a directory is refused; other entries are replaced (empty).
+   */
+  private Optional<String> mergeTarget(RemoteEntry there, boolean sourceIsDir, String label) {
+    if (there == null) {
+      return Optional.empty();
+    }
+    boolean thereIsDir = there.metadata().kind() == EntryKind.DIRECTORY && there.cap().isPresent();
+    if (sourceIsDir && thereIsDir) {
+      String cap = there.cap().get();
+      if (!Cap.parse(cap).isWritable()) {
+        throw fail(new CliException(ExitCode.USAGE, "cannot copy " + label + " into the"
+            + " existing directory '" + there.name() + "': it is linked read-only (only its read"
+            + " cap is held); remove or rename it first"));
+      }
+      return Optional.of(cap);
+    }
+    if (sourceIsDir) {
+      throw fail(new CliException(ExitCode.USAGE, "cannot copy directory " + label + " onto"
+          + " the existing non-directory '" + there.name() + "'; remove or rename it first"));
+    }
+    if (thereIsDir) {
+      throw fail(new CliException(ExitCode.USAGE, "cannot copy " + label + " onto the existing"
+          + " directory '" + there.name() + "'; remove it first ('cairn rm -r')"));
+    }
+    return Optional.empty();
+  }
+
   private CompletableFuture<String> publish(CompletableFuture<String> cap,
       List<CompletableFuture<EntryChange>> children, String label) {
     List<CompletableFuture<?>> all = new ArrayList<>(children);
     all.add(cap);
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {
-      List<EntryChange> batch = children.stream().map(CompletableFuture::join).toList();
+      List<EntryChange> batch = children.stream().map(CompletableFuture::join)
+          .filter(c -> c != KEEP).toList();
+      if (batch.isEmpty()) {
+        return CompletableFuture.completedFuture(cap.join());
+      }
       return files.applyChanges(cap.join(), batch)
           .exceptionally(e -> {
             throw new CompletionException(fail(GridCalls.failure(e, "fill the copy of "

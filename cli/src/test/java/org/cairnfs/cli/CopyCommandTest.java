@@ -34,6 +34,10 @@ class CopyCommandTest {
     return b;
   }
 
+  private Path local(String name, int size) throws Exception {
+    return Files.write(dir.resolve(name), bytes(size, size));
+  }
+
   /** A local tree: 200 files of 4 KiB, a subdirectory with two files, a symlink. */
   private Path tree() throws Exception {
     Path src = Files.createDirectories(dir.resolve("small"));
@@ -88,6 +92,50 @@ class CopyCommandTest {
     assertThat(f.run("cp", "-r", src.toString(), "home:dest")).isZero();
     assertThat(f.run("ls", "home:dest/small/sub")).isZero();
     assertThat(f.out()).isEqualTo("empty\none\n");
+  }
+
+  @Test
+  void copyOntoAnExistingTreeMergesRecursivelyLikeCp() throws Exception {
+    Path src = tree();
+    assertThat(f.run("cp", "-r", src.toString(), "home:small")).isZero();
+    assertThat(f.run("put", local("only-on-grid", 5).toString(), "home:small/sub/kept"))
+        .isZero();
+    String subCap = f.grid.entries(f.grid.entries(home).get("small").cap().orElseThrow())
+        .get("sub").cap().orElseThrow();
+    Files.write(src.resolve("sub/one"), bytes(3, 99)); // changed
+    Files.write(Files.createDirectories(src.resolve("sub/new")).resolve("n"), bytes(2, 3));
+    assertThat(f.run("cp", "-r", src.toString(), "home:")).isZero();
+    Map<String, RemoteEntry> small = f.grid.entries(f.grid.entries(home).get("small").cap()
+        .orElseThrow());
+    assertThat(small.get("sub").cap()).contains(subCap); // the same directory, merged into
+    Map<String, RemoteEntry> sub = f.grid.entries(subCap);
+    assertThat(sub.keySet()).containsExactlyInAnyOrder("empty", "one", "new", "kept");
+    assertThat(f.grid.content(sub.get("one").cap().orElseThrow())).isEqualTo(bytes(3, 99));
+    assertThat(f.grid.content(sub.get("kept").cap().orElseThrow())).hasSize(5);
+    assertThat(f.grid.entries(sub.get("new").cap().orElseThrow()).keySet()).containsExactly("n");
+    assertThat(small.keySet()).hasSize(202); // 200 files, link, sub
+
+    // Grid to grid merges the same way.
+    assertThat(f.run("mkdir", "-p", "home:other/small/sub")).isZero();
+    assertThat(f.run("put", local("mine", 4).toString(), "home:other/small/sub/mine")).isZero();
+    assertThat(f.run("cp", "-r", "home:small", "home:other")).isZero();
+    assertThat(f.run("ls", "home:other/small/sub")).isZero();
+    assertThat(f.out().lines()).containsExactlyInAnyOrder("empty", "one", "new", "kept", "mine");
+  }
+
+  @Test
+  void copyRefusesToMixDirectoriesAndFilesOfOneName() throws Exception {
+    Path src = tree();
+    assertThat(f.run("mkdir", "home:small")).isZero();
+    assertThat(f.run("put", local("file", 1).toString(), "home:small/sub")).isZero();
+    assertThat(f.run("cp", "-r", src.toString(), "home:")).isEqualTo(ExitCode.USAGE.code);
+    assertThat(f.err()).contains("onto the existing non-directory 'sub'");
+    assertThat(f.run("rm", "home:small/sub")).isZero();
+    assertThat(f.run("mkdir", "-p", "home:small/f1")).isZero();
+    assertThat(f.run("cp", "-r", src.toString(), "home:")).isEqualTo(ExitCode.USAGE.code);
+    assertThat(f.err()).contains("onto the existing directory 'f1'");
+    assertThat(f.run("ls", "home:small")).isZero();
+    assertThat(f.out()).isEqualTo("f1\n"); // nothing of the failed copies linked
   }
 
   @Test

@@ -170,6 +170,34 @@ class FileVerbsTest {
   }
 
   @Test
+  void mkdirPMakesTheMissingChainAndLinksItLast() throws Exception {
+    assertThat(f.run("mkdir", "home:d")).isZero();
+    int before = f.grid.publishCount();
+    assertThat(f.run("mkdir", "-p", "home:d/e/f/g")).isZero();
+    // e and f are filled before their parents link them, and d gains one entry: 3 publishes.
+    assertThat(f.grid.publishCount() - before).isEqualTo(3);
+    String e = f.grid.entries(f.grid.entries(home).get("d").cap().orElseThrow()).get("e").cap()
+        .orElseThrow();
+    String ff = f.grid.entries(e).get("f").cap().orElseThrow();
+    assertThat(f.grid.entries(ff).get("g").metadata().kind()).isEqualTo(EntryKind.DIRECTORY);
+    assertThat(f.grid.entries(f.grid.entries(ff).get("g").cap().orElseThrow())).isEmpty();
+    // An existing directory is fine with -p and changes nothing.
+    before = f.grid.publishCount();
+    assertThat(f.run("mkdir", "-p", "home:d/e")).isZero();
+    assertThat(f.run("mkdir", "--parents", "home:")).isZero();
+    assertThat(f.grid.publishCount()).isEqualTo(before);
+    assertThat(f.grid.entries(e).keySet()).containsExactly("f");
+    // A file in the way, and a read-only parent, are refused.
+    f.run("put", local("x", 3).toString(), "home:x");
+    assertThat(f.run("mkdir", "-p", "home:x/y")).isEqualTo(ExitCode.USAGE.code);
+    assertThat(f.err()).contains("not a directory: home:x");
+    String ro = Cap.parse(home).readOnly().toString();
+    assertThat(f.run("mkdir", "-p", ro + "/new/deeper")).isEqualTo(ExitCode.USAGE.code);
+    assertThat(f.err()).contains("read-only");
+    assertThat(f.grid.entries(home).keySet()).containsExactlyInAnyOrder("d", "x");
+  }
+
+  @Test
   void rmNeedsRForDirectories() throws Exception {
     f.run("put", local("x", 3).toString(), "home:x");
     f.run("mkdir", "home:d");

@@ -84,6 +84,35 @@ class RunningNodeTest {
   }
 
   @Test
+  void aStorageNodeKeepsItsLeaseDatabasePrivateAndMovesAnOldOneThere() throws Exception {
+    NodeDirectory d = nodeDir(dir.resolve("n1"), "carol", someIntroducerUrl(), true);
+    Path old = d.root().resolve("storage/leases.db");
+    Files.createDirectories(old.getParent());
+    try (var db = org.cairnfs.storage.lease.LeaseDb.open(old, java.time.InstantSource.system(),
+        Duration.ofDays(31))) {
+      db.recordShare(org.cairnfs.storage.share.ShareKey.immutable(
+          org.cairnfs.caps.StorageIndex.of(new byte[16]), 1), 77, -1,
+          org.cairnfs.storage.lease.LeaseOwner.of(new byte[32]),
+          org.cairnfs.storage.lease.LeaseSecrets.of(new byte[32], new byte[32]));
+    }
+    String si = org.cairnfs.caps.StorageIndex.of(new byte[16]).toString();
+    Path share = d.root().resolve("storage/shares/" + si.substring(0, 2) + "/" + si + "/1");
+    Files.createDirectories(share.getParent());
+    Files.write(share, new byte[77]); // the share the record is about: reconciliation keeps it
+    try (RunningNode node = RunningNode.start(d)) {
+      assertThat(node.storage().store().leases().find(org.cairnfs.storage.share.ShareKey
+          .immutable(org.cairnfs.caps.StorageIndex.of(new byte[16]), 1)).orElseThrow().leases())
+          .singleElement().satisfies(l -> assertThat(l.owner())
+              .isEqualTo(org.cairnfs.storage.lease.LeaseOwner.of(new byte[32])));
+    }
+    Path moved = d.root().resolve("private/leases.db");
+    assertThat(moved).exists();
+    assertThat(old).doesNotExist();
+    assertThat(Files.getPosixFilePermissions(moved.getParent()))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+  }
+
+  @Test
   void aNodeWithoutStorageOnlyJoinsTheGrid() throws Exception {
     NodeDirectory d = nodeDir(dir.resolve("n1"), "bob", someIntroducerUrl(), false);
     try (RunningNode node = RunningNode.start(d)) {
@@ -125,6 +154,7 @@ class RunningNodeTest {
     assertThat(s.leaseDuration()).isEqualTo(Duration.ofDays(7));
     assertThat(s.host()).isEqualTo("127.0.0.1");
     assertThat(s.storageDir()).isEqualTo(d.root().resolve("storage"));
+    assertThat(s.leaseDbFile()).isEqualTo(d.root().resolve("private/leases.db"));
   }
 
   @Test

@@ -73,7 +73,9 @@ class NodeRoughEdgesTest {
     CairnProcess run = jvms.run(node);
     run.awaitOutput(" running", EXIT);
     assertThat(run.output()).contains("Node alice#1 running").contains("serving shares from " + disk);
-    assertThat(disk.resolve("leases.db")).exists();
+    assertThat(disk.resolve("shares")).isDirectory();
+    assertThat(node.resolve("private/leases.db")).exists();
+    assertThat(disk.resolve("leases.db")).doesNotExist();
     assertThat(tmp.resolve("disk")).doesNotExist();
 
     Path lonely = NodeDirs.createNode(tmp.resolve("lonely"), NodeDirs.absentIntroducerUrl(),

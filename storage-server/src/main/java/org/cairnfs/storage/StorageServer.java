@@ -11,6 +11,7 @@ import org.cairnfs.storage.config.StorageConfig;
 import org.cairnfs.storage.gc.ExpiredShareCrawler;
 import org.cairnfs.storage.gc.Pacer;
 import org.cairnfs.storage.lease.LeaseDb;
+import org.cairnfs.storage.lease.LeaseDbMove;
 import org.cairnfs.storage.net.ShareStoreBackend;
 import org.cairnfs.storage.store.FreeSpace;
 import org.cairnfs.storage.store.ShareStore;
@@ -19,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running storage server: the share store and lease database under the storage dir, the
+ * A running storage server: the share store under the storage dir and its lease database, the
  * protocol server with the configured traffic shaping in front of them, and the garbage
  * collector when enabled.
  *
@@ -53,6 +54,8 @@ public final class StorageServer implements AutoCloseable {
   public static StorageServer start(StorageConfig config, NodeKey nodeKey, InstantSource clock,
       FreeSpace freeSpace, SlotWriteCheck slotCheck) throws IOException {
     Files.createDirectories(config.storageDir());
+    Files.createDirectories(config.leaseDbFile().toAbsolutePath().getParent());
+    LeaseDbMove.run(config.legacyLeaseDbFile(), config.leaseDbFile());
     LeaseDb leases = LeaseDb.open(config.leaseDbFile(), clock, config.leaseDuration());
     ShareStore store = null;
     ExpiredShareCrawler crawler = null;

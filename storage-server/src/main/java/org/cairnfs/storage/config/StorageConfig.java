@@ -27,14 +27,18 @@ public record StorageConfig(
     String host,
     int port,
     int maxOpenWrites,
-    int maxOpenWritesPerConnection) {
+    int maxOpenWritesPerConnection,
+    Path leaseDbFile) {
 
   public static final long DEFAULT_RESERVED_SPACE = 1L << 30;
   public static final long DEFAULT_MAX_SHARE_SIZE = 128L << 30;
   public static final double DEFAULT_GC_RATE = 100;
   public static final Duration DEFAULT_GC_PAUSE = Duration.ofHours(1);
   public static final Duration DEFAULT_LEASE_DURATION = Duration.ofDays(31);
-  /** Name of the lease database file inside the storage dir. */
+  /**
+   * Name of the lease database file: inside the storage dir by default (an embedded server),
+   * in the node directory's {@code private/} for a node ({@link Builder#leaseDbFile}).
+   */
   public static final String LEASE_DB_FILE = "leases.db";
 
   public static Builder builder(Path storageDir) {
@@ -47,7 +51,11 @@ public record StorageConfig(
         maxOpenWritesPerConnection);
   }
 
-  public Path leaseDbFile() {
+  /**
+   * Where earlier versions kept the lease database: inside the storage dir. A server whose
+   * {@link #leaseDbFile()} is elsewhere moves a database found here at start.
+   */
+  public Path legacyLeaseDbFile() {
     return storageDir.resolve(LEASE_DB_FILE);
   }
 
@@ -69,6 +77,7 @@ public record StorageConfig(
     private int port;
     private int maxOpenWrites = StoreLimits.DEFAULT_MAX_OPEN_WRITES;
     private int maxOpenWritesPerConnection = StoreLimits.DEFAULT_MAX_OPEN_WRITES_PER_CONNECTION;
+    private Path leaseDbFile;
 
     private Builder(Path storageDir) {
       this.storageDir = Objects.requireNonNull(storageDir, "storage dir");
@@ -160,6 +169,22 @@ public record StorageConfig(
       return this;
     }
 
+    /**
+     * Where the lease database lives (default: {@code leases.db} in the storage dir). A node
+     * keeps it out of the storage dir, so the share tree holds only shares; it must not be
+     * inside {@code shares/}.
+     */
+    public Builder leaseDbFile(Path file) {
+      Objects.requireNonNull(file, "lease database file");
+      Path shares = storageDir.toAbsolutePath().normalize().resolve("shares");
+      if (file.toAbsolutePath().normalize().startsWith(shares)) {
+        throw new IllegalArgumentException("lease database " + file + " must not be inside the"
+            + " share tree " + shares);
+      }
+      this.leaseDbFile = file;
+      return this;
+    }
+
     /** Most open uploads plus staged slot writes over the server (each holds a file). */
     public Builder maxOpenWrites(int count) {
       this.maxOpenWrites = (int) positive("max open writes", count);
@@ -192,7 +217,8 @@ public record StorageConfig(
       }
       return new StorageConfig(storageDir, maxSpace, reservedSpace, shareLimit,
           globalBandwidth, connectionBandwidth, gcEnabled, gcSharesPerSecond, gcPause,
-          leaseDuration, host, port, maxOpenWrites, maxOpenWritesPerConnection);
+          leaseDuration, host, port, maxOpenWrites, maxOpenWritesPerConnection,
+          leaseDbFile != null ? leaseDbFile : storageDir.resolve(LEASE_DB_FILE));
     }
 
     private static long positive(String what, long value) {

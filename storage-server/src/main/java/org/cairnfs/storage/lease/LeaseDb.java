@@ -94,10 +94,21 @@ public final class LeaseDb implements AutoCloseable {
     try {
       db = DBMaker.fileDB(file.toFile()).transactionEnable().make();
     } catch (RuntimeException e) {
+      if (LeaseDbDamagedException.isDamage(e)) {
+        throw new LeaseDbDamagedException(file, e);
+      }
       throw new IOException("cannot open lease database " + file + ": "
           + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
     }
-    return new LeaseDb(db, clock, leaseDuration);
+    try {
+      return new LeaseDb(db, clock, leaseDuration);
+    } catch (RuntimeException e) {
+      db.close();
+      if (LeaseDbDamagedException.isDamage(e)) {
+        throw new LeaseDbDamagedException(file, e);
+      }
+      throw e;
+    }
   }
 
   public Duration leaseDuration() {

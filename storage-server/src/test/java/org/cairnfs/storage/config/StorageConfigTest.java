@@ -18,6 +18,8 @@ class StorageConfigTest {
     assertThat(c.leaseDuration()).isEqualTo(Duration.ofDays(31));
     assertThat(c.maxShareSize()).isEqualTo(StorageConfig.DEFAULT_MAX_SHARE_SIZE);
     assertThat(c.leaseDbFile()).isEqualTo(DIR.resolve("leases.db"));
+    assertThat(StorageConfig.builder(DIR).leaseDbFile(Path.of("/node/private/leases.db")).build()
+        .leaseDbFile()).isEqualTo(Path.of("/node/private/leases.db"));
   }
 
   @Test
