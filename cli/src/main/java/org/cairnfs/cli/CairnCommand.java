@@ -48,7 +48,8 @@ public final class CairnCommand implements Runnable {
   final VerbIo io;
 
   public CairnCommand() {
-    this(GridOpener.clientNode(), VerbIo.system());
+    this(GridOpener.nodeFirst(GridOpener.clientNode(),
+        new java.io.PrintWriter(System.err, true)), VerbIo.system());
   }
 
   CairnCommand(GridOpener opener, VerbIo io) {

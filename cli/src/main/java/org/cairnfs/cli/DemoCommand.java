@@ -133,7 +133,7 @@ final class DemoCommand implements Callable<Integer> {
     out().printf("Every cairn command works against this grid with --node %s%n", clientDir);
     out().printf("  (or: export CAIRN_NODE=%s)%n", clientDir);
     parts.gateway = web.start(parts.client.files(), new NodeStatusReport(parts.client,
-        () -> parts.mount == null ? List.of() : List.of(parts.mount)));
+        () -> parts.mount == null ? List.of() : List.of(parts.mount)), clientDir);
     if (parts.gateway != null) {
       WebAddress.write(clientDir, parts.gateway.url().toString());
       out().printf("Gateway: %s  (a cap opens at %suri/<cap>)%n", parts.gateway.url(),

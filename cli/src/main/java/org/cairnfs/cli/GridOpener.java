@@ -32,6 +32,56 @@ interface GridOpener {
   }
 
   /**
+   * The routing seam between warm and in-process: when the node of the node directory runs
+   * ({@code cairn run}, {@code cairn demo}) and answers on its local client channel, the verbs'
+   * grid calls go to it ({@link NodeChannel}); otherwise, or with {@code CAIRN_IN_PROCESS=1},
+   * {@code inProcess} opens the grid here. Check and repair always run in-process.
+   */
+  static GridOpener nodeFirst(GridOpener inProcess, java.io.PrintWriter err) {
+    return nodeDir -> {
+      if ("1".equals(System.getenv("CAIRN_IN_PROCESS"))) {
+        return inProcess.open(nodeDir);
+      }
+      java.util.Optional<NodeChannel> channel = NodeChannel.connect(nodeDir, err);
+      if (channel.isEmpty()) {
+        return inProcess.open(nodeDir);
+      }
+      if (Cli.debug()) {
+        err.println("cairn: working through the running node at " + channel.get().base());
+      }
+      return new Session() {
+        private Session local;
+
+        @Override
+        public GridFileSystem files() {
+          return channel.get();
+        }
+
+        @Override
+        public GridHealth health() {
+          if (local == null) {
+            try {
+              local = inProcess.open(nodeDir);
+            } catch (CliException e) {
+              throw e;
+            } catch (Exception e) {
+              throw GridCalls.failure(e, "reach the grid from node " + nodeDir);
+            }
+          }
+          return local.health();
+        }
+
+        @Override
+        public void close() {
+          if (local != null) {
+            local.close();
+          }
+        }
+      };
+    };
+  }
+
+  /**
    * The real grid: the node's own client, joining the grid from this process. Waits up to
    * {@link #CONNECT_WAIT} for enough servers to place an upload, and when fewer than k answer
    * by then up to {@link #READABLE_WAIT} more for k; then goes on with what it has, so a read

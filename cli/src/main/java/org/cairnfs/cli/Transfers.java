@@ -36,6 +36,12 @@ final class Transfers {
    */
   static CompletableFuture<String> upload(GridFileSystem files, Path local, long size,
       LongConsumer progress) throws IOException {
+    if (files instanceof NodeChannel node) {
+      return node.uploadInPlace(local, size).thenApply(cap -> {
+        progress.accept(size);
+        return cap;
+      });
+    }
     if (size == 0) {
       return files.writeFile(new FileWrite(Optional.empty(), 0, 0, List.of(), (o, d) -> {
         throw new EOFException(local + " is empty");

@@ -24,7 +24,9 @@ final class WebAddress {
         StandardCopyOption.ATOMIC_MOVE);
   }
 
+  /** Removes the address and the client token beside it. */
   static void remove(Path nodeDir) {
+    ClientToken.remove(nodeDir);
     try {
       Files.deleteIfExists(nodeDir.resolve(FILE));
     } catch (IOException ignored) {

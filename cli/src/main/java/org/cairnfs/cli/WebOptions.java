@@ -1,6 +1,7 @@
 package org.cairnfs.cli;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import org.cairnfs.fs.client.GridFileSystem;
 import org.cairnfs.fs.gateway.Gateway;
 import org.cairnfs.fs.gateway.GatewayConfig;
@@ -30,15 +31,27 @@ final class WebOptions {
           + " status beyond health. For a gateway others can reach.")
   boolean publicReadOnly;
 
+  private String token;
+
   boolean enabled() {
     return port == null || port >= 0;
   }
 
   /** Starts the gateway, or throws naming the address; null when disabled. */
   Gateway start(GridFileSystem files, NodeStatusSource status) throws IOException {
+    return start(files, status, null);
+  }
+
+  /**
+   * Starts the gateway; with {@code nodeDir} (and not public) it also opens the local client
+   * channel to commands of that node directory (a fresh token in {@link ClientToken#FILE}).
+   */
+  Gateway start(GridFileSystem files, NodeStatusSource status, Path nodeDir)
+      throws IOException {
     if (!enabled()) {
       return null;
     }
+    token = nodeDir != null && !publicReadOnly ? ClientToken.create(nodeDir) : null;
     if (port != null && port > 65535) {
       throw new CliException(ExitCode.USAGE, "--web-port must be 0-65535, got " + port);
     }
@@ -53,6 +66,11 @@ final class WebOptions {
   }
 
   private GatewayConfig config(int p) {
-    return GatewayConfig.builder().host(host).port(p).publicReadOnly(publicReadOnly).build();
+    GatewayConfig.Builder b = GatewayConfig.builder().host(host).port(p)
+        .publicReadOnly(publicReadOnly);
+    if (token != null) {
+      b.clientToken(token);
+    }
+    return b.build();
   }
 }

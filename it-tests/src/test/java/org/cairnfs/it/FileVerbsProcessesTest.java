@@ -49,6 +49,7 @@ class FileVerbsProcessesTest {
   private Path client;
   private final List<Path> nodes = new ArrayList<>();
   private List<CairnProcess> servers;
+  private String introducerUrl;
 
   @BeforeAll
   void startGrid() throws Exception {
@@ -63,6 +64,7 @@ class FileVerbsProcessesTest {
     jvms.runIntroducer(introducerDir, START);
     servers = jvms.runNodes(nodes, START);
     client = NodeDirs.createNode(tmp.resolve("client"), url, "--no-storage");
+    introducerUrl = url;
   }
 
   @AfterAll
@@ -74,7 +76,12 @@ class FileVerbsProcessesTest {
 
   /** Runs one verb in its own JVM with CAIRN_NODE set; returns its output, asserting the code. */
   private String cairn(int expectedExit, String... args) throws Exception {
-    CairnProcess p = start(args);
+    return cairnIn(Map.of("CAIRN_NODE", client.toString()), expectedExit, args);
+  }
+
+  private String cairnIn(Map<String, String> env, int expectedExit, String... args)
+      throws Exception {
+    CairnProcess p = jvms.start(List.of(), env, args[0], args);
     int code = p.awaitExit(VERB);
     assertThat(code).as("cairn %s:%n%s", String.join(" ", args), p.output())
         .isEqualTo(expectedExit);
@@ -159,7 +166,7 @@ class FileVerbsProcessesTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void serversDownToKStillServeAndDeepCheckAddLeaseRenewsEveryShare() throws Exception {
     byte[] data = bytes(300_000, 9);
     cairn(0, "put", Files.write(tmp.resolve("health"), data).toString(), "home:shared/x/h");
@@ -217,5 +224,56 @@ class FileVerbsProcessesTest {
 
   private String big() throws Exception {
     return Files.write(tmp.resolve("never"), bytes(1000, 3)).toString();
+  }
+
+  /**
+   * With the client node running ({@code cairn run}), verbs hand their work to it over its
+   * local channel and print what the in-process path prints; once the node is killed (its
+   * address and token left behind, stale) they work in-process again, silently.
+   */
+  @Test
+  @Order(3) // before the servers are killed
+  void verbsHandTheirWorkToTheRunningNode() throws Exception {
+    Path node = NodeDirs.createNode(tmp.resolve("warm-client"), introducerUrl, "--no-storage");
+    CairnProcess run = jvms.start("warm-client-run", "run", node.toString(), "--web-port", "0");
+    run.awaitOutput("Gateway: ", START);
+    Map<String, String> warm = Map.of("CAIRN_NODE", node.toString(), "CAIRN_DEBUG", "1");
+    Map<String, String> cold = Map.of("CAIRN_NODE", node.toString(), "CAIRN_IN_PROCESS", "1");
+    String through = "working through the running node at ";
+    assertThat(cairnIn(warm, 0, "create-alias", "w")).contains(through);
+    byte[] data = bytes((5 << 20) + 17, 11);
+    Path big = Files.write(tmp.resolve("warm-big"), data);
+    String put = cairnIn(warm, 0, "put", big.toString(), "w:big");
+    assertThat(put).contains(through);
+    Path back = tmp.resolve("warm-big.back");
+    assertThat(cairnIn(warm, 0, "get", "w:big", back.toString())).contains(through);
+    assertThat(Files.readAllBytes(back)).isEqualTo(data);
+    Path tree = Files.createDirectories(tmp.resolve("warm-tree"));
+    for (int i = 0; i < 60; i++) {
+      Files.write(tree.resolve("f" + i), bytes(4096, 500 + i));
+    }
+    assertThat(cairnIn(warm, 0, "cp", "-r", tree.toString(), "w:tree")).contains(through);
+    assertThat(cairnIn(warm, 0, "mkdir", "w:d")).contains(through);
+    String warmLs = withoutDebug(cairnIn(warm, 0, "ls", "-l", "w:tree"));
+    assertThat(warmLs.lines()).hasSize(60);
+    assertThat(withoutDebug(cairnIn(cold, 0, "ls", "-l", "w:tree"))).isEqualTo(warmLs);
+    assertThat(withoutDebug(cairnIn(warm, 0, "ls", "--json", "w:")))
+        .isEqualTo(cairnIn(cold, 0, "ls", "--json", "w:"));
+    Map<String, String> warmQuiet = Map.of("CAIRN_NODE", node.toString()); // no traces
+    assertThat(cairnIn(warmQuiet, 66, "get", "w:nope", "-"))
+        .isEqualTo(cairnIn(cold, 66, "get", "w:nope", "-"));
+    assertThat(cairnIn(warmQuiet, 64, "mkdir", "w:d"))
+        .isEqualTo(cairnIn(cold, 64, "mkdir", "w:d"));
+
+    run.kill();
+    assertThat(node.resolve("web.url")).exists();
+    String after = cairnIn(warm, 0, "ls", "w:");
+    assertThat(after).doesNotContain(through).doesNotContain("working in-process");
+    assertThat(after.lines()).contains("big", "d", "tree");
+  }
+
+  private static String withoutDebug(String out) {
+    return out.lines().filter(l -> !l.startsWith("cairn: working through the running node"))
+        .map(l -> l + "\n").reduce("", String::concat);
   }
 }

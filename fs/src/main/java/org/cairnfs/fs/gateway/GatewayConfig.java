@@ -22,11 +22,13 @@ public final class GatewayConfig {
   private final Duration idleTimeout;
   private final Duration headerTimeout;
   private final int maxBodyBuffer;
+  private final java.util.Optional<String> clientToken;
 
   private GatewayConfig(Builder b) {
     host = b.host;
     port = b.port;
     publicReadOnly = b.publicReadOnly;
+    clientToken = b.clientToken;
     maxHeaderBytes = b.maxHeaderBytes;
     maxConnections = b.maxConnections;
     idleTimeout = b.idleTimeout;
@@ -56,6 +58,14 @@ public final class GatewayConfig {
   /** The most bytes of request line plus headers; more answers 431 (line alone: 414). */
   public int maxHeaderBytes() {
     return maxHeaderBytes;
+  }
+
+  /**
+   * The token that opens the local client channel ({@code /cli/v1/}): the node writes it to a
+   * file only its user reads; empty means the gateway has no such channel.
+   */
+  public java.util.Optional<String> clientToken() {
+    return clientToken;
   }
 
   public int maxConnections() {
@@ -92,6 +102,7 @@ public final class GatewayConfig {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration headerTimeout = Duration.ofSeconds(10);
     private int maxBodyBuffer = 1 << 20;
+    private java.util.Optional<String> clientToken = java.util.Optional.empty();
 
     private Builder() {}
 
@@ -113,6 +124,16 @@ public final class GatewayConfig {
 
     public Builder publicReadOnly(boolean on) {
       this.publicReadOnly = on;
+      return this;
+    }
+
+    /** Opens the local client channel to requests carrying {@code token} (32+ characters). */
+    public Builder clientToken(String token) {
+      if (token == null || token.length() < 32 || !token.matches("[A-Za-z0-9_-]+")) {
+        throw new IllegalArgumentException("a client token needs 32 or more of A-Z a-z 0-9 _ -,"
+            + " got " + (token == null ? "none" : token.length() + " characters"));
+      }
+      this.clientToken = java.util.Optional.of(token);
       return this;
     }
 

@@ -30,6 +30,7 @@ final class RequestRouter {
   private final PathWalker walker;
   private final FileResponder fileResponder;
   private final WebApi api;
+  private final ClientApi clientApi;
 
   RequestRouter(GatewayConfig config, GridFileSystem files, NodeStatusSource status,
       GatewayMetrics metrics) {
@@ -40,6 +41,7 @@ final class RequestRouter {
     this.walker = new PathWalker(files);
     this.fileResponder = new FileResponder(files);
     this.api = new WebApi(files, walker);
+    this.clientApi = new ClientApi(files, walker, config.clientToken(), config.publicReadOnly());
   }
 
   void serve(Exchange ex) {
@@ -75,6 +77,10 @@ final class RequestRouter {
   private void route(Exchange ex) throws Exception {
     String raw = ex.rawPath();
     HttpMethod m = ex.method();
+    if (raw.startsWith(ClientApi.PREFIX)) {
+      clientApi.serve(ex); // the local client channel: token-checked, answers its own failures
+      return;
+    }
     boolean read = m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD);
     if (!read && !m.equals(HttpMethod.PUT) && !m.equals(HttpMethod.POST)
         && !m.equals(HttpMethod.DELETE)) {
@@ -179,11 +185,14 @@ final class RequestRouter {
     } else if (m.equals(HttpMethod.POST)) {
       if ("mkdir".equals(t)) {
         respond(ex, api.mkdir(path));
+      } else if ("set-children".equals(t)) {
+        clientApi.setChildren(ex, path);
       } else if ("rename".equals(t)) {
         respond(ex, api.rename(path, ex.param("from_name"), ex.param("to_name"), replace));
       } else {
         WebApi.requireWritable(path.cap(), "POST");
-        throw HttpError.badRequest("POST needs t=mkdir or t=rename, got t=" + t);
+        throw HttpError.badRequest("POST needs t=mkdir, t=rename or t=set-children, got t="
+            + t);
       }
     } else {
       get(ex, path, t);

@@ -1,0 +1,199 @@
+package org.cairnfs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.cairnfs.fs.gateway.Gateway;
+import org.cairnfs.fs.gateway.GatewayConfig;
+import org.cairnfs.fs.gateway.NodeStatusSource;
+import org.cairnfs.fs.mount.GridException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The routing seam: with the node's gateway answering on its client channel, verbs run through
+ * it (the in-process opener is never called) and print and exit exactly as in-process; with a
+ * stale address they work in-process silently; with a wrong token they say so and go on.
+ * The node is a real gateway on loopback over a grid in memory.
+ */
+class NodeChannelVerbsTest {
+  @TempDir
+  Path dir;
+
+  VerbFixture f;
+  Gateway gateway;
+  final AtomicInteger inProcessOpens = new AtomicInteger();
+  String out;
+  String err;
+  byte[] stdout;
+
+  @BeforeEach
+  void start() throws Exception {
+    f = new VerbFixture(dir);
+    String token = ClientToken.create(f.node);
+    gateway = Gateway.start(GatewayConfig.builder().clientToken(token).build(), f.grid,
+        NodeStatusSource.NONE);
+    WebAddress.write(f.node, gateway.url().toString());
+    assertThat(f.run("create-alias", "home")).isZero();
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close();
+  }
+
+  /** Runs a verb with the real routing seam; in-process means the fixture's grid directly. */
+  int warm(String... args) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    ByteArrayOutputStream data = new ByteArrayOutputStream();
+    PrintWriter errWriter = new PrintWriter(e, true);
+    GridOpener inProcess = nodeDir -> {
+      inProcessOpens.incrementAndGet();
+      return VerbFixture.session(f.grid);
+    };
+    CommandLine cl = Cli.commandLine(new CairnCommand(GridOpener.nodeFirst(inProcess, errWriter),
+        new VerbIo(new ByteArrayInputStream("from stdin".getBytes()), data, false)));
+    cl.setOut(new PrintWriter(o, true));
+    cl.setErr(errWriter);
+    String[] all = new String[args.length + 2];
+    all[0] = args[0];
+    all[1] = "--node";
+    all[2] = f.node.toString();
+    System.arraycopy(args, 1, all, 3, args.length - 1);
+    int rc = cl.execute(all);
+    out = o.toString();
+    err = e.toString();
+    stdout = data.toByteArray();
+    return rc;
+  }
+
+  /** Runs the verb both ways and asserts the same exit code, stdout and stderr. */
+  void same(String... args) {
+    int cold = f.run(args);
+    int hot = warm(args);
+    assertThat(hot).as("exit of %s", String.join(" ", args)).isEqualTo(cold);
+    assertThat(out).as("stdout of %s", String.join(" ", args)).isEqualTo(f.out());
+    assertThat(err).as("stderr of %s", String.join(" ", args)).isEqualTo(f.err());
+  }
+
+  private Path local(String name, int size, int seed) throws Exception {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return Files.write(dir.resolve(name), b);
+  }
+
+  @Test
+  void verbsGoThroughTheNodeAndPrintWhatInProcessPrints() throws Exception {
+    Path big = local("big", 700_000, 1);
+    assertThat(warm("put", big.toString(), "home:big")).isZero();
+    String cap = out.strip();
+    assertThat(f.grid.content(cap)).isEqualTo(Files.readAllBytes(big));
+    assertThat(warm("get", "home:big", "-")).isZero();
+    assertThat(stdout).isEqualTo(Files.readAllBytes(big));
+    Path got = dir.resolve("got");
+    assertThat(warm("get", "home:big", got.toString())).isZero();
+    assertThat(Files.readAllBytes(got)).isEqualTo(Files.readAllBytes(big));
+    assertThat(warm("put", "-", "home:in")).isZero();
+    assertThat(f.grid.content(out.strip())).isEqualTo("from stdin".getBytes());
+    assertThat(warm("mkdir", "home:d")).isZero();
+    Path tree = Files.createDirectories(dir.resolve("tree"));
+    for (int i = 0; i < 40; i++) {
+      local("tree/f" + i, 4096, 100 + i);
+    }
+    Files.createDirectories(tree.resolve("sub"));
+    local("tree/sub/deep", 10, 7);
+    Files.createSymbolicLink(tree.resolve("link"), Path.of("f1"));
+    int publishes = f.grid.publishCount();
+    assertThat(warm("cp", "-r", tree.toString(), "home:d/tree")).isZero();
+    assertThat(f.grid.publishCount() - publishes)
+        .as("one publish per new directory and one to link the tree").isEqualTo(3);
+    assertThat(warm("mv", "home:big", "home:d/big")).isZero();
+    assertThat(warm("ln", "home:d/big", "home:big2")).isZero();
+    assertThat(warm("rm", "home:big2")).isZero();
+    Path back = dir.resolve("back");
+    assertThat(warm("cp", "-r", "home:d/tree", back.toString())).isZero();
+    for (int i = 0; i < 40; i++) {
+      assertThat(Files.readAllBytes(back.resolve("f" + i)))
+          .isEqualTo(Files.readAllBytes(tree.resolve("f" + i)));
+    }
+    assertThat(Files.readSymbolicLink(back.resolve("link"))).isEqualTo(Path.of("f1"));
+    assertThat(inProcessOpens).as("no verb opened the grid in-process").hasValue(0);
+
+    same("ls", "home:");
+    same("ls", "-l", "home:d");
+    same("ls", "--json", "home:d/tree");
+    same("ls", "-l", "home:d/big");
+    same("share", "home:d/tree");
+    same("share", "--verify", "home:d/big");
+    same("get", "home:nope", "-");
+    same("mkdir", "home:d");
+    same("rm", "home:d");
+    same("ls", "home:d/big/x");
+    same("mv", "home:d", "home:d/tree/x");
+    same("put", dir.resolve("absent").toString(), "home:x");
+    same("cp", tree.toString(), "home:t2");
+    assertThat(f.run("ls", "home:")).isZero();
+    assertThat(f.out()).isEqualTo("d\nin\n");
+  }
+
+  @Test
+  void gridFailuresPrintAndExitAsInProcess() throws Exception {
+    Path a = local("a", 10, 2);
+    f.grid.failWith(GridException.Kind.NOT_HAPPY);
+    same("put", a.toString(), "home:a");
+    assertThat(err).contains("not enough servers took shares");
+    same("mkdir", "home:x");
+    f.grid.heal();
+    assertThat(f.grid.entries(Aliases.load(f.node).get("home").orElseThrow())).isEmpty();
+  }
+
+  @Test
+  void aStaleAddressWorksInProcessSilently() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    WebAddress.write(f.node, "http://127.0.0.1:" + port + "/");
+    assertThat(warm("mkdir", "home:d")).isZero();
+    assertThat(err).isEmpty();
+    assertThat(inProcessOpens).hasValue(1);
+    WebAddress.remove(f.node);
+    assertThat(warm("ls", "home:")).isZero();
+    assertThat(out).isEqualTo("d\n");
+    assertThat(inProcessOpens).hasValue(2);
+  }
+
+  @Test
+  void aWrongTokenIsSaidAndTheVerbWorksInProcess() throws Exception {
+    Files.writeString(f.node.resolve(ClientToken.FILE), "x".repeat(43) + "\n",
+        StandardCharsets.US_ASCII);
+    assertThat(warm("mkdir", "home:d")).isZero();
+    assertThat(err).contains("did not take this node directory's client token")
+        .contains("working in-process");
+    assertThat(inProcessOpens).hasValue(1);
+    assertThat(f.run("ls", "home:")).isZero();
+    assertThat(f.out()).isEqualTo("d\n");
+  }
+
+  @Test
+  void theTokenFileIsPrivate() throws Exception {
+    assertThat(Files.getPosixFilePermissions(f.node.resolve(ClientToken.FILE)))
+        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    WebAddress.remove(f.node);
+    assertThat(f.node.resolve(ClientToken.FILE)).doesNotExist();
+  }
+}

@@ -1,0 +1,152 @@
+package org.cairnfs.fs.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.fs.mount.EntryChange;
+import org.cairnfs.fs.mount.GridException;
+import org.cairnfs.fs.mount.NodeMetadata;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The local client channel's token check, its calls and typed failures, and set-children. */
+class ClientApiTest {
+  static final String TOKEN = "abcdefghijklmnopqrstuvwxyz0123456789_-ABCDE";
+  static GatewayFixture g;
+  static String root;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    g = GatewayFixture.start(GatewayConfig.builder().clientToken(TOKEN).build());
+    root = g.grid.newRoot();
+  }
+
+  @AfterAll
+  static void stop() {
+    g.close();
+  }
+
+  @AfterEach
+  void heal() {
+    g.grid.heal();
+  }
+
+  private HttpResponse<String> call(String path, String token, HttpRequest.BodyPublisher body,
+      String method) throws Exception {
+    HttpRequest.Builder b = g.request(path).method(method, body);
+    if (token != null) {
+      b.header(ClientApi.TOKEN_HEADER, token);
+    }
+    return g.http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return call(path, TOKEN, HttpRequest.BodyPublishers.noBody(), "GET");
+  }
+
+  @Test
+  void everyCallNeedsTheToken() throws Exception {
+    assertThat(call("/cli/v1/hello", null, HttpRequest.BodyPublishers.noBody(), "GET")
+        .statusCode()).isEqualTo(401);
+    HttpResponse<String> wrong = call("/cli/v1/list?dir=" + root, TOKEN.replace('a', 'b'),
+        HttpRequest.BodyPublishers.noBody(), "GET");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.body()).doesNotContain(root);
+    assertThat(get("/cli/v1/hello").body())
+        .isEqualTo("cairn-client-api 1\nxattrs " + g.grid.keepsUserXattrs() + "\n");
+  }
+
+  @Test
+  void aGatewayWithoutTokenOrPublicHasNoChannel() throws Exception {
+    try (GatewayFixture plain = GatewayFixture.start();
+        GatewayFixture pub = GatewayFixture.start(GatewayConfig.builder().clientToken(TOKEN)
+            .publicReadOnly(true).build())) {
+      for (GatewayFixture f : List.of(plain, pub)) {
+        HttpResponse<String> r = f.http.send(f.request("/cli/v1/hello")
+            .header(ClientApi.TOKEN_HEADER, TOKEN).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(404);
+      }
+    }
+  }
+
+  @Test
+  void listLookupMkdirUploadAndRead() throws Exception {
+    String sub = call("/cli/v1/mkdir", TOKEN, HttpRequest.BodyPublishers.noBody(), "POST")
+        .body().strip();
+    byte[] data = GridContent.random(300_000, 3);
+    Path local = Files.write(dir.resolve("local file"), data);
+    String cap = call("/cli/v1/upload?path=" + java.net.URLEncoder.encode(local.toString(),
+        StandardCharsets.UTF_8) + "&size=" + data.length, TOKEN,
+        HttpRequest.BodyPublishers.noBody(), "POST").body().strip();
+    assertThat(g.grid.content(cap)).isEqualTo(data);
+    String streamed = call("/cli/v1/upload", TOKEN, HttpRequest.BodyPublishers.ofString("hi"),
+        "PUT").body().strip();
+    assertThat(g.grid.content(streamed)).isEqualTo("hi".getBytes());
+    String batch = EntryLines.changes(List.of(
+        new EntryChange.Put("f", Optional.of(cap), NodeMetadata.of(EntryKind.FILE, data.length,
+            0600, Instant.EPOCH, Instant.EPOCH)),
+        new EntryChange.Put("s", Optional.of(sub), NodeMetadata.of(EntryKind.DIRECTORY, 0,
+            0755, Instant.EPOCH, Instant.EPOCH))));
+    int before = g.grid.publishCount();
+    HttpResponse<String> set = call("/uri/" + root + "?t=set-children", null,
+        HttpRequest.BodyPublishers.ofString(batch), "POST");
+    assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+    assertThat(g.grid.publishCount() - before).isEqualTo(1);
+    assertThat(EntryLines.parseEntries(get("/cli/v1/list?dir=" + root).body()))
+        .extracting(e -> e.name()).contains("f", "s");
+    assertThat(EntryLines.parseEntries(get("/cli/v1/lookup?dir=" + root + "&name=f").body()))
+        .singleElement().satisfies(e -> assertThat(e.metadata().mode()).isEqualTo(0600));
+    assertThat(EntryLines.parseEntries(get("/cli/v1/lookup?dir=" + root + "&name=none")
+        .body())).isEmpty();
+    HttpResponse<byte[]> bytes = g.http.send(g.request("/cli/v1/read?cap=" + cap
+        + "&offset=1000&length=200000").header(ClientApi.TOKEN_HEADER, TOKEN).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(bytes.body()).isEqualTo(java.util.Arrays.copyOfRange(data, 1000, 201_000));
+  }
+
+  @Test
+  void failuresCarryTheirKind() throws Exception {
+    g.grid.failWith(GridException.Kind.NOT_HAPPY);
+    HttpResponse<String> r = call("/cli/v1/upload", TOKEN,
+        HttpRequest.BodyPublishers.ofString("x"), "PUT");
+    assertThat(r.headers().firstValue(ClientApi.FAILURE_HEADER)).hasValue("NOT_HAPPY");
+    g.grid.heal();
+    HttpResponse<String> missing = call("/cli/v1/upload?path=/no/such/file&size=3", TOKEN,
+        HttpRequest.BodyPublishers.noBody(), "POST");
+    assertThat(missing.headers().firstValue(ClientApi.FAILURE_HEADER)).hasValue("io");
+    assertThat(missing.body()).contains("no such file: /no/such/file");
+    HttpResponse<String> relative = call("/cli/v1/upload?path=rel&size=3", TOKEN,
+        HttpRequest.BodyPublishers.noBody(), "POST");
+    assertThat(relative.statusCode()).isEqualTo(400);
+    assertThat(get("/cli/v1/nothing").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void setChildrenRefusesReadCapsAndBadBatchesChangingNothing() throws Exception {
+    String dirCap = g.grid.newRoot();
+    HttpResponse<String> ro = call("/uri/" + GridContent.readCap(dirCap) + "?t=set-children",
+        null, HttpRequest.BodyPublishers.ofString(EntryLines.changes(List.of(
+            new EntryChange.Remove("x")))), "POST");
+    assertThat(ro.statusCode()).isEqualTo(403);
+    HttpResponse<String> bad = call("/uri/" + dirCap + "?t=set-children", null,
+        HttpRequest.BodyPublishers.ofString("cairn-entries 1\nput x\n"), "POST");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("entry line 2");
+    assertThat(g.grid.entries(dirCap)).isEmpty();
+  }
+}

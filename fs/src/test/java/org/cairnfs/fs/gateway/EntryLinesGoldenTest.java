@@ -1,0 +1,86 @@
+package org.cairnfs.fs.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.fs.mount.EntryChange;
+import org.cairnfs.fs.mount.NodeMetadata;
+import org.cairnfs.fs.mount.RemoteEntry;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Entry lines (docs/specs/webapi.md, "Entry lines") byte for byte, and round trips of every
+ * metadata field: a layout change must change the spec, its version and this test together.
+ */
+class EntryLinesGoldenTest {
+  static final Instant T = Instant.parse("2026-03-04T05:06:07.000000123Z");
+  static final Instant U = Instant.parse("2026-03-04T05:06:08Z");
+
+  @Test
+  void entriesLayout() {
+    List<RemoteEntry> entries = List.of(
+        new RemoteEntry("a b-ü.txt", Optional.of(WebApiGoldenTest.FILE),
+            NodeMetadata.of(EntryKind.FILE, 1234, 0640, T, U)),
+        new RemoteEntry("-", Optional.of(WebApiGoldenTest.DIR),
+            new NodeMetadata(EntryKind.DIRECTORY, 0, 0755, T, T, Optional.empty(),
+                Map.of("user.k", "v,=".getBytes(StandardCharsets.UTF_8)))),
+        new RemoteEntry("link", Optional.empty(), NodeMetadata.symlink("../x y", 0777, T, T)));
+    assertThat(EntryLines.entries(entries)).isEqualTo("cairn-entries 1\n"
+        + "entry a%20b%2D%C3%BC.txt " + WebApiGoldenTest.FILE + " file 1234 640 "
+        + "2026-03-04T05:06:07.000000123Z 2026-03-04T05:06:08Z - -\n"
+        + "entry %2D " + WebApiGoldenTest.DIR + " directory 0 755 "
+        + "2026-03-04T05:06:07.000000123Z 2026-03-04T05:06:07.000000123Z - user.k=diw9\n"
+        + "entry link - symlink 6 777 2026-03-04T05:06:07.000000123Z "
+        + "2026-03-04T05:06:07.000000123Z ../x%20y -\n");
+    assertThat(EntryLines.parseEntries(EntryLines.entries(entries)))
+        .usingRecursiveFieldByFieldElementComparator().hasSize(3)
+        .extracting(RemoteEntry::name).containsExactly("a b-ü.txt", "-", "link");
+    RemoteEntry back = EntryLines.parseEntries(EntryLines.entries(entries)).get(1);
+    assertThat(back.metadata().xattrs().get("user.k")).isEqualTo("v,=".getBytes(
+        StandardCharsets.UTF_8));
+    assertThat(EntryLines.parseEntries(EntryLines.entries(entries)).get(0))
+        .isEqualTo(entries.get(0));
+    assertThat(EntryLines.parseEntries(EntryLines.entries(entries)).get(2))
+        .isEqualTo(entries.get(2));
+  }
+
+  @Test
+  void changesLayout() {
+    List<EntryChange> changes = List.of(
+        new EntryChange.Put("n\n", Optional.of(WebApiGoldenTest.FILE),
+            NodeMetadata.of(EntryKind.FILE, 5, 0644, U, U)),
+        new EntryChange.Remove("old name"));
+    String doc = EntryLines.changes(changes);
+    assertThat(doc).isEqualTo("cairn-entries 1\n"
+        + "put n%0A " + WebApiGoldenTest.FILE + " file 5 644 2026-03-04T05:06:08Z "
+        + "2026-03-04T05:06:08Z - -\n"
+        + "remove old%20name\n");
+    assertThat(EntryLines.parseChanges(doc)).isEqualTo(changes);
+    assertThat(EntryLines.parseChanges("cairn-entries 1\n")).isEmpty();
+  }
+
+  @Test
+  void malformedDocumentsNameTheLine() {
+    assertThatThrownBy(() -> EntryLines.parseChanges("cairn-entries 2\n"))
+        .hasMessageContaining("line 1").hasMessageContaining("header");
+    assertThatThrownBy(() -> EntryLines.parseChanges("cairn-entries 1\nremove\n"))
+        .hasMessageContaining("line 2");
+    assertThatThrownBy(() -> EntryLines.parseChanges("cairn-entries 1\nput a - file x 644 "
+        + "2026-03-04T05:06:08Z 2026-03-04T05:06:08Z - -\n")).hasMessageContaining("line 2");
+    assertThatThrownBy(() -> EntryLines.parseChanges("cairn-entries 1\nput a - file 1 644 "
+        + "2026-03-04T05:06:08Z 2026-03-04T05:06:08Z tgt -\n"))
+        .hasMessageContaining("symlink");
+    assertThatThrownBy(() -> EntryLines.parseChanges("cairn-entries 1\nremove a%4\n"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EntryLines.parseChanges("cairn-entries 1\nremove a\tb\n"))
+        .hasMessageContaining("unescaped");
+    assertThatThrownBy(() -> EntryLines.parseEntries("cairn-entries 1\nput a\n"))
+        .hasMessageContaining("line 2");
+  }
+}
