@@ -51,39 +51,42 @@ final class FileResponder {
 
   private final GridFileSystem files;
   private final TransferLog transfers;
+  private final MutableSlots mutableSlots;
 
-  FileResponder(GridFileSystem files, TransferLog transfers) {
+  FileResponder(GridFileSystem files, TransferLog transfers, MutableSlots mutableSlots) {
     this.files = files;
     this.transfers = transfers;
+    this.mutableSlots = mutableSlots;
   }
 
   /** Serves the file {@code node}; {@code label} names it on the status page (never a cap). */
   void serve(Exchange ex, PathWalker.Node node, String name, String label) throws IOException {
     Cap cap = node.parsed();
-    long size;
-    String etag;
-    String cacheControl;
-    Source source;
     if (cap instanceof MutableReadCap || cap instanceof MutableWriteCap) {
-      // the newest version, read whole (mutable files are small); its tag is the validator
-      MutableContents m = GridFailures.await(files.readMutable(node.cap()),
-          "reading the mutable file");
-      byte[] bytes = m.contents();
-      size = bytes.length;
-      etag = etag(cap.readOnly() + "#" + m.versionTag());
-      cacheControl = "private, no-cache";
-      source = (offset, length) -> new ByteArrayInputStream(bytes, (int) offset, (int) length);
+      // the newest version, read whole (mutable files are small) and held until it is sent;
+      // its tag is the validator
+      mutableSlots.hold(() -> {
+        MutableContents m = GridFailures.await(files.readMutable(node.cap()),
+            "reading the mutable file");
+        byte[] bytes = m.contents();
+        serve(ex, node, name, label, bytes.length, etag(cap.readOnly() + "#" + m.versionTag()),
+            "private, no-cache",
+            (offset, length) -> new ByteArrayInputStream(bytes, (int) offset, (int) length));
+        return null;
+      });
     } else if (cap instanceof LiteralCap || cap instanceof ImmutableReadCap
         || cap instanceof ChunkedReadCap) {
-      size = files.sizeOf(node.cap());
-      etag = etag(node.cap());
-      cacheControl = node.entry().isEmpty()
-          ? "private, max-age=31536000, immutable" : "private, no-cache";
-      source = (offset, length) -> files.open(node.cap(), offset, length);
+      serve(ex, node, name, label, files.sizeOf(node.cap()), etag(node.cap()),
+          node.entry().isEmpty() ? "private, max-age=31536000, immutable" : "private, no-cache",
+          (offset, length) -> files.open(node.cap(), offset, length));
     } else {
       throw HttpError.badRequest("not a file cap this gateway can read: "
           + WebApi.kindOf(cap));
     }
+  }
+
+  private void serve(Exchange ex, PathWalker.Node node, String name, String label, long size,
+      String etag, String cacheControl, Source source) throws IOException {
     Optional<Instant> modified = node.entry()
         .map(e -> e.metadata().mtime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
 
@@ -207,7 +210,8 @@ final class FileResponder {
   long size(PathWalker.Node node) {
     Cap cap = node.parsed();
     if (cap instanceof MutableReadCap || cap instanceof MutableWriteCap) {
-      return GridFailures.await(files.readMutable(node.cap()), "reading the mutable file").size();
+      return mutableSlots.hold(() -> GridFailures.await(files.readMutable(node.cap()),
+          "reading the mutable file").size());
     }
     try {
       return files.sizeOf(node.cap());

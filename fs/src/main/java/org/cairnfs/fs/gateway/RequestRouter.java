@@ -41,8 +41,9 @@ final class RequestRouter {
     this.status = status;
     this.metrics = metrics;
     this.walker = new PathWalker(files);
-    this.fileResponder = new FileResponder(files, transfers);
-    this.api = new WebApi(files, walker, transfers);
+    MutableSlots mutableSlots = new MutableSlots();
+    this.fileResponder = new FileResponder(files, transfers, mutableSlots);
+    this.api = new WebApi(files, walker, transfers, mutableSlots);
   }
 
   void serve(Exchange ex) {

@@ -28,11 +28,14 @@ final class WebApi {
   private final GridFileSystem files;
   private final PathWalker walker;
   private final TransferLog transfers;
+  private final MutableSlots mutableSlots;
 
-  WebApi(GridFileSystem files, PathWalker walker, TransferLog transfers) {
+  WebApi(GridFileSystem files, PathWalker walker, TransferLog transfers,
+      MutableSlots mutableSlots) {
     this.files = files;
     this.walker = walker;
     this.transfers = transfers;
+    this.mutableSlots = mutableSlots;
   }
 
   /** What a change answers: the status and the text body (a cap, or a short message). */
@@ -49,17 +52,15 @@ final class WebApi {
 
   /** {@code PUT /uri?mutable=true}: a new mutable file holding the body; its write cap. */
   Result createMutable(BodyStream body) throws IOException {
-    byte[] contents = readSmall(body);
-    return new Result(HttpResponseStatus.OK, GridFailures.await(files.createMutable(contents),
-        "creating a mutable file"));
+    return mutableSlots.hold(() -> new Result(HttpResponseStatus.OK,
+        GridFailures.await(files.createMutable(readSmall(body)), "creating a mutable file")));
   }
 
   /** {@code PUT /uri/<mutable write cap>}: replaces the mutable file's contents. */
   Result overwriteMutable(UriPath path, BodyStream body) throws IOException {
     requireWritable(path.cap(), "PUT");
-    byte[] contents = readSmall(body);
-    MutableContents v = GridFailures.await(files.overwriteMutable(path.capText(), contents),
-        "publishing the mutable file");
+    MutableContents v = mutableSlots.hold(() -> GridFailures.await(
+        files.overwriteMutable(path.capText(), readSmall(body)), "publishing the mutable file"));
     return new Result(HttpResponseStatus.OK, "published version " + v.seqnum() + " ("
         + v.size() + " bytes)");
   }
