@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.cairnfs.fs.gateway.NodeStatus;
 import org.cairnfs.fs.mount.MountStatus;
 import org.cairnfs.storage.config.ByteSize;
 
@@ -72,6 +73,31 @@ final class MountStatusFile {
       }
     } catch (IOException e) {
       out.add("(cannot read " + mounts + ": " + e.getMessage() + ")");
+    }
+    return out;
+  }
+
+  /** The write-back queues of the node's running mounts (other processes), for its gateway. */
+  static List<NodeStatus.MountQueue> runningQueues(Path nodeDir) {
+    List<NodeStatus.MountQueue> out = new ArrayList<>();
+    Path mounts = nodeDir.resolve("mounts");
+    if (!Files.isDirectory(mounts)) {
+      return out;
+    }
+    try (Stream<Path> dirs = Files.list(mounts)) {
+      for (Path d : dirs.sorted().toList()) {
+        Map<String, String> f = read(d.resolve(NAME));
+        long pid = parseLong(f.get("pid"));
+        if (pid <= 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+          continue;
+        }
+        out.add(new NodeStatus.MountQueue(f.getOrDefault("mountpoint", "?"),
+            (int) Math.max(0, Math.min(Integer.MAX_VALUE, parseLong(f.get("pending")))),
+            Math.max(0, parseLong(f.get("spool"))), java.util.Optional.ofNullable(
+                f.get("error"))));
+      }
+    } catch (IOException e) {
+      // unreadable: no queues shown
     }
     return out;
   }

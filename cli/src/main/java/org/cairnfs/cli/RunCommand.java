@@ -78,8 +78,8 @@ final class RunCommand implements Callable<Integer> {
     try {
       if (serveWeb) {
         client = ClientNode.open(node.root());
-        gateway = web.start(client.files(), new NodeStatusReport(client, List::of),
-            node.root());
+        gateway = web.start(client.files(), new NodeStatusReport(client, List::of,
+            running.storage()), node.root());
       }
     } catch (IOException | RuntimeException e) {
       if (client != null) {

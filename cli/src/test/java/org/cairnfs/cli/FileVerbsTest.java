@@ -252,6 +252,17 @@ class FileVerbsTest {
     assertThat(f.lastLine()).isEqualTo(Cap.parse(home).readOnly().toString());
     assertThat(f.run("share", "--verify", "home:")).isZero();
     assertThat(f.lastLine()).isEqualTo(Cap.parse(home).verifyCap().orElseThrow().toString());
+    assertThat(f.out()).doesNotContain("link:");
+    // with the node's gateway running (its address in web.url), also the link to open
+    WebAddress.write(f.node, "http://127.0.0.1:3456");
+    try {
+      assertThat(f.run("share", "home:")).isZero();
+      String read = Cap.parse(home).readOnly().toString();
+      assertThat(f.lastLine()).isEqualTo("link: http://127.0.0.1:3456/uri/" + read);
+      assertThat(f.out()).doesNotContain(home);
+    } finally {
+      WebAddress.remove(f.node);
+    }
   }
 
   @Test

@@ -13,6 +13,8 @@ import java.util.function.Supplier;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.DirectoryCap;
 import org.cairnfs.caps.DirectoryWriteCap;
+import org.cairnfs.caps.MutableReadCap;
+import org.cairnfs.caps.MutableWriteCap;
 import org.cairnfs.caps.dirnode.EntryMetadata;
 import org.cairnfs.caps.dirnode.EntryName;
 import org.cairnfs.fs.dirs.DirectoryEdit;
@@ -27,6 +29,8 @@ import org.cairnfs.fs.mount.FileWrite;
 import org.cairnfs.fs.mount.GridSpace;
 import org.cairnfs.fs.mount.NodeMetadata;
 import org.cairnfs.fs.mount.RemoteEntry;
+import org.cairnfs.fs.mutable.MutableFiles;
+import org.cairnfs.fs.mutable.MutableVersion;
 
 /**
  * The grid as a {@link GridFileSystem}: directories from {@link GridDirectories}, files from a
@@ -42,11 +46,13 @@ public final class ClientFileSystem implements GridFileSystem {
   private final GridClient grid;
   private final GridDirectories directories;
   private final FileStore files;
+  private final MutableFiles mutable;
 
   private ClientFileSystem(GridClient grid, GridDirectories directories, FileStore files) {
     this.grid = Objects.requireNonNull(grid, "grid");
     this.directories = Objects.requireNonNull(directories, "directories");
     this.files = Objects.requireNonNull(files, "files");
+    this.mutable = MutableFiles.on(grid);
   }
 
   /** Directories with default paging, files chunked with the default chunk size. */
@@ -148,6 +154,53 @@ public final class ClientFileSystem implements GridFileSystem {
 
   private static IOException mappedIo(IOException e) {
     return new IOException(e.getMessage(), GridErrors.map(e));
+  }
+
+  // ---- mutable files
+
+  @Override
+  public CompletableFuture<MutableContents> readMutable(String mutableCap) {
+    return call(() -> mutable.read(mutableRead(mutableCap)).thenApply(ClientFileSystem::contents));
+  }
+
+  @Override
+  public CompletableFuture<MutableContents> overwriteMutable(String writeCap, byte[] contents) {
+    return call(() -> {
+      if (!(Cap.parse(writeCap) instanceof MutableWriteCap w)) {
+        throw new IllegalArgumentException("overwriting a mutable file needs its write cap");
+      }
+      return mutable.overwrite(w, contents).thenApply(ClientFileSystem::contents);
+    });
+  }
+
+  @Override
+  public CompletableFuture<String> createMutable(byte[] contents) {
+    return call(() -> mutable.create(contents).thenApply(MutableWriteCap::toString));
+  }
+
+  @Override
+  public long maxMutableSize() {
+    return mutable.options().maxSize();
+  }
+
+  private static MutableReadCap mutableRead(String cap) {
+    Cap parsed = Cap.parse(cap);
+    if (parsed instanceof MutableWriteCap w) {
+      return w.readOnly();
+    } else if (parsed instanceof MutableReadCap r) {
+      return r;
+    }
+    throw new IllegalArgumentException("not a mutable file cap: a "
+        + parsed.getClass().getSimpleName());
+  }
+
+  private static MutableContents contents(MutableVersion v) {
+    byte[] root = v.version().rootHash();
+    StringBuilder hex = new StringBuilder();
+    for (int i = 0; i < Math.min(8, root.length); i++) {
+      hex.append(String.format("%02x", root[i] & 0xff));
+    }
+    return new MutableContents(v.contents(), v.seqnum(), v.seqnum() + "-" + hex);
   }
 
   // ---- the grid

@@ -96,4 +96,32 @@ public interface GridFileSystem extends GridBackend {
     return list(directoryCap).thenApply(entries -> entries.stream()
         .filter(e -> e.name().equals(name)).findFirst());
   }
+
+  /**
+   * The newest recoverable version of a mutable file, by its read or write cap. Mutable files
+   * are small (held whole in memory, up to {@link #maxMutableSize()}).
+   *
+   * <p>The default: this grid keeps no mutable files ({@link UnsupportedOperationException}).
+   */
+  default CompletableFuture<MutableContents> readMutable(String mutableCap) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(
+        "this grid keeps no mutable files"));
+  }
+
+  /** Replaces a mutable file's contents (its write cap); the version published. */
+  default CompletableFuture<MutableContents> overwriteMutable(String writeCap, byte[] contents) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(
+        "this grid keeps no mutable files"));
+  }
+
+  /** A new mutable file holding {@code contents}; its write cap. */
+  default CompletableFuture<String> createMutable(byte[] contents) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(
+        "this grid keeps no mutable files"));
+  }
+
+  /** The largest mutable file this grid reads or writes; 0 when it keeps none. */
+  default long maxMutableSize() {
+    return 0;
+  }
 }

@@ -120,11 +120,18 @@ final class DirectoryPages {
   }
 
   static String fileJson(String readCap, long size, Optional<NodeMetadata> metadata) {
+    return fileJson(readCap, Optional.empty(), size, metadata);
+  }
+
+  /** A file's JSON; {@code writeCap} only when the request held a mutable file's write cap. */
+  static String fileJson(String readCap, Optional<String> writeCap, long size,
+      Optional<NodeMetadata> metadata) {
     Json j = new Json().beginArray().value("filenode").beginObject()
         .name("version").value(JSON_VERSION)
-        .name("ro_uri").value(readCap)
-        .name("size").value(size)
-        .name("mutable").value(false);
+        .name("ro_uri").value(readCap);
+    writeCap.ifPresent(w -> j.name("rw_uri").value(w));
+    j.name("size").value(size)
+        .name("mutable").value(readCap.startsWith("cairn:mut-ro:"));
     metadata.ifPresent(m -> metadata(j, m));
     return j.endObject().endArray().toString();
   }

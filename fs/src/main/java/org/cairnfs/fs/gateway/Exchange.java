@@ -136,12 +136,12 @@ final class Exchange {
     ctx.writeAndFlush(r).addListener(f -> handler.responseDone(this, f.isSuccess() && keepAlive));
   }
 
-  /** Starts a streamed response with its headers; the CSP is the one for file content. */
+  /** Starts a streamed response with its headers; the CSP is the one for its file content. */
   void sendHead(HttpResponse r) {
     if (headSent) {
       throw new IllegalStateException("response already started");
     }
-    prepare(r, Html.FILE_CSP);
+    prepare(r, Html.fileCsp(r.headers().get(HttpHeaderNames.CONTENT_TYPE)));
     headSent = true;
     status = r.status().code();
     ctx.writeAndFlush(r);

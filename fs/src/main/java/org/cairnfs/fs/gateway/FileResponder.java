@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -23,18 +24,23 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.cairnfs.caps.Base32;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.ChunkedReadCap;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.LiteralCap;
+import org.cairnfs.caps.MutableReadCap;
+import org.cairnfs.caps.MutableWriteCap;
+import org.cairnfs.fs.client.MutableContents;
 import org.cairnfs.fs.client.GridFileSystem;
 
 /**
  * Serves the bytes of a file: validators (the cap of immutable content is a perfect ETag, so
  * the ETag is a hash of it), conditional requests, ranges (single, multiple as
  * multipart/byteranges, suffix) and streaming through {@link GridFileSystem#open} with one
- * chunk in memory. The first chunk is read before the status is sent, so a file that cannot be
+ * chunk in memory; a mutable file is read whole (it is small) and its version tag is the
+ * validator. The first chunk is read before the status is sent, so a file that cannot be
  * recovered answers 503 rather than a cut 200.
  */
 final class FileResponder {
@@ -44,24 +50,45 @@ final class FileResponder {
       "EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US);
 
   private final GridFileSystem files;
+  private final TransferLog transfers;
+  private final MutableSlots mutableSlots;
 
-  FileResponder(GridFileSystem files) {
+  FileResponder(GridFileSystem files, TransferLog transfers, MutableSlots mutableSlots) {
     this.files = files;
+    this.transfers = transfers;
+    this.mutableSlots = mutableSlots;
   }
 
-  void serve(Exchange ex, PathWalker.Node node, String name) throws IOException {
+  /** Serves the file {@code node}; {@code label} names it on the status page (never a cap). */
+  void serve(Exchange ex, PathWalker.Node node, String name, String label) throws IOException {
     Cap cap = node.parsed();
-    if (!(cap instanceof LiteralCap || cap instanceof ImmutableReadCap
-        || cap instanceof ChunkedReadCap)) {
-      throw new HttpError(HttpResponseStatus.NOT_IMPLEMENTED, "this gateway serves immutable"
-          + " files only; mutable file caps (cairn:mut) are not served yet");
+    if (cap instanceof MutableReadCap || cap instanceof MutableWriteCap) {
+      // the newest version, read whole (mutable files are small) and held until it is sent;
+      // its tag is the validator
+      mutableSlots.hold(() -> {
+        MutableContents m = GridFailures.await(files.readMutable(node.cap()),
+            "reading the mutable file");
+        byte[] bytes = m.contents();
+        serve(ex, node, name, label, bytes.length, etag(cap.readOnly() + "#" + m.versionTag()),
+            "private, no-cache",
+            (offset, length) -> new ByteArrayInputStream(bytes, (int) offset, (int) length));
+        return null;
+      });
+    } else if (cap instanceof LiteralCap || cap instanceof ImmutableReadCap
+        || cap instanceof ChunkedReadCap) {
+      serve(ex, node, name, label, files.sizeOf(node.cap()), etag(node.cap()),
+          node.entry().isEmpty() ? "private, max-age=31536000, immutable" : "private, no-cache",
+          (offset, length) -> files.open(node.cap(), offset, length));
+    } else {
+      throw HttpError.badRequest("not a file cap this gateway can read: "
+          + WebApi.kindOf(cap));
     }
-    long size = files.sizeOf(node.cap());
-    String etag = etag(node.cap());
+  }
+
+  private void serve(Exchange ex, PathWalker.Node node, String name, String label, long size,
+      String etag, String cacheControl, Source source) throws IOException {
     Optional<Instant> modified = node.entry()
         .map(e -> e.metadata().mtime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-    String cacheControl = node.entry().isEmpty()
-        ? "private, max-age=31536000, immutable" : "private, no-cache";
 
     if (notModified(ex, etag, modified)) {
       FullHttpResponse r = Responses.empty(HttpResponseStatus.NOT_MODIFIED);
@@ -93,7 +120,7 @@ final class FileResponder {
           "true".equals(ex.param("save"))));
     }
     if (parts.size() > 1) {
-      multipart(ex, node.cap(), head, parts, size, type);
+      multipart(ex, source, head, parts, size, type, label);
       return;
     }
     long first = parts.isEmpty() ? 0 : parts.get(0).first();
@@ -108,17 +135,29 @@ final class FileResponder {
       ex.finish();
       return;
     }
-    try (InputStream in = files.open(node.cap(), first, length)) {
-      ByteBuf firstChunk = readChunk(ex, in, Math.min(CHUNK, length));
+    try (TransferLog.Running t = transfers.start(NodeStatus.Direction.DOWNLOAD, label,
+        OptionalLong.of(length))) {
+      // The first chunk on its own: the grid reads only the segments under it, so the status
+      // line and first bytes go out without waiting for a whole file chunk (time to first byte).
+      ByteBuf firstChunk;
+      try (InputStream in = source.open(first, Math.min(CHUNK, length))) {
+        firstChunk = readChunk(ex, in, Math.min(CHUNK, length));
+      }
       ex.sendHead(head);
+      int n = firstChunk.writerIndex();
       ex.write(firstChunk);
-      copy(ex, in, length - firstChunk.writerIndex());
+      t.add(n);
+      if (length > n) {
+        try (InputStream in = source.open(first + n, length - n)) {
+          copy(ex, in, length - n, t);
+        }
+      }
       ex.finish();
     }
   }
 
-  private void multipart(Exchange ex, String cap, HttpResponse head, List<ByteRange> parts,
-      long size, String type) throws IOException {
+  private void multipart(Exchange ex, Source source, HttpResponse head, List<ByteRange> parts,
+      long size, String type, String label) throws IOException {
     String boundary = "cairn-" + Long.toHexString(System.nanoTime())
         + Long.toHexString(Double.doubleToLongBits(Math.random()));
     List<byte[]> partHeads = new ArrayList<>();
@@ -139,28 +178,57 @@ final class FileResponder {
       ex.finish();
       return;
     }
-    for (int i = 0; i < parts.size(); i++) {
-      ByteRange r = parts.get(i);
-      try (InputStream in = files.open(cap, r.first(), r.length())) {
-        ByteBuf firstChunk = readChunk(ex, in, Math.min(CHUNK, r.length()));
-        if (i == 0) {
-          ex.sendHead(head);
+    try (TransferLog.Running t = transfers.start(NodeStatus.Direction.DOWNLOAD, label,
+        OptionalLong.of(total))) {
+      for (int i = 0; i < parts.size(); i++) {
+        ByteRange r = parts.get(i);
+        try (InputStream in = source.open(r.first(), r.length())) {
+          ByteBuf firstChunk = readChunk(ex, in, Math.min(CHUNK, r.length()));
+          if (i == 0) {
+            ex.sendHead(head);
+          }
+          ex.write(Unpooled.wrappedBuffer(partHeads.get(i)));
+          int n = firstChunk.writerIndex();
+          ex.write(firstChunk);
+          t.add(partHeads.get(i).length + n);
+          copy(ex, in, r.length() - n, t);
         }
-        ex.write(Unpooled.wrappedBuffer(partHeads.get(i)));
-        ex.write(firstChunk);
-        copy(ex, in, r.length() - firstChunk.writerIndex());
       }
+      ex.write(Unpooled.wrappedBuffer(tail));
+      t.add(tail.length);
+      ex.finish();
     }
-    ex.write(Unpooled.wrappedBuffer(tail));
-    ex.finish();
   }
 
-  /** Copies exactly {@code remaining} bytes, one chunk at a time. */
-  private static void copy(Exchange ex, InputStream in, long remaining) throws IOException {
+  /** Where the bytes of a range come from: the grid (streamed) or a mutable version in memory. */
+  @FunctionalInterface
+  private interface Source {
+    InputStream open(long offset, long length) throws IOException;
+  }
+
+  /** The size of the file {@code node} names (a mutable file is read for it). */
+  long size(PathWalker.Node node) {
+    Cap cap = node.parsed();
+    if (cap instanceof MutableReadCap || cap instanceof MutableWriteCap) {
+      return mutableSlots.hold(() -> GridFailures.await(files.readMutable(node.cap()),
+          "reading the mutable file").size());
+    }
+    try {
+      return files.sizeOf(node.cap());
+    } catch (IllegalArgumentException e) {
+      return node.entry().map(en -> en.metadata().size()).orElse(0L);
+    }
+  }
+
+  /** Copies exactly {@code remaining} bytes, one chunk at a time, counting them in {@code t}. */
+  private static void copy(Exchange ex, InputStream in, long remaining, TransferLog.Running t)
+      throws IOException {
     while (remaining > 0) {
       ByteBuf buf = readChunk(ex, in, Math.min(CHUNK, remaining));
-      remaining -= buf.writerIndex();
+      int n = buf.writerIndex();
+      remaining -= n;
       ex.write(buf);
+      t.add(n);
     }
   }
 

@@ -33,6 +33,9 @@ final class GridFailures {
     if (c instanceof HttpError h) {
       return h;
     }
+    if (c instanceof UnsupportedOperationException) {
+      return new HttpError(HttpResponseStatus.NOT_IMPLEMENTED, what + ": " + c.getMessage());
+    }
     if (c instanceof GridException g) {
       return switch (g.kind()) {
         case NOT_FOUND -> HttpError.notFound(what + ": not on the grid (" + g.getMessage() + ")");

@@ -28,6 +28,21 @@ final class Html {
       + " style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; form-action 'none';"
       + " sandbox";
 
+  /**
+   * CSP for audio and video: as {@link #FILE_CSP} without {@code sandbox}. A browser shows a
+   * media file opened alone in a media document whose element fetches it with CORS; sandboxed,
+   * that document's origin is opaque, the fetch cross-origin, and nothing would play. A media
+   * document runs no page script, and with nosniff the bytes are only ever decoded as media.
+   */
+  static final String MEDIA_CSP = "default-src 'none'; media-src 'self'; frame-ancestors 'self';"
+      + " base-uri 'none'; form-action 'none'";
+
+  /** The CSP for file content of this media type. */
+  static String fileCsp(String contentType) {
+    String t = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
+    return t.startsWith("audio/") || t.startsWith("video/") ? MEDIA_CSP : FILE_CSP;
+  }
+
   private Html() {}
 
   static String escape(String s) {

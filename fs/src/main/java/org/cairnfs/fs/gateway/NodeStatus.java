@@ -36,6 +36,16 @@ public record NodeStatus(Optional<String> nodeId, List<Introducer> introducers,
         List.of());
   }
 
+  /** This status with {@code more} transfers after its own. */
+  public NodeStatus withTransfers(List<Transfer> more) {
+    if (more.isEmpty()) {
+      return this;
+    }
+    List<Transfer> all = new java.util.ArrayList<>(transfers);
+    all.addAll(more);
+    return new NodeStatus(nodeId, introducers, servers, storage, all, mounts);
+  }
+
   /** How many known servers are connected now. */
   public long connectedServers() {
     return servers.stream().filter(Server::connected).count();

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Optional;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.CapFormatException;
+import org.cairnfs.caps.MutableReadCap;
+import org.cairnfs.caps.MutableWriteCap;
 import org.cairnfs.fs.client.GridFileSystem;
 import org.cairnfs.fs.mount.RemoteEntry;
 import org.slf4j.Logger;
@@ -31,6 +33,7 @@ final class RequestRouter {
   private final FileResponder fileResponder;
   private final WebApi api;
   private final ClientApi clientApi;
+  private final TransferLog transfers = new TransferLog();
 
   RequestRouter(GatewayConfig config, GridFileSystem files, NodeStatusSource status,
       GatewayMetrics metrics) {
@@ -39,8 +42,9 @@ final class RequestRouter {
     this.status = status;
     this.metrics = metrics;
     this.walker = new PathWalker(files);
-    this.fileResponder = new FileResponder(files);
-    this.api = new WebApi(files, walker);
+    MutableSlots mutableSlots = new MutableSlots();
+    this.fileResponder = new FileResponder(files, transfers, mutableSlots);
+    this.api = new WebApi(files, walker, transfers, mutableSlots);
     this.clientApi = new ClientApi(files, walker, config.clientToken(), config.publicReadOnly());
   }
 
@@ -98,16 +102,16 @@ final class RequestRouter {
       case "/" -> {
         requireRead(ex);
         ex.respond(Responses.html(HttpResponseStatus.OK,
-            StatusPage.html(status.status(), config.publicReadOnly(), Instant.now())));
+            StatusPage.html(nodeStatus(), config.publicReadOnly(), Instant.now())));
       }
       case "/status" -> {
         requireRead(ex);
         if ("json".equals(ex.param("t"))) {
           ex.respond(Responses.json(HttpResponseStatus.OK,
-              StatusPage.json(status.status(), config.publicReadOnly())));
+              StatusPage.json(nodeStatus(), config.publicReadOnly())));
         } else {
           ex.respond(Responses.html(HttpResponseStatus.OK,
-              StatusPage.html(status.status(), config.publicReadOnly(), Instant.now())));
+              StatusPage.html(nodeStatus(), config.publicReadOnly(), Instant.now())));
         }
       }
       case "/metrics" -> {
@@ -129,6 +133,11 @@ final class RequestRouter {
     }
   }
 
+  /** What the node reports, with this gateway's own transfers added. */
+  private NodeStatus nodeStatus() {
+    return status.status().withTransfers(transfers.snapshot());
+  }
+
   private static void requireRead(Exchange ex) {
     if (!ex.method().equals(HttpMethod.GET) && !ex.method().equals(HttpMethod.HEAD)) {
       throw new HttpError(HttpResponseStatus.METHOD_NOT_ALLOWED, ex.method().name()
@@ -140,7 +149,8 @@ final class RequestRouter {
   private void bareUri(Exchange ex) throws Exception {
     HttpMethod m = ex.method();
     if (m.equals(HttpMethod.PUT)) {
-      respond(ex, api.uploadUnlinked(ex.body()));
+      respond(ex, "true".equals(ex.param("mutable")) ? api.createMutable(ex.body())
+          : api.uploadUnlinked(ex.body()));
     } else if (m.equals(HttpMethod.POST) && "mkdir".equals(ex.param("t"))) {
       respond(ex, api.mkdirUnlinked());
     } else if (m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD)) {
@@ -179,7 +189,10 @@ final class RequestRouter {
       if (t != null) {
         throw HttpError.badRequest("PUT takes no t=" + t);
       }
-      respond(ex, api.put(path, ex.body(), replace));
+      boolean mutableFile = path.names().isEmpty()
+          && (path.cap() instanceof MutableWriteCap || path.cap() instanceof MutableReadCap);
+      respond(ex, mutableFile ? api.overwriteMutable(path, ex.body())
+          : api.put(path, ex.body(), replace));
     } else if (m.equals(HttpMethod.DELETE)) {
       respond(ex, api.delete(path));
     } else if (m.equals(HttpMethod.POST)) {
@@ -223,17 +236,14 @@ final class RequestRouter {
     }
     String name = ex.param("filename") != null ? ex.param("filename") : path.lastName();
     if ("json".equals(t)) {
-      long size;
-      try {
-        size = files.sizeOf(node.cap());
-      } catch (IllegalArgumentException e) {
-        size = node.entry().map(en -> en.metadata().size()).orElse(0L);
-      }
+      Optional<String> writeCap = node.parsed().isWritable() ? Optional.of(node.cap())
+          : Optional.empty();
       ex.respond(Responses.json(HttpResponseStatus.OK, DirectoryPages.fileJson(
-          node.parsed().readOnly().toString(), size, node.entry().map(RemoteEntry::metadata))));
+          node.parsed().readOnly().toString(), writeCap, fileResponder.size(node),
+          node.entry().map(RemoteEntry::metadata))));
       return;
     }
-    fileResponder.serve(ex, node, name);
+    fileResponder.serve(ex, node, name, TransferLog.label(path, name));
   }
 
   private static void respond(Exchange ex, WebApi.Result r) {

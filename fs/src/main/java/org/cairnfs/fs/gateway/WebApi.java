@@ -6,9 +6,11 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.dirnode.EntryKind;
 import org.cairnfs.fs.client.GridFileSystem;
+import org.cairnfs.fs.client.MutableContents;
 import org.cairnfs.fs.mount.EntryChange;
 import org.cairnfs.fs.mount.NodeMetadata;
 import org.cairnfs.fs.mount.RemoteEntry;
@@ -25,10 +27,15 @@ final class WebApi {
 
   private final GridFileSystem files;
   private final PathWalker walker;
+  private final TransferLog transfers;
+  private final MutableSlots mutableSlots;
 
-  WebApi(GridFileSystem files, PathWalker walker) {
+  WebApi(GridFileSystem files, PathWalker walker, TransferLog transfers,
+      MutableSlots mutableSlots) {
     this.files = files;
     this.walker = walker;
+    this.transfers = transfers;
+    this.mutableSlots = mutableSlots;
   }
 
   /** What a change answers: the status and the text body (a cap, or a short message). */
@@ -36,8 +43,46 @@ final class WebApi {
 
   /** {@code PUT /uri}: an unlinked file; its read cap. */
   Result uploadUnlinked(BodyStream body) throws IOException {
-    String cap = upload(body == null ? InputStream.nullInputStream() : body);
-    return new Result(HttpResponseStatus.OK, cap);
+    try (TransferLog.Running t = transfers.start(NodeStatus.Direction.UPLOAD,
+        "(unlinked file)", OptionalLong.empty())) {
+      String cap = upload(new CountingStream(orEmpty(body), t));
+      return new Result(HttpResponseStatus.OK, cap);
+    }
+  }
+
+  /** {@code PUT /uri?mutable=true}: a new mutable file holding the body; its write cap. */
+  Result createMutable(BodyStream body) throws IOException {
+    return mutableSlots.hold(() -> new Result(HttpResponseStatus.OK,
+        GridFailures.await(files.createMutable(readSmall(body)), "creating a mutable file")));
+  }
+
+  /** {@code PUT /uri/<mutable write cap>}: replaces the mutable file's contents. */
+  Result overwriteMutable(UriPath path, BodyStream body) throws IOException {
+    requireWritable(path.cap(), "PUT");
+    MutableContents v = mutableSlots.hold(() -> GridFailures.await(
+        files.overwriteMutable(path.capText(), readSmall(body)), "publishing the mutable file"));
+    return new Result(HttpResponseStatus.OK, "published version " + v.seqnum() + " ("
+        + v.size() + " bytes)");
+  }
+
+  /** A mutable file's new contents, refused with 413 past what the grid takes. */
+  private byte[] readSmall(BodyStream body) throws IOException {
+    long max = files.maxMutableSize();
+    if (max <= 0) {
+      throw new HttpError(HttpResponseStatus.NOT_IMPLEMENTED, "this grid keeps no mutable"
+          + " files");
+    }
+    InputStream in = orEmpty(body);
+    byte[] b = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 8));
+    if (b.length > max) {
+      throw new HttpError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "a mutable file holds"
+          + " at most " + max + " bytes; store larger files as immutable ones");
+    }
+    return b;
+  }
+
+  private static InputStream orEmpty(BodyStream body) {
+    return body == null ? InputStream.nullInputStream() : body;
   }
 
   /** {@code POST /uri?t=mkdir}: an unlinked directory; its write cap. */
@@ -48,7 +93,7 @@ final class WebApi {
 
   /** {@code PUT /uri/<dircap>/path/name}: uploads the body as {@code name}; its read cap. */
   Result put(UriPath path, BodyStream body, boolean replace) throws IOException {
-    Parent p = parent(path, "PUT");
+    Parent p = parent(path, "PUT", true);
     Optional<RemoteEntry> old = GridFailures.await(files.lookup(p.cap, p.name),
         "reading the directory");
     if (old.isPresent()) {
@@ -61,9 +106,13 @@ final class WebApi {
             + " replace=false was given");
       }
     }
-    CountingStream counted = new CountingStream(body == null ? InputStream.nullInputStream()
-        : body);
-    String cap = upload(counted);
+    String cap;
+    CountingStream counted;
+    try (TransferLog.Running t = transfers.start(NodeStatus.Direction.UPLOAD,
+        TransferLog.label(path, p.name), OptionalLong.empty())) {
+      counted = new CountingStream(orEmpty(body), t);
+      cap = upload(counted);
+    }
     Instant now = Instant.now();
     NodeMetadata m = NodeMetadata.of(EntryKind.FILE, counted.count, FILE_MODE, now, now);
     GridFailures.await(files.applyChanges(p.cap,
@@ -73,21 +122,16 @@ final class WebApi {
 
   /** {@code POST /uri/<dircap>/path/name?t=mkdir}: a new directory; its write cap. */
   Result mkdir(UriPath path) {
-    Parent p = parent(path, "mkdir");
+    Parent p = parent(path, "mkdir", true);
     if (GridFailures.await(files.lookup(p.cap, p.name), "reading the directory").isPresent()) {
       throw new HttpError(HttpResponseStatus.CONFLICT, "'" + p.name + "' exists already");
     }
-    String cap = GridFailures.await(files.createDirectory(), "creating a directory");
-    Instant now = Instant.now();
-    NodeMetadata m = NodeMetadata.of(EntryKind.DIRECTORY, 0, DIR_MODE, now, now);
-    GridFailures.await(files.applyChanges(p.cap,
-        List.of(new EntryChange.Put(p.name, Optional.of(cap), m))), "linking '" + p.name + "'");
-    return new Result(HttpResponseStatus.CREATED, cap);
+    return new Result(HttpResponseStatus.CREATED, makeDirectory(p.cap, p.name));
   }
 
   /** {@code DELETE /uri/<dircap>/path/name}: unlinks the entry. */
   Result delete(UriPath path) {
-    Parent p = parent(path, "DELETE");
+    Parent p = parent(path, "DELETE", false);
     if (GridFailures.await(files.lookup(p.cap, p.name), "reading the directory").isEmpty()) {
       throw HttpError.notFound("no '" + p.name + "' to delete");
     }
@@ -137,8 +181,12 @@ final class WebApi {
 
   private record Parent(String cap, String name) {}
 
-  /** The writable directory holding the last name of the path, and that name. */
-  private Parent parent(UriPath path, String what) {
+  /**
+   * The writable directory holding the last name of the path, and that name. With
+   * {@code create}, missing directories on the way are made (as Tahoe's PUT does); two requests
+   * making the same one at once may each make it, and the later link wins.
+   */
+  private Parent parent(UriPath path, String what, boolean create) {
     requireWritable(path.cap(), what);
     if (path.names().isEmpty()) {
       throw HttpError.badRequest(what + " needs a name after the directory cap:"
@@ -147,13 +195,34 @@ final class WebApi {
     if (!path.cap().isDirectory()) {
       throw HttpError.badRequest(what + " needs a directory cap, not a file cap");
     }
-    PathWalker.Node dir = walker.walk(path.capText(), path.cap(), path.names(),
-        path.names().size() - 1);
-    if (!dir.isDirectory()) {
-      throw HttpError.badRequest("the parent of '" + path.lastName() + "' is a file");
+    List<String> names = path.names();
+    PathWalker.Node dir = new PathWalker.Node(path.capText(), path.cap(), Optional.empty());
+    for (int i = 0; i < names.size() - 1; i++) {
+      String name = names.get(i);
+      Optional<RemoteEntry> e = GridFailures.await(files.lookup(dir.cap(), name),
+          "reading directory '/" + String.join("/", names.subList(0, i)) + "'");
+      if (e.isEmpty() && create) {
+        requireWritable(dir.parsed(), what);
+        makeDirectory(dir.cap(), name);
+      }
+      dir = walker.walk(dir.cap(), dir.parsed(), List.of(name), 1);
+      if (!dir.isDirectory()) {
+        throw HttpError.badRequest("'" + String.join("/", names.subList(0, i + 1))
+            + "' is a file, not a directory");
+      }
     }
     requireWritable(dir.parsed(), what);
     return new Parent(dir.cap(), path.lastName());
+  }
+
+  /** Makes an empty directory and links it as {@code name}; its write cap. */
+  private String makeDirectory(String parentCap, String name) {
+    String cap = GridFailures.await(files.createDirectory(), "creating a directory");
+    Instant now = Instant.now();
+    NodeMetadata m = NodeMetadata.of(EntryKind.DIRECTORY, 0, DIR_MODE, now, now);
+    GridFailures.await(files.applyChanges(parentCap,
+        List.of(new EntryChange.Put(name, Optional.of(cap), m))), "linking '" + name + "'");
+    return cap;
   }
 
   static void requireWritable(Cap cap, String what) {
@@ -169,12 +238,14 @@ final class WebApi {
     return second < 0 ? s : s.substring(0, second);
   }
 
-  /** Counts the bytes an upload read. */
+  /** Counts the bytes an upload read, also into its transfer. */
   private static final class CountingStream extends java.io.FilterInputStream {
+    private final TransferLog.Running transfer;
     long count;
 
-    CountingStream(InputStream in) {
+    CountingStream(InputStream in, TransferLog.Running transfer) {
       super(in);
+      this.transfer = transfer;
     }
 
     @Override
@@ -182,6 +253,7 @@ final class WebApi {
       int b = super.read();
       if (b >= 0) {
         count++;
+        transfer.add(1);
       }
       return b;
     }
@@ -191,6 +263,7 @@ final class WebApi {
       int n = super.read(b, off, len);
       if (n > 0) {
         count += n;
+        transfer.add(n);
       }
       return n;
     }

@@ -89,9 +89,11 @@ class GatewayErrorsTest {
   }
 
   @Test
-  void mutableFileCapsAre501AndOtherMethods405() throws Exception {
+  void mutableFileCapsOnAGridWithoutThemAre501AndOtherMethods405() throws Exception {
     String mut = new MutableReadCap(new byte[32], new byte[32]).toString();
-    assertThat(g.getText("/uri/" + mut).statusCode()).isEqualTo(501);
+    HttpResponse<String> none = g.getText("/uri/" + mut);
+    assertThat(none.statusCode()).isEqualTo(501);
+    assertThat(none.body()).contains("keeps no mutable files");
     HttpResponse<String> r = g.http.send(g.request("/uri/" + fileCap)
         .method("PATCH", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -113,6 +115,19 @@ class GatewayErrorsTest {
     String fileCsp = g.getText("/uri/" + fileCap).headers()
         .firstValue("content-security-policy").orElseThrow();
     assertThat(fileCsp).contains("sandbox");
+    // HTML content is sandboxed; audio and video are not (a media document fetches the file
+    // with CORS, which an opaque sandboxed origin would fail), and take no styles or images
+    GridContent.file(g.grid, root, "page.html", "<p>hi".getBytes());
+    GridContent.file(g.grid, root, "clip.webm", new byte[100]);
+    GridContent.file(g.grid, root, "song.mp3", new byte[100]);
+    assertThat(g.getText("/uri/" + root + "/page.html").headers()
+        .firstValue("content-security-policy").orElseThrow()).contains("sandbox");
+    for (String media : new String[] {"clip.webm", "song.mp3"}) {
+      String csp = g.getText("/uri/" + root + "/" + media).headers()
+          .firstValue("content-security-policy").orElseThrow();
+      assertThat(csp).as(media).isEqualTo("default-src 'none'; media-src 'self';"
+          + " frame-ancestors 'self'; base-uri 'none'; form-action 'none'");
+    }
   }
 
   @Test

@@ -47,6 +47,11 @@ class GatewayOverGridTest {
 
   static HttpResponse<byte[]> send(String method, String path, byte[] body, String... headers)
       throws Exception {
+    return sendTo(gateway, method, path, body, headers);
+  }
+
+  static HttpResponse<byte[]> sendTo(Gateway gateway, String method, String path, byte[] body,
+      String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(gateway.url().resolve(path))
         .timeout(Duration.ofSeconds(60)).method(method, body == null
             ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));

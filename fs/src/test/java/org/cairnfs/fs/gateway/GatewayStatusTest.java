@@ -112,4 +112,56 @@ class GatewayStatusTest {
       assertThat(g.getText("/metrics").statusCode()).isEqualTo(403);
     }
   }
+
+  @Test
+  void theGatewaysOwnTransfersShowWithBytesAndRatesRunningThenDone() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start()) {
+      String root = g.grid.newRoot();
+      byte[] small = GridContent.random(300_000, 5);
+      assertThat(g.put("/uri/" + root + "/up/small.bin", small).statusCode()).isEqualTo(201);
+      String ro = GridContent.readCap(root);
+      assertThat(g.get("/uri/" + ro + "/up/small.bin").body()).isEqualTo(small);
+      String json = g.getText("/status?t=json").body();
+      assertThat(json).contains("{\"direction\":\"upload\",\"label\":\"up/small.bin\","
+          + "\"bytes_done\":300000,\"total_bytes\":null,\"bytes_per_second\":")
+          .contains("{\"direction\":\"download\",\"label\":\"up/small.bin\","
+          + "\"bytes_done\":300000,\"total_bytes\":300000,\"bytes_per_second\":")
+          .doesNotContain("\"active\":true").doesNotContain("cairn:");
+      assertThat(g.getText("/").body()).contains("up/small.bin").contains("done");
+
+      // a client that stops reading: its download shows as running, part done
+      GridContent.file(g.grid, root, "big.bin", GridContent.random(24 << 20, 6));
+      try (java.net.Socket s = g.socket()) {
+        s.getOutputStream().write(("GET /uri/" + ro + "/big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        String running = awaitStatus(g, "\"label\":\"big.bin\"");
+        assertThat(running).contains("\"label\":\"big.bin\",\"bytes_done\":");
+        int at = running.indexOf("\"label\":\"big.bin\"");
+        String entry = running.substring(at, running.indexOf('}', at));
+        assertThat(entry).contains("\"total_bytes\":" + (24 << 20)).contains("\"active\":true");
+        long done = Long.parseLong(entry.replaceAll(".*\"bytes_done\":(\\d+).*", "$1"));
+        assertThat(done).isPositive().isLessThan(24 << 20);
+        assertThat(g.getText("/").body()).contains("big.bin").contains("running");
+      }
+      // the client went away: the transfer ends
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (g.getText("/status?t=json").body().contains("\"active\":true")) {
+        assertThat(System.nanoTime()).as("the cut download ends").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  private static String awaitStatus(GatewayFixture g, String text) throws Exception {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (true) {
+      String j = g.getText("/status?t=json").body();
+      if (j.contains(text)) {
+        return j;
+      }
+      assertThat(System.nanoTime()).as("status showing " + text).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
 }

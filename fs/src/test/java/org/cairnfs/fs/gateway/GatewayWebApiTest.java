@@ -128,8 +128,43 @@ class GatewayWebApiTest {
   void writesNeedANameAndADirectory() throws Exception {
     assertThat(g.put("/uri/" + root, "x".getBytes()).statusCode()).isEqualTo(400);
     assertThat(g.delete("/uri/" + root).statusCode()).isEqualTo(400);
-    assertThat(g.put("/uri/" + root + "/missing/f", "x".getBytes()).statusCode()).isEqualTo(404);
     assertThat(g.put("/uri/" + root + "/a%2Fb", "x".getBytes()).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void putAndMkdirMakeMissingParentDirectoriesAsTahoeDoes() throws Exception {
+    String top = g.grid.newRoot();
+    HttpResponse<String> r = g.put("/uri/" + top + "/a/b/c.txt", "deep".getBytes());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    assertThat(g.grid.entries(top).get("a").metadata().kind()).isEqualTo(EntryKind.DIRECTORY);
+    String a = g.grid.entries(top).get("a").cap().orElseThrow();
+    assertThat(a).startsWith("cairn:dir:");
+    String b = g.grid.entries(a).get("b").cap().orElseThrow();
+    assertThat(g.grid.entries(b)).containsOnlyKeys("c.txt");
+    assertThat(g.getText("/uri/" + GridContent.readCap(top) + "/a/b/c.txt").body())
+        .isEqualTo("deep");
+    // an existing parent is used, not replaced
+    assertThat(g.put("/uri/" + top + "/a/b/d.txt", "d".getBytes()).statusCode()).isEqualTo(201);
+    assertThat(g.grid.entries(a).get("b").cap()).hasValue(b);
+    assertThat(g.grid.entries(b)).containsOnlyKeys("c.txt", "d.txt");
+    HttpResponse<String> mk = g.post("/uri/" + top + "/x/y/z?t=mkdir");
+    assertThat(mk.statusCode()).isEqualTo(201);
+    String x = g.grid.entries(top).get("x").cap().orElseThrow();
+    String y = g.grid.entries(x).get("y").cap().orElseThrow();
+    assertThat(g.grid.entries(y).get("z").cap()).hasValue(mk.body().trim());
+    // a file on the way is no directory; DELETE makes nothing
+    HttpResponse<String> through = g.put("/uri/" + top + "/a/b/c.txt/e", "e".getBytes());
+    assertThat(through.statusCode()).isEqualTo(400);
+    assertThat(through.body()).contains("a/b/c.txt").contains("is a file");
+    assertThat(g.delete("/uri/" + top + "/gone/f").statusCode()).isEqualTo(404);
+    assertThat(g.grid.entries(top)).containsOnlyKeys("a", "x");
+    // through a read-only directory on the way nothing is made
+    String other = g.grid.newRoot();
+    g.grid.applyChanges(top, List.of(new org.cairnfs.fs.mount.EntryChange.Put("ro",
+        java.util.Optional.of(GridContent.readCap(other)), org.cairnfs.fs.mount.NodeMetadata.of(
+            EntryKind.DIRECTORY, 0, 0755, GridContent.MTIME, GridContent.MTIME)))).get();
+    assertThat(g.put("/uri/" + top + "/ro/new/f", "x".getBytes()).statusCode()).isEqualTo(403);
+    assertThat(g.grid.entries(other)).isEmpty();
   }
 
   @Test
