@@ -62,7 +62,7 @@ class StorageServerLifecycleTest {
   }
 
   static void awaitNoNewCairnThreads(Set<Thread> before) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!newCairnThreads(before).isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
@@ -150,7 +150,7 @@ class StorageServerLifecycleTest {
         Thread.sleep(100);
         assertThat(await(client.shareNumbers(si))).containsExactly(0);
         clock.advance(Duration.ofDays(2));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!await(client.shareNumbers(si)).isEmpty() && System.nanoTime() < deadline) {
           Thread.sleep(20);
         }

@@ -163,7 +163,7 @@ class ExpiredShareCrawlerTest {
     crawler.start(Duration.ofHours(1));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> crawler.start(Duration.ofHours(1)))
         .isInstanceOf(IllegalStateException.class);
-    assertThat(paused.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(paused.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     assertThat(worker.get().isDaemon()).isTrue();
     assertThat(worker.get().getName()).isEqualTo("cairn-gc-crawler");
     crawler.close();
@@ -187,7 +187,7 @@ class ExpiredShareCrawlerTest {
       }
     });
     crawler.start(Duration.ofHours(1));
-    assertThat(retried.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(retried.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     crawler.close();
     // share pause (fails), pause between passes, share pause, pause between passes
     assertThat(seen).containsExactly(Duration.ofMillis(1), Duration.ofHours(1),
