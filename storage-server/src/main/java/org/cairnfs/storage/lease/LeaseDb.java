@@ -393,9 +393,6 @@ public final class LeaseDb implements AutoCloseable {
   }
 
   private void charge(LeaseOwner owner, long delta) {
-    if (delta == 0) {
-      return;
-    }
     byte[] k = owner.toBytes();
     long now = ownerBytes.getOrDefault(k, 0L) + delta;
     if (now == 0) {

@@ -71,4 +71,43 @@ class StorageConfigTest {
         .connectionBandwidth(200).build())
         .hasMessageContaining("per-connection bandwidth 200");
   }
+
+  @Test
+  void everySettingReachesTheConfig() {
+    StorageConfig c = StorageConfig.builder(DIR).gcEnabled(true).gcSharesPerSecond(2.5)
+        .gcPause(Duration.ofSeconds(3)).leaseDuration(Duration.ofDays(2)).host("example.org")
+        .port(65535).globalBandwidth(100).connectionBandwidth(100).build();
+    assertThat(c.gcEnabled()).isTrue();
+    assertThat(c.gcSharesPerSecond()).isEqualTo(2.5);
+    assertThat(c.gcPause()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.leaseDuration()).isEqualTo(Duration.ofDays(2));
+    assertThat(c.host()).isEqualTo("example.org");
+    assertThat(c.port()).isEqualTo(65535);
+    assertThat(c.connectionBandwidth()).isEqualTo(100);
+    assertThat(StorageConfig.builder(DIR).port(0).gcPause(Duration.ZERO).build().gcPause())
+        .isEqualTo(Duration.ZERO);
+  }
+
+  @Test
+  void edgeValuesAreRefused() {
+    StorageConfig.Builder b = StorageConfig.builder(DIR);
+    assertThatThrownBy(() -> b.gcSharesPerSecond(Double.NaN)).hasMessageContaining("NaN");
+    assertThatThrownBy(() -> b.gcSharesPerSecond(Double.POSITIVE_INFINITY))
+        .hasMessageContaining("Infinity");
+    assertThatThrownBy(() -> b.gcSharesPerSecond(-1)).hasMessageContaining("gc rate");
+    assertThatThrownBy(() -> b.gcPause(Duration.ofSeconds(-1))).hasMessageContaining("gc pause");
+    assertThatThrownBy(() -> b.leaseDuration(Duration.ofSeconds(-1)))
+        .hasMessageContaining("lease duration");
+    assertThatThrownBy(() -> b.port(-1)).hasMessageContaining("-1");
+    assertThatThrownBy(() -> b.port(65536)).hasMessageContaining("65536");
+    assertThatThrownBy(() -> b.host(null)).hasMessageContaining("host");
+  }
+
+  @Test
+  void aShareAsLargeAsTheSpaceIsAllowed() {
+    assertThat(StorageConfig.builder(DIR).maxSpace("1G").maxShareSize("1G").build().maxShareSize())
+        .isEqualTo(1L << 30);
+    assertThat(StorageConfig.builder(DIR).globalBandwidth(0).connectionBandwidth(500).build()
+        .connectionBandwidth()).isEqualTo(500);
+  }
 }

@@ -118,4 +118,79 @@ class ExpiredShareCrawlerTest {
     crawler.close();
     assertThat(store.heldShares(StorageIndex.of(filled(16, 1)))).isEmpty();
   }
+
+  @Test
+  void aRateMustBePositiveAndFinite() {
+    for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+          () -> new ExpiredShareCrawler(store, bad, pauses::add))
+          .as("rate %s", bad).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("crawl rate");
+    }
+  }
+
+  @Test
+  void anInterruptedPassStopsBeforeTheNextShare() throws Exception {
+    upload(1, 0, 1);
+    clock.advance(Duration.ofDays(40));
+    Thread.currentThread().interrupt();
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+          () -> new ExpiredShareCrawler(store, 1000, pauses::add).crawlOnce())
+          .isInstanceOf(InterruptedException.class);
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(store.heldShares(StorageIndex.of(filled(16, 1)))).containsExactly(0);
+  }
+
+  @Test
+  void startsOnceAsADaemonAndCloseWaitsForTheThread() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<Thread> worker =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+    ExpiredShareCrawler crawler = new ExpiredShareCrawler(store, 1000, d -> {
+      worker.set(Thread.currentThread());
+      paused.countDown();
+      try {
+        Thread.sleep(d.toMillis());
+      } catch (InterruptedException e) {
+        Thread.sleep(200); // leaves its share late: close must still wait
+        throw e;
+      }
+    });
+    crawler.close(); // closing a crawler never started is harmless
+    crawler.start(Duration.ofHours(1));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> crawler.start(Duration.ofHours(1)))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(paused.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(worker.get().isDaemon()).isTrue();
+    assertThat(worker.get().getName()).isEqualTo("cairn-gc-crawler");
+    crawler.close();
+    assertThat(worker.get().isAlive()).isFalse();
+  }
+
+  @Test
+  void aFailedPassIsRetriedAfterThePause() throws Exception {
+    upload(1, 0, 1);
+    java.util.List<Duration> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.CountDownLatch retried = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+    ExpiredShareCrawler crawler = new ExpiredShareCrawler(store, 1000, d -> {
+      seen.add(d);
+      if (failed.compareAndSet(false, true)) {
+        throw new IllegalStateException("the disk hiccups");
+      }
+      if (d.toSeconds() >= 60 && seen.size() > 2) {
+        retried.countDown();
+        Thread.sleep(d.toMillis());
+      }
+    });
+    crawler.start(Duration.ofHours(1));
+    assertThat(retried.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    crawler.close();
+    // share pause (fails), pause between passes, share pause, pause between passes
+    assertThat(seen).containsExactly(Duration.ofMillis(1), Duration.ofHours(1),
+        Duration.ofMillis(1), Duration.ofHours(1));
+  }
 }

@@ -301,4 +301,98 @@ class ShareStoreBackendTest {
       backend.allocate(holder, allocate(si(4), 5000, 0));
     }
   }
+
+  @Nested
+  class Requests {
+    final Caller a = connection(1);
+
+    void slotShare(int share, int size) throws Exception {
+      backend.writeSlotShare(a, slotChunk(si(6), share, size, 0, filled(size, share)));
+    }
+
+    @Test
+    void statusAnnouncesFreeSpaceAndTheShareLimit() throws Exception {
+      var status = backend.status(a);
+      assertThat(status.freeSpace()).isEqualTo(1L << 30);
+      assertThat(status.maxShareSize()).isEqualTo(1L << 20);
+    }
+
+    @Test
+    void aSlotReadSkipsSharesNotHeldAndStaysWithinOneChunk() throws Exception {
+      int half = org.cairnfs.protocol.message.WireLimits.MAX_CHUNK / 2;
+      slotShare(0, half);
+      slotShare(1, half);
+      slotShare(2, 10);
+      var both = backend.readSlot(a, new Request.ReadSlot(si(6), Set.of(0, 1, 9), 0, half));
+      assertThat(both).extracting(s -> s.share()).containsExactlyInAnyOrder(0, 1);
+      assertThat(both).allSatisfy(s -> {
+        assertThat(s.seqnum()).isEqualTo(1);
+        assertThat(s.data()).isEqualTo(filled(half, s.share()));
+      });
+      assertThatThrownBy(() -> backend.readSlot(a,
+          new Request.ReadSlot(si(6), Set.of(0, 1, 2), 0, half)))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BAD_REQUEST))
+          .hasMessageContaining("exceeds");
+      assertThat(backend.readSlot(a, new Request.ReadSlot(si(6), Set.of(), 5, 5)))
+          .extracting(s -> s.share()).containsExactlyInAnyOrder(0, 1, 2);
+    }
+
+    @Test
+    void aMiddleChunkIsNeverRefusedAsBusyNorMovesTheClaim() throws Exception {
+      Caller b = connection(2);
+      backend.writeSlotShare(a, slotChunk(si(7), 0, 30, 0, new byte[10]));
+      backend.allocate(b, allocate(si(1), 0, 0, 1, 2, 3)); // b is at its cap
+      backend.writeSlotShare(b, slotChunk(si(7), 0, 30, 10, new byte[10]));
+      // a still claims the write: a dropping takes it along.
+      backend.connectionClosed(a);
+      assertThatThrownBy(() -> backend.writeSlotShare(b, slotChunk(si(7), 0, 30, 20,
+          new byte[10]))).satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
+    }
+
+    @Test
+    void aLastChunkFreesTheConnectionsPlace() throws Exception {
+      backend.allocate(a, allocate(si(1), 0, 0, 1, 2));
+      backend.writeSlotShare(a, slotChunk(si(7), 0, 20, 0, new byte[10]));
+      backend.writeSlotShare(a, slotChunk(si(7), 0, 20, 10, new byte[10]));
+      backend.allocate(a, allocate(si(1), 0, 3)); // the slot write's place is free again
+      // A whole share in one chunk never takes a place.
+      backend.writeSlotShare(a, slotChunk(si(8), 0, 10, 0, new byte[10]));
+      backend.connectionClosed(a);
+      assertThat(backend.readSlot(a, new Request.ReadSlot(si(8), Set.of(0), 0, 10))).hasSize(1);
+    }
+
+    @Test
+    void leasesAreAddedToHeldSharesAndRenewedOnlyWithTheirSecret() throws Exception {
+      backend.allocate(a, allocate(si(1), 10, 0));
+      backend.writeChunk(a, new Request.WriteChunk(si(1), 0, 0, new byte[10]));
+      backend.closeShare(a, si(1), 0);
+      NodeId other = NodeId.of(filled(32, 0xb));
+      backend.addLease(connection(2, other, "10.0.0.2"),
+          new Request.AddLease(si(1), filled(32, 8), filled(32, 9)));
+      assertThat(leases.find(org.cairnfs.storage.share.ShareKey.immutable(si(1), 0)).orElseThrow()
+          .owners()).containsExactlyInAnyOrder(
+              org.cairnfs.storage.lease.LeaseOwner.of(NODE.toBytes()),
+              org.cairnfs.storage.lease.LeaseOwner.of(other.toBytes()));
+      assertThatThrownBy(() -> backend.addLease(a,
+          new Request.AddLease(si(2), filled(32, 8), filled(32, 9))))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
+
+      clock.advance(Duration.ofDays(30));
+      backend.renewLease(a, new Request.RenewLease(si(1), filled(32, 8)));
+      assertThatThrownBy(() -> backend.renewLease(a, new Request.RenewLease(si(1), filled(32, 7))))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
+      clock.advance(Duration.ofDays(2));
+      // Only the renewed lease is still live.
+      assertThat(store.collectIfExpired(org.cairnfs.storage.share.ShareKey.immutable(si(1), 0)))
+          .isFalse();
+      assertThat(leases.find(org.cairnfs.storage.share.ShareKey.immutable(si(1), 0)).orElseThrow()
+          .owners()).containsExactly(org.cairnfs.storage.lease.LeaseOwner.of(other.toBytes()));
+    }
+
+    @Test
+    void aConnectionThatNeverWroteClosesQuietly() {
+      backend.connectionClosed(connection(42));
+      backend.connectionClosed(connection(43, NODE, "10.0.0.9"));
+    }
+  }
 }

@@ -56,4 +56,25 @@ class ShareKeyTest {
     assertThat(bytes[17]).isEqualTo((byte) 200);
     assertThat(ShareKey.fromBytes(bytes)).isEqualTo(key);
   }
+
+  @Test
+  void aKeyNeedsAnIndexAndAKind() {
+    assertThatThrownBy(() -> new ShareKey(SI, null, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kind");
+    assertThatThrownBy(() -> new ShareKey(null, ShareKind.MUTABLE, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("storage index");
+  }
+
+  @Test
+  void bytesOfAnotherLengthAreRefused() {
+    assertThatThrownBy(() -> ShareKey.fromBytes(new byte[17]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 17");
+    assertThatThrownBy(() -> ShareKey.fromBytes(new byte[19]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 19");
+  }
+
+  @Test
+  void toStringNamesIndexAndFile() {
+    assertThat(ShareKey.mutable(SI, 3)).hasToString(SI + "/m3");
+  }
 }

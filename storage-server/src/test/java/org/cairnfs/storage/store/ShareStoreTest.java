@@ -213,6 +213,20 @@ class ShareStoreTest {
     }
 
     @Test
+    void anAllocationRefusedForSpaceGivesBackItsOpenWritePlaces() throws Exception {
+      f.limits = new StoreLimits(1 << 20, 1000, 100_000).withOpenWriteCaps(2, 2);
+      f.crashAndReopen();
+      f.freeBytes = 1000; // all of it reserved
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> f.store.allocate(SI, List.of(0, 1), 100, ALICE, secrets(1)))
+            .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.SERVER_FULL));
+      }
+      f.freeBytes = 1L << 40;
+      assertThat(f.store.allocate(SI, List.of(0, 1), 10, ALICE, secrets(1)).allocated())
+          .containsExactly(0, 1);
+    }
+
+    @Test
     void reservedFreeSpaceIsRespected() throws Exception {
       f.freeBytes = 10_000;
       assertThatThrownBy(() -> f.store.allocate(SI, List.of(0), 9001, ALICE, secrets(1)))

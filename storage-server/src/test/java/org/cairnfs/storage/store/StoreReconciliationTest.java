@@ -218,4 +218,26 @@ class StoreReconciliationTest {
     assertThat(record.size()).isEqualTo(40);
     assertThat(f.store.writeSlotShare(SI, 2, slotShare(3, 40), ALICE, secrets(1))).isEqualTo(3);
   }
+
+  @Test
+  void theResultCountsWhatWasAdoptedAndAnyOneKindOfChangeCounts() throws Exception {
+    placeFile(ShareKey.immutable(SI, 3), pattern(77, 2));
+    placeFile(ShareKey.immutable(SI, 4), pattern(23, 2));
+    Files.createDirectories(f.store.layout().sharePath(ShareKey.immutable(SI, 5)));
+    StoreReconciliation.Result adopted =
+        StoreReconciliation.run(f.store.layout(), f.leases, StoreFixture.FAKE_CHECK);
+    assertThat(adopted).isEqualTo(new StoreReconciliation.Result(2, 100, 0, 0, 0));
+    assertThat(adopted.changedAnything()).isTrue();
+    assertThat(new StoreReconciliation.Result(0, 0, 1, 5, 0).changedAnything()).isTrue();
+    assertThat(new StoreReconciliation.Result(0, 0, 0, 0, 1).changedAnything()).isTrue();
+  }
+
+  @Test
+  void anEmptyShareIsKeptNotDropped() throws Exception {
+    f.store.allocate(SI, java.util.List.of(0), 0, ALICE, secrets(1));
+    f.store.close(ALICE, SI, 0);
+    f.crashAndReopen();
+    assertThat(f.leases.find(ShareKey.immutable(SI, 0))).isPresent();
+    assertThat(f.store.heldShares(SI)).containsExactly(0);
+  }
 }
