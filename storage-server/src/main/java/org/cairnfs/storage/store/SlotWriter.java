@@ -106,7 +106,8 @@ final class SlotWriter {
       openWrites.acquire(1);
       SpaceBudget.Reservation reservation;
       try {
-        reservation = budget.reserve(size);
+        reservation = budget.reserveReplacing(size,
+            leases.find(key).map(ShareRecord::size).orElse(0L));
       } catch (StoreException | IOException e) {
         openWrites.release(1);
         throw e;
@@ -170,7 +171,9 @@ final class SlotWriter {
         s.channel.force(true);
         long seqnum = checkWhole(key, size, new FileChannelShare(s.channel));
         s.channel.close();
-        return OptionalLong.of(commit(key, s.path, size, seqnum, owner, secrets));
+        // its reservation holds max space for its growth until the commit is done
+        return OptionalLong.of(commit(key, s.path, size, seqnum, owner, secrets,
+            s.reservation.quota()));
       } finally {
         try {
           s.channel.close();
@@ -212,7 +215,7 @@ final class SlotWriter {
         seqnum = checkWhole(key, share.length, new FileChannelShare(channel));
       }
       staging.written(share.length);
-      return commit(key, temp, share.length, seqnum, owner, secrets);
+      return commit(key, temp, share.length, seqnum, owner, secrets, 0);
     } finally {
       try {
         Files.deleteIfExists(temp);
@@ -276,10 +279,11 @@ final class SlotWriter {
 
   /**
    * Renames a checked version over the held one, unless a version with a seqnum at least as high
-   * landed since it was checked.
+   * landed since it was checked. {@code quotaHeld}: max-space bytes the caller's own reservation
+   * already holds for this version (released after this returns), so not charged twice.
    */
   private long commit(ShareKey key, Path temp, long size, long seqnum, LeaseOwner owner,
-      LeaseSecrets secrets) throws StoreException, IOException {
+      LeaseSecrets secrets, long quotaHeld) throws StoreException, IOException {
     synchronized (locks.of(key.index())) {
       Optional<ShareRecord> record = leases.find(key);
       OptionalLong held = seqnumOf(record);
@@ -288,7 +292,7 @@ final class SlotWriter {
             + " rejected: STALE_SEQNUM: seqnum " + seqnum + " is not higher than the held "
             + "seqnum " + held.getAsLong() + ", stored while this one was checked");
       }
-      long growth = size - record.map(ShareRecord::size).orElse(0L);
+      long growth = size - record.map(ShareRecord::size).orElse(0L) - quotaHeld;
       // The new version is already on disk (staged), so only max-space needs checking.
       SpaceBudget.Reservation growing = budget.reserveWritten(growth);
       try {

@@ -61,6 +61,11 @@ final class SpaceBudget {
       }
     }
 
+    /** Bytes this reservation counts against max-space. */
+    long quota() {
+      return quota;
+    }
+
     void release() {
       synchronized (SpaceBudget.this) {
         if (released) {
@@ -114,6 +119,24 @@ final class SpaceBudget {
       out.add(add(Math.max(0, bytes), Math.max(0, bytes), 0));
     }
     return out;
+  }
+
+  /**
+   * Reserves {@code bytes} not yet on disk for a new version of a share that now holds
+   * {@code replaced} bytes: only the growth counts against max-space (a version that replaces
+   * another of its size fits a full server), the whole against the free disk until written.
+   */
+  synchronized Reservation reserveReplacing(long bytes, long replaced)
+      throws StoreException, IOException {
+    long b = Math.max(0, bytes);
+    long growth = Math.max(0, b - Math.max(0, replaced));
+    if (growth > 0) {
+      checkMaxSpace(growth);
+    }
+    if (b > 0) {
+      checkDisk(b);
+    }
+    return add(growth, b, 0);
   }
 
   private void checkDisk(long total) throws StoreException, IOException {

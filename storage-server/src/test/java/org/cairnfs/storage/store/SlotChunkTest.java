@@ -159,6 +159,19 @@ class SlotChunkTest {
   }
 
   @Test
+  void aChunkedVersionFillingMaxSpaceIsChargedOnceAndStored() throws Exception {
+    open(new StoreLimits(100, 0, 1000).withOpenWriteCaps(1, 1));
+    byte[] v = slotShare(3, 100);
+    assertThat(chunk(0, 100, 0, v, 0, 40)).isEmpty();
+    assertThat(chunk(0, 100, 40, v, 40, 60)).hasValue(3);
+    assertThat(f.store.usedBytes()).isEqualTo(100);
+    byte[] next = slotShare(4, 100); // a new version of the same size replaces it in place
+    assertThat(chunk(0, 100, 0, next, 0, 100)).hasValue(4);
+    assertThat(f.store.read(ShareKey.mutable(SI, 0), 0, 100)).isEqualTo(next);
+    assertThat(f.store.usedBytes()).isEqualTo(100);
+  }
+
+  @Test
   void aShareAboveTheShareLimitIsTooBigWhateverTheFreeSpace() throws Exception {
     open(new StoreLimits(1 << 20, 0, 100));
     assertThatThrownBy(() -> chunk(0, 101, 0, new byte[10], 0, 10))
