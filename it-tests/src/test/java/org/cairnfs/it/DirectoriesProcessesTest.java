@@ -250,8 +250,9 @@ class DirectoriesProcessesTest {
   private Map<String, Instant> newestExpiries(Set<String> indexes) throws IOException {
     Map<String, Instant> out = new java.util.HashMap<>();
     for (Path server : servers) {
-      try (LeaseDb db = LeaseDb.open(server.resolve("storage").resolve(
-          StorageConfig.LEASE_DB_FILE), Clock.systemUTC(), StorageConfig.DEFAULT_LEASE_DURATION)) {
+      Path file = server.resolve("private").resolve(StorageConfig.LEASE_DB_FILE);
+      assertThat(file).as("a storage node's lease database").exists(); // open would create one
+      try (LeaseDb db = LeaseDb.open(file, Clock.systemUTC(), StorageConfig.DEFAULT_LEASE_DURATION)) {
         for (String si : indexes) {
           for (int n = 0; n < SERVERS; n++) {
             Optional<ShareRecord> r = db.find(ShareKey.immutable(StorageIndex.parse(si), n));
