@@ -43,36 +43,30 @@ final class MountStatusFile {
   /** One line per running mount of the node's default cache dirs. */
   static List<String> describeRunning(Path nodeDir, Instant now) {
     List<String> out = new ArrayList<>();
-    Path mounts = nodeDir.resolve("mounts");
-    if (!Files.isDirectory(mounts)) {
+    List<Map<String, String>> running;
+    try {
+      running = running(nodeDir);
+    } catch (IOException e) {
+      out.add("(cannot read " + nodeDir.resolve("mounts") + ": " + e.getMessage() + ")");
       return out;
     }
-    try (Stream<Path> dirs = Files.list(mounts)) {
-      for (Path d : dirs.sorted().toList()) {
-        Map<String, String> f = read(d.resolve(NAME));
-        long pid = parseLong(f.get("pid"));
-        if (pid <= 0 || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false) {
-          continue;
+    for (Map<String, String> f : running) {
+      long pending = parseLong(f.get("pending"));
+      String line = f.getOrDefault("mountpoint", "?") + " (process " + parseLong(f.get("pid")) + "): "
+          + (pending == 0 ? "everything on the grid"
+          : pending + " changes pending, " + ByteSize.format(parseLong(f.get("spool")))
+          + " in the cache");
+      if (f.containsKey("error")) {
+        String since = "";
+        try {
+          since = ", failing for " + Ages.format(Duration.between(Instant.parse(f.get("since")),
+              now));
+        } catch (RuntimeException e) {
+          // no or bad time: leave it out
         }
-        long pending = parseLong(f.get("pending"));
-        String line = f.getOrDefault("mountpoint", "?") + " (process " + pid + "): "
-            + (pending == 0 ? "everything on the grid"
-            : pending + " changes pending, " + ByteSize.format(parseLong(f.get("spool")))
-            + " in the cache");
-        if (f.containsKey("error")) {
-          String since = "";
-          try {
-            since = ", failing for " + Ages.format(Duration.between(Instant.parse(f.get("since")),
-                now));
-          } catch (RuntimeException e) {
-            // no or bad time: leave it out
-          }
-          line += "; uploads fail (" + f.get("error") + since + "), retrying";
-        }
-        out.add(line);
+        line += "; uploads fail (" + f.get("error") + since + "), retrying";
       }
-    } catch (IOException e) {
-      out.add("(cannot read " + mounts + ": " + e.getMessage() + ")");
+      out.add(line);
     }
     return out;
   }
@@ -80,6 +74,22 @@ final class MountStatusFile {
   /** The write-back queues of the node's running mounts (other processes), for its gateway. */
   static List<NodeStatus.MountQueue> runningQueues(Path nodeDir) {
     List<NodeStatus.MountQueue> out = new ArrayList<>();
+    try {
+      for (Map<String, String> f : running(nodeDir)) {
+        out.add(new NodeStatus.MountQueue(f.getOrDefault("mountpoint", "?"),
+            (int) Math.max(0, Math.min(Integer.MAX_VALUE, parseLong(f.get("pending")))),
+            Math.max(0, parseLong(f.get("spool"))), java.util.Optional.ofNullable(
+                f.get("error"))));
+      }
+    } catch (IOException e) {
+      // unreadable: no queues shown
+    }
+    return out;
+  }
+
+  /** The status files of the node's mounts whose process is alive, in mount-dir order. */
+  private static List<Map<String, String>> running(Path nodeDir) throws IOException {
+    List<Map<String, String>> out = new ArrayList<>();
     Path mounts = nodeDir.resolve("mounts");
     if (!Files.isDirectory(mounts)) {
       return out;
@@ -88,16 +98,10 @@ final class MountStatusFile {
       for (Path d : dirs.sorted().toList()) {
         Map<String, String> f = read(d.resolve(NAME));
         long pid = parseLong(f.get("pid"));
-        if (pid <= 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-          continue;
+        if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+          out.add(f);
         }
-        out.add(new NodeStatus.MountQueue(f.getOrDefault("mountpoint", "?"),
-            (int) Math.max(0, Math.min(Integer.MAX_VALUE, parseLong(f.get("pending")))),
-            Math.max(0, parseLong(f.get("spool"))), java.util.Optional.ofNullable(
-                f.get("error"))));
       }
-    } catch (IOException e) {
-      // unreadable: no queues shown
     }
     return out;
   }
