@@ -135,13 +135,10 @@ class GatewayStatusTest {
         s.getOutputStream().write(("GET /uri/" + ro + "/big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
             .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         s.getOutputStream().flush();
-        String running = awaitStatus(g, "\"label\":\"big.bin\"");
-        assertThat(running).contains("\"label\":\"big.bin\",\"bytes_done\":");
-        int at = running.indexOf("\"label\":\"big.bin\"");
-        String entry = running.substring(at, running.indexOf('}', at));
+        // registered before its first byte is sent: wait for a part done
+        String entry = awaitEntry(g, "big.bin", e -> bytesDone(e) > 0);
         assertThat(entry).contains("\"total_bytes\":" + (24 << 20)).contains("\"active\":true");
-        long done = Long.parseLong(entry.replaceAll(".*\"bytes_done\":(\\d+).*", "$1"));
-        assertThat(done).isPositive().isLessThan(24 << 20);
+        assertThat(bytesDone(entry)).isPositive().isLessThan(24 << 20);
         assertThat(g.getText("/").body()).contains("big.bin").contains("running");
       }
       // the client went away: the transfer ends
@@ -153,15 +150,25 @@ class GatewayStatusTest {
     }
   }
 
-  private static String awaitStatus(GatewayFixture g, String text) throws Exception {
+  /** The status entry of the transfer labelled {@code label} once it matches {@code ready}. */
+  private static String awaitEntry(GatewayFixture g, String label,
+      java.util.function.Predicate<String> ready) throws Exception {
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (true) {
       String j = g.getText("/status?t=json").body();
-      if (j.contains(text)) {
-        return j;
+      int at = j.indexOf("\"label\":\"" + label + "\"");
+      if (at >= 0) {
+        String entry = j.substring(at, j.indexOf('}', at));
+        if (ready.test(entry)) {
+          return entry;
+        }
       }
-      assertThat(System.nanoTime()).as("status showing " + text).isLessThan(deadline);
+      assertThat(System.nanoTime()).as("status showing " + label).isLessThan(deadline);
       Thread.sleep(50);
     }
+  }
+
+  private static long bytesDone(String entry) {
+    return Long.parseLong(entry.replaceAll(".*\"bytes_done\":(\\d+).*", "$1"));
   }
 }
