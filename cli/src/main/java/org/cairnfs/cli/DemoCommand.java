@@ -156,7 +156,17 @@ final class DemoCommand implements Callable<Integer> {
       parts.stop();
       return 0;
     }
-    stopped.await();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) { // an embedding thread stops the demo: stop it whole
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
+      parts.stop();
+      Thread.currentThread().interrupt();
+    }
     return 0;
   }
 

@@ -1,0 +1,139 @@
+package org.cairnfs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.cairnfs.cli.config.NodeConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * {@code demo} in this JVM beyond "the grid is up": its client node and gateway, what it tells
+ * the user, how it stops, and how it moves a node whose pinned port another program took.
+ */
+class DemoCommandTest {
+  @TempDir
+  Path dir;
+
+  @AfterEach
+  void stopFileLog() {
+    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
+    if (root.getAppender("file") != null) {
+      root.getAppender("file").stop();
+      root.detachAppender("file");
+    }
+  }
+
+  private static CommandLine commandLine(StringWriter out, StringWriter err) {
+    CommandLine cl = Cli.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl;
+  }
+
+  @Test
+  void aDemoWithoutAMountServesItsClientAndGatewayUntilItsThreadIsInterrupted()
+      throws Exception {
+    Path state = dir.resolve("state");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    AtomicInteger exit = new AtomicInteger(-1);
+    Thread demo = new Thread(() -> exit.set(commandLine(out, err).execute("demo", "--state",
+        state.toString(), "--servers", "3", "--no-mount", "--web-port", "0")), "demo-under-test");
+    demo.start();
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!out.toString().contains("Ctrl-C uploads what is pending")) {
+      assertThat(demo.isAlive()).as("demo ended early: " + out + err).isTrue();
+      assertThat(System.nanoTime()).as("demo ready: " + out + err).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    Path client = state.toAbsolutePath().resolve(DemoCommand.CLIENT);
+    String text = out.toString();
+    assertThat(text).contains("3 of 3 storage servers up")
+        .contains("warning: uploads need 7 servers (happiness) and the demo runs 3: the grid"
+            + " can be read, not written")
+        .contains("Every cairn command works against this grid with --node " + client)
+        .contains("(or: export CAIRN_NODE=" + client + ")")
+        .doesNotContain("mounted").doesNotContain("Try:");
+    Matcher m = Pattern.compile("Gateway: (http://127\\.0\\.0\\.1:(\\d+)/) +\\(a cap opens at"
+        + " \\1uri/<cap>\\)").matcher(text);
+    assertThat(m.find()).as(text).isTrue();
+    int port = Integer.parseInt(m.group(2));
+    assertThat(WebAddress.read(client)).contains(m.group(1));
+    assertThat(Files.readString(new NodeDirectory(client).config()))
+        .as("a client, no storage").contains("enabled = false");
+    String page = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(URI.create(m.group(1) + "status?t=json")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(page).as("the client knows every server").contains("\"servers_known\":3");
+
+    demo.interrupt();
+    demo.join(30_000);
+    assertThat(demo.isAlive()).as("an interrupted demo stops").isFalse();
+    assertThat(exit.get()).isZero();
+    assertThat(WebAddress.read(client)).as("the gateway address goes with the gateway").isEmpty();
+    assertThat(refused(port)).as("gateway port closed").isTrue();
+    int introducer = NodeConfig.read(state.resolve("introducer")).port();
+    assertThat(refused(introducer)).as("introducer port closed").isTrue();
+  }
+
+  @Test
+  void aServerWhosePortWasTakenMovesAndTheIntroducersNewAddressReachesEveryConfig()
+      throws Exception {
+    Path state = dir.resolve("state");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] ready = {"demo", "--state", state.toString(), "--servers", "2", "--exit-when-ready"};
+    assertThat(commandLine(out, err).execute(ready)).as(err.toString()).isZero();
+
+    int serverPort = NodeConfig.read(state.resolve("storage-01")).port();
+    out.getBuffer().setLength(0);
+    try (ServerSocket taken = new ServerSocket(serverPort)) {
+      assertThat(commandLine(out, err).execute(ready)).as(out + "\n" + err).isZero();
+    }
+    int moved = NodeConfig.read(state.resolve("storage-01")).port();
+    assertThat(moved).isNotEqualTo(serverPort);
+    assertThat(out.toString()).contains("Port " + serverPort + " of the demo's storage-01 is"
+        + " taken by another program; moved it to " + moved)
+        .contains("2 of 2 storage servers up");
+
+    int introducerPort = NodeConfig.read(state.resolve("introducer")).port();
+    out.getBuffer().setLength(0);
+    try (ServerSocket taken = new ServerSocket(introducerPort)) {
+      assertThat(commandLine(out, err).execute(ready)).as(out + "\n" + err).isZero();
+    }
+    int newIntroducer = NodeConfig.read(state.resolve("introducer")).port();
+    assertThat(newIntroducer).isNotEqualTo(introducerPort);
+    assertThat(out.toString()).contains("Port " + introducerPort + " of the demo's introducer is"
+        + " taken by another program; moved it to " + newIntroducer)
+        .contains("2 of 2 storage servers up");
+    for (String server : new String[] {"storage-00", "storage-01"}) {
+      assertThat(Files.readString(new NodeDirectory(state.resolve(server)).config()))
+          .as(server + " finds the introducer at its new port")
+          .contains(":" + newIntroducer).doesNotContain(":" + introducerPort + "\n");
+    }
+  }
+
+  private static boolean refused(int port) {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      return false;
+    } catch (java.io.IOException e) {
+      return true;
+    }
+  }
+}
