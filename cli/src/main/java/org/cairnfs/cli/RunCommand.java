@@ -91,7 +91,11 @@ final class RunCommand implements Callable<Integer> {
     ClientNode clientPart = client;
     Gateway gatewayPart = gateway;
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable stop = () -> {
+      if (!once.compareAndSet(false, true)) {
+        return;
+      }
       if (gatewayPart != null) {
         gatewayPart.close();
         WebAddress.remove(node.root());
@@ -101,7 +105,9 @@ final class RunCommand implements Callable<Integer> {
       }
       running.close();
       stopped.countDown();
-    }, "cairn-shutdown"));
+    };
+    Thread hook = new Thread(stop, "cairn-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     if (running.introducer() != null) {
       out.println("Introducer running; URL " + running.introducer().url(
           running.config().hostname()) + " (also in " + node.introducerUrl() + ")");
@@ -116,7 +122,17 @@ final class RunCommand implements Callable<Integer> {
           + DemoCommand.withSlash(gateway.url().toString()) + "uri/<cap>)");
     }
     out.flush();
-    stopped.await();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) { // an embedding thread stops the node: stop it whole
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
+      stop.run();
+      Thread.currentThread().interrupt();
+    }
     return 0;
   }
 }
