@@ -99,9 +99,13 @@ final class BaseReads implements FileData.BaseReader {
       boolean sequential = s.lastEnd >= 0 && Math.abs(offset - s.lastEnd) <= NEAR;
       s.lastEnd = offset + length;
       if (s.in == null && sequential) {
-        s.in = grid.open(cap, offset, Long.MAX_VALUE - offset);
-        s.pos = offset;
-        s.holding = true;
+        try {
+          s.in = grid.open(cap, offset, Long.MAX_VALUE - offset);
+          s.pos = offset;
+          s.holding = true;
+        } catch (RuntimeException e) {
+          s.in = null; // no stream for this cap: the direct read below reports what is wrong
+        }
       }
       if (s.in != null || !s.kept.isEmpty()) {
         long end = offset + length;
@@ -190,7 +194,7 @@ final class BaseReads implements FileData.BaseReader {
         continue;
       }
       boolean holds = s.holding;
-      if (holds && (open >= STREAMS - 1 || now - s.lastUseNanos > IDLE_NANOS)) {
+      if (holds && (open >= STREAMS || now - s.lastUseNanos > IDLE_NANOS)) {
         out.add(s);
       } else if (holds) {
         open++;
@@ -205,6 +209,13 @@ final class BaseReads implements FileData.BaseReader {
           out.add(s);
         }
       }
+    }
+  }
+
+  /** Streams open now, or holding pieces (tests). */
+  int openStreams() {
+    synchronized (streams) {
+      return (int) streams.values().stream().filter(s -> s.holding).count();
     }
   }
 

@@ -106,4 +106,20 @@ class BaseReadsTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void atMostTheBoundOfStreamsStaysOpen() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    List<String> caps = new ArrayList<>();
+    for (int f = 0; f < BaseReads.STREAMS + 3; f++) {
+      caps.add(store(grid, CoreFixture.bytes(1 << 20, 20 + f)));
+    }
+    for (String cap : caps) {
+      reads.read(cap, 0, REQ);
+      reads.read(cap, REQ, REQ); // sequential: a stream opens
+      assertThat(reads.openStreams()).isLessThanOrEqualTo(BaseReads.STREAMS);
+    }
+    assertThat(reads.openStreams()).isEqualTo(BaseReads.STREAMS);
+  }
 }
