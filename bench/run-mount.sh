@@ -7,7 +7,14 @@
 #   fio randwrite 4 KiB into a file, then sync   (--fio-mib 1024 --fio-secs 30): IOPS and bytes
 #                                                the servers stored per byte written
 #   git clone of a local repository, ls -lR     (--repo-files 1000)
-# and prints each figure and its ratio to bindfs. Needs root (drop_caches, bindfs as root),
+# and prints each figure and its ratio to bindfs.
+# Cold read: writing /proc/sys/vm/drop_caches does nothing on some VMs, so before the cold read
+# the file is also evicted from the page cache by name (posix_fadvise DONTNEED through
+# `dd iflag=nocache count=0`, after a sync): local its file; bindfs the source file and the
+# file seen through bindfs (FUSE keeps pages of its own); cairn the file through a second mount
+# with a fresh cache dir (nothing in the kernel or the mount's caches) and every share file of
+# the demo's storage servers, so all three read from the disk. Warm read: the same dd again.
+# Needs root (drop_caches, bindfs as root),
 # bindfs, fio, git, jstat; scratch space under --dir of about 2 x seq + big x 3.3 + fio x 4.4.
 # Usage: bench/run-mount.sh [--dir /var/tmp] [--seq-mib 1024] [--big-mib 4096] [--files 1000]
 #          [--file-kib 4] [--fio-mib 1024] [--fio-secs 30] [--repo-files 1000]
@@ -48,7 +55,11 @@ trap cleanup EXIT
 
 now() { date +%s.%N; }
 secs() { python3 -c "print(f'{$2 - $1:.3f}')"; }
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
+evict() { # drop these files' pages from the page cache (see the head)
+  sync
+  for f in "$@"; do dd if="$f" iflag=nocache count=0 status=none; done
+}
 
 # ---- the three targets
 mkdir -p "$work/local" "$work/bindfs-src" "$work/bindfs" "$work/cairn" "$work/src"
@@ -104,6 +115,12 @@ for t in "${targets[@]}"; do
     fi
   fi
   drop_caches
+  case $t in
+    local) evict "$d/seq" ;;
+    bindfs) evict "$work/bindfs-src/seq" "$d/seq" ;;
+    cairn) evict "$read_dir/seq"; find "$work/demo" -type f -print0 | xargs -0 -r -n 256 bash -c \
+             'for f; do dd if="$f" iflag=nocache count=0 status=none 2>/dev/null || true; done' _ ;;
+  esac
   t0=$(now); dd if="$read_dir/seq" of=/dev/null bs=1M status=none; t1=$(now)
   fig[$t.cold_read]=$(python3 -c "print(f'{$seq_mib / ($t1 - $t0):.1f}')")
   t0=$(now); dd if="$read_dir/seq" of=/dev/null bs=1M status=none; t1=$(now)

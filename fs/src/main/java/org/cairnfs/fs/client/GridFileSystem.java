@@ -82,15 +82,6 @@ public interface GridFileSystem extends GridBackend {
     throw new IllegalArgumentException("not a file read cap: " + cap.getClass().getSimpleName());
   }
 
-  /**
-   * The bytes {@code [offset, offset + length)} of a file (fewer if it ends first), fetched ahead
-   * of the reader in parallel and verified; memory stays bounded whatever the length. Read
-   * failures surface as {@link IOException}s from {@code read}, wrapping the grid error.
-   */
-  default InputStream open(String fileCap, long offset, long length) {
-    return new SequentialReads(this, fileCap, offset, length);
-  }
-
   /** The entry {@code name} of a directory, or empty; does not list the whole directory. */
   default CompletableFuture<Optional<RemoteEntry>> lookup(String directoryCap, String name) {
     return list(directoryCap).thenApply(entries -> entries.stream()

@@ -229,9 +229,30 @@ final class CairnFuse extends FuseStubFS {
   @Override
   public int open(String path, FuseFileInfo fi) {
     return call("open", () -> {
-      fi.fh.set(core.open(path, fi.flags.get()));
+      long fh = core.open(path, fi.flags.get());
+      fi.fh.set(fh);
+      if (core.keepCache(fh)) {
+        keepCache(fi);
+      }
       return 0;
     });
+  }
+
+  /**
+   * Sets fuse_file_info's keep_cache bit, so the kernel does not drop the file's cached pages at
+   * this open. jnr-fuse maps libfuse2's bit-field word (direct_io, keep_cache, flush, ...) as
+   * padding bytes: it is the 32-bit word right before fh, keep_cache its bit 1 (x86-64 and
+   * aarch64 allocate bit-fields from the low bit of a little-endian word). Elsewhere the bit is
+   * left clear and every open drops the pages, which is slower but never stale.
+   */
+  private static void keepCache(FuseFileInfo fi) {
+    if (java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.LITTLE_ENDIAN
+        || fi.fh.offset() != 24) {
+      return;
+    }
+    Pointer mem = Struct.getMemory(fi);
+    long at = fi.fh.offset() - 4;
+    mem.putByte(at, (byte) (mem.getByte(at) | 0b10));
   }
 
   @Override

@@ -1,82 +1,227 @@
 package org.cairnfs.fs.mount;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads base versions from the grid with read-ahead: when a file is read sequentially, the
- * next window is fetched while the application consumes this one. The verified-segment cache
- * is the grid client's; this only keeps one window in flight per recently read file.
+ * Reads base versions from the grid. A file read sequentially gets a stream from the grid
+ * client's download pipeline ({@link GridBackend#open}: several chunks fetched and decoded
+ * ahead in parallel, as {@code cairn get} does), so the mount reads at the pipeline's speed
+ * instead of one request at a time. A random read goes to the grid directly and stops the
+ * file's stream.
+ *
+ * <p>The kernel sends a sequential reader's requests from several FUSE threads at once, so they
+ * arrive slightly out of order: a stream serves any request within {@link #AHEAD} of its
+ * position, keeping the bytes it passed over until their request comes (at most
+ * {@link #AHEAD} + {@link #BEHIND} bytes a stream). Memory is bounded: at most {@link #STREAMS}
+ * streams (least recently used closed first, idle ones after {@link #IDLE_NANOS}), each holding
+ * its kept pieces and the pipeline's read-ahead.
  */
 final class BaseReads implements FileData.BaseReader {
-  private static final int FILES = 64;
+  static final int STREAMS = 4;
+  private static final int HISTORY = 64;
+  static final int PIECE = 128 * 1024;
+  static final long AHEAD = 4L << 20;
+  static final long BEHIND = 2L << 20;
+  /** A request this close to the previous one's end counts as sequential. */
+  static final long NEAR = 1L << 20;
+  private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(20);
+
   private final GridBackend grid;
-  private final int window;
-  private final Map<String, Stream> streams = new LinkedHashMap<>(16, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
+  private final boolean enabled;
+  /** Recently read files, by cap (caps name immutable content). */
+  private final Map<String, Stream> streams = new LinkedHashMap<>(16, 0.75f, true);
 
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Stream> eldest) {
-      return size() > FILES;
-    }
-  };
-
-  BaseReads(GridBackend grid, int window) {
+  BaseReads(GridBackend grid, int readAheadBytes) {
     this.grid = grid;
-    this.window = window;
+    this.enabled = readAheadBytes > 0;
   }
 
+  /** One file's sequential reader: where the last request ended, and maybe an open stream. */
   private static final class Stream {
-    long nextOffset = -1;
-    long aheadOffset = -1;
-    CompletableFuture<byte[]> ahead;
+    final String cap;
+    long lastEnd = -1;
+    volatile long lastUseNanos;
+    /** Whether it holds a stream or pieces (read by eviction without the stream's lock). */
+    volatile boolean holding;
+    InputStream in;
+    /** The offset the stream yields next. */
+    long pos;
+    boolean eof;
+    /** Pieces pulled from the stream and not yet served, by offset. */
+    final TreeMap<Long, byte[]> kept = new TreeMap<>();
+
+    Stream(String cap) {
+      this.cap = cap;
+    }
+
+    void close() {
+      if (in != null) {
+        try {
+          in.close();
+        } catch (IOException ignored) {
+          // nothing held beyond memory
+        }
+        in = null;
+      }
+      kept.clear();
+      eof = false;
+      holding = false;
+    }
   }
 
   @Override
   public byte[] read(String cap, long offset, int length) throws GridException {
-    CompletableFuture<byte[]> ahead = null;
-    long aheadOffset = -1;
+    if (!enabled || length == 0) {
+      return await(cap, offset, length);
+    }
+    Stream s;
+    List<Stream> evicted = new ArrayList<>();
+    long now = System.nanoTime();
     synchronized (streams) {
-      Stream s = streams.get(cap);
-      if (s != null && s.ahead != null && offset >= s.aheadOffset) {
-        ahead = s.ahead;
-        aheadOffset = s.aheadOffset;
+      s = streams.computeIfAbsent(cap, Stream::new);
+      evict(s, now, evicted);
+    }
+    for (Stream e : evicted) {
+      synchronized (e) {
+        e.close();
       }
     }
-    byte[] out = null;
-    if (ahead != null) {
-      byte[] got = await(ahead);
-      long inAhead = offset - aheadOffset;
-      if (inAhead + length <= got.length) {
-        out = new byte[length];
-        System.arraycopy(got, (int) inAhead, out, 0, length);
-      }
-    }
-    if (out == null) {
-      out = await(grid.read(cap, offset, length));
-    }
-    if (window > 0) {
-      synchronized (streams) {
-        Stream s = streams.computeIfAbsent(cap, k -> new Stream());
-        boolean sequential = s.nextOffset == offset;
-        s.nextOffset = offset + length;
-        long end = offset + length;
-        boolean covered = s.ahead != null && s.aheadOffset <= end
-            && s.aheadOffset + window > end + window / 2;
-        if (sequential && out.length == length && !covered) {
-          s.aheadOffset = end;
-          s.ahead = grid.read(cap, end, window);
+    synchronized (s) {
+      s.lastUseNanos = now;
+      boolean sequential = s.lastEnd >= 0 && Math.abs(offset - s.lastEnd) <= NEAR;
+      s.lastEnd = offset + length;
+      if (s.in == null && sequential) {
+        try {
+          s.in = grid.open(cap, offset, Long.MAX_VALUE - offset);
+          s.pos = offset;
+          s.holding = true;
+        } catch (RuntimeException e) {
+          s.in = null; // no stream for this cap: the direct read below reports what is wrong
         }
       }
+      if (s.in != null || !s.kept.isEmpty()) {
+        long end = offset + length;
+        boolean inReach = offset >= s.pos - BEHIND && end <= s.pos + AHEAD;
+        if (!inReach) {
+          s.close(); // random access: stop fetching ahead
+        } else {
+          byte[] out = serve(s, offset, length);
+          if (out != null) {
+            return out;
+          }
+        }
+      }
+    }
+    return await(cap, offset, length);
+  }
+
+  /** Serves from the stream and its kept pieces; null when a part is not there any more. */
+  private static byte[] serve(Stream s, long offset, int length) throws GridException {
+    long end = offset + length;
+    try {
+      while (s.in != null && !s.eof && s.pos < end) {
+        byte[] piece = s.in.readNBytes(PIECE);
+        if (piece.length > 0) {
+          s.kept.put(s.pos, piece);
+          s.pos += piece.length;
+        }
+        if (piece.length < PIECE) {
+          s.eof = true;
+        }
+      }
+    } catch (IOException e) {
+      s.close();
+      throw GridException.of(e.getCause() != null ? e.getCause() : e);
+    }
+    long stop = Math.min(end, s.pos);
+    byte[] out = new byte[(int) Math.max(0, stop - offset)];
+    long covered = 0;
+    Map.Entry<Long, byte[]> first = s.kept.floorEntry(offset);
+    Long from = first != null ? first.getKey() : s.kept.ceilingKey(offset);
+    if (from != null) {
+      for (Map.Entry<Long, byte[]> e : s.kept.tailMap(from, true).entrySet()) {
+        long pStart = e.getKey();
+        long pEnd = pStart + e.getValue().length;
+        if (pStart >= stop) {
+          break;
+        }
+        long a = Math.max(pStart, offset);
+        long b = Math.min(pEnd, stop);
+        if (b > a) {
+          System.arraycopy(e.getValue(), (int) (a - pStart), out, (int) (a - offset),
+              (int) (b - a));
+          covered += b - a;
+        }
+      }
+    }
+    if (covered != out.length) {
+      return null; // a hole: that part was served and dropped before; read it directly
+    }
+    // drop pieces this request used up, and everything far behind the stream
+    Iterator<Map.Entry<Long, byte[]>> it = s.kept.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Long, byte[]> e = it.next();
+      long pStart = e.getKey();
+      long pEnd = pStart + e.getValue().length;
+      if ((pStart >= offset && pEnd <= end) || pEnd < s.pos - BEHIND) {
+        it.remove();
+      } else if (pStart >= end) {
+        break;
+      }
+    }
+    if (s.eof && s.kept.isEmpty()) {
+      s.close();
     }
     return out;
   }
 
-  private static byte[] await(CompletableFuture<byte[]> f) throws GridException {
+  /** Under the map's lock: closes streams past the count or idle; keeps {@code current}. */
+  private void evict(Stream current, long now, List<Stream> out) {
+    int open = 0;
+    List<Stream> byAge = new ArrayList<>(streams.values()); // least recently used first
+    for (int i = byAge.size() - 1; i >= 0; i--) {
+      Stream s = byAge.get(i);
+      if (s == current) {
+        open++;
+        continue;
+      }
+      boolean holds = s.holding;
+      if (holds && (open >= STREAMS || now - s.lastUseNanos > IDLE_NANOS)) {
+        out.add(s);
+      } else if (holds) {
+        open++;
+      }
+    }
+    if (streams.size() > HISTORY) {
+      Iterator<Stream> it = streams.values().iterator();
+      while (streams.size() > HISTORY && it.hasNext()) {
+        Stream s = it.next();
+        if (s != current) {
+          it.remove();
+          out.add(s);
+        }
+      }
+    }
+  }
+
+  /** Streams open now, or holding pieces (tests). */
+  int openStreams() {
+    synchronized (streams) {
+      return (int) streams.values().stream().filter(s -> s.holding).count();
+    }
+  }
+
+  private byte[] await(String cap, long offset, int length) throws GridException {
     try {
-      return f.get(5, TimeUnit.MINUTES);
+      return grid.read(cap, offset, length).get(5, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new GridException(GridException.Kind.UNREACHABLE, "interrupted");

@@ -29,6 +29,10 @@ final class FileData {
   private Layer current;
   private long size;
   private long nextGen;
+  /** Bumped by every local change of the content (write, truncate, replayed layers, discard). */
+  private long contentEpoch;
+  /** The content epoch at the last open that let the kernel cache pages; -1 before any. */
+  private long cachedEpoch = -1;
 
   FileData(long id, Path spoolDir, SpoolBudget budget, BaseReader baseReader,
       Optional<String> base, long baseSize) {
@@ -117,9 +121,28 @@ final class FileData {
     lock.writeLock().lock();
     try {
       sealed.add(layer);
+      contentEpoch++;
       size = layer.size;
       nextGen = Math.max(nextGen, layer.gen + 1);
       budget.add(layer.heldBytes());
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Called at every open: whether pages the kernel cached from this file at earlier opens still
+   * show its content, i.e. nothing changed it since the last open (close-to-open: a change
+   * made here, even through the kernel, makes the next open drop the kernel's pages). Records
+   * this open as the point the kernel caches from. A file replaced on the grid is a new
+   * FileData, whose first open never keeps pages.
+   */
+  boolean openKeepsCache() {
+    lock.writeLock().lock();
+    try {
+      boolean keep = cachedEpoch == contentEpoch;
+      cachedEpoch = contentEpoch;
+      return keep;
     } finally {
       lock.writeLock().unlock();
     }
@@ -243,6 +266,7 @@ final class FileData {
         return 0;
       }
       Layer layer = openLayer();
+      contentEpoch++;
       long end = offset + n;
       for (long page = offset / Layer.PAGE; page * Layer.PAGE < end; page++) {
         if (layer.holds(page)) {
@@ -272,6 +296,7 @@ final class FileData {
         return;
       }
       Layer layer = openLayer();
+      contentEpoch++;
       if (newSize < size) {
         long firstGone = (newSize + Layer.PAGE - 1) / Layer.PAGE;
         int from = (int) Math.min(Integer.MAX_VALUE, firstGone);
@@ -421,6 +446,7 @@ final class FileData {
   void discard() {
     lock.writeLock().lock();
     try {
+      contentEpoch++;
       if (current != null) {
         budget.release(current.heldBytes());
         current.delete();

@@ -1,5 +1,6 @@
 package org.cairnfs.fs.mount;
 
+import java.io.InputStream;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -39,6 +40,16 @@ public interface GridBackend {
    * integrity failure is {@link GridException.Kind#INTEGRITY}.
    */
   CompletableFuture<byte[]> read(String fileCap, long offset, int length);
+
+  /**
+   * The bytes {@code [offset, offset + length)} of a file (fewer if it ends first), fetched ahead
+   * of the reader in parallel and verified; memory stays bounded whatever the length. Read
+   * failures surface as {@link java.io.IOException}s from {@code read}, wrapping the grid error.
+   * The default reads one {@link #read} step ahead; the grid client streams chunks in parallel.
+   */
+  default InputStream open(String fileCap, long offset, long length) {
+    return new SequentialReads(this, fileCap, offset, length);
+  }
 
   /**
    * Stores a new version of a file and returns its (read) cap. The new content is

@@ -98,7 +98,11 @@ public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolea
       return this;
     }
 
-    /** Bytes fetched ahead of a sequential reader (default 1 MiB, 0 = off). */
+    /**
+     * Read-ahead for sequential readers: any positive value streams them from the grid
+     * client's download pipeline, whose depth is the client's (parallel downloads); 0 turns
+     * it off, so every read is one grid read. Default 1 MiB (on).
+     */
     public Builder readAheadBytes(int n) {
       if (n < 0 || n > 64 << 20) {
         throw new IllegalArgumentException("read-ahead must be 0..64 MiB, got " + n);

@@ -279,9 +279,20 @@ public final class MountCore implements AutoCloseable {
     synchronized (n) {
       n.openCount++;
     }
+    boolean keepCache = n.data.openKeepsCache() && !created;
     long fh = nextHandle.getAndIncrement();
-    handles.put(fh, new OpenFile(fh, n, readable, writable, (flags & O_APPEND) != 0));
+    handles.put(fh, new OpenFile(fh, n, readable, writable, (flags & O_APPEND) != 0,
+        keepCache));
     return fh;
+  }
+
+  /**
+   * Whether the kernel may keep the pages it cached from this handle's file before it was
+   * opened: only when the content is unchanged since the previous open, here or on the grid
+   * (docs/architecture.md, "Kernel page cache"). Otherwise the open drops them.
+   */
+  public boolean keepCache(long fh) throws FsException {
+    return handle(fh).keepCache();
   }
 
   OpenFile handle(long fh) throws FsException {

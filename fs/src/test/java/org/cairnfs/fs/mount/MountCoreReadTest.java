@@ -78,4 +78,51 @@ class MountCoreReadTest {
       grid.heal();
     }
   }
+
+  private static boolean keeps(CoreFixture fx, String path, int flags) throws Exception {
+    long fh = fx.core.open(path, flags);
+    try {
+      return fx.core.keepCache(fh);
+    } finally {
+      fx.core.release(fh);
+    }
+  }
+
+  @Test
+  void theKernelKeepsCachedPagesOnlyWhileTheContentIsUnchangedSinceTheLastOpen() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"),
+        b -> b.directoryTtl(Duration.ZERO))) {
+      a.put("/f", CoreFixture.bytes(5000, 1));
+      assertThat(keeps(a, "/f", 0)).as("first open after the write").isFalse();
+      assertThat(keeps(a, "/f", 0)).as("unchanged since").isTrue();
+      a.core.sync(Duration.ofSeconds(30));
+      assertThat(keeps(a, "/f", 0)).as("uploading changes no byte").isTrue();
+
+      long fh = a.core.open("/f", MountCore.O_RDWR);
+      assertThat(a.core.keepCache(fh)).isTrue();
+      a.core.write(fh, ByteBuffer.wrap(new byte[] {7}), 100);
+      a.core.flush(fh);
+      a.core.release(fh);
+      assertThat(keeps(a, "/f", 0)).as("written here").isFalse();
+      assertThat(keeps(a, "/f", 0)).isTrue();
+
+      a.core.truncate("/f", 5000 - 1);
+      assertThat(keeps(a, "/f", 0)).as("truncated by path").isFalse();
+      assertThat(keeps(a, "/f", MountCore.O_WRONLY | MountCore.O_TRUNC)).as("O_TRUNC").isFalse();
+      a.put("/f", CoreFixture.bytes(5000, 1));
+      assertThat(keeps(a, "/f", 0)).isFalse();
+      assertThat(keeps(a, "/f", 0)).isTrue();
+      a.core.sync(Duration.ofSeconds(30));
+
+      // another client rewrites the file with other bytes of the same size
+      try (CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"), x -> { })) {
+        b.put("/f", CoreFixture.bytes(5000, 2));
+        b.core.sync(Duration.ofSeconds(30));
+      }
+      assertThat(keeps(a, "/f", 0)).as("replaced on the grid").isFalse();
+      assertThat(a.get("/f")).isEqualTo(CoreFixture.bytes(5000, 2));
+      assertThat(keeps(a, "/f", 0)).isTrue();
+    }
+  }
 }

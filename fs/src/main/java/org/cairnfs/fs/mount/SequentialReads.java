@@ -1,10 +1,9 @@
-package org.cairnfs.fs.client;
+package org.cairnfs.fs.mount;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import org.cairnfs.fs.mount.GridBackend;
 
 /**
  * A byte range of a file as a stream over {@link GridBackend#read}, one request of

@@ -1,0 +1,125 @@
+package org.cairnfs.fs.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class BaseReadsTest {
+  private static final int REQ = 128 * 1024;
+
+  private static String store(MemoryGrid grid, byte[] data) throws Exception {
+    return grid.upload(new ByteArrayInputStream(data)).get();
+  }
+
+  @Test
+  void requestsArrivingOutOfOrderAreServedFromOneStream() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(8 << 20, 3);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    int before = grid.reads.get();
+    Random rnd = new Random(5);
+    // as the kernel sends them: 1 MiB worth of requests at a time, each batch shuffled
+    for (int batch = 0; batch < data.length / (1 << 20); batch++) {
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        order.add(batch * 8 + i);
+      }
+      Collections.shuffle(order, rnd);
+      for (int r : order) {
+        byte[] got = reads.read(cap, (long) r * REQ, REQ);
+        assertThat(got).isEqualTo(Arrays.copyOfRange(data, r * REQ, (r + 1) * REQ));
+      }
+    }
+    // the stream reads 1 MiB steps here (MemoryGrid has no pipeline of its own): about 8,
+    // plus a few direct reads before the access counted as sequential
+    assertThat(grid.reads.get() - before).isBetween(8, 16);
+  }
+
+  @Test
+  void aRandomReadStopsTheStreamAndReadsDirectly() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(12 << 20, 4);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    for (int r = 0; r < 4; r++) {
+      assertThat(reads.read(cap, (long) r * REQ, REQ))
+          .isEqualTo(Arrays.copyOfRange(data, r * REQ, (r + 1) * REQ));
+    }
+    Random rnd = new Random(6);
+    for (int i = 0; i < 10; i++) {
+      int off = rnd.nextInt(data.length - 5000);
+      int before = grid.reads.get();
+      assertThat(reads.read(cap, off, 5000))
+          .isEqualTo(Arrays.copyOfRange(data, off, off + 5000));
+      assertThat(grid.reads.get() - before).as("one direct read, nothing fetched ahead")
+          .isEqualTo(1);
+    }
+    // past the end: fewer bytes, then none
+    assertThat(reads.read(cap, data.length - 10, 100)).hasSize(10);
+    assertThat(reads.read(cap, data.length, 100)).isEmpty();
+  }
+
+  @Test
+  void readersOnSeveralThreadsAndFilesGetTheirBytes() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    int files = BaseReads.STREAMS + 2; // more files than streams: some are closed and reopened
+    List<byte[]> data = new ArrayList<>();
+    List<String> caps = new ArrayList<>();
+    for (int f = 0; f < files; f++) {
+      data.add(CoreFixture.bytes(3 << 20, 10 + f));
+      caps.add(store(grid, data.get(f)));
+    }
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      int perFile = (3 << 20) / REQ;
+      for (int r = 0; r < perFile; r += 4) {
+        for (int f = 0; f < files; f++) {
+          for (int k = 0; k < 4; k++) {
+            int ff = f;
+            int rr = r + k;
+            done.add(pool.submit(() -> {
+              byte[] got = reads.read(caps.get(ff), (long) rr * REQ, REQ);
+              assertThat(got).isEqualTo(
+                  Arrays.copyOfRange(data.get(ff), rr * REQ, (rr + 1) * REQ));
+              return null;
+            }));
+          }
+        }
+        for (Future<?> d : done) {
+          d.get();
+        }
+        done.clear();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void atMostTheBoundOfStreamsStaysOpen() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    List<String> caps = new ArrayList<>();
+    for (int f = 0; f < BaseReads.STREAMS + 3; f++) {
+      caps.add(store(grid, CoreFixture.bytes(1 << 20, 20 + f)));
+    }
+    for (String cap : caps) {
+      reads.read(cap, 0, REQ);
+      reads.read(cap, REQ, REQ); // sequential: a stream opens
+      assertThat(reads.openStreams()).isLessThanOrEqualTo(BaseReads.STREAMS);
+    }
+    assertThat(reads.openStreams()).isEqualTo(BaseReads.STREAMS);
+  }
+}
