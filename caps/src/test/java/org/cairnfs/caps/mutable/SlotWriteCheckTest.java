@@ -226,6 +226,68 @@ class SlotWriteCheckTest {
         .isEqualTo(Reason.BAD_SIGNATURE);
   }
 
+  @Test
+  void authenticateRefusesAShortOrMissingPrefixAsMalformed() {
+    byte[] share = version(9, 130)[0];
+    // One byte short: the header and key are there, the signature's last byte is not.
+    assertThatThrownBy(() -> SlotWriteCheck.authenticate(slot,
+        Arrays.copyOf(share, SlotWriteCheck.PREFIX_LENGTH - 1)))
+        .isInstanceOfSatisfying(SlotWriteRejectedException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
+        .hasMessageContaining("needs at least " + SlotWriteCheck.PREFIX_LENGTH + " bytes, got "
+            + (SlotWriteCheck.PREFIX_LENGTH - 1));
+    assertThatThrownBy(() -> SlotWriteCheck.authenticate(slot, null))
+        .isInstanceOfSatisfying(SlotWriteRejectedException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
+        .hasMessageContaining("got 0");
+  }
+
+  @Test
+  void theFrontRefusesADeclaredSizeBelowTheFixedPart() {
+    byte[] share = version(5, 130)[1];
+    byte[] front = Arrays.copyOf(share, SlotWriteCheck.FRONT_LENGTH);
+    int fixed = SlotWriteCheck.FRONT_LENGTH;
+    assertThatThrownBy(() -> SlotWriteCheck.checkFront(slot, 1, fixed - 1, front,
+        OptionalLong.empty()))
+        .hasMessageContaining("MALFORMED")
+        .hasMessageContaining("has at least " + fixed + " bytes, got " + (fixed - 1));
+    // Exactly the fixed part is long enough to look at, and then too short for its parameters.
+    assertThatThrownBy(() -> SlotWriteCheck.checkFront(slot, 1, fixed, front,
+        OptionalLong.empty()))
+        .hasMessageContaining("MALFORMED")
+        .hasMessageContaining("share is " + fixed + " bytes but its signed parameters imply "
+            + share.length);
+  }
+
+  @Test
+  void theFrontRefusesAShareNumberOfNAndEveryWrongOffset() {
+    byte[] share = version(5, 130)[1];
+    byte[] front = Arrays.copyOf(share, SlotWriteCheck.FRONT_LENGTH);
+    byte[] numberN = front.clone();
+    ByteBuffer.wrap(numberN).putShort(ShareLayout.SHARE_NUMBER_OFFSET, (short) SMALL.n());
+    // The share number is not signed: only the bound keeps share n out of a slot of n shares.
+    assertThatThrownBy(() -> SlotWriteCheck.checkFront(slot, SMALL.n(), share.length, numberN,
+        OptionalLong.empty()))
+        .hasMessageContaining("MALFORMED")
+        .hasMessageContaining("share number " + SMALL.n() + " is not below n=" + SMALL.n());
+    byte[] numberLast = front.clone();
+    ByteBuffer.wrap(numberLast).putShort(ShareLayout.SHARE_NUMBER_OFFSET, (short) 4);
+    assertThat(SlotWriteCheck.checkFront(slot, 4, share.length, numberLast, OptionalLong.empty())
+        .seqnum()).isEqualTo(5);
+    String[] names = {"share hash chain", "block hash tree", "blocks", "end"};
+    for (int i = 0; i < 4; i++) {
+      byte[] moved = front.clone();
+      ByteBuffer b = ByteBuffer.wrap(moved);
+      int at = ShareLayout.OFFSETS_OFFSET + 8 * i;
+      b.putLong(at, b.getLong(at) + 1);
+      assertThatThrownBy(() -> SlotWriteCheck.checkFront(slot, 1, share.length, moved,
+          OptionalLong.empty()))
+          .as("offset %d", i)
+          .hasMessageContaining("MALFORMED")
+          .hasMessageContaining("offset of " + names[i] + " is ");
+    }
+  }
+
   /**
    * Issue 10, finding 4: a signed header with k=1, n=256 and 64 MiB segments asked readers for
    * 16 GiB. Such a stripe is now malformed everywhere a header is parsed.
