@@ -129,6 +129,26 @@ class MutableFileReaderTest {
                 .containsEntry(1, "share 1: block 0 does not match its block hash tree"));
   }
 
+  /** The share hash chain is not signed: only its check against the signed root catches it. */
+  @Test
+  void aShareWithAWrongHashChainIsDropped() {
+    byte[] plain = data(100, 21);
+    byte[][] shares = MutableFileWriter.write(keys, 2, plain, SMALL, RANDOM);
+    VersionId v = versionOf(shares[0]);
+    byte[] badChain = shares[1].clone();
+    badChain[ShareLayout.FIXED_LENGTH] ^= 1; // first byte of the chain
+    List<ShareSource> sources = List.of(ByteArrayShare.wrap(shares[0]),
+        ByteArrayShare.wrap(badChain), ByteArrayShare.wrap(shares[2]),
+        ByteArrayShare.wrap(shares[3]));
+    MutableFileReader.VerifyReport report = MutableFileReader.verify(keys.verifyCap(), v, sources);
+    assertThat(report.goodShares()).containsExactly(0, 2, 3);
+    assertThat(report.badSources()).containsOnlyKeys(1);
+    assertThat(report.badSources().get(1))
+        .contains("block tree root or share hash chain does not match the signed root");
+    assertThat(MutableFileReader.read(keys.readCap(), v,
+        List.of(shares[0], badChain, shares[2], shares[3]))).isEqualTo(plain);
+  }
+
   @Test
   void sharesOfAnotherSlotOrVersionAreDropped() {
     MutableKeys other = MutableKeys.generate(RANDOM);

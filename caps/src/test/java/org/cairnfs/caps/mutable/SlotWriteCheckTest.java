@@ -200,6 +200,24 @@ class SlotWriteCheckTest {
   }
 
   @Test
+  void aWrongBlockAndTheFirstPaddingLeafAreNamedAsSuch() {
+    byte[] share = version(8, 130)[0];
+    ShareLayout layout = MutableShare.parse(share).layout();
+    assertThat(layout.segments()).isEqualTo(5);
+    for (int j : new int[] {0, 4}) {
+      byte[] badBlock = share.clone();
+      badBlock[(int) layout.blockOffset(j)] ^= 1;
+      assertThatThrownBy(() -> SlotWriteCheck.check(slot, 0, badBlock, OptionalLong.empty()))
+          .hasMessageContaining("HASH_MISMATCH")
+          .hasMessageContaining("block " + j + " does not match its leaf");
+    }
+    byte[] badPad = share.clone();
+    badPad[(int) layout.treeNodeOffset(7 + 5)] ^= 1; // leaf 5 of 8: the first padding leaf
+    assertThatThrownBy(() -> SlotWriteCheck.check(slot, 0, badPad, OptionalLong.empty()))
+        .hasMessageContaining("padding leaf 5 is not the padding hash");
+  }
+
+  @Test
   void checksAMultiMegabyteShareThroughBoundedBuffers() throws Exception {
     MutableParams params = new MutableParams(1, 2, 64 * 1024);
     byte[][] shares = MutableFileWriter.write(keys, 3, data(3 << 20, 3), params, RANDOM);
