@@ -150,6 +150,28 @@ class MutableFileReaderTest {
   }
 
   @Test
+  void aFileWithKEqualToNReadsBackFromAllItsShares() {
+    byte[] plain = data(100, 22);
+    byte[][] shares = MutableFileWriter.write(keys, 1, plain, new MutableParams(3, 3, 30),
+        RANDOM);
+    assertThat(MutableFileReader.read(keys.readCap(), versionOf(shares[0]), List.of(shares)))
+        .isEqualTo(plain);
+  }
+
+  @Test
+  void noValidShareAtAllIsAnIntegrityExceptionNamingEachSource() {
+    byte[][] mine = MutableFileWriter.write(keys, 4, data(60, 23), SMALL, RANDOM);
+    byte[][] older = MutableFileWriter.write(keys, 3, data(60, 24), SMALL, RANDOM);
+    VersionId v = versionOf(mine[0]);
+    assertThatThrownBy(() -> MutableFileReader.read(keys.readCap(), v,
+        List.of(older[0], older[1])))
+        .isInstanceOfSatisfying(MutableIntegrityException.class, e -> {
+          assertThat(e).hasMessageStartingWith("no valid share of " + v);
+          assertThat(e.badSources()).containsOnlyKeys(0, 1);
+        });
+  }
+
+  @Test
   void sharesOfAnotherSlotOrVersionAreDropped() {
     MutableKeys other = MutableKeys.generate(RANDOM);
     byte[] plain = data(60, 9);
