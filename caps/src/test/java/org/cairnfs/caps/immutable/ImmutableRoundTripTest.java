@@ -141,6 +141,30 @@ class ImmutableRoundTripTest {
   }
 
   @Test
+  void aCiphertextDecoderBoundsSegmentsAndHoldsNoKey() throws IOException {
+    Shares s = Shares.encode(Shares.params(3, 10, 100), Shares.random(1050, 7));
+    ImmutableDecoder d = ImmutableDecoder.ofCiphertext(s.cap().verifier(), s.all(),
+        java.util.Comparator.naturalOrder());
+    int segments = d.layout().segmentCount();
+    assertThat(segments).isEqualTo(11);
+    byte[][] into = new byte[3][d.layout().maxBlockLength()];
+    d.readCiphertext(segments - 1, 1, into);
+    for (int bad : new int[] {segments, -1}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.readCiphertext(bad, 1, into))
+          .isInstanceOf(IndexOutOfBoundsException.class)
+          .hasMessage("segment " + bad + " of a file with " + segments);
+    }
+    // Without the read key there is no plaintext to give, by any of the three ways.
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> d.decode(new ByteArrayOutputStream()))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds no read key");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.readSegment(0))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds no read key");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.openStream().read())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds no read key");
+  }
+
+  @Test
   void convergenceGivesTheSameCapAndRandomKeysDoNot() throws IOException {
     EncodingParams params = Shares.params(3, 10, 100);
     byte[] data = Shares.random(500, 6);

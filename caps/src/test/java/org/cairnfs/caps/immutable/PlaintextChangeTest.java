@@ -161,6 +161,18 @@ class PlaintextChangeTest {
   }
 
   @Test
+  void theCheckpointIntervalGrowsExactlyPastEachMultipleOfTheCheckpointCount() {
+    long max = PlaintextCheckpoints.MAX_CHECKPOINTS;
+    assertThat(PlaintextCheckpoints.intervalFor(0, 10)).isEqualTo(10);
+    assertThat(PlaintextCheckpoints.intervalFor(10 * max, 10)).isEqualTo(10);
+    assertThat(PlaintextCheckpoints.intervalFor(10 * max - 9, 10)).isEqualTo(10);
+    // One byte more makes segment max + 1, which needs two segments per checkpoint.
+    assertThat(PlaintextCheckpoints.intervalFor(10 * max + 1, 10)).isEqualTo(20);
+    assertThat(PlaintextCheckpoints.intervalFor(20 * max, 10)).isEqualTo(20);
+    assertThat(PlaintextCheckpoints.intervalFor(20 * max + 1, 10)).isEqualTo(30);
+  }
+
+  @Test
   void randomKeysReadOnceAndNeedNoCheck() throws IOException {
     byte[] f = Shares.random(640, 6);
     Recorder sinks = new Recorder();

@@ -40,6 +40,20 @@ class MerkleTreeBuilderTest {
   }
 
   @Test
+  void handsEveryPadNodeAsItsOwnArray() {
+    // 5 leaves in a width of 8: pad leaves 5, 6, 7 share one cached pad inside the builder
+    List<byte[]> leaves = MerkleTreeTest.leaves(5, 3);
+    byte[][] nodes = MerkleTree.allNodes(leaves);
+    Set<byte[]> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    distinct.addAll(java.util.Arrays.asList(nodes));
+    assertThat(distinct).hasSize(nodes.length);
+    byte[] padLeaf = nodes[MerkleTree.leafNode(5, 6)].clone();
+    java.util.Arrays.fill(nodes[MerkleTree.leafNode(5, 5)], (byte) 0);
+    assertThat(nodes[MerkleTree.leafNode(5, 6)]).as("a sink's change to one pad leaf")
+        .isEqualTo(padLeaf).isEqualTo(MerkleTree.padLeaf());
+  }
+
+  @Test
   void emitsAParentAsSoonAsItsLeavesArrive() {
     int[] last = {-1};
     MerkleTreeBuilder builder = new MerkleTreeBuilder(4, (i, h) -> last[0] = i);

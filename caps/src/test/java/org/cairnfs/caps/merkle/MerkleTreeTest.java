@@ -139,7 +139,11 @@ class MerkleTreeTest {
       assertThat(MerkleTree.width(MerkleTree.MAX_LEAVES)).isEqualTo(MerkleTree.MAX_LEAVES);
       assertThatThrownBy(() -> MerkleTree.width(MerkleTree.MAX_LEAVES + 1))
           .hasMessageContaining(String.valueOf(MerkleTree.MAX_LEAVES + 1));
-      assertThatThrownBy(() -> MerkleTree.proofNodes(-1)).hasMessageContaining("-1");
+      assertThatThrownBy(() -> MerkleTree.proofNodes(-1))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+      // -2 would otherwise size its proof from node + 1 = -1 and answer 31 zeros
+      assertThatThrownBy(() -> MerkleTree.proofNodes(-2))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-2");
     }
 
     @Test

@@ -125,7 +125,50 @@ class MutableFileReaderTest {
         List.of(shares[0], firstBlockFlipped, truncated, shares[3])))
         .isInstanceOfSatisfying(MutableIntegrityException.class, e ->
             assertThat(e.badSources()).containsOnlyKeys(1, 2)
-                .hasEntrySatisfying(1, reason -> assertThat(reason).contains("share 1")));
+                // an integrity failure is named by its own message, not wrapped as an error
+                .containsEntry(1, "share 1: block 0 does not match its block hash tree"));
+  }
+
+  /** The share hash chain is not signed: only its check against the signed root catches it. */
+  @Test
+  void aShareWithAWrongHashChainIsDropped() {
+    byte[] plain = data(100, 21);
+    byte[][] shares = MutableFileWriter.write(keys, 2, plain, SMALL, RANDOM);
+    VersionId v = versionOf(shares[0]);
+    byte[] badChain = shares[1].clone();
+    badChain[ShareLayout.FIXED_LENGTH] ^= 1; // first byte of the chain
+    List<ShareSource> sources = List.of(ByteArrayShare.wrap(shares[0]),
+        ByteArrayShare.wrap(badChain), ByteArrayShare.wrap(shares[2]),
+        ByteArrayShare.wrap(shares[3]));
+    MutableFileReader.VerifyReport report = MutableFileReader.verify(keys.verifyCap(), v, sources);
+    assertThat(report.goodShares()).containsExactly(0, 2, 3);
+    assertThat(report.badSources()).containsOnlyKeys(1);
+    assertThat(report.badSources().get(1))
+        .contains("block tree root or share hash chain does not match the signed root");
+    assertThat(MutableFileReader.read(keys.readCap(), v,
+        List.of(shares[0], badChain, shares[2], shares[3]))).isEqualTo(plain);
+  }
+
+  @Test
+  void aFileWithKEqualToNReadsBackFromAllItsShares() {
+    byte[] plain = data(100, 22);
+    byte[][] shares = MutableFileWriter.write(keys, 1, plain, new MutableParams(3, 3, 30),
+        RANDOM);
+    assertThat(MutableFileReader.read(keys.readCap(), versionOf(shares[0]), List.of(shares)))
+        .isEqualTo(plain);
+  }
+
+  @Test
+  void noValidShareAtAllIsAnIntegrityExceptionNamingEachSource() {
+    byte[][] mine = MutableFileWriter.write(keys, 4, data(60, 23), SMALL, RANDOM);
+    byte[][] older = MutableFileWriter.write(keys, 3, data(60, 24), SMALL, RANDOM);
+    VersionId v = versionOf(mine[0]);
+    assertThatThrownBy(() -> MutableFileReader.read(keys.readCap(), v,
+        List.of(older[0], older[1])))
+        .isInstanceOfSatisfying(MutableIntegrityException.class, e -> {
+          assertThat(e).hasMessageStartingWith("no valid share of " + v);
+          assertThat(e.badSources()).containsOnlyKeys(0, 1);
+        });
   }
 
   @Test

@@ -107,6 +107,11 @@ class MutableShareTest {
         Arrays.copyOf(shares[0], ShareLayout.FIXED_LENGTH + 5)))
         .isInstanceOf(MutableShareFormatException.class)
         .hasMessage("share hash chain needs 128 bytes, got 5");
+    // Exactly the fixed part passes the first check and fails only for its missing chain.
+    assertThatThrownBy(() -> MutableShare.parsePrefix(
+        Arrays.copyOf(shares[0], ShareLayout.FIXED_LENGTH)))
+        .isInstanceOf(MutableShareFormatException.class)
+        .hasMessage("share hash chain needs 128 bytes, got 0");
   }
 
   @Test

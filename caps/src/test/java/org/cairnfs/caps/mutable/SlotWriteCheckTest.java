@@ -200,6 +200,24 @@ class SlotWriteCheckTest {
   }
 
   @Test
+  void aWrongBlockAndTheFirstPaddingLeafAreNamedAsSuch() {
+    byte[] share = version(8, 130)[0];
+    ShareLayout layout = MutableShare.parse(share).layout();
+    assertThat(layout.segments()).isEqualTo(5);
+    for (int j : new int[] {0, 4}) {
+      byte[] badBlock = share.clone();
+      badBlock[(int) layout.blockOffset(j)] ^= 1;
+      assertThatThrownBy(() -> SlotWriteCheck.check(slot, 0, badBlock, OptionalLong.empty()))
+          .hasMessageContaining("HASH_MISMATCH")
+          .hasMessageContaining("block " + j + " does not match its leaf");
+    }
+    byte[] badPad = share.clone();
+    badPad[(int) layout.treeNodeOffset(7 + 5)] ^= 1; // leaf 5 of 8: the first padding leaf
+    assertThatThrownBy(() -> SlotWriteCheck.check(slot, 0, badPad, OptionalLong.empty()))
+        .hasMessageContaining("padding leaf 5 is not the padding hash");
+  }
+
+  @Test
   void checksAMultiMegabyteShareThroughBoundedBuffers() throws Exception {
     MutableParams params = new MutableParams(1, 2, 64 * 1024);
     byte[][] shares = MutableFileWriter.write(keys, 3, data(3 << 20, 3), params, RANDOM);
@@ -224,6 +242,68 @@ class SlotWriteCheckTest {
     prefix[140] ^= 1; // a signature byte
     assertThat(reasonOf(() -> SlotWriteCheck.authenticate(slot, prefix)))
         .isEqualTo(Reason.BAD_SIGNATURE);
+  }
+
+  @Test
+  void authenticateRefusesAShortOrMissingPrefixAsMalformed() {
+    byte[] share = version(9, 130)[0];
+    // One byte short: the header and key are there, the signature's last byte is not.
+    assertThatThrownBy(() -> SlotWriteCheck.authenticate(slot,
+        Arrays.copyOf(share, SlotWriteCheck.PREFIX_LENGTH - 1)))
+        .isInstanceOfSatisfying(SlotWriteRejectedException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
+        .hasMessageContaining("needs at least " + SlotWriteCheck.PREFIX_LENGTH + " bytes, got "
+            + (SlotWriteCheck.PREFIX_LENGTH - 1));
+    assertThatThrownBy(() -> SlotWriteCheck.authenticate(slot, null))
+        .isInstanceOfSatisfying(SlotWriteRejectedException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
+        .hasMessageContaining("got 0");
+  }
+
+  @Test
+  void theFrontRefusesADeclaredSizeBelowTheFixedPart() {
+    byte[] share = version(5, 130)[1];
+    byte[] front = Arrays.copyOf(share, SlotWriteCheck.FRONT_LENGTH);
+    int fixed = SlotWriteCheck.FRONT_LENGTH;
+    assertThatThrownBy(() -> SlotWriteCheck.checkFront(slot, 1, fixed - 1, front,
+        OptionalLong.empty()))
+        .hasMessageContaining("MALFORMED")
+        .hasMessageContaining("has at least " + fixed + " bytes, got " + (fixed - 1));
+    // Exactly the fixed part is long enough to look at, and then too short for its parameters.
+    assertThatThrownBy(() -> SlotWriteCheck.checkFront(slot, 1, fixed, front,
+        OptionalLong.empty()))
+        .hasMessageContaining("MALFORMED")
+        .hasMessageContaining("share is " + fixed + " bytes but its signed parameters imply "
+            + share.length);
+  }
+
+  @Test
+  void theFrontRefusesAShareNumberOfNAndEveryWrongOffset() {
+    byte[] share = version(5, 130)[1];
+    byte[] front = Arrays.copyOf(share, SlotWriteCheck.FRONT_LENGTH);
+    byte[] numberN = front.clone();
+    ByteBuffer.wrap(numberN).putShort(ShareLayout.SHARE_NUMBER_OFFSET, (short) SMALL.n());
+    // The share number is not signed: only the bound keeps share n out of a slot of n shares.
+    assertThatThrownBy(() -> SlotWriteCheck.checkFront(slot, SMALL.n(), share.length, numberN,
+        OptionalLong.empty()))
+        .hasMessageContaining("MALFORMED")
+        .hasMessageContaining("share number " + SMALL.n() + " is not below n=" + SMALL.n());
+    byte[] numberLast = front.clone();
+    ByteBuffer.wrap(numberLast).putShort(ShareLayout.SHARE_NUMBER_OFFSET, (short) 4);
+    assertThat(SlotWriteCheck.checkFront(slot, 4, share.length, numberLast, OptionalLong.empty())
+        .seqnum()).isEqualTo(5);
+    String[] names = {"share hash chain", "block hash tree", "blocks", "end"};
+    for (int i = 0; i < 4; i++) {
+      byte[] moved = front.clone();
+      ByteBuffer b = ByteBuffer.wrap(moved);
+      int at = ShareLayout.OFFSETS_OFFSET + 8 * i;
+      b.putLong(at, b.getLong(at) + 1);
+      assertThatThrownBy(() -> SlotWriteCheck.checkFront(slot, 1, share.length, moved,
+          OptionalLong.empty()))
+          .as("offset %d", i)
+          .hasMessageContaining("MALFORMED")
+          .hasMessageContaining("offset of " + names[i] + " is ");
+    }
   }
 
   /**
