@@ -236,17 +236,26 @@ final class FileData {
       }
       Layer layer = openLayer();
       long end = offset + n;
-      for (long page = offset / Layer.PAGE; page * Layer.PAGE < end; page++) {
-        if (layer.holds(page)) {
-          continue;
-        }
-        long ps = page * Layer.PAGE;
-        boolean whole = offset <= ps && end >= ps + Layer.PAGE;
-        if (!whole) {
-          materialize(layer, page);
-        } else {
-          hold(layer, page);
-        }
+      long first = offset / Layer.PAGE;
+      long last = (end - 1) / Layer.PAGE;
+      if (last >= Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("file offset past the spool's page range");
+      }
+      // whole pages: held at once; the partial first and last ones copy what is below first
+      long wholeFrom = offset % Layer.PAGE == 0 ? first : first + 1;
+      long wholeTo = end % Layer.PAGE == 0 ? last + 1 : last; // exclusive
+      if (first < wholeFrom && !layer.holds(first)) {
+        materialize(layer, first);
+      }
+      if (last >= wholeTo && last >= wholeFrom && !layer.holds(last)) {
+        materialize(layer, last);
+      }
+      if (wholeTo > wholeFrom) {
+        int from = (int) wholeFrom;
+        int to = (int) wholeTo;
+        int already = layer.pages.get(from, to).cardinality();
+        layer.pages.set(from, to);
+        budget.add((long) (to - from - already) * Layer.PAGE);
       }
       layer.writeAt(src, offset);
       size = Math.max(size, end);
