@@ -233,6 +233,34 @@ class MountCoreFilesTest {
   }
 
   @Test
+  void smallFilesUploadEightToASlotAndLargeOnesOneToASlot() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    // only sync starts a round: every file below is in the same one
+    try (CoreFixture f = new CoreFixture(grid, null, dir.resolve("slots"),
+        b -> b.coalesceDelay(java.time.Duration.ofHours(1)))) {
+      f.core.sync(java.time.Duration.ofSeconds(30));
+      grid.delay(java.time.Duration.ofMillis(150));
+      for (int i = 0; i < 40; i++) {
+        f.put("/s" + i, CoreFixture.bytes(4096, i));
+      }
+      f.core.sync(java.time.Duration.ofSeconds(30));
+      // upload parallelism 4 (the default): up to 32 small files at once
+      assertThat(grid.mostWritesInFlight.get()).isGreaterThan(4)
+          .isLessThanOrEqualTo(4 * Uploader.SMALL_PER_SLOT);
+      grid.mostWritesInFlight.set(0);
+      for (int i = 0; i < 6; i++) {
+        f.put("/b" + i, CoreFixture.bytes((int) Uploader.SMALL_FILE + 1, i));
+      }
+      f.core.sync(java.time.Duration.ofSeconds(30));
+      assertThat(grid.mostWritesInFlight.get()).isBetween(1, 4);
+      grid.delay(java.time.Duration.ZERO);
+      for (int i = 0; i < 40; i++) {
+        assertThat(f.get("/s" + i)).isEqualTo(CoreFixture.bytes(4096, i));
+      }
+    }
+  }
+
+  @Test
   void libfuseHiddenRenameOfAnOpenFileIsAnUnlinkThatKeepsThePath() throws Exception {
     fx.put("/h", new byte[] {1, 2});
     long fh = core.open("/h", MountCore.O_RDWR);
