@@ -182,46 +182,38 @@ final class FileData {
       ByteBuffer dst) throws IOException, GridException {
     long pos = offset;
     long end = offset + dst.remaining();
-    long baseRunStart = -1;
-    long baseRunValid = 0;
     while (pos < end) {
-      long page = pos / Layer.PAGE;
-      long pageEnd = Math.min(end, (page + 1) * Layer.PAGE);
-      long limit = Long.MAX_VALUE;
-      Layer holder = null;
-      for (Layer l : stack) {
-        if (l.holds(page)) {
-          holder = l;
-          break;
-        }
-        limit = Math.min(limit, l.limit);
+      // the run of pages from pos that the same layer (or the base) answers: one read each
+      int h = holderIndex(stack, pos / Layer.PAGE);
+      long runEnd = Math.min(end, (pos / Layer.PAGE + 1) * Layer.PAGE);
+      while (runEnd < end && holderIndex(stack, runEnd / Layer.PAGE) == h) {
+        runEnd = Math.min(end, runEnd + Layer.PAGE);
       }
-      if (holder == null) {
-        long valid = Math.min(limit, bSize);
-        if (baseRunStart >= 0 && valid != baseRunValid) {
-          readBase(b, baseRunStart, pos, baseRunValid, dst);
-          baseRunStart = -1;
-        }
-        if (baseRunStart < 0) {
-          baseRunStart = pos;
-          baseRunValid = valid;
-        }
+      long limit = Long.MAX_VALUE; // the truncations of the layers above the holder
+      for (int i = 0; i < (h < 0 ? stack.size() : h); i++) {
+        limit = Math.min(limit, stack.get(i).limit);
+      }
+      if (h < 0) {
+        readBase(b, pos, runEnd, Math.min(limit, bSize), dst);
       } else {
-        if (baseRunStart >= 0) {
-          readBase(b, baseRunStart, pos, baseRunValid, dst);
-          baseRunStart = -1;
-        }
         ByteBuffer part = dst.slice();
-        part.limit((int) (pageEnd - pos));
-        holder.readAt(part, pos);
-        zeroFrom(dst, pos, pageEnd, limit);
-        dst.position(dst.position() + (int) (pageEnd - pos));
+        part.limit((int) (runEnd - pos));
+        stack.get(h).readAt(part, pos);
+        zeroFrom(dst, pos, runEnd, limit);
+        dst.position(dst.position() + (int) (runEnd - pos));
       }
-      pos = pageEnd;
+      pos = runEnd;
     }
-    if (baseRunStart >= 0) {
-      readBase(b, baseRunStart, end, baseRunValid, dst);
+  }
+
+  /** The index of the newest layer of the stack holding the page, or -1 (the base). */
+  private static int holderIndex(List<Layer> stack, long page) {
+    for (int i = 0; i < stack.size(); i++) {
+      if (stack.get(i).holds(page)) {
+        return i;
+      }
     }
+    return -1;
   }
 
   /** Zeros the bytes at or past {@code limit} of the part [from, to) just read into dst. */
@@ -268,17 +260,26 @@ final class FileData {
       Layer layer = openLayer();
       contentEpoch++;
       long end = offset + n;
-      for (long page = offset / Layer.PAGE; page * Layer.PAGE < end; page++) {
-        if (layer.holds(page)) {
-          continue;
-        }
-        long ps = page * Layer.PAGE;
-        boolean whole = offset <= ps && end >= ps + Layer.PAGE;
-        if (!whole) {
-          materialize(layer, page);
-        } else {
-          hold(layer, page);
-        }
+      long first = offset / Layer.PAGE;
+      long last = (end - 1) / Layer.PAGE;
+      if (last >= Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("file offset past the spool's page range");
+      }
+      // whole pages: held at once; the partial first and last ones copy what is below first
+      long wholeFrom = offset % Layer.PAGE == 0 ? first : first + 1;
+      long wholeTo = end % Layer.PAGE == 0 ? last + 1 : last; // exclusive
+      if (first < wholeFrom && !layer.holds(first)) {
+        materialize(layer, first);
+      }
+      if (last >= wholeTo && last >= wholeFrom && !layer.holds(last)) {
+        materialize(layer, last);
+      }
+      if (wholeTo > wholeFrom) {
+        int from = (int) wholeFrom;
+        int to = (int) wholeTo;
+        int already = layer.pages.get(from, to).cardinality();
+        layer.pages.set(from, to);
+        budget.add((long) (to - from - already) * Layer.PAGE);
       }
       layer.writeAt(src, offset);
       size = Math.max(size, end);

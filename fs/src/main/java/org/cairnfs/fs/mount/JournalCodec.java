@@ -31,7 +31,8 @@ import org.cairnfs.fs.mount.JournalRecord.SetEntry;
  */
 final class JournalCodec {
   static final byte[] MAGIC = {'C', 'J', 'N', 'L'};
-  static final int VERSION = 1;
+  /** Version 2: pages are 4 KiB (version 1's were 64 KiB; read and scaled at replay). */
+  static final int VERSION = 2;
   static final int HEADER_BYTES = 8;
   static final int MAX_BODY = 1 << 20;
   static final int MAX_INLINE = 64 * 1024;
@@ -82,10 +83,11 @@ final class JournalCodec {
     }
     byte[] h = new byte[HEADER_BYTES];
     in.get(h);
-    if (h[0] != 'C' || h[1] != 'J' || h[2] != 'N' || h[3] != 'L' || h[4] != VERSION
-        || h[5] != 0 || h[6] != 0 || h[7] != 0) {
+    if (h[0] != 'C' || h[1] != 'J' || h[2] != 'N' || h[3] != 'L'
+        || (h[4] != VERSION && h[4] != 1) || h[5] != 0 || h[6] != 0 || h[7] != 0) {
       return new Decoded(entries, 0, false);
     }
+    int pageScale = h[4] == 1 ? Layer.V1_PAGES_PER_PAGE : 1;
     long valid = HEADER_BYTES;
     while (in.remaining() >= 4) {
       int start = in.position();
@@ -104,7 +106,7 @@ final class JournalCodec {
         ByteBuffer b = ByteBuffer.wrap(body);
         int type = b.get() & 0xff;
         long seq = b.getLong();
-        JournalRecord r = parse(type, b);
+        JournalRecord r = parse(type, b, pageScale);
         if (b.hasRemaining()) {
           break;
         }
@@ -190,7 +192,7 @@ final class JournalCodec {
     }
   }
 
-  private static JournalRecord parse(int type, ByteBuffer b) {
+  private static JournalRecord parse(int type, ByteBuffer b, int pageScale) {
     switch (type) {
       case SET_ENTRY:
         return new SetEntry(dirRef(b), str(b), childRef(b), meta(b));
@@ -214,7 +216,10 @@ final class JournalCodec {
         }
         List<PageRun> pages = new ArrayList<>(runs);
         for (int i = 0; i < runs; i++) {
-          pages.add(new PageRun(b.getLong(), b.getInt()));
+          long start = b.getLong();
+          int count = b.getInt();
+          pages.add(new PageRun(Math.multiplyExact(start, pageScale),
+              Math.multiplyExact(count, pageScale)));
         }
         Optional<byte[]> inline = Optional.empty();
         if (bool(b)) {

@@ -15,7 +15,14 @@ import java.util.BitSet;
  * again, so the uploader reads it without locks and a crash never tears a committed version.
  */
 final class Layer {
-  static final int PAGE = 64 * 1024;
+  /**
+   * The spool's unit: a write covering part of a page first copies the page's current content
+   * into the layer (from the layers below or the grid). 4 KiB, the kernel's page, so that the
+   * aligned writes of page caches, databases and fio never read the base from the grid.
+   */
+  static final int PAGE = 4 * 1024;
+  /** Journal version 1 counted pages of 64 KiB: 16 of these. */
+  static final int V1_PAGES_PER_PAGE = 16;
 
   final long gen;
   final Path path;

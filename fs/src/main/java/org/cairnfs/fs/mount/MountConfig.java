@@ -89,7 +89,7 @@ public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolea
       return this;
     }
 
-    /** Files uploaded at once (default 4). */
+    /** Files uploaded at once (default 4); small ones (up to 256 KiB) go 8 to a slot. */
     public Builder uploadParallelism(int n) {
       if (n < 1 || n > 256) {
         throw new IllegalArgumentException("upload parallelism must be 1..256, got " + n);

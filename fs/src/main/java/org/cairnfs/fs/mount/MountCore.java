@@ -41,6 +41,11 @@ public final class MountCore implements AutoCloseable {
   public static final String VERIFYCAP = "user.cairn.verifycap";
   static final int MAX_XATTR_VALUE = 64 * 1024;
   static final long MAX_FILE_SIZE = (long) Integer.MAX_VALUE * Layer.PAGE;
+  /**
+   * A file written for long in one open is committed in parts of at most this many bytes of
+   * spool pages: 65 536 pages, whose runs (12 bytes each at worst) fit one journal frame.
+   */
+  static final long MAX_PART_BYTES = 65_536L * Layer.PAGE;
 
   private final MountConfig config;
   private final WriteBack wb;
@@ -348,7 +353,7 @@ public final class MountCore implements AutoCloseable {
       Instant now = now();
       n.mtime = now;
       n.ctime = now;
-      if (n.data.openBytes() > wb.budget.bound() / 4) {
+      if (n.data.openBytes() > Math.min(wb.budget.bound() / 4, MAX_PART_BYTES)) {
         // a file written for long in one open: the uploader takes it in parts while the
         // writer goes on, so that a file larger than the cache drains instead of filling it
         commitNode(n);

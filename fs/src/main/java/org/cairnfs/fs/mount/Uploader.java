@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  */
 final class Uploader {
   private static final Logger LOG = LoggerFactory.getLogger(Uploader.class);
+  /** Files up to this size count as small: their upload holds about 4x this in memory. */
+  static final long SMALL_FILE = 256 * 1024;
+  /** Small files uploaded at once per upload slot. */
+  static final int SMALL_PER_SLOT = 8;
 
   private final WriteBack wb;
   private final ReentrantLock lock = new ReentrantLock();
@@ -190,8 +194,10 @@ final class Uploader {
       }
     }
     Map<Long, CompletableFuture<Void>> inFlight = new HashMap<>();
-    java.util.concurrent.Semaphore slots =
-        new java.util.concurrent.Semaphore(wb.config.uploadParallelism());
+    // a small file's upload is a few round trips and a share fsync per server, with next to no
+    // bytes or CPU: SMALL_PER_SLOT of them share one slot, so that servers commit them together
+    java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(
+        wb.config.uploadParallelism() * SMALL_PER_SLOT);
     for (Map.Entry<Long, Long> e : needGen.entrySet()) {
       FileData data = wb.files.get(e.getKey());
       if (data == null) {
@@ -203,7 +209,8 @@ final class Uploader {
       }
       FileData.Upload upload = up.orElseGet(() -> new FileData.Upload(0, 0,
           new FileWrite(Optional.empty(), 0, 0, List.of(), (o, d) -> { })));
-      slots.acquireUninterruptibly();
+      int weight = upload.size() <= SMALL_FILE ? 1 : SMALL_PER_SLOT;
+      slots.acquireUninterruptibly(weight);
       CompletableFuture<Void> f;
       try {
         f = wb.grid.writeFile(upload.write()).thenAccept(cap -> {
@@ -217,7 +224,7 @@ final class Uploader {
       } catch (RuntimeException ex) {
         f = CompletableFuture.failedFuture(ex);
       }
-      f.whenComplete((v, t) -> slots.release());
+      f.whenComplete((v, t) -> slots.release(weight));
       inFlight.put(e.getKey(), f);
     }
     Set<Long> failedFiles = new HashSet<>();

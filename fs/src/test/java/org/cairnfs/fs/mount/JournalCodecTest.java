@@ -62,7 +62,7 @@ class JournalCodecTest {
   @Test
   void golden() throws Exception {
     byte[] j = journal(records());
-    assertThat(HexFormat.of().formatHex(j, 0, 8)).isEqualTo("434a4e4c01000000");
+    assertThat(HexFormat.of().formatHex(j, 0, 8)).isEqualTo("434a4e4c02000000");
     // a RemoveEntry frame, byte by byte, as docs/specs/journal.md shows it
     byte[] remove = JournalCodec.encode(5, records().get(4));
     assertThat(HexFormat.of().formatHex(remove)).isEqualTo(
@@ -81,7 +81,7 @@ class JournalCodecTest {
   }
 
   static final String GOLDEN_SHA256 =
-      "c37a147a77a85d86fc74bdcc8d0d270cd540a4bf78c757f22700e831d1793817";
+      "feb0c53e77ebfa9f40924495417cabd3b80c16ae45fe03629add16d6d51235f5";
 
   @Test
   void aJournalCutAtEveryByteDecodesToTheWholeFramesBeforeTheCut() {
@@ -122,8 +122,23 @@ class JournalCodecTest {
       assertThat(d.entries()).as("flip at %d", i).hasSize(9);
     }
     byte[] wrongVersion = j.clone();
-    wrongVersion[4] = 2;
+    wrongVersion[4] = 3;
     assertThat(JournalCodec.decode(ByteBuffer.wrap(wrongVersion)).headerValid()).isFalse();
+  }
+
+  @Test
+  void aVersion1JournalReadsItsPageRunsIn64KiBPages() {
+    byte[] j = journal(records());
+    j[4] = 1; // the same frames under a version 1 header
+    JournalCodec.Decoded d = JournalCodec.decode(ByteBuffer.wrap(j));
+    assertThat(d.headerValid()).isTrue();
+    assertThat(d.entries()).hasSize(records().size());
+    FileCommit c = (FileCommit) d.entries().get(7).record();
+    assertThat(c.pages()).containsExactly(new PageRun(16, 32));
+    assertThat((long) Layer.PAGE * Layer.V1_PAGES_PER_PAGE).isEqualTo(64 * 1024);
+    FileCommit inline = (FileCommit) d.entries().get(6).record();
+    assertThat(inline.pages()).containsExactly(new PageRun(0, 16));
+    assertThat(inline.inline().get()).containsExactly('h', 'e', 'l', 'l', 'o');
   }
 
   @TempDir

@@ -58,6 +58,9 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
   final AtomicInteger publishes = new AtomicInteger();
   final AtomicInteger lists = new AtomicInteger();
   final AtomicInteger reads = new AtomicInteger();
+  private final AtomicInteger writesInFlight = new AtomicInteger();
+  /** The most file writes in flight at once. */
+  final AtomicInteger mostWritesInFlight = new AtomicInteger();
   final AtomicLong bytesReceived = new AtomicLong();
 
   private MemoryGrid(Path stateFile) {
@@ -208,7 +211,8 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
 
   @Override
   public CompletableFuture<String> writeFile(FileWrite w) {
-    return async(true, () -> {
+    mostWritesInFlight.accumulateAndGet(writesInFlight.incrementAndGet(), Math::max);
+    return this.<String>async(true, () -> {
       byte[] content = new byte[Math.toIntExact(w.size())];
       if (w.base().isPresent()) {
         byte[] b;
@@ -239,7 +243,7 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
         }
       }
       return cap;
-    });
+    }).whenComplete((c, t) -> writesInFlight.decrementAndGet());
   }
 
   private static String capOf(byte[] content) {

@@ -206,6 +206,61 @@ class MountCoreFilesTest {
   }
 
   @Test
+  void alignedPageWritesIntoAGridFileReadNothingFromTheGrid() throws Exception {
+    byte[] data = CoreFixture.bytes(1 << 20, 5);
+    fx.put("/f", data);
+    core.sync(java.time.Duration.ofSeconds(10));
+    fx.closeAndReopen(); // nothing of /f in the spool: every byte is the grid's
+    core = fx.core;
+    int readsBefore = fx.grid.reads.get();
+    long fh = core.open("/f", MountCore.O_RDWR);
+    byte[] page = CoreFixture.bytes(4096, 6);
+    for (long at : new long[] {0, 4096 * 7, 4096 * 100, (1 << 20) - 4096}) {
+      core.write(fh, ByteBuffer.wrap(page), at);
+      System.arraycopy(page, 0, data, (int) at, 4096);
+    }
+    assertThat(fx.grid.reads.get()).as("grid reads by the writes").isEqualTo(readsBefore);
+    ByteBuffer got = ByteBuffer.allocate(3 * 4096);
+    core.read(fh, got, 4096 * 6); // around a written page: the base's bytes beside it
+    assertThat(java.util.Arrays.copyOf(got.array(), got.position()))
+        .isEqualTo(java.util.Arrays.copyOfRange(data, 4096 * 6, 4096 * 9));
+    core.flush(fh);
+    core.release(fh);
+    core.sync(java.time.Duration.ofSeconds(10));
+    fx.closeAndReopen();
+    core = fx.core;
+    assertThat(fx.get("/f")).isEqualTo(data);
+  }
+
+  @Test
+  void smallFilesUploadEightToASlotAndLargeOnesOneToASlot() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    // only sync starts a round: every file below is in the same one
+    try (CoreFixture f = new CoreFixture(grid, null, dir.resolve("slots"),
+        b -> b.coalesceDelay(java.time.Duration.ofHours(1)))) {
+      f.core.sync(java.time.Duration.ofSeconds(30));
+      grid.delay(java.time.Duration.ofMillis(150));
+      for (int i = 0; i < 40; i++) {
+        f.put("/s" + i, CoreFixture.bytes(4096, i));
+      }
+      f.core.sync(java.time.Duration.ofSeconds(30));
+      // upload parallelism 4 (the default): up to 32 small files at once
+      assertThat(grid.mostWritesInFlight.get()).isGreaterThan(4)
+          .isLessThanOrEqualTo(4 * Uploader.SMALL_PER_SLOT);
+      grid.mostWritesInFlight.set(0);
+      for (int i = 0; i < 6; i++) {
+        f.put("/b" + i, CoreFixture.bytes((int) Uploader.SMALL_FILE + 1, i));
+      }
+      f.core.sync(java.time.Duration.ofSeconds(30));
+      assertThat(grid.mostWritesInFlight.get()).isBetween(1, 4);
+      grid.delay(java.time.Duration.ZERO);
+      for (int i = 0; i < 40; i++) {
+        assertThat(f.get("/s" + i)).isEqualTo(CoreFixture.bytes(4096, i));
+      }
+    }
+  }
+
+  @Test
   void libfuseHiddenRenameOfAnOpenFileIsAnUnlinkThatKeepsThePath() throws Exception {
     fx.put("/h", new byte[] {1, 2});
     long fh = core.open("/h", MountCore.O_RDWR);
