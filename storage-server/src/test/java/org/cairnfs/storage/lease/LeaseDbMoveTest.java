@@ -89,6 +89,18 @@ class LeaseDbMoveTest {
   }
 
   @Test
+  void aPartialCopyBesideTheOldDatabaseIsNotCarriedOverButRemoved() throws IOException {
+    Path stray = legacy.resolveSibling("leases.db.wal.0.part");
+    Files.write(stray, filled(10, 9));
+    LeaseDbMove.run(legacy, target);
+    assertMovedWithItsLease();
+    assertThat(stray).doesNotExist();
+    try (var s = Files.list(target.getParent())) {
+      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
+    }
+  }
+
+  @Test
   void twoDatabasesWithoutAMoveUnderWayAreRefusedAndBothKept() throws IOException {
     Files.createDirectories(target.getParent());
     Files.write(target, filled(50, 5));
