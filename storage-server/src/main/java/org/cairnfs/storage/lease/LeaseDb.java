@@ -53,11 +53,13 @@ public final class LeaseDb implements AutoCloseable {
     this.clock = clock;
     this.leaseDuration = leaseDuration;
     Atomic.String schema = db.atomicString("schema").createOrOpen();
-    if (schema.get() == null) {
+    String found = schema.get();
+    if (found == null) {
       schema.set(SCHEMA);
-    } else if (!SCHEMA.equals(schema.get())) {
+    } else if (!SCHEMA.equals(found)) {
+      // read before the close: a closed database cannot be read for the message
       db.close();
-      throw new IllegalStateException("lease database has schema '" + schema.get()
+      throw new IllegalStateException("lease database has schema '" + found
           + "', this server understands '" + SCHEMA + "'");
     }
     this.shares = db.treeMap("shares", Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY)

@@ -128,4 +128,42 @@ class LeaseDbFileTest {
       assertThat(db.recordedKeys(KEY, 1)).isEmpty();
     }
   }
+  @Test
+  void aFileOfAnotherSchemaIsRefusedNamingBothAndLeftUnlocked() throws Exception {
+    DB raw = raw("old.db");
+    raw.atomicString("schema").createOrOpen().set("cairn-lease-db-v0");
+    raw.commit();
+    raw.close();
+    assertThatThrownBy(() -> open("old.db")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cairn-lease-db-v0").hasMessageContaining(LeaseDb.SCHEMA);
+    DB again = raw("old.db"); // the refusal closed the file: no lock is left behind
+    try {
+      assertThat(again.atomicString("schema").createOrOpen().get()).isEqualTo("cairn-lease-db-v0");
+    } finally {
+      again.close();
+    }
+  }
+
+  @Test
+  void everyLeaseChangeIsCommittedWhenItReturns() throws Exception {
+    LeaseSecrets aliceSecrets = LeaseSecrets.of(filled(32, 1), filled(32, 2));
+    ShareKey other = ShareKey.immutable(StorageIndex.of(filled(16, 2)), 0);
+    try (LeaseDb db = open("a.db")) {
+      db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(1), aliceSecrets);
+      db.recordShare(other, 20, ShareRecord.NO_SEQNUM, owner(1), aliceSecrets);
+    }
+    try (LeaseDb db = open("a.db")) {
+      assertThat(db.addLease(KEY, owner(2), LeaseSecrets.of(filled(32, 3), filled(32, 4))))
+          .isTrue();
+    }
+    try (LeaseDb db = open("a.db")) {
+      assertThat(db.find(KEY).orElseThrow().owners()).contains(owner(1), owner(2));
+      assertThat(db.ownerBytes(owner(2))).isEqualTo(10);
+      db.removeShare(other);
+    }
+    try (LeaseDb db = open("a.db")) {
+      assertThat(db.find(other)).isEmpty();
+      assertThat(db.totalShareBytes()).isEqualTo(10);
+    }
+  }
 }

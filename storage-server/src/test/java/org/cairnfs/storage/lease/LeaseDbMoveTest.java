@@ -71,9 +71,11 @@ class LeaseDbMoveTest {
     Files.write(LeaseDbMove.marker(target), new byte[0]);
     Files.write(target, filled(100, 9)); // half a copy
     Files.write(target.resolveSibling("leases.db.wal.0.part"), filled(10, 9));
+    Files.write(target.resolveSibling("leases.db.part"), filled(10, 9));
     LeaseDbMove.run(legacy, target);
     assertMovedWithItsLease();
     assertThat(target.resolveSibling("leases.db.wal.0.part")).doesNotExist();
+    assertThat(target.resolveSibling("leases.db.part")).doesNotExist();
   }
 
   @Test
@@ -86,6 +88,36 @@ class LeaseDbMoveTest {
     LeaseDbMove.run(legacy, target);
     assertMovedWithItsLease();
     assertThat(legacy.resolveSibling("leases.db.wal.0")).doesNotExist();
+  }
+
+  @Test
+  void aPartialCopyBesideTheOldDatabaseIsNotCarriedOverButRemoved() throws IOException {
+    Path stray = legacy.resolveSibling("leases.db.wal.0.part");
+    Files.write(stray, filled(10, 9));
+    LeaseDbMove.run(legacy, target);
+    assertMovedWithItsLease();
+    assertThat(stray).doesNotExist();
+    try (var s = Files.list(target.getParent())) {
+      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
+    }
+  }
+
+  @Test
+  void aMoveCutAfterTheOldDirectoryWentOnlyCleansUp() throws IOException {
+    Files.createDirectories(target.getParent());
+    Files.copy(legacy, target);
+    Files.write(LeaseDbMove.marker(target), new byte[0]);
+    try (var s = Files.list(legacy.getParent())) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Files.delete(p);
+      }
+    }
+    Files.delete(legacy.getParent());
+    LeaseDbMove.run(legacy, target);
+    assertThat(LeaseDbMove.marker(target)).doesNotExist();
+    try (LeaseDb db = LeaseDb.open(target, clock, DAYS_31)) {
+      assertThat(db.find(KEY).orElseThrow().size()).isEqualTo(1234);
+    }
   }
 
   @Test
