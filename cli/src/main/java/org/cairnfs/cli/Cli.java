@@ -23,7 +23,34 @@ final class Cli {
 
   /** The command line over {@code root} (tests pass one whose file verbs use a grid in memory). */
   static CommandLine commandLine(CairnCommand root) {
+    return commandLine(root, CairnCommand.SUBCOMMANDS);
+  }
+
+  /**
+   * The command line for {@code args}: with only the subcommand that {@code args} names when its
+   * first word is one (picocli's reflection over all of them costs most of a short command's
+   * start), else with all of them (help, suggestions for a mistyped name, no command).
+   */
+  static CommandLine commandLineFor(String[] args) {
+    return commandLine(new CairnCommand(), named(args));
+  }
+
+  static java.util.List<Class<?>> named(String[] args) {
+    if (args.length > 0) {
+      for (Class<?> c : CairnCommand.SUBCOMMANDS) {
+        if (c.getAnnotation(picocli.CommandLine.Command.class).name().equals(args[0])) {
+          return java.util.List.of(c);
+        }
+      }
+    }
+    return CairnCommand.SUBCOMMANDS;
+  }
+
+  private static CommandLine commandLine(CairnCommand root, java.util.List<Class<?>> subcommands) {
     CommandLine cl = new CommandLine(root);
+    for (Class<?> c : subcommands) {
+      cl.addSubcommand(c);
+    }
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       ExitCode code = exitCodeOf(e);
       cmd.getErr().println("cairn: " + messageOf(e));

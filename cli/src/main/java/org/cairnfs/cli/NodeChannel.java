@@ -4,13 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,15 +34,11 @@ import org.cairnfs.fs.mount.RemoteEntry;
 final class NodeChannel implements GridFileSystem {
   private static final Duration HELLO_WAIT = Duration.ofSeconds(5);
 
-  private final HttpClient http;
-  private final String base;
-  private final String token;
+  private final LoopbackHttp http;
   private final boolean keepsXattrs;
 
-  private NodeChannel(HttpClient http, String base, String token, boolean keepsXattrs) {
+  private NodeChannel(LoopbackHttp http, boolean keepsXattrs) {
     this.http = http;
-    this.base = base;
-    this.token = token;
     this.keepsXattrs = keepsXattrs;
   }
 
@@ -61,23 +53,20 @@ final class NodeChannel implements GridFileSystem {
     if (url.isEmpty() || token.isEmpty()) {
       return Optional.empty();
     }
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(HELLO_WAIT).build();
-    NodeChannel c = new NodeChannel(http, url.get(), token.get(), false);
+    LoopbackHttp http = new LoopbackHttp(url.get(), token.get());
     try {
-      HttpResponse<String> r = http.send(c.request("cli/v1/hello").timeout(HELLO_WAIT).GET()
-          .build(), HttpResponse.BodyHandlers.ofString());
-      String body = r.body();
-      if (r.statusCode() == 200 && body.startsWith("cairn-client-api 1\n")) {
-        return Optional.of(new NodeChannel(http, url.get(), token.get(),
-            body.contains("\nxattrs true")));
+      LoopbackHttp.Answer r = http.send("GET", "cli/v1/hello", Optional.empty(), null,
+          Optional.of(HELLO_WAIT));
+      String body = r.text();
+      if (r.status() == 200 && body.startsWith("cairn-client-api 1\n")) {
+        return Optional.of(new NodeChannel(http, body.contains("\nxattrs true")));
       }
       err.println("cairn: the node at " + url.get() + " did not take this node directory's"
-          + " client token (HTTP " + r.statusCode() + ": " + firstLine(body) + "); working"
+          + " client token (HTTP " + r.status() + ": " + firstLine(body) + "); working"
           + " in-process");
     } catch (ConnectException e) {
       return Optional.empty(); // not running: a stale address
-    } catch (HttpTimeoutException e) {
+    } catch (SocketTimeoutException e) {
       err.println("cairn: the node at " + url.get() + " did not answer within "
           + HELLO_WAIT.toSeconds() + " s; working in-process");
     } catch (IOException e) {
@@ -85,8 +74,6 @@ final class NodeChannel implements GridFileSystem {
         err.println("cairn: the node at " + url.get() + " answered wrongly ("
             + Cli.messageOf(e) + "); working in-process");
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     err.flush();
     return Optional.empty();
@@ -94,11 +81,7 @@ final class NodeChannel implements GridFileSystem {
 
   /** The node's gateway address. */
   String base() {
-    return base;
-  }
-
-  private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(base + path)).header("X-Cairn-Token", token);
+    return http.base();
   }
 
   private static String q(String v) {
@@ -107,28 +90,26 @@ final class NodeChannel implements GridFileSystem {
 
   @Override
   public CompletableFuture<List<RemoteEntry>> list(String directoryCap) {
-    return call(request("cli/v1/list?dir=" + q(directoryCap)).GET())
+    return call("GET", "cli/v1/list?dir=" + q(directoryCap), null)
         .thenApply(EntryLines::parseEntries);
   }
 
   @Override
   public CompletableFuture<Optional<RemoteEntry>> lookup(String directoryCap, String name) {
-    return call(request("cli/v1/lookup?dir=" + q(directoryCap) + "&name=" + q(name)).GET())
+    return call("GET", "cli/v1/lookup?dir=" + q(directoryCap) + "&name=" + q(name), null)
         .thenApply(s -> EntryLines.parseEntries(s).stream().findFirst());
   }
 
   @Override
   public CompletableFuture<String> createDirectory() {
-    return call(request("cli/v1/mkdir").POST(HttpRequest.BodyPublishers.noBody()))
+    return call("POST", "cli/v1/mkdir", null)
         .thenApply(String::strip);
   }
 
   @Override
   public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
-    return call(request("uri/" + directoryCap + "?t=set-children")
-        .header("Content-Type", EntryLines.MEDIA_TYPE)
-        .POST(HttpRequest.BodyPublishers.ofString(EntryLines.changes(changes))))
-        .thenApply(s -> null);
+    return call("POST", "uri/" + directoryCap + "?t=set-children", EntryLines.MEDIA_TYPE,
+        LoopbackHttp.text(EntryLines.changes(changes))).thenApply(s -> null);
   }
 
   /**
@@ -136,14 +117,13 @@ final class NodeChannel implements GridFileSystem {
    * in-process upload of {@link Transfers} does, done warm.
    */
   CompletableFuture<String> uploadInPlace(Path local, long size) {
-    return call(request("cli/v1/upload?path=" + q(local.toAbsolutePath().toString())
-        + "&size=" + size).POST(HttpRequest.BodyPublishers.noBody())).thenApply(String::strip);
+    return call("POST", "cli/v1/upload?path=" + q(local.toAbsolutePath().toString())
+        + "&size=" + size, null).thenApply(String::strip);
   }
 
   @Override
   public CompletableFuture<String> upload(InputStream in) {
-    return call(request("cli/v1/upload").PUT(HttpRequest.BodyPublishers.ofInputStream(() -> in)))
-        .thenApply(String::strip);
+    return call("PUT", "cli/v1/upload", null, LoopbackHttp.stream(in)).thenApply(String::strip);
   }
 
   /** A new file streamed to the node in order (edits of an existing file stay in-process). */
@@ -191,26 +171,20 @@ final class NodeChannel implements GridFileSystem {
   /** The bytes streamed from the node; a failure surfaces from {@code read} as in-process. */
   @Override
   public InputStream open(String fileCap, long offset, long length) {
-    HttpRequest req = request("cli/v1/read?cap=" + q(fileCap) + "&offset=" + offset
-        + "&length=" + length).GET().build();
+    String path = "cli/v1/read?cap=" + q(fileCap) + "&offset=" + offset + "&length=" + length;
     return new InputStream() {
       private InputStream body;
 
       private InputStream body() throws IOException {
         if (body == null) {
-          HttpResponse<InputStream> r;
-          try {
-            r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted");
-          }
-          if (r.statusCode() != 200) {
+          LoopbackHttp.Answer r = http.send("GET", path, Optional.empty(), null,
+              Optional.empty());
+          if (r.status() != 200) {
             String msg;
             try (InputStream in = r.body()) {
               msg = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
             }
-            Throwable t = failure(r.statusCode(), r.headers().firstValue("X-Cairn-Failure"), msg);
+            Throwable t = failure(r.status(), r.failure(), msg);
             throw t instanceof IOException io ? io : new IOException(t.getMessage(), t);
           }
           body = r.body();
@@ -248,21 +222,27 @@ final class NodeChannel implements GridFileSystem {
     return keepsXattrs;
   }
 
-  private CompletableFuture<String> call(HttpRequest.Builder b) {
-    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
-        .handle((r, e) -> {
-          if (e != null) {
-            Throwable c = e instanceof CompletionException && e.getCause() != null
-                ? e.getCause() : e;
-            throw new CompletionException(new IOException("lost the node at " + base + " ("
-                + Cli.messageOf(c) + ")", c));
-          }
-          if (r.statusCode() == 200) {
-            return r.body();
-          }
-          throw new CompletionException(failure(r.statusCode(),
-              r.headers().firstValue("X-Cairn-Failure"), r.body()));
-        });
+  private CompletableFuture<String> call(String method, String path, LoopbackHttp.Body body) {
+    return call(method, path, null, body);
+  }
+
+  private CompletableFuture<String> call(String method, String path, String contentType,
+      LoopbackHttp.Body body) {
+    return CompletableFuture.supplyAsync(() -> {
+      LoopbackHttp.Answer r;
+      String text;
+      try {
+        r = http.send(method, path, Optional.ofNullable(contentType), body, Optional.empty());
+        text = r.text();
+      } catch (IOException e) {
+        throw new CompletionException(new IOException("lost the node at " + http.base() + " ("
+            + Cli.messageOf(e) + ")", e));
+      }
+      if (r.status() == 200) {
+        return text;
+      }
+      throw new CompletionException(failure(r.status(), r.failure(), text));
+    }, LoopbackHttp.CALLS);
   }
 
   /** The exception the in-process client would have thrown for this answer. */

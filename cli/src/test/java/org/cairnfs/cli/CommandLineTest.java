@@ -162,4 +162,29 @@ class CommandLineTest {
   void defaultNodeDirectoryFollowsCairnDirThenHome() {
     assertThat(Cli.home()).isEqualTo(java.nio.file.Path.of(System.getenv("HOME")));
   }
+
+  @Test
+  void aNamedCommandBuildsOnlyItselfAndAnythingElseBuildsAll() {
+    assertThat(Cli.named(new String[] {"ls", "-l", "a:"})).containsExactly(ListCommand.class);
+    assertThat(Cli.named(new String[] {"deep-check", "a:"}))
+        .containsExactly(HealthCommands.DeepCheck.class);
+    assertThat(Cli.named(new String[] {"lss"})).isEqualTo(CairnCommand.SUBCOMMANDS);
+    assertThat(Cli.named(new String[] {"--help"})).isEqualTo(CairnCommand.SUBCOMMANDS);
+    assertThat(Cli.named(new String[0])).isEqualTo(CairnCommand.SUBCOMMANDS);
+    // every subcommand is reachable by its own name, and the names are distinct
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Class<?> c : CairnCommand.SUBCOMMANDS) {
+      String name = c.getAnnotation(CommandLine.Command.class).name();
+      assertThat(names.add(name)).as(name).isTrue();
+      assertThat(Cli.named(new String[] {name})).containsExactly(c);
+    }
+  }
+
+  @Test
+  void aMistypedCommandStillGetsSuggestionsFromTheWholeList() {
+    CommandLine cl = Cli.commandLineFor(new String[] {"lss"});
+    cl.setErr(new PrintWriter(err, true));
+    assertThat(cl.execute("lss")).isEqualTo(ExitCode.USAGE.code);
+    assertThat(err.toString()).contains("Did you mean").contains("ls");
+  }
 }
