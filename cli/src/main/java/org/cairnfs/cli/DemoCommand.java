@@ -156,17 +156,7 @@ final class DemoCommand implements Callable<Integer> {
       parts.stop();
       return 0;
     }
-    try {
-      stopped.await();
-    } catch (InterruptedException e) { // an embedding thread stops the demo: stop it whole
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook runs anyway
-      }
-      parts.stop();
-      Thread.currentThread().interrupt();
-    }
+    Interrupts.awaitOrStop(stopped, hook, parts::stop);
     return 0;
   }
 

@@ -47,4 +47,24 @@ final class Interrupts {
       log.debug("could not restore SIGINT: {}", e.toString());
     }
   }
+
+  /**
+   * Waits until {@code stopped} opens (the shutdown hook ran {@code stop}). When this thread is
+   * interrupted instead (an embedding program stops the command), runs {@code stop} here, takes
+   * the hook back so it does not run twice, and leaves the interrupt flag set.
+   */
+  static void awaitOrStop(java.util.concurrent.CountDownLatch stopped, Thread hook,
+      Runnable stop) {
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      try {
+        java.lang.Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
+      stop.run();
+      Thread.currentThread().interrupt();
+    }
+  }
 }

@@ -122,17 +122,7 @@ final class RunCommand implements Callable<Integer> {
           + DemoCommand.withSlash(gateway.url().toString()) + "uri/<cap>)");
     }
     out.flush();
-    try {
-      stopped.await();
-    } catch (InterruptedException e) { // an embedding thread stops the node: stop it whole
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook runs anyway
-      }
-      stop.run();
-      Thread.currentThread().interrupt();
-    }
+    Interrupts.awaitOrStop(stopped, hook, stop);
     return 0;
   }
 }
