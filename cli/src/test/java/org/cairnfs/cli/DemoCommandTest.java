@@ -2,8 +2,6 @@ package org.cairnfs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -18,7 +16,6 @@ import org.cairnfs.cli.config.NodeConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
@@ -31,12 +28,7 @@ class DemoCommandTest {
 
   @AfterEach
   void stopFileLog() {
-    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-    Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
-    if (root.getAppender("file") != null) {
-      root.getAppender("file").stop();
-      root.detachAppender("file");
-    }
+    FileLog.detach();
   }
 
   private static CommandLine commandLine(StringWriter out, StringWriter err) {

@@ -2,8 +2,6 @@ package org.cairnfs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -15,7 +13,6 @@ import org.cairnfs.protocol.identity.NodeKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** {@code demo} and {@code status} run in this JVM against real servers on loopback. */
@@ -33,12 +30,7 @@ class GridCommandsTest {
       running.get(i).close();
     }
     // demo sends logs to its state dir; stop that before the temp dir goes.
-    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-    Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
-    if (root.getAppender("file") != null) {
-      root.getAppender("file").stop();
-      root.detachAppender("file");
-    }
+    FileLog.detach();
   }
 
   private int run(String... args) {
