@@ -70,6 +70,7 @@ final class ClientNode implements AutoCloseable {
 
   /** {@link #open(Path)} with the grid client's encoding and transfer settings. */
   static ClientNode open(Path nodeDir, GridConfig gridConfig) throws ConfigException, IOException {
+    NativeCrypto.install(); // before any cipher: every grid client encrypts and decrypts data
     NodeDirectory dir = new NodeDirectory(nodeDir);
     if (!dir.exists()) {
       throw new CliException(ExitCode.USAGE, dir.root() + " holds no Cairn node (no "

@@ -6,16 +6,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Registers Conscrypt (BoringSSL behind JCA) so that caps' {@link CryptoProviders} can serve
- * AES from it, for commands that encrypt or decrypt bulk data in a cold JVM (put, get, cp).
+ * Registers Conscrypt (BoringSSL behind JCA) so that caps' {@link CryptoProviders} serves AES
+ * from it in every process that runs a grid client ({@link ClientNode#open}: the in-process
+ * verbs, {@code run}, {@code demo}, {@code mount}).
  *
- * <p>Why only those: the JDK's AES runs interpreted for the first seconds of a JVM, BoringSSL
- * is fast from its first call; but loading it costs 100-150 ms (it unpacks a 4 MB library), so
- * commands that move little data (ls, mkdir, status) do better without, and long-running
- * nodes, once warm, run the JDK's intrinsic as fast or faster (docs/benchmarks/crypto.md).
- * Registered last, so TLS and every other lookup keep the JDK's providers. Where the library
- * does not load (another OS or CPU, a noexec temp dir) nothing is registered and caps uses the
- * JDK. {@code -Dcairn.crypto.native=false} skips loading it.
+ * <p>Why: BoringSSL's AES-CTR runs at GiB/s from its first call. The JDK's runs interpreted for
+ * the first seconds of a JVM (138-173 MiB/s), and even a long-running node cannot count on its
+ * intrinsic: a demo node 40 minutes old, serving {@code cairn get}, still ran
+ * {@code CounterMode.implCrypt} and {@code CounterMode.increment} as ordinary C2-compiled Java,
+ * 41% of its CPU samples (JFR, 2026-12-02). Loading the library costs 100-150 ms once (it
+ * unpacks a 4 MB library). Registered last, so TLS and every other lookup keep the JDK's
+ * providers. Where the library does not load (another OS or CPU, a noexec temp dir) nothing is
+ * registered and caps uses the JDK. {@code -Dcairn.crypto.native=false} skips loading it.
  */
 final class NativeCrypto {
   private static final Logger log = LoggerFactory.getLogger(NativeCrypto.class);

@@ -51,8 +51,12 @@ class ClientNodeTest {
     NodeDirectory c = RunningNodeTest.nodeDir(dir.resolve("client"), "client", url, false);
     GridConfig small = GridConfig.builder().params(EncodingParams.builder().k(2).happy(3).n(3)
         .build()).build();
+    java.security.Security.removeProvider(org.cairnfs.caps.crypto.CryptoProviders.NATIVE);
     try (ClientNode node = ClientNode.open(c.root(), small)) {
       assertThat(node.happy()).isEqualTo(3);
+      // a grid client's AES comes from the native provider where it loads (x86-64 Linux here)
+      assertThat(org.cairnfs.caps.crypto.AesCtr.at(new byte[32], 0).getProvider().getName())
+          .isEqualTo(org.cairnfs.caps.crypto.CryptoProviders.NATIVE);
       node.requireServers(node.happy(), Duration.ofSeconds(30));
       assertThat(node.servers().serverIds()).hasSize(3);
       assertThat(c.root().resolve(ClientSecrets.LEASE_FILE)).exists();

@@ -8,9 +8,11 @@ import java.util.Arrays;
 import org.cairnfs.caps.crypto.AesCtr;
 import org.cairnfs.caps.crypto.CryptoProviders;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class NativeCryptoTest {
+  @BeforeEach
   @AfterEach
   void unregister() {
     Security.removeProvider(CryptoProviders.NATIVE);
