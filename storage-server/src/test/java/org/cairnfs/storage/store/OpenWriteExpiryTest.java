@@ -88,6 +88,41 @@ class OpenWriteExpiryTest {
     assertThat(slotOpen(3)).isTrue();
   }
 
+  /** Bytes written again are not progress: only new ones keep an upload open. */
+  @Test
+  void rewritingBytesAlreadyWrittenIsNotProgress() throws Exception {
+    open(10, IDLE);
+    f.store.allocate(SI, List.of(0), 5000, ALICE, secrets(1));
+    f.store.write(ALICE, SI, 0, 0, ByteBuffer.wrap(new byte[10]));
+    f.clock.advance(Duration.ofMinutes(3));
+    f.store.write(ALICE, SI, 0, 0, ByteBuffer.wrap(new byte[10]));
+    f.store.write(ALICE, SI, 0, 5, ByteBuffer.wrap(new byte[5]));
+    f.clock.advance(Duration.ofMinutes(3));
+    assertThat(f.store.expireIdleWrites()).isEqualTo(1);
+    assertThat(uploadOpen(0)).isFalse();
+  }
+
+  /** An upload sealed for closing and waiting for its group commit is never dropped as idle. */
+  @Test
+  void anUploadWaitingForItsCommitIsNotIdle() throws Exception {
+    open(10, IDLE);
+    f.store.allocate(SI, List.of(0), 10, ALICE, secrets(1));
+    f.store.write(ALICE, SI, 0, 0, ByteBuffer.wrap(new byte[10]));
+    java.util.concurrent.CompletableFuture<Void> closed;
+    f.store.commitLock().lock();
+    try {
+      closed = f.store.closeAsync(ALICE, SI, 0);
+      f.clock.advance(IDLE.plusMinutes(1));
+      assertThat(f.store.expireIdleWrites()).isZero();
+    } finally {
+      f.store.commitLock().unlock();
+    }
+    closed.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(f.store.heldShares(SI)).containsExactly(0);
+    f.clock.advance(IDLE.plusMinutes(1));
+    assertThat(f.store.expireIdleWrites()).as("a stored share is no open write").isZero();
+  }
+
   /** The sweep runs at most once a second, and again as soon as that second is over. */
   @Test
   void theSweepRunsAtMostOnceASecond() throws Exception {
