@@ -324,6 +324,11 @@ public final class ShareStoreBackend implements StorageBackend {
     }
   }
 
+  /** The open-write count of each peer address that holds any (a copy; for tests). */
+  Map<Object, Integer> openWritesByAddress() {
+    return Map.copyOf(openByAddress);
+  }
+
   private int addressCount(Caller caller) {
     return openByAddress.getOrDefault(caller.peerAddress(), 0);
   }

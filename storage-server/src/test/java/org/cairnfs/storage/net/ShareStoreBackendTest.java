@@ -390,6 +390,20 @@ class ShareStoreBackendTest {
     }
 
     @Test
+    void allocateAnswersWhatItOpenedAndWhatIsHeldAndReadsServeHeldShares() throws Exception {
+      backend.allocate(a, allocate(si(1), 10, 0));
+      backend.writeChunk(a, new Request.WriteChunk(si(1), 0, 0, filled(10, 7)));
+      backend.closeShare(a, si(1), 0);
+      var answer = backend.allocate(a, allocate(si(1), 10, 0, 1));
+      assertThat(answer.allocated()).containsExactly(1);
+      assertThat(answer.alreadyHave()).containsExactly(0);
+      assertThat(backend.readRange(a, new Request.ReadRange(si(1), 0, 2, 5)))
+          .isEqualTo(filled(5, 7));
+      assertThat(backend.listShares(a, si(1)))
+          .containsExactly(new org.cairnfs.protocol.message.Response.ShareSize(0, 10));
+    }
+
+    @Test
     void aConnectionThatNeverWroteClosesQuietly() {
       backend.connectionClosed(connection(42));
       backend.connectionClosed(connection(43, NODE, "10.0.0.9"));

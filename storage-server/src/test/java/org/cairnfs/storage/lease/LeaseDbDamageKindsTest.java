@@ -1,0 +1,38 @@
+package org.cairnfs.storage.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import org.junit.jupiter.api.Test;
+import org.mapdb.DBException;
+
+/**
+ * Which MapDB failures mean the file's bytes are wrong (the operator is told to move the file
+ * aside) and which do not (a lock, a permission: moving the file aside would lose leases).
+ */
+class LeaseDbDamageKindsTest {
+  @Test
+  void wrongBytesAreDamage() {
+    assertThat(LeaseDbDamagedException.isDamage(new DBException.DataCorruption("bad"))).isTrue();
+    assertThat(LeaseDbDamagedException.isDamage(new DBException.WrongFormat("bad header")))
+        .isTrue();
+    assertThat(LeaseDbDamagedException.isDamage(new DBException.PointerChecksumBroken()))
+        .isTrue();
+    assertThat(LeaseDbDamagedException.isDamage(new DBException.VolumeEOF("short"))).isTrue();
+    assertThat(LeaseDbDamagedException.isDamage(
+        new DBException.VolumeIOError(new IOException("read", new EOFException())))).isTrue();
+  }
+
+  @Test
+  void otherFailuresAreNot() {
+    assertThat(LeaseDbDamagedException.isDamage(
+        new DBException.VolumeIOError(new AccessDeniedException("leases.db")))).isFalse();
+    assertThat(LeaseDbDamagedException.isDamage(new DBException.VolumeIOError("locked")))
+        .isFalse();
+    assertThat(LeaseDbDamagedException.isDamage(new DBException.FileLocked(
+        java.nio.file.Path.of("leases.db"), new IOException("held")))).isFalse();
+    assertThat(LeaseDbDamagedException.isDamage(new IllegalStateException("closed"))).isFalse();
+  }
+}

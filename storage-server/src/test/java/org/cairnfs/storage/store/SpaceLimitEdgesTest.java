@@ -1,0 +1,69 @@
+package org.cairnfs.storage.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cairnfs.storage.store.StoreFixture.ALICE;
+import static org.cairnfs.storage.store.StoreFixture.secrets;
+import static org.cairnfs.storage.store.StoreFixture.si;
+import static org.cairnfs.storage.store.StoreFixture.slotShare;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.share.ShareKey;
+import org.cairnfs.storage.store.StoreException.Reason;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The space checks at their edges: a whole slot share is refused for the reserved free disk,
+ * the refusal names the bytes that would be left, and a server already over its max space
+ * (lowered over a restart) still takes a slot version that does not grow.
+ */
+class SpaceLimitEdgesTest {
+  static final StorageIndex SI = si(11);
+  @TempDir Path dbDir;
+  StoreFixture f;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  @Test
+  void aWholeSlotShareIsRefusedForTheReservedDiskSpaceNamingWhatWouldBeLeft() throws Exception {
+    f = new StoreFixture(dbDir, new StoreLimits(1 << 20, 1000, 100_000));
+    f.freeBytes = 1500;
+    assertThatThrownBy(() -> f.store.writeSlotShare(SI, 0, slotShare(1, 600), ALICE, secrets(1)))
+        .satisfies(e -> assertThat(((StoreException) e).reason()).isEqualTo(Reason.SERVER_FULL))
+        .hasMessageContaining("600 more bytes would leave 900 bytes free on disk (1500 free now,"
+            + " 0 promised to uploads in progress), below the reserved 1000");
+    assertThat(f.store.writeSlotShare(SI, 0, slotShare(1, 500), ALICE, secrets(1))).isEqualTo(1);
+  }
+
+  @Test
+  void aServerOverItsMaxSpaceStillTakesASlotVersionThatDoesNotGrow() throws Exception {
+    f = new StoreFixture(dbDir, new StoreLimits(1 << 20, 0, 100_000));
+    f.store.writeSlotShare(SI, 0, slotShare(1, 100), ALICE, secrets(1));
+    f.store.writeSlotShare(SI, 1, slotShare(1, 100), ALICE, secrets(1));
+    f.store.close();
+    f.leases.close();
+    f.limits = new StoreLimits(150, 0, 100_000); // lowered: 200 bytes held, 150 allowed
+    f.open();
+    assertThat(f.store.usedBytes()).isEqualTo(200);
+    // Same size, whole and in chunks: replacing frees as much as it takes.
+    assertThat(f.store.writeSlotShare(SI, 0, slotShare(2, 100), ALICE, secrets(1))).isEqualTo(2);
+    f.store.writeSlotChunk(SI, 1, 100, 0, ByteBuffer.wrap(slotShare(2, 100), 0, 50), ALICE,
+        secrets(1));
+    assertThat(f.store.writeSlotChunk(SI, 1, 100, 50, ByteBuffer.wrap(slotShare(2, 100), 50, 50),
+        ALICE, secrets(1))).hasValue(2);
+    assertThat(f.store.read(ShareKey.mutable(SI, 1), 0, 100)).isEqualTo(slotShare(2, 100));
+    // Growing is refused.
+    assertThatThrownBy(() -> f.store.writeSlotShare(SI, 0, slotShare(3, 101), ALICE, secrets(1)))
+        .satisfies(e -> assertThat(((StoreException) e).reason()).isEqualTo(Reason.SERVER_FULL));
+    assertThat(f.store.usedBytes()).isEqualTo(200);
+  }
+}
