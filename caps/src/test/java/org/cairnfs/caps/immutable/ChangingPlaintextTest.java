@@ -84,6 +84,48 @@ class ChangingPlaintextTest {
     assertThat(sinksOpened).isEmpty();
   }
 
+  /**
+   * A source that never ends (a pipe or device posing as a file) is read only one byte past its
+   * declared size: the hashing pass stops there rather than read on for ever.
+   */
+  @Test
+  void aSourceThatNeverEndsIsReadOnlyJustPastItsSize() {
+    long[] served = new long[1];
+    long bound = 64L * SIZE;
+    PlaintextSource endless = new PlaintextSource() {
+      @Override
+      public long size() {
+        return SIZE;
+      }
+
+      @Override
+      public InputStream open() {
+        return new InputStream() {
+          @Override
+          public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1);
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) {
+            if (served[0] >= bound) {
+              throw new IllegalStateException("read " + served[0] + " bytes of an endless stream");
+            }
+            Arrays.fill(b, off, off + len, (byte) 7);
+            served[0] += len;
+            return len;
+          }
+        };
+      }
+    };
+    assertThatThrownBy(() -> encode(convergent(), endless))
+        .isInstanceOf(PlaintextChangedException.class)
+        .hasMessageContaining("size " + SIZE + ", read " + (SIZE + 1));
+    assertThat(served[0]).isEqualTo(SIZE + 1);
+    assertThat(sinksOpened).isEmpty();
+  }
+
   @Test
   void aFirstPassShorterThanTheSizeFailsBeforeAnyShareIsOpened() {
     byte[] data = Shares.random(SIZE, 2);

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
+import java.util.Map;
 import org.cairnfs.caps.ImmutableVerifyCap;
+import org.cairnfs.caps.merkle.MerkleTree;
 import org.cairnfs.caps.share.ByteArrayShare;
+import org.cairnfs.caps.share.ShareSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,5 +87,77 @@ class ShareCheckTest {
     bad[(int) layout.segmentTreeNodeOffset(2)] ^= 1;
     assertThatThrownBy(() -> ShareCheck.checkAll(verifyCap(s), 0, ByteArrayShare.wrap(bad)))
         .hasMessageContaining("segment tree node 2");
+  }
+
+  /** Share 7 of a 5-segment file with the block tree node for leaf {@code leaf} flipped. */
+  private static byte[] withBlockLeafFlipped(Shares s, int leaf) {
+    ShareLayout layout = ShareLayout.of(PARAMS, 300);
+    byte[] bad = s.shares()[7].clone();
+    bad[(int) layout.blockTreeNodeOffset(MerkleTree.leafNode(5, leaf))] ^= 1;
+    return bad;
+  }
+
+  /** Leaves 0..4 hash blocks; 5..7 pad the tree to 8 and are named as padding, from the first. */
+  @Test
+  void theFullCheckTellsABadBlockFromABadPaddingLeaf() {
+    Shares s = Shares.encode0(PARAMS, Shares.random(300, 7));
+    assertThatThrownBy(() -> ShareCheck.checkAll(verifyCap(s), 7,
+        ByteArrayShare.wrap(withBlockLeafFlipped(s, 4))))
+        .isInstanceOfSatisfying(IntegrityException.class, e ->
+            assertThat(e.badShares()).containsExactly(
+                Map.entry(7, "block 4 does not match its hash")));
+    for (int leaf = 5; leaf < 8; leaf++) {
+      int l = leaf;
+      assertThatThrownBy(() -> ShareCheck.checkAll(verifyCap(s), 7,
+          ByteArrayShare.wrap(withBlockLeafFlipped(s, l))))
+          .isInstanceOfSatisfying(IntegrityException.class, e ->
+              assertThat(e.badShares()).containsExactly(
+                  Map.entry(7, "padding leaf " + l + " of the block tree is wrong")));
+    }
+  }
+
+  /**
+   * A segment tree that is consistent in itself but is another file's: every interior node is
+   * the hash of its children, and only the comparison with the extension block's root catches it.
+   */
+  @Test
+  void aWholeSegmentTreeOfAnotherFileIsCaughtByItsRoot() {
+    Shares mine = Shares.encode0(PARAMS, Shares.random(300, 8));
+    Shares other = Shares.encode0(PARAMS, Shares.random(300, 9));
+    ShareLayout layout = ShareLayout.of(PARAMS, 300);
+    byte[] bad = mine.shares()[3].clone();
+    int from = (int) layout.segmentTreeOffset();
+    int to = (int) layout.blockTreeOffset();
+    System.arraycopy(other.shares()[3], from, bad, from, to - from);
+    assertThat(Arrays.copyOfRange(bad, from, to))
+        .isNotEqualTo(Arrays.copyOfRange(mine.shares()[3], from, to));
+    assertThatThrownBy(() -> ShareCheck.checkAll(verifyCap(mine), 3, ByteArrayShare.wrap(bad)))
+        .isInstanceOfSatisfying(IntegrityException.class, e ->
+            assertThat(e.badShares()).containsExactly(
+                Map.entry(3, "segment tree root differs from the extension block's")));
+  }
+
+  /**
+   * The full check proves the block tree it reads, root included: a server that serves the
+   * verified root to the front check and another one when the tree is read is caught.
+   */
+  @Test
+  void aBlockTreeRootThatChangesBetweenReadsIsCaught() {
+    Shares s = Shares.encode0(PARAMS, Shares.random(300, 10));
+    ShareLayout layout = ShareLayout.of(PARAMS, 300);
+    byte[] good = s.shares()[2];
+    long root = layout.blockTreeNodeOffset(0);
+    int[] rootReads = {0};
+    ShareSource changing = (offset, dst, off, len) -> {
+      ByteArrayShare.wrap(good).read(offset, dst, off, len);
+      if (offset <= root && root < offset + len && rootReads[0]++ > 0) {
+        dst[off + (int) (root - offset)] ^= 1;
+      }
+    };
+    assertThatThrownBy(() -> ShareCheck.checkAll(verifyCap(s), 2, changing))
+        .isInstanceOfSatisfying(IntegrityException.class, e ->
+            assertThat(e.badShares()).containsExactly(
+                Map.entry(2, "block tree node 0 is not the hash of its children")));
+    assertThat(rootReads[0]).isEqualTo(2);
   }
 }

@@ -44,6 +44,11 @@ class ShareRebuilderTest {
     from.put(0, ByteArrayShare.wrap(bad));
     ImmutableVerifyCap cap = f.cap().verifier();
     ShareRebuilder rebuilder = ShareRebuilder.of(cap, from, Comparator.naturalOrder());
+    // The layout comes from the first share that verifies (share 0's front is intact).
+    ShareLayout layout = rebuilder.layout();
+    assertThat(layout.params()).isEqualTo(Shares.params(3, 10, 4096));
+    assertThat(layout.segmentCount()).isEqualTo(3);
+    assertThat(layout.shareLength()).isEqualTo(f.shares()[1].length);
     ByteArrayShare[] out = new ByteArrayShare[10];
     rebuilder.rebuild((i, length) -> out[i] = new ByteArrayShare(length), s -> { });
     assertThat(out[0].bytes()).isEqualTo(f.shares()[0]);
