@@ -61,6 +61,7 @@ final class SharedDirectorySync {
 
   private void awaitRound(Path dir, Dir d) throws IOException {
     Round mine;
+    boolean lead = false;
     boolean interrupted = false;
     synchronized (d) {
       mine = d.open;
@@ -75,30 +76,40 @@ final class SharedDirectorySync {
         // Not syncing and not done: mine is the open round; lead it.
         d.syncing = true;
         d.open = new Round();
+        lead = true;
       }
     }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    if (!mine.done) {
-      IOException failure = null;
-      try {
-        syncer.sync(dir);
-      } catch (IOException e) {
-        failure = e;
-      } catch (RuntimeException e) {
-        failure = new IOException("sync of " + dir + " failed: " + e, e);
+    try {
+      if (lead) {
+        lead(dir, d, mine);
       }
-      synchronized (d) {
-        mine.failure = failure;
-        mine.done = true;
-        d.syncing = false;
-        d.notifyAll();
+      if (mine.failure != null) { // read after the round is done: under d's lock or by its leader
+        throw new IOException("sync of directory " + dir + " failed: "
+            + mine.failure.getMessage(), mine.failure);
+      }
+    } finally {
+      if (interrupted) {
+        // Only now: an interrupted thread's FileChannel would refuse the sync itself.
+        Thread.currentThread().interrupt();
       }
     }
-    if (mine.failure != null) {
-      throw new IOException("sync of directory " + dir + " failed: " + mine.failure.getMessage(),
-          mine.failure);
+  }
+
+  /** Runs the sync of round {@code mine} for all its callers and wakes them. */
+  private void lead(Path dir, Dir d, Round mine) {
+    IOException failure = null;
+    try {
+      syncer.sync(dir);
+    } catch (IOException e) {
+      failure = e;
+    } catch (RuntimeException e) {
+      failure = new IOException("sync of " + dir + " failed: " + e, e);
+    }
+    synchronized (d) {
+      mine.failure = failure;
+      mine.done = true;
+      d.syncing = false;
+      d.notifyAll();
     }
   }
 

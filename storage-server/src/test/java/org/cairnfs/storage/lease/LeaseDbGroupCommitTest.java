@@ -173,6 +173,50 @@ class LeaseDbGroupCommitTest {
   }
 
   @Test
+  void operationsThatChangeNothingCommitNothing() throws Exception {
+    db = open();
+    db.recordShare(key(0), 50, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    commits.clear();
+    db.removeShare(key(1));
+    assertThat(db.resizeShare(key(1), 9)).isFalse();
+    assertThat(db.resizeShare(key(0), 50)).isTrue();
+    assertThat(db.dropExpiredLeases(key(0))).isEqualTo(LeaseDb.Expiry.LIVE);
+    assertThat(db.dropExpiredLeases(key(1))).isEqualTo(LeaseDb.Expiry.NO_RECORD);
+    assertThat(db.renewLease(key(0), filled(32, 77))).isFalse();
+    assertThat(db.renewLease(key(1), filled(32, 1))).isFalse();
+    assertThat(db.addLease(key(1), BOB, secrets(2))).isFalse();
+    assertThat(commits).isEmpty();
+  }
+
+  @Test
+  void everyChangeIsCommittedBeforeItReturnsAndSurvivesAReopen() throws Exception {
+    db = open();
+    db.recordShare(key(0), 50, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(key(1), 60, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    assertThat(commits).hasSize(2);
+    assertThat(db.addLease(key(0), BOB, secrets(2))).isTrue();
+    assertThat(commits).hasSize(3);
+    assertThat(db.renewLease(key(0), filled(32, 2))).isTrue();
+    assertThat(commits).hasSize(4);
+    assertThat(db.resizeShare(key(0), 80)).isTrue();
+    assertThat(commits).hasSize(5);
+    db.removeShare(key(1));
+    assertThat(commits).hasSize(6);
+    clock.advance(DAYS_31.plusDays(1));
+    assertThat(db.dropExpiredLeases(key(0))).isEqualTo(LeaseDb.Expiry.ALL_EXPIRED);
+    assertThat(commits).hasSize(7);
+    db.close();
+    db = open();
+    ShareRecord record = db.find(key(0)).orElseThrow();
+    assertThat(record.size()).isEqualTo(80);
+    assertThat(record.leases()).isEmpty();
+    assertThat(db.find(key(1))).isEmpty();
+    assertThat(db.totalShareBytes()).isEqualTo(80);
+    assertThat(db.ownerBytes(ALICE)).isZero();
+    assertThat(db.ownerBytes(BOB)).isZero();
+  }
+
+  @Test
   void noOperationIsLeftWaitingUnderContention() throws Exception {
     db = open();
     int perThread = 40;

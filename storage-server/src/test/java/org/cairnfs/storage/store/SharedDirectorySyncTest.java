@@ -162,5 +162,45 @@ class SharedDirectorySyncTest {
       f.get(20, TimeUnit.SECONDS);
     }
     assertThat(calls(DIR)).isEqualTo(2);
+    assertThatThrownBy(() -> all.get(1).get()).isInstanceOf(
+        java.util.concurrent.CancellationException.class);
+  }
+
+  @Test
+  void theInterruptOfAWaiterIsKeptForItsCaller() throws Exception {
+    gate = new CountDownLatch(1);
+    Future<?> first = syncing(DIR);
+    await("the first sync runs", () -> started.get() == 1);
+    java.util.concurrent.atomic.AtomicBoolean keptInterrupt =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread waiter = new Thread(() -> {
+      try {
+        syncs.sync(DIR);
+        keptInterrupt.set(Thread.currentThread().isInterrupted());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    waiter.start();
+    await("the waiter waits", () -> syncs.users(DIR) == 2);
+    waiter.interrupt();
+    Thread.sleep(20);
+    gate.countDown();
+    waiter.join(20_000);
+    first.get(20, TimeUnit.SECONDS);
+    assertThat(keptInterrupt).isTrue();
+    assertThat(calls(DIR)).isEqualTo(2);
+  }
+
+  @Test
+  void stateIsHeldWhileSomeoneWaitsAndDroppedAfter() throws Exception {
+    List<Future<?>> all = waitersBehindARunningSync();
+    assertThat(syncs.held()).isEqualTo(1);
+    gate.countDown();
+    for (Future<?> f : all) {
+      f.get(20, TimeUnit.SECONDS);
+    }
+    assertThat(syncs.held()).isZero();
+    assertThat(syncs.users(DIR)).isZero();
   }
 }
