@@ -9,7 +9,9 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.cairnfs.storage.share.ShareKey;
 import org.mapdb.Atomic;
 import org.mapdb.BTreeMap;
@@ -22,10 +24,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Leases and space accounting of one storage server, in a MapDB file with a write-ahead log.
  *
- * <p>Why MapDB with transactions: every public operation ends in one commit, so after a crash
- * the database holds exactly the operations that returned, never half of one (for example a
- * share counted in the total but missing from its owner's usage). Operations are serialized by
- * this object's monitor because a MapDB commit covers every change made since the last one.
+ * <p>Why MapDB with transactions: every public operation returns only after a commit that
+ * covers it, so after a crash the database holds every operation that returned, never half of
+ * one (for example a share counted in the total but missing from its owner's usage). Changes are
+ * applied under this object's monitor because a MapDB commit covers every change made since the
+ * last one.
+ *
+ * <p>Group commit: the costly part of a commit is syncing the write-ahead log, so operations
+ * that arrive while a commit is running do not each commit: they apply their change and join
+ * one {@link CommitBatch}, which the first of them to get the commit lock commits for all (see
+ * {@link #awaitDurable}). A commit that fails rolls back and fails every operation of its batch.
  *
  * <p>Accounting rule: the total counts each held share's size once; each distinct owner with at
  * least one lease on a share is charged that share's full size.
@@ -47,9 +55,29 @@ public final class LeaseDb implements AutoCloseable {
   private final InstantSource clock;
   private final Duration leaseDuration;
   private final byte[] implicitSalt;
+  private final Committer committer;
+  /** Held by the one thread committing a batch; never taken while holding the monitor. */
+  private final ReentrantLock commitLock = new ReentrantLock();
+  /** The batch that changes applied now join (guarded by the monitor). */
+  private CommitBatch open = new CommitBatch();
 
-  private LeaseDb(DB db, InstantSource clock, Duration leaseDuration) {
+  /**
+   * Runs the MapDB commit; tests inject one that counts, delays or fails it.
+   */
+  interface Committer {
+    /** Runs {@code commit} (which syncs the log) for {@code operations} applied changes. */
+    void commit(Runnable commit, int operations);
+  }
+
+  /** The operations applied since the last commit; they become durable, or fail, together. */
+  private static final class CommitBatch {
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private int operations;
+  }
+
+  private LeaseDb(DB db, InstantSource clock, Duration leaseDuration, Committer committer) {
     this.db = db;
+    this.committer = committer;
     this.clock = clock;
     this.leaseDuration = leaseDuration;
     Atomic.String schema = db.atomicString("schema").createOrOpen();
@@ -89,6 +117,12 @@ public final class LeaseDb implements AutoCloseable {
    */
   public static LeaseDb open(Path file, InstantSource clock, Duration leaseDuration)
       throws IOException {
+    return open(file, clock, leaseDuration, (commit, operations) -> commit.run());
+  }
+
+  /** {@link #open}, committing through {@code committer} (tests). */
+  static LeaseDb open(Path file, InstantSource clock, Duration leaseDuration,
+      Committer committer) throws IOException {
     if (leaseDuration.isNegative() || leaseDuration.isZero()) {
       throw new IllegalArgumentException("lease duration must be positive: " + leaseDuration);
     }
@@ -103,7 +137,7 @@ public final class LeaseDb implements AutoCloseable {
           + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
     }
     try {
-      return new LeaseDb(db, clock, leaseDuration);
+      return new LeaseDb(db, clock, leaseDuration, committer);
     } catch (RuntimeException e) {
       db.close();
       if (LeaseDbDamagedException.isDamage(e)) {
@@ -153,7 +187,7 @@ public final class LeaseDb implements AutoCloseable {
    * other owners' leases must not block its uploader or its slot writer (see storage-layout.md
    * section 5).
    */
-  public synchronized void recordShare(ShareKey key, long size, long seqnum, LeaseOwner owner,
+  public void recordShare(ShareKey key, long size, long seqnum, LeaseOwner owner,
       LeaseSecrets secrets) {
     recordShares(List.of(new NewVersion(key, size, seqnum, owner, secrets)));
   }
@@ -167,19 +201,19 @@ public final class LeaseDb implements AutoCloseable {
    * sync for the lot): after a crash either all of them are recorded or none. For group
    * commit of share closes.
    */
-  public synchronized void recordShares(List<NewVersion> versions) {
-    try {
-      for (NewVersion v : versions) {
-        ShareRecord old = find(v.key()).orElse(null);
-        ShareRecord base = old == null
-            ? new ShareRecord(v.size(), v.seqnum(), List.of()) : old.withVersion(v.size(), v.seqnum());
-        apply(v.key(), old, withLease(v.key(), base, v.owner(), v.secrets()));
-      }
-      db.commit();
-    } catch (RuntimeException e) {
-      db.rollback();
-      throw e;
+  public void recordShares(List<NewVersion> versions) {
+    CommitBatch batch;
+    synchronized (this) {
+      batch = applying(() -> {
+        for (NewVersion v : versions) {
+          ShareRecord old = find(v.key()).orElse(null);
+          ShareRecord base = old == null ? new ShareRecord(v.size(), v.seqnum(), List.of())
+              : old.withVersion(v.size(), v.seqnum());
+          apply(v.key(), old, withLease(v.key(), base, v.owner(), v.secrets()));
+        }
+      });
     }
+    awaitDurable(batch);
   }
 
   /**
@@ -190,12 +224,16 @@ public final class LeaseDb implements AutoCloseable {
    * instead, so the share is still kept a lease period, and no lease is pushed out. Returns false
    * when no share is recorded under {@code key}.
    */
-  public synchronized boolean addLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets) {
-    ShareRecord old = find(key).orElse(null);
-    if (old == null) {
-      return false;
+  public boolean addLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets) {
+    CommitBatch batch;
+    synchronized (this) {
+      ShareRecord old = find(key).orElse(null);
+      if (old == null) {
+        return false;
+      }
+      batch = write(key, old, withLease(key, old, owner, secrets));
     }
-    write(key, old, withLease(key, old, owner, secrets));
+    awaitDurable(batch);
     return true;
   }
 
@@ -203,28 +241,33 @@ public final class LeaseDb implements AutoCloseable {
    * Extends to now + lease duration every lease on {@code key} made with this renew secret.
    * Returns whether one matched.
    */
-  public synchronized boolean renewLease(ShareKey key, byte[] renewSecret) {
+  public boolean renewLease(ShareKey key, byte[] renewSecret) {
     byte[] hash = LeaseSecrets.hash(renewSecret, "renew");
-    ShareRecord old = find(key).orElse(null);
-    if (old == null) {
-      return false;
-    }
-    Instant expiry = clock.instant().plus(leaseDuration);
-    boolean matched = false;
-    List<Lease> leases = old.mutableLeases();
-    for (int i = 0; i < leases.size(); i++) {
-      Lease lease = leases.get(i);
-      if (lease.renewsWith(hash)) {
-        matched = true;
-        if (lease.expiry().isBefore(expiry)) {
-          leases.set(i, lease.withExpiry(expiry));
+    CommitBatch batch;
+    synchronized (this) {
+      ShareRecord old = find(key).orElse(null);
+      if (old == null) {
+        return false;
+      }
+      Instant expiry = clock.instant().plus(leaseDuration);
+      boolean matched = false;
+      List<Lease> leases = old.mutableLeases();
+      for (int i = 0; i < leases.size(); i++) {
+        Lease lease = leases.get(i);
+        if (lease.renewsWith(hash)) {
+          matched = true;
+          if (lease.expiry().isBefore(expiry)) {
+            leases.set(i, lease.withExpiry(expiry));
+          }
         }
       }
+      if (!matched) {
+        return false;
+      }
+      batch = write(key, old, old.withLeases(leases));
     }
-    if (matched) {
-      write(key, old, old.withLeases(leases));
-    }
-    return matched;
+    awaitDurable(batch);
+    return true;
   }
 
   /** What {@link #dropExpiredLeases} found. */
@@ -235,30 +278,41 @@ public final class LeaseDb implements AutoCloseable {
    * and says whether any remain. A share with none left keeps its record until
    * {@link #removeShare} so the caller can delete it in a safe order.
    */
-  public synchronized Expiry dropExpiredLeases(ShareKey key) {
-    ShareRecord old = find(key).orElse(null);
-    if (old == null) {
-      return Expiry.NO_RECORD;
-    }
-    Instant now = clock.instant();
+  public Expiry dropExpiredLeases(ShareKey key) {
+    CommitBatch batch = null;
     List<Lease> live = new ArrayList<>();
-    for (Lease lease : old.leases()) {
-      if (lease.isLiveAt(now)) {
-        live.add(lease);
+    synchronized (this) {
+      ShareRecord old = find(key).orElse(null);
+      if (old == null) {
+        return Expiry.NO_RECORD;
+      }
+      Instant now = clock.instant();
+      for (Lease lease : old.leases()) {
+        if (lease.isLiveAt(now)) {
+          live.add(lease);
+        }
+      }
+      if (live.size() != old.leases().size()) {
+        batch = write(key, old, old.withLeases(live));
       }
     }
-    if (live.size() != old.leases().size()) {
-      write(key, old, old.withLeases(live));
+    if (batch != null) {
+      awaitDurable(batch);
     }
     return live.isEmpty() ? Expiry.ALL_EXPIRED : Expiry.LIVE;
   }
 
   /** Forgets a share and uncharges its size; no effect when it is not recorded. */
-  public synchronized void removeShare(ShareKey key) {
-    ShareRecord old = find(key).orElse(null);
-    if (old != null) {
-      write(key, old, null);
+  public void removeShare(ShareKey key) {
+    CommitBatch batch;
+    synchronized (this) {
+      ShareRecord old = find(key).orElse(null);
+      if (old == null) {
+        return;
+      }
+      batch = write(key, old, null);
     }
+    awaitDurable(batch);
   }
 
   /**
@@ -266,14 +320,19 @@ public final class LeaseDb implements AutoCloseable {
    * seqnum and leases and moving the accounting (startup reconciliation after a crash left the
    * database one slot version ahead of the file). Returns false when it is not recorded.
    */
-  public synchronized boolean resizeShare(ShareKey key, long size) {
-    ShareRecord old = find(key).orElse(null);
-    if (old == null) {
-      return false;
+  public boolean resizeShare(ShareKey key, long size) {
+    CommitBatch batch;
+    synchronized (this) {
+      ShareRecord old = find(key).orElse(null);
+      if (old == null) {
+        return false;
+      }
+      if (old.size() == size) {
+        return true;
+      }
+      batch = write(key, old, old.withVersion(size, old.seqnum()));
     }
-    if (old.size() != size) {
-      write(key, old, old.withVersion(size, old.seqnum()));
-    }
+    awaitDurable(batch);
     return true;
   }
 
@@ -360,14 +419,91 @@ public final class LeaseDb implements AutoCloseable {
     return withLease(key, pruned, LeaseOwner.OVERFLOW, implicitSecrets(LeaseOwner.OVERFLOW));
   }
 
-  /** Replaces {@code old} by {@code updated} (null: delete), moves the accounting, commits. */
-  private void write(ShareKey key, ShareRecord old, ShareRecord updated) {
+  /**
+   * Replaces {@code old} by {@code updated} (null: delete) and moves the accounting, uncommitted;
+   * returns the batch to await. Caller holds the monitor.
+   */
+  private CommitBatch write(ShareKey key, ShareRecord old, ShareRecord updated) {
+    return applying(() -> apply(key, old, updated));
+  }
+
+  /**
+   * Applies {@code change} and joins the open batch; caller holds the monitor. A change that
+   * fails half-way is rolled back with the rest of the open batch (MapDB cannot roll back one
+   * change alone), so that batch fails as a whole rather than commit without some of its
+   * operations.
+   */
+  private CommitBatch applying(Runnable change) {
+    CommitBatch batch = open;
     try {
-      apply(key, old, updated);
-      db.commit();
-    } catch (RuntimeException e) {
-      db.rollback();
+      change.run();
+    } catch (RuntimeException | Error e) {
+      open = new CommitBatch();
+      try {
+        db.rollback();
+      } catch (RuntimeException | Error again) {
+        e.addSuppressed(again);
+      }
+      batch.done.completeExceptionally(e);
       throw e;
+    }
+    batch.operations++;
+    return batch;
+  }
+
+  /**
+   * Returns once {@code batch} is committed; throws what failed its commit. The first waiter
+   * to get the commit lock while its batch is still open commits it (with every change applied
+   * so far); the others find it done. A batch is always completed before the commit lock is
+   * released, so no waiter can miss its outcome.
+   */
+  private void awaitDurable(CommitBatch batch) {
+    if (!batch.done.isDone()) {
+      commitLock.lock();
+      try {
+        if (!batch.done.isDone()) {
+          commitOpen();
+        }
+      } finally {
+        commitLock.unlock();
+      }
+    }
+    try {
+      batch.done.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable cause = e.getCause();
+      throw new IllegalStateException("lease database commit failed: " + cause, cause);
+    }
+  }
+
+  /** The lock a commit holds; a test holding it makes operations pile up into one batch. */
+  ReentrantLock commitLock() {
+    return commitLock;
+  }
+
+  /** Commits the open batch; caller holds the commit lock. */
+  private void commitOpen() {
+    CommitBatch batch;
+    Throwable failure = null;
+    synchronized (this) {
+      batch = open;
+      open = new CommitBatch();
+      try {
+        committer.commit(db::commit, batch.operations);
+      } catch (RuntimeException | Error e) {
+        failure = e;
+        try {
+          db.rollback();
+        } catch (RuntimeException | Error again) {
+          e.addSuppressed(again);
+        }
+      }
+    }
+    if (failure == null) {
+      batch.done.complete(null);
+    } else {
+      LOG.warn("lease database commit of {} operation(s) failed", batch.operations, failure);
+      batch.done.completeExceptionally(failure);
     }
   }
 

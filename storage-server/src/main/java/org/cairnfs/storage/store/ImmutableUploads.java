@@ -49,12 +49,15 @@ final class ImmutableUploads {
   private final Map<ShareKey, IncomingShare> uploads = new ConcurrentHashMap<>();
   private final InstantSource clock;
   private final AtomicLong serials = new AtomicLong();
+  private final SharedDirectorySync dirSyncs;
   private final ParallelSync syncs = new ParallelSync("cairn-share-sync", SYNC_THREADS);
   private final GroupCommit<IncomingShare> commits =
       new GroupCommit<>("cairn-share-commit", MAX_BATCH, this::commitCloses);
 
   ImmutableUploads(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
-      OpenWriteCount openWrites, StripedLocks stripes, HeldShareLeases held) {
+      OpenWriteCount openWrites, StripedLocks stripes, HeldShareLeases held,
+      SharedDirectorySync dirSyncs) {
+    this.dirSyncs = dirSyncs;
     this.clock = leases.clock();
     this.layout = layout;
     this.leases = leases;
@@ -189,13 +192,16 @@ final class ImmutableUploads {
     List<IncomingShare> synced = new ArrayList<>(batch);
     synced.removeAll(failed.keySet());
     Set<Path> dirs = new LinkedHashSet<>();
+    Map<IncomingShare, List<Path>> dirsOf = new HashMap<>();
     List<IncomingShare> moved = new ArrayList<>();
     TreeSet<Integer> stripeNumbers = new TreeSet<>();
     synced.forEach(u -> stripeNumbers.add(stripes.indexOf(u.key().index())));
     underStripes(stripeNumbers.iterator(), () -> {
       for (IncomingShare upload : synced) {
         try {
-          dirs.addAll(upload.moveTo(layout.sharePath(upload.key())));
+          List<Path> changed = upload.moveTo(layout.sharePath(upload.key()));
+          dirs.addAll(changed);
+          dirsOf.put(upload, changed);
           moved.add(upload);
         } catch (IOException | RuntimeException e) {
           failed.put(upload, e);
@@ -224,7 +230,12 @@ final class ImmutableUploads {
       }
     });
     List<Path> toSync = new ArrayList<>(dirs);
-    syncs.each(toSync, dir -> DirectorySync.sync(dir));
+    Map<Path, IOException> unsynced = syncs.each(toSync, dirSyncs::sync);
+    if (!unsynced.isEmpty()) {
+      // In place and recorded, but its name may not survive a crash: the close is not answered OK.
+      dirsOf.forEach((upload, changed) -> changed.stream().filter(unsynced::containsKey)
+          .findFirst().ifPresent(dir -> failed.putIfAbsent(upload, unsynced.get(dir))));
+    }
     return failed;
   }
 

@@ -151,6 +151,17 @@ final class IncomingShare {
     if (!sealed || finished) {
       throw new IllegalStateException("move of " + key + " that is not sealed or already done");
     }
+    List<Path> changed = createParents(target);
+    Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
+    finished = true;
+    return changed;
+  }
+
+  /**
+   * Creates the missing parent directories of {@code target}; returns the directories a rename
+   * to {@code target} changes: its parent and the parent of each directory created.
+   */
+  static List<Path> createParents(Path target) throws IOException {
     List<Path> changed = new ArrayList<>();
     changed.add(target.getParent());
     Path missing = target.getParent();
@@ -159,8 +170,6 @@ final class IncomingShare {
       missing = missing.getParent();
     }
     Files.createDirectories(target.getParent());
-    Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
-    finished = true;
     return changed;
   }
 

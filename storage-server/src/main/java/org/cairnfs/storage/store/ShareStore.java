@@ -67,8 +67,11 @@ public final class ShareStore implements AutoCloseable {
     this.budget = budget;
     this.held = new HeldShareLeases(layout, leases, slotCheck);
     OpenWriteCount openWrites = new OpenWriteCount(budget.limits().maxOpenWrites());
-    this.uploads = new ImmutableUploads(layout, leases, budget, openWrites, stripes, held);
-    this.slots = new SlotWriter(layout, leases, budget, openWrites, stripes, slotCheck);
+    SharedDirectorySync dirSyncs = new SharedDirectorySync();
+    this.uploads = new ImmutableUploads(layout, leases, budget, openWrites, stripes, held,
+        dirSyncs);
+    this.slots = new SlotWriter(layout, leases, budget, openWrites, stripes, slotCheck,
+        dirSyncs);
   }
 
   /**

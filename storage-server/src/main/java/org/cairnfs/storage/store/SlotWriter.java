@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -85,8 +86,11 @@ final class SlotWriter {
     }
   }
 
+  private final SharedDirectorySync dirSyncs;
+
   SlotWriter(ShareLayout layout, LeaseDb leases, SpaceBudget budget, OpenWriteCount openWrites,
-      StripedLocks locks, SlotWriteCheck check) {
+      StripedLocks locks, SlotWriteCheck check, SharedDirectorySync dirSyncs) {
+    this.dirSyncs = dirSyncs;
     this.clock = leases.clock();
     this.layout = layout;
     this.leases = leases;
@@ -300,10 +304,12 @@ final class SlotWriter {
         // between the two steps cannot let an older version in later.
         leases.recordShare(key, size, seqnum, owner, secrets);
         Path target = layout.sharePath(key);
-        Files.createDirectories(target.getParent());
+        List<Path> changed = IncomingShare.createParents(target);
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
             StandardCopyOption.REPLACE_EXISTING);
-        DirectorySync.sync(target.getParent());
+        for (Path dir : changed) {
+          dirSyncs.sync(dir); // shared with other writes syncing the same directory now
+        }
         return seqnum;
       } finally {
         growing.release();

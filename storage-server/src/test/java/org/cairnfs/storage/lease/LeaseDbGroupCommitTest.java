@@ -1,0 +1,245 @@
+package org.cairnfs.storage.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cairnfs.storage.lease.LeaseDbTest.ALICE;
+import static org.cairnfs.storage.lease.LeaseDbTest.BOB;
+import static org.cairnfs.storage.lease.LeaseDbTest.DAYS_31;
+import static org.cairnfs.storage.lease.LeaseDbTest.filled;
+import static org.cairnfs.storage.lease.LeaseDbTest.secrets;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.FakeClock;
+import org.cairnfs.storage.share.ShareKey;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Group commit of the lease database: concurrent operations share one commit (one log sync),
+ * an operation returns only once a commit covering it succeeded, and a failed commit fails
+ * every operation of its batch.
+ */
+class LeaseDbGroupCommitTest {
+  static final int N = 8;
+
+  @TempDir Path dir;
+  final FakeClock clock = new FakeClock();
+  final ExecutorService pool = Executors.newFixedThreadPool(N);
+  /** Operation counts of each commit that ran. */
+  final List<Integer> commits = new CopyOnWriteArrayList<>();
+  final AtomicBoolean failNext = new AtomicBoolean();
+  LeaseDb db;
+
+  LeaseDb open() throws Exception {
+    return LeaseDb.open(dir.resolve("leases.db"), clock, DAYS_31, (commit, operations) -> {
+      if (failNext.getAndSet(false)) {
+        throw new IllegalStateException("disk says no");
+      }
+      commit.run();
+      commits.add(operations);
+    });
+  }
+
+  static ShareKey key(int i) {
+    return ShareKey.immutable(StorageIndex.of(filled(16, 40 + i)), i);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    pool.shutdownNow();
+    assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  /** Starts {@code n} operations while the commit lock is held, so all join one batch. */
+  List<Future<?>> underHeldCommit(int n, java.util.function.IntConsumer op) throws Exception {
+    ReentrantLock lock = db.commitLock();
+    lock.lock();
+    List<Future<?>> done = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        int at = i;
+        done.add(pool.submit(() -> op.accept(at)));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (lock.getQueueLength() < n) {
+        assertThat(System.nanoTime()).as("operations waiting for the commit").isLessThan(deadline);
+        Thread.sleep(1);
+      }
+      assertThat(done).noneMatch(Future::isDone);
+    } finally {
+      lock.unlock();
+    }
+    return done;
+  }
+
+  @Test
+  void concurrentOperationsShareOneCommit() throws Exception {
+    db = open();
+    for (int i = 0; i < N; i++) {
+      db.recordShare(key(i), 100 + i, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    }
+    assertThat(commits).hasSize(N).allMatch(ops -> ops == 1);
+    commits.clear();
+
+    for (Future<?> f : underHeldCommit(N, i -> db.addLease(key(i), BOB, secrets(2)))) {
+      f.get(20, TimeUnit.SECONDS);
+    }
+
+    assertThat(commits).containsExactly(N);
+    for (int i = 0; i < N; i++) {
+      assertThat(db.find(key(i)).orElseThrow().owners()).contains(ALICE, BOB);
+    }
+    assertThat(db.ownerBytes(BOB)).isEqualTo(N * 100L + (N - 1) * N / 2);
+  }
+
+  @Test
+  void whatReturnedIsThereAfterReopen() throws Exception {
+    db = open();
+    for (Future<?> f : underHeldCommit(N, i -> db.recordShare(key(i), 10, 5, ALICE,
+        secrets(1)))) {
+      f.get(20, TimeUnit.SECONDS);
+    }
+    db.close();
+    db = open();
+    for (int i = 0; i < N; i++) {
+      ShareRecord record = db.find(key(i)).orElseThrow();
+      assertThat(record.seqnum()).isEqualTo(5);
+      assertThat(record.owners()).containsExactly(ALICE);
+    }
+    assertThat(db.totalShareBytes()).isEqualTo(N * 10L);
+  }
+
+  @Test
+  void aFailedCommitFailsEveryOperationOfItsBatchAndKeepsNoneOfThem() throws Exception {
+    db = open();
+    db.recordShare(key(0), 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    failNext.set(true);
+    List<Future<?>> done = underHeldCommit(N, i -> db.recordShare(key(i + 1), 10,
+        ShareRecord.NO_SEQNUM, BOB, secrets(2)));
+    for (Future<?> f : done) {
+      assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class)
+          .hasStackTraceContaining("disk says no");
+    }
+    for (int i = 1; i <= N; i++) {
+      assertThat(db.find(key(i))).isEmpty();
+    }
+    assertThat(db.ownerBytes(BOB)).isZero();
+    assertThat(db.totalShareBytes()).isEqualTo(7);
+
+    // the database goes on: the next operation commits alone and survives a reopen
+    db.addLease(key(0), BOB, secrets(2));
+    db.close();
+    db = open();
+    assertThat(db.find(key(0)).orElseThrow().owners()).containsExactly(ALICE, BOB);
+    assertThat(db.find(key(1))).isEmpty();
+  }
+
+  @Test
+  void operationsWaitingWhenTheDatabaseClosesFailInsteadOfHanging() throws Exception {
+    db = open();
+    db.recordShare(key(0), 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    ReentrantLock lock = db.commitLock();
+    lock.lock();
+    Future<?> waiting;
+    try {
+      waiting = pool.submit(() -> db.renewLease(key(0), filled(32, 1)));
+      while (lock.getQueueLength() < 1) {
+        Thread.sleep(1);
+      }
+      db.close();
+    } finally {
+      lock.unlock();
+    }
+    assertThatThrownBy(() -> waiting.get(20, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> db.addLease(key(0), BOB, secrets(2))).isNotNull();
+  }
+
+  @Test
+  void operationsThatChangeNothingCommitNothing() throws Exception {
+    db = open();
+    db.recordShare(key(0), 50, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    commits.clear();
+    db.removeShare(key(1));
+    assertThat(db.resizeShare(key(1), 9)).isFalse();
+    assertThat(db.resizeShare(key(0), 50)).isTrue();
+    assertThat(db.dropExpiredLeases(key(0))).isEqualTo(LeaseDb.Expiry.LIVE);
+    assertThat(db.dropExpiredLeases(key(1))).isEqualTo(LeaseDb.Expiry.NO_RECORD);
+    assertThat(db.renewLease(key(0), filled(32, 77))).isFalse();
+    assertThat(db.renewLease(key(1), filled(32, 1))).isFalse();
+    assertThat(db.addLease(key(1), BOB, secrets(2))).isFalse();
+    assertThat(commits).isEmpty();
+  }
+
+  @Test
+  void everyChangeIsCommittedBeforeItReturnsAndSurvivesAReopen() throws Exception {
+    db = open();
+    db.recordShare(key(0), 50, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(key(1), 60, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    assertThat(commits).hasSize(2);
+    assertThat(db.addLease(key(0), BOB, secrets(2))).isTrue();
+    assertThat(commits).hasSize(3);
+    assertThat(db.renewLease(key(0), filled(32, 2))).isTrue();
+    assertThat(commits).hasSize(4);
+    assertThat(db.resizeShare(key(0), 80)).isTrue();
+    assertThat(commits).hasSize(5);
+    db.removeShare(key(1));
+    assertThat(commits).hasSize(6);
+    clock.advance(DAYS_31.plusDays(1));
+    assertThat(db.dropExpiredLeases(key(0))).isEqualTo(LeaseDb.Expiry.ALL_EXPIRED);
+    assertThat(commits).hasSize(7);
+    db.close();
+    db = open();
+    ShareRecord record = db.find(key(0)).orElseThrow();
+    assertThat(record.size()).isEqualTo(80);
+    assertThat(record.leases()).isEmpty();
+    assertThat(db.find(key(1))).isEmpty();
+    assertThat(db.totalShareBytes()).isEqualTo(80);
+    assertThat(db.ownerBytes(ALICE)).isZero();
+    assertThat(db.ownerBytes(BOB)).isZero();
+  }
+
+  @Test
+  void noOperationIsLeftWaitingUnderContention() throws Exception {
+    db = open();
+    int perThread = 40;
+    for (int i = 0; i < N; i++) {
+      db.recordShare(key(i), 1, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    }
+    commits.clear();
+    AtomicInteger renewed = new AtomicInteger();
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (int t = 0; t < N; t++) {
+      int at = t;
+      all.add(CompletableFuture.runAsync(() -> {
+        for (int j = 0; j < perThread; j++) {
+          if (db.renewLease(key((at + j) % N), filled(32, 1))) {
+            renewed.incrementAndGet();
+          }
+        }
+      }, pool));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    assertThat(renewed.get()).isEqualTo(N * perThread);
+    int committed = commits.stream().mapToInt(Integer::intValue).sum();
+    assertThat(committed).isEqualTo(N * perThread);
+    assertThat(commits.size()).isLessThanOrEqualTo(N * perThread);
+  }
+}
