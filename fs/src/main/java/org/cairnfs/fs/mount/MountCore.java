@@ -552,6 +552,7 @@ public final class MountCore implements AutoCloseable {
       }
     }
     MountStatus end = wb.status();
+    tree.close();
     wb.close();
     return end;
   }
@@ -563,6 +564,7 @@ public final class MountCore implements AutoCloseable {
 
   /** Drops the core as a killed process would: no drain, journal left as it is (tests). */
   void crash() throws IOException {
+    tree.close();
     wb.abandon();
   }
 
