@@ -340,6 +340,10 @@ final class WriteBack implements AutoCloseable {
     return journal.lastSeq();
   }
 
+  long journalSyncedBytes() {
+    return journal.syncedBytes();
+  }
+
   /** Marks that a publish is about to start (listings fetched from now are suspect). */
   void publishStarting(DirRef dir) {
     lock.lock();
