@@ -185,6 +185,42 @@ class FusePosixTest {
     assertThat(Files.readString(orig)).isEqualTo("new");
   }
 
+  /**
+   * renameat2 with RENAME_NOREPLACE: the VFS itself answers EEXIST when the target exists in
+   * its dentry cache; otherwise it passes the flag to FUSE, and libfuse2 (whose rename callback
+   * has no flags) has no FUSE_RENAME2, so the kernel answers EINVAL without calling the mount.
+   * Either way nothing is renamed or replaced, and tools fall back (coreutils' mv -n does).
+   */
+  @Test
+  void renameNoReplaceIsRefusedWithEinvalAndChangesNothing() throws Exception {
+    Path a = Files.writeString(d.resolve("na"), "A");
+    Path b = Files.writeString(d.resolve("nb"), "B");
+    assertThat(renameat2NoReplace(a, b)).isEqualTo("EEXIST");
+    assertThat(renameat2NoReplace(a, d.resolve("absent"))).isEqualTo("EINVAL");
+    assertThat(Files.readString(a)).isEqualTo("A");
+    assertThat(Files.readString(b)).isEqualTo("B");
+    assertThat(Files.exists(d.resolve("absent"))).isFalse();
+    // on a local directory the same call works: the EINVAL is the mount's
+    Path local = Files.createDirectories(work.resolve("local-noreplace"));
+    Path la = Files.writeString(local.resolve("a"), "A");
+    Files.writeString(local.resolve("b"), "B");
+    assertThat(renameat2NoReplace(la, local.resolve("b"))).isEqualTo("EEXIST");
+    assertThat(renameat2NoReplace(la, local.resolve("c"))).isEqualTo("ok");
+  }
+
+  /** renameat2(from, to, RENAME_NOREPLACE) through python3's ctypes: "ok" or the errno name. */
+  static String renameat2NoReplace(Path from, Path to) throws Exception {
+    String py = "import ctypes, errno, sys\n"
+        + "libc = ctypes.CDLL(None, use_errno=True)\n"
+        + "r = libc.renameat2(-100, sys.argv[1].encode(), -100, sys.argv[2].encode(), 1)\n"
+        + "print('ok' if r == 0 else errno.errorcode[ctypes.get_errno()])\n";
+    Process p = new ProcessBuilder("python3", "-c", py, from.toString(), to.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
+  }
+
   @Test
   void symlinks() throws Exception {
     Path t = Files.writeString(d.resolve("target"), "T");

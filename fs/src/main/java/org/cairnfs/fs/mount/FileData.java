@@ -33,6 +33,8 @@ final class FileData {
   private long contentEpoch;
   /** The content epoch at the last open that let the kernel cache pages; -1 before any. */
   private long cachedEpoch = -1;
+  /** Layers sealed by this object so far (tests tell a mid-open commit by it). */
+  private long commits;
 
   FileData(long id, Path spoolDir, SpoolBudget budget, BaseReader baseReader,
       Optional<String> base, long baseSize) {
@@ -249,6 +251,22 @@ final class FileData {
 
   // ---- writes
 
+  /**
+   * Writes all of src at the end of the file (O_APPEND): the end is read under the file's
+   * lock, so appends through several handles never overwrite each other.
+   */
+  int append(ByteBuffer src, long maxSize) throws IOException, GridException, FsException {
+    lock.writeLock().lock();
+    try {
+      if (size + src.remaining() > maxSize) {
+        throw new FsException(FsError.TOO_BIG, "file would pass " + maxSize + " bytes");
+      }
+      return write(size, src);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   /** Writes all of src at offset; returns the bytes written. Caller holds no file lock. */
   int write(long offset, ByteBuffer src) throws IOException, GridException {
     lock.writeLock().lock();
@@ -374,6 +392,7 @@ final class FileData {
       l.sealed = true;
       sealed.add(l);
       current = null;
+      commits++;
       return Optional.of(l);
     } finally {
       lock.writeLock().unlock();
@@ -470,6 +489,15 @@ final class FileData {
       for (Layer l : sealed) {
         l.force();
       }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  long commits() {
+    lock.readLock().lock();
+    try {
+      return commits;
     } finally {
       lock.readLock().unlock();
     }

@@ -24,6 +24,7 @@ final class Journal implements AutoCloseable {
   private long written; // highest seq appended
   private volatile long synced; // highest seq known on disk
   private long bytes;
+  private volatile long syncedBytes; // journal length known on disk
 
   private Journal(Path path, long nextSeq) {
     this.path = path;
@@ -75,6 +76,7 @@ final class Journal implements AutoCloseable {
       bytes = size;
       written = nextSeq - 1;
       synced = written;
+      syncedBytes = size;
     } finally {
       appendLock.unlock();
     }
@@ -106,16 +108,19 @@ final class Journal implements AutoCloseable {
         return;
       }
       long upTo;
+      long upToBytes;
       FileChannel ch;
       appendLock.lock();
       try {
         upTo = written;
+        upToBytes = bytes;
         ch = channel;
       } finally {
         appendLock.unlock();
       }
       ch.force(false);
       synced = Math.max(synced, upTo);
+      syncedBytes = Math.max(syncedBytes, upToBytes);
     } finally {
       syncLock.unlock();
     }
@@ -129,6 +134,11 @@ final class Journal implements AutoCloseable {
     } finally {
       appendLock.unlock();
     }
+  }
+
+  /** How much of the journal is known to be on disk: what a power loss leaves at worst. */
+  long syncedBytes() {
+    return syncedBytes;
   }
 
   long bytes() {

@@ -53,8 +53,27 @@ final class JournalCodec {
   /** One decoded frame. */
   record Entry(long seq, JournalRecord record) {}
 
-  /** The frames of a journal and the length of its valid prefix. */
-  record Decoded(List<Entry> entries, long validLength, boolean headerValid) {}
+  /**
+   * The frames of a journal and the length of its valid prefix; {@code refusal} says why a
+   * whole, valid frame cannot be read by this version (then the journal must not be replayed:
+   * what follows that frame is not a torn tail).
+   */
+  record Decoded(List<Entry> entries, long validLength, boolean headerValid,
+      Optional<String> refusal) {
+    Decoded(List<Entry> entries, long validLength, boolean headerValid) {
+      this(entries, validLength, headerValid, Optional.empty());
+    }
+  }
+
+  /**
+   * A version 1 frame this version cannot hold: a file whose 64 KiB pages, counted in 4 KiB
+   * pages, pass the spool's page range (a version 1 mount took files up to 128 TiB).
+   */
+  static final class BeyondPageRange extends RuntimeException {
+    BeyondPageRange(String message) {
+      super(message);
+    }
+  }
 
   static byte[] encode(long seq, JournalRecord r) {
     try {
@@ -111,6 +130,8 @@ final class JournalCodec {
           break;
         }
         e = new Entry(seq, r);
+      } catch (BeyondPageRange tooBig) {
+        return new Decoded(entries, valid, true, Optional.of(tooBig.getMessage()));
       } catch (RuntimeException bad) {
         break;
       }
@@ -218,8 +239,19 @@ final class JournalCodec {
         for (int i = 0; i < runs; i++) {
           long start = b.getLong();
           int count = b.getInt();
-          pages.add(new PageRun(Math.multiplyExact(start, pageScale),
-              Math.multiplyExact(count, pageScale)));
+          if (start < 0 || count <= 0 || start > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("bad page run");
+          }
+          if ((start + count) * pageScale > Integer.MAX_VALUE) {
+            if (pageScale == 1) {
+              throw new IllegalArgumentException("page run past the page range");
+            }
+            throw new BeyondPageRange("file " + id + " (generation " + gen + ", size " + size
+                + " bytes) has changes up to byte " + (start + count) * 65_536L + ", past the "
+                + MountCore.MAX_FILE_SIZE + " bytes (8 TiB - 4 KiB) that 4 KiB spool pages"
+                + " reach");
+          }
+          pages.add(new PageRun(start * pageScale, count * pageScale));
         }
         Optional<byte[]> inline = Optional.empty();
         if (bool(b)) {

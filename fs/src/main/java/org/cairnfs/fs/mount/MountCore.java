@@ -339,17 +339,17 @@ public final class MountCore implements AutoCloseable {
       throw new FsException(FsError.BAD_HANDLE, "file not open for writing");
     }
     FileNode n = f.node();
-    long at = f.append() ? n.data.size() : offset;
     int len = src.remaining();
-    if (at < 0) {
-      throw new FsException(FsError.INVALID, "negative offset " + at);
+    if (!f.append() && offset < 0) {
+      throw new FsException(FsError.INVALID, "negative offset " + offset);
     }
-    if (at + len > MAX_FILE_SIZE || at + len < 0) {
+    if (!f.append() && (offset + len > MAX_FILE_SIZE || offset + len < 0)) {
       throw new FsException(FsError.TOO_BIG, "file would pass " + MAX_FILE_SIZE + " bytes");
     }
     awaitRoom(n, len);
     try {
-      int w = n.data.write(at, src);
+      // O_APPEND: the end is found under the file's lock, not before it
+      int w = f.append() ? n.data.append(src, MAX_FILE_SIZE) : n.data.write(offset, src);
       Instant now = now();
       n.mtime = now;
       n.ctime = now;
@@ -552,6 +552,7 @@ public final class MountCore implements AutoCloseable {
       }
     }
     MountStatus end = wb.status();
+    tree.close();
     wb.close();
     return end;
   }
@@ -563,6 +564,7 @@ public final class MountCore implements AutoCloseable {
 
   /** Drops the core as a killed process would: no drain, journal left as it is (tests). */
   void crash() throws IOException {
+    tree.close();
     wb.abandon();
   }
 

@@ -215,7 +215,10 @@ final class Uploader {
       try {
         f = wb.grid.writeFile(upload.write()).thenAccept(cap -> {
           try {
-            wb.record(new FileUploaded(data.id(), upload.gen(), cap, upload.size()));
+            long seq = wb.record(new FileUploaded(data.id(), upload.gen(), cap, upload.size()));
+            // on disk before the layers go: a power loss may drop an unforced suffix of the
+            // journal, and a commit whose layer file is gone without its FileUploaded is lost
+            wb.durable(seq);
           } catch (IOException io) {
             throw new java.io.UncheckedIOException(io);
           }

@@ -82,6 +82,12 @@ final class WriteBack implements AutoCloseable {
         throw new IOException("journal " + journalPath + " is not a version "
             + JournalCodec.VERSION + " Cairn journal; move it away to mount without it");
       }
+      if (decoded.refusal().isPresent()) {
+        throw new IOException("journal " + journalPath + " was written by an older Cairn (64 KiB"
+            + " pages) and cannot be replayed by this one: " + decoded.refusal().get()
+            + ". Mount this cache dir with the Cairn version that wrote it to upload that"
+            + " file, or move the journal away to mount without it (its changes are lost)");
+      }
       if (Files.exists(journalPath) && decoded.validLength() < Files.size(journalPath)) {
         LOG.warn("journal {}: ignoring a torn tail of {} bytes after {} records", journalPath,
             Files.size(journalPath) - decoded.validLength(), decoded.entries().size());
@@ -332,6 +338,10 @@ final class WriteBack implements AutoCloseable {
 
   long lastSeq() {
     return journal.lastSeq();
+  }
+
+  long journalSyncedBytes() {
+    return journal.syncedBytes();
   }
 
   /** Marks that a publish is about to start (listings fetched from now are suspect). */

@@ -8,9 +8,13 @@ import java.time.Duration;
 /** A mount core over a {@link MemoryGrid} in a temp cache dir, with helpers. */
 final class CoreFixture implements AutoCloseable {
   static final Caller USER = new Caller(1000, 1000);
+  /** The in-memory grid; null when the fixture runs over another backend. */
   final MemoryGrid grid;
+  private final GridBackend backend;
   final String rootCap;
   final Path cacheDir;
+  /** The config changes of this fixture, kept by every reopen. */
+  private final java.util.function.Consumer<MountConfig.Builder> tweak;
   MountCore core;
 
   CoreFixture(Path cacheDir) throws IOException {
@@ -19,10 +23,23 @@ final class CoreFixture implements AutoCloseable {
 
   CoreFixture(MemoryGrid grid, String rootCap, Path cacheDir,
       java.util.function.Consumer<MountConfig.Builder> tweak) throws IOException {
+    this(grid, grid, rootCap != null ? rootCap : grid.newRoot(), cacheDir, tweak);
+  }
+
+  /** Over any grid backend (e.g. the real client on test servers), rooted at rootCap. */
+  CoreFixture(GridBackend backend, String rootCap, Path cacheDir,
+      java.util.function.Consumer<MountConfig.Builder> tweak) throws IOException {
+    this(null, backend, rootCap, cacheDir, tweak);
+  }
+
+  private CoreFixture(MemoryGrid grid, GridBackend backend, String rootCap, Path cacheDir,
+      java.util.function.Consumer<MountConfig.Builder> tweak) throws IOException {
     this.grid = grid;
-    this.rootCap = rootCap != null ? rootCap : grid.newRoot();
+    this.backend = backend;
+    this.rootCap = rootCap;
     this.cacheDir = cacheDir;
-    this.core = MountCore.open(config(tweak), grid);
+    this.tweak = tweak;
+    this.core = MountCore.open(config(tweak), backend);
   }
 
   MountConfig config(java.util.function.Consumer<MountConfig.Builder> tweak) {
@@ -38,12 +55,17 @@ final class CoreFixture implements AutoCloseable {
   /** Drops the core as a kill -9 would and opens a new one on the same cache dir. */
   void crashAndReopen() throws IOException {
     core.crash();
-    core = MountCore.open(config(b -> { }), grid);
+    reopen();
   }
 
   void closeAndReopen() throws IOException {
     core.close();
-    core = MountCore.open(config(b -> { }), grid);
+    reopen();
+  }
+
+  /** Opens a new core on the cache dir (after {@link MountCore#crash} or close). */
+  void reopen() throws IOException {
+    core = MountCore.open(config(tweak), backend);
   }
 
   long create(String path) throws FsException {

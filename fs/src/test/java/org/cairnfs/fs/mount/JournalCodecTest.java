@@ -1,6 +1,7 @@
 package org.cairnfs.fs.mount;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -139,6 +140,49 @@ class JournalCodecTest {
     FileCommit inline = (FileCommit) d.entries().get(6).record();
     assertThat(inline.pages()).containsExactly(new PageRun(0, 16));
     assertThat(inline.inline().get()).containsExactly('h', 'e', 'l', 'l', 'o');
+  }
+
+  /**
+   * A version 1 mount took files up to 128 TiB; a page run of such a file, counted in 4 KiB
+   * pages, passes the spool's page range. That frame is whole and valid: dropping it and every
+   * later record as a torn tail would lose closes that returned. The mount refuses the journal,
+   * naming the file and the size, and leaves it as it was.
+   */
+  @Test
+  void aVersion1JournalWithAFileBeyondThePageRangeIsRefusedNotCut() throws Exception {
+    long v1Page = 1L << 27; // x16 = 2^31: one past the last 4 KiB page index
+    List<JournalRecord> rs = new ArrayList<>(records());
+    rs.add(7, new FileCommit(9, 1, Optional.empty(), 0, (v1Page + 1) * 65_536L,
+        Long.MAX_VALUE, List.of(new PageRun(v1Page, 1)), Optional.empty()));
+    byte[] j = journal(rs);
+    j[4] = 1;
+    JournalCodec.Decoded d = JournalCodec.decode(ByteBuffer.wrap(j));
+    assertThat(d.refusal()).hasValueSatisfying(m -> assertThat(m)
+        .contains("file 9").contains("size " + (v1Page + 1) * 65_536L)
+        .contains(String.valueOf(MountCore.MAX_FILE_SIZE)));
+    // a count whose x16 overflows an int is refused too, not cut
+    List<JournalRecord> rs2 = new ArrayList<>(records());
+    rs2.add(new FileCommit(9, 1, Optional.empty(), 0, 1L << 46, Long.MAX_VALUE,
+        List.of(new PageRun(0, 1 << 28)), Optional.empty()));
+    byte[] j2 = journal(rs2);
+    j2[4] = 1;
+    assertThat(JournalCodec.decode(ByteBuffer.wrap(j2)).refusal()).isPresent();
+    // a run past the range in a version 2 journal was never written by a mount: damage
+    List<JournalRecord> rs3 = new ArrayList<>(records());
+    rs3.add(7, new FileCommit(9, 1, Optional.empty(), 0, 1L << 44, Long.MAX_VALUE,
+        List.of(new PageRun(Integer.MAX_VALUE - 1L, 5)), Optional.empty()));
+    JournalCodec.Decoded d2 = JournalCodec.decode(ByteBuffer.wrap(journal(rs3)));
+    assertThat(d2.refusal()).isEmpty();
+    assertThat(d2.entries()).hasSize(7);
+
+    Path cache = Files.createDirectories(dir.resolve("v1"));
+    Files.write(cache.resolve("journal"), j);
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String root = grid.newRoot();
+    assertThatThrownBy(() -> new CoreFixture(grid, root, cache, b -> { }))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("older Cairn").hasMessageContaining("file 9");
+    assertThat(Files.readAllBytes(cache.resolve("journal"))).isEqualTo(j);
   }
 
   @TempDir

@@ -266,4 +266,27 @@ class WriteBackTest {
     assertThat(Files.list(dir.resolve("spool")).count()).isZero();
     fx.close();
   }
+
+  /**
+   * A power loss may drop the journal's unforced suffix while the unlink of an uploaded layer
+   * survives (metadata journaling). The FileUploaded record must be on disk before the layer
+   * goes, or the file's committed change would be lost with it.
+   */
+  @Test
+  void aPowerLossAfterAnUploadKeepsTheFile() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir.resolve("power"))) {
+      byte[] data = CoreFixture.bytes(200_000, 11); // past the inline bound: a layer file
+      fx.put("/big", data);
+      fx.core.sync(java.time.Duration.ofSeconds(30));
+      long synced = fx.core.writeBack().journalSyncedBytes();
+      fx.core.crash();
+      Path journal = fx.cacheDir.resolve("journal");
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(journal,
+          java.nio.file.StandardOpenOption.WRITE)) {
+        ch.truncate(synced); // what a power loss leaves at worst
+      }
+      fx.reopen();
+      assertThat(fx.get("/big")).isEqualTo(data);
+    }
+  }
 }
