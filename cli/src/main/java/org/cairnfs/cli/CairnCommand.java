@@ -69,6 +69,15 @@ public final class CairnCommand implements Runnable {
         "name a command: " + String.join(", ", spec.subcommands().keySet()));
   }
 
+  /**
+   * The command line that runs {@code args}, as {@link #main} builds it (for programs that run a
+   * command in their own JVM): only the named subcommand is built, and failures map to exit
+   * codes and messages as on the command line.
+   */
+  public static CommandLine commandLine(String... args) {
+    return Cli.commandLineFor(args);
+  }
+
   public static void main(String[] args) {
     System.exit(Cli.commandLineFor(args).execute(args));
   }

@@ -29,7 +29,7 @@ final class NodeDirs {
   static synchronized void cairn(String... args) {
     StringWriter printed = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new CairnCommand());
+    CommandLine cl = CairnCommand.commandLine(args);
     cl.setOut(new PrintWriter(printed));
     cl.setErr(new PrintWriter(err));
     int code = cl.execute(args);
