@@ -552,7 +552,6 @@ public final class MountCore implements AutoCloseable {
       }
     }
     MountStatus end = wb.status();
-    tree.close();
     wb.close();
     return end;
   }
@@ -564,7 +563,6 @@ public final class MountCore implements AutoCloseable {
 
   /** Drops the core as a killed process would: no drain, journal left as it is (tests). */
   void crash() throws IOException {
-    tree.close();
     wb.abandon();
   }
 

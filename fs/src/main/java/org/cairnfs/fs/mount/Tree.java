@@ -19,27 +19,9 @@ import org.cairnfs.fs.mount.JournalRecord.SetEntry;
  * The mounted namespace: nodes by path, listed from the grid on first use and again after the
  * directory TTL, with the journal's pending changes laid over every listing. Namespace changes
  * take the write lock, lookups the read lock; listing the grid happens with no lock held.
- *
- * <p>A directory listed before and past its TTL is served as it is while one background
- * listing refreshes it (stale while relisting): a lookup never waits for the grid for a
- * directory it has seen, so a tool probing many names (git clone) does not pay a listing per
- * probe, and another client's change still shows within the TTL plus one listing. A TTL of
- * zero lists in the caller, every time.
  */
 final class Tree {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tree.class);
   final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  /** Directories being relisted in the background (at most one listing each). */
-  private final java.util.Set<DirNode> relisting = java.util.concurrent.ConcurrentHashMap
-      .newKeySet();
-  private final java.util.concurrent.ExecutorService relister =
-      java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "cairn-relist");
-        t.setDaemon(true);
-        return t;
-      });
-  /** Listings a lookup waited for (tests and status). */
-  final AtomicLong waitedListings = new AtomicLong();
   final DirNode root;
   private final AtomicLong inos = new AtomicLong(1);
   private final WriteBack wb;
@@ -102,12 +84,8 @@ final class Tree {
         int upTo = listLast ? names.size() : names.size() - 1;
         for (int i = 0; i <= upTo && n instanceof DirNode d; i++) {
           if (needsListing(d) && !(listedNow.contains(d) && d.children != null)) {
-            if (d.children != null && !config.directoryTtl().isZero()) {
-              relistInBackground(d);
-            } else {
-              stale = d;
-              break;
-            }
+            stale = d;
+            break;
           }
           if (i == names.size()) {
             break;
@@ -120,35 +98,10 @@ final class Tree {
       if (stale == null) {
         return;
       }
-      waitedListings.incrementAndGet();
       list(stale);
       listedNow.add(stale);
     }
     throw new FsException(FsError.IO, "directory listing keeps changing under the mount");
-  }
-
-  private void relistInBackground(DirNode d) {
-    if (!relisting.add(d)) {
-      return;
-    }
-    try {
-      relister.execute(() -> {
-        try {
-          list(d);
-        } catch (FsException | RuntimeException e) {
-          LOG.debug("background listing failed: {}", e.getMessage());
-        } finally {
-          relisting.remove(d);
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
-      relisting.remove(d);
-    }
-  }
-
-  /** Stops background listings (the mount is closing). */
-  void close() {
-    relister.shutdownNow();
   }
 
   private boolean needsListing(DirNode d) {
