@@ -79,6 +79,6 @@ public final class CairnCommand implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(Cli.commandLineFor(args).execute(args));
+    System.exit(commandLine(args).execute(args));
   }
 }

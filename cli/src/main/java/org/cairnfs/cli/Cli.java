@@ -3,9 +3,11 @@ package org.cairnfs.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.cli.config.ConfigFile;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -35,18 +37,18 @@ final class Cli {
     return commandLine(new CairnCommand(), named(args));
   }
 
-  static java.util.List<Class<?>> named(String[] args) {
+  static List<Class<?>> named(String[] args) {
     if (args.length > 0) {
       for (Class<?> c : CairnCommand.SUBCOMMANDS) {
-        if (c.getAnnotation(picocli.CommandLine.Command.class).name().equals(args[0])) {
-          return java.util.List.of(c);
+        if (c.getAnnotation(Command.class).name().equals(args[0])) {
+          return List.of(c);
         }
       }
     }
     return CairnCommand.SUBCOMMANDS;
   }
 
-  private static CommandLine commandLine(CairnCommand root, java.util.List<Class<?>> subcommands) {
+  private static CommandLine commandLine(CairnCommand root, List<Class<?>> subcommands) {
     CommandLine cl = new CommandLine(root);
     for (Class<?> c : subcommands) {
       cl.addSubcommand(c);
