@@ -62,7 +62,7 @@ public final class CairnCommand implements Runnable {
     this.io = io;
   }
 
-  /** No command named: a usage error (exit 64) listing the commands. */
+  /** No command named: a usage error (exit 2) listing the commands. */
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),

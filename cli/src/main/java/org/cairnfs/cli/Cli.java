@@ -66,7 +66,7 @@ final class Cli {
     return cl;
   }
 
-  /** picocli's parse errors: the message, a hint where to read more, exit 64. */
+  /** picocli's parse errors: the message, a hint where to read more, exit 2. */
   private static int usageError(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();

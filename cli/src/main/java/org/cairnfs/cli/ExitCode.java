@@ -6,7 +6,7 @@ enum ExitCode {
   /** Something else failed; the message says what. */
   FAILURE(1),
   /** Bad arguments. */
-  USAGE(64),
+  USAGE(2),
   /** A path on the grid or a local file to read does not exist. */
   NOT_FOUND(66),
   /** The grid could not be reached (no server answered). */

@@ -112,7 +112,7 @@ class CommandLineTest {
     };
     for (String[] args : cases) {
       err.getBuffer().setLength(0);
-      assertThat(run(args)).as(String.join(" ", args) + ": " + err).isEqualTo(64);
+      assertThat(run(args)).as(String.join(" ", args) + ": " + err).isEqualTo(2);
       assertThat(err.toString()).startsWith("cairn: ");
     }
     assertThat(dir.resolve("a")).doesNotExist();
@@ -132,10 +132,10 @@ class CommandLineTest {
   void createNodeRefusesWhatRunWouldReject() throws Exception {
     String url = introducerUrl();
     assertThat(run("create-node", dir.resolve("a").toString(), "--introducer", url,
-        "--nickname", "two\nlines")).isEqualTo(64);
+        "--nickname", "two\nlines")).isEqualTo(2);
     assertThat(err.toString()).contains("bad --nickname").contains("line break");
     assertThat(run("create-node", dir.resolve("b").toString(), "--introducer", url,
-        "--hostname", "not a host")).isEqualTo(64);
+        "--hostname", "not a host")).isEqualTo(2);
     assertThat(err.toString()).contains("bad --hostname").contains("'not a host' is not a host");
     assertThat(dir.resolve("a")).doesNotExist();
     assertThat(dir.resolve("b")).doesNotExist();
@@ -153,7 +153,7 @@ class CommandLineTest {
   @Test
   void runOnADirectoryWithoutANodeCreatesNothing() {
     Path missing = dir.resolve("nonexistent");
-    assertThat(run("run", missing.toString())).isEqualTo(64);
+    assertThat(run("run", missing.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("no such directory").contains("cairn create-node");
     assertThat(missing).doesNotExist();
   }

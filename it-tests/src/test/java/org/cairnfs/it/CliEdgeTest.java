@@ -64,7 +64,7 @@ class CliEdgeTest {
       CairnProcess p = runs.get(i);
       int code = p.awaitExit(EXIT);
       String out = p.output();
-      assertThat(code).as("exit code for %s; output: %s", e.getKey(), out).isEqualTo(64);
+      assertThat(code).as("exit code for %s; output: %s", e.getKey(), out).isEqualTo(2);
       assertThat(out).contains("bad --introducer '" + e.getKey() + "'").contains(e.getValue());
       assertThat(out).as("no stack trace").doesNotContain("\tat ");
       assertThat(dirs.get(i).resolve("cairn.cfg")).doesNotExist();

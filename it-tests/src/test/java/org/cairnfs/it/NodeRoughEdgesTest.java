@@ -58,7 +58,7 @@ class NodeRoughEdgesTest {
     for (int i = 0; i < runs.size(); i++) {
       CairnProcess p = runs.get(i);
       assertThat(p.awaitExit(EXIT)).as("cairn %s: %s", String.join(" ", cases.get(i)), p.output())
-          .isEqualTo(64);
+          .isEqualTo(2);
       assertThat(p.output()).contains("cairn: ").doesNotContain("\tat ");
     }
     assertThat(runs.get(4).output()).contains("needs --introducer");
