@@ -121,6 +121,15 @@ final class NodeChannel implements GridFileSystem {
         + "&size=" + size, null).thenApply(String::strip);
   }
 
+  /**
+   * Has the node write the whole file {@code cap} into the existing local file {@code local}
+   * (the download's temporary file): no copy through the socket, none in this cold JVM.
+   */
+  CompletableFuture<Void> downloadInPlace(String cap, long size, Path local) {
+    return call("POST", "cli/v1/download?cap=" + q(cap) + "&size=" + size + "&path="
+        + q(local.toAbsolutePath().toString()), null).thenApply(s -> null);
+  }
+
   @Override
   public CompletableFuture<String> upload(InputStream in) {
     return call("PUT", "cli/v1/upload", null, LoopbackHttp.stream(in)).thenApply(String::strip);

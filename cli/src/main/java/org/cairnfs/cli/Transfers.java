@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.LongConsumer;
 import org.cairnfs.caps.dirnode.EntryKind;
 import org.cairnfs.fs.client.GridFileSystem;
@@ -25,7 +27,8 @@ import org.cairnfs.fs.mount.NodeMetadata;
 /**
  * Moves file bytes between local files or streams and the grid, in bounded memory: a local file
  * is read in place as the upload asks for ranges (no spool copy), a download streams into a
- * temporary file beside the target that replaces it only once complete.
+ * temporary file beside the target that replaces it only once complete. With a running node both
+ * happen in the node: it reads the local file, or writes the temporary file, itself.
  */
 final class Transfers {
   private Transfers() {}
@@ -115,13 +118,32 @@ final class Transfers {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".cairn-part");
     try {
-      try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.TRUNCATE_EXISTING)) {
-        download(files, cap, size, out, progress);
+      if (files instanceof NodeChannel node) {
+        awaitNode(node.downloadInPlace(cap, size, tmp));
+        progress.accept(size);
+      } else {
+        try (OutputStream out = Files.newOutputStream(tmp,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+          download(files, cap, size, out, progress);
+        }
       }
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Waits for a node call; its failure as the IOException an in-process download throws. */
+  private static void awaitNode(CompletableFuture<Void> call) throws IOException {
+    try {
+      call.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted");
+    } catch (ExecutionException e) {
+      Throwable c = GridCalls.unwrap(e);
+      throw c instanceof IOException io ? io : new IOException(Cli.messageOf(c), c);
     }
   }
 

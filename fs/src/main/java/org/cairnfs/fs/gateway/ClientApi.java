@@ -13,8 +13,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -98,6 +100,13 @@ final class ClientApi {
         }
       }
       case "read" -> read(ex, param(ex, "cap"), number(ex, "offset"), number(ex, "length"));
+      case "download" -> {
+        if (!m.equals(HttpMethod.POST)) {
+          throw HttpError.badRequest("download is a POST");
+        }
+        text(ex, "wrote " + downloadInPlace(param(ex, "cap"), number(ex, "size"),
+            Path.of(param(ex, "path"))));
+      }
       default -> throw HttpError.notFound("no client call " + name);
     }
   }
@@ -154,6 +163,35 @@ final class ClientApi {
     } catch (RuntimeException e) {
       close(ch);
       throw e;
+    }
+  }
+
+  /**
+   * Writes the whole file {@code cap} ({@code size} bytes) into the existing regular file
+   * {@code local} of the node's machine, truncating it first: the caller's temporary file, which
+   * it renames over its target once this answered. Never creates a file or follows a symlink.
+   */
+  private long downloadInPlace(String cap, long size, Path local) throws IOException {
+    if (!local.isAbsolute()) {
+      throw HttpError.badRequest("path must be absolute: " + local);
+    }
+    try (InputStream in = files.open(cap, 0, size);
+        FileChannel out = FileChannel.open(local, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS)) {
+      ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+      long written = 0;
+      int n;
+      while ((n = in.read(buf.array(), 0, buf.capacity())) >= 0) {
+        buf.limit(n).position(0);
+        while (buf.hasRemaining()) {
+          written += out.write(buf);
+        }
+        buf.clear();
+      }
+      if (written != size) {
+        throw new EOFException("the file has " + written + " bytes, not " + size);
+      }
+      return written;
     }
   }
 

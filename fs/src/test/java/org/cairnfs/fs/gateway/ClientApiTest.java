@@ -120,6 +120,42 @@ class ClientApiTest {
   }
 
   @Test
+  void downloadWritesAnExistingFileInPlaceAndNothingElse() throws Exception {
+    byte[] data = GridContent.random(700_000, 5);
+    Path local = Files.write(dir.resolve("src"), data);
+    String cap = call("/cli/v1/upload?path=" + enc(local.toString()) + "&size=" + data.length,
+        TOKEN, HttpRequest.BodyPublishers.noBody(), "POST").body().strip();
+    Path part = Files.write(dir.resolve(".part"), new byte[1_000_000]); // longer: truncated
+    HttpResponse<String> ok = download(cap, data.length, part);
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    assertThat(ok.body().strip()).isEqualTo("wrote " + data.length);
+    assertThat(Files.readAllBytes(part)).isEqualTo(data);
+
+    Path absent = dir.resolve("absent");
+    assertThat(download(cap, data.length, absent).headers()
+        .firstValue(ClientApi.FAILURE_HEADER)).hasValue("io");
+    assertThat(absent).doesNotExist();
+    Path target = Files.write(dir.resolve("target"), "keep".getBytes());
+    Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+    assertThat(download(cap, data.length, link).statusCode()).isNotEqualTo(200);
+    assertThat(Files.readString(target)).isEqualTo("keep");
+    assertThat(download(cap, data.length, Path.of("rel")).statusCode()).isEqualTo(400);
+    HttpResponse<String> wrongSize = download(cap, data.length + 1, part);
+    assertThat(wrongSize.statusCode()).isNotEqualTo(200);
+    assertThat(call("/cli/v1/download?cap=" + enc(cap) + "&size=1&path=" + enc(part.toString()),
+        null, HttpRequest.BodyPublishers.noBody(), "POST").statusCode()).isEqualTo(401);
+  }
+
+  private HttpResponse<String> download(String cap, long size, Path local) throws Exception {
+    return call("/cli/v1/download?cap=" + enc(cap) + "&size=" + size + "&path="
+        + enc(local.toString()), TOKEN, HttpRequest.BodyPublishers.noBody(), "POST");
+  }
+
+  private static String enc(String s) {
+    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  @Test
   void failuresCarryTheirKind() throws Exception {
     g.grid.failWith(GridException.Kind.NOT_HAPPY);
     HttpResponse<String> r = call("/cli/v1/upload", TOKEN,
