@@ -40,6 +40,8 @@ public final class MountCore implements AutoCloseable {
   public static final String WRITECAP = "user.cairn.writecap";
   public static final String VERIFYCAP = "user.cairn.verifycap";
   static final int MAX_XATTR_VALUE = 64 * 1024;
+  /** Names and values of one node's user xattrs together: its journal record stays under 1 MiB. */
+  static final int MAX_XATTR_TOTAL = 256 * 1024;
   static final long MAX_FILE_SIZE = (long) Integer.MAX_VALUE * Layer.PAGE;
   /**
    * A file written for long in one open is committed in parts of at most this many bytes of

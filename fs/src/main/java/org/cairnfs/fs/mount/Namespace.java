@@ -587,6 +587,16 @@ final class Namespace {
       if ((flags & MountCore.XATTR_REPLACE) != 0 && !exists) {
         throw new FsException(FsError.NO_ATTRIBUTE, name + " not set");
       }
+      long total = value.length + name.length();
+      for (var e : n.xattrs.entrySet()) {
+        if (!e.getKey().equals(name)) {
+          total += e.getValue().length + e.getKey().length();
+        }
+      }
+      if (total > MountCore.MAX_XATTR_TOTAL) {
+        throw new FsException(FsError.NO_SPACE, "a node's user xattrs are limited to "
+            + MountCore.MAX_XATTR_TOTAL / 1024 + " KiB in all");
+      }
       n.xattrs.put(name, value.clone());
       n.ctime = core.now();
     });

@@ -207,6 +207,26 @@ class MountCoreNamespaceTest {
   }
 
   @Test
+  void userXattrsOfOneNodeAreBoundedInAllAndSurviveAReopen() throws Exception {
+    fx.put("/f", new byte[0]);
+    byte[] big = new byte[MountCore.MAX_XATTR_VALUE];
+    int fit = MountCore.MAX_XATTR_TOTAL / (big.length + 8);
+    for (int i = 0; i < fit; i++) {
+      big[0] = (byte) i;
+      core.setxattr("/f", "user.v" + i, big, 0);
+    }
+    fails(FsError.NO_SPACE, () -> core.setxattr("/f", "user.more", big, 0));
+    core.setxattr("/f", "user.v0", new byte[] {7}, 0); // a replacement counts only once
+    core.setxattr("/f", "user.more", new byte[] {8}, 0);
+    core.sync(Duration.ofSeconds(10));
+    fx.closeAndReopen();
+    core = fx.core;
+    assertThat(core.getxattr("/f", "user.v0")).containsExactly(7);
+    assertThat(core.getxattr("/f", "user.v" + (fit - 1))[0]).isEqualTo((byte) (fit - 1));
+    assertThatThrownBy(() -> core.getxattr("/f", "user.absent")).isInstanceOf(FsException.class);
+  }
+
+  @Test
   void userXattrsRefusedWhenTheGridKeepsNone() throws Exception {
     fx.grid.keepXattrs(false);
     fx.put("/f", new byte[0]);
