@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -25,7 +24,6 @@ import org.cairnfs.caps.dirnode.EntryKind;
 import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.fs.client.ClientFileSystem;
 import org.cairnfs.fs.files.FilesConfig;
-import org.cairnfs.fs.grid.ClientSecrets;
 import org.cairnfs.fs.grid.GridClient;
 import org.cairnfs.fs.grid.GridConfig;
 import org.cairnfs.fs.grid.ServerPool;
@@ -36,9 +34,6 @@ import org.cairnfs.fs.mount.FileWrite;
 import org.cairnfs.fs.mount.NodeMetadata;
 import org.cairnfs.fs.mount.RemoteEntry;
 import org.cairnfs.fs.testing.TestGrid;
-import org.cairnfs.introducer.NodeAddress;
-import org.cairnfs.introducer.client.GridMembership;
-import org.cairnfs.protocol.identity.NodeKey;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -73,19 +68,9 @@ class GridFilesProcessesTest {
   @BeforeAll
   void start() throws Exception {
     host = GridHost.start(tmp.resolve("host"), 10);
-    NodeKey key = NodeKey.generate();
-    GridMembership.Builder b = GridMembership.builder(key);
-    for (String line : Files.readAllLines(host.serversFile)) {
-      if (!line.isBlank()) {
-        b.staticServer(NodeAddress.parse(line));
-      }
-    }
-    ServerPool pool = ServerPool.builder(b.build().start(), key)
-        .clientOptions(TestGrid.CLIENT_OPTIONS)
-        .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2)).build();
-    client = GridClient.create(pool, ClientSecrets.loadOrCreate(
-        Files.createDirectories(tmp.resolve("client"))), GridConfig.builder().params(
-            EncodingParams.builder().k(3).happy(7).n(10).segmentSize(SEG).build()).build());
+    client = TestGrid.clientOf(host.serversFile, tmp.resolve("client"), GridConfig.builder()
+        .params(EncodingParams.builder().k(3).happy(7).n(10).segmentSize(SEG).build()).build());
+    ServerPool pool = client.servers();
     fs = ClientFileSystem.create(client);
     health = GridHealth.create(client);
     for (var id : pool.serverIds()) {

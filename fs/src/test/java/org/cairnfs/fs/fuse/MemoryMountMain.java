@@ -9,18 +9,13 @@ import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.fs.client.ClientFileSystem;
 import org.cairnfs.fs.client.GridFileSystem;
-import org.cairnfs.fs.grid.ClientSecrets;
-import org.cairnfs.fs.grid.GridClient;
 import org.cairnfs.fs.grid.GridConfig;
-import org.cairnfs.fs.grid.ServerPool;
 import org.cairnfs.fs.mount.MemoryGrid;
 import org.cairnfs.fs.mount.MountConfig;
 import org.cairnfs.fs.mount.MountCore;
 import org.cairnfs.fs.mount.MountStatus;
 import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.introducer.NodeAddress;
-import org.cairnfs.introducer.client.GridMembership;
-import org.cairnfs.protocol.identity.NodeKey;
 
 /**
  * A real FUSE mount as its own process, what the FUSE it-tests start (and kill -9): over the
@@ -94,24 +89,9 @@ public final class MemoryMountMain {
   /** The real grid client over the servers listed in {@code serversFile}. */
   private static GridFileSystem realGrid(Path serversFile, Path clientDir,
       int[] knh) throws IOException {
-    Files.createDirectories(clientDir);
-    NodeKey key = NodeKey.generate();
-    GridMembership.Builder b =
-        GridMembership.builder(key);
-    for (String line : Files.readAllLines(serversFile)) {
-      if (!line.isBlank()) {
-        b.staticServer(NodeAddress.parse(line));
-      }
-    }
-    ServerPool pool = ServerPool.builder(b.build().start(),
-        key).clientOptions(TestGrid.CLIENT_OPTIONS)
-        .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2)).build();
-    GridClient client = GridClient.create(pool,
-        ClientSecrets.loadOrCreate(clientDir),
-        GridConfig.builder().params(
-            EncodingParams.builder().k(knh[0]).happy(knh[1])
-                .n(knh[2]).build()).build());
-    return ClientFileSystem.create(client);
+    return ClientFileSystem.create(TestGrid.clientOf(serversFile, clientDir,
+        GridConfig.builder().params(EncodingParams.builder().k(knh[0]).happy(knh[1])
+            .n(knh[2]).build()).build()));
   }
 
   private static boolean finished;

@@ -1,6 +1,7 @@
 package org.cairnfs.fs.testing;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import org.cairnfs.fs.grid.GridConfig;
 import org.cairnfs.fs.grid.ServerPool;
 import org.cairnfs.introducer.client.GridMembership;
 import org.cairnfs.protocol.client.ClientOptions;
+import org.cairnfs.introducer.NodeAddress;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.identity.NodeKey;
 
@@ -86,6 +88,25 @@ public final class TestGrid implements AutoCloseable {
     GridClient client = GridClient.create(pool(key), secrets, config);
     clients.add(client);
     return client;
+  }
+
+  /**
+   * A client of servers running elsewhere (other processes), listed one address per line in
+   * {@code serversFile}, with its secrets kept in {@code clientDir}; closing it closes its pool.
+   */
+  public static GridClient clientOf(Path serversFile, Path clientDir, GridConfig config)
+      throws IOException {
+    NodeKey key = NodeKey.generate();
+    GridMembership.Builder b = GridMembership.builder(key);
+    for (String line : Files.readAllLines(serversFile)) {
+      if (!line.isBlank()) {
+        b.staticServer(NodeAddress.parse(line.strip()));
+      }
+    }
+    ServerPool pool = ServerPool.builder(b.build().start(), key).clientOptions(CLIENT_OPTIONS)
+        .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2)).build();
+    return GridClient.create(pool, ClientSecrets.loadOrCreate(
+        Files.createDirectories(clientDir)), config);
   }
 
   @Override
