@@ -134,6 +134,21 @@ class IncomingShareTest {
     assertThat(Files.readAllBytes(target)).isEqualTo(pattern(10, 1));
   }
 
+  /** A sealed upload is being closed: it takes no more writes and no second seal. */
+  @Test
+  void aSealedUploadRefusesWritesAndASecondSealAsBeingClosed() throws Exception {
+    IncomingShare upload = create(4);
+    upload.write(0, ByteBuffer.wrap(pattern(4, 3)), 0L);
+    upload.seal();
+    assertThatThrownBy(() -> upload.write(0, ByteBuffer.wrap(pattern(4, 3)), 0L))
+        .hasMessageContaining("is being closed")
+        .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
+    assertThatThrownBy(upload::seal).hasMessageContaining("is being closed");
+    upload.sync();
+    upload.moveTo(target);
+    assertThat(Files.readAllBytes(target)).isEqualTo(pattern(4, 3));
+  }
+
   /** A sealed upload dropped before its move (a failed group commit) is done, too. */
   @Test
   void aSealedUploadDroppedBeforeItsMoveIsNotMoved() throws Exception {

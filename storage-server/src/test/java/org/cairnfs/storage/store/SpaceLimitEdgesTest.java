@@ -93,4 +93,17 @@ class SpaceLimitEdgesTest {
     assertThat(f.store.shareSizes(SI, ShareKind.MUTABLE))
         .containsEntry(0, 0L);
   }
+
+  /** The refusal's "would leave" counts the bytes promised to uploads not yet written. */
+  @Test
+  void theRefusalCountsBytesPromisedButNotYetWritten() throws Exception {
+    f = new StoreFixture(dbDir, new StoreLimits(1 << 20, 1000, 100_000));
+    SpaceBudget budget = new SpaceBudget(new StoreLimits(1 << 20, 1000, 100_000), () -> 3000L,
+        f.leases);
+    budget.reserve(1000);
+    assertThat(budget.outstandingBytes()).isEqualTo(1000);
+    assertThatThrownBy(() -> budget.reserveStaging(1500))
+        .hasMessageContaining("1500 more bytes would leave 500 bytes free on disk (3000 free now,"
+            + " 1000 promised to uploads in progress), below the reserved 1000");
+  }
 }
