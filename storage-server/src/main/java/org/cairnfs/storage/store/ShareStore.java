@@ -240,6 +240,11 @@ public final class ShareStore implements AutoCloseable {
         secrets, totalSize, offset, data);
   }
 
+  /** The slot writer, for tests that interleave chunk writers (package-private). */
+  SlotWriter slotWriter() {
+    return slots;
+  }
+
   /** Drops the owner's unfinished chunked slot write, if any. */
   public void abortSlotWrite(LeaseOwner owner, StorageIndex index, int shareNumber)
       throws StoreException, IOException {

@@ -88,6 +88,25 @@ final class SlotWriter {
 
   private final SharedDirectorySync dirSyncs;
 
+  /**
+   * Test-only seam: told when a chunk writer reaches a point where another writer of the same
+   * version can interleave, so a test can make that interleaving happen. Does nothing unless a
+   * test in this package sets it.
+   */
+  interface Interleaving {
+    /** A chunk found its staged version, before taking its lock. */
+    default void chunkFound(ShareKey key) {}
+
+    /** A chunk holds its staged version's lock and found it not done. */
+    default void chunkLocked(ShareKey key) {}
+
+    /** A restart put its new staged version in place, before discarding the old one. */
+    default void restartStaged(ShareKey key) {}
+  }
+
+  private static final Interleaving NO_INTERLEAVING = new Interleaving() {};
+  volatile Interleaving interleaving = NO_INTERLEAVING;
+
   SlotWriter(ShareLayout layout, LeaseDb leases, SpaceBudget budget, OpenWriteCount openWrites,
       StripedLocks locks, SlotWriteCheck check, SharedDirectorySync dirSyncs) {
     this.dirSyncs = dirSyncs;
@@ -126,6 +145,7 @@ final class SlotWriter {
       // One atomic swap: whichever of two racing restarts lands second discards the first,
       // so no staged version is ever unreachable while holding its reservation.
       Staged old = staged.put(id, s);
+      interleaving.restartStaged(key);
       if (old != null) {
         old.discard();
       }
@@ -134,12 +154,14 @@ final class SlotWriter {
       if (s == null) {
         throw StoreException.notFound("no slot write of " + key + " in progress for this client");
       }
+      interleaving.chunkFound(key);
     }
     synchronized (s) {
       if (s.done) {
         throw StoreException.notFound("slot write of " + key
             + " was restarted or dropped while this chunk was on its way");
       }
+      interleaving.chunkLocked(key);
       long length = data.remaining();
       if (s.size != size || offset != s.next || length > size - offset) {
         staged.remove(id, s);

@@ -75,4 +75,34 @@ class AllocationClaimsTest {
     assertThat(f.store.allocate(SI, List.of(2), 4096, ALICE, secrets(1)).alreadyHeld())
         .containsExactly(2);
   }
+
+  /**
+   * An owner allocating its own open upload again restarts it: the bytes written so far are
+   * dropped (different bytes at the same offsets are taken, not refused as a conflict), the
+   * open-write place and space charge are not taken twice. Another owner's open upload is left
+   * alone: it is neither restarted nor allocated to the newcomer.
+   */
+  @Test
+  void anOwnerAllocatingItsOpenUploadAgainRestartsItAndNobodyElseCan() throws Exception {
+    f.close();
+    f = new StoreFixture(dbDir, new StoreLimits(1 << 20, 0, 100_000, 1, 1));
+    byte[] first = pattern(10, 1);
+    byte[] second = pattern(10, 2);
+    f.store.allocate(SI, List.of(0), 10, ALICE, secrets(1));
+    f.store.write(ALICE, SI, 0, 0, ByteBuffer.wrap(first, 0, 5));
+    long used = f.store.usedBytes();
+
+    Allocation other = f.store.allocate(SI, List.of(0), 10, BOB, secrets(2));
+    assertThat(other.allocated()).isEmpty();
+    assertThat(f.store.isWriteOpen(ALICE, SI, 0, false)).isTrue();
+    f.store.write(ALICE, SI, 0, 5, ByteBuffer.wrap(first, 5, 5)); // Bob restarted nothing
+
+    Allocation again = f.store.allocate(SI, List.of(0), 10, ALICE, secrets(1));
+    assertThat(again.allocated()).containsExactly(0); // within the cap of one open write
+    assertThat(f.store.usedBytes()).isEqualTo(used);
+    f.store.write(ALICE, SI, 0, 0, ByteBuffer.wrap(second)); // the old bytes are gone
+    f.store.close(ALICE, SI, 0);
+    assertThat(f.store.read(org.cairnfs.storage.share.ShareKey.immutable(SI, 0), 0, 10))
+        .isEqualTo(second);
+  }
 }

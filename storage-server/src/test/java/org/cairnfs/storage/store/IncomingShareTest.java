@@ -108,6 +108,59 @@ class IncomingShareTest {
         .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
   }
 
+  /**
+   * The group commit syncs and moves only a sealed upload, once: a sync or move of an upload
+   * still open, or of one already moved or dropped, is a bug in the caller and must not touch
+   * the file (an open upload keeps taking writes, a moved one stays where it went).
+   */
+  @Test
+  void syncAndMoveRefuseAnUploadNotSealedOrAlreadyDone() throws Exception {
+    IncomingShare open = create(10);
+    open.write(0, ByteBuffer.wrap(pattern(10, 1), 0, 5), 0L);
+    assertThatThrownBy(open::sync).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not sealed or already done");
+    assertThatThrownBy(() -> open.moveTo(target)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not sealed or already done");
+    assertThat(target).doesNotExist();
+    open.write(5, ByteBuffer.wrap(pattern(10, 1), 5, 5), 0L); // still open: channel not closed
+    open.finish(target);
+    assertThat(Files.readAllBytes(target)).isEqualTo(pattern(10, 1));
+
+    // Moved: sealed but done. A second sync or move is refused as misuse, not tried.
+    assertThatThrownBy(open::sync).isInstanceOf(IllegalStateException.class);
+    Path elsewhere = fs.getPath("/srv/shares/elsewhere");
+    assertThatThrownBy(() -> open.moveTo(elsewhere)).isInstanceOf(IllegalStateException.class);
+    assertThat(elsewhere).doesNotExist();
+    assertThat(Files.readAllBytes(target)).isEqualTo(pattern(10, 1));
+  }
+
+  /** A sealed upload is being closed: it takes no more writes and no second seal. */
+  @Test
+  void aSealedUploadRefusesWritesAndASecondSealAsBeingClosed() throws Exception {
+    IncomingShare upload = create(4);
+    upload.write(0, ByteBuffer.wrap(pattern(4, 3)), 0L);
+    upload.seal();
+    assertThatThrownBy(() -> upload.write(0, ByteBuffer.wrap(pattern(4, 3)), 0L))
+        .hasMessageContaining("is being closed")
+        .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
+    assertThatThrownBy(upload::seal).hasMessageContaining("is being closed");
+    upload.sync();
+    upload.moveTo(target);
+    assertThat(Files.readAllBytes(target)).isEqualTo(pattern(4, 3));
+  }
+
+  /** A sealed upload dropped before its move (a failed group commit) is done, too. */
+  @Test
+  void aSealedUploadDroppedBeforeItsMoveIsNotMoved() throws Exception {
+    IncomingShare upload = create(4);
+    upload.write(0, ByteBuffer.wrap(pattern(4, 2)), 0L);
+    upload.seal();
+    upload.discard();
+    assertThatThrownBy(upload::sync).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> upload.moveTo(target)).isInstanceOf(IllegalStateException.class);
+    assertThat(target).doesNotExist();
+  }
+
   /** Through the store: a client scattering one-byte writes is stopped at the cap. */
   @Test
   void theStoreRefusesTheRangeBeyondTheCapAndTheUploadCanStillComplete() throws Exception {

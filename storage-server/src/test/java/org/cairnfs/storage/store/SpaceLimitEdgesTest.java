@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.share.ShareKey;
+import org.cairnfs.storage.share.ShareKind;
 import org.cairnfs.storage.store.StoreException.Reason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,5 +66,44 @@ class SpaceLimitEdgesTest {
     assertThatThrownBy(() -> f.store.writeSlotShare(SI, 0, slotShare(3, 101), ALICE, secrets(1)))
         .satisfies(e -> assertThat(((StoreException) e).reason()).isEqualTo(Reason.SERVER_FULL));
     assertThat(f.store.usedBytes()).isEqualTo(200);
+  }
+
+  /**
+   * A request for no bytes is never refused for space, even with the disk below its reserve
+   * and max space used up: it takes nothing (a 0-byte share is then refused or taken on its
+   * content, not as SERVER_FULL), while one byte more is refused.
+   */
+  @Test
+  void noBytesAlwaysFitEvenOnAFullDisk() throws Exception {
+    f = new StoreFixture(dbDir, new StoreLimits(1 << 20, 1000, 100_000),
+        AcceptingSlotCheck.INSTANCE);
+    f.freeBytes = 500; // already below the reserve
+    SpaceBudget budget = new SpaceBudget(new StoreLimits(0, 1000, 100_000), () -> 500L,
+        f.leases);
+    assertThat(budget.reserveStaging(0).quota()).isZero();
+    assertThat(budget.reserveReplacing(0, 0).quota()).isZero();
+    assertThat(budget.reserveWritten(0).quota()).isZero();
+    assertThat(budget.reserve(0).quota()).isZero();
+    assertThat(budget.outstandingBytes()).isZero();
+    assertThatThrownBy(() -> budget.reserveStaging(1))
+        .satisfies(e -> assertThat(((StoreException) e).reason()).isEqualTo(Reason.SERVER_FULL));
+
+    // Through the store: a whole 0-byte slot share reaches its (here accepting) check.
+    assertThat(f.store.writeSlotShare(SI, 0, new byte[0], ALICE, secrets(1))).isEqualTo(1);
+    assertThat(f.store.shareSizes(SI, ShareKind.MUTABLE))
+        .containsEntry(0, 0L);
+  }
+
+  /** The refusal's "would leave" counts the bytes promised to uploads not yet written. */
+  @Test
+  void theRefusalCountsBytesPromisedButNotYetWritten() throws Exception {
+    f = new StoreFixture(dbDir, new StoreLimits(1 << 20, 1000, 100_000));
+    SpaceBudget budget = new SpaceBudget(new StoreLimits(1 << 20, 1000, 100_000), () -> 3000L,
+        f.leases);
+    budget.reserve(1000);
+    assertThat(budget.outstandingBytes()).isEqualTo(1000);
+    assertThatThrownBy(() -> budget.reserveStaging(1500))
+        .hasMessageContaining("1500 more bytes would leave 500 bytes free on disk (3000 free now,"
+            + " 1000 promised to uploads in progress), below the reserved 1000");
   }
 }
