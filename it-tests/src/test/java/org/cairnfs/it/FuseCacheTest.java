@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The kernel page cache over the mount keeps close-to-open consistency: a reopen reads from
  * the cache only while the file is unchanged, so a file rewritten through the mount or by
  * another client (a second mount of the same root) never reads stale after a reopen, beyond
- * the directory TTL (3 s) plus the kernel's entry and attribute timeouts (1 s). Real FUSE
+ * the directory TTL (3 s) plus the kernel's entry and attribute timeouts (1 s); a file held
+ * open here while the change arrives shows it at the first open after its close. Real FUSE
  * mounts over real storage servers, so reads also go through the grid client's pipeline.
  */
 class FuseCacheTest {
@@ -98,6 +99,24 @@ class FuseCacheTest {
     awaitContent(fb, v2, v3, Duration.ofSeconds(3 + 1 + 6));
     assertThat(Files.readAllBytes(fb)).isEqualTo(v3);
     assertThat(Files.readAllBytes(fb)).isEqualTo(v3);
+
+    // rewritten by the other client while a reader here holds the file open across the
+    // listings that find the new version: the name keeps the version open here until the
+    // reader's close, then the next open shows the new one (no further TTL to wait)
+    byte[] v4 = version(4);
+    try (FileChannel held = FileChannel.open(fb, StandardOpenOption.READ)) {
+      writeSynced(fa, v4);
+      long until = System.nanoTime() + Duration.ofSeconds(3 + 1 + 1).toNanos();
+      while (System.nanoTime() < until) {
+        assertThat(Files.size(fb)).isEqualTo(SIZE); // lookups: they start the listings
+        Thread.sleep(200);
+      }
+      ByteBuffer first = ByteBuffer.allocate(4096);
+      held.read(first, 0);
+      assertThat(first.array()).isEqualTo(Arrays.copyOf(v3, 4096));
+    }
+    awaitContent(fb, v3, v4, Duration.ofSeconds(2));
+    assertThat(Files.readAllBytes(fb)).isEqualTo(v4);
   }
 
   /**

@@ -11,7 +11,10 @@ final class DirNode extends Node {
   final boolean isRoot;
   /** Children by name; null until listed. Guarded by the tree lock. */
   TreeMap<String, Node> children;
+  /** When the grid was asked for the listing installed now (System.nanoTime). */
   long listedAtNanos;
+  /** The order number of the listing installed now; an older one is not installed over it. */
+  long listingTicket;
   /**
    * Open files unlinked through libfuse's high-level API, which renames them to
    * {@code .fuse_hidden*} until their last close: reachable by that path, never listed or

@@ -7,8 +7,17 @@ import org.cairnfs.caps.dirnode.EntryKind;
 /** A regular file: its content (base cap and local layers) and how many handles hold it. */
 final class FileNode extends Node {
   final FileData data;
-  /** Open handles; guarded by the tree lock. */
+  /** Open handles; guarded by the node's monitor. */
   int openCount;
+  /**
+   * Set when a listing found another version under this file's name while it was busy here
+   * (open or changed): that entry ({@code null}: the name was removed) and its directory's
+   * publish epoch at that listing. The tree applies it at the last close
+   * ({@link Tree#afterLastClose}). Written under the tree's write lock.
+   */
+  volatile boolean behindGrid;
+  RemoteEntry gridEntry;
+  long gridEpoch;
 
   FileNode(long ino, FileData data, int mode, int uid, int gid, Instant mtime, Instant ctime) {
     super(ino, mode, uid, gid, mtime, ctime);

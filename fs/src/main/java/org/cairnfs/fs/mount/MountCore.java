@@ -508,6 +508,7 @@ public final class MountCore implements AutoCloseable {
       last = --n.openCount == 0;
     }
     if (last) {
+      tree.afterLastClose(n);
       tree.lock.readLock().lock();
       try {
         if (n.parent == null) {
@@ -554,6 +555,7 @@ public final class MountCore implements AutoCloseable {
       }
     }
     MountStatus end = wb.status();
+    tree.close();
     wb.close();
     return end;
   }
@@ -565,6 +567,7 @@ public final class MountCore implements AutoCloseable {
 
   /** Drops the core as a killed process would: no drain, journal left as it is (tests). */
   void crash() throws IOException {
+    tree.close();
     wb.abandon();
   }
 

@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.dirnode.DirectoryFormatException;
-import org.cairnfs.caps.dirnode.EntryKind;
 import org.cairnfs.caps.dirnode.EntryName;
 import org.cairnfs.fs.mount.JournalRecord.SetEntry;
 
@@ -19,17 +18,35 @@ import org.cairnfs.fs.mount.JournalRecord.SetEntry;
  * The mounted namespace: nodes by path, listed from the grid on first use and again after the
  * directory TTL, with the journal's pending changes laid over every listing. Namespace changes
  * take the write lock, lookups the read lock; listing the grid happens with no lock held.
+ *
+ * <p>A directory listed before and past its TTL is served as it is while one background
+ * listing refreshes it ({@link BackgroundListings}): a lookup never waits for the grid for a
+ * directory it has seen, and another client's change still shows within the TTL plus one
+ * listing. A TTL of zero lists in the caller, every time. Listings install in the order they
+ * started, so a slow older one never replaces a newer one.
+ *
+ * <p>A file open here when a listing finds another version under its name keeps the name
+ * until its last close (its handles read the version they opened); then the listed version
+ * takes the name, with no further listing ({@link #afterLastClose}).
  */
 final class Tree {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tree.class);
   final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  final BackgroundListings background = new BackgroundListings();
+  /** Listings a lookup waited for (tests and status). */
+  final AtomicLong waitedListings = new AtomicLong();
+  /** Listings started, in order: a listing installs only over an older one. */
+  private final AtomicLong listingTickets = new AtomicLong();
   final DirNode root;
   private final AtomicLong inos = new AtomicLong(1);
+  private final EntryNodes nodes;
   private final WriteBack wb;
   private final MountConfig config;
 
   Tree(WriteBack wb, MountConfig config) {
     this.wb = wb;
     this.config = config;
+    this.nodes = new EntryNodes(wb, config, this::newIno);
     Cap rootCap = Cap.parse(config.rootCap());
     if (!rootCap.isDirectory()) {
       throw new IllegalArgumentException("the mount root must be a directory cap, got a "
@@ -84,8 +101,12 @@ final class Tree {
         int upTo = listLast ? names.size() : names.size() - 1;
         for (int i = 0; i <= upTo && n instanceof DirNode d; i++) {
           if (needsListing(d) && !(listedNow.contains(d) && d.children != null)) {
-            stale = d;
-            break;
+            if (d.children != null && !config.directoryTtl().isZero()) {
+              background.refresh(d, () -> list(d));
+            } else {
+              stale = d;
+              break;
+            }
           }
           if (i == names.size()) {
             break;
@@ -98,10 +119,18 @@ final class Tree {
       if (stale == null) {
         return;
       }
+      waitedListings.incrementAndGet();
       list(stale);
       listedNow.add(stale);
     }
     throw new FsException(FsError.IO, "directory listing keeps changing under the mount");
+  }
+
+  /** Stops background listings (the mount is closing) and logs how many listings it made. */
+  void close() {
+    background.close();
+    LOG.info("directory listings: {} in the caller, {} in the background", waitedListings.get(),
+        background.listings.get());
   }
 
   private boolean needsListing(DirNode d) {
@@ -114,8 +143,15 @@ final class Tree {
     return System.nanoTime() - d.listedAtNanos > config.directoryTtl().toNanos();
   }
 
-  /** Lists {@code d} from the grid and installs the listing with pending changes on top. */
-  private void list(DirNode d) throws FsException {
+  /**
+   * Lists {@code d} from the grid and installs the listing with pending changes on top.
+   *
+   * @return false when a publish to {@code d} began or ended meanwhile: the listing was
+   *     dropped, list again
+   */
+  private boolean list(DirNode d) throws FsException {
+    long ticket = listingTickets.incrementAndGet();
+    long started = System.nanoTime();
     long before = wb.publishEpoch(d.ref);
     DirRef ref = wb.canonical(d.ref);
     List<RemoteEntry> remote = List.of();
@@ -123,26 +159,91 @@ final class Tree {
       try {
         remote = wb.grid.list(c.cap()).get(5, TimeUnit.MINUTES);
       } catch (Exception e) {
-        if (d.children != null) {
-          d.listedAtNanos = System.nanoTime(); // keep serving what we have
-          return;
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        lock.writeLock().lock();
+        try {
+          if (d.children != null) {
+            d.listedAtNanos = System.nanoTime(); // keep serving what we have for a TTL
+            return true;
+          }
+        } finally {
+          lock.writeLock().unlock();
         }
         throw FsException.of(GridException.of(e), "listing a directory");
       }
     }
     lock.writeLock().lock();
     try {
+      if (d.children != null && ticket < d.listingTicket) {
+        return true; // a listing that started later is installed already
+      }
       Optional<List<PendingState.Change>> pending = wb.changesIfNoPublishSince(d.ref, before);
       if (pending.isEmpty()) {
-        return; // a publish raced the listing: list again
+        return false; // a publish raced the listing: list again
       }
-      install(d, remote, pending.get());
+      install(d, remote, pending.get(), before);
+      d.listingTicket = ticket;
+      d.listedAtNanos = started; // the TTL counts from when the grid was asked
+      return true;
     } finally {
       lock.writeLock().unlock();
     }
   }
 
-  private void install(DirNode d, List<RemoteEntry> remote, List<PendingState.Change> changes) {
+  /**
+   * At a file's last close: when a listing found another version under its name (or none)
+   * while it was open, that version takes the name now, so the next open reads it without
+   * waiting for another listing. Not when the file changed here meanwhile (the local version
+   * will be published over it) or the name has a pending change; when the directory was
+   * published since that listing, its listing is expired instead, so the next lookup relists.
+   */
+  void afterLastClose(FileNode f) {
+    if (!f.behindGrid) {
+      return;
+    }
+    lock.writeLock().lock();
+    try {
+      synchronized (f) {
+        if (!f.behindGrid || f.openCount > 0) {
+          return; // reopened: its new last close decides
+        }
+        f.behindGrid = false;
+      }
+      RemoteEntry e = f.gridEntry;
+      f.gridEntry = null;
+      DirNode d = f.parent;
+      if (d == null || d.children == null || d.children.get(f.name) != f
+          || f.data.hasLocalChanges()) {
+        return;
+      }
+      Optional<List<PendingState.Change>> pending =
+          wb.changesIfNoPublishSince(d.ref, f.gridEpoch);
+      if (pending.isEmpty()) {
+        d.listedAtNanos = System.nanoTime() - config.directoryTtl().toNanos() - 1;
+        return;
+      }
+      for (PendingState.Change c : pending.get()) {
+        if (c.name().equals(f.name)) {
+          return;
+        }
+      }
+      d.children.remove(f.name);
+      if (e != null) {
+        Node n = nodes.fromRemote(d, e);
+        n.parent = d;
+        n.name = f.name;
+        d.children.put(f.name, n);
+      }
+      f.parent = null;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void install(DirNode d, List<RemoteEntry> remote, List<PendingState.Change> changes,
+      long epoch) {
     TreeMap<String, Node> old = d.children == null ? new TreeMap<>() : d.children;
     TreeMap<String, Node> fresh = new TreeMap<>();
     Map<String, PendingState.Change> pending = new TreeMap<>();
@@ -163,10 +264,17 @@ final class Tree {
       Node n;
       if (existing != null && sameIdentity(existing, e)) {
         n = refreshed(existing, e.metadata());
+        if (n instanceof FileNode f) {
+          f.behindGrid = false;
+          f.gridEntry = null;
+        }
       } else if (existing != null && busy(existing)) {
-        n = existing; // local changes not yet journaled, or open: the local node is the truth
+        // open, or local changes not yet journaled: the local node keeps the name until its
+        // last close, which gives it to this entry unless the local version is to win
+        n = existing;
+        behind((FileNode) existing, e, epoch);
       } else {
-        n = fromRemote(d, e);
+        n = nodes.fromRemote(d, e);
       }
       n.parent = d;
       n.name = name;
@@ -181,7 +289,7 @@ final class Tree {
         continue;
       }
       if (c.record() instanceof SetEntry s) {
-        Node n = fromPending(d, s);
+        Node n = nodes.fromPending(d, s);
         n.parent = d;
         n.name = s.name();
         fresh.put(s.name(), n);
@@ -191,6 +299,7 @@ final class Tree {
       if (!fresh.containsKey(e.getKey()) && !pending.containsKey(e.getKey())
           && busy(e.getValue())) {
         fresh.put(e.getKey(), e.getValue());
+        behind((FileNode) e.getValue(), null, epoch); // removed on the grid
         continue;
       }
       if (fresh.get(e.getKey()) != e.getValue() && e.getValue().parent == d) {
@@ -198,7 +307,13 @@ final class Tree {
       }
     }
     d.children = fresh;
-    d.listedAtNanos = System.nanoTime();
+  }
+
+  /** Notes what the grid has under a busy file's name ({@code null}: nothing). */
+  private static void behind(FileNode f, RemoteEntry e, long epoch) {
+    f.gridEntry = e;
+    f.gridEpoch = epoch;
+    f.behindGrid = true;
   }
 
   /** A file whose local state is ahead of any listing: changed since its commit, or open. */
@@ -233,61 +348,6 @@ final class Tree {
     n.ctime = m.ctime();
     n.xattrs = new TreeMap<>(m.xattrs());
     return n;
-  }
-
-  private Node fromRemote(DirNode parent, RemoteEntry e) {
-    NodeMetadata m = e.metadata();
-    Node n;
-    switch (m.kind()) {
-      case DIRECTORY -> {
-        String cap = e.cap().orElseThrow();
-        boolean writable = parent.writable && isWritable(cap);
-        n = new DirNode(newIno(), new DirRef.Cap(cap), writable, false, m.mode(),
-            config.ownerUid(), config.ownerGid(), m.mtime(), m.ctime());
-      }
-      case SYMLINK -> n = new SymlinkNode(newIno(), m.symlinkTarget().orElseThrow(), m.mode(),
-          config.ownerUid(), config.ownerGid(), m.mtime(), m.ctime());
-      default -> n = new FileNode(newIno(), wb.newFile(e.cap(), m.size()), m.mode(),
-          config.ownerUid(), config.ownerGid(), m.mtime(), m.ctime());
-    }
-    n.xattrs = new TreeMap<>(m.xattrs());
-    return n;
-  }
-
-  private Node fromPending(DirNode parent, SetEntry s) {
-    NodeMetadata m = s.meta();
-    Node n;
-    ChildRef c = s.child();
-    if (c instanceof ChildRef.LocalDir ld) {
-      n = new DirNode(newIno(), new DirRef.Local(ld.id()), parent.writable, false, m.mode(),
-          config.ownerUid(), config.ownerGid(), m.mtime(), m.ctime());
-    } else if (c instanceof ChildRef.Symlink) {
-      n = new SymlinkNode(newIno(), m.symlinkTarget().orElse("?"), m.mode(), config.ownerUid(),
-          config.ownerGid(), m.mtime(), m.ctime());
-    } else if (c instanceof ChildRef.LocalFile lf) {
-      FileData data = wb.fileWithId(lf.id());
-      n = new FileNode(newIno(), data, m.mode(), config.ownerUid(), config.ownerGid(),
-          m.mtime(), m.ctime());
-    } else {
-      String cap = ((ChildRef.Cap) c).cap();
-      if (m.kind() == EntryKind.DIRECTORY) {
-        n = new DirNode(newIno(), new DirRef.Cap(cap), parent.writable && isWritable(cap), false,
-            m.mode(), config.ownerUid(), config.ownerGid(), m.mtime(), m.ctime());
-      } else {
-        n = new FileNode(newIno(), wb.newFile(Optional.of(cap), m.size()), m.mode(),
-            config.ownerUid(), config.ownerGid(), m.mtime(), m.ctime());
-      }
-    }
-    n.xattrs = new TreeMap<>(m.xattrs());
-    return n;
-  }
-
-  private static boolean isWritable(String cap) {
-    try {
-      return Cap.parse(cap).isWritable();
-    } catch (RuntimeException e) {
-      return false;
-    }
   }
 
   /** The node at {@code names}; call under a tree lock after {@link #prepare}. */
