@@ -60,11 +60,6 @@ final class ImmutableUpload {
   private final ImmutableEncoder encoder;
   private final UploadLocks locks;
   private final Map<NodeId, StorageClient> clients = new HashMap<>();
-  /** Uploads take the pool's upload lanes in turn (the first one the shared connection). */
-  private static final java.util.concurrent.atomic.AtomicInteger NEXT_LANE =
-      new java.util.concurrent.atomic.AtomicInteger();
-  /** This upload's lane: all its requests to a server go over one connection, in order. */
-  private final int lane = NEXT_LANE.getAndIncrement();
   private final Set<NodeId> leasedByAllocate = new HashSet<>();
   private Placement placement;
   private StorageIndex index;
@@ -149,7 +144,7 @@ final class ImmutableUpload {
     List<NodeId> batch = placement.nextToConnect(count);
     Map<NodeId, CompletableFuture<StorageClient>> connecting = new LinkedHashMap<>();
     for (NodeId id : batch) {
-      connecting.put(id, pool.connect(id, lane));
+      connecting.put(id, pool.connect(id));
     }
     Map<NodeId, CompletableFuture<Set<Integer>>> asking = new LinkedHashMap<>();
     connecting.forEach((id, f) -> {

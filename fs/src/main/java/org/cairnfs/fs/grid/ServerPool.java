@@ -32,14 +32,6 @@ import org.cairnfs.protocol.identity.NodeKey;
  * introducer, only the servers' addresses and ids. Thread-safe.
  */
 public final class ServerPool implements AutoCloseable {
-  /**
-   * Connections per server that uploads spread over (lane 0 is the shared one). Why: a server
-   * runs one connection's requests one at a time, so uploads of many small files on a single
-   * connection commit their shares one after another; on a few connections the server closes
-   * them concurrently and its group commit syncs them together. Kept below the server's
-   * per-node connection limit (8 by default) so a node can run a mount and verbs at once.
-   */
-  public static final int UPLOAD_LANES = 4;
   private final GridMembership membership;
   private final NodeKey ownKey;
   private final ClientOptions options;
@@ -47,8 +39,6 @@ public final class ServerPool implements AutoCloseable {
   private final Duration backoffMax;
   private final InstantSource clock;
   private final Map<NodeId, ServerLink> links = new ConcurrentHashMap<>();
-  /** The extra upload connections (lanes 1 to {@link #UPLOAD_LANES} - 1), opened lazily. */
-  private final Map<NodeId, ServerLink[]> lanes = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler;
   private final Consumer<List<GridServer>> listener = this::sync;
   private volatile boolean closed;
@@ -117,31 +107,6 @@ public final class ServerPool implements AutoCloseable {
     return link.connect();
   }
 
-  /**
-   * A connection to {@code server} for one upload's requests: lane 0 is {@link #connect}'s,
-   * other lanes (taken modulo {@link #UPLOAD_LANES}) are connections of their own, opened on
-   * first use. A lane that cannot connect (for example the server refuses more connections
-   * from this node) falls back to the shared connection. All requests of one upload must use
-   * the same lane, so the server runs them in order.
-   */
-  public CompletableFuture<StorageClient> connect(NodeId server, int lane) {
-    int at = Math.floorMod(lane, UPLOAD_LANES);
-    ServerLink main = links.get(server);
-    if (at == 0 || main == null || closed) {
-      return connect(server);
-    }
-    ServerLink[] extra = lanes.computeIfAbsent(server, id -> new ServerLink[UPLOAD_LANES]);
-    ServerLink link;
-    synchronized (extra) {
-      link = extra[at];
-      if (link == null) {
-        link = new ServerLink(this, main.server());
-        extra[at] = link;
-      }
-    }
-    return link.connect().exceptionallyCompose(e -> connect(server));
-  }
-
   /** The open connection to {@code server} if there is one now (opens nothing). */
   public Optional<StorageClient> connected(NodeId server) {
     ServerLink link = links.get(server);
@@ -164,9 +129,6 @@ public final class ServerPool implements AutoCloseable {
       link.remove();
     }
     links.clear();
-    for (NodeId id : List.copyOf(lanes.keySet())) {
-      removeLanes(id);
-    }
     scheduler.shutdownNow();
   }
 
@@ -183,16 +145,6 @@ public final class ServerPool implements AutoCloseable {
           return new ServerLink(this, s);
         }
         link.update(s);
-        ServerLink[] extra = lanes.get(id);
-        if (extra != null) {
-          synchronized (extra) {
-            for (ServerLink lane : extra) {
-              if (lane != null) {
-                lane.update(s);
-              }
-            }
-          }
-        }
         return link;
       });
     }
@@ -201,20 +153,6 @@ public final class ServerPool implements AutoCloseable {
         ServerLink gone = links.remove(id);
         if (gone != null) {
           gone.remove();
-        }
-        removeLanes(id);
-      }
-    }
-  }
-
-  private void removeLanes(NodeId id) {
-    ServerLink[] extra = lanes.remove(id);
-    if (extra != null) {
-      synchronized (extra) {
-        for (ServerLink lane : extra) {
-          if (lane != null) {
-            lane.remove();
-          }
         }
       }
     }

@@ -92,25 +92,6 @@ class ServerPoolTest {
   }
 
   @Test
-  void uploadLanesAreConnectionsOfTheirOwnThatWrapAroundAndCloseWithThePool() throws Exception {
-    grid = new TestGrid(dir, 1);
-    ServerPool pool = grid.pool(NodeKey.generate());
-    NodeId id = grid.server(0).nodeId();
-    var shared = pool.connect(id).get();
-    assertThat(pool.connect(id, 0).get()).isSameAs(shared);
-    assertThat(pool.connect(id, ServerPool.UPLOAD_LANES).get()).isSameAs(shared);
-    var lane1 = pool.connect(id, 1).get();
-    var lane2 = pool.connect(id, 2).get();
-    assertThat(lane1).isNotSameAs(shared).isNotSameAs(lane2);
-    assertThat(pool.connect(id, 1 + ServerPool.UPLOAD_LANES).get()).isSameAs(lane1);
-    assertThat(pool.connect(id, 1 - ServerPool.UPLOAD_LANES).get()).isSameAs(lane1);
-    assertThat(lane1.connection().isOpen()).isTrue();
-    pool.close();
-    await("the lanes close with the pool", () -> !lane1.connection().isOpen()
-        && !lane2.connection().isOpen() && !shared.connection().isOpen());
-  }
-
-  @Test
   void aFailedServerFailsFastWhileBackingOff() throws Exception {
     grid = new TestGrid(dir, 2);
     ServerPool pool = grid.pool(NodeKey.generate());

@@ -17,6 +17,7 @@ public final class ServerConfig {
   final TlsEngine tlsEngine;
   final int maxFrameLength;
   final int maxInFlight;
+  final int maxRunningPerConnection;
   final Duration helloTimeout;
   final Duration idleTimeout;
   final Duration frameTimeout;
@@ -46,6 +47,7 @@ public final class ServerConfig {
     tlsEngine = b.tlsEngine;
     maxFrameLength = b.maxFrameLength;
     maxInFlight = b.maxInFlight;
+    maxRunningPerConnection = b.maxRunningPerConnection;
     helloTimeout = b.helloTimeout;
     idleTimeout = b.idleTimeout;
     frameTimeout = b.frameTimeout;
@@ -108,6 +110,7 @@ public final class ServerConfig {
     private TlsEngine tlsEngine = TlsEngine.defaultEngine();
     private int maxFrameLength = WireLimits.DEFAULT_MAX_FRAME;
     private int maxInFlight = 64;
+    private int maxRunningPerConnection = 8;
     private Duration helloTimeout = Duration.ofSeconds(10);
     private Duration idleTimeout = Duration.ofMinutes(2);
     private Duration frameTimeout = Duration.ofSeconds(10);
@@ -174,6 +177,21 @@ public final class ServerConfig {
         throw new IllegalArgumentException("max in-flight must be 1..65536, got " + requests);
       }
       this.maxInFlight = requests;
+      return this;
+    }
+
+    /**
+     * Requests of one connection running on the backend at once (for different storage
+     * indexes; one index's requests still run one at a time, in order). Why a cap: one
+     * connection must not take every backend thread, nor hold more than this many answers
+     * beyond its socket's write buffer when its peer stops reading.
+     */
+    public Builder maxRunningPerConnection(int requests) {
+      if (requests < 1 || requests > 1024) {
+        throw new IllegalArgumentException("max running requests per connection must be 1..1024,"
+            + " got " + requests);
+      }
+      this.maxRunningPerConnection = requests;
       return this;
     }
 

@@ -11,7 +11,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -29,18 +28,20 @@ import org.cairnfs.protocol.message.Hello;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.WireLimits;
+import org.cairnfs.protocol.server.RequestOrder.Queued;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection's server logic: hello exchange, then requests run one at a time in arrival
- * order on the backend executor, answered under their request ids. Nothing a client sends can
- * throw out of this handler.
+ * One connection's server logic: hello exchange, then requests run on the backend executor in
+ * the order {@link RequestOrder} allows (one storage index's requests one at a time in arrival
+ * order, up to {@code maxRunningPerConnection} of different indexes at once), answered under
+ * their request ids as they finish. Nothing a client sends can throw out of this handler.
  *
- * <p>What one connection may cost is bounded here: a request runs only while the socket is
+ * <p>What one connection may cost is bounded here: a request starts only while the socket is
  * writable and after the bytes of its largest possible response were taken from the
- * server-wide response budget, so a peer that stops reading holds at most one response beyond
- * Netty's write buffer; reading stops while {@code maxInFlight} requests are unanswered or
+ * server-wide response budget, so a peer that stops reading holds at most
+ * {@code maxRunningPerConnection} responses beyond Netty's write buffer; reading stops while {@code maxInFlight} requests are unanswered or
  * {@link ConnectionMemory} holds the request bytes it may; and a connection is dropped when it
  * stalls: no hello in time, idle, a frame that stops arriving, or a response it does not read
  * (see {@code docs/specs/wire.md} section 7).
@@ -73,28 +74,11 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
   /** The connection has closed (channelInactive ran). */
   private boolean inactive;
   private int inFlight;
-  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
-  private boolean running;
+  private final RequestOrder order;
   private boolean pumping;
-  /** Frame bytes of the request running, given back when it ends. */
-  private int runningBytes;
   private MemoryBudget.Wait responseWait;
   private final List<ChannelSubscription> subscriptions = new CopyOnWriteArrayList<>();
   private ScheduledFuture<?> timer;
-
-  /**
-   * A received request waiting to run, with the bytes its frame holds; or (request null) a
-   * refusal already decided, queued so it is answered in order and under the same rules.
-   */
-  private record Queued(long id, Request request, int frameBytes, Response refusal) {
-    static Queued refusal(long id, ErrorCode code, String message) {
-      return new Queued(id, null, 0, new Response.Error(code, message));
-    }
-
-    String what() {
-      return request != null ? request.type().toString() : "refusal";
-    }
-  }
 
   ServerHandler(RequestDispatcher dispatcher, StorageBackend storage, Executor executor,
       ServerConfig config, SharedLimits shared, PeerBudget responses, ReadGate gate,
@@ -110,6 +94,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     this.maxInFlight = config.maxInFlight;
     this.maxFrameLength = config.maxFrameLength;
     this.config = config;
+    this.order = new RequestOrder(Math.min(config.maxRunningPerConnection, config.maxInFlight));
   }
 
   @Override
@@ -238,13 +223,14 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     if (++inFlight >= maxInFlight) {
       gate.pause(ReadGate.IN_FLIGHT);
     }
-    queue.add(q);
+    order.add(q);
     pump();
   }
 
   /**
-   * Starts the next request if none runs, the socket is writable and the response budget
-   * grants the bytes of its largest possible answer.
+   * Starts every waiting request that {@link RequestOrder} lets run, while the socket is
+   * writable and the response budget grants the bytes of each one's largest possible answer
+   * (a request waiting for that budget holds back the ones after it).
    */
   private void pump() {
     if (pumping) {
@@ -252,17 +238,18 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
     pumping = true;
     try {
-      while (!running && !closed && responseWait == null && !queue.isEmpty()
-          && ctx.channel().isWritable()) {
-        Queued next = queue.peek();
-        long replyBytes = next.request() != null ? replyBound(next.request(), maxFrameLength)
+      Queued next;
+      while (!closed && responseWait == null && ctx.channel().isWritable()
+          && (next = order.next()) != null) {
+        Queued q = next;
+        long replyBytes = q.request != null ? replyBound(q.request, maxFrameLength)
             : 4 + SMALL_RESPONSE;
         MemoryBudget.Wait wait = responses.takeOrWait(replyBytes, ctx.executor(), () -> {
           responseWait = null;
           if (closed) {
             responses.release(replyBytes);
           } else {
-            start(queue.poll(), replyBytes);
+            start(q, replyBytes);
             pump();
           }
         });
@@ -270,7 +257,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
           responseWait = wait;
           return;
         }
-        start(queue.poll(), replyBytes);
+        start(q, replyBytes);
       }
     } finally {
       pumping = false;
@@ -278,10 +265,9 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void start(Queued q, long replyBytes) {
-    running = true;
-    runningBytes = q.frameBytes();
-    if (q.refusal() != null) {
-      finish(q, replyBytes, q.refusal());
+    order.started(q);
+    if (q.refusal != null) {
+      finish(q, replyBytes, q.refusal);
       return;
     }
     Caller who = caller;
@@ -292,8 +278,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
       });
     } catch (RejectedExecutionException e) {
       // The server is shutting down.
-      running = false;
-      memory.release(q.frameBytes());
+      order.finished(q);
+      memory.release(q.frameBytes);
       responses.release(replyBytes);
       ctx.close();
     }
@@ -301,8 +287,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
   private Response run(Caller who, Queued q) {
     try {
-      return dispatcher.dispatch(who, q.request(), () -> {
-        ChannelSubscription s = new ChannelSubscription(who, ctx.channel(), q.id(),
+      return dispatcher.dispatch(who, q.request, () -> {
+        ChannelSubscription s = new ChannelSubscription(who, ctx.channel(), q.id,
             maxFrameLength, responses);
         subscriptions.add(s);
         return s;
@@ -310,24 +296,24 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     } catch (RequestException e) {
       return new Response.Error(e.code(), e.getMessage());
     } catch (RuntimeException | Error e) {
-      log.warn("{}: backend failed on {}", who, q.request(), e);
+      log.warn("{}: backend failed on {}", who, q.request, e);
       return new Response.Error(ErrorCode.INTERNAL, "server error: " + e);
     }
   }
 
   /** On the event loop, after the backend answered. */
   private void finish(Queued q, long replyBytes, Response response) {
-    running = false;
-    memory.release(q.frameBytes());
+    order.finished(q);
+    memory.release(q.frameBytes);
     if (closed || !ctx.channel().isActive()) {
       responses.release(replyBytes);
-      if (inactive) {
+      if (inactive && order.running() == 0) {
         connectionEnded();
       }
       return;
     }
     clock.responseHanded(replyBytes, System.nanoTime());
-    ctx.writeAndFlush(new Frame(q.id(), response)).addListener(f -> {
+    ctx.writeAndFlush(new Frame(q.id, response)).addListener(f -> {
       responses.release(replyBytes);
       clock.responseWritten(System.nanoTime());
       // A peer closing TLS while its answer is in flight is a normal end, not a server fault.
@@ -335,7 +321,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
           && !(f.cause() instanceof SslClosedEngineException)) {
         log.warn("{}: could not send response to {}: {}", caller, q.what(),
             f.cause().toString());
-        sendError(q.id(), ErrorCode.INTERNAL, "response could not be sent: "
+        sendError(q.id, ErrorCode.INTERNAL, "response could not be sent: "
             + f.cause().getMessage());
       }
       answered();
@@ -390,18 +376,18 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    boolean wasRunning = running;
+    boolean wasRunning = order.running() > 0;
     closed = true;
     inactive = true;
     if (timer != null) {
       timer.cancel(false);
     }
-    memory.closed(wasRunning ? runningBytes : 0);
+    memory.closed(order.runningBytes());
     if (responseWait != null) {
       responseWait.cancel();
       responseWait = null;
     }
-    queue.clear();
+    order.dropWaiting();
     if (nodeCounted) {
       nodeCounted = false;
       shared.connections().releaseNode(caller.nodeId());

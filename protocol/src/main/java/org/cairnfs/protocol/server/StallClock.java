@@ -10,9 +10,10 @@ import org.cairnfs.protocol.frame.FrameReader;
  * ready to read counts against a peer for idleness and frames, so backpressure and waiting
  * for buffer memory never do. Event loop only.
  *
- * <p>Why a response has its own deadline: each connection holds at most one response beyond
- * its socket's write buffer, but that one still pins its bytes of the shared response budget,
- * so a peer that stops reading must lose it within seconds, like a half-sent frame.
+ * <p>Why a response has its own deadline: each connection holds at most a few responses
+ * ({@code maxRunningPerConnection}) beyond its socket's write buffer, but they still pin their
+ * bytes of the shared response budget, so a peer that stops reading must lose them within
+ * seconds, like a half-sent frame.
  */
 final class StallClock {
   /** Why a connection is dropped, and whether its peer stopped mid-transfer. */

@@ -14,8 +14,10 @@ import org.cairnfs.protocol.message.Response;
  * <ul>
  *   <li>Methods are called on the server's backend executor, never on a Netty event loop, so
  *       they may block on disk. They must be thread-safe: different connections call
- *       concurrently. Requests from ONE connection are called one at a time, in arrival order
- *       (so a CloseShare never overtakes the WriteChunks sent before it).</li>
+ *       concurrently, and so do one connection's requests for different storage indexes (up
+ *       to {@code maxRunningPerConnection}). Requests from ONE connection for ONE storage index
+ *       are called one at a time, in arrival order (so a CloseShare never overtakes the
+ *       WriteChunks sent before it); a request naming no index runs alone.</li>
  *   <li>Every request value is already validated against the wire limits (SI 16 bytes, share
  *       numbers 0..255, offsets >= 0, lengths <= MAX_CHUNK, secrets 32 bytes); the backend
  *       checks what only it knows (space, share size, existence, signatures).</li>

@@ -35,11 +35,16 @@ class ServerHandlerTest {
 
   /** The real protocol handlers of {@code cfg} on an embedded channel, authenticated. */
   static EmbeddedChannel channel(ServerConfig cfg) {
+    return channel(cfg, Runnable::run);
+  }
+
+  /** As {@link #channel(ServerConfig)}, backend calls run by {@code executor}. */
+  static EmbeddedChannel channel(ServerConfig cfg, java.util.concurrent.Executor executor) {
     EmbeddedChannel ch = new EmbeddedChannel();
     SharedLimits shared = SharedLimits.of(cfg);
     ServerHandler handler = ServerInitializer.addProtocol(ch, cfg, shared,
         shared.connections().admitAddress(ch.remoteAddress()), new RequestDispatcher(cfg.storage, cfg.introducer, cfg.maxFrameLength, cfg.maxInFlight),
-        Runnable::run, new FrameEncoder(cfg.maxFrameLength));
+        executor, new FrameEncoder(cfg.maxFrameLength));
     handler.authenticated(ch.pipeline().context(handler), NodeKey.generate().nodeId());
     return ch;
   }

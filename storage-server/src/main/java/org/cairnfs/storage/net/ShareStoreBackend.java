@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Request;
@@ -38,6 +40,13 @@ import org.slf4j.LoggerFactory;
  * that last (re)started it, under a per-index lock, and a dropped connection aborts only what
  * it still claims. The protocol runs it on its backend executor, never on an
  * event loop, so disk work here is fine. Disk failures surface as INTERNAL errors.
+ *
+ * <p>One connection's requests for different storage indexes run concurrently, so the claim
+ * bookkeeping and the open-write caps are kept under one short lock ({@code claims}, never
+ * held across disk work, always taken after a per-index stripe, never before one), and a
+ * request that may open writes reserves its places before the store call, so concurrent
+ * allocations cannot pass a cap together. A close does not hold its stripe while its group
+ * commit runs, so closes of indexes that share a stripe are committed together too.
  */
 public final class ShareStoreBackend implements StorageBackend {
   /** Reported to clients as the software version. */
@@ -56,6 +65,11 @@ public final class ShareStoreBackend implements StorageBackend {
   private final Map<Object, Integer> openByAddress = new ConcurrentHashMap<>();
   /** Serialize claiming with the store call that (re)starts or ends the write. */
   private final Object[] stripes = new Object[STRIPES];
+  /** Guards the claim maps, the per-address counts and the reservations below. */
+  private final Object claims = new Object();
+  /** Places taken by allocations and slot writes under way, per connection and per address. */
+  private final Map<Long, Integer> reservedByConnection = new java.util.HashMap<>();
+  private final Map<Object, Integer> reservedByAddress = new java.util.HashMap<>();
 
   /** One open immutable upload or staged slot write, as the store keys it. */
   private record Upload(LeaseOwner owner, StorageIndex index, int share, boolean slot) {}
@@ -83,14 +97,27 @@ public final class ShareStoreBackend implements StorageBackend {
     LeaseOwner owner = owner(caller);
     LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
     synchronized (stripe(request.index())) {
-      Set<Upload> mine = track(caller);
-      long adding = request.shareNumbers().stream()
-          .filter(n -> !mine.contains(new Upload(owner, request.index(), n, false))).count();
-      checkCaps(caller, mine, adding);
-      Allocation a = call(() -> store.allocate(request.index(), request.shareNumbers(),
-          request.shareSize(), owner, secrets));
-      for (int n : a.allocated()) {
-        claim(caller, new Upload(owner, request.index(), n, false));
+      int adding;
+      synchronized (claims) {
+        Set<Upload> mine = track(caller);
+        adding = (int) request.shareNumbers().stream()
+            .filter(n -> !mine.contains(new Upload(owner, request.index(), n, false))).count();
+        checkCaps(caller, mine, adding);
+        reserve(caller, adding);
+      }
+      Allocation a = null;
+      try {
+        a = call(() -> store.allocate(request.index(), request.shareNumbers(),
+            request.shareSize(), owner, secrets));
+      } finally {
+        synchronized (claims) {
+          reserve(caller, -adding);
+          if (a != null) {
+            for (int n : a.allocated()) {
+              claim(caller, new Upload(owner, request.index(), n, false));
+            }
+          }
+        }
       }
       return new Response.Allocated(a.allocated(), a.alreadyHeld());
     }
@@ -108,12 +135,48 @@ public final class ShareStoreBackend implements StorageBackend {
   @Override
   public void closeShare(Caller caller, StorageIndex index, int share) throws StorageException {
     LeaseOwner owner = owner(caller);
+    Upload upload = new Upload(owner, index, share, false);
+    CompletableFuture<Void> committed;
+    Long holder;
     synchronized (stripe(index)) {
-      call(() -> {
-        store.close(owner, index, share);
-        return null;
-      });
-      unclaim(new Upload(owner, index, share, false));
+      committed = call(() -> store.closeAsync(owner, index, share));
+      holder = claimedBy.get(upload);
+    }
+    awaitCommit(committed);
+    synchronized (claims) {
+      // Only the claim seen at sealing: if the commit failed and another connection of this
+      // node opened the share again meanwhile, that newer claim stays.
+      if (holder != null && claimedBy.remove(upload, holder)) {
+        forget(holder, upload);
+      }
+    }
+  }
+
+  /** Waits for a close's group commit; its refusal or disk failure is the close's. */
+  private static void awaitCommit(CompletableFuture<Void> committed) throws StorageException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          committed.get();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true; // the close is under way; its outcome is what we report
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          call(() -> {
+            if (cause instanceof StoreException se) {
+              throw se;
+            }
+            throw cause instanceof IOException io ? io : new IOException(cause);
+          });
+          return;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -131,6 +194,7 @@ public final class ShareStoreBackend implements StorageBackend {
       }
     }
   }
+
 
   @Override
   public byte[] readRange(Caller caller, Request.ReadRange request) throws StorageException {
@@ -197,12 +261,25 @@ public final class ShareStoreBackend implements StorageBackend {
           unclaim(upload);
         }
       } else {
-        Set<Upload> mine = track(caller);
-        if (!mine.contains(upload)) {
-          checkCaps(caller, mine, 1);
+        int adding;
+        synchronized (claims) {
+          Set<Upload> mine = track(caller);
+          adding = mine.contains(upload) ? 0 : 1;
+          checkCaps(caller, mine, adding);
+          reserve(caller, adding);
         }
-        writeSlotChunk(request, owner);
-        claim(caller, upload);
+        boolean written = false;
+        try {
+          writeSlotChunk(request, owner);
+          written = true;
+        } finally {
+          synchronized (claims) {
+            reserve(caller, -adding);
+            if (written) {
+              claim(caller, upload);
+            }
+          }
+        }
       }
     }
   }
@@ -237,11 +314,13 @@ public final class ShareStoreBackend implements StorageBackend {
     }
     for (Upload u : open) {
       synchronized (stripe(u.index())) {
-        if (!claimedBy.remove(u, id)) {
-          continue; // taken over by another connection of the same node
+        synchronized (claims) {
+          if (!claimedBy.remove(u, id)) {
+            continue; // taken over by another connection of the same node
+          }
+          open.remove(u);
+          countAddress(id, -1);
         }
-        open.remove(u);
-        countAddress(id, -1);
         try {
           if (u.slot()) {
             store.abortSlotWrite(u.owner(), u.index(), u.share());
@@ -256,11 +335,16 @@ public final class ShareStoreBackend implements StorageBackend {
         }
       }
     }
-    openByConnection.remove(id);
-    addressOf.remove(id);
+    synchronized (claims) {
+      openByConnection.remove(id);
+      addressOf.remove(id);
+    }
   }
 
-  /** Makes {@code caller}'s connection the one that claims {@code u}; call under its stripe. */
+  /**
+   * Makes {@code caller}'s connection the one that claims {@code u}; call under its stripe and
+   * {@code claims}.
+   */
   private void claim(Caller caller, Upload u) {
     Long previous = claimedBy.put(u, caller.connectionId());
     if (previous != null && previous != caller.connectionId()) {
@@ -276,13 +360,36 @@ public final class ShareStoreBackend implements StorageBackend {
 
   /** {@code u} is no longer open, whoever claimed it; call under its stripe. */
   private void unclaim(Upload u) {
-    Long holder = claimedBy.remove(u);
-    if (holder != null) {
-      Set<Upload> theirs = openByConnection.get(holder);
-      if (theirs != null && theirs.remove(u)) {
-        countAddress(holder, -1);
+    synchronized (claims) {
+      Long holder = claimedBy.remove(u);
+      if (holder != null) {
+        forget(holder, u);
       }
     }
+  }
+
+  /** Connection {@code holder} no longer counts {@code u}; call under {@code claims}. */
+  private void forget(long holder, Upload u) {
+    Set<Upload> theirs = openByConnection.get(holder);
+    if (theirs != null && theirs.remove(u)) {
+      countAddress(holder, -1);
+    }
+  }
+
+  /**
+   * Takes ({@code places} > 0) or gives back places for writes a request may open, so that
+   * concurrent requests count each other's; call under {@code claims}.
+   */
+  private void reserve(Caller caller, int places) {
+    if (places == 0) {
+      return;
+    }
+    reservedByConnection.merge(caller.connectionId(), places, ShareStoreBackend::sumOrNull);
+    reservedByAddress.merge(caller.peerAddress(), places, ShareStoreBackend::sumOrNull);
+  }
+
+  private static Integer sumOrNull(int a, int b) {
+    return a + b == 0 ? null : a + b;
   }
 
   /** Moves the open-write count of connection {@code id}'s address by {@code delta}. */
@@ -300,20 +407,26 @@ public final class ShareStoreBackend implements StorageBackend {
   /**
    * Refuses with BUSY when {@code adding} more open uploads or slot writes would take this
    * connection or its peer address past its cap. Counts every share asked for, even those that
-   * turn out held: a conservative check, cheap and never too lax. Writes the store dropped as
-   * idle still count until looked at here: when over a cap, the connection's own are pruned
-   * first (another connection's are pruned when it next asks).
+   * turn out held, and the places other requests under way have reserved: a conservative
+   * check, cheap and never too lax. Writes the store dropped as idle still count until looked
+   * at here: when over a cap, the connection's own are pruned first (another connection's are
+   * pruned when it next asks). Call under {@code claims}.
    */
   private void checkCaps(Caller caller, Set<Upload> mine, long adding) throws StorageException {
     int cap = store.limits().maxOpenWritesPerConnection();
     int addressCap = store.limits().maxOpenWritesPerAddress();
-    if (mine.size() + adding > cap || addressCount(caller) + adding > addressCap) {
+    if (adding == 0) {
+      return;
+    }
+    if (connectionCount(caller, mine) + adding > cap
+        || addressCount(caller) + adding > addressCap) {
       pruneClosed(caller, mine);
     }
-    if (mine.size() + adding > cap) {
+    int fromConnection = connectionCount(caller, mine);
+    if (fromConnection + adding > cap) {
       throw new StorageException(ErrorCode.BUSY, "connection busy: " + adding
           + " more uploads would exceed its " + cap + " open uploads and slot writes ("
-          + mine.size() + " open); close or abort some first");
+          + fromConnection + " open); close or abort some first");
     }
     int fromAddress = addressCount(caller);
     if (fromAddress + adding > addressCap) {
@@ -326,18 +439,24 @@ public final class ShareStoreBackend implements StorageBackend {
 
   /** The open-write count of each peer address that holds any (a copy; for tests). */
   Map<Object, Integer> openWritesByAddress() {
-    return Map.copyOf(openByAddress);
+    synchronized (claims) {
+      return Map.copyOf(openByAddress);
+    }
   }
 
   private int addressCount(Caller caller) {
-    return openByAddress.getOrDefault(caller.peerAddress(), 0);
+    return openByAddress.getOrDefault(caller.peerAddress(), 0)
+        + reservedByAddress.getOrDefault(caller.peerAddress(), 0);
+  }
+
+  private int connectionCount(Caller caller, Set<Upload> mine) {
+    return mine.size() + reservedByConnection.getOrDefault(caller.connectionId(), 0);
   }
 
   /**
    * Forgets this connection's claims on writes the store no longer has open (expired). Takes
-   * no stripe (the caller holds one): this connection's requests run one at a time, and a
-   * takeover by another connection changes {@code claimedBy} first, which the conditional
-   * remove sees.
+   * no stripe (the caller holds one); runs under {@code claims}, as does every claim change,
+   * so a write opened again and claimed meanwhile is either seen open or claimed after this.
    */
   private void pruneClosed(Caller caller, Set<Upload> mine) {
     for (Upload u : List.copyOf(mine)) {

@@ -44,6 +44,8 @@ final class GroupCommit<T> implements AutoCloseable {
   private final ReentrantLock committing = new ReentrantLock();
   private long batches;
   private long items;
+  private final java.util.concurrent.atomic.AtomicLong submitted =
+      new java.util.concurrent.atomic.AtomicLong();
 
   GroupCommit(String name, int maxBatch, Committer<T> committer) {
     if (maxBatch < 1) {
@@ -64,11 +66,17 @@ final class GroupCommit<T> implements AutoCloseable {
       return done;
     }
     Pending<T> pending = new Pending<>(item, done);
+    submitted.incrementAndGet();
     queue.add(pending);
     if (closing.get() && queue.remove(pending)) {
       done.completeExceptionally(new IllegalStateException("the store is closing"));
     }
     return done;
+  }
+
+  /** Items submitted so far, committed or not (tests). */
+  long submitted() {
+    return submitted.get();
   }
 
   /** Batches committed and items in them so far: {@code {batches, items}}. */

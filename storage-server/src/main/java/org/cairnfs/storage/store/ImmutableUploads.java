@@ -262,6 +262,10 @@ final class ImmutableUploads {
     return commits.counts();
   }
 
+  long closesSubmitted() {
+    return commits.submitted();
+  }
+
   /** Held by a test, no batch of closes starts committing. */
   java.util.concurrent.locks.Lock commitLock() {
     return commits.committing();

@@ -147,6 +147,11 @@ public final class ShareStore implements AutoCloseable {
     return uploads.closeAsync(key(index, shareNumber), owner);
   }
 
+  /** Closes handed to the group commit so far, committed or not (tests). */
+  long closesSubmitted() {
+    return uploads.closesSubmitted();
+  }
+
   /** Group commits of closes so far: {@code {batches, closes}}. */
   long[] commitCounts() {
     return uploads.commitCounts();

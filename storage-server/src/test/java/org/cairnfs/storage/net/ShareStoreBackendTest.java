@@ -117,6 +117,58 @@ class ShareStoreBackendTest {
       backend.abortShare(a, si(1), 1);
       backend.allocate(a, allocate(si(2), 0, 1));
     }
+
+    /**
+     * One connection's requests for different indexes run at once: allocations racing on many
+     * threads must still not open more than the cap between them (each reserves its places
+     * before the store call), and closes racing with them give their places back exactly.
+     */
+    @Test
+    void concurrentRequestsOfOneConnectionNeverPassTheCapTogether() throws Exception {
+      Caller a = connection(1, NODE, "192.0.2.7");
+      int threads = 16;
+      for (int round = 0; round < 20; round++) {
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        java.util.concurrent.atomic.AtomicInteger opened =
+            new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<Thread> all = new java.util.ArrayList<>();
+        java.util.List<Throwable> unexpected =
+            java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        int base = round * threads;
+        for (int t = 0; t < threads; t++) {
+          StorageIndex index = si(1 + (base + t) % 250);
+          Thread th = new Thread(() -> {
+            try {
+              start.await();
+              backend.allocate(a, allocate(index, 0, 0));
+              opened.incrementAndGet();
+            } catch (StorageException e) {
+              if (e.code() != ErrorCode.BUSY) {
+                unexpected.add(e);
+              }
+            } catch (Exception e) {
+              unexpected.add(e);
+            }
+          });
+          th.start();
+          all.add(th);
+        }
+        for (Thread th : all) {
+          th.join();
+        }
+        assertThat(unexpected).isEmpty();
+        assertThat(opened.get()).as("round %d", round).isEqualTo(CAP);
+        assertThat(backend.openWritesByAddress()).containsValue(CAP);
+        for (int t = 0; t < threads; t++) {
+          try {
+            backend.abortShare(a, si(1 + (base + t) % 250), 0);
+          } catch (StorageException e) {
+            assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND); // refused as BUSY earlier
+          }
+        }
+        assertThat(backend.openWritesByAddress()).as("every place given back").isEmpty();
+      }
+    }
   }
 
   @Nested
