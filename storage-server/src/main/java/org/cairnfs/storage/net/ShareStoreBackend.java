@@ -70,6 +70,12 @@ public final class ShareStoreBackend implements StorageBackend {
   /** Places taken by allocations and slot writes under way, per connection and per address. */
   private final Map<Long, Integer> reservedByConnection = new java.util.HashMap<>();
   private final Map<Object, Integer> reservedByAddress = new java.util.HashMap<>();
+  /**
+   * Claimed writes an allocation under way is restarting (counted as not adding): the store has
+   * them closed for a moment, and a prune must not drop their claims then, or the restart's
+   * re-claim would come on top of places another request was let in on. Under {@code claims}.
+   */
+  private final Map<Upload, Integer> restarting = new java.util.HashMap<>();
 
   /** One open immutable upload or staged slot write, as the store keys it. */
   private record Upload(LeaseOwner owner, StorageIndex index, int share, boolean slot) {}
@@ -96,14 +102,21 @@ public final class ShareStoreBackend implements StorageBackend {
       throws StorageException {
     LeaseOwner owner = owner(caller);
     LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
+    List<Upload> restarts = new ArrayList<>();
     synchronized (stripe(request.index())) {
       int adding;
       synchronized (claims) {
         Set<Upload> mine = track(caller);
-        adding = (int) request.shareNumbers().stream()
-            .filter(n -> !mine.contains(new Upload(owner, request.index(), n, false))).count();
+        for (int n : request.shareNumbers()) {
+          Upload u = new Upload(owner, request.index(), n, false);
+          if (mine.contains(u)) {
+            restarts.add(u);
+          }
+        }
+        adding = request.shareNumbers().size() - restarts.size();
         checkCaps(caller, mine, adding);
         reserve(caller, adding);
+        restarts.forEach(u -> restarting.merge(u, 1, ShareStoreBackend::sumOrNull));
       }
       Allocation a = null;
       try {
@@ -112,6 +125,7 @@ public final class ShareStoreBackend implements StorageBackend {
       } finally {
         synchronized (claims) {
           reserve(caller, -adding);
+          restarts.forEach(u -> restarting.merge(u, -1, ShareStoreBackend::sumOrNull));
           if (a != null) {
             for (int n : a.allocated()) {
               claim(caller, new Upload(owner, request.index(), n, false));
@@ -460,7 +474,8 @@ public final class ShareStoreBackend implements StorageBackend {
    */
   private void pruneClosed(Caller caller, Set<Upload> mine) {
     for (Upload u : List.copyOf(mine)) {
-      if (!store.isWriteOpen(u.owner(), u.index(), u.share(), u.slot())
+      if (!restarting.containsKey(u)
+          && !store.isWriteOpen(u.owner(), u.index(), u.share(), u.slot())
           && claimedBy.remove(u, caller.connectionId()) && mine.remove(u)) {
         countAddress(caller.connectionId(), -1);
       }

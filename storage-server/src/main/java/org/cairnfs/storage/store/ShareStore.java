@@ -245,6 +245,11 @@ public final class ShareStore implements AutoCloseable {
         secrets, totalSize, offset, data);
   }
 
+  /** The space budget, for tests that pause a store call inside it (package-private). */
+  SpaceBudget budget() {
+    return budget;
+  }
+
   /** The slot writer, for tests that interleave chunk writers (package-private). */
   SlotWriter slotWriter() {
     return slots;
