@@ -18,6 +18,9 @@ final class FileNode extends Node {
   volatile boolean behindGrid;
   RemoteEntry gridEntry;
   long gridEpoch;
+  /** Where the note was taken: it applies only while the file is still there. */
+  DirNode gridDir;
+  String gridName;
 
   FileNode(long ino, FileData data, int mode, int uid, int gid, Instant mtime, Instant ctime) {
     super(ino, mode, uid, gid, mtime, ctime);

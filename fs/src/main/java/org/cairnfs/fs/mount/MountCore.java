@@ -268,12 +268,21 @@ public final class MountCore implements AutoCloseable {
         throw new FsException(FsError.READ_ONLY, path + " is on a read-only directory");
       }
       f = fn;
+      Namespace.opened(f);
     } finally {
       tree.lock.readLock().unlock();
     }
-    return openNode(f, flags, false);
+    try {
+      return openNode(f, flags, false);
+    } catch (FsException | RuntimeException e) {
+      synchronized (f) {
+        f.openCount--;
+      }
+      throw e;
+    }
   }
 
+  /** A handle on {@code n}, whose open the caller has already counted under the tree lock. */
   private long openNode(FileNode n, int flags, boolean created) throws FsException {
     int acc = flags & O_ACCMODE;
     boolean readable = acc == 0 || acc == O_RDWR;
@@ -282,9 +291,6 @@ public final class MountCore implements AutoCloseable {
       truncateData(n, 0);
     } else if ((flags & O_TRUNC) != 0 && !created && n.data.size() > 0) {
       truncateData(n, 0);
-    }
-    synchronized (n) {
-      n.openCount++;
     }
     boolean keepCache = n.data.openKeepsCache() && !created;
     long fh = nextHandle.getAndIncrement();

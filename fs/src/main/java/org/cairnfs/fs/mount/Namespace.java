@@ -327,6 +327,7 @@ final class Namespace {
           f.mtime = now;
           f.ctime = now;
         }
+        opened(f);
         return f;
       }
       writable(parent, path);
@@ -339,8 +340,19 @@ final class Namespace {
       put(parent, name, f);
       core.journalEntry(parent, f);
       touch(parent, now);
+      opened(f);
       return f;
     });
+  }
+
+  /**
+   * Counts an open of {@code f} while the tree lock that found it is held, so no listing or
+   * last close can swap the node out between finding it and opening it.
+   */
+  static void opened(FileNode f) {
+    synchronized (f) {
+      f.openCount++;
+    }
   }
 
   /** Resolves {@code path} under the write lock and runs a metadata change on it. */

@@ -214,8 +214,9 @@ final class Tree {
       RemoteEntry e = f.gridEntry;
       f.gridEntry = null;
       DirNode d = f.parent;
-      if (d == null || d.children == null || d.children.get(f.name) != f
-          || f.data.hasLocalChanges()) {
+      if (d == null || d != f.gridDir || !f.name.equals(f.gridName) || d.children == null
+          || d.children.get(f.name) != f || f.data.hasLocalChanges()) {
+        f.gridDir = null; // renamed since that listing: the note was about another place
         return;
       }
       Optional<List<PendingState.Change>> pending =
@@ -272,7 +273,7 @@ final class Tree {
         // open, or local changes not yet journaled: the local node keeps the name until its
         // last close, which gives it to this entry unless the local version is to win
         n = existing;
-        behind((FileNode) existing, e, epoch);
+        behind((FileNode) existing, d, e, epoch);
       } else {
         n = nodes.fromRemote(d, e);
       }
@@ -299,7 +300,7 @@ final class Tree {
       if (!fresh.containsKey(e.getKey()) && !pending.containsKey(e.getKey())
           && busy(e.getValue())) {
         fresh.put(e.getKey(), e.getValue());
-        behind((FileNode) e.getValue(), null, epoch); // removed on the grid
+        behind((FileNode) e.getValue(), d, null, epoch); // removed on the grid
         continue;
       }
       if (fresh.get(e.getKey()) != e.getValue() && e.getValue().parent == d) {
@@ -309,10 +310,15 @@ final class Tree {
     d.children = fresh;
   }
 
-  /** Notes what the grid has under a busy file's name ({@code null}: nothing). */
-  private static void behind(FileNode f, RemoteEntry e, long epoch) {
+  /**
+   * Notes what the grid has under a busy file's name in {@code d} ({@code null}: nothing). The
+   * place is kept with it: a rename here before the last close makes the note stale.
+   */
+  private static void behind(FileNode f, DirNode d, RemoteEntry e, long epoch) {
     f.gridEntry = e;
     f.gridEpoch = epoch;
+    f.gridDir = d;
+    f.gridName = f.name;
     f.behindGrid = true;
   }
 

@@ -175,4 +175,36 @@ class MountCoreListingTest {
       assertThat(a.get("/mine")).containsExactly(4, 4, 4);
     }
   }
+
+  /**
+   * A note taken by a listing of one directory (another client replaced the open file there)
+   * applies only while the file is still where the note was taken: renamed into another
+   * directory before its last close, it keeps its own content there, even when that
+   * directory's publish count happens to equal the one noted.
+   */
+  @Test
+  void aNoteFromTheOldDirectoryDoesNotFollowAFileRenamedAway() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    Duration ttl = Duration.ofMillis(500);
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> x.directoryTtl(ttl));
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.directoryTtl(ttl))) {
+      byte[] v1 = CoreFixture.bytes(5_000, 1);
+      byte[] v2 = CoreFixture.bytes(5_000, 2);
+      a.core.mkdir("/d", 0755, U);
+      a.put("/f", v1);
+      a.core.sync(Duration.ofSeconds(10));
+      b.put("/other", new byte[] {9}); // b publishes the root once, as it will publish d once
+      b.core.sync(Duration.ofSeconds(10));
+      long fh = b.core.open("/f", 0);
+      a.put("/f", v2);
+      a.core.sync(Duration.ofSeconds(10));
+      Thread.sleep(ttl.toMillis() + 50);
+      relistRoot(b); // notes a's v2 under /f while fh holds the file open
+      b.core.rename("/f", "/d/g", 0);
+      b.core.sync(Duration.ofSeconds(10));
+      b.core.release(fh);
+      assertThat(b.get("/d/g")).as("the renamed file keeps its own content").isEqualTo(v1);
+    }
+  }
 }
