@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Request;
@@ -156,40 +155,15 @@ public final class ShareStoreBackend implements StorageBackend {
       committed = call(() -> store.closeAsync(owner, index, share));
       holder = claimedBy.get(upload);
     }
-    awaitCommit(committed);
+    call(() -> {
+      ShareStore.awaitClose(committed, "closing " + index + " share " + share);
+      return null;
+    });
     synchronized (claims) {
       // Only the claim seen at sealing: if the commit failed and another connection of this
       // node opened the share again meanwhile, that newer claim stays.
       if (holder != null && claimedBy.remove(upload, holder)) {
         forget(holder, upload);
-      }
-    }
-  }
-
-  /** Waits for a close's group commit; its refusal or disk failure is the close's. */
-  private static void awaitCommit(CompletableFuture<Void> committed) throws StorageException {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          committed.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true; // the close is under way; its outcome is what we report
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          call(() -> {
-            if (cause instanceof StoreException se) {
-              throw se;
-            }
-            throw cause instanceof IOException io ? io : new IOException(cause);
-          });
-          return;
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
       }
     }
   }

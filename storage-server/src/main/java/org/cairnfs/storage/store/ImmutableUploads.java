@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.time.InstantSource;
 import org.cairnfs.caps.StorageIndex;
@@ -150,31 +149,7 @@ final class ImmutableUploads {
 
   /** {@link #closeAsync}, waiting for the commit. */
   void close(ShareKey key, LeaseOwner owner) throws StoreException, IOException {
-    CompletableFuture<Void> done = closeAsync(key, owner);
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          done.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true; // the close is under way; its outcome is what we report
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof StoreException se) {
-            throw se;
-          }
-          if (cause instanceof IOException io) {
-            throw io;
-          }
-          throw new IOException("closing " + key + " failed: " + cause, cause);
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    ShareStore.awaitClose(closeAsync(key, owner), "closing " + key);
   }
 
   /**

@@ -245,6 +245,39 @@ public final class ShareStore implements AutoCloseable {
         secrets, totalSize, offset, data);
   }
 
+  /**
+   * Waits for a close's group commit ({@link #closeAsync}); its refusal or disk failure is the
+   * close's. An interrupt does not abandon the close: the wait goes on and the interrupt is
+   * restored after it. {@code what} names the close in a failure that is neither.
+   */
+  public static void awaitClose(java.util.concurrent.CompletableFuture<Void> committed,
+      String what) throws StoreException, IOException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          committed.get();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true; // the close is under way; its outcome is what we report
+        } catch (java.util.concurrent.ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof StoreException se) {
+            throw se;
+          }
+          if (cause instanceof IOException io) {
+            throw io;
+          }
+          throw new IOException(what + " failed: " + cause, cause);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   /** The space budget, for tests that pause a store call inside it (package-private). */
   SpaceBudget budget() {
     return budget;
