@@ -61,13 +61,13 @@ public final class ShareStore implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
   private ShareStore(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
-      SlotWriteCheck slotCheck) {
+      SlotWriteCheck slotCheck, SharedDirectorySync.Syncer dirSyncer) {
     this.layout = layout;
     this.leases = leases;
     this.budget = budget;
     this.held = new HeldShareLeases(layout, leases, slotCheck);
     OpenWriteCount openWrites = new OpenWriteCount(budget.limits().maxOpenWrites());
-    SharedDirectorySync dirSyncs = new SharedDirectorySync();
+    SharedDirectorySync dirSyncs = new SharedDirectorySync(dirSyncer);
     this.uploads = new ImmutableUploads(layout, leases, budget, openWrites, stripes, held,
         dirSyncs);
     this.slots = new SlotWriter(layout, leases, budget, openWrites, stripes, slotCheck,
@@ -82,6 +82,13 @@ public final class ShareStore implements AutoCloseable {
    */
   public static ShareStore open(Path storageDir, StoreLimits limits, LeaseDb leases,
       FreeSpace freeSpace, SlotWriteCheck slotCheck) throws IOException {
+    return open(storageDir, limits, leases, freeSpace, slotCheck, DirectorySync::sync);
+  }
+
+  /** {@link #open}, syncing directories with {@code dirSyncer} (tests inject failures). */
+  static ShareStore open(Path storageDir, StoreLimits limits, LeaseDb leases,
+      FreeSpace freeSpace, SlotWriteCheck slotCheck, SharedDirectorySync.Syncer dirSyncer)
+      throws IOException {
     ShareLayout layout = new ShareLayout(storageDir);
     Files.createDirectories(layout.sharesDir());
     deleteTree(layout.incomingDir());
@@ -94,7 +101,8 @@ public final class ShareStore implements AutoCloseable {
           fixed.adopted(), fixed.adoptedBytes(), fixed.dropped(), fixed.droppedBytes(),
           fixed.resized());
     }
-    return new ShareStore(layout, leases, new SpaceBudget(limits, freeSpace, leases), slotCheck);
+    return new ShareStore(layout, leases, new SpaceBudget(limits, freeSpace, leases), slotCheck,
+        dirSyncer);
   }
 
   public ShareLayout layout() {

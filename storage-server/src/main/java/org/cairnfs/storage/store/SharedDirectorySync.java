@@ -37,10 +37,6 @@ final class SharedDirectorySync {
   private final Syncer syncer;
   private final ConcurrentHashMap<Path, Dir> dirs = new ConcurrentHashMap<>();
 
-  SharedDirectorySync() {
-    this(DirectorySync::sync);
-  }
-
   SharedDirectorySync(Syncer syncer) {
     this.syncer = syncer;
   }

@@ -77,6 +77,8 @@ final class StoreFixture implements AutoCloseable {
   };
 
   final SlotWriteCheck slotCheck;
+  /** Syncs the store's directories; a test may swap it before {@link #open}. */
+  SharedDirectorySync.Syncer dirSyncer = DirectorySync::sync;
 
   StoreFixture(Path dbDir, StoreLimits limits) throws IOException {
     this(dbDir, limits, FAKE_CHECK);
@@ -91,7 +93,7 @@ final class StoreFixture implements AutoCloseable {
 
   void open() throws IOException {
     leases = LeaseDb.open(dbDir.resolve("leases.db"), clock, LEASE);
-    store = ShareStore.open(storageDir, limits, leases, () -> freeBytes, slotCheck);
+    store = ShareStore.open(storageDir, limits, leases, () -> freeBytes, slotCheck, dirSyncer);
   }
 
   /** Simulates a crash: nothing is closed; files stay as they are; a new store opens them. */

@@ -146,4 +146,44 @@ class WriteFailureTest {
     assertThat(f.store.read(org.cairnfs.storage.share.ShareKey.immutable(SI, 0), 0, 100))
         .isEqualTo(pattern(100, 2));
   }
+
+  /**
+   * A directory sync the disk fails is not a stored share: the close (and a slot write) reports
+   * it, naming the directory, and the upload's place is given back. The name is already in
+   * place and recorded, so a later close of the same share or a restart finds it consistent.
+   */
+  @Test
+  void aDirectorySyncThatFailsFailsTheCloseAndTheSlotWrite() throws Exception {
+    java.util.Set<Path> failing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    f.close();
+    f = new StoreFixture(dbDir, new StoreLimits(1 << 20, 0, 100_000).withOpenWriteCaps(1, 1));
+    f.dirSyncer = dir -> {
+      if (failing.contains(dir)) {
+        throw new java.io.IOException("EIO (test)");
+      }
+    };
+    f.store.close();
+    f.leases.close();
+    f.open();
+    failing.add(f.store.layout().indexDir(SI));
+    written(0, pattern(100, 1));
+    assertThatThrownBy(() -> f.store.close(ALICE, SI, 0))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining(f.store.layout().indexDir(SI).toString())
+        .hasMessageContaining("EIO (test)");
+    assertThat(f.store.isWriteOpen(ALICE, SI, 0, false)).isFalse();
+
+    StorageIndex slot = si(10);
+    failing.add(f.store.layout().indexDir(slot));
+    assertThatThrownBy(() -> f.store.writeSlotShare(slot, 0, StoreFixture.slotShare(1, 50),
+        ALICE, secrets(1)))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("EIO (test)");
+
+    failing.clear();
+    written(1, pattern(100, 2)); // the place is free again (the server-wide cap is 1)
+    f.store.close(ALICE, SI, 1);
+    assertThat(f.store.read(org.cairnfs.storage.share.ShareKey.immutable(SI, 1), 0, 100))
+        .isEqualTo(pattern(100, 2));
+  }
 }
