@@ -14,7 +14,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * local layers (sealed generations waiting for upload, then the open one taking writes).
  *
  * <p>Reads take the file's read lock, writes its write lock; no lock is shared between files,
- * so the data path has no global lock. Memory per call is one page plus the request.
+ * so the data path has no global lock. Memory per call is one page plus the request. The
+ * summary getters (size, base, whether changes are pending) take no lock: the tree calls them
+ * under its own lock, and a read or write may hold this file's lock across a grid read.
  */
 final class FileData {
   private final long id;
@@ -23,11 +25,17 @@ final class FileData {
   private final BaseReader baseReader;
   final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
-  private Optional<String> base;
-  private long baseSize;
+  // Written under the write lock; volatile so that the getters the tree calls under its own
+  // lock (stat, listings, journaling) never wait for this file's lock, which a read or write
+  // may hold across a grid read.
+  private volatile Optional<String> base;
+  private volatile long baseSize;
   private final List<Layer> sealed = new ArrayList<>(); // oldest first
-  private Layer current;
-  private long size;
+  private volatile int sealedCount;
+  private volatile long oldestSealedGen;
+  private volatile long newestSealedGen;
+  private volatile Layer current;
+  private volatile long size;
   private long nextGen;
   /** Bumped by every local change of the content (write, truncate, replayed layers, discard). */
   private long contentEpoch;
@@ -53,41 +61,21 @@ final class FileData {
   }
 
   long size() {
-    lock.readLock().lock();
-    try {
-      return size;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return size;
   }
 
   Optional<String> base() {
-    lock.readLock().lock();
-    try {
-      return base;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return base;
   }
 
   /** Whether any local change is not yet on the grid. */
   boolean hasLocalChanges() {
-    lock.readLock().lock();
-    try {
-      return current != null || !sealed.isEmpty();
-    } finally {
-      lock.readLock().unlock();
-    }
+    return current != null || sealedCount > 0;
   }
 
   /** Whether changes were made since the last commit. */
   boolean hasOpenChanges() {
-    lock.readLock().lock();
-    try {
-      return current != null;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return current != null;
   }
 
   /** Spool bytes held by changes made since the last commit. */
@@ -101,21 +89,11 @@ final class FileData {
   }
 
   long lastSealedGen() {
-    lock.readLock().lock();
-    try {
-      return sealed.isEmpty() ? 0 : sealed.get(sealed.size() - 1).gen;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return newestSealedGen;
   }
 
   long oldestSealedGen() {
-    lock.readLock().lock();
-    try {
-      return sealed.isEmpty() ? 0 : sealed.get(0).gen;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return oldestSealedGen;
   }
 
   /** Adds a sealed layer found in the journal at replay (oldest first). */
@@ -123,6 +101,7 @@ final class FileData {
     lock.writeLock().lock();
     try {
       sealed.add(layer);
+      sealedChanged();
       contentEpoch++;
       size = layer.size;
       nextGen = Math.max(nextGen, layer.gen + 1);
@@ -339,6 +318,13 @@ final class FileData {
     }
   }
 
+  /** Publishes the sealed list's summary for the lock-free getters; caller holds the write lock. */
+  private void sealedChanged() {
+    sealedCount = sealed.size();
+    oldestSealedGen = sealed.isEmpty() ? 0 : sealed.get(0).gen;
+    newestSealedGen = sealed.isEmpty() ? 0 : sealed.get(sealed.size() - 1).gen;
+  }
+
   private Layer openLayer() throws IOException {
     if (current == null) {
       long gen = nextGen++;
@@ -391,6 +377,7 @@ final class FileData {
       }
       l.sealed = true;
       sealed.add(l);
+      sealedChanged();
       current = null;
       commits++;
       return Optional.of(l);
@@ -452,6 +439,7 @@ final class FileData {
         budget.release(l.heldBytes());
         l.delete();
       }
+      sealedChanged();
       base = Optional.of(cap);
       baseSize = uploadedSize;
       if (current == null && sealed.isEmpty()) {
@@ -477,6 +465,7 @@ final class FileData {
         l.delete();
       }
       sealed.clear();
+      sealedChanged();
     } finally {
       lock.writeLock().unlock();
     }
@@ -505,12 +494,7 @@ final class FileData {
 
   /** Base state for a journal commit record. */
   long baseSize() {
-    lock.readLock().lock();
-    try {
-      return baseSize;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return baseSize;
   }
 
   /** One upload: the generation it covers, the size, and the write for the grid. */

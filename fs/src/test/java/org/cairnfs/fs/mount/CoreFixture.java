@@ -111,4 +111,16 @@ final class CoreFixture implements AutoCloseable {
   public void close() throws IOException {
     core.close();
   }
+
+  /** The data object of the file at {@code path} (tests that reach below the core's API). */
+  FileData fileData(String path) throws FsException {
+    java.util.List<String> names = Tree.names(path);
+    core.tree.prepare(names, false);
+    core.tree.lock.readLock().lock();
+    try {
+      return ((FileNode) core.tree.resolve(names)).data;
+    } finally {
+      core.tree.lock.readLock().unlock();
+    }
+  }
 }

@@ -105,6 +105,11 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
     this.failingReads = null;
   }
 
+  /** While set, every file read waits for it to open (tests hold a read in flight). */
+  volatile java.util.concurrent.CountDownLatch readGate;
+  /** File reads now waiting at {@link #readGate}. */
+  final AtomicInteger readsAtGate = new AtomicInteger();
+
   public void delay(Duration d) {
     this.delay = d;
   }
@@ -192,6 +197,17 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
   @Override
   public CompletableFuture<byte[]> read(String fileCap, long offset, int length) {
     return async(true, true, () -> {
+          java.util.concurrent.CountDownLatch gate = readGate;
+          if (gate != null) {
+            readsAtGate.incrementAndGet();
+            try {
+              gate.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            } finally {
+              readsAtGate.decrementAndGet();
+            }
+          }
           reads.incrementAndGet();
           byte[] c;
           synchronized (this) {

@@ -125,4 +125,64 @@ class MountCoreReadTest {
       assertThat(keeps(a, "/f", 0)).isTrue();
     }
   }
+
+  /**
+   * A read that waits on the grid holds its file's read lock, and a write queued behind it
+   * holds up every later taker of that lock; stat and listings of the file, which run under
+   * the tree's lock, must not be among them, or one slow file would stall the whole mount.
+   */
+  @Test
+  void aFileWaitingOnTheGridDoesNotHoldUpStatOrListingsOfIt() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String root;
+    try (CoreFixture writer = new CoreFixture(grid, null, dir.resolve("w"), b -> { })) {
+      writer.put("/f", CoreFixture.bytes(64 * 1024, 3));
+      writer.core.sync(Duration.ofSeconds(30));
+      root = writer.rootCap;
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    try (CoreFixture reader = new CoreFixture(grid, root, dir.resolve("r"), b -> { })) {
+      assertThat(reader.core.getattr("/f").size()).isEqualTo(64 * 1024);
+      FileData data = reader.fileData("/f");
+      long readFh = reader.core.open("/f", 0);
+      long writeFh = reader.core.open("/f", MountCore.O_RDWR);
+      grid.readGate = gate;
+      java.util.concurrent.Future<Integer> read = pool.submit(
+          () -> reader.core.read(readFh, ByteBuffer.allocate(4096), 0));
+      while (grid.readsAtGate.get() == 0) {
+        Thread.sleep(5);
+      }
+      java.util.concurrent.Future<Integer> write = pool.submit(
+          () -> reader.core.write(writeFh, ByteBuffer.wrap(new byte[] {1, 2, 3}), 10));
+      while (!data.lock.hasQueuedThreads()) {
+        Thread.sleep(5);
+      }
+      // the read waits on the grid and the write on the read: the tree must still answer
+      java.util.concurrent.Future<Long> stat = pool.submit(() -> reader.core.getattr("/f").size());
+      java.util.concurrent.Future<Integer> listing = java.util.concurrent.CompletableFuture
+          .supplyAsync(() -> {
+            try {
+              return reader.core.readdir("/").size();
+            } catch (FsException e) {
+              throw new java.util.concurrent.CompletionException(e);
+            }
+          });
+      try {
+        assertThat(stat.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(64 * 1024);
+        assertThat(listing.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3);
+        assertThat(read.isDone()).as("the read still waits on the grid").isFalse();
+      } finally {
+        gate.countDown();
+        grid.readGate = null;
+      }
+      assertThat(read.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(4096);
+      assertThat(write.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3);
+      reader.core.release(readFh);
+      reader.core.release(writeFh);
+    } finally {
+      gate.countDown();
+      pool.shutdownNow();
+    }
+  }
 }
