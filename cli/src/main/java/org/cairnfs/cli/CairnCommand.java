@@ -79,6 +79,11 @@ public final class CairnCommand implements Runnable {
   }
 
   public static void main(String[] args) {
+    java.util.Optional<GridVerb> quick = QuickVerbs.parse(args, new CairnCommand());
+    if (quick.isPresent()) {
+      System.exit(QuickVerbs.run(quick.get(), QuickVerbs.writer(System.out, "sun.stdout.encoding"),
+          QuickVerbs.writer(System.err, "sun.stderr.encoding")));
+    }
     System.exit(commandLine(args).execute(args));
   }
 }

@@ -53,17 +53,20 @@ final class Cli {
     for (Class<?> c : subcommands) {
       cl.addSubcommand(c);
     }
-    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      ExitCode code = exitCodeOf(e);
-      cmd.getErr().println("cairn: " + messageOf(e));
-      Logging.failure(code.code, messageOf(e), e);
-      if (debug()) {
-        e.printStackTrace(cmd.getErr());
-      }
-      return code.code;
-    });
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> failed(e, cmd.getErr()));
     cl.setParameterExceptionHandler(Cli::usageError);
     return cl;
+  }
+
+  /** A verb's failure: one line on {@code err}, the log's record, and its exit code. */
+  static int failed(Exception e, PrintWriter err) {
+    ExitCode code = exitCodeOf(e);
+    err.println("cairn: " + messageOf(e));
+    Logging.failure(code.code, messageOf(e), e);
+    if (debug()) {
+      e.printStackTrace(err);
+    }
+    return code.code;
   }
 
   /** picocli's parse errors: the message, a hint where to read more, exit 2. */

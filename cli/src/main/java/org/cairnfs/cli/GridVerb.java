@@ -27,6 +27,9 @@ abstract class GridVerb implements Callable<Integer> {
   @Mixin
   NodeOption node;
 
+  /** Where output goes when run without picocli ({@link QuickVerbs}); null under picocli. */
+  PrintWriter plainOut;
+
   private Path nodeDir;
   private Aliases aliases;
   private GridOpener.Session session;
@@ -86,7 +89,7 @@ abstract class GridVerb implements Callable<Integer> {
   }
 
   PrintWriter out() {
-    return spec.commandLine().getOut();
+    return plainOut != null ? plainOut : spec.commandLine().getOut();
   }
 
   /** Byte progress ({@code total} or -1); drawn only when stderr is a terminal. */

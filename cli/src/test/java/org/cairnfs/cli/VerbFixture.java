@@ -77,6 +77,22 @@ final class VerbFixture {
     return cl.execute(args);
   }
 
+  /**
+   * Runs a command through {@link QuickVerbs} (no picocli), as {@code main} does; -1 when that
+   * path does not take the command line.
+   */
+  int runQuick(String... args) {
+    out = new StringWriter();
+    err = new StringWriter();
+    VerbIo io = new VerbIo(new java.io.ByteArrayInputStream(stdin), stdout, false);
+    java.util.Optional<GridVerb> verb = QuickVerbs.parse(args,
+        new CairnCommand(nodeDir -> session, io));
+    if (verb.isEmpty()) {
+      return -1;
+    }
+    return QuickVerbs.run(verb.get(), new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
   static GridOpener.Session session(GridFileSystem files) {
     return new GridOpener.Session() {
       @Override

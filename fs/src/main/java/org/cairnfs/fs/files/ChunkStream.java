@@ -26,15 +26,20 @@ import org.cairnfs.fs.grid.ImmutableFile;
 final class ChunkStream extends InputStream {
   /** Chunk refs looked up per manifest walk (one leaf). */
   private static final int BATCH = ManifestGeometry.FANOUT;
+  /** Largest piece of zeros a hole is read as. */
+  static final int ZEROS = 128 << 10;
 
   private final ChunkedFiles files;
   private final ChunkedReadCap cap;
   private final ChunkRange range;
   private final int parallel;
-  private final ArrayDeque<CompletableFuture<byte[]>> ahead = new ArrayDeque<>();
+  private final ArrayDeque<CompletableFuture<List<byte[]>>> ahead = new ArrayDeque<>();
   private long next;
   private long batchFirst;
   private List<ChunkRef> batch = List.of();
+  /** The pieces of the chunk being read (one per segment), and which one is current. */
+  private List<byte[]> pieces = List.of();
+  private int piece;
   private byte[] current = new byte[0];
   private int position;
   private boolean closed;
@@ -64,12 +69,19 @@ final class ChunkStream extends InputStream {
       return 0;
     }
     while (position == current.length) {
+      if (piece + 1 < pieces.size()) {
+        current = pieces.get(++piece);
+        position = 0;
+        continue;
+      }
       fill();
-      CompletableFuture<byte[]> head = ahead.pollFirst();
+      CompletableFuture<List<byte[]>> head = ahead.pollFirst();
       if (head == null) {
         return -1;
       }
-      current = ChunkedFiles.join(head);
+      pieces = ChunkedFiles.join(head);
+      piece = -1;
+      current = new byte[0];
       position = 0;
       fill();
     }
@@ -102,22 +114,31 @@ final class ChunkStream extends InputStream {
     return batch.get((int) (index - batchFirst));
   }
 
-  private CompletableFuture<byte[]> fetch(ChunkRef ref, ChunkRange.Slice slice) {
+  /**
+   * A chunk's slice as pieces: a stored chunk's one per segment as the decoder made them (no
+   * array of the whole chunk, no copy into one), a hole's in pieces of at most {@link #ZEROS}.
+   */
+  private CompletableFuture<List<byte[]>> fetch(ChunkRef ref, ChunkRange.Slice slice) {
     int from = (int) slice.offsetInChunk();
     if (ref instanceof ChunkRef.Hole) {
-      return CompletableFuture.completedFuture(new byte[slice.length()]);
+      List<byte[]> zeros = new ArrayList<>();
+      for (int left = slice.length(); left > 0; left -= ZEROS) {
+        zeros.add(new byte[Math.min(left, ZEROS)]);
+      }
+      return CompletableFuture.completedFuture(zeros);
     } else if (ref instanceof ChunkRef.Literal l) {
       return CompletableFuture.completedFuture(
-          Arrays.copyOfRange(l.cap().data(), from, from + slice.length()));
+          List.of(Arrays.copyOfRange(l.cap().data(), from, from + slice.length())));
     }
     ImmutableFile file = files.grid().open(((ChunkRef.Stored) ref).cap());
-    return file.read(from, slice.length()).whenComplete((data, error) -> file.close());
+    return file.readPieces(from, slice.length()).whenComplete((data, error) -> file.close());
   }
 
   @Override
   public void close() {
     closed = true;
     ahead.clear();
+    pieces = List.of();
     current = new byte[0];
     position = 0;
   }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +82,26 @@ public final class ImmutableFile implements AutoCloseable {
   }
 
   /**
+   * Bytes {@code [offset, offset + length)} (fewer at the end of the file) as consecutive
+   * pieces, at most one segment each, not joined. Why: a reader that streams them (a chunk of a
+   * download) spares a copy of every byte and an array of the whole range, which for a chunk of
+   * megabytes is a "humongous" object to G1 (docs/benchmarks/network.md).
+   */
+  public CompletableFuture<List<byte[]>> readPieces(long offset, int length) {
+    if (offset < 0 || length < 0) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "offset and length must be >= 0, got " + offset + " and " + length));
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return piecesBlocking(offset, length);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, executor);
+  }
+
+  /**
    * A stream of bytes {@code [offset, offset + length)} (to the end of the file at most),
    * decoded ahead on a worker thread while the caller consumes. Blocking; close it to stop.
    */
@@ -124,26 +145,48 @@ public final class ImmutableFile implements AutoCloseable {
 
   /** Blocking range read (worker threads and the stream). */
   byte[] readBlocking(long offset, int length) throws IOException {
+    List<byte[]> pieces = piecesBlocking(offset, length);
+    if (pieces.size() == 1) {
+      return pieces.get(0);
+    }
+    int total = 0;
+    for (byte[] p : pieces) {
+      total += p.length;
+    }
+    byte[] out = new byte[total];
+    int at = 0;
+    for (byte[] p : pieces) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
+    return out;
+  }
+
+  /**
+   * The range as one piece per segment it covers: a whole segment's plaintext as the decoder
+   * made it (no copy), a partial one cut out. Empty at or past the end.
+   */
+  private List<byte[]> piecesBlocking(long offset, int length) throws IOException {
     long end = Math.min(cap.size(), offset + (long) length);
     if (offset >= end) {
-      return new byte[0];
+      return List.of();
     }
-    byte[] out = new byte[(int) (end - offset)];
     lock.lock();
     try {
       open();
       int segmentSize = layout.params().segmentSize();
       int first = (int) (offset / segmentSize);
       int last = (int) ((end - 1) / segmentSize);
+      List<byte[]> pieces = new ArrayList<>(last - first + 1);
       for (int s = first; s <= last; s++) {
         byte[] segment = segment(s, last);
         long segStart = (long) s * segmentSize;
-        long from = Math.max(offset, segStart);
-        long to = Math.min(end, segStart + segment.length);
-        System.arraycopy(segment, (int) (from - segStart), out, (int) (from - offset),
-            (int) (to - from));
+        int from = (int) (Math.max(offset, segStart) - segStart);
+        int to = (int) (Math.min(end, segStart + segment.length) - segStart);
+        pieces.add(from == 0 && to == segment.length ? segment
+            : Arrays.copyOfRange(segment, from, to));
       }
-      return out;
+      return pieces;
     } finally {
       lock.unlock();
     }

@@ -2,6 +2,7 @@ package org.cairnfs.fs.grid;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +39,7 @@ final class RemoteShare implements ShareSource {
   /** Tree-region misses fetch an aligned window this large, not just 32 bytes. */
   static final int TREE_WINDOW = 64 << 10;
 
-  private record Range(long start, int length, CompletableFuture<byte[]> data) {
+  private record Range(long start, int length, CompletableFuture<ByteBuffer> data) {
     long end() {
       return start + length;
     }
@@ -114,7 +115,7 @@ final class RemoteShare implements ShareSource {
       if (following != null) {
         end = Math.min(end, following.getKey());
       }
-      ranges.put(at, new Range(at, (int) (end - at), fetch(at, (int) (end - at))));
+      ranges.put(at, new Range(at, (int) (end - at), fetchView(at, (int) (end - at))));
       at = end;
     }
     trim(from);
@@ -165,19 +166,20 @@ final class RemoteShare implements ShareSource {
         length = (int) Math.min(WireLimits.MAX_CHUNK, Math.max(len + (offset - start),
             TREE_WINDOW));
       }
-      r = new Range(start, length, fetch(start, length));
+      r = new Range(start, length, fetchView(start, length));
       ranges.put(start, r);
     }
-    byte[] data = Await.get(r.data(), timeout, "reading share " + number);
-    if (data.length < r.length()) {
-      knownEnd = Math.min(knownEnd, r.start() + data.length);
+    ByteBuffer data = Await.get(r.data(), timeout, "reading share " + number);
+    int got = data.limit();
+    if (got < r.length()) {
+      knownEnd = Math.min(knownEnd, r.start() + got);
     }
     int from = (int) (offset - r.start());
-    if (data.length < from + len) {
-      throw new EOFException("share " + number + " ends at " + (r.start() + data.length)
+    if (got < from + len) {
+      throw new EOFException("share " + number + " ends at " + (r.start() + got)
           + ", needed " + (offset + len));
     }
-    System.arraycopy(data, from, dst, off, len);
+    data.get(from, dst, off, len);
     if (offset + len == r.end() && r.start() >= treeEnd) {
       ranges.remove(r.start()); // consumed by a sequential reader
     }
@@ -247,6 +249,12 @@ final class RemoteShare implements ShareSource {
   private CompletableFuture<byte[]> fetch(long offset, int length) {
     ShareLocator.Holder h = holder;
     return h.client().readRange(index, number, offset, length);
+  }
+
+  /** A block range, as a view of the answer itself (the decoder copies each block out). */
+  private CompletableFuture<ByteBuffer> fetchView(long offset, int length) {
+    ShareLocator.Holder h = holder;
+    return h.client().readRangeView(index, number, offset, length);
   }
 
   /** The server now read from; picks the fastest not failed. Null when none is left. */

@@ -112,6 +112,32 @@ class ImmutableRoundTripTest {
   }
 
   @Test
+  void readPiecesGivesTheRangeAsOnePiecePerSegmentNeverAWholeRangeArray() throws Exception {
+    int size = 5 * SEGMENT + 77;
+    byte[] data = random(size, 31);
+    ImmutableReadCap cap = (ImmutableReadCap) client.upload(PlaintextSource.of(data)).get().cap();
+    try (ImmutableFile file = client.open(cap)) {
+      long[][] ranges = {{0, size}, {SEGMENT - 3, 2 * SEGMENT}, {3L * SEGMENT, SEGMENT},
+          {size - 10, 100}, {size, 5}};
+      for (long[] range : ranges) {
+        int from = (int) Math.min(size, range[0]);
+        int to = (int) Math.min(size, range[0] + range[1]);
+        List<byte[]> pieces = file.readPieces(range[0], (int) range[1]).get();
+        int firstSegment = from / SEGMENT;
+        int lastSegment = to == from ? firstSegment - 1 : (to - 1) / SEGMENT;
+        assertThat(pieces).as("range %d+%d", range[0], range[1])
+            .hasSize(lastSegment - firstSegment + 1)
+            .allSatisfy(p -> assertThat(p.length).isLessThanOrEqualTo(SEGMENT));
+        java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+        for (byte[] p : pieces) {
+          joined.write(p);
+        }
+        assertThat(joined.toByteArray()).isEqualTo(Arrays.copyOfRange(data, from, to));
+      }
+    }
+  }
+
+  @Test
   void aSecondUploadOfTheSameFileSendsNothingAndAddsNoShares() throws Exception {
     byte[] data = random(700_000, 5);
     UploadResult first = client.upload(PlaintextSource.of(data)).get();

@@ -1,5 +1,6 @@
 package org.cairnfs.protocol.client;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -63,6 +64,16 @@ public final class StorageClient implements AutoCloseable {
   public CompletableFuture<List<Response.ShareSize>> listShares(StorageIndex index) {
     return connection.request(new Request.ListShares(index), Response.ShareList.class)
         .thenApply(Response.ShareList::shares);
+  }
+
+  /**
+   * {@link #readRange} as a read-only view of the answer's own bytes: no copy, for a reader
+   * that copies out what it needs anyway (a download's blocks).
+   */
+  public CompletableFuture<ByteBuffer> readRangeView(StorageIndex index, int share, long offset,
+      int length) {
+    return connection.request(new Request.ReadRange(index, share, offset, length), Response.Data.class)
+        .thenApply(Response.Data::view);
   }
 
   /** {@code shares} empty reads every share the server holds for the slot. */

@@ -75,13 +75,32 @@ public sealed interface Response extends Message {
     }
   }
 
-  /** Bytes read from a share; shorter than asked when the share ends first. */
-  record Data(byte[] data) implements Response {
-    public Data {
-      data = WireLimits.checkChunk(data);
+  /**
+   * Bytes read from a share; shorter than asked when the share ends first. A class, not a
+   * record, only so that {@link #wrapping} can skip the defensive copy: every byte a download
+   * reads passes through one of these twice (the server's answer, the client's decoded frame).
+   */
+  final class Data implements Response {
+    private final byte[] data;
+
+    /** A copy of {@code data}. */
+    public Data(byte[] data) {
+      this.data = WireLimits.checkChunk(data);
     }
 
-    @Override
+    private Data(byte[] owned, boolean adopt) { // adopt: only to differ from the copying one
+      WireLimits.checkChunkLength(owned);
+      this.data = owned;
+    }
+
+    /**
+     * The array itself, not a copy: for a caller that made it for this message and keeps no
+     * other reference (the frame decoder, the server's read), so the message stays immutable.
+     */
+    public static Data wrapping(byte[] owned) {
+      return new Data(owned, true);
+    }
+
     public byte[] data() {
       return data.clone();
     }

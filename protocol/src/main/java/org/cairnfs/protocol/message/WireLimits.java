@@ -68,10 +68,14 @@ public final class WireLimits {
   }
 
   static byte[] checkChunk(byte[] data) {
+    checkChunkLength(data);
+    return data.clone();
+  }
+
+  static void checkChunkLength(byte[] data) {
     if (data.length > MAX_CHUNK) {
       throw new IllegalArgumentException("chunk must be at most " + MAX_CHUNK + " bytes, got " + data.length);
     }
-    return data.clone();
   }
 
   static byte[] checkSecret(byte[] secret, String what) {

@@ -49,7 +49,10 @@ public interface StorageBackend {
   /** Drops an unfinished upload and frees its reservation. */
   void abortShare(Caller caller, StorageIndex index, int share) throws StorageException;
 
-  /** Reads up to {@code request.length()} bytes of a complete share; fewer at its end. */
+  /**
+   * Reads up to {@code request.length()} bytes of a complete share; fewer at its end. The
+   * answer is sent from the returned array itself: never change it afterwards.
+   */
   byte[] readRange(Caller caller, Request.ReadRange request) throws StorageException;
 
   /** Complete immutable shares of {@code index} with their sizes. */

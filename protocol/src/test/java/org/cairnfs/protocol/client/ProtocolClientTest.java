@@ -81,6 +81,12 @@ class ProtocolClientTest {
       get(client.writeChunk(si, 0, 0, "0123456789".getBytes()));
       get(client.closeShare(si, 0));
       assertThat(get(client.readRange(si, 0, 2, 100))).isEqualTo("23456789".getBytes());
+      java.nio.ByteBuffer view = get(client.readRangeView(si, 0, 2, 100));
+      assertThat(view.isReadOnly()).isTrue();
+      assertThat(view.remaining()).isEqualTo(8);
+      byte[] viewed = new byte[8];
+      view.get(0, viewed);
+      assertThat(viewed).isEqualTo("23456789".getBytes());
       assertThat(get(client.shareNumbers(si))).containsExactly(0);
       assertThatThrownBy(() -> get(client.readRange(si, 7, 0, 1)))
           .hasCauseInstanceOf(NotFoundException.class);
