@@ -65,6 +65,7 @@ final class SlotMap {
   final Map<NodeId, StorageClient> reachable = new LinkedHashMap<>();
   final Map<NodeId, String> problems = new LinkedHashMap<>();
   final List<Found> found = new ArrayList<>();
+  private final SignatureMemo signatures = new SignatureMemo();
   private VersionSelector.Selection selection;
 
   private SlotMap(StorageIndex index, List<NodeId> ring) {
@@ -191,7 +192,7 @@ final class SlotMap {
     byte[] data = s.data();
     try {
       MutableShare share = MutableShare.parsePrefix(data);
-      share.authenticate(fingerprint);
+      signatures.authenticate(share, fingerprint);
       if (share.shareNumber() != s.share()) {
         throw new MutableIntegrityException("stored as share " + s.share() + " but says it is "
             + share.shareNumber());
