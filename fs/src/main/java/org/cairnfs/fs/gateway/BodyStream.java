@@ -58,6 +58,11 @@ final class BodyStream extends InputStream {
     notifyAll();
   }
 
+  /** Whether this side stopped reading the socket because the worker is behind. */
+  synchronized boolean paused() {
+    return paused;
+  }
+
   synchronized long bytesRead() {
     return total;
   }

@@ -252,11 +252,28 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof IdleStateEvent) {
+      if (workingOnRequest()) {
+        return; // quiet because this node is still at work on the request, not the client
+      }
       log.debug("closing {} idle for {}", ctx.channel().remoteAddress(), config.idleTimeout());
       ctx.close();
       return;
     }
     super.userEventTriggered(ctx, evt);
+  }
+
+  /**
+   * Whether the connection is quiet only because the request is still being served: its body
+   * is in (or this side paused reading it) and the response is unfinished but not stuck on a
+   * client that stopped reading. A long upload or download through the node sends nothing
+   * while the grid works; the idle timeout is for clients that stall, not for that.
+   */
+  private boolean workingOnRequest() {
+    if (current == null || responseComplete || !ctx.channel().isWritable()) {
+      return false;
+    }
+    BodyStream body = current.body();
+    return bodyDone || (body != null && body.paused());
   }
 
   @Override

@@ -68,6 +68,29 @@ class GatewayLimitsTest {
     }
   }
 
+  /**
+   * A request the grid takes longer than the idle timeout to serve is answered: the quiet
+   * connection is the node at work, not a stalled client (a long warm put or get through the
+   * node's local channel sends nothing until the grid is done).
+   */
+  @Test
+  void aRequestServedSlowerThanTheIdleTimeoutIsStillAnswered() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder()
+        .headerTimeout(Duration.ofMillis(300)).idleTimeout(Duration.ofMillis(600)).build())) {
+      HttpResponse<String> put = g.put("/uri", "slow but sure".getBytes(StandardCharsets.UTF_8));
+      assertThat(put.statusCode()).isBetween(200, 201);
+      String cap = put.body().trim();
+      g.grid.delay(Duration.ofMillis(1500));
+      HttpResponse<String> got = g.getText("/uri/" + cap);
+      assertThat(got.statusCode()).isEqualTo(200);
+      assertThat(got.body()).isEqualTo("slow but sure");
+      HttpResponse<String> again = g.put("/uri", "stored slowly".getBytes(StandardCharsets.UTF_8));
+      assertThat(again.statusCode()).isBetween(200, 201);
+      g.grid.delay(Duration.ZERO);
+      assertThat(g.getText("/uri/" + again.body().trim()).body()).isEqualTo("stored slowly");
+    }
+  }
+
   @Test
   void connectionsPastTheLimitAre503AndClosed() throws Exception {
     try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().maxConnections(3)
