@@ -85,8 +85,7 @@ public final class LeaseDb implements AutoCloseable {
     if (found == null) {
       schema.set(SCHEMA);
     } else if (!SCHEMA.equals(found)) {
-      // read before the close: a closed database cannot be read for the message
-      db.close();
+      // open() closes the database on this refusal
       throw new IllegalStateException("lease database has schema '" + found
           + "', this server understands '" + SCHEMA + "'");
     }

@@ -425,6 +425,13 @@ public final class ShareStoreBackend implements StorageBackend {
     }
   }
 
+  /** Claims pinned by allocations under way that restart them (tests: none once they end). */
+  int restartsUnderWay() {
+    synchronized (claims) {
+      return restarting.size();
+    }
+  }
+
   /** The open-write count of each peer address that holds any (a copy; for tests). */
   Map<Object, Integer> openWritesByAddress() {
     synchronized (claims) {

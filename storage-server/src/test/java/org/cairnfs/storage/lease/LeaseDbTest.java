@@ -293,4 +293,28 @@ class LeaseDbTest {
     assertThat(seen).containsExactlyElementsOf(all);
     assertThatThrownBy(() -> db.recordedKeys(null, 0)).hasMessageContaining("0");
   }
+
+  /**
+   * The overflow lease does not take an owner's slot: with it and OWNER_SLOTS - 1 owners on a
+   * share, one more owner still gets a lease of its own (renewable and cancellable by it).
+   */
+  @Test
+  void theOverflowLeaseDoesNotCountAgainstTheOwnerSlots() throws Exception {
+    db = open();
+    db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(0), secrets(1));
+    clock.advance(Duration.ofDays(1));
+    for (int i = 1; i <= LeaseDb.OWNER_SLOTS; i++) { // the last one finds the slots full
+      assertThat(db.addLease(KEY, owner(i), secrets(1))).isTrue();
+    }
+    assertThat(db.find(KEY).orElseThrow().leases()).hasSize(ShareRecord.MAX_LEASES)
+        .anySatisfy(l -> assertThat(l.owner()).isEqualTo(LeaseOwner.OVERFLOW))
+        .noneSatisfy(l -> assertThat(l.owner()).isEqualTo(owner(LeaseDb.OWNER_SLOTS)));
+    clock.advance(DAYS_31.minus(Duration.ofHours(12))); // owner 0's lease alone has run out
+    assertThat(db.dropExpiredLeases(KEY)).isEqualTo(LeaseDb.Expiry.LIVE);
+    assertThat(db.find(KEY).orElseThrow().leases()).hasSize(ShareRecord.MAX_LEASES - 1);
+
+    assertThat(db.addLease(KEY, owner(LeaseDb.OWNER_SLOTS), secrets(1))).isTrue();
+    assertThat(db.find(KEY).orElseThrow().leases())
+        .anySatisfy(l -> assertThat(l.owner()).isEqualTo(owner(LeaseDb.OWNER_SLOTS)));
+  }
 }

@@ -266,6 +266,7 @@ class ShareStoreBackendTest {
       Caller a = connection(1);
       backend.allocate(a, allocate(si(1), 0, 0, 1, 2));
       backend.allocate(a, allocate(si(1), 0, 0));
+      assertThat(backend.restartsUnderWay()).as("the restart's pin is gone once it ended").isZero();
       backend.writeSlotShare(a, new Request.WriteSlotShare(si(9), 0, filled(32, 3), filled(32, 4), 20, 0, new byte[10]));
       assertThatThrownBy(() -> backend.allocate(a, allocate(si(2), 0, 0)))
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
@@ -399,6 +400,20 @@ class ShareStoreBackendTest {
       backend.connectionClosed(a);
       assertThatThrownBy(() -> backend.writeSlotShare(b, slotChunk(si(7), 0, 30, 20,
           new byte[10]))).satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
+    }
+
+    /** A connection at its cap may restart a slot write it has open: that takes no new place. */
+    @Test
+    void restartingItsOwnSlotWriteAtTheCapIsNotBusy() throws Exception {
+      backend.allocate(a, allocate(si(1), 0, 0, 1, 2));
+      backend.writeSlotShare(a, slotChunk(si(7), 0, 30, 0, new byte[10])); // a is at its cap
+      backend.writeSlotShare(a, slotChunk(si(7), 0, 30, 0, new byte[10])); // the restart
+      backend.writeSlotShare(a, slotChunk(si(7), 0, 30, 10, new byte[10]));
+      assertThatThrownBy(() -> backend.writeSlotShare(a,
+          slotChunk(si(8), 0, 30, 0, new byte[10])))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
+      backend.writeSlotShare(a, slotChunk(si(7), 0, 30, 20, new byte[10]));
+      backend.allocate(a, allocate(si(1), 0, 3)); // the slot write's place is free again
     }
 
     @Test
