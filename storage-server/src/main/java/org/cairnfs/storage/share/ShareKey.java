@@ -32,12 +32,11 @@ public record ShareKey(StorageIndex index, ShareKind kind, int shareNumber) {
   }
 
   /** Throws unless {@code shareNumber} is in 0..255. */
-  public static int checkShareNumber(int shareNumber) {
+  private static void checkShareNumber(int shareNumber) {
     if (shareNumber < 0 || shareNumber > MAX_SHARE_NUMBER) {
       throw new IllegalArgumentException(
           "share number must be in 0.." + MAX_SHARE_NUMBER + ", got " + shareNumber);
     }
-    return shareNumber;
   }
 
   /** The share's file name inside its storage index directory, e.g. {@code 7} or {@code m7}. */
