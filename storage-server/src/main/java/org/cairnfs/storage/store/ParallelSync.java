@@ -23,10 +23,8 @@ final class ParallelSync implements AutoCloseable {
   }
 
   private final ExecutorService pool;
-  private final int threads;
 
   ParallelSync(String name, int threads) {
-    this.threads = threads;
     AtomicInteger n = new AtomicInteger();
     this.pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, name + "-" + n.incrementAndGet());
@@ -64,10 +62,6 @@ final class ParallelSync implements AutoCloseable {
       }
     }
     return failed;
-  }
-
-  int threads() {
-    return threads;
   }
 
   private static IOException await(Future<IOException> f) {

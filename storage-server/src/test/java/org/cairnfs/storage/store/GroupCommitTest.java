@@ -123,6 +123,23 @@ class GroupCommitTest {
         .hasMessageContaining("closing");
   }
 
+  /** A batch of one is allowed, and each commit gives its lock back for the next. */
+  @Test
+  void batchesOfOneCommitOneByOneAndReleaseTheCommitLock() throws Exception {
+    commit = new GroupCommit<>("test-commit", 1, batch -> {
+      batches.add(List.copyOf(batch));
+      return Map.of();
+    });
+    CompletableFuture<Void> a = commit.submit(1);
+    CompletableFuture<Void> b = commit.submit(2);
+    a.get(10, TimeUnit.SECONDS);
+    b.get(10, TimeUnit.SECONDS);
+    assertThat(batches).containsExactly(List.of(1), List.of(2));
+    assertThat(commit.committing().tryLock(10, TimeUnit.SECONDS))
+        .as("the commit thread released its lock").isTrue();
+    commit.committing().unlock();
+  }
+
   @Test
   void aBatchOfNoneIsRefused() {
     assertThatThrownBy(() -> new GroupCommit<Integer>("x", 0, b -> Map.of()))
