@@ -434,17 +434,18 @@ final class FileData {
   void uploaded(long gen, String cap, long uploadedSize) {
     lock.writeLock().lock();
     try {
+      // the new base first: a lock-free reader that sees the layers gone must see it
+      base = Optional.of(cap);
+      baseSize = uploadedSize;
       while (!sealed.isEmpty() && sealed.get(0).gen <= gen) {
         Layer l = sealed.remove(0);
         budget.release(l.heldBytes());
         l.delete();
       }
-      sealedChanged();
-      base = Optional.of(cap);
-      baseSize = uploadedSize;
       if (current == null && sealed.isEmpty()) {
         size = uploadedSize;
       }
+      sealedChanged();
     } finally {
       lock.writeLock().unlock();
     }

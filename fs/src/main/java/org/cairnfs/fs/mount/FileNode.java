@@ -40,9 +40,11 @@ final class FileNode extends Node {
 
   /** What a journaled entry points to: the grid cap while clean, else the local file. */
   ChildRef childRef() {
-    Optional<String> base = data.base();
+    // flags before base: FileData publishes a new base before the layers it replaces go
+    boolean clean = !data.hasLocalChanges();
     long gen = data.lastSealedGen();
-    if (base.isPresent() && gen == 0 && !data.hasLocalChanges()) {
+    Optional<String> base = data.base();
+    if (base.isPresent() && gen == 0 && clean) {
       return new ChildRef.Cap(base.get());
     }
     return new ChildRef.LocalFile(data.id(), gen);
