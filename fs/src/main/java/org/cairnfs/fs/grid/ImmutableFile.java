@@ -68,17 +68,7 @@ public final class ImmutableFile implements AutoCloseable {
 
   /** Bytes {@code [offset, offset + length)} (fewer at the end of the file). */
   public CompletableFuture<byte[]> read(long offset, int length) {
-    if (offset < 0 || length < 0) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException(
-          "offset and length must be >= 0, got " + offset + " and " + length));
-    }
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return readBlocking(offset, length);
-      } catch (IOException e) {
-        throw new CompletionException(e);
-      }
-    }, executor);
+    return readPieces(offset, length).thenApply(ImmutableFile::joined);
   }
 
   /**
@@ -145,7 +135,10 @@ public final class ImmutableFile implements AutoCloseable {
 
   /** Blocking range read (worker threads and the stream). */
   byte[] readBlocking(long offset, int length) throws IOException {
-    List<byte[]> pieces = piecesBlocking(offset, length);
+    return joined(piecesBlocking(offset, length));
+  }
+
+  private static byte[] joined(List<byte[]> pieces) {
     if (pieces.size() == 1) {
       return pieces.get(0);
     }

@@ -313,14 +313,7 @@ final class DataPathFsx {
   }
 
   private FileData data(int f) throws FsException {
-    java.util.List<String> names = Tree.names(FILES[f]);
-    fx.core.tree.prepare(names, false);
-    fx.core.tree.lock.readLock().lock();
-    try {
-      return ((FileNode) fx.core.tree.resolve(names)).data;
-    } finally {
-      fx.core.tree.lock.readLock().unlock();
-    }
+    return fx.fileData(FILES[f]);
   }
 
   private void note(int step, String s) {
