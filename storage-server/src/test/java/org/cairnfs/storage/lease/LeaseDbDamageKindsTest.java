@@ -35,4 +35,34 @@ class LeaseDbDamageKindsTest {
         java.nio.file.Path.of("leases.db"), new IOException("held")))).isFalse();
     assertThat(LeaseDbDamagedException.isDamage(new IllegalStateException("closed"))).isFalse();
   }
+
+  @Test
+  void theMessageNamesTheFileAndTheFirstSentenceOfMapDbsReason() {
+    java.nio.file.Path file = java.nio.file.Path.of("/srv/cairn/leases.db");
+    LeaseDbDamagedException e = new LeaseDbDamagedException(file,
+        new DBException.DataCorruption("Header checksum broken. Store was not closed"));
+    assertThat(e.file()).isEqualTo(file);
+    assertThat(e.getMessage())
+        .startsWith("lease database /srv/cairn/leases.db is damaged (Header checksum broken);")
+        .contains("mv /srv/cairn/leases.db /srv/cairn/leases.db.damaged")
+        .contains("leases.db.wal.*");
+  }
+
+  @Test
+  void aReasonWithoutWordsSaysWhatItCan() {
+    java.nio.file.Path file = java.nio.file.Path.of("leases.db");
+    assertThat(new LeaseDbDamagedException(file,
+        new DBException.VolumeIOError(null, new EOFException())).getMessage())
+        .contains("(it ends too early: truncated)");
+    assertThat(new LeaseDbDamagedException(file,
+        new DBException.VolumeIOError(" ", new IOException("short"))).getMessage())
+        .contains("(VolumeIOError)");
+    assertThat(new LeaseDbDamagedException(file, new DBException.DataCorruption(""))
+        .getMessage()).contains("(DataCorruption)");
+    // No sentence break, or one at the very start: the whole text is the reason.
+    assertThat(new LeaseDbDamagedException(file, new DBException.WrongFormat("bad header"))
+        .getMessage()).contains("(bad header)");
+    assertThat(new LeaseDbDamagedException(file, new DBException.WrongFormat(". odd"))
+        .getMessage()).contains("(. odd)");
+  }
 }
