@@ -152,9 +152,17 @@ final class GroupCommit<T> implements AutoCloseable {
       return;
     }
     queue.add((Pending<T>) STOP);
-    try {
-      thread.join();
-    } catch (InterruptedException e) {
+    // An interrupted closer still waits: its leaving early would fail queued items the thread
+    // is about to commit, or take the STOP away from it.
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
     Pending<T> left;

@@ -123,6 +123,46 @@ class GroupCommitTest {
         .hasMessageContaining("closing");
   }
 
+  @Test
+  void anInterruptedCloseStillCommitsWhatIsQueuedStopsTheThreadAndKeepsItsInterrupt()
+      throws Exception {
+    commit = gated(64);
+    CompletableFuture<Void> first = commit.submit(0);
+    assertThat(firstBatchStarted.await(5, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<Void> queued = commit.submit(1);
+    java.util.concurrent.atomic.AtomicBoolean keptInterrupt =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread closer = new Thread(() -> {
+      Thread.currentThread().interrupt();
+      commit.close();
+      keptInterrupt.set(Thread.currentThread().isInterrupted());
+    });
+    closer.start();
+    Thread.sleep(50);
+    assertThat(closer.isAlive()).as("close waits for the commits though interrupted").isTrue();
+    release.countDown();
+    closer.join(5000);
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(keptInterrupt).isTrue();
+    assertThat(first).isCompleted();
+    assertThat(queued.get(1, TimeUnit.SECONDS)).isNull();
+    assertThat(batches).containsExactly(List.of(0), List.of(1));
+  }
+
+  @Test
+  void theCommitThreadIsADaemonAndASubmitAfterCloseIsNotCounted() throws Exception {
+    List<Boolean> daemon = new CopyOnWriteArrayList<>();
+    commit = new GroupCommit<>("test-commit", 8, batch -> {
+      daemon.add(Thread.currentThread().isDaemon());
+      return Map.of();
+    });
+    commit.submit(1).get(5, TimeUnit.SECONDS);
+    assertThat(daemon).containsExactly(true);
+    commit.close();
+    assertThat(commit.submit(2)).isCompletedExceptionally();
+    assertThat(commit.submitted()).isEqualTo(1);
+  }
+
   /** A batch of one is allowed, and each commit gives its lock back for the next. */
   @Test
   void batchesOfOneCommitOneByOneAndReleaseTheCommitLock() throws Exception {

@@ -63,4 +63,29 @@ class ParallelSyncTest {
       Thread.interrupted();
     }
   }
+
+  @Test
+  void aLoneItemRunsOnTheCallersThreadAndManyOnDaemonPoolThreadsThatEndOnClose()
+      throws Exception {
+    List<Thread> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+    syncs.each(List.of("only"), item -> ran.add(Thread.currentThread()));
+    assertThat(ran).containsExactly(Thread.currentThread());
+    ran.clear();
+    java.util.concurrent.CyclicBarrier both = new java.util.concurrent.CyclicBarrier(2);
+    assertThat(syncs.each(List.of("a", "b"), item -> {
+      ran.add(Thread.currentThread());
+      try {
+        both.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IOException(e);
+      }
+    })).isEmpty();
+    assertThat(ran).hasSize(2).doesNotContain(Thread.currentThread())
+        .allMatch(Thread::isDaemon);
+    syncs.close();
+    for (Thread t : ran) {
+      t.join(10_000);
+      assertThat(t.isAlive()).as("pool thread %s after close", t.getName()).isFalse();
+    }
+  }
 }
