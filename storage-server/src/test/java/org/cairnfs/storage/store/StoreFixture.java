@@ -79,6 +79,8 @@ final class StoreFixture implements AutoCloseable {
   final SlotWriteCheck slotCheck;
   /** Syncs the store's directories; a test may swap it before {@link #open}. */
   SharedDirectorySync.Syncer dirSyncer = DirectorySync::sync;
+  /** Whether the lease database's next commits fail; a test may set it (checked per commit). */
+  volatile boolean failLeaseCommits;
 
   StoreFixture(Path dbDir, StoreLimits limits) throws IOException {
     this(dbDir, limits, FAKE_CHECK);
@@ -92,7 +94,8 @@ final class StoreFixture implements AutoCloseable {
   }
 
   void open() throws IOException {
-    leases = LeaseDb.open(dbDir.resolve("leases.db"), clock, LEASE);
+    leases = org.cairnfs.storage.lease.LeaseDbWithCommitFaults.open(dbDir.resolve("leases.db"),
+        clock, LEASE, () -> failLeaseCommits);
     store = ShareStore.open(storageDir, limits, leases, () -> freeBytes, slotCheck, dirSyncer);
   }
 

@@ -186,4 +186,22 @@ class WriteFailureTest {
     assertThat(f.store.read(org.cairnfs.storage.share.ShareKey.immutable(SI, 1), 0, 100))
         .isEqualTo(pattern(100, 2));
   }
+
+  /**
+   * A close whose lease record cannot be committed fails: its share is in place but without
+   * a durable record, which the start-up reconciliation adopts after a restart.
+   */
+  @Test
+  void aCloseWhoseLeaseRecordFailsFailsAndRestartAdoptsTheShare() throws Exception {
+    written(0, pattern(100, 1));
+    f.failLeaseCommits = true;
+    assertThatThrownBy(() -> f.store.close(ALICE, SI, 0))
+        .hasStackTraceContaining("lease log write failed (test)");
+    assertThat(f.store.isWriteOpen(ALICE, SI, 0, false)).isFalse();
+    f.failLeaseCommits = false;
+    f.crashAndReopen();
+    assertThat(f.store.read(org.cairnfs.storage.share.ShareKey.immutable(SI, 0), 0, 100))
+        .isEqualTo(pattern(100, 1));
+    assertThat(f.leases.find(org.cairnfs.storage.share.ShareKey.immutable(SI, 0))).isPresent();
+  }
 }
