@@ -100,4 +100,33 @@ class SpaceBudgetTest {
     f.store.abort(ALICE, si(2), 0);
     assertThat(f.store.freeBytes()).isEqualTo(MAX);
   }
+
+  /** A reservation's bytes move from outstanding to written once, and leave on one release. */
+  @Test
+  void aReservationCountsWritesUpToItsSizeAndReleasesOnce() throws Exception {
+    SpaceBudget budget = new SpaceBudget(new StoreLimits(MAX, RESERVE, 100_000),
+        () -> 1L << 30, f.leases);
+    SpaceBudget.Reservation r = budget.reserve(1000);
+    assertThat(budget.reservedBytes()).isEqualTo(1000);
+    assertThat(budget.outstandingBytes()).isEqualTo(1000);
+    r.written(400);
+    assertThat(budget.outstandingBytes()).isEqualTo(600);
+    r.written(300); // never counts down
+    assertThat(budget.outstandingBytes()).isEqualTo(600);
+    r.written(5000); // never past its size
+    assertThat(budget.outstandingBytes()).isZero();
+    SpaceBudget.Reservation other = budget.reserve(200);
+    r.release();
+    assertThat(budget.reservedBytes()).isEqualTo(200);
+    assertThat(budget.outstandingBytes()).isEqualTo(200);
+    r.release();
+    r.written(10_000);
+    assertThat(budget.reservedBytes()).isEqualTo(200);
+    assertThat(budget.outstandingBytes()).isEqualTo(200);
+    other.written(50);
+    other.release();
+    other.written(200);
+    assertThat(budget.reservedBytes()).isZero();
+    assertThat(budget.outstandingBytes()).isZero();
+  }
 }
