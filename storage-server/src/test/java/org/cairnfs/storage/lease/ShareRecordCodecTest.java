@@ -70,4 +70,22 @@ class ShareRecordCodecTest {
     assertThatThrownBy(() -> ShareRecordCodec.decode(ownerLength))
         .hasMessageContaining("owner length 0");
   }
+
+  @Test
+  void anOwnerOfTheLongestLengthDecodesAndOneByteMoreIsRefusedByTheCodec() {
+    ShareRecord longest = new ShareRecord(10, 1, List.of(new Lease(
+        LeaseOwner.of(filled(LeaseOwner.MAX_LENGTH, 7)), filled(32, 2), filled(32, 3),
+        Instant.ofEpochMilli(1_900_000_000_000L))));
+    byte[] bytes = ShareRecordCodec.encode(longest);
+    assertThat(ShareRecordCodec.decode(bytes).leases().get(0).owner())
+        .isEqualTo(LeaseOwner.of(filled(LeaseOwner.MAX_LENGTH, 7)));
+    // One owner byte more, the rest of the record unchanged in length.
+    byte[] tooLong = new byte[bytes.length + 1];
+    System.arraycopy(bytes, 0, tooLong, 0, 21);
+    tooLong[21] = (byte) (LeaseOwner.MAX_LENGTH + 1);
+    System.arraycopy(bytes, 22, tooLong, 23, bytes.length - 22);
+    assertThatThrownBy(() -> ShareRecordCodec.decode(tooLong))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lease 0 has owner length " + (LeaseOwner.MAX_LENGTH + 1));
+  }
 }
