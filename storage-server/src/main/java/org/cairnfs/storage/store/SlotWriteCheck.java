@@ -24,11 +24,11 @@ public interface SlotWriteCheck {
     }
 
     @Override
-    public long checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
+    public void checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
         OptionalLong heldSeqnum) throws Rejected {
       try {
-        return org.cairnfs.caps.mutable.SlotWriteCheck.checkFront(index, shareNumber, size,
-            front, heldSeqnum).seqnum();
+        org.cairnfs.caps.mutable.SlotWriteCheck.checkFront(index, shareNumber, size, front,
+            heldSeqnum);
       } catch (SlotWriteRejectedException e) {
         throw new Rejected(e.getMessage());
       }
@@ -64,10 +64,9 @@ public interface SlotWriteCheck {
    * of it is stored. Passing it does not make a share acceptable.
    *
    * @param front the share's first {@code min(size, frontLength())} bytes
-   * @return the share's seqnum
    * @throws Rejected naming why the share may not be stored
    */
-  long checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
+  void checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
       OptionalLong heldSeqnum) throws Rejected;
 
   /**

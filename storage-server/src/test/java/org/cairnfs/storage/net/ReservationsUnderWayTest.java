@@ -176,7 +176,7 @@ class ReservationsUnderWayTest {
     }
 
     @Override
-    public long checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
+    public void checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
         OptionalLong heldSeqnum) throws Rejected {
       boolean refuse = refuseNext;
       refuseNext = false;
@@ -189,7 +189,6 @@ class ReservationsUnderWayTest {
       if (refuse) {
         throw new Rejected("refused by the test");
       }
-      return 1;
     }
 
     @Override

@@ -16,10 +16,8 @@ public final class AcceptingSlotCheck implements SlotWriteCheck {
   }
 
   @Override
-  public long checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
-      OptionalLong heldSeqnum) {
-    return 1;
-  }
+  public void checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
+      OptionalLong heldSeqnum) {}
 
   @Override
   public long check(StorageIndex index, int shareNumber, long size, ShareSource share,

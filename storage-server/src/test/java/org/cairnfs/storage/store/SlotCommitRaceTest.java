@@ -39,9 +39,9 @@ class SlotCommitRaceTest {
     }
 
     @Override
-    public long checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
+    public void checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
         OptionalLong held) throws Rejected {
-      return StoreFixture.FAKE_CHECK.checkFront(index, shareNumber, size, front, held);
+      StoreFixture.FAKE_CHECK.checkFront(index, shareNumber, size, front, held);
     }
 
     @Override

@@ -44,20 +44,20 @@ final class StoreFixture implements AutoCloseable {
     }
 
     @Override
-    public long checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
+    public void checkFront(StorageIndex index, int shareNumber, long size, byte[] front,
         OptionalLong held) throws Rejected {
       long seqnum = signedSeqnum(index, front);
       if (held.isPresent() && seqnum <= held.getAsLong()) {
         throw new Rejected("seqnum " + seqnum + " not above " + held.getAsLong());
       }
-      return seqnum;
     }
 
     @Override
     public long check(StorageIndex index, int shareNumber, long size, ShareSource share,
         OptionalLong held) throws Rejected, IOException {
-      long seqnum = checkFront(index, shareNumber, size,
-          share.read(0, (int) Math.min(size, 8)), held);
+      byte[] front = share.read(0, (int) Math.min(size, 8));
+      checkFront(index, shareNumber, size, front, held);
+      long seqnum = signedSeqnum(index, front);
       if (share.read(size - 1, 1)[0] == (byte) 0xBB) {
         throw new Rejected("bad content");
       }
