@@ -26,8 +26,4 @@ final class OpenWriteCount {
   synchronized void release(int n) {
     open -= n;
   }
-
-  synchronized int open() {
-    return open;
-  }
 }

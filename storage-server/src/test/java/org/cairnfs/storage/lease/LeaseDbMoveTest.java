@@ -94,9 +94,12 @@ class LeaseDbMoveTest {
   void aPartialCopyBesideTheOldDatabaseIsNotCarriedOverButRemoved() throws IOException {
     Path stray = legacy.resolveSibling("leases.db.wal.0.part");
     Files.write(stray, filled(10, 9));
+    Path strayMain = legacy.resolveSibling("leases.db.part");
+    Files.write(strayMain, filled(10, 9));
     LeaseDbMove.run(legacy, target);
     assertMovedWithItsLease();
     assertThat(stray).doesNotExist();
+    assertThat(strayMain).doesNotExist();
     try (var s = Files.list(target.getParent())) {
       assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
     }

@@ -184,4 +184,44 @@ class GroupCloseTest {
     assertThat(f.leases.find(ShareKey.immutable(si(6), 0))).isPresent();
     f.store = null; // closed already
   }
+
+  /** The store's sync threads end with it (a node that reopens its store leaks none). */
+  @Test
+  void closingTheStoreEndsItsSyncThreads() throws Exception {
+    java.util.Set<Thread> before = syncThreads();
+    for (int v = 1; v <= 8; v++) {
+      written(v, 0);
+    }
+    f.store.commitLock().lock(); // the eight closes commit as one batch of parallel syncs
+    List<CompletableFuture<Void>> closes = new ArrayList<>();
+    try {
+      for (int v = 1; v <= 8; v++) {
+        closes.add(f.store.closeAsync(ALICE, si(v), 0));
+      }
+    } finally {
+      f.store.commitLock().unlock();
+    }
+    for (CompletableFuture<Void> c : closes) {
+      c.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    java.util.Set<Thread> started = syncThreads();
+    started.removeAll(before);
+    assertThat(started).isNotEmpty();
+    f.close();
+    for (Thread t : started) {
+      t.join(10_000);
+      assertThat(t.isAlive()).as("%s after the store closed", t.getName()).isFalse();
+    }
+    f = new StoreFixture(dbDir, StoreLimits.unlimited()); // for tearDown
+  }
+
+  private static java.util.Set<Thread> syncThreads() {
+    java.util.Set<Thread> out = new java.util.HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("cairn-share-sync-")) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
 }
