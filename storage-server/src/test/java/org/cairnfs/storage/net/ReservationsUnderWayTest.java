@@ -50,19 +50,37 @@ class ReservationsUnderWayTest {
   ShareStoreBackend backend;
   final HeldFrontCheck check = new HeldFrontCheck();
   final ExecutorService pool = Executors.newCachedThreadPool();
+  /** While set, the store's free-space probe (asked inside an allocation) waits on it. */
+  volatile CountDownLatch diskProbeGate;
+  final Semaphore diskProbes = new Semaphore(0);
   final List<StorageIndex> used = new ArrayList<>();
 
   void open(int perConnection, int perAddress) throws Exception {
     leases = LeaseDb.open(dir.resolve("leases.db"), new FakeClock(), Duration.ofDays(31));
     store = ShareStore.open(dir.resolve("store"), new StoreLimits(1 << 30, 0, 1 << 20)
             .withOpenWriteCaps(1000, perConnection).withOpenWritesPerAddress(perAddress),
-        leases, () -> 1L << 40, check);
+        leases, () -> {
+          CountDownLatch gate = diskProbeGate;
+          if (gate != null) {
+            diskProbes.release();
+            try {
+              gate.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return 1L << 40;
+        }, check);
     backend = new ShareStoreBackend(store);
   }
 
   @AfterEach
   void tearDown() throws Exception {
     check.releaseAll();
+    CountDownLatch gate = diskProbeGate;
+    if (gate != null) {
+      gate.countDown();
+    }
     pool.shutdownNow();
     pool.awaitTermination(10, TimeUnit.SECONDS);
     if (store != null) {
@@ -124,6 +142,32 @@ class ReservationsUnderWayTest {
     assertThat(refused).failsWithin(10, TimeUnit.SECONDS);
     // The refused write holds nothing: the whole cap is free again.
     backend.allocate(a, allocate(freshIndex(), 0, 0, 1));
+  }
+
+  @Test
+  void aRestartUnderWayPinsItsClaimUntilItEnds() throws Exception {
+    open(2, 100);
+    Caller a = connection(1);
+    StorageIndex index = freshIndex();
+    backend.allocate(a, allocate(index, 100, 0));
+    diskProbeGate = new CountDownLatch(1);
+    CompletableFuture<Void> restart = CompletableFuture.runAsync(() -> {
+      try {
+        backend.allocate(a, allocate(index, 100, 0));
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, pool);
+    assertThat(diskProbes.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(backend.restartsUnderWay()).isEqualTo(1);
+    // The restart adds no place: one more write still fits beside it, two do not.
+    diskProbeGate.countDown();
+    diskProbeGate = null;
+    restart.get(10, TimeUnit.SECONDS);
+    assertThat(backend.restartsUnderWay()).isZero();
+    backend.allocate(a, allocate(freshIndex(), 0, 0));
+    assertThatThrownBy(() -> backend.allocate(a, allocate(freshIndex(), 0, 0)))
+        .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
   }
 
   /** Starts a slot write's first chunk on another thread; returns once it is inside the store. */
