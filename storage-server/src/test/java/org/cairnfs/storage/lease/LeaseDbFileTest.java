@@ -71,7 +71,7 @@ class LeaseDbFileTest {
   void anUnreadableFileIsAnIoErrorNamingIt() throws Exception {
     java.nio.file.Files.writeString(dir.resolve("junk.db"), "not a database at all, "
         + "just some text that is long enough to be read as a header");
-    assertThatThrownBy(() -> open("junk.db")).isInstanceOf(java.io.IOException.class)
+    assertThatThrownBy(() -> open("junk.db")).isInstanceOf(LeaseDbDamagedException.class)
         .hasMessageContaining("junk.db");
   }
 
