@@ -73,8 +73,9 @@ final class ParallelSync implements AutoCloseable {
         } catch (InterruptedException e) {
           interrupted = true; // the sync must finish before the batch moves on
         } catch (ExecutionException e) {
+          // the task returns its IOException, so only an unchecked failure gets here
           Throwable c = e.getCause();
-          return c instanceof IOException io ? io : new IOException(c.toString(), c);
+          return new IOException(c.toString(), c);
         }
       }
     } finally {
