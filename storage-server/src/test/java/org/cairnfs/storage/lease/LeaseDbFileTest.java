@@ -166,4 +166,17 @@ class LeaseDbFileTest {
       assertThat(db.totalShareBytes()).isEqualTo(10);
     }
   }
+
+  /** A database another server holds open is not damage: the error says what MapDB said. */
+  @Test
+  void aFileHeldOpenIsRefusedWithMapDbsReasonNotAsDamage() throws Exception {
+    try (LeaseDb first = open("held.db")) {
+      assertThatThrownBy(() -> open("held.db"))
+          .isInstanceOf(java.io.IOException.class)
+          .isNotInstanceOf(LeaseDbDamagedException.class)
+          .hasMessageStartingWith("cannot open lease database " + dir.resolve("held.db") + ": ")
+          .satisfies(e -> assertThat(e.getMessage()).doesNotEndWith(": FileLocked")
+              .contains(e.getCause().getMessage()));
+    }
+  }
 }
