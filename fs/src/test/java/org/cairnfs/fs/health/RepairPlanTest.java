@@ -81,4 +81,48 @@ class RepairPlanTest {
         "d", Set.of(3), "e", Set.of(4), "f", Set.of(5));
     assertThat(RepairPlan.plan(RING, good, Map.of(), 6)).isEmpty();
   }
+
+  /** More servers than shares, each share once: full happiness, nothing to add anywhere. */
+  @Test
+  void withMoreServersThanSharesAHealthyPlacementStillNeedsNothing() {
+    Map<String, Set<Integer>> good = Map.of("a", Set.of(0), "b", Set.of(1), "c", Set.of(2));
+    assertThat(RepairPlan.plan(RING, good, Map.of(), 3)).isEmpty();
+  }
+
+  /** Among servers equally loaded, a missing share goes to the first on the ring. */
+  @Test
+  void aMissingShareGoesToTheFirstOfTheLeastLoadedServersOnTheRing() {
+    Map<String, Set<Integer>> good = Map.of("a", Set.of(0, 1), "b", Set.of(2, 3));
+    assertThat(RepairPlan.plan(List.of("a", "b"), good, Map.of(), 5))
+        .isEqualTo(Map.of("a", Set.of(4)));
+    assertThat(RepairPlan.plan(List.of("b", "a"), good, Map.of(), 5))
+        .isEqualTo(Map.of("b", Set.of(4)));
+  }
+
+  /**
+   * Every copy the plan adds raises happiness by one: two empty servers and one share short of
+   * full happiness get one copy between them, the first on the ring, of an uncredited number
+   * when there is one.
+   */
+  @Test
+  void onlyCopiesThatRaiseHappinessAreAddedFirstServerFirst() {
+    Map<String, Set<Integer>> good = Map.of("a", Set.of(0, 1), "b", Set.of(2));
+    Map<String, Set<Integer>> plan = RepairPlan.plan(List.of("a", "b", "c", "d"), good,
+        Map.of(), 3);
+    // "a" is credited with one of its two numbers; "c" takes the other
+    assertThat(plan.keySet()).containsExactly("c");
+    assertThat(plan.get("c")).hasSize(1).isSubsetOf(0, 1);
+    assertThat(Happiness.of(merged(good, plan))).isEqualTo(3);
+    Map<String, Set<Integer>> reversed = RepairPlan.plan(List.of("d", "c", "b", "a"), good,
+        Map.of(), 3);
+    assertThat(reversed.keySet()).containsExactly("d");
+    assertThat(reversed.get("d")).hasSize(1).isSubsetOf(0, 1);
+  }
+
+  /** A good copy on a server that cannot take more (full, so off the ring) still counts. */
+  @Test
+  void goodCopiesOnServersOffTheRingCount() {
+    Map<String, Set<Integer>> good = Map.of("a", Set.of(0), "full", Set.of(1));
+    assertThat(RepairPlan.plan(List.of("a", "b"), good, Map.of(), 2)).isEmpty();
+  }
 }
