@@ -84,4 +84,37 @@ class ClientSecretsTest {
         .hasMessageContaining("not a Cairn secret file");
     assertThat(ClientSecrets.of(new byte[32], new byte[32]).toString()).doesNotContain("AAAA");
   }
+
+  @Test
+  void aGoodSecretWithAnyOtherFramingIsRefused() throws IOException {
+    Path lease = dir.resolve(ClientSecrets.LEASE_FILE);
+    String good = ClientSecrets.format("cairn-lease-secret v1", new byte[32]);
+    Files.writeString(lease, good, StandardCharsets.US_ASCII);
+    ClientSecrets.loadOrCreate(dir); // the framing itself is right
+    for (String bad : new String[] {good.strip(), good + "more\n", good + "\n", good + "x",
+        good.replace("cairn-lease-secret v1", "cairn-lease-secret v2")}) {
+      Files.writeString(lease, bad, StandardCharsets.US_ASCII);
+      assertThatThrownBy(() -> ClientSecrets.loadOrCreate(dir))
+          .as("%s", bad).hasMessageContaining("not a Cairn secret file");
+    }
+  }
+
+  @Test
+  void inMemorySecretsMustBeThirtyTwoBytesEachAndRandomOnesDiffer() {
+    assertThatThrownBy(() -> ClientSecrets.of(new byte[31], new byte[32]))
+        .hasMessageContaining("got 31 and 32");
+    assertThatThrownBy(() -> ClientSecrets.of(new byte[32], new byte[33]))
+        .hasMessageContaining("got 32 and 33");
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    ClientSecrets a = ClientSecrets.random(random);
+    ClientSecrets b = ClientSecrets.random(random);
+    assertThat(a.convergenceSecret()).hasSize(32).isNotEqualTo(new byte[32])
+        .isNotEqualTo(b.convergenceSecret());
+    StorageIndex si = StorageIndex.of(new byte[16]);
+    assertThat(a.renewSecret(si, PermutedRingTest.id(1)))
+        .isNotEqualTo(b.renewSecret(si, PermutedRingTest.id(1)))
+        .isNotEqualTo(ClientSecrets.of(new byte[32], a.convergenceSecret())
+            .renewSecret(si, PermutedRingTest.id(1)));
+    assertThat(a.toString()).contains("not shown");
+  }
 }
