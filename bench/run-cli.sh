@@ -6,12 +6,14 @@
 # Reports the median of --runs for: put and get of each --sizes MiB file, cp -r of --files
 # files of 4 KiB, mkdir in and ls of a directory of --entries entries.
 # Usage: bench/run-cli.sh [--sizes "100 1024"] [--files 200] [--entries 100] [--runs 3]
-#                         [--servers 10] [--dir /tmp]
+#                         [--servers 10] [--dir /tmp] [--fresh]
+# --fresh: new random small files before each cp -r (outside the timing), so every copy
+# uploads (allocate, write, close) instead of finding its shares held (convergent encryption).
 # Smoke run: bench/run-cli.sh --sizes 1 --files 10 --entries 10 --runs 1
 # Time it only on an otherwise idle machine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-sizes="100 1024"; files=200; entries=100; runs=3; servers=10; base="${TMPDIR:-/tmp}"
+sizes="100 1024"; files=200; entries=100; runs=3; servers=10; base="${TMPDIR:-/tmp}"; fresh=
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
@@ -20,6 +22,7 @@ while [ $# -gt 0 ]; do
     --runs) runs="$2"; shift 2 ;;
     --servers) servers="$2"; shift 2 ;;
     --dir) base="$2"; shift 2 ;;
+    --fresh) fresh=1; shift ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 64 ;;
   esac
 done
@@ -68,7 +71,8 @@ for s in $sizes; do
   head -c "$((s * 1024 * 1024))" /dev/urandom >"$work/src/file-$s"
 done
 mkdir -p "$work/src/small"
-for i in $(seq 1 "$files"); do head -c 4096 /dev/urandom >"$work/src/small/f$i"; done
+small_files() { for i in $(seq 1 "$files"); do head -c 4096 /dev/urandom >"$work/src/small/f$i"; done; }
+small_files
 mkdir -p "$work/src/wide"
 for i in $(seq 1 "$entries"); do echo "$i" >"$work/src/wide/e$i"; done
 "$cairn" cp -r "$work/src/wide" bench:wide >/dev/null  # one publish for all entries
@@ -86,7 +90,7 @@ for s in $sizes; do
   row "get $s MiB" "rm -f '$work/got'" "$cairn" get "bench:file-$s" "$work/got"
   cmp -s "$work/src/file-$s" "$work/got" || { echo "get $s MiB: bytes differ" >&2; exit 1; }
 done
-row "cp -r $files x 4 KiB" "" bash -c "\"$cairn\" cp -r \"$work/src/small\" \"bench:copy-\$RANDOM\$RANDOM\""
+row "cp -r $files x 4 KiB${fresh:+ (fresh)}" "${fresh:+small_files}" bash -c "\"$cairn\" cp -r \"$work/src/small\" \"bench:copy-\$RANDOM\$RANDOM\""
 row "mkdir in a $entries-entry directory" "" bash -c "\"$cairn\" mkdir \"bench:wide/d-\$RANDOM\$RANDOM\""
 row "ls of a $entries-entry directory" "" "$cairn" ls bench:wide
 echo "(cold: CAIRN_IN_PROCESS=1, the command joins the grid itself; warm: through the running"

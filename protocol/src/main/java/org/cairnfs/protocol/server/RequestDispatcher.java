@@ -1,11 +1,16 @@
 package org.cairnfs.protocol.server;
 
+import java.util.concurrent.CompletableFuture;
 import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Hello;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
 
-/** Maps each request to its backend call and the call's result to a response. Runs off the event loop. */
+/**
+ * Maps each request to its backend call and the call's result to a response. Runs off the event
+ * loop. Every answer is ready when {@link #dispatch} returns except a close's, which comes when
+ * the backend's commit completes ({@link StorageBackend#closeShareAsync}).
+ */
 final class RequestDispatcher {
   private static final Response.Ok OK = new Response.Ok();
   private final StorageBackend storage;
@@ -25,9 +30,21 @@ final class RequestDispatcher {
     return (storage != null ? Hello.ROLE_STORAGE : 0) | (introducer != null ? Hello.ROLE_INTRODUCER : 0);
   }
 
-  /** {@code subscription} is created lazily, only for Subscribe. */
-  Response dispatch(Caller caller, Request request, java.util.function.Supplier<Subscription> subscription)
-      throws RequestException {
+  /**
+   * The answer to {@code request}, completed unless it is a close still committing; a refusal
+   * is thrown or, for a close, may fail the future. {@code subscription} is created lazily,
+   * only for Subscribe.
+   */
+  CompletableFuture<Response> dispatch(Caller caller, Request request,
+      java.util.function.Supplier<Subscription> subscription) throws RequestException {
+    if (request instanceof Request.CloseShare c) {
+      return storage().closeShareAsync(caller, c.index(), c.share()).thenApply(v -> OK);
+    }
+    return CompletableFuture.completedFuture(answer(caller, request, subscription));
+  }
+
+  private Response answer(Caller caller, Request request,
+      java.util.function.Supplier<Subscription> subscription) throws RequestException {
     if (request instanceof Request.Ping) {
       return OK;
     }
@@ -50,9 +67,6 @@ final class RequestDispatcher {
       return s.allocate(caller, a);
     } else if (request instanceof Request.WriteChunk w) {
       s.writeChunk(caller, w);
-      return OK;
-    } else if (request instanceof Request.CloseShare c) {
-      s.closeShare(caller, c.index(), c.share());
       return OK;
     } else if (request instanceof Request.AbortShare a) {
       s.abortShare(caller, a.index(), a.share());

@@ -18,7 +18,15 @@ import org.cairnfs.protocol.message.Response;
  * order). A request naming no storage index (ping, server info, publish, subscribe) and a
  * refusal (the error answering a malformed frame) run alone: after everything received before
  * them has finished and before anything received after them starts. At most
- * {@code maxRunning} run at once. Event loop only.
+ * {@code maxRunning} run at once.
+ *
+ * <p>A close whose backend call returned while its commit goes on ({@link #returned}) gives
+ * back its running place, so that more closes join the commit and other requests do not wait
+ * behind it, but keeps its index until it is answered ({@link #finished}): the next request of
+ * that index (a read of the share, say) still sees the close done, and a request running alone
+ * still starts after it. Such closes are bounded by the connection's in-flight limit (reading
+ * stops at it) and, in the storage server, by the open-write caps they still count in. Event
+ * loop only.
  */
 final class RequestOrder {
   /**
@@ -33,6 +41,8 @@ final class RequestOrder {
     final Response refusal;
     /** The index whose requests this one is ordered with; null: runs alone. */
     final StorageIndex key;
+    /** Its backend call returned and it gave back its running place; it waits for its answer. */
+    private boolean returned;
 
     Queued(long id, Request request, int frameBytes, Response refusal) {
       this.id = id;
@@ -55,6 +65,8 @@ final class RequestOrder {
   private final ArrayDeque<Queued> waiting = new ArrayDeque<>();
   private final Set<StorageIndex> runningKeys = new HashSet<>();
   private int running;
+  /** Started requests that gave back their running place and are not answered yet. */
+  private int completing;
   private boolean aloneRunning;
   private long runningBytes;
 
@@ -115,7 +127,8 @@ final class RequestOrder {
     boolean first = true;
     for (Queued q : waiting) {
       if (q.key == null) {
-        return first && running == 0 ? q : null; // nothing after it may overtake it
+        // nothing after it may overtake it, and it waits for every earlier one's answer
+        return first && running == 0 && completing == 0 ? q : null;
       }
       if (!runningKeys.contains(q.key) && (passed == null || !passed.contains(q.key))) {
         return q;
@@ -146,9 +159,26 @@ final class RequestOrder {
     }
   }
 
-  /** {@code q}, started earlier, has run. */
-  void finished(Queued q) {
+  /**
+   * {@code q}, started earlier and naming an index, gave back its running place and waits for
+   * its answer (a close waiting for its commit); its index stays taken until {@link #finished}.
+   */
+  void returned(Queued q) {
+    if (q.key == null || q.returned) {
+      throw new IllegalStateException("only a running request of an index can return early");
+    }
+    q.returned = true;
     running--;
+    completing++;
+  }
+
+  /** {@code q}, started earlier, has run (and, if it {@link #returned} early, is answered). */
+  void finished(Queued q) {
+    if (q.returned) {
+      completing--;
+    } else {
+      running--;
+    }
     runningBytes -= q.frameBytes;
     if (q.key == null) {
       aloneRunning = false;
@@ -157,12 +187,12 @@ final class RequestOrder {
     }
   }
 
-  /** Requests running now. */
-  int running() {
-    return running;
+  /** Whether any started request is not finished yet (running or waiting for its answer). */
+  boolean busy() {
+    return running + completing > 0;
   }
 
-  /** Frame bytes of the requests running now. */
+  /** Frame bytes of the started requests not finished yet. */
   long runningBytes() {
     return runningBytes;
   }

@@ -12,6 +12,8 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * One connection's server logic: hello exchange, then requests run on the backend executor in
  * the order {@link RequestOrder} allows (one storage index's requests one at a time in arrival
  * order, up to {@code maxRunningPerConnection} of different indexes at once), answered under
- * their request ids as they finish. Nothing a client sends can throw out of this handler.
+ * their request ids as they finish. A close waiting for the backend's commit gives back its
+ * running place as soon as the backend call returns and is answered when the commit completes
+ * (see {@link RequestOrder}). Nothing a client sends can throw out of this handler.
  *
  * <p>What one connection may cost is bounded here: a request starts only while the socket is
  * writable and after the bytes of its largest possible response were taken from the
@@ -273,8 +277,15 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     Caller who = caller;
     try {
       executor.execute(() -> {
-        Response response = run(who, q);
-        ctx.executor().execute(() -> finish(q, replyBytes, response));
+        CompletableFuture<Response> answer = run(who, q);
+        if (!answer.isDone()) {
+          // Queued before the answer's own task below, so the event loop sees them in order.
+          ctx.executor().execute(() -> returned(q));
+        }
+        answer.whenComplete((response, failure) -> {
+          Response r = failure == null ? response : errorFor(who, q, failure);
+          ctx.executor().execute(() -> finish(q, replyBytes, r));
+        });
       });
     } catch (RejectedExecutionException e) {
       // The server is shutting down.
@@ -285,7 +296,8 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private Response run(Caller who, Queued q) {
+  /** The backend's answer; a refusal thrown at once comes back as a failed future. */
+  private CompletableFuture<Response> run(Caller who, Queued q) {
     try {
       return dispatcher.dispatch(who, q.request, () -> {
         ChannelSubscription s = new ChannelSubscription(who, ctx.channel(), q.id,
@@ -293,12 +305,31 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         subscriptions.add(s);
         return s;
       });
-    } catch (RequestException e) {
-      return new Response.Error(e.code(), e.getMessage());
-    } catch (RuntimeException | Error e) {
-      log.warn("{}: backend failed on {}", who, q.request, e);
-      return new Response.Error(ErrorCode.INTERNAL, "server error: " + e);
+    } catch (RequestException | RuntimeException | Error e) {
+      return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * The error frame for a backend failure, thrown or completed later alike: a
+   * {@link RequestException} gives its code and message, anything else is logged and INTERNAL.
+   */
+  private static Response errorFor(Caller who, Queued q, Throwable failure) {
+    Throwable e = failure;
+    while (e instanceof CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof RequestException r) {
+      return new Response.Error(r.code(), r.getMessage());
+    }
+    log.warn("{}: backend failed on {}", who, q.request, e);
+    return new Response.Error(ErrorCode.INTERNAL, "server error: " + e);
+  }
+
+  /** On the event loop: {@code q}'s backend call returned, its answer comes later. */
+  private void returned(Queued q) {
+    order.returned(q);
+    pump();
   }
 
   /** On the event loop, after the backend answered. */
@@ -307,7 +338,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     memory.release(q.frameBytes);
     if (closed || !ctx.channel().isActive()) {
       responses.release(replyBytes);
-      if (inactive && order.running() == 0) {
+      if (inactive && !order.busy()) {
         connectionEnded();
       }
       return;
@@ -376,7 +407,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    boolean wasRunning = order.running() > 0;
+    boolean wasRunning = order.busy();
     closed = true;
     inactive = true;
     if (timer != null) {

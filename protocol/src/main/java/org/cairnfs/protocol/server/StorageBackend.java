@@ -2,6 +2,7 @@ package org.cairnfs.protocol.server;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
@@ -17,7 +18,10 @@ import org.cairnfs.protocol.message.Response;
  *       concurrently, and so do one connection's requests for different storage indexes (up
  *       to {@code maxRunningPerConnection}). Requests from ONE connection for ONE storage index
  *       are called one at a time, in arrival order (so a CloseShare never overtakes the
- *       WriteChunks sent before it); a request naming no index runs alone.</li>
+ *       WriteChunks sent before it); a request naming no index runs alone. A close that waits
+ *       for its commit ({@link #closeShareAsync}) no longer counts against
+ *       {@code maxRunningPerConnection}, but the index's next request still waits for its
+ *       answer.</li>
  *   <li>Every request value is already validated against the wire limits (SI 16 bytes, share
  *       numbers 0..255, offsets >= 0, lengths <= MAX_CHUNK, secrets 32 bytes); the backend
  *       checks what only it knows (space, share size, existence, signatures).</li>
@@ -45,6 +49,25 @@ public interface StorageBackend {
 
   /** Makes an uploaded share complete and readable (atomically moved into place). */
   void closeShare(Caller caller, StorageIndex index, int share) throws StorageException;
+
+  /**
+   * {@link #closeShare} without waiting for the durable part. Why: a close spends most of its
+   * time in the server's group commit (syncs, lease record); while it waits there it should not
+   * hold one of its connection's running requests, so that more closes join the same commit
+   * and other requests do not queue behind it.
+   *
+   * <p>Refuses what it can decide at once by throwing (as {@link #closeShare} would); otherwise
+   * returns once the share is sealed (no later request can change it) with a future that
+   * completes when the share is complete, or fails with the {@link StorageException} (sent to
+   * the client as its code and message) or other exception (logged, INTERNAL) that
+   * {@link #closeShare} would have thrown. The future may complete on any thread: what runs on
+   * its completion must not block. The default closes synchronously.
+   */
+  default CompletableFuture<Void> closeShareAsync(Caller caller, StorageIndex index, int share)
+      throws StorageException {
+    closeShare(caller, index, share);
+    return CompletableFuture.completedFuture(null);
+  }
 
   /** Drops an unfinished upload and frees its reservation. */
   void abortShare(Caller caller, StorageIndex index, int share) throws StorageException;
@@ -80,7 +103,8 @@ public interface StorageBackend {
 
   /**
    * Called once when a connection ends, so unfinished uploads it started can be dropped.
-   * Runs on the backend executor after every request of that connection has finished.
+   * Runs on the backend executor after every request of that connection has finished,
+   * including closes waiting for their commit.
    */
   default void connectionClosed(Caller caller) {}
 }

@@ -6,6 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Request;
@@ -19,6 +24,43 @@ public final class MemoryStorageBackend implements StorageBackend {
   private final Map<String, byte[]> complete = new HashMap<>();
   private final Map<String, byte[]> slots = new HashMap<>();
   public volatile int closedConnections;
+  /**
+   * When set, a close seals its share (no more writes) and then waits until the test commits
+   * or fails it ({@link #held}), as a store's group commit would.
+   */
+  public volatile boolean holdCommits;
+  /** Closes sealed and waiting for their commit, in the order they were sealed. */
+  public final List<HeldClose> held = new CopyOnWriteArrayList<>();
+
+  /** A sealed share waiting for the test to commit it. */
+  public final class HeldClose {
+    private final String key;
+    private final byte[] data;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    private HeldClose(String key, byte[] data) {
+      this.key = key;
+      this.data = data;
+    }
+
+    /** The share becomes complete and the close is answered. */
+    public void commit() {
+      synchronized (MemoryStorageBackend.this) {
+        complete.put(key, data);
+      }
+      held.remove(this);
+      done.complete(null);
+    }
+
+    /** The close fails with {@code why}; the share is dropped. */
+    public void fail(Throwable why) {
+      synchronized (MemoryStorageBackend.this) {
+        freeSpace += data.length;
+      }
+      held.remove(this);
+      done.completeExceptionally(why);
+    }
+  }
 
   public MemoryStorageBackend(long freeSpace, long maxShareSize) {
     this.freeSpace = freeSpace;
@@ -78,12 +120,47 @@ public final class MemoryStorageBackend implements StorageBackend {
   }
 
   @Override
-  public synchronized void closeShare(Caller caller, StorageIndex index, int share) throws StorageException {
+  public void closeShare(Caller caller, StorageIndex index, int share) throws StorageException {
+    if (!holdCommits) {
+      synchronized (this) {
+        complete.put(key(index, share), sealed(index, share));
+      }
+      return;
+    }
+    try {
+      // Bounded only so that a handler that wrongly blocks here fails its test, not hangs it.
+      closeShareAsync(caller, index, share).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof StorageException refused) {
+        throw refused;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException | TimeoutException e) {
+      throw new IllegalStateException("the close was not committed", e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> closeShareAsync(Caller caller, StorageIndex index, int share)
+      throws StorageException {
+    if (!holdCommits) {
+      return StorageBackend.super.closeShareAsync(caller, index, share);
+    }
+    HeldClose close;
+    synchronized (this) {
+      close = new HeldClose(key(index, share), sealed(index, share));
+    }
+    held.add(close);
+    return close.done;
+  }
+
+  /** Takes the upload out of the writable ones; NOT_FOUND if there is none. */
+  private byte[] sealed(StorageIndex index, int share) throws StorageException {
     byte[] data = incoming.remove(key(index, share));
     if (data == null) {
       throw new StorageException(ErrorCode.NOT_FOUND, "share " + share + " not allocated");
     }
-    complete.put(key(index, share), data);
+    return data;
   }
 
   @Override

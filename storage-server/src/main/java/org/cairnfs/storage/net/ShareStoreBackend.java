@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.message.ErrorCode;
@@ -45,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * held across disk work, always taken after a per-index stripe, never before one), and a
  * request that may open writes reserves its places before the store call, so concurrent
  * allocations cannot pass a cap together. A close does not hold its stripe while its group
- * commit runs, so closes of indexes that share a stripe are committed together too.
+ * commit runs, so closes of indexes that share a stripe are committed together too; and it
+ * waits for that commit asynchronously ({@link #closeShareAsync}), so it holds no backend
+ * thread and none of its connection's running places meanwhile.
  */
 public final class ShareStoreBackend implements StorageBackend {
   /** Reported to clients as the software version. */
@@ -147,6 +150,29 @@ public final class ShareStoreBackend implements StorageBackend {
 
   @Override
   public void closeShare(Caller caller, StorageIndex index, int share) throws StorageException {
+    try {
+      closeShareAsync(caller, index, share).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof StorageException refused) {
+        throw refused;
+      }
+      if (e.getCause() instanceof RuntimeException failed) {
+        throw failed;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Seals the upload under its stripe (an incomplete or unknown one is refused here) and hands
+   * it to the store's group commit. The returned future completes after the commit, once the
+   * connection no longer claims the share, so an answered close no longer counts against the
+   * open-write caps; until then the share still counts in them (the store keeps it open while
+   * it commits), which bounds the closes a connection can have waiting.
+   */
+  @Override
+  public CompletableFuture<Void> closeShareAsync(Caller caller, StorageIndex index, int share)
+      throws StorageException {
     LeaseOwner owner = owner(caller);
     Upload upload = new Upload(owner, index, share, false);
     CompletableFuture<Void> committed;
@@ -155,17 +181,27 @@ public final class ShareStoreBackend implements StorageBackend {
       committed = call(() -> store.closeAsync(owner, index, share));
       holder = claimedBy.get(upload);
     }
-    call(() -> {
-      ShareStore.awaitClose(committed, "closing " + index + " share " + share);
-      return null;
-    });
-    synchronized (claims) {
-      // Only the claim seen at sealing: if the commit failed and another connection of this
-      // node opened the share again meanwhile, that newer claim stays.
-      if (holder != null && claimedBy.remove(upload, holder)) {
-        forget(holder, upload);
+    CompletableFuture<Void> answered = new CompletableFuture<>();
+    committed.whenComplete((ignored, failure) -> {
+      synchronized (claims) {
+        // Only the claim seen at sealing: if the commit failed and another connection of this
+        // node opened the share again meanwhile, that newer claim stays.
+        if (holder != null && claimedBy.remove(upload, holder)) {
+          forget(holder, upload);
+        }
       }
-    }
+      try {
+        call(() -> {
+          // Done already: returns, or throws the close's failure as the store reports it.
+          ShareStore.awaitClose(committed, "closing " + index + " share " + share);
+          return null;
+        });
+        answered.complete(null);
+      } catch (StorageException | RuntimeException e) {
+        answered.completeExceptionally(e);
+      }
+    });
+    return answered;
   }
 
   @Override
