@@ -28,6 +28,7 @@ import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.server.Caller;
 import org.cairnfs.storage.FakeClock;
 import org.cairnfs.storage.lease.LeaseDb;
+import org.cairnfs.storage.store.AcceptingSlotCheck;
 import org.cairnfs.storage.store.ShareStore;
 import org.cairnfs.storage.store.SlotWriteCheck;
 import org.cairnfs.storage.store.StoreLimits;
@@ -200,7 +201,7 @@ class ReservationsUnderWayTest {
     throw new AssertionError("no free stripe left");
   }
 
-  /** Accepts every slot share (seqnum 1), but holds each front check until released. */
+  /** {@link AcceptingSlotCheck}, but each front check is held until released. */
   static final class HeldFrontCheck implements SlotWriteCheck {
     final Semaphore entered = new Semaphore(0);
     final CountDownLatch release = new CountDownLatch(1);
@@ -237,13 +238,13 @@ class ReservationsUnderWayTest {
 
     @Override
     public long check(StorageIndex index, int shareNumber, long size, ShareSource share,
-        OptionalLong heldSeqnum) {
-      return 1;
+        OptionalLong heldSeqnum) throws Rejected, java.io.IOException {
+      return AcceptingSlotCheck.INSTANCE.check(index, shareNumber, size, share, heldSeqnum);
     }
 
     @Override
-    public long signedSeqnum(StorageIndex index, byte[] prefix) {
-      return 1;
+    public long signedSeqnum(StorageIndex index, byte[] prefix) throws Rejected {
+      return AcceptingSlotCheck.INSTANCE.signedSeqnum(index, prefix);
     }
   }
 }
