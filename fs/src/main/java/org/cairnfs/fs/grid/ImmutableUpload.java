@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>prepare: fix the key (a hashing pass when convergent), hence storage index and layout;
- *   <li>connect to the first 2n servers of the permuted ring and ask which shares they hold;
+ *   <li>connect to the first 2n servers of the permuted ring and ask which shares they hold
+ *       (not for small shares: see {@link #ASK_ABOVE_SHARE_BYTES});
  *   <li>allocate the shares without a place ({@link Placement#plan}), round after round,
  *       connecting further servers when those run out;
  *   <li>encode once, streaming every allocated share to its server ({@link UploadSink});
@@ -52,6 +53,15 @@ final class ImmutableUpload {
   /** Encoding runs at most this many times (the first plus re-placements). */
   static final int MAX_ROUNDS = 3;
   private static final ShareSink DISCARD = (offset, data, off, len) -> { };
+  /**
+   * Shares up to this size are allocated without first asking each server which shares it
+   * holds: that question costs a round trip per file, more than sending a small share again
+   * costs. A share held under the number planned for its server is still found (ALLOCATED's
+   * {@code alreadyHave}, and the plan is the same for the same ring); one held under another
+   * number may get a second copy elsewhere. Larger shares, and servers connected later in the
+   * upload (when the first ones cannot take every share), are asked as usual.
+   */
+  static final long ASK_ABOVE_SHARE_BYTES = 64 * 1024;
 
   private final ServerPool pool;
   private final ClientSecrets secrets;
@@ -99,7 +109,7 @@ final class ImmutableUpload {
     placement = new Placement(PermutedRing.order(index, pool.serverIds()), params.n());
     try {
       log.debug("upload of {}: connecting", index);
-      connectMore(2 * params.n());
+      connectMore(2 * params.n(), layout.shareLength() > ASK_ABOVE_SHARE_BYTES);
       log.debug("upload of {}: placing", index);
       placeShares();
       log.debug("upload of {}: placed {}", index, placement.in(Status.OPEN));
@@ -139,8 +149,11 @@ final class ImmutableUpload {
     }
   }
 
-  /** Connects the next {@code count} ring servers and asks them which shares they hold. */
-  private void connectMore(int count) {
+  /**
+   * Connects the next {@code count} ring servers and, if {@code ask}, asks them which shares
+   * they hold.
+   */
+  private void connectMore(int count, boolean ask) {
     List<NodeId> batch = placement.nextToConnect(count);
     Map<NodeId, CompletableFuture<StorageClient>> connecting = new LinkedHashMap<>();
     for (NodeId id : batch) {
@@ -152,7 +165,9 @@ final class ImmutableUpload {
         StorageClient client = Await.get(f, config.stallTimeout(), "connecting");
         clients.put(id, client);
         placement.connected(id);
-        asking.put(id, client.shareNumbers(index));
+        if (ask) {
+          asking.put(id, client.shareNumbers(index));
+        }
       } catch (IOException e) {
         placement.problem(id, "not reachable: " + e.getMessage());
       }
@@ -183,7 +198,7 @@ final class ImmutableUpload {
         if (!uncredited || placement.ringExhausted()) {
           return progress;
         }
-        connectMore(params.n());
+        connectMore(params.n(), true);
         continue;
       }
       Map<NodeId, CompletableFuture<Response.Allocated>> asks = new LinkedHashMap<>();

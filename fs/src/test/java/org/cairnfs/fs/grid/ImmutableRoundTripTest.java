@@ -151,6 +151,36 @@ class ImmutableRoundTripTest {
   }
 
   @Test
+  void aSmallFileIsAllocatedWithoutAskingAndItsSecondUploadStillSendsNothing() throws Exception {
+    byte[] data = random(4096, 11);
+    int listings = totalListings();
+    int allocations = totalAllocations();
+    UploadResult first = client.upload(PlaintextSource.of(data)).get();
+    assertThat(first.happiness()).isEqualTo(10);
+    assertThat(totalListings()).isEqualTo(listings);
+    assertThat(totalAllocations() - allocations).isEqualTo(10);
+    long received = totalBytesReceived();
+    UploadResult second = client.upload(PlaintextSource.of(data)).get();
+    assertThat(second.cap()).isEqualTo(first.cap());
+    assertThat(second.sharesUploaded()).isZero();
+    assertThat(second.sharesAlreadyHeld()).isEqualTo(10);
+    assertThat(second.happiness()).isEqualTo(10);
+    assertThat(totalBytesReceived()).isEqualTo(received);
+    assertThat(totalListings()).isEqualTo(listings);
+    try (ImmutableFile file = client.open((ImmutableReadCap) second.cap())) {
+      assertThat(file.read(0, data.length).get()).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void aLargerFileAsksEveryServerWhichSharesItHoldsFirst() throws Exception {
+    byte[] data = random(3 * (int) ImmutableUpload.ASK_ABOVE_SHARE_BYTES + 3 * 1024, 12);
+    int listings = totalListings();
+    client.upload(PlaintextSource.of(data)).get();
+    assertThat(totalListings() - listings).isEqualTo(10);
+  }
+
+  @Test
   void concurrentUploadsOfTheSameFileStoreItOnce() throws Exception {
     byte[] data = random(900_000, 7);
     long received = totalBytesReceived();
@@ -186,6 +216,14 @@ class ImmutableRoundTripTest {
 
   static int totalReads() {
     return grid.servers().stream().mapToInt(s -> s.faults().reads()).sum();
+  }
+
+  static int totalListings() {
+    return grid.servers().stream().mapToInt(s -> s.faults().listings()).sum();
+  }
+
+  static int totalAllocations() {
+    return grid.servers().stream().mapToInt(s -> s.faults().allocations()).sum();
   }
 
   static long totalBytesReceived() {

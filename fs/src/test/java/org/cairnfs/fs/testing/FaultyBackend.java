@@ -32,6 +32,8 @@ public final class FaultyBackend implements StorageBackend {
   private final AtomicInteger writes = new AtomicInteger();
   private final AtomicLong bytesReceived = new AtomicLong();
   private final AtomicInteger reads = new AtomicInteger();
+  private final AtomicInteger listings = new AtomicInteger();
+  private final AtomicInteger allocations = new AtomicInteger();
   private final CountDownLatch released = new CountDownLatch(1);
 
   public FaultyBackend(StorageBackend real) {
@@ -72,6 +74,15 @@ public final class FaultyBackend implements StorageBackend {
     return reads.get();
   }
 
+  /** GetShareNumbers requests answered or delayed so far. */
+  public int listings() {
+    return listings.get();
+  }
+
+  public int allocations() {
+    return allocations.get();
+  }
+
   public long bytesReceived() {
     return bytesReceived.get();
   }
@@ -98,6 +109,7 @@ public final class FaultyBackend implements StorageBackend {
 
   @Override
   public Set<Integer> shareNumbers(Caller caller, StorageIndex index) throws StorageException {
+    listings.incrementAndGet();
     if (listDelayMillis > 0) {
       try {
         Thread.sleep(listDelayMillis);
@@ -111,6 +123,7 @@ public final class FaultyBackend implements StorageBackend {
   @Override
   public Response.Allocated allocate(Caller caller, Request.Allocate request)
       throws StorageException {
+    allocations.incrementAndGet();
     maybeHang();
     return real.allocate(caller, request);
   }
