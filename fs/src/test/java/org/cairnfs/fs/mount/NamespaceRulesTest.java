@@ -1,0 +1,244 @@
+package org.cairnfs.fs.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.cairnfs.fs.mount.MountCoreNamespaceTest.fails;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The namespace's rules where the mount-core tests left them unpinned (found by PIT): every
+ * metadata change kept by the journal across a crash and then by the grid, the parent's times
+ * each change touches, read-only subdirectories inside a read-write mount, access(2), chown's
+ * permission and mode rules, and setgid directories handing down their group.
+ */
+class NamespaceRulesTest {
+  static final Caller U = CoreFixture.USER;
+  static final Caller GROUP_MATE = new Caller(2000, 1000);
+  static final Caller OTHER = new Caller(3000, 3000);
+  static final Caller ROOT = new Caller(0, 0);
+  static final Instant OLD = Instant.parse("2001-02-03T04:05:06Z");
+  @TempDir Path dir;
+
+  static byte[] text(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static List<String> names(MountCore core, String path) throws FsException {
+    return core.readdir(path).stream().map(DirEntryInfo::name)
+        .filter(n -> !n.equals(".") && !n.equals("..")).toList();
+  }
+
+  @Test
+  void everyNamespaceChangeSurvivesACrashBeforeAnyUploadAndThenComesFromTheGrid()
+      throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    grid.failWith(GridException.Kind.UNREACHABLE); // nothing leaves before the crash
+    String root;
+    try (CoreFixture fx = new CoreFixture(grid, null, dir.resolve("first"), b -> { })) {
+      root = fx.rootCap;
+      MountCore c = fx.core;
+      for (String d : List.of("/r", "/u", "/s", "/t", "/l", "/m")) {
+        c.mkdir(d, 0755, U);
+      }
+      c.mkdir("/r/gone", 0755, U);
+      fx.put("/u/f", text("unlinked"));
+      fx.put("/s/f", text("new"));
+      fx.put("/t/f", text("old"));
+      c.mkdir("/s/sub", 0755, U);
+      fx.put("/s/sub/inner", text("inner"));
+      fx.put("/m/f", text("meta"));
+      for (String d : List.of("/r", "/u", "/s", "/t", "/l")) {
+        c.utimens(d, TimeSpec.OMIT, TimeSpec.at(OLD));
+      }
+      c.rmdir("/r/gone");
+      c.unlink("/u/f");
+      c.rename("/s/f", "/t/f", 0); // over an existing file, across directories
+      c.rename("/s/sub", "/t/sub", 0); // a directory, across directories
+      c.symlink("target", "/l/link", U);
+      c.setxattr("/m/f", "user.k", text("v"), 0);
+      c.truncate("/m/f", 2);
+      c.utimens("/m/f", TimeSpec.OMIT, TimeSpec.at(OLD));
+      assertThat(grid.publishCount()).isZero();
+
+      fx.crashAndReopen();
+      assertChanged(fx, "from the journal");
+      grid.heal();
+      fx.core.sync(Duration.ofSeconds(30));
+    }
+    try (CoreFixture fresh = new CoreFixture(grid, root, dir.resolve("fresh"), b -> { })) {
+      assertChanged(fresh, "from the grid");
+    }
+  }
+
+  private static void assertChanged(CoreFixture fx, String from) throws Exception {
+    MountCore c = fx.core;
+    assertThat(names(c, "/r")).as(from).isEmpty();
+    assertThat(names(c, "/u")).as(from).isEmpty();
+    assertThat(names(c, "/s")).as(from).isEmpty();
+    assertThat(names(c, "/t")).as(from).containsExactly("f", "sub");
+    assertThat(fx.get("/t/f")).as(from).isEqualTo(text("new"));
+    assertThat(fx.get("/t/sub/inner")).as(from).isEqualTo(text("inner"));
+    assertThat(c.readlink("/l/link")).as(from).isEqualTo("target");
+    for (String d : List.of("/r", "/u", "/s", "/t", "/l")) {
+      // each removal, rename and symlink touched its directories after they were set to OLD
+      assertThat(c.getattr(d).mtime()).as("%s mtime %s", d, from).isAfter(OLD.plusSeconds(60));
+      assertThat(c.getattr(d).ctime()).as("%s ctime %s", d, from).isAfter(OLD.plusSeconds(60));
+    }
+    assertThat(fx.get("/m/f")).as(from).isEqualTo(text("me"));
+    assertThat(c.getattr("/m/f").mtime()).as(from).isEqualTo(OLD);
+    assertThat(c.getxattr("/m/f", "user.k")).as(from).isEqualTo(text("v"));
+  }
+
+  /** A rw root holding "src" (linked by its write cap) and "ro", the same directory by its read cap. */
+  private String rootWithAReadOnlySubdirectory(MemoryGrid grid) throws Exception {
+    String root = grid.newRoot();
+    try (CoreFixture w = new CoreFixture(grid, root, dir.resolve("writer"), b -> { })) {
+      w.core.mkdir("/src", 0755, U);
+      w.put("/src/f", text("shared"));
+      w.core.mkdir("/src/d", 0755, U);
+      w.core.sync(Duration.ofSeconds(10));
+    }
+    String src = grid.entries(root).get("src").cap().orElseThrow();
+    grid.applyChanges(root, List.of(new EntryChange.Put("ro",
+        Optional.of(Cap.parse(src).readOnly().toString()),
+        NodeMetadata.of(EntryKind.DIRECTORY, 0, 0755, OLD, OLD)))).get();
+    return root;
+  }
+
+  @Test
+  void aReadOnlySubdirectoryOfAWritableMountRefusesEveryChangeThroughIt() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String root = rootWithAReadOnlySubdirectory(grid);
+    try (CoreFixture fx = new CoreFixture(grid, root, dir.resolve("mount"), b -> { })) {
+      MountCore c = fx.core;
+      assertThat(c.readOnly()).isFalse();
+      fx.put("/mine", text("mine"));
+      fails(FsError.READ_ONLY, () -> c.rename("/ro/f", "/taken", 0)); // out of it
+      fails(FsError.READ_ONLY, () -> c.rename("/mine", "/ro/mine", 0)); // into it
+      fails(FsError.READ_ONLY, () -> c.rename("/ro/d", "/d2", 0));
+      fails(FsError.READ_ONLY, () -> c.rmdir("/ro/d"));
+      fails(FsError.READ_ONLY, () -> c.unlink("/ro/f"));
+      fails(FsError.READ_ONLY, () -> c.create("/ro/f", 0644, MountCore.O_WRONLY, U));
+      fails(FsError.READ_ONLY, () -> c.create("/ro/f", 0644, MountCore.O_TRUNC, U));
+      fails(FsError.READ_ONLY, () -> c.access("/ro/f", 2, U));
+      fails(FsError.READ_ONLY, () -> c.access("/ro", 2, U));
+      fails(FsError.NO_ATTRIBUTE, () -> c.getxattr("/ro/f", MountCore.WRITECAP));
+      fails(FsError.NO_ATTRIBUTE, () -> c.getxattr("/ro", MountCore.WRITECAP));
+      c.release(c.create("/ro/f", 0644, 0, U)); // opening it for reading is fine
+      c.access("/ro/f", 4, U);
+      c.access("/mine", 2, U);
+      assertThat(c.listxattr("/ro")).contains(MountCore.READCAP)
+          .doesNotContain(MountCore.WRITECAP);
+      assertThat(c.listxattr("/src")).contains(MountCore.READCAP, MountCore.WRITECAP);
+      assertThat(c.listxattr("/src/f")).contains(MountCore.READCAP)
+          .doesNotContain(MountCore.WRITECAP);
+      assertThat(Cap.parse(new String(c.getxattr("/src", MountCore.WRITECAP),
+          StandardCharsets.US_ASCII)).readOnly().toString())
+          .isEqualTo(new String(c.getxattr("/ro", MountCore.READCAP), StandardCharsets.US_ASCII));
+      assertThat(c.getxattr("/src/f", MountCore.READCAP))
+          .isEqualTo(c.getxattr("/ro/f", MountCore.READCAP));
+      assertThat(names(c, "/")).containsExactly("mine", "ro", "src");
+      assertThat(names(c, "/ro")).containsExactly("d", "f");
+      assertThat(fx.get("/ro/f")).isEqualTo(text("shared"));
+    }
+  }
+
+  @Test
+  void createOfAnExistingFileTruncatesOnlyWithOTrunc() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore c = fx.core;
+      fx.put("/f", text("kept"));
+      c.release(c.create("/f", 0644, MountCore.O_WRONLY, U));
+      assertThat(fx.get("/f")).isEqualTo(text("kept"));
+      c.release(c.create("/f", 0644, MountCore.O_WRONLY | MountCore.O_TRUNC, U));
+      assertThat(fx.get("/f")).isEmpty();
+    }
+  }
+
+  @Test
+  void accessChecksTheOwnerGroupOrOtherBitsAndRootNeedsAnExecuteBit() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore c = fx.core;
+      fx.put("/f", text("x"));
+      c.chmod("/f", 0640);
+      c.access("/f", 4 | 2, U);
+      c.access("/f", 0, OTHER);
+      fails(FsError.ACCESS_DENIED, () -> c.access("/f", 1, U));
+      c.access("/f", 4, GROUP_MATE);
+      fails(FsError.ACCESS_DENIED, () -> c.access("/f", 2, GROUP_MATE));
+      fails(FsError.ACCESS_DENIED, () -> c.access("/f", 4, OTHER));
+      c.chmod("/f", 0604); // the group's own bits count for it, not the others'
+      c.access("/f", 4, OTHER);
+      fails(FsError.ACCESS_DENIED, () -> c.access("/f", 4, GROUP_MATE));
+      c.chmod("/f", 0);
+      c.access("/f", 4 | 2, ROOT);
+      fails(FsError.ACCESS_DENIED, () -> c.access("/f", 1, ROOT));
+      c.chmod("/f", 0010);
+      c.access("/f", 1, ROOT);
+      c.mkdir("/d", 0, U);
+      c.access("/d", 1 | 4, ROOT);
+      fails(FsError.ACCESS_DENIED, () -> c.access("/d", 1, U));
+    }
+  }
+
+  @Test
+  void chownGivesAwayOnlyAsRootAndClearsSetIdBitsOfFilesAsPosixSays() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore c = fx.core;
+      fx.put("/g", text("x"));
+      c.chmod("/g", 06755);
+      fails(FsError.NOT_PERMITTED, () -> c.chown("/g", 2000, -1, U));
+      fails(FsError.NOT_PERMITTED, () -> c.chown("/g", -1, 1000, GROUP_MATE));
+      c.chown("/g", -1, -1, GROUP_MATE); // asks for no change: allowed
+      c.chown("/g", 1000, 1000, U); // to what it is: nothing changes, the bits stay
+      assertThat(c.getattr("/g").mode()).isEqualTo(06755);
+      c.chown("/g", -1, 50, U); // the owner may change the group
+      StatInfo st = c.getattr("/g");
+      assertThat(st.gid()).isEqualTo(50);
+      assertThat(st.uid()).isEqualTo(1000);
+      assertThat(st.mode()).isEqualTo(0755); // setuid cleared; setgid too, the group may execute
+      c.chmod("/g", 06745);
+      c.chown("/g", -1, 60, U);
+      assertThat(c.getattr("/g").mode()).isEqualTo(02745); // no group execute: setgid is locking
+      c.chown("/g", 2000, 70, ROOT);
+      assertThat(c.getattr("/g").uid()).isEqualTo(2000);
+      assertThat(c.getattr("/g").gid()).isEqualTo(70);
+      c.mkdir("/dd", 06755, U);
+      c.chown("/dd", -1, 50, U);
+      assertThat(c.getattr("/dd").mode()).isEqualTo(06755); // a directory keeps its bits
+    }
+  }
+
+  @Test
+  void aSetgidDirectoryHandsItsGroupToNewFilesDirectoriesAndSymlinks() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore c = fx.core;
+      c.mkdir("/sg", 0775, U);
+      c.chown("/sg", -1, 50, U);
+      c.chmod("/sg", 02775);
+      c.symlink("t", "/sg/l", U);
+      fx.put("/sg/f", text("x"));
+      c.mkdir("/sg/sub", 0755, U);
+      assertThat(c.getattr("/sg/l").gid()).isEqualTo(50);
+      assertThat(c.getattr("/sg/f").gid()).isEqualTo(50);
+      assertThat(c.getattr("/sg/sub").gid()).isEqualTo(50);
+      assertThat(c.getattr("/sg/sub").mode()).isEqualTo(02755);
+      c.symlink("t", "/l", U);
+      fx.put("/f", text("x"));
+      c.mkdir("/plain", 0755, U);
+      assertThat(c.getattr("/l").gid()).isEqualTo(1000);
+      assertThat(c.getattr("/f").gid()).isEqualTo(1000);
+      assertThat(c.getattr("/plain").gid()).isEqualTo(1000);
+      assertThat(c.getattr("/plain").mode()).isEqualTo(0755);
+    }
+  }
+}
