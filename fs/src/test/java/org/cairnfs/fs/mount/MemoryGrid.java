@@ -122,6 +122,11 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
     return publishes.get();
   }
 
+  /** File writes started and not yet answered. */
+  public int writesInFlight() {
+    return writesInFlight.get();
+  }
+
   public long bytesReceived() {
     return bytesReceived.get();
   }
