@@ -58,8 +58,10 @@ final class ImmutableUpload {
    * holds: that question costs a round trip per file, more than sending a small share again
    * costs. A share held under the number planned for its server is still found (ALLOCATED's
    * {@code alreadyHave}, and the plan is the same for the same ring); one held under another
-   * number may get a second copy elsewhere. Larger shares, and servers connected later in the
-   * upload (when the first ones cannot take every share), are asked as usual.
+   * number may get a second copy elsewhere. Every connected server is asked after all when a
+   * server of the ring does not connect (the plan shifts along the ring) or refuses or fails an
+   * allocation (it may be full yet hold a share under another number). Larger shares, and
+   * servers connected later in the upload, are asked as usual.
    */
   static final long ASK_ABOVE_SHARE_BYTES = 64 * 1024;
 
@@ -70,7 +72,10 @@ final class ImmutableUpload {
   private final ImmutableEncoder encoder;
   private final UploadLocks locks;
   private final Map<NodeId, StorageClient> clients = new HashMap<>();
-  private final Set<NodeId> leasedByAllocate = new HashSet<>();
+  /** Shares that got this client's lease through ALLOCATE (allocated or already held). */
+  private final Map<NodeId, Set<Integer>> leasedByAllocate = new HashMap<>();
+  /** Servers asked which shares they hold. */
+  private final Set<NodeId> listed = new HashSet<>();
   private Placement placement;
   private StorageIndex index;
   private ShareLayout layout;
@@ -110,6 +115,9 @@ final class ImmutableUpload {
     try {
       log.debug("upload of {}: connecting", index);
       connectMore(2 * params.n(), layout.shareLength() > ASK_ABOVE_SHARE_BYTES);
+      if (!placement.problems().isEmpty()) {
+        askConnected();
+      }
       log.debug("upload of {}: placing", index);
       placeShares();
       log.debug("upload of {}: placed {}", index, placement.in(Status.OPEN));
@@ -159,19 +167,40 @@ final class ImmutableUpload {
     for (NodeId id : batch) {
       connecting.put(id, pool.connect(id));
     }
-    Map<NodeId, CompletableFuture<Set<Integer>>> asking = new LinkedHashMap<>();
+    List<NodeId> reached = new ArrayList<>();
     connecting.forEach((id, f) -> {
       try {
         StorageClient client = Await.get(f, config.stallTimeout(), "connecting");
         clients.put(id, client);
         placement.connected(id);
-        if (ask) {
-          asking.put(id, client.shareNumbers(index));
-        }
+        reached.add(id);
       } catch (IOException e) {
         placement.problem(id, "not reachable: " + e.getMessage());
       }
     });
+    if (ask) {
+      ask(reached);
+    }
+  }
+
+  /** Asks every connected server not asked yet which shares it holds. */
+  private void askConnected() {
+    List<NodeId> unasked = new ArrayList<>();
+    for (NodeId id : placement.ring()) {
+      if (clients.containsKey(id) && !listed.contains(id)) {
+        unasked.add(id);
+      }
+    }
+    ask(unasked);
+  }
+
+  /** Asks these servers which shares they hold; held ones become claims. */
+  private void ask(List<NodeId> servers) {
+    Map<NodeId, CompletableFuture<Set<Integer>>> asking = new LinkedHashMap<>();
+    for (NodeId id : servers) {
+      listed.add(id);
+      asking.put(id, clients.get(id).shareNumbers(index));
+    }
     asking.forEach((id, f) -> {
       try {
         for (int share : Await.get(f, config.stallTimeout(), "asking for shares")) {
@@ -207,11 +236,14 @@ final class ImmutableUpload {
         asks.put(id, clients.get(id).allocate(index, secrets.renewSecret(index, id),
             secrets.cancelSecret(index, id), layout.shareLength(), shares));
       });
+      boolean refused = false;
       for (Map.Entry<NodeId, CompletableFuture<Response.Allocated>> e : asks.entrySet()) {
         NodeId id = e.getKey();
         try {
           Response.Allocated answer = Await.get(e.getValue(), config.stallTimeout(), "allocate");
-          leasedByAllocate.add(id);
+          Set<Integer> leased = leasedByAllocate.computeIfAbsent(id, x -> new HashSet<>());
+          leased.addAll(answer.allocated());
+          leased.addAll(answer.alreadyHave());
           for (int share : answer.allocated()) {
             placement.set(id, share, Status.OPEN);
             progress = true;
@@ -223,9 +255,14 @@ final class ImmutableUpload {
           }
         } catch (ServerFullException | ShareTooBigException full) {
           placement.full(id, full.getMessage());
+          refused = true;
         } catch (IOException failed) {
           placement.problem(id, "allocate failed: " + failed.getMessage());
+          refused = true;
         }
+      }
+      if (refused) {
+        askConnected(); // a refusing server may hold a share under another number
       }
     }
   }
@@ -322,8 +359,9 @@ final class ImmutableUpload {
   /** Held shares found by asking (not through allocate) get this client's lease now. */
   private void addLeasesOnHeld() {
     Map<NodeId, CompletableFuture<Void>> leasing = new LinkedHashMap<>();
-    for (NodeId id : placement.in(Status.HELD).keySet()) {
-      if (!leasedByAllocate.contains(id)) {
+    for (Map.Entry<NodeId, Set<Integer>> held : placement.in(Status.HELD).entrySet()) {
+      NodeId id = held.getKey();
+      if (!leasedByAllocate.getOrDefault(id, Set.of()).containsAll(held.getValue())) {
         leasing.put(id, clients.get(id).addLease(index, secrets.renewSecret(index, id),
             secrets.cancelSecret(index, id)));
       }

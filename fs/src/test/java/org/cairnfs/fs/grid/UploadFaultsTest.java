@@ -98,6 +98,88 @@ class UploadFaultsTest {
     assertReadsBack(client, r, data);
   }
 
+  /**
+   * A small file is allocated without asking first; with the first server of its ring gone the
+   * plan shifts along the ring, so the servers are asked after all and the copies they hold
+   * under other numbers are found: nothing is sent again, not even to a full grid.
+   */
+  @Test
+  void aSmallFileStoredBeforeIsFoundWhenTheFirstServerOfItsRingIsGoneEvenOnAFullGrid()
+      throws Exception {
+    grid = new TestGrid(dir, 10, 5_000);
+    GridClient client = grid.client(FAST);
+    byte[] data = random(4096, 21);
+    UploadResult first = client.upload(PlaintextSource.of(data)).get();
+    assertThat(first.happiness()).isEqualTo(10);
+    StorageIndex si = first.index().orElseThrow();
+    List<NodeId> ring = PermutedRing.order(si, grid.servers().stream()
+        .map(TestServer::nodeId).toList());
+    grid.byId(ring.get(0)).kill();
+    UploadResult again = client.upload(PlaintextSource.of(data)).get();
+    assertThat(again.cap()).isEqualTo(first.cap());
+    assertThat(again.sharesUploaded()).isZero();
+    assertThat(again.sharesAlreadyHeld()).isEqualTo(9);
+    assertThat(again.happiness()).isEqualTo(9);
+    assertReadsBack(client, again, data);
+  }
+
+  /** The same shift on a grid with room: the held shares are found, none is stored twice. */
+  @Test
+  void aSmallFileStoredBeforeGetsNoSecondCopiesWhenItsRingShifts() throws Exception {
+    grid = new TestGrid(dir, 10);
+    GridClient client = grid.client(FAST);
+    byte[] data = random(4096, 22);
+    UploadResult first = client.upload(PlaintextSource.of(data)).get();
+    StorageIndex si = first.index().orElseThrow();
+    List<NodeId> ring = PermutedRing.order(si, grid.servers().stream()
+        .map(TestServer::nodeId).toList());
+    grid.byId(ring.get(0)).kill();
+    UploadResult again = client.upload(PlaintextSource.of(data)).get();
+    assertThat(again.sharesUploaded()).as("only the lost share 0, again").isEqualTo(1);
+    assertThat(again.sharesAlreadyHeld()).isEqualTo(9);
+    List<Integer> stored = new java.util.ArrayList<>();
+    for (NodeId id : ring.subList(1, ring.size())) {
+      stored.addAll(grid.byId(id).shares(si));
+    }
+    assertThat(stored).as("each share once").hasSize(10).doesNotHaveDuplicates();
+  }
+
+  /**
+   * Another client (same convergence secret, its own lease secret) uploads a file already
+   * stored while one ring server is down: the server that receives the lost share also holds
+   * one found by asking, and both must carry the new client's lease, not only the allocated one.
+   */
+  @Test
+  void aHeldShareOnAServerThatIsAlsoAllocatedGetsTheUploadersLease() throws Exception {
+    grid = new TestGrid(dir, 10);
+    byte[] convergence = new byte[32];
+    new SecureRandom().nextBytes(convergence);
+    byte[] firstLease = new byte[32];
+    byte[] secondLease = new byte[32];
+    new SecureRandom().nextBytes(firstLease);
+    new SecureRandom().nextBytes(secondLease);
+    GridClient first = grid.client(NodeKey.generate(), ClientSecrets.of(firstLease, convergence),
+        FAST);
+    byte[] data = random(4096, 23);
+    StorageIndex si = first.upload(PlaintextSource.of(data)).get().index().orElseThrow();
+    List<NodeId> ring = PermutedRing.order(si, grid.servers().stream()
+        .map(TestServer::nodeId).toList());
+    grid.byId(ring.get(0)).kill();
+    NodeKey key = NodeKey.generate();
+    ClientSecrets secrets = ClientSecrets.of(secondLease, convergence);
+    UploadResult again = grid.client(key, secrets, FAST).upload(PlaintextSource.of(data)).get();
+    assertThat(again.index()).contains(si);
+    assertThat(again.sharesUploaded()).isEqualTo(1);
+    for (var placed : again.placement().entrySet()) {
+      for (NodeId server : placed.getValue()) {
+        ShareRecord record = grid.byId(server).leases()
+            .find(ShareKey.immutable(si, placed.getKey())).orElseThrow();
+        assertThat(record.leases()).as("share %s on %s", placed.getKey(), server)
+            .anySatisfy(lease -> assertLeaseOf(lease, key, secrets, si, server));
+      }
+    }
+  }
+
   @Test
   void aServerKilledMidUploadIsReplacedByTheNextOnTheRing() throws Exception {
     grid = new TestGrid(dir, 11);

@@ -120,14 +120,14 @@ class WriteBackTest {
   /**
    * A waiting fsync that arrives while a round uploads starts the next round as soon as that
    * one ends; its kick used to be dropped at the round's end, and the fsync then waited for the
-   * coalescing delay (ten minutes at most here).
+   * coalescing delay (ten minutes here).
    */
   @Test
   void anFsyncDuringAnUploadRoundIsServedByTheNextRoundAtOnce() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    grid.delay(Duration.ofSeconds(1));
+    grid.delay(Duration.ofSeconds(2));
     try (CoreFixture fx = new CoreFixture(grid, null, dir,
-        b -> b.coalesceDelay(Duration.ofMinutes(1)))) {
+        b -> b.coalesceDelay(Duration.ofMinutes(10)))) {
       long a = fx.create("/a");
       fx.core.write(a, ByteBuffer.wrap(new byte[] {1}), 0);
       CompletableFuture<Void> first = CompletableFuture.runAsync(() -> {

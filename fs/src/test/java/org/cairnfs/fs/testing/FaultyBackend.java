@@ -33,7 +33,8 @@ public final class FaultyBackend implements StorageBackend {
   private final AtomicLong bytesReceived = new AtomicLong();
   private final AtomicInteger reads = new AtomicInteger();
   private final AtomicInteger listings = new AtomicInteger();
-  private final AtomicInteger allocations = new AtomicInteger();
+  private final java.util.Map<StorageIndex, AtomicInteger> listingsByIndex =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final CountDownLatch released = new CountDownLatch(1);
 
   public FaultyBackend(StorageBackend real) {
@@ -79,8 +80,10 @@ public final class FaultyBackend implements StorageBackend {
     return listings.get();
   }
 
-  public int allocations() {
-    return allocations.get();
+  /** GetShareNumbers requests for this storage index so far. */
+  public int listings(StorageIndex index) {
+    AtomicInteger n = listingsByIndex.get(index);
+    return n == null ? 0 : n.get();
   }
 
   public long bytesReceived() {
@@ -110,6 +113,7 @@ public final class FaultyBackend implements StorageBackend {
   @Override
   public Set<Integer> shareNumbers(Caller caller, StorageIndex index) throws StorageException {
     listings.incrementAndGet();
+    listingsByIndex.computeIfAbsent(index, i -> new AtomicInteger()).incrementAndGet();
     if (listDelayMillis > 0) {
       try {
         Thread.sleep(listDelayMillis);
@@ -123,7 +127,6 @@ public final class FaultyBackend implements StorageBackend {
   @Override
   public Response.Allocated allocate(Caller caller, Request.Allocate request)
       throws StorageException {
-    allocations.incrementAndGet();
     maybeHang();
     return real.allocate(caller, request);
   }
