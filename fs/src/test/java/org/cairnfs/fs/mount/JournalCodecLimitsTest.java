@@ -1,0 +1,198 @@
+package org.cairnfs.fs.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.fs.mount.JournalRecord.DirCreated;
+import org.cairnfs.fs.mount.JournalRecord.EntriesPublished;
+import org.cairnfs.fs.mount.JournalRecord.FileCommit;
+import org.cairnfs.fs.mount.JournalRecord.NameSeq;
+import org.cairnfs.fs.mount.JournalRecord.SetEntry;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The journal codec at its limits (found by PIT): records whose last field ends the frame
+ * exactly, values at each bound, and frames with a good checksum but content the codec must
+ * refuse (a journal written by a bug or by hand) without allocating what a count claims.
+ */
+class JournalCodecLimitsTest {
+  static final long SEQ = 7;
+
+  static byte[] header(int version) {
+    return new byte[] {'C', 'J', 'N', 'L', (byte) version, 0, 0, 0};
+  }
+
+  static ByteBuffer journal(int version, byte[]... frames) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(header(version));
+    for (byte[] f : frames) {
+      out.writeBytes(f);
+    }
+    return ByteBuffer.wrap(out.toByteArray());
+  }
+
+  /** A frame around {@code body} with a right checksum. */
+  static byte[] frame(byte[] body) {
+    CRC32C crc = new CRC32C();
+    crc.update(body, 0, body.length);
+    return ByteBuffer.allocate(body.length + 8).putInt(body.length).put(body)
+        .putInt((int) crc.getValue()).array();
+  }
+
+  interface Payload {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  static byte[] body(int type, Payload p) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(type);
+    out.writeLong(SEQ);
+    p.write(out);
+    return bytes.toByteArray();
+  }
+
+  static void roundTrips(JournalRecord r) {
+    byte[] encoded = JournalCodec.encode(SEQ, r);
+    JournalCodec.Decoded d = JournalCodec.decode(journal(JournalCodec.VERSION, encoded));
+    assertThat(d.entries()).as("%s", r).hasSize(1);
+    assertThat(d.validLength()).isEqualTo(8 + encoded.length);
+    assertThat(JournalCodec.encode(SEQ, d.entries().get(0).record())).isEqualTo(encoded);
+  }
+
+  /** A frame the codec must refuse: nothing taken, the journal valid up to its header. */
+  static void refused(byte[] body) {
+    byte[] good = JournalCodec.encode(SEQ, new DirCreated(1, "before"));
+    JournalCodec.Decoded d = JournalCodec.decode(journal(JournalCodec.VERSION, good,
+        frame(body), JournalCodec.encode(SEQ + 1, new DirCreated(2, "after"))));
+    assertThat(d.headerValid()).isTrue();
+    assertThat(d.entries()).hasSize(1); // the record before it; nothing from it on
+    assertThat(d.validLength()).isEqualTo(8 + good.length);
+  }
+
+  static NodeMetadata fileMeta(Instant t, Map<String, byte[]> xattrs) {
+    return new NodeMetadata(EntryKind.FILE, 5, 0644, t, t, Optional.empty(), xattrs);
+  }
+
+  @Test
+  void recordsWhoseLastFieldEndsTheFrameAndValuesAtTheirBoundsRoundTrip() {
+    roundTrips(new FileCommit(1, 2, Optional.empty(), 0, 100, 100,
+        List.of(new PageRun(0, 3), new PageRun(10, 1)), Optional.empty()));
+    roundTrips(new FileCommit(1, 2, Optional.of("base"), 10, 0, 0, List.of(), Optional.empty()));
+    roundTrips(new FileCommit(1, 2, Optional.empty(), 0, 1, 1,
+        List.of(new PageRun(Integer.MAX_VALUE - 1, 1)), Optional.empty())); // the last page
+    roundTrips(new FileCommit(1, 2, Optional.empty(), 0, JournalCodec.MAX_INLINE,
+        JournalCodec.MAX_INLINE, List.of(), Optional.of(new byte[JournalCodec.MAX_INLINE])));
+    roundTrips(new DirCreated(5, "cap-at-the-end"));
+    roundTrips(new DirCreated(5, ""));
+    roundTrips(new EntriesPublished(new DirRef.Local(3),
+        List.of(new NameSeq("", 1), new NameSeq("", 2))));
+    Instant last = Instant.ofEpochSecond(1_700_000_000L, 999_999_999);
+    roundTrips(new SetEntry(new DirRef.Local(1), "f", new ChildRef.LocalFile(4, 1),
+        fileMeta(last, Map.of("user.x", new byte[] {1, 2, 3}))));
+  }
+
+  @Test
+  void aVersionItDoesNotKnowIsNotAJournalOfOurs() {
+    byte[] frame = JournalCodec.encode(SEQ, new DirCreated(1, "x"));
+    assertThat(JournalCodec.decode(journal(3, frame)).headerValid()).isFalse();
+    assertThat(JournalCodec.decode(journal(0, frame)).headerValid()).isFalse();
+    assertThat(JournalCodec.decode(journal(JournalCodec.VERSION, frame)).entries()).hasSize(1);
+  }
+
+  @Test
+  void framesWithAGoodChecksumButBadContentAreRefused() throws IOException {
+    // a record followed by a byte of nothing
+    refused(body(JournalCodec.DIR_CREATED, out -> {
+      out.writeLong(5);
+      out.writeShort(1);
+      out.writeByte('x');
+      out.writeByte(0);
+    }));
+    // a flag that is neither 0 nor 1
+    refused(body(JournalCodec.REMOVE_ENTRY, out -> {
+      out.writeByte(2);
+      out.writeLong(1);
+      out.writeShort(1);
+      out.writeByte('x');
+      out.writeByte(2);
+    }));
+    // counts far beyond the frame: refused before anything that size is allocated
+    refused(body(JournalCodec.FILE_COMMIT, out -> {
+      commitHead(out);
+      out.writeInt(Integer.MAX_VALUE);
+      out.writeByte(0);
+    }));
+    refused(body(JournalCodec.ENTRIES_PUBLISHED, out -> {
+      out.writeByte(2);
+      out.writeLong(3);
+      out.writeInt(Integer.MAX_VALUE);
+    }));
+    // an empty page run
+    refused(body(JournalCodec.FILE_COMMIT, out -> {
+      commitHead(out);
+      out.writeInt(1);
+      out.writeLong(0);
+      out.writeInt(0);
+      out.writeByte(0);
+    }));
+    // inline data one byte over its bound, all of it present
+    refused(body(JournalCodec.FILE_COMMIT, out -> {
+      commitHead(out);
+      out.writeInt(0);
+      out.writeByte(1);
+      out.writeInt(JournalCodec.MAX_INLINE + 1);
+      out.write(new byte[JournalCodec.MAX_INLINE + 1]);
+    }));
+    // a second's nanoseconds out of range
+    refused(setEntry(1_000_000_000, 0, 0));
+    // an xattr value longer than what is left of the frame
+    refused(setEntry(0, 4, 3));
+  }
+
+  private static void commitHead(DataOutputStream out) throws IOException {
+    out.writeLong(1); // id
+    out.writeLong(2); // gen
+    out.writeByte(0); // no base
+    out.writeLong(0); // base size
+    out.writeLong(0); // size
+    out.writeLong(0); // limit
+  }
+
+  /** A SET_ENTRY of a file whose mtime has {@code nanos}, with one xattr claiming a length. */
+  private static byte[] setEntry(int nanos, int xattrLength, int xattrBytes) throws IOException {
+    return body(JournalCodec.SET_ENTRY, out -> {
+      out.writeByte(2);
+      out.writeLong(1); // dir: local 1
+      out.writeShort(1);
+      out.writeByte('f');
+      out.writeByte(2);
+      out.writeLong(4);
+      out.writeLong(1); // child: local file 4, generation 1
+      out.writeByte(EntryKind.FILE.code());
+      out.writeLong(5);
+      out.writeShort(0644);
+      out.writeLong(1_700_000_000L);
+      out.writeInt(nanos);
+      out.writeLong(1_700_000_000L);
+      out.writeInt(0);
+      out.writeByte(0); // no symlink target
+      out.writeShort(xattrLength > 0 ? 1 : 0);
+      if (xattrLength > 0) {
+        out.writeShort(6);
+        out.writeBytes("user.x");
+        out.writeInt(xattrLength);
+        out.write(new byte[xattrBytes]);
+      }
+    });
+  }
+}
