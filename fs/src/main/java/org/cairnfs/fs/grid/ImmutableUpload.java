@@ -35,8 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>prepare: fix the key (a hashing pass when convergent), hence storage index and layout;
- *   <li>connect to the first 2n servers of the permuted ring and ask which shares they hold
- *       (not for small shares: see {@link #ASK_ABOVE_SHARE_BYTES});
+ *   <li>connect to the first 2n servers of the permuted ring and ask which shares they hold;
  *   <li>allocate the shares without a place ({@link Placement#plan}), round after round,
  *       connecting further servers when those run out;
  *   <li>encode once, streaming every allocated share to its server ({@link UploadSink});
@@ -53,17 +52,6 @@ final class ImmutableUpload {
   /** Encoding runs at most this many times (the first plus re-placements). */
   static final int MAX_ROUNDS = 3;
   private static final ShareSink DISCARD = (offset, data, off, len) -> { };
-  /**
-   * Shares up to this size are allocated without first asking each server which shares it
-   * holds: that question costs a round trip per file, more than sending a small share again
-   * costs. A share held under the number planned for its server is still found (ALLOCATED's
-   * {@code alreadyHave}, and the plan is the same for the same ring); one held under another
-   * number may get a second copy elsewhere. Every connected server is asked after all when a
-   * server of the ring does not connect (the plan shifts along the ring) or refuses or fails an
-   * allocation (it may be full yet hold a share under another number). Larger shares, and
-   * servers connected later in the upload, are asked as usual.
-   */
-  static final long ASK_ABOVE_SHARE_BYTES = 64 * 1024;
 
   private final ServerPool pool;
   private final ClientSecrets secrets;
@@ -74,8 +62,6 @@ final class ImmutableUpload {
   private final Map<NodeId, StorageClient> clients = new HashMap<>();
   /** Shares that got this client's lease through ALLOCATE (allocated or already held). */
   private final Map<NodeId, Set<Integer>> leasedByAllocate = new HashMap<>();
-  /** Servers asked which shares they hold. */
-  private final Set<NodeId> listed = new HashSet<>();
   private Placement placement;
   private StorageIndex index;
   private ShareLayout layout;
@@ -114,10 +100,7 @@ final class ImmutableUpload {
     placement = new Placement(PermutedRing.order(index, pool.serverIds()), params.n());
     try {
       log.debug("upload of {}: connecting", index);
-      connectMore(2 * params.n(), layout.shareLength() > ASK_ABOVE_SHARE_BYTES);
-      if (!placement.problems().isEmpty()) {
-        askConnected();
-      }
+      connectMore(2 * params.n());
       log.debug("upload of {}: placing", index);
       placeShares();
       log.debug("upload of {}: placed {}", index, placement.in(Status.OPEN));
@@ -157,50 +140,24 @@ final class ImmutableUpload {
     }
   }
 
-  /**
-   * Connects the next {@code count} ring servers and, if {@code ask}, asks them which shares
-   * they hold.
-   */
-  private void connectMore(int count, boolean ask) {
+  /** Connects the next {@code count} ring servers and asks them which shares they hold. */
+  private void connectMore(int count) {
     List<NodeId> batch = placement.nextToConnect(count);
     Map<NodeId, CompletableFuture<StorageClient>> connecting = new LinkedHashMap<>();
     for (NodeId id : batch) {
       connecting.put(id, pool.connect(id));
     }
-    List<NodeId> reached = new ArrayList<>();
+    Map<NodeId, CompletableFuture<Set<Integer>>> asking = new LinkedHashMap<>();
     connecting.forEach((id, f) -> {
       try {
         StorageClient client = Await.get(f, config.stallTimeout(), "connecting");
         clients.put(id, client);
         placement.connected(id);
-        reached.add(id);
+        asking.put(id, client.shareNumbers(index));
       } catch (IOException e) {
         placement.problem(id, "not reachable: " + e.getMessage());
       }
     });
-    if (ask) {
-      ask(reached);
-    }
-  }
-
-  /** Asks every connected server not asked yet which shares it holds. */
-  private void askConnected() {
-    List<NodeId> unasked = new ArrayList<>();
-    for (NodeId id : placement.ring()) {
-      if (clients.containsKey(id) && !listed.contains(id)) {
-        unasked.add(id);
-      }
-    }
-    ask(unasked);
-  }
-
-  /** Asks these servers which shares they hold; held ones become claims. */
-  private void ask(List<NodeId> servers) {
-    Map<NodeId, CompletableFuture<Set<Integer>>> asking = new LinkedHashMap<>();
-    for (NodeId id : servers) {
-      listed.add(id);
-      asking.put(id, clients.get(id).shareNumbers(index));
-    }
     asking.forEach((id, f) -> {
       try {
         for (int share : Await.get(f, config.stallTimeout(), "asking for shares")) {
@@ -227,7 +184,7 @@ final class ImmutableUpload {
         if (!uncredited || placement.ringExhausted()) {
           return progress;
         }
-        connectMore(params.n(), true);
+        connectMore(params.n());
         continue;
       }
       Map<NodeId, CompletableFuture<Response.Allocated>> asks = new LinkedHashMap<>();
@@ -236,7 +193,6 @@ final class ImmutableUpload {
         asks.put(id, clients.get(id).allocate(index, secrets.renewSecret(index, id),
             secrets.cancelSecret(index, id), layout.shareLength(), shares));
       });
-      boolean refused = false;
       for (Map.Entry<NodeId, CompletableFuture<Response.Allocated>> e : asks.entrySet()) {
         NodeId id = e.getKey();
         try {
@@ -255,14 +211,9 @@ final class ImmutableUpload {
           }
         } catch (ServerFullException | ShareTooBigException full) {
           placement.full(id, full.getMessage());
-          refused = true;
         } catch (IOException failed) {
           placement.problem(id, "allocate failed: " + failed.getMessage());
-          refused = true;
         }
-      }
-      if (refused) {
-        askConnected(); // a refusing server may hold a share under another number
       }
     }
   }

@@ -12,7 +12,6 @@ import java.util.Set;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.LiteralCap;
-import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.caps.immutable.PlaintextSource;
 import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
@@ -152,35 +151,6 @@ class ImmutableRoundTripTest {
   }
 
   @Test
-  void aSmallFileIsAllocatedWithoutAskingAndItsSecondUploadStillSendsNothing() throws Exception {
-    byte[] data = random(4096, 11);
-    UploadResult first = client.upload(PlaintextSource.of(data)).get();
-    StorageIndex si = first.index().orElseThrow();
-    assertThat(first.happiness()).isEqualTo(10);
-    assertThat(listings(si)).isZero();
-    long received = totalBytesReceived();
-    UploadResult second = client.upload(PlaintextSource.of(data)).get();
-    assertThat(second.cap()).isEqualTo(first.cap());
-    assertThat(second.sharesUploaded()).isZero();
-    assertThat(second.sharesAlreadyHeld()).isEqualTo(10);
-    assertThat(second.happiness()).isEqualTo(10);
-    assertThat(totalBytesReceived()).isEqualTo(received);
-    assertThat(listings(si)).isZero();
-    try (ImmutableFile file = client.open((ImmutableReadCap) second.cap())) {
-      assertThat(file.read(0, data.length).get()).isEqualTo(data);
-    }
-  }
-
-  @Test
-  void aLargerFileAsksEveryServerWhichSharesItHoldsFirst() throws Exception {
-    byte[] data = random(3 * (int) ImmutableUpload.ASK_ABOVE_SHARE_BYTES + 3 * 1024, 12);
-    assertThat(org.cairnfs.caps.immutable.ShareLayout.of(client.config().params(), data.length)
-        .shareLength()).isGreaterThan(ImmutableUpload.ASK_ABOVE_SHARE_BYTES);
-    UploadResult r = client.upload(PlaintextSource.of(data)).get();
-    assertThat(listings(r.index().orElseThrow())).isEqualTo(10);
-  }
-
-  @Test
   void concurrentUploadsOfTheSameFileStoreItOnce() throws Exception {
     byte[] data = random(900_000, 7);
     long received = totalBytesReceived();
@@ -216,10 +186,6 @@ class ImmutableRoundTripTest {
 
   static int totalReads() {
     return grid.servers().stream().mapToInt(s -> s.faults().reads()).sum();
-  }
-
-  static int listings(StorageIndex si) {
-    return grid.servers().stream().mapToInt(s -> s.faults().listings(si)).sum();
   }
 
   static long totalBytesReceived() {

@@ -99,9 +99,9 @@ class UploadFaultsTest {
   }
 
   /**
-   * A small file is allocated without asking first; with the first server of its ring gone the
-   * plan shifts along the ring, so the servers are asked after all and the copies they hold
-   * under other numbers are found: nothing is sent again, not even to a full grid.
+   * With the first server of its ring gone the plan shifts along the ring: the copies the
+   * others hold under other numbers are found by asking, so nothing is sent again, not even to
+   * a full grid.
    */
   @Test
   void aSmallFileStoredBeforeIsFoundWhenTheFirstServerOfItsRingIsGoneEvenOnAFullGrid()

@@ -32,9 +32,6 @@ public final class FaultyBackend implements StorageBackend {
   private final AtomicInteger writes = new AtomicInteger();
   private final AtomicLong bytesReceived = new AtomicLong();
   private final AtomicInteger reads = new AtomicInteger();
-  private final AtomicInteger listings = new AtomicInteger();
-  private final java.util.Map<StorageIndex, AtomicInteger> listingsByIndex =
-      new java.util.concurrent.ConcurrentHashMap<>();
   private final CountDownLatch released = new CountDownLatch(1);
 
   public FaultyBackend(StorageBackend real) {
@@ -75,17 +72,6 @@ public final class FaultyBackend implements StorageBackend {
     return reads.get();
   }
 
-  /** GetShareNumbers requests answered or delayed so far. */
-  public int listings() {
-    return listings.get();
-  }
-
-  /** GetShareNumbers requests for this storage index so far. */
-  public int listings(StorageIndex index) {
-    AtomicInteger n = listingsByIndex.get(index);
-    return n == null ? 0 : n.get();
-  }
-
   public long bytesReceived() {
     return bytesReceived.get();
   }
@@ -112,8 +98,6 @@ public final class FaultyBackend implements StorageBackend {
 
   @Override
   public Set<Integer> shareNumbers(Caller caller, StorageIndex index) throws StorageException {
-    listings.incrementAndGet();
-    listingsByIndex.computeIfAbsent(index, i -> new AtomicInteger()).incrementAndGet();
     if (listDelayMillis > 0) {
       try {
         Thread.sleep(listDelayMillis);
