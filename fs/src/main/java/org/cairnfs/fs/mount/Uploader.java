@@ -127,9 +127,6 @@ final class Uploader {
         }
         work = false;
         started++;
-        // consumed here, not at the round's end: a kick during the round (a waiting fsync or
-        // sync, a sealed part) starts the next round as soon as this one ends
-        urgent = 0;
       } catch (InterruptedException e) {
         return;
       } finally {
@@ -146,9 +143,9 @@ final class Uploader {
       lock.lock();
       try {
         rounds++;
+        urgent = 0;
         roundDone.signalAll();
         if (failed) {
-          urgent = 0; // only a kick after the failure cuts its backoff short
           backoffNanos = backoffNanos == 0 ? wb.config.retryInitial().toNanos()
               : Math.min(backoffNanos * 2, wb.config.retryMax().toNanos());
           work = true;

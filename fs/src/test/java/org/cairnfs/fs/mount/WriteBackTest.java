@@ -117,48 +117,6 @@ class WriteBackTest {
     }
   }
 
-  /**
-   * A waiting fsync that arrives while a round uploads starts the next round as soon as that
-   * one ends; its kick used to be dropped at the round's end, and the fsync then waited for the
-   * coalescing delay (ten minutes here).
-   */
-  @Test
-  void anFsyncDuringAnUploadRoundIsServedByTheNextRoundAtOnce() throws Exception {
-    MemoryGrid grid = MemoryGrid.inMemory();
-    grid.delay(Duration.ofSeconds(2));
-    try (CoreFixture fx = new CoreFixture(grid, null, dir,
-        b -> b.coalesceDelay(Duration.ofMinutes(10)))) {
-      long a = fx.create("/a");
-      fx.core.write(a, ByteBuffer.wrap(new byte[] {1}), 0);
-      CompletableFuture<Void> first = CompletableFuture.runAsync(() -> {
-        try {
-          fx.core.fsync(a, false);
-        } catch (FsException e) {
-          throw new java.util.concurrent.CompletionException(e);
-        }
-      });
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (grid.writesInFlight() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
-      assertThat(grid.writesInFlight()).as("a round is uploading /a").isPositive();
-      long b = fx.create("/b");
-      fx.core.write(b, ByteBuffer.wrap(new byte[] {2}), 0);
-      CompletableFuture<Void> second = CompletableFuture.runAsync(() -> {
-        try {
-          fx.core.fsync(b, false);
-        } catch (FsException e) {
-          throw new java.util.concurrent.CompletionException(e);
-        }
-      });
-      first.get(60, TimeUnit.SECONDS);
-      second.get(60, TimeUnit.SECONDS);
-      assertThat(grid.entries(fx.rootCap)).containsKeys("a", "b");
-      fx.core.release(a);
-      fx.core.release(b);
-    }
-  }
-
   @Test
   void writeThroughCloseWaitsForTheGrid() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
