@@ -112,8 +112,7 @@ class UploadFaultsTest {
     UploadResult first = client.upload(PlaintextSource.of(data)).get();
     assertThat(first.happiness()).isEqualTo(10);
     StorageIndex si = first.index().orElseThrow();
-    List<NodeId> ring = PermutedRing.order(si, grid.servers().stream()
-        .map(TestServer::nodeId).toList());
+    List<NodeId> ring = PermutedRing.order(si, client.servers().serverIds());
     grid.byId(ring.get(0)).kill();
     UploadResult again = client.upload(PlaintextSource.of(data)).get();
     assertThat(again.cap()).isEqualTo(first.cap());
@@ -131,8 +130,7 @@ class UploadFaultsTest {
     byte[] data = random(4096, 22);
     UploadResult first = client.upload(PlaintextSource.of(data)).get();
     StorageIndex si = first.index().orElseThrow();
-    List<NodeId> ring = PermutedRing.order(si, grid.servers().stream()
-        .map(TestServer::nodeId).toList());
+    List<NodeId> ring = PermutedRing.order(si, client.servers().serverIds());
     grid.byId(ring.get(0)).kill();
     UploadResult again = client.upload(PlaintextSource.of(data)).get();
     assertThat(again.sharesUploaded()).as("only the lost share 0, again").isEqualTo(1);
@@ -162,8 +160,7 @@ class UploadFaultsTest {
         FAST);
     byte[] data = random(4096, 23);
     StorageIndex si = first.upload(PlaintextSource.of(data)).get().index().orElseThrow();
-    List<NodeId> ring = PermutedRing.order(si, grid.servers().stream()
-        .map(TestServer::nodeId).toList());
+    List<NodeId> ring = PermutedRing.order(si, first.servers().serverIds());
     grid.byId(ring.get(0)).kill();
     NodeKey key = NodeKey.generate();
     ClientSecrets secrets = ClientSecrets.of(secondLease, convergence);
