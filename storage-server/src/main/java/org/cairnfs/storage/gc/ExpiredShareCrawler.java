@@ -25,6 +25,11 @@ public final class ExpiredShareCrawler implements AutoCloseable {
   private final Pacer pacer;
   private Thread thread;
   private volatile boolean running;
+  /**
+   * Held while one share is collected: {@link #close} interrupts only outside it, since an
+   * interrupt inside the lease database's I/O would close its file channel for good.
+   */
+  private final Object collecting = new Object();
 
   /** What one pass did. */
   public record Pass(long examined, long deleted) {}
@@ -46,13 +51,15 @@ public final class ExpiredShareCrawler implements AutoCloseable {
     for (Path prefix : store.layout().prefixDirs()) {
       for (StorageIndex index : store.layout().indexesUnder(prefix)) {
         for (ShareKey key : store.layout().sharesOf(index)) {
-          if (Thread.currentThread().isInterrupted()) {
-            throw new InterruptedException("crawl interrupted");
-          }
-          examined++;
-          if (store.collectIfExpired(key)) {
-            deleted++;
-            LOG.debug("deleted expired share {}", key);
+          synchronized (collecting) {
+            if (Thread.currentThread().isInterrupted()) {
+              throw new InterruptedException("crawl interrupted");
+            }
+            examined++;
+            if (store.collectIfExpired(key)) {
+              deleted++;
+              LOG.debug("deleted expired share {}", key);
+            }
           }
           pacer.pause(perShare);
         }
@@ -96,7 +103,9 @@ public final class ExpiredShareCrawler implements AutoCloseable {
   public synchronized void close() throws InterruptedException {
     running = false;
     if (thread != null) {
-      thread.interrupt();
+      synchronized (collecting) {
+        thread.interrupt();
+      }
       thread.join();
       thread = null;
     }

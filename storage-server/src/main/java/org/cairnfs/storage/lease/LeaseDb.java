@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Accounting rule: the total counts each held share's size once; each distinct owner with at
  * least one lease on a share is charged that share's full size.
+ *
+ * <p>Interrupts: MapDB reads and writes through a file channel, which closes for good when a
+ * thread doing I/O on it is interrupted. So an interrupted thread is refused before it touches
+ * the database, a commit runs with the committing thread's interrupt status cleared, and no
+ * code of this server interrupts a thread that may be inside an operation here.
  */
 public final class LeaseDb implements AutoCloseable {
   static final String SCHEMA = "cairn-lease-db-v1";
@@ -52,6 +57,12 @@ public final class LeaseDb implements AutoCloseable {
   private final BTreeMap<byte[], byte[]> shares;
   private final ConcurrentMap<byte[], Long> ownerBytes;
   private final Atomic.Long totalBytes;
+  /**
+   * {@link #totalBytes} as applied so far, readable without the monitor: space checks run on
+   * every allocation and write and must not wait for a commit's log sync. Written under the
+   * monitor only; reloaded after a rollback.
+   */
+  private volatile long totalApplied;
   private final InstantSource clock;
   private final Duration leaseDuration;
   private final byte[] implicitSalt;
@@ -94,6 +105,7 @@ public final class LeaseDb implements AutoCloseable {
     this.ownerBytes = db.hashMap("owner-bytes", Serializer.BYTE_ARRAY, Serializer.LONG)
         .createOrOpen();
     this.totalBytes = db.atomicLong("total-share-bytes").createOrOpen();
+    this.totalApplied = totalBytes.get();
     Atomic.String salt = db.atomicString("implicit-lease-salt").createOrOpen();
     if (salt.get() == null) {
       byte[] random = new byte[32];
@@ -127,7 +139,9 @@ public final class LeaseDb implements AutoCloseable {
     }
     DB db;
     try {
-      db = DBMaker.fileDB(file.toFile()).transactionEnable().make();
+      // A file channel: reads are one pread each, not a seek and a read (a third more closes
+      // per second, docs/benchmarks/close-syncs.md); no thread may be interrupted inside it.
+      db = DBMaker.fileDB(file.toFile()).transactionEnable().fileChannelEnable().make();
     } catch (RuntimeException e) {
       if (LeaseDbDamagedException.isDamage(e)) {
         throw new LeaseDbDamagedException(file, e);
@@ -173,6 +187,12 @@ public final class LeaseDb implements AutoCloseable {
   }
 
   public synchronized Optional<ShareRecord> find(ShareKey key) {
+    refuseInterrupted();
+    return lookup(key);
+  }
+
+  /** {@link #find} without the interrupt check; caller holds the monitor. */
+  private Optional<ShareRecord> lookup(ShareKey key) {
     byte[] value = shares.get(key.toBytes());
     return value == null ? Optional.empty() : Optional.of(ShareRecordCodec.decode(value));
   }
@@ -201,18 +221,39 @@ public final class LeaseDb implements AutoCloseable {
    * commit of share closes.
    */
   public void recordShares(List<NewVersion> versions) {
+    applyShares(versions).await();
+  }
+
+  /**
+   * Applies the records of {@link #recordShares} at once (every later reader of this database
+   * sees them) and returns what makes them durable: its {@link Commit#await} returns once a
+   * commit covers them, or throws what failed that commit (which then drops them). Lets a
+   * caller release its own locks before waiting for the log sync.
+   */
+  public Commit applyShares(List<NewVersion> versions) {
     CommitBatch batch;
     synchronized (this) {
       batch = applying(() -> {
         for (NewVersion v : versions) {
-          ShareRecord old = find(v.key()).orElse(null);
+          ShareRecord old = lookup(v.key()).orElse(null);
           ShareRecord base = old == null ? new ShareRecord(v.size(), v.seqnum(), List.of())
               : old.withVersion(v.size(), v.seqnum());
           apply(v.key(), old, withLease(v.key(), base, v.owner(), v.secrets()));
         }
       });
     }
-    awaitDurable(batch);
+    return () -> awaitDurable(batch);
+  }
+
+  /** Changes applied but maybe not yet committed. */
+  @FunctionalInterface
+  public interface Commit {
+    /**
+     * Returns once the changes are committed.
+     *
+     * @throws IllegalStateException when their commit failed (they are rolled back)
+     */
+    void await();
   }
 
   /**
@@ -341,6 +382,7 @@ public final class LeaseDb implements AutoCloseable {
    * removed between pages do not disturb the walk.
    */
   public synchronized List<ShareKey> recordedKeys(ShareKey after, int max) {
+    refuseInterrupted();
     if (max < 1) {
       throw new IllegalArgumentException("page size must be positive, got " + max);
     }
@@ -355,12 +397,13 @@ public final class LeaseDb implements AutoCloseable {
   }
 
   /** Bytes of all recorded shares, each counted once. */
-  public synchronized long totalShareBytes() {
-    return totalBytes.get();
+  public long totalShareBytes() {
+    return totalApplied;
   }
 
   /** Bytes charged to {@code owner}: the sizes of all shares it holds a lease on. */
   public synchronized long ownerBytes(LeaseOwner owner) {
+    refuseInterrupted();
     Long bytes = ownerBytes.get(owner.toBytes());
     return bytes == null ? 0 : bytes;
   }
@@ -433,16 +476,13 @@ public final class LeaseDb implements AutoCloseable {
    * operations.
    */
   private CommitBatch applying(Runnable change) {
+    refuseInterrupted();
     CommitBatch batch = open;
     try {
       change.run();
     } catch (RuntimeException | Error e) {
       open = new CommitBatch();
-      try {
-        db.rollback();
-      } catch (RuntimeException | Error again) {
-        e.addSuppressed(again);
-      }
+      rollBack(e);
       batch.done.completeExceptionally(e);
       throw e;
     }
@@ -461,7 +501,16 @@ public final class LeaseDb implements AutoCloseable {
       commitLock.lock();
       try {
         if (!batch.done.isDone()) {
-          commitOpen();
+          // The commit is every waiter's: an interrupt of this thread must not close the
+          // database's file channel under it.
+          boolean interrupted = Thread.interrupted();
+          try {
+            commitOpen();
+          } finally {
+            if (interrupted) {
+              Thread.currentThread().interrupt();
+            }
+          }
         }
       } finally {
         commitLock.unlock();
@@ -491,11 +540,7 @@ public final class LeaseDb implements AutoCloseable {
         committer.commit(db::commit, batch.operations);
       } catch (RuntimeException | Error e) {
         failure = e;
-        try {
-          db.rollback();
-        } catch (RuntimeException | Error again) {
-          e.addSuppressed(again);
-        }
+        rollBack(e);
       }
     }
     if (failure == null) {
@@ -503,6 +548,27 @@ public final class LeaseDb implements AutoCloseable {
     } else {
       LOG.warn("lease database commit of {} operation(s) failed", batch.operations, failure);
       batch.done.completeExceptionally(failure);
+    }
+  }
+
+  /**
+   * Fails an operation of an interrupted thread before it touches the database: the file
+   * channel under MapDB closes for good when a thread doing I/O on it is interrupted, which
+   * would stop every later operation of this server.
+   */
+  private static void refuseInterrupted() {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new IllegalStateException("interrupted: lease database not touched");
+    }
+  }
+
+  /** Drops every change since the last commit after {@code cause}; caller holds the monitor. */
+  private void rollBack(Throwable cause) {
+    try {
+      db.rollback();
+      totalApplied = totalBytes.get();
+    } catch (RuntimeException | Error again) {
+      cause.addSuppressed(again);
     }
   }
 
@@ -516,7 +582,7 @@ public final class LeaseDb implements AutoCloseable {
     }
     long oldSize = old == null ? 0 : old.size();
     long newSize = updated == null ? 0 : updated.size();
-    totalBytes.addAndGet(newSize - oldSize);
+    totalApplied = totalBytes.addAndGet(newSize - oldSize);
     if (old != null) {
       for (LeaseOwner owner : old.owners()) {
         charge(owner, -oldSize);

@@ -1,6 +1,7 @@
 package org.cairnfs.storage.store;
 
 import java.io.IOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -12,8 +13,24 @@ import java.nio.file.Path;
 public interface FreeSpace {
   long usableBytes() throws IOException;
 
-  /** The usable space the file store holding {@code dir} reports. */
+  /**
+   * The usable space the file store holding {@code dir} reports. The store is looked up once
+   * (on Linux that reads the whole mount table) and then asked each time (one statvfs), since
+   * every allocation and write asks under the space budget's lock.
+   */
   static FreeSpace of(Path dir) {
-    return () -> Files.getFileStore(dir).getUsableSpace();
+    return new FreeSpace() {
+      private volatile FileStore store;
+
+      @Override
+      public long usableBytes() throws IOException {
+        FileStore s = store;
+        if (s == null) {
+          s = Files.getFileStore(dir);
+          store = s;
+        }
+        return s.getUsableSpace();
+      }
+    };
   }
 }

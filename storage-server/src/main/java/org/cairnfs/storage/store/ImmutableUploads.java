@@ -156,8 +156,9 @@ final class ImmutableUploads {
    * The group commit of a batch of sealed uploads, in an order that keeps every promise: each
    * file is synced before it is renamed (a name never points to bytes not on disk); rename
    * and lease record happen together under the stripe locks of the batch (so the garbage
-   * collector and allocations never see a share without its record); then the lease database
-   * commits once and the changed directories are synced; only then are the closes answered.
+   * collector and allocations never see a share without its record); then, outside the
+   * stripes, the lease database commits once and the changed directories are synced; only then
+   * are the closes answered.
    * A crash at any point before the answer leaves either nothing (the incoming area is wiped
    * at start) or a share the start-up reconciliation adopts or drops consistently.
    */
@@ -182,19 +183,6 @@ final class ImmutableUploads {
           failed.put(upload, e);
         }
       }
-      List<LeaseDb.NewVersion> versions = new ArrayList<>();
-      for (IncomingShare u : moved) {
-        versions.add(new LeaseDb.NewVersion(u.key(), u.size(), ShareRecord.NO_SEQNUM, u.owner(),
-            u.secrets()));
-      }
-      try {
-        if (!versions.isEmpty()) {
-          leases.recordShares(versions);
-        }
-      } catch (RuntimeException e) {
-        // The files are in place without records: the start-up reconciliation adopts them.
-        moved.forEach(u -> failed.put(u, e));
-      }
       for (IncomingShare upload : batch) {
         if (uploads.remove(upload.key(), upload)) {
           released(upload);
@@ -204,6 +192,22 @@ final class ImmutableUploads {
         }
       }
     });
+    // The log sync runs outside the stripes: allocations and closes of other shares go on
+    // meanwhile. Readers already see the records (held shares find their record, the
+    // collector never sees a placed share without one); a failed commit leaves the files in
+    // place without records, which the start-up reconciliation and allocation adopt.
+    List<LeaseDb.NewVersion> versions = new ArrayList<>();
+    for (IncomingShare u : moved) {
+      versions.add(new LeaseDb.NewVersion(u.key(), u.size(), ShareRecord.NO_SEQNUM, u.owner(),
+          u.secrets()));
+    }
+    try {
+      if (!versions.isEmpty()) {
+        leases.applyShares(versions).await();
+      }
+    } catch (RuntimeException e) {
+      moved.forEach(u -> failed.putIfAbsent(u, e));
+    }
     List<Path> toSync = new ArrayList<>(dirs);
     Map<Path, IOException> unsynced = syncs.each(toSync, dirSyncs::sync);
     if (!unsynced.isEmpty()) {

@@ -119,6 +119,24 @@ class ExpiredShareCrawlerTest {
     assertThat(store.heldShares(StorageIndex.of(filled(16, 1)))).isEmpty();
   }
 
+  /** An interrupt inside the lease database's I/O would close its file channel for good. */
+  @Test
+  void closingARunningCrawlerNeverBreaksTheLeaseDatabase() throws Exception {
+    for (int i = 0; i < 50; i++) {
+      upload(20 + i, 0, 7);
+    }
+    for (int round = 0; round < 30; round++) {
+      ExpiredShareCrawler crawler = new ExpiredShareCrawler(store, 1e9, d -> { });
+      crawler.start(Duration.ZERO);
+      Thread.sleep(round % 5);
+      crawler.close();
+      assertThat(leases.find(org.cairnfs.storage.share.ShareKey.immutable(
+          StorageIndex.of(filled(16, 20)), 0))).as("round %d", round).isPresent();
+    }
+    upload(99, 0, 7);
+    assertThat(leases.totalShareBytes()).isEqualTo(510);
+  }
+
   @Test
   void aRateMustBePositiveAndFinite() {
     for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {

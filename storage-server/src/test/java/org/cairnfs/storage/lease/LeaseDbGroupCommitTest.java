@@ -41,12 +41,24 @@ class LeaseDbGroupCommitTest {
   /** Operation counts of each commit that ran. */
   final List<Integer> commits = new CopyOnWriteArrayList<>();
   final AtomicBoolean failNext = new AtomicBoolean();
+  /** When set, a commit waits here before syncing (a slow disk). */
+  volatile java.util.concurrent.CountDownLatch slowCommit;
+  final java.util.concurrent.CountDownLatch commitStarted = new java.util.concurrent.CountDownLatch(1);
   LeaseDb db;
 
   LeaseDb open() throws Exception {
     return LeaseDb.open(dir.resolve("leases.db"), clock, DAYS_31, (commit, operations) -> {
       if (failNext.getAndSet(false)) {
         throw new IllegalStateException("disk says no");
+      }
+      java.util.concurrent.CountDownLatch slow = slowCommit;
+      if (slow != null) {
+        commitStarted.countDown();
+        try {
+          slow.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       commit.run();
       commits.add(operations);
@@ -106,6 +118,89 @@ class LeaseDbGroupCommitTest {
       assertThat(db.find(key(i)).orElseThrow().owners()).contains(ALICE, BOB);
     }
     assertThat(db.ownerBytes(BOB)).isEqualTo(N * 100L + (N - 1) * N / 2);
+  }
+
+  /** The space check of every allocation and write reads the total: a slow sync must not stall it. */
+  @Test
+  void theTotalIsReadableWhileACommitSyncs() throws Exception {
+    db = open();
+    db.recordShare(key(0), 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    slowCommit = new java.util.concurrent.CountDownLatch(1);
+    Future<?> recording = pool.submit(() -> db.recordShare(key(1), 10, ShareRecord.NO_SEQNUM,
+        BOB, secrets(2)));
+    try {
+      assertThat(commitStarted.await(20, TimeUnit.SECONDS)).isTrue();
+      Future<Long> total = pool.submit(db::totalShareBytes);
+      // applied, not yet durable: the check counts it, as it counts reservations
+      assertThat(total.get(20, TimeUnit.SECONDS)).isEqualTo(17);
+      assertThat(recording).isNotDone();
+    } finally {
+      slowCommit.countDown();
+    }
+    recording.get(20, TimeUnit.SECONDS);
+    assertThat(db.totalShareBytes()).isEqualTo(17);
+  }
+
+  /** An interrupt inside MapDB's file channel would close it for every later operation. */
+  @Test
+  void anInterruptedCallerIsRefusedUntouchedAndTheDatabaseGoesOn() throws Exception {
+    db = open();
+    db.recordShare(key(0), 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> db.find(key(0))).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("interrupted");
+      assertThatThrownBy(() -> db.recordShare(key(1), 10, ShareRecord.NO_SEQNUM, BOB,
+          secrets(2))).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> db.addLease(key(0), BOB, secrets(2)))
+          .isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> db.ownerBytes(ALICE)).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> db.recordedKeys(null, 10))
+          .isInstanceOf(IllegalStateException.class);
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(db.find(key(1))).isEmpty();
+    db.recordShare(key(1), 10, ShareRecord.NO_SEQNUM, BOB, secrets(2));
+    assertThat(db.find(key(0)).orElseThrow().owners()).containsExactly(ALICE);
+    db.close();
+    db = open();
+    assertThat(db.find(key(1)).orElseThrow().owners()).containsExactly(BOB);
+    assertThat(db.totalShareBytes()).isEqualTo(17);
+  }
+
+  /** The commit is every waiter's: the thread running it commits even when interrupted. */
+  @Test
+  void aCommitterInterruptedWhileQueuedCommitsAndKeepsItsInterrupt() throws Exception {
+    db = open();
+    db.recordShare(key(0), 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    java.util.concurrent.atomic.AtomicReference<Thread> worker =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    ReentrantLock lock = db.commitLock();
+    Future<Boolean> done;
+    lock.lock();
+    try {
+      done = pool.submit(() -> {
+        worker.set(Thread.currentThread());
+        db.recordShare(key(1), 10, ShareRecord.NO_SEQNUM, BOB, secrets(2));
+        return Thread.currentThread().isInterrupted();
+      });
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (lock.getQueueLength() < 1) {
+        assertThat(System.nanoTime()).as("waiting for the commit").isLessThan(deadline);
+        Thread.sleep(1);
+      }
+      worker.get().interrupt();
+    } finally {
+      lock.unlock();
+    }
+    assertThat(done.get(20, TimeUnit.SECONDS)).as("interrupt kept").isTrue();
+    db.addLease(key(0), BOB, secrets(2));
+    db.close();
+    db = open();
+    assertThat(db.find(key(1)).orElseThrow().owners()).containsExactly(BOB);
+    assertThat(db.find(key(0)).orElseThrow().owners()).containsExactly(ALICE, BOB);
   }
 
   @Test
