@@ -172,6 +172,7 @@ final class ImmutableUploads {
     List<IncomingShare> moved = new ArrayList<>();
     TreeSet<Integer> stripeNumbers = new TreeSet<>();
     synced.forEach(u -> stripeNumbers.add(stripes.indexOf(u.key().index())));
+    LeaseDb.Commit[] commit = {null};
     underStripes(stripeNumbers.iterator(), () -> {
       for (IncomingShare upload : synced) {
         try {
@@ -182,6 +183,21 @@ final class ImmutableUploads {
         } catch (IOException | RuntimeException e) {
           failed.put(upload, e);
         }
+      }
+      List<LeaseDb.NewVersion> versions = new ArrayList<>();
+      for (IncomingShare u : moved) {
+        versions.add(new LeaseDb.NewVersion(u.key(), u.size(), ShareRecord.NO_SEQNUM, u.owner(),
+            u.secrets()));
+      }
+      try {
+        if (!versions.isEmpty()) {
+          // Applied under the stripes: the expiry crawler deletes a placed share it finds
+          // without a record, so no reader may see one between the rename and this.
+          commit[0] = leases.applyShares(versions);
+        }
+      } catch (RuntimeException e) {
+        // The files are in place without records: the start-up reconciliation adopts them.
+        moved.forEach(u -> failed.put(u, e));
       }
       for (IncomingShare upload : batch) {
         if (uploads.remove(upload.key(), upload)) {
@@ -196,17 +212,15 @@ final class ImmutableUploads {
     // meanwhile. Readers already see the records (held shares find their record, the
     // collector never sees a placed share without one); a failed commit leaves the files in
     // place without records, which the start-up reconciliation and allocation adopt.
-    List<LeaseDb.NewVersion> versions = new ArrayList<>();
-    for (IncomingShare u : moved) {
-      versions.add(new LeaseDb.NewVersion(u.key(), u.size(), ShareRecord.NO_SEQNUM, u.owner(),
-          u.secrets()));
-    }
-    try {
-      if (!versions.isEmpty()) {
-        leases.applyShares(versions).await();
+    // The log sync runs outside the stripes: allocations and closes of other shares go on
+    // meanwhile. A failed commit rolls the records back and fails these closes; their files
+    // stay in place without records, which allocation adopts and the crawler collects.
+    if (commit[0] != null) {
+      try {
+        commit[0].await();
+      } catch (RuntimeException e) {
+        moved.forEach(u -> failed.putIfAbsent(u, e));
       }
-    } catch (RuntimeException e) {
-      moved.forEach(u -> failed.putIfAbsent(u, e));
     }
     List<Path> toSync = new ArrayList<>(dirs);
     Map<Path, IOException> unsynced = syncs.each(toSync, dirSyncs::sync);
