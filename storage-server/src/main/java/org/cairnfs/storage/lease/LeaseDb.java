@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
@@ -234,12 +236,15 @@ public final class LeaseDb implements AutoCloseable {
     CommitBatch batch;
     synchronized (this) {
       batch = applying(() -> {
+        Map<LeaseOwner, Long> owners = new HashMap<>();
+        long total = 0;
         for (NewVersion v : versions) {
           ShareRecord old = lookup(v.key()).orElse(null);
           ShareRecord base = old == null ? new ShareRecord(v.size(), v.seqnum(), List.of())
               : old.withVersion(v.size(), v.seqnum());
-          apply(v.key(), old, withLease(v.key(), base, v.owner(), v.secrets()));
+          total += stage(v.key(), old, withLease(v.key(), base, v.owner(), v.secrets()), owners);
         }
+        settle(total, owners);
       });
     }
     return () -> awaitDurable(batch);
@@ -574,6 +579,17 @@ public final class LeaseDb implements AutoCloseable {
 
   /** The change of {@link #write} without its commit. */
   private void apply(ShareKey key, ShareRecord old, ShareRecord updated) {
+    Map<LeaseOwner, Long> owners = new HashMap<>();
+    settle(stage(key, old, updated, owners), owners);
+  }
+
+  /**
+   * Writes the record and adds the accounting it moves to {@code owners} (bytes per owner);
+   * returns the change of the total. A batch stages all its records, then settles once: one
+   * update of the total and of each owner's bytes instead of one per record.
+   */
+  private long stage(ShareKey key, ShareRecord old, ShareRecord updated,
+      Map<LeaseOwner, Long> owners) {
     byte[] k = key.toBytes();
     if (updated == null) {
       shares.remove(k);
@@ -582,17 +598,28 @@ public final class LeaseDb implements AutoCloseable {
     }
     long oldSize = old == null ? 0 : old.size();
     long newSize = updated == null ? 0 : updated.size();
-    totalApplied = totalBytes.addAndGet(newSize - oldSize);
     if (old != null) {
       for (LeaseOwner owner : old.owners()) {
-        charge(owner, -oldSize);
+        owners.merge(owner, -oldSize, Long::sum);
       }
     }
     if (updated != null) {
       for (LeaseOwner owner : updated.owners()) {
-        charge(owner, newSize);
+        owners.merge(owner, newSize, Long::sum);
       }
     }
+    return newSize - oldSize;
+  }
+
+  private void settle(long total, Map<LeaseOwner, Long> owners) {
+    if (total != 0) {
+      totalApplied = totalBytes.addAndGet(total);
+    }
+    owners.forEach((owner, delta) -> {
+      if (delta != 0) {
+        charge(owner, delta);
+      }
+    });
   }
 
   private void charge(LeaseOwner owner, long delta) {

@@ -141,6 +141,31 @@ class LeaseDbGroupCommitTest {
     assertThat(db.totalShareBytes()).isEqualTo(17);
   }
 
+  /** A batch settles the total and each owner's bytes once, as the records one by one would. */
+  @Test
+  void aBatchOfVersionsAccountsAsTheSameRecordsOneByOne() throws Exception {
+    db = open();
+    db.recordShare(key(0), 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(key(1), 50, ShareRecord.NO_SEQNUM, BOB, secrets(2));
+    commits.clear();
+    db.recordShares(List.of(
+        new LeaseDb.NewVersion(key(0), 30, 4, BOB, secrets(2)),   // shrinks ALICE's, adds BOB
+        new LeaseDb.NewVersion(key(2), 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1)),
+        new LeaseDb.NewVersion(key(2), 9, 5, ALICE, secrets(1)),  // the same key again
+        new LeaseDb.NewVersion(key(1), 50, 6, BOB, secrets(2)))); // same size: no change
+    assertThat(commits).containsExactly(1);
+    assertThat(db.totalShareBytes()).isEqualTo(30 + 50 + 9);
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(30 + 9);
+    assertThat(db.ownerBytes(BOB)).isEqualTo(30 + 50);
+    db.close();
+    db = open();
+    assertThat(db.totalShareBytes()).isEqualTo(89);
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(39);
+    assertThat(db.ownerBytes(BOB)).isEqualTo(80);
+    assertThat(db.find(key(0)).orElseThrow().owners()).containsExactlyInAnyOrder(ALICE, BOB);
+    assertThat(db.find(key(2)).orElseThrow().size()).isEqualTo(9);
+  }
+
   /** An interrupt inside MapDB's file channel would close it for every later operation. */
   @Test
   void anInterruptedCallerIsRefusedUntouchedAndTheDatabaseGoesOn() throws Exception {
