@@ -105,11 +105,7 @@ public final class StorageServer implements AutoCloseable {
   public void close() throws IOException {
     protocol.close();
     if (crawler != null) {
-      try {
-        crawler.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      crawler.close();
     }
     try {
       store.close();

@@ -98,16 +98,32 @@ public final class ExpiredShareCrawler implements AutoCloseable {
     }
   }
 
-  /** Stops the background thread, waiting for it to leave its current share. */
+  /**
+   * Stops the background thread, waiting for it to leave its current share (also when the
+   * calling thread is interrupted; its interrupt is kept).
+   */
   @Override
-  public synchronized void close() throws InterruptedException {
+  public synchronized void close() {
     running = false;
     if (thread != null) {
       synchronized (collecting) {
         thread.interrupt();
       }
-      thread.join();
+      // Uninterruptibly: the store and the lease database close after this returns, so the
+      // thread must have left its share even when the closing thread is interrupted.
+      boolean interrupted = false;
+      while (true) {
+        try {
+          thread.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
       thread = null;
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -209,12 +209,9 @@ final class ImmutableUploads {
       }
     });
     // The log sync runs outside the stripes: allocations and closes of other shares go on
-    // meanwhile. Readers already see the records (held shares find their record, the
-    // collector never sees a placed share without one); a failed commit leaves the files in
-    // place without records, which the start-up reconciliation and allocation adopt.
-    // The log sync runs outside the stripes: allocations and closes of other shares go on
-    // meanwhile. A failed commit rolls the records back and fails these closes; their files
-    // stay in place without records, which allocation adopts and the crawler collects.
+    // meanwhile (one that finds a record here joins this commit, and fails with it). A failed
+    // commit rolls the records back and fails these closes; their files stay in place without
+    // records, which allocation adopts and the crawler collects.
     if (commit[0] != null) {
       try {
         commit[0].await();

@@ -188,6 +188,34 @@ class ExpiredShareCrawlerTest {
     assertThat(worker.get().isAlive()).isFalse();
   }
 
+  /** The server closes the store and the database right after: the thread must be gone. */
+  @Test
+  void closeOnAnInterruptedThreadStillWaitsAndKeepsTheInterrupt() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<Thread> worker =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+    ExpiredShareCrawler crawler = new ExpiredShareCrawler(store, 1000, d -> {
+      worker.set(Thread.currentThread());
+      paused.countDown();
+      try {
+        Thread.sleep(d.toMillis());
+      } catch (InterruptedException e) {
+        Thread.sleep(200); // leaves late
+        throw e;
+      }
+    });
+    crawler.start(Duration.ofHours(1));
+    assertThat(paused.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    Thread.currentThread().interrupt();
+    try {
+      crawler.close();
+      assertThat(worker.get().isAlive()).isFalse();
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
   @Test
   void aFailedPassIsRetriedAfterThePause() throws Exception {
     upload(1, 0, 1);
