@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * Leases and space accounting of one storage server, in a MapDB file with a write-ahead log.
  *
  * <p>Why MapDB with transactions: every public operation returns only after a commit that
- * covers it (except {@link #applyShares}, whose caller awaits the commit it returns), so after a crash the database holds every operation that returned, never half of
- * one (for example a share counted in the total but missing from its owner's usage). Changes are
- * applied under this object's monitor because a MapDB commit covers every change made since the
- * last one.
+ * covers it (except {@link #applyShares}, whose caller awaits the commit it returns), so after
+ * a crash the database holds every operation that returned, never half of one (for example a
+ * share counted in the total but missing from its owner's usage). Changes are applied under
+ * this object's monitor because a MapDB commit covers every change made since the last one.
  *
  * <p>Group commit: the costly part of a commit is syncing the write-ahead log, so operations
  * that arrive while a commit is running do not each commit: they apply their change and join
