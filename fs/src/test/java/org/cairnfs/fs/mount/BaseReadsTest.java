@@ -107,6 +107,61 @@ class BaseReadsTest {
     }
   }
 
+  /** A request within {@link BaseReads#NEAR} of the last one's end counts as sequential. */
+  @Test
+  void aRequestUpToNearBytesAfterTheLastEndOpensAStreamOnePastItDoesNot() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(8 << 20, 7);
+    String cap = store(grid, data);
+    long start = 4 << 20; // away from 0: the distance is taken from the last end, not added
+
+    BaseReads near = new BaseReads(grid, 1 << 20);
+    near.read(cap, start, REQ);
+    assertThat(near.openStreams()).isZero();
+    long at = start + REQ + BaseReads.NEAR;
+    assertThat(near.read(cap, at, REQ))
+        .isEqualTo(Arrays.copyOfRange(data, (int) at, (int) at + REQ));
+    assertThat(near.openStreams()).as("sequential at exactly NEAR").isEqualTo(1);
+
+    BaseReads far = new BaseReads(grid, 1 << 20);
+    far.read(cap, start, REQ);
+    at = start + REQ + BaseReads.NEAR + 1;
+    assertThat(far.read(cap, at, REQ))
+        .isEqualTo(Arrays.copyOfRange(data, (int) at, (int) at + REQ));
+    assertThat(far.openStreams()).as("random one byte further").isZero();
+
+    BaseReads behind = new BaseReads(grid, 1 << 20);
+    behind.read(cap, start, REQ);
+    at = start + REQ - BaseReads.NEAR;
+    behind.read(cap, at, REQ);
+    assertThat(behind.openStreams()).as("sequential NEAR before the end too").isEqualTo(1);
+  }
+
+  /**
+   * A stream at position p serves requests from p - BEHIND to p + AHEAD; one reaching past
+   * either edge is random access and closes it.
+   */
+  @Test
+  void aStreamServesUpToItsReachAndARequestPastEitherEdgeClosesIt() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(16 << 20, 8);
+    String cap = store(grid, data);
+    int mib3 = 3 << 20;
+    for (long[] c : new long[][] {
+        {mib3 + BaseReads.AHEAD - REQ, 1}, {mib3 + BaseReads.AHEAD - REQ + 1, 0},
+        {mib3 - BaseReads.BEHIND, 1}, {mib3 - BaseReads.BEHIND - 1, 0}}) {
+      BaseReads reads = new BaseReads(grid, 1 << 20);
+      for (long off = 0; off < mib3; off += REQ) { // the stream is then at 3 MiB
+        reads.read(cap, off, REQ);
+      }
+      assertThat(reads.openStreams()).isEqualTo(1);
+      long off = c[0];
+      assertThat(reads.read(cap, off, REQ))
+          .isEqualTo(Arrays.copyOfRange(data, (int) off, (int) off + REQ));
+      assertThat(reads.openStreams()).as("request at %d", off).isEqualTo((int) c[1]);
+    }
+  }
+
   @Test
   void atMostTheBoundOfStreamsStaysOpen() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
