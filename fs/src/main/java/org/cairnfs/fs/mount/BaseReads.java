@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class BaseReads implements FileData.BaseReader {
   static final int STREAMS = 4;
-  private static final int HISTORY = 64;
+  static final int HISTORY = 64;
   static final int PIECE = 128 * 1024;
   static final long AHEAD = 4L << 20;
   static final long BEHIND = 2L << 20;

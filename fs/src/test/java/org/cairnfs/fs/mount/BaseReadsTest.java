@@ -162,6 +162,33 @@ class BaseReadsTest {
     }
   }
 
+  /** Where each of the last HISTORY files stopped is remembered; an older one's is not. */
+  @Test
+  void theLastHistoryFilesKeepTheirPlaceAndAnOlderOneLosesIt() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    List<String> caps = new ArrayList<>();
+    for (int f = 0; f <= BaseReads.HISTORY; f++) {
+      caps.add(store(grid, CoreFixture.bytes(2 * REQ, 100 + f)));
+    }
+    BaseReads kept = new BaseReads(grid, 1 << 20);
+    for (int f = 0; f < BaseReads.HISTORY; f++) {
+      kept.read(caps.get(f), 0, REQ);
+    }
+    kept.read(caps.get(0), REQ, REQ);
+    assertThat(kept.openStreams()).as("file 0 among the last %d", BaseReads.HISTORY)
+        .isEqualTo(1);
+
+    BaseReads lost = new BaseReads(grid, 1 << 20);
+    for (int f = 0; f <= BaseReads.HISTORY; f++) {
+      lost.read(caps.get(f), 0, REQ);
+    }
+    lost.read(caps.get(1), REQ, REQ);
+    assertThat(lost.openStreams()).as("file 1 still among the last").isEqualTo(1);
+    lost.read(caps.get(0), REQ, REQ);
+    assertThat(lost.openStreams()).as("file 0 pushed out by one more: no second stream")
+        .isEqualTo(1);
+  }
+
   @Test
   void atMostTheBoundOfStreamsStaysOpen() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
