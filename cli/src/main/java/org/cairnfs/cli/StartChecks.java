@@ -78,7 +78,9 @@ final class StartChecks {
       throw new CliException(ExitCode.IO, "storage dir " + dir + " is not writable by user "
           + user + "; fix with 'chown -R " + user + " " + dir + "', or run as its owner");
     }
-    for (Path db : List.of(leases, dir.resolve(StorageConfig.LEASE_DB_FILE))) {
+    for (Path db : List.of(leases, leases.resolveSibling(leases.getFileName() + "-wal"),
+        leases.resolveSibling(StorageConfig.OLD_LEASE_DB_FILE),
+        dir.resolve(StorageConfig.OLD_LEASE_DB_FILE))) {
       if (Files.exists(db) && !Files.isWritable(db)) {
         throw new CliException(ExitCode.IO, "lease database " + db + " is not writable by user "
             + user + "; fix with 'chown " + user + " " + db + "*', or run as its owner");

@@ -84,17 +84,23 @@ class RunningNodeTest {
   }
 
   @Test
-  void aStorageNodeKeepsItsLeaseDatabasePrivateAndMovesAnOldOneThere() throws Exception {
+  void aStorageNodeKeepsItsLeaseDatabasePrivateAndImportsAnOldOneThere() throws Exception {
     NodeDirectory d = nodeDir(dir.resolve("n1"), "carol", someIntroducerUrl(), true);
     Path old = d.root().resolve("storage/leases.db");
     Files.createDirectories(old.getParent());
-    try (var db = org.cairnfs.storage.lease.LeaseDb.open(old, java.time.InstantSource.system(),
-        Duration.ofDays(31))) {
-      db.recordShare(org.cairnfs.storage.share.ShareKey.immutable(
-          org.cairnfs.caps.StorageIndex.of(new byte[16]), 1), 77, -1,
-          org.cairnfs.storage.lease.LeaseOwner.of(new byte[32]),
-          org.cairnfs.storage.lease.LeaseSecrets.of(new byte[32], new byte[32]));
-    }
+    // An old server's MapDB file (storage-layout.md section 6) holding one share record.
+    java.nio.ByteBuffer record = java.nio.ByteBuffer.allocate(21 + 1 + 32 + 64 + 8);
+    record.put((byte) 0xCA).put((byte) 0x52).put((byte) 1).putLong(77).putLong(-1)
+        .putShort((short) 1).put((byte) 32).put(new byte[32]).put(new byte[64])
+        .putLong(System.currentTimeMillis() + Duration.ofDays(9).toMillis());
+    org.mapdb.DB mapdb = org.mapdb.DBMaker.fileDB(old.toFile()).transactionEnable().make();
+    mapdb.atomicString("schema").createOrOpen().set("cairn-lease-db-v1");
+    mapdb.atomicString("implicit-lease-salt").createOrOpen().set("ab".repeat(32));
+    mapdb.treeMap("shares", org.mapdb.Serializer.BYTE_ARRAY, org.mapdb.Serializer.BYTE_ARRAY)
+        .createOrOpen().put(org.cairnfs.storage.share.ShareKey.immutable(
+            org.cairnfs.caps.StorageIndex.of(new byte[16]), 1).toBytes(), record.array());
+    mapdb.commit();
+    mapdb.close();
     String si = org.cairnfs.caps.StorageIndex.of(new byte[16]).toString();
     Path share = d.root().resolve("storage/shares/" + si.substring(0, 2) + "/" + si + "/1");
     Files.createDirectories(share.getParent());
@@ -105,9 +111,10 @@ class RunningNodeTest {
           .singleElement().satisfies(l -> assertThat(l.owner())
               .isEqualTo(org.cairnfs.storage.lease.LeaseOwner.of(new byte[32])));
     }
-    Path moved = d.root().resolve("private/leases.db");
+    Path moved = d.root().resolve("private/leases.sqlite");
     assertThat(moved).exists();
     assertThat(old).doesNotExist();
+    assertThat(old.resolveSibling("leases.db.imported")).exists();
     assertThat(Files.getPosixFilePermissions(moved.getParent()))
         .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
   }
@@ -154,7 +161,7 @@ class RunningNodeTest {
     assertThat(s.leaseDuration()).isEqualTo(Duration.ofDays(7));
     assertThat(s.host()).isEqualTo("127.0.0.1");
     assertThat(s.storageDir()).isEqualTo(d.root().resolve("storage"));
-    assertThat(s.leaseDbFile()).isEqualTo(d.root().resolve("private/leases.db"));
+    assertThat(s.leaseDbFile()).isEqualTo(d.root().resolve("private/leases.sqlite"));
   }
 
   @Test

@@ -196,13 +196,13 @@ class FileVerbsProcessesTest {
     assertThat(cairn(0, "ls", "home:shared").lines()).doesNotContain("never");
 
     // On every server's own lease database: the deep-check renewed a lease on every share
-    // of every object it visited (read with the servers stopped, as MapDB locks its file).
+    // of every object it visited (read with the servers stopped, as each holds its file locked).
     for (CairnProcess s : servers) {
       s.kill();
     }
     int renewed = 0;
     for (Path node : nodes) {
-      try (LeaseDb db = LeaseDb.open(node.resolve("private/leases.db"), InstantSource.system(),
+      try (LeaseDb db = LeaseDb.open(node.resolve("private/leases.sqlite"), InstantSource.system(),
           Duration.ofDays(31))) {
         for (StorageIndex si : objects) {
           for (int n = 0; n < 10; n++) {

@@ -74,8 +74,8 @@ class NodeRoughEdgesTest {
     run.awaitOutput(" running", EXIT);
     assertThat(run.output()).contains("Node alice#1 running").contains("serving shares from " + disk);
     assertThat(disk.resolve("shares")).isDirectory();
-    assertThat(node.resolve("private/leases.db")).exists();
-    assertThat(disk.resolve("leases.db")).doesNotExist();
+    assertThat(node.resolve("private/leases.sqlite")).exists();
+    assertThat(disk.resolve("leases.sqlite")).doesNotExist();
     assertThat(tmp.resolve("disk")).doesNotExist();
 
     Path lonely = NodeDirs.createNode(tmp.resolve("lonely"), NodeDirs.absentIntroducerUrl(),

@@ -12,8 +12,11 @@ import java.util.Set;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.storage.config.StorageConfig;
+import org.cairnfs.storage.lease.Lease;
 import org.cairnfs.storage.lease.LeaseDbDamagedException;
 import org.cairnfs.storage.lease.LeaseOwner;
+import org.cairnfs.storage.lease.OldLeaseDbFile;
+import org.cairnfs.storage.lease.ShareRecord;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.store.SlotWriteCheck;
 import org.junit.jupiter.api.Test;
@@ -42,7 +45,7 @@ class LeaseDbPlacementTest {
   }
 
   Path leaseDb() {
-    return node.resolve("private/leases.db");
+    return node.resolve("private/leases.sqlite");
   }
 
   StorageConfig config(boolean outside) {
@@ -80,18 +83,29 @@ class LeaseDbPlacementTest {
   }
 
   @Test
-  void anOldDatabaseInTheStorageDirIsMovedWithItsLeases() throws Exception {
-    try (StorageServer s = start(false)) {
-      storeShare(s, filled(3000, 5));
-    }
-    assertThat(storage().resolve("leases.db")).exists();
+  void anOldDatabaseInTheStorageDirIsImportedWithItsLeases() throws Exception {
+    Lease lease = new Lease(LeaseOwner.of(filled(32, 9)), filled(32, 1), filled(32, 2),
+        java.time.Instant.ofEpochMilli(System.currentTimeMillis()).plus(
+            java.time.Duration.ofDays(20)));
+    Files.createDirectories(storage());
+    OldLeaseDbFile.write(storage().resolve("leases.db"), java.util.Map.of(ShareKey.immutable(SI,
+        0), new ShareRecord(3000, ShareRecord.NO_SEQNUM, java.util.List.of(lease))),
+        filled(32, 3));
+    Path share = storage().resolve("shares/" + SI.toString().substring(0, 2) + "/" + SI + "/0");
+    Files.createDirectories(share.getParent());
+    Files.write(share, filled(3000, 5));
     try (StorageServer s = start(true)) {
       assertThat(s.store().leases().find(ShareKey.immutable(SI, 0)).orElseThrow().leases())
-          .singleElement().satisfies(l -> assertThat(l.owner())
-              .isEqualTo(LeaseOwner.of(filled(32, 9))));
+          .singleElement().satisfies(l -> {
+            assertThat(l.owner()).isEqualTo(lease.owner());
+            assertThat(l.renewHash()).isEqualTo(lease.renewHash());
+            assertThat(l.cancelHash()).isEqualTo(lease.cancelHash());
+            assertThat(l.expiry()).isEqualTo(lease.expiry());
+          });
       assertThat(s.store().usedBytes()).isEqualTo(3000);
     }
     assertThat(storage().resolve("leases.db")).doesNotExist();
+    assertThat(storage().resolve("leases.db.imported")).exists();
     assertThat(leaseDb()).exists();
   }
 
@@ -104,7 +118,6 @@ class LeaseDbPlacementTest {
     Path share = storage().resolve("shares/" + SI.toString().substring(0, 2) + "/" + SI + "/0");
     for (byte[] damaged : new byte[][] {new byte[0], Arrays.copyOf(whole, 100),
         Arrays.copyOf(whole, whole.length / 2), filled(whole.length, 0x5a)}) {
-      // A new file each time: MapDB keeps its lock on a file it failed to open (in this JVM).
       Files.delete(leaseDb());
       Files.write(leaseDb(), damaged);
       assertThatThrownBy(() -> start(true)).isInstanceOf(LeaseDbDamagedException.class)
@@ -115,7 +128,7 @@ class LeaseDbPlacementTest {
       assertThat(Files.readAllBytes(leaseDb())).isEqualTo(damaged);
     }
     // The fix the message gives: move it aside; the share is kept under a recovered lease.
-    Files.move(leaseDb(), leaseDb().resolveSibling("leases.db.damaged"));
+    Files.move(leaseDb(), leaseDb().resolveSibling("leases.sqlite.damaged"));
     try (StorageServer s = start(true)) {
       assertThat(s.store().heldShares(SI)).containsExactly(0);
       assertThat(s.store().leases().find(ShareKey.immutable(SI, 0)).orElseThrow().leases())

@@ -39,7 +39,9 @@ public record StorageConfig(
    * Name of the lease database file: inside the storage dir by default (an embedded server),
    * in the node directory's {@code private/} for a node ({@link Builder#leaseDbFile}).
    */
-  public static final String LEASE_DB_FILE = "leases.db";
+  public static final String LEASE_DB_FILE = "leases.sqlite";
+  /** Name of the lease database of versions before 2026-12-03 (MapDB), imported at start. */
+  public static final String OLD_LEASE_DB_FILE = "leases.db";
 
   public static Builder builder(Path storageDir) {
     return new Builder(storageDir);
@@ -52,11 +54,13 @@ public record StorageConfig(
   }
 
   /**
-   * Where earlier versions kept the lease database: inside the storage dir. A server whose
-   * {@link #leaseDbFile()} is elsewhere moves a database found here at start.
+   * Where earlier versions kept the lease database (a MapDB file): beside {@link
+   * #leaseDbFile()}, or older still inside the storage dir. A server imports one found there at
+   * start ({@code MapDbImport}).
    */
-  public Path legacyLeaseDbFile() {
-    return storageDir.resolve(LEASE_DB_FILE);
+  public java.util.List<Path> oldLeaseDbFiles() {
+    return java.util.List.of(leaseDbFile.resolveSibling(OLD_LEASE_DB_FILE),
+        storageDir.resolve(OLD_LEASE_DB_FILE));
   }
 
   /** Validating builder; defaults: no max space, 1G reserved, 128G max share, no bandwidth

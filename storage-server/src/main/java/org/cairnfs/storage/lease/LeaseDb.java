@@ -1,8 +1,11 @@
 package org.cairnfs.storage.lease;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -12,25 +15,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.cairnfs.storage.share.ShareKey;
-import org.mapdb.Atomic;
-import org.mapdb.BTreeMap;
-import org.mapdb.DB;
-import org.mapdb.DBMaker;
-import org.mapdb.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Leases and space accounting of one storage server, in a MapDB file with a write-ahead log.
+ * Leases and space accounting of one storage server, in an SQLite file with a write-ahead log
+ * ({@link LeaseTables}).
  *
- * <p>Why MapDB with transactions: every public operation returns only after a commit that
+ * <p>Why transactions: every public operation returns only after a commit that
  * covers it (except {@link #applyShares}, whose caller awaits the commit it returns), so after
  * a crash the database holds every operation that returned, never half of one (for example a
  * share counted in the total but missing from its owner's usage). Changes are applied under
- * this object's monitor because a MapDB commit covers every change made since the last one.
+ * this object's monitor because a commit covers every change made since the last one.
  *
  * <p>Group commit: the costly part of a commit is syncing the write-ahead log, so operations
  * that arrive while a commit is running do not each commit: they apply their change and join
@@ -40,13 +38,10 @@ import org.slf4j.LoggerFactory;
  * <p>Accounting rule: the total counts each held share's size once; each distinct owner with at
  * least one lease on a share is charged that share's full size.
  *
- * <p>Interrupts: MapDB reads and writes through a file channel, which closes for good when a
- * thread doing I/O on it is interrupted. So an interrupted thread is refused before it touches
- * the database, a commit runs with the committing thread's interrupt status cleared, and no
- * code of this server interrupts a thread that may be inside an operation here.
+ * <p>Interrupts do not disturb it: SQLite's I/O is native and ignores them (the old MapDB store
+ * closed its file for good when a thread inside it was interrupted).
  */
 public final class LeaseDb implements AutoCloseable {
-  static final String SCHEMA = "cairn-lease-db-v1";
 
   /**
    * Lease slots per share open to owners; the last of {@link ShareRecord#MAX_LEASES} is kept for
@@ -55,12 +50,17 @@ public final class LeaseDb implements AutoCloseable {
   public static final int OWNER_SLOTS = ShareRecord.MAX_LEASES - 1;
   private static final Logger LOG = LoggerFactory.getLogger(LeaseDb.class);
 
-  private final DB db;
-  private final BTreeMap<byte[], byte[]> shares;
-  private final ConcurrentMap<byte[], Long> ownerBytes;
-  private final Atomic.Long totalBytes;
+  private final Path file;
   /**
-   * {@link #totalBytes} as applied so far, readable without the monitor: space checks run on
+   * The open connection, or null after a failure until the next operation reopens it (guarded
+   * by the monitor).
+   */
+  private LeaseTables tables;
+  private boolean closed;
+  /** {@link #totalApplied} as of the last commit (guarded by the monitor). */
+  private long committedTotal;
+  /**
+   * The stored total as applied so far, readable without the monitor: space checks run on
    * every allocation and write and must not wait for a commit's log sync. Written under the
    * monitor only; reloaded after a rollback.
    */
@@ -75,7 +75,7 @@ public final class LeaseDb implements AutoCloseable {
   private CommitBatch open = new CommitBatch();
 
   /**
-   * Runs the MapDB commit; tests inject one that counts, delays or fails it.
+   * Runs the commit; tests inject one that counts, delays or fails it.
    */
   interface Committer {
     /** Runs {@code commit} (which syncs the log) for {@code operations} applied changes. */
@@ -88,34 +88,26 @@ public final class LeaseDb implements AutoCloseable {
     private int operations;
   }
 
-  private LeaseDb(DB db, InstantSource clock, Duration leaseDuration, Committer committer) {
-    this.db = db;
+  private LeaseDb(Path file, LeaseTables tables, InstantSource clock, Duration leaseDuration,
+      Committer committer) throws SQLException {
+    this.file = file;
+    this.tables = tables;
     this.committer = committer;
     this.clock = clock;
     this.leaseDuration = leaseDuration;
-    Atomic.String schema = db.atomicString("schema").createOrOpen();
-    String found = schema.get();
-    if (found == null) {
-      schema.set(SCHEMA);
-    } else if (!SCHEMA.equals(found)) {
+    Object found = tables.value("schema");
+    if (!LeaseTables.SCHEMA.equals(found)) {
       // open() closes the database on this refusal
       throw new IllegalStateException("lease database has schema '" + found
-          + "', this server understands '" + SCHEMA + "'");
+          + "', this server understands '" + LeaseTables.SCHEMA + "'");
     }
-    this.shares = db.treeMap("shares", Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY)
-        .createOrOpen();
-    this.ownerBytes = db.hashMap("owner-bytes", Serializer.BYTE_ARRAY, Serializer.LONG)
-        .createOrOpen();
-    this.totalBytes = db.atomicLong("total-share-bytes").createOrOpen();
-    this.totalApplied = totalBytes.get();
-    Atomic.String salt = db.atomicString("implicit-lease-salt").createOrOpen();
-    if (salt.get() == null) {
-      byte[] random = new byte[32];
-      new java.security.SecureRandom().nextBytes(random);
-      salt.set(java.util.HexFormat.of().formatHex(random));
+    Object salt = tables.value("implicit-lease-salt");
+    if (!(salt instanceof byte[]) || ((byte[]) salt).length != 32) {
+      throw new IllegalStateException("lease database has no 32-byte implicit-lease-salt");
     }
-    this.implicitSalt = java.util.HexFormat.of().parseHex(salt.get());
-    db.commit();
+    this.implicitSalt = (byte[]) salt;
+    this.totalApplied = storedTotal(tables);
+    this.committedTotal = totalApplied;
   }
 
   /** The clock leases are timed by (also used by the store for open-write expiry). */
@@ -139,27 +131,47 @@ public final class LeaseDb implements AutoCloseable {
     if (leaseDuration.isNegative() || leaseDuration.isZero()) {
       throw new IllegalArgumentException("lease duration must be positive: " + leaseDuration);
     }
-    DB db;
+    if (!Files.exists(file)) {
+      LeaseTables.create(file, LeaseDb::newTables);
+    } else if (Files.size(file) == 0) {
+      // SQLite would take an empty file for a new database and drop every lease silently.
+      throw new LeaseDbDamagedException(file, new IllegalStateException("it is empty"));
+    }
+    LeaseTables tables;
     try {
-      // A file channel: reads are one pread each, not a seek and a read (a third more closes
-      // per second, docs/benchmarks/close-syncs.md); no thread may be interrupted inside it.
-      db = DBMaker.fileDB(file.toFile()).transactionEnable().fileChannelEnable().make();
-    } catch (RuntimeException e) {
+      tables = LeaseTables.open(file, true);
+    } catch (SQLException e) {
       if (LeaseDbDamagedException.isDamage(e)) {
         throw new LeaseDbDamagedException(file, e);
       }
-      throw new IOException("cannot open lease database " + file + ": "
-          + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
+      throw new IOException("cannot open lease database " + file + ": " + e.getMessage()
+          + (e.getMessage() != null && e.getMessage().contains("locked")
+              ? " (is another server running with it?)" : ""), e);
     }
     try {
-      return new LeaseDb(db, clock, leaseDuration, committer);
-    } catch (RuntimeException e) {
-      db.close();
+      return new LeaseDb(file, tables, clock, leaseDuration, committer);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        tables.close();
+      } catch (SQLException again) {
+        e.addSuppressed(again);
+      }
       if (LeaseDbDamagedException.isDamage(e)) {
         throw new LeaseDbDamagedException(file, e);
       }
-      throw e;
+      if (e instanceof SQLException) {
+        throw new IOException("cannot read lease database " + file + ": " + e.getMessage(), e);
+      }
+      throw (RuntimeException) e;
     }
+  }
+
+  /** The values of a new, empty database. */
+  static void newTables(LeaseTables tables) throws SQLException {
+    byte[] salt = new byte[32];
+    new SecureRandom().nextBytes(salt);
+    tables.putValue("implicit-lease-salt", salt);
+    tables.putValue("total-share-bytes", 0L);
   }
 
   public Duration leaseDuration() {
@@ -189,13 +201,17 @@ public final class LeaseDb implements AutoCloseable {
   }
 
   public synchronized Optional<ShareRecord> find(ShareKey key) {
-    refuseInterrupted();
     return lookup(key);
   }
 
-  /** {@link #find} without the interrupt check; caller holds the monitor. */
+  /** {@link #find}; caller holds the monitor. */
   private Optional<ShareRecord> lookup(ShareKey key) {
-    byte[] value = shares.get(key.toBytes());
+    byte[] value;
+    try {
+      value = tables().findShare(key.toBytes());
+    } catch (SQLException e) {
+      throw failed("read", e);
+    }
     return value == null ? Optional.empty() : Optional.of(ShareRecordCodec.decode(value));
   }
 
@@ -387,16 +403,16 @@ public final class LeaseDb implements AutoCloseable {
    * removed between pages do not disturb the walk.
    */
   public synchronized List<ShareKey> recordedKeys(ShareKey after, int max) {
-    refuseInterrupted();
     if (max < 1) {
       throw new IllegalArgumentException("page size must be positive, got " + max);
     }
-    java.util.Iterator<byte[]> keys = after == null
-        ? shares.keySet().iterator()
-        : shares.tailMap(after.toBytes(), false).keySet().iterator();
     List<ShareKey> out = new ArrayList<>();
-    while (out.size() < max && keys.hasNext()) {
-      out.add(ShareKey.fromBytes(keys.next()));
+    try {
+      for (byte[] key : tables().keysAfter(after == null ? null : after.toBytes(), max)) {
+        out.add(ShareKey.fromBytes(key));
+      }
+    } catch (SQLException e) {
+      throw failed("read", e);
     }
     return out;
   }
@@ -408,16 +424,57 @@ public final class LeaseDb implements AutoCloseable {
 
   /** Bytes charged to {@code owner}: the sizes of all shares it holds a lease on. */
   public synchronized long ownerBytes(LeaseOwner owner) {
-    refuseInterrupted();
-    Long bytes = ownerBytes.get(owner.toBytes());
-    return bytes == null ? 0 : bytes;
+    try {
+      return tables().ownerBytes(owner.toBytes());
+    } catch (SQLException e) {
+      throw failed("read", e);
+    }
   }
 
+  /** Closes the file; what was not committed is dropped. Idempotent. */
   @Override
   public synchronized void close() {
-    if (!db.isClosed()) {
-      db.close();
+    closed = true;
+    dropTables(null);
+  }
+
+  /**
+   * The open connection; reopened (without the page check of the first open) after a failure
+   * dropped it. Caller holds the monitor.
+   */
+  private LeaseTables tables() throws SQLException {
+    if (closed) {
+      throw new IllegalStateException("lease database " + file + " is closed");
     }
+    if (tables == null) {
+      tables = LeaseTables.open(file, false);
+      long stored = storedTotal(tables);
+      if (stored != committedTotal) {
+        LOG.warn("lease database {} reopened with total {}, expected {}", file, stored,
+            committedTotal);
+      }
+      committedTotal = stored;
+      totalApplied = stored;
+      LOG.info("lease database {} reopened after a failure", file);
+    }
+    return tables;
+  }
+
+  /** Closes the connection (it is reopened on next use unless closed); caller holds the monitor. */
+  private void dropTables(Throwable cause) {
+    if (tables == null) {
+      return;
+    }
+    try {
+      tables.close();
+    } catch (SQLException e) {
+      if (cause != null) {
+        cause.addSuppressed(e);
+      } else {
+        LOG.warn("closing the lease database failed", e);
+      }
+    }
+    tables = null;
   }
 
   /**
@@ -476,12 +533,10 @@ public final class LeaseDb implements AutoCloseable {
 
   /**
    * Applies {@code change} and joins the open batch; caller holds the monitor. A change that
-   * fails half-way is rolled back with the rest of the open batch (MapDB cannot roll back one
-   * change alone), so that batch fails as a whole rather than commit without some of its
-   * operations.
+   * fails half-way is rolled back with the rest of the open batch (a transaction rolls back
+   * whole), so that batch fails as a whole rather than commit without some of its operations.
    */
   private CommitBatch applying(Runnable change) {
-    refuseInterrupted();
     CommitBatch batch = open;
     try {
       change.run();
@@ -506,16 +561,7 @@ public final class LeaseDb implements AutoCloseable {
       commitLock.lock();
       try {
         if (!batch.done.isDone()) {
-          // The commit is every waiter's: an interrupt of this thread must not close the
-          // database's file channel under it.
-          boolean interrupted = Thread.interrupted();
-          try {
-            commitOpen();
-          } finally {
-            if (interrupted) {
-              Thread.currentThread().interrupt();
-            }
-          }
+          commitOpen();
         }
       } finally {
         commitLock.unlock();
@@ -527,6 +573,14 @@ public final class LeaseDb implements AutoCloseable {
       Throwable cause = e.getCause();
       throw new IllegalStateException("lease database commit failed: " + cause, cause);
     }
+  }
+
+  /**
+   * Makes writes that need a page beyond the current ones fail as on a full disk, until a
+   * failure reopens the connection (tests).
+   */
+  synchronized void fillDisk() throws SQLException {
+    tables().limitPages(tables().pageCount());
   }
 
   /** The lock a commit holds; a test holding it makes operations pile up into one batch. */
@@ -542,7 +596,7 @@ public final class LeaseDb implements AutoCloseable {
       batch = open;
       open = new CommitBatch();
       try {
-        committer.commit(db::commit, batch.operations);
+        committer.commit(this::commitTables, batch.operations);
       } catch (RuntimeException | Error e) {
         failure = e;
         rollBack(e);
@@ -556,25 +610,43 @@ public final class LeaseDb implements AutoCloseable {
     }
   }
 
-  /**
-   * Fails an operation of an interrupted thread before it touches the database: the file
-   * channel under MapDB closes for good when a thread doing I/O on it is interrupted, which
-   * would stop every later operation of this server.
-   */
-  private static void refuseInterrupted() {
-    if (Thread.currentThread().isInterrupted()) {
-      throw new IllegalStateException("interrupted: lease database not touched");
+  private void commitTables() {
+    try {
+      tables().commit();
+    } catch (SQLException e) {
+      throw failed("commit", e);
     }
+    committedTotal = totalApplied;
   }
 
-  /** Drops every change since the last commit after {@code cause}; caller holds the monitor. */
+  /**
+   * Drops every change since the last commit after {@code cause}, and the connection with them:
+   * after a failure (a full disk) SQLite may have rolled back on its own and the driver's state
+   * is not to be trusted, so the next operation reopens the file at its last commit. Caller
+   * holds the monitor.
+   */
   private void rollBack(Throwable cause) {
-    try {
-      db.rollback();
-      totalApplied = totalBytes.get();
-    } catch (RuntimeException | Error again) {
-      cause.addSuppressed(again);
+    totalApplied = committedTotal;
+    if (tables != null) {
+      try {
+        tables.rollback();
+      } catch (SQLException | RuntimeException again) {
+        cause.addSuppressed(again);
+      }
     }
+    dropTables(cause);
+  }
+
+  private static long storedTotal(LeaseTables tables) throws SQLException {
+    Object total = tables.value("total-share-bytes");
+    if (!(total instanceof Number)) {
+      throw new IllegalStateException("lease database has no total-share-bytes");
+    }
+    return ((Number) total).longValue();
+  }
+
+  private static IllegalStateException failed(String what, SQLException e) {
+    return new IllegalStateException("lease database " + what + " failed: " + e.getMessage(), e);
   }
 
   /** The change of {@link #write} without its commit. */
@@ -591,10 +663,14 @@ public final class LeaseDb implements AutoCloseable {
   private long stage(ShareKey key, ShareRecord old, ShareRecord updated,
       Map<LeaseOwner, Long> owners) {
     byte[] k = key.toBytes();
-    if (updated == null) {
-      shares.remove(k);
-    } else {
-      shares.put(k, ShareRecordCodec.encode(updated));
+    try {
+      if (updated == null) {
+        tables().deleteShare(k);
+      } else {
+        tables().putShare(k, ShareRecordCodec.encode(updated));
+      }
+    } catch (SQLException e) {
+      throw failed("write", e);
     }
     long oldSize = old == null ? 0 : old.size();
     long newSize = updated == null ? 0 : updated.size();
@@ -612,23 +688,20 @@ public final class LeaseDb implements AutoCloseable {
   }
 
   private void settle(long total, Map<LeaseOwner, Long> owners) {
-    if (total != 0) {
-      totalApplied = totalBytes.addAndGet(total);
-    }
-    owners.forEach((owner, delta) -> {
-      if (delta != 0) {
-        charge(owner, delta);
+    try {
+      if (total != 0) {
+        long now = totalApplied + total;
+        tables().putValue("total-share-bytes", now);
+        totalApplied = now;
       }
-    });
-  }
-
-  private void charge(LeaseOwner owner, long delta) {
-    byte[] k = owner.toBytes();
-    long now = ownerBytes.getOrDefault(k, 0L) + delta;
-    if (now == 0) {
-      ownerBytes.remove(k);
-    } else {
-      ownerBytes.put(k, now);
+      for (Map.Entry<LeaseOwner, Long> e : owners.entrySet()) {
+        if (e.getValue() != 0) {
+          byte[] k = e.getKey().toBytes();
+          tables().setOwnerBytes(k, tables().ownerBytes(k) + e.getValue());
+        }
+      }
+    } catch (SQLException e) {
+      throw failed("write", e);
     }
   }
 }

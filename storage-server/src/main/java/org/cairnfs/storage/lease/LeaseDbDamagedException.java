@@ -13,12 +13,16 @@ import org.mapdb.DBException;
  * lease period, during which clients renew their own (deep-check --add-lease).
  */
 public final class LeaseDbDamagedException extends IOException {
+  /** SQLite's primary result codes for a damaged file. */
+  static final int SQLITE_CORRUPT = 11;
+  static final int SQLITE_NOTADB = 26;
   private final Path file;
 
-  LeaseDbDamagedException(Path file, RuntimeException cause) {
+  LeaseDbDamagedException(Path file, Exception cause) {
     super("lease database " + file + " is damaged (" + reason(cause) + "); the shares are"
-        + " untouched. To recover: move it aside with its " + file.getFileName() + ".wal.*"
-        + " files (mv " + file + " " + file + ".damaged) and start again: every share on disk"
+        + " untouched. To recover: move it aside with the files beside it whose names start"
+        + " with " + file.getFileName() + " (mv " + file + " " + file + ".damaged) and start"
+        + " again: every share on disk"
         + " is then kept under a recovered lease for one lease period, and clients' next"
         + " 'cairn deep-check --add-lease' renews their own leases", cause);
     this.file = file;
@@ -28,8 +32,15 @@ public final class LeaseDbDamagedException extends IOException {
     return file;
   }
 
-  /** Whether MapDB's failure means the file's bytes are wrong (not a lock or permission). */
+  /**
+   * Whether SQLite's (or, for an old database being imported, MapDB's) failure means the
+   * file's bytes are wrong (not a lock, a permission or a full disk).
+   */
   static boolean isDamage(Throwable e) {
+    if (e instanceof java.sql.SQLException) {
+      int primary = ((java.sql.SQLException) e).getErrorCode() & 0xff;
+      return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+    }
     if (e instanceof DBException.DataCorruption || e instanceof DBException.WrongFormat
         || e instanceof DBException.PointerChecksumBroken || e instanceof DBException.VolumeEOF) {
       return true;

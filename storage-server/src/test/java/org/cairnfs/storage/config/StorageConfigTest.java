@@ -17,7 +17,9 @@ class StorageConfigTest {
     assertThat(c.gcEnabled()).isFalse();
     assertThat(c.leaseDuration()).isEqualTo(Duration.ofDays(31));
     assertThat(c.maxShareSize()).isEqualTo(StorageConfig.DEFAULT_MAX_SHARE_SIZE);
-    assertThat(c.leaseDbFile()).isEqualTo(DIR.resolve("leases.db"));
+    assertThat(c.leaseDbFile()).isEqualTo(DIR.resolve("leases.sqlite"));
+    assertThat(c.oldLeaseDbFiles()).containsExactly(DIR.resolve("leases.db"),
+        DIR.resolve("leases.db"));
     assertThat(StorageConfig.builder(DIR).leaseDbFile(Path.of("/node/private/leases.db")).build()
         .leaseDbFile()).isEqualTo(Path.of("/node/private/leases.db"));
   }

@@ -23,6 +23,12 @@ class LeaseDbDamageKindsTest {
     assertThat(LeaseDbDamagedException.isDamage(new DBException.VolumeEOF("short"))).isTrue();
     assertThat(LeaseDbDamagedException.isDamage(
         new DBException.VolumeIOError(new IOException("read", new EOFException())))).isTrue();
+    assertThat(LeaseDbDamagedException.isDamage(new java.sql.SQLException("malformed", "x", 11)))
+        .isTrue();
+    assertThat(LeaseDbDamagedException.isDamage(new java.sql.SQLException("index", "x", 779)))
+        .as("an extended code of SQLITE_CORRUPT").isTrue();
+    assertThat(LeaseDbDamagedException.isDamage(new java.sql.SQLException("not a db", "x", 26)))
+        .isTrue();
   }
 
   @Test
@@ -34,6 +40,10 @@ class LeaseDbDamageKindsTest {
     assertThat(LeaseDbDamagedException.isDamage(new DBException.FileLocked(
         java.nio.file.Path.of("leases.db"), new IOException("held")))).isFalse();
     assertThat(LeaseDbDamagedException.isDamage(new IllegalStateException("closed"))).isFalse();
+    assertThat(LeaseDbDamagedException.isDamage(new java.sql.SQLException("locked", "x", 5)))
+        .isFalse();
+    assertThat(LeaseDbDamagedException.isDamage(new java.sql.SQLException("full", "x", 13)))
+        .as("SQLITE_FULL").isFalse();
   }
 
   @Test
@@ -45,7 +55,7 @@ class LeaseDbDamageKindsTest {
     assertThat(e.getMessage())
         .startsWith("lease database /srv/cairn/leases.db is damaged (Header checksum broken);")
         .contains("mv /srv/cairn/leases.db /srv/cairn/leases.db.damaged")
-        .contains("leases.db.wal.*");
+        .contains("files beside it whose names start with leases.db");
   }
 
   @Test

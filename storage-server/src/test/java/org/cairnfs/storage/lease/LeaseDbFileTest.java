@@ -3,7 +3,13 @@ package org.cairnfs.storage.lease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,9 +20,6 @@ import org.cairnfs.storage.FakeClock;
 import org.cairnfs.storage.share.ShareKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mapdb.DB;
-import org.mapdb.DBMaker;
-import org.mapdb.Serializer;
 
 /** The lease database as a file: its schema, its private salt, what a restart keeps. */
 class LeaseDbFileTest {
@@ -41,8 +44,19 @@ class LeaseDbFileTest {
     return LeaseDb.open(dir.resolve(name), clock, DAYS_31);
   }
 
-  DB raw(String name) {
-    return DBMaker.fileDB(dir.resolve(name).toFile()).transactionEnable().make();
+  /** A plain SQLite connection to a closed database file. */
+  Connection raw(String name) throws Exception {
+    return DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(name));
+  }
+
+  Object rawValue(String file, String name) throws Exception {
+    try (Connection c = raw(file);
+        PreparedStatement q = c.prepareStatement("SELECT value FROM meta WHERE name = ?")) {
+      q.setString(1, name);
+      try (ResultSet rs = q.executeQuery()) {
+        return rs.next() ? rs.getObject(1) : null;
+      }
+    }
   }
 
   @Test
@@ -59,12 +73,9 @@ class LeaseDbFileTest {
       assertThat(db.leaseDuration()).isEqualTo(DAYS_31);
       assertThat(db.clock()).isSameAs(clock);
     }
-    DB raw = raw("a.db");
-    try {
-      assertThat(raw.atomicString("schema").createOrOpen().get()).isEqualTo(LeaseDb.SCHEMA);
-    } finally {
-      raw.close();
-    }
+    assertThat(rawValue("a.db", "schema")).isEqualTo("cairn-lease-db-v2");
+    assertThat((byte[]) rawValue("a.db", "implicit-lease-salt")).hasSize(32);
+    assertThat(dir.resolve("a.db.new")).doesNotExist();
   }
 
   @Test
@@ -105,11 +116,13 @@ class LeaseDbFileTest {
     for (int i = 0; i < ShareRecord.MAX_LEASES; i++) {
       leases.add(new Lease(owner(i), filled(32, i), filled(32, i + 1), expiry));
     }
-    DB raw = raw("full.db");
-    raw.treeMap("shares", Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).createOrOpen()
-        .put(KEY.toBytes(), ShareRecordCodec.encode(new ShareRecord(10, -1, leases)));
-    raw.commit();
-    raw.close();
+    open("full.db").close();
+    try (Connection raw = raw("full.db");
+        PreparedStatement put = raw.prepareStatement("INSERT INTO shares VALUES (?, ?)")) {
+      put.setBytes(1, KEY.toBytes());
+      put.setBytes(2, ShareRecordCodec.encode(new ShareRecord(10, -1, leases)));
+      put.executeUpdate();
+    }
     try (LeaseDb db = open("full.db")) {
       assertThat(db.addLease(KEY, owner(200), LeaseSecrets.of(filled(32, 9), filled(32, 8))))
           .isTrue();
@@ -130,18 +143,17 @@ class LeaseDbFileTest {
   }
   @Test
   void aFileOfAnotherSchemaIsRefusedNamingBothAndLeftUnlocked() throws Exception {
-    DB raw = raw("old.db");
-    raw.atomicString("schema").createOrOpen().set("cairn-lease-db-v0");
-    raw.commit();
-    raw.close();
-    assertThatThrownBy(() -> open("old.db")).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("cairn-lease-db-v0").hasMessageContaining(LeaseDb.SCHEMA);
-    DB again = raw("old.db"); // the refusal closed the file: no lock is left behind
-    try {
-      assertThat(again.atomicString("schema").createOrOpen().get()).isEqualTo("cairn-lease-db-v0");
-    } finally {
-      again.close();
+    open("old.db").close();
+    try (Connection raw = raw("old.db"); Statement s = raw.createStatement()) {
+      s.executeUpdate("UPDATE meta SET value = 'cairn-lease-db-v0' WHERE name = 'schema'");
     }
+    assertThatThrownBy(() -> open("old.db")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cairn-lease-db-v0").hasMessageContaining("cairn-lease-db-v2");
+    // the refusal closed the file: no lock is left behind
+    try (Connection again = raw("old.db"); Statement s = again.createStatement()) {
+      s.executeUpdate("UPDATE meta SET value = 'x' WHERE name = 'opened'");
+    }
+    assertThat(rawValue("old.db", "schema")).isEqualTo("cairn-lease-db-v0");
   }
 
   @Test
@@ -167,16 +179,97 @@ class LeaseDbFileTest {
     }
   }
 
-  /** A database another server holds open is not damage: the error says what MapDB said. */
+  /** A database another server holds open is not damage: the error says what SQLite said. */
   @Test
-  void aFileHeldOpenIsRefusedWithMapDbsReasonNotAsDamage() throws Exception {
+  void aFileHeldOpenIsRefusedWithSqlitesReasonNotAsDamage() throws Exception {
     try (LeaseDb first = open("held.db")) {
       assertThatThrownBy(() -> open("held.db"))
           .isInstanceOf(java.io.IOException.class)
           .isNotInstanceOf(LeaseDbDamagedException.class)
           .hasMessageStartingWith("cannot open lease database " + dir.resolve("held.db") + ": ")
-          .satisfies(e -> assertThat(e.getMessage()).doesNotEndWith(": FileLocked")
-              .contains(e.getCause().getMessage()));
+          .hasMessageContaining("locked")
+          .hasMessageEndingWith("(is another server running with it?)")
+          .satisfies(e -> assertThat(e.getMessage()).contains(e.getCause().getMessage()));
+      first.recordShare(KEY, 1, ShareRecord.NO_SEQNUM, owner(1),
+          LeaseSecrets.of(filled(32, 1), filled(32, 2)));
+    }
+    try (LeaseDb again = open("held.db")) {
+      assertThat(again.totalShareBytes()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anEmptyFileIsDamageNotANewDatabase() throws Exception {
+    Files.write(dir.resolve("empty.db"), new byte[0]);
+    assertThatThrownBy(() -> open("empty.db")).isInstanceOf(LeaseDbDamagedException.class)
+        .hasMessageContaining("it is empty");
+    assertThat(dir.resolve("empty.db")).isEmptyFile();
+  }
+
+  /** Cut short, or a page overwritten: refused at start, the file left as it is. */
+  @Test
+  void aTruncatedOrOverwrittenFileIsDamage() throws Exception {
+    try (LeaseDb db = open("a.db")) {
+      for (int i = 0; i < 2000; i++) {
+        byte[] si = filled(16, 0);
+        si[0] = (byte) i;
+        si[1] = (byte) (i >> 8);
+        db.recordShare(ShareKey.immutable(StorageIndex.of(si), 0), 100, ShareRecord.NO_SEQNUM,
+            owner(1), LeaseSecrets.of(filled(32, 1), filled(32, 2)));
+      }
+    }
+    byte[] whole = Files.readAllBytes(dir.resolve("a.db"));
+    assertThat(whole.length).isGreaterThan(40_000);
+    Files.write(dir.resolve("cut.db"), Arrays.copyOf(whole, whole.length / 2));
+    assertThatThrownBy(() -> open("cut.db")).isInstanceOf(LeaseDbDamagedException.class);
+    assertThat(dir.resolve("cut.db")).hasSize(whole.length / 2);
+    byte[] scribbled = whole.clone();
+    Arrays.fill(scribbled, 3 * 4096, 5 * 4096, (byte) 0x5a);
+    Files.write(dir.resolve("scribbled.db"), scribbled);
+    assertThatThrownBy(() -> open("scribbled.db")).isInstanceOf(LeaseDbDamagedException.class)
+        .hasMessageContaining("mv " + dir.resolve("scribbled.db"));
+  }
+
+  /**
+   * A full disk fails the operations it hits and loses nothing acknowledged: the connection is
+   * dropped with the failed batch and reopened at the last commit, so operations go on once
+   * there is room and the accounting matches the records.
+   */
+  @Test
+  void aFullDiskFailsWhatItHitsLosesNothingAcknowledgedAndRecovers() throws Exception {
+    LeaseSecrets secrets = LeaseSecrets.of(filled(32, 1), filled(32, 2));
+    List<ShareKey> acked = new ArrayList<>();
+    int failures = 0;
+    try (LeaseDb db = open("a.db")) {
+      db.fillDisk();
+      for (int i = 0; i < 400; i++) {
+        byte[] si = filled(16, 0);
+        si[0] = (byte) i;
+        si[1] = (byte) (i >> 8);
+        ShareKey key = ShareKey.immutable(StorageIndex.of(si), 0);
+        try {
+          db.recordShare(key, 10, ShareRecord.NO_SEQNUM, owner(1), secrets);
+          acked.add(key);
+        } catch (IllegalStateException e) {
+          assertThat(e).hasMessageContaining("SQLITE_FULL");
+          failures++;
+          assertThat(db.totalShareBytes()).isEqualTo(10L * acked.size());
+          if (failures < 3) {
+            db.fillDisk(); // still full after the reopen
+          }
+        }
+      }
+      assertThat(failures).isEqualTo(3);
+      assertThat(acked).hasSize(397);
+      assertThat(db.ownerBytes(owner(1))).isEqualTo(3970);
+    }
+    try (LeaseDb db = open("a.db")) {
+      for (ShareKey key : acked) {
+        assertThat(db.find(key)).isPresent();
+      }
+      assertThat(db.recordedKeys(null, 1000)).hasSize(397);
+      assertThat(db.totalShareBytes()).isEqualTo(3970);
+      assertThat(db.ownerBytes(owner(1))).isEqualTo(3970);
     }
   }
 }

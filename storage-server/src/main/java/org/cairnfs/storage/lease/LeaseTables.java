@@ -1,0 +1,261 @@
+package org.cairnfs.storage.lease;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The lease database's tables in one SQLite file (schema in {@code
+ * docs/specs/storage-layout.md} section 6): share records, per-owner bytes and a few named
+ * values. One connection, used by one thread at a time (callers hold {@link LeaseDb}'s monitor);
+ * every change joins the open transaction until {@link #commit} or {@link #rollback}.
+ *
+ * <p>Why SQLite in WAL mode: a commit appends the changed pages to the log and syncs it once
+ * (the old MapDB store wrote, re-read and synced a new log file per commit, a third of a busy
+ * server's CPU); a failed commit (a full disk) rolls back cleanly; its page cache keeps memory
+ * bounded whatever the number of shares. Exclusive locking: a second server opening the same
+ * file is refused, and no shared-memory index file is made.
+ */
+final class LeaseTables implements AutoCloseable {
+  static final String SCHEMA = "cairn-lease-db-v2";
+  /** {@code PRAGMA application_id} of a lease database: "CAIR". */
+  static final int APPLICATION_ID = 0x43414952;
+
+  private final Connection connection;
+  private final PreparedStatement findShare;
+  private final PreparedStatement putShare;
+  private final PreparedStatement deleteShare;
+  private final PreparedStatement keysAfter;
+  private final PreparedStatement firstKeys;
+  private final PreparedStatement findOwner;
+  private final PreparedStatement putOwner;
+  private final PreparedStatement deleteOwner;
+  private final PreparedStatement findValue;
+  private final PreparedStatement putValue;
+
+  private LeaseTables(Connection connection) throws SQLException {
+    this.connection = connection;
+    findShare = connection.prepareStatement("SELECT record FROM shares WHERE key = ?");
+    putShare = connection.prepareStatement("INSERT OR REPLACE INTO shares(key, record) VALUES (?, ?)");
+    deleteShare = connection.prepareStatement("DELETE FROM shares WHERE key = ?");
+    keysAfter = connection.prepareStatement(
+        "SELECT key FROM shares WHERE key > ? ORDER BY key LIMIT ?");
+    firstKeys = connection.prepareStatement("SELECT key FROM shares ORDER BY key LIMIT ?");
+    findOwner = connection.prepareStatement("SELECT bytes FROM owners WHERE owner = ?");
+    putOwner = connection.prepareStatement("INSERT OR REPLACE INTO owners(owner, bytes) VALUES (?, ?)");
+    deleteOwner = connection.prepareStatement("DELETE FROM owners WHERE owner = ?");
+    findValue = connection.prepareStatement("SELECT value FROM meta WHERE name = ?");
+    putValue = connection.prepareStatement("INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)");
+  }
+
+  /**
+   * Opens an existing database file for a server: WAL journal synced on every commit,
+   * exclusive lock taken at once (a second opener fails with "database is locked"), and with
+   * {@code checkPages} every page checked ({@code quick_check}: reads the whole file), so damage
+   * shows at start rather than mid-operation.
+   *
+   * @throws SQLException as SQLite reports it; {@link LeaseDbDamagedException#isDamage} tells
+   *     damage from other failures
+   */
+  static LeaseTables open(Path file, boolean checkPages) throws SQLException {
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    try {
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA busy_timeout = 0");
+        s.execute("PRAGMA locking_mode = EXCLUSIVE");
+        s.execute("PRAGMA journal_mode = WAL");
+        s.execute("PRAGMA synchronous = FULL");
+        try (ResultSet rs = s.executeQuery(checkPages ? "PRAGMA quick_check" : "SELECT 'ok'")) {
+          List<String> problems = new ArrayList<>();
+          while (rs.next()) {
+            problems.add(rs.getString(1));
+          }
+          if (!problems.equals(List.of("ok"))) {
+            throw new SQLException("quick_check found: "
+                + String.join("; ", problems.subList(0, Math.min(3, problems.size()))),
+                "damaged", LeaseDbDamagedException.SQLITE_CORRUPT);
+          }
+        }
+      }
+      c.setAutoCommit(false);
+      LeaseTables tables = new LeaseTables(c);
+      // A write at once: the exclusive lock is held from here on.
+      tables.putValue("opened", System.currentTimeMillis());
+      tables.commit();
+      return tables;
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(c, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Writes a new database with its tables and {@code values} (plus whatever {@code fill} adds)
+   * beside {@code file}, syncs it and renames it into place, so {@code file} exists only
+   * complete: a crash leaves no database, or a whole one.
+   */
+  static void create(Path file, Fill fill) throws IOException {
+    Path part = file.resolveSibling(file.getFileName() + ".new");
+    Files.deleteIfExists(part);
+    Files.deleteIfExists(part.resolveSibling(part.getFileName() + "-journal"));
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + part.toAbsolutePath())) {
+      try (Statement s = c.createStatement()) {
+        // Nothing to protect until the rename: no journal, no syncs; one sync at the end.
+        s.execute("PRAGMA journal_mode = OFF");
+        s.execute("PRAGMA synchronous = OFF");
+        s.execute("PRAGMA application_id = " + APPLICATION_ID);
+        s.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID");
+        s.execute("CREATE TABLE shares (key BLOB PRIMARY KEY, record BLOB NOT NULL)"
+            + " WITHOUT ROWID");
+        s.execute("CREATE TABLE owners (owner BLOB PRIMARY KEY, bytes INTEGER NOT NULL)"
+            + " WITHOUT ROWID");
+      }
+      c.setAutoCommit(false);
+      LeaseTables tables = new LeaseTables(c);
+      tables.putValue("schema", SCHEMA);
+      fill.into(tables);
+      tables.commit();
+    } catch (SQLException e) {
+      throw new IOException("cannot create lease database " + part + ": " + e.getMessage(), e);
+    }
+    try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
+    syncDirectory(file.toAbsolutePath().getParent());
+  }
+
+  /** What {@link #create} writes into a new database before it is synced. */
+  @FunctionalInterface
+  interface Fill {
+    void into(LeaseTables tables) throws SQLException, IOException;
+  }
+
+  byte[] findShare(byte[] key) throws SQLException {
+    findShare.setBytes(1, key);
+    try (ResultSet rs = findShare.executeQuery()) {
+      return rs.next() ? rs.getBytes(1) : null;
+    }
+  }
+
+  void putShare(byte[] key, byte[] record) throws SQLException {
+    putShare.setBytes(1, key);
+    putShare.setBytes(2, record);
+    putShare.executeUpdate();
+  }
+
+  void deleteShare(byte[] key) throws SQLException {
+    deleteShare.setBytes(1, key);
+    deleteShare.executeUpdate();
+  }
+
+  /** Up to {@code max} keys after {@code after} (null: from the first), in byte order. */
+  List<byte[]> keysAfter(byte[] after, int max) throws SQLException {
+    PreparedStatement q = after == null ? firstKeys : keysAfter;
+    if (after == null) {
+      q.setInt(1, max);
+    } else {
+      q.setBytes(1, after);
+      q.setInt(2, max);
+    }
+    List<byte[]> out = new ArrayList<>();
+    try (ResultSet rs = q.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getBytes(1));
+      }
+    }
+    return out;
+  }
+
+  long ownerBytes(byte[] owner) throws SQLException {
+    findOwner.setBytes(1, owner);
+    try (ResultSet rs = findOwner.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  /** Sets an owner's bytes; 0 removes its row. */
+  void setOwnerBytes(byte[] owner, long bytes) throws SQLException {
+    if (bytes == 0) {
+      deleteOwner.setBytes(1, owner);
+      deleteOwner.executeUpdate();
+    } else {
+      putOwner.setBytes(1, owner);
+      putOwner.setLong(2, bytes);
+      putOwner.executeUpdate();
+    }
+  }
+
+  /** A named value (text, blob or integer as stored), or null. */
+  Object value(String name) throws SQLException {
+    findValue.setString(1, name);
+    try (ResultSet rs = findValue.executeQuery()) {
+      return rs.next() ? rs.getObject(1) : null;
+    }
+  }
+
+  void putValue(String name, Object value) throws SQLException {
+    putValue.setString(1, name);
+    putValue.setObject(2, value);
+    putValue.executeUpdate();
+  }
+
+  /** Caps the file at {@code pages} pages, so writes past it fail as on a full disk (tests). */
+  void limitPages(long pages) throws SQLException {
+    try (Statement s = connection.createStatement()) {
+      s.execute("PRAGMA max_page_count = " + pages);
+    }
+  }
+
+  long pageCount() throws SQLException {
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA page_count")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  void commit() throws SQLException {
+    connection.commit();
+  }
+
+  void rollback() throws SQLException {
+    connection.rollback();
+  }
+
+  boolean isClosed() throws SQLException {
+    return connection.isClosed();
+  }
+
+  @Override
+  public void close() throws SQLException {
+    connection.close();
+  }
+
+  private static void closeQuietly(Connection c, Exception cause) {
+    try {
+      c.close();
+    } catch (SQLException again) {
+      cause.addSuppressed(again);
+    }
+  }
+
+  static void syncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // some file systems cannot sync a directory; the rename is still atomic
+    }
+  }
+}

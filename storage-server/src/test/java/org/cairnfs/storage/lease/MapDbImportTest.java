@@ -1,0 +1,173 @@
+package org.cairnfs.storage.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cairnfs.storage.lease.LeaseDbTest.filled;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.FakeClock;
+import org.cairnfs.storage.share.ShareKey;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The import of an old (MapDB) lease database: every record carried over byte for byte, the
+ * accounting recomputed, the implicit-lease salt kept, the old file moved aside only after the
+ * new one is complete, and every crash point and stray file handled without losing either.
+ */
+class MapDbImportTest {
+  static final Duration DAYS_31 = Duration.ofDays(31);
+  static final LeaseOwner ALICE = LeaseOwner.of(filled(32, 0xa1));
+  static final LeaseOwner BOB = LeaseOwner.of(filled(20, 0xb0));
+  static final byte[] SALT = filled(32, 0x5a);
+
+  @TempDir Path dir;
+  final FakeClock clock = new FakeClock();
+  Path old;
+  Path target;
+  final Map<ShareKey, ShareRecord> records = new LinkedHashMap<>();
+
+  static ShareKey key(int i) {
+    return ShareKey.immutable(StorageIndex.of(filled(16, i)), i % 3);
+  }
+
+  @BeforeEach
+  void oldDatabase() throws Exception {
+    old = dir.resolve("private/leases.db");
+    target = dir.resolve("private/leases.sqlite");
+    Files.createDirectories(old.getParent());
+    Instant expiry = clock.instant().plus(Duration.ofDays(10));
+    for (int i = 1; i <= 50; i++) {
+      Lease a = new Lease(ALICE, filled(32, i), filled(32, i + 1), expiry);
+      Lease b = new Lease(BOB, filled(32, i + 2), filled(32, i + 3), expiry.plusMillis(i));
+      records.put(key(i), new ShareRecord(100L * i, i % 2 == 0 ? i : ShareRecord.NO_SEQNUM,
+          i % 5 == 0 ? List.of(a, b) : List.of(a)));
+    }
+    OldLeaseDbFile.write(old, records, SALT);
+  }
+
+  LeaseDb openTarget() throws Exception {
+    return LeaseDb.open(target, clock, DAYS_31);
+  }
+
+  @Test
+  void everyRecordTheAccountingAndTheSaltAreCarriedOver() throws Exception {
+    MapDbImport.run(List.of(old, dir.resolve("storage/leases.db")), target);
+    assertThat(old).doesNotExist();
+    assertThat(dir.resolve("private/leases.db.imported")).exists();
+    assertThat(target.resolveSibling("leases.sqlite.new")).doesNotExist();
+    try (LeaseDb db = openTarget()) {
+      for (Map.Entry<ShareKey, ShareRecord> e : records.entrySet()) {
+        assertThat(ShareRecordCodec.encode(db.find(e.getKey()).orElseThrow()))
+            .isEqualTo(ShareRecordCodec.encode(e.getValue()));
+      }
+      assertThat(db.recordedKeys(null, 1000)).hasSize(50);
+      long total = 0;
+      long bob = 0;
+      for (int i = 1; i <= 50; i++) {
+        total += 100L * i;
+        bob += i % 5 == 0 ? 100L * i : 0;
+      }
+      assertThat(db.totalShareBytes()).isEqualTo(total);
+      assertThat(db.ownerBytes(ALICE)).isEqualTo(total);
+      assertThat(db.ownerBytes(BOB)).isEqualTo(bob);
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(SALT);
+      sha.update((byte) 1);
+      sha.update(ALICE.toBytes());
+      byte[] renew = sha.digest();
+      assertThat(db.implicitSecrets(ALICE).renewHash())
+          .isEqualTo(LeaseSecrets.of(renew, filled(32, 0)).renewHash());
+    }
+  }
+
+  @Test
+  void anOldFileInTheStorageDirIsImportedToo() throws Exception {
+    Path older = dir.resolve("storage/leases.db");
+    Files.createDirectories(older.getParent());
+    Files.move(old, older);
+    MapDbImport.run(List.of(old, older), target);
+    assertThat(older).doesNotExist();
+    assertThat(older.resolveSibling("leases.db.imported")).exists();
+    try (LeaseDb db = openTarget()) {
+      assertThat(db.recordedKeys(null, 1000)).hasSize(50);
+    }
+  }
+
+  @Test
+  void nothingToImportDoesNothing() throws Exception {
+    Files.delete(old);
+    MapDbImport.run(List.of(old, target), target);
+    assertThat(target).doesNotExist();
+  }
+
+  /** A crash after the rename, before the old file was moved aside: only the clean-up is left. */
+  @Test
+  void anImportInterruptedBeforeTheCleanUpIsFinished() throws Exception {
+    MapDbImport.run(List.of(old), target);
+    try (LeaseDb db = openTarget()) {
+      db.removeShare(key(1)); // the new database is in use
+    }
+    Files.copy(dir.resolve("private/leases.db.imported"), old); // as if never moved aside
+    MapDbImport.run(List.of(old), target);
+    assertThat(old).doesNotExist();
+    assertThat(dir.resolve("private/leases.db.imported.2")).exists();
+    try (LeaseDb db = openTarget()) {
+      assertThat(db.find(key(1))).isEmpty();
+      assertThat(db.recordedKeys(null, 1000)).hasSize(49);
+    }
+  }
+
+  /** A crash while the new file was written: it was never renamed, so all is redone. */
+  @Test
+  void aHalfWrittenNewFileIsRedoneFromScratch() throws Exception {
+    Files.write(target.resolveSibling("leases.sqlite.new"), filled(5000, 7));
+    MapDbImport.run(List.of(old), target);
+    assertThat(target.resolveSibling("leases.sqlite.new")).doesNotExist();
+    try (LeaseDb db = openTarget()) {
+      assertThat(db.recordedKeys(null, 1000)).hasSize(50);
+    }
+  }
+
+  @Test
+  void anOldFileBesideANewDatabaseNotImportedFromItIsRefusedAndBothKept() throws Exception {
+    openTarget().close();
+    byte[] before = Files.readAllBytes(target);
+    assertThatThrownBy(() -> MapDbImport.run(List.of(old), target))
+        .hasMessageContaining("two lease databases").hasMessageContaining(old.toString())
+        .hasMessageContaining(target.toString());
+    assertThat(old).exists();
+    assertThat(Files.readAllBytes(target)).isEqualTo(before);
+  }
+
+  @Test
+  void twoOldFilesAreRefused() throws Exception {
+    Path older = dir.resolve("storage/leases.db");
+    Files.createDirectories(older.getParent());
+    Files.copy(old, older);
+    assertThatThrownBy(() -> MapDbImport.run(List.of(old, older), target))
+        .hasMessageContaining("two old lease databases");
+    assertThat(old).exists();
+    assertThat(older).exists();
+    assertThat(target).doesNotExist();
+  }
+
+  @Test
+  void aDamagedOldFileIsNamedAndNothingIsCreated() throws Exception {
+    Files.delete(old);
+    Files.write(old, filled(3000, 0x33));
+    assertThatThrownBy(() -> MapDbImport.run(List.of(old), target))
+        .isInstanceOf(LeaseDbDamagedException.class).hasMessageContaining(old.toString());
+    assertThat(old).exists();
+    assertThat(target).doesNotExist();
+  }
+}
