@@ -11,23 +11,27 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Removes the native libraries that LZ4 (inside MapDB) unpacks into the temp dir and that a
- * killed JVM leaves behind: a {@code liblz4-java*.so} that no running process has mapped is
- * stale. Run before a node starts; it touches nothing another process uses (and cannot delete
+ * Removes the native libraries that SQLite's driver and LZ4 (inside MapDB, used to import an old
+ * lease database) unpack into the temp dir and that a killed JVM leaves behind: a {@code
+ * sqlite-*-libsqlitejdbc.so} or {@code liblz4-java*.so} that no running process has mapped is
+ * stale (the driver's own clean-up skips a file whose {@code .lck} a killed JVM left). Run before a node starts; it touches nothing another process uses (and cannot delete
  * other users' files from a sticky /tmp anyway).
  */
 final class StaleTempLibs {
-  private static final String GLOB = "liblz4-java*.so";
+  private static final List<String> GLOBS = List.of("liblz4-java*.so",
+      "sqlite-*-libsqlitejdbc.so");
 
   private StaleTempLibs() {}
 
   /** Deletes stale libraries (and their {@code .lck} files) in {@code dir}; returns them. */
   static List<Path> sweep(Path dir) {
     List<Path> candidates = new ArrayList<>();
-    try (DirectoryStream<Path> libs = Files.newDirectoryStream(dir, GLOB)) {
-      libs.forEach(candidates::add);
-    } catch (IOException e) {
-      return List.of();
+    for (String glob : GLOBS) {
+      try (DirectoryStream<Path> libs = Files.newDirectoryStream(dir, glob)) {
+        libs.forEach(candidates::add);
+      } catch (IOException e) {
+        return List.of();
+      }
     }
     if (candidates.isEmpty()) {
       return List.of();
@@ -69,7 +73,7 @@ final class StaleTempLibs {
         try (Stream<String> lines = Files.lines(p.resolve("maps"))) {
           lines.forEach(l -> {
             int slash = l.indexOf('/');
-            if (slash > 0 && l.contains("liblz4-java")) {
+            if (slash > 0 && (l.contains("liblz4-java") || l.contains("libsqlitejdbc"))) {
               out.add(l.substring(slash).replace(" (deleted)", ""));
             }
           });

@@ -21,11 +21,21 @@ class StaleTempLibsTest {
     Path old = Files.write(dir.resolve("liblz4-java9876.so"), new byte[4096]);
     Path inUse = Files.write(dir.resolve("liblz4-java-456.so"), new byte[4096]);
     Path other = Files.write(dir.resolve("libother.so"), new byte[16]);
-    try (FileChannel ch = FileChannel.open(inUse, StandardOpenOption.READ)) {
+    Path sqlite = Files.write(dir.resolve("sqlite-3.54.1.0-0a1b-libsqlitejdbc.so"), new byte[64]);
+    Path sqliteLock = Files.createFile(dir.resolve("sqlite-3.54.1.0-0a1b-libsqlitejdbc.so.lck"));
+    Path sqliteInUse = Files.write(dir.resolve("sqlite-3.54.1.0-ffff-libsqlitejdbc.so"),
+        new byte[4096]);
+    try (FileChannel ch = FileChannel.open(inUse, StandardOpenOption.READ);
+        FileChannel sq = FileChannel.open(sqliteInUse, StandardOpenOption.READ)) {
       MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, 4096);
-      assertThat(StaleTempLibs.sweep(dir)).containsExactlyInAnyOrder(stale, old);
-      assertThat(mapped.get(0)).isZero(); // keeps the mapping alive until here
+      MappedByteBuffer mappedSqlite = sq.map(FileChannel.MapMode.READ_ONLY, 0, 4096);
+      assertThat(StaleTempLibs.sweep(dir)).containsExactlyInAnyOrder(stale, old, sqlite);
+      assertThat(mapped.get(0)).isZero(); // keeps the mappings alive until here
+      assertThat(mappedSqlite.get(0)).isZero();
     }
+    assertThat(sqlite).doesNotExist();
+    assertThat(sqliteLock).doesNotExist();
+    assertThat(sqliteInUse).exists();
     assertThat(stale).doesNotExist();
     assertThat(staleLock).doesNotExist();
     assertThat(old).doesNotExist();

@@ -11,7 +11,6 @@ import org.cairnfs.storage.config.StorageConfig;
 import org.cairnfs.storage.gc.ExpiredShareCrawler;
 import org.cairnfs.storage.gc.Pacer;
 import org.cairnfs.storage.lease.LeaseDb;
-import org.cairnfs.storage.lease.MapDbImport;
 import org.cairnfs.storage.net.ShareStoreBackend;
 import org.cairnfs.storage.store.FreeSpace;
 import org.cairnfs.storage.store.ShareStore;
@@ -55,8 +54,8 @@ public final class StorageServer implements AutoCloseable {
       FreeSpace freeSpace, SlotWriteCheck slotCheck) throws IOException {
     Files.createDirectories(config.storageDir());
     Files.createDirectories(config.leaseDbFile().toAbsolutePath().getParent());
-    MapDbImport.run(config.oldLeaseDbFiles(), config.leaseDbFile());
-    LeaseDb leases = LeaseDb.open(config.leaseDbFile(), clock, config.leaseDuration());
+    LeaseDb leases = LeaseDb.open(config.leaseDbFile(), config.oldLeaseDbFiles(), clock,
+        config.leaseDuration());
     ShareStore store = null;
     ExpiredShareCrawler crawler = null;
     try {

@@ -51,6 +51,7 @@ public final class LeaseDb implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseDb.class);
 
   private final Path file;
+  private final LeaseDbLock lock;
   /**
    * The open connection, or null after a failure until the next operation reopens it (guarded
    * by the monitor).
@@ -88,9 +89,10 @@ public final class LeaseDb implements AutoCloseable {
     private int operations;
   }
 
-  private LeaseDb(Path file, LeaseTables tables, InstantSource clock, Duration leaseDuration,
-      Committer committer) throws SQLException {
+  private LeaseDb(Path file, LeaseDbLock lock, LeaseTables tables, InstantSource clock,
+      Duration leaseDuration, Committer committer) throws SQLException {
     this.file = file;
+    this.lock = lock;
     this.tables = tables;
     this.committer = committer;
     this.clock = clock;
@@ -122,47 +124,84 @@ public final class LeaseDb implements AutoCloseable {
    */
   public static LeaseDb open(Path file, InstantSource clock, Duration leaseDuration)
       throws IOException {
-    return open(file, clock, leaseDuration, (commit, operations) -> commit.run());
+    return open(file, List.of(), clock, leaseDuration);
+  }
+
+  /**
+   * {@link #open}, first importing the old (MapDB) database among {@code oldFiles} if one exists
+   * ({@link MapDbImport}), under the same lock.
+   */
+  public static LeaseDb open(Path file, List<Path> oldFiles, InstantSource clock,
+      Duration leaseDuration) throws IOException {
+    return open(file, oldFiles, clock, leaseDuration, (commit, operations) -> commit.run());
   }
 
   /** {@link #open}, committing through {@code committer} (tests). */
   static LeaseDb open(Path file, InstantSource clock, Duration leaseDuration,
       Committer committer) throws IOException {
+    return open(file, List.of(), clock, leaseDuration, committer);
+  }
+
+  private static LeaseDb open(Path file, List<Path> oldFiles, InstantSource clock,
+      Duration leaseDuration, Committer committer) throws IOException {
     if (leaseDuration.isNegative() || leaseDuration.isZero()) {
       throw new IllegalArgumentException("lease duration must be positive: " + leaseDuration);
     }
+    LeaseDbLock lock = LeaseDbLock.acquire(file);
+    try {
+      MapDbImport.run(oldFiles, file);
+      LeaseTables tables = openTables(file);
+      try {
+        return new LeaseDb(file, lock, tables, clock, leaseDuration, committer);
+      } catch (SQLException | RuntimeException e) {
+        try {
+          tables.close();
+        } catch (SQLException again) {
+          e.addSuppressed(again);
+        }
+        if (LeaseDbDamagedException.isDamage(e)) {
+          throw new LeaseDbDamagedException(file, e);
+        }
+        if (e instanceof SQLException) {
+          throw new IOException("cannot read lease database " + file + ": "
+              + LeaseTables.describe((SQLException) e), e);
+        }
+        throw (RuntimeException) e;
+      }
+    } catch (IOException | RuntimeException e) {
+      try {
+        lock.close();
+      } catch (IOException again) {
+        e.addSuppressed(again);
+      }
+      throw e;
+    }
+  }
+
+  /** Creates the file if absent, refuses what would lose leases, opens it; caller holds the lock. */
+  private static LeaseTables openTables(Path file) throws IOException {
+    Path log = file.resolveSibling(file.getFileName() + "-wal");
     if (!Files.exists(file)) {
+      if (Files.exists(log)) {
+        // SQLite would replay this log into a new database, and the moved file would lack it.
+        throw new IOException("lease database log " + log + " exists without its database "
+            + file + ": the database was moved or deleted without its log. Put the database"
+            + " back beside it, or move " + log + " to wherever the database went, then start"
+            + " again");
+      }
       LeaseTables.create(file, LeaseDb::newTables);
     } else if (Files.size(file) == 0) {
       // SQLite would take an empty file for a new database and drop every lease silently.
       throw new LeaseDbDamagedException(file, new IllegalStateException("it is empty"));
     }
-    LeaseTables tables;
     try {
-      tables = LeaseTables.open(file, true);
+      return LeaseTables.open(file, true);
     } catch (SQLException e) {
       if (LeaseDbDamagedException.isDamage(e)) {
         throw new LeaseDbDamagedException(file, e);
       }
-      throw new IOException("cannot open lease database " + file + ": " + e.getMessage()
-          + (e.getMessage() != null && e.getMessage().contains("locked")
-              ? " (is another server running with it?)" : ""), e);
-    }
-    try {
-      return new LeaseDb(file, tables, clock, leaseDuration, committer);
-    } catch (SQLException | RuntimeException e) {
-      try {
-        tables.close();
-      } catch (SQLException again) {
-        e.addSuppressed(again);
-      }
-      if (LeaseDbDamagedException.isDamage(e)) {
-        throw new LeaseDbDamagedException(file, e);
-      }
-      if (e instanceof SQLException) {
-        throw new IOException("cannot read lease database " + file + ": " + e.getMessage(), e);
-      }
-      throw (RuntimeException) e;
+      throw new IOException("cannot open lease database " + file + ": "
+          + LeaseTables.describe(e), e);
     }
   }
 
@@ -210,7 +249,7 @@ public final class LeaseDb implements AutoCloseable {
     try {
       value = tables().findShare(key.toBytes());
     } catch (SQLException e) {
-      throw failed("read", e);
+      throw abandon(failed("read", e));
     }
     return value == null ? Optional.empty() : Optional.of(ShareRecordCodec.decode(value));
   }
@@ -412,7 +451,7 @@ public final class LeaseDb implements AutoCloseable {
         out.add(ShareKey.fromBytes(key));
       }
     } catch (SQLException e) {
-      throw failed("read", e);
+      throw abandon(failed("read", e));
     }
     return out;
   }
@@ -427,15 +466,23 @@ public final class LeaseDb implements AutoCloseable {
     try {
       return tables().ownerBytes(owner.toBytes());
     } catch (SQLException e) {
-      throw failed("read", e);
+      throw abandon(failed("read", e));
     }
   }
 
   /** Closes the file; what was not committed is dropped. Idempotent. */
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
     dropTables(null);
+    try {
+      lock.close();
+    } catch (IOException e) {
+      LOG.warn("releasing the lease database's lock failed", e);
+    }
   }
 
   /**
@@ -541,13 +588,26 @@ public final class LeaseDb implements AutoCloseable {
     try {
       change.run();
     } catch (RuntimeException | Error e) {
-      open = new CommitBatch();
-      rollBack(e);
-      batch.done.completeExceptionally(e);
+      abandon(e);
       throw e;
     }
     batch.operations++;
     return batch;
+  }
+
+  /**
+   * After any failure of the database (a read too: SQLite may have rolled the transaction back
+   * by itself, and the driver closes a failed statement for good), fails the open batch, rolls
+   * back and drops the connection, so nothing runs on a connection in an unknown state and no
+   * batch reports success for changes that were dropped. Caller holds the monitor; returns
+   * {@code e}.
+   */
+  private <T extends Throwable> T abandon(T e) {
+    CommitBatch failed = open;
+    open = new CommitBatch();
+    rollBack(e);
+    failed.done.completeExceptionally(e);
+    return e;
   }
 
   /**
@@ -581,6 +641,11 @@ public final class LeaseDb implements AutoCloseable {
    */
   synchronized void fillDisk() throws SQLException {
     tables().limitPages(tables().pageCount());
+  }
+
+  /** Makes the next share lookup fail as a failed read does (tests). */
+  synchronized void breakFind() throws SQLException {
+    tables().breakFind();
   }
 
   /** The lock a commit holds; a test holding it makes operations pile up into one batch. */

@@ -31,6 +31,9 @@ final class LeaseTables implements AutoCloseable {
   static final String SCHEMA = "cairn-lease-db-v2";
   /** {@code PRAGMA application_id} of a lease database: "CAIR". */
   static final int APPLICATION_ID = 0x43414952;
+  static final int SQLITE_IOERR = 10;
+  private static final java.util.regex.Pattern ERROR_CODE =
+      java.util.regex.Pattern.compile("error code=(\\d+)");
 
   private final Connection connection;
   private final PreparedStatement findShare;
@@ -60,10 +63,10 @@ final class LeaseTables implements AutoCloseable {
   }
 
   /**
-   * Opens an existing database file for a server: WAL journal synced on every commit,
-   * exclusive lock taken at once (a second opener fails with "database is locked"), and with
-   * {@code checkPages} every page checked ({@code quick_check}: reads the whole file), so damage
-   * shows at start rather than mid-operation.
+   * Opens an existing database file for a server (which holds its {@link LeaseDbLock}): WAL
+   * journal synced on every commit, SQLite's lock kept (no shared-memory file), and with {@code
+   * checkPages} every page checked ({@code quick_check}: reads the whole file), so damage shows
+   * at start rather than mid-operation. Writes nothing: a full disk still opens.
    *
    * @throws SQLException as SQLite reports it; {@link LeaseDbDamagedException#isDamage} tells
    *     damage from other failures
@@ -82,18 +85,16 @@ final class LeaseTables implements AutoCloseable {
             problems.add(rs.getString(1));
           }
           if (!problems.equals(List.of("ok"))) {
-            throw new SQLException("quick_check found: "
-                + String.join("; ", problems.subList(0, Math.min(3, problems.size()))),
-                "damaged", LeaseDbDamagedException.SQLITE_CORRUPT);
+            String found = String.join("; ", problems.subList(0, Math.min(3, problems.size())));
+            // A page that could not be read (an I/O error) is not a page that is wrong.
+            boolean io = problems.stream().anyMatch(LeaseTables::isReadError);
+            throw new SQLException("quick_check found: " + found, io ? "io" : "damaged",
+                io ? SQLITE_IOERR : LeaseDbDamagedException.SQLITE_CORRUPT);
           }
         }
       }
       c.setAutoCommit(false);
-      LeaseTables tables = new LeaseTables(c);
-      // A write at once: the exclusive lock is held from here on.
-      tables.putValue("opened", System.currentTimeMillis());
-      tables.commit();
-      return tables;
+      return new LeaseTables(c);
     } catch (SQLException | RuntimeException e) {
       closeQuietly(c, e);
       throw e;
@@ -127,7 +128,7 @@ final class LeaseTables implements AutoCloseable {
       fill.into(tables);
       tables.commit();
     } catch (SQLException e) {
-      throw new IOException("cannot create lease database " + part + ": " + e.getMessage(), e);
+      throw new IOException("cannot create lease database " + part + ": " + describe(e), e);
     }
     try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
       ch.force(true);
@@ -211,6 +212,11 @@ final class LeaseTables implements AutoCloseable {
     putValue.executeUpdate();
   }
 
+  /** Makes the next share lookup fail as a failed statement does (tests). */
+  void breakFind() throws SQLException {
+    findShare.close();
+  }
+
   /** Caps the file at {@code pages} pages, so writes past it fail as on a full disk (tests). */
   void limitPages(long pages) throws SQLException {
     try (Statement s = connection.createStatement()) {
@@ -249,6 +255,29 @@ final class LeaseTables implements AutoCloseable {
     } catch (SQLException again) {
       cause.addSuppressed(again);
     }
+  }
+
+  /** A {@code quick_check} row saying a page could not be read ("error code=N", N an IOERR). */
+  static boolean isReadError(String row) {
+    java.util.regex.Matcher m = ERROR_CODE.matcher(row);
+    return m.find() && (Integer.parseInt(m.group(1)) & 0xff) == SQLITE_IOERR;
+  }
+
+  /**
+   * SQLite's message, and what to do when its native library could not be loaded (a temp dir
+   * mounted noexec).
+   */
+  static String describe(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnsatisfiedLinkError
+          || t.getClass().getSimpleName().equals("NativeLibraryNotFoundException")) {
+        return "SQLite's native library could not be loaded from the temp dir "
+            + System.getProperty("org.sqlite.tmpdir", System.getProperty("java.io.tmpdir"))
+            + " (" + t + "): if it is mounted noexec, point -Dorg.sqlite.tmpdir (in"
+            + " CAIRN_JAVA_OPTS) at a directory where programs may run";
+      }
+    }
+    return e.getMessage();
   }
 
   static void syncDirectory(Path dir) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * from scratch; with both, a new database that names the old file as its source only needs the
  * clean-up, and any other pair is refused, both named, nothing touched.
  */
-public final class MapDbImport {
+final class MapDbImport {
   private static final Logger LOG = LoggerFactory.getLogger(MapDbImport.class);
   static final String MAPDB_SCHEMA = "cairn-lease-db-v1";
   /** Suffix of an imported MapDB file, kept as it was. */
@@ -49,7 +50,8 @@ public final class MapDbImport {
    *     imported into (the message names them and what to do), or the old one cannot be read
    *     ({@link LeaseDbDamagedException} when its bytes are wrong)
    */
-  public static void run(List<Path> candidates, Path target) throws IOException {
+  static void run(List<Path> candidates, Path target) throws IOException {
+    finishOldMoves(candidates);
     List<Path> found = new ArrayList<>();
     for (Path p : candidates) {
       Path abs = p.toAbsolutePath().normalize();
@@ -68,12 +70,12 @@ public final class MapDbImport {
     }
     Path source = found.get(0);
     if (Files.exists(target)) {
-      if (!source.toString().equals(importedFrom(target))) {
+      if (!identity(source).equals(importedFrom(target))) {
         throw new IOException("two lease databases: " + source + " (of an earlier version) and "
             + target + " (in use), which was not imported from it; the server will not guess"
             + " which is right. If this server already ran with " + target + ", move " + source
             + " and its .wal.* files away; if " + target + " is a stray copy, move it away"
-            + " instead; then start again");
+            + " instead; then start again (" + importedFrom(target) + ")");
       }
       LOG.warn("finishing the import of {} into {}: moving the old file aside", source, target);
     } else {
@@ -102,6 +104,7 @@ public final class MapDbImport {
             + "', expected '" + MAPDB_SCHEMA + "'; move it aside and start again");
       }
       String salt = db.atomicString("implicit-lease-salt").createOrOpen().get();
+      String[] identity = new String[1];
       BTreeMap<byte[], byte[]> shares = db.treeMap("shares", Serializer.BYTE_ARRAY,
           Serializer.BYTE_ARRAY).createOrOpen();
       int[] count = {0};
@@ -111,7 +114,6 @@ public final class MapDbImport {
         } else {
           tables.putValue("implicit-lease-salt", HexFormat.of().parseHex(salt));
         }
-        tables.putValue("imported-from", source.toString());
         // The accounting is recomputed from the records (the old totals are derived data).
         long total = 0;
         Map<LeaseOwner, Long> owners = new HashMap<>();
@@ -128,6 +130,11 @@ public final class MapDbImport {
           tables.setOwnerBytes(e.getKey().toBytes(), e.getValue());
         }
         tables.putValue("total-share-bytes", total);
+        // The old file as it is once closed: what a later start compares to tell a leftover of
+        // this import from another file at the same path.
+        db.close();
+        identity[0] = identity(source);
+        tables.putValue("imported-from", identity[0]);
       });
       LOG.info("imported {} share record(s) from the old lease database {} into {}; the old file"
           + " is kept as {}", count[0], source, target, aside(source));
@@ -139,7 +146,55 @@ public final class MapDbImport {
       }
       throw e;
     } finally {
-      db.close();
+      if (!db.isClosed()) {
+        db.close();
+      }
+    }
+  }
+
+  /**
+   * The old file's path, size, modification time and file key: another file at that path (an
+   * older version run again after the import) does not match.
+   */
+  static String identity(Path file) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+    return file.toAbsolutePath().normalize() + " size=" + a.size() + " mtime="
+        + a.lastModifiedTime().toMillis() + " key=" + a.fileKey();
+  }
+
+  /**
+   * Earlier versions moved {@code <storage dir>/leases.db} to the node's {@code private/} with a
+   * marker {@code <new>.moving} meaning "the old file is the live one" until the old main file
+   * was deleted. A crash inside such a move leaves the marker: with the old file still there,
+   * the new place holds a partial copy, set aside; without it the copy is whole. Either way the
+   * marker goes.
+   */
+  private static void finishOldMoves(List<Path> candidates) throws IOException {
+    for (Path copy : candidates) {
+      Path marker = copy.resolveSibling(copy.getFileName() + ".moving");
+      if (!Files.exists(marker)) {
+        continue;
+      }
+      boolean otherLive = candidates.stream().anyMatch(p -> !p.equals(copy) && Files.exists(p));
+      if (otherLive) {
+        LOG.warn("an interrupted move of the lease database left a partial copy at {}; setting"
+            + " it aside, the original stays the live one", copy);
+        java.util.Set<Path> partial = new java.util.LinkedHashSet<>(
+            Files.exists(copy) ? mapDbFiles(copy) : List.of());
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(copy.getParent(),
+            copy.getFileName() + "*.part")) {
+          ds.forEach(partial::add);
+        }
+        for (Path p : partial) {
+          Path to = p.resolveSibling(p.getFileName() + ".partial");
+          for (int i = 2; Files.exists(to); i++) {
+            to = p.resolveSibling(p.getFileName() + ".partial." + i);
+          }
+          Files.move(p, to);
+        }
+      }
+      Files.delete(marker);
+      LeaseTables.syncDirectory(marker.getParent());
     }
   }
 

@@ -149,10 +149,12 @@ class LeaseDbFileTest {
     }
     assertThatThrownBy(() -> open("old.db")).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cairn-lease-db-v0").hasMessageContaining("cairn-lease-db-v2");
-    // the refusal closed the file: no lock is left behind
+    // the refusal closed the file and released its lock
     try (Connection again = raw("old.db"); Statement s = again.createStatement()) {
-      s.executeUpdate("UPDATE meta SET value = 'x' WHERE name = 'opened'");
+      s.executeUpdate("UPDATE meta SET value = 'x' WHERE name = 'total-share-bytes'");
     }
+    open("held-after-refusal.db").close();
+    assertThatThrownBy(() -> open("old.db")).hasMessageContaining("cairn-lease-db-v0");
     assertThat(rawValue("old.db", "schema")).isEqualTo("cairn-lease-db-v0");
   }
 
@@ -179,22 +181,109 @@ class LeaseDbFileTest {
     }
   }
 
-  /** A database another server holds open is not damage: the error says what SQLite said. */
+  /** A database another server holds open is refused by its lock file, and is not damage. */
   @Test
-  void aFileHeldOpenIsRefusedWithSqlitesReasonNotAsDamage() throws Exception {
+  void aFileHeldOpenIsRefusedByItsLockNotAsDamage() throws Exception {
     try (LeaseDb first = open("held.db")) {
       assertThatThrownBy(() -> open("held.db"))
           .isInstanceOf(java.io.IOException.class)
           .isNotInstanceOf(LeaseDbDamagedException.class)
-          .hasMessageStartingWith("cannot open lease database " + dir.resolve("held.db") + ": ")
-          .hasMessageContaining("locked")
-          .hasMessageEndingWith("(is another server running with it?)")
-          .satisfies(e -> assertThat(e.getMessage()).contains(e.getCause().getMessage()));
+          .hasMessage("lease database " + dir.resolve("held.db") + " is in use: its lock "
+              + dir.resolve("held.db.lock") + " is held (is another server running with it?)");
       first.recordShare(KEY, 1, ShareRecord.NO_SEQNUM, owner(1),
           LeaseSecrets.of(filled(32, 1), filled(32, 2)));
     }
     try (LeaseDb again = open("held.db")) {
       assertThat(again.totalShareBytes()).isEqualTo(1);
+    }
+  }
+
+  /** Another process holding the lock (not this JVM's bookkeeping) refuses it too. */
+  @Test
+  void aLockHeldByAnotherProcessRefusesTheOpen() throws Exception {
+    open("a.db").close();
+    // A POSIX record lock (fcntl), the kind the JDK takes, held by another process.
+    Process holder = new ProcessBuilder("python3", "-c", "import fcntl, sys, time\n"
+        + "f = open(sys.argv[1], 'a')\nfcntl.lockf(f, fcntl.LOCK_EX)\nprint('locked', flush=True)\n"
+        + "time.sleep(30)", dir.resolve("a.db.lock").toString()).start();
+    try {
+      assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(
+          holder.getInputStream())).readLine()).isEqualTo("locked");
+      assertThatThrownBy(() -> open("a.db")).hasMessageContaining("is in use");
+    } finally {
+      holder.destroy();
+      holder.waitFor();
+    }
+    open("a.db").close();
+  }
+
+  /** A log moved or left without its database would be replayed into a new one: refused. */
+  @Test
+  void aLogWithoutItsDatabaseIsRefused() throws Exception {
+    Files.write(dir.resolve("gone.db-wal"), filled(100, 1));
+    assertThatThrownBy(() -> open("gone.db")).isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("exists without its database");
+    assertThat(dir.resolve("gone.db")).doesNotExist();
+    assertThat(dir.resolve("gone.db-wal")).hasSize(100);
+  }
+
+  @Test
+  void aNativeLibraryThatCannotLoadIsNamedWithTheFix() {
+    java.sql.SQLException e = new java.sql.SQLException("Error opening connection",
+        new UnsatisfiedLinkError("failed to map segment from shared object"));
+    assertThat(LeaseTables.describe(e)).contains("SQLite's native library could not be loaded")
+        .contains("noexec").contains("-Dorg.sqlite.tmpdir");
+    assertThat(LeaseTables.describe(new java.sql.SQLException("disk I/O error")))
+        .isEqualTo("disk I/O error");
+  }
+
+  @Test
+  void aPageThatCouldNotBeReadIsAnIoErrorNotDamage() {
+    assertThat(LeaseTables.isReadError("*** in database main ***\nPage 5: unable to get the"
+        + " page. error code=8458")).isTrue();
+    assertThat(LeaseTables.isReadError("Page 5: unable to get the page. error code=11"))
+        .isFalse();
+    assertThat(LeaseTables.isReadError("row 3 missing from index")).isFalse();
+  }
+
+  /**
+   * A failed read fails the batch open beside it (its changes may be gone with SQLite's own
+   * rollback) and the next operations work on a reopened connection.
+   */
+  @Test
+  void aFailedReadFailsTheOpenBatchAndTheDatabaseRecovers() throws Exception {
+    LeaseSecrets secrets = LeaseSecrets.of(filled(32, 1), filled(32, 2));
+    ShareKey other = ShareKey.immutable(StorageIndex.of(filled(16, 2)), 0);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try (LeaseDb db = open("a.db")) {
+      db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(1), secrets);
+      java.util.concurrent.Future<?> waiting;
+      db.commitLock().lock();
+      try {
+        waiting = pool.submit(() -> db.recordShare(other, 20, ShareRecord.NO_SEQNUM, owner(1),
+            secrets));
+        while (db.commitLock().getQueueLength() < 1) {
+          Thread.sleep(1);
+        }
+        db.breakFind();
+        assertThatThrownBy(() -> db.find(KEY)).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("lease database read failed");
+      } finally {
+        db.commitLock().unlock();
+      }
+      assertThatThrownBy(() -> waiting.get(20, java.util.concurrent.TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class);
+      assertThat(db.find(KEY)).isPresent();
+      assertThat(db.find(other)).isEmpty();
+      assertThat(db.totalShareBytes()).isEqualTo(10);
+      db.recordShare(other, 20, ShareRecord.NO_SEQNUM, owner(1), secrets);
+    } finally {
+      pool.shutdownNow();
+    }
+    try (LeaseDb db = open("a.db")) {
+      assertThat(db.totalShareBytes()).isEqualTo(30);
+      assertThat(db.ownerBytes(owner(1))).isEqualTo(30);
     }
   }
 

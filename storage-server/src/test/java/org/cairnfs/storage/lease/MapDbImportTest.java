@@ -117,10 +117,10 @@ class MapDbImportTest {
     try (LeaseDb db = openTarget()) {
       db.removeShare(key(1)); // the new database is in use
     }
-    Files.copy(dir.resolve("private/leases.db.imported"), old); // as if never moved aside
+    Files.move(dir.resolve("private/leases.db.imported"), old); // as if never moved aside
     MapDbImport.run(List.of(old), target);
     assertThat(old).doesNotExist();
-    assertThat(dir.resolve("private/leases.db.imported.2")).exists();
+    assertThat(dir.resolve("private/leases.db.imported")).exists();
     try (LeaseDb db = openTarget()) {
       assertThat(db.find(key(1))).isEmpty();
       assertThat(db.recordedKeys(null, 1000)).hasSize(49);
@@ -169,5 +169,49 @@ class MapDbImportTest {
         .isInstanceOf(LeaseDbDamagedException.class).hasMessageContaining(old.toString());
     assertThat(old).exists();
     assertThat(target).doesNotExist();
+  }
+
+  /**
+   * After an import, an older version run again wrote a new file at the old path: it is not the
+   * leftover of the import, so it is refused, not set aside unread.
+   */
+  @Test
+  void anotherFileAtTheImportedPathIsRefused() throws Exception {
+    MapDbImport.run(List.of(old), target);
+    OldLeaseDbFile.write(old, Map.of(key(99), new ShareRecord(5, ShareRecord.NO_SEQNUM,
+        List.of())), SALT);
+    assertThatThrownBy(() -> MapDbImport.run(List.of(old), target))
+        .hasMessageContaining("two lease databases").hasMessageContaining("was not imported");
+    assertThat(old).exists();
+  }
+
+  /** A move of an earlier version cut short: the partial copy is set aside, the original used. */
+  @Test
+  void aPartialCopyOfAnInterruptedOldMoveIsSetAsideAndTheOriginalImported() throws Exception {
+    Path original = dir.resolve("storage/leases.db");
+    Files.createDirectories(original.getParent());
+    Files.move(old, original);
+    Files.write(old, filled(100, 1)); // the partial copy
+    Files.write(old.resolveSibling("leases.db.wal.0.part"), filled(10, 2));
+    Files.createFile(old.resolveSibling("leases.db.moving"));
+    MapDbImport.run(List.of(old, original), target);
+    assertThat(old.resolveSibling("leases.db.moving")).doesNotExist();
+    assertThat(old.resolveSibling("leases.db.partial")).hasSize(100);
+    assertThat(old.resolveSibling("leases.db.wal.0.part.partial")).exists();
+    assertThat(original.resolveSibling("leases.db.imported")).exists();
+    try (LeaseDb db = openTarget()) {
+      assertThat(db.recordedKeys(null, 1000)).hasSize(50);
+    }
+  }
+
+  /** The same, with the original already deleted: the copy was whole. */
+  @Test
+  void aCompleteCopyOfAnInterruptedOldMoveIsImported() throws Exception {
+    Files.createFile(old.resolveSibling("leases.db.moving"));
+    MapDbImport.run(List.of(old, dir.resolve("storage/leases.db")), target);
+    assertThat(old.resolveSibling("leases.db.moving")).doesNotExist();
+    try (LeaseDb db = openTarget()) {
+      assertThat(db.recordedKeys(null, 1000)).hasSize(50);
+    }
   }
 }
