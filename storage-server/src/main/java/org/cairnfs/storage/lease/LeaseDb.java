@@ -1,13 +1,9 @@
 package org.cairnfs.storage.lease;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,9 +62,7 @@ public final class LeaseDb implements AutoCloseable {
    * monitor only; reloaded after a rollback.
    */
   private volatile long totalApplied;
-  private final InstantSource clock;
-  private final Duration leaseDuration;
-  private final byte[] implicitSalt;
+  private final LeaseRules rules;
   private final Committer committer;
   /** Held by the one thread committing a batch; never taken while holding the monitor. */
   private final ReentrantLock commitLock = new ReentrantLock();
@@ -95,8 +89,6 @@ public final class LeaseDb implements AutoCloseable {
     this.lock = lock;
     this.tables = tables;
     this.committer = committer;
-    this.clock = clock;
-    this.leaseDuration = leaseDuration;
     Object found = tables.value("schema");
     if (!LeaseTables.SCHEMA.equals(found)) {
       // open() closes the database on this refusal
@@ -107,14 +99,14 @@ public final class LeaseDb implements AutoCloseable {
     if (!(salt instanceof byte[]) || ((byte[]) salt).length != 32) {
       throw new IllegalStateException("lease database has no 32-byte implicit-lease-salt");
     }
-    this.implicitSalt = (byte[]) salt;
+    this.rules = new LeaseRules(clock, leaseDuration, (byte[]) salt);
     this.totalApplied = storedTotal(tables);
     this.committedTotal = totalApplied;
   }
 
   /** The clock leases are timed by (also used by the store for open-write expiry). */
   public InstantSource clock() {
-    return clock;
+    return rules.clock();
   }
 
   /**
@@ -150,7 +142,7 @@ public final class LeaseDb implements AutoCloseable {
     LeaseDbLock lock = LeaseDbLock.acquire(file);
     try {
       MapDbImport.run(oldFiles, file);
-      LeaseTables tables = openTables(file);
+      LeaseTables tables = LeaseTables.openOrCreate(file);
       try {
         return new LeaseDb(file, lock, tables, clock, leaseDuration, committer);
       } catch (SQLException | RuntimeException e) {
@@ -178,65 +170,16 @@ public final class LeaseDb implements AutoCloseable {
     }
   }
 
-  /** Creates the file if absent, refuses what would lose leases, opens it; caller holds the lock. */
-  private static LeaseTables openTables(Path file) throws IOException {
-    Path log = file.resolveSibling(file.getFileName() + "-wal");
-    if (!Files.exists(file)) {
-      if (Files.exists(log)) {
-        // SQLite would replay this log into a new database, and the moved file would lack it.
-        throw new IOException("lease database log " + log + " exists without its database "
-            + file + ": the database was moved or deleted without its log. Put the database"
-            + " back beside it, or move " + log + " to wherever the database went, then start"
-            + " again");
-      }
-      LeaseTables.create(file, LeaseDb::newTables);
-    } else if (Files.size(file) == 0) {
-      // SQLite would take an empty file for a new database and drop every lease silently.
-      throw new LeaseDbDamagedException(file, new IllegalStateException("it is empty"));
-    }
-    try {
-      return LeaseTables.open(file, true);
-    } catch (SQLException e) {
-      if (LeaseDbDamagedException.isDamage(e)) {
-        throw new LeaseDbDamagedException(file, e);
-      }
-      throw new IOException("cannot open lease database " + file + ": "
-          + LeaseTables.describe(e), e);
-    }
-  }
-
-  /** The values of a new, empty database. */
-  static void newTables(LeaseTables tables) throws SQLException {
-    byte[] salt = new byte[32];
-    new SecureRandom().nextBytes(salt);
-    tables.putValue("implicit-lease-salt", salt);
-    tables.putValue("total-share-bytes", 0L);
-  }
-
   public Duration leaseDuration() {
-    return leaseDuration;
+    return rules.leaseDuration();
   }
 
   /**
    * Secrets of the lease a server grants by itself, for writes that carry no lease secrets
-   * (mutable slot writes): derived from a random salt kept in this database and the owner, so
-   * the same owner's writes renew one lease and nobody outside the server can renew or cancel
-   * it. It keeps the share for one lease period; clients add their own lease to keep it longer.
+   * (mutable slot writes): see {@link LeaseRules#implicitSecrets}.
    */
   public LeaseSecrets implicitSecrets(LeaseOwner owner) {
-    return LeaseSecrets.of(implicitSecret(owner, (byte) 1), implicitSecret(owner, (byte) 2));
-  }
-
-  private byte[] implicitSecret(LeaseOwner owner, byte which) {
-    try {
-      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-      sha.update(implicitSalt);
-      sha.update(which);
-      sha.update(owner.toBytes());
-      return sha.digest();
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("JDK without SHA-256", e);
-    }
+    return rules.implicitSecrets(owner);
   }
 
   public synchronized Optional<ShareRecord> find(ShareKey key) {
@@ -297,7 +240,7 @@ public final class LeaseDb implements AutoCloseable {
           ShareRecord old = lookup(v.key()).orElse(null);
           ShareRecord base = old == null ? new ShareRecord(v.size(), v.seqnum(), List.of())
               : old.withVersion(v.size(), v.seqnum());
-          total += stage(v.key(), old, withLease(v.key(), base, v.owner(), v.secrets()), owners);
+          total += stage(v.key(), old, rules.withLease(v.key(), base, v.owner(), v.secrets()), owners);
         }
         settle(total, owners);
       });
@@ -331,7 +274,7 @@ public final class LeaseDb implements AutoCloseable {
       if (old == null) {
         return false;
       }
-      batch = write(key, old, withLease(key, old, owner, secrets));
+      batch = write(key, old, rules.withLease(key, old, owner, secrets));
     }
     awaitDurable(batch);
     return true;
@@ -349,22 +292,11 @@ public final class LeaseDb implements AutoCloseable {
       if (old == null) {
         return false;
       }
-      Instant expiry = clock.instant().plus(leaseDuration);
-      boolean matched = false;
-      List<Lease> leases = old.mutableLeases();
-      for (int i = 0; i < leases.size(); i++) {
-        Lease lease = leases.get(i);
-        if (lease.renewsWith(hash)) {
-          matched = true;
-          if (lease.expiry().isBefore(expiry)) {
-            leases.set(i, lease.withExpiry(expiry));
-          }
-        }
-      }
-      if (!matched) {
+      ShareRecord renewed = rules.renewed(old, hash);
+      if (renewed == null) {
         return false;
       }
-      batch = write(key, old, old.withLeases(leases));
+      batch = write(key, old, renewed);
     }
     awaitDurable(batch);
     return true;
@@ -380,18 +312,13 @@ public final class LeaseDb implements AutoCloseable {
    */
   public Expiry dropExpiredLeases(ShareKey key) {
     CommitBatch batch = null;
-    List<Lease> live = new ArrayList<>();
+    List<Lease> live;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
       if (old == null) {
         return Expiry.NO_RECORD;
       }
-      Instant now = clock.instant();
-      for (Lease lease : old.leases()) {
-        if (lease.isLiveAt(now)) {
-          live.add(lease);
-        }
-      }
+      live = rules.live(old.leases());
       if (live.size() != old.leases().size()) {
         batch = write(key, old, old.withLeases(live));
       }
@@ -522,52 +449,6 @@ public final class LeaseDb implements AutoCloseable {
       }
     }
     tables = null;
-  }
-
-  /**
-   * The record with expired leases pruned and {@code owner}'s one lease added or renewed; when
-   * every owner slot is taken, the {@link LeaseOwner#OVERFLOW} lease is renewed instead.
-   */
-  private ShareRecord withLease(ShareKey key, ShareRecord record, LeaseOwner owner,
-      LeaseSecrets secrets) {
-    Instant now = clock.instant();
-    List<Lease> leases = new ArrayList<>();
-    for (Lease lease : record.leases()) {
-      if (lease.isLiveAt(now)) {
-        leases.add(lease);
-      }
-    }
-    Instant expiry = now.plus(leaseDuration);
-    byte[] renewHash = secrets.renewHash();
-    for (int i = 0; i < leases.size(); i++) {
-      Lease lease = leases.get(i);
-      if (lease.owner().equals(owner)) {
-        // One lease per owner. Client secrets replace the held ones; the implicit secrets of a
-        // slot write stand for "no secrets given" and keep them, so RenewLease still works.
-        boolean keepSecrets = lease.renewsWith(renewHash)
-            || MessageDigest.isEqual(renewHash, implicitSecrets(owner).renewHash());
-        Lease kept = keepSecrets
-            ? lease : new Lease(owner, renewHash, secrets.cancelHash(), lease.expiry());
-        leases.set(i, kept.expiry().isBefore(expiry) ? kept.withExpiry(expiry) : kept);
-        return record.withLeases(leases);
-      }
-    }
-    long ownerLeases = leases.stream().filter(l -> !l.owner().equals(LeaseOwner.OVERFLOW)).count();
-    if (leases.size() < ShareRecord.MAX_LEASES
-        && (owner.equals(LeaseOwner.OVERFLOW) || ownerLeases < OWNER_SLOTS)) {
-      leases.add(new Lease(owner, renewHash, secrets.cancelHash(), expiry));
-      return record.withLeases(leases);
-    }
-    ShareRecord pruned = record.withLeases(leases);
-    if (owner.equals(LeaseOwner.OVERFLOW)) {
-      // Only a record written before the overflow slot existed can be this full.
-      LOG.warn("share {} has {} leases and no overflow lease; none added for {}", key,
-          leases.size(), owner);
-      return pruned;
-    }
-    LOG.info("share {} has all {} owner lease slots taken; {} gets no lease of its own, the "
-        + "overflow lease keeps the share instead", key, OWNER_SLOTS, owner);
-    return withLease(key, pruned, LeaseOwner.OVERFLOW, implicitSecrets(LeaseOwner.OVERFLOW));
   }
 
   /**

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -99,6 +100,41 @@ final class LeaseTables implements AutoCloseable {
       closeQuietly(c, e);
       throw e;
     }
+  }
+
+  /** Creates the file if absent, refuses what would lose leases, opens it; caller holds the lock. */
+  static LeaseTables openOrCreate(Path file) throws IOException {
+    Path log = file.resolveSibling(file.getFileName() + "-wal");
+    if (!Files.exists(file)) {
+      if (Files.exists(log)) {
+        // SQLite would replay this log into a new database, and the moved file would lack it.
+        throw new IOException("lease database log " + log + " exists without its database "
+            + file + ": the database was moved or deleted without its log. Put the database"
+            + " back beside it, or move " + log + " to wherever the database went, then start"
+            + " again");
+      }
+      create(file, LeaseTables::fillNew);
+    } else if (Files.size(file) == 0) {
+      // SQLite would take an empty file for a new database and drop every lease silently.
+      throw new LeaseDbDamagedException(file, new IllegalStateException("it is empty"));
+    }
+    try {
+      return open(file, true);
+    } catch (SQLException e) {
+      if (LeaseDbDamagedException.isDamage(e)) {
+        throw new LeaseDbDamagedException(file, e);
+      }
+      throw new IOException("cannot open lease database " + file + ": "
+          + describe(e), e);
+    }
+  }
+
+  /** The values of a new, empty database. */
+  static void fillNew(LeaseTables tables) throws SQLException {
+    byte[] salt = new byte[32];
+    new SecureRandom().nextBytes(salt);
+    tables.putValue("implicit-lease-salt", salt);
+    tables.putValue("total-share-bytes", 0L);
   }
 
   /**

@@ -110,7 +110,7 @@ final class MapDbImport {
       int[] count = {0};
       LeaseTables.create(target, tables -> {
         if (salt == null) {
-          LeaseDb.newTables(tables); // never written by a server that committed anything
+          LeaseTables.fillNew(tables); // never written by a server that committed anything
         } else {
           tables.putValue("implicit-lease-salt", HexFormat.of().parseHex(salt));
         }
