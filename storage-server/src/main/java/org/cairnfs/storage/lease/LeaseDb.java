@@ -566,20 +566,13 @@ public final class LeaseDb implements AutoCloseable {
   }
 
   /**
-   * Drops every change since the last commit after {@code cause}, and the connection with them:
-   * after a failure (a full disk) SQLite may have rolled back on its own and the driver's state
-   * is not to be trusted, so the next operation reopens the file at its last commit. Caller
-   * holds the monitor.
+   * Drops every change since the last commit after {@code cause}, and the connection with them
+   * (closing it rolls its transaction back): after a failure (a full disk, an I/O error) SQLite
+   * may have rolled back on its own and the driver's state is not to be trusted, so the next
+   * operation reopens the file at its last commit. Caller holds the monitor.
    */
   private void rollBack(Throwable cause) {
     totalApplied = committedTotal;
-    if (tables != null) {
-      try {
-        tables.rollback();
-      } catch (SQLException | RuntimeException again) {
-        cause.addSuppressed(again);
-      }
-    }
     dropTables(cause);
   }
 

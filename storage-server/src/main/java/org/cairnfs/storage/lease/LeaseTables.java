@@ -20,7 +20,7 @@ import java.util.List;
  * The lease database's tables in one SQLite file (schema in {@code
  * docs/specs/storage-layout.md} section 6): share records, per-owner bytes and a few named
  * values. One connection, used by one thread at a time (callers hold {@link LeaseDb}'s monitor);
- * every change joins the open transaction until {@link #commit} or {@link #rollback}.
+ * every change joins the open transaction until {@link #commit}, or {@link #close} drops it.
  *
  * <p>Why SQLite in WAL mode: a commit appends the changed pages to the log and syncs it once
  * (the old MapDB store wrote, re-read and synced a new log file per commit, a third of a busy
@@ -270,10 +270,6 @@ final class LeaseTables implements AutoCloseable {
 
   void commit() throws SQLException {
     connection.commit();
-  }
-
-  void rollback() throws SQLException {
-    connection.rollback();
   }
 
   boolean isClosed() throws SQLException {

@@ -361,4 +361,97 @@ class LeaseDbFileTest {
       assertThat(db.ownerBytes(owner(1))).isEqualTo(3970);
     }
   }
+
+  /** A database without its salt or total is refused, naming what is missing. */
+  @Test
+  void aDatabaseMissingItsSaltOrTotalIsRefused() throws Exception {
+    open("salt.db").close();
+    try (Connection raw = raw("salt.db"); Statement s = raw.createStatement()) {
+      s.executeUpdate("UPDATE meta SET value = x'0102' WHERE name = 'implicit-lease-salt'");
+    }
+    assertThatThrownBy(() -> open("salt.db")).hasMessageContaining("implicit-lease-salt");
+    open("total.db").close();
+    try (Connection raw = raw("total.db"); Statement s = raw.createStatement()) {
+      s.executeUpdate("DELETE FROM meta WHERE name = 'total-share-bytes'");
+    }
+    assertThatThrownBy(() -> open("total.db")).hasMessageContaining("total-share-bytes");
+  }
+
+  /**
+   * A page the open does not read (a leaf of the share table), subtly wrong, is still checked at
+   * start.
+   */
+  @Test
+  void aDamagedPageDeepInTheShareTableStopsTheStart() throws Exception {
+    try (LeaseDb db = open("a.db")) {
+      for (int i = 0; i < 2000; i++) {
+        byte[] si = filled(16, 0);
+        si[0] = (byte) i;
+        si[1] = (byte) (i >> 8);
+        db.recordShare(ShareKey.immutable(StorageIndex.of(si), 0), 100, ShareRecord.NO_SEQNUM,
+            owner(1), LeaseSecrets.of(filled(32, 1), filled(32, 2)));
+      }
+    }
+    byte[] whole = Files.readAllBytes(dir.resolve("a.db"));
+    int pages = whole.length / 4096;
+    assertThat(pages).isGreaterThan(40);
+    // The page's count of fragmented free bytes (page header offset 7): readable, but wrong.
+    whole[(pages - 3) * 4096 + 7] = 37;
+    Files.write(dir.resolve("leaf.db"), whole);
+    assertThatThrownBy(() -> open("leaf.db")).isInstanceOf(LeaseDbDamagedException.class)
+        .hasMessageContaining("quick_check");
+  }
+
+  /** An owner left without shares leaves no row behind. */
+  @Test
+  void anOwnerChargedNothingHasNoRow() throws Exception {
+    try (LeaseDb db = open("a.db")) {
+      db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(1),
+          LeaseSecrets.of(filled(32, 1), filled(32, 2)));
+      db.removeShare(KEY);
+      assertThat(db.ownerBytes(owner(1))).isZero();
+    }
+    try (Connection raw = raw("a.db"); Statement s = raw.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM owners")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isZero();
+    }
+  }
+
+  /** What the driver throws when its native library is missing, by name. */
+  static final class NativeLibraryNotFoundException extends Exception {
+    NativeLibraryNotFoundException() {
+      super("No native library found for os.name=Linux");
+    }
+  }
+
+  @Test
+  void theDriversMissingLibraryIsNamedWithTheFixToo() {
+    assertThat(LeaseTables.describe(new java.sql.SQLException("Error opening connection",
+        new RuntimeException(new NativeLibraryNotFoundException())))).contains("noexec");
+  }
+
+  /** Refused opens and closes leave no file open (the lock's channel is closed). */
+  @Test
+  void lockFilesAreNotLeaked() throws Exception {
+    long before;
+    try (LeaseDb db = open("a.db")) {
+      before = openFiles();
+      for (int i = 0; i < 20; i++) {
+        assertThatThrownBy(() -> open("a.db")).hasMessageContaining("is in use");
+      }
+      assertThat(openFiles()).isEqualTo(before);
+    }
+    long closed = openFiles();
+    for (int i = 0; i < 20; i++) {
+      open("a.db").close();
+    }
+    assertThat(openFiles()).isLessThanOrEqualTo(closed);
+  }
+
+  static long openFiles() throws Exception {
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
+    }
+  }
 }

@@ -193,10 +193,14 @@ class MapDbImportTest {
     Files.move(old, original);
     Files.write(old, filled(100, 1)); // the partial copy
     Files.write(old.resolveSibling("leases.db.wal.0.part"), filled(10, 2));
+    Files.write(old.resolveSibling("leases.db.part"), filled(10, 3));
     Files.createFile(old.resolveSibling("leases.db.moving"));
+    Files.createFile(old.resolveSibling("leases.db.partial")); // an earlier one: kept
     MapDbImport.run(List.of(old, original), target);
     assertThat(old.resolveSibling("leases.db.moving")).doesNotExist();
-    assertThat(old.resolveSibling("leases.db.partial")).hasSize(100);
+    assertThat(old.resolveSibling("leases.db.partial")).isEmptyFile();
+    assertThat(old.resolveSibling("leases.db.partial.2")).hasSize(100);
+    assertThat(old.resolveSibling("leases.db.part.partial")).hasSize(10);
     assertThat(old.resolveSibling("leases.db.wal.0.part.partial")).exists();
     assertThat(original.resolveSibling("leases.db.imported")).exists();
     try (LeaseDb db = openTarget()) {
@@ -213,5 +217,49 @@ class MapDbImportTest {
     try (LeaseDb db = openTarget()) {
       assertThat(db.recordedKeys(null, 1000)).hasSize(50);
     }
+  }
+
+  @Test
+  void anOldFileOfAnotherSchemaIsRefusedAndKept() throws Exception {
+    OldLeaseDbFile.setSchema(old, "cairn-lease-db-v0");
+    assertThatThrownBy(() -> MapDbImport.run(List.of(old), target))
+        .hasMessageContaining("cairn-lease-db-v0").hasMessageContaining(old.toString());
+    assertThat(old).exists();
+    assertThat(target).doesNotExist();
+  }
+
+  /** An old file that never got its salt (no server committed anything) gets a new one. */
+  @Test
+  void anOldFileWithoutASaltGetsANewOne() throws Exception {
+    Files.delete(old);
+    OldLeaseDbFile.write(old, records, null);
+    MapDbImport.run(List.of(old), target);
+    try (LeaseDb db = openTarget()) {
+      assertThat(db.recordedKeys(null, 1000)).hasSize(50);
+      assertThat(db.implicitSecrets(ALICE).renewHash()).hasSize(32);
+    }
+  }
+
+  /** A record that does not decode is damage; the old file is closed again (not left locked). */
+  @Test
+  void anUndecodableRecordIsDamageAndTheOldFileIsReleased() throws Exception {
+    org.mapdb.DB db = org.mapdb.DBMaker.fileDB(old.toFile()).transactionEnable().make();
+    db.treeMap("shares", org.mapdb.Serializer.BYTE_ARRAY, org.mapdb.Serializer.BYTE_ARRAY)
+        .createOrOpen().put(key(77).toBytes(), new byte[] {1, 2, 3});
+    db.commit();
+    db.close();
+    assertThatThrownBy(() -> MapDbImport.run(List.of(old), target))
+        .isInstanceOf(LeaseDbDamagedException.class).hasMessageContaining(old.toString());
+    assertThat(target).doesNotExist();
+    OldLeaseDbFile.setSchema(old, MapDbImport.MAPDB_SCHEMA); // opens: MapDB's lock was released
+  }
+
+  /** An earlier import's kept file is not overwritten. */
+  @Test
+  void aKeptFileOfAnEarlierImportIsNotOverwritten() throws Exception {
+    Files.write(dir.resolve("private/leases.db.imported"), filled(7, 7));
+    MapDbImport.run(List.of(old), target);
+    assertThat(dir.resolve("private/leases.db.imported")).hasSize(7);
+    assertThat(dir.resolve("private/leases.db.imported.2")).exists();
   }
 }

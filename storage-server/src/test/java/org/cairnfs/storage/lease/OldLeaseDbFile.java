@@ -12,7 +12,10 @@ import org.mapdb.Serializer;
 public final class OldLeaseDbFile {
   private OldLeaseDbFile() {}
 
-  /** The records under their keys, the accounting as the old server kept it, and the salt. */
+  /**
+   * The records under their keys, the accounting as the old server kept it, and the salt (none
+   * when null).
+   */
   public static void write(Path file, Map<ShareKey, ShareRecord> records, byte[] salt) {
     DB db = DBMaker.fileDB(file.toFile()).transactionEnable().make();
     try {
@@ -30,7 +33,20 @@ public final class OldLeaseDbFile {
         }
       }
       db.atomicLong("total-share-bytes").createOrOpen().set(total);
-      db.atomicString("implicit-lease-salt").createOrOpen().set(HexFormat.of().formatHex(salt));
+      if (salt != null) {
+        db.atomicString("implicit-lease-salt").createOrOpen().set(HexFormat.of().formatHex(salt));
+      }
+      db.commit();
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Sets the old file's schema string. */
+  public static void setSchema(Path file, String schema) {
+    DB db = DBMaker.fileDB(file.toFile()).transactionEnable().make();
+    try {
+      db.atomicString("schema").createOrOpen().set(schema);
       db.commit();
     } finally {
       db.close();
