@@ -204,4 +204,72 @@ class BaseReadsTest {
     }
     assertThat(reads.openStreams()).isEqualTo(BaseReads.STREAMS);
   }
+
+  @Test
+  void withNoReadAheadEveryRequestIsOneDirectGridRead() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(1 << 20, 30);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 0);
+    int before = grid.reads.get();
+    for (int r = 0; r < 8; r++) {
+      assertThat(reads.read(cap, (long) r * REQ, REQ))
+          .isEqualTo(Arrays.copyOfRange(data, r * REQ, (r + 1) * REQ));
+      assertThat(reads.openStreams()).isZero();
+    }
+    assertThat(grid.reads.get() - before).isEqualTo(8);
+  }
+
+  @Test
+  void anEmptyRequestStartsNoStream() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String cap = store(grid, CoreFixture.bytes(1 << 20, 31));
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    reads.read(cap, 0, REQ);
+    assertThat(reads.read(cap, REQ, 0)).isEmpty();
+    assertThat(reads.openStreams()).isZero();
+  }
+
+  /** Pieces are dropped once served: a file read in order to its end leaves nothing held. */
+  @Test
+  void aFileReadInOrderToItsEndLeavesNoStreamOpen() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(6 * BaseReads.PIECE + 100, 32);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    for (int off = 0; off < data.length; off += BaseReads.PIECE) {
+      int n = Math.min(BaseReads.PIECE, data.length - off);
+      assertThat(reads.read(cap, off, BaseReads.PIECE))
+          .isEqualTo(Arrays.copyOfRange(data, off, off + n));
+      if (off > 0 && off + BaseReads.PIECE < data.length) {
+        assertThat(reads.openStreams()).as("at %d", off).isEqualTo(1);
+      }
+    }
+    assertThat(reads.openStreams()).isZero();
+  }
+
+  /** Forgetting the oldest of more than HISTORY files closes that file's stream only. */
+  @Test
+  void aStreamAmongTheRecentFilesStaysOpenWhenTheHistoryOverflows() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String big = store(grid, CoreFixture.bytes(4 << 20, 33));
+    List<String> caps = new ArrayList<>();
+    for (int f = 0; f < BaseReads.HISTORY + 2; f++) {
+      caps.add(store(grid, CoreFixture.bytes(REQ, 200 + f)));
+    }
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    for (int f = 0; f < BaseReads.HISTORY - 1; f++) {
+      reads.read(caps.get(f), 0, REQ);
+    }
+    reads.read(big, 0, REQ);
+    reads.read(big, REQ, REQ); // a stream opens on the 64th file
+    assertThat(reads.openStreams()).isEqualTo(1);
+    for (int f = BaseReads.HISTORY - 1; f < caps.size(); f++) {
+      reads.read(caps.get(f), 0, REQ); // 65th and 66th: the oldest small files are forgotten
+    }
+    assertThat(reads.openStreams()).as("the big file is among the last %d", BaseReads.HISTORY)
+        .isEqualTo(1);
+    reads.read(big, 2 * REQ, REQ);
+    assertThat(reads.openStreams()).as("still sequential: its place was kept").isEqualTo(1);
+  }
 }
