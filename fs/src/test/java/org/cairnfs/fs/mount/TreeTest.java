@@ -196,4 +196,103 @@ class TreeTest {
       grid.heal();
     }
   }
+
+  private static byte[] readAll(MountCore core, long fh) throws FsException {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(100);
+    int n = core.read(fh, b, 0);
+    byte[] out = new byte[n];
+    b.flip().get(out);
+    return out;
+  }
+
+  /** Expires b's root listing and waits for the background refresh a lookup starts. */
+  private static void refreshRoot(CoreFixture b, String lookup) throws Exception {
+    Tree tree = b.core.tree;
+    tree.root.listedAtNanos = System.nanoTime() - Duration.ofMinutes(5).toNanos();
+    long finished = tree.background.finished.get();
+    b.core.getattr(lookup); // served from the listing it has
+    awaitFinished(tree, finished + 1);
+  }
+
+  /**
+   * A file open here when a listing finds another client's version under its name: its handle
+   * reads what it opened, and at its last close the listed version takes the name without
+   * another listing.
+   */
+  @Test
+  void atTheLastCloseTheListedVersionTakesTheNameWithoutAnotherListing() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"), x -> { })) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      long fh = b.core.open("/f", 0);
+      a.put("/f", new byte[] {2, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      refreshRoot(b, "/f");
+      assertThat(readAll(b.core, fh)).containsExactly(1);
+      assertThat(b.core.getattr("/f").size()).as("the open file keeps the name").isEqualTo(1);
+      b.core.release(fh);
+      int lists = grid.lists.get();
+      assertThat(b.get("/f")).containsExactly(2, 2);
+      assertThat(grid.lists.get() - lists).as("no further listing").isZero();
+      // the tree is not left locked for other threads
+      assertThat(CompletableFuture.supplyAsync(() -> {
+        try {
+          return b.core.getattr("/f").size();
+        } catch (FsException e) {
+          throw new AssertionError(e);
+        }
+      }).get(20, TimeUnit.SECONDS)).isEqualTo(2);
+    }
+  }
+
+  /** ... but when this client published to the directory since, the directory is relisted. */
+  @Test
+  void atTheLastCloseAfterAPublishHereTheDirectoryIsListedAgain() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"), x -> { })) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      long fh = b.core.open("/f", 0);
+      a.put("/f", new byte[] {2, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      refreshRoot(b, "/f");
+      b.put("/h", new byte[] {3});
+      b.core.sync(Duration.ofSeconds(10));
+      b.core.release(fh);
+      long finished = b.core.tree.background.finished.get();
+      b.core.getattr("/h"); // the listing was expired at the close: this lookup refreshes it
+      awaitFinished(b.core.tree, finished + 1);
+      assertThat(b.get("/f")).containsExactly(2, 2);
+      assertThat(b.get("/h")).containsExactly(3);
+    }
+  }
+
+  /** A name with a change pending here keeps the local node at the last close. */
+  @Test
+  void atTheLastCloseAPendingChangeHereKeepsTheLocalNode() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.directoryTtl(Duration.ZERO))) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      long fh = b.core.open("/f", 0);
+      a.put("/f", new byte[] {2, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      b.core.getattr("/f"); // listed while open: the grid's version is noted
+      grid.failWith(GridException.Kind.UNREACHABLE); // b's change stays pending
+      try {
+        b.core.chmod("/f", 0600);
+        b.core.release(fh);
+        StatInfo st = b.core.getattr("/f");
+        assertThat(st.mode() & 07777).isEqualTo(0600);
+        assertThat(st.size()).isEqualTo(1);
+      } finally {
+        grid.heal();
+      }
+    }
+  }
 }
