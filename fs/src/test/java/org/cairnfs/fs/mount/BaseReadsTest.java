@@ -272,4 +272,22 @@ class BaseReadsTest {
     reads.read(big, 2 * REQ, REQ);
     assertThat(reads.openStreams()).as("still sequential: its place was kept").isEqualTo(1);
   }
+
+  /** A stream stopped by a random read lets go of its pieces: they are read from the grid. */
+  @Test
+  void aStoppedStreamKeepsNoPieces() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(1 << 20, 34); // one step of the stream: no fetch ahead
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    reads.read(cap, 0, REQ);
+    reads.read(cap, REQ, REQ); // the stream opens
+    reads.read(cap, 3 * REQ, REQ); // out of order: the piece at 2 * REQ is kept for later
+    assertThat(reads.read(cap, 6 << 20, REQ)).isEmpty(); // past the stream's reach: stops it
+    assertThat(reads.openStreams()).isZero();
+    int before = grid.reads.get();
+    assertThat(reads.read(cap, 2 * REQ, REQ))
+        .isEqualTo(Arrays.copyOfRange(data, 2 * REQ, 3 * REQ));
+    assertThat(grid.reads.get() - before).isEqualTo(1);
+  }
 }

@@ -215,8 +215,11 @@ class PendingStateTest {
   void aSnapshotOfAFileUploadedSinceItsCommitHasTheUploadAndNoLayer() {
     PendingState p = new PendingState();
     p.apply(1, file(ROOT, "f", 6));
-    p.apply(2, commit(6, 1, Optional.empty(), 0, 20));
-    assertThat(p.snapshot()).hasSize(2); // the commit and the change
+    p.apply(2, commit(6, 1, Optional.of("cairn:b6"), 10, 20));
+    // the commit and the change; no upload record for a file not uploaded yet
+    assertThat(p.snapshot()).containsExactly(
+        new JournalCodec.Entry(0, commit(6, 1, Optional.of("cairn:b6"), 10, 20)),
+        new JournalCodec.Entry(1, file(ROOT, "f", 6)));
     p.apply(3, new FileUploaded(6, 1, "cairn:u6", 20));
     assertThat(p.snapshot()).containsExactly(
         new JournalCodec.Entry(0, new FileUploaded(6, 1, "cairn:u6", 20)),
