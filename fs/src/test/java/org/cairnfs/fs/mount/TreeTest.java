@@ -295,4 +295,29 @@ class TreeTest {
       }
     }
   }
+
+  /**
+   * A note of another version is dropped when a later listing finds the open file's own version
+   * again: the last close then keeps it (the grid's content is that of the file).
+   */
+  @Test
+  void aListingThatFindsTheOpenVersionAgainCancelsTheHandOver() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"), x -> { })) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      long fh = b.core.open("/f", 0);
+      a.put("/f", new byte[] {2, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      refreshRoot(b, "/f");
+      a.put("/f", new byte[] {1}); // back to the content b has open (the same cap)
+      a.core.sync(Duration.ofSeconds(10));
+      refreshRoot(b, "/f");
+      b.core.release(fh);
+      int lists = grid.lists.get();
+      assertThat(b.get("/f")).containsExactly(1);
+      assertThat(grid.lists.get() - lists).isZero();
+    }
+  }
 }
