@@ -290,4 +290,18 @@ class BaseReadsTest {
         .isEqualTo(Arrays.copyOfRange(data, 2 * REQ, 3 * REQ));
     assertThat(grid.reads.get() - before).isEqualTo(1);
   }
+
+  /** A request past the end of a file of whole pieces finds the end and lets go of the stream. */
+  @Test
+  void aRequestPastTheEndOfAFileOfWholePiecesClosesItsStream() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(2 * BaseReads.PIECE, 35);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    reads.read(cap, 0, BaseReads.PIECE);
+    reads.read(cap, BaseReads.PIECE, BaseReads.PIECE); // the stream opens, reads to the end
+    assertThat(reads.openStreams()).isEqualTo(1);
+    assertThat(reads.read(cap, 3L * BaseReads.PIECE, BaseReads.PIECE)).isEmpty();
+    assertThat(reads.openStreams()).isZero();
+  }
 }
