@@ -320,4 +320,36 @@ class TreeTest {
       assertThat(grid.lists.get() - lists).isZero();
     }
   }
+
+  /** A listing keeps the node of an entry the grid still has (same inode); a new one is new. */
+  @Test
+  void aListingKeepsTheNodesOfUnchangedEntriesAndReplacesChangedOnes() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.directoryTtl(Duration.ZERO))) {
+      a.core.symlink("t1", "/l", U);
+      a.put("/x", new byte[] {1});
+      a.put("/y", new byte[] {1});
+      a.core.mkdir("/d", 0755, U);
+      a.core.sync(Duration.ofSeconds(10));
+      long link = b.core.getattr("/l").ino();
+      long file = b.core.getattr("/y").ino();
+      long d = b.core.getattr("/d").ino();
+      assertThat(b.core.getattr("/x").kind()).isEqualTo(org.cairnfs.caps.dirnode.EntryKind.FILE);
+      assertThat(b.core.getattr("/l").ino()).isEqualTo(link);
+      assertThat(b.core.getattr("/y").ino()).isEqualTo(file);
+      assertThat(b.core.getattr("/d").ino()).isEqualTo(d);
+      a.core.unlink("/l");
+      a.core.symlink("t2", "/l", U);
+      a.core.unlink("/x");
+      a.core.mkdir("/x", 0755, U);
+      a.core.sync(Duration.ofSeconds(10));
+      assertThat(b.core.readlink("/l")).isEqualTo("t2");
+      assertThat(b.core.getattr("/l").ino()).isNotEqualTo(link);
+      assertThat(b.core.getattr("/x").kind())
+          .isEqualTo(org.cairnfs.caps.dirnode.EntryKind.DIRECTORY);
+      assertThat(b.core.readdir("/x")).hasSize(2);
+    }
+  }
 }
