@@ -304,4 +304,29 @@ class BaseReadsTest {
     assertThat(reads.read(cap, 3L * BaseReads.PIECE, BaseReads.PIECE)).isEmpty();
     assertThat(reads.openStreams()).isZero();
   }
+
+  /** A grid failure met by the stream is reported as that failure, and the stream is let go. */
+  @Test
+  void aFailureInTheStreamIsReportedWithItsKindAndStopsTheStream() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(8 << 20, 36);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    reads.read(cap, 0, REQ);
+    reads.read(cap, REQ, REQ); // the stream opens
+    grid.failReadsWith(GridException.Kind.INTEGRITY);
+    GridException failed = null;
+    for (long off = 2 * REQ; off < (6 << 20) && failed == null; off += REQ) {
+      try {
+        assertThat(reads.read(cap, off, REQ))
+            .isEqualTo(Arrays.copyOfRange(data, (int) off, (int) off + REQ));
+      } catch (GridException e) {
+        failed = e;
+      }
+    }
+    grid.heal();
+    assertThat(failed).isNotNull();
+    assertThat(failed.kind()).isEqualTo(GridException.Kind.INTEGRITY);
+    assertThat(reads.openStreams()).isZero();
+  }
 }
