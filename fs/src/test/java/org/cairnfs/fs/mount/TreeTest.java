@@ -64,6 +64,10 @@ class TreeTest {
         int before = grid.lists.get();
         assertThat(b.core.getattr("/d/e/f").size()).isEqualTo(2);
         assertThat(grid.lists.get() - before).as("/, /d and /d/e").isEqualTo(3);
+        before = grid.lists.get();
+        assertThat(b.core.getattr("/d/e").kind())
+            .isEqualTo(org.cairnfs.caps.dirnode.EntryKind.DIRECTORY);
+        assertThat(grid.lists.get() - before).as("/ and /d, not /d/e itself").isEqualTo(2);
       }
     }
   }
@@ -350,6 +354,48 @@ class TreeTest {
       assertThat(b.core.getattr("/x").kind())
           .isEqualTo(org.cairnfs.caps.dirnode.EntryKind.DIRECTORY);
       assertThat(b.core.readdir("/x")).hasSize(2);
+    }
+  }
+
+  @Test
+  void withinTheTtlALookupListsNothing() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture b = new CoreFixture(grid, null, dir, x -> { })) { // a TTL of 60 s
+      b.core.mkdir("/d", 0755, U);
+      b.put("/d/f", new byte[] {1});
+      b.core.sync(Duration.ofSeconds(10));
+      b.core.getattr("/d/f");
+      int lists = grid.lists.get();
+      long background = b.core.tree.background.listings.get();
+      for (int i = 0; i < 5; i++) {
+        b.core.getattr("/d/f");
+        b.core.readdir("/d");
+      }
+      assertThat(grid.lists.get() - lists).isZero();
+      assertThat(b.core.tree.background.listings.get() - background).isZero();
+    }
+  }
+
+  /** A removal pending here hides the name even though the grid still lists it. */
+  @Test
+  void aPendingRemovalHidesTheNameTheGridStillLists() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.directoryTtl(Duration.ZERO))) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      assertThat(b.get("/f")).containsExactly(1);
+      grid.failWith(GridException.Kind.UNREACHABLE); // the removal stays pending
+      try {
+        b.core.unlink("/f");
+        assertThat(b.core.readdir("/")).extracting(DirEntryInfo::name)
+            .containsExactly(".", "..");
+        assertThatThrownBy(() -> b.core.getattr("/f")).extracting(TreeTest::errorOf)
+            .isEqualTo(FsError.NOT_FOUND);
+      } finally {
+        grid.heal();
+      }
     }
   }
 }
