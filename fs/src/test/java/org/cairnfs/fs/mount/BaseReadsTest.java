@@ -329,4 +329,71 @@ class BaseReadsTest {
     assertThat(failed.kind()).isEqualTo(GridException.Kind.INTEGRITY);
     assertThat(reads.openStreams()).isZero();
   }
+
+  /** A request starting inside a piece the stream holds is served from it, not the grid. */
+  @Test
+  void aRequestStartingInsideAHeldPieceIsServedFromTheStream() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(1 << 20, 37); // one step of the stream: no fetch ahead
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    reads.read(cap, 0, REQ);
+    reads.read(cap, REQ, REQ); // the stream opens
+    int before = grid.reads.get();
+    int off = 3 * REQ + REQ / 2;
+    assertThat(reads.read(cap, off, REQ)).isEqualTo(Arrays.copyOfRange(data, off, off + REQ));
+    int back = 2 * REQ + 100; // inside a piece passed over and kept
+    assertThat(reads.read(cap, back, 1000))
+        .isEqualTo(Arrays.copyOfRange(data, back, back + 1000));
+    assertThat(grid.reads.get() - before).isZero();
+    assertThat(reads.openStreams()).isEqualTo(1);
+  }
+
+  /** A piece never asked for is dropped once far behind: the stream ends with nothing held. */
+  @Test
+  void aPieceNeverAskedForIsDroppedOnceFarBehind() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes((4 << 20) + 100, 38);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    for (int off = 0; off < data.length; off += REQ) {
+      if (off == 2 * REQ) {
+        continue; // its request never comes
+      }
+      int n = Math.min(REQ, data.length - off);
+      assertThat(reads.read(cap, off, REQ)).isEqualTo(Arrays.copyOfRange(data, off, off + n));
+    }
+    assertThat(reads.openStreams()).isZero();
+  }
+
+  /** Stopping a stream closes the grid's stream (the real client stops its downloads). */
+  @Test
+  void aStoppedStreamClosesTheGridStream() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(8 << 20, 39);
+    String cap = store(grid, data);
+    java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+    GridBackend counting = (GridBackend) java.lang.reflect.Proxy.newProxyInstance(
+        GridBackend.class.getClassLoader(), new Class<?>[] {GridBackend.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("open")) {
+            return new java.io.FilterInputStream(
+                new SequentialReads((GridBackend) proxy, (String) args[0], (long) args[1],
+                    (long) args[2])) {
+              @Override
+              public void close() throws java.io.IOException {
+                closed.incrementAndGet();
+                super.close();
+              }
+            };
+          }
+          return method.invoke(grid, args);
+        });
+    BaseReads reads = new BaseReads(counting, 1 << 20);
+    reads.read(cap, 0, REQ);
+    reads.read(cap, REQ, REQ); // the stream opens
+    assertThat(closed.get()).isZero();
+    reads.read(cap, 7 << 20, REQ); // random: the stream stops
+    assertThat(closed.get()).isEqualTo(1);
+  }
 }
