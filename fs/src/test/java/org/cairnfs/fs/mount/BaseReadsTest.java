@@ -396,4 +396,22 @@ class BaseReadsTest {
     reads.read(cap, 7 << 20, REQ); // random: the stream stops
     assertThat(closed.get()).isEqualTo(1);
   }
+
+  /** A direct read interrupted while it waits fails as UNREACHABLE and keeps the interrupt. */
+  @Test
+  void anInterruptedDirectReadKeepsTheInterrupt() throws Exception {
+    GridBackend never = (GridBackend) java.lang.reflect.Proxy.newProxyInstance(
+        GridBackend.class.getClassLoader(), new Class<?>[] {GridBackend.class},
+        (proxy, method, args) -> new java.util.concurrent.CompletableFuture<byte[]>());
+    BaseReads reads = new BaseReads(never, 0);
+    Thread.currentThread().interrupt();
+    try {
+      GridException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+          () -> reads.read("cap", 0, REQ), GridException.class);
+      assertThat(e.kind()).isEqualTo(GridException.Kind.UNREACHABLE);
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+  }
 }
