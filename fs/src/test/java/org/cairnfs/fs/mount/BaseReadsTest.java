@@ -204,4 +204,214 @@ class BaseReadsTest {
     }
     assertThat(reads.openStreams()).isEqualTo(BaseReads.STREAMS);
   }
+
+  @Test
+  void withNoReadAheadEveryRequestIsOneDirectGridRead() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(1 << 20, 30);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 0);
+    int before = grid.reads.get();
+    for (int r = 0; r < 8; r++) {
+      assertThat(reads.read(cap, (long) r * REQ, REQ))
+          .isEqualTo(Arrays.copyOfRange(data, r * REQ, (r + 1) * REQ));
+      assertThat(reads.openStreams()).isZero();
+    }
+    assertThat(grid.reads.get() - before).isEqualTo(8);
+  }
+
+  @Test
+  void anEmptyRequestStartsNoStream() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String cap = store(grid, CoreFixture.bytes(1 << 20, 31));
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    reads.read(cap, 0, REQ);
+    assertThat(reads.read(cap, REQ, 0)).isEmpty();
+    assertThat(reads.openStreams()).isZero();
+  }
+
+  /** Pieces are dropped once served: a file read in order to its end leaves nothing held. */
+  @Test
+  void aFileReadInOrderToItsEndLeavesNoStreamOpen() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(6 * BaseReads.PIECE + 100, 32);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    for (int off = 0; off < data.length; off += BaseReads.PIECE) {
+      int n = Math.min(BaseReads.PIECE, data.length - off);
+      assertThat(reads.read(cap, off, BaseReads.PIECE))
+          .isEqualTo(Arrays.copyOfRange(data, off, off + n));
+      if (off > 0 && off + BaseReads.PIECE < data.length) {
+        assertThat(reads.openStreams()).as("at %d", off).isEqualTo(1);
+      }
+    }
+    assertThat(reads.openStreams()).isZero();
+  }
+
+  /** Forgetting the oldest of more than HISTORY files closes that file's stream only. */
+  @Test
+  void aStreamAmongTheRecentFilesStaysOpenWhenTheHistoryOverflows() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String big = store(grid, CoreFixture.bytes(4 << 20, 33));
+    List<String> caps = new ArrayList<>();
+    for (int f = 0; f < BaseReads.HISTORY + 2; f++) {
+      caps.add(store(grid, CoreFixture.bytes(REQ, 200 + f)));
+    }
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    for (int f = 0; f < BaseReads.HISTORY - 1; f++) {
+      reads.read(caps.get(f), 0, REQ);
+    }
+    reads.read(big, 0, REQ);
+    reads.read(big, REQ, REQ); // a stream opens on the 64th file
+    assertThat(reads.openStreams()).isEqualTo(1);
+    for (int f = BaseReads.HISTORY - 1; f < caps.size(); f++) {
+      reads.read(caps.get(f), 0, REQ); // 65th and 66th: the oldest small files are forgotten
+    }
+    assertThat(reads.openStreams()).as("the big file is among the last %d", BaseReads.HISTORY)
+        .isEqualTo(1);
+    reads.read(big, 2 * REQ, REQ);
+    assertThat(reads.openStreams()).as("still sequential: its place was kept").isEqualTo(1);
+  }
+
+  /** A stream stopped by a random read lets go of its pieces: they are read from the grid. */
+  @Test
+  void aStoppedStreamKeepsNoPieces() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(1 << 20, 34); // one step of the stream: no fetch ahead
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    reads.read(cap, 0, REQ);
+    reads.read(cap, REQ, REQ); // the stream opens
+    reads.read(cap, 3 * REQ, REQ); // out of order: the piece at 2 * REQ is kept for later
+    assertThat(reads.read(cap, 6 << 20, REQ)).isEmpty(); // past the stream's reach: stops it
+    assertThat(reads.openStreams()).isZero();
+    int before = grid.reads.get();
+    assertThat(reads.read(cap, 2 * REQ, REQ))
+        .isEqualTo(Arrays.copyOfRange(data, 2 * REQ, 3 * REQ));
+    assertThat(grid.reads.get() - before).isEqualTo(1);
+  }
+
+  /** A request past the end of a file of whole pieces finds the end and lets go of the stream. */
+  @Test
+  void aRequestPastTheEndOfAFileOfWholePiecesClosesItsStream() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(2 * BaseReads.PIECE, 35);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    reads.read(cap, 0, BaseReads.PIECE);
+    reads.read(cap, BaseReads.PIECE, BaseReads.PIECE); // the stream opens, reads to the end
+    assertThat(reads.openStreams()).isEqualTo(1);
+    assertThat(reads.read(cap, 3L * BaseReads.PIECE, BaseReads.PIECE)).isEmpty();
+    assertThat(reads.openStreams()).isZero();
+  }
+
+  /** A grid failure met by the stream is reported as that failure, and the stream is let go. */
+  @Test
+  void aFailureInTheStreamIsReportedWithItsKindAndStopsTheStream() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(8 << 20, 36);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    reads.read(cap, 0, REQ);
+    reads.read(cap, REQ, REQ); // the stream opens
+    grid.failReadsWith(GridException.Kind.INTEGRITY);
+    GridException failed = null;
+    for (long off = 2 * REQ; off < (6 << 20) && failed == null; off += REQ) {
+      try {
+        assertThat(reads.read(cap, off, REQ))
+            .isEqualTo(Arrays.copyOfRange(data, (int) off, (int) off + REQ));
+      } catch (GridException e) {
+        failed = e;
+      }
+    }
+    grid.heal();
+    assertThat(failed).isNotNull();
+    assertThat(failed.kind()).isEqualTo(GridException.Kind.INTEGRITY);
+    assertThat(reads.openStreams()).isZero();
+  }
+
+  /** A request starting inside a piece the stream holds is served from it, not the grid. */
+  @Test
+  void aRequestStartingInsideAHeldPieceIsServedFromTheStream() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(1 << 20, 37); // one step of the stream: no fetch ahead
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    reads.read(cap, 0, REQ);
+    reads.read(cap, REQ, REQ); // the stream opens
+    int before = grid.reads.get();
+    int off = 3 * REQ + REQ / 2;
+    assertThat(reads.read(cap, off, REQ)).isEqualTo(Arrays.copyOfRange(data, off, off + REQ));
+    int back = 2 * REQ + 100; // inside a piece passed over and kept
+    assertThat(reads.read(cap, back, 1000))
+        .isEqualTo(Arrays.copyOfRange(data, back, back + 1000));
+    assertThat(grid.reads.get() - before).isZero();
+    assertThat(reads.openStreams()).isEqualTo(1);
+  }
+
+  /** A piece never asked for is dropped once far behind: the stream ends with nothing held. */
+  @Test
+  void aPieceNeverAskedForIsDroppedOnceFarBehind() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes((4 << 20) + 100, 38);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    for (int off = 0; off < data.length; off += REQ) {
+      if (off == 2 * REQ) {
+        continue; // its request never comes
+      }
+      int n = Math.min(REQ, data.length - off);
+      assertThat(reads.read(cap, off, REQ)).isEqualTo(Arrays.copyOfRange(data, off, off + n));
+    }
+    assertThat(reads.openStreams()).isZero();
+  }
+
+  /** Stopping a stream closes the grid's stream (the real client stops its downloads). */
+  @Test
+  void aStoppedStreamClosesTheGridStream() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(8 << 20, 39);
+    String cap = store(grid, data);
+    java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+    GridBackend counting = (GridBackend) java.lang.reflect.Proxy.newProxyInstance(
+        GridBackend.class.getClassLoader(), new Class<?>[] {GridBackend.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("open")) {
+            return new java.io.FilterInputStream(
+                new SequentialReads((GridBackend) proxy, (String) args[0], (long) args[1],
+                    (long) args[2])) {
+              @Override
+              public void close() throws java.io.IOException {
+                closed.incrementAndGet();
+                super.close();
+              }
+            };
+          }
+          return method.invoke(grid, args);
+        });
+    BaseReads reads = new BaseReads(counting, 1 << 20);
+    reads.read(cap, 0, REQ);
+    reads.read(cap, REQ, REQ); // the stream opens
+    assertThat(closed.get()).isZero();
+    reads.read(cap, 7 << 20, REQ); // random: the stream stops
+    assertThat(closed.get()).isEqualTo(1);
+  }
+
+  /** A direct read interrupted while it waits fails as UNREACHABLE and keeps the interrupt. */
+  @Test
+  void anInterruptedDirectReadKeepsTheInterrupt() throws Exception {
+    GridBackend never = (GridBackend) java.lang.reflect.Proxy.newProxyInstance(
+        GridBackend.class.getClassLoader(), new Class<?>[] {GridBackend.class},
+        (proxy, method, args) -> new java.util.concurrent.CompletableFuture<byte[]>());
+    BaseReads reads = new BaseReads(never, 0);
+    Thread.currentThread().interrupt();
+    try {
+      GridException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+          () -> reads.read("cap", 0, REQ), GridException.class);
+      assertThat(e.kind()).isEqualTo(GridException.Kind.UNREACHABLE);
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+  }
 }

@@ -6,37 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The write-back journal and uploader, the fast cases (PIT runs these; the ones that wait on
+ * purpose, on delays, pauses or drains, are in {@link WriteBackSlowTest}).
+ */
 class WriteBackTest {
   static final Caller U = CoreFixture.USER;
   @TempDir
   Path dir;
-
-  @Test
-  void aThousandCreatesInOneDirectoryAreAHandfulOfPublishes() throws Exception {
-    try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir,
-        b -> b.coalesceDelay(Duration.ofMillis(200)))) {
-      fx.core.mkdir("/d", 0755, U);
-      for (int i = 0; i < 1000; i++) {
-        fx.put("/d/f" + i, ("file " + i).getBytes(StandardCharsets.UTF_8));
-      }
-      fx.core.sync(Duration.ofSeconds(30));
-      assertThat(fx.grid.entries(fx.rootCap)).containsKey("d");
-      String d = fx.grid.entries(fx.rootCap).get("d").cap().orElseThrow();
-      assertThat(fx.grid.entries(d)).hasSize(1000);
-      // every round publishes /d and / at most once each; rounds wait for a pause in the
-      // stream of changes (200 ms) or 2 s, whichever comes first
-      assertThat(fx.grid.publishCount()).isLessThan(20);
-      assertThat(fx.grid.fileWrites.get()).isEqualTo(1000);
-    }
-  }
 
   @Test
   void closedFilesSurviveACrashAndReachTheGridAfterReplay() throws Exception {
@@ -128,143 +110,11 @@ class WriteBackTest {
   }
 
   @Test
-  void fullCacheMakesWritesWaitForTheUploaderThenFailWhenItCannotDrain() throws Exception {
-    MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.cacheBytes(2 << 20)
-        .backpressureWait(Duration.ofSeconds(20)))) {
-      grid.delay(Duration.ofMillis(50));
-      // 8 MiB through a 2 MiB cache: writes wait while the uploader drains, and succeed
-      byte[] chunk = CoreFixture.bytes(256 * 1024, 1);
-      long fh = fx.create("/big");
-      for (int i = 0; i < 32; i++) {
-        fx.core.write(fh, ByteBuffer.wrap(chunk), (long) i * chunk.length);
-      }
-      fx.core.flush(fh);
-      fx.core.release(fh);
-      assertThat(fx.core.status().spoolBytes()).isLessThanOrEqualTo(4 << 20);
-      fx.core.sync(Duration.ofSeconds(30));
-      byte[] got = fx.get("/big");
-      assertThat(got).hasSize(32 * chunk.length);
-      for (int i = 0; i < 32; i++) {
-        assertThat(java.util.Arrays.copyOfRange(got, i * chunk.length, (i + 1) * chunk.length))
-            .isEqualTo(chunk);
-      }
-    }
-    try (CoreFixture fx = new CoreFixture(grid, null, dir.resolve("b"), b -> b.cacheBytes(1 << 20)
-        .backpressureWait(Duration.ofMillis(300)))) {
-      grid.delay(Duration.ZERO);
-      grid.failWith(GridException.Kind.UNREACHABLE);
-      long fh = fx.create("/stuck");
-      assertThatThrownBy(() -> {
-        for (int i = 0; i < 64; i++) {
-          fx.core.write(fh, ByteBuffer.wrap(new byte[64 * 1024]), (long) i * 65536);
-        }
-      }).extracting(e -> ((FsException) e).error()).isEqualTo(FsError.NO_SPACE);
-      grid.heal();
-      fx.core.release(fh);
-    }
-  }
-
-  /** A 1 GiB file through a mount with a 1 GiB cache got ENOSPC: one open, one generation. */
-  @Test
-  void aFileWrittenInOneOpenIsUploadedInPartsWhileTheWriterGoesOn() throws Exception {
-    MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.cacheBytes(4 << 20))) {
-      byte[] chunk = CoreFixture.bytes(256 * 1024, 2);
-      long fh = fx.create("/big");
-      for (int i = 0; i < 12; i++) {
-        fx.core.write(fh, ByteBuffer.wrap(chunk), (long) i * chunk.length);
-      }
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (grid.bytesReceived() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      assertThat(grid.bytesReceived()).as("uploaded while still open").isPositive();
-      fx.core.flush(fh);
-      fx.core.release(fh);
-      fx.core.sync(Duration.ofSeconds(30));
-      byte[] got = fx.get("/big");
-      assertThat(got).hasSize(12 * chunk.length);
-      for (int i = 0; i < 12; i++) {
-        assertThat(java.util.Arrays.copyOfRange(got, i * chunk.length, (i + 1) * chunk.length))
-            .isEqualTo(chunk);
-      }
-    }
-  }
-
-  @Test
-  void aWriterWaitsForADrainingCacheLongerThanTheWaitWhileItDrains() throws Exception {
-    SpoolBudget budget = new SpoolBudget(100);
-    budget.add(100);
-    Thread drain = new Thread(() -> {
-      for (int i = 0; i < 8; i++) {
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException e) {
-          return;
-        }
-        budget.release(10);
-      }
-    });
-    drain.start();
-    // 60 bytes need 600 ms of draining; the wait is 250 ms without any byte released
-    assertThat(budget.awaitRoom(60, Duration.ofMillis(250).toNanos())).isTrue();
-    drain.join();
-    assertThat(budget.awaitRoom(60, Duration.ofMillis(250).toNanos())).isTrue();
-    budget.add(50);
-    assertThat(budget.awaitRoom(60, Duration.ofMillis(250).toNanos())).as("no drain").isFalse();
-  }
-
-  @Test
   void oneMountPerCacheDir() throws Exception {
     try (CoreFixture fx = new CoreFixture(dir)) {
       assertThatThrownBy(() -> MountCore.open(fx.config(b -> { }), fx.grid))
           .isInstanceOf(IOException.class).hasMessageContaining("in use by another mount");
     }
-  }
-
-  @Test
-  void theMountAnswersWhileReplayedWorkDrainsSlowly() throws Exception {
-    MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> { })) {
-      grid.failWith(GridException.Kind.UNREACHABLE);
-      for (int i = 0; i < 20; i++) {
-        fx.put("/f" + i, new byte[] {(byte) i});
-      }
-      fx.core.crash();
-      grid.heal();
-      grid.delay(Duration.ofMillis(300));
-      long t0 = System.nanoTime();
-      fx.core = MountCore.open(fx.config(b -> { }), grid);
-      assertThat(fx.core.readdir("/")).hasSize(22);
-      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3000);
-      CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
-        try {
-          fx.core.sync(Duration.ofSeconds(60));
-        } catch (FsException e) {
-          throw new AssertionError(e);
-        }
-      });
-      done.get(60, TimeUnit.SECONDS);
-      assertThat(grid.entries(fx.rootCap)).hasSize(20);
-    }
-  }
-
-  @Test
-  void unmountSaysWhatStaysPending() throws Exception {
-    MemoryGrid grid = MemoryGrid.inMemory();
-    CoreFixture fx = new CoreFixture(grid, null, dir, b -> { });
-    grid.failWith(GridException.Kind.UNREACHABLE);
-    fx.put("/p", new byte[] {1});
-    MountStatus end = fx.core.close(Duration.ofMillis(500), s -> { });
-    assertThat(end.clean()).isFalse();
-    assertThat(end.pendingChanges()).isPositive();
-    grid.heal();
-    fx.core = MountCore.open(fx.config(b -> { }), grid);
-    fx.core.sync(Duration.ofSeconds(10));
-    assertThat(grid.entries(fx.rootCap)).containsKey("p");
-    assertThat(Files.list(dir.resolve("spool")).count()).isZero();
-    fx.close();
   }
 
   /**

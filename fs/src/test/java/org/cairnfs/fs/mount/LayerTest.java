@@ -1,0 +1,92 @@
+package org.cairnfs.fs.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One generation's spool file: what it holds, what it reads back, and its removal. */
+class LayerTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void bytesWrittenAtAnOffsetReadBackAndTheSparseTailReadsAsZeros() throws Exception {
+    Layer l = Layer.create(dir.resolve("1.1"), 1, 0);
+    try {
+      byte[] data = CoreFixture.bytes(3 * Layer.PAGE, 1);
+      l.writeAt(ByteBuffer.wrap(data), Layer.PAGE);
+      ByteBuffer back = ByteBuffer.allocate(data.length);
+      l.readAt(back, Layer.PAGE);
+      assertThat(back.array()).isEqualTo(data);
+      // from the middle of the written bytes to past the file's end: the rest reads as zeros
+      ByteBuffer tail = ByteBuffer.allocate(2 * Layer.PAGE);
+      l.readAt(tail, 3 * Layer.PAGE);
+      byte[] want = new byte[2 * Layer.PAGE];
+      System.arraycopy(data, 2 * Layer.PAGE, want, 0, Layer.PAGE);
+      assertThat(tail.array()).isEqualTo(want);
+      assertThat(tail.hasRemaining()).isFalse();
+      // wholly past the end
+      ByteBuffer past = ByteBuffer.allocate(100);
+      past.put(0, (byte) 9);
+      l.readAt(past, 10L * Layer.PAGE);
+      assertThat(past.array()).isEqualTo(new byte[100]);
+      // the hole before the written bytes
+      ByteBuffer hole = ByteBuffer.allocate(Layer.PAGE);
+      l.readAt(hole, 0);
+      assertThat(hole.array()).isEqualTo(new byte[Layer.PAGE]);
+    } finally {
+      l.delete();
+    }
+  }
+
+  @Test
+  void heldPagesAndBytes() throws Exception {
+    BitSet pages = new BitSet();
+    pages.set(2);
+    pages.set(5, 8);
+    Path p = dir.resolve("2.3");
+    Files.write(p, new byte[0]);
+    Layer l = Layer.reopen(p, 3, pages, 8L * Layer.PAGE, 100);
+    try {
+      assertThat(l.sealed).isTrue();
+      assertThat(l.gen).isEqualTo(3);
+      assertThat(l.size).isEqualTo(8L * Layer.PAGE);
+      assertThat(l.limit).isEqualTo(100);
+      assertThat(l.heldBytes()).isEqualTo(4L * Layer.PAGE);
+      assertThat(l.holds(2)).isTrue();
+      assertThat(l.holds(3)).isFalse();
+      assertThat(l.holds(7)).isTrue();
+      assertThat(l.holds(8)).isFalse();
+      // page numbers past what a BitSet can index are never held (not an overflow into 0)
+      pages.set(0);
+      assertThat(l.holds(0)).isTrue();
+      assertThat(l.holds(1L << 32)).as("2^32 would index bit 0").isFalse();
+    } finally {
+      l.close();
+    }
+    assertThat(Files.exists(p)).as("close keeps the file").isTrue();
+  }
+
+  @Test
+  void aNewLayerIsEmptyOpenAndUnlimitedAndDeleteRemovesItsFile() throws Exception {
+    Path p = dir.resolve("4.1");
+    Files.write(p, new byte[] {1, 2, 3}); // a leftover of a crash: truncated
+    Layer l = Layer.create(p, 1, 77);
+    assertThat(l.sealed).isFalse();
+    assertThat(l.size).isEqualTo(77);
+    assertThat(l.limit).isEqualTo(Long.MAX_VALUE);
+    assertThat(l.heldBytes()).isZero();
+    assertThat(Files.size(p)).isZero();
+    l.writeAt(ByteBuffer.wrap(new byte[] {7}), 0);
+    l.force();
+    assertThat(Files.readAllBytes(p)).containsExactly(7);
+    l.delete();
+    assertThat(Files.exists(p)).isFalse();
+    l.delete(); // twice: nothing left to do
+  }
+}

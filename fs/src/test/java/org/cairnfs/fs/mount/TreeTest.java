@@ -1,0 +1,402 @@
+package org.cairnfs.fs.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The mounted tree's listings: when a lookup lists, what a listing keeps of the local nodes, and
+ * what is served when the grid cannot be listed. Client {@code a} changes the grid, client
+ * {@code b} (directory TTL zero: it lists at every lookup, unless said otherwise) looks.
+ */
+class TreeTest {
+  static final Caller U = CoreFixture.USER;
+  @TempDir
+  Path dir;
+
+  private static FsError errorOf(Throwable t) {
+    return ((FsException) t).error();
+  }
+
+  @Test
+  void pathsSplitIntoNamesAndBadOnesAreRefused() throws Exception {
+    assertThat(Tree.names("/a//b/")).containsExactly("a", "b");
+    assertThat(Tree.names("/")).isEmpty();
+    assertThatThrownBy(() -> Tree.names(null)).extracting(TreeTest::errorOf)
+        .isEqualTo(FsError.INVALID);
+    assertThatThrownBy(() -> Tree.names("a/b")).extracting(TreeTest::errorOf)
+        .isEqualTo(FsError.INVALID);
+    String longest = "x".repeat(255);
+    assertThat(Tree.name(longest)).isEqualTo(longest);
+    assertThatThrownBy(() -> Tree.name(longest + "x")).extracting(TreeTest::errorOf)
+        .isEqualTo(FsError.NAME_TOO_LONG);
+    // 255 bytes, refused for its NUL, not for its length
+    assertThatThrownBy(() -> Tree.name("x".repeat(254) + "\0")).extracting(TreeTest::errorOf)
+        .isEqualTo(FsError.INVALID);
+  }
+
+  @Test
+  void aMountRootMustBeADirectory() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String file = grid.upload(new ByteArrayInputStream(new byte[] {1})).get();
+    assertThatThrownBy(() -> new CoreFixture(grid, file, dir, b -> { }))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("directory cap");
+  }
+
+  @Test
+  void withATtlOfZeroALookupListsEachDirectoryOnItsWayOnce() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.directoryTtl(Duration.ZERO))) {
+      a.core.mkdir("/d", 0755, U);
+      a.core.mkdir("/d/e", 0755, U);
+      a.put("/d/e/f", new byte[] {1, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      for (int round = 0; round < 3; round++) {
+        int before = grid.lists.get();
+        assertThat(b.core.getattr("/d/e/f").size()).isEqualTo(2);
+        assertThat(grid.lists.get() - before).as("/, /d and /d/e").isEqualTo(3);
+        before = grid.lists.get();
+        assertThat(b.core.getattr("/d/e").kind())
+            .isEqualTo(org.cairnfs.caps.dirnode.EntryKind.DIRECTORY);
+        assertThat(grid.lists.get() - before).as("/ and /d, not /d/e itself").isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void aDirectoryReplacedByAnotherClientShowsTheNewOnesEntries() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.directoryTtl(Duration.ZERO))) {
+      a.core.mkdir("/d", 0755, U);
+      a.put("/d/old", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      assertThat(b.core.readdir("/d")).extracting(DirEntryInfo::name)
+          .containsExactly(".", "..", "old");
+      a.core.unlink("/d/old");
+      a.core.rmdir("/d");
+      a.core.mkdir("/d", 0755, U);
+      a.put("/d/new", new byte[] {2});
+      a.core.sync(Duration.ofSeconds(10));
+      assertThat(b.core.readdir("/d")).extracting(DirEntryInfo::name)
+          .containsExactly(".", "..", "new");
+      assertThat(b.get("/d/new")).containsExactly(2);
+    }
+  }
+
+  @Test
+  void aListedDirectoryStaysReadableWhileTheGridCannotBeListed() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.directoryTtl(Duration.ZERO))) {
+      a.core.mkdir("/d", 0755, U);
+      a.core.mkdir("/e", 0755, U);
+      a.put("/d/f", new byte[] {3});
+      a.core.sync(Duration.ofSeconds(10));
+      assertThat(b.core.readdir("/d")).hasSize(3);
+      grid.failReadsWith(GridException.Kind.UNREACHABLE);
+      try {
+        assertThat(b.core.readdir("/d")).extracting(DirEntryInfo::name)
+            .containsExactly(".", "..", "f");
+        assertThat(b.core.getattr("/d/f").size()).isEqualTo(1);
+        // a directory never listed cannot be served
+        assertThatThrownBy(() -> b.core.readdir("/e")).isInstanceOf(FsException.class);
+        // and the tree is not left locked for other threads
+        assertThat(CompletableFuture.supplyAsync(() -> {
+          try {
+            return b.core.readdir("/d").size();
+          } catch (FsException e) {
+            throw new AssertionError(e);
+          }
+        }).get(20, TimeUnit.SECONDS)).isEqualTo(3);
+      } finally {
+        grid.heal();
+      }
+    }
+  }
+
+  @Test
+  void aLookupInterruptedWhileListingKeepsTheInterrupt() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture b = new CoreFixture(grid, null, dir, x -> x.directoryTtl(Duration.ZERO))) {
+      b.core.mkdir("/d", 0755, U);
+      b.core.sync(Duration.ofSeconds(10));
+      grid.delay(Duration.ofMillis(300)); // the listing is still on its way when it is waited for
+      Thread.currentThread().interrupt();
+      try {
+        b.core.readdir("/d"); // served from the listing it has
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+      } finally {
+        Thread.interrupted();
+        grid.delay(Duration.ZERO);
+      }
+    }
+  }
+
+  /** A name whose change is not on the grid yet keeps its node (and inode) across listings. */
+  @Test
+  void aPendingEntryKeepsItsInodeAcrossListings() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture b = new CoreFixture(grid, null, dir, x -> x.directoryTtl(Duration.ZERO))) {
+      b.core.readdir("/");
+      grid.failWith(GridException.Kind.UNREACHABLE); // the change stays pending
+      try {
+        b.put("/p", new byte[] {4});
+        long ino = b.core.getattr("/p").ino();
+        assertThat(b.core.readdir("/")).extracting(DirEntryInfo::name).contains("p");
+        assertThat(b.core.getattr("/p").ino()).isEqualTo(ino);
+        assertThat(b.get("/p")).containsExactly(4);
+      } finally {
+        grid.heal();
+      }
+    }
+  }
+
+  private static void awaitFinished(Tree tree, long target) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (tree.background.finished.get() < target && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(tree.background.finished.get()).isGreaterThanOrEqualTo(target);
+  }
+
+  /** A background refresh lists once when it installs, and tries once when the grid fails. */
+  @Test
+  void aBackgroundRefreshListsOnceWhetherItInstallsOrFails() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture b = new CoreFixture(grid, null, dir,
+        x -> x.directoryTtl(Duration.ofMillis(20)))) {
+      Tree tree = b.core.tree;
+      b.put("/f", new byte[] {5});
+      b.core.sync(Duration.ofSeconds(10));
+      b.core.readdir("/");
+      for (boolean fail : new boolean[] {false, true}) {
+        if (fail) {
+          grid.failReadsWith(GridException.Kind.UNREACHABLE);
+        }
+        Thread.sleep(60); // past the TTL
+        long finished = tree.background.finished.get();
+        long listings = tree.background.listings.get();
+        int lists = grid.lists.get();
+        b.core.getattr("/f"); // served at once; the refresh runs in the background
+        awaitFinished(tree, finished + 1);
+        assertThat(tree.background.listings.get() - listings).as("failing: %s", fail)
+            .isEqualTo(1);
+        if (!fail) {
+          assertThat(grid.lists.get() - lists).isEqualTo(1);
+        }
+      }
+      grid.heal();
+    }
+  }
+
+  private static byte[] readAll(MountCore core, long fh) throws FsException {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(100);
+    int n = core.read(fh, b, 0);
+    byte[] out = new byte[n];
+    b.flip().get(out);
+    return out;
+  }
+
+  /** Expires b's root listing and waits for the background refresh a lookup starts. */
+  private static void refreshRoot(CoreFixture b, String lookup) throws Exception {
+    Tree tree = b.core.tree;
+    tree.root.listedAtNanos = System.nanoTime() - Duration.ofMinutes(5).toNanos();
+    long finished = tree.background.finished.get();
+    b.core.getattr(lookup); // served from the listing it has
+    awaitFinished(tree, finished + 1);
+  }
+
+  /**
+   * A file open here when a listing finds another client's version under its name: its handle
+   * reads what it opened, and at its last close the listed version takes the name without
+   * another listing.
+   */
+  @Test
+  void atTheLastCloseTheListedVersionTakesTheNameWithoutAnotherListing() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"), x -> { })) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      long fh = b.core.open("/f", 0);
+      a.put("/f", new byte[] {2, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      refreshRoot(b, "/f");
+      assertThat(readAll(b.core, fh)).containsExactly(1);
+      assertThat(b.core.getattr("/f").size()).as("the open file keeps the name").isEqualTo(1);
+      b.core.release(fh);
+      int lists = grid.lists.get();
+      assertThat(b.get("/f")).containsExactly(2, 2);
+      assertThat(grid.lists.get() - lists).as("no further listing").isZero();
+      // the tree is not left locked for other threads
+      assertThat(CompletableFuture.supplyAsync(() -> {
+        try {
+          return b.core.getattr("/f").size();
+        } catch (FsException e) {
+          throw new AssertionError(e);
+        }
+      }).get(20, TimeUnit.SECONDS)).isEqualTo(2);
+    }
+  }
+
+  /** ... but when this client published to the directory since, the directory is relisted. */
+  @Test
+  void atTheLastCloseAfterAPublishHereTheDirectoryIsListedAgain() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"), x -> { })) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      long fh = b.core.open("/f", 0);
+      a.put("/f", new byte[] {2, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      refreshRoot(b, "/f");
+      b.put("/h", new byte[] {3});
+      b.core.sync(Duration.ofSeconds(10));
+      b.core.release(fh);
+      long finished = b.core.tree.background.finished.get();
+      b.core.getattr("/h"); // the listing was expired at the close: this lookup refreshes it
+      awaitFinished(b.core.tree, finished + 1);
+      assertThat(b.get("/f")).containsExactly(2, 2);
+      assertThat(b.get("/h")).containsExactly(3);
+    }
+  }
+
+  /** A name with a change pending here keeps the local node at the last close. */
+  @Test
+  void atTheLastCloseAPendingChangeHereKeepsTheLocalNode() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.directoryTtl(Duration.ZERO))) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      long fh = b.core.open("/f", 0);
+      a.put("/f", new byte[] {2, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      b.core.getattr("/f"); // listed while open: the grid's version is noted
+      grid.failWith(GridException.Kind.UNREACHABLE); // b's change stays pending
+      try {
+        b.core.chmod("/f", 0600);
+        b.core.release(fh);
+        StatInfo st = b.core.getattr("/f");
+        assertThat(st.mode() & 07777).isEqualTo(0600);
+        assertThat(st.size()).isEqualTo(1);
+      } finally {
+        grid.heal();
+      }
+    }
+  }
+
+  /**
+   * A note of another version is dropped when a later listing finds the open file's own version
+   * again: the last close then keeps it (the grid's content is that of the file).
+   */
+  @Test
+  void aListingThatFindsTheOpenVersionAgainCancelsTheHandOver() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"), x -> { })) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      long fh = b.core.open("/f", 0);
+      a.put("/f", new byte[] {2, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      refreshRoot(b, "/f");
+      a.put("/f", new byte[] {1}); // back to the content b has open (the same cap)
+      a.core.sync(Duration.ofSeconds(10));
+      refreshRoot(b, "/f");
+      b.core.release(fh);
+      int lists = grid.lists.get();
+      assertThat(b.get("/f")).containsExactly(1);
+      assertThat(grid.lists.get() - lists).isZero();
+    }
+  }
+
+  /** A listing keeps the node of an entry the grid still has (same inode); a new one is new. */
+  @Test
+  void aListingKeepsTheNodesOfUnchangedEntriesAndReplacesChangedOnes() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.directoryTtl(Duration.ZERO))) {
+      a.core.symlink("t1", "/l", U);
+      a.put("/x", new byte[] {1});
+      a.put("/y", new byte[] {1});
+      a.core.mkdir("/d", 0755, U);
+      a.core.sync(Duration.ofSeconds(10));
+      long link = b.core.getattr("/l").ino();
+      long file = b.core.getattr("/y").ino();
+      long d = b.core.getattr("/d").ino();
+      assertThat(b.core.getattr("/x").kind()).isEqualTo(org.cairnfs.caps.dirnode.EntryKind.FILE);
+      assertThat(b.core.getattr("/l").ino()).isEqualTo(link);
+      assertThat(b.core.getattr("/y").ino()).isEqualTo(file);
+      assertThat(b.core.getattr("/d").ino()).isEqualTo(d);
+      a.core.unlink("/l");
+      a.core.symlink("t2", "/l", U);
+      a.core.unlink("/x");
+      a.core.mkdir("/x", 0755, U);
+      a.core.sync(Duration.ofSeconds(10));
+      assertThat(b.core.readlink("/l")).isEqualTo("t2");
+      assertThat(b.core.getattr("/l").ino()).isNotEqualTo(link);
+      assertThat(b.core.getattr("/x").kind())
+          .isEqualTo(org.cairnfs.caps.dirnode.EntryKind.DIRECTORY);
+      assertThat(b.core.readdir("/x")).hasSize(2);
+    }
+  }
+
+  @Test
+  void withinTheTtlALookupListsNothing() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture b = new CoreFixture(grid, null, dir, x -> { })) { // a TTL of 60 s
+      b.core.mkdir("/d", 0755, U);
+      b.put("/d/f", new byte[] {1});
+      b.core.sync(Duration.ofSeconds(10));
+      b.core.getattr("/d/f");
+      int lists = grid.lists.get();
+      long background = b.core.tree.background.listings.get();
+      for (int i = 0; i < 5; i++) {
+        b.core.getattr("/d/f");
+        b.core.readdir("/d");
+      }
+      Thread.sleep(200); // a background listing, had one been started, would show by now
+      assertThat(grid.lists.get() - lists).isZero();
+      assertThat(b.core.tree.background.listings.get() - background).isZero();
+    }
+  }
+
+  /** A removal pending here hides the name even though the grid still lists it. */
+  @Test
+  void aPendingRemovalHidesTheNameTheGridStillLists() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.directoryTtl(Duration.ZERO))) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      assertThat(b.get("/f")).containsExactly(1);
+      grid.failWith(GridException.Kind.UNREACHABLE); // the removal stays pending
+      try {
+        b.core.unlink("/f");
+        assertThat(b.core.readdir("/")).extracting(DirEntryInfo::name)
+            .containsExactly(".", "..");
+        assertThatThrownBy(() -> b.core.getattr("/f")).extracting(TreeTest::errorOf)
+            .isEqualTo(FsError.NOT_FOUND);
+      } finally {
+        grid.heal();
+      }
+    }
+  }
+}
