@@ -81,7 +81,27 @@ class DemoCommandTest {
     assertThat(WebAddress.read(client)).as("the gateway address goes with the gateway").isEmpty();
     assertThat(refused(port)).as("gateway port closed").isTrue();
     int introducer = NodeConfig.read(state.resolve("introducer")).port();
-    assertThat(refused(introducer)).as("introducer port closed").isTrue();
+    // Once seen to fail in CI and never alone: say who listens and which threads live if so.
+    assertThat(refused(introducer)).as(() -> "introducer port closed; listening on "
+        + introducer + ": " + listeners(introducer) + "; live threads: " + liveThreads())
+        .isTrue();
+  }
+
+  private static String listeners(int port) {
+    try {
+      Process p = new ProcessBuilder("ss", "-ltnpH", "sport = :" + port).redirectErrorStream(true)
+          .start();
+      String out = new String(p.getInputStream().readAllBytes()).trim();
+      p.waitFor();
+      return out.isEmpty() ? "(nothing)" : out;
+    } catch (java.io.IOException | InterruptedException e) {
+      return "(ss failed: " + e + ")";
+    }
+  }
+
+  private static String liveThreads() {
+    return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted()
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   @Test
