@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.time.Duration;
@@ -73,6 +75,55 @@ class FuseCrashTest {
     mount = MountProcess.start(work.resolve("grid"), work.resolve("cache-fresh"), mp,
         work.resolve("logs/m3.log"));
     check(mp.resolve("copy"), closedAtKill, started);
+  }
+
+  @Test
+  void aRewriteWithOTruncKilledBeforeItsCloseLeavesTheLastClosedVersion() throws Exception {
+    MountProcess.requireFuse();
+    Path mp = work.resolve("mnt");
+    mount = MountProcess.start(work.resolve("grid"), work.resolve("cache"), mp,
+        work.resolve("logs/t1.log"));
+    Path f = mp.resolve("config");
+    Files.write(f, content(7, 1));
+    Path g = mp.resolve("never-written");
+    Files.write(g, content(8, 1));
+    // the O_TRUNC opens return and one of them writes, but neither handle is ever closed
+    FileChannel rewrite = FileChannel.open(f, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING);
+    rewrite.write(ByteBuffer.wrap(content(7, 2), 0, 1000));
+    FileChannel emptied = FileChannel.open(g, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING);
+    assertThat(Files.size(f)).isEqualTo(1000);
+    assertThat(Files.size(g)).isZero();
+    mount.kill();
+    closeQuietly(rewrite);
+    closeQuietly(emptied);
+
+    mount = MountProcess.start(work.resolve("grid"), work.resolve("cache"), mp,
+        work.resolve("logs/t2.log"));
+    assertSame(f, 7, 1);
+    assertSame(g, 8, 1);
+    // a closed O_TRUNC open with nothing written does empty the file
+    FileChannel.open(g, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING).close();
+    mount.kill();
+    mount = MountProcess.start(work.resolve("grid"), work.resolve("cache"), mp,
+        work.resolve("logs/t3.log"));
+    assertThat(Files.size(g)).isZero();
+    assertSame(f, 7, 1);
+  }
+
+  private static void assertSame(Path p, int file, int version) throws IOException {
+    byte[] got = Files.readAllBytes(p);
+    assertThat(java.util.Arrays.equals(got, content(file, version)))
+        .as("%s holds version %d: %s", p.getFileName(), version, describe(got, file)).isTrue();
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException expected) {
+      // the mount is gone
+    }
   }
 
   /** A copy that also rewrites earlier files in place, until the mount dies under it. */
@@ -157,7 +208,8 @@ class FuseCrashTest {
       boolean newerStarted = started.getOrDefault(i, 1) > v;
       boolean ok = java.util.Arrays.equals(got, content(i, v))
           || newerStarted && java.util.Arrays.equals(got, content(i, v + 1));
-      assertThat(ok).as("f%d (closed at version %d) is intact", i, v).isTrue();
+      assertThat(ok).as("f%d (closed at version %d, version %d started) is intact: %s", i, v,
+          started.getOrDefault(i, 1), describe(got, i)).isTrue();
     }
     try (Stream<Path> s = Files.list(dir)) {
       for (Path p : (Iterable<Path>) s::iterator) {
@@ -167,9 +219,24 @@ class FuseCrashTest {
         }
         byte[] got = Files.readAllBytes(p);
         assertThat(got.length == 0 || java.util.Arrays.equals(got, content(i, 1)))
-            .as("f%d, never closed, is empty or whole", i).isTrue();
+            .as("f%d, never closed, is empty or whole: %s", i, describe(got, i)).isTrue();
       }
     }
+  }
+
+  /** What a wrong read holds: its length and how much of each version it matches. */
+  static String describe(byte[] got, int file) {
+    StringBuilder b = new StringBuilder("read " + got.length + " bytes");
+    for (int v = 1; v <= 2; v++) {
+      byte[] want = content(file, v);
+      int same = 0;
+      while (same < Math.min(got.length, want.length) && got[same] == want[same]) {
+        same++;
+      }
+      b.append("; version ").append(v).append(" has ").append(want.length)
+          .append(" bytes, the first ").append(same).append(" match");
+    }
+    return b.toString();
   }
 
   @Test

@@ -52,8 +52,12 @@ public final class FuseMount {
     if (!Files.isDirectory(mp)) {
       throw new IOException("mount point " + mp + " is not a directory");
     }
+    // atomic_o_trunc: O_TRUNC comes with the open, which keeps it with the handle's other
+    // changes until the close; without it the kernel sends a truncate by path, which cannot be
+    // told from truncate(2) and is journaled at once (a kill before the close showed an empty
+    // file instead of the last closed version)
     List<String> opts = new ArrayList<>(List.of("-o", "fsname=cairn,subtype=cairn,use_ino,"
-        + "big_writes,max_write=131072,max_read=131072,default_permissions,"
+        + "big_writes,max_write=131072,max_read=131072,default_permissions,atomic_o_trunc,"
         + "attr_timeout=1,entry_timeout=1,negative_timeout=0"
         + (core.readOnly() ? ",ro" : "") + (allowOther ? ",allow_other" : "")));
     CairnFuse fs = new CairnFuse(core);
@@ -164,8 +168,9 @@ public final class FuseMount {
       return;
     }
     boolean dead;
-    try {
-      Files.readAttributes(mp, "unix:ino");
+    try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(mp)) {
+      // opendir always reaches the daemon; a stat may be answered from the kernel's cached
+      // attributes for a second after the daemon died
       dead = false;
     } catch (IOException e) {
       dead = true; // "Transport endpoint is not connected"
