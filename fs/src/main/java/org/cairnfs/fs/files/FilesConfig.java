@@ -16,16 +16,12 @@ public final class FilesConfig {
   /** The default chunk size of new files (docs/chunk-size.md). */
   public static final int DEFAULT_CHUNK_SIZE = 4 << 20;
   /**
-   * Four chunk uploads in flight when the heap has a GiB or more, else one per core (at least 2,
-   * at most 4). Each holds the chunk plus up to n x 2.25 MiB of unacknowledged share writes
-   * (GridConfig's window and run): 4 x (4 + 22.5) MiB. An upload waits on the servers' durable
-   * closes as much as on the CPU, so more chunks than cores keep both busy (docs/chunk-size.md:
-   * x1.2 through the mount on 2 cores); but a streamed 4 GiB upload in a 256 MiB heap with ten
-   * servers beside it peaked at 255 MiB live with four, so small heaps keep the per-core count.
+   * One chunk upload per core, at least 2, at most 4: each in-flight chunk holds the chunk plus
+   * up to n x 2.25 MiB of unacknowledged share writes (GridConfig's window and run), so 4 x
+   * (4 + 22.5) MiB keeps a streamed upload inside a 256 MiB heap with the servers beside it.
    */
   public static final int DEFAULT_PARALLEL_UPLOADS =
-      Runtime.getRuntime().maxMemory() >= 1L << 30 ? 4
-          : Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+      Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
   /** Parallelism times chunk size may not exceed this (one transfer's buffers). */
   public static final long MAX_BUFFERED = 1L << 30;
 
