@@ -49,6 +49,12 @@ public final class ChunkedFiles {
   private final LongAdder chunkBytesUploaded = new LongAdder();
   private final LongAdder chunkShareBytes = new LongAdder();
   private final LongAdder holesWritten = new LongAdder();
+  /** Chunks in the making across every upload and rewrite: what bounds their memory. */
+  private final java.util.concurrent.Semaphore chunkSlots;
+  private final java.util.concurrent.atomic.AtomicInteger slotsInUse =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger slotsPeak =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private ChunkedFiles(GridClient grid, FilesConfig config) {
     this.grid = Objects.requireNonNull(grid, "grid");
@@ -56,6 +62,7 @@ public final class ChunkedFiles {
     this.params = config.params().orElse(grid.config().params());
     this.nodes = new GridNodeStore(grid, params, config.nodeCacheBytes());
     this.policy = NodeKeyPolicy.convergent(grid.secrets().convergenceSecret());
+    this.chunkSlots = new java.util.concurrent.Semaphore(config.chunkBudget());
   }
 
   public static ChunkedFiles create(GridClient grid, FilesConfig config) {
@@ -191,6 +198,41 @@ public final class ChunkedFiles {
       }
       return ChunkRef.of(r.cap());
     });
+  }
+
+  /**
+   * Starts {@code make} (a chunk's bytes and their upload) once one of the client's {@link
+   * FilesConfig#chunkBudget()} slots is free, waiting for it on this (an upload's own) thread;
+   * the slot is freed when the chunk's future completes, however it ends.
+   */
+  CompletableFuture<ChunkRef> inChunkSlot(Work<CompletableFuture<ChunkRef>> make)
+      throws IOException {
+    try {
+      chunkSlots.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted waiting for a chunk slot");
+    }
+    slotsPeak.accumulateAndGet(slotsInUse.incrementAndGet(), Math::max);
+    CompletableFuture<ChunkRef> f;
+    try {
+      f = make.run();
+    } catch (IOException | RuntimeException e) {
+      freeSlot();
+      throw e;
+    }
+    f.whenComplete((r, t) -> freeSlot());
+    return f;
+  }
+
+  private void freeSlot() {
+    slotsInUse.decrementAndGet();
+    chunkSlots.release();
+  }
+
+  /** The most chunk slots ever taken at once (tests). */
+  int chunkSlotsPeak() {
+    return slotsPeak.get();
   }
 
   /** A chunk of zeros that is never made: a hole. */

@@ -98,7 +98,7 @@ final class FileRewrite {
           made.put(order.removeFirst(), ChunkedFiles.join(inFlight.removeFirst()));
         }
         order.addLast(index);
-        inFlight.addLast(chunk(geometry, index));
+        inFlight.addLast(files.inChunkSlot(() -> chunk(geometry, index)));
       }
       while (!inFlight.isEmpty()) {
         made.put(order.removeFirst(), ChunkedFiles.join(inFlight.removeFirst()));
@@ -120,7 +120,8 @@ final class FileRewrite {
             || (!inFlight.isEmpty() && inFlight.peekFirst().isDone())) {
           builder.add(ChunkedFiles.join(inFlight.removeFirst()));
         }
-        inFlight.addLast(chunk(geometry, i));
+        long index = i;
+        inFlight.addLast(files.inChunkSlot(() -> chunk(geometry, index)));
       }
       while (!inFlight.isEmpty()) {
         builder.add(ChunkedFiles.join(inFlight.removeFirst()));

@@ -16,18 +16,29 @@ public final class FilesConfig {
   /** The default chunk size of new files (docs/chunk-size.md). */
   public static final int DEFAULT_CHUNK_SIZE = 4 << 20;
   /**
-   * One chunk upload per core, at least 2, at most 4: each in-flight chunk holds the chunk plus
-   * up to n x 2.25 MiB of unacknowledged share writes (GridConfig's window and run), so 4 x
-   * (4 + 22.5) MiB keeps a streamed upload inside a 256 MiB heap with the servers beside it.
+   * Four chunks of one upload in the making at once: an upload waits on the servers' durable
+   * closes as much as on the CPU, so more chunks than cores keep both busy (docs/chunk-size.md:
+   * x1.19 over two through the mount on 2 cores). What bounds memory is {@link
+   * #DEFAULT_CHUNK_BUDGET}, shared by every upload of the client.
    */
-  public static final int DEFAULT_PARALLEL_UPLOADS =
-      Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+  public static final int DEFAULT_PARALLEL_UPLOADS = 4;
+  /**
+   * Chunks in the making at once across every upload and rewrite of one client: one per 128 MiB
+   * of heap, 2 to 4. Each holds the chunk plus up to n x 2.25 MiB of unacknowledged share writes
+   * (GridConfig's window and run), about 30 MiB at 3-of-10: four fit the 512 MiB heap of
+   * cli/jvm.options with the demo's ten servers beside them, however many files upload at once
+   * (a mount uploads four large files together). A 4 GiB round trip with four in a 256 MiB heap
+   * with ten servers peaked at 255 MiB live, so such a heap gets two.
+   */
+  public static final int DEFAULT_CHUNK_BUDGET =
+      (int) Math.max(2, Math.min(4, Runtime.getRuntime().maxMemory() / (128L << 20)));
   /** Parallelism times chunk size may not exceed this (one transfer's buffers). */
   public static final long MAX_BUFFERED = 1L << 30;
 
   private final int chunkSize;
   private final int parallelUploads;
   private final int parallelDownloads;
+  private final int chunkBudget;
   private final long nodeCacheBytes;
   private final EncodingParams params;
 
@@ -35,6 +46,7 @@ public final class FilesConfig {
     this.chunkSize = b.chunkSize;
     this.parallelUploads = b.parallelUploads;
     this.parallelDownloads = b.parallelDownloads;
+    this.chunkBudget = b.chunkBudget;
     this.nodeCacheBytes = b.nodeCacheBytes;
     this.params = b.params;
   }
@@ -61,6 +73,11 @@ public final class FilesConfig {
     return parallelDownloads;
   }
 
+  /** Chunks in the making at once across all uploads of the client (memory's bound). */
+  public int chunkBudget() {
+    return chunkBudget;
+  }
+
   /** Bytes of decrypted manifest nodes cached (shared by every operation). */
   public long nodeCacheBytes() {
     return nodeCacheBytes;
@@ -74,7 +91,8 @@ public final class FilesConfig {
   @Override
   public String toString() {
     return "FilesConfig[chunkSize=" + chunkSize + ", parallelUploads=" + parallelUploads
-        + ", parallelDownloads=" + parallelDownloads + ", nodeCacheBytes=" + nodeCacheBytes
+        + ", parallelDownloads=" + parallelDownloads + ", chunkBudget=" + chunkBudget
+        + ", nodeCacheBytes=" + nodeCacheBytes
         + ", params=" + params + "]";
   }
 
@@ -83,6 +101,7 @@ public final class FilesConfig {
     private int chunkSize = DEFAULT_CHUNK_SIZE;
     private int parallelUploads = DEFAULT_PARALLEL_UPLOADS;
     private int parallelDownloads = 4;
+    private int chunkBudget = DEFAULT_CHUNK_BUDGET;
     private long nodeCacheBytes = 4 << 20;
     private EncodingParams params;
 
@@ -104,6 +123,12 @@ public final class FilesConfig {
 
     public Builder parallelDownloads(int chunks) {
       this.parallelDownloads = parallelism(chunks, "parallel downloads");
+      return this;
+    }
+
+    /** Chunks in the making at once across every upload of the client. */
+    public Builder chunkBudget(int chunks) {
+      this.chunkBudget = parallelism(chunks, "chunk budget");
       return this;
     }
 
@@ -129,10 +154,11 @@ public final class FilesConfig {
      *     #MAX_BUFFERED}
      */
     public FilesConfig build() {
-      long most = (long) Math.max(parallelUploads, parallelDownloads) * chunkSize;
+      long most = (long) Math.max(Math.max(parallelUploads, chunkBudget), parallelDownloads)
+          * chunkSize;
       if (most > MAX_BUFFERED) {
-        throw new IllegalArgumentException("parallelism " + Math.max(parallelUploads,
-            parallelDownloads) + " x chunk size " + chunkSize + " = " + most
+        throw new IllegalArgumentException("parallelism " + most / chunkSize + " x chunk size "
+            + chunkSize + " = " + most
             + " bytes buffered, more than " + MAX_BUFFERED);
       }
       return new FilesConfig(this);

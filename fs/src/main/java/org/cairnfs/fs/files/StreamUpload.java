@@ -12,8 +12,9 @@ import org.cairnfs.caps.manifest.ManifestBuilder;
 /**
  * One streamed upload: the stream is cut into chunks, each handed to its own upload (which
  * encodes on its own worker thread), at most {@code parallelUploads} in flight; completed chunks
- * enter the manifest builder in file order. A chunk buffer is read only when a slot is free, so
- * at most {@code parallelUploads} chunk buffers live at once.
+ * enter the manifest builder in file order. A chunk buffer is read only when a slot is free (of
+ * this upload's window and of the client's chunk budget), so at most that many chunk buffers
+ * live at once.
  */
 final class StreamUpload {
   private final ChunkedFiles files;
@@ -37,13 +38,19 @@ final class StreamUpload {
             || (!inFlight.isEmpty() && inFlight.peekFirst().isDone())) {
           builder.add(ChunkedFiles.join(inFlight.removeFirst()));
         }
-        byte[] chunk = new byte[chunkSize];
-        int n = in.readNBytes(chunk, 0, chunkSize);
-        if (n == 0) {
+        int[] read = new int[1];
+        inFlight.addLast(files.inChunkSlot(() -> {
+          byte[] chunk = new byte[chunkSize];
+          int n = in.readNBytes(chunk, 0, chunkSize);
+          read[0] = n;
+          return n == 0 ? CompletableFuture.completedFuture(null)
+              : files.storeChunk(n == chunkSize ? chunk : Arrays.copyOf(chunk, n));
+        }));
+        if (read[0] == 0) {
+          inFlight.removeLast(); // the end of the stream: no chunk
           break;
         }
-        inFlight.addLast(files.storeChunk(n == chunkSize ? chunk : Arrays.copyOf(chunk, n)));
-        if (n < chunkSize) {
+        if (read[0] < chunkSize) {
           break;
         }
       }

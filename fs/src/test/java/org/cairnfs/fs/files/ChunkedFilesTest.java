@@ -110,6 +110,46 @@ class ChunkedFilesTest {
   }
 
   @Test
+  void uploadsAndRewritesTogetherStayInsideTheClientsChunkBudget() throws Exception {
+    ChunkedFiles budgeted = ChunkedFiles.create(client, FilesConfig.builder().chunkSize(C)
+        .parallelUploads(3).chunkBudget(2).build());
+    List<byte[]> data = new ArrayList<>();
+    List<java.util.concurrent.CompletableFuture<Cap>> made = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      byte[] d = random(6 * C + i, 700 + i);
+      data.add(d);
+      made.add(i % 2 == 0 ? budgeted.upload(new java.io.ByteArrayInputStream(d))
+          : budgeted.write(FileEdit.newFile(d.length, sourceOf(d))));
+    }
+    for (int i = 0; i < 4; i++) {
+      assertThat(readAll(made.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS)))
+          .isEqualTo(data.get(i));
+    }
+    assertThat(budgeted.chunkSlotsPeak()).isPositive().isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void aFailedUploadGivesItsChunkSlotsBack() throws Exception {
+    ChunkedFiles budgeted = ChunkedFiles.create(client, FilesConfig.builder().chunkSize(C)
+        .parallelUploads(2).chunkBudget(1).build());
+    byte[] d = random(3 * C, 77);
+    InputStream failing = new java.io.SequenceInputStream(
+        new java.io.ByteArrayInputStream(d, 0, C + 5), new InputStream() {
+          @Override
+          public int read() throws IOException {
+            throw new IOException("the disk went away");
+          }
+        });
+    assertThatThrownBy(() -> budgeted.upload(failing).get(60,
+        java.util.concurrent.TimeUnit.SECONDS)).hasRootCauseMessage("the disk went away");
+    // with a slot lost, this would wait forever
+    Cap cap = budgeted.upload(new java.io.ByteArrayInputStream(d)).get(60,
+        java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(readAll(cap)).isEqualTo(d);
+    assertThat(budgeted.chunkSlotsPeak()).isEqualTo(1);
+  }
+
+  @Test
   void rangeReadsAtChunkAndSegmentEdges() throws Exception {
     int size = 5 * C + 100;
     byte[] data = random(size, 42);
