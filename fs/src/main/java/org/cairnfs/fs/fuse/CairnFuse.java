@@ -229,7 +229,7 @@ final class CairnFuse extends FuseStubFS {
   @Override
   public int open(String path, FuseFileInfo fi) {
     return call("open", () -> {
-      long fh = core.open(path, fi.flags.get());
+      long fh = core.open(path, fi.flags.get(), caller());
       fi.fh.set(fh);
       if (core.keepCache(fh)) {
         keepCache(fi);

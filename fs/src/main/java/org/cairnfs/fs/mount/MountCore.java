@@ -246,8 +246,13 @@ public final class MountCore implements AutoCloseable {
     return openNode(n, flags | O_CREAT, true);
   }
 
-  /** Opens an existing file; O_CREAT is handled by {@link #create}. */
+  /** Opens an existing file as root; O_CREAT is handled by {@link #create}. */
   public long open(String path, int flags) throws FsException {
+    return open(path, flags, new Caller(0, 0));
+  }
+
+  /** Opens an existing file for {@code caller}; O_CREAT is handled by {@link #create}. */
+  public long open(String path, int flags, Caller caller) throws FsException {
     List<String> names = Tree.names(path);
     tree.prepare(names, false);
     FileNode f;
@@ -273,12 +278,29 @@ public final class MountCore implements AutoCloseable {
       tree.lock.readLock().unlock();
     }
     try {
+      if ((flags & O_TRUNC) != 0 && !caller.isRoot()) {
+        dropSetIds(f, caller);
+      }
       return openNode(f, flags, false);
     } catch (FsException | RuntimeException e) {
       synchronized (f) {
         f.openCount--;
       }
       throw e;
+    }
+  }
+
+  /**
+   * An O_TRUNC open by a caller without CAP_FSETID drops the set-id bits as the kernel's
+   * truncate would ({@link Namespace#dropSetIds}): with atomic_o_trunc the kernel leaves that to
+   * us. Journaled with the truncated content at the close.
+   */
+  private void dropSetIds(FileNode n, Caller caller) {
+    tree.lock.writeLock().lock();
+    try {
+      Namespace.dropSetIds(n, caller, now());
+    } finally {
+      tree.lock.writeLock().unlock();
     }
   }
 

@@ -326,6 +326,9 @@ final class Namespace {
           Instant now = core.now();
           f.mtime = now;
           f.ctime = now;
+          if (!caller.isRoot()) {
+            dropSetIds(f, caller, now);
+          }
         }
         opened(f);
         return f;
@@ -381,6 +384,22 @@ final class Namespace {
       n.mode = mode & 07777;
       n.ctime = core.now();
     });
+  }
+
+  /**
+   * Drops setuid, and setgid when the group may execute or the caller is not of the file's group
+   * (Linux 6.x; only the primary group is known here), from a regular file: what a truncate by a
+   * caller without CAP_FSETID does. Caller holds the tree's write lock.
+   */
+  static void dropSetIds(FileNode f, Caller caller, Instant now) {
+    int mode = f.mode & ~04000;
+    if ((mode & 010) != 0 || caller.gid() != f.gid) {
+      mode &= ~02000;
+    }
+    if (mode != f.mode) {
+      f.mode = mode;
+      f.ctime = now;
+    }
   }
 
   void chown(String path, int uid, int gid, Caller caller) throws FsException {

@@ -130,6 +130,32 @@ class MountCoreFilesTest {
   }
 
   @Test
+  void anOTruncOpenByANonRootCallerDropsSetuidAndAnExecutableSetgid() throws Exception {
+    fx.put("/f", new byte[] {1, 2, 3});
+    fx.put("/g", new byte[] {1});
+    fx.put("/h", new byte[] {1});
+    core.chmod("/f", 06777);
+    core.chmod("/g", 06767); // setgid without group execute, the caller of the file's group: kept
+    core.chown("/g", -1, CoreFixture.USER.gid(), new Caller(0, 0));
+    core.chmod("/h", 06777);
+    fx.put("/k", new byte[] {1});
+    core.chmod("/k", 02767); // the caller not of the file's group: dropped too
+    core.chown("/k", -1, CoreFixture.USER.gid() + 1, new Caller(0, 0));
+    core.release(core.open("/k", MountCore.O_RDWR | MountCore.O_TRUNC, CoreFixture.USER));
+    assertThat(core.getattr("/k").mode()).isEqualTo(0767);
+    core.release(core.open("/f", MountCore.O_WRONLY | MountCore.O_TRUNC, CoreFixture.USER));
+    assertThat(core.getattr("/f").mode()).isEqualTo(0777);
+    assertThat(core.getattr("/f").size()).isZero();
+    core.release(core.create("/g", 0644, MountCore.O_CREAT | MountCore.O_WRONLY
+        | MountCore.O_TRUNC, CoreFixture.USER));
+    assertThat(core.getattr("/g").mode()).isEqualTo(02767);
+    // root keeps them (CAP_FSETID), and a non-truncating open changes nothing
+    core.release(core.open("/h", MountCore.O_WRONLY | MountCore.O_TRUNC));
+    core.release(core.open("/h", MountCore.O_WRONLY, CoreFixture.USER));
+    assertThat(core.getattr("/h").mode()).isEqualTo(06777);
+  }
+
+  @Test
   void openFlags() throws Exception {
     fx.put("/f", new byte[] {1, 2, 3, 4});
     assertThatThrownBy(() -> core.create("/f", 0644, MountCore.O_CREAT | MountCore.O_EXCL
