@@ -278,6 +278,9 @@ final class Namespace {
     if (target.indexOf('\0') >= 0) {
       throw new FsException(FsError.INVALID, "symlink target contains NUL");
     }
+    if (target.indexOf('\uFFFD') >= 0) {
+      throw new FsException(FsError.INVALID, "symlink target is not valid UTF-8");
+    }
     List<String> names = Tree.names(path);
     String name = last(names);
     tree.prepare(names, false);

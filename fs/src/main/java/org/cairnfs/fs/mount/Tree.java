@@ -76,6 +76,10 @@ final class Tree {
   }
 
   static String name(String part) throws FsException {
+    if (part.indexOf('\uFFFD') >= 0) {
+      // the FUSE binding decodes bytes that are not UTF-8 as U+FFFD: two such names would be one
+      throw new FsException(FsError.INVALID, "name is not valid UTF-8: " + part);
+    }
     try {
       return EntryName.of(part).text();
     } catch (DirectoryFormatException e) {

@@ -50,6 +50,13 @@ class MountCoreNamespaceTest {
     fails(FsError.NOT_DIRECTORY, () -> core.mkdir("/f/y", 0755, U));
     fails(FsError.NAME_TOO_LONG, () -> core.mkdir("/" + "n".repeat(256), 0755, U));
     core.mkdir("/" + "n".repeat(255), 0755, U);
+    // bytes that are not UTF-8 reach the core as U+FFFD: refused, never two names made one
+    fails(FsError.INVALID, () -> core.mkdir("/a\uFFFDb", 0755, U));
+    fails(FsError.INVALID, () -> core.create("/\uFFFD", 0644, MountCore.O_CREAT
+        | MountCore.O_WRONLY, U));
+    fails(FsError.INVALID, () -> core.symlink("x\uFFFD", "/l", U));
+    fails(FsError.INVALID, () -> core.rename("/f", "/\uFFFD", 0));
+    assertThat(core.getattr("/f").size()).isEqualTo(1);
     fx.put("/d/inner", new byte[1]);
     fails(FsError.NOT_EMPTY, () -> core.rmdir("/d"));
     fails(FsError.NOT_DIRECTORY, () -> core.rmdir("/f"));
