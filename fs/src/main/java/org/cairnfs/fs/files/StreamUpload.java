@@ -12,9 +12,9 @@ import org.cairnfs.caps.manifest.ManifestBuilder;
 /**
  * One streamed upload: the stream is cut into chunks, each handed to its own upload (which
  * encodes on its own worker thread), at most {@code parallelUploads} in flight; completed chunks
- * enter the manifest builder in file order. A chunk buffer is read only when a slot is free (of
- * this upload's window and of the client's chunk budget), so at most that many chunk buffers
- * live at once.
+ * enter the manifest builder in file order. A chunk buffer is read only when this upload's window
+ * has room, and encoded only with a slot of the client's chunk budget, so an upload holds at most
+ * its window plus the one chunk waiting for a slot.
  */
 final class StreamUpload {
   private final ChunkedFiles files;
@@ -38,19 +38,16 @@ final class StreamUpload {
             || (!inFlight.isEmpty() && inFlight.peekFirst().isDone())) {
           builder.add(ChunkedFiles.join(inFlight.removeFirst()));
         }
-        int[] read = new int[1];
-        inFlight.addLast(files.inChunkSlot(() -> {
-          byte[] chunk = new byte[chunkSize];
-          int n = in.readNBytes(chunk, 0, chunkSize);
-          read[0] = n;
-          return n == 0 ? CompletableFuture.completedFuture(null)
-              : files.storeChunk(n == chunkSize ? chunk : Arrays.copyOf(chunk, n));
-        }));
-        if (read[0] == 0) {
-          inFlight.removeLast(); // the end of the stream: no chunk
+        // read before taking a slot of the client's budget: a slow stream (a trickling HTTP
+        // body) holds only its own buffer, never a slot every other upload waits for
+        byte[] chunk = new byte[chunkSize];
+        int n = in.readNBytes(chunk, 0, chunkSize);
+        if (n == 0) {
           break;
         }
-        if (read[0] < chunkSize) {
+        byte[] data = n == chunkSize ? chunk : Arrays.copyOf(chunk, n);
+        inFlight.addLast(files.inChunkSlot(() -> files.storeChunk(data)));
+        if (n < chunkSize) {
           break;
         }
       }

@@ -295,10 +295,15 @@ public final class MountCore implements AutoCloseable {
    * truncate would ({@link Namespace#dropSetIds}): with atomic_o_trunc the kernel leaves that to
    * us. Journaled with the truncated content at the close.
    */
-  private void dropSetIds(FileNode n, Caller caller) {
+  private void dropSetIds(FileNode n, Caller caller) throws FsException {
     tree.lock.writeLock().lock();
     try {
-      Namespace.dropSetIds(n, caller, now());
+      if (Namespace.dropSetIds(n, caller, now()) && n.data.size() == 0
+          && !n.data.hasOpenChanges()) {
+        journalEntry(n.parent, n); // already empty: no truncation for the close to journal
+      }
+    } catch (IOException e) {
+      throw new FsException(FsError.IO, "journaling a change: " + e.getMessage(), e);
     } finally {
       tree.lock.writeLock().unlock();
     }
@@ -309,15 +314,15 @@ public final class MountCore implements AutoCloseable {
     int acc = flags & O_ACCMODE;
     boolean readable = acc == 0 || acc == O_RDWR;
     boolean writable = acc == O_WRONLY || acc == O_RDWR;
-    if ((flags & O_TRUNC) != 0 && !created && writable) {
+    boolean truncated = false;
+    if ((flags & O_TRUNC) != 0 && !created && (writable || n.data.size() > 0)) {
       truncateData(n, 0);
-    } else if ((flags & O_TRUNC) != 0 && !created && n.data.size() > 0) {
-      truncateData(n, 0);
+      truncated = true;
     }
     boolean keepCache = n.data.openKeepsCache() && !created;
     long fh = nextHandle.getAndIncrement();
     handles.put(fh, new OpenFile(fh, n, readable, writable, (flags & O_APPEND) != 0,
-        keepCache));
+        keepCache, truncated));
     return fh;
   }
 
@@ -477,8 +482,8 @@ public final class MountCore implements AutoCloseable {
    */
   public void flush(long fh) throws FsException {
     OpenFile f = handle(fh);
-    if (!f.writable() && !f.node().data.hasOpenChanges()) {
-      return;
+    if (!f.writable() && !f.truncated()) {
+      return; // a reader's close: another handle's unclosed changes are not its to journal
     }
     long seq = commitNode(f.node());
     try {

@@ -68,6 +68,12 @@ final class Namespace {
     return names.get(names.size() - 1);
   }
 
+  /** The name a path makes (create, mkdir, symlink): see {@link Tree#newName}. */
+  private static String made(List<String> names) throws FsException {
+    last(names);
+    return Tree.newName(names);
+  }
+
   private void put(DirNode parent, String name, Node n) {
     n.parent = parent;
     n.name = name;
@@ -76,7 +82,7 @@ final class Namespace {
 
   void mkdir(String path, int mode, Caller caller) throws FsException {
     List<String> names = Tree.names(path);
-    String name = last(names);
+    String name = made(names);
     tree.prepare(names, false);
     change(() -> {
       DirNode parent = tree.parentOf(names);
@@ -176,6 +182,7 @@ final class Namespace {
     if (src.isEmpty() || dst.isEmpty()) {
       throw new FsException(FsError.BUSY, "cannot rename the mount root");
     }
+    Tree.newName(dst);
     tree.prepare(src, false);
     tree.prepare(dst, true);
     FileNode orphan = change(() -> {
@@ -282,7 +289,7 @@ final class Namespace {
       throw new FsException(FsError.INVALID, "symlink target is not valid UTF-8");
     }
     List<String> names = Tree.names(path);
-    String name = last(names);
+    String name = made(names);
     tree.prepare(names, false);
     change(() -> {
       DirNode parent = tree.parentOf(names);
@@ -329,13 +336,14 @@ final class Namespace {
           Instant now = core.now();
           f.mtime = now;
           f.ctime = now;
-          if (!caller.isRoot()) {
-            dropSetIds(f, caller, now);
+          if (!caller.isRoot() && dropSetIds(f, caller, now) && !f.data.hasOpenChanges()) {
+            core.journalEntry(parent, f); // already empty: no truncation for the close to journal
           }
         }
         opened(f);
         return f;
       }
+      Tree.newName(names);
       writable(parent, path);
       Instant now = core.now();
       FileData data = wb.newFile(Optional.empty(), 0);
@@ -394,15 +402,17 @@ final class Namespace {
    * (Linux 6.x; only the primary group is known here), from a regular file: what a truncate by a
    * caller without CAP_FSETID does. Caller holds the tree's write lock.
    */
-  static void dropSetIds(FileNode f, Caller caller, Instant now) {
+  static boolean dropSetIds(FileNode f, Caller caller, Instant now) {
     int mode = f.mode & ~04000;
     if ((mode & 010) != 0 || caller.gid() != f.gid) {
       mode &= ~02000;
     }
-    if (mode != f.mode) {
-      f.mode = mode;
-      f.ctime = now;
+    if (mode == f.mode) {
+      return false;
     }
+    f.mode = mode;
+    f.ctime = now;
+    return true;
   }
 
   void chown(String path, int uid, int gid, Caller caller) throws FsException {
@@ -511,7 +521,6 @@ final class Namespace {
     for (int attempt = 0; attempt < 3; attempt++) {
       Optional<String> cap;
       boolean writableHere;
-      FileNode dirty = null;
       tree.lock.readLock().lock();
       try {
         Node n = tree.resolve(names);
@@ -522,20 +531,15 @@ final class Namespace {
           DirRef r = wb.canonical(d.ref);
           cap = r instanceof DirRef.Cap c ? Optional.of(c.cap()) : Optional.empty();
         } else {
+          // the last closed version: changes a handle has not closed yet are not part of it
           FileNode f = (FileNode) n;
-          cap = f.data.hasLocalChanges() ? Optional.empty() : f.data.base();
-          if (f.data.hasOpenChanges()) {
-            dirty = f;
-          }
+          cap = f.data.lastSealedGen() == 0 ? f.data.base() : Optional.empty();
         }
       } finally {
         tree.lock.readLock().unlock();
       }
       if (cap.isPresent()) {
         return diminish(cap.get(), attr, writableHere);
-      }
-      if (dirty != null) {
-        core.commitNode(dirty);
       }
       wb.uploader.awaitPublished(wb.lastSeq(), Long.MAX_VALUE / 4);
     }

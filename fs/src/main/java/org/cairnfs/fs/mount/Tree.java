@@ -75,11 +75,20 @@ final class Tree {
     return out;
   }
 
-  static String name(String part) throws FsException {
-    if (part.indexOf('\uFFFD') >= 0) {
-      // the FUSE binding decodes bytes that are not UTF-8 as U+FFFD: two such names would be one
-      throw new FsException(FsError.INVALID, "name is not valid UTF-8: " + part);
+  /**
+   * The last name of a path that is about to be made (create, mkdir, symlink, rename's target):
+   * refused when it holds U+FFFD, which is what the FUSE binding makes of bytes that are not
+   * UTF-8, so that two such names never become one. Existing names stay reachable.
+   */
+  static String newName(List<String> names) throws FsException {
+    String name = names.isEmpty() ? "" : names.get(names.size() - 1);
+    if (name.indexOf('\uFFFD') >= 0) {
+      throw new FsException(FsError.INVALID, "name is not valid UTF-8: " + name);
     }
+    return name;
+  }
+
+  static String name(String part) throws FsException {
     try {
       return EntryName.of(part).text();
     } catch (DirectoryFormatException e) {

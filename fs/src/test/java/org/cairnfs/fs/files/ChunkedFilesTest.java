@@ -150,6 +150,36 @@ class ChunkedFilesTest {
   }
 
   @Test
+  void aStalledStreamHoldsNoSlotOtherUploadsWaitFor() throws Exception {
+    ChunkedFiles budgeted = ChunkedFiles.create(client, FilesConfig.builder().chunkSize(C)
+        .parallelUploads(2).chunkBudget(1).build());
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+    byte[] slow = random(2 * C + 3, 91);
+    InputStream stalled = new java.io.FilterInputStream(new java.io.ByteArrayInputStream(slow)) {
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        reading.countDown();
+        try {
+          go.await(); // a client that sends nothing yet
+        } catch (InterruptedException e) {
+          throw new java.io.InterruptedIOException();
+        }
+        return super.read(b, off, len);
+      }
+    };
+    java.util.concurrent.CompletableFuture<Cap> first = budgeted.upload(stalled);
+    assertThat(reading.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    byte[] quick = random(C + 9, 92);
+    Cap cap = budgeted.upload(new java.io.ByteArrayInputStream(quick)).get(30,
+        java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(readAll(cap)).isEqualTo(quick);
+    assertThat(first).isNotDone();
+    go.countDown();
+    assertThat(readAll(first.get(30, java.util.concurrent.TimeUnit.SECONDS))).isEqualTo(slow);
+  }
+
+  @Test
   void rangeReadsAtChunkAndSegmentEdges() throws Exception {
     int size = 5 * C + 100;
     byte[] data = random(size, 42);

@@ -46,4 +46,37 @@ class MetaChangeCrashTest {
       assertThat(fx.get("/g")).isEqualTo(v1);
     }
   }
+
+  @Test
+  void aReadersCloseOrACapReadDuringAnOTruncRewriteJournalsNothingOfIt() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      byte[] v1 = CoreFixture.bytes(50_000, 3);
+      fx.put("/f", v1);
+      fx.core.sync(Duration.ofSeconds(30));
+      byte[] cap = fx.core.getxattr("/f", MountCore.READCAP);
+      long writer = fx.core.open("/f", MountCore.O_WRONLY | MountCore.O_TRUNC);
+      fx.core.write(writer, ByteBuffer.wrap(new byte[] {7, 7, 7}), 0); // never closed
+      long reader = fx.core.open("/f", 0);
+      fx.core.flush(reader);
+      fx.core.release(reader);
+      assertThat(fx.core.getxattr("/f", MountCore.READCAP)).as("the last closed version")
+          .isEqualTo(cap);
+      fx.crashAndReopen();
+      assertThat(fx.get("/f")).isEqualTo(v1);
+    }
+  }
+
+  @Test
+  void aSetIdDropOnAnAlreadyEmptyFileSurvivesAKill() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      fx.put("/e", new byte[0]);
+      fx.core.chmod("/e", 04755);
+      long fh = fx.core.open("/e", MountCore.O_WRONLY | MountCore.O_TRUNC, CoreFixture.USER);
+      fx.core.flush(fh);
+      fx.core.release(fh);
+      assertThat(fx.core.getattr("/e").mode()).isEqualTo(0755);
+      fx.crashAndReopen();
+      assertThat(fx.core.getattr("/e").mode()).isEqualTo(0755);
+    }
+  }
 }

@@ -115,6 +115,32 @@ class NamespaceRulesTest {
   }
 
   @Test
+  void aGridNameHoldingUfffdStaysReachableThoughNoSuchNameIsMadeHere() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String root = grid.newRoot();
+    String odd = "caf\uFFFD"; // made by another client, or by a mount without a UTF-8 locale
+    try (CoreFixture w = new CoreFixture(grid, root, dir.resolve("writer"), b -> { })) {
+      w.put("/src", text("bytes"));
+      w.core.sync(Duration.ofSeconds(10));
+    }
+    Optional<String> cap = grid.entries(root).get("src").cap();
+    grid.applyChanges(root, List.of(
+        new EntryChange.Put(odd, cap, NodeMetadata.of(EntryKind.FILE, 5, 0644, OLD, OLD)),
+        new EntryChange.Put("gone\uFFFD", cap,
+            NodeMetadata.of(EntryKind.FILE, 5, 0644, OLD, OLD)))).get();
+    try (CoreFixture fx = new CoreFixture(grid, root, dir.resolve("mount"), b -> { })) {
+      MountCore c = fx.core;
+      assertThat(fx.get("/" + odd)).isEqualTo(text("bytes"));
+      fails(FsError.INVALID, () -> c.rename("/src", "/x\uFFFD", 0));
+      fails(FsError.INVALID, () -> fx.put("/y\uFFFD", text("new")));
+      c.rename("/" + odd, "/cafe", 0);
+      assertThat(fx.get("/cafe")).isEqualTo(text("bytes"));
+      c.unlink("/gone\uFFFD");
+      fails(FsError.NOT_FOUND, () -> c.getattr("/gone\uFFFD"));
+    }
+  }
+
+  @Test
   void aReadOnlySubdirectoryOfAWritableMountRefusesEveryChangeThroughIt() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
     String root = rootWithAReadOnlySubdirectory(grid);
