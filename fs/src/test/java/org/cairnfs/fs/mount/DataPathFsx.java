@@ -17,8 +17,9 @@ import java.util.Random;
  * page and chunk edges, past the end leaving holes, O_APPEND), truncates down and up, opens
  * with O_TRUNC, reads, closes, fsyncs, clean remounts and kills with journal replay, applied to
  * the core and to an in-memory model, the touched file compared after every step. The model
- * knows what survives a kill: every file as of its last flush (any close of any handle of it
- * commits the file's open changes), the truncate(2) of a path, or fsync.
+ * knows what survives a kill: every file as of its last flush by a handle that may write (which
+ * commits the file's open changes, whichever handle made them; a reader's close commits
+ * nothing), the truncate(2) of a path, or fsync.
  */
 final class DataPathFsx {
   static final int PAGE = Layer.PAGE;
@@ -131,7 +132,9 @@ final class DataPathFsx {
       note(step, "close " + FILES[h.file] + " fh" + h.fh);
       fx.core.flush(h.fh);
       fx.core.release(h.fh);
-      committed[h.file] = now[h.file];
+      if (h.writable()) { // a reader's close journals nothing of another handle's changes
+        committed[h.file] = now[h.file];
+      }
       return h.file;
     } else if (k < 73) {
       Handle h = any();
