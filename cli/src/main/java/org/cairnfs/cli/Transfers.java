@@ -111,10 +111,18 @@ final class Transfers {
 
   /**
    * Downloads into {@code target} through a temporary file in the same directory, so the target
-   * is either untouched or complete.
+   * is either untouched or complete; a device or FIFO is written into directly.
    */
   static void downloadTo(GridFileSystem files, String cap, long size, Path target,
       LongConsumer progress) throws IOException {
+    if (Files.exists(target) && !Files.isRegularFile(target) && !Files.isDirectory(target)) {
+      // a device or a FIFO (/dev/null, a pipe): written into, never renamed over (a rename
+      // replaced /dev/null with a regular file of the download)
+      try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.WRITE)) {
+        download(files, cap, size, out, progress);
+      }
+      return;
+    }
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".cairn-part");
     try {

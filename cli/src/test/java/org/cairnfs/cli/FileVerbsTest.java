@@ -103,6 +103,27 @@ class FileVerbsTest {
   }
 
   @Test
+  void getIntoAFifoOrDeviceWritesIntoItAndLeavesItInPlace() throws Exception {
+    Path big = local("big", 300);
+    f.run("put", big.toString(), "home:big");
+    Path fifo = dir.resolve("fifo");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    java.util.concurrent.CompletableFuture<byte[]> read =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return Files.readAllBytes(fifo);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+    assertThat(f.run("get", "home:big", fifo.toString())).isZero();
+    assertThat(read.get(30, java.util.concurrent.TimeUnit.SECONDS))
+        .isEqualTo(Files.readAllBytes(big));
+    assertThat(Files.isRegularFile(fifo)).as("still a FIFO, not replaced by a file").isFalse();
+    assertThat(Files.exists(fifo)).isTrue();
+  }
+
+  @Test
   void failedGetLeavesTheTargetUntouched() throws Exception {
     f.run("put", local("big", 100).toString(), "home:big");
     Path out = Files.writeString(dir.resolve("keep"), "old");
