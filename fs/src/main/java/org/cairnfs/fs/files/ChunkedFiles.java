@@ -49,11 +49,15 @@ public final class ChunkedFiles {
   private final LongAdder chunkBytesUploaded = new LongAdder();
   private final LongAdder chunkShareBytes = new LongAdder();
   private final LongAdder holesWritten = new LongAdder();
-  /** Chunks in the making across every upload and rewrite: what bounds their memory. */
-  private final java.util.concurrent.Semaphore chunkSlots;
-  private final java.util.concurrent.atomic.AtomicInteger slotsInUse =
+  /**
+   * KiB of chunks in the making across every upload and rewrite: what bounds their memory. A
+   * chunk weighs its length, so many small files upload together where few full chunks do.
+   */
+  private final java.util.concurrent.Semaphore chunkKib;
+  private final int budgetKib;
+  private final java.util.concurrent.atomic.AtomicInteger kibInUse =
       new java.util.concurrent.atomic.AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicInteger slotsPeak =
+  private final java.util.concurrent.atomic.AtomicInteger kibPeak =
       new java.util.concurrent.atomic.AtomicInteger();
 
   private ChunkedFiles(GridClient grid, FilesConfig config) {
@@ -62,7 +66,8 @@ public final class ChunkedFiles {
     this.params = config.params().orElse(grid.config().params());
     this.nodes = new GridNodeStore(grid, params, config.nodeCacheBytes());
     this.policy = NodeKeyPolicy.convergent(grid.secrets().convergenceSecret());
-    this.chunkSlots = new java.util.concurrent.Semaphore(config.chunkBudget());
+    this.budgetKib = (int) Math.max(1, (long) config.chunkBudget() * config.chunkSize() >> 10);
+    this.chunkKib = new java.util.concurrent.Semaphore(budgetKib);
   }
 
   public static ChunkedFiles create(GridClient grid, FilesConfig config) {
@@ -201,38 +206,40 @@ public final class ChunkedFiles {
   }
 
   /**
-   * Starts {@code make} (a chunk's bytes and their upload) once one of the client's {@link
-   * FilesConfig#chunkBudget()} slots is free, waiting for it on this (an upload's own) thread;
-   * the slot is freed when the chunk's future completes, however it ends.
+   * Starts {@code make} (the upload of a chunk of {@code length} bytes) once the client's {@link
+   * FilesConfig#chunkBudget()} (that many full chunks, counted in KiB) has room for it, waiting
+   * on this (an upload's own) thread; the room is given back when the chunk's future completes,
+   * however it ends. A chunk larger than the whole budget waits for all of it.
    */
-  CompletableFuture<ChunkRef> inChunkSlot(Work<CompletableFuture<ChunkRef>> make)
+  CompletableFuture<ChunkRef> inChunkSlot(long length, Work<CompletableFuture<ChunkRef>> make)
       throws IOException {
+    int kib = (int) Math.max(1, Math.min(budgetKib, (length + 1023) >> 10));
     try {
-      chunkSlots.acquire();
+      chunkKib.acquire(kib);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted waiting for a chunk slot");
+      throw new java.io.InterruptedIOException("interrupted waiting for room in the chunk budget");
     }
-    slotsPeak.accumulateAndGet(slotsInUse.incrementAndGet(), Math::max);
+    kibPeak.accumulateAndGet(kibInUse.addAndGet(kib), Math::max);
     CompletableFuture<ChunkRef> f;
     try {
       f = make.run();
     } catch (IOException | RuntimeException e) {
-      freeSlot();
+      free(kib);
       throw e;
     }
-    f.whenComplete((r, t) -> freeSlot());
+    f.whenComplete((r, t) -> free(kib));
     return f;
   }
 
-  private void freeSlot() {
-    slotsInUse.decrementAndGet();
-    chunkSlots.release();
+  private void free(int kib) {
+    kibInUse.addAndGet(-kib);
+    chunkKib.release(kib);
   }
 
-  /** The most chunk slots ever taken at once (tests). */
-  int chunkSlotsPeak() {
-    return slotsPeak.get();
+  /** The most KiB of the chunk budget ever taken at once (tests). */
+  int chunkBudgetPeakKib() {
+    return kibPeak.get();
   }
 
   /** A chunk of zeros that is never made: a hole. */

@@ -98,7 +98,8 @@ final class FileRewrite {
           made.put(order.removeFirst(), ChunkedFiles.join(inFlight.removeFirst()));
         }
         order.addLast(index);
-        inFlight.addLast(files.inChunkSlot(() -> chunk(geometry, index)));
+        inFlight.addLast(files.inChunkSlot(geometry.chunkLength(index),
+            () -> chunk(geometry, index)));
       }
       while (!inFlight.isEmpty()) {
         made.put(order.removeFirst(), ChunkedFiles.join(inFlight.removeFirst()));
@@ -121,7 +122,8 @@ final class FileRewrite {
           builder.add(ChunkedFiles.join(inFlight.removeFirst()));
         }
         long index = i;
-        inFlight.addLast(files.inChunkSlot(() -> chunk(geometry, index)));
+        inFlight.addLast(files.inChunkSlot(geometry.chunkLength(index),
+            () -> chunk(geometry, index)));
       }
       while (!inFlight.isEmpty()) {
         builder.add(ChunkedFiles.join(inFlight.removeFirst()));

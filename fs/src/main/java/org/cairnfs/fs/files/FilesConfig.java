@@ -23,8 +23,8 @@ public final class FilesConfig {
    */
   public static final int DEFAULT_PARALLEL_UPLOADS = 4;
   /**
-   * Chunks in the making at once across every upload and rewrite of one client: one per 128 MiB
-   * of heap, 2 to 4. Each holds the chunk plus up to n x 2.25 MiB of unacknowledged share writes
+   * Full chunks' worth of bytes in the making at once across every upload and rewrite of one
+   * client (a chunk weighs its length, so small files share it): one per 128 MiB of heap, 2 to 4. Each holds the chunk plus up to n x 2.25 MiB of unacknowledged share writes
    * (GridConfig's window and run), about 30 MiB at 3-of-10: four fit the 512 MiB heap of
    * cli/jvm.options with the demo's ten servers beside them, however many files upload at once
    * (a mount uploads four large files together). A 4 GiB round trip with four in a 256 MiB heap

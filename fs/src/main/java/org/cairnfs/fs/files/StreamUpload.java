@@ -46,7 +46,7 @@ final class StreamUpload {
           break;
         }
         byte[] data = n == chunkSize ? chunk : Arrays.copyOf(chunk, n);
-        inFlight.addLast(files.inChunkSlot(() -> files.storeChunk(data)));
+        inFlight.addLast(files.inChunkSlot(n, () -> files.storeChunk(data)));
         if (n < chunkSize) {
           break;
         }

@@ -125,7 +125,25 @@ class ChunkedFilesTest {
       assertThat(readAll(made.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS)))
           .isEqualTo(data.get(i));
     }
-    assertThat(budgeted.chunkSlotsPeak()).isPositive().isLessThanOrEqualTo(2);
+    assertThat(budgeted.chunkBudgetPeakKib()).isPositive().isLessThanOrEqualTo(2 * C >> 10);
+  }
+
+  @Test
+  void smallFilesShareTheChunkBudgetByTheirSize() throws Exception {
+    ChunkedFiles budgeted = ChunkedFiles.create(client, FilesConfig.builder().chunkSize(C)
+        .parallelUploads(2).chunkBudget(1).build());
+    List<java.util.concurrent.CompletableFuture<Cap>> made = new ArrayList<>();
+    List<byte[]> data = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      byte[] d = random(1000 + i, 500 + i); // one KiB each: sixteen fit one 16 KiB chunk
+      data.add(d);
+      made.add(budgeted.upload(new java.io.ByteArrayInputStream(d)));
+    }
+    for (int i = 0; i < 12; i++) {
+      assertThat(readAll(made.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS)))
+          .isEqualTo(data.get(i));
+    }
+    assertThat(budgeted.chunkBudgetPeakKib()).isLessThanOrEqualTo(C >> 10);
   }
 
   @Test
@@ -146,7 +164,7 @@ class ChunkedFilesTest {
     Cap cap = budgeted.upload(new java.io.ByteArrayInputStream(d)).get(60,
         java.util.concurrent.TimeUnit.SECONDS);
     assertThat(readAll(cap)).isEqualTo(d);
-    assertThat(budgeted.chunkSlotsPeak()).isEqualTo(1);
+    assertThat(budgeted.chunkBudgetPeakKib()).isEqualTo(C >> 10);
   }
 
   @Test
