@@ -24,8 +24,9 @@ public final class FilesConfig {
   public static final int DEFAULT_PARALLEL_UPLOADS = 4;
   /**
    * Full chunks' worth of bytes in the making at once across every upload and rewrite of one
-   * client (a chunk weighs its length, so small files share it): one per 128 MiB of heap, 2 to 4. Each holds the chunk plus up to n x 2.25 MiB of unacknowledged share writes
-   * (GridConfig's window and run), about 30 MiB at 3-of-10: four fit the 512 MiB heap of
+   * client (a chunk weighs its length, so small files share it): one per 128 MiB of heap, 2 to
+   * 4. Each holds the chunk plus up to n x 2.25 MiB of unacknowledged share writes (GridConfig's
+   * window and run), about 30 MiB at 3-of-10: four fit the 512 MiB heap of
    * cli/jvm.options with the demo's ten servers beside them, however many files upload at once
    * (a mount uploads four large files together). A 4 GiB round trip with four in a 256 MiB heap
    * with ten servers peaked at 255 MiB live, so such a heap gets two.
@@ -73,7 +74,7 @@ public final class FilesConfig {
     return parallelDownloads;
   }
 
-  /** Chunks in the making at once across all uploads of the client (memory's bound). */
+  /** Full chunks' worth of bytes in the making across all uploads of the client (memory's bound). */
   public int chunkBudget() {
     return chunkBudget;
   }
@@ -126,7 +127,7 @@ public final class FilesConfig {
       return this;
     }
 
-    /** Chunks in the making at once across every upload of the client. */
+    /** Full chunks' worth of bytes in the making at once across every upload of the client. */
     public Builder chunkBudget(int chunks) {
       this.chunkBudget = parallelism(chunks, "chunk budget");
       return this;
