@@ -74,7 +74,7 @@ public final class FilesConfig {
     return parallelDownloads;
   }
 
-  /** Full chunks' worth of bytes in the making across all uploads of the client (memory's bound). */
+  /** Full chunks' worth of bytes in the making across all uploads (memory's bound). */
   public int chunkBudget() {
     return chunkBudget;
   }
