@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -14,17 +16,27 @@ import java.util.stream.Stream;
  * Removes the native libraries that SQLite's driver and LZ4 (inside MapDB, used to import an old
  * lease database) unpack into the temp dir and that a killed JVM leaves behind: a {@code
  * sqlite-*-libsqlitejdbc.so} or {@code liblz4-java*.so} that no running process has mapped is
- * stale (the driver's own clean-up skips a file whose {@code .lck} a killed JVM left). Run before a node starts; it touches nothing another process uses (and cannot delete
- * other users' files from a sticky /tmp anyway).
+ * stale (the driver's own clean-up skips a file whose {@code .lck} a killed JVM left). Run before
+ * a node starts; it touches nothing another process uses (and cannot delete other users' files
+ * from a sticky /tmp anyway). A library unpacked in the last {@link #GRACE} is kept even when
+ * unmapped: a node starting beside this one may be between unpacking and loading it (deleting
+ * it there made that node fail to start with "No native library found").
  */
 final class StaleTempLibs {
   private static final List<String> GLOBS = List.of("liblz4-java*.so",
       "sqlite-*-libsqlitejdbc.so");
 
+  static final Duration GRACE = Duration.ofMinutes(10);
+
   private StaleTempLibs() {}
 
   /** Deletes stale libraries (and their {@code .lck} files) in {@code dir}; returns them. */
   static List<Path> sweep(Path dir) {
+    return sweep(dir, Instant.now().minus(GRACE));
+  }
+
+  /** As {@link #sweep(Path)}, keeping every library modified after {@code keepAfter}. */
+  static List<Path> sweep(Path dir, Instant keepAfter) {
     List<Path> candidates = new ArrayList<>();
     for (String glob : GLOBS) {
       try (DirectoryStream<Path> libs = Files.newDirectoryStream(dir, glob)) {
@@ -42,7 +54,7 @@ final class StaleTempLibs {
     }
     List<Path> removed = new ArrayList<>();
     for (Path lib : candidates) {
-      if (!mapped.contains(lib.toAbsolutePath().toString())) {
+      if (!mapped.contains(lib.toAbsolutePath().toString()) && modifiedBefore(lib, keepAfter)) {
         try {
           Files.deleteIfExists(lib);
           Files.deleteIfExists(lib.resolveSibling(lib.getFileName() + ".lck"));
@@ -53,6 +65,14 @@ final class StaleTempLibs {
       }
     }
     return removed;
+  }
+
+  private static boolean modifiedBefore(Path lib, Instant t) {
+    try {
+      return Files.getLastModifiedTime(lib).toInstant().isBefore(t);
+    } catch (IOException e) {
+      return false; // gone already
+    }
   }
 
   /** The temp dir's stale libraries, swept quietly. */

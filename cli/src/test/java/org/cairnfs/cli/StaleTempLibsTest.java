@@ -7,6 +7,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +31,8 @@ class StaleTempLibsTest {
         FileChannel sq = FileChannel.open(sqliteInUse, StandardOpenOption.READ)) {
       MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, 4096);
       MappedByteBuffer mappedSqlite = sq.map(FileChannel.MapMode.READ_ONLY, 0, 4096);
-      assertThat(StaleTempLibs.sweep(dir)).containsExactlyInAnyOrder(stale, old, sqlite);
+      assertThat(StaleTempLibs.sweep(dir, Instant.now().plusSeconds(1)))
+          .containsExactlyInAnyOrder(stale, old, sqlite);
       assertThat(mapped.get(0)).isZero(); // keeps the mappings alive until here
       assertThat(mappedSqlite.get(0)).isZero();
     }
@@ -41,5 +44,20 @@ class StaleTempLibsTest {
     assertThat(old).doesNotExist();
     assertThat(inUse).exists();
     assertThat(other).exists();
+  }
+
+  /** Another node starting at the same time unpacks its library before it maps it. */
+  @Test
+  void keepsALibraryUnpackedWithinTheGraceEvenWhenNothingMapsItYet() throws Exception {
+    Path fresh = Files.write(dir.resolve("sqlite-3.54.1.0-fresh-libsqlitejdbc.so"), new byte[64]);
+    Path freshLock = Files.createFile(dir.resolve("sqlite-3.54.1.0-fresh-libsqlitejdbc.so.lck"));
+    Path old = Files.write(dir.resolve("sqlite-3.54.1.0-old-libsqlitejdbc.so"), new byte[64]);
+    Files.setLastModifiedTime(old, FileTime.from(
+        Instant.now().minus(StaleTempLibs.GRACE).minusSeconds(5)));
+
+    assertThat(StaleTempLibs.sweep(dir)).containsExactly(old);
+    assertThat(fresh).exists();
+    assertThat(freshLock).exists();
+    assertThat(old).doesNotExist();
   }
 }
