@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -48,10 +49,19 @@ final class IncomingShare {
   /** {@code reservation} is the upload's space charge, told as bytes land on disk. */
   static IncomingShare create(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
       Path path, SpaceBudget.Reservation reservation) throws IOException {
-    Files.createDirectories(path.getParent());
-    FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE, StandardOpenOption.READ);
+    FileChannel channel;
+    try {
+      channel = open(path);
+    } catch (NoSuchFileException e) {
+      Files.createDirectories(path.getParent()); // the store makes it at start; not a test's
+      channel = open(path);
+    }
     return new IncomingShare(key, size, owner, secrets, path, channel, reservation);
+  }
+
+  private static FileChannel open(Path path) throws IOException {
+    return FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+        StandardOpenOption.READ);
   }
 
   ShareKey key() {

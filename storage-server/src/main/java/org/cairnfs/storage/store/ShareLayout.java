@@ -17,9 +17,12 @@ import org.cairnfs.storage.share.ShareKey;
  * <pre>
  * &lt;dir&gt;/shares/&lt;2-char prefix&gt;/&lt;26-char SI&gt;/&lt;n&gt;      immutable share n
  * &lt;dir&gt;/shares/&lt;2-char prefix&gt;/&lt;26-char SI&gt;/m&lt;n&gt;     mutable slot share n
- * &lt;dir&gt;/shares/incoming/&lt;26-char SI&gt;/&lt;n&gt;.&lt;serial&gt;.up    upload in progress
- * &lt;dir&gt;/shares/incoming/&lt;26-char SI&gt;/m&lt;n&gt;.&lt;serial&gt;.new  slot version being written
+ * &lt;dir&gt;/shares/incoming/&lt;26-char SI&gt;.&lt;n&gt;.&lt;serial&gt;.up    upload in progress
+ * &lt;dir&gt;/shares/incoming/&lt;26-char SI&gt;.m&lt;n&gt;.&lt;serial&gt;.new  slot version being written
  * </pre>
+ *
+ * The incoming area is flat: a directory per storage index there cost a mkdir per upload and
+ * stayed behind, empty, until the next start (an inode per share ever uploaded).
  *
  * Every path is built from a {@link StorageIndex} (base32 text, always 26 characters of
  * [a-z2-7]) and a {@link ShareKey} (share number 0..255), never from client text.
@@ -60,13 +63,11 @@ public final class ShareLayout {
    * a stale upload can never delete the file of a newer one of the same share.
    */
   Path incomingPath(ShareKey key, long serial) {
-    return incomingDir.resolve(key.index().toString())
-        .resolve(key.fileName() + "." + serial + ".up");
+    return incomingDir.resolve(key.index() + "." + key.fileName() + "." + serial + ".up");
   }
 
   Path slotTempPath(ShareKey key, long serial) {
-    return incomingDir.resolve(key.index().toString())
-        .resolve(key.fileName() + "." + serial + ".new");
+    return incomingDir.resolve(key.index() + "." + key.fileName() + "." + serial + ".new");
   }
 
   /** The prefix directories, sorted; junk names are skipped. */

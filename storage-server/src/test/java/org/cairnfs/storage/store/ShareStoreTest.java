@@ -76,7 +76,10 @@ class ShareStoreTest {
       String text = SI.toString();
       assertThat(f.storageDir.resolve("shares/" + text.substring(0, 2) + "/" + text + "/4"))
           .exists();
-      assertThat(incomingFiles()).isEmpty();
+      // nothing left behind, not even an empty directory (one per upload would pile up)
+      try (Stream<Path> incoming = Files.list(f.store.layout().incomingDir())) {
+        assertThat(incoming).isEmpty();
+      }
       assertThat(f.store.heldShares(SI)).containsExactly(4);
       assertThat(f.store.shareSizes(SI, ShareKind.IMMUTABLE)).containsEntry(4, 5000L);
     }
@@ -312,11 +315,14 @@ class ShareStoreTest {
         for (StorageIndex index : List.of(si(0), si(0xff), si(0x2e))) {
           ShareKey key = ShareKey.immutable(index, n);
           ShareLayout layout = f.store.layout();
-          for (Path p : List.of(layout.sharePath(key), layout.incomingPath(key, 7),
+          Path share = layout.sharePath(key);
+          assertThat(share.normalize()).isEqualTo(share);
+          assertThat(share.startsWith(f.storageDir.resolve("shares"))).isTrue();
+          assertThat(share.getNameCount()).isEqualTo(f.storageDir.getNameCount() + 4);
+          for (Path p : List.of(layout.incomingPath(key, 7),
               layout.slotTempPath(ShareKey.mutable(index, n), 7))) {
             assertThat(p.normalize()).isEqualTo(p);
-            assertThat(p.startsWith(f.storageDir.resolve("shares"))).isTrue();
-            assertThat(p.getNameCount()).isEqualTo(f.storageDir.getNameCount() + 4);
+            assertThat(p.getParent()).isEqualTo(layout.incomingDir()); // flat
           }
         }
       }
@@ -379,6 +385,10 @@ class ShareStoreTest {
       assertThat(f.store.read(ShareKey.mutable(SI, 1), 0, 100)).isEqualTo(v);
       assertThat(f.store.slotSeqnum(ShareKey.mutable(SI, 1))).hasValue(4);
       assertThat(f.store.usedBytes()).isEqualTo(90);
+      f.store.writeSlotShare(SI, 1, slotShare(5, 60), ALICE, secrets(1));
+      try (Stream<Path> incoming = Files.list(f.store.layout().incomingDir())) {
+        assertThat(incoming).as("no staging file or directory is left").isEmpty();
+      }
     }
 
     @Test
