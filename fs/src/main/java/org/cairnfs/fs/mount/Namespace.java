@@ -327,6 +327,13 @@ final class Namespace {
         if ((flags & (MountCore.O_ACCMODE | MountCore.O_TRUNC)) != 0) {
           writable(parent, path);
         }
+        // The kernel checked only the parent: its lookup found no file (a race with a create).
+        int acc = flags & MountCore.O_ACCMODE;
+        int want = (acc == MountCore.O_WRONLY ? 2 : acc == MountCore.O_RDWR ? 6 : 4)
+            | ((flags & MountCore.O_TRUNC) != 0 ? 2 : 0);
+        if (!permits(f, caller, want)) {
+          throw new FsException(FsError.ACCESS_DENIED, path + ": permission denied");
+        }
         if ((flags & MountCore.O_TRUNC) != 0) {
           try {
             f.data.truncate(0);
@@ -481,14 +488,22 @@ final class Namespace {
         }
         return;
       }
-      int bits = caller.uid() == n.uid ? (n.mode >> 6) & 7
-          : caller.gid() == n.gid ? (n.mode >> 3) & 7 : n.mode & 7;
-      if ((mask & 7 & ~bits) != 0) {
+      if (!permits(n, caller, mask)) {
         throw new FsException(FsError.ACCESS_DENIED, path + ": permission denied");
       }
     } finally {
       tree.lock.readLock().unlock();
     }
+  }
+
+  /** Whether {@code n}'s owner, group or other bits grant a non-root caller {@code mask} (rwx). */
+  private static boolean permits(Node n, Caller caller, int mask) {
+    if (caller.isRoot()) {
+      return true;
+    }
+    int bits = caller.uid() == n.uid ? (n.mode >> 6) & 7
+        : caller.gid() == n.gid ? (n.mode >> 3) & 7 : n.mode & 7;
+    return (mask & 7 & ~bits) == 0;
   }
 
   // ---- xattrs

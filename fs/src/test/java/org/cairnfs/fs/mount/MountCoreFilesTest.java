@@ -155,6 +155,33 @@ class MountCoreFilesTest {
     assertThat(core.getattr("/h").mode()).isEqualTo(06777);
   }
 
+  /**
+   * A create that finds the file already there (another create won the race after the kernel's
+   * lookup) checks the file's own permission, which the kernel did not: it checked the parent.
+   */
+  @Test
+  void aCreateFindingAFileItMayNotWriteIsRefusedAndTruncatesNothing() throws Exception {
+    fx.put("/f", new byte[] {1, 2, 3});
+    core.chown("/f", 0, CoreFixture.USER.gid() + 1, new Caller(0, 0));
+    core.chmod("/f", 0644);
+    for (int flags : new int[] {MountCore.O_WRONLY, MountCore.O_RDWR,
+        MountCore.O_WRONLY | MountCore.O_TRUNC, MountCore.O_TRUNC}) {
+      assertThatThrownBy(() -> core.create("/f", 0666, MountCore.O_CREAT | flags,
+          CoreFixture.USER))
+          .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.ACCESS_DENIED);
+    }
+    assertThat(core.getattr("/f").size()).isEqualTo(3);
+    core.release(core.create("/f", 0666, MountCore.O_CREAT,
+        CoreFixture.USER)); // read is allowed to others
+    core.chmod("/f", 0640);
+    assertThatThrownBy(() -> core.create("/f", 0666, MountCore.O_CREAT,
+        CoreFixture.USER))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.ACCESS_DENIED);
+    core.release(core.create("/f", 0666, MountCore.O_CREAT | MountCore.O_RDWR
+        | MountCore.O_TRUNC, new Caller(0, 0))); // root may
+    assertThat(core.getattr("/f").size()).isZero();
+  }
+
   @Test
   void openFlags() throws Exception {
     fx.put("/f", new byte[] {1, 2, 3, 4});
