@@ -18,8 +18,9 @@ import org.cairnfs.protocol.server.StorageStatus;
 
 /**
  * A real storage backend with switchable faults in front, for tests of how the client copes:
- * fail requests, hang them (as a server stuck on its disk does), or run a hook on a given
- * write (to kill the server mid-upload). Counts the bytes it received.
+ * fail requests, hang them (as a server stuck on its disk does), answer short or late, refuse
+ * space, or run a hook on a given write (to kill the server mid-upload). Counts the bytes it
+ * received and the requests of some kinds.
  */
 public final class FaultyBackend implements StorageBackend {
   private final StorageBackend real;
@@ -29,6 +30,12 @@ public final class FaultyBackend implements StorageBackend {
   private volatile int hookAtWrite = -1;
   private volatile long listDelayMillis;
   private volatile IntConsumer hook = w -> { };
+  private volatile int frontCut = -1;
+  private volatile boolean full;
+  private volatile boolean failCloses;
+  private volatile long leaseDelayMillis;
+  private volatile boolean holdListing;
+  private final AtomicInteger listings = new AtomicInteger();
   private final AtomicInteger writes = new AtomicInteger();
   private final AtomicLong bytesReceived = new AtomicLong();
   private final AtomicInteger reads = new AtomicInteger();
@@ -58,6 +65,31 @@ public final class FaultyBackend implements StorageBackend {
     listDelayMillis = millis;
   }
 
+  /** ReadRange at offset 0 answers at most {@code bytes} bytes (-1: whole): a short front. */
+  public void cutFront(int bytes) {
+    frontCut = bytes;
+  }
+
+  /** Every Allocate is refused with SERVER_FULL: a server out of space. */
+  public void full(boolean on) {
+    full = on;
+  }
+
+  /** Every CloseShare fails with INTERNAL (the share stays open). */
+  public void failCloses(boolean on) {
+    failCloses = on;
+  }
+
+  /** AddLease answers only after this delay. */
+  public void delayLeases(long millis) {
+    leaseDelayMillis = millis;
+  }
+
+  /** GetShareNumbers blocks until {@link #release()}: a server that does not answer. */
+  public void holdListing(boolean on) {
+    holdListing = on;
+  }
+
   /** Runs {@code action} (with the write count) when the {@code n}-th write chunk arrives. */
   public void atWrite(int n, IntConsumer action) {
     hook = action;
@@ -66,6 +98,11 @@ public final class FaultyBackend implements StorageBackend {
 
   public int writes() {
     return writes.get();
+  }
+
+  /** GetShareNumbers requests received. */
+  public int listings() {
+    return listings.get();
   }
 
   public int reads() {
@@ -79,6 +116,14 @@ public final class FaultyBackend implements StorageBackend {
   /** Lets hung requests go (the test is over). */
   public void release() {
     released.countDown();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void maybeHang() {
@@ -98,12 +143,16 @@ public final class FaultyBackend implements StorageBackend {
 
   @Override
   public Set<Integer> shareNumbers(Caller caller, StorageIndex index) throws StorageException {
-    if (listDelayMillis > 0) {
+    listings.incrementAndGet();
+    if (holdListing) {
       try {
-        Thread.sleep(listDelayMillis);
+        released.await(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (listDelayMillis > 0) {
+      sleep(listDelayMillis);
     }
     return real.shareNumbers(caller, index);
   }
@@ -112,6 +161,9 @@ public final class FaultyBackend implements StorageBackend {
   public Response.Allocated allocate(Caller caller, Request.Allocate request)
       throws StorageException {
     maybeHang();
+    if (full) {
+      throw new StorageException(ErrorCode.SERVER_FULL, "injected: no space left");
+    }
     return real.allocate(caller, request);
   }
 
@@ -131,6 +183,9 @@ public final class FaultyBackend implements StorageBackend {
 
   @Override
   public void closeShare(Caller caller, StorageIndex index, int share) throws StorageException {
+    if (failCloses) {
+      throw new StorageException(ErrorCode.INTERNAL, "injected close failure");
+    }
     real.closeShare(caller, index, share);
   }
 
@@ -146,7 +201,12 @@ public final class FaultyBackend implements StorageBackend {
     if (failReads) {
       throw new StorageException(ErrorCode.INTERNAL, "injected read failure");
     }
-    return real.readRange(caller, request);
+    byte[] answer = real.readRange(caller, request);
+    int cut = frontCut;
+    if (cut >= 0 && request.offset() == 0 && answer.length > cut) {
+      return java.util.Arrays.copyOf(answer, cut);
+    }
+    return answer;
   }
 
   @Override
@@ -179,6 +239,9 @@ public final class FaultyBackend implements StorageBackend {
 
   @Override
   public void addLease(Caller caller, Request.AddLease request) throws StorageException {
+    if (leaseDelayMillis > 0) {
+      sleep(leaseDelayMillis);
+    }
     real.addLease(caller, request);
   }
 
