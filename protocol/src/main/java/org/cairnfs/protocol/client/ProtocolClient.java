@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
@@ -76,6 +77,8 @@ public final class ProtocolClient implements AutoCloseable {
             SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
             ssl.setHandshakeTimeoutMillis(connectMillis);
             p.addLast("tls", ssl);
+            // Requests sent together (a batch of uploads) leave in one TLS record and write.
+            p.addLast("flushes", new FlushConsolidationHandler(64, true));
             p.addLast("frames", new FrameReader(options.maxFrameLength));
             p.addLast("decoder", FrameDecoder.INSTANCE);
             p.addLast("encoder", new FrameEncoder(options.maxFrameLength));

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.traffic.ChannelTrafficShapingHandler;
@@ -19,6 +20,8 @@ import org.cairnfs.protocol.frame.FrameReader;
  * is closed before any of it is built.
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+  /** Flushes merged at most into one (then one goes through: a bound on what waits). */
+  static final int FLUSHES_PER_WRITE = 64;
   private final ServerConfig config;
   private final SslContext tls;
   private final GlobalTrafficShapingHandler globalShaping;
@@ -57,6 +60,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     SslHandler ssl = tls.newHandler(ch.alloc());
     ssl.setHandshakeTimeoutMillis(config.helloTimeout.toMillis());
     p.addLast("tls", ssl);
+    // Answers finished together (a group commit's closes) leave in one TLS record and write.
+    p.addLast("flushes", new FlushConsolidationHandler(FLUSHES_PER_WRITE, true));
     addProtocol(ch, config, shared, address, dispatcher, executor, encoder);
   }
 
