@@ -200,16 +200,26 @@ public final class ImmutableFile implements AutoCloseable {
     try {
       return decoder.readSegment(s);
     } catch (IOException e) {
-      if (!otherCopiesOfBadShares()) {
+      if (!readAgainElsewhere()) {
         throw e;
       }
-      // Some bad share numbers have copies on other servers (a repair put them there): read
-      // again from those copies.
-      decoder = null;
-      sources.clear();
       open();
       return segment(s, lastWanted);
     }
+  }
+
+  /**
+   * After a failed read: true, with the decoder dropped, when some bad share numbers have copies
+   * on other servers (a repair or an upload that met full servers put them there), known
+   * already or found further along the ring, so that reading again uses those copies.
+   */
+  private boolean readAgainElsewhere() throws IOException {
+    if (!otherCopiesOfBadShares() && !locatedFurther()) {
+      return false;
+    }
+    decoder = null;
+    sources.clear();
+    return true;
   }
 
   /**
@@ -225,6 +235,23 @@ public final class ImmutableFile implements AutoCloseable {
       }
     }
     return another;
+  }
+
+  /**
+   * No other known copy of a bad share: asks the locator's next batches of servers, each
+   * further along the ring than any asked before, until k share numbers are known again. True
+   * when some were asked and k are known; false when every server had been asked already or
+   * even the whole ring does not hold k. Each call asks at least one new batch or returns
+   * false, so retries end.
+   */
+  private boolean locatedFurther() throws IOException {
+    while (Await.get(locator.askFurther(), config.readTimeout().multipliedBy(2),
+        "locating shares further along the ring")) {
+      if (locator.located().size() >= cap.k()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Segment {@code s} for a streaming reader, taking the lock for just that segment. */
@@ -279,7 +306,15 @@ public final class ImmutableFile implements AutoCloseable {
       sources.get(order.get(i)).prefetchFront();
     }
     decoder = ImmutableDecoder.of(cap, byNumber, preference);
-    layout = decoder.layout();
+    try {
+      layout = decoder.layout();
+    } catch (IOException e) {
+      // The first k shares tried may all fail before any segment is read.
+      if (!readAgainElsewhere()) {
+        throw e;
+      }
+      open();
+    }
   }
 
   /**

@@ -20,7 +20,9 @@ import org.cairnfs.protocol.identity.NodeId;
  * at a time and all of a batch in parallel, and the next batch only while fewer than k distinct
  * shares are known. {@link #ready()} completes once k distinct shares are known and either the
  * batch has answered or the grace period has passed (slower answers still arrive and become
- * fallbacks), or when every server has answered. Thread-safe.
+ * fallbacks), or when every server has answered. A reader whose known copies all failed can ask
+ * one more batch, past every server asked so far, with {@link #askFurther()} (k shares known
+ * or not), and again until the ring is exhausted. Thread-safe.
  */
 final class ShareLocator {
   /** One server holding one share, and how fast it answered. */
@@ -106,6 +108,48 @@ final class ShareLocator {
     return new HashMap<>(problems);
   }
 
+  /**
+   * Asks the next batch of servers not asked yet (even with k shares known): for a reader whose
+   * known copies failed. The future completes with true once each server of that batch has
+   * answered or timed out (their shares are then in {@link #holders}), or with false at once
+   * when every server was already asked. Each call asks strictly further along the ring. Does
+   * not touch {@link #ready()}, {@link #finished()} or the grace period, and does not chain
+   * further batches by itself.
+   */
+  CompletableFuture<Boolean> askFurther() {
+    List<NodeId> ask;
+    synchronized (this) {
+      int end = Math.min(ring.size(), next + batch);
+      ask = new ArrayList<>(ring.subList(next, end));
+      next = end;
+    }
+    if (ask.isEmpty()) {
+      return CompletableFuture.completedFuture(false);
+    }
+    List<CompletableFuture<Void>> answers = new ArrayList<>(ask.size());
+    for (NodeId id : ask) {
+      answers.add(listing(id).handle((ok, failure) -> {
+        if (failure != null) {
+          synchronized (this) {
+            problems.put(id, Await.asIo(failure).getMessage());
+          }
+        }
+        return null;
+      }));
+    }
+    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+        .thenApply(v -> true);
+  }
+
+  /** Asks {@code id} for its share numbers, recording them; bounded by the timeout. */
+  private CompletableFuture<Void> listing(NodeId id) {
+    long start = System.nanoTime();
+    return pool.connect(id)
+        .thenCompose(client -> client.shareNumbers(index)
+            .thenAccept(shares -> found(id, client, shares, System.nanoTime() - start)))
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   private void askNextBatch() {
     List<NodeId> ask;
     synchronized (this) {
@@ -119,12 +163,7 @@ final class ShareLocator {
       return;
     }
     for (NodeId id : ask) {
-      long start = System.nanoTime();
-      pool.connect(id)
-          .thenCompose(client -> client.shareNumbers(index)
-              .thenAccept(shares -> found(id, client, shares, System.nanoTime() - start)))
-          .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-          .whenComplete((ok, failure) -> answered(id, failure));
+      listing(id).whenComplete((ok, failure) -> answered(id, failure));
     }
   }
 

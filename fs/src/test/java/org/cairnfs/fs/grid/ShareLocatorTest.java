@@ -178,4 +178,39 @@ class ShareLocatorTest {
     assertThat(locator.located()).doesNotContain(share);
     assertThat(locator.exclude(share, ring.get(1))).isFalse();
   }
+
+  /**
+   * With k shares known the locator stops; askFurther asks exactly the next batch (none past
+   * it), each call further along the ring, and completes false at once when all were asked.
+   */
+  @Test
+  void askFurtherAsksOnlyTheNextBatchAndFalseOnceEveryServerWasAsked() throws Exception {
+    int[] before = new int[10];
+    for (int i = 0; i < 10; i++) {
+      before[i] = at(i).faults().listings();
+    }
+    ShareLocator locator = locate(2, 1, Duration.ofMillis(100));
+    await(locator.finished());
+    assertThat(locator.asked()).isEqualTo(2);
+    assertThat(locator.askFurther().get(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(locator.asked()).isEqualTo(4);
+    assertThat(locator.located()).containsExactlyInAnyOrder(shareAt(0), shareAt(1), shareAt(2),
+        shareAt(3));
+    for (int i = 4; i < 10; i++) {
+      assertThat(at(i).faults().listings()).as("listings at ring position %s", i)
+          .isEqualTo(before[i]);
+    }
+    for (int call = 3; call <= 5; call++) {
+      assertThat(locator.askFurther().get(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(locator.asked()).isEqualTo(2 * call);
+    }
+    assertThat(locator.located()).hasSize(10);
+    java.util.concurrent.CompletableFuture<Boolean> none = locator.askFurther();
+    assertThat(none).isCompletedWithValue(false);
+    assertThat(locator.asked()).isEqualTo(10);
+    for (int i = 0; i < 10; i++) {
+      assertThat(at(i).faults().listings()).as("listings at ring position %s", i)
+          .isEqualTo(before[i] + 1);
+    }
+  }
 }
