@@ -21,8 +21,6 @@ import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.identity.NodeKey;
-import org.cairnfs.storage.lease.ShareRecord;
-import org.cairnfs.storage.share.ShareKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +56,13 @@ class ImmutableUploadPinsTest {
     return PermutedRing.order(si, client.servers().serverIds());
   }
 
+  /** Makes {@code servers} refuse every allocation as full, or stop refusing. */
+  static void full(TestGrid grid, List<NodeId> servers, boolean on) {
+    for (NodeId id : servers) {
+      grid.byId(id).faults().full(on);
+    }
+  }
+
   /**
    * With the first 2n servers of the ring all full, the upload goes on to the next ones (n=4
    * keeps the grid small: twelve servers, the first eight full).
@@ -68,9 +73,7 @@ class ImmutableUploadPinsTest {
     GridClient client = grid.client(UploadFaultsTest.FAST);
     byte[] data = UploadFaultsTest.random(300_000, 41);
     List<NodeId> ring = ring(client, data, FOUR);
-    for (NodeId id : ring.subList(0, 8)) {
-      grid.byId(id).faults().full(true);
-    }
+    full(grid, ring.subList(0, 8), true);
     UploadResult r = upload(client, data, FOUR);
     assertThat(r.happiness()).isEqualTo(4);
     assertThat(r.placement().values()).allSatisfy(servers ->
@@ -90,9 +93,7 @@ class ImmutableUploadPinsTest {
     GridClient client = grid.client(UploadFaultsTest.FAST);
     byte[] data = UploadFaultsTest.random(300_000, 47);
     List<NodeId> ring = ring(client, data, FOUR);
-    for (NodeId id : ring.subList(0, 6)) {
-      grid.byId(id).faults().full(true);
-    }
+    full(grid, ring.subList(0, 6), true);
     UploadResult r = upload(client, data, FOUR);
     assertThat(r.happiness()).isEqualTo(4);
     assertThat(r.placement().values()).filteredOn(servers -> servers.size() == 2).hasSize(2);
@@ -184,32 +185,20 @@ class ImmutableUploadPinsTest {
   @Test
   void anUploadOfHeldSharesReturnsOnlyAfterItsLeasesAreAdded() throws Exception {
     grid = new TestGrid(dir, 10);
-    byte[] convergence = new byte[32];
-    new SecureRandom().nextBytes(convergence);
-    byte[] firstLease = new byte[32];
-    byte[] secondLease = new byte[32];
-    new SecureRandom().nextBytes(firstLease);
-    new SecureRandom().nextBytes(secondLease);
-    GridClient first = grid.client(NodeKey.generate(), ClientSecrets.of(firstLease, convergence),
-        UploadFaultsTest.FAST);
+    ClientSecrets firstSecrets = ClientSecrets.random(new SecureRandom());
+    GridClient first = grid.client(NodeKey.generate(), firstSecrets, UploadFaultsTest.FAST);
     byte[] data = UploadFaultsTest.random(300_000, 45);
     StorageIndex si = upload(first, data, EncodingParams.DEFAULTS).index().orElseThrow();
     for (TestServer s : grid.servers()) {
       s.faults().delayLeases(1000);
     }
     NodeKey key = NodeKey.generate();
-    ClientSecrets secrets = ClientSecrets.of(secondLease, convergence);
+    ClientSecrets secrets = UploadFaultsTest.sameConvergence(firstSecrets);
     UploadResult again = upload(grid.client(key, secrets, UploadFaultsTest.FAST), data,
         EncodingParams.DEFAULTS);
+    assertThat(again.index()).contains(si);
     assertThat(again.sharesAlreadyHeld()).isEqualTo(10);
-    for (var placed : again.placement().entrySet()) {
-      for (NodeId server : placed.getValue()) {
-        ShareRecord record = grid.byId(server).leases()
-            .find(ShareKey.immutable(si, placed.getKey())).orElseThrow();
-        assertThat(record.leases()).as("share %s on %s", placed.getKey(), server)
-            .anySatisfy(lease -> UploadFaultsTest.assertLeaseOf(lease, key, secrets, si, server));
-      }
-    }
+    UploadFaultsTest.assertEveryPlacedShareLeasedTo(grid, again, key, secrets);
   }
 
   /** A server claiming a share number n or above (there is no such share) is not read. */

@@ -45,13 +45,9 @@ class ReadFurtherAlongTheRingTest {
     GridClient client = grid.client(UploadFaultsTest.FAST);
     byte[] data = UploadFaultsTest.random(300_000, seed);
     List<NodeId> ring = ImmutableUploadPinsTest.ring(client, data, params);
-    for (NodeId id : ring.subList(0, full)) {
-      grid.byId(id).faults().full(true);
-    }
+    ImmutableUploadPinsTest.full(grid, ring.subList(0, full), true);
     UploadResult r = ImmutableUploadPinsTest.upload(client, data, params);
-    for (NodeId id : ring.subList(0, full)) {
-      grid.byId(id).faults().full(false);
-    }
+    ImmutableUploadPinsTest.full(grid, ring.subList(0, full), false);
     int batch = 2 * params.n();
     // Which servers hold how many shares, and where the second copies are.
     Map<NodeId, Long> sharesOn = r.placement().values().stream().flatMap(List::stream)

@@ -150,24 +150,32 @@ class UploadFaultsTest {
   @Test
   void aHeldShareOnAServerThatIsAlsoAllocatedGetsTheUploadersLease() throws Exception {
     grid = new TestGrid(dir, 10);
-    byte[] convergence = new byte[32];
-    new SecureRandom().nextBytes(convergence);
-    byte[] firstLease = new byte[32];
-    byte[] secondLease = new byte[32];
-    new SecureRandom().nextBytes(firstLease);
-    new SecureRandom().nextBytes(secondLease);
-    GridClient first = grid.client(NodeKey.generate(), ClientSecrets.of(firstLease, convergence),
-        FAST);
+    ClientSecrets firstSecrets = ClientSecrets.random(new SecureRandom());
+    GridClient first = grid.client(NodeKey.generate(), firstSecrets, FAST);
     byte[] data = random(4096, 23);
     StorageIndex si = first.upload(PlaintextSource.of(data)).get().index().orElseThrow();
     List<NodeId> ring = PermutedRing.order(si, first.servers().serverIds());
     grid.byId(ring.get(0)).kill();
     NodeKey key = NodeKey.generate();
-    ClientSecrets secrets = ClientSecrets.of(secondLease, convergence);
+    ClientSecrets secrets = sameConvergence(firstSecrets);
     UploadResult again = grid.client(key, secrets, FAST).upload(PlaintextSource.of(data)).get();
     assertThat(again.index()).contains(si);
     assertThat(again.sharesUploaded()).isEqualTo(1);
-    for (var placed : again.placement().entrySet()) {
+    assertEveryPlacedShareLeasedTo(grid, again, key, secrets);
+  }
+
+  /** Another client of the same files: {@code of}'s convergence secret, its own lease secret. */
+  static ClientSecrets sameConvergence(ClientSecrets of) {
+    byte[] lease = new byte[32];
+    new SecureRandom().nextBytes(lease);
+    return ClientSecrets.of(lease, of.convergenceSecret());
+  }
+
+  /** Every share {@code r} placed carries (among others) a lease of {@code key}'s client. */
+  static void assertEveryPlacedShareLeasedTo(TestGrid grid, UploadResult r, NodeKey key,
+      ClientSecrets secrets) {
+    StorageIndex si = r.index().orElseThrow();
+    for (var placed : r.placement().entrySet()) {
       for (NodeId server : placed.getValue()) {
         ShareRecord record = grid.byId(server).leases()
             .find(ShareKey.immutable(si, placed.getKey())).orElseThrow();
