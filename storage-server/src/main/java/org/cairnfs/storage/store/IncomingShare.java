@@ -49,14 +49,21 @@ final class IncomingShare {
   /** {@code reservation} is the upload's space charge, told as bytes land on disk. */
   static IncomingShare create(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
       Path path, SpaceBudget.Reservation reservation) throws IOException {
-    FileChannel channel;
+    return new IncomingShare(key, size, owner, secrets, path, createNew(path), reservation);
+  }
+
+  /**
+   * Creates {@code path} (an upload's or a staged slot version's file in the incoming area),
+   * open to write and read back; its directory is made only if missing (the store makes it at
+   * start, a test's file system may not have it).
+   */
+  static FileChannel createNew(Path path) throws IOException {
     try {
-      channel = open(path);
+      return open(path);
     } catch (NoSuchFileException e) {
-      Files.createDirectories(path.getParent()); // the store makes it at start; not a test's
-      channel = open(path);
+      Files.createDirectories(path.getParent());
+      return open(path);
     }
-    return new IncomingShare(key, size, owner, secrets, path, channel, reservation);
   }
 
   private static FileChannel open(Path path) throws IOException {

@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,9 +64,7 @@ final class SlotWriter {
       this.reservation = reservation;
       this.lastProgressMillis = clock.millis();
       this.path = layout.slotTempPath(key, tempCounter.incrementAndGet());
-      Files.createDirectories(path.getParent());
-      this.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE, StandardOpenOption.READ);
+      this.channel = IncomingShare.createNew(path);
     }
 
     /** Closes, deletes and releases the reservation; later calls do nothing. */
@@ -230,9 +227,7 @@ final class SlotWriter {
     Path temp = layout.slotTempPath(key, tempCounter.incrementAndGet());
     try {
       long seqnum;
-      Files.createDirectories(temp.getParent());
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+      try (FileChannel channel = IncomingShare.createNew(temp)) {
         ByteBuffer src = ByteBuffer.wrap(share);
         while (src.hasRemaining()) {
           channel.write(src);
