@@ -117,45 +117,49 @@ final class ShareLocator {
    * further batches by itself.
    */
   CompletableFuture<Boolean> askFurther() {
-    List<NodeId> ask;
-    synchronized (this) {
-      int end = Math.min(ring.size(), next + batch);
-      ask = new ArrayList<>(ring.subList(next, end));
-      next = end;
-    }
+    List<NodeId> ask = nextBatch();
     if (ask.isEmpty()) {
       return CompletableFuture.completedFuture(false);
     }
-    List<CompletableFuture<Void>> answers = new ArrayList<>(ask.size());
-    for (NodeId id : ask) {
-      answers.add(listing(id).handle((ok, failure) -> {
-        if (failure != null) {
-          synchronized (this) {
-            problems.put(id, Await.asIo(failure).getMessage());
-          }
-        }
-        return null;
-      }));
-    }
-    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-        .thenApply(v -> true);
+    CompletableFuture<?>[] answers = ask.stream()
+        .map(id -> listing(id).exceptionally(failure -> null))
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(answers).thenApply(v -> true);
   }
 
-  /** Asks {@code id} for its share numbers, recording them; bounded by the timeout. */
+  /** The next servers of the ring, 2n at most, now counted as asked. */
+  private synchronized List<NodeId> nextBatch() {
+    int end = Math.min(ring.size(), next + batch);
+    List<NodeId> ask = new ArrayList<>(ring.subList(next, end));
+    next = end;
+    return ask;
+  }
+
+  /**
+   * Asks {@code id} for its share numbers, recording them, or its problem when it fails or
+   * does not answer within the timeout.
+   */
   private CompletableFuture<Void> listing(NodeId id) {
     long start = System.nanoTime();
     return pool.connect(id)
         .thenCompose(client -> client.shareNumbers(index)
             .thenAccept(shares -> found(id, client, shares, System.nanoTime() - start)))
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((ok, failure) -> {
+          if (failure != null) {
+            problem(id, failure);
+          }
+        });
+  }
+
+  private synchronized void problem(NodeId id, Throwable failure) {
+    problems.put(id, Await.asIo(failure).getMessage());
   }
 
   private void askNextBatch() {
     List<NodeId> ask;
     synchronized (this) {
-      int end = Math.min(ring.size(), next + batch);
-      ask = new ArrayList<>(ring.subList(next, end));
-      next = end;
+      ask = nextBatch();
       pending += ask.size();
     }
     if (ask.isEmpty()) {
@@ -163,7 +167,7 @@ final class ShareLocator {
       return;
     }
     for (NodeId id : ask) {
-      listing(id).whenComplete((ok, failure) -> answered(id, failure));
+      listing(id).whenComplete((ok, failure) -> answered());
     }
   }
 
@@ -174,12 +178,10 @@ final class ShareLocator {
     }
   }
 
-  private void answered(NodeId id, Throwable failure) {
+  /** One server of a batch answered (its shares or its problem are recorded already). */
+  private void answered() {
     boolean batchDone;
     synchronized (this) {
-      if (failure != null) {
-        problems.put(id, Await.asIo(failure).getMessage());
-      }
       pending--;
       batchDone = pending == 0;
       if (holders.size() >= k && !graceStarted && !batchDone) {
