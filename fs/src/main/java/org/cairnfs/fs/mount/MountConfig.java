@@ -11,9 +11,9 @@ import java.util.Objects;
  * {@link #builder(String, Path)}; each setter names a bad value.
  */
 public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolean writeThrough,
-    Duration directoryTtl, Duration coalesceDelay, Duration retryInitial, Duration retryMax,
-    Duration backpressureWait, int uploadParallelism, int readAheadBytes, int ownerUid,
-    int ownerGid, InstantSource clock) {
+    Duration directoryTtl, Duration coalesceDelay, Duration coalesceLimit, Duration retryInitial,
+    Duration retryMax, Duration backpressureWait, int uploadParallelism, int readAheadBytes,
+    int ownerUid, int ownerGid, InstantSource clock) {
 
   public static Builder builder(String rootCap, Path cacheDir) {
     return new Builder(rootCap, cacheDir);
@@ -27,6 +27,7 @@ public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolea
     private boolean writeThrough;
     private Duration directoryTtl = Duration.ofSeconds(3);
     private Duration coalesceDelay = Duration.ofMillis(300);
+    private Duration coalesceLimit = Duration.ofSeconds(30);
     private Duration retryInitial = Duration.ofMillis(500);
     private Duration retryMax = Duration.ofSeconds(30);
     private Duration backpressureWait = Duration.ofSeconds(60);
@@ -63,11 +64,22 @@ public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolea
     }
 
     /**
-     * How long changes must pause before the uploader starts a round (default 300 ms); a
-     * steady stream waits ten of these at most.
+     * How long changes must pause before the uploader starts a round (default 300 ms). A
+     * steady stream waits at most the coalesce limit, and not at all once the spool holds a
+     * sixteenth of the cache bound.
      */
     public Builder coalesceDelay(Duration d) {
       this.coalesceDelay = positiveOrZero("coalesce delay", d);
+      return this;
+    }
+
+    /**
+     * The longest a steady stream of small changes waits for its first round (default 30 s,
+     * the kernel's dirty_expire): a copy of many small files finishes before its uploads
+     * compete with it for the CPU, and is on the grid at most this long after it began.
+     */
+    public Builder coalesceLimit(Duration d) {
+      this.coalesceLimit = positiveOrZero("coalesce limit", d);
       return this;
     }
 
@@ -129,8 +141,8 @@ public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolea
 
     public MountConfig build() {
       return new MountConfig(rootCap, cacheDir, cacheBytes, writeThrough, directoryTtl,
-          coalesceDelay, retryInitial, retryMax, backpressureWait, uploadParallelism,
-          readAheadBytes, ownerUid, ownerGid, clock);
+          coalesceDelay, coalesceLimit, retryInitial, retryMax, backpressureWait,
+          uploadParallelism, readAheadBytes, ownerUid, ownerGid, clock);
     }
 
     private static Duration positiveOrZero(String what, Duration d) {

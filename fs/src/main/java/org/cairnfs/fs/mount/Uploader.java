@@ -36,6 +36,8 @@ final class Uploader {
   static final long SMALL_FILE = 256 * 1024;
   /** Small files uploaded at once per upload slot. */
   static final int SMALL_PER_SLOT = 8;
+  /** A round starts without waiting for a pause once the spool holds 1/16 of the cache bound. */
+  static final int EARLY_START = 16;
 
   private final WriteBack wb;
   private final ReentrantLock lock = new ReentrantLock();
@@ -104,6 +106,7 @@ final class Uploader {
 
   private void run() {
     long backoffNanos = 0;
+    int taken = 0;
     while (true) {
       lock.lock();
       try {
@@ -113,11 +116,12 @@ final class Uploader {
         if (stopping) {
           return;
         }
-        // let changes gather until they pause for the coalesce delay (or ten delays passed
-        // since the first); a waiter (fsync, sync, write-through) cuts it short
+        // let changes gather until they pause for the coalesce delay, at most the coalesce
+        // limit after the first (as the kernel's dirty_expire); a waiter (fsync, sync,
+        // write-through) or a spool past 1/EARLY_START of the cache bound cuts it short
         long quiet = wb.config.coalesceDelay().toNanos();
-        long latest = System.nanoTime() + 10 * quiet;
-        while (urgent == 0 && !stopping) {
+        long latest = System.nanoTime() + wb.config.coalesceLimit().toNanos();
+        while (urgent == 0 && !stopping && !spoolLarge()) {
           long now = System.nanoTime();
           long left = Math.min(lastKick + quiet, latest) - now;
           if (left <= 0) {
@@ -126,6 +130,7 @@ final class Uploader {
           wake.awaitNanos(left);
         }
         work = false;
+        taken = urgent;
         started++;
       } catch (InterruptedException e) {
         return;
@@ -143,7 +148,10 @@ final class Uploader {
       lock.lock();
       try {
         rounds++;
-        urgent = 0;
+        urgent -= taken; // waiters that came during the round start the next one at once
+        if (urgent > 0) {
+          work = true;
+        }
         roundDone.signalAll();
         if (failed) {
           backoffNanos = backoffNanos == 0 ? wb.config.retryInitial().toNanos()
@@ -162,6 +170,10 @@ final class Uploader {
         lock.unlock();
       }
     }
+  }
+
+  private boolean spoolLarge() {
+    return wb.budget.used() >= wb.budget.bound() / EARLY_START;
   }
 
   /** One round; false if something failed and must be retried. */

@@ -173,4 +173,89 @@ class WriteBackSlowTest {
     assertThat(Files.list(dir.resolve("spool")).count()).isZero();
     fx.close();
   }
+
+  /**
+   * A steady stream of small closes (a {@code cp -r}) is left alone until it pauses, past the
+   * old cap of ten coalesce delays, up to the coalesce limit; with a short limit uploads start
+   * while the stream goes on.
+   */
+  @Test
+  void aSteadyStreamOfSmallFilesWaitsForItsPauseUpToTheCoalesceLimit() throws Exception {
+    try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir.resolve("long"),
+        b -> b.coalesceDelay(Duration.ofMillis(150)).coalesceLimit(Duration.ofSeconds(60)))) {
+      streamSmallFiles(fx, Duration.ofMillis(2500));
+      assertThat(fx.grid.fileWrites.get()).isZero();
+      fx.core.sync(Duration.ofSeconds(30));
+      assertThat(fx.grid.fileWrites.get()).isPositive();
+    }
+    try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir.resolve("short"),
+        b -> b.coalesceDelay(Duration.ofMillis(150)).coalesceLimit(Duration.ofMillis(500)))) {
+      streamSmallFiles(fx, Duration.ofMillis(2500));
+      assertThat(fx.grid.fileWrites.get()).isPositive();
+    }
+  }
+
+  /** Closes a new small file every 20 ms for {@code d}: never a 150 ms pause. */
+  private static void streamSmallFiles(CoreFixture fx, Duration d) throws Exception {
+    long end = System.nanoTime() + d.toNanos();
+    for (int i = 0; System.nanoTime() < end; i++) {
+      fx.put("/s" + i, CoreFixture.bytes(4096, i));
+      Thread.sleep(20);
+    }
+  }
+
+  /** A spool past a sixteenth of the cache bound starts a round without waiting for a pause. */
+  @Test
+  void aLargeSpoolStartsARoundWithoutAPause() throws Exception {
+    try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir, b -> b
+        .cacheBytes(16 << 20).coalesceDelay(Duration.ofHours(1))
+        .coalesceLimit(Duration.ofHours(1)))) {
+      fx.put("/small", CoreFixture.bytes(512 * 1024, 1)); // below 1 MiB: waits
+      Thread.sleep(500);
+      assertThat(fx.grid.fileWrites.get()).isZero();
+      fx.put("/more", CoreFixture.bytes(768 * 1024, 2)); // 1.25 MiB in all
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (fx.grid.fileWrites.get() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(fx.grid.fileWrites.get()).isEqualTo(2);
+    }
+  }
+
+  /**
+   * An fsync that arrives while a round runs needs the next round: that one starts as soon as
+   * the running one ends, not after the coalescing wait (here an hour).
+   */
+  @Test
+  void anFsyncDuringARoundStartsTheNextRoundAtOnce() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b
+        .coalesceDelay(Duration.ofHours(1)).coalesceLimit(Duration.ofHours(1)))) {
+      grid.delay(Duration.ofMillis(400));
+      long a = fx.create("/a");
+      fx.core.write(a, ByteBuffer.wrap(new byte[] {1}), 0);
+      CompletableFuture<Void> first = CompletableFuture.runAsync(() -> fsync(fx, a));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (grid.writesInFlight() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(grid.writesInFlight()).as("the first round is uploading /a").isOne();
+      long b = fx.create("/b");
+      fx.core.write(b, ByteBuffer.wrap(new byte[] {2}), 0);
+      CompletableFuture<Void> second = CompletableFuture.runAsync(() -> fsync(fx, b));
+      first.get(20, TimeUnit.SECONDS);
+      second.get(20, TimeUnit.SECONDS);
+      assertThat(grid.entries(fx.rootCap)).containsKeys("a", "b");
+      fx.core.release(a);
+      fx.core.release(b);
+    }
+  }
+
+  private static void fsync(CoreFixture fx, long fh) {
+    try {
+      fx.core.fsync(fh, false);
+    } catch (FsException e) {
+      throw new AssertionError(e);
+    }
+  }
 }
