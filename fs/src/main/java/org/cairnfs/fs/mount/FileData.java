@@ -106,6 +106,7 @@ final class FileData {
       size = layer.size;
       nextGen = Math.max(nextGen, layer.gen + 1);
       budget.add(layer.heldBytes());
+      budget.seal(layer.heldBytes());
     } finally {
       lock.writeLock().unlock();
     }
@@ -377,6 +378,7 @@ final class FileData {
       }
       l.sealed = true;
       sealed.add(l);
+      budget.seal(l.heldBytes());
       sealedChanged();
       current = null;
       commits++;
@@ -439,7 +441,7 @@ final class FileData {
       baseSize = uploadedSize;
       while (!sealed.isEmpty() && sealed.get(0).gen <= gen) {
         Layer l = sealed.remove(0);
-        budget.release(l.heldBytes());
+        budget.releaseSealed(l.heldBytes());
         l.delete();
       }
       if (current == null && sealed.isEmpty()) {
@@ -462,7 +464,7 @@ final class FileData {
         current = null;
       }
       for (Layer l : sealed) {
-        budget.release(l.heldBytes());
+        budget.releaseSealed(l.heldBytes());
         l.delete();
       }
       sealed.clear();

@@ -5,14 +5,17 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Counts the bytes the spool holds against the cache bound. Writers wait here, outside any file
- * lock, while the uploader drains; they give up with ENOSPC only after the configured wait.
+ * Counts the bytes the spool holds against the cache bound, and how many of them are sealed
+ * (committed, for the uploader to take). Writers wait here, outside any file lock, while the
+ * uploader drains; they give up with ENOSPC only after the configured wait.
  */
 final class SpoolBudget {
   private final long bound;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition drained = lock.newCondition();
   private long used;
+  /** The part of {@code used} in sealed layers: what the uploader can take now. */
+  private long sealed;
 
   SpoolBudget(long bound) {
     this.bound = bound;
@@ -32,6 +35,37 @@ final class SpoolBudget {
     try {
       used = Math.max(0, used - bytes);
       drained.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Bytes already counted move from an open layer to a sealed one. */
+  void seal(long bytes) {
+    lock.lock();
+    try {
+      sealed += bytes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A sealed layer's bytes leave the spool (uploaded or discarded). */
+  void releaseSealed(long bytes) {
+    lock.lock();
+    try {
+      sealed = Math.max(0, sealed - bytes);
+      used = Math.max(0, used - bytes);
+      drained.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long sealed() {
+    lock.lock();
+    try {
+      return sealed;
     } finally {
       lock.unlock();
     }

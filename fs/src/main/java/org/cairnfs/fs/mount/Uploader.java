@@ -36,7 +36,10 @@ final class Uploader {
   static final long SMALL_FILE = 256 * 1024;
   /** Small files uploaded at once per upload slot. */
   static final int SMALL_PER_SLOT = 8;
-  /** A round starts without waiting for a pause once the spool holds 1/16 of the cache bound. */
+  /**
+   * A round starts without waiting for a pause once sealed layers hold 1/16 of the cache bound
+   * (not open ones: a file kept open and written is no reason to stop coalescing the rest).
+   */
   static final int EARLY_START = 16;
 
   private final WriteBack wb;
@@ -173,7 +176,7 @@ final class Uploader {
   }
 
   private boolean spoolLarge() {
-    return wb.budget.used() >= wb.budget.bound() / EARLY_START;
+    return wb.budget.sealed() >= wb.budget.bound() / EARLY_START;
   }
 
   /** One round; false if something failed and must be retried. */

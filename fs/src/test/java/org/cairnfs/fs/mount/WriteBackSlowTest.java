@@ -204,22 +204,39 @@ class WriteBackSlowTest {
     }
   }
 
-  /** A spool past a sixteenth of the cache bound starts a round without waiting for a pause. */
+  /**
+   * Sealed layers past a sixteenth of the cache bound start a round without waiting for a pause;
+   * a file kept open and written does not (the uploader could not take it).
+   */
   @Test
   void aLargeSpoolStartsARoundWithoutAPause() throws Exception {
     try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir, b -> b
         .cacheBytes(16 << 20).coalesceDelay(Duration.ofHours(1))
         .coalesceLimit(Duration.ofHours(1)))) {
-      fx.put("/small", CoreFixture.bytes(512 * 1024, 1)); // below 1 MiB: waits
+      long open = fx.create("/open");
+      fx.core.write(open, ByteBuffer.wrap(CoreFixture.bytes(2 << 20, 3)), 0); // 2 MiB, open
+      fx.put("/small", CoreFixture.bytes(512 * 1024, 1)); // 512 KiB sealed: below 1 MiB
       Thread.sleep(500);
       assertThat(fx.grid.fileWrites.get()).isZero();
-      fx.put("/more", CoreFixture.bytes(768 * 1024, 2)); // 1.25 MiB in all
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (fx.grid.fileWrites.get() < 2 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      assertThat(fx.grid.fileWrites.get()).isEqualTo(2);
+      fx.put("/more", CoreFixture.bytes(768 * 1024, 2)); // 1.25 MiB sealed
+      awaitSize(fx, "more", 768 * 1024);
+      awaitSize(fx, "small", 512 * 1024);
+      assertThat(fx.grid.entries(fx.rootCap).get("open").metadata().size()).isZero();
+      fx.core.flush(open);
+      fx.core.release(open);
+      awaitSize(fx, "open", 2 << 20); // its 2 MiB sealed at the close
     }
+  }
+
+  private static void awaitSize(CoreFixture fx, String name, long size)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    java.util.function.LongSupplier now = () -> java.util.Optional.ofNullable(
+        fx.grid.entries(fx.rootCap).get(name)).map(e -> e.metadata().size()).orElse(-1L);
+    while (now.getAsLong() != size && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(now.getAsLong()).as(name + " on the grid").isEqualTo(size);
   }
 
   /**
