@@ -76,7 +76,7 @@ final class CairnFuse extends FuseStubFS {
 
   private Caller caller() {
     var ctx = getContext();
-    return new Caller((int) ctx.uid.get(), (int) ctx.gid.get());
+    return new Caller((int) ctx.uid.get(), (int) ctx.gid.get(), ctx.pid.longValue());
   }
 
   private static void fill(FileStat st, StatInfo s) {

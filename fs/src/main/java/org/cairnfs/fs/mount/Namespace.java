@@ -406,12 +406,12 @@ final class Namespace {
 
   /**
    * Drops setuid, and setgid when the group may execute or the caller is not of the file's group
-   * (Linux 6.x; only the primary group is known here), from a regular file: what a truncate by a
-   * caller without CAP_FSETID does. Caller holds the tree's write lock.
+   * (Linux 6.x; supplementary groups count), from a regular file: what a truncate by a caller
+   * without CAP_FSETID does. Caller holds the tree's write lock.
    */
   static boolean dropSetIds(FileNode f, Caller caller, Instant now) {
     int mode = f.mode & ~04000;
-    if ((mode & 010) != 0 || caller.gid() != f.gid) {
+    if ((mode & 02000) != 0 && ((mode & 010) != 0 || !caller.inGroup(f.gid))) {
       mode &= ~02000;
     }
     if (mode == f.mode) {
@@ -502,7 +502,7 @@ final class Namespace {
       return true;
     }
     int bits = caller.uid() == n.uid ? (n.mode >> 6) & 7
-        : caller.gid() == n.gid ? (n.mode >> 3) & 7 : n.mode & 7;
+        : caller.inGroup(n.gid) ? (n.mode >> 3) & 7 : n.mode & 7;
     return (mask & 7 & ~bits) == 0;
   }
 

@@ -1,0 +1,73 @@
+package org.cairnfs.fs.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Supplementary groups, read from the caller's process as FUSE names it: a process made with
+ * setpriv (root only) in groups 50 and 51, primary group 1000.
+ */
+class CallerTest {
+  @TempDir
+  Path dir;
+  private Process member;
+
+  @BeforeEach
+  void start() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "setpriv needs root");
+    member = new ProcessBuilder("setpriv", "--groups", "50,51", "--regid", "1000", "--reuid",
+        "1000", "sleep", "60").start();
+    // setpriv execs sleep in the same process: wait until its groups show
+    Caller c = new Caller(1000, 1000, member.pid());
+    for (int i = 0; i < 200 && !c.inGroup(51); i++) {
+      Thread.sleep(10);
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    if (member != null) {
+      member.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aCallerIsInItsPrimaryGroupAndItsProcessSupplementaryGroups() throws Exception {
+    Caller c = new Caller(1000, 1000, member.pid());
+    assertThat(c.inGroup(1000)).isTrue();
+    assertThat(c.inGroup(50)).isTrue();
+    assertThat(c.inGroup(51)).isTrue();
+    assertThat(c.inGroup(52)).isFalse();
+    assertThat(c.inGroup(5)).isFalse(); // not a prefix match of "50"
+    assertThat(new Caller(1000, 1000).inGroup(51)).isFalse(); // no pid: primary only
+    member.destroyForcibly().waitFor();
+    assertThat(c.inGroup(51)).isFalse(); // the process gone: the safe side
+    assertThat(c.inGroup(1000)).isTrue();
+  }
+
+  /** Linux keeps a setgid bit (without group execute) on a truncate by a member of the group. */
+  @Test
+  void anOTruncOpenBySupplementaryMemberOfTheFilesGroupKeepsSetgid() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore core = fx.core;
+      Caller member51 = new Caller(1000, 1000, member.pid());
+      for (String f : new String[] {"/in", "/out"}) {
+        fx.put(f, new byte[] {1, 2});
+        core.chmod(f, 02766);
+      }
+      core.chown("/in", -1, 51, new Caller(0, 0));
+      core.chown("/out", -1, 52, new Caller(0, 0));
+      core.release(core.open("/in", MountCore.O_RDWR | MountCore.O_TRUNC, member51));
+      core.release(core.open("/out", MountCore.O_RDWR | MountCore.O_TRUNC, member51));
+      assertThat(core.getattr("/in").mode()).isEqualTo(02766);
+      assertThat(core.getattr("/out").mode()).isEqualTo(0766);
+      assertThat(core.getattr("/in").size()).isZero();
+    }
+  }
+}
