@@ -540,15 +540,23 @@ public final class MountCore implements AutoCloseable {
     synchronized (n) {
       last = --n.openCount == 0;
     }
-    if (last) {
-      tree.afterLastClose(n);
-      tree.lock.readLock().lock();
-      try {
-        if (n.parent == null) {
-          wb.forget(n.data);
+    try {
+      // bytes written after the handle's last flush (a shared mapping written back after
+      // close(2) comes as WRITEs between FLUSH and RELEASE): journaled now, or never
+      if ((f.writable() || f.truncated()) && commitNode(n) >= 0) {
+        wb.uploader.kick(false);
+      }
+    } finally {
+      if (last) {
+        tree.afterLastClose(n);
+        tree.lock.readLock().lock();
+        try {
+          if (n.parent == null) {
+            wb.forget(n.data);
+          }
+        } finally {
+          tree.lock.readLock().unlock();
         }
-      } finally {
-        tree.lock.readLock().unlock();
       }
     }
   }
