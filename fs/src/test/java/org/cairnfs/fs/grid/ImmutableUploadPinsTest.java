@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.caps.immutable.EncodingParams;
@@ -27,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Pins for mutants PIT left alive in {@link ImmutableUpload} (docs/testing.md, "The grid client,
- * first measure"): connecting past the first 2n servers, the round limit, failed closes, the
- * wait for leases, and share numbers a server claims beyond n.
+ * first and second measures"): connecting past the first 2n servers, the round limit, failed
+ * closes, the wait for leases, share numbers a server claims beyond n, failed listings and
+ * allocations, and shares a server finds only when asked to allocate them.
  */
 class ImmutableUploadPinsTest {
   /** Small enough for a grid of a dozen servers to hold past 2n. */
@@ -216,5 +219,121 @@ class ImmutableUploadPinsTest {
     assertThat(r.happiness()).isEqualTo(10);
     assertThat(r.sharesUploaded()).isEqualTo(10);
     assertThat(claimer.faults().reads()).isZero();
+  }
+
+  /** A source that counts its streams: one for the convergent hash, then one per encoding. */
+  static final class CountingSource implements PlaintextSource {
+    final PlaintextSource data;
+    final AtomicInteger opens = new AtomicInteger();
+
+    CountingSource(byte[] bytes) {
+      data = PlaintextSource.of(bytes);
+    }
+
+    @Override
+    public long size() throws IOException {
+      return data.size();
+    }
+
+    @Override
+    public InputStream open() throws IOException {
+      opens.incrementAndGet();
+      return data.open();
+    }
+  }
+
+  /**
+   * Every server failing its writes on a ring of four (k=1, n=2): the second round uses the
+   * last two servers, nothing is left to place the shares on, so the upload gives up after two
+   * encodings instead of encoding a third time for no share.
+   */
+  @Test
+  void aRingUsedUpBeforeMaxRoundsIsNotEncodedAgain() throws Exception {
+    grid = new TestGrid(dir, 4);
+    for (TestServer s : grid.servers()) {
+      s.faults().failWrites(true);
+    }
+    GridClient client = grid.client(UploadFaultsTest.FAST);
+    EncodingParams two = EncodingParams.builder().k(1).happy(2).n(2).build();
+    CountingSource source = new CountingSource(UploadFaultsTest.random(300_000, 48));
+    assertThatThrownBy(() -> client.upload(source, two, true).get(60, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class).cause()
+        .isInstanceOf(HappinessException.class);
+    for (TestServer s : grid.servers()) {
+      assertThat(s.faults().writes()).as("writes on %s", s).isPositive();
+    }
+    assertThat(source.opens).as("the hash and two encodings").hasValue(3);
+  }
+
+  /**
+   * A server that cannot list its shares might hold one already: it gets no share, and the
+   * upload goes to the others.
+   */
+  @Test
+  void aServerWhoseListingFailsGetsNoShare() throws Exception {
+    grid = new TestGrid(dir, 11);
+    GridClient client = grid.client(UploadFaultsTest.FAST);
+    byte[] data = UploadFaultsTest.random(300_000, 49);
+    NodeId first = ring(client, data, EncodingParams.DEFAULTS).get(0);
+    grid.byId(first).faults().failListings(true);
+    UploadResult r = upload(client, data, EncodingParams.DEFAULTS);
+    assertThat(r.happiness()).isEqualTo(10);
+    assertThat(r.placement().values()).allSatisfy(servers ->
+        assertThat(servers).doesNotContain(first));
+    assertThat(grid.byId(first).shares(r.index().orElseThrow())).isEmpty();
+    assertThat(grid.byId(first).incomingFiles()).isZero();
+    UploadFaultsTest.assertReadsBack(client, r, data);
+  }
+
+  /**
+   * Shares the listing missed but the allocate answer says are held (closed there in between)
+   * count as held, after the usual check: nothing is sent again and nothing stored twice.
+   */
+  @Test
+  void sharesFoundOnlyByAllocateCountAsHeld() throws Exception {
+    grid = new TestGrid(dir, 10);
+    GridClient client = grid.client(UploadFaultsTest.FAST);
+    byte[] data = UploadFaultsTest.random(300_000, 50);
+    UploadResult first = upload(client, data, EncodingParams.DEFAULTS);
+    StorageIndex si = first.index().orElseThrow();
+    for (TestServer s : grid.servers()) {
+      s.faults().hideShares(true);
+    }
+    UploadResult again = upload(client, data, EncodingParams.DEFAULTS);
+    assertThat(again.sharesAlreadyHeld()).isEqualTo(10);
+    assertThat(again.sharesUploaded()).isZero();
+    assertThat(again.bytesSent()).isZero();
+    assertThat(again.placement()).isEqualTo(first.placement());
+    for (TestServer s : grid.servers()) {
+      assertThat(s.shares(si)).as("shares on %s", s).hasSize(1);
+      assertThat(s.faults().reads()).as("the held share checked on %s", s).isPositive();
+    }
+  }
+
+  /**
+   * Allocations failing (an I/O error, not a full disk) on four of ten servers: those get no
+   * further share, the upload fails before encoding and names them.
+   */
+  @Test
+  void allocatesFailingBelowHappinessFailTheUploadAndNameTheFailures() throws Exception {
+    grid = new TestGrid(dir, 10);
+    GridClient client = grid.client(UploadFaultsTest.FAST);
+    byte[] data = UploadFaultsTest.random(300_000, 51);
+    List<NodeId> ring = ring(client, data, EncodingParams.DEFAULTS);
+    for (NodeId id : ring.subList(0, 4)) {
+      grid.byId(id).faults().failAllocates(true);
+    }
+    assertThatThrownBy(() -> upload(client, data, EncodingParams.DEFAULTS))
+        .isInstanceOf(ExecutionException.class).cause()
+        .isInstanceOfSatisfying(HappinessException.class, e -> {
+          assertThat(e.happiness()).isEqualTo(6);
+          assertThat(e.asked()).isEqualTo(10);
+          assertThat(e.full()).isZero();
+          assertThat(e.problems()).hasSize(4)
+              .allSatisfy((server, why) -> assertThat(why).contains("allocate failed"));
+        });
+    for (TestServer s : grid.servers()) {
+      assertThat(s.faults().writes()).as("writes on %s", s).isZero();
+    }
   }
 }

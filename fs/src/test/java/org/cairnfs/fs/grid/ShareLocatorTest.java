@@ -97,6 +97,7 @@ class ShareLocatorTest {
     await(locator.ready());
     await(locator.finished());
     assertThat(locator.asked()).isEqualTo(10);
+    assertThat(locator.serversKnown()).as("the ring, for the reader's error").isEqualTo(10);
     assertThat(locator.located()).containsExactlyInAnyOrder(shareAt(0), shareAt(1));
     assertThat(locator.problems()).containsOnlyKeys(ring.subList(2, 10))
         .allSatisfy((server, why) -> assertThat(why).isNotBlank());

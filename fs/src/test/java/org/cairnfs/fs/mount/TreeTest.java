@@ -301,6 +301,51 @@ class TreeTest {
   }
 
   /**
+   * Bytes written after the handle's flush (as the kernel may write dirty pages back between
+   * a close's flush and the release) are a local change with nothing journaled: at the last
+   * close the file keeps its name rather than take the version a listing found meanwhile.
+   */
+  @Test
+  void atTheLastCloseAFileWrittenSinceItsFlushKeepsTheLocalNode() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"), x -> { })) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      long fh = b.core.open("/f", MountCore.O_RDWR);
+      a.put("/f", new byte[] {2, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      refreshRoot(b, "/f"); // listed while open: the grid's version is noted
+      b.core.write(fh, java.nio.ByteBuffer.wrap(new byte[] {9, 9, 9}), 0);
+      b.core.release(fh); // no flush: nothing journaled, so no pending change of the name
+      assertThat(b.get("/f")).containsExactly(9, 9, 9);
+    }
+  }
+
+  /**
+   * A closed file holding bytes written after its flush is busy too: a listing that finds
+   * another version under its name keeps the local node.
+   */
+  @Test
+  void aListingKeepsAClosedFileWithUnjournaledChanges() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"), x -> { })) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      long fh = b.core.open("/f", MountCore.O_RDWR);
+      b.core.write(fh, java.nio.ByteBuffer.wrap(new byte[] {9, 9, 9}), 0);
+      b.core.release(fh); // closed, its change not journaled
+      long ino = b.core.getattr("/f").ino();
+      a.put("/f", new byte[] {2, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      refreshRoot(b, "/f");
+      assertThat(b.core.getattr("/f").ino()).isEqualTo(ino);
+      assertThat(b.get("/f")).containsExactly(9, 9, 9);
+    }
+  }
+
+  /**
    * A note of another version is dropped when a later listing finds the open file's own version
    * again: the last close then keeps it (the grid's content is that of the file).
    */

@@ -35,6 +35,9 @@ public final class FaultyBackend implements StorageBackend {
   private volatile boolean failCloses;
   private volatile long leaseDelayMillis;
   private volatile boolean holdListing;
+  private volatile boolean failListings;
+  private volatile boolean hideShares;
+  private volatile boolean failAllocates;
   private final AtomicInteger listings = new AtomicInteger();
   private final AtomicInteger writes = new AtomicInteger();
   private final AtomicLong bytesReceived = new AtomicLong();
@@ -88,6 +91,24 @@ public final class FaultyBackend implements StorageBackend {
   /** GetShareNumbers blocks until {@link #release()}: a server that does not answer. */
   public void holdListing(boolean on) {
     holdListing = on;
+  }
+
+  /** Every GetShareNumbers fails with INTERNAL: a server that cannot say what it holds. */
+  public void failListings(boolean on) {
+    failListings = on;
+  }
+
+  /**
+   * GetShareNumbers answers that nothing is held, whatever is: as when another uploader's
+   * shares were closed here just after the listing.
+   */
+  public void hideShares(boolean on) {
+    hideShares = on;
+  }
+
+  /** Every Allocate fails with INTERNAL (not a lack of space). */
+  public void failAllocates(boolean on) {
+    failAllocates = on;
   }
 
   /** Runs {@code action} (with the write count) when the {@code n}-th write chunk arrives. */
@@ -154,7 +175,11 @@ public final class FaultyBackend implements StorageBackend {
     if (listDelayMillis > 0) {
       sleep(listDelayMillis);
     }
-    return real.shareNumbers(caller, index);
+    if (failListings) {
+      throw new StorageException(ErrorCode.INTERNAL, "injected listing failure");
+    }
+    Set<Integer> held = real.shareNumbers(caller, index);
+    return hideShares ? Set.of() : held;
   }
 
   @Override
@@ -163,6 +188,9 @@ public final class FaultyBackend implements StorageBackend {
     maybeHang();
     if (full) {
       throw new StorageException(ErrorCode.SERVER_FULL, "injected: no space left");
+    }
+    if (failAllocates) {
+      throw new StorageException(ErrorCode.INTERNAL, "injected allocate failure");
     }
     return real.allocate(caller, request);
   }
