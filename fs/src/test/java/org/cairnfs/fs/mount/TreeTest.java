@@ -317,7 +317,7 @@ class TreeTest {
       a.core.sync(Duration.ofSeconds(10));
       refreshRoot(b, "/f"); // listed while open: the grid's version is noted
       b.core.write(fh, java.nio.ByteBuffer.wrap(new byte[] {9, 9, 9}), 0);
-      b.core.release(fh); // no flush: nothing journaled, so no pending change of the name
+      b.core.release(fh); // no flush: the release journals the change (46ffc28)
       assertThat(b.get("/f")).containsExactly(9, 9, 9);
     }
   }
@@ -327,7 +327,7 @@ class TreeTest {
    * another version under its name keeps the local node.
    */
   @Test
-  void aListingKeepsAClosedFileWithUnjournaledChanges() throws Exception {
+  void aListingKeepsAFileChangedAndClosedWithoutAFlush() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
     try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
         CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"), x -> { })) {
@@ -335,7 +335,7 @@ class TreeTest {
       a.core.sync(Duration.ofSeconds(10));
       long fh = b.core.open("/f", MountCore.O_RDWR);
       b.core.write(fh, java.nio.ByteBuffer.wrap(new byte[] {9, 9, 9}), 0);
-      b.core.release(fh); // closed, its change not journaled
+      b.core.release(fh); // closed without a flush: the release journals the change
       long ino = b.core.getattr("/f").ino();
       a.put("/f", new byte[] {2, 2});
       a.core.sync(Duration.ofSeconds(10));
