@@ -21,13 +21,19 @@ class CallerTest {
   @BeforeEach
   void start() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "setpriv needs root");
+    // named (prctl PR_SET_NAME) with a UTF-8 character cut at 15 bytes: the Name: line of its
+    // status is not UTF-8
     member = new ProcessBuilder("setpriv", "--groups", "50,51", "--regid", "1000", "--reuid",
-        "1000", "sleep", "60").start();
-    // setpriv execs sleep in the same process: wait until its groups show
+        "1000", "/usr/bin/python3", "-c", "import ctypes, time; ctypes.CDLL(None).prctl(15, "
+        + "b'aaaaaaaaaaaaaa\\xc3\\xa9', 0, 0, 0); time.sleep(60)").start();
+    // setpriv execs python in the same process: wait until its groups and name show
     Caller c = new Caller(1000, 1000, member.pid());
-    for (int i = 0; i < 200 && !c.inGroup(51); i++) {
+    Path status = Path.of("/proc", Long.toString(member.pid()), "status");
+    for (int i = 0; i < 1000 && !(c.inGroup(51) && java.nio.file.Files.readString(status,
+        java.nio.charset.StandardCharsets.ISO_8859_1).contains("aaaaaaaaaaaaaa\u00c3")); i++) {
       Thread.sleep(10);
     }
+    assertThat(c.inGroup(51)).as("setpriv's process shows groups 50 and 51").isTrue();
   }
 
   @AfterEach
@@ -46,6 +52,9 @@ class CallerTest {
     assertThat(c.inGroup(52)).isFalse();
     assertThat(c.inGroup(5)).isFalse(); // not a prefix match of "50"
     assertThat(new Caller(1000, 1000).inGroup(51)).isFalse(); // no pid: primary only
+    // another uid or gid than the process's: a reused thread id lends nothing
+    assertThat(new Caller(1001, 1000, member.pid()).inGroup(51)).isFalse();
+    assertThat(new Caller(1000, 1001, member.pid()).inGroup(51)).isFalse();
     member.destroyForcibly().waitFor();
     assertThat(c.inGroup(51)).isFalse(); // the process gone: the safe side
     assertThat(c.inGroup(1000)).isTrue();
