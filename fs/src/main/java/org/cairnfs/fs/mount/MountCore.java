@@ -391,8 +391,9 @@ public final class MountCore implements AutoCloseable {
       if (n.data.openBytes() > Math.min(wb.budget.bound() / 4, MAX_PART_BYTES)) {
         // a file written for long in one open: the uploader takes it in parts while the
         // writer goes on, so that a file larger than the cache drains instead of filling it
-        commitNode(n);
-        wb.uploader.kick(true);
+        if (commitNode(n) >= 0) { // an unlinked file has nothing to upload
+          wb.uploader.kick(true);
+        }
       }
       return w;
     } catch (GridException e) {

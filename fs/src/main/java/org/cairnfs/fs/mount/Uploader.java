@@ -48,6 +48,8 @@ final class Uploader {
   private final Condition roundDone = lock.newCondition();
   private boolean work;
   private long lastKick = System.nanoTime();
+  /** When the first change not yet taken by a round came: the coalesce limit counts from it. */
+  private long firstKick = System.nanoTime();
   private int urgent;
   private boolean stopping;
   private long rounds;
@@ -96,8 +98,11 @@ final class Uploader {
   void kick(boolean now) {
     lock.lock();
     try {
-      work = true;
       lastKick = System.nanoTime();
+      if (!work) {
+        firstKick = lastKick;
+      }
+      work = true;
       if (now) {
         urgent++;
       }
@@ -123,7 +128,7 @@ final class Uploader {
         // limit after the first (as the kernel's dirty_expire); a waiter (fsync, sync,
         // write-through) or a spool past 1/EARLY_START of the cache bound cuts it short
         long quiet = wb.config.coalesceDelay().toNanos();
-        long latest = System.nanoTime() + wb.config.coalesceLimit().toNanos();
+        long latest = firstKick + wb.config.coalesceLimit().toNanos();
         while (urgent == 0 && !stopping && !spoolLarge()) {
           long now = System.nanoTime();
           long left = Math.min(lastKick + quiet, latest) - now;
@@ -131,6 +136,9 @@ final class Uploader {
             break;
           }
           wake.awaitNanos(left);
+        }
+        if (stopping) {
+          return; // close() drained what it could; the journal keeps the rest
         }
         work = false;
         taken = urgent;

@@ -64,6 +64,8 @@ public final class MemoryMountMain {
     MountCore core = MountCore.open(MountConfig.builder(root, cache)
         .writeThrough(writeThrough)
         .coalesceDelay(Duration.ofMillis(100))
+        // uploads start during a long copy, so crash tests meet rounds under way
+        .coalesceLimit(Duration.ofSeconds(1))
         .retry(Duration.ofMillis(100), Duration.ofSeconds(2))
         .build(), grid);
     FuseMount mount = FuseMount.mount(core, mp, isRoot(), Duration.ofSeconds(20));

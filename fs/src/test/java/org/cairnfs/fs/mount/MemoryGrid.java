@@ -107,6 +107,8 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
 
   /** While set, every file read waits for it to open (tests hold a read in flight). */
   volatile java.util.concurrent.CountDownLatch readGate;
+  /** While set, every file write waits for it to open (tests hold an upload in flight). */
+  volatile java.util.concurrent.CountDownLatch writeGate;
   /** File reads now waiting at {@link #readGate}. */
   final AtomicInteger readsAtGate = new AtomicInteger();
 
@@ -234,6 +236,14 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
   public CompletableFuture<String> writeFile(FileWrite w) {
     mostWritesInFlight.accumulateAndGet(writesInFlight.incrementAndGet(), Math::max);
     return this.<String>async(true, () -> {
+      java.util.concurrent.CountDownLatch gate = writeGate;
+      if (gate != null) {
+        try {
+          gate.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       byte[] content = new byte[Math.toIntExact(w.size())];
       if (w.base().isPresent()) {
         byte[] b;

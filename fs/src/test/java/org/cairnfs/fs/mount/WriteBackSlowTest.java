@@ -176,26 +176,26 @@ class WriteBackSlowTest {
 
   /**
    * A steady stream of small closes (a {@code cp -r}) is left alone until it pauses, past the
-   * old cap of ten coalesce delays, up to the coalesce limit; with a short limit uploads start
-   * while the stream goes on.
+   * old cap of ten coalesce delays (5 s here), up to the coalesce limit; with a short limit
+   * uploads start while the stream goes on.
    */
   @Test
   void aSteadyStreamOfSmallFilesWaitsForItsPauseUpToTheCoalesceLimit() throws Exception {
     try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir.resolve("long"),
-        b -> b.coalesceDelay(Duration.ofMillis(150)).coalesceLimit(Duration.ofSeconds(60)))) {
-      streamSmallFiles(fx, Duration.ofMillis(2500));
+        b -> b.coalesceDelay(Duration.ofMillis(500)).coalesceLimit(Duration.ofSeconds(60)))) {
+      streamSmallFiles(fx, Duration.ofSeconds(6));
       assertThat(fx.grid.fileWrites.get()).isZero();
       fx.core.sync(Duration.ofSeconds(30));
       assertThat(fx.grid.fileWrites.get()).isPositive();
     }
     try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir.resolve("short"),
-        b -> b.coalesceDelay(Duration.ofMillis(150)).coalesceLimit(Duration.ofMillis(500)))) {
-      streamSmallFiles(fx, Duration.ofMillis(2500));
+        b -> b.coalesceDelay(Duration.ofMillis(500)).coalesceLimit(Duration.ofMillis(1000)))) {
+      streamSmallFiles(fx, Duration.ofSeconds(3));
       assertThat(fx.grid.fileWrites.get()).isPositive();
     }
   }
 
-  /** Closes a new small file every 20 ms for {@code d}: never a 150 ms pause. */
+  /** Closes a new small file every 20 ms for {@code d}: never a 500 ms pause. */
   private static void streamSmallFiles(CoreFixture fx, Duration d) throws Exception {
     long end = System.nanoTime() + d.toNanos();
     for (int i = 0; System.nanoTime() < end; i++) {
@@ -248,7 +248,8 @@ class WriteBackSlowTest {
     MemoryGrid grid = MemoryGrid.inMemory();
     try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b
         .coalesceDelay(Duration.ofHours(1)).coalesceLimit(Duration.ofHours(1)))) {
-      grid.delay(Duration.ofMillis(400));
+      java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+      grid.writeGate = gate;
       long a = fx.create("/a");
       fx.core.write(a, ByteBuffer.wrap(new byte[] {1}), 0);
       CompletableFuture<Void> first = CompletableFuture.runAsync(() -> fsync(fx, a));
@@ -259,13 +260,25 @@ class WriteBackSlowTest {
       assertThat(grid.writesInFlight()).as("the first round is uploading /a").isOne();
       long b = fx.create("/b");
       fx.core.write(b, ByteBuffer.wrap(new byte[] {2}), 0);
-      CompletableFuture<Void> second = CompletableFuture.runAsync(() -> fsync(fx, b));
+      Thread second = new Thread(() -> fsync(fx, b));
+      second.start();
+      while (!waitingForTheGrid(second) && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(waitingForTheGrid(second)).as("the second fsync waits in the round").isTrue();
+      gate.countDown();
       first.get(20, TimeUnit.SECONDS);
-      second.get(20, TimeUnit.SECONDS);
+      second.join(20_000);
+      assertThat(second.isAlive()).as("the second fsync returned").isFalse();
       assertThat(grid.entries(fx.rootCap)).containsKeys("a", "b");
       fx.core.release(a);
       fx.core.release(b);
     }
+  }
+
+  private static boolean waitingForTheGrid(Thread t) {
+    return t.getState() == Thread.State.TIMED_WAITING && java.util.Arrays.stream(t.getStackTrace())
+        .anyMatch(f -> f.getMethodName().equals("awaitPublished"));
   }
 
   private static void fsync(CoreFixture fx, long fh) {
