@@ -479,7 +479,8 @@ public final class MountCore implements AutoCloseable {
 
   /**
    * Every close: seals the file's changes and journals them with its entry; returns once that
-   * is on the local disk (and with --write-through, on the grid).
+   * is in the journal (a kill of the mount loses nothing; on the disk within the journal force
+   * interval, or at once when that is zero; with --write-through, on the grid).
    */
   public void flush(long fh) throws FsException {
     OpenFile f = handle(fh);
@@ -488,7 +489,9 @@ public final class MountCore implements AutoCloseable {
     }
     long seq = commitNode(f.node());
     try {
-      wb.durable(seq < 0 ? wb.lastSeq() : seq);
+      if (config.writeThrough() || config.journalForceInterval().isZero()) {
+        wb.durable(seq < 0 ? wb.lastSeq() : seq);
+      } // else the journal forcer makes it last a power loss within its interval
     } catch (IOException e) {
       throw new FsException(FsError.IO, "forcing the journal: " + e.getMessage(), e);
     }

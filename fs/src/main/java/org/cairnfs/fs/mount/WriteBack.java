@@ -35,6 +35,9 @@ final class WriteBack implements AutoCloseable {
   final Path spoolDir;
   private final CacheDirLock dirLock;
   private final Journal journal;
+  private Thread forcer;
+  private final Object forcerStop = new Object();
+  private boolean forcerStopping; // guarded by forcerStop
   final ReentrantLock lock = new ReentrantLock();
   final PendingState pending;
   /** Local files the journal refers to, or that are open with local changes. */
@@ -183,6 +186,41 @@ final class WriteBack implements AutoCloseable {
 
   void start() {
     uploader.start();
+    long every = config.journalForceInterval().toNanos();
+    if (every > 0) {
+      forcer = new Thread(() -> forceEvery(every), "cairn-journal-force");
+      forcer.setDaemon(true);
+      forcer.start();
+    }
+  }
+
+  /**
+   * Forces what closes appended since the last force, every {@code nanos}, until stopped. Never
+   * interrupted: an interrupt inside a force would close the journal's channel.
+   */
+  private void forceEvery(long nanos) {
+    while (true) {
+      synchronized (forcerStop) {
+        long until = System.nanoTime() + nanos;
+        long left;
+        while (!forcerStopping && (left = until - System.nanoTime()) > 0) {
+          try {
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(forcerStop, left);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (forcerStopping) {
+          return;
+        }
+      }
+      try {
+        journal.sync(journal.lastSeq());
+      } catch (IOException | RuntimeException e) {
+        LOG.error("forcing the journal to disk failed (closed changes are in the kernel's cache"
+            + " only until it works)", e);
+      }
+    }
   }
 
   long newId() {
@@ -344,6 +382,10 @@ final class WriteBack implements AutoCloseable {
     return journal.syncedBytes();
   }
 
+  long journalBytes() {
+    return journal.bytes();
+  }
+
   /** Marks that a publish is about to start (listings fetched from now are suspect). */
   void publishStarting(DirRef dir) {
     lock.lock();
@@ -457,6 +499,7 @@ final class WriteBack implements AutoCloseable {
   @Override
   public void close() throws IOException {
     uploader.stop();
+    stopForcer();
     try {
       journal.close();
     } finally {
@@ -467,6 +510,21 @@ final class WriteBack implements AutoCloseable {
   /** Stops without draining or closing cleanly: what a killed process leaves (tests). */
   void abandon() throws IOException {
     uploader.stop();
+    stopForcer();
     dirLock.close();
+  }
+
+  private void stopForcer() {
+    if (forcer != null) {
+      synchronized (forcerStop) {
+        forcerStopping = true;
+        forcerStop.notifyAll();
+      }
+      try {
+        forcer.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

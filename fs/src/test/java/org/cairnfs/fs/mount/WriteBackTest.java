@@ -109,6 +109,38 @@ class WriteBackTest {
     }
   }
 
+  /**
+   * A close is in the journal when it returns (a kill loses nothing) and forced to the disk by
+   * the forcer within its interval; at interval zero the close itself forces it.
+   */
+  @Test
+  void aCloseReachesTheDiskWithinTheJournalForceInterval() throws Exception {
+    try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir.resolve("hour"),
+        b -> b.journalForceInterval(Duration.ofHours(1)).coalesceDelay(Duration.ofHours(1)))) {
+      fx.put("/a", new byte[] {1});
+      WriteBack wb = fx.core.writeBack();
+      assertThat(wb.journalSyncedBytes()).isLessThan(wb.journalBytes());
+      fx.crashAndReopen(); // the kernel kept it
+      assertThat(fx.get("/a")).containsExactly(1);
+    }
+    try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir.resolve("short"),
+        b -> b.journalForceInterval(Duration.ofMillis(100)).coalesceDelay(Duration.ofHours(1)))) {
+      fx.put("/b", new byte[] {2});
+      WriteBack wb = fx.core.writeBack();
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (wb.journalSyncedBytes() < wb.journalBytes() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(wb.journalSyncedBytes()).isEqualTo(wb.journalBytes());
+    }
+    try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir.resolve("zero"),
+        b -> b.journalForceInterval(Duration.ZERO).coalesceDelay(Duration.ofHours(1)))) {
+      fx.put("/c", new byte[] {3});
+      WriteBack wb = fx.core.writeBack();
+      assertThat(wb.journalSyncedBytes()).isEqualTo(wb.journalBytes());
+    }
+  }
+
   @Test
   void oneMountPerCacheDir() throws Exception {
     try (CoreFixture fx = new CoreFixture(dir)) {
