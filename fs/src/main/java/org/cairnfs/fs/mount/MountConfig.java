@@ -12,9 +12,8 @@ import java.util.Objects;
  */
 public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolean writeThrough,
     Duration directoryTtl, Duration journalForceInterval, Duration coalesceDelay,
-    Duration coalesceLimit, Duration retryInitial,
-    Duration retryMax, Duration backpressureWait, int uploadParallelism, int readAheadBytes,
-    int ownerUid, int ownerGid, InstantSource clock) {
+    Duration coalesceLimit, Duration retryInitial, Duration retryMax, Duration backpressureWait,
+    int uploadParallelism, int readAheadBytes, int ownerUid, int ownerGid, InstantSource clock) {
 
   public static Builder builder(String rootCap, Path cacheDir) {
     return new Builder(rootCap, cacheDir);
@@ -78,8 +77,8 @@ public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolea
 
     /**
      * How long changes must pause before the uploader starts a round (default 300 ms). A
-     * steady stream waits at most the coalesce limit, and not at all once the spool holds a
-     * sixteenth of the cache bound.
+     * steady stream waits at most the coalesce limit, and not at all once sealed (closed) layers
+     * hold a sixteenth of the cache bound.
      */
     public Builder coalesceDelay(Duration d) {
       this.coalesceDelay = positiveOrZero("coalesce delay", d);
@@ -154,8 +153,8 @@ public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolea
 
     public MountConfig build() {
       return new MountConfig(rootCap, cacheDir, cacheBytes, writeThrough, directoryTtl,
-          journalForceInterval, coalesceDelay, coalesceLimit, retryInitial, retryMax, backpressureWait,
-          uploadParallelism, readAheadBytes, ownerUid, ownerGid, clock);
+          journalForceInterval, coalesceDelay, coalesceLimit, retryInitial, retryMax,
+          backpressureWait, uploadParallelism, readAheadBytes, ownerUid, ownerGid, clock);
     }
 
     private static Duration positiveOrZero(String what, Duration d) {

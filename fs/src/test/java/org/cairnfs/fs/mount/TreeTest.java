@@ -302,7 +302,7 @@ class TreeTest {
 
   /**
    * Bytes written after the handle's flush (as the kernel may write dirty pages back between
-   * a close's flush and the release) are a local change with nothing journaled: at the last
+   * a close's flush and the release) are a local change, journaled by the release: at the last
    * close the file keeps its name rather than take the version a listing found meanwhile.
    */
   @Test
