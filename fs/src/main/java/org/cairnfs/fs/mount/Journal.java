@@ -2,6 +2,7 @@ package org.cairnfs.fs.mount;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,30 +98,52 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /** Returns once every record up to {@code seq} is on disk. */
+  /**
+   * Returns once every record up to {@code seq} is on disk. A {@link #rewrite} that replaces the
+   * file meanwhile forces everything it holds, so a force of the old, now closed file is
+   * answered by that.
+   */
   void sync(long seq) throws IOException {
     if (synced >= seq) {
       return;
     }
     syncLock.lock();
     try {
-      if (synced >= seq) {
-        return;
+      while (synced < seq) {
+        long upTo;
+        long upToBytes;
+        FileChannel ch;
+        appendLock.lock();
+        try {
+          upTo = written;
+          upToBytes = bytes;
+          ch = channel;
+        } finally {
+          appendLock.unlock();
+        }
+        if (ch == null) {
+          throw new ClosedChannelException();
+        }
+        IOException failure = null;
+        try {
+          ch.force(false);
+        } catch (ClosedChannelException e) {
+          failure = e;
+        }
+        appendLock.lock();
+        try {
+          if (channel != ch) {
+            continue; // replaced by a rewrite, which forced what it wrote and set synced
+          }
+          if (failure != null) {
+            throw failure; // closed for good
+          }
+          synced = Math.max(synced, upTo);
+          syncedBytes = Math.max(syncedBytes, upToBytes);
+        } finally {
+          appendLock.unlock();
+        }
       }
-      long upTo;
-      long upToBytes;
-      FileChannel ch;
-      appendLock.lock();
-      try {
-        upTo = written;
-        upToBytes = bytes;
-        ch = channel;
-      } finally {
-        appendLock.unlock();
-      }
-      ch.force(false);
-      synced = Math.max(synced, upTo);
-      syncedBytes = Math.max(syncedBytes, upToBytes);
     } finally {
       syncLock.unlock();
     }
@@ -168,6 +191,8 @@ final class Journal implements AutoCloseable {
         channel.force(false);
         channel.close();
         channel = null;
+        synced = written;
+        syncedBytes = bytes;
       }
     } finally {
       appendLock.unlock();
