@@ -26,6 +26,7 @@ final class Journal implements AutoCloseable {
   private volatile long synced; // highest seq known on disk
   private long bytes;
   private volatile long syncedBytes; // journal length known on disk
+  private IOException torn; // an append failed and its partial frame could not be cut off
 
   private Journal(Path path, long nextSeq) {
     this.path = path;
@@ -74,6 +75,7 @@ final class Journal implements AutoCloseable {
         channel.close();
       }
       channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      torn = null;
       bytes = size;
       written = nextSeq - 1;
       synced = written;
@@ -83,13 +85,33 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /** Appends a record and returns its sequence number; on disk only after {@link #sync}. */
+  /**
+   * Appends a record and returns its sequence number; on disk only after {@link #sync}. A failed
+   * append (a full disk) leaves no part of its frame behind: a torn frame in the middle would end
+   * the replay there and drop every later record. If even that cut fails, every later append
+   * fails until the next {@link #rewrite}.
+   */
   long append(JournalRecord r) throws IOException {
     appendLock.lock();
     try {
-      long seq = nextSeq++;
+      if (torn != null) {
+        throw new IOException("the journal holds a partly written record (" + torn.getMessage()
+            + "); nothing more is journaled until it is rewritten", torn);
+      }
+      long seq = nextSeq;
       byte[] frame = JournalCodec.encode(seq, r);
-      writeFully(channel, ByteBuffer.wrap(frame));
+      try {
+        writeFully(channel, ByteBuffer.wrap(frame));
+      } catch (IOException e) {
+        try {
+          channel.truncate(bytes);
+        } catch (IOException cut) {
+          e.addSuppressed(cut);
+          torn = e;
+        }
+        throw e;
+      }
+      nextSeq++;
       bytes += frame.length;
       written = seq;
       return seq;
