@@ -92,11 +92,21 @@ final class Tree {
     try {
       return EntryName.of(part).text();
     } catch (DirectoryFormatException e) {
-      if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > EntryName.MAX_BYTES) {
+      if (bytesGiven(part) > EntryName.MAX_BYTES) {
         throw new FsException(FsError.NAME_TOO_LONG, "name longer than 255 bytes");
       }
       throw new FsException(FsError.INVALID, e.getMessage());
     }
+  }
+
+  /**
+   * The name's length as the caller gave it, at least: each U+FFFD counts one byte, since the
+   * binding makes one of each byte that is not UTF-8 (a 100-byte name of such bytes is invalid,
+   * EINVAL, not 300 bytes long).
+   */
+  private static long bytesGiven(String part) {
+    long replaced = part.chars().filter(c -> c == '\uFFFD').count();
+    return part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length - 2 * replaced;
   }
 
   /**

@@ -40,6 +40,11 @@ class TreeTest {
     // 255 bytes, refused for its NUL, not for its length
     assertThatThrownBy(() -> Tree.name("x".repeat(254) + "\0")).extracting(TreeTest::errorOf)
         .isEqualTo(FsError.INVALID);
+    // 100 bytes that are not UTF-8 reach the core as 100 U+FFFD (300 bytes): invalid, not long
+    assertThatThrownBy(() -> Tree.name("\uFFFD".repeat(100))).extracting(TreeTest::errorOf)
+        .isEqualTo(FsError.INVALID);
+    assertThatThrownBy(() -> Tree.name("\uFFFD".repeat(256))).extracting(TreeTest::errorOf)
+        .isEqualTo(FsError.NAME_TOO_LONG);
   }
 
   @Test
