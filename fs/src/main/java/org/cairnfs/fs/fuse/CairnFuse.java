@@ -219,6 +219,15 @@ final class CairnFuse extends FuseStubFS {
   }
 
   @Override
+  public int fallocate(String path, int mode, @off_t long off, @off_t long length,
+      FuseFileInfo fi) {
+    return call("fallocate", () -> {
+      core.fallocate(fi.fh.get(), mode, off, length);
+      return 0;
+    });
+  }
+
+  @Override
   public int create(String path, @mode_t long mode, FuseFileInfo fi) {
     return call("create", () -> {
       fi.fh.set(core.create(path, (int) mode & 07777, fi.flags.get(), caller()));

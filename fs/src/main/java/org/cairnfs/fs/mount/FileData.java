@@ -288,6 +288,20 @@ final class FileData {
     }
   }
 
+  /** Grows the file to {@code newSize} (zeros) unless it is already that long; true if grown. */
+  boolean growTo(long newSize) throws IOException, GridException {
+    lock.writeLock().lock();
+    try {
+      if (newSize <= size) {
+        return false;
+      }
+      truncate(newSize);
+      return true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   void truncate(long newSize) throws IOException, GridException {
     lock.writeLock().lock();
     try {

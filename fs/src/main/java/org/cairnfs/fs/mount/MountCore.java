@@ -458,6 +458,46 @@ public final class MountCore implements AutoCloseable {
     truncateData(f.node(), size);
   }
 
+  /** fallocate(2)'s {@code FALLOC_FL_KEEP_SIZE}. */
+  public static final int FALLOC_KEEP_SIZE = 0x01;
+
+  /**
+   * fallocate(2) on an open handle: mode 0 grows the file to {@code offset + length} (zeros, as
+   * a sparse truncate would; the grid reserves no space, so a later write can still meet a full
+   * grid), {@code FALLOC_KEEP_SIZE} checks its arguments and changes nothing. Punching holes,
+   * zeroing, collapsing and inserting ranges are not supported (EOPNOTSUPP, as tmpfs for some).
+   */
+  public void fallocate(long fh, int mode, long offset, long length) throws FsException {
+    OpenFile f = handle(fh);
+    if ((mode & ~FALLOC_KEEP_SIZE) != 0) {
+      throw new FsException(FsError.NOT_SUPPORTED, "fallocate mode " + mode + " not supported");
+    }
+    if (offset < 0 || length <= 0) {
+      throw new FsException(FsError.INVALID, "fallocate offset " + offset + " length " + length);
+    }
+    if (!f.writable()) {
+      throw new FsException(FsError.BAD_HANDLE, "file not open for writing");
+    }
+    if (offset + length > MAX_FILE_SIZE || offset + length < 0) {
+      throw new FsException(FsError.TOO_BIG, "size past " + MAX_FILE_SIZE + " bytes");
+    }
+    if (mode != 0) {
+      return;
+    }
+    FileNode n = f.node();
+    try {
+      if (n.data.growTo(offset + length)) {
+        Instant now = now();
+        n.mtime = now;
+        n.ctime = now;
+      }
+    } catch (GridException e) {
+      throw FsException.of(e, "allocating");
+    } catch (IOException e) {
+      throw new FsException(FsError.IO, "growing the spool: " + e.getMessage(), e);
+    }
+  }
+
   private void truncateData(FileNode n, long size) throws FsException {
     if (size < 0) {
       throw new FsException(FsError.INVALID, "negative size " + size);

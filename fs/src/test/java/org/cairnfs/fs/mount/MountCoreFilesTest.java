@@ -108,6 +108,44 @@ class MountCoreFilesTest {
     assertThat(fx.get("/s")).isEqualTo(want);
   }
 
+  /**
+   * fallocate: mode 0 grows with zeros and never shrinks or changes bytes; KEEP_SIZE changes
+   * nothing; other modes, bad ranges and read-only handles are refused with their own errors.
+   */
+  @Test
+  void fallocateGrowsWithZerosAndRefusesWhatItCannotDo() throws Exception {
+    byte[] data = CoreFixture.bytes(10_000, 3);
+    fx.put("/a", data);
+    long fh = core.open("/a", MountCore.O_RDWR);
+    core.fallocate(fh, 0, 2_000, 1_000); // inside: nothing changes
+    core.fallocate(fh, MountCore.FALLOC_KEEP_SIZE, 0, 1 << 20);
+    assertThat(core.getattr("/a").size()).isEqualTo(10_000);
+    core.fallocate(fh, 0, 9_000, 11_000);
+    assertThat(core.getattr("/a").size()).isEqualTo(20_000);
+    for (int mode : new int[] {0x02 | MountCore.FALLOC_KEEP_SIZE, 0x10, 0x08, 0x20}) {
+      assertThatThrownBy(() -> core.fallocate(fh, mode, 0, 10)).isInstanceOf(FsException.class)
+          .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.NOT_SUPPORTED);
+    }
+    assertThatThrownBy(() -> core.fallocate(fh, 0, 0, 0))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.INVALID);
+    assertThatThrownBy(() -> core.fallocate(fh, 0, -1, 10))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.INVALID);
+    assertThatThrownBy(() -> core.fallocate(fh, 0, MountCore.MAX_FILE_SIZE, 1))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.TOO_BIG);
+    core.flush(fh);
+    core.release(fh);
+    long ro = core.open("/a", 0);
+    assertThatThrownBy(() -> core.fallocate(ro, 0, 0, 30_000))
+        .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.BAD_HANDLE);
+    core.release(ro);
+    byte[] want = Arrays.copyOf(data, 20_000);
+    assertThat(fx.get("/a")).isEqualTo(want);
+    core.sync(java.time.Duration.ofSeconds(10));
+    fx.closeAndReopen();
+    core = fx.core;
+    assertThat(fx.get("/a")).isEqualTo(want);
+  }
+
   @Test
   void truncateShrinkThenGrowReadsZerosNotOldBytes() throws Exception {
     byte[] data = CoreFixture.bytes(200_000, 2);
