@@ -37,6 +37,8 @@ final class FileData {
   private volatile Layer current;
   private volatile long size;
   private long nextGen;
+  /** The generation an upload last read and how far: {gen, end} (see readFurther). */
+  private final long[] readProgress = {-1, 0};
   /** Bumped by every local change of the content (write, truncate, replayed layers, discard). */
   private long contentEpoch;
   /** The content epoch at the last open that let the kernel cache pages; -1 before any. */
@@ -433,7 +435,11 @@ final class FileData {
       long bSize = baseSize;
       FileWrite.Source source = (off, dst) -> {
         try {
+          long end = off + dst.remaining();
           readStack(newestFirst, b, bSize, off, dst);
+          if (readFurther(top.gen, end)) {
+            budget.progressed();
+          }
         } catch (GridException e) {
           throw new IOException("reading the base of a file being uploaded: " + e.getMessage(),
               e);
@@ -443,6 +449,24 @@ final class FileData {
           new FileWrite(b, baseLen, fileSize, ranges, source)));
     } finally {
       lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Whether an upload of generation {@code gen} read up to {@code end} for the first time (a
+   * retry reading the same bytes again is no progress).
+   */
+  private boolean readFurther(long gen, long end) {
+    synchronized (readProgress) {
+      if (readProgress[0] != gen) {
+        readProgress[0] = gen;
+        readProgress[1] = 0;
+      }
+      if (end <= readProgress[1]) {
+        return false;
+      }
+      readProgress[1] = end;
+      return true;
     }
   }
 

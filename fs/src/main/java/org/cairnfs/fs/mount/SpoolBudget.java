@@ -16,6 +16,8 @@ final class SpoolBudget {
   private long used;
   /** The part of {@code used} in sealed layers: what the uploader can take now. */
   private long sealed;
+  /** Counts the uploader's steps forward inside a layer (new bytes read for upload). */
+  private long progress;
 
   SpoolBudget(long bound) {
     this.bound = bound;
@@ -62,6 +64,20 @@ final class SpoolBudget {
     }
   }
 
+  /**
+   * The uploader read bytes of a layer it had not read before: it drains, however slowly, even
+   * if no layer is released yet (a large one takes long to upload on a loaded machine).
+   */
+  void progressed() {
+    lock.lock();
+    try {
+      progress++;
+      drained.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   long sealed() {
     lock.lock();
     try {
@@ -95,16 +111,19 @@ final class SpoolBudget {
 
   /**
    * Waits for room while the cache drains: false once {@code nanos} pass with no byte released
-   * (a cache that cannot drain), however long a draining one takes.
+   * and no {@link #progressed() progress} of the uploader (a cache that cannot drain), however
+   * long a draining one takes.
    */
   boolean awaitRoom(long extra, long nanos) throws InterruptedException {
     lock.lock();
     try {
       long deadline = System.nanoTime() + nanos;
       long low = used;
+      long seen = progress;
       while (used + extra > bound) {
-        if (used < low) { // progress: the uploader released some
-          low = used;
+        if (used < low || progress != seen) { // the uploader released some, or moved on
+          low = Math.min(low, used);
+          seen = progress;
           deadline = System.nanoTime() + nanos;
         }
         long left = deadline - System.nanoTime();

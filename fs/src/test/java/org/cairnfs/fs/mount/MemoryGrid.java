@@ -109,6 +109,8 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
   volatile java.util.concurrent.CountDownLatch readGate;
   /** While set, every file write waits for it to open (tests hold an upload in flight). */
   volatile java.util.concurrent.CountDownLatch writeGate;
+  /** When not zero, file writes read their source 64 KiB at a time, this long apart. */
+  volatile Duration slowSource = Duration.ZERO;
   /** File reads now waiting at {@link #readGate}. */
   final AtomicInteger readsAtGate = new AtomicInteger();
 
@@ -257,12 +259,24 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
         System.arraycopy(b, 0, content, 0, (int) Math.min(w.baseLength(),
             Math.min(b.length, w.size())));
       }
+      Duration pause = slowSource;
       for (FileWrite.Range r : w.dirty()) {
         try {
-          w.source().read(r.offset(), ByteBuffer.wrap(content, (int) r.offset(),
-              (int) r.length()));
+          if (pause.isZero()) {
+            w.source().read(r.offset(), ByteBuffer.wrap(content, (int) r.offset(),
+                (int) r.length()));
+            continue;
+          }
+          for (long at = r.offset(); at < r.end(); at += 64 << 10) {
+            Thread.sleep(pause.toMillis());
+            w.source().read(at, ByteBuffer.wrap(content, (int) at,
+                (int) Math.min(64 << 10, r.end() - at)));
+          }
         } catch (IOException e) {
           throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.util.concurrent.CompletionException(e);
         }
       }
       bytesReceived.addAndGet(w.dirtyBytes());

@@ -80,6 +80,29 @@ class WriteBackSlowTest {
     }
   }
 
+  /**
+   * A layer whose upload takes longer than the backpressure wait still drains: the uploader's
+   * reads of new bytes count as progress, so the writer waits instead of getting ENOSPC (seen
+   * as stress-ng's ENOSPC on a loaded machine, where one 256 MiB part took over 60 s).
+   */
+  @Test
+  void aSlowUploadInsideOneLayerIsProgressNotAFullCache() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.cacheBytes(2 << 20)
+        .backpressureWait(Duration.ofMillis(400)))) {
+      grid.slowSource = Duration.ofMillis(40); // 1 MiB: 16 reads, 640 ms, longer than the wait
+      byte[] chunk = CoreFixture.bytes(256 * 1024, 4);
+      long fh = fx.create("/slow");
+      for (int i = 0; i < 16; i++) {
+        fx.core.write(fh, ByteBuffer.wrap(chunk), (long) i * chunk.length);
+      }
+      fx.core.flush(fh);
+      fx.core.release(fh);
+      fx.core.sync(Duration.ofSeconds(60));
+      assertThat(fx.get("/slow")).hasSize(16 * chunk.length);
+    }
+  }
+
   /** A 1 GiB file through a mount with a 1 GiB cache got ENOSPC: one open, one generation. */
   @Test
   void aFileWrittenInOneOpenIsUploadedInPartsWhileTheWriterGoesOn() throws Exception {
