@@ -88,15 +88,21 @@ final class Journal implements AutoCloseable {
   /**
    * Appends a record and returns its sequence number; on disk only after {@link #sync}. A failed
    * append (a full disk) leaves no part of its frame behind: a torn frame in the middle would end
-   * the replay there and drop every later record. If even that cut fails, every later append
-   * fails until the next {@link #rewrite}.
+   * the replay there and drop every later record. If even that cut fails, each later append
+   * tries it again first and fails while it cannot.
    */
   long append(JournalRecord r) throws IOException {
     appendLock.lock();
     try {
       if (torn != null) {
-        throw new IOException("the journal holds a partly written record (" + torn.getMessage()
-            + "); nothing more is journaled until it is rewritten", torn);
+        try {
+          channel.truncate(bytes);
+          torn = null;
+        } catch (IOException e) {
+          e.addSuppressed(torn);
+          throw new IOException("the journal holds a partly written record that cannot be cut"
+              + " off (" + e.getMessage() + "); nothing more is journaled until that works", e);
+        }
       }
       long seq = nextSeq;
       byte[] frame = JournalCodec.encode(seq, r);
