@@ -37,8 +37,9 @@ final class FileData {
   private volatile Layer current;
   private volatile long size;
   private long nextGen;
-  /** The generation an upload last read and how far: {gen, end} (see readFurther). */
-  private final long[] readProgress = {-1, 0};
+  /** How far uploads read since the last one finished (see readFurther). */
+  private final java.util.concurrent.atomic.AtomicLong readFurthest =
+      new java.util.concurrent.atomic.AtomicLong();
   /** Bumped by every local change of the content (write, truncate, replayed layers, discard). */
   private long contentEpoch;
   /** The content epoch at the last open that let the kernel cache pages; -1 before any. */
@@ -437,7 +438,7 @@ final class FileData {
         try {
           long end = off + dst.remaining();
           readStack(newestFirst, b, bSize, off, dst);
-          if (readFurther(top.gen, end)) {
+          if (readFurther(end)) {
             budget.progressed();
           }
         } catch (GridException e) {
@@ -453,21 +454,12 @@ final class FileData {
   }
 
   /**
-   * Whether an upload of generation {@code gen} read up to {@code end} for the first time (a
-   * retry reading the same bytes again is no progress).
+   * Whether an upload read up to {@code end} for the first time since the last upload of this
+   * file finished: a retry reading the same bytes again is no progress, whatever generations
+   * were sealed meanwhile (a grow adds none to read).
    */
-  private boolean readFurther(long gen, long end) {
-    synchronized (readProgress) {
-      if (readProgress[0] != gen) {
-        readProgress[0] = gen;
-        readProgress[1] = 0;
-      }
-      if (end <= readProgress[1]) {
-        return false;
-      }
-      readProgress[1] = end;
-      return true;
-    }
+  private boolean readFurther(long end) {
+    return end > readFurthest.getAndAccumulate(end, Math::max);
   }
 
   /** The grid holds the version of generation {@code gen} as {@code cap}: drop its layers. */
@@ -477,6 +469,7 @@ final class FileData {
       // the new base first: a lock-free reader that sees the layers gone must see it
       base = Optional.of(cap);
       baseSize = uploadedSize;
+      readFurthest.set(0);
       while (!sealed.isEmpty() && sealed.get(0).gen <= gen) {
         Layer l = sealed.remove(0);
         budget.releaseSealed(l.heldBytes());
@@ -495,6 +488,7 @@ final class FileData {
   void discard() {
     lock.writeLock().lock();
     try {
+      readFurthest.set(0);
       contentEpoch++;
       if (current != null) {
         budget.release(current.heldBytes());

@@ -464,7 +464,8 @@ public final class MountCore implements AutoCloseable {
   /**
    * fallocate(2) on an open handle: mode 0 grows the file to {@code offset + length} (zeros, as
    * a sparse truncate would; the grid reserves no space, so a later write can still meet a full
-   * grid), {@code FALLOC_KEEP_SIZE} checks its arguments and changes nothing. Punching holes,
+   * grid), {@code FALLOC_KEEP_SIZE} checks its arguments and changes no byte; both update mtime
+   * and ctime. Punching holes,
    * zeroing, collapsing and inserting ranges are not supported (EOPNOTSUPP, as tmpfs for some).
    */
   public void fallocate(long fh, int mode, long offset, long length) throws FsException {
@@ -481,21 +482,19 @@ public final class MountCore implements AutoCloseable {
     if (offset + length > MAX_FILE_SIZE || offset + length < 0) {
       throw new FsException(FsError.TOO_BIG, "size past " + MAX_FILE_SIZE + " bytes");
     }
-    if (mode != 0) {
-      return;
-    }
     FileNode n = f.node();
     try {
-      if (n.data.growTo(offset + length)) {
-        Instant now = now();
-        n.mtime = now;
-        n.ctime = now;
+      if (mode == 0) {
+        n.data.growTo(offset + length);
       }
     } catch (GridException e) {
       throw FsException.of(e, "allocating");
     } catch (IOException e) {
-      throw new FsException(FsError.IO, "growing the spool: " + e.getMessage(), e);
+      throw new FsException(FsError.NO_SPACE, "growing the spool: " + e.getMessage(), e);
     }
+    Instant now = now(); // as Linux filesystems since 5.18 (file_modified), whatever the mode
+    n.mtime = now;
+    n.ctime = now;
   }
 
   private void truncateData(FileNode n, long size) throws FsException {

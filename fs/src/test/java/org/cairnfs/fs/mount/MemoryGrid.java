@@ -109,6 +109,8 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
   volatile java.util.concurrent.CountDownLatch readGate;
   /** While set, every file write waits for it to open (tests hold an upload in flight). */
   volatile java.util.concurrent.CountDownLatch writeGate;
+  /** File writes read their whole source, then fail as unreachable. */
+  volatile boolean failAfterReading;
   /** When not zero, file writes read their source 64 KiB at a time, this long apart. */
   volatile Duration slowSource = Duration.ZERO;
   /** File reads now waiting at {@link #readGate}. */
@@ -278,6 +280,10 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
           Thread.currentThread().interrupt();
           throw new java.util.concurrent.CompletionException(e);
         }
+      }
+      if (failAfterReading) { // as the real client: the source read, then placement fails
+        throw new java.util.concurrent.CompletionException(new GridException(
+            GridException.Kind.UNREACHABLE, "injected failure after reading the source"));
       }
       bytesReceived.addAndGet(w.dirtyBytes());
       fileWrites.incrementAndGet();

@@ -117,7 +117,10 @@ class MountCoreFilesTest {
     byte[] data = CoreFixture.bytes(10_000, 3);
     fx.put("/a", data);
     long fh = core.open("/a", MountCore.O_RDWR);
-    core.fallocate(fh, 0, 2_000, 1_000); // inside: nothing changes
+    java.time.Instant before = core.getattr("/a").mtime();
+    Thread.sleep(5);
+    core.fallocate(fh, 0, 2_000, 1_000); // inside: no byte changes, the times do
+    assertThat(core.getattr("/a").mtime()).isAfter(before);
     core.fallocate(fh, MountCore.FALLOC_KEEP_SIZE, 0, 1 << 20);
     assertThat(core.getattr("/a").size()).isEqualTo(10_000);
     core.fallocate(fh, 0, 9_000, 11_000);

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -100,6 +101,52 @@ class WriteBackSlowTest {
       fx.core.release(fh);
       fx.core.sync(Duration.ofSeconds(60));
       assertThat(fx.get("/slow")).hasSize(16 * chunk.length);
+    }
+  }
+
+  /**
+   * Retries reading the same bytes are no progress: with an unreachable grid (each attempt
+   * reads its sources, then fails) and another file growing and closing meanwhile (a new
+   * generation each time, nothing new to read), a writer past the bound still gets ENOSPC.
+   */
+  @Test
+  @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void retriesReadingTheSameBytesAgainAreNoProgress() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.cacheBytes(1 << 20)
+        .backpressureWait(Duration.ofMillis(800))
+        .retry(Duration.ofMillis(20), Duration.ofMillis(40)))) {
+      grid.failAfterReading = true;
+      fx.put("/other", CoreFixture.bytes(64 * 1024, 5));
+      java.util.concurrent.atomic.AtomicBoolean stop =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      Thread grower = new Thread(() -> {
+        try {
+          for (long size = 64 * 1024 + 1; !stop.get(); size++) {
+            long h = fx.core.open("/other", MountCore.O_RDWR);
+            fx.core.ftruncate(h, size);
+            fx.core.flush(h);
+            fx.core.release(h);
+            Thread.sleep(30);
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      grower.start();
+      long fh = fx.create("/stuck");
+      try {
+        assertThatThrownBy(() -> {
+          for (int i = 0; i < 64; i++) {
+            fx.core.write(fh, ByteBuffer.wrap(new byte[64 * 1024]), (long) i * 65536);
+          }
+        }).extracting(e -> ((FsException) e).error()).isEqualTo(FsError.NO_SPACE);
+      } finally {
+        stop.set(true);
+        grower.join();
+        grid.failAfterReading = false;
+        fx.core.release(fh);
+      }
     }
   }
 
