@@ -37,6 +37,8 @@ final class FileData {
   private volatile Layer current;
   private volatile long size;
   private long nextGen;
+  /** The newest sealed generation whose commit record could not be journaled; -1 if none. */
+  private volatile long unjournaledGen = -1;
   /** How far uploads read since the last one finished (see readFurther). */
   private final java.util.concurrent.atomic.AtomicLong readFurthest =
       new java.util.concurrent.atomic.AtomicLong();
@@ -462,6 +464,23 @@ final class FileData {
     return end > readFurthest.getAndAccumulate(end, Math::max);
   }
 
+  /**
+   * Generation {@code gen} is sealed but its commit record failed to append (a full disk): no
+   * later close of this file may claim to be journaled until the grid holds that version.
+   */
+  void unjournaled(long gen) {
+    lock.writeLock().lock();
+    try {
+      unjournaledGen = Math.max(unjournaledGen, gen);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  boolean owesJournal() {
+    return unjournaledGen >= 0;
+  }
+
   /** The grid holds the version of generation {@code gen} as {@code cap}: drop its layers. */
   void uploaded(long gen, String cap, long uploadedSize) {
     lock.writeLock().lock();
@@ -470,6 +489,9 @@ final class FileData {
       base = Optional.of(cap);
       baseSize = uploadedSize;
       readFurthest.set(0);
+      if (gen >= unjournaledGen) {
+        unjournaledGen = -1; // the grid holds it now
+      }
       while (!sealed.isEmpty() && sealed.get(0).gen <= gen) {
         Layer l = sealed.remove(0);
         budget.releaseSealed(l.heldBytes());
@@ -489,6 +511,7 @@ final class FileData {
     lock.writeLock().lock();
     try {
       readFurthest.set(0);
+      unjournaledGen = -1;
       contentEpoch++;
       if (current != null) {
         budget.release(current.heldBytes());

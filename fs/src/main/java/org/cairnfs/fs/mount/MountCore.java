@@ -562,6 +562,11 @@ public final class MountCore implements AutoCloseable {
       if (n.parent == null) {
         return -1;
       }
+      if (n.data.owesJournal()) {
+        throw new FsException(FsError.IO, "an earlier close of " + n.name + " could not be"
+            + " journaled; its closes fail until the grid holds that version (the uploader"
+            + " retries) or the mount restarts without it");
+      }
       if (!n.data.hasOpenChanges()) {
         return -1;
       }

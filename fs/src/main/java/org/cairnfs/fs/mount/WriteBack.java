@@ -295,8 +295,14 @@ final class WriteBack implements AutoCloseable {
     lock.lock();
     try {
       if (record != null) {
-        long seq = journal.append(new FileCommit(record.id(), record.gen(), record.base(),
-            record.baseSize(), record.size(), record.limit(), record.pages(), inline));
+        long seq;
+        try {
+          seq = journal.append(new FileCommit(record.id(), record.gen(), record.base(),
+              record.baseSize(), record.size(), record.limit(), record.pages(), inline));
+        } catch (IOException e) {
+          data.unjournaled(record.gen()); // sealed already: later closes must not pass for it
+          throw e;
+        }
         pending.apply(seq, record);
       }
       files.putIfAbsent(data.id(), data);

@@ -70,6 +70,47 @@ class JournalTest {
     }
   }
 
+  /**
+   * A close whose commit record cannot be appended (a full disk) fails, and so does every later
+   * close of that file, which would otherwise find nothing open and claim the sealed version
+   * journaled; once the grid holds that version, closes pass again.
+   */
+  @Test
+  void aCloseThatCouldNotBeJournaledFailsLaterClosesUntilTheGridHoldsIt() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
+    Path cache = Files.createDirectories(dir.resolve("cache"));
+    run("mount", "-t", "tmpfs", "-o", "size=1m", "cairn-journal-test", cache.toString());
+    try {
+      MemoryGrid grid = MemoryGrid.inMemory();
+      try (CoreFixture fx = new CoreFixture(grid, null, cache, b -> { })) {
+        grid.failWith(GridException.Kind.UNREACHABLE); // nothing reaches the grid meanwhile
+        long fh = fx.create("/f");
+        byte[] data = CoreFixture.bytes(16 * 1024, 7);
+        fx.core.write(fh, java.nio.ByteBuffer.wrap(data), 0);
+        Path filler = cache.resolve("filler");
+        try (var out = Files.newOutputStream(filler)) {
+          while (true) {
+            out.write(new byte[4096]);
+            out.flush();
+          }
+        } catch (IOException full) {
+          // the disk is full
+        }
+        assertThatThrownBy(() -> fx.core.flush(fh)).isInstanceOf(FsException.class);
+        Files.delete(filler);
+        assertThatThrownBy(() -> fx.core.flush(fh)).isInstanceOf(FsException.class)
+            .hasMessageContaining("could not be journaled");
+        grid.heal();
+        fx.core.sync(java.time.Duration.ofSeconds(30));
+        fx.core.flush(fh);
+        fx.core.release(fh);
+        assertThat(fx.get("/f")).isEqualTo(data);
+      }
+    } finally {
+      run("umount", "-l", cache.toString());
+    }
+  }
+
   private static void run(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
