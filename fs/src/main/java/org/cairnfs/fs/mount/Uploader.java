@@ -34,6 +34,8 @@ final class Uploader {
   private static final Logger LOG = LoggerFactory.getLogger(Uploader.class);
   /** Files up to this size count as small: their upload holds about 4x this in memory. */
   static final long SMALL_FILE = 256 * 1024;
+  /** The size an EntriesPublished record stays under (the journal's bound is 1 MiB). */
+  static final long PUBLISHED_RECORD_BYTES = 256 * 1024;
   /** Small files uploaded at once per upload slot. */
   static final int SMALL_PER_SLOT = 8;
   /**
@@ -328,7 +330,7 @@ final class Uploader {
         try {
           wb.publishStarting(dir);
           wb.grid.applyChanges(dirCap, batch).join();
-          wb.record(new EntriesPublished(dir, done));
+          recordPublished(dir, done);
           synchronized (this) {
             publishes++;
           }
@@ -358,7 +360,28 @@ final class Uploader {
     for (PendingState.Change c : changes) {
       done.add(new NameSeq(c.name(), c.seq()));
     }
-    wb.record(new EntriesPublished(dir, done));
+    recordPublished(dir, done);
+  }
+
+  /**
+   * Journals that these changes are on the grid, in records of at most about
+   * {@link #PUBLISHED_RECORD_BYTES} each: one record for a batch of tens of thousands of names
+   * outgrew the journal's 1 MiB record bound, and every round then failed at the same batch.
+   * A crash between the records only publishes the unmarked rest again (the same entries).
+   */
+  private void recordPublished(DirRef dir, List<NameSeq> done) throws IOException {
+    int from = 0;
+    long bytes = 0;
+    for (int i = 0; i < done.size(); i++) {
+      long cost = 2 + 8 + 3L * done.get(i).name().length(); // UTF-8: at most 3 bytes a char
+      if (i > from && bytes + cost > PUBLISHED_RECORD_BYTES) {
+        wb.record(new EntriesPublished(dir, done.subList(from, i)));
+        from = i;
+        bytes = 0;
+      }
+      bytes += cost;
+    }
+    wb.record(new EntriesPublished(dir, done.subList(from, done.size())));
   }
 
   /** The change as the grid takes it, or empty while what it names is not on the grid yet. */
