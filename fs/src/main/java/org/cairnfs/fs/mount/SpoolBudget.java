@@ -65,8 +65,10 @@ final class SpoolBudget {
   }
 
   /**
-   * The uploader read bytes of a layer it had not read before: it drains, however slowly, even
-   * if no layer is released yet (a large one takes long to upload on a loaded machine).
+   * The uploader moved on: it read bytes of a file it had not read before, finished a file or
+   * published a directory. It drains, however slowly, even if no byte of this writer's is
+   * released yet (a large layer takes long to upload on a loaded machine, and a round of
+   * thousands of other files' changes comes first).
    */
   void progressed() {
     lock.lock();

@@ -248,6 +248,7 @@ final class Uploader {
             throw new java.io.UncheckedIOException(io);
           }
           data.uploaded(upload.gen(), cap, upload.size());
+          wb.budget.progressed(); // a writer past the bound waits while the backlog moves
         });
       } catch (RuntimeException ex) {
         f = CompletableFuture.failedFuture(ex);
@@ -331,6 +332,7 @@ final class Uploader {
           wb.publishStarting(dir);
           wb.grid.applyChanges(dirCap, batch).join();
           recordPublished(dir, done);
+          wb.budget.progressed();
           synchronized (this) {
             publishes++;
           }

@@ -131,6 +131,34 @@ class WriteBackSlowTest {
   }
 
   /**
+   * A round busy with other files that release no byte (an empty file; each grid call 300 ms) outlasts the 700 ms backpressure wait
+   * before this writer's bytes can even start: the other file's upload and its directory's
+   * publish count as the cache draining (stress-ng's hdd met ENOSPC behind dirmany's round).
+   */
+  @Test
+  void aRoundBusyWithOtherFilesIsProgressForAWriterPastTheBound() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.cacheBytes(1 << 20)
+        .backpressureWait(Duration.ofMillis(700)))) {
+      grid.delay(Duration.ofMillis(300));
+      fx.put("/other", new byte[0]); // releases no byte when uploaded
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (grid.writesInFlight() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(grid.writesInFlight()).as("the round has started").isPositive();
+      long fh = fx.create("/big");
+      for (int i = 0; i < 32; i++) { // 2 MiB through a 1 MiB cache
+        fx.core.write(fh, ByteBuffer.wrap(new byte[64 * 1024]), (long) i * 65536);
+      }
+      fx.core.flush(fh);
+      fx.core.release(fh);
+      fx.core.sync(Duration.ofSeconds(60));
+      assertThat(fx.get("/big")).hasSize(32 * 65536);
+    }
+  }
+
+  /**
    * Retries reading the same bytes are no progress: with an unreachable grid (each attempt
    * reads its sources, then fails) and another file growing and closing meanwhile (a new
    * generation each time, nothing new to read), a writer past the bound still gets ENOSPC.
