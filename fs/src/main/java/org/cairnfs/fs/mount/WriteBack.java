@@ -299,8 +299,10 @@ final class WriteBack implements AutoCloseable {
         try {
           seq = journal.append(new FileCommit(record.id(), record.gen(), record.base(),
               record.baseSize(), record.size(), record.limit(), record.pages(), inline));
-        } catch (IOException e) {
-          data.unjournaled(record.gen()); // sealed already: later closes must not pass for it
+        } catch (IOException | RuntimeException e) {
+          // sealed already: later closes must not pass for it (a full disk; or a layer of more
+          // page runs than one record holds, about 87 000)
+          data.unjournaled(record.gen());
           throw e;
         }
         pending.apply(seq, record);
