@@ -41,6 +41,11 @@ class UploaderTest {
     }
   }
 
+  /** Closes without the usual 30 s drain (a case that failed may leave changes pending). */
+  private static void closeQuickly(CoreFixture fx) throws java.io.IOException {
+    fx.core.close(Duration.ofMillis(200), s -> { });
+  }
+
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
@@ -58,8 +63,9 @@ class UploaderTest {
     AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
     InstantSource clock = now::get;
     grid.failWith(GridException.Kind.UNREACHABLE);
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.clock(clock)
-        .coalesceDelay(Duration.ofMillis(5)).retry(Duration.ofMillis(60), Duration.ofMillis(120)))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.clock(clock)
+        .coalesceDelay(Duration.ofMillis(5)).retry(Duration.ofMillis(60), Duration.ofMillis(120)));
+    try {
       Instant first = now.get();
       fx.put("/f", utf8("f")); // each round: one upload, which fails; nothing to publish
       waitUntil("a failure", () -> grid.failureTimes.size() >= 1);
@@ -80,6 +86,35 @@ class UploaderTest {
       waitUntil("clean", () -> fx.core.status().clean());
       assertThat(fx.core.status().lastError()).isEmpty();
       assertThat(fx.core.status().failingSince()).isEmpty();
+    } finally {
+      closeQuickly(fx);
+    }
+  }
+
+  /**
+   * A round that published everything and failed only afterwards (here: its listener threw)
+   * leaves nothing pending: the retry, a round with nothing to do, clears the error.
+   */
+  @Test
+  void anErrorIsClearedByAnEmptyRoundWhenNothingIsLeft() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b
+        .coalesceDelay(Duration.ofMillis(5)).retry(Duration.ofMillis(20), Duration.ofMillis(20)));
+    try {
+      java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
+      fx.core.writeBack().uploader.onPublished(d -> {
+        if (!thrown.getAndSet(true)) {
+          throw new IllegalStateException("listener failed");
+        }
+      });
+      fx.put("/a", utf8("a"));
+      waitUntil("the failure reported", () -> fx.core.status().lastError().isPresent());
+      assertThat(grid.entries(fx.rootCap)).containsKey("a");
+      waitUntil("the error cleared", () -> fx.core.status().lastError().isEmpty());
+      assertThat(fx.core.status().failingSince()).isEmpty();
+      assertThat(fx.core.status().clean()).isTrue();
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -90,8 +125,9 @@ class UploaderTest {
   @Test
   void emptyAndSuccessfulRoundsStartNoBackoff() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b
-        .coalesceDelay(Duration.ofMillis(5)).retry(HOUR, HOUR))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b
+        .coalesceDelay(Duration.ofMillis(5)).retry(HOUR, HOUR));
+    try {
       Uploader up = fx.core.writeBack().uploader;
       waitUntil("the start round", () -> up.rounds() >= 1);
       fx.put("/a", utf8("a"));
@@ -99,6 +135,8 @@ class UploaderTest {
       waitUntil("clean", () -> fx.core.status().clean());
       fx.put("/b", utf8("b"));
       waitUntil("b published", () -> grid.entries(fx.rootCap).containsKey("b"));
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -106,8 +144,9 @@ class UploaderTest {
   @Test
   void anIdleUploaderDoesNoRounds() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b
-        .coalesceDelay(Duration.ofMillis(5)))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b
+        .coalesceDelay(Duration.ofMillis(5)));
+    try {
       Uploader up = fx.core.writeBack().uploader;
       fx.put("/a", utf8("a"));
       fx.core.sync(Duration.ofSeconds(5)); // a waiter: urgent, counted down after its round
@@ -117,6 +156,8 @@ class UploaderTest {
       assertThat(up.rounds()).as("rounds while idle").isEqualTo(r);
       fx.core.sync(Duration.ofSeconds(5)); // nothing pending: answered without a round
       assertThat(up.rounds()).isEqualTo(r);
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -125,11 +166,14 @@ class UploaderTest {
   @Test
   void anUrgentKickSkipsTheCoalescingDelay() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR)
-        .coalesceLimit(HOUR))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR)
+        .coalesceLimit(HOUR));
+    try {
       fx.put("/a", utf8("a"));
       fx.core.writeBack().uploader.kick(true);
       waitUntil("a published", () -> grid.entries(fx.rootCap).containsKey("a"));
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -137,8 +181,9 @@ class UploaderTest {
   @Test
   void theCoalesceLimitCountsFromTheFirstChangeNotFromStart() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR)
-        .coalesceLimit(Duration.ofMillis(600)))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR)
+        .coalesceLimit(Duration.ofMillis(600)));
+    try {
       Uploader up = fx.core.writeBack().uploader;
       waitUntil("the start round", () -> up.rounds() >= 1); // at most the limit after start
       Thread.sleep(100);
@@ -146,6 +191,8 @@ class UploaderTest {
       Thread.sleep(250);
       assertThat(grid.entries(fx.rootCap)).as("published before the limit").doesNotContainKey("a");
       waitUntil("a published at the limit", () -> grid.entries(fx.rootCap).containsKey("a"));
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -192,7 +239,7 @@ class UploaderTest {
     } finally {
       grid.writeGate = null;
       gate.countDown();
-      fx.close();
+      closeQuickly(fx);
     }
   }
 
@@ -200,11 +247,14 @@ class UploaderTest {
   @Test
   void sealedBytesAtASixteenthOfTheBoundStartARound() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR)
-        .coalesceLimit(HOUR).cacheBytes(16 * 65536))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR)
+        .coalesceLimit(HOUR).cacheBytes(16 * 65536));
+    try {
       fx.put("/a", CoreFixture.bytes(65536, 3));
       assertThat(fx.core.writeBack().budget.sealed()).isEqualTo(65536);
       waitUntil("a published", () -> grid.entries(fx.rootCap).containsKey("a"));
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -242,15 +292,15 @@ class UploaderTest {
     } finally {
       grid.writeGate = null;
       gate.countDown();
-      fx.close();
+      closeQuickly(fx);
     }
   }
 
   // ---- start and stop
 
   /**
-   * stop() wakes a waiter at once (it fails: the mount is stopping) and returns only when the
-   * uploader's thread has ended, here after its round in flight.
+   * stop() wakes a waiter at once (it fails: the mount is stopping) and waits for the
+   * uploader's thread to end, here for its round in flight, until interrupted.
    */
   @Test
   void stopFailsWaitersAtOnceAndWaitsForTheRoundInFlight() throws Exception {
@@ -275,21 +325,68 @@ class UploaderTest {
       waiter.start();
       waitUntil("a round holds an upload", () -> grid.writesInFlight() == 1);
       waitParked(waiter);
-      Thread stopper = new Thread(up::stop, "stopper");
+      AtomicReference<Boolean> stopperInterrupted = new AtomicReference<>();
+      Thread stopper = new Thread(() -> {
+        up.stop();
+        stopperInterrupted.set(Thread.currentThread().isInterrupted());
+      }, "stopper");
       stopper.start();
       waiter.join(5_000);
       assertThat(waiter.isAlive()).as("the waiter still waits").isFalse();
       assertThat(thrown.get()).isInstanceOf(FsException.class).hasMessageContaining("stopping");
       stopper.join(300);
       assertThat(stopper.isAlive()).as("stop waits for the round in flight").isTrue();
-      grid.writeGate = null;
-      gate.countDown();
-      stopper.join(10_000);
+      stopper.interrupt(); // gives up waiting, and keeps the interrupt
+      stopper.join(5_000);
       assertThat(stopper.isAlive()).isFalse();
+      assertThat(stopperInterrupted.get()).isTrue();
     } finally {
       grid.writeGate = null;
       gate.countDown();
       fx.core.crash();
+    }
+  }
+
+  /**
+   * An interrupt of the uploader's thread in its retry wait ends the thread without leaving its
+   * lock held: a waiter still times out and the mount still stops.
+   */
+  @Test
+  void anInterruptedUploaderLeavesItsLockFree() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    grid.failWith(GridException.Kind.UNREACHABLE);
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b
+        .coalesceDelay(Duration.ofMillis(5)).retry(HOUR, HOUR));
+    boolean stuck = true; // then a crash would block on the lock too: leave the fixture
+    try {
+      fx.put("/a", utf8("a"));
+      waitUntil("a failure", () -> grid.failureTimes.size() >= 1);
+      Thread uploader = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.getName().equals("cairn-uploader") && t.isAlive()).findFirst()
+          .orElseThrow();
+      waitParked(uploader); // in the retry wait
+      uploader.interrupt();
+      uploader.join(5_000);
+      assertThat(uploader.isAlive()).isFalse();
+      AtomicReference<Throwable> thrown = new AtomicReference<>();
+      Thread waiter = new Thread(() -> {
+        try {
+          fx.core.sync(Duration.ofMillis(50));
+        } catch (Throwable t) {
+          thrown.set(t);
+        }
+        fx.core.writeBack().uploader.stop();
+      }, "after-interrupt");
+      waiter.setDaemon(true);
+      waiter.start();
+      waiter.join(5_000);
+      assertThat(waiter.isAlive()).as("blocked on the uploader's lock").isFalse();
+      stuck = false;
+      assertThat(thrown.get()).isInstanceOf(FsException.class);
+    } finally {
+      if (!stuck) {
+        fx.core.crash();
+      }
     }
   }
 
@@ -309,14 +406,17 @@ class UploaderTest {
   void startUploadsWhatTheJournalHeld() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
     grid.failWith(GridException.Kind.UNREACHABLE);
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b
-        .coalesceDelay(Duration.ofMillis(5)).retry(HOUR, HOUR))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b
+        .coalesceDelay(Duration.ofMillis(5)).retry(HOUR, HOUR));
+    try {
       fx.put("/a", utf8("a"));
       waitUntil("a failure", () -> grid.failureTimes.size() >= 1);
       fx.core.crash();
       grid.heal();
       fx.reopen();
       waitUntil("a published", () -> grid.entries(fx.rootCap).containsKey("a"));
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -325,7 +425,8 @@ class UploaderTest {
   @Test
   void aRoundCountsAndAnnouncesItsPublishesAndForgetsCleanFiles() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR));
+    try {
       WriteBack wb = fx.core.writeBack();
       List<DirRef> announced = new CopyOnWriteArrayList<>();
       wb.uploader.onPublished(announced::add);
@@ -348,6 +449,8 @@ class UploaderTest {
       assertThat(fx.get("/a")).isEqualTo(utf8("a"));
       assertThat(grid.content(grid.entries(fx.rootCap).get("a").cap().orElseThrow()))
           .isEqualTo(utf8("a"));
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -355,7 +458,8 @@ class UploaderTest {
   @Test
   void aLongJournalIsCompactedOnceEverythingIsPublished() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR));
+    try {
       WriteBack wb = fx.core.writeBack();
       for (int i = 0; i < 20; i++) {
         fx.put("/f" + i, CoreFixture.bytes(60_000, i)); // inline in the journal
@@ -363,6 +467,8 @@ class UploaderTest {
       assertThat(wb.journalBytes()).isGreaterThan(1 << 20);
       fx.core.sync(Duration.ofSeconds(10));
       assertThat(wb.journalBytes()).isLessThan(1 << 20);
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -373,7 +479,8 @@ class UploaderTest {
   @Test
   void movesOutArePublishedInASecondPass() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR));
+    try {
       fx.core.mkdir("/x", 0755, U);
       fx.core.mkdir("/y", 0755, U);
       fx.put("/x/f", utf8("f"));
@@ -393,6 +500,8 @@ class UploaderTest {
       String y = grid.entries(fx.rootCap).get("y").cap().orElseThrow();
       assertThat(grid.entries(x).keySet()).containsExactly("g");
       assertThat(grid.entries(y).keySet()).containsExactly("f");
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -400,7 +509,8 @@ class UploaderTest {
   @Test
   void aDirectoryRemovedBeforeItsRoundIsNeverCreated() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR));
+    try {
       fx.core.mkdir("/d", 0755, U);
       fx.put("/d/f", utf8("f"));
       fx.core.unlink("/d/f");
@@ -410,6 +520,9 @@ class UploaderTest {
       assertThat(grid.dirCreates.get()).isZero();
       assertThat(grid.entries(fx.rootCap).keySet()).containsExactly("keep");
       assertThat(fx.core.status().clean()).isTrue();
+      assertThat(fx.core.status().lastError()).as("nothing was tried for d").isEmpty();
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -417,7 +530,8 @@ class UploaderTest {
   @Test
   void aCreatedDirectoryIsReusedAfterAFailedPublish() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR));
+    try {
       grid.failPublishesWith(GridException.Kind.UNREACHABLE);
       fx.core.mkdir("/d", 0755, U);
       fx.put("/d/f", utf8("f"));
@@ -429,6 +543,11 @@ class UploaderTest {
       assertThat(grid.dirCreates.get()).isEqualTo(1);
       String d = grid.entries(fx.rootCap).get("d").cap().orElseThrow();
       assertThat(grid.entries(d).keySet()).containsExactly("f");
+      // f was uploaded in the failed round: the retry publishes that upload, sends nothing new
+      assertThat(grid.fileWrites.get()).isEqualTo(1);
+      assertThat(grid.content(grid.entries(d).get("f").cap().orElseThrow())).isEqualTo(utf8("f"));
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -436,7 +555,8 @@ class UploaderTest {
   @Test
   void aDirectoryThatCannotBeCreatedHoldsBackOnlyItsOwnEntry() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR));
+    try {
       grid.failCreatesWith(GridException.Kind.UNREACHABLE);
       fx.core.mkdir("/d", 0755, U);
       fx.put("/g", utf8("g"));
@@ -446,6 +566,8 @@ class UploaderTest {
       grid.heal();
       fx.core.sync(Duration.ofSeconds(5));
       assertThat(grid.entries(fx.rootCap).keySet()).containsExactly("d", "g");
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -453,7 +575,8 @@ class UploaderTest {
   @Test
   void aRenamedGridDirectoryIsPublishedByItsCap() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR));
+    try {
       fx.core.mkdir("/d", 0755, U);
       fx.put("/d/f", utf8("f"));
       fx.core.sync(Duration.ofSeconds(5));
@@ -463,6 +586,8 @@ class UploaderTest {
       fx.core.sync(Duration.ofSeconds(3));
       assertThat(grid.entries(fx.rootCap).keySet()).containsExactly("e");
       assertThat(grid.entries(fx.rootCap).get("e").cap()).contains(d);
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -473,8 +598,9 @@ class UploaderTest {
   @Test
   void aPowerLossAfterAnUploadWhosePublishFailedKeepsTheFile() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR)
-        .journalForceInterval(HOUR).retry(HOUR, HOUR))) {
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR)
+        .journalForceInterval(HOUR).retry(HOUR, HOUR));
+    try {
       grid.failPublishesWith(GridException.Kind.UNREACHABLE);
       byte[] data = CoreFixture.bytes(200_000, 5); // past the inline bound: a layer file
       fx.put("/big", data);
@@ -492,6 +618,8 @@ class UploaderTest {
       assertThat(fx.get("/big")).isEqualTo(data);
       fx.core.sync(Duration.ofSeconds(5));
       assertThat(grid.entries(fx.rootCap)).containsKey("big");
+    } finally {
+      closeQuickly(fx);
     }
   }
 
@@ -511,7 +639,7 @@ class UploaderTest {
     } finally {
       grid.writeGate = null;
       gate.countDown();
-      fx.close();
+      closeQuickly(fx);
     }
   }
 }
