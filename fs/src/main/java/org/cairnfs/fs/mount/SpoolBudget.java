@@ -11,6 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class SpoolBudget {
   private final long bound;
+  /** How long a waiting writer sleeps between looks when no release wakes it. */
+  private final long pollNanos;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition drained = lock.newCondition();
   private long used;
@@ -20,7 +22,13 @@ final class SpoolBudget {
   private long progress;
 
   SpoolBudget(long bound) {
+    this(bound, TimeUnit.MILLISECONDS.toNanos(200));
+  }
+
+  /** With another poll interval (tests: a long one shows that a release wakes the writer). */
+  SpoolBudget(long bound, long pollNanos) {
     this.bound = bound;
+    this.pollNanos = pollNanos;
   }
 
   void add(long bytes) {
@@ -132,7 +140,7 @@ final class SpoolBudget {
         if (left <= 0) {
           return false;
         }
-        drained.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+        drained.awaitNanos(Math.min(left, pollNanos));
       }
       return true;
     } finally {

@@ -481,6 +481,16 @@ final class Uploader {
     }
   }
 
+  /** Rounds finished since start (tests count them). */
+  long rounds() {
+    lock.lock();
+    try {
+      return rounds;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   MountStatus status(int changes, long spool, long bound) {
     long p;
     long u;

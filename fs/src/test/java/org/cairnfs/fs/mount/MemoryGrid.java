@@ -51,6 +51,12 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
   private final Path stateFile;
   private volatile GridException.Kind failing;
   private volatile GridException.Kind failingReads;
+  private volatile GridException.Kind failingPublishes;
+  private volatile GridException.Kind failingCreates;
+  /** Calls answered with an injected failure, and when (System.nanoTime), in order. */
+  final List<Long> failureTimes = java.util.Collections.synchronizedList(new ArrayList<>());
+  /** Directories created through {@link #createDirectory}. */
+  final AtomicInteger dirCreates = new AtomicInteger();
   private volatile Duration delay = Duration.ZERO;
   private volatile boolean xattrs = true;
   private volatile long freeBytes = 1L << 40;
@@ -100,9 +106,29 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
     this.failingReads = kind;
   }
 
+  /** Only publishes (applyChanges) fail with {@code kind} until healed. */
+  public void failPublishesWith(GridException.Kind kind) {
+    this.failingPublishes = kind;
+  }
+
+  /** Only directory creations fail with {@code kind} until healed. */
+  public void failCreatesWith(GridException.Kind kind) {
+    this.failingCreates = kind;
+  }
+
   public void heal() {
     this.failing = null;
     this.failingReads = null;
+    this.failingPublishes = null;
+    this.failingCreates = null;
+  }
+
+  private void failIf(GridException.Kind k) {
+    if (k != null) {
+      failureTimes.add(System.nanoTime());
+      throw new java.util.concurrent.CompletionException(
+          new GridException(k, "injected failure: " + k));
+    }
   }
 
   /** While set, every file read waits for it to open (tests hold a read in flight). */
@@ -162,9 +188,8 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
         }
       }
       GridException.Kind k = isRead ? failingReads : failing;
-      if (failable && k != null) {
-        throw new java.util.concurrent.CompletionException(
-            new GridException(k, "injected failure: " + k));
+      if (failable) {
+        failIf(k);
       }
       return body.get();
     }, pool);
@@ -310,6 +335,8 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
   @Override
   public CompletableFuture<String> createDirectory() {
     return async(true, () -> {
+      failIf(failingCreates);
+      dirCreates.incrementAndGet();
       synchronized (this) {
         String cap = mintDir();
         saveDir(key(cap));
@@ -321,6 +348,7 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
   @Override
   public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
     return async(true, () -> {
+      failIf(failingPublishes);
       if (!Cap.parse(directoryCap).isWritable()) {
         throw new java.util.concurrent.CompletionException(new IllegalStateException(
             "publish through a read cap"));
