@@ -96,8 +96,7 @@ final class Journal implements AutoCloseable {
     try {
       if (torn != null) {
         try {
-          channel.truncate(bytes);
-          torn = null;
+          cutTorn();
         } catch (IOException e) {
           e.addSuppressed(torn);
           throw new IOException("the journal holds a partly written record that cannot be cut"
@@ -109,11 +108,11 @@ final class Journal implements AutoCloseable {
       try {
         writeFully(channel, ByteBuffer.wrap(frame));
       } catch (IOException e) {
+        torn = e;
         try {
-          channel.truncate(bytes);
+          cutTorn();
         } catch (IOException cut) {
           e.addSuppressed(cut);
-          torn = e;
         }
         throw e;
       }
@@ -124,6 +123,12 @@ final class Journal implements AutoCloseable {
     } finally {
       appendLock.unlock();
     }
+  }
+
+  /** Cuts the journal back to its last whole frame after a failed append; holds appendLock. */
+  private void cutTorn() throws IOException {
+    channel.truncate(bytes);
+    torn = null;
   }
 
   /**

@@ -465,8 +465,8 @@ public final class MountCore implements AutoCloseable {
    * fallocate(2) on an open handle: mode 0 grows the file to {@code offset + length} (zeros, as
    * a sparse truncate would; the grid reserves no space, so a later write can still meet a full
    * grid), {@code FALLOC_KEEP_SIZE} checks its arguments and changes no byte; both update mtime
-   * and ctime. Punching holes,
-   * zeroing, collapsing and inserting ranges are not supported (EOPNOTSUPP, as tmpfs for some).
+   * and ctime. Punching holes, zeroing, collapsing and inserting ranges are not supported
+   * (EOPNOTSUPP, as tmpfs for some).
    */
   public void fallocate(long fh, int mode, long offset, long length) throws FsException {
     OpenFile f = handle(fh);

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.cairnfs.fs.mount.JournalRecord.DirCreated;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JournalTest {
   @TempDir Path dir;
+  private final List<Path> tmpfsMounts = new ArrayList<>();
 
   @Test
   void aSyncAfterCloseFailsUnlessTheCloseCoveredIt() throws Exception {
@@ -37,37 +39,31 @@ class JournalTest {
    */
   @Test
   void anAppendFailingOnAFullDiskLeavesNoPartOfItsFrame() throws Exception {
-    assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
-    Path small = Files.createDirectories(dir.resolve("small"));
-    run("mount", "-t", "tmpfs", "-o", "size=64k", "cairn-journal-test", small.toString());
-    try {
-      Path filler = small.resolve("filler");
-      Files.write(filler, new byte[32 << 10]);
-      List<Long> acked = new ArrayList<>();
-      String cap = "c".repeat(1500);
-      try (Journal j = Journal.create(small.resolve("journal"), List.of(), 1)) {
-        IOException full = null;
-        for (int i = 0; full == null && i < 100; i++) {
-          try {
-            acked.add(j.append(new DirCreated(i, cap)));
-          } catch (IOException e) {
-            full = e;
-          }
+    Path small = tmpfs("small", "64k");
+    Path filler = small.resolve("filler");
+    Files.write(filler, new byte[32 << 10]);
+    List<Long> acked = new ArrayList<>();
+    String cap = "c".repeat(1500);
+    try (Journal j = Journal.create(small.resolve("journal"), List.of(), 1)) {
+      IOException full = null;
+      for (int i = 0; full == null && i < 100; i++) {
+        try {
+          acked.add(j.append(new DirCreated(i, cap)));
+        } catch (IOException e) {
+          full = e;
         }
-        assertThat(full).as("the disk filled up").isNotNull();
-        assertThat(j.bytes()).isEqualTo(Files.size(small.resolve("journal")));
-        Files.delete(filler);
-        for (int i = 0; i < 5; i++) {
-          acked.add(j.append(new DirCreated(1000 + i, cap)));
-        }
-        j.sync(acked.get(acked.size() - 1));
       }
-      JournalCodec.Decoded replay = Journal.read(small.resolve("journal"));
-      assertThat(replay.entries()).extracting(JournalCodec.Entry::seq).containsExactlyElementsOf(
-          acked);
-    } finally {
-      run("umount", "-l", small.toString());
+      assertThat(full).as("the disk filled up").isNotNull();
+      assertThat(j.bytes()).isEqualTo(Files.size(small.resolve("journal")));
+      Files.delete(filler);
+      for (int i = 0; i < 5; i++) {
+        acked.add(j.append(new DirCreated(1000 + i, cap)));
+      }
+      j.sync(acked.get(acked.size() - 1));
     }
+    JournalCodec.Decoded replay = Journal.read(small.resolve("journal"));
+    assertThat(replay.entries()).extracting(JournalCodec.Entry::seq).containsExactlyElementsOf(
+        acked);
   }
 
   /**
@@ -77,37 +73,47 @@ class JournalTest {
    */
   @Test
   void aCloseThatCouldNotBeJournaledFailsLaterClosesUntilTheGridHoldsIt() throws Exception {
-    assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
-    Path cache = Files.createDirectories(dir.resolve("cache"));
-    run("mount", "-t", "tmpfs", "-o", "size=1m", "cairn-journal-test", cache.toString());
-    try {
-      MemoryGrid grid = MemoryGrid.inMemory();
-      try (CoreFixture fx = new CoreFixture(grid, null, cache, b -> { })) {
-        grid.failWith(GridException.Kind.UNREACHABLE); // nothing reaches the grid meanwhile
-        long fh = fx.create("/f");
-        byte[] data = CoreFixture.bytes(16 * 1024, 7);
-        fx.core.write(fh, java.nio.ByteBuffer.wrap(data), 0);
-        Path filler = cache.resolve("filler");
-        try (var out = Files.newOutputStream(filler)) {
-          while (true) {
-            out.write(new byte[4096]);
-            out.flush();
-          }
-        } catch (IOException full) {
-          // the disk is full
+    Path cache = tmpfs("cache", "1m");
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, cache, b -> { })) {
+      grid.failWith(GridException.Kind.UNREACHABLE); // nothing reaches the grid meanwhile
+      long fh = fx.create("/f");
+      byte[] data = CoreFixture.bytes(16 * 1024, 7);
+      fx.core.write(fh, java.nio.ByteBuffer.wrap(data), 0);
+      Path filler = cache.resolve("filler");
+      try (var out = Files.newOutputStream(filler)) {
+        while (true) {
+          out.write(new byte[4096]);
+          out.flush();
         }
-        assertThatThrownBy(() -> fx.core.flush(fh)).isInstanceOf(FsException.class);
-        Files.delete(filler);
-        assertThatThrownBy(() -> fx.core.flush(fh)).isInstanceOf(FsException.class)
-            .hasMessageContaining("could not be journaled");
-        grid.heal();
-        fx.core.sync(java.time.Duration.ofSeconds(30));
-        fx.core.flush(fh);
-        fx.core.release(fh);
-        assertThat(fx.get("/f")).isEqualTo(data);
+      } catch (IOException full) {
+        // the disk is full
       }
-    } finally {
-      run("umount", "-l", cache.toString());
+      assertThatThrownBy(() -> fx.core.flush(fh)).isInstanceOf(FsException.class);
+      Files.delete(filler);
+      assertThatThrownBy(() -> fx.core.flush(fh)).isInstanceOf(FsException.class)
+          .hasMessageContaining("could not be journaled");
+      grid.heal();
+      fx.core.sync(java.time.Duration.ofSeconds(30));
+      fx.core.flush(fh);
+      fx.core.release(fh);
+      assertThat(fx.get("/f")).isEqualTo(data);
+    }
+  }
+
+  /** A real tmpfs of {@code size} at a new directory {@code name} (needs root: CI runs so). */
+  private Path tmpfs(String name, String size) throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
+    Path at = Files.createDirectories(dir.resolve(name));
+    run("mount", "-t", "tmpfs", "-o", "size=" + size, "cairn-journal-test", at.toString());
+    tmpfsMounts.add(at);
+    return at;
+  }
+
+  @AfterEach
+  void unmountTmpfs() throws Exception {
+    for (Path at : tmpfsMounts) {
+      run("umount", "-l", at.toString());
     }
   }
 
