@@ -143,6 +143,76 @@ class UploadFaultsTest {
   }
 
   /**
+   * A small file with every server of its ring up: the first n servers are allocated without
+   * being asked which shares they hold, and ALLOCATE alone finds the copies of a second upload.
+   */
+  @Test
+  void aSmallFileIsPlacedWithoutAskingAndFoundAgainByAllocating() throws Exception {
+    grid = new TestGrid(dir, 12);
+    GridClient client = grid.client(FAST);
+    byte[] data = random(4096, 24);
+    UploadResult first = client.upload(PlaintextSource.of(data)).get();
+    assertThat(first.happiness()).isEqualTo(10);
+    assertThat(first.sharesUploaded()).isEqualTo(10);
+    UploadResult again = client.upload(PlaintextSource.of(data)).get();
+    assertThat(again.sharesUploaded()).isZero();
+    assertThat(again.sharesAlreadyHeld()).isEqualTo(10);
+    for (TestServer s : grid.servers()) {
+      assertThat(s.faults().listings()).as("listings on %s", s).isZero();
+    }
+    assertReadsBack(client, again, data);
+  }
+
+  /** A large share is still looked for on the first 2n servers first. */
+  @Test
+  void aLargeShareIsLookedForFirst() throws Exception {
+    grid = new TestGrid(dir, 12);
+    GridClient client = grid.client(FAST);
+    byte[] data = random(3 * (int) ImmutableUpload.SMALL_SHARE + 3, 25);
+    client.upload(PlaintextSource.of(data)).get();
+    int asked = 0;
+    for (TestServer s : grid.servers()) {
+      asked += s.faults().listings();
+    }
+    assertThat(asked).isEqualTo(12);
+  }
+
+  /**
+   * Stored while the first server of its ring was down (so under shifted numbers), then met on
+   * a full grid with every server up: allocating fails everywhere, so the servers are asked and
+   * the copies found; nothing is sent.
+   */
+  @Test
+  void aSmallFileStoredUnderAShiftedPlanIsFoundByAskingWhenAllocatingFails() throws Exception {
+    grid = new TestGrid(dir, 10);
+    ClientSecrets secrets = ClientSecrets.random(new SecureRandom());
+    GridClient client = grid.client(NodeKey.generate(), secrets, FAST);
+    byte[] data = random(4096, 26);
+    StorageIndex si = client.upload(PlaintextSource.of(data)).get().index().orElseThrow();
+    List<NodeId> ring = PermutedRing.order(si, client.servers().serverIds());
+    for (TestServer s : grid.servers()) {
+      for (int share : s.shares(si)) {
+        java.nio.file.Files.delete(s.sharePath(si, share));
+      }
+    }
+    TestServer firstOfRing = grid.byId(ring.get(0));
+    firstOfRing.kill();
+    UploadResult shifted = client.upload(PlaintextSource.of(data)).get();
+    assertThat(shifted.sharesUploaded()).isEqualTo(10);
+    firstOfRing.start();
+    for (TestServer s : grid.servers()) {
+      s.faults().full(true);
+    }
+    // a new client: this one's pool waits out a backoff before it tries the restarted server
+    client = grid.client(NodeKey.generate(), secrets, FAST);
+    UploadResult again = client.upload(PlaintextSource.of(data)).get();
+    assertThat(again.sharesUploaded()).isZero();
+    assertThat(again.sharesAlreadyHeld()).isEqualTo(10);
+    assertThat(again.happiness()).isEqualTo(9);
+    assertReadsBack(client, again, data);
+  }
+
+  /**
    * Another client (same convergence secret, its own lease secret) uploads a file already
    * stored while one ring server is down: the server that receives the lost share also holds
    * one found by asking, and both must carry the new client's lease, not only the allocated one.
