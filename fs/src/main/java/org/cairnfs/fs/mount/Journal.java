@@ -92,6 +92,15 @@ final class Journal implements AutoCloseable {
    * tries it again first and fails while it cannot.
    */
   long append(JournalRecord r) throws IOException {
+    return appendAll(List.of(r));
+  }
+
+  /**
+   * Appends records in one write and returns the sequence number of the first: all of them or,
+   * when the write fails, none (cut off as in {@link #append}), so that an operation journaled
+   * as several records never stays half journaled in a mount that goes on.
+   */
+  long appendAll(List<? extends JournalRecord> records) throws IOException {
     appendLock.lock();
     try {
       if (torn != null) {
@@ -103,10 +112,14 @@ final class Journal implements AutoCloseable {
               + " off (" + e.getMessage() + "); nothing more is journaled until that works", e);
         }
       }
-      long seq = nextSeq;
-      byte[] frame = JournalCodec.encode(seq, r);
+      long first = nextSeq;
+      java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+      for (int i = 0; i < records.size(); i++) {
+        frames.writeBytes(JournalCodec.encode(first + i, records.get(i)));
+      }
+      byte[] all = frames.toByteArray();
       try {
-        writeFully(channel, ByteBuffer.wrap(frame));
+        writeFully(channel, ByteBuffer.wrap(all));
       } catch (IOException e) {
         torn = e;
         try {
@@ -116,10 +129,10 @@ final class Journal implements AutoCloseable {
         }
         throw e;
       }
-      nextSeq++;
-      bytes += frame.length;
-      written = seq;
-      return seq;
+      nextSeq += records.size();
+      bytes += all.length;
+      written = nextSeq - 1;
+      return first;
     } finally {
       appendLock.unlock();
     }

@@ -233,22 +233,33 @@ final class WriteBack implements AutoCloseable {
 
   /** Appends a record and applies it to the pending state; returns its sequence number. */
   long record(JournalRecord r) throws IOException {
+    return recordAll(List.of(r));
+  }
+
+  /**
+   * Appends records in one write ({@link Journal#appendAll}: all or none) and applies them to
+   * the pending state; returns the sequence number of the last.
+   */
+  long recordAll(List<? extends JournalRecord> records) throws IOException {
     lock.lock();
     try {
-      long seq = journal.append(r);
-      pending.apply(seq, r);
-      if (r instanceof JournalRecord.EntriesPublished p) {
-        // with the pending changes gone, in the same critical section
-        publishEpochs.merge(pending.canonical(p.dir()), 1L, Long::sum);
-      }
-      if (r instanceof SetEntry s && s.child() instanceof ChildRef.LocalFile f) {
-        // the uploader finds the file's content here
-        FileData d = files.get(f.id());
-        if (d == null) {
+      for (JournalRecord r : records) {
+        if (r instanceof SetEntry s && s.child() instanceof ChildRef.LocalFile f
+            && !files.containsKey(f.id())) {
+          // the uploader finds the file's content here
           throw new IllegalStateException("journaled entry for untracked file " + f.id());
         }
       }
-      return seq;
+      long seq = journal.appendAll(records);
+      for (JournalRecord r : records) {
+        pending.apply(seq, r);
+        if (r instanceof JournalRecord.EntriesPublished p) {
+          // with the pending changes gone, in the same critical section
+          publishEpochs.merge(pending.canonical(p.dir()), 1L, Long::sum);
+        }
+        seq++;
+      }
+      return seq - 1;
     } finally {
       lock.unlock();
     }
@@ -294,50 +305,52 @@ final class WriteBack implements AutoCloseable {
     }
     lock.lock();
     try {
-      if (record != null) {
-        long seq;
-        try {
-          seq = journal.append(new FileCommit(record.id(), record.gen(), record.base(),
-              record.baseSize(), record.size(), record.limit(), record.pages(), inline));
-        } catch (IOException | RuntimeException e) {
-          // sealed already: later closes must not pass for it (a full disk; or a layer of more
-          // page runs than one record holds, about 87 000)
-          data.unjournaled(record.gen());
-          throw e;
-        }
-        pending.apply(seq, record);
-      }
       files.putIfAbsent(data.id(), data);
       SetEntry set = new SetEntry(dir, name, f.childRef(), f.metadata());
-      long seq = journal.append(set);
-      pending.apply(seq, set);
-      return seq;
+      if (record == null) {
+        return recordAll(List.of(set));
+      }
+      FileCommit full = new FileCommit(record.id(), record.gen(), record.base(),
+          record.baseSize(), record.size(), record.limit(), record.pages(), inline);
+      long seq;
+      try {
+        // one write: a failed close leaves neither its content nor its entry journaled
+        seq = journal.appendAll(List.of(full, set));
+      } catch (IOException | RuntimeException e) {
+        // sealed already: later closes must not pass for it (a full disk; or a layer of more
+        // page runs than one record holds, about 87 000)
+        data.unjournaled(record.gen());
+        throw e;
+      }
+      pending.apply(seq, record);
+      pending.apply(seq + 1, set);
+      return seq + 1;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Journals that entry {@code name} of {@code dir} is now {@code child}, as it is now. */
-  long recordEntry(DirRef dir, String name, Node child) throws IOException {
-    lock.lock();
-    try {
-      ChildRef ref;
-      if (child instanceof FileNode f) {
-        files.putIfAbsent(f.data.id(), f.data);
-        ref = f.childRef();
-      } else if (child instanceof DirNode d) {
-        ref = d.ref instanceof DirRef.Local l ? new ChildRef.LocalDir(l.id())
-            : new ChildRef.Cap(((DirRef.Cap) d.ref).cap());
-      } else {
-        ref = new ChildRef.Symlink();
+  /**
+   * The record that entry {@code name} of {@code dir} is now {@code child}, as it is now; tracks
+   * a file's data so the uploader finds it. Journal it with {@link #recordAll}.
+   */
+  SetEntry entryRecord(DirRef dir, String name, Node child) {
+    ChildRef ref;
+    if (child instanceof FileNode f) {
+      lock.lock();
+      try {
+        files.putIfAbsent(f.data.id(), f.data); // under the lock, as forget's check and remove
+      } finally {
+        lock.unlock();
       }
-      SetEntry set = new SetEntry(dir, name, ref, child.metadata());
-      long seq = journal.append(set);
-      pending.apply(seq, set);
-      return seq;
-    } finally {
-      lock.unlock();
+      ref = f.childRef();
+    } else if (child instanceof DirNode d) {
+      ref = d.ref instanceof DirRef.Local l ? new ChildRef.LocalDir(l.id())
+          : new ChildRef.Cap(((DirRef.Cap) d.ref).cap());
+    } else {
+      ref = new ChildRef.Symlink();
     }
+    return new SetEntry(dir, name, ref, child.metadata());
   }
 
   /** With nothing pending, forgets the files that hold no local change (their nodes keep them). */

@@ -2,7 +2,6 @@ package org.cairnfs.fs.mount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.channels.ClosedChannelException;
 import java.io.IOException;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JournalTest {
   @TempDir Path dir;
-  private final List<Path> tmpfsMounts = new ArrayList<>();
+  private final TmpfsMounts tmpfs = new TmpfsMounts();
 
   @Test
   void aSyncAfterCloseFailsUnlessTheCloseCoveredIt() throws Exception {
@@ -39,7 +38,7 @@ class JournalTest {
    */
   @Test
   void anAppendFailingOnAFullDiskLeavesNoPartOfItsFrame() throws Exception {
-    Path small = tmpfs("small", "64k");
+    Path small = tmpfs.mount(dir.resolve("small"), "64k");
     Path filler = small.resolve("filler");
     Files.write(filler, new byte[32 << 10]);
     List<Long> acked = new ArrayList<>();
@@ -73,7 +72,7 @@ class JournalTest {
    */
   @Test
   void aCloseThatCouldNotBeJournaledFailsLaterClosesUntilTheGridHoldsIt() throws Exception {
-    Path cache = tmpfs("cache", "1m");
+    Path cache = tmpfs.mount(dir.resolve("cache"), "1m");
     MemoryGrid grid = MemoryGrid.inMemory();
     try (CoreFixture fx = new CoreFixture(grid, null, cache, b -> { })) {
       grid.failWith(GridException.Kind.UNREACHABLE); // nothing reaches the grid meanwhile
@@ -81,14 +80,7 @@ class JournalTest {
       byte[] data = CoreFixture.bytes(16 * 1024, 7);
       fx.core.write(fh, java.nio.ByteBuffer.wrap(data), 0);
       Path filler = cache.resolve("filler");
-      try (var out = Files.newOutputStream(filler)) {
-        while (true) {
-          out.write(new byte[4096]);
-          out.flush();
-        }
-      } catch (IOException full) {
-        // the disk is full
-      }
+      TmpfsMounts.fill(filler);
       assertThatThrownBy(() -> fx.core.flush(fh)).isInstanceOf(FsException.class);
       Files.delete(filler);
       assertThatThrownBy(() -> fx.core.flush(fh)).isInstanceOf(FsException.class)
@@ -101,25 +93,8 @@ class JournalTest {
     }
   }
 
-  /** A real tmpfs of {@code size} at a new directory {@code name} (needs root: CI runs so). */
-  private Path tmpfs(String name, String size) throws Exception {
-    assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
-    Path at = Files.createDirectories(dir.resolve(name));
-    run("mount", "-t", "tmpfs", "-o", "size=" + size, "cairn-journal-test", at.toString());
-    tmpfsMounts.add(at);
-    return at;
-  }
-
   @AfterEach
   void unmountTmpfs() throws Exception {
-    for (Path at : tmpfsMounts) {
-      run("umount", "-l", at.toString());
-    }
-  }
-
-  private static void run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor()).as("%s: %s", String.join(" ", command), out).isZero();
+    tmpfs.close();
   }
 }
