@@ -71,7 +71,17 @@ public final class MountCore implements AutoCloseable {
    * @throws IOException if the cache dir is locked by another mount or unreadable
    */
   public static MountCore open(MountConfig config, GridBackend grid) throws IOException {
-    WriteBack wb = WriteBack.open(config, grid, new BaseReads(grid, config.readAheadBytes()));
+    return open(config, grid, java.nio.channels.FileChannel::open);
+  }
+
+  /**
+   * As {@link #open(MountConfig, GridBackend)}, with the journal's files opened by
+   * {@code channels} (tests that make a force fail).
+   */
+  static MountCore open(MountConfig config, GridBackend grid, Journal.Channels channels)
+      throws IOException {
+    WriteBack wb = WriteBack.open(config, grid, new BaseReads(grid, config.readAheadBytes()),
+        channels);
     MountCore core = new MountCore(config, wb);
     wb.start();
     return core;

@@ -2,6 +2,7 @@ package org.cairnfs.fs.mount;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +74,15 @@ final class WriteBack implements AutoCloseable {
    */
   static WriteBack open(MountConfig config, GridBackend grid, FileData.BaseReader baseReader)
       throws IOException {
+    return open(config, grid, baseReader, FileChannel::open);
+  }
+
+  /**
+   * As {@link #open(MountConfig, GridBackend, FileData.BaseReader)}, with the journal's files
+   * opened by {@code channels} (tests that make a force fail).
+   */
+  static WriteBack open(MountConfig config, GridBackend grid, FileData.BaseReader baseReader,
+      Journal.Channels channels) throws IOException {
     Path dir = config.cacheDir();
     Files.createDirectories(dir);
     CacheDirLock dirLock = CacheDirLock.acquire(dir);
@@ -109,7 +119,7 @@ final class WriteBack implements AutoCloseable {
       Set<String> keep = new HashSet<>();
       Set<Long> referenced = pending.referencedFiles();
       WriteBack[] self = new WriteBack[1];
-      Journal journal = Journal.create(journalPath, List.of(), maxSeq + 1);
+      Journal journal = Journal.create(journalPath, List.of(), maxSeq + 1, channels);
       WriteBack wb = new WriteBack(config, grid, dirLock, journal, pending, 0, budget, spool,
           baseReader);
       self[0] = wb;
@@ -215,7 +225,7 @@ final class WriteBack implements AutoCloseable {
         }
       }
       try {
-        journal.sync(journal.lastSeq());
+        durable(journal.lastSeq());
       } catch (IOException | RuntimeException e) {
         LOG.error("forcing the journal to disk failed (closed changes are in the kernel's cache"
             + " only until it works)", e);
@@ -390,9 +400,26 @@ final class WriteBack implements AutoCloseable {
     return out;
   }
 
-  /** Returns once every record up to {@code seq} is on the local disk. */
+  /**
+   * Returns once every record up to {@code seq} is on the local disk. After a failed force the
+   * journal is rewritten from memory (the pending state and the spool's sealed layers, forced)
+   * rather than forced again: a force that works after one that failed proves nothing about the
+   * pages the failed one could not write ({@link Journal}). If the rewrite fails too, so does
+   * this, and every later call tries it again.
+   */
   void durable(long seq) throws IOException {
-    journal.sync(seq);
+    try {
+      journal.sync(seq);
+    } catch (Journal.ForceLostException lost) {
+      LOG.warn("forcing the journal failed ({}); rewriting it from memory", lost.getMessage());
+      try {
+        compact();
+      } catch (IOException e) {
+        e.addSuppressed(lost);
+        throw e;
+      }
+      journal.sync(seq);
+    }
   }
 
   long lastSeq() {
@@ -486,6 +513,14 @@ final class WriteBack implements AutoCloseable {
     if (journal.bytes() < COMPACT_BYTES && !(pending.isEmpty() && journal.bytes() > 1 << 20)) {
       return;
     }
+    compact();
+  }
+
+  /**
+   * Rewrites the journal as the snapshot of the pending state, the sealed layers it names
+   * forced first (an inline commit's layer was not): everything not yet on the grid, forced.
+   */
+  private void compact() throws IOException {
     lock.lock();
     try {
       Set<Long> ref = pending.referencedFiles();
@@ -522,7 +557,15 @@ final class WriteBack implements AutoCloseable {
     uploader.stop();
     stopForcer();
     try {
-      journal.close();
+      if (journal.forceLost()) {
+        try {
+          compact(); // the close's force would prove nothing about what a failed one lost
+        } catch (IOException e) {
+          LOG.error("rewriting the journal after a failed force failed; the next mount replays"
+              + " what the disk holds", e);
+        }
+      }
+      journal.close(); // fails while the force stays lost
     } finally {
       dirLock.close();
     }

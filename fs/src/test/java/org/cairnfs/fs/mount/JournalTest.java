@@ -93,6 +93,92 @@ class JournalTest {
     }
   }
 
+  /**
+   * After a force fails, one that works later does not make the appends before it durable: the
+   * kernel may have dropped the pages the failed one could not write and marked them clean
+   * ("fsyncgate"). Every sync past the last good force fails until the journal is rewritten.
+   */
+  @Test
+  void aForceThatWorksAfterOneThatFailedProvesNothingUntilARewrite() throws Exception {
+    FaultyChannels disk = new FaultyChannels();
+    Path path = dir.resolve("journal");
+    try (Journal j = Journal.create(path, List.of(), 1, disk)) {
+      JournalRecord ra = new DirCreated(1, "a");
+      JournalRecord rb = new DirCreated(2, "b");
+      JournalRecord rc = new DirCreated(3, "c");
+      long a = j.append(ra);
+      j.sync(a);
+      long b = j.append(rb);
+      disk.failForces = true;
+      assertThatThrownBy(() -> j.sync(b)).isInstanceOf(IOException.class);
+      disk.failForces = false;
+      j.sync(a); // forced before the failure
+      assertThatThrownBy(() -> j.sync(b)).isInstanceOf(Journal.ForceLostException.class);
+      long c = j.append(rc);
+      assertThatThrownBy(() -> j.sync(c)).isInstanceOf(Journal.ForceLostException.class);
+      assertThat(j.forceLost()).isTrue();
+      j.rewrite(List.of(new JournalCodec.Entry(a, ra), new JournalCodec.Entry(b, rb),
+          new JournalCodec.Entry(c, rc)));
+      j.sync(c);
+      assertThat(j.forceLost()).isFalse();
+    }
+    assertThat(Journal.read(path).entries()).extracting(JournalCodec.Entry::seq)
+        .containsExactly(1L, 2L, 3L);
+  }
+
+  /**
+   * A mount answers a failed force by rewriting its journal from memory and forcing that: the
+   * close that met the failure fails while the rewrite cannot be forced either; the next close
+   * works through a rewrite, not through a bare force; a remount after a kill has every close.
+   */
+  @Test
+  void aMountRewritesItsJournalFromMemoryAfterAFailedForce() throws Exception {
+    FaultyChannels disk = new FaultyChannels();
+    MemoryGrid grid = MemoryGrid.inMemory();
+    MountConfig config = MountConfig.builder(grid.newRoot(), dir.resolve("cache"))
+        .journalForceInterval(java.time.Duration.ZERO) // every close forces
+        .coalesceDelay(java.time.Duration.ofMillis(20))
+        .retry(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(200))
+        .owner(1000, 1000).build();
+    MountCore core = MountCore.open(config, grid, disk);
+    try {
+      core.mkdir("/d", 0755, CoreFixture.USER);
+      grid.failWith(GridException.Kind.UNREACHABLE); // all stays pending, in the journal only
+      put(core, "/d/a", 1);
+      disk.failForces = true;
+      assertThatThrownBy(() -> put(core, "/d/b", 2)).isInstanceOf(FsException.class)
+          .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.IO);
+      disk.failForces = false;
+      int opened = disk.opened.get();
+      put(core, "/d/c", 3);
+      assertThat(disk.opened.get()).as("the journal was rewritten").isEqualTo(opened + 2);
+      put(core, "/d/e", 4); // and then forced as usual
+      assertThat(disk.opened.get()).isEqualTo(opened + 2);
+    } finally {
+      core.crash();
+    }
+    grid.heal();
+    MountCore again = MountCore.open(config, grid);
+    try {
+      for (var e : java.util.Map.of("a", 1L, "b", 2L, "c", 3L, "e", 4L).entrySet()) {
+        assertThat(again.getattr("/d/" + e.getKey()).size()).as(e.getKey())
+            .isEqualTo(e.getValue());
+      }
+    } finally {
+      again.close();
+    }
+  }
+
+  private static void put(MountCore core, String path, int size) throws FsException {
+    long fh = core.create(path, 0644, MountCore.O_WRONLY | MountCore.O_CREAT, CoreFixture.USER);
+    try {
+      core.write(fh, java.nio.ByteBuffer.wrap(new byte[size]), 0);
+      core.flush(fh);
+    } finally {
+      core.release(fh);
+    }
+  }
+
   @AfterEach
   void unmountTmpfs() throws Exception {
     tmpfs.close();
