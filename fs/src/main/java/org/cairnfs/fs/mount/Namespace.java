@@ -12,7 +12,8 @@ import org.cairnfs.caps.dirnode.EntryKind;
 /**
  * The namespace operations of {@link MountCore}: each takes the tree's write lock, checks POSIX
  * preconditions in the order the errno rules want, changes the tree, journals the entry changes
- * (the parent directories' new times included) and wakes the uploader.
+ * (the parent directories' new times included) in one write, or undoes the change when that
+ * fails ({@link NamespaceChange}), and wakes the uploader.
  */
 final class Namespace {
   private static final int MAX_SYMLINK = 4095;

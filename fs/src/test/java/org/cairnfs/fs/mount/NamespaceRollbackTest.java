@@ -39,6 +39,9 @@ class NamespaceRollbackTest {
       fx.put("/d/f", new byte[] {1});
       fx.put("/d/g", new byte[] {2, 2});
       core.symlink("x", "/s", U);
+      fx.put("/d/z", new byte[0]);
+      core.chmod("/d/z", 04755);
+      core.setxattr("/d/f", "user.k", new byte[] {'v'}, 0);
       core.sync(Duration.ofSeconds(30));
       grid.failWith(GridException.Kind.UNREACHABLE); // the uploader appends nothing meanwhile
 
@@ -70,6 +73,17 @@ class NamespaceRollbackTest {
       refused(core, () -> core.chmod("/d/f", 0600), before);
       refused(core, () -> core.chown("/d/f", -1, 1000, U), before);
       refused(core, () -> core.utimens("/d", new TimeSpec.At(t), new TimeSpec.At(t)), before);
+      refused(core, () -> core.setxattr("/d/f", "user.k", new byte[] {'w'}, 0), before);
+      refused(core, () -> core.setxattr("/d/f", "user.n", new byte[] {'n'}, 0), before);
+      refused(core, () -> core.removexattr("/d/f", "user.k"), before);
+      // libfuse's unlink of an open file: a rename to a hidden name
+      refused(core, () -> core.rename("/d/f", "/d/.fuse_hidden0001", 0), before);
+      assertThatThrownBy(() -> core.getattr("/d/.fuse_hidden0001"))
+          .isInstanceOf(FsException.class);
+      // a truncating open or create by a non-root caller drops the set-id bits of an empty file
+      refused(core, () -> core.open("/d/z", MountCore.O_WRONLY | MountCore.O_TRUNC, U), before);
+      refused(core, () -> core.create("/d/z", 0644, MountCore.O_CREAT | MountCore.O_WRONLY
+          | MountCore.O_TRUNC, U), before);
       assertThat(Files.size(cache.resolve("journal"))).as("no part journaled").isEqualTo(journal);
 
       Files.delete(filler);
@@ -77,7 +91,7 @@ class NamespaceRollbackTest {
       core.rename("/d/f", "/d/g", 0);
       core.symlink("y", "/d/l", U);
       List<String> told = names(core, "/d");
-      assertThat(told).containsExactly("e", "g", "l", "new");
+      assertThat(told).containsExactly("e", "g", "l", "new", "z");
       byte[] g = fx.get("/d/g");
       assertThat(g).containsExactly(1);
 
@@ -103,10 +117,11 @@ class NamespaceRollbackTest {
 
   /** What getattr and readdir show of the test's tree. */
   private record Snapshot(List<DirEntryInfo> root, List<DirEntryInfo> d, List<DirEntryInfo> e,
-      StatInfo f, StatInfo g) {
+      StatInfo f, StatInfo g, List<String> fAttrs, String fk) {
     Snapshot(MountCore core) throws FsException {
       this(core.readdir("/"), core.readdir("/d"), core.readdir("/d/e"), core.getattr("/d/f"),
-          core.getattr("/d/g"));
+          core.getattr("/d/g"), core.listxattr("/d/f"),
+          new String(core.getxattr("/d/f", "user.k"), java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 }
