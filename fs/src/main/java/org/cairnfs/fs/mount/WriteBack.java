@@ -302,10 +302,16 @@ final class WriteBack implements AutoCloseable {
       Optional<Layer> sealed = data.commit(false);
       if (sealed.isPresent()) {
         Layer l = sealed.get();
-        if (inlineBytes(l) <= JournalCodec.MAX_INLINE) {
-          inline = Optional.of(inlineData(l));
-        } else {
-          l.force();
+        try {
+          if (inlineBytes(l) <= JournalCodec.MAX_INLINE) {
+            inline = Optional.of(inlineData(l));
+          } else {
+            l.force();
+          }
+        } catch (IOException | RuntimeException e) {
+          // sealed already, never journaled: later closes must not pass for it
+          data.unjournaled(l.gen);
+          throw e;
         }
         record = new FileCommit(data.id(), l.gen, data.base(), data.baseSize(), l.size,
             l.limit, PageRun.of(l.pages), Optional.empty());

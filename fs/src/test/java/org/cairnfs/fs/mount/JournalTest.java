@@ -94,6 +94,40 @@ class JournalTest {
   }
 
   /**
+   * A close whose sealed layer cannot be forced (past the inline size) or read for its record
+   * (inline) fails, and so does every later close of that file: the version it sealed was never
+   * journaled. The layer's file is made to fail by closing its channel.
+   */
+  @Test
+  void aCloseWhoseLayerCannotBeForcedOrReadFailsLaterClosesToo() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir.resolve("cache"), b -> { })) {
+      grid.failWith(GridException.Kind.UNREACHABLE); // nothing reaches the grid meanwhile
+      for (int size : new int[] {JournalCodec.MAX_INLINE + 4096, 100}) {
+        String path = "/f" + size;
+        long fh = fx.create(path);
+        fx.core.write(fh, java.nio.ByteBuffer.wrap(CoreFixture.bytes(size, 3)), 0);
+        FileData data = fx.core.handle(fh).node().data;
+        java.lang.reflect.Field current = FileData.class.getDeclaredField("current");
+        current.setAccessible(true);
+        ((Layer) current.get(data)).close(); // its force and reads fail from now on
+        assertThatThrownBy(() -> fx.core.flush(fh)).as(path).isInstanceOf(FsException.class)
+            .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.IO);
+        assertThatThrownBy(() -> fx.core.flush(fh)).as(path + ", closed again")
+            .isInstanceOf(FsException.class)
+            .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.IO);
+        assertThatThrownBy(() -> fx.core.fsync(fh, false)).as(path + ", fsync")
+            .isInstanceOf(FsException.class);
+        assertThatThrownBy(() -> fx.core.release(fh)).as(path + ", release")
+            .isInstanceOf(FsException.class); // its handle goes all the same
+      }
+      fx.core.crash(); // no 30 s drain against the unreachable grid
+      grid.heal();
+      fx.reopen();
+    }
+  }
+
+  /**
    * After a force fails, one that works later does not make the appends before it durable: the
    * kernel may have dropped the pages the failed one could not write and marked them clean
    * ("fsyncgate"). Every sync past the last good force fails until the journal is rewritten.
