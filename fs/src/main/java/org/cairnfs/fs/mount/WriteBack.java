@@ -260,8 +260,12 @@ final class WriteBack implements AutoCloseable {
           throw new IllegalStateException("journaled entry for untracked file " + f.id());
         }
       }
-      long seq = journal.appendAll(records);
+      List<JournalRecord> named = new java.util.ArrayList<>(records.size());
       for (JournalRecord r : records) {
+        named.add(byCap(r));
+      }
+      long seq = journal.appendAll(named);
+      for (JournalRecord r : named) {
         pending.apply(seq, r);
         if (r instanceof JournalRecord.EntriesPublished p) {
           // with the pending changes gone, in the same critical section
@@ -274,6 +278,36 @@ final class WriteBack implements AutoCloseable {
       lock.unlock();
     }
     // uploader is woken by the caller once its whole operation is journaled
+  }
+
+  /**
+   * {@code r} with every directory the grid already holds named by its cap rather than by the
+   * local id the tree may still use for it (held under {@link #lock}): a rewrite of the journal
+   * keeps a DirCreated only while a pending entry names that directory, so a record appended
+   * after one must not need it. Otherwise a replay finds changes for a local directory that was
+   * never created (dropped as an orphan's) or an entry naming one (created anew, empty, in
+   * place of the real one). The pending state is the same either way.
+   */
+  private JournalRecord byCap(JournalRecord r) {
+    if (r instanceof SetEntry s) {
+      DirRef dir = pending.canonical(s.dir());
+      ChildRef child = s.child();
+      if (child instanceof ChildRef.LocalDir d) {
+        Optional<String> cap = pending.createdCap(d.id());
+        if (cap.isPresent()) {
+          child = new ChildRef.Cap(cap.get());
+        }
+      }
+      return dir.equals(s.dir()) && child == s.child() ? s
+          : new SetEntry(dir, s.name(), child, s.meta());
+    } else if (r instanceof JournalRecord.RemoveEntry rm) {
+      DirRef dir = pending.canonical(rm.dir());
+      return dir.equals(rm.dir()) ? rm : new JournalRecord.RemoveEntry(dir, rm.name(), rm.moved());
+    } else if (r instanceof JournalRecord.EntriesPublished p) {
+      DirRef dir = pending.canonical(p.dir());
+      return dir.equals(p.dir()) ? p : new JournalRecord.EntriesPublished(dir, p.names());
+    }
+    return r;
   }
 
   /** The tracked local file {@code id}; an empty new one if the journal had no content for it. */
@@ -322,7 +356,7 @@ final class WriteBack implements AutoCloseable {
     lock.lock();
     try {
       files.putIfAbsent(data.id(), data);
-      SetEntry set = new SetEntry(dir, name, f.childRef(), f.metadata());
+      SetEntry set = (SetEntry) byCap(new SetEntry(dir, name, f.childRef(), f.metadata()));
       if (record == null) {
         return recordAll(List.of(set));
       }

@@ -203,6 +203,51 @@ class JournalTest {
     }
   }
 
+  /**
+   * A rewrite from memory (here the one after a failed force; a compaction alike) keeps a
+   * directory's DirCreated only while a pending entry names it, but this mount's tree still
+   * names a directory it made by its local id: a change in it, or of its own entry, journaled
+   * after the rewrite must still replay into that directory after a kill, not into nowhere (its
+   * changes dropped as an orphan's) or into a new empty directory.
+   */
+  @Test
+  void changesInADirectoryMadeHereSurviveARewriteAndAKill() throws Exception {
+    FaultyChannels disk = new FaultyChannels();
+    MemoryGrid grid = MemoryGrid.inMemory();
+    MountConfig config = MountConfig.builder(grid.newRoot(), dir.resolve("cache"))
+        .journalForceInterval(java.time.Duration.ZERO) // every close forces
+        .coalesceDelay(java.time.Duration.ofMillis(20))
+        .retry(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(200))
+        .owner(1000, 1000).build();
+    MountCore core = MountCore.open(config, grid, disk);
+    try {
+      core.mkdir("/a", 0755, CoreFixture.USER);
+      put(core, "/a/old", 1);
+      core.sync(java.time.Duration.ofSeconds(30)); // /a is on the grid, nothing pending
+      grid.failWith(GridException.Kind.UNREACHABLE); // all stays pending, in the journal only
+      disk.failForces = true;
+      assertThatThrownBy(() -> put(core, "/x", 2)).isInstanceOf(FsException.class);
+      disk.failForces = false;
+      int opened = disk.opened.get();
+      put(core, "/y", 3); // its close rewrites the journal
+      assertThat(disk.opened.get()).as("the journal was rewritten").isEqualTo(opened + 2);
+      put(core, "/a/new", 4);
+      core.chmod("/a", 0700);
+    } finally {
+      core.crash();
+    }
+    grid.heal();
+    MountCore again = MountCore.open(config, grid);
+    try {
+      again.sync(java.time.Duration.ofSeconds(30));
+      assertThat(again.getattr("/a").mode() & 07777).isEqualTo(0700);
+      assertThat(again.getattr("/a/new").size()).isEqualTo(4);
+      assertThat(again.getattr("/a/old").size()).isEqualTo(1);
+    } finally {
+      again.close();
+    }
+  }
+
   private static void put(MountCore core, String path, int size) throws FsException {
     long fh = core.create(path, 0644, MountCore.O_WRONLY | MountCore.O_CREAT, CoreFixture.USER);
     try {
