@@ -118,11 +118,7 @@ final class WriteBack implements AutoCloseable {
       long maxId = pending.maxId();
       Set<String> keep = new HashSet<>();
       Set<Long> referenced = pending.referencedFiles();
-      WriteBack[] self = new WriteBack[1];
-      Journal journal = Journal.create(journalPath, List.of(), maxSeq + 1, channels);
-      WriteBack wb = new WriteBack(config, grid, dirLock, journal, pending, 0, budget, spool,
-          baseReader);
-      self[0] = wb;
+      Map<Long, FileData> replayed = new java.util.HashMap<>();
       for (Long id : referenced) {
         PendingState.FileState fs = pending.files().get(id);
         FileData data = new FileData(id, spool, budget, baseReader,
@@ -140,7 +136,7 @@ final class WriteBack implements AutoCloseable {
             keep.add(p.getFileName().toString());
           }
         }
-        wb.files.put(id, data);
+        replayed.put(id, data);
       }
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(spool)) {
         for (Path p : ds) {
@@ -156,9 +152,13 @@ final class WriteBack implements AutoCloseable {
           }
         }
       }
-      wb.ids.set(maxId + 1);
       Journal.forceDirectory(spool);
-      journal.rewrite(pending.snapshot());
+      // the journal is replaced only now, by what it said, once the layers it names are forced:
+      // a mount that fails before this leaves it as it was for the next one
+      Journal journal = Journal.create(journalPath, pending.snapshot(), maxSeq + 1, channels);
+      WriteBack wb = new WriteBack(config, grid, dirLock, journal, pending, maxId + 1, budget,
+          spool, baseReader);
+      wb.files.putAll(replayed);
       if (!decoded.entries().isEmpty()) {
         LOG.info("journal replayed: {} records, {} pending entry changes, {} local files",
             decoded.entries().size(), pending.changeCount(), referenced.size());

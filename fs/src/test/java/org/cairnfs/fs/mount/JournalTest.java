@@ -248,6 +248,37 @@ class JournalTest {
     }
   }
 
+  /**
+   * A mount that cannot open its cache dir (here a spool layer it cannot open) leaves the
+   * journal as it found it: the next mount still replays every change, not an emptied journal.
+   */
+  @Test
+  void aMountThatFailsToOpenLeavesTheJournalAsItWas() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    Path cache = dir.resolve("cache");
+    try (CoreFixture fx = new CoreFixture(grid, null, cache, b -> { })) {
+      grid.failWith(GridException.Kind.UNREACHABLE); // all stays pending, in the journal only
+      fx.core.mkdir("/d", 0755, CoreFixture.USER);
+      fx.put("/d/big", CoreFixture.bytes(JournalCodec.MAX_INLINE + 4096, 5));
+      fx.core.crash();
+      List<Path> layers;
+      try (var s = Files.list(cache.resolve("spool"))) {
+        layers = s.toList();
+      }
+      assertThat(layers).hasSize(1);
+      Path layer = layers.get(0);
+      byte[] kept = Files.readAllBytes(layer);
+      Files.delete(layer);
+      Files.createDirectory(layer); // cannot be opened as a file
+      assertThatThrownBy(fx::reopen).isInstanceOf(IOException.class);
+      Files.delete(layer);
+      Files.write(layer, kept);
+      grid.heal();
+      fx.reopen();
+      assertThat(fx.get("/d/big")).isEqualTo(CoreFixture.bytes(JournalCodec.MAX_INLINE + 4096, 5));
+    }
+  }
+
   private static void put(MountCore core, String path, int size) throws FsException {
     long fh = core.create(path, 0644, MountCore.O_WRONLY | MountCore.O_CREAT, CoreFixture.USER);
     try {
