@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -15,9 +16,31 @@ import java.util.concurrent.locks.ReentrantLock;
  * The write-back journal file: appends go straight to the kernel (a killed process loses none),
  * {@link #sync} forces them to the disk with group commit (one fsync covers every append before
  * it, whoever asked). Format: docs/specs/journal.md.
+ *
+ * <p>A force that fails is never made good by a later one that works: after a failed fsync
+ * the kernel may have dropped the dirty pages it could not write (and marked them clean), so a
+ * later fsync that works says nothing about them ("fsyncgate"). From a failed force on, every
+ * sync past the last good force fails with {@link ForceLostException} until {@link #rewrite}
+ * writes the journal anew from memory.
  */
 final class Journal implements AutoCloseable {
+  /** Opens the journal's files; tests wrap the channels to make a force fail. */
+  interface Channels {
+    FileChannel open(Path p, OpenOption... options) throws IOException;
+  }
+
+  /**
+   * A force of the journal failed, now or earlier: records appended since the last good force
+   * may not be on the disk, and no later force proves they are. A {@link #rewrite} ends it.
+   */
+  static final class ForceLostException extends IOException {
+    ForceLostException(String message, IOException cause) {
+      super(message, cause);
+    }
+  }
+
   private final Path path;
+  private final Channels channels;
   private final ReentrantLock appendLock = new ReentrantLock();
   private final ReentrantLock syncLock = new ReentrantLock();
   private FileChannel channel;
@@ -27,10 +50,12 @@ final class Journal implements AutoCloseable {
   private long bytes;
   private volatile long syncedBytes; // journal length known on disk
   private IOException torn; // an append failed and its partial frame could not be cut off
+  private IOException lostForce; // a force failed since the last rewrite; under appendLock
 
-  private Journal(Path path, long nextSeq) {
+  private Journal(Path path, long nextSeq, Channels channels) {
     this.path = path;
     this.nextSeq = nextSeq;
+    this.channels = channels;
   }
 
   /** Reads the journal at {@code path} (missing: empty) without changing it. */
@@ -48,18 +73,26 @@ final class Journal implements AutoCloseable {
    */
   static Journal create(Path path, List<JournalCodec.Entry> snapshot, long nextSeq)
       throws IOException {
-    Journal j = new Journal(path, nextSeq);
+    return create(path, snapshot, nextSeq, FileChannel::open);
+  }
+
+  static Journal create(Path path, List<JournalCodec.Entry> snapshot, long nextSeq,
+      Channels channels) throws IOException {
+    Journal j = new Journal(path, nextSeq, channels);
     j.rewrite(snapshot);
     return j;
   }
 
-  /** Rewrites the journal as {@code snapshot}; appends wait meanwhile. */
+  /**
+   * Rewrites the journal as {@code snapshot}, forced; appends wait meanwhile. The snapshot must
+   * hold every record's effect since the last good force: it ends a lost force.
+   */
   void rewrite(List<JournalCodec.Entry> snapshot) throws IOException {
     appendLock.lock();
     try {
       Path tmp = path.resolveSibling(path.getFileName() + ".new");
       long size;
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE,
+      try (FileChannel out = channels.open(tmp, StandardOpenOption.CREATE,
           StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
         writeFully(out, ByteBuffer.wrap(JournalCodec.header()));
         for (JournalCodec.Entry e : snapshot) {
@@ -74,8 +107,9 @@ final class Journal implements AutoCloseable {
       if (channel != null) {
         channel.close();
       }
-      channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      channel = channels.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
       torn = null;
+      lostForce = null;
       bytes = size;
       written = nextSeq - 1;
       synced = written;
@@ -92,6 +126,15 @@ final class Journal implements AutoCloseable {
    * tries it again first and fails while it cannot.
    */
   long append(JournalRecord r) throws IOException {
+    return appendAll(List.of(r));
+  }
+
+  /**
+   * Appends records in one write and returns the sequence number of the first: all of them or,
+   * when the write fails, none (cut off as in {@link #append}), so that an operation journaled
+   * as several records never stays half journaled in a mount that goes on.
+   */
+  long appendAll(List<? extends JournalRecord> records) throws IOException {
     appendLock.lock();
     try {
       if (torn != null) {
@@ -103,10 +146,14 @@ final class Journal implements AutoCloseable {
               + " off (" + e.getMessage() + "); nothing more is journaled until that works", e);
         }
       }
-      long seq = nextSeq;
-      byte[] frame = JournalCodec.encode(seq, r);
+      long first = nextSeq;
+      java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+      for (int i = 0; i < records.size(); i++) {
+        frames.writeBytes(JournalCodec.encode(first + i, records.get(i)));
+      }
+      byte[] all = frames.toByteArray();
       try {
-        writeFully(channel, ByteBuffer.wrap(frame));
+        writeFully(channel, ByteBuffer.wrap(all));
       } catch (IOException e) {
         torn = e;
         try {
@@ -116,10 +163,10 @@ final class Journal implements AutoCloseable {
         }
         throw e;
       }
-      nextSeq++;
-      bytes += frame.length;
-      written = seq;
-      return seq;
+      nextSeq += records.size();
+      bytes += all.length;
+      written = nextSeq - 1;
+      return first;
     } finally {
       appendLock.unlock();
     }
@@ -135,6 +182,8 @@ final class Journal implements AutoCloseable {
    * Returns once every record up to {@code seq} is on disk. A {@link #rewrite} that replaces the
    * file meanwhile forces everything it holds, so a force of the old, now closed file is
    * answered by that.
+   *
+   * @throws ForceLostException if this force failed, or one did since the last rewrite
    */
   void sync(long seq) throws IOException {
     if (synced >= seq) {
@@ -148,6 +197,7 @@ final class Journal implements AutoCloseable {
         FileChannel ch;
         appendLock.lock();
         try {
+          lostForceCheck();
           upTo = written;
           upToBytes = bytes;
           ch = channel;
@@ -160,7 +210,7 @@ final class Journal implements AutoCloseable {
         IOException failure = null;
         try {
           ch.force(false);
-        } catch (ClosedChannelException e) {
+        } catch (IOException e) {
           failure = e;
         }
         appendLock.lock();
@@ -168,8 +218,13 @@ final class Journal implements AutoCloseable {
           if (channel != ch) {
             continue; // replaced by a rewrite, which forced what it wrote and set synced
           }
-          if (failure != null) {
+          if (failure instanceof ClosedChannelException) {
             throw failure; // closed for good
+          }
+          if (failure != null) {
+            lostForce = failure;
+            throw new ForceLostException("forcing the journal failed: " + failure.getMessage()
+                + "; records since the last good force may be lost", failure);
           }
           synced = Math.max(synced, upTo);
           syncedBytes = Math.max(syncedBytes, upToBytes);
@@ -179,6 +234,26 @@ final class Journal implements AutoCloseable {
       }
     } finally {
       syncLock.unlock();
+    }
+  }
+
+  /** Throws while a force has failed since the last rewrite; holds appendLock. */
+  private void lostForceCheck() throws ForceLostException {
+    if (lostForce != null) {
+      throw new ForceLostException("an earlier force of the journal failed ("
+          + lostForce.getMessage() + "): the records since the last good force may be gone"
+          + " from the disk, and no later force proves they are not; the journal must be"
+          + " rewritten", lostForce);
+    }
+  }
+
+  /** Whether a force failed since the last rewrite (syncs past the last good one fail). */
+  boolean forceLost() {
+    appendLock.lock();
+    try {
+      return lostForce != null;
+    } finally {
+      appendLock.unlock();
     }
   }
 
@@ -221,9 +296,12 @@ final class Journal implements AutoCloseable {
     appendLock.lock();
     try {
       if (channel != null) {
-        channel.force(false);
-        channel.close();
+        FileChannel ch = channel;
         channel = null;
+        try (ch) {
+          lostForceCheck(); // closed unforced: the next mount replays what the disk holds
+          ch.force(false);
+        }
         synced = written;
         syncedBytes = bytes;
       }

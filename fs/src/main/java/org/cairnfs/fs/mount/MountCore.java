@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.cairnfs.caps.dirnode.EntryKind;
-import org.cairnfs.fs.mount.JournalRecord.RemoveEntry;
 
 /**
  * The mount core: POSIX operations on paths and handles over the grid, with no FUSE types, so
@@ -72,7 +71,17 @@ public final class MountCore implements AutoCloseable {
    * @throws IOException if the cache dir is locked by another mount or unreadable
    */
   public static MountCore open(MountConfig config, GridBackend grid) throws IOException {
-    WriteBack wb = WriteBack.open(config, grid, new BaseReads(grid, config.readAheadBytes()));
+    return open(config, grid, java.nio.channels.FileChannel::open);
+  }
+
+  /**
+   * As {@link #open(MountConfig, GridBackend)}, with the journal's files opened by
+   * {@code channels} (tests that make a force fail).
+   */
+  static MountCore open(MountConfig config, GridBackend grid, Journal.Channels channels)
+      throws IOException {
+    WriteBack wb = WriteBack.open(config, grid, new BaseReads(grid, config.readAheadBytes()),
+        channels);
     MountCore core = new MountCore(config, wb);
     wb.start();
     return core;
@@ -296,17 +305,14 @@ public final class MountCore implements AutoCloseable {
    * us. Journaled with the truncated content at the close.
    */
   private void dropSetIds(FileNode n, Caller caller) throws FsException {
-    tree.lock.writeLock().lock();
-    try {
+    NamespaceChange.run(tree, wb, c -> {
+      c.keep(n);
       if (Namespace.dropSetIds(n, caller, now()) && n.data.size() == 0
           && !n.data.hasOpenChanges()) {
-        journalEntry(n.parent, n); // already empty: no truncation for the close to journal
+        c.journalEntry(n.parent, n); // already empty: no truncation for the close to journal
       }
-    } catch (IOException e) {
-      throw new FsException(FsError.IO, "journaling a change: " + e.getMessage(), e);
-    } finally {
-      tree.lock.writeLock().unlock();
-    }
+      return null;
+    });
   }
 
   /** A handle on {@code n}, whose open the caller has already counted under the tree lock. */
@@ -669,18 +675,6 @@ public final class MountCore implements AutoCloseable {
       return n.parent.writable;
     }
     return n instanceof DirNode d ? d.writable : tree.root.writable;
-  }
-
-  // for Namespace
-  void journalEntry(DirNode parent, Node child) throws IOException {
-    if (parent == null) {
-      return;
-    }
-    wb.recordEntry(parent.ref, child.name, child);
-  }
-
-  void journalRemove(DirNode parent, String name, boolean moved) throws IOException {
-    wb.record(new RemoveEntry(parent.ref, name, moved));
   }
 
   WriteBack writeBack() {

@@ -1,6 +1,5 @@
 package org.cairnfs.fs.mount;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,7 +12,8 @@ import org.cairnfs.caps.dirnode.EntryKind;
 /**
  * The namespace operations of {@link MountCore}: each takes the tree's write lock, checks POSIX
  * preconditions in the order the errno rules want, changes the tree, journals the entry changes
- * (the parent directories' new times included) and wakes the uploader.
+ * (the parent directories' new times included) in one write, or undoes the change when that
+ * fails ({@link NamespaceChange}), and wakes the uploader.
  */
 final class Namespace {
   private static final int MAX_SYMLINK = 4095;
@@ -29,19 +29,14 @@ final class Namespace {
     this.config = config;
   }
 
-  private interface Body<T> {
-    T run() throws FsException, IOException;
-  }
-
-  /** Runs a namespace change under the write lock and wakes the uploader after. */
-  private <T> T change(Body<T> body) throws FsException {
-    tree.lock.writeLock().lock();
+  /**
+   * Runs a namespace change under the write lock, journaled in one write or undone
+   * ({@link NamespaceChange}), and wakes the uploader after.
+   */
+  private <T> T change(NamespaceChange.Body<T> body) throws FsException {
     try {
-      return body.run();
-    } catch (IOException e) {
-      throw new FsException(FsError.IO, "journaling: " + e.getMessage(), e);
+      return NamespaceChange.run(tree, wb, body);
     } finally {
-      tree.lock.writeLock().unlock();
       wb.uploader.kick(false);
     }
   }
@@ -53,12 +48,11 @@ final class Namespace {
   }
 
   /** A directory's children changed: new mtime and ctime, journaled in its own parent. */
-  private void touch(DirNode d, Instant now) throws IOException {
+  private static void touch(NamespaceChange c, DirNode d, Instant now) {
+    c.keep(d);
     d.mtime = now;
     d.ctime = now;
-    if (d.parent != null) {
-      core.journalEntry(d.parent, d);
-    }
+    c.journalEntry(d.parent, d);
   }
 
   private static String last(List<String> names) throws FsException {
@@ -74,17 +68,11 @@ final class Namespace {
     return Tree.newName(names);
   }
 
-  private void put(DirNode parent, String name, Node n) {
-    n.parent = parent;
-    n.name = name;
-    parent.children.put(name, n);
-  }
-
   void mkdir(String path, int mode, Caller caller) throws FsException {
     List<String> names = Tree.names(path);
     String name = made(names);
     tree.prepare(names, false);
-    change(() -> {
+    change(c -> {
       DirNode parent = tree.parentOf(names);
       if (parent.children.containsKey(name)) {
         throw new FsException(FsError.EXISTS, path + " exists");
@@ -97,9 +85,9 @@ final class Namespace {
           now, now);
       d.children = new TreeMap<>();
       d.listedAtNanos = System.nanoTime();
-      put(parent, name, d);
-      core.journalEntry(parent, d);
-      touch(parent, now);
+      c.link(parent, name, d);
+      c.journalEntry(parent, d);
+      touch(c, parent, now);
       return null;
     });
   }
@@ -110,7 +98,7 @@ final class Namespace {
       throw new FsException(FsError.BUSY, "cannot remove the mount root");
     }
     tree.prepare(names, true);
-    change(() -> {
+    change(c -> {
       DirNode parent = tree.parentOf(names);
       Node n = tree.resolve(names);
       if (!(n instanceof DirNode d)) {
@@ -120,10 +108,11 @@ final class Namespace {
       if (d.children != null && !d.children.isEmpty()) {
         throw new FsException(FsError.NOT_EMPTY, path + " is not empty");
       }
-      parent.children.remove(d.name);
-      core.journalRemove(parent, d.name, false);
+      c.keep(d);
+      c.remove(parent.children, d.name);
+      c.journalRemove(parent, d.name, false);
       d.parent = null;
-      touch(parent, core.now());
+      touch(c, parent, core.now());
       return null;
     });
   }
@@ -137,9 +126,9 @@ final class Namespace {
     List<String> names = Tree.names(path);
     String name = last(names);
     tree.prepare(names, false);
-    FileNode orphan = change(() -> {
+    FileNode orphan = change(c -> {
       DirNode parent = tree.parentOf(names);
-      Node hiddenNode = parent.hidden.remove(name);
+      Node hiddenNode = c.remove(parent.hidden, name);
       if (hiddenNode != null) {
         return hiddenNode instanceof FileNode f ? f : null; // already unlinked
       }
@@ -148,12 +137,13 @@ final class Namespace {
         throw new FsException(FsError.IS_DIRECTORY, path + " is a directory");
       }
       writable(parent, path);
-      parent.children.remove(name);
-      core.journalRemove(parent, name, false);
+      c.keep(n);
+      c.remove(parent.children, name);
+      c.journalRemove(parent, name, false);
       n.parent = null;
       Instant now = core.now();
       n.ctime = now;
-      touch(parent, now);
+      touch(c, parent, now);
       return n instanceof FileNode f ? f : null;
     });
     forgetIfClosed(orphan);
@@ -185,7 +175,7 @@ final class Namespace {
     Tree.newName(dst);
     tree.prepare(src, false);
     tree.prepare(dst, true);
-    FileNode orphan = change(() -> {
+    FileNode orphan = change(c -> {
       DirNode sp = tree.parentOf(src);
       Node n = tree.resolve(src);
       DirNode dp = tree.parentOf(dst);
@@ -198,13 +188,14 @@ final class Namespace {
       if (isHiddenName(dstName) && target == null && !(n instanceof DirNode)) {
         // libfuse hides an open file it is asked to unlink: unlink it, keep it by that name
         writable(sp, from);
-        sp.children.remove(srcName);
-        core.journalRemove(sp, srcName, false);
+        c.keep(n);
+        c.remove(sp.children, srcName);
+        c.journalRemove(sp, srcName, false);
         n.parent = null;
         Instant now = core.now();
         n.ctime = now;
-        dp.hidden.put(dstName, n);
-        touch(sp, now);
+        c.put(dp.hidden, dstName, n);
+        touch(c, sp, now);
         return null;
       }
       if (n instanceof DirNode) {
@@ -244,30 +235,31 @@ final class Namespace {
         }
       }
       Instant now = core.now();
-      sp.children.remove(srcName);
+      c.keep(target);
+      c.remove(sp.children, srcName);
       if (exchange) {
-        dp.children.remove(dstName);
-        put(sp, srcName, target);
+        c.remove(dp.children, dstName);
+        c.link(sp, srcName, target);
         target.ctime = now;
       } else if (target != null) {
         target.parent = null;
         target.ctime = now;
       }
-      put(dp, dstName, n);
+      c.link(dp, dstName, n);
       n.ctime = now;
       // the new name first: a crash between the records leaves the entry in both, never neither
-      core.journalEntry(dp, n);
+      c.journalEntry(dp, n);
       if (exchange) {
-        core.journalEntry(sp, target);
+        c.journalEntry(sp, target);
       } else {
-        core.journalRemove(sp, srcName, sp != dp);
+        c.journalRemove(sp, srcName, sp != dp);
       }
-      touch(dp, now);
+      touch(c, dp, now);
       if (sp != dp) {
-        touch(sp, now);
+        touch(c, sp, now);
       }
       if (n instanceof DirNode && sp != dp && !exchange) {
-        core.journalEntry(dp, n); // its ".." changed: nothing on the grid, times only
+        c.journalEntry(dp, n); // its ".." changed: nothing on the grid, times only
       }
       return !exchange && target instanceof FileNode f ? f : null;
     });
@@ -291,7 +283,7 @@ final class Namespace {
     List<String> names = Tree.names(path);
     String name = made(names);
     tree.prepare(names, false);
-    change(() -> {
+    change(c -> {
       DirNode parent = tree.parentOf(names);
       if (parent.children.containsKey(name)) {
         throw new FsException(FsError.EXISTS, path + " exists");
@@ -300,9 +292,9 @@ final class Namespace {
       Instant now = core.now();
       SymlinkNode s = new SymlinkNode(tree.newIno(), target, 0777, caller.uid(),
           (parent.mode & 02000) != 0 ? parent.gid : caller.gid(), now, now);
-      put(parent, name, s);
-      core.journalEntry(parent, s);
-      touch(parent, now);
+      c.link(parent, name, s);
+      c.journalEntry(parent, s);
+      touch(c, parent, now);
       return null;
     });
   }
@@ -311,7 +303,7 @@ final class Namespace {
     List<String> names = Tree.names(path);
     String name = last(names);
     tree.prepare(names, false);
-    return change(() -> {
+    return change(c -> {
       DirNode parent = tree.parentOf(names);
       Node existing = parent.children.get(name);
       if (existing != null) {
@@ -341,13 +333,16 @@ final class Namespace {
             throw FsException.of(e, "truncating");
           }
           Instant now = core.now();
+          c.keep(f);
           f.mtime = now;
           f.ctime = now;
           if (!caller.isRoot() && dropSetIds(f, caller, now) && !f.data.hasOpenChanges()) {
-            core.journalEntry(parent, f); // already empty: no truncation for the close to journal
+            // already empty (the truncate changed nothing): no truncation for the close to
+            // journal
+            c.journalEntry(parent, f);
           }
         }
-        opened(f);
+        opened(c, f);
         return f;
       }
       Tree.newName(names);
@@ -355,13 +350,14 @@ final class Namespace {
       Instant now = core.now();
       FileData data = wb.newFile(Optional.empty(), 0);
       wb.track(data);
+      c.onUndo(() -> wb.forget(data));
       boolean sgid = (parent.mode & 02000) != 0;
       FileNode f = new FileNode(tree.newIno(), data, mode & 07777, caller.uid(),
           sgid ? parent.gid : caller.gid(), now, now);
-      put(parent, name, f);
-      core.journalEntry(parent, f);
-      touch(parent, now);
-      opened(f);
+      c.link(parent, name, f);
+      c.journalEntry(parent, f);
+      touch(c, parent, now);
+      opened(c, f);
       return f;
     });
   }
@@ -376,18 +372,28 @@ final class Namespace {
     }
   }
 
+  private static void opened(NamespaceChange c, FileNode f) {
+    opened(f);
+    c.onUndo(() -> {
+      synchronized (f) {
+        f.openCount--;
+      }
+    });
+  }
+
   /** Resolves {@code path} under the write lock and runs a metadata change on it. */
   private void meta(String path, boolean journal, MetaChange body) throws FsException {
     List<String> names = Tree.names(path);
     tree.prepare(names, false);
-    change(() -> {
+    change(c -> {
       Node n = tree.resolve(names);
       if (!core.canChange(n)) {
         throw new FsException(FsError.READ_ONLY, path + ": read-only directory");
       }
+      c.keep(n);
       body.apply(n);
-      if (journal && n.parent != null) {
-        core.journalEntry(n.parent, n);
+      if (journal) {
+        c.journalEntry(n.parent, n);
       }
       return null;
     });

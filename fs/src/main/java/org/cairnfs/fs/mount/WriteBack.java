@@ -2,6 +2,7 @@ package org.cairnfs.fs.mount;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +74,15 @@ final class WriteBack implements AutoCloseable {
    */
   static WriteBack open(MountConfig config, GridBackend grid, FileData.BaseReader baseReader)
       throws IOException {
+    return open(config, grid, baseReader, FileChannel::open);
+  }
+
+  /**
+   * As {@link #open(MountConfig, GridBackend, FileData.BaseReader)}, with the journal's files
+   * opened by {@code channels} (tests that make a force fail).
+   */
+  static WriteBack open(MountConfig config, GridBackend grid, FileData.BaseReader baseReader,
+      Journal.Channels channels) throws IOException {
     Path dir = config.cacheDir();
     Files.createDirectories(dir);
     CacheDirLock dirLock = CacheDirLock.acquire(dir);
@@ -108,11 +118,7 @@ final class WriteBack implements AutoCloseable {
       long maxId = pending.maxId();
       Set<String> keep = new HashSet<>();
       Set<Long> referenced = pending.referencedFiles();
-      WriteBack[] self = new WriteBack[1];
-      Journal journal = Journal.create(journalPath, List.of(), maxSeq + 1);
-      WriteBack wb = new WriteBack(config, grid, dirLock, journal, pending, 0, budget, spool,
-          baseReader);
-      self[0] = wb;
+      Map<Long, FileData> replayed = new java.util.HashMap<>();
       for (Long id : referenced) {
         PendingState.FileState fs = pending.files().get(id);
         FileData data = new FileData(id, spool, budget, baseReader,
@@ -130,7 +136,7 @@ final class WriteBack implements AutoCloseable {
             keep.add(p.getFileName().toString());
           }
         }
-        wb.files.put(id, data);
+        replayed.put(id, data);
       }
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(spool)) {
         for (Path p : ds) {
@@ -146,9 +152,13 @@ final class WriteBack implements AutoCloseable {
           }
         }
       }
-      wb.ids.set(maxId + 1);
       Journal.forceDirectory(spool);
-      journal.rewrite(pending.snapshot());
+      // the journal is replaced only now, by what it said, once the layers it names are forced:
+      // a mount that fails before this leaves it as it was for the next one
+      Journal journal = Journal.create(journalPath, pending.snapshot(), maxSeq + 1, channels);
+      WriteBack wb = new WriteBack(config, grid, dirLock, journal, pending, maxId + 1, budget,
+          spool, baseReader);
+      wb.files.putAll(replayed);
       if (!decoded.entries().isEmpty()) {
         LOG.info("journal replayed: {} records, {} pending entry changes, {} local files",
             decoded.entries().size(), pending.changeCount(), referenced.size());
@@ -215,7 +225,7 @@ final class WriteBack implements AutoCloseable {
         }
       }
       try {
-        journal.sync(journal.lastSeq());
+        durable(journal.lastSeq());
       } catch (IOException | RuntimeException e) {
         LOG.error("forcing the journal to disk failed (closed changes are in the kernel's cache"
             + " only until it works)", e);
@@ -233,26 +243,71 @@ final class WriteBack implements AutoCloseable {
 
   /** Appends a record and applies it to the pending state; returns its sequence number. */
   long record(JournalRecord r) throws IOException {
+    return recordAll(List.of(r));
+  }
+
+  /**
+   * Appends records in one write ({@link Journal#appendAll}: all or none) and applies them to
+   * the pending state; returns the sequence number of the last.
+   */
+  long recordAll(List<? extends JournalRecord> records) throws IOException {
     lock.lock();
     try {
-      long seq = journal.append(r);
-      pending.apply(seq, r);
-      if (r instanceof JournalRecord.EntriesPublished p) {
-        // with the pending changes gone, in the same critical section
-        publishEpochs.merge(pending.canonical(p.dir()), 1L, Long::sum);
-      }
-      if (r instanceof SetEntry s && s.child() instanceof ChildRef.LocalFile f) {
-        // the uploader finds the file's content here
-        FileData d = files.get(f.id());
-        if (d == null) {
+      for (JournalRecord r : records) {
+        if (r instanceof SetEntry s && s.child() instanceof ChildRef.LocalFile f
+            && !files.containsKey(f.id())) {
+          // the uploader finds the file's content here
           throw new IllegalStateException("journaled entry for untracked file " + f.id());
         }
       }
-      return seq;
+      List<JournalRecord> named = new java.util.ArrayList<>(records.size());
+      for (JournalRecord r : records) {
+        named.add(byCap(r));
+      }
+      long seq = journal.appendAll(named);
+      for (JournalRecord r : named) {
+        pending.apply(seq, r);
+        if (r instanceof JournalRecord.EntriesPublished p) {
+          // with the pending changes gone, in the same critical section
+          publishEpochs.merge(pending.canonical(p.dir()), 1L, Long::sum);
+        }
+        seq++;
+      }
+      return seq - 1;
     } finally {
       lock.unlock();
     }
     // uploader is woken by the caller once its whole operation is journaled
+  }
+
+  /**
+   * {@code r} with every directory the grid already holds named by its cap rather than by the
+   * local id the tree may still use for it (held under {@link #lock}): a rewrite of the journal
+   * keeps a DirCreated only while a pending entry names that directory, so a record appended
+   * after one must not need it. Otherwise a replay finds changes for a local directory that was
+   * never created (dropped as an orphan's) or an entry naming one (created anew, empty, in
+   * place of the real one). The pending state is the same either way.
+   */
+  private JournalRecord byCap(JournalRecord r) {
+    if (r instanceof SetEntry s) {
+      DirRef dir = pending.canonical(s.dir());
+      ChildRef child = s.child();
+      if (child instanceof ChildRef.LocalDir d) {
+        Optional<String> cap = pending.createdCap(d.id());
+        if (cap.isPresent()) {
+          child = new ChildRef.Cap(cap.get());
+        }
+      }
+      return dir.equals(s.dir()) && child == s.child() ? s
+          : new SetEntry(dir, s.name(), child, s.meta());
+    } else if (r instanceof JournalRecord.RemoveEntry rm) {
+      DirRef dir = pending.canonical(rm.dir());
+      return dir.equals(rm.dir()) ? rm : new JournalRecord.RemoveEntry(dir, rm.name(), rm.moved());
+    } else if (r instanceof JournalRecord.EntriesPublished p) {
+      DirRef dir = pending.canonical(p.dir());
+      return dir.equals(p.dir()) ? p : new JournalRecord.EntriesPublished(dir, p.names());
+    }
+    return r;
   }
 
   /** The tracked local file {@code id}; an empty new one if the journal had no content for it. */
@@ -281,10 +336,16 @@ final class WriteBack implements AutoCloseable {
       Optional<Layer> sealed = data.commit(false);
       if (sealed.isPresent()) {
         Layer l = sealed.get();
-        if (inlineBytes(l) <= JournalCodec.MAX_INLINE) {
-          inline = Optional.of(inlineData(l));
-        } else {
-          l.force();
+        try {
+          if (inlineBytes(l) <= JournalCodec.MAX_INLINE) {
+            inline = Optional.of(inlineData(l));
+          } else {
+            l.force();
+          }
+        } catch (IOException | RuntimeException e) {
+          // sealed already, never journaled: later closes must not pass for it
+          data.unjournaled(l.gen);
+          throw e;
         }
         record = new FileCommit(data.id(), l.gen, data.base(), data.baseSize(), l.size,
             l.limit, PageRun.of(l.pages), Optional.empty());
@@ -294,50 +355,52 @@ final class WriteBack implements AutoCloseable {
     }
     lock.lock();
     try {
-      if (record != null) {
-        long seq;
-        try {
-          seq = journal.append(new FileCommit(record.id(), record.gen(), record.base(),
-              record.baseSize(), record.size(), record.limit(), record.pages(), inline));
-        } catch (IOException | RuntimeException e) {
-          // sealed already: later closes must not pass for it (a full disk; or a layer of more
-          // page runs than one record holds, about 87 000)
-          data.unjournaled(record.gen());
-          throw e;
-        }
-        pending.apply(seq, record);
-      }
       files.putIfAbsent(data.id(), data);
-      SetEntry set = new SetEntry(dir, name, f.childRef(), f.metadata());
-      long seq = journal.append(set);
-      pending.apply(seq, set);
-      return seq;
+      SetEntry set = (SetEntry) byCap(new SetEntry(dir, name, f.childRef(), f.metadata()));
+      if (record == null) {
+        return recordAll(List.of(set));
+      }
+      FileCommit full = new FileCommit(record.id(), record.gen(), record.base(),
+          record.baseSize(), record.size(), record.limit(), record.pages(), inline);
+      long seq;
+      try {
+        // one write: a failed close leaves neither its content nor its entry journaled
+        seq = journal.appendAll(List.of(full, set));
+      } catch (IOException | RuntimeException e) {
+        // sealed already: later closes must not pass for it (a full disk; or a layer of more
+        // page runs than one record holds, about 87 000)
+        data.unjournaled(record.gen());
+        throw e;
+      }
+      pending.apply(seq, record);
+      pending.apply(seq + 1, set);
+      return seq + 1;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Journals that entry {@code name} of {@code dir} is now {@code child}, as it is now. */
-  long recordEntry(DirRef dir, String name, Node child) throws IOException {
-    lock.lock();
-    try {
-      ChildRef ref;
-      if (child instanceof FileNode f) {
-        files.putIfAbsent(f.data.id(), f.data);
-        ref = f.childRef();
-      } else if (child instanceof DirNode d) {
-        ref = d.ref instanceof DirRef.Local l ? new ChildRef.LocalDir(l.id())
-            : new ChildRef.Cap(((DirRef.Cap) d.ref).cap());
-      } else {
-        ref = new ChildRef.Symlink();
+  /**
+   * The record that entry {@code name} of {@code dir} is now {@code child}, as it is now; tracks
+   * a file's data so the uploader finds it. Journal it with {@link #recordAll}.
+   */
+  SetEntry entryRecord(DirRef dir, String name, Node child) {
+    ChildRef ref;
+    if (child instanceof FileNode f) {
+      lock.lock();
+      try {
+        files.putIfAbsent(f.data.id(), f.data); // under the lock, as forget's check and remove
+      } finally {
+        lock.unlock();
       }
-      SetEntry set = new SetEntry(dir, name, ref, child.metadata());
-      long seq = journal.append(set);
-      pending.apply(seq, set);
-      return seq;
-    } finally {
-      lock.unlock();
+      ref = f.childRef();
+    } else if (child instanceof DirNode d) {
+      ref = d.ref instanceof DirRef.Local l ? new ChildRef.LocalDir(l.id())
+          : new ChildRef.Cap(((DirRef.Cap) d.ref).cap());
+    } else {
+      ref = new ChildRef.Symlink();
     }
+    return new SetEntry(dir, name, ref, child.metadata());
   }
 
   /** With nothing pending, forgets the files that hold no local change (their nodes keep them). */
@@ -377,9 +440,26 @@ final class WriteBack implements AutoCloseable {
     return out;
   }
 
-  /** Returns once every record up to {@code seq} is on the local disk. */
+  /**
+   * Returns once every record up to {@code seq} is on the local disk. After a failed force the
+   * journal is rewritten from memory (the pending state and the spool's sealed layers, forced)
+   * rather than forced again: a force that works after one that failed proves nothing about the
+   * pages the failed one could not write ({@link Journal}). If the rewrite fails too, so does
+   * this, and every later call tries it again.
+   */
   void durable(long seq) throws IOException {
-    journal.sync(seq);
+    try {
+      journal.sync(seq);
+    } catch (Journal.ForceLostException lost) {
+      LOG.warn("forcing the journal failed ({}); rewriting it from memory", lost.getMessage());
+      try {
+        compact();
+      } catch (IOException e) {
+        e.addSuppressed(lost);
+        throw e;
+      }
+      journal.sync(seq);
+    }
   }
 
   long lastSeq() {
@@ -473,6 +553,14 @@ final class WriteBack implements AutoCloseable {
     if (journal.bytes() < COMPACT_BYTES && !(pending.isEmpty() && journal.bytes() > 1 << 20)) {
       return;
     }
+    compact();
+  }
+
+  /**
+   * Rewrites the journal as the snapshot of the pending state, the sealed layers it names
+   * forced first (an inline commit's layer was not): everything not yet on the grid, forced.
+   */
+  private void compact() throws IOException {
     lock.lock();
     try {
       Set<Long> ref = pending.referencedFiles();
@@ -509,7 +597,15 @@ final class WriteBack implements AutoCloseable {
     uploader.stop();
     stopForcer();
     try {
-      journal.close();
+      if (journal.forceLost()) {
+        try {
+          compact(); // the close's force would prove nothing about what a failed one lost
+        } catch (IOException e) {
+          LOG.error("rewriting the journal after a failed force failed; the next mount replays"
+              + " what the disk holds", e);
+        }
+      }
+      journal.close(); // fails while the force stays lost
     } finally {
       dirLock.close();
     }

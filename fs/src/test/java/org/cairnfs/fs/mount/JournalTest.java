@@ -2,7 +2,6 @@ package org.cairnfs.fs.mount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.channels.ClosedChannelException;
 import java.io.IOException;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JournalTest {
   @TempDir Path dir;
-  private final List<Path> tmpfsMounts = new ArrayList<>();
+  private final TmpfsMounts tmpfs = new TmpfsMounts();
 
   @Test
   void aSyncAfterCloseFailsUnlessTheCloseCoveredIt() throws Exception {
@@ -39,7 +38,7 @@ class JournalTest {
    */
   @Test
   void anAppendFailingOnAFullDiskLeavesNoPartOfItsFrame() throws Exception {
-    Path small = tmpfs("small", "64k");
+    Path small = tmpfs.mount(dir.resolve("small"), "64k");
     Path filler = small.resolve("filler");
     Files.write(filler, new byte[32 << 10]);
     List<Long> acked = new ArrayList<>();
@@ -73,7 +72,7 @@ class JournalTest {
    */
   @Test
   void aCloseThatCouldNotBeJournaledFailsLaterClosesUntilTheGridHoldsIt() throws Exception {
-    Path cache = tmpfs("cache", "1m");
+    Path cache = tmpfs.mount(dir.resolve("cache"), "1m");
     MemoryGrid grid = MemoryGrid.inMemory();
     try (CoreFixture fx = new CoreFixture(grid, null, cache, b -> { })) {
       grid.failWith(GridException.Kind.UNREACHABLE); // nothing reaches the grid meanwhile
@@ -81,14 +80,7 @@ class JournalTest {
       byte[] data = CoreFixture.bytes(16 * 1024, 7);
       fx.core.write(fh, java.nio.ByteBuffer.wrap(data), 0);
       Path filler = cache.resolve("filler");
-      try (var out = Files.newOutputStream(filler)) {
-        while (true) {
-          out.write(new byte[4096]);
-          out.flush();
-        }
-      } catch (IOException full) {
-        // the disk is full
-      }
+      TmpfsMounts.fill(filler);
       assertThatThrownBy(() -> fx.core.flush(fh)).isInstanceOf(FsException.class);
       Files.delete(filler);
       assertThatThrownBy(() -> fx.core.flush(fh)).isInstanceOf(FsException.class)
@@ -101,25 +93,204 @@ class JournalTest {
     }
   }
 
-  /** A real tmpfs of {@code size} at a new directory {@code name} (needs root: CI runs so). */
-  private Path tmpfs(String name, String size) throws Exception {
-    assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
-    Path at = Files.createDirectories(dir.resolve(name));
-    run("mount", "-t", "tmpfs", "-o", "size=" + size, "cairn-journal-test", at.toString());
-    tmpfsMounts.add(at);
-    return at;
+  /**
+   * A close whose sealed layer cannot be forced (past the inline size) or read for its record
+   * (inline) fails, and so does every later close of that file: the version it sealed was never
+   * journaled. The layer's file is made to fail by closing its channel.
+   */
+  @Test
+  void aCloseWhoseLayerCannotBeForcedOrReadFailsLaterClosesToo() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir.resolve("cache"), b -> { })) {
+      grid.failWith(GridException.Kind.UNREACHABLE); // nothing reaches the grid meanwhile
+      for (int size : new int[] {JournalCodec.MAX_INLINE + 4096, 100}) {
+        String path = "/f" + size;
+        long fh = fx.create(path);
+        fx.core.write(fh, java.nio.ByteBuffer.wrap(CoreFixture.bytes(size, 3)), 0);
+        FileData data = fx.core.handle(fh).node().data;
+        java.lang.reflect.Field current = FileData.class.getDeclaredField("current");
+        current.setAccessible(true);
+        ((Layer) current.get(data)).close(); // its force and reads fail from now on
+        assertThatThrownBy(() -> fx.core.flush(fh)).as(path).isInstanceOf(FsException.class)
+            .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.IO);
+        assertThatThrownBy(() -> fx.core.flush(fh)).as(path + ", closed again")
+            .isInstanceOf(FsException.class)
+            .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.IO);
+        assertThatThrownBy(() -> fx.core.fsync(fh, false)).as(path + ", fsync")
+            .isInstanceOf(FsException.class);
+        assertThatThrownBy(() -> fx.core.release(fh)).as(path + ", release")
+            .isInstanceOf(FsException.class); // its handle goes all the same
+      }
+      fx.core.crash(); // no 30 s drain against the unreachable grid
+      grid.heal();
+      fx.reopen();
+    }
+  }
+
+  /**
+   * After a force fails, one that works later does not make the appends before it durable: the
+   * kernel may have dropped the pages the failed one could not write and marked them clean
+   * ("fsyncgate"). Every sync past the last good force fails until the journal is rewritten.
+   */
+  @Test
+  void aForceThatWorksAfterOneThatFailedProvesNothingUntilARewrite() throws Exception {
+    FaultyChannels disk = new FaultyChannels();
+    Path path = dir.resolve("journal");
+    try (Journal j = Journal.create(path, List.of(), 1, disk)) {
+      JournalRecord ra = new DirCreated(1, "a");
+      JournalRecord rb = new DirCreated(2, "b");
+      JournalRecord rc = new DirCreated(3, "c");
+      long a = j.append(ra);
+      j.sync(a);
+      long b = j.append(rb);
+      disk.failForces = true;
+      assertThatThrownBy(() -> j.sync(b)).isInstanceOf(IOException.class);
+      disk.failForces = false;
+      j.sync(a); // forced before the failure
+      assertThatThrownBy(() -> j.sync(b)).isInstanceOf(Journal.ForceLostException.class);
+      long c = j.append(rc);
+      assertThatThrownBy(() -> j.sync(c)).isInstanceOf(Journal.ForceLostException.class);
+      assertThat(j.forceLost()).isTrue();
+      j.rewrite(List.of(new JournalCodec.Entry(a, ra), new JournalCodec.Entry(b, rb),
+          new JournalCodec.Entry(c, rc)));
+      j.sync(c);
+      assertThat(j.forceLost()).isFalse();
+    }
+    assertThat(Journal.read(path).entries()).extracting(JournalCodec.Entry::seq)
+        .containsExactly(1L, 2L, 3L);
+  }
+
+  /**
+   * A mount answers a failed force by rewriting its journal from memory and forcing that: the
+   * close that met the failure fails while the rewrite cannot be forced either; the next close
+   * works through a rewrite, not through a bare force; a remount after a kill has every close.
+   */
+  @Test
+  void aMountRewritesItsJournalFromMemoryAfterAFailedForce() throws Exception {
+    FaultyChannels disk = new FaultyChannels();
+    MemoryGrid grid = MemoryGrid.inMemory();
+    MountConfig config = MountConfig.builder(grid.newRoot(), dir.resolve("cache"))
+        .journalForceInterval(java.time.Duration.ZERO) // every close forces
+        .coalesceDelay(java.time.Duration.ofMillis(20))
+        .retry(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(200))
+        .owner(1000, 1000).build();
+    MountCore core = MountCore.open(config, grid, disk);
+    try {
+      core.mkdir("/d", 0755, CoreFixture.USER);
+      grid.failWith(GridException.Kind.UNREACHABLE); // all stays pending, in the journal only
+      put(core, "/d/a", 1);
+      disk.failForces = true;
+      assertThatThrownBy(() -> put(core, "/d/b", 2)).isInstanceOf(FsException.class)
+          .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.IO);
+      disk.failForces = false;
+      int opened = disk.opened.get();
+      put(core, "/d/c", 3);
+      assertThat(disk.opened.get()).as("the journal was rewritten").isEqualTo(opened + 2);
+      put(core, "/d/e", 4); // and then forced as usual
+      assertThat(disk.opened.get()).isEqualTo(opened + 2);
+    } finally {
+      core.crash();
+    }
+    grid.heal();
+    MountCore again = MountCore.open(config, grid);
+    try {
+      for (var e : java.util.Map.of("a", 1L, "b", 2L, "c", 3L, "e", 4L).entrySet()) {
+        assertThat(again.getattr("/d/" + e.getKey()).size()).as(e.getKey())
+            .isEqualTo(e.getValue());
+      }
+    } finally {
+      again.close();
+    }
+  }
+
+  /**
+   * A rewrite from memory (here the one after a failed force; a compaction alike) keeps a
+   * directory's DirCreated only while a pending entry names it, but this mount's tree still
+   * names a directory it made by its local id: a change in it, or of its own entry, journaled
+   * after the rewrite must still replay into that directory after a kill, not into nowhere (its
+   * changes dropped as an orphan's) or into a new empty directory.
+   */
+  @Test
+  void changesInADirectoryMadeHereSurviveARewriteAndAKill() throws Exception {
+    FaultyChannels disk = new FaultyChannels();
+    MemoryGrid grid = MemoryGrid.inMemory();
+    MountConfig config = MountConfig.builder(grid.newRoot(), dir.resolve("cache"))
+        .journalForceInterval(java.time.Duration.ZERO) // every close forces
+        .coalesceDelay(java.time.Duration.ofMillis(20))
+        .retry(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(200))
+        .owner(1000, 1000).build();
+    MountCore core = MountCore.open(config, grid, disk);
+    try {
+      core.mkdir("/a", 0755, CoreFixture.USER);
+      put(core, "/a/old", 1);
+      core.sync(java.time.Duration.ofSeconds(30)); // /a is on the grid, nothing pending
+      grid.failWith(GridException.Kind.UNREACHABLE); // all stays pending, in the journal only
+      disk.failForces = true;
+      assertThatThrownBy(() -> put(core, "/x", 2)).isInstanceOf(FsException.class);
+      disk.failForces = false;
+      int opened = disk.opened.get();
+      put(core, "/y", 3); // its close rewrites the journal
+      assertThat(disk.opened.get()).as("the journal was rewritten").isEqualTo(opened + 2);
+      put(core, "/a/new", 4);
+      core.chmod("/a", 0700);
+    } finally {
+      core.crash();
+    }
+    grid.heal();
+    MountCore again = MountCore.open(config, grid);
+    try {
+      again.sync(java.time.Duration.ofSeconds(30));
+      assertThat(again.getattr("/a").mode() & 07777).isEqualTo(0700);
+      assertThat(again.getattr("/a/new").size()).isEqualTo(4);
+      assertThat(again.getattr("/a/old").size()).isEqualTo(1);
+    } finally {
+      again.close();
+    }
+  }
+
+  /**
+   * A mount that cannot open its cache dir (here a spool layer it cannot open) leaves the
+   * journal as it found it: the next mount still replays every change, not an emptied journal.
+   */
+  @Test
+  void aMountThatFailsToOpenLeavesTheJournalAsItWas() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    Path cache = dir.resolve("cache");
+    try (CoreFixture fx = new CoreFixture(grid, null, cache, b -> { })) {
+      grid.failWith(GridException.Kind.UNREACHABLE); // all stays pending, in the journal only
+      fx.core.mkdir("/d", 0755, CoreFixture.USER);
+      fx.put("/d/big", CoreFixture.bytes(JournalCodec.MAX_INLINE + 4096, 5));
+      fx.core.crash();
+      List<Path> layers;
+      try (var s = Files.list(cache.resolve("spool"))) {
+        layers = s.toList();
+      }
+      assertThat(layers).hasSize(1);
+      Path layer = layers.get(0);
+      byte[] kept = Files.readAllBytes(layer);
+      Files.delete(layer);
+      Files.createDirectory(layer); // cannot be opened as a file
+      assertThatThrownBy(fx::reopen).isInstanceOf(IOException.class);
+      Files.delete(layer);
+      Files.write(layer, kept);
+      grid.heal();
+      fx.reopen();
+      assertThat(fx.get("/d/big")).isEqualTo(CoreFixture.bytes(JournalCodec.MAX_INLINE + 4096, 5));
+    }
+  }
+
+  private static void put(MountCore core, String path, int size) throws FsException {
+    long fh = core.create(path, 0644, MountCore.O_WRONLY | MountCore.O_CREAT, CoreFixture.USER);
+    try {
+      core.write(fh, java.nio.ByteBuffer.wrap(new byte[size]), 0);
+      core.flush(fh);
+    } finally {
+      core.release(fh);
+    }
   }
 
   @AfterEach
   void unmountTmpfs() throws Exception {
-    for (Path at : tmpfsMounts) {
-      run("umount", "-l", at.toString());
-    }
-  }
-
-  private static void run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor()).as("%s: %s", String.join(" ", command), out).isZero();
+    tmpfs.close();
   }
 }
