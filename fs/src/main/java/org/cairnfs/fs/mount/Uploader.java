@@ -242,8 +242,10 @@ final class Uploader {
           try {
             long seq = wb.record(new FileUploaded(data.id(), upload.gen(), cap, upload.size()));
             // on disk before the layers go: a power loss may drop an unforced suffix of the
-            // journal, and a commit whose layer file is gone without its FileUploaded is lost
-            wb.durable(seq);
+            // journal, and a commit whose layer file is gone without its FileUploaded is lost.
+            // Never the rewrite after a failed force here, on the grid's thread: it takes every
+            // pending file's lock, which a reader may hold while it waits on the grid
+            wb.durableWithoutRewrite(seq);
           } catch (IOException io) {
             throw new java.io.UncheckedIOException(io);
           }

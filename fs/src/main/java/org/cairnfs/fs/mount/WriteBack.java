@@ -462,6 +462,16 @@ final class WriteBack implements AutoCloseable {
     }
   }
 
+  /**
+   * {@link #durable} for a thread of the grid client's pool: after a failed force it fails
+   * ({@link Journal.ForceLostException}) instead of rewriting, since the rewrite takes the lock
+   * of every pending file and a reader may hold one of those while it waits for that pool. The
+   * forcer, the next flush or fsync, or unmount rewrites; the caller retries later.
+   */
+  void durableWithoutRewrite(long seq) throws IOException {
+    journal.sync(seq);
+  }
+
   long lastSeq() {
     return journal.lastSeq();
   }

@@ -204,6 +204,46 @@ class JournalTest {
   }
 
   /**
+   * The uploader's completion runs on the grid client's threads, where the rewrite after a
+   * failed force could wait for a file's lock held by a reader that waits for those threads: it
+   * leaves the rewrite to a flush (or the forcer), and the upload is retried after that.
+   */
+  @Test
+  void anUploadMeetingALostForceLeavesTheRewriteToAFlush() throws Exception {
+    FaultyChannels disk = new FaultyChannels();
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String root = grid.newRoot();
+    MountConfig config = MountConfig.builder(root, dir.resolve("cache"))
+        .journalForceInterval(java.time.Duration.ZERO) // no forcer: only closes force
+        .coalesceDelay(java.time.Duration.ofMillis(20))
+        .retry(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(100))
+        .owner(1000, 1000).build();
+    MountCore core = MountCore.open(config, grid, disk);
+    try {
+      grid.failWith(GridException.Kind.UNREACHABLE);
+      put(core, "/a", 1);
+      disk.failForces = true;
+      grid.heal(); // the upload's FileUploaded cannot be forced
+      long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+      while (disk.failedForces.get() == 0 && System.nanoTime() < until) {
+        Thread.sleep(10);
+      }
+      assertThat(disk.failedForces.get()).isPositive();
+      disk.failForces = false;
+      int opened = disk.opened.get();
+      Thread.sleep(1000); // rounds retry the upload meanwhile
+      assertThat(disk.opened.get()).as("no rewrite by the uploader").isEqualTo(opened);
+      assertThat(grid.entries(root)).doesNotContainKey("a");
+      put(core, "/b", 2); // its close rewrites the journal
+      assertThat(disk.opened.get()).isEqualTo(opened + 2);
+      core.sync(java.time.Duration.ofSeconds(30));
+      assertThat(grid.entries(root)).containsKeys("a", "b");
+    } finally {
+      core.close();
+    }
+  }
+
+  /**
    * A rewrite from memory (here the one after a failed force; a compaction alike) keeps a
    * directory's DirCreated only while a pending entry names it, but this mount's tree still
    * names a directory it made by its local id: a change in it, or of its own entry, journaled
