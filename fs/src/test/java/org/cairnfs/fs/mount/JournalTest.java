@@ -169,11 +169,7 @@ class JournalTest {
   void aMountRewritesItsJournalFromMemoryAfterAFailedForce() throws Exception {
     FaultyChannels disk = new FaultyChannels();
     MemoryGrid grid = MemoryGrid.inMemory();
-    MountConfig config = MountConfig.builder(grid.newRoot(), dir.resolve("cache"))
-        .journalForceInterval(java.time.Duration.ZERO) // every close forces
-        .coalesceDelay(java.time.Duration.ofMillis(20))
-        .retry(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(200))
-        .owner(1000, 1000).build();
+    MountConfig config = closesForce(grid.newRoot());
     MountCore core = MountCore.open(config, grid, disk);
     try {
       core.mkdir("/d", 0755, CoreFixture.USER);
@@ -213,11 +209,7 @@ class JournalTest {
     FaultyChannels disk = new FaultyChannels();
     MemoryGrid grid = MemoryGrid.inMemory();
     String root = grid.newRoot();
-    MountConfig config = MountConfig.builder(root, dir.resolve("cache"))
-        .journalForceInterval(java.time.Duration.ZERO) // no forcer: only closes force
-        .coalesceDelay(java.time.Duration.ofMillis(20))
-        .retry(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(100))
-        .owner(1000, 1000).build();
+    MountConfig config = closesForce(root);
     MountCore core = MountCore.open(config, grid, disk);
     try {
       grid.failWith(GridException.Kind.UNREACHABLE);
@@ -254,11 +246,7 @@ class JournalTest {
   void changesInADirectoryMadeHereSurviveARewriteAndAKill() throws Exception {
     FaultyChannels disk = new FaultyChannels();
     MemoryGrid grid = MemoryGrid.inMemory();
-    MountConfig config = MountConfig.builder(grid.newRoot(), dir.resolve("cache"))
-        .journalForceInterval(java.time.Duration.ZERO) // every close forces
-        .coalesceDelay(java.time.Duration.ofMillis(20))
-        .retry(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(200))
-        .owner(1000, 1000).build();
+    MountConfig config = closesForce(grid.newRoot());
     MountCore core = MountCore.open(config, grid, disk);
     try {
       core.mkdir("/a", 0755, CoreFixture.USER);
@@ -317,6 +305,15 @@ class JournalTest {
       fx.reopen();
       assertThat(fx.get("/d/big")).isEqualTo(CoreFixture.bytes(JournalCodec.MAX_INLINE + 4096, 5));
     }
+  }
+
+  /** A quick mount whose every close forces the journal, with no forcer thread. */
+  private MountConfig closesForce(String root) {
+    return MountConfig.builder(root, dir.resolve("cache"))
+        .journalForceInterval(java.time.Duration.ZERO)
+        .coalesceDelay(java.time.Duration.ofMillis(20))
+        .retry(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(100))
+        .owner(1000, 1000).build();
   }
 
   private static void put(MountCore core, String path, int size) throws FsException {
