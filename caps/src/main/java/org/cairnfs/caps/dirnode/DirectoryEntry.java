@@ -11,9 +11,10 @@ import org.cairnfs.caps.UnknownCap;
  *
  * <p>Caps are kept as strings so that caps of kinds this version does not know pass through a
  * rewrite of the directory unchanged; {@link #readCap()} parses on demand (unknown kinds become
- * {@code UnknownCap}). A symlink has no caps. A sealed write cap needs a read cap beside it.
+ * {@code UnknownCap}). Symlinks, FIFOs, sockets and devices have no caps. A sealed write cap needs a read cap beside it.
  *
- * @param readCap the child's read cap string; absent exactly for symlinks
+ * @param readCap the child's read cap string; absent exactly for the kinds without
+ *     {@link EntryKind#hasCap()}
  * @param writeCap the child's write cap sealed by {@link ChildWriteCapKey}; absent for read-only
  *     children and symlinks
  */
@@ -26,10 +27,10 @@ public record DirectoryEntry(EntryName name, Optional<String> readCap,
     if (name == null || readCap == null || writeCap == null || metadata == null) {
       throw new DirectoryFormatException("a directory entry needs name, caps and metadata");
     }
-    boolean symlink = metadata.kind() == EntryKind.SYMLINK;
-    if (symlink == readCap.isPresent()) {
-      throw new DirectoryFormatException("entry \"" + name + "\": "
-          + (symlink ? "a symlink carries no cap" : "a " + metadata.kind() + " needs a read cap"));
+    boolean capless = !metadata.kind().hasCap();
+    if (capless == readCap.isPresent()) {
+      throw new DirectoryFormatException("entry \"" + name + "\": a " + metadata.kind()
+          + (capless ? " carries no cap" : " needs a read cap"));
     }
     if (writeCap.isPresent() && readCap.isEmpty()) {
       throw new DirectoryFormatException("entry \"" + name + "\": write cap without read cap");
@@ -43,7 +44,7 @@ public record DirectoryEntry(EntryName name, Optional<String> readCap,
     return new DirectoryEntry(name, Optional.of(readCap), writeCap, metadata);
   }
 
-  /** A symlink entry. */
+  /** A symlink, FIFO, socket or device entry: no caps. */
   public static DirectoryEntry symlink(EntryName name, EntryMetadata metadata) {
     return new DirectoryEntry(name, Optional.empty(), Optional.empty(), metadata);
   }
