@@ -11,12 +11,13 @@ import org.cairnfs.caps.UnknownCap;
  *
  * <p>Caps are kept as strings so that caps of kinds this version does not know pass through a
  * rewrite of the directory unchanged; {@link #readCap()} parses on demand (unknown kinds become
- * {@code UnknownCap}). Symlinks, FIFOs, sockets and devices have no caps. A sealed write cap needs a read cap beside it.
+ * {@code UnknownCap}). Symlinks, FIFOs, sockets and devices have no caps. A sealed write cap
+ * needs a read cap beside it.
  *
  * @param readCap the child's read cap string; absent exactly for the kinds without
  *     {@link EntryKind#hasCap()}
  * @param writeCap the child's write cap sealed by {@link ChildWriteCapKey}; absent for read-only
- *     children and symlinks
+ *     children and the kinds without caps
  */
 public record DirectoryEntry(EntryName name, Optional<String> readCap,
     Optional<SealedWriteCap> writeCap, EntryMetadata metadata) {
@@ -29,7 +30,9 @@ public record DirectoryEntry(EntryName name, Optional<String> readCap,
     }
     boolean capless = !metadata.kind().hasCap();
     if (capless == readCap.isPresent()) {
-      throw new DirectoryFormatException("entry \"" + name + "\": a " + metadata.kind()
+      // "a symlink carries no cap", "a char_device carries no cap", "a file needs a read cap"
+      throw new DirectoryFormatException("entry \"" + name + "\": a "
+          + metadata.kind().name().toLowerCase(java.util.Locale.ROOT)
           + (capless ? " carries no cap" : " needs a read cap"));
     }
     if (writeCap.isPresent() && readCap.isEmpty()) {

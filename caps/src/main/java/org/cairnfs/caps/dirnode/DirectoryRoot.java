@@ -1,13 +1,13 @@
 package org.cairnfs.caps.dirnode;
 
 /**
- * The plaintext of a directory's mutable file: version 1, the whole entry list ({@link
- * FlatRoot}), or version 2, the root of a tree of immutable pages ({@link PagedRoot}). Small
+ * The plaintext of a directory's mutable file: version 1 or 3, the whole entry list ({@link
+ * FlatRoot}; 3 when entries carry special kinds or xattrs), or version 2, the root of a tree of immutable pages ({@link PagedRoot}). Small
  * directories stay flat; large ones page (docs/specs/dirnode.md).
  */
 public sealed interface DirectoryRoot permits FlatRoot, PagedRoot {
   /**
-   * Parses a directory's plaintext of either version.
+   * Parses a directory's plaintext of any version (1 and 3 flat, 2 paged).
    *
    * @throws DirectoryFormatException naming the fault
    */
@@ -17,7 +17,7 @@ public sealed interface DirectoryRoot permits FlatRoot, PagedRoot {
           + (plaintext == null ? "none" : plaintext.length));
     }
     int version = plaintext[4] & 0xff;
-    if (version == DirectoryCodec.VERSION) {
+    if (version == DirectoryCodec.VERSION || version == DirectoryCodec.VERSION_3) {
       return new FlatRoot(DirectoryCodec.decode(plaintext));
     } else if (version == PageCodec.VERSION) {
       return PageCodec.decodeRoot(plaintext);

@@ -22,8 +22,8 @@ import java.util.TreeMap;
  * @param rdev the device number of a character or block device ({@code 0..2^32-1}, Linux's
  *     {@code new_encode_dev} form); 0 for every other kind
  * @param xattrs application extended attributes, full names ({@code user.x}) to values: names of
- *     1..255 UTF-8 bytes without NUL; names and values together at most {@link #MAX_XATTR_BYTES}
- *     bytes, so an entry always fits a directory page. The map is a sorted copy; do not modify
+ *     1..255 UTF-8 bytes without NUL; at most {@link #MAX_XATTRS} of them, names and values
+ *     together at most {@link #MAX_XATTR_BYTES} bytes, so an entry always fits a directory page. The map is a sorted copy; do not modify
  *     the arrays it returns.
  */
 public record EntryMetadata(EntryKind kind, long size, int mode, Instant mtime, Instant ctime,
@@ -33,6 +33,12 @@ public record EntryMetadata(EntryKind kind, long size, int mode, Instant mtime, 
   /** Bytes of xattr names and values one entry may carry, in all. */
   public static final int MAX_XATTR_BYTES = 32 * 1024;
   public static final int MAX_XATTR_NAME_BYTES = 255;
+  /**
+   * Xattrs one entry may carry. Each costs 3 bytes of framing in a directory beside its name
+   * and value; without this bound 16 000 two-byte names would frame to 48 KiB more than {@link
+   * #MAX_XATTR_BYTES} and one entry could outgrow a 64 KiB page.
+   */
+  public static final int MAX_XATTRS = 1024;
   public static final long MAX_RDEV = 0xffff_ffffL;
 
   public EntryMetadata {
@@ -116,6 +122,9 @@ public record EntryMetadata(EntryKind kind, long size, int mode, Instant mtime, 
   private static Map<String, byte[]> copyXattrs(Map<String, byte[]> xattrs) {
     if (xattrs.isEmpty()) {
       return Map.of();
+    }
+    if (xattrs.size() > MAX_XATTRS) {
+      throw new DirectoryFormatException(xattrs.size() + " xattrs, at most " + MAX_XATTRS);
     }
     TreeMap<String, byte[]> copy = new TreeMap<>();
     long total = 0;

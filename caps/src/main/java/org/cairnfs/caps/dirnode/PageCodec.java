@@ -9,7 +9,9 @@ import org.cairnfs.caps.LiteralCap;
 
 /**
  * Byte layouts of a paged directory (format version 2, docs/specs/dirnode.md): the root in the
- * directory's mutable file, inner pages and leaf pages as immutable files.
+ * directory's mutable file, inner pages and leaf pages as immutable files. A leaf whose entries
+ * need special kinds or xattrs is a version-3 leaf (version-3 entry layout); the rest of the
+ * tree is version 2 whatever its leaves are.
  *
  * <p>Canonical and strict like version 1: fixed-width integers, separators and names strictly
  * ascending, no trailing bytes, every length checked against what remains before it is read,
@@ -19,6 +21,8 @@ import org.cairnfs.caps.LiteralCap;
  */
 public final class PageCodec {
   public static final int VERSION = 2;
+  /** Leaf pages whose entries use the version-3 layout; roots and inner pages stay at 2. */
+  public static final int LEAF_VERSION_3 = 3;
   /** No root or page may be larger; bounds what a reader of a hostile page allocates. */
   public static final int MAX_PAGE_BYTES = 64 * 1024;
   /** Page levels under a root; with at least 2 children per inner node this is ample. */
@@ -50,18 +54,34 @@ public final class PageCodec {
 
   // ---- lengths ----
 
-  /** Bytes a leaf page of {@code entries} takes. */
+  /**
+   * Bytes a leaf page of {@code entries} takes, exactly: in a version-3 leaf (some entry needs
+   * it) every entry, even one that would not need it alone, takes the version-3 layout.
+   */
   public static long leafLength(List<DirectoryEntry> entries) {
+    boolean v3 = EntryCodec.needsVersion3(entries);
     long n = LEAF_HEADER;
     for (DirectoryEntry e : entries) {
-      n += DirectoryCodec.entryLength(e);
+      n += EntryCodec.length(e, v3);
     }
     return n;
   }
 
-  /** Bytes one entry adds to a leaf page (the same as in a version-1 directory). */
+  /**
+   * Bytes one entry takes in the layout it needs itself: version 1 unless it needs version 3.
+   * Summing this over a leaf is exact unless the leaf mixes both; use {@link #leafLength} or
+   * {@link #entryLength(DirectoryEntry, boolean)} for that.
+   */
   public static int entryLength(DirectoryEntry e) {
-    return DirectoryCodec.entryLength(e);
+    return EntryCodec.length(e, e.metadata().needsVersion3());
+  }
+
+  /** Bytes one entry takes in a version-3 leaf when {@code inVersion3Leaf}, else version 2. */
+  public static int entryLength(DirectoryEntry e, boolean inVersion3Leaf) {
+    if (!inVersion3Leaf && e.metadata().needsVersion3()) {
+      throw new IllegalArgumentException("entry \"" + e.name() + "\" needs a version-3 leaf");
+    }
+    return EntryCodec.length(e, inVersion3Leaf);
   }
 
   /** Bytes one child ref adds to an inner node; null counts as a stored page (the most). */
@@ -103,23 +123,28 @@ public final class PageCodec {
 
   // ---- leaf pages ----
 
-  /** A leaf page: magic "CDLP", version 2, u16 count (>= 1), version-1 entries ascending. */
+  /**
+   * A leaf page: magic "CDLP", version 2 (version-1 entries) or, when some entry needs it,
+   * version 3 (version-3 entries), u16 count (>= 1), entries ascending.
+   */
   public static byte[] encodeLeaf(List<DirectoryEntry> entries) {
     if (entries.isEmpty() || entries.size() > 0xffff) {
       throw new DirectoryFormatException("a leaf page holds 1..65535 entries, got "
           + entries.size());
     }
+    boolean v3 = EntryCodec.needsVersion3(entries);
     long length = leafLength(entries);
     checkSize("leaf page", length);
     ByteBuffer b = ByteBuffer.allocate((int) length);
-    b.put(LEAF_MAGIC).put((byte) VERSION).putShort((short) entries.size());
+    b.put(LEAF_MAGIC).put((byte) (v3 ? LEAF_VERSION_3 : VERSION))
+        .putShort((short) entries.size());
     DirectoryEntry previous = null;
     for (DirectoryEntry e : entries) {
       if (previous != null && previous.name().compareTo(e.name()) >= 0) {
         throw new DirectoryFormatException("leaf entries must be strictly ascending: \""
             + e.name() + "\" after \"" + previous.name() + "\"");
       }
-      DirectoryCodec.writeEntry(b, e);
+      EntryCodec.write(b, e, v3);
       previous = e;
     }
     return b.array();
@@ -131,16 +156,20 @@ public final class PageCodec {
     r.need(LEAF_HEADER, "leaf page header");
     magic(bytes, LEAF_MAGIC, "leaf page");
     r.pos = 4;
-    version(r.u8(), "leaf page");
+    int version = r.u8();
+    if (version != VERSION && version != LEAF_VERSION_3) {
+      throw new DirectoryFormatException("unknown leaf page version " + version);
+    }
+    boolean v3 = version == LEAF_VERSION_3;
     int count = r.u16();
     if (count < 1) {
       throw new DirectoryFormatException("a leaf page holds at least one entry");
     }
-    if (count > (bytes.length - LEAF_HEADER) / DirectoryCodec.MIN_ENTRY_LENGTH) {
+    if (count > (bytes.length - LEAF_HEADER) / EntryCodec.minLength(v3)) {
       throw new DirectoryFormatException("entry count " + count + " cannot fit in "
           + (bytes.length - LEAF_HEADER) + " bytes");
     }
-    return List.of(DirectoryCodec.readEntries(r, count));
+    return List.of(EntryCodec.readAll(r, count, v3));
   }
 
   // ---- inner pages ----

@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
@@ -22,8 +24,9 @@ import net.jqwik.api.arbitraries.StringArbitrary;
 import org.cairnfs.caps.CapFormatException;
 
 /**
- * Directory encode/decode identity over arbitrary entries (Unicode names, metadata at its
- * extremes, symlinks, sealed and opaque write caps), and total behaviour of decode on arbitrary
+ * Directory encode/decode identity over arbitrary entries of every kind (Unicode names, metadata
+ * at its extremes, symlinks, FIFOs, sockets and devices, xattrs up to their limits, sealed and
+ * opaque write caps), and total behaviour of decode on arbitrary
  * and mutated bytes: a directory or a {@link DirectoryFormatException}, nothing else.
  */
 class DirectoryCodecPropertiesTest {
@@ -104,13 +107,50 @@ class DirectoryCodecPropertiesTest {
     return Arbitraries.frequencyOf(Tuple.of(9, text), Tuple.of(1, longAscii));
   }
 
+  /** Xattr names: any Unicode, plus a pair whose String and UTF-8 orders differ. */
+  static Arbitrary<String> xattrNames() {
+    return Arbitraries.frequencyOf(Tuple.of(6, unicode(1, 30)),
+            Tuple.of(2, Arbitraries.of("user.a", "user.\ufffd", "user.\ud83d\ude00",
+                "security.selinux", "\u00e9", "e\u0301")),
+            Tuple.of(1, Arbitraries.strings().withCharRange('a', 'z').ofLength(255)))
+        .filter(n -> n.indexOf('\0') < 0
+            && n.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                <= EntryMetadata.MAX_XATTR_NAME_BYTES);
+  }
+
+  /** Mostly none, sometimes a few, rarely near the limits of size or count. */
+  static Arbitrary<Map<String, byte[]>> xattrs() {
+    Arbitrary<byte[]> values = Arbitraries.frequencyOf(
+        Tuple.of(9, Arbitraries.bytes().array(byte[].class).ofMaxSize(40)),
+        Tuple.of(1, Arbitraries.bytes().array(byte[].class).ofMinSize(1000).ofMaxSize(4000)));
+    Arbitrary<Map<String, byte[]>> few = Arbitraries.maps(xattrNames(), values).ofMaxSize(6);
+    Arbitrary<Map<String, byte[]>> fullValue = xattrNames().map(n -> Map.of(n,
+        new byte[EntryMetadata.MAX_XATTR_BYTES - n.getBytes(
+            java.nio.charset.StandardCharsets.UTF_8).length]));
+    Arbitrary<Map<String, byte[]>> many = Arbitraries.integers().between(1, 1 << 20)
+        .map(seed -> {
+          Map<String, byte[]> m = new HashMap<>();
+          for (int i = 0; i < EntryMetadata.MAX_XATTRS; i++) {
+            m.put("x" + Integer.toString(seed + i, 36), new byte[] {(byte) i});
+          }
+          return m;
+        });
+    return Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.just(Map.of())), Tuple.of(6, few),
+        Tuple.of(1, fullValue), Tuple.of(1, many));
+  }
+
   static Arbitrary<EntryMetadata> metadata(EntryKind kind) {
     Arbitrary<Optional<String>> target = kind == EntryKind.SYMLINK
         ? symlinkTargets().map(Optional::of) : Arbitraries.just(Optional.empty());
-    return Combinators.combine(Arbitraries.longs().between(0, Long.MAX_VALUE),
+    Arbitrary<Long> size = kind.isSpecial() ? Arbitraries.just(0L)
+        : Arbitraries.longs().between(0, Long.MAX_VALUE);
+    Arbitrary<Long> rdev = kind.isDevice()
+        ? Arbitraries.longs().between(0, EntryMetadata.MAX_RDEV) : Arbitraries.just(0L);
+    return Combinators.combine(size,
             Arbitraries.integers().between(0, EntryMetadata.MAX_MODE), instants(), instants(),
-            target)
-        .as((size, mode, mtime, ctime, t) -> new EntryMetadata(kind, size, mode, mtime, ctime, t))
+            target, rdev, xattrs())
+        .as((sz, mode, mtime, ctime, t, dev, x) -> new EntryMetadata(kind, sz, mode, mtime,
+            ctime, t, dev, x))
         .ignoreException(DirectoryFormatException.class);
   }
 
@@ -120,7 +160,7 @@ class DirectoryCodecPropertiesTest {
     return Combinators.combine(validNames(), metadata,
             capTexts(), capTexts(), Arbitraries.integers().between(0, 2), Arbitraries.integers())
         .as((name, meta, readCap, writeCap, sealing, seed) -> {
-          if (meta.kind() == EntryKind.SYMLINK) {
+          if (!meta.kind().hasCap()) {
             return new Generated(DirectoryEntry.symlink(name, meta), Optional.empty());
           }
           return switch (sealing) {
@@ -204,11 +244,13 @@ class DirectoryCodecPropertiesTest {
           return out;
         });
     Arbitrary<byte[]> noise = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
-    Arbitrary<byte[]> headedNoise = noise.map(n -> {
-      byte[] out = Arrays.copyOf(new byte[] {'C', 'D', 'I', 'R', 1}, 5 + n.length);
-      System.arraycopy(n, 0, out, 5, n.length);
-      return out;
-    });
+    Arbitrary<byte[]> headedNoise = Combinators.combine(noise, Arbitraries.of(1, 3))
+        .as((n, version) -> {
+          byte[] out = Arrays.copyOf(new byte[] {'C', 'D', 'I', 'R', version.byteValue()},
+              5 + n.length);
+          System.arraycopy(n, 0, out, 5, n.length);
+          return out;
+        });
     return Arbitraries.frequencyOf(Tuple.of(6, mutated), Tuple.of(1, spliced),
         Tuple.of(1, noise), Tuple.of(2, headedNoise));
   }

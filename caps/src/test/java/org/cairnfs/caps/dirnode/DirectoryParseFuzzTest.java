@@ -9,7 +9,7 @@ import java.util.Arrays;
  * DirectoryFormatException}; a successful decode must re-encode to exactly the input (the
  * format is canonical), and opening sealed caps may only fail with {@link
  * DirectoryIntegrityException}. Seeds: src/test/resources/org/cairnfs/caps/dirnode/
- * DirectoryParseFuzzTestInputs/.
+ * DirectoryParseFuzzTestInputs/ (versions 1 and 3).
  */
 class DirectoryParseFuzzTest {
   private static final ChildWriteCapKey KEY = ChildWriteCapKey.of(Fixtures.directory(1));

@@ -17,14 +17,17 @@ import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.LiteralCap;
 
 /**
- * Version-2 pages: encode/decode identity for arbitrary leaf pages, inner pages and roots, and
+ * Version-2 pages (and version-3 leaves): encode/decode identity for arbitrary leaf pages, inner
+ * pages and roots, and
  * decoding of arbitrary or mutated bytes gives a page or a {@link DirectoryFormatException},
  * never anything else, and what decodes re-encodes to the same bytes.
  */
 class PageCodecPropertiesTest {
+  /** Leaves of plain files, and leaves of entries of every kind (version 3 when one needs it). */
   @Provide
   Arbitrary<List<DirectoryEntry>> leaves() {
-    return DirectoryCodecPropertiesTest.validNames().list().ofMinSize(1).ofMaxSize(30)
+    Arbitrary<List<DirectoryEntry>> files = DirectoryCodecPropertiesTest.validNames().list()
+        .ofMinSize(1).ofMaxSize(30)
         .map(names -> {
           TreeMap<EntryName, DirectoryEntry> m = new TreeMap<>();
           for (EntryName n : names) {
@@ -34,12 +37,18 @@ class PageCodecPropertiesTest {
           }
           return new ArrayList<>(m.values());
         });
+    Arbitrary<List<DirectoryEntry>> anyKind = DirectoryCodecPropertiesTest.entryLists(1, 12)
+        .map(generated -> DirectoryCodecPropertiesTest.contentsOf(generated).entries())
+        .filter(entries -> PageCodec.leafLength(entries) <= PageCodec.MAX_PAGE_BYTES);
+    return Arbitraries.oneOf(files, anyKind);
   }
 
   @Property(tries = 300)
   void leafPagesRoundTrip(@ForAll("leaves") List<DirectoryEntry> entries) {
     byte[] bytes = PageCodec.encodeLeaf(entries);
     assertThat(bytes.length).isEqualTo(PageCodec.leafLength(entries));
+    assertThat(bytes[4]).isEqualTo((byte) (entries.stream()
+        .anyMatch(e -> e.metadata().needsVersion3()) ? 3 : 2));
     assertThat(PageCodec.decodeLeaf(bytes)).isEqualTo(entries);
   }
 

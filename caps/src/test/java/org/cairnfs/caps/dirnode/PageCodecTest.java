@@ -138,14 +138,20 @@ class PageCodecTest {
       "f7c6e757dc506c3d95efbef586f2ca318f26272c3f5717de17d55dad4e1cc2cb";
 
   @Test
-  void versionOneAndTwoRootsDecodeToTheirKinds() {
+  void everyRootVersionDecodesToItsKind() {
     byte[] v1 = DirectoryCodec.encode(DirectoryContents.builder().put(leafA().get(0)).build());
     assertThat(DirectoryRoot.decode(v1)).isEqualTo(new FlatRoot(DirectoryCodec.decode(v1)));
     assertThat(DirectoryRoot.decode(v1).entryCount()).isEqualTo(1);
+    DirectoryContents special = DirectoryContents.builder().put(leafA().get(0))
+        .put(DirectoryEntry.symlink(EntryName.of("fifo"), EntryMetadata.special(EntryKind.FIFO,
+            0, 0600, Fixtures.MTIME, Fixtures.CTIME))).build();
+    byte[] v3 = DirectoryCodec.encode(special);
+    assertThat(v3[4]).isEqualTo((byte) 3);
+    assertThat(DirectoryRoot.decode(v3)).isEqualTo(new FlatRoot(special));
     byte[] bad = v1.clone();
-    bad[4] = 3;
+    bad[4] = 4;
     assertThatThrownBy(() -> DirectoryRoot.decode(bad)).isInstanceOf(
-        DirectoryFormatException.class).hasMessageContaining("unknown directory version 3");
+        DirectoryFormatException.class).hasMessageContaining("unknown directory version 4");
     assertThatThrownBy(() -> DirectoryRoot.decode(new byte[3]))
         .hasMessageContaining("at least 5 bytes");
     byte[] magic = v1.clone();

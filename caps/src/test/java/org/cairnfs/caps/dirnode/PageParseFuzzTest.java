@@ -6,8 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Hostile bytes through every version-2 parser: leaf pages, inner pages, and directory roots
- * (either version). Each may only fail with {@link DirectoryFormatException}; what parses must
+ * Hostile bytes through every page parser: leaf pages (version 2 or 3), inner pages, and
+ * directory roots (any version, flat or paged). Each may only fail with {@link DirectoryFormatException}; what parses must
  * re-encode to exactly the input. Seeds: src/test/resources/org/cairnfs/caps/dirnode/
  * PageParseFuzzTestInputs/{leaf,inner,root}/; fuzz with
  * {@code JAZZER_FUZZ=1 mvn -pl caps -am test -Dtest=PageParseFuzzTest}.
