@@ -2,8 +2,9 @@ package org.cairnfs.caps.dirnode;
 
 /**
  * The plaintext of a directory's mutable file: version 1 or 3, the whole entry list ({@link
- * FlatRoot}; 3 when entries carry special kinds or xattrs), or version 2, the root of a tree of immutable pages ({@link PagedRoot}). Small
- * directories stay flat; large ones page (docs/specs/dirnode.md).
+ * FlatRoot}; 3 when entries carry special kinds or xattrs), or version 2, the root of a tree of
+ * immutable pages ({@link PagedRoot}). Small directories stay flat; large ones page
+ * (docs/specs/dirnode.md).
  */
 public sealed interface DirectoryRoot permits FlatRoot, PagedRoot {
   /**

@@ -23,8 +23,8 @@ import java.util.TreeMap;
  *     {@code new_encode_dev} form); 0 for every other kind
  * @param xattrs application extended attributes, full names ({@code user.x}) to values: names of
  *     1..255 UTF-8 bytes without NUL; at most {@link #MAX_XATTRS} of them, names and values
- *     together at most {@link #MAX_XATTR_BYTES} bytes, so an entry always fits a directory page. The map is a sorted copy; do not modify
- *     the arrays it returns.
+ *     together at most {@link #MAX_XATTR_BYTES} bytes, so an entry always fits a directory page.
+ *     The map is a sorted copy; do not modify the arrays it returns.
  */
 public record EntryMetadata(EntryKind kind, long size, int mode, Instant mtime, Instant ctime,
     Optional<String> symlinkTarget, long rdev, Map<String, byte[]> xattrs) {

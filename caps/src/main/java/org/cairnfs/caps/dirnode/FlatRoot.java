@@ -1,6 +1,9 @@
 package org.cairnfs.caps.dirnode;
 
-/** A directory whose entries all sit in its mutable file (format version 1, or 3 when entries need it). */
+/**
+ * A directory whose entries all sit in its mutable file (format version 1, or 3 when an entry
+ * needs it).
+ */
 public record FlatRoot(DirectoryContents contents) implements DirectoryRoot {
   public FlatRoot {
     if (contents == null) {

@@ -20,6 +20,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.RandomDistribution;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.arbitraries.StringArbitrary;
 import org.cairnfs.caps.CapFormatException;
 
@@ -209,6 +210,24 @@ class DirectoryCodecPropertiesTest {
   void encodeDecodeEncodeIsIdentity(@ForAll("entryLists") List<Generated> generated) {
     DirectoryContents contents = contentsOf(generated);
     byte[] bytes = DirectoryCodec.encode(contents);
+    // the generators must reach every kind and version 3 often enough to mean something
+    Statistics.label("version").collect(bytes[4]);
+    Statistics.label("version").coverage(c -> {
+      c.check((byte) 1).percentage(p -> p > 5);
+      c.check((byte) 3).percentage(p -> p > 30);
+    });
+    for (Generated g : generated) {
+      Statistics.label("kind").collect(g.entry().metadata().kind());
+      Statistics.label("xattrs").collect(g.entry().metadata().xattrs().isEmpty() ? "none"
+          : g.entry().metadata().xattrs().size() == EntryMetadata.MAX_XATTRS ? "max count"
+          : "some");
+    }
+    Statistics.label("kind").coverage(c -> {
+      for (EntryKind kind : EntryKind.values()) {
+        c.check(kind).percentage(p -> p > 5);
+      }
+    });
+    Statistics.label("xattrs").coverage(c -> c.check("max count").count(n -> n > 0));
 
     DirectoryContents back = DirectoryCodec.decode(bytes);
 

@@ -7,9 +7,10 @@ import java.util.List;
 
 /**
  * Hostile bytes through every page parser: leaf pages (version 2 or 3), inner pages, and
- * directory roots (any version, flat or paged). Each may only fail with {@link DirectoryFormatException}; what parses must
- * re-encode to exactly the input. Seeds: src/test/resources/org/cairnfs/caps/dirnode/
- * PageParseFuzzTestInputs/{leaf,inner,root}/; fuzz with
+ * directory roots (any version, flat or paged). Each may only fail with {@link
+ * DirectoryFormatException}; what parses must re-encode to exactly the input. Seeds:
+ * src/test/resources/org/cairnfs/caps/dirnode/PageParseFuzzTestInputs/{leaf,inner,root}/; fuzz
+ * with
  * {@code JAZZER_FUZZ=1 mvn -pl caps -am test -Dtest=PageParseFuzzTest}.
  */
 class PageParseFuzzTest {
