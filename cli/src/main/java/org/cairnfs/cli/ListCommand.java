@@ -79,6 +79,10 @@ final class ListCommand extends GridVerb {
       case DIRECTORY -> 'd';
       case SYMLINK -> 'l';
       case FILE -> '-';
+      case FIFO -> 'p';
+      case CHAR_DEVICE -> 'c';
+      case BLOCK_DEVICE -> 'b';
+      case SOCKET -> 's';
     });
     String rwx = "rwxrwxrwx";
     for (int i = 0; i < 9; i++) {

@@ -118,6 +118,17 @@ class DemoMountTest {
     assertThat(run(tmp, "diff", "-r", src.toString(), mp.resolve("tree").toString())).isZero();
     assertThat(run(tmp, "cmp", local.toString(), mp.resolve("big").toString())).isZero();
 
+    // a FIFO, a device node (the test runs as root) and a user xattr, kept on the grid
+    assertThat(run(tmp, "mkfifo", "-m", "640", mp.resolve("fifo").toString())).isZero();
+    assertThat(run(tmp, "mknod", "-m", "600", mp.resolve("null").toString(), "c", "1", "3"))
+        .isZero();
+    Files.getFileAttributeView(mp.resolve("big"), UserDefinedFileAttributeView.class)
+        .write("color", ByteBuffer.wrap("blue".getBytes(StandardCharsets.UTF_8)));
+    String specials = runOut("stat", "-c", "%n %F %a %t:%T", mp.resolve("fifo").toString(),
+        mp.resolve("null").toString())[1];
+    assertThat(specials).isEqualTo(mp.resolve("fifo") + " fifo 640 0:0\n"
+        + mp.resolve("null") + " character special file 600 1:3\n");
+
     CairnProcess sync = jvms.exec(Duration.ofSeconds(180), "sync", "sync", mp.toString());
     assertThat(sync.process().exitValue()).as(sync.output()).isZero();
     assertThat(sync.output()).contains("synced " + mp);
@@ -162,6 +173,9 @@ class DemoMountTest {
     // the same state again: the same files
     CairnProcess second = demo(state, mp, "demo-2");
     assertThat(run(tmp, "cmp", local.toString(), mp.resolve("big").toString())).isZero();
+    assertThat(runOut("stat", "-c", "%n %F %a %t:%T", mp.resolve("fifo").toString(),
+        mp.resolve("null").toString())[1]).isEqualTo(specials);
+    assertThat(xattr(mp.resolve("big"), "user.color")).isEqualTo("blue");
     assertThat(run(tmp, "diff", "-r", src.toString(), mp.resolve("tree").toString())).isZero();
     CairnProcess unmountDemo = jvms.exec(Duration.ofSeconds(120), "unmount", "unmount",
         mp.toString());

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -37,8 +36,8 @@ import org.cairnfs.fs.mutable.MutableVersion;
  * {@link FileStore}, every failure mapped once to a {@link org.cairnfs.fs.mount.GridException}
  * kind ({@link GridErrors}). The mount, the CLI verbs and the gateway all come through here.
  *
- * <p>Directory entries carry no extended attributes (the dirnode format has no field for them),
- * so {@link #keepsUserXattrs()} is false and a put carrying xattrs is refused. A caller's bad
+ * <p>Directory entries keep application extended attributes and special files (FIFOs, sockets,
+ * devices) since dirnode format version 3, so {@link #keepsUserXattrs()} is true. A caller's bad
  * input (a name or cap a directory cannot hold, a cap of the wrong kind) fails with a plain
  * {@link IllegalArgumentException}, not a grid exception, since retrying cannot help.
  */
@@ -224,7 +223,7 @@ public final class ClientFileSystem implements GridFileSystem {
 
   @Override
   public boolean keepsUserXattrs() {
-    return false;
+    return true;
   }
 
   // ---- conversions
@@ -254,14 +253,10 @@ public final class ClientFileSystem implements GridFileSystem {
     }
     EntryChange.Put p = (EntryChange.Put) change;
     NodeMetadata m = p.metadata();
-    if (!m.xattrs().isEmpty()) {
-      throw new IllegalArgumentException("entry \"" + name + "\": this grid keeps no extended "
-          + "attributes");
-    }
     EntryMetadata em;
     try {
       em = new EntryMetadata(m.kind(), m.size(), m.mode(), m.mtime(), m.ctime(),
-          m.symlinkTarget());
+          m.symlinkTarget(), m.rdev(), m.xattrs());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("entry \"" + name + "\": " + e.getMessage(), e);
     }
@@ -271,7 +266,7 @@ public final class ClientFileSystem implements GridFileSystem {
   private static RemoteEntry remote(ListedEntry e) {
     EntryMetadata m = e.metadata();
     return new RemoteEntry(e.name().text(), e.cap(), new NodeMetadata(m.kind(), m.size(),
-        m.mode(), m.mtime(), m.ctime(), m.symlinkTarget(), Map.of()));
+        m.mode(), m.mtime(), m.ctime(), m.symlinkTarget(), m.xattrs(), m.rdev()));
   }
 
   /** Runs {@code work}, mapping a synchronous throw and the future's failure alike. */

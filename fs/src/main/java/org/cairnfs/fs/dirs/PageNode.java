@@ -27,13 +27,31 @@ abstract sealed class PageNode permits PageNode.Leaf, PageNode.Inner {
   /** Entries, sorted, unique. */
   static final class Leaf extends PageNode {
     final ArrayList<DirectoryEntry> entries;
-    long entryBytes;
+    /** Bytes of every entry in the version-3 layout, and of the others in version 1's. */
+    private long v3Bytes;
+    private long v1Bytes;
+    /** Entries that need version 3: when there is one, the whole leaf takes its layout. */
+    private int needV3;
 
     Leaf(List<DirectoryEntry> entries) {
       this.entries = new ArrayList<>(entries);
       for (DirectoryEntry e : entries) {
-        entryBytes += PageCodec.entryLength(e);
+        count(e, 1);
       }
+    }
+
+    private void count(DirectoryEntry e, int sign) {
+      v3Bytes += sign * PageCodec.entryLength(e, true);
+      if (e.metadata().needsVersion3()) {
+        needV3 += sign;
+      } else {
+        v1Bytes += sign * PageCodec.entryLength(e, false);
+      }
+    }
+
+    /** Whether the leaf encodes in version 3 (an entry needs it). */
+    boolean version3() {
+      return needV3 > 0;
     }
 
     @Override
@@ -43,7 +61,12 @@ abstract sealed class PageNode permits PageNode.Leaf, PageNode.Inner {
 
     @Override
     long length(boolean asRoot) {
-      return (asRoot ? 9 : PageCodec.leafHeaderLength()) + entryBytes;
+      return (asRoot ? 9 : PageCodec.leafHeaderLength()) + entryBytes();
+    }
+
+    /** Bytes of the entries as this leaf encodes them. */
+    long entryBytes() {
+      return needV3 > 0 ? v3Bytes : v1Bytes;
     }
 
     /** Binary search: the index of {@code name}, or -(insertion point) - 1. */
@@ -65,18 +88,19 @@ abstract sealed class PageNode permits PageNode.Leaf, PageNode.Inner {
     }
 
     void set(int index, DirectoryEntry e) {
-      entryBytes += PageCodec.entryLength(e) - PageCodec.entryLength(entries.get(index));
+      count(entries.get(index), -1);
+      count(e, 1);
       entries.set(index, e);
     }
 
     void insert(int index, DirectoryEntry e) {
-      entryBytes += PageCodec.entryLength(e);
+      count(e, 1);
       entries.add(index, e);
     }
 
     DirectoryEntry removeAt(int index) {
       DirectoryEntry e = entries.remove(index);
-      entryBytes -= PageCodec.entryLength(e);
+      count(e, -1);
       return e;
     }
   }

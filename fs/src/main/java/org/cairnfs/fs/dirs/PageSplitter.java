@@ -27,7 +27,8 @@ final class PageSplitter {
     if (node instanceof PageNode.Leaf leaf) {
       long[] sizes = new long[leaf.entries.size()];
       for (int i = 0; i < sizes.length; i++) {
-        sizes[i] = PageCodec.entryLength(leaf.entries.get(i));
+        // in the version-3 layout when any entry needs it (a piece may end up smaller)
+        sizes[i] = PageCodec.entryLength(leaf.entries.get(i), leaf.version3());
       }
       List<Integer> starts = cuts(sizes, PageCodec.leafHeaderLength(), maxBytes, 1);
       List<PageNode> pieces = new ArrayList<>();

@@ -136,7 +136,7 @@ final class TreeBalancer {
   private static long leafBytes(PageNode.Inner inner) {
     long total = 0;
     for (PageNode.Slot s : inner.children) {
-      total += s.node != null ? ((PageNode.Leaf) s.node).entryBytes
+      total += s.node != null ? ((PageNode.Leaf) s.node).entryBytes()
           : s.ref.size() - PageCodec.leafHeaderLength();
     }
     return total;

@@ -9,6 +9,7 @@ import jnr.ffi.Struct;
 import jnr.ffi.types.mode_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
+import org.cairnfs.caps.dirnode.EntryKind;
 import org.cairnfs.fs.mount.Caller;
 import org.cairnfs.fs.mount.DirEntryInfo;
 import org.cairnfs.fs.mount.FsError;
@@ -88,6 +89,7 @@ final class CairnFuse extends FuseStubFS {
     st.st_size.set(s.size());
     st.st_blocks.set(s.blocks());
     st.st_blksize.set(4096);
+    st.st_rdev.set(s.rdev());
     time(st.st_atim, s.atime());
     time(st.st_mtim, s.mtime());
     time(st.st_ctim, s.ctime());
@@ -129,7 +131,13 @@ final class CairnFuse extends FuseStubFS {
   public int mknod(String path, @mode_t long mode, long rdev) {
     return call("mknod", () -> {
       if ((mode & S_IFMT) != S_IFREG && (mode & S_IFMT) != 0) {
-        throw new FsException(FsError.NOT_PERMITTED, "only regular files can be made");
+        // rdev arrives as the kernel's 32-bit encoding and goes back as st_rdev unchanged
+        EntryKind kind = StatInfo.kindOf((int) mode).filter(EntryKind::isSpecial)
+            .orElseThrow(() -> new FsException(FsError.INVALID, "mknod of type 0"
+                + Integer.toOctalString((int) mode & S_IFMT)));
+        core.mknod(path, kind, (int) mode & 07777, kind.isDevice() ? rdev & 0xffff_ffffL : 0,
+            caller());
+        return 0;
       }
       long fh = core.create(path, (int) mode & 07777, MountCore.O_CREAT | MountCore.O_EXCL,
           caller());

@@ -101,6 +101,10 @@ final class DirectoryPages {
       j.name(c.name()).beginArray().value(nodeType(c)).beginObject();
       if (c.kind() == EntryKind.SYMLINK) {
         j.name("target").value(c.metadata().symlinkTarget().orElse(""));
+      } else if (c.kind().isSpecial()) {
+        if (c.kind().isDevice()) {
+          j.name("rdev").value(c.metadata().rdev());
+        }
       } else {
         j.name("ro_uri").value(c.readCap().orElse(null));
         if (writeCap.isPresent() && c.writeCap().isPresent()) {
@@ -149,8 +153,8 @@ final class DirectoryPages {
   }
 
   private static String nodeType(Child c) {
-    if (c.kind() == EntryKind.SYMLINK) {
-      return "symlink";
+    if (!c.kind().hasCap()) {
+      return kindName(c.kind());
     }
     if (c.readCap().isEmpty()) {
       return "unknown";
@@ -158,11 +162,16 @@ final class DirectoryPages {
     return c.kind() == EntryKind.DIRECTORY ? "dirnode" : "filenode";
   }
 
-  private static String kindName(EntryKind k) {
+  /** The name of a kind in listings, JSON and entry lines. */
+  static String kindName(EntryKind k) {
     return switch (k) {
       case FILE -> "file";
       case DIRECTORY -> "directory";
       case SYMLINK -> "symlink";
+      case FIFO -> "fifo";
+      case CHAR_DEVICE -> "char-device";
+      case BLOCK_DEVICE -> "block-device";
+      case SOCKET -> "socket";
     };
   }
 }

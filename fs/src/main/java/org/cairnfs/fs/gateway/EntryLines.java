@@ -73,8 +73,8 @@ public final class EntryLines {
     List<String> lines = lines(doc);
     for (int i = 1; i < lines.size(); i++) {
       String[] f = lines.get(i).split(" ", -1);
-      if (!f[0].equals("entry") || f.length != 10) {
-        throw new FormatException(i + 1, "expected 'entry' and 9 fields");
+      if (!f[0].equals("entry") || f.length < 10 || f.length > 11) {
+        throw new FormatException(i + 1, "expected 'entry' and 9 fields (10 for a device)");
       }
       out.add(entry(f, i + 1));
     }
@@ -87,13 +87,14 @@ public final class EntryLines {
     List<String> lines = lines(doc);
     for (int i = 1; i < lines.size(); i++) {
       String[] f = lines.get(i).split(" ", -1);
-      if (f[0].equals("put") && f.length == 10) {
+      if (f[0].equals("put") && (f.length == 10 || f.length == 11)) {
         RemoteEntry e = entry(f, i + 1);
         out.add(new EntryChange.Put(e.name(), e.cap(), e.metadata()));
       } else if (f[0].equals("remove") && f.length == 2) {
         out.add(new EntryChange.Remove(required(f[1], "name", i + 1)));
       } else {
-        throw new FormatException(i + 1, "expected 'put' and 9 fields or 'remove' and a name");
+        throw new FormatException(i + 1, "expected 'put' and 9 fields (10 for a device) or"
+            + " 'remove' and a name");
       }
     }
     return out;
@@ -114,7 +115,7 @@ public final class EntryLines {
       NodeMetadata m) {
     b.append(encode(name)).append(' ')
         .append(cap.map(EntryLines::encode).orElse("-")).append(' ')
-        .append(m.kind().name().toLowerCase(java.util.Locale.ROOT)).append(' ')
+        .append(DirectoryPages.kindName(m.kind())).append(' ')
         .append(m.size()).append(' ')
         .append(Integer.toOctalString(m.mode())).append(' ')
         .append(m.mtime()).append(' ')
@@ -130,18 +131,29 @@ public final class EntryLines {
         first = false;
       }
     }
+    if (m.kind().isDevice()) {
+      b.append(' ').append(m.rdev()); // only devices have the tenth field
+    }
   }
 
   private static RemoteEntry entry(String[] f, int line) {
     try {
       String name = required(f[1], "name", line);
       Optional<String> cap = optional(f[2]);
-      EntryKind kind = switch (f[3]) {
-        case "file" -> EntryKind.FILE;
-        case "directory" -> EntryKind.DIRECTORY;
-        case "symlink" -> EntryKind.SYMLINK;
-        default -> throw new FormatException(line, "unknown kind '" + f[3] + "'");
-      };
+      EntryKind kind = null;
+      for (EntryKind k : EntryKind.values()) {
+        if (DirectoryPages.kindName(k).equals(f[3])) {
+          kind = k;
+        }
+      }
+      if (kind == null) {
+        throw new FormatException(line, "unknown kind '" + f[3] + "'");
+      }
+      if (kind.isDevice() != (f.length == 11)) {
+        throw new FormatException(line, "a device and only a device has a tenth field, its"
+            + " device number");
+      }
+      long rdev = kind.isDevice() ? Long.parseLong(f[10]) : 0;
       long size = Long.parseLong(f[4]);
       int mode = Integer.parseInt(f[5], 8);
       Instant mtime = Instant.parse(f[6]);
@@ -158,7 +170,7 @@ public final class EntryLines {
         }
       }
       return new RemoteEntry(name, cap, new NodeMetadata(kind, size, mode, mtime, ctime, target,
-          xattrs));
+          xattrs, rdev));
     } catch (FormatException e) {
       throw e;
     } catch (NumberFormatException | DateTimeParseException e) {

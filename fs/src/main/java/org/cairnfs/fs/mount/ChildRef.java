@@ -13,4 +13,7 @@ sealed interface ChildRef {
 
   /** A symlink: the target is in the metadata. */
   record Symlink() implements ChildRef {}
+
+  /** A FIFO, socket or device node: the kind is in the metadata, the device number here. */
+  record Special(long rdev) implements ChildRef {}
 }

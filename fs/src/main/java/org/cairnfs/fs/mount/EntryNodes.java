@@ -39,11 +39,17 @@ final class EntryNodes {
       }
       case SYMLINK -> n = new SymlinkNode(ino(), m.symlinkTarget().orElseThrow(), m.mode(),
           config.ownerUid(), config.ownerGid(), m.mtime(), m.ctime());
+      case FIFO, CHAR_DEVICE, BLOCK_DEVICE, SOCKET -> n = special(m);
       default -> n = new FileNode(ino(), wb.newFile(e.cap(), m.size()), m.mode(),
           config.ownerUid(), config.ownerGid(), m.mtime(), m.ctime());
     }
     n.xattrs = new TreeMap<>(m.xattrs());
     return n;
+  }
+
+  private SpecialNode special(NodeMetadata m) {
+    return new SpecialNode(ino(), m.kind(), m.rdev(), m.mode(), config.ownerUid(),
+        config.ownerGid(), m.mtime(), m.ctime());
   }
 
   Node fromPending(DirNode parent, SetEntry s) {
@@ -56,6 +62,8 @@ final class EntryNodes {
     } else if (c instanceof ChildRef.Symlink) {
       n = new SymlinkNode(ino(), m.symlinkTarget().orElse("?"), m.mode(), config.ownerUid(),
           config.ownerGid(), m.mtime(), m.ctime());
+    } else if (c instanceof ChildRef.Special) {
+      n = special(m);
     } else if (c instanceof ChildRef.LocalFile lf) {
       FileData data = wb.fileWithId(lf.id());
       n = new FileNode(ino(), data, m.mode(), config.ownerUid(), config.ownerGid(),

@@ -31,8 +31,12 @@ import org.cairnfs.fs.mount.JournalRecord.SetEntry;
  */
 final class JournalCodec {
   static final byte[] MAGIC = {'C', 'J', 'N', 'L'};
-  /** Version 2: pages are 4 KiB (version 1's were 64 KiB; read and scaled at replay). */
-  static final int VERSION = 2;
+  /**
+   * Version 3: special files (kinds 3 to 6, child ref 5 with the device number). Version 2
+   * frames are version 3 frames without them; version 1's pages were 64 KiB (read and scaled
+   * at replay).
+   */
+  static final int VERSION = 3;
   static final int HEADER_BYTES = 8;
   static final int MAX_BODY = 1 << 20;
   static final int MAX_INLINE = 64 * 1024;
@@ -103,7 +107,7 @@ final class JournalCodec {
     byte[] h = new byte[HEADER_BYTES];
     in.get(h);
     if (h[0] != 'C' || h[1] != 'J' || h[2] != 'N' || h[3] != 'L'
-        || (h[4] != VERSION && h[4] != 1) || h[5] != 0 || h[6] != 0 || h[7] != 0) {
+        || h[4] < 1 || h[4] > VERSION || h[5] != 0 || h[6] != 0 || h[7] != 0) {
       return new Decoded(entries, 0, false);
     }
     int pageScale = h[4] == 1 ? Layer.V1_PAGES_PER_PAGE : 1;
@@ -216,7 +220,7 @@ final class JournalCodec {
   private static JournalRecord parse(int type, ByteBuffer b, int pageScale) {
     switch (type) {
       case SET_ENTRY:
-        return new SetEntry(dirRef(b), str(b), childRef(b), meta(b));
+        return setEntry(dirRef(b), str(b), childRef(b), meta(b));
       case REMOVE_ENTRY: {
         DirRef d = dirRef(b);
         String name = str(b);
@@ -329,9 +333,22 @@ final class JournalCodec {
     } else if (c instanceof ChildRef.LocalDir d) {
       out.writeByte(3);
       out.writeLong(d.id());
+    } else if (c instanceof ChildRef.Special sp) {
+      out.writeByte(5);
+      out.writeInt((int) sp.rdev());
     } else {
       out.writeByte(4);
     }
+  }
+
+  /** A SetEntry whose metadata carries a special node's device number from its child ref. */
+  private static SetEntry setEntry(DirRef dir, String name, ChildRef child, NodeMetadata m) {
+    boolean special = child instanceof ChildRef.Special;
+    if (special != m.kind().isSpecial()) {
+      throw new IllegalArgumentException("child ref does not match kind " + m.kind());
+    }
+    return new SetEntry(dir, name, child,
+        special ? m.withRdev(((ChildRef.Special) child).rdev()) : m);
   }
 
   private static ChildRef childRef(ByteBuffer b) {
@@ -341,6 +358,7 @@ final class JournalCodec {
       case 2 -> new ChildRef.LocalFile(b.getLong(), b.getLong());
       case 3 -> new ChildRef.LocalDir(b.getLong());
       case 4 -> new ChildRef.Symlink();
+      case 5 -> new ChildRef.Special(b.getInt() & 0xffff_ffffL);
       default -> throw new IllegalArgumentException("bad child ref " + tag);
     };
   }

@@ -33,6 +33,8 @@ final class Layer {
   /** Bytes at or past this offset in the layers below (and the base) read as zeros. */
   volatile long limit;
   volatile boolean sealed;
+  /** Whether the spool directory was forced since this layer's file was created. */
+  private volatile boolean nameForced;
 
   private Layer(long gen, Path path, FileChannel channel, BitSet pages, long size, long limit) {
     this.gen = gen;
@@ -55,6 +57,7 @@ final class Layer {
     FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     Layer l = new Layer(gen, path, ch, pages, size, limit);
     l.sealed = true;
+    l.nameForced = true; // found by name: the mount forces the spool directory at open
     return l;
   }
 
@@ -81,8 +84,17 @@ final class Layer {
     }
   }
 
+  /**
+   * Forces the layer's bytes, and the first time also the spool directory, so that the name
+   * the journal's FileCommit points to survives a power loss too (POSIX asks for the
+   * directory's fsync; ext4 happens to commit it with the file's).
+   */
   void force() throws IOException {
     channel.force(false);
+    if (!nameForced) {
+      Journal.forceDirectory(path.getParent());
+      nameForced = true;
+    }
   }
 
   long heldBytes() {

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.caps.dirnode.EntryMetadata;
 
 /**
  * The mount core: POSIX operations on paths and handles over the grid, with no FUSE types, so
@@ -38,9 +39,15 @@ public final class MountCore implements AutoCloseable {
   public static final String READCAP = "user.cairn.readcap";
   public static final String WRITECAP = "user.cairn.writecap";
   public static final String VERIFYCAP = "user.cairn.verifycap";
+  /** Longest value the kernel passes (XATTR_SIZE_MAX); longer ones are ERANGE. */
   static final int MAX_XATTR_VALUE = 64 * 1024;
-  /** Names and values of one node's user xattrs together: its journal record stays under 1 MiB. */
-  static final int MAX_XATTR_TOTAL = 256 * 1024;
+  /**
+   * Names (UTF-8) and values of one node's user xattrs together, ENOSPC above: what one
+   * directory entry holds (docs/specs/dirnode.md, version 3).
+   */
+  static final int MAX_XATTR_TOTAL = EntryMetadata.MAX_XATTR_BYTES;
+  /** User xattrs of one node, ENOSPC above: what one directory entry holds. */
+  static final int MAX_XATTRS = EntryMetadata.MAX_XATTRS;
   static final long MAX_FILE_SIZE = (long) Integer.MAX_VALUE * Layer.PAGE;
   /**
    * A file written for long in one open is committed in parts of at most this many bytes of
@@ -127,11 +134,13 @@ public final class MountCore implements AutoCloseable {
     } else if (n instanceof DirNode d) {
       size = 4096;
       nlink = d.children == null ? 1 : 2 + d.subdirectories();
+    } else if (n instanceof SymlinkNode s) {
+      size = s.target.getBytes(StandardCharsets.UTF_8).length;
     } else {
-      size = ((SymlinkNode) n).target.getBytes(StandardCharsets.UTF_8).length;
+      size = 0;
     }
     return new StatInfo(n.ino, n.kind(), n.mode, nlink, n.uid, n.gid, size, (size + 511) / 512,
-        n.atime, n.mtime, n.ctime);
+        n.atime, n.mtime, n.ctime, n instanceof SpecialNode sp ? sp.rdev : 0);
   }
 
   public List<DirEntryInfo> readdir(String path) throws FsException {
@@ -212,6 +221,12 @@ public final class MountCore implements AutoCloseable {
 
   public void symlink(String target, String path, Caller caller) throws FsException {
     ns.symlink(target, path, caller);
+  }
+
+  /** Makes a FIFO, socket or device node: kept as an entry, opened by the kernel. */
+  public void mknod(String path, EntryKind kind, int mode, long rdev, Caller caller)
+      throws FsException {
+    ns.mknod(path, kind, mode, rdev, caller);
   }
 
   /** Hard links are not supported on the grid. */

@@ -280,6 +280,30 @@ final class Namespace {
     if (target.indexOf('\uFFFD') >= 0) {
       throw new FsException(FsError.INVALID, "symlink target is not valid UTF-8");
     }
+    makeLeaf(path, (gid, now) -> new SymlinkNode(tree.newIno(), target, 0777, caller.uid(),
+        gid, now, now), caller);
+  }
+
+  /** Makes a FIFO, socket or device node (the kernel has checked the right to make devices). */
+  void mknod(String path, EntryKind kind, int mode, long rdev, Caller caller)
+      throws FsException {
+    if (!kind.isSpecial()) {
+      throw new FsException(FsError.INVALID, kind + " is not made by mknod here");
+    }
+    if (rdev < 0 || rdev > 0xffff_ffffL) {
+      throw new FsException(FsError.INVALID, "device number " + rdev + " out of range");
+    }
+    makeLeaf(path, (gid, now) -> new SpecialNode(tree.newIno(), kind, rdev, mode & 07777,
+        caller.uid(), gid, now, now), caller);
+  }
+
+  /** How a new leaf is made, given the group it gets and the time. */
+  private interface LeafMaker {
+    Node make(int gid, Instant now);
+  }
+
+  /** Links a new node without content (symlink, FIFO, socket, device) at a free name. */
+  private void makeLeaf(String path, LeafMaker maker, Caller caller) throws FsException {
     List<String> names = Tree.names(path);
     String name = made(names);
     tree.prepare(names, false);
@@ -290,10 +314,9 @@ final class Namespace {
       }
       writable(parent, path);
       Instant now = core.now();
-      SymlinkNode s = new SymlinkNode(tree.newIno(), target, 0777, caller.uid(),
-          (parent.mode & 02000) != 0 ? parent.gid : caller.gid(), now, now);
-      c.link(parent, name, s);
-      c.journalEntry(parent, s);
+      Node n = maker.make((parent.mode & 02000) != 0 ? parent.gid : caller.gid(), now);
+      c.link(parent, name, n);
+      c.journalEntry(parent, n);
       touch(c, parent, now);
       return null;
     });
@@ -546,8 +569,8 @@ final class Namespace {
       try {
         Node n = tree.resolve(names);
         writableHere = n instanceof DirNode d ? d.writable : n.parent != null && n.parent.writable;
-        if (n instanceof SymlinkNode) {
-          throw new FsException(FsError.NO_ATTRIBUTE, "a symlink has no cap");
+        if (n instanceof SymlinkNode || n instanceof SpecialNode) {
+          throw new FsException(FsError.NO_ATTRIBUTE, "a " + n.kind() + " has no cap");
         } else if (n instanceof DirNode d) {
           DirRef r = wb.canonical(d.ref);
           cap = r instanceof DirRef.Cap c ? Optional.of(c.cap()) : Optional.empty();
@@ -600,7 +623,7 @@ final class Namespace {
     try {
       Node n = tree.resolve(names);
       List<String> out = new ArrayList<>();
-      if (!(n instanceof SymlinkNode)) {
+      if (n instanceof FileNode || n instanceof DirNode) {
         out.add(MountCore.READCAP);
         boolean w = n instanceof DirNode d ? d.writable : false;
         if (w) {
@@ -628,6 +651,13 @@ final class Namespace {
     if (name.getBytes(StandardCharsets.UTF_8).length > 255 || name.length() <= 5) {
       throw new FsException(FsError.RANGE, "bad attribute name length");
     }
+    if (name.indexOf('\uFFFD') >= 0) {
+      throw new FsException(FsError.INVALID, "attribute name is not valid UTF-8");
+    }
+  }
+
+  private static int utf8Length(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
   }
 
   void setxattr(String path, String name, byte[] value, int flags) throws FsException {
@@ -636,8 +666,9 @@ final class Namespace {
       throw new FsException(FsError.RANGE, "attribute value over 64 KiB");
     }
     meta(path, true, n -> {
-      if (n instanceof SymlinkNode) {
-        throw new FsException(FsError.NOT_PERMITTED, "user xattrs on symlinks are refused");
+      if (n instanceof SymlinkNode || n instanceof SpecialNode) {
+        throw new FsException(FsError.NOT_PERMITTED, "user xattrs on a " + n.kind()
+            + " are refused");
       }
       boolean exists = n.xattrs.containsKey(name);
       if ((flags & MountCore.XATTR_CREATE) != 0 && exists) {
@@ -646,11 +677,15 @@ final class Namespace {
       if ((flags & MountCore.XATTR_REPLACE) != 0 && !exists) {
         throw new FsException(FsError.NO_ATTRIBUTE, name + " not set");
       }
-      long total = value.length + name.length();
+      long total = value.length + utf8Length(name);
       for (var e : n.xattrs.entrySet()) {
         if (!e.getKey().equals(name)) {
-          total += e.getValue().length + e.getKey().length();
+          total += e.getValue().length + utf8Length(e.getKey());
         }
+      }
+      if (!exists && n.xattrs.size() >= MountCore.MAX_XATTRS) {
+        throw new FsException(FsError.NO_SPACE, "a node keeps at most " + MountCore.MAX_XATTRS
+            + " user xattrs");
       }
       if (total > MountCore.MAX_XATTR_TOTAL) {
         throw new FsException(FsError.NO_SPACE, "a node's user xattrs are limited to "

@@ -17,9 +17,11 @@ import org.cairnfs.caps.dirnode.EntryKind;
  *
  * @param xattrs application extended attributes ({@code user.*} names); empty unless the grid
  *     keeps them ({@link GridBackend#keepsUserXattrs()})
+ * @param rdev the device number of a character or block device (0..2^32-1), 0 for every other
+ *     kind
  */
 public record NodeMetadata(EntryKind kind, long size, int mode, Instant mtime, Instant ctime,
-    Optional<String> symlinkTarget, Map<String, byte[]> xattrs) {
+    Optional<String> symlinkTarget, Map<String, byte[]> xattrs, long rdev) {
   public static final int MAX_MODE = 07777;
 
   public NodeMetadata {
@@ -37,7 +39,20 @@ public record NodeMetadata(EntryKind kind, long size, int mode, Instant mtime, I
     if ((kind == EntryKind.SYMLINK) != symlinkTarget.isPresent()) {
       throw new IllegalArgumentException("a symlink and only a symlink has a target");
     }
+    if (rdev < 0 || rdev > 0xffff_ffffL || (rdev != 0 && !kind.isDevice())) {
+      throw new IllegalArgumentException("device number " + rdev + " out of range or not on a"
+          + " device");
+    }
+    if (kind.isSpecial() && size != 0) {
+      throw new IllegalArgumentException("a " + kind + " has size 0");
+    }
     xattrs = Collections.unmodifiableMap(new TreeMap<>(xattrs));
+  }
+
+  /** Metadata of a node that is not a device. */
+  public NodeMetadata(EntryKind kind, long size, int mode, Instant mtime, Instant ctime,
+      Optional<String> symlinkTarget, Map<String, byte[]> xattrs) {
+    this(kind, size, mode, mtime, ctime, symlinkTarget, xattrs, 0);
   }
 
   /** Metadata of a file or directory without xattrs. */
@@ -52,7 +67,12 @@ public record NodeMetadata(EntryKind kind, long size, int mode, Instant mtime, I
         mode, mtime, ctime, Optional.of(target), Map.of());
   }
 
+  /** The same metadata with this device number. */
+  public NodeMetadata withRdev(long newRdev) {
+    return new NodeMetadata(kind, size, mode, mtime, ctime, symlinkTarget, xattrs, newRdev);
+  }
+
   public NodeMetadata withSize(long newSize) {
-    return new NodeMetadata(kind, newSize, mode, mtime, ctime, symlinkTarget, xattrs);
+    return new NodeMetadata(kind, newSize, mode, mtime, ctime, symlinkTarget, xattrs, rdev);
   }
 }

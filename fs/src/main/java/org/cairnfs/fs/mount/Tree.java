@@ -367,6 +367,8 @@ final class Tree {
     } else if (n instanceof DirNode d) {
       return wb.canonical(d.ref) instanceof DirRef.Cap c && e.cap().isPresent()
           && c.cap().equals(e.cap().get());
+    } else if (n instanceof SpecialNode sp) {
+      return sp.rdev == e.metadata().rdev();
     }
     return ((SymlinkNode) n).target.equals(e.metadata().symlinkTarget().orElse(""));
   }

@@ -399,7 +399,7 @@ final class Uploader {
     ChildRef child = s.child();
     if (child instanceof ChildRef.Cap cap) {
       return Optional.of(new EntryChange.Put(s.name(), Optional.of(cap.cap()), meta));
-    } else if (child instanceof ChildRef.Symlink) {
+    } else if (child instanceof ChildRef.Symlink || child instanceof ChildRef.Special) {
       return Optional.of(new EntryChange.Put(s.name(), Optional.empty(), meta));
     } else if (child instanceof ChildRef.LocalDir d) {
       String cap = localCaps.get(d.id());

@@ -397,6 +397,8 @@ final class WriteBack implements AutoCloseable {
     } else if (child instanceof DirNode d) {
       ref = d.ref instanceof DirRef.Local l ? new ChildRef.LocalDir(l.id())
           : new ChildRef.Cap(((DirRef.Cap) d.ref).cap());
+    } else if (child instanceof SpecialNode sp) {
+      ref = new ChildRef.Special(sp.rdev);
     } else {
       ref = new ChildRef.Symlink();
     }

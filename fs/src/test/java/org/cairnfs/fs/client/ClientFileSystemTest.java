@@ -21,6 +21,7 @@ import org.cairnfs.caps.MutableWriteCap;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.LiteralCap;
 import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.caps.dirnode.EntryMetadata;
 import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.fs.grid.GridClient;
 import org.cairnfs.fs.grid.GridConfig;
@@ -152,11 +153,30 @@ class ClientFileSystemTest {
     assertThat(other.list(sub).get()).extracting(RemoteEntry::name).containsExactly("g");
     assertThat(other.list(root).get()).extracting(RemoteEntry::name).containsExactly("l", "sub");
 
-    assertThat(fs.keepsUserXattrs()).isFalse();
+    // xattrs and special files are kept in the entries (dirnode version 3)
+    assertThat(fs.keepsUserXattrs()).isTrue();
     NodeMetadata withXattr = new NodeMetadata(EntryKind.FILE, 1, 0644, T, T, Optional.empty(),
-        Map.of("user.x", new byte[] {1}));
+        Map.of("user.x", new byte[] {1}, "user.\u00e9", new byte[0]));
+    NodeMetadata dev = new NodeMetadata(EntryKind.BLOCK_DEVICE, 0, 0660, T, T,
+        Optional.empty(), Map.of(), 0x801);
+    NodeMetadata fifo = new NodeMetadata(EntryKind.FIFO, 0, 0644, T, T, Optional.empty(),
+        Map.of());
+    fs.applyChanges(sub, List.of(new EntryChange.Put("x", Optional.of(file), withXattr),
+        new EntryChange.Put("dev", Optional.empty(), dev),
+        new EntryChange.Put("p", Optional.empty(), fifo))).get();
+    Map<String, RemoteEntry> listed = new java.util.TreeMap<>();
+    other.list(sub).get().forEach(e -> listed.put(e.name(), e));
+    assertThat(listed).containsOnlyKeys("g", "x", "dev", "p");
+    assertThat(listed.get("x").metadata().xattrs()).containsOnlyKeys("user.x", "user.\u00e9");
+    assertThat(listed.get("x").metadata().xattrs().get("user.x")).containsExactly(1);
+    assertThat(listed.get("dev").metadata().rdev()).isEqualTo(0x801);
+    assertThat(listed.get("dev").metadata().kind()).isEqualTo(EntryKind.BLOCK_DEVICE);
+    assertThat(listed.get("dev").cap()).isEmpty();
+    assertThat(listed.get("p").metadata().kind()).isEqualTo(EntryKind.FIFO);
+    NodeMetadata tooMuch = new NodeMetadata(EntryKind.FILE, 1, 0644, T, T, Optional.empty(),
+        Map.of("user.big", new byte[EntryMetadata.MAX_XATTR_BYTES]));
     assertThatThrownBy(() -> fs.applyChanges(root,
-        List.of(new EntryChange.Put("x", Optional.of(file), withXattr))).get())
+        List.of(new EntryChange.Put("x", Optional.of(file), tooMuch))).get())
         .hasCauseInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> fs.applyChanges(readCap,
         List.of(new EntryChange.Remove("l"))).get())

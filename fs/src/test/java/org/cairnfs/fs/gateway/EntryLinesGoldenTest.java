@@ -66,6 +66,32 @@ class EntryLinesGoldenTest {
   }
 
   @Test
+  void specialFilesAndADevicesNumber() {
+    List<EntryChange> changes = List.of(
+        new EntryChange.Put("null", Optional.empty(), new NodeMetadata(EntryKind.CHAR_DEVICE,
+            0, 0666, U, U, Optional.empty(), Map.of(), 259)),
+        new EntryChange.Put("p", Optional.empty(), new NodeMetadata(EntryKind.FIFO, 0, 0644,
+            U, U, Optional.empty(), Map.of())),
+        new EntryChange.Put("s", Optional.empty(), new NodeMetadata(EntryKind.SOCKET, 0, 0755,
+            U, U, Optional.empty(), Map.of())),
+        new EntryChange.Put("b", Optional.empty(), new NodeMetadata(EntryKind.BLOCK_DEVICE, 0,
+            0660, U, U, Optional.empty(), Map.of(), 0)));
+    String doc = EntryLines.changes(changes);
+    assertThat(doc).isEqualTo("cairn-entries 1\n"
+        + "put null - char-device 0 666 2026-03-04T05:06:08Z 2026-03-04T05:06:08Z - - 259\n"
+        + "put p - fifo 0 644 2026-03-04T05:06:08Z 2026-03-04T05:06:08Z - -\n"
+        + "put s - socket 0 755 2026-03-04T05:06:08Z 2026-03-04T05:06:08Z - -\n"
+        + "put b - block-device 0 660 2026-03-04T05:06:08Z 2026-03-04T05:06:08Z - - 0\n");
+    assertThat(EntryLines.parseChanges(doc)).isEqualTo(changes);
+    // the tenth field belongs to devices only, and a device needs it
+    assertThatThrownBy(() -> EntryLines.parseChanges("cairn-entries 1\nput p - fifo 0 644 "
+        + "2026-03-04T05:06:08Z 2026-03-04T05:06:08Z - - 3\n")).hasMessageContaining("line 2");
+    assertThatThrownBy(() -> EntryLines.parseChanges("cairn-entries 1\nput c - char-device 0 "
+        + "644 2026-03-04T05:06:08Z 2026-03-04T05:06:08Z - -\n"))
+        .hasMessageContaining("device number");
+  }
+
+  @Test
   void malformedDocumentsNameTheLine() {
     assertThatThrownBy(() -> EntryLines.parseChanges("cairn-entries 2\n"))
         .hasMessageContaining("line 1").hasMessageContaining("header");

@@ -63,7 +63,7 @@ class JournalCodecTest {
   @Test
   void golden() throws Exception {
     byte[] j = journal(records());
-    assertThat(HexFormat.of().formatHex(j, 0, 8)).isEqualTo("434a4e4c02000000");
+    assertThat(HexFormat.of().formatHex(j, 0, 8)).isEqualTo("434a4e4c03000000");
     // a RemoveEntry frame, byte by byte, as docs/specs/journal.md shows it
     byte[] remove = JournalCodec.encode(5, records().get(4));
     assertThat(HexFormat.of().formatHex(remove)).isEqualTo(
@@ -81,8 +81,39 @@ class JournalCodecTest {
     }
   }
 
+  @Test
+  void aSpecialNodeCarriesItsDeviceNumberInItsChildRefAndVersion2StillReads() {
+    NodeMetadata dev = new NodeMetadata(EntryKind.CHAR_DEVICE, 0, 0600, T, T, Optional.empty(),
+        Map.of(), 0x103);
+    SetEntry s = new SetEntry(new DirRef.Local(3), "c", new ChildRef.Special(0x103), dev);
+    byte[] frame = JournalCodec.encode(1, s);
+    // dir ref, name, then child ref 5 with the device number, then the metadata's kind 4
+    assertThat(HexFormat.of().formatHex(frame)).contains("0200000000000000030001630500000103"
+        + "04");
+    byte[] j = journal(List.of(s, new SetEntry(new DirRef.Local(3), "p",
+        new ChildRef.Special(0), new NodeMetadata(EntryKind.FIFO, 0, 0644, T, T,
+            Optional.empty(), Map.of()))));
+    JournalCodec.Decoded d = JournalCodec.decode(ByteBuffer.wrap(j));
+    assertThat(d.entries()).hasSize(2);
+    SetEntry back = (SetEntry) d.entries().get(0).record();
+    assertThat(back.meta().rdev()).isEqualTo(0x103);
+    assertThat(back.meta().kind()).isEqualTo(EntryKind.CHAR_DEVICE);
+    assertThat(back.child()).isEqualTo(new ChildRef.Special(0x103));
+    // a special ref on a kind that is not special ends the valid prefix
+    byte[] mismatched = JournalCodec.encode(2, new SetEntry(new DirRef.Local(3), "x",
+        new ChildRef.Special(0), NodeMetadata.of(EntryKind.FILE, 0, 0644, T, T)));
+    byte[] both = journal(List.of(s));
+    byte[] bad = java.util.Arrays.copyOf(both, both.length + mismatched.length);
+    System.arraycopy(mismatched, 0, bad, both.length, mismatched.length);
+    assertThat(JournalCodec.decode(ByteBuffer.wrap(bad)).entries()).hasSize(1);
+    // a version 2 journal (no special nodes) is read as it is
+    byte[] v2 = journal(records());
+    v2[4] = 2;
+    assertThat(JournalCodec.decode(ByteBuffer.wrap(v2)).entries()).hasSize(records().size());
+  }
+
   static final String GOLDEN_SHA256 =
-      "feb0c53e77ebfa9f40924495417cabd3b80c16ae45fe03629add16d6d51235f5";
+      "a8c835c8f191cf183c54689b3f26f2c44b11ff124a4750446cbdeb53ed9afc69";
 
   @Test
   void aJournalCutAtEveryByteDecodesToTheWholeFramesBeforeTheCut() {
@@ -123,7 +154,7 @@ class JournalCodecTest {
       assertThat(d.entries()).as("flip at %d", i).hasSize(9);
     }
     byte[] wrongVersion = j.clone();
-    wrongVersion[4] = 3;
+    wrongVersion[4] = 4;
     assertThat(JournalCodec.decode(ByteBuffer.wrap(wrongVersion)).headerValid()).isFalse();
   }
 

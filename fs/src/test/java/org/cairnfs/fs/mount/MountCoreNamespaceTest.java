@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.dirnode.EntryKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +122,57 @@ class MountCoreNamespaceTest {
   }
 
   @Test
+  void fifosSocketsAndDevicesAreEntriesKeptOnTheGridAndThroughAKill() throws Exception {
+    core.mkdir("/d", 02775, U);
+    core.chown("/d", -1, 4242, new Caller(0, 0, 1));
+    core.mknod("/d/p", EntryKind.FIFO, 0640, 0, U);
+    core.mknod("/d/c", EntryKind.CHAR_DEVICE, 0600, 0x103, U); // 1:3, /dev/null
+    core.mknod("/d/b", EntryKind.BLOCK_DEVICE, 0660, 0xfff_fffeL, U);
+    core.mknod("/s", EntryKind.SOCKET, 0755, 0, U);
+    fails(FsError.EXISTS, () -> core.mknod("/d/p", EntryKind.FIFO, 0644, 0, U));
+    fails(FsError.NOT_FOUND, () -> core.mknod("/x/p", EntryKind.FIFO, 0644, 0, U));
+    fails(FsError.INVALID, () -> core.mknod("/f", EntryKind.FILE, 0644, 0, U));
+    fails(FsError.INVALID, () -> core.readlink("/d/p"));
+    fails(FsError.NOT_PERMITTED, () -> core.setxattr("/d/p", "user.a", new byte[1], 0));
+    fails(FsError.NO_ATTRIBUTE, () -> core.getxattr("/d/c", MountCore.READCAP));
+    assertThat(core.listxattr("/d/c")).isEmpty();
+    StatInfo p = core.getattr("/d/p");
+    assertThat(p.kind()).isEqualTo(EntryKind.FIFO);
+    assertThat(p.typeBits() | p.mode()).isEqualTo(0010640);
+    assertThat(p.gid()).isEqualTo(4242); // a setgid parent's group
+    assertThat(p.size()).isZero();
+    assertThat(core.getattr("/d/c").rdev()).isEqualTo(0x103);
+    assertThat(core.getattr("/d").mtime()).isEqualTo(core.getattr("/d/b").mtime());
+    core.rename("/d/b", "/b2", 0);
+    core.chmod("/d/c", 0620);
+    fx.crashAndReopen(); // from the journal
+    core = fx.core;
+    expectSpecials(0x103, 0620);
+    core.sync(Duration.ofSeconds(10));
+    fx.closeAndReopen();
+    core = fx.core;
+    expectSpecials(0x103, 0620);
+    assertThat(fx.grid.entries(fx.rootCap).get("s").metadata().kind())
+        .isEqualTo(EntryKind.SOCKET);
+    core.unlink("/s");
+    fails(FsError.NOT_FOUND, () -> core.getattr("/s"));
+  }
+
+  private void expectSpecials(long rdev, int charMode) throws FsException {
+    assertThat(core.getattr("/d/p").kind()).isEqualTo(EntryKind.FIFO);
+    assertThat(core.getattr("/d/p").mode()).isEqualTo(0640);
+    assertThat(core.getattr("/d/c").kind()).isEqualTo(EntryKind.CHAR_DEVICE);
+    assertThat(core.getattr("/d/c").rdev()).isEqualTo(rdev);
+    assertThat(core.getattr("/d/c").mode()).isEqualTo(charMode);
+    assertThat(core.getattr("/b2").kind()).isEqualTo(EntryKind.BLOCK_DEVICE);
+    assertThat(core.getattr("/b2").rdev()).isEqualTo(0xfff_fffeL);
+    assertThat(core.getattr("/s").typeBits()).isEqualTo(0140000);
+    fails(FsError.NOT_FOUND, () -> core.getattr("/d/b"));
+    assertThat(core.readdir("/d").stream().map(DirEntryInfo::name))
+        .contains("p", "c").doesNotContain("b");
+  }
+
+  @Test
   void symlinksChmodUtimens() throws Exception {
     core.symlink("../target/x", "/l", U);
     assertThat(core.readlink("/l")).isEqualTo("../target/x");
@@ -216,8 +268,9 @@ class MountCoreNamespaceTest {
   @Test
   void userXattrsOfOneNodeAreBoundedInAllAndSurviveAReopen() throws Exception {
     fx.put("/f", new byte[0]);
-    byte[] big = new byte[MountCore.MAX_XATTR_VALUE];
+    byte[] big = new byte[MountCore.MAX_XATTR_TOTAL / 4];
     int fit = MountCore.MAX_XATTR_TOTAL / (big.length + 8);
+    assertThat(fit).isEqualTo(3);
     for (int i = 0; i < fit; i++) {
       big[0] = (byte) i;
       core.setxattr("/f", "user.v" + i, big, 0);
@@ -231,6 +284,22 @@ class MountCoreNamespaceTest {
     assertThat(core.getxattr("/f", "user.v0")).containsExactly(7);
     assertThat(core.getxattr("/f", "user.v" + (fit - 1))[0]).isEqualTo((byte) (fit - 1));
     assertThatThrownBy(() -> core.getxattr("/f", "user.absent")).isInstanceOf(FsException.class);
+  }
+
+  @Test
+  void userXattrsOfOneNodeAreBoundedInNumberAndNamesMustBeUtf8() throws Exception {
+    fx.put("/f", new byte[0]);
+    for (int i = 0; i < MountCore.MAX_XATTRS; i++) {
+      core.setxattr("/f", "user.i" + i, new byte[0], 0);
+    }
+    fails(FsError.NO_SPACE, () -> core.setxattr("/f", "user.more", new byte[0], 0));
+    core.setxattr("/f", "user.i0", new byte[] {1}, 0); // a replacement is not one more
+    fails(FsError.INVALID, () -> core.setxattr("/f", "user.a\uFFFDb", new byte[0], 0));
+    core.sync(Duration.ofSeconds(10));
+    fx.closeAndReopen();
+    core = fx.core;
+    assertThat(core.listxattr("/f")).hasSize(MountCore.MAX_XATTRS + 2); // and two caps
+    assertThat(core.getxattr("/f", "user.i0")).containsExactly(1);
   }
 
   @Test
