@@ -126,7 +126,8 @@ public final class EntryLines {
     } else {
       boolean first = true;
       for (Map.Entry<String, byte[]> x : m.xattrs().entrySet()) {
-        b.append(first ? "" : ",").append(encode(x.getKey())).append('=')
+        // '=' in a name is escaped too: the pair splits at its first '='
+        b.append(first ? "" : ",").append(encode(x.getKey()).replace("=", "%3D")).append('=')
             .append(Base64.getEncoder().encodeToString(x.getValue()));
         first = false;
       }

@@ -50,6 +50,26 @@ class EntryLinesGoldenTest {
         .isEqualTo(entries.get(2));
   }
 
+  /**
+   * An xattr name may hold '=' (Linux allows it, the mount takes it): it must be escaped, else
+   * the NAME=BASE64 pair splits at the wrong '=' and the line does not parse, so a mount through
+   * a node channel could never publish the change (the uploader retries it forever).
+   */
+  @Test
+  void xattrNameWithEqualsSignRoundTrips() {
+    NodeMetadata m = new NodeMetadata(EntryKind.FILE, 3, 0644, T, T, Optional.empty(),
+        Map.of("user.a=b", "xyz".getBytes(StandardCharsets.UTF_8), "user.c", new byte[0]));
+    List<EntryChange> changes = List.of(
+        new EntryChange.Put("f", Optional.of(WebApiGoldenTest.FILE), m));
+    List<EntryChange> back = EntryLines.parseChanges(EntryLines.changes(changes));
+    NodeMetadata got = ((EntryChange.Put) back.get(0)).metadata();
+    assertThat(got.xattrs()).containsOnlyKeys("user.a=b", "user.c");
+    assertThat(got.xattrs().get("user.a=b")).isEqualTo("xyz".getBytes(StandardCharsets.UTF_8));
+    RemoteEntry listed = EntryLines.parseEntries(EntryLines.entries(
+        List.of(new RemoteEntry("f", Optional.of(WebApiGoldenTest.FILE), m)))).get(0);
+    assertThat(listed.metadata().xattrs()).containsOnlyKeys("user.a=b", "user.c");
+  }
+
   @Test
   void changesLayout() {
     List<EntryChange> changes = List.of(
