@@ -670,6 +670,10 @@ final class Namespace {
         throw new FsException(FsError.NOT_PERMITTED, "user xattrs on a " + n.kind()
             + " are refused");
       }
+      if (n.parent == null) {
+        // xattrs live in the parent's entry; the root has none, so they would not be journaled
+        throw new FsException(FsError.NOT_SUPPORTED, "the mount's root keeps no user xattrs");
+      }
       boolean exists = n.xattrs.containsKey(name);
       if ((flags & MountCore.XATTR_CREATE) != 0 && exists) {
         throw new FsException(FsError.EXISTS, name + " exists");

@@ -265,6 +265,22 @@ class MountCoreNamespaceTest {
     fails(FsError.NO_ATTRIBUTE, () -> core.removexattr("/f", "user.color"));
   }
 
+  /**
+   * The mount's root has no directory entry on the grid to keep xattrs in: a setxattr there
+   * must fail rather than succeed and then vanish at the next mount.
+   */
+  @Test
+  void userXattrsOnTheRootAreRefusedNotSilentlyLost() throws Exception {
+    fails(FsError.NOT_SUPPORTED, () -> core.setxattr("/", "user.k", new byte[] {1}, 0));
+    assertThat(core.listxattr("/")).doesNotContain("user.k");
+    core.mkdir("/d", 0755, U);
+    core.setxattr("/d", "user.k", new byte[] {2}, 0); // a subdirectory's entry keeps them
+    core.sync(Duration.ofSeconds(10));
+    fx.closeAndReopen();
+    core = fx.core;
+    assertThat(core.getxattr("/d", "user.k")).containsExactly(2);
+  }
+
   @Test
   void userXattrsOfOneNodeAreBoundedInAllAndSurviveAReopen() throws Exception {
     fx.put("/f", new byte[0]);
