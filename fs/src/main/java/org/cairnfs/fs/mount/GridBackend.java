@@ -76,7 +76,9 @@ public interface GridBackend {
   /**
    * Whether directory entries keep application extended attributes
    * ({@link NodeMetadata#xattrs()}). When false the mount refuses user xattrs with ENOTSUP,
-   * always, rather than keeping them in memory where they would vanish.
+   * always, rather than keeping them in memory where they would vanish. Xattrs came with
+   * FIFOs, sockets and devices (dirnode version 3), so the mount also refuses mknod of those
+   * when this is false.
    */
   boolean keepsUserXattrs();
 }

@@ -293,6 +293,12 @@ final class Namespace {
     if (rdev < 0 || rdev > 0xffff_ffffL) {
       throw new FsException(FsError.INVALID, "device number " + rdev + " out of range");
     }
+    if (!wb.grid.keepsUserXattrs()) {
+      // xattrs and kinds 3..6 came together (dirnode version 3): a grid without the one (a
+      // node of an older Cairn behind a node channel) refuses the other on every retry
+      throw new FsException(FsError.NOT_SUPPORTED, "this grid keeps no " + kind
+          + " entries (it predates directory format version 3)");
+    }
     makeLeaf(path, (gid, now) -> new SpecialNode(tree.newIno(), kind, rdev, mode & 07777,
         caller.uid(), gid, now, now), caller);
   }

@@ -327,6 +327,18 @@ class MountCoreNamespaceTest {
     fails(FsError.NO_ATTRIBUTE, () -> core.getxattr("/f", "user.a"));
   }
 
+  /**
+   * A grid without xattrs is one without dirnode version 3 (a node channel to a node of an
+   * older Cairn says "xattrs false"): it has no kinds for FIFOs, sockets or devices either, so
+   * mknod must fail at once rather than leave a change the grid refuses on every retry.
+   */
+  @Test
+  void specialFilesRefusedWhenTheGridHasNoVersion3() throws Exception {
+    fx.grid.keepXattrs(false);
+    fails(FsError.NOT_SUPPORTED, () -> core.mknod("/p", EntryKind.FIFO, 0644, 0, U));
+    fails(FsError.NOT_FOUND, () -> core.getattr("/p"));
+  }
+
   @Test
   void readCapRootIsReadOnly() throws Exception {
     core.mkdir("/d", 0755, U);
