@@ -96,7 +96,10 @@ final class ListCommand extends GridVerb {
     StringBuilder s = new StringBuilder("{");
     field(s, "name", e.name());
     s.append(", ");
-    field(s, "kind", m.kind().name().toLowerCase(Locale.ROOT));
+    field(s, "kind", m.kind().label());
+    if (m.kind().isDevice()) {
+      s.append(", \"rdev\": ").append(m.rdev());
+    }
     s.append(", \"size\": ").append(m.size());
     s.append(", \"mode\": \"0").append(Integer.toOctalString(m.mode())).append('"');
     s.append(", ");

@@ -41,8 +41,10 @@ final class PathLookup {
 
     /** The cap, or a failure for a symlink (which has none). */
     String requireCap() {
-      return cap.orElseThrow(() -> new CliException(ExitCode.FAILURE, path + " is a symlink to "
-          + metadata.flatMap(NodeMetadata::symlinkTarget).orElse("?") + "; it has no cap"));
+      return cap.orElseThrow(() -> new CliException(ExitCode.FAILURE, metadata
+          .flatMap(NodeMetadata::symlinkTarget).map(t -> path + " is a symlink to " + t)
+          .orElse(path + " is a " + metadata.map(m -> m.kind().label())
+              .orElse("node") + " (no data on the grid)") + "; it has no cap"));
     }
   }
 

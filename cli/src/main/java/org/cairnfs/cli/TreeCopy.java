@@ -241,8 +241,8 @@ final class TreeCopy implements AutoCloseable {
       } else if (md.kind() == EntryKind.DIRECTORY) {
         downloadDir(e.cap().orElseThrow(), childLabel, local, all);
       } else if (md.kind().isSpecial()) {
-        warnings.println("cairn: skipping " + childLabel + ": a " + md.kind().name()
-            .toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " has no data to copy");
+        warnings.println("cairn: skipping " + childLabel + ": a " + md.kind().label()
+            + " has no data to copy");
       } else {
         String cap = e.cap().orElseThrow();
         all.add(bounded(() -> CompletableFuture.runAsync(() -> {

@@ -26,6 +26,14 @@ public enum EntryKind {
     return code;
   }
 
+  /**
+   * The kind's name in listings, JSON and entry lines: {@code file}, {@code directory},
+   * {@code symlink}, {@code fifo}, {@code char-device}, {@code block-device}, {@code socket}.
+   */
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
   /** Whether entries of this kind name a node on the grid through a read cap. */
   public boolean hasCap() {
     return this == FILE || this == DIRECTORY;

@@ -72,7 +72,7 @@ final class DirectoryPages {
       } else {
         b.append(shown);
       }
-      b.append("</td><td>").append(kindName(c.kind())).append("</td><td class=\"n\">")
+      b.append("</td><td>").append(c.kind().label()).append("</td><td class=\"n\">")
           .append(c.kind() == EntryKind.FILE ? Html.escape(Html.bytes(c.metadata().size())) : "")
           .append("</td><td>").append(FileResponder.date(c.metadata().mtime()))
           .append("</td></tr>\n");
@@ -154,24 +154,11 @@ final class DirectoryPages {
 
   private static String nodeType(Child c) {
     if (!c.kind().hasCap()) {
-      return kindName(c.kind());
+      return c.kind().label();
     }
     if (c.readCap().isEmpty()) {
       return "unknown";
     }
     return c.kind() == EntryKind.DIRECTORY ? "dirnode" : "filenode";
-  }
-
-  /** The name of a kind in listings, JSON and entry lines. */
-  static String kindName(EntryKind k) {
-    return switch (k) {
-      case FILE -> "file";
-      case DIRECTORY -> "directory";
-      case SYMLINK -> "symlink";
-      case FIFO -> "fifo";
-      case CHAR_DEVICE -> "char-device";
-      case BLOCK_DEVICE -> "block-device";
-      case SOCKET -> "socket";
-    };
   }
 }

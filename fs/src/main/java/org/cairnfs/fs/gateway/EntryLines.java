@@ -115,7 +115,7 @@ public final class EntryLines {
       NodeMetadata m) {
     b.append(encode(name)).append(' ')
         .append(cap.map(EntryLines::encode).orElse("-")).append(' ')
-        .append(DirectoryPages.kindName(m.kind())).append(' ')
+        .append(m.kind().label()).append(' ')
         .append(m.size()).append(' ')
         .append(Integer.toOctalString(m.mode())).append(' ')
         .append(m.mtime()).append(' ')
@@ -143,7 +143,7 @@ public final class EntryLines {
       Optional<String> cap = optional(f[2]);
       EntryKind kind = null;
       for (EntryKind k : EntryKind.values()) {
-        if (DirectoryPages.kindName(k).equals(f[3])) {
+        if (k.label().equals(f[3])) {
           kind = k;
         }
       }

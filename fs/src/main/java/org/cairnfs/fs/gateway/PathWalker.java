@@ -54,10 +54,14 @@ final class PathWalker {
         throw HttpError.notFound("no '" + name + "' in directory '" + where + "'");
       }
       RemoteEntry entry = e.get();
-      if (entry.metadata().kind() == EntryKind.SYMLINK || entry.cap().isEmpty()) {
+      if (entry.metadata().kind() == EntryKind.SYMLINK) {
         throw HttpError.notFound("'" + name + "' is a symbolic link (to '"
             + entry.metadata().symlinkTarget().orElse("") + "'), which the gateway does not"
             + " follow");
+      }
+      if (entry.cap().isEmpty()) {
+        throw HttpError.notFound("'" + name + "' is a " + entry.metadata().kind().label()
+            + ", which has no data on the grid");
       }
       Cap child = parseChild(entry.cap().get(), name);
       if (readOnly) {
