@@ -48,6 +48,8 @@ final class Journal implements AutoCloseable {
   private long written; // highest seq appended
   private volatile long synced; // highest seq known on disk
   private long bytes;
+  /** The version byte in the file's header: 2 until a special file's entry is journaled. */
+  private int headerVersion;
   private volatile long syncedBytes; // journal length known on disk
   private IOException torn; // an append failed and its partial frame could not be cut off
   private IOException lostForce; // a force failed since the last rewrite; under appendLock
@@ -94,7 +96,10 @@ final class Journal implements AutoCloseable {
       long size;
       try (FileChannel out = channels.open(tmp, StandardOpenOption.CREATE,
           StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-        writeFully(out, ByteBuffer.wrap(JournalCodec.header()));
+        int version = JournalCodec.versionFor(snapshot.stream().map(JournalCodec.Entry::record)
+            .toList());
+        writeFully(out, ByteBuffer.wrap(JournalCodec.header(version)));
+        headerVersion = version;
         for (JournalCodec.Entry e : snapshot) {
           writeFully(out, ByteBuffer.wrap(JournalCodec.encode(e.seq(), e.record())));
           nextSeq = Math.max(nextSeq, e.seq() + 1);
@@ -146,6 +151,10 @@ final class Journal implements AutoCloseable {
               + " off (" + e.getMessage() + "); nothing more is journaled until that works", e);
         }
       }
+      if (headerVersion < JournalCodec.VERSION
+          && JournalCodec.versionFor(records) == JournalCodec.VERSION) {
+        raiseHeaderVersion(); // before the first frame an older Cairn could not read
+      }
       long first = nextSeq;
       java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
       for (int i = 0; i < records.size(); i++) {
@@ -170,6 +179,21 @@ final class Journal implements AutoCloseable {
     } finally {
       appendLock.unlock();
     }
+  }
+
+  /**
+   * Sets the header's version byte to the current version (through a channel of its own: a
+   * positional write on the append channel would append on Linux); forced with the next sync,
+   * as the frames are. Holds appendLock.
+   */
+  private void raiseHeaderVersion() throws IOException {
+    try (FileChannel h = channels.open(path, StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.wrap(new byte[] {(byte) JournalCodec.VERSION});
+      while (b.hasRemaining()) {
+        h.write(b, JournalCodec.VERSION_OFFSET + b.position());
+      }
+    }
+    headerVersion = JournalCodec.VERSION;
   }
 
   /** Cuts the journal back to its last whole frame after a failed append; holds appendLock. */

@@ -50,8 +50,30 @@ final class JournalCodec {
 
   private JournalCodec() {}
 
+  /** Version 2 frames are version 3 frames without special files. */
+  static final int VERSION_WITHOUT_SPECIALS = 2;
+  /** Offset of the version byte in the header. */
+  static final int VERSION_OFFSET = 4;
+
   static byte[] header() {
-    return new byte[] {'C', 'J', 'N', 'L', VERSION, 0, 0, 0};
+    return header(VERSION);
+  }
+
+  static byte[] header(int version) {
+    return new byte[] {'C', 'J', 'N', 'L', (byte) version, 0, 0, 0};
+  }
+
+  /**
+   * The version a journal holding {@code records} needs: 3 with a special file's entry, else 2,
+   * which an older Cairn still mounts.
+   */
+  static int versionFor(java.util.Collection<? extends JournalRecord> records) {
+    for (JournalRecord r : records) {
+      if (r instanceof SetEntry s && s.child() instanceof ChildRef.Special) {
+        return VERSION;
+      }
+    }
+    return VERSION_WITHOUT_SPECIALS;
   }
 
   /** One decoded frame. */

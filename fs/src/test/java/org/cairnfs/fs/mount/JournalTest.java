@@ -32,6 +32,35 @@ class JournalTest {
   }
 
   /**
+   * The header says version 3 only while the journal holds a special file's entry, so an older
+   * Cairn (version 2) can still mount a cache dir that never had one, or no longer has one.
+   */
+  @Test
+  void theHeaderSaysVersion3OnlyWhileASpecialFileIsJournaled() throws Exception {
+    java.time.Instant t = java.time.Instant.ofEpochSecond(1_700_000_000L);
+    Path p = dir.resolve("journal");
+    JournalRecord.SetEntry link = new JournalRecord.SetEntry(new DirRef.Local(1), "l",
+        new ChildRef.Symlink(), NodeMetadata.symlink("t", 0777, t, t));
+    JournalRecord.SetEntry fifo = new JournalRecord.SetEntry(new DirRef.Local(1), "p",
+        new ChildRef.Special(0), new NodeMetadata(org.cairnfs.caps.dirnode.EntryKind.FIFO, 0,
+            0644, t, t, java.util.Optional.empty(), java.util.Map.of()));
+    Journal j = Journal.create(p, List.of(), 1);
+    j.sync(j.append(link));
+    assertThat(Files.readAllBytes(p)[4]).isEqualTo((byte) 2);
+    long seq = j.append(fifo);
+    j.sync(seq);
+    assertThat(Files.readAllBytes(p)[4]).isEqualTo((byte) 3);
+    JournalCodec.Decoded d = Journal.read(p);
+    assertThat(d.headerValid()).isTrue();
+    assertThat(d.entries()).extracting(JournalCodec.Entry::record).containsExactly(link, fifo);
+    j.rewrite(List.of(new JournalCodec.Entry(1, link))); // the FIFO went to the grid
+    assertThat(Files.readAllBytes(p)[4]).isEqualTo((byte) 2);
+    j.rewrite(List.of(new JournalCodec.Entry(seq, fifo)));
+    assertThat(Files.readAllBytes(p)[4]).isEqualTo((byte) 3);
+    j.close();
+  }
+
+  /**
    * A full disk cuts an append short (write(2) fills the last page it can, then ENOSPC): the
    * partial frame is cut off, so the records appended once there is room again are replayed.
    * A real tmpfs of 64 KiB (mounting needs root: CI here runs as root).
