@@ -637,7 +637,11 @@ final class Namespace {
         }
         out.add(MountCore.VERIFYCAP);
       }
-      out.addAll(n.xattrs.keySet());
+      for (String name : n.xattrs.keySet()) {
+        if (!isCapName(name)) { // another writer's entry cannot list a cap name twice
+          out.add(name);
+        }
+      }
       return out;
     } finally {
       tree.lock.readLock().unlock();

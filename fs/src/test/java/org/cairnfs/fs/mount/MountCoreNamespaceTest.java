@@ -319,6 +319,27 @@ class MountCoreNamespaceTest {
   }
 
   @Test
+  void anEntryWhoseXattrsNameACapListsThatCapOnceAndGetsTheRealCap() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String root = grid.newRoot();
+    String sub = grid.createDirectory().get();
+    grid.applyChanges(root, java.util.List.of(new EntryChange.Put("sub",
+        java.util.Optional.of(sub), new NodeMetadata(EntryKind.DIRECTORY, 0, 0755,
+            Instant.EPOCH, Instant.EPOCH, java.util.Optional.empty(), java.util.Map.of(
+                MountCore.READCAP, "cairn:forged".getBytes(StandardCharsets.US_ASCII),
+                "user.k", new byte[] {1}))))).get();
+    CoreFixture other = new CoreFixture(grid, root, dir.resolve("other"), b -> { });
+    try {
+      assertThat(other.core.listxattr("/sub")).containsExactly(MountCore.READCAP,
+          MountCore.WRITECAP, MountCore.VERIFYCAP, "user.k");
+      assertThat(new String(other.core.getxattr("/sub", MountCore.READCAP),
+          StandardCharsets.US_ASCII)).isEqualTo(Cap.parse(sub).readOnly().toString());
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
   void userXattrsRefusedWhenTheGridKeepsNone() throws Exception {
     fx.grid.keepXattrs(false);
     fx.put("/f", new byte[0]);
