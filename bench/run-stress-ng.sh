@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
 done
 [ ${#stressors[@]} -gt 0 ] || stressors=(dir dirdeep dirmany rename symlink hdd seek chmod utime
   xattr fstat open readahead sync-file filename dentry io lockf flock fcntl mmap getdent iomix
-  copy-file fpunch fsize close dup fallocate msync aiol)
+  copy-file fpunch fsize close dup fallocate msync aiol mknod fifo)
 command -v stress-ng >/dev/null || apt-get install -y -q stress-ng >/dev/null
 rm -rf "$dir"; mkdir -p "$dir/mnt"
 "$here/cairn" demo --dir "$dir/demo" "$dir/mnt" > "$dir/demo.log" 2>&1 &
