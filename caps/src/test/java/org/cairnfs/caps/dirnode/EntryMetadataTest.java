@@ -137,6 +137,42 @@ class EntryMetadataTest {
   }
 
   @Test
+  void symlinkTargetsAndNamesRefuseNulEvenFirstAndKeepTheirLengthBounds() {
+    refused(() -> EntryMetadata.symlink("", 0777, T, T), "got 0");
+    assertThat(EntryMetadata.symlink("t".repeat(4095), 0777, T, T).size()).isEqualTo(4095);
+    refused(() -> EntryMetadata.symlink("t".repeat(4096), 0777, T, T), "got 4096");
+    refused(() -> EntryMetadata.symlink("\0t", 0777, T, T), "contains NUL");
+    refused(() -> meta(EntryKind.FILE, 0, 0644, 0, Map.of("\0a", new byte[0])), "NUL");
+  }
+
+  @Test
+  void theDecoderRefusesAnXattrNameStartingWithNul() {
+    EntryMetadata m = meta(EntryKind.FILE, 0, 0644, 0, Map.of("Qa", new byte[0]));
+    byte[] bytes = DirectoryCodec.encode(DirectoryContents.builder().put(DirectoryEntry.of(
+        EntryName.of("f"), "cairn:x", Optional.empty(), m)).build());
+    int at = -1;
+    for (int i = 0; i + 1 < bytes.length; i++) {
+      if (bytes[i] == 'Q' && bytes[i + 1] == 'a') {
+        at = i;
+      }
+    }
+    bytes[at] = 0;
+    refused(() -> DirectoryCodec.decode(bytes), "name contains NUL");
+  }
+
+  @Test
+  void storedCapsAreBoundedAndMoreThanTheScheme() {
+    EntryMetadata file = meta(EntryKind.FILE, 0, 0644, 0, Map.of());
+    String longest = "cairn:" + "x".repeat(DirectoryEntry.MAX_CAP_LENGTH - 6);
+    assertThat(DirectoryEntry.of(EntryName.of("f"), longest, Optional.empty(), file).readCap())
+        .contains(longest);
+    refused(() -> DirectoryEntry.of(EntryName.of("f"), longest + "x", Optional.empty(), file),
+        "more than 2048");
+    refused(() -> DirectoryEntry.of(EntryName.of("f"), "cairn:", Optional.empty(), file),
+        "does not look like a cap");
+  }
+
+  @Test
   void kindsHaveOneLabelEach() {
     assertThat(EntryKind.CHAR_DEVICE.label()).isEqualTo("char-device");
     assertThat(EntryKind.BLOCK_DEVICE.label()).isEqualTo("block-device");
