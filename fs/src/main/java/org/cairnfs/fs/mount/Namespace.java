@@ -680,8 +680,9 @@ final class Namespace {
         throw new FsException(FsError.NOT_PERMITTED, "user xattrs on a " + n.kind()
             + " are refused");
       }
-      if (n.parent == null) {
+      if (n instanceof DirNode d && d.isRoot) {
         // xattrs live in the parent's entry; the root has none, so they would not be journaled
+        // (an unlinked open file has no parent either, and keeps them until its last close)
         throw new FsException(FsError.NOT_SUPPORTED, "the mount's root keeps no user xattrs");
       }
       boolean exists = n.xattrs.containsKey(name);

@@ -427,6 +427,8 @@ class MountCoreFilesTest {
     StatInfo st = core.getattr("/.fuse_hidden0000000100000001");
     assertThat(st.nlink()).isZero();
     core.chmod("/.fuse_hidden0000000100000001", 0600);
+    core.setxattr("/.fuse_hidden0000000100000001", "user.k", new byte[] {7}, 0); // as ext4
+    assertThat(core.getxattr("/.fuse_hidden0000000100000001", "user.k")).containsExactly(7);
     core.truncate("/.fuse_hidden0000000100000001", 1);
     assertThat(core.fgetattr(fh).size()).isEqualTo(1);
     core.flush(fh);
