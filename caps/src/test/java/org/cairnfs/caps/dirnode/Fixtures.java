@@ -1,7 +1,10 @@
 package org.cairnfs.caps.dirnode;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Optional;
 import org.cairnfs.caps.DirectoryWriteCap;
 import org.cairnfs.caps.MutableWriteCap;
@@ -36,6 +39,17 @@ final class Fixtures {
   static DirectoryEntry symlink(String name, String target) {
     return DirectoryEntry.symlink(EntryName.of(name),
         EntryMetadata.symlink(target, 0777, MTIME, CTIME));
+  }
+
+  /** Every cut of a flat directory's bytes, and one byte more, fails to decode. */
+  static void assertEveryTruncationAndATrailingByteRejected(byte[] ok) {
+    for (int len = 0; len < ok.length; len++) {
+      byte[] cut = Arrays.copyOf(ok, len);
+      assertThatThrownBy(() -> DirectoryCodec.decode(cut)).as("length %d", len)
+          .isInstanceOf(DirectoryFormatException.class);
+    }
+    assertThatThrownBy(() -> DirectoryCodec.decode(Arrays.copyOf(ok, ok.length + 1)))
+        .hasMessageContaining("trailing");
   }
 
   /** A predictable SecureRandom for golden tests. */
