@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.caps.dirnode.EntryMetadata;
 
 /**
  * The namespace operations of {@link MountCore}: each takes the tree's write lock, checks POSIX
@@ -666,10 +667,6 @@ final class Namespace {
     }
   }
 
-  private static int utf8Length(String s) {
-    return s.getBytes(StandardCharsets.UTF_8).length;
-  }
-
   void setxattr(String path, String name, byte[] value, int flags) throws FsException {
     checkUserXattr(name);
     if (value.length > MountCore.MAX_XATTR_VALUE) {
@@ -692,17 +689,14 @@ final class Namespace {
       if ((flags & MountCore.XATTR_REPLACE) != 0 && !exists) {
         throw new FsException(FsError.NO_ATTRIBUTE, name + " not set");
       }
-      long total = value.length + utf8Length(name);
-      for (var e : n.xattrs.entrySet()) {
-        if (!e.getKey().equals(name)) {
-          total += e.getValue().length + utf8Length(e.getKey());
-        }
-      }
-      if (!exists && n.xattrs.size() >= MountCore.MAX_XATTRS) {
+      // counted as the directory entry will count them (a replacement counts once)
+      TreeMap<String, byte[]> after = new TreeMap<>(n.xattrs);
+      after.put(name, value);
+      if (after.size() > MountCore.MAX_XATTRS) {
         throw new FsException(FsError.NO_SPACE, "a node keeps at most " + MountCore.MAX_XATTRS
             + " user xattrs");
       }
-      if (total > MountCore.MAX_XATTR_TOTAL) {
+      if (EntryMetadata.xattrBytes(after) > MountCore.MAX_XATTR_TOTAL) {
         throw new FsException(FsError.NO_SPACE, "a node's user xattrs are limited to "
             + MountCore.MAX_XATTR_TOTAL / 1024 + " KiB in all");
       }
