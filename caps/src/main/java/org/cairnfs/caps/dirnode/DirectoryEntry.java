@@ -30,9 +30,8 @@ public record DirectoryEntry(EntryName name, Optional<String> readCap,
     }
     boolean capless = !metadata.kind().hasCap();
     if (capless == readCap.isPresent()) {
-      // "a symlink carries no cap", "a char_device carries no cap", "a file needs a read cap"
-      throw new DirectoryFormatException("entry \"" + name + "\": a "
-          + metadata.kind().name().toLowerCase(java.util.Locale.ROOT)
+      // "a symlink carries no cap", "a char-device carries no cap", "a file needs a read cap"
+      throw new DirectoryFormatException("entry \"" + name + "\": a " + metadata.kind().label()
           + (capless ? " carries no cap" : " needs a read cap"));
     }
     if (writeCap.isPresent() && readCap.isEmpty()) {

@@ -403,16 +403,7 @@ final class JournalCodec {
   }
 
   private static NodeMetadata meta(ByteBuffer b) {
-    int code = b.get();
-    EntryKind kind = null;
-    for (EntryKind k : EntryKind.values()) {
-      if (k.code() == code) {
-        kind = k;
-      }
-    }
-    if (kind == null) {
-      throw new IllegalArgumentException("bad kind " + code);
-    }
+    EntryKind kind = EntryKind.ofCode(b.get()); // an unknown code is an IllegalArgumentException
     long size = b.getLong();
     int mode = b.getShort() & 0xffff;
     Instant mtime = instant(b);
