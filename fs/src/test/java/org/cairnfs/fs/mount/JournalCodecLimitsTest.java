@@ -96,9 +96,34 @@ class JournalCodecLimitsTest {
     roundTrips(new DirCreated(5, ""));
     roundTrips(new EntriesPublished(new DirRef.Local(3),
         List.of(new NameSeq("", 1), new NameSeq("", 2))));
+    roundTrips(new EntriesPublished(new DirRef.Local(3), List.of()));
     Instant last = Instant.ofEpochSecond(1_700_000_000L, 999_999_999);
     roundTrips(new SetEntry(new DirRef.Local(1), "f", new ChildRef.LocalFile(4, 1),
         fileMeta(last, Map.of("user.x", new byte[] {1, 2, 3}))));
+    roundTrips(new SetEntry(new DirRef.Local(1), "f", new ChildRef.LocalFile(4, 1),
+        fileMeta(last, Map.of("user.empty", new byte[0]))));
+  }
+
+  /** A record of exactly {@link JournalCodec#MAX_BODY} bytes is written and read; one more is not. */
+  @Test
+  void aRecordOfExactlyTheBodyBoundIsKeptAndOneByteMoreIsRefused() {
+    // body: type 1 + seq 8 + id 8 + gen 8 + base (1 + 2 + L) + 3 sizes 24 + runs 4 + 12 r + 1
+    int runs = 87_376;
+    int baseLength = JournalCodec.MAX_BODY - 57 - 12 * runs;
+    assertThat(baseLength).isEqualTo(7);
+    List<PageRun> pages = new java.util.ArrayList<>(runs);
+    for (int i = 0; i < runs; i++) {
+      pages.add(new PageRun(2L * i, 1));
+    }
+    FileCommit exact = new FileCommit(1, 2, Optional.of("b".repeat(baseLength)), 0, 1, 1,
+        pages, Optional.empty());
+    assertThat(JournalCodec.encode(SEQ, exact)).hasSize(JournalCodec.MAX_BODY + 8);
+    roundTrips(exact);
+    FileCommit over = new FileCommit(1, 2, Optional.of("b".repeat(baseLength + 1)), 0, 1, 1,
+        pages, Optional.empty());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> JournalCodec.encode(SEQ, over))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(String.valueOf(JournalCodec.MAX_BODY + 1));
   }
 
   @Test

@@ -190,6 +190,7 @@ class JournalCodecTest {
     JournalCodec.Decoded d = JournalCodec.decode(ByteBuffer.wrap(j));
     assertThat(d.refusal()).hasValueSatisfying(m -> assertThat(m)
         .contains("file 9").contains("size " + (v1Page + 1) * 65_536L)
+        .contains("up to byte " + (v1Page + 1) * 65_536L)
         .contains(String.valueOf(MountCore.MAX_FILE_SIZE)));
     // a count whose x16 overflows an int is refused too, not cut
     List<JournalRecord> rs2 = new ArrayList<>(records());
