@@ -54,6 +54,19 @@ class MutableFileWriterTest {
     assertThat(l.end()).isEqualTo(559 + 3 * 100 + 34);
   }
 
+  /** An empty file still has one (empty) segment, so there is a block to sign and read. */
+  @Test
+  void anEmptyFileHasOneSegmentAndReadsBackEmpty() throws Exception {
+    assertThat(new ShareLayout(3, 5, 3, 0).segments()).isEqualTo(1);
+    MutableKeys keys = MutableKeys.fromSeed(SEED);
+    byte[][] shares = MutableFileWriter.write(keys, 1, new byte[0],
+        new MutableParams(3, 5, 300), new FixedRandom(0));
+    MutableShare first = MutableShare.parse(shares[4]);
+    assertThat(first.layout().segments()).isEqualTo(1);
+    assertThat(MutableFileReader.read(keys.readCap(), first.header().versionId(),
+        List.of(shares[4], shares[0], shares[2]))).isEmpty();
+  }
+
   @Test
   void smallFilesGetOneSegmentJustBigEnough() {
     assertThat(new MutableParams(3, 10, 300).effectiveSegmentSize(0)).isEqualTo(3);
