@@ -128,5 +128,8 @@ class PreparedEncodingTest {
         .prepare(PlaintextSource.of(new byte[] {1, 2, 3}));
     assertThat(prepared.literal()).contains(new LiteralCap(new byte[] {1, 2, 3}));
     assertThatThrownBy(prepared::index).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(prepared::layout).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> prepared.encode((i, length) -> new ByteArrayShare(length)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("no shares");
   }
 }
