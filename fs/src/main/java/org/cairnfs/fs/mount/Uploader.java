@@ -219,6 +219,7 @@ final class Uploader {
       }
     }
     Map<Long, CompletableFuture<Void>> inFlight = new HashMap<>();
+    Map<Long, FileData> uploading = new HashMap<>();
     // a small file's upload is a few round trips and a share fsync per server, with next to no
     // bytes or CPU: SMALL_PER_SLOT of them share one slot, so that servers commit them together
     java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(
@@ -228,6 +229,7 @@ final class Uploader {
       if (data == null) {
         continue;
       }
+      uploading.put(e.getKey(), data);
       Optional<FileData.Upload> up = data.prepareUpload();
       if (up.isEmpty() && data.base().isPresent()) {
         continue; // nothing sealed beyond what the grid has
@@ -266,8 +268,14 @@ final class Uploader {
           uploads++;
         }
       } catch (RuntimeException ex) {
+        failedFiles.add(e.getKey()); // its entries wait, whatever the reason
+        if (wb.files.get(e.getKey()) != uploading.get(e.getKey())) {
+          // unlinked and closed meanwhile: its layers went from under the upload, and nothing
+          // refers to it any more, so this is no failure of the round
+          LOG.debug("upload of local file {} stopped: the file was removed", e.getKey());
+          continue;
+        }
         failure = GridException.of(ex);
-        failedFiles.add(e.getKey());
         LOG.warn("upload of local file {} failed: {}", e.getKey(), failure.getMessage());
       }
     }

@@ -243,6 +243,40 @@ class UploaderTest {
     }
   }
 
+  /**
+   * A file unlinked and closed while its upload is in flight: its layers are deleted under the
+   * upload's reader, which fails. Nothing refers to the file any more, so that is no failure of
+   * the round (seen once under fsstress as a WARN and an error in the status).
+   */
+  @Test
+  void anUploadOfAFileRemovedMeanwhileIsNoFailureOfTheRound() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR)
+        .coalesceLimit(HOUR));
+    CountDownLatch gate = new CountDownLatch(1);
+    try {
+      fx.put("/keep", CoreFixture.bytes(65536, 1));
+      fx.put("/gone", CoreFixture.bytes(65536, 2));
+      Uploader uploader = fx.core.writeBack().uploader;
+      long before = uploader.rounds();
+      grid.writeGate = gate;
+      uploader.kick(true);
+      waitUntil("the round holds both uploads", () -> grid.writesInFlight() == 2);
+      fx.core.unlink("/gone");
+      grid.writeGate = null;
+      gate.countDown();
+      waitUntil("the round ended", () -> uploader.rounds() > before);
+      assertThat(fx.core.status().lastError()).isEmpty();
+      assertThat(grid.entries(fx.rootCap)).containsKey("keep");
+      fx.core.sync(Duration.ofSeconds(10));
+      assertThat(grid.entries(fx.rootCap)).containsOnlyKeys("keep");
+    } finally {
+      grid.writeGate = null;
+      gate.countDown();
+      closeQuickly(fx);
+    }
+  }
+
   /** Sealed layers holding a sixteenth of the cache bound start a round without the delay. */
   @Test
   void sealedBytesAtASixteenthOfTheBoundStartARound() throws Exception {
