@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
+import org.mapdb.DBException;
 import org.mapdb.DBMaker;
 import org.mapdb.Serializer;
 import org.slf4j.Logger;
@@ -138,13 +139,16 @@ final class MapDbImport {
       });
       LOG.info("imported {} share record(s) from the old lease database {} into {}; the old file"
           + " is kept as {}", count[0], source, target, aside(source));
-    } catch (IllegalArgumentException e) {
-      throw new LeaseDbDamagedException(source, e);
-    } catch (RuntimeException e) {
-      if (LeaseDbDamagedException.isDamage(e)) {
-        throw new LeaseDbDamagedException(source, e);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      // Reading a file this version did not write: any failure but an I/O error is its bytes.
+      // MapDB allocates what an overwritten length says (up to 2 GiB) before it reads: a record
+      // of a few hundred bytes that does not fit the heap is damage too.
+      if (e instanceof DBException.VolumeIOError && !LeaseDbDamagedException.isDamage(e)) {
+        throw new IOException("cannot read old lease database " + source + ": " + e, e);
       }
-      throw e;
+      throw new LeaseDbDamagedException(source, LeaseDbDamagedException.isDamage(e)
+          || e instanceof IllegalArgumentException ? (Exception) e
+          : new IOException("its records do not read back (" + e + ")", e));
     } finally {
       if (!db.isClosed()) {
         db.close();

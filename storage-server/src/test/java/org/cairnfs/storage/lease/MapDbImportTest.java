@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.cairnfs.storage.lease.LeaseDbTest.filled;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -238,6 +239,45 @@ class MapDbImportTest {
       assertThat(db.recordedKeys(null, 1000)).hasSize(50);
       assertThat(db.implicitSecrets(ALICE).renewHash()).hasSize(32);
     }
+  }
+
+  /**
+   * Bytes overwritten anywhere the old file holds data: the import either reads through (unused
+   * space) or refuses the file as damaged or unreadable, naming it; never a raw exception from
+   * MapDB's deserializers (NegativeArraySizeException, BufferUnderflowException and an
+   * OutOfMemoryError for an overwritten length escaped before, so a server with such a file died
+   * with a stack trace instead of saying what to do).
+   */
+  @Test
+  void overwrittenBytesAnywhereInTheOldFileAreRefusedNamingIt() throws Exception {
+    byte[] clean = Files.readAllBytes(old);
+    int refused = 0;
+    for (int window = 0; window < clean.length; window += 256) {
+      if (allZero(clean, window, Math.min(window + 256, clean.length))) {
+        continue; // space MapDB has not used
+      }
+      byte[] damaged = clean.clone();
+      java.util.Arrays.fill(damaged, window, Math.min(window + 64, damaged.length), (byte) 0xff);
+      Path copy = dir.resolve("damaged-" + window + "/leases.db");
+      Files.createDirectories(copy.getParent());
+      Files.write(copy, damaged);
+      try {
+        MapDbImport.run(List.of(copy), copy.resolveSibling("leases.sqlite"));
+      } catch (IOException e) {
+        assertThat(e).as("at byte %d", window).hasMessageContaining(copy.toString());
+        refused++;
+      }
+    }
+    assertThat(refused).as("some damage is seen").isPositive();
+  }
+
+  private static boolean allZero(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A record that does not decode is damage; the old file is closed again (not left locked). */
