@@ -272,10 +272,6 @@ final class LeaseTables implements AutoCloseable {
     connection.commit();
   }
 
-  boolean isClosed() throws SQLException {
-    return connection.isClosed();
-  }
-
   @Override
   public void close() throws SQLException {
     connection.close();

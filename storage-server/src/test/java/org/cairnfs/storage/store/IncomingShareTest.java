@@ -54,6 +54,24 @@ class IncomingShareTest {
     return IncomingShare.create(KEY, size, ALICE, secrets(1), incoming, budget.reserve(size));
   }
 
+  /**
+   * A rename into a new prefix directory changes the directories created for it too: each must
+   * be synced, so the list names the target's parent and the parent of every directory created,
+   * and stops at the first directory that already existed.
+   */
+  @Test
+  void theParentsToSyncAreTheTargetsParentAndThoseOfEachDirectoryCreated() throws Exception {
+    Files.createDirectories(fs.getPath("/srv/shares"));
+    Path deep = fs.getPath("/srv/shares/ab/abcd/3");
+    assertThat(IncomingShare.createParents(deep)).containsExactly(
+        fs.getPath("/srv/shares/ab/abcd"), fs.getPath("/srv/shares/ab"),
+        fs.getPath("/srv/shares"));
+    assertThat(Files.isDirectory(fs.getPath("/srv/shares/ab/abcd"))).isTrue();
+    // Now only the parent changes.
+    assertThat(IncomingShare.createParents(fs.getPath("/srv/shares/ab/abcd/4")))
+        .containsExactly(fs.getPath("/srv/shares/ab/abcd"));
+  }
+
   @Test
   void aFinishedUploadRefusesWritesAndASecondFinishAsNotFound() throws Exception {
     IncomingShare upload = create(10);

@@ -45,6 +45,22 @@ class SpaceLimitEdgesTest {
     assertThat(f.store.writeSlotShare(SI, 0, slotShare(1, 500), ALICE, secrets(1))).isEqualTo(1);
   }
 
+  /**
+   * A whole slot share that its front already refuses (here a stale seqnum) is refused as
+   * REJECTED before any disk is asked for staging: a forged or stale write to a nearly full
+   * server is told what is wrong with it, not that the server is full, and stages nothing.
+   */
+  @Test
+  void aWholeSlotShareItsFrontRefusesIsRejectedBeforeStagingSpaceIsAsked() throws Exception {
+    f = new StoreFixture(dbDir, new StoreLimits(1 << 20, 1000, 100_000));
+    f.store.writeSlotShare(SI, 0, slotShare(2, 100), ALICE, secrets(1));
+    f.freeBytes = 1500; // 600 more bytes would go below the reserve
+    assertThatThrownBy(() -> f.store.writeSlotShare(SI, 0, slotShare(1, 600), ALICE, secrets(1)))
+        .satisfies(e -> assertThat(((StoreException) e).reason()).isEqualTo(Reason.REJECTED))
+        .hasMessageContaining("seqnum 1 not above 2");
+    assertThat(f.store.read(ShareKey.mutable(SI, 0), 0, 100)).isEqualTo(slotShare(2, 100));
+  }
+
   @Test
   void aServerOverItsMaxSpaceStillTakesASlotVersionThatDoesNotGrow() throws Exception {
     f = new StoreFixture(dbDir, new StoreLimits(1 << 20, 0, 100_000));
