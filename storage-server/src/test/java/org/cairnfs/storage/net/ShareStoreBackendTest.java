@@ -93,6 +93,30 @@ class ShareStoreBackendTest {
     return ((StorageException) t).code();
   }
 
+  /**
+   * A close whose commit fails (here the lease record's) is answered with that failure, as the
+   * exception the store's wait reports, never as done: the client must not count the share.
+   */
+  @Test
+  void aCloseWhoseCommitFailsIsAnsweredWithTheFailure() throws Exception {
+    boolean[] failing = {false};
+    store.close();
+    leases.close();
+    leases = org.cairnfs.storage.lease.LeaseDbWithCommitFaults.open(dir.resolve("leases.db"),
+        clock, Duration.ofDays(31), () -> failing[0]);
+    store = ShareStore.open(dir.resolve("store"), new StoreLimits(1 << 30, 0, 1 << 20),
+        leases, () -> 1L << 40, org.cairnfs.storage.store.AcceptingSlotCheck.INSTANCE);
+    backend = new ShareStoreBackend(store);
+    Caller a = connection(1);
+    backend.allocate(a, allocate(si(1), 10, 0));
+    backend.writeChunk(a, new Request.WriteChunk(si(1), 0, 0, filled(10, 7)));
+    failing[0] = true;
+    assertThatThrownBy(() -> backend.closeShare(a, si(1), 0))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining("lease log write failed (test)");
+    failing[0] = false;
+  }
+
   @Nested
   class ConnectionCap {
     @Test
