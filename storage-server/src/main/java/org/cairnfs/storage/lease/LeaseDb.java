@@ -1,6 +1,7 @@
 package org.cairnfs.storage.lease;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -194,7 +195,24 @@ public final class LeaseDb implements AutoCloseable {
     } catch (SQLException e) {
       throw abandon(failed("read", e));
     }
-    return value == null ? Optional.empty() : Optional.of(ShareRecordCodec.decode(value));
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(ShareRecordCodec.decode(value));
+    } catch (IllegalArgumentException e) {
+      throw damaged("the record of " + key, e);
+    }
+  }
+
+  /**
+   * A stored row that does not decode: SQLite checks its pages, not what they hold, so bytes
+   * overwritten inside a record pass {@code quick_check} and are found here. Reported as the
+   * damage it is, with the recovery steps, never as the client's bad request.
+   */
+  private UncheckedIOException damaged(String what, IllegalArgumentException e) {
+    return new UncheckedIOException(new LeaseDbDamagedException(file,
+        new IOException(what + " does not decode: " + e.getMessage(), e)));
   }
 
   /**
@@ -375,7 +393,11 @@ public final class LeaseDb implements AutoCloseable {
     List<ShareKey> out = new ArrayList<>();
     try {
       for (byte[] key : tables().keysAfter(after == null ? null : after.toBytes(), max)) {
-        out.add(ShareKey.fromBytes(key));
+        try {
+          out.add(ShareKey.fromBytes(key));
+        } catch (IllegalArgumentException e) {
+          throw damaged("a stored share key", e);
+        }
       }
     } catch (SQLException e) {
       throw abandon(failed("read", e));

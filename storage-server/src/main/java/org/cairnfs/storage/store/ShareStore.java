@@ -93,7 +93,13 @@ public final class ShareStore implements AutoCloseable {
     Files.createDirectories(layout.sharesDir());
     deleteTree(layout.incomingDir());
     Files.createDirectories(layout.incomingDir());
-    StoreReconciliation.Result fixed = StoreReconciliation.run(layout, leases, slotCheck);
+    StoreReconciliation.Result fixed;
+    try {
+      fixed = StoreReconciliation.run(layout, leases, slotCheck);
+    } catch (java.io.UncheckedIOException e) {
+      // A record that does not decode: refuse to start with the recovery steps it carries.
+      throw e.getCause();
+    }
     if (fixed.changedAnything()) {
       log.warn("{}: lease database reconciled with the share tree after an unclean stop: "
           + "{} recordless share(s) of {} bytes adopted with a recovered lease, {} record(s) "

@@ -466,4 +466,47 @@ class LeaseDbFileTest {
       }).count();
     }
   }
+
+  /**
+   * A record or a key overwritten inside its row passes {@code quick_check} (SQLite checks pages,
+   * not what they hold): reading it says the database is damaged and how to recover, naming the
+   * file, instead of a decoding exception the server would answer as the client's bad request.
+   * The other records still read.
+   */
+  @Test
+  void aRowThatDoesNotDecodeIsDamageNamingTheFile() throws Exception {
+    ShareKey other = ShareKey.immutable(StorageIndex.of(filled(16, 2)), 0);
+    try (LeaseDb db = open("rows")) {
+      db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(1), LeaseSecrets.of(filled(32, 1),
+          filled(32, 2)));
+      db.recordShare(other, 20, ShareRecord.NO_SEQNUM, owner(1), LeaseSecrets.of(filled(32, 1),
+          filled(32, 2)));
+    }
+    try (Connection c = raw("rows");
+        PreparedStatement u = c.prepareStatement("UPDATE shares SET record = ? WHERE key = ?")) {
+      u.setBytes(1, filled(12, 0xff));
+      u.setBytes(2, KEY.toBytes());
+      assertThat(u.executeUpdate()).isEqualTo(1);
+    }
+    try (LeaseDb db = open("rows")) {
+      assertThatThrownBy(() -> db.find(KEY)).isInstanceOf(java.io.UncheckedIOException.class)
+          .cause().isInstanceOf(LeaseDbDamagedException.class)
+          .hasMessageContaining(dir.resolve("rows").toString())
+          .hasMessageContaining("the record of " + KEY + " does not decode");
+      assertThat(db.find(other)).get().extracting(ShareRecord::size).isEqualTo(20L);
+    }
+    try (Connection c = raw("rows");
+        PreparedStatement u = c.prepareStatement("UPDATE shares SET key = ? WHERE key = ?")) {
+      u.setBytes(1, filled(3, 0xff));
+      u.setBytes(2, other.toBytes());
+      assertThat(u.executeUpdate()).isEqualTo(1);
+    }
+    try (LeaseDb db = open("rows")) {
+      assertThatThrownBy(() -> db.recordedKeys(null, 10))
+          .isInstanceOf(java.io.UncheckedIOException.class)
+          .cause().isInstanceOf(LeaseDbDamagedException.class)
+          .hasMessageContaining("a stored share key does not decode");
+    }
+  }
+
 }

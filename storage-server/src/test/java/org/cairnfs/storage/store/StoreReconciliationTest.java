@@ -20,6 +20,7 @@ import org.cairnfs.storage.share.ShareKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.cairnfs.storage.lease.LeaseDbDamagedException;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,6 +46,28 @@ class StoreReconciliationTest {
     Path path = f.store.layout().sharePath(key);
     Files.createDirectories(path.getParent());
     return Files.write(path, data);
+  }
+
+  /**
+   * Bytes overwritten inside a stored record pass SQLite's page check; the start reads every
+   * record and refuses with the damage and its recovery steps (not a raw decoding exception), and
+   * the share files are untouched.
+   */
+  @Test
+  void aRecordThatDoesNotDecodeRefusesTheStartAsDamageNamingTheDatabase() throws Exception {
+    f.upload(SI, 0, pattern(50, 1), ALICE);
+    f.store.close();
+    f.leases.close();
+    Path db = dbDir.resolve("leases.db");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.Statement st = c.createStatement()) {
+      assertThat(st.executeUpdate("UPDATE shares SET record = x'ffffffffffffffff'")).isEqualTo(1);
+    }
+    assertThatThrownBy(f::open).isInstanceOf(LeaseDbDamagedException.class)
+        .hasMessageContaining(db.toString()).hasMessageContaining("does not decode")
+        .hasMessageContaining("To recover");
+    f.leases.close(); // the store refused; its lease database stayed open
+    assertThat(f.store.layout().sharePath(ShareKey.immutable(SI, 0))).hasSize(50);
   }
 
   @Test
