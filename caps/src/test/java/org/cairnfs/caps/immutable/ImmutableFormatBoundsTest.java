@@ -30,8 +30,10 @@ class ImmutableFormatBoundsTest {
     assertThatThrownBy(() -> new EncodingParams(1, 1, 1, 0)).hasMessageContaining("segment size");
     assertThat(new EncodingParams(1, 1, 1, EncodingParams.MAX_SEGMENT_SIZE).segmentSize())
         .isEqualTo(EncodingParams.MAX_SEGMENT_SIZE);
+    // Refused by its own bound, which names the range (the stripe bound below would refuse it
+    // too, since n >= k, but with a message about the stripe).
     assertThatThrownBy(() -> new EncodingParams(1, 1, 1, EncodingParams.MAX_SEGMENT_SIZE + 1))
-        .hasMessageContaining("segment size");
+        .hasMessageContaining("segment size must be in [1, " + EncodingParams.MAX_SEGMENT_SIZE);
     // Stripe n * ceil(segment / k): exactly the limit passes, one more block byte does not.
     assertThat(new EncodingParams(3, 4, 4, 3 * (EncodingParams.MAX_STRIPE / 4)).blockSize())
         .isEqualTo(EncodingParams.MAX_STRIPE / 4);
