@@ -124,6 +124,11 @@ final class ConnectionLimits {
     return total;
   }
 
+  /** Node ids with connections open (tests: ids are free to mint, so none may stay after). */
+  synchronized int nodes() {
+    return byNode.size();
+  }
+
   synchronized long refused() {
     return refused;
   }

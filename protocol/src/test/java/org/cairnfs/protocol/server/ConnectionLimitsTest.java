@@ -1,0 +1,143 @@
+package org.cairnfs.protocol.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.local.LocalAddress;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import org.cairnfs.protocol.identity.NodeId;
+import org.cairnfs.protocol.identity.NodeKey;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ConnectionLimits} alone: the total, per-address and per-node counts at their edges,
+ * which addresses count as one, the loopback exemption, and that a closed connection's count
+ * and address are forgotten (a peer that comes and goes must not grow the maps or use up its
+ * own limit).
+ */
+class ConnectionLimitsTest {
+  private static final NodeId NODE = NodeKey.generate().nodeId();
+
+  private static ConnectionLimits limits(int max, int perAddress, int perNode, boolean loopbackExempt) {
+    return new ConnectionLimits(max, perAddress, perNode, 1000, 2000, loopbackExempt);
+  }
+
+  private static SocketAddress at(String ip) throws UnknownHostException {
+    return new InetSocketAddress(InetAddress.getByName(ip), 4242);
+  }
+
+  @Test
+  void theTotalAdmitsExactlyItsMaximum() throws Exception {
+    ConnectionLimits l = limits(2, 10, 10, false);
+    assertThat(l.admitAddress(at("10.0.0.1"))).isNotNull();
+    assertThat(l.admitAddress(at("10.0.0.2"))).isNotNull();
+    assertThat(l.admitAddress(at("10.0.0.3"))).isNull();
+    assertThat(l.open()).isEqualTo(2);
+    assertThat(l.refused()).isEqualTo(1);
+  }
+
+  @Test
+  void oneAddressGetsExactlyItsConnectionsWhileAnotherIsNotHeldUp() throws Exception {
+    ConnectionLimits l = limits(10, 2, 10, true);
+    ConnectionLimits.Address a = l.admitAddress(at("10.0.0.1"));
+    assertThat(l.admitAddress(at("10.0.0.1"))).isSameAs(a);
+    assertThat(l.admitAddress(at("10.0.0.1"))).as("not loopback: limited though exempt")
+        .isNull();
+    assertThat(l.admitAddress(at("10.0.0.2"))).isNotNull().isNotSameAs(a);
+    assertThat(a.requests.max()).isEqualTo(1000);
+    assertThat(a.responses.max()).isEqualTo(2000);
+  }
+
+  /** A demo grid runs hundreds of nodes on one machine against one introducer. */
+  @Test
+  void loopbackPeersAreExemptFromTheAddressLimitOnlyWhenConfigured() throws Exception {
+    ConnectionLimits exempt = limits(10, 1, 10, true);
+    for (String ip : new String[] {"127.0.0.1", "::1"}) {
+      ConnectionLimits.Address a = exempt.admitAddress(at(ip));
+      assertThat(exempt.admitAddress(at(ip))).as(ip).isSameAs(a);
+    }
+    ConnectionLimits strict = limits(10, 1, 10, false);
+    assertThat(strict.admitAddress(at("127.0.0.1"))).isNotNull();
+    assertThat(strict.admitAddress(at("127.0.0.1"))).isNull();
+  }
+
+  /** An address that is not a resolved IP is never taken for the loopback. */
+  @Test
+  void anUnresolvedOrNonIpAddressIsLimitedEvenWithTheExemption() {
+    ConnectionLimits l = limits(10, 1, 10, true);
+    SocketAddress unresolved = InetSocketAddress.createUnresolved("localhost", 4242);
+    assertThat(l.admitAddress(unresolved)).isNotNull();
+    assertThat(l.admitAddress(new LocalAddress("x"))).as("shares the one key of other kinds")
+        .isNull();
+    assertThat(l.refused()).isEqualTo(1);
+  }
+
+  /** One host is usually given a whole /64: counting full IPv6 addresses would not limit it. */
+  @Test
+  void ipv6PeersAreCountedPerSlash64() throws Exception {
+    ConnectionLimits l = limits(10, 1, 10, false);
+    assertThat(l.admitAddress(at("2001:db8:1:2::1"))).isNotNull();
+    assertThat(l.admitAddress(at("2001:db8:1:2:ffff::9"))).as("same /64").isNull();
+    assertThat(l.admitAddress(at("2001:db8:1:3::1"))).as("next /64").isNotNull();
+    assertThat(ConnectionLimits.addressKey(at("2001:db8:1:2::1")))
+        .isEqualTo(ConnectionLimits.addressKey(at("2001:db8:1:2:ffff::9")))
+        .isNotEqualTo(ConnectionLimits.addressKey(at("2001:db8:1:3::1")));
+    assertThat(ConnectionLimits.addressKey(at("10.0.0.1"))).isEqualTo(InetAddress.getByName("10.0.0.1"));
+    assertThat(ConnectionLimits.addressKey(new LocalAddress("x"))).isEqualTo("other");
+  }
+
+  /** The budgets of an address live while it has connections and are forgotten after. */
+  @Test
+  void anAddressIsForgottenWithItsLastConnection() throws Exception {
+    ConnectionLimits l = limits(10, 2, 10, false);
+    ConnectionLimits.Address a = l.admitAddress(at("10.0.0.1"));
+    ConnectionLimits.Address b = l.admitAddress(at("10.0.0.1"));
+    l.releaseAddress(a);
+    assertThat(l.admitAddress(at("10.0.0.1"))).as("still open: the same budgets").isSameAs(b);
+    l.releaseAddress(b);
+    l.releaseAddress(b);
+    assertThat(l.open()).isZero();
+    assertThat(l.admitAddress(at("10.0.0.1"))).as("forgotten: fresh budgets").isNotSameAs(a);
+  }
+
+  @Test
+  void oneNodeGetsExactlyItsConnectionsAndEachCloseGivesOneBack() {
+    ConnectionLimits l = limits(10, 10, 3, false);
+    assertThat(l.admitNode(NODE)).isTrue();
+    assertThat(l.admitNode(NODE)).isTrue();
+    assertThat(l.admitNode(NODE)).isTrue();
+    assertThat(l.admitNode(NODE)).isFalse();
+    assertThat(l.refused()).isEqualTo(1);
+    assertThat(l.admitNode(NodeKey.generate().nodeId())).as("another node").isTrue();
+    l.releaseNode(NODE);
+    assertThat(l.admitNode(NODE)).as("one given back").isTrue();
+    assertThat(l.admitNode(NODE)).isFalse();
+    l.releaseNode(NODE);
+    l.releaseNode(NODE);
+    l.releaseNode(NODE);
+    l.releaseNode(NODE); // one more than held: nothing to give back
+    assertThat(l.admitNode(NODE)).isTrue();
+    assertThat(l.admitNode(NODE)).isTrue();
+    assertThat(l.admitNode(NODE)).isTrue();
+    assertThat(l.admitNode(NODE)).isFalse();
+    assertThat(l.refused()).isEqualTo(3);
+  }
+
+  /** Node ids cost a client nothing: one that has closed all its connections leaves no entry. */
+  @Test
+  void aNodeIsForgottenWithItsLastConnection() {
+    ConnectionLimits l = limits(10, 10, 3, false);
+    NodeId other = NodeKey.generate().nodeId();
+    l.admitNode(NODE);
+    l.admitNode(NODE);
+    l.admitNode(other);
+    assertThat(l.nodes()).isEqualTo(2);
+    l.releaseNode(NODE);
+    assertThat(l.nodes()).isEqualTo(2);
+    l.releaseNode(NODE);
+    l.releaseNode(other);
+    assertThat(l.nodes()).isZero();
+  }
+}
