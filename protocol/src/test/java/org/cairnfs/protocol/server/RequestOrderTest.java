@@ -1,6 +1,7 @@
 package org.cairnfs.protocol.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
@@ -9,7 +10,9 @@ import java.util.Set;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.protocol.message.Frame;
+import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Hello;
+import org.cairnfs.protocol.message.Message;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.SampleMessages;
@@ -163,5 +166,74 @@ class RequestOrderTest {
     assertThat(started).as("the connection-closed call").hasSize(1);
     started.remove(0).run();
     assertThat(backend.closedConnections).isEqualTo(1);
+  }
+
+  /** Every request naming a storage index is ordered by it; the others run alone. */
+  @Test
+  void eachRequestIsOrderedByTheIndexItNames() {
+    for (Message m : SampleMessages.all()) {
+      if (m instanceof Request r) {
+        boolean alone = r instanceof Request.Ping || r instanceof Request.GetServerInfo
+            || r instanceof Request.Publish || r instanceof Request.Subscribe;
+        assertThat(RequestOrder.keyOf(r)).as(r.type().toString())
+            .isEqualTo(alone ? null : SampleMessages.index(1));
+      }
+    }
+    assertThat(RequestOrder.Queued.refusal(1, ErrorCode.BAD_REQUEST, "no").key).isNull();
+  }
+
+  @Test
+  void oneRunningPlaceIsTheLeastThereMayBe() {
+    RequestOrder one = new RequestOrder(1);
+    one.add(new RequestOrder.Queued(1, allocate(A), 10, null));
+    assertThat(one.next()).isNotNull();
+    assertThatThrownBy(() -> new RequestOrder(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** The bytes a closing connection must leave to its running requests are theirs only. */
+  @Test
+  void runningBytesCountStartedRequestsUntilTheyFinish() {
+    RequestOrder order = new RequestOrder(4);
+    RequestOrder.Queued a = new RequestOrder.Queued(1, allocate(A), 100, null);
+    RequestOrder.Queued b = new RequestOrder.Queued(2, allocate(B), 30, null);
+    order.add(a);
+    order.add(b);
+    assertThat(order.runningBytes()).as("waiting ones are not running").isZero();
+    order.started(order.next());
+    order.started(order.next());
+    assertThat(order.runningBytes()).isEqualTo(130);
+    order.returned(a);
+    assertThat(order.runningBytes()).as("a returned close still holds its frame").isEqualTo(130);
+    order.finished(a);
+    order.finished(b);
+    assertThat(order.runningBytes()).isZero();
+    assertThat(order.busy()).isFalse();
+  }
+
+  @Test
+  void onlyARunningRequestOfAnIndexReturnsEarlyAndOnlyOnce() {
+    RequestOrder order = new RequestOrder(4);
+    RequestOrder.Queued ping = new RequestOrder.Queued(1, new Request.Ping(), 9, null);
+    order.add(ping);
+    order.started(order.next());
+    assertThatThrownBy(() -> order.returned(ping)).isInstanceOf(IllegalStateException.class);
+    order.finished(ping);
+    RequestOrder.Queued a = new RequestOrder.Queued(2, allocate(A), 10, null);
+    order.add(a);
+    order.started(order.next());
+    order.returned(a);
+    assertThatThrownBy(() -> order.returned(a)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aClosedConnectionsWaitingRequestsAreForgotten() {
+    RequestOrder order = new RequestOrder(1);
+    order.add(new RequestOrder.Queued(1, allocate(A), 10, null));
+    order.add(new RequestOrder.Queued(2, allocate(B), 10, null));
+    assertThat(order.isEmpty()).isFalse();
+    order.started(order.next());
+    order.dropWaiting();
+    assertThat(order.isEmpty()).isTrue();
+    assertThat(order.busy()).as("the running one still finishes").isTrue();
   }
 }
