@@ -110,6 +110,11 @@ public final class ProtocolServer implements AutoCloseable {
         shared.responses().peak());
   }
 
+  /** Whether a whole-server bandwidth limit is applied (tests). */
+  boolean shapesGlobally() {
+    return globalShaping != null;
+  }
+
   /** A snapshot of {@link #usage()}. */
   public record Usage(int connections, long refusedConnections, long requestBytes,
       long peakRequestBytes, long responseBytes, long peakResponseBytes) {}
