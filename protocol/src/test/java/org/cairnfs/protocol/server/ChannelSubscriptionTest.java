@@ -138,4 +138,121 @@ class ChannelSubscriptionTest {
     assertThat(sub.pendingBytes()).isZero();
     assertThat(server.used()).isZero();
   }
+
+  /** The frames {@code socket} holds, each as its length on the wire (prefix included). */
+  private List<Integer> heldFrameLengths() {
+    return socket.held.stream().map(ByteBuf::readableBytes).toList();
+  }
+
+  /**
+   * A frame takes queued announcements while they fit its length exactly (header 9, count 2,
+   * each 4 plus its bytes) and never more than the per-push count.
+   */
+  @Test
+  void pushesAreBatchedIntoFramesThatFitExactly() {
+    ChannelSubscription sub = new ChannelSubscription(CALLER, channel, 7, 1000, LIMIT,
+        new PeerBudget(new MemoryBudget("address", 64L << 20),
+            new MemoryBudget("response", 64L << 20)));
+    assertThat(sub.caller()).isEqualTo(CALLER);
+    // Queued while the socket is unwritable, so that one drain sees all three.
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    sub.push(List.of(new byte[490], new byte[491], new byte[0]));
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    sub.drain();
+    assertThat(heldFrameLengths()).containsExactly(4 + 1000, 4 + 11 + 4);
+    socket.drain();
+    ChannelSubscription wide = subscription();
+    wide.push(announcements(WireLimits.MAX_ANNOUNCEMENTS_PER_PUSH + 1, 0));
+    assertThat(heldFrameLengths()).as("1 024 in one frame, the last in the next")
+        .containsExactly(4 + 11 + 4 * WireLimits.MAX_ANNOUNCEMENTS_PER_PUSH, 4 + 11 + 4);
+  }
+
+  /** The limit is on what is already unsent: exactly the limit still takes one more push. */
+  @Test
+  void aSubscriberExactlyAtTheLimitIsStillServed() {
+    ChannelSubscription sub = subscription();
+    sub.push(announcements(1, (int) LIMIT - 4 - 15));
+    assertThat(sub.pendingBytes()).isEqualTo(LIMIT);
+    sub.push(announcements(1, 10));
+    assertThat(sub.isOpen()).isTrue();
+    assertThat(socket.held).hasSize(2);
+    sub.push(announcements(1, 10));
+    assertThat(sub.isOpen()).as("now past it").isFalse();
+  }
+
+  /** A push to a closed subscriber queues nothing and counts nothing. */
+  @Test
+  void aPushAfterTheCloseIsDropped() {
+    ChannelSubscription sub = subscription();
+    channel.close();
+    sub.push(announcements(1, 100));
+    assertThat(sub.pendingBytes()).isZero();
+    assertThat(socket.held).isEmpty();
+  }
+
+  @Test
+  void anActionAddedAfterTheCloseRunsAtOnceAndOnlyOnce() {
+    ChannelSubscription sub = subscription();
+    AtomicInteger before = new AtomicInteger();
+    sub.onClose(before::incrementAndGet);
+    channel.close();
+    AtomicInteger after = new AtomicInteger();
+    sub.onClose(after::incrementAndGet);
+    assertThat(before).hasValue(1);
+    assertThat(after).hasValue(1);
+    assertThat(sub.isOpen()).isFalse();
+  }
+
+  /** After a grant sends its frame, the rest of the queue goes out too without waiting. */
+  @Test
+  void aGrantedFrameIsFollowedByWhatQueuedBehindIt() {
+    MemoryBudget server = new MemoryBudget("response", 100_000);
+    ChannelSubscription sub = new ChannelSubscription(CALLER, channel, 7,
+        WireLimits.DEFAULT_MAX_FRAME, 1 << 20,
+        new PeerBudget(new MemoryBudget("address", 1 << 20), server));
+    assertThat(server.tryTake(70_000)).isTrue();
+    sub.push(announcements(1, 30_000 - 4 - 15));
+    sub.push(announcements(1, 30_000 - 4 - 15));
+    sub.push(announcements(1, 30_000 - 4 - 15));
+    assertThat(socket.held).as("the second waits, the third behind it").hasSize(1);
+    server.release(70_000);
+    channel.runPendingTasks();
+    assertThat(socket.held).hasSize(3);
+    assertThat(server.used()).isEqualTo(90_000);
+  }
+
+  /** A closed subscriber's frame leaves the response queue, where it held up everyone. */
+  @Test
+  void closingWithdrawsAFrameWaitingForTheResponseBudget() {
+    MemoryBudget server = new MemoryBudget("response", 64 << 10);
+    ChannelSubscription sub = new ChannelSubscription(CALLER, channel, 7,
+        WireLimits.DEFAULT_MAX_FRAME, 1 << 20,
+        new PeerBudget(new MemoryBudget("address", 1 << 20), server));
+    assertThat(server.tryTake(64 << 10)).isTrue();
+    sub.push(announcements(1, 1000));
+    assertThat(server.waiting()).isEqualTo(1);
+    channel.close();
+    assertThat(server.waiting()).isZero();
+    server.release(64 << 10);
+    channel.runPendingTasks();
+    assertThat(server.used()).isZero();
+    assertThat(socket.held).isEmpty();
+  }
+
+  /**
+   * What queued while the socket was unwritable goes out when an earlier frame is written:
+   * the subscription drains itself then, whoever else may be told of the writability.
+   */
+  @Test
+  void aWrittenFrameLetsTheQueueBehindItOut() {
+    ChannelSubscription sub = subscription();
+    sub.push(announcements(1, 100));
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    sub.push(announcements(1, 200));
+    assertThat(socket.held).hasSize(1);
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    socket.held.remove(0).release(); // the peer reads the first frame
+    socket.promises.remove(0).setSuccess();
+    assertThat(heldFrameLengths()).containsExactly(4 + 11 + 4 + 200);
+  }
 }

@@ -398,4 +398,32 @@ class ServerHandlerDefenceTest {
     assertThat(ServerHandlerTest.drain(ch)).singleElement().satisfies(f ->
         assertThat(((Response.Error) f.message()).code()).isEqualTo(ErrorCode.UNSUPPORTED));
   }
+
+  /** Announcements held back while the socket was unwritable go out once it drains. */
+  @Test
+  void aSubscriptionHeldBackByAFullSocketIsSentWhenItDrains() throws Exception {
+    List<Subscription> subscriptions = new ArrayList<>();
+    ServerConfig cfg = ServerConfig.builder(NodeKey.generate()).introducer(new IntroducerBackend() {
+      @Override
+      public void publish(Caller caller, byte[] signedAnnouncement) { }
+
+      @Override
+      public void subscribe(Caller caller, Subscription subscription) {
+        subscriptions.add(subscription);
+      }
+    }).build();
+    EmbeddedChannel ch = ServerHandlerTest.channel(cfg);
+    ch.writeInbound(ServerHandlerTest.wire(0, Hello.current(Hello.ROLE_CLIENT)));
+    send(ch, 9, new Request.Subscribe());
+    assertThat(ServerHandlerTest.drain(ch)).hasSize(2);
+    ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    subscriptions.get(0).push(List.of(new byte[] {1, 2, 3}));
+    assertThat(ServerHandlerTest.drain(ch)).isEmpty();
+    ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    assertThat(ServerHandlerTest.drain(ch)).singleElement().satisfies(f -> {
+      assertThat(f.requestId()).isEqualTo(9);
+      assertThat(f.message()).isEqualTo(new Response.AnnouncementPush(List.of(new byte[] {1, 2, 3})));
+    });
+    ch.finish();
+  }
 }
