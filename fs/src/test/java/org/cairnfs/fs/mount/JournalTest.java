@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The journal file's own promises. Not tested here: a force racing a compaction's close of the
- * old file (the gap between reading the channel and forcing it is too short to meet by chance).
+ * The journal file's own promises. A force racing a compaction's close of the old file is met
+ * by running the rewrite inside the force ({@link FaultyChannels#beforeForce}): the gap between
+ * reading the channel and forcing it is too short to meet by chance.
  */
 class JournalTest {
   @TempDir Path dir;
@@ -334,6 +335,198 @@ class JournalTest {
       fx.reopen();
       assertThat(fx.get("/d/big")).isEqualTo(CoreFixture.bytes(JournalCodec.MAX_INLINE + 4096, 5));
     }
+  }
+
+  /**
+   * Sequence numbers only grow: appends after a snapshot continue past its highest number even
+   * when the caller's {@code nextSeq} is lower, and the records of one {@code appendAll} get
+   * consecutive numbers from the one it returns.
+   */
+  @Test
+  void appendsNumberOnPastTheSnapshotAndConsecutively() throws Exception {
+    Path p = dir.resolve("journal");
+    JournalRecord r = new DirCreated(1, "a");
+    try (Journal j = Journal.create(p, List.of(new JournalCodec.Entry(5, r)), 1)) {
+      assertThat(j.lastSeq()).isEqualTo(5);
+      assertThat(j.append(new DirCreated(2, "b"))).isEqualTo(6);
+      assertThat(j.appendAll(List.of(new DirCreated(3, "c"), new DirCreated(4, "d"),
+          new DirCreated(5, "e")))).isEqualTo(7);
+      assertThat(j.lastSeq()).isEqualTo(9);
+      j.sync(9);
+    }
+    assertThat(Journal.read(p).entries()).extracting(JournalCodec.Entry::seq)
+        .containsExactly(5L, 6L, 7L, 8L, 9L);
+    assertThat(Journal.read(p).entries()).extracting(e -> ((DirCreated) e.record()).cap())
+        .containsExactly("a", "b", "c", "d", "e");
+  }
+
+  /** What is known on the disk grows with a sync, not with an append; a close covers all. */
+  @Test
+  void syncedBytesFollowTheForcesNotTheAppends() throws Exception {
+    Path p = dir.resolve("journal");
+    Journal j = Journal.create(p, List.of(), 1);
+    long header = Files.size(p);
+    assertThat(j.syncedBytes()).isEqualTo(header).isEqualTo(j.bytes());
+    long a = j.append(new DirCreated(1, "a"));
+    assertThat(j.bytes()).isGreaterThan(header).isEqualTo(Files.size(p));
+    assertThat(j.syncedBytes()).isEqualTo(header);
+    j.sync(a);
+    assertThat(j.syncedBytes()).isEqualTo(j.bytes());
+    j.append(new DirCreated(2, "b"));
+    j.close();
+    assertThat(j.syncedBytes()).isEqualTo(Files.size(p));
+  }
+
+  /** A rewrite closes the file it replaces (no descriptor per compaction), a close the last. */
+  @Test
+  void aRewriteClosesTheFileItReplaces() throws Exception {
+    FaultyChannels disk = new FaultyChannels();
+    Journal j = Journal.create(dir.resolve("journal"), List.of(), 1, disk);
+    long a = j.append(new DirCreated(1, "a"));
+    j.rewrite(List.of(new JournalCodec.Entry(a, new DirCreated(1, "a"))));
+    j.rewrite(List.of());
+    assertThat(disk.opened.get()).isEqualTo(6);
+    assertThat(disk.stillOpen()).as("only the journal open for appends").isEqualTo(1);
+    j.close();
+    assertThat(disk.stillOpen()).isZero();
+  }
+
+  /**
+   * The header's version byte is raised by the first special file's append, once: later ones
+   * find it raised (each raise opens the file for a write of its own).
+   */
+  @Test
+  void theHeaderIsRaisedOnlyOnce() throws Exception {
+    java.time.Instant t = java.time.Instant.ofEpochSecond(1_700_000_000L);
+    FaultyChannels disk = new FaultyChannels();
+    try (Journal j = Journal.create(dir.resolve("journal"), List.of(), 1, disk)) {
+      int opened = disk.opened.get();
+      for (String name : List.of("p", "q")) {
+        j.append(new JournalRecord.SetEntry(new DirRef.Local(1), name, new ChildRef.Special(0),
+            new NodeMetadata(org.cairnfs.caps.dirnode.EntryKind.FIFO, 0, 0644, t, t,
+                java.util.Optional.empty(), java.util.Map.of())));
+      }
+      assertThat(disk.opened.get()).isEqualTo(opened + 1);
+    }
+    assertThat(Files.readAllBytes(dir.resolve("journal"))[4]).isEqualTo((byte) 3);
+  }
+
+  /**
+   * An append cut short whose partial frame cannot be cut off either (a failing truncate)
+   * leaves it torn: the next append cuts it first and fails while it cannot, so no record ever
+   * lands behind a torn frame, where a replay would never reach it. Each failure carries the
+   * other as suppressed.
+   */
+  @Test
+  void aTornFrameIsCutOffBeforeTheNextAppend() throws Exception {
+    FaultyChannels disk = new FaultyChannels();
+    Path p = dir.resolve("journal");
+    JournalRecord ra = new DirCreated(1, "a");
+    JournalRecord rc = new DirCreated(3, "c");
+    try (Journal j = Journal.create(p, List.of(), 1, disk)) {
+      long a = j.append(ra);
+      disk.failNextWriteAfter = 5;
+      disk.failTruncates = true;
+      assertThatThrownBy(() -> j.append(new DirCreated(2, "b")))
+          .hasMessageContaining("No space left")
+          .satisfies(e -> assertThat(e.getSuppressed()).singleElement()
+              .extracting(Throwable::getMessage).asString().contains("injected truncate"));
+      assertThat(Files.size(p)).as("torn").isEqualTo(j.bytes() + 5);
+      assertThatThrownBy(() -> j.append(rc)).hasMessageContaining("cannot be cut off")
+          .satisfies(e -> assertThat(e.getCause().getSuppressed()).singleElement()
+              .extracting(Throwable::getMessage).asString().contains("No space left"));
+      disk.failTruncates = false;
+      long c = j.append(rc);
+      j.sync(c);
+      assertThat(Journal.read(p).entries()).extracting(JournalCodec.Entry::seq)
+          .containsExactly(a, c);
+    }
+    assertThat(Journal.read(p).entries()).extracting(JournalCodec.Entry::record)
+        .containsExactly(ra, rc);
+  }
+
+  /**
+   * A rewrite (a compaction) that replaces the file while a sync forces the old one closes it
+   * under that force: the sync is answered by the rewrite, which forced all it wrote, and is no
+   * failure. The rewrite runs inside the force, where the race would put it.
+   */
+  @Test
+  void aSyncWhoseFileARewriteReplacedMeanwhileIsAnsweredByTheRewrite() throws Exception {
+    FaultyChannels disk = new FaultyChannels();
+    Path p = dir.resolve("journal");
+    JournalRecord ra = new DirCreated(1, "a");
+    try (Journal j = Journal.create(p, List.of(), 1, disk)) {
+      long a = j.append(ra);
+      disk.beforeForce = () -> j.rewrite(List.of(new JournalCodec.Entry(a, ra)));
+      j.sync(a);
+      assertThat(disk.opened.get()).as("rewritten").isEqualTo(4);
+      assertThat(j.forceLost()).isFalse();
+    }
+    assertThat(Journal.read(p).entries()).extracting(JournalCodec.Entry::record)
+        .containsExactly(ra);
+  }
+
+  /**
+   * A force that finds its file closed under it (an interrupt closes a channel during a
+   * blocking call) reports the channel closed for good, not a lost force to be rewritten.
+   */
+  @Test
+  void aSyncWhoseFileWasClosedUnderItIsNoLostForce() throws Exception {
+    Journal j = Journal.create(dir.resolve("journal"), List.of(), 1);
+    long a = j.append(new DirCreated(1, "a"));
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> j.sync(a)).isInstanceOf(ClosedChannelException.class);
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(j.forceLost()).isFalse();
+    assertThatThrownBy(j::close).isInstanceOf(ClosedChannelException.class);
+  }
+
+  /**
+   * A close forces what was appended and fails if that force fails, or if one failed since the
+   * last rewrite: then it claims nothing synced, and a later sync fails (the force lost, or
+   * the journal closed).
+   */
+  @Test
+  void aCloseFailsWhenItsForceFailsOrOneFailedBefore() throws Exception {
+    for (boolean before : new boolean[] {false, true}) {
+      FaultyChannels disk = new FaultyChannels();
+      Journal j = Journal.create(dir.resolve("journal" + before), List.of(), 1, disk);
+      long a = j.append(new DirCreated(1, "a"));
+      disk.failForces = true;
+      if (before) {
+        assertThatThrownBy(() -> j.sync(a)).isInstanceOf(Journal.ForceLostException.class);
+        disk.failForces = false;
+        assertThatThrownBy(j::close).as("lost before").isInstanceOf(
+            Journal.ForceLostException.class);
+      } else {
+        assertThatThrownBy(j::close).as("lost now").isInstanceOf(IOException.class)
+            .hasMessageContaining("injected");
+      }
+      disk.failForces = false;
+      assertThatThrownBy(() -> j.sync(a)).isInstanceOf(before
+          ? Journal.ForceLostException.class : ClosedChannelException.class);
+      assertThat(disk.stillOpen()).isZero();
+    }
+  }
+
+  /** No call leaves the append lock held: a leak would stall every later append of the mount. */
+  @Test
+  void noCallLeavesAppendsHeld() throws Exception {
+    java.util.concurrent.locks.ReentrantLock appends;
+    Journal j = Journal.create(dir.resolve("journal"), List.of(), 1);
+    java.lang.reflect.Field f = Journal.class.getDeclaredField("appendLock");
+    f.setAccessible(true);
+    appends = (java.util.concurrent.locks.ReentrantLock) f.get(j);
+    assertThat(j.withAppendsHeld(() -> appends.isHeldByCurrentThread() ? "held" : "not held"))
+        .isEqualTo("held");
+    assertThat(appends.isLocked()).isFalse();
+    assertThat(j.forceLost()).isFalse();
+    assertThat(appends.isLocked()).isFalse();
+    j.close();
+    assertThat(appends.isLocked()).isFalse();
   }
 
   /** A quick mount whose every close forces the journal, with no forcer thread. */
