@@ -25,11 +25,13 @@ class NamespaceChangeTest {
   void aBodyThatFailsAfterChangingTheTreeIsUndone() throws Exception {
     try (CoreFixture fx = new CoreFixture(dir.resolve("cache"))) {
       fx.put("/f", new byte[] {1});
+      fx.put("/g", new byte[] {2});
       fx.core.mkdir("/d", 0755, CoreFixture.USER);
       fx.core.setxattr("/f", "user.k", new byte[] {'v'}, 0);
       Tree tree = fx.core.tree;
       DirNode root = tree.root;
       Node f = root.children.get("f");
+      Node g = root.children.get("g");
       DirNode d = (DirNode) root.children.get("d");
       StatInfo before = fx.core.getattr("/f");
       Instant t = Instant.parse("2020-01-01T00:00:00Z");
@@ -46,8 +48,11 @@ class NamespaceChangeTest {
               f.mtime = t;
               f.ctime = t;
               f.xattrs.put("user.k", new byte[] {'w'});
+              f.xattrs.put("user.new", new byte[] {'n'});
               assertThat(c.remove(root.children, "f")).isSameAs(f);
               c.link(d, "moved", f);
+              c.remove(root.children, "g");
+              c.link(d, "linked", g); // kept by the link alone
               c.put(root.children, "d", f); // over an existing entry
               c.onUndo(() -> undone[0] = true);
               c.journalEntry(d, f);
@@ -60,10 +65,14 @@ class NamespaceChangeTest {
         assertThat(tree.lock.isWriteLocked()).isFalse();
         assertThat(undone[0]).isTrue();
         assertThat(root.children).containsEntry("f", f).containsEntry("d", d);
-        assertThat(d.children).doesNotContainKey("moved");
+        assertThat(root.children).containsEntry("g", g);
+        assertThat(d.children).doesNotContainKeys("moved", "linked");
         assertThat(f.parent).isSameAs(root);
         assertThat(f.name).isEqualTo("f");
+        assertThat(g.parent).isSameAs(root);
+        assertThat(g.name).isEqualTo("g");
         assertThat(fx.core.getattr("/f")).isEqualTo(before);
+        assertThat(fx.core.listxattr("/f")).contains("user.k").doesNotContain("user.new");
         assertThat(fx.core.getxattr("/f", "user.k")).containsExactly('v');
       }
       fx.crashAndReopen(); // nothing of it was journaled
@@ -92,12 +101,12 @@ class NamespaceChangeTest {
   }
 
   /**
-   * The data path sets a file's times without the tree lock: a read or a write that lands while
-   * a change of the file is being journaled keeps its times when the append fails and the
-   * change is undone. The failing append (a full disk) runs them where that thread would.
+   * A change whose append fails (a full disk) is undone, its times with it. The data path sets
+   * a file's times without the tree lock, though: a read or a write that lands while the change
+   * is being journaled keeps its times. The failing append runs them where that thread would.
    */
   @Test
-  void timesTheDataPathSetDuringAFailedAppendStay() throws Exception {
+  void aFailedAppendUndoesTheChangesTimesButNotTheDataPaths() throws Exception {
     FaultyChannels disk = new FaultyChannels();
     MemoryGrid grid = MemoryGrid.inMemory();
     grid.failWith(GridException.Kind.UNREACHABLE); // nothing is uploaded, nothing else appended
@@ -110,6 +119,12 @@ class NamespaceChangeTest {
       core.write(fh, ByteBuffer.wrap(new byte[] {1}), 0);
       core.flush(fh);
       FileNode n = core.handle(fh).node();
+      StatInfo before = core.getattr("/f");
+      disk.failNextWriteAfter = 0;
+      Instant t = Instant.parse("2020-01-01T00:00:00Z");
+      assertThatThrownBy(() -> core.utimens("/f", new TimeSpec.At(t), new TimeSpec.At(t)))
+          .isInstanceOf(FsException.class);
+      assertThat(core.getattr("/f")).isEqualTo(before);
       Instant w = Instant.parse("2030-01-01T00:00:00Z");
       Map<String, Instant> meanwhile = Map.of("atime", w, "mtime", w.plusSeconds(1),
           "ctime", w.plusSeconds(2));
