@@ -45,6 +45,11 @@ class TreeTest {
         .isEqualTo(FsError.INVALID);
     assertThatThrownBy(() -> Tree.name("\uFFFD".repeat(256))).extracting(TreeTest::errorOf)
         .isEqualTo(FsError.NAME_TOO_LONG);
+    // the name a path makes is its last; the root's path makes the empty name, no exception
+    assertThat(Tree.newName(java.util.List.of("a", "b"))).isEqualTo("b");
+    assertThat(Tree.newName(java.util.List.of())).isEmpty();
+    assertThatThrownBy(() -> Tree.newName(java.util.List.of("a\uFFFDb")))
+        .extracting(TreeTest::errorOf).isEqualTo(FsError.INVALID);
   }
 
   @Test
@@ -448,5 +453,244 @@ class TreeTest {
         grid.heal();
       }
     }
+  }
+
+  private static long sizeAsync(MountCore core, String path) {
+    try {
+      return core.getattr(path).size();
+    } catch (FsException e) {
+      throw new java.util.concurrent.CompletionException(e);
+    }
+  }
+
+  /**
+   * Two first listings of a directory in flight at once: the one that started later installs,
+   * and the older one, answering last with what the grid held before another client's change,
+   * is not installed over it (the directory would show the old version for a whole TTL).
+   */
+  @Test
+  void aListingThatStartedEarlierNeverReplacesANewerOne() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    GatedGrid gated = new GatedGrid(grid);
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(gated, a.rootCap, dir.resolve("b"), x -> { })) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      GatedGrid.Hold older = gated.holdNextList();
+      CompletableFuture<Long> first = CompletableFuture.supplyAsync(() -> sizeAsync(b.core, "/f"));
+      older.awaitReached(); // it read the grid while /f was one byte long
+      a.put("/f", new byte[] {2, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      assertThat(b.core.getattr("/f").size()).as("a second listing, installed").isEqualTo(2);
+      older.release();
+      assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(2);
+      assertThat(b.core.getattr("/f").size()).as("the older listing was not installed")
+          .isEqualTo(2);
+      assertThat(b.get("/f")).containsExactly(2, 2);
+    }
+  }
+
+  /**
+   * A background listing that read the grid before a publish of this client's to the directory
+   * reached it, and answered after the publish ended, is dropped and made again: installed, it
+   * would drop the published name (no longer a pending change, not yet in that listing).
+   */
+  @Test
+  void aBackgroundListingRacedByAPublishIsDroppedAndListedAgain() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    GatedGrid gated = new GatedGrid(grid);
+    try (CoreFixture b = new CoreFixture(gated, grid.newRoot(), dir, x -> { })) { // TTL 60 s
+      Tree tree = b.core.tree;
+      b.core.readdir("/");
+      GatedGrid.Hold publish = gated.holdNextPublish();
+      b.put("/f", new byte[] {1});
+      publish.awaitReached(); // the publish of /f has begun
+      GatedGrid.Hold listing = gated.holdNextList();
+      long finished = tree.background.finished.get();
+      long listings = tree.background.listings.get();
+      tree.root.listedAtNanos = System.nanoTime() - Duration.ofMinutes(5).toNanos();
+      b.core.getattr("/f"); // served from the listing it has; a refresh starts
+      listing.awaitReached(); // it read the grid without /f
+      publish.release();
+      b.core.sync(Duration.ofSeconds(10)); // the publish ended
+      listing.release();
+      awaitFinished(tree, finished + 1);
+      assertThat(tree.background.listings.get() - listings).as("dropped, then listed again")
+          .isEqualTo(2);
+      assertThat(grid.entries(b.rootCap)).containsKey("f");
+      assertThat(b.get("/f")).containsExactly(1);
+    }
+  }
+
+  /**
+   * The first listing of a directory (after a restart with a change of it still to publish)
+   * raced by that publish is dropped, and the lookup lists again before it resolves anything.
+   */
+  @Test
+  void aFirstListingRacedByAPublishIsListedAgainInTheCaller() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    GatedGrid gated = new GatedGrid(grid);
+    try (CoreFixture b = new CoreFixture(gated, grid.newRoot(), dir, x -> { })) {
+      grid.failPublishesWith(GridException.Kind.UNREACHABLE);
+      b.put("/f", new byte[] {1});
+      b.core.crash();
+      grid.heal();
+      GatedGrid.Hold publish = gated.holdNextPublish();
+      b.reopen(); // the replayed change of / is published again
+      publish.awaitReached();
+      GatedGrid.Hold listing = gated.holdNextList();
+      CompletableFuture<Long> lookup = CompletableFuture.supplyAsync(() -> sizeAsync(b.core, "/f"));
+      listing.awaitReached(); // the root's first listing read the grid without /f
+      publish.release();
+      b.core.sync(Duration.ofSeconds(10));
+      int lists = grid.lists.get();
+      listing.release();
+      assertThat(lookup.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(grid.lists.get() - lists).as("listed again").isEqualTo(1);
+      assertThat(b.core.tree.waitedListings.get()).isEqualTo(2);
+    }
+  }
+
+  /**
+   * {@code resolve} and {@code parentOf} called before {@code prepare} listed the way report an
+   * I/O error, not a NullPointerException.
+   */
+  @Test
+  void aDirectoryNotListedYetCannotBeResolvedInto() throws Exception {
+    try (CoreFixture b = new CoreFixture(dir)) {
+      Tree tree = b.core.tree;
+      tree.lock.readLock().lock();
+      try {
+        assertThat(tree.root.children).as("nothing listed yet").isNull();
+        assertThatThrownBy(() -> tree.resolve(java.util.List.of("x")))
+            .extracting(TreeTest::errorOf).isEqualTo(FsError.IO);
+        assertThatThrownBy(() -> tree.parentOf(java.util.List.of("x")))
+            .extracting(TreeTest::errorOf).isEqualTo(FsError.IO);
+      } finally {
+        tree.lock.readLock().unlock();
+      }
+    }
+  }
+
+  /**
+   * A last close that finds the file open again (a reopen between the count reaching zero and
+   * the hand-over) leaves the name to the open file: its new last close decides.
+   */
+  @Test
+  void aHandOverFindingTheFileOpenAgainLeavesTheName() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"), x -> { })) {
+      a.put("/f", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      long fh = b.core.open("/f", 0);
+      a.put("/f", new byte[] {2, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      refreshRoot(b, "/f"); // listed while open: the grid's version is noted
+      Tree tree = b.core.tree;
+      FileNode f;
+      tree.lock.readLock().lock();
+      try {
+        f = (FileNode) tree.resolve(java.util.List.of("f"));
+      } finally {
+        tree.lock.readLock().unlock();
+      }
+      assertThat(f.behindGrid).isTrue();
+      tree.afterLastClose(f); // as a release racing a reopen would: the file is open
+      assertThat(b.core.getattr("/f").size()).as("the open file keeps the name").isEqualTo(1);
+      b.core.release(fh); // the real last close hands over
+      assertThat(b.core.getattr("/f").size()).isEqualTo(2);
+    }
+  }
+
+  /**
+   * A listing keeps the node of a special file the grid still has with the same device number,
+   * and replaces one whose device number changed.
+   */
+  @Test
+  void aListingKeepsAnUnchangedSpecialFileAndReplacesAChangedDevice() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.directoryTtl(Duration.ZERO))) {
+      a.core.mknod("/p", org.cairnfs.caps.dirnode.EntryKind.FIFO, 0640, 0, U);
+      a.core.mknod("/c", org.cairnfs.caps.dirnode.EntryKind.CHAR_DEVICE, 0600, 0x103, U);
+      a.core.sync(Duration.ofSeconds(10));
+      long fifo = b.core.getattr("/p").ino();
+      long dev = b.core.getattr("/c").ino();
+      assertThat(b.core.getattr("/p").ino()).isEqualTo(fifo);
+      assertThat(b.core.getattr("/c").ino()).isEqualTo(dev);
+      a.core.unlink("/c");
+      a.core.mknod("/c", org.cairnfs.caps.dirnode.EntryKind.CHAR_DEVICE, 0600, 0x105, U);
+      a.core.sync(Duration.ofSeconds(10));
+      StatInfo c = b.core.getattr("/c");
+      assertThat(c.rdev()).isEqualTo(0x105);
+      assertThat(c.ino()).isNotEqualTo(dev);
+      assertThat(b.core.getattr("/p").ino()).isEqualTo(fifo);
+    }
+  }
+
+  /**
+   * A directory this client made and could not create on the grid yet is never listed: a lookup
+   * in it waits for no listing, whatever the TTL.
+   */
+  @Test
+  void aDirectoryNotOnTheGridYetIsNeverListed() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture b = new CoreFixture(grid, null, dir, x -> x.directoryTtl(Duration.ZERO))) {
+      grid.failCreatesWith(GridException.Kind.UNREACHABLE);
+      try {
+        b.core.mkdir("/d", 0755, U);
+        b.put("/d/f", new byte[] {1});
+        b.core.getattr("/d/f");
+        long waited = b.core.tree.waitedListings.get();
+        int lists = grid.lists.get();
+        assertThat(b.core.readdir("/d")).hasSize(3);
+        assertThat(b.core.getattr("/d/f").size()).isEqualTo(1);
+        assertThat(b.core.tree.waitedListings.get() - waited).as("only / each time")
+            .isEqualTo(2);
+        assertThat(grid.lists.get() - lists).isEqualTo(2);
+      } finally {
+        grid.heal();
+      }
+    }
+  }
+
+  /**
+   * A directory whose every listing is raced by a publish gives up after 1000 listings with an
+   * I/O error instead of looping for ever.
+   */
+  @Test
+  void aListingRacedEveryTimeGivesUpAfterAThousandAttempts() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    GatedGrid gated = new GatedGrid(grid);
+    try (CoreFixture b = new CoreFixture(gated, grid.newRoot(), dir, x -> { })) {
+      DirRef root = b.core.tree.root.ref;
+      gated.beforeEachList = () -> b.core.writeBack().publishStarting(root);
+      int lists = grid.lists.get();
+      assertThatThrownBy(() -> b.core.getattr("/f")).extracting(TreeTest::errorOf)
+          .isEqualTo(FsError.IO);
+      assertThat(grid.lists.get() - lists).isEqualTo(1000);
+      gated.beforeEachList = null;
+      assertThatThrownBy(() -> b.core.getattr("/f")).extracting(TreeTest::errorOf)
+          .isEqualTo(FsError.NOT_FOUND);
+    }
+  }
+
+  /** The mount's close stops the background listings: a refresh asked after it runs nothing. */
+  @Test
+  void afterTheCloseNoBackgroundListingRuns() throws Exception {
+    CoreFixture b = new CoreFixture(dir);
+    b.core.readdir("/");
+    b.close();
+    Tree tree = b.core.tree;
+    CompletableFuture<Void> ran = new CompletableFuture<>();
+    tree.background.refresh(tree.root, () -> {
+      ran.complete(null);
+      return true;
+    });
+    assertThatThrownBy(() -> ran.get(300, TimeUnit.MILLISECONDS))
+        .isInstanceOf(java.util.concurrent.TimeoutException.class);
+    assertThat(tree.background.listings.get()).isZero();
   }
 }
