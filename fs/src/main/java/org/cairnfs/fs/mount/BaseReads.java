@@ -36,12 +36,20 @@ final class BaseReads implements FileData.BaseReader {
 
   private final GridBackend grid;
   private final boolean enabled;
+  /** How long a stream may sit unused before another file's read closes it. */
+  private final long idleNanos;
   /** Recently read files, by cap (caps name immutable content). */
   private final Map<String, Stream> streams = new LinkedHashMap<>(16, 0.75f, true);
 
   BaseReads(GridBackend grid, int readAheadBytes) {
+    this(grid, readAheadBytes, IDLE_NANOS);
+  }
+
+  /** With another idle time: tests, which cannot wait {@link #IDLE_NANOS}. */
+  BaseReads(GridBackend grid, int readAheadBytes, long idleNanos) {
     this.grid = grid;
     this.enabled = readAheadBytes > 0;
+    this.idleNanos = idleNanos;
   }
 
   /** One file's sequential reader: where the last request ended, and maybe an open stream. */
@@ -165,13 +173,14 @@ final class BaseReads implements FileData.BaseReader {
     if (covered != out.length) {
       return null; // a hole: that part was served and dropped before; read it directly
     }
-    // drop pieces this request used up, and everything far behind the stream
+    // drop pieces this request used up, and those no request in reach can use any more: a
+    // request in reach starts at or after pos - BEHIND, so a piece ending there is of no use
     Iterator<Map.Entry<Long, byte[]>> it = s.kept.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<Long, byte[]> e = it.next();
       long pStart = e.getKey();
       long pEnd = pStart + e.getValue().length;
-      if ((pStart >= offset && pEnd <= end) || pEnd < s.pos - BEHIND) {
+      if ((pStart >= offset && pEnd <= end) || pEnd <= s.pos - BEHIND) {
         it.remove();
       } else if (pStart >= end) {
         break;
@@ -194,7 +203,7 @@ final class BaseReads implements FileData.BaseReader {
         continue;
       }
       boolean holds = s.holding;
-      if (holds && (open >= STREAMS || now - s.lastUseNanos > IDLE_NANOS)) {
+      if (holds && (open >= STREAMS || now - s.lastUseNanos > idleNanos)) {
         out.add(s);
       } else if (holds) {
         open++;

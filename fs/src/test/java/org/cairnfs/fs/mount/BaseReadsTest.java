@@ -414,4 +414,50 @@ class BaseReadsTest {
       Thread.interrupted();
     }
   }
+
+  /**
+   * A piece that ends exactly {@code BEHIND} before the stream's position can serve no request
+   * in reach (one using it would start before {@code pos - BEHIND} and stop the stream): it is
+   * dropped, and a stream at the file's end holding nothing else lets go at once.
+   */
+  @Test
+  void aPieceEndingExactlyBehindTheReachIsDroppedAndTheEndedStreamLetsGo() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    long behind = BaseReads.BEHIND / REQ; // pieces
+    byte[] data = CoreFixture.bytes((int) ((behind + 3) * REQ), 39);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    // the first request is read directly, the second opens the stream at REQ
+    for (int off = 0; off < data.length; off += REQ) {
+      if (off == 2 * REQ) {
+        continue; // its request never comes: the piece [2 REQ, 3 REQ) stays kept
+      }
+      boolean last = off + REQ == data.length;
+      int len = last ? REQ + 1 : REQ; // the last request reaches past the end: the stream ends
+      assertThat(reads.read(cap, off, len)).isEqualTo(Arrays.copyOfRange(data, off, off + REQ));
+      if (off > REQ && !last) {
+        assertThat(reads.openStreams()).as("at %d", off).isEqualTo(1);
+      }
+    }
+    // the stream is at behind + 3 pieces: the kept piece ends exactly BEHIND before it
+    assertThat(reads.openStreams()).isZero();
+  }
+
+  /** A stream unused for longer than the idle time is closed by the next read of any file. */
+  @Test
+  void anIdleStreamIsClosedByTheNextReadOfAnotherFile() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] a = CoreFixture.bytes(8 * REQ, 40);
+    byte[] b = CoreFixture.bytes(REQ, 41);
+    String capA = store(grid, a);
+    String capB = store(grid, b);
+    for (long idle : new long[] {java.util.concurrent.TimeUnit.HOURS.toNanos(1), 0}) {
+      BaseReads reads = new BaseReads(grid, 1 << 20, idle);
+      reads.read(capA, 0, REQ);
+      assertThat(reads.read(capA, REQ, REQ)).isEqualTo(Arrays.copyOfRange(a, REQ, 2 * REQ));
+      assertThat(reads.openStreams()).isEqualTo(1);
+      assertThat(reads.read(capB, 0, REQ)).isEqualTo(b);
+      assertThat(reads.openStreams()).as("idle time %d ns", idle).isEqualTo(idle == 0 ? 0 : 1);
+    }
+  }
 }
