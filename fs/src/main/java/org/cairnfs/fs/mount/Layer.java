@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
@@ -26,6 +27,7 @@ final class Layer {
 
   final long gen;
   final Path path;
+  private final Journal.Channels channels;
   private final FileChannel channel;
   final BitSet pages;
   /** The file's size as of this layer. */
@@ -36,26 +38,34 @@ final class Layer {
   /** Whether the spool directory was forced since this layer's file was created. */
   private volatile boolean nameForced;
 
-  private Layer(long gen, Path path, FileChannel channel, BitSet pages, long size, long limit) {
+  private Layer(long gen, Path path, Journal.Channels channels, BitSet pages, long size,
+      long limit, OpenOption... options) throws IOException {
     this.gen = gen;
     this.path = path;
-    this.channel = channel;
+    this.channels = channels;
+    this.channel = channels.open(path, options);
     this.pages = pages;
     this.size = size;
     this.limit = limit;
   }
 
   static Layer create(Path path, long gen, long size) throws IOException {
-    FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    return new Layer(gen, path, ch, new BitSet(), size, Long.MAX_VALUE);
+    return create(path, gen, size, FileChannel::open);
+  }
+
+  /** Through {@code channels}: tests see the reads, writes and forces. */
+  static Layer create(Path path, long gen, long size, Journal.Channels channels)
+      throws IOException {
+    return new Layer(gen, path, channels, new BitSet(), size, Long.MAX_VALUE,
+        StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
   }
 
   /** A sealed layer found on disk at replay. */
   static Layer reopen(Path path, long gen, BitSet pages, long size, long limit)
       throws IOException {
-    FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    Layer l = new Layer(gen, path, ch, pages, size, limit);
+    Layer l = new Layer(gen, path, FileChannel::open, pages, size, limit,
+        StandardOpenOption.READ, StandardOpenOption.WRITE);
     l.sealed = true;
     l.nameForced = true; // found by name: the mount forces the spool directory at open
     return l;
@@ -92,7 +102,12 @@ final class Layer {
   void force() throws IOException {
     channel.force(false);
     if (!nameForced) {
-      Journal.forceDirectory(path.getParent());
+      // as Journal.forceDirectory, through this layer's channels
+      try (FileChannel d = channels.open(path.getParent(), StandardOpenOption.READ)) {
+        d.force(true);
+      } catch (IOException ignored) {
+        // some filesystems refuse to open a directory; the name is then as durable as it gets
+      }
       nameForced = true;
     }
   }

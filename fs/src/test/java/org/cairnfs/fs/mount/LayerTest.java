@@ -1,11 +1,23 @@
 package org.cairnfs.fs.mount;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,5 +100,183 @@ class LayerTest {
     l.delete();
     assertThat(Files.exists(p)).isFalse();
     l.delete(); // twice: nothing left to do
+  }
+
+  /**
+   * Files as they are, except that a positional write takes at most {@link #maxWrite} bytes a
+   * call and the first positional read of each buffer answers 0 bytes: both allowed by
+   * {@link FileChannel}'s contract. Records every force as "path metaData".
+   */
+  private static final class Recording implements Journal.Channels {
+    final List<String> forces = Collections.synchronizedList(new ArrayList<>());
+    int maxWrite = Integer.MAX_VALUE;
+    boolean zeroReads;
+
+    @Override
+    public FileChannel open(Path p, OpenOption... options) throws IOException {
+      FileChannel ch = FileChannel.open(p, options);
+      return new FileChannel() {
+        private ByteBuffer answeredZero;
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+          if (zeroReads && answeredZero != dst) {
+            answeredZero = dst;
+            return 0;
+          }
+          return ch.read(dst, position);
+        }
+
+        @Override
+        public int write(ByteBuffer src, long position) throws IOException {
+          if (src.remaining() <= maxWrite) {
+            return ch.write(src, position);
+          }
+          ByteBuffer part = src.slice(src.position(), maxWrite);
+          int n = ch.write(part, position);
+          src.position(src.position() + n);
+          return n;
+        }
+
+        @Override
+        public void force(boolean metaData) throws IOException {
+          forces.add(p.getFileName() + " " + metaData);
+          ch.force(metaData);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+          return ch.read(dst);
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+          return ch.read(dsts, offset, length);
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+          return ch.write(src);
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+          return ch.write(srcs, offset, length);
+        }
+
+        @Override
+        public long position() throws IOException {
+          return ch.position();
+        }
+
+        @Override
+        public FileChannel position(long newPosition) throws IOException {
+          ch.position(newPosition);
+          return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+          return ch.size();
+        }
+
+        @Override
+        public FileChannel truncate(long size) throws IOException {
+          ch.truncate(size);
+          return this;
+        }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target)
+            throws IOException {
+          return ch.transferTo(position, count, target);
+        }
+
+        @Override
+        public long transferFrom(ReadableByteChannel src, long position, long count)
+            throws IOException {
+          return ch.transferFrom(src, position, count);
+        }
+
+        @Override
+        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+          return ch.map(mode, position, size);
+        }
+
+        @Override
+        public FileLock lock(long position, long size, boolean shared) throws IOException {
+          return ch.lock(position, size, shared);
+        }
+
+        @Override
+        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+          return ch.tryLock(position, size, shared);
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+          ch.close();
+        }
+      };
+    }
+  }
+
+  /**
+   * A write the channel takes in parts lands whole at its offset, and a read answered with 0
+   * bytes is asked again (not taken for the end of the file).
+   */
+  @Test
+  void writesTakenInPartsAndReadsAnsweredWithNothingStillMoveTheRightBytes() throws Exception {
+    Recording disk = new Recording();
+    disk.maxWrite = 1000;
+    disk.zeroReads = true;
+    Path p = dir.resolve("5.1");
+    Layer l = Layer.create(p, 1, 0, disk);
+    try {
+      byte[] data = CoreFixture.bytes(2 * Layer.PAGE, 5);
+      l.writeAt(ByteBuffer.wrap(data), Layer.PAGE);
+      byte[] want = new byte[3 * Layer.PAGE];
+      System.arraycopy(data, 0, want, Layer.PAGE, data.length);
+      assertThat(Files.readAllBytes(p)).isEqualTo(want);
+      ByteBuffer back = ByteBuffer.allocate(data.length);
+      l.readAt(back, Layer.PAGE);
+      assertThat(back.array()).isEqualTo(data);
+    } finally {
+      l.delete();
+    }
+  }
+
+  /**
+   * A force forces the layer's bytes every time and the spool directory (its name) the first
+   * time only; a layer found at replay was named in a directory the mount forced already.
+   */
+  @Test
+  void aForceForcesTheBytesAlwaysAndTheDirectoryOnce() throws Exception {
+    Recording disk = new Recording();
+    Path p = dir.resolve("6.1");
+    Layer l = Layer.create(p, 1, 0, disk);
+    try {
+      l.writeAt(ByteBuffer.wrap(new byte[] {1}), 0);
+      l.force();
+      l.writeAt(ByteBuffer.wrap(new byte[] {2}), 1);
+      l.force();
+      assertThat(disk.forces).containsExactly("6.1 false", dir.getFileName() + " true",
+          "6.1 false");
+    } finally {
+      l.delete();
+    }
+  }
+
+  /** Closing or deleting a layer closes its file (no descriptor kept for a dropped layer). */
+  @Test
+  void closeAndDeleteCloseTheFile() throws Exception {
+    Layer closed = Layer.create(dir.resolve("7.1"), 1, 0);
+    closed.close();
+    assertThatThrownBy(() -> closed.readAt(ByteBuffer.allocate(1), 0))
+        .isInstanceOf(ClosedChannelException.class);
+    Layer deleted = Layer.create(dir.resolve("7.2"), 1, 0);
+    deleted.delete();
+    assertThatThrownBy(() -> deleted.writeAt(ByteBuffer.wrap(new byte[] {1}), 0))
+        .isInstanceOf(ClosedChannelException.class);
   }
 }
