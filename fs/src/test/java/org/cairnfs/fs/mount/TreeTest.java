@@ -627,6 +627,16 @@ class TreeTest {
       assertThat(c.rdev()).isEqualTo(0x105);
       assertThat(c.ino()).isNotEqualTo(dev);
       assertThat(b.core.getattr("/p").ino()).isEqualTo(fifo);
+      // a FIFO replaced by a socket or a file: the same device number (0), another kind
+      a.core.unlink("/p");
+      a.core.mknod("/p", org.cairnfs.caps.dirnode.EntryKind.SOCKET, 0640, 0, U);
+      a.core.sync(Duration.ofSeconds(10));
+      assertThat(b.core.getattr("/p").kind()).isEqualTo(org.cairnfs.caps.dirnode.EntryKind.SOCKET);
+      a.core.unlink("/p");
+      a.put("/p", new byte[] {1});
+      a.core.sync(Duration.ofSeconds(10));
+      assertThat(b.core.getattr("/p").kind()).isEqualTo(org.cairnfs.caps.dirnode.EntryKind.FILE);
+      assertThat(b.get("/p")).containsExactly(1);
     }
   }
 
