@@ -350,12 +350,11 @@ final class Tree {
     if (!(n instanceof FileNode f)) {
       return false;
     }
+    boolean open;
     synchronized (f) {
-      if (f.openCount > 0) {
-        return true;
-      }
+      open = f.openCount > 0;
     }
-    return f.data.hasLocalChanges();
+    return open || f.data.hasLocalChanges();
   }
 
   private boolean sameIdentity(Node n, RemoteEntry e) {
