@@ -28,6 +28,8 @@ final class NamespaceChange {
 
   private final WriteBack wb;
   private final List<JournalRecord> records = new ArrayList<>();
+  /** The data of the files whose entries {@link #records} set: tracked again when journaled. */
+  private final List<FileData> named = new ArrayList<>();
   private final Deque<Runnable> undo = new ArrayDeque<>();
   private final Map<Node, Kept> kept = new IdentityHashMap<>();
 
@@ -58,6 +60,9 @@ final class NamespaceChange {
   void journalEntry(DirNode parent, Node child) {
     if (parent != null) {
       records.add(wb.entryRecord(parent.ref, child.name, child));
+      if (child instanceof FileNode f) {
+        named.add(f.data);
+      }
     }
   }
 
@@ -111,7 +116,7 @@ final class NamespaceChange {
       k.changed();
     }
     if (!records.isEmpty()) {
-      wb.recordAll(records);
+      wb.recordAll(records, named);
     }
   }
 

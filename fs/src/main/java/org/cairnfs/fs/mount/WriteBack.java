@@ -251,8 +251,21 @@ final class WriteBack implements AutoCloseable {
    * the pending state; returns the sequence number of the last.
    */
   long recordAll(List<? extends JournalRecord> records) throws IOException {
+    return recordAll(records, List.of());
+  }
+
+  /**
+   * {@link #recordAll(List)}, tracking {@code entryFiles} (the data of the files whose entries the
+   * records set) again in the same critical section: the uploader's {@link #pruneClean} runs
+   * without the tree's lock and may have forgotten a clean file since {@link #entryRecord}.
+   */
+  long recordAll(List<? extends JournalRecord> records, List<FileData> entryFiles)
+      throws IOException {
     lock.lock();
     try {
+      for (FileData d : entryFiles) {
+        files.putIfAbsent(d.id(), d);
+      }
       for (JournalRecord r : records) {
         if (r instanceof SetEntry s && s.child() instanceof ChildRef.LocalFile f
             && !files.containsKey(f.id())) {

@@ -21,6 +21,41 @@ import org.junit.jupiter.api.io.TempDir;
 class NamespaceChangeTest {
   @TempDir Path dir;
 
+  /**
+   * The uploader's pruneClean runs without the tree lock, so it can forget a clean file between
+   * a change's entry record and its journaling (seen as an intermittent "journaled entry for
+   * untracked file" from a setxattr on a file just uploaded). The change must track the file
+   * again when it journals it, and hold after a crash. The test forgets the file as pruneClean
+   * does ({@code files} loses its entry) at the point the race lets the uploader in.
+   */
+  @Test
+  void aFileForgottenWhileAChangeRunsIsTrackedAgainWhenItIsJournaled() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir.resolve("cache"))) {
+      fx.put("/f", new byte[] {1});
+      Tree tree = fx.core.tree;
+      DirNode root = tree.root;
+      FileNode f = (FileNode) root.children.get("f");
+      WriteBack wb = fx.core.writeBack();
+      NamespaceChange.run(tree, wb, c -> {
+        c.keep(f);
+        f.mode = 0600;
+        c.journalEntry(root, f);
+        assertThat(f.childRef()).isInstanceOf(ChildRef.LocalFile.class);
+        wb.lock.lock();
+        try {
+          wb.files.remove(f.data.id()); // what pruneClean does to a clean file
+        } finally {
+          wb.lock.unlock();
+        }
+        return null;
+      });
+      assertThat(wb.files).containsKey(f.data.id());
+      fx.crashAndReopen();
+      assertThat(fx.core.getattr("/f").mode() & 0777).isEqualTo(0600);
+      assertThat(fx.get("/f")).containsExactly(1);
+    }
+  }
+
   @Test
   void aBodyThatFailsAfterChangingTheTreeIsUndone() throws Exception {
     try (CoreFixture fx = new CoreFixture(dir.resolve("cache"))) {
