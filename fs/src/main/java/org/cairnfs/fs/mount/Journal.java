@@ -335,7 +335,12 @@ final class Journal implements AutoCloseable {
   }
 
   static void forceDirectory(Path dir) {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+    forceDirectory(dir, FileChannel::open);
+  }
+
+  /** {@link #forceDirectory(Path)} through {@code channels} (tests see the force). */
+  static void forceDirectory(Path dir, Channels channels) {
+    try (FileChannel d = channels.open(dir, StandardOpenOption.READ)) {
       d.force(true);
     } catch (IOException ignored) {
       // some filesystems refuse to open a directory; the rename is then as durable as it gets

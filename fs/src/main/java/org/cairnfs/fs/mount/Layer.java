@@ -102,12 +102,7 @@ final class Layer {
   void force() throws IOException {
     channel.force(false);
     if (!nameForced) {
-      // as Journal.forceDirectory, through this layer's channels
-      try (FileChannel d = channels.open(path.getParent(), StandardOpenOption.READ)) {
-        d.force(true);
-      } catch (IOException ignored) {
-        // some filesystems refuse to open a directory; the name is then as durable as it gets
-      }
+      Journal.forceDirectory(path.getParent(), channels);
       nameForced = true;
     }
   }
