@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -114,8 +110,7 @@ class LayerTest {
 
     @Override
     public FileChannel open(Path p, OpenOption... options) throws IOException {
-      FileChannel ch = FileChannel.open(p, options);
-      return new FileChannel() {
+      return new ForwardingFileChannel(FileChannel.open(p, options)) {
         private ByteBuffer answeredZero;
 
         @Override
@@ -142,80 +137,6 @@ class LayerTest {
         public void force(boolean metaData) throws IOException {
           forces.add(p.getFileName() + " " + metaData);
           ch.force(metaData);
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-          return ch.read(dst);
-        }
-
-        @Override
-        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-          return ch.read(dsts, offset, length);
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-          return ch.write(src);
-        }
-
-        @Override
-        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-          return ch.write(srcs, offset, length);
-        }
-
-        @Override
-        public long position() throws IOException {
-          return ch.position();
-        }
-
-        @Override
-        public FileChannel position(long newPosition) throws IOException {
-          ch.position(newPosition);
-          return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-          return ch.size();
-        }
-
-        @Override
-        public FileChannel truncate(long size) throws IOException {
-          ch.truncate(size);
-          return this;
-        }
-
-        @Override
-        public long transferTo(long position, long count, WritableByteChannel target)
-            throws IOException {
-          return ch.transferTo(position, count, target);
-        }
-
-        @Override
-        public long transferFrom(ReadableByteChannel src, long position, long count)
-            throws IOException {
-          return ch.transferFrom(src, position, count);
-        }
-
-        @Override
-        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-          return ch.map(mode, position, size);
-        }
-
-        @Override
-        public FileLock lock(long position, long size, boolean shared) throws IOException {
-          return ch.lock(position, size, shared);
-        }
-
-        @Override
-        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-          return ch.tryLock(position, size, shared);
-        }
-
-        @Override
-        protected void implCloseChannel() throws IOException {
-          ch.close();
         }
       };
     }
