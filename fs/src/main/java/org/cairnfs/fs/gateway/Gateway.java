@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -119,8 +120,10 @@ public final class Gateway implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    // the port is free only once the accepting loop ends (ProtocolServer.close says why)
+    Future<?> accepting = boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    accepting.syncUninterruptibly();
     metrics.close();
   }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -130,8 +131,11 @@ public final class ProtocolServer implements AutoCloseable {
     if (shaping != null) {
       shaping.release();
     }
-    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    // the JDK releases a closed listening socket only when its selector lets go of it: until
+    // the accepting loop ends, the port may still take connections
+    Future<?> accepting = boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    accepting.syncUninterruptibly();
     executor.shutdown();
     try {
       executor.awaitTermination(2, TimeUnit.SECONDS);
