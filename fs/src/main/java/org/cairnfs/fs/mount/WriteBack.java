@@ -91,7 +91,7 @@ final class WriteBack implements AutoCloseable {
       Files.createDirectories(spool);
       Path journalPath = dir.resolve("journal");
       JournalCodec.Decoded decoded = Journal.read(journalPath);
-      if (!decoded.headerValid() && Files.exists(journalPath) && Files.size(journalPath) > 0) {
+      if (!decoded.headerValid() && Files.size(journalPath) > 0) { // a missing one is valid
         throw new IOException("journal " + journalPath + " is not a version "
             + JournalCodec.VERSION + " Cairn journal; move it away to mount without it");
       }
