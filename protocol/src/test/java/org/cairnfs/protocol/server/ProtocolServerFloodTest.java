@@ -123,6 +123,15 @@ class ProtocolServerFloodTest {
     }
   }
 
+  private void awaitResponsesGivenBack(long withinMs) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(withinMs);
+    while (server.usage().responseBytes() > 0) {
+      assertThat(System.nanoTime()).as("answer bytes still held: %s", server.usage())
+          .isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
   private static void awaitAllClosed(List<HostilePeer> peers, long withinMs) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(withinMs);
     for (HostilePeer p : peers) {
@@ -190,7 +199,9 @@ class ProtocolServerFloodTest {
       ProtocolServer.Usage usage = server.usage();
       assertThat(usage.peakResponseBytes()).as("the non-readers' address share, plus the good"
           + " client's answers").isLessThanOrEqualTo(ADDRESS_BYTES + 2L * MAX_FRAME);
-      assertThat(usage.responseBytes()).isZero();
+      // a read the backend was running when its connection closed gives its answer back when
+      // it ends, after the count of connections fell (seen in CI at load 30)
+      awaitResponsesGivenBack(4 * DROP_WITHIN_MS);
     }
   }
 
