@@ -69,4 +69,90 @@ class HealthReportTest {
     assertThat(HealthReport.literal("cairn:lit:x", "literal").format())
         .contains("healthy", "nothing is stored");
   }
+
+  static HealthReport part(String cap, boolean healthy, boolean recoverable, boolean repaired,
+      int leases) {
+    return new HealthReport(cap, "directory page", healthy, recoverable, 1, 1, 1,
+        healthy ? 1 : 0, healthy ? 1 : 0, List.of(), repaired, leases, List.of(), List.of());
+  }
+
+  static HealthReport root(boolean healthy, boolean recoverable, boolean repaired) {
+    return new HealthReport("cairn:dir-v:r", "directory", healthy, recoverable, 3, 7, 10, 10, 10,
+        List.of(share(0, ShareReport.Status.OK, "")), repaired, 10, List.of("root note"),
+        List.of());
+  }
+
+  /** A directory is healthy, recoverable and repaired as its root and pages are together. */
+  @Test
+  void aDirectoryWithPagesIsAsHealthyAsItsWorstPart() {
+    HealthReport good = part("cairn:chk-v:p1", true, true, false, 10);
+    HealthReport unhealthy = part("cairn:chk-v:p2", false, true, false, 9);
+    HealthReport lost = part("cairn:chk-v:p3", false, false, false, 2);
+    HealthReport mended = part("cairn:chk-v:p4", true, true, true, 10);
+
+    HealthReport all = root(true, true, false).withPages(List.of(good, mended),
+        List.of("new note"));
+    assertThat(all.healthy()).isTrue();
+    assertThat(all.recoverable()).isTrue();
+    assertThat(all.repaired()).isTrue();
+    assertThat(all.leasesRenewed()).isEqualTo(30);
+    assertThat(all.notes()).containsExactly("new note");
+    assertThat(all.parts()).containsExactly(good, mended);
+    assertThat(all.cap()).isEqualTo("cairn:dir-v:r");
+    assertThat(all.kind()).isEqualTo("directory");
+    assertThat(List.of(all.k(), all.happy(), all.n(), all.found(), all.happiness()))
+        .containsExactly(3, 7, 10, 10, 10);
+    assertThat(all.shares()).hasSize(1);
+
+    HealthReport onePageBad = root(true, true, false).withPages(List.of(good, unhealthy),
+        List.of());
+    assertThat(onePageBad.healthy()).isFalse();
+    assertThat(onePageBad.recoverable()).isTrue();
+    assertThat(onePageBad.repaired()).isFalse();
+    assertThat(onePageBad.leasesRenewed()).isEqualTo(29);
+
+    HealthReport onePageLost = root(true, true, false).withPages(List.of(lost, good),
+        List.of());
+    assertThat(onePageLost.healthy()).isFalse();
+    assertThat(onePageLost.recoverable()).isFalse();
+
+    HealthReport rootBad = root(false, false, true).withPages(List.of(good), List.of());
+    assertThat(rootBad.healthy()).isFalse();
+    assertThat(rootBad.recoverable()).isFalse();
+    assertThat(rootBad.repaired()).isTrue();
+
+    HealthReport flat = root(true, true, false).withPages(List.of(), List.of());
+    assertThat(flat.healthy()).isTrue();
+    assertThat(flat.recoverable()).isTrue();
+    assertThat(flat.repaired()).isFalse();
+    assertThat(flat.leasesRenewed()).isEqualTo(10);
+  }
+
+  @Test
+  void anImmutableDirectorysReportCarriesItsOwnCapAndEverythingElseUnchanged() {
+    HealthReport file = new HealthReport("cairn:chk-v:f", "immutable directory", false, true,
+        3, 7, 10, 9, 9, List.of(share(1, ShareReport.Status.CORRUPT, "bad")), true, 4,
+        List.of("n"), List.of(part("cairn:chk-v:p", true, true, false, 1)));
+    HealthReport dir = file.withCap("cairn:imm-dir-v:d");
+    assertThat(dir).isEqualTo(new HealthReport("cairn:imm-dir-v:d", "immutable directory",
+        false, true, 3, 7, 10, 9, 9, file.shares(), true, 4, List.of("n"), file.parts()));
+  }
+
+  /** A chunked file's summary with no shares of its own, and parts of parts. */
+  @Test
+  void aReportWithoutSharesOfItsOwnCountsItsPartsDeeply() {
+    HealthReport badLeaf = part("cairn:chk-v:leaf", false, true, false, 0);
+    HealthReport badNode = new HealthReport("cairn:chk-v:node", "manifest node", false, true, 1,
+        1, 1, 1, 1, List.of(), false, 0, List.of(), List.of(badLeaf));
+    HealthReport top = new HealthReport("cairn:cf-v:x", "chunked", false, true, 3, 7, 0, 0, 0,
+        List.of(), false, 0, List.of(), List.of(badNode, part("cairn:chk-v:ok", true, true,
+            false, 0)));
+    assertThat(top.unhealthyParts()).containsExactly(badNode, badLeaf);
+    assertThat(top.summary()).isEqualTo("not healthy (recoverable): 2 parts, 2 not healthy");
+    HealthReport fine = new HealthReport("cairn:cf-v:y", "chunked", true, true, 3, 7, 0, 0, 0,
+        List.of(), false, 0, List.of(), List.of(part("cairn:chk-v:ok", true, true, false, 0)));
+    assertThat(fine.summary()).isEqualTo("healthy: 1 parts, 0 not healthy");
+    assertThat(fine.unhealthyParts()).isEmpty();
+    assertThat(fine).hasToString(fine.format());
+  }
 }
