@@ -85,11 +85,13 @@ final class SlotHealth {
       List<String> extraNotes) {
     Findings f = examine(cap, true, lease);
     f.notes().addAll(extraNotes);
+    if (f.best().isEmpty()) {
+      // before the report is made: it copies the notes
+      f.notes().add("cannot repair: no version of this slot has k good shares");
+      return report(shown, kind, f);
+    }
     HealthReport before = report(shown, kind, f);
-    if (before.healthy() || f.best().isEmpty()) {
-      if (f.best().isEmpty()) {
-        f.notes().add("cannot repair: no version of this slot has k good shares");
-      }
+    if (before.healthy()) {
       return before;
     }
     List<Copy> placed = republish(cap, f);
