@@ -2,6 +2,7 @@ package org.cairnfs.fs.dirs;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,8 @@ final class MemoryPageStore implements PageStore {
   int gets;
   long bytesPut;
   int prefetches;
+  /** The pages of each prefetch, in order. */
+  final List<List<PageRef.Stored>> prefetched = new ArrayList<>();
 
   MemoryPageStore(DirectoryReadCap directory) {
     this.encoder = PageSecret.encoder(directory, PARAMS);
@@ -74,6 +77,7 @@ final class MemoryPageStore implements PageStore {
   @Override
   public void prefetch(List<PageRef.Stored> pages) {
     prefetches++;
+    prefetched.add(List.copyOf(pages));
   }
 
   /** Replaces a stored page's shares (a hostile server or writer). */
