@@ -84,4 +84,25 @@ class PageSplitterTest {
     }
     assertThat(children).isEqualTo(40);
   }
+
+  @Test
+  void aLeafOfTwoEntriesAndAnInnerNodeOfFourChildrenAreTheSmallestSplittable()
+      throws IOException {
+    assertThat(PageSplitter.splittable(new PageNode.Leaf(List.of(Entries.file("a", 0)))))
+        .isFalse();
+    assertThat(PageSplitter.splittable(new PageNode.Leaf(List.of(Entries.file("a", 0),
+        Entries.file("b", 0))))).isTrue();
+    MemoryPageStore store = new MemoryPageStore(Entries.DIRECTORY.readOnly());
+    List<PageKey> keys = new ArrayList<>();
+    List<PageRef> refs = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      refs.add(store.put(new byte[100 + i]));
+      if (i > 0) {
+        keys.add(PageKey.of(new byte[] {(byte) ('a' + i)}));
+      }
+    }
+    assertThat(PageSplitter.splittable(PageLoader.inner(1, keys.subList(0, 2),
+        refs.subList(0, 3)))).isFalse();
+    assertThat(PageSplitter.splittable(PageLoader.inner(1, keys, refs))).isTrue();
+  }
 }
