@@ -16,7 +16,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.DirectoryCap;
 import org.cairnfs.caps.DirectoryReadCap;
+import org.cairnfs.caps.DirectoryVerifyCap;
 import org.cairnfs.caps.DirectoryWriteCap;
 import org.cairnfs.caps.ImmutableDirectoryReadCap;
 import org.cairnfs.caps.ImmutableReadCap;
@@ -222,5 +224,39 @@ class GridDirectoriesTest {
     CompletableFuture<Void> bad = alice.apply(d, List.of(put("x", "not-a-cap", FILE)));
     assertThatThrownBy(bad::get).hasCauseInstanceOf(IllegalArgumentException.class);
     assertThat(names(alice.list(d).get())).containsExactly("keep");
+  }
+
+  @Test
+  void theDefaultsAndTheCacheBound() {
+    assertThat(GridDirectories.create(aliceClient).policy()).isEqualTo(PagingPolicy.DEFAULT);
+    PagingPolicy small = PagingPolicy.builder().maxPageBytes(1024).flatMaxBytes(2048)
+        .flatMinBytes(1024).minFillBytes(256).build();
+    assertThat(GridDirectories.create(aliceClient, small, 0).policy()).isEqualTo(small);
+    assertThatThrownBy(() -> GridDirectories.create(aliceClient, small, -1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 0");
+  }
+
+  @Test
+  void aNewDirectoryCostsOneRootAndAnApplyThatChangesNothingPublishesNone() throws Exception {
+    GridDirectories d = GridDirectories.create(aliceClient);
+    DirectoryWriteCap w = d.create().get();
+    int empty = new FlatRoot(DirectoryContents.empty()).encode().length;
+    assertThat(d.costs()).isEqualTo(new DirectoryCosts(0, 0, 0, 1, empty, 0));
+    d.apply(w, List.of(DirectoryEdit.remove("never-there"))).get();
+    assertThat(d.costs().rootsPublished()).isEqualTo(1);
+    d.apply(w, List.of(put("a", fileCap, FILE))).get();
+    assertThat(d.costs().rootsPublished()).isEqualTo(2);
+    d.apply(w, List.of(put("a", fileCap, FILE))).get(); // the same entry again
+    assertThat(d.costs().rootsPublished()).isEqualTo(2);
+  }
+
+  @Test
+  void aVerifyCapCannotReadEntries() throws Exception {
+    DirectoryWriteCap d = alice.create().get();
+    DirectoryCap verify = (DirectoryCap) d.verifyCap().orElseThrow();
+    assertThat(verify).isInstanceOf(DirectoryVerifyCap.class);
+    CompletableFuture<List<ListedEntry>> listing = alice.list(verify);
+    assertThatThrownBy(listing::get).hasCauseInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("verify cap");
   }
 }
