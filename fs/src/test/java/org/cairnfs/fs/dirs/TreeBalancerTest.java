@@ -142,6 +142,12 @@ class TreeBalancerTest {
     assertThat(t.commit().root()).hasSize(flatMax);
     t.put(e(k));
     assertThat(t.isPaged()).isTrue();
+    // a byte under: the same k entries page (a flat root counts its 9-byte header)
+    DirectoryTree under = DirectoryTree.empty(store, policy(512, flatMax - 1, 0, 0));
+    for (int i = 0; i < k; i++) {
+      under.put(e(i));
+    }
+    assertThat(under.isPaged()).isTrue();
   }
 
   @Test
