@@ -3,6 +3,8 @@ package org.cairnfs.fs.dirs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +32,7 @@ import org.cairnfs.caps.dirnode.EntryKind;
 import org.cairnfs.caps.dirnode.EntryMetadata;
 import org.cairnfs.caps.dirnode.EntryName;
 import org.cairnfs.caps.dirnode.FlatRoot;
+import org.cairnfs.caps.dirnode.PageSecret;
 import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.caps.immutable.PlaintextSource;
 import org.cairnfs.fs.grid.GridClient;
@@ -258,5 +261,21 @@ class GridDirectoriesTest {
     CompletableFuture<List<ListedEntry>> listing = alice.list(verify);
     assertThatThrownBy(listing::get).hasCauseInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("verify cap");
+  }
+
+  @Test
+  void pageUploadsThatFailAreReportedOnceByTheWait() throws Exception {
+    EncodingParams unhappy = EncodingParams.builder().k(3).happy(7).n(10)
+        .segmentSize(64 * 1024).build();
+    GridClient client = grid.client(GridConfig.builder().params(unhappy)
+        .stallTimeout(Duration.ofSeconds(3)).readTimeout(Duration.ofSeconds(3)).build());
+    DirectoryWriteCap d = alice.create().get();
+    GridPageStore store = new GridPageStore(client,
+        Optional.of(PageSecret.encoder(d.readOnly(), unhappy)),
+        Caffeine.newBuilder().<String, byte[]>buildAsync(), new CostCounters());
+    store.put(new byte[100]);
+    store.put(new byte[200]);
+    assertThatThrownBy(store::awaitWrites).isInstanceOf(IOException.class);
+    store.awaitWrites(); // the failed uploads were waited for: nothing is left to report
   }
 }
