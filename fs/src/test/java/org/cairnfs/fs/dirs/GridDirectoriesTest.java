@@ -32,6 +32,7 @@ import org.cairnfs.caps.dirnode.EntryKind;
 import org.cairnfs.caps.dirnode.EntryMetadata;
 import org.cairnfs.caps.dirnode.EntryName;
 import org.cairnfs.caps.dirnode.FlatRoot;
+import org.cairnfs.caps.dirnode.PageRef;
 import org.cairnfs.caps.dirnode.PageSecret;
 import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.caps.immutable.PlaintextSource;
@@ -277,5 +278,42 @@ class GridDirectoriesTest {
     store.put(new byte[200]);
     assertThatThrownBy(store::awaitWrites).isInstanceOf(IOException.class);
     store.awaitWrites(); // the failed uploads were waited for: nothing is left to report
+  }
+
+  @Test
+  void aPageStoreInlinesSmallPagesServesItsOwnWritesAndRefusesReadersAndInterrupts()
+      throws Exception {
+    DirectoryWriteCap d = alice.create().get();
+    CostCounters costs = new CostCounters();
+    GridPageStore writer = new GridPageStore(aliceClient,
+        Optional.of(PageSecret.encoder(d.readOnly(), CONFIG.params())),
+        Caffeine.newBuilder().<String, byte[]>buildAsync(), costs);
+    byte[] small = new byte[LiteralCap.MAX_SIZE];
+    small[0] = 7;
+    assertThat(writer.put(small)).isEqualTo(PageRef.of(new LiteralCap(small)));
+    byte[] page = new byte[LiteralCap.MAX_SIZE + 1];
+    page[0] = 9;
+    PageRef.Stored stored = (PageRef.Stored) writer.put(page);
+    writer.awaitWrites();
+    assertThat(writer.get(stored)).isEqualTo(page);
+    assertThat(costs.snapshot().pagesFetched()).as("a page written is read from the cache")
+        .isZero();
+    assertThat(costs.snapshot().pagesWritten()).isEqualTo(1);
+
+    GridPageStore reader = new GridPageStore(aliceClient, Optional.empty(),
+        Caffeine.newBuilder().<String, byte[]>buildAsync(), costs);
+    assertThat(reader.get(stored)).isEqualTo(page);
+    assertThat(costs.snapshot().pagesFetched()).isEqualTo(1);
+    assertThatThrownBy(() -> reader.put(page)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("write cap");
+
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> writer.put(new byte[100]))
+          .isInstanceOf(java.io.InterruptedIOException.class);
+      assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
   }
 }
