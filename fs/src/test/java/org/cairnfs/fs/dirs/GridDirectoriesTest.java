@@ -3,6 +3,7 @@ package org.cairnfs.fs.dirs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -315,5 +316,61 @@ class GridDirectoriesTest {
     } finally {
       Thread.interrupted();
     }
+  }
+
+  /**
+   * The read-ahead window, seen in the page cache (a fetch's future is in it from its start):
+   * a prefetch starts the first 16 pages, a read of an announced page the 16 after it, and a
+   * second prefetch forgets the first's pages.
+   */
+  @Test
+  void readsAheadStartSixteenPagesAfterTheOneRead() throws Exception {
+    DirectoryWriteCap d = alice.create().get();
+    GridPageStore writer = new GridPageStore(aliceClient,
+        Optional.of(PageSecret.encoder(d.readOnly(), CONFIG.params())),
+        Caffeine.newBuilder().<String, byte[]>buildAsync(), new CostCounters());
+    List<PageRef.Stored> pages = new ArrayList<>();
+    for (int i = 0; i < GridPageStore.WINDOW + 2; i++) {
+      byte[] page = new byte[LiteralCap.MAX_SIZE + 1];
+      page[0] = (byte) i;
+      pages.add((PageRef.Stored) writer.put(page));
+    }
+    writer.awaitWrites();
+
+    AsyncCache<String, byte[]> cache = Caffeine.newBuilder().buildAsync();
+    GridPageStore reader = new GridPageStore(aliceClient, Optional.empty(), cache,
+        new CostCounters());
+    reader.prefetch(pages);
+    assertThat(started(cache, pages)).isEqualTo(range(0, 16));
+    reader.get(pages.get(0));
+    assertThat(started(cache, pages)).isEqualTo(range(0, 17));
+
+    AsyncCache<String, byte[]> other = Caffeine.newBuilder().buildAsync();
+    GridPageStore again = new GridPageStore(aliceClient, Optional.empty(), other,
+        new CostCounters());
+    again.prefetch(pages.subList(0, 1));
+    again.prefetch(pages.subList(1, pages.size()));
+    assertThat(started(other, pages)).isEqualTo(range(0, 17));
+    again.get(pages.get(0)); // no longer announced: nothing read ahead
+    assertThat(started(other, pages)).isEqualTo(range(0, 17));
+  }
+
+  private static List<Integer> started(AsyncCache<String, byte[]> cache,
+      List<PageRef.Stored> pages) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < pages.size(); i++) {
+      if (cache.getIfPresent(pages.get(i).cap().toString()) != null) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  private static List<Integer> range(int from, int to) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      out.add(i);
+    }
+    return out;
   }
 }
