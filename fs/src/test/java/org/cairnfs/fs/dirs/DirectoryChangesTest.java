@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.cairnfs.caps.dirnode.ChildWriteCapKey;
 import org.cairnfs.caps.dirnode.EntryName;
 import org.cairnfs.fs.dirs.DirectoryChanges.Outcome;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -101,5 +102,18 @@ class DirectoryChangesTest {
     assertThat(t.get(n("ghost"))).as("a removed source is not resurrected").isEmpty();
     assertThat(t.get(n(Entries.name(7)))).contains(Entries.file(Entries.name(7), 0));
     assertThat(t.get(n("fresh"))).isPresent();
+  }
+
+  @Test
+  void aRenameOntoItselfChangesNothing() throws IOException {
+    DirectoryTree t = at(base(10));
+    t.put(Entries.writableDir(key, "photos", 9, random));
+    byte[] root = t.commit().root();
+    DirectoryChanges c = new DirectoryChanges().rename(n("photos"), n("photos"));
+    assertThat(c.size()).isEqualTo(1);
+    assertThat(c).hasToString("DirectoryChanges[1 operations]");
+    DirectoryTree u = at(root);
+    assertThat(c.applyTo(u, Optional.of(key), random)).containsExactly(Outcome.APPLIED);
+    assertThat(u.commit().changed()).as("the sealed write cap is not sealed anew").isFalse();
   }
 }
