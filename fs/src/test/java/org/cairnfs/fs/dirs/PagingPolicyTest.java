@@ -55,7 +55,8 @@ class PagingPolicyTest {
     assertThatThrownBy(() -> policy(1000, 2001, -1, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("flat min bytes");
     assertThatThrownBy(() -> policy(1000, 2001, 1001, 0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("flat min bytes");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("flat min bytes")
+        .hasMessageContaining("flat max / 2 = 1000]");
   }
 
   @Test
@@ -65,6 +66,7 @@ class PagingPolicyTest {
     assertThatThrownBy(() -> policy(1001, 2000, 0, -1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("min fill bytes");
     assertThatThrownBy(() -> policy(1001, 2000, 0, 501))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("min fill bytes");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("min fill bytes")
+        .hasMessageContaining("max page / 2 = 500]");
   }
 }
