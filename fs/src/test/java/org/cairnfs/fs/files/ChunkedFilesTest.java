@@ -497,4 +497,141 @@ class ChunkedFilesTest {
         .hasCauseInstanceOf(IOException.class).hasMessageContaining("unread");
   }
 
+  @Test
+  void aShortLastChunkStartingAtTheValidLengthIsAHoleWithoutBeingMade() throws Exception {
+    byte[] data = random(2 * C + 100, 62);
+    Cap base = upload(data);
+    ChunkedFiles.Counters before = files.counters();
+    Cap cap = files.write(new FileEdit(Optional.of(base), 2 * C, 2 * C + 20, List.of(),
+        (o, d) -> { throw new IOException("no dirty bytes"); })).get();
+    assertThat(chunks(cap)).containsExactly(chunks(base).get(0), chunks(base).get(1),
+        new ChunkRef.Hole(20));
+    assertThat(files.counters().chunksUploaded()).isEqualTo(before.chunksUploaded());
+    assertThat(readAll(cap)).isEqualTo(Arrays.copyOf(Arrays.copyOf(data, 2 * C), 2 * C + 20));
+  }
+
+  @Test
+  void aChunkTheDirtyRangesCoverIsMadeWithoutReadingTheBase() throws Exception {
+    byte[] data = random(3 * C, 63);
+    Cap base = upload(data);
+    ImmutableReadCap middle = ((ChunkRef.Stored) chunks(base).get(1)).cap();
+    for (TestServer s : grid.servers()) {
+      for (int share : s.shares(middle.index())) {
+        Files.delete(s.sharePath(middle.index(), share));
+      }
+    }
+    byte[] next = data.clone();
+    System.arraycopy(random(C, 64), 0, next, C, C);
+    // two ranges that meet, covering chunk 1 exactly: its old bytes are never needed
+    Cap cap = files.write(new FileEdit(Optional.of(base), 3 * C, 3 * C,
+        List.of(new FileEdit.Range(C, 100), new FileEdit.Range(C + 100, C - 100)),
+        sourceOf(next))).get();
+    assertThat(readAll(cap)).isEqualTo(next);
+  }
+
+  @Test
+  void aSourceThatLeavesBytesUnreadIsNamedWithTheOffset() {
+    assertThatThrownBy(() -> files.write(new FileEdit(Optional.empty(), 0, 10,
+        List.of(new FileEdit.Range(0, 10)), (o, d) -> d.put(new byte[d.remaining() - 1]))).get())
+        .hasCauseInstanceOf(IOException.class)
+        .hasMessageEndingWith("source left 1 bytes unread at 9");
+  }
+
+  /**
+   * A write whose chunk 0 fails while chunk 1 is still being made answers only once chunk 1 has
+   * ended: it leaves no work behind. Chunk 1 waits (at most 300 ms) for the test to have seen the
+   * failure, so a write that answered without waiting is seen with chunk 1 still running; the
+   * pass does not depend on the machine's speed.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aFailedWriteWaitsForItsOtherChunksFirst(boolean patch) throws Exception {
+    byte[] data = random(3 * C, 65);
+    Optional<Cap> base = patch ? Optional.of(upload(data)) : Optional.empty();
+    java.util.concurrent.CountDownLatch secondStarted = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch failureSeen = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean secondEnded =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    FileEdit.Source source = (offset, dst) -> {
+      try {
+        if (offset < C) {
+          secondStarted.await(30, java.util.concurrent.TimeUnit.SECONDS);
+          throw new IOException("chunk 0 failed");
+        }
+        secondStarted.countDown();
+        failureSeen.await(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+        dst.put(data, (int) offset, dst.remaining());
+        secondEnded.set(true);
+      } catch (InterruptedException e) {
+        throw new java.io.InterruptedIOException();
+      }
+    };
+    List<FileEdit.Range> dirty = List.of(new FileEdit.Range(0, 2 * C));
+    var written = files.write(new FileEdit(base, patch ? 3 * C : 0, 3 * C, dirty, source));
+    assertThatThrownBy(() -> written.get(30, java.util.concurrent.TimeUnit.SECONDS))
+        .hasRootCauseMessage("chunk 0 failed");
+    assertThat(secondEnded).as("chunk 1 ended before the write answered").isTrue();
+    failureSeen.countDown();
+  }
+
+  /**
+   * With one upload at a time, chunk 1 is not begun while chunk 0 is being made. Chunk 0 waits
+   * (at most 300 ms) for chunk 1 to begin, which only a write exceeding its parallelism does.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aWriteMakesNoMoreChunksAtOnceThanItsParallelism(boolean patch) throws Exception {
+    ChunkedFiles one = ChunkedFiles.create(client, FilesConfig.builder().chunkSize(C)
+        .parallelUploads(1).chunkBudget(4).build());
+    byte[] data = random(3 * C, 66);
+    Optional<Cap> base = patch ? Optional.of(upload(data)) : Optional.empty();
+    java.util.concurrent.CountDownLatch secondStarted = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean overlapped =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    FileEdit.Source source = (offset, dst) -> {
+      if (offset < C) {
+        try {
+          overlapped.set(secondStarted.await(300, java.util.concurrent.TimeUnit.MILLISECONDS));
+        } catch (InterruptedException e) {
+          throw new java.io.InterruptedIOException();
+        }
+      } else {
+        secondStarted.countDown();
+      }
+      dst.put(data, (int) offset, dst.remaining());
+    };
+    Cap cap = one.write(new FileEdit(base, patch ? 3 * C : 0, 3 * C,
+        List.of(new FileEdit.Range(0, 2 * C)), source)).get(30,
+        java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(overlapped).as("chunk 1 began while chunk 0 was being made").isFalse();
+    assertThat(readAll(cap)).isEqualTo(patch ? data : Arrays.copyOf(Arrays.copyOf(data, 2 * C),
+        3 * C));
+  }
+
+  /**
+   * Remaking a middle chunk reads only that chunk of the base, not the chunks after it: it costs
+   * as many share listings (one per chunk opened) as remaking the last chunk, where nothing
+   * follows.
+   */
+  @Test
+  void aRemadeChunkReadsOnlyItsOwnPartOfTheBase() throws Exception {
+    byte[] data = random(3 * C, 67);
+    Cap base = upload(data);
+    long[] listings = new long[2];
+    for (int chunk = 1; chunk <= 2; chunk++) {
+      byte[] next = data.clone();
+      next[chunk * C + 7] ^= 1;
+      long before = listings();
+      Cap cap = files.write(new FileEdit(Optional.of(base), 3 * C, 3 * C,
+          List.of(new FileEdit.Range(chunk * C + 7, 1)), sourceOf(next))).get();
+      listings[chunk - 1] = listings() - before;
+      assertThat(readAll(cap)).isEqualTo(next);
+    }
+    assertThat(listings[0]).isPositive().isEqualTo(listings[1]);
+  }
+
+  static long listings() {
+    return grid.servers().stream().mapToLong(s -> s.faults().listings()).sum();
+  }
+
 }
