@@ -154,6 +154,138 @@ class MutableFilesTest {
         .hasMessageContaining("exceed the limit of 1000");
   }
 
+  @Test
+  void aModifierReturningNullPublishesNothingAndAnswersTheVersionRead() throws Exception {
+    MutableWriteCap cap = alice.create(lines("a")).get();
+    MutableVersion read = bob.read(cap.readOnly()).get();
+    MutableVersion same = bob.modify(cap, current -> null).get();
+    assertThat(same).isEqualTo(read);
+    assertThat(same.seqnum()).isEqualTo(1);
+    assertThat(alice.read(cap.readOnly()).get().seqnum()).isEqualTo(1);
+  }
+
+  @Test
+  void aChangeAboveTheLimitIsRefusedNamingTheFile() throws Exception {
+    MutableWriteCap cap = alice.create(new byte[10]).get();
+    MutableFiles small = MutableFiles.on(grid.client(FAST), alice.options().withMaxSize(1000));
+    assertThat(small.overwrite(cap, new byte[1000]).get().seqnum()).isEqualTo(2);
+    assertThatThrownBy(() -> small.overwrite(cap, new byte[1001]).get()).cause()
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessage("mutable file " + cap.storageIndex().orElseThrow()
+            + ": 1001 bytes exceed the limit of 1000");
+    assertThat(alice.read(cap.readOnly()).get().seqnum()).isEqualTo(2);
+  }
+
+  /**
+   * A collision made in one order every time: while alice's modifier runs (after her read),
+   * bob publishes the same seqnum she is about to, so the servers refuse hers. With one attempt
+   * she gives up; with two she re-reads bob's version and applies her change on top.
+   */
+  @Test
+  void aWriterOvertakenInEveryAttemptGivesUpAndOneWithAnotherAttemptKeepsBoth()
+      throws Exception {
+    MutableWriteCap cap = alice.create(lines()).get();
+    MutableFiles once = MutableFiles.on(grid.client(FAST), alice.options().withMaxAttempts(1));
+    AtomicInteger calls = new AtomicInteger();
+    assertThatThrownBy(() -> once.modify(cap, current -> {
+      calls.incrementAndGet();
+      bob.modify(cap, adding("bob " + calls.get(), null, new AtomicInteger())).join();
+      return lines("mine");
+    }).get()).cause().isInstanceOfSatisfying(UncoordinatedWriteException.class, e -> {
+      assertThat(e.index()).isEqualTo(cap.storageIndex().orElseThrow());
+      assertThat(e).hasMessageContaining("each of 1 attempts");
+    });
+    assertThat(calls).hasValue(1);
+    assertThat(parse(alice.read(cap.readOnly()).get().contents())).containsExactly("bob 1");
+
+    MutableFiles twice = MutableFiles.on(grid.client(FAST), alice.options().withMaxAttempts(2));
+    calls.set(0);
+    MutableVersion v = twice.modify(cap, current -> {
+      if (calls.incrementAndGet() == 1) {
+        bob.modify(cap, adding("bob 2", null, new AtomicInteger())).join();
+      }
+      TreeSet<String> set = parse(current);
+      set.add("twice");
+      return lines(set.toArray(String[]::new));
+    }).get();
+    assertThat(calls).hasValue(2);
+    assertThat(v.seqnum()).isEqualTo(4);
+    assertThat(parse(bob.read(cap.readOnly()).get().contents()))
+        .containsExactly("bob 1", "bob 2", "twice");
+  }
+
+  /**
+   * A publish no server refused, after which another version of the same seqnum is seen (here
+   * planted, while the modifier runs, on the one server the 3-of-9 file does not use), is a
+   * collision too: the writer applies its change again over the newer contents.
+   */
+  @Test
+  void anotherVersionOfTheSameSeqnumSeenAfterThePublishMakesTheWriterTryAgain()
+      throws Exception {
+    MutableOptions nine = new MutableOptions(new org.cairnfs.caps.mutable.MutableParams(3, 9,
+        alice.options().params().segmentSize()), 7, MutableOptions.DEFAULT_MAX_SIZE, 3);
+    MutableFiles writer = MutableFiles.on(grid.client(FAST), nine);
+    MutableWriteCap cap = writer.create(lines("one")).get();
+    StorageIndex si = cap.storageIndex().orElseThrow();
+    TestServer unused = null;
+    org.cairnfs.caps.mutable.MutableShare held = null;
+    for (TestServer s : grid.servers()) {
+      var numbers = s.store().shareSizes(si, org.cairnfs.storage.share.ShareKind.MUTABLE);
+      if (numbers.isEmpty()) {
+        unused = s;
+      } else {
+        held = org.cairnfs.caps.mutable.MutableShare.parse(
+            java.nio.file.Files.readAllBytes(s.slotPath(si, numbers.firstKey())));
+      }
+    }
+    assertThat(unused).isNotNull();
+    org.cairnfs.caps.mutable.MutableKeys keys = org.cairnfs.caps.mutable.MutableKeys.recover(cap,
+        held.encryptedSeed(), held.verifyingKey());
+    TestServer away = unused;
+    AtomicInteger calls = new AtomicInteger();
+    MutableVersion v = writer.modify(cap, current -> {
+      if (calls.incrementAndGet() == 1) {
+        byte[] planted = org.cairnfs.caps.mutable.MutableFileWriter.write(keys, 2,
+            lines("planted"), nine.params(), new SecureRandom())[0];
+        try (var client = org.cairnfs.protocol.client.StorageClient.connect(
+            org.cairnfs.fs.testing.TestGrid.CLIENT_OPTIONS, NodeKey.generate(), "127.0.0.1",
+            away.port(), away.nodeId()).get()) {
+          client.writeSlotShare(si, 0, new byte[32], new byte[32], planted.length, 0, planted)
+              .get();
+        } catch (Exception e) {
+          throw new java.io.IOException(e);
+        }
+      }
+      TreeSet<String> set = parse(current);
+      set.add("two");
+      return lines(set.toArray(String[]::new));
+    }).get();
+    assertThat(calls).as("the modifier ran again after the collision").hasValue(2);
+    assertThat(v.seqnum()).isEqualTo(3);
+    assertThat(parse(bob.read(cap.readOnly()).get().contents())).containsExactly("one", "two");
+  }
+
+  @Test
+  void aPublishThatReachesExactlyHappyServersSucceeds() throws Exception {
+    MutableOptions all = new MutableOptions(alice.options().params(), 10,
+        MutableOptions.DEFAULT_MAX_SIZE, 3);
+    MutableFiles writer = MutableFiles.on(grid.client(FAST), all);
+    MutableWriteCap cap = writer.create(lines("one")).get();
+    assertThat(writer.overwrite(cap, lines("two")).get().seqnum()).isEqualTo(2);
+    assertThat(parse(bob.read(cap.readOnly()).get().contents())).containsExactly("two");
+  }
+
+  /** Shares above one wire chunk (1 MiB): written in several chunks, read in several pieces. */
+  @Test
+  void aFileWhoseSharesExceedOneWireChunkRoundTrips() throws Exception {
+    byte[] big = random(3 * (1 << 20) + 200_000, 70);
+    MutableWriteCap cap = alice.create(big).get();
+    assertThat(bob.read(cap.readOnly()).get().contents()).isEqualTo(big);
+    big[big.length - 1] ^= 1;
+    assertThat(bob.overwrite(cap, big).get().seqnum()).isEqualTo(2);
+    assertThat(carol.read(cap.readOnly()).get().contents()).isEqualTo(big);
+  }
+
   static byte[] lines(String... entries) {
     return String.join("\n", entries).getBytes(StandardCharsets.UTF_8);
   }
