@@ -286,6 +286,39 @@ class MutableFilesTest {
     assertThat(carol.read(cap.readOnly()).get().contents()).isEqualTo(big);
   }
 
+  /**
+   * A 1-of-2 file maps the ring four servers (2n) at a time. Its second version is published
+   * while the first four refuse writes, so it lands on the next ones; a reader that cannot read
+   * the first four asks the next batch.
+   */
+  @Test
+  void sharesMovedPastTheFirstServersAreWrittenAndFoundThere() throws Exception {
+    MutableOptions two = new MutableOptions(new org.cairnfs.caps.mutable.MutableParams(1, 2,
+        4096), 1, MutableOptions.DEFAULT_MAX_SIZE, 3);
+    MutableFiles writer = MutableFiles.on(grid.client(FAST), two);
+    MutableWriteCap cap = writer.create(lines("one")).get();
+    StorageIndex si = cap.storageIndex().orElseThrow();
+    List<org.cairnfs.protocol.identity.NodeId> ring = org.cairnfs.fs.grid.PermutedRing.order(si,
+        grid.servers().stream().map(TestServer::nodeId).toList());
+    List<TestServer> first = ring.subList(0, 4).stream().map(grid::byId).toList();
+    try {
+      first.forEach(s -> s.faults().failWrites(true));
+      assertThat(writer.overwrite(cap, lines("two")).get().seqnum()).isEqualTo(2);
+      first.forEach(s -> s.faults().failWrites(false));
+      first.forEach(s -> s.faults().failReads(true));
+      MutableVersion read = MutableFiles.on(grid.client(FAST), two).read(cap.readOnly()).get();
+      assertThat(parse(read.contents())).containsExactly("two");
+    } finally {
+      first.forEach(s -> s.faults().failWrites(false));
+      first.forEach(s -> s.faults().failReads(false));
+    }
+    for (int i = 0; i < ring.size(); i++) {
+      assertThat(grid.byId(ring.get(i)).store().shareSizes(si,
+          org.cairnfs.storage.share.ShareKind.MUTABLE)).as("ring position %d", i)
+          .hasSize(i < 2 || i == 4 || i == 5 ? 1 : 0);
+    }
+  }
+
   static byte[] lines(String... entries) {
     return String.join("\n", entries).getBytes(StandardCharsets.UTF_8);
   }
