@@ -498,6 +498,59 @@ class ChunkedFilesTest {
   }
 
   @Test
+  void aChunkOfZerosUpToTheLiteralSizeIsALiteralAndOneByteMoreAHole() throws Exception {
+    for (int tail : new int[] {LiteralCap.MAX_SIZE, LiteralCap.MAX_SIZE + 1}) {
+      byte[] data = Arrays.copyOf(random(C, 57), C + tail);
+      ChunkedFiles.Counters before = files.counters();
+      Cap cap = files.write(FileEdit.newFile(data.length, sourceOf(data))).get();
+      ChunkedFiles.Counters after = files.counters();
+      assertThat(readAll(cap)).isEqualTo(data);
+      ChunkRef last = chunks(cap).get(1);
+      if (tail == LiteralCap.MAX_SIZE) {
+        assertThat(last).isEqualTo(new ChunkRef.Literal(new LiteralCap(new byte[tail])));
+        assertThat(after.holesWritten() - before.holesWritten()).isZero();
+      } else {
+        assertThat(last).isEqualTo(new ChunkRef.Hole(tail));
+        assertThat(after.holesWritten() - before.holesWritten()).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void readsStartingPastTheEndAreEmptyForEveryKindOfFile() throws Exception {
+    byte[] data = random(2 * C + 3, 58);
+    Cap chunked = upload(data);
+    Cap one = upload(Arrays.copyOf(data, 1000));
+    Cap literal = upload(Arrays.copyOf(data, 10));
+    assertThat(chunked).isInstanceOf(ChunkedReadCap.class);
+    assertThat(one).isInstanceOf(ImmutableReadCap.class);
+    assertThat(literal).isInstanceOf(LiteralCap.class);
+    for (Cap cap : List.of(chunked, one, literal)) {
+      long size = ChunkedFiles.sizeOf(cap);
+      assertThat(files.read(cap, size + 5, 10).get()).as("%s", cap).isEmpty();
+      assertThat(files.read(cap, size - 2, 10).get()).as("%s", cap)
+          .isEqualTo(Arrays.copyOfRange(data, (int) size - 2, (int) size));
+      assertThat(files.read(cap, 1, 3).get()).as("%s", cap)
+          .isEqualTo(Arrays.copyOfRange(data, 1, 4));
+      try (InputStream in = files.open(cap, 2, Long.MAX_VALUE)) {
+        assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(data, 2, (int) size));
+      }
+    }
+    assertThatThrownBy(() -> files.open(literal, 0, -1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 and -1");
+  }
+
+  @Test
+  void onlyFileCapsHaveASize() {
+    assertThatThrownBy(() -> ChunkedFiles.sizeOf(null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageEndingWith("null");
+    assertThatThrownBy(() -> ChunkedFiles.sizeOf(
+        org.cairnfs.caps.mutable.MutableKeys.generate(new java.security.SecureRandom())
+            .writeCap().readOnly()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageEndingWith("MutableReadCap");
+  }
+
+  @Test
   void aShortLastChunkStartingAtTheValidLengthIsAHoleWithoutBeingMade() throws Exception {
     byte[] data = random(2 * C + 100, 62);
     Cap base = upload(data);
@@ -632,6 +685,35 @@ class ChunkedFilesTest {
 
   static long listings() {
     return grid.servers().stream().mapToLong(s -> s.faults().listings()).sum();
+  }
+
+  @Test
+  void aStreamReadsByteByByteAcrossPiecesAndChunksAndRefusesReadsAfterClose() throws Exception {
+    byte[] data = random(2 * C + 5, 68);
+    data[C - 1] = (byte) 0xff;
+    Cap cap = upload(data);
+    InputStream in = files.open(cap, C - 2, 8);
+    assertThat(in.read(new byte[4], 0, 0)).isZero();
+    for (int i = 0; i < 8; i++) {
+      assertThat(in.read()).as("byte %d", C - 2 + i).isEqualTo(data[C - 2 + i] & 0xff);
+    }
+    assertThat(in.read()).isEqualTo(-1);
+    assertThat(in.read(new byte[4], 0, 4)).isEqualTo(-1);
+    in.close();
+    assertThatThrownBy(in::read).isInstanceOf(IOException.class).hasMessage("stream closed");
+    // a hole is read in pieces of at most ZEROS bytes
+    int big = 2 * ChunkStream.ZEROS + 100;
+    ChunkedFiles wide = ChunkedFiles.create(client, FilesConfig.builder().chunkSize(big).build());
+    Cap holes = wide.write(new FileEdit(Optional.empty(), 0, 2L * big, List.of(),
+        (o, d) -> { throw new IOException("unused"); })).get();
+    try (InputStream z = wide.open(holes, 0, Long.MAX_VALUE)) {
+      byte[] buffer = new byte[big];
+      assertThat(z.read(buffer)).isEqualTo(ChunkStream.ZEROS);
+      assertThat(z.read(buffer)).isEqualTo(ChunkStream.ZEROS);
+      assertThat(z.read(buffer)).isEqualTo(100);
+      assertThat(z.read(buffer)).isEqualTo(ChunkStream.ZEROS);
+      assertThat(buffer).containsOnly(0);
+    }
   }
 
 }
