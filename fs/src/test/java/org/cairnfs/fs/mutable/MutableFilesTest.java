@@ -169,6 +169,7 @@ class MutableFilesTest {
     MutableWriteCap cap = alice.create(new byte[10]).get();
     MutableFiles small = MutableFiles.on(grid.client(FAST), alice.options().withMaxSize(1000));
     assertThat(small.overwrite(cap, new byte[1000]).get().seqnum()).isEqualTo(2);
+    assertThat(small.read(cap.readOnly()).get().contents()).hasSize(1000);
     assertThatThrownBy(() -> small.overwrite(cap, new byte[1001]).get()).cause()
         .isInstanceOf(java.io.IOException.class)
         .hasMessage("mutable file " + cap.storageIndex().orElseThrow()
@@ -316,6 +317,35 @@ class MutableFilesTest {
       assertThat(grid.byId(ring.get(i)).store().shareSizes(si,
           org.cairnfs.storage.share.ShareKind.MUTABLE)).as("ring position %d", i)
           .hasSize(i < 2 || i == 4 || i == 5 ? 1 : 0);
+    }
+  }
+
+  @Test
+  void anUnreadableFileSaysWhetherAnyShareWasFoundAndWhatWasSeen() throws Exception {
+    MutableWriteCap never = org.cairnfs.caps.mutable.MutableKeys.generate(new SecureRandom())
+        .writeCap();
+    assertThatThrownBy(() -> bob.read(never.readOnly()).get()).cause()
+        .isInstanceOfSatisfying(SlotUnreadableException.class, e -> {
+          assertThat(e.noShareFound()).isTrue();
+          assertThat(e).hasMessageEndingWith(
+              "no share found on the 10 servers that answered (of 10 known)");
+        });
+    MutableWriteCap cap = alice.create(lines("one")).get();
+    List<TestServer> failing = grid.servers().subList(0, 8);
+    try {
+      failing.forEach(s -> s.faults().failReads(true));
+      assertThatThrownBy(() -> bob.read(cap.readOnly()).get()).cause()
+          .isInstanceOfSatisfying(SlotUnreadableException.class, e -> {
+            assertThat(e.noShareFound()).isFalse();
+            assertThat(e.getMessage()).contains("no version has enough shares: seen v1:",
+                " share ", "; unreachable: ");
+            for (TestServer s : failing) {
+              assertThat(e.getMessage()).contains(s.nodeId().shortForm()
+                  + " (reading the slot failed: INTERNAL: injected read failure)");
+            }
+          });
+    } finally {
+      failing.forEach(s -> s.faults().failReads(false));
     }
   }
 
