@@ -716,4 +716,19 @@ class ChunkedFilesTest {
     }
   }
 
+  /** The source is asked only for bytes of dirty ranges, never for an empty piece past one. */
+  @Test
+  void theSourceIsAskedOnlyForTheDirtyBytesOfEachChunk() throws Exception {
+    byte[] data = random(C, 69);
+    List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Cap cap = files.write(new FileEdit(Optional.empty(), 0, 3 * C,
+        List.of(new FileEdit.Range(0, C)), (offset, dst) -> {
+          asked.add(offset + "+" + dst.remaining());
+          dst.put(data, (int) offset, dst.remaining());
+        })).get();
+    assertThat(asked).containsExactly("0+" + C);
+    assertThat(chunks(cap).subList(1, 3)).containsOnly(new ChunkRef.Hole(C));
+    assertThat(readAll(cap)).isEqualTo(Arrays.copyOf(data, 3 * C));
+  }
+
 }
