@@ -731,4 +731,35 @@ class ChunkedFilesTest {
     assertThat(readAll(cap)).isEqualTo(Arrays.copyOf(data, 3 * C));
   }
 
+  /** Share bytes count the chunks' and the manifest nodes' shares, added. */
+  @Test
+  void shareBytesSentCountChunksAndNodes() throws Exception {
+    long before = files.counters().shareBytesSent();
+    upload(random(C, 71));
+    long oneChunk = files.counters().shareBytesSent() - before;
+    assertThat(oneChunk).isPositive();
+    before = files.counters().shareBytesSent();
+    ChunkedFiles.Counters start = files.counters();
+    Cap two = upload(random(2 * C, 72));
+    assertThat(two).isInstanceOf(ChunkedReadCap.class);
+    assertThat(files.counters().nodesWritten() - start.nodesWritten()).isEqualTo(1);
+    // two chunks of the same length as the one above, and the root node on top
+    assertThat(files.counters().shareBytesSent() - before).isGreaterThan(2 * oneChunk);
+  }
+
+  /** A node read once is kept: a second range read of the file opens only its chunk. */
+  @Test
+  void manifestNodesReadOnceAreCached() throws Exception {
+    byte[] data = random(3 * C, 73);
+    Cap cap = upload(data);
+    ChunkedFiles reader = ChunkedFiles.create(client, FilesConfig.builder().chunkSize(C).build());
+    long before = listings();
+    assertThat(reader.read(cap, C + 1, 10).get()).isEqualTo(Arrays.copyOfRange(data, C + 1, C + 11));
+    long first = listings() - before;
+    before = listings();
+    assertThat(reader.read(cap, C + 1, 10).get()).isEqualTo(Arrays.copyOfRange(data, C + 1, C + 11));
+    long second = listings() - before;
+    assertThat(second).isPositive().isLessThan(first);
+  }
+
 }
