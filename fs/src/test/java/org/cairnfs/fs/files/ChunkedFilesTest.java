@@ -762,4 +762,32 @@ class ChunkedFilesTest {
     assertThat(second).isPositive().isLessThan(first);
   }
 
+  /**
+   * A stream that fails while its first chunk is still uploading (one server holds every write)
+   * fails the upload only once that chunk has ended: 300 ms later it has not answered yet.
+   */
+  @Test
+  void aFailedUploadAnswersOnlyAfterItsChunkInFlightEnded() throws Exception {
+    InputStream failing = new java.io.SequenceInputStream(
+        new java.io.ByteArrayInputStream(random(C, 74)), new InputStream() {
+          @Override
+          public int read() throws IOException {
+            throw new IOException("the stream broke");
+          }
+        });
+    TestServer stuck = grid.server(0);
+    java.util.concurrent.CompletableFuture<Cap> up;
+    stuck.faults().hang(true);
+    try {
+      up = files.upload(failing);
+      assertThatThrownBy(() -> up.get(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+          .isInstanceOf(java.util.concurrent.TimeoutException.class);
+    } finally {
+      stuck.faults().hang(false);
+      stuck.faults().release();
+    }
+    assertThatThrownBy(() -> up.get(30, java.util.concurrent.TimeUnit.SECONDS))
+        .hasRootCauseMessage("the stream broke");
+  }
+
 }
