@@ -349,6 +349,33 @@ class MutableFilesTest {
     }
   }
 
+  /**
+   * Share 0 authenticates (its front is intact) but a block of it is damaged: decoding the
+   * first k shares fails, and the reader decodes again with every share of the version.
+   */
+  @Test
+  void aShareWithADamagedBlockIsReplacedByTheOthersOfItsVersion() throws Exception {
+    byte[] contents = random(5000, 75);
+    MutableWriteCap cap = alice.create(contents).get();
+    StorageIndex si = cap.storageIndex().orElseThrow();
+    int damaged = 0;
+    for (TestServer s : grid.servers()) {
+      if (s.store().shareSizes(si, org.cairnfs.storage.share.ShareKind.MUTABLE)
+          .containsKey(0)) {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(
+            s.slotPath(si, 0).toFile(), "rw")) {
+          f.seek(f.length() - 1); // the last block
+          int b = f.read();
+          f.seek(f.length() - 1);
+          f.write(b ^ 1);
+          damaged++;
+        }
+      }
+    }
+    assertThat(damaged).isEqualTo(1);
+    assertThat(bob.read(cap.readOnly()).get().contents()).isEqualTo(contents);
+  }
+
   static byte[] lines(String... entries) {
     return String.join("\n", entries).getBytes(StandardCharsets.UTF_8);
   }
