@@ -212,4 +212,40 @@ class WriteBackEdgesTest {
       core.crash();
     }
   }
+
+  /**
+   * A journal over 1 MiB with nothing pending is rewritten as its (empty) snapshot after the
+   * uploader's round; one under 1 MiB is left to grow (a rewrite costs a forced file).
+   */
+  @Test
+  void aJournalOverOneMebibyteWithNothingPendingIsRewrittenAndOneUnderIsNot() throws Exception {
+    try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, cache(), b -> { })) {
+      WriteBack wb = fx.core.writeBack();
+      fx.put("/small", CoreFixture.bytes(60_000, 1)); // inline: the journal holds its bytes
+      fx.core.sync(Duration.ofSeconds(30));
+      awaitARoundAfter(wb, wb.uploader.rounds());
+      assertThat(wb.journalBytes()).as("under 1 MiB: kept").isGreaterThan(60_000);
+      for (int i = 0; i < 18; i++) {
+        fx.put("/f" + i, CoreFixture.bytes(60_000, i + 2));
+      }
+      fx.core.sync(Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (wb.journalBytes() >= 60_000 && System.nanoTime() < deadline) {
+        awaitARoundAfter(wb, wb.uploader.rounds());
+      }
+      assertThat(wb.journalBytes()).as("over 1 MiB, nothing pending: rewritten")
+          .isLessThan(60_000);
+      fx.crashAndReopen();
+      assertThat(fx.get("/f17")).isEqualTo(CoreFixture.bytes(60_000, 19));
+    }
+  }
+
+  private static void awaitARoundAfter(WriteBack wb, long rounds) throws InterruptedException {
+    wb.uploader.kick(true);
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (wb.uploader.rounds() <= rounds) {
+      assertThat(System.nanoTime()).as("an upload round").isLessThan(deadline);
+      Thread.sleep(5);
+    }
+  }
 }
