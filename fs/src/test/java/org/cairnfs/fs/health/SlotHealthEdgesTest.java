@@ -4,57 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import org.cairnfs.caps.MutableWriteCap;
 import org.cairnfs.caps.StorageIndex;
-import org.cairnfs.fs.grid.GridClient;
-import org.cairnfs.fs.mutable.MutableFiles;
-import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The check of a small mutable slot (each share fits in the front a check reads): copies that
  * are not this slot's share, counting good shares against k and happy, servers that do not
  * answer, and what verify reads.
  */
-class SlotHealthEdgesTest {
-  @TempDir Path dir;
-  TestGrid grid;
-  GridClient client;
-  MutableFiles mutable;
-  GridHealth health;
-  MutableWriteCap cap;
-  StorageIndex si;
-
-  @BeforeEach
-  void create() throws Exception {
-    grid = new TestGrid(dir, 10);
-    client = grid.client(ImmutableHealthTest.FAST);
-    mutable = MutableFiles.on(client);
-    health = GridHealth.create(client);
-    byte[] contents = new byte[1000];
-    new Random(11).nextBytes(contents);
-    cap = mutable.create(contents).get();
-    si = cap.storageIndex().orElseThrow();
-  }
-
-  @AfterEach
-  void stop() {
-    grid.close();
-  }
-
-  /** The server holding slot share {@code share} (each holds one after a fresh create). */
-  TestServer holder(int share) {
-    return grid.servers().stream().filter(s -> s.running()
-        && Files.exists(s.slotPath(si, share))).findFirst().orElseThrow();
-  }
-
-  Path slotFile(int share) {
-    return holder(share).slotPath(si, share);
+class SlotHealthEdgesTest extends SmallSlotGrid {
+  SlotHealthEdgesTest() {
+    super(11);
   }
 
   ShareReport only(HealthReport r, int number) {

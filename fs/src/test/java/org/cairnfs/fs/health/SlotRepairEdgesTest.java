@@ -6,52 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import org.cairnfs.caps.MutableWriteCap;
-import org.cairnfs.caps.StorageIndex;
-import org.cairnfs.fs.grid.GridClient;
-import org.cairnfs.fs.mutable.MutableFiles;
-import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Repair of a small mutable slot with its verify cap: a copy of an older version beside a
  * current one elsewhere (so every number is present), a server that refuses the new copy, a
  * corrupt extra copy of a healthy slot, and a slot too damaged to repair.
  */
-class SlotRepairEdgesTest {
-  @TempDir Path dir;
-  TestGrid grid;
-  GridClient client;
-  MutableFiles mutable;
-  GridHealth health;
-  MutableWriteCap cap;
-  StorageIndex si;
-
-  @BeforeEach
-  void create() throws Exception {
-    grid = new TestGrid(dir, 10);
-    client = grid.client(ImmutableHealthTest.FAST);
-    mutable = MutableFiles.on(client);
-    health = GridHealth.create(client);
-    byte[] contents = new byte[1000];
-    new Random(13).nextBytes(contents);
-    cap = mutable.create(contents).get();
-    si = cap.storageIndex().orElseThrow();
-  }
-
-  @AfterEach
-  void stop() {
-    grid.close();
-  }
-
-  TestServer holder(int share) {
-    return grid.servers().stream().filter(s -> s.running()
-        && Files.exists(s.slotPath(si, share))).findFirst().orElseThrow();
+class SlotRepairEdgesTest extends SmallSlotGrid {
+  SlotRepairEdgesTest() {
+    super(13);
   }
 
   /**

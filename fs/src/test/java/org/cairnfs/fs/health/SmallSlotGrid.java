@@ -1,0 +1,60 @@
+package org.cairnfs.fs.health;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.cairnfs.caps.MutableWriteCap;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.fs.grid.GridClient;
+import org.cairnfs.fs.mutable.MutableFiles;
+import org.cairnfs.fs.testing.TestGrid;
+import org.cairnfs.fs.testing.TestServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the slot edge tests start from: ten servers and a fresh 1000-byte mutable slot, one
+ * share on each server, with the health checker of a client of that grid.
+ */
+abstract class SmallSlotGrid {
+  @TempDir Path dir;
+  TestGrid grid;
+  GridClient client;
+  MutableFiles mutable;
+  GridHealth health;
+  MutableWriteCap cap;
+  StorageIndex si;
+  private final long seed;
+
+  SmallSlotGrid(long seed) {
+    this.seed = seed;
+  }
+
+  @BeforeEach
+  void create() throws Exception {
+    grid = new TestGrid(dir, 10);
+    client = grid.client(ImmutableHealthTest.FAST);
+    mutable = MutableFiles.on(client);
+    health = GridHealth.create(client);
+    byte[] contents = new byte[1000];
+    new Random(seed).nextBytes(contents);
+    cap = mutable.create(contents).get();
+    si = cap.storageIndex().orElseThrow();
+  }
+
+  @AfterEach
+  void stop() {
+    grid.close();
+  }
+
+  /** The server holding slot share {@code share} (each holds one after a fresh create). */
+  TestServer holder(int share) {
+    return grid.servers().stream().filter(s -> s.running()
+        && Files.exists(s.slotPath(si, share))).findFirst().orElseThrow();
+  }
+
+  Path slotFile(int share) {
+    return holder(share).slotPath(si, share);
+  }
+}
