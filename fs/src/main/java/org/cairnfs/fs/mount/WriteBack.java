@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -532,16 +531,6 @@ final class WriteBack implements AutoCloseable {
     }
   }
 
-  /** Pending changes of a directory (for overlaying a listing). */
-  List<PendingState.Change> changesOf(DirRef dir) {
-    lock.lock();
-    try {
-      return pending.changesOf(dir);
-    } finally {
-      lock.unlock();
-    }
-  }
-
   DirRef canonical(DirRef d) {
     lock.lock();
     try {
@@ -611,10 +600,6 @@ final class WriteBack implements AutoCloseable {
       lock.unlock();
     }
     return uploader.status(changes, budget.used(), budget.bound());
-  }
-
-  static BitSet none() {
-    return new BitSet();
   }
 
   @Override
