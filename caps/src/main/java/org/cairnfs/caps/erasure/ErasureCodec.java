@@ -40,11 +40,15 @@ public final class ErasureCodec {
   private final int k;
   private final int n;
   private final ReedSolomon coder;
+  /** The fast path of {@link #encode} when the parity rows fit {@link ParityTables}; else null. */
+  private final ParityTables parityTables;
 
   private ErasureCodec(int k, int n) {
     this.k = k;
     this.n = n;
     this.coder = n > k ? ReedSolomon.create(k, n - k) : null;
+    this.parityTables = coder != null && n - k <= ParityTables.MAX_PARITY
+        ? ParityTables.of(k, n - k, unit -> coderEncode(coder, unit, 0, 1)) : null;
   }
 
   /** A k-of-n codec; {@code 1 <= k <= n <= 256}. */
@@ -81,6 +85,15 @@ public final class ErasureCodec {
     if (coder == null) {
       return;
     }
+    if (parityTables != null) {
+      parityTables.encode(blocks, offset, length);
+      return;
+    }
+    coderEncode(coder, blocks, offset, length);
+  }
+
+  /** The Backblaze coder's own parity encoding (the reference for {@link ParityTables}). */
+  static void coderEncode(ReedSolomon coder, byte[][] blocks, int offset, int length) {
     try {
       ENCODE_PARITY.invokeExact(coder, blocks, offset, length);
     } catch (RuntimeException | Error e) {
