@@ -3,8 +3,8 @@
 # (CAIRN_IN_PROCESS=1: the command joins the grid itself) and "warm" hands its work to the
 # running node of the node directory (docs/startup.md). The grid is `cairn demo --no-mount`
 # (an introducer, N storage servers and the client node with its gateway, in one process).
-# Reports the median of --runs for: put and get of each --sizes MiB file, cp -r of --files
-# files of 4 KiB, mkdir in and ls of a directory of --entries entries.
+# Reports the median of --runs for: put (new random bytes each run) and get of each --sizes MiB
+# file, cp -r of --files files of 4 KiB, mkdir in and ls of a directory of --entries entries.
 # Usage: bench/run-cli.sh [--sizes "100 1024"] [--files 200] [--entries 100] [--runs 3]
 #                         [--servers 10] [--dir /tmp] [--fresh]
 # --fresh: new random small files before each cp -r (outside the timing), so every copy
@@ -67,9 +67,9 @@ median() {
 }
 
 mkdir -p "$work/src"
-for s in $sizes; do
-  head -c "$((s * 1024 * 1024))" /dev/urandom >"$work/src/file-$s"
-done
+# every put stores new bytes (made outside the timing): the same bytes again would find their
+# chunks already held (convergent encryption) and time only the hashing
+fresh_file() { head -c "$(($1 * 1024 * 1024))" /dev/urandom >"$work/src/file-$1"; sync; }
 mkdir -p "$work/src/small"
 small_files() { for i in $(seq 1 "$files"); do head -c 4096 /dev/urandom >"$work/src/small/f$i"; done; }
 small_files
@@ -86,7 +86,7 @@ row() {
   printf '%-34s %10s %10s\n' "$label" "$cold" "$warm"
 }
 for s in $sizes; do
-  row "put $s MiB" "" "$cairn" put "$work/src/file-$s" "bench:file-$s"
+  row "put $s MiB" "fresh_file $s" "$cairn" put "$work/src/file-$s" "bench:file-$s"
   row "get $s MiB" "rm -f '$work/got'" "$cairn" get "bench:file-$s" "$work/got"
   cmp -s "$work/src/file-$s" "$work/got" || { echo "get $s MiB: bytes differ" >&2; exit 1; }
 done
