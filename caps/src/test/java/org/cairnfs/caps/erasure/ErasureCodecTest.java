@@ -132,6 +132,23 @@ class ErasureCodecTest {
     }
 
     @Test
+    void paritiesPastTheKthPresentBlockAreNotComputed() {
+      ErasureCodec codec = ErasureCodec.of(3, 10);
+      byte[][] blocks = encoded(codec, 16, 7);
+      boolean[] present = {false, true, true, true, false, false, false, false, false, false};
+      byte[][] given = copy(blocks);
+      given[0] = new byte[16];
+      for (int i = 4; i < 10; i++) {
+        given[i] = new byte[16];
+      }
+      codec.decode(given, present, 0, 16);
+      assertThat(given[0]).isEqualTo(blocks[0]);
+      for (int i = 4; i < 10; i++) {
+        assertThat(given[i]).as("parity %d, not needed", i).containsOnly(0);
+      }
+    }
+
+    @Test
     void refusesFewerThanK() {
       ErasureCodec codec = ErasureCodec.of(3, 5);
       byte[][] blocks = encoded(codec, 8, 6);
@@ -161,6 +178,39 @@ class ErasureCodecTest {
           0, 4)).hasMessageContaining("block 1");
       assertThatThrownBy(() -> codec.encode(new byte[][] {new byte[4], null, new byte[4]}, 0, 4))
           .hasMessageContaining("block 1 is null");
+    }
+
+    @Test
+    void rangesAreCheckedFromTheOffset() {
+      ErasureCodec codec = ErasureCodec.of(2, 3);
+      byte[][] ten = {new byte[10], new byte[10], new byte[10]};
+      assertThatThrownBy(() -> codec.encode(ten, 5, 6))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("fewer than offset 5 + length 6");
+      assertThatThrownBy(() -> codec.encode(ten, -1, 4)).hasMessageContaining("bad range");
+      assertThatThrownBy(() -> codec.encode(ten, 0, -1)).hasMessageContaining("bad range");
+      codec.encode(ten, 10, 0); // an empty range at the very end is fine
+      codec.encode(ten, 5, 5);
+    }
+
+    @Test
+    void decodeChecksItsBlocksAndFlags() {
+      ErasureCodec codec = ErasureCodec.of(2, 3);
+      boolean[] present = {false, true, true};
+      assertThatThrownBy(() -> codec.decode(new byte[2][4], present, 0, 4))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("expected 3 blocks");
+      assertThatThrownBy(() -> codec.decode(new byte[3][4], new boolean[] {true, true, true, true},
+          0, 4)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("expected 3 presence flags, got 4");
+    }
+
+    @Test
+    void saysWhatCodeItIs() {
+      ErasureCodec codec = ErasureCodec.of(3, 10);
+      assertThat(codec.k()).isEqualTo(3);
+      assertThat(codec.n()).isEqualTo(10);
+      assertThat(codec).hasToString("ErasureCodec[3-of-10]");
     }
   }
 }
