@@ -92,6 +92,56 @@ class ServerPoolTest {
   }
 
   @Test
+  void aClosedPoolRefusesAndHoldsNoConnection() throws Exception {
+    grid = new TestGrid(dir, 2);
+    ServerPool pool = grid.pool(NodeKey.generate());
+    NodeId s0 = grid.server(0).nodeId();
+    pool.connect(s0).get();
+    assertThat(pool.connected(s0)).isPresent();
+    assertThat(pool.isClosed()).isFalse();
+
+    pool.close();
+    assertThat(pool.isClosed()).isTrue();
+    assertThat(pool.connected(s0)).isEmpty();
+    assertThat(pool.connectedCount()).isZero();
+    assertThat(pool.status()).as("a closed pool lists no server").isEmpty();
+    assertThatThrownBy(() -> pool.connect(s0).get()).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(ServerUnavailableException.class);
+  }
+
+  @Test
+  void describesServersByNicknameOrShortId() throws Exception {
+    grid = new TestGrid(dir, 1);
+    ServerPool pool = grid.pool(NodeKey.generate());
+    NodeId stranger = NodeKey.generate().nodeId();
+    assertThat(pool.describe(stranger)).isEqualTo(stranger.shortForm());
+    assertThat(pool.connected(stranger)).isEmpty();
+    NodeId s0 = grid.server(0).nodeId();
+    String nick = pool.status().get(0).nickname();
+    assertThat(pool.describe(s0)).isEqualTo(nick.isEmpty() ? s0.shortForm()
+        : nick + " (" + s0.shortForm() + ")");
+  }
+
+  @Test
+  void reconnectBackoffMustBePositiveAndOrdered() throws Exception {
+    grid = new TestGrid(dir, 1);
+    NodeKey key = NodeKey.generate();
+    GridMembership membership = grid.membership(key);
+    ServerPool.Builder b = ServerPool.builder(membership, key);
+    assertThatThrownBy(() -> b.reconnectBackoff(null, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+    assertThatThrownBy(() -> b.reconnectBackoff(Duration.ZERO, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+    assertThatThrownBy(() -> b.reconnectBackoff(Duration.ofMillis(-1), Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+    assertThatThrownBy(() -> b.reconnectBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("below min");
+    assertThatThrownBy(() -> b.reconnectBackoff(Duration.ofSeconds(2), null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("below min");
+    b.reconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1)); // equal is allowed
+  }
+
+  @Test
   void aFailedServerFailsFastWhileBackingOff() throws Exception {
     grid = new TestGrid(dir, 2);
     ServerPool pool = grid.pool(NodeKey.generate());
