@@ -142,6 +142,37 @@ class ServerPoolTest {
   }
 
   @Test
+  void reconnectDelaysDoubleUpToTheMaximum() throws Exception {
+    grid = new TestGrid(dir, 1);
+    TestServer s0 = grid.server(0);
+    s0.kill();
+    NodeKey key = NodeKey.generate();
+    Instant frozen = Instant.parse("2026-01-01T00:00:00Z");
+    ServerPool pool = ServerPool.builder(grid.membership(key), key)
+        .clientOptions(TestGrid.CLIENT_OPTIONS)
+        .reconnectBackoff(Duration.ofMillis(200), Duration.ofMillis(700))
+        .clock(InstantSource.fixed(frozen)).build();
+    closeables.add(pool);
+    assertThatThrownBy(() -> pool.connect(s0.nodeId()).get())
+        .isInstanceOf(ExecutionException.class);
+    // the clock stands still, so each next attempt shows the delay that was chosen
+    List<Long> delays = new ArrayList<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!delays.contains(700L) && System.nanoTime() < deadline) {
+      status(pool, s0.nodeId()).nextAttempt().ifPresent(at -> {
+        long ms = Duration.between(frozen, at).toMillis();
+        if (delays.isEmpty() || delays.get(delays.size() - 1) != ms) {
+          delays.add(ms);
+        }
+      });
+      Thread.sleep(5);
+    }
+    // a stalled poll may miss a step, so: only these delays, growing, up to the maximum
+    assertThat(delays).as("delays seen").isSubsetOf(200L, 400L, 700L).contains(700L)
+        .isSorted();
+  }
+
+  @Test
   void aFailedServerFailsFastWhileBackingOff() throws Exception {
     grid = new TestGrid(dir, 2);
     ServerPool pool = grid.pool(NodeKey.generate());
