@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The bare passes the immutable pipeline is built from, one pass over 64 MiB each: AES-256-CTR,
- * SHA-256 and the codec's k-of-n Reed-Solomon parity encode. Their sum is the ceiling the codec is judged
- * against (see {@link CodecCeilingReport}).
+ * SHA-256 and the codec's k-of-n Reed-Solomon parity encode. Their sum is the ceiling the codec
+ * is judged against (see {@link CodecCeilingReport}).
  *
  * <p>Warm-up is long on purpose: the JDK's AES intrinsics engage only after several seconds of
  * calls. Run: {@code bench/run-codec.sh} or

@@ -19,12 +19,11 @@ final class ParityTables {
   /** Positions coded per pass over the accumulator (4 KiB of longs: in L1 with the tables). */
   private static final int TILE = 512;
 
-  private final int k;
   private final int parity;
+  /** One table per data block. */
   private final long[][] tables;
 
-  private ParityTables(int k, int parity, long[][] tables) {
-    this.k = k;
+  private ParityTables(int parity, long[][] tables) {
     this.parity = parity;
     this.tables = tables;
   }
@@ -51,11 +50,12 @@ final class ParityTables {
         tables[s][x] = packed;
       }
     }
-    return new ParityTables(k, parity, tables);
+    return new ParityTables(parity, tables);
   }
 
   /** Writes parity blocks k.. from data blocks 0..k-1 over {@code [offset, offset + length)}. */
   void encode(byte[][] blocks, int offset, int length) {
+    int k = tables.length;
     long[] acc = new long[Math.min(TILE, Math.max(length, 1))];
     for (int done = 0; done < length; done += TILE) {
       int width = Math.min(TILE, length - done);
