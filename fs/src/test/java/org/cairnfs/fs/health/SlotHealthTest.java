@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,50 +16,16 @@ import org.cairnfs.caps.dirnode.EntryName;
 import org.cairnfs.fs.dirs.DirectoryEdit;
 import org.cairnfs.fs.dirs.GridDirectories;
 import org.cairnfs.fs.dirs.PagingPolicy;
-import org.cairnfs.caps.MutableWriteCap;
-import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.fs.grid.GridClient;
-import org.cairnfs.fs.mutable.MutableFiles;
-import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
 import org.cairnfs.storage.lease.ShareRecord;
 import org.cairnfs.storage.share.ShareKey;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Check, verify and repair of mutable slots (files and directory roots) with a verify cap. */
-class SlotHealthTest {
-  @TempDir Path dir;
-  TestGrid grid;
-  GridClient client;
-  MutableFiles mutable;
-  GridHealth health;
-  MutableWriteCap cap;
-  StorageIndex si;
-  byte[] contents = new byte[40_000];
-
-  @BeforeEach
-  void create() throws Exception {
-    grid = new TestGrid(dir, 10);
-    client = grid.client(ImmutableHealthTest.FAST);
-    mutable = MutableFiles.on(client);
-    health = GridHealth.create(client);
-    new Random(9).nextBytes(contents);
-    cap = mutable.create(contents).get();
-    si = cap.storageIndex().orElseThrow();
-  }
-
-  @AfterEach
-  void stop() {
-    grid.close();
-  }
-
-  /** The server holding slot share {@code share} (each holds one after a fresh create). */
-  TestServer holder(int share) {
-    return grid.servers().stream().filter(s -> s.running()
-        && Files.exists(s.slotPath(si, share))).findFirst().orElseThrow();
+class SlotHealthTest extends SmallSlotGrid {
+  SlotHealthTest() {
+    super(9, 40_000);
   }
 
   /** Waits out the pool's reconnect backoff after a restart. */

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the slot edge tests start from: ten servers and a fresh 1000-byte mutable slot, one
- * share on each server, with the health checker of a client of that grid.
+ * What the slot tests start from: ten servers and a fresh mutable slot of random bytes (1000
+ * unless a test asks for more), one share on each server, with the health checker of a client
+ * of that grid.
  */
 abstract class SmallSlotGrid {
   @TempDir Path dir;
@@ -25,10 +26,17 @@ abstract class SmallSlotGrid {
   GridHealth health;
   MutableWriteCap cap;
   StorageIndex si;
+  /** What the slot was created with. */
+  final byte[] contents;
   private final long seed;
 
   SmallSlotGrid(long seed) {
+    this(seed, 1000);
+  }
+
+  SmallSlotGrid(long seed, int size) {
     this.seed = seed;
+    this.contents = new byte[size];
   }
 
   @BeforeEach
@@ -37,7 +45,6 @@ abstract class SmallSlotGrid {
     client = grid.client(ImmutableHealthTest.FAST);
     mutable = MutableFiles.on(client);
     health = GridHealth.create(client);
-    byte[] contents = new byte[1000];
     new Random(seed).nextBytes(contents);
     cap = mutable.create(contents).get();
     si = cap.storageIndex().orElseThrow();
