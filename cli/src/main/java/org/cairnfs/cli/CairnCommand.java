@@ -5,10 +5,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The {@code cairn} command line: one picocli subcommand per task. */
+/**
+ * The {@code cairn} command line: one picocli subcommand per task. Its {@code --help} and
+ * {@code --version} are inherited by every subcommand, so {@code cairn put --help} prints the
+ * verb's options (as every usage error's hint says).
+ */
 @Command(
     name = "cairn",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
     version = "cairn 0.1.0-SNAPSHOT",
     description = "A least-authority grid filesystem.")
 public final class CairnCommand implements Runnable {

@@ -164,6 +164,22 @@ class CommandLineTest {
   }
 
   @Test
+  void everyCommandPrintsItsOwnHelpWhateverItRequires() {
+    for (Class<?> c : CairnCommand.SUBCOMMANDS) {
+      String name = c.getAnnotation(CommandLine.Command.class).name();
+      for (String flag : new String[] {"--help", "-h"}) {
+        StringWriter out = new StringWriter();
+        CommandLine cl = Cli.commandLineFor(new String[] {name, flag});
+        cl.setErr(new PrintWriter(err, true));
+        cl.setOut(new PrintWriter(out, true));
+        assertThat(cl.execute(name, flag)).as(name + " " + flag).isZero();
+        assertThat(out.toString()).as(name).startsWith("Usage: cairn " + name);
+      }
+    }
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
   void aNamedCommandBuildsOnlyItselfAndAnythingElseBuildsAll() {
     assertThat(Cli.named(new String[] {"ls", "-l", "a:"})).containsExactly(ListCommand.class);
     assertThat(Cli.named(new String[] {"deep-check", "a:"}))
