@@ -2,11 +2,18 @@
 # The file verbs as whole commands (JVM start included), both paths: "cold" works in-process
 # (CAIRN_IN_PROCESS=1: the command joins the grid itself) and "warm" hands its work to the
 # running node of the node directory (docs/startup.md). The grid is `cairn demo --no-mount`
-# (an introducer, N storage servers and the client node with its gateway, in one process).
+# (an introducer, N storage servers and the client node with its gateway, in one process), or
+# with --processes one process each: an introducer, N `cairn run` storage nodes and a `cairn run`
+# client node (--no-storage), as issue 6 asks.
 # Reports the median of --runs for: put (new random bytes each run) and get of each --sizes MiB
 # file, cp -r of --files files of 4 KiB, mkdir in and ls of a directory of --entries entries.
+# Then, for the largest size, one more warm put and get with the CPU seconds of each part: the
+# command, the client node, the storage servers (with --processes; the demo is one process).
+# --ceiling: then, with the grid stopped, the caps benchmark's single-thread encode and decode
+# ceilings at 128 KiB segments (bench/run-codec.sh's CodecCeilingReport, about 3 minutes), and
+# each put and get rate as a share of that ceiling times the cores.
 # Usage: bench/run-cli.sh [--sizes "100 1024"] [--files 200] [--entries 100] [--runs 3]
-#                         [--servers 10] [--dir /tmp] [--fresh]
+#                         [--servers 10] [--dir /tmp] [--fresh] [--processes] [--ceiling]
 # --fresh: new random small files before each cp -r (outside the timing), so every copy
 # uploads (allocate, write, close) instead of finding its shares held (convergent encryption).
 # Smoke run: bench/run-cli.sh --sizes 1 --files 10 --entries 10 --runs 1
@@ -14,6 +21,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 sizes="100 1024"; files=200; entries=100; runs=3; servers=10; base="${TMPDIR:-/tmp}"; fresh=
+processes= ceiling=
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
@@ -23,33 +31,80 @@ while [ $# -gt 0 ]; do
     --servers) servers="$2"; shift 2 ;;
     --dir) base="$2"; shift 2 ;;
     --fresh) fresh=1; shift ;;
+    --processes) processes=1; shift ;;
+    --ceiling) ceiling=1; shift ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 64 ;;
   esac
 done
 cairn="$here/cairn"
 work="$(mktemp -d "$base/cairn-bench-cli.XXXXXX")"
-demo_pid=
+pids=()
+stop_grid() {
+  local p
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do
+    for _ in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 1; done
+    kill -KILL "$p" 2>/dev/null || true
+  done
+  pids=()
+}
 cleanup() {
-  if [ -n "$demo_pid" ] && kill -0 "$demo_pid" 2>/dev/null; then
-    kill -INT "$demo_pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$demo_pid" 2>/dev/null || break; sleep 1; done
-    kill -KILL "$demo_pid" 2>/dev/null || true
-  fi
+  stop_grid
   rm -rf "$work"
 }
 trap cleanup EXIT
+waitfor() { # seconds, file, pattern
+  for _ in $(seq 1 "$1"); do
+    grep -q "$3" "$2" 2>/dev/null && return 0
+    sleep 1
+  done
+  echo "no '$3' in $2 after $1 s:" >&2; tail -5 "$2" >&2; exit 1
+}
+cpu_of() { # CPU seconds (user + system) of these processes so far
+  local t=0 p
+  for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$t"
+}
 
 "$cairn" --version >/dev/null  # builds on first use, outside the timings
-"$cairn" demo --no-mount --dir "$work/grid" --servers "$servers" --web-port 0 \
-  >"$work/demo.out" 2>&1 &
-demo_pid=$!
-for _ in $(seq 1 300); do
-  grep -q '^Gateway: ' "$work/demo.out" 2>/dev/null && break
-  kill -0 "$demo_pid" 2>/dev/null || { cat "$work/demo.out" >&2; exit 1; }
-  sleep 1
-done
-grep -q '^Gateway: ' "$work/demo.out" || { echo "the demo grid did not start" >&2; exit 1; }
-export CAIRN_NODE="$work/grid/client"
+if [ -z "$processes" ]; then
+  "$cairn" demo --no-mount --dir "$work/grid" --servers "$servers" --web-port 0 \
+    >"$work/demo.out" 2>&1 &
+  pids+=($!)
+  waitfor 300 "$work/demo.out" '^Gateway: '
+  client_node="$work/grid/client"
+  client_pids=("${pids[0]}") server_pids=()
+  grid_desc="cairn demo, $servers servers in one process"
+else
+  "$cairn" create-introducer "$work/intro" --hostname 127.0.0.1 --port 0 >/dev/null
+  "$cairn" run "$work/intro" >"$work/intro.out" 2>&1 &
+  pids+=($!)
+  waitfor 120 "$work/intro.out" '^Introducer running'
+  for _ in $(seq 1 60); do [ -s "$work/intro/introducer.url" ] && break; sleep 1; done
+  url=$(cat "$work/intro/introducer.url")
+  server_pids=()
+  for i in $(seq 1 "$servers"); do
+    "$cairn" create-node "$work/s$i" --introducer "$url" --nickname "s$i" --hostname 127.0.0.1 \
+      --port 0 --storage-dir "$work/s$i/storage" >/dev/null
+    "$cairn" run "$work/s$i" >"$work/s$i.out" 2>&1 &
+    pids+=($!); server_pids+=($!)
+  done
+  client_node="$work/client"
+  "$cairn" create-node "$client_node" --introducer "$url" --nickname client \
+    --hostname 127.0.0.1 --port 0 --no-storage >/dev/null
+  "$cairn" run --web-port 0 "$client_node" >"$work/client.out" 2>&1 &
+  pids+=($!); client_pids=($!)
+  waitfor 300 "$work/client.out" '^Gateway: '
+  for i in $(seq 1 "$servers"); do waitfor 300 "$work/s$i.out" '^Node s'; done
+  for _ in $(seq 1 120); do
+    seen=$("$cairn" status "$client_node" 2>/dev/null | grep -Eo '\bs[0-9]+\b' | sort -u | wc -l)
+    [ "$seen" -ge "$servers" ] && break
+    sleep 1
+  done
+  [ "$seen" -ge "$servers" ] || { echo "the client sees $seen of $servers servers" >&2; exit 1; }
+  grid_desc="$servers storage server processes, an introducer and a client node process"
+fi
+export CAIRN_NODE="$client_node"
 "$cairn" create-alias bench >/dev/null
 
 now() { date +%s.%N; }
@@ -77,21 +132,82 @@ mkdir -p "$work/src/wide"
 for i in $(seq 1 "$entries"); do echo "$i" >"$work/src/wide/e$i"; done
 "$cairn" cp -r "$work/src/wide" bench:wide >/dev/null  # one publish for all entries
 
-printf '%-34s %10s %10s\n' "whole command (median of $runs)" "cold s" "warm s"
+rows=()
 row() {
   local label="$1" setup="$2"; shift 2
   local cold warm
   cold=$(export CAIRN_IN_PROCESS=1; median "$setup" "$@")
   warm=$(unset CAIRN_IN_PROCESS; median "$setup" "$@")
-  printf '%-34s %10s %10s\n' "$label" "$cold" "$warm"
+  rows+=("$label|$cold|$warm")
 }
+largest=0
 for s in $sizes; do
   row "put $s MiB" "fresh_file $s" "$cairn" put "$work/src/file-$s" "bench:file-$s"
   row "get $s MiB" "rm -f '$work/got'" "$cairn" get "bench:file-$s" "$work/got"
   cmp -s "$work/src/file-$s" "$work/got" || { echo "get $s MiB: bytes differ" >&2; exit 1; }
+  [ "$s" -gt "$largest" ] && largest=$s
 done
 row "cp -r $files x 4 KiB${fresh:+ (fresh)}" "${fresh:+small_files}" bash -c "\"$cairn\" cp -r \"$work/src/small\" \"bench:copy-\$RANDOM\$RANDOM\""
 row "mkdir in a $entries-entry directory" "" bash -c "\"$cairn\" mkdir \"bench:wide/d-\$RANDOM\$RANDOM\""
 row "ls of a $entries-entry directory" "" "$cairn" ls bench:wide
+
+# where the CPU goes: one more warm put and get of the largest size
+split=()
+cpu_split() { # label, command...
+  local label="$1"; shift
+  local c0 s0 t0 t1 c1 s1
+  c0=$(cpu_of "${client_pids[@]}"); s0=$(cpu_of "${server_pids[@]}"); t0=$(now)
+  /usr/bin/time -o "$work/time" -f '%U %S' "$@" >/dev/null
+  t1=$(now); c1=$(cpu_of "${client_pids[@]}"); s1=$(cpu_of "${server_pids[@]}")
+  split+=("$(printf '%-34s %s' "$label" "$(python3 -c "
+u, s = open('$work/time').read().split()[-2:]
+print(f'{$t1 - $t0:8.2f} {float(u) + float(s):8.2f} {($c1 - $c0) / 100:8.2f} {($s1 - $s0) / 100:8.2f}')")")")
+}
+unset CAIRN_IN_PROCESS
+fresh_file "$largest"
+cpu_split "put $largest MiB (warm)" "$cairn" put "$work/src/file-$largest" "bench:split"
+rm -f "$work/got"
+cpu_split "get $largest MiB (warm)" "$cairn" get bench:split "$work/got"
+cmp -s "$work/src/file-$largest" "$work/got" || { echo "get $largest MiB: bytes differ" >&2; exit 1; }
+stop_grid
+
+enc_ceiling= dec_ceiling=
+if [ -n "$ceiling" ]; then
+  (cd "$here" && mvn -B -q -ntp -o -pl bench -am package -DskipTests >/dev/null 2>&1) \
+    || (cd "$here" && mvn -B -q -ntp -pl bench -am package -DskipTests >/dev/null)
+  java -Xmx4g -cp "$here/bench/target/classes:$here/bench/target/lib/*" \
+    org.cairnfs.bench.codec.CodecCeilingReport 131072 > "$work/ceiling.out" 2>&1
+  # the 128 KiB row: segment AES SHA256 RS | encConv ceiling ratio | ... | decode ceiling ratio
+  read -r enc_ceiling dec_ceiling < <(awk -F'|' '$1 ~ /^128K/ {split($2, e, " "); split($4, d, " "); print e[2], d[2]}' "$work/ceiling.out")
+  [ -n "$enc_ceiling" ] || { echo "no 128K row in the ceiling report:" >&2; cat "$work/ceiling.out" >&2; }
+fi
+
+cores=$(nproc)
+printf '%-34s %9s %9s %10s %12s\n' "whole command (median of $runs)" "cold s" "warm s" "warm MiB/s" \
+  "${enc_ceiling:+of ceiling}"
+for r in "${rows[@]}"; do
+  IFS='|' read -r label cold warm <<<"$r"
+  rate= share=
+  case "$label" in
+    put\ *|get\ *)
+      mib=${label#* }; mib=${mib%% *}
+      rate=$(python3 -c "print(f'{$mib / $warm:.1f}')")
+      c=$enc_ceiling; [ "${label%% *}" = get ] && c=$dec_ceiling
+      [ -n "$c" ] && share=$(python3 -c "print(f'{100 * $mib / $warm / ($c * $cores):.0f} %')")
+      ;;
+  esac
+  printf '%-34s %9s %9s %10s %12s\n' "$label" "$cold" "$warm" "$rate" "$share"
+done
 echo "(cold: CAIRN_IN_PROCESS=1, the command joins the grid itself; warm: through the running"
-echo " node's local channel. Grid: cairn demo, $servers servers in one process, on $(nproc) cores.)"
+echo " node's local channel. Grid: $grid_desc, on $cores cores.)"
+echo
+printf '%-34s %8s %8s %8s %8s\n' "CPU seconds of one more run" "wall s" "command" "client" "servers"
+printf '%s\n' "${split[@]}"
+[ -z "$processes" ] && echo "(the demo is one process: its servers' CPU is in the client column)"
+if [ -n "$enc_ceiling" ]; then
+  echo
+  echo "Same-run ceiling (caps benchmark, one thread, 128 KiB segments, grid stopped): encode"
+  echo "(convergent) $enc_ceiling MB/s, decode $dec_ceiling MB/s; 'of ceiling' = the warm rate over"
+  echo "that ceiling times $cores cores: what encoding or decoding alone would allow, before TLS,"
+  echo "the servers' work and the disk."
+fi
