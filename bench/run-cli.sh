@@ -171,6 +171,15 @@ cpu_split "get $largest MiB (warm)" "$cairn" get bench:split "$work/got"
 cmp -s "$work/src/file-$largest" "$work/got" || { echo "get $largest MiB: bytes differ" >&2; exit 1; }
 stop_grid
 
+# The local disk under the same directory: the servers store n/k = 10/3 of each put and sync
+# every share before the put returns, so writing that much and fsyncing it (one stream of
+# zeros) bounds a put's rate on this machine, whatever the code does.
+store_mib=$((largest * 10 / 3))
+t0=$(now); dd if=/dev/zero of="$work/disk" bs=1M count="$store_mib" conv=fsync status=none; t1=$(now)
+rm -f "$work/disk"
+disk_rate=$(python3 -c "print(f'{$store_mib / ($t1 - $t0):.1f}')")
+put_bound=$(python3 -c "print(f'{$disk_rate * 3 / 10:.1f}')")
+
 enc_ceiling= dec_ceiling=
 if [ -n "$ceiling" ]; then
   (cd "$here" && mvn -B -q -ntp -o -pl bench -am package -DskipTests >/dev/null 2>&1) \
@@ -183,23 +192,26 @@ if [ -n "$ceiling" ]; then
 fi
 
 cores=$(nproc)
-printf '%-34s %9s %9s %10s %12s\n' "whole command (median of $runs)" "cold s" "warm s" "warm MiB/s" \
-  "${enc_ceiling:+of ceiling}"
+printf '%-34s %9s %9s %10s %8s %12s\n' "whole command (median of $runs)" "cold s" "warm s" \
+  "warm MiB/s" "of disk" "${enc_ceiling:+of ceiling}"
 for r in "${rows[@]}"; do
   IFS='|' read -r label cold warm <<<"$r"
-  rate= share=
+  rate= share= disk=
   case "$label" in
     put\ *|get\ *)
       mib=${label#* }; mib=${mib%% *}
       rate=$(python3 -c "print(f'{$mib / $warm:.1f}')")
       c=$enc_ceiling; [ "${label%% *}" = get ] && c=$dec_ceiling
       [ -n "$c" ] && share=$(python3 -c "print(f'{100 * $mib / $warm / ($c * $cores):.0f} %')")
+      [ "${label%% *}" = put ] && disk=$(python3 -c "print(f'{100 * $mib / $warm / $put_bound:.0f} %')")
       ;;
   esac
-  printf '%-34s %9s %9s %10s %12s\n' "$label" "$cold" "$warm" "$rate" "$share"
+  printf '%-34s %9s %9s %10s %8s %12s\n' "$label" "$cold" "$warm" "$rate" "$disk" "$share"
 done
 echo "(cold: CAIRN_IN_PROCESS=1, the command joins the grid itself; warm: through the running"
 echo " node's local channel. Grid: $grid_desc, on $cores cores.)"
+echo "Local disk, same directory: $store_mib MiB (10/3 of $largest MiB, what the servers store) written"
+echo "and fsynced at $disk_rate MiB/s, so no put can pass $put_bound MiB/s here ('of disk')."
 echo
 printf '%-34s %8s %8s %8s %8s\n' "CPU seconds of one more run" "wall s" "command" "client" "servers"
 printf '%s\n' "${split[@]}"
