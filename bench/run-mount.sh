@@ -199,4 +199,7 @@ row "fio randwrite 4k ${fio_secs}s" fio_iops IOPS
 row "git clone, $repo_files files" clone s
 row "ls -lR of the clone" ls s
 echo "fio: bytes the grid stored per byte written (3-of-10 shares): ${fig[cairn.fio_upload_per_byte]:-n/a}"
-echo "demo process heap while writing $big_mib MiB: $heap"
+echo "demo process heap while writing $big_mib MiB: $heap (its limit: $(grep -o -- "^-Xmx[0-9a-zA-Z]*" cli/jvm.options || echo "the JVM default"))"
+# the servers store and sync 10/3 of every byte written (3-of-10 shares) on the same disk
+awk -v l="${fig[local.write]:-0}" -v b="${fig[bindfs.write]:-0}" 'BEGIN {if (l > 0 && b > 0)
+  printf "disk bound: the grid stores 10/3 of each byte on this disk, so its write + sync cannot pass 3/10 of local (%.1f MiB/s) = %.2f of bindfs\n", l * 0.3, l * 0.3 / b}'
