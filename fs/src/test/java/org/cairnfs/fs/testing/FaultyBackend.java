@@ -42,6 +42,8 @@ public final class FaultyBackend implements StorageBackend {
   private final AtomicInteger writes = new AtomicInteger();
   private final AtomicLong bytesReceived = new AtomicLong();
   private final AtomicInteger reads = new AtomicInteger();
+  private final List<Request.ReadRange> readRanges =
+      java.util.Collections.synchronizedList(new java.util.ArrayList<>());
   private final CountDownLatch released = new CountDownLatch(1);
 
   public FaultyBackend(StorageBackend real) {
@@ -128,6 +130,13 @@ public final class FaultyBackend implements StorageBackend {
 
   public int reads() {
     return reads.get();
+  }
+
+  /** Every ReadRange received so far, in the order the backend took them up. */
+  public List<Request.ReadRange> readRanges() {
+    synchronized (readRanges) {
+      return List.copyOf(readRanges);
+    }
   }
 
   public long bytesReceived() {
@@ -225,6 +234,7 @@ public final class FaultyBackend implements StorageBackend {
   @Override
   public byte[] readRange(Caller caller, Request.ReadRange request) throws StorageException {
     reads.incrementAndGet();
+    readRanges.add(request);
     maybeHang();
     if (failReads) {
       throw new StorageException(ErrorCode.INTERNAL, "injected read failure");
