@@ -1,0 +1,180 @@
+package org.cairnfs.fs.grid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Executor;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.immutable.EncodingParams;
+import org.cairnfs.caps.immutable.PlaintextSource;
+import org.cairnfs.fs.testing.TestGrid;
+import org.cairnfs.fs.testing.TestServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link FileStream}, the hand-off queue between the worker decoding segments and the reader,
+ * over a file on two real servers (1-of-2 shares, 4 KiB segments, so a small file has many).
+ * Its executor is the test's where the test needs to hold the worker back or own its thread.
+ */
+class FileStreamTest {
+  static final int SEGMENT = 4096;
+  static final int SIZE = 10 * SEGMENT + 123;
+  static final Duration LIMIT = Duration.ofSeconds(20);
+  static final GridConfig CONFIG = GridConfig.builder()
+      .params(EncodingParams.builder().k(1).happy(1).n(2).segmentSize(SEGMENT).build())
+      .readTimeout(Duration.ofSeconds(2)).readAhead(2 * SEGMENT).build();
+  @TempDir Path dir;
+  TestGrid grid;
+  GridClient client;
+  byte[] data;
+  ImmutableReadCap cap;
+  ImmutableFile file;
+
+  @BeforeEach
+  void upload() throws Exception {
+    grid = new TestGrid(dir, 2);
+    client = grid.client(CONFIG);
+    data = new byte[SIZE];
+    new Random(21).nextBytes(data);
+    cap = (ImmutableReadCap) client.upload(PlaintextSource.of(data)).get().cap();
+    file = client.open(cap);
+  }
+
+  @AfterEach
+  void stop() {
+    file.close();
+    grid.close();
+  }
+
+  byte[] slice(int from, int to) {
+    return Arrays.copyOfRange(data, from, to);
+  }
+
+  /** Tasks handed to it run only when the test says so. */
+  static final class Held implements Executor {
+    final List<Runnable> tasks = new ArrayList<>();
+
+    @Override
+    public synchronized void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    synchronized List<Runnable> tasks() {
+      return List.copyOf(tasks);
+    }
+  }
+
+  @Test
+  void readsItsRangeInPiecesOfAnySizeThenEndsForGood() throws Exception {
+    assertTimeoutPreemptively(LIMIT, () -> {
+      try (InputStream in = file.openStream(5000, 20_000)) {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] buf = new byte[1000];
+        for (int i = 0; i < 3; i++) {
+          int b = in.read();
+          assertThat(b).isBetween(0, 255);
+          got.write(b);
+        }
+        assertThat(in.read(buf, 7, 0)).isZero();
+        while (got.size() < 20_000) {
+          int n = in.read(buf, 7, 333);
+          assertThat(n).isBetween(1, 333);
+          got.write(buf, 7, n);
+        }
+        assertThat(got.toByteArray()).isEqualTo(slice(5000, 25_000));
+        assertThat(in.read()).isEqualTo(-1);
+        assertThat(in.read(buf, 0, 10)).isEqualTo(-1);
+        assertThat(in.read()).isEqualTo(-1);
+        assertThat(in.read(buf, 0, 0)).isZero();
+      }
+    });
+  }
+
+  @Test
+  void singleByteReadsGiveEveryByteUnsigned() throws Exception {
+    assertTimeoutPreemptively(LIMIT, () -> {
+      try (InputStream in = file.openStream(SIZE - 600, 1000)) { // cut at the file's end
+        for (int i = SIZE - 600; i < SIZE; i++) {
+          assertThat(in.read()).as("byte %d", i).isEqualTo(data[i] & 0xff);
+        }
+        assertThat(in.read()).isEqualTo(-1);
+      }
+    });
+  }
+
+  @Test
+  void anEmptyRangeEndsAtOnceAndStartsNoWorker() throws Exception {
+    Held held = new Held();
+    FileStream empty = new FileStream(file, 100, 100, held);
+    assertThat(empty.read()).isEqualTo(-1);
+    assertThat(new FileStream(file, 100, 99, held).read(new byte[4], 0, 4)).isEqualTo(-1);
+    assertThat(held.tasks()).isEmpty();
+    FileStream one = new FileStream(file, 100, 101, held);
+    assertThat(held.tasks()).hasSize(1);
+    held.tasks().get(0).run();
+    assertThat(one.read()).isEqualTo(data[100] & 0xff);
+    assertThat(one.read()).isEqualTo(-1);
+  }
+
+  @Test
+  void aClosedStreamRefusesReadsAndItsWorkerStops() throws Exception {
+    Held held = new Held();
+    FileStream in = new FileStream(file, 0, SIZE, held);
+    in.close();
+    assertThatThrownBy(in::read).isInstanceOf(IOException.class).hasMessage("stream closed");
+    assertTimeoutPreemptively(LIMIT, () -> held.tasks().get(0).run()); // queues nothing
+    assertThatThrownBy(in::read).isInstanceOf(IOException.class).hasMessage("stream closed");
+  }
+
+  @Test
+  void aFileThatCannotBeReadFailsTheStreamOnceThenItHasEnded() throws Exception {
+    grid.servers().forEach(TestServer::kill);
+    assertTimeoutPreemptively(LIMIT, () -> {
+      try (ImmutableFile gone = client.open(cap); InputStream in = gone.openStream()) {
+        assertThatThrownBy(in::read).isInstanceOf(NotEnoughSharesException.class);
+        assertThat(in.read()).isEqualTo(-1);
+      }
+    });
+  }
+
+  @Test
+  void aWorkerFailureOtherThanIoIsHandedOverAsAnIoException() throws Exception {
+    Held held = new Held();
+    // past the file's end, which ImmutableFile.openStream would have cut
+    FileStream in = new FileStream(file, SIZE + SEGMENT, SIZE + 2 * SEGMENT, held);
+    held.tasks().get(0).run();
+    assertThatThrownBy(in::read).isInstanceOf(IOException.class)
+        .cause().isInstanceOf(IndexOutOfBoundsException.class);
+    assertThat(in.read()).isEqualTo(-1);
+  }
+
+  @Test
+  void anInterruptedReaderGetsAnInterruptedIoExceptionAndKeepsTheFlag() throws Exception {
+    Held held = new Held();
+    FileStream in = new FileStream(file, 0, SIZE, held);
+    Thread.currentThread().interrupt();
+    assertThatThrownBy(in::read).isInstanceOf(InterruptedIOException.class);
+    assertThat(Thread.interrupted()).as("interrupt flag kept").isTrue();
+    Thread worker = new Thread(held.tasks().get(0));
+    worker.start();
+    assertTimeoutPreemptively(LIMIT, () -> {
+      assertThat(in.readAllBytes()).isEqualTo(data); // the stream still reads
+    });
+    worker.join(LIMIT.toMillis());
+    assertThat(worker.isAlive()).isFalse();
+  }
+}
