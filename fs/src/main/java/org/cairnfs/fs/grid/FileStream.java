@@ -56,7 +56,11 @@ final class FileStream extends InputStream {
     }
   }
 
-  /** Queues an item unless the stream was closed meanwhile. */
+  /**
+   * Queues an item unless the stream was closed meanwhile. An interrupted worker (the client's
+   * workers stopping) queues a failure in place of what is still queued, so that the reader
+   * fails instead of waiting for segments nobody will queue.
+   */
   private boolean offer(Object item) {
     try {
       while (!closed) {
@@ -66,6 +70,9 @@ final class FileStream extends InputStream {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      queue.clear();
+      queue.offer(item instanceof IOException ? item
+          : new InterruptedIOException("the stream's worker was stopped"));
     }
     return false;
   }

@@ -177,4 +177,57 @@ class FileStreamTest {
     worker.join(LIMIT.toMillis());
     assertThat(worker.isAlive()).isFalse();
   }
+
+  /**
+   * Closing the client stops its workers (interrupts them), a stream's worker among them: the
+   * reader must then fail, not wait forever for segments nobody will queue.
+   */
+  @Test
+  void aStreamFailsWhenItsClientIsClosedInsteadOfHanging() throws Exception {
+    InputStream in = file.openStream();
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    got.write(in.read());
+    client.close();
+    assertTimeoutPreemptively(LIMIT, () -> {
+      byte[] buf = new byte[1000];
+      assertThatThrownBy(() -> {
+        for (int n; (n = in.read(buf)) >= 0; ) {
+          got.write(buf, 0, n);
+        }
+      }).isInstanceOf(IOException.class);
+    });
+    assertThat(got.size()).isLessThan(SIZE);
+    assertThat(got.toByteArray()).isEqualTo(slice(0, got.size()));
+  }
+
+  @Test
+  void aWorkerInterruptedWhileTheQueueIsFullHandsOverTheFailureAndKeepsTheFlag()
+      throws Exception {
+    Thread[] worker = new Thread[1];
+    Boolean[] flagAfter = new Boolean[1];
+    FileStream in = new FileStream(file, 0, SIZE, task -> {
+      worker[0] = new Thread(() -> {
+        task.run();
+        flagAfter[0] = Thread.currentThread().isInterrupted();
+      });
+      worker[0].start();
+    });
+    long deadline = System.nanoTime() + LIMIT.toNanos();
+    while (!inFileStreamOffer(worker[0]) && System.nanoTime() < deadline) {
+      Thread.sleep(5); // ten segments, three fit: it ends up waiting to queue the fourth
+    }
+    worker[0].interrupt();
+    worker[0].join(LIMIT.toMillis());
+    assertThat(worker[0].isAlive()).isFalse();
+    assertThat(flagAfter[0]).as("interrupt flag kept").isTrue();
+    assertTimeoutPreemptively(LIMIT, () -> {
+      assertThatThrownBy(in::read).isInstanceOf(InterruptedIOException.class);
+      assertThat(in.read()).isEqualTo(-1);
+    });
+  }
+
+  static boolean inFileStreamOffer(Thread t) {
+    return Arrays.stream(t.getStackTrace()).anyMatch(f ->
+        f.getClassName().equals(FileStream.class.getName()) && f.getMethodName().equals("offer"));
+  }
 }
