@@ -1,0 +1,220 @@
+package org.cairnfs.fs.grid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.cairnfs.fs.testing.TestGrid;
+import org.cairnfs.fs.testing.TestServer;
+import org.cairnfs.introducer.HostPort;
+import org.cairnfs.introducer.client.GridServer;
+import org.cairnfs.protocol.client.ClientOptions;
+import org.cairnfs.protocol.client.ConnectFailedException;
+import org.cairnfs.protocol.client.StorageClient;
+import org.cairnfs.protocol.identity.NodeKey;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link ServerLink} to one real server, built over a pool that only lends it its options, a
+ * clock the test moves, and a backoff (30 s) too long for a background retry to run during a
+ * test, so every state seen is one the test caused. Its addresses are the test's: the server's,
+ * a closed port (refused at once) or a socket that accepts and never answers (a TLS handshake
+ * that times out after a second).
+ */
+class ServerLinkTest {
+  static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  static final Duration BACKOFF = Duration.ofSeconds(30);
+  static final long ANNOUNCED_FREE = 12_345;
+  @TempDir Path dir;
+  TestGrid grid;
+  TestServer s0;
+  ServerPool pool;
+  final AtomicReference<Instant> now = new AtomicReference<>(T0);
+  ServerSocket silent;
+  HostPort real;
+  HostPort quiet;
+
+  @BeforeEach
+  void start() throws Exception {
+    grid = new TestGrid(dir, 1);
+    s0 = grid.server(0);
+    NodeKey key = NodeKey.generate();
+    pool = ServerPool.builder(grid.membership(key), key)
+        .clientOptions(ClientOptions.builder().connectTimeout(Duration.ofSeconds(1))
+            .requestTimeout(Duration.ofSeconds(10)).build())
+        .reconnectBackoff(BACKOFF, BACKOFF.multipliedBy(2)).clock(now::get).build();
+    silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    real = new HostPort("127.0.0.1", s0.port());
+    quiet = new HostPort("127.0.0.1", silent.getLocalPort());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    silent.close();
+    pool.close();
+    grid.close();
+  }
+
+  ServerLink link(HostPort... addresses) {
+    return new ServerLink(pool, new GridServer(s0.nodeId(), "s0", List.of(addresses),
+        ANNOUNCED_FREE, "", -1, T0, true, Optional.empty()));
+  }
+
+  static HostPort closedPort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return new HostPort("127.0.0.1", s.getLocalPort());
+    }
+  }
+
+  static <T> T get(CompletableFuture<T> f) throws Exception {
+    return f.get(20, TimeUnit.SECONDS);
+  }
+
+  static void await(String what, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    ServerPoolTest.await(what, condition);
+  }
+
+  @Test
+  void opensOnFirstUseAndEveryCallerSharesTheOneConnection() throws Exception {
+    ServerLink link = link(real);
+    ServerStatus idle = link.status();
+    assertThat(idle.state()).isEqualTo(ConnectionState.IDLE);
+    assertThat(idle.since()).isEqualTo(T0);
+    assertThat(idle.freeSpace()).as("announced, nothing reported yet").isEqualTo(ANNOUNCED_FREE);
+    assertThat(idle.lastError()).isEmpty();
+    assertThat(idle.nextAttempt()).isEmpty();
+    assertThat(link.connectedClient()).isEmpty();
+
+    now.set(T0.plusSeconds(5));
+    CompletableFuture<StorageClient> first = link.connect();
+    CompletableFuture<StorageClient> second = link.connect();
+    StorageClient client = get(first);
+    assertThat(get(second)).isSameAs(client);
+    assertThat(get(link.connect())).isSameAs(client);
+    assertThat(client.connection().isOpen()).isTrue();
+    assertThat(link.connectedClient()).containsSame(client);
+    ServerStatus up = link.status();
+    assertThat(up.state()).isEqualTo(ConnectionState.CONNECTED);
+    assertThat(up.since()).isEqualTo(T0.plusSeconds(5));
+    await("the server reports its space", () -> link.status().maxShareSize() > 0);
+    assertThat(link.status().freeSpace()).isPositive().isNotEqualTo(ANNOUNCED_FREE);
+  }
+
+  @Test
+  void anAttemptInProgressIsConnectingAndSharedAndMovesOnToTheNextAddress() throws Exception {
+    ServerLink link = link(quiet, real);
+    now.set(T0.plusSeconds(1));
+    CompletableFuture<StorageClient> first = link.connect();
+    assertThat(link.status().state()).isEqualTo(ConnectionState.CONNECTING);
+    assertThat(link.status().since()).isEqualTo(T0.plusSeconds(1));
+    assertThat(link.connectedClient()).as("nothing connected yet").isEmpty();
+    CompletableFuture<StorageClient> second = link.connect();
+    assertThat(second).isNotSameAs(first); // a copy: a caller cancelling it cancels no other
+    StorageClient client = get(first); // after the silent address's handshake times out
+    assertThat(get(second)).isSameAs(client);
+    assertThat(client.connection().isOpen()).isTrue();
+    assertThat(link.status().state()).isEqualTo(ConnectionState.CONNECTED);
+  }
+
+  @Test
+  void whenEveryAddressFailsTheLastFailureIsGivenAndNoAddressAtAllSaysSo() throws Exception {
+    HostPort deadA = closedPort();
+    HostPort deadB = closedPort();
+    assertThatThrownBy(() -> get(link(deadA, deadB).connect()))
+        .isInstanceOf(ExecutionException.class).cause()
+        .isInstanceOf(ConnectFailedException.class)
+        .hasMessageContaining("cannot connect to 127.0.0.1:" + deadB.port());
+    assertThatThrownBy(() -> get(link().connect())).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(ServerUnavailableException.class)
+        .hasMessageContaining("has no address");
+  }
+
+  @Test
+  void aFailedServerFailsFastUntilItsNextAttemptIsDue() throws Exception {
+    s0.kill();
+    ServerLink link = link(real);
+    now.set(T0.plusSeconds(2));
+    assertThatThrownBy(() -> get(link.connect())).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(ConnectFailedException.class);
+    ServerStatus down = link.status();
+    assertThat(down.state()).isEqualTo(ConnectionState.BACKING_OFF);
+    assertThat(down.since()).isEqualTo(T0.plusSeconds(2));
+    assertThat(down.lastError()).hasValueSatisfying(e -> assertThat(e).contains("cannot connect"));
+    Instant due = T0.plusSeconds(2).plus(BACKOFF);
+    assertThat(down.nextAttempt()).contains(due);
+
+    s0.start(); // back, but the link does not know yet
+    now.set(due.minusMillis(1));
+    assertThatThrownBy(() -> get(link.connect())).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(ServerUnavailableException.class)
+        .hasMessageContaining("unreachable (").hasMessageContaining("next attempt at " + due);
+    assertThat(link.status().state()).isEqualTo(ConnectionState.BACKING_OFF);
+
+    now.set(due);
+    StorageClient client = get(link.connect());
+    assertThat(client.connection().isOpen()).isTrue();
+    ServerStatus up = link.status();
+    assertThat(up.state()).isEqualTo(ConnectionState.CONNECTED);
+    assertThat(up.since()).isEqualTo(due);
+    assertThat(up.lastError()).isEmpty();
+    assertThat(up.nextAttempt()).isEmpty();
+  }
+
+  @Test
+  void aDroppedConnectionBacksOffAndSaysWhy() throws Exception {
+    ServerLink link = link(real);
+    get(link.connect());
+    now.set(T0.plusSeconds(7));
+    s0.kill();
+    await("the drop is noticed",
+        () -> link.status().state() == ConnectionState.BACKING_OFF);
+    ServerStatus down = link.status();
+    assertThat(down.lastError()).contains("connection closed");
+    assertThat(down.since()).isEqualTo(T0.plusSeconds(7));
+    assertThat(down.nextAttempt()).contains(T0.plusSeconds(7).plus(BACKOFF));
+    assertThat(link.connectedClient()).isEmpty();
+  }
+
+  @Test
+  void aRemovedLinkClosesItsConnectionAndRefusesForGood() throws Exception {
+    ServerLink link = link(real);
+    StorageClient client = get(link.connect());
+    now.set(T0.plusSeconds(3));
+    link.remove();
+    assertThat(link.status().state()).isEqualTo(ConnectionState.IDLE);
+    assertThat(link.status().since()).isEqualTo(T0.plusSeconds(3));
+    assertThat(link.connectedClient()).isEmpty();
+    await("its connection is closed", () -> !client.connection().isOpen());
+    assertThatThrownBy(() -> get(link.connect())).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(ServerUnavailableException.class)
+        .hasMessageContaining("left the grid");
+    Thread.sleep(100);
+    assertThat(link.status().state()).as("the close is no drop to recover from")
+        .isEqualTo(ConnectionState.IDLE);
+  }
+
+  @Test
+  void aConnectionThatArrivesAfterTheRemovalIsClosed() throws Exception {
+    ServerLink link = link(quiet, real);
+    CompletableFuture<StorageClient> pending = link.connect();
+    link.remove();
+    StorageClient late = get(pending);
+    await("the late connection is closed", () -> !late.connection().isOpen());
+    assertThat(link.status().state()).isEqualTo(ConnectionState.IDLE);
+    assertThat(link.connectedClient()).isEmpty();
+  }
+}
