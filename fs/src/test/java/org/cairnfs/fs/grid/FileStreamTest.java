@@ -226,6 +226,20 @@ class FileStreamTest {
     });
   }
 
+  @Test
+  void aWorkerInterruptedWhileHandingOverAFailureHandsOverThatFailure() throws Exception {
+    ImmutableFile closed = client.open(cap);
+    closed.close();
+    FileStream in = new FileStream(closed, 0, SIZE, task -> new Thread(() -> {
+      Thread.currentThread().interrupt(); // so its offer of the failure is interrupted
+      task.run();
+    }).start());
+    assertTimeoutPreemptively(LIMIT, () -> {
+      assertThatThrownBy(in::read).isInstanceOf(IOException.class)
+          .isNotInstanceOf(InterruptedIOException.class).hasMessageContaining("was closed");
+    });
+  }
+
   static boolean inFileStreamOffer(Thread t) {
     return Arrays.stream(t.getStackTrace()).anyMatch(f ->
         f.getClassName().equals(FileStream.class.getName()) && f.getMethodName().equals("offer"));

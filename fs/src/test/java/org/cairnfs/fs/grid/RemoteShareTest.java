@@ -232,6 +232,10 @@ class RemoteShareTest {
     // the one holder failed that read, so the share is given up
     assertThatThrownBy(() -> read(rs, T, 10)).isInstanceOf(IOException.class)
         .hasMessageContaining("no reachable server holds share " + N);
+
+    RemoteShare fresh = open(T, MIB); // the end not known: the answer shows it
+    assertThatThrownBy(() -> read(fresh, S - 50, 100)).isInstanceOf(EOFException.class)
+        .hasMessage("share " + N + " ends at " + S + ", needed " + (S + 50));
   }
 
   @Test
@@ -275,6 +279,7 @@ class RemoteShareTest {
     readsRight(rs, T + 8000, 100);
     assertThat(rs.server()).contains(other.nodeId());
     readsRight(rs, T, 100); // blocks need no trees
+    assertFetched(other, r(T + 8000, 100), r(T, 100));
     readsRight(rs, T + 1000, 1000); // prefetched from the first holder, which was let go
     readsRight(rs, 100, 50); // the trees, in one request now that their end is known
     assertFetched(other, r(T + 8000, 100), r(T, 100), r(T + 1000, 1000), r(0, T));
@@ -285,6 +290,23 @@ class RemoteShareTest {
         .hasMessageContaining("injected read failure");
     assertThatThrownBy(() -> read(rs, T, 10)).isInstanceOf(IOException.class)
         .hasMessageContaining("no reachable server holds share " + N);
+    rs.prefetch(T, T + 100); // nobody left to ask: nothing, quietly
+    assertFetched(other, r(T + 8000, 100), r(T, 100), r(T + 1000, 1000), r(0, T),
+        r(T + 20_000, 10));
+  }
+
+  @Test
+  void aHolderExcludedLaterIsKeptByAReaderAlreadyOnIt() throws Exception {
+    plant(craft(T, S, 12), s0, s1);
+    ShareLocator locator = new ShareLocator(pool, si, 1, 1, TIMEOUT, Duration.ZERO).start();
+    locator.finished().get(20, TimeUnit.SECONDS);
+    RemoteShare rs = new RemoteShare(si, N, locator, TIMEOUT, T, MIB);
+    readsRight(rs, 0, 60);
+    TestServer first = grid.byId(rs.server().orElseThrow());
+    assertThat(locator.exclude(N, first.nodeId())).isTrue(); // for readers opened after this
+    readsRight(rs, T, 100);
+    assertThat(rs.server()).contains(first.nodeId());
+    assertFetched(first, r(0, T), r(T, 100));
   }
 
   @Test
@@ -335,6 +357,13 @@ class RemoteShareTest {
     readsRight(rs, treeEnd + 1_150_000, 100);
     front.add(r(treeEnd + 100_000, MIB));
     front.add(r(treeEnd + 100_000 + MIB, 1_100_000 - MIB));
+    assertFetched(s0, front.toArray(String[]::new));
+
+    RemoteShare whole = open(treeEnd, 4 * MIB); // asks 1 MiB: the rest is 7 whole pieces
+    readsRight(whole, eager - 10, 10);
+    for (int i = 0; i < 8; i++) {
+      front.add(r((long) i * MIB, MIB));
+    }
     assertFetched(s0, front.toArray(String[]::new));
   }
 }

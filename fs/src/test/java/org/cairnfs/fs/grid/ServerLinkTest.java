@@ -217,4 +217,19 @@ class ServerLinkTest {
     assertThat(link.status().state()).isEqualTo(ConnectionState.IDLE);
     assertThat(link.connectedClient()).isEmpty();
   }
+
+  @Test
+  void aFullServerReportsNoFreeSpaceOverItsAnnouncement() throws Exception {
+    try (TestGrid full = new TestGrid(dir.resolve("full"), 1, 4096)) {
+      TestServer f = full.server(0);
+      byte[] bytes = new byte[4096];
+      UploadFaultsTest.plant(f, org.cairnfs.caps.StorageIndex.of(new byte[16]), 0, bytes);
+      ServerLink link = new ServerLink(pool, new GridServer(f.nodeId(), "full",
+          List.of(new HostPort("127.0.0.1", f.port())), ANNOUNCED_FREE, "", -1, T0, true,
+          Optional.empty()));
+      get(link.connect());
+      await("the server reports its space", () -> link.status().maxShareSize() > 0);
+      assertThat(link.status().freeSpace()).isZero();
+    }
+  }
 }
