@@ -40,15 +40,17 @@ public final class ErasureCodec {
   private final int k;
   private final int n;
   private final ReedSolomon coder;
-  /** The fast path of {@link #encode} when the parity rows fit {@link ParityTables}; else null. */
-  private final ParityTables parityTables;
+  /**
+   * The fast path of {@link #encode} when the parity rows fit {@link ParityTables}, built on the
+   * first encode (a decoder never encodes, and k comes from caps anyone may write); else null.
+   * Racing first encodes may each build one: the tables are the same.
+   */
+  private volatile ParityTables parityTables;
 
   private ErasureCodec(int k, int n) {
     this.k = k;
     this.n = n;
     this.coder = n > k ? ReedSolomon.create(k, n - k) : null;
-    this.parityTables = coder != null && n - k <= ParityTables.MAX_PARITY
-        ? ParityTables.of(k, n - k, unit -> coderEncode(coder, unit, 0, 1)) : null;
   }
 
   /** A k-of-n codec; {@code 1 <= k <= n <= 256}. */
@@ -85,8 +87,13 @@ public final class ErasureCodec {
     if (coder == null) {
       return;
     }
-    if (parityTables != null) {
-      parityTables.encode(blocks, offset, length);
+    if (n - k <= ParityTables.MAX_PARITY) {
+      ParityTables tables = parityTables;
+      if (tables == null) {
+        tables = ParityTables.of(k, n - k, unit -> coderEncode(coder, unit, 0, 1));
+        parityTables = tables;
+      }
+      tables.encode(blocks, offset, length);
       return;
     }
     coderEncode(coder, blocks, offset, length);
