@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.DirectoryWriteCap;
+import org.cairnfs.caps.MutableReadCap;
 import org.cairnfs.caps.MutableWriteCap;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.LiteralCap;
@@ -32,6 +34,8 @@ import org.cairnfs.fs.mount.GridException;
 import org.cairnfs.fs.mount.GridSpace;
 import org.cairnfs.fs.mount.NodeMetadata;
 import org.cairnfs.fs.mount.RemoteEntry;
+import org.cairnfs.fs.mutable.MutableFiles;
+import org.cairnfs.fs.mutable.MutableVersion;
 import org.cairnfs.fs.testing.TestGrid;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -215,5 +219,121 @@ class ClientFileSystemTest {
     assertThat(raw).isPositive();
     GridSpace s = fs.space().get();
     assertThat(s.free()).isBetween(raw / 2 - 4, raw / 2); // k/n = 2/4
+  }
+
+  @Test
+  void mutableFilesThroughTheFacade() throws Exception {
+    byte[] first = bytes(500, 10);
+    String writeCap = fs.createMutable(first).get();
+    assertThat(Cap.parse(writeCap)).isInstanceOf(MutableWriteCap.class);
+    MutableReadCap readCap = ((MutableWriteCap) Cap.parse(writeCap)).readOnly();
+    MutableVersion v1 = MutableFiles.on(client).read(readCap).get();
+
+    MutableContents c1 = other.readMutable(writeCap).get();
+    assertThat(c1.contents()).isEqualTo(first);
+    assertThat(c1.size()).isEqualTo(500);
+    assertThat(c1.seqnum()).isEqualTo(1).isEqualTo(v1.seqnum());
+    // the tag: seqnum, then the first 8 bytes of the root hash in hex
+    assertThat(v1.version().rootHash().length).isGreaterThan(8);
+    assertThat(c1.versionTag()).isEqualTo("1-"
+        + HexFormat.of().formatHex(v1.version().rootHash(), 0, 8));
+    // the read cap reads the same version
+    MutableContents byReadCap = other.readMutable(readCap.toString()).get();
+    assertThat(byReadCap.versionTag()).isEqualTo(c1.versionTag());
+    assertThat(byReadCap.contents()).isEqualTo(first);
+
+    byte[] second = bytes(700, 11);
+    MutableContents c2 = fs.overwriteMutable(writeCap, second).get();
+    assertThat(c2.seqnum()).isEqualTo(2);
+    assertThat(c2.contents()).isEqualTo(second);
+    MutableVersion v2 = MutableFiles.on(client).read(readCap).get();
+    assertThat(c2.versionTag()).isEqualTo("2-"
+        + HexFormat.of().formatHex(v2.version().rootHash(), 0, 8));
+    assertThat(other.readMutable(readCap.toString()).get().versionTag())
+        .isEqualTo(c2.versionTag());
+
+    // the largest mutable file is the mutable files' own bound
+    assertThat(fs.maxMutableSize()).isPositive()
+        .isEqualTo(MutableFiles.on(client).options().maxSize());
+  }
+
+  @Test
+  void mutableCapsOfTheWrongKindAreTheCallersError() throws Exception {
+    String writeCap = fs.createMutable(new byte[] {1}).get();
+    String readCap = Cap.parse(writeCap).readOnly().toString();
+    String dirCap = fs.createDirectory().get();
+    String file = fs.writeFile(whole(bytes(100, 12))).get();
+    assertThatThrownBy(() -> fs.overwriteMutable(readCap, new byte[] {2}).get())
+        .cause().isExactlyInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> fs.readMutable(file).get())
+        .cause().isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a mutable file cap");
+    assertThatThrownBy(() -> fs.readMutable(dirCap).get())
+        .cause().isExactlyInstanceOf(IllegalArgumentException.class);
+    // nothing was published by the refused overwrite
+    assertThat(other.readMutable(readCap).get().contents()).containsExactly(1);
+    // a mutable file nobody created is not found
+    String ghost = new MutableWriteCap(bytes(32, 13), bytes(32, 14)).readOnly().toString();
+    assertThatThrownBy(() -> fs.readMutable(ghost).get())
+        .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GridException.Kind.NOT_FOUND));
+  }
+
+  @Test
+  void namesTheDirectoryRefusesAreTheCallersError() throws Exception {
+    String root = fs.createDirectory().get();
+    String file = fs.writeFile(whole(bytes(100, 15))).get();
+    NodeMetadata fm = NodeMetadata.of(EntryKind.FILE, 100, 0644, T, T);
+    // a name the directory cannot hold fails as the plain IllegalArgumentException, not as a
+    // format exception (which would be a grid failure, INTEGRITY)
+    assertThatThrownBy(() -> fs.lookup(root, "").get())
+        .cause().isExactlyInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> fs.applyChanges(root,
+        List.of(new EntryChange.Put("", Optional.of(file), fm))).get())
+        .cause().isExactlyInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> fs.applyChanges(root, List.of(new EntryChange.Remove(""))).get())
+        .cause().isExactlyInstanceOf(IllegalArgumentException.class);
+    // metadata the entry cannot hold names the entry
+    NodeMetadata tooMuch = new NodeMetadata(EntryKind.FILE, 1, 0644, T, T, Optional.empty(),
+        Map.of("user.big", new byte[EntryMetadata.MAX_XATTR_BYTES]));
+    assertThatThrownBy(() -> fs.applyChanges(root,
+        List.of(new EntryChange.Put("big", Optional.of(file), tooMuch))).get())
+        .cause().isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("entry \"big\": ");
+    // a file cap is not a directory
+    assertThatThrownBy(() -> fs.applyChanges(file, List.of(new EntryChange.Remove("x"))).get())
+        .cause().isExactlyInstanceOf(IllegalArgumentException.class);
+    assertThat(other.list(root).get()).isEmpty();
+  }
+
+  @Test
+  void streamFailuresAreMappedOnEitherRead() throws Exception {
+    String ghostFile = new ImmutableReadCap(bytes(32, 16), bytes(32, 17), 2, 4, 1000)
+        .toString();
+    try (InputStream in = fs.open(ghostFile, 0, 10)) {
+      assertThatThrownBy(in::read).isInstanceOf(IOException.class)
+          .satisfies(t -> assertThat(kindOf(t.getCause())).isEqualTo(GridException.Kind.NOT_FOUND));
+    }
+    try (InputStream in = fs.open(ghostFile, 0, 10)) {
+      assertThatThrownBy(() -> in.read(new byte[10], 0, 10)).isInstanceOf(IOException.class)
+          .satisfies(t -> assertThat(kindOf(t.getCause())).isEqualTo(GridException.Kind.NOT_FOUND));
+    }
+    // a stream that works reads the same bytes one at a time and in blocks
+    byte[] data = bytes(40_000, 18);
+    String cap = fs.writeFile(whole(data)).get();
+    try (InputStream in = other.open(cap, 100, 3)) {
+      assertThat(in.read()).isEqualTo(data[100] & 0xff);
+      byte[] b = new byte[5];
+      assertThat(in.read(b, 1, 4)).isEqualTo(2);
+      assertThat(b).containsExactly(0, data[101], data[102], 0, 0);
+      assertThat(in.read()).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void spaceReportsTotalAsFree() throws Exception {
+    fs.createDirectory().get();
+    GridSpace s = fs.space().get();
+    assertThat(s.free()).isPositive();
+    assertThat(s.total()).isEqualTo(s.free());
   }
 }
