@@ -2,6 +2,7 @@ package org.cairnfs.fs.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -99,6 +100,39 @@ class GridFileSystemDefaultsTest {
     try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
       return s.filter(p -> p.getFileName().toString().startsWith("cairn-upload")).count();
     }
+  }
+
+  /** Open descriptors of this process on an upload spool (deleted or not); -1 without /proc. */
+  static long openSpools() throws Exception {
+    Path fds = Path.of("/proc/self/fd");
+    if (!Files.isDirectory(fds)) {
+      return -1;
+    }
+    long n = 0;
+    try (var s = Files.list(fds)) {
+      for (Path fd : s.toList()) {
+        try {
+          if (Files.readSymbolicLink(fd).toString().contains("cairn-upload")) {
+            n++;
+          }
+        } catch (java.io.IOException gone) {
+          // the listing's own descriptor, closed by now
+        }
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void uploadClosesItsSpool() throws Exception {
+    assumeTrue(openSpools() >= 0, "needs /proc/self/fd");
+    long before = openSpools();
+    for (int i = 0; i < 3; i++) {
+      byte[] data = ClientFileSystemTest.bytes(20_000, 40 + i);
+      String cap = plain.upload(new ByteArrayInputStream(data)).get();
+      assertThat(real.read(cap, 0, data.length).get()).isEqualTo(data);
+    }
+    assertThat(openSpools()).isEqualTo(before);
   }
 
   @Test
