@@ -68,6 +68,21 @@ class GridErrorsTest {
   }
 
   @Test
+  void sharesDroppedOnlyForFailedReadsAreUnreachableNotIntegrity() {
+    // every holder's server failed the read (e.g. INTERNAL): nothing failed verification
+    mapsTo(new IntegrityException("need 3 good shares", Map.of(
+        0, "read failed: ServerErrorException: INTERNAL", 4, "read failed: timeout")),
+        Kind.UNREACHABLE);
+    // one share whose bytes were wrong makes it an integrity failure
+    mapsTo(new IntegrityException("need 3 good shares", Map.of(
+        0, "read failed: timeout", 4, "block 2 does not match its hash")), Kind.INTEGRITY);
+    // a truncated share is a bad share, and a failure naming no share is the uploader's
+    mapsTo(new IntegrityException("need 3 good shares", Map.of(0, "truncated: EOF")),
+        Kind.INTEGRITY);
+    mapsTo(new IntegrityException("inconsistent erasure coding", Map.of()), Kind.INTEGRITY);
+  }
+
+  @Test
   void anObjectNoServerHoldsIsNotFound() {
     mapsTo(new SlotUnreadableException(SI, "no shares", true), Kind.NOT_FOUND);
     mapsTo(new NotEnoughSharesException(SI, Set.of(), 2, 4, 4, ""), Kind.NOT_FOUND);
