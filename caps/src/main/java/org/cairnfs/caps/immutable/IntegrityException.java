@@ -14,6 +14,9 @@ import java.util.stream.Collectors;
  * <p>An {@link IOException} so it can travel through {@link java.io.InputStream#read}.
  */
 public final class IntegrityException extends IOException {
+  /** How a share's reason begins when its server failed to answer (see {@link #readFailure}). */
+  private static final String READ_FAILED = "read failed";
+
   private final Map<Integer, String> badShares;
 
   public IntegrityException(String message, Map<Integer, String> badShares) {
@@ -24,6 +27,25 @@ public final class IntegrityException extends IOException {
   /** Share number to the reason it was dropped, in the order they were dropped. */
   public Map<Integer, String> badShares() {
     return badShares;
+  }
+
+  /**
+   * The reason given for a share whose server failed to answer ({@code e}): the share showed no
+   * bad bytes, so a check counts that copy missing rather than corrupt.
+   */
+  static String readFailure(IOException e) {
+    return READ_FAILED + ": " + e;
+  }
+
+  /** Whether {@code why}, a reason of {@link #badShares}, is a failed read, not bad bytes. */
+  public static boolean isReadFailure(String why) {
+    return why.startsWith(READ_FAILED);
+  }
+
+  /** Whether shares were dropped and every one for a failed read: none failed verification. */
+  public boolean onlyReadFailures() {
+    return !badShares.isEmpty()
+        && badShares.values().stream().allMatch(IntegrityException::isReadFailure);
   }
 
   private static String describe(Map<Integer, String> bad) {

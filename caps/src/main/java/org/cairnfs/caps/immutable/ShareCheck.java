@@ -88,7 +88,7 @@ public final class ShareCheck {
     } catch (IntegrityException e) {
       throw e;
     } catch (IOException e) {
-      throw bad(number, "read failed: " + e);
+      throw bad(number, IntegrityException.readFailure(e));
     }
     return layout;
   }

@@ -90,7 +90,7 @@ final class VerifiedShare {
     } catch (EOFException e) {
       throw new BadShareException("truncated: " + e.getMessage());
     } catch (IOException e) {
-      throw new BadShareException("read failed: " + e);
+      throw new BadShareException(IntegrityException.readFailure(e));
     }
   }
 
@@ -131,7 +131,7 @@ final class VerifiedShare {
     } catch (EOFException e) {
       throw new BadShareException("truncated: " + e.getMessage());
     } catch (IOException e) {
-      throw new BadShareException("read failed: " + e);
+      throw new BadShareException(IntegrityException.readFailure(e));
     }
   }
 
@@ -153,7 +153,7 @@ final class VerifiedShare {
     } catch (EOFException e) {
       throw new BadShareException("truncated: " + e.getMessage());
     } catch (IOException e) {
-      throw new BadShareException("read failed: " + e);
+      throw new BadShareException(IntegrityException.readFailure(e));
     }
   }
 }

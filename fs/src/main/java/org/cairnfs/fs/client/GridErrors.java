@@ -37,7 +37,7 @@ final class GridErrors {
       boolean full = h.full() > 0 && h.connected() - h.full() < h.happy();
       return new GridException(full ? Kind.FULL : Kind.NOT_HAPPY, message, c);
     }
-    if (c instanceof IntegrityException i && onlyUnread(i)) {
+    if (c instanceof IntegrityException i && i.onlyReadFailures()) {
       // no share failed verification: the servers holding them failed to answer (as a check
       // counts such a copy missing, not corrupt), which a later attempt may get past
       return new GridException(Kind.UNREACHABLE, message, c);
@@ -62,15 +62,6 @@ final class GridErrors {
     }
     return new GridException(Kind.UNREACHABLE, message, c);
   }
-
-  /** Whether every share the decoder dropped was dropped for a failed read, none for its bytes. */
-  private static boolean onlyUnread(IntegrityException e) {
-    return !e.badShares().isEmpty()
-        && e.badShares().values().stream().allMatch(why -> why.startsWith(READ_FAILED));
-  }
-
-  /** How {@code VerifiedShare} names a share whose server failed to answer. */
-  static final String READ_FAILED = "read failed";
 
   /**
    * {@code future} with its failure mapped; a plain {@link IllegalArgumentException} (the

@@ -140,7 +140,7 @@ final class ImmutableHealth {
     } catch (IntegrityException e) {
       String why = e.badShares().getOrDefault(share, e.getMessage());
       // A server that fails mid-read has not shown a bad share: that copy is just not there.
-      ShareReport.Status status = why.startsWith("read failed")
+      ShareReport.Status status = IntegrityException.isReadFailure(why)
           ? ShareReport.Status.MISSING : ShareReport.Status.CORRUPT;
       return new Copy(id, share, size, status, why, false);
     }
