@@ -80,7 +80,6 @@ else
   "$cairn" run "$work/intro" >"$work/intro.out" 2>&1 &
   pids+=($!)
   waitfor 120 "$work/intro.out" '^Introducer running'
-  for _ in $(seq 1 60); do [ -s "$work/intro/introducer.url" ] && break; sleep 1; done
   url=$(cat "$work/intro/introducer.url")
   server_pids=()
   for i in $(seq 1 "$servers"); do
