@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -146,9 +145,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     } else if (cause instanceof TooLongHttpLineException) {
       status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
       message = "request line longer than " + GatewayInitializer.MAX_INITIAL_LINE + " bytes";
-    } else if (cause instanceof TooLongFrameException) {
-      status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-      message = "request head too large";
     } else {
       status = HttpResponseStatus.BAD_REQUEST;
       message = "malformed HTTP request: " + cause.getMessage();
@@ -289,7 +285,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
    * that moment never takes the 408 for the answer to its request.
    */
   private void armHeaderDeadline() {
-    cancelHeaderDeadline();
     ctx.channel().attr(HeadArrival.STARTED).set(false);
     headerDeadline = ctx.executor().schedule(() -> {
       if (current == null && ctx.channel().isActive()) {

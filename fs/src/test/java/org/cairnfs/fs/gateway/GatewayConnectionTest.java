@@ -1,0 +1,215 @@
+package org.cairnfs.fs.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.cairnfs.fs.mount.MemoryGrid;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One connection's life on raw sockets: pipelined requests answered in order (and a client
+ * piling up more than the handler holds cut off), the header deadline armed again for each
+ * keep-alive request and never left over from an earlier one, a body the client abandons or
+ * garbles never stored, and a response given before its body was read saying it closes.
+ */
+class GatewayConnectionTest {
+  private static final String HOST = " HTTP/1.1\r\nHost: x\r\n\r\n";
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start()) {
+      String root = g.grid.newRoot();
+      byte[] a = GridContent.random(70_000, 1);
+      byte[] b = GridContent.random(3_000, 2);
+      GridContent.file(g.grid, root, "a", a);
+      GridContent.file(g.grid, root, "b", b);
+      String ro = GridContent.readCap(root);
+      g.grid.delay(Duration.ofMillis(150)); // the first is still served when the rest arrive
+      try (Socket s = g.socket()) {
+        send(s, "GET /uri/" + ro + "/a" + HOST + "GET /uri/" + ro + "/b" + HOST
+            + "GET /uri/" + ro + "/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        List<byte[]> bodies = readResponses(s.getInputStream());
+        assertThat(bodies).hasSize(3);
+        assertThat(bodies.get(0)).isEqualTo(a);
+        assertThat(bodies.get(1)).isEqualTo(b);
+        assertThat(bodies.get(2)).isEqualTo(a);
+      }
+    }
+  }
+
+  /** Each bodiless GET is two messages (head, empty last content); 16 may wait, not 17. */
+  @Test
+  void aClientPilingUpPipelinedRequestsIsCutOff() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start()) {
+      String root = g.grid.newRoot();
+      GridContent.file(g.grid, root, "f", GridContent.random(1000, 3));
+      String ro = GridContent.readCap(root);
+      g.grid.delay(Duration.ofMillis(300));
+      String get = "GET /uri/" + ro + "/f" + HOST;
+      try (Socket s = g.socket()) { // one in progress, 8 waiting: 16 messages
+        send(s, get.repeat(8) + "GET /uri/" + ro
+            + "/f HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(readResponses(s.getInputStream())).hasSize(9);
+      }
+      try (Socket s = g.socket()) { // one in progress, 9 waiting: closed
+        send(s, get.repeat(10));
+        assertThat(readResponses(s.getInputStream()).size()).isLessThan(10);
+      }
+    }
+  }
+
+  @Test
+  void eachKeepAliveRequestGetsItsOwnHeaderDeadline() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder()
+        .headerTimeout(Duration.ofMillis(1000)).idleTimeout(Duration.ofSeconds(60)).build())) {
+      String status = "GET /status?t=json" + HOST;
+      try (Socket s = g.socket()) { // a second head that stops half way: 408, not the idle close
+        s.setSoTimeout(15_000);
+        send(s, status);
+        InputStream in = s.getInputStream();
+        assertThat(readResponse(in)).isNotNull();
+        send(s, "GET /status HTTP/1.1\r\nHo");
+        assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII))
+            .startsWith("HTTP/1.1 408 ");
+      }
+      assertThat(g.getText("/metrics").body()) // answers that close count too
+          .contains("cairn_gateway_requests_total{method=\"-\",status=\"408\"} 1.0");
+      try (Socket s = g.socket()) { // the first request's deadline does not cut the third
+        InputStream in = s.getInputStream();
+        send(s, status);
+        assertThat(readResponse(in)).isNotNull();
+        Thread.sleep(600);
+        send(s, status);
+        assertThat(readResponse(in)).isNotNull();
+        Thread.sleep(600); // 1.2 s after the first answer, 0.6 s after the second
+        send(s, status);
+        assertThat(readResponse(in)).as("third answer on the same connection").isNotNull();
+      }
+    }
+  }
+
+  @Test
+  void aBodyTheClientAbandonsIsNeitherStoredNorWaitedForForEver() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start()) {
+      String root = g.grid.newRoot();
+      try (Socket s = g.socket()) {
+        send(s, "PUT /uri/" + root + "/cut.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000"
+            + "\r\n\r\n" + "x".repeat(100_000));
+        awaitUploadRunning(g);
+        assertThat(GatewayLimitsTest.metric(g.getText("/metrics").body(),
+            "cairn_gateway_received_bytes_total")).isGreaterThanOrEqualTo(100_000);
+      } // closed mid-body
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (g.getText("/status?t=json").body().contains("\"active\":true")) {
+        assertThat(System.nanoTime()).as("the cut upload ends").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      assertThat(g.get("/uri/" + root + "/cut.bin").statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void aDownloadWhoseClientLeavesStopsPullingFromTheGrid() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    SyntheticFiles files = new SyntheticFiles(grid, 1L << 30);
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().build(), grid, files)) {
+      try (Socket s = g.socket()) {
+        s.setReceiveBufferSize(64 * 1024);
+        send(s, "GET /uri/" + files.hugeCap + HOST);
+        assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 200 ");
+      } // gone after the head, the stream held by the socket's buffers
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (g.getText("/status?t=json").body().contains("\"active\":true")) {
+        assertThat(System.nanoTime()).as("the cut download ends").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      assertThat(files.pulled.get()).as("bytes pulled for a client that left")
+          .isLessThan(64L << 20);
+    }
+  }
+
+  @Test
+  void aGarbledChunkedBodyClosesTheConnectionAndStoresNothing() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start()) {
+      String root = g.grid.newRoot();
+      String answer = g.raw("PUT /uri/" + root + "/bad.bin HTTP/1.1\r\nHost: x\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nmore\r\n0\r\n\r\n");
+      assertThat(answer).doesNotStartWith("HTTP/1.1 2");
+      assertThat(g.get("/uri/" + root + "/bad.bin").statusCode()).isEqualTo(404);
+      assertThat(g.getText("/uri/" + root + "?t=json").body()).doesNotContain("bad.bin");
+    }
+  }
+
+  @Test
+  void anAnswerGivenBeforeTheBodyIsReadSaysTheConnectionCloses() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start()) {
+      String ro = GridContent.readCap(g.grid.newRoot());
+      try (Socket s = g.socket()) {
+        send(s, "PUT /uri/" + ro + "/x.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 500000\r\n\r\n");
+        InputStream in = s.getInputStream();
+        String head = readHead(in);
+        assertThat(head).startsWith("HTTP/1.1 403 ").containsIgnoringCase("connection: close");
+      }
+    }
+  }
+
+  private static void awaitUploadRunning(GatewayFixture g) throws Exception {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!g.getText("/status?t=json").body().contains("\"active\":true")) {
+      assertThat(System.nanoTime()).as("the upload shows as running").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  private static void send(Socket s, String text) throws IOException {
+    OutputStream out = s.getOutputStream();
+    out.write(text.getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+  }
+
+  /** Every response until the server closes, each body read by its Content-Length. */
+  private static List<byte[]> readResponses(InputStream in) throws IOException {
+    List<byte[]> bodies = new ArrayList<>();
+    for (byte[] body = readResponse(in); body != null; body = readResponse(in)) {
+      bodies.add(body);
+    }
+    return bodies;
+  }
+
+  /** One whole response's body, or null at the end of the stream (or a response cut short). */
+  private static byte[] readResponse(InputStream in) throws IOException {
+    String head = readHead(in);
+    if (!head.endsWith("\r\n\r\n")) {
+      return null;
+    }
+    assertThat(head).startsWith("HTTP/1.1 200 ");
+    int length = Integer.parseInt(head.replaceAll("(?is).*content-length: (\\d+).*", "$1"));
+    byte[] body = in.readNBytes(length);
+    return body.length == length ? body : null;
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+      int c;
+      try {
+        c = in.read();
+      } catch (java.net.SocketException e) {
+        break; // reset by the server's close
+      }
+      if (c < 0) {
+        break;
+      }
+      b.write(c);
+    }
+    return b.toString(StandardCharsets.ISO_8859_1);
+  }
+}
