@@ -297,8 +297,9 @@ final class FileResponder {
       return true;
     }
     String v = ir.trim();
-    if (v.startsWith("\"") || v.startsWith("W/")) {
-      return v.equals(etag);
+    if (v.startsWith("\"")) {
+      return v.equals(etag); // a weak W/"..." is no date either: never applies
+
     }
     Optional<Instant> d = parseDate(v);
     return d.isPresent() && modified.isPresent() && d.get().equals(modified.get());

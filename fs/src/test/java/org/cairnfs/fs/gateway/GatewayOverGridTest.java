@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -14,13 +15,17 @@ import org.cairnfs.fs.grid.GridConfig;
 import org.cairnfs.fs.testing.TestGrid;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The gateway over the real client facade and real storage servers on loopback (TLS, share
  * stores on disk): the web API writes, the read paths read back, and dead servers answer 503.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewayOverGridTest {
   static final GridConfig CONFIG = GridConfig.builder()
       .params(EncodingParams.builder().k(2).happy(3).n(4).segmentSize(16 * 1024).build())
@@ -61,7 +66,25 @@ class GatewayOverGridTest {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
+  /** The two file caps the memory grid never makes: literal (no server) and chunked. */
   @Test
+  @Order(1)
+  void literalAndChunkedFilesAreServed() throws Exception {
+    byte[] tiny = "ten bytes!".getBytes(StandardCharsets.US_ASCII);
+    String literal = new String(send("PUT", "/uri", tiny).body()).trim();
+    assertThat(literal).startsWith("cairn:lit:");
+    assertThat(send("GET", "/uri/" + literal, null).body()).isEqualTo(tiny);
+    byte[] big = GridContent.random((4 << 20) + 1000, 4);
+    String chunked = new String(send("PUT", "/uri", big).body()).trim();
+    assertThat(org.cairnfs.caps.Cap.parse(chunked))
+        .isInstanceOf(org.cairnfs.caps.ChunkedReadCap.class);
+    HttpResponse<byte[]> tail = send("GET", "/uri/" + chunked, null, "Range", "bytes=-2000");
+    assertThat(tail.statusCode()).isEqualTo(206);
+    assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(big, big.length - 2000, big.length));
+  }
+
+  @Test
+  @Order(2)
   void writeThroughTheWebApiAndReadBackWithRangesThenLoseTheServers() throws Exception {
     HttpResponse<byte[]> mk = send("POST", "/uri?t=mkdir", null);
     assertThat(mk.statusCode()).isEqualTo(200);

@@ -27,6 +27,8 @@ final class SyntheticFiles implements GridFileSystem {
   final AtomicLong pulled = new AtomicLong();
   final AtomicLong uploaded = new AtomicLong();
   volatile CountDownLatch uploadGate = new CountDownLatch(0);
+  /** Where the huge file's streams end, as a damaged grid might: its size still says more. */
+  volatile long truncateAt = Long.MAX_VALUE;
 
   SyntheticFiles(MemoryGrid grid, long hugeSize) {
     this.grid = grid;
@@ -44,7 +46,7 @@ final class SyntheticFiles implements GridFileSystem {
     if (!cap.equals(hugeCap)) {
       return grid.open(cap, offset, length);
     }
-    long end = Math.min(hugeSize, offset + length);
+    long end = Math.min(Math.min(hugeSize, truncateAt), offset + length);
     return new InputStream() {
       long at = offset;
 
