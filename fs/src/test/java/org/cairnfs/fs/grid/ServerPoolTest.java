@@ -3,6 +3,7 @@ package org.cairnfs.fs.grid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -20,10 +21,12 @@ import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
 import org.cairnfs.introducer.HostPort;
 import org.cairnfs.introducer.IntroducerUrl;
+import org.cairnfs.introducer.NodeAddress;
 import org.cairnfs.introducer.announcement.NodeSigner;
 import org.cairnfs.introducer.client.AnnouncementPublisher;
 import org.cairnfs.introducer.client.GridMembership;
 import org.cairnfs.introducer.server.IntroducerServer;
+import org.cairnfs.protocol.client.StorageClient;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.junit.jupiter.api.AfterEach;
@@ -96,17 +99,67 @@ class ServerPoolTest {
     grid = new TestGrid(dir, 2);
     ServerPool pool = grid.pool(NodeKey.generate());
     NodeId s0 = grid.server(0).nodeId();
-    pool.connect(s0).get();
+    StorageClient c0 = pool.connect(s0).get();
+    StorageClient c1 = pool.connect(grid.server(1).nodeId()).get();
     assertThat(pool.connected(s0)).isPresent();
     assertThat(pool.isClosed()).isFalse();
 
     pool.close();
+    await("every connection is closed",
+        () -> !c0.connection().isOpen() && !c1.connection().isOpen());
     assertThat(pool.isClosed()).isTrue();
     assertThat(pool.connected(s0)).isEmpty();
     assertThat(pool.connectedCount()).isZero();
     assertThat(pool.status()).as("a closed pool lists no server").isEmpty();
     assertThatThrownBy(() -> pool.connect(s0).get()).isInstanceOf(ExecutionException.class)
         .cause().isInstanceOf(ServerUnavailableException.class);
+  }
+
+  @Test
+  void serversAreListedInOrderOfTheirIds() throws Exception {
+    NodeKey key = NodeKey.generate();
+    GridMembership.Builder b = GridMembership.builder(key);
+    List<NodeId> ids = new ArrayList<>();
+    for (int i = 0; i < 12; i++) { // nothing listens there; the pool opens nothing unasked
+      ids.add(NodeKey.generate().nodeId());
+      b.staticServer(new NodeAddress(ids.get(i), new HostPort("127.0.0.1", 9)));
+    }
+    GridMembership membership = b.build().start();
+    closeables.add(membership);
+    ServerPool pool = ServerPool.builder(membership, key).build();
+    closeables.add(pool);
+    ids.sort(null);
+    assertThat(pool.serverIds()).isEqualTo(ids);
+    assertThat(pool.status()).extracting(ServerStatus::nodeId).isEqualTo(ids);
+  }
+
+  @Test
+  void aClosedPoolIsNoLongerHeldByItsMembership() throws Exception {
+    grid = new TestGrid(dir, 1);
+    NodeKey key = NodeKey.generate();
+    GridMembership membership = grid.membership(key);
+    WeakReference<ServerPool> closed = closedPool(membership, key);
+    // only the membership's listener could still hold it: once that is gone, a collection frees it
+    for (int i = 0; i < 50 && closed.get() != null; i++) {
+      System.gc();
+      Thread.sleep(10);
+    }
+    assertThat(closed.get()).as("the closed pool, still referenced").isNull();
+    assertThat(membership.servers()).hasSize(1);
+  }
+
+  static WeakReference<ServerPool> closedPool(GridMembership membership, NodeKey key) {
+    ServerPool pool = ServerPool.builder(membership, key).build();
+    assertThat(pool.serverIds()).hasSize(1);
+    pool.close();
+    return new WeakReference<>(pool);
+  }
+
+  @Test
+  void thePoolsThreadDoesNotKeepTheJvmAlive() throws Exception {
+    grid = new TestGrid(dir, 1);
+    ServerPool pool = grid.pool(NodeKey.generate());
+    assertThat(pool.scheduler().submit(() -> Thread.currentThread().isDaemon()).get()).isTrue();
   }
 
   @Test
