@@ -1,0 +1,247 @@
+package org.cairnfs.fs.fuse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cairnfs.fs.fuse.Probe.q;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.cairnfs.fs.mount.GridException;
+import org.cairnfs.fs.mount.MemoryGrid;
+import org.cairnfs.fs.mount.MountConfig;
+import org.cairnfs.fs.mount.MountCore;
+import org.cairnfs.fs.mount.MountStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link FuseMount} with real mounts in this JVM: that mount returns once the kernel shows the
+ * mount and fails with the reason when it cannot, clears a dead mount, refuses a live one;
+ * that unmount waits until the mount is gone; read-only and write-through mounts.
+ */
+class FuseMountTest {
+  static Probe p;
+
+  @BeforeAll
+  static void probe() throws IOException {
+    TestMount.requireFuse();
+    p = Probe.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (p != null) {
+      p.close();
+    }
+  }
+
+  static void fusermountU(Path mp) throws Exception {
+    Process u = new ProcessBuilder("fusermount", "-u", mp.toString()).redirectErrorStream(true)
+        .start();
+    String out = new String(u.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(u.waitFor()).as(out).isZero();
+  }
+
+  @Test
+  void mountReturnsOnceShownAndUnmountWaitsUntilGone() throws Exception {
+    Path dir = Files.createTempDirectory(TestMount.PREFIX);
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String root = grid.newRoot();
+    MountCore core = MountCore.open(MountConfig.builder(root, dir.resolve("cache"))
+        .coalesceDelay(Duration.ofMillis(20)).build(), grid);
+    Path mp = Files.createDirectories(dir.resolve("mnt point"));
+    FuseMount mount = FuseMount.mount(core, dir.resolve("elsewhere/../mnt point"), true,
+        Duration.ofSeconds(20));
+    try {
+      assertThat(mount.mountpoint()).isEqualTo(mp);
+      assertThat(mount.mounted()).isTrue();
+      assertThat(FuseMount.isCairnMount(mp)).isTrue();
+      assertThat(FuseMount.isCairnMount(dir)).isFalse();
+      assertThat(MountTable.typeAt(mp)).contains(FuseMount.FS_TYPE);
+      assertThat(FuseMount.cairnMounts()).contains(mp);
+      // the first statfs with the grid unreachable has no figures to fall back on
+      grid.failReadsWith(GridException.Kind.UNREACHABLE);
+      assertThat(p.errno("os.statvfs(" + q(mp) + ")")).isEqualTo("EIO");
+      grid.heal();
+      Files.writeString(mp.resolve("f"), "kept");
+      MountStatus s = mount.unmount(Duration.ofSeconds(10), st -> { });
+      assertThat(s.clean()).isTrue();
+      assertThat(mount.mounted()).isFalse();
+      assertThat(FuseMount.isCairnMount(mp)).isFalse();
+      assertThat(FuseMount.cairnMounts()).doesNotContain(mp);
+      assertThat(grid.entries(root)).containsKey("f");
+      mount.awaitUnmounted(); // returns at once
+    } finally {
+      TestMount.lazyUnmount(mp);
+      TestMount.delete(dir);
+    }
+  }
+
+  @Test
+  void aMountpointThatIsNoDirectoryOrNotEmptyIsRefused() throws Exception {
+    Path dir = Files.createTempDirectory(TestMount.PREFIX);
+    MemoryGrid grid = MemoryGrid.inMemory();
+    MountCore core = MountCore.open(MountConfig.builder(grid.newRoot(), dir.resolve("cache"))
+        .build(), grid);
+    try {
+      Path file = Files.writeString(dir.resolve("file"), "x");
+      assertThatThrownBy(() -> FuseMount.mount(core, file, true, Duration.ofSeconds(20)))
+          .isInstanceOf(IOException.class).hasMessageContaining("is not a directory");
+      assertThatThrownBy(() -> FuseMount.mount(core, dir.resolve("missing"), true,
+          Duration.ofSeconds(20))).hasMessageContaining("is not a directory");
+      // libfuse2 refuses a mount point with something in it: the FUSE loop ends at once
+      Path full = Files.createDirectories(dir.resolve("full"));
+      Files.writeString(full.resolve("inside"), "x");
+      assertThatThrownBy(() -> FuseMount.mount(core, full, true, Duration.ofSeconds(20)))
+          .hasMessageContaining("mounting " + full + " failed");
+      assertThat(MountTable.typeAt(full)).isEmpty();
+    } finally {
+      core.close(Duration.ZERO, s -> { });
+      TestMount.delete(dir);
+    }
+  }
+
+  @Test
+  void aMountNotShownInTimeFails() throws Exception {
+    Path dir = Files.createTempDirectory(TestMount.PREFIX);
+    MemoryGrid grid = MemoryGrid.inMemory();
+    MountCore core = MountCore.open(MountConfig.builder(grid.newRoot(), dir.resolve("cache"))
+        .build(), grid);
+    int timedOut = 0;
+    try {
+      // with no time at all the mount is rarely shown before the first look; a few tries
+      for (int i = 0; i < 5; i++) {
+        Path mp = Files.createDirectories(dir.resolve("mnt" + i));
+        try {
+          FuseMount.mount(core, mp, true, Duration.ZERO);
+        } catch (IOException e) {
+          assertThat(e).hasMessageContaining("the kernel did not show the mount within PT0S");
+          timedOut++;
+        } finally {
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+          while (MountTable.typeAt(mp).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20); // it does come, later: take it down
+          }
+          TestMount.lazyUnmount(mp);
+        }
+      }
+      assertThat(timedOut).isPositive();
+    } finally {
+      core.close(Duration.ZERO, s -> { });
+      TestMount.delete(dir);
+    }
+  }
+
+  @Test
+  void aLiveMountIsRefusedAndADeadOneCleared() throws Exception {
+    try (TestMount m = TestMount.start(b -> { }, false, (grid, root, mp) -> {
+      // a mount whose process died: the kernel shows it, every call answers ENOTCONN
+      p.ok("fd = os.open('/dev/fuse', os.O_RDWR); chk(libc.mount(b'cairn', " + q(mp)
+          + ".encode(), b'fuse.cairn', 0, ('fd=%d,rootmode=40000,user_id=0,group_id=0' % fd)"
+          + ".encode())); os.close(fd)");
+      assertThat(MountTable.typeAt(mp)).contains(FuseMount.FS_TYPE);
+      assertThat(p.errno("os.listdir(" + q(mp) + ")")).isEqualTo("ENOTCONN");
+    })) {
+      Files.writeString(m.path("f"), "works");
+      assertThat(Files.readString(m.path("f"))).isEqualTo("works");
+      assertThat(FuseMount.cairnMounts().stream().filter(m.mp::equals).count()).isEqualTo(1);
+      assertThatThrownBy(() -> FuseMount.mount(m.core, m.mp, true, Duration.ofSeconds(5)))
+          .hasMessageContaining("is already mounted (fuse.cairn)");
+      assertThat(m.mount.mounted()).isTrue();
+    }
+  }
+
+  @Test
+  void unmountWaitsWhileTheMountIsBusy() throws Exception {
+    try (TestMount m = TestMount.start(b -> { })) {
+      Files.writeString(m.path("f"), "x");
+      p.ok("os.chdir(" + q(m.mp) + ")");
+      CompletableFuture<MountStatus> unmounted = CompletableFuture.supplyAsync(() -> {
+        try {
+          return m.mount.unmount(Duration.ofSeconds(10), s -> { });
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      Thread.sleep(500);
+      assertThat(unmounted).isNotDone(); // fusermount -u failed: busy
+      assertThat(m.mount.mounted()).isTrue();
+      p.ok("os.chdir('/')");
+      fusermountU(m.mp);
+      assertThat(unmounted.get(20, TimeUnit.SECONDS).clean()).isTrue();
+      assertThat(m.mount.mounted()).isFalse();
+      assertThat(m.grid.entries(m.rootCap)).containsKey("f");
+    } finally {
+      p.ok("os.chdir('/')");
+    }
+  }
+
+  @Test
+  void awaitUnmountedReturnsWhenSomeoneElseUnmounts() throws Exception {
+    try (TestMount m = TestMount.start(b -> { })) {
+      CompletableFuture<Void> gone = CompletableFuture.runAsync(m.mount::awaitUnmounted);
+      Thread.sleep(300);
+      assertThat(gone).isNotDone();
+      fusermountU(m.mp);
+      gone.get(10, TimeUnit.SECONDS);
+      assertThat(m.mount.mounted()).isFalse();
+      assertThat(m.unmount().clean()).isTrue();
+    }
+  }
+
+  @Test
+  void aReadOnlyMountReadsAndRefusesEveryChange() throws Exception {
+    byte[] data = "on the grid".getBytes(StandardCharsets.UTF_8);
+    try (TestMount m = TestMount.start(b -> { }, true, (grid, root, mp) ->
+        TestMount.seed(grid, root, mp.resolveSibling("seed-cache"), "f", data))) {
+      assertThat(m.core.readOnly()).isTrue();
+      assertThat(Files.readAllBytes(m.path("f"))).isEqualTo(data);
+      String f = q(m.path("f"));
+      assertThat(p.num("os.statvfs(" + q(m.mp) + ").f_flag & os.ST_RDONLY")).isNotZero();
+      assertThat(p.errno("os.open(" + q(m.path("g")) + ", os.O_CREAT | os.O_WRONLY)"))
+          .isEqualTo("EROFS");
+      assertThat(p.errno("os.open(" + f + ", os.O_WRONLY)")).isEqualTo("EROFS");
+      assertThat(p.errno("os.mkdir(" + q(m.path("d")) + ")")).isEqualTo("EROFS");
+      assertThat(p.errno("os.unlink(" + f + ")")).isEqualTo("EROFS");
+      assertThat(p.errno("os.truncate(" + f + ", 0)")).isEqualTo("EROFS");
+      assertThat(p.errno("os.setxattr(" + f + ", 'user.k', b'v')")).isEqualTo("EROFS");
+      assertThat(p.errno("os.chmod(" + f + ", 0o600)")).isEqualTo("EROFS");
+      assertThat(p.ok("os.getxattr(" + f + ", " + q(MountCore.READCAP) + ").decode()"))
+          .startsWith("cairn:chk:");
+    }
+  }
+
+  @Test
+  void aWriteThroughMountHasTheFileOnTheGridWhenCloseReturns() throws Exception {
+    // the uploader would wait a minute after the release: only the flush at close uploads
+    try (TestMount m = TestMount.start(b -> b.writeThrough(true)
+        .coalesceDelay(Duration.ofMinutes(1)))) {
+      Files.writeString(m.path("f"), "through");
+      assertThat(m.grid.entries(m.rootCap)).containsKey("f");
+      assertThat(m.core.status().clean()).isTrue();
+    }
+  }
+
+  @Test
+  void aMountStackedOnTopHidesTheCairnMount() throws Exception {
+    try (TestMount m = TestMount.start(b -> { })) {
+      p.ok("chk(libc.mount(b'none', " + q(m.mp) + ".encode(), b'tmpfs', 0, None))");
+      try {
+        assertThat(MountTable.typeAt(m.mp)).contains("tmpfs");
+        assertThat(m.mount.mounted()).isFalse();
+        assertThat(FuseMount.isCairnMount(m.mp)).isFalse();
+        assertThat(FuseMount.cairnMounts()).doesNotContain(m.mp);
+      } finally {
+        p.ok("chk(libc.umount2(" + q(m.mp) + ".encode(), 0))");
+      }
+      assertThat(m.mount.mounted()).isTrue();
+      assertThat(FuseMount.cairnMounts()).contains(m.mp);
+    }
+  }
+}

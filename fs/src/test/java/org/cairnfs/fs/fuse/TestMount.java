@@ -1,0 +1,199 @@
+package org.cairnfs.fs.fuse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.fs.mount.MemoryGrid;
+import org.cairnfs.fs.mount.MountConfig;
+import org.cairnfs.fs.mount.MountCore;
+import org.cairnfs.fs.mount.MountStatus;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A {@link MountCore} over a {@link MemoryGrid}, mounted through {@link FuseMount} in this JVM on
+ * a fresh temp dir, so PIT sees the FUSE edge. {@link #close} always takes the mount down (a
+ * lazy fusermount if the unmount fails) and removes the dir.
+ */
+final class TestMount implements AutoCloseable {
+  /** The temp dirs' prefix; a mount left by a killed run is cleared by the next. */
+  static final String PREFIX = "cairn-fusetest-";
+  final Path dir;
+  final MemoryGrid grid;
+  final String rootCap;
+  final MountCore core;
+  final FuseMount mount;
+  final Path mp;
+
+  private TestMount(Path dir, MemoryGrid grid, String rootCap, MountCore core, FuseMount mount) {
+    this.dir = dir;
+    this.grid = grid;
+    this.rootCap = rootCap;
+    this.core = core;
+    this.mount = mount;
+    this.mp = mount.mountpoint();
+  }
+
+  /**
+   * FUSE (/dev/fuse, libfuse2, fusermount) and python3 must be here. Under CI (CI=true) a
+   * missing one fails the test; elsewhere the test is skipped with the reason.
+   */
+  static void requireFuse() {
+    String missing = null;
+    try {
+      FuseMount.checkFuseAvailable();
+    } catch (IOException e) {
+      missing = e.getMessage();
+    }
+    if (missing == null && !Files.isExecutable(Path.of("/usr/bin/fusermount"))
+        && !Files.isExecutable(Path.of("/usr/bin/fusermount3"))) {
+      missing = "fusermount is missing (apt-get install fuse3)";
+    }
+    if (missing == null && !onPath(Probe.PYTHON)) {
+      missing = "python3 is missing";
+    }
+    if (missing != null) {
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        throw new AssertionError("FUSE tests must run in CI: " + missing);
+      }
+      Assumptions.assumeTrue(false, missing);
+    }
+    clearLeftovers();
+  }
+
+  private static boolean onPath(String exe) {
+    if (exe.startsWith("/")) {
+      return Files.isExecutable(Path.of(exe));
+    }
+    return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+        .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, exe)));
+  }
+
+  /** Dead mounts a killed run (a PIT minion past its time-out) left under our temp dirs. */
+  private static void clearLeftovers() {
+    for (Path p : FuseMount.cairnMounts()) {
+      if (p.toString().contains(PREFIX)) {
+        try {
+          FuseMount.clearStale(p);
+        } catch (IOException live) {
+          // another run's live mount: not ours to touch
+        }
+      }
+    }
+  }
+
+  static TestMount start(Consumer<MountConfig.Builder> tweak) throws IOException {
+    return start(tweak, false);
+  }
+
+  /** A new grid and root, mounted (read-only through the root's read cap if asked). */
+  static TestMount start(Consumer<MountConfig.Builder> tweak, boolean readOnly)
+      throws IOException {
+    return start(tweak, readOnly, (grid, root, mp) -> { });
+  }
+
+  /** What a test does before the mount: fill the grid, prepare the mount point. */
+  interface Before {
+    void run(MemoryGrid grid, String rootCap, Path mountpoint) throws IOException;
+  }
+
+  static TestMount start(Consumer<MountConfig.Builder> tweak, boolean readOnly, Before before)
+      throws IOException {
+    Path dir = Files.createTempDirectory(PREFIX);
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String root = grid.newRoot();
+    Path mp = Files.createDirectories(dir.resolve("mnt point"));
+    before.run(grid, root, mp);
+    MountConfig.Builder b = MountConfig.builder(readOnly ? Cap.parse(root).readOnly().toString()
+        : root, dir.resolve("cache"))
+        .coalesceDelay(Duration.ofMillis(20))
+        .retry(Duration.ofMillis(20), Duration.ofMillis(200));
+    tweak.accept(b);
+    MountCore core = MountCore.open(b.build(), grid);
+    try {
+      return new TestMount(dir, grid, root, core,
+          FuseMount.mount(core, mp, true, Duration.ofSeconds(20)));
+    } catch (IOException | RuntimeException e) {
+      core.close(Duration.ZERO, s -> { });
+      lazyUnmount(mp);
+      throw e;
+    }
+  }
+
+  /** Writes {@code data} as {@code name} in the root through a core of its own, drained. */
+  static void seed(MemoryGrid grid, String rootCap, Path cache, String name, byte[] data)
+      throws IOException {
+    MountCore c = MountCore.open(MountConfig.builder(rootCap, cache)
+        .coalesceDelay(Duration.ofMillis(1)).build(), grid);
+    try {
+      long fh = c.create("/" + name, 0644, MountCore.O_WRONLY, new org.cairnfs.fs.mount.Caller(
+          0, 0));
+      c.write(fh, java.nio.ByteBuffer.wrap(data), 0);
+      c.flush(fh);
+      c.release(fh);
+    } catch (org.cairnfs.fs.mount.FsException e) {
+      throw new IOException(e);
+    } finally {
+      if (!c.close(Duration.ofSeconds(10), s -> { }).clean()) {
+        throw new IOException("the seed did not reach the grid");
+      }
+    }
+  }
+
+  Path path(String rel) {
+    return mp.resolve(rel);
+  }
+
+  /** Unmounts; on any failure detaches lazily. Removes the temp dir once nothing is mounted. */
+  MountStatus unmount() throws IOException {
+    try {
+      return mount.unmount(Duration.ofSeconds(10), s -> { });
+    } catch (IOException | RuntimeException e) {
+      lazyUnmount(mp);
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      if (mount.mounted()) {
+        unmount();
+      }
+    } finally {
+      lazyUnmount(mp);
+      delete(dir);
+    }
+  }
+
+  /** fusermount -u -z, if the kernel still shows a mount there. */
+  static void lazyUnmount(Path mp) {
+    if (MountTable.typeAt(mp).isEmpty()) {
+      return;
+    }
+    try {
+      new ProcessBuilder("fusermount", "-u", "-z", mp.toString()).redirectErrorStream(true)
+          .start().waitFor();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static void delete(Path dir) throws IOException {
+    if (!Files.exists(dir) || MountTable.mountsOfType(FuseMount.FS_TYPE).stream()
+        .anyMatch(p -> p.startsWith(dir))) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
