@@ -46,7 +46,7 @@ public final class FuseMount {
    */
   public static FuseMount mount(MountCore core, Path mountpoint, boolean allowOther,
       Duration timeout) throws IOException {
-    Path mp = mountpoint.toAbsolutePath().normalize();
+    Path mp = kernelPath(mountpoint);
     checkFuseAvailable();
     clearStale(mp);
     if (!Files.isDirectory(mp)) {
@@ -100,7 +100,26 @@ public final class FuseMount {
 
   /** Whether the kernel shows a Cairn mount at {@code path} now (for the CLI's unmount, sync). */
   public static boolean isCairnMount(Path path) {
-    return FS_TYPE.equals(MountTable.typeAt(path.toAbsolutePath().normalize()).orElse(""));
+    return FS_TYPE.equals(MountTable.typeAt(kernelPath(path)).orElse(""));
+  }
+
+  /**
+   * The path the kernel lists a mount at: absolute, with symbolic links resolved (mount(2)
+   * follows them and mountinfo shows where they lead; compared as given, a mount point reached
+   * through a link never showed). The last name is resolved only when it is a link itself, so
+   * a dead mount point, whose stat fails, keeps its name.
+   */
+  static Path kernelPath(Path path) {
+    Path abs = path.toAbsolutePath().normalize();
+    if (abs.getParent() == null) {
+      return abs;
+    }
+    try {
+      Path p = abs.getParent().toRealPath().resolve(abs.getFileName());
+      return Files.isSymbolicLink(p) ? p.toRealPath() : p;
+    } catch (IOException e) {
+      return abs; // a parent that is missing: the mount fails on it
+    }
   }
 
   /** Every Cairn mount the kernel shows this process, in mount order. */
@@ -162,7 +181,7 @@ public final class FuseMount {
    * can take the place. A live mount there is an error.
    */
   public static void clearStale(Path mountpoint) throws IOException {
-    Path mp = mountpoint.toAbsolutePath().normalize();
+    Path mp = kernelPath(mountpoint);
     Optional<String> type = MountTable.typeAt(mp);
     if (type.isEmpty()) {
       return;

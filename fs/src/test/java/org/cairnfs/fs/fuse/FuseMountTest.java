@@ -139,6 +139,32 @@ class FuseMountTest {
   }
 
   @Test
+  void aMountpointBehindASymlinkIsMountedWhereTheKernelShowsIt() throws Exception {
+    Path dir = Files.createTempDirectory(TestMount.PREFIX);
+    MemoryGrid grid = MemoryGrid.inMemory();
+    MountCore core = MountCore.open(MountConfig.builder(grid.newRoot(), dir.resolve("cache"))
+        .build(), grid);
+    Path real = Files.createDirectories(dir.resolve("real"));
+    Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+    FuseMount mount = null;
+    try {
+      mount = FuseMount.mount(core, link, true, Duration.ofSeconds(3));
+      assertThat(mount.mountpoint()).isEqualTo(real);
+      assertThat(mount.mounted()).isTrue();
+      assertThat(FuseMount.isCairnMount(link)).isTrue();
+      Files.writeString(link.resolve("f"), "x");
+      assertThat(mount.unmount(Duration.ofSeconds(10), s -> { }).clean()).isTrue();
+      assertThat(MountTable.typeAt(real)).isEmpty();
+    } finally {
+      TestMount.lazyUnmount(real);
+      if (mount == null) {
+        core.close(Duration.ZERO, s -> { });
+      }
+      TestMount.delete(dir);
+    }
+  }
+
+  @Test
   void aLiveMountIsRefusedAndADeadOneCleared() throws Exception {
     try (TestMount m = TestMount.start(b -> { }, false, (grid, root, mp) -> {
       // a mount whose process died: the kernel shows it, every call answers ENOTCONN
