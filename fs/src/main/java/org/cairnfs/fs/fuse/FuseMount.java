@@ -106,8 +106,8 @@ public final class FuseMount {
   /**
    * The path the kernel lists a mount at: absolute, with symbolic links resolved (mount(2)
    * follows them and mountinfo shows where they lead; compared as given, a mount point reached
-   * through a link never showed). The last name is resolved only when it is a link itself, so
-   * a dead mount point, whose stat fails, keeps its name.
+   * through a link never showed). The last name is looked at only when no mount is there: a
+   * mount point's stat goes to its daemon, which may be dead or hung.
    */
   static Path kernelPath(Path path) {
     Path abs = path.toAbsolutePath().normalize();
@@ -116,6 +116,9 @@ public final class FuseMount {
     }
     try {
       Path p = abs.getParent().toRealPath().resolve(abs.getFileName());
+      if (MountTable.typeAt(p).isPresent()) {
+        return p;
+      }
       return Files.isSymbolicLink(p) ? p.toRealPath() : p;
     } catch (IOException e) {
       return abs; // a parent that is missing: the mount fails on it
