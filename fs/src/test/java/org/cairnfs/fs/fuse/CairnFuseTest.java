@@ -244,6 +244,22 @@ class CairnFuseTest {
   }
 
   @Test
+  void theLastCloseOfAnUnlinkedFileFreesItsSpool() throws Exception {
+    m.core.sync(java.time.Duration.ofSeconds(10));
+    long before = m.core.status().spoolBytes();
+    p.ok("fd = os.open(" + f("a") + ", os.O_CREAT | os.O_WRONLY, 0o644)");
+    p.ok("os.write(fd, b'z' * 1048576)");
+    p.ok("os.unlink(" + f("a") + ")");
+    assertThat(m.core.status().spoolBytes()).isGreaterThanOrEqualTo(before + 1048576);
+    p.ok("os.close(fd)"); // the release comes after close(2) returns
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (m.core.status().spoolBytes() > before && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(m.core.status().spoolBytes()).isLessThanOrEqualTo(before);
+  }
+
+  @Test
   void aFileOpenedUnchangedKeepsItsCachedPagesAndAChangedOneDropsThem() throws Exception {
     Path a = d.resolve("a");
     byte[] one = random(64 * 1024, 3);

@@ -99,7 +99,8 @@ class FuseMountTest {
       Path full = Files.createDirectories(dir.resolve("full"));
       Files.writeString(full.resolve("inside"), "x");
       assertThatThrownBy(() -> FuseMount.mount(core, full, true, Duration.ofSeconds(20)))
-          .hasMessageContaining("mounting " + full + " failed");
+          .hasMessageContaining("mounting " + full + " failed: ")
+          .hasMessageContaining("Unable to mount FS");
       assertThat(MountTable.typeAt(full)).isEmpty();
     } finally {
       core.close(Duration.ZERO, s -> { });

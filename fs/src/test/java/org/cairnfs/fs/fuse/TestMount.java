@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.cairnfs.caps.Cap;
@@ -73,16 +74,66 @@ final class TestMount implements AutoCloseable {
         .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, exe)));
   }
 
-  /** Dead mounts a killed run (a PIT minion past its time-out) left under our temp dirs. */
+  /**
+   * Mounts a killed run left under our temp dirs. A PIT minion killed at its time-out cannot
+   * even exit while a thread of it waits on its own mount (closing a file at exit sends a flush
+   * nobody answers): such a mount hangs rather than fails. One whose root does not answer a
+   * stat within seconds is aborted through the fuse control filesystem, then detached.
+   */
   private static void clearLeftovers() {
-    for (Path p : FuseMount.cairnMounts()) {
-      if (p.toString().contains(PREFIX)) {
-        try {
-          FuseMount.clearStale(p);
-        } catch (IOException live) {
-          // another run's live mount: not ours to touch
-        }
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(Path.of("/proc/self/mountinfo"));
+    } catch (IOException e) {
+      return;
+    }
+    for (String line : lines) {
+      String[] f = line.split(" ");
+      int dash = java.util.Arrays.asList(f).indexOf("-");
+      if (f.length < 5 || dash < 0 || dash + 1 >= f.length
+          || !f[dash + 1].equals(FuseMount.FS_TYPE) || !f[4].contains(PREFIX)) {
+        continue;
       }
+      Path mp = Path.of(MountTable.unescape(f[4]));
+      if (answers(mp)) {
+        continue; // a live mount of another run: not ours to touch
+      }
+      abort(f[2]);
+      lazyUnmount(mp);
+    }
+  }
+
+  /** Whether a stat of {@code mp} answers within seconds (run apart: it may hang). */
+  private static boolean answers(Path mp) {
+    try {
+      Process p = new ProcessBuilder("timeout", "-s", "KILL", "5", "stat", "-c", "%i",
+          mp.toString()).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Aborts the FUSE connection of device {@code dev} ("0:40"), mounting fusectl if needed. */
+  private static void abort(String dev) {
+    Path connections = Path.of("/sys/fs/fuse/connections");
+    try {
+      if (MountTable.typeAt(connections).isEmpty()) {
+        new ProcessBuilder("mount", "-t", "fusectl", "none", connections.toString())
+            .redirectErrorStream(true).start().waitFor();
+      }
+      Path abort = connections.resolve(dev.substring(dev.indexOf(':') + 1)).resolve("abort");
+      if (Files.exists(abort)) {
+        Files.writeString(abort, "1");
+      }
+    } catch (IOException e) {
+      // not root, or no fusectl: the lazy unmount still detaches it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
