@@ -30,6 +30,12 @@ final class TestMount implements AutoCloseable {
   final FuseMount mount;
   final Path mp;
 
+  /**
+   * A JVM stopped with the mount up (a PIT minion at its time-out) would hang exiting: its
+   * files' last flush goes to its own mount. Aborting the connection first lets it go.
+   */
+  private final Thread abortAtExit;
+
   private TestMount(Path dir, MemoryGrid grid, String rootCap, MountCore core, FuseMount mount) {
     this.dir = dir;
     this.grid = grid;
@@ -37,6 +43,8 @@ final class TestMount implements AutoCloseable {
     this.core = core;
     this.mount = mount;
     this.mp = mount.mountpoint();
+    Path at = this.mp;
+    this.abortAtExit = new Thread(() -> abortMount(at));
   }
 
   /**
@@ -103,6 +111,21 @@ final class TestMount implements AutoCloseable {
     }
   }
 
+  /** Aborts the FUSE connection of the mount at {@code mp}, if any, and detaches it. */
+  static void abortMount(Path mp) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        String[] f = line.split(" ");
+        if (f.length > 4 && Path.of(MountTable.unescape(f[4])).equals(mp)) {
+          abort(f[2]);
+        }
+      }
+    } catch (IOException e) {
+      // no mountinfo: nothing to abort
+    }
+    lazyUnmount(mp);
+  }
+
   /** Whether a stat of {@code mp} answers within seconds (run apart: it may hang). */
   private static boolean answers(Path mp) {
     try {
@@ -166,8 +189,10 @@ final class TestMount implements AutoCloseable {
     tweak.accept(b);
     MountCore core = MountCore.open(b.build(), grid);
     try {
-      return new TestMount(dir, grid, root, core,
+      TestMount m = new TestMount(dir, grid, root, core,
           FuseMount.mount(core, mp, true, Duration.ofSeconds(20)));
+      Runtime.getRuntime().addShutdownHook(m.abortAtExit);
+      return m;
     } catch (IOException | RuntimeException e) {
       core.close(Duration.ZERO, s -> { });
       lazyUnmount(mp);
@@ -211,6 +236,11 @@ final class TestMount implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    try {
+      Runtime.getRuntime().removeShutdownHook(abortAtExit);
+    } catch (IllegalStateException exiting) {
+      // the hook runs
+    }
     try {
       if (mount.mounted()) {
         unmount();
