@@ -41,7 +41,8 @@ class CairnFuseTest {
   @BeforeAll
   static void mountIt() throws IOException {
     TestMount.requireFuse();
-    m = TestMount.start(b -> { });
+    m = TestMount.start(b -> { }, false, (grid, root, mp) ->
+        TestMount.seedReadOnlyDir(grid, root, mp.resolveSibling("seed-cache"), "ro"));
     p = Probe.start();
   }
 
@@ -347,6 +348,45 @@ class CairnFuseTest {
     assertThat(p.errno("os.stat(" + f("y") + ")")).isEqualTo("ENOENT");
     p.ok("os.rmdir(" + f("x") + ")");
     assertThat(p.ok("sorted(os.listdir(" + q(d) + "))")).isEqualTo("['moved']");
+  }
+
+  /** Each call the core refuses comes back with its errno, not as a success. */
+  @Test
+  void aReadOnlyDirectoryInAWritableMountRefusesEveryChangeWithEROFS() throws Exception {
+    String ro = q(m.mp.resolve("ro"));
+    String f = q(m.mp.resolve("ro/f"));
+    assertThat(Files.readString(m.path("ro/f"))).isEqualTo("inside");
+    assertThat(p.errno("os.mkdir(" + q(m.mp.resolve("ro/d")) + ")")).isEqualTo("EROFS");
+    assertThat(p.errno("os.open(" + q(m.mp.resolve("ro/new")) + ", os.O_CREAT | os.O_WRONLY)"))
+        .isEqualTo("EROFS");
+    assertThat(p.errno("os.open(" + f + ", os.O_WRONLY)")).isEqualTo("EROFS");
+    assertThat(p.errno("os.unlink(" + f + ")")).isEqualTo("EROFS");
+    assertThat(p.errno("os.symlink('x', " + q(m.mp.resolve("ro/l")) + ")")).isEqualTo("EROFS");
+    assertThat(p.errno("os.mkfifo(" + q(m.mp.resolve("ro/p")) + ")")).isEqualTo("EROFS");
+    assertThat(p.errno("os.chmod(" + f + ", 0o600)")).isEqualTo("EROFS");
+    assertThat(p.errno("os.chown(" + f + ", 7, 7)")).isEqualTo("EROFS");
+    assertThat(p.errno("os.truncate(" + f + ", 0)")).isEqualTo("EROFS");
+    assertThat(p.errno("os.rmdir(" + ro + ")")).isEqualTo("ENOTEMPTY");
+    assertThat(p.ok("sorted(os.listdir(" + ro + "))")).isEqualTo("['f']");
+    assertThat(Files.readString(m.path("ro/f"))).isEqualTo("inside");
+  }
+
+  @Test
+  void callsOnNamesGoneBehindTheKernelsBackFail() throws Exception {
+    p.ok("os.symlink('target', " + f("l") + ")");
+    assertThat(p.ok("os.readlink(" + f("l") + ")")).isEqualTo("target");
+    p.ok("os.mkdir(" + f("sub") + ")");
+    p.ok("dfd = os.open(" + f("sub") + ", os.O_RDONLY | os.O_DIRECTORY)");
+    // removed through the core: the kernel still holds the names for its entry timeout
+    m.core.unlink(core + "/l");
+    m.core.rmdir(core + "/sub");
+    assertThat(p.errno("os.readlink(" + f("l") + ")")).isEqualTo("ENOENT");
+    assertThat(p.errno("count_dents(dfd)")).isEqualTo("ENOENT");
+    p.ok("os.close(dfd)");
+    assertThat(p.errno("os.removexattr(" + q(d) + ", 'user.none')")).isEqualTo("ENODATA");
+    p.ok("fd = os.open(" + f("a") + ", os.O_CREAT | os.O_RDWR, 0o644)");
+    assertThat(p.errno("os.ftruncate(fd, 1 << 62)")).isEqualTo("EFBIG");
+    p.ok("os.close(fd)");
   }
 
   // ---- times

@@ -65,6 +65,15 @@ class FuseMountTest {
       assertThat(FuseMount.isCairnMount(dir)).isFalse();
       assertThat(MountTable.typeAt(mp)).contains(FuseMount.FS_TYPE);
       assertThat(FuseMount.cairnMounts()).contains(mp);
+      assertThat(FuseMount.isCairnMount(Path.of("/"))).isFalse();
+      // allow_other: another user gets in
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions
+          .fromString("rwxr-xr-x"));
+      Process other = new ProcessBuilder("setpriv", "--reuid", "1000", "--regid", "1000",
+          "--clear-groups", Probe.PYTHON, "-c", "import os, sys; os.listdir(sys.argv[1])",
+          mp.toString()).redirectErrorStream(true).start();
+      String said = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(other.waitFor()).as(said).isZero();
       // the first statfs with the grid unreachable has no figures to fall back on
       grid.failReadsWith(GridException.Kind.UNREACHABLE);
       assertThat(p.errno("os.statvfs(" + q(mp) + ")")).isEqualTo("EIO");
@@ -185,6 +194,25 @@ class FuseMountTest {
   }
 
   @Test
+  void aHungMountIsToldWithoutAskingIt() throws Exception {
+    Path dir = Files.createTempDirectory(TestMount.PREFIX);
+    Path mp = Files.createDirectories(dir.resolve("hung"));
+    try {
+      // a daemon that never answers: a stat of the mount point would wait for ever
+      p.ok("hfd = os.open('/dev/fuse', os.O_RDWR); chk(libc.mount(b'cairn', " + q(mp)
+          + ".encode(), b'fuse.cairn', 0, ('fd=%d,rootmode=40000,user_id=0,group_id=0' % hfd)"
+          + ".encode()))");
+      CompletableFuture<Boolean> told = CompletableFuture.supplyAsync(
+          () -> FuseMount.isCairnMount(mp));
+      assertThat(told.get(5, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      p.ok("os.close(hfd)"); // the connection is aborted: anything waiting gets ENOTCONN
+      TestMount.lazyUnmount(mp);
+      TestMount.delete(dir);
+    }
+  }
+
+  @Test
   void unmountWaitsWhileTheMountIsBusy() throws Exception {
     try (TestMount m = TestMount.start(b -> { })) {
       Files.writeString(m.path("f"), "x");
@@ -252,6 +280,17 @@ class FuseMountTest {
       Files.writeString(m.path("f"), "through");
       assertThat(m.grid.entries(m.rootCap)).containsKey("f");
       assertThat(m.core.status().clean()).isTrue();
+      // and a close that cannot reach the grid says so
+      p.ok("fd = os.open(" + q(m.path("g")) + ", os.O_CREAT | os.O_WRONLY, 0o644)");
+      p.ok("os.write(fd, b'full')");
+      m.grid.failWith(GridException.Kind.FULL);
+      try {
+        assertThat(p.errno("os.close(fd)")).isEqualTo("ENOSPC");
+      } finally {
+        m.grid.heal();
+      }
+      m.core.sync(Duration.ofSeconds(10));
+      assertThat(m.grid.entries(m.rootCap)).containsKey("g");
     }
   }
 

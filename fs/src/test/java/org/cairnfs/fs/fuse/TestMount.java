@@ -220,6 +220,22 @@ final class TestMount implements AutoCloseable {
     }
   }
 
+  /**
+   * Links the read cap of a new directory holding file {@code f} into the root as {@code name}:
+   * a read-only directory inside a writable mount, where the kernel lets every change through
+   * and the core refuses it.
+   */
+  static void seedReadOnlyDir(MemoryGrid grid, String rootCap, Path cache, String name)
+      throws IOException {
+    String dirCap = grid.createDirectory().join();
+    seed(grid, dirCap, cache, "f", "inside".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    java.time.Instant t = java.time.Instant.parse("2020-01-01T00:00:00Z");
+    grid.applyChanges(rootCap, List.of(new org.cairnfs.fs.mount.EntryChange.Put(name,
+        java.util.Optional.of(Cap.parse(dirCap).readOnly().toString()),
+        org.cairnfs.fs.mount.NodeMetadata.of(org.cairnfs.caps.dirnode.EntryKind.DIRECTORY, 0,
+            0755, t, t)))).join();
+  }
+
   Path path(String rel) {
     return mp.resolve(rel);
   }

@@ -84,6 +84,20 @@ def dents(p, bufsize=32768, start=None):
         os.close(fd)
 
 
+def count_dents(fd, bufsize=32768):
+    """Entries getdents64 returns on an open directory fd, read to the end."""
+    buf = ctypes.create_string_buffer(bufsize)
+    total = 0
+    while True:
+        n = chk(libc.syscall(217, fd, buf, bufsize))
+        if n == 0:
+            return total
+        at = 0
+        while at < n:
+            total += 1
+            at += struct.unpack_from("<H", buf.raw, at + 16)[0]
+
+
 def cached_pages(p):
     """Opens p and counts its pages in the page cache right after the open, reading nothing."""
     fd = os.open(p, os.O_RDONLY)
