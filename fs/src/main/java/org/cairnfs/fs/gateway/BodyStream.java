@@ -52,7 +52,7 @@ final class BodyStream extends InputStream {
 
   /** The connection closed or failed before the body ended. */
   synchronized void fail(IOException e) {
-    if (!ended && failure == null) {
+    if (failure == null) { // after the end, read answers -1 before it looks here
       failure = e;
     }
     notifyAll();
