@@ -1,0 +1,241 @@
+package org.cairnfs.fs.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the write-back journals and replays, case by case: the guard against an entry naming a
+ * file it does not track, two closes of one file racing, a file already on the grid changed
+ * in place, a removal in a directory made here after a rewrite, a special node's device number,
+ * a forced layer lost at replay, and the inline layers a replay rebuilds.
+ */
+class WriteBackRecordsTest {
+  @TempDir
+  Path dir;
+
+  private CoreFixture fixture(MemoryGrid grid, String root, String cache) throws IOException {
+    return new CoreFixture(grid, root, dir.resolve(cache), b -> { });
+  }
+
+  /** An entry naming a local file the write-back does not track is refused, not journaled. */
+  @Test
+  void anEntryForAnUntrackedFileIsRefusedUnjournaled() throws Exception {
+    CoreFixture fx = fixture(MemoryGrid.inMemory(), null, "cache");
+    try {
+      WriteBack wb = fx.core.writeBack();
+      long bytes = wb.journalBytes();
+      NodeMetadata meta = NodeMetadata.of(EntryKind.FILE, 0, 0644, Instant.EPOCH, Instant.EPOCH);
+      JournalRecord.SetEntry set = new JournalRecord.SetEntry(new DirRef.Cap(fx.rootCap), "x",
+          new ChildRef.LocalFile(12_345, 0), meta);
+      assertThatThrownBy(() -> wb.record(set)).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("untracked file 12345");
+      assertThat(wb.journalBytes()).isEqualTo(bytes);
+      assertThat(wb.status().pendingChanges()).isZero();
+    } finally {
+      fx.core.crash(); // no drain of what a wrong answer may have left pending
+    }
+  }
+
+  /**
+   * Two flushes of one file through two handles, both past the open-changes check before
+   * either seals: one journals the content, the other finds nothing sealed and journals only
+   * the entry. Neither fails.
+   */
+  @Test
+  void twoFlushesOfOneFileRacingBothWork() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    grid.failWith(GridException.Kind.UNREACHABLE); // the uploader takes nothing meanwhile
+    try (CoreFixture fx = fixture(grid, null, "cache");
+        AutoCloseable healed = grid::heal) { // closed first: the close drains what it can
+      long h1 = fx.create("/f");
+      long h2 = fx.core.open("/f", MountCore.O_RDWR);
+      fx.core.write(h1, ByteBuffer.wrap(new byte[] {1, 2, 3}), 0);
+      FileData data = fx.fileData("/f");
+      CompletableFuture<Void> a;
+      CompletableFuture<Void> b;
+      data.lock.writeLock().lock(); // both flushes wait here, inside the commit
+      try {
+        a = CompletableFuture.runAsync(() -> flush(fx, h1));
+        b = CompletableFuture.runAsync(() -> flush(fx, h2));
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (data.lock.getQueueLength() < 2) {
+          assertThat(System.nanoTime()).as("both flushes at the file's lock").isLessThan(deadline);
+          Thread.sleep(1);
+        }
+      } finally {
+        data.lock.writeLock().unlock();
+      }
+      a.get();
+      b.get();
+      fx.core.release(h1);
+      fx.core.release(h2);
+      fx.crashAndReopen();
+      assertThat(fx.get("/f")).containsExactly(1, 2, 3);
+    }
+  }
+
+  private static void flush(CoreFixture fx, long fh) {
+    try {
+      fx.core.flush(fh);
+    } catch (FsException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A file already on the grid, changed in place (no truncate, no namespace change: only its
+   * close is journaled), is pending again and uploaded.
+   */
+  @Test
+  void aFileOnTheGridChangedInPlaceIsUploadedAgain() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = fixture(grid, null, "cache");
+        AutoCloseable healed = grid::heal) { // closed first: the close drains what it can
+      fx.put("/f", new byte[] {1, 1, 1});
+      fx.core.sync(Duration.ofSeconds(30));
+      assertThat(fx.core.status().pendingChanges()).isZero();
+      long fh = fx.core.open("/f", MountCore.O_WRONLY);
+      fx.core.write(fh, ByteBuffer.wrap(new byte[] {2, 2}), 1);
+      fx.core.flush(fh);
+      fx.core.release(fh);
+      assertThat(fx.core.status().pendingChanges()).isEqualTo(1);
+      fx.core.sync(Duration.ofSeconds(30));
+      try (CoreFixture other = fixture(grid, fx.rootCap, "other")) {
+        assertThat(other.get("/f")).containsExactly(1, 2, 2);
+      }
+    }
+  }
+
+  /**
+   * A removal in a directory this mount made, journaled after a rewrite from memory (which
+   * drops the directory's DirCreated once nothing pending names it), names the directory by its
+   * cap: a replay after a kill removes the entry instead of dropping the removal as an orphan's.
+   */
+  @Test
+  void aRemovalInADirectoryMadeHereSurvivesARewriteAndAKill() throws Exception {
+    FaultyChannels disk = new FaultyChannels();
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String root = grid.newRoot();
+    MountConfig config = MountConfig.builder(root, dir.resolve("cache"))
+        .journalForceInterval(Duration.ZERO).coalesceDelay(Duration.ofMillis(20))
+        .retry(Duration.ofMillis(20), Duration.ofMillis(100)).owner(1000, 1000).build();
+    MountCore core = MountCore.open(config, grid, disk);
+    try {
+      core.mkdir("/a", 0755, CoreFixture.USER);
+      put(core, "/a/old");
+      core.sync(Duration.ofSeconds(30)); // /a is on the grid, nothing pending
+      grid.failWith(GridException.Kind.UNREACHABLE); // all stays pending, in the journal only
+      disk.failForces = true;
+      assertThatThrownBy(() -> put(core, "/x")).isInstanceOf(FsException.class);
+      disk.failForces = false;
+      int opened = disk.opened.get();
+      put(core, "/y"); // its close rewrites the journal
+      assertThat(disk.opened.get()).as("the journal was rewritten").isEqualTo(opened + 2);
+      core.unlink("/a/old");
+      core.writeBack().durable(core.writeBack().lastSeq());
+    } finally {
+      core.crash();
+    }
+    grid.heal();
+    MountCore again = MountCore.open(config, grid);
+    try {
+      again.sync(Duration.ofSeconds(30));
+      assertThat(grid.entries(root).keySet()).contains("a", "y");
+      String a = grid.entries(root).get("a").cap().orElseThrow();
+      assertThat(grid.entries(a)).isEmpty();
+    } finally {
+      again.close();
+    }
+  }
+
+  private static void put(MountCore core, String path) throws FsException {
+    long fh = core.create(path, 0644, MountCore.O_WRONLY | MountCore.O_CREAT, CoreFixture.USER);
+    try {
+      core.write(fh, ByteBuffer.wrap(new byte[] {9}), 0);
+      core.flush(fh);
+    } finally {
+      core.release(fh);
+    }
+  }
+
+  /** A device node's number is journaled with its entry and comes back at replay. */
+  @Test
+  void aDeviceNodeReplaysWithItsNumber() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    grid.failWith(GridException.Kind.UNREACHABLE);
+    try (CoreFixture fx = fixture(grid, null, "cache");
+        AutoCloseable healed = grid::heal) { // closed first: the close drains what it can
+      fx.core.mknod("/c", EntryKind.CHAR_DEVICE, 0600, 0x103, CoreFixture.USER);
+      fx.crashAndReopen();
+      assertThat(fx.core.getattr("/c").kind()).isEqualTo(EntryKind.CHAR_DEVICE);
+      assertThat(fx.core.getattr("/c").rdev()).isEqualTo(0x103);
+    }
+  }
+
+  /**
+   * A forced layer the power took (its spool file gone) loses that change, said in the log,
+   * but not the mount: the rest replays.
+   */
+  @Test
+  void aForcedLayerLostAtReplayLosesOnlyItsChange() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    grid.failWith(GridException.Kind.UNREACHABLE);
+    CoreFixture fx = fixture(grid, null, "cache");
+    fx.put("/small", new byte[] {4, 5});
+    fx.put("/big", CoreFixture.bytes(JournalCodec.MAX_INLINE + 10, 1));
+    fx.core.crash();
+    try (var s = Files.list(dir.resolve("cache").resolve("spool"))) {
+      for (Path p : s.toList()) {
+        Files.delete(p);
+      }
+    }
+    grid.heal();
+    fx.reopen();
+    try {
+      assertThat(fx.get("/small")).containsExactly(4, 5);
+      assertThat(fx.core.readdir("/")).extracting(DirEntryInfo::name).contains("big");
+    } finally {
+      fx.close();
+    }
+  }
+
+  /**
+   * A replay rebuilds each inline commit's layer and closes the file it wrote: the mount then
+   * holds one descriptor per replayed layer (the layer it reopens), not two.
+   */
+  @Test
+  void aReplayClosesTheInlineLayersItRebuilds() throws Exception {
+    int n = 64;
+    MemoryGrid grid = MemoryGrid.inMemory();
+    grid.failWith(GridException.Kind.UNREACHABLE);
+    try (CoreFixture fx = fixture(grid, null, "cache");
+        AutoCloseable healed = grid::heal) { // closed first: the close drains what it can
+      for (int i = 0; i < n; i++) {
+        fx.put("/f" + i, new byte[] {(byte) i});
+      }
+      fx.core.crash();
+      long before = openDescriptors();
+      fx.reopen();
+      long grown = openDescriptors() - before;
+      assertThat(grown).isGreaterThanOrEqualTo(n).isLessThan(n + n / 2);
+      assertThat(fx.get("/f63")).containsExactly(63);
+    }
+  }
+
+  private static long openDescriptors() throws IOException {
+    try (var s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.count();
+    }
+  }
+}
