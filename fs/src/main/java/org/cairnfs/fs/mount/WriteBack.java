@@ -2,7 +2,6 @@ package org.cairnfs.fs.mount;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,16 +68,9 @@ final class WriteBack implements AutoCloseable {
   /**
    * Opens the cache dir: takes its lock, replays the journal into the pending state, rebuilds
    * the sealed layers of local files, removes spool files nothing refers to, and rewrites the
-   * journal as a compact snapshot (dropping a torn tail). Uploading starts with {@link #start}.
-   */
-  static WriteBack open(MountConfig config, GridBackend grid, FileData.BaseReader baseReader)
-      throws IOException {
-    return open(config, grid, baseReader, FileChannel::open);
-  }
-
-  /**
-   * As {@link #open(MountConfig, GridBackend, FileData.BaseReader)}, with the journal's files
-   * opened by {@code channels} (tests that make a force fail).
+   * journal as a compact snapshot (dropping a torn tail). The journal's files are opened by
+   * {@code channels} ({@code FileChannel::open}; tests make a force fail). Uploading starts
+   * with {@link #start}.
    */
   static WriteBack open(MountConfig config, GridBackend grid, FileData.BaseReader baseReader,
       Journal.Channels channels) throws IOException {
