@@ -330,7 +330,6 @@ final class WriteBack implements AutoCloseable {
    */
   long commit(FileNode f, DirRef dir, String name) throws IOException {
     FileData data = f.data;
-    track(data);
     FileCommit record = null;
     Optional<byte[]> inline = Optional.empty();
     data.lock.writeLock().lock();
