@@ -463,7 +463,7 @@ final class WriteBack implements AutoCloseable {
         e.addSuppressed(lost);
         throw e;
       }
-      journal.sync(seq);
+      // the rewrite forced every record appended before it, seq's among them
     }
   }
 
