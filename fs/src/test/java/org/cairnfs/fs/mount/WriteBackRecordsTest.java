@@ -118,6 +118,34 @@ class WriteBackRecordsTest {
   }
 
   /**
+   * A close journaled while a round publishes the change journaled just before it (a chmod)
+   * keeps its own, later sequence number: the publish's record clears the chmod, not the close,
+   * whose content is uploaded next.
+   */
+  @Test
+  void aCloseDuringThePublishOfTheChangeBeforeItStaysPending() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    GatedGrid gated = new GatedGrid(grid);
+    try (CoreFixture fx = new CoreFixture(gated, grid.newRoot(), dir.resolve("cache"), b -> { })) {
+      fx.put("/f", new byte[] {1, 1, 1});
+      fx.core.sync(Duration.ofSeconds(30));
+      GatedGrid.Hold publish = gated.holdNextPublish();
+      fx.core.chmod("/f", 0600);
+      publish.awaitReached();
+      long fh = fx.core.open("/f", MountCore.O_WRONLY);
+      fx.core.write(fh, ByteBuffer.wrap(new byte[] {2}), 0);
+      fx.core.flush(fh);
+      fx.core.release(fh);
+      publish.release();
+      fx.core.sync(Duration.ofSeconds(30));
+      try (CoreFixture other = fixture(grid, fx.rootCap, "other")) {
+        assertThat(other.get("/f")).containsExactly(2, 1, 1);
+        assertThat(other.core.getattr("/f").mode() & 07777).isEqualTo(0600);
+      }
+    }
+  }
+
+  /**
    * A removal in a directory this mount made, journaled after a rewrite from memory (which
    * drops the directory's DirCreated once nothing pending names it), names the directory by its
    * cap: a replay after a kill removes the entry instead of dropping the removal as an orphan's.
