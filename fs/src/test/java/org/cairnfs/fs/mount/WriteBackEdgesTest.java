@@ -240,6 +240,55 @@ class WriteBackEdgesTest {
     }
   }
 
+  /**
+   * The compaction bounds are exact: a journal of exactly 1 MiB with nothing pending is kept,
+   * one byte-sized record more and it is rewritten; one of exactly 64 MiB with work pending is
+   * rewritten. (The uploader is stopped: only the test calls {@code maybeCompact}.)
+   */
+  @Test
+  void theCompactionBoundsAreExact() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String root = grid.newRoot();
+    CoreFixture fx = new CoreFixture(grid, root, cache(), b -> { });
+    try {
+      WriteBack wb = fx.core.writeBack();
+      wb.uploader.stop();
+      fillTo(wb, 1 << 20);
+      wb.maybeCompact();
+      assertThat(wb.journalBytes()).as("exactly 1 MiB, nothing pending: kept")
+          .isEqualTo(1 << 20);
+      wb.record(new JournalRecord.DirCreated(1, "c"));
+      wb.maybeCompact();
+      assertThat(wb.journalBytes()).as("over 1 MiB: rewritten").isLessThan(1000);
+      wb.record(new JournalRecord.RemoveEntry(new DirRef.Cap(root), "x", false)); // pending
+      fillTo(wb, 64L << 20);
+      wb.maybeCompact();
+      assertThat(wb.journalBytes()).as("exactly 64 MiB: rewritten").isLessThan(1000);
+    } finally {
+      fx.core.crash();
+    }
+  }
+
+  /** Appends DirCreated records (state, not pending work) until the journal is {@code target}. */
+  private static void fillTo(WriteBack wb, long target) throws IOException {
+    long before = wb.journalBytes();
+    wb.record(new JournalRecord.DirCreated(2, "c"));
+    long frame = wb.journalBytes() - before - 1; // a record's bytes beside its cap's
+    while (true) {
+      long cap = target - wb.journalBytes() - frame;
+      assertThat(cap).isPositive();
+      if (cap <= 0xffff) {
+        wb.record(new JournalRecord.DirCreated(2, BIG.substring(0, (int) cap)));
+        break;
+      }
+      int part = (int) Math.min(60_000, cap - 100);
+      wb.record(new JournalRecord.DirCreated(2, BIG.substring(0, part)));
+    }
+    assertThat(wb.journalBytes()).isEqualTo(target);
+  }
+
+  private static final String BIG = "c".repeat(0xffff);
+
   private static void awaitARoundAfter(WriteBack wb, long rounds) throws InterruptedException {
     wb.uploader.kick(true);
     long deadline = System.nanoTime() + 30_000_000_000L;
