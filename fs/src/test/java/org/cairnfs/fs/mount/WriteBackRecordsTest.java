@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.cairnfs.caps.dirnode.EntryKind;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,28 @@ class WriteBackRecordsTest {
       fx.core.release(h2);
       fx.crashAndReopen();
       assertThat(fx.get("/f")).containsExactly(1, 2, 3);
+    }
+  }
+
+  /** A commit with nothing sealed journals the entry alone and returns that record's number. */
+  @Test
+  void aCommitWithNothingSealedJournalsTheEntryAlone() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    grid.failWith(GridException.Kind.UNREACHABLE);
+    try (CoreFixture fx = fixture(grid, null, "cache");
+        AutoCloseable healed = grid::heal) {
+      fx.put("/f", new byte[] {1});
+      WriteBack wb = fx.core.writeBack();
+      FileNode f;
+      fx.core.tree.lock.readLock().lock();
+      try {
+        f = (FileNode) fx.core.tree.resolve(List.of("f"));
+        long bytes = wb.journalBytes();
+        assertThat(wb.commit(f, f.parent.ref, f.name)).isEqualTo(wb.lastSeq());
+        assertThat(wb.journalBytes()).isGreaterThan(bytes);
+      } finally {
+        fx.core.tree.lock.readLock().unlock();
+      }
     }
   }
 
