@@ -294,7 +294,6 @@ final class WriteBack implements AutoCloseable {
    */
   private JournalRecord byCap(JournalRecord r) {
     if (r instanceof SetEntry s) {
-      DirRef dir = pending.canonical(s.dir());
       ChildRef child = s.child();
       if (child instanceof ChildRef.LocalDir d) {
         Optional<String> cap = pending.createdCap(d.id());
@@ -302,14 +301,11 @@ final class WriteBack implements AutoCloseable {
           child = new ChildRef.Cap(cap.get());
         }
       }
-      return dir.equals(s.dir()) && child == s.child() ? s
-          : new SetEntry(dir, s.name(), child, s.meta());
+      return new SetEntry(pending.canonical(s.dir()), s.name(), child, s.meta());
     } else if (r instanceof JournalRecord.RemoveEntry rm) {
-      DirRef dir = pending.canonical(rm.dir());
-      return dir.equals(rm.dir()) ? rm : new JournalRecord.RemoveEntry(dir, rm.name(), rm.moved());
+      return new JournalRecord.RemoveEntry(pending.canonical(rm.dir()), rm.name(), rm.moved());
     } else if (r instanceof JournalRecord.EntriesPublished p) {
-      DirRef dir = pending.canonical(p.dir());
-      return dir.equals(p.dir()) ? p : new JournalRecord.EntriesPublished(dir, p.names());
+      return new JournalRecord.EntriesPublished(pending.canonical(p.dir()), p.names());
     }
     return r;
   }
