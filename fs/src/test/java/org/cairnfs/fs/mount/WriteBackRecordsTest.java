@@ -210,6 +210,65 @@ class WriteBackRecordsTest {
     }
   }
 
+  /**
+   * The record that a round published the changes of a directory it created in that round names
+   * the directory by its cap: after a rewrite that dropped the DirCreated (the directory's own
+   * entry was published in the round's first pass) and a kill, the replay still knows those
+   * changes published. Here the change is a move out, published in the second pass, held
+   * meanwhile; uploads wait for kicks only (an hour's coalescing).
+   */
+  @Test
+  void aPublishRecordOfADirectoryCreatedInTheRoundSurvivesARewriteAndAKill() throws Exception {
+    FaultyChannels disk = new FaultyChannels();
+    MemoryGrid grid = MemoryGrid.inMemory();
+    GatedGrid gated = new GatedGrid(grid);
+    String root = grid.newRoot();
+    MountConfig config = MountConfig.builder(root, dir.resolve("cache"))
+        .journalForceInterval(Duration.ZERO).coalesceDelay(Duration.ofHours(1))
+        .coalesceLimit(Duration.ofHours(1)).retry(Duration.ofMillis(20), Duration.ofMillis(100))
+        .owner(1000, 1000).build();
+    MountCore core = MountCore.open(config, gated, disk);
+    String a;
+    try {
+      WriteBack wb = core.writeBack();
+      core.mkdir("/a", 0755, CoreFixture.USER);
+      put(core, "/a/x");
+      core.rename("/a/x", "/x", 0);
+      GatedGrid.Hold first = gated.holdNextPublish();
+      long rounds = wb.uploader.rounds();
+      wb.uploader.kick(true);
+      first.awaitReached(); // the root's entries, /a's among them
+      GatedGrid.Hold moveOut = gated.holdNextPublish();
+      first.release();
+      moveOut.awaitReached(); // /a's move out: the second pass
+      disk.failForces = true;
+      assertThatThrownBy(() -> put(core, "/y")).isInstanceOf(FsException.class);
+      disk.failForces = false;
+      int opened = disk.opened.get();
+      put(core, "/z"); // its close rewrites the journal, without /a's DirCreated
+      assertThat(disk.opened.get()).as("the journal was rewritten").isEqualTo(opened + 2);
+      moveOut.release();
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (wb.uploader.rounds() == rounds) {
+        assertThat(System.nanoTime()).as("the round's end").isLessThan(deadline);
+        Thread.sleep(1);
+      }
+      a = grid.entries(root).get("a").cap().orElseThrow();
+      wb.durable(wb.lastSeq());
+    } finally {
+      core.crash();
+    }
+    grid.failWith(GridException.Kind.UNREACHABLE); // nothing drains: the replay's state stays
+    MountCore again = MountCore.open(config, grid);
+    try {
+      WriteBack wb = again.writeBack();
+      DirRef ad = new DirRef.Cap(a);
+      assertThat(wb.changesIfNoPublishSince(ad, wb.publishEpoch(ad)).orElseThrow()).isEmpty();
+    } finally {
+      again.crash();
+    }
+  }
+
   private static void put(MountCore core, String path) throws FsException {
     long fh = core.create(path, 0644, MountCore.O_WRONLY | MountCore.O_CREAT, CoreFixture.USER);
     try {
