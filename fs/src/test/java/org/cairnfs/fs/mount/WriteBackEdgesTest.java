@@ -121,6 +121,12 @@ class WriteBackEdgesTest {
     assertLayerLossSurvived(100, 10L << 20);
   }
 
+  /** Inline bytes over a few pages, the last one partial, are rebuilt page by page. */
+  @Test
+  void aCloseOfAFewPagesAndAPartIsRebuiltFromItsInlineBytes() throws Exception {
+    assertLayerLossSurvived(3 * Layer.PAGE + 100, 0);
+  }
+
   /** Just past the bound the layer is forced instead, and the journal stays small. */
   @Test
   void aCloseJustPastTheInlineBoundForcesItsLayerInstead() throws Exception {
@@ -138,7 +144,8 @@ class WriteBackEdgesTest {
     MemoryGrid grid = MemoryGrid.inMemory();
     grid.failWith(GridException.Kind.UNREACHABLE); // nothing leaves: the journal holds it all
     byte[] data = CoreFixture.bytes(n, 5);
-    try (CoreFixture fx = new CoreFixture(grid, null, cache(), b -> { })) {
+    try (CoreFixture fx = new CoreFixture(grid, null, cache(), b -> { });
+        AutoCloseable healed = grid::heal) { // closed first: a failure's close drains at once
       long fh = fx.create("/f");
       fx.core.write(fh, ByteBuffer.wrap(data), at);
       fx.core.flush(fh);
@@ -158,7 +165,6 @@ class WriteBackEdgesTest {
       } finally {
         fx.core.release(h);
       }
-      grid.heal();
     }
   }
 
