@@ -171,8 +171,8 @@ final class WriteBack implements AutoCloseable {
       for (PageRun r : c.pages()) {
         for (long page = r.start(); page < r.start() + r.count(); page++) {
           long off = page * Layer.PAGE;
-          int n = (int) Math.max(0, Math.min(Layer.PAGE, Math.min(c.size() - off,
-              data.length - at)));
+          // the bytes are the pages' below the size (inlineData): each page's part or the rest
+          int n = Math.min(Layer.PAGE, data.length - at);
           if (n > 0) {
             l.writeAt(ByteBuffer.wrap(data, at, n), off);
             at += n;
