@@ -170,13 +170,11 @@ final class WriteBack implements AutoCloseable {
       int at = 0;
       for (PageRun r : c.pages()) {
         for (long page = r.start(); page < r.start() + r.count(); page++) {
-          long off = page * Layer.PAGE;
           // the bytes are the pages' below the size (inlineData): each page's part or the rest
+          // (none for a page past the size: a write of no bytes)
           int n = Math.min(Layer.PAGE, data.length - at);
-          if (n > 0) {
-            l.writeAt(ByteBuffer.wrap(data, at, n), off);
-            at += n;
-          }
+          l.writeAt(ByteBuffer.wrap(data, at, n), page * Layer.PAGE);
+          at += n;
         }
       }
       l.force();
@@ -417,12 +415,16 @@ final class WriteBack implements AutoCloseable {
     }
   }
 
+  /** The bytes of the layer's page run {@code r} below its size. */
+  private static long runBytes(Layer l, PageRun r) {
+    long from = r.start() * Layer.PAGE;
+    return Math.max(0, Math.min(l.size, (r.start() + r.count()) * Layer.PAGE) - from);
+  }
+
   private static long inlineBytes(Layer l) {
     long n = 0;
     for (PageRun r : PageRun.of(l.pages)) {
-      long from = r.start() * Layer.PAGE;
-      long to = Math.min(l.size, (r.start() + r.count()) * Layer.PAGE);
-      n += Math.max(0, to - from);
+      n += runBytes(l, r);
     }
     return n;
   }
@@ -431,12 +433,9 @@ final class WriteBack implements AutoCloseable {
     byte[] out = new byte[(int) inlineBytes(l)];
     int at = 0;
     for (PageRun r : PageRun.of(l.pages)) {
-      long from = r.start() * Layer.PAGE;
-      long to = Math.min(l.size, (r.start() + r.count()) * Layer.PAGE);
-      if (to > from) {
-        l.readAt(ByteBuffer.wrap(out, at, (int) (to - from)), from);
-        at += (int) (to - from);
-      }
+      int n = (int) runBytes(l, r); // a run past the size: a read of no bytes
+      l.readAt(ByteBuffer.wrap(out, at, n), r.start() * Layer.PAGE);
+      at += n;
     }
     return out;
   }
