@@ -26,6 +26,12 @@ class WriteBackStopTest {
     return (Thread) f.get(wb);
   }
 
+  private static Thread uploader(WriteBack wb) throws ReflectiveOperationException {
+    var f = Uploader.class.getDeclaredField("thread");
+    f.setAccessible(true);
+    return (Thread) f.get(wb.uploader);
+  }
+
   private MountCore open(Duration forceEvery, Journal.Channels disk, MemoryGrid grid)
       throws IOException {
     MountConfig config = MountConfig.builder(grid.newRoot(), dir.resolve("cache"))
@@ -44,19 +50,23 @@ class WriteBackStopTest {
     }
   }
 
-  /** A close and a kill both stop the forcer: no thread of the mount left waiting its hour. */
+  /** A close and a kill both stop the forcer and the uploader: no thread of the mount left. */
   @Test
   void aCloseAndAKillLeaveNoForcerRunning() throws Exception {
     for (boolean kill : new boolean[] {false, true}) {
       MountCore core = open(HOUR, java.nio.channels.FileChannel::open, MemoryGrid.inMemory());
       Thread forcer = forcer(core.writeBack());
+      Thread uploader = uploader(core.writeBack());
       assertThat(forcer.isAlive()).isTrue();
+      assertThat(uploader.isAlive()).isTrue();
       if (kill) {
         core.crash();
       } else {
         core.close();
       }
       assertThat(forcer.isAlive()).as(kill ? "after a kill" : "after a close").isFalse();
+      assertThat(uploader.isAlive()).as(kill ? "uploader after a kill" : "uploader after a close")
+          .isFalse();
     }
   }
 
