@@ -2,9 +2,7 @@ package org.cairnfs.fs.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -87,7 +85,7 @@ class ClientApiEdgesTest {
       s.getOutputStream().write(("GET /cli/v1/read?cap=" + cap + "&offset=0&length=5000"
           + " HTTP/1.1\r\nHost: x\r\n" + ClientApi.TOKEN_HEADER + ": " + TOKEN + "\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
-      String head = readHead(s.getInputStream()).toLowerCase();
+      String head = GatewayFixture.readHead(s.getInputStream()).toLowerCase();
       assertThat(head).startsWith("http/1.1 200 ").contains("transfer-encoding: chunked");
     }
   }
@@ -154,17 +152,5 @@ class ClientApiEdgesTest {
         }
       }).count();
     }
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-      int c = in.read();
-      if (c < 0) {
-        break;
-      }
-      b.write(c);
-    }
-    return b.toString(StandardCharsets.ISO_8859_1);
   }
 }

@@ -2,12 +2,9 @@ package org.cairnfs.fs.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.cairnfs.fs.mount.MemoryGrid;
 import org.junit.jupiter.api.Test;
@@ -28,17 +25,17 @@ class FileResponderTest {
     try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().build(), grid, files);
         Socket s = g.socket()) {
       String path = "/uri/" + files.hugeCap;
-      send(s, "HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
-      String head = readHead(s.getInputStream());
+      GatewayFixture.send(s, "HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      String head = GatewayFixture.readHead(s.getInputStream());
       assertThat(head).startsWith("HTTP/1.1 200 ").contains("content-length: 1073741824");
-      send(s, "HEAD " + path + " HTTP/1.1\r\nHost: x\r\nRange: bytes=0-9,20-29\r\n\r\n");
-      head = readHead(s.getInputStream());
+      GatewayFixture.send(s, "HEAD " + path + " HTTP/1.1\r\nHost: x\r\nRange: bytes=0-9,20-29\r\n\r\n");
+      head = GatewayFixture.readHead(s.getInputStream());
       assertThat(head).startsWith("HTTP/1.1 206 ").contains("multipart/byteranges");
       int length = Integer.parseInt(head.replaceAll("(?s).*content-length: (\\d+).*", "$1"));
       assertThat(length).isGreaterThan(20);
       assertThat(files.pulled.get()).as("bytes read for HEAD").isZero();
-      send(s, "GET " + path + " HTTP/1.1\r\nHost: x\r\nRange: bytes=5-9\r\n\r\n");
-      assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 206 ");
+      GatewayFixture.send(s, "GET " + path + " HTTP/1.1\r\nHost: x\r\nRange: bytes=5-9\r\n\r\n");
+      assertThat(GatewayFixture.readHead(s.getInputStream())).startsWith("HTTP/1.1 206 ");
       byte[] five = s.getInputStream().readNBytes(5);
       for (int i = 0; i < 5; i++) {
         assertThat(five[i]).isEqualTo(SyntheticFiles.byteAt(5 + i));
@@ -98,9 +95,9 @@ class FileResponderTest {
     files.truncateAt = 3L * CHUNK + 5;
     try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().build(), grid, files)) {
       try (Socket s = g.socket()) {
-        send(s, "GET /uri/" + files.hugeCap + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        GatewayFixture.send(s, "GET /uri/" + files.hugeCap + " HTTP/1.1\r\nHost: x\r\n\r\n");
         InputStream in = s.getInputStream();
-        assertThat(readHead(in)).startsWith("HTTP/1.1 200 ");
+        assertThat(GatewayFixture.readHead(in)).startsWith("HTTP/1.1 200 ");
         byte[] got = in.readAllBytes(); // the server closes: the client sees the body cut
         assertThat((long) got.length).isLessThanOrEqualTo(files.truncateAt);
       }
@@ -130,22 +127,5 @@ class FileResponderTest {
         + "Az09%20~%7F%1F%22%5C%40%5B`%7B%3A%2F!#$&+-.^_|%C3%A9");
     assertThat(FileResponder.disposition("aZ", true))
         .isEqualTo("attachment; filename=\"aZ\"; filename*=UTF-8''aZ");
-  }
-
-  private static void send(Socket s, String text) throws IOException {
-    s.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
-    s.getOutputStream().flush();
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-      int c = in.read();
-      if (c < 0) {
-        break;
-      }
-      b.write(c);
-    }
-    return b.toString(StandardCharsets.ISO_8859_1);
   }
 }

@@ -2,10 +2,8 @@ package org.cairnfs.fs.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,7 +32,7 @@ class GatewayConnectionTest {
       String ro = GridContent.readCap(root);
       g.grid.delay(Duration.ofMillis(150)); // the first is still served when the rest arrive
       try (Socket s = g.socket()) {
-        send(s, "GET /uri/" + ro + "/a" + HOST + "GET /uri/" + ro + "/b" + HOST
+        GatewayFixture.send(s, "GET /uri/" + ro + "/a" + HOST + "GET /uri/" + ro + "/b" + HOST
             + "GET /uri/" + ro + "/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         List<byte[]> bodies = readResponses(s.getInputStream());
         assertThat(bodies).hasSize(3);
@@ -55,12 +53,12 @@ class GatewayConnectionTest {
       g.grid.delay(Duration.ofMillis(300));
       String get = "GET /uri/" + ro + "/f" + HOST;
       try (Socket s = g.socket()) { // one in progress, 8 waiting: 16 messages
-        send(s, get.repeat(8) + "GET /uri/" + ro
+        GatewayFixture.send(s, get.repeat(8) + "GET /uri/" + ro
             + "/f HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertThat(readResponses(s.getInputStream())).hasSize(9);
       }
       try (Socket s = g.socket()) { // one in progress, 9 waiting: closed
-        send(s, get.repeat(10));
+        GatewayFixture.send(s, get.repeat(10));
         assertThat(readResponses(s.getInputStream()).size()).isLessThan(10);
       }
     }
@@ -73,10 +71,10 @@ class GatewayConnectionTest {
       String status = "GET /status?t=json" + HOST;
       try (Socket s = g.socket()) { // a second head that stops half way: 408, not the idle close
         s.setSoTimeout(15_000);
-        send(s, status);
+        GatewayFixture.send(s, status);
         InputStream in = s.getInputStream();
         assertThat(readResponse(in)).isNotNull();
-        send(s, "GET /status HTTP/1.1\r\nHo");
+        GatewayFixture.send(s, "GET /status HTTP/1.1\r\nHo");
         assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII))
             .startsWith("HTTP/1.1 408 ");
       }
@@ -84,13 +82,13 @@ class GatewayConnectionTest {
           .contains("cairn_gateway_requests_total{method=\"-\",status=\"408\"} 1.0");
       try (Socket s = g.socket()) { // the first request's deadline does not cut the third
         InputStream in = s.getInputStream();
-        send(s, status);
+        GatewayFixture.send(s, status);
         assertThat(readResponse(in)).isNotNull();
         Thread.sleep(600);
-        send(s, status);
+        GatewayFixture.send(s, status);
         assertThat(readResponse(in)).isNotNull();
         Thread.sleep(600); // 1.2 s after the first answer, 0.6 s after the second
-        send(s, status);
+        GatewayFixture.send(s, status);
         assertThat(readResponse(in)).as("third answer on the same connection").isNotNull();
       }
     }
@@ -101,7 +99,7 @@ class GatewayConnectionTest {
     try (GatewayFixture g = GatewayFixture.start()) {
       String root = g.grid.newRoot();
       try (Socket s = g.socket()) {
-        send(s, "PUT /uri/" + root + "/cut.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000"
+        GatewayFixture.send(s, "PUT /uri/" + root + "/cut.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000"
             + "\r\n\r\n" + "x".repeat(100_000));
         awaitUploadRunning(g);
         assertThat(GatewayLimitsTest.metric(g.getText("/metrics").body(),
@@ -123,8 +121,8 @@ class GatewayConnectionTest {
     try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().build(), grid, files)) {
       try (Socket s = g.socket()) {
         s.setReceiveBufferSize(64 * 1024);
-        send(s, "GET /uri/" + files.hugeCap + HOST);
-        assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 200 ");
+        GatewayFixture.send(s, "GET /uri/" + files.hugeCap + HOST);
+        assertThat(GatewayFixture.readHead(s.getInputStream())).startsWith("HTTP/1.1 200 ");
       } // gone after the head, the stream held by the socket's buffers
       long deadline = System.nanoTime() + 20_000_000_000L;
       while (g.getText("/status?t=json").body().contains("\"active\":true")) {
@@ -153,9 +151,9 @@ class GatewayConnectionTest {
     try (GatewayFixture g = GatewayFixture.start()) {
       String ro = GridContent.readCap(g.grid.newRoot());
       try (Socket s = g.socket()) {
-        send(s, "PUT /uri/" + ro + "/x.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 500000\r\n\r\n");
+        GatewayFixture.send(s, "PUT /uri/" + ro + "/x.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 500000\r\n\r\n");
         InputStream in = s.getInputStream();
-        String head = readHead(in);
+        String head = GatewayFixture.readHead(in);
         assertThat(head).startsWith("HTTP/1.1 403 ").containsIgnoringCase("connection: close");
       }
     }
@@ -169,12 +167,6 @@ class GatewayConnectionTest {
     }
   }
 
-  private static void send(Socket s, String text) throws IOException {
-    OutputStream out = s.getOutputStream();
-    out.write(text.getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-  }
-
   /** Every response until the server closes, each body read by its Content-Length. */
   private static List<byte[]> readResponses(InputStream in) throws IOException {
     List<byte[]> bodies = new ArrayList<>();
@@ -186,7 +178,7 @@ class GatewayConnectionTest {
 
   /** One whole response's body, or null at the end of the stream (or a response cut short). */
   private static byte[] readResponse(InputStream in) throws IOException {
-    String head = readHead(in);
+    String head = GatewayFixture.readHead(in);
     if (!head.endsWith("\r\n\r\n")) {
       return null;
     }
@@ -194,22 +186,5 @@ class GatewayConnectionTest {
     int length = Integer.parseInt(head.replaceAll("(?is).*content-length: (\\d+).*", "$1"));
     byte[] body = in.readNBytes(length);
     return body.length == length ? body : null;
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-      int c;
-      try {
-        c = in.read();
-      } catch (java.net.SocketException e) {
-        break; // reset by the server's close
-      }
-      if (c < 0) {
-        break;
-      }
-      b.write(c);
-    }
-    return b.toString(StandardCharsets.ISO_8859_1);
   }
 }

@@ -103,6 +103,34 @@ final class GatewayFixture implements AutoCloseable {
     }
   }
 
+  /** Writes {@code text} to a raw socket, flushed. */
+  static void send(Socket s, String text) throws IOException {
+    OutputStream out = s.getOutputStream();
+    out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+  }
+
+  /**
+   * A response head up to and with its blank line, or what came before the stream ended (or
+   * the server's close reset it): callers check that it ends with {@code "\r\n\r\n"}.
+   */
+  static String readHead(InputStream in) throws IOException {
+    StringBuilder b = new StringBuilder();
+    while (b.length() < 4 || !b.substring(b.length() - 4).equals("\r\n\r\n")) {
+      int c;
+      try {
+        c = in.read();
+      } catch (java.net.SocketException e) {
+        break; // reset by the server's close
+      }
+      if (c < 0) {
+        break;
+      }
+      b.append((char) c);
+    }
+    return b.toString();
+  }
+
   @Override
   public void close() {
     gateway.close();

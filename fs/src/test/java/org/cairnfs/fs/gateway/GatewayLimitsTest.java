@@ -54,7 +54,7 @@ class GatewayLimitsTest {
       try (Socket s = g.socket()) { // an idle keep-alive connection is closed without a 408
         s.getOutputStream().write("GET /status?t=json HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
         InputStream in = s.getInputStream();
-        String head = readHead(in);
+        String head = GatewayFixture.readHead(in);
         assertThat(head).startsWith("HTTP/1.1 200 ");
         int length = Integer.parseInt(head.replaceAll("(?s).*content-length: (\\d+).*", "$1"));
         assertThat(in.readNBytes(length)).hasSize(length);
@@ -102,7 +102,7 @@ class GatewayLimitsTest {
         for (int i = 0; i < 3; i++) {
           Socket s = g.socket();
           s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
-          assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 200 ");
+          assertThat(GatewayFixture.readHead(s.getInputStream())).startsWith("HTTP/1.1 200 ");
           held.add(s);
         }
         String refused = g.raw(request("/", ""));
@@ -123,18 +123,6 @@ class GatewayLimitsTest {
     }
   }
 
-  private static String readHead(InputStream in) throws Exception {
-    StringBuilder b = new StringBuilder();
-    while (!b.toString().endsWith("\r\n\r\n")) {
-      int c = in.read();
-      if (c < 0) {
-        break;
-      }
-      b.append((char) c);
-    }
-    return b.toString();
-  }
-
   @Test
   void aClientThatDoesNotReadHoldsTheStreamNotTheFile() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
@@ -144,7 +132,7 @@ class GatewayLimitsTest {
       s.setReceiveBufferSize(64 * 1024);
       s.getOutputStream().write(request("/uri/" + files.hugeCap, "").getBytes());
       InputStream in = s.getInputStream();
-      assertThat(readHead(in)).startsWith("HTTP/1.1 200 ").contains("content-length: 1073741824");
+      assertThat(GatewayFixture.readHead(in)).startsWith("HTTP/1.1 200 ").contains("content-length: 1073741824");
       long before = -1;
       for (int i = 0; i < 50 && files.pulled.get() != before; i++) {
         before = files.pulled.get();
