@@ -1,6 +1,7 @@
 package org.cairnfs.fs.mount;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -167,8 +168,8 @@ final class Uploader {
         }
         roundDone.signalAll();
         if (failed) {
-          backoffNanos = backoffNanos == 0 ? wb.config.retryInitial().toNanos()
-              : Math.min(backoffNanos * 2, wb.config.retryMax().toNanos());
+          backoffNanos = nextBackoff(backoffNanos, wb.config.retryInitial(),
+              wb.config.retryMax());
           work = true;
           long left = backoffNanos;
           while (left > 0 && !stopping && urgent == 0) {
@@ -183,6 +184,11 @@ final class Uploader {
         lock.unlock();
       }
     }
+  }
+
+  /** The wait after a failed round: the initial wait, then doubling up to the maximum. */
+  static long nextBackoff(long lastNanos, Duration initial, Duration max) {
+    return lastNanos == 0 ? initial.toNanos() : Math.min(lastNanos * 2, max.toNanos());
   }
 
   private boolean spoolLarge() {

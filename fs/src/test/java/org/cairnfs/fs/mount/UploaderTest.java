@@ -77,7 +77,7 @@ class UploaderTest {
       long ms = TimeUnit.MILLISECONDS.toNanos(1);
       assertThat(t.get(1) - t.get(0)).as("first wait").isGreaterThanOrEqualTo(55 * ms);
       assertThat(t.get(2) - t.get(1)).as("doubled").isGreaterThanOrEqualTo(115 * ms);
-      assertThat(t.get(4) - t.get(3)).as("capped").isLessThan(230 * ms);
+      assertThat(t.get(4) - t.get(3)).as("capped, still waited").isGreaterThanOrEqualTo(115 * ms);
       assertThat(fx.core.status().failingSince()).as("since the first failure").contains(first);
       assertThat(fx.core.status().lastError().orElseThrow()).contains("UNREACHABLE");
       grid.heal();
@@ -89,6 +89,22 @@ class UploaderTest {
     } finally {
       closeQuickly(fx);
     }
+  }
+
+  /** The wait doubles from the initial one and stays at the maximum (no wall clock). */
+  @Test
+  void theBackoffDoublesFromTheInitialWaitAndStopsAtTheMaximum() {
+    Duration initial = Duration.ofMillis(60);
+    Duration max = Duration.ofMillis(200);
+    long w = 0;
+    List<Long> waits = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      w = Uploader.nextBackoff(w, initial, max);
+      waits.add(TimeUnit.NANOSECONDS.toMillis(w));
+    }
+    assertThat(waits).containsExactly(60L, 120L, 200L, 200L, 200L);
+    assertThat(Uploader.nextBackoff(100_000_000L, initial, Duration.ofMillis(200)))
+        .as("exactly twice below the maximum").isEqualTo(200_000_000L);
   }
 
   /**
