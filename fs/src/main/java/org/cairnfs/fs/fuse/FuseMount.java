@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class FuseMount {
   private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
   public static final String FS_TYPE = "fuse.cairn";
+  /** How long a daemon at a mount point has to answer before it counts as hung. */
+  static final Duration STALE_CHECK = Duration.ofSeconds(5);
 
   private final MountCore core;
   private final Path mountpoint;
@@ -80,6 +82,7 @@ public final class FuseMount {
         throw new IOException("mounting " + mp + " failed: " + why);
       }
       if (System.nanoTime() > deadline) {
+        takeDownWhenShown(mp, loop);
         throw new IOException("mounting " + mp + ": the kernel did not show the mount within "
             + timeout);
       }
@@ -181,7 +184,8 @@ public final class FuseMount {
 
   /**
    * A mount point left by a process that died answers ENOTCONN: detach it lazily so a new mount
-   * can take the place. A live mount there is an error.
+   * can take the place. A live mount there is an error, and so is a hung one (its daemon does
+   * not answer within {@link #STALE_CHECK}): it is not ours to take down.
    */
   public static void clearStale(Path mountpoint) throws IOException {
     Path mp = kernelPath(mountpoint);
@@ -189,13 +193,31 @@ public final class FuseMount {
     if (type.isEmpty()) {
       return;
     }
+    // opendir always reaches the daemon (a stat may be answered from the kernel's cached
+    // attributes for a second after it died); a hung daemon never answers, so ask from a
+    // thread of its own and stop waiting
+    CompletableFuture<Boolean> answer = new CompletableFuture<>();
+    Thread ask = new Thread(() -> {
+      try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(mp)) {
+        answer.complete(true);
+      } catch (IOException e) {
+        answer.complete(false); // "Transport endpoint is not connected"
+      }
+    }, "cairn-fuse-stale-check");
+    ask.setDaemon(true);
+    ask.start();
     boolean dead;
-    try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(mp)) {
-      // opendir always reaches the daemon; a stat may be answered from the kernel's cached
-      // attributes for a second after the daemon died
-      dead = false;
-    } catch (IOException e) {
-      dead = true; // "Transport endpoint is not connected"
+    try {
+      dead = !answer.get(STALE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IOException(mp + " is mounted (" + type.get() + ") by a process that did not"
+          + " answer within " + STALE_CHECK.toSeconds() + " s: if it is hung, stop it or detach"
+          + " the mount with 'fusermount -u -z " + mp + "'");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted looking at the mount at " + mp);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e); // the thread only completes normally
     }
     if (!dead) {
       throw new IOException(mp + " is already mounted (" + type.get() + "); unmount it first");
@@ -209,6 +231,29 @@ public final class FuseMount {
       }
       sleep(20);
     }
+  }
+
+  /**
+   * A mount given up on may still come: the loop's mount call goes on in its thread. Takes it
+   * down when the kernel shows it, so no mount outlives the failure reported for it.
+   */
+  private static void takeDownWhenShown(Path mp, CompletableFuture<Void> loop) {
+    Thread t = new Thread(() -> {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!loop.isDone() && System.nanoTime() < deadline) {
+        if (FS_TYPE.equals(MountTable.typeAt(mp).orElse(""))) {
+          try {
+            runUnmount(mp, true);
+          } catch (IOException e) {
+            LOG.warn("could not take down the late mount at {}: {}", mp, e.getMessage());
+          }
+          return;
+        }
+        sleep(20);
+      }
+    }, "cairn-fuse-abandon");
+    t.setDaemon(true);
+    t.start();
   }
 
   private static void runUnmount(Path mp, boolean lazy) throws IOException {
