@@ -174,7 +174,7 @@ final class NodeChannel implements GridFileSystem {
       } catch (IOException e) {
         throw new CompletionException(e.getCause() instanceof GridException g ? g : e);
       }
-    });
+    }, LoopbackHttp.CALLS);
   }
 
   /** The bytes streamed from the node; a failure surfaces from {@code read} as in-process. */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.client.StorageClient;
@@ -186,8 +187,14 @@ final class ShareLocator {
       batchDone = pending == 0;
       if (holders.size() >= k && !graceStarted && !batchDone) {
         graceStarted = true;
-        CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS)
-            .execute(() -> ready.complete(null));
+        try {
+          // the pool's timer thread, not delayedExecutor's: with one core for the common pool
+          // (two cores) that starts a new thread per call, one per chunk read
+          pool.scheduler().schedule(() -> ready.complete(null), grace.toMillis(),
+              TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+          ready.complete(null); // the pool is closed: nothing more will answer
+        }
       }
     }
     if (batchDone) {
