@@ -3,6 +3,7 @@ package org.cairnfs.fs.mount;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,13 +137,16 @@ final class BaseReads implements FileData.BaseReader {
     long end = offset + length;
     try {
       while (s.in != null && !s.eof && s.pos < end) {
-        byte[] piece = s.in.readNBytes(PIECE);
-        if (piece.length > 0) {
-          s.kept.put(s.pos, piece);
-          s.pos += piece.length;
-        }
-        if (piece.length < PIECE) {
+        // readNBytes(int) would fill 8 KiB arrays and copy them into a third
+        byte[] piece = new byte[PIECE];
+        int n = s.in.readNBytes(piece, 0, PIECE);
+        if (n < PIECE) {
+          piece = Arrays.copyOf(piece, n);
           s.eof = true;
+        }
+        if (n > 0) {
+          s.kept.put(s.pos, piece);
+          s.pos += n;
         }
       }
     } catch (IOException e) {
@@ -150,6 +154,12 @@ final class BaseReads implements FileData.BaseReader {
       throw GridException.of(e.getCause() != null ? e.getCause() : e);
     }
     long stop = Math.min(end, s.pos);
+    byte[] exact = s.kept.get(offset);
+    if (exact != null && exact.length == length) {
+      // a request of exactly one piece (the kernel's aligned sequential reads): hand it over
+      tidy(s, offset, end);
+      return exact;
+    }
     byte[] out = new byte[(int) Math.max(0, stop - offset)];
     long covered = 0;
     Map.Entry<Long, byte[]> first = s.kept.floorEntry(offset);
@@ -173,8 +183,16 @@ final class BaseReads implements FileData.BaseReader {
     if (covered != out.length) {
       return null; // a hole: that part was served and dropped before; read it directly
     }
-    // drop pieces this request used up, and those no request in reach can use any more: a
-    // request in reach starts at or after pos - BEHIND, so a piece ending there is of no use
+    tidy(s, offset, end);
+    return out;
+  }
+
+  /**
+   * Drops pieces the request [offset, end) used up, and those no request in reach can use any
+   * more: a request in reach starts at or after pos - BEHIND, so a piece ending there is of no
+   * use. Closes a stream at its end with nothing kept.
+   */
+  private static void tidy(Stream s, long offset, long end) {
     Iterator<Map.Entry<Long, byte[]>> it = s.kept.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<Long, byte[]> e = it.next();
@@ -189,7 +207,6 @@ final class BaseReads implements FileData.BaseReader {
     if (s.eof && s.kept.isEmpty()) {
       s.close();
     }
-    return out;
   }
 
   /** Under the map's lock: closes streams past the count or idle; keeps {@code current}. */

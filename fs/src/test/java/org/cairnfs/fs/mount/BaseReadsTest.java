@@ -45,6 +45,29 @@ class BaseReadsTest {
     assertThat(grid.reads.get() - before).isBetween(8, 16);
   }
 
+  /**
+   * A request that starts where a kept piece starts but is longer or shorter than the piece
+   * gets exactly its bytes; only a request of exactly one piece is handed that piece.
+   */
+  @Test
+  void requestsStartingAtAPieceButOfAnotherLengthGetTheirOwnBytes() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(4 << 20, 7);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    int piece = BaseReads.PIECE;
+    long at = 0;
+    for (int length : new int[] {piece, piece / 2, piece / 2, piece, piece + piece / 2, piece / 2,
+        2 * piece + 1}) {
+      byte[] got = reads.read(cap, at, length);
+      assertThat(got).as("%d bytes at %d", length, at)
+          .isEqualTo(Arrays.copyOfRange(data, (int) at, (int) at + length));
+      at += length;
+    }
+    // served from the stream, not each directly: the first read and the stream's steps
+    assertThat(grid.reads.get()).isLessThan(5);
+  }
+
   @Test
   void aRandomReadStopsTheStreamAndReadsDirectly() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
