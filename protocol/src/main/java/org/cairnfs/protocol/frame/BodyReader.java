@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.message.ErrorCode;
+import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.WireLimits;
 
 /** Reads body fields with a bounds check before every read and every allocation. */
@@ -71,6 +72,22 @@ final class BodyReader {
     byte[] out = new byte[n];
     buf.readBytes(out);
     return out;
+  }
+
+  /**
+   * u32 length (checked like {@link #bytes}) then the bytes as a message's data, not copied
+   * when the frame is an array: the decoder's frame array is used by nothing else.
+   */
+  Response.Data data(String field, int max) throws FrameFormatException {
+    int n = length(field + " length", max);
+    need(n, field);
+    if (!buf.hasArray()) {
+      return Response.Data.wrapping(fixed(n, field));
+    }
+    Response.Data d = Response.Data.wrapping(buf.array(), buf.arrayOffset() + buf.readerIndex(),
+        n);
+    buf.skipBytes(n);
+    return d;
   }
 
   /** u32 length (checked against {@code max} and the bytes present) then the bytes. */

@@ -146,7 +146,7 @@ public final class FrameCodec {
         return new Response.Allocated(allocated, r.shares("already have"));
       }
       case DATA:
-        return Response.Data.wrapping(r.bytes("data", WireLimits.MAX_CHUNK));
+        return r.data("data", WireLimits.MAX_CHUNK);
       case SHARE_LIST: {
         int count = r.u16("share count");
         if (count > WireLimits.MAX_SHARE_NUMBER + 1) {

@@ -81,52 +81,62 @@ public sealed interface Response extends Message {
    * reads passes through one of these twice (the server's answer, the client's decoded frame).
    */
   final class Data implements Response {
-    private final byte[] data;
+    private final ByteBuffer data; // position 0, never written: the message stays immutable
 
     /** A copy of {@code data}. */
     public Data(byte[] data) {
-      this.data = WireLimits.checkChunk(data);
+      this.data = ByteBuffer.wrap(WireLimits.checkChunk(data));
     }
 
-    private Data(byte[] owned, boolean adopt) { // adopt: only to differ from the copying one
-      WireLimits.checkChunkLength(owned);
-      this.data = owned;
+    private Data(ByteBuffer owned) {
+      WireLimits.checkChunkLength(owned.remaining());
+      this.data = owned.slice();
     }
 
     /**
      * The array itself, not a copy: for a caller that made it for this message and keeps no
-     * other reference (the frame decoder, the server's read), so the message stays immutable.
+     * other reference (the server's read), so the message stays immutable.
      */
     public static Data wrapping(byte[] owned) {
-      return new Data(owned, true);
+      return new Data(ByteBuffer.wrap(owned));
+    }
+
+    /**
+     * {@code length} bytes of {@code owned} from {@code offset}, not copied: for the frame
+     * decoder, whose frame array holds the data field and is not used after decoding.
+     */
+    public static Data wrapping(byte[] owned, int offset, int length) {
+      return new Data(ByteBuffer.wrap(owned, offset, length));
     }
 
     public byte[] data() {
-      return data.clone();
+      byte[] out = new byte[data.remaining()];
+      data.get(0, out);
+      return out;
     }
 
     /** The bytes as a read-only view, without copying (for the codec and the store). */
     public ByteBuffer view() {
-      return ByteBuffer.wrap(data).asReadOnlyBuffer();
+      return data.asReadOnlyBuffer();
     }
 
     public int length() {
-      return data.length;
+      return data.remaining();
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Data d && Arrays.equals(data, d.data);
+      return o instanceof Data d && data.equals(d.data);
     }
 
     @Override
     public int hashCode() {
-      return Arrays.hashCode(data);
+      return data.hashCode();
     }
 
     @Override
     public String toString() {
-      return "Data[" + data.length + " bytes]";
+      return "Data[" + data.remaining() + " bytes]";
     }
 
     @Override

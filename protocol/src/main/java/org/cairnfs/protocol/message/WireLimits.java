@@ -73,8 +73,12 @@ public final class WireLimits {
   }
 
   static void checkChunkLength(byte[] data) {
-    if (data.length > MAX_CHUNK) {
-      throw new IllegalArgumentException("chunk must be at most " + MAX_CHUNK + " bytes, got " + data.length);
+    checkChunkLength(data.length);
+  }
+
+  static void checkChunkLength(int length) {
+    if (length > MAX_CHUNK) {
+      throw new IllegalArgumentException("chunk must be at most " + MAX_CHUNK + " bytes, got " + length);
     }
   }
 

@@ -44,6 +44,37 @@ class FrameCodecTest {
     assertThat(seen).containsExactlyInAnyOrder(MessageType.values());
   }
 
+  /**
+   * A data answer is decoded as a window of the frame's array when there is one (no copy): right
+   * whether the frame is a direct buffer, an array at an offset, or an array read from its start.
+   */
+  @Test
+  void dataAnswersDecodeTheSameFromEveryKindOfBuffer() throws Exception {
+    byte[] bytes = new byte[1000];
+    new java.util.Random(3).nextBytes(bytes);
+    org.cairnfs.protocol.message.Response.Data sent =
+        new org.cairnfs.protocol.message.Response.Data(bytes);
+    ByteBuf heap = encode(9, sent);
+    byte[] frame = new byte[heap.readableBytes()];
+    heap.readBytes(frame);
+    heap.release();
+    byte[] padded = new byte[frame.length + 20];
+    System.arraycopy(frame, 0, padded, 13, frame.length);
+    ByteBuf direct = Unpooled.directBuffer(frame.length).writeBytes(frame);
+    for (ByteBuf buf : new ByteBuf[] {Unpooled.wrappedBuffer(frame),
+        Unpooled.wrappedBuffer(padded, 13, frame.length), direct}) {
+      Frame f = FrameCodec.decode(buf);
+      org.cairnfs.protocol.message.Response.Data got =
+          (org.cairnfs.protocol.message.Response.Data) f.message();
+      assertThat(got).isEqualTo(sent);
+      assertThat(got.data()).isEqualTo(bytes);
+      assertThat(got.view().remaining()).isEqualTo(bytes.length);
+      assertThat(got.view().get(0)).isEqualTo(bytes[0]);
+      assertThat(buf.isReadable()).isFalse();
+      buf.release();
+    }
+  }
+
   @Test
   void goldenEncodingOfAllSamplesIsPinned() throws Exception {
     MessageDigest sha = MessageDigest.getInstance("SHA-256");

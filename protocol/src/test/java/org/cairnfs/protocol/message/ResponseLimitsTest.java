@@ -110,8 +110,22 @@ class ResponseLimitsTest {
     Response.Data d = new Response.Data(bytes);
     assertThat(d).isEqualTo(new Response.Data(bytes.clone())).isNotEqualTo(new Response.Data(new byte[] {1, 2}))
         .isNotEqualTo(new Response.Ok());
-    assertThat(d.hashCode()).isEqualTo(Arrays.hashCode(bytes));
+    assertThat(d.hashCode()).isEqualTo(new Response.Data(bytes.clone()).hashCode())
+        .isNotEqualTo(new Response.Data(new byte[] {1, 2, 4}).hashCode());
     assertThat(d).hasToString("Data[3 bytes]");
+    // a window of a larger array (the frame decoder's) is the same message as its copy
+    byte[] frame = {9, 9, 1, 2, 3, 9};
+    Response.Data window = Response.Data.wrapping(frame, 2, 3);
+    assertThat(window).isEqualTo(d).hasSameHashCodeAs(d).hasToString("Data[3 bytes]");
+    assertThat(window.length()).isEqualTo(3);
+    assertThat(window.data()).containsExactly(1, 2, 3);
+    java.nio.ByteBuffer view = window.view();
+    assertThat(view.position()).isZero();
+    assertThat(view.remaining()).isEqualTo(3);
+    assertThat(view.get(0)).isEqualTo((byte) 1);
+    assertThat(view.isReadOnly()).isTrue();
+    window.data()[0] = 7; // a copy
+    assertThat(window.view().get(0)).isEqualTo((byte) 1);
 
     Response.SlotShare s = new Response.SlotShare(4, 9, bytes);
     assertThat(s).isEqualTo(new Response.SlotShare(4, 9, bytes.clone()))
