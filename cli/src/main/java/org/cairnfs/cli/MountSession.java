@@ -66,7 +66,7 @@ final class MountSession {
    * Opens the cache dir (replaying its journal in the background) and mounts {@code rootCap} at
    * {@code mountpoint}; returns once the kernel shows the mount.
    *
-   * @throws CliException when the cache dir belongs to another root or another mount holds it
+   * @throws CliException when the cache dir belongs to another root
    * @throws IOException with what to do when FUSE is missing or the mount fails
    */
   static MountSession start(GridBackend files, String rootCap, Path mountpoint, Options o)
@@ -77,17 +77,7 @@ final class MountSession {
         .cacheBytes(o.cacheBytes()).writeThrough(o.writeThrough());
     int[] owner = currentUser();
     config.owner(owner[0], owner[1]);
-    MountCore core;
-    try {
-      core = MountCore.open(config.build(), files);
-    } catch (IOException e) {
-      if (String.valueOf(e.getMessage()).contains("lock")) {
-        throw new CliException(ExitCode.FAILURE, "the cache dir " + o.cacheDir()
-            + " is in use by another mount of the same root (" + e.getMessage() + "); unmount"
-            + " that one or give this mount its own --cache-dir");
-      }
-      throw e;
-    }
+    MountCore core = MountCore.open(config.build(), files); // its lock's refusal says what to do
     try {
       FuseMount m = FuseMount.mount(core, mp, isRoot(), o.mountTimeout());
       return new MountSession(m, core, o.cacheDir());
