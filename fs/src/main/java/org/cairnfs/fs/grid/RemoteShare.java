@@ -161,7 +161,9 @@ final class RemoteShare implements ShareSource {
     if (r == null || r.end() < offset + len) {
       long start = offset;
       int length = len;
-      if (offset < treeEnd) {
+      // tree reads start at their window (neighbours come along), unless the window's start
+      // would push the read past what one request may ask
+      if (offset < treeEnd && len + offset % TREE_WINDOW <= WireLimits.MAX_CHUNK) {
         start = offset - offset % TREE_WINDOW;
         length = (int) Math.min(WireLimits.MAX_CHUNK, Math.max(len + (offset - start),
             TREE_WINDOW));

@@ -366,4 +366,20 @@ class RemoteShareTest {
     }
     assertFetched(s0, front.toArray(String[]::new));
   }
+
+  /**
+   * A tree read past the eager limit too long for its window (the window's start plus the read
+   * would pass the 1 MiB a request may ask) is fetched from where it starts, not cut short.
+   */
+  @Test
+  void aLongTreeReadPastTheEagerLimitIsNotCutAtTheRequestLimit() throws Exception {
+    int eager = GridConfig.MAX_TREE_PREFETCH;
+    int treeEnd = eager + 3 * MIB;
+    plant(craft(treeEnd, treeEnd + 1000, 12), s0);
+    RemoteShare rs = open(1000, 4 * MIB);
+    readsRight(rs, 0, 60);
+    long at = eager + RemoteShare.TREE_WINDOW + 200; // 200 bytes into a window
+    readsRight(rs, at, MIB - 100);
+    assertThat(fetched(s0)).contains(r(at, MIB - 100));
+  }
 }
