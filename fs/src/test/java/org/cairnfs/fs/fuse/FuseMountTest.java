@@ -202,15 +202,22 @@ class FuseMountTest {
     }
   }
 
+  /**
+   * A `fuse.cairn` mount at {@code mp} whose daemon never answers: the probe holds the device
+   * and reads nothing; {@code os.close(hfd)} aborts it, failing whatever waits with ENOTCONN.
+   */
+  static void mountHung(Path mp) {
+    p.ok("hfd = os.open('/dev/fuse', os.O_RDWR); chk(libc.mount(b'cairn', " + q(mp)
+        + ".encode(), b'fuse.cairn', 0, ('fd=%d,rootmode=40000,user_id=0,group_id=0' % hfd)"
+        + ".encode()))");
+  }
+
   @Test
   void aHungMountIsToldWithoutAskingIt() throws Exception {
     Path dir = Files.createTempDirectory(TestMount.PREFIX);
     Path mp = Files.createDirectories(dir.resolve("hung"));
     try {
-      // a daemon that never answers: a stat of the mount point would wait for ever
-      p.ok("hfd = os.open('/dev/fuse', os.O_RDWR); chk(libc.mount(b'cairn', " + q(mp)
-          + ".encode(), b'fuse.cairn', 0, ('fd=%d,rootmode=40000,user_id=0,group_id=0' % hfd)"
-          + ".encode()))");
+      mountHung(mp); // a stat of the mount point would wait for ever
       CompletableFuture<Boolean> told = CompletableFuture.supplyAsync(
           () -> FuseMount.isCairnMount(mp));
       assertThat(told.get(5, TimeUnit.SECONDS)).isTrue();
@@ -226,9 +233,7 @@ class FuseMountTest {
     Path dir = Files.createTempDirectory(TestMount.PREFIX);
     Path mp = Files.createDirectories(dir.resolve("hung"));
     try {
-      p.ok("hfd = os.open('/dev/fuse', os.O_RDWR); chk(libc.mount(b'cairn', " + q(mp)
-          + ".encode(), b'fuse.cairn', 0, ('fd=%d,rootmode=40000,user_id=0,group_id=0' % hfd)"
-          + ".encode()))");
+      mountHung(mp);
       CompletableFuture<Void> cleared = CompletableFuture.runAsync(() -> {
         try {
           FuseMount.clearStale(mp);
