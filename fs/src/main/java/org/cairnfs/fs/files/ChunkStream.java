@@ -28,6 +28,8 @@ final class ChunkStream extends InputStream {
   private static final int BATCH = ManifestGeometry.FANOUT;
   /** Largest piece of zeros a hole is read as. */
   static final int ZEROS = 128 << 10;
+  /** Largest {@code readNBytes} answered with one array of the length asked. */
+  static final int EXACT_LIMIT = 4 << 20;
 
   private final ChunkedFiles files;
   private final ChunkedReadCap cap;
@@ -68,6 +70,44 @@ final class ChunkStream extends InputStream {
     if (len == 0) {
       return 0;
     }
+    if (!advance()) {
+      return -1;
+    }
+    int take = Math.min(len, current.length - position);
+    System.arraycopy(current, position, dst, off, take);
+    position += take;
+    return take;
+  }
+
+  /**
+   * As {@link InputStream#readNBytes(int)}; a request for exactly the next piece, untouched,
+   * gets that piece itself: it was made for this stream (a decoded segment), and the stream
+   * lets go of it. A sequential reader asking segment by segment (the mount's read-ahead) so
+   * takes every byte without a copy.
+   */
+  @Override
+  public byte[] readNBytes(int len) throws IOException {
+    if (len < 0) {
+      throw new IllegalArgumentException("len < 0");
+    }
+    if (closed) {
+      throw new IOException("stream closed");
+    }
+    if (len > 0 && advance() && position == 0 && current.length == len) {
+      byte[] whole = current;
+      current = new byte[0];
+      return whole;
+    }
+    if (len > EXACT_LIMIT) {
+      return super.readNBytes(len); // readAllBytes asks for Integer.MAX_VALUE
+    }
+    byte[] out = new byte[len];
+    int n = readNBytes(out, 0, len);
+    return n == len ? out : java.util.Arrays.copyOf(out, n);
+  }
+
+  /** Makes {@code current} hold unread bytes; false at the end of the range. */
+  private boolean advance() throws IOException {
     while (position == current.length) {
       if (piece + 1 < pieces.size()) {
         current = pieces.get(++piece);
@@ -77,7 +117,7 @@ final class ChunkStream extends InputStream {
       fill();
       CompletableFuture<List<byte[]>> head = ahead.pollFirst();
       if (head == null) {
-        return -1;
+        return false;
       }
       pieces = ChunkedFiles.join(head);
       piece = -1;
@@ -85,10 +125,7 @@ final class ChunkStream extends InputStream {
       position = 0;
       fill();
     }
-    int take = Math.min(len, current.length - position);
-    System.arraycopy(current, position, dst, off, take);
-    position += take;
-    return take;
+    return true;
   }
 
   /** Starts fetches until {@code parallel} are ahead or the range is covered. */

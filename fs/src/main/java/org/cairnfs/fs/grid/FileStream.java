@@ -18,6 +18,8 @@ import org.cairnfs.caps.immutable.ShareLayout;
 final class FileStream extends InputStream {
   private static final int QUEUED_SEGMENTS = 3;
   private static final Object END = new Object();
+  /** Largest {@code readNBytes} answered with one array of the length asked. */
+  static final int EXACT_LIMIT = 4 << 20;
 
   private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUED_SEGMENTS);
   private volatile boolean closed;
@@ -88,9 +90,43 @@ final class FileStream extends InputStream {
     if (len == 0) {
       return 0;
     }
+    if (!advance()) {
+      return -1;
+    }
+    int take = Math.min(len, current.length - position);
+    System.arraycopy(current, position, dst, off, take);
+    position += take;
+    return take;
+  }
+
+  /**
+   * As {@link InputStream#readNBytes(int)}; a request for exactly the next segment, untouched,
+   * gets that segment itself (the decoder made it for this stream, which lets go of it), so a
+   * reader asking segment by segment takes every byte without a copy.
+   */
+  @Override
+  public byte[] readNBytes(int len) throws IOException {
+    if (len < 0) {
+      throw new IllegalArgumentException("len < 0");
+    }
+    if (len > 0 && advance() && position == 0 && current.length == len) {
+      byte[] whole = current;
+      current = null;
+      return whole;
+    }
+    if (len > EXACT_LIMIT) {
+      return super.readNBytes(len); // readAllBytes asks for Integer.MAX_VALUE
+    }
+    byte[] out = new byte[len];
+    int n = readNBytes(out, 0, len);
+    return n == len ? out : java.util.Arrays.copyOf(out, n);
+  }
+
+  /** Makes {@code current} hold unread bytes; false at the end. */
+  private boolean advance() throws IOException {
     while (current == null || position == current.length) {
       if (ended) {
-        return -1;
+        return false;
       }
       if (closed) {
         throw new IOException("stream closed");
@@ -104,7 +140,7 @@ final class FileStream extends InputStream {
       }
       if (next == END) {
         ended = true;
-        return -1;
+        return false;
       }
       if (next instanceof IOException e) {
         ended = true;
@@ -117,10 +153,7 @@ final class FileStream extends InputStream {
       current = (byte[]) next;
       position = 0;
     }
-    int take = Math.min(len, current.length - position);
-    System.arraycopy(current, position, dst, off, take);
-    position += take;
-    return take;
+    return true;
   }
 
   @Override

@@ -3,7 +3,6 @@ package org.cairnfs.fs.mount;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,11 +136,10 @@ final class BaseReads implements FileData.BaseReader {
     long end = offset + length;
     try {
       while (s.in != null && !s.eof && s.pos < end) {
-        // readNBytes(int) would fill 8 KiB arrays and copy them into a third
-        byte[] piece = new byte[PIECE];
-        int n = s.in.readNBytes(piece, 0, PIECE);
+        // the grid's streams hand over a whole decoded segment of this size without a copy
+        byte[] piece = s.in.readNBytes(PIECE);
+        int n = piece.length;
         if (n < PIECE) {
-          piece = Arrays.copyOf(piece, n);
           s.eof = true;
         }
         if (n > 0) {

@@ -217,6 +217,39 @@ class ChunkedFilesTest {
     }
   }
 
+  /**
+   * {@code readNBytes(n)} of the stream, which hands over a whole segment without a copy when
+   * asked for exactly the next one: every length gives the right bytes, whether it is one
+   * segment, less, more, across a chunk's end, or past the range.
+   */
+  @Test
+  void readNBytesGivesItsBytesForEveryLengthAndSegmentsWhole() throws Exception {
+    int size = 3 * C + 100;
+    byte[] data = random(size, 45);
+    Cap cap = upload(data);
+    int segment = PARAMS.segmentSize();
+    int[] lengths = {segment, segment, 10, segment - 10, segment, 2 * segment + 3, 0, segment,
+        C, size};
+    for (long start : new long[] {0, segment, 5}) {
+      try (InputStream in = files.open(cap, start, size)) {
+        long at = start;
+        for (int n : lengths) {
+          byte[] got = in.readNBytes(n);
+          int to = (int) Math.min(size, at + n);
+          assertThat(got).as("%d bytes at %d", n, at)
+              .isEqualTo(Arrays.copyOfRange(data, (int) at, to));
+          at = to;
+        }
+        assertThat(in.readNBytes(segment)).isEmpty();
+        assertThatThrownBy(() -> in.readNBytes(-1)).isInstanceOf(IllegalArgumentException.class);
+      }
+    }
+    try (InputStream in = files.open(cap, 0, size)) { // readAllBytes asks Integer.MAX_VALUE
+      assertThat(in.readNBytes(10)).isEqualTo(Arrays.copyOf(data, 10));
+      assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(data, 10, size));
+    }
+  }
+
   @Test
   void aRangeFetchesOnlyTheChunksItTouches() throws Exception {
     int size = 4 * C;

@@ -104,6 +104,35 @@ class FileStreamTest {
     });
   }
 
+  /**
+   * {@code readNBytes(n)}, which hands over a whole segment without a copy when asked for
+   * exactly the next one: right for every length, from an aligned and an unaligned start.
+   */
+  @Test
+  void readNBytesGivesItsBytesForEveryLengthAndSegmentsWhole() throws Exception {
+    assertTimeoutPreemptively(LIMIT, () -> {
+      int[] lengths = {SEGMENT, SEGMENT, 10, SEGMENT - 10, SEGMENT, 2 * SEGMENT + 3, 0, SIZE};
+      for (int start : new int[] {0, SEGMENT, 7}) {
+        try (InputStream in = file.openStream(start, SIZE)) {
+          int at = start;
+          for (int n : lengths) {
+            byte[] got = in.readNBytes(n);
+            int to = Math.min(SIZE, at + n);
+            assertThat(got).as("%d bytes at %d", n, at).isEqualTo(slice(at, to));
+            at = to;
+          }
+          assertThat(in.readNBytes(SEGMENT)).isEmpty();
+          assertThatThrownBy(() -> in.readNBytes(-1))
+              .isInstanceOf(IllegalArgumentException.class);
+        }
+      }
+      try (InputStream in = file.openStream(0, SIZE)) { // readAllBytes asks Integer.MAX_VALUE
+        assertThat(in.readNBytes(10)).isEqualTo(slice(0, 10));
+        assertThat(in.readAllBytes()).isEqualTo(slice(10, SIZE));
+      }
+    });
+  }
+
   @Test
   void singleByteReadsGiveEveryByteUnsigned() throws Exception {
     assertTimeoutPreemptively(LIMIT, () -> {
