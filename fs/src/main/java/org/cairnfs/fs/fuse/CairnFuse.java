@@ -1,5 +1,6 @@
 package org.cairnfs.fs.fuse;
 
+import com.kenai.jffi.MemoryIO;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -38,8 +39,6 @@ final class CairnFuse extends FuseStubFS {
   private static final long UTIME_OMIT = (1L << 30) - 2;
   private static final int S_IFMT = 0170000;
   private static final int S_IFREG = 0100000;
-  private static final ThreadLocal<byte[]> BUFFERS =
-      ThreadLocal.withInitial(() -> new byte[256 * 1024]);
 
   private final MountCore core;
 
@@ -276,8 +275,7 @@ final class CairnFuse extends FuseStubFS {
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset,
       FuseFileInfo fi) {
     return call("read", () -> {
-      byte[] b = buffer((int) size);
-      ByteBuffer dst = ByteBuffer.wrap(b, 0, (int) size);
+      ByteBuffer dst = view(buf, size);
       int total = 0;
       while (dst.hasRemaining()) {
         int n = core.read(fi.fh.get(), dst, offset + total);
@@ -286,7 +284,6 @@ final class CairnFuse extends FuseStubFS {
         }
         total += n;
       }
-      buf.put(0, b, 0, total);
       return total;
     });
   }
@@ -294,20 +291,16 @@ final class CairnFuse extends FuseStubFS {
   @Override
   public int write(String path, Pointer buf, @size_t long size, @off_t long offset,
       FuseFileInfo fi) {
-    return call("write", () -> {
-      byte[] b = buffer((int) size);
-      buf.get(0, b, 0, (int) size);
-      return core.write(fi.fh.get(), ByteBuffer.wrap(b, 0, (int) size), offset);
-    });
+    return call("write", () -> core.write(fi.fh.get(), view(buf, size), offset));
   }
 
-  private static byte[] buffer(int size) {
-    byte[] b = BUFFERS.get();
-    if (b.length < size) {
-      b = new byte[size];
-      BUFFERS.set(b);
-    }
-    return b;
+  /**
+   * libfuse's buffer of this call as a ByteBuffer, so the core reads into it and writes from it
+   * (the spool's file I/O included) without a copy through the heap. Only for the call: the
+   * memory is libfuse's and gone when the callback returns, and the core keeps neither.
+   */
+  private static ByteBuffer view(Pointer buf, long size) {
+    return MemoryIO.getInstance().newDirectByteBuffer(buf.address(), (int) size);
   }
 
   @Override
