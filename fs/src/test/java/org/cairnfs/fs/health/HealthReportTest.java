@@ -36,6 +36,14 @@ class HealthReportTest {
     assertThat(r.goodShares()).containsExactly(0, 3);
   }
 
+  /** A share report made without a reason has an empty one: its line ends at the status. */
+  @Test
+  void aShareReportWithoutAReasonHasAnEmptyOne() {
+    ShareReport s = new ShareReport(4, "server4 (abc4)", ShareReport.Status.MISSING, null, false);
+    assertThat(s.reason()).isEmpty();
+    assertThat(s.format()).isEqualTo("share 4 on server4 (abc4): missing");
+  }
+
   @Test
   void healthyPartsTakeOneLineAndUnhealthyOnesAreShownWhole() {
     HealthReport good = new HealthReport("cairn:chk-v:a", "chunk", true, true, 1, 1, 1, 1, 1,
