@@ -34,10 +34,6 @@ public record ShareReport(int number, String server, Status status, String reaso
     reason = reason == null ? "" : reason;
   }
 
-  static ShareReport ok(int number, String server) {
-    return new ShareReport(number, server, Status.OK, "", false);
-  }
-
   /** One line for people: {@code share 3 on server2 (abcd): corrupt: block 7 ...}. */
   String format() {
     String word = switch (status) {
