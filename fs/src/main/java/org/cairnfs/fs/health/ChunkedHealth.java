@@ -90,7 +90,8 @@ final class ChunkedHealth {
     return new NodeStore() {
       @Override
       public EncodingParams params() {
-        return grid.config().params();
+        // Only for encoding new nodes (ManifestWalk.verify never asks).
+        throw new UnsupportedOperationException("a health check encodes no manifest nodes");
       }
 
       @Override
