@@ -106,7 +106,12 @@ final class ImmutableRepair {
     return out;
   }
 
-  /** Plans and allocates, re-planning without servers that refused. */
+  /**
+   * Plans and allocates, {@link #ROUNDS} times: each round plans what is still missing (what
+   * earlier rounds allocated counts as placed) without the servers that failed to allocate and
+   * without a server again for a number it did not take. Once every planned share is taken,
+   * the plans that follow are empty and ask nothing.
+   */
   private Map<NodeId, Set<Integer>> allocate(long shareLength) {
     List<NodeId> usable = new ArrayList<>(findings.survey().clients.keySet());
     Map<NodeId, Set<Integer>> good = findings.good();
@@ -117,14 +122,10 @@ final class ImmutableRepair {
       good.forEach((id, s) -> planned.computeIfAbsent(id, x -> new TreeSet<>()).addAll(s));
       allocated.forEach((id, s) -> planned.computeIfAbsent(id, x -> new TreeSet<>()).addAll(s));
       Map<NodeId, Set<Integer>> plan = RepairPlan.plan(usable, planned, held, cap.n());
-      if (plan.isEmpty()) {
-        break;
-      }
       Map<NodeId, CompletableFuture<Response.Allocated>> asks = new LinkedHashMap<>();
       plan.forEach((id, shares) -> asks.put(id, findings.survey().clients.get(id).allocate(
           index, grid.secrets().renewSecret(index, id), grid.secrets().cancelSecret(index, id),
           shareLength, shares)));
-      boolean refused = false;
       for (Map.Entry<NodeId, CompletableFuture<Response.Allocated>> e : asks.entrySet()) {
         NodeId id = e.getKey();
         try {
@@ -137,17 +138,12 @@ final class ImmutableRepair {
           if (!notTaken.isEmpty()) {
             // held already (a claim this check did not see) or being uploaded by someone else
             held.computeIfAbsent(id, x -> new TreeSet<>()).addAll(notTaken);
-            refused = true;
           }
         } catch (IOException failed) {
           notes.add("server " + grid.servers().describe(id) + " refused new shares: "
               + failed.getMessage());
           usable.remove(id);
-          refused = true;
         }
-      }
-      if (!refused) {
-        break;
       }
     }
     return allocated;
