@@ -199,10 +199,10 @@ final class ImmutableRepair {
     return placed;
   }
 
+  /** Drops every new copy on its server (what a sink still buffers is never sent). */
   private void abort(Map<Integer, List<UploadSink>> sinks) {
     for (List<UploadSink> list : sinks.values()) {
       for (UploadSink sink : list) {
-        sink.close();
         findings.survey().clients.get(sink.server()).abortShare(index, sink.share())
             .exceptionally(x -> null);
       }
