@@ -69,6 +69,29 @@ class SlotHealthLargeTest {
   }
 
   /**
+   * A server that answers the last piece of a large share with more bytes than asked: what
+   * lies past the length the share's header gives is dropped, the share verifies, and the check
+   * neither fails nor blames it.
+   */
+  @Test
+  void bytesPastAShareEndAreDroppedWhenAServerAnswersMoreThanAsked() throws Exception {
+    grid = new TestGrid(dir, 10);
+    GridClient client = grid.client(ImmutableHealthTest.FAST);
+    GridHealth health = GridHealth.create(client);
+    byte[] big = new byte[3 * WireLimits.MAX_CHUNK + 300_000];
+    new Random(8).nextBytes(big);
+    MutableWriteCap cap = MutableFiles.on(client).create(big).get();
+    StorageIndex si = cap.storageIndex().orElseThrow();
+    TestServer liar = grid.servers().stream().filter(s -> Files.exists(s.slotPath(si, 4)))
+        .findFirst().orElseThrow();
+    liar.faults().padSlotTails(5000);
+    HealthReport r = health.check(cap.toString(), true).get();
+    assertThat(r.healthy()).as(r.format()).isTrue();
+    assertThat(r.goodShares()).hasSize(10);
+    assertThat(liar.faults().reads()).isGreaterThan(2); // front, then pieces
+  }
+
+  /**
    * Seventy shares of one slot on one server: their 16 KiB fronts exceed one answer, so the
    * check asks again for less, and finds them all.
    */

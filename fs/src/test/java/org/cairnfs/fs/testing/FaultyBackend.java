@@ -38,6 +38,7 @@ public final class FaultyBackend implements StorageBackend {
   private volatile boolean failListings;
   private volatile boolean hideShares;
   private volatile boolean failAllocates;
+  private volatile int padSlotTails;
   private final AtomicInteger listings = new AtomicInteger();
   private final AtomicInteger writes = new AtomicInteger();
   private final AtomicLong bytesReceived = new AtomicLong();
@@ -111,6 +112,15 @@ public final class FaultyBackend implements StorageBackend {
   /** Every Allocate fails with INTERNAL (not a lack of space). */
   public void failAllocates(boolean on) {
     failAllocates = on;
+  }
+
+  /**
+   * Every ReadSlot past offset 0 for less than one chunk (the last piece of a large share)
+   * answers {@code bytes} more than asked, zeros appended: a server that lies about how long a
+   * share is. 0: off.
+   */
+  public void padSlotTails(int bytes) {
+    padSlotTails = bytes;
   }
 
   /** Runs {@code action} (with the write count) when the {@code n}-th write chunk arrives. */
@@ -261,7 +271,14 @@ public final class FaultyBackend implements StorageBackend {
     if (failReads) {
       throw new StorageException(ErrorCode.INTERNAL, "injected read failure");
     }
-    return real.readSlot(caller, request);
+    List<Response.SlotShare> answer = real.readSlot(caller, request);
+    int pad = padSlotTails;
+    if (pad > 0 && request.offset() > 0
+        && request.length() < org.cairnfs.protocol.message.WireLimits.MAX_CHUNK) {
+      return answer.stream().map(s -> new Response.SlotShare(s.share(), s.seqnum(),
+          java.util.Arrays.copyOf(s.data(), s.data().length + pad))).toList();
+    }
+    return answer;
   }
 
   @Override
