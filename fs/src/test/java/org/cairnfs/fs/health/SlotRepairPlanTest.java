@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
  * Where a repair of a small mutable slot puts copies, counted exactly: a slot on too few servers
  * gets one copy on each server it lacks, and nothing else is written; a stale server gets the
  * current copy of its own number in place (not another number the happiness pass would give
- * it); a copy that is no share at all does not stop the repair, which says what a verify cap
- * cannot re-create.
+ * it); a server with a corrupt copy of the current version is not given that number again; a
+ * copy that is no share at all does not stop the repair, which says what a verify cap cannot
+ * re-create.
  */
 class SlotRepairPlanTest extends SmallSlotGrid {
   SlotRepairPlanTest() {
@@ -97,6 +98,32 @@ class SlotRepairPlanTest extends SmallSlotGrid {
     HealthReport after = health.check(cap.toString(), true).get();
     assertThat(after.healthy()).as(after.format()).isTrue();
     assertThat(after.happiness()).isEqualTo(10);
+  }
+
+  /**
+   * Share 9's copy has a bad byte, and share 0's server holds a good 9 besides its 0: every
+   * number is there, happiness 9. A checker wanting 10 repairs by giving the bad copy's server
+   * a number: not 9 (the server refuses the current seqnum again), though the happiness pass
+   * would try the uncredited 9 first, but 0.
+   */
+  @Test
+  void aServerWithACorruptCurrentCopyIsNotGivenThatNumberAgain() throws Exception {
+    TestServer bad = holder(9);
+    TestServer doubled = holder(0);
+    Files.copy(slotFile(9), doubled.slotPath(si, 9));
+    Damage.flip(bad.slotPath(si, 9), Files.size(bad.slotPath(si, 9)) - 20);
+    GridHealth strict = GridHealth.create(grid.client(GridConfig.builder()
+        .params(EncodingParams.builder().happy(10).build())
+        .stallTimeout(Duration.ofSeconds(3)).readTimeout(Duration.ofSeconds(2)).build()));
+    HealthReport r = strict.repair(cap.toString()).get();
+    assertThat(r.healthy()).as(r.format()).isTrue();
+    assertThat(r.happiness()).isEqualTo(10);
+    assertThat(r.notes()).singleElement().satisfies(n -> assertThat(n)
+        .startsWith("the corrupt copy of share 9 on " + name(bad) + " stays"));
+    assertThat(r.shares()).filteredOn(ShareReport::repaired).singleElement().satisfies(s -> {
+      assertThat(s.number()).isZero();
+      assertThat(s.server()).isEqualTo(name(bad));
+    });
   }
 
   /**
