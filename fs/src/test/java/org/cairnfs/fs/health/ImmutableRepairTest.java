@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.ImmutableVerifyCap;
 import org.cairnfs.caps.StorageIndex;
@@ -116,7 +117,7 @@ class ImmutableRepairTest {
   @Test
   void aRefusalReplansOnlyTheRefusedShare() throws Exception {
     List<NodeId> emptied = ring.subList(0, 3);
-    Set<Integer> lost = new java.util.TreeSet<>();
+    Set<Integer> lost = new TreeSet<>();
     for (NodeId id : emptied) {
       int s = shareOn(id);
       lost.add(s);
