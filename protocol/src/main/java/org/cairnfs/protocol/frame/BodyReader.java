@@ -1,6 +1,7 @@
 package org.cairnfs.protocol.frame;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -76,12 +77,13 @@ final class BodyReader {
 
   /**
    * u32 length (checked like {@link #bytes}) then the bytes as a message's data, not copied
-   * when the frame is an array: the decoder's frame array is used by nothing else.
+   * when the frame is an unpooled array (FrameReader makes one per frame and nothing else uses
+   * it); pooled memory is reused once released, so it is copied.
    */
   Response.Data data(String field, int max) throws FrameFormatException {
     int n = length(field + " length", max);
     need(n, field);
-    if (!buf.hasArray()) {
+    if (!buf.hasArray() || buf.alloc() instanceof PooledByteBufAllocator) {
       return Response.Data.wrapping(fixed(n, field));
     }
     Response.Data d = Response.Data.wrapping(buf.array(), buf.arrayOffset() + buf.readerIndex(),

@@ -61,8 +61,10 @@ class FrameCodecTest {
     byte[] padded = new byte[frame.length + 20];
     System.arraycopy(frame, 0, padded, 13, frame.length);
     ByteBuf direct = Unpooled.directBuffer(frame.length).writeBytes(frame);
+    ByteBuf pooledHeap = io.netty.buffer.PooledByteBufAllocator.DEFAULT.heapBuffer(frame.length)
+        .writeBytes(frame);
     for (ByteBuf buf : new ByteBuf[] {Unpooled.wrappedBuffer(frame),
-        Unpooled.wrappedBuffer(padded, 13, frame.length), direct}) {
+        Unpooled.wrappedBuffer(padded, 13, frame.length), direct, pooledHeap}) {
       Frame f = FrameCodec.decode(buf);
       org.cairnfs.protocol.message.Response.Data got =
           (org.cairnfs.protocol.message.Response.Data) f.message();
@@ -71,7 +73,12 @@ class FrameCodecTest {
       assertThat(got.view().remaining()).isEqualTo(bytes.length);
       assertThat(got.view().get(0)).isEqualTo(bytes[0]);
       assertThat(buf.isReadable()).isFalse();
+      boolean pooled = buf == pooledHeap;
+      if (pooled) { // its memory goes back to the pool and is written again: the answer copied
+        buf.setZero(0, buf.capacity());
+      }
       buf.release();
+      assertThat(got.data()).as("after the frame's memory is reused").isEqualTo(bytes);
     }
   }
 
