@@ -17,8 +17,12 @@ public final class GridServers {
   private GridServers() {}
 
   public static List<NodeStatus.Server> of(ServerPool pool) {
+    return of(pool.status());
+  }
+
+  static List<NodeStatus.Server> of(List<ServerStatus> statuses) {
     List<NodeStatus.Server> out = new ArrayList<>();
-    for (ServerStatus s : pool.status()) {
+    for (ServerStatus s : statuses) {
       boolean connected = s.state() == ConnectionState.CONNECTED;
       out.add(new NodeStatus.Server(s.nickname().isEmpty() ? "(no nickname)" : s.nickname(),
           s.nodeId().toString(), connected,
