@@ -282,12 +282,10 @@ final class ClientApi {
         && c.getCause() != null) {
       c = c.getCause();
     }
-    if (c instanceof ClientGoneException) {
-      ex.abort();
-      return;
-    }
     if (ex.headSent()) {
-      ex.abort(); // mid-stream: the client sees the body cut short
+      // mid-stream: the client sees the body cut short (a ClientGoneException comes from a
+      // write, so always after the head)
+      ex.abort();
       return;
     }
     HttpResponseStatus status;

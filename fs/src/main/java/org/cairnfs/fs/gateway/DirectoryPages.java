@@ -113,9 +113,9 @@ final class DirectoryPages {
         if (c.kind() == EntryKind.FILE) {
           j.name("size").value(c.metadata().size());
         }
-        j.name("mutable").value(c.writeCap().isPresent()
-            || c.readCap().map(r -> r.startsWith("cairn:dir-ro:")
-                || r.startsWith("cairn:mut-ro:")).orElse(false));
+        // every writable cap (dir, mut) has a dir-ro or mut-ro read cap
+        j.name("mutable").value(c.readCap().map(r -> r.startsWith("cairn:dir-ro:")
+            || r.startsWith("cairn:mut-ro:")).orElse(false));
       }
       metadata(j, c.metadata());
       j.endObject().endArray();

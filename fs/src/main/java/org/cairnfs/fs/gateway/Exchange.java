@@ -65,14 +65,6 @@ final class Exchange {
     return request.method().equals(HttpMethod.HEAD);
   }
 
-  /** The decoded path. @throws HttpError 400 if the URI cannot be decoded */
-  String path() {
-    if (query == null) {
-      throw HttpError.badRequest("bad percent-encoding in the URL");
-    }
-    return query.path();
-  }
-
   /** The raw (still percent-encoded) path, for cap parsing segment by segment. */
   String rawPath() {
     if (query == null) {
@@ -87,7 +79,7 @@ final class Exchange {
       throw HttpError.badRequest("bad percent-encoding in the URL");
     }
     List<String> v = query.parameters().get(name);
-    return v == null || v.isEmpty() ? null : v.get(0);
+    return v == null ? null : v.get(0); // the decoder makes a list only to add a value
   }
 
   String header(CharSequence name) {
@@ -171,10 +163,6 @@ final class Exchange {
       keepAlive = false;
       ctx.close().addListener(f -> handler.responseDone(this, false));
     }
-  }
-
-  boolean finished() {
-    return finished;
   }
 
   private void prepare(HttpResponse r, String csp) {

@@ -92,7 +92,7 @@ final class Html {
     String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     double v = n;
     int u = -1;
-    while (v >= 1024 && u < units.length - 1) {
+    while (v >= 1024) { // a long is below 8 EiB: it stops at EiB
       v /= 1024;
       u++;
     }

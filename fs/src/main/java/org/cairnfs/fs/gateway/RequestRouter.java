@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.CapFormatException;
-import org.cairnfs.caps.MutableReadCap;
 import org.cairnfs.caps.MutableWriteCap;
 import org.cairnfs.fs.client.GridFileSystem;
 import org.cairnfs.fs.mount.RemoteEntry;
@@ -189,8 +188,8 @@ final class RequestRouter {
       if (t != null) {
         throw HttpError.badRequest("PUT takes no t=" + t);
       }
-      boolean mutableFile = path.names().isEmpty()
-          && (path.cap() instanceof MutableWriteCap || path.cap() instanceof MutableReadCap);
+      // a mutable file's read cap falls to put, refused there by the same requireWritable
+      boolean mutableFile = path.names().isEmpty() && path.cap() instanceof MutableWriteCap;
       respond(ex, mutableFile ? api.overwriteMutable(path, ex.body())
           : api.put(path, ex.body(), replace));
     } else if (m.equals(HttpMethod.DELETE)) {

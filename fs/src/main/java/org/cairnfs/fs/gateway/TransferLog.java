@@ -80,10 +80,6 @@ final class TransferLog {
       done.addAndGet(bytes);
     }
 
-    long done() {
-      return done.get();
-    }
-
     /** Average rate since it started (until it ended, once it has). */
     private NodeStatus.Transfer view(boolean active) {
       long end = active ? nanos.getAsLong() : endNanos;
