@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The local client channel's edges {@code ClientApiTest} leaves out: parameters that are
  * empty or negative, a GET where a POST is needed, a streamed read framed by chunks, a
  * set-children batch with no body, on a file, and at its size bound, empty uploads both ways,
- * a local file that shrank, and no file left open by uploads read in place.
+ * a local file that shrank, and no file left open by uploads read in place; a public gateway's
+ * refusal saying why, a grid read failing under a download in place and a local path Java
+ * cannot name, each answered with its kind.
  */
 class ClientApiEdgesTest {
   static final String TOKEN = ClientApiTest.TOKEN;
@@ -139,6 +141,46 @@ class ClientApiEdgesTest {
       assertThat(System.nanoTime()).as("descriptors of " + f + " closed").isLessThan(deadline);
       Thread.sleep(20);
     }
+  }
+
+  @Test
+  void aPublicGatewaySaysItHasNoChannelBecauseItIsPublic() throws Exception {
+    try (GatewayFixture pub = GatewayFixture.start(GatewayConfig.builder().publicReadOnly(true)
+        .build())) {
+      HttpResponse<String> r = pub.getText("/cli/v1/hello");
+      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(r.body()).contains("has no local client channel (it is public)");
+    }
+    try (GatewayFixture none = GatewayFixture.start()) {
+      HttpResponse<String> r = none.getText("/cli/v1/hello");
+      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(r.body()).contains("has no local client channel").doesNotContain("public");
+    }
+  }
+
+  @Test
+  void aGridReadFailingUnderADownloadInPlaceIsTheGridsKind() throws Exception {
+    String cap = call("/cli/v1/upload", "PUT", HttpRequest.BodyPublishers.ofByteArray(
+        GridContent.random(3000, 8))).body().strip();
+    Path part = Files.write(dir.resolve(".part"), new byte[0]);
+    g.grid.failReadsWith(org.cairnfs.fs.mount.GridException.Kind.NOT_HAPPY);
+    HttpResponse<String> r;
+    try {
+      r = post("/cli/v1/download?cap=" + enc(cap) + "&size=3000&path=" + enc(part));
+    } finally {
+      g.grid.heal();
+    }
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.headers().firstValue(ClientApi.FAILURE_HEADER)).hasValue("NOT_HAPPY");
+    assertThat(r.body()).contains("injected failure");
+  }
+
+  @Test
+  void aLocalPathJavaCannotNameIsAnArgumentFailure() throws Exception {
+    HttpResponse<String> r = post("/cli/v1/upload?path=" + enc("/tmp/a\0b") + "&size=1");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue(ClientApi.FAILURE_HEADER)).hasValue("argument");
+    assertThat(r.body()).contains("Nul character");
   }
 
   private static long openDescriptorsOf(Path file) throws IOException {
