@@ -111,6 +111,15 @@ class GatewayMutableFilesTest {
   }
 
   @Test
+  void exactlyTheSizeLimitIsTaken() throws Exception {
+    String write = text(send("PUT", "/uri?mutable=true", "small".getBytes())).trim();
+    byte[] full = GridContent.random((int) files.maxMutableSize(), 12);
+    HttpResponse<byte[]> r = send("PUT", "/uri/" + write, full);
+    assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
+    assertThat(send("GET", "/uri/" + write, null).body()).isEqualTo(full);
+  }
+
+  @Test
   void aMutableFileInADirectoryIsReadByPathAndOnlyItsReadCapIsShown() throws Exception {
     String root = files.createDirectory().get();
     String write = files.createMutable("in a dir".getBytes()).get();
