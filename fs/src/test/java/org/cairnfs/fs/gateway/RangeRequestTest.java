@@ -90,4 +90,29 @@ class RangeRequestTest {
     String many = "bytes=" + "0-0,".repeat(RangeRequest.MAX_RANGES) + "1-1";
     assertThat(RangeRequest.of(many, 10)).isInstanceOf(RangeRequest.Whole.class);
   }
+
+  @Example
+  void edges() {
+    String atBound = "bytes=" + "0-0,".repeat(RangeRequest.MAX_RANGES - 1) + "1-1";
+    assertThat(RangeRequest.of(atBound, 10)).isInstanceOfSatisfying(RangeRequest.Ranges.class,
+        r -> assertThat(r.ranges()).hasSize(RangeRequest.MAX_RANGES));
+    // empty list elements are skipped, not refused
+    assertThat(RangeRequest.of("bytes=,0-0, ,", 10))
+        .isEqualTo(new RangeRequest.Ranges(List.of(new ByteRange(0, 0))));
+    // past 18 digits a number is "very large" if it is all digits, whatever its digits
+    for (String big : new String[] {"9999999999999999999", "1000000000000000000000",
+        "1234567890123456789"}) {
+      assertThat(RangeRequest.of("bytes=0-" + big, 10)).as(big)
+          .isEqualTo(new RangeRequest.Ranges(List.of(new ByteRange(0, 9))));
+      assertThat(RangeRequest.of("bytes=-" + big, 10)).as(big)
+          .isEqualTo(new RangeRequest.Ranges(List.of(new ByteRange(0, 9))));
+    }
+    for (String bad : new String[] {"999999999999999999x", "/000000000000000000",
+        "00000000000000000:0"}) {
+      assertThat(RangeRequest.of("bytes=0-" + bad, 10)).as(bad)
+          .isInstanceOf(RangeRequest.Whole.class);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RangeRequest.Ranges(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
