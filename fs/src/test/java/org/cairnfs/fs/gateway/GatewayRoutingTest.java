@@ -74,6 +74,48 @@ class GatewayRoutingTest {
   }
 
   @Test
+  void aPostToTheOpenFormMakesADirectoryOnlyForTMkdir() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start()) {
+      int publishes = g.grid.publishCount();
+      for (String p : new String[] {"/uri", "/uri?t=rename", "/uri?t=json"}) {
+        HttpResponse<String> r = g.post(p);
+        assertThat(r.statusCode()).as(p).isEqualTo(400);
+        assertThat(r.body()).as(p).contains("POST /uri needs t=mkdir (POST) or a body (PUT)");
+      }
+      // t=mkdir makes a directory for POST only: a GET never makes anything
+      HttpResponse<String> get = g.getText("/uri?t=mkdir");
+      assertThat(get.statusCode()).isEqualTo(400);
+      assertThat(get.body()).contains("give a cap");
+      HttpResponse<String> delete = g.delete("/uri?t=mkdir");
+      assertThat(delete.statusCode()).isEqualTo(400);
+      assertThat(delete.body()).contains("DELETE /uri needs t=mkdir (POST)");
+      assertThat(g.grid.publishCount()).isEqualTo(publishes);
+      assertThat(g.post("/uri?t=mkdir").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aWalkStopsAtASymlinkAndAtANameWithNoDataEachSayingWhich() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start()) {
+      String root = g.grid.newRoot();
+      java.time.Instant t = GridContent.MTIME;
+      g.grid.applyChanges(root, java.util.List.of(
+          new org.cairnfs.fs.mount.EntryChange.Put("link", java.util.Optional.empty(),
+              org.cairnfs.fs.mount.NodeMetadata.symlink("elsewhere", 0777, t, t)),
+          new org.cairnfs.fs.mount.EntryChange.Put("pipe", java.util.Optional.empty(),
+              org.cairnfs.fs.mount.NodeMetadata.of(org.cairnfs.caps.dirnode.EntryKind.FIFO, 0,
+                  0644, t, t)))).get();
+      HttpResponse<String> link = g.getText("/uri/" + root + "/link/x");
+      assertThat(link.statusCode()).isEqualTo(404);
+      assertThat(link.body()).contains("'link' is a symbolic link (to 'elsewhere'), which the"
+          + " gateway does not follow");
+      HttpResponse<String> pipe = g.getText("/uri/" + root + "/pipe");
+      assertThat(pipe.statusCode()).isEqualTo(404);
+      assertThat(pipe.body()).contains("'pipe' is a fifo, which has no data on the grid");
+    }
+  }
+
+  @Test
   void aDirectoryPageIsTitledByItsPath() throws Exception {
     try (GatewayFixture g = GatewayFixture.start()) {
       String root = g.grid.newRoot();
@@ -211,6 +253,12 @@ class GatewayRoutingTest {
   @Test
   void theUrlNamesALoopbackHostForAWildcardAndBracketsAnIpv6One() throws Exception {
     try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().host("0.0.0.0")
+        .build())) {
+      assertThat(g.gateway.url().toString())
+          .isEqualTo("http://127.0.0.1:" + g.gateway.url().getPort() + "/");
+      assertThat(g.getText("/").statusCode()).isEqualTo(200);
+    }
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().host("::")
         .build())) {
       assertThat(g.gateway.url().toString())
           .isEqualTo("http://127.0.0.1:" + g.gateway.url().getPort() + "/");
