@@ -1,7 +1,6 @@
 package org.cairnfs.fs.files;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +13,7 @@ import org.cairnfs.caps.manifest.ManifestFormatException;
 import org.cairnfs.caps.manifest.ManifestGeometry;
 import org.cairnfs.caps.manifest.ManifestWalk;
 import org.cairnfs.fs.grid.ImmutableFile;
+import org.cairnfs.fs.grid.PieceStream;
 
 /**
  * A byte range of a chunked file as a stream. The chunks the range touches are fetched in
@@ -23,13 +23,11 @@ import org.cairnfs.fs.grid.ImmutableFile;
  * (the node cache keeps the path), so memory stays at the chunks in flight plus one batch of
  * refs whatever the file size.
  */
-final class ChunkStream extends InputStream {
+final class ChunkStream extends PieceStream {
   /** Chunk refs looked up per manifest walk (one leaf). */
   private static final int BATCH = ManifestGeometry.FANOUT;
   /** Largest piece of zeros a hole is read as. */
   static final int ZEROS = 128 << 10;
-  /** Largest {@code readNBytes} answered with one array of the length asked. */
-  static final int EXACT_LIMIT = 4 << 20;
 
   private final ChunkedFiles files;
   private final ChunkedReadCap cap;
@@ -42,8 +40,6 @@ final class ChunkStream extends InputStream {
   /** The pieces of the chunk being read (one per segment), and which one is current. */
   private List<byte[]> pieces = List.of();
   private int piece;
-  private byte[] current = new byte[0];
-  private int position;
   private boolean closed;
 
   ChunkStream(ChunkedFiles files, ChunkedReadCap cap, long offset, long end) {
@@ -55,77 +51,27 @@ final class ChunkStream extends InputStream {
   }
 
   @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
-  }
-
-  @Override
-  public int read(byte[] dst, int off, int len) throws IOException {
-    java.util.Objects.checkFromIndexSize(off, len, dst.length);
+  protected void checkReadable() throws IOException {
     if (closed) {
       throw new IOException("stream closed");
     }
-    if (len == 0) {
-      return 0;
-    }
-    if (!advance()) {
-      return -1;
-    }
-    int take = Math.min(len, current.length - position);
-    System.arraycopy(current, position, dst, off, take);
-    position += take;
-    return take;
   }
 
-  /**
-   * As {@link InputStream#readNBytes(int)}; a request for exactly the next piece, untouched,
-   * gets that piece itself: it was made for this stream (a decoded segment), and the stream
-   * lets go of it. A sequential reader asking segment by segment (the mount's read-ahead) so
-   * takes every byte without a copy.
-   */
+  /** The current chunk's next piece, else the next chunk's (an empty array to go on). */
   @Override
-  public byte[] readNBytes(int len) throws IOException {
-    if (len < 0) {
-      throw new IllegalArgumentException("len < 0");
+  protected byte[] nextPiece() throws IOException {
+    if (piece + 1 < pieces.size()) {
+      return pieces.get(++piece);
     }
-    if (closed) {
-      throw new IOException("stream closed");
+    fill();
+    CompletableFuture<List<byte[]>> head = ahead.pollFirst();
+    if (head == null) {
+      return null;
     }
-    if (len > 0 && advance() && position == 0 && current.length == len) {
-      byte[] whole = current;
-      current = new byte[0];
-      return whole;
-    }
-    if (len > EXACT_LIMIT) {
-      return super.readNBytes(len); // readAllBytes asks for Integer.MAX_VALUE
-    }
-    byte[] out = new byte[len];
-    int n = readNBytes(out, 0, len);
-    return n == len ? out : java.util.Arrays.copyOf(out, n);
-  }
-
-  /** Makes {@code current} hold unread bytes; false at the end of the range. */
-  private boolean advance() throws IOException {
-    while (position == current.length) {
-      if (piece + 1 < pieces.size()) {
-        current = pieces.get(++piece);
-        position = 0;
-        continue;
-      }
-      fill();
-      CompletableFuture<List<byte[]>> head = ahead.pollFirst();
-      if (head == null) {
-        return false;
-      }
-      pieces = ChunkedFiles.join(head);
-      piece = -1;
-      current = new byte[0];
-      position = 0;
-      fill();
-    }
-    return true;
+    pieces = ChunkedFiles.join(head);
+    piece = -1;
+    fill();
+    return new byte[0];
   }
 
   /** Starts fetches until {@code parallel} are ahead or the range is covered. */
@@ -176,7 +122,6 @@ final class ChunkStream extends InputStream {
     closed = true;
     ahead.clear();
     pieces = List.of();
-    current = new byte[0];
-    position = 0;
+    dropCurrent();
   }
 }

@@ -1,7 +1,6 @@
 package org.cairnfs.fs.grid;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -15,16 +14,12 @@ import org.cairnfs.caps.immutable.ShareLayout;
  * with whatever the caller does with the bytes (writing a file, a socket). Memory: the queue
  * (a few segments) plus the file's read-ahead.
  */
-final class FileStream extends InputStream {
+final class FileStream extends PieceStream {
   private static final int QUEUED_SEGMENTS = 3;
   private static final Object END = new Object();
-  /** Largest {@code readNBytes} answered with one array of the length asked. */
-  static final int EXACT_LIMIT = 4 << 20;
 
   private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUED_SEGMENTS);
   private volatile boolean closed;
-  private byte[] current;
-  private int position;
   private boolean ended;
 
   FileStream(ImmutableFile file, long offset, long end, Executor executor) {
@@ -80,80 +75,33 @@ final class FileStream extends InputStream {
   }
 
   @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-  }
-
-  @Override
-  public int read(byte[] dst, int off, int len) throws IOException {
-    if (len == 0) {
-      return 0;
+  protected byte[] nextPiece() throws IOException {
+    if (ended) {
+      return null;
     }
-    if (!advance()) {
-      return -1;
+    if (closed) {
+      throw new IOException("stream closed");
     }
-    int take = Math.min(len, current.length - position);
-    System.arraycopy(current, position, dst, off, take);
-    position += take;
-    return take;
-  }
-
-  /**
-   * As {@link InputStream#readNBytes(int)}; a request for exactly the next segment, untouched,
-   * gets that segment itself (the decoder made it for this stream, which lets go of it), so a
-   * reader asking segment by segment takes every byte without a copy.
-   */
-  @Override
-  public byte[] readNBytes(int len) throws IOException {
-    if (len < 0) {
-      throw new IllegalArgumentException("len < 0");
+    Object next;
+    try {
+      next = queue.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while reading");
     }
-    if (len > 0 && advance() && position == 0 && current.length == len) {
-      byte[] whole = current;
-      current = null;
-      return whole;
+    if (next == END) {
+      ended = true;
+      return null;
     }
-    if (len > EXACT_LIMIT) {
-      return super.readNBytes(len); // readAllBytes asks for Integer.MAX_VALUE
+    if (next instanceof IOException e) {
+      ended = true;
+      throw e;
     }
-    byte[] out = new byte[len];
-    int n = readNBytes(out, 0, len);
-    return n == len ? out : java.util.Arrays.copyOf(out, n);
-  }
-
-  /** Makes {@code current} hold unread bytes; false at the end. */
-  private boolean advance() throws IOException {
-    while (current == null || position == current.length) {
-      if (ended) {
-        return false;
-      }
-      if (closed) {
-        throw new IOException("stream closed");
-      }
-      Object next;
-      try {
-        next = queue.take();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while reading");
-      }
-      if (next == END) {
-        ended = true;
-        return false;
-      }
-      if (next instanceof IOException e) {
-        ended = true;
-        throw e;
-      }
-      if (next instanceof RuntimeException e) {
-        ended = true;
-        throw new IOException(e.toString(), e);
-      }
-      current = (byte[]) next;
-      position = 0;
+    if (next instanceof RuntimeException e) {
+      ended = true;
+      throw new IOException(e.toString(), e);
     }
-    return true;
+    return (byte[]) next;
   }
 
   @Override
