@@ -2,6 +2,7 @@ package org.cairnfs.fs.mount;
 
 import java.time.Instant;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.cairnfs.caps.dirnode.EntryKind;
 
 /** A directory: its grid identity, whether it can be changed, and its loaded children. */
@@ -23,6 +24,12 @@ final class DirNode extends Node {
   final java.util.Map<String, Node> hidden = new java.util.HashMap<>();
   /** Counts publishes to this directory, so a listing fetched before one is not trusted. */
   volatile long publishes;
+  /**
+   * The journal's sequence number of the last change made here in this directory's subtree (an
+   * entry of it or of a directory below, a file below closed): reading its cap waits until the
+   * grid has that much. Never lower than any directory's below it (see {@link #changed}).
+   */
+  final AtomicLong changedSeq = new AtomicLong();
 
   DirNode(long ino, DirRef ref, boolean writable, boolean isRoot, int mode, int uid, int gid,
       Instant mtime, Instant ctime) {
@@ -41,6 +48,19 @@ final class DirNode extends Node {
   NodeMetadata metadata() {
     return new NodeMetadata(EntryKind.DIRECTORY, 0, mode, mtime, ctime,
         java.util.Optional.empty(), xattrs);
+  }
+
+  /**
+   * Notes a change journaled at {@code seq} in {@code d}, for it and every directory above it.
+   * Stops at the first that has as much already: sequence numbers only grow, and a directory
+   * linked under a new parent is journaled there at a newer one.
+   */
+  static void changed(DirNode d, long seq) {
+    for (DirNode p = d; p != null; p = p.parent) {
+      if (p.changedSeq.getAndAccumulate(seq, Math::max) >= seq) {
+        return;
+      }
+    }
   }
 
   int subdirectories() {

@@ -591,7 +591,9 @@ public final class MountCore implements AutoCloseable {
       if (!n.data.hasOpenChanges()) {
         return -1;
       }
-      return wb.commit(n, n.parent.ref, n.name);
+      long seq = wb.commit(n, n.parent.ref, n.name);
+      DirNode.changed(n.parent, seq);
+      return seq;
     } catch (IOException e) {
       throw new FsException(FsError.IO, "journaling a change: " + e.getMessage(), e);
     } finally {

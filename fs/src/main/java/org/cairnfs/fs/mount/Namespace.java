@@ -567,11 +567,17 @@ final class Namespace {
     }
   }
 
-  /** A cap xattr; waits for the node to reach the grid first when it has none yet. */
+  /**
+   * A cap xattr; waits for the node to reach the grid first when it has none yet. A directory's
+   * cap also waits for the changes made in its subtree so far, so that whoever is given it sees
+   * what is here now; if the grid cannot take them, the cap comes anyway (it is the directory's
+   * for good) and the uploader goes on retrying.
+   */
   private String capXattr(List<String> names, String attr) throws FsException {
     for (int attempt = 0; attempt < 3; attempt++) {
       Optional<String> cap;
       boolean writableHere;
+      long changed = 0;
       tree.lock.readLock().lock();
       try {
         Node n = tree.resolve(names);
@@ -581,6 +587,7 @@ final class Namespace {
         } else if (n instanceof DirNode d) {
           DirRef r = wb.canonical(d.ref);
           cap = r instanceof DirRef.Cap c ? Optional.of(c.cap()) : Optional.empty();
+          changed = Math.max(d.changedSeq.get(), wb.replayedSeq);
         } else {
           // the last closed version: changes a handle has not closed yet are not part of it
           FileNode f = (FileNode) n;
@@ -590,6 +597,13 @@ final class Namespace {
         tree.lock.readLock().unlock();
       }
       if (cap.isPresent()) {
+        if (changed > 0) {
+          try {
+            wb.uploader.awaitPublished(changed, Long.MAX_VALUE / 4);
+          } catch (FsException e) {
+            // logged and retried by the uploader; shown by cairn status
+          }
+        }
         return diminish(cap.get(), attr, writableHere);
       }
       wb.uploader.awaitPublished(wb.lastSeq(), Long.MAX_VALUE / 4);

@@ -30,6 +30,8 @@ final class NamespaceChange {
   private final List<JournalRecord> records = new ArrayList<>();
   /** The data of the files whose entries {@link #records} set: tracked again when journaled. */
   private final List<FileData> named = new ArrayList<>();
+  /** The directories whose entries {@link #records} change. */
+  private final List<DirNode> dirs = new ArrayList<>();
   private final Deque<Runnable> undo = new ArrayDeque<>();
   private final Map<Node, Kept> kept = new IdentityHashMap<>();
 
@@ -60,6 +62,7 @@ final class NamespaceChange {
   void journalEntry(DirNode parent, Node child) {
     if (parent != null) {
       records.add(wb.entryRecord(parent.ref, child.name, child));
+      dirs.add(parent);
       if (child instanceof FileNode f) {
         named.add(f.data);
       }
@@ -68,6 +71,7 @@ final class NamespaceChange {
 
   void journalRemove(DirNode parent, String name, boolean moved) {
     records.add(new RemoveEntry(parent.ref, name, moved));
+    dirs.add(parent);
   }
 
   /** Keeps {@code n}'s fields as they are now, before the change touches any of them. */
@@ -116,7 +120,10 @@ final class NamespaceChange {
       k.changed();
     }
     if (!records.isEmpty()) {
-      wb.recordAll(records, named);
+      long seq = wb.recordAll(records, named);
+      for (DirNode d : dirs) {
+        DirNode.changed(d, seq);
+      }
     }
   }
 

@@ -49,6 +49,12 @@ final class WriteBack implements AutoCloseable {
    * fetched across a change of its count is not trusted. Guarded by {@link #lock}.
    */
   private final Map<DirRef, Long> publishEpochs = new java.util.HashMap<>();
+  /**
+   * The last sequence number of what the journal held, not yet on the grid, when this mount
+   * opened it (0 if nothing): changes the tree cannot place, so every directory's cap waits for
+   * them.
+   */
+  long replayedSeq;
 
   private WriteBack(MountConfig config, GridBackend grid, CacheDirLock dirLock, Journal journal,
       PendingState pending, long nextId, SpoolBudget budget, Path spoolDir,
@@ -150,6 +156,7 @@ final class WriteBack implements AutoCloseable {
       WriteBack wb = new WriteBack(config, grid, dirLock, journal, pending, maxId + 1, budget,
           spool, baseReader);
       wb.files.putAll(replayed);
+      wb.replayedSeq = pending.changeCount() > 0 ? journal.lastSeq() : 0;
       if (!decoded.entries().isEmpty()) {
         LOG.info("journal replayed: {} records, {} pending entry changes, {} local files",
             decoded.entries().size(), pending.changeCount(), referenced.size());

@@ -7,6 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.dirnode.EntryKind;
@@ -230,6 +233,78 @@ class MountCoreNamespaceTest {
     assertThat(core.getattr("/f").mode()).isEqualTo(f.mode());
     assertThat(core.getattr("/f").ctime()).isEqualTo(f.ctime());
     assertThat(core.getattr("/g").ctime()).isEqualTo(g.ctime());
+  }
+
+  /** Reads a cap xattr in another thread (it may wait for the grid). */
+  private CompletableFuture<String> capOf(String path) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(core.getxattr(path, MountCore.READCAP), StandardCharsets.US_ASCII);
+      } catch (FsException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
+  }
+
+  /** Waits until an upload is held at the grid's write gate. */
+  private void awaitHeldUpload() throws InterruptedException {
+    for (int i = 0; i < 1000 && fx.grid.writesInFlight() == 0; i++) {
+      Thread.sleep(10);
+    }
+    assertThat(fx.grid.writesInFlight()).as("an upload held at the gate").isPositive();
+  }
+
+  @Test
+  void aDirectorysCapWaitsForTheChangesBelowItButNotForOthers() throws Exception {
+    core.mkdir("/d", 0755, U);
+    core.mkdir("/d/sub", 0755, U);
+    core.mkdir("/other", 0755, U);
+    core.sync(Duration.ofSeconds(10));
+    String sub = capOf("/d/sub").get(10, TimeUnit.SECONDS);
+    CountDownLatch gate = new CountDownLatch(1);
+    fx.grid.writeGate = gate;
+    try {
+      fx.put("/d/sub/f", new byte[100_000]); // over the inline limit: an upload
+      awaitHeldUpload();
+      CompletableFuture<String> d = capOf("/d");
+      // a directory with nothing pending below it answers at once
+      assertThat(capOf("/other").get(10, TimeUnit.SECONDS)).startsWith("cairn:");
+      Thread.sleep(200);
+      assertThat(d).as("the cap of /d while its new file is not on the grid").isNotDone();
+      gate.countDown();
+      assertThat(d.get(10, TimeUnit.SECONDS)).startsWith("cairn:");
+      // whoever is given the cap now finds the file
+      assertThat(fx.grid.entries(sub)).containsKey("f");
+    } finally {
+      gate.countDown();
+      fx.grid.writeGate = null;
+    }
+  }
+
+  @Test
+  void afterARemountEveryDirectorysCapWaitsForTheReplayedChanges() throws Exception {
+    core.mkdir("/d", 0755, U);
+    core.sync(Duration.ofSeconds(10));
+    String d = capOf("/d").get(10, TimeUnit.SECONDS);
+    CountDownLatch gate = new CountDownLatch(1);
+    fx.grid.writeGate = gate;
+    try {
+      fx.put("/d/f", new byte[100_000]);
+      awaitHeldUpload();
+      core.crash();
+      fx.reopen();
+      core = fx.core;
+      CompletableFuture<String> again = capOf("/d");
+      Thread.sleep(200);
+      assertThat(again).as("the cap of /d while the replayed file is not on the grid")
+          .isNotDone();
+      gate.countDown();
+      assertThat(again.get(10, TimeUnit.SECONDS)).isEqualTo(d);
+      assertThat(fx.grid.entries(d)).containsKey("f");
+    } finally {
+      gate.countDown();
+      fx.grid.writeGate = null;
+    }
   }
 
   @Test
