@@ -76,8 +76,8 @@ class DebPackageIT {
         .containsPattern("(?m)^MemoryHigh=\\d+[MG]$");
   }
 
-  @Test
-  void installsIntoAScratchRootRunsVersionVerifiesTheUnitAndPurges() throws Exception {
+  /** Installs the package with dpkg into a new scratch root under tmp. */
+  private Path installed() throws Exception {
     Path root = tmp.resolve("root");
     for (String d : List.of("var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers")) {
       Files.createDirectories(root.resolve(d));
@@ -86,6 +86,36 @@ class DebPackageIT {
     Result install = run("dpkg", "--root=" + root, "--force-script-chrootless", "--force-depends",
         "--force-not-root", "--install", deb.toString());
     assertThat(install.out()).contains("Setting up cairn");
+    return root;
+  }
+
+  @Test
+  void aNodeStartedInTheBackgroundOfAScriptStopsOnSigint() throws Exception {
+    Path root = installed();
+    String cairn = root.resolve("usr/bin/cairn").toString();
+    Path intro = tmp.resolve("intro");
+    run(cairn, "create-introducer", intro.toString(), "--hostname", "127.0.0.1", "--port", "0");
+    Path log = tmp.resolve("run.log");
+    // a non-interactive shell starts an asynchronous command with SIGINT ignored
+    String pid = run("sh", "-c", "\"$0\" run \"$1\" >\"$2\" 2>&1 </dev/null & echo $!", cairn,
+        intro.toString(), log.toString()).out().strip();
+    ProcessHandle node = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
+    try {
+      for (int i = 0; i < 600 && !Files.readString(log).contains("Introducer running"); i++) {
+        Thread.sleep(100);
+      }
+      assertThat(Files.readString(log)).contains("Introducer running");
+      run("kill", "-INT", pid);
+      assertThat(node.onExit().completeOnTimeout(null, 30, TimeUnit.SECONDS).get())
+          .as("the node exits after SIGINT").isNotNull();
+    } finally {
+      node.destroyForcibly();
+    }
+  }
+
+  @Test
+  void installsIntoAScratchRootRunsVersionVerifiesTheUnitAndPurges() throws Exception {
+    Path root = installed();
 
     Result version = run(root.resolve("usr/bin/cairn").toString(), "--version");
     assertThat(version.out().strip()).startsWith("cairn 0.");
