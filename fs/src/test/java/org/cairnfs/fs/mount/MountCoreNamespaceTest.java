@@ -246,6 +246,22 @@ class MountCoreNamespaceTest {
     });
   }
 
+  private interface HeldUploads {
+    void run(CountDownLatch gate) throws Exception;
+  }
+
+  /** Runs {@code body} with every upload to the grid held until it opens {@code gate}. */
+  private void withUploadsHeld(HeldUploads body) throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    fx.grid.writeGate = gate;
+    try {
+      body.run(gate);
+    } finally {
+      gate.countDown();
+      fx.grid.writeGate = null;
+    }
+  }
+
   /** Waits until an upload is held at the grid's write gate. */
   private void awaitHeldUpload() throws InterruptedException {
     for (int i = 0; i < 1000 && fx.grid.writesInFlight() == 0; i++) {
@@ -261,9 +277,7 @@ class MountCoreNamespaceTest {
     core.mkdir("/other", 0755, U);
     core.sync(Duration.ofSeconds(10));
     String sub = capOf("/d/sub").get(10, TimeUnit.SECONDS);
-    CountDownLatch gate = new CountDownLatch(1);
-    fx.grid.writeGate = gate;
-    try {
+    withUploadsHeld(gate -> {
       fx.put("/d/sub/f", new byte[100_000]); // over the inline limit: an upload
       awaitHeldUpload();
       CompletableFuture<String> d = capOf("/d");
@@ -275,10 +289,7 @@ class MountCoreNamespaceTest {
       assertThat(d.get(10, TimeUnit.SECONDS)).startsWith("cairn:");
       // whoever is given the cap now finds the file
       assertThat(fx.grid.entries(sub)).containsKey("f");
-    } finally {
-      gate.countDown();
-      fx.grid.writeGate = null;
-    }
+    });
   }
 
   @Test
@@ -286,9 +297,7 @@ class MountCoreNamespaceTest {
     core.mkdir("/d", 0755, U);
     core.sync(Duration.ofSeconds(10));
     String d = capOf("/d").get(10, TimeUnit.SECONDS);
-    CountDownLatch gate = new CountDownLatch(1);
-    fx.grid.writeGate = gate;
-    try {
+    withUploadsHeld(gate -> {
       fx.put("/d/f", new byte[100_000]);
       awaitHeldUpload();
       core.crash();
@@ -301,10 +310,7 @@ class MountCoreNamespaceTest {
       gate.countDown();
       assertThat(again.get(10, TimeUnit.SECONDS)).isEqualTo(d);
       assertThat(fx.grid.entries(d)).containsKey("f");
-    } finally {
-      gate.countDown();
-      fx.grid.writeGate = null;
-    }
+    });
   }
 
   @Test
