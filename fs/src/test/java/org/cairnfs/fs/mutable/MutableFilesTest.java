@@ -276,6 +276,66 @@ class MutableFilesTest {
     assertThat(parse(bob.read(cap.readOnly()).get().contents())).containsExactly("two");
   }
 
+  /**
+   * Four of ten servers refuse every write: the ten shares fit only six servers, short of
+   * happiness 7, and the failure names each refusing server with what it answered.
+   */
+  @Test
+  void aPublishShortOfHappinessNamesEachServerThatFailedAndWhy() throws Exception {
+    MutableWriteCap cap = alice.create(lines("one")).get();
+    List<org.cairnfs.protocol.identity.NodeId> ring = org.cairnfs.fs.grid.PermutedRing.order(
+        cap.storageIndex().orElseThrow(),
+        grid.servers().stream().map(TestServer::nodeId).toList());
+    List<org.cairnfs.protocol.identity.NodeId> refusing = ring.subList(0, 4);
+    try {
+      refusing.forEach(id -> grid.byId(id).faults().failWrites(true));
+      assertThatThrownBy(() -> alice.overwrite(cap, lines("two")).get())
+          .isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(org.cairnfs.fs.grid.HappinessException.class)
+          .satisfies(e -> {
+            var problems = ((org.cairnfs.fs.grid.HappinessException) e).problems();
+            assertThat(problems).hasSize(4).allSatisfy((server, why) ->
+                assertThat(why).isNotBlank());
+            for (var id : refusing) {
+              assertThat(problems.keySet()).anySatisfy(k -> assertThat(k)
+                  .contains(id.shortForm()));
+              assertThat(e.getMessage()).contains(id.shortForm());
+            }
+          });
+    } finally {
+      refusing.forEach(id -> grid.byId(id).faults().failWrites(false));
+    }
+  }
+
+  /**
+   * A publish places shares in at most three rounds: a 1-of-2 file whose first six servers on
+   * the ring refuse writes fails after asking those six (two per round), though the next two
+   * would take it.
+   */
+  @Test
+  void aPublishGivesUpAfterThreeRoundsOfRefusingServers() throws Exception {
+    MutableOptions two = new MutableOptions(new org.cairnfs.caps.mutable.MutableParams(1, 2,
+        4096), 1, MutableOptions.DEFAULT_MAX_SIZE, 3);
+    MutableFiles writer = MutableFiles.on(grid.client(FAST), two);
+    MutableWriteCap cap = writer.create(lines("one")).get();
+    List<org.cairnfs.protocol.identity.NodeId> ring = org.cairnfs.fs.grid.PermutedRing.order(
+        cap.storageIndex().orElseThrow(),
+        grid.servers().stream().map(TestServer::nodeId).toList());
+    List<org.cairnfs.protocol.identity.NodeId> refusing = ring.subList(0, 6);
+    try {
+      refusing.forEach(id -> grid.byId(id).faults().failWrites(true));
+      assertThatThrownBy(() -> writer.overwrite(cap, lines("two")).get())
+          .cause().isInstanceOf(org.cairnfs.fs.grid.HappinessException.class)
+          .satisfies(e -> {
+            var h = (org.cairnfs.fs.grid.HappinessException) e;
+            assertThat(h.happiness()).isZero();
+            assertThat(h.asked()).isEqualTo(6);
+          });
+    } finally {
+      refusing.forEach(id -> grid.byId(id).faults().failWrites(false));
+    }
+  }
+
   /** Shares above one wire chunk (1 MiB): written in several chunks, read in several pieces. */
   @Test
   void aFileWhoseSharesExceedOneWireChunkRoundTrips() throws Exception {
