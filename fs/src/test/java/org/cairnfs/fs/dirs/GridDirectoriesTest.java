@@ -265,6 +265,30 @@ class GridDirectoriesTest {
         .hasMessageContaining("verify cap");
   }
 
+  /**
+   * A change big enough for pages besides the root, on servers that refuse every immutable
+   * upload but still take slot writes: the root is not published naming pages the grid lacks.
+   */
+  @Test
+  void anApplyWhosePagesCannotBeStoredPublishesNoRoot() throws Exception {
+    DirectoryWriteCap d = alice.create().get();
+    List<DirectoryEdit> many = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      many.add(put(String.format("entry-%05d", i), fileCap, FILE));
+    }
+    try {
+      grid.servers().forEach(s -> s.faults().failAllocates(true));
+      assertThatThrownBy(() -> alice.apply(d, many).get())
+          .cause().isInstanceOf(org.cairnfs.fs.grid.HappinessException.class)
+          .hasMessageContaining("injected allocate failure");
+    } finally {
+      grid.servers().forEach(s -> s.faults().failAllocates(false));
+    }
+    assertThat(bob.list(d).get()).isEmpty();
+    alice.apply(d, many).get();
+    assertThat(bob.list(d).get()).hasSize(3000);
+  }
+
   @Test
   void pageUploadsThatFailAreReportedOnceByTheWait() throws Exception {
     EncodingParams unhappy = EncodingParams.builder().k(3).happy(7).n(10)
