@@ -289,6 +289,37 @@ class GridDirectoriesTest {
     assertThat(bob.list(d).get()).hasSize(3000);
   }
 
+  /** At most {@link GridPageStore#WINDOW} page uploads run at once: the next put waits. */
+  @Test
+  void aPutBeyondTheUploadWindowWaitsForAnUploadToEnd() throws Exception {
+    try (TestGrid stuck = new TestGrid(dir.resolve("stuck"), 4)) {
+      GridClient client = stuck.client(CONFIG);
+      DirectoryWriteCap d = GridDirectories.create(client).create().get();
+      GridPageStore store = new GridPageStore(client,
+          Optional.of(PageSecret.encoder(d.readOnly(), CONFIG.params())),
+          Caffeine.newBuilder().<String, byte[]>buildAsync(), new CostCounters());
+      stuck.servers().forEach(s -> s.faults().hang(true));
+      for (int i = 0; i < GridPageStore.WINDOW; i++) {
+        byte[] page = new byte[100];
+        page[0] = (byte) i;
+        store.put(page);
+      }
+      byte[] last = new byte[100];
+      last[0] = (byte) 255;
+      CompletableFuture<PageRef> beyond = CompletableFuture.supplyAsync(() -> {
+        try {
+          return store.put(last);
+        } catch (IOException e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      });
+      Thread.sleep(300);
+      assertThat(beyond).as("a put past the window while every upload hangs").isNotDone();
+      stuck.servers().forEach(s -> s.faults().release());
+      assertThat(beyond.get(30, TimeUnit.SECONDS)).isNotNull();
+    }
+  }
+
   @Test
   void pageUploadsThatFailAreReportedOnceByTheWait() throws Exception {
     EncodingParams unhappy = EncodingParams.builder().k(3).happy(7).n(10)
