@@ -81,6 +81,11 @@ public final class GridDirectories {
     return policy;
   }
 
+  /** The page cache (tests weigh it). */
+  AsyncCache<String, byte[]> pageCache() {
+    return pages;
+  }
+
   /** What this client's directory operations have cost so far. */
   public DirectoryCosts costs() {
     return costs.snapshot();

@@ -241,6 +241,25 @@ class GridDirectoriesTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 0");
   }
 
+  /** The page cache's bound is in bytes: each page weighs its length and its key's. */
+  @Test
+  void thePageCacheWeighsEachPageByItsBytesAndItsKey() throws Exception {
+    GridDirectories d = GridDirectories.create(aliceClient, PagingPolicy.DEFAULT, 1L << 30);
+    DirectoryWriteCap w = d.create().get();
+    List<DirectoryEdit> many = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      many.add(put(String.format("entry-%05d", i), fileCap, FILE));
+    }
+    d.apply(w, many).get();
+    var cache = d.pageCache().synchronous();
+    cache.cleanUp();
+    long bytes = cache.asMap().entrySet().stream()
+        .mapToLong(e -> e.getKey().length() + e.getValue().length).sum();
+    assertThat(cache.asMap()).as("pages written are cached").isNotEmpty();
+    assertThat(cache.policy().eviction().orElseThrow().weightedSize().orElseThrow())
+        .isEqualTo(bytes);
+  }
+
   @Test
   void aNewDirectoryCostsOneRootAndAnApplyThatChangesNothingPublishesNone() throws Exception {
     GridDirectories d = GridDirectories.create(aliceClient);
