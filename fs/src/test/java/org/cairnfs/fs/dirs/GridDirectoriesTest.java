@@ -339,6 +339,25 @@ class GridDirectoriesTest {
     }
   }
 
+  /** An upload refused at once (a closed client) gives its place in the window back. */
+  @Test
+  void putsWhoseUploadsAreRefusedAtOnceDoNotUseUpTheWindow() throws Exception {
+    GridClient client = grid.client(CONFIG);
+    DirectoryWriteCap d = GridDirectories.create(client).create().get();
+    GridPageStore store = new GridPageStore(client,
+        Optional.of(PageSecret.encoder(d.readOnly(), CONFIG.params())),
+        Caffeine.newBuilder().<String, byte[]>buildAsync(), new CostCounters());
+    client.close();
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+      for (int i = 0; i <= GridPageStore.WINDOW; i++) {
+        byte[] page = new byte[100];
+        page[0] = (byte) i;
+        assertThatThrownBy(() -> store.put(page))
+            .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+      }
+    });
+  }
+
   @Test
   void pageUploadsThatFailAreReportedOnceByTheWait() throws Exception {
     EncodingParams unhappy = EncodingParams.builder().k(3).happy(7).n(10)
