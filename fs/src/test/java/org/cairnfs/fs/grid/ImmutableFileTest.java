@@ -1,0 +1,125 @@
+package org.cairnfs.fs.grid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.immutable.EncodingParams;
+import org.cairnfs.caps.immutable.PlaintextSource;
+import org.cairnfs.fs.testing.TestGrid;
+import org.cairnfs.fs.testing.TestServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link ImmutableFile}'s own rules over a file on two real servers (1-of-2 shares, 4 KiB
+ * segments): argument checks, ranges ending on a segment's edge, its lock, and what a file no
+ * server could list says.
+ */
+class ImmutableFileTest {
+  static final int SEGMENT = 4096;
+  static final int SIZE = 10 * SEGMENT + 123;
+  static final GridConfig CONFIG = GridConfig.builder()
+      .params(EncodingParams.builder().k(1).happy(1).n(2).segmentSize(SEGMENT).build())
+      .readTimeout(Duration.ofSeconds(2)).readAhead(2 * SEGMENT).build();
+  @TempDir Path dir;
+  TestGrid grid;
+  GridClient client;
+  byte[] data;
+  ImmutableReadCap cap;
+  ImmutableFile file;
+
+  @BeforeEach
+  void upload() throws Exception {
+    grid = new TestGrid(dir, 2);
+    client = grid.client(CONFIG);
+    data = new byte[SIZE];
+    new Random(34).nextBytes(data);
+    cap = (ImmutableReadCap) client.upload(PlaintextSource.of(data)).get().cap();
+    file = client.open(cap);
+  }
+
+  @AfterEach
+  void stop() {
+    file.close();
+    grid.close();
+  }
+
+  @Test
+  void negativeOffsetsAndLengthsAreRefusedAndZeroIsNot() throws Exception {
+    assertThatThrownBy(() -> file.read(-1, 10).get()).isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> file.read(0, -1).get()).isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> file.openStream(-1, 10)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> file.openStream(0, -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(file.read(0, 0).get()).isEmpty();
+    try (var in = file.openStream(0, 0)) {
+      assertThat(in.readAllBytes()).isEmpty();
+    }
+    assertThat(file.read(0, 5).get()).isEqualTo(Arrays.copyOf(data, 5));
+  }
+
+  @Test
+  void rangesEndingOnASegmentEdgeInsideTheFileReadExactlyThoseBytes() throws Exception {
+    assertThat(file.read(100, 2 * SEGMENT - 100).get())
+        .isEqualTo(Arrays.copyOfRange(data, 100, 2 * SEGMENT));
+    assertThat(file.read(SEGMENT, SEGMENT).get())
+        .isEqualTo(Arrays.copyOfRange(data, SEGMENT, 2 * SEGMENT));
+    // a file one byte short of whole segments, read to its end
+    byte[] short3 = Arrays.copyOf(data, 3 * SEGMENT - 1);
+    ImmutableReadCap c = (ImmutableReadCap) client.upload(PlaintextSource.of(short3)).get().cap();
+    try (ImmutableFile f = client.open(c)) {
+      assertThat(f.read(0, short3.length).get()).isEqualTo(short3);
+      assertThat(f.read(SEGMENT + 1, 10 * SEGMENT).get())
+          .isEqualTo(Arrays.copyOfRange(short3, SEGMENT + 1, short3.length));
+    }
+  }
+
+  @Test
+  void badSharesBeforeAnyReadIsEmptyAndLeavesTheFileToOtherThreads() throws Exception {
+    assertThat(file.badShares()).isEmpty();
+    // read on a worker thread: it needs the lock badShares took
+    assertThat(file.read(0, 10).get(20, TimeUnit.SECONDS))
+        .isEqualTo(Arrays.copyOf(data, 10));
+    assertThat(file.badShares()).isEmpty();
+  }
+
+  @Test
+  void aFileNoServerCouldListNamesEachServerAndWhatWentWrong() throws Exception {
+    grid.servers().forEach(s -> s.faults().failListings(true));
+    try (ImmutableFile unlisted = client.open(cap)) {
+      assertThatThrownBy(() -> unlisted.read(0, 10).get(20, TimeUnit.SECONDS))
+          .cause().isInstanceOf(NotEnoughSharesException.class)
+          .hasMessageContaining("; unreachable: ")
+          .satisfies(e -> {
+            for (TestServer s : grid.servers()) {
+              assertThat(e.getMessage()).containsPattern(s.nodeId().shortForm() + "\\)? \\(.+\\)");
+            }
+          });
+    } finally {
+      grid.servers().forEach(s -> s.faults().failListings(false));
+    }
+  }
+
+  @Test
+  void aFileTheServersAnswerForButDoNotHoldNamesNoServerUnreachable() throws Exception {
+    grid.servers().forEach(s -> s.faults().hideShares(true));
+    try (ImmutableFile hidden = client.open(cap)) {
+      assertThatThrownBy(() -> hidden.read(0, 10).get(20, TimeUnit.SECONDS))
+          .cause().isInstanceOf(NotEnoughSharesException.class)
+          .hasMessageContaining("found 0 distinct shares")
+          .hasMessageNotContaining("unreachable");
+    } finally {
+      grid.servers().forEach(s -> s.faults().hideShares(false));
+    }
+  }
+}
