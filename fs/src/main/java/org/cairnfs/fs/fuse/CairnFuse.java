@@ -37,8 +37,6 @@ final class CairnFuse extends FuseStubFS {
   private static final Logger LOG = LoggerFactory.getLogger(CairnFuse.class);
   private static final long UTIME_NOW = (1L << 30) - 1;
   private static final long UTIME_OMIT = (1L << 30) - 2;
-  private static final int S_IFMT = 0170000;
-  private static final int S_IFREG = 0100000;
 
   private final MountCore core;
 
@@ -87,7 +85,6 @@ final class CairnFuse extends FuseStubFS {
     st.st_gid.set(s.gid());
     st.st_size.set(s.size());
     st.st_blocks.set(s.blocks());
-    st.st_blksize.set(4096);
     st.st_rdev.set(s.rdev());
     time(st.st_atim, s.atime());
     time(st.st_mtim, s.mtime());
@@ -128,19 +125,15 @@ final class CairnFuse extends FuseStubFS {
 
   @Override
   public int mknod(String path, @mode_t long mode, long rdev) {
+    // only FIFOs, sockets and devices come here: the kernel makes a regular file (or type 0)
+    // with create, and libfuse turns a mknod of one into create too
     return call("mknod", () -> {
-      if ((mode & S_IFMT) != S_IFREG && (mode & S_IFMT) != 0) {
-        // rdev arrives as the kernel's 32-bit encoding and goes back as st_rdev unchanged
-        EntryKind kind = StatInfo.kindOf((int) mode).filter(EntryKind::isSpecial)
-            .orElseThrow(() -> new FsException(FsError.INVALID, "mknod of type 0"
-                + Integer.toOctalString((int) mode & S_IFMT)));
-        core.mknod(path, kind, (int) mode & 07777, kind.isDevice() ? rdev & 0xffff_ffffL : 0,
-            caller());
-        return 0;
-      }
-      long fh = core.create(path, (int) mode & 07777, MountCore.O_CREAT | MountCore.O_EXCL,
+      // rdev arrives as the kernel's 32-bit encoding and goes back as st_rdev unchanged
+      EntryKind kind = StatInfo.kindOf((int) mode).filter(EntryKind::isSpecial)
+          .orElseThrow(() -> new FsException(FsError.INVALID, "mknod of mode 0"
+              + Integer.toOctalString((int) mode)));
+      core.mknod(path, kind, (int) mode & 07777, kind.isDevice() ? rdev & 0xffff_ffffL : 0,
           caller());
-      core.release(fh);
       return 0;
     });
   }
@@ -307,18 +300,15 @@ final class CairnFuse extends FuseStubFS {
   public int statfs(String path, Statvfs st) {
     return call("statfs", () -> {
       FsSpace s = core.statfs();
+      // f_frsize left 0 (the kernel takes f_bsize), f_favail and f_flag unset: libfuse passes
+      // neither on (glibc copies f_ffree; ST_RDONLY comes from the ro mount option)
       st.f_bsize.set(FsSpace.BLOCK_SIZE);
-      st.f_frsize.set(FsSpace.BLOCK_SIZE);
       st.f_blocks.set(s.blocks());
       st.f_bfree.set(s.freeBlocks());
       st.f_bavail.set(s.freeBlocks());
       st.f_files.set(s.files());
       st.f_ffree.set(s.freeFiles());
-      st.f_favail.set(s.freeFiles());
       st.f_namemax.set(FsSpace.NAME_MAX);
-      if (core.readOnly()) {
-        st.f_flag.set(Statvfs.ST_RDONLY);
-      }
       return 0;
     });
   }
@@ -355,16 +345,11 @@ final class CairnFuse extends FuseStubFS {
     });
   }
 
-  @Override
-  public int opendir(String path, FuseFileInfo fi) {
-    return call("opendir", () -> {
-      if (core.getattr(path).kind() != org.cairnfs.caps.dirnode.EntryKind.DIRECTORY) {
-        throw new FsException(FsError.NOT_DIRECTORY, path);
-      }
-      return 0;
-    });
-  }
-
+  /**
+   * No opendir: the kernel opens only what it knows is a directory, and a name changed behind
+   * it fails here at the first getdents. Offset 0 to the filler: libfuse keeps every entry
+   * (it never reports a full buffer) and hands them out by the kernel's offsets.
+   */
   @Override
   public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset,
       FuseFileInfo fi) {
@@ -374,9 +359,7 @@ final class CairnFuse extends FuseStubFS {
         FileStat st = new FileStat(jnr.ffi.Runtime.getSystemRuntime());
         st.st_ino.set(e.stat().ino());
         st.st_mode.set(e.stat().typeBits() | e.stat().mode());
-        if (filler.apply(buf, e.name(), st, 0) != 0) {
-          break;
-        }
+        filler.apply(buf, e.name(), st, 0);
       }
       return 0;
     });
@@ -446,10 +429,8 @@ final class CairnFuse extends FuseStubFS {
 
   @Override
   public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
+    // the kernel refuses a value over 64 KiB (E2BIG) before it comes, and the core its own
     return call("setxattr", () -> {
-      if (size > 64 * 1024) {
-        throw new FsException(FsError.RANGE, "attribute value over 64 KiB");
-      }
       byte[] v = new byte[(int) size];
       value.get(0, v, 0, v.length);
       core.setxattr(path, name, v, flags);
