@@ -3,7 +3,10 @@ package org.cairnfs.fs.fuse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads /proc/self/mountinfo: is a path a mount point right now, and of which type. */
@@ -14,56 +17,43 @@ final class MountTable {
 
   /** The filesystem type mounted at {@code mountpoint} (e.g. "fuse.cairn"), if any. */
   static Optional<String> typeAt(Path mountpoint) {
-    String want = mountpoint.toAbsolutePath().normalize().toString();
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(MOUNTINFO);
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-    Optional<String> found = Optional.empty();
-    for (String line : lines) {
-      String[] f = line.split(" ");
-      if (f.length < 5 || !unescape(f[4]).equals(want)) {
-        continue;
-      }
-      for (int i = 5; i < f.length - 1; i++) {
-        if (f[i].equals("-")) {
-          found = Optional.of(f[i + 1]); // the last mount at a path is the visible one
-          break;
-        }
-      }
-    }
-    return found;
+    return Optional.ofNullable(visible().get(mountpoint.toAbsolutePath().normalize()
+        .toString()));
   }
 
   /** Every mount point whose visible mount is of {@code type}, in mount order. */
   static List<Path> mountsOfType(String type) {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(MOUNTINFO);
-    } catch (IOException e) {
-      return List.of();
-    }
-    java.util.Map<String, String> top = new java.util.LinkedHashMap<>();
-    for (String line : lines) {
-      String[] f = line.split(" ");
-      for (int i = 5; i < f.length - 1 && f.length >= 5; i++) {
-        if (f[i].equals("-")) {
-          String mp = unescape(f[4]);
-          top.remove(mp);
-          top.put(mp, f[i + 1]);
-          break;
-        }
-      }
-    }
-    List<Path> out = new java.util.ArrayList<>();
-    top.forEach((mp, t) -> {
+    List<Path> out = new ArrayList<>();
+    visible().forEach((mp, t) -> {
       if (t.equals(type)) {
         out.add(Path.of(mp));
       }
     });
     return out;
+  }
+
+  /**
+   * Mount point to the type of the mount visible there (the last one mounted at it), in the
+   * order those were mounted; empty when mountinfo cannot be read. Each line is "id parent
+   * major:minor root mountpoint options [optional fields...] - type source super-options": the
+   * lone "-" is the first field that can be one (the ones before are numbers, absolute paths and
+   * option lists).
+   */
+  private static Map<String, String> visible() {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(MOUNTINFO);
+    } catch (IOException e) {
+      return Map.of();
+    }
+    Map<String, String> top = new LinkedHashMap<>();
+    for (String line : lines) {
+      List<String> f = List.of(line.split(" "));
+      String mp = unescape(f.get(4));
+      top.remove(mp);
+      top.put(mp, f.get(f.indexOf("-") + 1));
+    }
+    return top;
   }
 
   static String unescape(String s) {
