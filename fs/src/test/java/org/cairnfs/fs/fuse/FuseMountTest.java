@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.cairnfs.fs.fuse.Probe.q;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +22,7 @@ import org.cairnfs.fs.mount.MountStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link FuseMount} with real mounts in this JVM: that mount returns once the kernel shows the
@@ -61,6 +65,7 @@ class FuseMountTest {
     try {
       assertThat(mount.mountpoint()).isEqualTo(mp);
       assertThat(mount.mounted()).isTrue();
+      assertDaemonThreads("cairn-fuse-loop");
       assertThat(FuseMount.isCairnMount(mp)).isTrue();
       assertThat(FuseMount.isCairnMount(dir)).isFalse();
       assertThat(MountTable.typeAt(mp)).contains(FuseMount.FS_TYPE);
@@ -186,10 +191,7 @@ class FuseMountTest {
   @Test
   void aLiveMountIsRefusedAndADeadOneCleared() throws Exception {
     try (TestMount m = TestMount.start(b -> { }, false, (grid, root, mp) -> {
-      // a mount whose process died: the kernel shows it, every call answers ENOTCONN
-      p.ok("fd = os.open('/dev/fuse', os.O_RDWR); chk(libc.mount(b'cairn', " + q(mp)
-          + ".encode(), b'fuse.cairn', 0, ('fd=%d,rootmode=40000,user_id=0,group_id=0' % fd)"
-          + ".encode())); os.close(fd)");
+      mountDead(mp);
       assertThat(MountTable.typeAt(mp)).contains(FuseMount.FS_TYPE);
       assertThat(p.errno("os.listdir(" + q(mp) + ")")).isEqualTo("ENOTCONN");
     })) {
@@ -200,6 +202,57 @@ class FuseMountTest {
           .hasMessageContaining("is already mounted (fuse.cairn)");
       assertThat(m.mount.mounted()).isTrue();
     }
+  }
+
+  /** A `fuse.cairn` mount at {@code mp} whose process died: every call answers ENOTCONN. */
+  static void mountDead(Path mp) {
+    p.ok("fd = os.open('/dev/fuse', os.O_RDWR); chk(libc.mount(b'cairn', " + q(mp)
+        + ".encode(), b'fuse.cairn', 0, ('fd=%d,rootmode=40000,user_id=0,group_id=0' % fd)"
+        + ".encode())); os.close(fd)");
+  }
+
+  @Test
+  void aDeadMountOnAnotherIsClearedOneAtATime() throws Exception {
+    Path dir = Files.createTempDirectory(TestMount.PREFIX);
+    Path mp = Files.createDirectories(dir.resolve("dead"));
+    try {
+      mountDead(mp);
+      mountDead(mp);
+      // the lazy unmount detaches the top one; what shows after it is still in the way
+      assertThatThrownBy(() -> FuseMount.clearStale(mp)).isInstanceOf(IOException.class)
+          .hasMessage("could not clear the stale mount at " + mp);
+      assertThat(MountTable.typeAt(mp)).contains(FuseMount.FS_TYPE);
+      FuseMount.clearStale(mp);
+      assertThat(MountTable.typeAt(mp)).isEmpty();
+    } finally {
+      for (int i = 0; i < 3; i++) {
+        TestMount.lazyUnmount(mp);
+      }
+      TestMount.delete(dir);
+    }
+  }
+
+  @Test
+  void aDeadMountSomeoneStillHoldsIsDetached() throws Exception {
+    Path dir = Files.createTempDirectory(TestMount.PREFIX);
+    Path mp = Files.createDirectories(dir.resolve("dead"));
+    try {
+      mountDead(mp);
+      // a descriptor on it keeps it busy: a plain unmount fails, a lazy one detaches it
+      p.ok("held = os.open(" + q(mp) + ", os.O_PATH)");
+      FuseMount.clearStale(mp);
+      assertThat(MountTable.typeAt(mp)).isEmpty();
+    } finally {
+      p.ok("os.close(held)");
+      TestMount.lazyUnmount(mp);
+      TestMount.delete(dir);
+    }
+  }
+
+  /** The live threads of this name: at least one, and none keeps the JVM from exiting. */
+  static void assertDaemonThreads(String name) {
+    assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> t.getName().equals(name))
+        .as(name).isNotEmpty().allMatch(Thread::isDaemon);
   }
 
   /**
@@ -247,6 +300,7 @@ class FuseMountTest {
           .hasMessageContaining("did not answer within 5 s")
           .hasMessageContaining("fusermount -u -z " + mp);
       assertThat(MountTable.typeAt(mp)).as("left as it was").contains(FuseMount.FS_TYPE);
+      assertDaemonThreads("cairn-fuse-stale-check"); // still waiting for its answer
     } finally {
       p.ok("os.close(hfd)"); // the connection is aborted: the waiting opendir gets ENOTCONN
       TestMount.lazyUnmount(mp);
@@ -256,7 +310,11 @@ class FuseMountTest {
 
   @Test
   void unmountWaitsWhileTheMountIsBusy() throws Exception {
+    Logger log = (Logger) LoggerFactory.getLogger(FuseMount.class);
+    ListAppender<ILoggingEvent> seen = new ListAppender<>();
+    seen.start();
     try (TestMount m = TestMount.start(b -> { })) {
+      log.addAppender(seen);
       Files.writeString(m.path("f"), "x");
       p.ok("os.chdir(" + q(m.mp) + ")");
       CompletableFuture<MountStatus> unmounted = CompletableFuture.supplyAsync(() -> {
@@ -269,12 +327,16 @@ class FuseMountTest {
       Thread.sleep(500);
       assertThat(unmounted).isNotDone(); // fusermount -u failed: busy
       assertThat(m.mount.mounted()).isTrue();
+      assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage)
+          .anyMatch(msg -> msg.contains("fusermount -u " + m.mp + " said: ")
+              && msg.contains("busy"));
       p.ok("os.chdir('/')");
       fusermountU(m.mp);
       assertThat(unmounted.get(20, TimeUnit.SECONDS).clean()).isTrue();
       assertThat(m.mount.mounted()).isFalse();
       assertThat(m.grid.entries(m.rootCap)).containsKey("f");
     } finally {
+      log.detachAppender(seen);
       p.ok("os.chdir('/')");
     }
   }
