@@ -3,6 +3,10 @@ package org.cairnfs.fs.fuse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.cairnfs.fs.fuse.Probe.q;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.slf4j.LoggerFactory;
 
 /**
  * The FUSE edge through the kernel, in this JVM: one mount for the class, each test in its own
@@ -484,5 +489,35 @@ class CairnFuseTest {
     p.ok("os.fsync(fd)");
     p.ok("os.close(fd)");
     assertThat(m.core.status().clean()).isTrue();
+  }
+
+  @Test
+  void theGridsFailuresAreLoggedAndACallersMistakesAreNot() throws Exception {
+    Logger log = (Logger) LoggerFactory.getLogger(CairnFuse.class);
+    ListAppender<ILoggingEvent> seen = new ListAppender<>();
+    seen.start();
+    log.addAppender(seen);
+    try {
+      p.ok("fd = os.open(" + f("a") + ", os.O_CREAT | os.O_WRONLY, 0o644)");
+      p.ok("os.write(fd, b'one')");
+      assertThat(p.errno("os.stat(" + f("missing") + ")")).isEqualTo("ENOENT");
+      assertThat(p.errno("os.mkdir(" + q(d) + ")")).isEqualTo("EEXIST");
+      assertThat(seen.list).as("an errno the caller caused is no warning").isEmpty();
+      try {
+        m.grid.failWith(GridException.Kind.FULL);
+        assertThat(p.errno("os.fsync(fd)")).isEqualTo("ENOSPC");
+        m.grid.failWith(GridException.Kind.UNREACHABLE);
+        assertThat(p.errno("os.fsync(fd)")).isEqualTo("EIO");
+      } finally {
+        m.grid.heal();
+      }
+      assertThat(seen.list).extracting(ILoggingEvent::getLevel).containsOnly(Level.WARN);
+      assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage)
+          .allMatch(msg -> msg.startsWith("fsync: ")).hasSize(2);
+      p.ok("os.fsync(fd)");
+      p.ok("os.close(fd)");
+    } finally {
+      log.detachAppender(seen);
+    }
   }
 }
