@@ -129,6 +129,7 @@ class FuseMountTest {
     MountCore core = MountCore.open(MountConfig.builder(grid.newRoot(), dir.resolve("cache"))
         .build(), grid);
     int timedOut = 0;
+    long abandonThreads = 0;
     try {
       // with no time at all the mount is rarely shown before the first look; a few tries
       for (int i = 0; i < 5; i++) {
@@ -137,6 +138,11 @@ class FuseMountTest {
           FuseMount.mount(core, mp, true, Duration.ZERO);
           fusermountU(mp); // shown at the first look
         } catch (IOException e) {
+          // the thread that takes the late mount down was started before the throw and lives
+          // at least until it has run fusermount: it must not keep the JVM from exiting
+          abandonThreads += Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> t.getName().equals("cairn-fuse-abandon"))
+              .peek(t -> assertThat(t.isDaemon()).as("daemon").isTrue()).count();
           assertThat(e).hasMessageContaining("the kernel did not show the mount within PT0S");
           timedOut++;
           // the mount call goes on and the mount comes, later: mount takes it down itself
@@ -156,6 +162,7 @@ class FuseMountTest {
         }
       }
       assertThat(timedOut).isPositive();
+      assertThat(abandonThreads).isPositive();
     } finally {
       core.close(Duration.ZERO, s -> { });
       TestMount.delete(dir);
