@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.cairnfs.fs.mount.MountCore;
 import org.cairnfs.fs.mount.MountStatus;
@@ -28,6 +29,8 @@ public final class FuseMount {
   public static final String FS_TYPE = "fuse.cairn";
   /** How long a daemon at a mount point has to answer before it counts as hung. */
   static final Duration STALE_CHECK = Duration.ofSeconds(5);
+  /** No limit, for {@link #poll}. */
+  private static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
 
   private final MountCore core;
   private final Path mountpoint;
@@ -74,19 +77,16 @@ public final class FuseMount {
     }, "cairn-fuse-loop");
     t.setDaemon(true);
     t.start();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!FS_TYPE.equals(MountTable.typeAt(mp).orElse(""))) {
+    poll(() -> shown(mp) || loop.isDone(), timeout, 20);
+    if (!shown(mp)) {
       if (loop.isDone()) {
         String why = loop.isCompletedExceptionally() ? loop.handle((v, e) -> String.valueOf(e))
             .join() : "the FUSE loop ended";
         throw new IOException("mounting " + mp + " failed: " + why);
       }
-      if (System.nanoTime() > deadline) {
-        takeDownWhenShown(mp, loop);
-        throw new IOException("mounting " + mp + ": the kernel did not show the mount within "
-            + timeout);
-      }
-      sleep(20);
+      takeDownWhenShown(mp, loop);
+      throw new IOException("mounting " + mp + ": the kernel did not show the mount within "
+          + timeout);
     }
     LOG.info("mounted at {}", mp);
     return new FuseMount(core, mp, loop);
@@ -98,7 +98,11 @@ public final class FuseMount {
 
   /** Whether the kernel shows the mount right now. */
   public boolean mounted() {
-    return FS_TYPE.equals(MountTable.typeAt(mountpoint).orElse(""));
+    return shown(mountpoint);
+  }
+
+  private static boolean shown(Path mp) {
+    return FS_TYPE.equals(MountTable.typeAt(mp).orElse(""));
   }
 
   /** Whether the kernel shows a Cairn mount at {@code path} now (for the CLI's unmount, sync). */
@@ -135,9 +139,7 @@ public final class FuseMount {
 
   /** Blocks until the mount is gone (someone ran fusermount -u, or {@link #unmount}). */
   public void awaitUnmounted() {
-    while (mounted() && !loop.isDone()) {
-      sleep(100);
-    }
+    poll(() -> !mounted() || loop.isDone(), FOREVER, 100);
   }
 
   /**
@@ -150,13 +152,9 @@ public final class FuseMount {
     if (mounted()) {
       runUnmount(mountpoint, false);
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (mounted()) {
-      if (System.nanoTime() > deadline) {
-        throw new IOException(mountpoint + " is still mounted: files open there? ("
-            + "fusermount -u -z " + mountpoint + " detaches it)");
-      }
-      sleep(50);
+    if (!poll(() -> !mounted(), Duration.ofSeconds(30), 50)) {
+      throw new IOException(mountpoint + " is still mounted: files open there? ("
+          + "fusermount -u -z " + mountpoint + " detaches it)");
     }
     try {
       loop.get(10, TimeUnit.SECONDS);
@@ -235,17 +233,13 @@ public final class FuseMount {
    */
   private static void takeDownWhenShown(Path mp, CompletableFuture<Void> loop) {
     Thread t = new Thread(() -> {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!loop.isDone() && System.nanoTime() < deadline) {
-        if (FS_TYPE.equals(MountTable.typeAt(mp).orElse(""))) {
-          try {
-            runUnmount(mp, true);
-          } catch (IOException e) {
-            LOG.warn("could not take down the late mount at {}: {}", mp, e.getMessage());
-          }
-          return;
+      poll(() -> shown(mp) || loop.isDone(), Duration.ofSeconds(60), 20);
+      if (shown(mp)) {
+        try {
+          runUnmount(mp, true);
+        } catch (IOException e) {
+          LOG.warn("could not take down the late mount at {}: {}", mp, e.getMessage());
         }
-        sleep(20);
       }
     }, "cairn-fuse-abandon");
     t.setDaemon(true);
@@ -270,11 +264,22 @@ public final class FuseMount {
     }
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /**
+   * Looks at {@code done} every {@code pauseMs} until it holds (then true) or {@code limit} has
+   * passed (then false). The kernel tells no one when a mount comes or goes: mountinfo is read.
+   */
+  private static boolean poll(BooleanSupplier done, Duration limit, long pauseMs) {
+    long start = System.nanoTime();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() - start > limit.toNanos()) {
+        return false;
+      }
+      try {
+        Thread.sleep(pauseMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
+    return true;
   }
 }

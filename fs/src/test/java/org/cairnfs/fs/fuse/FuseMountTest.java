@@ -331,13 +331,16 @@ class FuseMountTest {
           throw new java.io.UncheckedIOException(e);
         }
       });
-      Thread.sleep(500);
-      assertThat(unmounted).isNotDone(); // fusermount -u failed: busy
-      assertThat(m.mount.mounted()).isTrue();
-      assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage)
-          .anyMatch(msg -> msg.contains("fusermount -u " + m.mp + " said: ")
-              && msg.contains("busy"));
-      p.ok("os.chdir('/')");
+      try {
+        Thread.sleep(500);
+        assertThat(unmounted).isNotDone(); // fusermount -u failed: busy
+        assertThat(m.mount.mounted()).isTrue();
+        assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage)
+            .anyMatch(msg -> msg.contains("fusermount -u " + m.mp + " said: ")
+                && msg.contains("busy"));
+      } finally {
+        p.ok("os.chdir('/')"); // else the mount's close waits 30 s on it
+      }
       fusermountU(m.mp);
       assertThat(unmounted.get(20, TimeUnit.SECONDS).clean()).isTrue();
       assertThat(m.mount.mounted()).isFalse();
