@@ -203,19 +203,30 @@ public final class UploadSink implements ShareSink {
       lock.unlock();
     }
     client.writeChunk(index, share, offset, data).whenComplete((ok, error) -> {
+      IOException failed = null;
+      if (error != null) {
+        Throwable cause = Await.unwrap(error);
+        failed = cause instanceof IOException io ? io
+            : new IOException("writing share " + share + " to " + server.shortForm() + ": "
+                + cause, cause);
+      }
+      // the failure is recorded with the answer, under one lock: a waiter that sees nothing in
+      // flight must also see why the last write failed (it once returned as if all was written)
+      boolean first = false;
       lock.lock();
       try {
         inFlight -= data.length;
         lastProgress = System.nanoTime();
+        if (failed != null && failure == null) {
+          failure = failed;
+          first = true;
+        }
         changed.signalAll();
       } finally {
         lock.unlock();
       }
-      if (error != null) {
-        Throwable cause = Await.unwrap(error);
-        fail(cause instanceof IOException io ? io
-            : new IOException("writing share " + share + " to " + server.shortForm() + ": "
-                + cause, cause));
+      if (first) {
+        abortOnServer();
       }
     });
   }

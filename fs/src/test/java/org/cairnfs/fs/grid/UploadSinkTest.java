@@ -1,0 +1,161 @@
+package org.cairnfs.fs.grid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import java.util.Set;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.fs.testing.TestGrid;
+import org.cairnfs.fs.testing.TestServer;
+import org.cairnfs.protocol.client.StorageClient;
+import org.cairnfs.protocol.identity.NodeKey;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One {@link UploadSink} streaming share 3 to one real server on loopback: what reaches the
+ * server, the window, a failed write, a server that stops acknowledging (the stall timeout
+ * counted from the first send, not from when the sink was made).
+ */
+class UploadSinkTest {
+  static final int CHUNK = 4096;
+  static final int WINDOW = 2 * CHUNK;
+  static final Duration STALL = Duration.ofSeconds(1);
+  /** The share's size as allocated. */
+  static final int SIZE = 5 * CHUNK + 100;
+
+  @TempDir
+  Path dir;
+  TestGrid grid;
+  TestServer server;
+  StorageClient client;
+  final StorageIndex si = StorageIndex.of(random(StorageIndex.LENGTH, 1));
+
+  static byte[] random(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    grid = new TestGrid(dir, 1);
+    server = grid.server(0);
+    client = StorageClient.connect(TestGrid.CLIENT_OPTIONS, NodeKey.generate(), "127.0.0.1",
+        server.port(), server.nodeId()).get();
+    client.allocate(si, random(32, 2), random(32, 3), SIZE, Set.of(3)).get();
+  }
+
+  @AfterEach
+  void stop() {
+    server.faults().hang(false);
+    server.faults().release();
+    if (client != null) {
+      client.close();
+    }
+    grid.close();
+  }
+
+  UploadSink sink() {
+    return new UploadSink(server.nodeId(), client, si, 3, CHUNK, WINDOW, STALL);
+  }
+
+  @Test
+  void everyByteReachesTheServerAndIsAcknowledgedOnlyAfterTheEncoderIsDone() throws Exception {
+    UploadSink sink = sink();
+    assertThat(sink.server()).isEqualTo(server.nodeId());
+    assertThat(sink.share()).isEqualTo(3);
+    byte[] data = random(SIZE, 4);
+    for (int off = 0; off < data.length; off += 1000) {
+      sink.write(off, data, off, Math.min(1000, data.length - off));
+    }
+    assertThatThrownBy(sink::awaitWritten).isInstanceOf(IllegalStateException.class)
+        .hasMessage("share 3 is still being encoded");
+    sink.close();
+    sink.awaitWritten();
+    assertThat(sink.failed()).isFalse();
+    assertThat(sink.failure()).isNull();
+    assertThat(sink.bytesSent()).isEqualTo(data.length);
+    assertThat(server.faults().bytesReceived()).isEqualTo(data.length);
+    client.closeShare(si, 3).get();
+    assertThat(client.readRange(si, 3, 0, data.length).get()).isEqualTo(data);
+  }
+
+  @Test
+  void aFailedLastWriteIsNeverReportedWritten() throws Exception {
+    // the answer and its failure must arrive together: awaitWritten once saw nothing in flight
+    // and no failure yet, and reported the share written (a race: tried 50 times)
+    server.faults().failWrites(true);
+    for (int i = 0; i < 50; i++) {
+      UploadSink sink = sink();
+      sink.write(0, random(CHUNK, i), 0, CHUNK);
+      sink.close();
+      assertThatThrownBy(sink::awaitWritten).as("try " + i).isInstanceOf(IOException.class)
+          .hasMessageContaining("injected write failure");
+    }
+  }
+
+  @Test
+  void aFailedWriteFailsTheSinkDropsLaterWritesAndAbortsTheUpload() throws Exception {
+    server.faults().failWrites(true);
+    UploadSink sink = sink();
+    sink.write(0, random(CHUNK, 5), 0, CHUNK);
+    sink.close();
+    assertThatThrownBy(sink::awaitWritten).isInstanceOf(IOException.class)
+        .hasMessageContaining("injected write failure");
+    IOException first = sink.failure();
+    assertThat(sink.failed()).isTrue();
+    long sent = sink.bytesSent();
+    assertThat(sent).isEqualTo(CHUNK);
+    sink.write(CHUNK, random(3 * CHUNK, 6), 0, 3 * CHUNK);
+    sink.close();
+    assertThat(sink.bytesSent()).as("nothing sent after the failure").isEqualTo(sent);
+    sink.fail(new IOException("later"));
+    assertThat(sink.failure()).as("the first cause wins").isSameAs(first);
+    // the upload was aborted on the server: nothing of it stays in incoming
+    for (int i = 0; i < 500 && server.incomingFiles() > 0; i++) {
+      Thread.sleep(10);
+    }
+    assertThat(server.incomingFiles()).isZero();
+  }
+
+  @Test
+  void aFullWindowWaitsAndAServerAcknowledgingNothingFailsItAfterTheStall() throws Exception {
+    UploadSink sink = sink();
+    Thread.sleep(STALL.toMillis() + 200); // the stall counts from the first send, not from here
+    server.faults().hang(true);
+    long start = System.nanoTime();
+    sink.write(0, random(CHUNK, 7), 0, CHUNK);
+    sink.write(CHUNK, random(CHUNK, 8), 0, CHUNK);
+    assertThat(sink.failed()).as("exactly a window in flight is no wait").isFalse();
+    assertThat(sink.bytesSent()).isEqualTo(WINDOW);
+    sink.write(2 * CHUNK, random(CHUNK, 9), 0, CHUNK); // waits for room, then fails the sink
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(STALL);
+    assertThat(sink.failed()).isTrue();
+    assertThat(sink.failure()).hasMessage("server " + server.nodeId().shortForm()
+        + " acknowledged no write for 1 s with " + WINDOW + " bytes in flight");
+    assertThat(sink.bytesSent()).isEqualTo(WINDOW);
+    sink.close();
+    assertThatThrownBy(sink::awaitWritten).isSameAs(sink.failure());
+  }
+
+  @Test
+  void awaitWrittenFailsWhenNothingIsAcknowledgedForTheStall() throws Exception {
+    UploadSink sink = sink();
+    Thread.sleep(STALL.toMillis() + 200);
+    server.faults().hang(true);
+    long start = System.nanoTime();
+    sink.write(0, random(100, 10), 0, 100);
+    sink.close(); // sends the 100 bytes buffered
+    assertThatThrownBy(sink::awaitWritten).isInstanceOf(IOException.class)
+        .hasMessage("server " + server.nodeId().shortForm() + " acknowledged nothing for 1 s");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(STALL);
+    assertThat(sink.bytesSent()).isEqualTo(100);
+  }
+}
