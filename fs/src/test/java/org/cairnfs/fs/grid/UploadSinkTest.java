@@ -62,8 +62,13 @@ class UploadSinkTest {
     grid.close();
   }
 
+  /** A sink with a stall timeout no loaded machine reaches (the tests of a stall use STALL). */
   UploadSink sink() {
-    return new UploadSink(server.nodeId(), client, si, 3, CHUNK, WINDOW, STALL);
+    return sink(Duration.ofMinutes(1));
+  }
+
+  UploadSink sink(Duration stall) {
+    return new UploadSink(server.nodeId(), client, si, 3, CHUNK, WINDOW, stall);
   }
 
   @Test
@@ -127,7 +132,7 @@ class UploadSinkTest {
 
   @Test
   void aFullWindowWaitsAndAServerAcknowledgingNothingFailsItAfterTheStall() throws Exception {
-    UploadSink sink = sink();
+    UploadSink sink = sink(STALL);
     Thread.sleep(STALL.toMillis() + 200); // the stall counts from the first send, not from here
     server.faults().hang(true);
     long start = System.nanoTime();
@@ -147,7 +152,7 @@ class UploadSinkTest {
 
   @Test
   void awaitWrittenFailsWhenNothingIsAcknowledgedForTheStall() throws Exception {
-    UploadSink sink = sink();
+    UploadSink sink = sink(STALL);
     Thread.sleep(STALL.toMillis() + 200);
     server.faults().hang(true);
     long start = System.nanoTime();
