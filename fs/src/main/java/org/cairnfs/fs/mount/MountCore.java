@@ -697,8 +697,4 @@ public final class MountCore implements AutoCloseable {
   WriteBack writeBack() {
     return wb;
   }
-
-  static boolean isDirKind(Node n) {
-    return n.kind() == EntryKind.DIRECTORY;
-  }
 }
