@@ -79,4 +79,127 @@ class MountCoreEdgesTest {
       assertThat(fx.core.statfs().freeBlocks()).isEqualTo((1L << 40) / FsSpace.BLOCK_SIZE);
     }
   }
+
+  static void fails(FsError error, ThrowingRunnable r) {
+    assertThatThrownBy(r::run).isInstanceOf(FsException.class)
+        .extracting(e -> ((FsException) e).error()).isEqualTo(error);
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  /**
+   * The largest file is exactly {@link MountCore#MAX_FILE_SIZE}: a write, a truncate and an
+   * fallocate may reach it and not pass it, and an offset whose end overflows is refused too
+   * (even by fallocate with KEEP_SIZE, which changes no byte).
+   */
+  @Test
+  void offsetsAndSizesStopExactlyAtTheLargestFile() throws Exception {
+    long max = MountCore.MAX_FILE_SIZE;
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore core = fx.core;
+      long fh = fx.create("/f");
+      assertThat(core.write(fh, ByteBuffer.allocate(0), max)).isZero();
+      fails(FsError.TOO_BIG, () -> core.write(fh, ByteBuffer.allocate(1), max));
+      fails(FsError.TOO_BIG, () -> core.write(fh, ByteBuffer.allocate(1), Long.MAX_VALUE));
+      fails(FsError.INVALID, () -> core.write(fh, ByteBuffer.allocate(1), -1));
+      fails(FsError.INVALID, () -> core.read(fh, ByteBuffer.allocate(1), -1));
+      core.fallocate(fh, MountCore.FALLOC_KEEP_SIZE, max - 1, 1);
+      fails(FsError.TOO_BIG, () -> core.fallocate(fh, MountCore.FALLOC_KEEP_SIZE, max, 1));
+      fails(FsError.TOO_BIG,
+          () -> core.fallocate(fh, MountCore.FALLOC_KEEP_SIZE, Long.MAX_VALUE, 1));
+      assertThat(core.fgetattr(fh).size()).isZero();
+      core.ftruncate(fh, max);
+      assertThat(core.fgetattr(fh).size()).isEqualTo(max);
+      core.ftruncate(fh, 0);
+      fails(FsError.TOO_BIG, () -> core.ftruncate(fh, max + 1));
+      fails(FsError.INVALID, () -> core.ftruncate(fh, -1));
+      core.write(fh, ByteBuffer.wrap(new byte[] {1, 2}), 0);
+      core.flush(fh);
+      core.release(fh);
+      long app = core.open("/f", MountCore.O_WRONLY | MountCore.O_APPEND);
+      core.write(app, ByteBuffer.wrap(new byte[] {3}), -5); // O_APPEND: the offset is not used
+      core.release(app);
+      assertThat(fx.get("/f")).containsExactly(1, 2, 3);
+      long ro = core.open("/f", 0);
+      fails(FsError.INVALID, () -> core.ftruncate(ro, 0));
+      core.release(ro);
+      fails(FsError.BAD_HANDLE, () -> core.release(ro));
+      fails(FsError.BAD_HANDLE, () -> core.fgetattr(ro));
+    }
+  }
+
+  /** truncate(2) and open(2) of what is not a regular file say what it is. */
+  @Test
+  void truncateAndOpenOfADirectoryOrASymlinkAreRefused() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore core = fx.core;
+      core.mkdir("/d", 0755, CoreFixture.USER);
+      core.symlink("d", "/l", CoreFixture.USER);
+      fails(FsError.IS_DIRECTORY, () -> core.truncate("/d", 0));
+      fails(FsError.INVALID, () -> core.truncate("/l", 0));
+      fails(FsError.IS_DIRECTORY, () -> core.open("/d", 0));
+      fails(FsError.IS_DIRECTORY, () -> core.open("/d", MountCore.O_TRUNC));
+      fails(FsError.INVALID, () -> core.open("/l", 0));
+      fx.put("/f", new byte[] {1, 2, 3});
+      core.truncate("/f", 1);
+      assertThat(fx.get("/f")).containsExactly(1);
+    }
+  }
+
+  /**
+   * A reader's close journals nothing, not even another handle's unflushed write; a writer's
+   * close journals it; a close of a handle that truncated at its open (O_RDONLY | O_TRUNC)
+   * journals the truncation.
+   */
+  @Test
+  void aReadersCloseJournalsNothingAndATruncatingOpenIsJournaledAtItsClose() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore core = fx.core;
+      WriteBack wb = core.writeBack();
+      fx.put("/f", new byte[] {1, 2, 3});
+      long w = core.open("/f", MountCore.O_RDWR);
+      core.write(w, ByteBuffer.wrap(new byte[] {9}), 0);
+      long r = core.open("/f", 0);
+      long seq = wb.lastSeq();
+      core.flush(r);
+      core.release(r);
+      assertThat(wb.lastSeq()).as("a reader's close").isEqualTo(seq);
+      core.flush(w);
+      assertThat(wb.lastSeq()).as("the writer's close").isGreaterThan(seq);
+      core.release(w);
+      long t = core.open("/f", MountCore.O_TRUNC);
+      seq = wb.lastSeq();
+      core.flush(t);
+      assertThat(wb.lastSeq()).as("a truncating reader's close").isGreaterThan(seq);
+      core.release(t);
+      fx.crashAndReopen();
+      assertThat(fx.get("/f")).isEmpty();
+    }
+  }
+
+  /** readdir's ".." is the parent (the root's is the root); a directory not listed has one link. */
+  @Test
+  void dotDotIsTheParentAndADirectoryNotListedHasOneLink() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String root;
+    try (CoreFixture fx = new CoreFixture(grid, null, dir.resolve("a"), b -> { })) {
+      root = fx.rootCap;
+      fx.core.mkdir("/d", 0755, CoreFixture.USER);
+      fx.core.mkdir("/d/e", 0755, CoreFixture.USER);
+      long rootIno = fx.core.getattr("/").ino();
+      long dIno = fx.core.getattr("/d").ino();
+      assertThat(fx.core.readdir("/")).filteredOn(e -> e.name().equals(".."))
+          .singleElement().satisfies(e -> assertThat(e.stat().ino()).isEqualTo(rootIno));
+      assertThat(fx.core.readdir("/d/e")).filteredOn(e -> e.name().equals(".."))
+          .singleElement().satisfies(e -> assertThat(e.stat().ino()).isEqualTo(dIno));
+      fx.core.sync(Duration.ofSeconds(30));
+    }
+    try (CoreFixture fresh = new CoreFixture(grid, root, dir.resolve("b"), b -> { })) {
+      assertThat(fresh.core.getattr("/d").nlink()).as("not listed yet").isEqualTo(1);
+      fresh.core.readdir("/d");
+      assertThat(fresh.core.getattr("/d").nlink()).as("listed: one subdirectory").isEqualTo(3);
+    }
+  }
 }
