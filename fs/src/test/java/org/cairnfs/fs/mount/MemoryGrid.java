@@ -64,6 +64,8 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
   final AtomicInteger publishes = new AtomicInteger();
   final AtomicInteger lists = new AtomicInteger();
   final AtomicInteger reads = new AtomicInteger();
+  /** Calls of {@link #space}. */
+  final AtomicInteger spaceCalls = new AtomicInteger();
   private final AtomicInteger writesInFlight = new AtomicInteger();
   /** The most file writes in flight at once. */
   final AtomicInteger mostWritesInFlight = new AtomicInteger();
@@ -374,6 +376,7 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
 
   @Override
   public CompletableFuture<GridSpace> space() {
+    spaceCalls.incrementAndGet();
     return async(true, true, () -> new GridSpace(1L << 41, freeBytes));
   }
 

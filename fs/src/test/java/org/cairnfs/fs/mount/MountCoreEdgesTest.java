@@ -202,4 +202,43 @@ class MountCoreEdgesTest {
       assertThat(fresh.core.getattr("/d").nlink()).as("listed: one subdirectory").isEqualTo(3);
     }
   }
+
+  /**
+   * statfs asks the grid at most once in 5 s: a second statfs right after the first is answered
+   * from the first (checked only when less than 5 s passed between them, which a loaded
+   * machine could exceed; the test then checks nothing rather than fail).
+   */
+  @Test
+  void statfsAsksTheGridAtMostOnceInFiveSeconds() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> { })) {
+      long start = System.nanoTime();
+      FsSpace first = fx.core.statfs();
+      FsSpace second = fx.core.statfs();
+      long took = System.nanoTime() - start;
+      assertThat(second).isEqualTo(first);
+      if (took < java.util.concurrent.TimeUnit.SECONDS.toNanos(5)) {
+        assertThat(grid.spaceCalls.get()).as("grid asked").isEqualTo(1);
+      }
+    }
+  }
+
+  /**
+   * A handle from create(2), even of a file that exists and is unchanged since its last open,
+   * never lets the kernel keep its cached pages; the open after it does.
+   */
+  @Test
+  void aCreatedHandleNeverKeepsTheKernelsPages() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore core = fx.core;
+      fx.put("/f", new byte[] {1});
+      core.release(core.open("/f", 0));
+      long c = core.create("/f", 0644, MountCore.O_CREAT | MountCore.O_RDWR, CoreFixture.USER);
+      assertThat(core.keepCache(c)).isFalse();
+      core.release(c);
+      long o = core.open("/f", 0);
+      assertThat(core.keepCache(o)).as("unchanged since the create's open").isTrue();
+      core.release(o);
+    }
+  }
 }
