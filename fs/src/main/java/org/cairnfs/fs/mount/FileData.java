@@ -293,15 +293,13 @@ final class FileData {
     }
   }
 
-  /** Grows the file to {@code newSize} (zeros) unless it is already that long; true if grown. */
-  boolean growTo(long newSize) throws IOException, GridException {
+  /** Grows the file to {@code newSize} (zeros) unless it is already that long. */
+  void growTo(long newSize) throws IOException, GridException {
     lock.writeLock().lock();
     try {
-      if (newSize <= size) {
-        return false;
+      if (newSize > size) {
+        truncate(newSize);
       }
-      truncate(newSize);
-      return true;
     } finally {
       lock.writeLock().unlock();
     }
@@ -353,10 +351,8 @@ final class FileData {
     return current;
   }
 
+  /** The page is below Integer.MAX_VALUE: write checks its last page, a truncate shrinks. */
   private void hold(Layer layer, long page) {
-    if (page >= Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("file offset past the spool's page range");
-    }
     layer.pages.set((int) page);
     budget.add(Layer.PAGE);
   }
