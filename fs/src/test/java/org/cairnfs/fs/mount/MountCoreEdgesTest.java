@@ -241,4 +241,49 @@ class MountCoreEdgesTest {
       core.release(o);
     }
   }
+
+  /**
+   * A write that finds the cache full and the uploader failing waits the backpressure wait and
+   * fails with ENOSPC, saying how full the cache is and why it cannot drain; the bytes written
+   * before it stay readable, and the file uploads once the grid answers again.
+   */
+  @Test
+  void aFullCacheThatCannotDrainFailsAWriteWithTheUploadersError() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.cacheBytes(1 << 20)
+        .backpressureWait(Duration.ofMillis(200)))) {
+      grid.failWith(GridException.Kind.UNREACHABLE);
+      fx.put("/small", new byte[] {1});
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (fx.core.status().lastError().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(fx.core.status().lastError()).as("the upload failed").isPresent();
+      long fh = fx.create("/big");
+      byte[] chunk = CoreFixture.bytes(64 * 1024, 5);
+      int written = 0;
+      FsException full = null;
+      while (full == null && written < 64) {
+        try {
+          fx.core.write(fh, ByteBuffer.wrap(chunk), (long) written * chunk.length);
+          written++;
+        } catch (FsException e) {
+          full = e;
+        }
+      }
+      assertThat(full).as("ENOSPC within 4 MiB through a 1 MiB cache").isNotNull();
+      assertThat(full.error()).isEqualTo(FsError.NO_SPACE);
+      assertThat(full).hasMessageContaining("the local cache is full (")
+          .hasMessageContaining(" of " + (1 << 20) + " bytes) and the uploader cannot drain it: ");
+      assertThat(written).isPositive();
+      ByteBuffer back = ByteBuffer.allocate(chunk.length);
+      assertThat(fx.core.read(fh, back, 0)).isEqualTo(chunk.length);
+      assertThat(back.array()).isEqualTo(chunk);
+      grid.heal();
+      fx.core.flush(fh);
+      fx.core.release(fh);
+      fx.core.sync(Duration.ofSeconds(60));
+      assertThat(fx.get("/big")).hasSize(written * chunk.length);
+    }
+  }
 }
