@@ -57,6 +57,34 @@ class CacheDirLockTest {
     CacheDirLock.acquire(dir, Duration.ZERO).close(); // free again
   }
 
+  /**
+   * A mount interrupted while it waits for the lock gives up at once with an IOException that
+   * says so, keeps the interrupt for its caller, and leaves no descriptor of the lock file.
+   */
+  @Test
+  void aWaitInterruptedGivesUpKeepsTheInterruptAndLeavesNoDescriptor() throws Exception {
+    try (CacheDirLock held = CacheDirLock.acquire(dir, Duration.ZERO)) {
+      CompletableFuture<Object> outcome = new CompletableFuture<>();
+      Thread waiter = new Thread(() -> {
+        try {
+          CacheDirLock.acquire(dir, Duration.ofMinutes(10)).close();
+          outcome.complete("taken");
+        } catch (IOException e) {
+          outcome.complete(e.getMessage() + " interrupted="
+              + Thread.currentThread().isInterrupted());
+        }
+      });
+      waiter.start();
+      while (waiter.getState() != Thread.State.TIMED_WAITING) { // in its sleep between tries
+        Thread.sleep(1);
+      }
+      waiter.interrupt();
+      assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo("interrupted waiting for the lock"
+          + " of cache dir " + dir + " interrupted=true");
+      assertThat(descriptorsOf(dir.resolve("lock"))).as("only the holder's").isEqualTo(1);
+    }
+  }
+
   /** This process's open descriptors of {@code file}. */
   private static long descriptorsOf(Path file) throws IOException {
     try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
