@@ -286,4 +286,31 @@ class MountCoreEdgesTest {
       assertThat(fx.get("/big")).hasSize(written * chunk.length);
     }
   }
+  /**
+   * A directory entry whose cap this version cannot parse (a kind from a later version) is
+   * listed as a directory that cannot be changed; a grid directory renamed here and replayed
+   * after a kill, before the rename was published, is a writable directory still.
+   */
+  @Test
+  void aDirectoryOfAnUnknownCapIsReadOnlyAndARenamedOneReplaysWritable() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.directoryTtl(Duration.ZERO))) {
+      grid.applyChanges(fx.rootCap, java.util.List.of(new EntryChange.Put("future",
+          java.util.Optional.of("URI:FUTURE-DIR:abc"), NodeMetadata.of(
+              org.cairnfs.caps.dirnode.EntryKind.DIRECTORY, 0, 0755, C, C)))).get();
+      assertThat(fx.core.getattr("/future").kind())
+          .isEqualTo(org.cairnfs.caps.dirnode.EntryKind.DIRECTORY);
+      fails(FsError.READ_ONLY, () -> fx.core.access("/future", 2, CoreFixture.USER));
+      fx.core.mkdir("/d", 0755, CoreFixture.USER);
+      fx.core.sync(Duration.ofSeconds(30));
+      grid.failPublishesWith(GridException.Kind.UNREACHABLE);
+      fx.core.rename("/d", "/e", 0);
+      fx.crashAndReopen();
+      assertThat(fx.core.getattr("/e").kind())
+          .isEqualTo(org.cairnfs.caps.dirnode.EntryKind.DIRECTORY);
+      fx.core.mkdir("/e/x", 0755, CoreFixture.USER);
+      grid.heal();
+      fx.core.sync(Duration.ofSeconds(30));
+    }
+  }
 }
