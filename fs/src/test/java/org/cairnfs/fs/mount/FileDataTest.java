@@ -279,4 +279,41 @@ class FileDataTest {
     f.uploaded(2, "URI:gen2", 1);
     assertThat(f.owesJournal()).isFalse();
   }
+  /**
+   * Every change of the content, even the first (a write, a truncate, a layer adopted at
+   * replay, a discard), makes the next open drop the kernel's pages; an empty write and a
+   * truncate to the same size change nothing and open no layer.
+   */
+  @Test
+  void everyChangeOfTheContentIsSeenByTheNextOpen() throws Exception {
+    FileData w = file(1, false);
+    write(w, 0, new byte[] {1});
+    assertThat(w.openKeepsCache()).isFalse();
+    FileData t = file(2, false);
+    t.truncate(10);
+    assertThat(t.openKeepsCache()).isFalse();
+    Layer l = w.commit(false).orElseThrow();
+    FileData a = file(1, false);
+    a.adoptSealed(l);
+    assertThat(a.openKeepsCache()).isFalse();
+    FileData d = file(3, false);
+    d.discard();
+    assertThat(d.openKeepsCache()).isFalse();
+    FileData same = file(4, true);
+    assertThat(same.write(0, ByteBuffer.allocate(0))).isZero();
+    same.truncate(base.length);
+    assertThat(same.hasOpenChanges()).isFalse();
+    assertThat(spoolFiles()).containsExactly("1.1", "2.1");
+  }
+
+  /** A truncate to a page edge drops that page and every later one from the layer. */
+  @Test
+  void aTruncateToAPageEdgeDropsThePagesFromThere() throws Exception {
+    FileData f = file(1, false);
+    write(f, 0, CoreFixture.bytes(3 * P, 8));
+    f.truncate(P);
+    assertThat(budget.used()).isEqualTo(P);
+    f.truncate(3 * P);
+    assertThat(read(f, P, 2 * P)).containsOnly(0);
+  }
 }
