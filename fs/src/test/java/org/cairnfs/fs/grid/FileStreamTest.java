@@ -13,11 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.Executor;
 import org.cairnfs.caps.ImmutableReadCap;
-import org.cairnfs.caps.immutable.EncodingParams;
-import org.cairnfs.caps.immutable.PlaintextSource;
 import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
@@ -31,13 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Its executor is the test's where the test needs to hold the worker back or own its thread.
  */
 class FileStreamTest {
-  static final int SEGMENT = 4096;
-  static final int SIZE = 10 * SEGMENT + 123;
+  static final int SEGMENT = TwoServerFile.SEGMENT;
+  static final int SIZE = TwoServerFile.SIZE;
   static final Duration LIMIT = Duration.ofSeconds(20);
-  static final GridConfig CONFIG = GridConfig.builder()
-      .params(EncodingParams.builder().k(1).happy(1).n(2).segmentSize(SEGMENT).build())
-      .readTimeout(Duration.ofSeconds(2)).readAhead(2 * SEGMENT).build();
   @TempDir Path dir;
+  TwoServerFile fx;
   TestGrid grid;
   GridClient client;
   byte[] data;
@@ -46,18 +41,17 @@ class FileStreamTest {
 
   @BeforeEach
   void upload() throws Exception {
-    grid = new TestGrid(dir, 2);
-    client = grid.client(CONFIG);
-    data = new byte[SIZE];
-    new Random(21).nextBytes(data);
-    cap = (ImmutableReadCap) client.upload(PlaintextSource.of(data)).get().cap();
-    file = client.open(cap);
+    fx = new TwoServerFile(dir, 21);
+    grid = fx.grid;
+    client = fx.client;
+    data = fx.data;
+    cap = fx.cap;
+    file = fx.file;
   }
 
   @AfterEach
   void stop() {
-    file.close();
-    grid.close();
+    fx.close();
   }
 
   byte[] slice(int from, int to) {

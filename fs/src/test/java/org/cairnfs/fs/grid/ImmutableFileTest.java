@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
-import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.caps.ImmutableReadCap;
-import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.caps.immutable.PlaintextSource;
 import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
@@ -20,17 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link ImmutableFile}'s own rules over a file on two real servers (1-of-2 shares, 4 KiB
- * segments): argument checks, ranges ending on a segment's edge, its lock, and what a file no
+ * {@link ImmutableFile}'s own rules over a {@link TwoServerFile}: argument checks, ranges ending on a segment's edge, its lock, and what a file no
  * server could list says.
  */
 class ImmutableFileTest {
-  static final int SEGMENT = 4096;
-  static final int SIZE = 10 * SEGMENT + 123;
-  static final GridConfig CONFIG = GridConfig.builder()
-      .params(EncodingParams.builder().k(1).happy(1).n(2).segmentSize(SEGMENT).build())
-      .readTimeout(Duration.ofSeconds(2)).readAhead(2 * SEGMENT).build();
+  static final int SEGMENT = TwoServerFile.SEGMENT;
   @TempDir Path dir;
+  TwoServerFile fx;
   TestGrid grid;
   GridClient client;
   byte[] data;
@@ -39,18 +32,17 @@ class ImmutableFileTest {
 
   @BeforeEach
   void upload() throws Exception {
-    grid = new TestGrid(dir, 2);
-    client = grid.client(CONFIG);
-    data = new byte[SIZE];
-    new Random(34).nextBytes(data);
-    cap = (ImmutableReadCap) client.upload(PlaintextSource.of(data)).get().cap();
-    file = client.open(cap);
+    fx = new TwoServerFile(dir, 34);
+    grid = fx.grid;
+    client = fx.client;
+    data = fx.data;
+    cap = fx.cap;
+    file = fx.file;
   }
 
   @AfterEach
   void stop() {
-    file.close();
-    grid.close();
+    fx.close();
   }
 
   @Test
