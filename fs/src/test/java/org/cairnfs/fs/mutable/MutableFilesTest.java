@@ -58,6 +58,12 @@ class MutableFilesTest {
     grid.close();
   }
 
+  /** The grid's servers in the order of the file's ring. */
+  static List<org.cairnfs.protocol.identity.NodeId> ring(MutableWriteCap cap) {
+    return org.cairnfs.fs.grid.PermutedRing.order(cap.storageIndex().orElseThrow(),
+        grid.servers().stream().map(TestServer::nodeId).toList());
+  }
+
   static byte[] random(int size, long seed) {
     byte[] b = new byte[size];
     new Random(seed).nextBytes(b);
@@ -283,9 +289,7 @@ class MutableFilesTest {
   @Test
   void aPublishShortOfHappinessNamesEachServerThatFailedAndWhy() throws Exception {
     MutableWriteCap cap = alice.create(lines("one")).get();
-    List<org.cairnfs.protocol.identity.NodeId> ring = org.cairnfs.fs.grid.PermutedRing.order(
-        cap.storageIndex().orElseThrow(),
-        grid.servers().stream().map(TestServer::nodeId).toList());
+    List<org.cairnfs.protocol.identity.NodeId> ring = ring(cap);
     List<org.cairnfs.protocol.identity.NodeId> refusing = ring.subList(0, 4);
     try {
       refusing.forEach(id -> grid.byId(id).faults().failWrites(true));
@@ -318,9 +322,7 @@ class MutableFilesTest {
         4096), 1, MutableOptions.DEFAULT_MAX_SIZE, 3);
     MutableFiles writer = MutableFiles.on(grid.client(FAST), two);
     MutableWriteCap cap = writer.create(lines("one")).get();
-    List<org.cairnfs.protocol.identity.NodeId> ring = org.cairnfs.fs.grid.PermutedRing.order(
-        cap.storageIndex().orElseThrow(),
-        grid.servers().stream().map(TestServer::nodeId).toList());
+    List<org.cairnfs.protocol.identity.NodeId> ring = ring(cap);
     List<org.cairnfs.protocol.identity.NodeId> refusing = ring.subList(0, 6);
     try {
       refusing.forEach(id -> grid.byId(id).faults().failWrites(true));
@@ -359,8 +361,7 @@ class MutableFilesTest {
     MutableFiles writer = MutableFiles.on(grid.client(FAST), two);
     MutableWriteCap cap = writer.create(lines("one")).get();
     StorageIndex si = cap.storageIndex().orElseThrow();
-    List<org.cairnfs.protocol.identity.NodeId> ring = org.cairnfs.fs.grid.PermutedRing.order(si,
-        grid.servers().stream().map(TestServer::nodeId).toList());
+    List<org.cairnfs.protocol.identity.NodeId> ring = ring(cap);
     List<TestServer> first = ring.subList(0, 4).stream().map(grid::byId).toList();
     try {
       first.forEach(s -> s.faults().failWrites(true));
