@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
-import org.cairnfs.caps.ImmutableReadCap;
-import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,20 +31,10 @@ class FileStreamTest {
   static final Duration LIMIT = Duration.ofSeconds(20);
   @TempDir Path dir;
   TwoServerFile fx;
-  TestGrid grid;
-  GridClient client;
-  byte[] data;
-  ImmutableReadCap cap;
-  ImmutableFile file;
 
   @BeforeEach
   void upload() throws Exception {
     fx = new TwoServerFile(dir, 21);
-    grid = fx.grid;
-    client = fx.client;
-    data = fx.data;
-    cap = fx.cap;
-    file = fx.file;
   }
 
   @AfterEach
@@ -55,7 +43,7 @@ class FileStreamTest {
   }
 
   byte[] slice(int from, int to) {
-    return Arrays.copyOfRange(data, from, to);
+    return Arrays.copyOfRange(fx.data, from, to);
   }
 
   /** Tasks handed to it run only when the test says so. */
@@ -75,7 +63,7 @@ class FileStreamTest {
   @Test
   void readsItsRangeInPiecesOfAnySizeThenEndsForGood() throws Exception {
     assertTimeoutPreemptively(LIMIT, () -> {
-      try (InputStream in = file.openStream(5000, 20_000)) {
+      try (InputStream in = fx.file.openStream(5000, 20_000)) {
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         byte[] buf = new byte[1000];
         for (int i = 0; i < 3; i++) {
@@ -107,7 +95,7 @@ class FileStreamTest {
     assertTimeoutPreemptively(LIMIT, () -> {
       int[] lengths = {SEGMENT, SEGMENT, 10, SEGMENT - 10, SEGMENT, 2 * SEGMENT + 3, 0, SIZE};
       for (int start : new int[] {0, SEGMENT, 7}) {
-        try (InputStream in = file.openStream(start, SIZE)) {
+        try (InputStream in = fx.file.openStream(start, SIZE)) {
           int at = start;
           for (int n : lengths) {
             byte[] got = in.readNBytes(n);
@@ -120,7 +108,7 @@ class FileStreamTest {
               .isInstanceOf(IllegalArgumentException.class);
         }
       }
-      try (InputStream in = file.openStream(0, SIZE)) { // readAllBytes asks Integer.MAX_VALUE
+      try (InputStream in = fx.file.openStream(0, SIZE)) { // readAllBytes asks Integer.MAX_VALUE
         assertThat(in.readNBytes(10)).isEqualTo(slice(0, 10));
         assertThat(in.readAllBytes()).isEqualTo(slice(10, SIZE));
       }
@@ -130,9 +118,9 @@ class FileStreamTest {
   @Test
   void singleByteReadsGiveEveryByteUnsigned() throws Exception {
     assertTimeoutPreemptively(LIMIT, () -> {
-      try (InputStream in = file.openStream(SIZE - 600, 1000)) { // cut at the file's end
+      try (InputStream in = fx.file.openStream(SIZE - 600, 1000)) { // cut at the file's end
         for (int i = SIZE - 600; i < SIZE; i++) {
-          assertThat(in.read()).as("byte %d", i).isEqualTo(data[i] & 0xff);
+          assertThat(in.read()).as("byte %d", i).isEqualTo(fx.data[i] & 0xff);
         }
         assertThat(in.read()).isEqualTo(-1);
       }
@@ -142,21 +130,21 @@ class FileStreamTest {
   @Test
   void anEmptyRangeEndsAtOnceAndStartsNoWorker() throws Exception {
     Held held = new Held();
-    FileStream empty = new FileStream(file, 100, 100, held);
+    FileStream empty = new FileStream(fx.file, 100, 100, held);
     assertThat(empty.read()).isEqualTo(-1);
-    assertThat(new FileStream(file, 100, 99, held).read(new byte[4], 0, 4)).isEqualTo(-1);
+    assertThat(new FileStream(fx.file, 100, 99, held).read(new byte[4], 0, 4)).isEqualTo(-1);
     assertThat(held.tasks()).isEmpty();
-    FileStream one = new FileStream(file, 100, 101, held);
+    FileStream one = new FileStream(fx.file, 100, 101, held);
     assertThat(held.tasks()).hasSize(1);
     held.tasks().get(0).run();
-    assertThat(one.read()).isEqualTo(data[100] & 0xff);
+    assertThat(one.read()).isEqualTo(fx.data[100] & 0xff);
     assertThat(one.read()).isEqualTo(-1);
   }
 
   @Test
   void aClosedStreamRefusesReadsAndItsWorkerStops() throws Exception {
     Held held = new Held();
-    FileStream in = new FileStream(file, 0, SIZE, held);
+    FileStream in = new FileStream(fx.file, 0, SIZE, held);
     in.close();
     assertThatThrownBy(in::read).isInstanceOf(IOException.class).hasMessage("stream closed");
     assertTimeoutPreemptively(LIMIT, () -> held.tasks().get(0).run()); // queues nothing
@@ -165,9 +153,9 @@ class FileStreamTest {
 
   @Test
   void aFileThatCannotBeReadFailsTheStreamOnceThenItHasEnded() throws Exception {
-    grid.servers().forEach(TestServer::kill);
+    fx.grid.servers().forEach(TestServer::kill);
     assertTimeoutPreemptively(LIMIT, () -> {
-      try (ImmutableFile gone = client.open(cap); InputStream in = gone.openStream()) {
+      try (ImmutableFile gone = fx.client.open(fx.cap); InputStream in = gone.openStream()) {
         assertThatThrownBy(in::read).isInstanceOf(NotEnoughSharesException.class);
         assertThat(in.read()).isEqualTo(-1);
       }
@@ -178,7 +166,7 @@ class FileStreamTest {
   void aWorkerFailureOtherThanIoIsHandedOverAsAnIoException() throws Exception {
     Held held = new Held();
     // past the file's end, which ImmutableFile.openStream would have cut
-    FileStream in = new FileStream(file, SIZE + SEGMENT, SIZE + 2 * SEGMENT, held);
+    FileStream in = new FileStream(fx.file, SIZE + SEGMENT, SIZE + 2 * SEGMENT, held);
     held.tasks().get(0).run();
     assertThatThrownBy(in::read).isInstanceOf(IOException.class)
         .cause().isInstanceOf(IndexOutOfBoundsException.class);
@@ -188,14 +176,14 @@ class FileStreamTest {
   @Test
   void anInterruptedReaderGetsAnInterruptedIoExceptionAndKeepsTheFlag() throws Exception {
     Held held = new Held();
-    FileStream in = new FileStream(file, 0, SIZE, held);
+    FileStream in = new FileStream(fx.file, 0, SIZE, held);
     Thread.currentThread().interrupt();
     assertThatThrownBy(in::read).isInstanceOf(InterruptedIOException.class);
     assertThat(Thread.interrupted()).as("interrupt flag kept").isTrue();
     Thread worker = new Thread(held.tasks().get(0));
     worker.start();
     assertTimeoutPreemptively(LIMIT, () -> {
-      assertThat(in.readAllBytes()).isEqualTo(data); // the stream still reads
+      assertThat(in.readAllBytes()).isEqualTo(fx.data); // the stream still reads
     });
     worker.join(LIMIT.toMillis());
     assertThat(worker.isAlive()).isFalse();
@@ -207,10 +195,10 @@ class FileStreamTest {
    */
   @Test
   void aStreamFailsWhenItsClientIsClosedInsteadOfHanging() throws Exception {
-    InputStream in = file.openStream();
+    InputStream in = fx.file.openStream();
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     got.write(in.read());
-    client.close();
+    fx.client.close();
     assertTimeoutPreemptively(LIMIT, () -> {
       byte[] buf = new byte[1000];
       assertThatThrownBy(() -> {
@@ -228,7 +216,7 @@ class FileStreamTest {
       throws Exception {
     Thread[] worker = new Thread[1];
     Boolean[] flagAfter = new Boolean[1];
-    FileStream in = new FileStream(file, 0, SIZE, task -> {
+    FileStream in = new FileStream(fx.file, 0, SIZE, task -> {
       worker[0] = new Thread(() -> {
         task.run();
         flagAfter[0] = Thread.currentThread().isInterrupted();
@@ -251,7 +239,7 @@ class FileStreamTest {
 
   @Test
   void aWorkerInterruptedWhileHandingOverAFailureHandsOverThatFailure() throws Exception {
-    ImmutableFile closed = client.open(cap);
+    ImmutableFile closed = fx.client.open(fx.cap);
     closed.close();
     FileStream in = new FileStream(closed, 0, SIZE, task -> new Thread(() -> {
       Thread.currentThread().interrupt(); // so its offer of the failure is interrupted

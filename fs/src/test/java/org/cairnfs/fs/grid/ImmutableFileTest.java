@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.immutable.PlaintextSource;
-import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,27 +16,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link ImmutableFile}'s own rules over a {@link TwoServerFile}: argument checks, ranges ending on a segment's edge, its lock, and what a file no
- * server could list says.
+ * {@link ImmutableFile}'s own rules over a {@link TwoServerFile}: argument checks, ranges ending
+ * on a segment's edge, its lock, and what a file no server could list says.
  */
 class ImmutableFileTest {
   static final int SEGMENT = TwoServerFile.SEGMENT;
   @TempDir Path dir;
   TwoServerFile fx;
-  TestGrid grid;
-  GridClient client;
-  byte[] data;
-  ImmutableReadCap cap;
-  ImmutableFile file;
 
   @BeforeEach
   void upload() throws Exception {
     fx = new TwoServerFile(dir, 34);
-    grid = fx.grid;
-    client = fx.client;
-    data = fx.data;
-    cap = fx.cap;
-    file = fx.file;
   }
 
   @AfterEach
@@ -47,29 +36,32 @@ class ImmutableFileTest {
 
   @Test
   void negativeOffsetsAndLengthsAreRefusedAndZeroIsNot() throws Exception {
-    assertThatThrownBy(() -> file.read(-1, 10).get()).isInstanceOf(ExecutionException.class)
+    assertThatThrownBy(() -> fx.file.read(-1, 10).get()).isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> file.read(0, -1).get()).isInstanceOf(ExecutionException.class)
+    assertThatThrownBy(() -> fx.file.read(0, -1).get()).isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> file.openStream(-1, 10)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> file.openStream(0, -1)).isInstanceOf(IllegalArgumentException.class);
-    assertThat(file.read(0, 0).get()).isEmpty();
-    try (var in = file.openStream(0, 0)) {
+    assertThatThrownBy(() -> fx.file.openStream(-1, 10))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> fx.file.openStream(0, -1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(fx.file.read(0, 0).get()).isEmpty();
+    try (var in = fx.file.openStream(0, 0)) {
       assertThat(in.readAllBytes()).isEmpty();
     }
-    assertThat(file.read(0, 5).get()).isEqualTo(Arrays.copyOf(data, 5));
+    assertThat(fx.file.read(0, 5).get()).isEqualTo(Arrays.copyOf(fx.data, 5));
   }
 
   @Test
   void rangesEndingOnASegmentEdgeInsideTheFileReadExactlyThoseBytes() throws Exception {
-    assertThat(file.read(100, 2 * SEGMENT - 100).get())
-        .isEqualTo(Arrays.copyOfRange(data, 100, 2 * SEGMENT));
-    assertThat(file.read(SEGMENT, SEGMENT).get())
-        .isEqualTo(Arrays.copyOfRange(data, SEGMENT, 2 * SEGMENT));
+    assertThat(fx.file.read(100, 2 * SEGMENT - 100).get())
+        .isEqualTo(Arrays.copyOfRange(fx.data, 100, 2 * SEGMENT));
+    assertThat(fx.file.read(SEGMENT, SEGMENT).get())
+        .isEqualTo(Arrays.copyOfRange(fx.data, SEGMENT, 2 * SEGMENT));
     // a file one byte short of whole segments, read to its end
-    byte[] short3 = Arrays.copyOf(data, 3 * SEGMENT - 1);
-    ImmutableReadCap c = (ImmutableReadCap) client.upload(PlaintextSource.of(short3)).get().cap();
-    try (ImmutableFile f = client.open(c)) {
+    byte[] short3 = Arrays.copyOf(fx.data, 3 * SEGMENT - 1);
+    ImmutableReadCap c =
+        (ImmutableReadCap) fx.client.upload(PlaintextSource.of(short3)).get().cap();
+    try (ImmutableFile f = fx.client.open(c)) {
       assertThat(f.read(0, short3.length).get()).isEqualTo(short3);
       assertThat(f.read(SEGMENT + 1, 10 * SEGMENT).get())
           .isEqualTo(Arrays.copyOfRange(short3, SEGMENT + 1, short3.length));
@@ -78,40 +70,41 @@ class ImmutableFileTest {
 
   @Test
   void badSharesBeforeAnyReadIsEmptyAndLeavesTheFileToOtherThreads() throws Exception {
-    assertThat(file.badShares()).isEmpty();
+    assertThat(fx.file.badShares()).isEmpty();
     // read on a worker thread: it needs the lock badShares took
-    assertThat(file.read(0, 10).get(20, TimeUnit.SECONDS))
-        .isEqualTo(Arrays.copyOf(data, 10));
-    assertThat(file.badShares()).isEmpty();
+    assertThat(fx.file.read(0, 10).get(20, TimeUnit.SECONDS))
+        .isEqualTo(Arrays.copyOf(fx.data, 10));
+    assertThat(fx.file.badShares()).isEmpty();
   }
 
   @Test
   void aFileNoServerCouldListNamesEachServerAndWhatWentWrong() throws Exception {
-    grid.servers().forEach(s -> s.faults().failListings(true));
-    try (ImmutableFile unlisted = client.open(cap)) {
+    fx.grid.servers().forEach(s -> s.faults().failListings(true));
+    try (ImmutableFile unlisted = fx.client.open(fx.cap)) {
       assertThatThrownBy(() -> unlisted.read(0, 10).get(20, TimeUnit.SECONDS))
           .cause().isInstanceOf(NotEnoughSharesException.class)
           .hasMessageContaining("; unreachable: ")
           .satisfies(e -> {
-            for (TestServer s : grid.servers()) {
-              assertThat(e.getMessage()).containsPattern(s.nodeId().shortForm() + "\\)? \\(.+\\)");
+            for (TestServer s : fx.grid.servers()) {
+              assertThat(e.getMessage())
+                  .containsPattern(s.nodeId().shortForm() + "\\)? \\(.+\\)");
             }
           });
     } finally {
-      grid.servers().forEach(s -> s.faults().failListings(false));
+      fx.grid.servers().forEach(s -> s.faults().failListings(false));
     }
   }
 
   @Test
   void aFileTheServersAnswerForButDoNotHoldNamesNoServerUnreachable() throws Exception {
-    grid.servers().forEach(s -> s.faults().hideShares(true));
-    try (ImmutableFile hidden = client.open(cap)) {
+    fx.grid.servers().forEach(s -> s.faults().hideShares(true));
+    try (ImmutableFile hidden = fx.client.open(fx.cap)) {
       assertThatThrownBy(() -> hidden.read(0, 10).get(20, TimeUnit.SECONDS))
           .cause().isInstanceOf(NotEnoughSharesException.class)
           .hasMessageContaining("found 0 distinct shares")
           .hasMessageNotContaining("unreachable");
     } finally {
-      grid.servers().forEach(s -> s.faults().hideShares(false));
+      fx.grid.servers().forEach(s -> s.faults().hideShares(false));
     }
   }
 }
