@@ -54,7 +54,7 @@ final class WriteBack implements AutoCloseable {
    * opened it (0 if nothing): changes the tree cannot place, so every directory's cap waits for
    * them.
    */
-  long replayedSeq;
+  final long replayedSeq;
 
   private WriteBack(MountConfig config, GridBackend grid, CacheDirLock dirLock, Journal journal,
       PendingState pending, long nextId, SpoolBudget budget, Path spoolDir,
@@ -64,6 +64,7 @@ final class WriteBack implements AutoCloseable {
     this.dirLock = dirLock;
     this.journal = journal;
     this.pending = pending;
+    this.replayedSeq = pending.changeCount() > 0 ? journal.lastSeq() : 0;
     this.ids = new AtomicLong(nextId);
     this.budget = budget;
     this.spoolDir = spoolDir;
@@ -156,7 +157,6 @@ final class WriteBack implements AutoCloseable {
       WriteBack wb = new WriteBack(config, grid, dirLock, journal, pending, maxId + 1, budget,
           spool, baseReader);
       wb.files.putAll(replayed);
-      wb.replayedSeq = pending.changeCount() > 0 ? journal.lastSeq() : 0;
       if (!decoded.entries().isEmpty()) {
         LOG.info("journal replayed: {} records, {} pending entry changes, {} local files",
             decoded.entries().size(), pending.changeCount(), referenced.size());
