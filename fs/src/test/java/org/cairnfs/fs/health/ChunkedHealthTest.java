@@ -193,7 +193,9 @@ class ChunkedHealthTest {
     seen.clear();
     DeepCheckSummary repaired = health.deepCheck(fs, root, true, true, true, seen::add).get();
     assertThat(repaired.repaired()).isEqualTo(1);
-    assertThat(repaired.unhealthy()).isZero();
+    // Seen once in CI (ci62) as 1 without a known cause: the failure shows the reports.
+    assertThat(repaired.unhealthy()).as(() -> "unhealthy after repair:\n" + seen.stream()
+        .filter(r -> !r.healthy()).map(HealthReport::format).toList()).isZero();
     HealthReport dir = seen.stream().filter(r -> r.kind().equals("directory")
         && !r.parts().isEmpty()).findFirst().orElseThrow();
     // Every page's lease renewed on every server; the repaired page's new share was leased by
