@@ -188,7 +188,7 @@ public final class ImmutableFile implements AutoCloseable {
   /** Decrypted segment {@code s}, prefetching blocks up to segment {@code lastWanted}. Locked. */
   byte[] segment(int s, int lastWanted) throws IOException {
     int ahead = Math.max(1, config.readAhead() / Math.max(1, layout.blockLength(0)));
-    int to = Math.min(Math.min(lastWanted, layout.segmentCount() - 1), s + ahead - 1);
+    int to = Math.min(lastWanted, s + ahead - 1); // callers keep lastWanted in the file
     long from = layout.blockOffset(s);
     long until = layout.blockOffset(to) + layout.blockLength(to);
     Map<Integer, String> bad = decoder.badShares();
@@ -331,12 +331,9 @@ public final class ImmutableFile implements AutoCloseable {
     sorted.sort(null);
     long kth = sorted.isEmpty() ? 0 : sorted.get(Math.min(cap.k(), sorted.size()) - 1);
     long fast = 2 * kth + Duration.ofMillis(50).toNanos();
-    return Comparator.<Integer>comparingInt(share -> {
+    return Comparator.<Integer>comparingLong(share -> {
       Long l = latency.get(share);
-      return l == null ? 2 : l <= fast ? 0 : 1;
-    }).thenComparingLong(share -> {
-      Long l = latency.get(share);
-      return l == null || l <= fast ? 0 : l;
+      return l == null ? Long.MAX_VALUE : l <= fast ? 0 : l;
     }).thenComparingInt(share -> share);
   }
 

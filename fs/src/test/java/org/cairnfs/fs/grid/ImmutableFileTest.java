@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.immutable.PlaintextSource;
+import org.cairnfs.caps.immutable.ShareLayout;
+import org.cairnfs.protocol.message.Request;
 import org.cairnfs.fs.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,5 +111,68 @@ class ImmutableFileTest {
     } finally {
       fx.grid.servers().forEach(s -> s.faults().hideShares(false));
     }
+  }
+
+  /**
+   * Read-ahead, as the servers saw it: a read fetches the blocks of the segments it wants,
+   * {@code readAhead} bytes of blocks ahead at most (two blocks here), and none past the range
+   * it was asked for, all from the one server whose share the decoder opened (k = 1; which one
+   * depends on their answer times), never from the other.
+   */
+  @Test
+  void aReadFetchesBlocksReadAheadBytesAheadAndNothingPastItsRange() throws Exception {
+    ShareLayout layout = ShareLayout.of(TwoServerFile.CONFIG.params(), TwoServerFile.SIZE);
+    assertThat(layout.segmentCount()).isEqualTo(11);
+
+    int[] before = readCounts();
+    assertThat(fx.file.read(0, 10).get()).isEqualTo(Arrays.copyOf(fx.data, 10));
+    assertThat(blockReadsFromOneServer(layout, before)).containsExactly(block(layout, 0, 0));
+
+    try (ImmutableFile middle = fx.client.open(fx.cap)) {
+      before = readCounts();
+      assertThat(middle.read(4L * SEGMENT + 1, 2 * SEGMENT - 2).get())
+          .isEqualTo(Arrays.copyOfRange(fx.data, 4 * SEGMENT + 1, 6 * SEGMENT - 1));
+      assertThat(blockReadsFromOneServer(layout, before)).containsExactly(block(layout, 4, 5));
+    }
+
+    try (ImmutableFile whole = fx.client.open(fx.cap)) {
+      before = readCounts();
+      assertThat(whole.read(0, TwoServerFile.SIZE).get()).isEqualTo(fx.data);
+      List<String> expected = new ArrayList<>(List.of(block(layout, 0, 1)));
+      for (int s = 2; s < 11; s++) {
+        expected.add(block(layout, s, s));
+      }
+      assertThat(blockReadsFromOneServer(layout, before)).containsExactlyElementsOf(expected);
+    }
+  }
+
+  private int[] readCounts() {
+    return fx.grid.servers().stream().mapToInt(s -> s.faults().readRanges().size()).toArray();
+  }
+
+  /**
+   * "offset+length" of each read at or past the blocks since {@code before}, by offset, after
+   * checking that they all went to one server.
+   */
+  private List<String> blockReadsFromOneServer(ShareLayout layout, int[] before) {
+    List<String> out = List.of();
+    for (int i = 0; i < before.length; i++) {
+      List<Request.ReadRange> reads = fx.grid.server(i).faults().readRanges();
+      List<String> blocks = reads.subList(before[i], reads.size()).stream()
+          .filter(r -> r.offset() >= layout.blocksOffset())
+          .sorted(Comparator.comparingLong(Request.ReadRange::offset))
+          .map(r -> r.offset() + "+" + r.length()).toList();
+      if (!blocks.isEmpty()) {
+        assertThat(out).as("blocks read from two servers").isEmpty();
+        out = blocks;
+      }
+    }
+    return out;
+  }
+
+  /** "offset+length" of the blocks of segments {@code from..to}. */
+  private static String block(ShareLayout layout, int from, int to) {
+    return layout.blockOffset(from) + "+"
+        + (layout.blockOffset(to) + layout.blockLength(to) - layout.blockOffset(from));
   }
 }
