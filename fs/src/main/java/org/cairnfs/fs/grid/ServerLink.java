@@ -111,10 +111,18 @@ final class ServerLink {
 
   private CompletableFuture<StorageClient> open() {
     setState(ConnectionState.CONNECTING);
-    CompletableFuture<StorageClient> attempt = tryAddresses(server.addresses(), 0, null);
-    current = attempt;
-    attempt.whenComplete((client, failure) -> outcome(attempt, client, failure));
-    return attempt;
+    // Completes after outcome(): whoever sees it done sees the link's new state too.
+    CompletableFuture<StorageClient> settled = new CompletableFuture<>();
+    current = settled;
+    tryAddresses(server.addresses(), 0, null).whenComplete((client, failure) -> {
+      outcome(settled, client, failure);
+      if (failure == null) {
+        settled.complete(client);
+      } else {
+        settled.completeExceptionally(failure);
+      }
+    });
+    return settled;
   }
 
   private CompletableFuture<StorageClient> tryAddresses(List<HostPort> addresses, int i,

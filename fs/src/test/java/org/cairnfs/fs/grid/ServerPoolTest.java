@@ -228,7 +228,12 @@ class ServerPoolTest {
   @Test
   void aFailedServerFailsFastWhileBackingOff() throws Exception {
     grid = new TestGrid(dir, 2);
-    ServerPool pool = grid.pool(NodeKey.generate());
+    NodeKey key = NodeKey.generate();
+    // a backoff longer than the test, so no retry can have started when the status is read
+    ServerPool pool = ServerPool.builder(grid.membership(key), key)
+        .clientOptions(TestGrid.CLIENT_OPTIONS)
+        .reconnectBackoff(Duration.ofSeconds(60), Duration.ofSeconds(60)).build();
+    closeables.add(pool);
     TestServer s1 = grid.server(1);
     s1.kill();
     assertThatThrownBy(() -> pool.connect(s1.nodeId()).get())
@@ -236,6 +241,9 @@ class ServerPoolTest {
     ServerStatus st = status(pool, s1.nodeId());
     assertThat(st.state()).isEqualTo(ConnectionState.BACKING_OFF);
     assertThat(st.nextAttempt()).isPresent();
+    assertThatThrownBy(() -> pool.connect(s1.nodeId()).get())
+        .hasCauseInstanceOf(ServerUnavailableException.class)
+        .hasMessageContaining("next attempt at");
   }
 
   @Test
