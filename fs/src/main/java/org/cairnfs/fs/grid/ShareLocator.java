@@ -60,12 +60,14 @@ final class ShareLocator {
     return this;
   }
 
+  /** A copy: a waiter that gives up cancels only its own (Await.get cancels on time-out). */
   CompletableFuture<Void> ready() {
-    return ready;
+    return ready.copy();
   }
 
+  /** A copy, as {@link #ready()}. */
   CompletableFuture<Void> finished() {
-    return finished;
+    return finished.copy();
   }
 
   /** Servers holding {@code share}, fastest first (a live list: late answers are added). */

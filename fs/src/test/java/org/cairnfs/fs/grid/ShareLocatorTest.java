@@ -69,6 +69,23 @@ class ShareLocatorTest {
   }
 
   @Test
+  void aWaiterThatGivesUpAndCancelsLeavesTheOthersWaiting() throws Exception {
+    at(0).faults().holdListing(true);
+    try {
+      ShareLocator locator = locate(1, 1, Duration.ofMillis(100));
+      // Await.get cancels the future it timed out on
+      locator.ready().cancel(false);
+      locator.finished().cancel(false);
+      at(0).faults().release();
+      await(locator.ready());
+      await(locator.finished());
+      assertThat(locator.located()).contains(shareAt(0));
+    } finally {
+      at(0).faults().release();
+    }
+  }
+
+  @Test
   void theNextBatchIsAskedWhileFewerThanKSharesAreKnown() throws Exception {
     ShareLocator locator = locate(3, 1, Duration.ofMillis(100));
     await(locator.ready());
