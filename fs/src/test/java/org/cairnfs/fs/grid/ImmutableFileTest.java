@@ -146,6 +146,25 @@ class ImmutableFileTest {
     }
   }
 
+  @Test
+  void laterReadsOfAnOpenFileReuseTheFrontOfItsShare() throws Exception {
+    int[] before = readCounts();
+    assertThat(fx.file.read(0, 3 * SEGMENT).get()).isEqualTo(Arrays.copyOf(fx.data, 3 * SEGMENT));
+    assertThat(fx.file.read(SEGMENT, 10).get())
+        .isEqualTo(Arrays.copyOfRange(fx.data, SEGMENT, SEGMENT + 10));
+    assertThat(fx.file.read(3 * SEGMENT, SEGMENT).get())
+        .isEqualTo(Arrays.copyOfRange(fx.data, 3 * SEGMENT, 4 * SEGMENT));
+    // the front (header, extension, chain and both trees) in one read, guessed from the cap
+    long blocks = ShareLayout.of(TwoServerFile.CONFIG.params(), TwoServerFile.SIZE).blocksOffset();
+    List<String> fronts = new ArrayList<>();
+    for (int i = 0; i < before.length; i++) {
+      List<Request.ReadRange> reads = fx.grid.server(i).faults().readRanges();
+      reads.subList(before[i], reads.size()).stream().filter(r -> r.offset() < blocks)
+          .forEach(r -> fronts.add(r.offset() + "+" + r.length()));
+    }
+    assertThat(fronts).containsExactly("0+" + blocks);
+  }
+
   private int[] readCounts() {
     return fx.grid.servers().stream().mapToInt(s -> s.faults().readRanges().size()).toArray();
   }
