@@ -141,6 +141,9 @@ class MountCoreEdgesTest {
       fails(FsError.INVALID, () -> core.truncate("/l", 0));
       fails(FsError.IS_DIRECTORY, () -> core.open("/d", 0));
       fails(FsError.IS_DIRECTORY, () -> core.open("/d", MountCore.O_TRUNC));
+      // the message tells a read (use opendir) from a write (not a file to write)
+      assertThatThrownBy(() -> core.open("/d", 0)).hasMessage("open a directory with opendir: /d");
+      assertThatThrownBy(() -> core.open("/d", MountCore.O_WRONLY)).hasMessage("/d is a directory");
       fails(FsError.INVALID, () -> core.open("/l", 0));
       fx.put("/f", new byte[] {1, 2, 3});
       core.truncate("/f", 1);
