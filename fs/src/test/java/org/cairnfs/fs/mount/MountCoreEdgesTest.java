@@ -226,6 +226,19 @@ class MountCoreEdgesTest {
     }
   }
 
+  /** statfs asks the grid again once its answer is more than 5 s old. */
+  @Test
+  void statfsAsksTheGridAgainAfterFiveSeconds() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> { })) {
+      fx.core.statfs();
+      int asked = grid.spaceCalls.get();
+      Thread.sleep(5_100);
+      fx.core.statfs();
+      assertThat(grid.spaceCalls.get()).as("asked again").isEqualTo(asked + 1);
+    }
+  }
+
   /**
    * A handle from create(2), even of a file that exists and is unchanged since its last open,
    * never lets the kernel keep its cached pages; the open after it does.

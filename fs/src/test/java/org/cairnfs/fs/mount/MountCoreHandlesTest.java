@@ -130,7 +130,7 @@ class MountCoreHandlesTest {
   void aWritePastAQuarterOfTheCacheCommitsAPartWhileTheFileStaysOpen() throws Exception {
     int bound = 1 << 20;
     try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir,
-        b -> b.cacheBytes(bound).coalesceDelay(HOUR))) {
+        b -> b.cacheBytes(bound).coalesceDelay(HOUR).coalesceLimit(HOUR))) {
       WriteBack wb = fx.core.writeBack();
       assertThat(wb.budget.bound()).isEqualTo(bound);
       long fh = fx.create("/f");
@@ -144,7 +144,7 @@ class MountCoreHandlesTest {
       assertThat(fx.fileData("/f").openBytes()).isZero();
       byte[] all = Arrays.copyOf(quarter, bound / 4 + 1);
       all[bound / 4] = 7;
-      awaitOnGrid(fx, "f", all); // coalescing for an hour: only the urgent kick uploads it
+      awaitOnGrid(fx, "f", all); // coalescing for an hour: only an urgent kick uploads it
       fx.core.release(fh);
     }
   }
@@ -446,6 +446,51 @@ class MountCoreHandlesTest {
       MountCoreEdgesTest.fails(FsError.READ_ONLY, () -> fx.core.chmod("/ro/f", 0600));
       fx.core.release(fx.core.open("/src/f", MountCore.O_WRONLY)); // its writable twin
       assertThat(fx.get("/ro/f")).containsExactly(1, 2);
+    }
+  }
+
+  /**
+   * A release whose journaling fails (the disk refuses the append) fails with EIO and lets go
+   * of the tree lock it took for the last close: the next namespace change goes through.
+   */
+  @Test
+  void aReleaseThatCannotJournalFailsAndLeavesTheTreeUnlocked() throws Exception {
+    try (CoreFixture fx = fixture("a")) {
+      fx.core.close();
+      FaultyChannels disk = new FaultyChannels();
+      fx.core = MountCore.open(fx.config(b -> b.coalesceDelay(HOUR)), fx.grid, disk);
+      long fh = fx.create("/f");
+      fx.core.write(fh, ByteBuffer.wrap(new byte[] {1}), 0);
+      disk.failNextWriteAfter = 0;
+      MountCoreEdgesTest.fails(FsError.IO, () -> fx.core.release(fh));
+      fx.core.mkdir("/d", 0755, CoreFixture.USER); // would wait forever on a held read lock
+      assertThat(fx.core.getattr("/d").kind())
+          .isEqualTo(org.cairnfs.caps.dirnode.EntryKind.DIRECTORY);
+    }
+  }
+
+  /**
+   * An unmount that cannot drain (the grid unreachable) gives up at its deadline and returns
+   * what stays pending, with the grid's error; the journal keeps it, and the next mount uploads
+   * it once the grid answers.
+   */
+  @Test
+  void anUnmountThatCannotDrainReturnsWhatStaysPendingForTheNextMount() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> { });
+    grid.failWith(GridException.Kind.UNREACHABLE);
+    fx.put("/f", new byte[] {1, 2});
+    List<MountStatus> reports = new ArrayList<>();
+    MountStatus end = fx.core.close(Duration.ofSeconds(2), reports::add);
+    assertThat(end.clean()).isFalse();
+    assertThat(end.pendingChanges()).isPositive();
+    assertThat(end.lastError()).isPresent();
+    assertThat(reports).isNotEmpty().noneMatch(MountStatus::clean);
+    grid.heal();
+    fx.reopen();
+    try (fx) {
+      fx.core.sync(Duration.ofSeconds(30));
+      assertThat(grid.entries(fx.rootCap)).containsKey("f");
     }
   }
 }
