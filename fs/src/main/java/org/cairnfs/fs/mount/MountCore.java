@@ -661,9 +661,7 @@ public final class MountCore implements AutoCloseable {
         wb.uploader.awaitPublished(wb.lastSeq(),
             Math.min(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime()));
       } catch (FsException e) {
-        if (s.lastError().isPresent() && System.nanoTime() > deadline) {
-          break;
-        }
+        // a round failed or the wait ran out: the deadline check above ends the loop
       }
     }
     MountStatus end = wb.status();
