@@ -66,6 +66,25 @@ class MountCoreEdgesTest {
     }
   }
 
+  /**
+   * O_TRUNC on an empty file: a writable open truncates it all the same (its times move, as
+   * Linux's open does), a read-only one leaves it be.
+   */
+  @Test
+  void oTruncOfAnEmptyFileSetsItsTimesOnlyForAWriter() throws Exception {
+    AtomicReference<Instant> now = new AtomicReference<>(C);
+    try (CoreFixture fx = clocked(now)) {
+      fx.put("/e", new byte[0]);
+      now.set(C.plusSeconds(60));
+      fx.core.release(fx.core.open("/e", MountCore.O_TRUNC));
+      assertThat(fx.core.getattr("/e").mtime()).as("read-only").isEqualTo(C);
+      assertThat(fx.core.getattr("/e").ctime()).isEqualTo(C);
+      fx.core.release(fx.core.open("/e", MountCore.O_WRONLY | MountCore.O_TRUNC));
+      assertThat(fx.core.getattr("/e").mtime()).as("writable").isEqualTo(now.get());
+      assertThat(fx.core.getattr("/e").ctime()).isEqualTo(now.get());
+    }
+  }
+
   /** statfs with no answer from the grid yet fails with the grid's errno, not with a crash. */
   @Test
   void statfsFailsWhenTheGridNeverAnswered() throws Exception {
