@@ -197,7 +197,7 @@ class MountCoreHandlesTest {
   @Test
   void aCloseAtForceIntervalZeroForcesWhatCameBeforeItEvenWithNothingOfItsOwn() throws Exception {
     try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir,
-        b -> b.journalForceInterval(Duration.ZERO).coalesceDelay(HOUR))) {
+        b -> b.journalForceInterval(Duration.ZERO).coalesceDelay(HOUR).coalesceLimit(HOUR))) {
       WriteBack wb = fx.core.writeBack();
       fx.put("/f", new byte[] {1});
       long fh = fx.core.open("/f", MountCore.O_RDWR);
@@ -211,12 +211,13 @@ class MountCoreHandlesTest {
 
   /**
    * fsync forces the journal up to its end before it waits for the grid (the journal force
-   * interval is an hour here, so nothing else forces the mkdir).
+   * interval is an hour here, and the uploader runs only for a waiter, so nothing else forces
+   * the mkdir).
    */
   @Test
   void fsyncForcesTheJournal() throws Exception {
     try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir,
-        b -> b.journalForceInterval(HOUR))) {
+        b -> b.journalForceInterval(HOUR).coalesceDelay(HOUR).coalesceLimit(HOUR))) {
       WriteBack wb = fx.core.writeBack();
       fx.put("/f", new byte[] {1});
       fx.core.sync(Duration.ofSeconds(30));
@@ -237,7 +238,8 @@ class MountCoreHandlesTest {
   @Test
   void anUnmountDrainsReportingProgressAndReturnsTheCleanStatus() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
-    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR));
+    CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.coalesceDelay(HOUR)
+        .coalesceLimit(HOUR));
     fx.put("/f", new byte[] {1, 2});
     List<MountStatus> reports = new ArrayList<>();
     MountStatus end = fx.core.close(Duration.ofSeconds(60), reports::add);
