@@ -292,6 +292,31 @@ class MountCoreNamespaceTest {
     });
   }
 
+  /**
+   * A file rewritten in place (its entry already on the grid, so no namespace change is made)
+   * counts as a change below its directory: the directory's cap waits for the new content.
+   */
+  @Test
+  void aDirectorysCapWaitsForAFileRewrittenBelowIt() throws Exception {
+    core.mkdir("/d", 0755, U);
+    fx.put("/d/f", new byte[] {1});
+    core.sync(Duration.ofSeconds(10));
+    String dcap = capOf("/d").get(10, TimeUnit.SECONDS);
+    withUploadsHeld(gate -> {
+      long fh = core.open("/d/f", MountCore.O_WRONLY);
+      core.write(fh, java.nio.ByteBuffer.wrap(new byte[100_000]), 0); // an upload
+      core.flush(fh);
+      core.release(fh);
+      awaitHeldUpload();
+      CompletableFuture<String> d = capOf("/d");
+      Thread.sleep(200);
+      assertThat(d).as("the cap of /d while the new content is not on the grid").isNotDone();
+      gate.countDown();
+      assertThat(d.get(10, TimeUnit.SECONDS)).isEqualTo(dcap);
+      assertThat(fx.grid.entries(dcap).get("f").metadata().size()).isEqualTo(100_000);
+    });
+  }
+
   @Test
   void afterARemountEveryDirectorysCapWaitsForTheReplayedChanges() throws Exception {
     core.mkdir("/d", 0755, U);
