@@ -53,10 +53,6 @@ final class SlotMap {
     VersionId version() {
       return share.header().versionId();
     }
-
-    boolean whole() {
-      return fetched.length >= share.shareLength();
-    }
   }
 
   final StorageIndex index;
