@@ -716,6 +716,36 @@ class ChunkedFilesTest {
     assertThat(listings[0]).isPositive().isEqualTo(listings[1]);
   }
 
+  /**
+   * A stream keeps exactly {@code parallelDownloads} chunks fetched ahead of the chunk being
+   * read: with one, reading the first byte of a four-chunk file has opened chunks 0 and 1, and
+   * nothing more follows (300 ms are given for a third to show; only a stream fetching further
+   * ahead opens one). Opening a chunk costs one share listing round, counted from a one-chunk
+   * read through the same reader, whose node cache is warm.
+   */
+  @Test
+  void aStreamFetchesAsManyChunksAheadAsItsParallelismAndNoMore() throws Exception {
+    byte[] data = random(4 * C, 75);
+    Cap cap = upload(data);
+    ChunkedFiles one = ChunkedFiles.create(client, FilesConfig.builder().chunkSize(C)
+        .parallelDownloads(1).build());
+    assertThat(one.read(cap, 0, 1).get()).containsExactly(data[0]); // warms the node cache
+    long before = listings();
+    assertThat(one.read(cap, 3 * C, 1).get()).containsExactly(data[3 * C]);
+    long perChunk = listings() - before;
+    assertThat(perChunk).isPositive();
+    before = listings();
+    try (InputStream in = one.open(cap, 0, 4 * C)) {
+      assertThat(in.read()).isEqualTo(data[0] & 0xff);
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (listings() - before < 2 * perChunk && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      Thread.sleep(300);
+      assertThat(listings() - before).as("chunks opened, in listings").isEqualTo(2 * perChunk);
+    }
+  }
+
   static long listings() {
     return grid.servers().stream().mapToLong(s -> s.faults().listings()).sum();
   }
