@@ -83,7 +83,7 @@ final class ChunkStream extends PieceStream {
   }
 
   private ChunkRef ref(long index) throws IOException {
-    if (index < batchFirst || index >= batchFirst + batch.size()) {
+    if (index >= batchFirst + batch.size()) { // indexes only grow: never below batchFirst
       long end = Math.min(range.end(), index + BATCH);
       List<ChunkRef> refs = new ArrayList<>((int) (end - index));
       try {
