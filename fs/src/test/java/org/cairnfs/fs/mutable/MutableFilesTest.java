@@ -410,6 +410,114 @@ class MutableFilesTest {
     }
   }
 
+  /** The slot's share files on every server, by share number. */
+  static java.util.Map<Integer, Path> shareFiles(StorageIndex si) throws Exception {
+    java.util.Map<Integer, Path> out = new java.util.TreeMap<>();
+    for (TestServer s : grid.servers()) {
+      for (int n : s.store().shareSizes(si, org.cairnfs.storage.share.ShareKind.MUTABLE)
+          .keySet()) {
+        out.put(n, s.slotPath(si, n));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A share whose signature does not verify is not counted, even when it claims a newer
+   * version: three servers' shares are replaced on disk by shares of a version 5 made with the
+   * file's keys whose signatures were then damaged. The readers still see version 1 (seven
+   * good shares); were the forgeries counted, version 5 would be the best and unreadable.
+   */
+  @Test
+  void sharesWithABadSignatureAreNotCountedEvenForANewerVersion() throws Exception {
+    MutableWriteCap cap = alice.create(lines("one")).get();
+    StorageIndex si = cap.storageIndex().orElseThrow();
+    java.util.Map<Integer, Path> files = shareFiles(si);
+    assertThat(files).hasSize(10);
+    var held = org.cairnfs.caps.mutable.MutableShare.parse(
+        java.nio.file.Files.readAllBytes(files.get(0)));
+    var keys = org.cairnfs.caps.mutable.MutableKeys.recover(cap, held.encryptedSeed(),
+        held.verifyingKey());
+    byte[][] v5 = org.cairnfs.caps.mutable.MutableFileWriter.write(keys, 5, lines("two"),
+        alice.options().params(), new SecureRandom());
+    for (int n = 0; n < 3; n++) {
+      byte[] forged = v5[n].clone();
+      byte[] signature = org.cairnfs.caps.mutable.MutableShare.parse(forged).signature();
+      for (int i = 0; i + signature.length <= forged.length; i++) {
+        if (java.util.Arrays.equals(forged, i, i + signature.length, signature, 0,
+            signature.length)) {
+          forged[i] ^= 1;
+          break;
+        }
+      }
+      assertThat(org.cairnfs.caps.mutable.MutableShare.parse(forged).signatureValid()).isFalse();
+      java.nio.file.Files.write(files.get(n), forged);
+    }
+    MutableVersion read = bob.read(cap.readOnly()).get();
+    assertThat(read.seqnum()).isEqualTo(1);
+    assertThat(read.contents()).isEqualTo(lines("one"));
+  }
+
+  /**
+   * A share stored under another number than its own is not counted: with every server's
+   * share file swapped for the next number's (each a good share of the version, under the
+   * wrong name), no share is found at all.
+   */
+  @Test
+  void aShareStoredUnderAnotherNumberIsNotCounted() throws Exception {
+    MutableWriteCap cap = alice.create(lines("one")).get();
+    StorageIndex si = cap.storageIndex().orElseThrow();
+    java.util.Map<Integer, Path> files = shareFiles(si);
+    assertThat(files).hasSize(10);
+    java.util.Map<Integer, byte[]> bytes = new java.util.HashMap<>();
+    for (var e : files.entrySet()) {
+      bytes.put(e.getKey(), java.nio.file.Files.readAllBytes(e.getValue()));
+    }
+    for (var e : files.entrySet()) {
+      java.nio.file.Files.write(e.getValue(), bytes.get((e.getKey() + 1) % 10));
+    }
+    assertThatThrownBy(() -> bob.read(cap.readOnly()).get()).cause()
+        .isInstanceOfSatisfying(SlotUnreadableException.class,
+            e -> assertThat(e.noShareFound()).isTrue());
+  }
+
+  /**
+   * A server whose slot read fails with anything but BAD_REQUEST is asked once: only an answer
+   * too large for one reply (BAD_REQUEST) is worth asking again with a smaller front.
+   */
+  @Test
+  void aServerWhoseSlotReadFailsIsNotAskedAgain() throws Exception {
+    MutableWriteCap cap = alice.create(lines("one")).get();
+    TestServer failing = grid.server(0);
+    int before = failing.faults().reads();
+    failing.faults().failReads(true);
+    try {
+      assertThat(bob.read(cap.readOnly()).get().contents()).isEqualTo(lines("one"));
+    } finally {
+      failing.faults().failReads(false);
+    }
+    assertThat(failing.faults().reads() - before).isEqualTo(1);
+  }
+
+  /**
+   * Reading a version whose shares are longer than the mapping's front fetches the rest of
+   * exactly k shares (one request each here), beside the one mapping request per server.
+   */
+  @Test
+  void aReadFetchesTheRestOfExactlyKShares() throws Exception {
+    byte[] data = random(100_000, 76);
+    MutableWriteCap cap = alice.create(data).get();
+    StorageIndex si = cap.storageIndex().orElseThrow();
+    long shareLength = java.nio.file.Files.size(shareFiles(si).get(0));
+    assertThat(shareLength).isGreaterThan(SlotMap.FRONT)
+        .isLessThanOrEqualTo(SlotMap.FRONT + org.cairnfs.protocol.message.WireLimits.MAX_CHUNK);
+    int k = alice.options().params().k();
+    long before = grid.servers().stream().mapToLong(s -> s.faults().reads()).sum();
+    assertThat(bob.read(cap.readOnly()).get().contents()).isEqualTo(data);
+    long reads = grid.servers().stream().mapToLong(s -> s.faults().reads()).sum() - before;
+    assertThat(reads).isEqualTo(grid.servers().size() + k);
+  }
+
   /**
    * Share 0 authenticates (its front is intact) but a block of it is damaged: decoding the
    * first k shares fails, and the reader decodes again with every share of the version.
