@@ -93,7 +93,7 @@ final class SlotMap {
   }
 
   /** Connects the next {@code count} servers of the ring not asked yet (for placement). */
-  List<NodeId> connectMore(ServerPool pool, int count, Duration timeout) {
+  void connectMore(ServerPool pool, int count, Duration timeout) {
     List<NodeId> more = new ArrayList<>();
     for (NodeId id : ring) {
       if (more.size() == count) {
@@ -104,7 +104,6 @@ final class SlotMap {
       }
     }
     ask(pool, more, null, timeout, false);
-    return more;
   }
 
   VersionSelector.Selection selection() {
