@@ -516,6 +516,48 @@ class MutableFilesTest {
     assertThat(bob.read(cap.readOnly()).get().contents()).isEqualTo(data);
     long reads = grid.servers().stream().mapToLong(s -> s.faults().reads()).sum() - before;
     assertThat(reads).isEqualTo(grid.servers().size() + k);
+    // a version whose shares the mapping fetched whole costs the mapping only
+    MutableWriteCap small = alice.create(lines("one")).get();
+    before = grid.servers().stream().mapToLong(s -> s.faults().reads()).sum();
+    assertThat(bob.read(small.readOnly()).get().contents()).isEqualTo(lines("one"));
+    reads = grid.servers().stream().mapToLong(s -> s.faults().reads()).sum() - before;
+    assertThat(reads).isEqualTo(grid.servers().size());
+  }
+
+  /** The server holding share 0 of {@code si}, which a reader fetches the rest of first. */
+  static TestServer holderOfShareZero(StorageIndex si) throws Exception {
+    for (TestServer s : grid.servers()) {
+      if (s.store().shareSizes(si, org.cairnfs.storage.share.ShareKind.MUTABLE)
+          .containsKey(0)) {
+        return s;
+      }
+    }
+    throw new AssertionError("no server holds share 0");
+  }
+
+  /**
+   * The rest of a share is read as far as the share's length, whatever the server answers: a
+   * server answering more (its tail padded) or nothing (the share gone since the map) leaves a
+   * readable file; the other shares of the version make up for a missing one.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aServerAnsweringTooMuchOrNothingForAShareTailLeavesTheFileReadable(boolean nothing)
+      throws Exception {
+    byte[] data = random(100_000, 77);
+    MutableWriteCap cap = alice.create(data).get();
+    TestServer liar = holderOfShareZero(cap.storageIndex().orElseThrow());
+    if (nothing) {
+      liar.faults().emptySlotTails(true);
+    } else {
+      liar.faults().padSlotTails(5000);
+    }
+    try {
+      assertThat(bob.read(cap.readOnly()).get().contents()).isEqualTo(data);
+    } finally {
+      liar.faults().emptySlotTails(false);
+      liar.faults().padSlotTails(0);
+    }
   }
 
   /**

@@ -39,6 +39,7 @@ public final class FaultyBackend implements StorageBackend {
   private volatile boolean hideShares;
   private volatile boolean failAllocates;
   private volatile int padSlotTails;
+  private volatile boolean emptySlotTails;
   private final AtomicInteger listings = new AtomicInteger();
   private final AtomicInteger writes = new AtomicInteger();
   private final AtomicLong bytesReceived = new AtomicLong();
@@ -121,6 +122,14 @@ public final class FaultyBackend implements StorageBackend {
    */
   public void padSlotTails(int bytes) {
     padSlotTails = bytes;
+  }
+
+  /**
+   * Every ReadSlot past offset 0 answers no share at all: a server that lost the share between
+   * a reader's map of the slot and its read of the rest.
+   */
+  public void emptySlotTails(boolean on) {
+    emptySlotTails = on;
   }
 
   /** Runs {@code action} (with the write count) when the {@code n}-th write chunk arrives. */
@@ -270,6 +279,9 @@ public final class FaultyBackend implements StorageBackend {
     maybeHang();
     if (failReads) {
       throw new StorageException(ErrorCode.INTERNAL, "injected read failure");
+    }
+    if (emptySlotTails && request.offset() > 0) {
+      return List.of();
     }
     List<Response.SlotShare> answer = real.readSlot(caller, request);
     int pad = padSlotTails;
