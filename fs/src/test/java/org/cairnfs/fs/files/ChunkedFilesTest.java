@@ -746,6 +746,45 @@ class ChunkedFilesTest {
     }
   }
 
+  /**
+   * An upload with one chunk in flight at a time reads no further than that chunk while it is
+   * uploading: one server holds every write, so chunk 0 stays in flight, and 300 ms later the
+   * stream has given exactly one chunk (only an upload exceeding its parallelism reads on).
+   */
+  @Test
+  void anUploadReadsNoFurtherThanItsParallelismWhileItsChunksAreInFlight() throws Exception {
+    ChunkedFiles one = ChunkedFiles.create(client, FilesConfig.builder().chunkSize(C)
+        .parallelUploads(1).build());
+    byte[] data = random(3 * C, 78);
+    java.util.concurrent.atomic.AtomicLong produced = new java.util.concurrent.atomic.AtomicLong();
+    InputStream counted = new java.io.FilterInputStream(new java.io.ByteArrayInputStream(data)) {
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        if (n > 0) {
+          produced.addAndGet(n);
+        }
+        return n;
+      }
+    };
+    TestServer stuck = grid.server(1);
+    java.util.concurrent.CompletableFuture<Cap> up;
+    stuck.faults().hang(true);
+    try {
+      up = one.upload(counted);
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (produced.get() < C && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      Thread.sleep(300);
+      assertThat(produced.get()).as("bytes read from the stream").isEqualTo(C);
+    } finally {
+      stuck.faults().hang(false);
+      stuck.faults().release();
+    }
+    assertThat(readAll(up.get(60, java.util.concurrent.TimeUnit.SECONDS))).isEqualTo(data);
+  }
+
   static long listings() {
     return grid.servers().stream().mapToLong(s -> s.faults().listings()).sum();
   }
