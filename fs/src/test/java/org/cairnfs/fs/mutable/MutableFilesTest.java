@@ -351,14 +351,17 @@ class MutableFilesTest {
 
   /**
    * A 1-of-2 file maps the ring four servers (2n) at a time. Its second version is published
-   * while the first four refuse writes, so it lands on the next ones; a reader that cannot read
-   * the first four asks the next batch.
+   * while the first four refuse writes, so it lands on the next ones; each round that leaves
+   * shares without a server connects only as many further servers as there are such shares
+   * (two, twice: ring positions 4 to 7, so eight of the ten are connected, not all). A reader
+   * that cannot read the first four asks the next batch.
    */
   @Test
   void sharesMovedPastTheFirstServersAreWrittenAndFoundThere() throws Exception {
     MutableOptions two = new MutableOptions(new org.cairnfs.caps.mutable.MutableParams(1, 2,
         4096), 1, MutableOptions.DEFAULT_MAX_SIZE, 3);
-    MutableFiles writer = MutableFiles.on(grid.client(FAST), two);
+    org.cairnfs.fs.grid.GridClient writerClient = grid.client(FAST);
+    MutableFiles writer = MutableFiles.on(writerClient, two);
     MutableWriteCap cap = writer.create(lines("one")).get();
     StorageIndex si = cap.storageIndex().orElseThrow();
     List<org.cairnfs.protocol.identity.NodeId> ring = ring(cap);
@@ -366,6 +369,7 @@ class MutableFilesTest {
     try {
       first.forEach(s -> s.faults().failWrites(true));
       assertThat(writer.overwrite(cap, lines("two")).get().seqnum()).isEqualTo(2);
+      assertThat(writerClient.servers().connectedCount()).isEqualTo(8);
       first.forEach(s -> s.faults().failWrites(false));
       first.forEach(s -> s.faults().failReads(true));
       MutableVersion read = MutableFiles.on(grid.client(FAST), two).read(cap.readOnly()).get();
