@@ -115,11 +115,14 @@ final class ServerLink {
     CompletableFuture<StorageClient> settled = new CompletableFuture<>();
     current = settled;
     tryAddresses(server.addresses(), 0, null).whenComplete((client, failure) -> {
-      outcome(settled, client, failure);
-      if (failure == null) {
-        settled.complete(client);
-      } else {
-        settled.completeExceptionally(failure);
+      try {
+        outcome(settled, client, failure);
+      } finally {
+        if (failure == null) {
+          settled.complete(client);
+        } else {
+          settled.completeExceptionally(failure);
+        }
       }
     });
     return settled;
