@@ -329,7 +329,7 @@ public final class ImmutableFile implements AutoCloseable {
     }
     List<Long> sorted = new ArrayList<>(latency.values());
     sorted.sort(null);
-    long kth = sorted.isEmpty() ? 0 : sorted.get(Math.min(cap.k(), sorted.size()) - 1);
+    long kth = sorted.get(cap.k() - 1); // open() found k at least
     long fast = 2 * kth + Duration.ofMillis(50).toNanos();
     return Comparator.<Integer>comparingLong(share -> {
       Long l = latency.get(share);

@@ -3,6 +3,7 @@ package org.cairnfs.fs.grid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -143,6 +144,17 @@ class ImmutableFileTest {
         expected.add(block(layout, s, s));
       }
       assertThat(blockReadsFromOneServer(layout, before)).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
+  void aFileWhoseEveryShareFailsBeforeItsLayoutIsKnownFailsWithWhy() throws Exception {
+    fx.grid.servers().forEach(s -> s.faults().failReads(true));
+    try (ImmutableFile broken = fx.client.open(fx.cap)) {
+      assertThatThrownBy(() -> broken.read(0, 10).get(30, TimeUnit.SECONDS))
+          .cause().isInstanceOf(IOException.class).hasMessageContaining("injected read failure");
+    } finally {
+      fx.grid.servers().forEach(s -> s.faults().failReads(false));
     }
   }
 

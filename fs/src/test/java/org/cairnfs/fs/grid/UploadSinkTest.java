@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
@@ -162,5 +165,37 @@ class UploadSinkTest {
         .hasMessage("server " + server.nodeId().shortForm() + " acknowledged nothing for 1 s");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(STALL);
     assertThat(sink.bytesSent()).isEqualTo(100);
+  }
+
+  /**
+   * The encoder's thread calls write, close, awaitWritten and the accessors; the answers come
+   * on the connection's event loop and need the sink's lock. Each call must leave the lock
+   * free (a ReentrantLock kept by the encoder's thread would be noticed only while it waits,
+   * since a wait gives the lock up). Ten seconds only bound a deadlock, not a speed.
+   */
+  @Test
+  void everyCallLeavesTheLockToOtherThreads() throws Exception {
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      UploadSink sink = sink();
+      byte[] data = random(SIZE, 6);
+      sink.write(0, data, 0, data.length);
+      sink.close();
+      // the answers, on the event loop, took the lock this thread used in send
+      for (int i = 0; i < 1000 && server.faults().writes() < 1; i++) {
+        Thread.sleep(10);
+      }
+      assertThat(other.submit(sink::bytesSent).get(10, TimeUnit.SECONDS)).isEqualTo(SIZE);
+      sink.awaitWritten();
+      assertThat(other.submit(sink::failed).get(10, TimeUnit.SECONDS)).isFalse();
+      assertThat(sink.bytesSent()).isEqualTo(SIZE);
+      assertThat(other.submit(sink::failed).get(10, TimeUnit.SECONDS)).isFalse();
+      assertThat(sink.failure()).isNull();
+      assertThat(other.submit(sink::failed).get(10, TimeUnit.SECONDS)).isFalse();
+      sink.fail(new IOException("given up"));
+      assertThat(other.submit(sink::failure).get(10, TimeUnit.SECONDS)).hasMessage("given up");
+    } finally {
+      other.shutdownNow();
+    }
   }
 }
