@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.dirnode.EntryKind;
 import org.junit.jupiter.api.Test;
@@ -151,6 +152,8 @@ class NamespaceRulesTest {
       fails(FsError.READ_ONLY, () -> c.rename("/ro/f", "/taken", 0)); // out of it
       fails(FsError.READ_ONLY, () -> c.rename("/mine", "/ro/mine", 0)); // into it
       fails(FsError.READ_ONLY, () -> c.rename("/ro/d", "/d2", 0));
+      // libfuse's unlink of an open file is a rename to a hidden name: refused here as well
+      fails(FsError.READ_ONLY, () -> c.rename("/ro/f", "/ro/.fuse_hidden0001", 0));
       fails(FsError.READ_ONLY, () -> c.rmdir("/ro/d"));
       fails(FsError.READ_ONLY, () -> c.unlink("/ro/f"));
       fails(FsError.READ_ONLY, () -> c.create("/ro/f", 0644, MountCore.O_WRONLY, U));
@@ -265,6 +268,123 @@ class NamespaceRulesTest {
       assertThat(c.getattr("/f").gid()).isEqualTo(1000);
       assertThat(c.getattr("/plain").gid()).isEqualTo(1000);
       assertThat(c.getattr("/plain").mode()).isEqualTo(0755);
+    }
+  }
+
+  /**
+   * RENAME_EXCHANGE across directories: both entries journaled (the target's at its new place
+   * too), both directories' times and both nodes' ctimes set, in memory, after a crash before
+   * any upload and then from the grid.
+   */
+  @Test
+  void anExchangeAcrossDirectoriesIsJournaledOnBothSidesAndTouchesBoth() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    grid.failWith(GridException.Kind.UNREACHABLE); // nothing leaves before the crash
+    AtomicReference<Instant> now = new AtomicReference<>(OLD);
+    Instant later = OLD.plusSeconds(3600);
+    String root;
+    try (CoreFixture fx = new CoreFixture(grid, null, dir.resolve("first"),
+        b -> b.clock(now::get))) {
+      root = fx.rootCap;
+      MountCore c = fx.core;
+      c.mkdir("/a", 0755, U);
+      c.mkdir("/b", 0755, U);
+      fx.put("/a/x", text("X"));
+      fx.put("/b/y", text("Y"));
+      now.set(later);
+      c.rename("/a/x", "/b/y", MountCore.RENAME_EXCHANGE);
+      assertExchanged(fx, later, "in memory");
+      fx.crashAndReopen();
+      assertExchanged(fx, later, "from the journal");
+      grid.heal();
+      fx.core.sync(Duration.ofSeconds(30));
+    }
+    try (CoreFixture fresh = new CoreFixture(grid, root, dir.resolve("fresh"), b -> { })) {
+      assertExchanged(fresh, later, "from the grid");
+    }
+  }
+
+  private static void assertExchanged(CoreFixture fx, Instant later, String from)
+      throws Exception {
+    MountCore c = fx.core;
+    assertThat(names(c, "/a")).as(from).containsExactly("x");
+    assertThat(names(c, "/b")).as(from).containsExactly("y");
+    assertThat(fx.get("/a/x")).as(from).isEqualTo(text("Y"));
+    assertThat(fx.get("/b/y")).as(from).isEqualTo(text("X"));
+    for (String p : List.of("/a", "/b")) {
+      assertThat(c.getattr(p).mtime()).as("%s mtime %s", p, from).isEqualTo(later);
+      assertThat(c.getattr(p).ctime()).as("%s ctime %s", p, from).isEqualTo(later);
+    }
+    for (String p : List.of("/a/x", "/b/y")) {
+      assertThat(c.getattr(p).ctime()).as("%s ctime %s", p, from).isEqualTo(later);
+    }
+  }
+
+  @Test
+  void anExchangeNeverPutsADirectoryInsideItself() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore c = fx.core;
+      c.mkdir("/d", 0755, U);
+      c.mkdir("/d/sub", 0755, U);
+      fx.put("/d/sub/f", text("f"));
+      c.mkdir("/e", 0755, U);
+      // the target, a directory, holds the source: /d would land in /d/sub
+      fails(FsError.INVALID, () -> c.rename("/d/sub/f", "/d", MountCore.RENAME_EXCHANGE));
+      // the source holds the target
+      fails(FsError.INVALID, () -> c.rename("/d", "/d/sub/f", MountCore.RENAME_EXCHANGE));
+      assertThat(names(c, "/d/sub")).containsExactly("f");
+      assertThat(names(c, "/")).containsExactly("d", "e");
+      c.rename("/d/sub/f", "/e", MountCore.RENAME_EXCHANGE); // a directory elsewhere: fine
+      assertThat(fx.get("/e")).isEqualTo(text("f"));
+      assertThat(c.getattr("/d/sub/f").kind()).isEqualTo(EntryKind.DIRECTORY);
+    }
+  }
+
+  /**
+   * libfuse unlinks an open file by renaming it to {@code .fuse_hidden*}: the entry is removed
+   * and journaled as removed, the directory's times set, the node reachable by the hidden name
+   * only, unlinked (nlink 0) and its ctime set. A directory, or a hidden name already taken, is
+   * renamed as any other name.
+   */
+  @Test
+  void aRenameToAHiddenNameUnlinksAnOpenFileAndJournalsTheRemoval() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    grid.failWith(GridException.Kind.UNREACHABLE); // nothing leaves before the crash
+    AtomicReference<Instant> now = new AtomicReference<>(OLD);
+    Instant later = OLD.plusSeconds(3600);
+    try (CoreFixture fx = new CoreFixture(grid, null, dir.resolve("m"),
+        b -> b.clock(now::get))) {
+      MountCore c = fx.core;
+      c.mkdir("/h", 0755, U);
+      fx.put("/h/f", text("F"));
+      fx.put("/h/g", text("G"));
+      fx.put("/h/.fuse_hidden2", text("taken"));
+      c.mkdir("/h/dd", 0755, U);
+      long fh = c.open("/h/f", 0);
+      now.set(later);
+      c.rename("/h/f", "/h/.fuse_hidden1", 0);
+      assertThat(names(c, "/h")).containsExactly(".fuse_hidden2", "dd", "g");
+      fails(FsError.NOT_FOUND, () -> c.getattr("/h/f"));
+      StatInfo hidden = c.getattr("/h/.fuse_hidden1");
+      assertThat(hidden.ctime()).isEqualTo(later);
+      assertThat(hidden.nlink()).isZero();
+      assertThat(c.fgetattr(fh).nlink()).isZero();
+      assertThat(fx.get("/h/.fuse_hidden1")).isEqualTo(text("F"));
+      assertThat(c.getattr("/h").mtime()).isEqualTo(later);
+      assertThat(c.getattr("/h").ctime()).isEqualTo(later);
+
+      fx.crashAndReopen();
+      MountCore r = fx.core;
+      assertThat(names(r, "/h")).containsExactly(".fuse_hidden2", "dd", "g");
+      fails(FsError.NOT_FOUND, () -> r.getattr("/h/f"));
+      assertThat(r.getattr("/h").mtime()).isEqualTo(later);
+      assertThat(r.getattr("/h").ctime()).isEqualTo(later);
+
+      r.rename("/h/dd", "/h/.fuse_hiddenD", 0); // a directory: listed under its new name
+      r.rename("/h/g", "/h/.fuse_hidden2", 0); // over a listed entry: replaces it
+      assertThat(names(r, "/h")).containsExactly(".fuse_hidden2", ".fuse_hiddenD");
+      assertThat(fx.get("/h/.fuse_hidden2")).isEqualTo(text("G"));
+      assertThat(r.getattr("/h/.fuse_hidden2").nlink()).isEqualTo(1);
     }
   }
 }
