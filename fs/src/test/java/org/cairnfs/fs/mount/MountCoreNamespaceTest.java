@@ -317,6 +317,22 @@ class MountCoreNamespaceTest {
     });
   }
 
+  /** A new file has no cap until its first upload: its cap waits for it, then names it. */
+  @Test
+  void aNewFilesCapWaitsForItsFirstUpload() throws Exception {
+    byte[] data = new byte[100_000]; // over the inline limit: an upload
+    data[7] = 7;
+    withUploadsHeld(gate -> {
+      fx.put("/f", data);
+      awaitHeldUpload();
+      CompletableFuture<String> f = capOf("/f");
+      Thread.sleep(200);
+      assertThat(f).as("the cap of /f while its content is not on the grid").isNotDone();
+      gate.countDown();
+      assertThat(fx.grid.content(f.get(10, TimeUnit.SECONDS))).isEqualTo(data);
+    });
+  }
+
   @Test
   void afterARemountEveryDirectorysCapWaitsForTheReplayedChanges() throws Exception {
     core.mkdir("/d", 0755, U);
