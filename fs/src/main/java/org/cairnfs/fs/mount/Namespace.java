@@ -259,9 +259,6 @@ final class Namespace {
       if (sp != dp) {
         touch(c, sp, now);
       }
-      if (n instanceof DirNode && sp != dp && !exchange) {
-        c.journalEntry(dp, n); // its ".." changed: nothing on the grid, times only
-      }
       return !exchange && target instanceof FileNode f ? f : null;
     });
     forgetIfClosed(orphan);
