@@ -175,6 +175,43 @@ class MountCoreNamespaceTest {
         .contains("p", "c").doesNotContain("b");
   }
 
+  /** Each limit at its edge: the largest accepted, one more refused, with its own errno. */
+  @Test
+  void symlinkAndXattrLimitsHoldAtTheirEdges() throws Exception {
+    String longest = "t".repeat(4095);
+    core.symlink(longest, "/longest", U);
+    assertThat(core.readlink("/longest")).isEqualTo(longest);
+    fails(FsError.NAME_TOO_LONG, () -> core.symlink(longest + "t", "/over", U));
+
+    fx.put("/f", new byte[0]);
+    String name = "user." + "n".repeat(250);
+    core.setxattr("/f", name, new byte[] {1}, 0);
+    assertThat(core.getxattr("/f", name)).containsExactly(1);
+    fails(FsError.RANGE, () -> core.setxattr("/f", name + "n", new byte[1], 0));
+    fails(FsError.RANGE, () -> core.setxattr("/f", "user.", new byte[1], 0));
+    core.setxattr("/f", "user.a", new byte[0], 0);
+    core.removexattr("/f", name);
+    core.removexattr("/f", "user.a");
+
+    // a value of 64 KiB passes the value check and meets the node's total (32 KiB)
+    fails(FsError.NO_SPACE, () -> core.setxattr("/f", "user.v",
+        new byte[MountCore.MAX_XATTR_VALUE], 0));
+    fails(FsError.RANGE, () -> core.setxattr("/f", "user.v",
+        new byte[MountCore.MAX_XATTR_VALUE + 1], 0));
+    int fits = MountCore.MAX_XATTR_TOTAL - "user.v".length();
+    core.setxattr("/f", "user.v", new byte[fits], 0);
+    fails(FsError.NO_SPACE, () -> core.setxattr("/f", "user.v", new byte[fits + 1], 0));
+    core.removexattr("/f", "user.v");
+
+    for (int i = 0; i < MountCore.MAX_XATTRS; i++) {
+      core.setxattr("/f", "user.x" + i, new byte[0], 0);
+    }
+    fails(FsError.NO_SPACE, () -> core.setxattr("/f", "user.one-more", new byte[0], 0));
+    core.setxattr("/f", "user.x0", new byte[] {2}, 0); // a replacement counts once
+    assertThat(core.listxattr("/f")).filteredOn(x -> x.startsWith("user.x"))
+        .hasSize(MountCore.MAX_XATTRS);
+  }
+
   @Test
   void symlinksChmodUtimens() throws Exception {
     core.symlink("../target/x", "/l", U);
