@@ -53,54 +53,23 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-waitfor() { # seconds, file, pattern
-  for _ in $(seq 1 "$1"); do
-    grep -q "$3" "$2" 2>/dev/null && return 0
-    sleep 1
-  done
-  echo "no '$3' in $2 after $1 s:" >&2; tail -5 "$2" >&2; exit 1
-}
-cpu_of() { # CPU seconds (user + system) of these processes so far
-  local t=0 p
-  for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
-  echo "$t"
-}
+. "$here/bench/lib/grid.sh"
 
 "$cairn" --version >/dev/null  # builds on first use, outside the timings
 if [ -z "$processes" ]; then
   "$cairn" demo --no-mount --dir "$work/grid" --servers "$servers" --web-port 0 \
     >"$work/demo.out" 2>&1 &
   pids+=($!)
-  waitfor 300 "$work/demo.out" '^Gateway: '
+  bench_waitfor 300 "$work/demo.out" '^Gateway: '
   client_node="$work/grid/client"
   client_pids=("${pids[0]}") server_pids=()
   grid_desc="cairn demo, $servers servers in one process"
 else
-  "$cairn" create-introducer "$work/intro" --hostname 127.0.0.1 --port 0 >/dev/null
-  "$cairn" run "$work/intro" >"$work/intro.out" 2>&1 &
-  pids+=($!)
-  waitfor 120 "$work/intro.out" '^Introducer running'
-  url=$(cat "$work/intro/introducer.url")
-  server_pids=()
-  for i in $(seq 1 "$servers"); do
-    "$cairn" create-node "$work/s$i" --introducer "$url" --nickname "s$i" --hostname 127.0.0.1 \
-      --port 0 --storage-dir "$work/s$i/storage" >/dev/null
-    "$cairn" run "$work/s$i" >"$work/s$i.out" 2>&1 &
-    pids+=($!); server_pids+=($!)
-  done
+  bench_storage_grid "$cairn" "$work" "$servers"
   client_node="$work/client"
-  "$cairn" create-node "$client_node" --introducer "$url" --nickname client \
-    --hostname 127.0.0.1 --port 0 --no-storage >/dev/null
-  "$cairn" run --web-port 0 "$client_node" >"$work/client.out" 2>&1 &
-  pids+=($!); client_pids=($!)
-  waitfor 300 "$work/client.out" '^Gateway: '
-  for i in $(seq 1 "$servers"); do waitfor 300 "$work/s$i.out" '^Node s'; done
-  for _ in $(seq 1 120); do
-    seen=$("$cairn" status "$client_node" 2>/dev/null | grep -Eo '\bs[0-9]+\b' | sort -u | wc -l)
-    [ "$seen" -ge "$servers" ] && break
-    sleep 1
-  done
-  [ "$seen" -ge "$servers" ] || { echo "the client sees $seen of $servers servers" >&2; exit 1; }
+  bench_client_node "$cairn" "$client_node" client
+  client_pids=("$client_pid")
+  bench_await_servers "$cairn" "$work" "$client_node" "$servers"
   grid_desc="$servers storage server processes, an introducer and a client node process"
 fi
 export CAIRN_NODE="$client_node"
@@ -155,12 +124,12 @@ split=()
 cpu_split() { # label, command...
   local label="$1"; shift
   local c0 s0 t0 t1 c1 s1
-  c0=$(cpu_of "${client_pids[@]}"); s0=$(cpu_of "${server_pids[@]}"); t0=$(now)
+  c0=$(bench_cpu "${client_pids[@]}"); s0=$(bench_cpu "${server_pids[@]}"); t0=$(now)
   /usr/bin/time -o "$work/time" -f '%U %S' "$@" >/dev/null
-  t1=$(now); c1=$(cpu_of "${client_pids[@]}"); s1=$(cpu_of "${server_pids[@]}")
+  t1=$(now); c1=$(bench_cpu "${client_pids[@]}"); s1=$(bench_cpu "${server_pids[@]}")
   split+=("$(printf '%-34s %s' "$label" "$(python3 -c "
 u, s = open('$work/time').read().split()[-2:]
-print(f'{$t1 - $t0:8.2f} {float(u) + float(s):8.2f} {($c1 - $c0) / 100:8.2f} {($s1 - $s0) / 100:8.2f}')")")")
+print(f'{$t1 - $t0:8.2f} {float(u) + float(s):8.2f} {$c1 - $c0:8.2f} {$s1 - $s0:8.2f}')")")")
 }
 unset CAIRN_IN_PROCESS
 fresh_file "$largest"

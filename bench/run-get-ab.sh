@@ -13,30 +13,11 @@ work=$(mktemp -d /var/tmp/abget.XXXXXX); pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; sleep 3;
   for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-waitfor() { for _ in $(seq 1 "$1"); do grep -q "$3" "$2" 2>/dev/null && return 0; sleep 1; done; echo "no $3 in $2" >&2; exit 1; }
-cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }
-$A create-introducer "$work/intro" --hostname 127.0.0.1 --port 0 >/dev/null
-$A run "$work/intro" >"$work/intro.out" 2>&1 & pids+=($!)
-waitfor 120 "$work/intro.out" '^Introducer running'
-url=$(cat "$work/intro/introducer.url")
-for i in $(seq 1 $servers); do
-  $A create-node "$work/s$i" --introducer "$url" --nickname "s$i" --hostname 127.0.0.1 --port 0 --storage-dir "$work/s$i/storage" >/dev/null
-  $A run "$work/s$i" >"$work/s$i.out" 2>&1 & pids+=($!)
-done
-declare -A node pid
-for v in A B; do
-  L=${!v}
-  $L create-node "$work/c$v" --introducer "$url" --nickname "c$v" --hostname 127.0.0.1 --port 0 --no-storage >/dev/null
-  $L run --web-port 0 "$work/c$v" >"$work/c$v.out" 2>&1 & pids+=($!); pid[$v]=$!
-  waitfor 300 "$work/c$v.out" '^Gateway: '
-done
-for i in $(seq 1 $servers); do waitfor 300 "$work/s$i.out" '^Node s'; done
-for v in A B; do
-  for _ in $(seq 1 120); do
-    seen=$(${!v} status "$work/c$v" 2>/dev/null | grep -Eo '\bs[0-9]+\b' | sort -u | wc -l)
-    [ "$seen" -ge $servers ] && break; sleep 1
-  done
-done
+. "$(dirname "$0")/lib/grid.sh"
+bench_storage_grid "$A" "$work" "$servers"
+declare -A pid
+for v in A B; do bench_client_node "${!v}" "$work/c$v" "c$v"; pid[$v]=$client_pid; done
+for v in A B; do bench_await_servers "${!v}" "$work" "$work/c$v" "$servers"; done
 head -c $((1024 << 20)) /dev/urandom >"$work/file"
 cap=$(CAIRN_NODE="$work/cA" $A put "$work/file")
 echo "cap ${cap:0:30}..."
@@ -45,9 +26,9 @@ for v in A B; do CAIRN_NODE="$work/c$v" ${!v} get "$cap" "$work/out" >/dev/null;
 printf '%-3s %-6s %8s %8s %10s\n' run build wall MiB/s nodeCPU
 for r in $(seq 1 "$rounds"); do
   for v in A B; do
-    sync; c0=$(cpu ${pid[$v]}); t0=$(date +%s.%N)
+    sync; c0=$(bench_cpu "${pid[$v]}"); t0=$(date +%s.%N)
     CAIRN_NODE="$work/c$v" ${!v} get "$cap" "$work/out" >/dev/null
-    t1=$(date +%s.%N); c1=$(cpu ${pid[$v]})
+    t1=$(date +%s.%N); c1=$(bench_cpu "${pid[$v]}")
     cmp -s "$work/file" "$work/out" || { echo "bytes differ ($v)"; exit 1; }
     rm -f "$work/out"
     python3 -c "print(f'{$r:<3} {\"$v\":<6} {$t1-$t0:8.2f} {1024/($t1-$t0):8.1f} {$c1-$c0:10.2f}')"

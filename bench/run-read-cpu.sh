@@ -32,13 +32,12 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }
+. "$here/bench/lib/grid.sh"
 
 "$cairn" --version >/dev/null  # builds on first use, outside the timings
 "$cairn" demo --no-mount --dir "$work/grid" --servers 10 --web-port 0 >"$work/demo.out" 2>&1 &
 demo=$!
-for _ in $(seq 1 300); do grep -q '^Gateway: ' "$work/demo.out" && break; sleep 1; done
-grep -q '^Gateway: ' "$work/demo.out" || { cat "$work/demo.out" >&2; exit 1; }
+bench_waitfor 300 "$work/demo.out" '^Gateway: '
 export CAIRN_NODE="$work/grid/client"
 "$cairn" create-alias bench >/dev/null
 head -c $((mib << 20)) /dev/urandom >"$work/file"
@@ -50,9 +49,9 @@ echo "reading $mib MiB through a mount (process $mount_pid) of a demo of 10 serv
 printf '%-6s %9s %9s %11s %10s\n' read "wall s" "MiB/s" "mount CPU" "demo CPU"
 for i in $(seq 1 "$reads"); do
   dd if="$work/mnt/file" iflag=nocache count=0 status=none
-  m0=$(cpu "$mount_pid"); d0=$(cpu "$demo"); t0=$(date +%s.%N)
+  m0=$(bench_cpu "$mount_pid"); d0=$(bench_cpu "$demo"); t0=$(date +%s.%N)
   dd if="$work/mnt/file" of=/dev/null bs=1M status=none
-  t1=$(date +%s.%N); m1=$(cpu "$mount_pid"); d1=$(cpu "$demo")
+  t1=$(date +%s.%N); m1=$(bench_cpu "$mount_pid"); d1=$(bench_cpu "$demo")
   python3 -c "print(f'{$i:<6} {$t1 - $t0:9.2f} {$mib / ($t1 - $t0):9.1f} {$m1 - $m0:11.2f} {$d1 - $d0:10.2f}')"
 done
 cmp -s "$work/file" "$work/mnt/file" || { echo "the mount's bytes differ from the file" >&2; exit 1; }
