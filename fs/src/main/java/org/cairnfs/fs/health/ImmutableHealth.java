@@ -1,6 +1,5 @@
 package org.cairnfs.fs.health;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -16,7 +15,6 @@ import org.cairnfs.caps.immutable.IntegrityException;
 import org.cairnfs.caps.immutable.ShareCheck;
 import org.cairnfs.caps.immutable.ShareLayout;
 import org.cairnfs.caps.share.ShareSource;
-import org.cairnfs.fs.grid.Await;
 import org.cairnfs.fs.grid.GridClient;
 import org.cairnfs.fs.grid.Happiness;
 import org.cairnfs.protocol.client.StorageClient;
@@ -117,7 +115,7 @@ final class ImmutableHealth {
     List<String> notes = new ArrayList<>();
     survey.problems.forEach((id, why) -> notes.add("server " + grid.servers().describe(id)
         + " " + why));
-    int leases = lease ? addLeases(index, survey, notes) : 0;
+    int leases = lease ? ServerSurvey.addLeases(grid, index, survey, notes) : 0;
     return new Findings(cap, survey, copies, notes, leases);
   }
 
@@ -144,34 +142,6 @@ final class ImmutableHealth {
           ? ShareReport.Status.MISSING : ShareReport.Status.CORRUPT;
       return new Copy(id, share, size, status, why, false);
     }
-  }
-
-  /** Adds (or renews) this client's lease on every server holding a share; counts successes. */
-  private int addLeases(StorageIndex index, ServerSurvey<List<Response.ShareSize>> survey,
-      List<String> notes) {
-    Map<NodeId, CompletableFuture<Void>> leasing = new LinkedHashMap<>();
-    survey.answers.forEach((id, shares) -> {
-      if (!shares.isEmpty()) {
-        leasing.put(id, survey.clients.get(id).addLease(index,
-            grid.secrets().renewSecret(index, id), grid.secrets().cancelSecret(index, id)));
-      }
-    });
-    return awaitLeases(leasing, notes, grid);
-  }
-
-  static int awaitLeases(Map<NodeId, CompletableFuture<Void>> leasing, List<String> notes,
-      GridClient grid) {
-    int done = 0;
-    for (Map.Entry<NodeId, CompletableFuture<Void>> e : leasing.entrySet()) {
-      try {
-        Await.get(e.getValue(), grid.config().readTimeout(), "adding a lease");
-        done++;
-      } catch (IOException failed) {
-        notes.add("lease not renewed on " + grid.servers().describe(e.getKey()) + ": "
-            + failed.getMessage());
-      }
-    }
-    return done;
   }
 
   private HealthReport report(Findings f, String kind) {

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.fs.grid.Await;
+import org.cairnfs.fs.grid.GridClient;
 import org.cairnfs.fs.grid.PermutedRing;
 import org.cairnfs.fs.grid.ServerPool;
 import org.cairnfs.protocol.client.StorageClient;
@@ -62,5 +63,31 @@ final class ServerSurvey<T> {
       }
     });
     return survey;
+  }
+
+  /**
+   * Adds (or renews) the lease of {@code grid}'s client on every server of {@code survey} that
+   * answered with at least one share; returns how many took it, noting the others.
+   */
+  static int addLeases(GridClient grid, StorageIndex index,
+      ServerSurvey<? extends List<?>> survey, List<String> notes) {
+    Map<NodeId, CompletableFuture<Void>> leasing = new LinkedHashMap<>();
+    survey.answers.forEach((id, shares) -> {
+      if (!shares.isEmpty()) {
+        leasing.put(id, survey.clients.get(id).addLease(index,
+            grid.secrets().renewSecret(index, id), grid.secrets().cancelSecret(index, id)));
+      }
+    });
+    int done = 0;
+    for (Map.Entry<NodeId, CompletableFuture<Void>> e : leasing.entrySet()) {
+      try {
+        Await.get(e.getValue(), grid.config().readTimeout(), "adding a lease");
+        done++;
+      } catch (IOException failed) {
+        notes.add("lease not renewed on " + grid.servers().describe(e.getKey()) + ": "
+            + failed.getMessage());
+      }
+    }
+    return done;
   }
 }

@@ -166,7 +166,7 @@ final class SlotHealth {
         judged.add(verify ? verifyWhole(index, survey, c) : c);
       }
     }
-    int leases = lease ? addLeases(index, survey, notes) : 0;
+    int leases = lease ? ServerSurvey.addLeases(grid, index, survey, notes) : 0;
     return new Findings(survey, judged, best, header, notes, leases);
   }
 
@@ -214,18 +214,6 @@ final class SlotHealth {
       throw new IOException("share " + share + " ends at " + at + ", its header says " + length);
     }
     return all;
-  }
-
-  private int addLeases(StorageIndex index, ServerSurvey<List<Response.SlotShare>> survey,
-      List<String> notes) {
-    Map<NodeId, CompletableFuture<Void>> leasing = new LinkedHashMap<>();
-    survey.answers.forEach((id, shares) -> {
-      if (!shares.isEmpty()) {
-        leasing.put(id, survey.clients.get(id).addLease(index,
-            grid.secrets().renewSecret(index, id), grid.secrets().cancelSecret(index, id)));
-      }
-    });
-    return ImmutableHealth.awaitLeases(leasing, notes, grid);
   }
 
   /** Copies good shares of the current version where {@link RepairPlan} wants them. */
