@@ -644,30 +644,49 @@ public final class MountCore implements AutoCloseable {
   }
 
   /**
-   * Drains for up to {@code timeout}, reporting progress, then stops the uploader and closes
-   * the journal. What could not be uploaded stays journaled for the next mount.
+   * Drains for up to {@code timeout}, reporting progress about once a second, then stops the
+   * uploader and closes the journal. What could not be uploaded stays journaled for the next
+   * mount. The first round is asked for at once; while rounds fail, the uploader retries at its
+   * backoff (asking again after each failure would retry in a tight loop for the whole
+   * timeout). An interrupt stops the drain; the journal is still closed, and the interrupt kept.
    *
    * @return the status at the end: clean, or what stays pending
    */
   public MountStatus close(Duration timeout, Consumer<MountStatus> progress) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      MountStatus s = wb.status();
-      progress.accept(s);
-      if (s.clean() || System.nanoTime() > deadline) {
-        break;
+    boolean interrupted = Thread.interrupted();
+    boolean first = true;
+    try {
+      while (!interrupted) {
+        MountStatus s = wb.status();
+        progress.accept(s);
+        if (s.clean() || System.nanoTime() > deadline) {
+          break;
+        }
+        long wait = Math.min(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime());
+        try {
+          if (first || !wb.uploader.failing()) {
+            wb.uploader.awaitPublished(wb.lastSeq(), wait);
+          } else {
+            wb.uploader.awaitRound(wait);
+          }
+        } catch (FsException e) {
+          // a round failed or the wait ran out: the loop's checks decide
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        first = false;
+        interrupted = Thread.interrupted(); // awaitPublished keeps it as it fails
       }
-      try {
-        wb.uploader.awaitPublished(wb.lastSeq(),
-            Math.min(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime()));
-      } catch (FsException e) {
-        // a round failed or the wait ran out: the deadline check above ends the loop
+      MountStatus end = wb.status();
+      tree.close();
+      wb.close(); // with the interrupt cleared: the journal's channel would close on it
+      return end;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
-    MountStatus end = wb.status();
-    tree.close();
-    wb.close();
-    return end;
   }
 
   @Override

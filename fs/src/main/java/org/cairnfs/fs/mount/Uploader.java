@@ -497,6 +497,33 @@ final class Uploader {
     }
   }
 
+  /**
+   * Waits, without hurrying the uploader (no urgency, so its coalescing and its backoff after a
+   * failure hold), until a round that had not finished at the call ends, {@code timeoutNanos}
+   * pass, or the uploader stops.
+   */
+  void awaitRound(long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    lock.lock();
+    try {
+      long target = rounds + 1;
+      while (rounds < target && !stopping) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        roundDone.awaitNanos(left);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the last round failed (and its failure persists). */
+  boolean failing() {
+    return lastError.isPresent();
+  }
+
   /** Rounds finished since start (tests count them). */
   long rounds() {
     lock.lock();
