@@ -1,0 +1,348 @@
+package org.cairnfs.fs.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cairnfs.fs.mount.MountCoreNamespaceTest.fails;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The edges of the namespace operations that the other tests pass by (the third measure of
+ * {@code Namespace}, docs/testing.md): the mount root refused with its own errno, the checks of
+ * rename's flags, symlink targets and device numbers, each change by path on a mount that has
+ * listed nothing yet, the uploader woken by every change, the parent's times at mkdir, a move
+ * across directories never out of both on the grid, a hidden name unlinked, a replaced file's
+ * link count, and the group of a new leaf.
+ */
+class NamespaceEdgesTest {
+  static final Caller U = CoreFixture.USER;
+  static final Instant OLD = Instant.parse("2001-02-03T04:05:06Z");
+  static final Duration HOUR = Duration.ofHours(1);
+  @TempDir Path dir;
+
+  static byte[] text(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** mkdir, symlink, mknod and create of the root are EEXIST, rmdir and rename of it EBUSY. */
+  @Test
+  void theMountRootIsRefusedWithItsOwnErrno() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore c = fx.core;
+      fx.put("/f", text("f"));
+      fails(FsError.EXISTS, () -> c.mkdir("/", 0755, U));
+      fails(FsError.EXISTS, () -> c.symlink("t", "/", U));
+      fails(FsError.EXISTS, () -> c.mknod("/", EntryKind.FIFO, 0644, 0, U));
+      fails(FsError.EXISTS, () -> c.create("/", 0644, MountCore.O_CREAT | MountCore.O_WRONLY,
+          U));
+      assertThatThrownBy(() -> c.unlink("/")).isInstanceOf(FsException.class);
+      fails(FsError.BUSY, () -> c.rmdir("/"));
+      fails(FsError.BUSY, () -> c.rename("/", "/x", 0));
+      fails(FsError.BUSY, () -> c.rename("/f", "/", 0));
+      assertThat(fx.get("/f")).isEqualTo(text("f"));
+      assertThat(c.readdir("/")).extracting(DirEntryInfo::name).containsExactly(".", "..", "f");
+    }
+  }
+
+  /**
+   * rename(2) knows RENAME_NOREPLACE and RENAME_EXCHANGE, not both at once, and no other flag
+   * (RENAME_WHITEOUT, 4, included); an exchange needs a target.
+   */
+  @Test
+  void renameRefusesUnknownFlagsAndAnExchangeWithNothing() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore c = fx.core;
+      fx.put("/a", text("a"));
+      fx.put("/b", text("b"));
+      fails(FsError.INVALID, () -> c.rename("/a", "/c", 4));
+      fails(FsError.INVALID, () -> c.rename("/a", "/c", 8));
+      fails(FsError.INVALID, () -> c.rename("/a", "/b",
+          MountCore.RENAME_NOREPLACE | MountCore.RENAME_EXCHANGE));
+      fails(FsError.NOT_FOUND, () -> c.rename("/a", "/c", MountCore.RENAME_EXCHANGE));
+      assertThat(c.readdir("/")).extracting(DirEntryInfo::name)
+          .containsExactly(".", "..", "a", "b");
+      assertThat(fx.get("/a")).isEqualTo(text("a"));
+      c.rename("/a", "/c", MountCore.RENAME_NOREPLACE);
+      assertThat(fx.get("/c")).isEqualTo(text("a"));
+    }
+  }
+
+  /**
+   * A symlink target is refused when empty (ENOENT, as symlink(2)), and when it holds NUL or
+   * U+FFFD (bytes that are not UTF-8) anywhere, its first character included.
+   */
+  @Test
+  void symlinkTargetsAreCheckedFromTheirFirstCharacter() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore c = fx.core;
+      fails(FsError.NOT_FOUND, () -> c.symlink("", "/l", U));
+      fails(FsError.INVALID, () -> c.symlink("\0t", "/l", U));
+      fails(FsError.INVALID, () -> c.symlink("t\0", "/l", U));
+      fails(FsError.INVALID, () -> c.symlink("\uFFFDt", "/l", U));
+      fails(FsError.NOT_FOUND, () -> c.getattr("/l"));
+      c.symlink("t", "/l", U);
+      assertThat(c.readlink("/l")).isEqualTo("t");
+    }
+  }
+
+  /** A device number is 0 to 2^32 - 1, both ends included. */
+  @Test
+  void mknodTakesDeviceNumbersOfThirtyTwoBitsBothEndsIncluded() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore c = fx.core;
+      c.mknod("/zero", EntryKind.CHAR_DEVICE, 0600, 0, U);
+      c.mknod("/top", EntryKind.BLOCK_DEVICE, 0600, 0xffff_ffffL, U);
+      fails(FsError.INVALID, () -> c.mknod("/over", EntryKind.BLOCK_DEVICE, 0600,
+          0x1_0000_0000L, U));
+      fails(FsError.INVALID, () -> c.mknod("/neg", EntryKind.CHAR_DEVICE, 0600, -1, U));
+      fails(FsError.INVALID, () -> c.mknod("/min", EntryKind.CHAR_DEVICE, 0600,
+          Long.MIN_VALUE, U));
+      assertThat(c.getattr("/zero").rdev()).isZero();
+      assertThat(c.getattr("/top").rdev()).isEqualTo(0xffff_ffffL);
+      assertThat(c.readdir("/")).extracting(DirEntryInfo::name)
+          .containsExactly(".", "..", "top", "zero");
+    }
+  }
+
+  /**
+   * A symlink or device made in a directory without the setgid bit gets the caller's group,
+   * not the directory's.
+   */
+  @Test
+  void aLeafInAPlainDirectoryGetsTheCallersGroup() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir)) {
+      MountCore c = fx.core;
+      Caller other = new Caller(1000, 77);
+      assertThat(c.getattr("/").gid()).isEqualTo(1000);
+      c.symlink("t", "/l", other);
+      c.mknod("/p", EntryKind.FIFO, 0644, 0, other);
+      assertThat(c.getattr("/l").gid()).isEqualTo(77);
+      assertThat(c.getattr("/p").gid()).isEqualTo(77);
+    }
+  }
+
+  /**
+   * rmdir, unlink and rename by path on a mount that has listed nothing yet: each lists the
+   * directories it needs (the root and the parents, rename's destination too) before it looks.
+   */
+  @Test
+  void changesByPathListWhatTheyNeedOnAMountThatListedNothing() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String root;
+    try (CoreFixture fx = new CoreFixture(grid, null, dir.resolve("a"), b -> { })) {
+      root = fx.rootCap;
+      for (String d : List.of("/r", "/r/e", "/u", "/s", "/t")) {
+        fx.core.mkdir(d, 0755, U);
+      }
+      fx.put("/u/f", text("f"));
+      fx.put("/s/g", text("g"));
+      fx.core.sync(Duration.ofSeconds(30));
+    }
+    try (CoreFixture fresh = new CoreFixture(grid, root, dir.resolve("b"), b -> { })) {
+      MountCore c = fresh.core;
+      c.rmdir("/r/e"); // nothing listed yet, the root included
+      c.unlink("/u/f"); // /u not listed yet
+      c.rename("/s/g", "/t/h", 0); // /t not listed yet
+      c.sync(Duration.ofSeconds(30));
+    }
+    try (CoreFixture check = new CoreFixture(grid, root, dir.resolve("c"), b -> { })) {
+      assertThat(NamespaceRulesTest.names(check.core, "/r")).isEmpty();
+      assertThat(NamespaceRulesTest.names(check.core, "/u")).isEmpty();
+      assertThat(NamespaceRulesTest.names(check.core, "/s")).isEmpty();
+      assertThat(NamespaceRulesTest.names(check.core, "/t")).containsExactly("h");
+      assertThat(check.get("/t/h")).isEqualTo(text("g"));
+    }
+  }
+
+  /** A namespace change wakes the uploader: it reaches the grid with no close and no sync. */
+  @Test
+  void aNamespaceChangeWakesTheUploader() throws Exception {
+    try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir, b -> { })) {
+      fx.core.sync(Duration.ofSeconds(30)); // the start's round is over: only kicks wake it
+      fx.core.mkdir("/d", 0755, U);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!fx.grid.entries(fx.rootCap).containsKey("d") && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(fx.grid.entries(fx.rootCap)).as("the grid's root without a sync")
+          .containsKey("d");
+    }
+  }
+
+  /** mkdir sets its parent's mtime and ctime, and journals them: they outlive a crash. */
+  @Test
+  void mkdirTouchesItsParent() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    grid.failWith(GridException.Kind.UNREACHABLE); // nothing leaves before the crash
+    AtomicReference<Instant> now = new AtomicReference<>(OLD);
+    Instant later = OLD.plusSeconds(3600);
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.clock(now::get))) {
+      fx.core.mkdir("/p", 0755, U);
+      assertThat(fx.core.getattr("/p").mtime()).isEqualTo(OLD);
+      now.set(later);
+      fx.core.mkdir("/p/q", 0755, U);
+      assertThat(fx.core.getattr("/p").mtime()).isEqualTo(later);
+      assertThat(fx.core.getattr("/p").ctime()).isEqualTo(later);
+      fx.crashAndReopen();
+      assertThat(fx.core.getattr("/p").mtime()).as("from the journal").isEqualTo(later);
+      assertThat(fx.core.getattr("/p").ctime()).as("from the journal").isEqualTo(later);
+    }
+  }
+
+  /**
+   * A file replaced by a rename is unlinked: an open handle of it sees nlink 0 and the
+   * rename's time as its ctime, and the replaced file is not written back under the name.
+   */
+  @Test
+  void aFileReplacedByARenameIsUnlinkedForItsOpenHandle() throws Exception {
+    AtomicReference<Instant> now = new AtomicReference<>(OLD);
+    Instant later = OLD.plusSeconds(3600);
+    try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir,
+        b -> b.clock(now::get))) {
+      MountCore c = fx.core;
+      fx.put("/a", text("A"));
+      fx.put("/b", text("B"));
+      long fh = c.open("/b", 0);
+      assertThat(c.fgetattr(fh).nlink()).isEqualTo(1);
+      now.set(later);
+      c.rename("/a", "/b", 0);
+      assertThat(c.fgetattr(fh).nlink()).isZero();
+      assertThat(c.fgetattr(fh).ctime()).isEqualTo(later);
+      c.release(fh);
+      assertThat(fx.get("/b")).isEqualTo(text("A"));
+    }
+  }
+
+  /**
+   * A name under libfuse's hidden prefix that holds an unlinked file is unlinked as such (no
+   * ENOENT), and a closed file so unlinked gives its spool pages back to the budget.
+   */
+  @Test
+  void aHiddenNameIsUnlinkedAndItsClosedFileForgotten() throws Exception {
+    try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir,
+        b -> b.coalesceDelay(HOUR).coalesceLimit(HOUR))) {
+      MountCore c = fx.core;
+      WriteBack wb = c.writeBack();
+      c.mkdir("/h", 0755, U);
+      fx.put("/h/f", CoreFixture.bytes(100_000, 5));
+      c.rename("/h/f", "/h/.fuse_hidden1", 0); // closed, yet hidden: unlinked, kept by name
+      assertThat(NamespaceRulesTest.names(c, "/h")).isEmpty();
+      assertThat(wb.budget.used()).as("hidden, not yet unlinked").isPositive();
+      c.unlink("/h/.fuse_hidden1");
+      assertThat(wb.budget.used()).as("after the hidden name's unlink").isZero();
+      fails(FsError.NOT_FOUND, () -> c.getattr("/h/.fuse_hidden1"));
+      fails(FsError.NOT_FOUND, () -> c.unlink("/h/.fuse_hidden1"));
+    }
+  }
+
+  /** A grid that, after each publish, notes which of the named entries are in neither place. */
+  static final class WatchedGrid implements GridBackend {
+    final MemoryGrid grid;
+    volatile String dirA;
+    volatile String dirB;
+    volatile List<String> names = List.of();
+    final List<String> lost = Collections.synchronizedList(new ArrayList<>());
+
+    WatchedGrid(MemoryGrid grid) {
+      this.grid = grid;
+    }
+
+    @Override
+    public CompletableFuture<List<RemoteEntry>> list(String directoryCap) {
+      return grid.list(directoryCap);
+    }
+
+    @Override
+    public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
+      return grid.applyChanges(directoryCap, changes).thenRun(() -> {
+        String a = dirA;
+        String b = dirB;
+        if (a == null || b == null) {
+          return;
+        }
+        Map<String, RemoteEntry> inA = grid.entries(a);
+        Map<String, RemoteEntry> inB = grid.entries(b);
+        for (String n : names) {
+          if (!inA.containsKey(n) && !inB.containsKey(n)) {
+            lost.add(n);
+          }
+        }
+      });
+    }
+
+    @Override
+    public CompletableFuture<byte[]> read(String fileCap, long offset, int length) {
+      return grid.read(fileCap, offset, length);
+    }
+
+    @Override
+    public InputStream open(String fileCap, long offset, long length) {
+      return grid.open(fileCap, offset, length);
+    }
+
+    @Override
+    public CompletableFuture<String> writeFile(FileWrite write) {
+      return grid.writeFile(write);
+    }
+
+    @Override
+    public CompletableFuture<String> createDirectory() {
+      return grid.createDirectory();
+    }
+
+    @Override
+    public CompletableFuture<GridSpace> space() {
+      return grid.space();
+    }
+
+    @Override
+    public boolean keepsUserXattrs() {
+      return grid.keepsUserXattrs();
+    }
+  }
+
+  /**
+   * A move across directories is journaled as a move out of its source: the uploader puts the
+   * new name on the grid before it takes the old one away, so that at no moment between two
+   * publishes the entry is in neither directory. Two moves, one each way, in one round, so that
+   * whichever directory goes first, a removal published before its add would show.
+   */
+  @Test
+  void aMoveAcrossDirectoriesIsNeverInNeitherOnTheGrid() throws Exception {
+    MemoryGrid memory = MemoryGrid.inMemory();
+    WatchedGrid grid = new WatchedGrid(memory);
+    String root = memory.newRoot();
+    try (CoreFixture fx = new CoreFixture(grid, root, dir,
+        b -> b.coalesceDelay(HOUR).coalesceLimit(HOUR))) {
+      MountCore c = fx.core;
+      c.mkdir("/a", 0755, U);
+      c.mkdir("/b", 0755, U);
+      fx.put("/a/f", text("F"));
+      fx.put("/b/g", text("G"));
+      c.sync(Duration.ofSeconds(30));
+      grid.dirA = memory.entries(root).get("a").cap().orElseThrow();
+      grid.dirB = memory.entries(root).get("b").cap().orElseThrow();
+      grid.names = List.of("f", "g");
+      c.rename("/a/f", "/b/f", 0);
+      c.rename("/b/g", "/a/g", 0);
+      c.sync(Duration.ofSeconds(30));
+      assertThat(memory.entries(grid.dirA)).containsOnlyKeys("g");
+      assertThat(memory.entries(grid.dirB)).containsOnlyKeys("f");
+      assertThat(grid.lost).as("entries in neither directory after a publish").isEmpty();
+    }
+  }
+}
