@@ -530,6 +530,17 @@ public final class MountCore implements AutoCloseable {
       Instant now = now();
       n.mtime = now;
       n.ctime = now;
+      if (!n.data.hasOpenChanges()) {
+        // no byte changed (a file truncated to its size): the close has nothing to journal
+        // the new times with
+        NamespaceChange.run(tree, wb, c -> {
+          c.keep(n);
+          if (n.parent != null) {
+            c.journalEntry(n.parent, n);
+          }
+          return null;
+        });
+      }
     } catch (GridException e) {
       throw FsException.of(e, "truncating");
     } catch (IOException e) {

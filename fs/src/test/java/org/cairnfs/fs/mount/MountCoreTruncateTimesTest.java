@@ -1,0 +1,63 @@
+package org.cairnfs.fs.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A truncation that leaves the bytes as they were (an O_TRUNC open of an empty file, truncate or
+ * ftruncate to the size a file has) still sets mtime and ctime, as Linux filesystems do, and
+ * those times are journaled, not only set in memory: the close has no data to journal them with.
+ */
+class MountCoreTruncateTimesTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void aTruncationThatChangesNoByteKeepsItsNewTimesThroughACrashAndOnTheGrid() throws Exception {
+    Instant old = Instant.parse("2001-02-03T04:05:06Z");
+    Instant later = old.plusSeconds(1000);
+    AtomicReference<Instant> now = new AtomicReference<>(old);
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String[] paths = {"/opened", "/truncated", "/ftruncated"};
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.clock(now::get))) {
+      fx.put("/opened", new byte[0]);
+      fx.put("/truncated", new byte[] {1, 2, 3, 4, 5});
+      fx.put("/ftruncated", new byte[] {6, 7});
+      fx.core.sync(Duration.ofSeconds(30));
+      grid.failWith(GridException.Kind.UNREACHABLE); // nothing leaves before the crash
+      now.set(later);
+      long fh = fx.core.open("/opened", MountCore.O_WRONLY | MountCore.O_TRUNC);
+      fx.core.flush(fh);
+      fx.core.release(fh);
+      fx.core.truncate("/truncated", 5);
+      fh = fx.core.open("/ftruncated", MountCore.O_RDWR);
+      fx.core.ftruncate(fh, 2);
+      fx.core.flush(fh);
+      fx.core.release(fh);
+      for (String p : paths) {
+        assertThat(fx.core.getattr(p).mtime()).as(p + " in memory").isEqualTo(later);
+      }
+      fx.crashAndReopen();
+      for (String p : paths) {
+        StatInfo st = fx.core.getattr(p);
+        assertThat(st.mtime()).as(p + " from the journal").isEqualTo(later);
+        assertThat(st.ctime()).as(p + " from the journal").isEqualTo(later);
+      }
+      assertThat(fx.get("/truncated")).containsExactly(1, 2, 3, 4, 5);
+      assertThat(fx.get("/ftruncated")).containsExactly(6, 7);
+      grid.heal();
+      fx.core.sync(Duration.ofSeconds(30));
+      fx.closeAndReopen();
+      for (String p : paths) {
+        assertThat(fx.core.getattr(p).mtime()).as(p + " from the grid").isEqualTo(later);
+      }
+      assertThat(fx.get("/opened")).isEmpty();
+    }
+  }
+}
