@@ -339,8 +339,12 @@ class TreeTest {
   @Test
   void aListingKeepsAFileChangedAndClosedWithoutAFlush() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
+    Duration hour = Duration.ofHours(1);
     try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
-        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"), x -> { })) {
+        // b's uploader waits: its change is still local when the listing comes (else it can
+        // reach the grid first, and a's put then rightly replaces it there and here)
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.coalesceDelay(hour).coalesceLimit(hour))) {
       a.put("/f", new byte[] {1});
       a.core.sync(Duration.ofSeconds(10));
       long fh = b.core.open("/f", MountCore.O_RDWR);
