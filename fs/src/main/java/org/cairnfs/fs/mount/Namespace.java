@@ -363,9 +363,12 @@ final class Namespace {
           c.keep(f);
           f.mtime = now;
           f.ctime = now;
-          if (!caller.isRoot() && dropSetIds(f, caller, now) && !f.data.hasOpenChanges()) {
+          if (!caller.isRoot()) {
+            dropSetIds(f, caller, now);
+          }
+          if (!f.data.hasOpenChanges()) {
             // already empty (the truncate changed nothing): no truncation for the close to
-            // journal
+            // journal, so the new times (and any set-id bits dropped) are journaled here
             c.journalEntry(parent, f);
           }
         }

@@ -272,4 +272,43 @@ class NamespaceCreateTest {
     }
   }
 
+  /**
+   * open(2) with O_TRUNC on a file that is there marks its mtime and ctime for update (POSIX),
+   * also when it was empty already: a create that finds an empty file keeps those times (for
+   * root as for a user, set-id bits or none), after a crash before any upload and after a clean
+   * remount, not only in memory.
+   */
+  @Test
+  void anOTruncCreateOfAnEmptyFileKeepsItsNewTimes() throws Exception {
+    java.time.Instant old = java.time.Instant.parse("2001-02-03T04:05:06Z");
+    java.time.Instant later = old.plusSeconds(1000);
+    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+        new java.util.concurrent.atomic.AtomicReference<>(old);
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.clock(now::get))) {
+      fx.put("/u", new byte[0]);
+      fx.put("/r", new byte[0]);
+      fx.core.sync(Duration.ofSeconds(30));
+      grid.failWith(GridException.Kind.UNREACHABLE); // nothing leaves before the crash
+      now.set(later);
+      opens(fx.core, "/u", MountCore.O_WRONLY | MountCore.O_TRUNC, U);
+      opens(fx.core, "/r", MountCore.O_WRONLY | MountCore.O_TRUNC, ROOT);
+      for (String p : new String[] {"/u", "/r"}) {
+        assertThat(fx.core.getattr(p).mtime()).as(p + " in memory").isEqualTo(later);
+      }
+      fx.crashAndReopen();
+      for (String p : new String[] {"/u", "/r"}) {
+        StatInfo st = fx.core.getattr(p);
+        assertThat(st.mtime()).as(p + " from the journal").isEqualTo(later);
+        assertThat(st.ctime()).as(p + " from the journal").isEqualTo(later);
+        assertThat(st.size()).isZero();
+      }
+      grid.heal();
+      fx.core.sync(Duration.ofSeconds(30));
+      fx.closeAndReopen();
+      for (String p : new String[] {"/u", "/r"}) {
+        assertThat(fx.core.getattr(p).mtime()).as(p + " from the grid").isEqualTo(later);
+      }
+    }
+  }
 }
