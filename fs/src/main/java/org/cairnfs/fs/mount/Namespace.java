@@ -728,8 +728,4 @@ final class Namespace {
       n.ctime = core.now();
     });
   }
-
-  static boolean isDir(Node n) {
-    return n.kind() == EntryKind.DIRECTORY;
-  }
 }
