@@ -379,7 +379,6 @@ final class Namespace {
       writable(parent, path);
       Instant now = core.now();
       FileData data = wb.newFile(Optional.empty(), 0);
-      wb.track(data);
       c.onUndo(() -> wb.forget(data));
       boolean sgid = (parent.mode & 02000) != 0;
       FileNode f = new FileNode(tree.newIno(), data, mode & 07777, caller.uid(),

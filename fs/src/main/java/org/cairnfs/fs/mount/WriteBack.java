@@ -321,10 +321,6 @@ final class WriteBack implements AutoCloseable {
         Optional.empty(), 0));
   }
 
-  void track(FileData data) {
-    files.putIfAbsent(data.id(), data);
-  }
-
   /**
    * Seals a file's open layer and journals it (its bytes inline when small) together with the
    * entry that names it; returns the sequence number of the entry record.
