@@ -267,7 +267,7 @@ public final class MountCore implements AutoCloseable {
   /** Creates (or with O_CREAT and no O_EXCL, opens) a regular file; returns a handle. */
   public long create(String path, int mode, int flags, Caller caller) throws FsException {
     FileNode n = ns.createFile(path, mode, flags, caller);
-    return openNode(n, flags | O_CREAT, true);
+    return openNode(n, flags | O_CREAT, true, null);
   }
 
   /** Opens an existing file as root; O_CREAT is handled by {@link #create}. */
@@ -302,10 +302,7 @@ public final class MountCore implements AutoCloseable {
       tree.lock.readLock().unlock();
     }
     try {
-      if ((flags & O_TRUNC) != 0 && !caller.isRoot()) {
-        dropSetIds(f, caller);
-      }
-      return openNode(f, flags, false);
+      return openNode(f, flags, false, caller);
     } catch (FsException | RuntimeException e) {
       synchronized (f) {
         f.openCount--;
@@ -314,30 +311,17 @@ public final class MountCore implements AutoCloseable {
     }
   }
 
-  /**
-   * An O_TRUNC open by a caller without CAP_FSETID drops the set-id bits as the kernel's
-   * truncate would ({@link Namespace#dropSetIds}): with atomic_o_trunc the kernel leaves that to
-   * us. Journaled with the truncated content at the close.
-   */
-  private void dropSetIds(FileNode n, Caller caller) throws FsException {
-    NamespaceChange.run(tree, wb, c -> {
-      c.keep(n);
-      if (Namespace.dropSetIds(n, caller, now()) && n.data.size() == 0
-          && !n.data.hasOpenChanges()) {
-        c.journalEntry(n.parent, n); // already empty: no truncation for the close to journal
-      }
-      return null;
-    });
-  }
-
   /** A handle on {@code n}, whose open the caller has already counted under the tree lock. */
-  private long openNode(FileNode n, int flags, boolean created) throws FsException {
+  private long openNode(FileNode n, int flags, boolean created, Caller caller)
+      throws FsException {
     int acc = flags & O_ACCMODE;
     boolean readable = acc == 0 || acc == O_RDWR;
     boolean writable = acc == O_WRONLY || acc == O_RDWR;
     boolean truncated = false;
-    if ((flags & O_TRUNC) != 0 && !created && (writable || n.data.size() > 0)) {
-      truncateData(n, 0);
+    if ((flags & O_TRUNC) != 0 && !created) {
+      // read-only too, as Linux does (an empty file's times are set even so); with
+      // atomic_o_trunc the kernel leaves the set-id bits to us, as its truncate would drop them
+      truncateData(n, 0, caller.isRoot() ? null : caller);
       truncated = true;
     }
     boolean keepCache = n.data.openKeepsCache() && !created;
@@ -466,7 +450,7 @@ public final class MountCore implements AutoCloseable {
     } finally {
       tree.lock.readLock().unlock();
     }
-    truncateData(f, size);
+    truncateData(f, size, null);
     commitNode(f);
     wb.uploader.kick(false);
   }
@@ -476,7 +460,7 @@ public final class MountCore implements AutoCloseable {
     if (!f.writable()) {
       throw new FsException(FsError.INVALID, "file not open for writing");
     }
-    truncateData(f.node(), size);
+    truncateData(f.node(), size, null);
   }
 
   /** fallocate(2)'s {@code FALLOC_FL_KEEP_SIZE}. */
@@ -518,7 +502,14 @@ public final class MountCore implements AutoCloseable {
     n.ctime = now;
   }
 
-  private void truncateData(FileNode n, long size) throws FsException {
+  /**
+   * Truncates (or extends) the file to {@code size} and sets its mtime and ctime; for {@code
+   * dropSetIdsOf}, a caller without CAP_FSETID, also drops the set-id bits
+   * ({@link Namespace#dropSetIds}). Metadata is journaled with the content at the close, or
+   * here when no byte changed (the close would have nothing to journal it with); a journal that
+   * refuses it leaves the node's metadata as it was.
+   */
+  private void truncateData(FileNode n, long size, Caller dropSetIdsOf) throws FsException {
     if (size < 0) {
       throw new FsException(FsError.INVALID, "negative size " + size);
     }
@@ -527,20 +518,19 @@ public final class MountCore implements AutoCloseable {
     }
     try {
       n.data.truncate(size);
-      Instant now = now();
-      n.mtime = now;
-      n.ctime = now;
-      if (!n.data.hasOpenChanges()) {
-        // no byte changed (a file truncated to its size): the close has nothing to journal
-        // the new times with
-        NamespaceChange.run(tree, wb, c -> {
-          c.keep(n);
-          if (n.parent != null) {
-            c.journalEntry(n.parent, n);
-          }
-          return null;
-        });
-      }
+      NamespaceChange.run(tree, wb, c -> {
+        c.keep(n);
+        if (dropSetIdsOf != null) {
+          Namespace.dropSetIds(n, dropSetIdsOf);
+        }
+        Instant now = now();
+        n.mtime = now;
+        n.ctime = now;
+        if (!n.data.hasOpenChanges() && n.parent != null) {
+          c.journalEntry(n.parent, n);
+        }
+        return null;
+      });
     } catch (GridException e) {
       throw FsException.of(e, "truncating");
     } catch (IOException e) {

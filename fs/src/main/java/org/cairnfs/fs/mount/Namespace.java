@@ -364,7 +364,7 @@ final class Namespace {
           f.mtime = now;
           f.ctime = now;
           if (!caller.isRoot()) {
-            dropSetIds(f, caller, now);
+            dropSetIds(f, caller);
           }
           if (!f.data.hasOpenChanges()) {
             // already empty (the truncate changed nothing): no truncation for the close to
@@ -442,19 +442,15 @@ final class Namespace {
   /**
    * Drops setuid, and setgid when the group may execute or the caller is not of the file's group
    * (Linux 6.x; supplementary groups count), from a regular file: what a truncate by a caller
-   * without CAP_FSETID does. Caller holds the tree's write lock.
+   * without CAP_FSETID does. The truncation sets the times and journals the change. Caller
+   * holds the tree's write lock.
    */
-  static boolean dropSetIds(FileNode f, Caller caller, Instant now) {
+  static void dropSetIds(FileNode f, Caller caller) {
     int mode = f.mode & ~04000;
     if ((mode & 02000) != 0 && ((mode & 010) != 0 || !caller.inGroup(f.gid))) {
       mode &= ~02000;
     }
-    if (mode == f.mode) {
-      return false;
-    }
     f.mode = mode;
-    f.ctime = now;
-    return true;
   }
 
   void chown(String path, int uid, int gid, Caller caller) throws FsException {

@@ -60,4 +60,33 @@ class MountCoreTruncateTimesTest {
       assertThat(fx.get("/opened")).isEmpty();
     }
   }
+
+  /**
+   * A user's read-only O_TRUNC open of an empty file (Linux truncates for O_TRUNC whatever the
+   * access mode, given write permission) sets its times and drops its setuid bit, and both are
+   * journaled.
+   */
+  @Test
+  void aUsersReadOnlyTruncatingOpenOfAnEmptyFileSetsTimesAndDropsSetuid() throws Exception {
+    Instant old = Instant.parse("2001-02-03T04:05:06Z");
+    Instant later = old.plusSeconds(1000);
+    AtomicReference<Instant> now = new AtomicReference<>(old);
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.clock(now::get))) {
+      fx.put("/s", new byte[0]);
+      fx.core.chmod("/s", 04666);
+      fx.core.sync(Duration.ofSeconds(30));
+      grid.failWith(GridException.Kind.UNREACHABLE);
+      now.set(later);
+      fx.core.release(fx.core.open("/s", MountCore.O_TRUNC, // O_RDONLY is 0
+          CoreFixture.USER));
+      assertThat(fx.core.getattr("/s").mode() & 07777).isEqualTo(0666);
+      fx.crashAndReopen();
+      StatInfo st = fx.core.getattr("/s");
+      assertThat(st.mode() & 07777).as("from the journal").isEqualTo(0666);
+      assertThat(st.mtime()).as("from the journal").isEqualTo(later);
+      assertThat(st.ctime()).as("from the journal").isEqualTo(later);
+      grid.heal();
+    }
+  }
 }
