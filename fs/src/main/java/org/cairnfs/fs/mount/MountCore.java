@@ -497,17 +497,12 @@ public final class MountCore implements AutoCloseable {
     } catch (IOException e) {
       throw new FsException(FsError.NO_SPACE, "growing the spool: " + e.getMessage(), e);
     }
-    Instant now = now(); // as Linux filesystems since 5.18 (file_modified), whatever the mode
-    n.mtime = now;
-    n.ctime = now;
+    modified(n, null); // as Linux filesystems since 5.18 (file_modified), whatever the mode
   }
 
   /**
-   * Truncates (or extends) the file to {@code size} and sets its mtime and ctime; for {@code
-   * dropSetIdsOf}, a caller without CAP_FSETID, also drops the set-id bits
-   * ({@link Namespace#dropSetIds}). Metadata is journaled with the content at the close, or
-   * here when no byte changed (the close would have nothing to journal it with); a journal that
-   * refuses it leaves the node's metadata as it was.
+   * Truncates (or extends) the file to {@code size}, then {@link #modified}: for {@code
+   * dropSetIdsOf}, a caller without CAP_FSETID, that also drops the set-id bits.
    */
   private void truncateData(FileNode n, long size, Caller dropSetIdsOf) throws FsException {
     if (size < 0) {
@@ -518,24 +513,35 @@ public final class MountCore implements AutoCloseable {
     }
     try {
       n.data.truncate(size);
-      NamespaceChange.run(tree, wb, c -> {
-        c.keep(n);
-        if (dropSetIdsOf != null) {
-          Namespace.dropSetIds(n, dropSetIdsOf);
-        }
-        Instant now = now();
-        n.mtime = now;
-        n.ctime = now;
-        if (!n.data.hasOpenChanges() && n.parent != null) {
-          c.journalEntry(n.parent, n);
-        }
-        return null;
-      });
     } catch (GridException e) {
       throw FsException.of(e, "truncating");
     } catch (IOException e) {
       throw new FsException(FsError.IO, "truncating the spool: " + e.getMessage(), e);
     }
+    modified(n, dropSetIdsOf);
+  }
+
+  /**
+   * Sets the mtime and ctime of a file whose data was just changed (or asked to change), and
+   * for {@code dropSetIdsOf} drops its set-id bits ({@link Namespace#dropSetIds}), as one
+   * change. It is journaled with the content at the close, or here when no byte changed (the
+   * close would have nothing to journal it with); a journal that refuses it leaves the node as
+   * it was.
+   */
+  private void modified(FileNode n, Caller dropSetIdsOf) throws FsException {
+    NamespaceChange.run(tree, wb, c -> {
+      c.keep(n);
+      if (dropSetIdsOf != null) {
+        Namespace.dropSetIds(n, dropSetIdsOf);
+      }
+      Instant now = now();
+      n.mtime = now;
+      n.ctime = now;
+      if (!n.data.hasOpenChanges() && n.parent != null) {
+        c.journalEntry(n.parent, n);
+      }
+      return null;
+    });
   }
 
   /**

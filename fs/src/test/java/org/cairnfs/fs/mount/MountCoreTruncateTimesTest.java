@@ -10,9 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A truncation that leaves the bytes as they were (an O_TRUNC open of an empty file, truncate or
- * ftruncate to the size a file has) still sets mtime and ctime, as Linux filesystems do, and
- * those times are journaled, not only set in memory: the close has no data to journal them with.
+ * A truncation or allocation that leaves the bytes as they were (an O_TRUNC open of an empty
+ * file, truncate or ftruncate to the size a file has, fallocate inside it or keeping its size)
+ * still sets mtime and ctime, as Linux filesystems do, and those times are journaled, not only
+ * set in memory: the close has no data to journal them with.
  */
 class MountCoreTruncateTimesTest {
   @TempDir
@@ -24,11 +25,12 @@ class MountCoreTruncateTimesTest {
     Instant later = old.plusSeconds(1000);
     AtomicReference<Instant> now = new AtomicReference<>(old);
     MemoryGrid grid = MemoryGrid.inMemory();
-    String[] paths = {"/opened", "/truncated", "/ftruncated"};
+    String[] paths = {"/opened", "/truncated", "/ftruncated", "/allocated"};
     try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> b.clock(now::get))) {
       fx.put("/opened", new byte[0]);
       fx.put("/truncated", new byte[] {1, 2, 3, 4, 5});
       fx.put("/ftruncated", new byte[] {6, 7});
+      fx.put("/allocated", new byte[] {8, 9, 10});
       fx.core.sync(Duration.ofSeconds(30));
       grid.failWith(GridException.Kind.UNREACHABLE); // nothing leaves before the crash
       now.set(later);
@@ -38,6 +40,11 @@ class MountCoreTruncateTimesTest {
       fx.core.truncate("/truncated", 5);
       fh = fx.core.open("/ftruncated", MountCore.O_RDWR);
       fx.core.ftruncate(fh, 2);
+      fx.core.flush(fh);
+      fx.core.release(fh);
+      fh = fx.core.open("/allocated", MountCore.O_WRONLY);
+      fx.core.fallocate(fh, MountCore.FALLOC_KEEP_SIZE, 0, 1 << 20);
+      fx.core.fallocate(fh, 0, 0, 2); // inside the file: no byte changes either
       fx.core.flush(fh);
       fx.core.release(fh);
       for (String p : paths) {
@@ -51,6 +58,7 @@ class MountCoreTruncateTimesTest {
       }
       assertThat(fx.get("/truncated")).containsExactly(1, 2, 3, 4, 5);
       assertThat(fx.get("/ftruncated")).containsExactly(6, 7);
+      assertThat(fx.get("/allocated")).containsExactly(8, 9, 10);
       grid.heal();
       fx.core.sync(Duration.ofSeconds(30));
       fx.closeAndReopen();
