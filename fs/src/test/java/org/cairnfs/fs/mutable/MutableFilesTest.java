@@ -385,6 +385,75 @@ class MutableFilesTest {
     }
   }
 
+  /**
+   * An overwrite writes each share number to the server that holds it now, wherever that is on
+   * the ring, not to where a new file's shares would go. A 1-of-2 file's second version lands
+   * on ring positions 4 and 5 (the first four refuse writes); the first version's shares on 0
+   * and 1 are then deleted, so the next writer's map finds the shares only at 4 and 5. Its
+   * third version must replace them there and nowhere else: written to 0 and 1 instead, a
+   * reader that cannot reach the first four would see version 2.
+   */
+  @Test
+  void anOverwriteReplacesTheSharesWhereItFindsThemAwayFromTheRingsStart() throws Exception {
+    MutableOptions two = new MutableOptions(new org.cairnfs.caps.mutable.MutableParams(1, 2,
+        4096), 1, MutableOptions.DEFAULT_MAX_SIZE, 3);
+    MutableFiles writer = MutableFiles.on(grid.client(FAST), two);
+    MutableWriteCap cap = writer.create(lines("one")).get();
+    StorageIndex si = cap.storageIndex().orElseThrow();
+    List<org.cairnfs.protocol.identity.NodeId> ring = ring(cap);
+    List<TestServer> first = ring.subList(0, 4).stream().map(grid::byId).toList();
+    try {
+      first.forEach(s -> s.faults().failWrites(true));
+      assertThat(writer.overwrite(cap, lines("two")).get().seqnum()).isEqualTo(2);
+    } finally {
+      first.forEach(s -> s.faults().failWrites(false));
+    }
+    for (int i = 0; i < 2; i++) {
+      for (int n : first.get(i).store().shareSizes(si,
+          org.cairnfs.storage.share.ShareKind.MUTABLE).keySet()) {
+        java.nio.file.Files.delete(first.get(i).slotPath(si, n));
+      }
+    }
+    MutableFiles other = MutableFiles.on(grid.client(FAST), two);
+    MutableVersion three = other.overwrite(cap, lines("three")).get();
+    assertThat(three.seqnum()).isEqualTo(3);
+    for (int i = 0; i < ring.size(); i++) {
+      assertThat(grid.byId(ring.get(i)).store().shareSizes(si,
+          org.cairnfs.storage.share.ShareKind.MUTABLE)).as("ring position %d", i)
+          .hasSize(i == 4 || i == 5 ? 1 : 0);
+    }
+    try {
+      first.forEach(s -> s.faults().failReads(true));
+      MutableVersion read = MutableFiles.on(grid.client(FAST), two).read(cap.readOnly()).get();
+      assertThat(read.seqnum()).isEqualTo(3);
+      assertThat(parse(read.contents())).containsExactly("three");
+    } finally {
+      first.forEach(s -> s.faults().failReads(false));
+    }
+  }
+
+  /**
+   * A writer of fewer shares (1-of-2) overwrites a file written with more (1-of-3): the share
+   * number 2 it finds is not one of its own and is left alone (as the older version, which
+   * readers pass over); it must not try to write a share 2 it does not have.
+   */
+  @Test
+  void aWriterOfFewerSharesOverwritesAFileWrittenWithMore() throws Exception {
+    MutableOptions three = new MutableOptions(new org.cairnfs.caps.mutable.MutableParams(1, 3,
+        4096), 1, MutableOptions.DEFAULT_MAX_SIZE, 3);
+    MutableOptions two = new MutableOptions(new org.cairnfs.caps.mutable.MutableParams(1, 2,
+        4096), 1, MutableOptions.DEFAULT_MAX_SIZE, 3);
+    MutableWriteCap cap = MutableFiles.on(grid.client(FAST), three).create(lines("one")).get();
+    StorageIndex si = cap.storageIndex().orElseThrow();
+    assertThat(shareFiles(si).keySet()).containsExactly(0, 1, 2);
+    MutableVersion v2 = MutableFiles.on(grid.client(FAST), two).overwrite(cap, lines("two"))
+        .get();
+    assertThat(v2.seqnum()).isEqualTo(2);
+    MutableVersion read = MutableFiles.on(grid.client(FAST), three).read(cap.readOnly()).get();
+    assertThat(read.seqnum()).isEqualTo(2);
+    assertThat(parse(read.contents())).containsExactly("two");
+  }
+
   @Test
   void anUnreadableFileSaysWhetherAnyShareWasFoundAndWhatWasSeen() throws Exception {
     MutableWriteCap never = org.cairnfs.caps.mutable.MutableKeys.generate(new SecureRandom())
