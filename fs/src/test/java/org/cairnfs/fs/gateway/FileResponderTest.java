@@ -119,6 +119,38 @@ class FileResponderTest {
     }
   }
 
+  /**
+   * A file entry whose cap no file read can use (a kind from a newer version, or a verify cap)
+   * is refused as such, naming its kind, not read as a file; its JSON still gives the size the
+   * entry records.
+   */
+  @Test
+  void anEntryHoldingACapNoFileReadCanUseIs400NamingItsKind() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start()) {
+      String root = g.grid.newRoot();
+      String chk = GridContent.file(g.grid, root, "f.bin", GridContent.random(100, 10));
+      String verify = org.cairnfs.caps.Cap.parse(chk).verifyCap().orElseThrow().toString();
+      java.time.Instant t = GridContent.MTIME;
+      g.grid.applyChanges(root, java.util.List.of(
+          new org.cairnfs.fs.mount.EntryChange.Put("future", java.util.Optional.of(
+              "cairn:future-ro:abc"), org.cairnfs.fs.mount.NodeMetadata.of(
+                  org.cairnfs.caps.dirnode.EntryKind.FILE, 1234, 0644, t, t)),
+          new org.cairnfs.fs.mount.EntryChange.Put("verify", java.util.Optional.of(verify),
+              org.cairnfs.fs.mount.NodeMetadata.of(
+                  org.cairnfs.caps.dirnode.EntryKind.FILE, 100, 0644, t, t)))).get();
+      HttpResponse<String> future = g.getText("/uri/" + root + "/future");
+      assertThat(future.statusCode()).isEqualTo(400);
+      assertThat(future.body()).contains("not a file cap this gateway can read: cairn:future-ro")
+          .doesNotContain("abc");
+      HttpResponse<String> v = g.getText("/uri/" + root + "/verify");
+      assertThat(v.statusCode()).isEqualTo(400);
+      assertThat(v.body()).contains("not a file cap this gateway can read: ");
+      HttpResponse<String> json = g.getText("/uri/" + root + "/future?t=json");
+      assertThat(json.statusCode()).isEqualTo(200);
+      assertThat(json.body()).contains("\"size\":1234");
+    }
+  }
+
   @Test
   void dispositionGivesAnAsciiNameAndTheExactUtf8One() {
     String name = "Az09 ~\u007f\u001f\"\\@[`{:/!#$&+-.^_|é";
