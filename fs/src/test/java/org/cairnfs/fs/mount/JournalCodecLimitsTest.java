@@ -104,6 +104,24 @@ class JournalCodecLimitsTest {
         fileMeta(last, Map.of("user.empty", new byte[0]))));
   }
 
+  /**
+   * A string's length is written in two bytes: one of exactly 65 535 UTF-8 bytes round-trips,
+   * one byte more is refused when written (naming its length) rather than cut.
+   */
+  @Test
+  void aStringOfExactlyTheTwoByteLengthIsKeptAndOneByteMoreIsRefused() {
+    roundTrips(new DirCreated(5, "c".repeat(0xffff)));
+    roundTrips(new DirCreated(5, "\u00e9".repeat(0xffff / 2) + "c")); // 2-byte chars: 65 535
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> JournalCodec.encode(SEQ, new DirCreated(5, "c".repeat(0x10000))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("string of 65536 bytes");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> JournalCodec.encode(SEQ, new DirCreated(5, "\u00e9".repeat(0x8000))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("string of 65536 bytes");
+  }
+
   /** A record of exactly {@link JournalCodec#MAX_BODY} bytes is written and read; one more is not. */
   @Test
   void aRecordOfExactlyTheBodyBoundIsKeptAndOneByteMoreIsRefused() {
