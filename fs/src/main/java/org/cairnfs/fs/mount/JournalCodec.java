@@ -135,7 +135,6 @@ final class JournalCodec {
     int pageScale = h[4] == 1 ? Layer.V1_PAGES_PER_PAGE : 1;
     long valid = HEADER_BYTES;
     while (in.remaining() >= 4) {
-      int start = in.position();
       int len = in.getInt();
       if (len < 9 || len > MAX_BODY || in.remaining() < (long) len + 4) {
         break;
@@ -163,9 +162,6 @@ final class JournalCodec {
       }
       entries.add(e);
       valid = in.position();
-      if (start >= in.position()) {
-        break;
-      }
     }
     return new Decoded(entries, valid, true);
   }
