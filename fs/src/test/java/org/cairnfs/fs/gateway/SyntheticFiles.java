@@ -29,6 +29,10 @@ final class SyntheticFiles implements GridFileSystem {
   volatile CountDownLatch uploadGate = new CountDownLatch(0);
   /** Where the huge file's streams end, as a damaged grid might: its size still says more. */
   volatile long truncateAt = Long.MAX_VALUE;
+  /** Each open of the huge file waits for it, deaf to interrupts (a grid call that is). */
+  volatile CountDownLatch openGate = new CountDownLatch(0);
+  /** Released once per open of the huge file, before it waits at {@link #openGate}. */
+  final java.util.concurrent.Semaphore opens = new java.util.concurrent.Semaphore(0);
 
   SyntheticFiles(MemoryGrid grid, long hugeSize) {
     this.grid = grid;
@@ -45,6 +49,19 @@ final class SyntheticFiles implements GridFileSystem {
   public InputStream open(String cap, long offset, long length) {
     if (!cap.equals(hugeCap)) {
       return grid.open(cap, offset, length);
+    }
+    opens.release();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        openGate.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     long end = Math.min(Math.min(hugeSize, truncateAt), offset + length);
     return new InputStream() {
