@@ -29,6 +29,10 @@ final class SyntheticFiles implements GridFileSystem {
   volatile CountDownLatch uploadGate = new CountDownLatch(0);
   /** Where the huge file's streams end, as a damaged grid might: its size still says more. */
   volatile long truncateAt = Long.MAX_VALUE;
+  /** Where reads of the huge file's streams fail, as a grid failing mid-stream would. */
+  volatile long failAt = Long.MAX_VALUE;
+  /** Thrown by {@link #writeFile} at once, as a grid refusing a write before it starts. */
+  volatile RuntimeException writeFileFailure;
   /** Each open of the huge file waits for it, deaf to interrupts (a grid call that is). */
   volatile CountDownLatch openGate = new CountDownLatch(0);
   /** Released once per open of the huge file, before it waits at {@link #openGate}. */
@@ -77,10 +81,14 @@ final class SyntheticFiles implements GridFileSystem {
       }
 
       @Override
-      public int read(byte[] b, int off, int len) {
+      public int read(byte[] b, int off, int len) throws IOException {
         if (at >= end) {
           return -1;
         }
+        if (at >= failAt) {
+          throw new IOException("injected read failure at byte " + at);
+        }
+        len = (int) Math.min(len, failAt - at); // up to the failure, not past it
         int n = (int) Math.min(len, end - at);
         for (int i = 0; i < n; i++) {
           b[off + i] = byteAt(at + i);
@@ -120,6 +128,10 @@ final class SyntheticFiles implements GridFileSystem {
 
   @Override
   public CompletableFuture<String> writeFile(FileWrite write) {
+    RuntimeException failure = writeFileFailure;
+    if (failure != null) {
+      throw failure;
+    }
     return grid.writeFile(write);
   }
 
