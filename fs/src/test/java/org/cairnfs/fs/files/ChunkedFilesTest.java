@@ -624,6 +624,20 @@ class ChunkedFilesTest {
   }
 
   /**
+   * A source failing with a runtime exception (a bug of the caller's, not an I/O failure) fails
+   * the write with that same exception, not one dressed as an {@code IOException}.
+   */
+  @Test
+  void aSourceThrowingARuntimeExceptionFailsTheWriteWithItUnwrapped() {
+    IllegalStateException broke = new IllegalStateException("the source broke");
+    assertThatThrownBy(() -> files.write(new FileEdit(Optional.empty(), 0, 10,
+        List.of(new FileEdit.Range(0, 10)), (o, d) -> {
+          throw broke;
+        })).get())
+        .cause().isSameAs(broke);
+  }
+
+  /**
    * A write whose chunk 0 fails while chunk 1 is still being made answers only once chunk 1 has
    * ended: it leaves no work behind. Chunk 1 waits (at most 300 ms) for the test to have seen the
    * failure, so a write that answered without waiting is seen with chunk 1 still running; the
