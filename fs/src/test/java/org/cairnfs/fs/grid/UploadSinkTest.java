@@ -133,6 +133,68 @@ class UploadSinkTest {
     assertThat(server.incomingFiles()).isZero();
   }
 
+  /**
+   * A write the server refuses fails the sink with the server's own answer, its type and its
+   * message as they came (the upload names it as "share N failed: ..."), not wrapped again.
+   */
+  @Test
+  void aWriteTheServerRefusesFailsTheSinkWithTheServersOwnAnswer() throws Exception {
+    server.faults().failWrites(true);
+    UploadSink sink = sink();
+    sink.write(0, random(CHUNK, 11), 0, CHUNK);
+    sink.close();
+    assertThatThrownBy(sink::awaitWritten).isSameAs(sink.failure());
+    assertThat(sink.failure()).isInstanceOf(org.cairnfs.protocol.client.RemoteException.class)
+        .hasMessageEndingWith("injected write failure")
+        .hasMessageNotContaining("writing share");
+  }
+
+  /**
+   * A sink its writer fails (the encoder gave up) aborts its upload on the server at once: the
+   * partial share does not wait there for the connection to close.
+   */
+  @Test
+  void aSinkItsWriterFailsAbortsItsUploadOnTheServer() throws Exception {
+    UploadSink sink = sink();
+    sink.write(0, random(CHUNK, 12), 0, CHUNK);
+    assertThat(server.incomingFiles()).isEqualTo(1);
+    sink.fail(new IOException("the encoder gave up"));
+    for (int i = 0; i < 500 && server.incomingFiles() > 0; i++) {
+      Thread.sleep(10);
+    }
+    assertThat(server.incomingFiles()).isZero();
+    assertThat(sink.failure()).hasMessage("the encoder gave up");
+  }
+
+  /**
+   * A sink that gives up on a stalled server leaves its lock to other threads (the server's
+   * answers need it, on the event loop) and aborts its upload there, so the partial share is
+   * dropped once the server answers again. Ten seconds only bound a deadlock.
+   */
+  @Test
+  void aStalledSinkLeavesItsLockAndAbortsItsUpload() throws Exception {
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      UploadSink sink = sink(STALL);
+      Thread.sleep(STALL.toMillis() + 200); // the stall counts from the first send
+      server.faults().hang(true);
+      sink.write(0, random(CHUNK, 13), 0, CHUNK);
+      sink.write(CHUNK, random(CHUNK, 14), 0, CHUNK);
+      sink.write(2 * CHUNK, random(CHUNK, 15), 0, CHUNK); // waits for room, then fails
+      assertThat(sink.failed()).isTrue();
+      assertThat(other.submit(sink::bytesSent).get(10, TimeUnit.SECONDS)).isEqualTo(WINDOW);
+      assertThat(server.incomingFiles()).isEqualTo(1);
+      server.faults().hang(false);
+      server.faults().release();
+      for (int i = 0; i < 500 && server.incomingFiles() > 0; i++) {
+        Thread.sleep(10);
+      }
+      assertThat(server.incomingFiles()).isZero();
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
   @Test
   void aFullWindowWaitsAndAServerAcknowledgingNothingFailsItAfterTheStall() throws Exception {
     UploadSink sink = sink(STALL);
