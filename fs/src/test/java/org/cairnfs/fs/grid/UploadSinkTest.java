@@ -195,6 +195,36 @@ class UploadSinkTest {
     }
   }
 
+  /**
+   * An interrupted writer stops waiting, for the answers or for room in the window, with an
+   * {@code IOException} naming the share (thrown by awaitWritten; the sink's failure for a
+   * write), and keeps its interrupt. The server hangs, so each wait is certain.
+   */
+  @Test
+  void anInterruptedWaitFailsNamingTheShareAndKeepsTheInterrupt() throws Exception {
+    server.faults().hang(true);
+    UploadSink waiting = sink();
+    waiting.write(0, random(CHUNK, 16), 0, CHUNK);
+    waiting.close();
+    UploadSink sending = sink();
+    sending.write(0, random(CHUNK, 17), 0, CHUNK);
+    sending.write(CHUNK, random(CHUNK, 18), 0, CHUNK);
+    try {
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(waiting::awaitWritten)
+          .isInstanceOf(IOException.class).hasMessage("interrupted while waiting for share 3")
+          .hasCauseInstanceOf(InterruptedException.class);
+      assertThat(Thread.interrupted()).as("interrupt kept by awaitWritten").isTrue();
+      Thread.currentThread().interrupt();
+      sending.write(2 * CHUNK, random(CHUNK, 19), 0, CHUNK); // waits for room in the window
+      assertThat(Thread.interrupted()).as("interrupt kept by write").isTrue();
+      assertThat(sending.failure()).hasMessage("interrupted while sending share 3")
+          .hasCauseInstanceOf(InterruptedException.class);
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
   @Test
   void aFullWindowWaitsAndAServerAcknowledgingNothingFailsItAfterTheStall() throws Exception {
     UploadSink sink = sink(STALL);
