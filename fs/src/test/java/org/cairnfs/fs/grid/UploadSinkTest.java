@@ -198,7 +198,8 @@ class UploadSinkTest {
   /**
    * An interrupted writer stops waiting, for the answers or for room in the window, with an
    * {@code IOException} naming the share (thrown by awaitWritten; the sink's failure for a
-   * write), and keeps its interrupt. The server hangs, so each wait is certain.
+   * write or a close's flush), and keeps its interrupt. The server hangs, so each wait is
+   * certain.
    */
   @Test
   void anInterruptedWaitFailsNamingTheShareAndKeepsTheInterrupt() throws Exception {
@@ -220,6 +221,15 @@ class UploadSinkTest {
       assertThat(Thread.interrupted()).as("interrupt kept by write").isTrue();
       assertThat(sending.failure()).hasMessage("interrupted while sending share 3")
           .hasCauseInstanceOf(InterruptedException.class);
+      UploadSink closing = sink();
+      closing.write(0, random(CHUNK, 20), 0, CHUNK);
+      closing.write(CHUNK, random(CHUNK, 21), 0, CHUNK);
+      closing.write(2 * CHUNK, random(100, 22), 0, 100); // buffered until the close
+      assertThat(closing.failed()).isFalse();
+      Thread.currentThread().interrupt();
+      closing.close(); // its flush waits for room in the window
+      assertThat(Thread.interrupted()).as("interrupt kept by close").isTrue();
+      assertThat(closing.failure()).hasMessage("interrupted while sending share 3");
     } finally {
       Thread.interrupted();
     }
