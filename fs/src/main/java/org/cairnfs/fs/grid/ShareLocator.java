@@ -204,23 +204,25 @@ final class ShareLocator {
     }
   }
 
-  /** A batch has fully answered: ready if enough is known, else ask further. */
+  /**
+   * A batch has fully answered: ready if enough is known, else ask further. Decided under one
+   * lock: an {@link #exclude} between two looks could leave the search neither going on nor
+   * finished.
+   */
   private void settle() {
     boolean more;
+    boolean done;
     synchronized (this) {
       more = holders.size() < k && next < ring.size();
+      done = !more && pending == 0;
     }
     if (more) {
       askNextBatch();
-    } else {
-      ready.complete(null);
-      synchronized (this) {
-        if (next >= ring.size() || holders.size() >= k) {
-          if (pending == 0) {
-            finished.complete(null);
-          }
-        }
-      }
+      return;
+    }
+    ready.complete(null);
+    if (done) {
+      finished.complete(null);
     }
   }
 }
