@@ -17,6 +17,8 @@ final class GatedGrid implements GridBackend {
   private final AtomicReference<Hold> nextPublish = new AtomicReference<>();
   /** When set, runs at each listing before the grid is read (e.g. marks a publish begun). */
   volatile Runnable beforeEachList;
+  /** When set, runs after each publish has reached the grid (e.g. checks what it left there). */
+  volatile Runnable afterEachPublish;
 
   GatedGrid(MemoryGrid grid) {
     this.grid = grid;
@@ -72,11 +74,15 @@ final class GatedGrid implements GridBackend {
   @Override
   public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
     Hold h = nextPublish.getAndSet(null);
+    CompletableFuture<Void> f;
     if (h == null) {
-      return grid.applyChanges(directoryCap, changes);
+      f = grid.applyChanges(directoryCap, changes);
+    } else {
+      h.reached.complete(null);
+      f = h.released.thenCompose(x -> grid.applyChanges(directoryCap, changes));
     }
-    h.reached.complete(null);
-    return h.released.thenCompose(x -> grid.applyChanges(directoryCap, changes));
+    Runnable after = afterEachPublish;
+    return after == null ? f : f.thenRun(after);
   }
 
   @Override

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.cairnfs.fs.mount.MountCoreNamespaceTest.fails;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cairnfs.caps.dirnode.EntryKind;
@@ -276,72 +274,6 @@ class NamespaceEdgesTest {
     }
   }
 
-  /** A grid that, after each publish, notes which of the named entries are in neither place. */
-  static final class WatchedGrid implements GridBackend {
-    final MemoryGrid grid;
-    volatile String dirA;
-    volatile String dirB;
-    volatile List<String> names = List.of();
-    final List<String> lost = Collections.synchronizedList(new ArrayList<>());
-
-    WatchedGrid(MemoryGrid grid) {
-      this.grid = grid;
-    }
-
-    @Override
-    public CompletableFuture<List<RemoteEntry>> list(String directoryCap) {
-      return grid.list(directoryCap);
-    }
-
-    @Override
-    public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
-      return grid.applyChanges(directoryCap, changes).thenRun(() -> {
-        String a = dirA;
-        String b = dirB;
-        if (a == null || b == null) {
-          return;
-        }
-        Map<String, RemoteEntry> inA = grid.entries(a);
-        Map<String, RemoteEntry> inB = grid.entries(b);
-        for (String n : names) {
-          if (!inA.containsKey(n) && !inB.containsKey(n)) {
-            lost.add(n);
-          }
-        }
-      });
-    }
-
-    @Override
-    public CompletableFuture<byte[]> read(String fileCap, long offset, int length) {
-      return grid.read(fileCap, offset, length);
-    }
-
-    @Override
-    public InputStream open(String fileCap, long offset, long length) {
-      return grid.open(fileCap, offset, length);
-    }
-
-    @Override
-    public CompletableFuture<String> writeFile(FileWrite write) {
-      return grid.writeFile(write);
-    }
-
-    @Override
-    public CompletableFuture<String> createDirectory() {
-      return grid.createDirectory();
-    }
-
-    @Override
-    public CompletableFuture<GridSpace> space() {
-      return grid.space();
-    }
-
-    @Override
-    public boolean keepsUserXattrs() {
-      return grid.keepsUserXattrs();
-    }
-  }
-
   /**
    * A move across directories is journaled as a move out of its source: the uploader puts the
    * new name on the grid before it takes the old one away, so that at no moment between two
@@ -351,8 +283,9 @@ class NamespaceEdgesTest {
   @Test
   void aMoveAcrossDirectoriesIsNeverInNeitherOnTheGrid() throws Exception {
     MemoryGrid memory = MemoryGrid.inMemory();
-    WatchedGrid grid = new WatchedGrid(memory);
+    GatedGrid grid = new GatedGrid(memory);
     String root = memory.newRoot();
+    List<String> lost = Collections.synchronizedList(new ArrayList<>());
     try (CoreFixture fx = new CoreFixture(grid, root, dir,
         b -> b.coalesceDelay(HOUR).coalesceLimit(HOUR))) {
       MountCore c = fx.core;
@@ -361,15 +294,23 @@ class NamespaceEdgesTest {
       fx.put("/a/f", text("F"));
       fx.put("/b/g", text("G"));
       c.sync(Duration.ofSeconds(30));
-      grid.dirA = memory.entries(root).get("a").cap().orElseThrow();
-      grid.dirB = memory.entries(root).get("b").cap().orElseThrow();
-      grid.names = List.of("f", "g");
+      String a = memory.entries(root).get("a").cap().orElseThrow();
+      String b = memory.entries(root).get("b").cap().orElseThrow();
+      grid.afterEachPublish = () -> {
+        Map<String, RemoteEntry> inA = memory.entries(a);
+        Map<String, RemoteEntry> inB = memory.entries(b);
+        for (String n : List.of("f", "g")) {
+          if (!inA.containsKey(n) && !inB.containsKey(n)) {
+            lost.add(n);
+          }
+        }
+      };
       c.rename("/a/f", "/b/f", 0);
       c.rename("/b/g", "/a/g", 0);
       c.sync(Duration.ofSeconds(30));
-      assertThat(memory.entries(grid.dirA)).containsOnlyKeys("g");
-      assertThat(memory.entries(grid.dirB)).containsOnlyKeys("f");
-      assertThat(grid.lost).as("entries in neither directory after a publish").isEmpty();
+      assertThat(memory.entries(a)).containsOnlyKeys("g");
+      assertThat(memory.entries(b)).containsOnlyKeys("f");
+      assertThat(lost).as("entries in neither directory after a publish").isEmpty();
     }
   }
 }
