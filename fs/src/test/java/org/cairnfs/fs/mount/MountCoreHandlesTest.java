@@ -170,29 +170,6 @@ class MountCoreHandlesTest {
   }
 
   /**
-   * A closed file whose name goes (unlink, or a rename over it) is forgotten at once: its spool
-   * pages are given back to the cache budget before any upload (the fixture coalesces for an
-   * hour), as nothing can reach its bytes any more.
-   */
-  @Test
-  void aClosedFileIsForgottenWhenItsNameGoes() throws Exception {
-    try (CoreFixture fx = fixture("a")) {
-      WriteBack wb = fx.core.writeBack();
-      fx.put("/gone", CoreFixture.bytes(100_000, 2));
-      assertThat(wb.budget.used()).as("closed, not uploaded").isPositive();
-      fx.core.unlink("/gone");
-      assertThat(wb.budget.used()).as("after the unlink").isZero();
-
-      fx.put("/old", CoreFixture.bytes(100_000, 3));
-      fx.put("/new", new byte[] {1});
-      long both = wb.budget.used();
-      fx.core.rename("/new", "/old", 0);
-      assertThat(wb.budget.used()).as("the replaced file's pages").isLessThan(both)
-          .isPositive();
-    }
-  }
-
-  /**
    * fsync of an unlinked open file waits, as any fsync, for everything journaled before it to
    * reach the grid: with the grid unreachable it fails instead of returning at once.
    */
