@@ -170,9 +170,16 @@ class NamespaceEdgesTest {
   @Test
   void aNamespaceChangeWakesTheUploader() throws Exception {
     try (CoreFixture fx = new CoreFixture(MemoryGrid.inMemory(), null, dir, b -> { })) {
-      fx.core.sync(Duration.ofSeconds(30)); // the start's round is over: only kicks wake it
-      fx.core.mkdir("/d", 0755, U);
+      // the start's own round is over (a sync with nothing pending does not wait for it, and
+      // a mkdir made before it ends would ride on it): only kicks wake the uploader now
+      Uploader uploader = fx.core.writeBack().uploader;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (uploader.rounds() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(uploader.rounds()).as("the start's round").isPositive();
+      fx.core.mkdir("/d", 0755, U);
+      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while (!fx.grid.entries(fx.rootCap).containsKey("d") && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
