@@ -183,7 +183,8 @@ class ClientApiEdgesTest {
     assertThat(r.body()).contains("Nul character");
   }
 
-  private static long openDescriptorsOf(Path file) throws IOException {
+  /** Descriptors of this process open on {@code file}. */
+  static long openDescriptorsOf(Path file) throws IOException {
     Path real = file.toRealPath();
     try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
       return fds.filter(fd -> {

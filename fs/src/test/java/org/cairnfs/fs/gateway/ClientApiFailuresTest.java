@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.cairnfs.fs.mount.MemoryGrid;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -109,7 +108,7 @@ class ClientApiFailuresTest {
       assertThat(r.statusCode()).isEqualTo(400);
       assertThat(r.headers().firstValue(ClientApi.FAILURE_HEADER)).hasValue("argument");
       assertThat(r.body()).isEqualTo("refused at once\n");
-      assertThat(openDescriptorsOf(f)).as("descriptors of %s after upload %d", f, i).isZero();
+      assertThat(ClientApiEdgesTest.openDescriptorsOf(f)).as("descriptors of %s after upload %d", f, i).isZero();
     }
   }
 
@@ -140,19 +139,6 @@ class ClientApiFailuresTest {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  private static long openDescriptorsOf(Path file) throws IOException {
-    Path real = file.toRealPath();
-    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-      return fds.filter(fd -> {
-        try {
-          return Files.readSymbolicLink(fd).equals(real);
-        } catch (IOException e) {
-          return false; // closed while listed
-        }
-      }).count();
     }
   }
 }
