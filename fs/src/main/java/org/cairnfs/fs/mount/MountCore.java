@@ -522,24 +522,12 @@ public final class MountCore implements AutoCloseable {
   }
 
   /**
-   * Sets the mtime and ctime of a file whose data was just changed (or asked to change), and
-   * for {@code dropSetIdsOf} drops its set-id bits ({@link Namespace#dropSetIds}), as one
-   * change. It is journaled with the content at the close, or here when no byte changed (the
-   * close would have nothing to journal it with); a journal that refuses it leaves the node as
-   * it was.
+   * {@link Namespace#dataChanged} as a change of its own: a journal that refuses it leaves the
+   * node as it was.
    */
   private void modified(FileNode n, Caller dropSetIdsOf) throws FsException {
     NamespaceChange.run(tree, wb, c -> {
-      c.keep(n);
-      if (dropSetIdsOf != null) {
-        Namespace.dropSetIds(n, dropSetIdsOf);
-      }
-      Instant now = now();
-      n.mtime = now;
-      n.ctime = now;
-      if (!n.data.hasOpenChanges() && n.parent != null) {
-        c.journalEntry(n.parent, n);
-      }
+      Namespace.dataChanged(c, n, dropSetIdsOf, now());
       return null;
     });
   }

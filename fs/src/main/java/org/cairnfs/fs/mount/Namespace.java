@@ -359,18 +359,7 @@ final class Namespace {
           } catch (GridException e) {
             throw FsException.of(e, "truncating");
           }
-          Instant now = core.now();
-          c.keep(f);
-          f.mtime = now;
-          f.ctime = now;
-          if (!caller.isRoot()) {
-            dropSetIds(f, caller);
-          }
-          if (!f.data.hasOpenChanges()) {
-            // already empty (the truncate changed nothing): no truncation for the close to
-            // journal, so the new times (and any set-id bits dropped) are journaled here
-            c.journalEntry(parent, f);
-          }
+          dataChanged(c, f, caller.isRoot() ? null : caller, core.now());
         }
         opened(c, f);
         return f;
@@ -440,12 +429,29 @@ final class Namespace {
   }
 
   /**
+   * A file's data was just changed, or asked to change (a truncation, an allocation): as part
+   * of {@code c}, sets its mtime and ctime and, for {@code dropSetIdsOf} (a caller without
+   * CAP_FSETID), drops its set-id bits. That is journaled with the content at the close, or here
+   * when no byte changed (the close would have nothing to journal it with).
+   */
+  static void dataChanged(NamespaceChange c, FileNode f, Caller dropSetIdsOf, Instant now) {
+    c.keep(f);
+    if (dropSetIdsOf != null) {
+      dropSetIds(f, dropSetIdsOf);
+    }
+    f.mtime = now;
+    f.ctime = now;
+    if (!f.data.hasOpenChanges() && f.parent != null) {
+      c.journalEntry(f.parent, f);
+    }
+  }
+
+  /**
    * Drops setuid, and setgid when the group may execute or the caller is not of the file's group
    * (Linux 6.x; supplementary groups count), from a regular file: what a truncate by a caller
-   * without CAP_FSETID does. The truncation sets the times and journals the change. Caller
-   * holds the tree's write lock.
+   * without CAP_FSETID does. Caller holds the tree's write lock.
    */
-  static void dropSetIds(FileNode f, Caller caller) {
+  private static void dropSetIds(FileNode f, Caller caller) {
     int mode = f.mode & ~04000;
     if ((mode & 02000) != 0 && ((mode & 010) != 0 || !caller.inGroup(f.gid))) {
       mode &= ~02000;
