@@ -212,6 +212,16 @@ class NamespaceCreateTest {
     }
   }
 
+  /** Reopens {@code fx}'s core (uploads held off) over a disk whose writes a test can fail. */
+  private static FaultyChannels reopenOnAFaultyDisk(CoreFixture fx, MemoryGrid grid)
+      throws Exception {
+    fx.core.close();
+    FaultyChannels disk = new FaultyChannels();
+    fx.core = MountCore.open(fx.config(b -> b.coalesceDelay(HOUR).coalesceLimit(HOUR)), grid,
+        disk);
+    return disk;
+  }
+
   /**
    * A create that finds the file there and fails after counting its open (the journal refuses
    * the record of the set-id bits its O_TRUNC drops) takes its count back: the file's next
@@ -224,10 +234,7 @@ class NamespaceCreateTest {
     grid.failWith(GridException.Kind.UNREACHABLE); // the uploader appends nothing meanwhile
     try (CoreFixture fx = heldFixture(grid, dir)) {
       try {
-        fx.core.close();
-        FaultyChannels disk = new FaultyChannels();
-        fx.core = MountCore.open(fx.config(b -> b.coalesceDelay(HOUR).coalesceLimit(HOUR)), grid,
-            disk);
+        FaultyChannels disk = reopenOnAFaultyDisk(fx, grid);
         MountCore c = fx.core;
         fx.put("/z", new byte[0]);
         c.chmod("/z", 04755);
@@ -252,10 +259,7 @@ class NamespaceCreateTest {
     grid.failWith(GridException.Kind.UNREACHABLE); // the uploader appends nothing meanwhile
     try (CoreFixture fx = heldFixture(grid, dir)) {
       try {
-        fx.core.close();
-        FaultyChannels disk = new FaultyChannels();
-        fx.core = MountCore.open(fx.config(b -> b.coalesceDelay(HOUR).coalesceLimit(HOUR)), grid,
-            disk);
+        FaultyChannels disk = reopenOnAFaultyDisk(fx, grid);
         MountCore c = fx.core;
         fx.put("/a", new byte[] {1});
         java.util.Set<Long> tracked = new java.util.HashSet<>(c.writeBack().files.keySet());
