@@ -35,6 +35,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MutableFilesTest {
+  /** 1-of-2 files (happy 1) in 4 KiB segments, three attempts. */
+  static final MutableOptions ONE_OF_TWO = new MutableOptions(
+      new org.cairnfs.caps.mutable.MutableParams(1, 2, 4096), 1, MutableOptions.DEFAULT_MAX_SIZE,
+      3);
+
   static final GridConfig FAST = GridConfig.builder().stallTimeout(Duration.ofSeconds(3))
       .readTimeout(Duration.ofSeconds(3)).build();
   @TempDir static Path dir;
@@ -318,9 +323,7 @@ class MutableFilesTest {
    */
   @Test
   void aPublishGivesUpAfterThreeRoundsOfRefusingServers() throws Exception {
-    MutableOptions two = new MutableOptions(new org.cairnfs.caps.mutable.MutableParams(1, 2,
-        4096), 1, MutableOptions.DEFAULT_MAX_SIZE, 3);
-    MutableFiles writer = MutableFiles.on(grid.client(FAST), two);
+    MutableFiles writer = MutableFiles.on(grid.client(FAST), ONE_OF_TWO);
     MutableWriteCap cap = writer.create(lines("one")).get();
     List<org.cairnfs.protocol.identity.NodeId> ring = ring(cap);
     List<org.cairnfs.protocol.identity.NodeId> refusing = ring.subList(0, 6);
@@ -358,10 +361,8 @@ class MutableFilesTest {
    */
   @Test
   void sharesMovedPastTheFirstServersAreWrittenAndFoundThere() throws Exception {
-    MutableOptions two = new MutableOptions(new org.cairnfs.caps.mutable.MutableParams(1, 2,
-        4096), 1, MutableOptions.DEFAULT_MAX_SIZE, 3);
     org.cairnfs.fs.grid.GridClient writerClient = grid.client(FAST);
-    MutableFiles writer = MutableFiles.on(writerClient, two);
+    MutableFiles writer = MutableFiles.on(writerClient, ONE_OF_TWO);
     MutableWriteCap cap = writer.create(lines("one")).get();
     StorageIndex si = cap.storageIndex().orElseThrow();
     List<org.cairnfs.protocol.identity.NodeId> ring = ring(cap);
@@ -372,7 +373,7 @@ class MutableFilesTest {
       assertThat(writerClient.servers().connectedCount()).isEqualTo(8);
       first.forEach(s -> s.faults().failWrites(false));
       first.forEach(s -> s.faults().failReads(true));
-      MutableVersion read = MutableFiles.on(grid.client(FAST), two).read(cap.readOnly()).get();
+      MutableVersion read = MutableFiles.on(grid.client(FAST), ONE_OF_TWO).read(cap.readOnly()).get();
       assertThat(parse(read.contents())).containsExactly("two");
     } finally {
       first.forEach(s -> s.faults().failWrites(false));
@@ -395,9 +396,7 @@ class MutableFilesTest {
    */
   @Test
   void anOverwriteReplacesTheSharesWhereItFindsThemAwayFromTheRingsStart() throws Exception {
-    MutableOptions two = new MutableOptions(new org.cairnfs.caps.mutable.MutableParams(1, 2,
-        4096), 1, MutableOptions.DEFAULT_MAX_SIZE, 3);
-    MutableFiles writer = MutableFiles.on(grid.client(FAST), two);
+    MutableFiles writer = MutableFiles.on(grid.client(FAST), ONE_OF_TWO);
     MutableWriteCap cap = writer.create(lines("one")).get();
     StorageIndex si = cap.storageIndex().orElseThrow();
     List<org.cairnfs.protocol.identity.NodeId> ring = ring(cap);
@@ -414,7 +413,7 @@ class MutableFilesTest {
         java.nio.file.Files.delete(first.get(i).slotPath(si, n));
       }
     }
-    MutableFiles other = MutableFiles.on(grid.client(FAST), two);
+    MutableFiles other = MutableFiles.on(grid.client(FAST), ONE_OF_TWO);
     MutableVersion three = other.overwrite(cap, lines("three")).get();
     assertThat(three.seqnum()).isEqualTo(3);
     for (int i = 0; i < ring.size(); i++) {
@@ -424,7 +423,7 @@ class MutableFilesTest {
     }
     try {
       first.forEach(s -> s.faults().failReads(true));
-      MutableVersion read = MutableFiles.on(grid.client(FAST), two).read(cap.readOnly()).get();
+      MutableVersion read = MutableFiles.on(grid.client(FAST), ONE_OF_TWO).read(cap.readOnly()).get();
       assertThat(read.seqnum()).isEqualTo(3);
       assertThat(parse(read.contents())).containsExactly("three");
     } finally {
@@ -441,12 +440,10 @@ class MutableFilesTest {
   void aWriterOfFewerSharesOverwritesAFileWrittenWithMore() throws Exception {
     MutableOptions three = new MutableOptions(new org.cairnfs.caps.mutable.MutableParams(1, 3,
         4096), 1, MutableOptions.DEFAULT_MAX_SIZE, 3);
-    MutableOptions two = new MutableOptions(new org.cairnfs.caps.mutable.MutableParams(1, 2,
-        4096), 1, MutableOptions.DEFAULT_MAX_SIZE, 3);
     MutableWriteCap cap = MutableFiles.on(grid.client(FAST), three).create(lines("one")).get();
     StorageIndex si = cap.storageIndex().orElseThrow();
     assertThat(shareFiles(si).keySet()).containsExactly(0, 1, 2);
-    MutableVersion v2 = MutableFiles.on(grid.client(FAST), two).overwrite(cap, lines("two"))
+    MutableVersion v2 = MutableFiles.on(grid.client(FAST), ONE_OF_TWO).overwrite(cap, lines("two"))
         .get();
     assertThat(v2.seqnum()).isEqualTo(2);
     MutableVersion read = MutableFiles.on(grid.client(FAST), three).read(cap.readOnly()).get();
