@@ -32,13 +32,14 @@ final class Probe implements AutoCloseable {
 
   /** Starts the probe, run through {@code prefix} (e.g. setpriv and its options) if given. */
   static Probe start(String... prefix) throws IOException {
-    Path script = Files.createTempFile("cairn-probe", ".py");
+    // the script travels as an argument: a temporary file would outlive a killed JVM (PIT's
+    // minions left thousands in /tmp)
+    String script;
     try (InputStream s = Probe.class.getResourceAsStream("probe.py")) {
-      Files.write(script, s.readAllBytes());
+      script = new String(s.readAllBytes(), StandardCharsets.UTF_8);
     }
-    script.toFile().deleteOnExit();
     List<String> cmd = new ArrayList<>(List.of(prefix));
-    cmd.addAll(List.of(PYTHON, "-u", script.toString()));
+    cmd.addAll(List.of(PYTHON, "-u", "-c", script));
     return new Probe(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT)
         .start());
   }
