@@ -354,6 +354,29 @@ class MountCoreNamespaceTest {
     });
   }
 
+  /**
+   * A namespace change below a directory that already has its cap (here a new subdirectory: a
+   * journaled record, no data) makes the cap wait until the change is on the grid, so whoever is
+   * given the cap sees it. The uploader's round is kept busy by a held upload elsewhere.
+   */
+  @Test
+  void aDirectorysCapWaitsForANamespaceChangeBelowIt() throws Exception {
+    core.mkdir("/d", 0755, U);
+    core.sync(Duration.ofSeconds(10));
+    String dcap = capOf("/d").get(10, TimeUnit.SECONDS);
+    withUploadsHeld(gate -> {
+      fx.put("/other", new byte[100_000]); // over the inline limit: an upload, held
+      awaitHeldUpload();
+      core.mkdir("/d/e", 0755, U);
+      CompletableFuture<String> d = capOf("/d");
+      Thread.sleep(200);
+      assertThat(d).as("the cap of /d while /d/e is not on the grid").isNotDone();
+      gate.countDown();
+      assertThat(d.get(10, TimeUnit.SECONDS)).isEqualTo(dcap);
+      assertThat(fx.grid.entries(dcap)).containsKey("e");
+    });
+  }
+
   /** A new file has no cap until its first upload: its cap waits for it, then names it. */
   @Test
   void aNewFilesCapWaitsForItsFirstUpload() throws Exception {
