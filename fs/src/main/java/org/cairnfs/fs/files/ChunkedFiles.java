@@ -154,7 +154,8 @@ public final class ChunkedFiles {
   /** What this instance has sent so far (for tests, benchmarks and status). */
   public Counters counters() {
     return new Counters(chunksUploaded.sum(), chunkBytesUploaded.sum(), holesWritten.sum(),
-        nodes.nodesWritten(), chunkShareBytes.sum() + nodes.shareBytesSent());
+        nodes.nodesWritten(), nodes.nodeLookups(),
+        chunkShareBytes.sum() + nodes.shareBytesSent());
   }
 
   /**
@@ -164,10 +165,11 @@ public final class ChunkedFiles {
    * @param chunkBytesUploaded plaintext bytes of those chunks
    * @param holesWritten chunks of zeros stored as holes (nothing uploaded)
    * @param nodesWritten manifest node files stored
+   * @param nodeLookups manifest nodes looked up by walks, from the cache or the grid
    * @param shareBytesSent share bytes sent to servers for chunks and nodes
    */
   public record Counters(long chunksUploaded, long chunkBytesUploaded, long holesWritten,
-      long nodesWritten, long shareBytesSent) {}
+      long nodesWritten, long nodeLookups, long shareBytesSent) {}
 
   // ---- shared by the operations ----
 

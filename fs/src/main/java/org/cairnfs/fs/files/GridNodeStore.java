@@ -26,6 +26,7 @@ final class GridNodeStore implements NodeStore {
   private final EncodingParams params;
   private final Cache<ImmutableReadCap, byte[]> cache;
   private final LongAdder written = new LongAdder();
+  private final LongAdder lookups = new LongAdder();
   private final LongAdder bytesSent = new LongAdder();
 
   GridNodeStore(GridClient grid, EncodingParams params, long cacheBytes) {
@@ -52,6 +53,7 @@ final class GridNodeStore implements NodeStore {
 
   @Override
   public byte[] get(ImmutableReadCap file) throws IOException {
+    lookups.increment();
     byte[] cached = cache.getIfPresent(file);
     if (cached != null) {
       return cached.clone();
@@ -66,6 +68,11 @@ final class GridNodeStore implements NodeStore {
 
   long nodesWritten() {
     return written.sum();
+  }
+
+  /** Node lookups, cache hits included: the walks' work, whether or not a server was asked. */
+  long nodeLookups() {
+    return lookups.sum();
   }
 
   long shareBytesSent() {

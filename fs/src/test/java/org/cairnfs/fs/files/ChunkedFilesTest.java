@@ -272,6 +272,22 @@ class ChunkedFilesTest {
     }
   }
 
+  /** A stream walks the manifest once per leaf, not once per chunk (cache hits counted too). */
+  @Test
+  void aStreamLooksUpEachManifestNodeOnce() throws Exception {
+    int size = 5 * C + 10; // six chunks, all in the root node
+    byte[] data = random(size, 45);
+    Cap cap = upload(data);
+    long before = files.counters().nodeLookups();
+    assertThat(readAll(cap)).isEqualTo(data);
+    assertThat(files.counters().nodeLookups() - before).isEqualTo(1);
+    before = files.counters().nodeLookups();
+    try (InputStream in = files.open(cap, C + 1, size - C - 1)) {
+      assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(data, C + 1, size));
+    }
+    assertThat(files.counters().nodeLookups() - before).isEqualTo(1);
+  }
+
   @Test
   void aRewriteInTheMiddleUploadsOneChunkAndKeepsTheOthers() throws Exception {
     int size = 5 * C + 10;
