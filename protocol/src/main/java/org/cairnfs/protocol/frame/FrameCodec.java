@@ -195,7 +195,21 @@ public final class FrameCodec {
 
   /** Writes type, request id and body of {@code frame} to {@code out}. */
   public static void encode(Frame frame, ByteBuf out) {
+    encode(frame, out, true);
+  }
+
+  /**
+   * {@link #encode}, but for a {@link Response.Data} with {@code dataBytes} false, everything
+   * before its bytes (the encoder sends those from the message's own buffer, uncopied).
+   */
+  static void encode(Frame frame, ByteBuf out, boolean dataBytes) {
     Message m = frame.message();
+    if (!dataBytes && m instanceof Response.Data d) {
+      out.writeByte(m.type().wire());
+      out.writeLong(frame.requestId());
+      out.writeInt(d.length());
+      return;
+    }
     out.writeByte(m.type().wire());
     out.writeLong(frame.requestId());
     if (m instanceof Hello h) {

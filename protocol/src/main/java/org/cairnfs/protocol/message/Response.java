@@ -82,15 +82,56 @@ public sealed interface Response extends Message {
    */
   final class Data implements Response {
     private final ByteBuffer data; // position 0, never written: the message stays immutable
+    /** The pooled buffer {@link #data} lies in, when the message owns one; else null. */
+    private final io.netty.buffer.ByteBuf pooled;
+    private final java.util.concurrent.atomic.AtomicBoolean released =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     /** A copy of {@code data}. */
     public Data(byte[] data) {
       this.data = ByteBuffer.wrap(WireLimits.checkChunk(data));
+      this.pooled = null;
     }
 
     private Data(ByteBuffer owned) {
       WireLimits.checkChunkLength(owned.remaining());
       this.data = owned.slice();
+      this.pooled = null;
+    }
+
+    private Data(io.netty.buffer.ByteBuf owned) {
+      WireLimits.checkChunkLength(owned.readableBytes());
+      this.data = owned.nioBuffer(owned.readerIndex(), owned.readableBytes());
+      this.pooled = owned;
+    }
+
+    /**
+     * The readable bytes of {@code owned}, not copied, and the caller's reference to it: for the
+     * server's read into a pooled direct buffer, which the frame encoder hands to the socket
+     * as it is. Whoever drops the message must {@link #release} it.
+     */
+    public static Data owning(io.netty.buffer.ByteBuf owned) {
+      try {
+        return new Data(owned);
+      } catch (RuntimeException e) {
+        owned.release();
+        throw e;
+      }
+    }
+
+    /** The pooled buffer this message owns, if any (the frame encoder sends it uncopied). */
+    public java.util.Optional<io.netty.buffer.ByteBuf> pooled() {
+      return java.util.Optional.ofNullable(pooled);
+    }
+
+    /**
+     * Gives back the pooled buffer, once; nothing for a message over an array. After it the
+     * bytes must not be read.
+     */
+    public void release() {
+      if (pooled != null && released.compareAndSet(false, true)) {
+        pooled.release();
+      }
     }
 
     /**

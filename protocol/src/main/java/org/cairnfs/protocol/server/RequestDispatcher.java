@@ -72,11 +72,13 @@ final class RequestDispatcher {
       s.abortShare(caller, a.index(), a.share());
       return OK;
     } else if (request instanceof Request.ReadRange r) {
-      byte[] data = s.readRange(caller, r);
-      if (data.length > r.length()) {
-        throw new IllegalStateException("backend returned " + data.length + " bytes for a read of " + r.length());
+      Response.Data data = s.readRangeData(caller, r);
+      if (data.length() > r.length()) {
+        data.release();
+        throw new IllegalStateException("backend returned " + data.length()
+            + " bytes for a read of " + r.length());
       }
-      return Response.Data.wrapping(data); // the backend made it for this answer
+      return data;
     } else if (request instanceof Request.ListShares l) {
       return new Response.ShareList(s.listShares(caller, l.index()));
     } else if (request instanceof Request.ReadSlot r) {

@@ -284,7 +284,11 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
         answer.whenComplete((response, failure) -> {
           Response r = failure == null ? response : errorFor(who, q, failure);
-          ctx.executor().execute(() -> finish(q, replyBytes, r));
+          try {
+            ctx.executor().execute(() -> finish(q, replyBytes, r));
+          } catch (RejectedExecutionException e) {
+            released(r); // the event loop is gone, and the connection with it
+          }
         });
       });
     } catch (RejectedExecutionException e) {
@@ -337,6 +341,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     order.finished(q);
     memory.release(q.frameBytes);
     if (closed || !ctx.channel().isActive()) {
+      released(response);
       responses.release(replyBytes);
       if (inactive && !order.busy()) {
         connectionEnded();
@@ -345,6 +350,7 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
     clock.responseHanded(replyBytes, System.nanoTime());
     ctx.writeAndFlush(new Frame(q.id, response)).addListener(f -> {
+      released(response); // encoded by now: the encoder holds its own reference
       responses.release(replyBytes);
       clock.responseWritten(System.nanoTime());
       // A peer closing TLS while its answer is in flight is a normal end, not a server fault.
@@ -358,6 +364,13 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
       answered();
     });
     pump();
+  }
+
+  /** Gives back the pooled buffer an answer owns (a read's data), once it is sent or dropped. */
+  private static void released(Response response) {
+    if (response instanceof Response.Data d) {
+      d.release();
+    }
   }
 
   private void answered() {

@@ -78,6 +78,16 @@ public interface StorageBackend {
    */
   byte[] readRange(Caller caller, Request.ReadRange request) throws StorageException;
 
+  /**
+   * {@link #readRange} as the answer itself. A backend may read into a pooled buffer the answer
+   * then owns ({@link Response.Data#owning}): the server releases it once the answer is written
+   * or dropped.
+   */
+  default Response.Data readRangeData(Caller caller, Request.ReadRange request)
+      throws StorageException {
+    return Response.Data.wrapping(readRange(caller, request)); // the backend made it for this
+  }
+
   /** Complete immutable shares of {@code index} with their sizes. */
   List<Response.ShareSize> listShares(Caller caller, StorageIndex index) throws StorageException;
 

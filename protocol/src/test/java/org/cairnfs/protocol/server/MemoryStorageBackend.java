@@ -182,6 +182,22 @@ public final class MemoryStorageBackend implements StorageBackend {
     return java.util.Arrays.copyOfRange(share, from, to);
   }
 
+  /** When set, reads answer from direct buffers the answer owns, kept in {@link #handedOut}. */
+  public volatile boolean ownedReads;
+  public final List<io.netty.buffer.ByteBuf> handedOut = new CopyOnWriteArrayList<>();
+
+  @Override
+  public Response.Data readRangeData(Caller caller, Request.ReadRange r) throws StorageException {
+    byte[] bytes = readRange(caller, r);
+    if (!ownedReads) {
+      return Response.Data.wrapping(bytes);
+    }
+    io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.directBuffer(bytes.length)
+        .writeBytes(bytes);
+    handedOut.add(b);
+    return Response.Data.owning(b);
+  }
+
   @Override
   public synchronized List<Response.ShareSize> listShares(Caller caller, StorageIndex index) {
     List<Response.ShareSize> out = new ArrayList<>();

@@ -252,4 +252,112 @@ class ServerHandlerTest {
     assertThat(ch.config().isAutoRead()).isTrue();
     ch.finish();
   }
+
+  /** Every outbound buffer joined, then decoded: an owned read's head and body come apart. */
+  static List<Frame> drainJoined(EmbeddedChannel ch) throws FrameFormatException {
+    ch.runPendingTasks();
+    ByteBuf all = Unpooled.buffer();
+    ByteBuf b;
+    while ((b = ch.readOutbound()) != null) {
+      all.writeBytes(b);
+      b.release();
+    }
+    List<Frame> out = new ArrayList<>();
+    while (all.isReadable()) {
+      int len = all.readInt();
+      out.add(FrameCodec.decode(all.readSlice(len)));
+    }
+    all.release();
+    return out;
+  }
+
+  /** Stores a complete share of {@code data} as share 0 of index {@code seed}, through {@code ch}. */
+  private static void store(EmbeddedChannel ch, int seed, byte[] data) throws Exception {
+    ch.writeInbound(wire(101, new Request.Allocate(SampleMessages.index(seed), new byte[32],
+        new byte[32], data.length, Set.of(0))));
+    int half = data.length / 2; // two writes, each under the smallest frame limit
+    ch.writeInbound(wire(102, new Request.WriteChunk(SampleMessages.index(seed), 0, 0,
+        java.util.Arrays.copyOf(data, half))));
+    ch.writeInbound(wire(103, new Request.WriteChunk(SampleMessages.index(seed), 0, half,
+        java.util.Arrays.copyOfRange(data, half, data.length))));
+    ch.writeInbound(wire(104, new Request.CloseShare(SampleMessages.index(seed), 0)));
+    assertThat(drainJoined(ch)).extracting(Frame::requestId)
+        .containsExactly(101L, 102L, 103L, 104L);
+  }
+
+  @Test
+  void aReadFromAnOwnedBufferIsSentUncopiedAndReleased() throws Exception {
+    EmbeddedChannel ch = greeted();
+    byte[] data = new byte[60000];
+    new Random(7).nextBytes(data);
+    store(ch, 3, data);
+    backend.ownedReads = true;
+    ch.writeInbound(wire(4, new Request.ReadRange(SampleMessages.index(3), 0, 100, 50000)));
+    ch.runPendingTasks();
+    List<Object> parts = new ArrayList<>();
+    Object o;
+    while ((o = ch.readOutbound()) != null) {
+      parts.add(o);
+    }
+    // the head, then the backend's own buffer (a duplicate of it, not a copy)
+    assertThat(parts).hasSize(2);
+    assertThat(((ByteBuf) parts.get(1)).unwrap()).isSameAs(backend.handedOut.get(0));
+    ByteBuf joined = Unpooled.buffer();
+    parts.forEach(p -> {
+      joined.writeBytes((ByteBuf) p);
+      ((ByteBuf) p).release();
+    });
+    Frame f = FrameCodec.decode(joined.readSlice(joined.readInt()));
+    joined.release();
+    assertThat(f.requestId()).isEqualTo(4);
+    assertThat(((Response.Data) f.message()).data())
+        .isEqualTo(java.util.Arrays.copyOfRange(data, 100, 50100));
+    assertThat(backend.handedOut).singleElement()
+        .satisfies(b -> assertThat(b.refCnt()).isZero());
+    assertThat(ch.finish()).isFalse();
+  }
+
+  @Test
+  void anOwnedReadTooLongForAFrameIsReleased() throws Exception {
+    ServerConfig small = ServerConfig.builder(NodeKey.generate()).storage(backend)
+        .maxFrameLength(WireLimits.MIN_MAX_FRAME).build();
+    EmbeddedChannel ch = channel(small);
+    ch.writeInbound(wire(0, Hello.current(Hello.ROLE_CLIENT)));
+    drainJoined(ch);
+    store(ch, 4, new byte[65536]); // a read of it all is over the smallest frame limit
+    backend.ownedReads = true;
+    ch.writeInbound(wire(4, new Request.ReadRange(SampleMessages.index(4), 0, 0, 65536)));
+    Frame last = drainJoined(ch).get(0);
+    assertThat(((Response.Error) last.message()).code()).isEqualTo(ErrorCode.INTERNAL);
+    assertThat(backend.handedOut).singleElement()
+        .satisfies(b -> assertThat(b.refCnt()).isZero());
+    ch.finish();
+  }
+
+  @Test
+  void anOwnedReadAnsweredAfterItsConnectionClosedIsReleased() throws Exception {
+    List<Runnable> later = new ArrayList<>();
+    EmbeddedChannel ch = channel(config, later::add);
+    ch.writeInbound(wire(0, Hello.current(Hello.ROLE_CLIENT)));
+    drainJoined(ch);
+    ch.writeInbound(wire(101, new Request.Allocate(SampleMessages.index(5), new byte[32],
+        new byte[32], 1000, Set.of(0))));
+    ch.writeInbound(wire(102, new Request.WriteChunk(SampleMessages.index(5), 0, 0,
+        new byte[1000])));
+    ch.writeInbound(wire(103, new Request.CloseShare(SampleMessages.index(5), 0)));
+    while (!later.isEmpty()) {
+      later.remove(0).run();
+      ch.runPendingTasks();
+    }
+    drainJoined(ch);
+    backend.ownedReads = true;
+    ch.writeInbound(wire(4, new Request.ReadRange(SampleMessages.index(5), 0, 0, 1000)));
+    assertThat(later).hasSize(1);
+    ch.close();
+    later.remove(0).run(); // the backend answers after the peer left
+    ch.runPendingTasks();
+    assertThat(backend.handedOut).singleElement()
+        .satisfies(b -> assertThat(b.refCnt()).isZero());
+    ch.finish();
+  }
 }

@@ -226,6 +226,30 @@ public final class ShareStoreBackend implements StorageBackend {
         request.offset(), request.length()));
   }
 
+  /**
+   * Reads into a pooled direct buffer the answer owns: no heap array to zero, no copy through
+   * the JDK's temporary buffer, and the frame encoder sends it without copying it again.
+   */
+  @Override
+  public Response.Data readRangeData(Caller caller, Request.ReadRange request)
+      throws StorageException {
+    io.netty.buffer.ByteBuf[] buf = {null};
+    try {
+      int n = call(() -> store.read(ShareKey.immutable(request.index(), request.share()),
+          request.offset(), request.length(), size -> {
+            buf[0] = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
+            return buf[0].nioBuffer(0, size);
+          }));
+      io.netty.buffer.ByteBuf read = buf[0].writerIndex(n);
+      buf[0] = null;
+      return Response.Data.owning(read); // releases it itself if it refuses it
+    } finally {
+      if (buf[0] != null) {
+        buf[0].release();
+      }
+    }
+  }
+
   @Override
   public List<Response.ShareSize> listShares(Caller caller, StorageIndex index) {
     return io(() -> {

@@ -208,6 +208,19 @@ public final class ShareStore implements AutoCloseable {
    * Uploads in progress are invisible.
    */
   public byte[] read(ShareKey key, long offset, int length) throws StoreException, IOException {
+    ByteBuffer[] out = {null};
+    int n = read(key, offset, length, size -> out[0] = ByteBuffer.allocate(size));
+    return n == out[0].capacity() ? out[0].array() : java.util.Arrays.copyOf(out[0].array(), n);
+  }
+
+  /**
+   * {@link #read(ShareKey, long, int)} into a buffer of the caller's: {@code buffers} is given
+   * the count the share holds in that range and returns a buffer with that much room from its
+   * position, which the read fills (a direct one spares the JDK's copy through its own). Returns
+   * the bytes read: fewer only if the share shrank meanwhile.
+   */
+  public int read(ShareKey key, long offset, int length,
+      java.util.function.IntFunction<ByteBuffer> buffers) throws StoreException, IOException {
     if (offset < 0) {
       throw StoreException.badRequest("read offset must not be negative: " + offset);
     }
@@ -218,13 +231,16 @@ public final class ShareStore implements AutoCloseable {
     try (FileChannel channel = FileChannel.open(layout.sharePath(key), StandardOpenOption.READ)) {
       long size = channel.size();
       int n = (int) Math.max(0, Math.min(length, size - Math.min(offset, size)));
-      ByteBuffer out = ByteBuffer.allocate(n);
-      while (out.hasRemaining()) {
-        if (channel.read(out, offset + out.position()) < 0) {
+      ByteBuffer out = buffers.apply(n);
+      int read = 0;
+      while (read < n) {
+        int got = channel.read(out, offset + read);
+        if (got < 0) {
           break;
         }
+        read += got;
       }
-      return out.position() == n ? out.array() : java.util.Arrays.copyOf(out.array(), out.position());
+      return read;
     } catch (NoSuchFileException e) {
       throw StoreException.notFound("no share " + key);
     }

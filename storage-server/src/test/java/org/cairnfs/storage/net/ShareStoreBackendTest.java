@@ -495,6 +495,25 @@ class ShareStoreBackendTest {
     }
 
     @Test
+    void aReadAnswersFromAPooledBufferItOwnsUpToTheShareEnd() throws Exception {
+      byte[] bytes = new byte[10];
+      new java.util.Random(3).nextBytes(bytes);
+      backend.allocate(a, allocate(si(1), 10, 0));
+      backend.writeChunk(a, new Request.WriteChunk(si(1), 0, 0, bytes));
+      backend.closeShare(a, si(1), 0);
+      var data = backend.readRangeData(a, new Request.ReadRange(si(1), 0, 4, 100));
+      assertThat(data.data()).isEqualTo(java.util.Arrays.copyOfRange(bytes, 4, 10));
+      io.netty.buffer.ByteBuf pooled = data.pooled().orElseThrow();
+      assertThat(pooled.isDirect()).isTrue();
+      data.release();
+      assertThat(pooled.refCnt()).isZero();
+      assertThat(backend.readRangeData(a, new Request.ReadRange(si(1), 0, 10, 5)).length())
+          .isZero();
+      assertThatThrownBy(() -> backend.readRangeData(a, new Request.ReadRange(si(1), 1, 0, 5)))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
+    }
+
+    @Test
     void aConnectionThatNeverWroteClosesQuietly() {
       backend.connectionClosed(connection(42));
       backend.connectionClosed(connection(43, NODE, "10.0.0.9"));
