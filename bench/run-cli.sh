@@ -14,14 +14,18 @@
 # each put and get rate as a share of that ceiling times the cores.
 # Usage: bench/run-cli.sh [--sizes "100 1024"] [--files 200] [--entries 100] [--runs 3]
 #                         [--servers 10] [--dir /tmp] [--fresh] [--processes] [--ceiling]
+#                         [--warmup 0]
 # --fresh: new random small files before each cp -r (outside the timing), so every copy
 # uploads (allocate, write, close) instead of finding its shares held (convergent encryption).
+# --warmup N: before each row, N untimed runs of its warm command, so the timed ones meet
+# servers (and a client node) whose JIT has compiled that path: fresh server processes keep
+# getting faster for a dozen copies (docs/startup.md).
 # Smoke run: bench/run-cli.sh --sizes 1 --files 10 --entries 10 --runs 1
 # Time it only on an otherwise idle machine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 sizes="100 1024"; files=200; entries=100; runs=3; servers=10; base="${TMPDIR:-/tmp}"; fresh=
-processes= ceiling=
+processes= ceiling= warmup=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
@@ -33,6 +37,7 @@ while [ $# -gt 0 ]; do
     --fresh) fresh=1; shift ;;
     --processes) processes=1; shift ;;
     --ceiling) ceiling=1; shift ;;
+    --warmup) warmup="$2"; shift 2 ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 64 ;;
   esac
 done
@@ -104,6 +109,7 @@ rows=()
 row() {
   local label="$1" setup="$2"; shift 2
   local cold warm
+  for _ in $(seq 1 "$warmup"); do (unset CAIRN_IN_PROCESS; eval "$setup"; "$@" >/dev/null); done
   cold=$(export CAIRN_IN_PROCESS=1; median "$setup" "$@")
   warm=$(unset CAIRN_IN_PROCESS; median "$setup" "$@")
   rows+=("$label|$cold|$warm")
@@ -178,6 +184,7 @@ for r in "${rows[@]}"; do
 done
 echo "(cold: CAIRN_IN_PROCESS=1, the command joins the grid itself; warm: through the running"
 echo " node's local channel. Grid: $grid_desc, on $cores cores.)"
+[ "$warmup" -gt 0 ] && echo "(each row after $warmup untimed warm runs of its command)"
 echo "Local disk, same directory: $store_mib MiB (10/3 of $largest MiB, what the servers store) written"
 echo "and fsynced at $disk_rate MiB/s, so no put can pass $put_bound MiB/s here ('of disk')."
 echo
