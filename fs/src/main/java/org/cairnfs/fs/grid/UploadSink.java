@@ -202,7 +202,8 @@ public final class UploadSink implements ShareSink {
     } finally {
       lock.unlock();
     }
-    client.writeChunk(index, share, offset, data).whenComplete((ok, error) -> {
+    // the coalescer's run is ours (WriteCoalescer.Out owns it): sent as it is, not copied
+    client.writeChunkOwned(index, share, offset, data).whenComplete((ok, error) -> {
       IOException failed = null;
       if (error != null) {
         Throwable cause = Await.unwrap(error);

@@ -48,6 +48,15 @@ public final class StorageClient implements AutoCloseable {
     return ok(new Request.WriteChunk(index, share, offset, data));
   }
 
+  /**
+   * {@link #writeChunk} sending {@code owned} itself, not a copy: the caller made it for this
+   * request and never touches it again (an upload's coalesced run).
+   */
+  public CompletableFuture<Void> writeChunkOwned(StorageIndex index, int share, long offset,
+      byte[] owned) {
+    return ok(Request.WriteChunk.wrapping(index, share, offset, owned));
+  }
+
   public CompletableFuture<Void> closeShare(StorageIndex index, int share) {
     return ok(new Request.CloseShare(index, share));
   }

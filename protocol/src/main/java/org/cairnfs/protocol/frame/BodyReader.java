@@ -81,15 +81,25 @@ final class BodyReader {
    * it); pooled memory is reused once released, so it is copied.
    */
   Response.Data data(String field, int max) throws FrameFormatException {
+    return data(field, max, Response.Data::wrapping);
+  }
+
+  /** What a message makes of a window of an array it may keep. */
+  @FunctionalInterface
+  interface Window<T> {
+    T of(byte[] array, int from, int length);
+  }
+
+  /** {@link #data(String, int)} for any message that keeps its bytes as such a window. */
+  <T> T data(String field, int max, Window<T> message) throws FrameFormatException {
     int n = length(field + " length", max);
     need(n, field);
     if (!buf.hasArray() || buf.alloc() instanceof PooledByteBufAllocator) {
-      return Response.Data.wrapping(fixed(n, field));
+      return message.of(fixed(n, field), 0, n);
     }
-    Response.Data d = Response.Data.wrapping(buf.array(), buf.arrayOffset() + buf.readerIndex(),
-        n);
+    T m = message.of(buf.array(), buf.arrayOffset() + buf.readerIndex(), n);
     buf.skipBytes(n);
-    return d;
+    return m;
   }
 
   /** u32 length (checked against {@code max} and the bytes present) then the bytes. */

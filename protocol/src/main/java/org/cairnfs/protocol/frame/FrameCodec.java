@@ -87,7 +87,8 @@ public final class FrameCodec {
         StorageIndex si = r.index();
         int share = r.share();
         long offset = r.nonNegative("offset");
-        return new Request.WriteChunk(si, share, offset, r.bytes("data", WireLimits.MAX_CHUNK));
+        return r.data("data", WireLimits.MAX_CHUNK,
+            (a, from, n) -> Request.WriteChunk.wrapping(si, share, offset, a, from, n));
       }
       case CLOSE_SHARE:
         return new Request.CloseShare(r.index(), r.share());

@@ -99,45 +99,90 @@ public sealed interface Request extends Message {
     }
   }
 
-  /** Writes bytes into an allocated, not yet closed share; {@link Response.Ok}. */
-  record WriteChunk(StorageIndex index, int share, long offset, byte[] data) implements Request {
-    public WriteChunk {
-      Objects.requireNonNull(index, "index");
-      checkShare(share);
-      checkOffset(offset);
-      data = checkChunk(data);
+  /**
+   * Writes bytes into an allocated, not yet closed share; {@link Response.Ok}. A class, not a
+   * record, only so that {@link #wrapping} can skip the defensive copy: every byte an upload
+   * sends passes through one of these twice (the client's request, the server's decoded frame).
+   */
+  final class WriteChunk implements Request {
+    private final StorageIndex index;
+    private final int share;
+    private final long offset;
+    private final ByteBuffer data; // position 0, never written: the message stays immutable
+
+    /** A copy of {@code data}. */
+    public WriteChunk(StorageIndex index, int share, long offset, byte[] data) {
+      this(index, share, offset, ByteBuffer.wrap(checkChunk(data)));
     }
 
-    @Override
+    private WriteChunk(StorageIndex index, int share, long offset, ByteBuffer owned) {
+      this.index = Objects.requireNonNull(index, "index");
+      this.share = checkShare(share);
+      this.offset = checkOffset(offset);
+      WireLimits.checkChunkLength(owned.remaining());
+      this.data = owned.slice();
+    }
+
+    /**
+     * The array itself, not a copy: for a caller that made it for this message and keeps no
+     * other reference (an upload's coalesced run), so the message stays immutable.
+     */
+    public static WriteChunk wrapping(StorageIndex index, int share, long offset, byte[] owned) {
+      return new WriteChunk(index, share, offset, ByteBuffer.wrap(owned));
+    }
+
+    /**
+     * {@code length} bytes of {@code owned} from {@code from}, not copied: for the frame
+     * decoder, whose frame array holds the data field and is not used after decoding.
+     */
+    public static WriteChunk wrapping(StorageIndex index, int share, long offset, byte[] owned,
+        int from, int length) {
+      return new WriteChunk(index, share, offset, ByteBuffer.wrap(owned, from, length));
+    }
+
+    public StorageIndex index() {
+      return index;
+    }
+
+    public int share() {
+      return share;
+    }
+
+    public long offset() {
+      return offset;
+    }
+
     public byte[] data() {
-      return data.clone();
+      byte[] out = new byte[data.remaining()];
+      data.get(0, out);
+      return out;
     }
 
     /** The bytes as a read-only view, without copying (for the codec and the store). */
     public ByteBuffer view() {
-      return ByteBuffer.wrap(data).asReadOnlyBuffer();
+      return data.asReadOnlyBuffer();
     }
 
     /** Length of the data without copying it. */
     public int length() {
-      return data.length;
+      return data.remaining();
     }
 
     @Override
     public boolean equals(Object o) {
       return o instanceof WriteChunk w && index.equals(w.index) && share == w.share
-          && offset == w.offset && Arrays.equals(data, w.data);
+          && offset == w.offset && data.equals(w.data);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(index, share, offset, Arrays.hashCode(data));
+      return Objects.hash(index, share, offset, data);
     }
 
     @Override
     public String toString() {
       return "WriteChunk[" + index + ", share=" + share + ", offset=" + offset + ", length="
-          + data.length + "]";
+          + data.remaining() + "]";
     }
 
     @Override

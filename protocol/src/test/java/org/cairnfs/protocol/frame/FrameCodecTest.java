@@ -13,6 +13,7 @@ import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Frame;
 import org.cairnfs.protocol.message.Message;
 import org.cairnfs.protocol.message.MessageType;
+import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.SampleMessages;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +81,36 @@ class FrameCodecTest {
       buf.release();
       assertThat(got.data()).as("after the frame's memory is reused").isEqualTo(bytes);
     }
+  }
+
+  /**
+   * A write request is decoded like a data answer: a window of an unpooled frame array (the
+   * frame's bytes show through it), a copy of pooled memory (reused once released).
+   */
+  @Test
+  void writeChunksDecodeAsAWindowOfAnUnpooledFrameAndACopyOfAPooledOne() throws Exception {
+    byte[] bytes = new byte[1000];
+    new java.util.Random(4).nextBytes(bytes);
+    Request.WriteChunk sent = new Request.WriteChunk(SampleMessages.index(1), 2, 77, bytes);
+    ByteBuf heap = encode(9, sent);
+    byte[] frame = new byte[heap.readableBytes()];
+    heap.readBytes(frame);
+    heap.release();
+    Request.WriteChunk unpooled =
+        (Request.WriteChunk) FrameCodec.decode(Unpooled.wrappedBuffer(frame)).message();
+    assertThat(unpooled).isEqualTo(sent);
+    frame[frame.length - 1] ^= 1; // the last data byte
+    assertThat(unpooled.view().get(999)).as("a window, not a copy")
+        .isEqualTo((byte) (bytes[999] ^ 1));
+    frame[frame.length - 1] ^= 1;
+    ByteBuf pooled = io.netty.buffer.PooledByteBufAllocator.DEFAULT.heapBuffer(frame.length)
+        .writeBytes(frame);
+    Request.WriteChunk copied = (Request.WriteChunk) FrameCodec.decode(pooled).message();
+    pooled.setZero(0, pooled.capacity());
+    pooled.release();
+    assertThat(copied.data()).isEqualTo(bytes);
+    assertThat(copied.offset()).isEqualTo(77);
+    assertThat(copied.share()).isEqualTo(2);
   }
 
   @Test
