@@ -6,12 +6,14 @@
 # seconds, MiB/s, the client node's and the storage servers' CPU seconds. New server processes
 # still compile for the first rounds: compare the later ones. Only the comparison within one
 # run carries. Idle machine only. (bench/run-get-ab.sh compares client nodes on one grid.)
-# Usage: ROUNDS=12 bench/run-server-ab.sh /path/to/clone-a /path/to/clone-b
+# OP=put: rounds of warm `cairn put` of new random bytes instead (made before each, untimed),
+# the same bytes for A and B in a round.
+# Usage: [OP=get|put] ROUNDS=12 bench/run-server-ab.sh /path/to/clone-a /path/to/clone-b
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 A_CHECKOUT B_CHECKOUT (each a clone with its own build)" >&2; exit 64; }
 declare -A cairn
 cairn[A]="$(cd "$1" && pwd)/cairn"; cairn[B]="$(cd "$2" && pwd)/cairn"
-rounds=${ROUNDS:-12}; warmup=${WARMUP:-2}; servers=10
+rounds=${ROUNDS:-12}; warmup=${WARMUP:-2}; servers=10; op=${OP:-get}
 "${cairn[A]}" --version >/dev/null; "${cairn[B]}" --version >/dev/null  # builds, untimed
 work=$(mktemp -d /var/tmp/abserver.XXXXXX); pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; sleep 3;
@@ -35,11 +37,16 @@ one() { # build
   rm -f "$work/out"; sync
   # shellcheck disable=SC2086
   c0=$(bench_cpu "${cpid[$v]}"); s0=$(bench_cpu ${spids[$v]}); t0=$(date +%s.%N)
-  CAIRN_NODE="$work/$v/client" "${cairn[$v]}" get bench:file "$work/out" >/dev/null
+  if [ "$op" = put ]; then
+    CAIRN_NODE="$work/$v/client" "${cairn[$v]}" put "$work/new" "bench:new-$RANDOM$RANDOM" >/dev/null
+  else
+    CAIRN_NODE="$work/$v/client" "${cairn[$v]}" get bench:file "$work/out" >/dev/null
+  fi
   # shellcheck disable=SC2086
   t1=$(date +%s.%N); c1=$(bench_cpu "${cpid[$v]}"); s1=$(bench_cpu ${spids[$v]})
-  cmp -s "$work/file" "$work/out" || { echo "build $v: bytes differ" >&2; exit 1; }
-  python3 -c "print(f'$v  wall {$t1 - $t0:6.2f} s  {1024 / ($t1 - $t0):6.1f} MiB/s  client node {$c1 - $c0:5.2f}  servers {$s1 - $s0:5.2f} CPU-s')"
+  [ "$op" = put ] || cmp -s "$work/file" "$work/out" || { echo "build $v: bytes differ" >&2; exit 1; }
+  python3 -c "print(f'$v $op wall {$t1 - $t0:6.2f} s  {1024 / ($t1 - $t0):6.1f} MiB/s  client node {$c1 - $c0:5.2f}  servers {$s1 - $s0:5.2f} CPU-s')"
 }
-for _ in $(seq 1 "$warmup"); do one A >/dev/null; one B >/dev/null; done
-for r in $(seq 1 "$rounds"); do echo "round $r"; one A; one B; done
+fresh() { [ "$op" = put ] && head -c $((1024 << 20)) /dev/urandom >"$work/new" && sync || true; }
+for _ in $(seq 1 "$warmup"); do fresh; one A >/dev/null; one B >/dev/null; done
+for r in $(seq 1 "$rounds"); do fresh; echo "round $r"; one A; one B; done
