@@ -7,7 +7,9 @@
 # still compile for the first rounds: compare the later ones. Only the comparison within one
 # run carries. Idle machine only. (bench/run-get-ab.sh compares client nodes on one grid.)
 # OP=put: rounds of warm `cairn put` of new random bytes instead (made before each, untimed),
-# the same bytes for A and B in a round.
+# the same bytes for A and B in a round. Each put round stores 2 x 10/3 GiB that stays: the
+# disk under /var/tmp needs (ROUNDS + WARMUP + 1) x 6.7 GiB free beyond each server's 1 GiB
+# reserve.
 # Usage: [OP=get|put] ROUNDS=12 bench/run-server-ab.sh /path/to/clone-a /path/to/clone-b
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 A_CHECKOUT B_CHECKOUT (each a clone with its own build)" >&2; exit 64; }
