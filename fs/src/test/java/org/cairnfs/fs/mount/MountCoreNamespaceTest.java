@@ -287,6 +287,18 @@ class MountCoreNamespaceTest {
     void run(CountDownLatch gate) throws Exception;
   }
 
+  /**
+   * {@code cap}'s value once {@code gate} opens, after checking that it still waits with the
+   * uploads held ({@code what} it waits for).
+   */
+  private static String heldUntil(CountDownLatch gate, CompletableFuture<String> cap, String what)
+      throws Exception {
+    Thread.sleep(200);
+    assertThat(cap).as(what).isNotDone();
+    gate.countDown();
+    return cap.get(10, TimeUnit.SECONDS);
+  }
+
   /** Runs {@code body} with every upload to the grid held until it opens {@code gate}. */
   private void withUploadsHeld(HeldUploads body) throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
@@ -320,10 +332,8 @@ class MountCoreNamespaceTest {
       CompletableFuture<String> d = capOf("/d");
       // a directory with nothing pending below it answers at once
       assertThat(capOf("/other").get(10, TimeUnit.SECONDS)).startsWith("cairn:");
-      Thread.sleep(200);
-      assertThat(d).as("the cap of /d while its new file is not on the grid").isNotDone();
-      gate.countDown();
-      assertThat(d.get(10, TimeUnit.SECONDS)).startsWith("cairn:");
+      assertThat(heldUntil(gate, d, "the cap of /d while its new file is not on the grid"))
+          .startsWith("cairn:");
       // whoever is given the cap now finds the file
       assertThat(fx.grid.entries(sub)).containsKey("f");
     });
@@ -346,10 +356,8 @@ class MountCoreNamespaceTest {
       core.release(fh);
       awaitHeldUpload();
       CompletableFuture<String> d = capOf("/d");
-      Thread.sleep(200);
-      assertThat(d).as("the cap of /d while the new content is not on the grid").isNotDone();
-      gate.countDown();
-      assertThat(d.get(10, TimeUnit.SECONDS)).isEqualTo(dcap);
+      assertThat(heldUntil(gate, d, "the cap of /d while the new content is not on the grid"))
+          .isEqualTo(dcap);
       assertThat(fx.grid.entries(dcap).get("f").metadata().size()).isEqualTo(100_000);
     });
   }
@@ -369,10 +377,8 @@ class MountCoreNamespaceTest {
       awaitHeldUpload();
       core.mkdir("/d/e", 0755, U);
       CompletableFuture<String> d = capOf("/d");
-      Thread.sleep(200);
-      assertThat(d).as("the cap of /d while /d/e is not on the grid").isNotDone();
-      gate.countDown();
-      assertThat(d.get(10, TimeUnit.SECONDS)).isEqualTo(dcap);
+      assertThat(heldUntil(gate, d, "the cap of /d while /d/e is not on the grid"))
+          .isEqualTo(dcap);
       assertThat(fx.grid.entries(dcap)).containsKey("e");
     });
   }
@@ -386,10 +392,8 @@ class MountCoreNamespaceTest {
       fx.put("/f", data);
       awaitHeldUpload();
       CompletableFuture<String> f = capOf("/f");
-      Thread.sleep(200);
-      assertThat(f).as("the cap of /f while its content is not on the grid").isNotDone();
-      gate.countDown();
-      assertThat(fx.grid.content(f.get(10, TimeUnit.SECONDS))).isEqualTo(data);
+      assertThat(fx.grid.content(heldUntil(gate, f,
+          "the cap of /f while its content is not on the grid"))).isEqualTo(data);
     });
   }
 
@@ -405,11 +409,8 @@ class MountCoreNamespaceTest {
       fx.reopen();
       core = fx.core;
       CompletableFuture<String> again = capOf("/d");
-      Thread.sleep(200);
-      assertThat(again).as("the cap of /d while the replayed file is not on the grid")
-          .isNotDone();
-      gate.countDown();
-      assertThat(again.get(10, TimeUnit.SECONDS)).isEqualTo(d);
+      assertThat(heldUntil(gate, again,
+          "the cap of /d while the replayed file is not on the grid")).isEqualTo(d);
       assertThat(fx.grid.entries(d)).containsKey("f");
     });
   }
