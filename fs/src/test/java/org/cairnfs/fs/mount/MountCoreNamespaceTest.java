@@ -272,6 +272,13 @@ class MountCoreNamespaceTest {
     assertThat(core.getattr("/g").ctime()).isEqualTo(g.ctime());
   }
 
+  /** Makes directory {@code path}, syncs, and returns its read cap. */
+  private String newDirectoryOnTheGrid(String path) throws Exception {
+    core.mkdir(path, 0755, U);
+    core.sync(Duration.ofSeconds(10));
+    return capOf(path).get(10, TimeUnit.SECONDS);
+  }
+
   /** Reads a cap xattr in another thread (it may wait for the grid). */
   private CompletableFuture<String> capOf(String path) {
     return CompletableFuture.supplyAsync(() -> {
@@ -369,9 +376,7 @@ class MountCoreNamespaceTest {
    */
   @Test
   void aDirectorysCapWaitsForANamespaceChangeBelowIt() throws Exception {
-    core.mkdir("/d", 0755, U);
-    core.sync(Duration.ofSeconds(10));
-    String dcap = capOf("/d").get(10, TimeUnit.SECONDS);
+    String dcap = newDirectoryOnTheGrid("/d");
     withUploadsHeld(gate -> {
       fx.put("/other", new byte[100_000]); // over the inline limit: an upload, held
       awaitHeldUpload();
@@ -399,9 +404,7 @@ class MountCoreNamespaceTest {
 
   @Test
   void afterARemountEveryDirectorysCapWaitsForTheReplayedChanges() throws Exception {
-    core.mkdir("/d", 0755, U);
-    core.sync(Duration.ofSeconds(10));
-    String d = capOf("/d").get(10, TimeUnit.SECONDS);
+    String d = newDirectoryOnTheGrid("/d");
     withUploadsHeld(gate -> {
       fx.put("/d/f", new byte[100_000]);
       awaitHeldUpload();
