@@ -68,6 +68,21 @@ final class CoreFixture implements AutoCloseable {
     core = MountCore.open(config(tweak), backend);
   }
 
+  /**
+   * Waits for the end of the uploader's first round (the one the start asks for): after it only
+   * kicks wake the uploader. A sync with nothing pending does not wait for it, and a change
+   * made before it ends would ride on it.
+   */
+  void awaitFirstRound() throws InterruptedException {
+    Uploader uploader = core.writeBack().uploader;
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    while (uploader.rounds() < 1 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    org.assertj.core.api.Assertions.assertThat(uploader.rounds()).as("the start's round")
+        .isPositive();
+  }
+
   long create(String path) throws FsException {
     return core.create(path, 0644, MountCore.O_RDWR | MountCore.O_CREAT, USER);
   }

@@ -114,7 +114,7 @@ class MountCoreHandlesTest {
       fx.core.sync(Duration.ofSeconds(30));
     }
     try (CoreFixture fresh = new CoreFixture(grid, root, dir.resolve("b"), b -> { })) {
-      fresh.core.sync(Duration.ofSeconds(30)); // the start's round is over: only kicks wake it
+      fresh.awaitFirstRound(); // only kicks wake the uploader now
       fresh.core.truncate("/d/g", 1); // neither the root nor /d listed yet
       assertThat(fresh.get("/d/g")).containsExactly(4);
       fresh.core.truncate("/f", 2);
