@@ -57,4 +57,59 @@ class MountCoreCloseTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     assertThat(reports).hasSizeLessThanOrEqualTo(2);
   }
+
+  /**
+   * An unmount asks for a round at once even while the uploader waits out a long backoff: the
+   * grid came back, and the drain must not sit through the 30 s the failures earned.
+   */
+  @Test
+  void anUnmountAsksForARoundAtOnceWhileTheUploaderBacksOff() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    CoreFixture fx = new CoreFixture(grid, null, dir,
+        b -> b.retry(Duration.ofSeconds(30), Duration.ofSeconds(30)));
+    grid.failWith(GridException.Kind.UNREACHABLE);
+    fx.put("/f", new byte[] {1, 2});
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    while (!fx.core.writeBack().uploader.failing() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(fx.core.writeBack().uploader.failing()).as("a round failed").isTrue();
+    grid.heal();
+    MountStatus end = fx.core.close(Duration.ofSeconds(10), s -> { });
+    assertThat(end.clean()).as("drained within 10 s, not after the 30 s backoff").isTrue();
+  }
+
+  /** An unmount interrupted while it waits out a failing round stops and keeps the interrupt. */
+  @Test
+  void anUnmountInterruptedWhileItWaitsForARoundStopsAndKeepsTheInterrupt() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    CoreFixture fx = new CoreFixture(grid, null, dir,
+        b -> b.retry(Duration.ofSeconds(30), Duration.ofSeconds(30)));
+    grid.failWith(GridException.Kind.UNREACHABLE);
+    fx.put("/f", new byte[] {1, 2});
+    java.util.concurrent.CompletableFuture<Boolean> keptInterrupt =
+        new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicReference<MountStatus> end =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread closer = new Thread(() -> {
+      try {
+        end.set(fx.core.close(Duration.ofSeconds(30), s -> { }));
+        keptInterrupt.complete(Thread.currentThread().isInterrupted());
+      } catch (Throwable e) {
+        keptInterrupt.completeExceptionally(e);
+      }
+    });
+    closer.start();
+    // past the first, urgent round (it fails): the drain now waits for the backoff's round
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    while (closer.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline
+        || !fx.core.writeBack().uploader.failing()) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(200);
+    closer.interrupt();
+    assertThat(keptInterrupt.get(5, java.util.concurrent.TimeUnit.SECONDS))
+        .as("the interrupt is kept").isTrue();
+    assertThat(end.get().clean()).isFalse();
+  }
 }
