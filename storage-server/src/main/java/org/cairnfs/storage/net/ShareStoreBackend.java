@@ -79,11 +79,19 @@ public final class ShareStoreBackend implements StorageBackend {
    */
   private final Map<Upload, Integer> restarting = new java.util.HashMap<>();
 
+  private final io.netty.buffer.ByteBufAllocator readBuffers;
+
   /** One open immutable upload or staged slot write, as the store keys it. */
   private record Upload(LeaseOwner owner, StorageIndex index, int share, boolean slot) {}
 
   public ShareStoreBackend(ShareStore store) {
+    this(store, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+  }
+
+  /** With the allocator reads take their buffers from (tests watch what they give back). */
+  ShareStoreBackend(ShareStore store, io.netty.buffer.ByteBufAllocator readBuffers) {
     this.store = store;
+    this.readBuffers = readBuffers;
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
     }
@@ -237,7 +245,7 @@ public final class ShareStoreBackend implements StorageBackend {
     try {
       int n = call(() -> store.read(ShareKey.immutable(request.index(), request.share()),
           request.offset(), request.length(), size -> {
-            buf[0] = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
+            buf[0] = readBuffers.directBuffer(size, size);
             return buf[0].nioBuffer(0, size);
           }));
       io.netty.buffer.ByteBuf read = buf[0].writerIndex(n);

@@ -513,6 +513,46 @@ class ShareStoreBackendTest {
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
     }
 
+    /** A disk read that fails after its buffer was taken gives the buffer back. */
+    @Test
+    void aReadThatFailsOnTheDiskReleasesItsBuffer() throws Exception {
+      backend.allocate(a, allocate(si(1), 10, 0));
+      backend.writeChunk(a, new Request.WriteChunk(si(1), 0, 0, filled(10, 7)));
+      backend.closeShare(a, si(1), 0);
+      java.nio.file.Path share;
+      try (var files = java.nio.file.Files.walk(dir.resolve("store"))) {
+        share = files.filter(java.nio.file.Files::isRegularFile)
+            .filter(f -> f.getFileName().toString().equals("0")).findFirst().orElseThrow();
+      }
+      // a directory where the share was: it opens for reading, and the read fails (EISDIR)
+      java.nio.file.Files.delete(share);
+      java.nio.file.Files.createDirectory(share);
+      java.util.List<io.netty.buffer.ByteBuf> taken =
+          new java.util.concurrent.CopyOnWriteArrayList<>();
+      ShareStoreBackend watched = new ShareStoreBackend(store,
+          new io.netty.buffer.AbstractByteBufAllocator(true) {
+            @Override
+            protected io.netty.buffer.ByteBuf newDirectBuffer(int initial, int max) {
+              io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.directBuffer(initial, max);
+              taken.add(b);
+              return b;
+            }
+
+            @Override
+            protected io.netty.buffer.ByteBuf newHeapBuffer(int initial, int max) {
+              return io.netty.buffer.Unpooled.buffer(initial, max);
+            }
+
+            @Override
+            public boolean isDirectBufferPooled() {
+              return false;
+            }
+          });
+      assertThatThrownBy(() -> watched.readRangeData(a, new Request.ReadRange(si(1), 0, 0, 5)))
+          .isInstanceOf(java.io.UncheckedIOException.class);
+      assertThat(taken).isNotEmpty().allSatisfy(b -> assertThat(b.refCnt()).isZero());
+    }
+
     @Test
     void aConnectionThatNeverWroteClosesQuietly() {
       backend.connectionClosed(connection(42));
