@@ -13,6 +13,17 @@ import org.junit.jupiter.api.io.TempDir;
 class MountCoreCloseTest {
   @TempDir
   Path dir;
+  private static final Duration LONG_BACKOFF = Duration.ofSeconds(30);
+  private final MemoryGrid grid = MemoryGrid.inMemory();
+
+  /** A core whose grid is unreachable, with one closed file it cannot upload. */
+  private CoreFixture withAFileTheGridRefuses(
+      java.util.function.Consumer<MountConfig.Builder> tweak) throws Exception {
+    CoreFixture fx = new CoreFixture(grid, null, dir, tweak);
+    grid.failWith(GridException.Kind.UNREACHABLE);
+    fx.put("/f", new byte[] {1, 2});
+    return fx;
+  }
 
   /**
    * With the grid unreachable, the drain retries at the uploader's backoff (here 0.5 s, then
@@ -21,11 +32,8 @@ class MountCoreCloseTest {
    */
   @Test
   void anUnmountWithTheGridDownRetriesAtTheBackoffsPaceNotInALoop() throws Exception {
-    MemoryGrid grid = MemoryGrid.inMemory();
-    CoreFixture fx = new CoreFixture(grid, null, dir,
-        b -> b.retry(Duration.ofMillis(500), Duration.ofSeconds(1)));
-    grid.failWith(GridException.Kind.UNREACHABLE);
-    fx.put("/f", new byte[] {1, 2});
+    CoreFixture fx =
+        withAFileTheGridRefuses(b -> b.retry(Duration.ofMillis(500), Duration.ofSeconds(1)));
     int failedBefore = grid.failureTimes.size();
     List<MountStatus> reports = new ArrayList<>();
     MountStatus end = fx.core.close(Duration.ofSeconds(3), reports::add);
@@ -40,10 +48,7 @@ class MountCoreCloseTest {
   /** An interrupted unmount stops draining at once and keeps the interrupt. */
   @Test
   void anInterruptedUnmountStopsDrainingAndKeepsTheInterrupt() throws Exception {
-    MemoryGrid grid = MemoryGrid.inMemory();
-    CoreFixture fx = new CoreFixture(grid, null, dir, b -> { });
-    grid.failWith(GridException.Kind.UNREACHABLE);
-    fx.put("/f", new byte[] {1, 2});
+    CoreFixture fx = withAFileTheGridRefuses(b -> { });
     List<MountStatus> reports = new ArrayList<>();
     Thread.currentThread().interrupt();
     long start = System.nanoTime();
@@ -64,11 +69,7 @@ class MountCoreCloseTest {
    */
   @Test
   void anUnmountAsksForARoundAtOnceWhileTheUploaderBacksOff() throws Exception {
-    MemoryGrid grid = MemoryGrid.inMemory();
-    CoreFixture fx = new CoreFixture(grid, null, dir,
-        b -> b.retry(Duration.ofSeconds(30), Duration.ofSeconds(30)));
-    grid.failWith(GridException.Kind.UNREACHABLE);
-    fx.put("/f", new byte[] {1, 2});
+    CoreFixture fx = withAFileTheGridRefuses(b -> b.retry(LONG_BACKOFF, LONG_BACKOFF));
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
     while (!fx.core.writeBack().uploader.failing() && System.nanoTime() < deadline) {
       Thread.sleep(10);
@@ -82,11 +83,7 @@ class MountCoreCloseTest {
   /** An unmount interrupted while it waits out a failing round stops and keeps the interrupt. */
   @Test
   void anUnmountInterruptedWhileItWaitsForARoundStopsAndKeepsTheInterrupt() throws Exception {
-    MemoryGrid grid = MemoryGrid.inMemory();
-    CoreFixture fx = new CoreFixture(grid, null, dir,
-        b -> b.retry(Duration.ofSeconds(30), Duration.ofSeconds(30)));
-    grid.failWith(GridException.Kind.UNREACHABLE);
-    fx.put("/f", new byte[] {1, 2});
+    CoreFixture fx = withAFileTheGridRefuses(b -> b.retry(LONG_BACKOFF, LONG_BACKOFF));
     java.util.concurrent.CompletableFuture<Boolean> keptInterrupt =
         new java.util.concurrent.CompletableFuture<>();
     java.util.concurrent.atomic.AtomicReference<MountStatus> end =
