@@ -313,4 +313,38 @@ class NamespaceEdgesTest {
       assertThat(lost).as("entries in neither directory after a publish").isEmpty();
     }
   }
+
+  /**
+   * A file's cap waits for its upload at most three times: a writer that closes the file anew
+   * during each of the first two waits leaves it without a cap after the third, and the answer
+   * is EIO even though the third wait left the file uploaded (a fourth look would find it).
+   */
+  @Test
+  void aFilesCapWaitsForItsUploadThreeTimesAtMost() throws Exception {
+    MemoryGrid memory = MemoryGrid.inMemory();
+    GatedGrid grid = new GatedGrid(memory);
+    try (CoreFixture fx = new CoreFixture(grid, memory.newRoot(), dir,
+        b -> b.coalesceDelay(HOUR).coalesceLimit(HOUR))) { // rounds only when asked for
+      long fh = fx.create("/f");
+      fx.core.write(fh, java.nio.ByteBuffer.wrap(new byte[100_000]), 0); // over inline: uploaded
+      fx.core.flush(fh);
+      java.util.concurrent.atomic.AtomicInteger publishes =
+          new java.util.concurrent.atomic.AtomicInteger();
+      grid.afterEachPublish = () -> {
+        if (publishes.incrementAndGet() <= 2) { // a new close before the next look
+          try {
+            fx.core.write(fh, java.nio.ByteBuffer.wrap(new byte[] {(byte) publishes.get()}), 0);
+            fx.core.flush(fh);
+          } catch (FsException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      };
+      fails(FsError.IO, () -> fx.core.getxattr("/f", MountCore.READCAP));
+      assertThat(publishes.get()).as("one publish per wait").isEqualTo(3);
+      grid.afterEachPublish = null;
+      fx.core.release(fh);
+      assertThat(fx.core.getxattr("/f", MountCore.READCAP)).as("uploaded now").isNotEmpty();
+    }
+  }
 }
