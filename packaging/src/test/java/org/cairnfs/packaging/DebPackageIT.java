@@ -101,7 +101,9 @@ class DebPackageIT {
         intro.toString(), log.toString()).out().strip();
     ProcessHandle node = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
     try {
-      for (int i = 0; i < 600 && !Files.readString(log).contains("Introducer running"); i++) {
+      // the background shell may not have opened its redirect yet when echo's pid comes back
+      for (int i = 0; i < 600
+          && !(Files.exists(log) && Files.readString(log).contains("Introducer running")); i++) {
         Thread.sleep(100);
       }
       assertThat(Files.readString(log)).contains("Introducer running");
