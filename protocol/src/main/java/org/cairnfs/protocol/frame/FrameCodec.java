@@ -205,15 +205,11 @@ public final class FrameCodec {
    */
   static void encode(Frame frame, ByteBuf out, boolean dataBytes) {
     Message m = frame.message();
-    if (!dataBytes && m instanceof Response.Data d) {
-      out.writeByte(m.type().wire());
-      out.writeLong(frame.requestId());
-      out.writeInt(d.length());
-      return;
-    }
     out.writeByte(m.type().wire());
     out.writeLong(frame.requestId());
-    if (m instanceof Hello h) {
+    if (!dataBytes && m instanceof Response.Data d) {
+      out.writeInt(d.length());
+    } else if (m instanceof Hello h) {
       out.writeBytes(Hello.MAGIC).writeShort(h.version()).writeByte(h.roles());
     } else if (m instanceof Request req) {
       encodeRequest(req, out);
