@@ -84,25 +84,28 @@ public sealed interface Response extends Message {
     private final ByteBuffer data; // position 0, never written: the message stays immutable
     /** The pooled buffer {@link #data} lies in, when the message owns one; else null. */
     private final io.netty.buffer.ByteBuf pooled;
-    private final java.util.concurrent.atomic.AtomicBoolean released =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    /** Set once {@link #pooled} is given back; null without one (every decoded answer). */
+    private final java.util.concurrent.atomic.AtomicBoolean released;
 
     /** A copy of {@code data}. */
     public Data(byte[] data) {
       this.data = ByteBuffer.wrap(WireLimits.checkChunk(data));
       this.pooled = null;
+      this.released = null;
     }
 
     private Data(ByteBuffer owned) {
       WireLimits.checkChunkLength(owned.remaining());
       this.data = owned.slice();
       this.pooled = null;
+      this.released = null;
     }
 
     private Data(io.netty.buffer.ByteBuf owned) {
       WireLimits.checkChunkLength(owned.readableBytes());
       this.data = owned.nioBuffer(owned.readerIndex(), owned.readableBytes());
       this.pooled = owned;
+      this.released = new java.util.concurrent.atomic.AtomicBoolean();
     }
 
     /**
