@@ -122,6 +122,24 @@ class DeepCheckFailuresTest {
   }
 
   @Test
+  void aDirectoryWhoseOwnCheckFailsIsStillListedAndWhatItHoldsChecked() throws Exception {
+    String root = "cairn:future-kind:abc"; // parses, but no checker takes it
+    String tiny = new LiteralCap("tiny".getBytes()).toString();
+    GridFileSystem fs = listing(Map.of(root, List.of(entry("tiny", tiny))));
+    List<HealthReport> seen = new ArrayList<>();
+    DeepCheckSummary s = health.deepCheck(fs, root, false, false, seen::add).get();
+    assertThat(s).isEqualTo(new DeepCheckSummary(1, 1, 0, 0, 0, 1));
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(0)).satisfies(r -> {
+      assertThat(r.cap()).isEqualTo(root);
+      assertThat(r.kind()).isEqualTo("directory");
+      assertThat(r.notes()).singleElement().satisfies(n -> assertThat(n)
+          .startsWith("check failed: cannot check a cap of a kind"));
+    });
+    assertThat(seen.get(1).cap()).isEqualTo(tiny);
+  }
+
+  @Test
   void aRootThatIsNoCapIsOneFailureAndNothingElse() throws Exception {
     List<HealthReport> seen = new ArrayList<>();
     DeepCheckSummary s = health.deepCheck(listing(Map.of()), "not a cap", false, false,
