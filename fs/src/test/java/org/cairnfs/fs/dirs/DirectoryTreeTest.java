@@ -18,6 +18,7 @@ import org.cairnfs.caps.dirnode.DirectoryFormatException;
 import org.cairnfs.caps.dirnode.DirectoryRoot;
 import org.cairnfs.caps.dirnode.EntryName;
 import org.cairnfs.caps.dirnode.FlatRoot;
+import org.cairnfs.caps.dirnode.PageCodec;
 import org.cairnfs.caps.dirnode.PageRef;
 import org.cairnfs.caps.dirnode.PagedRoot;
 import org.junit.jupiter.api.Test;
@@ -184,6 +185,12 @@ class DirectoryTreeTest {
     byte[] bad = new PagedRoot(1, root.entryCount(), root.separators(), swapped).encode();
     DirectoryTree hostile = DirectoryTree.open(bad, store, policy);
     assertThatThrownBy(() -> hostile.get(EntryName.of(Entries.name(0))))
+        .isInstanceOf(DirectoryFormatException.class)
+        .hasMessageContaining("outside the range");
+    // and a name routed to the second child finds names below that child's lower bound
+    EntryName inSecond = PageCodec.decodeLeaf(store.get((PageRef.Stored) root.children().get(1)))
+        .get(0).name();
+    assertThatThrownBy(() -> hostile.get(inSecond))
         .isInstanceOf(DirectoryFormatException.class)
         .hasMessageContaining("outside the range");
     // A root claiming an extra level finds a leaf where an inner page should be.

@@ -42,6 +42,27 @@ class PageLoaderTest {
   }
 
   @Test
+  void aLeafsNamesLieInsideItsRangeTheUpperBoundExcluded() throws IOException {
+    PageRef leaf = store.put(PageCodec.encodeLeaf(List.of(Entries.file("b", 1),
+        Entries.file("c", 1), Entries.file("d", 1))));
+    PageLoader loader = new PageLoader(store);
+    assertThat(((PageNode.Leaf) loader.load(leaf, 0, key("b"), key("d\0"))).entries)
+        .hasSize(3);
+    assertThatThrownBy(() -> loader.load(leaf, 0, key("c"), null))
+        .isInstanceOf(DirectoryFormatException.class).hasMessageContaining("outside the range");
+    assertThatThrownBy(() -> loader.load(leaf, 0, null, key("d")))
+        .isInstanceOf(DirectoryFormatException.class).hasMessageContaining("outside the range");
+  }
+
+  @Test
+  void anInnerPageAtAnotherLevelThanItsParentSaysIsRefused() throws IOException {
+    PageRef page = inner();
+    assertThatThrownBy(() -> new PageLoader(store).load(page, 2, null, null))
+        .isInstanceOf(DirectoryFormatException.class)
+        .hasMessageContaining("expected an inner page at level 2, found level 1");
+  }
+
+  @Test
   void aPageOfAnotherLengthThanItsRefIsRefused() throws IOException {
     PageRef page = inner();
     PageStore padding = new PageStore() {

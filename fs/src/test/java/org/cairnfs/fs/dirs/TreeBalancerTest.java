@@ -220,6 +220,23 @@ class TreeBalancerTest {
         Entries.name(31));
   }
 
+  @Test
+  void anInnerPageLeftWithTwoChildrenIsNotJoined() throws IOException {
+    Level a = leaves(new int[] {0, 1}, new int[] {10, 12}, new int[] {14, 16});
+    Level b = leaves(new int[] {20, 22}, new int[] {30, 32});
+    PageRef ia = store.put(PageCodec.encodeInner(new InnerPage(1, a.separators(), a.refs())));
+    PageRef ib = store.put(PageCodec.encodeInner(new InnerPage(1, b.separators(), b.refs())));
+    PageKey middle = PageKey.between(n(15), n(20));
+    byte[] root = new PagedRoot(2, 9, List.of(middle), List.of(ia, ib)).encode();
+    PagingPolicy p = policy(16 * 1024, 32 * 1024, 0, 0);
+    DirectoryTree t = DirectoryTree.open(root, store, p);
+    t.remove(n(0)); // the first leaf empties: its inner page keeps two children
+    TreeCommit c = t.commit();
+    assertThat(c.height()).isEqualTo(2);
+    assertThat(paged(c).children()).hasSize(2);
+    assertThat(names(DirectoryTree.open(c.root(), store, p))).hasSize(8);
+  }
+
   private static List<PageRef.Stored> stored(List<PageRef> refs) {
     List<PageRef.Stored> out = new ArrayList<>();
     for (PageRef r : refs) {
