@@ -99,8 +99,8 @@ class MountCoreCloseTest {
     closer.start();
     // past the first, urgent round (it fails): the drain now waits for the backoff's round
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-    while (closer.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline
-        || !fx.core.writeBack().uploader.failing()) {
+    while ((closer.getState() != Thread.State.TIMED_WAITING
+        || !fx.core.writeBack().uploader.failing()) && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
     Thread.sleep(200);
