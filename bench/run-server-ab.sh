@@ -49,6 +49,6 @@ one() { # build
   [ "$op" = put ] || cmp -s "$work/file" "$work/out" || { echo "build $v: bytes differ" >&2; exit 1; }
   python3 -c "print(f'$v $op wall {$t1 - $t0:6.2f} s  {1024 / ($t1 - $t0):6.1f} MiB/s  client node {$c1 - $c0:5.2f}  servers {$s1 - $s0:5.2f} CPU-s')"
 }
-fresh() { [ "$op" = put ] && head -c $((1024 << 20)) /dev/urandom >"$work/new" && sync || true; }
+fresh() { if [ "$op" = put ]; then head -c $((1024 << 20)) /dev/urandom >"$work/new"; sync; fi; }
 for _ in $(seq 1 "$warmup"); do fresh; one A >/dev/null; one B >/dev/null; done
 for r in $(seq 1 "$rounds"); do fresh; echo "round $r"; one A; one B; done
