@@ -194,7 +194,7 @@ public final class ImmutableFile implements AutoCloseable {
     Map<Integer, String> bad = decoder.badShares();
     for (RemoteShare source : sources) {
       if (source.opened() && !bad.containsKey(source.number())) {
-        source.prefetch(from, until);
+        source.prefetch(from, until, layout.blockLength(s));
       }
     }
     try {

@@ -27,7 +27,7 @@ import org.cairnfs.protocol.message.WireLimits;
  * <p>Why this shape: the decoder asks for small pieces one at a time (prefix, tree nodes, one
  * block); sent one by one over the network that would be a round trip each. Instead the share's
  * whole front (header, extension block, chain and both hash trees) comes in one ReadRange, and
- * blocks are {@linkplain #prefetch fetched ahead} in runs of up to a megabyte, so the decoder's
+ * blocks are {@linkplain #prefetch fetched ahead} in runs of whole blocks up to a megabyte, so the decoder's
  * reads are served from memory and only wait when the network is behind.
  *
  * <p>A read that fails (error, timeout, disconnect, short answer) switches to the next server
@@ -92,8 +92,13 @@ final class RemoteShare implements ShareSource {
     }
   }
 
-  /** Starts fetching bytes {@code [from, to)} of the share, in runs not yet fetched or fetching. */
-  void prefetch(long from, long to) {
+  /**
+   * Starts fetching bytes {@code [from, to)} of the share, in runs not yet fetched or fetching.
+   * A run longer than one request is cut at a multiple of {@code unit} bytes from {@code from}
+   * (the block length), so no block straddles two answers: a straddling block would be fetched
+   * again whole, and waited for, when the decoder reaches it.
+   */
+  void prefetch(long from, long to, int unit) {
     ShareLocator.Holder h;
     try {
       h = current();
@@ -111,7 +116,7 @@ final class RemoteShare implements ShareSource {
         continue;
       }
       Map.Entry<Long, Range> following = ranges.higherEntry(at);
-      long end = Math.min(to, at + WireLimits.MAX_CHUNK);
+      long end = Math.min(to, at + requestLength(at - from, unit));
       if (following != null) {
         end = Math.min(end, following.getKey());
       }
@@ -119,6 +124,18 @@ final class RemoteShare implements ShareSource {
       at = end;
     }
     trim(from);
+  }
+
+  /**
+   * How much one request asks for from {@code offset} bytes past a block boundary: whole blocks
+   * up to {@link WireLimits#MAX_CHUNK} (the rest of the current block first), or the limit
+   * itself when a block is larger.
+   */
+  static int requestLength(long offset, int unit) {
+    if (unit <= 0 || unit > WireLimits.MAX_CHUNK) {
+      return WireLimits.MAX_CHUNK;
+    }
+    return WireLimits.MAX_CHUNK / unit * unit - (int) (offset % unit);
   }
 
   @Override

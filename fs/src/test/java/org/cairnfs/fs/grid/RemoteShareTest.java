@@ -158,12 +158,12 @@ class RemoteShareTest {
     readsRight(rs, T, 1000); // read to its end, so dropped: fetched again
     readsRight(rs, T + 1000, 10); // a full answer says nothing of where the share ends
     assertFetched(s0, r(0, T), r(T, 1000), r(T, 1000), r(T + 1000, 10));
-    rs.prefetch(T + 2000, T + 6000);
+    rs.prefetch(T + 2000, T + 6000, 1);
     readsRight(rs, T + 2000, 1000);
     readsRight(rs, T + 3000, 3000); // to the prefetched range's end
     assertFetched(s0, r(0, T), r(T, 1000), r(T, 1000), r(T + 1000, 10), r(T + 2000, 4000));
     readsRight(rs, T + 3000, 10); // that range is gone
-    rs.prefetch(T + 10_000, T + 12_000);
+    rs.prefetch(T + 10_000, T + 12_000, 1);
     readsRight(rs, T + 11_000, 2000); // across the prefetched range's end
     readsRight(rs, T + 10_000, 500); // the range itself stays
     assertFetched(s0, r(0, T), r(T, 1000), r(T, 1000), r(T + 1000, 10), r(T + 2000, 4000),
@@ -175,13 +175,13 @@ class RemoteShareTest {
     plant(craft(T, S, 4), s0);
     RemoteShare rs = open(T, MIB);
     readsRight(rs, 0, 60);
-    rs.prefetch(T, T + 500);
-    rs.prefetch(T + 1000, T + 3000); // drops [T, T+500): behind
-    rs.prefetch(T + 3000, T + 5000); // drops [T+1000, T+3000): ends where this starts
-    rs.prefetch(T + 2000, T + 6000); // only the gaps: [T+2000, T+3000) and [T+5000, T+6000)
-    rs.prefetch(T + 8000, T + 9000); // drops the three behind it
-    rs.prefetch(T + 6000, T + 12_000); // around [T+8000, T+9000)
-    rs.prefetch(T + 7000, T + 7000);
+    rs.prefetch(T, T + 500, 1);
+    rs.prefetch(T + 1000, T + 3000, 1); // drops [T, T+500): behind
+    rs.prefetch(T + 3000, T + 5000, 1); // drops [T+1000, T+3000): ends where this starts
+    rs.prefetch(T + 2000, T + 6000, 1); // only the gaps: [T+2000, T+3000) and [T+5000, T+6000)
+    rs.prefetch(T + 8000, T + 9000, 1); // drops the three behind it
+    rs.prefetch(T + 6000, T + 12_000, 1); // around [T+8000, T+9000)
+    rs.prefetch(T + 7000, T + 7000, 1);
     assertFetched(s0, r(0, T), r(T, 500), r(T + 1000, 2000), r(T + 3000, 2000),
         r(T + 2000, 1000), r(T + 5000, 1000), r(T + 8000, 1000), r(T + 6000, 2000),
         r(T + 9000, 3000));
@@ -200,9 +200,9 @@ class RemoteShareTest {
     plant(craft(T, S, 5), s0);
     RemoteShare rs = open(T, 2000);
     readsRight(rs, 0, 60);
-    rs.prefetch(T + 4000, T + 5000);
-    rs.prefetch(T + 2000, T + 3000);
-    rs.prefetch(T, T + 1000); // 3000 bytes ahead: the farthest goes, 2000 fit exactly
+    rs.prefetch(T + 4000, T + 5000, 1);
+    rs.prefetch(T + 2000, T + 3000, 1);
+    rs.prefetch(T, T + 1000, 1); // 3000 bytes ahead: the farthest goes, 2000 fit exactly
     assertFetched(s0, r(0, T), r(T + 4000, 1000), r(T + 2000, 1000), r(T, 1000));
     readsRight(rs, T + 2000, 1000);
     readsRight(rs, T, 1000);
@@ -212,7 +212,7 @@ class RemoteShareTest {
 
     RemoteShare small = open(T, 500);
     readsRight(small, 0, 60);
-    small.prefetch(T + 8000, T + 9000); // over the budget alone: kept
+    small.prefetch(T + 8000, T + 9000, 1); // over the budget alone: kept
     readsRight(small, T + 8000, 1000);
     assertFetched(s0, r(0, T), r(T + 4000, 1000), r(T + 2000, 1000), r(T, 1000),
         r(T + 4000, 1000), r(0, T), r(T + 8000, 1000));
@@ -223,7 +223,7 @@ class RemoteShareTest {
     plant(craft(T, S, 6), s0);
     RemoteShare rs = open(T, MIB);
     readsRight(rs, 0, 60);
-    rs.prefetch(S - 100, S + 100); // answered with 100 bytes
+    rs.prefetch(S - 100, S + 100, 1); // answered with 100 bytes
     readsRight(rs, S - 100, 60);
     readsRight(rs, S - 40, 40); // up to the end
     assertThatThrownBy(() -> read(rs, S + 500, 10)).isInstanceOf(EOFException.class)
@@ -271,7 +271,7 @@ class RemoteShareTest {
     readsRight(rs, 0, 60);
     TestServer first = grid.byId(rs.server().orElseThrow());
     TestServer other = first == s0 ? s1 : s0;
-    rs.prefetch(T, T + 4000);
+    rs.prefetch(T, T + 4000, 1);
     readsRight(rs, T, 1000);
     assertFetched(first, r(0, 1000), r(1000, T - 1000), r(T, 4000));
 
@@ -290,7 +290,7 @@ class RemoteShareTest {
         .hasMessageContaining("injected read failure");
     assertThatThrownBy(() -> read(rs, T, 10)).isInstanceOf(IOException.class)
         .hasMessageContaining("no reachable server holds share " + N);
-    rs.prefetch(T, T + 100); // nobody left to ask: nothing, quietly
+    rs.prefetch(T, T + 100, 1); // nobody left to ask: nothing, quietly
     assertFetched(other, r(T + 8000, 100), r(T, 100), r(T + 1000, 1000), r(0, T),
         r(T + 20_000, 10));
   }
@@ -353,7 +353,7 @@ class RemoteShareTest {
     front.add(r(eager + 4L * window, window));
     assertFetched(s0, front.toArray(String[]::new));
 
-    rs.prefetch(treeEnd + 100_000, treeEnd + 1_200_000); // in runs of at most 1 MiB
+    rs.prefetch(treeEnd + 100_000, treeEnd + 1_200_000, 1); // in runs of at most 1 MiB
     readsRight(rs, treeEnd + 1_150_000, 100);
     front.add(r(treeEnd + 100_000, MIB));
     front.add(r(treeEnd + 100_000 + MIB, 1_100_000 - MIB));
@@ -365,6 +365,36 @@ class RemoteShareTest {
       front.add(r((long) i * MIB, MIB));
     }
     assertFetched(s0, front.toArray(String[]::new));
+  }
+
+  /**
+   * A prefetch longer than one request is cut on block boundaries, so reading every block of it
+   * asks for nothing more: a block cut in two would be fetched again whole when reached.
+   */
+  @Test
+  void runsLongerThanOneRequestAreCutOnBlockBoundaries() throws Exception {
+    int block = 43_691; // 128 KiB segments at k = 3
+    int blocks = 60; // 2.5 MiB of blocks: two whole requests and a shorter third
+    plant(craft(T, T + blocks * block, 13), s0);
+    RemoteShare rs = open(T, 4 * MIB);
+    readsRight(rs, 0, 60);
+    rs.prefetch(T, T + (long) blocks * block, block);
+    int perRequest = MIB / block * block; // 23 blocks: 1 004 893 bytes
+    assertFetched(s0, r(0, T), r(T, perRequest), r(T + perRequest, perRequest),
+        r(T + 2L * perRequest, (blocks - 46) * block));
+    for (int b = 0; b < blocks; b++) {
+      readsRight(rs, T + (long) b * block, block);
+    }
+    assertThat(fetched(s0)).hasSize(4);
+    // a gap starting inside a block first ends that block, then goes on in whole blocks
+    rs.prefetch(T, T + 100, block);
+    rs.prefetch(T, T + (long) blocks * block, block);
+    assertFetched(s0, r(0, T), r(T, perRequest), r(T + perRequest, perRequest),
+        r(T + 2L * perRequest, (blocks - 46) * block), r(T, 100), r(T + 100, perRequest - 100),
+        r(T + perRequest, perRequest), r(T + 2L * perRequest, (blocks - 46) * block));
+    assertThat(RemoteShare.requestLength(0, 2 * MIB)).isEqualTo(MIB);
+    assertThat(RemoteShare.requestLength(5, 0)).isEqualTo(MIB);
+    assertThat(RemoteShare.requestLength(0, MIB)).isEqualTo(MIB);
   }
 
   /**
