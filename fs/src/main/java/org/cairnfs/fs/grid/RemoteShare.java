@@ -27,8 +27,8 @@ import org.cairnfs.protocol.message.WireLimits;
  * <p>Why this shape: the decoder asks for small pieces one at a time (prefix, tree nodes, one
  * block); sent one by one over the network that would be a round trip each. Instead the share's
  * whole front (header, extension block, chain and both hash trees) comes in one ReadRange, and
- * blocks are {@linkplain #prefetch fetched ahead} in runs of whole blocks up to a megabyte, so the decoder's
- * reads are served from memory and only wait when the network is behind.
+ * blocks are {@linkplain #prefetch fetched ahead} in runs of whole blocks up to a megabyte, so
+ * the decoder's reads are served from memory and only wait when the network is behind.
  *
  * <p>A read that fails (error, timeout, disconnect, short answer) switches to the next server
  * holding the same share number, fastest first; only when none is left does the decoder see
