@@ -5,16 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.caps.immutable.PlaintextSource;
 import org.cairnfs.caps.immutable.ShareLayout;
 import org.cairnfs.protocol.message.Request;
+import org.cairnfs.protocol.message.WireLimits;
+import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link ImmutableFile}'s own rules over a {@link TwoServerFile}: argument checks, ranges ending
- * on a segment's edge, its lock, and what a file no server could list says.
+ * on a segment's edge, its lock, what a file no server could list says, and the runs its
+ * read-ahead asks for.
  */
 class ImmutableFileTest {
   static final int SEGMENT = TwoServerFile.SEGMENT;
@@ -175,6 +181,46 @@ class ImmutableFileTest {
           .forEach(r -> fronts.add(r.offset() + "+" + r.length()));
     }
     assertThat(fronts).containsExactly("0+" + blocks);
+  }
+
+  /**
+   * A read-ahead longer than one request is asked for in runs of whole blocks: with blocks that
+   * do not divide the 1 MiB a request may ask (3 000 bytes), every block comes in exactly one
+   * answer, none is asked for twice, and every run but the last is as long as whole blocks allow.
+   */
+  @Test
+  void aLongReadAheadIsAskedInRunsOfWholeBlocks(@TempDir Path own) throws Exception {
+    int segment = 3000;
+    GridConfig config = GridConfig.builder()
+        .params(EncodingParams.builder().k(1).happy(1).n(2).segmentSize(segment).build())
+        .readTimeout(Duration.ofSeconds(5)).readAhead(4 << 20).build();
+    byte[] data = new byte[2_500_000]; // one read-ahead window: three runs
+    new Random(35).nextBytes(data);
+    try (TestGrid grid = new TestGrid(own, 2)) {
+      GridClient client = grid.client(config);
+      ImmutableReadCap cap = (ImmutableReadCap) client.upload(PlaintextSource.of(data)).get().cap();
+      ShareLayout layout = ShareLayout.of(config.params(), data.length);
+      try (ImmutableFile file = client.open(cap)) {
+        assertThat(file.read(0, data.length).get()).isEqualTo(data);
+      }
+      List<Request.ReadRange> blocks = new ArrayList<>();
+      grid.servers().forEach(srv -> srv.faults().readRanges().stream()
+          .filter(r -> r.offset() >= layout.blocksOffset()).forEach(blocks::add));
+      blocks.sort(Comparator.comparingLong(Request.ReadRange::offset));
+      long at = layout.blocksOffset();
+      int whole = WireLimits.MAX_CHUNK / segment * segment;
+      for (int i = 0; i < blocks.size(); i++) {
+        Request.ReadRange r = blocks.get(i);
+        assertThat(r.offset()).as("run %d starts where the last ended", i).isEqualTo(at);
+        if (i < blocks.size() - 1) {
+          assertThat(r.length()).as("run %d", i).isEqualTo(whole);
+        }
+        at += r.length();
+      }
+      assertThat(blocks).hasSize(3);
+      assertThat(at).isEqualTo(layout.blockOffset(layout.segmentCount() - 1)
+          + layout.blockLength(layout.segmentCount() - 1));
+    }
   }
 
   private int[] readCounts() {
