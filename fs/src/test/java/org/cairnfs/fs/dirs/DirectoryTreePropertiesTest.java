@@ -22,7 +22,6 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
 import org.cairnfs.caps.dirnode.ChildWriteCapKey;
 import org.cairnfs.caps.dirnode.DirectoryEntry;
-import org.cairnfs.caps.dirnode.EntryMetadata;
 import org.cairnfs.caps.dirnode.EntryName;
 import org.cairnfs.caps.dirnode.PageRef;
 
@@ -69,8 +68,7 @@ class DirectoryTreePropertiesTest {
     return switch (variant % 4) {
       case 0 -> Entries.file(n, 0);
       case 1 -> Entries.file(n, 7);
-      case 2 -> DirectoryEntry.symlink(EntryName.of(n),
-          EntryMetadata.symlink("t" + variant, 0777, Entries.TIME, Entries.TIME));
+      case 2 -> Entries.symlink(n, "t" + variant);
       default -> Entries.writableDir(KEY, n, variant, random);
     };
   }

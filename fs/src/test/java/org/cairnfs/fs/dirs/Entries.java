@@ -49,6 +49,12 @@ final class Entries {
         EntryMetadata.of(EntryKind.DIRECTORY, 0, 0755, TIME, TIME), random);
   }
 
+  /** A symlink entry to {@code target}. */
+  static DirectoryEntry symlink(String name, String target) {
+    return DirectoryEntry.symlink(EntryName.of(name),
+        EntryMetadata.symlink(target, 0777, TIME, TIME));
+  }
+
   static String name(int i) {
     return String.format("file-%06d.dat", i);
   }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cairnfs.caps.dirnode.DirectoryEntry;
 import org.cairnfs.caps.dirnode.DirectoryRoot;
-import org.cairnfs.caps.dirnode.EntryMetadata;
 import org.cairnfs.caps.dirnode.EntryName;
 import org.cairnfs.caps.dirnode.InnerPage;
 import org.cairnfs.caps.dirnode.PageCodec;
@@ -250,11 +249,12 @@ class TreeBalancerTest {
     List<PageRef> refs = new ArrayList<>();
     EntryName last = null;
     for (int i = 0; i < 12; i++) {
-      EntryName name = EntryName.of(String.valueOf((char) ('b' + 2 * i)));
+      String text = String.valueOf((char) ('b' + 2 * i));
+      EntryName name = EntryName.of(text);
       if (last != null) {
         seps.add(PageKey.between(last, name));
       }
-      refs.add(store.put(PageCodec.encodeLeaf(List.of(link(name, "x")))));
+      refs.add(store.put(PageCodec.encodeLeaf(List.of(Entries.symlink(text, "x")))));
       last = name;
     }
     assertThat(refs).allSatisfy(r -> assertThat(r).isInstanceOf(PageRef.Inline.class));
@@ -270,15 +270,10 @@ class TreeBalancerTest {
     byte[] root = new PagedRoot(1, 12, seps, refs).encode();
     for (int max : new int[] {(int) estimate, (int) estimate - 1}) {
       DirectoryTree t = DirectoryTree.open(root, store, policy(max, 2 * max, 0, 0));
-      t.put(link(EntryName.of("b"), "y")); // the same length: only the ref's estimate grows
+      t.put(Entries.symlink("b", "y")); // the same length: only the ref's estimate grows
       assertThat(t.commit().height()).as("target %d, estimate %d", max, estimate)
           .isEqualTo(max == estimate ? 1 : 2);
     }
-  }
-
-  private static DirectoryEntry link(EntryName name, String target) {
-    return DirectoryEntry.symlink(name,
-        EntryMetadata.symlink(target, 0777, Entries.TIME, Entries.TIME));
   }
 
   private static List<PageRef.Stored> stored(List<PageRef> refs) {
