@@ -28,6 +28,8 @@ import org.cairnfs.protocol.client.StorageClient;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.WireLimits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes one new version of a slot: encodes it (in memory; mutable files are small), writes
@@ -39,6 +41,8 @@ import org.cairnfs.protocol.message.WireLimits;
  * writer got there first, which the caller resolves by re-reading.
  */
 final class SlotPublisher {
+  private static final Logger log = LoggerFactory.getLogger(SlotPublisher.class);
+
   /** What a publish achieved. */
   record Outcome(SignedHeader header, Map<Integer, List<NodeId>> placement, int happiness,
       boolean rejected) {}
@@ -117,6 +121,17 @@ final class SlotPublisher {
           map.reachable.size(), asked.size(), done.size(), full.size(), named,
           "The new version (seqnum " + seqnum + ") reached only those servers: readers may "
               + "see it or the previous one until a later publish reaches happiness.");
+    }
+    if (placement.size() < n && !rejected) {
+      Set<Integer> nowhere = new TreeSet<>();
+      for (int i = 0; i < n; i++) {
+        if (!placement.containsKey(i)) {
+          nowhere.add(i);
+        }
+      }
+      log.warn("slot {}: seqnum {} reached happiness {} but shares {} are on no server ({})",
+          map.index, seqnum, happiness, nowhere, problems.isEmpty() ? "no server left to try"
+              : problems.values());
     }
     return new Outcome(header, placement, happiness, rejected);
   }

@@ -1,8 +1,10 @@
 package org.cairnfs.fs.health;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.cairnfs.caps.MutableWriteCap;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.fs.grid.GridClient;
@@ -58,7 +60,23 @@ abstract class SmallSlotGrid {
   /** The server holding slot share {@code share} (each holds one after a fresh create). */
   TestServer holder(int share) {
     return grid.servers().stream().filter(s -> s.running()
-        && Files.exists(s.slotPath(si, share))).findFirst().orElseThrow();
+        && Files.exists(s.slotPath(si, share))).findFirst()
+        .orElseThrow(() -> new AssertionError("no running server holds slot share " + share
+            + " of " + si + "; what each server holds: " + holdings()));
+  }
+
+  /** Per server: running or not, and the files in the slot's directory (a failure's context). */
+  private String holdings() {
+    StringBuilder out = new StringBuilder();
+    for (TestServer s : grid.servers()) {
+      out.append('\n').append(s.running() ? "running: " : "stopped: ");
+      try (Stream<Path> files = Files.list(s.slotPath(si, 0).getParent())) {
+        files.forEach(f -> out.append(f.getFileName()).append(' '));
+      } catch (IOException e) {
+        out.append(e);
+      }
+    }
+    return out.toString();
   }
 
   Path slotFile(int share) {
