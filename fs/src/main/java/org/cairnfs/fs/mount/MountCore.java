@@ -61,6 +61,8 @@ public final class MountCore implements AutoCloseable {
   private final Map<Long, OpenFile> handles = new ConcurrentHashMap<>();
   private final AtomicLong nextHandle = new AtomicLong(1);
   private final Namespace ns;
+  private final NodeAttributes attrs;
+  private final NodeXattrs xattrs;
   private volatile GridSpace space;
   private volatile long spaceAtNanos;
 
@@ -69,6 +71,8 @@ public final class MountCore implements AutoCloseable {
     this.wb = wb;
     this.tree = new Tree(wb, config);
     this.ns = new Namespace(this, wb, tree, config);
+    this.attrs = new NodeAttributes(this, ns, tree);
+    this.xattrs = new NodeXattrs(this, ns, wb, tree);
   }
 
   /**
@@ -180,7 +184,7 @@ public final class MountCore implements AutoCloseable {
   }
 
   public void access(String path, int mask, Caller caller) throws FsException {
-    ns.access(path, mask, caller);
+    attrs.access(path, mask, caller);
   }
 
   public FsSpace statfs() throws FsException {
@@ -235,31 +239,31 @@ public final class MountCore implements AutoCloseable {
   }
 
   public void chmod(String path, int mode) throws FsException {
-    ns.chmod(path, mode);
+    attrs.chmod(path, mode);
   }
 
   public void chown(String path, int uid, int gid, Caller caller) throws FsException {
-    ns.chown(path, uid, gid, caller);
+    attrs.chown(path, uid, gid, caller);
   }
 
   public void utimens(String path, TimeSpec atime, TimeSpec mtime) throws FsException {
-    ns.utimens(path, atime, mtime);
+    attrs.utimens(path, atime, mtime);
   }
 
   public byte[] getxattr(String path, String name) throws FsException {
-    return ns.getxattr(path, name);
+    return xattrs.getxattr(path, name);
   }
 
   public List<String> listxattr(String path) throws FsException {
-    return ns.listxattr(path);
+    return xattrs.listxattr(path);
   }
 
   public void setxattr(String path, String name, byte[] value, int flags) throws FsException {
-    ns.setxattr(path, name, value, flags);
+    xattrs.setxattr(path, name, value, flags);
   }
 
   public void removexattr(String path, String name) throws FsException {
-    ns.removexattr(path, name);
+    xattrs.removexattr(path, name);
   }
 
   // ---- files
@@ -527,7 +531,7 @@ public final class MountCore implements AutoCloseable {
    */
   private void modified(FileNode n, Caller dropSetIdsOf) throws FsException {
     NamespaceChange.run(tree, wb, c -> {
-      Namespace.dataChanged(c, n, dropSetIdsOf, now());
+      NodeAttributes.dataChanged(c, n, dropSetIdsOf, now());
       return null;
     });
   }

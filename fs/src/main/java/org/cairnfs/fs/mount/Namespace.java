@@ -2,13 +2,10 @@ package org.cairnfs.fs.mount;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.dirnode.EntryKind;
-import org.cairnfs.caps.dirnode.EntryMetadata;
 
 /**
  * The namespace operations of {@link MountCore}: each takes the tree's write lock, checks POSIX
@@ -350,7 +347,7 @@ final class Namespace {
         int acc = flags & MountCore.O_ACCMODE;
         int want = (acc == MountCore.O_WRONLY ? 2 : acc == MountCore.O_RDWR ? 6 : 4)
             | ((flags & MountCore.O_TRUNC) != 0 ? 2 : 0);
-        if (!permits(f, caller, want)) {
+        if (!NodeAttributes.permits(f, caller, want)) {
           throw new FsException(FsError.ACCESS_DENIED, path + ": permission denied");
         }
         if ((flags & MountCore.O_TRUNC) != 0) {
@@ -359,7 +356,7 @@ final class Namespace {
           } catch (GridException e) {
             throw FsException.of(e, "truncating");
           }
-          dataChanged(c, f, caller.isRoot() ? null : caller, core.now());
+          NodeAttributes.dataChanged(c, f, caller.isRoot() ? null : caller, core.now());
         }
         opened(c, f);
         return f;
@@ -400,7 +397,7 @@ final class Namespace {
   }
 
   /** Resolves {@code path} under the write lock and runs a metadata change on it. */
-  private void meta(String path, boolean journal, MetaChange body) throws FsException {
+  void meta(String path, boolean journal, MetaChange body) throws FsException {
     List<String> names = Tree.names(path);
     tree.prepare(names, false);
     change(c -> {
@@ -417,316 +414,7 @@ final class Namespace {
     });
   }
 
-  private interface MetaChange {
+  interface MetaChange {
     void apply(Node n) throws FsException;
-  }
-
-  void chmod(String path, int mode) throws FsException {
-    meta(path, true, n -> {
-      n.mode = mode & 07777;
-      n.ctime = core.now();
-    });
-  }
-
-  /**
-   * A file's data was just changed, or asked to change (a truncation, an allocation): as part
-   * of {@code c}, sets its mtime and ctime and, for {@code dropSetIdsOf} (a caller without
-   * CAP_FSETID), drops its set-id bits. That is journaled with the content at the close, or here
-   * when no byte changed (the close would have nothing to journal it with).
-   */
-  static void dataChanged(NamespaceChange c, FileNode f, Caller dropSetIdsOf, Instant now) {
-    c.keep(f);
-    if (dropSetIdsOf != null) {
-      dropSetIds(f, dropSetIdsOf);
-    }
-    f.mtime = now;
-    f.ctime = now;
-    if (!f.data.hasOpenChanges() && f.parent != null) {
-      c.journalEntry(f.parent, f);
-    }
-  }
-
-  /**
-   * Drops setuid, and setgid when the group may execute or the caller is not of the file's group
-   * (Linux 6.x; supplementary groups count), from a regular file: what a truncate by a caller
-   * without CAP_FSETID does. Caller holds the tree's write lock.
-   */
-  private static void dropSetIds(FileNode f, Caller caller) {
-    int mode = f.mode & ~04000;
-    if ((mode & 02000) != 0 && ((mode & 010) != 0 || !caller.inGroup(f.gid))) {
-      mode &= ~02000;
-    }
-    f.mode = mode;
-  }
-
-  void chown(String path, int uid, int gid, Caller caller) throws FsException {
-    // journaled: the owner is the mount's, but the ctime and a cleared setuid bit are kept
-    meta(path, true, n -> {
-      boolean changeUid = uid != -1 && uid != n.uid;
-      boolean changeGid = gid != -1 && gid != n.gid;
-      if (!caller.isRoot()) {
-        if (changeUid || ((uid != -1 || gid != -1) && caller.uid() != n.uid)) {
-          throw new FsException(FsError.NOT_PERMITTED, "only root may give a file away");
-        }
-      }
-      if (uid != -1) {
-        n.uid = uid;
-      }
-      if (gid != -1) {
-        n.gid = gid;
-      }
-      if ((changeUid || changeGid) && !(n instanceof DirNode)) {
-        n.mode &= ~04000;
-        if ((n.mode & 010) != 0) {
-          n.mode &= ~02000;
-        }
-      }
-      n.ctime = core.now();
-    });
-  }
-
-  void utimens(String path, TimeSpec atime, TimeSpec mtime) throws FsException {
-    boolean mtimeChanges = !(mtime instanceof TimeSpec.Omit);
-    // journaled unless both are omitted: the ctime changes (and is kept) even when only the
-    // atime (not kept) does
-    meta(path, mtimeChanges || !(atime instanceof TimeSpec.Omit), n -> {
-      Instant now = core.now();
-      if (atime instanceof TimeSpec.At a) {
-        n.atime = a.time();
-      } else if (atime instanceof TimeSpec.Now) {
-        n.atime = now;
-      }
-      if (mtime instanceof TimeSpec.At m) {
-        n.mtime = m.time();
-      } else if (mtime instanceof TimeSpec.Now) {
-        n.mtime = now;
-      }
-      if (!(atime instanceof TimeSpec.Omit) || mtimeChanges) {
-        n.ctime = now;
-      }
-    });
-  }
-
-  void access(String path, int mask, Caller caller) throws FsException {
-    List<String> names = Tree.names(path);
-    tree.prepare(names, false);
-    tree.lock.readLock().lock();
-    try {
-      Node n = tree.resolve(names);
-      if ((mask & 2) != 0) {
-        DirNode container = n instanceof DirNode d ? d : n.parent;
-        if (container != null && !container.writable) {
-          throw new FsException(FsError.READ_ONLY, path + ": read-only");
-        }
-      }
-      if (caller.isRoot()) {
-        if ((mask & 1) != 0 && !(n instanceof DirNode) && (n.mode & 0111) == 0) {
-          throw new FsException(FsError.ACCESS_DENIED, path + ": no execute bit");
-        }
-        return;
-      }
-      if (!permits(n, caller, mask)) {
-        throw new FsException(FsError.ACCESS_DENIED, path + ": permission denied");
-      }
-    } finally {
-      tree.lock.readLock().unlock();
-    }
-  }
-
-  /** Whether {@code n}'s owner, group or other bits grant a non-root caller {@code mask} (rwx). */
-  private static boolean permits(Node n, Caller caller, int mask) {
-    if (caller.isRoot()) {
-      return true;
-    }
-    int bits = caller.uid() == n.uid ? (n.mode >> 6) & 7
-        : caller.inGroup(n.gid) ? (n.mode >> 3) & 7 : n.mode & 7;
-    return (mask & 7 & ~bits) == 0;
-  }
-
-  // ---- xattrs
-
-  private static boolean isCapName(String name) {
-    return name.equals(MountCore.READCAP) || name.equals(MountCore.WRITECAP)
-        || name.equals(MountCore.VERIFYCAP);
-  }
-
-  byte[] getxattr(String path, String name) throws FsException {
-    List<String> names = Tree.names(path);
-    tree.prepare(names, false);
-    if (isCapName(name)) {
-      return capXattr(names, name).getBytes(StandardCharsets.US_ASCII);
-    }
-    tree.lock.readLock().lock();
-    try {
-      byte[] v = tree.resolve(names).xattrs.get(name);
-      if (v == null) {
-        throw new FsException(FsError.NO_ATTRIBUTE, name + " not set on " + path);
-      }
-      return v.clone();
-    } finally {
-      tree.lock.readLock().unlock();
-    }
-  }
-
-  /**
-   * A cap xattr; waits for the node to reach the grid first when it has none yet. A directory's
-   * cap also waits for the changes made in its subtree so far, so that whoever is given it sees
-   * what is here now; if the grid cannot take them, the cap comes anyway (it is the directory's
-   * for good) and the uploader goes on retrying.
-   */
-  private String capXattr(List<String> names, String attr) throws FsException {
-    for (int attempt = 0; attempt < 3; attempt++) {
-      Optional<String> cap;
-      boolean writableHere;
-      long changed = 0;
-      tree.lock.readLock().lock();
-      try {
-        Node n = tree.resolve(names);
-        writableHere = n instanceof DirNode d ? d.writable : n.parent != null && n.parent.writable;
-        if (n instanceof SymlinkNode || n instanceof SpecialNode) {
-          throw new FsException(FsError.NO_ATTRIBUTE, "a " + n.kind() + " has no cap");
-        } else if (n instanceof DirNode d) {
-          DirRef r = wb.canonical(d.ref);
-          cap = r instanceof DirRef.Cap c ? Optional.of(c.cap()) : Optional.empty();
-          changed = Math.max(d.changedSeq.get(), wb.replayedSeq);
-        } else {
-          // the last closed version: changes a handle has not closed yet are not part of it
-          FileNode f = (FileNode) n;
-          cap = f.data.lastSealedGen() == 0 ? f.data.base() : Optional.empty();
-        }
-      } finally {
-        tree.lock.readLock().unlock();
-      }
-      if (cap.isPresent()) {
-        if (changed > 0) {
-          try {
-            wb.uploader.awaitPublished(changed, Long.MAX_VALUE / 4);
-          } catch (FsException e) {
-            // logged and retried by the uploader; shown by cairn status
-          }
-        }
-        return diminish(cap.get(), attr, writableHere);
-      }
-      wb.uploader.awaitPublished(wb.lastSeq(), Long.MAX_VALUE / 4);
-    }
-    throw new FsException(FsError.IO, "the node has no cap on the grid yet");
-  }
-
-  private static String diminish(String capText, String attr, boolean writableHere)
-      throws FsException {
-    Cap cap;
-    try {
-      cap = Cap.parse(capText);
-    } catch (RuntimeException e) {
-      throw new FsException(FsError.IO, "stored cap does not parse: " + e.getMessage());
-    }
-    try {
-      switch (attr) {
-        case MountCore.READCAP:
-          return cap.readOnly().toString();
-        case MountCore.WRITECAP:
-          if (!cap.isWritable() || !writableHere) {
-            throw new FsException(FsError.NO_ATTRIBUTE, "no write cap here");
-          }
-          return cap.toString();
-        default:
-          return cap.verifyCap().orElseThrow(() -> new FsException(FsError.NO_ATTRIBUTE,
-              "a literal has no verify cap")).toString();
-      }
-    } catch (RuntimeException e) {
-      throw new FsException(FsError.NO_ATTRIBUTE, "cap of unknown kind: " + e.getMessage());
-    }
-  }
-
-  List<String> listxattr(String path) throws FsException {
-    List<String> names = Tree.names(path);
-    tree.prepare(names, false);
-    tree.lock.readLock().lock();
-    try {
-      Node n = tree.resolve(names);
-      List<String> out = new ArrayList<>();
-      if (n instanceof FileNode || n instanceof DirNode) {
-        out.add(MountCore.READCAP);
-        boolean w = n instanceof DirNode d ? d.writable : false;
-        if (w) {
-          out.add(MountCore.WRITECAP);
-        }
-        out.add(MountCore.VERIFYCAP);
-      }
-      for (String name : n.xattrs.keySet()) {
-        if (!isCapName(name)) { // another writer's entry cannot list a cap name twice
-          out.add(name);
-        }
-      }
-      return out;
-    } finally {
-      tree.lock.readLock().unlock();
-    }
-  }
-
-  private void checkUserXattr(String name) throws FsException {
-    if (isCapName(name)) {
-      throw new FsException(FsError.NOT_PERMITTED, name + " is read-only");
-    }
-    if (!name.startsWith("user.")) {
-      throw new FsException(FsError.NOT_SUPPORTED, "only user.* attributes are kept");
-    }
-    if (!wb.grid.keepsUserXattrs()) {
-      throw new FsException(FsError.NOT_SUPPORTED, "this grid does not keep user xattrs");
-    }
-    if (name.getBytes(StandardCharsets.UTF_8).length > 255 || name.length() <= 5) {
-      throw new FsException(FsError.RANGE, "bad attribute name length");
-    }
-    if (name.indexOf('\uFFFD') >= 0) {
-      throw new FsException(FsError.INVALID, "attribute name is not valid UTF-8");
-    }
-  }
-
-  void setxattr(String path, String name, byte[] value, int flags) throws FsException {
-    checkUserXattr(name);
-    if (value.length > MountCore.MAX_XATTR_VALUE) {
-      throw new FsException(FsError.RANGE, "attribute value over 64 KiB");
-    }
-    meta(path, true, n -> {
-      if (n instanceof SymlinkNode || n instanceof SpecialNode) {
-        throw new FsException(FsError.NOT_PERMITTED, "user xattrs on a " + n.kind()
-            + " are refused");
-      }
-      if (n instanceof DirNode d && d.isRoot) {
-        // xattrs live in the parent's entry; the root has none, so they would not be journaled
-        // (an unlinked open file has no parent either, and keeps them until its last close)
-        throw new FsException(FsError.NOT_SUPPORTED, "the mount's root keeps no user xattrs");
-      }
-      boolean exists = n.xattrs.containsKey(name);
-      if ((flags & MountCore.XATTR_CREATE) != 0 && exists) {
-        throw new FsException(FsError.EXISTS, name + " exists");
-      }
-      if ((flags & MountCore.XATTR_REPLACE) != 0 && !exists) {
-        throw new FsException(FsError.NO_ATTRIBUTE, name + " not set");
-      }
-      // counted as the directory entry will count them (a replacement counts once)
-      TreeMap<String, byte[]> after = new TreeMap<>(n.xattrs);
-      after.put(name, value);
-      if (after.size() > MountCore.MAX_XATTRS) {
-        throw new FsException(FsError.NO_SPACE, "a node keeps at most " + MountCore.MAX_XATTRS
-            + " user xattrs");
-      }
-      if (EntryMetadata.xattrBytes(after) > MountCore.MAX_XATTR_TOTAL) {
-        throw new FsException(FsError.NO_SPACE, "a node's user xattrs are limited to "
-            + MountCore.MAX_XATTR_TOTAL / 1024 + " KiB in all");
-      }
-      n.xattrs.put(name, value.clone());
-      n.ctime = core.now();
-    });
-  }
-
-  void removexattr(String path, String name) throws FsException {
-    checkUserXattr(name);
-    meta(path, true, n -> {
-      if (n.xattrs.remove(name) == null) {
-        throw new FsException(FsError.NO_ATTRIBUTE, name + " not set");
-      }
-      n.ctime = core.now();
-    });
   }
 }

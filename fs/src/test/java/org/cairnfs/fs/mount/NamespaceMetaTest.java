@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Metadata calls as {@link Namespace} answers them: utimens's UTIME_NOW and UTIME_OMIT and the
- * ctime they move, the calls that list their path first on a mount that has listed nothing, and
- * the cap xattrs of entries other writers made (a literal file, a mutable file) and of the
- * mount's root.
+ * Metadata calls as {@link NodeAttributes} and {@link NodeXattrs} answer them: utimens's
+ * UTIME_NOW and UTIME_OMIT and the ctime they move, the calls that list their path first on a
+ * mount that has listed nothing, and the cap xattrs of entries other writers made (a literal
+ * file, a mutable file) and of the mount's root.
  */
 class NamespaceMetaTest {
   static final Caller U = CoreFixture.USER;

@@ -1,0 +1,213 @@
+package org.cairnfs.fs.mount;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.dirnode.EntryMetadata;
+
+/**
+ * The extended attributes of {@link MountCore}: the cap attributes ({@code user.cairn.*}, made
+ * from the node's cap on the grid and never stored) and the user attributes applications set,
+ * kept in the directory entry's metadata through {@link Namespace#meta}.
+ */
+final class NodeXattrs {
+  private final MountCore core;
+  private final Namespace ns;
+  private final WriteBack wb;
+  private final Tree tree;
+
+  NodeXattrs(MountCore core, Namespace ns, WriteBack wb, Tree tree) {
+    this.core = core;
+    this.ns = ns;
+    this.wb = wb;
+    this.tree = tree;
+  }
+
+  private static boolean isCapName(String name) {
+    return name.equals(MountCore.READCAP) || name.equals(MountCore.WRITECAP)
+        || name.equals(MountCore.VERIFYCAP);
+  }
+
+  byte[] getxattr(String path, String name) throws FsException {
+    List<String> names = Tree.names(path);
+    tree.prepare(names, false);
+    if (isCapName(name)) {
+      return capXattr(names, name).getBytes(StandardCharsets.US_ASCII);
+    }
+    tree.lock.readLock().lock();
+    try {
+      byte[] v = tree.resolve(names).xattrs.get(name);
+      if (v == null) {
+        throw new FsException(FsError.NO_ATTRIBUTE, name + " not set on " + path);
+      }
+      return v.clone();
+    } finally {
+      tree.lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * A cap xattr; waits for the node to reach the grid first when it has none yet. A directory's
+   * cap also waits for the changes made in its subtree so far, so that whoever is given it sees
+   * what is here now; if the grid cannot take them, the cap comes anyway (it is the directory's
+   * for good) and the uploader goes on retrying.
+   */
+  private String capXattr(List<String> names, String attr) throws FsException {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Optional<String> cap;
+      boolean writableHere;
+      long changed = 0;
+      tree.lock.readLock().lock();
+      try {
+        Node n = tree.resolve(names);
+        writableHere = n instanceof DirNode d ? d.writable : n.parent != null && n.parent.writable;
+        if (n instanceof SymlinkNode || n instanceof SpecialNode) {
+          throw new FsException(FsError.NO_ATTRIBUTE, "a " + n.kind() + " has no cap");
+        } else if (n instanceof DirNode d) {
+          DirRef r = wb.canonical(d.ref);
+          cap = r instanceof DirRef.Cap c ? Optional.of(c.cap()) : Optional.empty();
+          changed = Math.max(d.changedSeq.get(), wb.replayedSeq);
+        } else {
+          // the last closed version: changes a handle has not closed yet are not part of it
+          FileNode f = (FileNode) n;
+          cap = f.data.lastSealedGen() == 0 ? f.data.base() : Optional.empty();
+        }
+      } finally {
+        tree.lock.readLock().unlock();
+      }
+      if (cap.isPresent()) {
+        if (changed > 0) {
+          try {
+            wb.uploader.awaitPublished(changed, Long.MAX_VALUE / 4);
+          } catch (FsException e) {
+            // logged and retried by the uploader; shown by cairn status
+          }
+        }
+        return diminish(cap.get(), attr, writableHere);
+      }
+      wb.uploader.awaitPublished(wb.lastSeq(), Long.MAX_VALUE / 4);
+    }
+    throw new FsException(FsError.IO, "the node has no cap on the grid yet");
+  }
+
+  private static String diminish(String capText, String attr, boolean writableHere)
+      throws FsException {
+    Cap cap;
+    try {
+      cap = Cap.parse(capText);
+    } catch (RuntimeException e) {
+      throw new FsException(FsError.IO, "stored cap does not parse: " + e.getMessage());
+    }
+    try {
+      switch (attr) {
+        case MountCore.READCAP:
+          return cap.readOnly().toString();
+        case MountCore.WRITECAP:
+          if (!cap.isWritable() || !writableHere) {
+            throw new FsException(FsError.NO_ATTRIBUTE, "no write cap here");
+          }
+          return cap.toString();
+        default:
+          return cap.verifyCap().orElseThrow(() -> new FsException(FsError.NO_ATTRIBUTE,
+              "a literal has no verify cap")).toString();
+      }
+    } catch (RuntimeException e) {
+      throw new FsException(FsError.NO_ATTRIBUTE, "cap of unknown kind: " + e.getMessage());
+    }
+  }
+
+  List<String> listxattr(String path) throws FsException {
+    List<String> names = Tree.names(path);
+    tree.prepare(names, false);
+    tree.lock.readLock().lock();
+    try {
+      Node n = tree.resolve(names);
+      List<String> out = new ArrayList<>();
+      if (n instanceof FileNode || n instanceof DirNode) {
+        out.add(MountCore.READCAP);
+        boolean w = n instanceof DirNode d ? d.writable : false;
+        if (w) {
+          out.add(MountCore.WRITECAP);
+        }
+        out.add(MountCore.VERIFYCAP);
+      }
+      for (String name : n.xattrs.keySet()) {
+        if (!isCapName(name)) { // another writer's entry cannot list a cap name twice
+          out.add(name);
+        }
+      }
+      return out;
+    } finally {
+      tree.lock.readLock().unlock();
+    }
+  }
+
+  private void checkUserXattr(String name) throws FsException {
+    if (isCapName(name)) {
+      throw new FsException(FsError.NOT_PERMITTED, name + " is read-only");
+    }
+    if (!name.startsWith("user.")) {
+      throw new FsException(FsError.NOT_SUPPORTED, "only user.* attributes are kept");
+    }
+    if (!wb.grid.keepsUserXattrs()) {
+      throw new FsException(FsError.NOT_SUPPORTED, "this grid does not keep user xattrs");
+    }
+    if (name.getBytes(StandardCharsets.UTF_8).length > 255 || name.length() <= 5) {
+      throw new FsException(FsError.RANGE, "bad attribute name length");
+    }
+    if (name.indexOf('\uFFFD') >= 0) {
+      throw new FsException(FsError.INVALID, "attribute name is not valid UTF-8");
+    }
+  }
+
+  void setxattr(String path, String name, byte[] value, int flags) throws FsException {
+    checkUserXattr(name);
+    if (value.length > MountCore.MAX_XATTR_VALUE) {
+      throw new FsException(FsError.RANGE, "attribute value over 64 KiB");
+    }
+    ns.meta(path, true, n -> {
+      if (n instanceof SymlinkNode || n instanceof SpecialNode) {
+        throw new FsException(FsError.NOT_PERMITTED, "user xattrs on a " + n.kind()
+            + " are refused");
+      }
+      if (n instanceof DirNode d && d.isRoot) {
+        // xattrs live in the parent's entry; the root has none, so they would not be journaled
+        // (an unlinked open file has no parent either, and keeps them until its last close)
+        throw new FsException(FsError.NOT_SUPPORTED, "the mount's root keeps no user xattrs");
+      }
+      boolean exists = n.xattrs.containsKey(name);
+      if ((flags & MountCore.XATTR_CREATE) != 0 && exists) {
+        throw new FsException(FsError.EXISTS, name + " exists");
+      }
+      if ((flags & MountCore.XATTR_REPLACE) != 0 && !exists) {
+        throw new FsException(FsError.NO_ATTRIBUTE, name + " not set");
+      }
+      // counted as the directory entry will count them (a replacement counts once)
+      TreeMap<String, byte[]> after = new TreeMap<>(n.xattrs);
+      after.put(name, value);
+      if (after.size() > MountCore.MAX_XATTRS) {
+        throw new FsException(FsError.NO_SPACE, "a node keeps at most " + MountCore.MAX_XATTRS
+            + " user xattrs");
+      }
+      if (EntryMetadata.xattrBytes(after) > MountCore.MAX_XATTR_TOTAL) {
+        throw new FsException(FsError.NO_SPACE, "a node's user xattrs are limited to "
+            + MountCore.MAX_XATTR_TOTAL / 1024 + " KiB in all");
+      }
+      n.xattrs.put(name, value.clone());
+      n.ctime = core.now();
+    });
+  }
+
+  void removexattr(String path, String name) throws FsException {
+    checkUserXattr(name);
+    ns.meta(path, true, n -> {
+      if (n.xattrs.remove(name) == null) {
+        throw new FsException(FsError.NO_ATTRIBUTE, name + " not set");
+      }
+      n.ctime = core.now();
+    });
+  }
+}
