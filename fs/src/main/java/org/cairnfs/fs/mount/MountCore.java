@@ -8,9 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.cairnfs.caps.dirnode.EntryKind;
 import org.cairnfs.caps.dirnode.EntryMetadata;
@@ -58,11 +56,10 @@ public final class MountCore implements AutoCloseable {
   private final MountConfig config;
   private final WriteBack wb;
   final Tree tree;
-  private final Map<Long, OpenFile> handles = new ConcurrentHashMap<>();
-  private final AtomicLong nextHandle = new AtomicLong(1);
   private final Namespace ns;
   private final NodeAttributes attrs;
   private final NodeXattrs xattrs;
+  private final OpenFiles files;
   private volatile GridSpace space;
   private volatile long spaceAtNanos;
 
@@ -73,6 +70,7 @@ public final class MountCore implements AutoCloseable {
     this.ns = new Namespace(this, wb, tree, config);
     this.attrs = new NodeAttributes(this, ns, tree);
     this.xattrs = new NodeXattrs(this, ns, wb, tree);
+    this.files = new OpenFiles(this, config, wb, tree, ns);
   }
 
   /**
@@ -270,69 +268,17 @@ public final class MountCore implements AutoCloseable {
 
   /** Creates (or with O_CREAT and no O_EXCL, opens) a regular file; returns a handle. */
   public long create(String path, int mode, int flags, Caller caller) throws FsException {
-    FileNode n = ns.createFile(path, mode, flags, caller);
-    return openNode(n, flags | O_CREAT, true, null);
+    return files.create(path, mode, flags, caller);
   }
 
   /** Opens an existing file as root; O_CREAT is handled by {@link #create}. */
   public long open(String path, int flags) throws FsException {
-    return open(path, flags, new Caller(0, 0));
+    return files.open(path, flags, new Caller(0, 0));
   }
 
   /** Opens an existing file for {@code caller}; O_CREAT is handled by {@link #create}. */
   public long open(String path, int flags, Caller caller) throws FsException {
-    List<String> names = Tree.names(path);
-    tree.prepare(names, false);
-    FileNode f;
-    tree.lock.readLock().lock();
-    try {
-      Node n = tree.resolve(names);
-      boolean wantsWrite = (flags & O_ACCMODE) != 0 || (flags & O_TRUNC) != 0;
-      if (n instanceof DirNode) {
-        if (wantsWrite) {
-          throw new FsException(FsError.IS_DIRECTORY, path + " is a directory");
-        }
-        throw new FsException(FsError.IS_DIRECTORY, "open a directory with opendir: " + path);
-      }
-      if (!(n instanceof FileNode fn)) {
-        throw new FsException(FsError.INVALID, path + " is a symlink");
-      }
-      if (wantsWrite && !canChange(n)) {
-        throw new FsException(FsError.READ_ONLY, path + " is on a read-only directory");
-      }
-      f = fn;
-      Namespace.opened(f);
-    } finally {
-      tree.lock.readLock().unlock();
-    }
-    try {
-      return openNode(f, flags, false, caller);
-    } catch (FsException | RuntimeException e) {
-      synchronized (f) {
-        f.openCount--;
-      }
-      throw e;
-    }
-  }
-
-  /** A handle on {@code n}, whose open the caller has already counted under the tree lock. */
-  private long openNode(FileNode n, int flags, boolean created, Caller caller)
-      throws FsException {
-    int acc = flags & O_ACCMODE;
-    boolean readable = acc == 0 || acc == O_RDWR;
-    boolean writable = acc == O_WRONLY || acc == O_RDWR;
-    boolean truncated = false;
-    if ((flags & O_TRUNC) != 0 && !created) {
-      // read-only too, as Linux does (an empty file's times are set even so); with
-      // atomic_o_trunc the kernel leaves the set-id bits to us, as its truncate would drop them
-      truncateData(n, 0, caller.isRoot() ? null : caller);
-      truncated = true;
-    }
-    boolean keepCache = n.data.openKeepsCache() && !created;
-    long fh = nextHandle.getAndIncrement();
-    handles.put(fh, new OpenFile(fh, n, readable, writable, (flags & O_APPEND) != 0,
-        keepCache, truncated));
-    return fh;
+    return files.open(path, flags, caller);
   }
 
   /**
@@ -341,130 +287,27 @@ public final class MountCore implements AutoCloseable {
    * (docs/architecture.md, "Kernel page cache"). Otherwise the open drops them.
    */
   public boolean keepCache(long fh) throws FsException {
-    return handle(fh).keepCache();
+    return files.handle(fh).keepCache();
   }
 
   OpenFile handle(long fh) throws FsException {
-    OpenFile f = handles.get(fh);
-    if (f == null) {
-      throw new FsException(FsError.BAD_HANDLE, "no open file " + fh);
-    }
-    return f;
+    return files.handle(fh);
   }
 
   public int read(long fh, ByteBuffer dst, long offset) throws FsException {
-    OpenFile f = handle(fh);
-    if (!f.readable()) {
-      throw new FsException(FsError.BAD_HANDLE, "file not open for reading");
-    }
-    if (offset < 0) {
-      throw new FsException(FsError.INVALID, "negative offset " + offset);
-    }
-    try {
-      int n = f.node().data.read(offset, dst);
-      Node node = f.node();
-      Instant a = node.atime;
-      Instant now = now();
-      if (!a.isAfter(node.mtime) || !a.isAfter(node.ctime)
-          || Duration.between(a, now).toHours() >= 24) {
-        node.atime = now; // relatime
-      }
-      return n;
-    } catch (GridException e) {
-      throw FsException.of(e, "reading");
-    } catch (IOException e) {
-      throw new FsException(FsError.IO, "reading the spool: " + e.getMessage(), e);
-    }
+    return files.read(fh, dst, offset);
   }
 
   public int write(long fh, ByteBuffer src, long offset) throws FsException {
-    OpenFile f = handle(fh);
-    if (!f.writable()) {
-      throw new FsException(FsError.BAD_HANDLE, "file not open for writing");
-    }
-    FileNode n = f.node();
-    int len = src.remaining();
-    if (!f.append() && offset < 0) {
-      throw new FsException(FsError.INVALID, "negative offset " + offset);
-    }
-    if (!f.append() && (offset + len > MAX_FILE_SIZE || offset + len < 0)) {
-      throw new FsException(FsError.TOO_BIG, "file would pass " + MAX_FILE_SIZE + " bytes");
-    }
-    awaitRoom(n, len);
-    try {
-      // O_APPEND: the end is found under the file's lock, not before it
-      int w = f.append() ? n.data.append(src, MAX_FILE_SIZE) : n.data.write(offset, src);
-      Instant now = now();
-      n.mtime = now;
-      n.ctime = now;
-      if (n.data.openBytes() > Math.min(wb.budget.bound() / 4, MAX_PART_BYTES)) {
-        // a file written for long in one open: the uploader takes it in parts while the
-        // writer goes on, so that a file larger than the cache drains instead of filling it
-        if (commitNode(n) >= 0) { // an unlinked file has nothing to upload
-          wb.uploader.kick(true);
-        }
-      }
-      return w;
-    } catch (GridException e) {
-      throw FsException.of(e, "reading the base of a partial write");
-    } catch (IOException e) {
-      throw new FsException(FsError.NO_SPACE, "writing the spool: " + e.getMessage(), e);
-    }
-  }
-
-  /** Backpressure: past the cache bound, waits for the uploader; ENOSPC if it cannot drain. */
-  private void awaitRoom(FileNode n, int len) throws FsException {
-    long need = (long) len + 2L * Layer.PAGE;
-    if (!wb.budget.over(need)) {
-      return;
-    }
-    if (n.data.hasOpenChanges()) {
-      commitNode(n); // let the uploader take what this writer has so far
-    }
-    wb.uploader.kick(true);
-    try {
-      if (!wb.budget.awaitRoom(need, config.backpressureWait().toNanos())) {
-        throw new FsException(FsError.NO_SPACE, "the local cache is full ("
-            + wb.budget.used() + " of " + wb.budget.bound() + " bytes) and the uploader cannot"
-            + " drain it" + wb.status().lastError().map(e -> ": " + e).orElse(""));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new FsException(FsError.IO, "interrupted waiting for cache space");
-    }
+    return files.write(fh, src, offset);
   }
 
   public void truncate(String path, long size) throws FsException {
-    List<String> names = Tree.names(path);
-    tree.prepare(names, false);
-    FileNode f;
-    tree.lock.readLock().lock();
-    try {
-      Node n = tree.resolve(names);
-      if (n instanceof DirNode) {
-        throw new FsException(FsError.IS_DIRECTORY, path + " is a directory");
-      }
-      if (!(n instanceof FileNode fn)) {
-        throw new FsException(FsError.INVALID, path + " is not a regular file");
-      }
-      if (!canChange(n)) {
-        throw new FsException(FsError.READ_ONLY, path + " is on a read-only directory");
-      }
-      f = fn;
-    } finally {
-      tree.lock.readLock().unlock();
-    }
-    truncateData(f, size, null);
-    commitNode(f);
-    wb.uploader.kick(false);
+    files.truncate(path, size);
   }
 
   public void ftruncate(long fh, long size) throws FsException {
-    OpenFile f = handle(fh);
-    if (!f.writable()) {
-      throw new FsException(FsError.INVALID, "file not open for writing");
-    }
-    truncateData(f.node(), size, null);
+    files.ftruncate(fh, size);
   }
 
   /** fallocate(2)'s {@code FALLOC_FL_KEEP_SIZE}. */
@@ -478,62 +321,7 @@ public final class MountCore implements AutoCloseable {
    * (EOPNOTSUPP, as tmpfs for some).
    */
   public void fallocate(long fh, int mode, long offset, long length) throws FsException {
-    OpenFile f = handle(fh);
-    if ((mode & ~FALLOC_KEEP_SIZE) != 0) {
-      throw new FsException(FsError.NOT_SUPPORTED, "fallocate mode " + mode + " not supported");
-    }
-    if (offset < 0 || length <= 0) {
-      throw new FsException(FsError.INVALID, "fallocate offset " + offset + " length " + length);
-    }
-    if (!f.writable()) {
-      throw new FsException(FsError.BAD_HANDLE, "file not open for writing");
-    }
-    if (offset + length > MAX_FILE_SIZE || offset + length < 0) {
-      throw new FsException(FsError.TOO_BIG, "size past " + MAX_FILE_SIZE + " bytes");
-    }
-    FileNode n = f.node();
-    try {
-      if (mode == 0) {
-        n.data.growTo(offset + length);
-      }
-    } catch (GridException e) {
-      throw FsException.of(e, "allocating");
-    } catch (IOException e) {
-      throw new FsException(FsError.NO_SPACE, "growing the spool: " + e.getMessage(), e);
-    }
-    modified(n, null); // as Linux filesystems since 5.18 (file_modified), whatever the mode
-  }
-
-  /**
-   * Truncates (or extends) the file to {@code size}, then {@link #modified}: for {@code
-   * dropSetIdsOf}, a caller without CAP_FSETID, that also drops the set-id bits.
-   */
-  private void truncateData(FileNode n, long size, Caller dropSetIdsOf) throws FsException {
-    if (size < 0) {
-      throw new FsException(FsError.INVALID, "negative size " + size);
-    }
-    if (size > MAX_FILE_SIZE) {
-      throw new FsException(FsError.TOO_BIG, "size past " + MAX_FILE_SIZE + " bytes");
-    }
-    try {
-      n.data.truncate(size);
-    } catch (GridException e) {
-      throw FsException.of(e, "truncating");
-    } catch (IOException e) {
-      throw new FsException(FsError.IO, "truncating the spool: " + e.getMessage(), e);
-    }
-    modified(n, dropSetIdsOf);
-  }
-
-  /**
-   * {@link Namespace#dataChanged} as a change of its own: a journal that refuses it leaves the
-   * node as it was.
-   */
-  private void modified(FileNode n, Caller dropSetIdsOf) throws FsException {
-    NamespaceChange.run(tree, wb, c -> {
-      NodeAttributes.dataChanged(c, n, dropSetIdsOf, now());
-      return null;
-    });
+    files.fallocate(fh, mode, offset, length);
   }
 
   /**
@@ -542,93 +330,16 @@ public final class MountCore implements AutoCloseable {
    * interval, or at once when that is zero; with --write-through, on the grid).
    */
   public void flush(long fh) throws FsException {
-    OpenFile f = handle(fh);
-    if (!f.writable() && !f.truncated()) {
-      return; // a reader's close: another handle's unclosed changes are not its to journal
-    }
-    long seq = commitNode(f.node());
-    try {
-      if (config.writeThrough() || config.journalForceInterval().isZero()) {
-        wb.durable(seq < 0 ? wb.lastSeq() : seq);
-      } // else the journal forcer makes it last a power loss within its interval
-    } catch (IOException e) {
-      throw new FsException(FsError.IO, "forcing the journal: " + e.getMessage(), e);
-    }
-    if (seq >= 0) {
-      wb.uploader.kick(false);
-      if (config.writeThrough()) {
-        wb.uploader.awaitPublished(seq, Long.MAX_VALUE / 4);
-      }
-    }
+    files.flush(fh);
   }
 
   /** Returns once the file and its entry are on the grid (or fails with EIO / ENOSPC). */
   public void fsync(long fh, boolean dataOnly) throws FsException {
-    OpenFile f = handle(fh);
-    long seq = commitNode(f.node());
-    long upTo = seq < 0 ? wb.lastSeq() : seq;
-    try {
-      wb.durable(upTo);
-    } catch (IOException e) {
-      throw new FsException(FsError.IO, "forcing the journal: " + e.getMessage(), e);
-    }
-    wb.uploader.awaitPublished(upTo, Long.MAX_VALUE / 4);
-  }
-
-  /** Journals the node's sealed changes; -1 if it has none or is unlinked. */
-  long commitNode(FileNode n) throws FsException {
-    tree.lock.readLock().lock();
-    try {
-      if (n.parent == null) {
-        return -1;
-      }
-      if (n.data.owesJournal()) {
-        throw new FsException(FsError.IO, "an earlier close of " + n.name + " could not be"
-            + " journaled; its closes fail until the grid holds that version (the uploader"
-            + " retries) or the mount restarts without it");
-      }
-      if (!n.data.hasOpenChanges()) {
-        return -1;
-      }
-      long seq = wb.commit(n, n.parent.ref, n.name);
-      DirNode.changed(n.parent, seq);
-      return seq;
-    } catch (IOException e) {
-      throw new FsException(FsError.IO, "journaling a change: " + e.getMessage(), e);
-    } finally {
-      tree.lock.readLock().unlock();
-    }
+    files.fsync(fh);
   }
 
   public void release(long fh) throws FsException {
-    OpenFile f = handles.remove(fh);
-    if (f == null) {
-      throw new FsException(FsError.BAD_HANDLE, "no open file " + fh);
-    }
-    FileNode n = f.node();
-    boolean last;
-    synchronized (n) {
-      last = --n.openCount == 0;
-    }
-    try {
-      // bytes written after the handle's last flush (a shared mapping written back after
-      // close(2) comes as WRITEs between FLUSH and RELEASE): journaled now, or never
-      if ((f.writable() || f.truncated()) && commitNode(n) >= 0) {
-        wb.uploader.kick(false);
-      }
-    } finally {
-      if (last) {
-        tree.afterLastClose(n);
-        tree.lock.readLock().lock();
-        try {
-          if (n.parent == null) {
-            wb.forget(n.data);
-          }
-        } finally {
-          tree.lock.readLock().unlock();
-        }
-      }
-    }
+    files.release(fh);
   }
 
   // ---- write-back
