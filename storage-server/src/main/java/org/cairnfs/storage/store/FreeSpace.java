@@ -2,16 +2,22 @@ package org.cairnfs.storage.store;
 
 import java.io.IOException;
 import java.nio.file.FileStore;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * How many bytes the disk under the storage dir can still take. Behind an interface so tests
- * can play a nearly full disk, which an in-memory file system cannot.
+ * How many bytes (and files) the disk under the storage dir can still take. Behind an interface
+ * so tests can play a nearly full disk, which an in-memory file system cannot.
  */
 @FunctionalInterface
 public interface FreeSpace {
   long usableBytes() throws IOException;
+
+  /** The disk's free and total inodes; {@link Inodes#UNLIMITED} unless a file system says. */
+  default Inodes inodes() throws IOException {
+    return Inodes.UNLIMITED;
+  }
 
   /**
    * The usable space the file store holding {@code dir} reports. The store is looked up once
@@ -30,6 +36,13 @@ public interface FreeSpace {
           store = s;
         }
         return s.getUsableSpace();
+      }
+
+      @Override
+      public Inodes inodes() throws IOException {
+        // statvfs takes a path of the real file system (an in-memory one has no inodes)
+        return dir.getFileSystem() == FileSystems.getDefault() ? Inodes.of(dir)
+            : Inodes.UNLIMITED;
       }
     };
   }

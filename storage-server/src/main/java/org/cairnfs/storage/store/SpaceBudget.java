@@ -115,6 +115,7 @@ final class SpaceBudget {
       checkMaxSpace(total);
       checkDisk(total);
     }
+    checkInodes(2L * count); // each share's file and, at its close, its storage index's directory
     for (int i = 0; i < count; i++) {
       out.add(add(Math.max(0, bytes), Math.max(0, bytes), 0));
     }
@@ -137,6 +138,29 @@ final class SpaceBudget {
       checkDisk(b);
     }
     return add(growth, b, 0);
+  }
+
+  /**
+   * Refuses new files that would leave fewer free inodes than {@link #inodeReserve}: shares
+   * are files, so empty ones cost inodes and no bytes, and a disk out of inodes fails every
+   * program on it.
+   */
+  private void checkInodes(long files) throws StoreException, IOException {
+    Inodes inodes = freeSpace.inodes();
+    if (inodes.unlimited()) {
+      return;
+    }
+    long reserve = inodeReserve(inodes.total());
+    if (inodes.free() - files < reserve) {
+      throw new StoreException(StoreException.Reason.SERVER_FULL, "server full: " + files
+          + " more files would leave " + Math.max(0, inodes.free() - files) + " of the disk's "
+          + inodes.total() + " inodes free, below the reserve of " + reserve);
+    }
+  }
+
+  /** Free inodes the store never takes: 5 % of the file system's, at most 65 536. */
+  static long inodeReserve(long totalInodes) {
+    return Math.min(65_536, totalInodes / 20);
   }
 
   private void checkDisk(long total) throws StoreException, IOException {
@@ -170,6 +194,7 @@ final class SpaceBudget {
     if (b > 0) {
       checkDisk(b);
     }
+    checkInodes(2);
     return add(0, b, 0);
   }
 
