@@ -155,6 +155,7 @@ final class RunningNode implements AutoCloseable {
       b.connectionBandwidth(size(f, "storage.connection-bandwidth", cbw));
     }
     b.gcEnabled(f.getBoolean("storage.gc", false));
+    b.directWrites(f.getBoolean("storage.direct-writes", true));
     String days = f.getString("storage.lease-duration-days", "");
     if (!days.isEmpty()) {
       try {

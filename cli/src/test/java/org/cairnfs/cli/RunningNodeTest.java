@@ -147,7 +147,8 @@ class RunningNodeTest {
   void everyStorageOptionIsReadFromTheConfig() throws Exception {
     NodeDirectory d = nodeDir(dir.resolve("n1"), "dave", someIntroducerUrl(), true);
     NodeConfig config = withStorageLines(d, "max-share-size = 1G", "bandwidth = 100M",
-        "connection-bandwidth = 20M", "gc = true", "lease-duration-days = 7");
+        "connection-bandwidth = 20M", "gc = true", "lease-duration-days = 7",
+        "direct-writes = false");
     Files.writeString(d.config(), Files.readString(d.config())
         .replace("max-space = \n", "max-space = 2G\n"));
     config = NodeConfig.read(d.root());
@@ -159,6 +160,7 @@ class RunningNodeTest {
     assertThat(s.connectionBandwidth()).isEqualTo(20L << 20);
     assertThat(s.gcEnabled()).isTrue();
     assertThat(s.leaseDuration()).isEqualTo(Duration.ofDays(7));
+    assertThat(s.directWrites()).isFalse();
     assertThat(s.host()).isEqualTo("127.0.0.1");
     assertThat(s.storageDir()).isEqualTo(d.root().resolve("storage"));
     assertThat(s.leaseDbFile()).isEqualTo(d.root().resolve("private/leases.sqlite"));
@@ -175,6 +177,7 @@ class RunningNodeTest {
     assertThat(s.connectionBandwidth()).isZero();
     assertThat(s.gcEnabled()).isFalse();
     assertThat(s.leaseDuration()).isEqualTo(StorageConfig.DEFAULT_LEASE_DURATION);
+    assertThat(s.directWrites()).isTrue();
   }
 
   @Test

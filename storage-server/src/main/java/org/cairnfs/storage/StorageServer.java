@@ -60,7 +60,7 @@ public final class StorageServer implements AutoCloseable {
     ExpiredShareCrawler crawler = null;
     try {
       store = ShareStore.open(config.storageDir(), config.storeLimits(), leases, freeSpace,
-          slotCheck);
+          slotCheck, config.directWrites());
       ServerConfig server = ServerConfig.builder(nodeKey)
           .host(config.host())
           .port(config.port())

@@ -28,7 +28,8 @@ public record StorageConfig(
     int port,
     int maxOpenWrites,
     int maxOpenWritesPerConnection,
-    Path leaseDbFile) {
+    Path leaseDbFile,
+    boolean directWrites) {
 
   public static final long DEFAULT_RESERVED_SPACE = 1L << 30;
   public static final long DEFAULT_MAX_SHARE_SIZE = 128L << 30;
@@ -65,7 +66,7 @@ public record StorageConfig(
 
   /** Validating builder; defaults: no max space, 1G reserved, 128G max share, no bandwidth
    * limits, GC off at 100 shares/s with 1h between passes, 31-day leases, 0.0.0.0:0, at most
-   * 4096 open uploads and slot writes server-wide and 256 per connection. */
+   * 4096 open uploads and slot writes server-wide and 256 per connection, direct writes on. */
   public static final class Builder {
     private final Path storageDir;
     private long maxSpace = Long.MAX_VALUE;
@@ -82,6 +83,7 @@ public record StorageConfig(
     private int maxOpenWrites = StoreLimits.DEFAULT_MAX_OPEN_WRITES;
     private int maxOpenWritesPerConnection = StoreLimits.DEFAULT_MAX_OPEN_WRITES_PER_CONNECTION;
     private Path leaseDbFile;
+    private boolean directWrites = true;
 
     private Builder(Path storageDir) {
       this.storageDir = Objects.requireNonNull(storageDir, "storage dir");
@@ -123,6 +125,15 @@ public record StorageConfig(
     /** Bytes per second per connection, each direction; 0 = unlimited. */
     public Builder connectionBandwidth(long bytesPerSecond) {
       this.connectionBandwidth = notNegative("per-connection bandwidth", bytesPerSecond);
+      return this;
+    }
+
+    /**
+     * Whether uploads write whole blocks with direct I/O where the disk allows it (default
+     * true; the store's {@code DirectWrites} says why), or every byte through the page cache.
+     */
+    public Builder directWrites(boolean enabled) {
+      this.directWrites = enabled;
       return this;
     }
 
@@ -222,7 +233,7 @@ public record StorageConfig(
       return new StorageConfig(storageDir, maxSpace, reservedSpace, shareLimit,
           globalBandwidth, connectionBandwidth, gcEnabled, gcSharesPerSecond, gcPause,
           leaseDuration, host, port, maxOpenWrites, maxOpenWritesPerConnection,
-          leaseDbFile != null ? leaseDbFile : storageDir.resolve(LEASE_DB_FILE));
+          leaseDbFile != null ? leaseDbFile : storageDir.resolve(LEASE_DB_FILE), directWrites);
     }
 
     private static long positive(String what, long value) {

@@ -49,14 +49,17 @@ final class ImmutableUploads {
   private final InstantSource clock;
   private final AtomicLong serials = new AtomicLong();
   private final SharedDirectorySync dirSyncs;
+  /** {@link DirectWrites#alignment} of the incoming area, or {@link DirectWrites#OFF}. */
+  private final int directAlignment;
   private final ParallelSync syncs = new ParallelSync("cairn-share-sync", SYNC_THREADS);
   private final GroupCommit<IncomingShare> commits =
       new GroupCommit<>("cairn-share-commit", MAX_BATCH, this::commitCloses);
 
   ImmutableUploads(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
       OpenWriteCount openWrites, StripedLocks stripes, HeldShareLeases held,
-      SharedDirectorySync dirSyncs) {
+      SharedDirectorySync dirSyncs, int directAlignment) {
     this.dirSyncs = dirSyncs;
+    this.directAlignment = directAlignment;
     this.clock = leases.clock();
     this.layout = layout;
     this.leases = leases;
@@ -104,7 +107,8 @@ final class ImmutableUploads {
         for (int i = 0; i < toOpen.size(); i++) {
           ShareKey key = toOpen.get(i);
           opened.add(IncomingShare.create(key, shareSize, owner, secrets,
-              layout.incomingPath(key, serials.incrementAndGet()), reservations.get(i)));
+              layout.incomingPath(key, serials.incrementAndGet()), reservations.get(i),
+              directAlignment));
         }
       } catch (IOException e) {
         for (IncomingShare upload : opened) {

@@ -1,5 +1,6 @@
 package org.cairnfs.storage.store;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,14 +20,27 @@ import org.cairnfs.storage.share.ShareKey;
  * One immutable share being uploaded into the incoming area. Writes are bounded by the
  * declared size; a byte may be written twice only with the same value (a retried chunk), so a
  * share's content cannot change under a reader of the incoming file.
+ *
+ * <p>With {@link DirectWrites} on, the whole aligned blocks of each write go to the disk
+ * directly and only its unaligned ends through the page cache (the same file opened twice; the
+ * kernel keeps the two coherent). A direct write that fails turns direct I/O off for the share
+ * and is done buffered.
  */
 final class IncomingShare {
+  /** Bytes a thread stages for one direct write; aligned for any block size direct I/O takes. */
+  private static final int STAGING_BYTES = 256 << 10;
+  private static final ThreadLocal<ByteBuffer> STAGING = ThreadLocal.withInitial(
+      () -> ByteBuffer.allocateDirect(STAGING_BYTES + DirectWrites.MAX_ALIGNMENT)
+          .alignedSlice(DirectWrites.MAX_ALIGNMENT));
   private final ShareKey key;
   private final long size;
   private final LeaseOwner owner;
   private final LeaseSecrets secrets;
   private final Path path;
   private final FileChannel channel;
+  /** The same file opened for direct I/O, or null. */
+  private FileChannel direct;
+  private final int alignment;
   private final SpaceBudget.Reservation reservation;
   private final WrittenRanges written = new WrittenRanges();
   /** Closed, aborted or dropped: nothing more may happen to it. */
@@ -36,8 +50,11 @@ final class IncomingShare {
   private long lastProgressMillis;
 
   private IncomingShare(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
-      Path path, FileChannel channel, SpaceBudget.Reservation reservation) {
+      Path path, FileChannel channel, FileChannel direct, int alignment,
+      SpaceBudget.Reservation reservation) {
     this.key = key;
+    this.direct = direct;
+    this.alignment = alignment;
     this.reservation = reservation;
     this.size = size;
     this.owner = owner;
@@ -49,7 +66,26 @@ final class IncomingShare {
   /** {@code reservation} is the upload's space charge, told as bytes land on disk. */
   static IncomingShare create(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
       Path path, SpaceBudget.Reservation reservation) throws IOException {
-    return new IncomingShare(key, size, owner, secrets, path, createNew(path), reservation);
+    return create(key, size, owner, secrets, path, reservation, DirectWrites.OFF);
+  }
+
+  /**
+   * As {@link #create(ShareKey, long, LeaseOwner, LeaseSecrets, Path, SpaceBudget.Reservation)},
+   * writing whole blocks of {@code alignment} bytes directly ({@link DirectWrites#OFF}: none).
+   */
+  static IncomingShare create(ShareKey key, long size, LeaseOwner owner, LeaseSecrets secrets,
+      Path path, SpaceBudget.Reservation reservation, int alignment) throws IOException {
+    FileChannel channel = createNew(path);
+    FileChannel direct = null;
+    if (alignment > 0 && size >= alignment) {
+      try {
+        direct = FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+      } catch (IOException | UnsupportedOperationException e) {
+        direct = null; // buffered, as on a file system without direct I/O
+      }
+    }
+    return new IncomingShare(key, size, owner, secrets, path, channel, direct, alignment,
+        reservation);
   }
 
   /**
@@ -110,10 +146,23 @@ final class IncomingShare {
           .position(data.position() + (int) (overlap[0] - offset))
           .limit(data.position() + (int) (overlap[1] - offset)));
     }
-    ByteBuffer src = data.duplicate();
-    long position = offset;
-    while (src.hasRemaining()) {
-      position += channel.write(src, position);
+    long first = direct == null ? end : (offset + alignment - 1) / alignment * alignment;
+    long last = direct == null ? end : end / alignment * alignment;
+    if (last > first) {
+      int p = data.position();
+      writeAll(channel, data.duplicate().limit(p + (int) (first - offset)), offset);
+      ByteBuffer blocks = data.duplicate().position(p + (int) (first - offset))
+          .limit(p + (int) (last - offset));
+      try {
+        writeDirect(blocks.duplicate(), first);
+      } catch (IOException e) {
+        direct.close();
+        direct = null;
+        writeAll(channel, blocks, first);
+      }
+      writeAll(channel, data.duplicate().position(p + (int) (last - offset)), last);
+    } else {
+      writeAll(channel, data.duplicate(), offset);
     }
     long before = written.writtenBytes();
     written.add(offset, end);
@@ -122,6 +171,35 @@ final class IncomingShare {
       lastProgressMillis = nowMillis;
     }
     reservation.written(after);
+  }
+
+  private static void writeAll(FileChannel to, ByteBuffer src, long position)
+      throws IOException {
+    while (src.hasRemaining()) {
+      position += to.write(src, position);
+    }
+  }
+
+  /**
+   * Writes whole blocks through this thread's aligned staging buffer: a heap buffer handed to
+   * a direct channel would go through the JDK's cache of temporary buffers, which on Java 17
+   * frees an aligned one with a NullPointerException ({@code Util.free}).
+   */
+  private void writeDirect(ByteBuffer blocks, long position) throws IOException {
+    ByteBuffer staging = STAGING.get();
+    while (blocks.hasRemaining()) {
+      int n = Math.min(blocks.remaining(), staging.capacity());
+      staging.clear();
+      staging.put(blocks.duplicate().limit(blocks.position() + n)).flip();
+      blocks.position(blocks.position() + n);
+      writeAll(direct, staging, position);
+      position += n;
+    }
+  }
+
+  /** Whether whole blocks still go to the disk directly (tests). */
+  synchronized boolean writesDirect() {
+    return direct != null;
   }
 
   /** Marks the upload as making progress at {@code nowMillis} (it was just opened). */
@@ -156,8 +234,16 @@ final class IncomingShare {
     if (!sealed || finished) {
       throw new IllegalStateException("sync of " + key + " that is not sealed or already done");
     }
-    channel.force(true);
+    channel.force(true); // the inode's: both channels' bytes, and the disk's cache
     channel.close();
+    closeDirect();
+  }
+
+  private void closeDirect() throws IOException {
+    if (direct != null) {
+      direct.close();
+      direct = null;
+    }
   }
 
   /**
@@ -207,6 +293,7 @@ final class IncomingShare {
     if (!finished) {
       finished = true;
       channel.close();
+      closeDirect();
     }
     Files.deleteIfExists(path);
   }

@@ -61,7 +61,7 @@ public final class ShareStore implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
   private ShareStore(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
-      SlotWriteCheck slotCheck, SharedDirectorySync.Syncer dirSyncer) {
+      SlotWriteCheck slotCheck, SharedDirectorySync.Syncer dirSyncer, int directAlignment) {
     this.layout = layout;
     this.leases = leases;
     this.budget = budget;
@@ -69,7 +69,7 @@ public final class ShareStore implements AutoCloseable {
     OpenWriteCount openWrites = new OpenWriteCount(budget.limits().maxOpenWrites());
     SharedDirectorySync dirSyncs = new SharedDirectorySync(dirSyncer);
     this.uploads = new ImmutableUploads(layout, leases, budget, openWrites, stripes, held,
-        dirSyncs);
+        dirSyncs, directAlignment);
     this.slots = new SlotWriter(layout, leases, budget, openWrites, stripes, slotCheck,
         dirSyncs);
   }
@@ -82,13 +82,29 @@ public final class ShareStore implements AutoCloseable {
    */
   public static ShareStore open(Path storageDir, StoreLimits limits, LeaseDb leases,
       FreeSpace freeSpace, SlotWriteCheck slotCheck) throws IOException {
-    return open(storageDir, limits, leases, freeSpace, slotCheck, DirectorySync::sync);
+    return open(storageDir, limits, leases, freeSpace, slotCheck, true);
+  }
+
+  /**
+   * {@link #open}, with uploads written by direct I/O where the disk allows it only when
+   * {@code directWrites} ({@link DirectWrites}).
+   */
+  public static ShareStore open(Path storageDir, StoreLimits limits, LeaseDb leases,
+      FreeSpace freeSpace, SlotWriteCheck slotCheck, boolean directWrites) throws IOException {
+    return open(storageDir, limits, leases, freeSpace, slotCheck, DirectorySync::sync,
+        directWrites);
   }
 
   /** {@link #open}, syncing directories with {@code dirSyncer} (tests inject failures). */
   static ShareStore open(Path storageDir, StoreLimits limits, LeaseDb leases,
       FreeSpace freeSpace, SlotWriteCheck slotCheck, SharedDirectorySync.Syncer dirSyncer)
       throws IOException {
+    return open(storageDir, limits, leases, freeSpace, slotCheck, dirSyncer, true);
+  }
+
+  private static ShareStore open(Path storageDir, StoreLimits limits, LeaseDb leases,
+      FreeSpace freeSpace, SlotWriteCheck slotCheck, SharedDirectorySync.Syncer dirSyncer,
+      boolean directWrites) throws IOException {
     ShareLayout layout = new ShareLayout(storageDir);
     Files.createDirectories(layout.sharesDir());
     deleteTree(layout.incomingDir());
@@ -108,7 +124,7 @@ public final class ShareStore implements AutoCloseable {
           fixed.resized());
     }
     return new ShareStore(layout, leases, new SpaceBudget(limits, freeSpace, leases), slotCheck,
-        dirSyncer);
+        dirSyncer, DirectWrites.alignment(layout.incomingDir(), directWrites));
   }
 
   public ShareLayout layout() {
