@@ -6,11 +6,13 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.cairnfs.introducer.announcement.Announcement;
 import org.cairnfs.introducer.announcement.AnnouncementException;
 import org.cairnfs.protocol.identity.NodeId;
@@ -28,40 +30,75 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The introducer is a rendezvous, not an authority: every announcement carries its node's
  * signature, so the introducer can only withhold, never forge. It therefore accepts a valid
- * announcement from any caller (relaying is harmless) and drops anything with a sequence
- * number not above the one it holds. Memory is bounded by {@code maxNodes} announcements of
- * together at most {@code maxHeldBytes} (node ids are free to mint, and one announcement may be
- * 64 KiB, so a count alone allowed 640 MiB) and {@code maxSubscribers} subscriptions; entries
- * not re-published within {@code maxAge} are forgotten. Thread-safe: one lock orders updates and pushes, so every subscriber sees the
- * updates of one node in sequence order.
+ * announcement from any caller (relaying is harmless), drops anything with a sequence number
+ * not above the one it holds, and refuses announcements issued more than {@code maxAge} ago or
+ * more than {@code maxClockSkew} ahead of its clock.
+ *
+ * <p>Bounds (all in resource-limits.md). Node ids are free to mint and connections cheap, so
+ * every store-wide bound has a per-address share: at most {@code maxNodes} announcements of
+ * together {@code maxHeldBytes}, of which one peer address may bring in
+ * {@code maxNodesPerAddress} and {@code maxHeldBytesPerAddress}; at most
+ * {@code maxSubscribers} subscriptions, one per connection and {@code maxSubscribersPerAddress}
+ * per address. A node is taken at most {@code publishBurst} times at once and then once per
+ * {@code minPublishInterval}. Entries not re-published within {@code maxAge} are forgotten.
+ *
+ * <p>Memory: each held announcement is encoded once, into an array nobody writes; every push
+ * and every snapshot refers to that array. The snapshot is one shared list (rebuilt only after
+ * a change), which each subscriber walks in its own rotated order. Thread-safe: one lock orders
+ * updates and pushes, so every subscriber sees the updates of one node in sequence order.
  */
 public final class IntroducerService implements IntroducerBackend {
   private static final Logger log = LoggerFactory.getLogger(IntroducerService.class);
+  /** Whom {@link #accept(Announcement)} charges: announcements handed in by the node itself. */
+  private static final Object LOCAL = "local";
 
   private final int maxNodes;
   private final long maxHeldBytes;
+  private final int maxNodesPerAddress;
+  private final long maxHeldBytesPerAddress;
   private final int maxSubscribers;
+  private final int maxSubscribersPerAddress;
+  private final Duration minPublishInterval;
+  private final int publishBurst;
   private final Duration maxAge;
+  private final Duration maxClockSkew;
   private final InstantSource clock;
   private final Object lock = new Object();
   private final Map<NodeId, Held> held = new HashMap<>();
-  private final Set<Subscription> subscribers = new LinkedHashSet<>();
+  private final AddressShares shares = new AddressShares();
+  private final Map<Subscription, Caller> subscribers = new LinkedHashMap<>();
+  private final Set<Long> subscribedConnections = new HashSet<>();
+  /** The held arrays as one shared list; null after a change until the next subscriber. */
+  private List<byte[]> snapshot;
   private Instant lastSweep = Instant.MIN;
   private long heldBytes;
 
-  private record Held(Announcement announcement, Instant receivedAt) {}
+  /**
+   * One held announcement: its encoded bytes (shared by every push, never written), when it
+   * came, which address it is charged to, and when the node may next publish (the theoretical
+   * arrival time of a generic cell rate algorithm).
+   */
+  private record Held(Announcement announcement, byte[] bytes, Instant receivedAt, Object owner,
+      Instant paceAt) {}
 
   private IntroducerService(Builder b) {
     this.maxNodes = b.maxNodes;
     this.maxHeldBytes = b.maxHeldBytes;
+    this.maxNodesPerAddress = Math.min(b.maxNodesPerAddress, b.maxNodes);
+    this.maxHeldBytesPerAddress = Math.min(b.maxHeldBytesPerAddress, b.maxHeldBytes);
     this.maxSubscribers = b.maxSubscribers;
+    this.maxSubscribersPerAddress = Math.min(b.maxSubscribersPerAddress, b.maxSubscribers);
+    this.minPublishInterval = b.minPublishInterval;
+    this.publishBurst = b.publishBurst;
     this.maxAge = b.maxAge;
+    this.maxClockSkew = b.maxClockSkew;
     this.clock = b.clock;
   }
 
   /**
-   * A service with default bounds (10 000 nodes of together 32 MiB, 1 000 subscribers, 3 days
-   * max age).
+   * A service with default bounds: 10 000 nodes of together 32 MiB, of which 1 000 nodes and
+   * 4 MiB per address; 1 000 subscribers, one per connection and 32 per address; a node taken
+   * 4 times at once, then once per 15 s; 3 days max age; 10 min clock skew.
    */
   public static IntroducerService create() {
     return builder().build();
@@ -80,21 +117,27 @@ public final class IntroducerService implements IntroducerBackend {
       log.debug("rejected announcement from {}: {}", caller, e.getMessage());
       throw new RequestException(ErrorCode.REJECTED, "announcement rejected: " + e.getMessage(), e);
     }
-    accept(a);
+    store(caller.peerAddress(), a);
   }
 
   /**
-   * Stores a verified announcement unless it is not newer than the one held; pushes it to every
-   * subscriber when stored. Returns whether it was stored.
+   * Stores a verified announcement handed in locally (charged to no peer address) unless it is
+   * not newer than the one held; pushes it to every subscriber when stored. Returns whether it
+   * was stored.
    *
-   * @throws RequestException BUSY when it is from a new node and {@code maxNodes} are held,
-   *     or when holding it would take the announcements held past {@code maxHeldBytes}
+   * @throws RequestException REJECTED when issued too long ago or too far ahead; BUSY when a
+   *     bound named in the class comment would be passed
    */
   public boolean accept(Announcement a) throws RequestException {
+    return store(LOCAL, a);
+  }
+
+  private boolean store(Object owner, Announcement a) throws RequestException {
     Objects.requireNonNull(a, "announcement");
-    List<byte[]> push = List.of(a.toBytes());
+    byte[] bytes = a.toBytes(); // the one copy, shared by every push from here on
     synchronized (lock) {
       Instant now = clock.instant();
+      checkIssueTime(a, now);
       sweep(now);
       Held old = held.get(a.nodeId());
       if (old != null && !a.supersedes(old.announcement())) {
@@ -102,24 +145,23 @@ public final class IntroducerService implements IntroducerBackend {
             a.sequence(), old.announcement().sequence());
         return false;
       }
-      if (old == null && held.size() >= maxNodes) {
-        throw new RequestException(ErrorCode.BUSY, "introducer already holds the maximum of "
-            + maxNodes + " nodes");
+      Instant paceAt = pace(a, old, now);
+      Object charge = old == null ? admitNew(owner, a, bytes.length) : admitUpdate(owner, a, old,
+          bytes.length);
+      long oldSize = old == null ? 0 : old.bytes().length;
+      if (old != null) {
+        shares.addHeld(old.owner(), -1, -oldSize);
       }
-      long size = push.get(0).length;
-      long after = heldBytes + size - (old == null ? 0 : old.announcement().length());
-      if (after > maxHeldBytes) {
-        throw new RequestException(ErrorCode.BUSY, "introducer already holds " + heldBytes
-            + " bytes of announcements; " + size + " more would pass its maximum of "
-            + maxHeldBytes);
-      }
-      heldBytes = after;
-      held.put(a.nodeId(), new Held(a, now));
-      for (Subscription s : new ArrayList<>(subscribers)) {
+      shares.addHeld(charge, 1, bytes.length);
+      heldBytes += bytes.length - oldSize;
+      held.put(a.nodeId(), new Held(a, bytes, now, charge, paceAt));
+      snapshot = null;
+      List<byte[]> push = List.of(bytes);
+      for (Subscription s : new ArrayList<>(subscribers.keySet())) {
         if (s.isOpen()) {
           s.push(push);
         } else {
-          subscribers.remove(s);
+          forget(s);
         }
       }
       if (old == null) {
@@ -129,30 +171,157 @@ public final class IntroducerService implements IntroducerBackend {
     }
   }
 
+  private void checkIssueTime(Announcement a, Instant now) throws RequestException {
+    Instant issued = a.issuedAt();
+    if (issued.isBefore(now.minus(maxAge))) {
+      throw new RequestException(ErrorCode.REJECTED, "announcement of node "
+          + a.nodeId().shortForm() + " was issued at " + issued + ", more than " + human(maxAge)
+          + " (the introducer's max age) before its clock (" + now + "); the introducer relays"
+          + " only fresh announcements: check the node's clock and publish a newly signed one");
+    }
+    if (issued.isAfter(now.plus(maxClockSkew))) {
+      throw new RequestException(ErrorCode.REJECTED, "announcement of node "
+          + a.nodeId().shortForm() + " was issued at " + issued + ", more than "
+          + human(maxClockSkew) + " ahead of the introducer's clock (" + now + "); fix the"
+          + " node's (or the introducer's) clock and publish again");
+    }
+  }
+
+  /** A duration as "72h", "10m", "15s". */
+  private static String human(Duration d) {
+    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** When the node may publish next after this one; BUSY if it is publishing too often. */
+  private Instant pace(Announcement a, Held old, Instant now) throws RequestException {
+    if (old == null) {
+      return now.plus(minPublishInterval);
+    }
+    Instant tat = old.paceAt().isAfter(now) ? old.paceAt() : now;
+    Duration ahead = Duration.between(now, tat);
+    Duration allowance = minPublishInterval.multipliedBy(publishBurst - 1L);
+    if (ahead.compareTo(allowance) > 0) {
+      Duration wait = ahead.minus(allowance);
+      throw new RequestException(ErrorCode.BUSY, "node " + a.nodeId().shortForm()
+          + " publishes too often: the introducer takes " + publishBurst + " announcements of"
+          + " one node at once and then one per " + minPublishInterval.toSeconds() + " s;"
+          + " publish again in " + Math.max(1, (wait.toMillis() + 999) / 1000) + " s");
+    }
+    return tat.plus(minPublishInterval);
+  }
+
+  /** The address a node not yet held is charged to; BUSY if a bound leaves no room for it. */
+  private Object admitNew(Object owner, Announcement a, int size) throws RequestException {
+    if (held.size() >= maxNodes) {
+      throw new RequestException(ErrorCode.BUSY, "introducer already holds the maximum of "
+          + maxNodes + " nodes; known nodes may still re-publish, new ones must wait until"
+          + " entries age out (" + human(maxAge) + " without a re-publish)");
+    }
+    if (shares.nodes(owner) >= maxNodesPerAddress) {
+      throw new RequestException(ErrorCode.BUSY, "address " + owner + " already brought in "
+          + shares.nodes(owner) + " nodes, the most one address may (" + maxNodesPerAddress
+          + "); publish the rest from their own addresses");
+    }
+    if (shares.bytes(owner) + size > maxHeldBytesPerAddress) {
+      throw new RequestException(ErrorCode.BUSY, "address " + owner + " already brought in "
+          + shares.bytes(owner) + " bytes of announcements; " + size + " more would pass the"
+          + " most one address may hold (" + maxHeldBytesPerAddress + ")");
+    }
+    if (heldBytes + size > maxHeldBytes) {
+      throw new RequestException(ErrorCode.BUSY, "introducer already holds " + heldBytes
+          + " bytes of announcements; " + size + " more would pass its maximum of "
+          + maxHeldBytes + "; known nodes may still re-publish, new ones must wait");
+    }
+    return owner;
+  }
+
+  /**
+   * The address a newer announcement of a held node is charged to: the publisher's when it has
+   * room, else the one the node was charged to. Updates never count against the node bounds
+   * (the node is already held), so a full introducer still takes them; only growth in bytes
+   * is checked.
+   */
+  private Object admitUpdate(Object owner, Announcement a, Held old, int size)
+      throws RequestException {
+    long growth = size - old.bytes().length;
+    if (growth > 0 && heldBytes + growth > maxHeldBytes) {
+      throw new RequestException(ErrorCode.BUSY, "introducer already holds " + heldBytes
+          + " bytes of announcements; node " + a.nodeId().shortForm() + " growing by " + growth
+          + " would pass its maximum of " + maxHeldBytes + "; publish a smaller announcement");
+    }
+    if (!owner.equals(old.owner()) && shares.nodes(owner) < maxNodesPerAddress
+        && shares.bytes(owner) + size <= maxHeldBytesPerAddress) {
+      return owner;
+    }
+    if (growth > 0 && shares.bytes(old.owner()) + growth > maxHeldBytesPerAddress) {
+      throw new RequestException(ErrorCode.BUSY, "address " + old.owner() + " already holds "
+          + shares.bytes(old.owner()) + " bytes of announcements; node "
+          + a.nodeId().shortForm() + " growing by " + growth + " would pass the most one"
+          + " address may hold (" + maxHeldBytesPerAddress + ")");
+    }
+    return old.owner();
+  }
+
   @Override
   public void subscribe(Caller caller, Subscription subscription) throws RequestException {
+    Objects.requireNonNull(subscription, "subscription");
+    Object address = caller.peerAddress();
     synchronized (lock) {
-      subscribers.removeIf(s -> !s.isOpen());
+      for (Subscription s : new ArrayList<>(subscribers.keySet())) {
+        if (!s.isOpen()) {
+          forget(s);
+        }
+      }
+      if (subscribedConnections.contains(caller.connectionId())) {
+        throw new RequestException(ErrorCode.BAD_REQUEST, "this connection already has a"
+            + " subscription; the introducer serves one per connection (every update goes to"
+            + " it): use that one, or open a new connection");
+      }
       if (subscribers.size() >= maxSubscribers) {
         throw new RequestException(ErrorCode.BUSY, "introducer already serves the maximum of "
-            + maxSubscribers + " subscribers");
+            + maxSubscribers + " subscribers; try again later");
       }
-      subscribers.add(subscription);
+      if (shares.subscriptions(address) >= maxSubscribersPerAddress) {
+        throw new RequestException(ErrorCode.BUSY, "address " + address + " already has "
+            + shares.subscriptions(address) + " subscriptions, the most one address may ("
+            + maxSubscribersPerAddress + "); close one first");
+      }
+      subscribers.put(subscription, caller);
+      subscribedConnections.add(caller.connectionId());
+      shares.addSubscription(address, 1);
       sweep(clock.instant());
-      List<byte[]> snapshot = new ArrayList<>(held.size());
-      for (Held h : held.values()) {
-        snapshot.add(h.announcement().toBytes());
-      }
-      if (!snapshot.isEmpty()) {
-        subscription.push(snapshot);
-      }
+      List<byte[]> all = snapshot();
+      int offset = all.isEmpty() ? 0 : ThreadLocalRandom.current().nextInt(all.size());
+      subscription.push(new RotatedList(all, offset)); // always: the first push is the snapshot
     }
     subscription.onClose(() -> {
       synchronized (lock) {
-        subscribers.remove(subscription);
+        forget(subscription);
       }
     });
     log.debug("subscriber {} added", caller);
+  }
+
+  /** The shared snapshot list, built once per change. Lock held. */
+  private List<byte[]> snapshot() {
+    if (snapshot == null) {
+      byte[][] all = new byte[held.size()][];
+      int i = 0;
+      for (Held h : held.values()) {
+        all[i++] = h.bytes();
+      }
+      snapshot = List.of(all);
+    }
+    return snapshot;
+  }
+
+  /** Drops a subscription and gives back its places. Lock held; idempotent. */
+  private void forget(Subscription s) {
+    Caller c = subscribers.remove(s);
+    if (c != null) {
+      subscribedConnections.remove(c.connectionId());
+      shares.addSubscription(c.peerAddress(), -1);
+    }
   }
 
   /** The announcements held now, ordered by node id. */
@@ -171,8 +340,26 @@ public final class IntroducerService implements IntroducerBackend {
   /** Open subscriptions now. */
   public int subscriberCount() {
     synchronized (lock) {
-      subscribers.removeIf(s -> !s.isOpen());
+      for (Subscription s : new ArrayList<>(subscribers.keySet())) {
+        if (!s.isOpen()) {
+          forget(s);
+        }
+      }
       return subscribers.size();
+    }
+  }
+
+  /** Bytes of announcements held now, all nodes together. */
+  long heldBytes() {
+    synchronized (lock) {
+      return heldBytes;
+    }
+  }
+
+  /** Addresses with anything charged to them (held nodes or subscriptions). */
+  int chargedAddresses() {
+    synchronized (lock) {
+      return shares.addresses();
     }
   }
 
@@ -186,7 +373,9 @@ public final class IntroducerService implements IntroducerBackend {
     held.values().removeIf(h -> {
       boolean stale = h.receivedAt().isBefore(cutoff);
       if (stale) {
-        heldBytes -= h.announcement().length();
+        heldBytes -= h.bytes().length;
+        shares.addHeld(h.owner(), -1, -h.bytes().length);
+        snapshot = null;
       }
       return stale;
     });
@@ -196,17 +385,20 @@ public final class IntroducerService implements IntroducerBackend {
   public static final class Builder {
     private int maxNodes = 10_000;
     private long maxHeldBytes = 32L << 20;
+    private int maxNodesPerAddress = 1_000;
+    private long maxHeldBytesPerAddress = 4L << 20;
     private int maxSubscribers = 1_000;
+    private int maxSubscribersPerAddress = 32;
+    private Duration minPublishInterval = Duration.ofSeconds(15);
+    private int publishBurst = 4;
     private Duration maxAge = Duration.ofDays(3);
+    private Duration maxClockSkew = Duration.ofMinutes(10);
     private InstantSource clock = InstantSource.system();
 
     private Builder() {}
 
     public Builder maxNodes(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("max nodes must be >= 1, got " + n);
-      }
-      this.maxNodes = n;
+      this.maxNodes = atLeastOne("max nodes", n);
       return this;
     }
 
@@ -219,20 +411,66 @@ public final class IntroducerService implements IntroducerBackend {
       return this;
     }
 
-    public Builder maxSubscribers(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("max subscribers must be >= 1, got " + n);
-      }
-      this.maxSubscribers = n;
+    /** Most nodes one peer address may bring in (capped at max nodes). */
+    public Builder maxNodesPerAddress(int n) {
+      this.maxNodesPerAddress = atLeastOne("max nodes per address", n);
       return this;
     }
 
-    /** How long an announcement is kept without being re-published. */
+    /** Most bytes of announcements one peer address may bring in (capped at max held bytes). */
+    public Builder maxHeldBytesPerAddress(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("max held bytes per address must be >= 1, got "
+            + bytes);
+      }
+      this.maxHeldBytesPerAddress = bytes;
+      return this;
+    }
+
+    public Builder maxSubscribers(int n) {
+      this.maxSubscribers = atLeastOne("max subscribers", n);
+      return this;
+    }
+
+    /** Most open subscriptions from one peer address (capped at max subscribers). */
+    public Builder maxSubscribersPerAddress(int n) {
+      this.maxSubscribersPerAddress = atLeastOne("max subscribers per address", n);
+      return this;
+    }
+
+    /** How often one node may publish once its burst is used (zero: no pacing). */
+    public Builder minPublishInterval(Duration d) {
+      if (d == null || d.isNegative()) {
+        throw new IllegalArgumentException("min publish interval must be >= 0, got " + d);
+      }
+      this.minPublishInterval = d;
+      return this;
+    }
+
+    /** How many announcements of one node are taken at once before the pacing applies. */
+    public Builder publishBurst(int n) {
+      this.publishBurst = atLeastOne("publish burst", n);
+      return this;
+    }
+
+    /**
+     * How long an announcement is kept without being re-published, and the oldest issue time
+     * accepted.
+     */
     public Builder maxAge(Duration d) {
       if (d == null || d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException("max age must be positive, got " + d);
       }
       this.maxAge = d;
+      return this;
+    }
+
+    /** How far ahead of the introducer's clock an issue time may be. */
+    public Builder maxClockSkew(Duration d) {
+      if (d == null || d.isNegative()) {
+        throw new IllegalArgumentException("max clock skew must be >= 0, got " + d);
+      }
+      this.maxClockSkew = d;
       return this;
     }
 
@@ -243,6 +481,13 @@ public final class IntroducerService implements IntroducerBackend {
 
     public IntroducerService build() {
       return new IntroducerService(this);
+    }
+
+    private static int atLeastOne(String what, int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException(what + " must be >= 1, got " + n);
+      }
+      return n;
     }
   }
 }

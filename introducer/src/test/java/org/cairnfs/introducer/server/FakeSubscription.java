@@ -11,10 +11,20 @@ import org.cairnfs.protocol.server.Subscription;
 
 /** Records pushes; closed on demand. */
 final class FakeSubscription implements Subscription {
-  private final Caller caller = new Caller(NodeId.of(new byte[32]), 1, new InetSocketAddress(1));
+  private final Caller caller;
   final List<Announcement> received = new ArrayList<>();
+  /** Every push as given, arrays and list alike (to check what is shared). */
+  final List<List<byte[]>> pushes = new ArrayList<>();
   private final List<Runnable> onClose = new ArrayList<>();
   private boolean open = true;
+
+  FakeSubscription() {
+    this(new Caller(NodeId.of(new byte[32]), 1, new InetSocketAddress(1)));
+  }
+
+  FakeSubscription(Caller caller) {
+    this.caller = caller;
+  }
 
   @Override
   public Caller caller() {
@@ -23,6 +33,7 @@ final class FakeSubscription implements Subscription {
 
   @Override
   public synchronized void push(List<byte[]> announcements) {
+    pushes.add(announcements);
     for (byte[] b : announcements) {
       try {
         received.add(Announcement.parse(b));

@@ -1,10 +1,13 @@
 package org.cairnfs.protocol.server;
 
 import io.netty.channel.Channel;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Map;
+import java.util.RandomAccess;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,19 +20,28 @@ import org.slf4j.LoggerFactory;
 /**
  * A subscription bound to one channel; pushes are frames under the Subscribe's request id.
  *
- * <p>Bounded three ways. Pushed announcements wait in a queue as references (the introducer
- * holds the same arrays), and are encoded into a frame only while the socket is writable and
- * after the frame's bytes were taken from the server-wide response budget, so a snapshot to a
- * thousand subscribers costs a frame at a time each, not a thousand encoded copies. A push that
- * finds more than {@code maxPendingBytes} queued or unsent closes the connection rather than
- * let a subscriber that never reads make the server hold without bound (it reconnects and gets
- * a full snapshot, so nothing is lost but time). One push of any size is accepted onto an empty
- * queue, so a large snapshot never trips it.
+ * <p>The first push is the <b>snapshot</b>: its list is kept as it is (by reference, never
+ * copied; the backend must not change it afterwards) and walked with a cursor, so a snapshot
+ * that many subscribers share costs each of them one reference. Later pushes are
+ * <b>updates</b>: they wait in a queue that keeps only the latest of the entries that are
+ * version-1 announcements of the same node (same first 38 bytes: magic, version, node id; see
+ * announcement.md), so a node that re-publishes while its last update is unsent replaces it.
+ * Entries are references to the backend's arrays, encoded into a frame only while the socket
+ * is writable and after the frame's bytes were taken from the server-wide response budget:
+ * the snapshot first, then the updates.
+ *
+ * <p>A push that finds more than {@code maxPendingBytes} of <em>updates</em> queued or unsent
+ * closes the connection rather than let a subscriber that never reads make the server hold
+ * without bound (it reconnects and gets a full snapshot, so nothing is lost but time). The
+ * snapshot does not count: it is paced by the socket alone, so a subscriber that reads it
+ * slowly is not dropped because the grid is large.
  */
 final class ChannelSubscription implements Subscription {
   private static final Logger log = LoggerFactory.getLogger(ChannelSubscription.class);
   /** Length prefix, frame header and announcement count: what a frame adds to its entries. */
   private static final int FRAME_OVERHEAD = 4 + 9 + 2;
+  /** Magic, version and node id of a version-1 announcement (announcement.md). */
+  static final int NODE_KEY_LENGTH = 4 + 2 + 32;
 
   private final Caller caller;
   private final Channel channel;
@@ -37,7 +49,15 @@ final class ChannelSubscription implements Subscription {
   private final int maxFrameLength;
   private final long maxPendingBytes;
   private final PeerBudget responses;
-  private final Queue<byte[]> queue = new ConcurrentLinkedQueue<>();
+  /** Guards the snapshot, its cursor and the update queue (pushes come from any thread). */
+  private final Object queueLock = new Object();
+  private List<byte[]> snapshot;
+  private int snapshotNext;
+  private boolean snapshotTaken;
+  private final Map<Object, byte[]> updates = new LinkedHashMap<>();
+  /** Updates queued plus frames of updates handed to the channel and not yet written. */
+  private final AtomicLong unsentUpdateBytes = new AtomicLong();
+  /** Updates queued plus every frame handed to the channel and not yet written. */
   private final AtomicLong pendingBytes = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
@@ -71,16 +91,27 @@ final class ChannelSubscription implements Subscription {
     if (!isOpen()) {
       return;
     }
-    long queued = pendingBytes.get();
-    if (queued > maxPendingBytes) {
-      log.warn("subscriber {} is not reading ({} push bytes unsent, limit {}); closing its"
-          + " connection, it will reconnect for a fresh snapshot", caller, queued, maxPendingBytes);
-      channel.close();
-      return;
-    }
-    for (byte[] a : announcements) {
-      pendingBytes.addAndGet(4L + a.length);
-      queue.add(a);
+    synchronized (queueLock) {
+      if (!snapshotTaken) {
+        snapshotTaken = true;
+        snapshot = announcements instanceof RandomAccess ? announcements
+            : new ArrayList<>(announcements);
+      } else {
+        long unsent = unsentUpdateBytes.get();
+        if (unsent > maxPendingBytes) {
+          log.warn("subscriber {} is not reading its updates ({} update bytes unsent, limit {});"
+              + " closing its connection, it will reconnect for a fresh snapshot", caller,
+              unsent, maxPendingBytes);
+          channel.close();
+          return;
+        }
+        for (byte[] a : announcements) {
+          byte[] replaced = updates.put(nodeKey(a), a);
+          long delta = 4L + a.length - (replaced == null ? 0 : 4L + replaced.length);
+          unsentUpdateBytes.addAndGet(delta);
+          pendingBytes.addAndGet(delta);
+        }
+      }
     }
     if (channel.eventLoop().inEventLoop()) {
       drain();
@@ -90,18 +121,29 @@ final class ChannelSubscription implements Subscription {
   }
 
   /**
-   * Writes queued announcements while the socket is writable and the response budget lets
-   * frames out. Event loop only; called after each push, written frame and writability change.
+   * The coalescing key: the first 38 bytes of a version-1 announcement (so one node's updates
+   * replace each other), or a fresh object for anything else (never coalesced).
+   */
+  static Object nodeKey(byte[] a) {
+    if (a.length >= NODE_KEY_LENGTH && a[0] == 'C' && a[1] == 'A' && a[2] == 'N' && a[3] == 'N'
+        && a[4] == 0 && a[5] == 1) {
+      return ByteBuffer.wrap(a, 0, NODE_KEY_LENGTH).asReadOnlyBuffer();
+    }
+    return new Object();
+  }
+
+  /**
+   * Writes the snapshot, then queued updates, while the socket is writable and the response
+   * budget lets frames out. Event loop only; called after each push, written frame and
+   * writability change.
    */
   void drain() {
-    while (waiting == null && channel.isActive() && channel.isWritable() && !queue.isEmpty()) {
-      List<byte[]> batch = nextBatch();
-      long entries = 0;
-      for (byte[] a : batch) {
-        entries += 4L + a.length;
+    while (waiting == null && channel.isActive() && channel.isWritable()) {
+      Batch batch = nextBatch();
+      if (batch == null) {
+        return;
       }
-      long frameBytes = FRAME_OVERHEAD + entries;
-      pendingBytes.addAndGet(FRAME_OVERHEAD);
+      long frameBytes = FRAME_OVERHEAD + batch.entryBytes;
       MemoryBudget.Wait wait = responses.takeOrWait(frameBytes, channel.eventLoop(), () -> {
         waiting = null;
         send(batch, frameBytes);
@@ -115,40 +157,96 @@ final class ChannelSubscription implements Subscription {
     }
   }
 
-  /** Takes as many queued announcements as fit one frame (and the per-frame count limit). */
-  private List<byte[]> nextBatch() {
-    List<byte[]> batch = new ArrayList<>();
-    long size = 11; // header 9 + count 2
-    byte[] next;
-    while ((next = queue.peek()) != null) {
-      long entry = 4L + next.length;
-      if (!batch.isEmpty() && (size + entry > maxFrameLength
-          || batch.size() == WireLimits.MAX_ANNOUNCEMENTS_PER_PUSH)) {
-        break;
+  /** One frame's announcements: from the snapshot or from the updates, never both. */
+  private record Batch(List<byte[]> entries, long entryBytes, boolean updates) {}
+
+  /**
+   * Takes as many announcements as fit one frame (and the per-frame count limit): from the
+   * snapshot while any of it is unsent, then from the updates. Null when nothing waits.
+   */
+  private Batch nextBatch() {
+    synchronized (queueLock) {
+      List<byte[]> batch = new ArrayList<>();
+      long size = 11; // header 9 + count 2
+      if (snapshot != null && snapshotNext < snapshot.size()) {
+        while (snapshotNext < snapshot.size()) {
+          byte[] next = snapshot.get(snapshotNext);
+          if (!fits(batch, size, next)) {
+            break;
+          }
+          batch.add(next);
+          size += 4L + next.length;
+          snapshotNext++;
+        }
+        if (snapshotNext == snapshot.size()) {
+          snapshot = null; // let the shared list go once sent
+        }
+        long entries = size - 11;
+        pendingBytes.addAndGet(FRAME_OVERHEAD + entries);
+        return new Batch(batch, entries, false);
       }
-      batch.add(queue.poll());
-      size += entry;
+      if (updates.isEmpty()) {
+        return null;
+      }
+      Iterator<byte[]> it = updates.values().iterator();
+      while (it.hasNext()) {
+        byte[] next = it.next();
+        if (!fits(batch, size, next)) {
+          break;
+        }
+        it.remove();
+        batch.add(next);
+        size += 4L + next.length;
+      }
+      unsentUpdateBytes.addAndGet(FRAME_OVERHEAD);
+      pendingBytes.addAndGet(FRAME_OVERHEAD);
+      return new Batch(batch, size - 11, true);
     }
-    return batch;
   }
 
-  private void send(List<byte[]> batch, long frameBytes) {
+  private boolean fits(List<byte[]> batch, long size, byte[] next) {
+    return batch.isEmpty() || size + 4L + next.length <= maxFrameLength
+        && batch.size() < WireLimits.MAX_ANNOUNCEMENTS_PER_PUSH;
+  }
+
+  private void send(Batch batch, long frameBytes) {
     if (!channel.isActive()) {
-      responses.release(frameBytes);
-      pendingBytes.addAndGet(-frameBytes);
+      written(batch, frameBytes);
       return;
     }
-    channel.writeAndFlush(new Frame(requestId, new Response.AnnouncementPush(batch)))
+    channel.writeAndFlush(new Frame(requestId, new Response.AnnouncementPush(batch.entries())))
         .addListener(f -> {
-          responses.release(frameBytes);
-          pendingBytes.addAndGet(-frameBytes);
+          written(batch, frameBytes);
           drain();
         });
   }
 
-  /** Bytes of pushes queued or handed to the channel and not yet written out (or failed). */
+  private void written(Batch batch, long frameBytes) {
+    responses.release(frameBytes);
+    pendingBytes.addAndGet(-frameBytes);
+    if (batch.updates()) {
+      unsentUpdateBytes.addAndGet(-frameBytes);
+    }
+  }
+
+  /**
+   * Bytes of updates queued plus frames (snapshot or updates) handed to the channel and not
+   * yet written out (or failed); the unsent rest of the snapshot is not counted.
+   */
   long pendingBytes() {
     return pendingBytes.get();
+  }
+
+  /** What the limit counts: updates queued plus frames of updates not yet written. */
+  long unsentUpdateBytes() {
+    return unsentUpdateBytes.get();
+  }
+
+  /** Snapshot entries not yet taken into a frame. */
+  int snapshotRemaining() {
+    synchronized (queueLock) {
+      return snapshot == null ? 0 : snapshot.size() - snapshotNext;
+    }
   }
 
   @Override
@@ -180,7 +278,10 @@ final class ChannelSubscription implements Subscription {
   }
 
   private void stopWaiting() {
-    queue.clear();
+    synchronized (queueLock) {
+      snapshot = null;
+      updates.clear();
+    }
     if (waiting != null) {
       waiting.cancel();
       waiting = null;

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cairnfs.protocol.frame.FrameEncoder;
@@ -92,12 +93,13 @@ class ChannelSubscriptionTest {
     }
     assertThat(channel.isOpen()).isFalse();
     assertThat(closes).hasValue(1);
-    // four pushes of ~3 KB pass 10 000 bytes; the fifth finds them unsent and closes
-    assertThat(pushes).isEqualTo(5);
-    assertThat(socket.held).hasSize(4);
+    // the first push is the snapshot and does not count; four updates of ~3 KB pass 10 000
+    // bytes, and the fifth update finds them unsent and closes
+    assertThat(pushes).isEqualTo(6);
+    assertThat(socket.held).hasSize(5);
     assertThat(socket.heldBytes()).isGreaterThan(LIMIT);
     sub.push(announcements(1, 3000));
-    assertThat(socket.held).hasSize(4);
+    assertThat(socket.held).hasSize(5);
   }
 
   @Test
@@ -171,8 +173,9 @@ class ChannelSubscriptionTest {
   @Test
   void aSubscriberExactlyAtTheLimitIsStillServed() {
     ChannelSubscription sub = subscription();
+    sub.push(List.of()); // the snapshot, empty
     sub.push(announcements(1, (int) LIMIT - 4 - 15));
-    assertThat(sub.pendingBytes()).isEqualTo(LIMIT);
+    assertThat(sub.unsentUpdateBytes()).isEqualTo(LIMIT);
     sub.push(announcements(1, 10));
     assertThat(sub.isOpen()).isTrue();
     assertThat(socket.held).hasSize(2);
@@ -254,5 +257,96 @@ class ChannelSubscriptionTest {
     socket.held.remove(0).release(); // the peer reads the first frame
     socket.promises.remove(0).setSuccess();
     assertThat(heldFrameLengths()).containsExactly(4 + 11 + 4 + 200);
+  }
+
+  /** A version-1 announcement's first bytes: magic, version 1, then the node id {@code node}. */
+  private static byte[] announcementOf(int node, int size, int fill) {
+    byte[] a = new byte[size];
+    Arrays.fill(a, (byte) fill);
+    a[0] = 'C';
+    a[1] = 'A';
+    a[2] = 'N';
+    a[3] = 'N';
+    a[4] = 0;
+    a[5] = 1;
+    Arrays.fill(a, 6, ChannelSubscription.NODE_KEY_LENGTH, (byte) node);
+    return a;
+  }
+
+  /**
+   * A subscriber that reads nothing holds a snapshot as the one list it was given: nothing is
+   * encoded or counted for it, so N such subscribers of a 4 MB snapshot cost N references.
+   */
+  @Test
+  void aSnapshotIsKeptByReferenceAndNothingIsCountedOrEncodedWhileTheSocketIsFull() {
+    List<byte[]> shared = List.copyOf(announcements(100, 40_000));
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    List<ChannelSubscription> subs = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ChannelSubscription sub = subscription();
+      sub.push(shared);
+      subs.add(sub);
+    }
+    for (ChannelSubscription sub : subs) {
+      assertThat(sub.isOpen()).isTrue();
+      assertThat(sub.pendingBytes()).isZero();
+      assertThat(sub.snapshotRemaining()).isEqualTo(100);
+    }
+    assertThat(socket.held).isEmpty();
+  }
+
+  /**
+   * A subscriber reading a snapshot far larger than the limit slowly is not dropped for the
+   * small updates that arrive meanwhile: only updates count against the limit.
+   */
+  @Test
+  void theUnsentSnapshotDoesNotCountAgainstTheLimit() {
+    ChannelSubscription sub = subscription();
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    sub.push(announcements(40, 1000)); // 40 KB snapshot, limit 10 000
+    for (int i = 0; i < 5; i++) {
+      sub.push(List.of(announcementOf(i, 1000, 0)));
+    }
+    assertThat(sub.isOpen()).isTrue();
+    assertThat(sub.unsentUpdateBytes()).isEqualTo(5 * 1004);
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    sub.drain();
+    assertThat(sub.snapshotRemaining()).isZero();
+    assertThat(socket.heldBytes()).isEqualTo(15 + 40 * 1004 + 15 + 5 * 1004);
+  }
+
+  /** Updates of one node queued unsent keep only the latest; other nodes keep their place. */
+  @Test
+  void queuedUpdatesOfOneNodeAreCoalescedToTheLatest() {
+    ChannelSubscription sub = subscription();
+    sub.push(List.of());
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    byte[] otherNode = announcementOf(9, 500, 0);
+    sub.push(List.of(announcementOf(1, 2000, 1)));
+    sub.push(List.of(otherNode));
+    for (int seq = 2; seq <= 50; seq++) {
+      sub.push(List.of(announcementOf(1, 2000, seq)));
+    }
+    assertThat(sub.isOpen()).as("50 updates of 2 KB, but one node: under the limit").isTrue();
+    assertThat(sub.unsentUpdateBytes()).isEqualTo(2004 + 504);
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    sub.drain();
+    assertThat(heldFrameLengths()).containsExactly(4 + 11 + 2004 + 504);
+    ByteBuf frame = socket.held.get(0);
+    // the first entry is node 1's latest (fill 50), in node 1's original place
+    assertThat(frame.getByte(4 + 11 + 4 + 100)).isEqualTo((byte) 50);
+    socket.drain();
+    assertThat(sub.unsentUpdateBytes()).isZero();
+    assertThat(sub.pendingBytes()).isZero();
+  }
+
+  /** Entries that are not version-1 announcements are never merged, even when equal. */
+  @Test
+  void entriesThatAreNotAnnouncementsAreNotCoalesced() {
+    assertThat(ChannelSubscription.nodeKey(new byte[100]))
+        .isNotEqualTo(ChannelSubscription.nodeKey(new byte[100]));
+    assertThat(ChannelSubscription.nodeKey(announcementOf(3, 40, 1)))
+        .isEqualTo(ChannelSubscription.nodeKey(announcementOf(3, 90, 2)))
+        .isNotEqualTo(ChannelSubscription.nodeKey(announcementOf(4, 40, 1)));
   }
 }
