@@ -3,6 +3,7 @@ package org.cairnfs.introducer.client;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -27,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * <p>Written whole to a temporary file in the same directory, forced to disk, then renamed over
  * the old one, so a reader sees the old or the new cache, never a torn one. Every announcement
  * is re-verified on load: the cache is no more trusted than the network.
+ *
+ * <p>A cache has a size limit ({@link #maxBytesFor}: what a client may hold, plus framing). A
+ * file over it is refused whole at load, having read no more than the limit plus one byte, and
+ * a save that would pass it fails, so a flood once written cannot come back at every start.
  */
 public final class AnnouncementCache {
   private static final Logger log = LoggerFactory.getLogger(AnnouncementCache.class);
@@ -34,11 +39,34 @@ public final class AnnouncementCache {
   static final int VERSION = 1;
   /** Most entries a cache file may hold. */
   public static final int MAX_ENTRIES = 100_000;
+  /** Bytes of the header, and of each entry's framing (last seen and length). */
+  static final int HEADER_BYTES = 10;
+  static final int ENTRY_OVERHEAD = 12;
 
   private final Path file;
+  private final long maxBytes;
 
+  /** A cache sized for the client defaults ({@link GridMembership#DEFAULT_MAX_SERVERS} servers, {@link GridMembership#DEFAULT_MAX_HELD_BYTES}). */
   public AnnouncementCache(Path file) {
+    this(file, maxBytesFor(GridMembership.DEFAULT_MAX_SERVERS, GridMembership.DEFAULT_MAX_HELD_BYTES));
+  }
+
+  /** A cache whose file may be at most {@code maxBytes} long. */
+  public AnnouncementCache(Path file, long maxBytes) {
+    if (maxBytes < HEADER_BYTES) {
+      throw new IllegalArgumentException("cache limit must be >= " + HEADER_BYTES + " bytes, got " + maxBytes);
+    }
     this.file = file.toAbsolutePath();
+    this.maxBytes = maxBytes;
+  }
+
+  /** The largest cache of {@code servers} entries holding {@code announcementBytes} in all. */
+  public static long maxBytesFor(int servers, long announcementBytes) {
+    return HEADER_BYTES + (long) ENTRY_OVERHEAD * servers + announcementBytes;
+  }
+
+  public long maxBytes() {
+    return maxBytes;
   }
 
   public Path file() {
@@ -53,26 +81,59 @@ public final class AnnouncementCache {
    * and treated as empty (the node will learn the grid again from its introducers).
    */
   public List<Entry> load() {
-    byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      return read();
     } catch (NoSuchFileException e) {
       return List.of();
     } catch (IOException e) {
       log.warn("cannot read announcement cache {}: {}; starting without it", file, e.toString());
       return List.of();
-    }
-    try {
-      return decode(bytes);
+    } catch (CacheTooLargeException e) {
+      log.warn("ignoring announcement cache {}: {}; starting without it (it is rewritten with the "
+          + "servers this node holds)", file, e.getMessage());
+      return List.of();
     } catch (CacheFormatException e) {
       log.warn("ignoring corrupt announcement cache {}: {}", file, e.getMessage());
       return List.of();
     }
   }
 
-  /** Replaces the cache atomically with {@code entries}. */
+  /**
+   * Reads and decodes the cache, reading at most the limit plus one byte.
+   *
+   * @throws NoSuchFileException if there is no cache
+   * @throws CacheTooLargeException if the file is longer than {@link #maxBytes()}
+   * @throws CacheFormatException naming the structural fault
+   */
+  List<Entry> read() throws IOException, CacheFormatException {
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+    }
+    if (bytes.length > maxBytes) {
+      long size = bytes.length;
+      try {
+        size = Math.max(size, Files.size(file));
+      } catch (IOException gone) {
+        // report what was read
+      }
+      throw new CacheTooLargeException("the file is " + size + " bytes, over the limit of "
+          + maxBytes + " bytes (more than this node ever writes)");
+    }
+    return decode(bytes);
+  }
+
+  /**
+   * Replaces the cache atomically with {@code entries}.
+   *
+   * @throws IOException if writing fails or the entries encode to more than {@link #maxBytes()}
+   */
   public void save(List<Entry> entries) throws IOException {
     byte[] bytes = encode(entries);
+    if (bytes.length > maxBytes) {
+      throw new IOException(entries.size() + " entries encode to " + bytes.length
+          + " bytes, over the cache limit of " + maxBytes);
+    }
     Path dir = file.getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
@@ -163,8 +224,15 @@ public final class AnnouncementCache {
   }
 
   /** The cache file's structure is broken. */
-  static final class CacheFormatException extends Exception {
+  static class CacheFormatException extends Exception {
     CacheFormatException(String message) {
+      super(message);
+    }
+  }
+
+  /** The cache file is longer than this client may ever write. */
+  static final class CacheTooLargeException extends CacheFormatException {
+    CacheTooLargeException(String message) {
       super(message);
     }
   }

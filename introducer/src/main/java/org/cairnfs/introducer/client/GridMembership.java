@@ -12,9 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,6 +26,7 @@ import org.cairnfs.protocol.client.ClientOptions;
 import org.cairnfs.protocol.client.ProtocolClient;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.identity.NodeKey;
+import org.cairnfs.protocol.message.WireLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,9 +41,20 @@ import org.slf4j.LoggerFactory;
  * verified before use wherever they come from; the newest sequence per node wins. A server
  * whose newest announcement was received longer ago than the max age is dropped (static
  * servers never are). Thread-safe; listeners run on the membership's own thread.
+ *
+ * <p>Introducers need not be trusted, so what they push is bounded: an announcement whose issue
+ * time is older than the max age or more than 10 min ahead is ignored ({@link IssueTimeWindow}),
+ * and at most {@link Builder#maxServers} servers and {@link Builder#maxHeldBytes} bytes of
+ * announcements are held, the servers known longest winning ({@link KnownServers},
+ * {@link AnnouncementIntake}). The cache
+ * file holds only what is held and is refused at load when larger.
  */
 public final class GridMembership implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GridMembership.class);
+  /** Default bound on the servers held. */
+  public static final int DEFAULT_MAX_SERVERS = 10_000;
+  /** Default bound on the encoded announcements held, as at the introducer. */
+  public static final long DEFAULT_MAX_HELD_BYTES = 32L << 20;
 
   private final NodeKey ownKey;
   private final List<IntroducerUrl> introducers;
@@ -55,11 +65,11 @@ public final class GridMembership implements AutoCloseable {
   private final Backoff.Settings backoff;
   private final Duration saveDelay;
   private final KnownServers known;
+  private final AnnouncementIntake intake;
   private final List<Announcement> staticAnnouncements;
   private final List<Consumer<List<GridServer>>> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService scheduler;
   private final List<IntroducerLink> links = new ArrayList<>();
-  private final Set<NodeId> pushedSinceStart = ConcurrentHashMap.newKeySet();
   private boolean savePending;
   private volatile boolean started;
   private volatile boolean closed;
@@ -67,7 +77,8 @@ public final class GridMembership implements AutoCloseable {
   private GridMembership(Builder b) {
     this.ownKey = b.ownKey;
     this.introducers = List.copyOf(b.introducers);
-    this.cache = b.cacheFile == null ? null : new AnnouncementCache(b.cacheFile);
+    this.cache = b.cacheFile == null ? null
+        : new AnnouncementCache(b.cacheFile, AnnouncementCache.maxBytesFor(b.maxServers, b.maxHeldBytes));
     this.maxAge = b.maxAge;
     this.clock = b.clock;
     this.options = b.options;
@@ -81,7 +92,9 @@ public final class GridMembership implements AutoCloseable {
     for (Announcement a : b.staticAnnouncements) {
       statics.put(a.nodeId(), GridServer.unannounced(a.nodeId(), a.addresses(), now));
     }
-    this.known = new KnownServers(statics, b.maxServers);
+    this.known = new KnownServers(statics, b.maxServers, b.maxHeldBytes);
+    this.intake = new AnnouncementIntake(known, new IssueTimeWindow(b.maxAge), b.wallClock,
+        b.maxServers, b.maxHeldBytes);
     this.staticAnnouncements = List.copyOf(b.staticAnnouncements);
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "cairn-grid-membership");
@@ -109,20 +122,12 @@ public final class GridMembership implements AutoCloseable {
         known.offer(a, now);
       }
       if (cache != null) {
-        int loaded = 0;
-        for (AnnouncementCache.Entry e : cache.load()) {
-          Instant seen = e.lastSeen().isAfter(now) ? now : e.lastSeen();
-          if (known.offer(e.announcement(), seen)) {
-            loaded++;
-          }
-        }
-        known.expire(now, maxAge);
-        log.info("loaded {} servers from the announcement cache {}", loaded, cache.file());
+        intake.load(cache, now, maxAge);
       }
     }
     for (IntroducerUrl url : introducers) {
       IntroducerLink link = new IntroducerLink(url, ownKey, options, scheduler, backoff.create(),
-          c -> c.subscribe(this::onPush));
+          c -> c.subscribe(pushed -> receive(url, pushed)));
       links.add(link);
       link.start();
     }
@@ -151,7 +156,9 @@ public final class GridMembership implements AutoCloseable {
    * known only from the cache while introducers are connected has probably stopped.
    */
   public boolean announcedSinceStart(NodeId id) {
-    return pushedSinceStart.contains(id);
+    synchronized (known) {
+      return known.wasPushed(id);
+    }
   }
 
   /** How long a server stays in the list without a new announcement. */
@@ -230,27 +237,9 @@ public final class GridMembership implements AutoCloseable {
     saveNow();
   }
 
-  /** Called on a connection's event loop with pushed announcement bytes. */
-  private void onPush(List<byte[]> pushed) {
-    Instant now = clock.instant();
-    boolean changed = false;
-    List<Announcement> verified = new ArrayList<>(pushed.size());
-    for (byte[] bytes : pushed) {
-      try {
-        verified.add(Announcement.parse(bytes));
-      } catch (AnnouncementException e) {
-        log.warn("ignoring a bad announcement from an introducer: {}", e.getMessage());
-      }
-    }
-    for (Announcement a : verified) {
-      pushedSinceStart.add(a.nodeId());
-    }
-    synchronized (known) {
-      for (Announcement a : verified) {
-        changed |= known.offer(a, now);
-      }
-    }
-    if (changed) {
+  /** Called on a connection's event loop with announcement bytes pushed by {@code from}. */
+  void receive(IntroducerUrl from, List<byte[]> pushed) {
+    if (intake.receive(from, pushed, clock.instant())) {
       scheduleChange();
     }
   }
@@ -260,8 +249,16 @@ public final class GridMembership implements AutoCloseable {
     synchronized (known) {
       changed = known.expire(clock.instant(), maxAge);
     }
+    intake.rearmIfRoom();
     if (changed) {
       scheduleChange();
+    }
+  }
+
+  /** Encoded bytes of the announcements held now (for tests and status). */
+  long heldBytes() {
+    synchronized (known) {
+      return known.heldBytes();
     }
   }
 
@@ -304,12 +301,7 @@ public final class GridMembership implements AutoCloseable {
     if (cache == null) {
       return;
     }
-    List<AnnouncementCache.Entry> entries = new ArrayList<>();
-    synchronized (known) {
-      for (GridServer s : known.snapshot()) {
-        s.announcement().ifPresent(a -> entries.add(new AnnouncementCache.Entry(a, s.lastSeen())));
-      }
-    }
+    List<AnnouncementCache.Entry> entries = intake.cacheEntries(cache.maxBytes());
     try {
       cache.save(entries);
     } catch (IOException | RuntimeException e) {
@@ -326,10 +318,12 @@ public final class GridMembership implements AutoCloseable {
     private Path cacheFile;
     private Duration maxAge = Duration.ofDays(3);
     private InstantSource clock = InstantSource.system();
+    private InstantSource wallClock = InstantSource.system();
     private ClientOptions options = ClientOptions.defaults();
     private Backoff.Settings backoff = Backoff.Settings.DEFAULT;
     private Duration saveDelay = Duration.ofSeconds(1);
-    private int maxServers = 100_000;
+    private int maxServers = DEFAULT_MAX_SERVERS;
+    private long maxHeldBytes = DEFAULT_MAX_HELD_BYTES;
 
     private Builder(NodeKey ownKey) {
       this.ownKey = Objects.requireNonNull(ownKey, "ownKey");
@@ -377,8 +371,19 @@ public final class GridMembership implements AutoCloseable {
       return this;
     }
 
+    /** The clock of last-seen times and ageing (default the system clock). */
     public Builder clock(InstantSource c) {
       this.clock = Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    /**
+     * The clock announcements' issue times are checked against (default the system clock). Kept
+     * apart from {@link #clock}: the check compares the signer's wall clock with this machine's,
+     * so a test that moves the ageing clock need not sign announcements in its fake time.
+     */
+    public Builder wallClock(InstantSource c) {
+      this.wallClock = Objects.requireNonNull(c, "wall clock");
       return this;
     }
 
@@ -402,11 +407,26 @@ public final class GridMembership implements AutoCloseable {
       return this;
     }
 
+    /** At most this many servers are held (default 10 000); static ones always are. */
     public Builder maxServers(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("max servers must be >= 1, got " + n);
+      if (n < 1 || n > AnnouncementCache.MAX_ENTRIES) {
+        throw new IllegalArgumentException("max servers must be 1.." + AnnouncementCache.MAX_ENTRIES
+            + ", got " + n);
       }
       this.maxServers = n;
+      return this;
+    }
+
+    /**
+     * At most this many bytes of encoded announcements are held (default 32 MiB, about 3x that
+     * in heap); node ids are free to mint, so the count alone bounds nothing.
+     */
+    public Builder maxHeldBytes(long bytes) {
+      if (bytes < WireLimits.MAX_ANNOUNCEMENT || bytes > 1L << 30) {
+        throw new IllegalArgumentException("max held bytes must be " + WireLimits.MAX_ANNOUNCEMENT
+            + "..2^30, got " + bytes);
+      }
+      this.maxHeldBytes = bytes;
       return this;
     }
 

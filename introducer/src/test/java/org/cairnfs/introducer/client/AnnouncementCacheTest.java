@@ -1,6 +1,7 @@
 package org.cairnfs.introducer.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +83,29 @@ class AnnouncementCacheTest {
       Path f = dir.resolve("c");
       Files.write(f, bad);
       assertThat(new AnnouncementCache(f).load()).isEmpty();
+    }
+
+    @Test
+    void aFileOverTheLimitIsRefusedWithTheSizesNamed() throws Exception {
+      Path f = dir.resolve("c");
+      new AnnouncementCache(f).save(entries());
+      long size = Files.size(f);
+      AnnouncementCache small = new AnnouncementCache(f, size - 1);
+      assertThatThrownBy(small::read).isInstanceOf(AnnouncementCache.CacheTooLargeException.class)
+          .hasMessage("the file is " + size + " bytes, over the limit of " + (size - 1)
+              + " bytes (more than this node ever writes)");
+      assertThat(small.load()).isEmpty();
+      assertThat(new AnnouncementCache(f, size).load()).hasSize(2);
+    }
+
+    @Test
+    void aSaveOverTheLimitFailsAndKeepsTheOldFile() throws Exception {
+      Path f = dir.resolve("c");
+      AnnouncementCache cache = new AnnouncementCache(f, AnnouncementCache.encode(entries()).length - 1);
+      cache.save(entries().subList(0, 1));
+      assertThatThrownBy(() -> cache.save(entries())).isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("over the cache limit");
+      assertThat(cache.load()).hasSize(1);
     }
 
     @Test

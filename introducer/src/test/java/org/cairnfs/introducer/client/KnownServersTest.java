@@ -11,6 +11,7 @@ import org.cairnfs.introducer.announcement.Announcement;
 import org.cairnfs.introducer.announcement.NodeSigner;
 import org.cairnfs.introducer.announcement.ServerDetails;
 import org.cairnfs.introducer.announcement.TestKeys;
+import org.cairnfs.introducer.client.KnownServers.Offer;
 import org.cairnfs.protocol.identity.NodeId;
 import org.junit.jupiter.api.Test;
 
@@ -24,13 +25,13 @@ class KnownServersTest {
 
   @Test
   void highestSequenceWinsRegardlessOfOrder() {
-    KnownServers k = new KnownServers(Map.of(), 10);
+    KnownServers k = new KnownServers(Map.of(), 10, 1 << 20);
     NodeSigner key = TestKeys.ed25519();
-    assertThat(k.offer(announce(key, 5, 50), T0)).isTrue();
-    assertThat(k.offer(announce(key, 4, 40), T0)).isFalse();
-    assertThat(k.offer(announce(key, 5, 50), T0.plusSeconds(9))).isFalse();
+    assertThat(k.offer(announce(key, 5, 50), T0)).isEqualTo(Offer.ADDED);
+    assertThat(k.offer(announce(key, 4, 40), T0)).isEqualTo(Offer.NOT_NEWER);
+    assertThat(k.offer(announce(key, 5, 50), T0.plusSeconds(9))).isEqualTo(Offer.NOT_NEWER);
     assertThat(k.snapshot().get(0).lastSeen()).isEqualTo(T0);
-    assertThat(k.offer(announce(key, 6, 60), T0.plusSeconds(10))).isTrue();
+    assertThat(k.offer(announce(key, 6, 60), T0.plusSeconds(10))).isEqualTo(Offer.UPDATED);
     assertThat(k.snapshot()).singleElement()
         .satisfies(s -> assertThat(s.freeSpace()).isEqualTo(60))
         .satisfies(s -> assertThat(s.lastSeen()).isEqualTo(T0.plusSeconds(10)));
@@ -41,7 +42,7 @@ class KnownServersTest {
     NodeSigner staticKey = TestKeys.ed25519();
     NodeId staticId = NodeId.ofPublicKey(staticKey.publicKey());
     KnownServers k = new KnownServers(Map.of(staticId,
-        GridServer.unannounced(staticId, List.of(new HostPort("s", 2)), T0)), 10);
+        GridServer.unannounced(staticId, List.of(new HostPort("s", 2)), T0)), 10, 1 << 20);
     NodeSigner stale = TestKeys.ed25519();
     NodeSigner fresh = TestKeys.ed25519();
     k.offer(announce(stale, 1, 1), T0);
@@ -56,7 +57,7 @@ class KnownServersTest {
   void staticServerTakesItsAnnouncementAndStaysStatic() {
     NodeSigner key = TestKeys.ed25519();
     NodeId id = NodeId.ofPublicKey(key.publicKey());
-    KnownServers k = new KnownServers(Map.of(id, GridServer.unannounced(id, List.of(new HostPort("s", 2)), T0)), 10);
+    KnownServers k = new KnownServers(Map.of(id, GridServer.unannounced(id, List.of(new HostPort("s", 2)), T0)), 10, 1 << 20);
     assertThat(k.snapshot().get(0).freeSpace()).isEqualTo(GridServer.UNKNOWN_FREE_SPACE);
     k.offer(announce(key, 1, 77), T0);
     GridServer s = k.snapshot().get(0);
@@ -66,10 +67,139 @@ class KnownServersTest {
   }
 
   @Test
-  void boundRefusesNewNodes() {
-    KnownServers k = new KnownServers(Map.of(), 1);
-    assertThat(k.offer(announce(TestKeys.ed25519(), 1, 1), T0)).isTrue();
-    assertThat(k.offer(announce(TestKeys.ed25519(), 1, 1), T0)).isFalse();
+  void countBoundRefusesNewNodesButNotUpdates() {
+    KnownServers k = new KnownServers(Map.of(), 1, 1 << 20);
+    NodeSigner first = TestKeys.ed25519();
+    assertThat(k.offer(announce(first, 1, 1), T0)).isEqualTo(Offer.ADDED);
+    assertThat(k.offer(announce(TestKeys.ed25519(), 1, 1), T0)).isEqualTo(Offer.FULL);
+    assertThat(k.offer(announce(first, 2, 2), T0)).isEqualTo(Offer.UPDATED);
     assertThat(k.size()).isEqualTo(1);
+  }
+
+  @Test
+  void floodOfMintedIdsStaysUnderTheByteBoundAndKeepsEarlierServers() {
+    long cap = 8 * 1024;
+    KnownServers k = new KnownServers(Map.of(), 10_000, cap);
+    List<NodeSigner> real = List.of(TestKeys.ed25519(), TestKeys.ed25519(), TestKeys.ed25519());
+    for (NodeSigner key : real) {
+      assertThat(k.offer(announce(key, 1, 1), T0)).isEqualTo(Offer.ADDED);
+    }
+    int refused = 0;
+    for (int i = 0; i < 200; i++) {
+      Offer o = k.offer(big(TestKeys.ed25519(), 1), T0);
+      if (o == Offer.FULL) {
+        refused++;
+      }
+      assertThat(k.heldBytes()).isLessThanOrEqualTo(cap);
+    }
+    assertThat(refused).isGreaterThan(150);
+    assertThat(k.heldBytes()).isEqualTo(k.snapshot().stream()
+        .mapToLong(s -> s.announcement().orElseThrow().length()).sum());
+    for (NodeSigner key : real) {
+      assertThat(k.offer(announce(key, 2, 2), T0)).as("the real servers still update").isEqualTo(Offer.UPDATED);
+    }
+    assertThat(k.snapshot()).extracting(GridServer::nodeId)
+        .contains(real.stream().map(r -> NodeId.ofPublicKey(r.publicKey())).toArray(NodeId[]::new));
+  }
+
+  @Test
+  void refusesNewTellsWithoutTheAnnouncementWhetherANewNodeCouldGetIn() {
+    Announcement held = announce(TestKeys.ed25519(), 1, 1);
+    KnownServers k = new KnownServers(Map.of(), 10, held.length() + 100);
+    NodeId other = NodeId.ofPublicKey(TestKeys.ed25519().publicKey());
+    assertThat(k.refusesNew(other, held.length())).isFalse();
+    k.offer(held, T0);
+    assertThat(k.refusesNew(other, 100)).isFalse();
+    assertThat(k.refusesNew(other, 101)).isTrue();
+    assertThat(k.refusesNew(held.nodeId(), 10_000)).as("a held node is never refused unread").isFalse();
+  }
+
+  @Test
+  void anUpdateThatNoLongerFitsEvictsOnlyServersAdmittedAfterIt() {
+    NodeSigner old = TestKeys.ed25519();
+    Announcement small = announce(old, 1, 1);
+    Announcement grown = big(old, 2);
+    NodeSigner later = TestKeys.ed25519();
+    Announcement filler = big(later, 1);
+    long cap = small.length() + filler.length() + 10;
+    KnownServers k = new KnownServers(Map.of(), 10, cap);
+    k.offer(small, T0);
+    k.offer(filler, T0);
+    assertThat(k.offer(grown, T0)).isEqualTo(Offer.UPDATED);
+    assertThat(k.snapshot()).extracting(GridServer::nodeId).containsExactly(grown.nodeId());
+    assertThat(k.heldBytes()).isEqualTo(grown.length());
+  }
+
+  @Test
+  void anUpdateIsRefusedWhenOnlyServersKnownLongerCouldMakeRoom() {
+    NodeSigner old = TestKeys.ed25519();
+    NodeSigner later = TestKeys.ed25519();
+    Announcement first = big(old, 1);
+    Announcement filler = big(later, 1);
+    long cap = first.length() + filler.length() + 10;
+    KnownServers k = new KnownServers(Map.of(), 10, cap);
+    k.offer(first, T0);
+    k.offer(filler, T0);
+    assertThat(k.offer(big(later, 2, 8), T0)).isEqualTo(Offer.FULL);
+    assertThat(k.snapshot()).extracting(GridServer::sequence).containsOnly(1L);
+    assertThat(k.heldBytes()).isEqualTo(first.length() + filler.length());
+  }
+
+  @Test
+  void staticServersAreAlwaysHeldAndNeverEvicted() {
+    NodeSigner key = TestKeys.ed25519();
+    NodeId id = NodeId.ofPublicKey(key.publicKey());
+    KnownServers k = new KnownServers(Map.of(id, GridServer.unannounced(id, List.of(new HostPort("s", 2)), T0)),
+        1, 100);
+    assertThat(k.offer(big(key, 1), T0)).isEqualTo(Offer.UPDATED);
+    assertThat(k.offer(announce(TestKeys.ed25519(), 1, 1), T0)).isEqualTo(Offer.FULL);
+    assertThat(k.snapshot()).extracting(GridServer::nodeId).containsExactly(id);
+  }
+
+  @Test
+  void pushedIsRememberedOnlyWhileHeld() {
+    KnownServers k = new KnownServers(Map.of(), 1, 1 << 20);
+    Announcement held = announce(TestKeys.ed25519(), 1, 1);
+    Announcement refused = announce(TestKeys.ed25519(), 1, 1);
+    k.offer(held, T0);
+    k.offer(refused, T0);
+    k.markPushed(held.nodeId());
+    k.markPushed(refused.nodeId());
+    assertThat(k.wasPushed(held.nodeId())).isTrue();
+    assertThat(k.wasPushed(refused.nodeId())).isFalse();
+    k.expire(T0.plus(Duration.ofDays(1)), Duration.ofHours(1));
+    assertThat(k.wasPushed(held.nodeId())).isFalse();
+    assertThat(k.heldBytes()).isZero();
+  }
+
+  @Test
+  void admissionOrderIsKeptAcrossUpdates() {
+    KnownServers k = new KnownServers(Map.of(), 10, 1 << 20);
+    NodeSigner a = TestKeys.ed25519();
+    NodeSigner b = TestKeys.ed25519();
+    k.offer(announce(a, 1, 1), T0);
+    k.offer(announce(b, 1, 1), T0);
+    k.offer(announce(a, 2, 1), T0);
+    assertThat(k.inAdmissionOrder()).extracting(GridServer::nodeId)
+        .containsExactly(NodeId.ofPublicKey(a.publicKey()), NodeId.ofPublicKey(b.publicKey()));
+  }
+
+  /** An announcement of about 1.5 KiB (long nickname, version and addresses). */
+  static Announcement big(NodeSigner key, long seq) {
+    return big(key, seq, 4);
+  }
+
+  static Announcement big(NodeSigner key, long seq, int addressCount) {
+    List<HostPort> addresses = bigAddresses(addressCount);
+    return Announcement.sign(new ServerDetails("n".repeat(128), addresses, 1, "v".repeat(256), seq, Instant.EPOCH), key);
+  }
+
+  /** {@code n} addresses of 250-character host names. */
+  static List<HostPort> bigAddresses(int n) {
+    List<HostPort> addresses = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      addresses.add(new HostPort((char) ('a' + i) + "h".repeat(250), 1000 + i));
+    }
+    return addresses;
   }
 }
