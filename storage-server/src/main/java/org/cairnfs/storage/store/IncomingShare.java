@@ -156,8 +156,11 @@ final class IncomingShare {
       try {
         writeDirect(blocks.duplicate(), first);
       } catch (IOException e) {
-        direct.close();
-        direct = null;
+        try {
+          closeDirect();
+        } catch (IOException ignored) {
+          // buffered from here on all the same
+        }
         writeAll(channel, blocks, first);
       }
       writeAll(channel, data.duplicate().position(p + (int) (last - offset)), last);
@@ -240,9 +243,10 @@ final class IncomingShare {
   }
 
   private void closeDirect() throws IOException {
-    if (direct != null) {
-      direct.close();
-      direct = null;
+    FileChannel d = direct;
+    direct = null;
+    if (d != null) {
+      d.close();
     }
   }
 
