@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.cairnfs.introducer.IntroducerUrl;
 import org.cairnfs.introducer.announcement.Announcement;
 import org.cairnfs.introducer.announcement.AnnouncementException;
+import org.cairnfs.introducer.announcement.IssueTimeWindow;
 import org.cairnfs.protocol.identity.NodeId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +63,7 @@ final class AnnouncementIntake {
       }
       try {
         Announcement a = Announcement.parse(bytes);
-        Optional<String> fault = window.fault(a, wallNow);
+        Optional<String> fault = window.fault(a, wallNow, "this node's");
         if (fault.isPresent()) {
           issueTimeWarning.warn(wallNow, "ignoring an announcement from introducer " + from.address()
               + ": " + fault.get());
@@ -105,7 +106,7 @@ final class AnnouncementIntake {
     int full = 0;
     synchronized (known) {
       for (AnnouncementCache.Entry e : cache.load()) {
-        if (window.fault(e.announcement(), wallNow).isPresent()) {
+        if (window.fault(e.announcement(), wallNow, "this node's").isPresent()) {
           stale++;
           continue;
         }
@@ -122,7 +123,7 @@ final class AnnouncementIntake {
     log.info("loaded {} servers from the announcement cache {}", loaded, cache.file());
     if (stale > 0) {
       log.warn("skipped {} cached announcements issued longer ago than {} or more than {} min ahead",
-          stale, maxAge, IssueTimeWindow.MAX_AHEAD.toMinutes());
+          stale, maxAge, window.maxAhead().toMinutes());
     }
     if (full > 0) {
       log.warn("skipped {} cached announcements past the limit of {} servers and {} bytes", full,

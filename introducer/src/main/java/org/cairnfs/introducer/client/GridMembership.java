@@ -22,6 +22,7 @@ import org.cairnfs.introducer.IntroducerUrl;
 import org.cairnfs.introducer.NodeAddress;
 import org.cairnfs.introducer.announcement.Announcement;
 import org.cairnfs.introducer.announcement.AnnouncementException;
+import org.cairnfs.introducer.announcement.IssueTimeWindow;
 import org.cairnfs.protocol.client.ClientOptions;
 import org.cairnfs.protocol.client.ProtocolClient;
 import org.cairnfs.protocol.identity.NodeId;
@@ -93,7 +94,8 @@ public final class GridMembership implements AutoCloseable {
       statics.put(a.nodeId(), GridServer.unannounced(a.nodeId(), a.addresses(), now));
     }
     this.known = new KnownServers(statics, b.maxServers, b.maxHeldBytes);
-    this.intake = new AnnouncementIntake(known, new IssueTimeWindow(b.maxAge), b.wallClock,
+    this.intake = new AnnouncementIntake(known,
+        new IssueTimeWindow(b.maxAge, IssueTimeWindow.DEFAULT_MAX_AHEAD), b.wallClock,
         b.maxServers, b.maxHeldBytes);
     this.staticAnnouncements = List.copyOf(b.staticAnnouncements);
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -11,10 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.cairnfs.introducer.announcement.Announcement;
 import org.cairnfs.introducer.announcement.AnnouncementException;
+import org.cairnfs.introducer.announcement.IssueTimeWindow;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.server.Caller;
@@ -61,7 +63,7 @@ public final class IntroducerService implements IntroducerBackend {
   private final Duration minPublishInterval;
   private final int publishBurst;
   private final Duration maxAge;
-  private final Duration maxClockSkew;
+  private final IssueTimeWindow issueTimes;
   private final InstantSource clock;
   private final Object lock = new Object();
   private final Map<NodeId, Held> held = new HashMap<>();
@@ -91,7 +93,7 @@ public final class IntroducerService implements IntroducerBackend {
     this.minPublishInterval = b.minPublishInterval;
     this.publishBurst = b.publishBurst;
     this.maxAge = b.maxAge;
-    this.maxClockSkew = b.maxClockSkew;
+    this.issueTimes = new IssueTimeWindow(b.maxAge, b.maxClockSkew);
     this.clock = b.clock;
   }
 
@@ -172,24 +174,12 @@ public final class IntroducerService implements IntroducerBackend {
   }
 
   private void checkIssueTime(Announcement a, Instant now) throws RequestException {
-    Instant issued = a.issuedAt();
-    if (issued.isBefore(now.minus(maxAge))) {
-      throw new RequestException(ErrorCode.REJECTED, "announcement of node "
-          + a.nodeId().shortForm() + " was issued at " + issued + ", more than " + human(maxAge)
-          + " (the introducer's max age) before its clock (" + now + "); the introducer relays"
-          + " only fresh announcements: check the node's clock and publish a newly signed one");
+    Optional<String> fault = issueTimes.fault(a, now, "the introducer's");
+    if (fault.isPresent()) {
+      throw new RequestException(ErrorCode.REJECTED, fault.get() + "; the introducer relays only"
+          + " fresh announcements: check the node's clock (and the introducer's) and publish a"
+          + " newly signed one");
     }
-    if (issued.isAfter(now.plus(maxClockSkew))) {
-      throw new RequestException(ErrorCode.REJECTED, "announcement of node "
-          + a.nodeId().shortForm() + " was issued at " + issued + ", more than "
-          + human(maxClockSkew) + " ahead of the introducer's clock (" + now + "); fix the"
-          + " node's (or the introducer's) clock and publish again");
-    }
-  }
-
-  /** A duration as "72h", "10m", "15s". */
-  private static String human(Duration d) {
-    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
   }
 
   /** When the node may publish next after this one; BUSY if it is publishing too often. */
@@ -215,7 +205,7 @@ public final class IntroducerService implements IntroducerBackend {
     if (held.size() >= maxNodes) {
       throw new RequestException(ErrorCode.BUSY, "introducer already holds the maximum of "
           + maxNodes + " nodes; known nodes may still re-publish, new ones must wait until"
-          + " entries age out (" + human(maxAge) + " without a re-publish)");
+          + " entries age out (" + IssueTimeWindow.human(maxAge) + " without a re-publish)");
     }
     if (shares.nodes(owner) >= maxNodesPerAddress) {
       throw new RequestException(ErrorCode.BUSY, "address " + owner + " already brought in "
@@ -392,7 +382,7 @@ public final class IntroducerService implements IntroducerBackend {
     private Duration minPublishInterval = Duration.ofSeconds(15);
     private int publishBurst = 4;
     private Duration maxAge = Duration.ofDays(3);
-    private Duration maxClockSkew = Duration.ofMinutes(10);
+    private Duration maxClockSkew = IssueTimeWindow.DEFAULT_MAX_AHEAD;
     private InstantSource clock = InstantSource.system();
 
     private Builder() {}
