@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.cairnfs.caps.crypto.Tag;
 import org.cairnfs.caps.crypto.TaggedHash;
 import org.cairnfs.introducer.HostPort;
@@ -42,6 +43,18 @@ public final class Announcement {
       throw new IllegalStateException("the node signer produced a signature its own public key rejects");
     }
     return new Announcement(id, details, key, encoded);
+  }
+
+  /**
+   * The node id encoded announcement bytes claim, unverified (empty when too short to hold
+   * one): lets a reader refuse what it would refuse for that node before paying for
+   * {@link #parse}'s signature check.
+   */
+  public static Optional<NodeId> claimedNodeId(byte[] bytes) {
+    int end = AnnouncementLayout.OFFSET_NODE_ID + NodeId.LENGTH;
+    return bytes.length < end ? Optional.empty()
+        : Optional.of(NodeId.of(Arrays.copyOfRange(bytes,
+            AnnouncementLayout.OFFSET_NODE_ID, end)));
   }
 
   /**

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -29,8 +28,6 @@ final class AnnouncementIntake {
   private static final Logger log = LoggerFactory.getLogger(GridMembership.class);
   private static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
   /** Where the node id lies in an announcement (announcement.md). */
-  private static final int ID_START = 6;
-  private static final int ID_END = 38;
 
   private final KnownServers known;
   private final IssueTimeWindow window;
@@ -167,12 +164,12 @@ final class AnnouncementIntake {
    * refused anyway (or fail verification) are skipped.
    */
   private boolean refusedUnread(byte[] bytes) {
-    if (bytes.length < ID_END) {
+    Optional<NodeId> claimed = Announcement.claimedNodeId(bytes);
+    if (claimed.isEmpty()) {
       return false;
     }
-    NodeId claimed = NodeId.of(Arrays.copyOfRange(bytes, ID_START, ID_END));
     synchronized (known) {
-      return known.refusesNew(claimed, bytes.length);
+      return known.refusesNew(claimed.get(), bytes.length);
     }
   }
 }
