@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -78,7 +77,7 @@ final class KnownServers {
     boolean isStatic = staticIds.contains(id);
     GridServer next = GridServer.of(a, seenAt, isStatic);
     if (old == null) {
-      if (!isStatic && (servers.size() >= maxServers || heldBytes + a.length() > maxBytes)) {
+      if (refusesNew(id, a.length())) {
         return Offer.FULL;
       }
       admit(next);
@@ -172,28 +171,21 @@ final class KnownServers {
    * rank}, newest first; evicts nothing and returns false if they do not hold enough.
    */
   private boolean evictAdmittedAfter(long rank, long needed) {
-    NavigableMap<Long, NodeId> newer = byRank.tailMap(rank, false).descendingMap();
-    long available = 0;
-    for (NodeId id : newer.values()) {
+    List<NodeId> victims = new ArrayList<>();
+    long freed = 0;
+    for (NodeId id : byRank.tailMap(rank, false).descendingMap().values()) {
+      if (freed >= needed) {
+        break;
+      }
       if (!staticIds.contains(id)) {
-        available += servers.get(id).bytes();
-        if (available >= needed) {
-          break;
-        }
+        victims.add(id);
+        freed += servers.get(id).bytes();
       }
     }
-    if (available < needed) {
+    if (freed < needed) {
       return false;
     }
-    long freed = 0;
-    Iterator<NodeId> it = new ArrayList<>(newer.values()).iterator();
-    while (freed < needed && it.hasNext()) {
-      NodeId id = it.next();
-      if (!staticIds.contains(id)) {
-        freed += servers.get(id).bytes();
-        remove(id);
-      }
-    }
+    victims.forEach(this::remove);
     return true;
   }
 }
