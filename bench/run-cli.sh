@@ -14,18 +14,22 @@
 # each put and get rate as a share of that ceiling times the cores.
 # Usage: bench/run-cli.sh [--sizes "100 1024"] [--files 200] [--entries 100] [--runs 3]
 #                         [--servers 10] [--dir /tmp] [--fresh] [--processes] [--ceiling]
-#                         [--warmup 0]
+#                         [--warmup 0] [--warm-grid 0]
 # --fresh: new random small files before each cp -r (outside the timing), so every copy
 # uploads (allocate, write, close) instead of finding its shares held (convergent encryption).
 # --warmup N: before each row, N untimed runs of its warm command, so the timed ones meet
 # servers (and a client node) whose JIT has compiled that path: fresh server processes keep
 # getting faster for a dozen copies (docs/startup.md).
+# --warm-grid MIB: before any row, untimed warm puts and gets of new random files of 1 GiB (or
+# MIB, if smaller) until MIB have gone each way: fresh storage servers spend several times the
+# CPU on their first few GiB (the JIT compiling their paths), so without this the first rows time
+# servers that are still compiling, which no grid that has run for a while does.
 # Smoke run: bench/run-cli.sh --sizes 1 --files 10 --entries 10 --runs 1
 # Time it only on an otherwise idle machine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 sizes="100 1024"; files=200; entries=100; runs=3; servers=10; base="${TMPDIR:-/tmp}"; fresh=
-processes= ceiling= warmup=0
+processes= ceiling= warmup=0 warm_grid=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
@@ -38,6 +42,7 @@ while [ $# -gt 0 ]; do
     --processes) processes=1; shift ;;
     --ceiling) ceiling=1; shift ;;
     --warmup) warmup="$2"; shift 2 ;;
+    --warm-grid) warm_grid="$2"; shift 2 ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 64 ;;
   esac
 done
@@ -104,6 +109,18 @@ small_files
 mkdir -p "$work/src/wide"
 for i in $(seq 1 "$entries"); do echo "$i" >"$work/src/wide/e$i"; done
 "$cairn" cp -r "$work/src/wide" bench:wide >/dev/null  # one publish for all entries
+
+if [ "$warm_grid" -gt 0 ]; then
+  done_mib=0
+  while [ "$done_mib" -lt "$warm_grid" ]; do
+    s=$((warm_grid - done_mib)); [ "$s" -gt 1024 ] && s=1024
+    head -c "$((s * 1024 * 1024))" /dev/urandom >"$work/src/warm"
+    "$cairn" put "$work/src/warm" bench:warm >/dev/null
+    "$cairn" get bench:warm "$work/got" && rm -f "$work/got"
+    done_mib=$((done_mib + s))
+  done
+  rm -f "$work/src/warm"
+fi
 
 rows=()
 row() {
@@ -184,6 +201,7 @@ for r in "${rows[@]}"; do
 done
 echo "(cold: CAIRN_IN_PROCESS=1, the command joins the grid itself; warm: through the running"
 echo " node's local channel. Grid: $grid_desc, on $cores cores.)"
+[ "$warm_grid" -gt 0 ] && echo "(before the rows: untimed puts and gets of $warm_grid MiB each way through the client node)"
 [ "$warmup" -gt 0 ] && echo "(each row after $warmup untimed warm runs of its command)"
 echo "Local disk, same directory: $store_mib MiB (10/3 of $largest MiB, what the servers store) written"
 echo "and fsynced at $disk_rate MiB/s, so no put can pass $put_bound MiB/s here ('of disk')."
