@@ -16,6 +16,7 @@ import org.cairnfs.storage.lease.Lease;
 import org.cairnfs.storage.lease.LeaseDbDamagedException;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.OldLeaseDbFile;
+import org.cairnfs.storage.lease.ShareCharge;
 import org.cairnfs.storage.lease.ShareRecord;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.store.SlotWriteCheck;
@@ -102,7 +103,7 @@ class LeaseDbPlacementTest {
             assertThat(l.cancelHash()).isEqualTo(lease.cancelHash());
             assertThat(l.expiry()).isEqualTo(lease.expiry());
           });
-      assertThat(s.store().usedBytes()).isEqualTo(3000);
+      assertThat(s.store().usedBytes()).isEqualTo(ShareCharge.of(3000));
     }
     assertThat(storage().resolve("leases.db")).doesNotExist();
     assertThat(storage().resolve("leases.db.imported")).exists();

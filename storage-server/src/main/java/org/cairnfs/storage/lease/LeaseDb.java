@@ -91,6 +91,10 @@ public final class LeaseDb implements AutoCloseable {
     this.tables = tables;
     this.committer = committer;
     Object found = tables.value("schema");
+    if (LeaseTables.SCHEMA_V2.equals(found)) {
+      LeaseTables.chargeEveryShare(tables, file);
+      found = tables.value("schema");
+    }
     if (!LeaseTables.SCHEMA.equals(found)) {
       // open() closes the database on this refusal
       throw new IllegalStateException("lease database has schema '" + found
@@ -405,12 +409,12 @@ public final class LeaseDb implements AutoCloseable {
     return out;
   }
 
-  /** Bytes of all recorded shares, each counted once. */
+  /** What all recorded shares are charged ({@link ShareCharge}), each counted once. */
   public long totalShareBytes() {
     return totalApplied;
   }
 
-  /** Bytes charged to {@code owner}: the sizes of all shares it holds a lease on. */
+  /** Bytes charged to {@code owner}: the charges of all shares it holds a lease on. */
   public synchronized long ownerBytes(LeaseOwner owner) {
     try {
       return tables().ownerBytes(owner.toBytes());
@@ -633,8 +637,8 @@ public final class LeaseDb implements AutoCloseable {
     } catch (SQLException e) {
       throw failed("write", e);
     }
-    long oldSize = old == null ? 0 : old.size();
-    long newSize = updated == null ? 0 : updated.size();
+    long oldSize = old == null ? 0 : ShareCharge.of(old.size());
+    long newSize = updated == null ? 0 : ShareCharge.of(updated.size());
     if (old != null) {
       for (LeaseOwner owner : old.owners()) {
         owners.merge(owner, -oldSize, Long::sum);

@@ -14,7 +14,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lease database's tables in one SQLite file (schema in {@code
@@ -29,9 +33,13 @@ import java.util.List;
  * file is refused, and no shared-memory index file is made.
  */
 final class LeaseTables implements AutoCloseable {
-  static final String SCHEMA = "cairn-lease-db-v2";
+  /** v3: totals and owners' bytes count each share's {@link ShareCharge}, not its size. */
+  static final String SCHEMA = "cairn-lease-db-v3";
+  /** Totals and owners' bytes counted share sizes; migrated on open. */
+  static final String SCHEMA_V2 = "cairn-lease-db-v2";
   /** {@code PRAGMA application_id} of a lease database: "CAIR". */
   static final int APPLICATION_ID = 0x43414952;
+  private static final Logger LOG = LoggerFactory.getLogger(LeaseTables.class);
   static final int SQLITE_IOERR = 10;
   private static final java.util.regex.Pattern ERROR_CODE =
       java.util.regex.Pattern.compile("error code=(\\d+)");
@@ -246,6 +254,43 @@ final class LeaseTables implements AutoCloseable {
     putValue.setString(1, name);
     putValue.setObject(2, value);
     putValue.executeUpdate();
+  }
+
+  /**
+   * Migrates a v2 database to v3: recomputes the total and every owner's bytes from the records
+   * with {@link ShareCharge} (a page of keys at a time; memory grows with owners, not shares) and
+   * commits them with the new schema in one transaction.
+   */
+  static void chargeEveryShare(LeaseTables tables, Path file) throws SQLException {
+    long total = 0;
+    long shares = 0;
+    Map<LeaseOwner, Long> owners = new HashMap<>();
+    byte[] after = null;
+    for (List<byte[]> page = tables.keysAfter(null, 1024); !page.isEmpty();
+        page = tables.keysAfter(after, 1024)) {
+      for (byte[] key : page) {
+        ShareRecord record = ShareRecordCodec.decode(tables.findShare(key));
+        long charge = ShareCharge.of(record.size());
+        total += charge;
+        shares++;
+        for (LeaseOwner owner : record.owners()) {
+          owners.merge(owner, charge, Long::sum);
+        }
+      }
+      after = page.get(page.size() - 1);
+    }
+    try (Statement s = tables.connection.createStatement()) {
+      s.execute("DELETE FROM owners");
+    }
+    for (Map.Entry<LeaseOwner, Long> e : owners.entrySet()) {
+      tables.setOwnerBytes(e.getKey().toBytes(), e.getValue());
+    }
+    tables.putValue("total-share-bytes", total);
+    tables.putValue("schema", SCHEMA);
+    tables.commit();
+    LOG.info("lease database {} migrated from"
+        + " {} to {}: {} share(s) now charged {} bytes (each at least {})", file, SCHEMA_V2,
+        SCHEMA, shares, total, ShareCharge.MIN_BYTES);
   }
 
   /** Makes the next share lookup fail as a failed statement does (tests). */

@@ -121,9 +121,10 @@ final class MapDbImport {
         for (Map.Entry<byte[], byte[]> e : shares.entrySet()) {
           ShareRecord record = ShareRecordCodec.decode(e.getValue());
           tables.putShare(e.getKey(), e.getValue());
-          total += record.size();
+          long charge = ShareCharge.of(record.size());
+          total += charge;
           for (LeaseOwner owner : record.owners()) {
-            owners.merge(owner, record.size(), Long::sum);
+            owners.merge(owner, charge, Long::sum);
           }
           count[0]++;
         }

@@ -19,6 +19,7 @@ import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
+import org.cairnfs.storage.lease.ShareCharge;
 import org.cairnfs.storage.lease.ShareRecord;
 import org.cairnfs.storage.share.ShareKey;
 
@@ -29,11 +30,6 @@ import org.cairnfs.storage.share.ShareKey;
  * and delegates here.
  */
 final class ImmutableUploads {
-  /**
-   * Least space an open upload is charged, whatever its declared size: its file and
-   * descriptor cost something even when empty. Once closed a share counts its real size.
-   */
-  static final long MIN_UPLOAD_CHARGE = 4096;
   /** Most closes committed together (more wait for the next batch). */
   static final int MAX_BATCH = 256;
   /** Threads issuing the fsyncs of one batch at once. */
@@ -97,7 +93,7 @@ final class ImmutableUploads {
       openWrites.acquire(toOpen.size());
       List<SpaceBudget.Reservation> reservations;
       try {
-        reservations = budget.reserveEach(chargeOf(shareSize), toOpen.size());
+        reservations = budget.reserveEach(ShareCharge.of(shareSize), toOpen.size());
       } catch (StoreException | IOException e) {
         openWrites.release(toOpen.size());
         throw e;
@@ -337,8 +333,4 @@ final class ImmutableUploads {
     openWrites.release(1);
   }
 
-  /** Space an open upload of {@code shareSize} bytes is charged. */
-  static long chargeOf(long shareSize) {
-    return Math.max(shareSize, MIN_UPLOAD_CHARGE);
-  }
 }

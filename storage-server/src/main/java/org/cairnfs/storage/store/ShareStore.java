@@ -458,7 +458,10 @@ public final class ShareStore implements AutoCloseable {
     }
   }
 
-  /** Bytes of held shares plus bytes reserved for uploads and slot writes in progress. */
+  /**
+   * What held shares are charged (each its size, at least 4 KiB) plus what is reserved for
+   * uploads and slot writes in progress: the figure max-space limits.
+   */
   public long usedBytes() {
     return budget.usedBytes();
   }

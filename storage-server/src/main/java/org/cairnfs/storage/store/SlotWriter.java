@@ -17,6 +17,7 @@ import org.cairnfs.caps.share.ShareSource;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
+import org.cairnfs.storage.lease.ShareCharge;
 import org.cairnfs.storage.lease.ShareRecord;
 import org.cairnfs.storage.share.ShareKey;
 
@@ -126,8 +127,7 @@ final class SlotWriter {
       openWrites.acquire(1);
       SpaceBudget.Reservation reservation;
       try {
-        reservation = budget.reserveReplacing(size,
-            leases.find(key).map(ShareRecord::size).orElse(0L));
+        reservation = budget.reserveReplacing(size, chargeOf(leases.find(key)));
       } catch (StoreException | IOException e) {
         openWrites.release(1);
         throw e;
@@ -313,7 +313,7 @@ final class SlotWriter {
             + " rejected: STALE_SEQNUM: seqnum " + seqnum + " is not higher than the held "
             + "seqnum " + held.getAsLong() + ", stored while this one was checked");
       }
-      long growth = size - record.map(ShareRecord::size).orElse(0L) - quotaHeld;
+      long growth = ShareCharge.of(size) - chargeOf(record) - quotaHeld;
       // The new version is already on disk (staged), so only max-space needs checking.
       SpaceBudget.Reservation growing = budget.reserveWritten(growth);
       try {
@@ -336,6 +336,11 @@ final class SlotWriter {
 
   private OptionalLong heldSeqnum(ShareKey key) {
     return seqnumOf(leases.find(key));
+  }
+
+  /** What the held version is charged; nothing when there is none. */
+  private static long chargeOf(Optional<ShareRecord> record) {
+    return record.map(r -> ShareCharge.of(r.size())).orElse(0L);
   }
 
   private static OptionalLong seqnumOf(Optional<ShareRecord> record) {

@@ -4,13 +4,15 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.cairnfs.storage.lease.LeaseDb;
+import org.cairnfs.storage.lease.ShareCharge;
 
 /**
  * Decides whether new bytes fit, and holds reservations for bytes promised but not yet
  * recorded (uploads in progress, slot versions being written).
  *
  * <p>Two quantities are counted, because the two limits see different things. Against
- * max-space: recorded share bytes (lease database) + every reservation. Against the reserved
+ * max-space: recorded shares' charges ({@link ShareCharge}: at least 4 KiB each, kept by the
+ * lease database) + every reservation. Against the reserved
  * free disk space: the disk's usable bytes already show what has been written, so only the
  * <em>outstanding</em> part of each reservation (promised but not yet written) is subtracted
  * from them. Without that, N allocations each just under the free space all passed (nothing
@@ -123,14 +125,15 @@ final class SpaceBudget {
   }
 
   /**
-   * Reserves {@code bytes} not yet on disk for a new version of a share that now holds
-   * {@code replaced} bytes: only the growth counts against max-space (a version that replaces
-   * another of its size fits a full server), the whole against the free disk until written.
+   * Reserves {@code bytes} not yet on disk for a new version of a share whose held version is
+   * charged {@code replacedCharge} (0: none held): only the growth of the charge counts against
+   * max-space (a version that replaces another of its size fits a full server), the whole
+   * against the free disk until written.
    */
-  synchronized Reservation reserveReplacing(long bytes, long replaced)
+  synchronized Reservation reserveReplacing(long bytes, long replacedCharge)
       throws StoreException, IOException {
     long b = Math.max(0, bytes);
-    long growth = Math.max(0, b - Math.max(0, replaced));
+    long growth = Math.max(0, ShareCharge.of(b) - Math.max(0, replacedCharge));
     if (growth > 0) {
       checkMaxSpace(growth);
     }
@@ -223,7 +226,7 @@ final class SpaceBudget {
     return Math.max(0, Math.min(underMax, onDisk));
   }
 
-  /** Recorded share bytes plus reservations. */
+  /** Recorded shares' charges plus reservations. */
   synchronized long usedBytes() {
     return leases.totalShareBytes() + reserved;
   }

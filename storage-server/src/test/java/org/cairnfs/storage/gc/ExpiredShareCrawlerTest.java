@@ -17,6 +17,7 @@ import org.cairnfs.storage.FakeClock;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
+import org.cairnfs.storage.lease.ShareCharge;
 import org.cairnfs.storage.share.ShareKind;
 import org.cairnfs.storage.store.ShareStore;
 import org.cairnfs.storage.store.StoreLimits;
@@ -75,9 +76,9 @@ class ExpiredShareCrawlerTest {
     assertThat(pass).isEqualTo(new ExpiredShareCrawler.Pass(3, 2));
     assertThat(store.heldShares(StorageIndex.of(filled(16, 1)))).isEmpty();
     assertThat(store.heldShares(StorageIndex.of(filled(16, 2)))).containsExactly(0);
-    assertThat(store.usedBytes()).isEqualTo(10);
-    assertThat(store.ownerBytes(ALICE)).isEqualTo(10);
-    assertThat(leases.totalShareBytes()).isEqualTo(10);
+    assertThat(store.usedBytes()).isEqualTo(ShareCharge.of(10));
+    assertThat(store.ownerBytes(ALICE)).isEqualTo(ShareCharge.of(10));
+    assertThat(leases.totalShareBytes()).isEqualTo(ShareCharge.of(10));
   }
 
   @Test
@@ -134,7 +135,7 @@ class ExpiredShareCrawlerTest {
           StorageIndex.of(filled(16, 20)), 0))).as("round %d", round).isPresent();
     }
     upload(99, 0, 7);
-    assertThat(leases.totalShareBytes()).isEqualTo(510);
+    assertThat(leases.totalShareBytes()).isEqualTo(51 * ShareCharge.of(10));
   }
 
   @Test

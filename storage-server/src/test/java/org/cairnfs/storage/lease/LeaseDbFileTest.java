@@ -23,6 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The lease database as a file: its schema, its private salt, what a restart keeps. */
 class LeaseDbFileTest {
+  /**
+   * Share sizes in this class are multiples of U: above {@link ShareCharge#MIN_BYTES}, so each
+   * share is charged exactly its size and the accounting's moves stay visible.
+   */
+  static final long U = 10_000;
   static final Duration DAYS_31 = Duration.ofDays(31);
   static final ShareKey KEY = ShareKey.immutable(StorageIndex.of(filled(16, 1)), 0);
   @TempDir Path dir;
@@ -73,7 +78,7 @@ class LeaseDbFileTest {
       assertThat(db.leaseDuration()).isEqualTo(DAYS_31);
       assertThat(db.clock()).isSameAs(clock);
     }
-    assertThat(rawValue("a.db", "schema")).isEqualTo("cairn-lease-db-v2");
+    assertThat(rawValue("a.db", "schema")).isEqualTo("cairn-lease-db-v3");
     assertThat((byte[]) rawValue("a.db", "implicit-lease-salt")).hasSize(32);
     assertThat(dir.resolve("a.db.new")).doesNotExist();
   }
@@ -135,7 +140,7 @@ class LeaseDbFileTest {
   @Test
   void aPageOfOneIsAllowed() throws Exception {
     try (LeaseDb db = open("a.db")) {
-      db.recordShare(KEY, 1, ShareRecord.NO_SEQNUM, owner(1),
+      db.recordShare(KEY, U * 1, ShareRecord.NO_SEQNUM, owner(1),
           LeaseSecrets.of(filled(32, 1), filled(32, 2)));
       assertThat(db.recordedKeys(null, 1)).containsExactly(KEY);
       assertThat(db.recordedKeys(KEY, 1)).isEmpty();
@@ -148,7 +153,7 @@ class LeaseDbFileTest {
       s.executeUpdate("UPDATE meta SET value = 'cairn-lease-db-v0' WHERE name = 'schema'");
     }
     assertThatThrownBy(() -> open("old.db")).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("cairn-lease-db-v0").hasMessageContaining("cairn-lease-db-v2");
+        .hasMessageContaining("cairn-lease-db-v0").hasMessageContaining("cairn-lease-db-v3");
     // the refusal closed the file and released its lock
     try (Connection again = raw("old.db"); Statement s = again.createStatement()) {
       s.executeUpdate("UPDATE meta SET value = 'x' WHERE name = 'total-share-bytes'");
@@ -158,13 +163,48 @@ class LeaseDbFileTest {
     assertThat(rawValue("old.db", "schema")).isEqualTo("cairn-lease-db-v0");
   }
 
+  /**
+   * A v2 file counted share sizes; v3 counts each share at least {@link ShareCharge#MIN_BYTES}.
+   * Opening a v2 file recomputes the total and every owner's bytes from the records, once.
+   */
+  @Test
+  void aV2FileIsMigratedToChargesOnOpen() throws Exception {
+    LeaseSecrets secrets = LeaseSecrets.of(filled(32, 1), filled(32, 2));
+    ShareKey big = ShareKey.immutable(StorageIndex.of(filled(16, 2)), 0);
+    ShareKey empty = ShareKey.immutable(StorageIndex.of(filled(16, 3)), 1);
+    try (LeaseDb db = open("v2.db")) {
+      db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(1), secrets);
+      db.recordShare(big, 10_000, ShareRecord.NO_SEQNUM, owner(1), secrets);
+      db.recordShare(empty, 0, ShareRecord.NO_SEQNUM, owner(2), secrets);
+    }
+    // what a v2 server had stored for the same records: sizes
+    try (Connection raw = raw("v2.db"); Statement s = raw.createStatement()) {
+      s.executeUpdate("UPDATE meta SET value = 'cairn-lease-db-v2' WHERE name = 'schema'");
+      s.executeUpdate("UPDATE meta SET value = 10010 WHERE name = 'total-share-bytes'");
+      s.executeUpdate("UPDATE owners SET bytes = 10010 WHERE owner = X'"
+          + java.util.HexFormat.of().formatHex(owner(1).toBytes()) + "'");
+      s.executeUpdate("DELETE FROM owners WHERE owner = X'"
+          + java.util.HexFormat.of().formatHex(owner(2).toBytes()) + "'");
+    }
+    try (LeaseDb db = open("v2.db")) {
+      assertThat(db.totalShareBytes()).isEqualTo(4096 + 10_000 + 4096);
+      assertThat(db.ownerBytes(owner(1))).isEqualTo(4096 + 10_000);
+      assertThat(db.ownerBytes(owner(2))).isEqualTo(4096);
+      db.removeShare(empty);
+      assertThat(db.totalShareBytes()).isEqualTo(4096 + 10_000);
+      assertThat(db.ownerBytes(owner(2))).isZero();
+    }
+    assertThat(rawValue("v2.db", "schema")).isEqualTo("cairn-lease-db-v3");
+    assertThat(rawValue("v2.db", "total-share-bytes")).isEqualTo(4096 + 10_000);
+  }
+
   @Test
   void everyLeaseChangeIsCommittedWhenItReturns() throws Exception {
     LeaseSecrets aliceSecrets = LeaseSecrets.of(filled(32, 1), filled(32, 2));
     ShareKey other = ShareKey.immutable(StorageIndex.of(filled(16, 2)), 0);
     try (LeaseDb db = open("a.db")) {
-      db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(1), aliceSecrets);
-      db.recordShare(other, 20, ShareRecord.NO_SEQNUM, owner(1), aliceSecrets);
+      db.recordShare(KEY, U * 10, ShareRecord.NO_SEQNUM, owner(1), aliceSecrets);
+      db.recordShare(other, U * 20, ShareRecord.NO_SEQNUM, owner(1), aliceSecrets);
     }
     try (LeaseDb db = open("a.db")) {
       assertThat(db.addLease(KEY, owner(2), LeaseSecrets.of(filled(32, 3), filled(32, 4))))
@@ -172,12 +212,12 @@ class LeaseDbFileTest {
     }
     try (LeaseDb db = open("a.db")) {
       assertThat(db.find(KEY).orElseThrow().owners()).contains(owner(1), owner(2));
-      assertThat(db.ownerBytes(owner(2))).isEqualTo(10);
+      assertThat(db.ownerBytes(owner(2))).isEqualTo(U * 10);
       db.removeShare(other);
     }
     try (LeaseDb db = open("a.db")) {
       assertThat(db.find(other)).isEmpty();
-      assertThat(db.totalShareBytes()).isEqualTo(10);
+      assertThat(db.totalShareBytes()).isEqualTo(U * 10);
     }
   }
 
@@ -190,11 +230,11 @@ class LeaseDbFileTest {
           .isNotInstanceOf(LeaseDbDamagedException.class)
           .hasMessage("lease database " + dir.resolve("held.db") + " is in use: its lock "
               + dir.resolve("held.db.lock") + " is held (is another server running with it?)");
-      first.recordShare(KEY, 1, ShareRecord.NO_SEQNUM, owner(1),
+      first.recordShare(KEY, U * 1, ShareRecord.NO_SEQNUM, owner(1),
           LeaseSecrets.of(filled(32, 1), filled(32, 2)));
     }
     try (LeaseDb again = open("held.db")) {
-      assertThat(again.totalShareBytes()).isEqualTo(1);
+      assertThat(again.totalShareBytes()).isEqualTo(U * 1);
     }
   }
 
@@ -257,11 +297,11 @@ class LeaseDbFileTest {
     java.util.concurrent.ExecutorService pool =
         java.util.concurrent.Executors.newSingleThreadExecutor();
     try (LeaseDb db = open("a.db")) {
-      db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(1), secrets);
+      db.recordShare(KEY, U * 10, ShareRecord.NO_SEQNUM, owner(1), secrets);
       java.util.concurrent.Future<?> waiting;
       db.commitLock().lock();
       try {
-        waiting = pool.submit(() -> db.recordShare(other, 20, ShareRecord.NO_SEQNUM, owner(1),
+        waiting = pool.submit(() -> db.recordShare(other, U * 20, ShareRecord.NO_SEQNUM, owner(1),
             secrets));
         while (db.commitLock().getQueueLength() < 1) {
           Thread.sleep(1);
@@ -276,14 +316,14 @@ class LeaseDbFileTest {
           .hasCauseInstanceOf(IllegalStateException.class);
       assertThat(db.find(KEY)).isPresent();
       assertThat(db.find(other)).isEmpty();
-      assertThat(db.totalShareBytes()).isEqualTo(10);
-      db.recordShare(other, 20, ShareRecord.NO_SEQNUM, owner(1), secrets);
+      assertThat(db.totalShareBytes()).isEqualTo(U * 10);
+      db.recordShare(other, U * 20, ShareRecord.NO_SEQNUM, owner(1), secrets);
     } finally {
       pool.shutdownNow();
     }
     try (LeaseDb db = open("a.db")) {
-      assertThat(db.totalShareBytes()).isEqualTo(30);
-      assertThat(db.ownerBytes(owner(1))).isEqualTo(30);
+      assertThat(db.totalShareBytes()).isEqualTo(U * 30);
+      assertThat(db.ownerBytes(owner(1))).isEqualTo(U * 30);
     }
   }
 
@@ -303,7 +343,7 @@ class LeaseDbFileTest {
         byte[] si = filled(16, 0);
         si[0] = (byte) i;
         si[1] = (byte) (i >> 8);
-        db.recordShare(ShareKey.immutable(StorageIndex.of(si), 0), 100, ShareRecord.NO_SEQNUM,
+        db.recordShare(ShareKey.immutable(StorageIndex.of(si), 0), U * 100, ShareRecord.NO_SEQNUM,
             owner(1), LeaseSecrets.of(filled(32, 1), filled(32, 2)));
       }
     }
@@ -337,12 +377,12 @@ class LeaseDbFileTest {
         si[1] = (byte) (i >> 8);
         ShareKey key = ShareKey.immutable(StorageIndex.of(si), 0);
         try {
-          db.recordShare(key, 10, ShareRecord.NO_SEQNUM, owner(1), secrets);
+          db.recordShare(key, U * 10, ShareRecord.NO_SEQNUM, owner(1), secrets);
           acked.add(key);
         } catch (IllegalStateException e) {
           assertThat(e).hasMessageContaining("SQLITE_FULL");
           failures++;
-          assertThat(db.totalShareBytes()).isEqualTo(10L * acked.size());
+          assertThat(db.totalShareBytes()).isEqualTo(U * (10L * acked.size()));
           if (failures < 3) {
             db.fillDisk(); // still full after the reopen
           }
@@ -350,15 +390,15 @@ class LeaseDbFileTest {
       }
       assertThat(failures).isEqualTo(3);
       assertThat(acked).hasSize(397);
-      assertThat(db.ownerBytes(owner(1))).isEqualTo(3970);
+      assertThat(db.ownerBytes(owner(1))).isEqualTo(U * 3970);
     }
     try (LeaseDb db = open("a.db")) {
       for (ShareKey key : acked) {
         assertThat(db.find(key)).isPresent();
       }
       assertThat(db.recordedKeys(null, 1000)).hasSize(397);
-      assertThat(db.totalShareBytes()).isEqualTo(3970);
-      assertThat(db.ownerBytes(owner(1))).isEqualTo(3970);
+      assertThat(db.totalShareBytes()).isEqualTo(U * 3970);
+      assertThat(db.ownerBytes(owner(1))).isEqualTo(U * 3970);
     }
   }
 
@@ -388,7 +428,7 @@ class LeaseDbFileTest {
         byte[] si = filled(16, 0);
         si[0] = (byte) i;
         si[1] = (byte) (i >> 8);
-        db.recordShare(ShareKey.immutable(StorageIndex.of(si), 0), 100, ShareRecord.NO_SEQNUM,
+        db.recordShare(ShareKey.immutable(StorageIndex.of(si), 0), U * 100, ShareRecord.NO_SEQNUM,
             owner(1), LeaseSecrets.of(filled(32, 1), filled(32, 2)));
       }
     }
@@ -406,7 +446,7 @@ class LeaseDbFileTest {
   @Test
   void anOwnerChargedNothingHasNoRow() throws Exception {
     try (LeaseDb db = open("a.db")) {
-      db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(1),
+      db.recordShare(KEY, U * 10, ShareRecord.NO_SEQNUM, owner(1),
           LeaseSecrets.of(filled(32, 1), filled(32, 2)));
       db.removeShare(KEY);
       assertThat(db.ownerBytes(owner(1))).isZero();
@@ -477,9 +517,9 @@ class LeaseDbFileTest {
   void aRowThatDoesNotDecodeIsDamageNamingTheFile() throws Exception {
     ShareKey other = ShareKey.immutable(StorageIndex.of(filled(16, 2)), 0);
     try (LeaseDb db = open("rows")) {
-      db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(1), LeaseSecrets.of(filled(32, 1),
+      db.recordShare(KEY, U * 10, ShareRecord.NO_SEQNUM, owner(1), LeaseSecrets.of(filled(32, 1),
           filled(32, 2)));
-      db.recordShare(other, 20, ShareRecord.NO_SEQNUM, owner(1), LeaseSecrets.of(filled(32, 1),
+      db.recordShare(other, U * 20, ShareRecord.NO_SEQNUM, owner(1), LeaseSecrets.of(filled(32, 1),
           filled(32, 2)));
     }
     try (Connection c = raw("rows");
@@ -493,7 +533,7 @@ class LeaseDbFileTest {
           .cause().isInstanceOf(LeaseDbDamagedException.class)
           .hasMessageContaining(dir.resolve("rows").toString())
           .hasMessageContaining("the record of " + KEY + " does not decode");
-      assertThat(db.find(other)).get().extracting(ShareRecord::size).isEqualTo(20L);
+      assertThat(db.find(other)).get().extracting(ShareRecord::size).isEqualTo(U * 20);
     }
     try (Connection c = raw("rows");
         PreparedStatement u = c.prepareStatement("UPDATE shares SET key = ? WHERE key = ?")) {

@@ -33,6 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
  * every operation of its batch.
  */
 class LeaseDbGroupCommitTest {
+  /**
+   * Share sizes in this class are multiples of U: above {@link ShareCharge#MIN_BYTES}, so each
+   * share is charged exactly its size and the accounting's moves stay visible.
+   */
+  static final long U = 10_000;
   static final int N = 8;
 
   @TempDir Path dir;
@@ -104,7 +109,7 @@ class LeaseDbGroupCommitTest {
   void concurrentOperationsShareOneCommit() throws Exception {
     db = open();
     for (int i = 0; i < N; i++) {
-      db.recordShare(key(i), 100 + i, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+      db.recordShare(key(i), U * (100 + i), ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     }
     assertThat(commits).hasSize(N).allMatch(ops -> ops == 1);
     commits.clear();
@@ -117,66 +122,66 @@ class LeaseDbGroupCommitTest {
     for (int i = 0; i < N; i++) {
       assertThat(db.find(key(i)).orElseThrow().owners()).contains(ALICE, BOB);
     }
-    assertThat(db.ownerBytes(BOB)).isEqualTo(N * 100L + (N - 1) * N / 2);
+    assertThat(db.ownerBytes(BOB)).isEqualTo(U * (N * 100L + (N - 1) * N / 2));
   }
 
   /** The space check of every allocation and write reads the total: a slow sync must not stall it. */
   @Test
   void theTotalIsReadableWhileACommitSyncs() throws Exception {
     db = open();
-    db.recordShare(key(0), 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(key(0), U * 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     slowCommit = new java.util.concurrent.CountDownLatch(1);
-    Future<?> recording = pool.submit(() -> db.recordShare(key(1), 10, ShareRecord.NO_SEQNUM,
+    Future<?> recording = pool.submit(() -> db.recordShare(key(1), U * 10, ShareRecord.NO_SEQNUM,
         BOB, secrets(2)));
     try {
       assertThat(commitStarted.await(20, TimeUnit.SECONDS)).isTrue();
       Future<Long> total = pool.submit(db::totalShareBytes);
       // applied, not yet durable: the check counts it, as it counts reservations
-      assertThat(total.get(20, TimeUnit.SECONDS)).isEqualTo(17);
+      assertThat(total.get(20, TimeUnit.SECONDS)).isEqualTo(U * 17);
       assertThat(recording).isNotDone();
     } finally {
       slowCommit.countDown();
     }
     recording.get(20, TimeUnit.SECONDS);
-    assertThat(db.totalShareBytes()).isEqualTo(17);
+    assertThat(db.totalShareBytes()).isEqualTo(U * 17);
   }
 
   /** A batch settles the total and each owner's bytes once, as the records one by one would. */
   @Test
   void aBatchOfVersionsAccountsAsTheSameRecordsOneByOne() throws Exception {
     db = open();
-    db.recordShare(key(0), 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
-    db.recordShare(key(1), 50, ShareRecord.NO_SEQNUM, BOB, secrets(2));
+    db.recordShare(key(0), U * 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(key(1), U * 50, ShareRecord.NO_SEQNUM, BOB, secrets(2));
     commits.clear();
     db.recordShares(List.of(
-        new LeaseDb.NewVersion(key(0), 30, 4, BOB, secrets(2)),   // shrinks ALICE's, adds BOB
-        new LeaseDb.NewVersion(key(2), 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1)),
-        new LeaseDb.NewVersion(key(2), 9, 5, ALICE, secrets(1)),  // the same key again
-        new LeaseDb.NewVersion(key(1), 50, 6, BOB, secrets(2)))); // same size: no change
+        new LeaseDb.NewVersion(key(0), U * 30, 4, BOB, secrets(2)),   // shrinks ALICE's, adds BOB
+        new LeaseDb.NewVersion(key(2), U * 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1)),
+        new LeaseDb.NewVersion(key(2), U * 9, 5, ALICE, secrets(1)),  // the same key again
+        new LeaseDb.NewVersion(key(1), U * 50, 6, BOB, secrets(2)))); // same size: no change
     assertThat(commits).containsExactly(1);
-    assertThat(db.totalShareBytes()).isEqualTo(30 + 50 + 9);
-    assertThat(db.ownerBytes(ALICE)).isEqualTo(30 + 9);
-    assertThat(db.ownerBytes(BOB)).isEqualTo(30 + 50);
+    assertThat(db.totalShareBytes()).isEqualTo(U * (30 + 50 + 9));
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(U * (30 + 9));
+    assertThat(db.ownerBytes(BOB)).isEqualTo(U * (30 + 50));
     db.close();
     db = open();
-    assertThat(db.totalShareBytes()).isEqualTo(89);
-    assertThat(db.ownerBytes(ALICE)).isEqualTo(39);
-    assertThat(db.ownerBytes(BOB)).isEqualTo(80);
+    assertThat(db.totalShareBytes()).isEqualTo(U * 89);
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(U * 39);
+    assertThat(db.ownerBytes(BOB)).isEqualTo(U * 80);
     assertThat(db.find(key(0)).orElseThrow().owners()).containsExactlyInAnyOrder(ALICE, BOB);
-    assertThat(db.find(key(2)).orElseThrow().size()).isEqualTo(9);
+    assertThat(db.find(key(2)).orElseThrow().size()).isEqualTo(U * 9);
   }
 
   /** Interrupts neither fail an operation nor break the database (SQLite's I/O ignores them). */
   @Test
   void anInterruptedCallerIsServedAndKeepsItsInterrupt() throws Exception {
     db = open();
-    db.recordShare(key(0), 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(key(0), U * 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     Thread.currentThread().interrupt();
     try {
       assertThat(db.find(key(0))).isPresent();
-      db.recordShare(key(1), 10, ShareRecord.NO_SEQNUM, BOB, secrets(2));
+      db.recordShare(key(1), U * 10, ShareRecord.NO_SEQNUM, BOB, secrets(2));
       assertThat(db.addLease(key(0), BOB, secrets(2))).isTrue();
-      assertThat(db.ownerBytes(BOB)).isEqualTo(17);
+      assertThat(db.ownerBytes(BOB)).isEqualTo(U * 17);
       assertThat(db.recordedKeys(null, 10)).containsExactly(key(0), key(1));
       assertThat(Thread.currentThread().isInterrupted()).isTrue();
     } finally {
@@ -186,14 +191,14 @@ class LeaseDbGroupCommitTest {
     db = open();
     assertThat(db.find(key(1)).orElseThrow().owners()).containsExactly(BOB);
     assertThat(db.find(key(0)).orElseThrow().owners()).containsExactly(ALICE, BOB);
-    assertThat(db.totalShareBytes()).isEqualTo(17);
+    assertThat(db.totalShareBytes()).isEqualTo(U * 17);
   }
 
   /** The commit is every waiter's: the thread running it commits even when interrupted. */
   @Test
   void aCommitterInterruptedWhileQueuedCommitsAndKeepsItsInterrupt() throws Exception {
     db = open();
-    db.recordShare(key(0), 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(key(0), U * 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     java.util.concurrent.atomic.AtomicReference<Thread> worker =
         new java.util.concurrent.atomic.AtomicReference<>();
     ReentrantLock lock = db.commitLock();
@@ -202,7 +207,7 @@ class LeaseDbGroupCommitTest {
     try {
       done = pool.submit(() -> {
         worker.set(Thread.currentThread());
-        db.recordShare(key(1), 10, ShareRecord.NO_SEQNUM, BOB, secrets(2));
+        db.recordShare(key(1), U * 10, ShareRecord.NO_SEQNUM, BOB, secrets(2));
         return Thread.currentThread().isInterrupted();
       });
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -225,7 +230,7 @@ class LeaseDbGroupCommitTest {
   @Test
   void whatReturnedIsThereAfterReopen() throws Exception {
     db = open();
-    for (Future<?> f : underHeldCommit(N, i -> db.recordShare(key(i), 10, 5, ALICE,
+    for (Future<?> f : underHeldCommit(N, i -> db.recordShare(key(i), U * 10, 5, ALICE,
         secrets(1)))) {
       f.get(20, TimeUnit.SECONDS);
     }
@@ -236,15 +241,15 @@ class LeaseDbGroupCommitTest {
       assertThat(record.seqnum()).isEqualTo(5);
       assertThat(record.owners()).containsExactly(ALICE);
     }
-    assertThat(db.totalShareBytes()).isEqualTo(N * 10L);
+    assertThat(db.totalShareBytes()).isEqualTo(U * (N * 10L));
   }
 
   @Test
   void aFailedCommitFailsEveryOperationOfItsBatchAndKeepsNoneOfThem() throws Exception {
     db = open();
-    db.recordShare(key(0), 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(key(0), U * 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     failNext.set(true);
-    List<Future<?>> done = underHeldCommit(N, i -> db.recordShare(key(i + 1), 10,
+    List<Future<?>> done = underHeldCommit(N, i -> db.recordShare(key(i + 1), U * 10,
         ShareRecord.NO_SEQNUM, BOB, secrets(2)));
     for (Future<?> f : done) {
       assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS))
@@ -255,7 +260,7 @@ class LeaseDbGroupCommitTest {
       assertThat(db.find(key(i))).isEmpty();
     }
     assertThat(db.ownerBytes(BOB)).isZero();
-    assertThat(db.totalShareBytes()).isEqualTo(7);
+    assertThat(db.totalShareBytes()).isEqualTo(U * 7);
 
     // the database goes on: the next operation commits alone and survives a reopen
     db.addLease(key(0), BOB, secrets(2));
@@ -268,7 +273,7 @@ class LeaseDbGroupCommitTest {
   @Test
   void operationsWaitingWhenTheDatabaseClosesFailInsteadOfHanging() throws Exception {
     db = open();
-    db.recordShare(key(0), 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(key(0), U * 7, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     ReentrantLock lock = db.commitLock();
     lock.lock();
     Future<?> waiting;
@@ -289,11 +294,11 @@ class LeaseDbGroupCommitTest {
   @Test
   void operationsThatChangeNothingCommitNothing() throws Exception {
     db = open();
-    db.recordShare(key(0), 50, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(key(0), U * 50, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     commits.clear();
     db.removeShare(key(1));
-    assertThat(db.resizeShare(key(1), 9)).isFalse();
-    assertThat(db.resizeShare(key(0), 50)).isTrue();
+    assertThat(db.resizeShare(key(1), U * 9)).isFalse();
+    assertThat(db.resizeShare(key(0), U * 50)).isTrue();
     assertThat(db.dropExpiredLeases(key(0))).isEqualTo(LeaseDb.Expiry.LIVE);
     assertThat(db.dropExpiredLeases(key(1))).isEqualTo(LeaseDb.Expiry.NO_RECORD);
     assertThat(db.renewLease(key(0), filled(32, 77))).isFalse();
@@ -305,14 +310,14 @@ class LeaseDbGroupCommitTest {
   @Test
   void everyChangeIsCommittedBeforeItReturnsAndSurvivesAReopen() throws Exception {
     db = open();
-    db.recordShare(key(0), 50, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
-    db.recordShare(key(1), 60, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(key(0), U * 50, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(key(1), U * 60, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     assertThat(commits).hasSize(2);
     assertThat(db.addLease(key(0), BOB, secrets(2))).isTrue();
     assertThat(commits).hasSize(3);
     assertThat(db.renewLease(key(0), filled(32, 2))).isTrue();
     assertThat(commits).hasSize(4);
-    assertThat(db.resizeShare(key(0), 80)).isTrue();
+    assertThat(db.resizeShare(key(0), U * 80)).isTrue();
     assertThat(commits).hasSize(5);
     db.removeShare(key(1));
     assertThat(commits).hasSize(6);
@@ -322,10 +327,10 @@ class LeaseDbGroupCommitTest {
     db.close();
     db = open();
     ShareRecord record = db.find(key(0)).orElseThrow();
-    assertThat(record.size()).isEqualTo(80);
+    assertThat(record.size()).isEqualTo(U * 80);
     assertThat(record.leases()).isEmpty();
     assertThat(db.find(key(1))).isEmpty();
-    assertThat(db.totalShareBytes()).isEqualTo(80);
+    assertThat(db.totalShareBytes()).isEqualTo(U * 80);
     assertThat(db.ownerBytes(ALICE)).isZero();
     assertThat(db.ownerBytes(BOB)).isZero();
   }
@@ -335,7 +340,7 @@ class LeaseDbGroupCommitTest {
     db = open();
     int perThread = 40;
     for (int i = 0; i < N; i++) {
-      db.recordShare(key(i), 1, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+      db.recordShare(key(i), U * 1, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     }
     commits.clear();
     AtomicInteger renewed = new AtomicInteger();

@@ -16,6 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LeaseDbTest {
+  /**
+   * Share sizes in this class are multiples of U: above {@link ShareCharge#MIN_BYTES}, so each
+   * share is charged exactly its size and the accounting's moves stay visible.
+   */
+  static final long U = 10_000;
   static final Duration DAYS_31 = Duration.ofDays(31);
   static final ShareKey KEY = ShareKey.immutable(StorageIndex.of(filled(16, 1)), 3);
   static final ShareKey OTHER = ShareKey.mutable(StorageIndex.of(filled(16, 2)), 0);
@@ -50,9 +55,9 @@ class LeaseDbTest {
   @Test
   void recordShareAddsALeaseForTheLeaseDuration() throws Exception {
     db = open();
-    db.recordShare(KEY, 500, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(KEY, U * 500, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     ShareRecord record = db.find(KEY).orElseThrow();
-    assertThat(record.size()).isEqualTo(500);
+    assertThat(record.size()).isEqualTo(U * 500);
     assertThat(record.leases()).singleElement()
         .satisfies(l -> assertThat(l.expiry()).isEqualTo(clock.instant().plus(DAYS_31)))
         .satisfies(l -> assertThat(l.owner()).isEqualTo(ALICE));
@@ -61,7 +66,7 @@ class LeaseDbTest {
   @Test
   void storesOnlyHashesOfSecrets() throws Exception {
     db = open();
-    db.recordShare(KEY, 1, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(KEY, U * 1, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     Lease lease = db.find(KEY).orElseThrow().leases().get(0);
     assertThat(lease.renewHash()).isNotEqualTo(filled(32, 1))
         .isEqualTo(LeaseSecrets.hash(filled(32, 1), "renew"));
@@ -70,7 +75,7 @@ class LeaseDbTest {
   @Test
   void renewExtendsOnlyTheMatchingLease() throws Exception {
     db = open();
-    db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(KEY, U * 10, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     clock.advance(Duration.ofDays(1));
     db.addLease(KEY, BOB, secrets(2));
     clock.advance(Duration.ofDays(10));
@@ -86,12 +91,12 @@ class LeaseDbTest {
   @Test
   void addingTheSameLeaseTwiceRenewsIt() throws Exception {
     db = open();
-    db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(KEY, U * 10, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     clock.advance(Duration.ofDays(3));
     assertThat(db.addLease(KEY, ALICE, secrets(1))).isTrue();
     assertThat(db.find(KEY).orElseThrow().leases()).singleElement()
         .satisfies(l -> assertThat(l.expiry()).isEqualTo(clock.instant().plus(DAYS_31)));
-    assertThat(db.ownerBytes(ALICE)).isEqualTo(10);
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(U * 10);
   }
 
   @Test
@@ -109,7 +114,7 @@ class LeaseDbTest {
 
   /** Fills every owner slot of KEY with a lease of a distinct owner (owner(0) records it). */
   void fillOwnerSlots() throws Exception {
-    db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(0), secrets(0));
+    db.recordShare(KEY, U * 10, ShareRecord.NO_SEQNUM, owner(0), secrets(0));
     for (int i = 1; i < LeaseDb.OWNER_SLOTS; i++) {
       assertThat(db.addLease(KEY, owner(i), secrets(i))).isTrue();
     }
@@ -119,13 +124,13 @@ class LeaseDbTest {
   @Test
   void sameOwnerReAddingWithOtherSecretsKeepsOneLease() throws Exception {
     db = open();
-    db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, ALICE, secrets(0));
+    db.recordShare(KEY, U * 10, ShareRecord.NO_SEQNUM, ALICE, secrets(0));
     for (int i = 1; i < 2 * ShareRecord.MAX_LEASES; i++) {
       assertThat(db.addLease(KEY, ALICE, secrets(i))).isTrue();
     }
     assertThat(db.find(KEY).orElseThrow().leases()).singleElement()
         .satisfies(l -> assertThat(l.owner()).isEqualTo(ALICE));
-    assertThat(db.ownerBytes(ALICE)).isEqualTo(10);
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(U * 10);
     assertThat(db.renewLease(KEY, filled(32, 2 * ShareRecord.MAX_LEASES - 1)))
         .as("the latest client secrets replace the older ones").isTrue();
     assertThat(db.renewLease(KEY, filled(32, 0))).isFalse();
@@ -136,9 +141,9 @@ class LeaseDbTest {
   @Test
   void implicitSecretsRenewTheOwnersLeaseWithoutReplacingItsClientSecrets() throws Exception {
     db = open();
-    db.recordShare(OTHER, 10, 1, ALICE, secrets(1));
+    db.recordShare(OTHER, U * 10, 1, ALICE, secrets(1));
     clock.advance(Duration.ofDays(5));
-    db.recordShare(OTHER, 12, 2, ALICE, db.implicitSecrets(ALICE));
+    db.recordShare(OTHER, U * 12, 2, ALICE, db.implicitSecrets(ALICE));
     assertThat(db.find(OTHER).orElseThrow().leases()).singleElement()
         .satisfies(l -> assertThat(l.expiry()).isEqualTo(clock.instant().plus(DAYS_31)));
     assertThat(db.renewLease(OTHER, filled(32, 1))).isTrue();
@@ -149,13 +154,13 @@ class LeaseDbTest {
     db = open();
     fillOwnerSlots();
     clock.advance(DAYS_31);
-    assertThat(db.ownerBytes(owner(1))).isEqualTo(10);
+    assertThat(db.ownerBytes(owner(1))).isEqualTo(U * 10);
     assertThat(db.addLease(KEY, BOB, secrets(200))).isTrue();
     ShareRecord record = db.find(KEY).orElseThrow();
     assertThat(record.leases()).singleElement()
         .satisfies(l -> assertThat(l.owner()).isEqualTo(BOB));
     assertThat(db.ownerBytes(owner(1))).as("pruned owners are uncharged").isZero();
-    assertThat(db.ownerBytes(BOB)).isEqualTo(10);
+    assertThat(db.ownerBytes(BOB)).isEqualTo(U * 10);
   }
 
   @Test
@@ -173,8 +178,8 @@ class LeaseDbTest {
         .satisfies(l -> assertThat(l.expiry()).isEqualTo(clock.instant().plus(DAYS_31)));
     assertThat(db.ownerBytes(BOB)).isZero();
     // A slot version is recorded all the same, and an owner with a lease still renews it.
-    db.recordShare(KEY, 20, 4, BOB, secrets(200));
-    assertThat(db.find(KEY).orElseThrow().size()).isEqualTo(20);
+    db.recordShare(KEY, U * 20, 4, BOB, secrets(200));
+    assertThat(db.find(KEY).orElseThrow().size()).isEqualTo(U * 20);
     assertThat(db.find(KEY).orElseThrow().seqnum()).isEqualTo(4);
     assertThat(db.addLease(KEY, owner(3), secrets(3))).isTrue();
     assertThat(db.find(KEY).orElseThrow().leases())
@@ -190,13 +195,13 @@ class LeaseDbTest {
   @Test
   void expiryDropsOnlyExpiredLeasesAndUnchargesTheirOwners() throws Exception {
     db = open();
-    db.recordShare(KEY, 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(KEY, U * 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     clock.advance(Duration.ofDays(20));
     db.addLease(KEY, BOB, secrets(2));
     clock.advance(Duration.ofDays(11));
     assertThat(db.dropExpiredLeases(KEY)).isEqualTo(LeaseDb.Expiry.LIVE);
     assertThat(db.ownerBytes(ALICE)).isZero();
-    assertThat(db.ownerBytes(BOB)).isEqualTo(100);
+    assertThat(db.ownerBytes(BOB)).isEqualTo(U * 100);
     clock.advance(Duration.ofDays(20));
     assertThat(db.dropExpiredLeases(KEY)).isEqualTo(LeaseDb.Expiry.ALL_EXPIRED);
     assertThat(db.dropExpiredLeases(OTHER)).isEqualTo(LeaseDb.Expiry.NO_RECORD);
@@ -209,35 +214,35 @@ class LeaseDbTest {
   @Test
   void accountingChargesEachOwnerOncePerShare() throws Exception {
     db = open();
-    db.recordShare(KEY, 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(KEY, U * 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     db.addLease(KEY, ALICE, secrets(2));
     db.addLease(KEY, BOB, secrets(3));
-    db.recordShare(OTHER, 40, 1, ALICE, secrets(4));
-    assertThat(db.totalShareBytes()).isEqualTo(140);
-    assertThat(db.ownerBytes(ALICE)).isEqualTo(140);
-    assertThat(db.ownerBytes(BOB)).isEqualTo(100);
-    db.recordShare(OTHER, 25, 2, ALICE, secrets(4));
-    assertThat(db.totalShareBytes()).isEqualTo(125);
-    assertThat(db.ownerBytes(ALICE)).isEqualTo(125);
+    db.recordShare(OTHER, U * 40, 1, ALICE, secrets(4));
+    assertThat(db.totalShareBytes()).isEqualTo(U * 140);
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(U * 140);
+    assertThat(db.ownerBytes(BOB)).isEqualTo(U * 100);
+    db.recordShare(OTHER, U * 25, 2, ALICE, secrets(4));
+    assertThat(db.totalShareBytes()).isEqualTo(U * 125);
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(U * 125);
   }
 
   @Test
   void survivesCloseAndReopen() throws Exception {
     db = open();
-    db.recordShare(KEY, 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(KEY, U * 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
     db.close();
     db = open();
     assertThat(db.find(KEY)).isPresent();
-    assertThat(db.totalShareBytes()).isEqualTo(100);
-    assertThat(db.ownerBytes(ALICE)).isEqualTo(100);
+    assertThat(db.totalShareBytes()).isEqualTo(U * 100);
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(U * 100);
     assertThat(db.renewLease(KEY, filled(32, 1))).isTrue();
   }
 
   @Test
   void committedOperationsSurviveAnUncleanStop() throws Exception {
     db = open();
-    db.recordShare(KEY, 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
-    db.recordShare(OTHER, 7, 3, BOB, secrets(2));
+    db.recordShare(KEY, U * 100, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+    db.recordShare(OTHER, U * 7, 3, BOB, secrets(2));
     // Snapshot the files as a kill -9 would leave them: the database is never closed.
     Path crashed = Files.createDirectory(dir.resolve("crashed"));
     try (Stream<Path> files = Files.list(dir)) {
@@ -246,28 +251,28 @@ class LeaseDbTest {
       }
     }
     try (LeaseDb reopened = LeaseDb.open(crashed.resolve("leases.db"), clock, DAYS_31)) {
-      assertThat(reopened.find(KEY).orElseThrow().size()).isEqualTo(100);
+      assertThat(reopened.find(KEY).orElseThrow().size()).isEqualTo(U * 100);
       assertThat(reopened.find(OTHER).orElseThrow().seqnum()).isEqualTo(3);
-      assertThat(reopened.totalShareBytes()).isEqualTo(107);
-      assertThat(reopened.ownerBytes(BOB)).isEqualTo(7);
+      assertThat(reopened.totalShareBytes()).isEqualTo(U * 107);
+      assertThat(reopened.ownerBytes(BOB)).isEqualTo(U * 7);
     }
   }
 
   @Test
   void resizeShareMovesTheAccountingAndKeepsSeqnumAndLeases() throws Exception {
     db = open();
-    db.recordShare(OTHER, 150, 2, ALICE, secrets(1));
+    db.recordShare(OTHER, U * 150, 2, ALICE, secrets(1));
     db.addLease(OTHER, BOB, secrets(2));
-    assertThat(db.resizeShare(OTHER, 100)).isTrue();
+    assertThat(db.resizeShare(OTHER, U * 100)).isTrue();
     ShareRecord record = db.find(OTHER).orElseThrow();
-    assertThat(record.size()).isEqualTo(100);
+    assertThat(record.size()).isEqualTo(U * 100);
     assertThat(record.seqnum()).isEqualTo(2);
     assertThat(record.owners()).containsExactly(ALICE, BOB);
-    assertThat(db.totalShareBytes()).isEqualTo(100);
-    assertThat(db.ownerBytes(ALICE)).isEqualTo(100);
-    assertThat(db.ownerBytes(BOB)).isEqualTo(100);
-    assertThat(db.resizeShare(KEY, 5)).as("not recorded").isFalse();
-    assertThat(db.totalShareBytes()).isEqualTo(100);
+    assertThat(db.totalShareBytes()).isEqualTo(U * 100);
+    assertThat(db.ownerBytes(ALICE)).isEqualTo(U * 100);
+    assertThat(db.ownerBytes(BOB)).isEqualTo(U * 100);
+    assertThat(db.resizeShare(KEY, U * 5)).as("not recorded").isFalse();
+    assertThat(db.totalShareBytes()).isEqualTo(U * 100);
   }
 
   @Test
@@ -276,10 +281,10 @@ class LeaseDbTest {
     java.util.List<ShareKey> all = new java.util.ArrayList<>();
     for (int n = 0; n < 5; n++) {
       ShareKey key = ShareKey.immutable(StorageIndex.of(filled(16, 1)), n);
-      db.recordShare(key, 1, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
+      db.recordShare(key, U * 1, ShareRecord.NO_SEQNUM, ALICE, secrets(1));
       all.add(key);
     }
-    db.recordShare(OTHER, 1, 0, ALICE, secrets(1));
+    db.recordShare(OTHER, U * 1, 0, ALICE, secrets(1));
     all.add(OTHER);
     java.util.List<ShareKey> seen = new java.util.ArrayList<>();
     ShareKey after = null;
@@ -301,7 +306,7 @@ class LeaseDbTest {
   @Test
   void theOverflowLeaseDoesNotCountAgainstTheOwnerSlots() throws Exception {
     db = open();
-    db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(0), secrets(1));
+    db.recordShare(KEY, U * 10, ShareRecord.NO_SEQNUM, owner(0), secrets(1));
     clock.advance(Duration.ofDays(1));
     for (int i = 1; i <= LeaseDb.OWNER_SLOTS; i++) { // the last one finds the slots full
       assertThat(db.addLease(KEY, owner(i), secrets(1))).isTrue();

@@ -75,8 +75,9 @@ class MapDbImportTest {
       long total = 0;
       long bob = 0;
       for (int i = 1; i <= 50; i++) {
-        total += 100L * i;
-        bob += i % 5 == 0 ? 100L * i : 0;
+        long charge = ShareCharge.of(100L * i); // the import charges; v1 counted sizes
+        total += charge;
+        bob += i % 5 == 0 ? charge : 0;
       }
       assertThat(db.totalShareBytes()).isEqualTo(total);
       assertThat(db.ownerBytes(ALICE)).isEqualTo(total);

@@ -19,6 +19,7 @@ import org.cairnfs.protocol.server.Caller;
 import org.cairnfs.protocol.server.StorageException;
 import org.cairnfs.storage.FakeClock;
 import org.cairnfs.storage.lease.LeaseDb;
+import org.cairnfs.storage.lease.ShareCharge;
 import org.cairnfs.storage.store.ShareStore;
 import org.cairnfs.storage.store.StoreLimits;
 import org.junit.jupiter.api.AfterEach;
@@ -230,22 +231,22 @@ class ShareStoreBackendTest {
       // The node reconnects and restarts share 0 and the slot write on connection B.
       backend.allocate(b, allocate(si(1), 5000, 0));
       backend.writeSlotShare(b, slotChunk(si(1), 0, 20, 0, new byte[10]));
-      assertThat(store.usedBytes()).isEqualTo(5000 + 5000 + 20);
+      assertThat(store.usedBytes()).isEqualTo(5000 + 5000 + ShareCharge.of(20));
 
       backend.connectionClosed(a);
 
       // A's own share 1 is gone; B's share 0 and slot write live on and complete.
-      assertThat(store.usedBytes()).isEqualTo(5000 + 20);
+      assertThat(store.usedBytes()).isEqualTo(5000 + ShareCharge.of(20));
       assertThatThrownBy(() -> backend.closeShare(b, si(1), 1))
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
       backend.writeChunk(b, new Request.WriteChunk(si(1), 0, 0, filled(5000, 7)));
       backend.closeShare(b, si(1), 0);
       backend.writeSlotShare(b, slotChunk(si(1), 0, 20, 10, new byte[10]));
       assertThat(backend.shareNumbers(b, si(1))).containsExactly(0);
-      assertThat(store.usedBytes()).isEqualTo(5000 + 20);
+      assertThat(store.usedBytes()).isEqualTo(5000 + ShareCharge.of(20));
 
       backend.connectionClosed(b);
-      assertThat(store.usedBytes()).isEqualTo(5000 + 20);
+      assertThat(store.usedBytes()).isEqualTo(5000 + ShareCharge.of(20));
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.List;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
+import org.cairnfs.storage.lease.ShareCharge;
 import org.cairnfs.storage.lease.ShareRecord;
 import org.cairnfs.storage.share.ShareKey;
 import org.junit.jupiter.api.AfterEach;
@@ -96,7 +97,7 @@ class HeldShareLeasesTest {
     }
     assertThat(f.leases.find(ShareKey.immutable(SI, 0)).orElseThrow().leases())
         .extracting(l -> l.owner()).containsExactly(ALICE, BOB);
-    assertThat(f.store.ownerBytes(BOB)).isEqualTo(100);
+    assertThat(f.store.ownerBytes(BOB)).isEqualTo(ShareCharge.of(100));
   }
 
   @Test
@@ -108,6 +109,6 @@ class HeldShareLeasesTest {
     assertThat(f.leases.find(ShareKey.immutable(SI, 0)).orElseThrow().owners())
         .containsExactly(CAROL);
     assertThat(f.store.ownerBytes(randomOwner(0))).isZero();
-    assertThat(f.store.ownerBytes(CAROL)).isEqualTo(100);
+    assertThat(f.store.ownerBytes(CAROL)).isEqualTo(ShareCharge.of(100));
   }
 }

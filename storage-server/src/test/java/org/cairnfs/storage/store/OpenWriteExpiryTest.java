@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.lease.ShareCharge;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.store.StoreException.Reason;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +60,7 @@ class OpenWriteExpiryTest {
     f.store.allocate(SI, List.of(0, 1), 5000, ALICE, secrets(1));
     slotChunk(2, 100, slotShare(1, 10));
     long used = f.store.usedBytes();
-    assertThat(used).isEqualTo(2 * 5000 + 100);
+    assertThat(used).isEqualTo(2 * 5000 + ShareCharge.of(100));
     f.clock.advance(IDLE);
     assertThat(f.store.expireIdleWrites()).isZero();
     assertThat(uploadOpen(0)).isTrue();

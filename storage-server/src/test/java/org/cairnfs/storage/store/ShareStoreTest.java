@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.share.ShareKind;
+import org.cairnfs.storage.lease.ShareCharge;
 import org.cairnfs.storage.store.StoreException.Reason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,7 +156,7 @@ class ShareStoreTest {
       Allocation a = f.store.allocate(SI, List.of(1, 2), 100, BOB, secrets(9));
       assertThat(a.alreadyHeld()).containsExactly(1);
       assertThat(a.allocated()).containsExactly(2);
-      assertThat(f.store.ownerBytes(BOB)).isEqualTo(100);
+      assertThat(f.store.ownerBytes(BOB)).isEqualTo(ShareCharge.of(100));
     }
 
     @Test
@@ -184,7 +185,7 @@ class ShareStoreTest {
       try (Stream<Path> incoming = Files.list(f.storageDir.resolve("shares/incoming"))) {
         assertThat(incoming).isEmpty();
       }
-      assertThat(f.store.usedBytes()).isEqualTo(50);
+      assertThat(f.store.usedBytes()).isEqualTo(ShareCharge.of(50));
       assertThatThrownBy(() -> f.store.write(ALICE, SI, 1, 20, ByteBuffer.wrap(new byte[1])))
           .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));
     }
@@ -198,8 +199,8 @@ class ShareStoreTest {
       Files.write(dir.resolve("3"), pattern(77, 1));
       Allocation a = f.store.allocate(SI, List.of(3), 77, ALICE, secrets(1));
       assertThat(a.alreadyHeld()).containsExactly(3);
-      assertThat(f.store.usedBytes()).isEqualTo(77);
-      assertThat(f.store.ownerBytes(ALICE)).isEqualTo(77);
+      assertThat(f.store.usedBytes()).isEqualTo(ShareCharge.of(77));
+      assertThat(f.store.ownerBytes(ALICE)).isEqualTo(ShareCharge.of(77));
     }
   }
 
@@ -250,16 +251,20 @@ class ShareStoreTest {
     }
 
     @Test
-    void anOpenUploadIsChargedAtLeastTheMinimumAndAClosedOneItsSize() throws Exception {
+    void anOpenOrClosedShareIsChargedAtLeastTheMinimum() throws Exception {
       f.store.allocate(SI, List.of(0, 1), 0, ALICE, secrets(1));
       f.store.allocate(si(2), List.of(0), 10, ALICE, secrets(1));
-      assertThat(f.store.usedBytes()).isEqualTo(3 * ImmutableUploads.MIN_UPLOAD_CHARGE);
+      f.store.allocate(si(3), List.of(0), 5000, ALICE, secrets(1));
+      assertThat(f.store.usedBytes()).isEqualTo(3 * ShareCharge.MIN_BYTES + 5000);
       f.store.close(ALICE, SI, 0);
       f.store.write(ALICE, si(2), 0, 0, ByteBuffer.wrap(pattern(10, 1)));
       f.store.close(ALICE, si(2), 0);
-      assertThat(f.store.usedBytes()).isEqualTo(ImmutableUploads.MIN_UPLOAD_CHARGE + 10);
+      f.store.write(ALICE, si(3), 0, 0, ByteBuffer.wrap(pattern(5000, 1)));
+      f.store.close(ALICE, si(3), 0);
+      assertThat(f.store.usedBytes()).isEqualTo(3 * ShareCharge.MIN_BYTES + 5000);
       f.store.abort(ALICE, SI, 1);
-      assertThat(f.store.usedBytes()).isEqualTo(10);
+      assertThat(f.store.usedBytes()).isEqualTo(2 * ShareCharge.MIN_BYTES + 5000);
+      assertThat(f.store.ownerBytes(ALICE)).isEqualTo(2 * ShareCharge.MIN_BYTES + 5000);
     }
 
     @Test
@@ -301,8 +306,8 @@ class ShareStoreTest {
     void usedBytesCountsHeldAndIncoming() throws Exception {
       f.upload(SI, 0, pattern(300, 1), ALICE);
       f.store.allocate(SI, List.of(1), 5000, BOB, secrets(2));
-      assertThat(f.store.usedBytes()).isEqualTo(5300);
-      assertThat(f.store.ownerBytes(ALICE)).isEqualTo(300);
+      assertThat(f.store.usedBytes()).isEqualTo(ShareCharge.of(300) + 5000);
+      assertThat(f.store.ownerBytes(ALICE)).isEqualTo(ShareCharge.of(300));
       assertThat(f.store.ownerBytes(BOB)).isZero();
     }
   }
@@ -347,8 +352,8 @@ class ShareStoreTest {
       assertThat(f.store.read(ShareKey.mutable(SI, 2), 0, 1000)).isEqualTo(slotShare(5, 60));
       assertThat(f.store.shareSizes(SI, ShareKind.MUTABLE)).containsOnlyKeys(2);
       assertThat(f.store.heldShares(SI)).isEmpty();
-      assertThat(f.store.usedBytes()).isEqualTo(60);
-      assertThat(f.store.ownerBytes(ALICE)).isEqualTo(60);
+      assertThat(f.store.usedBytes()).isEqualTo(ShareCharge.of(60));
+      assertThat(f.store.ownerBytes(ALICE)).isEqualTo(ShareCharge.of(60));
       assertThat(f.leases.find(ShareKey.mutable(SI, 2)).orElseThrow().seqnum()).isEqualTo(5);
     }
 
@@ -364,7 +369,7 @@ class ShareStoreTest {
       assertThatThrownBy(() -> f.store.writeSlotShare(SI, 0, forged, BOB, secrets(2)))
           .hasMessageContaining("bad signature");
       assertThat(f.store.read(ShareKey.mutable(SI, 0), 0, 1000)).isEqualTo(slotShare(3, 100));
-      assertThat(f.store.usedBytes()).isEqualTo(100);
+      assertThat(f.store.usedBytes()).isEqualTo(ShareCharge.of(100));
       assertThat(f.store.ownerBytes(BOB)).isZero();
     }
 
@@ -374,7 +379,7 @@ class ShareStoreTest {
       assertThat(f.store.writeSlotChunk(SI, 1, 90, 0, ByteBuffer.wrap(v, 0, 40), ALICE,
           secrets(1))).isEmpty();
       assertThat(f.store.shareSizes(SI, ShareKind.MUTABLE)).isEmpty();
-      assertThat(f.store.usedBytes()).isEqualTo(90);
+      assertThat(f.store.usedBytes()).isEqualTo(ShareCharge.of(90));
       assertThatThrownBy(() -> f.store.writeSlotChunk(SI, 1, 90, 50,
           ByteBuffer.wrap(v, 50, 40), ALICE, secrets(1)))
           .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.BAD_REQUEST));
@@ -384,7 +389,7 @@ class ShareStoreTest {
           secrets(1))).hasValue(4);
       assertThat(f.store.read(ShareKey.mutable(SI, 1), 0, 100)).isEqualTo(v);
       assertThat(f.store.slotSeqnum(ShareKey.mutable(SI, 1))).hasValue(4);
-      assertThat(f.store.usedBytes()).isEqualTo(90);
+      assertThat(f.store.usedBytes()).isEqualTo(ShareCharge.of(90));
       f.store.writeSlotShare(SI, 1, slotShare(5, 60), ALICE, secrets(1));
       try (Stream<Path> incoming = Files.list(f.store.layout().incomingDir())) {
         assertThat(incoming).as("no staging file or directory is left").isEmpty();
@@ -450,14 +455,14 @@ class ShareStoreTest {
 
     @Test
     void growthBeyondMaxSpaceIsRefused() throws Exception {
-      f.limits = new StoreLimits(150, 0, 1000);
+      f.limits = new StoreLimits(6000, 0, 10_000);
       f.crashAndReopen();
-      f.store.writeSlotShare(SI, 0, slotShare(1, 100), ALICE, secrets(1));
-      assertThatThrownBy(() -> f.store.writeSlotShare(SI, 0, slotShare(2, 151), ALICE,
+      f.store.writeSlotShare(SI, 0, slotShare(1, 5000), ALICE, secrets(1));
+      assertThatThrownBy(() -> f.store.writeSlotShare(SI, 0, slotShare(2, 6001), ALICE,
           secrets(1)))
           .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.SERVER_FULL));
-      f.store.writeSlotShare(SI, 0, slotShare(2, 150), ALICE, secrets(1));
-      assertThat(f.store.usedBytes()).isEqualTo(150);
+      f.store.writeSlotShare(SI, 0, slotShare(2, 6000), ALICE, secrets(1));
+      assertThat(f.store.usedBytes()).isEqualTo(6000);
     }
   }
 
@@ -468,7 +473,7 @@ class ShareStoreTest {
       f.upload(SI, 0, pattern(10, 1), ALICE);
       f.upload(SI, 1, pattern(20, 1), ALICE);
       assertThat(f.store.addLease(SI, BOB, secrets(50))).isEqualTo(2);
-      assertThat(f.store.ownerBytes(BOB)).isEqualTo(30);
+      assertThat(f.store.ownerBytes(BOB)).isEqualTo(ShareCharge.of(10) + ShareCharge.of(20));
       f.store.renewLease(SI, StoreFixture.filled(32, 50));
       assertThatThrownBy(() -> f.store.renewLease(SI, StoreFixture.filled(32, 51)))
           .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.NOT_FOUND));

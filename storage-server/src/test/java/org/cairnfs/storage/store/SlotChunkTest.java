@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.lease.ShareCharge;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.share.ShareKind;
 import org.cairnfs.storage.store.StoreException.Reason;
@@ -66,7 +67,7 @@ class SlotChunkTest {
     chunk(0, 90, 0, v, 0, 40);
     chunk(0, 90, 0, v, 0, 40);
     chunk(0, 90, 0, v, 0, 40);
-    assertThat(f.store.usedBytes()).isEqualTo(90);
+    assertThat(f.store.usedBytes()).isEqualTo(ShareCharge.of(90));
     assertThat(stagedFiles()).isEqualTo(1);
     assertThat(chunk(0, 90, 40, v, 40, 50)).hasValue(3);
     assertThat(f.store.read(ShareKey.mutable(SI, 0), 0, 90)).isEqualTo(v);
@@ -115,19 +116,19 @@ class SlotChunkTest {
     byte[] v = slotShare(3, 90);
     chunk(0, 90, 0, v, 0, 40);
     assertThat(chunk(0, 90, 40, v, 40, 50)).hasValue(3);
-    assertThat(f.store.usedBytes()).isEqualTo(90);
+    assertThat(f.store.usedBytes()).isEqualTo(ShareCharge.of(90));
 
     byte[] bad = slotShare(4, 60);
     bad[59] = (byte) 0xBB; // fails only the whole-share check
     chunk(1, 60, 0, bad, 0, 30);
     assertThatThrownBy(() -> chunk(1, 60, 30, bad, 30, 30))
         .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.REJECTED));
-    assertThat(f.store.usedBytes()).isEqualTo(90);
+    assertThat(f.store.usedBytes()).isEqualTo(ShareCharge.of(90));
     assertThat(stagedFiles()).isZero();
 
     byte[] w = slotShare(5, 50);
     chunk(2, 50, 0, w, 0, 50);
-    assertThat(f.store.usedBytes()).isEqualTo(140);
+    assertThat(f.store.usedBytes()).isEqualTo(ShareCharge.of(90) + ShareCharge.of(50));
   }
 
   @Test
@@ -151,8 +152,8 @@ class SlotChunkTest {
 
   @Test
   void aRefusedReservationGivesBackThePlace() throws Exception {
-    open(new StoreLimits(150, 0, 1000).withOpenWriteCaps(1, 1));
-    assertThatThrownBy(() -> chunk(0, 200, 0, new byte[10], 0, 10))
+    open(new StoreLimits(ShareCharge.MIN_BYTES, 0, 10_000).withOpenWriteCaps(1, 1));
+    assertThatThrownBy(() -> chunk(0, ShareCharge.MIN_BYTES + 1, 0, new byte[10], 0, 10))
         .satisfies(e -> assertThat(reasonOf(e)).isEqualTo(Reason.SERVER_FULL));
     byte[] v = slotShare(3, 60);
     assertThat(chunk(0, 60, 0, v, 0, 60)).hasValue(3);
@@ -160,15 +161,15 @@ class SlotChunkTest {
 
   @Test
   void aChunkedVersionFillingMaxSpaceIsChargedOnceAndStored() throws Exception {
-    open(new StoreLimits(100, 0, 1000).withOpenWriteCaps(1, 1));
-    byte[] v = slotShare(3, 100);
-    assertThat(chunk(0, 100, 0, v, 0, 40)).isEmpty();
-    assertThat(chunk(0, 100, 40, v, 40, 60)).hasValue(3);
-    assertThat(f.store.usedBytes()).isEqualTo(100);
-    byte[] next = slotShare(4, 100); // a new version of the same size replaces it in place
-    assertThat(chunk(0, 100, 0, next, 0, 100)).hasValue(4);
-    assertThat(f.store.read(ShareKey.mutable(SI, 0), 0, 100)).isEqualTo(next);
-    assertThat(f.store.usedBytes()).isEqualTo(100);
+    open(new StoreLimits(5000, 0, 10_000).withOpenWriteCaps(1, 1));
+    byte[] v = slotShare(3, 5000);
+    assertThat(chunk(0, 5000, 0, v, 0, 40)).isEmpty();
+    assertThat(chunk(0, 5000, 40, v, 40, 4960)).hasValue(3);
+    assertThat(f.store.usedBytes()).isEqualTo(5000);
+    byte[] next = slotShare(4, 5000); // a new version of the same size replaces it in place
+    assertThat(chunk(0, 5000, 0, next, 0, 5000)).hasValue(4);
+    assertThat(f.store.read(ShareKey.mutable(SI, 0), 0, 5000)).isEqualTo(next);
+    assertThat(f.store.usedBytes()).isEqualTo(5000);
   }
 
   @Test

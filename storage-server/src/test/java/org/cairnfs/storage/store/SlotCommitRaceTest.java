@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.OptionalLong;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.caps.share.ShareSource;
+import org.cairnfs.storage.lease.ShareCharge;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.store.StoreException.Reason;
 import org.junit.jupiter.api.AfterEach;
@@ -88,7 +89,8 @@ class SlotCommitRaceTest {
         .hasMessageContaining("STALE_SEQNUM");
     assertThat(f.store.read(KEY, 0, 1000)).isEqualTo(landed);
     assertThat(f.store.slotSeqnum(KEY)).hasValue(landed[7]);
-    assertThat(f.store.usedBytes()).as("only the landed version").isEqualTo(landed.length);
+    assertThat(f.store.usedBytes()).as("only the landed version")
+        .isEqualTo(ShareCharge.of(landed.length));
     assertThat(f.store.isWriteOpen(ALICE, SI, 0, true)).isFalse();
     // The place is free again (the server-wide cap is 1).
     f.store.writeSlotChunk(SI, 1, 100, 0, ByteBuffer.wrap(slotShare(1, 10)), ALICE, secrets(1));
@@ -135,6 +137,6 @@ class SlotCommitRaceTest {
     landing = slotShare(4, 30);
     assertThat(f.store.writeSlotShare(SI, 0, mine, ALICE, secrets(1))).isEqualTo(5);
     assertThat(f.store.read(KEY, 0, 1000)).isEqualTo(mine);
-    assertThat(f.store.usedBytes()).isEqualTo(20);
+    assertThat(f.store.usedBytes()).isEqualTo(ShareCharge.of(20));
   }
 }

@@ -9,6 +9,7 @@ import static org.cairnfs.storage.store.StoreFixture.si;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.cairnfs.storage.lease.ShareCharge;
 import org.cairnfs.storage.store.StoreException.Reason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,13 +93,36 @@ class SpaceBudgetTest {
   @Test
   void anOpenUploadCountsAgainstMaxSpaceAtLeastItsMinimumCharge() throws Exception {
     f.store.allocate(si(1), List.of(0), 10, ALICE, secrets(1));
-    assertThat(f.store.freeBytes()).isEqualTo(MAX - ImmutableUploads.MIN_UPLOAD_CHARGE);
+    assertThat(f.store.freeBytes()).isEqualTo(MAX - ShareCharge.MIN_BYTES);
     f.store.allocate(si(2), List.of(0), 10_000, ALICE, secrets(1));
     assertThat(f.store.freeBytes())
-        .isEqualTo(MAX - ImmutableUploads.MIN_UPLOAD_CHARGE - 10_000);
+        .isEqualTo(MAX - ShareCharge.MIN_BYTES - 10_000);
     f.store.abort(ALICE, si(1), 0);
     f.store.abort(ALICE, si(2), 0);
     assertThat(f.store.freeBytes()).isEqualTo(MAX);
+  }
+
+  /**
+   * A stored share keeps its charge: empty shares closed one after another fill max-space and
+   * are then refused, where before they were free once closed (only the inode reserve stopped
+   * them). Removing one gives its charge back.
+   */
+  @Test
+  void storedEmptySharesCountTheirChargeAgainstMaxSpace() throws Exception {
+    f.limits = new StoreLimits(3 * ShareCharge.MIN_BYTES, RESERVE, 100_000);
+    f.crashAndReopen();
+    for (int i = 1; i <= 3; i++) {
+      f.store.allocate(si(i), List.of(0), 0, ALICE, secrets(i));
+      f.store.close(ALICE, si(i), 0);
+    }
+    assertThat(f.store.usedBytes()).isEqualTo(3 * ShareCharge.MIN_BYTES);
+    assertThat(f.store.freeBytes()).isZero();
+    assertThatThrownBy(() -> f.store.allocate(si(4), List.of(0), 0, ALICE, secrets(4)))
+        .satisfies(e -> assertThat(((StoreException) e).reason()).isEqualTo(Reason.SERVER_FULL))
+        .hasMessageContaining("max space");
+    f.crashAndReopen(); // the charge is in the database, not only in memory
+    assertThat(f.store.usedBytes()).isEqualTo(3 * ShareCharge.MIN_BYTES);
+    assertThat(f.leases.ownerBytes(ALICE)).isEqualTo(3 * ShareCharge.MIN_BYTES);
   }
 
   /** A reservation's bytes move from outstanding to written once, and leave on one release. */

@@ -10,6 +10,7 @@ import static org.cairnfs.storage.store.StoreFixture.slotShare;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.lease.ShareCharge;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.share.ShareKind;
 import org.cairnfs.storage.store.StoreException.Reason;
@@ -64,24 +65,24 @@ class SpaceLimitEdgesTest {
   @Test
   void aServerOverItsMaxSpaceStillTakesASlotVersionThatDoesNotGrow() throws Exception {
     f = new StoreFixture(dbDir, new StoreLimits(1 << 20, 0, 100_000));
-    f.store.writeSlotShare(SI, 0, slotShare(1, 100), ALICE, secrets(1));
-    f.store.writeSlotShare(SI, 1, slotShare(1, 100), ALICE, secrets(1));
+    f.store.writeSlotShare(SI, 0, slotShare(1, 5000), ALICE, secrets(1));
+    f.store.writeSlotShare(SI, 1, slotShare(1, 5000), ALICE, secrets(1));
     f.store.close();
     f.leases.close();
-    f.limits = new StoreLimits(150, 0, 100_000); // lowered: 200 bytes held, 150 allowed
+    f.limits = new StoreLimits(7500, 0, 100_000); // lowered: 10 000 bytes held, 7 500 allowed
     f.open();
-    assertThat(f.store.usedBytes()).isEqualTo(200);
+    assertThat(f.store.usedBytes()).isEqualTo(10_000);
     // Same size, whole and in chunks: replacing frees as much as it takes.
-    assertThat(f.store.writeSlotShare(SI, 0, slotShare(2, 100), ALICE, secrets(1))).isEqualTo(2);
-    f.store.writeSlotChunk(SI, 1, 100, 0, ByteBuffer.wrap(slotShare(2, 100), 0, 50), ALICE,
+    assertThat(f.store.writeSlotShare(SI, 0, slotShare(2, 5000), ALICE, secrets(1))).isEqualTo(2);
+    f.store.writeSlotChunk(SI, 1, 5000, 0, ByteBuffer.wrap(slotShare(2, 5000), 0, 50), ALICE,
         secrets(1));
-    assertThat(f.store.writeSlotChunk(SI, 1, 100, 50, ByteBuffer.wrap(slotShare(2, 100), 50, 50),
-        ALICE, secrets(1))).hasValue(2);
-    assertThat(f.store.read(ShareKey.mutable(SI, 1), 0, 100)).isEqualTo(slotShare(2, 100));
+    assertThat(f.store.writeSlotChunk(SI, 1, 5000, 50,
+        ByteBuffer.wrap(slotShare(2, 5000), 50, 4950), ALICE, secrets(1))).hasValue(2);
+    assertThat(f.store.read(ShareKey.mutable(SI, 1), 0, 5000)).isEqualTo(slotShare(2, 5000));
     // Growing is refused.
-    assertThatThrownBy(() -> f.store.writeSlotShare(SI, 0, slotShare(3, 101), ALICE, secrets(1)))
+    assertThatThrownBy(() -> f.store.writeSlotShare(SI, 0, slotShare(3, 5001), ALICE, secrets(1)))
         .satisfies(e -> assertThat(((StoreException) e).reason()).isEqualTo(Reason.SERVER_FULL));
-    assertThat(f.store.usedBytes()).isEqualTo(200);
+    assertThat(f.store.usedBytes()).isEqualTo(10_000);
   }
 
   /**
@@ -97,7 +98,8 @@ class SpaceLimitEdgesTest {
     SpaceBudget budget = new SpaceBudget(new StoreLimits(0, 1000, 100_000), () -> 500L,
         f.leases);
     assertThat(budget.reserveStaging(0).quota()).isZero();
-    assertThat(budget.reserveReplacing(0, 0).quota()).isZero();
+    // an empty version replacing a held one (charged the minimum) grows nothing
+    assertThat(budget.reserveReplacing(0, ShareCharge.MIN_BYTES).quota()).isZero();
     assertThat(budget.reserveWritten(0).quota()).isZero();
     assertThat(budget.reserve(0).quota()).isZero();
     assertThat(budget.outstandingBytes()).isZero();

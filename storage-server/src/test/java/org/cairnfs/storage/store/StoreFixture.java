@@ -16,6 +16,7 @@ import org.cairnfs.storage.FakeClock;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
+import org.cairnfs.storage.lease.ShareCharge;
 
 /** A store on Jimfs with a lease DB in a real temp dir, a fake clock and a fake free space. */
 final class StoreFixture implements AutoCloseable {
@@ -110,6 +111,15 @@ final class StoreFixture implements AutoCloseable {
     byte[] b = new byte[n];
     Arrays.fill(b, (byte) v);
     return b;
+  }
+
+  /** What shares of these sizes are charged together ({@link ShareCharge}). */
+  static long charged(long... sizes) {
+    long sum = 0;
+    for (long size : sizes) {
+      sum += ShareCharge.of(size);
+    }
+    return sum;
   }
 
   static byte[] pattern(int n, int seed) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.lease.ShareCharge;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class WriteFailureTest {
     // The one place (the server-wide cap is 1) is free again.
     f.store.writeSlotChunk(SI, 0, 100, 0, ByteBuffer.wrap(StoreFixture.slotShare(1, 10)), ALICE,
         secrets(1));
-    assertThat(f.store.usedBytes()).isEqualTo(100);
+    assertThat(f.store.usedBytes()).isEqualTo(ShareCharge.of(100));
   }
 
   /**
