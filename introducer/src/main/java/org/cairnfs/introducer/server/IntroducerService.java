@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * {@code maxNodesPerAddress} and {@code maxHeldBytesPerAddress}; at most
  * {@code maxSubscribers} subscriptions, one per connection and {@code maxSubscribersPerAddress}
  * per address. A node is taken at most {@code publishBurst} times at once and then once per
- * {@code minPublishInterval}. Entries not re-published within {@code maxAge} are forgotten.
+ * {@code minPublishInterval}; one address has at most 256 announcements checked at once and
+ * then 64 a second (a signature check costs more than sending a forged one), answered BUSY
+ * before any check past that. Entries not re-published within {@code maxAge} are forgotten.
  *
  * <p>Memory: each held announcement is encoded once, into an array nobody writes; every push
  * and every snapshot refers to that array. The snapshot is one shared list (rebuilt only after
@@ -65,6 +67,9 @@ public final class IntroducerService implements IntroducerBackend {
   private final Duration maxAge;
   private final IssueTimeWindow issueTimes;
   private final InstantSource clock;
+  private final int checkBurst;
+  private final int checksPerSecond;
+  private final SignatureBudget signatureChecks;
   private final Object lock = new Object();
   private final Map<NodeId, Held> held = new HashMap<>();
   private final AddressShares shares = new AddressShares();
@@ -95,12 +100,17 @@ public final class IntroducerService implements IntroducerBackend {
     this.maxAge = b.maxAge;
     this.issueTimes = new IssueTimeWindow(b.maxAge, b.maxClockSkew);
     this.clock = b.clock;
+    this.checkBurst = b.checkBurst;
+    this.checksPerSecond = b.checksPerSecond;
+    this.signatureChecks = new SignatureBudget(b.checkBurst, b.checksPerSecond == 0
+        ? Duration.ZERO : Duration.ofNanos(1_000_000_000L / b.checksPerSecond));
   }
 
   /**
    * A service with default bounds: 10 000 nodes of together 32 MiB, of which 1 000 nodes and
    * 4 MiB per address; 1 000 subscribers, one per connection and 32 per address; a node taken
-   * 4 times at once, then once per 15 s; 3 days max age; 10 min clock skew.
+   * 4 times at once, then once per 15 s; 256 signature checks per address at once, then 64 a
+   * second; 3 days max age; 10 min clock skew.
    */
   public static IntroducerService create() {
     return builder().build();
@@ -112,6 +122,11 @@ public final class IntroducerService implements IntroducerBackend {
 
   @Override
   public void publish(Caller caller, byte[] signedAnnouncement) throws RequestException {
+    if (!signatureChecks.take(caller.peerAddress(), clock.instant())) {
+      throw new RequestException(ErrorCode.BUSY, "address " + caller.peerAddress()
+          + " publishes too fast: the introducer checks " + checkBurst + " announcements of one"
+          + " address at once and then " + checksPerSecond + " a second; publish again later");
+    }
     Announcement a;
     try {
       a = Announcement.parse(signedAnnouncement);
@@ -381,6 +396,8 @@ public final class IntroducerService implements IntroducerBackend {
     private int maxSubscribersPerAddress = 32;
     private Duration minPublishInterval = Duration.ofSeconds(15);
     private int publishBurst = 4;
+    private int checkBurst = 256;
+    private int checksPerSecond = 64;
     private Duration maxAge = Duration.ofDays(3);
     private Duration maxClockSkew = IssueTimeWindow.DEFAULT_MAX_AHEAD;
     private InstantSource clock = InstantSource.system();
@@ -440,6 +457,20 @@ public final class IntroducerService implements IntroducerBackend {
     /** How many announcements of one node are taken at once before the pacing applies. */
     public Builder publishBurst(int n) {
       this.publishBurst = atLeastOne("publish burst", n);
+      return this;
+    }
+
+    /**
+     * How many published announcements of one peer address are checked at once, and then how
+     * many a second (0: no limit); more are answered BUSY before their signature is checked.
+     */
+    public Builder signatureChecks(int burst, int perSecond) {
+      this.checkBurst = atLeastOne("signature check burst", burst);
+      if (perSecond < 0 || perSecond > 1_000_000_000) {
+        throw new IllegalArgumentException("signature checks per second must be 0 to 1e9, got "
+            + perSecond);
+      }
+      this.checksPerSecond = perSecond;
       return this;
     }
 

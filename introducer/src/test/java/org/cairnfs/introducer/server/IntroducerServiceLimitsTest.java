@@ -215,7 +215,8 @@ class IntroducerServiceLimitsTest {
       assertThatThrownBy(() -> s.publish(from("192.0.2.1"), fresh(k, 6).toBytes()))
           .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BUSY));
       assertThat(s.announcements()).extracting(Announcement::sequence).containsExactly(5L);
-      // A replay costs nothing and is not refused.
+      // A replay is dropped, not refused (it costs a signature check, within the address's
+      // budget: SignatureChecks).
       s.publish(from("192.0.2.1"), fresh(k, 5).toBytes());
     }
 
@@ -230,6 +231,52 @@ class IntroducerServiceLimitsTest {
       assertThatThrownBy(() -> s.publish(from("192.0.2.1"), fresh(k, 2).toBytes()))
           .isInstanceOf(RequestException.class);
       assertThat(sub.received).extracting(Announcement::sequence).containsExactly(1L);
+    }
+  }
+
+  @Nested
+  class SignatureChecks {
+    /**
+     * A forged announcement costs the introducer a signature check and its sender nothing: past
+     * its budget an address is answered BUSY before any check, other addresses are not
+     * affected, and the budget refills with time.
+     */
+    @Test
+    void anAddressPublishingFasterThanItsBudgetIsRefusedBeforeAnyCheck() throws Exception {
+      IntroducerService s = service().signatureChecks(3, 2).build();
+      byte[] forged = new byte[200];
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> s.publish(from("192.0.2.1"), forged))
+            .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.REJECTED));
+      }
+      assertThatThrownBy(() -> s.publish(from("192.0.2.1"), forged))
+          .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BUSY))
+          .hasMessageContaining("192.0.2.1").hasMessageContaining("publishes too fast");
+      NodeSigner k = TestKeys.ed25519();
+      assertThatThrownBy(() -> s.publish(from("192.0.2.1"), fresh(k, 1).toBytes()))
+          .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BUSY));
+      assertThat(s.announcements()).isEmpty();
+      assertThatThrownBy(() -> s.publish(from("192.0.2.2"), forged))
+          .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.REJECTED));
+      now.set(now.get().plusMillis(500)); // two a second: one more
+      s.publish(from("192.0.2.1"), fresh(k, 1).toBytes());
+      assertThat(s.announcements()).hasSize(1);
+      assertThatThrownBy(() -> s.publish(from("192.0.2.1"), forged))
+          .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BUSY));
+    }
+
+    @Test
+    void theBudgetsOfQuietAddressesAreForgotten() {
+      SignatureBudget budget = new SignatureBudget(2, Duration.ofSeconds(1));
+      Instant t = now.get();
+      for (int i = 0; i < 1000; i++) {
+        assertThat(budget.take("198.51.100." + i, t)).isTrue();
+      }
+      assertThat(budget.tracked()).isEqualTo(1000);
+      assertThat(budget.take("198.51.100.7", t)).isTrue();
+      assertThat(budget.take("198.51.100.7", t)).as("burst of 2 spent").isFalse();
+      assertThat(budget.take("203.0.113.1", t.plus(Duration.ofMinutes(2)))).isTrue();
+      assertThat(budget.tracked()).isEqualTo(1);
     }
   }
 
