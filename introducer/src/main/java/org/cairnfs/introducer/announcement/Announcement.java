@@ -58,6 +58,16 @@ public final class Announcement {
   }
 
   /**
+   * The sequence number {@code bytes} claim, read without parsing or verifying (empty when too
+   * short): with {@link #claimedNodeId}, tells whether they could update a held node.
+   */
+  public static java.util.OptionalLong claimedSequence(byte[] bytes) {
+    int at = AnnouncementLayout.OFFSET_SEQUENCE;
+    return bytes.length < at + Long.BYTES ? java.util.OptionalLong.empty()
+        : java.util.OptionalLong.of(java.nio.ByteBuffer.wrap(bytes, at, Long.BYTES).getLong());
+  }
+
+  /**
    * Parses and verifies signed bytes from the wire or a cache.
    *
    * @throws AnnouncementException naming the fault: malformed or out-of-bounds field, a key that

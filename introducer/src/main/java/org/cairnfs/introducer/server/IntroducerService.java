@@ -42,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * {@code maxNodesPerAddress} and {@code maxHeldBytesPerAddress}; at most
  * {@code maxSubscribers} subscriptions, one per connection and {@code maxSubscribersPerAddress}
  * per address. A node is taken at most {@code publishBurst} times at once and then once per
- * {@code minPublishInterval}; one address has at most 256 announcements checked at once and
- * then 64 a second (a signature check costs more than sending a forged one), answered BUSY
- * before any check past that. Entries not re-published within {@code maxAge} are forgotten.
+ * {@code minPublishInterval}; one address has at most 1 024 announcements checked at once and
+ * then 64 a second, all addresses together 2 048 and then 1 024 a second, answered BUSY before
+ * any check past that (a signature check costs more than sending a forged one; updates of held
+ * nodes from an address past its budget share a small overflow, {@link SignatureBudget}). Entries not re-published within {@code maxAge} are forgotten.
  *
  * <p>Memory: each held announcement is encoded once, into an array nobody writes; every push
  * and every snapshot refers to that array. The snapshot is one shared list (rebuilt only after
@@ -102,15 +103,17 @@ public final class IntroducerService implements IntroducerBackend {
     this.clock = b.clock;
     this.checkBurst = b.checkBurst;
     this.checksPerSecond = b.checksPerSecond;
-    this.signatureChecks = new SignatureBudget(b.checkBurst, b.checksPerSecond == 0
-        ? Duration.ZERO : Duration.ofNanos(1_000_000_000L / b.checksPerSecond));
+    this.signatureChecks = new SignatureBudget(
+        SignatureBudget.Rate.perSecond(b.checkBurst, b.checksPerSecond),
+        SignatureBudget.Rate.perSecond(16, 4),
+        SignatureBudget.Rate.perSecond(b.allChecksBurst, b.allChecksPerSecond), 65_536);
   }
 
   /**
    * A service with default bounds: 10 000 nodes of together 32 MiB, of which 1 000 nodes and
    * 4 MiB per address; 1 000 subscribers, one per connection and 32 per address; a node taken
-   * 4 times at once, then once per 15 s; 256 signature checks per address at once, then 64 a
-   * second; 3 days max age; 10 min clock skew.
+   * 4 times at once, then once per 15 s; 1 024 signature checks per address at once, then 64 a
+   * second, and 2 048 then 1 024 a second in all; 3 days max age; 10 min clock skew.
    */
   public static IntroducerService create() {
     return builder().build();
@@ -122,10 +125,12 @@ public final class IntroducerService implements IntroducerBackend {
 
   @Override
   public void publish(Caller caller, byte[] signedAnnouncement) throws RequestException {
-    if (!signatureChecks.take(caller.peerAddress(), clock.instant())) {
-      throw new RequestException(ErrorCode.BUSY, "address " + caller.peerAddress()
-          + " publishes too fast: the introducer checks " + checkBurst + " announcements of one"
-          + " address at once and then " + checksPerSecond + " a second; publish again later");
+    if (!signatureChecks.take(caller.peerAddress(), claimsHeldUpdate(signedAnnouncement),
+        clock.instant())) {
+      throw new RequestException(ErrorCode.BUSY, "the introducer checks at most " + checkBurst
+          + " announcements of one address at once and then " + checksPerSecond + " a second"
+          + " (and a bounded number from all addresses); address " + caller.peerAddress()
+          + " or the grid is publishing faster: publish again later");
     }
     Announcement a;
     try {
@@ -147,6 +152,19 @@ public final class IntroducerService implements IntroducerBackend {
    */
   public boolean accept(Announcement a) throws RequestException {
     return store(LOCAL, a);
+  }
+
+  /** Whether unverified bytes claim a newer version of a node held here (a cheap read). */
+  private boolean claimsHeldUpdate(byte[] bytes) {
+    Optional<NodeId> id = Announcement.claimedNodeId(bytes);
+    java.util.OptionalLong seq = Announcement.claimedSequence(bytes);
+    if (id.isEmpty() || seq.isEmpty()) {
+      return false;
+    }
+    synchronized (lock) {
+      Held h = held.get(id.get());
+      return h != null && seq.getAsLong() > h.announcement().sequence();
+    }
   }
 
   private boolean store(Object owner, Announcement a) throws RequestException {
@@ -396,8 +414,10 @@ public final class IntroducerService implements IntroducerBackend {
     private int maxSubscribersPerAddress = 32;
     private Duration minPublishInterval = Duration.ofSeconds(15);
     private int publishBurst = 4;
-    private int checkBurst = 256;
+    private int checkBurst = 1024;
     private int checksPerSecond = 64;
+    private int allChecksBurst = 2048;
+    private int allChecksPerSecond = 1024;
     private Duration maxAge = Duration.ofDays(3);
     private Duration maxClockSkew = IssueTimeWindow.DEFAULT_MAX_AHEAD;
     private InstantSource clock = InstantSource.system();
@@ -466,12 +486,23 @@ public final class IntroducerService implements IntroducerBackend {
      */
     public Builder signatureChecks(int burst, int perSecond) {
       this.checkBurst = atLeastOne("signature check burst", burst);
+      this.checksPerSecond = rate(perSecond);
+      return this;
+    }
+
+    /** The same for all addresses together, which bounds the CPU all checks take. */
+    public Builder allSignatureChecks(int burst, int perSecond) {
+      this.allChecksBurst = atLeastOne("signature check burst", burst);
+      this.allChecksPerSecond = rate(perSecond);
+      return this;
+    }
+
+    private static int rate(int perSecond) {
       if (perSecond < 0 || perSecond > 1_000_000_000) {
         throw new IllegalArgumentException("signature checks per second must be 0 to 1e9, got "
             + perSecond);
       }
-      this.checksPerSecond = perSecond;
-      return this;
+      return perSecond;
     }
 
     /**

@@ -6,55 +6,138 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * How many published announcements each peer address may have checked: {@code burst} at once,
- * then one per {@code interval} (a generic cell rate algorithm per address). A signature check
- * costs the introducer far more CPU than the frame costs its sender, and a forged or replayed
- * announcement costs as much as a good one, so without this one peer could keep the
- * introducer's cores busy verifying. Checked before the signature. Thread-safe; entries of
- * addresses whose budget is whole again are swept once a minute, so memory follows the
- * addresses publishing now.
+ * How many published announcements the introducer checks: a signature check costs it far more
+ * CPU than the frame costs its sender, and a forged or replayed announcement costs as much as a
+ * good one. Three budgets, each {@code burst} at once and then one per interval (a generic cell
+ * rate algorithm), consulted before the signature:
+ *
+ * <ul>
+ *   <li>per peer address, so one peer cannot keep the introducer's cores busy;
+ *   <li>an overflow for updates of held nodes from an address whose own budget is spent, so a
+ *       peer sharing an address with honest servers (NAT, a /64, loopback) cannot stop their
+ *       updates by spending that address's budget on junk;
+ *   <li>in all, so many addresses together cannot either.
+ * </ul>
+ *
+ * <p>Thread-safe. Memory: an address's entry goes once its budget is whole again (at its next
+ * take, or at the sweep once a minute), and at most {@code maxAddresses} are tracked (a new
+ * address past that is refused until a sweep frees room).
  */
 final class SignatureBudget {
   private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
-  private final int burst;
-  private final Duration interval;
-  private final Map<Object, Instant> theoreticalArrival = new HashMap<>();
+  private final Rate perAddress;
+  private final Rate overflowRate;
+  private final Rate allRate;
+  private final int maxAddresses;
+  private final Map<Object, Instant> addressArrival = new HashMap<>();
+  private Instant overflowArrival;
+  private Instant allArrival;
   private Instant lastSweep = Instant.MIN;
 
-  SignatureBudget(int burst, Duration interval) {
-    this.burst = burst;
-    this.interval = interval;
+  /** {@code burst} at once, then one per {@code interval}; a zero interval is no limit. */
+  record Rate(int burst, Duration interval) {
+    Rate {
+      if (burst < 1 || interval.isNegative()) {
+        throw new IllegalArgumentException("a rate needs a burst >= 1 and an interval >= 0");
+      }
+    }
+
+    static Rate perSecond(int burst, int perSecond) {
+      return new Rate(burst, perSecond == 0 ? Duration.ZERO
+          : Duration.ofNanos(1_000_000_000L / perSecond));
+    }
+
+    /**
+     * {@code arrival} as this rate may hold it at {@code now}: never more than a spent burst
+     * ahead. Only a clock stepped back puts it further, and that must cost a spent budget, not
+     * refusals for as long as the step.
+     */
+    Instant clamp(Instant arrival, Instant now) {
+      Instant cap = now.plus(interval.multipliedBy(burst));
+      return arrival != null && arrival.isAfter(cap) ? cap : arrival;
+    }
+
+    /**
+     * The next theoretical arrival time if one more is taken at {@code now} after the clamped
+     * {@code arrival} (null: none yet), or null when the burst is spent.
+     */
+    Instant next(Instant arrival, Instant now) {
+      if (interval.isZero()) {
+        return now;
+      }
+      Instant tat = arrival == null || arrival.isBefore(now) ? now : arrival;
+      if (Duration.between(now, tat).compareTo(interval.multipliedBy(burst - 1L)) > 0) {
+        return null;
+      }
+      return tat.plus(interval);
+    }
   }
 
-  /** Takes one check for {@code address} at {@code now}; false when its budget is spent. */
-  synchronized boolean take(Object address, Instant now) {
-    if (interval.isZero()) {
-      return true;
-    }
-    sweep(now);
-    Instant tat = theoreticalArrival.getOrDefault(address, now);
-    if (tat.isBefore(now)) {
-      tat = now;
-    }
-    if (Duration.between(now, tat).compareTo(interval.multipliedBy(burst - 1L)) > 0) {
+  SignatureBudget(Rate perAddress, Rate overflow, Rate all, int maxAddresses) {
+    this.perAddress = perAddress;
+    this.overflowRate = overflow;
+    this.allRate = all;
+    this.maxAddresses = maxAddresses;
+  }
+
+  /**
+   * Takes one check for a Publish from {@code address} at {@code now}; {@code heldUpdate}: it
+   * claims a newer version of a node the introducer holds. False when no budget allows it.
+   */
+  synchronized boolean take(Object address, boolean heldUpdate, Instant now) {
+    allArrival = allRate.clamp(allArrival, now);
+    overflowArrival = overflowRate.clamp(overflowArrival, now);
+    Instant all = allRate.next(allArrival, now);
+    if (all == null) {
       return false;
     }
-    theoreticalArrival.put(address, tat.plus(interval));
+    sweep(now);
+    Instant own = perAddress.clamp(addressArrival.get(address), now);
+    if (own != null) {
+      addressArrival.put(address, own);
+    }
+    if (own == null && addressArrival.size() >= maxAddresses) {
+      sweep(now, true);
+      if (addressArrival.size() >= maxAddresses) {
+        return heldUpdate && takeOverflow(now, all);
+      }
+    }
+    Instant next = perAddress.next(own, now);
+    if (next != null) {
+      addressArrival.put(address, next);
+      allArrival = all;
+      return true;
+    }
+    return heldUpdate && takeOverflow(now, all);
+  }
+
+  private boolean takeOverflow(Instant now, Instant all) {
+    Instant next = overflowRate.next(overflowArrival, now);
+    if (next == null) {
+      return false;
+    }
+    overflowArrival = next;
+    allArrival = all;
     return true;
   }
 
   /** Addresses with a budget in use (tests). */
   synchronized int tracked() {
-    return theoreticalArrival.size();
+    return addressArrival.size();
   }
 
   private void sweep(Instant now) {
-    if (Duration.between(lastSweep, now).compareTo(SWEEP_EVERY) < 0
-        && !lastSweep.equals(Instant.MIN)) {
+    sweep(now, false);
+  }
+
+  private void sweep(Instant now, boolean force) {
+    if (!force && !lastSweep.equals(Instant.MIN)
+        && Duration.between(lastSweep, now).compareTo(SWEEP_EVERY) < 0
+        && !now.isBefore(lastSweep)) {
       return;
     }
     lastSweep = now;
-    theoreticalArrival.values().removeIf(tat -> !tat.isAfter(now));
+    addressArrival.values().removeIf(tat -> !tat.isAfter(now));
   }
 }

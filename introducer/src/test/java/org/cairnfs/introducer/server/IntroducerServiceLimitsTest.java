@@ -251,7 +251,7 @@ class IntroducerServiceLimitsTest {
       }
       assertThatThrownBy(() -> s.publish(from("192.0.2.1"), forged))
           .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BUSY))
-          .hasMessageContaining("192.0.2.1").hasMessageContaining("publishes too fast");
+          .hasMessageContaining("192.0.2.1").hasMessageContaining("publish again later");
       NodeSigner k = TestKeys.ed25519();
       assertThatThrownBy(() -> s.publish(from("192.0.2.1"), fresh(k, 1).toBytes()))
           .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BUSY));
@@ -265,18 +265,84 @@ class IntroducerServiceLimitsTest {
           .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BUSY));
     }
 
+    /**
+     * A peer sharing an address with honest servers (NAT, a /64, loopback) spends that
+     * address's budget on junk: updates of nodes the introducer holds still get checked.
+     */
+    @Test
+    void updatesOfHeldNodesPassAnAddressWhoseBudgetJunkSpent() throws Exception {
+      IntroducerService s = service().signatureChecks(2, 1).build();
+      NodeSigner k = TestKeys.ed25519();
+      s.publish(from("192.0.2.1"), fresh(k, 1).toBytes());
+      assertThatThrownBy(() -> s.publish(from("192.0.2.1"), new byte[200]))
+          .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.REJECTED));
+      assertThatThrownBy(() -> s.publish(from("192.0.2.1"), new byte[200]))
+          .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BUSY));
+      assertThatThrownBy(() -> s.publish(from("192.0.2.1"), fresh(TestKeys.ed25519(), 1)
+          .toBytes())).as("a node not held").satisfies(e -> assertThat(code(e))
+              .isEqualTo(ErrorCode.BUSY));
+      s.publish(from("192.0.2.1"), fresh(k, 2).toBytes());
+      assertThat(s.announcements()).extracting(Announcement::sequence).containsExactly(2L);
+    }
+
+    /** Many addresses together are bounded too: the CPU of all checks has a ceiling. */
+    @Test
+    void allAddressesTogetherHaveABudget() {
+      IntroducerService s = service().signatureChecks(10, 1).allSignatureChecks(3, 1).build();
+      for (int i = 1; i <= 3; i++) {
+        String host = "192.0.2." + i;
+        assertThatThrownBy(() -> s.publish(from(host), new byte[200]))
+            .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.REJECTED));
+      }
+      assertThatThrownBy(() -> s.publish(from("192.0.2.4"), new byte[200]))
+          .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.BUSY));
+      now.set(now.get().plusSeconds(1));
+      assertThatThrownBy(() -> s.publish(from("192.0.2.4"), new byte[200]))
+          .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.REJECTED));
+    }
+
     @Test
     void theBudgetsOfQuietAddressesAreForgotten() {
-      SignatureBudget budget = new SignatureBudget(2, Duration.ofSeconds(1));
+      SignatureBudget.Rate two = new SignatureBudget.Rate(2, Duration.ofSeconds(1));
+      SignatureBudget budget = new SignatureBudget(two, two, SignatureBudget.Rate.perSecond(1, 0),
+          100_000);
       Instant t = now.get();
       for (int i = 0; i < 1000; i++) {
-        assertThat(budget.take("198.51.100." + i, t)).isTrue();
+        assertThat(budget.take("198.51.100." + i, false, t)).isTrue();
       }
       assertThat(budget.tracked()).isEqualTo(1000);
-      assertThat(budget.take("198.51.100.7", t)).isTrue();
-      assertThat(budget.take("198.51.100.7", t)).as("burst of 2 spent").isFalse();
-      assertThat(budget.take("203.0.113.1", t.plus(Duration.ofMinutes(2)))).isTrue();
+      assertThat(budget.take("198.51.100.7", false, t)).isTrue();
+      assertThat(budget.take("198.51.100.7", false, t)).as("burst of 2 spent").isFalse();
+      assertThat(budget.take("203.0.113.1", false, t.plus(Duration.ofMinutes(2)))).isTrue();
       assertThat(budget.tracked()).isEqualTo(1);
+    }
+
+    @Test
+    void pastTheTrackedAddressesANewOneIsRefused() {
+      SignatureBudget.Rate two = new SignatureBudget.Rate(2, Duration.ofSeconds(1));
+      SignatureBudget budget = new SignatureBudget(two, two, SignatureBudget.Rate.perSecond(1, 0),
+          3);
+      Instant t = now.get();
+      for (int i = 0; i < 3; i++) {
+        assertThat(budget.take("198.51.100." + i, false, t)).isTrue();
+      }
+      assertThat(budget.take("203.0.113.1", false, t)).isFalse();
+      assertThat(budget.take("203.0.113.1", true, t)).as("a held node's update").isTrue();
+      assertThat(budget.take("203.0.113.1", false, t.plusSeconds(2))).as("room again").isTrue();
+    }
+
+    /** A clock stepped back costs a spent budget, not refusals for as long as the step. */
+    @Test
+    void aClockSteppedBackCostsOneSpentBudget() {
+      SignatureBudget.Rate two = new SignatureBudget.Rate(2, Duration.ofSeconds(1));
+      SignatureBudget budget = new SignatureBudget(two, two, SignatureBudget.Rate.perSecond(1, 0),
+          100);
+      Instant t = now.get();
+      assertThat(budget.take("a", false, t)).isTrue();
+      assertThat(budget.take("a", false, t)).isTrue();
+      Instant back = t.minus(Duration.ofHours(1));
+      assertThat(budget.take("a", false, back)).isFalse();
+      assertThat(budget.take("a", false, back.plusSeconds(1))).isTrue();
     }
   }
 
