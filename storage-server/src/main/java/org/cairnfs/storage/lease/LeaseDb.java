@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * one {@link CommitBatch}, which the first of them to get the commit lock commits for all (see
  * {@link #awaitDurable}). A commit that fails rolls back and fails every operation of its batch.
  *
- * <p>Accounting rule: the total counts each held share's size once; each distinct owner with at
- * least one lease on a share is charged that share's full size.
+ * <p>Accounting rule: the total counts each held share's charge ({@link ShareCharge}: its size,
+ * at least 4 KiB) once; each distinct owner with at least one lease on a share is charged that
+ * share's whole charge.
  *
  * <p>Interrupts do not disturb it: SQLite's I/O is native and ignores them (the old MapDB store
  * closed its file for good when a thread inside it was interrupted).
@@ -91,10 +92,6 @@ public final class LeaseDb implements AutoCloseable {
     this.tables = tables;
     this.committer = committer;
     Object found = tables.value("schema");
-    if (LeaseTables.SCHEMA_V2.equals(found)) {
-      LeaseTables.chargeEveryShare(tables, file);
-      found = tables.value("schema");
-    }
     if (!LeaseTables.SCHEMA.equals(found)) {
       // open() closes the database on this refusal
       throw new IllegalStateException("lease database has schema '" + found
@@ -149,12 +146,16 @@ public final class LeaseDb implements AutoCloseable {
       MapDbImport.run(oldFiles, file);
       LeaseTables tables = LeaseTables.openOrCreate(file);
       try {
+        LeaseTables.migrateV2(tables, file);
         return new LeaseDb(file, lock, tables, clock, leaseDuration, committer);
-      } catch (SQLException | RuntimeException e) {
+      } catch (SQLException | IOException | RuntimeException e) {
         try {
           tables.close();
         } catch (SQLException again) {
           e.addSuppressed(again);
+        }
+        if (e instanceof IOException io) {
+          throw io;
         }
         if (LeaseDbDamagedException.isDamage(e)) {
           throw new LeaseDbDamagedException(file, e);
@@ -222,7 +223,8 @@ public final class LeaseDb implements AutoCloseable {
   /**
    * Records that {@code key} now holds a version of {@code size} bytes (a closed upload, a new
    * slot version, or a share found on disk without a record), and adds or renews the lease of
-   * {@code owner} as {@link #addLease} does. Charges the size change to every owner of the share.
+   * {@code owner} as {@link #addLease} does. Charges the change in charge to every owner of
+   * the share.
    *
    * <p>Never refuses for want of lease slots: the version is the data path, and a share full of
    * other owners' leases must not block its uploader or its slot writer (see storage-layout.md

@@ -257,11 +257,18 @@ final class LeaseTables implements AutoCloseable {
   }
 
   /**
-   * Migrates a v2 database to v3: recomputes the total and every owner's bytes from the records
-   * with {@link ShareCharge} (a page of keys at a time; memory grows with owners, not shares) and
-   * commits them with the new schema in one transaction.
+   * Migrates a v2 database to v3, if it is one: recomputes the total and every owner's bytes
+   * from the records with {@link ShareCharge} (a page of keys at a time; memory grows with
+   * owners, not shares) and commits them with the new schema in one transaction. A record that
+   * does not decode is damage (the server does not start, as for damage found later); a failed
+   * write (a full disk) leaves the file v2.
    */
-  static void chargeEveryShare(LeaseTables tables, Path file) throws SQLException {
+  static void migrateV2(LeaseTables tables, Path file) throws SQLException, IOException {
+    if (!SCHEMA_V2.equals(tables.value("schema"))) {
+      return;
+    }
+    LOG.info("lease database {} is {}: charging every share at least {} bytes ({})", file,
+        SCHEMA_V2, ShareCharge.MIN_BYTES, SCHEMA);
     long total = 0;
     long shares = 0;
     Map<LeaseOwner, Long> owners = new HashMap<>();
@@ -269,7 +276,14 @@ final class LeaseTables implements AutoCloseable {
     for (List<byte[]> page = tables.keysAfter(null, 1024); !page.isEmpty();
         page = tables.keysAfter(after, 1024)) {
       for (byte[] key : page) {
-        ShareRecord record = ShareRecordCodec.decode(tables.findShare(key));
+        ShareRecord record;
+        try {
+          record = ShareRecordCodec.decode(tables.findShare(key));
+        } catch (IllegalArgumentException e) {
+          throw new LeaseDbDamagedException(file, new IOException("the record of share key "
+              + java.util.HexFormat.of().formatHex(key) + " does not decode: "
+              + e.getMessage(), e));
+        }
         long charge = ShareCharge.of(record.size());
         total += charge;
         shares++;
@@ -279,18 +293,22 @@ final class LeaseTables implements AutoCloseable {
       }
       after = page.get(page.size() - 1);
     }
-    try (Statement s = tables.connection.createStatement()) {
-      s.execute("DELETE FROM owners");
+    try {
+      try (Statement s = tables.connection.createStatement()) {
+        s.execute("DELETE FROM owners");
+      }
+      for (Map.Entry<LeaseOwner, Long> e : owners.entrySet()) {
+        tables.setOwnerBytes(e.getKey().toBytes(), e.getValue());
+      }
+      tables.putValue("total-share-bytes", total);
+      tables.putValue("schema", SCHEMA);
+      tables.commit();
+    } catch (SQLException e) {
+      throw new IOException("cannot migrate lease database " + file + " from " + SCHEMA_V2
+          + " to " + SCHEMA + " (it is left as it was): " + describe(e), e);
     }
-    for (Map.Entry<LeaseOwner, Long> e : owners.entrySet()) {
-      tables.setOwnerBytes(e.getKey().toBytes(), e.getValue());
-    }
-    tables.putValue("total-share-bytes", total);
-    tables.putValue("schema", SCHEMA);
-    tables.commit();
-    LOG.info("lease database {} migrated from"
-        + " {} to {}: {} share(s) now charged {} bytes (each at least {})", file, SCHEMA_V2,
-        SCHEMA, shares, total, ShareCharge.MIN_BYTES);
+    LOG.info("lease database {} migrated to {}: {} share(s) now charged {} bytes", file, SCHEMA,
+        shares, total);
   }
 
   /** Makes the next share lookup fail as a failed statement does (tests). */

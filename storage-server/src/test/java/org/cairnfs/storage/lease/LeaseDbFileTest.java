@@ -198,6 +198,30 @@ class LeaseDbFileTest {
     assertThat(rawValue("v2.db", "total-share-bytes")).isEqualTo(4096 + 10_000);
   }
 
+  /** A record that does not decode stops the migration as damage, naming the file. */
+  @Test
+  void aV2FileWithADamagedRecordIsRefusedAsDamageAndLeftV2() throws Exception {
+    try (LeaseDb db = open("v2bad.db")) {
+      db.recordShare(KEY, 10, ShareRecord.NO_SEQNUM, owner(1),
+          LeaseSecrets.of(filled(32, 1), filled(32, 2)));
+    }
+    try (Connection raw = raw("v2bad.db"); Statement s = raw.createStatement()) {
+      s.executeUpdate("UPDATE meta SET value = 'cairn-lease-db-v2' WHERE name = 'schema'");
+      s.executeUpdate("UPDATE shares SET record = X'FFFFFFFFFFFFFFFFFFFFFFFF'");
+    }
+    assertThatThrownBy(() -> open("v2bad.db")).isInstanceOf(LeaseDbDamagedException.class)
+        .hasMessageContaining(dir.resolve("v2bad.db").toString())
+        .hasMessageContaining("does not decode").hasMessageContaining("move it aside");
+    assertThat(rawValue("v2bad.db", "schema")).isEqualTo("cairn-lease-db-v2");
+    open("another.db").close(); // the refusal released the lock and the file
+    try (Connection raw = raw("v2bad.db"); Statement s = raw.createStatement()) {
+      s.executeUpdate("DELETE FROM shares");
+    }
+    try (LeaseDb db = open("v2bad.db")) {
+      assertThat(db.totalShareBytes()).isZero();
+    }
+  }
+
   @Test
   void everyLeaseChangeIsCommittedWhenItReturns() throws Exception {
     LeaseSecrets aliceSecrets = LeaseSecrets.of(filled(32, 1), filled(32, 2));
