@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * {@code minPublishInterval}; one address has at most 1 024 announcements checked at once and
  * then 64 a second, all addresses together 2 048 and then 1 024 a second, answered BUSY before
  * any check past that (a signature check costs more than sending a forged one; updates of held
- * nodes from an address past its budget share a small overflow, {@link SignatureBudget}). Entries not re-published within {@code maxAge} are forgotten.
+ * nodes from an address past its budget share a small overflow, {@link SignatureBudget}).
+ * Entries not re-published within {@code maxAge} are forgotten.
  *
  * <p>Memory: each held announcement is encoded once, into an array nobody writes; every push
  * and every snapshot refers to that array. The snapshot is one shared list (rebuilt only after

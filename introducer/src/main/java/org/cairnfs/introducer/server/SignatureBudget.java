@@ -19,9 +19,9 @@ import java.util.Map;
  *   <li>in all, so many addresses together cannot either.
  * </ul>
  *
- * <p>Thread-safe. Memory: an address's entry goes once its budget is whole again (at its next
- * take, or at the sweep once a minute), and at most {@code maxAddresses} are tracked (a new
- * address past that is refused until a sweep frees room).
+ * <p>Thread-safe. Memory: the sweep (once a minute, or at once when full) drops the entries of
+ * addresses whose budget is whole again, and at most {@code maxAddresses} are tracked (a new
+ * address past that is refused, but for a held node's update, until a sweep frees room).
  */
 final class SignatureBudget {
   private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
