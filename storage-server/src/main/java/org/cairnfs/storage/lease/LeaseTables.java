@@ -14,9 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -269,9 +267,7 @@ final class LeaseTables implements AutoCloseable {
     }
     LOG.info("lease database {} is {}: charging every share at least {} bytes ({})", file,
         SCHEMA_V2, ShareCharge.MIN_BYTES, SCHEMA);
-    long total = 0;
-    long shares = 0;
-    Map<LeaseOwner, Long> owners = new HashMap<>();
+    ChargeTotals totals = new ChargeTotals();
     byte[] after = null;
     for (List<byte[]> page = tables.keysAfter(null, 1024); !page.isEmpty();
         page = tables.keysAfter(after, 1024)) {
@@ -284,12 +280,7 @@ final class LeaseTables implements AutoCloseable {
               + java.util.HexFormat.of().formatHex(key) + " does not decode: "
               + e.getMessage(), e));
         }
-        long charge = ShareCharge.of(record.size());
-        total += charge;
-        shares++;
-        for (LeaseOwner owner : record.owners()) {
-          owners.merge(owner, charge, Long::sum);
-        }
+        totals.add(record);
       }
       after = page.get(page.size() - 1);
     }
@@ -297,10 +288,7 @@ final class LeaseTables implements AutoCloseable {
       try (Statement s = tables.connection.createStatement()) {
         s.execute("DELETE FROM owners");
       }
-      for (Map.Entry<LeaseOwner, Long> e : owners.entrySet()) {
-        tables.setOwnerBytes(e.getKey().toBytes(), e.getValue());
-      }
-      tables.putValue("total-share-bytes", total);
+      totals.writeTo(tables);
       tables.putValue("schema", SCHEMA);
       tables.commit();
     } catch (SQLException e) {
@@ -308,7 +296,7 @@ final class LeaseTables implements AutoCloseable {
           + " to " + SCHEMA + " (it is left as it was): " + describe(e), e);
     }
     LOG.info("lease database {} migrated to {}: {} share(s) now charged {} bytes", file, SCHEMA,
-        shares, total);
+        totals.records(), totals.total());
   }
 
   /** Makes the next share lookup fail as a failed statement does (tests). */

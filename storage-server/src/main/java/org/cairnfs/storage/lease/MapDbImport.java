@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +107,7 @@ final class MapDbImport {
       String[] identity = new String[1];
       BTreeMap<byte[], byte[]> shares = db.treeMap("shares", Serializer.BYTE_ARRAY,
           Serializer.BYTE_ARRAY).createOrOpen();
-      int[] count = {0};
+      ChargeTotals totals = new ChargeTotals();
       LeaseTables.create(target, tables -> {
         if (salt == null) {
           LeaseTables.fillNew(tables); // never written by a server that committed anything
@@ -116,22 +115,12 @@ final class MapDbImport {
           tables.putValue("implicit-lease-salt", HexFormat.of().parseHex(salt));
         }
         // The accounting is recomputed from the records (the old totals are derived data).
-        long total = 0;
-        Map<LeaseOwner, Long> owners = new HashMap<>();
         for (Map.Entry<byte[], byte[]> e : shares.entrySet()) {
           ShareRecord record = ShareRecordCodec.decode(e.getValue());
           tables.putShare(e.getKey(), e.getValue());
-          long charge = ShareCharge.of(record.size());
-          total += charge;
-          for (LeaseOwner owner : record.owners()) {
-            owners.merge(owner, charge, Long::sum);
-          }
-          count[0]++;
+          totals.add(record);
         }
-        for (Map.Entry<LeaseOwner, Long> e : owners.entrySet()) {
-          tables.setOwnerBytes(e.getKey().toBytes(), e.getValue());
-        }
-        tables.putValue("total-share-bytes", total);
+        totals.writeTo(tables);
         // The old file as it is once closed: what a later start compares to tell a leftover of
         // this import from another file at the same path.
         db.close();
@@ -139,7 +128,7 @@ final class MapDbImport {
         tables.putValue("imported-from", identity[0]);
       });
       LOG.info("imported {} share record(s) from the old lease database {} into {}; the old file"
-          + " is kept as {}", count[0], source, target, aside(source));
+          + " is kept as {}", totals.records(), source, target, aside(source));
     } catch (RuntimeException | OutOfMemoryError e) {
       // Reading a file this version did not write: any failure but an I/O error is its bytes.
       // MapDB allocates what an overwritten length says (up to 2 GiB) before it reads: a record
