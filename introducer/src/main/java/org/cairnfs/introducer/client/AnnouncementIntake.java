@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
 final class AnnouncementIntake {
   private static final Logger log = LoggerFactory.getLogger(GridMembership.class);
   private static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
-  /** Where the node id lies in an announcement (announcement.md). */
 
   private final KnownServers known;
   private final IssueTimeWindow window;

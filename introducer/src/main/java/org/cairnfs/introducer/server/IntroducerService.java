@@ -66,6 +66,7 @@ public final class IntroducerService implements IntroducerBackend {
   private final int maxSubscribersPerAddress;
   private final Duration minPublishInterval;
   private final int publishBurst;
+  private final CellRate publishRate;
   private final Duration maxAge;
   private final IssueTimeWindow issueTimes;
   private final InstantSource clock;
@@ -99,15 +100,15 @@ public final class IntroducerService implements IntroducerBackend {
     this.maxSubscribersPerAddress = Math.min(b.maxSubscribersPerAddress, b.maxSubscribers);
     this.minPublishInterval = b.minPublishInterval;
     this.publishBurst = b.publishBurst;
+    this.publishRate = new CellRate(b.publishBurst, b.minPublishInterval);
     this.maxAge = b.maxAge;
     this.issueTimes = new IssueTimeWindow(b.maxAge, b.maxClockSkew);
     this.clock = b.clock;
     this.checkBurst = b.checkBurst;
     this.checksPerSecond = b.checksPerSecond;
     this.signatureChecks = new SignatureBudget(
-        SignatureBudget.Rate.perSecond(b.checkBurst, b.checksPerSecond),
-        SignatureBudget.Rate.perSecond(16, 4),
-        SignatureBudget.Rate.perSecond(b.allChecksBurst, b.allChecksPerSecond), 65_536);
+        CellRate.perSecond(b.checkBurst, b.checksPerSecond), CellRate.perSecond(16, 4),
+        CellRate.perSecond(b.allChecksBurst, b.allChecksPerSecond), 65_536);
   }
 
   /**
@@ -218,20 +219,16 @@ public final class IntroducerService implements IntroducerBackend {
 
   /** When the node may publish next after this one; BUSY if it is publishing too often. */
   private Instant pace(Announcement a, Held old, Instant now) throws RequestException {
-    if (old == null) {
-      return now.plus(minPublishInterval);
-    }
-    Instant tat = old.paceAt().isAfter(now) ? old.paceAt() : now;
-    Duration ahead = Duration.between(now, tat);
-    Duration allowance = minPublishInterval.multipliedBy(publishBurst - 1L);
-    if (ahead.compareTo(allowance) > 0) {
-      Duration wait = ahead.minus(allowance);
+    Instant paceAt = old == null ? null : old.paceAt();
+    Instant next = publishRate.next(paceAt, now);
+    if (next == null) {
+      Duration wait = publishRate.wait(paceAt, now);
       throw new RequestException(ErrorCode.BUSY, "node " + a.nodeId().shortForm()
           + " publishes too often: the introducer takes " + publishBurst + " announcements of"
           + " one node at once and then one per " + minPublishInterval.toSeconds() + " s;"
           + " publish again in " + Math.max(1, (wait.toMillis() + 999) / 1000) + " s");
     }
-    return tat.plus(minPublishInterval);
+    return next;
   }
 
   /** The address a node not yet held is charged to; BUSY if a bound leaves no room for it. */

@@ -8,8 +8,7 @@ import java.util.Map;
 /**
  * How many published announcements the introducer checks: a signature check costs it far more
  * CPU than the frame costs its sender, and a forged or replayed announcement costs as much as a
- * good one. Three budgets, each {@code burst} at once and then one per interval (a generic cell
- * rate algorithm), consulted before the signature:
+ * good one. Three budgets, each a {@link CellRate}, consulted before the signature:
  *
  * <ul>
  *   <li>per peer address, so one peer cannot keep the introducer's cores busy;
@@ -26,55 +25,16 @@ import java.util.Map;
 final class SignatureBudget {
   private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
-  private final Rate perAddress;
-  private final Rate overflowRate;
-  private final Rate allRate;
+  private final CellRate perAddress;
+  private final CellRate overflowRate;
+  private final CellRate allRate;
   private final int maxAddresses;
   private final Map<Object, Instant> addressArrival = new HashMap<>();
   private Instant overflowArrival;
   private Instant allArrival;
   private Instant lastSweep = Instant.MIN;
 
-  /** {@code burst} at once, then one per {@code interval}; a zero interval is no limit. */
-  record Rate(int burst, Duration interval) {
-    Rate {
-      if (burst < 1 || interval.isNegative()) {
-        throw new IllegalArgumentException("a rate needs a burst >= 1 and an interval >= 0");
-      }
-    }
-
-    static Rate perSecond(int burst, int perSecond) {
-      return new Rate(burst, perSecond == 0 ? Duration.ZERO
-          : Duration.ofNanos(1_000_000_000L / perSecond));
-    }
-
-    /**
-     * {@code arrival} as this rate may hold it at {@code now}: never more than a spent burst
-     * ahead. Only a clock stepped back puts it further, and that must cost a spent budget, not
-     * refusals for as long as the step.
-     */
-    Instant clamp(Instant arrival, Instant now) {
-      Instant cap = now.plus(interval.multipliedBy(burst));
-      return arrival != null && arrival.isAfter(cap) ? cap : arrival;
-    }
-
-    /**
-     * The next theoretical arrival time if one more is taken at {@code now} after the clamped
-     * {@code arrival} (null: none yet), or null when the burst is spent.
-     */
-    Instant next(Instant arrival, Instant now) {
-      if (interval.isZero()) {
-        return now;
-      }
-      Instant tat = arrival == null || arrival.isBefore(now) ? now : arrival;
-      if (Duration.between(now, tat).compareTo(interval.multipliedBy(burst - 1L)) > 0) {
-        return null;
-      }
-      return tat.plus(interval);
-    }
-  }
-
-  SignatureBudget(Rate perAddress, Rate overflow, Rate all, int maxAddresses) {
+  SignatureBudget(CellRate perAddress, CellRate overflow, CellRate all, int maxAddresses) {
     this.perAddress = perAddress;
     this.overflowRate = overflow;
     this.allRate = all;

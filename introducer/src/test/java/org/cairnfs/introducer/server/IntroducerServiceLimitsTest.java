@@ -303,8 +303,8 @@ class IntroducerServiceLimitsTest {
 
     @Test
     void theBudgetsOfQuietAddressesAreForgotten() {
-      SignatureBudget.Rate two = new SignatureBudget.Rate(2, Duration.ofSeconds(1));
-      SignatureBudget budget = new SignatureBudget(two, two, SignatureBudget.Rate.perSecond(1, 0),
+      CellRate two = new CellRate(2, Duration.ofSeconds(1));
+      SignatureBudget budget = new SignatureBudget(two, two, CellRate.perSecond(1, 0),
           100_000);
       Instant t = now.get();
       for (int i = 0; i < 1000; i++) {
@@ -319,8 +319,8 @@ class IntroducerServiceLimitsTest {
 
     @Test
     void pastTheTrackedAddressesANewOneIsRefused() {
-      SignatureBudget.Rate two = new SignatureBudget.Rate(2, Duration.ofSeconds(1));
-      SignatureBudget budget = new SignatureBudget(two, two, SignatureBudget.Rate.perSecond(1, 0),
+      CellRate two = new CellRate(2, Duration.ofSeconds(1));
+      SignatureBudget budget = new SignatureBudget(two, two, CellRate.perSecond(1, 0),
           3);
       Instant t = now.get();
       for (int i = 0; i < 3; i++) {
@@ -334,8 +334,8 @@ class IntroducerServiceLimitsTest {
     /** A clock stepped back costs a spent budget, not refusals for as long as the step. */
     @Test
     void aClockSteppedBackCostsOneSpentBudget() {
-      SignatureBudget.Rate two = new SignatureBudget.Rate(2, Duration.ofSeconds(1));
-      SignatureBudget budget = new SignatureBudget(two, two, SignatureBudget.Rate.perSecond(1, 0),
+      CellRate two = new CellRate(2, Duration.ofSeconds(1));
+      SignatureBudget budget = new SignatureBudget(two, two, CellRate.perSecond(1, 0),
           100);
       Instant t = now.get();
       assertThat(budget.take("a", false, t)).isTrue();
