@@ -53,7 +53,7 @@ final class AnnouncementIntake {
     List<Announcement> believed = new ArrayList<>(pushed.size());
     int refused = 0;
     for (byte[] bytes : pushed) {
-      if (refusedUnread(bytes)) {
+      if (refusedUnread(from, bytes)) {
         refused++;
         continue;
       }
@@ -74,19 +74,19 @@ final class AnnouncementIntake {
     boolean changed = false;
     synchronized (known) {
       for (Announcement a : believed) {
-        KnownServers.Offer o = known.offer(a, now);
+        KnownServers.Offer o = known.offer(a, now, from);
         changed |= o.changed();
         if (o == KnownServers.Offer.FULL) {
           refused++;
         }
-        known.markPushed(a.nodeId());
+        known.markPushed(a.nodeId(), from);
       }
     }
     if (refused > 0 && warnedFull.add(from)) {
       log.warn("introducer {} pushed more servers than this node holds (at most {} servers and {} bytes"
-          + " of announcements): ignoring its new servers while the list is full; servers already"
-          + " known and their updates are kept. A flood of new node ids means a hostile or broken"
-          + " introducer", from, maxServers, maxHeldBytes);
+          + " of announcements, shared fairly among its introducers): ignoring its new servers while"
+          + " the list is full; servers already known and their updates are kept. A flood of new"
+          + " node ids means a hostile or broken introducer", from, maxServers, maxHeldBytes);
     }
     return changed;
   }
@@ -162,13 +162,13 @@ final class AnnouncementIntake {
    * safe: a valid announcement is of the node it claims, so only announcements that would be
    * refused anyway (or fail verification) are skipped.
    */
-  private boolean refusedUnread(byte[] bytes) {
+  private boolean refusedUnread(IntroducerUrl from, byte[] bytes) {
     Optional<NodeId> claimed = Announcement.claimedNodeId(bytes);
     if (claimed.isEmpty()) {
       return false;
     }
     synchronized (known) {
-      return known.refusesNew(claimed.get(), bytes.length);
+      return known.refusesNew(claimed.get(), bytes.length, from);
     }
   }
 }

@@ -93,7 +93,7 @@ public final class GridMembership implements AutoCloseable {
     for (Announcement a : b.staticAnnouncements) {
       statics.put(a.nodeId(), GridServer.unannounced(a.nodeId(), a.addresses(), now));
     }
-    this.known = new KnownServers(statics, b.maxServers, b.maxHeldBytes);
+    this.known = new KnownServers(statics, b.maxServers, b.maxHeldBytes, introducers.size());
     this.intake = new AnnouncementIntake(known,
         new IssueTimeWindow(b.maxAge, IssueTimeWindow.DEFAULT_MAX_AHEAD), b.wallClock,
         b.maxServers, b.maxHeldBytes);

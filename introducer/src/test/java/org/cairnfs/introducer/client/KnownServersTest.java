@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.cairnfs.introducer.HostPort;
+import org.cairnfs.introducer.IntroducerUrl;
 import org.cairnfs.introducer.announcement.Announcement;
 import org.cairnfs.introducer.announcement.NodeSigner;
 import org.cairnfs.introducer.announcement.ServerDetails;
@@ -17,6 +18,12 @@ import org.junit.jupiter.api.Test;
 
 class KnownServersTest {
   private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
+  private static final IntroducerUrl HONEST = introducer(1);
+  private static final IntroducerUrl HOSTILE = introducer(2);
+
+  static IntroducerUrl introducer(int port) {
+    return new IntroducerUrl(NodeId.ofPublicKey(TestKeys.ed25519().publicKey()), new HostPort("intro", port));
+  }
 
   static Announcement announce(NodeSigner key, long seq, long free) {
     return Announcement.sign(new ServerDetails("s", List.of(new HostPort("h", 1)), free, "v", seq,
@@ -107,11 +114,11 @@ class KnownServersTest {
     Announcement held = announce(TestKeys.ed25519(), 1, 1);
     KnownServers k = new KnownServers(Map.of(), 10, held.length() + 100);
     NodeId other = NodeId.ofPublicKey(TestKeys.ed25519().publicKey());
-    assertThat(k.refusesNew(other, held.length())).isFalse();
+    assertThat(k.refusesNew(other, held.length(), HONEST)).isFalse();
     k.offer(held, T0);
-    assertThat(k.refusesNew(other, 100)).isFalse();
-    assertThat(k.refusesNew(other, 101)).isTrue();
-    assertThat(k.refusesNew(held.nodeId(), 10_000)).as("a held node is never refused unread").isFalse();
+    assertThat(k.refusesNew(other, 100, HONEST)).isFalse();
+    assertThat(k.refusesNew(other, 101, HONEST)).isTrue();
+    assertThat(k.refusesNew(held.nodeId(), 10_000, HONEST)).as("a held node is never refused unread").isFalse();
   }
 
   @Test
@@ -163,8 +170,8 @@ class KnownServersTest {
     Announcement refused = announce(TestKeys.ed25519(), 1, 1);
     k.offer(held, T0);
     k.offer(refused, T0);
-    k.markPushed(held.nodeId());
-    k.markPushed(refused.nodeId());
+    k.markPushed(held.nodeId(), HONEST);
+    k.markPushed(refused.nodeId(), HONEST);
     assertThat(k.wasPushed(held.nodeId())).isTrue();
     assertThat(k.wasPushed(refused.nodeId())).isFalse();
     k.expire(T0.plus(Duration.ofDays(1)), Duration.ofHours(1));
@@ -182,6 +189,91 @@ class KnownServersTest {
     k.offer(announce(a, 2, 1), T0);
     assertThat(k.inAdmissionOrder()).extracting(GridServer::nodeId)
         .containsExactly(NodeId.ofPublicKey(a.publicKey()), NodeId.ofPublicKey(b.publicKey()));
+  }
+
+  @Test
+  void anIntroducerReachedFirstCannotKeepTheOthersServersOut() {
+    KnownServers k = new KnownServers(Map.of(), 10, 1 << 20, 2);
+    List<Announcement> minted = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Announcement a = announce(TestKeys.ed25519(), 1, 1);
+      if (k.offer(a, T0, HOSTILE) == Offer.ADDED) {
+        minted.add(a);
+      }
+    }
+    assertThat(minted).hasSize(10);
+    assertThat(k.countedAgainst(HOSTILE)).isEqualTo(10);
+    List<Announcement> honest = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Announcement a = announce(TestKeys.ed25519(), 1, 1);
+      assertThat(k.refusesNew(a.nodeId(), a.length(), HONEST)).as("worth verifying").isFalse();
+      assertThat(k.offer(a, T0, HONEST)).isEqualTo(Offer.ADDED);
+      honest.add(a);
+    }
+    assertThat(k.size()).isEqualTo(10);
+    assertThat(k.countedAgainst(HONEST)).isEqualTo(5);
+    assertThat(k.snapshot()).extracting(GridServer::nodeId)
+        .as("the hostile introducer's newest servers went, its oldest stayed")
+        .contains(minted.subList(0, 5).stream().map(Announcement::nodeId).toArray(NodeId[]::new))
+        .doesNotContain(minted.subList(5, 10).stream().map(Announcement::nodeId).toArray(NodeId[]::new));
+    Announcement sixth = announce(TestKeys.ed25519(), 1, 1);
+    assertThat(k.refusesNew(sixth.nodeId(), sixth.length(), HONEST)).isTrue();
+    assertThat(k.offer(sixth, T0, HONEST)).as("past its own share").isEqualTo(Offer.FULL);
+    Announcement more = announce(TestKeys.ed25519(), 1, 1);
+    assertThat(k.offer(more, T0, HOSTILE)).as("and the other cannot take it back").isEqualTo(Offer.FULL);
+    assertThat(k.countedAgainst(HONEST)).isEqualTo(5);
+  }
+
+  @Test
+  void theByteBoundIsSharedToo() {
+    Announcement probe = big(TestKeys.ed25519(), 1);
+    long cap = 6L * probe.length() + 100;
+    KnownServers k = new KnownServers(Map.of(), 10_000, cap, 2);
+    int held = 0;
+    for (int i = 0; i < 10; i++) {
+      if (k.offer(big(TestKeys.ed25519(), 1), T0, HOSTILE) == Offer.ADDED) {
+        held++;
+      }
+    }
+    assertThat(held).isEqualTo(6);
+    for (int i = 0; i < 3; i++) {
+      assertThat(k.offer(big(TestKeys.ed25519(), 1), T0, HONEST)).isEqualTo(Offer.ADDED);
+    }
+    assertThat(k.offer(big(TestKeys.ed25519(), 1), T0, HONEST)).as("over half the bytes").isEqualTo(Offer.FULL);
+    assertThat(k.heldBytes()).isLessThanOrEqualTo(cap);
+    assertThat(k.countedAgainst(HOSTILE)).isEqualTo(3);
+  }
+
+  @Test
+  void cachedServersCountAgainstNoIntroducerUntilOnePushesThem() {
+    KnownServers k = new KnownServers(Map.of(), 4, 1 << 20, 2);
+    List<Announcement> cached = List.of(announce(TestKeys.ed25519(), 1, 1), announce(TestKeys.ed25519(), 1, 1),
+        announce(TestKeys.ed25519(), 1, 1));
+    cached.forEach(a -> assertThat(k.offer(a, T0)).isEqualTo(Offer.ADDED));
+    assertThat(k.offer(announce(TestKeys.ed25519(), 1, 1), T0, HOSTILE)).isEqualTo(Offer.ADDED);
+    assertThat(k.offer(announce(TestKeys.ed25519(), 1, 1), T0, HONEST))
+        .as("cached servers and an introducer within its share are never evicted").isEqualTo(Offer.FULL);
+    k.markPushed(cached.get(0).nodeId(), HOSTILE);
+    k.markPushed(cached.get(1).nodeId(), HOSTILE);
+    k.markPushed(cached.get(1).nodeId(), HONEST);
+    assertThat(k.countedAgainst(HOSTILE)).as("its re-pushed cached servers now count against it").isEqualTo(3);
+    assertThat(k.countedAgainst(HONEST)).as("the first to push a server is charged with it").isZero();
+    Announcement honest = announce(TestKeys.ed25519(), 1, 1);
+    assertThat(k.offer(honest, T0, HONEST)).isEqualTo(Offer.ADDED);
+    assertThat(k.snapshot()).extracting(GridServer::nodeId)
+        .contains(honest.nodeId(), cached.get(0).nodeId(), cached.get(1).nodeId(), cached.get(2).nodeId());
+    assertThat(k.countedAgainst(HOSTILE)).isEqualTo(2);
+  }
+
+  @Test
+  void withOneIntroducerAFloodStillNeverEvicts() {
+    KnownServers k = new KnownServers(Map.of(), 3, 1 << 20, 1);
+    for (int i = 0; i < 3; i++) {
+      assertThat(k.offer(announce(TestKeys.ed25519(), 1, 1), T0, HONEST)).isEqualTo(Offer.ADDED);
+    }
+    List<NodeId> before = k.snapshot().stream().map(GridServer::nodeId).toList();
+    assertThat(k.offer(announce(TestKeys.ed25519(), 1, 1), T0, HONEST)).isEqualTo(Offer.FULL);
+    assertThat(k.snapshot()).extracting(GridServer::nodeId).containsExactlyElementsOf(before);
   }
 
   /** An announcement of about 1.5 KiB (long nickname, version and addresses). */
