@@ -7,15 +7,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.cairnfs.storage.share.ShareKey;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Leases and space accounting of one storage server, in an SQLite file with a write-ahead log
@@ -29,12 +24,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Group commit: the costly part of a commit is syncing the write-ahead log, so operations
  * that arrive while a commit is running do not each commit: they apply their change and join
- * one {@link CommitBatch}, which the first of them to get the commit lock commits for all (see
- * {@link #awaitDurable}). A commit that fails rolls back and fails every operation of its batch.
+ * one batch, which the first of them to get the commit lock commits for all ({@link
+ * GroupCommit}). A commit that fails rolls back and fails every operation of its batch.
  *
  * <p>Accounting rule: the total counts each held share's charge ({@link ShareCharge}: its size,
  * at least 4 KiB) once; each distinct owner with at least one lease on a share is charged that
- * share's whole charge.
+ * share's whole charge ({@link ChargeChanges}).
  *
  * <p>Interrupts do not disturb it: SQLite's I/O is native and ignores them (the old MapDB store
  * closed its file for good when a thread inside it was interrupted).
@@ -46,64 +41,16 @@ public final class LeaseDb implements AutoCloseable {
    * the {@link LeaseOwner#OVERFLOW} lease.
    */
   public static final int OWNER_SLOTS = ShareRecord.MAX_LEASES - 1;
-  private static final Logger LOG = LoggerFactory.getLogger(LeaseDb.class);
 
-  private final Path file;
-  private final LeaseDbLock lock;
-  /**
-   * The open connection, or null after a failure until the next operation reopens it (guarded
-   * by the monitor).
-   */
-  private LeaseTables tables;
-  private boolean closed;
-  /** {@link #totalApplied} as of the last commit (guarded by the monitor). */
-  private long committedTotal;
-  /**
-   * The stored total as applied so far, readable without the monitor: space checks run on
-   * every allocation and write and must not wait for a commit's log sync. Written under the
-   * monitor only; reloaded after a rollback.
-   */
-  private volatile long totalApplied;
+  /** The file, its connection and its total (guarded by the monitor, except its total). */
+  private final LeaseDbFile file;
   private final LeaseRules rules;
-  private final Committer committer;
-  /** Held by the one thread committing a batch; never taken while holding the monitor. */
-  private final ReentrantLock commitLock = new ReentrantLock();
-  /** The batch that changes applied now join (guarded by the monitor). */
-  private CommitBatch open = new CommitBatch();
+  private final GroupCommit commits;
 
-  /**
-   * Runs the commit; tests inject one that counts, delays or fails it.
-   */
-  interface Committer {
-    /** Runs {@code commit} (which syncs the log) for {@code operations} applied changes. */
-    void commit(Runnable commit, int operations);
-  }
-
-  /** The operations applied since the last commit; they become durable, or fail, together. */
-  private static final class CommitBatch {
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private int operations;
-  }
-
-  private LeaseDb(Path file, LeaseDbLock lock, LeaseTables tables, InstantSource clock,
-      Duration leaseDuration, Committer committer) throws SQLException {
+  private LeaseDb(LeaseDbFile file, LeaseRules rules, GroupCommit.Committer committer) {
     this.file = file;
-    this.lock = lock;
-    this.tables = tables;
-    this.committer = committer;
-    Object found = tables.value("schema");
-    if (!LeaseTables.SCHEMA.equals(found)) {
-      // open() closes the database on this refusal
-      throw new IllegalStateException("lease database has schema '" + found
-          + "', this server understands '" + LeaseTables.SCHEMA + "'");
-    }
-    Object salt = tables.value("implicit-lease-salt");
-    if (!(salt instanceof byte[]) || ((byte[]) salt).length != 32) {
-      throw new IllegalStateException("lease database has no 32-byte implicit-lease-salt");
-    }
-    this.rules = new LeaseRules(clock, leaseDuration, (byte[]) salt);
-    this.totalApplied = storedTotal(tables);
-    this.committedTotal = totalApplied;
+    this.rules = rules;
+    this.commits = new GroupCommit(this, file, committer);
   }
 
   /** The clock leases are timed by (also used by the store for open-write expiry). */
@@ -132,48 +79,17 @@ public final class LeaseDb implements AutoCloseable {
 
   /** {@link #open}, committing through {@code committer} (tests). */
   static LeaseDb open(Path file, InstantSource clock, Duration leaseDuration,
-      Committer committer) throws IOException {
+      GroupCommit.Committer committer) throws IOException {
     return open(file, List.of(), clock, leaseDuration, committer);
   }
 
   private static LeaseDb open(Path file, List<Path> oldFiles, InstantSource clock,
-      Duration leaseDuration, Committer committer) throws IOException {
+      Duration leaseDuration, GroupCommit.Committer committer) throws IOException {
     if (leaseDuration.isNegative() || leaseDuration.isZero()) {
       throw new IllegalArgumentException("lease duration must be positive: " + leaseDuration);
     }
-    LeaseDbLock lock = LeaseDbLock.acquire(file);
-    try {
-      MapDbImport.run(oldFiles, file);
-      LeaseTables tables = LeaseTables.openOrCreate(file);
-      try {
-        LeaseTables.migrateV2(tables, file);
-        return new LeaseDb(file, lock, tables, clock, leaseDuration, committer);
-      } catch (SQLException | IOException | RuntimeException e) {
-        try {
-          tables.close();
-        } catch (SQLException again) {
-          e.addSuppressed(again);
-        }
-        if (e instanceof IOException io) {
-          throw io;
-        }
-        if (LeaseDbDamagedException.isDamage(e)) {
-          throw new LeaseDbDamagedException(file, e);
-        }
-        if (e instanceof SQLException) {
-          throw new IOException("cannot read lease database " + file + ": "
-              + LeaseTables.describe((SQLException) e), e);
-        }
-        throw (RuntimeException) e;
-      }
-    } catch (IOException | RuntimeException e) {
-      try {
-        lock.close();
-      } catch (IOException again) {
-        e.addSuppressed(again);
-      }
-      throw e;
-    }
+    LeaseDbFile opened = LeaseDbFile.open(file, oldFiles);
+    return new LeaseDb(opened, new LeaseRules(clock, leaseDuration, opened.salt()), committer);
   }
 
   public Duration leaseDuration() {
@@ -196,9 +112,9 @@ public final class LeaseDb implements AutoCloseable {
   private Optional<ShareRecord> lookup(ShareKey key) {
     byte[] value;
     try {
-      value = tables().findShare(key.toBytes());
+      value = file.tables().findShare(key.toBytes());
     } catch (SQLException e) {
-      throw abandon(failed("read", e));
+      throw commits.abandon(LeaseDbFile.failed("read", e));
     }
     if (value == null) {
       return Optional.empty();
@@ -216,7 +132,7 @@ public final class LeaseDb implements AutoCloseable {
    * damage it is, with the recovery steps, never as the client's bad request.
    */
   private UncheckedIOException damaged(String what, IllegalArgumentException e) {
-    return new UncheckedIOException(new LeaseDbDamagedException(file,
+    return new UncheckedIOException(new LeaseDbDamagedException(file.path(),
         new IOException(what + " does not decode: " + e.getMessage(), e)));
   }
 
@@ -255,21 +171,20 @@ public final class LeaseDb implements AutoCloseable {
    * caller release its own locks before waiting for the log sync.
    */
   public Commit applyShares(List<NewVersion> versions) {
-    CommitBatch batch;
+    GroupCommit.Batch batch;
     synchronized (this) {
-      batch = applying(() -> {
-        Map<LeaseOwner, Long> owners = new HashMap<>();
-        long total = 0;
+      batch = commits.applying(() -> {
+        ChargeChanges changes = new ChargeChanges(file);
         for (NewVersion v : versions) {
           ShareRecord old = lookup(v.key()).orElse(null);
           ShareRecord base = old == null ? new ShareRecord(v.size(), v.seqnum(), List.of())
               : old.withVersion(v.size(), v.seqnum());
-          total += stage(v.key(), old, rules.withLease(v.key(), base, v.owner(), v.secrets()), owners);
+          changes.stage(v.key(), old, rules.withLease(v.key(), base, v.owner(), v.secrets()));
         }
-        settle(total, owners);
+        changes.settle();
       });
     }
-    return () -> awaitDurable(batch);
+    return () -> commits.await(batch);
   }
 
   /** Changes applied but maybe not yet committed. */
@@ -292,7 +207,7 @@ public final class LeaseDb implements AutoCloseable {
    * when no share is recorded under {@code key}.
    */
   public boolean addLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets) {
-    CommitBatch batch;
+    GroupCommit.Batch batch;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
       if (old == null) {
@@ -300,7 +215,7 @@ public final class LeaseDb implements AutoCloseable {
       }
       batch = write(key, old, rules.withLease(key, old, owner, secrets));
     }
-    awaitDurable(batch);
+    commits.await(batch);
     return true;
   }
 
@@ -310,7 +225,7 @@ public final class LeaseDb implements AutoCloseable {
    */
   public boolean renewLease(ShareKey key, byte[] renewSecret) {
     byte[] hash = LeaseSecrets.hash(renewSecret, "renew");
-    CommitBatch batch;
+    GroupCommit.Batch batch;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
       if (old == null) {
@@ -322,7 +237,7 @@ public final class LeaseDb implements AutoCloseable {
       }
       batch = write(key, old, renewed);
     }
-    awaitDurable(batch);
+    commits.await(batch);
     return true;
   }
 
@@ -335,7 +250,7 @@ public final class LeaseDb implements AutoCloseable {
    * {@link #removeShare} so the caller can delete it in a safe order.
    */
   public Expiry dropExpiredLeases(ShareKey key) {
-    CommitBatch batch = null;
+    GroupCommit.Batch batch = null;
     List<Lease> live;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
@@ -348,14 +263,14 @@ public final class LeaseDb implements AutoCloseable {
       }
     }
     if (batch != null) {
-      awaitDurable(batch);
+      commits.await(batch);
     }
     return live.isEmpty() ? Expiry.ALL_EXPIRED : Expiry.LIVE;
   }
 
   /** Forgets a share and uncharges its size; no effect when it is not recorded. */
   public void removeShare(ShareKey key) {
-    CommitBatch batch;
+    GroupCommit.Batch batch;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
       if (old == null) {
@@ -363,7 +278,7 @@ public final class LeaseDb implements AutoCloseable {
       }
       batch = write(key, old, null);
     }
-    awaitDurable(batch);
+    commits.await(batch);
   }
 
   /**
@@ -372,7 +287,7 @@ public final class LeaseDb implements AutoCloseable {
    * database one slot version ahead of the file). Returns false when it is not recorded.
    */
   public boolean resizeShare(ShareKey key, long size) {
-    CommitBatch batch;
+    GroupCommit.Batch batch;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
       if (old == null) {
@@ -383,7 +298,7 @@ public final class LeaseDb implements AutoCloseable {
       }
       batch = write(key, old, old.withVersion(size, old.seqnum()));
     }
-    awaitDurable(batch);
+    commits.await(batch);
     return true;
   }
 
@@ -398,7 +313,7 @@ public final class LeaseDb implements AutoCloseable {
     }
     List<ShareKey> out = new ArrayList<>();
     try {
-      for (byte[] key : tables().keysAfter(after == null ? null : after.toBytes(), max)) {
+      for (byte[] key : file.tables().keysAfter(after == null ? null : after.toBytes(), max)) {
         try {
           out.add(ShareKey.fromBytes(key));
         } catch (IllegalArgumentException e) {
@@ -406,142 +321,41 @@ public final class LeaseDb implements AutoCloseable {
         }
       }
     } catch (SQLException e) {
-      throw abandon(failed("read", e));
+      throw commits.abandon(LeaseDbFile.failed("read", e));
     }
     return out;
   }
 
   /** What all recorded shares are charged ({@link ShareCharge}), each counted once. */
   public long totalShareBytes() {
-    return totalApplied;
+    return file.total();
   }
 
   /** Bytes charged to {@code owner}: the charges of all shares it holds a lease on. */
   public synchronized long ownerBytes(LeaseOwner owner) {
     try {
-      return tables().ownerBytes(owner.toBytes());
+      return file.tables().ownerBytes(owner.toBytes());
     } catch (SQLException e) {
-      throw abandon(failed("read", e));
+      throw commits.abandon(LeaseDbFile.failed("read", e));
     }
   }
 
   /** Closes the file; what was not committed is dropped. Idempotent. */
   @Override
   public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    dropTables(null);
-    try {
-      lock.close();
-    } catch (IOException e) {
-      LOG.warn("releasing the lease database's lock failed", e);
-    }
-  }
-
-  /**
-   * The open connection; reopened (without the page check of the first open) after a failure
-   * dropped it. Caller holds the monitor.
-   */
-  private LeaseTables tables() throws SQLException {
-    if (closed) {
-      throw new IllegalStateException("lease database " + file + " is closed");
-    }
-    if (tables == null) {
-      tables = LeaseTables.open(file, false);
-      long stored = storedTotal(tables);
-      if (stored != committedTotal) {
-        LOG.warn("lease database {} reopened with total {}, expected {}", file, stored,
-            committedTotal);
-      }
-      committedTotal = stored;
-      totalApplied = stored;
-      LOG.info("lease database {} reopened after a failure", file);
-    }
-    return tables;
-  }
-
-  /** Closes the connection (it is reopened on next use unless closed); caller holds the monitor. */
-  private void dropTables(Throwable cause) {
-    if (tables == null) {
-      return;
-    }
-    try {
-      tables.close();
-    } catch (SQLException e) {
-      if (cause != null) {
-        cause.addSuppressed(e);
-      } else {
-        LOG.warn("closing the lease database failed", e);
-      }
-    }
-    tables = null;
+    file.close();
   }
 
   /**
    * Replaces {@code old} by {@code updated} (null: delete) and moves the accounting, uncommitted;
    * returns the batch to await. Caller holds the monitor.
    */
-  private CommitBatch write(ShareKey key, ShareRecord old, ShareRecord updated) {
-    return applying(() -> apply(key, old, updated));
-  }
-
-  /**
-   * Applies {@code change} and joins the open batch; caller holds the monitor. A change that
-   * fails half-way is rolled back with the rest of the open batch (a transaction rolls back
-   * whole), so that batch fails as a whole rather than commit without some of its operations.
-   */
-  private CommitBatch applying(Runnable change) {
-    CommitBatch batch = open;
-    try {
-      change.run();
-    } catch (RuntimeException | Error e) {
-      abandon(e);
-      throw e;
-    }
-    batch.operations++;
-    return batch;
-  }
-
-  /**
-   * After any failure of the database (a read too: SQLite may have rolled the transaction back
-   * by itself, and the driver closes a failed statement for good), fails the open batch, rolls
-   * back and drops the connection, so nothing runs on a connection in an unknown state and no
-   * batch reports success for changes that were dropped. Caller holds the monitor; returns
-   * {@code e}.
-   */
-  private <T extends Throwable> T abandon(T e) {
-    CommitBatch failed = open;
-    open = new CommitBatch();
-    rollBack(e);
-    failed.done.completeExceptionally(e);
-    return e;
-  }
-
-  /**
-   * Returns once {@code batch} is committed; throws what failed its commit. The first waiter
-   * to get the commit lock while its batch is still open commits it (with every change applied
-   * so far); the others find it done. A batch is always completed before the commit lock is
-   * released, so no waiter can miss its outcome.
-   */
-  private void awaitDurable(CommitBatch batch) {
-    if (!batch.done.isDone()) {
-      commitLock.lock();
-      try {
-        if (!batch.done.isDone()) {
-          commitOpen();
-        }
-      } finally {
-        commitLock.unlock();
-      }
-    }
-    try {
-      batch.done.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      Throwable cause = e.getCause();
-      throw new IllegalStateException("lease database commit failed: " + cause, cause);
-    }
+  private GroupCommit.Batch write(ShareKey key, ShareRecord old, ShareRecord updated) {
+    return commits.applying(() -> {
+      ChargeChanges changes = new ChargeChanges(file);
+      changes.stage(key, old, updated);
+      changes.settle();
+    });
   }
 
   /**
@@ -549,126 +363,16 @@ public final class LeaseDb implements AutoCloseable {
    * failure reopens the connection (tests).
    */
   synchronized void fillDisk() throws SQLException {
-    tables().limitPages(tables().pageCount());
+    file.tables().limitPages(file.tables().pageCount());
   }
 
   /** Makes the next share lookup fail as a failed read does (tests). */
   synchronized void breakFind() throws SQLException {
-    tables().breakFind();
+    file.tables().breakFind();
   }
 
   /** The lock a commit holds; a test holding it makes operations pile up into one batch. */
   ReentrantLock commitLock() {
-    return commitLock;
-  }
-
-  /** Commits the open batch; caller holds the commit lock. */
-  private void commitOpen() {
-    CommitBatch batch;
-    Throwable failure = null;
-    synchronized (this) {
-      batch = open;
-      open = new CommitBatch();
-      try {
-        committer.commit(this::commitTables, batch.operations);
-      } catch (RuntimeException | Error e) {
-        failure = e;
-        rollBack(e);
-      }
-    }
-    if (failure == null) {
-      batch.done.complete(null);
-    } else {
-      LOG.warn("lease database commit of {} operation(s) failed", batch.operations, failure);
-      batch.done.completeExceptionally(failure);
-    }
-  }
-
-  private void commitTables() {
-    try {
-      tables().commit();
-    } catch (SQLException e) {
-      throw failed("commit", e);
-    }
-    committedTotal = totalApplied;
-  }
-
-  /**
-   * Drops every change since the last commit after {@code cause}, and the connection with them
-   * (closing it rolls its transaction back): after a failure (a full disk, an I/O error) SQLite
-   * may have rolled back on its own and the driver's state is not to be trusted, so the next
-   * operation reopens the file at its last commit. Caller holds the monitor.
-   */
-  private void rollBack(Throwable cause) {
-    totalApplied = committedTotal;
-    dropTables(cause);
-  }
-
-  private static long storedTotal(LeaseTables tables) throws SQLException {
-    Object total = tables.value("total-share-bytes");
-    if (!(total instanceof Number)) {
-      throw new IllegalStateException("lease database has no total-share-bytes");
-    }
-    return ((Number) total).longValue();
-  }
-
-  private static IllegalStateException failed(String what, SQLException e) {
-    return new IllegalStateException("lease database " + what + " failed: " + e.getMessage(), e);
-  }
-
-  /** The change of {@link #write} without its commit. */
-  private void apply(ShareKey key, ShareRecord old, ShareRecord updated) {
-    Map<LeaseOwner, Long> owners = new HashMap<>();
-    settle(stage(key, old, updated, owners), owners);
-  }
-
-  /**
-   * Writes the record and adds the accounting it moves to {@code owners} (bytes per owner);
-   * returns the change of the total. A batch stages all its records, then settles once: one
-   * update of the total and of each owner's bytes instead of one per record.
-   */
-  private long stage(ShareKey key, ShareRecord old, ShareRecord updated,
-      Map<LeaseOwner, Long> owners) {
-    byte[] k = key.toBytes();
-    try {
-      if (updated == null) {
-        tables().deleteShare(k);
-      } else {
-        tables().putShare(k, ShareRecordCodec.encode(updated));
-      }
-    } catch (SQLException e) {
-      throw failed("write", e);
-    }
-    long oldSize = old == null ? 0 : ShareCharge.of(old.size());
-    long newSize = updated == null ? 0 : ShareCharge.of(updated.size());
-    if (old != null) {
-      for (LeaseOwner owner : old.owners()) {
-        owners.merge(owner, -oldSize, Long::sum);
-      }
-    }
-    if (updated != null) {
-      for (LeaseOwner owner : updated.owners()) {
-        owners.merge(owner, newSize, Long::sum);
-      }
-    }
-    return newSize - oldSize;
-  }
-
-  private void settle(long total, Map<LeaseOwner, Long> owners) {
-    try {
-      if (total != 0) {
-        long now = totalApplied + total;
-        tables().putValue("total-share-bytes", now);
-        totalApplied = now;
-      }
-      for (Map.Entry<LeaseOwner, Long> e : owners.entrySet()) {
-        if (e.getValue() != 0) {
-          byte[] k = e.getKey().toBytes();
-          tables().setOwnerBytes(k, tables().ownerBytes(k) + e.getValue());
-        }
-      }
-    } catch (SQLException e) {
-      throw failed("write", e);
-    }
+    return commits.commitLock();
   }
 }
