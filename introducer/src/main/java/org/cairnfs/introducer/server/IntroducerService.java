@@ -3,17 +3,9 @@ package org.cairnfs.introducer.server;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.cairnfs.introducer.announcement.Announcement;
 import org.cairnfs.introducer.announcement.AnnouncementException;
 import org.cairnfs.introducer.announcement.IssueTimeWindow;
@@ -52,56 +44,28 @@ import org.slf4j.LoggerFactory;
  * and every snapshot refers to that array. The snapshot is one shared list (rebuilt only after
  * a change), which each subscriber walks in its own rotated order. Thread-safe: one lock orders
  * updates and pushes, so every subscriber sees the updates of one node in sequence order.
+ *
+ * <p>This class checks and orders; {@link HeldAnnouncements} holds, {@link PublishPacer} paces,
+ * {@link Subscribers} serves, all under its lock.
  */
 public final class IntroducerService implements IntroducerBackend {
   private static final Logger log = LoggerFactory.getLogger(IntroducerService.class);
   /** Whom {@link #accept(Announcement)} charges: announcements handed in by the node itself. */
   private static final Object LOCAL = "local";
 
-  private final int maxNodes;
-  private final long maxHeldBytes;
-  private final int maxNodesPerAddress;
-  private final long maxHeldBytesPerAddress;
-  private final int maxSubscribers;
-  private final int maxSubscribersPerAddress;
-  private final Duration minPublishInterval;
-  private final int publishBurst;
-  private final CellRate publishRate;
-  private final Duration maxAge;
   private final IssueTimeWindow issueTimes;
   private final InstantSource clock;
   private final int checkBurst;
   private final int checksPerSecond;
   private final SignatureBudget signatureChecks;
+  private final PublishPacer pacer;
+  /** Orders updates and pushes; guards everything below. */
   private final Object lock = new Object();
-  private final Map<NodeId, Held> held = new HashMap<>();
   private final AddressShares shares = new AddressShares();
-  private final Map<Subscription, Caller> subscribers = new LinkedHashMap<>();
-  private final Set<Long> subscribedConnections = new HashSet<>();
-  /** The held arrays as one shared list; null after a change until the next subscriber. */
-  private List<byte[]> snapshot;
-  private Instant lastSweep = Instant.MIN;
-  private long heldBytes;
-
-  /**
-   * One held announcement: its encoded bytes (shared by every push, never written), when it
-   * came, which address it is charged to, and when the node may next publish (the theoretical
-   * arrival time of a generic cell rate algorithm).
-   */
-  private record Held(Announcement announcement, byte[] bytes, Instant receivedAt, Object owner,
-      Instant paceAt) {}
+  private final HeldAnnouncements held;
+  private final Subscribers subscribers;
 
   private IntroducerService(Builder b) {
-    this.maxNodes = b.maxNodes;
-    this.maxHeldBytes = b.maxHeldBytes;
-    this.maxNodesPerAddress = Math.min(b.maxNodesPerAddress, b.maxNodes);
-    this.maxHeldBytesPerAddress = Math.min(b.maxHeldBytesPerAddress, b.maxHeldBytes);
-    this.maxSubscribers = b.maxSubscribers;
-    this.maxSubscribersPerAddress = Math.min(b.maxSubscribersPerAddress, b.maxSubscribers);
-    this.minPublishInterval = b.minPublishInterval;
-    this.publishBurst = b.publishBurst;
-    this.publishRate = new CellRate(b.publishBurst, b.minPublishInterval);
-    this.maxAge = b.maxAge;
     this.issueTimes = new IssueTimeWindow(b.maxAge, b.maxClockSkew);
     this.clock = b.clock;
     this.checkBurst = b.checkBurst;
@@ -109,6 +73,10 @@ public final class IntroducerService implements IntroducerBackend {
     this.signatureChecks = new SignatureBudget(
         CellRate.perSecond(b.checkBurst, b.checksPerSecond), CellRate.perSecond(16, 4),
         CellRate.perSecond(b.allChecksBurst, b.allChecksPerSecond), 65_536);
+    this.pacer = new PublishPacer(b.publishBurst, b.minPublishInterval);
+    this.held = new HeldAnnouncements(b.maxNodes, b.maxHeldBytes, b.maxNodesPerAddress,
+        b.maxHeldBytesPerAddress, b.maxAge, shares);
+    this.subscribers = new Subscribers(b.maxSubscribers, b.maxSubscribersPerAddress, shares);
   }
 
   /**
@@ -164,7 +132,7 @@ public final class IntroducerService implements IntroducerBackend {
       return false;
     }
     synchronized (lock) {
-      Held h = held.get(id.get());
+      HeldAnnouncements.Held h = held.get(id.get());
       return h != null && seq.getAsLong() > h.announcement().sequence();
     }
   }
@@ -175,32 +143,16 @@ public final class IntroducerService implements IntroducerBackend {
     synchronized (lock) {
       Instant now = clock.instant();
       checkIssueTime(a, now);
-      sweep(now);
-      Held old = held.get(a.nodeId());
+      held.sweep(now);
+      HeldAnnouncements.Held old = held.get(a.nodeId());
       if (old != null && !a.supersedes(old.announcement())) {
         log.debug("dropped replay of {} seq {} (holding seq {})", a.nodeId().shortForm(),
             a.sequence(), old.announcement().sequence());
         return false;
       }
-      Instant paceAt = pace(a, old, now);
-      Object charge = old == null ? admitNew(owner, a, bytes.length) : admitUpdate(owner, a, old,
-          bytes.length);
-      long oldSize = old == null ? 0 : old.bytes().length;
-      if (old != null) {
-        shares.addHeld(old.owner(), -1, -oldSize);
-      }
-      shares.addHeld(charge, 1, bytes.length);
-      heldBytes += bytes.length - oldSize;
-      held.put(a.nodeId(), new Held(a, bytes, now, charge, paceAt));
-      snapshot = null;
-      List<byte[]> push = List.of(bytes);
-      for (Subscription s : new ArrayList<>(subscribers.keySet())) {
-        if (s.isOpen()) {
-          s.push(push);
-        } else {
-          forget(s);
-        }
-      }
+      Instant paceAt = pacer.next(a.nodeId(), old == null ? null : old.paceAt(), now);
+      held.put(owner, a, bytes, now, paceAt);
+      subscribers.push(List.of(bytes));
       if (old == null) {
         log.info("new server {} '{}' at {}", a.nodeId().shortForm(), a.nickname(), a.addresses());
       }
@@ -217,163 +169,41 @@ public final class IntroducerService implements IntroducerBackend {
     }
   }
 
-  /** When the node may publish next after this one; BUSY if it is publishing too often. */
-  private Instant pace(Announcement a, Held old, Instant now) throws RequestException {
-    Instant paceAt = old == null ? null : old.paceAt();
-    Instant next = publishRate.next(paceAt, now);
-    if (next == null) {
-      Duration wait = publishRate.wait(paceAt, now);
-      throw new RequestException(ErrorCode.BUSY, "node " + a.nodeId().shortForm()
-          + " publishes too often: the introducer takes " + publishBurst + " announcements of"
-          + " one node at once and then one per " + minPublishInterval.toSeconds() + " s;"
-          + " publish again in " + Math.max(1, (wait.toMillis() + 999) / 1000) + " s");
-    }
-    return next;
-  }
-
-  /** The address a node not yet held is charged to; BUSY if a bound leaves no room for it. */
-  private Object admitNew(Object owner, Announcement a, int size) throws RequestException {
-    if (held.size() >= maxNodes) {
-      throw new RequestException(ErrorCode.BUSY, "introducer already holds the maximum of "
-          + maxNodes + " nodes; known nodes may still re-publish, new ones must wait until"
-          + " entries age out (" + IssueTimeWindow.human(maxAge) + " without a re-publish)");
-    }
-    if (shares.nodes(owner) >= maxNodesPerAddress) {
-      throw new RequestException(ErrorCode.BUSY, "address " + owner + " already brought in "
-          + shares.nodes(owner) + " nodes, the most one address may (" + maxNodesPerAddress
-          + "); publish the rest from their own addresses");
-    }
-    if (shares.bytes(owner) + size > maxHeldBytesPerAddress) {
-      throw new RequestException(ErrorCode.BUSY, "address " + owner + " already brought in "
-          + shares.bytes(owner) + " bytes of announcements; " + size + " more would pass the"
-          + " most one address may hold (" + maxHeldBytesPerAddress + ")");
-    }
-    if (heldBytes + size > maxHeldBytes) {
-      throw new RequestException(ErrorCode.BUSY, "introducer already holds " + heldBytes
-          + " bytes of announcements; " + size + " more would pass its maximum of "
-          + maxHeldBytes + "; known nodes may still re-publish, new ones must wait");
-    }
-    return owner;
-  }
-
-  /**
-   * The address a newer announcement of a held node is charged to: the publisher's when it has
-   * room, else the one the node was charged to. Updates never count against the node bounds
-   * (the node is already held), so a full introducer still takes them; only growth in bytes
-   * is checked.
-   */
-  private Object admitUpdate(Object owner, Announcement a, Held old, int size)
-      throws RequestException {
-    long growth = size - old.bytes().length;
-    if (growth > 0 && heldBytes + growth > maxHeldBytes) {
-      throw new RequestException(ErrorCode.BUSY, "introducer already holds " + heldBytes
-          + " bytes of announcements; node " + a.nodeId().shortForm() + " growing by " + growth
-          + " would pass its maximum of " + maxHeldBytes + "; publish a smaller announcement");
-    }
-    if (!owner.equals(old.owner()) && shares.nodes(owner) < maxNodesPerAddress
-        && shares.bytes(owner) + size <= maxHeldBytesPerAddress) {
-      return owner;
-    }
-    if (growth > 0 && shares.bytes(old.owner()) + growth > maxHeldBytesPerAddress) {
-      throw new RequestException(ErrorCode.BUSY, "address " + old.owner() + " already holds "
-          + shares.bytes(old.owner()) + " bytes of announcements; node "
-          + a.nodeId().shortForm() + " growing by " + growth + " would pass the most one"
-          + " address may hold (" + maxHeldBytesPerAddress + ")");
-    }
-    return old.owner();
-  }
-
   @Override
   public void subscribe(Caller caller, Subscription subscription) throws RequestException {
     Objects.requireNonNull(subscription, "subscription");
-    Object address = caller.peerAddress();
     synchronized (lock) {
-      for (Subscription s : new ArrayList<>(subscribers.keySet())) {
-        if (!s.isOpen()) {
-          forget(s);
-        }
-      }
-      if (subscribedConnections.contains(caller.connectionId())) {
-        throw new RequestException(ErrorCode.BAD_REQUEST, "this connection already has a"
-            + " subscription; the introducer serves one per connection (every update goes to"
-            + " it): use that one, or open a new connection");
-      }
-      if (subscribers.size() >= maxSubscribers) {
-        throw new RequestException(ErrorCode.BUSY, "introducer already serves the maximum of "
-            + maxSubscribers + " subscribers; try again later");
-      }
-      if (shares.subscriptions(address) >= maxSubscribersPerAddress) {
-        throw new RequestException(ErrorCode.BUSY, "address " + address + " already has "
-            + shares.subscriptions(address) + " subscriptions, the most one address may ("
-            + maxSubscribersPerAddress + "); close one first");
-      }
-      subscribers.put(subscription, caller);
-      subscribedConnections.add(caller.connectionId());
-      shares.addSubscription(address, 1);
-      sweep(clock.instant());
-      List<byte[]> all = snapshot();
-      int offset = all.isEmpty() ? 0 : ThreadLocalRandom.current().nextInt(all.size());
-      subscription.push(new RotatedList(all, offset)); // always: the first push is the snapshot
+      subscribers.add(caller, subscription);
+      held.sweep(clock.instant());
+      Subscribers.pushSnapshot(subscription, held.snapshot());
     }
     subscription.onClose(() -> {
       synchronized (lock) {
-        forget(subscription);
+        subscribers.forget(subscription);
       }
     });
     log.debug("subscriber {} added", caller);
   }
 
-  /** The shared snapshot list, built once per change. Lock held. */
-  private List<byte[]> snapshot() {
-    if (snapshot == null) {
-      byte[][] all = new byte[held.size()][];
-      int i = 0;
-      for (Held h : held.values()) {
-        all[i++] = h.bytes();
-      }
-      snapshot = List.of(all);
-    }
-    return snapshot;
-  }
-
-  /** Drops a subscription and gives back its places. Lock held; idempotent. */
-  private void forget(Subscription s) {
-    Caller c = subscribers.remove(s);
-    if (c != null) {
-      subscribedConnections.remove(c.connectionId());
-      shares.addSubscription(c.peerAddress(), -1);
-    }
-  }
-
   /** The announcements held now, ordered by node id. */
   public List<Announcement> announcements() {
     synchronized (lock) {
-      sweep(clock.instant());
-      List<Announcement> out = new ArrayList<>(held.size());
-      for (Held h : held.values()) {
-        out.add(h.announcement());
-      }
-      out.sort(Comparator.comparing(Announcement::nodeId));
-      return out;
+      held.sweep(clock.instant());
+      return held.announcements();
     }
   }
 
   /** Open subscriptions now. */
   public int subscriberCount() {
     synchronized (lock) {
-      for (Subscription s : new ArrayList<>(subscribers.keySet())) {
-        if (!s.isOpen()) {
-          forget(s);
-        }
-      }
-      return subscribers.size();
+      return subscribers.count();
     }
   }
 
   /** Bytes of announcements held now, all nodes together. */
   long heldBytes() {
     synchronized (lock) {
-      return heldBytes;
+      return held.bytes();
     }
   }
 
@@ -382,24 +212,6 @@ public final class IntroducerService implements IntroducerBackend {
     synchronized (lock) {
       return shares.addresses();
     }
-  }
-
-  /** Forgets stale entries, at most once a minute (and whenever the clock jumps). */
-  private void sweep(Instant now) {
-    if (now.isBefore(lastSweep.plusSeconds(60)) && !now.isBefore(lastSweep)) {
-      return;
-    }
-    lastSweep = now;
-    Instant cutoff = now.minus(maxAge);
-    held.values().removeIf(h -> {
-      boolean stale = h.receivedAt().isBefore(cutoff);
-      if (stale) {
-        heldBytes -= h.bytes().length;
-        shares.addHeld(h.owner(), -1, -h.bytes().length);
-        snapshot = null;
-      }
-      return stale;
-    });
   }
 
   /** Validating builder for the bounds and the clock. */
