@@ -34,6 +34,9 @@ public record Inodes(long free, long total) {
 
   private static final class Native {
     static final LibC LIBC = load();
+    /** One statvfs buffer per calling thread, not a native allocation per allocation checked. */
+    static final ThreadLocal<Pointer> BUFFER = ThreadLocal.withInitial(
+        () -> Memory.allocateDirect(Runtime.getRuntime(LIBC), STATVFS_SIZE + 64));
 
     private static LibC load() {
       try {
@@ -64,7 +67,7 @@ public record Inodes(long free, long total) {
     if (libc == null) {
       return UNLIMITED;
     }
-    Pointer buf = Memory.allocateDirect(Runtime.getRuntime(libc), STATVFS_SIZE + 64);
+    Pointer buf = Native.BUFFER.get();
     if (libc.statvfs(dir.toString(), buf) != 0) {
       throw new IOException("statvfs of " + dir + " failed (errno "
           + Runtime.getRuntime(libc).getLastError() + ")");
