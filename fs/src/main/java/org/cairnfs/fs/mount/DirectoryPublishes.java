@@ -1,0 +1,154 @@
+package org.cairnfs.fs.mount;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.cairnfs.fs.mount.JournalRecord.EntriesPublished;
+import org.cairnfs.fs.mount.JournalRecord.NameSeq;
+import org.cairnfs.fs.mount.JournalRecord.RemoveEntry;
+import org.cairnfs.fs.mount.JournalRecord.SetEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The directory publishes of a round: each directory gets all its pending changes in one batch,
+ * which is how many changes to one directory become one publish. Moves out of a directory go in
+ * a second pass, after every other batch, so an entry is never in neither place. A change whose
+ * child is not on the grid yet waits for a later round.
+ */
+final class DirectoryPublishes {
+  /** The uploader's logger: its messages read as they always have. */
+  private static final Logger LOG = LoggerFactory.getLogger(Uploader.class);
+  /** The size an EntriesPublished record stays under (the journal's bound is 1 MiB). */
+  static final long PUBLISHED_RECORD_BYTES = 256 * 1024;
+
+  private final WriteBack wb;
+  private final UploadStatus status;
+  private volatile Consumer<DirRef> onPublished = d -> { };
+
+  DirectoryPublishes(WriteBack wb, UploadStatus status) {
+    this.wb = wb;
+    this.status = status;
+  }
+
+  void onPublished(Consumer<DirRef> listener) {
+    this.onPublished = listener;
+  }
+
+  /**
+   * Publishes the changes of {@code all} whose children are on the grid.
+   *
+   * @param localCaps the caps of directories made here, by id; a directory without one waits
+   * @param failedFiles files whose upload failed this round: entries naming them wait
+   * @return the last failure, if any
+   */
+  Optional<GridException> publish(Map<DirRef, List<PendingState.Change>> all,
+      Map<Long, String> localCaps, Set<Long> failedFiles) throws IOException {
+    GridException failure = null;
+    for (int phase = 0; phase < 2; phase++) {
+      for (Map.Entry<DirRef, List<PendingState.Change>> e : all.entrySet()) {
+        DirRef dir = e.getKey();
+        String dirCap = dir instanceof DirRef.Cap c ? c.cap()
+            : localCaps.get(((DirRef.Local) dir).id());
+        if (dirCap == null) {
+          continue;
+        }
+        List<EntryChange> batch = new ArrayList<>();
+        List<NameSeq> done = new ArrayList<>();
+        for (PendingState.Change c : e.getValue()) {
+          boolean moveOut = c.record() instanceof RemoveEntry r && r.moved();
+          if ((phase == 0) == moveOut) {
+            continue;
+          }
+          Optional<EntryChange> resolved = resolve(c, localCaps, failedFiles);
+          if (resolved.isEmpty()) {
+            continue;
+          }
+          batch.add(resolved.get());
+          done.add(new NameSeq(c.name(), c.seq()));
+        }
+        if (batch.isEmpty()) {
+          continue;
+        }
+        try {
+          wb.publishStarting(dir);
+          wb.grid.applyChanges(dirCap, batch).join();
+          recordPublished(dir, done);
+          wb.budget.progressed();
+          status.published();
+          onPublished.accept(dir);
+        } catch (RuntimeException ex) {
+          failure = GridException.of(ex);
+          LOG.warn("publishing {} changes to a directory failed: {}", batch.size(),
+              failure.getMessage());
+        }
+      }
+    }
+    return Optional.ofNullable(failure);
+  }
+
+  /** Journals {@code changes} as published without publishing them (they have nowhere to go). */
+  void markPublished(DirRef dir, List<PendingState.Change> changes) throws IOException {
+    List<NameSeq> done = new ArrayList<>();
+    for (PendingState.Change c : changes) {
+      done.add(new NameSeq(c.name(), c.seq()));
+    }
+    recordPublished(dir, done);
+  }
+
+  /**
+   * Journals that these changes are on the grid, in records of at most about
+   * {@link #PUBLISHED_RECORD_BYTES} each: one record for a batch of tens of thousands of names
+   * outgrew the journal's 1 MiB record bound, and every round then failed at the same batch.
+   * A crash between the records only publishes the unmarked rest again (the same entries).
+   */
+  private void recordPublished(DirRef dir, List<NameSeq> done) throws IOException {
+    int from = 0;
+    long bytes = 0;
+    for (int i = 0; i < done.size(); i++) {
+      long cost = 2 + 8 + 3L * done.get(i).name().length(); // UTF-8: at most 3 bytes a char
+      if (i > from && bytes + cost > PUBLISHED_RECORD_BYTES) {
+        wb.record(new EntriesPublished(dir, done.subList(from, i)));
+        from = i;
+        bytes = 0;
+      }
+      bytes += cost;
+    }
+    wb.record(new EntriesPublished(dir, done.subList(from, done.size())));
+  }
+
+  /** The change as the grid takes it, or empty while what it names is not on the grid yet. */
+  private Optional<EntryChange> resolve(PendingState.Change c, Map<Long, String> localCaps,
+      Set<Long> failedFiles) {
+    if (c.record() instanceof RemoveEntry r) {
+      return Optional.of(new EntryChange.Remove(r.name()));
+    }
+    SetEntry s = (SetEntry) c.record();
+    NodeMetadata meta = s.meta();
+    ChildRef child = s.child();
+    if (child instanceof ChildRef.Cap cap) {
+      return Optional.of(new EntryChange.Put(s.name(), Optional.of(cap.cap()), meta));
+    } else if (child instanceof ChildRef.Symlink || child instanceof ChildRef.Special) {
+      return Optional.of(new EntryChange.Put(s.name(), Optional.empty(), meta));
+    } else if (child instanceof ChildRef.LocalDir d) {
+      String cap = localCaps.get(d.id());
+      return cap == null ? Optional.empty()
+          : Optional.of(new EntryChange.Put(s.name(), Optional.of(cap), meta));
+    }
+    ChildRef.LocalFile f = (ChildRef.LocalFile) child;
+    FileData data = wb.files.get(f.id());
+    if (data == null || failedFiles.contains(f.id())) {
+      return Optional.empty();
+    }
+    Optional<String> cap = data.base();
+    long oldest = data.oldestSealedGen();
+    if (cap.isEmpty() || oldest != 0 && oldest <= f.gen()) {
+      return Optional.empty(); // the generation this entry names is not uploaded yet
+    }
+    return Optional.of(new EntryChange.Put(s.name(), cap, meta.withSize(data.baseSize())));
+  }
+}
