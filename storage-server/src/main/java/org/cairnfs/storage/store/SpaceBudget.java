@@ -128,7 +128,8 @@ final class SpaceBudget {
    * Reserves {@code bytes} not yet on disk for a new version of a share whose held version is
    * charged {@code replacedCharge} (0: none held): only the growth of the charge counts against
    * max-space (a version that replaces another of its size fits a full server), the whole
-   * against the free disk until written.
+   * against the free disk until written. Its staged file takes an inode, and a new slot (none
+   * held) its storage index's directory too.
    */
   synchronized Reservation reserveReplacing(long bytes, long replacedCharge)
       throws StoreException, IOException {
@@ -140,6 +141,7 @@ final class SpaceBudget {
     if (b > 0) {
       checkDisk(b);
     }
+    checkInodes(replacedCharge > 0 ? 1 : 2);
     return add(growth, b, 0);
   }
 

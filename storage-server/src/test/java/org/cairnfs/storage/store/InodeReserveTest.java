@@ -106,6 +106,27 @@ class InodeReserveTest {
         .isEqualTo(1);
   }
 
+  /**
+   * The protocol writes slots in chunks (WRITE_SLOT_SHARE), never in one piece: that path must
+   * keep the reserve too, or a client minting slot keys takes the last inodes.
+   */
+  @Test
+  void aNewSlotWrittenInChunksIsRefusedToo() throws Exception {
+    byte[] share = slotShare(1, 300);
+    freeInodes = RESERVE + 1; // one file short of a new slot's two
+    assertThatThrownBy(() -> store.writeSlotChunk(si(5), 0, share.length, 0,
+        java.nio.ByteBuffer.wrap(share), ALICE, secrets(5)))
+        .isInstanceOfSatisfying(StoreException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.SERVER_FULL))
+        .hasMessageContaining("inodes");
+    assertThat(store.isWriteOpen(ALICE, si(5), 0, true)).isFalse();
+    freeInodes = TOTAL;
+    assertThat(store.writeSlotChunk(si(5), 0, share.length, 0,
+        java.nio.ByteBuffer.wrap(share, 0, 100), ALICE, secrets(5))).isEmpty();
+    assertThat(store.writeSlotChunk(si(5), 0, share.length, 100,
+        java.nio.ByteBuffer.wrap(share, 100, 200), ALICE, secrets(5))).hasValue(1);
+  }
+
   /** The statvfs binding against the disk under this test's temp dir. */
   @Test
   void theRealDiskReportsItsInodes(@TempDir Path real) throws IOException {
