@@ -9,9 +9,13 @@ import java.util.TreeMap;
  * The byte ranges of an upload written so far, merged, so that close can tell whether every
  * byte arrived. Adjacent writes merge into one range, so sequential uploads use one entry
  * whatever the share size; the count of separate ranges is capped against hostile patterns.
+ *
+ * <p>Why 128: every open write may hold the cap (one 1-byte chunk per range), about 72 bytes of
+ * heap a range, so 4096 open writes hold 36 MiB at most (at 4096 a range, over a GiB). An honest
+ * upload needs about 2 log2(blocks) + 4: blocks, each level of two hash trees, the front.
  */
 final class WrittenRanges {
-  static final int MAX_RANGES = 4096;
+  static final int MAX_RANGES = 128;
   private final TreeMap<Long, Long> ranges = new TreeMap<>();
 
   /** The parts of [start, end) already written, as [start, end) pairs. */

@@ -117,4 +117,28 @@ class WrittenRangesTest {
     assertThat(r.wouldOverflow(2, 9)).as("touches neither").isTrue();
     assertThat(r.wouldOverflow(10, 11)).as("the same as a range held").isFalse();
   }
+  /**
+   * Every open write the server allows may hold its whole count of ranges at once (a client
+   * pays one 1-byte WRITE_CHUNK per range), so the ranges of all of them together must stay a
+   * small part of the 512 MiB heap: with 4096 ranges each, 4096 uploads (1024 from one address)
+   * held over a GiB. A range held costs a TreeMap entry (40 bytes) and two boxed longs (16
+   * each) with compressed references. An honest upload still fits: block data, two hash trees
+   * growing a level at a time (25 levels each for 2^24 blocks) and the front make about 55
+   * separate ranges at most.
+   */
+  @Test
+  void theRangesOfEveryOpenWriteTogetherStayAFewTensOfMiB() {
+    long perRange = 40 + 2 * 16;
+    WrittenRanges r = new WrittenRanges();
+    long n = 0;
+    while (!r.wouldOverflow(n * 10 + 1000, n * 10 + 1001)) {
+      r.add(n * 10 + 1000, n * 10 + 1001);
+      n++;
+    }
+    assertThat(r.overlaps(0, Long.MAX_VALUE)).hasSize((int) n);
+    assertThat(n).as("ranges one upload may hold").isGreaterThanOrEqualTo(64);
+    assertThat(n * perRange * StoreLimits.DEFAULT_MAX_OPEN_WRITES)
+        .as("%d ranges in each of %d open writes", n, StoreLimits.DEFAULT_MAX_OPEN_WRITES)
+        .isLessThanOrEqualTo(48L << 20);
+  }
 }
