@@ -1,8 +1,10 @@
 package org.cairnfs.storage.gc;
 
 import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.store.ShareStore;
@@ -13,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Walks the prefix tree and deletes shares whose leases have all expired.
  *
  * <p>Why paced: a pass touches every share, so it runs at a bounded rate (shares per second)
- * to leave the disk to clients. It holds at most one prefix directory's listing in memory, and
+ * to leave the disk to clients. It holds the listing of the prefix directories (at most 1024)
+ * and of one storage index's directory, reading each prefix's indexes as it visits them, and
  * each share is decided under the store's lock for its storage index, so it never races an
  * upload, a lease renewal or a slot write. Off unless the server's config enables it.
  */
@@ -49,20 +52,25 @@ public final class ExpiredShareCrawler implements AutoCloseable {
     long examined = 0;
     long deleted = 0;
     for (Path prefix : store.layout().prefixDirs()) {
-      for (StorageIndex index : store.layout().indexesUnder(prefix)) {
-        for (ShareKey key : store.layout().sharesOf(index)) {
-          synchronized (collecting) {
-            if (Thread.currentThread().isInterrupted()) {
-              throw new InterruptedException("crawl interrupted");
+      // Read as visited, never held: one prefix may hold millions of indexes.
+      try (Stream<StorageIndex> indexes = store.layout().eachIndexUnder(prefix)) {
+        for (StorageIndex index : (Iterable<StorageIndex>) indexes::iterator) {
+          for (ShareKey key : store.layout().sharesOf(index)) {
+            synchronized (collecting) {
+              if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("crawl interrupted");
+              }
+              examined++;
+              if (store.collectIfExpired(key)) {
+                deleted++;
+                LOG.debug("deleted expired share {}", key);
+              }
             }
-            examined++;
-            if (store.collectIfExpired(key)) {
-              deleted++;
-              LOG.debug("deleted expired share {}", key);
-            }
+            pacer.pause(perShare);
           }
-          pacer.pause(perShare);
         }
+      } catch (DirectoryIteratorException e) {
+        throw e.getCause();
       }
     }
     return new Pass(examined, deleted);

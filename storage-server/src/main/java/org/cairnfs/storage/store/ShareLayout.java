@@ -1,6 +1,8 @@
 package org.cairnfs.storage.store;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -8,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.share.ShareKey;
 
@@ -87,21 +91,46 @@ public final class ShareLayout {
     return out;
   }
 
-  /** The storage indexes that have a directory under {@code prefixDir}, sorted. */
+  /**
+   * The storage indexes that have a directory under {@code prefixDir}, sorted. Holds them all:
+   * for tools and tests; walks over the whole store use {@link #eachIndexUnder}.
+   */
   public List<StorageIndex> indexesUnder(Path prefixDir) throws IOException {
     List<StorageIndex> out = new ArrayList<>();
-    String prefix = prefixDir.getFileName().toString();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(prefixDir)) {
-      for (Path dir : dirs) {
-        parseIndex(dir.getFileName().toString())
-            .filter(si -> si.toString().startsWith(prefix))
-            .ifPresent(out::add);
-      }
-    } catch (NoSuchFileException e) {
-      return out;
+    try (Stream<StorageIndex> indexes = eachIndexUnder(prefixDir)) {
+      indexes.forEach(out::add);
+    } catch (DirectoryIteratorException e) {
+      throw e.getCause();
     }
     out.sort(null);
     return out;
+  }
+
+  /**
+   * The storage indexes that have a directory under {@code prefixDir}, in directory order, read
+   * as the stream is consumed (close it; a read failure is a {@link DirectoryIteratorException}).
+   * Why not a list: clients choose immutable storage indexes, so one can put millions under
+   * one prefix, and their list would fill the heap at every start. Directories made or removed
+   * meanwhile may or may not be seen.
+   */
+  public Stream<StorageIndex> eachIndexUnder(Path prefixDir) throws IOException {
+    String prefix = prefixDir.getFileName().toString();
+    DirectoryStream<Path> dirs;
+    try {
+      dirs = Files.newDirectoryStream(prefixDir);
+    } catch (NoSuchFileException e) {
+      return Stream.empty();
+    }
+    return StreamSupport.stream(dirs.spliterator(), false)
+        .onClose(() -> {
+          try {
+            dirs.close();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        })
+        .flatMap(dir -> parseIndex(dir.getFileName().toString()).stream())
+        .filter(si -> si.toString().startsWith(prefix));
   }
 
   /** The shares (both kinds) held for {@code index}, sorted by file name. */

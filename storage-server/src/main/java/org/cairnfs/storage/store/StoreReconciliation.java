@@ -2,11 +2,13 @@ package org.cairnfs.storage.store;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
@@ -82,18 +84,23 @@ final class StoreReconciliation {
 
   private void adoptRecordlessFiles() throws IOException {
     for (Path prefix : layout.prefixDirs()) {
-      for (StorageIndex index : layout.indexesUnder(prefix)) {
-        List<ShareKey> keys;
-        try {
-          keys = layout.sharesOf(index);
-        } catch (NotDirectoryException e) {
-          continue; // a stray file named like a storage index
-        }
-        for (ShareKey key : keys) {
-          if (leases.find(key).isEmpty()) {
-            adopt(key);
+      // Read as visited, never held: one prefix may hold millions of indexes.
+      try (Stream<StorageIndex> indexes = layout.eachIndexUnder(prefix)) {
+        for (StorageIndex index : (Iterable<StorageIndex>) indexes::iterator) {
+          List<ShareKey> keys;
+          try {
+            keys = layout.sharesOf(index);
+          } catch (NotDirectoryException e) {
+            continue; // a stray file named like a storage index
+          }
+          for (ShareKey key : keys) {
+            if (leases.find(key).isEmpty()) {
+              adopt(key);
+            }
           }
         }
+      } catch (DirectoryIteratorException e) {
+        throw e.getCause();
       }
     }
   }
