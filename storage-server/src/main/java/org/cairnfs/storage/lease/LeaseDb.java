@@ -207,13 +207,22 @@ public final class LeaseDb implements AutoCloseable {
    * when no share is recorded under {@code key}.
    */
   public boolean addLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets) {
+    return addLease(key, owner, secrets, true);
+  }
+
+  /**
+   * {@link #addLease}; without {@code mayAddOwner} (no disk for another lease record) an owner
+   * that holds no lease on the share renews the {@link LeaseOwner#OVERFLOW} lease instead.
+   */
+  public boolean addLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets,
+      boolean mayAddOwner) {
     GroupCommit.Batch batch;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
       if (old == null) {
         return false;
       }
-      batch = write(key, old, rules.withLease(key, old, owner, secrets));
+      batch = write(key, old, rules.withLease(key, old, owner, secrets, mayAddOwner));
     }
     commits.await(batch);
     return true;

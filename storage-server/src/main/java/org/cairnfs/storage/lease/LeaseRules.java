@@ -98,6 +98,15 @@ final class LeaseRules {
    */
   ShareRecord withLease(ShareKey key, ShareRecord record, LeaseOwner owner,
       LeaseSecrets secrets) {
+    return withLease(key, record, owner, secrets, true);
+  }
+
+  /**
+   * {@link #withLease}; without {@code mayAddOwner} an owner holding no lease on the share
+   * renews the overflow lease instead of taking a slot of its own.
+   */
+  ShareRecord withLease(ShareKey key, ShareRecord record, LeaseOwner owner,
+      LeaseSecrets secrets, boolean mayAddOwner) {
     List<Lease> leases = live(record.leases());
     Instant expiry = clock.instant().plus(leaseDuration);
     byte[] renewHash = secrets.renewHash();
@@ -116,7 +125,7 @@ final class LeaseRules {
     }
     long ownerLeases = leases.stream().filter(l -> !l.owner().equals(LeaseOwner.OVERFLOW)).count();
     if (leases.size() < ShareRecord.MAX_LEASES
-        && (owner.equals(LeaseOwner.OVERFLOW) || ownerLeases < OWNER_SLOTS)) {
+        && (owner.equals(LeaseOwner.OVERFLOW) || (mayAddOwner && ownerLeases < OWNER_SLOTS))) {
       leases.add(new Lease(owner, renewHash, secrets.cancelHash(), expiry));
       return record.withLeases(leases);
     }
@@ -127,8 +136,13 @@ final class LeaseRules {
           leases.size(), owner);
       return pruned;
     }
-    LOG.info("share {} has all {} owner lease slots taken; {} gets no lease of its own, the "
-        + "overflow lease keeps the share instead", key, OWNER_SLOTS, owner);
+    if (mayAddOwner) {
+      LOG.info("share {} has all {} owner lease slots taken; {} gets no lease of its own, the "
+          + "overflow lease keeps the share instead", key, OWNER_SLOTS, owner);
+    } else {
+      LOG.debug("disk at its reserved space: {} gets no lease of its own on share {}, the "
+          + "overflow lease keeps the share instead", owner, key);
+    }
     return withLease(key, pruned, LeaseOwner.OVERFLOW, implicitSecrets(LeaseOwner.OVERFLOW));
   }
 }

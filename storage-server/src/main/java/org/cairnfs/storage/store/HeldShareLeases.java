@@ -12,16 +12,27 @@ import org.cairnfs.storage.share.ShareKey;
  * Adds a lease to a share already on disk, adopting a share that has no record (a crash between
  * its rename into place and the lease commit) instead of refusing it. Shared by allocation
  * (clients re-uploading a held share) and ADD_LEASE. Callers hold the index's stripe lock.
+ *
+ * <p>A lease of an owner new to the share grows the lease database, which max-space does not
+ * count and anyone who knows a storage index may ask for from any number of node ids: when the
+ * disk is down to its reserved space, such an owner renews the share's overflow lease instead,
+ * so leases cannot fill the disk, and the share is still kept.
  */
 final class HeldShareLeases {
   private final ShareLayout layout;
+  /** What a new owner's lease may add to the database, records and indexes together. */
+  static final long NEW_LEASE_BYTES = 1024;
+
   private final LeaseDb leases;
+  private final SpaceBudget budget;
   private final SlotWriteCheck slotCheck;
 
   /** @param slotCheck reads the seqnum of an adopted slot share, see {@link HeldSlotVersion} */
-  HeldShareLeases(ShareLayout layout, LeaseDb leases, SlotWriteCheck slotCheck) {
+  HeldShareLeases(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
+      SlotWriteCheck slotCheck) {
     this.layout = layout;
     this.leases = leases;
+    this.budget = budget;
     this.slotCheck = slotCheck;
   }
 
@@ -34,7 +45,8 @@ final class HeldShareLeases {
    */
   void add(ShareKey key, LeaseOwner owner, LeaseSecrets secrets)
       throws StoreException, IOException {
-    if (leases.addLease(key, owner, secrets)) {
+    // asked before the database's lock: the budget takes that lock under its own
+    if (leases.addLease(key, owner, secrets, budget.diskHolds(NEW_LEASE_BYTES))) {
       return;
     }
     // Held without a record (crash between rename and commit): adopt it.

@@ -65,7 +65,7 @@ public final class ShareStore implements AutoCloseable {
     this.layout = layout;
     this.leases = leases;
     this.budget = budget;
-    this.held = new HeldShareLeases(layout, leases, slotCheck);
+    this.held = new HeldShareLeases(layout, leases, budget, slotCheck);
     OpenWriteCount openWrites = new OpenWriteCount(budget.limits().maxOpenWrites());
     SharedDirectorySync dirSyncs = new SharedDirectorySync(dirSyncer);
     this.uploads = new ImmutableUploads(layout, leases, budget, openWrites, stripes, held,

@@ -163,6 +163,14 @@ final class SpaceBudget {
     }
   }
 
+  /**
+   * Whether {@code bytes} more would still leave the reserved space free on disk, once every
+   * outstanding reservation is written (for what no reservation covers: lease records).
+   */
+  synchronized boolean diskHolds(long bytes) throws IOException {
+    return freeSpace.usableBytes() - outstanding - bytes >= limits.reservedSpace();
+  }
+
   /** Free inodes the store never takes: 5 % of the file system's, at most 65 536. */
   static long inodeReserve(long totalInodes) {
     return Math.min(65_536, totalInodes / 20);

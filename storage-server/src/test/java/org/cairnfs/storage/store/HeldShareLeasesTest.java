@@ -75,6 +75,30 @@ class HeldShareLeasesTest {
   }
 
   @Test
+  void onADiskAtItsReserveNewOwnersRenewTheOverflowLeaseInsteadOfGrowingTheDatabase()
+      throws Exception {
+    f.upload(SI, 0, pattern(100, 1), ALICE);
+    ShareKey key = ShareKey.immutable(SI, 0);
+    f.freeBytes = HeldShareLeases.NEW_LEASE_BYTES - 1;
+
+    addLeasesFromStrangers(20);
+    Allocation allocation = f.store.allocate(SI, List.of(0), 100, CAROL, secrets(7));
+
+    assertThat(allocation.alreadyHeld()).containsExactly(0);
+    ShareRecord record = f.leases.find(key).orElseThrow();
+    assertThat(record.owners()).as("the share is kept, by the overflow lease")
+        .containsExactlyInAnyOrder(ALICE, LeaseOwner.OVERFLOW);
+    assertThat(f.store.addLease(SI, ALICE, secrets(2))).as("a held lease still renews")
+        .isEqualTo(1);
+    assertThat(f.leases.find(key).orElseThrow().leases()).hasSize(2);
+
+    f.freeBytes = HeldShareLeases.NEW_LEASE_BYTES;
+    assertThat(f.store.addLease(SI, BOB, secrets(9))).isEqualTo(1);
+    assertThat(f.leases.find(key).orElseThrow().owners()).as("room again: a lease of its own")
+        .contains(BOB);
+  }
+
+  @Test
   void manyStrangersLeasesDoNotBlockANewSlotVersion() throws Exception {
     ShareKey slot = ShareKey.mutable(SI, 2);
     assertThat(f.store.writeSlotShare(SI, 2, slotShare(1, 80), ALICE, secrets(1))).isEqualTo(1);
