@@ -1,7 +1,6 @@
 package org.cairnfs.fs.mount;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +108,7 @@ final class WriteBack implements AutoCloseable {
         pending.apply(e.seq(), e.record());
         maxSeq = Math.max(maxSeq, e.seq());
         if (e.record() instanceof FileCommit c && c.inline().isPresent()) {
-          writeInline(spool, c);
+          LayerCommit.rebuild(spool, c);
         }
       }
       SpoolBudget budget = new SpoolBudget(config.cacheBytes());
@@ -165,28 +164,6 @@ final class WriteBack implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       dirLock.close();
       throw e;
-    }
-  }
-
-  /** Rebuilds a layer file from the bytes a commit record carries inline. */
-  private static void writeInline(Path spool, FileCommit c) throws IOException {
-    Path p = spool.resolve(c.id() + "." + c.gen());
-    Layer l = Layer.create(p, c.gen(), c.size());
-    try {
-      byte[] data = c.inline().get();
-      int at = 0;
-      for (PageRun r : c.pages()) {
-        for (long page = r.start(); page < r.start() + r.count(); page++) {
-          // the bytes are the pages' below the size (inlineData): each page's part or the rest
-          // (none for a page past the size: a write of no bytes)
-          int n = Math.min(Layer.PAGE, data.length - at);
-          l.writeAt(ByteBuffer.wrap(data, at, n), page * Layer.PAGE);
-          at += n;
-        }
-      }
-      l.force();
-    } finally {
-      l.close();
     }
   }
 
@@ -327,45 +304,19 @@ final class WriteBack implements AutoCloseable {
    */
   long commit(FileNode f, DirRef dir, String name) throws IOException {
     FileData data = f.data;
-    FileCommit record = null;
-    Optional<byte[]> inline = Optional.empty();
-    data.lock.writeLock().lock();
-    try {
-      // the layer's bytes are read (small: into the record) or forced before the uploader can
-      // see the sealed layer, upload it and delete its file
-      Optional<Layer> sealed = data.commit(false);
-      if (sealed.isPresent()) {
-        Layer l = sealed.get();
-        try {
-          if (inlineBytes(l) <= JournalCodec.MAX_INLINE) {
-            inline = Optional.of(inlineData(l));
-          } else {
-            l.force();
-          }
-        } catch (IOException | RuntimeException e) {
-          // sealed already, never journaled: later closes must not pass for it
-          data.unjournaled(l.gen);
-          throw e;
-        }
-        record = new FileCommit(data.id(), l.gen, data.base(), data.baseSize(), l.size,
-            l.limit, PageRun.of(l.pages), Optional.empty());
-      }
-    } finally {
-      data.lock.writeLock().unlock();
-    }
+    Optional<LayerCommit> sealed = LayerCommit.seal(data);
     lock.lock();
     try {
       files.putIfAbsent(data.id(), data);
       SetEntry set = (SetEntry) byCap(new SetEntry(dir, name, f.childRef(), f.metadata()));
-      if (record == null) {
+      if (sealed.isEmpty()) {
         return recordAll(List.of(set));
       }
-      FileCommit full = new FileCommit(record.id(), record.gen(), record.base(),
-          record.baseSize(), record.size(), record.limit(), record.pages(), inline);
+      FileCommit record = sealed.get().record();
       long seq;
       try {
         // one write: a failed close leaves neither its content nor its entry journaled
-        seq = journal.appendAll(List.of(full, set));
+        seq = journal.appendAll(List.of(sealed.get().journaled(), set));
       } catch (IOException | RuntimeException e) {
         // sealed already: later closes must not pass for it (a full disk; or a layer of more
         // page runs than one record holds, about 87 000)
@@ -416,31 +367,6 @@ final class WriteBack implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** The bytes of the layer's page run {@code r} below its size. */
-  private static long runBytes(Layer l, PageRun r) {
-    long from = r.start() * Layer.PAGE;
-    return Math.max(0, Math.min(l.size, (r.start() + r.count()) * Layer.PAGE) - from);
-  }
-
-  private static long inlineBytes(Layer l) {
-    long n = 0;
-    for (PageRun r : PageRun.of(l.pages)) {
-      n += runBytes(l, r);
-    }
-    return n;
-  }
-
-  private static byte[] inlineData(Layer l) throws IOException {
-    byte[] out = new byte[(int) inlineBytes(l)];
-    int at = 0;
-    for (PageRun r : PageRun.of(l.pages)) {
-      int n = (int) runBytes(l, r); // a run past the size: a read of no bytes
-      l.readAt(ByteBuffer.wrap(out, at, n), r.start() * Layer.PAGE);
-      at += n;
-    }
-    return out;
   }
 
   /**
