@@ -1,10 +1,9 @@
 package org.cairnfs.fs.mount;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +46,7 @@ final class WriteBack implements AutoCloseable {
    * Per directory (by canonical ref): publishes begun or recorded. A listing of a directory
    * fetched across a change of its count is not trusted. Guarded by {@link #lock}.
    */
-  private final Map<DirRef, Long> publishEpochs = new java.util.HashMap<>();
+  private final Map<DirRef, Long> publishEpochs = new HashMap<>();
   /**
    * The last sequence number of what the journal held, not yet on the grid, when this mount
    * opened it (0 if nothing): changes the tree cannot place, so every directory's cap waits for
@@ -87,78 +86,19 @@ final class WriteBack implements AutoCloseable {
       Path spool = dir.resolve("spool");
       Files.createDirectories(spool);
       Path journalPath = dir.resolve("journal");
-      JournalCodec.Decoded decoded = Journal.read(journalPath);
-      if (!decoded.headerValid() && Files.size(journalPath) > 0) { // a missing one is valid
-        throw new IOException("journal " + journalPath + " is not a version "
-            + JournalCodec.VERSION + " Cairn journal; move it away to mount without it");
-      }
-      if (decoded.refusal().isPresent()) {
-        throw new IOException("journal " + journalPath + " was written by an older Cairn (64 KiB"
-            + " pages) and cannot be replayed by this one: " + decoded.refusal().get()
-            + ". Mount this cache dir with the Cairn version that wrote it to upload that"
-            + " file, or move the journal away to mount without it (its changes are lost)");
-      }
-      if (Files.exists(journalPath) && decoded.validLength() < Files.size(journalPath)) {
-        LOG.warn("journal {}: ignoring a torn tail of {} bytes after {} records", journalPath,
-            Files.size(journalPath) - decoded.validLength(), decoded.entries().size());
-      }
-      PendingState pending = new PendingState();
-      long maxSeq = 0;
-      for (JournalCodec.Entry e : decoded.entries()) {
-        pending.apply(e.seq(), e.record());
-        maxSeq = Math.max(maxSeq, e.seq());
-        if (e.record() instanceof FileCommit c && c.inline().isPresent()) {
-          LayerCommit.rebuild(spool, c);
-        }
-      }
-      SpoolBudget budget = new SpoolBudget(config.cacheBytes());
-      long maxId = pending.maxId();
-      Set<String> keep = new HashSet<>();
-      Set<Long> referenced = pending.referencedFiles();
-      Map<Long, FileData> replayed = new java.util.HashMap<>();
-      for (Long id : referenced) {
-        PendingState.FileState fs = pending.files().get(id);
-        FileData data = new FileData(id, spool, budget, baseReader,
-            fs == null ? Optional.empty() : fs.base, fs == null ? 0 : fs.baseSize);
-        if (fs != null) {
-          for (FileCommit c : fs.layers.values()) {
-            Path p = spool.resolve(id + "." + c.gen());
-            if (!Files.exists(p)) {
-              LOG.error("spool file {} of a committed change is missing; that change is lost", p);
-              continue;
-            }
-            Layer l = Layer.reopen(p, c.gen(), PageRun.toBits(c.pages()), c.size(), c.limit());
-            l.force();
-            data.adoptSealed(l);
-            keep.add(p.getFileName().toString());
-          }
-        }
-        replayed.put(id, data);
-      }
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(spool)) {
-        for (Path p : ds) {
-          String n = p.getFileName().toString();
-          int dot = n.indexOf('.');
-          try {
-            maxId = Math.max(maxId, Long.parseLong(dot < 0 ? n : n.substring(0, dot)));
-          } catch (NumberFormatException ignored) {
-            // not ours
-          }
-          if (!keep.contains(n)) {
-            Files.deleteIfExists(p);
-          }
-        }
-      }
-      Journal.forceDirectory(spool);
+      JournalReplay replay = JournalReplay.of(journalPath, spool, config.cacheBytes(),
+          baseReader);
+      PendingState pending = replay.pending();
       // the journal is replaced only now, by what it said, once the layers it names are forced:
       // a mount that fails before this leaves it as it was for the next one
-      Journal journal = Journal.create(journalPath, pending.snapshot(), maxSeq + 1, channels);
-      WriteBack wb = new WriteBack(config, grid, dirLock, journal, pending, maxId + 1, budget,
-          spool, baseReader);
-      wb.files.putAll(replayed);
-      if (!decoded.entries().isEmpty()) {
+      Journal journal = Journal.create(journalPath, pending.snapshot(), replay.nextSeq(),
+          channels);
+      WriteBack wb = new WriteBack(config, grid, dirLock, journal, pending, replay.nextId(),
+          replay.budget(), spool, baseReader);
+      wb.files.putAll(replay.files());
+      if (replay.records() > 0) {
         LOG.info("journal replayed: {} records, {} pending entry changes, {} local files",
-            decoded.entries().size(), pending.changeCount(), referenced.size());
+            replay.records(), pending.changeCount(), replay.files().size());
       }
       return wb;
     } catch (IOException | RuntimeException e) {
