@@ -3,6 +3,7 @@ package org.cairnfs.fs.mount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.cairnfs.fs.mount.JournalRecord.FileCommit;
 import org.cairnfs.fs.mount.JournalRecord.SetEntry;
 import org.slf4j.Logger;
@@ -20,11 +22,11 @@ import org.slf4j.LoggerFactory;
  * The write-back cache: the journal, the pending state it describes, the spool of local file
  * layers and the uploader that drains them to the grid. Every journal append and the state
  * change it makes happen under one lock, so the uploader always sees a state some prefix of the
- * journal describes.
+ * journal describes. Opening replays the cache dir ({@link JournalReplay}); forces and rewrites
+ * of the journal are {@link JournalDurability}'s.
  */
 final class WriteBack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBack.class);
-  private static final long COMPACT_BYTES = 64L << 20;
 
   final MountConfig config;
   final GridBackend grid;
@@ -32,9 +34,8 @@ final class WriteBack implements AutoCloseable {
   final Path spoolDir;
   private final CacheDirLock dirLock;
   private final Journal journal;
+  private final JournalDurability durability;
   private Thread forcer;
-  private final Object forcerStop = new Object();
-  private boolean forcerStopping; // guarded by forcerStop
   final ReentrantLock lock = new ReentrantLock();
   final PendingState pending;
   /** Local files the journal refers to, or that are open with local changes. */
@@ -67,6 +68,7 @@ final class WriteBack implements AutoCloseable {
     this.budget = budget;
     this.spoolDir = spoolDir;
     this.baseReader = baseReader;
+    this.durability = new JournalDurability(journal, lock, pending, files);
     this.uploader = new Uploader(this);
   }
 
@@ -111,38 +113,9 @@ final class WriteBack implements AutoCloseable {
     uploader.start();
     long every = config.journalForceInterval().toNanos();
     if (every > 0) {
-      forcer = new Thread(() -> forceEvery(every), "cairn-journal-force");
+      forcer = new Thread(() -> durability.forceEvery(every), "cairn-journal-force");
       forcer.setDaemon(true);
       forcer.start();
-    }
-  }
-
-  /**
-   * Forces what closes appended since the last force, every {@code nanos}, until stopped. Never
-   * interrupted: an interrupt inside a force would close the journal's channel.
-   */
-  private void forceEvery(long nanos) {
-    while (true) {
-      synchronized (forcerStop) {
-        long until = System.nanoTime() + nanos;
-        long left;
-        while (!forcerStopping && (left = until - System.nanoTime()) > 0) {
-          try {
-            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(forcerStop, left);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-        if (forcerStopping) {
-          return;
-        }
-      }
-      try {
-        durable(journal.lastSeq());
-      } catch (IOException | RuntimeException e) {
-        LOG.error("forcing the journal to disk failed (closed changes are in the kernel's cache"
-            + " only until it works)", e);
-      }
     }
   }
 
@@ -186,7 +159,7 @@ final class WriteBack implements AutoCloseable {
           throw new IllegalStateException("journaled entry for untracked file " + f.id());
         }
       }
-      List<JournalRecord> named = new java.util.ArrayList<>(records.size());
+      List<JournalRecord> named = new ArrayList<>(records.size());
       for (JournalRecord r : records) {
         named.add(byCap(r));
       }
@@ -310,25 +283,11 @@ final class WriteBack implements AutoCloseable {
   }
 
   /**
-   * Returns once every record up to {@code seq} is on the local disk. After a failed force the
-   * journal is rewritten from memory (the pending state and the spool's sealed layers, forced)
-   * rather than forced again: a force that works after one that failed proves nothing about the
-   * pages the failed one could not write ({@link Journal}). If the rewrite fails too, so does
-   * this, and every later call tries it again.
+   * Returns once every record up to {@code seq} is on the local disk, rewriting the journal from
+   * memory after a failed force ({@link JournalDurability#durable}).
    */
   void durable(long seq) throws IOException {
-    try {
-      journal.sync(seq);
-    } catch (Journal.ForceLostException lost) {
-      LOG.warn("forcing the journal failed ({}); rewriting it from memory", lost.getMessage());
-      try {
-        compact();
-      } catch (IOException e) {
-        e.addSuppressed(lost);
-        throw e;
-      }
-      // the rewrite forced every record appended before it, seq's among them
-    }
+    durability.durable(seq);
   }
 
   /**
@@ -355,21 +314,11 @@ final class WriteBack implements AutoCloseable {
 
   /** Marks that a publish is about to start (listings fetched from now are suspect). */
   void publishStarting(DirRef dir) {
-    lock.lock();
-    try {
-      publishEpochs.merge(pending.canonical(dir), 1L, Long::sum);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> publishEpochs.merge(pending.canonical(dir), 1L, Long::sum));
   }
 
   long publishEpoch(DirRef dir) {
-    lock.lock();
-    try {
-      return publishEpochs.getOrDefault(pending.canonical(dir), 0L);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> publishEpochs.getOrDefault(pending.canonical(dir), 0L));
   }
 
   /**
@@ -377,28 +326,23 @@ final class WriteBack implements AutoCloseable {
    * publish began or finished since {@code epoch}, so a listing fetched before it is dropped.
    */
   Optional<List<PendingState.Change>> changesIfNoPublishSince(DirRef dir, long epoch) {
-    lock.lock();
-    try {
-      return publishEpochs.getOrDefault(pending.canonical(dir), 0L) == epoch
-          ? Optional.of(pending.changesOf(dir)) : Optional.empty();
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> publishEpochs.getOrDefault(pending.canonical(dir), 0L) == epoch
+        ? Optional.of(pending.changesOf(dir)) : Optional.empty());
   }
 
   DirRef canonical(DirRef d) {
-    lock.lock();
-    try {
-      return pending.canonical(d);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> pending.canonical(d));
   }
 
   Optional<String> createdCap(long id) {
+    return locked(() -> pending.createdCap(id));
+  }
+
+  /** {@code body}'s result, got under {@link #lock}. */
+  private <T> T locked(Supplier<T> body) {
     lock.lock();
     try {
-      return pending.createdCap(id);
+      return body.get();
     } finally {
       lock.unlock();
     }
@@ -419,42 +363,11 @@ final class WriteBack implements AutoCloseable {
 
   /** Rewrites the journal as a snapshot when it is long (or empty of work and not tiny). */
   void maybeCompact() throws IOException {
-    if (journal.bytes() < COMPACT_BYTES && !(pending.isEmpty() && journal.bytes() > 1 << 20)) {
-      return;
-    }
-    compact();
-  }
-
-  /**
-   * Rewrites the journal as the snapshot of the pending state, the sealed layers it names
-   * forced first (an inline commit's layer was not): everything not yet on the grid, forced.
-   */
-  private void compact() throws IOException {
-    lock.lock();
-    try {
-      Set<Long> ref = pending.referencedFiles();
-      for (Long id : ref) {
-        FileData d = files.get(id);
-        if (d != null) {
-          d.forceSealed();
-        }
-      }
-      pending.prune(Set.of());
-      journal.rewrite(pending.snapshot());
-    } finally {
-      lock.unlock();
-    }
+    durability.maybeCompact();
   }
 
   MountStatus status() {
-    int changes;
-    lock.lock();
-    try {
-      changes = pending.changeCount();
-    } finally {
-      lock.unlock();
-    }
-    return uploader.status(changes, budget.used(), budget.bound());
+    return uploader.status(locked(pending::changeCount), budget.used(), budget.bound());
   }
 
   @Override
@@ -462,15 +375,7 @@ final class WriteBack implements AutoCloseable {
     uploader.stop();
     stopForcer();
     try {
-      if (journal.forceLost()) {
-        try {
-          compact(); // the close's force would prove nothing about what a failed one lost
-        } catch (IOException e) {
-          LOG.error("rewriting the journal after a failed force failed; the next mount replays"
-              + " what the disk holds", e);
-        }
-      }
-      journal.close(); // fails while the force stays lost
+      durability.close();
     } finally {
       dirLock.close();
     }
@@ -485,10 +390,7 @@ final class WriteBack implements AutoCloseable {
 
   private void stopForcer() {
     if (forcer != null) {
-      synchronized (forcerStop) {
-        forcerStopping = true;
-        forcerStop.notifyAll();
-      }
+      durability.stopForcing();
       try {
         forcer.join(10_000);
       } catch (InterruptedException e) {
