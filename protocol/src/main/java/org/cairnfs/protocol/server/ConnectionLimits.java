@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * <p>Why: every connection costs a descriptor, TLS state and its share of the buffer budgets,
  * and before this a peer could open as many as it liked. The address limit is the one a
  * stranger cannot dodge cheaply (node ids are free to mint); IPv6 peers are counted per /64,
- * since one host is usually given a whole /64. The total and address limits apply when the
+ * since one host is usually given a whole /64, and a /48 together may hold {@value
+ * #WIDE_PREFIX_SHARE} times an address's connections, since one customer is often given a /56
+ * or a /48 (256 or 65 536 /64s, enough to take every connection). The total and address limits apply when the
  * TCP connection is accepted (it is closed at once, before any TLS work), the node-id limit
  * once TLS proves the id (the client is then told BUSY). Connections from the loopback
  * address are by default exempt from the per-address count (they come from this machine,
@@ -28,6 +30,8 @@ import org.slf4j.LoggerFactory;
 final class ConnectionLimits {
   private static final Logger log = LoggerFactory.getLogger(ConnectionLimits.class);
   private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+  /** Connections an IPv6 /48 may hold, in addresses' worth. */
+  static final int WIDE_PREFIX_SHARE = 4;
 
   private final int max;
   private final int perAddress;
@@ -37,6 +41,8 @@ final class ConnectionLimits {
   private final boolean loopbackExempt;
   private final Map<Object, Address> byAddress = new HashMap<>();
   private final Map<NodeId, Integer> byNode = new HashMap<>();
+  /** Connections per IPv6 /48 (for other addresses the same key as {@link #byAddress}). */
+  private final Map<Object, Integer> byWidePrefix = new HashMap<>();
   private int total;
   private long refused;
   private long lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
@@ -60,10 +66,12 @@ final class ConnectionLimits {
     final Object key;
     final MemoryBudget requests;
     final MemoryBudget responses;
+    private final Object wideKey;
     private int connections;
 
-    private Address(Object key, long requestBytes, long responseBytes) {
+    private Address(Object key, Object wideKey, long requestBytes, long responseBytes) {
       this.key = key;
+      this.wideKey = wideKey;
       this.requests = new MemoryBudget("request (" + key + ")", requestBytes);
       this.responses = new MemoryBudget("response (" + key + ")", responseBytes);
     }
@@ -76,26 +84,38 @@ final class ConnectionLimits {
    */
   synchronized Address admitAddress(SocketAddress remote) {
     Object key = addressKey(remote);
+    Object wideKey = widePrefixKey(remote);
     Address a = byAddress.get(key);
     int fromThere = a == null ? 0 : a.connections;
+    int fromPrefix = byWidePrefix.getOrDefault(wideKey, 0);
+    int perWidePrefix = perAddress * WIDE_PREFIX_SHARE;
     boolean limited = !(loopbackExempt && isLoopback(remote));
-    if (total >= max || limited && fromThere >= perAddress) {
-      refusedOne(total >= max ? "the server's " + max + " connections are open"
-          : remote + " already has " + perAddress + " connections");
+    if (total >= max) {
+      refusedOne("the server's " + max + " connections are open");
+      return null;
+    }
+    if (limited && fromThere >= perAddress) {
+      refusedOne(remote + " already has " + perAddress + " connections");
+      return null;
+    }
+    if (limited && fromPrefix >= perWidePrefix) {
+      refusedOne(wideKey + " already has " + perWidePrefix + " connections");
       return null;
     }
     if (a == null) {
-      a = new Address(key, addressRequestBytes, addressResponseBytes);
+      a = new Address(key, wideKey, addressRequestBytes, addressResponseBytes);
       byAddress.put(key, a);
     }
     total++;
     a.connections++;
+    byWidePrefix.merge(wideKey, 1, Integer::sum);
     return a;
   }
 
   /** The connection closed (its buffers were given back, or are on their way back). */
   synchronized void releaseAddress(Address a) {
     total--;
+    byWidePrefix.computeIfPresent(a.wideKey, (k, n) -> n > 1 ? n - 1 : null);
     if (--a.connections == 0) {
       byAddress.remove(a.key, a);
     }
@@ -129,6 +149,11 @@ final class ConnectionLimits {
     return byNode.size();
   }
 
+  /** IPv6 /48s and other addresses with connections open (tests: none may stay after). */
+  synchronized int widePrefixes() {
+    return byWidePrefix.size();
+  }
+
   synchronized long refused() {
     return refused;
   }
@@ -148,6 +173,14 @@ final class ConnectionLimits {
   private static boolean isLoopback(SocketAddress remote) {
     return remote instanceof InetSocketAddress inet && inet.getAddress() != null
         && inet.getAddress().isLoopbackAddress();
+  }
+
+  /** For IPv6 the /48 prefix, else the same key as {@link #addressKey}. */
+  static Object widePrefixKey(SocketAddress remote) {
+    if (remote instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet6Address a) {
+      return Arrays.toString(Arrays.copyOf(a.getAddress(), 6)) + "/48";
+    }
+    return addressKey(remote);
   }
 
   /** The address, or for IPv6 its /64 prefix; unknown kinds of address share one key. */

@@ -88,6 +88,41 @@ class ConnectionLimitsTest {
     assertThat(ConnectionLimits.addressKey(new LocalAddress("x"))).isEqualTo("other");
   }
 
+  /** One customer is often given a /56 or a /48: its /64s together must not take every connection. */
+  @Test
+  void anIpv6Slash48HoldsAtMostFourAddressesWorth() throws Exception {
+    ConnectionLimits l = limits(100, 2, 10, false);
+    java.util.List<ConnectionLimits.Address> held = new java.util.ArrayList<>();
+    for (int net = 0; net < 4; net++) {
+      for (int i = 0; i < 2; i++) {
+        held.add(l.admitAddress(at("2001:db8:7:" + net + "::" + (i + 1))));
+      }
+    }
+    assertThat(held).doesNotContainNull();
+    assertThat(l.admitAddress(at("2001:db8:7:ff::1"))).as("a fifth /64 of the same /48").isNull();
+    assertThat(l.admitAddress(at("2001:db8:8:ff::1"))).as("another /48").isNotNull();
+    l.releaseAddress(held.get(0));
+    assertThat(l.admitAddress(at("2001:db8:7:ff::1"))).as("one given back").isNotNull();
+    assertThat(ConnectionLimits.widePrefixKey(at("2001:db8:7:ff::1")))
+        .isEqualTo(ConnectionLimits.widePrefixKey(at("2001:db8:7:1::1")))
+        .isNotEqualTo(ConnectionLimits.widePrefixKey(at("2001:db8:8:1::1")));
+    assertThat(ConnectionLimits.widePrefixKey(at("10.0.0.1"))).isEqualTo(InetAddress.getByName("10.0.0.1"));
+  }
+
+  @Test
+  void theIpv6LimitsDoNotApplyToAnExemptLoopbackAndLeaveNothingBehind() throws Exception {
+    ConnectionLimits l = limits(100, 1, 10, true);
+    java.util.List<ConnectionLimits.Address> held = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      held.add(l.admitAddress(at("::1")));
+    }
+    assertThat(held).doesNotContainNull();
+    held.add(l.admitAddress(at("2001:db8::1")));
+    held.forEach(l::releaseAddress);
+    assertThat(l.open()).isZero();
+    assertThat(l.widePrefixes()).isZero();
+  }
+
   /** The budgets of an address live while it has connections and are forgotten after. */
   @Test
   void anAddressIsForgottenWithItsLastConnection() throws Exception {
