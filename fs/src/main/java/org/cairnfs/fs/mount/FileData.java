@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -17,12 +16,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * so the data path has no global lock. Memory per call is one page plus the request. The
  * summary getters (size, base, whether changes are pending) take no lock: the tree calls them
  * under its own lock, and a read or write may hold this file's lock across a grid read.
+ *
+ * <p>This class keeps the state and takes the locks; reads go through a {@link LayerStack},
+ * writes and truncates edit the open layer through an {@link OpenLayerEdit}, and
+ * {@link SealedLayerUploads} builds what the uploader sends.
  */
 final class FileData {
   private final long id;
   private final Path spoolDir;
   private final SpoolBudget budget;
   private final BaseReader baseReader;
+  private final SealedLayerUploads uploads;
   final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
   // Written under the write lock; volatile so that the getters the tree calls under its own
@@ -39,9 +43,6 @@ final class FileData {
   private long nextGen;
   /** The newest sealed generation whose commit record could not be journaled; -1 if none. */
   private volatile long unjournaledGen = -1;
-  /** How far uploads read since the last one finished (see readFurther). */
-  private final java.util.concurrent.atomic.AtomicLong readFurthest =
-      new java.util.concurrent.atomic.AtomicLong();
   /** Bumped by every local change of the content (write, truncate, replayed layers, discard). */
   private long contentEpoch;
   /** The content epoch at the last open that let the kernel cache pages; -1 before any. */
@@ -55,6 +56,7 @@ final class FileData {
     this.spoolDir = spoolDir;
     this.budget = budget;
     this.baseReader = baseReader;
+    this.uploads = new SealedLayerUploads(budget, baseReader);
     this.base = base;
     this.baseSize = baseSize;
     this.size = baseSize;
@@ -146,92 +148,12 @@ final class FileData {
       int n = (int) Math.min(dst.remaining(), size - offset);
       ByteBuffer slice = dst.slice();
       slice.limit(n);
-      List<Layer> stack = new ArrayList<>(sealed.size() + 1);
-      if (current != null) {
-        stack.add(current);
-      }
-      for (int i = sealed.size() - 1; i >= 0; i--) {
-        stack.add(sealed.get(i));
-      }
-      readStack(stack, base, baseSize, offset, slice);
+      LayerStack.of(current, sealed, base, baseSize, baseReader).read(offset, slice);
       dst.position(dst.position() + n);
       return n;
     } finally {
       lock.readLock().unlock();
     }
-  }
-
-  /**
-   * Reads {@code dst.remaining()} bytes at {@code offset} through layers (newest first) and the
-   * base. The caller keeps the range inside the file.
-   */
-  private void readStack(List<Layer> stack, Optional<String> b, long bSize, long offset,
-      ByteBuffer dst) throws IOException, GridException {
-    long pos = offset;
-    long end = offset + dst.remaining();
-    while (pos < end) {
-      // the run of pages from pos that the same layer (or the base) answers: one read each
-      int h = holderIndex(stack, pos / Layer.PAGE);
-      long runEnd = Math.min(end, (pos / Layer.PAGE + 1) * Layer.PAGE);
-      while (runEnd < end && holderIndex(stack, runEnd / Layer.PAGE) == h) {
-        runEnd = Math.min(end, runEnd + Layer.PAGE);
-      }
-      long limit = Long.MAX_VALUE; // the truncations of the layers above the holder
-      for (int i = 0; i < (h < 0 ? stack.size() : h); i++) {
-        limit = Math.min(limit, stack.get(i).limit);
-      }
-      if (h < 0) {
-        readBase(b, pos, runEnd, Math.min(limit, bSize), dst);
-      } else {
-        ByteBuffer part = dst.slice();
-        part.limit((int) (runEnd - pos));
-        stack.get(h).readAt(part, pos);
-        zeroFrom(dst, pos, runEnd, limit);
-        dst.position(dst.position() + (int) (runEnd - pos));
-      }
-      pos = runEnd;
-    }
-  }
-
-  /** The index of the newest layer of the stack holding the page, or -1 (the base). */
-  private static int holderIndex(List<Layer> stack, long page) {
-    for (int i = 0; i < stack.size(); i++) {
-      if (stack.get(i).holds(page)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  /** Zeros the bytes at or past {@code limit} of the part [from, to) just read into dst. */
-  private static void zeroFrom(ByteBuffer dst, long from, long to, long limit) {
-    if (limit >= to) {
-      return;
-    }
-    int start = dst.position() + (int) Math.max(0, limit - from);
-    int stop = dst.position() + (int) (to - from);
-    for (int i = start; i < stop; i++) {
-      dst.put(i, (byte) 0);
-    }
-  }
-
-  private void readBase(Optional<String> b, long from, long to, long valid, ByteBuffer dst)
-      throws GridException {
-    int n = (int) (to - from);
-    int fromBase = (int) Math.max(0, Math.min(to, valid) - from);
-    if (fromBase > 0 && b.isPresent()) {
-      byte[] bytes = baseReader.read(b.get(), from, fromBase);
-      dst.put(dst.position(), bytes, 0, Math.min(bytes.length, fromBase));
-      for (int i = bytes.length; i < fromBase; i++) {
-        dst.put(dst.position() + i, (byte) 0);
-      }
-    } else {
-      fromBase = 0;
-    }
-    for (int i = fromBase; i < n; i++) {
-      dst.put(dst.position() + i, (byte) 0);
-    }
-    dst.position(dst.position() + n);
   }
 
   // ---- writes
@@ -263,28 +185,7 @@ final class FileData {
       Layer layer = openLayer();
       contentEpoch++;
       long end = offset + n;
-      long first = offset / Layer.PAGE;
-      long last = (end - 1) / Layer.PAGE;
-      if (last >= Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("file offset past the spool's page range");
-      }
-      // whole pages: held at once; the partial first and last ones copy what is below first
-      long wholeFrom = offset % Layer.PAGE == 0 ? first : first + 1;
-      long wholeTo = end % Layer.PAGE == 0 ? last + 1 : last; // exclusive
-      if (first < wholeFrom && !layer.holds(first)) {
-        materialize(layer, first);
-      }
-      if (last >= wholeTo && last >= wholeFrom && !layer.holds(last)) {
-        materialize(layer, last);
-      }
-      if (wholeTo > wholeFrom) {
-        int from = (int) wholeFrom;
-        int to = (int) wholeTo;
-        int already = layer.pages.get(from, to).cardinality();
-        layer.pages.set(from, to);
-        budget.add((long) (to - from - already) * Layer.PAGE);
-      }
-      layer.writeAt(src, offset);
+      edit(layer).write(offset, src);
       size = Math.max(size, end);
       layer.size = size;
       return n;
@@ -314,20 +215,7 @@ final class FileData {
       Layer layer = openLayer();
       contentEpoch++;
       if (newSize < size) {
-        long firstGone = (newSize + Layer.PAGE - 1) / Layer.PAGE;
-        int from = (int) Math.min(Integer.MAX_VALUE, firstGone);
-        int released = layer.pages.get(from, Math.max(from, layer.pages.length())).cardinality();
-        layer.pages.clear(from, Math.max(from, layer.pages.length()));
-        budget.release((long) released * Layer.PAGE);
-        if (newSize % Layer.PAGE != 0) {
-          long page = newSize / Layer.PAGE;
-          if (!layer.holds(page)) {
-            materialize(layer, page);
-          }
-          long pageEnd = (page + 1) * Layer.PAGE;
-          layer.writeAt(ByteBuffer.allocate((int) (pageEnd - newSize)), newSize);
-        }
-        layer.limit = Math.min(layer.limit, newSize);
+        edit(layer).shrink(newSize);
       }
       size = newSize;
       layer.size = newSize;
@@ -351,31 +239,10 @@ final class FileData {
     return current;
   }
 
-  /** The page is below Integer.MAX_VALUE: write checks its last page, a truncate shrinks. */
-  private void hold(Layer layer, long page) {
-    layer.pages.set((int) page);
-    budget.add(Layer.PAGE);
-  }
-
-  /** Copies a page's current content (as the layers below and the base show it) into layer. */
-  private void materialize(Layer layer, long page) throws IOException, GridException {
-    long ps = page * Layer.PAGE;
-    ByteBuffer buf = ByteBuffer.allocate(Layer.PAGE);
-    long inFile = Math.max(0, Math.min(Layer.PAGE, size - ps));
-    if (inFile > 0) {
-      List<Layer> below = new ArrayList<>(sealed.size());
-      for (int i = sealed.size() - 1; i >= 0; i--) {
-        below.add(sealed.get(i));
-      }
-      ByteBuffer part = buf.slice();
-      part.limit((int) inFile);
-      // the open layer's limit applies to everything below it
-      readStack(below, base, baseSize, ps, part);
-      zeroFrom(buf, ps, ps + inFile, layer.limit);
-    }
-    buf.clear();
-    layer.writeAt(buf, ps);
-    hold(layer, page);
+  /** A write or truncate of the open layer, copying pages from what is below it. */
+  private OpenLayerEdit edit(Layer layer) {
+    return new OpenLayerEdit(layer, size, budget,
+        () -> LayerStack.of(null, sealed, base, baseSize, baseReader));
   }
 
   // ---- commit and upload
@@ -410,54 +277,10 @@ final class FileData {
       if (sealed.isEmpty()) {
         return Optional.empty();
       }
-      List<Layer> upTo = List.copyOf(sealed);
-      Layer top = upTo.get(upTo.size() - 1);
-      long limit = Long.MAX_VALUE;
-      BitSet all = new BitSet();
-      for (Layer l : upTo) {
-        limit = Math.min(limit, l.limit);
-        all.or(l.pages);
-      }
-      long fileSize = top.size;
-      long baseLen = base.isPresent() ? Math.min(baseSize, Math.min(limit, fileSize)) : 0;
-      List<FileWrite.Range> ranges = new ArrayList<>();
-      for (PageRun r : PageRun.of(all)) {
-        long from = r.start() * Layer.PAGE;
-        long to = Math.min(fileSize, (r.start() + r.count()) * Layer.PAGE);
-        if (to > from) {
-          ranges.add(new FileWrite.Range(from, to - from));
-        }
-      }
-      List<Layer> newestFirst = new ArrayList<>(upTo);
-      java.util.Collections.reverse(newestFirst);
-      Optional<String> b = base;
-      long bSize = baseSize;
-      FileWrite.Source source = (off, dst) -> {
-        try {
-          long end = off + dst.remaining();
-          readStack(newestFirst, b, bSize, off, dst);
-          if (readFurther(end)) {
-            budget.progressed();
-          }
-        } catch (GridException e) {
-          throw new IOException("reading the base of a file being uploaded: " + e.getMessage(),
-              e);
-        }
-      };
-      return Optional.of(new Upload(top.gen, fileSize,
-          new FileWrite(b, baseLen, fileSize, ranges, source)));
+      return Optional.of(uploads.of(sealed, base, baseSize));
     } finally {
       lock.readLock().unlock();
     }
-  }
-
-  /**
-   * Whether an upload read up to {@code end} for the first time since the last upload of this
-   * file finished: a retry reading the same bytes again is no progress, whatever generations
-   * were sealed meanwhile (a grow adds none to read).
-   */
-  private boolean readFurther(long end) {
-    return end > readFurthest.getAndAccumulate(end, Math::max);
   }
 
   /**
@@ -484,7 +307,7 @@ final class FileData {
       // the new base first: a lock-free reader that sees the layers gone must see it
       base = Optional.of(cap);
       baseSize = uploadedSize;
-      readFurthest.set(0);
+      uploads.restart();
       if (gen >= unjournaledGen) {
         unjournaledGen = -1; // the grid holds it now
       }
@@ -506,7 +329,7 @@ final class FileData {
   void discard() {
     lock.writeLock().lock();
     try {
-      readFurthest.set(0);
+      uploads.restart();
       unjournaledGen = -1;
       contentEpoch++;
       if (current != null) {
