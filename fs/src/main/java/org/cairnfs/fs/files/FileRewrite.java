@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.cairnfs.caps.manifest.ChunkRef;
 import org.cairnfs.caps.manifest.ManifestBuilder;
 import org.cairnfs.caps.manifest.ManifestEdit;
 import org.cairnfs.caps.manifest.ManifestGeometry;
+import org.cairnfs.fs.grid.ReusedArrays;
 
 /**
  * One {@link FileEdit} stored. Two ways:
@@ -145,9 +147,16 @@ final class FileRewrite {
     if (dirty.isEmpty() && baseEnd <= start) {
       return CompletableFuture.completedFuture(files.hole(length));
     }
+    // only chunks of this node's own size reuse arrays: a file's chunk size comes from its cap
+    boolean reuse = length == files.config().chunkSize();
+    ReusedArrays arrays = ReusedArrays.of(files.config().chunkSize());
     return files.async(() -> {
-      byte[] data = new byte[length];
-      if (baseEnd > start && !covers(dirty, start, end)) {
+      boolean whole = covers(dirty, start, end);
+      byte[] data = reuse ? arrays.take() : new byte[length];
+      if (reuse && !whole) {
+        Arrays.fill(data, (byte) 0); // a reused array: what neither base nor edit covers is zeros
+      }
+      if (baseEnd > start && !whole) {
         try (InputStream in = files.open(base, start, baseEnd - start)) {
           int n = in.readNBytes(data, 0, (int) (baseEnd - start));
           if (n != baseEnd - start) {
@@ -167,7 +176,11 @@ final class FileRewrite {
         }
       }
       return data;
-    }).thenCompose(files::storeChunk);
+    }).thenCompose(data -> files.storeChunk(data).whenComplete((ref, failed) -> {
+      if (failed == null && reuse) {
+        arrays.giveBack(data); // stored: nothing reads it any more
+      }
+    }));
   }
 
   /** The dirty ranges meeting {@code [start, end)}, found by binary search. */

@@ -170,10 +170,10 @@ public final class UploadSink implements ShareSink {
     }
   }
 
-  private void send(long offset, byte[] data) throws IOException {
+  private void send(long offset, byte[] data, int length) throws IOException {
     lock.lock();
     try {
-      while (failure == null && inFlight > 0 && inFlight + data.length > window) {
+      while (failure == null && inFlight > 0 && inFlight + length > window) {
         if (!awaitProgress()) {
           IOException stalled = new IOException("server " + server.shortForm()
               + " acknowledged no write for " + Duration.ofNanos(stallNanos).toSeconds()
@@ -194,16 +194,20 @@ public final class UploadSink implements ShareSink {
       if (inFlight == 0) {
         lastProgress = System.nanoTime();
       }
-      inFlight += data.length;
-      sent += data.length;
+      inFlight += length;
+      sent += length;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while sending share " + share, e);
     } finally {
       lock.unlock();
     }
-    // the coalescer's run is ours (WriteCoalescer.Out owns it): sent as it is, not copied
-    client.writeChunkOwned(index, share, offset, data).whenComplete((ok, error) -> {
+    // the coalescer's run is ours (WriteCoalescer.Out owns it): sent as it is, not copied, and
+    // kept for another run once answered
+    client.writeChunkOwned(index, share, offset, data, length).whenComplete((ok, error) -> {
+      if (error == null) {
+        coalescer.giveBack(data);
+      }
       IOException failed = null;
       if (error != null) {
         Throwable cause = Await.unwrap(error);
@@ -216,7 +220,7 @@ public final class UploadSink implements ShareSink {
       boolean first = false;
       lock.lock();
       try {
-        inFlight -= data.length;
+        inFlight -= length;
         lastProgress = System.nanoTime();
         if (failed != null && failure == null) {
           failure = failed;

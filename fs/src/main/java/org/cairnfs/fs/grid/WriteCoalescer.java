@@ -2,7 +2,6 @@ package org.cairnfs.fs.grid;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -17,20 +16,23 @@ import java.util.List;
  * sent early, so memory stays bounded whatever the file size. Not thread-safe.
  */
 final class WriteCoalescer {
-  /** Receives one merged run; owns {@code data}. */
+  /**
+   * Receives one merged run: the first {@code length} bytes of {@code data}, which it owns (a
+   * whole-chunk array may go back to {@link ReusedArrays} once its write was answered).
+   */
   @FunctionalInterface
   interface Out {
-    void send(long offset, byte[] data) throws IOException;
+    void send(long offset, byte[] data, int length) throws IOException;
   }
 
-  private static final class Run {
+  private final class Run {
     final long start;
     byte[] buf;
     int len;
 
-    Run(long start, int capacity) {
+    Run(long start, boolean blocks) {
       this.start = start;
-      this.buf = new byte[capacity];
+      this.buf = blocks ? arrays.take() : new byte[SMALL_RUN];
     }
 
     long end() {
@@ -39,7 +41,12 @@ final class WriteCoalescer {
 
     void append(byte[] data, int off, int n) {
       if (len + n > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(len + n, buf.length * 2));
+        // blocks after a small start (a share's header) take a whole chunk at once; tree
+        // nodes double
+        byte[] grown = n >= SMALL_RUN || buf.length * 2 >= chunk ? arrays.take()
+            : new byte[Math.max(len + n, buf.length * 2)];
+        System.arraycopy(buf, 0, grown, 0, len);
+        buf = grown;
       }
       System.arraycopy(data, off, buf, len, n);
       len += n;
@@ -50,6 +57,7 @@ final class WriteCoalescer {
   static final int SMALL_RUN = 4096;
 
   private final int chunk;
+  private final ReusedArrays arrays;
   private final long maxBuffered;
   private final Out out;
   /** Open runs; few (about 2 log2 segments), so a linear scan beats a map and boxes nothing. */
@@ -58,6 +66,7 @@ final class WriteCoalescer {
 
   WriteCoalescer(int chunk, long maxBuffered, Out out) {
     this.chunk = chunk;
+    this.arrays = ReusedArrays.of(chunk);
     this.maxBuffered = Math.max(maxBuffered, chunk);
     this.out = out;
   }
@@ -68,7 +77,7 @@ final class WriteCoalescer {
       if (run == null) {
         // Block-sized writes start a run of a whole chunk (no regrowth copies); tree nodes a
         // small one that grows.
-        run = new Run(offset, len >= SMALL_RUN ? chunk : SMALL_RUN);
+        run = new Run(offset, len >= SMALL_RUN || chunk <= SMALL_RUN);
         runs.add(run);
       }
       int take = Math.min(len, chunk - run.len);
@@ -111,6 +120,11 @@ final class WriteCoalescer {
     return null;
   }
 
+  /** Takes back a run's array whose write was answered (see {@link ReusedArrays}). */
+  void giveBack(byte[] sent) {
+    arrays.giveBack(sent);
+  }
+
   /** Bytes written but not yet sent. */
   long buffered() {
     return buffered;
@@ -118,6 +132,6 @@ final class WriteCoalescer {
 
   private void send(Run run) throws IOException {
     buffered -= run.len;
-    out.send(run.start, run.len == run.buf.length ? run.buf : Arrays.copyOf(run.buf, run.len));
+    out.send(run.start, run.buf, run.len);
   }
 }

@@ -414,6 +414,22 @@ class ChunkedFilesTest {
     assertThat(now.get(6)).isInstanceOf(ChunkRef.Literal.class);
   }
 
+  /** Chunk arrays are reused (ReusedArrays): one that held other bytes must not leak them. */
+  @Test
+  void aReusedChunkArrayReadsZerosWhereNeitherBaseNorEditWrote() throws Exception {
+    byte[] noise = random(4 * C, 60);
+    files.write(FileEdit.newFile(noise.length, sourceOf(noise))).get(); // arrays go back full
+    byte[] data = random(2 * C, 61);
+    Cap base = files.write(FileEdit.newFile(data.length, sourceOf(data))).get();
+    int valid = C + C / 3;
+    int newSize = 2 * C;
+    byte[] expected = new byte[newSize];
+    System.arraycopy(data, 0, expected, 0, valid);
+    Cap cap = files.write(new FileEdit(Optional.of(base), valid, newSize, List.of(),
+        sourceOf(expected))).get();
+    assertThat(readAll(cap)).isEqualTo(expected);
+  }
+
   @Test
   void holesCostNothingAndReadAsZeros() throws Exception {
     int size = 8 * C;

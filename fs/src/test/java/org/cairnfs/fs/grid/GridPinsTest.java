@@ -71,8 +71,8 @@ class GridPinsTest {
   @Test
   void pastTheBudgetTheLargestRunIsSentEarly() throws Exception {
     List<long[]> sent = new ArrayList<>();
-    WriteCoalescer c = new WriteCoalescer(4096, 4096, (offset, bytes) ->
-        sent.add(new long[] {offset, bytes.length}));
+    WriteCoalescer c = new WriteCoalescer(4096, 4096, (offset, bytes, length) ->
+        sent.add(new long[] {offset, length}));
     c.write(0, new byte[1000], 0, 1000);
     c.write(10_000, new byte[2500], 0, 2500);
     assertThat(c.buffered()).isEqualTo(3500);
@@ -88,8 +88,8 @@ class GridPinsTest {
   @Test
   void aWriteExtendingTheOldestRunIsMergedIntoIt() throws Exception {
     List<long[]> sent = new ArrayList<>();
-    WriteCoalescer c = new WriteCoalescer(4096, 1 << 20, (offset, bytes) ->
-        sent.add(new long[] {offset, bytes.length}));
+    WriteCoalescer c = new WriteCoalescer(4096, 1 << 20, (offset, bytes, length) ->
+        sent.add(new long[] {offset, length}));
     c.write(0, new byte[100], 0, 100);
     c.write(1000, new byte[100], 0, 100);
     c.write(100, new byte[100], 0, 100);

@@ -27,13 +27,17 @@ class WriteCoalescerTest {
     encoder.encode(PlaintextSource.of(data), (i, len) -> direct[i] = new ByteArrayShare(len));
     encoder.encode(PlaintextSource.of(data), (i, len) -> {
       merged[i] = new ByteArrayShare(len);
-      WriteCoalescer c = new WriteCoalescer(chunk, maxBuffered, (offset, bytes) -> {
-        assertThat(bytes.length).isLessThanOrEqualTo(chunk);
-        merged[i].write(offset, bytes, 0, bytes.length);
+      WriteCoalescer[] self = new WriteCoalescer[1];
+      WriteCoalescer c = new WriteCoalescer(chunk, maxBuffered, (offset, bytes, length) -> {
+        assertThat(length).isLessThanOrEqualTo(chunk).isLessThanOrEqualTo(bytes.length);
+        merged[i].write(offset, bytes, 0, length);
+        // answered at once: the array goes back and later runs of every share reuse it
+        self[0].giveBack(bytes);
         if (i == 0) {
-          sends.add(bytes.length);
+          sends.add(length);
         }
       });
+      self[0] = c;
       return new org.cairnfs.caps.share.ShareSink() {
         @Override
         public void write(long offset, byte[] d, int off, int n) throws java.io.IOException {
@@ -58,10 +62,36 @@ class WriteCoalescerTest {
   }
 
   @Test
+  void arraysComeBackOnlyWholeAndAtMostKeepOfThem() {
+    ReusedArrays arrays = ReusedArrays.of(12_345);
+    byte[] a = arrays.take();
+    assertThat(a).hasSize(12_345);
+    arrays.giveBack(new byte[100]);
+    assertThat(arrays.kept()).as("another size is not kept").isZero();
+    arrays.giveBack(a);
+    assertThat(arrays.take()).isSameAs(a);
+    for (int i = 0; i < arrays.keep() + 5; i++) {
+      arrays.giveBack(new byte[12_345]);
+    }
+    assertThat(arrays.kept()).isEqualTo(arrays.keep());
+  }
+
+  @Test
+  void aHeaderFollowedByBlocksGrowsToAWholeChunkInOneStep() throws Exception {
+    List<byte[]> sent = new ArrayList<>();
+    WriteCoalescer c = new WriteCoalescer(64 << 10, 1 << 20, (offset, bytes, length) ->
+        sent.add(bytes));
+    c.write(0, new byte[100], 0, 100);
+    c.write(100, new byte[40_000], 0, 40_000);
+    c.write(40_100, new byte[40_000], 0, 40_000);
+    assertThat(sent).singleElement().satisfies(b -> assertThat(b).hasSize(64 << 10));
+  }
+
+  @Test
   void aWriteLargerThanAChunkIsSplit() throws Exception {
     List<long[]> sent = new ArrayList<>();
-    WriteCoalescer c = new WriteCoalescer(4096, 8192, (offset, bytes) ->
-        sent.add(new long[] {offset, bytes.length}));
+    WriteCoalescer c = new WriteCoalescer(4096, 8192, (offset, bytes, length) ->
+        sent.add(new long[] {offset, length}));
     c.write(100, new byte[10_000], 0, 10_000);
     c.flush();
     assertThat(sent).extracting(a -> a[0]).containsExactly(100L, 4196L, 8292L);

@@ -57,6 +57,15 @@ public final class StorageClient implements AutoCloseable {
     return ok(Request.WriteChunk.wrapping(index, share, offset, owned));
   }
 
+  /**
+   * {@link #writeChunkOwned} of the first {@code length} bytes of {@code owned}; the caller may
+   * reuse the array once the returned future completed normally (the request was answered).
+   */
+  public CompletableFuture<Void> writeChunkOwned(StorageIndex index, int share, long offset,
+      byte[] owned, int length) {
+    return ok(Request.WriteChunk.wrapping(index, share, offset, owned, 0, length));
+  }
+
   public CompletableFuture<Void> closeShare(StorageIndex index, int share) {
     return ok(new Request.CloseShare(index, share));
   }
