@@ -378,13 +378,18 @@ final class ImmutableUpload {
     });
   }
 
-  /** Aborts every share still open on a server, waiting briefly for the answers. */
+  /**
+   * Aborts every share still open on a server, waiting briefly for the answers; a failed share's
+   * sink already asked without waiting, so it is asked again here, and a failed upload leaves no
+   * open upload behind when it returns.
+   */
   private void abortOpen() {
     if (placement == null) {
       return;
     }
     List<CompletableFuture<Void>> aborts = new ArrayList<>();
-    for (Set<Status> which : List.of(Set.of(Status.OPEN), Set.of(Status.WRITTEN))) {
+    for (Set<Status> which : List.of(Set.of(Status.OPEN), Set.of(Status.WRITTEN),
+        Set.of(Status.FAILED))) {
       placement.in(which).forEach((id, shares) -> {
         StorageClient client = clients.get(id);
         for (int share : shares) {
