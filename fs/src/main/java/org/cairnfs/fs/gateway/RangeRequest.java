@@ -6,11 +6,12 @@ import java.util.Locale;
 
 /**
  * The meaning of a {@code Range} header against a representation of known size (RFC 9110
- * section 14): serve the whole (no header, another unit, bad syntax, too many ranges),
- * nothing can be served (416), or these ranges (206), in the order asked.
+ * section 14): serve the whole (no header, another unit, bad syntax, too many ranges, ranges
+ * together longer than the whole), nothing can be served (416), or these ranges (206), in the
+ * order asked.
  */
 sealed interface RangeRequest {
-  /** More ranges than this in one header are ignored (the whole is served): no amplification. */
+  /** More ranges than this in one header are ignored (the whole is served). */
   int MAX_RANGES = 64;
 
   /** Serve the whole representation with 200. */
@@ -78,6 +79,15 @@ sealed interface RangeRequest {
     }
     if (!any) {
       return new Whole();
+    }
+    // overlapping ranges asking more than the whole (bytes=0-,0-,...) would have the file read
+    // and sent many times for one short header: they get the whole, once (RFC 9110 14.2 allows)
+    long asked = 0;
+    for (ByteRange r : out) {
+      asked += r.length(); // each at most size, and the sum so far too: no overflow
+      if (asked > size) {
+        return new Whole();
+      }
     }
     return out.isEmpty() ? new Unsatisfiable() : new Ranges(out);
   }

@@ -60,6 +60,9 @@ class RangeRequestTest {
     RangeRequest got = RangeRequest.of(h.toString(), size);
     if (want.isEmpty()) {
       assertThat(got).isInstanceOf(RangeRequest.Unsatisfiable.class);
+    } else if (want.stream().mapToLong(ByteRange::length).sum() > size) {
+      assertThat(got).as("more than the whole is the whole")
+          .isInstanceOf(RangeRequest.Whole.class);
     } else {
       assertThat(got).isEqualTo(new RangeRequest.Ranges(want));
       for (ByteRange r : want) {
@@ -94,8 +97,13 @@ class RangeRequestTest {
   @Example
   void edges() {
     String atBound = "bytes=" + "0-0,".repeat(RangeRequest.MAX_RANGES - 1) + "1-1";
-    assertThat(RangeRequest.of(atBound, 10)).isInstanceOfSatisfying(RangeRequest.Ranges.class,
+    assertThat(RangeRequest.of(atBound, RangeRequest.MAX_RANGES)).isInstanceOfSatisfying(RangeRequest.Ranges.class,
         r -> assertThat(r.ranges()).hasSize(RangeRequest.MAX_RANGES));
+    // ranges asking more than the whole (here one byte more) get the whole, once
+    assertThat(RangeRequest.of(atBound, RangeRequest.MAX_RANGES - 1))
+        .isInstanceOf(RangeRequest.Whole.class);
+    assertThat(RangeRequest.of("bytes=0-5,4-9", 10)).isInstanceOf(RangeRequest.Whole.class);
+    assertThat(RangeRequest.of("bytes=0-4,3-7", 10)).isInstanceOf(RangeRequest.Ranges.class);
     // empty list elements are skipped, not refused
     assertThat(RangeRequest.of("bytes=,0-0, ,", 10))
         .isEqualTo(new RangeRequest.Ranges(List.of(new ByteRange(0, 0))));
