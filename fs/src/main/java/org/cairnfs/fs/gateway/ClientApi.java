@@ -56,11 +56,13 @@ final class ClientApi {
   private final PathWalker walker;
   private final Optional<byte[]> token;
   private final boolean publicReadOnly;
+  private final MutableSlots inMemory;
 
   ClientApi(GridFileSystem files, PathWalker walker, Optional<String> token,
-      boolean publicReadOnly) {
+      boolean publicReadOnly, MutableSlots inMemory) {
     this.files = files;
     this.walker = walker;
+    this.inMemory = inMemory;
     this.token = token.map(t -> t.getBytes(StandardCharsets.US_ASCII));
     this.publicReadOnly = publicReadOnly;
   }
@@ -122,14 +124,19 @@ final class ClientApi {
         throw HttpError.badRequest("set-children needs a directory; this is a file");
       }
       WebApi.requireWritable(dir.parsed(), "set-children");
-      List<EntryChange> changes;
-      try {
-        changes = EntryLines.parseChanges(readText(ex));
-      } catch (IllegalArgumentException e) {
-        throw HttpError.badRequest(e.getMessage());
-      }
-      files.applyChanges(dir.cap(), changes).get();
-      text(ex, "ok " + changes.size());
+      // the batch is held whole (up to 16 MiB, and parsed) until applied: it takes one of the
+      // slots that bound such bodies in memory, as a mutable file does
+      int applied = inMemory.hold(() -> {
+        List<EntryChange> changes;
+        try {
+          changes = EntryLines.parseChanges(readText(ex));
+        } catch (IllegalArgumentException e) {
+          throw HttpError.badRequest(e.getMessage());
+        }
+        files.applyChanges(dir.cap(), changes).get();
+        return changes.size();
+      });
+      text(ex, "ok " + applied);
     } catch (Exception e) {
       failed(ex, e);
     }

@@ -6,10 +6,11 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bounds the mutable files the gateway holds in memory at once. A mutable file is read and
- * written whole (up to the grid's limit, 16 MiB by default), so without a bound many
- * connections asking for one could take the heap; with it, at most {@link #SLOTS} are in
- * memory and the next request waits, then answers 503.
+ * Bounds the mutable files (and set-children batches) the gateway holds in memory at once. A
+ * mutable file is read and written whole (up to the grid's limit, 16 MiB by default), a batch
+ * read whole (up to 16 MiB) and parsed, so without a bound many connections sending one could
+ * take the heap; with it, at most {@link #SLOTS} are in memory and the next request waits,
+ * then answers 503.
  */
 final class MutableSlots {
   static final int SLOTS = 4;

@@ -44,7 +44,8 @@ final class RequestRouter {
     MutableSlots mutableSlots = new MutableSlots();
     this.fileResponder = new FileResponder(files, transfers, mutableSlots);
     this.api = new WebApi(files, walker, transfers, mutableSlots);
-    this.clientApi = new ClientApi(files, walker, config.clientToken(), config.publicReadOnly());
+    this.clientApi = new ClientApi(files, walker, config.clientToken(), config.publicReadOnly(),
+        mutableSlots);
   }
 
   void serve(Exchange ex) {

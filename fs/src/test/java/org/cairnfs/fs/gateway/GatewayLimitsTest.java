@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.cairnfs.fs.mount.MemoryGrid;
 import org.junit.jupiter.api.Test;
 
@@ -234,6 +236,42 @@ class GatewayLimitsTest {
       }
     }
     throw new AssertionError("no metric " + name + " in\n" + text);
+  }
+
+  @Test
+  void setChildrenBatchesHeldInMemoryAreBounded() throws Exception {
+    // a batch is read whole (up to 16 MiB, then parsed): without a bound, as many connections
+    // as the gateway takes could hold one each, far past the node's heap
+    MemoryGrid grid = MemoryGrid.inMemory();
+    SyntheticFiles files = new SyntheticFiles(grid, 1);
+    files.applyGate = new CountDownLatch(1);
+    String dir = grid.newRoot();
+    StringBuilder doc = new StringBuilder(EntryLines.HEADER + "\n");
+    for (int i = 0; i < 20_000; i++) {
+      doc.append("remove n").append(i).append('\n');
+    }
+    int requests = MutableSlots.SLOTS + 2;
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().build(), grid, files)) {
+      List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+      for (int i = 0; i < requests; i++) {
+        sent.add(g.http.sendAsync(g.request("/uri/" + dir + "?t=set-children")
+            .POST(HttpRequest.BodyPublishers.ofString(doc.toString())).build(),
+            HttpResponse.BodyHandlers.ofString()));
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (files.applying.get() < MutableSlots.SLOTS && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      Thread.sleep(1000); // the others, were they not held back, would be in by now
+      assertThat(files.mostApplying.get()).as("batches in memory at once")
+          .isEqualTo(MutableSlots.SLOTS);
+      files.applyGate.countDown();
+      for (var f : sent) {
+        HttpResponse<String> r = f.get(20, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("ok 20000\n");
+      }
+    }
   }
 
   @Test

@@ -37,6 +37,12 @@ final class SyntheticFiles implements GridFileSystem {
   volatile CountDownLatch openGate = new CountDownLatch(0);
   /** Released once per open of the huge file, before it waits at {@link #openGate}. */
   final java.util.concurrent.Semaphore opens = new java.util.concurrent.Semaphore(0);
+  /** Each batch of changes waits for it; the batches waiting now, and the most at once. */
+  volatile CountDownLatch applyGate = new CountDownLatch(0);
+  final java.util.concurrent.atomic.AtomicInteger applying =
+      new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger mostApplying =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   SyntheticFiles(MemoryGrid grid, long hugeSize) {
     this.grid = grid;
@@ -142,6 +148,15 @@ final class SyntheticFiles implements GridFileSystem {
 
   @Override
   public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
+    mostApplying.accumulateAndGet(applying.incrementAndGet(), Math::max);
+    try {
+      applyGate.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      applying.decrementAndGet();
+    }
     return grid.applyChanges(directoryCap, changes);
   }
 
