@@ -9,8 +9,8 @@ import java.time.Duration;
  * <p>Why the limits: a gateway may be reachable by others (with {@link #publicReadOnly()}), so
  * nothing a request sends may hold unbounded memory, threads or sockets: headers are capped
  * (431), a request head must arrive within {@link #headerTimeout()}, a connection that moves no
- * bytes for {@link #idleTimeout()} is closed, connections past {@link #maxConnections()} are
- * answered 503 and closed, and an upload body is buffered at most
+ * bytes for {@link #idleTimeout()} is closed, connections past {@link #maxConnections()} (or
+ * past {@link #maxConnectionsPerAddress()} from one address) are answered 503 and closed, and an upload body is buffered at most
  * {@link #maxBodyBuffer()} bytes ahead of the grid (the socket is not read meanwhile).
  */
 public final class GatewayConfig {
@@ -19,6 +19,7 @@ public final class GatewayConfig {
   private final boolean publicReadOnly;
   private final int maxHeaderBytes;
   private final int maxConnections;
+  private final int maxConnectionsPerAddress;
   private final Duration idleTimeout;
   private final Duration headerTimeout;
   private final int maxBodyBuffer;
@@ -31,6 +32,7 @@ public final class GatewayConfig {
     clientToken = b.clientToken;
     maxHeaderBytes = b.maxHeaderBytes;
     maxConnections = b.maxConnections;
+    maxConnectionsPerAddress = Math.min(b.maxConnectionsPerAddress, b.maxConnections);
     idleTimeout = b.idleTimeout;
     headerTimeout = b.headerTimeout;
     maxBodyBuffer = b.maxBodyBuffer;
@@ -72,6 +74,15 @@ public final class GatewayConfig {
     return maxConnections;
   }
 
+  /**
+   * The most connections from one client address (an IPv6 /64 counts as one), at most
+   * {@link #maxConnections()}; loopback is not limited (the node's own user, or a reverse proxy,
+   * which must limit its clients itself).
+   */
+  public int maxConnectionsPerAddress() {
+    return maxConnectionsPerAddress;
+  }
+
   public Duration idleTimeout() {
     return idleTimeout;
   }
@@ -88,6 +99,7 @@ public final class GatewayConfig {
   public String toString() {
     return "GatewayConfig[" + host + ":" + port + (publicReadOnly ? ", public read-only" : "")
         + ", maxHeaderBytes=" + maxHeaderBytes + ", maxConnections=" + maxConnections
+        + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
         + ", idleTimeout=" + idleTimeout + ", headerTimeout=" + headerTimeout
         + ", maxBodyBuffer=" + maxBodyBuffer + "]";
   }
@@ -99,6 +111,7 @@ public final class GatewayConfig {
     private boolean publicReadOnly;
     private int maxHeaderBytes = 16 * 1024;
     private int maxConnections = 256;
+    private int maxConnectionsPerAddress = 32;
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration headerTimeout = Duration.ofSeconds(10);
     private int maxBodyBuffer = 1 << 20;
@@ -151,6 +164,15 @@ public final class GatewayConfig {
         throw new IllegalArgumentException("maxConnections must be 1..100000, got " + n);
       }
       this.maxConnections = n;
+      return this;
+    }
+
+    public Builder maxConnectionsPerAddress(int n) {
+      if (n < 1 || n > 100_000) {
+        throw new IllegalArgumentException("maxConnectionsPerAddress must be 1..100000, got "
+            + n);
+      }
+      this.maxConnectionsPerAddress = n;
       return this;
     }
 

@@ -30,7 +30,8 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     this.router = router;
     this.workers = workers;
     this.metrics = metrics;
-    this.limit = new ConnectionLimit(config.maxConnections(), metrics);
+    this.limit = new ConnectionLimit(config.maxConnections(), config.maxConnectionsPerAddress(),
+        metrics);
   }
 
   @Override

@@ -30,6 +30,11 @@ class GatewayConfigTest {
     refused(b -> b.maxHeaderBytes(1023), "maxHeaderBytes");
     refused(b -> b.maxHeaderBytes((1 << 20) + 1), "maxHeaderBytes");
     refused(b -> b.maxConnections(100_001), "maxConnections");
+    refused(b -> b.maxConnectionsPerAddress(0), "maxConnectionsPerAddress");
+    refused(b -> b.maxConnectionsPerAddress(100_001), "maxConnectionsPerAddress");
+    assertThat(GatewayConfig.builder().build().maxConnectionsPerAddress()).isEqualTo(32);
+    assertThat(GatewayConfig.builder().maxConnections(8).maxConnectionsPerAddress(100_000).build()
+        .maxConnectionsPerAddress()).as("capped at the total").isEqualTo(8);
     refused(b -> b.maxBodyBuffer(4095), "maxBodyBuffer");
     refused(b -> b.maxBodyBuffer((1 << 28) + 1), "maxBodyBuffer");
   }

@@ -126,6 +126,55 @@ class GatewayLimitsTest {
   }
 
   @Test
+  void oneAddressCannotTakeEveryConnection() throws Exception {
+    // a public gateway is for many clients: one of them holding every place (a request every
+    // few seconds on each keeps them) must not turn the others away
+    java.net.InetAddress own = ownNonLoopbackAddress();
+    org.junit.jupiter.api.Assumptions.assumeTrue(own != null,
+        "no non-loopback IPv4 address to connect from");
+    GatewayConfig config = GatewayConfig.builder().host("0.0.0.0")
+        .headerTimeout(Duration.ofSeconds(60)).idleTimeout(Duration.ofSeconds(60)).build();
+    try (GatewayFixture g = GatewayFixture.start(config)) {
+      List<Socket> held = new ArrayList<>();
+      try {
+        int served = 0;
+        for (int i = 0; i < config.maxConnections(); i++) {
+          Socket s = new Socket(own, g.gateway.url().getPort());
+          s.setSoTimeout(20_000);
+          held.add(s);
+          GatewayFixture.send(s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+          String head = GatewayFixture.readHead(s.getInputStream());
+          if (head.startsWith("HTTP/1.1 200 ")) {
+            served++;
+          } else {
+            assertThat(head).startsWith("HTTP/1.1 503 ");
+          }
+        }
+        assertThat(served).as("connections one address holds")
+            .isEqualTo(config.maxConnectionsPerAddress()).isLessThan(config.maxConnections());
+        assertThat(g.raw(request("/", ""))).as("another client").startsWith("HTTP/1.1 200 ");
+      } finally {
+        for (Socket s : held) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  private static java.net.InetAddress ownNonLoopbackAddress() throws java.io.IOException {
+    for (var n : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      if (n.isUp() && !n.isLoopback()) {
+        for (var a : java.util.Collections.list(n.getInetAddresses())) {
+          if (a instanceof java.net.Inet4Address) {
+            return a;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  @Test
   void aClientThatDoesNotReadHoldsTheStreamNotTheFile() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
     SyntheticFiles files = new SyntheticFiles(grid, 1L << 30);
