@@ -33,6 +33,8 @@ final class RequestRouter {
   private final WebApi api;
   private final ClientApi clientApi;
   private final TransferLog transfers = new TransferLog();
+  /** Whether requests for other sites' names are refused (DNS rebinding): see HostNames. */
+  private final boolean checkHost;
 
   RequestRouter(GatewayConfig config, GridFileSystem files, NodeStatusSource status,
       GatewayMetrics metrics) {
@@ -41,6 +43,7 @@ final class RequestRouter {
     this.status = status;
     this.metrics = metrics;
     this.walker = new PathWalker(files);
+    this.checkHost = !config.publicReadOnly() && HostNames.isLoopback(config.host());
     MutableSlots mutableSlots = new MutableSlots();
     this.fileResponder = new FileResponder(files, transfers, mutableSlots);
     this.api = new WebApi(files, walker, transfers, mutableSlots);
@@ -81,6 +84,11 @@ final class RequestRouter {
   private void route(Exchange ex) throws Exception {
     String raw = ex.rawPath();
     HttpMethod m = ex.method();
+    if (checkHost && !HostNames.ofThisMachine(ex.header(HttpHeaderNames.HOST))) {
+      throw new HttpError(HttpResponseStatus.MISDIRECTED_REQUEST, "this gateway listens on"
+          + " loopback and answers requests for this machine only (Host: an IP address or"
+          + " localhost), not for another site's name: a page of that site must not reach it");
+    }
     if (raw.startsWith(ClientApi.PREFIX)) {
       clientApi.serve(ex); // the local client channel: token-checked, answers its own failures
       return;
