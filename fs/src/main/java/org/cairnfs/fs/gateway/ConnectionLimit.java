@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @ChannelHandler.Sharable
 final class ConnectionLimit extends ChannelInboundHandlerAdapter {
+  /** The address a connection was counted for, read back when it closes. */
+  private static final AttributeKey<Object> COUNTED = AttributeKey.valueOf("cairn.limit.address");
   private static final byte[] BUSY = busy("too many connections to this gateway now");
   private static final byte[] BUSY_ADDRESS = busy("too many connections from your address to"
       + " this gateway now");
@@ -53,6 +56,9 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     boolean tooMany = open.incrementAndGet() > max;
     Object key = addressKey(ctx.channel().remoteAddress());
+    if (key != null) {
+      ctx.channel().attr(COUNTED).set(key);
+    }
     boolean tooManyThere = key != null && byAddress.merge(key, 1, Integer::sum) > maxPerAddress;
     if (tooMany || tooManyThere) {
       metrics.refusedConnection();
@@ -67,7 +73,7 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     open.decrementAndGet();
-    Object key = addressKey(ctx.channel().remoteAddress());
+    Object key = ctx.channel().attr(COUNTED).getAndSet(null);
     if (key != null) {
       byAddress.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
     }

@@ -158,6 +158,29 @@ class GatewayLimitsTest {
           s.close();
         }
       }
+      // every place comes back, the refused connections' too
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      int again = 0;
+      held.clear();
+      try {
+        while (again < config.maxConnectionsPerAddress() && System.nanoTime() < deadline) {
+          Socket s = new Socket(own, g.gateway.url().getPort());
+          s.setSoTimeout(20_000);
+          GatewayFixture.send(s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+          if (GatewayFixture.readHead(s.getInputStream()).startsWith("HTTP/1.1 200 ")) {
+            held.add(s);
+            again++;
+          } else {
+            s.close();
+            Thread.sleep(50); // closes still being counted down
+          }
+        }
+        assertThat(again).isEqualTo(config.maxConnectionsPerAddress());
+      } finally {
+        for (Socket s : held) {
+          s.close();
+        }
+      }
     }
   }
 
