@@ -34,10 +34,6 @@ public final class ReusedArrays {
     return BY_SIZE.computeIfAbsent(size, ReusedArrays::new);
   }
 
-  public int size() {
-    return size;
-  }
-
   /** How many arrays are kept at most. */
   int keep() {
     return keep;

@@ -49,17 +49,10 @@ public final class StorageClient implements AutoCloseable {
   }
 
   /**
-   * {@link #writeChunk} sending {@code owned} itself, not a copy: the caller made it for this
-   * request and never touches it again (an upload's coalesced run).
-   */
-  public CompletableFuture<Void> writeChunkOwned(StorageIndex index, int share, long offset,
-      byte[] owned) {
-    return ok(Request.WriteChunk.wrapping(index, share, offset, owned));
-  }
-
-  /**
-   * {@link #writeChunkOwned} of the first {@code length} bytes of {@code owned}; the caller may
-   * reuse the array once the returned future completed normally (the request was answered).
+   * {@link #writeChunk} of the first {@code length} bytes of {@code owned}, sending the array
+   * itself, not a copy (an upload's coalesced run): the caller leaves it untouched until the
+   * returned future completed, and may reuse it once it completed normally (the request was
+   * answered).
    */
   public CompletableFuture<Void> writeChunkOwned(StorageIndex index, int share, long offset,
       byte[] owned, int length) {

@@ -124,16 +124,9 @@ public sealed interface Request extends Message {
     }
 
     /**
-     * The array itself, not a copy: for a caller that made it for this message and keeps no
-     * other reference (an upload's coalesced run), so the message stays immutable.
-     */
-    public static WriteChunk wrapping(StorageIndex index, int share, long offset, byte[] owned) {
-      return new WriteChunk(index, share, offset, ByteBuffer.wrap(owned));
-    }
-
-    /**
      * {@code length} bytes of {@code owned} from {@code from}, not copied: for the frame
-     * decoder, whose frame array holds the data field and is not used after decoding.
+     * decoder, whose frame array holds the data field and is not used after decoding, and for
+     * an upload's coalesced run, whose array is not touched while the message may be sent.
      */
     public static WriteChunk wrapping(StorageIndex index, int share, long offset, byte[] owned,
         int from, int length) {

@@ -21,7 +21,8 @@ class WriteChunkTest {
   @Test
   void wrappingSendsTheArrayItselfWithoutACopy() {
     byte[] bytes = {1, 2, 3};
-    Request.WriteChunk w = Request.WriteChunk.wrapping(SampleMessages.index(1), 4, 10, bytes);
+    Request.WriteChunk w =
+        Request.WriteChunk.wrapping(SampleMessages.index(1), 4, 10, bytes, 0, 3);
     bytes[0] = 9; // what a caller that keeps the array must not do: the message shows it
     assertThat(w.view().get(0)).isEqualTo((byte) 9);
     assertThat(w).isEqualTo(new Request.WriteChunk(SampleMessages.index(1), 4, 10,
@@ -37,13 +38,13 @@ class WriteChunkTest {
   @Test
   void everyFormStillChecksItsFields() {
     assertThatThrownBy(() -> Request.WriteChunk.wrapping(SampleMessages.index(1), 0, 0,
-        new byte[WireLimits.MAX_CHUNK + 1])).isInstanceOf(IllegalArgumentException.class)
+        new byte[WireLimits.MAX_CHUNK + 1], 0, WireLimits.MAX_CHUNK + 1)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at most");
     assertThatThrownBy(() -> Request.WriteChunk.wrapping(SampleMessages.index(1), 0, -1,
-        new byte[1])).isInstanceOf(IllegalArgumentException.class);
+        new byte[1], 0, 1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Request.WriteChunk.wrapping(SampleMessages.index(1), 256, 0,
-        new byte[1])).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Request.WriteChunk.wrapping(null, 0, 0, new byte[1]))
+        new byte[1], 0, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Request.WriteChunk.wrapping(null, 0, 0, new byte[1], 0, 1))
         .isInstanceOf(NullPointerException.class);
   }
 }
