@@ -6,14 +6,12 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.cairnfs.protocol.server.PeerAddresses;
 
 /**
  * Caps the open connections, in all and per client address (an IPv6 /64 counts as one; loopback
@@ -85,11 +83,6 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     if (!(remote instanceof InetSocketAddress inet) || inet.getAddress() == null) {
       return null;
     }
-    InetAddress a = inet.getAddress();
-    if (a.isLoopbackAddress()) {
-      return null;
-    }
-    return a instanceof Inet6Address ? Arrays.toString(Arrays.copyOf(a.getAddress(), 8)) + "/64"
-        : a;
+    return inet.getAddress().isLoopbackAddress() ? null : PeerAddresses.key(remote);
   }
 }

@@ -20,7 +20,7 @@ public record Caller(NodeId nodeId, long connectionId, SocketAddress remoteAddre
    * IPv6 its /64 prefix. Equal for connections from the same peer.
    */
   public Object peerAddress() {
-    return ConnectionLimits.addressKey(remoteAddress);
+    return PeerAddresses.key(remoteAddress);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package org.cairnfs.protocol.server;
 
 import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Arrays;
@@ -83,7 +82,7 @@ final class ConnectionLimits {
    * refuses it.
    */
   synchronized Address admitAddress(SocketAddress remote) {
-    Object key = addressKey(remote);
+    Object key = PeerAddresses.key(remote);
     Object wideKey = widePrefixKey(remote);
     Address a = byAddress.get(key);
     int fromThere = a == null ? 0 : a.connections;
@@ -175,23 +174,11 @@ final class ConnectionLimits {
         && inet.getAddress().isLoopbackAddress();
   }
 
-  /** For IPv6 the /48 prefix, else the same key as {@link #addressKey}. */
+  /** For IPv6 the /48 prefix, else the same key as {@link PeerAddresses#key}. */
   static Object widePrefixKey(SocketAddress remote) {
     if (remote instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet6Address a) {
       return Arrays.toString(Arrays.copyOf(a.getAddress(), 6)) + "/48";
     }
-    return addressKey(remote);
-  }
-
-  /** The address, or for IPv6 its /64 prefix; unknown kinds of address share one key. */
-  static Object addressKey(SocketAddress remote) {
-    if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
-      InetAddress a = inet.getAddress();
-      if (a instanceof Inet6Address) {
-        return Arrays.toString(Arrays.copyOf(a.getAddress(), 8)) + "/64";
-      }
-      return a;
-    }
-    return "other";
+    return PeerAddresses.key(remote);
   }
 }

@@ -81,11 +81,11 @@ class ConnectionLimitsTest {
     assertThat(l.admitAddress(at("2001:db8:1:2::1"))).isNotNull();
     assertThat(l.admitAddress(at("2001:db8:1:2:ffff::9"))).as("same /64").isNull();
     assertThat(l.admitAddress(at("2001:db8:1:3::1"))).as("next /64").isNotNull();
-    assertThat(ConnectionLimits.addressKey(at("2001:db8:1:2::1")))
-        .isEqualTo(ConnectionLimits.addressKey(at("2001:db8:1:2:ffff::9")))
-        .isNotEqualTo(ConnectionLimits.addressKey(at("2001:db8:1:3::1")));
-    assertThat(ConnectionLimits.addressKey(at("10.0.0.1"))).isEqualTo(InetAddress.getByName("10.0.0.1"));
-    assertThat(ConnectionLimits.addressKey(new LocalAddress("x"))).isEqualTo("other");
+    assertThat(PeerAddresses.key(at("2001:db8:1:2::1")))
+        .isEqualTo(PeerAddresses.key(at("2001:db8:1:2:ffff::9")))
+        .isNotEqualTo(PeerAddresses.key(at("2001:db8:1:3::1")));
+    assertThat(PeerAddresses.key(at("10.0.0.1"))).isEqualTo(InetAddress.getByName("10.0.0.1"));
+    assertThat(PeerAddresses.key(new LocalAddress("x"))).isEqualTo("other");
   }
 
   /** One customer is often given a /56 or a /48: its /64s together must not take every connection. */
