@@ -14,7 +14,7 @@
 # each put and get rate as a share of that ceiling times the cores.
 # Usage: bench/run-cli.sh [--sizes "100 1024"] [--files 200] [--entries 100] [--runs 3]
 #                         [--servers 10] [--dir /tmp] [--fresh] [--processes] [--ceiling]
-#                         [--warmup 0] [--warm-grid 0]
+#                         [--warmup 0] [--warm-grid 0] [--warm-copies 0]
 # --fresh: new random small files before each cp -r (outside the timing), so every copy
 # uploads (allocate, write, close) instead of finding its shares held (convergent encryption).
 # --warmup N: before each row, N untimed runs of its warm command, so the timed ones meet
@@ -24,12 +24,15 @@
 # MIB, if smaller) until MIB have gone each way: fresh storage servers spend several times the
 # CPU on their first few GiB (the JIT compiling their paths), so without this the first rows time
 # servers that are still compiling, which no grid that has run for a while does.
+# --warm-copies N: then N untimed warm cp -r of --files new small files: a server runs its
+# per-share paths (allocate, close, commit, lease records) once per file, so they reach the JIT's
+# last tier only after thousands of files, long after the big puts have warmed everything else.
 # Smoke run: bench/run-cli.sh --sizes 1 --files 10 --entries 10 --runs 1
 # Time it only on an otherwise idle machine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 sizes="100 1024"; files=200; entries=100; runs=3; servers=10; base="${TMPDIR:-/tmp}"; fresh=
-processes= ceiling= warmup=0 warm_grid=0
+processes= ceiling= warmup=0 warm_grid=0 warm_copies=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
@@ -43,6 +46,7 @@ while [ $# -gt 0 ]; do
     --ceiling) ceiling=1; shift ;;
     --warmup) warmup="$2"; shift 2 ;;
     --warm-grid) warm_grid="$2"; shift 2 ;;
+    --warm-copies) warm_copies="$2"; shift 2 ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 64 ;;
   esac
 done
@@ -121,6 +125,10 @@ if [ "$warm_grid" -gt 0 ]; then
   done
   rm -f "$work/src/warm"
 fi
+for i in $(seq 1 "$warm_copies"); do
+  small_files
+  "$cairn" cp -r "$work/src/small" "bench:warm-copy-$i" >/dev/null
+done
 
 rows=()
 row() {
@@ -202,6 +210,7 @@ done
 echo "(cold: CAIRN_IN_PROCESS=1, the command joins the grid itself; warm: through the running"
 echo " node's local channel. Grid: $grid_desc, on $cores cores.)"
 [ "$warm_grid" -gt 0 ] && echo "(before the rows: untimed puts and gets of $warm_grid MiB each way through the client node)"
+[ "$warm_copies" -gt 0 ] && echo "(and $warm_copies untimed warm cp -r of $files new small files)"
 [ "$warmup" -gt 0 ] && echo "(each row after $warmup untimed warm runs of its command)"
 echo "Local disk, same directory: $store_mib MiB (10/3 of $largest MiB, what the servers store) written"
 echo "and fsynced at $disk_rate MiB/s, so no put can pass $put_bound MiB/s here ('of disk')."
