@@ -33,7 +33,8 @@ import org.cairnfs.caps.share.ShareSink;
  * source that changes between the passes fails with {@link PlaintextChangedException} instead of
  * encrypting other content under this content's key; for files of up to 4096 segments the
  * comparison comes before each segment's blocks are written, so no block of changed content
- * leaves. Cost: one more SHA-256 pass over the plaintext.
+ * leaves. Cost: one more SHA-256 pass over the plaintext, except for a {@link
+ * PlaintextSource#fixed} source (an array the caller owns), which cannot change between passes.
  *
  * <p>Instances are immutable and may be shared; each {@link #encode} call is independent.
  */
@@ -108,6 +109,9 @@ public final class ImmutableEncoder {
    */
   private ImmutableReadCap encodeWithKey(PlaintextSource source, long size, byte[] key,
       PlaintextCheckpoints checkpoints, ShareSinkFactory sinkFactory) throws IOException {
+    if (source.fixed()) {
+      checkpoints = null; // the same bytes by construction: no second hash
+    }
     ShareAssembler assembler = new ShareAssembler(params, size, sinkFactory);
     ShareLayout layout = assembler.layout();
     byte[][] blocks = assembler.blocks();

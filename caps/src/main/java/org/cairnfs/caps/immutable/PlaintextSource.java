@@ -19,12 +19,29 @@ public interface PlaintextSource {
   /** A fresh stream from the first byte. */
   InputStream open() throws IOException;
 
-  /** A source over a byte array (not copied; the caller must not change it meanwhile). */
+  /**
+   * True when every stream yields the same bytes by construction (memory the caller owns and
+   * leaves alone), so the encoder need not hash them again to find out: a source that may
+   * change under the encoder (a file) must keep the default.
+   */
+  default boolean fixed() {
+    return false;
+  }
+
+  /**
+   * A source over a byte array (not copied; the caller must not change it meanwhile: it is
+   * {@link #fixed}, so a change would not be detected).
+   */
   static PlaintextSource of(byte[] data) {
     return new PlaintextSource() {
       @Override
       public long size() {
         return data.length;
+      }
+
+      @Override
+      public boolean fixed() {
+        return true;
       }
 
       @Override

@@ -172,6 +172,41 @@ class PlaintextChangeTest {
     assertThat(PlaintextCheckpoints.intervalFor(20 * max + 1, 10)).isEqualTo(30);
   }
 
+  /**
+   * An array the caller owns cannot change between the passes unless the caller breaks its
+   * contract, so the encoder spends no second SHA-256 pass on it (a fifth of a put's hashing):
+   * such a source is trusted, which this pins by breaking the contract on purpose.
+   */
+  @Test
+  void aFixedSourceIsTrustedAndNotHashedAgain() throws IOException {
+    byte[] f = Shares.random(640, 7);
+    byte[] g = f.clone();
+    g[3 * 64 + 10] ^= 1;
+    PlaintextSource changingButFixed = new PlaintextSource() {
+      final PlaintextSource changing = changing(f, g);
+
+      @Override
+      public long size() throws IOException {
+        return changing.size();
+      }
+
+      @Override
+      public InputStream open() throws IOException {
+        return changing.open();
+      }
+
+      @Override
+      public boolean fixed() {
+        return true;
+      }
+    };
+    Recorder sinks = new Recorder();
+    ImmutableEncoder.convergent(PARAMS, Shares.SECRET).encode(changingButFixed, sinks);
+    assertThat(sinks.closed).isEqualTo(4);
+    assertThat(PlaintextSource.of(f).fixed()).isTrue();
+    assertThat(PlaintextSource.of(java.nio.file.Path.of("any")).fixed()).isFalse();
+  }
+
   @Test
   void randomKeysReadOnceAndNeedNoCheck() throws IOException {
     byte[] f = Shares.random(640, 6);
