@@ -74,7 +74,7 @@ final class DirectoryPages {
       }
       b.append("</td><td>").append(c.kind().label()).append("</td><td class=\"n\">")
           .append(c.kind() == EntryKind.FILE ? Html.escape(Html.bytes(c.metadata().size())) : "")
-          .append("</td><td>").append(FileResponder.date(c.metadata().mtime()))
+          .append("</td><td>").append(Html.escape(FileResponder.shownDate(c.metadata().mtime())))
           .append("</td></tr>\n");
     }
     b.append("</table>\n<p><a href=\"/\">Status and open a cap</a></p>");

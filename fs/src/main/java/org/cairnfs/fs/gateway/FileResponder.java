@@ -88,7 +88,8 @@ final class FileResponder {
   private void serve(Exchange ex, PathWalker.Node node, String name, String label, long size,
       String etag, String cacheControl, Source source) throws IOException {
     Optional<Instant> modified = node.entry()
-        .map(e -> e.metadata().mtime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        .map(e -> e.metadata().mtime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+        .filter(FileResponder::hasHttpDate);
 
     if (notModified(ex, etag, modified)) {
       FullHttpResponse r = Responses.empty(HttpResponseStatus.NOT_MODIFIED);
@@ -305,8 +306,29 @@ final class FileResponder {
     return d.isPresent() && modified.isPresent() && d.get().equals(modified.get());
   }
 
+  /** The first and the last instant an IMF-fixdate can name (four-digit years 0001-9999). */
+  private static final Instant FIRST_HTTP_DATE = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant PAST_HTTP_DATES = Instant.parse("+10000-01-01T00:00:00Z");
+
+  /**
+   * Whether {@code t} has an HTTP date: an entry's mtime may be any {@link Instant} a writer
+   * chose (the mount's utimens, a set-children line), up to {@link Instant#MAX}.
+   */
+  static boolean hasHttpDate(Instant t) {
+    return !t.isBefore(FIRST_HTTP_DATE) && t.isBefore(PAST_HTTP_DATES);
+  }
+
+  /** {@code t} as an HTTP date; {@link #hasHttpDate} must hold. */
   static String date(Instant t) {
+    if (!hasHttpDate(t)) {
+      throw new IllegalArgumentException("no HTTP date for " + t);
+    }
     return HTTP_DATE.format(ZonedDateTime.ofInstant(t, ZoneOffset.UTC));
+  }
+
+  /** {@code t} for people: its HTTP date, or its ISO form when it has none. */
+  static String shownDate(Instant t) {
+    return hasHttpDate(t) ? date(t) : t.toString();
   }
 
   static Optional<Instant> parseDate(String s) {

@@ -2,8 +2,15 @@ package org.cairnfs.fs.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.fs.mount.EntryChange;
+import org.cairnfs.fs.mount.NodeMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,6 +59,39 @@ class GatewayFilesTest {
     assertThat(r.headers().firstValue("content-disposition"))
         .hasValue("inline; filename=\"clip.mp4\"; filename*=UTF-8''clip.mp4");
     assertThat(r.headers().firstValue("cache-control")).hasValue("private, no-cache");
+  }
+
+  /**
+   * An mtime is whatever a writer set (utimens through the mount, a set-children line), up to
+   * Instant.MAX; an HTTP date has four-digit years. Such a file served 500 and its directory's
+   * page too; now the file goes without Last-Modified and the page shows the ISO instant.
+   */
+  @Test
+  void mtimesWithoutAnHttpDateServeTheFileAndThePage() throws Exception {
+    String dir = g.grid.newRoot();
+    Instant[] odd = {Instant.MAX, Instant.parse("+12000-01-01T00:00:00Z"),
+        Instant.parse("-0100-01-01T00:00:00Z"), Instant.MIN};
+    for (int i = 0; i < odd.length; i++) {
+      String cap = g.grid.upload(new ByteArrayInputStream(content)).get();
+      g.grid.applyChanges(dir, List.of(new EntryChange.Put("odd" + i, Optional.of(cap),
+          NodeMetadata.of(EntryKind.FILE, content.length, 0644, odd[i], odd[i])))).get();
+      HttpResponse<byte[]> r = g.get("/uri/" + dir + "/odd" + i);
+      assertThat(r.statusCode()).as(odd[i].toString()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo(content);
+      assertThat(r.headers().firstValue("last-modified")).as(odd[i].toString()).isEmpty();
+      assertThat(g.get("/uri/" + dir + "/odd" + i, "If-Modified-Since",
+          "Wed, 04 Mar 2026 05:06:07 GMT").statusCode()).isEqualTo(200);
+    }
+    HttpResponse<byte[]> page = g.get("/uri/" + dir + "/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    String html = new String(page.body(), java.nio.charset.StandardCharsets.UTF_8);
+    for (Instant t : odd) {
+      assertThat(html).contains(t.toString());
+    }
+    assertThat(FileResponder.hasHttpDate(Instant.parse("0001-01-01T00:00:00Z"))).isTrue();
+    assertThat(FileResponder.hasHttpDate(Instant.parse("9999-12-31T23:59:59Z"))).isTrue();
+    assertThat(FileResponder.hasHttpDate(Instant.parse("0000-12-31T23:59:59Z"))).isFalse();
+    assertThat(FileResponder.hasHttpDate(Instant.parse("+10000-01-01T00:00:00Z"))).isFalse();
   }
 
   @Test
