@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * there) and the share numbers found nowhere on servers holding nothing of the slot yet, in ring
  * order, then on the least loaded. Every chunk carries this client's lease secrets for that
  * server. All shares go out at once, pipelined; a server that fails gets its shares moved to
- * the next one. A REJECTED answer means the server holds a version at least as new: another
- * writer got there first, which the caller resolves by re-reading.
+ * a server that has not taken that share in this publish. A REJECTED answer then means the
+ * server holds a version at least as new: another writer got there first, which the caller
+ * resolves by re-reading.
  */
 final class SlotPublisher {
   private static final Logger log = LoggerFactory.getLogger(SlotPublisher.class);
@@ -188,9 +189,15 @@ final class SlotPublisher {
         missing.add(i);
       }
     }
-    return assign(map, missing, plan, Set.of(), new HashMap<>());
+    return assign(map, missing, plan, Set.of(), new HashMap<>(), Map.of());
   }
 
+  /**
+   * Servers for the shares a round left homeless, never one that already took that share in
+   * this publish: a share held twice (a write that timed out and landed after all) is written
+   * to both holders, and when one fails the other must not be asked again, as it would refuse
+   * its own version (STALE_SEQNUM), which reads as another writer's collision.
+   */
   private static Map<NodeId, Set<Integer>> replace(SlotMap map, Set<Integer> homeless,
       Map<NodeId, Set<Integer>> done, Set<NodeId> failed) {
     Map<NodeId, Set<Integer>> plan = new LinkedHashMap<>();
@@ -199,12 +206,16 @@ final class SlotPublisher {
     }
     Map<NodeId, Integer> load = new HashMap<>();
     done.forEach((id, s) -> load.put(id, s.size()));
-    return assign(map, homeless, plan, failed, load);
+    return assign(map, homeless, plan, failed, load, done);
   }
 
-  /** Adds {@code shares} to {@code plan}, least loaded reachable server first, ring order. */
+  /**
+   * Adds {@code shares} to {@code plan}, least loaded reachable server first, ring order,
+   * skipping a server for a share it already holds in {@code plan} or {@code took}.
+   */
   private static Map<NodeId, Set<Integer>> assign(SlotMap map, Set<Integer> shares,
-      Map<NodeId, Set<Integer>> plan, Set<NodeId> excluded, Map<NodeId, Integer> load) {
+      Map<NodeId, Set<Integer>> plan, Set<NodeId> excluded, Map<NodeId, Integer> load,
+      Map<NodeId, Set<Integer>> took) {
     List<NodeId> usable = new ArrayList<>();
     for (NodeId id : map.ring) {
       if (map.reachable.containsKey(id) && !excluded.contains(id)) {
@@ -215,7 +226,8 @@ final class SlotPublisher {
     for (int share : shares) {
       NodeId best = null;
       for (NodeId id : usable) {
-        if (plan.getOrDefault(id, Set.of()).contains(share)) {
+        if (plan.getOrDefault(id, Set.of()).contains(share)
+            || took.getOrDefault(id, Set.of()).contains(share)) {
           continue;
         }
         if (best == null || load.get(id) < load.get(best)) {
