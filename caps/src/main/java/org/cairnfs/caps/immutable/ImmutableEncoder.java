@@ -109,9 +109,6 @@ public final class ImmutableEncoder {
    */
   private ImmutableReadCap encodeWithKey(PlaintextSource source, long size, byte[] key,
       PlaintextCheckpoints checkpoints, ShareSinkFactory sinkFactory) throws IOException {
-    if (source.fixed()) {
-      checkpoints = null; // the same bytes by construction: no second hash
-    }
     ShareAssembler assembler = new ShareAssembler(params, size, sinkFactory);
     ShareLayout layout = assembler.layout();
     byte[][] blocks = assembler.blocks();
@@ -191,8 +188,11 @@ public final class ImmutableEncoder {
       random.nextBytes(key);
     } else {
       byte[] buffer = new byte[(int) Math.min(size, Math.max(params.segmentSize(), 1 << 16))];
-      checkpoints = PlaintextCheckpoints.take(source, size, params.segmentSize(), buffer);
-      key = ConvergentKey.derive(convergenceSecret, params, checkpoints.fileHash());
+      PlaintextCheckpoints taken =
+          PlaintextCheckpoints.take(source, size, params.segmentSize(), buffer);
+      key = ConvergentKey.derive(convergenceSecret, params, taken.fileHash());
+      // a fixed source yields the same bytes by construction: no second hash to check
+      checkpoints = source.fixed() ? null : taken;
     }
     return new Prepared(this, source, size, key, checkpoints, null);
   }
