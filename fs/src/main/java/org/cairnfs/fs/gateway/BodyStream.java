@@ -23,6 +23,8 @@ final class BodyStream extends InputStream {
   private boolean paused;
   private IOException failure;
   private boolean closed;
+  private SlotPace pace;
+  private long paceStart;
 
   BodyStream(Channel channel, int limit) {
     this.channel = channel;
@@ -56,6 +58,12 @@ final class BodyStream extends InputStream {
       failure = e;
     }
     notifyAll();
+  }
+
+  /** From now on (until called with null) the body must keep {@code p}, from {@code start}. */
+  synchronized void paceWith(SlotPace p, long start) {
+    pace = p;
+    paceStart = start;
   }
 
   /** Whether this side stopped reading the socket because the worker is behind. */
@@ -93,8 +101,16 @@ final class BodyStream extends InputStream {
       if (failure != null) {
         throw failure;
       }
+      long wait = 1000;
+      if (pace != null) {
+        long left = pace.deadline(paceStart, total) - System.nanoTime();
+        if (left <= 0) {
+          throw pace.bodyTooSlow();
+        }
+        wait = Math.max(1, Math.min(wait, left / 1_000_000));
+      }
       try {
-        wait(1000);
+        wait(wait);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted reading a request body");

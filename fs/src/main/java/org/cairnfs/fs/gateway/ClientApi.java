@@ -126,7 +126,7 @@ final class ClientApi {
       WebApi.requireWritable(dir.parsed(), "set-children");
       // the batch is held whole (up to 16 MiB, and parsed) until applied: it takes one of the
       // slots that bound such bodies in memory, as a mutable file does
-      int applied = inMemory.hold(() -> {
+      int applied = inMemory.hold(ex, () -> {
         List<EntryChange> changes;
         try {
           changes = EntryLines.parseChanges(readText(ex));

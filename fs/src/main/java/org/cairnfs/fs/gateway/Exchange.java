@@ -34,6 +34,8 @@ final class Exchange {
   private boolean keepAlive;
   private int status;
   private long bytesSent;
+  private SlotPace pace;
+  private long paceStart;
 
   Exchange(ChannelHandlerContext ctx, RequestHandler handler, HttpRequest request,
       BodyStream body) {
@@ -139,11 +141,27 @@ final class Exchange {
     ctx.writeAndFlush(r);
   }
 
+  /**
+   * From now on (until called with null) the client must keep {@code p}: the body and the
+   * answer are read and written against its deadlines.
+   */
+  void paceWith(SlotPace p) {
+    pace = p;
+    paceStart = System.nanoTime();
+    if (body != null) {
+      body.paceWith(p, paceStart);
+    }
+  }
+
   /** Writes a piece of a streamed body, after waiting until the socket takes more. */
   void write(ByteBuf content) throws IOException {
-    if (!handler.awaitWritable(ctx.channel())) {
+    long deadline = pace == null ? Long.MAX_VALUE : pace.deadline(paceStart, bytesSent);
+    if (!handler.awaitWritable(ctx.channel(), deadline)) {
       content.release();
-      throw new ClientGoneException();
+      throw ctx.channel().isActive()
+          ? new ClientGoneException("the client read its answer slower than "
+              + pace.minBytesPerSecond() + " bytes/s while the request held a slot")
+          : new ClientGoneException();
     }
     bytesSent += content.readableBytes();
     ctx.writeAndFlush(new DefaultHttpContent(content));

@@ -65,7 +65,7 @@ final class FileResponder {
     if (cap instanceof MutableReadCap || cap instanceof MutableWriteCap) {
       // the newest version, read whole (mutable files are small) and held until it is sent;
       // its tag is the validator
-      mutableSlots.hold(() -> {
+      mutableSlots.hold(ex, () -> {
         MutableContents m = GridFailures.await(files.readMutable(node.cap()),
             "reading the mutable file");
         byte[] bytes = m.contents();

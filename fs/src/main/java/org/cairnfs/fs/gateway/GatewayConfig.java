@@ -11,7 +11,8 @@ import java.time.Duration;
  * (431), a request head must arrive within {@link #headerTimeout()}, a connection that moves no
  * bytes for {@link #idleTimeout()} is closed, connections past {@link #maxConnections()} (or
  * past {@link #maxConnectionsPerAddress()} from one address) are answered 503 and closed, and an upload body is buffered at most
- * {@link #maxBodyBuffer()} bytes ahead of the grid (the socket is not read meanwhile).
+ * {@link #maxBodyBuffer()} bytes ahead of the grid (the socket is not read meanwhile). A request
+ * holding a mutable file or batch in memory must move its bytes at {@link #slotPace()}.
  */
 public final class GatewayConfig {
   private final String host;
@@ -23,6 +24,7 @@ public final class GatewayConfig {
   private final Duration idleTimeout;
   private final Duration headerTimeout;
   private final int maxBodyBuffer;
+  private final SlotPace slotPace;
   private final java.util.Optional<String> clientToken;
 
   private GatewayConfig(Builder b) {
@@ -36,6 +38,7 @@ public final class GatewayConfig {
     idleTimeout = b.idleTimeout;
     headerTimeout = b.headerTimeout;
     maxBodyBuffer = b.maxBodyBuffer;
+    slotPace = new SlotPace(b.slotGrace, b.slotMinRate);
   }
 
   public static Builder builder() {
@@ -55,6 +58,16 @@ public final class GatewayConfig {
   /** Reads only: no PUT/POST/DELETE, no write cap in any URL, no status beyond health. */
   public boolean publicReadOnly() {
     return publicReadOnly;
+  }
+
+  /**
+   * The pace (after a grace period, bytes per second on average) at which a request that holds a
+   * mutable file or set-children batch in memory must send its body and read its answer; a
+   * slower one is answered 408 or cut, so that a few stalled clients cannot keep every such
+   * request of the gateway waiting. 10 s and 64 KiB/s unless set.
+   */
+  SlotPace slotPace() {
+    return slotPace;
   }
 
   /** The most bytes of request line plus headers; more answers 431 (line alone: 414). */
@@ -101,7 +114,8 @@ public final class GatewayConfig {
         + ", maxHeaderBytes=" + maxHeaderBytes + ", maxConnections=" + maxConnections
         + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
         + ", idleTimeout=" + idleTimeout + ", headerTimeout=" + headerTimeout
-        + ", maxBodyBuffer=" + maxBodyBuffer + "]";
+        + ", maxBodyBuffer=" + maxBodyBuffer + ", slotGrace=" + slotPace.grace()
+        + ", slotMinRate=" + slotPace.minBytesPerSecond() + "]";
   }
 
   /** Validating builder; every setter names the bad value it refuses. */
@@ -115,6 +129,8 @@ public final class GatewayConfig {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration headerTimeout = Duration.ofSeconds(10);
     private int maxBodyBuffer = 1 << 20;
+    private Duration slotGrace = Duration.ofSeconds(10);
+    private long slotMinRate = 64 << 10;
     private java.util.Optional<String> clientToken = java.util.Optional.empty();
 
     private Builder() {}
@@ -192,6 +208,22 @@ public final class GatewayConfig {
             "maxBodyBuffer must be 4096..268435456 bytes, got " + bytes);
       }
       this.maxBodyBuffer = bytes;
+      return this;
+    }
+
+    /** See {@link GatewayConfig#slotPace()}: the grace before the pace counts. */
+    public Builder slotGrace(Duration d) {
+      this.slotGrace = positive("slotGrace", d);
+      return this;
+    }
+
+    /** See {@link GatewayConfig#slotPace()}: bytes per second, 1 KiB/s to 1 GiB/s. */
+    public Builder slotMinRate(long bytesPerSecond) {
+      if (bytesPerSecond < 1024 || bytesPerSecond > 1L << 30) {
+        throw new IllegalArgumentException(
+            "slotMinRate must be 1024..1073741824 bytes/s, got " + bytesPerSecond);
+      }
+      this.slotMinRate = bytesPerSecond;
       return this;
     }
 

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
  * mutable file is read and written whole (up to the grid's limit, 16 MiB by default), a batch
  * read whole (up to 16 MiB) and parsed, so without a bound many connections sending one could
  * take the heap; with it, at most {@link #SLOTS} are in memory and the next request waits,
- * then answers 503.
+ * then answers 503. A request holding a slot must keep its client's {@link SlotPace}, or its
+ * connection is closed (an answer it does not read) or answered 408 (a body it trickles).
  */
 final class MutableSlots {
   static final int SLOTS = 4;
@@ -19,15 +20,17 @@ final class MutableSlots {
   private final int count;
   private final Duration wait;
   private final Semaphore slots;
+  private final SlotPace pace;
 
-  MutableSlots() {
-    this(SLOTS, WAIT);
+  MutableSlots(SlotPace pace) {
+    this(SLOTS, WAIT, pace);
   }
 
-  MutableSlots(int count, Duration wait) {
+  MutableSlots(int count, Duration wait, SlotPace pace) {
     this.count = count;
     this.wait = wait;
     this.slots = new Semaphore(count, true);
+    this.pace = pace;
   }
 
   /** Work that holds a mutable file's bytes. */
@@ -36,7 +39,16 @@ final class MutableSlots {
     T run() throws E;
   }
 
+  /** Runs {@code work}, which moves no bytes to or from a client, holding a slot. */
   <T, E extends Exception> T hold(Work<T, E> work) throws E {
+    return hold(null, work);
+  }
+
+  /**
+   * Runs {@code work} holding a slot; while it does, {@code ex}'s body and answer must keep the
+   * pace (null: no client I/O in the work).
+   */
+  <T, E extends Exception> T hold(Exchange ex, Work<T, E> work) throws E {
     try {
       if (!slots.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many mutable file"
@@ -46,9 +58,15 @@ final class MutableSlots {
       Thread.currentThread().interrupt();
       throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "interrupted while waiting");
     }
+    if (ex != null) {
+      ex.paceWith(pace);
+    }
     try {
       return work.run();
     } finally {
+      if (ex != null) {
+        ex.paceWith(null);
+      }
       slots.release();
     }
   }

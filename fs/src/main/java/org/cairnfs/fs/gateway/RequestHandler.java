@@ -207,12 +207,19 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** From a worker: waits until the socket takes more; false once the connection is gone. */
-  boolean awaitWritable(Channel ch) {
+  /**
+   * From a worker: waits until the socket takes more; false once the connection is gone or, with
+   * the socket still full, at {@code deadline} (a {@link System#nanoTime()}).
+   */
+  boolean awaitWritable(Channel ch, long deadline) {
     synchronized (writability) {
       while (ch.isActive() && !ch.isWritable()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
         try {
-          writability.wait(500);
+          writability.wait(Math.max(1, Math.min(500, left / 1_000_000)));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;

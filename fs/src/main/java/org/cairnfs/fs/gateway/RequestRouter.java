@@ -44,7 +44,7 @@ final class RequestRouter {
     this.metrics = metrics;
     this.walker = new PathWalker(files);
     this.checkHost = !config.publicReadOnly() && HostNames.isLoopback(config.host());
-    MutableSlots mutableSlots = new MutableSlots();
+    MutableSlots mutableSlots = new MutableSlots(config.slotPace());
     this.fileResponder = new FileResponder(files, transfers, mutableSlots);
     this.api = new WebApi(files, walker, transfers, mutableSlots);
     this.clientApi = new ClientApi(files, walker, config.clientToken(), config.publicReadOnly(),
@@ -157,7 +157,7 @@ final class RequestRouter {
   private void bareUri(Exchange ex) throws Exception {
     HttpMethod m = ex.method();
     if (m.equals(HttpMethod.PUT)) {
-      respond(ex, "true".equals(ex.param("mutable")) ? api.createMutable(ex.body())
+      respond(ex, "true".equals(ex.param("mutable")) ? api.createMutable(ex)
           : api.uploadUnlinked(ex.body()));
     } else if (m.equals(HttpMethod.POST) && "mkdir".equals(ex.param("t"))) {
       respond(ex, api.mkdirUnlinked());
@@ -199,7 +199,7 @@ final class RequestRouter {
       }
       // a mutable file's read cap falls to put, refused there by the same requireWritable
       boolean mutableFile = path.names().isEmpty() && path.cap() instanceof MutableWriteCap;
-      respond(ex, mutableFile ? api.overwriteMutable(path, ex.body())
+      respond(ex, mutableFile ? api.overwriteMutable(path, ex)
           : api.put(path, ex.body(), replace));
     } else if (m.equals(HttpMethod.DELETE)) {
       respond(ex, api.delete(path));

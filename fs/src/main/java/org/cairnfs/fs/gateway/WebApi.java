@@ -51,16 +51,17 @@ final class WebApi {
   }
 
   /** {@code PUT /uri?mutable=true}: a new mutable file holding the body; its write cap. */
-  Result createMutable(BodyStream body) throws IOException {
-    return mutableSlots.hold(() -> new Result(HttpResponseStatus.OK,
-        GridFailures.await(files.createMutable(readSmall(body)), "creating a mutable file")));
+  Result createMutable(Exchange ex) throws IOException {
+    return mutableSlots.hold(ex, () -> new Result(HttpResponseStatus.OK,
+        GridFailures.await(files.createMutable(readSmall(ex.body())), "creating a mutable file")));
   }
 
   /** {@code PUT /uri/<mutable write cap>}: replaces the mutable file's contents. */
-  Result overwriteMutable(UriPath path, BodyStream body) throws IOException {
+  Result overwriteMutable(UriPath path, Exchange ex) throws IOException {
     requireWritable(path.cap(), "PUT");
-    MutableContents v = mutableSlots.hold(() -> GridFailures.await(
-        files.overwriteMutable(path.capText(), readSmall(body)), "publishing the mutable file"));
+    MutableContents v = mutableSlots.hold(ex, () -> GridFailures.await(
+        files.overwriteMutable(path.capText(), readSmall(ex.body())),
+        "publishing the mutable file"));
     return new Result(HttpResponseStatus.OK, "published version " + v.seqnum() + " ("
         + v.size() + " bytes)");
   }

@@ -377,6 +377,10 @@ class GatewayLimitsTest {
         .headerTimeout(Duration.ofSeconds(100)).build()).hasMessageContaining("headerTimeout");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewayConfig.builder().host(" "))
         .hasMessageContaining("host");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewayConfig.builder()
+        .slotMinRate(10)).hasMessageContaining("slotMinRate").hasMessageContaining("10");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewayConfig.builder()
+        .slotGrace(Duration.ZERO)).hasMessageContaining("slotGrace");
   }
 
 }

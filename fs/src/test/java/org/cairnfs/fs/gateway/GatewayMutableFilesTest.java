@@ -2,7 +2,16 @@ package org.cairnfs.fs.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -133,5 +142,92 @@ class GatewayMutableFilesTest {
     assertThat(listing).contains("cairn:mut-ro:").doesNotContain(write);
     assertThat(text(send("GET", "/uri/" + ro + "/m.txt?t=json", null)))
         .contains("\"mutable\":true").doesNotContain("rw_uri");
+  }
+
+  /** A gateway over the same grid whose slot holders must move 4 MiB/s after 1 s. */
+  private static Gateway pacedGateway() throws Exception {
+    return Gateway.start(GatewayConfig.builder().slotGrace(Duration.ofSeconds(1))
+        .slotMinRate(4 << 20).build(), files, NodeStatusSource.NONE);
+  }
+
+  private static Socket connect(Gateway g) throws Exception {
+    Socket s = new Socket();
+    s.setReceiveBufferSize(64 * 1024); // before connecting, so the window stays small
+    s.connect(new InetSocketAddress(g.url().getHost(), g.url().getPort()), 5_000);
+    s.setSoTimeout(20_000);
+    return s;
+  }
+
+  @Test
+  void clientsThatStopReadingAMutableFileLoseTheirSlots() throws Exception {
+    byte[] big = GridContent.random((int) files.maxMutableSize(), 21);
+    String write = files.createMutable(big).get();
+    List<Socket> stalled = new ArrayList<>();
+    try (Gateway paced = pacedGateway()) {
+      for (int i = 0; i < MutableSlots.SLOTS; i++) { // every slot, each answer left unread
+        Socket s = connect(paced);
+        stalled.add(s);
+        GatewayFixture.send(s, "GET /uri/" + write + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(GatewayFixture.readHead(s.getInputStream())).startsWith("HTTP/1.1 200 ");
+      }
+      // before slots had a pace, this request waited 30 s for one and answered 503
+      HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          paced.url().resolve("/uri/" + write)).timeout(Duration.ofSeconds(20)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo(big);
+      // each is past its deadline (1 s + about 4 MiB at 4 MiB/s) well before this
+      Thread.sleep(5_000);
+      for (Socket s : stalled) { // each was cut: it ends before the whole file
+        long got = 0;
+        try (InputStream in = s.getInputStream()) {
+          for (int n; (n = in.read(new byte[65536])) > 0; ) {
+            got += n;
+          }
+        } catch (java.net.SocketException reset) {
+          // the server's close reset it
+        }
+        assertThat(got).isLessThan(big.length);
+      }
+    } finally {
+      for (Socket s : stalled) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void aMutableBodyTrickledWhileHoldingASlotIs408AndFreesIt() throws Exception {
+    String write = files.createMutable("before".getBytes()).get();
+    AtomicBoolean stop = new AtomicBoolean();
+    try (Gateway paced = pacedGateway(); Socket s = connect(paced)) {
+      GatewayFixture.send(s, "PUT /uri/" + write + " HTTP/1.1\r\nHost: x\r\n"
+          + "Content-Length: 1000000\r\n\r\n" + "x".repeat(1000));
+      Thread trickle = new Thread(() -> { // 10 bytes every 100 ms: a slow-loris body
+        try {
+          OutputStream out = s.getOutputStream();
+          while (!stop.get()) {
+            out.write("0123456789".getBytes());
+            out.flush();
+            Thread.sleep(100);
+          }
+        } catch (Exception e) {
+          // the gateway closed the connection
+        }
+      });
+      trickle.start();
+      String head = GatewayFixture.readHead(s.getInputStream());
+      stop.set(true);
+      assertThat(head).startsWith("HTTP/1.1 408 ");
+      trickle.join(5_000);
+      HttpResponse<byte[]> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          paced.url().resolve("/uri/" + write)).timeout(Duration.ofSeconds(20))
+          .PUT(HttpRequest.BodyPublishers.ofByteArray("after".getBytes())).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(put.statusCode()).as(text(put)).isEqualTo(200);
+      assertThat(files.readMutable(write).get().contents()).isEqualTo("after".getBytes());
+    } finally {
+      stop.set(true);
+    }
   }
 }

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /** At most N mutable files in memory at once: the next waits for a slot, else answers 503. */
 class MutableSlotsTest {
+  private static final SlotPace PACE = new SlotPace(Duration.ofSeconds(10), 65_536);
+
   private static <T> CompletableFuture<T> holding(MutableSlots slots, CountDownLatch entered,
       CountDownLatch release, T result) {
     return CompletableFuture.supplyAsync(() -> slots.hold(() -> {
@@ -29,7 +31,7 @@ class MutableSlotsTest {
 
   @Test
   void theFifthWaitsUntilOneOfFourEnds() throws Exception {
-    MutableSlots slots = new MutableSlots(4, Duration.ofSeconds(20));
+    MutableSlots slots = new MutableSlots(4, Duration.ofSeconds(20), PACE);
     CountDownLatch entered = new CountDownLatch(4);
     CountDownLatch release = new CountDownLatch(1);
     List<CompletableFuture<Integer>> four = new ArrayList<>();
@@ -52,7 +54,7 @@ class MutableSlotsTest {
 
   @Test
   void noSlotInTimeIs503AndTheWorkNeverRuns() throws Exception {
-    MutableSlots slots = new MutableSlots(1, Duration.ofMillis(200));
+    MutableSlots slots = new MutableSlots(1, Duration.ofMillis(200), PACE);
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<String> first = holding(slots, entered, release, "first");
