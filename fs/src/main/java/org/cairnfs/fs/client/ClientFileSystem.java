@@ -84,6 +84,20 @@ public final class ClientFileSystem implements GridFileSystem {
   }
 
   @Override
+  public CompletableFuture<List<RemoteEntry>> listPage(String directoryCap, String after,
+      int max) {
+    return call(() -> directories.listPage(directory(directoryCap),
+        after == null ? Optional.empty() : Optional.of(entryName(after)), max)
+        .thenApply(entries -> {
+          List<RemoteEntry> out = new ArrayList<>(entries.size());
+          for (ListedEntry e : entries) {
+            out.add(remote(e));
+          }
+          return out;
+        }));
+  }
+
+  @Override
   public CompletableFuture<Optional<RemoteEntry>> lookup(String directoryCap, String name) {
     return call(() -> directories.lookup(directory(directoryCap), entryName(name))
         .thenApply(e -> e.map(ClientFileSystem::remote)));

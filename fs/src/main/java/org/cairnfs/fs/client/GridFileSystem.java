@@ -4,13 +4,17 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.ChunkedReadCap;
 import org.cairnfs.caps.ImmutableReadCap;
@@ -80,6 +84,25 @@ public interface GridFileSystem extends GridBackend {
       return c.size();
     }
     throw new IllegalArgumentException("not a file read cap: " + cap.getClass().getSimpleName());
+  }
+
+  /**
+   * At most {@code max} entries of a directory named after {@code after} (from the first when
+   * null), in name order (the names' UTF-8 bytes, unsigned): a listing in pages, so that a very
+   * large directory need not be held whole (a paged directory reads one page per level). The
+   * default lists the directory whole and cuts the page from it.
+   */
+  default CompletableFuture<List<RemoteEntry>> listPage(String directoryCap, String after,
+      int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("a listing page holds at least 1 entry, got " + max);
+    }
+    Comparator<String> byUtf8 = (a, b) -> Arrays.compareUnsigned(
+        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    return list(directoryCap).thenApply(entries -> entries.stream()
+        .filter(e -> after == null || byUtf8.compare(e.name(), after) > 0)
+        .sorted(Comparator.comparing(RemoteEntry::name, byUtf8))
+        .limit(max).collect(Collectors.toList()));
   }
 
   /** The entry {@code name} of a directory, or empty; does not list the whole directory. */

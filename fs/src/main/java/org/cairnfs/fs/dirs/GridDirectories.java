@@ -113,6 +113,31 @@ public final class GridDirectories {
     });
   }
 
+  /**
+   * At most {@code max} entries named after {@code after} (from the first when empty), in name
+   * order, as in {@link #list}: a page of a listing, holding one directory page per level.
+   */
+  public CompletableFuture<List<ListedEntry>> listPage(DirectoryCap cap,
+      Optional<EntryName> after, int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("a listing page holds at least 1 entry, got " + max);
+    }
+    return withTree(cap, tree -> {
+      Optional<ChildWriteCapKey> key = unsealer(cap);
+      List<ListedEntry> out = new ArrayList<>();
+      DirectoryTree.EntryVisitor page = e -> {
+        out.add(listed(e, key));
+        return out.size() < max;
+      };
+      if (after.isPresent()) {
+        tree.listAfter(after.get(), page);
+      } else {
+        tree.list(page);
+      }
+      return out;
+    });
+  }
+
   /** The entry {@code name}, reading O(log n) pages; as in {@link #list}. */
   public CompletableFuture<Optional<ListedEntry>> lookup(DirectoryCap cap, EntryName name) {
     return withTree(cap, tree -> tree.get(name).map(e -> listed(e, unsealer(cap))));

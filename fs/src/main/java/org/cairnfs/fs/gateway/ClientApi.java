@@ -56,10 +56,10 @@ final class ClientApi {
   private final PathWalker walker;
   private final Optional<byte[]> token;
   private final boolean publicReadOnly;
-  private final MutableSlots inMemory;
+  private final MemorySlots inMemory;
 
   ClientApi(GridFileSystem files, PathWalker walker, Optional<String> token,
-      boolean publicReadOnly, MutableSlots inMemory) {
+      boolean publicReadOnly, MemorySlots inMemory) {
     this.files = files;
     this.walker = walker;
     this.inMemory = inMemory;

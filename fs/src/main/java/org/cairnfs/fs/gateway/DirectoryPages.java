@@ -26,6 +26,14 @@ final class DirectoryPages {
 
   private DirectoryPages() {}
 
+  /**
+   * Where a listing page sits in its directory: the name the next page starts after (when more
+   * entries follow) and whether this page continues an earlier one.
+   */
+  record Paging(Optional<String> nextAfter, boolean continued) {
+    static final Paging WHOLE = new Paging(Optional.empty(), false);
+  }
+
   /** A listed child with its caps already split by authority. */
   record Child(String name, EntryKind kind, Optional<String> readCap,
       Optional<String> writeCap, NodeMetadata metadata) {}
@@ -54,9 +62,14 @@ final class DirectoryPages {
   }
 
   static String html(String title, boolean writable, List<Child> children) {
+    return html(title, writable, children, Paging.WHOLE);
+  }
+
+  static String html(String title, boolean writable, List<Child> children, Paging paging) {
     StringBuilder b = new StringBuilder();
     b.append("<h1>").append(Html.escape(title)).append("</h1>\n<p>")
         .append(children.size()).append(children.size() == 1 ? " entry" : " entries")
+        .append(paging.equals(Paging.WHOLE) ? "" : " on this page")
         .append(writable ? " (opened with a write cap; links below are read-only)" : "")
         .append("</p>\n<table>\n<tr><th>Name</th><th>Type</th><th>Size</th>"
             + "<th>Modified</th></tr>\n");
@@ -77,7 +90,15 @@ final class DirectoryPages {
           .append("</td><td>").append(Html.escape(FileResponder.shownDate(c.metadata().mtime())))
           .append("</td></tr>\n");
     }
-    b.append("</table>\n<p><a href=\"/\">Status and open a cap</a></p>");
+    b.append("</table>\n");
+    paging.nextAfter().ifPresent(n -> b.append("<p><a href=\"")
+        .append(Html.escape("?after=" + URLEncoder.encode(n, StandardCharsets.UTF_8)
+            .replace("+", "%20")))
+        .append("\">Next page</a></p>\n"));
+    if (paging.continued()) {
+      b.append("<p><a href=\"?\">First page</a></p>\n");
+    }
+    b.append("<p><a href=\"/\">Status and open a cap</a></p>");
     return Html.page(title, b.toString());
   }
 
@@ -92,6 +113,12 @@ final class DirectoryPages {
   }
 
   static String json(String readCap, Optional<String> writeCap, List<Child> children) {
+    return json(readCap, writeCap, children, Paging.WHOLE);
+  }
+
+  /** With {@code next_after} (the name the next page starts after) when more entries follow. */
+  static String json(String readCap, Optional<String> writeCap, List<Child> children,
+      Paging paging) {
     Json j = new Json().beginArray().value("dirnode").beginObject()
         .name("version").value(JSON_VERSION)
         .name("ro_uri").value(readCap);
@@ -120,7 +147,9 @@ final class DirectoryPages {
       metadata(j, c.metadata());
       j.endObject().endArray();
     }
-    return j.endObject().endObject().endArray().toString();
+    j.endObject();
+    paging.nextAfter().ifPresent(n -> j.name("next_after").value(n));
+    return j.endObject().endArray().toString();
   }
 
   static String fileJson(String readCap, long size, Optional<NodeMetadata> metadata) {

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -128,6 +129,32 @@ final class Exchange {
       bytesSent = r.content().readableBytes();
     }
     ctx.writeAndFlush(r).addListener(f -> handler.responseDone(this, f.isSuccess() && keepAlive));
+  }
+
+  /**
+   * Sends a whole response as {@link #respond} does, but its body in pieces of at most
+   * {@code piece} bytes, each once the socket took the last, so that a client reading slowly
+   * holds the socket's buffers, not the body, and its pace is checked ({@link #paceWith}).
+   */
+  void respondInPieces(FullHttpResponse r, int piece) throws IOException {
+    if (headSent) {
+      r.release();
+      throw new IllegalStateException("response already started");
+    }
+    try {
+      HttpResponse head = new DefaultHttpResponse(r.protocolVersion(), r.status(), r.headers());
+      prepare(head, Html.PAGE_CSP);
+      headSent = true;
+      status = r.status().code();
+      ctx.writeAndFlush(head);
+      ByteBuf content = r.content();
+      while (!isHead() && content.isReadable()) {
+        write(content.readRetainedSlice(Math.min(piece, content.readableBytes())));
+      }
+    } finally {
+      r.release();
+    }
+    finish();
   }
 
   /** Starts a streamed response with its headers; the CSP is the one for its file content. */

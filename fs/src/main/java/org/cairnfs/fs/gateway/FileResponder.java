@@ -51,9 +51,9 @@ final class FileResponder {
 
   private final GridFileSystem files;
   private final TransferLog transfers;
-  private final MutableSlots mutableSlots;
+  private final MemorySlots mutableSlots;
 
-  FileResponder(GridFileSystem files, TransferLog transfers, MutableSlots mutableSlots) {
+  FileResponder(GridFileSystem files, TransferLog transfers, MemorySlots mutableSlots) {
     this.files = files;
     this.transfers = transfers;
     this.mutableSlots = mutableSlots;

@@ -25,6 +25,7 @@ public final class GatewayConfig {
   private final Duration headerTimeout;
   private final int maxBodyBuffer;
   private final SlotPace slotPace;
+  private final int listingPage;
   private final java.util.Optional<String> clientToken;
 
   private GatewayConfig(Builder b) {
@@ -39,6 +40,7 @@ public final class GatewayConfig {
     headerTimeout = b.headerTimeout;
     maxBodyBuffer = b.maxBodyBuffer;
     slotPace = new SlotPace(b.slotGrace, b.slotMinRate);
+    listingPage = b.listingPage;
   }
 
   public static Builder builder() {
@@ -68,6 +70,14 @@ public final class GatewayConfig {
    */
   SlotPace slotPace() {
     return slotPace;
+  }
+
+  /**
+   * The most entries a directory page or JSON listing holds; a larger directory is listed in
+   * pages ({@code ?after=NAME}), so that no listing holds it whole. 5 000 unless set.
+   */
+  public int listingPage() {
+    return listingPage;
   }
 
   /** The most bytes of request line plus headers; more answers 431 (line alone: 414). */
@@ -115,7 +125,7 @@ public final class GatewayConfig {
         + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
         + ", idleTimeout=" + idleTimeout + ", headerTimeout=" + headerTimeout
         + ", maxBodyBuffer=" + maxBodyBuffer + ", slotGrace=" + slotPace.grace()
-        + ", slotMinRate=" + slotPace.minBytesPerSecond() + "]";
+        + ", slotMinRate=" + slotPace.minBytesPerSecond() + ", listingPage=" + listingPage + "]";
   }
 
   /** Validating builder; every setter names the bad value it refuses. */
@@ -131,6 +141,7 @@ public final class GatewayConfig {
     private int maxBodyBuffer = 1 << 20;
     private Duration slotGrace = Duration.ofSeconds(10);
     private long slotMinRate = 64 << 10;
+    private int listingPage = 5_000;
     private java.util.Optional<String> clientToken = java.util.Optional.empty();
 
     private Builder() {}
@@ -224,6 +235,16 @@ public final class GatewayConfig {
             "slotMinRate must be 1024..1073741824 bytes/s, got " + bytesPerSecond);
       }
       this.slotMinRate = bytesPerSecond;
+      return this;
+    }
+
+    /** See {@link GatewayConfig#listingPage()}: 1 to 100 000 entries. */
+    public Builder listingPage(int entries) {
+      if (entries < 1 || entries > 100_000) {
+        throw new IllegalArgumentException("listingPage must be 1..100000 entries, got "
+            + entries);
+      }
+      this.listingPage = entries;
       return this;
     }
 

@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.CapFormatException;
@@ -30,6 +29,7 @@ final class RequestRouter {
   private final GatewayMetrics metrics;
   private final PathWalker walker;
   private final FileResponder fileResponder;
+  private final DirectoryResponder directories;
   private final WebApi api;
   private final ClientApi clientApi;
   private final TransferLog transfers = new TransferLog();
@@ -44,7 +44,9 @@ final class RequestRouter {
     this.metrics = metrics;
     this.walker = new PathWalker(files);
     this.checkHost = !config.publicReadOnly() && HostNames.isLoopback(config.host());
-    MutableSlots mutableSlots = new MutableSlots(config.slotPace());
+    MemorySlots mutableSlots = MemorySlots.forMutables(config.slotPace());
+    this.directories = new DirectoryResponder(files,
+        MemorySlots.forListings(config.slotPace()), config.listingPage());
     this.fileResponder = new FileResponder(files, transfers, mutableSlots);
     this.api = new WebApi(files, walker, transfers, mutableSlots);
     this.clientApi = new ClientApi(files, walker, config.clientToken(), config.publicReadOnly(),
@@ -226,20 +228,7 @@ final class RequestRouter {
     }
     PathWalker.Node node = walker.walk(path);
     if (node.isDirectory()) {
-      List<RemoteEntry> entries = GridFailures.await(files.list(node.cap()),
-          "reading the directory");
-      List<DirectoryPages.Child> children = DirectoryPages.children(entries);
-      boolean writable = node.parsed().isWritable();
-      String readCap = node.parsed().readOnly().toString();
-      if ("json".equals(t)) {
-        ex.respond(Responses.json(HttpResponseStatus.OK, DirectoryPages.json(readCap,
-            writable ? Optional.of(node.cap()) : Optional.empty(), children)));
-      } else {
-        String title = path.names().isEmpty() ? "Directory"
-            : "Directory /" + String.join("/", path.names());
-        ex.respond(Responses.html(HttpResponseStatus.OK,
-            DirectoryPages.html(title, writable, children)));
-      }
+      directories.serve(ex, path, node, "json".equals(t));
       return;
     }
     String name = ex.param("filename") != null ? ex.param("filename") : path.lastName();

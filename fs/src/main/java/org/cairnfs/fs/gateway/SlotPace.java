@@ -4,7 +4,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
 
 /**
- * The pace a client must keep while its request holds one of the {@link MutableSlots}: after a
+ * The pace a client must keep while its request holds one of the {@link MemorySlots}: after a
  * grace period, at least {@code minBytesPerSecond} on average, counting the body it sends and
  * the answer it reads. Why: a slot keeps a whole mutable file or batch in memory and there are
  * only a few, so a client that stops reading its answer, or trickles its body, would otherwise

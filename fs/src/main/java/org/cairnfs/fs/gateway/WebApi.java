@@ -28,10 +28,10 @@ final class WebApi {
   private final GridFileSystem files;
   private final PathWalker walker;
   private final TransferLog transfers;
-  private final MutableSlots mutableSlots;
+  private final MemorySlots mutableSlots;
 
   WebApi(GridFileSystem files, PathWalker walker, TransferLog transfers,
-      MutableSlots mutableSlots) {
+      MemorySlots mutableSlots) {
     this.files = files;
     this.walker = walker;
     this.transfers = transfers;

@@ -124,6 +124,33 @@ class GridFileSystemDefaultsTest {
   }
 
   @Test
+  void aListingPageIsCutFromTheWholeListingInUtf8Order() throws Exception {
+    String root = real.createDirectory().get();
+    NodeMetadata fm = NodeMetadata.symlink("t", 0777, T, T); // an entry with no cap
+    List<EntryChange> puts = new java.util.ArrayList<>();
+    for (String n : List.of("b", "\uffe0", "a", "\ud83d\ude00", "c")) { // last two: UTF-16 swaps them
+      puts.add(new EntryChange.Put(n, Optional.empty(), fm));
+    }
+    real.applyChanges(root, puts).get();
+    for (GridFileSystem fs : List.of(plain, real)) {
+      assertThat(fs.listPage(root, null, 2).get()).extracting(RemoteEntry::name)
+          .containsExactly("a", "b");
+      assertThat(fs.listPage(root, "b", 2).get()).extracting(RemoteEntry::name)
+          .containsExactly("c", "\uffe0");
+      assertThat(fs.listPage(root, "\uffe0", 2).get()).extracting(RemoteEntry::name)
+          .containsExactly("\ud83d\ude00");
+      assertThat(fs.listPage(root, "\ud83d\ude00", 2).get()).isEmpty();
+      assertThatThrownBy(() -> { // thrown, or a failed future: either names the bad size
+        try {
+          fs.listPage(root, null, 0).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw e.getCause();
+        }
+      }).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
+    }
+  }
+
+  @Test
   void uploadClosesItsSpool() throws Exception {
     assumeTrue(openSpools() >= 0, "needs /proc/self/fd");
     long before = openSpools();

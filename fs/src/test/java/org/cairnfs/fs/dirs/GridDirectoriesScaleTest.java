@@ -1,6 +1,7 @@
 package org.cairnfs.fs.dirs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,6 +134,36 @@ class GridDirectoriesScaleTest {
       assertThat(cold.costs().since(before).pagesFetched()).isBetween(0L, 2L);
     }
     assertThat(cold.lookup(big, EntryName.of("no-such-photo")).get()).isEmpty();
+  }
+
+  @Test
+  void aListingInPagesIsTheWholeListingAndAFirstPageReadsLittle() throws Exception {
+    GridDirectories reader = GridDirectories.create(grid.client(CONFIG));
+    List<ListedEntry> all = reader.list(big.readOnly()).get(60, TimeUnit.SECONDS);
+    List<ListedEntry> paged = new ArrayList<>();
+    Optional<EntryName> after = Optional.empty();
+    while (true) {
+      List<ListedEntry> page = reader.listPage(big.readOnly(), after, 997).get(60,
+          TimeUnit.SECONDS);
+      assertThat(page.size()).isLessThanOrEqualTo(997);
+      if (page.isEmpty()) {
+        break;
+      }
+      paged.addAll(page);
+      after = Optional.of(page.get(page.size() - 1).name());
+    }
+    assertThat(paged).isEqualTo(all);
+
+    GridDirectories cold = GridDirectories.create(grid.client(CONFIG));
+    List<ListedEntry> first = cold.listPage(big.readOnly(), Optional.empty(), 10).get();
+    assertThat(first).isEqualTo(all.subList(0, 10));
+    long firstPageFetches = cold.costs().pagesFetched();
+    GridDirectories whole = GridDirectories.create(grid.client(CONFIG));
+    whole.list(big.readOnly()).get(60, TimeUnit.SECONDS);
+    assertThat(firstPageFetches).as("pages fetched for 10 entries of " + ENTRIES)
+        .isLessThan(whole.costs().pagesFetched() / 2);
+    assertThatThrownBy(() -> cold.listPage(big, Optional.empty(), 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -122,4 +122,44 @@ class GatewayDirectoriesTest {
     assertThat(r.headers().firstValue("location")).hasValue("/uri/" + ro);
     assertThat(g.getText("/uri?uri=cairn:chk:zz").statusCode()).isEqualTo(400);
   }
+
+  @Test
+  void aLargeDirectoryIsListedInPagesFollowingItsLinks() throws Exception {
+    List<String> names = List.of("a", "b c", "b+c", "dé", "e&f", "g", "h");
+    try (GatewayFixture paged = GatewayFixture.start(GatewayConfig.builder().listingPage(3)
+        .build())) {
+      String dir = paged.grid.newRoot();
+      for (String n : names) {
+        GridContent.file(paged.grid, dir, n, n.getBytes());
+      }
+      String base = "/uri/" + GridContent.readCap(dir);
+      List<String> seen = new ArrayList<>();
+      String next = base;
+      for (int page = 0; next != null; page++) {
+        assertThat(page).as("pages").isLessThan(3);
+        HttpResponse<String> r = paged.getText(next);
+        assertThat(r.statusCode()).isEqualTo(200);
+        Matcher rows = Pattern.compile("filename=[^\"]*\">([^<]*)</a>").matcher(r.body());
+        int onPage = 0;
+        while (rows.find()) {
+          seen.add(rows.group(1).replace("&amp;", "&"));
+          onPage++;
+        }
+        assertThat(onPage).isEqualTo(page < 2 ? 3 : 1);
+        assertThat(r.body().contains("First page")).isEqualTo(page > 0);
+        Matcher link = Pattern.compile("<a href=\"\\?after=([^\"]*)\">Next page</a>")
+            .matcher(r.body());
+        next = link.find() ? base + "?after=" + link.group(1) : null;
+      }
+      assertThat(seen).containsExactlyElementsOf(names); // each once, in name order
+
+      HttpResponse<String> first = paged.getText(base + "?t=json");
+      assertThat(first.body()).contains("\"next_after\":\"b+c\"").contains("\"b c\"")
+          .doesNotContain("\"d\u00e9\"");
+      HttpResponse<String> last = paged.getText(base + "?t=json&after=g");
+      assertThat(last.body()).contains("\"h\"").doesNotContain("next_after")
+          .doesNotContain("\"g\"");
+      assertThat(paged.getText(base + "?after=a%2Fb").statusCode()).isEqualTo(400);
+    }
+  }
 }

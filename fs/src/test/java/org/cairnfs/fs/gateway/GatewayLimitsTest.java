@@ -322,7 +322,7 @@ class GatewayLimitsTest {
     for (int i = 0; i < 20_000; i++) {
       doc.append("remove n").append(i).append('\n');
     }
-    int requests = MutableSlots.SLOTS + 2;
+    int requests = MemorySlots.SLOTS + 2;
     try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().build(), grid, files)) {
       List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
       for (int i = 0; i < requests; i++) {
@@ -331,17 +331,49 @@ class GatewayLimitsTest {
             HttpResponse.BodyHandlers.ofString()));
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (files.applying.get() < MutableSlots.SLOTS && System.nanoTime() < deadline) {
+      while (files.applying.get() < MemorySlots.SLOTS && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       Thread.sleep(1000); // the others, were they not held back, would be in by now
       assertThat(files.mostApplying.get()).as("batches in memory at once")
-          .isEqualTo(MutableSlots.SLOTS);
+          .isEqualTo(MemorySlots.SLOTS);
       files.applyGate.countDown();
       for (var f : sent) {
         HttpResponse<String> r = f.get(20, TimeUnit.SECONDS);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("ok 20000\n");
+      }
+    }
+  }
+
+  @Test
+  void directoryListingsHeldInMemoryAreBounded() throws Exception {
+    // a listing page is held and rendered whole: without a bound, as many connections as the
+    // gateway takes could each hold one of a huge directory
+    MemoryGrid grid = MemoryGrid.inMemory();
+    SyntheticFiles files = new SyntheticFiles(grid, 1);
+    files.listGate = new CountDownLatch(1);
+    String dir = grid.newRoot();
+    GridContent.file(grid, dir, "only", "x".getBytes());
+    int requests = MemorySlots.LISTINGS + 3;
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().build(), grid, files)) {
+      List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+      for (int i = 0; i < requests; i++) {
+        sent.add(g.http.sendAsync(g.request("/uri/" + dir + (i % 2 == 0 ? "" : "?t=json"))
+            .GET().build(), HttpResponse.BodyHandlers.ofString()));
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (files.listing.get() < MemorySlots.LISTINGS && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      Thread.sleep(1000); // the others, were they not held back, would be in by now
+      assertThat(files.mostListing.get()).as("listings in memory at once")
+          .isEqualTo(MemorySlots.LISTINGS);
+      files.listGate.countDown();
+      for (var f : sent) {
+        HttpResponse<String> r = f.get(20, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("only");
       }
     }
   }

@@ -164,7 +164,7 @@ class GatewayMutableFilesTest {
     String write = files.createMutable(big).get();
     List<Socket> stalled = new ArrayList<>();
     try (Gateway paced = pacedGateway()) {
-      for (int i = 0; i < MutableSlots.SLOTS; i++) { // every slot, each answer left unread
+      for (int i = 0; i < MemorySlots.SLOTS; i++) { // every slot, each answer left unread
         Socket s = connect(paced);
         stalled.add(s);
         GatewayFixture.send(s, "GET /uri/" + write + " HTTP/1.1\r\nHost: x\r\n\r\n");

@@ -44,6 +44,13 @@ final class SyntheticFiles implements GridFileSystem {
   final java.util.concurrent.atomic.AtomicInteger mostApplying =
       new java.util.concurrent.atomic.AtomicInteger();
 
+  /** Each listing waits for it; the listings waiting now, and the most at once. */
+  volatile CountDownLatch listGate = new CountDownLatch(0);
+  final java.util.concurrent.atomic.AtomicInteger listing =
+      new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger mostListing =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   SyntheticFiles(MemoryGrid grid, long hugeSize) {
     this.grid = grid;
     this.hugeSize = hugeSize;
@@ -124,6 +131,15 @@ final class SyntheticFiles implements GridFileSystem {
 
   @Override
   public CompletableFuture<List<RemoteEntry>> list(String directoryCap) {
+    mostListing.accumulateAndGet(listing.incrementAndGet(), Math::max);
+    try {
+      listGate.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      listing.decrementAndGet();
+    }
     return grid.list(directoryCap);
   }
 

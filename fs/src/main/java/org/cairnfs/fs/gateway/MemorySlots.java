@@ -6,27 +6,38 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bounds the mutable files (and set-children batches) the gateway holds in memory at once. A
- * mutable file is read and written whole (up to the grid's limit, 16 MiB by default), a batch
- * read whole (up to 16 MiB) and parsed, so without a bound many connections sending one could
- * take the heap; with it, at most {@link #SLOTS} are in memory and the next request waits,
- * then answers 503. A request holding a slot must keep its client's {@link SlotPace}, or its
+ * Bounds the requests that hold something large in memory at once: mutable files and
+ * set-children batches (4 slots together), directory listings (8). A mutable file is read and
+ * written whole (up to the grid's limit, 16 MiB by default), a batch read whole (up to 16 MiB)
+ * and parsed, a listing page held and rendered whole, so without a bound many connections
+ * asking for one could take the heap; with it, at most that many are in memory and the next
+ * request waits, then answers 503. A request holding a slot must keep its client's {@link SlotPace}, or its
  * connection is closed (an answer it does not read) or answered 408 (a body it trickles).
  */
-final class MutableSlots {
+final class MemorySlots {
   static final int SLOTS = 4;
+  static final int LISTINGS = 8;
   static final Duration WAIT = Duration.ofSeconds(30);
 
+  private final String what;
   private final int count;
   private final Duration wait;
   private final Semaphore slots;
   private final SlotPace pace;
 
-  MutableSlots(SlotPace pace) {
-    this(SLOTS, WAIT, pace);
+  /** The slots of mutable files and set-children batches. */
+  static MemorySlots forMutables(SlotPace pace) {
+    return new MemorySlots("mutable file requests", SLOTS, WAIT, pace);
   }
 
-  MutableSlots(int count, Duration wait, SlotPace pace) {
+  /** The slots of directory listings. */
+  static MemorySlots forListings(SlotPace pace) {
+    return new MemorySlots("directory listings", LISTINGS, WAIT, pace);
+  }
+
+  /** {@code what} names the requests in the 503's message. */
+  MemorySlots(String what, int count, Duration wait, SlotPace pace) {
+    this.what = what;
     this.count = count;
     this.wait = wait;
     this.slots = new Semaphore(count, true);
@@ -51,8 +62,8 @@ final class MutableSlots {
   <T, E extends Exception> T hold(Exchange ex, Work<T, E> work) throws E {
     try {
       if (!slots.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many mutable file"
-            + " requests at once (at most " + count + " at a time); try again");
+        throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many " + what
+            + " at once (at most " + count + " at a time); try again");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

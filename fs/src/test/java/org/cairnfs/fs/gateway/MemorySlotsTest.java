@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** At most N mutable files in memory at once: the next waits for a slot, else answers 503. */
-class MutableSlotsTest {
+class MemorySlotsTest {
   private static final SlotPace PACE = new SlotPace(Duration.ofSeconds(10), 65_536);
 
-  private static <T> CompletableFuture<T> holding(MutableSlots slots, CountDownLatch entered,
+  private static <T> CompletableFuture<T> holding(MemorySlots slots, CountDownLatch entered,
       CountDownLatch release, T result) {
     return CompletableFuture.supplyAsync(() -> slots.hold(() -> {
       entered.countDown();
@@ -31,7 +31,7 @@ class MutableSlotsTest {
 
   @Test
   void theFifthWaitsUntilOneOfFourEnds() throws Exception {
-    MutableSlots slots = new MutableSlots(4, Duration.ofSeconds(20), PACE);
+    MemorySlots slots = new MemorySlots("mutable file requests", 4, Duration.ofSeconds(20), PACE);
     CountDownLatch entered = new CountDownLatch(4);
     CountDownLatch release = new CountDownLatch(1);
     List<CompletableFuture<Integer>> four = new ArrayList<>();
@@ -54,7 +54,7 @@ class MutableSlotsTest {
 
   @Test
   void noSlotInTimeIs503AndTheWorkNeverRuns() throws Exception {
-    MutableSlots slots = new MutableSlots(1, Duration.ofMillis(200), PACE);
+    MemorySlots slots = new MemorySlots("mutable file requests", 1, Duration.ofMillis(200), PACE);
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<String> first = holding(slots, entered, release, "first");
