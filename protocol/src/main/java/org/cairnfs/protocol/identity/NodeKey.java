@@ -1,5 +1,6 @@
 package org.cairnfs.protocol.identity;
 
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.Objects;
 import java.util.Set;
+import javax.net.ssl.KeyManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -47,6 +49,7 @@ public final class NodeKey {
   private final KeyPair keyPair;
   private final NodeId nodeId;
   private volatile X509Certificate certificate;
+  private volatile KeyManagerFactory keyManagers;
 
   private NodeKey(KeyAlgorithm algorithm, KeyPair keyPair) {
     this.algorithm = algorithm;
@@ -182,6 +185,21 @@ public final class NodeKey {
   /** The private key, for the TLS layer only. */
   PrivateKey privateKey() {
     return keyPair.getPrivate();
+  }
+
+  /** This key and its certificate for TLS contexts (made once per process; no key store). */
+  KeyManagerFactory keyManagers() {
+    KeyManagerFactory k = keyManagers;
+    if (k == null) {
+      synchronized (this) {
+        if (keyManagers == null) {
+          keyManagers = new KeyManagerFactoryWrapper(
+              new NodeKeyManager(privateKey(), certificate()));
+        }
+        k = keyManagers;
+      }
+    }
+    return k;
   }
 
   /** A self-signed certificate for this key (created once per process). */

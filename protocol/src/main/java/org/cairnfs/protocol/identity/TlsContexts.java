@@ -24,7 +24,7 @@ public final class TlsContexts {
 
   /** The server side: presents {@code key}, requires a client certificate of any key. */
   public static SslContext server(NodeKey key, TlsEngine engine) throws SSLException {
-    return SslContextBuilder.forServer(key.privateKey(), key.certificate())
+    return SslContextBuilder.forServer(key.keyManagers())
         .sslProvider(engine.provider())
         .protocols(PROTOCOLS)
         .clientAuth(ClientAuth.REQUIRE)
@@ -37,7 +37,7 @@ public final class TlsContexts {
       throws SSLException {
     PeerKeyTrustManager trust = new PeerKeyTrustManager(expectedServer);
     SslContext ctx = SslContextBuilder.forClient()
-        .keyManager(key.privateKey(), key.certificate())
+        .keyManager(key.keyManagers())
         .sslProvider(engine.provider())
         .protocols(PROTOCOLS)
         .trustManager(trust)
