@@ -88,9 +88,10 @@ public interface GridFileSystem extends GridBackend {
 
   /**
    * At most {@code max} entries of a directory named after {@code after} (from the first when
-   * null), in name order (the names' UTF-8 bytes, unsigned): a listing in pages, so that a very
-   * large directory need not be held whole (a paged directory reads one page per level). The
-   * default lists the directory whole and cuts the page from it.
+   * null), in name order (the names' UTF-8 bytes, unsigned), without their user xattrs: a
+   * listing in pages, so that a very large directory need not be held whole (a paged directory
+   * reads one page per level). The default lists the directory whole and cuts the page from it
+   * (an implementation that can hold a large directory must override it).
    */
   default CompletableFuture<List<RemoteEntry>> listPage(String directoryCap, String after,
       int max) {
@@ -102,7 +103,9 @@ public interface GridFileSystem extends GridBackend {
     return list(directoryCap).thenApply(entries -> entries.stream()
         .filter(e -> after == null || byUtf8.compare(e.name(), after) > 0)
         .sorted(Comparator.comparing(RemoteEntry::name, byUtf8))
-        .limit(max).collect(Collectors.toList()));
+        .limit(max).map(e -> e.metadata().xattrs().isEmpty() ? e
+            : new RemoteEntry(e.name(), e.cap(), e.metadata().withoutXattrs()))
+        .collect(Collectors.toList()));
   }
 
   /** The entry {@code name} of a directory, or empty; does not list the whole directory. */

@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -115,7 +116,8 @@ public final class GridDirectories {
 
   /**
    * At most {@code max} entries named after {@code after} (from the first when empty), in name
-   * order, as in {@link #list}: a page of a listing, holding one directory page per level.
+   * order, as in {@link #list} but without their user xattrs: a page of a listing, holding one
+   * directory page per level, and at most a few KiB per entry (an entry's xattrs may hold 32 KiB).
    */
   public CompletableFuture<List<ListedEntry>> listPage(DirectoryCap cap,
       Optional<EntryName> after, int max) {
@@ -126,7 +128,9 @@ public final class GridDirectories {
       Optional<ChildWriteCapKey> key = unsealer(cap);
       List<ListedEntry> out = new ArrayList<>();
       DirectoryTree.EntryVisitor page = e -> {
-        out.add(listed(e, key));
+        ListedEntry l = listed(e, key);
+        out.add(l.metadata().xattrs().isEmpty() ? l
+            : new ListedEntry(l.name(), l.cap(), l.metadata().withXattrs(Map.of())));
         return out.size() < max;
       };
       if (after.isPresent()) {

@@ -1,9 +1,9 @@
 package org.cairnfs.fs.gateway;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import org.cairnfs.caps.dirnode.EntryName;
 import org.cairnfs.fs.client.GridFileSystem;
 import org.cairnfs.fs.mount.RemoteEntry;
 
@@ -26,10 +26,12 @@ final class DirectoryResponder {
   }
 
   void serve(Exchange ex, UriPath path, PathWalker.Node node, boolean json) throws Exception {
-    String after = ex.param("after");
-    if (after != null && (after.isEmpty() || after.contains("/") || after.indexOf('\0') >= 0
-        || after.getBytes(StandardCharsets.UTF_8).length > 255)) {
-      throw HttpError.badRequest("after= takes an entry name (1 to 255 bytes, no '/')");
+    String raw = ex.param("after");
+    String after;
+    try {
+      after = raw == null ? null : EntryName.of(raw).text(); // as the directory stores names
+    } catch (IllegalArgumentException e) {
+      throw HttpError.badRequest("after= takes an entry name: " + e.getMessage());
     }
     listings.hold(ex, () -> {
       List<RemoteEntry> entries = GridFailures.await(files.listPage(node.cap(), after, page + 1),

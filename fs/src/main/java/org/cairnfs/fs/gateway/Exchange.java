@@ -36,7 +36,7 @@ final class Exchange {
   private int status;
   private long bytesSent;
   private SlotPace pace;
-  private long paceStart;
+  private long answerStart;
 
   Exchange(ChannelHandlerContext ctx, RequestHandler handler, HttpRequest request,
       BodyStream body) {
@@ -87,6 +87,11 @@ final class Exchange {
 
   String header(CharSequence name) {
     return request.headers().get(name);
+  }
+
+  /** What per-address limits count this client as: its address, an IPv6 /64; null for loopback. */
+  Object clientAddressKey() {
+    return ConnectionLimit.addressKey(ctx.channel().remoteAddress());
   }
 
   /** The request body, or null when the request has none. */
@@ -146,6 +151,7 @@ final class Exchange {
       prepare(head, Html.PAGE_CSP);
       headSent = true;
       status = r.status().code();
+      answerStart = System.nanoTime();
       ctx.writeAndFlush(head);
       ByteBuf content = r.content();
       while (!isHead() && content.isReadable()) {
@@ -165,29 +171,33 @@ final class Exchange {
     prepare(r, Html.fileCsp(r.headers().get(HttpHeaderNames.CONTENT_TYPE)));
     headSent = true;
     status = r.status().code();
+    answerStart = System.nanoTime();
     ctx.writeAndFlush(r);
   }
 
   /**
-   * From now on (until called with null) the client must keep {@code p}: the body and the
-   * answer are read and written against its deadlines.
+   * From now on (until called with null) the client must keep {@code p}: the body is read
+   * against its deadlines from now, the answer from when its head is sent (time the grid takes
+   * meanwhile is not the client's).
    */
   void paceWith(SlotPace p) {
     pace = p;
-    paceStart = System.nanoTime();
     if (body != null) {
-      body.paceWith(p, paceStart);
+      body.paceWith(p, System.nanoTime());
     }
   }
 
   /** Writes a piece of a streamed body, after waiting until the socket takes more. */
   void write(ByteBuf content) throws IOException {
-    long deadline = pace == null ? Long.MAX_VALUE : pace.deadline(paceStart, bytesSent);
-    if (!handler.awaitWritable(ctx.channel(), deadline)) {
+    SlotPace p = pace;
+    boolean paced = p != null;
+    long deadline = paced ? p.deadline(answerStart, bytesSent) : 0;
+    if (!handler.awaitWritable(ctx.channel(), paced, deadline)) {
       content.release();
-      throw ctx.channel().isActive()
-          ? new ClientGoneException("the client read its answer slower than "
-              + pace.minBytesPerSecond() + " bytes/s while the request held a slot")
+      boolean tooSlow = paced && ctx.channel().isActive()
+          && !Thread.currentThread().isInterrupted();
+      throw tooSlow ? new ClientGoneException("the client read its answer slower than "
+          + p.minBytesPerSecond() + " bytes/s while the request held a slot")
           : new ClientGoneException();
     }
     bytesSent += content.readableBytes();

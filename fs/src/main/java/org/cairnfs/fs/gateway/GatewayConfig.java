@@ -74,7 +74,7 @@ public final class GatewayConfig {
 
   /**
    * The most entries a directory page or JSON listing holds; a larger directory is listed in
-   * pages ({@code ?after=NAME}), so that no listing holds it whole. 5 000 unless set.
+   * pages ({@code ?after=NAME}), so that no listing holds it whole. 2 000 unless set.
    */
   public int listingPage() {
     return listingPage;
@@ -141,7 +141,7 @@ public final class GatewayConfig {
     private int maxBodyBuffer = 1 << 20;
     private Duration slotGrace = Duration.ofSeconds(10);
     private long slotMinRate = 64 << 10;
-    private int listingPage = 5_000;
+    private int listingPage = 2_000;
     private java.util.Optional<String> clientToken = java.util.Optional.empty();
 
     private Builder() {}
@@ -225,6 +225,9 @@ public final class GatewayConfig {
     /** See {@link GatewayConfig#slotPace()}: the grace before the pace counts. */
     public Builder slotGrace(Duration d) {
       this.slotGrace = positive("slotGrace", d);
+      if (d.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("slotGrace must be at most 1 h, got " + d);
+      }
       return this;
     }
 

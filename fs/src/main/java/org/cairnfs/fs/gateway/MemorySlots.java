@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Bounds the requests that hold something large in memory at once: mutable files and
- * set-children batches (4 slots together), directory listings (8). A mutable file is read and
+ * set-children batches (4 slots together), directory listings (4). A mutable file is read and
  * written whole (up to the grid's limit, 16 MiB by default), a batch read whole (up to 16 MiB)
  * and parsed, a listing page held and rendered whole, so without a bound many connections
  * asking for one could take the heap; with it, at most that many are in memory and the next
@@ -16,11 +16,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class MemorySlots {
   static final int SLOTS = 4;
-  static final int LISTINGS = 8;
+  static final int LISTINGS = 4;
   static final Duration WAIT = Duration.ofSeconds(30);
 
   private final String what;
   private final int count;
+  private final int perAddress;
+  private final java.util.Map<Object, Integer> byAddress = new java.util.HashMap<>();
   private final Duration wait;
   private final Semaphore slots;
   private final SlotPace pace;
@@ -39,6 +41,7 @@ final class MemorySlots {
   MemorySlots(String what, int count, Duration wait, SlotPace pace) {
     this.what = what;
     this.count = count;
+    this.perAddress = Math.max(1, count / 2);
     this.wait = wait;
     this.slots = new Semaphore(count, true);
     this.pace = pace;
@@ -52,33 +55,72 @@ final class MemorySlots {
 
   /** Runs {@code work}, which moves no bytes to or from a client, holding a slot. */
   <T, E extends Exception> T hold(Work<T, E> work) throws E {
-    return hold(null, work);
+    return hold(null, null, work);
   }
 
   /**
    * Runs {@code work} holding a slot; while it does, {@code ex}'s body and answer must keep the
-   * pace (null: no client I/O in the work).
+   * pace (null: no client I/O in the work). One client address (not loopback) holds at most
+   * half of the slots: its next request waits for one of its own to end.
    */
   <T, E extends Exception> T hold(Exchange ex, Work<T, E> work) throws E {
+    return hold(ex == null ? null : ex.clientAddressKey(), ex, work);
+  }
+
+  /** {@link #hold(Exchange, Work)} for a request from {@code who} (null: not limited). */
+  <T, E extends Exception> T hold(Object who, Exchange ex, Work<T, E> work) throws E {
+    long deadline = System.nanoTime() + wait.toNanos();
     try {
-      if (!slots.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (who != null && !enter(who, deadline)) {
         throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many " + what
-            + " at once (at most " + count + " at a time); try again");
+            + " from your address at once (at most " + perAddress + " at a time); try again");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "interrupted while waiting");
     }
-    if (ex != null) {
-      ex.paceWith(pace);
-    }
     try {
-      return work.run();
-    } finally {
-      if (ex != null) {
-        ex.paceWith(null);
+      try {
+        if (!slots.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+          throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many " + what
+              + " at once (at most " + count + " at a time); try again");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "interrupted while waiting");
       }
-      slots.release();
+      if (ex != null) {
+        ex.paceWith(pace);
+      }
+      try {
+        return work.run();
+      } finally {
+        if (ex != null) {
+          ex.paceWith(null);
+        }
+        slots.release();
+      }
+    } finally {
+      if (who != null) {
+        leave(who);
+      }
     }
+  }
+
+  private synchronized boolean enter(Object who, long deadline) throws InterruptedException {
+    while (byAddress.getOrDefault(who, 0) >= perAddress) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+    }
+    byAddress.merge(who, 1, Integer::sum);
+    return true;
+  }
+
+  private synchronized void leave(Object who) {
+    byAddress.computeIfPresent(who, (k, n) -> n == 1 ? null : n - 1);
+    notifyAll();
   }
 }

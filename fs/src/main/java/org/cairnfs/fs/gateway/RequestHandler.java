@@ -208,18 +208,23 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * From a worker: waits until the socket takes more; false once the connection is gone or, with
-   * the socket still full, at {@code deadline} (a {@link System#nanoTime()}).
+   * From a worker: waits until the socket takes more; false once the connection is gone, the
+   * thread is interrupted or, when {@code bounded}, with the socket still full at {@code
+   * deadline} (a {@link System#nanoTime()}).
    */
-  boolean awaitWritable(Channel ch, long deadline) {
+  boolean awaitWritable(Channel ch, boolean bounded, long deadline) {
     synchronized (writability) {
       while (ch.isActive() && !ch.isWritable()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
+        long wait = 500;
+        if (bounded) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          wait = Math.max(1, Math.min(wait, left / 1_000_000));
         }
         try {
-          writability.wait(Math.max(1, Math.min(500, left / 1_000_000)));
+          writability.wait(wait);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;

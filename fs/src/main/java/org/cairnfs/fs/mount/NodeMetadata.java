@@ -72,6 +72,12 @@ public record NodeMetadata(EntryKind kind, long size, int mode, Instant mtime, I
     return new NodeMetadata(kind, size, mode, mtime, ctime, symlinkTarget, xattrs, newRdev);
   }
 
+  /** The same metadata with no user xattrs. */
+  public NodeMetadata withoutXattrs() {
+    return xattrs.isEmpty() ? this
+        : new NodeMetadata(kind, size, mode, mtime, ctime, symlinkTarget, Map.of(), rdev);
+  }
+
   public NodeMetadata withSize(long newSize) {
     return new NodeMetadata(kind, newSize, mode, mtime, ctime, symlinkTarget, xattrs, rdev);
   }

@@ -128,10 +128,15 @@ class GridFileSystemDefaultsTest {
     String root = real.createDirectory().get();
     NodeMetadata fm = NodeMetadata.symlink("t", 0777, T, T); // an entry with no cap
     List<EntryChange> puts = new java.util.ArrayList<>();
-    for (String n : List.of("b", "\uffe0", "a", "\ud83d\ude00", "c")) { // last two: UTF-16 swaps them
+    // U+FFE0 and U+1F600: UTF-16 puts the second first, UTF-8 (the directory's order) the first
+    for (String n : List.of("b", "\uffe0", "a", "\ud83d\ude00", "c")) {
       puts.add(new EntryChange.Put(n, Optional.empty(), fm));
     }
+    puts.set(4, new EntryChange.Put("c", Optional.empty(), new NodeMetadata(EntryKind.SYMLINK, 1,
+        0777, T, T, Optional.of("t"), java.util.Map.of("user.big", new byte[30_000]))));
     real.applyChanges(root, puts).get();
+    assertThat(real.list(root).get()).filteredOn(e -> e.name().equals("c")).singleElement()
+        .satisfies(e -> assertThat(e.metadata().xattrs()).containsKey("user.big")); // list keeps
     for (GridFileSystem fs : List.of(plain, real)) {
       assertThat(fs.listPage(root, null, 2).get()).extracting(RemoteEntry::name)
           .containsExactly("a", "b");
@@ -140,6 +145,8 @@ class GridFileSystemDefaultsTest {
       assertThat(fs.listPage(root, "\uffe0", 2).get()).extracting(RemoteEntry::name)
           .containsExactly("\ud83d\ude00");
       assertThat(fs.listPage(root, "\ud83d\ude00", 2).get()).isEmpty();
+      assertThat(fs.listPage(root, "b", 1).get()).singleElement()
+          .satisfies(e -> assertThat(e.metadata().xattrs()).isEmpty()); // "c", xattrs dropped
       assertThatThrownBy(() -> { // thrown, or a failed future: either names the bad size
         try {
           fs.listPage(root, null, 0).get();

@@ -159,7 +159,11 @@ class GatewayDirectoriesTest {
       HttpResponse<String> last = paged.getText(base + "?t=json&after=g");
       assertThat(last.body()).contains("\"h\"").doesNotContain("next_after")
           .doesNotContain("\"g\"");
-      assertThat(paged.getText(base + "?after=a%2Fb").statusCode()).isEqualTo(400);
+      for (String bad : List.of("a%2Fb", ".", "..", "%E0%A5%98".repeat(85))) { // last: 510 B NFC
+        HttpResponse<String> r = paged.getText(base + "?after=" + bad);
+        assertThat(r.statusCode()).as(bad).isEqualTo(400);
+        assertThat(r.body()).contains("after= takes an entry name");
+      }
     }
   }
 }

@@ -379,6 +379,33 @@ class GatewayLimitsTest {
   }
 
   @Test
+  void aFastClientIsNotCutBecauseTheGridWasSlow() throws Exception {
+    // the pace of an answer counts from its head: time the grid took before is not the client's
+    MemoryGrid grid = MemoryGrid.inMemory();
+    SyntheticFiles files = new SyntheticFiles(grid, 1);
+    String dir = grid.newRoot();
+    java.time.Instant t = java.time.Instant.parse("2026-12-04T12:00:00Z");
+    List<org.cairnfs.fs.mount.EntryChange> puts = new ArrayList<>();
+    for (int i = 0; i < 400; i++) { // a page of about 1.6 MB
+      puts.add(new org.cairnfs.fs.mount.EntryChange.Put(String.format("link%04d", i),
+          java.util.Optional.empty(),
+          org.cairnfs.fs.mount.NodeMetadata.symlink("t".repeat(4000), 0777, t, t)));
+    }
+    grid.applyChanges(dir, puts).get();
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder()
+        .slotGrace(Duration.ofSeconds(1)).slotMinRate(1 << 20).build(), grid, files)) {
+      files.listGate = new CountDownLatch(1);
+      var answer = g.http.sendAsync(g.request("/uri/" + dir).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      Thread.sleep(2_500); // the grid, slower than the grace
+      files.listGate.countDown();
+      HttpResponse<String> r = answer.get(20, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("link0399");
+    }
+  }
+
+  @Test
   void twentyConcurrentDownloadsAllComeWhole() throws Exception {
     try (GatewayFixture g = GatewayFixture.start()) {
       String root = g.grid.newRoot();
@@ -413,6 +440,8 @@ class GatewayLimitsTest {
         .slotMinRate(10)).hasMessageContaining("slotMinRate").hasMessageContaining("10");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewayConfig.builder()
         .slotGrace(Duration.ZERO)).hasMessageContaining("slotGrace");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewayConfig.builder()
+        .slotGrace(Duration.ofDays(400 * 365))).hasMessageContaining("slotGrace");
   }
 
 }

@@ -53,6 +53,41 @@ class MemorySlotsTest {
   }
 
   @Test
+  void oneAddressHoldsAtMostHalfTheSlots() throws Exception {
+    MemorySlots slots = new MemorySlots("listings", 4, Duration.ofMillis(300), PACE);
+    CountDownLatch entered = new CountDownLatch(2);
+    CountDownLatch release = new CountDownLatch(1);
+    List<CompletableFuture<Integer>> two = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      int n = i;
+      two.add(CompletableFuture.supplyAsync(() -> slots.hold("a", null, () -> {
+        entered.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+        return n;
+      })));
+    }
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    AtomicInteger ran = new AtomicInteger();
+    assertThatThrownBy(() -> slots.hold("a", null, ran::incrementAndGet))
+        .isInstanceOfSatisfying(HttpError.class, e -> {
+          assertThat(e.status().code()).isEqualTo(503);
+          assertThat(e.getMessage()).contains("from your address").contains("at most 2");
+        });
+    assertThat(ran).hasValue(0);
+    assertThat(slots.hold("b", null, ran::incrementAndGet)).isEqualTo(1); // another address
+    assertThat(slots.hold(null, null, ran::incrementAndGet)).isEqualTo(2); // loopback
+    release.countDown();
+    for (CompletableFuture<Integer> f : two) {
+      f.get(10, TimeUnit.SECONDS);
+    }
+    assertThat(slots.hold("a", null, ran::incrementAndGet)).isEqualTo(3); // its places are back
+  }
+
+  @Test
   void noSlotInTimeIs503AndTheWorkNeverRuns() throws Exception {
     MemorySlots slots = new MemorySlots("mutable file requests", 1, Duration.ofMillis(200), PACE);
     CountDownLatch entered = new CountDownLatch(1);
