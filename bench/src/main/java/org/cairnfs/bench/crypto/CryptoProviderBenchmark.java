@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class CryptoProviderBenchmark {
-  @Param({"aes-ctr", "sha256", "sha256-node", "gcm"})
+  @Param({"aes-ctr", "sha256", "sha256-node", "gcm", "ecdsa-verify"})
   public String primitive;
 
   @Param({"jdk", "conscrypt"})

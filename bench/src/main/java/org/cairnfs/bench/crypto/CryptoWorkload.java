@@ -23,6 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
  *       interior node: per-call overhead, not bulk speed.</li>
  *   <li>{@code gcm}: seal and open one 120-byte cap with a 20-byte entry name as associated
  *       data, as {@code ChildWriteCapKey} does for every directory entry.</li>
+ *   <li>{@code ecdsa-verify}: verify one ECDSA P-256 signature over 300 bytes, as a node or an
+ *       introducer checks each announcement (a per-call cost: calls/s is the figure).</li>
  * </ul>
  */
 final class CryptoWorkload {
@@ -38,6 +40,8 @@ final class CryptoWorkload {
   private final byte[] prefix = "7:node,,".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private final byte[] aad = new byte[20];
   private long counter;
+  private java.security.KeyPair ecKey;
+  private byte[] ecSignature;
 
   CryptoWorkload(String primitive, Provider provider) {
     this.primitive = primitive;
@@ -46,8 +50,23 @@ final class CryptoWorkload {
     new SplittableRandom(5).nextBytes(data);
     this.out = new byte[SEGMENT + 64];
     this.key = new SecretKeySpec(java.util.Arrays.copyOf(data, 32), "AES");
-    if (!java.util.List.of("aes-ctr", "sha256", "sha256-node", "gcm").contains(primitive)) {
-      throw new IllegalArgumentException("aes-ctr, sha256, sha256-node or gcm, not " + primitive);
+    if (!java.util.List.of("aes-ctr", "sha256", "sha256-node", "gcm", "ecdsa-verify")
+        .contains(primitive)) {
+      throw new IllegalArgumentException("aes-ctr, sha256, sha256-node, gcm or ecdsa-verify,"
+          + " not " + primitive);
+    }
+    if (primitive.equals("ecdsa-verify")) {
+      try {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        ecKey = g.generateKeyPair();
+        java.security.Signature s = java.security.Signature.getInstance("SHA256withECDSA");
+        s.initSign(ecKey.getPrivate());
+        s.update(data, 0, 300);
+        ecSignature = s.sign();
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 
@@ -57,6 +76,7 @@ final class CryptoWorkload {
       case "aes-ctr" -> SEGMENT;
       case "sha256" -> BLOCK;
       case "sha256-node" -> 64;
+      case "ecdsa-verify" -> 300;
       default -> 2 * CAP;
     };
   }
@@ -79,6 +99,17 @@ final class CryptoWorkload {
         md.update(prefix);
         md.update(data, (int) (counter & 63), primitive.equals("sha256") ? BLOCK : 64);
         return md.digest()[0];
+      }
+      case "ecdsa-verify" -> {
+        java.security.Signature v = provider == null
+            ? java.security.Signature.getInstance("SHA256withECDSA")
+            : java.security.Signature.getInstance("SHA256withECDSA", provider);
+        v.initVerify(ecKey.getPublic());
+        v.update(data, 0, 300);
+        if (!v.verify(ecSignature)) {
+          throw new IllegalStateException("a good signature did not verify");
+        }
+        return ecSignature[(int) (counter % ecSignature.length)];
       }
       default -> {
         byte[] nonce = new byte[12];

@@ -47,6 +47,54 @@ class CryptoProvidersTest {
     assertThat(CryptoProviders.choose(Primitive.AES_CTR, conscrypt, true)).isSameAs(conscrypt);
     assertThat(CryptoProviders.choose(Primitive.AES_GCM, conscrypt, true)).isSameAs(conscrypt);
     assertThat(CryptoProviders.choose(Primitive.SHA_256, conscrypt, true)).isNull();
+    assertThat(CryptoProviders.choose(Primitive.ECDSA_SHA256, conscrypt, true))
+        .isSameAs(conscrypt);
+  }
+
+  @Test
+  void ecdsaVerdictsAgreeAcrossProviders() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+    g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    java.security.KeyPair kp = g.generateKeyPair();
+    java.util.Random r = new java.util.Random(7);
+    java.util.List<java.security.Provider> both = java.util.Arrays.asList(null, conscrypt);
+    for (int i = 0; i < 6; i++) {
+      byte[] msg = new byte[i == 0 ? 0 : r.nextInt(400)];
+      r.nextBytes(msg);
+      for (java.security.Provider signer : both) {
+        java.security.Signature s = signer == null
+            ? java.security.Signature.getInstance("SHA256withECDSA")
+            : java.security.Signature.getInstance("SHA256withECDSA", signer);
+        s.initSign(kp.getPrivate());
+        s.update(msg);
+        byte[] sig = s.sign();
+        byte[] other = msg.clone();
+        if (other.length > 0) {
+          other[r.nextInt(other.length)] ^= 1;
+        }
+        byte[] cut = java.util.Arrays.copyOf(sig, sig.length - 1);
+        byte[] longer = java.util.Arrays.copyOf(sig, sig.length + 1);
+        for (java.security.Provider verifier : both) {
+          assertThat(verifies(verifier, kp.getPublic(), msg, sig)).isTrue();
+          assertThat(verifies(verifier, kp.getPublic(), other, sig)).isEqualTo(other.length == 0);
+          assertThat(verifies(verifier, kp.getPublic(), msg, cut)).isFalse();
+          assertThat(verifies(verifier, kp.getPublic(), msg, longer)).isFalse();
+        }
+      }
+    }
+  }
+
+  private static boolean verifies(java.security.Provider p, java.security.PublicKey key,
+      byte[] msg, byte[] sig) throws Exception {
+    java.security.Signature v = p == null ? java.security.Signature.getInstance("SHA256withECDSA")
+        : java.security.Signature.getInstance("SHA256withECDSA", p);
+    v.initVerify(key);
+    v.update(msg);
+    try {
+      return v.verify(sig);
+    } catch (java.security.SignatureException malformed) {
+      return false;
+    }
   }
 
   @ParameterizedTest
@@ -152,11 +200,13 @@ class CryptoProvidersTest {
     Security.addProvider(conscrypt);
     try {
       assertThat(CryptoProviders.describe())
-          .contains("AES/CTR/NoPadding: Conscrypt", "AES/GCM/NoPadding: Conscrypt", "SHA-256: SUN");
+          .contains("AES/CTR/NoPadding: Conscrypt", "AES/GCM/NoPadding: Conscrypt", "SHA-256: SUN",
+              "SHA256withECDSA: Conscrypt");
     } finally {
       Security.removeProvider(CryptoProviders.NATIVE);
     }
-    assertThat(CryptoProviders.describe()).contains("AES/CTR/NoPadding: SunJCE")
+    assertThat(CryptoProviders.describe()).contains("AES/CTR/NoPadding: SunJCE",
+        "SHA256withECDSA: SunEC")
         .doesNotContain("Conscrypt");
   }
 
