@@ -23,16 +23,9 @@ import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
-import java.util.Date;
 import java.util.Objects;
 import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A node's long-lived key pair: its identity on every TLS connection.
@@ -218,15 +211,11 @@ public final class NodeKey {
 
   private X509Certificate selfSign() {
     try {
-      X500Name name = new X500Name("CN=" + nodeId);
       Instant now = Instant.now();
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name,
+      return SelfSignedCertificate.of(keyPair, algorithm, nodeId.toString(),
           new BigInteger(64, new java.security.SecureRandom()).setBit(63),
-          Date.from(now.minus(1, ChronoUnit.DAYS)), Date.from(now.plus(3650, ChronoUnit.DAYS)),
-          name, keyPair.getPublic());
-      return new JcaX509CertificateConverter().getCertificate(
-          b.build(new JcaContentSignerBuilder(algorithm.signatureAlgorithm()).build(keyPair.getPrivate())));
-    } catch (OperatorCreationException | java.security.cert.CertificateException e) {
+          now.minus(1, ChronoUnit.DAYS), now.plus(3650, ChronoUnit.DAYS));
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot self-sign a " + algorithm + " certificate", e);
     }
   }
