@@ -330,19 +330,31 @@ class GatewayLimitsTest {
             .POST(HttpRequest.BodyPublishers.ofString(doc.toString())).build(),
             HttpResponse.BodyHandlers.ofString()));
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (files.applying.get() < MemorySlots.SLOTS && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      Thread.sleep(1000); // the others, were they not held back, would be in by now
-      assertThat(files.mostApplying.get()).as("batches in memory at once")
-          .isEqualTo(MemorySlots.SLOTS);
-      files.applyGate.countDown();
-      for (var f : sent) {
-        HttpResponse<String> r = f.get(20, TimeUnit.SECONDS);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        assertThat(r.body()).isEqualTo("ok 20000\n");
-      }
+      assertHeldAtMost(MemorySlots.SLOTS, files.applying, files.mostApplying, files.applyGate,
+          sent, "batches in memory at once", body -> assertThat(body).isEqualTo("ok 20000\n"));
+    }
+  }
+
+  /**
+   * Waits until {@code limit} requests are held at the gate, gives the rest a second to come
+   * in were they not held back, checks that no more ever were, opens the gate and checks every
+   * answer is a 200 whose body passes {@code check}.
+   */
+  private static void assertHeldAtMost(int limit, java.util.concurrent.atomic.AtomicInteger now,
+      java.util.concurrent.atomic.AtomicInteger most, CountDownLatch gate,
+      List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent, String what,
+      java.util.function.Consumer<String> check) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (now.get() < limit && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    Thread.sleep(1000);
+    assertThat(most.get()).as(what).isEqualTo(limit);
+    gate.countDown();
+    for (var f : sent) {
+      HttpResponse<String> r = f.get(20, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      check.accept(r.body());
     }
   }
 
@@ -362,19 +374,8 @@ class GatewayLimitsTest {
         sent.add(g.http.sendAsync(g.request("/uri/" + dir + (i % 2 == 0 ? "" : "?t=json"))
             .GET().build(), HttpResponse.BodyHandlers.ofString()));
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (files.listing.get() < MemorySlots.LISTINGS && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      Thread.sleep(1000); // the others, were they not held back, would be in by now
-      assertThat(files.mostListing.get()).as("listings in memory at once")
-          .isEqualTo(MemorySlots.LISTINGS);
-      files.listGate.countDown();
-      for (var f : sent) {
-        HttpResponse<String> r = f.get(20, TimeUnit.SECONDS);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        assertThat(r.body()).contains("only");
-      }
+      assertHeldAtMost(MemorySlots.LISTINGS, files.listing, files.mostListing, files.listGate,
+          sent, "listings in memory at once", body -> assertThat(body).contains("only"));
     }
   }
 

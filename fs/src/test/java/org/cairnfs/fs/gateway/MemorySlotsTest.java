@@ -18,7 +18,13 @@ class MemorySlotsTest {
 
   private static <T> CompletableFuture<T> holding(MemorySlots slots, CountDownLatch entered,
       CountDownLatch release, T result) {
-    return CompletableFuture.supplyAsync(() -> slots.hold(() -> {
+    return holding(slots, null, entered, release, result);
+  }
+
+  /** Work holding a slot for {@code who} (null: loopback) until {@code release}. */
+  private static <T> CompletableFuture<T> holding(MemorySlots slots, Object who,
+      CountDownLatch entered, CountDownLatch release, T result) {
+    return CompletableFuture.supplyAsync(() -> slots.hold(who, null, () -> {
       entered.countDown();
       try {
         release.await();
@@ -59,16 +65,7 @@ class MemorySlotsTest {
     CountDownLatch release = new CountDownLatch(1);
     List<CompletableFuture<Integer>> two = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      int n = i;
-      two.add(CompletableFuture.supplyAsync(() -> slots.hold("a", null, () -> {
-        entered.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-        return n;
-      })));
+      two.add(holding(slots, "a", entered, release, i));
     }
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
     AtomicInteger ran = new AtomicInteger();
