@@ -4,7 +4,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +41,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
     p.addLast("arrival", HeadArrival.INSTANCE);
     p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, config.maxHeaderBytes(), MAX_CHUNK));
-    p.addLast("continue", new HttpServerExpectContinueHandler());
+    p.addLast("continue", new ExpectContinue(config.publicReadOnly()));
     p.addLast("handler", new RequestHandler(config, router, workers, metrics));
   }
 }

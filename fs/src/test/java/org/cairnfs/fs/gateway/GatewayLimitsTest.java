@@ -407,6 +407,35 @@ class GatewayLimitsTest {
   }
 
   @Test
+  void aChangeSurelyRefusedGetsNo100ContinueButItsRefusal() throws Exception {
+    // without this, a client waiting for 100 sent its whole body only to have it refused
+    String put = "PUT /uri/%s/f.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        + "Expect: 100-continue\r\n\r\n";
+    try (GatewayFixture g = GatewayFixture.start()) {
+      String root = g.grid.newRoot();
+      try (Socket s = g.socket()) { // through a read cap: 403 at once
+        GatewayFixture.send(s, String.format(put, GridContent.readCap(root)));
+        assertThat(GatewayFixture.readHead(s.getInputStream())).startsWith("HTTP/1.1 403 ")
+            .contains("connection: close");
+        assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+            .contains("needs a write cap");
+      }
+      try (Socket s = g.socket()) { // through the write cap: 100, then the body, then 201
+        GatewayFixture.send(s, String.format(put, root));
+        InputStream in = s.getInputStream();
+        assertThat(GatewayFixture.readHead(in)).startsWith("HTTP/1.1 100 ");
+        GatewayFixture.send(s, "hello");
+        assertThat(GatewayFixture.readHead(in)).startsWith("HTTP/1.1 201 ");
+      }
+    }
+    try (GatewayFixture g = GatewayFixture.start(GatewayConfig.builder().publicReadOnly(true)
+        .build()); Socket s = g.socket()) { // a public gateway takes no change at all
+      GatewayFixture.send(s, String.format(put, g.grid.newRoot()));
+      assertThat(GatewayFixture.readHead(s.getInputStream())).startsWith("HTTP/1.1 403 ");
+    }
+  }
+
+  @Test
   void twentyConcurrentDownloadsAllComeWhole() throws Exception {
     try (GatewayFixture g = GatewayFixture.start()) {
       String root = g.grid.newRoot();
