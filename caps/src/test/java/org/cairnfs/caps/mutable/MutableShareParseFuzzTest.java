@@ -11,7 +11,9 @@ import org.cairnfs.caps.share.ByteArrayShare;
 /**
  * Hostile bytes through everything that parses a mutable share: the server's write check, the
  * front parser, and a full verification pass. Only the documented typed exceptions may escape.
- * Seeds: src/test/resources/org/cairnfs/caps/mutable/MutableShareParseFuzzTestInputs/.
+ * Seeds: src/test/resources/org/cairnfs/caps/mutable/MutableShareParseFuzzTestInputs/. Jazzer
+ * takes the primitives from the end of a seed, so each is the share's bytes, then one byte (the
+ * share number), then eight (the held seqnum).
  */
 class MutableShareParseFuzzTest {
   private static final StorageIndex SLOT = StorageIndex.of(new byte[16]);
