@@ -47,7 +47,7 @@ final class MemorySlots {
     this.pace = pace;
   }
 
-  /** Work that holds a mutable file's bytes. */
+  /** Work that holds something large in memory: a mutable file, a batch, a listing page. */
   @FunctionalInterface
   interface Work<T, E extends Exception> {
     T run() throws E;
