@@ -21,7 +21,7 @@ a=${a:-$b}
 . bench/lib/grid.sh
 work=$(mktemp -d "$root/cairn-cold-verbs.XXXXXX")
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; sleep 2; kill -9 "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null || true; sleep 2; kill -9 "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 bench_storage_grid "$b" "$work" 10
 bench_client_node "$b" "$work/client" client
 bench_await_servers "$b" "$work" "$work/client" 10
