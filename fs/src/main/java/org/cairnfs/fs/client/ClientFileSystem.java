@@ -74,13 +74,8 @@ public final class ClientFileSystem implements GridFileSystem {
 
   @Override
   public CompletableFuture<List<RemoteEntry>> list(String directoryCap) {
-    return call(() -> directories.list(directory(directoryCap)).thenApply(entries -> {
-      List<RemoteEntry> out = new ArrayList<>(entries.size());
-      for (ListedEntry e : entries) {
-        out.add(remote(e));
-      }
-      return out;
-    }));
+    return call(() -> directories.list(directory(directoryCap))
+        .thenApply(ClientFileSystem::remote));
   }
 
   @Override
@@ -88,13 +83,15 @@ public final class ClientFileSystem implements GridFileSystem {
       int max) {
     return call(() -> directories.listPage(directory(directoryCap),
         after == null ? Optional.empty() : Optional.of(entryName(after)), max)
-        .thenApply(entries -> {
-          List<RemoteEntry> out = new ArrayList<>(entries.size());
-          for (ListedEntry e : entries) {
-            out.add(remote(e));
-          }
-          return out;
-        }));
+        .thenApply(ClientFileSystem::remote));
+  }
+
+  private static List<RemoteEntry> remote(List<ListedEntry> entries) {
+    List<RemoteEntry> out = new ArrayList<>(entries.size());
+    for (ListedEntry e : entries) {
+      out.add(remote(e));
+    }
+    return out;
   }
 
   @Override
