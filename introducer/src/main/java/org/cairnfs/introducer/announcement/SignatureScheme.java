@@ -8,20 +8,18 @@ import java.security.spec.X509EncodedKeySpec;
 
 /**
  * The signature algorithms a node key may use, with their wire byte in announcements. They
- * mirror protocol's {@code KeyAlgorithm} (Ed25519 by default, ECDSA P-256 as a fallback).
+ * mirror protocol's {@code KeyAlgorithm} (ECDSA P-256 by default, Ed25519 where a key file has it).
  */
 enum SignatureScheme {
-  ED25519(1, "Ed25519", "Ed25519"),
-  ECDSA_P256(2, "EC", "SHA256withECDSA");
+  ED25519(1, "Ed25519"),
+  ECDSA_P256(2, "EC");
 
   private final int wire;
   private final String keyAlgorithm;
-  private final String signatureAlgorithm;
 
-  SignatureScheme(int wire, String keyAlgorithm, String signatureAlgorithm) {
+  SignatureScheme(int wire, String keyAlgorithm) {
     this.wire = wire;
     this.keyAlgorithm = keyAlgorithm;
-    this.signatureAlgorithm = signatureAlgorithm;
   }
 
   int wire() {
@@ -86,8 +84,7 @@ enum SignatureScheme {
               message, signature);
     }
     try {
-      Signature s = this == ECDSA_P256 ? org.cairnfs.caps.crypto.CryptoProviders.ecdsaSha256()
-          : Signature.getInstance(signatureAlgorithm);
+      Signature s = org.cairnfs.caps.crypto.CryptoProviders.ecdsaSha256(); // ECDSA_P256
       s.initVerify(key);
       s.update(message);
       return s.verify(signature);
