@@ -61,10 +61,6 @@ final class DirectoryPages {
     return out;
   }
 
-  static String html(String title, boolean writable, List<Child> children) {
-    return html(title, writable, children, Paging.WHOLE);
-  }
-
   static String html(String title, boolean writable, List<Child> children, Paging paging) {
     StringBuilder b = new StringBuilder();
     b.append("<h1>").append(Html.escape(title)).append("</h1>\n<p>")
@@ -110,10 +106,6 @@ final class DirectoryPages {
           .replace("+", "%20");
     }
     return href;
-  }
-
-  static String json(String readCap, Optional<String> writeCap, List<Child> children) {
-    return json(readCap, writeCap, children, Paging.WHOLE);
   }
 
   /** With {@code next_after} (the name the next page starts after) when more entries follow. */

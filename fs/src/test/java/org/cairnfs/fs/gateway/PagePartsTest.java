@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
  * counts, the CSP by media type, name checks, and directory rows of every kind.
  */
 class PagePartsTest {
+  private static final DirectoryPages.Paging WHOLE = DirectoryPages.Paging.WHOLE;
+
   static final Instant T = WebApiGoldenTest.T;
 
   @Test
@@ -100,7 +102,7 @@ class PagePartsTest {
         child("d", NodeMetadata.of(EntryKind.DIRECTORY, 99, 0755, T, T), WebApiGoldenTest.SUB),
         child("l", NodeMetadata.symlink("f.txt", 0777, T, T), null),
         child("pipe", NodeMetadata.of(EntryKind.FIFO, 0, 0644, T, T), null));
-    String h = DirectoryPages.html("Directory", false, rows);
+    String h = DirectoryPages.html("Directory", false, rows, WHOLE);
     assertThat(h).contains("<p>4 entries</p>")
         .contains("<tr><td><a href=\"/uri/" + WebApiGoldenTest.FILE + "?filename=f.txt\">"
             + "f.txt</a></td><td>file</td><td class=\"n\">2.0 KiB</td>")
@@ -108,9 +110,10 @@ class PagePartsTest {
             + "\">d/</a></td><td>directory</td><td class=\"n\"></td>")
         .contains("<tr><td>l &rarr; f.txt</td><td>symlink</td><td class=\"n\"></td>")
         .contains("<tr><td>pipe</td><td>fifo</td><td class=\"n\"></td>");
-    assertThat(DirectoryPages.html("Directory", true, rows.subList(0, 1)))
+    assertThat(DirectoryPages.html("Directory", true, rows.subList(0, 1), WHOLE))
         .contains("<p>1 entry (opened with a write cap; links below are read-only)</p>");
-    assertThat(DirectoryPages.html("Directory", false, List.of())).contains("<p>0 entries</p>");
+    assertThat(DirectoryPages.html("Directory", false, List.of(), WHOLE))
+        .contains("<p>0 entries</p>");
   }
 
   @Test
@@ -128,7 +131,7 @@ class PagePartsTest {
             NodeMetadata.of(EntryKind.FILE, 7, 0644, T, T)));
     String meta = "\"metadata\":{\"mtime\":1772600767.000000123,\"ctime\":1772600767.000000123,";
     String ro = GridContent.readCap(WebApiGoldenTest.DIR);
-    String read = DirectoryPages.json(ro, Optional.empty(), rows);
+    String read = DirectoryPages.json(ro, Optional.empty(), rows, WHOLE);
     assertThat(read)
         .contains("\"dev\":[\"char-device\",{\"rdev\":259," + meta + "\"mode\":384}}]")
         .contains("\"pipe\":[\"fifo\",{" + meta + "\"mode\":420}}]")
@@ -140,7 +143,7 @@ class PagePartsTest {
             + GridContent.readCap(WebApiGoldenTest.SUB) + "\",\"mutable\":true,")
         .contains("\"odd\":[\"unknown\",{\"ro_uri\":null,\"size\":7,\"mutable\":false,")
         .doesNotContain(MUT);
-    String written = DirectoryPages.json(ro, Optional.of(WebApiGoldenTest.DIR), rows);
+    String written = DirectoryPages.json(ro, Optional.of(WebApiGoldenTest.DIR), rows, WHOLE);
     assertThat(written).contains("\"mut\":[\"filenode\",{\"ro_uri\":\""
         + GridContent.readCap(MUT) + "\",\"rw_uri\":\"" + MUT + "\",\"size\":5,\"mutable\":true,");
   }

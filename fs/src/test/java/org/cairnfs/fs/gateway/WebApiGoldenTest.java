@@ -45,7 +45,8 @@ class WebApiGoldenTest {
   @Test
   void directoryJsonThroughAReadCap() {
     String ro = GridContent.readCap(DIR);
-    assertThat(DirectoryPages.json(ro, Optional.empty(), children())).isEqualTo(
+    assertThat(DirectoryPages.json(ro, Optional.empty(), children(),
+        DirectoryPages.Paging.WHOLE)).isEqualTo(
         "[\"dirnode\",{\"version\":1,\"ro_uri\":\"" + ro + "\",\"mutable\":true,\"children\":{"
         + "\"a dir\":[\"dirnode\",{\"ro_uri\":\"" + GridContent.readCap(SUB) + "\","
         + "\"mutable\":true,\"metadata\":{\"mtime\":1772600767.000000123,"
@@ -59,7 +60,8 @@ class WebApiGoldenTest {
 
   @Test
   void directoryJsonThroughAWriteCapAddsWriteCaps() {
-    String json = DirectoryPages.json(GridContent.readCap(DIR), Optional.of(DIR), children());
+    String json = DirectoryPages.json(GridContent.readCap(DIR), Optional.of(DIR), children(),
+        DirectoryPages.Paging.WHOLE);
     assertThat(json).startsWith("[\"dirnode\",{\"version\":1,\"ro_uri\":\""
         + GridContent.readCap(DIR) + "\",\"rw_uri\":\"" + DIR + "\",\"mutable\":true,")
         .contains("\"a dir\":[\"dirnode\",{\"ro_uri\":\"" + GridContent.readCap(SUB)
