@@ -1,0 +1,90 @@
+package org.cairnfs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.cairnfs.protocol.identity.NodeKey;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The launcher's {@code serves_no_client}, which gives C1 alone to processes no client verb can
+ * reach, run by bash against directories the CLI itself creates: it must agree with
+ * {@code RunCommand}'s choice of serving a gateway, or a client node would lose C2's AES and
+ * SHA-256 intrinsics.
+ */
+class LauncherJitTest {
+  private static final Path LAUNCHER = Path.of("..", "cairn");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void storageNodesAndIntroducersWithoutAGatewayServeNoClient() throws Exception {
+    Path storage = dir.resolve("storage node");
+    Path client = dir.resolve("client");
+    Path intro = dir.resolve("intro");
+    String url = "cairn://" + NodeKey.generate().nodeId() + "@127.0.0.1:4000";
+    assertThat(cli("create-node", storage.toString(), "--introducer", url)).isZero();
+    assertThat(cli("create-node", client.toString(), "--introducer", url, "--no-storage"))
+        .isZero();
+    assertThat(cli("create-introducer", intro.toString(), "--port", "0")).isZero();
+
+    assertThat(servesNoClient("run", storage.toString())).isEqualTo("yes");
+    assertThat(servesNoClient("run", intro.toString())).isEqualTo("yes");
+    assertThat(servesNoClient("storage", "--dir", client.toString())).isEqualTo("yes");
+    assertThat(servesNoClient("run", "--web-host", "0.0.0.0", storage.toString()))
+        .isEqualTo("yes");
+    assertThat(servesNoClient("run", storage.toString(), "--web-port", "-1")).isEqualTo("yes");
+
+    assertThat(servesNoClient("run", client.toString())).as("a client node serves its gateway")
+        .isEqualTo("no");
+    assertThat(servesNoClient("run", "--web-port", "0", storage.toString())).isEqualTo("no");
+    assertThat(servesNoClient("run", "--web-port=3456", storage.toString())).isEqualTo("no");
+    assertThat(servesNoClient("run", dir.resolve("missing").toString())).isEqualTo("no");
+  }
+
+  @Test
+  void storageSwitchedOffInAnyWrittenFormKeepsC2() throws Exception {
+    Path node = dir.resolve("n");
+    Files.createDirectories(node);
+    for (String off : List.of("false", "\"No\"", "OFF  # not now")) {
+      Files.writeString(node.resolve("cairn.cfg"),
+          "[node]\nrole = node\n\n[storage]\n# enabled = true\nenabled = " + off + "\n");
+      assertThat(servesNoClient("run", node.toString())).as(off).isEqualTo("no");
+    }
+    Files.writeString(node.resolve("cairn.cfg"), "[node]\nnickname = n\n");
+    assertThat(servesNoClient("run", node.toString())).as("storage is on by default")
+        .isEqualTo("yes");
+  }
+
+  private static int cli(String... args) {
+    CommandLine cl = Cli.commandLine();
+    cl.setErr(new PrintWriter(new StringWriter(), true));
+    cl.setOut(new PrintWriter(new StringWriter(), true));
+    return cl.execute(args);
+  }
+
+  /** Defines the launcher's function in bash (without running the launcher) and calls it. */
+  private static String servesNoClient(String... args) throws IOException, InterruptedException {
+    assertThat(LAUNCHER).exists();
+    List<String> command = new ArrayList<>(List.of("bash", "-c",
+        "eval \"$(sed -n '/^serves_no_client()/,/^}/p' \"$0\")\"; serves_no_client \"$@\"",
+        LAUNCHER.toString()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    return out;
+  }
+}
