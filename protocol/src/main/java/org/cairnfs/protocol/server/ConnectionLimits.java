@@ -5,7 +5,10 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.protocol.identity.NodeId;
 import org.slf4j.Logger;
@@ -24,7 +27,13 @@ import org.slf4j.LoggerFactory;
  * once TLS proves the id (the client is then told BUSY). Connections from the loopback
  * address are by default exempt from the per-address count (they come from this machine,
  * where a demo grid runs hundreds of nodes against one introducer); they still share one
- * address's memory budgets. Thread-safe.
+ * address's memory budgets.
+ *
+ * <p>When every connection is taken, a newcomer is not simply refused: if some other address
+ * (IPv6: /48) holds at least two more connections than the newcomer's, the oldest connection of
+ * the one holding most is closed to make room. So attackers who fill the server from a few
+ * dozen addresses cannot keep out a client with fewer connections; they would need about as
+ * many IPv4 addresses or IPv6 /48s as there are connections. Thread-safe.
  */
 final class ConnectionLimits {
   private static final Logger log = LoggerFactory.getLogger(ConnectionLimits.class);
@@ -42,8 +51,15 @@ final class ConnectionLimits {
   private final Map<NodeId, Integer> byNode = new HashMap<>();
   /** Connections per IPv6 /48 (for other addresses the same key as {@link #byAddress}). */
   private final Map<Object, Integer> byWidePrefix = new HashMap<>();
+  /** Per IPv6 /48 (else address): connections a newcomer may evict, oldest first. */
+  private final Map<Object, Set<Runnable>> evictable = new HashMap<>();
+  /** Connections told to close for a newcomer and not yet released. */
+  private final Set<Runnable> evictedNotReleased = new HashSet<>();
   private int total;
+  /** Connections told to close for a newcomer and not yet released: no longer counted as held. */
+  private int evicting;
   private long refused;
+  private long evicted;
   private long lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
 
   ConnectionLimits(int max, int perAddress, int perNode, long addressRequestBytes,
@@ -76,12 +92,27 @@ final class ConnectionLimits {
     }
   }
 
+  /** As {@link #admitAddress(SocketAddress, Runnable)} for a connection never evicted. */
+  Address admitAddress(SocketAddress remote) {
+    return admitAddress(remote, null);
+  }
+
   /**
-   * Counts a new connection from {@code remote}; returns its address, to give back to {@link
-   * #releaseAddress} when the connection closes, or null (nothing counted) when a limit
-   * refuses it.
+   * Counts a new connection from {@code remote}; returns its address, to give back with the
+   * same {@code close} to {@link #releaseAddress(Address, Runnable)} when the connection closes,
+   * or null (nothing counted) when a limit refuses it. {@code close} (null: never) closes the
+   * connection when a newcomer evicts it; it runs on the caller's thread, outside this lock.
    */
-  synchronized Address admitAddress(SocketAddress remote) {
+  Address admitAddress(SocketAddress remote, Runnable close) {
+    Runnable[] victim = new Runnable[1];
+    Address a = admit(remote, close, victim);
+    if (victim[0] != null) {
+      victim[0].run();
+    }
+    return a;
+  }
+
+  private synchronized Address admit(SocketAddress remote, Runnable close, Runnable[] victim) {
     Object key = PeerAddresses.key(remote);
     Object wideKey = widePrefixKey(remote);
     Address a = byAddress.get(key);
@@ -89,10 +120,6 @@ final class ConnectionLimits {
     int fromPrefix = byWidePrefix.getOrDefault(wideKey, 0);
     int perWidePrefix = perAddress * WIDE_PREFIX_SHARE;
     boolean limited = !(loopbackExempt && isLoopback(remote));
-    if (total >= max) {
-      refusedOne("the server's " + max + " connections are open");
-      return null;
-    }
     if (limited && fromThere >= perAddress) {
       refusedOne(remote + " already has " + perAddress + " connections");
       return null;
@@ -101,18 +128,84 @@ final class ConnectionLimits {
       refusedOne(wideKey + " already has " + perWidePrefix + " connections");
       return null;
     }
+    if (total - evicting >= max) {
+      victim[0] = evictFor(wideKey);
+      if (victim[0] == null) {
+        refusedOne("the server's " + max + " connections are open");
+        return null;
+      }
+    }
     if (a == null) {
       a = new Address(key, wideKey, addressRequestBytes, addressResponseBytes);
       byAddress.put(key, a);
     }
     total++;
     a.connections++;
+    if (close != null) {
+      evictable.computeIfAbsent(wideKey, k -> new LinkedHashSet<>()).add(close);
+    }
     byWidePrefix.merge(wideKey, 1, Integer::sum);
     return a;
   }
 
-  /** The connection closed (its buffers were given back, or are on their way back). */
-  synchronized void releaseAddress(Address a) {
+  /**
+   * Picks the oldest evictable connection of the address (IPv6: /48) holding most, when that is
+   * at least two more than the newcomer's holds (so the two do not take turns), and counts it
+   * as gone. Grouped by /48, since /64s are cheap: an attacker holding one connection from each
+   * of a thousand /64s of one /48 is one heavy holder, not a thousand light ones.
+   */
+  private Runnable evictFor(Object newcomer) {
+    Set<Runnable> own = evictable.get(newcomer);
+    Object heaviestKey = null;
+    Set<Runnable> heaviest = null;
+    for (Map.Entry<Object, Set<Runnable>> e : evictable.entrySet()) {
+      if (!e.getKey().equals(newcomer)
+          && (heaviest == null || e.getValue().size() > heaviest.size())) {
+        heaviestKey = e.getKey();
+        heaviest = e.getValue();
+      }
+    }
+    if (heaviest == null || heaviest.size() < (own == null ? 0 : own.size()) + 2) {
+      return null;
+    }
+    java.util.Iterator<Runnable> oldest = heaviest.iterator();
+    Runnable victim = oldest.next();
+    oldest.remove();
+    if (heaviest.isEmpty()) {
+      evictable.remove(heaviestKey);
+    }
+    evictedNotReleased.add(victim);
+    evicting++;
+    evicted++;
+    long now = System.nanoTime();
+    if (now - lastWarnNanos >= WARN_EVERY_NANOS) {
+      lastWarnNanos = now;
+      log.warn("all {} connections open: closing one of {} ({} held) for a newcomer ({} evicted"
+          + " so far)", max, heaviestKey, heaviest.size() + 1, evicted);
+    }
+    return victim;
+  }
+
+  /** As {@link #releaseAddress(Address, Runnable)} for a connection admitted without a close. */
+  void releaseAddress(Address a) {
+    releaseAddress(a, null);
+  }
+
+  /**
+   * The connection admitted with {@code close} closed (its buffers were given back, or are on
+   * their way back).
+   */
+  synchronized void releaseAddress(Address a, Runnable close) {
+    if (close != null) {
+      Set<Runnable> group = evictable.get(a.wideKey);
+      if (group != null && group.remove(close)) {
+        if (group.isEmpty()) {
+          evictable.remove(a.wideKey);
+        }
+      } else if (evictedNotReleased.remove(close)) {
+        evicting--;
+      }
+    }
     total--;
     byWidePrefix.computeIfPresent(a.wideKey, (k, n) -> n > 1 ? n - 1 : null);
     if (--a.connections == 0) {
@@ -153,8 +246,18 @@ final class ConnectionLimits {
     return byWidePrefix.size();
   }
 
+  /** Entries kept for eviction (tests: none may stay once every connection is released). */
+  synchronized int evictionEntries() {
+    return evictable.size() + evictedNotReleased.size();
+  }
+
   synchronized long refused() {
     return refused;
+  }
+
+  /** Connections closed to make room for a newcomer. */
+  synchronized long evicted() {
+    return evicted;
   }
 
   private void refusedOne(String why) {

@@ -43,12 +43,14 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel ch) {
-    ConnectionLimits.Address address = shared.connections().admitAddress(ch.remoteAddress());
+    Runnable evict = ch::close;
+    ConnectionLimits.Address address =
+        shared.connections().admitAddress(ch.remoteAddress(), evict);
     if (address == null) {
       ch.close();
       return;
     }
-    ch.closeFuture().addListener(f -> shared.connections().releaseAddress(address));
+    ch.closeFuture().addListener(f -> shared.connections().releaseAddress(address, evict));
     ChannelPipeline p = ch.pipeline();
     if (globalShaping != null) {
       p.addLast("global-shaping", globalShaping);

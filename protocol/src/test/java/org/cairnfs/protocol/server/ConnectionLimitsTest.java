@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.junit.jupiter.api.Test;
@@ -174,5 +176,105 @@ class ConnectionLimitsTest {
     l.releaseNode(NODE);
     l.releaseNode(other);
     assertThat(l.nodes()).isZero();
+  }
+  /** A closer that counts how often it was asked to close its connection. */
+  private static final class Closer implements Runnable {
+    int closes;
+
+    @Override
+    public void run() {
+      closes++;
+    }
+  }
+
+  /**
+   * Attackers who fill every connection from a few addresses cannot keep out an address holding
+   * fewer: the newcomer takes the place of the oldest connection of the address holding most.
+   */
+  @Test
+  void aNewcomerToAFullServerEvictsTheOldestConnectionOfTheAddressHoldingMost() throws Exception {
+    ConnectionLimits l = limits(6, 10, 10, false);
+    List<Closer> heavy = new ArrayList<>();
+    ConnectionLimits.Address heavyAddress = null;
+    for (int i = 0; i < 4; i++) {
+      Closer c = new Closer();
+      heavy.add(c);
+      heavyAddress = l.admitAddress(at("10.0.0.1"), c);
+    }
+    Closer light = new Closer();
+    l.admitAddress(at("10.0.0.2"), light);
+    l.admitAddress(at("10.0.0.2"), new Closer());
+
+    assertThat(l.admitAddress(at("10.0.0.3"), new Closer())).isNotNull();
+    assertThat(heavy).extracting(c -> c.closes).containsExactly(1, 0, 0, 0);
+    assertThat(light.closes).isZero();
+    assertThat(l.evicted()).isEqualTo(1);
+    assertThat(l.open()).as("counted until it has closed").isEqualTo(7);
+    assertThat(l.admitAddress(at("10.0.0.4"), new Closer()))
+        .as("the evicted one no longer holds a place: room for one more newcomer").isNotNull();
+    assertThat(heavy).extracting(c -> c.closes).containsExactly(1, 1, 0, 0);
+
+    l.releaseAddress(heavyAddress, heavy.get(0));
+    l.releaseAddress(heavyAddress, heavy.get(1));
+    assertThat(l.open()).isEqualTo(6);
+    // full again: 10.0.0.1 holds 2, 10.0.0.2 2, the newcomers 1 each
+    assertThat(l.admitAddress(at("10.0.0.3"), new Closer())).as("holds 1, the most hold 2")
+        .isNull();
+    assertThat(l.admitAddress(at("10.0.0.5"), new Closer())).as("holds none").isNotNull();
+    assertThat(l.evicted()).isEqualTo(3);
+    assertThat(l.open()).isEqualTo(7);
+  }
+
+  /** Two addresses a connection apart would only take turns evicting each other. */
+  @Test
+  void noAddressIsEvictedForOneHoldingOnlyOneConnectionLess() throws Exception {
+    ConnectionLimits l = limits(4, 10, 10, false);
+    List<Closer> closers = new ArrayList<>();
+    for (String ip : List.of("10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2")) {
+      Closer c = new Closer();
+      closers.add(c);
+      l.admitAddress(at(ip), c);
+    }
+    assertThat(l.admitAddress(at("10.0.0.1"), new Closer())).as("holds the most itself").isNull();
+    assertThat(l.admitAddress(at("10.0.0.2"), new Closer())).isNull();
+    assertThat(closers).allMatch(c -> c.closes == 0);
+    assertThat(l.refused()).isEqualTo(2);
+    assertThat(l.admitAddress(at("10.0.0.3"), new Closer())).as("holds two fewer").isNotNull();
+    assertThat(closers).extracting(c -> c.closes).containsExactly(1, 0, 0, 0);
+  }
+
+  @Test
+  void connectionsAdmittedWithoutACloserAreNeverEvicted() throws Exception {
+    ConnectionLimits l = limits(2, 10, 10, false);
+    l.admitAddress(at("10.0.0.1"));
+    l.admitAddress(at("10.0.0.1"));
+    assertThat(l.admitAddress(at("10.0.0.2"), new Closer())).isNull();
+    assertThat(l.evicted()).isZero();
+  }
+  /** /64s are cheap: one connection from each of many /64s of one /48 is one heavy holder. */
+  @Test
+  void ipv6PeersAreEvictedByTheirSlash48AndNothingStaysAfter() throws Exception {
+    ConnectionLimits l = limits(4, 1, 10, false);
+    List<Closer> closers = new ArrayList<>();
+    List<ConnectionLimits.Address> held = new ArrayList<>();
+    for (int net = 0; net < 4; net++) {
+      Closer c = new Closer();
+      closers.add(c);
+      held.add(l.admitAddress(at("2001:db8:9:" + net + "::1"), c));
+    }
+    Closer newcomer = new Closer();
+    ConnectionLimits.Address n = l.admitAddress(at("2001:db8:a:1::1"), newcomer);
+    assertThat(n).as("another /48, holding none").isNotNull();
+    assertThat(closers).extracting(c -> c.closes).containsExactly(1, 0, 0, 0);
+    assertThat(l.admitAddress(at("2001:db8:9:7::1"), new Closer()))
+        .as("the heavy /48 itself, full").isNull();
+
+    for (int i = 0; i < 4; i++) {
+      l.releaseAddress(held.get(i), closers.get(i));
+    }
+    l.releaseAddress(n, newcomer);
+    assertThat(l.open()).isZero();
+    assertThat(l.widePrefixes()).isZero();
+    assertThat(l.evictionEntries()).isZero();
   }
 }

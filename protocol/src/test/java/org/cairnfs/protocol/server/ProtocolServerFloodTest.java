@@ -56,9 +56,13 @@ class ProtocolServerFloodTest {
   void start() throws Exception {
     loops = new NioEventLoopGroup(2);
     backend = new MemoryStorageBackend(1L << 30, 1 << 24);
-    server = ProtocolServer.start(ServerConfig.builder(SERVER_KEY).tlsEngine(ENGINE)
+    server = startServer(100);
+  }
+
+  private ProtocolServer startServer(int maxConnections) throws Exception {
+    return ProtocolServer.start(ServerConfig.builder(SERVER_KEY).tlsEngine(ENGINE)
         .storage(backend).backendThreads(4).ioThreads(2)
-        .maxConnections(100, PER_ADDRESS, PER_NODE).loopbackExempt(false)
+        .maxConnections(maxConnections, PER_ADDRESS, PER_NODE).loopbackExempt(false)
         .maxBufferedRequestBytes(SERVER_BYTES, ADDRESS_BYTES, CONNECTION_BYTES)
         .maxBufferedResponseBytes(SERVER_BYTES, ADDRESS_BYTES)
         .frameTimeout(FRAME_TIMEOUT).minTransferRate(MIN_RATE)
@@ -226,5 +230,33 @@ class ProtocolServerFloodTest {
     } finally {
       open.forEach(StorageClient::close);
     }
+  }
+  /**
+   * Attackers who hold every connection from two addresses cannot keep out newcomers from
+   * others: each takes the place of one connection of the address holding most.
+   */
+  @Test
+  void newcomersGetInWhenAttackersHoldEveryConnection() throws Exception {
+    server.close();
+    server = startServer(2 * PER_ADDRESS);
+    List<HostilePeer> first = connectFrom("127.0.0.5", PER_ADDRESS, true);
+    List<HostilePeer> second = connectFrom("127.0.0.6", PER_ADDRESS, true);
+    assertThat(first).hasSize(PER_ADDRESS);
+    assertThat(second).hasSize(PER_ADDRESS);
+    assertThat(connectFrom("127.0.0.7", 1, true)).as("a newcomer to a full server").hasSize(1);
+    try (StorageClient good = goodClient()) {
+      serveOneMebibyte(good, 5);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (closed(first) + closed(second) < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(closed(first)).as("one of the first address's, then one of the other's").isOne();
+    assertThat(closed(second)).isOne();
+    awaitConnections(2 * PER_ADDRESS - 1, 10_000);
+  }
+
+  private static long closed(List<HostilePeer> peers) {
+    return peers.stream().filter(p -> p.closed.isDone()).count();
   }
 }
