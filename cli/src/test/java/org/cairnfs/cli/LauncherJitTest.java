@@ -9,8 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.cairnfs.cli.config.NodeConfig;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +66,32 @@ class LauncherJitTest {
       assertThat(servesNoClient("run", node.toString())).as(off).isEqualTo("no");
     }
     Files.writeString(node.resolve("cairn.cfg"), "[node]\nnickname = n\n");
-    assertThat(servesNoClient("run", node.toString())).as("storage is on by default")
+    assertThat(servesNoClient("run", node.toString()))
+        .as("storage on by default, but no key read: unsure, so C2").isEqualTo("no");
+  }
+
+  /** Forms the Java parser reads as storage off and awk might not: each must answer "no". */
+  @Test
+  void storageSwitchedOffInFormsTheConfigParserAcceptsKeepsC2() throws Exception {
+    Path node = dir.resolve("n");
+    Files.createDirectories(node);
+    String head = "[node]\nrole = node\n[client]\nintroducers = cairn://"
+        + NodeKey.generate().nodeId() + "@127.0.0.1:4000\n";
+    Map<String, String> forms = new LinkedHashMap<>();
+    forms.put("comment after [storage]",
+        head + "[storage]  # this node stores nothing\nenabled = false\n");
+    forms.put("BOM, [storage] first", "\uFEFF[storage]\nenabled = false\n" + head);
+    forms.put("CR line ends", (head + "[storage]\nenabled = false\n").replace('\n', '\r'));
+    forms.put("U+3000 after the key", head + "[storage]\nenabled\u3000= false\n");
+    for (Map.Entry<String, String> e : forms.entrySet()) {
+      Files.writeString(node.resolve("cairn.cfg"), e.getValue());
+      assertThat(NodeConfig.read(node).storageEnabled()).as("Java: " + e.getKey()).isFalse();
+      assertThat(servesNoClient("run", node.toString())).as(e.getKey()).isEqualTo("no");
+    }
+    Files.writeString(node.resolve("cairn.cfg"),
+        "\uFEFF[storage]  # shares here\nenabled = true\n" + head);
+    assertThat(NodeConfig.read(node).storageEnabled()).isTrue();
+    assertThat(servesNoClient("run", node.toString())).as("BOM and a commented header, on")
         .isEqualTo("yes");
   }
 
