@@ -31,15 +31,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When every connection is taken, a newcomer is not simply refused: if some other address
  * (IPv6: /48) holds at least two more connections than the newcomer's, the oldest connection of
- * the one holding most is closed to make room. So attackers who fill the server from a few
- * dozen addresses cannot keep out a client with fewer connections; they would need about as
- * many IPv4 addresses or IPv6 /48s as there are connections. Thread-safe.
+ * the one holding most is closed to make room, at most once a second for each newcomer address
+ * (/48) and with at most max / 16 such closes under way. So attackers who fill the server from
+ * a few dozen addresses cannot keep out a client with fewer connections; they would need about
+ * as many IPv4 addresses or IPv6 /48s as there are connections. The price: on a server full of
+ * honest connections, a peer can have one of them closed per second per address it comes
+ * from, where before it was refused. Thread-safe.
  */
 final class ConnectionLimits {
   private static final Logger log = LoggerFactory.getLogger(ConnectionLimits.class);
   private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
   /** Connections an IPv6 /48 may hold, in addresses' worth. */
   static final int WIDE_PREFIX_SHARE = 4;
+  /** A newcomer group may have one connection evicted for it per this long. */
+  static final long EVICTION_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** Newcomer groups whose last eviction time is kept (older ones are long past the interval). */
+  private static final int EVICTION_MEMORY = 4096;
 
   private final int max;
   private final int perAddress;
@@ -60,6 +67,15 @@ final class ConnectionLimits {
   private int evicting;
   private long refused;
   private long evicted;
+  /** When each newcomer group (IPv6 /48, else address) last had a connection evicted for it. */
+  private final Map<Object, Long> lastEvictionFor = new java.util.LinkedHashMap<>(16, 0.75f,
+      true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Object, Long> eldest) {
+      return size() > EVICTION_MEMORY;
+    }
+  };
+  private long lastEvictWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
   private long lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
 
   ConnectionLimits(int max, int perAddress, int perNode, long addressRequestBytes,
@@ -155,6 +171,14 @@ final class ConnectionLimits {
    * of a thousand /64s of one /48 is one heavy holder, not a thousand light ones.
    */
   private Runnable evictFor(Object newcomer) {
+    if (evicting >= Math.max(1, max / 16)) {
+      return null; // closes still on their way: the total stays within max + max / 16
+    }
+    long now = System.nanoTime();
+    Long last = lastEvictionFor.get(newcomer);
+    if (last != null && now - last < EVICTION_INTERVAL_NANOS) {
+      return null; // one a second: a peer coming and going cannot cut honest connections fast
+    }
     Set<Runnable> own = evictable.get(newcomer);
     Object heaviestKey = null;
     Set<Runnable> heaviest = null;
@@ -177,9 +201,9 @@ final class ConnectionLimits {
     evictedNotReleased.add(victim);
     evicting++;
     evicted++;
-    long now = System.nanoTime();
-    if (now - lastWarnNanos >= WARN_EVERY_NANOS) {
-      lastWarnNanos = now;
+    lastEvictionFor.put(newcomer, now);
+    if (now - lastEvictWarnNanos >= WARN_EVERY_NANOS) {
+      lastEvictWarnNanos = now;
       log.warn("all {} connections open: closing one of {} ({} held) for a newcomer ({} evicted"
           + " so far)", max, heaviestKey, heaviest.size() + 1, evicted);
     }

@@ -43,7 +43,13 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel ch) {
-    Runnable evict = ch::close;
+    Runnable evict = () -> {
+      SslHandler tlsOfVictim = ch.pipeline().get(SslHandler.class);
+      if (tlsOfVictim != null) {
+        tlsOfVictim.setCloseNotifyFlushTimeoutMillis(1); // its place is taken: close at once
+      }
+      ch.close();
+    };
     ConnectionLimits.Address address =
         shared.connections().admitAddress(ch.remoteAddress(), evict);
     if (address == null) {

@@ -9,6 +9,7 @@ import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.junit.jupiter.api.Test;
@@ -211,10 +212,11 @@ class ConnectionLimitsTest {
     assertThat(l.evicted()).isEqualTo(1);
     assertThat(l.open()).as("counted until it has closed").isEqualTo(7);
     assertThat(l.admitAddress(at("10.0.0.4"), new Closer()))
-        .as("the evicted one no longer holds a place: room for one more newcomer").isNotNull();
-    assertThat(heavy).extracting(c -> c.closes).containsExactly(1, 1, 0, 0);
+        .as("at most max / 16 (here 1) closes under way").isNull();
 
     l.releaseAddress(heavyAddress, heavy.get(0));
+    assertThat(l.admitAddress(at("10.0.0.4"), new Closer())).isNotNull();
+    assertThat(heavy).extracting(c -> c.closes).containsExactly(1, 1, 0, 0);
     l.releaseAddress(heavyAddress, heavy.get(1));
     assertThat(l.open()).isEqualTo(6);
     // full again: 10.0.0.1 holds 2, 10.0.0.2 2, the newcomers 1 each
@@ -223,6 +225,45 @@ class ConnectionLimitsTest {
     assertThat(l.admitAddress(at("10.0.0.5"), new Closer())).as("holds none").isNotNull();
     assertThat(l.evicted()).isEqualTo(3);
     assertThat(l.open()).isEqualTo(7);
+  }
+
+  /** A peer that comes and goes from one address may have one connection evicted a second. */
+  @Test
+  void oneNewcomerAddressEvictsAtMostOnceASecond() throws Exception {
+    ConnectionLimits l = limits(4, 10, 10, false);
+    List<Closer> heavy = new ArrayList<>();
+    ConnectionLimits.Address heavyAddress = null;
+    for (int i = 0; i < 4; i++) {
+      Closer c = new Closer();
+      heavy.add(c);
+      heavyAddress = l.admitAddress(at("10.0.0.1"), c);
+    }
+    Closer churn = new Closer();
+    ConnectionLimits.Address a = l.admitAddress(at("10.0.0.9"), churn);
+    assertThat(a).isNotNull();
+    l.releaseAddress(heavyAddress, heavy.get(0));
+    l.releaseAddress(a, churn); // gone again: it holds none
+    assertThat(l.admitAddress(at("10.0.0.2"), new Closer())).as("a free place").isNotNull();
+    assertThat(l.admitAddress(at("10.0.0.9"), new Closer())).as("within the second").isNull();
+    assertThat(heavy).extracting(c -> c.closes).containsExactly(1, 0, 0, 0);
+    Thread.sleep(TimeUnit.NANOSECONDS.toMillis(ConnectionLimits.EVICTION_INTERVAL_NANOS) + 50);
+    assertThat(l.admitAddress(at("10.0.0.9"), new Closer())).as("a second later").isNotNull();
+    assertThat(heavy).extracting(c -> c.closes).containsExactly(1, 1, 0, 0);
+  }
+
+  /** Closes under way free places for newcomers, so they are bounded. */
+  @Test
+  void evictionsUnderWayKeepTheTotalNearItsMaximum() throws Exception {
+    ConnectionLimits l = limits(64, 32, 10, false);
+    for (int i = 0; i < 64; i++) {
+      l.admitAddress(at(i < 32 ? "10.0.0.1" : "10.0.0.2"), new Closer()); // never released
+    }
+    int fresh = 0;
+    while (l.admitAddress(at("10.1.0." + (fresh + 1)), new Closer()) != null) {
+      fresh++;
+    }
+    assertThat(l.evicted()).isEqualTo(4);
+    assertThat(l.open()).isEqualTo(64 + 64 / 16);
   }
 
   /** Two addresses a connection apart would only take turns evicting each other. */

@@ -244,6 +244,11 @@ class ProtocolServerFloodTest {
     assertThat(first).hasSize(PER_ADDRESS);
     assertThat(second).hasSize(PER_ADDRESS);
     assertThat(connectFrom("127.0.0.7", 1, true)).as("a newcomer to a full server").hasSize(1);
+    long closing = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (closed(first) + closed(second) < 1 && System.nanoTime() < closing) {
+      Thread.sleep(20);
+    }
+    awaitConnections(2 * PER_ADDRESS, 10_000); // one close under way at a time (max / 16)
     try (StorageClient good = goodClient()) {
       serveOneMebibyte(good, 5);
     }
