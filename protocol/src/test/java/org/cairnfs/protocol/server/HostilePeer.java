@@ -83,8 +83,8 @@ final class HostilePeer extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (evt instanceof SslHandshakeCompletionEvent e) {
-      if (e.isSuccess()) {
+    if (evt instanceof SslHandshakeCompletionEvent e && !ready.isDone()) {
+      if (e.isSuccess()) { // the first handshake; later ones are key updates
         ctx.writeAndFlush(wire(0, Hello.current(Hello.ROLE_CLIENT)))
             .addListener(f -> ready.complete(null));
       } else {
