@@ -20,13 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The launcher's {@code serves_no_client}, which gives C1 alone to processes no client verb can
- * reach, run by bash against directories the CLI itself creates: it must agree with
+ * The launchers' {@code serves_no_client} (cli/launcher-jit.sh), which gives C1 alone to
+ * processes no client verb can reach, run against directories the CLI itself creates: it must agree with
  * {@code RunCommand}'s choice of serving a gateway, or a client node would lose C2's AES and
  * SHA-256 intrinsics.
  */
 class LauncherJitTest {
-  private static final Path LAUNCHER = Path.of("..", "cairn");
+  private static final Path FUNCTION = Path.of("..", "cli", "launcher-jit.sh");
 
   @TempDir
   Path dir;
@@ -102,17 +102,26 @@ class LauncherJitTest {
     return cl.execute(args);
   }
 
-  /** Defines the launcher's function in bash (without running the launcher) and calls it. */
+  /**
+   * Sources the launchers' shared function (without running a launcher) and calls it, in bash
+   * (./cairn) and in sh (the package's /usr/bin/cairn, dash on Debian); both must agree.
+   */
   private static String servesNoClient(String... args) throws IOException, InterruptedException {
-    assertThat(LAUNCHER).exists();
-    List<String> command = new ArrayList<>(List.of("bash", "-c",
-        "eval \"$(sed -n '/^serves_no_client()/,/^}/p' \"$0\")\"; serves_no_client \"$@\"",
-        LAUNCHER.toString()));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    return out;
+    assertThat(FUNCTION).exists();
+    String answer = null;
+    for (String shell : List.of("bash", "sh")) {
+      List<String> command = new ArrayList<>(List.of(shell, "-c",
+          ". \"$0\"; serves_no_client \"$@\"", FUNCTION.toString()));
+      command.addAll(List.of(args));
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(shell + ": " + out).isZero();
+      if (answer != null) {
+        assertThat(out).as("sh agrees with bash").isEqualTo(answer);
+      }
+      answer = out;
+    }
+    return answer;
   }
 }

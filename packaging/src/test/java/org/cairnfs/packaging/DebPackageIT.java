@@ -59,6 +59,8 @@ class DebPackageIT {
     assertThat(lines).anyMatch(l -> l.startsWith("-rw-r--r--")
         && l.endsWith(" ./lib/systemd/system/cairn@.service"));
     assertThat(lines).anyMatch(l -> l.endsWith(" ./etc/cairn/jvm.options"));
+    assertThat(lines).anyMatch(l -> l.startsWith("-rw-r--r--")
+        && l.endsWith(" ./usr/share/cairn/launcher-jit.sh"));
     assertThat(lines).anyMatch(l -> l.matches(".* \\./usr/share/cairn/lib/cairn-cli-.*\\.jar"));
     assertThat(lines).anyMatch(l -> l.matches(".* \\./usr/share/cairn/lib/picocli-.*\\.jar"));
     assertThat(lines).noneMatch(l -> l.matches(".*/(junit|assertj|jqwik)[^/]*\\.jar"));
@@ -107,6 +109,8 @@ class DebPackageIT {
         Thread.sleep(100);
       }
       assertThat(Files.readString(log)).contains("Introducer running");
+      assertThat(Files.readString(Path.of("/proc", pid, "cmdline")).split("\0"))
+          .as("an introducer serves no client verb: C1 alone").contains("-XX:TieredStopAtLevel=1");
       run("kill", "-INT", pid);
       assertThat(node.onExit().completeOnTimeout(null, 30, TimeUnit.SECONDS).get())
           .as("the node exits after SIGINT").isNotNull();
