@@ -178,6 +178,7 @@ class ConnectionLimitsTest {
     l.releaseNode(other);
     assertThat(l.nodes()).isZero();
   }
+
   /** A closer that counts how often it was asked to close its connection. */
   private static final class Closer implements Runnable {
     int closes;
@@ -188,6 +189,18 @@ class ConnectionLimitsTest {
     }
   }
 
+  /** Admits {@code n} connections from {@code ip}, their closers added to {@code closers}. */
+  private static ConnectionLimits.Address admitEach(ConnectionLimits l, String ip, int n,
+      List<Closer> closers) throws UnknownHostException {
+    ConnectionLimits.Address a = null;
+    for (int i = 0; i < n; i++) {
+      Closer c = new Closer();
+      closers.add(c);
+      a = l.admitAddress(at(ip), c);
+    }
+    return a;
+  }
+
   /**
    * Attackers who fill every connection from a few addresses cannot keep out an address holding
    * fewer: the newcomer takes the place of the oldest connection of the address holding most.
@@ -196,12 +209,7 @@ class ConnectionLimitsTest {
   void aNewcomerToAFullServerEvictsTheOldestConnectionOfTheAddressHoldingMost() throws Exception {
     ConnectionLimits l = limits(6, 10, 10, false);
     List<Closer> heavy = new ArrayList<>();
-    ConnectionLimits.Address heavyAddress = null;
-    for (int i = 0; i < 4; i++) {
-      Closer c = new Closer();
-      heavy.add(c);
-      heavyAddress = l.admitAddress(at("10.0.0.1"), c);
-    }
+    ConnectionLimits.Address heavyAddress = admitEach(l, "10.0.0.1", 4, heavy);
     Closer light = new Closer();
     l.admitAddress(at("10.0.0.2"), light);
     l.admitAddress(at("10.0.0.2"), new Closer());
@@ -232,12 +240,7 @@ class ConnectionLimitsTest {
   void oneNewcomerAddressEvictsAtMostOnceASecond() throws Exception {
     ConnectionLimits l = limits(4, 10, 10, false);
     List<Closer> heavy = new ArrayList<>();
-    ConnectionLimits.Address heavyAddress = null;
-    for (int i = 0; i < 4; i++) {
-      Closer c = new Closer();
-      heavy.add(c);
-      heavyAddress = l.admitAddress(at("10.0.0.1"), c);
-    }
+    ConnectionLimits.Address heavyAddress = admitEach(l, "10.0.0.1", 4, heavy);
     Closer churn = new Closer();
     ConnectionLimits.Address a = l.admitAddress(at("10.0.0.9"), churn);
     assertThat(a).isNotNull();
