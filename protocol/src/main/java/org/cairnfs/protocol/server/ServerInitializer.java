@@ -43,13 +43,10 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel ch) {
-    Runnable evict = () -> {
-      SslHandler tlsOfVictim = ch.pipeline().get(SslHandler.class);
-      if (tlsOfVictim != null) {
-        tlsOfVictim.setCloseNotifyFlushTimeoutMillis(1); // its place is taken: close at once
-      }
-      ch.close();
-    };
+    // Its place is taken: close the socket at once, without a close_notify the peer may never
+    // read (and without the warning SslHandler logs for each one that times out).
+    Runnable evict =
+        () -> ch.eventLoop().execute(() -> ch.unsafe().close(ch.unsafe().voidPromise()));
     ConnectionLimits.Address address =
         shared.connections().admitAddress(ch.remoteAddress(), evict);
     if (address == null) {
