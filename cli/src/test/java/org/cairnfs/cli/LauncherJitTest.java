@@ -104,14 +104,15 @@ class LauncherJitTest {
 
   /**
    * Sources the launchers' shared function (without running a launcher) and calls it, in bash
-   * (./cairn) and in sh (the package's /usr/bin/cairn, dash on Debian); both must agree.
+   * (./cairn) and in sh (the package's /usr/bin/cairn, dash on Debian), under {@code set -eu}
+   * as both launchers run; both must agree.
    */
   private static String servesNoClient(String... args) throws IOException, InterruptedException {
     assertThat(FUNCTION).exists();
     String answer = null;
     for (String shell : List.of("bash", "sh")) {
       List<String> command = new ArrayList<>(List.of(shell, "-c",
-          ". \"$0\"; serves_no_client \"$@\"", FUNCTION.toString()));
+          "set -eu; . \"$0\"; serves_no_client \"$@\"", FUNCTION.toString()));
       command.addAll(List.of(args));
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
