@@ -19,13 +19,14 @@ final class MemorySlots {
   static final int LISTINGS = 4;
   static final Duration WAIT = Duration.ofSeconds(30);
 
-  private final String what;
-  private final int count;
   private final int perAddress;
   private final java.util.Map<Object, Integer> byAddress = new java.util.HashMap<>();
   private final Duration wait;
   private final Semaphore slots;
   private final SlotPace pace;
+  /** The 503 messages: all slots taken, this address's half taken. */
+  private final String busy;
+  private final String busyFromAddress;
 
   /** The slots of mutable files and set-children batches. */
   static MemorySlots forMutables(SlotPace pace) {
@@ -39,12 +40,13 @@ final class MemorySlots {
 
   /** {@code what} names the requests in the 503's message. */
   MemorySlots(String what, int count, Duration wait, SlotPace pace) {
-    this.what = what;
-    this.count = count;
     this.perAddress = Math.max(1, count / 2);
     this.wait = wait;
     this.slots = new Semaphore(count, true);
     this.pace = pace;
+    this.busy = "too many " + what + " at once (at most " + count + " at a time); try again";
+    this.busyFromAddress = "too many " + what + " from your address at once (at most "
+        + perAddress + " at a time); try again";
   }
 
   /** Work that holds something large in memory: a mutable file, a batch, a listing page. */
@@ -70,25 +72,12 @@ final class MemorySlots {
   /** {@link #hold(Exchange, Work)} for a request from {@code who} (null: not limited). */
   <T, E extends Exception> T hold(Object who, Exchange ex, Work<T, E> work) throws E {
     long deadline = System.nanoTime() + wait.toNanos();
-    try {
-      if (who != null && !enter(who, deadline)) {
-        throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many " + what
-            + " from your address at once (at most " + perAddress + " at a time); try again");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "interrupted while waiting");
+    if (who != null) {
+      awaitOrBusy(() -> enter(who, deadline), busyFromAddress);
     }
     try {
-      try {
-        if (!slots.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-          throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many " + what
-              + " at once (at most " + count + " at a time); try again");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "interrupted while waiting");
-      }
+      awaitOrBusy(() -> slots.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS),
+          busy);
       if (ex != null) {
         ex.paceWith(pace);
       }
@@ -104,6 +93,24 @@ final class MemorySlots {
       if (who != null) {
         leave(who);
       }
+    }
+  }
+
+  /** A wait that may time out (false). */
+  @FunctionalInterface
+  private interface Wait {
+    boolean await() throws InterruptedException;
+  }
+
+  /** Returns once {@code w} got its turn; else 503 with {@code busy}, or on an interrupt. */
+  private static void awaitOrBusy(Wait w, String busy) {
+    try {
+      if (!w.await()) {
+        throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, busy);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, "interrupted while waiting");
     }
   }
 
