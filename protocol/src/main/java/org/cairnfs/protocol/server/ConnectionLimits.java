@@ -6,6 +6,8 @@ import java.net.SocketAddress;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -60,15 +62,13 @@ final class ConnectionLimits {
   private final Map<Object, Integer> byWidePrefix = new HashMap<>();
   /** Per IPv6 /48 (else address): connections a newcomer may evict, oldest first. */
   private final Map<Object, Set<Runnable>> evictable = new HashMap<>();
-  /** Connections told to close for a newcomer and not yet released. */
+  /** Connections told to close for a newcomer and not yet released: no longer counted as held. */
   private final Set<Runnable> evictedNotReleased = new HashSet<>();
   private int total;
-  /** Connections told to close for a newcomer and not yet released: no longer counted as held. */
-  private int evicting;
   private long refused;
   private long evicted;
   /** When each newcomer group (IPv6 /48, else address) last had a connection evicted for it. */
-  private final Map<Object, Long> lastEvictionFor = new java.util.LinkedHashMap<>(16, 0.75f,
+  private final Map<Object, Long> lastEvictionFor = new LinkedHashMap<>(16, 0.75f,
       true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Object, Long> eldest) {
@@ -144,7 +144,7 @@ final class ConnectionLimits {
       refusedOne(wideKey + " already has " + perWidePrefix + " connections");
       return null;
     }
-    if (total - evicting >= max) {
+    if (total - evictedNotReleased.size() >= max) {
       victim[0] = evictFor(wideKey);
       if (victim[0] == null) {
         refusedOne("the server's " + max + " connections are open");
@@ -171,7 +171,7 @@ final class ConnectionLimits {
    * of a thousand /64s of one /48 is one heavy holder, not a thousand light ones.
    */
   private Runnable evictFor(Object newcomer) {
-    if (evicting >= Math.max(1, max / 16)) {
+    if (evictedNotReleased.size() >= Math.max(1, max / 16)) {
       return null; // closes still on their way: the total stays within max + max / 16
     }
     long now = System.nanoTime();
@@ -192,14 +192,13 @@ final class ConnectionLimits {
     if (heaviest == null || heaviest.size() < (own == null ? 0 : own.size()) + 2) {
       return null;
     }
-    java.util.Iterator<Runnable> oldest = heaviest.iterator();
+    Iterator<Runnable> oldest = heaviest.iterator();
     Runnable victim = oldest.next();
     oldest.remove();
     if (heaviest.isEmpty()) {
       evictable.remove(heaviestKey);
     }
     evictedNotReleased.add(victim);
-    evicting++;
     evicted++;
     lastEvictionFor.put(newcomer, now);
     if (now - lastEvictWarnNanos >= WARN_EVERY_NANOS) {
@@ -226,8 +225,8 @@ final class ConnectionLimits {
         if (group.isEmpty()) {
           evictable.remove(a.wideKey);
         }
-      } else if (evictedNotReleased.remove(close)) {
-        evicting--;
+      } else {
+        evictedNotReleased.remove(close);
       }
     }
     total--;
