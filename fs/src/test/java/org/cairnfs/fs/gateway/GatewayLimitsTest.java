@@ -222,6 +222,9 @@ class GatewayLimitsTest {
     }
   }
 
+  /** What streaming 1 GiB may keep on the heap (client and server together). */
+  private static final long HELD_BOUND = 256L << 20;
+
   @Test
   void aGibibyteStreamsWholeWithBoundedHeap() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
@@ -249,14 +252,19 @@ class GatewayLimitsTest {
           want.update(expect, 0, n);
           got += n;
           if ((got & ((64 << 20) - 1)) < n) {
-            peak = Math.max(peak, rt.totalMemory() - rt.freeMemory() - usedBefore);
+            long grown = rt.totalMemory() - rt.freeMemory() - usedBefore;
+            if (grown >= HELD_BOUND) { // garbage not yet collected, or held? collect and see
+              System.gc();
+              grown = rt.totalMemory() - rt.freeMemory() - usedBefore;
+            }
+            peak = Math.max(peak, grown);
           }
         }
       }
       assertThat(got).isEqualTo(size);
       assertThat(have.digest()).isEqualTo(want.digest());
       // client and server share this heap; neither may hold a sizeable part of the GiB
-      assertThat(peak).as("heap growth while streaming 1 GiB").isLessThan(256L << 20);
+      assertThat(peak).as("heap growth while streaming 1 GiB").isLessThan(HELD_BOUND);
     }
   }
 
