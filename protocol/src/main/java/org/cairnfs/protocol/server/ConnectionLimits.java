@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * stranger cannot dodge cheaply (node ids are free to mint); IPv6 peers are counted per /64,
  * since one host is usually given a whole /64, and a /48 together may hold {@value
  * #WIDE_PREFIX_SHARE} times an address's connections, since one customer is often given a /56
- * or a /48 (256 or 65 536 /64s, enough to take every connection). The total and address limits apply when the
- * TCP connection is accepted (it is closed at once, before any TLS work), the node-id limit
+ * or a /48 (256 or 65 536 /64s, enough to take every connection). The total and address limits, and the
+ * address's rate of new connections ({@link ConnectionRate}), apply when the TCP connection is accepted (it is closed at once, before any TLS work), the node-id limit
  * once TLS proves the id (the client is then told BUSY). Connections from the loopback
- * address are by default exempt from the per-address count (they come from this machine,
+ * address are by default exempt from the per-address count and rate (they come from this machine,
  * where a demo grid runs hundreds of nodes against one introducer); they still share one
  * address's memory budgets.
  *
@@ -56,6 +56,7 @@ final class ConnectionLimits {
   private final long addressRequestBytes;
   private final long addressResponseBytes;
   private final boolean loopbackExempt;
+  private final ConnectionRate rate;
   private final Map<Object, Address> byAddress = new HashMap<>();
   private final Map<NodeId, Integer> byNode = new HashMap<>();
   /** Connections per IPv6 /48 (for other addresses the same key as {@link #byAddress}). */
@@ -79,8 +80,9 @@ final class ConnectionLimits {
   private long lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
 
   ConnectionLimits(int max, int perAddress, int perNode, long addressRequestBytes,
-      long addressResponseBytes, boolean loopbackExempt) {
+      long addressResponseBytes, boolean loopbackExempt, ConnectionRate rate) {
     this.loopbackExempt = loopbackExempt;
+    this.rate = rate;
     this.max = max;
     this.perAddress = perAddress;
     this.perNode = perNode;
@@ -142,6 +144,10 @@ final class ConnectionLimits {
     }
     if (limited && fromPrefix >= perWidePrefix) {
       refusedOne(wideKey + " already has " + perWidePrefix + " connections");
+      return null;
+    }
+    if (limited && !rate.take(key, wideKey)) {
+      refusedOne(remote + " opens connections faster than its rate");
       return null;
     }
     if (total - evictedNotReleased.size() >= max) {

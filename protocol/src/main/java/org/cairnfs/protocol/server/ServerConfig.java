@@ -26,6 +26,8 @@ public final class ServerConfig {
   final int maxConnectionsPerAddress;
   final int maxConnectionsPerNode;
   final boolean loopbackExempt;
+  final int newConnectionBurst;
+  final int newConnectionsPerSecond;
   final long maxBufferedRequestBytes;
   final long maxAddressRequestBytes;
   final long maxConnectionRequestBytes;
@@ -56,6 +58,8 @@ public final class ServerConfig {
     maxConnectionsPerAddress = b.maxConnectionsPerAddress;
     maxConnectionsPerNode = b.maxConnectionsPerNode;
     loopbackExempt = b.loopbackExempt;
+    newConnectionBurst = b.newConnectionBurst;
+    newConnectionsPerSecond = b.newConnectionsPerSecond;
     maxBufferedRequestBytes = b.maxBufferedRequestBytes;
     maxAddressRequestBytes = b.maxAddressRequestBytes;
     maxConnectionRequestBytes = b.maxConnectionRequestBytes;
@@ -119,6 +123,8 @@ public final class ServerConfig {
     private int maxConnectionsPerAddress = WireLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
     private int maxConnectionsPerNode = WireLimits.DEFAULT_MAX_CONNECTIONS_PER_NODE;
     private boolean loopbackExempt = true;
+    private int newConnectionBurst = WireLimits.DEFAULT_NEW_CONNECTION_BURST;
+    private int newConnectionsPerSecond = WireLimits.DEFAULT_NEW_CONNECTIONS_PER_SECOND;
     private long maxBufferedRequestBytes = WireLimits.DEFAULT_MAX_BUFFERED_REQUEST_BYTES;
     private long maxAddressRequestBytes = WireLimits.DEFAULT_MAX_BUFFERED_REQUEST_BYTES / 4;
     private long maxConnectionRequestBytes = WireLimits.DEFAULT_MAX_CONNECTION_REQUEST_BYTES;
@@ -237,8 +243,23 @@ public final class ServerConfig {
     }
 
     /**
+     * How fast one peer address (IPv6: /64; a /48 four times that) may open new connections:
+     * {@code burst} at once, then {@code perSecond} (0: no limit). Past it a new connection is
+     * closed at accept, before the TLS handshake it would cost.
+     */
+    public Builder newConnectionRate(int burst, int perSecond) {
+      this.newConnectionBurst = atLeastOne(burst, "new connection burst");
+      if (perSecond < 0) {
+        throw new IllegalArgumentException("new connections per second must be >= 0, got "
+            + perSecond);
+      }
+      this.newConnectionsPerSecond = perSecond;
+      return this;
+    }
+
+    /**
      * Whether connections from the loopback address skip the per-address connection limit
-     * (default true: they come from this machine, e.g. a demo grid of many nodes). Tests that
+     * and rate (default true: they come from this machine, e.g. a demo grid of many nodes). Tests that
      * play distinct peers from 127.0.0.x addresses turn it off.
      */
     public Builder loopbackExempt(boolean exempt) {

@@ -9,7 +9,9 @@ record SharedLimits(ConnectionLimits connections, MemoryBudget requests, MemoryB
     return new SharedLimits(
         new ConnectionLimits(config.maxConnections, config.maxConnectionsPerAddress,
             config.maxConnectionsPerNode, config.maxAddressRequestBytes,
-            config.maxAddressResponseBytes, config.loopbackExempt),
+            config.maxAddressResponseBytes, config.loopbackExempt,
+            new ConnectionRate(config.newConnectionBurst, config.newConnectionsPerSecond,
+                System::nanoTime)),
         new MemoryBudget("request", config.maxBufferedRequestBytes),
         new MemoryBudget("response", config.maxBufferedResponseBytes));
   }

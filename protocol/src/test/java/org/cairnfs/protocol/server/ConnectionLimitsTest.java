@@ -24,7 +24,12 @@ class ConnectionLimitsTest {
   private static final NodeId NODE = NodeKey.generate().nodeId();
 
   private static ConnectionLimits limits(int max, int perAddress, int perNode, boolean loopbackExempt) {
-    return new ConnectionLimits(max, perAddress, perNode, 1000, 2000, loopbackExempt);
+    return limits(max, perAddress, perNode, loopbackExempt, new ConnectionRate(1, 0, () -> 0));
+  }
+
+  private static ConnectionLimits limits(int max, int perAddress, int perNode,
+      boolean loopbackExempt, ConnectionRate rate) {
+    return new ConnectionLimits(max, perAddress, perNode, 1000, 2000, loopbackExempt, rate);
   }
 
   private static SocketAddress at(String ip) throws UnknownHostException {
@@ -320,5 +325,24 @@ class ConnectionLimitsTest {
     assertThat(l.open()).isZero();
     assertThat(l.widePrefixes()).isZero();
     assertThat(l.evictionEntries()).isZero();
+  }
+
+  @Test
+  void anAddressOverItsRateIsRefusedAndCountedAsNothingButTheLoopbackIsExempt() throws Exception {
+    long[] now = {0};
+    ConnectionLimits l = limits(100, 10, 10, true, new ConnectionRate(2, 1, () -> now[0]));
+    ConnectionLimits.Address first = l.admitAddress(at("10.0.0.1"));
+    assertThat(first).isNotNull();
+    l.releaseAddress(first);
+    assertThat(l.admitAddress(at("10.0.0.1"))).isNotNull();
+    assertThat(l.admitAddress(at("10.0.0.1"))).as("past its burst of 2").isNull();
+    assertThat(l.refused()).isOne();
+    assertThat(l.open()).isOne();
+    assertThat(l.admitAddress(at("10.0.0.2"))).as("another address has its own rate").isNotNull();
+    for (int i = 0; i < 5; i++) {
+      assertThat(l.admitAddress(at("127.0.0.1"))).as("the exempt loopback").isNotNull();
+    }
+    now[0] += TimeUnit.SECONDS.toNanos(1);
+    assertThat(l.admitAddress(at("10.0.0.1"))).as("a second later").isNotNull();
   }
 }

@@ -37,6 +37,8 @@ class ProtocolServerFloodTest {
   private static final NodeKey SERVER_KEY = NodeKey.generate();
   private static final int PER_ADDRESS = 4;
   private static final int PER_NODE = 3;
+  private static final int RATE_BURST = 8;
+  private static final int RATE_PER_SECOND = 4;
   private static final long SERVER_BYTES = 16 << 20;
   private static final long ADDRESS_BYTES = 4 << 20;
   private static final long CONNECTION_BYTES = 2 << 20;
@@ -259,6 +261,44 @@ class ProtocolServerFloodTest {
     assertThat(closed(first)).as("one of the first address's, then one of the other's").isOne();
     assertThat(closed(second)).isOne();
     awaitConnections(2 * PER_ADDRESS - 1, 10_000);
+  }
+
+  /**
+   * One address closing and reopening connections as fast as it can completes its burst and
+   * then its rate of TLS handshakes, not hundreds (401 in 3 s before the rate), while another
+   * address and a good client are served meanwhile; once it pauses it gets in again.
+   */
+  @Test
+  void oneAddressOpensNewConnectionsOnlyAtItsRate() throws Exception {
+    server.close();
+    server = ProtocolServer.start(ServerConfig.builder(SERVER_KEY).tlsEngine(ENGINE)
+        .storage(backend).backendThreads(4).ioThreads(2)
+        .maxConnections(100, PER_ADDRESS, PER_NODE).loopbackExempt(false)
+        .newConnectionRate(RATE_BURST, RATE_PER_SECOND).build());
+    long start = System.nanoTime();
+    int handshakes = 0;
+    int refused = 0;
+    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2)) {
+      HostilePeer p = HostilePeer.connect(loops, "127.0.0.21", server.port(),
+          SERVER_KEY.nodeId(), ENGINE, true);
+      try {
+        p.ready.get(10, TimeUnit.SECONDS);
+        handshakes++;
+      } catch (Exception closedAtAccept) {
+        refused++;
+      }
+      p.channel.close().sync();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertThat(refused).as("connections refused").isPositive();
+    assertThat(handshakes).as("handshakes in %.1f s", seconds)
+        .isBetween(RATE_BURST, RATE_BURST + (int) Math.ceil(RATE_PER_SECOND * seconds));
+    assertThat(connectFrom("127.0.0.22", 1, true)).as("another address").hasSize(1);
+    try (StorageClient good = goodClient()) {
+      serveOneMebibyte(good, 6);
+    }
+    Thread.sleep(1000 / RATE_PER_SECOND + 50);
+    assertThat(connectFrom("127.0.0.21", 1, true)).as("after a pause").hasSize(1);
   }
 
   private static long closed(List<HostilePeer> peers) {
