@@ -16,6 +16,10 @@ final class DirNode extends Node {
   long listedAtNanos;
   /** The order number of the listing installed now; an older one is not installed over it. */
   long listingTicket;
+  /** When a lookup last went through here (System.nanoTime; written under either tree lock). */
+  volatile long usedAtNanos;
+  /** Entries of this listing counted by {@link ListedDirectories}; under the write lock. */
+  int countedEntries;
   /**
    * Open files unlinked through libfuse's high-level API, which renames them to
    * {@code .fuse_hidden*} until their last close: reachable by that path, never listed or

@@ -145,6 +145,11 @@ final class PendingState {
     return m == null ? List.of() : new ArrayList<>(m.values());
   }
 
+  boolean hasChanges(DirRef dir) {
+    LinkedHashMap<String, Change> m = dirs.get(canonical(dir));
+    return m != null && !m.isEmpty();
+  }
+
   Map<DirRef, List<Change>> allChanges() {
     Map<DirRef, List<Change>> out = new HashMap<>();
     for (Map.Entry<DirRef, LinkedHashMap<String, Change>> e : dirs.entrySet()) {

@@ -40,6 +40,8 @@ final class Tree {
   final DirNode root;
   private final AtomicLong inos = new AtomicLong(1);
   private final EntryNodes nodes;
+  /** Listings held, dropped when idle past the bound; under the write lock. */
+  final ListedDirectories listed;
   private final WriteBack wb;
   private final MountConfig config;
 
@@ -47,6 +49,7 @@ final class Tree {
     this.wb = wb;
     this.config = config;
     this.nodes = new EntryNodes(wb, config, this::newIno);
+    this.listed = new ListedDirectories(wb, config);
     Cap rootCap = Cap.parse(config.rootCap());
     if (!rootCap.isDirectory()) {
       throw new IllegalArgumentException("the mount root must be a directory cap, got a "
@@ -122,7 +125,9 @@ final class Tree {
       try {
         Node n = root;
         int upTo = listLast ? names.size() : names.size() - 1;
+        long now = System.nanoTime();
         for (int i = 0; i <= upTo && n instanceof DirNode d; i++) {
+          d.usedAtNanos = now; // not idle: the caller resolves through it next
           if (needsListing(d) && !(listedNow.contains(d) && d.children != null)) {
             if (d.children != null && !config.directoryTtl().isZero()) {
               background.refresh(d, () -> list(d));
@@ -209,6 +214,7 @@ final class Tree {
       install(d, remote, pending.get(), before);
       d.listingTicket = ticket;
       d.listedAtNanos = started; // the TTL counts from when the grid was asked
+      listed.installed(d);
       return true;
     } finally {
       lock.writeLock().unlock();

@@ -330,6 +330,11 @@ final class WriteBack implements AutoCloseable {
         ? Optional.of(pending.changesOf(dir)) : Optional.empty());
   }
 
+  /** Whether changes to {@code dir} are journaled and not yet published. */
+  boolean hasPendingChanges(DirRef dir) {
+    return locked(() -> pending.hasChanges(dir));
+  }
+
   DirRef canonical(DirRef d) {
     return locked(() -> pending.canonical(d));
   }

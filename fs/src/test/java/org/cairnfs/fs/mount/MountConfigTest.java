@@ -35,6 +35,9 @@ class MountConfigTest {
     assertThat(c.readAheadBytes()).isEqualTo(1 << 20);
     assertThat(c.ownerUid()).isZero();
     assertThat(c.ownerGid()).isZero();
+    assertThat(c.treeEntries())
+        .isEqualTo(Math.max(1_000, Runtime.getRuntime().maxMemory() / 5_000));
+    assertThat(c.treeIdle()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.clock()).isEqualTo(InstantSource.system());
   }
 
@@ -46,7 +49,7 @@ class MountConfigTest {
         .coalesceDelay(Duration.ofMillis(5)).coalesceLimit(Duration.ofSeconds(6))
         .retry(Duration.ofMillis(7), Duration.ofMillis(8))
         .backpressureWait(Duration.ofSeconds(9)).uploadParallelism(10).readAheadBytes(11)
-        .owner(12, 13).clock(fixed).build();
+        .owner(12, 13).treeEntries(14, Duration.ofSeconds(15)).clock(fixed).build();
     assertThat(c.cacheBytes()).isEqualTo(5L << 20);
     assertThat(c.writeThrough()).isTrue();
     assertThat(c.directoryTtl()).isEqualTo(Duration.ofSeconds(4));
@@ -60,7 +63,17 @@ class MountConfigTest {
     assertThat(c.readAheadBytes()).isEqualTo(11);
     assertThat(c.ownerUid()).isEqualTo(12);
     assertThat(c.ownerGid()).isEqualTo(13);
+    assertThat(c.treeEntries()).isEqualTo(14);
+    assertThat(c.treeIdle()).isEqualTo(Duration.ofSeconds(15));
     assertThat(c.clock()).isSameAs(fixed);
+  }
+
+  @Test
+  void theTreeKeepsAtLeastOneEntryAndIdleIsNotNegative() {
+    assertThatThrownBy(() -> b().treeEntries(0, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
+    assertThatThrownBy(() -> b().treeEntries(1, Duration.ofNanos(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tree idle");
   }
 
   @Test

@@ -1,0 +1,128 @@
+package org.cairnfs.fs.mount;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The directories whose listings the tree holds, and how many entries they hold together. Past
+ * the mount's bound ({@link MountConfig#treeEntries}) the listings of directories that no
+ * lookup went through for {@link MountConfig#treeIdle}, and whose entries are all clean, are
+ * dropped, least recently used first, down to three quarters of the bound: the tree's memory
+ * follows what is in use, not every entry ever visited (a {@code find} over a million files
+ * would otherwise hold them all, some 700 MB). The next lookup through a dropped directory lists
+ * it again, and its entries then get new inode numbers, as after another client's change.
+ *
+ * <p>Clean means nothing here is ahead of the grid or held: the directory has no journaled
+ * change waiting to be published and no hidden (unlinked, open) file; no file in it is open,
+ * changed, locked by a read or write, or waiting for a newer listing at its last close; no
+ * subdirectory is listed itself (children go before parents) and no entry has an owner other
+ * than the mounting user (owners live only in memory). What is lost: access times (also memory
+ * only) and inode numbers. A lookup marks every directory on its path used before it takes the
+ * tree lock, so a listing it is about to resolve is not idle. Called under the tree's write
+ * lock.
+ */
+final class ListedDirectories {
+  private final Set<DirNode> listed = new HashSet<>();
+  private final WriteBack wb;
+  private final MountConfig config;
+  private long entries;
+  private long nextScanAt;
+  private long dropped;
+
+  ListedDirectories(WriteBack wb, MountConfig config) {
+    this.wb = wb;
+    this.config = config;
+    this.nextScanAt = config.treeEntries();
+  }
+
+  /** {@code d} got a new listing: counts its entries, then drops idle listings if over. */
+  void installed(DirNode d) {
+    listed.add(d);
+    int now = d.children.size();
+    entries += now - d.countedEntries;
+    d.countedEntries = now;
+    d.usedAtNanos = System.nanoTime();
+    if (entries > nextScanAt) {
+      dropIdle(d);
+    }
+  }
+
+  /** Drops idle clean listings, never {@code installed}'s (its lookup is about to use it). */
+  private void dropIdle(DirNode installed) {
+    long bound = config.treeEntries();
+    long target = bound - bound / 4;
+    long now = System.nanoTime();
+    long idle = config.treeIdle().toNanos();
+    DirNode[] byUse = listed.toArray(new DirNode[0]);
+    Arrays.sort(byUse, Comparator.comparingLong(d -> d.usedAtNanos));
+    for (DirNode d : byUse) {
+      if (entries <= target || now - d.usedAtNanos < idle) {
+        break; // the rest were used more recently
+      }
+      if (d == installed) {
+        continue;
+      }
+      if (d.children == null) {
+        forget(d); // emptied by a rename or rmdir of it meanwhile
+      } else if (clean(d)) {
+        for (Node c : d.children.values()) {
+          if (c.parent == d) {
+            c.parent = null;
+          }
+        }
+        d.children = null;
+        forget(d);
+        dropped++;
+      }
+    }
+    // a scan that could not get below the bound waits until a quarter of it more is listed
+    nextScanAt = Math.max(bound, entries + bound / 4);
+  }
+
+  private void forget(DirNode d) {
+    listed.remove(d);
+    entries -= d.countedEntries;
+    d.countedEntries = 0;
+  }
+
+  private boolean clean(DirNode d) {
+    if (d.isRoot || !d.hidden.isEmpty() || !(wb.canonical(d.ref) instanceof DirRef.Cap)
+        || wb.hasPendingChanges(d.ref)) {
+      return false;
+    }
+    for (Node c : d.children.values()) {
+      if (c.uid != config.ownerUid() || c.gid != config.ownerGid()) {
+        return false;
+      }
+      if (c instanceof DirNode cd && (cd.children != null || !cd.hidden.isEmpty())) {
+        return false;
+      }
+      if (c instanceof FileNode f && held(f)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean held(FileNode f) {
+    synchronized (f) {
+      if (f.openCount > 0) {
+        return true;
+      }
+    }
+    return f.behindGrid || f.data.hasLocalChanges() || f.data.lock.isWriteLocked()
+        || f.data.lock.getReadLockCount() > 0;
+  }
+
+  /** Entries counted in listed directories (tests and status). */
+  long entries() {
+    return entries;
+  }
+
+  /** Listings dropped so far (tests and status). */
+  long dropped() {
+    return dropped;
+  }
+}
