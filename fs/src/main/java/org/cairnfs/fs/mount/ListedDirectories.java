@@ -19,21 +19,23 @@ import java.util.Set;
  * changed, locked by a read or write, or waiting for a newer listing at its last close; no
  * subdirectory is listed itself (children go before parents) and no entry has an owner other
  * than the mounting user (owners live only in memory). What is lost: access times (also memory
- * only) and inode numbers. A lookup marks every directory on its path used before it takes the
- * tree lock, so a listing it is about to resolve is not idle. Called under the tree's write
- * lock.
+ * only) and inode numbers. Nothing an operation uses is dropped: no listing used since the
+ * oldest operation in flight began ({@link OperationPins}), and no directory holding a file an
+ * operation holds (open, or being truncated by path). Called under the tree's write lock.
  */
 final class ListedDirectories {
   private final Set<DirNode> listed = new HashSet<>();
   private final WriteBack wb;
   private final MountConfig config;
+  private final OperationPins pins;
   private long entries;
   private long nextScanAt;
   private long dropped;
 
-  ListedDirectories(WriteBack wb, MountConfig config) {
+  ListedDirectories(WriteBack wb, MountConfig config, OperationPins pins) {
     this.wb = wb;
     this.config = config;
+    this.pins = pins;
     this.nextScanAt = config.treeEntries();
   }
 
@@ -58,7 +60,7 @@ final class ListedDirectories {
     DirNode[] byUse = listed.toArray(new DirNode[0]);
     Arrays.sort(byUse, Comparator.comparingLong(d -> d.usedAtNanos));
     for (DirNode d : byUse) {
-      if (entries <= target || now - d.usedAtNanos < idle) {
+      if (entries <= target || now - d.usedAtNanos < idle || pins.mayBeInUse(d.usedAtNanos)) {
         break; // the rest were used more recently
       }
       if (d == installed) {

@@ -154,8 +154,8 @@ public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolea
      * under the default 512 MiB). Past it, the listings of directories no lookup went through
      * for {@code idle} (default 10 s) and whose entries are all clean (on the grid, closed, no
      * pending change) are dropped, least recently used first, down to three quarters; the next
-     * lookup lists them again. Listings still in use are never dropped, so the bound can be
-     * passed by what is in use and by what was listed in the last {@code idle}.
+     * lookup lists them again. Listings an operation in flight uses are never dropped, so the
+     * bound can be passed by what is in use and by what was listed in the last {@code idle}.
      */
     public Builder treeEntries(long max, Duration idle) {
       if (max < 1) {

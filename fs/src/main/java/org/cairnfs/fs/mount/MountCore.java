@@ -154,10 +154,11 @@ public final class MountCore implements AutoCloseable {
       if (!(n instanceof DirNode d)) {
         throw new FsException(FsError.NOT_DIRECTORY, path + " is not a directory");
       }
-      List<DirEntryInfo> out = new ArrayList<>(d.children.size() + 2);
+      Map<String, Node> children = Tree.listing(d, path);
+      List<DirEntryInfo> out = new ArrayList<>(children.size() + 2);
       out.add(new DirEntryInfo(".", stat(d)));
       out.add(new DirEntryInfo("..", stat(d.parent != null ? d.parent : d)));
-      for (Map.Entry<String, Node> e : d.children.entrySet()) {
+      for (Map.Entry<String, Node> e : children.entrySet()) {
         out.add(new DirEntryInfo(e.getKey(), stat(e.getValue())));
       }
       return out;

@@ -103,7 +103,7 @@ final class Namespace {
         throw new FsException(FsError.NOT_DIRECTORY, path + " is not a directory");
       }
       writable(parent, path);
-      if (d.children != null && !d.children.isEmpty()) {
+      if (Tree.listing(d, path).size() > 0) {
         throw new FsException(FsError.NOT_EMPTY, path + " is not empty");
       }
       c.keep(d);
@@ -226,7 +226,7 @@ final class Namespace {
           if (!(target instanceof DirNode td)) {
             throw new FsException(FsError.NOT_DIRECTORY, to + " is not a directory");
           }
-          if (td.children != null && !td.children.isEmpty()) {
+          if (Tree.listing(td, to).size() > 0) {
             throw new FsException(FsError.NOT_EMPTY, to + " is not empty");
           }
         } else if (target instanceof DirNode) {

@@ -204,12 +204,23 @@ final class OpenFiles {
         throw new FsException(FsError.READ_ONLY, path + " is on a read-only directory");
       }
       f = fn;
+      Namespace.opened(f); // held as an open is: its listing stays until it is journaled
     } finally {
       tree.lock.readLock().unlock();
     }
-    truncateData(f, size, null);
-    commitNode(f);
-    wb.uploader.kick(false);
+    try {
+      truncateData(f, size, null);
+      commitNode(f);
+      wb.uploader.kick(false);
+    } finally {
+      boolean last;
+      synchronized (f) {
+        last = --f.openCount == 0;
+      }
+      if (last) {
+        afterLastClose(f);
+      }
+    }
   }
 
   void ftruncate(long fh, long size) throws FsException {
@@ -358,16 +369,21 @@ final class OpenFiles {
       }
     } finally {
       if (last) {
-        tree.afterLastClose(n);
-        tree.lock.readLock().lock();
-        try {
-          if (n.parent == null) {
-            wb.forget(n.data);
-          }
-        } finally {
-          tree.lock.readLock().unlock();
-        }
+        afterLastClose(n);
       }
+    }
+  }
+
+  /** Nothing holds {@code n} open any more: a newer listed version may take its name. */
+  private void afterLastClose(FileNode n) {
+    tree.afterLastClose(n);
+    tree.lock.readLock().lock();
+    try {
+      if (n.parent == null) {
+        wb.forget(n.data);
+      }
+    } finally {
+      tree.lock.readLock().unlock();
     }
   }
 }

@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.dirnode.DirectoryFormatException;
 import org.cairnfs.caps.dirnode.EntryName;
@@ -31,7 +30,9 @@ import org.cairnfs.fs.mount.JournalRecord.SetEntry;
  */
 final class Tree {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tree.class);
-  final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  /** Operations between their first prepare and their release of the tree lock. */
+  final OperationPins pins = new OperationPins();
+  final TreeLock lock = new TreeLock(pins);
   final BackgroundListings background = new BackgroundListings();
   /** Listings a lookup waited for (tests and status). */
   final AtomicLong waitedListings = new AtomicLong();
@@ -49,7 +50,7 @@ final class Tree {
     this.wb = wb;
     this.config = config;
     this.nodes = new EntryNodes(wb, config, this::newIno);
-    this.listed = new ListedDirectories(wb, config);
+    this.listed = new ListedDirectories(wb, config, pins);
     Cap rootCap = Cap.parse(config.rootCap());
     if (!rootCap.isDirectory()) {
       throw new IllegalArgumentException("the mount root must be a directory cap, got a "
@@ -117,6 +118,17 @@ final class Tree {
    * {@code listLast}) is listed and fresh. Call with no tree lock held.
    */
   void prepare(List<String> names, boolean listLast) throws FsException {
+    pins.begin();
+    try {
+      prepareListed(names, listLast);
+    } catch (FsException | RuntimeException | Error e) {
+      pins.abort();
+      throw e;
+    }
+    pins.arm();
+  }
+
+  private void prepareListed(List<String> names, boolean listLast) throws FsException {
     java.util.Set<DirNode> listedNow =
         java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     for (int attempt = 0; attempt < 1000; attempt++) {
@@ -384,6 +396,17 @@ final class Tree {
     n.ctime = m.ctime();
     n.xattrs = new TreeMap<>(m.xattrs());
     return n;
+  }
+
+  /**
+   * The children of {@code d}, which a prepare listed; a listing that is not there fails (EIO)
+   * rather than reading as empty. Call under a tree lock.
+   */
+  static Map<String, Node> listing(DirNode d, String path) throws FsException {
+    if (d.children == null) {
+      throw new FsException(FsError.IO, "directory not listed: " + path);
+    }
+    return d.children;
   }
 
   /** The node at {@code names}; call under a tree lock after {@link #prepare}. */

@@ -1,10 +1,14 @@
 package org.cairnfs.fs.mount;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,6 +144,88 @@ class MountCoreTreeMemoryTest {
       assertThat(r.core.tree.listed.dropped()).isPositive();
       assertThat(listed(r, 0)).isTrue();
       assertThat(r.core.getattr(path(0, 1)).gid()).isEqualTo(1001);
+    }
+  }
+
+  /**
+   * With listings slower than the idle time, a rename's three prepares each wait for the grid:
+   * the pin of the operation keeps what it prepared until it has checked, so renaming a
+   * directory over a non-empty one still fails (it once replaced it, contents and all).
+   */
+  @Test
+  void aRenameOverANonEmptyDirectoryFailsHoweverSlowTheListings() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    String root;
+    try (CoreFixture w = new CoreFixture(grid, null, dir.resolve("w"), b -> { })) {
+      w.core.mkdir("/s", 0755, U);
+      w.core.mkdir("/s/dir1", 0755, U);
+      w.core.mkdir("/t", 0755, U);
+      w.core.mkdir("/t/dir2", 0755, U);
+      w.put("/t/dir2/precious", new byte[] {7});
+      w.put("/t/x", new byte[] {8});
+      w.core.sync(Duration.ofSeconds(30));
+      root = w.rootCap;
+    }
+    try (CoreFixture r = reader(grid, root, "r", 1, Duration.ofMillis(100))) {
+      r.core.readdir("/s");
+      r.core.chown("/t/x", 4242, 4242, new Caller(0, 0)); // keeps /t listed (owner in memory)
+      grid.delay(Duration.ofMillis(300));
+      assertThatThrownBy(() -> r.core.rename("/s/dir1", "/t/dir2", 0))
+          .isInstanceOfSatisfying(FsException.class,
+              e -> assertThat(e.error()).isEqualTo(FsError.NOT_EMPTY));
+      grid.delay(Duration.ZERO);
+      assertThat(r.core.tree.pins.pinned()).as("pins left after the rename").isZero();
+      assertThat(r.get("/t/dir2/precious")).containsExactly(7);
+    }
+  }
+
+  /**
+   * A walker lists directories (each listing drops the idle ones, bound 1, idle 0) while this
+   * thread removes, renames over, lists and looks into a non-empty directory: each of those
+   * either sees it whole or fails as it should (ENOTEMPTY), never EIO or an empty listing.
+   */
+  @Test
+  void operationsRacingDropsSeeEveryDirectoryWhole() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture w = writer(grid)) {
+      w.core.mkdir("/victim", 0755, U);
+      w.core.mkdir("/spare", 0755, U);
+      w.put("/victim/precious", new byte[] {9});
+      w.core.sync(Duration.ofSeconds(30));
+      try (CoreFixture r = reader(grid, w.rootCap, "r", 1, Duration.ZERO)) {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> walkerFailed = new AtomicReference<>();
+        Thread walker = new Thread(() -> {
+          for (int i = 0; !stop.get(); i++) {
+            try {
+              assertThat(r.core.readdir("/d" + (i % DIRS))).hasSize(FILES + 2);
+            } catch (Throwable e) {
+              walkerFailed.compareAndSet(null, e);
+            }
+          }
+        });
+        walker.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        int rounds = 0;
+        try {
+          while (System.nanoTime() < deadline) {
+            rounds++;
+            assertThatThrownBy(() -> r.core.rmdir("/victim")).isInstanceOfSatisfying(
+                FsException.class, e -> assertThat(e.error()).isEqualTo(FsError.NOT_EMPTY));
+            assertThatThrownBy(() -> r.core.rename("/spare", "/victim", 0))
+                .isInstanceOfSatisfying(FsException.class,
+                    e -> assertThat(e.error()).isEqualTo(FsError.NOT_EMPTY));
+            assertThat(r.core.readdir("/victim")).hasSize(3);
+            assertThat(r.core.getattr("/victim/precious").size()).isOne();
+          }
+        } finally {
+          stop.set(true);
+          walker.join();
+        }
+        assertThat(walkerFailed.get()).as("the walker's listings").isNull();
+        assertThat(r.core.tree.listed.dropped()).as("drops in %d rounds", rounds).isPositive();
+        assertThat(r.get("/victim/precious")).containsExactly(9);
+      }
     }
   }
 }
