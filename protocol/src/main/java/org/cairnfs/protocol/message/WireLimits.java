@@ -33,7 +33,7 @@ public final class WireLimits {
   /** Default new connections one peer address (IPv6: /64) may open at once, before its rate. */
   public static final int DEFAULT_NEW_CONNECTION_BURST = 32;
   /** Default new connections one peer address (IPv6: /64) may open per second after its burst. */
-  public static final int DEFAULT_NEW_CONNECTIONS_PER_SECOND = 8;
+  public static final int DEFAULT_NEW_CONNECTIONS_PER_SECOND = 16;
   /** Default most connections with one client node id. */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_NODE = 8;
   /** Default most bytes of requests a server holds in memory, all connections together. */

@@ -146,7 +146,7 @@ final class ConnectionLimits {
       refusedOne(wideKey + " already has " + perWidePrefix + " connections");
       return null;
     }
-    if (limited && !rate.take(key, wideKey)) {
+    if (limited && !rate.allows(key, wideKey)) {
       refusedOne(remote + " opens connections faster than its rate");
       return null;
     }
@@ -156,6 +156,9 @@ final class ConnectionLimits {
         refusedOne("the server's " + max + " connections are open");
         return null;
       }
+    }
+    if (limited) {
+      rate.take(key, wideKey);
     }
     if (a == null) {
       a = new Address(key, wideKey, addressRequestBytes, addressResponseBytes);

@@ -19,6 +19,8 @@ import java.util.function.LongSupplier;
 final class ConnectionRate {
   /** Keys remembered (least recently used forgotten first: it then starts a fresh burst). */
   static final int KEYS = 16_384;
+  /** Largest burst and rate: beyond any peer's honest use, far from overflowing the sums. */
+  static final int MAX = 1_000_000;
 
   private final int burst;
   private final long intervalNanos;
@@ -32,8 +34,9 @@ final class ConnectionRate {
 
   /** {@code burst} at once, then {@code perSecond}; a rate of zero admits everything. */
   ConnectionRate(int burst, int perSecond, LongSupplier nanoClock) {
-    if (burst < 1 || perSecond < 0) {
-      throw new IllegalArgumentException("a connection rate needs a burst >= 1 and a rate >= 0");
+    if (burst < 1 || burst > MAX || perSecond < 0 || perSecond > MAX) {
+      throw new IllegalArgumentException("a connection rate needs a burst in 1.." + MAX
+          + " and a rate in 0.." + MAX + ", got " + burst + " and " + perSecond);
     }
     this.burst = burst;
     this.intervalNanos = perSecond == 0 ? 0 : 1_000_000_000L / perSecond;
@@ -41,29 +44,39 @@ final class ConnectionRate {
   }
 
   /**
-   * Takes one new connection for {@code key} and, when it differs, {@code wideKey} (the /48,
-   * with {@value ConnectionLimits#WIDE_PREFIX_SHARE} times the burst and rate); false, taking
-   * nothing, when either is over its rate.
+   * Whether one more new connection for {@code key} and, when it differs, {@code wideKey} (the
+   * /48, with {@value ConnectionLimits#WIDE_PREFIX_SHARE} times the burst and rate) is within
+   * their rates now. Takes nothing: {@link #take} does, once the connection is admitted.
    */
-  boolean take(Object key, Object wideKey) {
+  boolean allows(Object key, Object wideKey) {
     if (intervalNanos == 0) {
       return true;
     }
     long now = nanoClock.getAsLong();
     int share = ConnectionLimits.WIDE_PREFIX_SHARE;
-    boolean wide = !wideKey.equals(key);
-    if (!allows(key, now, burst, intervalNanos)
-        || wide && !allows(wideKey, now, burst * share, intervalNanos / share)) {
-      return false;
-    }
-    advance(key, now, intervalNanos);
-    if (wide) {
-      advance(wideKey, now, intervalNanos / share);
-    }
-    return true;
+    return allows(key, now, burst, intervalNanos)
+        && (wideKey.equals(key) || allows(wideKey, now, (long) burst * share, wideInterval()));
   }
 
-  private boolean allows(Object key, long now, int burst, long interval) {
+  /** Counts one new connection for {@code key} and {@code wideKey}, admitted after allows. */
+  void take(Object key, Object wideKey) {
+    if (intervalNanos == 0) {
+      return;
+    }
+    long now = nanoClock.getAsLong();
+    advance(key, now, intervalNanos);
+    if (!wideKey.equals(key)) {
+      advance(wideKey, now, wideInterval());
+    }
+  }
+
+  /** The /48's interval: a quarter of an address's, rounded up so it never reaches zero. */
+  private long wideInterval() {
+    int share = ConnectionLimits.WIDE_PREFIX_SHARE;
+    return (intervalNanos + share - 1) / share;
+  }
+
+  private boolean allows(Object key, long now, long burst, long interval) {
     return from(key, now) - now <= (burst - 1) * interval;
   }
 

@@ -248,11 +248,11 @@ public final class ServerConfig {
      * closed at accept, before the TLS handshake it would cost.
      */
     public Builder newConnectionRate(int burst, int perSecond) {
-      this.newConnectionBurst = atLeastOne(burst, "new connection burst");
-      if (perSecond < 0) {
-        throw new IllegalArgumentException("new connections per second must be >= 0, got "
-            + perSecond);
+      if (burst < 1 || burst > 1_000_000 || perSecond < 0 || perSecond > 1_000_000) {
+        throw new IllegalArgumentException("new connection burst must be in 1..1000000 and"
+            + " the rate per second in 0..1000000, got " + burst + " and " + perSecond);
       }
+      this.newConnectionBurst = burst;
       this.newConnectionsPerSecond = perSecond;
       return this;
     }

@@ -345,4 +345,16 @@ class ConnectionLimitsTest {
     now[0] += TimeUnit.SECONDS.toNanos(1);
     assertThat(l.admitAddress(at("10.0.0.1"))).as("a second later").isNotNull();
   }
+
+  @Test
+  void aConnectionRefusedBecauseTheServerIsFullSpendsNoneOfItsRate() throws Exception {
+    long[] now = {0};
+    ConnectionLimits l = limits(1, 10, 10, false, new ConnectionRate(2, 1, () -> now[0]));
+    ConnectionLimits.Address holder = l.admitAddress(at("10.0.0.1"));
+    assertThat(holder).isNotNull();
+    assertThat(l.admitAddress(at("10.0.0.2"))).as("the server is full").isNull();
+    assertThat(l.admitAddress(at("10.0.0.2"))).as("the server is full").isNull();
+    l.releaseAddress(holder);
+    assertThat(l.admitAddress(at("10.0.0.2"))).as("its burst was never spent").isNotNull();
+  }
 }

@@ -20,7 +20,13 @@ class ConnectionRateTest {
 
   private boolean take(ConnectionRate rate, String ip) throws UnknownHostException {
     SocketAddress a = at(ip);
-    return rate.take(PeerAddresses.key(a), ConnectionLimits.widePrefixKey(a));
+    Object key = PeerAddresses.key(a);
+    Object wide = ConnectionLimits.widePrefixKey(a);
+    if (!rate.allows(key, wide)) {
+      return false;
+    }
+    rate.take(key, wide);
+    return true;
   }
 
   private int takeAll(ConnectionRate rate, String ip, int attempts) throws UnknownHostException {
@@ -80,11 +86,28 @@ class ConnectionRateTest {
   }
 
   @Test
+  void theLargestBurstAndRateNeitherOverflowNorStopLimitingTheSlash48() throws Exception {
+    ConnectionRate rate = new ConnectionRate(ConnectionRate.MAX, ConnectionRate.MAX,
+        () -> now[0]);
+    assertThat(take(rate, "2001:db8::1")).as("the first IPv6 connection").isTrue();
+    ConnectionRate fast = new ConnectionRate(1, ConnectionRate.MAX, () -> now[0]);
+    int taken = 0;
+    for (int i = 0; i < 1000; i++) {
+      taken += take(fast, "2001:db8:0:" + Integer.toHexString(i) + "::1") ? 1 : 0;
+    }
+    assertThat(taken).as("1000 /64s of one /48 at one instant").isEqualTo(4);
+  }
+
+  @Test
   void aRateOfZeroAdmitsEverythingAndBadSettingsAreRefused() throws Exception {
     assertThat(takeAll(new ConnectionRate(1, 0, () -> now[0]), "10.0.0.1", 1000)).isEqualTo(1000);
     assertThatThrownBy(() -> new ConnectionRate(0, 1, () -> 0))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new ConnectionRate(1, -1, () -> 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ConnectionRate(ConnectionRate.MAX + 1, 1, () -> 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ConnectionRate(1, ConnectionRate.MAX + 1, () -> 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }
