@@ -20,6 +20,8 @@ final class DirNode extends Node {
   volatile long usedAtNanos;
   /** Entries of this listing counted by {@link ListedDirectories}; under the write lock. */
   int countedEntries;
+  /** Operations in flight that walked through here ({@link OperationPins}). */
+  final java.util.concurrent.atomic.AtomicInteger pins = new java.util.concurrent.atomic.AtomicInteger();
   /**
    * Open files unlinked through libfuse's high-level API, which renames them to
    * {@code .fuse_hidden*} until their last close: reachable by that path, never listed or

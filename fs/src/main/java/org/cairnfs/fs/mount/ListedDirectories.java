@@ -1,6 +1,7 @@
 package org.cairnfs.fs.mount;
 
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Set;
@@ -19,36 +20,63 @@ import java.util.Set;
  * changed, locked by a read or write, or waiting for a newer listing at its last close; no
  * subdirectory is listed itself (children go before parents) and no entry has an owner other
  * than the mounting user (owners live only in memory). What is lost: access times (also memory
- * only) and inode numbers. Nothing an operation uses is dropped: no listing used since the
- * oldest operation in flight began ({@link OperationPins}), and no directory holding a file an
- * operation holds (open, or being truncated by path). Called under the tree's write lock.
+ * only) and inode numbers. Nothing an operation uses is dropped: no listing an operation in
+ * flight walked through ({@link OperationPins}), and no directory holding a file an operation
+ * holds (open, or being truncated by path). Called under the tree's write lock.
  */
 final class ListedDirectories {
   private final Set<DirNode> listed = new HashSet<>();
   private final WriteBack wb;
   private final MountConfig config;
-  private final OperationPins pins;
   private long entries;
   private long nextScanAt;
+  private long lastScanNanos = System.nanoTime();
   private long dropped;
 
-  ListedDirectories(WriteBack wb, MountConfig config, OperationPins pins) {
+  ListedDirectories(WriteBack wb, MountConfig config) {
     this.wb = wb;
     this.config = config;
-    this.pins = pins;
     this.nextScanAt = config.treeEntries();
   }
 
   /** {@code d} got a new listing: counts its entries, then drops idle listings if over. */
   void installed(DirNode d) {
+    count(d);
+    d.usedAtNanos = System.nanoTime();
+    if (scanDue()) {
+      dropIdle(d);
+    }
+  }
+
+  /**
+   * Entries were made or removed here in {@code dirs} (a create, mkdir, rename...): counts them
+   * (a directory made here is counted from its first entry), then drops idle listings if over.
+   */
+  void changed(Collection<DirNode> dirs) {
+    for (DirNode d : dirs) {
+      if (d.children != null) {
+        count(d);
+      }
+    }
+    if (scanDue()) {
+      dropIdle(null);
+    }
+  }
+
+  /**
+   * Past the bound: when a quarter of it more was counted since the last scan, or the idle time
+   * has passed since (listings that were busy then may be clean and idle now).
+   */
+  private boolean scanDue() {
+    return entries > nextScanAt || entries > config.treeEntries()
+        && System.nanoTime() - lastScanNanos >= config.treeIdle().toNanos();
+  }
+
+  private void count(DirNode d) {
     listed.add(d);
     int now = d.children.size();
     entries += now - d.countedEntries;
     d.countedEntries = now;
-    d.usedAtNanos = System.nanoTime();
-    if (entries > nextScanAt) {
-      dropIdle(d);
-    }
   }
 
   /** Drops idle clean listings, never {@code installed}'s (its lookup is about to use it). */
@@ -56,14 +84,15 @@ final class ListedDirectories {
     long bound = config.treeEntries();
     long target = bound - bound / 4;
     long now = System.nanoTime();
+    lastScanNanos = now;
     long idle = config.treeIdle().toNanos();
     DirNode[] byUse = listed.toArray(new DirNode[0]);
     Arrays.sort(byUse, Comparator.comparingLong(d -> d.usedAtNanos));
     for (DirNode d : byUse) {
-      if (entries <= target || now - d.usedAtNanos < idle || pins.mayBeInUse(d.usedAtNanos)) {
+      if (entries <= target || now - d.usedAtNanos < idle) {
         break; // the rest were used more recently
       }
-      if (d == installed) {
+      if (d == installed || d.pins.get() > 0) {
         continue;
       }
       if (d.children == null) {

@@ -173,7 +173,6 @@ final class Namespace {
     Tree.newName(dst);
     tree.prepare(src, false);
     tree.prepare(dst, true);
-    tree.prepare(src, false); // again: src's listings stay used however long dst's took
     FileNode orphan = change(c -> {
       DirNode sp = tree.parentOf(src);
       Node n = tree.resolve(src);

@@ -46,6 +46,7 @@ final class NamespaceChange {
     try {
       T result = body.run(c);
       c.journal();
+      tree.listed.changed(c.dirs);
       return result;
     } catch (IOException e) {
       c.rollback();

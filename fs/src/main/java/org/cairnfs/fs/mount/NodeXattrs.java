@@ -60,6 +60,9 @@ final class NodeXattrs {
       Optional<String> cap;
       boolean writableHere;
       long changed = 0;
+      if (attempt > 0) {
+        tree.prepare(names, false); // the last attempt's pin ended with its lock
+      }
       tree.lock.readLock().lock();
       try {
         Node n = tree.resolve(names);

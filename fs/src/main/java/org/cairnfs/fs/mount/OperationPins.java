@@ -1,66 +1,73 @@
 package org.cairnfs.fs.mount;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Which threads are inside a tree operation, and since when: from the first {@link
- * Tree#prepare} of the operation until the thread next lets go of the tree lock entirely after
- * its last prepare. {@link ListedDirectories} never drops a listing used since the oldest of
- * them began, so a listing an operation prepared stays there until it has resolved its paths
- * and made its checks under the lock, however long its listings took (a rename prepares three
- * paths, each of which may wait for the grid).
+ * The directories each tree operation walked through: pinned by {@link Tree#prepare} as it
+ * walks, until the thread next lets go of the tree lock entirely after its last prepare.
+ * {@link ListedDirectories} never drops a pinned listing, so what an operation prepared stays
+ * until it has resolved its paths and made its checks under the lock, however long its
+ * listings took (a rename prepares three paths, each of which may wait for the grid), while
+ * everything else idle can still go.
  *
- * <p>An operation that fails between its prepare and the lock keeps its pin until the thread's
- * next operation ends; meanwhile listings used after it began are kept (memory, not
- * correctness).
+ * <p>An operation that fails between its prepare and the lock keeps its pins until the
+ * thread's next operation ends (memory, not correctness).
  */
 final class OperationPins {
-  private final ConcurrentHashMap<Thread, Long> since = new ConcurrentHashMap<>();
-  /** Per thread: whether its last prepare has ended, so its next full unlock ends the pin. */
-  private final ThreadLocal<boolean[]> armed = ThreadLocal.withInitial(() -> new boolean[1]);
+  private final ThreadLocal<Held> mine = ThreadLocal.withInitial(Held::new);
+  private final AtomicInteger pinned = new AtomicInteger();
 
-  /**
-   * A prepare begins: pins the thread from now, or keeps an older pin (its operation's first
-   * prepare's, or one an earlier operation that failed before the lock left: kept, which only
-   * keeps more listings).
-   */
-  void begin() {
-    armed.get()[0] = false;
-    since.putIfAbsent(Thread.currentThread(), System.nanoTime());
+  /** One thread's pinned directories, and whether its last prepare has ended. */
+  private static final class Held {
+    final Set<DirNode> dirs = Collections.newSetFromMap(new IdentityHashMap<>());
+    boolean armed;
   }
 
-  /** A prepare ended: the operation's next full release of the tree lock ends its pin. */
+  /** A prepare begins: what the operation pinned before stays pinned. */
+  void begin() {
+    mine.get().armed = false;
+  }
+
+  /** The prepare walks through {@code d}. */
+  void pin(DirNode d) {
+    if (mine.get().dirs.add(d)) {
+      d.pins.incrementAndGet();
+      pinned.incrementAndGet();
+    }
+  }
+
+  /** A prepare ended: the operation's next full release of the tree lock unpins. */
   void arm() {
-    armed.get()[0] = true;
+    mine.get().armed = true;
   }
 
   /** A prepare failed: the operation ends here. */
   void abort() {
-    armed.get()[0] = false;
-    since.remove(Thread.currentThread());
+    unpin(mine.get());
   }
 
   /** The thread holds no tree lock any more. */
   void released() {
-    boolean[] a = armed.get();
-    if (a[0]) {
-      a[0] = false;
-      since.remove(Thread.currentThread());
+    Held h = mine.get();
+    if (h.armed) {
+      unpin(h);
     }
   }
 
-  /** Whether a listing last used at {@code usedAtNanos} may be in use by a pinned operation. */
-  boolean mayBeInUse(long usedAtNanos) {
-    for (long start : since.values()) {
-      if (usedAtNanos - start >= 0) {
-        return true;
-      }
+  private void unpin(Held h) {
+    h.armed = false;
+    for (DirNode d : h.dirs) {
+      d.pins.decrementAndGet();
     }
-    return false;
+    pinned.addAndGet(-h.dirs.size());
+    h.dirs.clear();
   }
 
-  /** Threads pinned now (tests). */
+  /** Directory pins held now, over all threads (tests). */
   int pinned() {
-    return since.size();
+    return pinned.get();
   }
 }

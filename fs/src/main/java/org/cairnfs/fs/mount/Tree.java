@@ -30,7 +30,7 @@ import org.cairnfs.fs.mount.JournalRecord.SetEntry;
  */
 final class Tree {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tree.class);
-  /** Operations between their first prepare and their release of the tree lock. */
+  /** The directories operations walked through, until they release the tree lock. */
   final OperationPins pins = new OperationPins();
   final TreeLock lock = new TreeLock(pins);
   final BackgroundListings background = new BackgroundListings();
@@ -50,7 +50,7 @@ final class Tree {
     this.wb = wb;
     this.config = config;
     this.nodes = new EntryNodes(wb, config, this::newIno);
-    this.listed = new ListedDirectories(wb, config, pins);
+    this.listed = new ListedDirectories(wb, config);
     Cap rootCap = Cap.parse(config.rootCap());
     if (!rootCap.isDirectory()) {
       throw new IllegalArgumentException("the mount root must be a directory cap, got a "
@@ -139,7 +139,8 @@ final class Tree {
         int upTo = listLast ? names.size() : names.size() - 1;
         long now = System.nanoTime();
         for (int i = 0; i <= upTo && n instanceof DirNode d; i++) {
-          d.usedAtNanos = now; // not idle: the caller resolves through it next
+          d.usedAtNanos = now;
+          pins.pin(d); // kept until the caller has resolved through it under the lock
           if (needsListing(d) && !(listedNow.contains(d) && d.children != null)) {
             if (d.children != null && !config.directoryTtl().isZero()) {
               background.refresh(d, () -> list(d));
