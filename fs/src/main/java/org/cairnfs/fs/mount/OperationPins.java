@@ -44,6 +44,11 @@ final class OperationPins {
     mine.get().armed = true;
   }
 
+  /** Whether this thread's last prepare has ended (its next full unlock unpins). */
+  boolean armed() {
+    return mine.get().armed;
+  }
+
   /** A prepare failed: the operation ends here. */
   void abort() {
     unpin(mine.get());

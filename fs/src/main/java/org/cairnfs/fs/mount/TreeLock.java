@@ -40,7 +40,7 @@ final class TreeLock extends ReentrantReadWriteLock {
   }
 
   private void releasedOne() {
-    if (getReadHoldCount() == 0 && !isWriteLockedByCurrentThread()) {
+    if (pins.armed() && getReadHoldCount() == 0 && !isWriteLockedByCurrentThread()) {
       pins.released();
     }
   }
