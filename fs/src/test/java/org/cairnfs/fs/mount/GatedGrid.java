@@ -28,6 +28,7 @@ final class GatedGrid implements GridBackend {
   static final class Hold {
     private final CompletableFuture<Void> reached = new CompletableFuture<>();
     private final CompletableFuture<Void> released = new CompletableFuture<>();
+    private java.util.function.Predicate<List<EntryChange>> which;
 
     /** Waits until the held call was made (a listing: and has read the grid's entries). */
     void awaitReached() throws Exception {
@@ -51,7 +52,13 @@ final class GatedGrid implements GridBackend {
 
   /** The next publish waits for its release before it reaches the grid. */
   Hold holdNextPublish() {
+    return holdNextPublish(changes -> true);
+  }
+
+  /** The next publish whose changes {@code which} accepts waits for its release. */
+  Hold holdNextPublish(java.util.function.Predicate<List<EntryChange>> which) {
     Hold h = new Hold();
+    h.which = which;
     nextPublish.set(h);
     return h;
   }
@@ -73,7 +80,10 @@ final class GatedGrid implements GridBackend {
 
   @Override
   public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
-    Hold h = nextPublish.getAndSet(null);
+    Hold h = nextPublish.get();
+    if (h != null && !(h.which.test(changes) && nextPublish.compareAndSet(h, null))) {
+      h = null;
+    }
     CompletableFuture<Void> f;
     if (h == null) {
       f = grid.applyChanges(directoryCap, changes);

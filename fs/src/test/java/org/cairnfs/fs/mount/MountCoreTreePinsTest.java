@@ -2,12 +2,8 @@ package org.cairnfs.fs.mount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,62 +17,6 @@ class MountCoreTreePinsTest {
   static final Caller U = CoreFixture.USER;
   @TempDir
   Path dir;
-
-  /** A MemoryGrid whose move-out publishes (a batch of removes only) can be held. */
-  static final class HoldMoveOuts implements GridBackend {
-    final MemoryGrid grid;
-    volatile CompletableFuture<Void> reached;
-    volatile CompletableFuture<Void> release;
-
-    HoldMoveOuts(MemoryGrid grid) {
-      this.grid = grid;
-    }
-
-    @Override
-    public CompletableFuture<Void> applyChanges(String cap, List<EntryChange> changes) {
-      CompletableFuture<Void> rel = release;
-      if (rel != null && changes.stream().allMatch(c -> c instanceof EntryChange.Remove)) {
-        reached.complete(null);
-        return rel.thenCompose(x -> grid.applyChanges(cap, changes));
-      }
-      return grid.applyChanges(cap, changes);
-    }
-
-    @Override
-    public CompletableFuture<List<RemoteEntry>> list(String directoryCap) {
-      return grid.list(directoryCap);
-    }
-
-    @Override
-    public CompletableFuture<byte[]> read(String fileCap, long offset, int length) {
-      return grid.read(fileCap, offset, length);
-    }
-
-    @Override
-    public InputStream open(String fileCap, long offset, long length) {
-      return grid.open(fileCap, offset, length);
-    }
-
-    @Override
-    public CompletableFuture<String> writeFile(FileWrite write) {
-      return grid.writeFile(write);
-    }
-
-    @Override
-    public CompletableFuture<String> createDirectory() {
-      return grid.createDirectory();
-    }
-
-    @Override
-    public CompletableFuture<GridSpace> space() {
-      return grid.space();
-    }
-
-    @Override
-    public boolean keepsUserXattrs() {
-      return grid.keepsUserXattrs();
-    }
-  }
 
   private String populated(MemoryGrid mem) throws Exception {
     try (CoreFixture w = new CoreFixture(mem, null, dir.resolve("w"), b -> { })) {
@@ -115,15 +55,15 @@ class MountCoreTreePinsTest {
   void capXattrWhileDropping(Duration idle) throws Exception {
     MemoryGrid mem = MemoryGrid.inMemory();
     String rootCap = populated(mem);
-    HoldMoveOuts grid = new HoldMoveOuts(mem);
+    GatedGrid grid = new GatedGrid(mem);
     try (CoreFixture r = new CoreFixture(grid, rootCap, dir.resolve("r"),
         b -> b.treeEntries(1, idle).coalesceDelay(Duration.ofHours(1))
             .coalesceLimit(Duration.ofHours(1)))) {
 
       r.put("/a/new", "not on the grid yet".getBytes()); // journaled, uploaded later
       r.core.rename("/c/x", "/e/x", 0); // a move out of /c: published in the second pass
-      grid.reached = new CompletableFuture<>();
-      grid.release = new CompletableFuture<>();
+      GatedGrid.Hold moveOut = grid.holdNextPublish(
+          changes -> changes.stream().allMatch(c -> c instanceof EntryChange.Remove));
       AtomicReference<Object> got = new AtomicReference<>();
       Thread g = new Thread(() -> {
         try {
@@ -133,14 +73,14 @@ class MountCoreTreePinsTest {
         }
       });
       g.start();
-      grid.reached.get(20, TimeUnit.SECONDS); // /a's files and entries are on the grid now
+      moveOut.awaitReached(); // /a's files and entries are on the grid now
       Thread.sleep(100); // past the idle time (a default 10 s idle: an upload of 10 s)
       r.core.readdir("/d0"); // another process lists a directory: drops idle clean listings
       r.core.readdir("/d1");
       DirNode a = (DirNode) r.core.tree.root.children.get("a");
       System.out.println("/a listed while getxattr waits: " + (a.children != null)
           + ", dropped so far: " + r.core.tree.listed.dropped());
-      grid.release.complete(null);
+      moveOut.release();
       g.join(20_000);
       System.out.println("getxattr: " + got.get());
       if (got.get() instanceof Throwable t) {
