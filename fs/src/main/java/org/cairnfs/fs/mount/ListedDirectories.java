@@ -95,9 +95,7 @@ final class ListedDirectories {
       if (d == installed || d.pins.get() > 0) {
         continue;
       }
-      if (d.children == null) {
-        forget(d); // emptied by a rename or rmdir of it meanwhile
-      } else if (clean(d)) {
+      if (clean(d)) {
         for (Node c : d.children.values()) {
           if (c.parent == d) {
             c.parent = null;
@@ -137,13 +135,9 @@ final class ListedDirectories {
     return true;
   }
 
+  /** Busy for the tree (open, changed), waiting for a newer listing, or being read or written. */
   private static boolean held(FileNode f) {
-    synchronized (f) {
-      if (f.openCount > 0) {
-        return true;
-      }
-    }
-    return f.behindGrid || f.data.hasLocalChanges() || f.data.lock.isWriteLocked()
+    return Tree.busy(f) || f.behindGrid || f.data.lock.isWriteLocked()
         || f.data.lock.getReadLockCount() > 0;
   }
 

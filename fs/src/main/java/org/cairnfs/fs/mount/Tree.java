@@ -365,7 +365,7 @@ final class Tree {
   }
 
   /** A file whose local state is ahead of any listing: changed since its commit, or open. */
-  private static boolean busy(Node n) {
+  static boolean busy(Node n) {
     if (!(n instanceof FileNode f)) {
       return false;
     }

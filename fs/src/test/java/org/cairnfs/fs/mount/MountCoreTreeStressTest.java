@@ -159,6 +159,19 @@ class MountCoreTreeStressTest {
     assertThat(lost).as("changes lost").isEmpty();
   }
 
+  /** Truncates {@code p} through an open handle to {@code size}, and expects that size. */
+  private static void ftruncate(CoreFixture r, String p, long size, Expect e, String f)
+      throws FsException {
+    long fh = r.core.open(p, MountCore.O_RDWR);
+    try {
+      r.core.ftruncate(fh, size);
+      r.core.flush(fh);
+      e.size.put(f, size);
+    } finally {
+      r.core.release(fh);
+    }
+  }
+
   private static void work(CoreFixture r, int k, Expect e, long deadline, List<String> failures,
       int[] ops) {
     Random rnd = new Random(k);
@@ -271,30 +284,14 @@ class MountCoreTreeStressTest {
             r.core.unlink(q);
           }
           case 14 -> {
-            long fh = r.core.open(p, MountCore.O_RDWR);
-            try {
-              long s = rnd.nextInt(300);
-              r.core.ftruncate(fh, s);
-              r.core.flush(fh);
-              e.size.put(f, s);
-            } finally {
-              r.core.release(fh);
-            }
+            ftruncate(r, p, rnd.nextInt(300), e, f);
             r.core.getxattr(p, MountCore.READCAP); // waits for the grid
           }
           case 12 -> {
             r.core.utimens(p, new TimeSpec.Now(), new TimeSpec.Now());
           }
           default -> {
-            long fh = r.core.open(p, MountCore.O_RDWR);
-            try {
-              long s = rnd.nextInt(300);
-              r.core.ftruncate(fh, s);
-              r.core.flush(fh);
-              e.size.put(f, s);
-            } finally {
-              r.core.release(fh);
-            }
+            ftruncate(r, p, rnd.nextInt(300), e, f);
           }
         }
         if (rnd.nextInt(3) == 0) {
