@@ -24,6 +24,8 @@ final class ConnectionRate {
 
   private final int burst;
   private final long intervalNanos;
+  /** The /48's: a quarter of an address's, rounded up so it never reaches zero. */
+  private final long wideIntervalNanos;
   private final LongSupplier nanoClock;
   private final Map<Object, Long> arrivals = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -40,6 +42,8 @@ final class ConnectionRate {
     }
     this.burst = burst;
     this.intervalNanos = perSecond == 0 ? 0 : 1_000_000_000L / perSecond;
+    int share = ConnectionLimits.WIDE_PREFIX_SHARE;
+    this.wideIntervalNanos = (intervalNanos + share - 1) / share;
     this.nanoClock = nanoClock;
   }
 
@@ -53,9 +57,9 @@ final class ConnectionRate {
       return true;
     }
     long now = nanoClock.getAsLong();
-    int share = ConnectionLimits.WIDE_PREFIX_SHARE;
+    long wideBurst = (long) burst * ConnectionLimits.WIDE_PREFIX_SHARE;
     return allows(key, now, burst, intervalNanos)
-        && (wideKey.equals(key) || allows(wideKey, now, (long) burst * share, wideInterval()));
+        && (wideKey.equals(key) || allows(wideKey, now, wideBurst, wideIntervalNanos));
   }
 
   /** Counts one new connection for {@code key} and {@code wideKey}, admitted after allows. */
@@ -66,14 +70,8 @@ final class ConnectionRate {
     long now = nanoClock.getAsLong();
     advance(key, now, intervalNanos);
     if (!wideKey.equals(key)) {
-      advance(wideKey, now, wideInterval());
+      advance(wideKey, now, wideIntervalNanos);
     }
-  }
-
-  /** The /48's interval: a quarter of an address's, rounded up so it never reaches zero. */
-  private long wideInterval() {
-    int share = ConnectionLimits.WIDE_PREFIX_SHARE;
-    return (intervalNanos + share - 1) / share;
   }
 
   private boolean allows(Object key, long now, long burst, long interval) {
