@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.introducer.HostPort;
 import org.cairnfs.introducer.client.GridServer;
@@ -181,7 +182,7 @@ final class ServerLink {
   private void backOff(String why) {
     lastError = why;
     setState(ConnectionState.BACKING_OFF);
-    long delay = backoffMillis;
+    long delay = jittered(backoffMillis);
     backoffMillis = Math.min(pool.backoffMax().toMillis(), backoffMillis * 2);
     nextAttempt = pool.clock().instant().plus(Duration.ofMillis(delay));
     if (pool.isClosed()) {
@@ -192,6 +193,15 @@ final class ServerLink {
     } catch (java.util.concurrent.RejectedExecutionException closing) {
       // the pool is closing
     }
+  }
+
+  /**
+   * {@code base} less up to a fifth at random, so the clients of a restarted (or rate-limiting)
+   * server do not all come back in the same instant.
+   */
+  static long jittered(long base) {
+    long jitter = base / 5;
+    return base - (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitter + 1));
   }
 
   private synchronized void retryNow() {

@@ -154,8 +154,10 @@ class ServerLinkTest {
     assertThat(down.state()).isEqualTo(ConnectionState.BACKING_OFF);
     assertThat(down.since()).isEqualTo(T0.plusSeconds(2));
     assertThat(down.lastError()).hasValueSatisfying(e -> assertThat(e).contains("cannot connect"));
-    Instant due = T0.plusSeconds(2).plus(BACKOFF);
-    assertThat(down.nextAttempt()).contains(due);
+    Instant due = down.nextAttempt().orElseThrow();
+    assertThat(due).as("the backoff less up to a fifth of it")
+        .isBetween(T0.plusSeconds(2).plus(BACKOFF.multipliedBy(4).dividedBy(5)),
+            T0.plusSeconds(2).plus(BACKOFF));
 
     s0.start(); // back, but the link does not know yet
     now.set(due.minusMillis(1));
@@ -185,8 +187,23 @@ class ServerLinkTest {
     ServerStatus down = link.status();
     assertThat(down.lastError()).contains("connection closed");
     assertThat(down.since()).isEqualTo(T0.plusSeconds(7));
-    assertThat(down.nextAttempt()).contains(T0.plusSeconds(7).plus(BACKOFF));
+    assertThat(down.nextAttempt()).hasValueSatisfying(at -> assertThat(at)
+        .isBetween(T0.plusSeconds(7).plus(BACKOFF.multipliedBy(4).dividedBy(5)),
+            T0.plusSeconds(7).plus(BACKOFF)));
     assertThat(link.connectedClient()).isEmpty();
+  }
+
+  /** Retries spread over the last fifth of each backoff, so clients refused together part. */
+  @Test
+  void theDelayIsTheBackoffLessUpToAFifthAtRandom() {
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 2_000; i++) {
+      long d = ServerLink.jittered(30_000);
+      assertThat(d).isBetween(24_000L, 30_000L);
+      seen.add(d / 1_000);
+    }
+    assertThat(seen).as("spread over the whole range").contains(24L, 27L, 29L);
+    assertThat(ServerLink.jittered(4)).isEqualTo(4); // too short to spread
   }
 
   @Test
