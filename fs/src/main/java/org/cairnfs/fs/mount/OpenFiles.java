@@ -68,9 +68,7 @@ final class OpenFiles {
     try {
       return openNode(f, flags, false, caller);
     } catch (FsException | RuntimeException e) {
-      synchronized (f) {
-        f.openCount--;
-      }
+      openEnded(f); // the others may have closed meanwhile: this one is then the last
       throw e;
     }
   }
@@ -213,13 +211,18 @@ final class OpenFiles {
       commitNode(f);
       wb.uploader.kick(false);
     } finally {
-      boolean last;
-      synchronized (f) {
-        last = --f.openCount == 0;
-      }
-      if (last) {
-        afterLastClose(f);
-      }
+      openEnded(f);
+    }
+  }
+
+  /** Takes back an open of {@code f} that had no handle; the last one closes as release does. */
+  private void openEnded(FileNode f) {
+    boolean last;
+    synchronized (f) {
+      last = --f.openCount == 0;
+    }
+    if (last) {
+      afterLastClose(f);
     }
   }
 

@@ -577,6 +577,41 @@ class TreeTest {
   }
 
   /**
+   * An open that fails after counting itself (its O_TRUNC's record refused by a full disk) while
+   * the file's other handle closes is the file's last close: the listed version takes the name
+   * then, as at a release.
+   */
+  @Test
+  void aFailedOpenThatIsTheLastCloseHandsTheNameOver() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> { });
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"), x -> { })) {
+      a.put("/f", new byte[0]); // empty: the O_TRUNC changes no byte, only the record fails
+      a.core.sync(Duration.ofSeconds(10));
+      b.core.close();
+      FaultyChannels disk = new FaultyChannels();
+      b.core = MountCore.open(b.config(x -> { }), grid, disk);
+      long fh = b.core.open("/f", 0);
+      a.put("/f", new byte[] {2, 2});
+      a.core.sync(Duration.ofSeconds(10));
+      refreshRoot(b, "/f");
+      assertThat(b.core.getattr("/f").size()).as("the open file keeps the name").isZero();
+      disk.duringFailedWrite = () -> {
+        try {
+          b.core.release(fh); // not the last close: the failing open still counts
+        } catch (FsException e) {
+          throw new java.io.IOException(e);
+        }
+      };
+      disk.failNextWriteAfter = 0;
+      MountCoreEdgesTest.fails(FsError.IO,
+          () -> b.core.open("/f", MountCore.O_WRONLY | MountCore.O_TRUNC));
+      assertThat(disk.duringFailedWrite).as("the release ran inside the failed open").isNull();
+      assertThat(b.core.getattr("/f").size()).as("the listed version").isEqualTo(2);
+    }
+  }
+
+  /**
    * A last close that finds the file open again (a reopen between the count reaching zero and
    * the hand-over) leaves the name to the open file: its new last close decides.
    */
