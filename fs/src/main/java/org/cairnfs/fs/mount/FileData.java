@@ -258,7 +258,7 @@ final class FileData {
       if (force) {
         l.force();
       }
-      l.sealed = true;
+      l.seal();
       sealed.add(l);
       budget.seal(l.heldBytes());
       sealedChanged();

@@ -2,6 +2,8 @@ package org.cairnfs.fs.mount;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
@@ -14,6 +16,9 @@ import java.util.BitSet;
  * file offsets, the set of pages it holds, and the truncation limit it applies to the layers
  * below it. The open layer takes writes; once committed (flush) it is sealed and never changes
  * again, so the uploader reads it without locks and a crash never tears a committed version.
+ * A sealed layer's spool file is open only while it is among the {@link SealedDescriptors}'
+ * most recently used: a mount with many files waiting for the grid holds a bounded number of
+ * descriptors, not one per file.
  */
 final class Layer {
   /**
@@ -28,13 +33,16 @@ final class Layer {
   final long gen;
   final Path path;
   private final Journal.Channels channels;
-  private final FileChannel channel;
+  /** Null while closed to save a descriptor (sealed layers only); guarded by this. */
+  private FileChannel channel;
+  /** Deleted or closed for good: no read opens the file again; guarded by this. */
+  private boolean dropped;
   final BitSet pages;
   /** The file's size as of this layer. */
   volatile long size;
   /** Bytes at or past this offset in the layers below (and the base) read as zeros. */
   volatile long limit;
-  volatile boolean sealed;
+  private volatile boolean sealed;
   /** Whether the spool directory was forced since this layer's file was created. */
   private volatile boolean nameForced;
 
@@ -66,9 +74,50 @@ final class Layer {
       throws IOException {
     Layer l = new Layer(gen, path, FileChannel::open, pages, size, limit,
         StandardOpenOption.READ, StandardOpenOption.WRITE);
-    l.sealed = true;
     l.nameForced = true; // found by name: the mount forces the spool directory at open
+    l.seal();
     return l;
+  }
+
+  /** No more writes: from now on the spool file may be closed between reads. */
+  void seal() {
+    sealed = true;
+    SealedDescriptors.SHARED.used(this);
+  }
+
+  boolean sealed() {
+    return sealed;
+  }
+
+  /** The open channel, opening the spool file again if the descriptor bound closed it. */
+  private FileChannel channel() throws IOException {
+    FileChannel ch;
+    boolean reopened = false;
+    synchronized (this) {
+      if (dropped) {
+        throw new ClosedChannelException();
+      }
+      ch = channel;
+      if (ch == null || !ch.isOpen()) { // closed by the bound, or by an interrupted reader
+        ch = channels.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        channel = ch;
+        reopened = true;
+      }
+    }
+    if (sealed && reopened) {
+      SealedDescriptors.SHARED.used(this);
+    }
+    return ch;
+  }
+
+  /** Closes the spool file until the next read (the descriptor bound's eviction). */
+  void closeUntilUsed() {
+    FileChannel ch;
+    synchronized (this) {
+      ch = channel;
+      channel = null;
+    }
+    closeQuietly(ch);
   }
 
   boolean holds(long page) {
@@ -76,21 +125,35 @@ final class Layer {
   }
 
   void readAt(ByteBuffer dst, long offset) throws IOException {
-    while (dst.hasRemaining()) {
-      int n = channel.read(dst, offset);
-      if (n < 0) { // a sparse tail the file never reached reads as zeros
+    long at = offset;
+    for (int attempt = 1; ; attempt++) {
+      FileChannel ch = channel();
+      try {
         while (dst.hasRemaining()) {
-          dst.put((byte) 0);
+          int n = ch.read(dst, at);
+          if (n < 0) { // a sparse tail the file never reached reads as zeros
+            while (dst.hasRemaining()) {
+              dst.put((byte) 0);
+            }
+            return;
+          }
+          at += n;
         }
         return;
+      } catch (ClosedByInterruptException e) {
+        throw e;
+      } catch (ClosedChannelException e) {
+        if (attempt == 3) {
+          throw e; // dropped, or evicted again and again
+        } // closed by the descriptor bound meanwhile: open it again
       }
-      offset += n;
     }
   }
 
   void writeAt(ByteBuffer src, long offset) throws IOException {
+    FileChannel ch = channel();
     while (src.hasRemaining()) {
-      offset += channel.write(src, offset);
+      offset += ch.write(src, offset);
     }
   }
 
@@ -100,7 +163,20 @@ final class Layer {
    * directory's fsync; ext4 happens to commit it with the file's).
    */
   void force() throws IOException {
-    channel.force(false);
+    // through a reopened descriptor too: fsync covers the file's pages whoever wrote them, and
+    // Linux (4.14 and later) reports a write-back error no descriptor has seen to the next one
+    for (int attempt = 1; ; attempt++) {
+      try {
+        channel().force(false);
+        break;
+      } catch (ClosedByInterruptException e) {
+        throw e;
+      } catch (ClosedChannelException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
     if (!nameForced) {
       Journal.forceDirectory(path.getParent(), channels);
       nameForced = true;
@@ -111,11 +187,28 @@ final class Layer {
     return (long) pages.cardinality() * PAGE;
   }
 
+  /** Closes the spool file for good. */
   void close() {
+    FileChannel ch;
+    synchronized (this) {
+      dropped = true;
+      ch = channel;
+      channel = null;
+    }
+    closeQuietly(ch);
+    if (sealed) {
+      SealedDescriptors.SHARED.forget(this);
+    }
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch == null) {
+      return;
+    }
     try {
-      channel.close();
+      ch.close();
     } catch (IOException ignored) {
-      // nothing left to lose: the layer is being dropped
+      // nothing written through it is lost: reads and forces open the file again
     }
   }
 

@@ -61,7 +61,7 @@ class LayerTest {
     Files.write(p, new byte[0]);
     Layer l = Layer.reopen(p, 3, pages, 8L * Layer.PAGE, 100);
     try {
-      assertThat(l.sealed).isTrue();
+      assertThat(l.sealed()).isTrue();
       assertThat(l.gen).isEqualTo(3);
       assertThat(l.size).isEqualTo(8L * Layer.PAGE);
       assertThat(l.limit).isEqualTo(100);
@@ -85,7 +85,7 @@ class LayerTest {
     Path p = dir.resolve("4.1");
     Files.write(p, new byte[] {1, 2, 3}); // a leftover of a crash: truncated
     Layer l = Layer.create(p, 1, 77);
-    assertThat(l.sealed).isFalse();
+    assertThat(l.sealed()).isFalse();
     assertThat(l.size).isEqualTo(77);
     assertThat(l.limit).isEqualTo(Long.MAX_VALUE);
     assertThat(l.heldBytes()).isZero();
@@ -105,11 +105,14 @@ class LayerTest {
    */
   private static final class Recording implements Journal.Channels {
     final List<String> forces = Collections.synchronizedList(new ArrayList<>());
+    final java.util.concurrent.atomic.AtomicInteger opens =
+        new java.util.concurrent.atomic.AtomicInteger();
     int maxWrite = Integer.MAX_VALUE;
     boolean zeroReads;
 
     @Override
     public FileChannel open(Path p, OpenOption... options) throws IOException {
+      opens.incrementAndGet();
       return new ForwardingFileChannel(FileChannel.open(p, options)) {
         private ByteBuffer answeredZero;
 
@@ -199,5 +202,89 @@ class LayerTest {
     deleted.delete();
     assertThatThrownBy(() -> deleted.writeAt(ByteBuffer.wrap(new byte[] {1}), 0))
         .isInstanceOf(ClosedChannelException.class);
+  }
+
+  /**
+   * A sealed layer whose file the descriptor bound closed opens it again at its next read or
+   * force, and reads what it held; one closed for good stays closed.
+   */
+  @Test
+  void aSealedLayerClosedByTheBoundOpensAgainWhenUsed() throws Exception {
+    Recording disk = new Recording();
+    Layer l = Layer.create(dir.resolve("8.1"), 1, 0, disk);
+    byte[] data = CoreFixture.bytes(2 * Layer.PAGE, 8);
+    l.writeAt(ByteBuffer.wrap(data), 0);
+    l.force(); // and its directory, once
+    l.seal();
+    int opens = disk.opens.get();
+    l.closeUntilUsed();
+    l.closeUntilUsed(); // twice: nothing more to close
+    ByteBuffer back = ByteBuffer.allocate(data.length);
+    l.readAt(back, 0);
+    assertThat(back.array()).isEqualTo(data);
+    assertThat(disk.opens.get() - opens).as("opened again once").isEqualTo(1);
+    l.closeUntilUsed();
+    l.force();
+    assertThat(disk.opens.get() - opens).isEqualTo(2);
+    assertThat(disk.forces).endsWith("8.1 false");
+    l.close();
+    assertThatThrownBy(() -> l.readAt(ByteBuffer.allocate(1), 0))
+        .isInstanceOf(ClosedChannelException.class);
+    assertThatThrownBy(l::force).isInstanceOf(ClosedChannelException.class);
+    assertThat(disk.opens.get() - opens).as("a dropped layer is not opened again").isEqualTo(2);
+  }
+
+  /**
+   * A read interrupted in the middle closes the channel (as every interruptible channel does);
+   * the layer's next read opens its file again instead of failing for good.
+   */
+  @Test
+  void aReadAfterAnInterruptedOneOpensTheFileAgain() throws Exception {
+    Layer l = Layer.create(dir.resolve("9.1"), 1, 0);
+    try {
+      l.writeAt(ByteBuffer.wrap(new byte[] {4, 5, 6}), 0);
+      l.seal();
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(() -> l.readAt(ByteBuffer.allocate(3), 0))
+          .isInstanceOf(java.nio.channels.ClosedByInterruptException.class);
+      assertThat(Thread.interrupted()).isTrue();
+      ByteBuffer back = ByteBuffer.allocate(3);
+      l.readAt(back, 0);
+      assertThat(back.array()).containsExactly(4, 5, 6);
+    } finally {
+      l.delete();
+    }
+  }
+
+  /** Past the limit, the least recently used layer's file is closed; a use makes it recent. */
+  @Test
+  void theBoundClosesTheLeastRecentlyUsed() throws Exception {
+    SealedDescriptors bound = new SealedDescriptors(2);
+    Recording disk = new Recording();
+    Layer[] ls = new Layer[3];
+    for (int i = 0; i < 3; i++) {
+      ls[i] = Layer.create(dir.resolve("10." + i), i, 0, disk);
+      ls[i].writeAt(ByteBuffer.wrap(new byte[] {(byte) i}), 0);
+    }
+    try {
+      bound.used(ls[0]);
+      bound.used(ls[1]);
+      bound.used(ls[0]); // now the most recent
+      bound.used(ls[2]); // closes 1
+      assertThat(bound.held()).isEqualTo(2);
+      int opens = disk.opens.get();
+      for (int i : new int[] {0, 2, 1}) {
+        ByteBuffer b = ByteBuffer.allocate(1);
+        ls[i].readAt(b, 0);
+        assertThat(b.get(0)).isEqualTo((byte) i);
+      }
+      assertThat(disk.opens.get() - opens).as("only the closed one opened again").isEqualTo(1);
+      bound.forget(ls[2]);
+      assertThat(bound.held()).isEqualTo(1);
+    } finally {
+      for (Layer l : ls) {
+        l.delete();
+      }
+    }
   }
 }

@@ -3,7 +3,9 @@ package org.cairnfs.fs.mount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -449,6 +451,43 @@ class MountCoreHandlesTest {
       MountCoreEdgesTest.fails(FsError.READ_ONLY, () -> fx.core.chmod("/ro/f", 0600));
       fx.core.release(fx.core.open("/src/f", MountCore.O_WRONLY)); // its writable twin
       assertThat(fx.get("/ro/f")).containsExactly(1, 2);
+    }
+  }
+
+  /**
+   * Closed files waiting for a grid that cannot be reached hold no descriptor each: past
+   * {@link SealedDescriptors#LIMIT} their spool files are closed and opened again to be read,
+   * here from the spool, then by the uploader once the grid is back.
+   */
+  @Test
+  void closedFilesWaitingForTheGridHoldABoundedNumberOfDescriptors() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    int files = SealedDescriptors.LIMIT * 3;
+    try (CoreFixture fx = new CoreFixture(grid, null, dir, b -> { })) {
+      fx.core.sync(Duration.ofSeconds(10));
+      grid.failWith(GridException.Kind.UNREACHABLE);
+      long before = openDescriptors();
+      for (int i = 0; i < files; i++) {
+        fx.put("/f" + i, CoreFixture.bytes(100 + i, i));
+      }
+      assertThat(openDescriptors() - before).as("descriptors held by %d closed files", files)
+          .isLessThan(SealedDescriptors.LIMIT + 64);
+      for (int i = 0; i < files; i += 7) {
+        assertThat(fx.get("/f" + i)).as("f%d from the spool", i)
+            .isEqualTo(CoreFixture.bytes(100 + i, i));
+      }
+      grid.heal();
+      fx.core.sync(Duration.ofSeconds(60));
+      assertThat(grid.entries(fx.rootCap)).hasSize(files);
+      for (int i = 0; i < files; i += 5) {
+        assertThat(fx.get("/f" + i)).isEqualTo(CoreFixture.bytes(100 + i, i));
+      }
+    }
+  }
+
+  private static long openDescriptors() throws IOException {
+    try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
     }
   }
 
