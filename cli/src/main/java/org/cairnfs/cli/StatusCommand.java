@@ -21,6 +21,7 @@ import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.protocol.message.Response;
 import org.cairnfs.storage.config.ByteSize;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,9 +35,12 @@ final class StatusCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
-      description = "Node directory (default: $CAIRN_DIR or ~/.cairn; when that holds no node,"
-          + " the first node of 'cairn demo').")
+      description = "Node directory, as --node (default: $CAIRN_NODE, else $CAIRN_DIR or"
+          + " ~/.cairn; when that holds no node, the first node of 'cairn demo').")
   Path dir;
+
+  @Mixin
+  NodeOption nodeOption;
 
   @Option(names = "--timeout", defaultValue = "3",
       description = "Seconds to wait for introducers and servers (default: ${DEFAULT-VALUE}).")
@@ -44,8 +48,13 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    NodeDirectory node = new NodeDirectory(dir != null ? dir : Cli.defaultNodeOrDemo());
-    if (dir == null && !node.root().equals(new NodeDirectory(Cli.defaultNodeDir()).root())) {
+    if (dir != null && nodeOption.node != null) {
+      throw new CliException(ExitCode.USAGE, "give the node directory once: DIR or --node DIR");
+    }
+    Path chosen = dir != null ? dir
+        : NodeOption.choose(nodeOption.node, System.getenv("CAIRN_NODE"), () -> null);
+    NodeDirectory node = new NodeDirectory(chosen != null ? chosen : Cli.defaultNodeOrDemo());
+    if (chosen == null && !node.root().equals(new NodeDirectory(Cli.defaultNodeDir()).root())) {
       out().println("(no node in " + Cli.defaultNodeDir() + "; showing the demo's node "
           + node.root() + ")");
     }

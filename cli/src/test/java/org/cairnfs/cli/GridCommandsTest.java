@@ -96,7 +96,7 @@ class GridCommandsTest {
     nodeA.membership().awaitServers(2, Duration.ofSeconds(20));
     Files.write(a.root().resolve("storage/shares/probe"), new byte[1234]);
 
-    assertThat(run("status", a.root().toString())).as(err.toString()).isZero();
+    assertThat(run("status", "--node", a.root().toString())).as(err.toString()).isZero();
     String text = out.toString();
     assertThat(text).contains("Introducers: 1 of 1 reachable; 2 storage servers known");
     assertThat(lines(text, "answered")).isEqualTo(2);
@@ -108,10 +108,17 @@ class GridCommandsTest {
     // Both servers stop; the node still knows them (introducer and its cache) and says so.
     nodeA.close();
     nodeB.close();
-    assertThat(run("status", a.root().toString(), "--timeout", "1"))
+    assertThat(run("status", a.root().toString(), "--timeout", "1")) // DIR, as before --node
         .isEqualTo(ExitCode.UNAVAILABLE.code);
     assertThat(lines(out.toString(), "no answer (")).isEqualTo(2);
     assertThat(out.toString()).contains("2 storage servers known");
+  }
+
+  @Test
+  void statusTakesTheNodeDirectoryOnce() throws Exception {
+    assertThat(run("status", dir.resolve("x").toString(), "--node", dir.resolve("y").toString()))
+        .isEqualTo(ExitCode.USAGE.code);
+    assertThat(err.toString()).contains("give the node directory once");
   }
 
   @Test
