@@ -48,7 +48,7 @@ final class DirectoryPublishes {
    */
   Optional<GridException> publish(Map<DirRef, List<PendingState.Change>> all,
       Map<Long, String> localCaps, Set<Long> failedFiles) throws IOException {
-    GridException failure = null;
+    RoundFailures failures = new RoundFailures(LOG, "directory publishes");
     for (int phase = 0; phase < 2; phase++) {
       for (Map.Entry<DirRef, List<PendingState.Change>> e : all.entrySet()) {
         DirRef dir = e.getKey();
@@ -82,13 +82,12 @@ final class DirectoryPublishes {
           status.published();
           onPublished.accept(dir);
         } catch (RuntimeException ex) {
-          failure = GridException.of(ex);
-          LOG.warn("publishing {} changes to a directory failed: {}", batch.size(),
-              failure.getMessage());
+          failures.add("publishing " + batch.size() + " changes to a directory",
+              GridException.of(ex));
         }
       }
     }
-    return Optional.ofNullable(failure);
+    return failures.end();
   }
 
   /** Journals {@code changes} as published without publishing them (they have nowhere to go). */

@@ -37,7 +37,7 @@ final class FileUploads {
    * @return the last failure, if any (a file removed meanwhile is none)
    */
   Optional<GridException> upload(Map<Long, Long> needGen, Set<Long> failed) {
-    GridException failure = null;
+    RoundFailures failures = new RoundFailures(LOG, "uploads of local files");
     Map<Long, CompletableFuture<Void>> inFlight = new HashMap<>();
     Map<Long, FileData> uploading = new HashMap<>();
     // a small file's upload is a few round trips and a share fsync per server, with next to no
@@ -91,10 +91,9 @@ final class FileUploads {
           LOG.debug("upload of local file {} stopped: the file was removed", e.getKey());
           continue;
         }
-        failure = GridException.of(ex);
-        LOG.warn("upload of local file {} failed: {}", e.getKey(), failure.getMessage());
+        failures.add("upload of local file " + e.getKey(), GridException.of(ex));
       }
     }
-    return Optional.ofNullable(failure);
+    return failures.end();
   }
 }

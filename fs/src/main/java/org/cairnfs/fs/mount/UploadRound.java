@@ -93,7 +93,7 @@ final class UploadRound {
    */
   private Optional<GridException> createDirectories(Map<DirRef, List<PendingState.Change>> all,
       Set<Long> childDirs, Map<Long, String> localCaps) throws IOException {
-    GridException failure = null;
+    RoundFailures failures = new RoundFailures(LOG, "directory creations");
     Set<Long> localDirs = new HashSet<>(childDirs);
     for (DirRef d : all.keySet()) {
       if (d instanceof DirRef.Local l) {
@@ -119,10 +119,9 @@ final class UploadRound {
         wb.record(new DirCreated(id, created));
         localCaps.put(id, created);
       } catch (RuntimeException ex) {
-        failure = GridException.of(ex);
-        LOG.warn("creating a directory failed: {}", failure.getMessage());
+        failures.add("creating a directory (local id " + id + ")", GridException.of(ex));
       }
     }
-    return Optional.ofNullable(failure);
+    return failures.end();
   }
 }

@@ -91,6 +91,47 @@ class UploaderTest {
     }
   }
 
+  /**
+   * A round against a grid that is down fails every pending file and new directory; the log
+   * says so in a few lines (the first failure of each kind, then a count), not a line each.
+   */
+  @Test
+  void aRoundWhereEverythingFailsLogsTheFirstFailureOfEachKindAndACount() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    CoreFixture fx = new CoreFixture(grid, null, dir,
+        b -> b.coalesceDelay(HOUR).coalesceLimit(HOUR).retry(HOUR, HOUR));
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger("org.cairnfs.fs.mount");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+        new ch.qos.logback.core.read.ListAppender<>();
+    seen.start();
+    try {
+      fx.core.sync(Duration.ofSeconds(10)); // the root on the grid
+      grid.failWith(GridException.Kind.UNREACHABLE);
+      for (int i = 0; i < 5; i++) {
+        fx.core.mkdir("/d" + i, 0755, U);
+        for (int j = 0; j < 6; j++) {
+          fx.put("/d" + i + "/f" + j, utf8("f" + i + j));
+        }
+      }
+      log.addAppender(seen);
+      fx.core.writeBack().uploader.kick(true);
+      waitUntil("the round's failures reported", () -> fx.core.status().lastError().isPresent());
+      assertThat(grid.failureTimes).as("every upload and creation tried").hasSizeGreaterThan(30);
+      List<String> warnings = seen.list.stream()
+          .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+          .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+      assertThat(warnings).as("%s", warnings).hasSizeLessThanOrEqualTo(4)
+          .anyMatch(w -> w.startsWith("upload of local file ") && w.contains("UNREACHABLE"))
+          .anyMatch(w -> w.equals("29 more uploads of local files failed in this round"
+              + " (each logged at DEBUG)"));
+    } finally {
+      log.detachAppender(seen);
+      grid.heal();
+      closeQuickly(fx);
+    }
+  }
+
   /** The wait doubles from the initial one and stays at the maximum (no wall clock). */
   @Test
   void theBackoffDoublesFromTheInitialWaitAndStopsAtTheMaximum() {
