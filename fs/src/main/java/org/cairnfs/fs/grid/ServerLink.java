@@ -47,8 +47,28 @@ final class ServerLink {
     return server;
   }
 
-  void update(GridServer newer) {
-    this.server = newer;
+  /**
+   * A newer listing of the server. A new announcement (a higher sequence: the server restarted,
+   * or reconnected to an introducer) while backing off says it is probably back: the next
+   * attempt comes after the shortest backoff instead of the long one the failures earned.
+   */
+  synchronized void update(GridServer newer) {
+    boolean announcedAgain = newer.sequence() > server.sequence();
+    server = newer;
+    if (!announcedAgain || removed || state != ConnectionState.BACKING_OFF) {
+      return;
+    }
+    long min = pool.backoffMin().toMillis();
+    long delay = jittered(min);
+    Instant sooner = pool.clock().instant().plus(Duration.ofMillis(delay));
+    if (sooner.isBefore(nextAttempt)) {
+      if (retry != null) {
+        retry.cancel(false);
+      }
+      backoffMillis = Math.min(pool.backoffMax().toMillis(), min * 2);
+      nextAttempt = sooner;
+      scheduleRetry(delay);
+    }
   }
 
   /** An open client, opening one if needed; fails fast while backing off or once removed. */
@@ -185,6 +205,10 @@ final class ServerLink {
     long delay = jittered(backoffMillis);
     backoffMillis = Math.min(pool.backoffMax().toMillis(), backoffMillis * 2);
     nextAttempt = pool.clock().instant().plus(Duration.ofMillis(delay));
+    scheduleRetry(delay);
+  }
+
+  private void scheduleRetry(long delay) {
     if (pool.isClosed()) {
       return;
     }

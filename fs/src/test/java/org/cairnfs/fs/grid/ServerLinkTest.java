@@ -193,6 +193,48 @@ class ServerLinkTest {
     assertThat(link.connectedClient()).isEmpty();
   }
 
+  /**
+   * A new announcement of a server the link backs off from (it restarted) brings the next
+   * attempt forward to the shortest backoff; the same announcement again, or one while
+   * connected, changes nothing.
+   */
+  @Test
+  void aNewAnnouncementWhileBackingOffBringsTheNextAttemptForward() throws Exception {
+    s0.kill();
+    ServerLink link = link(real);
+    assertThatThrownBy(() -> get(link.connect())).isInstanceOf(ExecutionException.class);
+    now.set(link.status().nextAttempt().orElseThrow());
+    assertThatThrownBy(() -> get(link.connect())).isInstanceOf(ExecutionException.class);
+    Instant failed = now.get();
+    Instant doubled = link.status().nextAttempt().orElseThrow();
+    assertThat(doubled).as("the second failure earned twice the backoff")
+        .isAfter(failed.plus(BACKOFF.multipliedBy(8).dividedBy(5)));
+    GridServer old = link.server();
+    link.update(old); // the same announcement again
+    assertThat(link.status().nextAttempt()).contains(doubled);
+
+    now.set(failed.plusSeconds(1));
+    link.update(announcedAgain(old));
+    Instant sooner = link.status().nextAttempt().orElseThrow();
+    assertThat(sooner).isBetween(now.get().plus(BACKOFF.multipliedBy(4).dividedBy(5)),
+        now.get().plus(BACKOFF));
+    assertThat(link.status().state()).isEqualTo(ConnectionState.BACKING_OFF);
+    assertThat(link.status().since()).as("still down since the first failure")
+        .isBefore(failed.plusMillis(1));
+
+    s0.start();
+    now.set(sooner);
+    get(link.connect());
+    link.update(announcedAgain(link.server()));
+    assertThat(link.status().state()).isEqualTo(ConnectionState.CONNECTED);
+    assertThat(link.status().nextAttempt()).isEmpty();
+  }
+
+  private static GridServer announcedAgain(GridServer s) {
+    return new GridServer(s.nodeId(), s.nickname(), s.addresses(), s.freeSpace(),
+        s.softwareVersion(), s.sequence() + 1, s.lastSeen(), s.isStatic(), s.announcement());
+  }
+
   /** Retries spread over the last fifth of each backoff, so clients refused together part. */
   @Test
   void theDelayIsTheBackoffLessUpToAFifthAtRandom() {
