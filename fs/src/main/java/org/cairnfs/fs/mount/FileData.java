@@ -348,6 +348,24 @@ final class FileData {
     }
   }
 
+  /**
+   * Closes the spool files of every layer, keeping them on disk (the mount closes): the
+   * process-wide descriptor bound would otherwise hold them open for the life of the process.
+   */
+  void closeLayers() {
+    lock.writeLock().lock();
+    try {
+      if (current != null) {
+        current.close();
+      }
+      for (Layer l : sealed) {
+        l.close();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   /** Forces every sealed layer to disk (before a snapshot drops inline copies). */
   void forceSealed() throws IOException {
     lock.readLock().lock();

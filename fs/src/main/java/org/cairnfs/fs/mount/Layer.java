@@ -35,8 +35,16 @@ final class Layer {
   private final Journal.Channels channels;
   /** Null while closed to save a descriptor (sealed layers only); guarded by this. */
   private FileChannel channel;
-  /** Deleted or closed for good: no read opens the file again; guarded by this. */
-  private boolean dropped;
+  /** Deleted or closed for good: no read opens the file again; written under this. */
+  private volatile boolean dropped;
+  /** Written since its last successful force: its descriptor is not closed before one. */
+  private volatile boolean unforced;
+  /**
+   * A write-back error reported while closing the descriptor for the bound (by the fsync
+   * before it, or by close(2) on NFS, CIFS or FUSE): the next forces fail with it, as a force
+   * through the descriptor kept open would have. Guarded by this.
+   */
+  private IOException lost;
   final BitSet pages;
   /** The file's size as of this layer. */
   volatile long size;
@@ -104,20 +112,48 @@ final class Layer {
         reopened = true;
       }
     }
-    if (sealed && reopened) {
+    if (sealed) { // every use, not only a reopen: the bound closes the least recently used
       SealedDescriptors.SHARED.used(this);
     }
     return ch;
   }
 
-  /** Closes the spool file until the next read (the descriptor bound's eviction). */
+  /**
+   * Closes the spool file until the next read (the descriptor bound's eviction). Bytes not
+   * forced yet are forced first: once no descriptor pins the inode, the kernel may evict it,
+   * and a write-back error recorded in it with it; an error is kept for the next force.
+   */
   void closeUntilUsed() {
     FileChannel ch;
     synchronized (this) {
       ch = channel;
       channel = null;
     }
-    closeQuietly(ch);
+    if (ch == null) {
+      return;
+    }
+    try {
+      if (unforced) {
+        ch.force(false);
+        unforced = false;
+      }
+      ch.close();
+    } catch (ClosedChannelException e) {
+      // closed by an interrupt meanwhile (or this thread is interrupted): still unforced, the
+      // next force covers it through a new descriptor
+    } catch (IOException e) {
+      closeQuietly(ch);
+      synchronized (this) {
+        if (lost == null) {
+          lost = e;
+        }
+      }
+    }
+  }
+
+  /** Whether the layer is closed for good (the bound forgets it). */
+  boolean dropped() {
+    return dropped;
   }
 
   boolean holds(long page) {
@@ -152,6 +188,7 @@ final class Layer {
 
   void writeAt(ByteBuffer src, long offset) throws IOException {
     FileChannel ch = channel();
+    unforced = true;
     while (src.hasRemaining()) {
       offset += ch.write(src, offset);
     }
@@ -168,6 +205,13 @@ final class Layer {
     for (int attempt = 1; ; attempt++) {
       try {
         channel().force(false);
+        synchronized (this) {
+          if (lost != null) {
+            throw new IOException("a write-back error reported when its spool file was closed:"
+                + " " + lost.getMessage(), lost);
+          }
+        }
+        unforced = false; // no write runs meanwhile: the open layer's under the file's lock
         break;
       } catch (ClosedByInterruptException e) {
         throw e;

@@ -36,6 +36,9 @@ record OpenLayerEdit(Layer layer, long fileSize, SpoolBudget budget,
     if (last >= wholeTo && last >= wholeFrom && !layer.holds(last)) {
       materialize(last);
     }
+    // the bytes first: a write that fails (an interrupt closes the channel before any byte)
+    // must not leave whole pages held that the spool file never got (they read as zeros)
+    layer.writeAt(src, offset);
     if (wholeTo > wholeFrom) {
       int from = (int) wholeFrom;
       int to = (int) wholeTo;
@@ -43,7 +46,6 @@ record OpenLayerEdit(Layer layer, long fileSize, SpoolBudget budget,
       layer.pages.set(from, to);
       budget.add((long) (to - from - already) * Layer.PAGE);
     }
-    layer.writeAt(src, offset);
   }
 
   /**

@@ -28,6 +28,9 @@ final class SealedDescriptors {
   void used(Layer l) {
     List<Layer> closing = new ArrayList<>(1);
     synchronized (this) {
+      if (l.dropped()) {
+        return; // closed for good meanwhile: its forget may already have run
+      }
       open.put(l, Boolean.TRUE);
       Iterator<Layer> eldest = open.keySet().iterator();
       while (open.size() > limit) {

@@ -382,6 +382,7 @@ final class WriteBack implements AutoCloseable {
     try {
       durability.close();
     } finally {
+      closeLayers();
       dirLock.close();
     }
   }
@@ -390,7 +391,14 @@ final class WriteBack implements AutoCloseable {
   void abandon() throws IOException {
     uploader.stop();
     stopForcer();
+    closeLayers(); // a killed process's descriptors close too
     dirLock.close();
+  }
+
+  private void closeLayers() {
+    for (FileData d : files.values()) {
+      d.closeLayers();
+    }
   }
 
   private void stopForcer() {
