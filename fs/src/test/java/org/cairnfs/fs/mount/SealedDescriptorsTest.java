@@ -16,10 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review of 0038c95 (SealedDescriptors): what the descriptor bound does to layers that are in
- * use, to write-back errors, and to a spool file removed by another path.
+ * The descriptor bound over sealed layers: what it does to layers in use, to bytes not yet
+ * forced and to write-back errors, to a spool file removed by another program, and to a layer
+ * dropped while a read opens it again.
  */
-class SealedDescriptorsReviewTest {
+class SealedDescriptorsTest {
   @TempDir
   Path dir;
 
@@ -75,9 +76,8 @@ class SealedDescriptorsReviewTest {
   }
 
   /**
-   * The bound is documented as keeping the 256 most recently used layers open, but a read or a
-   * force through an open channel never tells it: a layer read between every other seal is
-   * still evicted as the oldest opened (FIFO, not LRU). Fails: the hot layer is opened again.
+   * Every read through an open channel makes its layer the most recently used: a layer read
+   * between every other seal stays open past the limit (least recently used, not first in).
    */
   @Test
   void aLayerReadBetweenEveryOtherSealIsNotEvicted() throws Exception {
@@ -105,11 +105,9 @@ class SealedDescriptorsReviewTest {
 
   /**
    * A small (inline) layer is sealed without a force: its first fsync comes at the journal's
-   * compaction ({@link FileData#forceSealed}). With more than 256 files closed meanwhile, the
-   * descriptor that wrote it was closed before that fsync, so nothing pinned the inode: an
-   * inode evicted with an unreported write-back error takes the error with it (the errseq fix's
-   * own caveat), and the force through the new descriptor succeeds. Fails: the descriptor that
-   * wrote the bytes is closed, never forced, and the first fsync goes through another.
+   * compaction ({@link FileData#forceSealed}). When the bound closes its descriptor before
+   * that, it forces it first: with no descriptor left the kernel may evict the inode, and an
+   * unreported write-back error with it, and a force through a new descriptor would succeed.
    */
   @Test
   void anUnforcedLayerKeepsTheDescriptorThatWroteItUntilItsFirstForce() throws Exception {
@@ -133,9 +131,9 @@ class SealedDescriptorsReviewTest {
   }
 
   /**
-   * On NFS, CIFS and FUSE, close(2) writes back and reports the write-back error (and marks it
-   * seen): the eviction's close swallows it ("nothing written through it is lost"), and the
-   * next force through a reopened descriptor reports success. Fails: the force succeeds.
+   * On NFS, CIFS and FUSE, close(2) writes back and reports a write-back error (and marks it
+   * seen): the error of the bound's close fails the layer's next force, as a force through the
+   * descriptor kept open would have.
    */
   @Test
   void aWriteBackErrorTheEvictionsCloseReportsFailsTheNextForce() throws Exception {
@@ -154,13 +152,13 @@ class SealedDescriptorsReviewTest {
   }
 
   /**
-   * A spool file unlinked by another path (a cleaner of old files in /var/tmp, an operator)
-   * stayed readable through the layer's descriptor; once evicted, the layer cannot open it
-   * again and every read and the upload fail for good. Fails with NoSuchFileException.
-   * (Reopening without CREATE is still right: recreating it would read holes as zeros.)
+   * A spool file removed by another program (a cleaner of old files, an operator) while its
+   * layer is closed cannot be opened again: the read fails loudly, and the file is not
+   * recreated (a new empty file would read its pages as zeros). An open descriptor used to keep
+   * such bytes readable; docs/architecture.md says what this costs.
    */
   @Test
-  void anEvictedLayerWhoseFileWasUnlinkedElsewhereStillReads() throws Exception {
+  void anEvictedLayerWhoseFileWasRemovedElsewhereFailsLoudly() throws Exception {
     Layer l = Layer.create(dir.resolve("6.1"), 1, 0);
     try {
       l.writeAt(ByteBuffer.wrap(new byte[] {9, 8, 7}), 0);
@@ -168,21 +166,19 @@ class SealedDescriptorsReviewTest {
       l.seal();
       l.closeUntilUsed();
       Files.delete(l.path);
-      ByteBuffer b = ByteBuffer.allocate(3);
-      l.readAt(b, 0);
-      assertThat(b.array()).containsExactly(9, 8, 7);
+      assertThatThrownBy(() -> l.readAt(ByteBuffer.allocate(3), 0))
+          .isInstanceOf(java.nio.file.NoSuchFileException.class);
       assertThat(Files.exists(l.path)).as("not recreated").isFalse();
     } finally {
       l.delete();
     }
   }
+
+
   /**
-   * A write whose thread is interrupted marks its whole pages held before their bytes reach the
-   * spool ({@link OpenLayerEdit#write}), and the interrupt closes the open layer's channel
-   * before any byte is written. Before 0038c95 that layer then failed every read (EIO); now the
-   * next read opens the file again and reads the held pages as the spool file's hole: zeros,
-   * where the file had other bytes and the write that "changed" them failed. Fails: page 0
-   * reads zeros.
+   * A write whose thread is interrupted fails before any byte reaches the spool (the interrupt
+   * closes the channel); the pages it covers are not marked held, so the next read, through a
+   * reopened descriptor, finds the bytes below, not the spool file's hole (zeros).
    */
   @Test
   void aWriteInterruptedBeforeItsBytesDoesNotZeroThePagesItMarked() throws Exception {
@@ -204,17 +200,17 @@ class SealedDescriptorsReviewTest {
     try {
       d.read(0, back);
     } catch (java.nio.channels.ClosedChannelException stillClosed) {
-      return; // the behaviour before 0038c95: loud, not silent
+      return; // loud, not silent: also acceptable
     }
     assertThat(java.util.Arrays.equals(back.array(), new byte[Layer.PAGE]))
         .as("page 0 after a failed write of it reads all zeros").isFalse();
   }
+
   /**
-   * {@code channel()} tells the bound about a reopen after it leaves the layer's lock; a
+   * {@code channel()} tells the bound about a use after it leaves the layer's lock; a
    * {@link Layer#close} (an upload done, a discard) in between forgets the layer first, and the
-   * reopen's {@code used} then puts the dropped layer back: a stale entry that holds the layer
-   * (and its page set) until 256 later uses push it out, and counts against the bound. The test
-   * holds the bound's lock so that both wait for it, then lets them race for it. Fails.
+   * use must not put the dropped layer back (a stale entry would hold it and count against the
+   * limit). The test holds the bound's lock so that both wait for it, then lets them race.
    */
   @Test
   void aLayerClosedWhileAReadOpensItAgainLeavesNoEntryInTheBound() throws Exception {
