@@ -81,4 +81,14 @@ public interface GridBackend {
    * when this is false.
    */
   boolean keepsUserXattrs();
+
+  /**
+   * Whether a file of {@code size} bytes will have a verify cap once on the grid: the grid
+   * client keeps files of at most {@value org.cairnfs.caps.LiteralCap#MAX_SIZE} bytes inside
+   * their cap (a literal), which has none. listxattr names {@code user.cairn.verifycap} only
+   * where getxattr will answer it.
+   */
+  default boolean verifiable(long size) {
+    return size > org.cairnfs.caps.LiteralCap.MAX_SIZE;
+  }
 }

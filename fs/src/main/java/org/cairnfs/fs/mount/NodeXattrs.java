@@ -135,7 +135,9 @@ final class NodeXattrs {
         if (w) {
           out.add(MountCore.WRITECAP);
         }
-        out.add(MountCore.VERIFYCAP);
+        if (verifiable(n)) {
+          out.add(MountCore.VERIFYCAP);
+        }
       }
       for (String name : n.xattrs.keySet()) {
         if (!isCapName(name)) { // another writer's entry cannot list a cap name twice
@@ -145,6 +147,32 @@ final class NodeXattrs {
       return out;
     } finally {
       tree.lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Whether getxattr of the verify cap will answer (a literal has none): from the cap on the
+   * grid while the node has no change pending, else from what the pending version will be.
+   */
+  private boolean verifiable(Node n) {
+    Optional<String> cap;
+    if (n instanceof DirNode d) {
+      DirRef r = wb.canonical(d.ref);
+      cap = r instanceof DirRef.Cap c ? Optional.of(c.cap()) : Optional.empty();
+      if (cap.isEmpty()) {
+        return true; // made here: a mutable directory
+      }
+    } else {
+      FileNode f = (FileNode) n;
+      cap = f.data.lastSealedGen() == 0 ? f.data.base() : Optional.empty();
+      if (cap.isEmpty()) {
+        return wb.grid.verifiable(f.data.size());
+      }
+    }
+    try {
+      return Cap.parse(cap.get()).verifyCap().isPresent();
+    } catch (RuntimeException e) {
+      return false; // getxattr refuses it too
     }
   }
 

@@ -385,6 +385,14 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
     return xattrs;
   }
 
+  /** Set: answers {@link #verifiable} as the grid client does (its own caps stay non-literal). */
+  volatile boolean literalSmallFiles;
+
+  @Override
+  public boolean verifiable(long size) {
+    return !literalSmallFiles || size > org.cairnfs.caps.LiteralCap.MAX_SIZE;
+  }
+
   // ---- persistence (test format, not a spec'd one). Each change costs what it changed: a new
   // file is one blob and one line appended to the state file (a torn last line, from a kill
   // mid-append, was never acknowledged and is dropped); a directory is its own file, replaced.

@@ -139,6 +139,18 @@ class NamespaceMetaTest {
           .hasMessageContaining("a literal has no verify cap")
           .extracting(e -> ((FsException) e).error()).isEqualTo(FsError.NO_ATTRIBUTE);
       fails(FsError.NO_ATTRIBUTE, () -> c.getxattr("/lit", MountCore.WRITECAP));
+      // listed exactly where getxattr answers (rsync -X and cp -a get every name they list)
+      assertThat(c.listxattr("/lit")).contains(MountCore.READCAP)
+          .doesNotContain(MountCore.VERIFYCAP, MountCore.WRITECAP);
+      assertThat(c.listxattr("/mut")).contains(MountCore.READCAP, MountCore.VERIFYCAP);
+      // a pending file: from the size its version will have (literal up to 55 bytes)
+      grid.literalSmallFiles = true;
+      grid.failWith(GridException.Kind.UNREACHABLE);
+      fx.put("/small", new byte[55]);
+      fx.put("/big", new byte[56]);
+      assertThat(c.listxattr("/small")).doesNotContain(MountCore.VERIFYCAP);
+      assertThat(c.listxattr("/big")).contains(MountCore.VERIFYCAP);
+      grid.heal();
     }
     String readCap = Cap.parse(root).readOnly().toString();
     try (CoreFixture ro = new CoreFixture(grid, readCap, dir.resolve("ro"), b -> { })) {
