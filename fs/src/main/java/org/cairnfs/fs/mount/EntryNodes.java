@@ -1,7 +1,6 @@
 package org.cairnfs.fs.mount;
 
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.dirnode.EntryKind;
@@ -43,7 +42,7 @@ final class EntryNodes {
       default -> n = new FileNode(ino(), wb.newFile(e.cap(), m.size()), m.mode(),
           config.ownerUid(), config.ownerGid(), m.mtime(), m.ctime());
     }
-    n.xattrs = new TreeMap<>(m.xattrs());
+    n.xattrs = Node.xattrsOf(m.xattrs());
     return n;
   }
 
@@ -78,7 +77,7 @@ final class EntryNodes {
             config.ownerUid(), config.ownerGid(), m.mtime(), m.ctime());
       }
     }
-    n.xattrs = new TreeMap<>(m.xattrs());
+    n.xattrs = Node.xattrsOf(m.xattrs());
     return n;
   }
 

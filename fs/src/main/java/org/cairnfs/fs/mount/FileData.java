@@ -1,6 +1,8 @@
 package org.cairnfs.fs.mount;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,8 +28,24 @@ final class FileData {
   private final Path spoolDir;
   private final SpoolBudget budget;
   private final BaseReader baseReader;
-  private final SealedLayerUploads uploads;
-  final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private static final VarHandle LOCK;
+
+  static {
+    try {
+      LOCK = MethodHandles.lookup().findVarHandle(FileData.class, "lock",
+          ReentrantReadWriteLock.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Made by the first seal (or replay); written under the write lock. */
+  private SealedLayerUploads uploads;
+  /**
+   * Made at the first use ({@link #lock()}): a file only listed, never read or written (most of
+   * a large tree), keeps no lock (about 120 bytes).
+   */
+  private volatile ReentrantReadWriteLock lock;
 
   // Written under the write lock; volatile so that the getters the tree calls under its own
   // lock (stat, listings, journaling) never wait for this file's lock, which a read or write
@@ -56,7 +74,6 @@ final class FileData {
     this.spoolDir = spoolDir;
     this.budget = budget;
     this.baseReader = baseReader;
-    this.uploads = new SealedLayerUploads(budget, baseReader);
     this.base = base;
     this.baseSize = baseSize;
     this.size = baseSize;
@@ -65,6 +82,25 @@ final class FileData {
 
   long id() {
     return id;
+  }
+
+  /** This file's lock: reads take its read lock, writes, commits and uploads its write lock. */
+  ReentrantReadWriteLock lock() {
+    ReentrantReadWriteLock l = lock;
+    if (l == null) {
+      ReentrantReadWriteLock made = new ReentrantReadWriteLock();
+      l = (ReentrantReadWriteLock) LOCK.compareAndExchange(this, null, made);
+      if (l == null) {
+        l = made;
+      }
+    }
+    return l;
+  }
+
+  /** Whether a read or write holds this file's lock now. */
+  boolean locked() {
+    ReentrantReadWriteLock l = lock;
+    return l != null && (l.isWriteLocked() || l.getReadLockCount() > 0);
   }
 
   long size() {
@@ -87,11 +123,11 @@ final class FileData {
 
   /** Spool bytes held by changes made since the last commit. */
   long openBytes() {
-    lock.readLock().lock();
+    lock().readLock().lock();
     try {
       return current == null ? 0 : current.heldBytes();
     } finally {
-      lock.readLock().unlock();
+      lock().readLock().unlock();
     }
   }
 
@@ -105,7 +141,7 @@ final class FileData {
 
   /** Adds a sealed layer found in the journal at replay (oldest first). */
   void adoptSealed(Layer layer) {
-    lock.writeLock().lock();
+    lock().writeLock().lock();
     try {
       sealed.add(layer);
       sealedChanged();
@@ -115,7 +151,7 @@ final class FileData {
       budget.add(layer.heldBytes());
       budget.seal(layer.heldBytes());
     } finally {
-      lock.writeLock().unlock();
+      lock().writeLock().unlock();
     }
   }
 
@@ -127,20 +163,20 @@ final class FileData {
    * FileData, whose first open never keeps pages.
    */
   boolean openKeepsCache() {
-    lock.writeLock().lock();
+    lock().writeLock().lock();
     try {
       boolean keep = cachedEpoch == contentEpoch;
       cachedEpoch = contentEpoch;
       return keep;
     } finally {
-      lock.writeLock().unlock();
+      lock().writeLock().unlock();
     }
   }
 
   // ---- reads
 
   int read(long offset, ByteBuffer dst) throws IOException, GridException {
-    lock.readLock().lock();
+    lock().readLock().lock();
     try {
       if (offset >= size) {
         return 0;
@@ -152,7 +188,7 @@ final class FileData {
       dst.position(dst.position() + n);
       return n;
     } finally {
-      lock.readLock().unlock();
+      lock().readLock().unlock();
     }
   }
 
@@ -163,20 +199,20 @@ final class FileData {
    * lock, so appends through several handles never overwrite each other.
    */
   int append(ByteBuffer src, long maxSize) throws IOException, GridException, FsException {
-    lock.writeLock().lock();
+    lock().writeLock().lock();
     try {
       if (size + src.remaining() > maxSize) {
         throw new FsException(FsError.TOO_BIG, "file would pass " + maxSize + " bytes");
       }
       return write(size, src);
     } finally {
-      lock.writeLock().unlock();
+      lock().writeLock().unlock();
     }
   }
 
   /** Writes all of src at offset; returns the bytes written. Caller holds no file lock. */
   int write(long offset, ByteBuffer src) throws IOException, GridException {
-    lock.writeLock().lock();
+    lock().writeLock().lock();
     try {
       int n = src.remaining();
       if (n == 0) {
@@ -190,24 +226,24 @@ final class FileData {
       layer.size = size;
       return n;
     } finally {
-      lock.writeLock().unlock();
+      lock().writeLock().unlock();
     }
   }
 
   /** Grows the file to {@code newSize} (zeros) unless it is already that long. */
   void growTo(long newSize) throws IOException, GridException {
-    lock.writeLock().lock();
+    lock().writeLock().lock();
     try {
       if (newSize > size) {
         truncate(newSize);
       }
     } finally {
-      lock.writeLock().unlock();
+      lock().writeLock().unlock();
     }
   }
 
   void truncate(long newSize) throws IOException, GridException {
-    lock.writeLock().lock();
+    lock().writeLock().lock();
     try {
       if (newSize == size) {
         return;
@@ -220,12 +256,15 @@ final class FileData {
       size = newSize;
       layer.size = newSize;
     } finally {
-      lock.writeLock().unlock();
+      lock().writeLock().unlock();
     }
   }
 
   /** Publishes the sealed list's summary for the lock-free getters; caller holds the write lock. */
   private void sealedChanged() {
+    if (uploads == null && !sealed.isEmpty()) {
+      uploads = new SealedLayerUploads(budget, baseReader);
+    }
     sealedCount = sealed.size();
     oldestSealedGen = sealed.isEmpty() ? 0 : sealed.get(0).gen;
     newestSealedGen = sealed.isEmpty() ? 0 : sealed.get(sealed.size() - 1).gen;
@@ -249,7 +288,7 @@ final class FileData {
 
   /** Seals the open layer; empty when nothing changed since the last commit. */
   Optional<Layer> commit(boolean force) throws IOException {
-    lock.writeLock().lock();
+    lock().writeLock().lock();
     try {
       if (current == null) {
         return Optional.empty();
@@ -266,20 +305,20 @@ final class FileData {
       commits++;
       return Optional.of(l);
     } finally {
-      lock.writeLock().unlock();
+      lock().writeLock().unlock();
     }
   }
 
   /** What the uploader sends for the sealed layers up to the newest: empty if none. */
   Optional<Upload> prepareUpload() {
-    lock.readLock().lock();
+    lock().readLock().lock();
     try {
       if (sealed.isEmpty()) {
         return Optional.empty();
       }
       return Optional.of(uploads.of(sealed, base, baseSize));
     } finally {
-      lock.readLock().unlock();
+      lock().readLock().unlock();
     }
   }
 
@@ -288,11 +327,11 @@ final class FileData {
    * later close of this file may claim to be journaled until the grid holds that version.
    */
   void unjournaled(long gen) {
-    lock.writeLock().lock();
+    lock().writeLock().lock();
     try {
       unjournaledGen = Math.max(unjournaledGen, gen);
     } finally {
-      lock.writeLock().unlock();
+      lock().writeLock().unlock();
     }
   }
 
@@ -302,12 +341,14 @@ final class FileData {
 
   /** The grid holds the version of generation {@code gen} as {@code cap}: drop its layers. */
   void uploaded(long gen, String cap, long uploadedSize) {
-    lock.writeLock().lock();
+    lock().writeLock().lock();
     try {
       // the new base first: a lock-free reader that sees the layers gone must see it
       base = Optional.of(cap);
       baseSize = uploadedSize;
-      uploads.restart();
+      if (uploads != null) {
+        uploads.restart();
+      }
       if (gen >= unjournaledGen) {
         unjournaledGen = -1; // the grid holds it now
       }
@@ -321,15 +362,17 @@ final class FileData {
       }
       sealedChanged();
     } finally {
-      lock.writeLock().unlock();
+      lock().writeLock().unlock();
     }
   }
 
   /** Drops every local layer (the file was unlinked and closed for the last time). */
   void discard() {
-    lock.writeLock().lock();
+    lock().writeLock().lock();
     try {
-      uploads.restart();
+      if (uploads != null) {
+        uploads.restart();
+      }
       unjournaledGen = -1;
       contentEpoch++;
       if (current != null) {
@@ -344,7 +387,7 @@ final class FileData {
       sealed.clear();
       sealedChanged();
     } finally {
-      lock.writeLock().unlock();
+      lock().writeLock().unlock();
     }
   }
 
@@ -353,7 +396,7 @@ final class FileData {
    * process-wide descriptor bound would otherwise hold them open for the life of the process.
    */
   void closeLayers() {
-    lock.writeLock().lock();
+    lock().writeLock().lock();
     try {
       if (current != null) {
         current.close();
@@ -362,28 +405,28 @@ final class FileData {
         l.close();
       }
     } finally {
-      lock.writeLock().unlock();
+      lock().writeLock().unlock();
     }
   }
 
   /** Forces every sealed layer to disk (before a snapshot drops inline copies). */
   void forceSealed() throws IOException {
-    lock.readLock().lock();
+    lock().readLock().lock();
     try {
       for (Layer l : sealed) {
         l.force();
       }
     } finally {
-      lock.readLock().unlock();
+      lock().readLock().unlock();
     }
   }
 
   long commits() {
-    lock.readLock().lock();
+    lock().readLock().lock();
     try {
       return commits;
     } finally {
-      lock.readLock().unlock();
+      lock().readLock().unlock();
     }
   }
 

@@ -21,7 +21,7 @@ record LayerCommit(FileCommit record, Optional<byte[]> inline) {
    * be marked {@link FileData#unjournaled}.
    */
   static Optional<LayerCommit> seal(FileData data) throws IOException {
-    data.lock.writeLock().lock();
+    data.lock().writeLock().lock();
     try {
       Optional<Layer> sealed = data.commit(false);
       if (sealed.isEmpty()) {
@@ -43,7 +43,7 @@ record LayerCommit(FileCommit record, Optional<byte[]> inline) {
       return Optional.of(new LayerCommit(new FileCommit(data.id(), l.gen, data.base(),
           data.baseSize(), l.size, l.limit, PageRun.of(l.pages), Optional.empty()), inline));
     } finally {
-      data.lock.writeLock().unlock();
+      data.lock().writeLock().unlock();
     }
   }
 

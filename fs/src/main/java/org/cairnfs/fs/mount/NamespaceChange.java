@@ -178,8 +178,7 @@ final class NamespaceChange {
       n.mode = mode;
       n.uid = uid;
       n.gid = gid;
-      n.xattrs.clear();
-      n.xattrs.putAll(xattrs);
+      n.xattrs = Node.xattrsOf(xattrs);
       if (after == null || n.atime == after[0]) {
         n.atime = atime;
       }

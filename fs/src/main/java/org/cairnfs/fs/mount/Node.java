@@ -20,7 +20,13 @@ abstract class Node {
   volatile Instant atime;
   volatile Instant mtime;
   volatile Instant ctime;
-  Map<String, byte[]> xattrs = new TreeMap<>();
+  /** Replaced, never changed in place; the shared empty map while there are none (most nodes). */
+  Map<String, byte[]> xattrs = Map.of();
+
+  /** A node's own copy of {@code m}: the shared empty map when there are none. */
+  static Map<String, byte[]> xattrsOf(Map<String, byte[]> m) {
+    return m.isEmpty() ? Map.of() : new TreeMap<>(m);
+  }
 
   Node(long ino, int mode, int uid, int gid, Instant mtime, Instant ctime) {
     this.ino = ino;

@@ -46,7 +46,7 @@ public record NodeMetadata(EntryKind kind, long size, int mode, Instant mtime, I
     if (kind.isSpecial() && size != 0) {
       throw new IllegalArgumentException("a " + kind + " has size 0");
     }
-    xattrs = Collections.unmodifiableMap(new TreeMap<>(xattrs));
+    xattrs = xattrs.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(xattrs));
   }
 
   /** Metadata of a node that is not a device. */

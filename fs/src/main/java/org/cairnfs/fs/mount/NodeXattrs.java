@@ -218,7 +218,7 @@ final class NodeXattrs {
       }
       // counted as the directory entry will count them (a replacement counts once)
       TreeMap<String, byte[]> after = new TreeMap<>(n.xattrs);
-      after.put(name, value);
+      after.put(name, value.clone());
       if (after.size() > MountCore.MAX_XATTRS) {
         throw new FsException(FsError.NO_SPACE, "a node keeps at most " + MountCore.MAX_XATTRS
             + " user xattrs");
@@ -227,7 +227,7 @@ final class NodeXattrs {
         throw new FsException(FsError.NO_SPACE, "a node's user xattrs are limited to "
             + MountCore.MAX_XATTR_TOTAL / 1024 + " KiB in all");
       }
-      n.xattrs.put(name, value.clone());
+      n.xattrs = after;
       n.ctime = core.now();
     });
   }
@@ -235,9 +235,12 @@ final class NodeXattrs {
   void removexattr(String path, String name) throws FsException {
     checkUserXattr(name);
     ns.meta(path, true, n -> {
-      if (n.xattrs.remove(name) == null) {
+      if (!n.xattrs.containsKey(name)) {
         throw new FsException(FsError.NO_ATTRIBUTE, name + " not set");
       }
+      TreeMap<String, byte[]> after = new TreeMap<>(n.xattrs);
+      after.remove(name);
+      n.xattrs = Node.xattrsOf(after);
       n.ctime = core.now();
     });
   }

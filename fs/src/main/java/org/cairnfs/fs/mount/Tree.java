@@ -395,7 +395,7 @@ final class Tree {
     n.mode = m.mode();
     n.mtime = m.mtime();
     n.ctime = m.ctime();
-    n.xattrs = new TreeMap<>(m.xattrs());
+    n.xattrs = Node.xattrsOf(m.xattrs());
     return n;
   }
 

@@ -261,7 +261,7 @@ class FileDataTest {
     assertThat(f.lastSealedGen()).isZero();
     assertThat(f.prepareUpload()).isEmpty();
     assertThat(spoolFiles()).isEmpty();
-    assertThat(CompletableFuture.supplyAsync(() -> f.lock.writeLock().tryLock()).get())
+    assertThat(CompletableFuture.supplyAsync(() -> f.lock().writeLock().tryLock()).get())
         .as("the lock is free").isTrue();
   }
 

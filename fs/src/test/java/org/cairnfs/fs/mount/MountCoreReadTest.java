@@ -155,7 +155,7 @@ class MountCoreReadTest {
       }
       java.util.concurrent.Future<Integer> write = pool.submit(
           () -> reader.core.write(writeFh, ByteBuffer.wrap(new byte[] {1, 2, 3}), 10));
-      while (!data.lock.hasQueuedThreads()) {
+      while (!data.lock().hasQueuedThreads()) {
         Thread.sleep(5);
       }
       // the read waits on the grid and the write on the read: the tree must still answer

@@ -82,6 +82,7 @@ class NamespaceChangeTest {
               f.atime = t;
               f.mtime = t;
               f.ctime = t;
+              f.xattrs = new java.util.TreeMap<>(f.xattrs); // nodes replace their maps
               f.xattrs.put("user.k", new byte[] {'w'});
               f.xattrs.put("user.new", new byte[] {'n'});
               assertThat(c.remove(root.children, "f")).isSameAs(f);

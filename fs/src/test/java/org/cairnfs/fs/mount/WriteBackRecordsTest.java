@@ -65,17 +65,17 @@ class WriteBackRecordsTest {
       FileData data = fx.fileData("/f");
       CompletableFuture<Void> a;
       CompletableFuture<Void> b;
-      data.lock.writeLock().lock(); // both flushes wait here, inside the commit
+      data.lock().writeLock().lock(); // both flushes wait here, inside the commit
       try {
         a = CompletableFuture.runAsync(() -> flush(fx, h1));
         b = CompletableFuture.runAsync(() -> flush(fx, h2));
         long deadline = System.nanoTime() + 20_000_000_000L;
-        while (data.lock.getQueueLength() < 2) {
+        while (data.lock().getQueueLength() < 2) {
           assertThat(System.nanoTime()).as("both flushes at the file's lock").isLessThan(deadline);
           Thread.sleep(1);
         }
       } finally {
-        data.lock.writeLock().unlock();
+        data.lock().writeLock().unlock();
       }
       a.get();
       b.get();
