@@ -149,7 +149,7 @@ final class ImmutableUploads {
 
   /** {@link #closeAsync}, waiting for the commit. */
   void close(ShareKey key, LeaseOwner owner) throws StoreException, IOException {
-    ShareStore.awaitClose(closeAsync(key, owner), "closing " + key);
+    CloseWait.await(closeAsync(key, owner), "closing " + key);
   }
 
   /**

@@ -2,21 +2,12 @@ package org.cairnfs.storage.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
@@ -24,8 +15,6 @@ import org.cairnfs.storage.lease.LeaseSecrets;
 import org.cairnfs.storage.lease.ShareRecord;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.share.ShareKind;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The shares one server holds, on any {@link java.nio.file.FileSystem} (tests use Jimfs).
@@ -37,14 +26,15 @@ import org.slf4j.LoggerFactory;
  * stripe; uploads to different shares proceed in parallel.
  *
  * <p>This class validates requests and coordinates; immutable uploads are kept by {@link
- * ImmutableUploads}, new slot versions by {@link SlotWriter}, and leasing a share already held
- * by {@link HeldShareLeases}.
+ * ImmutableUploads}, new slot versions by {@link SlotWriter}, reads of held shares by {@link
+ * HeldShareReads}, their leases by {@link LeaseKeeping} and {@link HeldShareLeases}, idle writes
+ * are dropped by {@link IdleWriteSweep}, opening prepares the disk by {@link StoreStartup}, and
+ * {@link CloseWait} waits out a close's commit.
  *
  * <p>Thread-safe. Every method may block on disk, so network code must call it off its event
  * loop.
  */
 public final class ShareStore implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(ShareStore.class);
   /** Longest single read; larger requests are refused rather than buffered. */
   public static final int MAX_READ_LENGTH = 8 << 20;
   private static final int STRIPES = 64;
@@ -53,25 +43,27 @@ public final class ShareStore implements AutoCloseable {
   private final LeaseDb leases;
   private final SpaceBudget budget;
   private final StripedLocks stripes = new StripedLocks(STRIPES);
-  private final HeldShareLeases held;
   private final ImmutableUploads uploads;
   private final SlotWriter slots;
-  /** Clock millis before which no idle sweep runs again. */
-  private final java.util.concurrent.atomic.AtomicLong nextSweepMillis =
-      new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+  private final HeldShareReads reads;
+  private final LeaseKeeping leaseKeeping;
+  private final IdleWriteSweep idleWrites;
 
   private ShareStore(ShareLayout layout, LeaseDb leases, SpaceBudget budget,
       SlotWriteCheck slotCheck, SharedDirectorySync.Syncer dirSyncer, int directAlignment) {
     this.layout = layout;
     this.leases = leases;
     this.budget = budget;
-    this.held = new HeldShareLeases(layout, leases, budget, slotCheck);
+    HeldShareLeases held = new HeldShareLeases(layout, leases, budget, slotCheck);
     OpenWriteCount openWrites = new OpenWriteCount(budget.limits().maxOpenWrites());
     SharedDirectorySync dirSyncs = new SharedDirectorySync(dirSyncer);
     this.uploads = new ImmutableUploads(layout, leases, budget, openWrites, stripes, held,
         dirSyncs, directAlignment);
     this.slots = new SlotWriter(layout, leases, budget, openWrites, stripes, slotCheck,
         dirSyncs);
+    this.reads = new HeldShareReads(layout);
+    this.leaseKeeping = new LeaseKeeping(layout, leases, stripes, held);
+    this.idleWrites = new IdleWriteSweep(layout, budget.limits(), leases.clock(), uploads, slots);
   }
 
   /**
@@ -106,23 +98,7 @@ public final class ShareStore implements AutoCloseable {
       FreeSpace freeSpace, SlotWriteCheck slotCheck, SharedDirectorySync.Syncer dirSyncer,
       boolean directWrites) throws IOException {
     ShareLayout layout = new ShareLayout(storageDir);
-    Files.createDirectories(layout.sharesDir());
-    deleteTree(layout.incomingDir());
-    Files.createDirectories(layout.incomingDir());
-    StoreReconciliation.Result fixed;
-    try {
-      fixed = StoreReconciliation.run(layout, leases, slotCheck);
-    } catch (java.io.UncheckedIOException e) {
-      // A record that does not decode: refuse to start with the recovery steps it carries.
-      throw e.getCause();
-    }
-    if (fixed.changedAnything()) {
-      log.warn("{}: lease database reconciled with the share tree after an unclean stop: "
-          + "{} recordless share(s) of {} bytes adopted with a recovered lease, {} record(s) "
-          + "of {} bytes without a file dropped, {} record size(s) corrected", storageDir,
-          fixed.adopted(), fixed.adoptedBytes(), fixed.dropped(), fixed.droppedBytes(),
-          fixed.resized());
-    }
+    StoreStartup.prepare(storageDir, layout, leases, slotCheck);
     return new ShareStore(layout, leases, new SpaceBudget(limits, freeSpace, leases), slotCheck,
         dirSyncer, DirectWrites.alignment(layout.incomingDir(), directWrites));
   }
@@ -142,7 +118,7 @@ public final class ShareStore implements AutoCloseable {
   public Allocation allocate(StorageIndex index, Collection<Integer> shareNumbers,
       long shareSize, LeaseOwner owner, LeaseSecrets secrets) throws StoreException, IOException {
     budget.checkShareSize(shareSize);
-    sweepIdleWrites();
+    idleWrites.sweepIfDue();
     Set<Integer> numbers = new TreeSet<>();
     for (int n : shareNumbers) {
       numbers.add(checkedShareNumber(n));
@@ -201,17 +177,7 @@ public final class ShareStore implements AutoCloseable {
   /** Sizes of the shares of {@code kind} held (closed) for {@code index}, by share number. */
   public SortedMap<Integer, Long> shareSizes(StorageIndex index, ShareKind kind)
       throws IOException {
-    SortedMap<Integer, Long> out = new TreeMap<>();
-    for (ShareKey key : layout.sharesOf(index)) {
-      if (key.kind() == kind) {
-        try {
-          out.put(key.shareNumber(), Files.size(layout.sharePath(key)));
-        } catch (NoSuchFileException e) {
-          // deleted meanwhile
-        }
-      }
-    }
-    return out;
+    return reads.sizes(index, kind);
   }
 
   /** Numbers of the immutable shares held for {@code index}. */
@@ -237,29 +203,7 @@ public final class ShareStore implements AutoCloseable {
    */
   public int read(ShareKey key, long offset, int length,
       java.util.function.IntFunction<ByteBuffer> buffers) throws StoreException, IOException {
-    if (offset < 0) {
-      throw StoreException.badRequest("read offset must not be negative: " + offset);
-    }
-    if (length < 0 || length > MAX_READ_LENGTH) {
-      throw StoreException.badRequest(
-          "read length must be in 0.." + MAX_READ_LENGTH + ", got " + length);
-    }
-    try (FileChannel channel = FileChannel.open(layout.sharePath(key), StandardOpenOption.READ)) {
-      long size = channel.size();
-      int n = (int) Math.max(0, Math.min(length, size - Math.min(offset, size)));
-      ByteBuffer out = buffers.apply(n);
-      int read = 0;
-      while (read < n) {
-        int got = channel.read(out, offset + read);
-        if (got < 0) {
-          break;
-        }
-        read += got;
-      }
-      return read;
-    } catch (NoSuchFileException e) {
-      throw StoreException.notFound("no share " + key);
-    }
+    return reads.read(key, offset, length, buffers);
   }
 
   /**
@@ -285,7 +229,7 @@ public final class ShareStore implements AutoCloseable {
       throw StoreException.badRequest("negative slot offset " + offset + " or size " + totalSize);
     }
     if (offset == 0) {
-      sweepIdleWrites();
+      idleWrites.sweepIfDue();
     }
     return slots.writeChunk(ShareKey.mutable(index, checkedShareNumber(shareNumber)), owner,
         secrets, totalSize, offset, data);
@@ -298,30 +242,7 @@ public final class ShareStore implements AutoCloseable {
    */
   public static void awaitClose(java.util.concurrent.CompletableFuture<Void> committed,
       String what) throws StoreException, IOException {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          committed.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true; // the close is under way; its outcome is what we report
-        } catch (java.util.concurrent.ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof StoreException se) {
-            throw se;
-          }
-          if (cause instanceof IOException io) {
-            throw io;
-          }
-          throw new IOException(what + " failed: " + cause, cause);
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    CloseWait.await(committed, what);
   }
 
   /** The space budget, for tests that pause a store call inside it (package-private). */
@@ -347,7 +268,7 @@ public final class ShareStore implements AutoCloseable {
 
   /** Bytes the store may still take: under max-space and above the reserved free space. */
   public long freeBytes() throws IOException {
-    sweepIdleWrites();
+    idleWrites.sweepIfDue();
     return budget.freeBytes();
   }
 
@@ -357,21 +278,7 @@ public final class ShareStore implements AutoCloseable {
    * by itself (at most once a second) before anything that needs a place or reports space.
    */
   public int expireIdleWrites() throws IOException {
-    long idle = budget.limits().openWriteIdleTimeout().toMillis();
-    int dropped = uploads.expireIdle(idle) + slots.expireIdle(idle);
-    if (dropped > 0) {
-      log.info("{}: dropped {} open upload(s) and slot write(s) idle for over {}",
-          layout.sharesDir(), dropped, budget.limits().openWriteIdleTimeout());
-    }
-    return dropped;
-  }
-
-  private void sweepIdleWrites() throws IOException {
-    long now = leases.clock().millis();
-    long next = nextSweepMillis.get();
-    if (now >= next && nextSweepMillis.compareAndSet(next, now + 1000)) {
-      expireIdleWrites();
-    }
+    return idleWrites.expire();
   }
 
   /**
@@ -401,16 +308,7 @@ public final class ShareStore implements AutoCloseable {
    */
   public int addLease(StorageIndex index, LeaseOwner owner, LeaseSecrets secrets)
       throws StoreException, IOException {
-    synchronized (lockFor(index)) {
-      List<ShareKey> keys = layout.sharesOf(index);
-      if (keys.isEmpty()) {
-        throw StoreException.notFound("no shares held for " + index);
-      }
-      for (ShareKey key : keys) {
-        held.add(key, owner, secrets);
-      }
-      return keys.size();
-    }
+    return leaseKeeping.add(index, owner, secrets);
   }
 
   /**
@@ -420,19 +318,7 @@ public final class ShareStore implements AutoCloseable {
    */
   public void renewLease(StorageIndex index, byte[] renewSecret)
       throws StoreException, IOException {
-    if (renewSecret.length != LeaseSecrets.SECRET_LENGTH) {
-      throw StoreException.badRequest("renew secret must be " + LeaseSecrets.SECRET_LENGTH
-          + " bytes, got " + renewSecret.length);
-    }
-    boolean matched = false;
-    synchronized (lockFor(index)) {
-      for (ShareKey key : layout.sharesOf(index)) {
-        matched |= leases.renewLease(key, renewSecret);
-      }
-    }
-    if (!matched) {
-      throw StoreException.notFound("no lease on " + index + " with that renew secret");
-    }
+    leaseKeeping.renew(index, renewSecret);
   }
 
   /**
@@ -441,21 +327,7 @@ public final class ShareStore implements AutoCloseable {
    * it was deleted.
    */
   public boolean collectIfExpired(ShareKey key) throws IOException {
-    synchronized (lockFor(key.index())) {
-      Path path = layout.sharePath(key);
-      if (!Files.exists(path) || leases.dropExpiredLeases(key) == LeaseDb.Expiry.LIVE) {
-        return false;
-      }
-      // Record first: a crash before the delete leaves a recordless file, collected next pass.
-      leases.removeShare(key);
-      Files.deleteIfExists(path);
-      try {
-        Files.deleteIfExists(layout.indexDir(key.index()));
-      } catch (DirectoryNotEmptyException e) {
-        // other shares of this index remain
-      }
-      return true;
-    }
+    return leaseKeeping.collectIfExpired(key);
   }
 
   /**
@@ -482,10 +354,6 @@ public final class ShareStore implements AutoCloseable {
     slots.discardAll();
   }
 
-  private Object lockFor(StorageIndex index) {
-    return stripes.of(index);
-  }
-
   private static ShareKey key(StorageIndex index, int shareNumber) throws StoreException {
     return ShareKey.immutable(index, checkedShareNumber(shareNumber));
   }
@@ -496,16 +364,5 @@ public final class ShareStore implements AutoCloseable {
           "share number must be in 0.." + ShareKey.MAX_SHARE_NUMBER + ", got " + n);
     }
     return n;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

@@ -1,0 +1,82 @@
+package org.cairnfs.storage.store;
+
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.lease.LeaseDb;
+import org.cairnfs.storage.lease.LeaseOwner;
+import org.cairnfs.storage.lease.LeaseSecrets;
+import org.cairnfs.storage.share.ShareKey;
+
+/**
+ * The leases of shares already held, from ADD_LEASE and RENEW_LEASE (every share of a storage
+ * index at once) to the garbage collector deleting a share whose leases all expired. Each runs
+ * under the index's stripe lock, so it never races an upload or slot write of that index.
+ */
+final class LeaseKeeping {
+  private final ShareLayout layout;
+  private final LeaseDb leases;
+  private final StripedLocks stripes;
+  private final HeldShareLeases held;
+
+  LeaseKeeping(ShareLayout layout, LeaseDb leases, StripedLocks stripes, HeldShareLeases held) {
+    this.layout = layout;
+    this.leases = leases;
+    this.stripes = stripes;
+    this.held = held;
+  }
+
+  /** See {@link ShareStore#addLease}. */
+  int add(StorageIndex index, LeaseOwner owner, LeaseSecrets secrets)
+      throws StoreException, IOException {
+    synchronized (stripes.of(index)) {
+      List<ShareKey> keys = layout.sharesOf(index);
+      if (keys.isEmpty()) {
+        throw StoreException.notFound("no shares held for " + index);
+      }
+      for (ShareKey key : keys) {
+        held.add(key, owner, secrets);
+      }
+      return keys.size();
+    }
+  }
+
+  /** See {@link ShareStore#renewLease}. */
+  void renew(StorageIndex index, byte[] renewSecret) throws StoreException, IOException {
+    if (renewSecret.length != LeaseSecrets.SECRET_LENGTH) {
+      throw StoreException.badRequest("renew secret must be " + LeaseSecrets.SECRET_LENGTH
+          + " bytes, got " + renewSecret.length);
+    }
+    boolean matched = false;
+    synchronized (stripes.of(index)) {
+      for (ShareKey key : layout.sharesOf(index)) {
+        matched |= leases.renewLease(key, renewSecret);
+      }
+    }
+    if (!matched) {
+      throw StoreException.notFound("no lease on " + index + " with that renew secret");
+    }
+  }
+
+  /** See {@link ShareStore#collectIfExpired}. */
+  boolean collectIfExpired(ShareKey key) throws IOException {
+    synchronized (stripes.of(key.index())) {
+      Path path = layout.sharePath(key);
+      if (!Files.exists(path) || leases.dropExpiredLeases(key) == LeaseDb.Expiry.LIVE) {
+        return false;
+      }
+      // Record first: a crash before the delete leaves a recordless file, collected next pass.
+      leases.removeShare(key);
+      Files.deleteIfExists(path);
+      try {
+        Files.deleteIfExists(layout.indexDir(key.index()));
+      } catch (DirectoryNotEmptyException e) {
+        // other shares of this index remain
+      }
+      return true;
+    }
+  }
+}
