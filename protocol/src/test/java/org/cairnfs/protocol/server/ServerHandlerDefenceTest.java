@@ -209,7 +209,7 @@ class ServerHandlerDefenceTest {
     EmbeddedChannel ch = greeted();
     send(ch, 1, new Request.ReadRange(A, 0, 0, 60_000));
     assertThat(started).hasSize(1);
-    assertThat(shared.responses().used()).isEqualTo(4 + 60_000 + ServerHandler.SMALL_RESPONSE);
+    assertThat(shared.responses().used()).isEqualTo(4 + 60_000 + ConnectionRequests.SMALL_RESPONSE);
     runStarted();
     ServerHandlerTest.drain(ch);
     assertBudgetsEmpty();
@@ -219,17 +219,17 @@ class ServerHandlerDefenceTest {
   @Test
   void replyBoundIsTheLargestAnswerCappedByTheFrameLimit() {
     int max = WireLimits.DEFAULT_MAX_FRAME;
-    int small = 4 + ServerHandler.SMALL_RESPONSE;
-    assertThat(ServerHandler.replyBound(new Request.Ping(), max)).isEqualTo(small);
-    assertThat(ServerHandler.replyBound(new Request.ReadRange(A, 0, 0, 1000), max))
+    int small = 4 + ConnectionRequests.SMALL_RESPONSE;
+    assertThat(ConnectionRequests.replyBound(new Request.Ping(), max)).isEqualTo(small);
+    assertThat(ConnectionRequests.replyBound(new Request.ReadRange(A, 0, 0, 1000), max))
         .isEqualTo(small + 1000);
-    assertThat(ServerHandler.replyBound(new Request.ReadRange(A, 0, 0, 1 << 20),
+    assertThat(ConnectionRequests.replyBound(new Request.ReadRange(A, 0, 0, 1 << 20),
         WireLimits.MIN_MAX_FRAME)).isEqualTo(4 + WireLimits.MIN_MAX_FRAME);
-    assertThat(ServerHandler.replyBound(new Request.ReadSlot(A, Set.of(1, 2), 0, 1000), max))
+    assertThat(ConnectionRequests.replyBound(new Request.ReadSlot(A, Set.of(1, 2), 0, 1000), max))
         .as("each share named").isEqualTo(small + 2000);
-    assertThat(ServerHandler.replyBound(new Request.ReadSlot(A, Set.of(), 0, 1000), max))
+    assertThat(ConnectionRequests.replyBound(new Request.ReadSlot(A, Set.of(), 0, 1000), max))
         .as("no share named: all 256").isEqualTo(small + 256_000);
-    assertThat(ServerHandler.replyBound(new Request.ReadSlot(A, Set.of(), 0, 8192), max))
+    assertThat(ConnectionRequests.replyBound(new Request.ReadSlot(A, Set.of(), 0, 8192), max))
         .as("never past a chunk").isEqualTo(small + WireLimits.MAX_CHUNK);
   }
 
