@@ -3,10 +3,7 @@ package org.cairnfs.fs.grid;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,11 +19,8 @@ import org.cairnfs.caps.immutable.PlaintextSource;
 import org.cairnfs.caps.immutable.ShareLayout;
 import org.cairnfs.caps.share.ShareSink;
 import org.cairnfs.fs.grid.Placement.Status;
-import org.cairnfs.protocol.client.ServerFullException;
-import org.cairnfs.protocol.client.ShareTooBigException;
 import org.cairnfs.protocol.client.StorageClient;
 import org.cairnfs.protocol.identity.NodeId;
-import org.cairnfs.protocol.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>prepare: fix the key (a hashing pass when convergent), hence storage index and layout;
  *   <li>connect to the first 2n servers of the permuted ring and ask which shares they hold
- *       (small shares: the first n, not asked);
- *   <li>allocate the shares without a place ({@link Placement#plan}), round after round,
- *       connecting further servers when those run out;
+ *       (small shares: the first n, not asked), then allocate the shares without a place
+ *       ({@link Placement#plan}), round after round, connecting further servers when those run
+ *       out: {@link UploadServers};
  *   <li>encode once, streaming every allocated share to its server ({@link UploadSink});
  *   <li>check every "already held" share against the cap ({@link HeldShareCheck});
  *   <li>shares lost mid-upload (error, stall, disconnect) or held falsely are allocated
@@ -53,16 +47,6 @@ final class ImmutableUpload {
   private static final Logger log = LoggerFactory.getLogger(ImmutableUpload.class);
   /** Encoding runs at most this many times (the first plus re-placements). */
   static final int MAX_ROUNDS = 3;
-  /**
-   * A share up to this length is not looked for first when the first n servers of its ring all
-   * connect: they are allocated at once, and ALLOCATE answers which of the asked shares each
-   * holds, which finds a file stored before under the same ring. Asking 2n servers is 20 of a
-   * small file's 50 requests at 3-of-10; a share held under another number (the ring changed
-   * since) costs only its few KiB sent again. A server that cannot be reached shifts the plan
-   * along the ring, and a full or failing one makes the plan look further: then the servers
-   * are asked first as for a large share.
-   */
-  static final long SMALL_SHARE = 64 << 10;
   private static final ShareSink DISCARD = (offset, data, off, len) -> { };
 
   private final ServerPool pool;
@@ -71,12 +55,8 @@ final class ImmutableUpload {
   private final EncodingParams params;
   private final ImmutableEncoder encoder;
   private final UploadLocks locks;
-  private final Map<NodeId, StorageClient> clients = new HashMap<>();
-  /** Servers connected for a small share and not asked which shares they hold. */
-  private final Set<NodeId> unasked = new LinkedHashSet<>();
-  /** Shares that got this client's lease through ALLOCATE (allocated or already held). */
-  private final Map<NodeId, Set<Integer>> leasedByAllocate = new HashMap<>();
   private Placement placement;
+  private UploadServers servers;
   private StorageIndex index;
   private ShareLayout layout;
   private long bytesSent;
@@ -112,16 +92,13 @@ final class ImmutableUpload {
 
   private UploadResult place(ImmutableEncoder.Prepared prepared) throws IOException {
     placement = new Placement(PermutedRing.order(index, pool.serverIds()), params.n());
+    servers = new UploadServers(pool, secrets, config, params.n(), index, layout.shareLength(),
+        placement);
     try {
       log.debug("upload of {}: connecting", index);
-      if (layout.shareLength() > SMALL_SHARE) {
-        connectMore(2 * params.n(), true);
-      } else if (!connectMore(params.n(), false)) {
-        askUnasked(); // the plan shifts along the ring: find what the others hold first
-        connectMore(params.n(), true);
-      }
+      servers.connectFirst();
       log.debug("upload of {}: placing", index);
-      placeShares();
+      servers.placeShares();
       log.debug("upload of {}: placed {}", index, placement.in(Status.OPEN));
       if (placement.happiness(Placement.PLANNED) < params.happy()) {
         throw unhappy(placement.happiness(Placement.PLANNED));
@@ -134,7 +111,7 @@ final class ImmutableUpload {
         collect(sinks);
         log.debug("upload of {}: collected round {}", index, round);
         checkClaims(cap.verifier());
-        if (round == MAX_ROUNDS || placement.incomplete().isEmpty() || !placeShares()) {
+        if (round == MAX_ROUNDS || placement.incomplete().isEmpty() || !servers.placeShares()) {
           break;
         }
         log.info("upload of {}: re-encoding for shares {} placed again", index,
@@ -159,122 +136,12 @@ final class ImmutableUpload {
     }
   }
 
-  /**
-   * Connects the next {@code count} ring servers and asks them which shares they hold, or,
-   * without {@code ask}, keeps them in {@link #unasked}. True if {@code count} servers connected.
-   */
-  private boolean connectMore(int count, boolean ask) {
-    List<NodeId> batch = placement.nextToConnect(count);
-    Map<NodeId, CompletableFuture<StorageClient>> connecting = new LinkedHashMap<>();
-    for (NodeId id : batch) {
-      connecting.put(id, pool.connect(id));
-    }
-    Map<NodeId, CompletableFuture<Set<Integer>>> asking = new LinkedHashMap<>();
-    int connected = 0;
-    for (Map.Entry<NodeId, CompletableFuture<StorageClient>> e : connecting.entrySet()) {
-      NodeId id = e.getKey();
-      try {
-        StorageClient client = Await.get(e.getValue(), config.stallTimeout(), "connecting");
-        clients.put(id, client);
-        placement.connected(id);
-        connected++;
-        if (ask) {
-          asking.put(id, client.shareNumbers(index));
-        } else {
-          unasked.add(id);
-        }
-      } catch (IOException failed) {
-        placement.problem(id, "not reachable: " + failed.getMessage());
-      }
-    }
-    collectClaims(asking);
-    return connected == count;
-  }
-
-  /** Asks the servers connected without asking which shares they hold. */
-  private void askUnasked() {
-    Map<NodeId, CompletableFuture<Set<Integer>>> asking = new LinkedHashMap<>();
-    for (NodeId id : unasked) {
-      asking.put(id, clients.get(id).shareNumbers(index));
-    }
-    unasked.clear();
-    collectClaims(asking);
-  }
-
-  private void collectClaims(Map<NodeId, CompletableFuture<Set<Integer>>> asking) {
-    asking.forEach((id, f) -> {
-      try {
-        for (int share : Await.get(f, config.stallTimeout(), "asking for shares")) {
-          if (share < params.n() && placement.status(id, share) == null) {
-            placement.set(id, share, Status.CLAIMED);
-          }
-        }
-      } catch (IOException e) {
-        placement.problem(id, "could not list shares: " + e.getMessage());
-      }
-    });
-  }
-
-  /**
-   * Allocates shares without a place until none is left or no server can take more; true if
-   * any new share was allocated.
-   */
-  private boolean placeShares() {
-    boolean progress = false;
-    while (true) {
-      Map<NodeId, Set<Integer>> plan = placement.plan();
-      if (plan.isEmpty()) {
-        boolean uncredited = Happiness.of(placement.in(Placement.PLANNED)) < params.n();
-        if (!uncredited) {
-          return progress;
-        }
-        if (!unasked.isEmpty()) {
-          askUnasked(); // a full or failing server: what do the others hold already?
-          continue;
-        }
-        if (placement.ringExhausted()) {
-          return progress;
-        }
-        connectMore(params.n(), true);
-        continue;
-      }
-      Map<NodeId, CompletableFuture<Response.Allocated>> asks = new LinkedHashMap<>();
-      plan.forEach((id, shares) -> {
-        placement.asked(id, shares);
-        asks.put(id, clients.get(id).allocate(index, secrets.renewSecret(index, id),
-            secrets.cancelSecret(index, id), layout.shareLength(), shares));
-      });
-      for (Map.Entry<NodeId, CompletableFuture<Response.Allocated>> e : asks.entrySet()) {
-        NodeId id = e.getKey();
-        try {
-          Response.Allocated answer = Await.get(e.getValue(), config.stallTimeout(), "allocate");
-          Set<Integer> leased = leasedByAllocate.computeIfAbsent(id, x -> new HashSet<>());
-          leased.addAll(answer.allocated());
-          leased.addAll(answer.alreadyHave());
-          for (int share : answer.allocated()) {
-            placement.set(id, share, Status.OPEN);
-            progress = true;
-          }
-          for (int share : answer.alreadyHave()) {
-            if (placement.status(id, share) == null) {
-              placement.set(id, share, Status.CLAIMED);
-            }
-          }
-        } catch (ServerFullException | ShareTooBigException full) {
-          placement.full(id, full.getMessage());
-        } catch (IOException failed) {
-          placement.problem(id, "allocate failed: " + failed.getMessage());
-        }
-      }
-    }
-  }
-
   /** A sink for each share allocated and not yet being written. */
   private Map<Integer, List<UploadSink>> openSinks() {
     Map<Integer, List<UploadSink>> sinks = new TreeMap<>();
     placement.in(Status.OPEN).forEach((id, shares) -> {
       for (int share : shares) {
-        UploadSink sink = new UploadSink(id, clients.get(id), index, share, config.writeChunk(),
+        UploadSink sink = new UploadSink(id, servers.client(id), index, share, config.writeChunk(),
             config.uploadWindow(), config.stallTimeout());
         sinks.computeIfAbsent(share, s -> new ArrayList<>()).add(sink);
       }
@@ -324,7 +191,7 @@ final class ImmutableUpload {
     placement.in(Status.CLAIMED).forEach((id, shares) -> {
       for (int share : shares) {
         checks.computeIfAbsent(id, x -> new TreeMap<>())
-            .put(share, new HeldShareCheck(clients.get(id), index, share, layout));
+            .put(share, new HeldShareCheck(servers.client(id), index, share, layout));
       }
     });
     checks.forEach((id, byShare) -> byShare.forEach((share, check) -> {
@@ -344,7 +211,7 @@ final class ImmutableUpload {
     placement.in(Status.WRITTEN).forEach((id, shares) -> {
       for (int share : shares) {
         closing.computeIfAbsent(id, x -> new TreeMap<>())
-            .put(share, clients.get(id).closeShare(index, share));
+            .put(share, servers.client(id).closeShare(index, share));
       }
     });
     closing.forEach((id, byShare) -> byShare.forEach((share, f) -> {
@@ -363,8 +230,8 @@ final class ImmutableUpload {
     Map<NodeId, CompletableFuture<Void>> leasing = new LinkedHashMap<>();
     for (Map.Entry<NodeId, Set<Integer>> held : placement.in(Status.HELD).entrySet()) {
       NodeId id = held.getKey();
-      if (!leasedByAllocate.getOrDefault(id, Set.of()).containsAll(held.getValue())) {
-        leasing.put(id, clients.get(id).addLease(index, secrets.renewSecret(index, id),
+      if (!servers.leasedByAllocate(id, held.getValue())) {
+        leasing.put(id, servers.client(id).addLease(index, secrets.renewSecret(index, id),
             secrets.cancelSecret(index, id)));
       }
     }
@@ -391,7 +258,7 @@ final class ImmutableUpload {
     for (Set<Status> which : List.of(Set.of(Status.OPEN), Set.of(Status.WRITTEN),
         Set.of(Status.FAILED))) {
       placement.in(which).forEach((id, shares) -> {
-        StorageClient client = clients.get(id);
+        StorageClient client = servers.client(id);
         for (int share : shares) {
           if (client != null && client.connection().isOpen()) {
             aborts.add(client.abortShare(index, share).exceptionally(e -> null));

@@ -168,7 +168,7 @@ class UploadFaultsTest {
   void aLargeShareIsLookedForFirst() throws Exception {
     grid = new TestGrid(dir, 12);
     GridClient client = grid.client(FAST);
-    byte[] data = random(3 * (int) ImmutableUpload.SMALL_SHARE + 3, 25);
+    byte[] data = random(3 * (int) UploadServers.SMALL_SHARE + 3, 25);
     client.upload(PlaintextSource.of(data)).get();
     int asked = 0;
     for (TestServer s : grid.servers()) {
