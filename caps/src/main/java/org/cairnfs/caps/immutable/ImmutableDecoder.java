@@ -4,23 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import javax.crypto.Cipher;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.ImmutableVerifyCap;
 import org.cairnfs.caps.crypto.AesCtr;
-import org.cairnfs.caps.crypto.Tag;
-import org.cairnfs.caps.crypto.TaggedHash;
-import org.cairnfs.caps.erasure.ErasureCodec;
-import org.cairnfs.caps.merkle.MerkleTree;
 import org.cairnfs.caps.share.ShareSource;
 
 /**
@@ -41,37 +30,24 @@ import org.cairnfs.caps.share.ShareSource;
  *
  * <p>Memory: n block buffers (about one segment times n/k) plus one run of leaf hashes per
  * share in use. Not thread-safe: use one decoder per reader.
+ *
+ * <p>Choosing, verifying and combining the shares is the package's {@code VerifiedSegments};
+ * this class decrypts what it yields and hands it out.
  */
 public final class ImmutableDecoder {
   /** Segments whose leaf hashes a sequential read proves at once. */
   static final int SEQUENTIAL_RUN = 64;
-  /** Most k-subsets tried for one segment when shares disagree with the commitment. */
-  static final int MAX_COMBINATIONS = 256;
 
   private final ImmutableVerifyCap cap;
   /** The read key; null for a decoder of ciphertext (a verify-cap holder repairing). */
   private final byte[] key;
-  private final TreeMap<Integer, ShareSource> candidates;
-  private final Map<Integer, String> bad = new LinkedHashMap<>();
-  private final List<VerifiedShare> active = new ArrayList<>();
-  private final ErasureCodec codec;
-  private final boolean[] present;
-  private final VerifiedShare[] used;
-  private final TaggedHash blockHash = TaggedHash.start(Tag.BLOCK);
-  private final TaggedHash segmentHash = TaggedHash.start(Tag.SEGMENT);
-  private LeafWindow segmentHashes;
-  private byte[][] blocks;
-  private ShareLayout layout;
+  private final VerifiedSegments segments;
 
   private ImmutableDecoder(ImmutableVerifyCap cap, byte[] key, Map<Integer, ShareSource> shares,
       Comparator<Integer> preference) {
     this.cap = cap;
     this.key = key;
-    this.candidates = new TreeMap<>(preference);
-    this.candidates.putAll(shares);
-    this.codec = ErasureCodec.of(cap.k(), cap.n());
-    this.present = new boolean[cap.n()];
-    this.used = new VerifiedShare[cap.n()];
+    this.segments = new VerifiedSegments(cap, shares, preference);
   }
 
   /** A decoder over the given shares, keyed by the share number each is claimed to be. */
@@ -101,13 +77,12 @@ public final class ImmutableDecoder {
 
   /** The layout, from the first share that verifies. */
   public ShareLayout layout() throws IntegrityException {
-    fillActive();
-    return layout;
+    return segments.layout();
   }
 
   /** Shares dropped so far and why. */
   public Map<Integer, String> badShares() {
-    return Map.copyOf(bad);
+    return Map.copyOf(segments.bad());
   }
 
   /** Writes the whole plaintext to {@code out}. */
@@ -115,8 +90,8 @@ public final class ImmutableDecoder {
     ShareLayout layout = layout();
     Cipher cipher = AesCtr.at(key(), 0);
     for (int s = 0; s < layout.segmentCount(); s++) {
-      decodeSegment(s, SEQUENTIAL_RUN, cipher);
-      writeSegment(s, out);
+      decodeSegment(layout, s, SEQUENTIAL_RUN, cipher);
+      writeSegment(layout, s, out);
     }
   }
 
@@ -133,8 +108,9 @@ public final class ImmutableDecoder {
           "segment " + s + " of a file with " + layout.segmentCount());
     }
     Cipher cipher = AesCtr.at(key(), (long) s * layout.params().segmentSize());
-    decodeSegment(s, 1, null);
+    segments.load(s, 1);
     // Decrypted straight from the verified blocks into the answer: one pass, not two.
+    byte[][] blocks = segments.blocks();
     byte[] out = new byte[layout.segmentLength(s)];
     int blockLength = layout.blockLength(s);
     try {
@@ -163,7 +139,8 @@ public final class ImmutableDecoder {
       throw new IndexOutOfBoundsException(
           "segment " + s + " of a file with " + layout.segmentCount());
     }
-    decodeSegment(s, Math.max(1, run), null);
+    segments.load(s, Math.max(1, run));
+    byte[][] blocks = segments.blocks();
     int blockLength = layout.blockLength(s);
     for (int j = 0; j < cap.k(); j++) {
       System.arraycopy(blocks[j], 0, into[j], 0, blockLength);
@@ -177,7 +154,8 @@ public final class ImmutableDecoder {
     return key;
   }
 
-  private void writeSegment(int s, OutputStream out) throws IOException {
+  private void writeSegment(ShareLayout layout, int s, OutputStream out) throws IOException {
+    byte[][] blocks = segments.blocks();
     int blockLength = layout.blockLength(s);
     int remaining = layout.segmentLength(s);
     for (int j = 0; remaining > 0; j++) {
@@ -187,20 +165,11 @@ public final class ImmutableDecoder {
     }
   }
 
-  /**
-   * Leaves the decrypted segment in the first k block buffers, after checking that the data
-   * blocks (read or rebuilt) are the ones the uploader committed to in the segment tree.
-   */
-  private void decodeSegment(int s, int run, Cipher cipher) throws IntegrityException {
-    byte[] committed = committedSegmentHash(s, run);
-    Arrays.fill(present, false);
-    readBlocks(s, run);
-    if (!rebuildMatches(s, committed)) {
-      findConsistentShares(s, run, committed);
-    }
-    if (cipher == null) {
-      return;
-    }
+  /** Leaves the decrypted segment {@code s} in the first k block buffers, verified. */
+  private void decodeSegment(ShareLayout layout, int s, int run, Cipher cipher)
+      throws IntegrityException {
+    segments.load(s, run);
+    byte[][] blocks = segments.blocks();
     int blockLength = layout.blockLength(s);
     int remaining = layout.segmentLength(s);
     try {
@@ -214,200 +183,9 @@ public final class ImmutableDecoder {
     }
   }
 
-  /** The segment hash the extension block commits to, proved from an active share's copy. */
-  private byte[] committedSegmentHash(int s, int run) throws IntegrityException {
-    while (!segmentHashes.covers(s)) {
-      fillActive();
-      VerifiedShare from = active.get(0);
-      try {
-        from.loadSegmentHashes(segmentHashes, s, run);
-      } catch (VerifiedShare.BadShareException e) {
-        bad.put(from.number(), e.getMessage());
-        active.remove(0);
-      }
-    }
-    int at = segmentHashes.offsetOf(s);
-    return Arrays.copyOfRange(segmentHashes.bytes(), at, at + MerkleTree.HASH_LENGTH);
-  }
-
-  /** Reads segment {@code s}'s block from every active share not yet read, topping up on drops. */
-  private void readBlocks(int s, int run) throws IntegrityException {
-    boolean dropped = true;
-    while (dropped) {
-      fillActive();
-      dropped = false;
-      for (Iterator<VerifiedShare> it = active.iterator(); it.hasNext(); ) {
-        VerifiedShare share = it.next();
-        if (present[share.number()]) {
-          continue;
-        }
-        try {
-          share.readBlock(s, run, buffer(share.number()));
-          present[share.number()] = true;
-          used[share.number()] = share;
-        } catch (VerifiedShare.BadShareException e) {
-          bad.put(share.number(), e.getMessage());
-          it.remove();
-          dropped = true;
-        }
-      }
-    }
-  }
-
-  /**
-   * Rebuilds any missing data block from the present ones and compares H(SEGMENT, data leaf
-   * hashes) with the commitment. A data block read from its share contributes its already
-   * verified leaf hash; only rebuilt blocks are hashed here.
-   */
-  private boolean rebuildMatches(int s, byte[] committed) {
-    int k = cap.k();
-    int blockLength = layout.blockLength(s);
-    boolean allData = true;
-    for (int j = 0; j < k; j++) {
-      allData &= present[j];
-    }
-    if (!allData) {
-      for (int i = 0; i < cap.n(); i++) {
-        buffer(i);
-      }
-      codec.decode(blocks, present, 0, blockLength);
-    }
-    for (int j = 0; j < k; j++) {
-      if (present[j]) {
-        used[j].feedBlockLeaf(s, segmentHash);
-      } else {
-        segmentHash.update(blockHash.update(blocks[j], 0, blockLength).finish());
-      }
-    }
-    return MessageDigest.isEqual(segmentHash.finish(), committed);
-  }
-
-  /**
-   * The k blocks used disagree with the commitment: the uploader coded parity (or data) that does
-   * not match what it committed. Reads segment {@code s} from every share still available and
-   * tries other k-subsets (at most {@link #MAX_COMBINATIONS}); the first that rebuilds the
-   * committed segment becomes the active set. Throws if none does.
-   */
-  private void findConsistentShares(int s, int run, byte[] committed)
-      throws IntegrityException {
-    int k = cap.k();
-    int blockLength = layout.blockLength(s);
-    boolean[] first = present.clone();
-    while (!candidates.isEmpty()) {
-      openNext();
-    }
-    readBlocks(s, run);
-    List<Integer> available = new ArrayList<>();
-    byte[][] saved = new byte[cap.n()][];
-    for (int i = 0; i < cap.n(); i++) {
-      if (present[i]) {
-        available.add(i);
-        saved[i] = Arrays.copyOf(blocks[i], blockLength);
-      }
-    }
-    int[] pick = new int[k];
-    for (int j = 0; j < k; j++) {
-      pick[j] = j;
-    }
-    int tried = 0;
-    do {
-      Arrays.fill(present, false);
-      for (int p : pick) {
-        int number = available.get(p);
-        present[number] = true;
-        System.arraycopy(saved[number], 0, blocks[number], 0, blockLength);
-      }
-      if (Arrays.equals(present, first)) {
-        continue;
-      }
-      tried++;
-      if (rebuildMatches(s, committed)) {
-        List<VerifiedShare> keep = new ArrayList<>();
-        for (VerifiedShare share : active) {
-          if (present[share.number()]) {
-            keep.add(share);
-          } else {
-            candidates.put(share.number(), share.source());
-          }
-        }
-        active.clear();
-        active.addAll(keep);
-        return;
-      }
-    } while (tried < MAX_COMBINATIONS && nextCombination(pick, available.size()));
-    Map<Integer, String> involved = new LinkedHashMap<>(bad);
-    for (int number : available) {
-      involved.put(number, "inconsistent erasure coding (uploader) in segment " + s);
-    }
-    throw new IntegrityException("segment " + s + " of file " + cap.index() + ": no " + k
-        + " of shares " + available + " rebuild the data the uploader committed to ("
-        + (tried + 1) + " combinations tried): inconsistent erasure coding (uploader)",
-        involved);
-  }
-
-  /** Advances {@code pick} to the next k-subset of {@code [0, m)} in lexicographic order. */
-  static boolean nextCombination(int[] pick, int m) {
-    int k = pick.length;
-    int i = k - 1;
-    while (i >= 0 && pick[i] == m - k + i) {
-      i--;
-    }
-    if (i < 0) {
-      return false;
-    }
-    pick[i]++;
-    for (int j = i + 1; j < k; j++) {
-      pick[j] = pick[j - 1] + 1;
-    }
-    return true;
-  }
-
-  private byte[] buffer(int i) {
-    if (blocks[i] == null) {
-      blocks[i] = new byte[layout.maxBlockLength()];
-    }
-    return blocks[i];
-  }
-
-  /** Tops the active set up to k verified shares, or throws naming the bad ones. */
-  private void fillActive() throws IntegrityException {
-    while (active.size() < cap.k() && !candidates.isEmpty()) {
-      openNext();
-    }
-    if (active.size() < cap.k()) {
-      throw new IntegrityException("need " + cap.k() + " good shares of file "
-          + cap.index() + ", found " + active.size(), bad);
-    }
-  }
-
-  /** Verifies the lowest-numbered candidate and adds it to the active set, or drops it. */
-  private void openNext() {
-    Map.Entry<Integer, ShareSource> next = candidates.pollFirstEntry();
-    int number = next.getKey();
-    if (number < 0 || number >= cap.n()) {
-      bad.put(number, "share number is not below n=" + cap.n());
-      return;
-    }
-    try {
-      VerifiedShare share = VerifiedShare.open(number, next.getValue(), cap.extensionHash(),
-          cap.k(), cap.n(), cap.size());
-      if (layout == null) {
-        layout = share.layout();
-        blocks = new byte[cap.n()][];
-        segmentHashes = new LeafWindow(layout.segmentCount(),
-            share.extension().segmentTreeRoot());
-      }
-      int at = 0;
-      while (at < active.size() && active.get(at).number() < number) {
-        at++;
-      }
-      active.add(at, share);
-    } catch (VerifiedShare.BadShareException e) {
-      bad.put(number, e.getMessage());
-    }
-  }
-
   private final class SegmentInputStream extends InputStream {
+    private ShareLayout layout;
+    private byte[][] blocks;
     private Cipher cipher;
     private int segment = -1;
     private int position;
@@ -425,7 +203,8 @@ public final class ImmutableDecoder {
         return 0;
       }
       if (cipher == null) {
-        layout();
+        layout = layout();
+        blocks = segments.blocks();
         cipher = AesCtr.at(key(), 0);
       }
       if (position == length) {
@@ -433,7 +212,7 @@ public final class ImmutableDecoder {
           return -1;
         }
         segment++;
-        decodeSegment(segment, SEQUENTIAL_RUN, cipher);
+        decodeSegment(layout, segment, SEQUENTIAL_RUN, cipher);
         position = 0;
         length = layout.segmentLength(segment);
       }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * Which shares the decoder uses, and for what: the segment hashes come from the lowest-numbered
  * share in use, a share whose segment tree does not prove is dropped and the set topped up from
  * the other candidates, a block already read is not read again when another share drops out,
- * and the search for a consistent subset stops after {@link ImmutableDecoder#MAX_COMBINATIONS}.
+ * and the search for a consistent subset stops after {@link VerifiedSegments#MAX_COMBINATIONS}.
  */
 class DecoderActiveSetTest {
   static final EncodingParams PARAMS = Shares.params(3, 10, 64);

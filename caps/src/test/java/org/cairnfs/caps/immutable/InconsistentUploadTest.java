@@ -283,7 +283,7 @@ class InconsistentUploadTest {
     List<String> seen = new ArrayList<>();
     do {
       seen.add(pick[0] + "" + pick[1]);
-    } while (ImmutableDecoder.nextCombination(pick, 4));
+    } while (VerifiedSegments.nextCombination(pick, 4));
     assertThat(seen).containsExactly("01", "02", "03", "12", "13", "23");
   }
 
