@@ -4,7 +4,7 @@
 # times; after each walk the demo process is collected (jcmd GC.run) and its retained heap
 # printed, beside the walk's time. Past the tree's bound (MountConfig.treeEntries, 107 000
 # entries under the default -Xmx512m) idle clean listings are dropped, so the retained heap
-# should stay near the bound's worth (about 700 bytes an entry) plus the last 10 s of listings.
+# should stay near the bound's worth (about 500 bytes an entry) plus the last 10 s of listings.
 # Usage: bench/run-tree-memory.sh [--dirs 40] [--files 10000] [--runs 2] [--dir /tmp/cairn-tree]
 # Smoke run: bench/run-tree-memory.sh --dirs 3 --files 1000 --runs 1
 # Needs /dev/fuse, libfuse2, fusermount and jcmd. Time it only on an otherwise idle machine.
