@@ -32,6 +32,10 @@ final class ServerLink {
   private long backoffMillis;
   private CompletableFuture<StorageClient> current;
   private ScheduledFuture<?> retry;
+  /** Which scheduled retry is the live one: a retry that fired before being replaced does nothing. */
+  private long retryToken;
+  /** An announcement already brought an attempt forward since the link last connected. */
+  private boolean broughtForward;
   private boolean removed;
   private volatile long reportedFreeSpace = -1;
   private volatile long maxShareSize = -1;
@@ -51,21 +55,23 @@ final class ServerLink {
    * A newer listing of the server. A new announcement (a higher sequence: the server restarted,
    * or reconnected to an introducer) while backing off says it is probably back: the next
    * attempt comes after the shortest backoff instead of the long one the failures earned.
+   *
+   * <p>Once per outage: until the link connects again, later announcements change nothing, and
+   * if that early attempt fails the backoff goes on from what the failures earned. A server
+   * that announces but does not take this client's connections (or an introducer replaying
+   * its signed announcements) therefore cannot make the client retry it faster than its
+   * backoff.
    */
   synchronized void update(GridServer newer) {
     boolean announcedAgain = newer.sequence() > server.sequence();
     server = newer;
-    if (!announcedAgain || removed || state != ConnectionState.BACKING_OFF) {
+    if (!announcedAgain || removed || broughtForward || state != ConnectionState.BACKING_OFF) {
       return;
     }
-    long min = pool.backoffMin().toMillis();
-    long delay = jittered(min);
+    long delay = jittered(pool.backoffMin().toMillis());
     Instant sooner = pool.clock().instant().plus(Duration.ofMillis(delay));
     if (sooner.isBefore(nextAttempt)) {
-      if (retry != null) {
-        retry.cancel(false);
-      }
-      backoffMillis = Math.min(pool.backoffMax().toMillis(), min * 2);
+      broughtForward = true;
       nextAttempt = sooner;
       scheduleRetry(delay);
     }
@@ -176,6 +182,7 @@ final class ServerLink {
       if (failure == null) {
         setState(ConnectionState.CONNECTED);
         lastError = null;
+        broughtForward = false;
         backoffMillis = pool.backoffMin().toMillis();
         client.connection().closeFuture().thenRun(() -> dropped(attempt));
       } else {
@@ -208,12 +215,22 @@ final class ServerLink {
     scheduleRetry(delay);
   }
 
+  /**
+   * Replaces any scheduled retry with one after {@code delay}; call under the lock. The one
+   * replaced is cancelled, and does nothing should it have fired already (waiting for the lock):
+   * cancelling cannot stop a task that started.
+   */
   private void scheduleRetry(long delay) {
+    if (retry != null) {
+      retry.cancel(false);
+      retry = null;
+    }
+    long token = ++retryToken;
     if (pool.isClosed()) {
       return;
     }
     try {
-      retry = pool.scheduler().schedule(this::retryNow, delay, TimeUnit.MILLISECONDS);
+      retry = pool.scheduler().schedule(() -> retryNow(token), delay, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException closing) {
       // the pool is closing
     }
@@ -228,8 +245,8 @@ final class ServerLink {
     return base - (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitter + 1));
   }
 
-  private synchronized void retryNow() {
-    if (!removed && state == ConnectionState.BACKING_OFF) {
+  private synchronized void retryNow(long token) {
+    if (!removed && token == retryToken && state == ConnectionState.BACKING_OFF) {
       open();
     }
   }
