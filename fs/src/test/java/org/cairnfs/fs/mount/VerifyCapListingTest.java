@@ -83,4 +83,28 @@ class VerifyCapListingTest {
       }
     }
   }
+
+  /**
+   * A new file written and not yet closed: its last closed version is the empty file the
+   * create journaled (a literal once on the grid), yet listxattr names the verify cap from the
+   * open size.
+   */
+  @Test
+  void aNewFileNotYetClosedListsTheVerifyCapOnlyWhereGetxattrAnswers() throws Exception {
+    try (TestGrid grid = new TestGrid(dir.resolve("grid"), 4)) {
+      ClientFileSystem fs = ClientFileSystem.create(grid.client(CONFIG));
+      String root = fs.createDirectory().get();
+      try (CoreFixture fx = new CoreFixture(fs, root, dir.resolve("cache"),
+          b -> b.coalesceDelay(HOUR).coalesceLimit(HOUR))) {
+        MountCore c = fx.core;
+        long fh = fx.create("/n");
+        c.write(fh, ByteBuffer.wrap(CoreFixture.bytes(100, 3)), 0); // never flushed
+        List<String> listed = c.listxattr("/n");
+        boolean answers = answers(c, "/n");
+        assertThat(listed.contains(MountCore.VERIFYCAP))
+            .as("listed %s, getxattr answers: %s", listed, answers).isEqualTo(answers);
+        c.release(fh);
+      }
+    }
+  }
 }
