@@ -56,6 +56,8 @@ final class FileData {
   private volatile int sealedCount;
   private volatile long oldestSealedGen;
   private volatile long newestSealedGen;
+  /** The newest sealed layer's size: the last closed version's (cap xattrs name that one). */
+  private volatile long newestSealedSize;
   private volatile Layer current;
   private volatile long size;
   private long nextGen;
@@ -133,6 +135,11 @@ final class FileData {
 
   long lastSealedGen() {
     return newestSealedGen;
+  }
+
+  /** The size of the newest sealed layer (the last closed version); 0 when none. */
+  long lastSealedSize() {
+    return newestSealedSize;
   }
 
   long oldestSealedGen() {
@@ -267,6 +274,7 @@ final class FileData {
     }
     sealedCount = sealed.size();
     oldestSealedGen = sealed.isEmpty() ? 0 : sealed.get(0).gen;
+    newestSealedSize = sealed.isEmpty() ? 0 : sealed.get(sealed.size() - 1).size;
     newestSealedGen = sealed.isEmpty() ? 0 : sealed.get(sealed.size() - 1).gen;
   }
 

@@ -152,7 +152,8 @@ final class NodeXattrs {
 
   /**
    * Whether getxattr of the verify cap will answer (a literal has none): from the cap on the
-   * grid while the node has no change pending, else from what the pending version will be.
+   * grid while the node has no closed change pending, else from the size of the last closed
+   * version (what getxattr waits for), never from changes a handle has not closed yet.
    */
   private boolean verifiable(Node n) {
     Optional<String> cap;
@@ -163,10 +164,14 @@ final class NodeXattrs {
         return true; // made here: a mutable directory
       }
     } else {
+      // as getxattr: the last closed version, not what a handle has written and not closed
       FileNode f = (FileNode) n;
-      cap = f.data.lastSealedGen() == 0 ? f.data.base() : Optional.empty();
+      if (f.data.lastSealedGen() != 0) {
+        return wb.grid.verifiable(f.data.lastSealedSize());
+      }
+      cap = f.data.base();
       if (cap.isEmpty()) {
-        return wb.grid.verifiable(f.data.size());
+        return wb.grid.verifiable(0); // made here, never closed: the empty file its create named
       }
     }
     try {
