@@ -49,6 +49,18 @@ final class DirectoryPublishes {
   Optional<GridException> publish(Map<DirRef, List<PendingState.Change>> all,
       Map<Long, String> localCaps, Set<Long> failedFiles) throws IOException {
     RoundFailures failures = new RoundFailures(LOG, "directory publishes");
+    try {
+      publishInTwoPhases(all, localCaps, failedFiles, failures);
+      return failures.last();
+    } finally {
+      failures.logCount(); // also when a journal error ends the round early
+    }
+  }
+
+  /** Every batch but the moves out, then the moves out (see the class comment). */
+  private void publishInTwoPhases(Map<DirRef, List<PendingState.Change>> all,
+      Map<Long, String> localCaps, Set<Long> failedFiles, RoundFailures failures)
+      throws IOException {
     for (int phase = 0; phase < 2; phase++) {
       for (Map.Entry<DirRef, List<PendingState.Change>> e : all.entrySet()) {
         DirRef dir = e.getKey();
@@ -87,7 +99,6 @@ final class DirectoryPublishes {
         }
       }
     }
-    return failures.end();
   }
 
   /** Journals {@code changes} as published without publishing them (they have nowhere to go). */

@@ -94,6 +94,7 @@ final class FileUploads {
         failures.add("upload of local file " + e.getKey(), GridException.of(ex));
       }
     }
-    return failures.end();
+    failures.logCount();
+    return failures.last();
   }
 }

@@ -31,11 +31,19 @@ final class RoundFailures {
     }
   }
 
-  /** Logs how many failed after the first; the last failure, if any, for the round's status. */
-  Optional<GridException> end() {
+  /** The round's last failure of this kind, if any, for its status. */
+  Optional<GridException> last() {
+    return Optional.ofNullable(last);
+  }
+
+  /**
+   * Logs how many failed after the first, once; in a {@code finally}, so a round that a
+   * journal error ends early still says what failed before it.
+   */
+  void logCount() {
     if (count > 1) {
       log.warn("{} more {} failed in this round (each logged at DEBUG)", count - 1, kind);
     }
-    return Optional.ofNullable(last);
+    count = Math.min(count, 1);
   }
 }

@@ -100,28 +100,32 @@ final class UploadRound {
         localDirs.add(l.id());
       }
     }
-    for (Long id : localDirs) {
-      Optional<String> cap = wb.createdCap(id);
-      if (cap.isPresent()) {
-        localCaps.put(id, cap.get());
-        continue;
-      }
-      if (!childDirs.contains(id)) {
-        // removed before it ever reached the grid: its changes have nowhere to go
-        List<PendingState.Change> orphan = all.get(new DirRef.Local(id));
-        if (orphan != null) {
-          publishes.markPublished(new DirRef.Local(id), orphan);
+    try {
+      for (Long id : localDirs) {
+        Optional<String> cap = wb.createdCap(id);
+        if (cap.isPresent()) {
+          localCaps.put(id, cap.get());
+          continue;
         }
-        continue;
+        if (!childDirs.contains(id)) {
+          // removed before it ever reached the grid: its changes have nowhere to go
+          List<PendingState.Change> orphan = all.get(new DirRef.Local(id));
+          if (orphan != null) {
+            publishes.markPublished(new DirRef.Local(id), orphan);
+          }
+          continue;
+        }
+        try {
+          String created = wb.grid.createDirectory().join();
+          wb.record(new DirCreated(id, created));
+          localCaps.put(id, created);
+        } catch (RuntimeException ex) {
+          failures.add("creating a directory (local id " + id + ")", GridException.of(ex));
+        }
       }
-      try {
-        String created = wb.grid.createDirectory().join();
-        wb.record(new DirCreated(id, created));
-        localCaps.put(id, created);
-      } catch (RuntimeException ex) {
-        failures.add("creating a directory (local id " + id + ")", GridException.of(ex));
-      }
+      return failures.last();
+    } finally {
+      failures.logCount(); // also when a journal error ends the round early
     }
-    return failures.end();
   }
 }
