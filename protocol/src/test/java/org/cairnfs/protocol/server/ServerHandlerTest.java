@@ -285,6 +285,13 @@ class ServerHandlerTest {
         .containsExactly(101L, 102L, 103L, 104L);
   }
 
+  private static ByteBuf innermost(ByteBuf b) {
+    while (b.unwrap() != null) {
+      b = b.unwrap();
+    }
+    return b;
+  }
+
   @Test
   void aReadFromAnOwnedBufferIsSentUncopiedAndReleased() throws Exception {
     EmbeddedChannel ch = greeted();
@@ -301,7 +308,8 @@ class ServerHandlerTest {
     }
     // the head, then the backend's own buffer (a duplicate of it, not a copy)
     assertThat(parts).hasSize(2);
-    assertThat(((ByteBuf) parts.get(1)).unwrap()).isSameAs(backend.handedOut.get(0));
+    // compared below any wrapper: Netty's leak detector wraps the buffers it samples
+    assertThat(innermost((ByteBuf) parts.get(1))).isSameAs(innermost(backend.handedOut.get(0)));
     ByteBuf joined = Unpooled.buffer();
     parts.forEach(p -> {
       joined.writeBytes((ByteBuf) p);
