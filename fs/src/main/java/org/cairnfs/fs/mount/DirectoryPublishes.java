@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The directory publishes of a round: each directory gets all its pending changes in one batch,
  * which is how many changes to one directory become one publish. Moves out of a directory go in
- * a second pass, after every other batch, so an entry is never in neither place. A change whose
- * child is not on the grid yet waits for a later round.
+ * a second pass, after every other batch and only when all of those went through, so an entry
+ * is never in neither place. A change whose child is not on the grid yet waits for a later
+ * round.
  */
 final class DirectoryPublishes {
   /** The uploader's logger: its messages read as they always have. */
@@ -57,16 +58,25 @@ final class DirectoryPublishes {
     }
   }
 
-  /** Every batch but the moves out, then the moves out (see the class comment). */
+  /**
+   * Every batch but the moves out, then the moves out (see the class comment), these only once
+   * all the rest is on the grid: a move's new place may be a change held back (its file's upload
+   * failed, its directory not created, its batch refused), and the entry must not be in neither.
+   */
   private void publishInTwoPhases(Map<DirRef, List<PendingState.Change>> all,
       Map<Long, String> localCaps, Set<Long> failedFiles, RoundFailures failures)
       throws IOException {
+    boolean restPublished = true;
     for (int phase = 0; phase < 2; phase++) {
+      if (phase == 1 && !restPublished) {
+        return; // a later round moves them out, with their new places
+      }
       for (Map.Entry<DirRef, List<PendingState.Change>> e : all.entrySet()) {
         DirRef dir = e.getKey();
         String dirCap = dir instanceof DirRef.Cap c ? c.cap()
             : localCaps.get(((DirRef.Local) dir).id());
         if (dirCap == null) {
+          restPublished = false;
           continue;
         }
         List<EntryChange> batch = new ArrayList<>();
@@ -78,6 +88,7 @@ final class DirectoryPublishes {
           }
           Optional<EntryChange> resolved = resolve(c, localCaps, failedFiles);
           if (resolved.isEmpty()) {
+            restPublished = false;
             continue;
           }
           batch.add(resolved.get());
@@ -94,6 +105,7 @@ final class DirectoryPublishes {
           status.published();
           onPublished.accept(dir);
         } catch (RuntimeException ex) {
+          restPublished = false;
           failures.add("publishing " + batch.size() + " changes to a directory",
               GridException.of(ex));
         }

@@ -596,6 +596,42 @@ class UploaderTest {
     }
   }
 
+  /**
+   * A file changed and moved to another directory, whose new version cannot be uploaded: its
+   * new place waits for the upload, so its old one stays on the grid too (never in neither
+   * place); once the upload goes through, the move completes.
+   */
+  @Test
+  void aMoveOutWaitsWhileItsNewPlaceCannotBePublished() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    CoreFixture fx = new CoreFixture(grid, null, dir,
+        b -> b.coalesceDelay(HOUR).coalesceLimit(HOUR).retry(HOUR, HOUR));
+    try {
+      fx.core.mkdir("/x", 0755, U);
+      fx.core.mkdir("/y", 0755, U);
+      fx.put("/x/f", utf8("f"));
+      fx.core.sync(Duration.ofSeconds(5));
+      String x = grid.entries(fx.rootCap).get("x").cap().orElseThrow();
+      String y = grid.entries(fx.rootCap).get("y").cap().orElseThrow();
+      fx.put("/x/f", utf8("f, changed"));
+      fx.core.rename("/x/f", "/y/f", 0);
+      grid.failAfterReading = true; // uploads fail, publishes go through
+      fx.core.writeBack().uploader.kick(true);
+      waitUntil("the round failed", () -> fx.core.status().lastError().isPresent());
+      assertThat(grid.entries(x).keySet()).as("the old place, while the new one waits")
+          .containsExactly("f");
+      assertThat(grid.entries(y)).isEmpty();
+      grid.failAfterReading = false;
+      fx.core.sync(Duration.ofSeconds(5));
+      assertThat(grid.entries(x)).isEmpty();
+      assertThat(grid.entries(y).keySet()).containsExactly("f");
+      assertThat(fx.get("/y/f")).isEqualTo(utf8("f, changed"));
+    } finally {
+      grid.failAfterReading = false;
+      closeQuickly(fx);
+    }
+  }
+
   /** A directory made and removed before any round never reaches the grid, nor its changes. */
   @Test
   void aDirectoryRemovedBeforeItsRoundIsNeverCreated() throws Exception {
