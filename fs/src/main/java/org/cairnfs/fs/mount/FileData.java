@@ -1,8 +1,6 @@
 package org.cairnfs.fs.mount;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,17 +26,6 @@ final class FileData {
   private final Path spoolDir;
   private final SpoolBudget budget;
   private final BaseReader baseReader;
-  private static final VarHandle LOCK;
-
-  static {
-    try {
-      LOCK = MethodHandles.lookup().findVarHandle(FileData.class, "lock",
-          ReentrantReadWriteLock.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   /** Made by the first seal (or replay); written under the write lock. */
   private SealedLayerUploads uploads;
   /**
@@ -55,9 +42,8 @@ final class FileData {
   private final List<Layer> sealed = new ArrayList<>(); // oldest first
   private volatile int sealedCount;
   private volatile long oldestSealedGen;
-  private volatile long newestSealedGen;
-  /** The newest sealed layer's size: the last closed version's (cap xattrs name that one). */
-  private volatile long newestSealedSize;
+  /** The last closed version (cap xattrs name that one); null when nothing is sealed. */
+  private volatile Layer newestSealed;
   private volatile Layer current;
   private volatile long size;
   private long nextGen;
@@ -89,14 +75,14 @@ final class FileData {
   /** This file's lock: reads take its read lock, writes, commits and uploads its write lock. */
   ReentrantReadWriteLock lock() {
     ReentrantReadWriteLock l = lock;
-    if (l == null) {
-      ReentrantReadWriteLock made = new ReentrantReadWriteLock();
-      l = (ReentrantReadWriteLock) LOCK.compareAndExchange(this, null, made);
-      if (l == null) {
-        l = made;
-      }
+    return l != null ? l : makeLock();
+  }
+
+  private synchronized ReentrantReadWriteLock makeLock() {
+    if (lock == null) {
+      lock = new ReentrantReadWriteLock();
     }
-    return l;
+    return lock;
   }
 
   /** Whether a read or write holds this file's lock now. */
@@ -134,12 +120,14 @@ final class FileData {
   }
 
   long lastSealedGen() {
-    return newestSealedGen;
+    Layer l = newestSealed;
+    return l == null ? 0 : l.gen;
   }
 
   /** The size of the newest sealed layer (the last closed version); 0 when none. */
   long lastSealedSize() {
-    return newestSealedSize;
+    Layer l = newestSealed;
+    return l == null ? 0 : l.size;
   }
 
   long oldestSealedGen() {
@@ -274,8 +262,7 @@ final class FileData {
     }
     sealedCount = sealed.size();
     oldestSealedGen = sealed.isEmpty() ? 0 : sealed.get(0).gen;
-    newestSealedSize = sealed.isEmpty() ? 0 : sealed.get(sealed.size() - 1).size;
-    newestSealedGen = sealed.isEmpty() ? 0 : sealed.get(sealed.size() - 1).gen;
+    newestSealed = sealed.isEmpty() ? null : sealed.get(sealed.size() - 1);
   }
 
   private Layer openLayer() throws IOException {
