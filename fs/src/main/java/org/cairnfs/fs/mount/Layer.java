@@ -161,27 +161,39 @@ final class Layer {
   }
 
   void readAt(ByteBuffer dst, long offset) throws IOException {
-    long at = offset;
-    for (int attempt = 1; ; attempt++) {
-      FileChannel ch = channel();
-      try {
-        while (dst.hasRemaining()) {
-          int n = ch.read(dst, at);
-          if (n < 0) { // a sparse tail the file never reached reads as zeros
-            while (dst.hasRemaining()) {
-              dst.put((byte) 0);
-            }
-            return;
+    int start = dst.position(); // a retry goes on from what the last attempt read
+    onChannel(ch -> {
+      while (dst.hasRemaining()) {
+        if (ch.read(dst, offset + dst.position() - start) < 0) {
+          while (dst.hasRemaining()) { // a sparse tail the file never reached reads as zeros
+            dst.put((byte) 0);
           }
-          at += n;
         }
+      }
+    });
+  }
+
+  /** Something done through the layer's channel. */
+  private interface ChannelCall {
+    void run(FileChannel ch) throws IOException;
+  }
+
+  /**
+   * Runs {@code call} on the channel, opening it again when the descriptor bound closed it
+   * meanwhile (at most three tries: dropped, or closed again and again); an interrupt's close
+   * is the caller's to see.
+   */
+  private void onChannel(ChannelCall call) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        call.run(channel());
         return;
       } catch (ClosedByInterruptException e) {
         throw e;
       } catch (ClosedChannelException e) {
         if (attempt == 3) {
-          throw e; // dropped, or evicted again and again
-        } // closed by the descriptor bound meanwhile: open it again
+          throw e;
+        }
       }
     }
   }
@@ -202,25 +214,14 @@ final class Layer {
   void force() throws IOException {
     // through a reopened descriptor too: fsync covers the file's pages whoever wrote them, and
     // Linux (4.14 and later) reports a write-back error no descriptor has seen to the next one
-    for (int attempt = 1; ; attempt++) {
-      try {
-        channel().force(false);
-        synchronized (this) {
-          if (lost != null) {
-            throw new IOException("a write-back error reported when its spool file was closed:"
-                + " " + lost.getMessage(), lost);
-          }
-        }
-        unforced = false; // no write runs meanwhile: the open layer's under the file's lock
-        break;
-      } catch (ClosedByInterruptException e) {
-        throw e;
-      } catch (ClosedChannelException e) {
-        if (attempt == 3) {
-          throw e;
-        }
+    onChannel(ch -> ch.force(false));
+    synchronized (this) {
+      if (lost != null) {
+        throw new IOException("a write-back error reported when its spool file was closed: "
+            + lost.getMessage(), lost);
       }
     }
+    unforced = false; // no write runs meanwhile: the open layer's under the file's lock
     if (!nameForced) {
       Journal.forceDirectory(path.getParent(), channels);
       nameForced = true;
