@@ -37,13 +37,12 @@ final class RoundFailures {
   }
 
   /**
-   * Logs how many failed after the first, once; in a {@code finally}, so a round that a
-   * journal error ends early still says what failed before it.
+   * Logs how many failed after the first; at the round's end, in a {@code finally} where a
+   * journal error can end it early.
    */
   void logCount() {
     if (count > 1) {
       log.warn("{} more {} failed in this round (each logged at DEBUG)", count - 1, kind);
     }
-    count = Math.min(count, 1);
   }
 }
