@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.introducer.HostPort;
+import org.cairnfs.introducer.client.Backoff;
 import org.cairnfs.introducer.client.GridServer;
 import org.cairnfs.protocol.client.StorageClient;
 import org.slf4j.Logger;
@@ -29,7 +29,7 @@ final class ServerLink {
   private Instant since;
   private String lastError;
   private Instant nextAttempt;
-  private long backoffMillis;
+  private final Backoff backoff;
   private CompletableFuture<StorageClient> current;
   private ScheduledFuture<?> retry;
   /** Which scheduled retry is the live one: a retry that fired before being replaced does nothing. */
@@ -44,7 +44,7 @@ final class ServerLink {
     this.pool = pool;
     this.server = server;
     this.since = pool.clock().instant();
-    this.backoffMillis = pool.backoffMin().toMillis();
+    this.backoff = new Backoff(pool.backoffMin(), pool.backoffMax());
   }
 
   GridServer server() {
@@ -68,7 +68,7 @@ final class ServerLink {
     if (!announcedAgain || removed || broughtForward || state != ConnectionState.BACKING_OFF) {
       return;
     }
-    long delay = jittered(pool.backoffMin().toMillis());
+    long delay = Backoff.jittered(pool.backoffMin().toMillis());
     Instant sooner = pool.clock().instant().plus(Duration.ofMillis(delay));
     if (sooner.isBefore(nextAttempt)) {
       broughtForward = true;
@@ -183,7 +183,7 @@ final class ServerLink {
         setState(ConnectionState.CONNECTED);
         lastError = null;
         broughtForward = false;
-        backoffMillis = pool.backoffMin().toMillis();
+        backoff.reset();
         client.connection().closeFuture().thenRun(() -> dropped(attempt));
       } else {
         backOff(Await.unwrap(failure).getMessage());
@@ -209,8 +209,7 @@ final class ServerLink {
   private void backOff(String why) {
     lastError = why;
     setState(ConnectionState.BACKING_OFF);
-    long delay = jittered(backoffMillis);
-    backoffMillis = Math.min(pool.backoffMax().toMillis(), backoffMillis * 2);
+    long delay = backoff.nextMillis();
     nextAttempt = pool.clock().instant().plus(Duration.ofMillis(delay));
     scheduleRetry(delay);
   }
@@ -234,15 +233,6 @@ final class ServerLink {
     } catch (java.util.concurrent.RejectedExecutionException closing) {
       // the pool is closing
     }
-  }
-
-  /**
-   * {@code base} less up to a fifth at random, so the clients of a restarted (or rate-limiting)
-   * server do not all come back in the same instant.
-   */
-  static long jittered(long base) {
-    long jitter = base / 5;
-    return base - (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitter + 1));
   }
 
   private synchronized void retryNow(long token) {

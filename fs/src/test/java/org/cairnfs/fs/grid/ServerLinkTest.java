@@ -240,12 +240,12 @@ class ServerLinkTest {
   void theDelayIsTheBackoffLessUpToAFifthAtRandom() {
     java.util.Set<Long> seen = new java.util.HashSet<>();
     for (int i = 0; i < 2_000; i++) {
-      long d = ServerLink.jittered(30_000);
+      long d = org.cairnfs.introducer.client.Backoff.jittered(30_000);
       assertThat(d).isBetween(24_000L, 30_000L);
       seen.add(d / 1_000);
     }
     assertThat(seen).as("spread over the whole range").contains(24L, 27L, 29L);
-    assertThat(ServerLink.jittered(4)).isEqualTo(4); // too short to spread
+    assertThat(org.cairnfs.introducer.client.Backoff.jittered(4)).isEqualTo(4); // too short to spread
   }
 
   @Test

@@ -5,29 +5,34 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reconnect delays: doubling from {@code min} to {@code max}, each with up to 20% random jitter
- * so many clients of a restarted introducer do not reconnect in lockstep.
+ * so many clients of a restarted introducer (or storage server) do not reconnect in lockstep.
  */
-final class Backoff {
+public final class Backoff {
   private final long minMillis;
   private final long maxMillis;
   private long next;
 
-  Backoff(Duration min, Duration max) {
+  public Backoff(Duration min, Duration max) {
     this.minMillis = Math.max(1, min.toMillis());
     this.maxMillis = Math.max(minMillis, max.toMillis());
     this.next = minMillis;
   }
 
   /** The delay before the next attempt (then doubles). */
-  synchronized long nextMillis() {
+  public synchronized long nextMillis() {
     long base = next;
     next = Math.min(maxMillis, next * 2);
+    return jittered(base);
+  }
+
+  /** {@code base} less up to a fifth of it at random. */
+  public static long jittered(long base) {
     long jitter = base / 5;
-    return base - jitter + (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitter + 1));
+    return base - (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitter + 1));
   }
 
   /** Back to {@code min} after a success. */
-  synchronized void reset() {
+  public synchronized void reset() {
     next = minMillis;
   }
 
