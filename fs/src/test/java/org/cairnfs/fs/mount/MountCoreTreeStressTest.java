@@ -35,6 +35,23 @@ class MountCoreTreeStressTest {
     final Map<String, Long> size = new TreeMap<>();
     final Map<String, Integer> mode = new TreeMap<>();
     final Map<String, String> xattr = new TreeMap<>();
+
+    /** What a readdir of the worker's directory must list. */
+    TreeSet<String> names() {
+      TreeSet<String> want = new TreeSet<>(size.keySet());
+      want.add(".");
+      want.add("..");
+      want.add("keep");
+      return want;
+    }
+  }
+
+  private static TreeSet<String> listed(MountCore c, String path) throws FsException {
+    TreeSet<String> names = new TreeSet<>();
+    for (DirEntryInfo d : c.readdir(path)) {
+      names.add(d.name());
+    }
+    return names;
   }
 
   @Test
@@ -125,14 +142,8 @@ class MountCoreTreeStressTest {
     try (CoreFixture o = new CoreFixture(mem, rootCap, dir.resolve("o"), b -> { })) {
       for (int k = 0; k < WORKERS; k++) {
         Expect e = expects.get(k);
-        TreeSet<String> names = new TreeSet<>();
-        for (DirEntryInfo d : o.core.readdir("/w" + k)) {
-          names.add(d.name());
-        }
-        TreeSet<String> want = new TreeSet<>(e.size.keySet());
-        want.add(".");
-        want.add("..");
-        want.add("keep");
+        TreeSet<String> names = listed(o.core, "/w" + k);
+        TreeSet<String> want = e.names();
         if (!names.equals(want)) {
           lost.add("/w" + k + " holds " + names + ", expected " + want);
         }
@@ -217,14 +228,8 @@ class MountCoreTreeStressTest {
             }
           }
           case 5 -> {
-            TreeSet<String> names = new TreeSet<>();
-            for (DirEntryInfo d : r.core.readdir(base)) {
-              names.add(d.name());
-            }
-            TreeSet<String> want = new TreeSet<>(e.size.keySet());
-            want.add(".");
-            want.add("..");
-            want.add("keep");
+            TreeSet<String> names = listed(r.core, base);
+            TreeSet<String> want = e.names();
             if (!names.equals(want)) {
               failures.add(base + " readdir " + names + " expected " + want);
             }
