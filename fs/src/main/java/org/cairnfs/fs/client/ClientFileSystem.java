@@ -237,6 +237,11 @@ public final class ClientFileSystem implements GridFileSystem {
     return true;
   }
 
+  @Override
+  public void retryUnreachable() {
+    grid.servers().retryUnreachable();
+  }
+
   // ---- conversions
 
   private static DirectoryCap directory(String cap) {

@@ -36,6 +36,8 @@ final class ServerLink {
   private long retryToken;
   /** An announcement already brought an attempt forward since the link last connected. */
   private boolean broughtForward;
+  /** When someone waiting for the grid last made this link try at once ({@link #retrySoon}). */
+  private Instant askedAt;
   private boolean removed;
   private volatile long reportedFreeSpace = -1;
   private volatile long maxShareSize = -1;
@@ -75,6 +77,32 @@ final class ServerLink {
       nextAttempt = sooner;
       scheduleRetry(delay);
     }
+  }
+
+  /**
+   * Someone waits for the grid (a {@code cairn sync}, an fsync, an unmount's drain): while
+   * backing off, try now rather than at the end of the backoff the failures earned, so a grid
+   * that came back is used at once. A connection attempt starts before this returns, so a
+   * {@link #connect} right after waits for it instead of failing fast. At most once per
+   * shortest backoff: a caller in a loop cannot make the client hammer a server that is still
+   * down, and a failed attempt backs off further as any other.
+   */
+  synchronized void retrySoon() {
+    if (removed || state != ConnectionState.BACKING_OFF) {
+      return;
+    }
+    Instant now = pool.clock().instant();
+    if (!now.isBefore(nextAttempt)
+        || askedAt != null && now.isBefore(askedAt.plus(pool.backoffMin()))) {
+      return; // due anyway (connect() opens it), or asked too recently
+    }
+    askedAt = now;
+    if (retry != null) {
+      retry.cancel(false);
+      retry = null;
+    }
+    retryToken++; // a retry that already fired does nothing
+    open();
   }
 
   /** An open client, opening one if needed; fails fast while backing off or once removed. */

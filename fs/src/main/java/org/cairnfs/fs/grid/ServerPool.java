@@ -132,6 +132,16 @@ public final class ServerPool implements AutoCloseable {
     scheduler.shutdownNow();
   }
 
+  /**
+   * Someone waits for the grid: every server this client backs off from is tried now (each at
+   * most once per shortest backoff), so an upload that follows finds a grid that came back.
+   */
+  public void retryUnreachable() {
+    for (ServerLink link : links.values()) {
+      link.retrySoon();
+    }
+  }
+
   /** Brings the links in line with the membership's list. */
   private synchronized void sync(List<GridServer> servers) {
     if (closed) {

@@ -91,4 +91,13 @@ public interface GridBackend {
   default boolean verifiable(long size) {
     return size > org.cairnfs.caps.LiteralCap.MAX_SIZE;
   }
+
+  /**
+   * Someone waits for the grid (sync, fsync, the drain at unmount): servers the client backs
+   * off from after failures are tried now instead of at the end of their backoff, so a grid
+   * that came back takes the round that follows. Never blocks; a client without backoff does
+   * nothing.
+   */
+  default void retryUnreachable() {
+  }
 }

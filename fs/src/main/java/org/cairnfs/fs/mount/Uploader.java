@@ -195,6 +195,7 @@ final class Uploader {
         if (minPendingSeq() > seq) {
           return;
         }
+        wb.grid.retryUnreachable(); // a grid that came back takes this waiter's round
         long target = started + 1; // a round that begins after this call
         work = true;
         urgent++;

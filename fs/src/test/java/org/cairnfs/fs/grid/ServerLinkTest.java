@@ -230,6 +230,43 @@ class ServerLinkTest {
     assertThat(link.status().nextAttempt()).isEmpty();
   }
 
+  /**
+   * Someone waiting for the grid (a sync) makes a link that backs off try at once, and a
+   * {@code connect} right after waits for that attempt instead of failing fast; asked again
+   * within the shortest backoff, it does nothing, so a caller in a loop cannot hammer a server.
+   */
+  @Test
+  void someoneWaitingMakesALinkTryAtOnceAtMostOncePerShortestBackoff() throws Exception {
+    s0.kill();
+    ServerLink link = link(real);
+    assertThatThrownBy(() -> get(link.connect())).isInstanceOf(ExecutionException.class);
+    Instant first = link.status().nextAttempt().orElseThrow();
+
+    link.retrySoon(); // still down: one attempt now, which fails and backs off further
+    await("the attempt failed", () -> link.status().state() == ConnectionState.BACKING_OFF);
+    Instant second = link.status().nextAttempt().orElseThrow();
+    assertThat(second).as("a second failure doubled the backoff")
+        .isAfter(T0.plus(BACKOFF.multipliedBy(8).dividedBy(5)));
+
+    s0.start();
+    now.set(T0.plus(BACKOFF).minusSeconds(1)); // within the shortest backoff of the last ask
+    assertThat(first).isAfter(now.get().minusSeconds(10)); // (the first attempt is not due yet)
+    link.retrySoon();
+    assertThat(link.status().state()).isEqualTo(ConnectionState.BACKING_OFF);
+    assertThatThrownBy(() -> get(link.connect())).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(ServerUnavailableException.class)
+        .hasMessageContaining("next attempt at " + second);
+
+    now.set(T0.plus(BACKOFF)); // the window is over; the backoff is not
+    assertThat(second).isAfter(now.get());
+    link.retrySoon();
+    StorageClient client = get(link.connect());
+    assertThat(client.connection().isOpen()).isTrue();
+    assertThat(link.status().state()).isEqualTo(ConnectionState.CONNECTED);
+    link.retrySoon(); // connected: nothing to do
+    assertThat(get(link.connect())).isSameAs(client);
+  }
+
   private static GridServer announcedAgain(GridServer s) {
     return new GridServer(s.nodeId(), s.nickname(), s.addresses(), s.freeSpace(),
         s.softwareVersion(), s.sequence() + 1, s.lastSeen(), s.isStatic(), s.announcement());
