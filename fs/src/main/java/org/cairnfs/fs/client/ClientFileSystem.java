@@ -239,7 +239,7 @@ public final class ClientFileSystem implements GridFileSystem {
 
   @Override
   public void retryUnreachable() {
-    grid.servers().retryUnreachable();
+    grid.servers().retryUnreachable(grid.config().params().happy());
   }
 
   // ---- conversions

@@ -133,10 +133,16 @@ public final class ServerPool implements AutoCloseable {
   }
 
   /**
-   * Someone waits for the grid: every server this client backs off from is tried now (each at
-   * most once per shortest backoff), so an upload that follows finds a grid that came back.
+   * Someone waits for the grid: while fewer than {@code wanted} servers are connected, every
+   * server this client backs off from is tried now (each at most once per shortest backoff), so
+   * an upload that follows finds a grid that came back. With enough servers connected it does
+   * nothing: a server that is merely gone (or drops packets, so an attempt waits for the
+   * connect timeout) keeps its backoff and delays no one.
    */
-  public void retryUnreachable() {
+  public void retryUnreachable(int wanted) {
+    if (connectedCount() >= wanted) {
+      return;
+    }
     for (ServerLink link : links.values()) {
       link.retrySoon();
     }

@@ -93,10 +93,10 @@ public interface GridBackend {
   }
 
   /**
-   * Someone waits for the grid (sync, fsync, the drain at unmount): servers the client backs
-   * off from after failures are tried now instead of at the end of their backoff, so a grid
-   * that came back takes the round that follows. Never blocks; a client without backoff does
-   * nothing.
+   * Someone waits for the grid (sync, fsync, the drain at unmount): while too few servers are
+   * connected for an upload, servers the client backs off from after failures are tried now
+   * instead of at the end of their backoff, so a grid that came back takes the round that
+   * follows. Never blocks; a client without backoff does nothing.
    */
   default void retryUnreachable() {
   }

@@ -62,6 +62,35 @@ class ServerPoolTest {
     return pool.status().stream().filter(s -> s.nodeId().equals(id)).findFirst().orElseThrow();
   }
 
+  /**
+   * retryUnreachable tries the servers it backs off from only while fewer than the wanted
+   * number are connected: with enough, a server that is gone keeps its backoff.
+   */
+  @Test
+  void retryUnreachableTriesBackedOffServersOnlyWhileTooFewAreConnected() throws Exception {
+    grid = new TestGrid(dir, 2);
+    NodeKey key = NodeKey.generate();
+    ServerPool pool = ServerPool.builder(grid.membership(key), key)
+        .clientOptions(TestGrid.CLIENT_OPTIONS)
+        .reconnectBackoff(Duration.ofSeconds(30), Duration.ofSeconds(60)).build();
+    closeables.add(pool);
+    NodeId up = grid.server(0).nodeId();
+    NodeId down = grid.server(1).nodeId();
+    pool.connect(up).get();
+    grid.server(1).kill();
+    assertThatThrownBy(() -> pool.connect(down).get()).isInstanceOf(ExecutionException.class);
+    Instant due = status(pool, down).nextAttempt().orElseThrow();
+    grid.server(1).start();
+
+    pool.retryUnreachable(1); // one connected, one wanted: nothing to do
+    assertThat(status(pool, down).state()).isEqualTo(ConnectionState.BACKING_OFF);
+    assertThat(status(pool, down).nextAttempt()).contains(due);
+
+    pool.retryUnreachable(2);
+    assertThat(pool.connect(down).get().connection().isOpen()).isTrue();
+    assertThat(pool.connectedCount()).isEqualTo(2);
+  }
+
   @Test
   void connectionsOpenLazilyReconnectWithBackoffAndReportTheirState() throws Exception {
     grid = new TestGrid(dir, 3);
