@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The directory publishes of a round: each directory gets all its pending changes in one batch,
- * which is how many changes to one directory become one publish. Moves out of a directory go in
- * a second pass, after every other batch and only when all of those went through, so an entry
- * is never in neither place. A change whose child is not on the grid yet waits for a later
+ * which is how many changes to one directory become one publish. Moves out of a directory (and,
+ * while one is pending, every removal) go in a second pass, after every other batch and only
+ * when all of those went through, so an entry is never in neither place. A change whose child is not on the grid yet waits for a later
  * round.
  */
 final class DirectoryPublishes {
@@ -62,11 +62,14 @@ final class DirectoryPublishes {
    * Every batch but the moves out, then the moves out (see the class comment), these only once
    * all the rest is on the grid: a move's new place may be a change held back (its file's upload
    * failed, its directory not created, its batch refused), and the entry must not be in neither.
+   * While a move out is pending, every other removal waits with it too: a removal names no kind,
+   * and the rmdir of the directory a move emptied must not unlink the moved entry's only place.
    */
   private void publishInTwoPhases(Map<DirRef, List<PendingState.Change>> all,
       Map<Long, String> localCaps, Set<Long> failedFiles, RoundFailures failures)
       throws IOException {
     boolean restPublished = true;
+    boolean movesOut = all.values().stream().flatMap(List::stream).anyMatch(DirectoryPublishes::isMoveOut);
     for (int phase = 0; phase < 2; phase++) {
       if (phase == 1 && !restPublished) {
         return; // a later round moves them out, with their new places
@@ -82,8 +85,10 @@ final class DirectoryPublishes {
         List<EntryChange> batch = new ArrayList<>();
         List<NameSeq> done = new ArrayList<>();
         for (PendingState.Change c : e.getValue()) {
-          boolean moveOut = c.record() instanceof RemoveEntry r && r.moved();
-          if ((phase == 0) == moveOut) {
+          // with moves out pending, every removal goes with them: the removal of a directory
+          // a move emptied would otherwise leave the moved entry only in an unlinked directory
+          boolean second = movesOut ? c.record() instanceof RemoveEntry : isMoveOut(c);
+          if ((phase == 0) == second) {
             continue;
           }
           Optional<EntryChange> resolved = resolve(c, localCaps, failedFiles);
@@ -111,6 +116,10 @@ final class DirectoryPublishes {
         }
       }
     }
+  }
+
+  private static boolean isMoveOut(PendingState.Change c) {
+    return c.record() instanceof RemoveEntry r && r.moved();
   }
 
   /** Journals {@code changes} as published without publishing them (they have nowhere to go). */

@@ -632,6 +632,43 @@ class UploaderTest {
     }
   }
 
+  /**
+   * The same, then the emptied directory removed: its removal from its parent waits with the
+   * move, or the file would be, on the grid, only in a directory no longer linked anywhere.
+   */
+  @Test
+  void theRemovalOfADirectoryEmptiedByAMoveWaitsWithTheMove() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    CoreFixture fx = new CoreFixture(grid, null, dir,
+        b -> b.coalesceDelay(HOUR).coalesceLimit(HOUR).retry(HOUR, HOUR));
+    try {
+      fx.core.mkdir("/x", 0755, U);
+      fx.core.mkdir("/y", 0755, U);
+      fx.put("/x/f", utf8("f"));
+      fx.core.sync(Duration.ofSeconds(5));
+      String x = grid.entries(fx.rootCap).get("x").cap().orElseThrow();
+      String y = grid.entries(fx.rootCap).get("y").cap().orElseThrow();
+      fx.put("/x/f", utf8("f, changed"));
+      fx.core.rename("/x/f", "/y/f", 0);
+      fx.core.rmdir("/x");
+      grid.failAfterReading = true; // uploads fail, publishes go through
+      fx.core.writeBack().uploader.kick(true);
+      waitUntil("the round failed", () -> fx.core.status().lastError().isPresent());
+      assertThat(grid.entries(fx.rootCap).keySet()).as("/x stays while the move waits")
+          .containsExactlyInAnyOrder("x", "y");
+      assertThat(grid.entries(x).keySet()).containsExactly("f");
+      assertThat(grid.entries(y)).isEmpty();
+      grid.failAfterReading = false;
+      fx.core.sync(Duration.ofSeconds(5));
+      assertThat(grid.entries(fx.rootCap).keySet()).containsExactly("y");
+      assertThat(grid.entries(y).keySet()).containsExactly("f");
+      assertThat(fx.get("/y/f")).isEqualTo(utf8("f, changed"));
+    } finally {
+      grid.failAfterReading = false;
+      closeQuickly(fx);
+    }
+  }
+
   /** A directory made and removed before any round never reaches the grid, nor its changes. */
   @Test
   void aDirectoryRemovedBeforeItsRoundIsNeverCreated() throws Exception {
