@@ -63,6 +63,8 @@ final class ChannelSubscription implements Subscription {
   private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
   /** Event loop only: a frame's batch waiting for response budget. */
   private MemoryBudget.Wait waiting;
+  /** Closes this subscription when its channel closes; removed again by {@link #discard}. */
+  private final io.netty.channel.ChannelFutureListener onChannelClose = f -> close();
 
   ChannelSubscription(Caller caller, Channel channel, long requestId, int maxFrameLength,
       PeerBudget responses) {
@@ -78,7 +80,16 @@ final class ChannelSubscription implements Subscription {
     this.maxFrameLength = maxFrameLength;
     this.maxPendingBytes = maxPendingBytes;
     this.responses = responses;
-    channel.closeFuture().addListener(f -> close());
+    channel.closeFuture().addListener(onChannelClose);
+  }
+
+  /**
+   * Forgets a subscription the backend refused: closed, and no longer referenced by its
+   * channel, so nothing of it stays while the connection lives on.
+   */
+  void discard() {
+    channel.closeFuture().removeListener(onChannelClose);
+    close();
   }
 
   @Override

@@ -189,14 +189,23 @@ final class ConnectionRequests {
 
   /** The backend's answer; a refusal thrown at once comes back as a failed future. */
   private CompletableFuture<Response> run(Caller who, Queued q) {
+    ChannelSubscription[] made = {null};
     try {
       return dispatcher.dispatch(who, q.request, () -> {
         ChannelSubscription s = new ChannelSubscription(who, ctx.channel(), q.id,
             maxFrameLength, responses);
         subscriptions.add(s);
+        made[0] = s;
         return s;
       });
     } catch (RequestException | RuntimeException | Error e) {
+      if (made[0] != null) {
+        // Refused (a second subscription on this connection, a full introducer): the backend
+        // did not take it, so the connection must not keep it either, or every refused
+        // SUBSCRIBE would stay on the heap until the connection closes.
+        subscriptions.remove(made[0]);
+        made[0].discard();
+      }
       return CompletableFuture.failedFuture(e);
     }
   }
