@@ -68,22 +68,32 @@ final class SlotRequests {
       writeChunk(request, owner);
       return;
     }
+    if (request.isLast()) {
+      // The last chunk runs the whole-share check (a pass over a share that may be GiBs, after
+      // its fsync): not under the claims stripe, which other clients' allocations, closes and
+      // slot writes of every index sharing it need. The claim seen before is ended after, unless
+      // another connection of the node restarted the write meanwhile (its claim stays).
+      Long holder;
+      synchronized (claims.stripe(request.index())) {
+        holder = claims.claimant(write);
+      }
+      try {
+        writeChunk(request, owner);
+      } finally {
+        synchronized (claims.stripe(request.index())) {
+          claims.unclaim(write, holder);
+        }
+      }
+      return;
+    }
     synchronized (claims.stripe(request.index())) {
-      if (request.isLast()) {
-        try {
-          writeChunk(request, owner);
-        } finally {
-          claims.unclaim(write);
-        }
-      } else {
-        OpenWriteClaims.Reservation held = claims.reserve(caller, List.of(write), false);
-        boolean written = false;
-        try {
-          writeChunk(request, owner);
-          written = true;
-        } finally {
-          claims.release(held, written ? List.of(write) : List.of());
-        }
+      OpenWriteClaims.Reservation held = claims.reserve(caller, List.of(write), false);
+      boolean written = false;
+      try {
+        writeChunk(request, owner);
+        written = true;
+      } finally {
+        claims.release(held, written ? List.of(write) : List.of());
       }
     }
   }
