@@ -1,9 +1,6 @@
 package org.cairnfs.fs.fuse;
 
-import com.kenai.jffi.MemoryIO;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
@@ -15,10 +12,8 @@ import org.cairnfs.fs.mount.Caller;
 import org.cairnfs.fs.mount.DirEntryInfo;
 import org.cairnfs.fs.mount.FsError;
 import org.cairnfs.fs.mount.FsException;
-import org.cairnfs.fs.mount.FsSpace;
 import org.cairnfs.fs.mount.MountCore;
 import org.cairnfs.fs.mount.StatInfo;
-import org.cairnfs.fs.mount.TimeSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -35,20 +30,12 @@ import ru.serce.jnrfuse.struct.Timespec;
  */
 final class CairnFuse extends FuseStubFS {
   private static final Logger LOG = LoggerFactory.getLogger(CairnFuse.class);
-  private static final long UTIME_NOW = (1L << 30) - 1;
-  private static final long UTIME_OMIT = (1L << 30) - 2;
 
   private final MountCore core;
 
   CairnFuse(MountCore core) {
     this.core = core;
-    // libfuse2 flag word after bmap: bit 0 nullpath_ok (calls on an unlinked open file come
-    // with a null path and use the handle), bit 2 utime_omit_ok (UTIME_NOW/OMIT reach us).
-    // The word follows libfuse 2.9's 38 callback pointers; checked against the struct size.
-    int ptr = jnr.ffi.Runtime.getSystemRuntime().addressSize();
-    if (Struct.size(fuseOperations) == 38 * ptr + 8 + 6 * ptr) {
-      Struct.getMemory(fuseOperations).putByte(38L * ptr, (byte) 0b101);
-    } else {
+    if (!FuseStructs.setFlagWord(fuseOperations)) {
       LOG.warn("unexpected fuse_operations layout ({} bytes): an unlinked open file loses its"
           + " path", Struct.size(fuseOperations));
     }
@@ -77,29 +64,10 @@ final class CairnFuse extends FuseStubFS {
     return new Caller((int) ctx.uid.get(), (int) ctx.gid.get(), ctx.pid.longValue());
   }
 
-  private static void fill(FileStat st, StatInfo s) {
-    st.st_mode.set(s.typeBits() | s.mode());
-    st.st_ino.set(s.ino());
-    st.st_nlink.set(s.nlink());
-    st.st_uid.set(s.uid());
-    st.st_gid.set(s.gid());
-    st.st_size.set(s.size());
-    st.st_blocks.set(s.blocks());
-    st.st_rdev.set(s.rdev());
-    time(st.st_atim, s.atime());
-    time(st.st_mtim, s.mtime());
-    time(st.st_ctim, s.ctime());
-  }
-
-  private static void time(Timespec t, Instant i) {
-    t.tv_sec.set(i.getEpochSecond());
-    t.tv_nsec.set(i.getNano());
-  }
-
   @Override
   public int getattr(String path, FileStat stat) {
     return call("getattr", () -> {
-      fill(stat, core.getattr(path));
+      FuseStructs.fill(stat, core.getattr(path));
       return 0;
     });
   }
@@ -107,7 +75,7 @@ final class CairnFuse extends FuseStubFS {
   @Override
   public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
     return call("fgetattr", () -> {
-      fill(stat, core.fgetattr(fi.fh.get()));
+      FuseStructs.fill(stat, core.fgetattr(fi.fh.get()));
       return 0;
     });
   }
@@ -115,10 +83,7 @@ final class CairnFuse extends FuseStubFS {
   @Override
   public int readlink(String path, Pointer buf, @size_t long size) {
     return call("readlink", () -> {
-      byte[] t = core.readlink(path).getBytes(StandardCharsets.UTF_8);
-      int n = (int) Math.min(t.length, size - 1);
-      buf.put(0, t, 0, n);
-      buf.putByte(n, (byte) 0);
+      FuseStructs.putCString(buf, size, core.readlink(path));
       return 0;
     });
   }
@@ -241,34 +206,17 @@ final class CairnFuse extends FuseStubFS {
       long fh = core.open(path, fi.flags.get(), caller());
       fi.fh.set(fh);
       if (core.keepCache(fh)) {
-        keepCache(fi);
+        FuseStructs.keepCache(fi);
       }
       return 0;
     });
-  }
-
-  /**
-   * Sets fuse_file_info's keep_cache bit, so the kernel does not drop the file's cached pages at
-   * this open. jnr-fuse maps libfuse2's bit-field word (direct_io, keep_cache, flush, ...) as
-   * padding bytes: it is the 32-bit word right before fh, keep_cache its bit 1 (x86-64 and
-   * aarch64 allocate bit-fields from the low bit of a little-endian word). Elsewhere the bit is
-   * left clear and every open drops the pages, which is slower but never stale.
-   */
-  private static void keepCache(FuseFileInfo fi) {
-    if (java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.LITTLE_ENDIAN
-        || fi.fh.offset() != 24) {
-      return;
-    }
-    Pointer mem = Struct.getMemory(fi);
-    long at = fi.fh.offset() - 4;
-    mem.putByte(at, (byte) (mem.getByte(at) | 0b10));
   }
 
   @Override
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset,
       FuseFileInfo fi) {
     return call("read", () -> {
-      ByteBuffer dst = view(buf, size);
+      ByteBuffer dst = FuseStructs.view(buf, size);
       int total = 0;
       while (dst.hasRemaining()) {
         int n = core.read(fi.fh.get(), dst, offset + total);
@@ -284,31 +232,13 @@ final class CairnFuse extends FuseStubFS {
   @Override
   public int write(String path, Pointer buf, @size_t long size, @off_t long offset,
       FuseFileInfo fi) {
-    return call("write", () -> core.write(fi.fh.get(), view(buf, size), offset));
-  }
-
-  /**
-   * libfuse's buffer of this call as a ByteBuffer, so the core reads into it and writes from it
-   * (the spool's file I/O included) without a copy through the heap. Only for the call: the
-   * memory is libfuse's and gone when the callback returns, and the core keeps neither.
-   */
-  private static ByteBuffer view(Pointer buf, long size) {
-    return MemoryIO.getInstance().newDirectByteBuffer(buf.address(), (int) size);
+    return call("write", () -> core.write(fi.fh.get(), FuseStructs.view(buf, size), offset));
   }
 
   @Override
   public int statfs(String path, Statvfs st) {
     return call("statfs", () -> {
-      FsSpace s = core.statfs();
-      // f_frsize left 0 (the kernel takes f_bsize), f_favail and f_flag unset: libfuse passes
-      // neither on (glibc copies f_ffree; ST_RDONLY comes from the ro mount option)
-      st.f_bsize.set(FsSpace.BLOCK_SIZE);
-      st.f_blocks.set(s.blocks());
-      st.f_bfree.set(s.freeBlocks());
-      st.f_bavail.set(s.freeBlocks());
-      st.f_files.set(s.files());
-      st.f_ffree.set(s.freeFiles());
-      st.f_namemax.set(FsSpace.NAME_MAX);
+      FuseStructs.fill(st, core.statfs());
       return 0;
     });
   }
@@ -356,10 +286,7 @@ final class CairnFuse extends FuseStubFS {
     return call("readdir", () -> {
       List<DirEntryInfo> entries = core.readdir(path);
       for (DirEntryInfo e : entries) {
-        FileStat st = new FileStat(jnr.ffi.Runtime.getSystemRuntime());
-        st.st_ino.set(e.stat().ino());
-        st.st_mode.set(e.stat().typeBits() | e.stat().mode());
-        filler.apply(buf, e.name(), st, 0);
+        filler.apply(buf, e.name(), FuseStructs.entryStat(e.stat()), 0);
       }
       return 0;
     });
@@ -376,54 +303,22 @@ final class CairnFuse extends FuseStubFS {
   @Override
   public int utimens(String path, Timespec[] ts) {
     return call("utimens", () -> {
-      core.utimens(path, spec(ts[0]), spec(ts[1]));
+      core.utimens(path, FuseStructs.spec(ts[0]), FuseStructs.spec(ts[1]));
       return 0;
     });
-  }
-
-  private static TimeSpec spec(Timespec t) {
-    long ns = t.tv_nsec.longValue();
-    if (ns == UTIME_NOW) {
-      return TimeSpec.NOW;
-    }
-    if (ns == UTIME_OMIT) {
-      return TimeSpec.OMIT;
-    }
-    return TimeSpec.at(Instant.ofEpochSecond(t.tv_sec.get(), ns));
   }
 
   @Override
   public int getxattr(String path, String name, Pointer value, @size_t long size) {
     return call("getxattr", () -> {
-      byte[] v = core.getxattr(path, name);
-      if (size == 0) {
-        return v.length;
-      }
-      if (v.length > size) {
-        throw new FsException(FsError.RANGE, "buffer too small");
-      }
-      value.put(0, v, 0, v.length);
-      return v.length;
+      return FuseStructs.putSized(value, size, core.getxattr(path, name));
     });
   }
 
   @Override
   public int listxattr(String path, Pointer list, @size_t long size) {
     return call("listxattr", () -> {
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-      for (String n : core.listxattr(path)) {
-        out.writeBytes(n.getBytes(StandardCharsets.UTF_8));
-        out.write(0);
-      }
-      byte[] b = out.toByteArray();
-      if (size == 0) {
-        return b.length;
-      }
-      if (b.length > size) {
-        throw new FsException(FsError.RANGE, "buffer too small");
-      }
-      list.put(0, b, 0, b.length);
-      return b.length;
+      return FuseStructs.putSized(list, size, FuseStructs.nulTerminated(core.listxattr(path)));
     });
   }
 
