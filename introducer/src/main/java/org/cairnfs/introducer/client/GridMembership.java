@@ -1,6 +1,5 @@
 package org.cairnfs.introducer.client;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +25,6 @@ import org.cairnfs.protocol.client.ProtocolClient;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.protocol.message.WireLimits;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A node's view of the grid's storage servers: subscribes to every configured introducer,
@@ -51,7 +46,6 @@ import org.slf4j.LoggerFactory;
  * file holds only what is held and is refused at load when larger.
  */
 public final class GridMembership implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(GridMembership.class);
   /** Default bound on the servers held. */
   public static final int DEFAULT_MAX_SERVERS = 10_000;
   /** Default bound on the encoded announcements held, as at the introducer. */
@@ -64,14 +58,12 @@ public final class GridMembership implements AutoCloseable {
   private final InstantSource clock;
   private final ClientOptions options;
   private final Backoff.Settings backoff;
-  private final Duration saveDelay;
   private final KnownServers known;
   private final AnnouncementIntake intake;
   private final List<Announcement> staticAnnouncements;
-  private final List<Consumer<List<GridServer>>> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService scheduler;
+  private final MembershipChanges changes;
   private final List<IntroducerLink> links = new ArrayList<>();
-  private boolean savePending;
   private volatile boolean started;
   private volatile boolean closed;
 
@@ -84,7 +76,6 @@ public final class GridMembership implements AutoCloseable {
     this.clock = b.clock;
     this.options = b.options;
     this.backoff = b.backoff;
-    this.saveDelay = b.saveDelay;
     Instant now = clock.instant();
     Map<NodeId, GridServer> statics = new HashMap<>();
     for (NodeAddress s : b.staticServers.values()) {
@@ -103,6 +94,7 @@ public final class GridMembership implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.changes = new MembershipChanges(scheduler, cache, intake, b.saveDelay, this::servers);
   }
 
   public static Builder builder(NodeKey ownKey) {
@@ -142,7 +134,7 @@ public final class GridMembership implements AutoCloseable {
   public List<GridServer> servers() {
     synchronized (known) {
       if (known.expire(clock.instant(), maxAge)) {
-        scheduleChange();
+        changes.changed();
       }
       return known.snapshot();
     }
@@ -189,11 +181,11 @@ public final class GridMembership implements AutoCloseable {
    * thread; keep it short). It is not called for the state at registration: read {@link #servers()}.
    */
   public void addListener(Consumer<List<GridServer>> listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    changes.addListener(listener);
   }
 
   public void removeListener(Consumer<List<GridServer>> listener) {
-    listeners.remove(listener);
+    changes.removeListener(listener);
   }
 
   /**
@@ -201,23 +193,7 @@ public final class GridMembership implements AutoCloseable {
    * list either way (for tests, demos and the CLI's startup).
    */
   public List<GridServer> awaitServers(int count, Duration timeout) throws InterruptedException {
-    CompletableFuture<Void> enough = new CompletableFuture<>();
-    Consumer<List<GridServer>> l = list -> {
-      if (list.size() >= count) {
-        enough.complete(null);
-      }
-    };
-    addListener(l);
-    try {
-      if (servers().size() < count) {
-        enough.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-      // return what we have
-    } finally {
-      removeListener(l);
-    }
-    return servers();
+    return changes.awaitServers(count, timeout);
   }
 
   /** Disconnects from every introducer and writes the cache a last time. */
@@ -227,6 +203,7 @@ public final class GridMembership implements AutoCloseable {
       return;
     }
     closed = true;
+    changes.stop();
     for (IntroducerLink l : links) {
       l.close();
     }
@@ -236,13 +213,13 @@ public final class GridMembership implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    saveNow();
+    changes.saveNow();
   }
 
   /** Called on a connection's event loop with announcement bytes pushed by {@code from}. */
   void receive(IntroducerUrl from, List<byte[]> pushed) {
     if (intake.receive(from, pushed, clock.instant())) {
-      scheduleChange();
+      changes.changed();
     }
   }
 
@@ -253,7 +230,7 @@ public final class GridMembership implements AutoCloseable {
     }
     intake.rearmIfRoom();
     if (changed) {
-      scheduleChange();
+      changes.changed();
     }
   }
 
@@ -261,53 +238,6 @@ public final class GridMembership implements AutoCloseable {
   long heldBytes() {
     synchronized (known) {
       return known.heldBytes();
-    }
-  }
-
-  /** Notifies listeners now and saves the cache a little later (coalescing bursts). */
-  private void scheduleChange() {
-    if (closed) {
-      return;
-    }
-    try {
-      scheduler.execute(this::notifyListeners);
-      synchronized (this) {
-        if (cache == null || savePending) {
-          return;
-        }
-        savePending = true;
-      }
-      scheduler.schedule(() -> {
-        synchronized (this) {
-          savePending = false;
-        }
-        saveNow();
-      }, saveDelay.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
-      // closing: close() saves
-    }
-  }
-
-  private void notifyListeners() {
-    List<GridServer> list = servers();
-    for (Consumer<List<GridServer>> l : listeners) {
-      try {
-        l.accept(list);
-      } catch (RuntimeException e) {
-        log.warn("grid membership listener failed", e);
-      }
-    }
-  }
-
-  private void saveNow() {
-    if (cache == null) {
-      return;
-    }
-    List<AnnouncementCache.Entry> entries = intake.cacheEntries(cache.maxBytes());
-    try {
-      cache.save(entries);
-    } catch (IOException | RuntimeException e) {
-      log.warn("cannot write the announcement cache {}: {}", cache.file(), e.toString());
     }
   }
 
