@@ -6,6 +6,7 @@ import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.WireLimits;
+import org.cairnfs.protocol.message.WriteChunk;
 import org.cairnfs.protocol.server.Caller;
 import org.cairnfs.protocol.server.StorageBackend;
 import org.cairnfs.protocol.server.StorageException;
@@ -43,7 +44,7 @@ final class SinkStorageBackend implements StorageBackend {
   }
 
   @Override
-  public void writeChunk(Caller caller, Request.WriteChunk request) {
+  public void writeChunk(Caller caller, WriteChunk request) {
     // dropped on purpose
   }
 

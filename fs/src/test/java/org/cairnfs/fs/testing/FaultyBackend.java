@@ -11,6 +11,7 @@ import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
+import org.cairnfs.protocol.message.WriteChunk;
 import org.cairnfs.protocol.server.Caller;
 import org.cairnfs.protocol.server.StorageBackend;
 import org.cairnfs.protocol.server.StorageException;
@@ -224,7 +225,7 @@ public final class FaultyBackend implements StorageBackend {
   }
 
   @Override
-  public void writeChunk(Caller caller, Request.WriteChunk request) throws StorageException {
+  public void writeChunk(Caller caller, WriteChunk request) throws StorageException {
     int n = writes.incrementAndGet();
     if (n == hookAtWrite) {
       hook.accept(n);

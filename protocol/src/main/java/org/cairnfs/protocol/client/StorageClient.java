@@ -10,6 +10,7 @@ import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
+import org.cairnfs.protocol.message.WriteChunk;
 
 /** Typed storage calls over one {@link ProtocolClient} connection; every call may be pipelined. */
 public final class StorageClient implements AutoCloseable {
@@ -45,7 +46,7 @@ public final class StorageClient implements AutoCloseable {
   }
 
   public CompletableFuture<Void> writeChunk(StorageIndex index, int share, long offset, byte[] data) {
-    return ok(new Request.WriteChunk(index, share, offset, data));
+    return ok(new WriteChunk(index, share, offset, data));
   }
 
   /**
@@ -56,7 +57,7 @@ public final class StorageClient implements AutoCloseable {
    */
   public CompletableFuture<Void> writeChunkOwned(StorageIndex index, int share, long offset,
       byte[] owned, int length) {
-    return ok(Request.WriteChunk.wrapping(index, share, offset, owned, 0, length));
+    return ok(WriteChunk.wrapping(index, share, offset, owned, 0, length));
   }
 
   public CompletableFuture<Void> closeShare(StorageIndex index, int share) {

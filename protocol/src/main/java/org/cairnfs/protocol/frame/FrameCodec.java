@@ -16,6 +16,7 @@ import org.cairnfs.protocol.message.MessageType;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.WireLimits;
+import org.cairnfs.protocol.message.WriteChunk;
 
 /**
  * Encodes and decodes one frame without its 4-byte length prefix: {@code type (u8) |
@@ -88,7 +89,7 @@ public final class FrameCodec {
         int share = r.share();
         long offset = r.nonNegative("offset");
         return r.data("data", WireLimits.MAX_CHUNK,
-            (a, from, n) -> Request.WriteChunk.wrapping(si, share, offset, a, from, n));
+            (a, from, n) -> WriteChunk.wrapping(si, share, offset, a, from, n));
       }
       case CLOSE_SHARE:
         return new Request.CloseShare(r.index(), r.share());
@@ -225,7 +226,7 @@ public final class FrameCodec {
       index(out, a.index());
       out.writeBytes(a.renewSecret()).writeBytes(a.cancelSecret()).writeLong(a.shareSize());
       shares(out, a.shareNumbers());
-    } else if (m instanceof Request.WriteChunk w) {
+    } else if (m instanceof WriteChunk w) {
       index(out, w.index());
       out.writeByte(w.share()).writeLong(w.offset());
       bytes(out, w.view());

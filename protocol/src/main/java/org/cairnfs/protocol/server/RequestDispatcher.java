@@ -5,6 +5,7 @@ import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Hello;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
+import org.cairnfs.protocol.message.WriteChunk;
 
 /**
  * Maps each request to its backend call and the call's result to a response. Runs off the event
@@ -65,7 +66,7 @@ final class RequestDispatcher {
       return new Response.ShareNumbers(s.shareNumbers(caller, g.index()));
     } else if (request instanceof Request.Allocate a) {
       return s.allocate(caller, a);
-    } else if (request instanceof Request.WriteChunk w) {
+    } else if (request instanceof WriteChunk w) {
       s.writeChunk(caller, w);
       return OK;
     } else if (request instanceof Request.AbortShare a) {

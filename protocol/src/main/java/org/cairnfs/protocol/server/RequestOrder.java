@@ -8,6 +8,7 @@ import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
+import org.cairnfs.protocol.message.WriteChunk;
 
 /**
  * The requests of one connection that wait to run, and which of them may start now.
@@ -84,7 +85,7 @@ final class RequestOrder {
       return r.index();
     } else if (request instanceof Request.Allocate r) {
       return r.index();
-    } else if (request instanceof Request.WriteChunk r) {
+    } else if (request instanceof WriteChunk r) {
       return r.index();
     } else if (request instanceof Request.CloseShare r) {
       return r.index();

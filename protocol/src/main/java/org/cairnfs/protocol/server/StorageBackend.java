@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
+import org.cairnfs.protocol.message.WriteChunk;
 
 /**
  * What a storage server does with each storage request; the protocol module does the rest
@@ -45,7 +46,7 @@ public interface StorageBackend {
   Response.Allocated allocate(Caller caller, Request.Allocate request) throws StorageException;
 
   /** Writes into an allocated, unclosed share; NOT_FOUND if not allocated, BAD_REQUEST if out of bounds. */
-  void writeChunk(Caller caller, Request.WriteChunk request) throws StorageException;
+  void writeChunk(Caller caller, WriteChunk request) throws StorageException;
 
   /** Makes an uploaded share complete and readable (atomically moved into place). */
   void closeShare(Caller caller, StorageIndex index, int share) throws StorageException;

@@ -15,6 +15,7 @@ import org.cairnfs.protocol.message.Message;
 import org.cairnfs.protocol.message.MessageType;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.SampleMessages;
+import org.cairnfs.protocol.message.WriteChunk;
 import org.junit.jupiter.api.Test;
 
 class FrameCodecTest {
@@ -91,13 +92,12 @@ class FrameCodecTest {
   void writeChunksDecodeAsAWindowOfAnUnpooledFrameAndACopyOfAPooledOne() throws Exception {
     byte[] bytes = new byte[1000];
     new java.util.Random(4).nextBytes(bytes);
-    Request.WriteChunk sent = new Request.WriteChunk(SampleMessages.index(1), 2, 77, bytes);
+    WriteChunk sent = new WriteChunk(SampleMessages.index(1), 2, 77, bytes);
     ByteBuf heap = encode(9, sent);
     byte[] frame = new byte[heap.readableBytes()];
     heap.readBytes(frame);
     heap.release();
-    Request.WriteChunk unpooled =
-        (Request.WriteChunk) FrameCodec.decode(Unpooled.wrappedBuffer(frame)).message();
+    WriteChunk unpooled = (WriteChunk) FrameCodec.decode(Unpooled.wrappedBuffer(frame)).message();
     assertThat(unpooled).isEqualTo(sent);
     frame[frame.length - 1] ^= 1; // the last data byte
     assertThat(unpooled.view().get(999)).as("a window, not a copy")
@@ -105,7 +105,7 @@ class FrameCodecTest {
     frame[frame.length - 1] ^= 1;
     ByteBuf pooled = io.netty.buffer.PooledByteBufAllocator.DEFAULT.heapBuffer(frame.length)
         .writeBytes(frame);
-    Request.WriteChunk copied = (Request.WriteChunk) FrameCodec.decode(pooled).message();
+    WriteChunk copied = (WriteChunk) FrameCodec.decode(pooled).message();
     pooled.setZero(0, pooled.capacity());
     pooled.release();
     assertThat(copied.data()).isEqualTo(bytes);

@@ -34,7 +34,7 @@ public final class SampleMessages {
         new Request.GetServerInfo(),
         new Request.GetShareNumbers(si),
         new Request.Allocate(si, renew, cancel, 123_456_789L, Set.of(0, 5, 255)),
-        new Request.WriteChunk(si, 3, 1L << 40, bytes(1000, 3)),
+        new WriteChunk(si, 3, 1L << 40, bytes(1000, 3)),
         new Request.CloseShare(si, 255),
         new Request.AbortShare(si, 0),
         new Request.ReadRange(si, 9, 77, WireLimits.MAX_CHUNK),

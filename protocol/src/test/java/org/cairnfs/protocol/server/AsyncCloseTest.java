@@ -15,6 +15,7 @@ import org.cairnfs.protocol.message.Hello;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.SampleMessages;
+import org.cairnfs.protocol.message.WriteChunk;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +68,7 @@ class AsyncCloseTest {
   private void uploaded(EmbeddedChannel ch, int files) throws Exception {
     for (int i = 1; i <= files; i++) {
       send(ch, 100 + 2 * i, new Request.Allocate(si(i), new byte[32], new byte[32], 2, Set.of(0)));
-      send(ch, 101 + 2 * i, new Request.WriteChunk(si(i), 0, 0, new byte[] {(byte) i, 9}));
+      send(ch, 101 + 2 * i, new WriteChunk(si(i), 0, 0, new byte[] {(byte) i, 9}));
     }
     assertThat(runAll(ch)).hasSize(2 * files)
         .allSatisfy(f -> assertThat(f.message()).isNotInstanceOf(Response.Error.class));
@@ -135,7 +136,7 @@ class AsyncCloseTest {
     send(ch, 1, new Request.Allocate(si(1), new byte[32], new byte[32], 2, Set.of(0)));
     runAll(ch);
     backend.holdCommits = true;
-    send(ch, 2, new Request.WriteChunk(si(1), 0, 0, new byte[] {5, 6}));
+    send(ch, 2, new WriteChunk(si(1), 0, 0, new byte[] {5, 6}));
     send(ch, 3, new Request.CloseShare(si(1), 0));
     send(ch, 4, new Request.ReadRange(si(1), 0, 0, 2));
     send(ch, 5, new Request.GetShareNumbers(si(2)));

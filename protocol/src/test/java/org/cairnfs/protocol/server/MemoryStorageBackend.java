@@ -15,6 +15,7 @@ import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
+import org.cairnfs.protocol.message.WriteChunk;
 
 /** A small, real in-memory storage backend for protocol tests (not a mock). */
 public final class MemoryStorageBackend implements StorageBackend {
@@ -108,7 +109,7 @@ public final class MemoryStorageBackend implements StorageBackend {
   }
 
   @Override
-  public synchronized void writeChunk(Caller caller, Request.WriteChunk w) throws StorageException {
+  public synchronized void writeChunk(Caller caller, WriteChunk w) throws StorageException {
     byte[] share = incoming.get(key(w.index(), w.share()));
     if (share == null) {
       throw new StorageException(ErrorCode.NOT_FOUND, "share " + w.share() + " not allocated");

@@ -20,6 +20,7 @@ import org.cairnfs.protocol.identity.TlsEngine;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.SampleMessages;
+import org.cairnfs.protocol.message.WriteChunk;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -108,7 +109,7 @@ class ProtocolServerConcurrencyTest {
     MemoryStorageBackend memory = new MemoryStorageBackend(1 << 20, 1 << 16);
     StorageBackend backend = new Forwarding(memory) {
       @Override
-      public void writeChunk(Caller caller, Request.WriteChunk w) throws StorageException {
+      public void writeChunk(Caller caller, WriteChunk w) throws StorageException {
         String name = (w.index().equals(a) ? "a" : "b") + " write " + w.offset();
         if (name.equals("a write 0")) {
           try {
@@ -206,7 +207,7 @@ class ProtocolServerConcurrencyTest {
     }
 
     @Override
-    public void writeChunk(Caller caller, Request.WriteChunk w) throws StorageException {
+    public void writeChunk(Caller caller, WriteChunk w) throws StorageException {
       to.writeChunk(caller, w);
     }
 

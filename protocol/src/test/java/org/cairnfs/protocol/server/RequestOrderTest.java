@@ -16,6 +16,7 @@ import org.cairnfs.protocol.message.Message;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.SampleMessages;
+import org.cairnfs.protocol.message.WriteChunk;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,10 +83,10 @@ class RequestOrderTest {
     ch.runPendingTasks();
     runStarted(ch, 0);
     runStarted(ch, 0);
-    send(ch, 3, new Request.WriteChunk(A, 0, 0, new byte[] {1, 2}));
-    send(ch, 4, new Request.WriteChunk(A, 0, 2, new byte[] {3, 4}));
+    send(ch, 3, new WriteChunk(A, 0, 0, new byte[] {1, 2}));
+    send(ch, 4, new WriteChunk(A, 0, 2, new byte[] {3, 4}));
     send(ch, 5, new Request.CloseShare(A, 0));
-    send(ch, 6, new Request.WriteChunk(B, 0, 0, new byte[] {5, 6, 7, 8}));
+    send(ch, 6, new WriteChunk(B, 0, 0, new byte[] {5, 6, 7, 8}));
     send(ch, 7, new Request.CloseShare(B, 0));
     ch.runPendingTasks();
     assertThat(started).as("A's first write and B's write; the rest wait for their index")

@@ -21,6 +21,7 @@ import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.SampleMessages;
 import org.cairnfs.protocol.message.WireLimits;
+import org.cairnfs.protocol.message.WriteChunk;
 import org.junit.jupiter.api.Test;
 
 /** The server pipeline (minus TLS) in an EmbeddedChannel, backend run inline. */
@@ -128,7 +129,7 @@ class ServerHandlerTest {
   @Test
   void truncatedFrameWaitsAndIsReleasedOnClose() throws Exception {
     EmbeddedChannel ch = greeted();
-    ByteBuf full = wire(5, new Request.WriteChunk(SampleMessages.index(1), 1, 0, new byte[100]));
+    ByteBuf full = wire(5, new WriteChunk(SampleMessages.index(1), 1, 0, new byte[100]));
     ByteBuf half = full.readRetainedSlice(50);
     ch.writeInbound(half);
     assertThat(drain(ch)).isEmpty();
@@ -215,7 +216,7 @@ class ServerHandlerTest {
     ch2.writeInbound(wire(0, Hello.current(Hello.ROLE_CLIENT)));
     ch2.writeInbound(wire(1, new Request.Allocate(SampleMessages.index(2), new byte[32], new byte[32],
         65536, Set.of(0))));
-    ch2.writeInbound(wire(2, new Request.WriteChunk(SampleMessages.index(2), 0, 0, new byte[60000])));
+    ch2.writeInbound(wire(2, new WriteChunk(SampleMessages.index(2), 0, 0, new byte[60000])));
     ch2.writeInbound(wire(3, new Request.CloseShare(SampleMessages.index(2), 0)));
     ch2.writeInbound(wire(4, new Request.ReadRange(SampleMessages.index(2), 0, 0, 65536)));
     List<Frame> out = drain(ch2);
@@ -276,9 +277,9 @@ class ServerHandlerTest {
     ch.writeInbound(wire(101, new Request.Allocate(SampleMessages.index(seed), new byte[32],
         new byte[32], data.length, Set.of(0))));
     int half = data.length / 2; // two writes, each under the smallest frame limit
-    ch.writeInbound(wire(102, new Request.WriteChunk(SampleMessages.index(seed), 0, 0,
+    ch.writeInbound(wire(102, new WriteChunk(SampleMessages.index(seed), 0, 0,
         java.util.Arrays.copyOf(data, half))));
-    ch.writeInbound(wire(103, new Request.WriteChunk(SampleMessages.index(seed), 0, half,
+    ch.writeInbound(wire(103, new WriteChunk(SampleMessages.index(seed), 0, half,
         java.util.Arrays.copyOfRange(data, half, data.length))));
     ch.writeInbound(wire(104, new Request.CloseShare(SampleMessages.index(seed), 0)));
     assertThat(drainJoined(ch)).extracting(Frame::requestId)
@@ -350,7 +351,7 @@ class ServerHandlerTest {
     drainJoined(ch);
     ch.writeInbound(wire(101, new Request.Allocate(SampleMessages.index(5), new byte[32],
         new byte[32], 1000, Set.of(0))));
-    ch.writeInbound(wire(102, new Request.WriteChunk(SampleMessages.index(5), 0, 0,
+    ch.writeInbound(wire(102, new WriteChunk(SampleMessages.index(5), 0, 0,
         new byte[1000])));
     ch.writeInbound(wire(103, new Request.CloseShare(SampleMessages.index(5), 0)));
     while (!later.isEmpty()) {

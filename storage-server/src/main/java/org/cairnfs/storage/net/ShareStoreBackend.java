@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionException;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
+import org.cairnfs.protocol.message.WriteChunk;
 import org.cairnfs.protocol.server.Caller;
 import org.cairnfs.protocol.server.StorageBackend;
 import org.cairnfs.protocol.server.StorageException;
@@ -106,7 +107,7 @@ public final class ShareStoreBackend implements StorageBackend {
   }
 
   @Override
-  public void writeChunk(Caller caller, Request.WriteChunk request) throws StorageException {
+  public void writeChunk(Caller caller, WriteChunk request) throws StorageException {
     call(() -> {
       store.write(owner(caller), request.index(), request.share(), request.offset(),
           request.view());

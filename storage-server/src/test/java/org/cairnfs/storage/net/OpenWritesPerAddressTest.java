@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.message.ErrorCode;
-import org.cairnfs.protocol.message.Request;
+import org.cairnfs.protocol.message.WriteChunk;
 import org.cairnfs.protocol.server.Caller;
 import org.cairnfs.storage.FakeClock;
 import org.cairnfs.storage.lease.LeaseDb;
@@ -119,7 +119,7 @@ class OpenWritesPerAddressTest {
     open();
     Caller a = connection(1, ShareStoreBackendTest.NODE, X);
     backend.allocate(a, allocate(si(1), 10, 0));
-    backend.writeChunk(a, new Request.WriteChunk(si(1), 0, 0, new byte[10]));
+    backend.writeChunk(a, new WriteChunk(si(1), 0, 0, new byte[10]));
     backend.closeShare(a, si(1), 0);
     // Aborting what is no longer open is refused and counts nothing.
     assertThatThrownBy(() -> backend.abortShare(a, si(1), 0))

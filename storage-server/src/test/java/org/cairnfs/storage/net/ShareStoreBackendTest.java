@@ -15,6 +15,7 @@ import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Request;
+import org.cairnfs.protocol.message.WriteChunk;
 import org.cairnfs.protocol.server.Caller;
 import org.cairnfs.protocol.server.StorageException;
 import org.cairnfs.storage.FakeClock;
@@ -110,7 +111,7 @@ class ShareStoreBackendTest {
     backend = new ShareStoreBackend(store);
     Caller a = connection(1);
     backend.allocate(a, allocate(si(1), 10, 0));
-    backend.writeChunk(a, new Request.WriteChunk(si(1), 0, 0, filled(10, 7)));
+    backend.writeChunk(a, new WriteChunk(si(1), 0, 0, filled(10, 7)));
     failing[0] = true;
     assertThatThrownBy(() -> backend.closeShare(a, si(1), 0))
         .isInstanceOf(java.io.UncheckedIOException.class)
@@ -239,7 +240,7 @@ class ShareStoreBackendTest {
       assertThat(store.usedBytes()).isEqualTo(5000 + ShareCharge.of(20));
       assertThatThrownBy(() -> backend.closeShare(b, si(1), 1))
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
-      backend.writeChunk(b, new Request.WriteChunk(si(1), 0, 0, filled(5000, 7)));
+      backend.writeChunk(b, new WriteChunk(si(1), 0, 0, filled(5000, 7)));
       backend.closeShare(b, si(1), 0);
       backend.writeSlotShare(b, slotChunk(si(1), 0, 20, 10, new byte[10]));
       assertThat(backend.shareNumbers(b, si(1))).containsExactly(0);
@@ -267,7 +268,7 @@ class ShareStoreBackendTest {
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.BUSY));
 
       backend.connectionClosed(a);
-      backend.writeChunk(b, new Request.WriteChunk(si(1), 0, 0, filled(5000, 7)));
+      backend.writeChunk(b, new WriteChunk(si(1), 0, 0, filled(5000, 7)));
       backend.closeShare(b, si(1), 0);
       assertThat(backend.shareNumbers(b, si(1))).containsExactly(0);
       assertThat(store.usedBytes()).isEqualTo(5000);
@@ -359,17 +360,17 @@ class ShareStoreBackendTest {
       // The holder only pings (nothing reaches the store) while one upload makes progress.
       for (int minute = 1; minute <= 4; minute++) {
         clock.advance(Duration.ofMinutes(1));
-        backend.writeChunk(holder, new Request.WriteChunk(si(1), 0, minute * 100,
+        backend.writeChunk(holder, new WriteChunk(si(1), 0, minute * 100,
             filled(100, 1)));
       }
       clock.advance(Duration.ofMinutes(2));
       // Rewriting bytes already written is not progress.
-      backend.writeChunk(holder, new Request.WriteChunk(si(1), 1, 0, new byte[0]));
+      backend.writeChunk(holder, new WriteChunk(si(1), 1, 0, new byte[0]));
       backend.allocate(honest, allocate(si(3), 5000, 0, 1, 2, 3, 4, 5, 6));
       assertThat(store.usedBytes()).as("only the upload that made progress, and the new ones")
           .isEqualTo(5000 + 7 * 5000);
       assertThatThrownBy(() -> backend.writeChunk(holder,
-          new Request.WriteChunk(si(1), 1, 0, filled(10, 1))))
+          new WriteChunk(si(1), 1, 0, filled(10, 1))))
           .satisfies(e -> assertThat(codeOf(e)).isEqualTo(ErrorCode.NOT_FOUND));
       assertThatThrownBy(() -> backend.writeSlotShare(holder,
           new Request.WriteSlotShare(si(2), 0, filled(32, 3), filled(32, 4), 100, 10, new byte[10])))
@@ -456,7 +457,7 @@ class ShareStoreBackendTest {
     @Test
     void leasesAreAddedToHeldSharesAndRenewedOnlyWithTheirSecret() throws Exception {
       backend.allocate(a, allocate(si(1), 10, 0));
-      backend.writeChunk(a, new Request.WriteChunk(si(1), 0, 0, new byte[10]));
+      backend.writeChunk(a, new WriteChunk(si(1), 0, 0, new byte[10]));
       backend.closeShare(a, si(1), 0);
       NodeId other = NodeId.of(filled(32, 0xb));
       backend.addLease(connection(2, other, "10.0.0.2"),
@@ -484,7 +485,7 @@ class ShareStoreBackendTest {
     @Test
     void allocateAnswersWhatItOpenedAndWhatIsHeldAndReadsServeHeldShares() throws Exception {
       backend.allocate(a, allocate(si(1), 10, 0));
-      backend.writeChunk(a, new Request.WriteChunk(si(1), 0, 0, filled(10, 7)));
+      backend.writeChunk(a, new WriteChunk(si(1), 0, 0, filled(10, 7)));
       backend.closeShare(a, si(1), 0);
       var answer = backend.allocate(a, allocate(si(1), 10, 0, 1));
       assertThat(answer.allocated()).containsExactly(1);
@@ -500,7 +501,7 @@ class ShareStoreBackendTest {
       byte[] bytes = new byte[10];
       new java.util.Random(3).nextBytes(bytes);
       backend.allocate(a, allocate(si(1), 10, 0));
-      backend.writeChunk(a, new Request.WriteChunk(si(1), 0, 0, bytes));
+      backend.writeChunk(a, new WriteChunk(si(1), 0, 0, bytes));
       backend.closeShare(a, si(1), 0);
       var data = backend.readRangeData(a, new Request.ReadRange(si(1), 0, 4, 100));
       assertThat(data.data()).isEqualTo(java.util.Arrays.copyOfRange(bytes, 4, 10));
@@ -518,7 +519,7 @@ class ShareStoreBackendTest {
     @Test
     void aReadThatFailsOnTheDiskReleasesItsBuffer() throws Exception {
       backend.allocate(a, allocate(si(1), 10, 0));
-      backend.writeChunk(a, new Request.WriteChunk(si(1), 0, 0, filled(10, 7)));
+      backend.writeChunk(a, new WriteChunk(si(1), 0, 0, filled(10, 7)));
       backend.closeShare(a, si(1), 0);
       java.nio.file.Path share;
       try (var files = java.nio.file.Files.walk(dir.resolve("store"))) {
