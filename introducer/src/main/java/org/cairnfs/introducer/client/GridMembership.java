@@ -21,7 +21,6 @@ import org.cairnfs.introducer.announcement.Announcement;
 import org.cairnfs.introducer.announcement.AnnouncementException;
 import org.cairnfs.introducer.announcement.IssueTimeWindow;
 import org.cairnfs.protocol.client.ClientOptions;
-import org.cairnfs.protocol.client.ProtocolClient;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.cairnfs.protocol.message.WireLimits;
@@ -273,7 +272,8 @@ public final class GridMembership implements AutoCloseable {
 
     /** A server the node always knows, by {@code node-id@host:port}; never aged out. */
     public Builder staticServer(NodeAddress server) {
-      staticServers.put(server.nodeId(), Objects.requireNonNull(server, "server"));
+      Objects.requireNonNull(server, "server");
+      staticServers.put(server.nodeId(), server);
       return this;
     }
 
