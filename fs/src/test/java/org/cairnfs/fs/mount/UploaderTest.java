@@ -597,6 +597,23 @@ class UploaderTest {
   }
 
   /**
+   * /x/f on the grid, then changed and moved to /y/f (both pending, no round yet, rounds retried
+   * only when asked): the caps of /x and /y.
+   */
+  private static String[] changedAndMovedFromXToY(MemoryGrid grid, CoreFixture fx)
+      throws Exception {
+    fx.core.mkdir("/x", 0755, U);
+    fx.core.mkdir("/y", 0755, U);
+    fx.put("/x/f", utf8("f"));
+    fx.core.sync(Duration.ofSeconds(5));
+    String x = grid.entries(fx.rootCap).get("x").cap().orElseThrow();
+    String y = grid.entries(fx.rootCap).get("y").cap().orElseThrow();
+    fx.put("/x/f", utf8("f, changed"));
+    fx.core.rename("/x/f", "/y/f", 0);
+    return new String[] {x, y};
+  }
+
+  /**
    * A file changed and moved to another directory, whose new version cannot be uploaded: its
    * new place waits for the upload, so its old one stays on the grid too (never in neither
    * place); once the upload goes through, the move completes.
@@ -607,14 +624,9 @@ class UploaderTest {
     CoreFixture fx = new CoreFixture(grid, null, dir,
         b -> b.coalesceDelay(HOUR).coalesceLimit(HOUR).retry(HOUR, HOUR));
     try {
-      fx.core.mkdir("/x", 0755, U);
-      fx.core.mkdir("/y", 0755, U);
-      fx.put("/x/f", utf8("f"));
-      fx.core.sync(Duration.ofSeconds(5));
-      String x = grid.entries(fx.rootCap).get("x").cap().orElseThrow();
-      String y = grid.entries(fx.rootCap).get("y").cap().orElseThrow();
-      fx.put("/x/f", utf8("f, changed"));
-      fx.core.rename("/x/f", "/y/f", 0);
+      String[] xy = changedAndMovedFromXToY(grid, fx);
+      String x = xy[0];
+      String y = xy[1];
       grid.failAfterReading = true; // uploads fail, publishes go through
       fx.core.writeBack().uploader.kick(true);
       waitUntil("the round failed", () -> fx.core.status().lastError().isPresent());
@@ -642,14 +654,9 @@ class UploaderTest {
     CoreFixture fx = new CoreFixture(grid, null, dir,
         b -> b.coalesceDelay(HOUR).coalesceLimit(HOUR).retry(HOUR, HOUR));
     try {
-      fx.core.mkdir("/x", 0755, U);
-      fx.core.mkdir("/y", 0755, U);
-      fx.put("/x/f", utf8("f"));
-      fx.core.sync(Duration.ofSeconds(5));
-      String x = grid.entries(fx.rootCap).get("x").cap().orElseThrow();
-      String y = grid.entries(fx.rootCap).get("y").cap().orElseThrow();
-      fx.put("/x/f", utf8("f, changed"));
-      fx.core.rename("/x/f", "/y/f", 0);
+      String[] xy = changedAndMovedFromXToY(grid, fx);
+      String x = xy[0];
+      String y = xy[1];
       fx.core.rmdir("/x");
       grid.failAfterReading = true; // uploads fail, publishes go through
       fx.core.writeBack().uploader.kick(true);
