@@ -4,26 +4,31 @@
 # `cp -r` of FILES small files (100 to 3 100 bytes) into the mount. Prints what the copy
 # returned, how many descriptors the mount process holds and its limit, the mount's log size;
 # then starts the grid again and waits (up to --wait seconds) for `cairn sync`, printing how
-# long the backlog took to reach the grid. Before 0038c95 a copy past the descriptor limit
+# long the backlog took to reach the grid and how many `cairn sync` calls that took (before
+# 79898921 the first failed at once: the links still backed off). Before 0038c95 a copy past the descriptor limit
 # failed (one spool file open per closed file), and before b79c615 each failed round logged a
 # line per file.
-# Usage: bench/run-offline-copy.sh [--files 25000] [--wait 600] [--dir /var/tmp/cairn-offline]
+# --down keeps the grid away that many seconds more after the copy (the client's reconnect
+# backoffs reach their minute).
+# Usage: bench/run-offline-copy.sh [--files 25000] [--wait 600] [--down 0] [--dir /var/tmp/cairn-offline]
 # Needs /dev/fuse, libfuse2 and fusermount. Not a timing benchmark: counts and sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
-files=25000 wait=600 dir=/var/tmp/cairn-offline
+files=25000 wait=600 down=0 dir=/var/tmp/cairn-offline
 while [ $# -gt 0 ]; do
   case "$1" in
     --files) files="$2"; shift 2 ;;
     --wait) wait="$2"; shift 2 ;;
+    --down) down="$2"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
-    *) echo "usage: $0 [--files N] [--wait SECONDS] [--dir DIR]" >&2; exit 64 ;;
+    *) echo "usage: $0 [--files N] [--wait SECONDS] [--down SECONDS] [--dir DIR]" >&2; exit 64 ;;
   esac
 done
 for n in "$files" "$wait"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "$0: not a positive number: $n" >&2; exit 64; }
 done
+[[ "$down" =~ ^[0-9]+$ ]] || { echo "$0: not a number of seconds: $down" >&2; exit 64; }
 cairn="$root/cairn"
 rm -rf "$dir"
 mkdir -p "$dir/src" "$dir/mnt"
@@ -78,12 +83,16 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "cp -r of $files files with the grid away: exit $rc in $ms ms, $(wc -l <"$dir/cp.err") errors; the mount holds $(ls /proc/$mount_pid/fd | wc -l) descriptors; its log $(wc -c <"$dir/mount.log") bytes"
 head -3 "$dir/cp.err"
 cmp -s "$dir/src/f000077" "$mnt/copy/f000077" && echo "a copied file reads back from the spool"
+sleep "$down"
 start_grid "$dir/grid2.log"
 start=$(date +%s%N)
 deadline=$(( $(date +%s) + wait ))
-until "$cairn" sync --timeout 60 "$mnt" >/dev/null 2>&1; do
+syncs=1
+until "$cairn" sync --timeout 60 "$mnt" >"$dir/sync.out" 2>&1; do
   [ "$(date +%s)" -lt "$deadline" ] || { echo "not on the grid after $wait s" >&2; exit 1; }
+  [ "$syncs" -gt 1 ] || { echo "the first cairn sync failed:"; tail -1 "$dir/sync.out" | cut -c1-300; }
+  syncs=$((syncs + 1))
   sleep 5
 done
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-echo "grid back: everything on the grid (cairn sync) after $ms ms; the mount's log $(wc -c <"$dir/mount.log") bytes"
+echo "grid back: everything on the grid (cairn sync, $syncs call(s)) after $ms ms; the mount's log $(wc -c <"$dir/mount.log") bytes"
