@@ -137,7 +137,7 @@ final class ListedDirectories {
 
   /** Busy for the tree (open, changed), waiting for a newer listing, or being read or written. */
   private static boolean held(FileNode f) {
-    return Tree.busy(f) || f.behindGrid || f.data.locked();
+    return ListingMerge.busy(f) || f.behindGrid || f.data.locked();
   }
 
   /** Entries counted in listed directories (tests and status). */
