@@ -2,12 +2,9 @@ package org.cairnfs.fs.mount;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.cairnfs.caps.dirnode.EntryKind;
@@ -60,6 +57,7 @@ public final class MountCore implements AutoCloseable {
   private final NodeAttributes attrs;
   private final NodeXattrs xattrs;
   private final OpenFiles files;
+  private final Lookups lookups;
   private volatile GridSpace space;
   private volatile long spaceAtNanos;
 
@@ -71,6 +69,7 @@ public final class MountCore implements AutoCloseable {
     this.attrs = new NodeAttributes(this, ns, tree);
     this.xattrs = new NodeXattrs(this, ns, wb, tree);
     this.files = new OpenFiles(this, config, wb, tree, ns);
+    this.lookups = new Lookups(tree, files);
   }
 
   /**
@@ -107,79 +106,19 @@ public final class MountCore implements AutoCloseable {
   // ---- attributes
 
   public StatInfo getattr(String path) throws FsException {
-    List<String> names = Tree.names(path);
-    tree.prepare(names, false);
-    tree.lock.readLock().lock();
-    try {
-      return stat(tree.resolve(names));
-    } finally {
-      tree.lock.readLock().unlock();
-    }
+    return lookups.getattr(path);
   }
 
   public StatInfo fgetattr(long fh) throws FsException {
-    OpenFile f = handle(fh);
-    tree.lock.readLock().lock();
-    try {
-      return stat(f.node());
-    } finally {
-      tree.lock.readLock().unlock();
-    }
-  }
-
-  StatInfo stat(Node n) {
-    long size;
-    long nlink = 1;
-    if (n instanceof FileNode f) {
-      size = f.data.size();
-      nlink = f.linked() ? 1 : 0;
-    } else if (n instanceof DirNode d) {
-      size = 4096;
-      nlink = d.children == null ? 1 : 2 + d.subdirectories();
-    } else if (n instanceof SymlinkNode s) {
-      size = s.target.getBytes(StandardCharsets.UTF_8).length;
-    } else {
-      size = 0;
-    }
-    return new StatInfo(n.ino, n.kind(), n.mode, nlink, n.uid, n.gid, size, (size + 511) / 512,
-        n.atime, n.mtime, n.ctime, n instanceof SpecialNode sp ? sp.rdev : 0);
+    return lookups.fgetattr(fh);
   }
 
   public List<DirEntryInfo> readdir(String path) throws FsException {
-    List<String> names = Tree.names(path);
-    tree.prepare(names, true);
-    tree.lock.readLock().lock();
-    try {
-      Node n = tree.resolve(names);
-      if (!(n instanceof DirNode d)) {
-        throw new FsException(FsError.NOT_DIRECTORY, path + " is not a directory");
-      }
-      Map<String, Node> children = Tree.listing(d, path);
-      List<DirEntryInfo> out = new ArrayList<>(children.size() + 2);
-      out.add(new DirEntryInfo(".", stat(d)));
-      out.add(new DirEntryInfo("..", stat(d.parent != null ? d.parent : d)));
-      for (Map.Entry<String, Node> e : children.entrySet()) {
-        out.add(new DirEntryInfo(e.getKey(), stat(e.getValue())));
-      }
-      return out;
-    } finally {
-      tree.lock.readLock().unlock();
-    }
+    return lookups.readdir(path);
   }
 
   public String readlink(String path) throws FsException {
-    List<String> names = Tree.names(path);
-    tree.prepare(names, false);
-    tree.lock.readLock().lock();
-    try {
-      Node n = tree.resolve(names);
-      if (!(n instanceof SymlinkNode s)) {
-        throw new FsException(FsError.INVALID, path + " is not a symlink");
-      }
-      return s.target;
-    } finally {
-      tree.lock.readLock().unlock();
-    }
+    return lookups.readlink(path);
   }
 
   public void access(String path, int mask, Caller caller) throws FsException {
