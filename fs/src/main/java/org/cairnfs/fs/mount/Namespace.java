@@ -11,7 +11,8 @@ import org.cairnfs.caps.dirnode.EntryKind;
  * The namespace operations of {@link MountCore}: each takes the tree's write lock, checks POSIX
  * preconditions in the order the errno rules want, changes the tree, journals the entry changes
  * (the parent directories' new times included) in one write, or undoes the change when that
- * fails ({@link NamespaceChange}), and wakes the uploader.
+ * fails ({@link NamespaceChange}), and wakes the uploader. rename(2), with its own rules, is
+ * {@link Rename}'s.
  */
 final class Namespace {
   private static final int MAX_SYMLINK = 4095;
@@ -19,19 +20,21 @@ final class Namespace {
   private final WriteBack wb;
   private final Tree tree;
   private final MountConfig config;
+  private final Rename rename;
 
   Namespace(MountCore core, WriteBack wb, Tree tree, MountConfig config) {
     this.core = core;
     this.wb = wb;
     this.tree = tree;
     this.config = config;
+    this.rename = new Rename(this, core, tree);
   }
 
   /**
    * Runs a namespace change under the write lock, journaled in one write or undone
    * ({@link NamespaceChange}), and wakes the uploader after.
    */
-  private <T> T change(NamespaceChange.Body<T> body) throws FsException {
+  <T> T change(NamespaceChange.Body<T> body) throws FsException {
     try {
       return NamespaceChange.run(tree, wb, body);
     } finally {
@@ -39,14 +42,14 @@ final class Namespace {
     }
   }
 
-  private static void writable(DirNode d, String path) throws FsException {
+  static void writable(DirNode d, String path) throws FsException {
     if (!d.writable) {
       throw new FsException(FsError.READ_ONLY, path + ": read-only directory");
     }
   }
 
   /** A directory's children changed: new mtime and ctime, journaled in its own parent. */
-  private static void touch(NamespaceChange c, DirNode d, Instant now) {
+  static void touch(NamespaceChange c, DirNode d, Instant now) {
     c.keep(d);
     d.mtime = now;
     d.ctime = now;
@@ -147,7 +150,7 @@ final class Namespace {
     forgetIfClosed(orphan);
   }
 
-  private void forgetIfClosed(FileNode f) {
+  void forgetIfClosed(FileNode f) {
     if (f == null) {
       return;
     }
@@ -161,104 +164,7 @@ final class Namespace {
   }
 
   void rename(String from, String to, int flags) throws FsException {
-    if ((flags & ~(MountCore.RENAME_NOREPLACE | MountCore.RENAME_EXCHANGE)) != 0
-        || flags == (MountCore.RENAME_NOREPLACE | MountCore.RENAME_EXCHANGE)) {
-      throw new FsException(FsError.INVALID, "bad rename flags " + flags);
-    }
-    List<String> src = Tree.names(from);
-    List<String> dst = Tree.names(to);
-    if (src.isEmpty() || dst.isEmpty()) {
-      throw new FsException(FsError.BUSY, "cannot rename the mount root");
-    }
-    Tree.newName(dst);
-    tree.prepare(src, false);
-    tree.prepare(dst, true);
-    FileNode orphan = change(c -> {
-      DirNode sp = tree.parentOf(src);
-      Node n = tree.resolve(src);
-      DirNode dp = tree.parentOf(dst);
-      String srcName = src.get(src.size() - 1);
-      String dstName = dst.get(dst.size() - 1);
-      Node target = dp.children.get(dstName);
-      if (target == n) {
-        return null; // same entry: nothing to do
-      }
-      if (isHiddenName(dstName) && target == null && !(n instanceof DirNode)) {
-        // libfuse hides an open file it is asked to unlink: unlink it, keep it by that name
-        writable(sp, from);
-        c.keep(n);
-        c.remove(sp.children, srcName);
-        c.journalRemove(sp, srcName, false);
-        n.parent = null;
-        Instant now = core.now();
-        n.ctime = now;
-        c.put(dp.hidden, dstName, n);
-        touch(c, sp, now);
-        return null;
-      }
-      if (n instanceof DirNode) {
-        for (DirNode p = dp; p != null; p = p.parent) {
-          if (p == n) {
-            throw new FsException(FsError.INVALID, "cannot move " + from + " into itself");
-          }
-        }
-      }
-      writable(sp, from);
-      writable(dp, to);
-      boolean exchange = (flags & MountCore.RENAME_EXCHANGE) != 0;
-      if (target != null && (flags & MountCore.RENAME_NOREPLACE) != 0) {
-        throw new FsException(FsError.EXISTS, to + " exists");
-      }
-      if (exchange) {
-        if (target == null) {
-          throw new FsException(FsError.NOT_FOUND, to + " does not exist");
-        }
-        if (target instanceof DirNode) {
-          for (DirNode p = sp; p != null; p = p.parent) {
-            if (p == target) {
-              throw new FsException(FsError.INVALID, "cannot move " + to + " into itself");
-            }
-          }
-        }
-      } else if (target != null) {
-        if (n instanceof DirNode) {
-          if (!(target instanceof DirNode td)) {
-            throw new FsException(FsError.NOT_DIRECTORY, to + " is not a directory");
-          }
-          if (Tree.listing(td, to).size() > 0) {
-            throw new FsException(FsError.NOT_EMPTY, to + " is not empty");
-          }
-        } else if (target instanceof DirNode) {
-          throw new FsException(FsError.IS_DIRECTORY, to + " is a directory");
-        }
-      }
-      Instant now = core.now();
-      c.keep(target);
-      c.remove(sp.children, srcName);
-      if (exchange) {
-        c.remove(dp.children, dstName);
-        c.link(sp, srcName, target);
-        target.ctime = now;
-      } else if (target != null) {
-        target.parent = null;
-        target.ctime = now;
-      }
-      c.link(dp, dstName, n);
-      n.ctime = now;
-      // the new name first: a crash between the records leaves the entry in both, never neither
-      c.journalEntry(dp, n);
-      if (exchange) {
-        c.journalEntry(sp, target);
-      } else {
-        c.journalRemove(sp, srcName, sp != dp);
-      }
-      touch(c, dp, now);
-      if (sp != dp) {
-        touch(c, sp, now);
-      }
-      return !exchange && target instanceof FileNode f ? f : null;
-    });
-    forgetIfClosed(orphan);
+    rename.rename(from, to, flags);
   }
 
   void symlink(String target, String path, Caller caller) throws FsException {
