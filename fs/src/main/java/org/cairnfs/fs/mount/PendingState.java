@@ -139,6 +139,32 @@ final class PendingState {
     return Optional.ofNullable(createdDirs.get(localDirId));
   }
 
+  /**
+   * {@code r} with every directory the grid already holds named by its cap rather than by the
+   * local id the tree may still use for it: a rewrite of the journal keeps a DirCreated only
+   * while a pending entry names that directory, so a record appended after one must not need
+   * it. Otherwise a replay finds changes for a local directory that was never created (dropped
+   * as an orphan's) or an entry naming one (created anew, empty, in place of the real one). The
+   * pending state is the same either way.
+   */
+  JournalRecord byCap(JournalRecord r) {
+    if (r instanceof SetEntry s) {
+      ChildRef child = s.child();
+      if (child instanceof ChildRef.LocalDir d) {
+        Optional<String> cap = createdCap(d.id());
+        if (cap.isPresent()) {
+          child = new ChildRef.Cap(cap.get());
+        }
+      }
+      return new SetEntry(canonical(s.dir()), s.name(), child, s.meta());
+    } else if (r instanceof JournalRecord.RemoveEntry rm) {
+      return new JournalRecord.RemoveEntry(canonical(rm.dir()), rm.name(), rm.moved());
+    } else if (r instanceof JournalRecord.EntriesPublished p) {
+      return new JournalRecord.EntriesPublished(canonical(p.dir()), p.names());
+    }
+    return r;
+  }
+
   /** The pending changes of a directory, oldest first (a copy). */
   List<Change> changesOf(DirRef dir) {
     LinkedHashMap<String, Change> m = dirs.get(canonical(dir));

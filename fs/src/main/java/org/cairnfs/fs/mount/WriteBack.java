@@ -161,7 +161,7 @@ final class WriteBack implements AutoCloseable {
       }
       List<JournalRecord> named = new ArrayList<>(records.size());
       for (JournalRecord r : records) {
-        named.add(byCap(r));
+        named.add(pending.byCap(r));
       }
       long seq = journal.appendAll(named);
       for (JournalRecord r : named) {
@@ -177,32 +177,6 @@ final class WriteBack implements AutoCloseable {
       lock.unlock();
     }
     // uploader is woken by the caller once its whole operation is journaled
-  }
-
-  /**
-   * {@code r} with every directory the grid already holds named by its cap rather than by the
-   * local id the tree may still use for it (held under {@link #lock}): a rewrite of the journal
-   * keeps a DirCreated only while a pending entry names that directory, so a record appended
-   * after one must not need it. Otherwise a replay finds changes for a local directory that was
-   * never created (dropped as an orphan's) or an entry naming one (created anew, empty, in
-   * place of the real one). The pending state is the same either way.
-   */
-  private JournalRecord byCap(JournalRecord r) {
-    if (r instanceof SetEntry s) {
-      ChildRef child = s.child();
-      if (child instanceof ChildRef.LocalDir d) {
-        Optional<String> cap = pending.createdCap(d.id());
-        if (cap.isPresent()) {
-          child = new ChildRef.Cap(cap.get());
-        }
-      }
-      return new SetEntry(pending.canonical(s.dir()), s.name(), child, s.meta());
-    } else if (r instanceof JournalRecord.RemoveEntry rm) {
-      return new JournalRecord.RemoveEntry(pending.canonical(rm.dir()), rm.name(), rm.moved());
-    } else if (r instanceof JournalRecord.EntriesPublished p) {
-      return new JournalRecord.EntriesPublished(pending.canonical(p.dir()), p.names());
-    }
-    return r;
   }
 
   /** The tracked local file {@code id}; an empty new one if the journal had no content for it. */
@@ -221,7 +195,8 @@ final class WriteBack implements AutoCloseable {
     lock.lock();
     try {
       files.putIfAbsent(data.id(), data);
-      SetEntry set = (SetEntry) byCap(new SetEntry(dir, name, f.childRef(), f.metadata()));
+      SetEntry set =
+          (SetEntry) pending.byCap(new SetEntry(dir, name, f.childRef(), f.metadata()));
       if (sealed.isEmpty()) {
         return recordAll(List.of(set));
       }
