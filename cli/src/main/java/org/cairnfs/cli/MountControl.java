@@ -74,9 +74,18 @@ final class MountControl {
         out.flush();
       } catch (ExecutionException e) {
         throw new CliException(ExitCode.IO, "sync of " + mp + " failed: "
-            + Cli.messageOf(e.getCause()) + " (the mount's log says why; it keeps retrying)");
+            + Cli.messageOf(e.getCause()) + failureHint(Cli.messageOf(e.getCause())));
       }
     }
+  }
+
+  /** What a failed sync's errno means here: ENOSPC is the grid's, not the local disk's. */
+  static String failureHint(String message) {
+    return message.contains("No space left on device")
+        ? " (the grid could not take the uploads: too few servers reachable for happiness, or"
+            + " they are full; 'cairn status' and the mount's log say which; the mount keeps"
+            + " retrying)"
+        : " (the mount's log says why; it keeps retrying)";
   }
 
   /**
