@@ -65,7 +65,7 @@ public final class MountCore implements AutoCloseable {
     this.config = config;
     this.wb = wb;
     this.tree = new Tree(wb, config);
-    this.ns = new Namespace(this, wb, tree, config);
+    this.ns = new Namespace(this, wb, tree);
     this.attrs = new NodeAttributes(this, ns, tree);
     this.xattrs = new NodeXattrs(this, ns, wb, tree);
     this.files = new OpenFiles(this, config, wb, tree, ns);

@@ -19,14 +19,12 @@ final class Namespace {
   private final MountCore core;
   private final WriteBack wb;
   private final Tree tree;
-  private final MountConfig config;
   private final Rename rename;
 
-  Namespace(MountCore core, WriteBack wb, Tree tree, MountConfig config) {
+  Namespace(MountCore core, WriteBack wb, Tree tree) {
     this.core = core;
     this.wb = wb;
     this.tree = tree;
-    this.config = config;
     this.rename = new Rename(this, core, tree);
   }
 

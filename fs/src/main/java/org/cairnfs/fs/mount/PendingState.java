@@ -49,7 +49,7 @@ final class PendingState {
   void apply(long seq, JournalRecord r) {
     if (r instanceof SetEntry s) {
       noteChild(s.child());
-      change(canonical(s.dir()), s.name(), new Change(seq, stripped(s)));
+      change(canonical(s.dir()), s.name(), new Change(seq, s));
     } else if (r instanceof RemoveEntry s) {
       change(canonical(s.dir()), s.name(), new Change(seq, s));
     } else if (r instanceof DirCreated s) {
@@ -92,10 +92,6 @@ final class PendingState {
         }
       }
     }
-  }
-
-  private static SetEntry stripped(SetEntry s) {
-    return s;
   }
 
   /** The change with its directory named by the key it is kept under (its cap once created). */
