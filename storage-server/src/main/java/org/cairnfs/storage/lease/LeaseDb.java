@@ -216,16 +216,31 @@ public final class LeaseDb implements AutoCloseable {
    */
   public boolean addLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets,
       boolean mayAddOwner) {
+    Commit applied = applyLease(key, owner, secrets, mayAddOwner);
+    if (applied == null) {
+      return false;
+    }
+    applied.await();
+    return true;
+  }
+
+  /**
+   * {@link #addLease}, applied at once (every later reader of this database sees it) without
+   * waiting for its commit: returns what makes it durable, or null when no share is recorded
+   * under {@code key}. Lets a caller change many shares under its own locks and wait for one
+   * commit after releasing them, rather than for one log sync per share while holding them.
+   */
+  public Commit applyLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets,
+      boolean mayAddOwner) {
     GroupCommit.Batch batch;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
       if (old == null) {
-        return false;
+        return null;
       }
       batch = write(key, old, rules.withLease(key, old, owner, secrets, mayAddOwner));
     }
-    commits.await(batch);
-    return true;
+    return () -> commits.await(batch);
   }
 
   /**
@@ -233,21 +248,33 @@ public final class LeaseDb implements AutoCloseable {
    * Returns whether one matched.
    */
   public boolean renewLease(ShareKey key, byte[] renewSecret) {
+    Commit applied = applyRenewal(key, renewSecret);
+    if (applied == null) {
+      return false;
+    }
+    applied.await();
+    return true;
+  }
+
+  /**
+   * {@link #renewLease}, applied at once without waiting for its commit (as {@link
+   * #applyLease}): returns what makes it durable, or null when no lease matched.
+   */
+  public Commit applyRenewal(ShareKey key, byte[] renewSecret) {
     byte[] hash = LeaseSecrets.hash(renewSecret, "renew");
     GroupCommit.Batch batch;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
       if (old == null) {
-        return false;
+        return null;
       }
       ShareRecord renewed = rules.renewed(old, hash);
       if (renewed == null) {
-        return false;
+        return null;
       }
       batch = write(key, old, renewed);
     }
-    commits.await(batch);
-    return true;
+    return () -> commits.await(batch);
   }
 
   /** What {@link #dropExpiredLeases} found. */

@@ -23,6 +23,7 @@ import org.cairnfs.storage.lease.LeaseSecrets;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.share.ShareKind;
 import org.cairnfs.storage.store.Allocation;
+import org.cairnfs.storage.store.PendingAllocation;
 import org.cairnfs.storage.store.ShareStore;
 import org.cairnfs.storage.store.StoreException;
 import org.slf4j.Logger;
@@ -83,18 +84,27 @@ public final class ShareStoreBackend implements StorageBackend {
     LeaseOwner owner = owner(caller);
     LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
     List<OpenWrite> wanted = uploads(owner, request.index(), request.shareNumbers());
+    PendingAllocation pending = null;
     synchronized (claims.stripe(request.index())) {
       OpenWriteClaims.Reservation held = claims.reserve(caller, wanted, true);
-      Allocation a = null;
       try {
-        a = call(() -> store.allocate(request.index(), request.shareNumbers(),
+        pending = call(() -> store.allocatePending(request.index(), request.shareNumbers(),
             request.shareSize(), owner, secrets));
       } finally {
-        claims.release(held,
-            a == null ? List.of() : uploads(owner, request.index(), a.allocated()));
+        claims.release(held, pending == null ? List.of()
+            : uploads(owner, request.index(), pending.allocation().allocated()));
       }
-      return new Response.Allocated(a.allocated(), a.alreadyHeld());
     }
+    // The held shares' leases are committed (a log sync) outside the claims stripe, which every
+    // ALLOCATE, CLOSE_SHARE, ABORT_SHARE and slot write of the stripe's indexes needs. A failed
+    // commit drops what this allocation opened; its claims are pruned as for expired writes.
+    PendingAllocation done = pending;
+    call(() -> {
+      done.awaitDurable();
+      return null;
+    });
+    Allocation a = pending.allocation();
+    return new Response.Allocated(a.allocated(), a.alreadyHeld());
   }
 
   private static List<OpenWrite> uploads(LeaseOwner owner, StorageIndex index,

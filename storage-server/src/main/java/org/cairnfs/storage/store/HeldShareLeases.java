@@ -45,14 +45,27 @@ final class HeldShareLeases {
    */
   void add(ShareKey key, LeaseOwner owner, LeaseSecrets secrets)
       throws StoreException, IOException {
+    apply(key, owner, secrets).await();
+  }
+
+  /**
+   * {@link #add}, applied now and made durable by the returned commit: a caller holding the
+   * index's stripe applies the leases of all its shares and waits for their one commit after
+   * releasing it, so a request naming many shares costs one log sync, taken under no stripe.
+   */
+  LeaseDb.Commit apply(ShareKey key, LeaseOwner owner, LeaseSecrets secrets)
+      throws StoreException, IOException {
     // asked before the database's lock: the budget takes that lock under its own
-    if (leases.addLease(key, owner, secrets, budget.diskHolds(NEW_LEASE_BYTES))) {
-      return;
+    LeaseDb.Commit applied =
+        leases.applyLease(key, owner, secrets, budget.diskHolds(NEW_LEASE_BYTES));
+    if (applied != null) {
+      return applied;
     }
     // Held without a record (crash between rename and commit): adopt it.
     Path path = layout.sharePath(key);
     long size = Files.size(path);
     long seqnum = HeldSlotVersion.seqnumOf(key, path, slotCheck);
-    leases.recordShare(key, size, seqnum, owner, secrets);
+    return leases.applyShares(
+        java.util.List.of(new LeaseDb.NewVersion(key, size, seqnum, owner, secrets)));
   }
 }

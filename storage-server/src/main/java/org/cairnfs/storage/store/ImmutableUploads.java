@@ -69,15 +69,18 @@ final class ImmutableUploads {
    * Opens uploads of the valid share {@code numbers} not held yet (an upload of the same owner
    * restarts) and leases the held ones; all new shares fit or none is opened.
    */
-  Allocation allocate(StorageIndex index, Set<Integer> numbers, long shareSize, LeaseOwner owner,
-      LeaseSecrets secrets) throws StoreException, IOException {
+  PendingAllocation allocate(StorageIndex index, Set<Integer> numbers, long shareSize,
+      LeaseOwner owner, LeaseSecrets secrets) throws StoreException, IOException {
     Set<Integer> heldNumbers = new TreeSet<>();
     List<ShareKey> toOpen = new ArrayList<>();
+    List<LeaseDb.Commit> leasing = new ArrayList<>();
+    List<IncomingShare> opened = new ArrayList<>();
     synchronized (stripes.of(index)) {
       for (int n : numbers) {
         ShareKey key = ShareKey.immutable(index, n);
         if (Files.exists(layout.sharePath(key))) {
-          held.add(key, owner, secrets);
+          // Applied now, committed once for all of them after the stripe is released.
+          leasing.add(held.apply(key, owner, secrets));
           heldNumbers.add(n);
           continue;
         }
@@ -98,7 +101,6 @@ final class ImmutableUploads {
         openWrites.release(toOpen.size());
         throw e;
       }
-      List<IncomingShare> opened = new ArrayList<>();
       try {
         for (int i = 0; i < toOpen.size(); i++) {
           ShareKey key = toOpen.get(i);
@@ -122,7 +124,27 @@ final class ImmutableUploads {
     }
     Set<Integer> allocated = new TreeSet<>();
     toOpen.forEach(k -> allocated.add(k.shareNumber()));
-    return Allocation.of(heldNumbers, allocated);
+    return new PendingAllocation(Allocation.of(heldNumbers, allocated), () -> {
+      try {
+        LeaseKeeping.awaitAll(leasing);
+      } catch (RuntimeException e) {
+        // The held shares' leases were rolled back: the allocation fails as a whole, as it did
+        // when each lease was committed before anything was opened.
+        dropIfStillOpen(opened);
+        throw e;
+      }
+    });
+  }
+
+  /** Drops those of {@code opened} that are still the open upload of their share. */
+  private void dropIfStillOpen(List<IncomingShare> opened) throws IOException {
+    for (IncomingShare upload : opened) {
+      synchronized (stripes.of(upload.key().index())) {
+        if (uploads.get(upload.key()) == upload && !upload.isSealed()) {
+          drop(upload);
+        }
+      }
+    }
   }
 
   /** Writes a chunk of the owner's open upload of {@code key} at {@code offset}. */

@@ -117,6 +117,18 @@ public final class ShareStore implements AutoCloseable {
    */
   public Allocation allocate(StorageIndex index, Collection<Integer> shareNumbers,
       long shareSize, LeaseOwner owner, LeaseSecrets secrets) throws StoreException, IOException {
+    PendingAllocation pending = allocatePending(index, shareNumbers, shareSize, owner, secrets);
+    pending.awaitDurable();
+    return pending.allocation();
+  }
+
+  /**
+   * {@link #allocate}, returning before the held shares' new leases are committed: the caller
+   * answers only after {@link PendingAllocation#awaitDurable}, which it calls after releasing
+   * its own locks (one log sync for all the held shares, under no lock).
+   */
+  public PendingAllocation allocatePending(StorageIndex index, Collection<Integer> shareNumbers,
+      long shareSize, LeaseOwner owner, LeaseSecrets secrets) throws StoreException, IOException {
     budget.checkShareSize(shareSize);
     idleWrites.sweepIfDue();
     Set<Integer> numbers = new TreeSet<>();
