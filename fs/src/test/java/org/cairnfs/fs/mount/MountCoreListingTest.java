@@ -101,6 +101,36 @@ class MountCoreListingTest {
   }
 
   /**
+   * An unchanged file keeps the kernel's pages through listings of its directory: the other
+   * client changed the directory (another name), so the listing is new, but this file's entry
+   * is the same, and an open after it must keep the cache (a read-cap mount's warm reads).
+   */
+  @Test
+  void anUnchangedFileKeepsTheKernelsPagesThroughANewListingOfItsDirectory() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    Duration ttl = Duration.ofMillis(200);
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> x.directoryTtl(ttl));
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.directoryTtl(ttl))) {
+      byte[] v1 = CoreFixture.bytes(10_000, 1);
+      a.put("/f", v1);
+      a.core.sync(Duration.ofSeconds(10));
+      assertThat(b.get("/f")).isEqualTo(v1);
+      long fh = b.core.open("/f", 0);
+      b.core.release(fh);
+      for (int i = 0; i < 3; i++) {
+        a.put("/other" + i, CoreFixture.bytes(10, i));
+        a.core.sync(Duration.ofSeconds(10));
+        Thread.sleep(ttl.toMillis() + 50);
+        relistRoot(b);
+        long again = b.core.open("/f", 0);
+        assertThat(b.core.keepCache(again)).as("open %d after a new listing", i).isTrue();
+        b.core.release(again);
+      }
+    }
+  }
+
+  /**
    * The FuseCacheTest failure, deterministic: a reader has the file open (as every poll of a
    * reopening reader does right after the lookup that starts the background listing) when the
    * listing finds the other client's new version. The open handle keeps reading what it
