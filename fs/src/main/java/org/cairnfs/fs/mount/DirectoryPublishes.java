@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * The directory publishes of a round: each directory gets all its pending changes in one batch,
  * which is how many changes to one directory become one publish. Moves out of a directory (and,
  * while one is pending, every removal) go in a second pass, after every other batch and only
- * when all of those went through, so an entry is never in neither place. A change whose child is not on the grid yet waits for a later
- * round.
+ * when all of those went through, so an entry is never in neither place. A change whose child
+ * is not on the grid yet waits for a later round.
  */
 final class DirectoryPublishes {
   /** The uploader's logger: its messages read as they always have. */
@@ -69,7 +69,8 @@ final class DirectoryPublishes {
       Map<Long, String> localCaps, Set<Long> failedFiles, RoundFailures failures)
       throws IOException {
     boolean restPublished = true;
-    boolean movesOut = all.values().stream().flatMap(List::stream).anyMatch(DirectoryPublishes::isMoveOut);
+    boolean movesOut = all.values().stream().flatMap(List::stream)
+        .anyMatch(DirectoryPublishes::isMoveOut);
     for (int phase = 0; phase < 2; phase++) {
       if (phase == 1 && !restPublished) {
         return; // a later round moves them out, with their new places
