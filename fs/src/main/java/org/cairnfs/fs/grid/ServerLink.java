@@ -97,11 +97,7 @@ final class ServerLink {
       return; // due anyway (connect() opens it), or asked too recently
     }
     askedAt = now;
-    if (retry != null) {
-      retry.cancel(false);
-      retry = null;
-    }
-    retryToken++; // a retry that already fired does nothing
+    cancelRetry();
     open();
   }
 
@@ -248,11 +244,8 @@ final class ServerLink {
    * cancelling cannot stop a task that started.
    */
   private void scheduleRetry(long delay) {
-    if (retry != null) {
-      retry.cancel(false);
-      retry = null;
-    }
-    long token = ++retryToken;
+    cancelRetry();
+    long token = retryToken;
     if (pool.isClosed()) {
       return;
     }
@@ -261,6 +254,15 @@ final class ServerLink {
     } catch (java.util.concurrent.RejectedExecutionException closing) {
       // the pool is closing
     }
+  }
+
+  /** Cancels the scheduled retry; one that already fired does nothing. Call under the lock. */
+  private void cancelRetry() {
+    if (retry != null) {
+      retry.cancel(false);
+      retry = null;
+    }
+    retryToken++;
   }
 
   private synchronized void retryNow(long token) {
