@@ -18,6 +18,7 @@ final class ChargeChanges {
   private final LeaseDbFile file;
   private final Map<LeaseOwner, Long> owners = new HashMap<>();
   private long total;
+  private long recordBytes;
 
   ChargeChanges(LeaseDbFile file) {
     this.file = file;
@@ -33,7 +34,9 @@ final class ChargeChanges {
       if (updated == null) {
         file.tables().deleteShare(k);
       } else {
-        file.tables().putShare(k, ShareRecordCodec.encode(updated));
+        byte[] encoded = ShareRecordCodec.encode(updated);
+        file.tables().putShare(k, encoded);
+        recordBytes += encoded.length;
       }
     } catch (SQLException e) {
       throw LeaseDbFile.failed("write", e);
@@ -51,6 +54,11 @@ final class ChargeChanges {
       }
     }
     total += newSize - oldSize;
+  }
+
+  /** The bytes of the records staged so far (a deletion writes none). */
+  long recordBytes() {
+    return recordBytes;
   }
 
   /** Writes the total and each owner's bytes as moved by every record staged, uncommitted. */

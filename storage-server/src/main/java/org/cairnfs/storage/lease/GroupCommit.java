@@ -101,6 +101,14 @@ final class GroupCommit {
     }
   }
 
+  /**
+   * The open batch when it holds changes not yet committed, else null; caller holds the
+   * monitor. An operation that changes nothing awaits it: what it found may be such a change.
+   */
+  Batch uncommitted() {
+    return open.operations > 0 ? open : null;
+  }
+
   /** The lock a commit holds; a test holding it makes operations pile up into one batch. */
   ReentrantLock commitLock() {
     return commitLock;

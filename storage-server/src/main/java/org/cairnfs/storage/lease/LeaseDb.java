@@ -171,10 +171,9 @@ public final class LeaseDb implements AutoCloseable {
    * caller release its own locks before waiting for the log sync.
    */
   public Commit applyShares(List<NewVersion> versions) {
-    GroupCommit.Batch batch;
+    ChargeChanges changes = new ChargeChanges(file);
     synchronized (this) {
-      batch = commits.applying(() -> {
-        ChargeChanges changes = new ChargeChanges(file);
+      GroupCommit.Batch batch = commits.applying(() -> {
         for (NewVersion v : versions) {
           ShareRecord old = lookup(v.key()).orElse(null);
           ShareRecord base = old == null ? new ShareRecord(v.size(), v.seqnum(), List.of())
@@ -183,19 +182,42 @@ public final class LeaseDb implements AutoCloseable {
         }
         changes.settle();
       });
+      return new Commit(commits, batch, changes.recordBytes());
     }
-    return () -> commits.await(batch);
   }
 
-  /** Changes applied but maybe not yet committed. */
-  @FunctionalInterface
-  public interface Commit {
+  /**
+   * Changes applied but maybe not yet committed, and the bytes of share records they wrote:
+   * what a server charges the client that asked (resource-limits.md, "Leases").
+   */
+  public static final class Commit {
+    private final GroupCommit commits;
+    /** Null: nothing to wait for. */
+    private final GroupCommit.Batch batch;
+    private final long recordBytes;
+
+    private Commit(GroupCommit commits, GroupCommit.Batch batch, long recordBytes) {
+      this.commits = commits;
+      this.batch = batch;
+      this.recordBytes = recordBytes;
+    }
+
     /**
-     * Returns once the changes are committed.
+     * Returns once the changes are committed (a change that changed nothing: once whatever was
+     * applied before it is).
      *
      * @throws IllegalStateException when their commit failed (they are rolled back)
      */
-    void await();
+    public void await() {
+      if (batch != null) {
+        commits.await(batch);
+      }
+    }
+
+    /** Bytes of share records written; 0 when nothing changed. */
+    public long recordBytes() {
+      return recordBytes;
+    }
   }
 
   /**
@@ -230,17 +252,13 @@ public final class LeaseDb implements AutoCloseable {
    * under {@code key}. Lets a caller change many shares under its own locks and wait for one
    * commit after releasing them, rather than for one log sync per share while holding them.
    */
-  public Commit applyLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets,
+  public synchronized Commit applyLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets,
       boolean mayAddOwner) {
-    GroupCommit.Batch batch;
-    synchronized (this) {
-      ShareRecord old = find(key).orElse(null);
-      if (old == null) {
-        return null;
-      }
-      batch = write(key, old, rules.withLease(key, old, owner, secrets, mayAddOwner));
+    ShareRecord old = find(key).orElse(null);
+    if (old == null) {
+      return null;
     }
-    return () -> commits.await(batch);
+    return write(key, old, rules.withLease(key, old, owner, secrets, mayAddOwner));
   }
 
   /**
@@ -262,19 +280,14 @@ public final class LeaseDb implements AutoCloseable {
    */
   public Commit applyRenewal(ShareKey key, byte[] renewSecret) {
     byte[] hash = LeaseSecrets.hash(renewSecret, "renew");
-    GroupCommit.Batch batch;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
       if (old == null) {
         return null;
       }
       ShareRecord renewed = rules.renewed(old, hash);
-      if (renewed == null) {
-        return null;
-      }
-      batch = write(key, old, renewed);
+      return renewed == null ? null : write(key, old, renewed);
     }
-    return () -> commits.await(batch);
   }
 
   /** What {@link #dropExpiredLeases} found. */
@@ -286,7 +299,7 @@ public final class LeaseDb implements AutoCloseable {
    * {@link #removeShare} so the caller can delete it in a safe order.
    */
   public Expiry dropExpiredLeases(ShareKey key) {
-    GroupCommit.Batch batch = null;
+    Commit batch = null;
     List<Lease> live;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
@@ -299,14 +312,14 @@ public final class LeaseDb implements AutoCloseable {
       }
     }
     if (batch != null) {
-      commits.await(batch);
+      batch.await();
     }
     return live.isEmpty() ? Expiry.ALL_EXPIRED : Expiry.LIVE;
   }
 
   /** Forgets a share and uncharges its size; no effect when it is not recorded. */
   public void removeShare(ShareKey key) {
-    GroupCommit.Batch batch;
+    Commit batch;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
       if (old == null) {
@@ -314,7 +327,7 @@ public final class LeaseDb implements AutoCloseable {
       }
       batch = write(key, old, null);
     }
-    commits.await(batch);
+    batch.await();
   }
 
   /**
@@ -323,7 +336,7 @@ public final class LeaseDb implements AutoCloseable {
    * database one slot version ahead of the file). Returns false when it is not recorded.
    */
   public boolean resizeShare(ShareKey key, long size) {
-    GroupCommit.Batch batch;
+    Commit batch;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
       if (old == null) {
@@ -334,7 +347,7 @@ public final class LeaseDb implements AutoCloseable {
       }
       batch = write(key, old, old.withVersion(size, old.seqnum()));
     }
-    commits.await(batch);
+    batch.await();
     return true;
   }
 
@@ -384,14 +397,19 @@ public final class LeaseDb implements AutoCloseable {
 
   /**
    * Replaces {@code old} by {@code updated} (null: delete) and moves the accounting, uncommitted;
-   * returns the batch to await. Caller holds the monitor.
+   * returns what to await. {@code updated == old} writes nothing (see {@link LeaseRules}: a
+   * change too small to matter returns the record itself). Caller holds the monitor.
    */
-  private GroupCommit.Batch write(ShareKey key, ShareRecord old, ShareRecord updated) {
-    return commits.applying(() -> {
-      ChargeChanges changes = new ChargeChanges(file);
+  private Commit write(ShareKey key, ShareRecord old, ShareRecord updated) {
+    if (updated == old) {
+      return new Commit(commits, commits.uncommitted(), 0);
+    }
+    ChargeChanges changes = new ChargeChanges(file);
+    GroupCommit.Batch batch = commits.applying(() -> {
       changes.stage(key, old, updated);
       changes.settle();
     });
+    return new Commit(commits, batch, changes.recordBytes());
   }
 
   /**

@@ -15,19 +15,42 @@ import org.slf4j.LoggerFactory;
  * owner slots are full, renewal by renew secret, pruning of expired leases, and the secrets of
  * the leases a server grants by itself. Pure functions of the clock, the lease duration and the
  * database's salt; {@link LeaseDb} stores what they return.
+ *
+ * <p>Why renewals have a granularity: a share's leases are one record (up to about 8.7 KiB), so
+ * renewing any of them rewrites it all. A renewal that would move an expiry by less than {@link
+ * #granularity} (an hour, or a hundredth of the lease period if shorter) leaves it as it is, and
+ * a change that leaves every lease as it was returns the record itself, which {@link LeaseDb}
+ * does not write: renewing a lease renewed moments ago costs no disk write.
  */
 final class LeaseRules {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseRules.class);
   private static final int OWNER_SLOTS = LeaseDb.OWNER_SLOTS;
 
+  private static final Duration MAX_GRANULARITY = Duration.ofHours(1);
+
   private final InstantSource clock;
   private final Duration leaseDuration;
+  private final Duration granularity;
   private final byte[] salt;
 
   LeaseRules(InstantSource clock, Duration leaseDuration, byte[] salt) {
     this.clock = clock;
     this.leaseDuration = leaseDuration;
+    Duration hundredth = leaseDuration.dividedBy(100);
+    this.granularity = hundredth.compareTo(MAX_GRANULARITY) < 0 ? hundredth : MAX_GRANULARITY;
     this.salt = salt.clone();
+  }
+
+  /** The least move of an expiry a renewal makes; smaller ones leave it as it is. */
+  Duration granularity() {
+    return granularity;
+  }
+
+  /** {@code lease} renewed to {@code expiry}, or itself when that moves it less than granularity. */
+  private Lease renewedTo(Lease lease, Instant expiry) {
+    Duration moved = Duration.between(lease.expiry(), expiry);
+    return moved.isNegative() || moved.isZero() || moved.compareTo(granularity) < 0
+        ? lease : lease.withExpiry(expiry);
   }
 
   InstantSource clock() {
@@ -74,22 +97,28 @@ final class LeaseRules {
 
   /**
    * The record with every lease made with this renew secret's hash extended to now + lease
-   * duration, or null when none was.
+   * duration (the record itself when none moves by the granularity), or null when none was.
    */
   ShareRecord renewed(ShareRecord record, byte[] renewHash) {
     Instant expiry = clock.instant().plus(leaseDuration);
     boolean matched = false;
+    boolean changed = false;
     List<Lease> leases = record.mutableLeases();
     for (int i = 0; i < leases.size(); i++) {
       Lease lease = leases.get(i);
       if (lease.renewsWith(renewHash)) {
         matched = true;
-        if (lease.expiry().isBefore(expiry)) {
-          leases.set(i, lease.withExpiry(expiry));
+        Lease renewed = renewedTo(lease, expiry);
+        if (renewed != lease) {
+          leases.set(i, renewed);
+          changed = true;
         }
       }
     }
-    return matched ? record.withLeases(leases) : null;
+    if (!matched) {
+      return null;
+    }
+    return changed ? record.withLeases(leases) : record;
   }
 
   /**
@@ -108,6 +137,7 @@ final class LeaseRules {
   ShareRecord withLease(ShareKey key, ShareRecord record, LeaseOwner owner,
       LeaseSecrets secrets, boolean mayAddOwner) {
     List<Lease> leases = live(record.leases());
+    boolean pruned = leases.size() != record.leases().size();
     Instant expiry = clock.instant().plus(leaseDuration);
     byte[] renewHash = secrets.renewHash();
     for (int i = 0; i < leases.size(); i++) {
@@ -119,7 +149,11 @@ final class LeaseRules {
             || MessageDigest.isEqual(renewHash, implicitSecrets(owner).renewHash());
         Lease kept = keepSecrets
             ? lease : new Lease(owner, renewHash, secrets.cancelHash(), lease.expiry());
-        leases.set(i, kept.expiry().isBefore(expiry) ? kept.withExpiry(expiry) : kept);
+        Lease renewed = renewedTo(kept, expiry);
+        if (renewed == lease && !pruned) {
+          return record;
+        }
+        leases.set(i, renewed);
         return record.withLeases(leases);
       }
     }
@@ -129,20 +163,21 @@ final class LeaseRules {
       leases.add(new Lease(owner, renewHash, secrets.cancelHash(), expiry));
       return record.withLeases(leases);
     }
-    ShareRecord pruned = record.withLeases(leases);
+    ShareRecord live = pruned ? record.withLeases(leases) : record;
     if (owner.equals(LeaseOwner.OVERFLOW)) {
       // Only a record written before the overflow slot existed can be this full.
       LOG.warn("share {} has {} leases and no overflow lease; none added for {}", key,
           leases.size(), owner);
-      return pruned;
+      return live;
     }
     if (mayAddOwner) {
-      LOG.info("share {} has all {} owner lease slots taken; {} gets no lease of its own, the "
+      // Debug, not info: anyone may ask, once per share per request.
+      LOG.debug("share {} has all {} owner lease slots taken; {} gets no lease of its own, the "
           + "overflow lease keeps the share instead", key, OWNER_SLOTS, owner);
     } else {
       LOG.debug("disk at its reserved space: {} gets no lease of its own on share {}, the "
           + "overflow lease keeps the share instead", owner, key);
     }
-    return withLease(key, pruned, LeaseOwner.OVERFLOW, implicitSecrets(LeaseOwner.OVERFLOW));
+    return withLease(key, live, LeaseOwner.OVERFLOW, implicitSecrets(LeaseOwner.OVERFLOW));
   }
 }

@@ -23,6 +23,7 @@ import org.cairnfs.storage.lease.LeaseSecrets;
 import org.cairnfs.storage.share.ShareKey;
 import org.cairnfs.storage.share.ShareKind;
 import org.cairnfs.storage.store.Allocation;
+import org.cairnfs.storage.store.LeaseWrites;
 import org.cairnfs.storage.store.PendingAllocation;
 import org.cairnfs.storage.store.ShareStore;
 import org.cairnfs.storage.store.StoreException;
@@ -55,6 +56,7 @@ public final class ShareStoreBackend implements StorageBackend {
   private final OpenWriteClaims claims;
   private final SlotRequests slots;
   private final io.netty.buffer.ByteBufAllocator readBuffers;
+  private final LeaseWriteBudget leaseWrites;
 
   public ShareStoreBackend(ShareStore store) {
     this(store, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
@@ -62,8 +64,19 @@ public final class ShareStoreBackend implements StorageBackend {
 
   /** With the allocator reads take their buffers from (tests watch what they give back). */
   ShareStoreBackend(ShareStore store, io.netty.buffer.ByteBufAllocator readBuffers) {
+    this(store, readBuffers, LeaseWriteBudget.standard());
+  }
+
+  /** With the lease-record budget each address gets (tests). */
+  ShareStoreBackend(ShareStore store, LeaseWriteBudget leaseWrites) {
+    this(store, io.netty.buffer.PooledByteBufAllocator.DEFAULT, leaseWrites);
+  }
+
+  private ShareStoreBackend(ShareStore store, io.netty.buffer.ByteBufAllocator readBuffers,
+      LeaseWriteBudget leaseWrites) {
     this.store = store;
     this.readBuffers = readBuffers;
+    this.leaseWrites = leaseWrites;
     this.claims = new OpenWriteClaims(store);
     this.slots = new SlotRequests(store, claims);
   }
@@ -83,6 +96,12 @@ public final class ShareStoreBackend implements StorageBackend {
       throws StorageException {
     LeaseOwner owner = owner(caller);
     LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
+    // Held shares named here are leased as by ADD_LEASE, so that is refused alike in debt;
+    // uploads of new shares are not.
+    if (leaseWrites.inDebt(caller.peerAddress()) && !java.util.Collections.disjoint(
+        request.shareNumbers(), io(() -> store.heldShares(request.index())))) {
+      leaseWrites.check(caller.peerAddress());
+    }
     List<OpenWrite> wanted = uploads(owner, request.index(), request.shareNumbers());
     PendingAllocation pending = null;
     synchronized (claims.stripe(request.index())) {
@@ -99,6 +118,7 @@ public final class ShareStoreBackend implements StorageBackend {
     // ALLOCATE, CLOSE_SHARE, ABORT_SHARE and slot write of the stripe's indexes needs. A failed
     // commit drops what this allocation opened; its claims are pruned as for expired writes.
     PendingAllocation done = pending;
+    leaseWrites.charge(caller.peerAddress(), done.leaseRecordBytes());
     call(() -> {
       done.awaitDurable();
       return null;
@@ -246,15 +266,16 @@ public final class ShareStoreBackend implements StorageBackend {
   @Override
   public void addLease(Caller caller, Request.AddLease request) throws StorageException {
     LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
-    call(() -> store.addLease(request.index(), owner(caller), secrets));
+    leaseWrites.check(caller.peerAddress());
+    LeaseWrites done = call(() -> store.addLease(request.index(), owner(caller), secrets));
+    leaseWrites.charge(caller.peerAddress(), done.recordBytes());
   }
 
   @Override
   public void renewLease(Caller caller, Request.RenewLease request) throws StorageException {
-    call(() -> {
-      store.renewLease(request.index(), request.renewSecret());
-      return null;
-    });
+    leaseWrites.check(caller.peerAddress());
+    LeaseWrites done = call(() -> store.renewLease(request.index(), request.renewSecret()));
+    leaseWrites.charge(caller.peerAddress(), done.recordBytes());
   }
 
   @Override

@@ -124,6 +124,7 @@ final class ImmutableUploads {
     }
     Set<Integer> allocated = new TreeSet<>();
     toOpen.forEach(k -> allocated.add(k.shareNumber()));
+    long leaseRecordBytes = leasing.stream().mapToLong(LeaseDb.Commit::recordBytes).sum();
     return new PendingAllocation(Allocation.of(heldNumbers, allocated), () -> {
       try {
         LeaseKeeping.awaitAll(leasing);
@@ -133,7 +134,7 @@ final class ImmutableUploads {
         dropIfStillOpen(opened);
         throw e;
       }
-    });
+    }, leaseRecordBytes);
   }
 
   /** Drops those of {@code opened} that are still the open upload of their share. */

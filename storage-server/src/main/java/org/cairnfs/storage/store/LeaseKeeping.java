@@ -36,10 +36,9 @@ final class LeaseKeeping {
    * sync) per share, under the stripe, let one request on an index of up to 512 shares hold
    * every request of the 1/64 of indexes sharing the stripe for as many syncs.
    */
-  int add(StorageIndex index, LeaseOwner owner, LeaseSecrets secrets)
+  LeaseWrites add(StorageIndex index, LeaseOwner owner, LeaseSecrets secrets)
       throws StoreException, IOException {
     List<LeaseDb.Commit> pending = new ArrayList<>();
-    int count;
     synchronized (stripes.of(index)) {
       List<ShareKey> keys = layout.sharesOf(index);
       if (keys.isEmpty()) {
@@ -48,14 +47,12 @@ final class LeaseKeeping {
       for (ShareKey key : keys) {
         pending.add(held.apply(key, owner, secrets));
       }
-      count = keys.size();
     }
-    awaitAll(pending);
-    return count;
+    return awaitAll(pending);
   }
 
   /** See {@link ShareStore#renewLease}; committed as {@link #add} is. */
-  void renew(StorageIndex index, byte[] renewSecret) throws StoreException, IOException {
+  LeaseWrites renew(StorageIndex index, byte[] renewSecret) throws StoreException, IOException {
     if (renewSecret.length != LeaseSecrets.SECRET_LENGTH) {
       throw StoreException.badRequest("renew secret must be " + LeaseSecrets.SECRET_LENGTH
           + " bytes, got " + renewSecret.length);
@@ -72,14 +69,20 @@ final class LeaseKeeping {
     if (pending.isEmpty()) {
       throw StoreException.notFound("no lease on " + index + " with that renew secret");
     }
-    awaitAll(pending);
+    return awaitAll(pending);
   }
 
-  /** Waits for the commits of changes applied (mostly one batch: the first wait commits it). */
-  static void awaitAll(List<LeaseDb.Commit> pending) {
+  /**
+   * Waits for the commits of changes applied (mostly one batch: the first wait commits it);
+   * returns how many and the record bytes they wrote.
+   */
+  static LeaseWrites awaitAll(List<LeaseDb.Commit> pending) {
+    long bytes = 0;
     for (LeaseDb.Commit c : pending) {
       c.await();
+      bytes += c.recordBytes();
     }
+    return new LeaseWrites(pending.size(), bytes);
   }
 
   /** See {@link ShareStore#collectIfExpired}. */

@@ -17,10 +17,17 @@ public final class PendingAllocation {
 
   private final Allocation allocation;
   private final Durable durable;
+  private final long leaseRecordBytes;
 
-  PendingAllocation(Allocation allocation, Durable durable) {
+  PendingAllocation(Allocation allocation, Durable durable, long leaseRecordBytes) {
     this.allocation = allocation;
     this.durable = durable;
+    this.leaseRecordBytes = leaseRecordBytes;
+  }
+
+  /** Bytes of lease records the held shares' leases wrote (charged like ADD_LEASE's). */
+  public long leaseRecordBytes() {
+    return leaseRecordBytes;
   }
 
   /** What was allocated and what is held (valid once {@link #awaitDurable} returned). */

@@ -314,23 +314,25 @@ public final class ShareStore implements AutoCloseable {
   }
 
   /**
-   * Adds the owner's lease to every share held for {@code index}; returns how many.
+   * Adds the owner's lease to every share held for {@code index}; returns how many and the
+   * lease-record bytes written.
    *
    * @throws StoreException NOT_FOUND when none is held
    */
-  public int addLease(StorageIndex index, LeaseOwner owner, LeaseSecrets secrets)
+  public LeaseWrites addLease(StorageIndex index, LeaseOwner owner, LeaseSecrets secrets)
       throws StoreException, IOException {
     return leaseKeeping.add(index, owner, secrets);
   }
 
   /**
-   * Renews, on every share of {@code index}, the leases made with this renew secret.
+   * Renews, on every share of {@code index}, the leases made with this renew secret; returns
+   * on how many shares and the lease-record bytes written.
    *
    * @throws StoreException NOT_FOUND when no lease matched
    */
-  public void renewLease(StorageIndex index, byte[] renewSecret)
+  public LeaseWrites renewLease(StorageIndex index, byte[] renewSecret)
       throws StoreException, IOException {
-    leaseKeeping.renew(index, renewSecret);
+    return leaseKeeping.renew(index, renewSecret);
   }
 
   /**

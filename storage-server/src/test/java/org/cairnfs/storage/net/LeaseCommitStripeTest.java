@@ -157,7 +157,8 @@ class LeaseCommitStripeTest {
       heldShares(stranger, index);
       gate = new CountDownLatch(1); // the disk is slow from here on
       CompletableFuture<Response> adding =
-          stranger.request(new Request.AddLease(index, filled(32, 1), filled(32, 2)));
+          // new secrets: a renewal that changed nothing would write and commit nothing
+          stranger.request(new Request.AddLease(index, filled(32, 5), filled(32, 6)));
       assertThat(gateEntered.await(10, TimeUnit.SECONDS)).isTrue();
       try {
         // Another client, a new share of another index that happens to share the stripe: it

@@ -53,7 +53,7 @@ class HeldShareLeasesTest {
   /** ADD_LEASE from {@code count} distinct owners with distinct secrets. */
   void addLeasesFromStrangers(int count) throws Exception {
     for (int i = 0; i < count; i++) {
-      assertThat(f.store.addLease(SI, randomOwner(i), secrets(1000 + i))).isEqualTo(1);
+      assertThat(f.store.addLease(SI, randomOwner(i), secrets(1000 + i)).shares()).isEqualTo(1);
     }
   }
 
@@ -70,7 +70,7 @@ class HeldShareLeasesTest {
     assertThat(record.leases()).hasSize(ShareRecord.MAX_LEASES);
     assertThat(record.owners()).as("the uploader's lease was not pushed out")
         .contains(ALICE, LeaseOwner.OVERFLOW);
-    assertThat(f.store.addLease(SI, BOB, secrets(9))).as("an explicit add is not refused")
+    assertThat(f.store.addLease(SI, BOB, secrets(9)).shares()).as("an explicit add is not refused")
         .isEqualTo(1);
   }
 
@@ -88,12 +88,12 @@ class HeldShareLeasesTest {
     ShareRecord record = f.leases.find(key).orElseThrow();
     assertThat(record.owners()).as("the share is kept, by the overflow lease")
         .containsExactlyInAnyOrder(ALICE, LeaseOwner.OVERFLOW);
-    assertThat(f.store.addLease(SI, ALICE, secrets(2))).as("a held lease still renews")
+    assertThat(f.store.addLease(SI, ALICE, secrets(2)).shares()).as("a held lease still renews")
         .isEqualTo(1);
     assertThat(f.leases.find(key).orElseThrow().leases()).hasSize(2);
 
     f.freeBytes = HeldShareLeases.NEW_LEASE_BYTES;
-    assertThat(f.store.addLease(SI, BOB, secrets(9))).isEqualTo(1);
+    assertThat(f.store.addLease(SI, BOB, secrets(9)).shares()).isEqualTo(1);
     assertThat(f.leases.find(key).orElseThrow().owners()).as("room again: a lease of its own")
         .contains(BOB);
   }

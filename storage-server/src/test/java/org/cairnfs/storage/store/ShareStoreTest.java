@@ -472,7 +472,7 @@ class ShareStoreTest {
     void addAndRenewCoverEveryShareOfTheIndex() throws Exception {
       f.upload(SI, 0, pattern(10, 1), ALICE);
       f.upload(SI, 1, pattern(20, 1), ALICE);
-      assertThat(f.store.addLease(SI, BOB, secrets(50))).isEqualTo(2);
+      assertThat(f.store.addLease(SI, BOB, secrets(50)).shares()).isEqualTo(2);
       assertThat(f.store.ownerBytes(BOB)).isEqualTo(ShareCharge.of(10) + ShareCharge.of(20));
       f.store.renewLease(SI, StoreFixture.filled(32, 50));
       assertThatThrownBy(() -> f.store.renewLease(SI, StoreFixture.filled(32, 51)))

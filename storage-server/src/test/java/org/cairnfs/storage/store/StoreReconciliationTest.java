@@ -221,7 +221,7 @@ class StoreReconciliationTest {
     ShareKey slot = ShareKey.mutable(SI, 4);
     placeFile(slot, slotShare(7, 40)); // appears after start-up reconciliation ran
 
-    assertThat(f.store.addLease(SI, BOB, secrets(2))).isEqualTo(1);
+    assertThat(f.store.addLease(SI, BOB, secrets(2)).shares()).isEqualTo(1);
 
     assertThat(f.leases.find(slot).orElseThrow().seqnum()).isEqualTo(7);
     assertThatThrownBy(() -> f.store.writeSlotShare(SI, 4, slotShare(6, 40), BOB, secrets(2)))
