@@ -1,9 +1,7 @@
 package org.cairnfs.protocol.server;
 
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -311,9 +309,6 @@ final class ConnectionLimits {
 
   /** For IPv6 the /48 prefix, else the same key as {@link PeerAddresses#key}. */
   static Object widePrefixKey(SocketAddress remote) {
-    if (remote instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet6Address a) {
-      return Arrays.toString(Arrays.copyOf(a.getAddress(), 6)) + "/48";
-    }
-    return PeerAddresses.key(remote);
+    return PeerAddresses.widePrefixKey(remote);
   }
 }

@@ -25,4 +25,15 @@ public final class PeerAddresses {
     }
     return "other";
   }
+
+  /**
+   * For IPv6 the /48 prefix (one customer often holds a whole /48: 65 536 /64s), else the same
+   * key as {@link #key}: for limits that must not multiply with a holder's /64s.
+   */
+  public static Object widePrefixKey(SocketAddress remote) {
+    if (remote instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet6Address a) {
+      return Arrays.toString(Arrays.copyOf(a.getAddress(), 6)) + "/48";
+    }
+    return key(remote);
+  }
 }

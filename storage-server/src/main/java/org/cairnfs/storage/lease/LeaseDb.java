@@ -42,6 +42,9 @@ public final class LeaseDb implements AutoCloseable {
    */
   public static final int OWNER_SLOTS = ShareRecord.MAX_LEASES - 1;
 
+  /** The most bytes one share's record takes (8 789): what changing its leases may write. */
+  public static final int MAX_RECORD_BYTES = ShareRecordCodec.MAX_LENGTH;
+
   /** The file, its connection and its total (guarded by the monitor, except its total). */
   private final LeaseDbFile file;
   private final LeaseRules rules;

@@ -27,6 +27,10 @@ final class ShareRecordCodec {
   static final byte VERSION = 1;
   private static final int HEADER = 21;
 
+  /** The longest record: {@link ShareRecord#MAX_LEASES} leases of the longest owner id. */
+  static final int MAX_LENGTH =
+      HEADER + ShareRecord.MAX_LEASES * (1 + LeaseOwner.MAX_LENGTH + 2 * Lease.HASH_LENGTH + 8);
+
   private ShareRecordCodec() {}
 
   static byte[] encode(ShareRecord record) {

@@ -14,15 +14,20 @@ import org.cairnfs.protocol.server.StorageException;
  * someone filled from minted node ids costs the server about 4 MiB of log writes and their sync.
  * Renewing a lease renewed moments ago writes nothing (the lease database's granularity), but
  * new owners and changed secrets do, and anyone may ask for them. The cost of a request is
- * known only once it ran, so it is charged after, and an address still in debt is answered
- * BUSY: at most {@code burst} bytes ahead of {@code rate}, plus the one request that overdraws.
+ * known only once it ran, so a request is charged in advance the most it may write (a record of
+ * {@link org.cairnfs.storage.lease.LeaseDb#MAX_RECORD_BYTES} per share), refunded down to what
+ * it wrote after; an address in debt is answered BUSY: at most {@code burst} bytes ahead of
+ * {@code rate}, plus the one request that overdraws. Requests running at once each take their
+ * advance, so they cannot all pass on one balance.
  *
  * <p>A generic cell-rate account (the time at which each address's charges are paid off).
- * Addresses are counted as the other per-address limits count them (IPv6: /64). Thread-safe.
+ * Addresses are counted as the connection limits count their widest group: an IPv4 address,
+ * an IPv6 /48, since a holder of a /48 has 65 536 /64s. Thread-safe.
  * Memory: one entry per address with charges not yet paid off; at {@code maxAddresses} the
- * paid-off ones are dropped, and if none is, a new address is refused until one is (an
- * ALLOCATE naming no held share is never refused, and its charge, if a share became held
- * meanwhile, is still recorded: addresses so added are bounded by the connections).
+ * paid-off ones are dropped, and if none is, a new address is refused until one is (a request
+ * whose advance is 0, an ALLOCATE naming no held share, is never refused, and its charge, if a
+ * share became held meanwhile, is still recorded: addresses so added are bounded by the
+ * connections).
  */
 final class LeaseWriteBudget {
   /** Sustained lease-record bytes per second per address. */
@@ -30,6 +35,7 @@ final class LeaseWriteBudget {
   /** Lease-record bytes an address may write at once before the rate applies. */
   static final long DEFAULT_BURST = 16L << 20;
   static final int DEFAULT_MAX_ADDRESSES = 4096;
+  private static final long MAX_NANOS = 1L << 61;
 
   private final long rate;
   private final long burstNanos;
@@ -41,7 +47,8 @@ final class LeaseWriteBudget {
     if (bytesPerSecond <= 0 || bytesPerSecond > 1L << 32 || burstBytes < 0
         || maxAddresses <= 0) {
       throw new IllegalArgumentException("lease write budget needs a rate of 1 to 2^32 bytes/s,"
-          + " a positive address count and a burst of at least 0: " + bytesPerSecond + ", " + burstBytes + ", "
+          + " a positive address count and a burst of at least 0: " + bytesPerSecond + ", "
+          + burstBytes + ", "
           + maxAddresses);
     }
     this.rate = bytesPerSecond;
@@ -77,10 +84,33 @@ final class LeaseWriteBudget {
     }
   }
 
-  /** Whether {@link #check} would refuse {@code address} for its debt. */
-  synchronized boolean inDebt(Object address) {
+  /**
+   * {@link #check}, then charges {@code advance} at once: the most the request may write, so
+   * requests running at the same time cannot all pass on one balance. {@link #settle} moves it
+   * to what the request wrote.
+   */
+  synchronized void reserve(Object address, long advance) throws StorageException {
+    check(address);
+    charge(address, advance);
+  }
+
+  /** After a request that {@link #reserve reserved} {@code advance}: charges what it wrote. */
+  synchronized void settle(Object address, long advance, long written) {
+    if (written >= advance) {
+      charge(address, written - advance);
+      return;
+    }
     Long paid = paidOffAt.get(address);
-    return paid != null && paid - nanoTime.getAsLong() > burstNanos;
+    if (paid == null) {
+      return;
+    }
+    long now = nanoTime.getAsLong();
+    long refunded = paid - nanosFor(advance - written);
+    if (refunded - now <= 0) {
+      paidOffAt.remove(address); // a refund earns no credit
+    } else {
+      paidOffAt.put(address, refunded);
+    }
   }
 
   /** Charges {@code bytes} of lease records written for {@code address}. */
@@ -102,11 +132,13 @@ final class LeaseWriteBudget {
     return paidOffAt.size();
   }
 
-  /** Nanoseconds {@code bytes} take at the rate, capped at a day (times compare by difference). */
+  /**
+   * Nanoseconds {@code bytes} take at the rate, capped at 2^61 (73 years; times compare by
+   * difference, and a balance stays under burst + one advance, far below the cap).
+   */
   private long nanosFor(long bytes) {
-    long day = 86_400_000_000_000L;
-    if (bytes / rate >= 86_400) {
-      return day;
+    if (bytes / rate >= MAX_NANOS / 1_000_000_000L) {
+      return MAX_NANOS;
     }
     return bytes / rate * 1_000_000_000L + bytes % rate * 1_000_000_000L / rate;
   }

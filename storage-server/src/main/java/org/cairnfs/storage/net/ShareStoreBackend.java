@@ -5,19 +5,23 @@ import static org.cairnfs.storage.net.StoreErrorMapping.io;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.protocol.message.ErrorCode;
 import org.cairnfs.protocol.message.Request;
 import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.WriteChunk;
 import org.cairnfs.protocol.server.Caller;
+import org.cairnfs.protocol.server.PeerAddresses;
 import org.cairnfs.protocol.server.StorageBackend;
 import org.cairnfs.protocol.server.StorageException;
 import org.cairnfs.protocol.server.StorageStatus;
+import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
 import org.cairnfs.storage.share.ShareKey;
@@ -96,35 +100,45 @@ public final class ShareStoreBackend implements StorageBackend {
       throws StorageException {
     LeaseOwner owner = owner(caller);
     LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
-    // Held shares named here are leased as by ADD_LEASE, so that is refused alike in debt;
-    // uploads of new shares are not.
-    if (leaseWrites.inDebt(caller.peerAddress()) && !java.util.Collections.disjoint(
-        request.shareNumbers(), io(() -> store.heldShares(request.index())))) {
-      leaseWrites.check(caller.peerAddress());
+    // Held shares named here are leased as by ADD_LEASE, so that takes an advance and is
+    // refused alike in debt; uploads of new shares are not.
+    Object address = leaseAddress(caller);
+    Set<Integer> heldNamed = new HashSet<>(io(() -> store.heldShares(request.index())));
+    heldNamed.retainAll(request.shareNumbers());
+    long advance = (long) heldNamed.size() * LeaseDb.MAX_RECORD_BYTES;
+    if (advance > 0) {
+      leaseWrites.reserve(address, advance);
     }
-    List<OpenWrite> wanted = uploads(owner, request.index(), request.shareNumbers());
-    PendingAllocation pending = null;
-    synchronized (claims.stripe(request.index())) {
-      OpenWriteClaims.Reservation held = claims.reserve(caller, wanted, true);
-      try {
-        pending = call(() -> store.allocatePending(request.index(), request.shareNumbers(),
-            request.shareSize(), owner, secrets));
-      } finally {
-        claims.release(held, pending == null ? List.of()
-            : uploads(owner, request.index(), pending.allocation().allocated()));
+    long written = 0;
+    try {
+      List<OpenWrite> wanted = uploads(owner, request.index(), request.shareNumbers());
+      PendingAllocation pending = null;
+      synchronized (claims.stripe(request.index())) {
+        OpenWriteClaims.Reservation held = claims.reserve(caller, wanted, true);
+        try {
+          pending = call(() -> store.allocatePending(request.index(), request.shareNumbers(),
+              request.shareSize(), owner, secrets));
+        } finally {
+          claims.release(held, pending == null ? List.of()
+              : uploads(owner, request.index(), pending.allocation().allocated()));
+        }
       }
+      // The held shares' leases are committed (a log sync) outside the claims stripe, which
+      // every ALLOCATE, CLOSE_SHARE, ABORT_SHARE and slot write of the stripe's indexes needs.
+      // A failed commit drops what this allocation opened; its claims are pruned as for
+      // expired writes.
+      PendingAllocation done = pending;
+      written = done.leaseRecordBytes();
+      call(() -> {
+        done.awaitDurable();
+        return null;
+      });
+      Allocation a = pending.allocation();
+      return new Response.Allocated(a.allocated(), a.alreadyHeld());
+    } finally {
+      // a refused allocation leased nothing (the store leases last)
+      leaseWrites.settle(address, advance, written);
     }
-    // The held shares' leases are committed (a log sync) outside the claims stripe, which every
-    // ALLOCATE, CLOSE_SHARE, ABORT_SHARE and slot write of the stripe's indexes needs. A failed
-    // commit drops what this allocation opened; its claims are pruned as for expired writes.
-    PendingAllocation done = pending;
-    leaseWrites.charge(caller.peerAddress(), done.leaseRecordBytes());
-    call(() -> {
-      done.awaitDurable();
-      return null;
-    });
-    Allocation a = pending.allocation();
-    return new Response.Allocated(a.allocated(), a.alreadyHeld());
   }
 
   private static List<OpenWrite> uploads(LeaseOwner owner, StorageIndex index,
@@ -266,16 +280,42 @@ public final class ShareStoreBackend implements StorageBackend {
   @Override
   public void addLease(Caller caller, Request.AddLease request) throws StorageException {
     LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
-    leaseWrites.check(caller.peerAddress());
-    LeaseWrites done = call(() -> store.addLease(request.index(), owner(caller), secrets));
-    leaseWrites.charge(caller.peerAddress(), done.recordBytes());
+    charged(caller, request.index(),
+        () -> store.addLease(request.index(), owner(caller), secrets));
   }
 
   @Override
   public void renewLease(Caller caller, Request.RenewLease request) throws StorageException {
-    leaseWrites.check(caller.peerAddress());
-    LeaseWrites done = call(() -> store.renewLease(request.index(), request.renewSecret()));
-    leaseWrites.charge(caller.peerAddress(), done.recordBytes());
+    charged(caller, request.index(), () -> store.renewLease(request.index(),
+        request.renewSecret()));
+  }
+
+  /**
+   * Runs a lease request charged to its address ({@link LeaseWriteBudget}): an advance of a
+   * full record per share of the index, settled to what it wrote. One refused as NOT_FOUND
+   * wrote nothing; one that failed otherwise keeps its advance (it may have written).
+   */
+  private void charged(Caller caller, StorageIndex index,
+      StoreErrorMapping.StoreCall<LeaseWrites> leasing) throws StorageException {
+    Object address = leaseAddress(caller);
+    long advance = (long) io(() -> store.shareCount(index)) * LeaseDb.MAX_RECORD_BYTES;
+    leaseWrites.reserve(address, advance);
+    long written = advance;
+    try {
+      written = call(leasing).recordBytes();
+    } catch (StorageException e) {
+      if (e.code() == ErrorCode.NOT_FOUND) {
+        written = 0;
+      }
+      throw e;
+    } finally {
+      leaseWrites.settle(address, advance, written);
+    }
+  }
+
+  /** Whom lease-record writes are charged to: the address, an IPv6 /48 as one. */
+  private static Object leaseAddress(Caller caller) {
+    return PeerAddresses.widePrefixKey(caller.remoteAddress());
   }
 
   @Override

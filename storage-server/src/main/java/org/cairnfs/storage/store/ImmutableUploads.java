@@ -72,6 +72,7 @@ final class ImmutableUploads {
   PendingAllocation allocate(StorageIndex index, Set<Integer> numbers, long shareSize,
       LeaseOwner owner, LeaseSecrets secrets) throws StoreException, IOException {
     Set<Integer> heldNumbers = new TreeSet<>();
+    List<ShareKey> heldKeys = new ArrayList<>();
     List<ShareKey> toOpen = new ArrayList<>();
     List<LeaseDb.Commit> leasing = new ArrayList<>();
     List<IncomingShare> opened = new ArrayList<>();
@@ -79,8 +80,7 @@ final class ImmutableUploads {
       for (int n : numbers) {
         ShareKey key = ShareKey.immutable(index, n);
         if (Files.exists(layout.sharePath(key))) {
-          // Applied now, committed once for all of them after the stripe is released.
-          leasing.add(held.apply(key, owner, secrets));
+          heldKeys.add(key);
           heldNumbers.add(n);
           continue;
         }
@@ -108,7 +108,13 @@ final class ImmutableUploads {
               layout.incomingPath(key, serials.incrementAndGet()), reservations.get(i),
               directAlignment));
         }
-      } catch (IOException e) {
+        // Leased last, once nothing else can refuse the request: a refused ALLOCATE must
+        // change no lease, since its lease records would be charged to no one. Applied now,
+        // committed once for all of them after the stripe is released.
+        for (ShareKey key : heldKeys) {
+          leasing.add(held.apply(key, owner, secrets));
+        }
+      } catch (IOException | StoreException | RuntimeException e) {
         for (IncomingShare upload : opened) {
           upload.discard();
         }

@@ -313,6 +313,11 @@ public final class ShareStore implements AutoCloseable {
         .map(r -> OptionalLong.of(r.seqnum())).orElse(OptionalLong.empty());
   }
 
+  /** How many shares, immutable and mutable, are held for {@code index}. */
+  public int shareCount(StorageIndex index) throws IOException {
+    return layout.sharesOf(index).size();
+  }
+
   /**
    * Adds the owner's lease to every share held for {@code index}; returns how many and the
    * lease-record bytes written.

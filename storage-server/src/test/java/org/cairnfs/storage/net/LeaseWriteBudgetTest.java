@@ -68,11 +68,41 @@ class LeaseWriteBudgetTest {
   }
 
   @Test
-  void aHugeChargeIsCappedAtADayNotOverflowed() throws Exception {
+  void aHugeChargeIsCappedNotOverflowed() throws Exception {
     budget.charge("a", Long.MAX_VALUE);
     assertThatThrownBy(() -> budget.check("a")).isInstanceOf(StorageException.class);
-    now.addAndGet(86_400 * SECOND);
+    now.addAndGet(1L << 60);
+    assertThatThrownBy(() -> budget.check("a")).isInstanceOf(StorageException.class);
+    now.addAndGet(1L << 60);
     budget.check("a");
+  }
+
+  @Test
+  void anAdvanceIsSettledToWhatTheRequestWrote() throws Exception {
+    budget.reserve("a", 3500);
+    budget.reserve("a", 1000); // a request running beside it: 3500 owed, passes
+    assertThatThrownBy(() -> budget.reserve("a", 1)).as("4500 owed in advance, over 4000")
+        .isInstanceOf(StorageException.class);
+    budget.settle("a", 3500, 500);
+    budget.settle("a", 1000, 0);
+    budget.reserve("a", 3500); // 500 owed: passes
+    budget.check("a"); // 4000 owed: at the burst, passes
+    budget.settle("a", 3500, 4000); // wrote more than its advance: 4500 owed
+    assertThatThrownBy(() -> budget.check("a")).isInstanceOf(StorageException.class);
+    now.addAndGet(SECOND);
+    budget.check("a");
+    budget.reserve("b", 100);
+    budget.settle("b", 100, 0);
+    assertThat(budget.tracked()).as("a refund to nothing drops the address").isEqualTo(1);
+  }
+
+  @Test
+  void aRefundEarnsNoCredit() throws Exception {
+    budget.reserve("a", 2000);
+    now.addAndGet(2 * SECOND); // the advance is paid off by time
+    budget.settle("a", 2000, 0);
+    budget.charge("a", 4001);
+    assertThatThrownBy(() -> budget.check("a")).isInstanceOf(StorageException.class);
   }
 
   @Test
