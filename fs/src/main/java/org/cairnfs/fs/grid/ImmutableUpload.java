@@ -91,6 +91,8 @@ final class ImmutableUpload {
   }
 
   private UploadResult place(ImmutableEncoder.Prepared prepared) throws IOException {
+    // A grid that came back while the links still back off from its outage is used at once.
+    pool.retryUnreachable(params.happy());
     placement = new Placement(PermutedRing.order(index, pool.serverIds()), params.n());
     servers = new UploadServers(pool, secrets, config, params.n(), index, layout.shareLength(),
         placement);

@@ -133,9 +133,9 @@ public final class ServerPool implements AutoCloseable {
   }
 
   /**
-   * Someone waits for the grid: while fewer than {@code wanted} servers are connected, every
-   * server this client backs off from is tried now (each at most once per shortest backoff), so
-   * an upload that follows finds a grid that came back. With enough servers connected it does
+   * Someone needs the grid (an upload, a mutable write, a sync): while fewer than {@code
+   * wanted} servers are connected, every server this client backs off from is tried now (each
+   * at most once per shortest backoff), so an upload that follows finds a grid that came back. With enough servers connected it does
    * nothing: a server that is merely gone (or drops packets, so an attempt waits for the
    * connect timeout) keeps its backoff and delays no one.
    */

@@ -72,6 +72,7 @@ public final class MutableFiles {
     byte[] copy = contents.clone();
     return async(() -> {
       checkSize(copy.length, null);
+      grid.servers().retryUnreachable(options.happy());
       MutableKeys keys = MutableKeys.generate(random);
       SlotMap map = SlotMap.fresh(grid.servers(), keys.storageIndex(), options.params().n(),
           timeout);
@@ -103,6 +104,7 @@ public final class MutableFiles {
       MutableReadCap readCap = cap.readOnly();
       StorageIndex index = cap.storageIndex().orElseThrow();
       MutableKeys keys = null;
+      grid.servers().retryUnreachable(options.happy());
       for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
         SlotMap map = settledMap(index, cap.fingerprint());
         MutableVersion current = SlotReader.read(map, readCap, options.maxSize(), timeout);
