@@ -165,6 +165,16 @@ final class RunningNode implements AutoCloseable {
             "'storage.lease-duration-days' must be a positive whole number, got '" + days + "'");
       }
     }
+    String step = f.getString("storage.lease-renewal-granularity-seconds", "");
+    if (!step.isEmpty()) {
+      try {
+        b.leaseRenewalGranularity(Duration.ofSeconds(Long.parseLong(step)));
+      } catch (IllegalArgumentException e) {
+        throw f.error("storage.lease-renewal-granularity-seconds",
+            "'storage.lease-renewal-granularity-seconds' must be a whole number from 0 to 86400,"
+            + " got '" + step + "'");
+      }
+    }
     try {
       return b.build();
     } catch (IllegalArgumentException e) {

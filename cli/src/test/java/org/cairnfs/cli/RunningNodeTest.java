@@ -148,7 +148,7 @@ class RunningNodeTest {
     NodeDirectory d = nodeDir(dir.resolve("n1"), "dave", someIntroducerUrl(), true);
     NodeConfig config = withStorageLines(d, "max-share-size = 1G", "bandwidth = 100M",
         "connection-bandwidth = 20M", "gc = true", "lease-duration-days = 7",
-        "direct-writes = false");
+        "lease-renewal-granularity-seconds = 60", "direct-writes = false");
     Files.writeString(d.config(), Files.readString(d.config())
         .replace("max-space = \n", "max-space = 2G\n"));
     config = NodeConfig.read(d.root());
@@ -160,6 +160,7 @@ class RunningNodeTest {
     assertThat(s.connectionBandwidth()).isEqualTo(20L << 20);
     assertThat(s.gcEnabled()).isTrue();
     assertThat(s.leaseDuration()).isEqualTo(Duration.ofDays(7));
+    assertThat(s.leaseRenewalGranularity()).isEqualTo(Duration.ofMinutes(1));
     assertThat(s.directWrites()).isFalse();
     assertThat(s.host()).isEqualTo("127.0.0.1");
     assertThat(s.storageDir()).isEqualTo(d.root().resolve("storage"));
@@ -177,6 +178,7 @@ class RunningNodeTest {
     assertThat(s.connectionBandwidth()).isZero();
     assertThat(s.gcEnabled()).isFalse();
     assertThat(s.leaseDuration()).isEqualTo(StorageConfig.DEFAULT_LEASE_DURATION);
+    assertThat(s.leaseRenewalGranularity()).isEqualTo(Duration.ofHours(1));
     assertThat(s.directWrites()).isTrue();
   }
 
@@ -190,6 +192,10 @@ class RunningNodeTest {
         {"max-share-size = big", "'storage.max-share-size' must be a size"},
         {"lease-duration-days = soon", "'storage.lease-duration-days' must be a positive whole"},
         {"lease-duration-days = 0", "'storage.lease-duration-days' must be a positive whole"},
+        {"lease-renewal-granularity-seconds = -1",
+            "'storage.lease-renewal-granularity-seconds' must be a whole number from 0"},
+        {"lease-renewal-granularity-seconds = 86401",
+            "'storage.lease-renewal-granularity-seconds' must be a whole number from 0"},
         {"bandwidth = 1M\nconnection-bandwidth = 2M", "per-connection bandwidth"},
         {"max-share-size = 2G\n", "max share size"},
     };

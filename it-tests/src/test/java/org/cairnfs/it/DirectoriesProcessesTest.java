@@ -70,8 +70,8 @@ class DirectoriesProcessesTest {
     Path introducerDir = NodeDirs.createIntroducer(tmp.resolve("introducer"), introducerPort);
     url = NodeDirs.introducerUrl(introducerDir, introducerPort);
     for (int i = 0; i < SERVERS; i++) {
-      servers.add(NodeDirs.createNode(tmp.resolve(String.format("storage-%02d", i)), url,
-          "--reserved-space", "0"));
+      servers.add(NodeDirs.renewingEveryTime(NodeDirs.createNode(
+          tmp.resolve(String.format("storage-%02d", i)), url, "--reserved-space", "0")));
     }
     jvms.runIntroducer(introducerDir, START);
     jvms.runNodes(servers, START);

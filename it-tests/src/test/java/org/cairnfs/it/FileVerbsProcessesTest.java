@@ -58,8 +58,8 @@ class FileVerbsProcessesTest {
     Path introducerDir = NodeDirs.createIntroducer(tmp.resolve("introducer"), introducerPort);
     String url = NodeDirs.introducerUrl(introducerDir, introducerPort);
     for (int i = 0; i < SERVERS; i++) {
-      nodes.add(NodeDirs.createNode(tmp.resolve(String.format("storage-%02d", i)), url,
-          "--reserved-space", "0"));
+      nodes.add(NodeDirs.renewingEveryTime(NodeDirs.createNode(
+          tmp.resolve(String.format("storage-%02d", i)), url, "--reserved-space", "0")));
     }
     jvms.runIntroducer(introducerDir, START);
     servers = jvms.runNodes(nodes, START);

@@ -53,6 +53,16 @@ final class NodeDirs {
     return dir;
   }
 
+  /**
+   * Makes a storage node's renewals write whenever they move an expiry (its config's last
+   * section is [storage]), so a test can see a renewal made seconds after an upload.
+   */
+  static Path renewingEveryTime(Path node) throws IOException {
+    Files.writeString(node.resolve("cairn.cfg"), "lease-renewal-granularity-seconds = 0\n",
+        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+    return node;
+  }
+
   /** The URL a not-yet-started introducer will have: its key and configured port. */
   static String introducerUrl(Path dir, int port) throws IOException {
     return "cairn://" + nodeId(dir) + "@127.0.0.1:" + port;

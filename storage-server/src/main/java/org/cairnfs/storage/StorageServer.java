@@ -55,7 +55,7 @@ public final class StorageServer implements AutoCloseable {
     Files.createDirectories(config.storageDir());
     Files.createDirectories(config.leaseDbFile().toAbsolutePath().getParent());
     LeaseDb leases = LeaseDb.open(config.leaseDbFile(), config.oldLeaseDbFiles(), clock,
-        config.leaseDuration());
+        config.leaseDuration(), config.leaseRenewalGranularity());
     ShareStore store = null;
     ExpiredShareCrawler crawler = null;
     try {

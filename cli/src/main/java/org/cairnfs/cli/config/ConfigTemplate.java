@@ -60,6 +60,8 @@ public final class ConfigTemplate {
         # Delete shares whose leases all expired (off by default), and the lease length.
         # gc = false
         # lease-duration-days = 31
+        # A renewal moving a lease's expiry by less than this writes nothing.
+        # lease-renewal-granularity-seconds = 3600
         """.formatted(v(nickname), v(hostname), port, v(String.join(", ", introducers)), storage,
         v(storageDir), v(maxSpace == null ? "" : maxSpace),
         v(reservedSpace == null ? "1G" : reservedSpace));

@@ -28,7 +28,8 @@ public record NodeConfig(
       "client.introducers",
       "storage.enabled", "storage.dir", "storage.max-space", "storage.reserved-space",
       "storage.max-share-size", "storage.bandwidth", "storage.connection-bandwidth",
-      "storage.gc", "storage.lease-duration-days", "storage.direct-writes");
+      "storage.gc", "storage.lease-duration-days",
+      "storage.lease-renewal-granularity-seconds", "storage.direct-writes");
 
   /**
    * Sets some values (keys as {@code section.key}) in {@code dir/cairn.cfg}, keeping the rest of

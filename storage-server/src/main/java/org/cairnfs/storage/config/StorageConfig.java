@@ -24,6 +24,7 @@ public record StorageConfig(
     double gcSharesPerSecond,
     Duration gcPause,
     Duration leaseDuration,
+    Duration leaseRenewalGranularity,
     String host,
     int port,
     int maxOpenWrites,
@@ -36,6 +37,8 @@ public record StorageConfig(
   public static final double DEFAULT_GC_RATE = 100;
   public static final Duration DEFAULT_GC_PAUSE = Duration.ofHours(1);
   public static final Duration DEFAULT_LEASE_DURATION = Duration.ofDays(31);
+  /** See {@link Builder#leaseRenewalGranularity}. */
+  public static final Duration DEFAULT_LEASE_RENEWAL_GRANULARITY = Duration.ofHours(1);
   /**
    * Name of the lease database file: inside the storage dir by default (an embedded server),
    * in the node directory's {@code private/} for a node ({@link Builder#leaseDbFile}).
@@ -78,6 +81,7 @@ public record StorageConfig(
     private double gcSharesPerSecond = DEFAULT_GC_RATE;
     private Duration gcPause = DEFAULT_GC_PAUSE;
     private Duration leaseDuration = DEFAULT_LEASE_DURATION;
+    private Duration leaseRenewalGranularity = DEFAULT_LEASE_RENEWAL_GRANULARITY;
     private String host = "0.0.0.0";
     private int port;
     private int maxOpenWrites = StoreLimits.DEFAULT_MAX_OPEN_WRITES;
@@ -167,6 +171,20 @@ public record StorageConfig(
       return this;
     }
 
+    /**
+     * The least move of an expiry a renewal makes (also at most a hundredth of the lease
+     * duration); a smaller one writes nothing. Default 1 h; 0: every renewal that moves an
+     * expiry writes. See storage-layout.md section 5.
+     */
+    public Builder leaseRenewalGranularity(Duration granularity) {
+      if (granularity.isNegative() || granularity.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("lease renewal granularity must be 0 to 1 day, got "
+            + granularity);
+      }
+      this.leaseRenewalGranularity = granularity;
+      return this;
+    }
+
     public Builder host(String host) {
       if (host == null || host.isBlank()) {
         throw new IllegalArgumentException("host must not be blank");
@@ -232,7 +250,7 @@ public record StorageConfig(
       }
       return new StorageConfig(storageDir, maxSpace, reservedSpace, shareLimit,
           globalBandwidth, connectionBandwidth, gcEnabled, gcSharesPerSecond, gcPause,
-          leaseDuration, host, port, maxOpenWrites, maxOpenWritesPerConnection,
+          leaseDuration, leaseRenewalGranularity, host, port, maxOpenWrites, maxOpenWritesPerConnection,
           leaseDbFile != null ? leaseDbFile : storageDir.resolve(LEASE_DB_FILE), directWrites);
     }
 

@@ -77,22 +77,39 @@ public final class LeaseDb implements AutoCloseable {
    */
   public static LeaseDb open(Path file, List<Path> oldFiles, InstantSource clock,
       Duration leaseDuration) throws IOException {
-    return open(file, oldFiles, clock, leaseDuration, (commit, operations) -> commit.run());
+    return open(file, oldFiles, clock, leaseDuration, LeaseRules.DEFAULT_GRANULARITY);
+  }
+
+  /**
+   * {@link #open(Path, List, InstantSource, Duration)} with renewals moving an expiry only by
+   * at least {@code granularity} (and a hundredth of the lease duration): {@link LeaseRules}.
+   */
+  public static LeaseDb open(Path file, List<Path> oldFiles, InstantSource clock,
+      Duration leaseDuration, Duration granularity) throws IOException {
+    return open(file, oldFiles, clock, leaseDuration, granularity,
+        (commit, operations) -> commit.run());
   }
 
   /** {@link #open}, committing through {@code committer} (tests). */
   static LeaseDb open(Path file, InstantSource clock, Duration leaseDuration,
       GroupCommit.Committer committer) throws IOException {
-    return open(file, List.of(), clock, leaseDuration, committer);
+    return open(file, List.of(), clock, leaseDuration, LeaseRules.DEFAULT_GRANULARITY,
+        committer);
   }
 
   private static LeaseDb open(Path file, List<Path> oldFiles, InstantSource clock,
-      Duration leaseDuration, GroupCommit.Committer committer) throws IOException {
+      Duration leaseDuration, Duration granularity, GroupCommit.Committer committer)
+      throws IOException {
     if (leaseDuration.isNegative() || leaseDuration.isZero()) {
       throw new IllegalArgumentException("lease duration must be positive: " + leaseDuration);
     }
+    if (granularity.isNegative()) {
+      throw new IllegalArgumentException("renewal granularity must not be negative: "
+          + granularity);
+    }
     LeaseDbFile opened = LeaseDbFile.open(file, oldFiles);
-    return new LeaseDb(opened, new LeaseRules(clock, leaseDuration, opened.salt()), committer);
+    return new LeaseDb(opened, new LeaseRules(clock, leaseDuration, granularity,
+        opened.salt()), committer);
   }
 
   public Duration leaseDuration() {

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why renewals have a granularity: a share's leases are one record (up to about 8.7 KiB), so
  * renewing any of them rewrites it all. A renewal that would move an expiry by less than {@link
- * #granularity} (an hour, or a hundredth of the lease period if shorter) leaves it as it is, and
+ * #granularity} (an hour by default, or a hundredth of the lease period if shorter; the
+ * server's {@code lease-renewal-granularity-seconds}) leaves it as it is, and
  * a change that leaves every lease as it was returns the record itself, which {@link LeaseDb}
  * does not write: renewing a lease renewed moments ago costs no disk write.
  */
@@ -26,7 +27,7 @@ final class LeaseRules {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseRules.class);
   private static final int OWNER_SLOTS = LeaseDb.OWNER_SLOTS;
 
-  private static final Duration MAX_GRANULARITY = Duration.ofHours(1);
+  static final Duration DEFAULT_GRANULARITY = Duration.ofHours(1);
 
   private final InstantSource clock;
   private final Duration leaseDuration;
@@ -34,10 +35,15 @@ final class LeaseRules {
   private final byte[] salt;
 
   LeaseRules(InstantSource clock, Duration leaseDuration, byte[] salt) {
+    this(clock, leaseDuration, DEFAULT_GRANULARITY, salt);
+  }
+
+  /** @param most the granularity, unless a hundredth of the lease duration is less */
+  LeaseRules(InstantSource clock, Duration leaseDuration, Duration most, byte[] salt) {
     this.clock = clock;
     this.leaseDuration = leaseDuration;
     Duration hundredth = leaseDuration.dividedBy(100);
-    this.granularity = hundredth.compareTo(MAX_GRANULARITY) < 0 ? hundredth : MAX_GRANULARITY;
+    this.granularity = hundredth.compareTo(most) < 0 ? hundredth : most;
     this.salt = salt.clone();
   }
 
