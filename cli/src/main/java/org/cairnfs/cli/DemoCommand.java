@@ -126,7 +126,7 @@ final class DemoCommand implements Callable<Integer> {
       String rootCap = RootAlias.resolve(parts.client, null);
       parts.mount = MountSession.start(parts.client.files(), rootCap, mp,
           new MountSession.Options(MountSession.defaultCacheDir(clientDir, rootCap), 1L << 30,
-              false, DRAIN, Duration.ofSeconds(30)));
+              1L << 30, false, DRAIN, Duration.ofSeconds(30)));
       out().printf("%s %s (read-write): the demo grid's root directory%n", MountCommand.MOUNTED,
           mp);
     }

@@ -54,6 +54,12 @@ final class MountCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   String cacheSize;
 
+  @Option(names = "--read-cache-size", paramLabel = "SIZE", defaultValue = "1G",
+      description = "Read file content kept on local disk in the cache dir, so re-reads need"
+          + " not fetch it again; emptied at mount and unmount, 0 keeps none (default:"
+          + " ${DEFAULT-VALUE}).")
+  String readCacheSize;
+
   @Option(names = "--write-through",
       description = "Every close waits until the file is on the grid.")
   boolean writeThrough;
@@ -70,7 +76,8 @@ final class MountCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    long cacheBytes = parseSize(cacheSize);
+    long cacheBytes = parseSize(cacheSize, "--cache-size");
+    long readCacheBytes = parseSize(readCacheSize, "--read-cache-size");
     if (waitSeconds < 0 || drainSeconds < 0) {
       throw new CliException(ExitCode.USAGE, "--wait and --drain must not be negative");
     }
@@ -94,7 +101,8 @@ final class MountCommand implements Callable<Integer> {
       String rootCap = RootAlias.resolve(client, root);
       MountSession session = MountSession.start(client.files(), rootCap, mp,
           new MountSession.Options(cacheDir != null ? cacheDir.toAbsolutePath()
-              : MountSession.defaultCacheDir(nodeDir, rootCap), cacheBytes, writeThrough,
+              : MountSession.defaultCacheDir(nodeDir, rootCap), cacheBytes, readCacheBytes,
+              writeThrough,
               Duration.ofSeconds(drainSeconds), Duration.ofSeconds(30)));
       Thread hook = new Thread(() -> session.stop(Duration.ofSeconds(drainSeconds), out),
           "cairn-unmount");
@@ -121,11 +129,11 @@ final class MountCommand implements Callable<Integer> {
     return mp;
   }
 
-  static long parseSize(String text) {
+  static long parseSize(String text, String option) {
     try {
       return ByteSize.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new CliException(ExitCode.USAGE, "--cache-size must be a size like 512M or 4G, got '"
+      throw new CliException(ExitCode.USAGE, option + " must be a size like 512M or 4G, got '"
           + text + "'");
     }
   }

@@ -31,9 +31,13 @@ final class MountSession {
   /** Name of the file in a cache dir that says which root cap the cache belongs to. */
   static final String ROOT_MARK = "root.id";
 
-  /** How a session mounts; {@code drain} bounds how long stop waits for pending uploads. */
-  record Options(Path cacheDir, long cacheBytes, boolean writeThrough, Duration drain,
-      Duration mountTimeout) {}
+  /**
+   * How a session mounts; {@code drain} bounds how long stop waits for pending uploads,
+   * {@code readCacheBytes} what of read files it keeps on disk (see {@link
+   * MountConfig.Builder#readCacheBytes}).
+   */
+  record Options(Path cacheDir, long cacheBytes, long readCacheBytes, boolean writeThrough,
+      Duration drain, Duration mountTimeout) {}
 
   private final FuseMount mount;
   private final MountCore core;
@@ -74,7 +78,8 @@ final class MountSession {
     Path mp = mountpoint.toAbsolutePath().normalize();
     claimCacheDir(o.cacheDir(), rootCap);
     MountConfig.Builder config = MountConfig.builder(rootCap, o.cacheDir())
-        .cacheBytes(o.cacheBytes()).writeThrough(o.writeThrough());
+        .cacheBytes(o.cacheBytes()).readCacheBytes(o.readCacheBytes())
+        .writeThrough(o.writeThrough());
     int[] owner = currentUser();
     config.owner(owner[0], owner[1]);
     MountCore core = MountCore.open(config.build(), files); // its lock's refusal says what to do

@@ -62,7 +62,7 @@ class MountSessionTest {
   MountSession mount(String rootCap, Path mp) throws Exception {
     Files.createDirectories(mp);
     return MountSession.start(grid, rootCap, mp, new MountSession.Options(
-        MountSession.defaultCacheDir(dir.resolve("node"), rootCap), 64L << 20, false,
+        MountSession.defaultCacheDir(dir.resolve("node"), rootCap), 64L << 20, 64L << 20, false,
         Duration.ofSeconds(10), Duration.ofSeconds(20)));
   }
 

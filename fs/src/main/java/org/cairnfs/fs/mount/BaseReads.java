@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * client's download pipeline ({@link GridBackend#open}: several chunks fetched and decoded
  * ahead in parallel, as {@code cairn get} does), so the mount reads at the pipeline's speed
  * instead of one request at a time. A random read goes to the grid directly and stops the
- * file's stream.
+ * file's stream. With a {@link PieceCache}, the pieces streams read are kept on local disk and
+ * a later read of them (the kernel dropped its pages) is served from there.
  *
  * <p>The kernel sends a sequential reader's requests from several FUSE threads at once, so they
  * arrive slightly out of order: a stream serves any request within {@link #AHEAD} of its
@@ -36,6 +37,8 @@ final class BaseReads implements FileData.BaseReader {
 
   private final GridBackend grid;
   private final boolean enabled;
+  /** Pieces read before, on local disk; null: none kept. */
+  private volatile PieceCache cache;
   /** How long a stream may sit unused before another file's read closes it. */
   private final long idleNanos;
   /** Recently read files, by cap (caps name immutable content). */
@@ -50,6 +53,14 @@ final class BaseReads implements FileData.BaseReader {
     this.grid = grid;
     this.enabled = readAheadBytes > 0;
     this.idleNanos = idleNanos;
+  }
+
+  /**
+   * From now on keeps the pieces streams read in {@code kept}, and serves reads it holds from
+   * there (set once the mount owns its cache dir).
+   */
+  void keepIn(PieceCache kept) {
+    this.cache = kept;
   }
 
   /** One file's sequential reader: where the last request ended, and maybe an open stream. */
@@ -87,8 +98,15 @@ final class BaseReads implements FileData.BaseReader {
 
   @Override
   public byte[] read(String cap, long offset, int length) throws GridException {
+    PieceCache cache = this.cache;
+    if (cache != null && length > 0) {
+      byte[] kept = cache.read(cap, offset, length);
+      if (kept != null) {
+        return kept; // read before: the kernel dropped its pages, not the content
+      }
+    }
     if (!enabled || length == 0) {
-      return await(cap, offset, length);
+      return direct(cache, cap, offset, length);
     }
     Stream s;
     List<Stream> evicted = new ArrayList<>();
@@ -121,18 +139,29 @@ final class BaseReads implements FileData.BaseReader {
         if (!inReach) {
           s.close(); // random access: stop fetching ahead
         } else {
-          byte[] out = serve(s, offset, length);
+          byte[] out = serve(s, offset, length, cache);
           if (out != null) {
             return out;
           }
         }
       }
     }
-    return await(cap, offset, length);
+    return direct(cache, cap, offset, length);
+  }
+
+  /** A grid read; kept in {@code cache} when it is one whole piece, or the last. */
+  private byte[] direct(PieceCache cache, String cap, long offset, int length)
+      throws GridException {
+    byte[] got = await(cap, offset, length);
+    if (cache != null && (got.length == PIECE || got.length < Math.min(length, PIECE))) {
+      cache.store(cap, offset, got); // shorter than asked: the content ends there
+    }
+    return got;
   }
 
   /** Serves from the stream and its kept pieces; null when a part is not there any more. */
-  private static byte[] serve(Stream s, long offset, int length) throws GridException {
+  private static byte[] serve(Stream s, long offset, int length, PieceCache cache)
+      throws GridException {
     long end = offset + length;
     try {
       while (s.in != null && !s.eof && s.pos < end) {
@@ -143,6 +172,9 @@ final class BaseReads implements FileData.BaseReader {
           s.eof = true;
         }
         if (n > 0) {
+          if (cache != null) {
+            cache.store(s.cap, s.pos, piece);
+          }
           s.kept.put(s.pos, piece);
           s.pos += n;
         }

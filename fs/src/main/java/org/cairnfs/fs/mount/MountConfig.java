@@ -13,8 +13,8 @@ import java.util.Objects;
 public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolean writeThrough,
     Duration directoryTtl, Duration journalForceInterval, Duration coalesceDelay,
     Duration coalesceLimit, Duration retryInitial, Duration retryMax, Duration backpressureWait,
-    int uploadParallelism, int readAheadBytes, int ownerUid, int ownerGid, long treeEntries,
-    Duration treeIdle, InstantSource clock) {
+    int uploadParallelism, int readAheadBytes, long readCacheBytes, int ownerUid, int ownerGid,
+    long treeEntries, Duration treeIdle, InstantSource clock) {
 
   public static Builder builder(String rootCap, Path cacheDir) {
     return new Builder(rootCap, cacheDir);
@@ -35,6 +35,7 @@ public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolea
     private Duration backpressureWait = Duration.ofSeconds(60);
     private int uploadParallelism = 4;
     private int readAheadBytes = 1 << 20;
+    private long readCacheBytes = 1L << 30;
     private int ownerUid;
     private int ownerGid;
     private long treeEntries = Math.max(1_000, Runtime.getRuntime().maxMemory() / 5_000);
@@ -138,6 +139,21 @@ public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolea
       return this;
     }
 
+    /**
+     * Bytes of read file content kept on local disk (in the cache dir's {@code read/}, emptied
+     * at each mount and unmount) so a re-read does not fetch it from the grid again: the
+     * kernel may drop pages it cached. Default 1 GiB; 0 keeps nothing. Nothing is kept while
+     * the disk has less free space than this.
+     */
+    public Builder readCacheBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("read cache size must not be negative, got "
+            + bytes);
+      }
+      this.readCacheBytes = bytes;
+      return this;
+    }
+
     /** Owner shown for nodes that have no local owner yet (the mounting user). */
     public Builder owner(int uid, int gid) {
       if (uid < 0 || gid < 0) {
@@ -175,8 +191,8 @@ public record MountConfig(String rootCap, Path cacheDir, long cacheBytes, boolea
     public MountConfig build() {
       return new MountConfig(rootCap, cacheDir, cacheBytes, writeThrough, directoryTtl,
           journalForceInterval, coalesceDelay, coalesceLimit, retryInitial, retryMax,
-          backpressureWait, uploadParallelism, readAheadBytes, ownerUid, ownerGid, treeEntries,
-          treeIdle, clock);
+          backpressureWait, uploadParallelism, readAheadBytes, readCacheBytes, ownerUid, ownerGid,
+          treeEntries, treeIdle, clock);
     }
 
     private static Duration positiveOrZero(String what, Duration d) {

@@ -52,6 +52,7 @@ public final class MountCore implements AutoCloseable {
 
   private final MountConfig config;
   private final WriteBack wb;
+  private final PieceCache readCache;
   final Tree tree;
   private final Namespace ns;
   private final NodeAttributes attrs;
@@ -61,9 +62,10 @@ public final class MountCore implements AutoCloseable {
   private volatile GridSpace space;
   private volatile long spaceAtNanos;
 
-  private MountCore(MountConfig config, WriteBack wb) {
+  private MountCore(MountConfig config, WriteBack wb, PieceCache readCache) {
     this.config = config;
     this.wb = wb;
+    this.readCache = readCache;
     this.tree = new Tree(wb, config);
     this.ns = new Namespace(this, wb, tree);
     this.attrs = new NodeAttributes(this, ns, tree);
@@ -88,9 +90,21 @@ public final class MountCore implements AutoCloseable {
    */
   static MountCore open(MountConfig config, GridBackend grid, Journal.Channels channels)
       throws IOException {
-    WriteBack wb = WriteBack.open(config, grid, new BaseReads(grid, config.readAheadBytes()),
-        channels);
-    MountCore core = new MountCore(config, wb);
+    BaseReads reads = new BaseReads(grid, config.readAheadBytes());
+    WriteBack wb = WriteBack.open(config, grid, reads, channels); // owns the cache dir now
+    PieceCache readCache;
+    try {
+      readCache = PieceCache.open(config.cacheDir().resolve("read"), config.readCacheBytes());
+    } catch (IOException | RuntimeException e) {
+      try {
+        wb.abandon();
+      } catch (IOException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    reads.keepIn(readCache);
+    MountCore core = new MountCore(config, wb, readCache);
     wb.start();
     return core;
   }
@@ -330,6 +344,7 @@ public final class MountCore implements AutoCloseable {
       }
       MountStatus end = wb.status();
       tree.close();
+      readCache.close();
       wb.close(); // with the interrupt cleared: the journal's channel would close on it
       return end;
     } finally {
@@ -347,6 +362,7 @@ public final class MountCore implements AutoCloseable {
   /** Drops the core as a killed process would: no drain, journal left as it is (tests). */
   void crash() throws IOException {
     tree.close();
+    readCache.close();
     wb.abandon();
   }
 

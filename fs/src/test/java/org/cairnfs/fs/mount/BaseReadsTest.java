@@ -11,7 +11,9 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BaseReadsTest {
   private static final int REQ = 128 * 1024;
@@ -481,6 +483,37 @@ class BaseReadsTest {
       assertThat(reads.openStreams()).isEqualTo(1);
       assertThat(reads.read(capB, 0, REQ)).isEqualTo(b);
       assertThat(reads.openStreams()).as("idle time %d ns", idle).isEqualTo(idle == 0 ? 0 : 1);
+    }
+  }
+  /**
+   * What a sequential reader's stream read is kept in the piece cache: a later read of it (the
+   * kernel dropped those pages) asks the grid nothing, while a part never read still does.
+   */
+  @Test
+  void aReReadOfWhatAStreamReadIsServedFromThePieceCache(@TempDir Path tmp) throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    byte[] data = CoreFixture.bytes(16 << 20, 9);
+    String cap = store(grid, data);
+    BaseReads reads = new BaseReads(grid, 1 << 20);
+    try (PieceCache cache = PieceCache.open(tmp.resolve("read"), 64 << 20)) {
+      reads.keepIn(cache);
+      for (int r = 0; r < 16; r++) { // the first 2 MiB, sequentially
+        reads.read(cap, (long) r * REQ, REQ);
+      }
+      reads.read(cap, (16L << 20) - 10, 10); // far away: stops the stream
+      int before = grid.reads.get();
+      Random rnd = new Random(3);
+      for (int i = 0; i < 50; i++) {
+        long at = rnd.nextInt((1 << 20) + (1 << 19));
+        int length = 1 + rnd.nextInt(100_000);
+        assertThat(reads.read(cap, at, length))
+            .isEqualTo(Arrays.copyOfRange(data, (int) at, (int) at + length));
+      }
+      assertThat(grid.reads.get() - before).as("grid reads for parts read before").isZero();
+      // more than NEAR from the last grid read: a direct read, counted
+      assertThat(reads.read(cap, (10L << 20) + 5, 100))
+          .isEqualTo(Arrays.copyOfRange(data, (10 << 20) + 5, (10 << 20) + 105));
+      assertThat(grid.reads.get() - before).as("a part never read").isPositive();
     }
   }
 }

@@ -1,0 +1,309 @@
+package org.cairnfs.fs.mount;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.BitSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verified, decrypted pieces of base versions kept on local disk, so a re-read does not go back
+ * to the grid: the kernel drops scattered pages of a file it cached (some kernels within
+ * seconds), and each hole it then reads through the mount would otherwise cost a segment fetch
+ * and its verification (docs/benchmarks/mount.md). Caps name immutable content, so a piece
+ * never goes stale.
+ *
+ * <p>One sparse file per cap under the directory, holding the {@link BaseReads#PIECE}-aligned
+ * pieces stored so far (which, a bit set in memory says); bounded in bytes and to {@link
+ * #MAX_FILES} files, whole files of the least recently used caps deleted first. Nothing persists: the directory is emptied when the
+ * cache opens and closes. Storing is skipped while the disk has less free space than the
+ * bound, so the cache never takes the space the write-back spool needs. Plaintext on disk, as
+ * the spool is: the cache dir is the user's own (0700).
+ *
+ * <p>Thread-safe. A read racing an eviction of its file is a miss.
+ */
+final class PieceCache implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PieceCache.class);
+  private static final long PIECE = BaseReads.PIECE;
+  private static final long SPACE_CHECK_NANOS = 1_000_000_000L;
+  /** Files (each an open descriptor) at most; the least recently used go first. */
+  static final int MAX_FILES = 64;
+
+  private final Path dir;
+  private final long maxBytes;
+  private final LongSupplier freeBytes;
+  /** Entries by cap, least recently used first (guarded by itself). */
+  private final Map<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+  private long storedBytes;
+  private long spaceCheckedAt;
+  private boolean roomOnDisk = true;
+  private boolean closed;
+
+  /** One cap's file and which of its pieces it holds (guarded by itself). */
+  private static final class Entry {
+    final FileChannel file;
+    final Path path;
+    final BitSet present = new BitSet();
+    /** Where the content ends, once a short last piece was stored; else -1. */
+    long end = -1;
+    boolean evicted;
+
+    Entry(Path path) throws IOException {
+      this.path = path;
+      this.file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+  }
+
+  private PieceCache(Path dir, long maxBytes, LongSupplier freeBytes) {
+    this.dir = dir;
+    this.maxBytes = maxBytes;
+    this.freeBytes = freeBytes;
+  }
+
+  /** Opens (emptying) {@code dir}; {@code maxBytes} of 0 makes a cache that keeps nothing. */
+  static PieceCache open(Path dir, long maxBytes) throws IOException {
+    return open(dir, maxBytes, () -> {
+      try {
+        return Files.getFileStore(dir).getUsableSpace();
+      } catch (IOException e) {
+        return 0;
+      }
+    });
+  }
+
+  /** With another measure of free disk space (tests). */
+  static PieceCache open(Path dir, long maxBytes, LongSupplier freeBytes) throws IOException {
+    if (maxBytes < 0) {
+      throw new IllegalArgumentException("read cache size must be >= 0, got " + maxBytes);
+    }
+    Files.createDirectories(dir);
+    empty(dir);
+    return new PieceCache(dir, maxBytes, freeBytes);
+  }
+
+  /**
+   * The bytes [offset, offset + length) of {@code cap}, or null unless every piece they touch
+   * is held. Shorter than {@code length} only where the content ends (as a grid read is).
+   */
+  byte[] read(String cap, long offset, int length) {
+    Entry e;
+    synchronized (entries) {
+      e = entries.get(cap);
+    }
+    if (e == null || length <= 0 || offset < 0 || offset > Long.MAX_VALUE - length) {
+      return null;
+    }
+    long stop;
+    synchronized (e) {
+      if (e.evicted) {
+        return null;
+      }
+      stop = e.end >= 0 ? Math.min(offset + length, e.end) : offset + length;
+      if (stop <= offset) {
+        return null; // at or past the end: let the grid say what is there
+      }
+      long last = (stop - 1) / PIECE;
+      if (last >= Integer.MAX_VALUE) {
+        return null;
+      }
+      int first = (int) (offset / PIECE);
+      int missing = e.present.nextClearBit(first);
+      if (missing <= last) {
+        return null;
+      }
+    }
+    ByteBuffer out = ByteBuffer.allocate((int) (stop - offset));
+    try {
+      while (out.hasRemaining()) {
+        if (e.file.read(out, offset + out.position()) < 0) {
+          return null;
+        }
+      }
+    } catch (ClosedChannelException ex) {
+      forget(cap); // evicted, or closed by an interrupt: a new file for the next store
+      return null;
+    } catch (IOException ex) {
+      return null; // a disk error: the grid has it
+    }
+    return out.array();
+  }
+
+  /**
+   * Keeps {@code piece}, the bytes of {@code cap} at {@code offset}: aligned to a piece, and a
+   * whole piece unless it is the last (then the content ends after it). Others are ignored.
+   */
+  void store(String cap, long offset, byte[] piece) {
+    if (maxBytes == 0 || offset < 0 || offset % PIECE != 0 || piece.length == 0
+        || piece.length > PIECE || offset / PIECE >= Integer.MAX_VALUE) {
+      return;
+    }
+    Entry e;
+    synchronized (entries) {
+      if (closed || !room(piece.length)) {
+        return;
+      }
+      e = entries.get(cap);
+      if (e == null) {
+        try {
+          e = new Entry(dir.resolve(nameOf(cap)));
+        } catch (IOException ex) {
+          LOG.debug("read cache: cannot open a file in {}: {}", dir, ex.toString());
+          return;
+        }
+        entries.put(cap, e);
+        Iterator<Entry> it = entries.values().iterator();
+        while (entries.size() > MAX_FILES && it.hasNext()) {
+          Entry old = it.next();
+          if (old != e) {
+            it.remove();
+            storedBytes -= drop(old);
+          }
+        }
+      }
+    }
+    int index = (int) (offset / PIECE);
+    synchronized (e) {
+      if (e.evicted || e.present.get(index)) {
+        return;
+      }
+      try {
+        ByteBuffer in = ByteBuffer.wrap(piece);
+        while (in.hasRemaining()) {
+          e.file.write(in, offset + in.position());
+        }
+      } catch (ClosedChannelException ex) {
+        e = null; // evicted, or closed by an interrupt: forgotten below
+      } catch (IOException ex) {
+        return; // the disk refused: not cached
+      }
+      if (e != null) {
+        e.present.set(index);
+        if (piece.length < PIECE) {
+          e.end = offset + piece.length;
+        }
+      }
+    }
+    if (e == null) {
+      forget(cap);
+      return;
+    }
+    synchronized (entries) {
+      if (!e.evicted) { // else its eviction counted this piece, or will not have it
+        storedBytes += PIECE;
+        evictOver(e);
+      }
+    }
+  }
+
+  /** Drops the entry of {@code cap} if its file was closed under it. */
+  private void forget(String cap) {
+    synchronized (entries) {
+      Entry e = entries.get(cap);
+      if (e != null && !e.file.isOpen()) {
+        entries.remove(cap);
+        storedBytes -= drop(e);
+      }
+    }
+  }
+
+  /** Bytes held (pieces counted whole). */
+  long storedBytes() {
+    synchronized (entries) {
+      return storedBytes;
+    }
+  }
+
+  /** Empties the directory; later stores are ignored and reads miss. */
+  @Override
+  public void close() {
+    synchronized (entries) {
+      closed = true;
+      for (Entry e : entries.values()) {
+        drop(e);
+      }
+      entries.clear();
+      storedBytes = 0;
+    }
+    try {
+      empty(dir);
+    } catch (IOException e) {
+      LOG.warn("could not empty the read cache {}: {}", dir, e.toString());
+    }
+  }
+
+  /** Whether a piece may be stored: the bound and the disk allow it. Under the map's lock. */
+  private boolean room(int length) {
+    if (length > maxBytes) {
+      return false;
+    }
+    long now = System.nanoTime();
+    if (spaceCheckedAt == 0 || now - spaceCheckedAt > SPACE_CHECK_NANOS) {
+      spaceCheckedAt = now;
+      roomOnDisk = freeBytes.getAsLong() > maxBytes;
+    }
+    return roomOnDisk;
+  }
+
+  /** Drops least recently used files but {@code keep} until the bound holds. Map's lock held. */
+  private void evictOver(Entry keep) {
+    Iterator<Entry> it = entries.values().iterator();
+    while (storedBytes > maxBytes && it.hasNext()) {
+      Entry e = it.next();
+      if (e == keep) {
+        continue;
+      }
+      it.remove();
+      storedBytes -= drop(e);
+    }
+  }
+
+  /** Closes and deletes an entry's file; returns the bytes it was counted for. */
+  private static long drop(Entry e) {
+    long held;
+    synchronized (e) {
+      e.evicted = true;
+      held = e.present.cardinality() * PIECE;
+    }
+    try {
+      e.file.close();
+      Files.deleteIfExists(e.path);
+    } catch (IOException ex) {
+      LOG.debug("read cache: could not delete {}: {}", e.path, ex.toString());
+    }
+    return held;
+  }
+
+  private static void empty(Path dir) throws IOException {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path f : files) {
+        Files.deleteIfExists(f);
+      }
+    }
+  }
+
+  private static String nameOf(String cap) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(cap.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new UncheckedIOException(new IOException("JDK without SHA-256", e));
+    }
+  }
+}
