@@ -6,16 +6,13 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.fs.grid.ClientSecrets;
-import org.cairnfs.fs.grid.ConnectionState;
 import org.cairnfs.fs.grid.GridClient;
 import org.cairnfs.fs.grid.GridConfig;
 import org.cairnfs.fs.grid.ServerPool;
-import org.cairnfs.fs.grid.ServerStatus;
 import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
 import org.cairnfs.protocol.identity.NodeKey;
@@ -53,7 +50,7 @@ class WritesWhenTheGridReturnsTest {
         grid.servers().forEach(TestServer::kill);
         // every link backs off until at least 5 s from now
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!allBackOffFor(pool, Duration.ofSeconds(5))) {
+        while (!TestGrid.allBackOffFor(pool, Duration.ofSeconds(5))) {
           assertThat(System.nanoTime()).as("links backing off for 5 s").isLessThan(deadline);
           Thread.sleep(50);
         }
@@ -81,16 +78,5 @@ class WritesWhenTheGridReturnsTest {
         assertThat(pool.connectedCount()).isEqualTo(4);
       }
     }
-  }
-
-  private static boolean allBackOffFor(ServerPool pool, Duration atLeast) {
-    Instant until = Instant.now().plus(atLeast);
-    for (ServerStatus s : pool.status()) {
-      if (s.state() != ConnectionState.BACKING_OFF
-          || s.nextAttempt().map(at -> at.isBefore(until)).orElse(true)) {
-        return false;
-      }
-    }
-    return true;
   }
 }

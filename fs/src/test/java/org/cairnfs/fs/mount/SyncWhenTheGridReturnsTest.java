@@ -6,15 +6,12 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.fs.client.ClientFileSystem;
-import org.cairnfs.fs.grid.ConnectionState;
 import org.cairnfs.fs.grid.ClientSecrets;
 import org.cairnfs.fs.grid.GridClient;
 import org.cairnfs.fs.grid.GridConfig;
 import org.cairnfs.fs.grid.ServerPool;
-import org.cairnfs.fs.grid.ServerStatus;
 import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
 import org.cairnfs.protocol.identity.NodeKey;
@@ -58,7 +55,7 @@ class SyncWhenTheGridReturnsTest {
           // every link backs off until at least 5 s from now (attempts at about 0.1, 0.3,
           // 0.7, 1.5, 3.1 s after the drop, the next one 6.4 s less up to a fifth later)
           long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-          while (!allBackOffFor(pool, Duration.ofSeconds(5))) {
+          while (!TestGrid.allBackOffFor(pool, Duration.ofSeconds(5))) {
             assertThat(System.nanoTime()).as("links backing off for 5 s").isLessThan(deadline);
             Thread.sleep(50);
           }
@@ -73,16 +70,5 @@ class SyncWhenTheGridReturnsTest {
         }
       }
     }
-  }
-
-  private static boolean allBackOffFor(ServerPool pool, Duration atLeast) {
-    Instant until = Instant.now().plus(atLeast);
-    for (ServerStatus s : pool.status()) {
-      if (s.state() != ConnectionState.BACKING_OFF
-          || s.nextAttempt().map(at -> at.isBefore(until)).orElse(true)) {
-        return false;
-      }
-    }
-    return true;
   }
 }

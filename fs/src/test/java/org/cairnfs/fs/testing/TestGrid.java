@@ -91,6 +91,21 @@ public final class TestGrid implements AutoCloseable {
   }
 
   /**
+   * Whether every link of {@code pool} backs off until at least {@code atLeast} from now: an
+   * outage long enough that only a waiter's early retry would reach a grid that came back.
+   */
+  public static boolean allBackOffFor(ServerPool pool, Duration atLeast) {
+    java.time.Instant until = java.time.Instant.now().plus(atLeast);
+    for (org.cairnfs.fs.grid.ServerStatus s : pool.status()) {
+      if (s.state() != org.cairnfs.fs.grid.ConnectionState.BACKING_OFF
+          || s.nextAttempt().map(at -> at.isBefore(until)).orElse(true)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * A client of servers running elsewhere (other processes), listed one address per line in
    * {@code serversFile}, with its secrets kept in {@code clientDir}; closing it closes its pool.
    */
