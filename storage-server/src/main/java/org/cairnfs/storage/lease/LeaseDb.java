@@ -186,11 +186,11 @@ public final class LeaseDb implements AutoCloseable {
 
   /**
    * Applies the records of {@link #recordShares} at once (every later reader of this database
-   * sees them) and returns what makes them durable: its {@link Commit#await} returns once a
+   * sees them) and returns what makes them durable: its {@link LeaseCommit#await} returns once a
    * commit covers them, or throws what failed that commit (which then drops them). Lets a
    * caller release its own locks before waiting for the log sync.
    */
-  public Commit applyShares(List<NewVersion> versions) {
+  public LeaseCommit applyShares(List<NewVersion> versions) {
     ChargeChanges changes = new ChargeChanges(file);
     synchronized (this) {
       GroupCommit.Batch batch = commits.applying(() -> {
@@ -202,41 +202,7 @@ public final class LeaseDb implements AutoCloseable {
         }
         changes.settle();
       });
-      return new Commit(commits, batch, changes.recordBytes());
-    }
-  }
-
-  /**
-   * Changes applied but maybe not yet committed, and the bytes of share records they wrote:
-   * what a server charges the client that asked (resource-limits.md, "Leases").
-   */
-  public static final class Commit {
-    private final GroupCommit commits;
-    /** Null: nothing to wait for. */
-    private final GroupCommit.Batch batch;
-    private final long recordBytes;
-
-    private Commit(GroupCommit commits, GroupCommit.Batch batch, long recordBytes) {
-      this.commits = commits;
-      this.batch = batch;
-      this.recordBytes = recordBytes;
-    }
-
-    /**
-     * Returns once the changes are committed (a change that changed nothing: once whatever was
-     * applied before it is).
-     *
-     * @throws IllegalStateException when their commit failed (they are rolled back)
-     */
-    public void await() {
-      if (batch != null) {
-        commits.await(batch);
-      }
-    }
-
-    /** Bytes of share records written; 0 when nothing changed. */
-    public long recordBytes() {
-      return recordBytes;
+      return new LeaseCommit(commits, batch, changes.recordBytes());
     }
   }
 
@@ -258,7 +224,7 @@ public final class LeaseDb implements AutoCloseable {
    */
   public boolean addLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets,
       boolean mayAddOwner) {
-    Commit applied = applyLease(key, owner, secrets, mayAddOwner);
+    LeaseCommit applied = applyLease(key, owner, secrets, mayAddOwner);
     if (applied == null) {
       return false;
     }
@@ -272,8 +238,8 @@ public final class LeaseDb implements AutoCloseable {
    * under {@code key}. Lets a caller change many shares under its own locks and wait for one
    * commit after releasing them, rather than for one log sync per share while holding them.
    */
-  public synchronized Commit applyLease(ShareKey key, LeaseOwner owner, LeaseSecrets secrets,
-      boolean mayAddOwner) {
+  public synchronized LeaseCommit applyLease(ShareKey key, LeaseOwner owner,
+      LeaseSecrets secrets, boolean mayAddOwner) {
     ShareRecord old = find(key).orElse(null);
     if (old == null) {
       return null;
@@ -286,7 +252,7 @@ public final class LeaseDb implements AutoCloseable {
    * Returns whether one matched.
    */
   public boolean renewLease(ShareKey key, byte[] renewSecret) {
-    Commit applied = applyRenewal(key, renewSecret);
+    LeaseCommit applied = applyRenewal(key, renewSecret);
     if (applied == null) {
       return false;
     }
@@ -298,7 +264,7 @@ public final class LeaseDb implements AutoCloseable {
    * {@link #renewLease}, applied at once without waiting for its commit (as {@link
    * #applyLease}): returns what makes it durable, or null when no lease matched.
    */
-  public Commit applyRenewal(ShareKey key, byte[] renewSecret) {
+  public LeaseCommit applyRenewal(ShareKey key, byte[] renewSecret) {
     byte[] hash = LeaseSecrets.hash(renewSecret, "renew");
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
@@ -319,7 +285,7 @@ public final class LeaseDb implements AutoCloseable {
    * {@link #removeShare} so the caller can delete it in a safe order.
    */
   public Expiry dropExpiredLeases(ShareKey key) {
-    Commit batch = null;
+    LeaseCommit batch = null;
     List<Lease> live;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
@@ -339,7 +305,7 @@ public final class LeaseDb implements AutoCloseable {
 
   /** Forgets a share and uncharges its size; no effect when it is not recorded. */
   public void removeShare(ShareKey key) {
-    Commit batch;
+    LeaseCommit batch;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
       if (old == null) {
@@ -356,7 +322,7 @@ public final class LeaseDb implements AutoCloseable {
    * database one slot version ahead of the file). Returns false when it is not recorded.
    */
   public boolean resizeShare(ShareKey key, long size) {
-    Commit batch;
+    LeaseCommit batch;
     synchronized (this) {
       ShareRecord old = find(key).orElse(null);
       if (old == null) {
@@ -420,16 +386,16 @@ public final class LeaseDb implements AutoCloseable {
    * returns what to await. {@code updated == old} writes nothing (see {@link LeaseRules}: a
    * change too small to matter returns the record itself). Caller holds the monitor.
    */
-  private Commit write(ShareKey key, ShareRecord old, ShareRecord updated) {
+  private LeaseCommit write(ShareKey key, ShareRecord old, ShareRecord updated) {
     if (updated == old) {
-      return new Commit(commits, commits.uncommitted(), 0);
+      return new LeaseCommit(commits, commits.uncommitted(), 0);
     }
     ChargeChanges changes = new ChargeChanges(file);
     GroupCommit.Batch batch = commits.applying(() -> {
       changes.stage(key, old, updated);
       changes.settle();
     });
-    return new Commit(commits, batch, changes.recordBytes());
+    return new LeaseCommit(commits, batch, changes.recordBytes());
   }
 
   /**

@@ -52,7 +52,7 @@ final class LeaseRules {
     return granularity;
   }
 
-  /** {@code lease} renewed to {@code expiry}, or itself when that moves it less than granularity. */
+  /** {@code lease} renewed to {@code expiry}, or itself when that moves it less than that. */
   private Lease renewedTo(Lease lease, Instant expiry) {
     Duration moved = Duration.between(lease.expiry(), expiry);
     return moved.isNegative() || moved.isZero() || moved.compareTo(granularity) < 0

@@ -3,6 +3,7 @@ package org.cairnfs.storage.store;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.cairnfs.storage.lease.LeaseCommit;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
@@ -53,10 +54,10 @@ final class HeldShareLeases {
    * index's stripe applies the leases of all its shares and waits for their one commit after
    * releasing it, so a request naming many shares costs one log sync, taken under no stripe.
    */
-  LeaseDb.Commit apply(ShareKey key, LeaseOwner owner, LeaseSecrets secrets)
+  LeaseCommit apply(ShareKey key, LeaseOwner owner, LeaseSecrets secrets)
       throws StoreException, IOException {
     // asked before the database's lock: the budget takes that lock under its own
-    LeaseDb.Commit applied =
+    LeaseCommit applied =
         leases.applyLease(key, owner, secrets, budget.diskHolds(NEW_LEASE_BYTES));
     if (applied != null) {
       return applied;

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.time.InstantSource;
 import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.lease.LeaseCommit;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
@@ -74,7 +75,7 @@ final class ImmutableUploads {
     Set<Integer> heldNumbers = new TreeSet<>();
     List<ShareKey> heldKeys = new ArrayList<>();
     List<ShareKey> toOpen = new ArrayList<>();
-    List<LeaseDb.Commit> leasing = new ArrayList<>();
+    List<LeaseCommit> leasing = new ArrayList<>();
     List<IncomingShare> opened = new ArrayList<>();
     synchronized (stripes.of(index)) {
       for (int n : numbers) {
@@ -130,7 +131,7 @@ final class ImmutableUploads {
     }
     Set<Integer> allocated = new TreeSet<>();
     toOpen.forEach(k -> allocated.add(k.shareNumber()));
-    long leaseRecordBytes = leasing.stream().mapToLong(LeaseDb.Commit::recordBytes).sum();
+    long leaseRecordBytes = leasing.stream().mapToLong(LeaseCommit::recordBytes).sum();
     return new PendingAllocation(Allocation.of(heldNumbers, allocated), () -> {
       try {
         LeaseKeeping.awaitAll(leasing);
@@ -201,7 +202,7 @@ final class ImmutableUploads {
     List<IncomingShare> moved = new ArrayList<>();
     TreeSet<Integer> stripeNumbers = new TreeSet<>();
     synced.forEach(u -> stripeNumbers.add(stripes.indexOf(u.key().index())));
-    LeaseDb.Commit[] commit = {null};
+    LeaseCommit[] commit = {null};
     underStripes(stripeNumbers.iterator(), () -> {
       for (IncomingShare upload : synced) {
         try {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.storage.lease.LeaseCommit;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.LeaseOwner;
 import org.cairnfs.storage.lease.LeaseSecrets;
@@ -38,7 +39,7 @@ final class LeaseKeeping {
    */
   LeaseWrites add(StorageIndex index, LeaseOwner owner, LeaseSecrets secrets)
       throws StoreException, IOException {
-    List<LeaseDb.Commit> pending = new ArrayList<>();
+    List<LeaseCommit> pending = new ArrayList<>();
     synchronized (stripes.of(index)) {
       List<ShareKey> keys = layout.sharesOf(index);
       if (keys.isEmpty()) {
@@ -57,10 +58,10 @@ final class LeaseKeeping {
       throw StoreException.badRequest("renew secret must be " + LeaseSecrets.SECRET_LENGTH
           + " bytes, got " + renewSecret.length);
     }
-    List<LeaseDb.Commit> pending = new ArrayList<>();
+    List<LeaseCommit> pending = new ArrayList<>();
     synchronized (stripes.of(index)) {
       for (ShareKey key : layout.sharesOf(index)) {
-        LeaseDb.Commit applied = leases.applyRenewal(key, renewSecret);
+        LeaseCommit applied = leases.applyRenewal(key, renewSecret);
         if (applied != null) {
           pending.add(applied);
         }
@@ -76,9 +77,9 @@ final class LeaseKeeping {
    * Waits for the commits of changes applied (mostly one batch: the first wait commits it);
    * returns how many and the record bytes they wrote.
    */
-  static LeaseWrites awaitAll(List<LeaseDb.Commit> pending) {
+  static LeaseWrites awaitAll(List<LeaseCommit> pending) {
     long bytes = 0;
-    for (LeaseDb.Commit c : pending) {
+    for (LeaseCommit c : pending) {
       c.await();
       bytes += c.recordBytes();
     }

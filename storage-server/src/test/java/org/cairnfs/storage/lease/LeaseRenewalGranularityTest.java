@@ -106,10 +106,10 @@ class LeaseRenewalGranularityTest {
   @Test
   void aNoOpReturnsOnlyOnceWhatItFoundIsCommitted() {
     clock.advance(Duration.ofDays(1));
-    LeaseDb.Commit renewal = db.applyLease(KEY, ALICE, secrets(1), true);
+    LeaseCommit renewal = db.applyLease(KEY, ALICE, secrets(1), true);
     assertThat(renewal.recordBytes()).isPositive();
     assertThat(commits).as("applied, not committed").isEmpty();
-    LeaseDb.Commit again = db.applyLease(KEY, ALICE, secrets(1), true);
+    LeaseCommit again = db.applyLease(KEY, ALICE, secrets(1), true);
     assertThat(again.recordBytes()).isZero();
     again.await();
     assertThat(commits).as("the no-op's wait committed the renewal it relied on")
