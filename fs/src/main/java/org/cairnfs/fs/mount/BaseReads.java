@@ -165,10 +165,13 @@ final class BaseReads implements FileData.BaseReader {
     long end = offset + length;
     try {
       while (s.in != null && !s.eof && s.pos < end) {
-        // the grid's streams hand over a whole decoded segment of this size without a copy
-        byte[] piece = s.in.readNBytes(PIECE);
+        // the grid's streams hand over a whole decoded segment of this size without a copy;
+        // a stream opened off a piece's start reads up to the next one first, so the pieces
+        // after it are aligned (the piece cache keeps only those)
+        int step = (int) (PIECE - s.pos % PIECE);
+        byte[] piece = s.in.readNBytes(step);
         int n = piece.length;
-        if (n < PIECE) {
+        if (n < step) {
           s.eof = true;
         }
         if (n > 0) {

@@ -153,6 +153,7 @@ final class PieceCache implements AutoCloseable {
         || piece.length > PIECE || offset / PIECE >= Integer.MAX_VALUE) {
       return;
     }
+    int index = (int) (offset / PIECE);
     Entry e;
     synchronized (entries) {
       if (closed || !room(piece.length)) {
@@ -176,37 +177,42 @@ final class PieceCache implements AutoCloseable {
           }
         }
       }
-    }
-    int index = (int) (offset / PIECE);
-    synchronized (e) {
-      if (e.evicted || e.present.get(index)) {
+      // Room is made before the write: other caps' files go first; a cap that alone fills
+      // the bound keeps what it has and stores no more.
+      storedBytes += PIECE;
+      evictOver(e);
+      if (storedBytes > maxBytes) {
+        storedBytes -= PIECE;
         return;
       }
-      try {
-        ByteBuffer in = ByteBuffer.wrap(piece);
-        while (in.hasRemaining()) {
-          e.file.write(in, offset + in.position());
-        }
-      } catch (ClosedChannelException ex) {
-        e = null; // evicted, or closed by an interrupt: forgotten below
-      } catch (IOException ex) {
-        return; // the disk refused: not cached
-      }
-      if (e != null) {
-        e.present.set(index);
-        if (piece.length < PIECE) {
-          e.end = offset + piece.length;
+    }
+    boolean kept = false;
+    boolean closedUnder = false;
+    synchronized (e) {
+      if (!e.evicted && !e.present.get(index)) {
+        try {
+          ByteBuffer in = ByteBuffer.wrap(piece);
+          while (in.hasRemaining()) {
+            e.file.write(in, offset + in.position());
+          }
+          e.present.set(index);
+          if (piece.length < PIECE) {
+            e.end = offset + piece.length;
+          }
+          kept = true;
+        } catch (ClosedChannelException ex) {
+          closedUnder = true; // evicted, or closed by an interrupt
+        } catch (IOException ex) {
+          // the disk refused: not cached
         }
       }
     }
-    if (e == null) {
-      forget(cap);
-      return;
-    }
-    synchronized (entries) {
-      if (!e.evicted) { // else its eviction counted this piece, or will not have it
-        storedBytes += PIECE;
-        evictOver(e);
+    if (!kept) {
+      synchronized (entries) {
+        storedBytes -= PIECE; // the room made for it (an eviction counts only pieces kept)
+      }
+      if (closedUnder) {
+        forget(cap);
       }
     }
   }
@@ -247,7 +253,10 @@ final class PieceCache implements AutoCloseable {
     }
   }
 
-  /** Whether a piece may be stored: the bound and the disk allow it. Under the map's lock. */
+  /**
+   * Whether a piece may be stored: the bound and the disk allow it. A disk with less free space
+   * than the bound gets back what the cache holds, for the spool. Under the map's lock.
+   */
   private boolean room(int length) {
     if (length > maxBytes) {
       return false;
@@ -256,6 +265,14 @@ final class PieceCache implements AutoCloseable {
     if (spaceCheckedAt == 0 || now - spaceCheckedAt > SPACE_CHECK_NANOS) {
       spaceCheckedAt = now;
       roomOnDisk = freeBytes.getAsLong() > maxBytes;
+      if (!roomOnDisk && !entries.isEmpty()) {
+        LOG.info("read cache: the disk has less free space than the cache's bound ({} bytes);"
+            + " dropping the {} bytes it holds", maxBytes, storedBytes);
+        for (Entry e : entries.values()) {
+          storedBytes -= drop(e);
+        }
+        entries.clear();
+      }
     }
     return roomOnDisk;
   }
