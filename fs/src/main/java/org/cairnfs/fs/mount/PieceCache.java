@@ -1,7 +1,6 @@
 package org.cairnfs.fs.mount;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -10,14 +9,13 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import org.cairnfs.caps.crypto.CryptoProviders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +28,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One sparse file per cap under the directory, holding the {@link BaseReads#PIECE}-aligned
  * pieces stored so far (which, a bit set in memory says); bounded in bytes and to {@link
- * #MAX_FILES} files, whole files of the least recently used caps deleted first. Nothing persists: the directory is emptied when the
- * cache opens and closes. Storing is skipped while the disk has less free space than the
- * bound, so the cache never takes the space the write-back spool needs. Plaintext on disk, as
- * the spool is: the cache dir is the user's own (0700).
+ * #MAX_FILES} files, whole files of the least recently used caps deleted first (a cap that
+ * alone fills the bound keeps what it has). Nothing persists: the directory is emptied when
+ * the cache opens and closes. While the disk has less free space than the bound, nothing is
+ * stored and what is held is dropped, so the cache never takes the space the write-back spool
+ * needs. Plaintext on disk, as the spool is: the cache dir is the user's own (0700).
  *
  * <p>Thread-safe. A read racing an eviction of its file is a miss.
  */
@@ -168,17 +167,9 @@ final class PieceCache implements AutoCloseable {
           return;
         }
         entries.put(cap, e);
-        Iterator<Entry> it = entries.values().iterator();
-        while (entries.size() > MAX_FILES && it.hasNext()) {
-          Entry old = it.next();
-          if (old != e) {
-            it.remove();
-            storedBytes -= drop(old);
-          }
-        }
       }
-      // Room is made before the write: other caps' files go first; a cap that alone fills
-      // the bound keeps what it has and stores no more.
+      // Room is made before the write: other caps' files go first (past MAX_FILES too); a cap
+      // that alone fills the bound keeps what it has and stores no more.
       storedBytes += PIECE;
       evictOver(e);
       if (storedBytes > maxBytes) {
@@ -240,11 +231,7 @@ final class PieceCache implements AutoCloseable {
   public void close() {
     synchronized (entries) {
       closed = true;
-      for (Entry e : entries.values()) {
-        drop(e);
-      }
-      entries.clear();
-      storedBytes = 0;
+      dropAll();
     }
     try {
       empty(dir);
@@ -268,19 +255,19 @@ final class PieceCache implements AutoCloseable {
       if (!roomOnDisk && !entries.isEmpty()) {
         LOG.info("read cache: the disk has less free space than the cache's bound ({} bytes);"
             + " dropping the {} bytes it holds", maxBytes, storedBytes);
-        for (Entry e : entries.values()) {
-          storedBytes -= drop(e);
-        }
-        entries.clear();
+        dropAll();
       }
     }
     return roomOnDisk;
   }
 
-  /** Drops least recently used files but {@code keep} until the bound holds. Map's lock held. */
+  /**
+   * Drops least recently used files but {@code keep} until the bounds (bytes and {@link
+   * #MAX_FILES}) hold. Map's lock held.
+   */
   private void evictOver(Entry keep) {
     Iterator<Entry> it = entries.values().iterator();
-    while (storedBytes > maxBytes && it.hasNext()) {
+    while ((storedBytes > maxBytes || entries.size() > MAX_FILES) && it.hasNext()) {
       Entry e = it.next();
       if (e == keep) {
         continue;
@@ -288,6 +275,14 @@ final class PieceCache implements AutoCloseable {
       it.remove();
       storedBytes -= drop(e);
     }
+  }
+
+  /** Drops every file. Map's lock held. */
+  private void dropAll() {
+    for (Entry e : entries.values()) {
+      storedBytes -= drop(e);
+    }
+    entries.clear();
   }
 
   /** Closes and deletes an entry's file; returns the bytes it was counted for. */
@@ -315,12 +310,7 @@ final class PieceCache implements AutoCloseable {
   }
 
   private static String nameOf(String cap) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(cap.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new UncheckedIOException(new IOException("JDK without SHA-256", e));
-    }
+    byte[] digest = CryptoProviders.sha256().digest(cap.getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(digest, 0, 16);
   }
 }
