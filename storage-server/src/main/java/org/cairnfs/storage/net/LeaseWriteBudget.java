@@ -67,12 +67,9 @@ final class LeaseWriteBudget {
     long now = nanoTime.getAsLong();
     Long paid = paidOffAt.get(address);
     if (paid == null) {
-      if (paidOffAt.size() >= maxAddresses) {
-        paidOffAt.values().removeIf(t -> t - now <= 0);
-        if (paidOffAt.size() >= maxAddresses) {
-          throw new StorageException(ErrorCode.BUSY, "server busy: too many addresses are"
-              + " writing lease records; try again in a few seconds");
-        }
+      if (!sweptRoom(now)) {
+        throw new StorageException(ErrorCode.BUSY, "server busy: too many addresses are"
+            + " writing lease records; try again in a few seconds");
       }
       return;
     }
@@ -119,12 +116,21 @@ final class LeaseWriteBudget {
       return;
     }
     long now = nanoTime.getAsLong();
-    if (paidOffAt.size() >= maxAddresses) {
-      paidOffAt.values().removeIf(t -> t - now <= 0);
-    }
+    sweptRoom(now); // a charge is recorded even when no room is left
     Long paid = paidOffAt.get(address);
     long from = paid == null || paid - now < 0 ? now : paid;
     paidOffAt.put(address, from + nanosFor(bytes));
+  }
+
+  /**
+   * Whether another address may be tracked; when the table is full, drops the addresses that
+   * have paid off first.
+   */
+  private boolean sweptRoom(long now) {
+    if (paidOffAt.size() >= maxAddresses) {
+      paidOffAt.values().removeIf(t -> t - now <= 0);
+    }
+    return paidOffAt.size() < maxAddresses;
   }
 
   /** Addresses with charges not yet paid off, or not yet swept (tests). */
