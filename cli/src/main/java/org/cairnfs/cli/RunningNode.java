@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.cli.config.ConfigFile;
 import org.cairnfs.cli.config.NodeConfig;
@@ -131,6 +132,23 @@ final class RunningNode implements AutoCloseable {
     return nodeDir.resolve("private").resolve(StorageConfig.LEASE_DB_FILE);
   }
 
+  /**
+   * Sets a whole-number key when the config has it; a value that is not a number, or that
+   * {@code set} refuses, fails naming the key and {@code rule}.
+   */
+  private static void whole(ConfigFile f, String key, String rule,
+      LongConsumer set) throws ConfigException {
+    String text = f.getString(key, "");
+    if (text.isEmpty()) {
+      return;
+    }
+    try {
+      set.accept(Long.parseLong(text));
+    } catch (IllegalArgumentException e) {
+      throw f.error(key, "'" + key + "' must be " + rule + ", got '" + text + "'");
+    }
+  }
+
   static StorageConfig storageConfig(NodeConfig config) throws ConfigException {
     ConfigFile f = config.source();
     StorageConfig.Builder b = StorageConfig.builder(config.storageDir())
@@ -156,25 +174,10 @@ final class RunningNode implements AutoCloseable {
     }
     b.gcEnabled(f.getBoolean("storage.gc", false));
     b.directWrites(f.getBoolean("storage.direct-writes", true));
-    String days = f.getString("storage.lease-duration-days", "");
-    if (!days.isEmpty()) {
-      try {
-        b.leaseDuration(Duration.ofDays(Long.parseLong(days)));
-      } catch (IllegalArgumentException e) {
-        throw f.error("storage.lease-duration-days",
-            "'storage.lease-duration-days' must be a positive whole number, got '" + days + "'");
-      }
-    }
-    String step = f.getString("storage.lease-renewal-granularity-seconds", "");
-    if (!step.isEmpty()) {
-      try {
-        b.leaseRenewalGranularity(Duration.ofSeconds(Long.parseLong(step)));
-      } catch (IllegalArgumentException e) {
-        throw f.error("storage.lease-renewal-granularity-seconds",
-            "'storage.lease-renewal-granularity-seconds' must be a whole number from 0 to 86400,"
-            + " got '" + step + "'");
-      }
-    }
+    whole(f, "storage.lease-duration-days", "a positive whole number",
+        n -> b.leaseDuration(Duration.ofDays(n)));
+    whole(f, "storage.lease-renewal-granularity-seconds", "a whole number from 0 to 86400",
+        n -> b.leaseRenewalGranularity(Duration.ofSeconds(n)));
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
