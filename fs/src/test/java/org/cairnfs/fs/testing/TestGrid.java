@@ -91,10 +91,23 @@ public final class TestGrid implements AutoCloseable {
   }
 
   /**
-   * Whether every link of {@code pool} backs off until at least {@code atLeast} from now: an
-   * outage long enough that only a waiter's early retry would reach a grid that came back.
+   * Waits (up to 30 s, else fails) until every link of {@code pool} backs off until at least
+   * {@code atLeast} from now: an outage long enough that only an early retry would reach a grid
+   * that came back.
    */
-  public static boolean allBackOffFor(ServerPool pool, Duration atLeast) {
+  public static void awaitAllBackingOff(ServerPool pool, Duration atLeast)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!allBackOffFor(pool, atLeast)) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("links not all backing off for " + atLeast + " within 30 s: "
+            + pool.status());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static boolean allBackOffFor(ServerPool pool, Duration atLeast) {
     java.time.Instant until = java.time.Instant.now().plus(atLeast);
     for (org.cairnfs.fs.grid.ServerStatus s : pool.status()) {
       if (s.state() != org.cairnfs.fs.grid.ConnectionState.BACKING_OFF

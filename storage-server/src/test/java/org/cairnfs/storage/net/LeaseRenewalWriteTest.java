@@ -69,11 +69,8 @@ class LeaseRenewalWriteTest {
   void renewingALeaseThatWasJustRenewedWritesNothing() throws Exception {
     AtomicLong operations = new AtomicLong();
     FakeClock clock = new FakeClock();
-    LeaseDb leases = LeaseDbWithCommitter.open(dir.resolve("leases.db"), clock,
-        Duration.ofDays(31), (commit, ops) -> {
-          operations.addAndGet(ops);
-          commit.run();
-        });
+    LeaseDb leases = LeaseDbWithCommitter.counting(dir.resolve("leases.db"), clock,
+        operations);
     ShareStore store = ShareStore.open(dir.resolve("store"),
         new StoreLimits(1L << 30, 0, 1 << 24), leases, () -> 1L << 40,
         AcceptingSlotCheck.INSTANCE);
@@ -130,11 +127,8 @@ class LeaseRenewalWriteTest {
   @Test
   void changingSecretsIsChargedToTheAddressAndRefusedPastItsBurst() throws Exception {
     AtomicLong operations = new AtomicLong();
-    LeaseDb leases = LeaseDbWithCommitter.open(dir.resolve("leases.db"), new FakeClock(),
-        Duration.ofDays(31), (commit, ops) -> {
-          operations.addAndGet(ops);
-          commit.run();
-        });
+    LeaseDb leases = LeaseDbWithCommitter.counting(dir.resolve("leases.db"), new FakeClock(),
+        operations);
     ShareStore store = ShareStore.open(dir.resolve("store"),
         new StoreLimits(1L << 30, 0, 1 << 24), leases, () -> 1L << 40,
         AcceptingSlotCheck.INSTANCE);

@@ -53,11 +53,8 @@ class LeaseWriteBudgetBypassTest {
   void anAllocateRefusedAfterLeasingHeldSharesIsStillCharged() throws Exception {
     AtomicLong operations = new AtomicLong();
     FakeClock clock = new FakeClock();
-    LeaseDb leases = LeaseDbWithCommitter.open(dir.resolve("leases.db"), clock,
-        Duration.ofDays(31), (commit, ops) -> {
-          operations.addAndGet(ops);
-          commit.run();
-        });
+    LeaseDb leases = LeaseDbWithCommitter.counting(dir.resolve("leases.db"), clock,
+        operations);
     long maxSpace = 1L << 30;
     // max share size = max space, as StorageConfig makes it by default for servers under 128 GiB
     ShareStore store = ShareStore.open(dir.resolve("store"),
