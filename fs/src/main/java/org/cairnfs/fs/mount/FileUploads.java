@@ -70,6 +70,7 @@ final class FileUploads {
           } catch (IOException io) {
             throw new UncheckedIOException(io);
           }
+          status.uploaded(); // counted before a writer waiting for room can see the room
           data.uploaded(upload.gen(), cap, upload.size());
           wb.budget.progressed(); // a writer past the bound waits while the backlog moves
         });
@@ -82,7 +83,6 @@ final class FileUploads {
     for (Map.Entry<Long, CompletableFuture<Void>> e : inFlight.entrySet()) {
       try {
         e.getValue().join();
-        status.uploaded();
       } catch (RuntimeException ex) {
         failed.add(e.getKey()); // its entries wait, whatever the reason
         if (wb.files.get(e.getKey()) != uploading.get(e.getKey())) {
