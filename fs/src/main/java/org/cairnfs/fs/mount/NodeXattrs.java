@@ -130,11 +130,9 @@ final class NodeXattrs {
       Node n = tree.resolve(names);
       List<String> out = new ArrayList<>();
       if (n instanceof FileNode || n instanceof DirNode) {
+        // never the write cap: tools that copy xattrs (cp -a, rsync -X, tar --xattrs) would
+        // carry write authority into every copy; getxattr still answers it by name
         out.add(MountCore.READCAP);
-        boolean w = n instanceof DirNode d ? d.writable : false;
-        if (w) {
-          out.add(MountCore.WRITECAP);
-        }
         if (verifiable(n)) {
           out.add(MountCore.VERIFYCAP);
         }
