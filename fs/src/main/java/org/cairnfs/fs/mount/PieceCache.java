@@ -9,12 +9,15 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.zip.CRC32C;
 import org.cairnfs.caps.crypto.CryptoProviders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * the cache opens and closes. While the disk has less free space than the bound, nothing is
  * stored and what is held is dropped, so the cache never takes the space the write-back spool
  * needs. Plaintext on disk, as the spool is: the cache dir is the user's own (0700).
+ *
+ * <p>Each piece's CRC32C is kept in memory and checked on every read: a piece the disk lost or
+ * changed (a write that failed only at writeback, on a disk that filled meanwhile, reads back as
+ * zeros) is dropped and read from the grid again, never served.
  *
  * <p>Thread-safe. A read racing an eviction of its file is a miss.
  */
@@ -58,6 +65,8 @@ final class PieceCache implements AutoCloseable {
     final FileChannel file;
     final Path path;
     final BitSet present = new BitSet();
+    /** The CRC32C of each piece held, by index. */
+    final Map<Integer, Integer> crcs = new HashMap<>();
     /** Where the content ends, once a short last piece was stored; else -1. */
     long end = -1;
     boolean evicted;
@@ -109,6 +118,9 @@ final class PieceCache implements AutoCloseable {
       return null;
     }
     long stop;
+    long wholeStop; // the end of the last piece touched: whole pieces are read, to check them
+    int first;
+    int[] crcs;
     synchronized (e) {
       if (e.evicted) {
         return null;
@@ -121,17 +133,26 @@ final class PieceCache implements AutoCloseable {
       if (last >= Integer.MAX_VALUE) {
         return null;
       }
-      int first = (int) (offset / PIECE);
+      first = (int) (offset / PIECE);
       int missing = e.present.nextClearBit(first);
       if (missing <= last) {
         return null;
       }
+      wholeStop = (last + 1) * PIECE;
+      if (e.end >= 0) {
+        wholeStop = Math.min(wholeStop, e.end);
+      }
+      crcs = new int[(int) (last - first + 1)];
+      for (int i = 0; i < crcs.length; i++) {
+        crcs[i] = e.crcs.get(first + i);
+      }
     }
-    ByteBuffer out = ByteBuffer.allocate((int) (stop - offset));
+    long from = (long) first * PIECE;
+    ByteBuffer whole = ByteBuffer.allocate((int) (wholeStop - from));
     try {
-      while (out.hasRemaining()) {
-        if (e.file.read(out, offset + out.position()) < 0) {
-          return null;
+      while (whole.hasRemaining()) {
+        if (e.file.read(whole, from + whole.position()) < 0) {
+          break; // shorter than written: the check below finds it
         }
       }
     } catch (ClosedChannelException ex) {
@@ -140,7 +161,40 @@ final class PieceCache implements AutoCloseable {
     } catch (IOException ex) {
       return null; // a disk error: the grid has it
     }
-    return out.array();
+    for (int i = 0; i < crcs.length; i++) {
+      int at = (int) (i * PIECE);
+      int n = (int) Math.min(PIECE, whole.capacity() - at);
+      if (whole.position() < at + n || crc(whole.array(), at, n) != crcs[i]) {
+        LOG.warn("read cache: piece {} of a file in {} changed on disk; reading it from the grid",
+            first + i, dir);
+        dropPiece(cap, e, first + i);
+        return null;
+      }
+    }
+    if (from == offset && whole.capacity() == stop - offset) {
+      return whole.array();
+    }
+    return Arrays.copyOfRange(whole.array(), (int) (offset - from), (int) (stop - from));
+  }
+
+  private static int crc(byte[] bytes, int offset, int length) {
+    CRC32C c = new CRC32C();
+    c.update(bytes, offset, length);
+    return (int) c.getValue();
+  }
+
+  /** Forgets one piece found damaged, so that the next read of it stores it again. */
+  private void dropPiece(String cap, Entry e, int index) {
+    synchronized (entries) {
+      synchronized (e) {
+        if (e.evicted || !e.present.get(index)) {
+          return;
+        }
+        e.present.clear(index);
+        e.crcs.remove(index);
+      }
+      storedBytes -= PIECE;
+    }
   }
 
   /**
@@ -153,6 +207,7 @@ final class PieceCache implements AutoCloseable {
       return;
     }
     int index = (int) (offset / PIECE);
+    int crc = crc(piece, 0, piece.length);
     Entry e;
     synchronized (entries) {
       if (closed || !room(piece.length)) {
@@ -187,6 +242,7 @@ final class PieceCache implements AutoCloseable {
             e.file.write(in, offset + in.position());
           }
           e.present.set(index);
+          e.crcs.put(index, crc);
           if (piece.length < PIECE) {
             e.end = offset + piece.length;
           }

@@ -2,8 +2,11 @@ package org.cairnfs.fs.mount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -46,6 +49,45 @@ class PieceCacheTest {
       byte[] three = c.read("cap", P - 5, P + 10);
       assertThat(Arrays.copyOfRange(three, 0, 5)).isEqualTo(Arrays.copyOfRange(a, P - 5, P));
       assertThat(Arrays.copyOfRange(three, P + 5, P + 10)).isEqualTo(Arrays.copyOfRange(b, 0, 5));
+    }
+  }
+
+  /**
+   * A piece whose bytes on disk are not what was stored (a writeback that failed on a full disk
+   * reads back as zeros; a file cut short) is dropped and missed, never served; stored again,
+   * it is served again.
+   */
+  @Test
+  void aPieceChangedOnDiskIsDroppedNotServed() throws Exception {
+    try (PieceCache c = open(16L * P)) {
+      byte[] a = piece(P, 1);
+      byte[] b = piece(P, 2);
+      byte[] tail = piece(1000, 3);
+      c.store("cap", 0, a);
+      c.store("cap", P, b);
+      c.store("cap", 2L * P, tail);
+      Path file;
+      try (Stream<Path> s = Files.list(dir.resolve("read"))) {
+        file = s.findFirst().orElseThrow();
+      }
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        ch.write(ByteBuffer.wrap(new byte[100]), P + 50L);
+      }
+      assertThat(c.read("cap", 0, P)).isEqualTo(a);
+      assertThat(c.read("cap", P + 10L, 20)).as("the bytes read are intact, the piece is not")
+          .isNull();
+      assertThat(c.storedBytes()).isEqualTo(2L * P);
+      assertThat(c.read("cap", 0, 2 * P)).as("no longer held").isNull();
+      c.store("cap", P, b);
+      assertThat(c.read("cap", P + 10L, 20)).isEqualTo(Arrays.copyOfRange(b, 10, 30));
+      assertThat(c.read("cap", 0, 2 * P + 1000)).startsWith(a).endsWith(tail);
+
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        ch.truncate(2L * P + 500); // the short last piece cut
+      }
+      assertThat(c.read("cap", 2L * P, 10)).isNull();
+      assertThat(c.read("cap", 0, 10)).isEqualTo(Arrays.copyOf(a, 10));
+      assertThat(c.storedBytes()).isEqualTo(2L * P);
     }
   }
 
