@@ -186,12 +186,29 @@ final class ServerLink {
           : new ServerUnavailableException(server.nodeId(), "has no address"));
     }
     HostPort at = addresses.get(i);
-    return StorageClient.connect(pool.options(), pool.ownKey(), at.host(), at.port(),
-            server.nodeId())
+    return paced(at.host())
+        .thenCompose(x -> StorageClient.connect(pool.options(), pool.ownKey(), at.host(),
+            at.port(), server.nodeId()))
         .handle((client, failure) -> failure == null
             ? CompletableFuture.completedFuture(client)
             : tryAddresses(addresses, i + 1, Await.unwrap(failure)))
         .thenCompose(f -> f);
+  }
+
+  /** Completes when an attempt to {@code host} may start ({@link ConnectPacer}). */
+  private CompletableFuture<Void> paced(String host) {
+    long wait = pool.pacer().delayMillis(host);
+    if (wait == 0) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> turn = new CompletableFuture<>();
+    try {
+      pool.scheduler().schedule(() -> turn.complete(null), wait, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      turn.completeExceptionally(new ServerUnavailableException(server.nodeId(),
+          "the client is closing"));
+    }
+    return turn;
   }
 
   private void outcome(CompletableFuture<StorageClient> attempt, StorageClient client,

@@ -38,6 +38,7 @@ public final class ServerPool implements AutoCloseable {
   private final Duration backoffMin;
   private final Duration backoffMax;
   private final InstantSource clock;
+  private final ConnectPacer pacer;
   private final Map<NodeId, ServerLink> links = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler;
   private final Consumer<List<GridServer>> listener = this::sync;
@@ -50,6 +51,7 @@ public final class ServerPool implements AutoCloseable {
     this.backoffMin = b.backoffMin;
     this.backoffMax = b.backoffMax;
     this.clock = b.clock;
+    this.pacer = b.pacer;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "cairn-server-pool");
       t.setDaemon(true);
@@ -194,6 +196,10 @@ public final class ServerPool implements AutoCloseable {
     return backoffMax;
   }
 
+  ConnectPacer pacer() {
+    return pacer;
+  }
+
   ScheduledExecutorService scheduler() {
     return scheduler;
   }
@@ -210,6 +216,7 @@ public final class ServerPool implements AutoCloseable {
     private Duration backoffMin = Duration.ofMillis(500);
     private Duration backoffMax = Duration.ofSeconds(60);
     private InstantSource clock = InstantSource.system();
+    private ConnectPacer pacer = ConnectPacer.defaults();
 
     private Builder(GridMembership membership, NodeKey ownKey) {
       this.membership = Objects.requireNonNull(membership, "membership");
@@ -236,6 +243,12 @@ public final class ServerPool implements AutoCloseable {
 
     public Builder clock(InstantSource clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Another pace of connection attempts per host (tests). */
+    Builder connectPacer(ConnectPacer pacer) {
+      this.pacer = Objects.requireNonNull(pacer, "pacer");
       return this;
     }
 
