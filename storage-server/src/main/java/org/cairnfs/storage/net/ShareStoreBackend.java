@@ -102,7 +102,7 @@ public final class ShareStoreBackend implements StorageBackend {
     LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
     // Held shares named here are leased as by ADD_LEASE, so that takes an advance and is
     // refused alike in debt; uploads of new shares are not.
-    Object address = leaseAddress(caller);
+    Object address = accountOf(caller);
     Set<Integer> heldNamed = new HashSet<>(io(() -> store.heldShares(request.index())));
     heldNamed.retainAll(request.shareNumbers());
     long advance = (long) heldNamed.size() * LeaseDb.MAX_RECORD_BYTES;
@@ -117,7 +117,7 @@ public final class ShareStoreBackend implements StorageBackend {
         OpenWriteClaims.Reservation held = claims.reserve(caller, wanted, true);
         try {
           pending = call(() -> store.allocatePending(request.index(), request.shareNumbers(),
-              request.shareSize(), owner, secrets));
+              request.shareSize(), owner, secrets, address));
         } finally {
           claims.release(held, pending == null ? List.of()
               : uploads(owner, request.index(), pending.allocation().allocated()));
@@ -297,7 +297,7 @@ public final class ShareStoreBackend implements StorageBackend {
    */
   private void charged(Caller caller, StorageIndex index,
       StoreErrorMapping.StoreCall<LeaseWrites> leasing) throws StorageException {
-    Object address = leaseAddress(caller);
+    Object address = accountOf(caller);
     long advance = (long) io(() -> store.shareCount(index)) * LeaseDb.MAX_RECORD_BYTES;
     leaseWrites.reserve(address, advance);
     long written = advance;
@@ -313,8 +313,11 @@ public final class ShareStoreBackend implements StorageBackend {
     }
   }
 
-  /** Whom lease-record writes are charged to: the address, an IPv6 /48 as one. */
-  private static Object leaseAddress(Caller caller) {
+  /**
+   * Whom lease-record writes and disk reservations are charged to: the address, an IPv6 /48 as
+   * one.
+   */
+  static Object accountOf(Caller caller) {
     return PeerAddresses.widePrefixKey(caller.remoteAddress());
   }
 

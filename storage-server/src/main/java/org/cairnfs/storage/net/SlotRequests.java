@@ -62,10 +62,11 @@ final class SlotRequests {
 
   void write(Caller caller, Request.WriteSlotShare request) throws StorageException {
     LeaseOwner owner = ShareStoreBackend.owner(caller);
+    Object account = ShareStoreBackend.accountOf(caller);
     OpenWrite write = new OpenWrite(owner, request.index(), request.share(), true);
     if (request.offset() != 0 && !request.isLast()) {
       // A middle chunk neither starts nor ends the staged version: no claim changes.
-      writeChunk(request, owner);
+      writeChunk(request, owner, account);
       return;
     }
     if (request.isLast()) {
@@ -78,7 +79,7 @@ final class SlotRequests {
         holder = claims.claimant(write);
       }
       try {
-        writeChunk(request, owner);
+        writeChunk(request, owner, account);
       } finally {
         synchronized (claims.stripe(request.index())) {
           claims.unclaim(write, holder);
@@ -90,7 +91,7 @@ final class SlotRequests {
       OpenWriteClaims.Reservation held = claims.reserve(caller, List.of(write), false);
       boolean written = false;
       try {
-        writeChunk(request, owner);
+        writeChunk(request, owner, account);
         written = true;
       } finally {
         claims.release(held, written ? List.of(write) : List.of());
@@ -98,10 +99,10 @@ final class SlotRequests {
     }
   }
 
-  private void writeChunk(Request.WriteSlotShare request, LeaseOwner owner)
+  private void writeChunk(Request.WriteSlotShare request, LeaseOwner owner, Object account)
       throws StorageException {
     LeaseSecrets secrets = LeaseSecrets.of(request.renewSecret(), request.cancelSecret());
     call(() -> store.writeSlotChunk(request.index(), request.share(), request.totalSize(),
-        request.offset(), request.view(), owner, secrets));
+        request.offset(), request.view(), owner, secrets, account));
   }
 }

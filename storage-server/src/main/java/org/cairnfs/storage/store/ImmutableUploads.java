@@ -71,7 +71,7 @@ final class ImmutableUploads {
    * restarts) and leases the held ones; all new shares fit or none is opened.
    */
   PendingAllocation allocate(StorageIndex index, Set<Integer> numbers, long shareSize,
-      LeaseOwner owner, LeaseSecrets secrets) throws StoreException, IOException {
+      LeaseOwner owner, LeaseSecrets secrets, Object account) throws StoreException, IOException {
     Set<Integer> heldNumbers = new TreeSet<>();
     List<ShareKey> heldKeys = new ArrayList<>();
     List<ShareKey> toOpen = new ArrayList<>();
@@ -97,7 +97,7 @@ final class ImmutableUploads {
       openWrites.acquire(toOpen.size());
       List<SpaceBudget.Reservation> reservations;
       try {
-        reservations = budget.reserveEach(ShareCharge.of(shareSize), toOpen.size());
+        reservations = budget.reserveEach(ShareCharge.of(shareSize), toOpen.size(), account);
       } catch (StoreException | IOException e) {
         openWrites.release(toOpen.size());
         throw e;

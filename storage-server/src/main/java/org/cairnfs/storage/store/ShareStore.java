@@ -129,13 +129,23 @@ public final class ShareStore implements AutoCloseable {
    */
   public PendingAllocation allocatePending(StorageIndex index, Collection<Integer> shareNumbers,
       long shareSize, LeaseOwner owner, LeaseSecrets secrets) throws StoreException, IOException {
+    return allocatePending(index, shareNumbers, shareSize, owner, secrets, null);
+  }
+
+  /**
+   * {@link #allocatePending} for a client whose reservations are counted as {@code account}
+   * (its peer address; null: not bounded per account, see {@code SpaceBudget}).
+   */
+  public PendingAllocation allocatePending(StorageIndex index, Collection<Integer> shareNumbers,
+      long shareSize, LeaseOwner owner, LeaseSecrets secrets, Object account)
+      throws StoreException, IOException {
     budget.checkShareSize(shareSize);
     idleWrites.sweepIfDue();
     Set<Integer> numbers = new TreeSet<>();
     for (int n : shareNumbers) {
       numbers.add(checkedShareNumber(n));
     }
-    return uploads.allocate(index, numbers, shareSize, owner, secrets);
+    return uploads.allocate(index, numbers, shareSize, owner, secrets, account);
   }
 
   /** Writes a chunk of an open upload at {@code offset}. */
@@ -237,6 +247,13 @@ public final class ShareStore implements AutoCloseable {
   public OptionalLong writeSlotChunk(StorageIndex index, int shareNumber, long totalSize,
       long offset, ByteBuffer data, LeaseOwner owner, LeaseSecrets secrets)
       throws StoreException, IOException {
+    return writeSlotChunk(index, shareNumber, totalSize, offset, data, owner, secrets, null);
+  }
+
+  /** {@link #writeSlotChunk} for a client whose reservations are counted as {@code account}. */
+  public OptionalLong writeSlotChunk(StorageIndex index, int shareNumber, long totalSize,
+      long offset, ByteBuffer data, LeaseOwner owner, LeaseSecrets secrets, Object account)
+      throws StoreException, IOException {
     if (offset < 0 || totalSize < 0) {
       throw StoreException.badRequest("negative slot offset " + offset + " or size " + totalSize);
     }
@@ -244,7 +261,7 @@ public final class ShareStore implements AutoCloseable {
       idleWrites.sweepIfDue();
     }
     return slots.writeChunk(ShareKey.mutable(index, checkedShareNumber(shareNumber)), owner,
-        secrets, totalSize, offset, data);
+        secrets, totalSize, offset, data, account);
   }
 
   /**

@@ -119,7 +119,7 @@ final class SlotWriter {
 
   /** Receives one in-order chunk; the chunk ending at {@code size} stores the version. */
   OptionalLong writeChunk(ShareKey key, LeaseOwner owner, LeaseSecrets secrets, long size,
-      long offset, ByteBuffer data) throws StoreException, IOException {
+      long offset, ByteBuffer data, Object account) throws StoreException, IOException {
     Staging id = new Staging(key, owner);
     Staged s;
     if (offset == 0) {
@@ -127,7 +127,7 @@ final class SlotWriter {
       openWrites.acquire(1);
       SpaceBudget.Reservation reservation;
       try {
-        reservation = budget.reserveReplacing(size, chargeOf(leases.find(key)));
+        reservation = budget.reserveReplacing(size, chargeOf(leases.find(key)), account);
       } catch (StoreException | IOException e) {
         openWrites.release(1);
         throw e;

@@ -2,7 +2,9 @@ package org.cairnfs.storage.store;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.cairnfs.storage.lease.LeaseDb;
 import org.cairnfs.storage.lease.ShareCharge;
 
@@ -18,6 +20,11 @@ import org.cairnfs.storage.lease.ShareCharge;
  * from them. Without that, N allocations each just under the free space all passed (nothing
  * was written yet, so the disk still looked empty) and together filled the disk. Checks and
  * reservations happen under one lock so two requests cannot both take the last free bytes.
+ *
+ * <p>Reservations made for a client are counted per account (its peer address): an account's
+ * outstanding bytes stay within its share of what is free ({@link #ACCOUNT_SHARE}, at least
+ * {@link #ACCOUNT_FLOOR}), so that one address declaring huge uploads it never writes cannot
+ * leave every other client {@code SERVER_FULL}.
  */
 final class SpaceBudget {
   private final StoreLimits limits;
@@ -27,6 +34,16 @@ final class SpaceBudget {
   private long reserved;
   /** Bytes of live reservations not yet written to disk. */
   private long outstanding;
+  /** {@link #outstanding} per account, for reservations made with one. */
+  private final Map<Object, Long> outstandingByAccount = new HashMap<>();
+
+  /**
+   * An account's outstanding bytes may be at most this fraction (1 / n) of what is free for new
+   * reservations, counting its own: with k addresses each taking its share, (3/4)^k is left.
+   */
+  static final int ACCOUNT_SHARE = 4;
+  /** ... but always at least this much, so a small or nearly full server takes a few uploads. */
+  static final long ACCOUNT_FLOOR = 64L << 20;
 
   SpaceBudget(StoreLimits limits, FreeSpace freeSpace, LeaseDb leases) {
     this.limits = limits;
@@ -42,13 +59,15 @@ final class SpaceBudget {
   final class Reservation {
     private final long quota;
     private final long disk;
+    private final Object account;
     private long written;
     private boolean released;
 
-    private Reservation(long quota, long disk, long written) {
+    private Reservation(long quota, long disk, long written, Object account) {
       this.quota = quota;
       this.disk = disk;
       this.written = written;
+      this.account = account;
     }
 
     /** {@code total} bytes of this reservation are now on disk (never counts down). */
@@ -59,6 +78,7 @@ final class SpaceBudget {
         }
         long now = Math.min(disk, Math.max(written, total));
         outstanding -= now - written;
+        charge(account, -(now - written));
         written = now;
       }
     }
@@ -76,6 +96,7 @@ final class SpaceBudget {
         released = true;
         reserved -= quota;
         outstanding -= disk - written;
+        charge(account, -(disk - written));
       }
     }
   }
@@ -96,14 +117,14 @@ final class SpaceBudget {
 
   /** Reserves {@code bytes} not yet on disk, or says why they do not fit. */
   synchronized Reservation reserve(long bytes) throws StoreException, IOException {
-    return reserveEach(bytes, 1).get(0);
+    return reserveEach(bytes, 1, null).get(0);
   }
 
   /**
-   * Reserves {@code count} separate reservations of {@code bytes} each, all or none, or says
-   * why they do not fit.
+   * Reserves {@code count} separate reservations of {@code bytes} each for {@code account}
+   * (null: none, unbounded), all or none, or says why they do not fit.
    */
-  synchronized List<Reservation> reserveEach(long bytes, int count)
+  synchronized List<Reservation> reserveEach(long bytes, int count, Object account)
       throws StoreException, IOException {
     long total;
     try {
@@ -116,10 +137,11 @@ final class SpaceBudget {
     if (total > 0) {
       checkMaxSpace(total);
       checkDisk(total);
+      checkAccount(account, total);
     }
     checkInodes(2L * count); // each share's file and, at its close, its storage index's directory
     for (int i = 0; i < count; i++) {
-      out.add(add(Math.max(0, bytes), Math.max(0, bytes), 0));
+      out.add(add(Math.max(0, bytes), Math.max(0, bytes), 0, account));
     }
     return out;
   }
@@ -131,7 +153,7 @@ final class SpaceBudget {
    * against the free disk until written. Its staged file takes an inode, and a new slot (none
    * held) its storage index's directory too.
    */
-  synchronized Reservation reserveReplacing(long bytes, long replacedCharge)
+  synchronized Reservation reserveReplacing(long bytes, long replacedCharge, Object account)
       throws StoreException, IOException {
     long b = Math.max(0, bytes);
     long growth = Math.max(0, ShareCharge.of(b) - Math.max(0, replacedCharge));
@@ -140,9 +162,10 @@ final class SpaceBudget {
     }
     if (b > 0) {
       checkDisk(b);
+      checkAccount(account, b);
     }
     checkInodes(replacedCharge > 0 ? 1 : 2);
-    return add(growth, b, 0);
+    return add(growth, b, 0, account);
   }
 
   /**
@@ -195,7 +218,7 @@ final class SpaceBudget {
     if (b > 0) {
       checkMaxSpace(b);
     }
-    return add(b, 0, 0);
+    return add(b, 0, 0, null);
   }
 
   /**
@@ -208,7 +231,7 @@ final class SpaceBudget {
       checkDisk(b);
     }
     checkInodes(2);
-    return add(0, b, 0);
+    return add(0, b, 0, null);
   }
 
   private void checkMaxSpace(long bytes) throws StoreException {
@@ -220,10 +243,41 @@ final class SpaceBudget {
     }
   }
 
-  private Reservation add(long quota, long disk, long written) {
+  private Reservation add(long quota, long disk, long written, Object account) {
     reserved += quota;
     outstanding += disk - written;
-    return new Reservation(quota, disk, written);
+    charge(account, disk - written);
+    return new Reservation(quota, disk, written, account);
+  }
+
+  /** Moves {@code account}'s outstanding bytes by {@code delta}; under this object's lock. */
+  private void charge(Object account, long delta) {
+    if (account != null && delta != 0) {
+      outstandingByAccount.merge(account, delta, (a, b) -> a + b == 0 ? null : a + b);
+    }
+  }
+
+  /**
+   * Refuses {@code bytes} more for {@code account} past its share of what is free for new
+   * reservations (its own outstanding bytes counted in).
+   */
+  private void checkAccount(Object account, long bytes) throws StoreException, IOException {
+    if (account == null) {
+      return;
+    }
+    long mine = outstandingByAccount.getOrDefault(account, 0L);
+    long allowance = Math.max(ACCOUNT_FLOOR, (freeBytes() + mine) / ACCOUNT_SHARE);
+    if (bytes > allowance - mine) {
+      throw new StoreException(StoreException.Reason.SERVER_FULL, "server full for this"
+          + " address: " + bytes + " more bytes would take its uploads under way to "
+          + (mine + bytes) + " bytes not yet written, over its share of " + allowance
+          + " (a quarter of the space free for uploads, at least " + ACCOUNT_FLOOR + ")");
+    }
+  }
+
+  /** An account's reserved bytes not yet written (tests). */
+  synchronized long outstandingBytes(Object account) {
+    return outstandingByAccount.getOrDefault(account, 0L);
   }
 
   /**
