@@ -52,12 +52,19 @@ public final class HappinessException extends IOException {
     this.problems = Map.copyOf(problems);
   }
 
+  /** Problems named in the message at most: a grid may announce hundreds of dead servers. */
+  static final int PROBLEMS_NAMED = 10;
+
   private static String describe(Map<String, String> problems) {
     if (problems.isEmpty()) {
       return "";
     }
-    return "; problems: " + problems.entrySet().stream()
-        .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; "));
+    String named = problems.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .limit(PROBLEMS_NAMED).map(e -> e.getKey() + ": " + e.getValue())
+        .collect(Collectors.joining("; "));
+    int more = problems.size() - PROBLEMS_NAMED;
+    return "; problems: " + named + (more > 0 ? "; and " + more + " more (cairn status lists"
+        + " every server)" : "");
   }
 
   public StorageIndex index() {

@@ -44,6 +44,22 @@ class GridErrorsTest {
     return g;
   }
 
+  /** A grid announcing hundreds of dead servers gets a message naming ten, not all. */
+  @Test
+  void aHappinessMessageNamesTenProblemsAtMost() {
+    Map<String, String> problems = new java.util.TreeMap<>();
+    for (int i = 0; i < 200; i++) {
+      problems.put(String.format("server%03d", i), "unreachable");
+    }
+    HappinessException e = new HappinessException(SI, 0, 7, 200, 0, 0, 0, 0, problems);
+    assertThat(e.getMessage()).contains("server000: unreachable", "server009: unreachable",
+        "and 190 more").doesNotContain("server010").hasSizeLessThan(1000);
+    assertThat(e.problems()).hasSize(200);
+    HappinessException few = new HappinessException(SI, 0, 7, 2, 0, 0, 0, 0,
+        Map.of("a", "x", "b", "y"));
+    assertThat(few.getMessage()).contains("a: x; b: y. Nothing").doesNotContain("and 0 more");
+  }
+
   @Test
   void happinessIsFullOnlyWhenFullServersAreWhy() {
     // no full server: not happy, whatever the counts
