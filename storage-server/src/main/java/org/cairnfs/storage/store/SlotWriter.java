@@ -127,7 +127,10 @@ final class SlotWriter {
       openWrites.acquire(1);
       SpaceBudget.Reservation reservation;
       try {
-        reservation = budget.reserveReplacing(size, chargeOf(leases.find(key)), account);
+        // a restart's own staged version goes right after: its bytes are not held against it
+        Staged prior = staged.get(id);
+        long credit = prior == null ? 0 : prior.reservation.outstandingFor(account);
+        reservation = budget.reserveReplacing(size, chargeOf(leases.find(key)), account, credit);
       } catch (StoreException | IOException e) {
         openWrites.release(1);
         throw e;

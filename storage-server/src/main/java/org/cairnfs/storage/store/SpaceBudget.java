@@ -83,6 +83,13 @@ final class SpaceBudget {
       }
     }
 
+    /** Bytes not yet written that this reservation holds for {@code account}, else 0. */
+    long outstandingFor(Object account) {
+      synchronized (SpaceBudget.this) {
+        return released || account == null || !account.equals(this.account) ? 0 : disk - written;
+      }
+    }
+
     /** Bytes this reservation counts against max-space. */
     long quota() {
       return quota;
@@ -137,7 +144,7 @@ final class SpaceBudget {
     if (total > 0) {
       checkMaxSpace(total);
       checkDisk(total);
-      checkAccount(account, total);
+      checkAccount(account, total, 0);
     }
     checkInodes(2L * count); // each share's file and, at its close, its storage index's directory
     for (int i = 0; i < count; i++) {
@@ -155,6 +162,15 @@ final class SpaceBudget {
    */
   synchronized Reservation reserveReplacing(long bytes, long replacedCharge, Object account)
       throws StoreException, IOException {
+    return reserveReplacing(bytes, replacedCharge, account, 0);
+  }
+
+  /**
+   * {@link #reserveReplacing} for a restart: {@code credit} bytes the account holds in a
+   * reservation the new one replaces (released right after) do not count against its share.
+   */
+  synchronized Reservation reserveReplacing(long bytes, long replacedCharge, Object account,
+      long credit) throws StoreException, IOException {
     long b = Math.max(0, bytes);
     long growth = Math.max(0, ShareCharge.of(b) - Math.max(0, replacedCharge));
     if (growth > 0) {
@@ -162,7 +178,7 @@ final class SpaceBudget {
     }
     if (b > 0) {
       checkDisk(b);
-      checkAccount(account, b);
+      checkAccount(account, b, credit);
     }
     checkInodes(replacedCharge > 0 ? 1 : 2);
     return add(growth, b, 0, account);
@@ -259,13 +275,14 @@ final class SpaceBudget {
 
   /**
    * Refuses {@code bytes} more for {@code account} past its share of what is free for new
-   * reservations (its own outstanding bytes counted in).
+   * reservations (its own outstanding bytes counted in, less {@code credit} about to go).
    */
-  private void checkAccount(Object account, long bytes) throws StoreException, IOException {
+  private void checkAccount(Object account, long bytes, long credit)
+      throws StoreException, IOException {
     if (account == null) {
       return;
     }
-    long mine = outstandingByAccount.getOrDefault(account, 0L);
+    long mine = Math.max(0, outstandingByAccount.getOrDefault(account, 0L) - credit);
     long allowance = Math.max(ACCOUNT_FLOOR, (freeBytes() + mine) / ACCOUNT_SHARE);
     if (bytes > allowance - mine) {
       throw new StoreException(StoreException.Reason.SERVER_FULL, "server full for this"

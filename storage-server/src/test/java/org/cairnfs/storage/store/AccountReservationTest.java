@@ -81,6 +81,33 @@ class AccountReservationTest {
     }
   }
 
+  /**
+   * A restart by its owner replaces its own reservation, at an upload's ALLOCATE and at a slot
+   * write's offset-0 chunk alike: the old bytes do not count against the new (from the review
+   * of this change: a restarted slot write of over half the share was refused).
+   */
+  @Test
+  void aRestartIsNotHeldAgainstItsOwnOldReservation() throws Exception {
+    try (StoreFixture f = fixture()) {
+      SpaceBudget budget = f.store.budget();
+      f.store.allocatePending(si(1), List.of(0), 200 * MIB, ALICE, secrets(1), "a")
+          .awaitDurable();
+      f.store.allocatePending(si(1), List.of(0), 200 * MIB, ALICE, secrets(1), "a")
+          .awaitDurable();
+      assertThat(budget.outstandingBytes("a")).isEqualTo(200 * MIB);
+      f.store.abort(ALICE, si(1), 0);
+      byte[] share = slotShare(1, 64);
+      for (int i = 0; i < 3; i++) {
+        f.store.writeSlotChunk(si(5), 0, 200 * MIB, 0, ByteBuffer.wrap(share, 0, 1), ALICE,
+            secrets(1), "a");
+        assertThat(budget.outstandingBytes("a")).isEqualTo(200 * MIB - 1);
+      }
+      // another owner behind the same address does not get the credit
+      full(() -> f.store.writeSlotChunk(si(5), 0, 200 * MIB, 0, ByteBuffer.wrap(share, 0, 1),
+          BOB, secrets(2), "a"));
+    }
+  }
+
   @Test
   void aSmallOrNearlyFullServerStillTakesAFloorPerAddress() throws Exception {
     try (StoreFixture f = fixture()) {
