@@ -39,6 +39,10 @@ final class ServerLink {
   /** When someone waiting for the grid last made this link try at once ({@link #retrySoon}). */
   private Instant askedAt;
   private boolean removed;
+  /** The link connected once: its server is there, so its attempts are not paced. */
+  private volatile boolean proven;
+  /** An attempt's turn at its host, while it waits for it ({@link ConnectPacer}). */
+  private CompletableFuture<Void> waitingTurn;
   private volatile long reportedFreeSpace = -1;
   private volatile long maxShareSize = -1;
 
@@ -154,6 +158,10 @@ final class ServerLink {
       toClose = current;
       current = null;
       setState(ConnectionState.IDLE);
+      if (waitingTurn != null) {
+        waitingTurn.completeExceptionally(
+            new ServerUnavailableException(server.nodeId(), "left the grid"));
+      }
     }
     if (toClose != null) {
       toClose.thenAccept(StorageClient::close);
@@ -187,21 +195,50 @@ final class ServerLink {
     }
     HostPort at = addresses.get(i);
     return paced(at.host())
-        .thenCompose(x -> StorageClient.connect(pool.options(), pool.ownKey(), at.host(),
-            at.port(), server.nodeId()))
+        .thenCompose(x -> {
+          synchronized (this) {
+            if (removed) {
+              return CompletableFuture.failedFuture(
+                  new ServerUnavailableException(server.nodeId(), "left the grid"));
+            }
+          }
+          return StorageClient.connect(pool.options(), pool.ownKey(), at.host(), at.port(),
+              server.nodeId());
+        })
         .handle((client, failure) -> failure == null
             ? CompletableFuture.completedFuture(client)
             : tryAddresses(addresses, i + 1, Await.unwrap(failure)))
         .thenCompose(f -> f);
   }
 
-  /** Completes when an attempt to {@code host} may start ({@link ConnectPacer}). */
-  private CompletableFuture<Void> paced(String host) {
-    long wait = pool.pacer().delayMillis(host);
+  /**
+   * Completes when an attempt to {@code host} may start ({@link ConnectPacer}): at once for a
+   * link that connected before, else at its turn; fails when the turn is too far away (the link
+   * backs off) or the link is removed while it waits.
+   */
+  private synchronized CompletableFuture<Void> paced(String host) {
+    if (removed) {
+      return CompletableFuture.failedFuture(
+          new ServerUnavailableException(server.nodeId(), "left the grid"));
+    }
+    long wait = proven ? 0 : pool.pacer().delayMillis(host);
     if (wait == 0) {
       return CompletableFuture.completedFuture(null);
     }
+    if (wait < 0) {
+      return CompletableFuture.failedFuture(new ServerUnavailableException(server.nodeId(),
+          "too many connection attempts to " + host + " at once (servers announced there);"
+          + " trying again later"));
+    }
     CompletableFuture<Void> turn = new CompletableFuture<>();
+    waitingTurn = turn;
+    turn.whenComplete((x, t) -> {
+      synchronized (this) {
+        if (waitingTurn == turn) {
+          waitingTurn = null;
+        }
+      }
+    });
     try {
       pool.scheduler().schedule(() -> turn.complete(null), wait, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException closing) {
@@ -221,6 +258,7 @@ final class ServerLink {
         return;
       }
       if (failure == null) {
+        proven = true;
         setState(ConnectionState.CONNECTED);
         lastError = null;
         broughtForward = false;

@@ -305,12 +305,27 @@ class ServerLinkTest {
 
   @Test
   void aConnectionThatArrivesAfterTheRemovalIsClosed() throws Exception {
+    ServerLink link = link(real);
+    CompletableFuture<StorageClient> pending = link.connect();
+    link.remove();
+    try {
+      StorageClient late = get(pending);
+      await("the late connection is closed", () -> !late.connection().isOpen());
+    } catch (ExecutionException e) {
+      assertThat(e).cause().hasMessageContaining("left the grid"); // removed before it started
+    }
+    assertThat(link.status().state()).isEqualTo(ConnectionState.IDLE);
+    assertThat(link.connectedClient()).isEmpty();
+  }
+
+  /** Removed while its first address times out, a link tries no further address. */
+  @Test
+  void aRemovedLinkTriesNoFurtherAddress() throws Exception {
     ServerLink link = link(quiet, real);
     CompletableFuture<StorageClient> pending = link.connect();
     link.remove();
-    StorageClient late = get(pending);
-    await("the late connection is closed", () -> !late.connection().isOpen());
-    assertThat(link.status().state()).isEqualTo(ConnectionState.IDLE);
+    assertThatThrownBy(() -> get(pending)).isInstanceOf(ExecutionException.class)
+        .cause().hasMessageContaining("left the grid");
     assertThat(link.connectedClient()).isEmpty();
   }
 
