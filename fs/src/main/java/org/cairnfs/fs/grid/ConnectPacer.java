@@ -12,14 +12,16 @@ import java.util.function.LongSupplier;
  * Paces this client's first connection attempts per destination host: a burst at once, then a
  * steady rate; an attempt past it waits its turn, and one whose turn is more than {@link
  * #MAX_WAIT_MILLIS} away is refused (its link backs off as after any failure), so a crowd of
- * links at one host cannot queue another there for minutes. Why: server addresses come from
+ * links at one host neither queues another there for minutes nor makes an upload that walks
+ * past them wait for turns: past the pace they fail at once, like a refused connection. Why: server addresses come from
  * announcements, which anyone who reaches an introducer can sign with a key of their own, and
  * each may list 16 addresses. Without a pace, announcements naming a victim's host made every
  * client connect to it again and again (3 200 connections for one {@code cairn status} with
  * 200 of them; a running node kept reconnecting at 30-50 a second): a reflector for attacks,
  * and a way to spend an honest client's connection allowance at a real storage server. The
  * pace stays below a server's own per-address limits (32 at once, 16 a second). A link that
- * has connected once proved its server is there and reconnects unpaced ({@link ServerLink}).
+ * has connected once reconnects to that address unpaced ({@link ServerLink}); {@code cairn
+ * status} paces its probes with one of its own.
  *
  * <p>An IP address is one host however it is written ({@code 10.1}, {@code 167772161} and
  * {@code ::ffff:10.0.0.1} all name 10.0.0.1); a name is paced as written (lower case, no final
@@ -27,12 +29,12 @@ import java.util.function.LongSupplier;
  * (the demo's ten servers, tests) connects at once, as a server's limits exempt loopback too.
  * Thread-safe.
  */
-final class ConnectPacer {
+public final class ConnectPacer {
   /** Attempts to one host at once, then per second. */
   static final int BURST = 16;
   static final int PER_SECOND = 4;
   /** The longest an attempt waits for its turn; later turns are refused. */
-  static final long MAX_WAIT_MILLIS = 2_000;
+  static final long MAX_WAIT_MILLIS = 250;
   private static final int SWEEP_OVER = 1024;
 
   private final long burst;
@@ -52,15 +54,20 @@ final class ConnectPacer {
     this.nanoTime = nanoTime;
   }
 
-  static ConnectPacer defaults() {
+  public static ConnectPacer defaults() {
     return new ConnectPacer(BURST, PER_SECOND, false, System::nanoTime);
+  }
+
+  /** Another pace, on the system clock; {@code paceLoopback} for tests on one machine. */
+  public static ConnectPacer of(int burst, int perSecond, boolean paceLoopback) {
+    return new ConnectPacer(burst, perSecond, paceLoopback, System::nanoTime);
   }
 
   /**
    * Milliseconds an attempt to {@code host} must wait before it starts, taking its turn; or -1,
    * taking none, when its turn is more than {@link #MAX_WAIT_MILLIS} away.
    */
-  synchronized long delayMillis(String host) {
+  public synchronized long delayMillis(String host) {
     String key = key(host);
     if (!paceLoopback && isLoopback(key)) {
       return 0;

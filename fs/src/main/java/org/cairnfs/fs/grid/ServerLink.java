@@ -39,8 +39,8 @@ final class ServerLink {
   /** When someone waiting for the grid last made this link try at once ({@link #retrySoon}). */
   private Instant askedAt;
   private boolean removed;
-  /** The link connected once: its server is there, so its attempts are not paced. */
-  private volatile boolean proven;
+  /** Where the link connected last: its server was there, so attempts there are not paced. */
+  private volatile HostPort proven;
   /** An attempt's turn at its host, while it waits for it ({@link ConnectPacer}). */
   private CompletableFuture<Void> waitingTurn;
   private volatile long reportedFreeSpace = -1;
@@ -194,7 +194,7 @@ final class ServerLink {
           : new ServerUnavailableException(server.nodeId(), "has no address"));
     }
     HostPort at = addresses.get(i);
-    return paced(at.host())
+    return paced(at)
         .thenCompose(x -> {
           synchronized (this) {
             if (removed) {
@@ -203,7 +203,10 @@ final class ServerLink {
             }
           }
           return StorageClient.connect(pool.options(), pool.ownKey(), at.host(), at.port(),
-              server.nodeId());
+              server.nodeId()).thenApply(c -> {
+                proven = at;
+                return c;
+              });
         })
         .handle((client, failure) -> failure == null
             ? CompletableFuture.completedFuture(client)
@@ -212,16 +215,18 @@ final class ServerLink {
   }
 
   /**
-   * Completes when an attempt to {@code host} may start ({@link ConnectPacer}): at once for a
-   * link that connected before, else at its turn; fails when the turn is too far away (the link
+   * Completes when an attempt to {@code at} may start ({@link ConnectPacer}): at once where the
+   * link connected before (not its other addresses: a server that connects and drops would
+   * otherwise make them unpaced), else at its turn; fails when the turn is too far away (the link
    * backs off) or the link is removed while it waits.
    */
-  private synchronized CompletableFuture<Void> paced(String host) {
+  private synchronized CompletableFuture<Void> paced(HostPort at) {
+    String host = at.host();
     if (removed) {
       return CompletableFuture.failedFuture(
           new ServerUnavailableException(server.nodeId(), "left the grid"));
     }
-    long wait = proven ? 0 : pool.pacer().delayMillis(host);
+    long wait = at.equals(proven) ? 0 : pool.pacer().delayMillis(host);
     if (wait == 0) {
       return CompletableFuture.completedFuture(null);
     }
@@ -258,7 +263,6 @@ final class ServerLink {
         return;
       }
       if (failure == null) {
-        proven = true;
         setState(ConnectionState.CONNECTED);
         lastError = null;
         broughtForward = false;

@@ -39,7 +39,7 @@ class ConnectPacerTest {
     assertThat(p.delayMillis("10.0.0.1")).isZero();
     assertThat(p.delayMillis("10.0.0.1")).isZero();
     assertThat(p.delayMillis("10.0.0.1")).isEqualTo(250);
-    assertThat(p.delayMillis("10.0.0.1")).isEqualTo(500);
+    assertThat(p.delayMillis("10.0.0.1")).as("500 ms away: refused").isEqualTo(-1);
     assertThat(p.delayMillis("10.0.0.2")).as("another host has its own").isZero();
     now.addAndGet(2_000 * MS); // the bucket refills, to its burst only
     assertThat(p.delayMillis("10.0.0.1")).isZero();
@@ -48,19 +48,19 @@ class ConnectPacerTest {
     assertThat(p.delayMillis("10.0.0.1")).isEqualTo(250);
   }
 
-  /** A turn more than two seconds away is refused, taking none: the queue stays short. */
+  /** A turn more than 250 ms away is refused, taking none: the queue stays short. */
   @Test
   void aTurnTooFarAwayIsRefused() {
     AtomicLong now = new AtomicLong(1_000 * MS);
-    ConnectPacer p = new ConnectPacer(2, 1, true, now::get);
+    ConnectPacer p = new ConnectPacer(2, 8, true, now::get);
     assertThat(p.delayMillis("10.0.0.1")).isZero();
     assertThat(p.delayMillis("10.0.0.1")).isZero();
-    assertThat(p.delayMillis("10.0.0.1")).isEqualTo(1000);
-    assertThat(p.delayMillis("10.0.0.1")).isEqualTo(2000);
-    assertThat(p.delayMillis("10.0.0.1")).as("3 s away").isEqualTo(-1);
+    assertThat(p.delayMillis("10.0.0.1")).isEqualTo(125);
+    assertThat(p.delayMillis("10.0.0.1")).isEqualTo(250);
+    assertThat(p.delayMillis("10.0.0.1")).as("375 ms away").isEqualTo(-1);
     assertThat(p.delayMillis("10.0.0.1")).as("still: a refusal takes no turn").isEqualTo(-1);
-    now.addAndGet(1_000 * MS);
-    assertThat(p.delayMillis("10.0.0.1")).isEqualTo(2000);
+    now.addAndGet(125 * MS);
+    assertThat(p.delayMillis("10.0.0.1")).isEqualTo(250);
   }
 
   /** One address however written is one host (the review's ten spellings of 10.0.0.1). */
@@ -101,7 +101,7 @@ class ConnectPacerTest {
     }
     assertThat(p.delayMillis("127.0.0.2.example")).isZero();
     assertThat(p.delayMillis("127.0.0.2.example")).as("a name, not a loopback literal")
-        .isEqualTo(1000);
+        .isEqualTo(-1);
     assertThat(p.delayMillis("127.1")).as("127.0.0.1 written short").isZero();
     assertThat(p.delayMillis("::ffff:127.0.0.1")).isZero();
     assertThat(ConnectPacer.isLoopback(ConnectPacer.key("127.1.2.3"))).isTrue();
@@ -118,7 +118,7 @@ class ConnectPacerTest {
       now.addAndGet(2_000 * MS);
     }
     assertThat(p.delayMillis("h4999")).isZero(); // refilled, forgotten or not
-    assertThat(p.delayMillis("h4999")).isEqualTo(1000);
+    assertThat(p.delayMillis("h4999")).isEqualTo(-1);
   }
 
   /**
