@@ -182,8 +182,8 @@ class ConnectPacerTest {
 
   /**
    * Forty servers announced at one address, each link asked to connect at once: the victim
-   * sees the burst at once and then the rate, not forty connections; turns more than two
-   * seconds away are refused (those links back off).
+   * sees the burst at once and then the rate, not forty connections; turns more than 250
+   * ms away are refused (those links back off).
    */
   @Test
   void announcementsAtOneVictimConnectThereAtThePaceOnly() throws Exception {
@@ -219,8 +219,8 @@ class ConnectPacerTest {
         long elapsedMs = (System.nanoTime() - t0) / MS;
         int seen = accepted.get();
         assertThat(seen).as("the burst of 4, then 5 a second, after %d ms", elapsedMs)
-.isLessThanOrEqualTo(4 + (int) (5 * elapsedMs / 1000) + 1);
-        // turns more than 2 s away were refused at once: those links back off a minute
+            .isLessThanOrEqualTo(4 + (int) (5 * elapsedMs / 1000) + 1);
+        // turns more than 250 ms away were refused at once: those links back off a minute
         long refused = links.stream().map(l -> l.connect()).filter(f -> f.isDone()
             && f.isCompletedExceptionally()).count();
         Thread.sleep(2_500);
