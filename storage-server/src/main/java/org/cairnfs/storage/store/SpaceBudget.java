@@ -158,16 +158,9 @@ final class SpaceBudget {
    * charged {@code replacedCharge} (0: none held): only the growth of the charge counts against
    * max-space (a version that replaces another of its size fits a full server), the whole
    * against the free disk until written. Its staged file takes an inode, and a new slot (none
-   * held) its storage index's directory too.
-   */
-  synchronized Reservation reserveReplacing(long bytes, long replacedCharge, Object account)
-      throws StoreException, IOException {
-    return reserveReplacing(bytes, replacedCharge, account, 0);
-  }
-
-  /**
-   * {@link #reserveReplacing} for a restart: {@code credit} bytes the account holds in a
-   * reservation the new one replaces (released right after) do not count against its share.
+   * held) its storage index's directory too. For {@code account} (null: none), {@code credit}
+   * bytes it holds in a reservation the new one replaces (a restart's, released right after)
+   * do not count against its share.
    */
   synchronized Reservation reserveReplacing(long bytes, long replacedCharge, Object account,
       long credit) throws StoreException, IOException {

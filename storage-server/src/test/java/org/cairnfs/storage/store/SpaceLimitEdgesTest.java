@@ -99,7 +99,7 @@ class SpaceLimitEdgesTest {
         f.leases);
     assertThat(budget.reserveStaging(0).quota()).isZero();
     // an empty version replacing a held one (charged the minimum) grows nothing
-    assertThat(budget.reserveReplacing(0, ShareCharge.MIN_BYTES, "a").quota()).isZero();
+    assertThat(budget.reserveReplacing(0, ShareCharge.MIN_BYTES, "a", 0).quota()).isZero();
     assertThat(budget.reserveWritten(0).quota()).isZero();
     assertThat(budget.reserve(0).quota()).isZero();
     assertThat(budget.outstandingBytes()).isZero();
