@@ -2,9 +2,6 @@ package org.cairnfs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.cairnfs.fs.grid.ConnectPacer;
+import org.cairnfs.fs.testing.CountingListener;
 import org.cairnfs.introducer.HostPort;
 import org.cairnfs.introducer.client.GridServer;
 import org.cairnfs.protocol.client.ClientOptions;
@@ -28,22 +25,10 @@ import org.junit.jupiter.api.Test;
 class StatusPaceTest {
   @Test
   void probesOfServersAnnouncedAtOneHostKeepThePace() throws Exception {
-    try (ServerSocket victim = new ServerSocket(0, 500, InetAddress.getLoopbackAddress())) {
-      AtomicInteger accepted = new AtomicInteger();
-      Thread acceptor = new Thread(() -> {
-        while (!victim.isClosed()) {
-          try (Socket s = victim.accept()) {
-            accepted.incrementAndGet();
-          } catch (Exception e) {
-            return;
-          }
-        }
-      });
-      acceptor.setDaemon(true);
-      acceptor.start();
+    try (CountingListener victim = new CountingListener()) {
       List<HostPort> sixteen = new ArrayList<>();
       for (int i = 0; i < 16; i++) {
-        sixteen.add(new HostPort("127.0.0.1", victim.getLocalPort()));
+        sixteen.add(new HostPort("127.0.0.1", victim.port()));
       }
       ConnectPacer pacer = ConnectPacer.of(4, 4, true);
       ClientOptions options = ClientOptions.builder().connectTimeout(Duration.ofSeconds(1))
@@ -60,7 +45,7 @@ class StatusPaceTest {
       }
       assertThat(answers).allMatch(CompletableFuture::isCompletedExceptionally);
       Thread.sleep(200);
-      assertThat(accepted.get()).as("320 addresses announced; the pace allows a handful")
+      assertThat(victim.accepted()).as("320 addresses announced; the pace allows a handful")
           .isLessThan(40);
     }
   }

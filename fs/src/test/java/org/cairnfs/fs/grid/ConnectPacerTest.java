@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.cairnfs.fs.testing.CountingListener;
 import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.introducer.HostPort;
 import org.cairnfs.introducer.client.GridServer;
@@ -82,7 +81,8 @@ class ConnectPacerTest {
     assertThat(atOnce).isEqualTo(16);
     assertThat(ConnectPacer.key("2001:DB8::1")).isEqualTo(ConnectPacer.key("2001:db8:0::0:1"));
     assertThat(ConnectPacer.key("Server.Example.")).isEqualTo("server.example");
-    assertThat(ConnectPacer.key("1.2.3.4.5")).as("not an address: as written").isEqualTo("1.2.3.4.5");
+    assertThat(ConnectPacer.key("1.2.3.4.5")).as("not an address: as written")
+        .isEqualTo("1.2.3.4.5");
     assertThat(ConnectPacer.key("256.1.1.1")).isEqualTo("256.1.1.1");
     assertThat(ConnectPacer.key("1.16777216")).isEqualTo("1.16777216");
     assertThat(ConnectPacer.key("1.16777215")).isEqualTo("1.255.255.255");
@@ -187,20 +187,7 @@ class ConnectPacerTest {
    */
   @Test
   void announcementsAtOneVictimConnectThereAtThePaceOnly() throws Exception {
-    try (TestGrid grid = new TestGrid(dir, 1);
-        ServerSocket victim = new ServerSocket(0, 200, InetAddress.getLoopbackAddress())) {
-      AtomicInteger accepted = new AtomicInteger();
-      Thread acceptor = new Thread(() -> {
-        while (!victim.isClosed()) {
-          try (Socket s = victim.accept()) {
-            accepted.incrementAndGet();
-          } catch (Exception e) {
-            return;
-          }
-        }
-      });
-      acceptor.setDaemon(true);
-      acceptor.start();
+    try (TestGrid grid = new TestGrid(dir, 1); CountingListener victim = new CountingListener()) {
       NodeKey key = NodeKey.generate();
       long t0 = System.nanoTime();
       try (ServerPool pool = ServerPool.builder(grid.membership(key), key)
@@ -210,14 +197,14 @@ class ConnectPacerTest {
         List<ServerLink> links = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
           ServerLink link = new ServerLink(pool, new GridServer(NodeKey.generate().nodeId(),
-              "fake" + i, List.of(new HostPort("127.0.0.1", victim.getLocalPort())), 1L << 40,
+              "fake" + i, List.of(new HostPort("127.0.0.1", victim.port())), 1L << 40,
               "", -1, Instant.EPOCH, true, Optional.empty()));
           links.add(link);
           link.connect();
         }
         Thread.sleep(1_000);
         long elapsedMs = (System.nanoTime() - t0) / MS;
-        int seen = accepted.get();
+        int seen = victim.accepted();
         assertThat(seen).as("the burst of 4, then 5 a second, after %d ms", elapsedMs)
             .isLessThanOrEqualTo(4 + (int) (5 * elapsedMs / 1000) + 1);
         // turns more than 250 ms away were refused at once: those links back off a minute
@@ -225,7 +212,7 @@ class ConnectPacerTest {
             && f.isCompletedExceptionally()).count();
         Thread.sleep(2_500);
         long total = (System.nanoTime() - t0) / MS;
-        assertThat(accepted.get()).as("after %d ms", total)
+        assertThat(victim.accepted()).as("after %d ms", total)
             .isLessThanOrEqualTo(4 + (int) (5 * total / 1000) + 1);
         assertThat(refused).isGreaterThanOrEqualTo(40 - 4 - 5 * 2 - 1);
         links.forEach(ServerLink::remove);
