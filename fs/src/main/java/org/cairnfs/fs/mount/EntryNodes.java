@@ -9,7 +9,7 @@ import org.cairnfs.fs.mount.JournalRecord.SetEntry;
 /**
  * Makes the tree's nodes from what a listing or the journal says a name holds: a grid entry
  * ({@link #fromRemote}) or a pending entry change ({@link #fromPending}), each a new node with
- * a new inode number, owned by the mounting user.
+ * a new inode number, owned by the owner the entry keeps, else by the mounting user.
  */
 final class EntryNodes {
   private final WriteBack wb;
@@ -42,7 +42,7 @@ final class EntryNodes {
       default -> n = new FileNode(ino(), wb.newFile(e.cap(), m.size()), m.mode(),
           config.ownerUid(), config.ownerGid(), m.mtime(), m.ctime());
     }
-    n.xattrs = Node.xattrsOf(m.xattrs());
+    n.takeXattrs(m.xattrs());
     return n;
   }
 
@@ -77,7 +77,7 @@ final class EntryNodes {
             config.ownerUid(), config.ownerGid(), m.mtime(), m.ctime());
       }
     }
-    n.xattrs = Node.xattrsOf(m.xattrs());
+    n.takeXattrs(m.xattrs());
     return n;
   }
 

@@ -122,8 +122,9 @@ final class ListedDirectories {
       return false;
     }
     for (Node c : d.children.values()) {
-      if (c.uid != config.ownerUid() || c.gid != config.ownerGid()) {
-        return false;
+      if ((c.uid != config.ownerUid() || c.gid != config.ownerGid())
+          && !NodeOwner.fits(c, wb.grid.keepsUserXattrs())) {
+        return false; // its owner lives in memory only
       }
       if (c instanceof DirNode cd && (cd.children != null || !cd.hidden.isEmpty())) {
         return false;

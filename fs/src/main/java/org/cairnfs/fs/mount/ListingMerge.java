@@ -137,7 +137,7 @@ final class ListingMerge {
     n.mode = m.mode();
     n.mtime = m.mtime();
     n.ctime = m.ctime();
-    n.xattrs = Node.xattrsOf(m.xattrs());
+    n.takeXattrs(m.xattrs());
     return n;
   }
 }

@@ -38,11 +38,11 @@ public final class MountCore implements AutoCloseable {
   static final int MAX_XATTR_VALUE = 64 * 1024;
   /**
    * Names (UTF-8) and values of one node's user xattrs together, ENOSPC above: what one
-   * directory entry holds (docs/specs/dirnode.md, version 3).
+   * directory entry holds (docs/specs/dirnode.md, version 3), less room for the owner.
    */
-  static final int MAX_XATTR_TOTAL = EntryMetadata.MAX_XATTR_BYTES;
-  /** User xattrs of one node, ENOSPC above: what one directory entry holds. */
-  static final int MAX_XATTRS = EntryMetadata.MAX_XATTRS;
+  static final int MAX_XATTR_TOTAL = EntryMetadata.MAX_XATTR_BYTES - NodeOwner.XATTR_BYTES;
+  /** User xattrs of one node, ENOSPC above: what one directory entry holds, less the owner. */
+  static final int MAX_XATTRS = EntryMetadata.MAX_XATTRS - 1;
   static final long MAX_FILE_SIZE = (long) Integer.MAX_VALUE * Layer.PAGE;
   /**
    * A file written for long in one open is committed in parts of at most this many bytes of

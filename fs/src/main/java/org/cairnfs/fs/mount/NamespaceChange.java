@@ -149,6 +149,7 @@ final class NamespaceChange {
     final Instant mtime;
     final Instant ctime;
     final TreeMap<String, byte[]> xattrs;
+    final boolean ownerKept;
     Instant[] after;
 
     Kept(Node n) {
@@ -162,6 +163,7 @@ final class NamespaceChange {
       mtime = n.mtime;
       ctime = n.ctime;
       xattrs = new TreeMap<>(n.xattrs);
+      ownerKept = n.ownerKept;
     }
 
     void changed() {
@@ -179,6 +181,7 @@ final class NamespaceChange {
       n.uid = uid;
       n.gid = gid;
       n.xattrs = Node.xattrsOf(xattrs);
+      n.ownerKept = ownerKept;
       if (after == null || n.atime == after[0]) {
         n.atime = atime;
       }

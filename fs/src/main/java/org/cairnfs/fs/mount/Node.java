@@ -22,10 +22,25 @@ abstract class Node {
   volatile Instant ctime;
   /** Replaced, never changed in place; the shared empty map while there are none (most nodes). */
   Map<String, byte[]> xattrs = Map.of();
+  /** Whether the entry keeps the owner (set explicitly, or found there): {@link NodeOwner}. */
+  boolean ownerKept;
 
   /** A node's own copy of {@code m}: the shared empty map when there are none. */
   static Map<String, byte[]> xattrsOf(Map<String, byte[]> m) {
     return m.isEmpty() ? Map.of() : new TreeMap<>(m);
+  }
+
+  /**
+   * Takes what an entry's xattrs say: the owner kept there (if any) becomes this node's, and the
+   * rest are its application xattrs. An entry without an owner leaves the node's as it is.
+   */
+  void takeXattrs(Map<String, byte[]> entryXattrs) {
+    NodeOwner.in(entryXattrs).ifPresent(o -> {
+      uid = o.uid();
+      gid = o.gid();
+      ownerKept = true;
+    });
+    xattrs = xattrsOf(NodeOwner.without(entryXattrs));
   }
 
   Node(long ino, int mode, int uid, int gid, Instant mtime, Instant ctime) {

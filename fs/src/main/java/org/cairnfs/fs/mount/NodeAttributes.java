@@ -58,7 +58,7 @@ final class NodeAttributes {
   }
 
   void chown(String path, int uid, int gid, Caller caller) throws FsException {
-    // journaled: the owner is the mount's, but the ctime and a cleared setuid bit are kept
+    // journaled, and kept on the grid from now on (NodeOwner), with the ctime and set-id bits
     ns.meta(path, true, n -> {
       boolean changeUid = uid != -1 && uid != n.uid;
       boolean changeGid = gid != -1 && gid != n.gid;
@@ -72,6 +72,9 @@ final class NodeAttributes {
       }
       if (gid != -1) {
         n.gid = gid;
+      }
+      if (uid != -1 || gid != -1) {
+        n.ownerKept = true;
       }
       if ((changeUid || changeGid) && !(n instanceof DirNode)) {
         n.mode &= ~04000;

@@ -12,11 +12,13 @@ import org.cairnfs.caps.dirnode.EntryKind;
  * What a directory entry says about its child: kind, size, permission bits, modification and
  * change times, the target of a symlink, and application extended attributes.
  *
- * <p>Owners and access times are not on the grid (it has capabilities, not accounts): the mount
- * keeps them in memory for as long as it runs.
+ * <p>Access times are not on the grid: the mount keeps them in memory for as long as it runs.
+ * Owners are, as the reserved xattr of {@link NodeOwner} when set to other than the mounting
+ * user.
  *
- * @param xattrs application extended attributes ({@code user.*} names); empty unless the grid
- *     keeps them ({@link GridBackend#keepsUserXattrs()})
+ * @param xattrs extended attributes: the application's ({@code user.*} names) and the owner's
+ *     ({@link NodeOwner#XATTR}); empty unless the grid keeps them
+ *     ({@link GridBackend#keepsUserXattrs()})
  * @param rdev the device number of a character or block device (0..2^32-1), 0 for every other
  *     kind
  */
@@ -76,6 +78,11 @@ public record NodeMetadata(EntryKind kind, long size, int mode, Instant mtime, I
   public NodeMetadata withoutXattrs() {
     return xattrs.isEmpty() ? this
         : new NodeMetadata(kind, size, mode, mtime, ctime, symlinkTarget, Map.of(), rdev);
+  }
+
+  /** The same metadata with these xattrs. */
+  public NodeMetadata withXattrs(Map<String, byte[]> newXattrs) {
+    return new NodeMetadata(kind, size, mode, mtime, ctime, symlinkTarget, newXattrs, rdev);
   }
 
   public NodeMetadata withSize(long newSize) {

@@ -228,7 +228,7 @@ final class NodeXattrs {
       }
       if (EntryMetadata.xattrBytes(after) > MountCore.MAX_XATTR_TOTAL) {
         throw new FsException(FsError.NO_SPACE, "a node's user xattrs are limited to "
-            + MountCore.MAX_XATTR_TOTAL / 1024 + " KiB in all");
+            + MountCore.MAX_XATTR_TOTAL + " bytes of names and values in all");
       }
       n.xattrs = after;
       n.ctime = core.now();

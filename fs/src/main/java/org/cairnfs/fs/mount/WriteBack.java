@@ -196,7 +196,7 @@ final class WriteBack implements AutoCloseable {
     try {
       files.putIfAbsent(data.id(), data);
       SetEntry set =
-          (SetEntry) pending.byCap(new SetEntry(dir, name, f.childRef(), f.metadata()));
+          (SetEntry) pending.byCap(new SetEntry(dir, name, f.childRef(), entryMetadata(f)));
       if (sealed.isEmpty()) {
         return recordAll(List.of(set));
       }
@@ -241,7 +241,12 @@ final class WriteBack implements AutoCloseable {
     } else {
       ref = new ChildRef.Symlink();
     }
-    return new SetEntry(dir, name, ref, child.metadata());
+    return new SetEntry(dir, name, ref, entryMetadata(child));
+  }
+
+  /** What the entry records about {@code n}: {@link NodeOwner#recorded}. */
+  private NodeMetadata entryMetadata(Node n) {
+    return NodeOwner.recorded(n, config, grid.keepsUserXattrs());
   }
 
   /** With nothing pending, forgets the files that hold no local change (their nodes keep them). */

@@ -131,8 +131,9 @@ class MountCoreTreeMemoryTest {
     }
   }
 
+  /** An owner the grid keeps comes back with the listing; one it cannot keep holds it. */
   @Test
-  void anEntryOwnedByAnotherUserKeepsItsListing() throws Exception {
+  void anEntryOwnedByAnotherUserIsDroppedOnlyWhenTheGridKeepsItsOwner() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
     try (CoreFixture w = writer(grid);
         CoreFixture r = reader(grid, w.rootCap, "r", 30, Duration.ZERO)) {
@@ -141,8 +142,19 @@ class MountCoreTreeMemoryTest {
       for (int d = 1; d < DIRS; d++) {
         r.core.readdir("/d" + d);
       }
+      assertThat(listed(r, 0)).as("d0, its owner on the grid").isFalse();
+      assertThat(r.core.getattr(path(0, 1)).gid()).isEqualTo(1001);
+    }
+    grid.keepXattrs(false);
+    try (CoreFixture w = writer(grid);
+        CoreFixture r = reader(grid, w.rootCap, "r2", 30, Duration.ZERO)) {
+      r.core.chown(path(0, 1), 1000, 1001, new Caller(0, 0));
+      r.core.sync(Duration.ofSeconds(30));
+      for (int d = 1; d < DIRS; d++) {
+        r.core.readdir("/d" + d);
+      }
       assertThat(r.core.tree.listed.dropped()).isPositive();
-      assertThat(listed(r, 0)).isTrue();
+      assertThat(listed(r, 0)).as("d0, its owner in memory only").isTrue();
       assertThat(r.core.getattr(path(0, 1)).gid()).isEqualTo(1001);
     }
   }
@@ -168,7 +180,7 @@ class MountCoreTreeMemoryTest {
     }
     try (CoreFixture r = reader(grid, root, "r", 1, Duration.ofMillis(100))) {
       r.core.readdir("/s");
-      r.core.chown("/t/x", 4242, 4242, new Caller(0, 0)); // keeps /t listed (owner in memory)
+      long held = r.core.open("/t/x", 0); // an open file keeps /t listed
       grid.delay(Duration.ofMillis(300));
       assertThatThrownBy(() -> r.core.rename("/s/dir1", "/t/dir2", 0))
           .isInstanceOfSatisfying(FsException.class,
@@ -176,6 +188,7 @@ class MountCoreTreeMemoryTest {
       grid.delay(Duration.ZERO);
       assertThat(r.core.tree.pins.pinned()).as("pins left after the rename").isZero();
       assertThat(r.get("/t/dir2/precious")).containsExactly(7);
+      r.core.release(held);
     }
   }
 

@@ -1,0 +1,141 @@
+package org.cairnfs.fs.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Owners on the grid ({@link NodeOwner}): what chown sets, or a node made by another user, comes
+ * back after a remount and in another mount; entries of the mounting user carry nothing, and the
+ * owner never shows as an xattr.
+ */
+class MountCoreOwnersTest {
+  static final Caller U = CoreFixture.USER;
+  static final Caller ROOT = new Caller(0, 0);
+  @TempDir
+  Path dir;
+
+  /** The xattrs the grid's entry {@code name} of the root directory carries. */
+  private static Map<String, byte[]> entryXattrs(CoreFixture fx, String name) throws Exception {
+    return fx.grid.list(fx.rootCap).get(10, TimeUnit.SECONDS).stream()
+        .filter(e -> e.name().equals(name)).findFirst().orElseThrow().metadata().xattrs();
+  }
+
+  @Test
+  void anOwnerSetByChownComesBackAfterARemount() throws Exception {
+    try (CoreFixture fx = new CoreFixture(dir.resolve("c"))) {
+      fx.put("/f", new byte[] {1});
+      fx.core.mkdir("/d", 0755, U);
+      fx.core.symlink("f", "/l", U);
+      fx.core.chown("/f", 4242, 4343, ROOT);
+      fx.core.chown("/d", -1, 4343, ROOT);
+      fx.core.chown("/l", 0, 0, ROOT);
+      fx.core.sync(Duration.ofSeconds(10));
+      fx.closeAndReopen();
+      assertThat(fx.core.getattr("/f").uid()).isEqualTo(4242);
+      assertThat(fx.core.getattr("/f").gid()).isEqualTo(4343);
+      assertThat(fx.core.getattr("/d").uid()).isEqualTo(1000);
+      assertThat(fx.core.getattr("/d").gid()).isEqualTo(4343);
+      assertThat(fx.core.getattr("/l").uid()).isZero();
+      assertThat(fx.get("/f")).containsExactly(1);
+      // kept on the grid as the reserved xattr, u32 big-endian
+      assertThat(entryXattrs(fx, "f")).containsOnlyKeys(NodeOwner.XATTR);
+      assertThat(entryXattrs(fx, "f").get(NodeOwner.XATTR))
+          .isEqualTo(ByteBuffer.allocate(8).putInt(4242).putInt(4343).array());
+      // and never shown as an xattr
+      assertThat(fx.core.listxattr("/f")).doesNotContain(NodeOwner.XATTR);
+      assertThatThrownBy(() -> fx.core.getxattr("/f", NodeOwner.XATTR))
+          .isInstanceOfSatisfying(FsException.class,
+              e -> assertThat(e.error()).isEqualTo(FsError.NO_ATTRIBUTE));
+      assertThatThrownBy(() -> fx.core.setxattr("/f", NodeOwner.XATTR, new byte[8], 0))
+          .isInstanceOfSatisfying(FsException.class,
+              e -> assertThat(e.error()).isEqualTo(FsError.NOT_SUPPORTED));
+    }
+  }
+
+  @Test
+  void nodesMadeByAnotherUserKeepTheirOwnerAndTheMountingUsersCarryNone() throws Exception {
+    Caller other = new Caller(2000, 2001);
+    try (CoreFixture fx = new CoreFixture(dir.resolve("c"))) {
+      long fh = fx.core.create("/theirs", 0644, MountCore.O_WRONLY | MountCore.O_CREAT, other);
+      fx.core.release(fh);
+      fx.core.mkdir("/their-dir", 0755, other);
+      fx.put("/mine", new byte[] {2});
+      fx.core.setxattr("/mine", "user.k", new byte[] {3}, 0);
+      fx.core.sync(Duration.ofSeconds(10));
+      fx.closeAndReopen();
+      assertThat(fx.core.getattr("/theirs").uid()).isEqualTo(2000);
+      assertThat(fx.core.getattr("/theirs").gid()).isEqualTo(2001);
+      assertThat(fx.core.getattr("/their-dir").uid()).isEqualTo(2000);
+      assertThat(fx.core.getattr("/mine").uid()).isEqualTo(1000);
+      // the mounting user's entries stay as they were before owners were kept
+      assertThat(entryXattrs(fx, "mine")).containsOnlyKeys("user.k");
+      assertThat(fx.core.listxattr("/mine")).contains("user.k");
+    }
+  }
+
+  /** An owner once set stays on the grid, also when set back to the mounting user. */
+  @Test
+  void anOwnerSetBackToTheMountingUserIsStillKept() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture fx = new CoreFixture(grid, null, dir.resolve("a"), b -> { })) {
+      fx.put("/f", new byte[] {1});
+      fx.core.chown("/f", 4242, -1, ROOT);
+      fx.core.chown("/f", 1000, -1, ROOT);
+      fx.core.sync(Duration.ofSeconds(10));
+      // another user's mount of the same directory shows the owner the grid keeps
+      try (CoreFixture other = new CoreFixture(grid, fx.rootCap, dir.resolve("b"),
+          b -> b.owner(3000, 3000))) {
+        assertThat(other.core.getattr("/f").uid()).isEqualTo(1000);
+        assertThat(other.core.getattr("/f").gid()).isEqualTo(1000);
+      }
+    }
+  }
+
+  /** Another mount's chown shows in a listing refreshed after the directory TTL. */
+  @Test
+  void anotherMountsChownShowsAfterARefresh() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture w = new CoreFixture(grid, null, dir.resolve("w"), b -> { })) {
+      w.put("/f", new byte[] {1});
+      w.core.sync(Duration.ofSeconds(10));
+      try (CoreFixture r = new CoreFixture(grid, w.rootCap, dir.resolve("r"),
+          b -> b.directoryTtl(Duration.ZERO))) {
+        assertThat(r.core.getattr("/f").uid()).isEqualTo(1000);
+        w.core.chown("/f", 4242, 4343, ROOT);
+        w.core.sync(Duration.ofSeconds(10));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (r.core.getattr("/f").uid() != 4242 && System.nanoTime() < deadline) {
+          r.core.readdir("/");
+          Thread.sleep(20);
+        }
+        assertThat(r.core.getattr("/f").uid()).isEqualTo(4242);
+        assertThat(r.core.getattr("/f").gid()).isEqualTo(4343);
+        assertThat(r.core.listxattr("/f")).doesNotContain(NodeOwner.XATTR);
+      }
+    }
+  }
+
+  /** A grid that keeps no xattrs keeps no owners either: they live in memory, as before. */
+  @Test
+  void aGridWithoutXattrsKeepsOwnersInMemoryOnly() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    grid.keepXattrs(false);
+    try (CoreFixture fx = new CoreFixture(grid, null, dir.resolve("c"), b -> { })) {
+      fx.put("/f", new byte[] {1});
+      fx.core.chown("/f", 4242, -1, ROOT);
+      assertThat(fx.core.getattr("/f").uid()).isEqualTo(4242);
+      fx.core.sync(Duration.ofSeconds(10));
+      assertThat(entryXattrs(fx, "f")).isEmpty();
+      fx.closeAndReopen();
+      assertThat(fx.core.getattr("/f").uid()).isEqualTo(1000);
+    }
+  }
+}
