@@ -108,7 +108,11 @@ final class FuseStructs {
     return MemoryIO.getInstance().newDirectByteBuffer(buf.address(), (int) size);
   }
 
-  /** A utimens time: a time, or UTIME_NOW or UTIME_OMIT in the nanoseconds. */
+  /**
+   * A utimens time: a time, or UTIME_NOW or UTIME_OMIT in the nanoseconds. Seconds beyond what
+   * the grid keeps (java.time's range, about a billion years either way) are clamped to it, as
+   * Linux clamps a time outside a filesystem's range (ext4's is 1901 to 2446).
+   */
   static TimeSpec spec(Timespec t) {
     long ns = t.tv_nsec.longValue();
     if (ns == UTIME_NOW) {
@@ -117,7 +121,9 @@ final class FuseStructs {
     if (ns == UTIME_OMIT) {
       return TimeSpec.OMIT;
     }
-    return TimeSpec.at(Instant.ofEpochSecond(t.tv_sec.get(), ns));
+    long s = Math.max(Instant.MIN.getEpochSecond(),
+        Math.min(Instant.MAX.getEpochSecond(), t.tv_sec.get()));
+    return TimeSpec.at(Instant.ofEpochSecond(s, ns));
   }
 
   /** Puts {@code s} NUL-terminated into a buffer of {@code size} bytes, cut to fit. */
