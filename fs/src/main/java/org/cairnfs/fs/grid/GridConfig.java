@@ -24,6 +24,7 @@ public final class GridConfig {
   private final Duration readTimeout;
   private final int readAhead;
   private final Duration locateGrace;
+  private final Duration connectGrace;
 
   private GridConfig(Builder b) {
     params = b.params;
@@ -34,6 +35,7 @@ public final class GridConfig {
     readTimeout = b.readTimeout;
     readAhead = b.readAhead;
     locateGrace = b.locateGrace;
+    connectGrace = b.connectGrace;
   }
 
   public static Builder builder() {
@@ -55,6 +57,7 @@ public final class GridConfig {
     b.readTimeout = readTimeout;
     b.readAhead = readAhead;
     b.locateGrace = locateGrace;
+    b.connectGrace = connectGrace;
     return b;
   }
 
@@ -101,6 +104,16 @@ public final class GridConfig {
     return locateGrace;
   }
 
+  /**
+   * How long an upload waits for the servers of a batch it has no connection to yet (TCP, TLS
+   * and hello); one not connected by then is left for this upload, and its connection goes on
+   * for later ones. Why: announced servers that never answer (anyone can announce one) would
+   * otherwise hold every batch of an upload's ring walk for the whole connect timeout.
+   */
+  public Duration connectGrace() {
+    return connectGrace;
+  }
+
   /** Builder whose setters refuse bad values, naming them. */
   public static final class Builder {
     private EncodingParams params = EncodingParams.DEFAULTS;
@@ -111,6 +124,7 @@ public final class GridConfig {
     private Duration readTimeout = Duration.ofSeconds(30);
     private int readAhead = 2 << 20;
     private Duration locateGrace = Duration.ofMillis(200);
+    private Duration connectGrace = Duration.ofSeconds(5);
 
     private Builder() {}
 
@@ -164,6 +178,11 @@ public final class GridConfig {
         throw new IllegalArgumentException("locate grace must be >= 0, got " + d);
       }
       this.locateGrace = d;
+      return this;
+    }
+
+    public Builder connectGrace(Duration d) {
+      this.connectGrace = positive(d, "connect grace");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package org.cairnfs.fs.grid;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -48,6 +49,8 @@ final class UploadServers {
   private final Map<NodeId, StorageClient> clients = new HashMap<>();
   /** Servers connected for a small share and not asked which shares they hold. */
   private final Set<NodeId> unasked = new LinkedHashSet<>();
+  /** Batches connected after the first: each further one is twice as large, up to 16n. */
+  private int furtherBatches;
   /** Shares that got this client's lease through ALLOCATE (allocated or already held). */
   private final Map<NodeId, Set<Integer>> leasedByAllocate = new HashMap<>();
 
@@ -106,7 +109,8 @@ final class UploadServers {
         if (placement.ringExhausted()) {
           return progress;
         }
-        connectMore(n, true);
+        // growing: a ring mostly of servers that never answer is crossed in a few batches
+        connectMore(n << Math.min(furtherBatches++, 4), true);
         continue;
       }
       Map<NodeId, CompletableFuture<Response.Allocated>> asks = new LinkedHashMap<>();
@@ -143,6 +147,8 @@ final class UploadServers {
   /**
    * Connects the next {@code count} ring servers and asks them which shares they hold, or,
    * without {@code ask}, keeps them in {@link #unasked}. True if {@code count} servers connected.
+   * Waits at most the connect grace for the whole batch: a connection already open answers at
+   * once, and one still opening after that is left for this upload.
    */
   private boolean connectMore(int count, boolean ask) {
     List<NodeId> batch = placement.nextToConnect(count);
@@ -150,12 +156,15 @@ final class UploadServers {
     for (NodeId id : batch) {
       connecting.put(id, pool.connect(id));
     }
+    long deadline = System.nanoTime()
+        + Math.min(config.connectGrace().toNanos(), config.stallTimeout().toNanos());
     Map<NodeId, CompletableFuture<Set<Integer>>> asking = new LinkedHashMap<>();
     int connected = 0;
     for (Map.Entry<NodeId, CompletableFuture<StorageClient>> e : connecting.entrySet()) {
       NodeId id = e.getKey();
       try {
-        StorageClient client = Await.get(e.getValue(), config.stallTimeout(), "connecting");
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        StorageClient client = Await.get(e.getValue(), left, "connecting");
         clients.put(id, client);
         placement.connected(id);
         connected++;

@@ -27,6 +27,7 @@ class GridConfigTest {
     assertThat(c.readTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.readAhead()).isEqualTo(2 << 20);
     assertThat(c.locateGrace()).isEqualTo(Duration.ofMillis(200));
+    assertThat(c.connectGrace()).isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test
@@ -64,6 +65,10 @@ class GridConfigTest {
         .isEqualTo(Duration.ZERO);
     refused(b -> b.locateGrace(Duration.ofNanos(-1)), "locate grace must be >= 0, got PT-0.000000001S");
     refused(b -> b.locateGrace(null), "locate grace must be >= 0, got null");
+    assertThat(GridConfig.builder().connectGrace(Duration.ofNanos(1)).build().connectGrace())
+        .isEqualTo(Duration.ofNanos(1));
+    refused(b -> b.connectGrace(Duration.ZERO), "connect grace must be positive, got PT0S");
+    refused(b -> b.connectGrace(null), "connect grace must be positive, got null");
 
     assertThatThrownBy(() -> GridConfig.builder().params(null))
         .isInstanceOf(NullPointerException.class).hasMessage("params");
@@ -74,7 +79,8 @@ class GridConfigTest {
     EncodingParams params = new EncodingParams(2, 3, 4, 64 << 10);
     GridConfig c = GridConfig.builder().params(params).convergent(false).writeChunk(8192)
         .uploadWindow(16384).stallTimeout(Duration.ofSeconds(7)).readTimeout(Duration.ofSeconds(9))
-        .readAhead(12345).locateGrace(Duration.ofMillis(3)).build();
+        .readAhead(12345).locateGrace(Duration.ofMillis(3))
+        .connectGrace(Duration.ofMillis(4)).build();
     GridConfig same = c.toBuilder().build();
     assertThat(same).usingRecursiveComparison().isEqualTo(c);
     assertThat(same.params()).isEqualTo(params);
@@ -85,6 +91,7 @@ class GridConfigTest {
     assertThat(same.readTimeout()).isEqualTo(Duration.ofSeconds(9));
     assertThat(same.readAhead()).isEqualTo(12345);
     assertThat(same.locateGrace()).isEqualTo(Duration.ofMillis(3));
+    assertThat(same.connectGrace()).isEqualTo(Duration.ofMillis(4));
     GridConfig other = c.toBuilder().readAhead(1).build();
     assertThat(other.readAhead()).isEqualTo(1);
     assertThat(other).usingRecursiveComparison().ignoringFields("readAhead").isEqualTo(c);
