@@ -75,7 +75,7 @@ public final class MutableFiles {
       grid.servers().retryUnreachable(options.happy());
       MutableKeys keys = MutableKeys.generate(random);
       SlotMap map = SlotMap.fresh(grid.servers(), keys.storageIndex(), options.params().n(),
-          timeout);
+          timeout, grid.config().connectGrace());
       publisher.publish(map, keys, 1, copy);
       return keys.writeCap();
     });
@@ -124,6 +124,7 @@ public final class MutableFiles {
           }
         }
         long seqnum = map.highestSeqnum() + 1;
+        map.connectUntil(grid.servers(), options.params().n(), timeout);
         SlotPublisher.Outcome outcome = publisher.publish(map, keys, seqnum, changed);
         VersionId mine = outcome.header().versionId();
         if (!outcome.rejected() && !overtaken(index, cap.fingerprint(), mine)) {
@@ -181,7 +182,7 @@ public final class MutableFiles {
 
   private SlotMap map(StorageIndex index, byte[] fingerprint, boolean untilRecoverable) {
     return SlotMap.build(grid.servers(), index, fingerprint, options.params().n(), timeout,
-        untilRecoverable);
+        grid.config().connectGrace(), untilRecoverable);
   }
 
   private void checkSize(long size, StorageIndex index) throws IOException {

@@ -62,34 +62,55 @@ final class SlotMap {
   final Map<NodeId, String> problems = new LinkedHashMap<>();
   final List<Found> found = new ArrayList<>();
   private final SignatureMemo signatures = new SignatureMemo();
+  /** How long a batch waits for connections it opens (GridConfig.connectGrace). */
+  private final Duration connectGrace;
   private VersionSelector.Selection selection;
 
-  private SlotMap(StorageIndex index, List<NodeId> ring) {
+  private SlotMap(StorageIndex index, List<NodeId> ring, Duration connectGrace) {
     this.index = index;
     this.ring = ring;
+    this.connectGrace = connectGrace;
   }
 
   /**
    * Maps the slot. With {@code untilRecoverable}, keeps asking further servers while no
-   * version is recoverable.
+   * version is recoverable, in batches of 2n, then twice as many each time up to 16n (a ring
+   * mostly of servers that never answer is crossed in a few batches).
    */
   static SlotMap build(ServerPool pool, StorageIndex index, byte[] fingerprint, int n,
-      Duration timeout, boolean untilRecoverable) {
-    SlotMap map = new SlotMap(index, PermutedRing.order(index, pool.serverIds()));
+      Duration timeout, Duration connectGrace, boolean untilRecoverable) {
+    SlotMap map = new SlotMap(index, PermutedRing.order(index, pool.serverIds()), connectGrace);
     int next = 0;
+    int batches = 0;
     do {
-      int end = Math.min(map.ring.size(), next + 2 * n);
+      int end = Math.min(map.ring.size(), next + (2 * n << Math.min(batches++, 3)));
       map.ask(pool, map.ring.subList(next, end), fingerprint, timeout, true);
       next = end;
     } while (untilRecoverable && map.selection().best().isEmpty() && next < map.ring.size());
     return map;
   }
 
-  /** Connects to the first 2n servers without reading: the map of a slot just created. */
-  static SlotMap fresh(ServerPool pool, StorageIndex index, int n, Duration timeout) {
-    SlotMap map = new SlotMap(index, PermutedRing.order(index, pool.serverIds()));
-    map.ask(pool, map.ring.subList(0, Math.min(map.ring.size(), 2 * n)), null, timeout, false);
+  /**
+   * Connects to the first 2n servers without reading, then to further ones (batches doubling
+   * up to 16n) while fewer than n answered: the map of a slot just created.
+   */
+  static SlotMap fresh(ServerPool pool, StorageIndex index, int n, Duration timeout,
+      Duration connectGrace) {
+    SlotMap map = new SlotMap(index, PermutedRing.order(index, pool.serverIds()), connectGrace);
+    map.connectUntil(pool, n, timeout);
     return map;
+  }
+
+  /**
+   * Connects further servers of the ring, without reading, in batches of 2n doubling up to 16n,
+   * until n answered or none is left: places for every share of a publish. Why: a ring mostly
+   * of announced servers that never answer left a publish with fewer than happy servers.
+   */
+  void connectUntil(ServerPool pool, int n, Duration timeout) {
+    int batches = 0;
+    while (reachable.size() < n && reachable.size() + problems.size() < ring.size()) {
+      connectMore(pool, 2 * n << Math.min(batches++, 3), timeout);
+    }
   }
 
   /** Connects the next {@code count} servers of the ring not asked yet (for placement). */
@@ -148,10 +169,13 @@ final class SlotMap {
     for (NodeId id : servers) {
       connecting.put(id, pool.connect(id));
     }
+    // a connection already open answers at once; one still opening after the grace is left
+    long deadline = System.nanoTime() + Math.min(connectGrace.toNanos(), timeout.toNanos());
     Map<NodeId, CompletableFuture<List<Response.SlotShare>>> reading = new LinkedHashMap<>();
     connecting.forEach((id, f) -> {
       try {
-        StorageClient client = Await.get(f, timeout, "connecting");
+        StorageClient client = Await.get(f,
+            Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), "connecting");
         reachable.put(id, client);
         if (read) {
           reading.put(id, client.readSlot(index, Set.of(), 0, FRONT));

@@ -14,7 +14,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import org.cairnfs.caps.MutableWriteCap;
 import org.cairnfs.caps.immutable.PlaintextSource;
+import org.cairnfs.fs.mutable.MutableFiles;
+import org.cairnfs.fs.mutable.MutableOptions;
 import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.introducer.HostPort;
 import org.cairnfs.introducer.NodeAddress;
@@ -67,15 +70,17 @@ class UploadPastSilentServersTest {
     return s;
   }
 
-  @Test
-  void anUploadCrossesARingOfSilentServersInAFewGraces() throws Exception {
+  /** The ids of the silent servers of the last {@link #clientAmongSilentServers}. */
+  private final Set<NodeId> silentIds = new HashSet<>();
+
+  /** A client of 10 real servers and {@link #SILENT} silent ones, with a 0.5 s grace. */
+  private GridClient clientAmongSilentServers() throws IOException {
     TestGrid grid = new TestGrid(dir, 10);
     closing.add(grid);
     ServerSocket silent = silentListener();
     NodeKey key = NodeKey.generate();
     GridMembership.Builder b = GridMembership.builder(key);
     grid.servers().forEach(s -> b.staticServer(s.address()));
-    Set<NodeId> silentIds = new HashSet<>();
     for (int i = 0; i < SILENT; i++) {
       NodeId id = NodeKey.generate().nodeId();
       silentIds.add(id);
@@ -92,6 +97,12 @@ class UploadPastSilentServersTest {
     GridClient client = GridClient.create(pool, ClientSecrets.random(new SecureRandom()),
         GridConfig.builder().connectGrace(Duration.ofMillis(500)).build());
     closing.add(client);
+    return client;
+  }
+
+  @Test
+  void anUploadCrossesARingOfSilentServersInAFewGraces() throws Exception {
+    GridClient client = clientAmongSilentServers();
     byte[] data = new byte[200_000];
     new Random(5).nextBytes(data);
 
@@ -103,5 +114,22 @@ class UploadPastSilentServersTest {
     assertThat(took).isLessThan(Duration.ofSeconds(20));
     assertThat(r.happiness()).isGreaterThanOrEqualTo(7);
     r.placement().values().forEach(ids -> assertThat(ids).doesNotContainAnyElementsOf(silentIds));
+  }
+
+  /** The same for a mutable file (a directory): create, read and change it. */
+  @Test
+  void aMutableFileIsMadeReadAndChangedPastSilentServers() throws Exception {
+    GridClient client = clientAmongSilentServers();
+    MutableFiles mutable = MutableFiles.on(client, MutableOptions.from(client.config().params()));
+
+    long start = System.nanoTime();
+    MutableWriteCap cap = mutable.create(new byte[] {1, 2, 3}).get();
+    mutable.overwrite(cap, new byte[] {4, 5}).get();
+    byte[] read = mutable.read(cap.readOnly()).get().contents();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(read).containsExactly(4, 5);
+    // each map waited a connect timeout per batch of 2n: minutes
+    assertThat(took).isLessThan(Duration.ofSeconds(30));
   }
 }
