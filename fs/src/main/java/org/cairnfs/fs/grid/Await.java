@@ -21,8 +21,18 @@ public final class Await {
    */
   public static <T> T get(CompletableFuture<T> future, Duration timeout, String what)
       throws IOException {
+    return until(future, System.nanoTime() + timeout.toNanos(), timeout, what);
+  }
+
+  /**
+   * The future's value by {@code deadline} ({@link System#nanoTime}), as {@link #get}: for
+   * futures started together and waited for one after another, each until the same deadline;
+   * a timeout names {@code timeout}, the whole wait.
+   */
+  public static <T> T until(CompletableFuture<T> future, long deadline, Duration timeout,
+      String what) throws IOException {
     try {
-      return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       future.cancel(false);
       throw new RequestTimedOutException(what + " got no answer within " + timeout.toMillis()

@@ -156,15 +156,15 @@ final class UploadServers {
     for (NodeId id : batch) {
       connecting.put(id, pool.connect(id));
     }
-    long deadline = System.nanoTime()
-        + Math.min(config.connectGrace().toNanos(), config.stallTimeout().toNanos());
+    Duration wait = config.connectGrace().compareTo(config.stallTimeout()) < 0
+        ? config.connectGrace() : config.stallTimeout();
+    long deadline = System.nanoTime() + wait.toNanos();
     Map<NodeId, CompletableFuture<Set<Integer>>> asking = new LinkedHashMap<>();
     int connected = 0;
     for (Map.Entry<NodeId, CompletableFuture<StorageClient>> e : connecting.entrySet()) {
       NodeId id = e.getKey();
       try {
-        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-        StorageClient client = Await.get(e.getValue(), left, "connecting");
+        StorageClient client = Await.until(e.getValue(), deadline, wait, "connecting");
         clients.put(id, client);
         placement.connected(id);
         connected++;

@@ -170,12 +170,12 @@ final class SlotMap {
       connecting.put(id, pool.connect(id));
     }
     // a connection already open answers at once; one still opening after the grace is left
-    long deadline = System.nanoTime() + Math.min(connectGrace.toNanos(), timeout.toNanos());
+    Duration wait = connectGrace.compareTo(timeout) < 0 ? connectGrace : timeout;
+    long deadline = System.nanoTime() + wait.toNanos();
     Map<NodeId, CompletableFuture<List<Response.SlotShare>>> reading = new LinkedHashMap<>();
     connecting.forEach((id, f) -> {
       try {
-        StorageClient client = Await.get(f,
-            Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), "connecting");
+        StorageClient client = Await.until(f, deadline, wait, "connecting");
         reachable.put(id, client);
         if (read) {
           reading.put(id, client.readSlot(index, Set.of(), 0, FRONT));

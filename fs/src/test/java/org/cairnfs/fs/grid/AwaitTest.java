@@ -29,6 +29,19 @@ class AwaitTest {
     assertThat(never).isCancelled();
   }
 
+  /** Futures waited for one after another until one deadline: a late one names the whole wait. */
+  @Test
+  void untilADeadlinePassedAValueStillComesAndALateOneNamesTheWholeWait() throws Exception {
+    long past = System.nanoTime() - 1_000_000;
+    assertThat(Await.until(CompletableFuture.completedFuture("v"), past, Duration.ofSeconds(5),
+        "connecting")).isEqualTo("v");
+    CompletableFuture<String> never = new CompletableFuture<>();
+    assertThatThrownBy(() -> Await.until(never, past, Duration.ofSeconds(5), "connecting"))
+        .isExactlyInstanceOf(Await.RequestTimedOutException.class)
+        .hasMessage("connecting got no answer within 5000 ms");
+    assertThat(never).isCancelled();
+  }
+
   @Test
   void aFailureComesOutAsTheIoExceptionBehindIt() {
     IOException io = new IOException("server gone");
