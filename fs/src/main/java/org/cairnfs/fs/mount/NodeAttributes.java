@@ -73,8 +73,8 @@ final class NodeAttributes {
       if (gid != -1) {
         n.gid = gid;
       }
-      if (uid != -1 || gid != -1) {
-        n.ownerKept = true;
+      if (changeUid || changeGid) {
+        n.ownerKept = true; // cp -p as the mounting user chowns to the same ids: nothing kept
       }
       if ((changeUid || changeGid) && !(n instanceof DirNode)) {
         n.mode &= ~04000;

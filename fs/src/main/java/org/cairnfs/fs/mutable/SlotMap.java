@@ -73,9 +73,10 @@ final class SlotMap {
   }
 
   /**
-   * Maps the slot. With {@code untilRecoverable}, keeps asking further servers while no
-   * version is recoverable, in batches of 2n, then twice as many each time up to 16n (a ring
-   * mostly of servers that never answer is crossed in a few batches).
+   * Maps the slot: reads the first 2n servers, and further ones (batches doubling up to 16n)
+   * while fewer than n answered, or, with {@code untilRecoverable}, while no version is
+   * recoverable. Why n: a publish connects on until n servers answered, so the check for a
+   * concurrent writer after it must read as far (a ring mostly of servers that never answer).
    */
   static SlotMap build(ServerPool pool, StorageIndex index, byte[] fingerprint, int n,
       Duration timeout, Duration connectGrace, boolean untilRecoverable) {
@@ -86,7 +87,8 @@ final class SlotMap {
       int end = Math.min(map.ring.size(), next + (2 * n << Math.min(batches++, 3)));
       map.ask(pool, map.ring.subList(next, end), fingerprint, timeout, true);
       next = end;
-    } while (untilRecoverable && map.selection().best().isEmpty() && next < map.ring.size());
+    } while ((map.reachable.size() < n || untilRecoverable && map.selection().best().isEmpty())
+        && next < map.ring.size());
     return map;
   }
 

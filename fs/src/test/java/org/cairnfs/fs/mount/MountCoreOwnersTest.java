@@ -69,6 +69,7 @@ class MountCoreOwnersTest {
       fx.core.mkdir("/their-dir", 0755, other);
       fx.put("/mine", new byte[] {2});
       fx.core.setxattr("/mine", "user.k", new byte[] {3}, 0);
+      fx.core.chown("/mine", 1000, 1000, U); // cp -p as the mounting user: changes nothing
       fx.core.sync(Duration.ofSeconds(10));
       fx.closeAndReopen();
       assertThat(fx.core.getattr("/theirs").uid()).isEqualTo(2000);
