@@ -155,7 +155,6 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  /** Asks the server at each announced address in turn until one answers. */
   /**
    * Asks one server for its state, trying its addresses in turn, each at the pace the grid
    * client keeps per host ({@link ConnectPacer}): anyone can announce servers at any address,

@@ -124,7 +124,6 @@ public final class MutableFiles {
           }
         }
         long seqnum = map.highestSeqnum() + 1;
-        map.connectUntil(grid.servers(), options.params().n(), timeout);
         SlotPublisher.Outcome outcome = publisher.publish(map, keys, seqnum, changed);
         VersionId mine = outcome.header().versionId();
         if (!outcome.rejected() && !overtaken(index, cap.fingerprint(), mine)) {

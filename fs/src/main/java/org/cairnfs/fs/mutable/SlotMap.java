@@ -108,7 +108,7 @@ final class SlotMap {
    * until n answered or none is left: places for every share of a publish. Why: a ring mostly
    * of announced servers that never answer left a publish with fewer than happy servers.
    */
-  void connectUntil(ServerPool pool, int n, Duration timeout) {
+  private void connectUntil(ServerPool pool, int n, Duration timeout) {
     int batches = 0;
     while (reachable.size() < n && reachable.size() + problems.size() < ring.size()) {
       connectMore(pool, 2 * n << Math.min(batches++, 3), timeout);
