@@ -51,6 +51,25 @@ final class EntryNodes {
         config.ownerGid(), m.mtime(), m.ctime());
   }
 
+  /**
+   * {@code n}, which the listing shows with the same identity, with the entry's attributes. An
+   * entry that could keep an owner and keeps none is the mounting user's again (another client
+   * rewrote it without one); on a grid that keeps no xattrs, or beside xattrs that leave no room,
+   * the owner stays the one in memory.
+   */
+  Node refreshed(Node n, NodeMetadata m) {
+    n.mode = m.mode();
+    n.mtime = m.mtime();
+    n.ctime = m.ctime();
+    n.takeXattrs(m.xattrs());
+    if (NodeOwner.in(m.xattrs()).isEmpty() && NodeOwner.fits(n, wb.grid.keepsUserXattrs())) {
+      n.uid = config.ownerUid();
+      n.gid = config.ownerGid();
+      n.ownerKept = false;
+    }
+    return n;
+  }
+
   Node fromPending(DirNode parent, SetEntry s) {
     NodeMetadata m = s.meta();
     Node n;

@@ -48,7 +48,7 @@ final class ListingMerge {
       Node existing = old.get(name);
       Node n;
       if (existing != null && sameIdentity(existing, e)) {
-        n = refreshed(existing, e.metadata());
+        n = nodes.refreshed(existing, e.metadata());
         if (n instanceof FileNode f) {
           f.behindGrid = false;
           f.gridEntry = null;
@@ -131,13 +131,5 @@ final class ListingMerge {
       return sp.rdev == e.metadata().rdev();
     }
     return ((SymlinkNode) n).target.equals(e.metadata().symlinkTarget().orElse(""));
-  }
-
-  private static Node refreshed(Node n, NodeMetadata m) {
-    n.mode = m.mode();
-    n.mtime = m.mtime();
-    n.ctime = m.ctime();
-    n.takeXattrs(m.xattrs());
-    return n;
   }
 }

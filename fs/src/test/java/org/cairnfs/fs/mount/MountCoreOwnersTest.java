@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -120,6 +121,20 @@ class MountCoreOwnersTest {
         assertThat(r.core.getattr("/f").uid()).isEqualTo(4242);
         assertThat(r.core.getattr("/f").gid()).isEqualTo(4343);
         assertThat(r.core.listxattr("/f")).doesNotContain(NodeOwner.XATTR);
+
+        // another client rewrites the entry without an owner: the mounting user's again
+        RemoteEntry kept = grid.entries(w.rootCap).get("f");
+        NodeMetadata bare = kept.metadata().withXattrs(
+            NodeOwner.without(kept.metadata().xattrs()));
+        grid.applyChanges(w.rootCap, List.of(new EntryChange.Put("f", kept.cap(), bare)))
+            .get(10, TimeUnit.SECONDS);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (r.core.getattr("/f").uid() != 1000 && System.nanoTime() < deadline) {
+          r.core.readdir("/");
+          Thread.sleep(20);
+        }
+        assertThat(r.core.getattr("/f").uid()).isEqualTo(1000);
+        assertThat(r.core.getattr("/f").gid()).isEqualTo(1000);
       }
     }
   }
@@ -129,12 +144,19 @@ class MountCoreOwnersTest {
   void aGridWithoutXattrsKeepsOwnersInMemoryOnly() throws Exception {
     MemoryGrid grid = MemoryGrid.inMemory();
     grid.keepXattrs(false);
-    try (CoreFixture fx = new CoreFixture(grid, null, dir.resolve("c"), b -> { })) {
+    try (CoreFixture fx = new CoreFixture(grid, null, dir.resolve("c"),
+        b -> b.directoryTtl(Duration.ZERO))) {
       fx.put("/f", new byte[] {1});
       fx.core.chown("/f", 4242, -1, ROOT);
       assertThat(fx.core.getattr("/f").uid()).isEqualTo(4242);
       fx.core.sync(Duration.ofSeconds(10));
       assertThat(entryXattrs(fx, "f")).isEmpty();
+      // a refreshed listing, whose entry carries no owner, leaves the one in memory
+      for (int i = 0; i < 3; i++) {
+        fx.core.readdir("/");
+        Thread.sleep(20);
+      }
+      assertThat(fx.core.getattr("/f").uid()).isEqualTo(4242);
       fx.closeAndReopen();
       assertThat(fx.core.getattr("/f").uid()).isEqualTo(1000);
     }
