@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.cairnfs.cli.config.ClientSettings;
 import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.cli.config.NodeConfig;
 import org.cairnfs.fs.client.ClientFileSystem;
@@ -65,10 +66,13 @@ final class ClientNode implements AutoCloseable {
    * @throws CliException (usage) when the directory is an introducer or holds no node
    */
   static ClientNode open(Path nodeDir) throws ConfigException, IOException {
-    return open(nodeDir, GridConfig.defaults());
+    return open(nodeDir, null);
   }
 
-  /** {@link #open(Path)} with the grid client's encoding and transfer settings. */
+  /**
+   * {@link #open(Path)} with the grid client's encoding and transfer settings; {@code null}
+   * takes them from the config ({@link ClientSettings}).
+   */
   static ClientNode open(Path nodeDir, GridConfig gridConfig) throws ConfigException, IOException {
     NativeCrypto.install(); // before any cipher: every grid client encrypts and decrypts data
     NodeDirectory dir = new NodeDirectory(nodeDir);
@@ -92,7 +96,9 @@ final class ClientNode implements AutoCloseable {
     ServerPool pool = null;
     try {
       pool = ServerPool.builder(membership, key).build();
-      GridClient grid = GridClient.create(pool, secrets, gridConfig);
+      GridClient grid = GridClient.create(pool, secrets, gridConfig != null ? gridConfig
+          : GridConfig.builder().params(config.client().encoding())
+              .connectGrace(config.client().connectGrace()).build());
       return new ClientNode(dir, config, membership, pool, grid);
     } catch (RuntimeException e) {
       if (pool != null) {

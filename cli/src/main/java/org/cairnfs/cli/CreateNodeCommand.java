@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.cairnfs.caps.immutable.EncodingParams;
+import org.cairnfs.cli.config.ClientSettings;
 import org.cairnfs.cli.config.ConfigChecks;
 import org.cairnfs.cli.config.ConfigTemplate;
 import org.cairnfs.cli.config.ConfigValue;
@@ -56,6 +58,18 @@ final class CreateNodeCommand implements Callable<Integer> {
   @Option(names = "--no-storage", description = "Do not offer storage to the grid.")
   boolean noStorage;
 
+  @Option(names = "--shares-needed", paramLabel = "K",
+      description = "Shares that rebuild a new file (default: 3).")
+  Integer sharesNeeded;
+
+  @Option(names = "--shares-happy", paramLabel = "H",
+      description = "Distinct servers an upload must reach (default: 7, at most --shares-total).")
+  Integer sharesHappy;
+
+  @Option(names = "--shares-total", paramLabel = "N",
+      description = "Shares made of each new file (default: 10).")
+  Integer sharesTotal;
+
   @Override
   public Integer call() throws Exception {
     Cli.checkPort(port);
@@ -70,16 +84,36 @@ final class CreateNodeCommand implements Callable<Integer> {
     checkSize("--reserved-space", reservedSpace);
     NodeDirectory node = new NodeDirectory(dir);
     String name = nickname != null ? nickname : node.root().getFileName().toString();
-    String text = nodeConfig(name, hostname, port, introducers, !noStorage, storageDir, maxSpace,
-        reservedSpace);
+    String text = nodeConfig(name, hostname, port, introducers, shares(), !noStorage, storageDir,
+        maxSpace, reservedSpace);
     NodeKey key = node.create(text);
     out().println("Created node " + name + " in " + node.root());
     out().println("  node id: " + key.nodeId());
     out().println("  storage: " + (noStorage ? "off" : node.root().resolve(storageDir)
         + (maxSpace == null ? " (no limit)" : " (max " + maxSpace + ")")));
+    EncodingParams e = shares() != null ? shares() : EncodingParams.DEFAULTS;
+    out().println("  shares:  " + e.k() + " of " + e.n() + ", on at least " + e.happy()
+        + " servers");
     out().println("  config:  " + node.config());
     out().println("Next: cairn run " + node.root());
     return 0;
+  }
+
+  /** k, happy and n from the --shares options, or {@code null} when none is given. */
+  private EncodingParams shares() {
+    if (sharesNeeded == null && sharesHappy == null && sharesTotal == null) {
+      return null;
+    }
+    EncodingParams d = EncodingParams.DEFAULTS;
+    int k = sharesNeeded != null ? sharesNeeded : d.k();
+    int n = sharesTotal != null ? sharesTotal : d.n();
+    int happy = sharesHappy != null ? sharesHappy : ClientSettings.defaultHappy(k, n);
+    try {
+      return EncodingParams.builder().k(k).happy(happy).n(n).build();
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCode.USAGE, "bad --shares-needed/--shares-happy/--shares-total"
+          + " (" + k + ", " + happy + ", " + n + "): " + e.getMessage());
+    }
   }
 
   /**
@@ -88,7 +122,8 @@ final class CreateNodeCommand implements Callable<Integer> {
    * option.
    */
   static String nodeConfig(String name, String hostname, int port, List<String> introducers,
-      boolean storage, String storageDir, String maxSpace, String reservedSpace) {
+      EncodingParams shares, boolean storage, String storageDir, String maxSpace,
+      String reservedSpace) {
     option("--nickname", () -> ConfigChecks.checkNickname(name));
     option("--hostname", () -> ConfigChecks.checkHostname(hostname));
     option("--storage-dir", () -> {
@@ -96,7 +131,7 @@ final class CreateNodeCommand implements Callable<Integer> {
       Path.of(storageDir);
     });
     try {
-      return ConfigTemplate.node(name, hostname, port, introducers, storage, storageDir,
+      return ConfigTemplate.node(name, hostname, port, introducers, shares, storage, storageDir,
           maxSpace, reservedSpace);
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCode.USAGE, "a value cannot be written to the config: "

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.cli.config.ConfigTemplate;
 import org.cairnfs.cli.config.NodeConfig;
@@ -116,7 +117,8 @@ final class DemoCommand implements Callable<Integer> {
     parts.client = ClientNode.open(clientDir);
     if (servers < parts.client.happy()) {
       out().printf("warning: uploads need %d servers (happiness) and the demo runs %d: the grid"
-          + " can be read, not written%n", parts.client.happy(), servers);
+          + " can be read, not written (lower [client] shares-happy in %s)%n",
+          parts.client.happy(), servers, clientDir.resolve("cairn.cfg"));
     } else {
       parts.client.requireServers(parts.client.happy(), Duration.ofSeconds(60));
     }
@@ -274,16 +276,29 @@ final class DemoCommand implements Callable<Integer> {
           url = introducerUrl(intro);
         }
         node.create(ConfigTemplate.node(nodeName(i), "127.0.0.1", freePort(),
-            List.of(url), true, "storage", null, "1G"));
+            List.of(url), null, true, "storage", null, "1G"));
       }
       dirs.add(node);
     }
     NodeDirectory client = new NodeDirectory(root.resolve(CLIENT));
     if (!client.exists() && !exitWhenReady) {
       client.create(ConfigTemplate.node(CLIENT, "127.0.0.1", 0,
-          List.of(url != null ? url : introducerUrl(intro)), false, "storage", null, "0"));
+          List.of(url != null ? url : introducerUrl(intro)), sharesFor(servers), false,
+          "storage", null, "0"));
     }
     return dirs;
+  }
+
+  /**
+   * The client's shares for a demo of {@code servers}: the defaults, or on fewer servers than
+   * their happiness, happiness on every server (so a small demo can still be written).
+   */
+  static EncodingParams sharesFor(int servers) {
+    EncodingParams d = EncodingParams.DEFAULTS;
+    if (servers >= d.happy()) {
+      return null;
+    }
+    return EncodingParams.builder().k(Math.min(d.k(), servers)).happy(servers).n(d.n()).build();
   }
 
   /** The URL of a not-yet-running introducer, from its key and configured port. */

@@ -105,7 +105,7 @@ final class StorageCommand implements Callable<Integer> {
     String host = hostname != null ? hostname : localAddressToward(urls.get(0));
     int p = port != null && port != 0 ? port : freePort();
     String name = nickname != null ? nickname : node.root().getFileName().toString();
-    String text = CreateNodeCommand.nodeConfig(name, host, p, introducers, true, "storage",
+    String text = CreateNodeCommand.nodeConfig(name, host, p, introducers, null, true, "storage",
         maxSpace, reservedSpace != null ? reservedSpace : "1G");
     NodeKey key = node.create(text);
     out.println("Created storage node " + name + " (" + key.nodeId().shortForm() + ") in "

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.cairnfs.caps.ImmutableReadCap;
 import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.caps.immutable.PlaintextSource;
+import org.cairnfs.cli.config.ConfigTemplate;
 import org.cairnfs.fs.grid.ClientSecrets;
 import org.cairnfs.fs.grid.GridConfig;
 import org.cairnfs.fs.grid.UploadResult;
@@ -75,6 +76,36 @@ class ClientNodeTest {
         assertThat(again.grid().upload(PlaintextSource.of(data)).get(30, TimeUnit.SECONDS).cap())
             .isEqualTo(up.cap());
       }
+    }
+  }
+
+  /** Four servers cannot make the default happy (7); a config that asks for four can. */
+  @Test
+  void sharesFromTheConfigLetASmallGridStoreFiles() throws Exception {
+    String url = grid(4);
+    byte[] data = "a file on a small grid".repeat(500).getBytes(StandardCharsets.UTF_8);
+    NodeDirectory plain = RunningNodeTest.nodeDir(dir.resolve("plain"), "plain", url, false);
+    try (ClientNode node = ClientNode.open(plain.root())) {
+      assertThat(node.awaitServers(4, Duration.ofSeconds(30))).isEqualTo(4);
+      assertThatThrownBy(() -> node.grid().upload(PlaintextSource.of(data))
+          .get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(
+              org.cairnfs.fs.grid.HappinessException.class);
+    }
+    NodeDirectory c = new NodeDirectory(dir.resolve("client"));
+    c.create(ConfigTemplate.node("client", "127.0.0.1", 0, List.of(url),
+        EncodingParams.builder().k(2).happy(4).n(4).build(), false, "storage", null, "0"));
+    try (ClientNode node = ClientNode.open(c.root())) {
+      assertThat(node.happy()).isEqualTo(4);
+      node.requireServers(4, Duration.ofSeconds(30));
+      UploadResult up = node.grid().upload(PlaintextSource.of(data)).get(30, TimeUnit.SECONDS);
+      ImmutableReadCap cap = (ImmutableReadCap) up.cap();
+      assertThat(cap.k()).isEqualTo(2);
+      assertThat(cap.n()).isEqualTo(4);
+      assertThat(node.grid().open(cap).read(0, data.length).get(30, TimeUnit.SECONDS))
+          .isEqualTo(data);
+      // directories (mutable files) take the same shares
+      String dirCap = node.files().createDirectory().get(30, TimeUnit.SECONDS);
+      assertThat(node.files().list(dirCap).get(30, TimeUnit.SECONDS)).isEmpty();
     }
   }
 

@@ -6,6 +6,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.cli.config.NodeConfig;
 import org.cairnfs.protocol.identity.NodeKey;
 import org.junit.jupiter.api.Test;
@@ -43,6 +45,26 @@ class CommandLineTest {
     assertThat(config.storageEnabled()).isTrue();
     assertThat(RunningNode.storageConfig(config).maxSpace()).isEqualTo(2L << 30);
     assertThat(NodeKey.load(node.resolve("node.key")).nodeId()).isNotNull();
+  }
+
+  @Test
+  void createNodeWritesTheSharesItIsGiven() throws Exception {
+    String url = introducerUrl();
+    Path small = dir.resolve("small");
+    assertThat(run("create-node", small.toString(), "--introducer", url, "--shares-needed", "2",
+        "--shares-total", "4")).isZero();
+    EncodingParams p = NodeConfig.read(small).client().encoding();
+    assertThat(List.of(p.k(), p.happy(), p.n())).containsExactly(2, 4, 4);
+    // left out, the defaults stay comments in the file
+    Path plain = dir.resolve("plain");
+    assertThat(run("create-node", plain.toString(), "--introducer", url)).isZero();
+    assertThat(NodeConfig.read(plain).client().encoding()).isEqualTo(EncodingParams.DEFAULTS);
+    assertThat(Files.readString(plain.resolve("cairn.cfg"))).contains("# shares-happy = 7");
+    // what the config would refuse is a usage error, and nothing is created
+    assertThat(run("create-node", dir.resolve("bad").toString(), "--introducer", url,
+        "--shares-happy", "12")).isEqualTo(ExitCode.USAGE.code);
+    assertThat(err.toString()).contains("happy must be between k (3) and n (10), got 12");
+    assertThat(dir.resolve("bad")).doesNotExist();
   }
 
   @Test

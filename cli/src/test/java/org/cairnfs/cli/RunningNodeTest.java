@@ -30,8 +30,8 @@ class RunningNodeTest {
   static NodeDirectory nodeDir(Path where, String nickname, String introducerUrl, boolean storage)
       throws Exception {
     NodeDirectory d = new NodeDirectory(where);
-    d.create(ConfigTemplate.node(nickname, "127.0.0.1", 0, List.of(introducerUrl), storage,
-        "storage", null, "0"));
+    d.create(ConfigTemplate.node(nickname, "127.0.0.1", 0, List.of(introducerUrl), null,
+        storage, "storage", null, "0"));
     return d;
   }
 

@@ -1,6 +1,7 @@
 package org.cairnfs.cli.config;
 
 import java.util.List;
+import org.cairnfs.caps.immutable.EncodingParams;
 
 /**
  * Writes the commented {@code cairn.cfg} that create-node and create-introducer leave behind.
@@ -25,8 +26,18 @@ public final class ConfigTemplate {
         """.formatted(v(nickname), v(hostname), port);
   }
 
+  /**
+   * A node's config.
+   *
+   * @param shares k, happy and n for new files, or {@code null} to leave the defaults (written
+   *     as comments)
+   */
   public static String node(String nickname, String hostname, int port, List<String> introducers,
-      boolean storage, String storageDir, String maxSpace, String reservedSpace) {
+      EncodingParams shares, boolean storage, String storageDir, String maxSpace,
+      String reservedSpace) {
+    EncodingParams d = EncodingParams.DEFAULTS;
+    String set = shares == null ? "# " : "";
+    EncodingParams e = shares == null ? d : shares;
     return """
         # Cairn node configuration. Lines are "key = value"; '#' starts a comment.
         # Quote a value holding '#' or surrounding spaces: dir = "/data/disk #2".
@@ -42,6 +53,14 @@ public final class ConfigTemplate {
         [client]
         # Comma-separated introducer URLs (cairn://<node-id>@host:port).
         introducers = %s
+        # How new files and directories are stored: any shares-needed of their shares-total
+        # shares rebuild them, and an upload succeeds once its shares are on shares-happy
+        # distinct servers (a grid of fewer servers than that can be read, not written).
+        %sshares-needed = %d
+        %sshares-happy = %d
+        %sshares-total = %d
+        # How long an upload waits for a server still connecting before going on without it.
+        # connect-grace-seconds = 5
 
         [storage]
         # Offer disk space to the grid?
@@ -62,7 +81,8 @@ public final class ConfigTemplate {
         # lease-duration-days = 31
         # A renewal moving a lease's expiry by less than this writes nothing.
         # lease-renewal-granularity-seconds = 3600
-        """.formatted(v(nickname), v(hostname), port, v(String.join(", ", introducers)), storage,
+        """.formatted(v(nickname), v(hostname), port, v(String.join(", ", introducers)),
+        set, e.k(), set, e.happy(), set, e.n(), storage,
         v(storageDir), v(maxSpace == null ? "" : maxSpace),
         v(reservedSpace == null ? "1G" : reservedSpace));
   }

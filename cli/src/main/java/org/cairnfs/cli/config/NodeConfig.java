@@ -7,8 +7,9 @@ import java.util.Set;
 
 /**
  * What a node directory's {@code cairn.cfg} says: its role, how it is reached, which
- * introducers it joins and what storage it offers. Sizes stay strings here and are parsed where
- * they are used, so their errors can still name the file and line.
+ * introducers it joins, how its client stores new data and what storage it offers. Sizes stay
+ * strings here and are parsed where they are used, so their errors can still name the file and
+ * line.
  */
 public record NodeConfig(
     Role role,
@@ -18,6 +19,7 @@ public record NodeConfig(
     List<String> introducers,
     boolean storageEnabled,
     Path storageDir,
+    ClientSettings client,
     ConfigFile source) {
 
   /** What a node directory runs. */
@@ -25,7 +27,8 @@ public record NodeConfig(
 
   static final Set<String> SCHEMA = Set.of(
       "node.role", "node.nickname", "node.hostname", "node.port",
-      "client.introducers",
+      "client.introducers", "client.shares-needed", "client.shares-happy",
+      "client.shares-total", "client.connect-grace-seconds",
       "storage.enabled", "storage.dir", "storage.max-space", "storage.reserved-space",
       "storage.max-share-size", "storage.bandwidth", "storage.connection-bandwidth",
       "storage.gc", "storage.lease-duration-days",
@@ -74,7 +77,8 @@ public record NodeConfig(
     String hostname = file.getString("node.hostname", "127.0.0.1");
     check(file, "node.hostname", () -> ConfigChecks.checkHostname(hostname));
     return new NodeConfig(role, nickname, hostname, file.getPort("node.port", 0),
-        List.copyOf(introducers), storage, storageDir, file);
+        List.copyOf(introducers), storage, storageDir,
+        role == Role.NODE ? ClientSettings.read(file) : ClientSettings.DEFAULTS, file);
   }
 
   private static void check(ConfigFile file, String key, Runnable rule) throws ConfigException {

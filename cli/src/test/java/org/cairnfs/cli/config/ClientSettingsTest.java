@@ -1,0 +1,81 @@
+package org.cairnfs.cli.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.cairnfs.caps.immutable.EncodingParams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The [client] settings of cairn.cfg: defaults, what each key changes, and refusals by line. */
+class ClientSettingsTest {
+  static final String NODE = "[node]\nrole = node\n[client]\n"
+      + "introducers = cairn://x@127.0.0.1:1\n";
+
+  @TempDir
+  Path dir;
+
+  private ClientSettings read(String client) throws Exception {
+    Files.writeString(dir.resolve(ConfigFile.NAME), NODE + client);
+    return NodeConfig.read(dir).client();
+  }
+
+  private static EncodingParams shares(ClientSettings s) {
+    return s.encoding();
+  }
+
+  @Test
+  void defaultsAreThreeOfTenOnSevenServersAndFiveSeconds() throws Exception {
+    ClientSettings s = read("");
+    assertThat(s).isEqualTo(ClientSettings.DEFAULTS);
+    assertThat(shares(s)).isEqualTo(EncodingParams.DEFAULTS);
+    assertThat(s.connectGrace()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void eachKeySetsItsValue() throws Exception {
+    ClientSettings s = read("shares-needed = 2\nshares-happy = 3\nshares-total = 4\n"
+        + "connect-grace-seconds = 30\n");
+    assertThat(shares(s).k()).isEqualTo(2);
+    assertThat(shares(s).happy()).isEqualTo(3);
+    assertThat(shares(s).n()).isEqualTo(4);
+    assertThat(shares(s).segmentSize()).isEqualTo(EncodingParams.DEFAULTS.segmentSize());
+    assertThat(s.connectGrace()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void happinessLeftOutStaysBetweenNeededAndTotal() throws Exception {
+    assertThat(shares(read("shares-total = 5\n")).happy()).isEqualTo(5);
+    assertThat(shares(read("shares-needed = 8\n")).happy()).isEqualTo(8);
+    assertThat(shares(read("shares-total = 20\n")).happy()).isEqualTo(7);
+  }
+
+  @Test
+  void impossibleCombinationsNameTheKeyAndLine() {
+    assertThatThrownBy(() -> read("shares-needed = 5\nshares-total = 4\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cairn.cfg:5")
+        .hasMessageContaining("'client.shares-needed' (5) must not exceed 'client.shares-total' (4)");
+    assertThatThrownBy(() -> read("shares-happy = 11\n"))
+        .hasMessageContaining("cairn.cfg:5")
+        .hasMessageContaining("'client.shares-happy' (11) must be from 'client.shares-needed' (3)"
+            + " to 'client.shares-total' (10)");
+    assertThatThrownBy(() -> read("shares-needed = 4\nshares-happy = 3\n"))
+        .hasMessageContaining("cairn.cfg:6").hasMessageContaining("'client.shares-happy' (3)");
+  }
+
+  @Test
+  void valuesOutOfRangeOrNotNumbersAreRefused() {
+    assertThatThrownBy(() -> read("shares-total = 257\n"))
+        .hasMessageContaining("'client.shares-total' must be a whole number from 1 to 256, got '257'");
+    assertThatThrownBy(() -> read("shares-needed = 0\n"))
+        .hasMessageContaining("'client.shares-needed' must be a whole number from 1 to 256");
+    assertThatThrownBy(() -> read("shares-happy = seven\n"))
+        .hasMessageContaining("got 'seven'");
+    assertThatThrownBy(() -> read("connect-grace-seconds = 0\n"))
+        .hasMessageContaining("'client.connect-grace-seconds' must be a whole number from 1 to 300");
+  }
+}
