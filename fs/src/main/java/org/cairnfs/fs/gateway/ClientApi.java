@@ -98,7 +98,7 @@ final class ClientApi {
           text(ex, files.upload(ex.body() == null ? InputStream.nullInputStream() : ex.body())
               .get());
         } else {
-          text(ex, uploadInPlace(Path.of(param(ex, "path")), number(ex, "size")).get());
+          text(ex, uploadInPlace(ex, Path.of(param(ex, "path")), number(ex, "size")).get());
         }
       }
       case "read" -> read(ex, param(ex, "cap"), number(ex, "offset"), number(ex, "length"));
@@ -106,7 +106,7 @@ final class ClientApi {
         if (!m.equals(HttpMethod.POST)) {
           throw HttpError.badRequest("download is a POST");
         }
-        text(ex, "wrote " + downloadInPlace(param(ex, "cap"), number(ex, "size"),
+        text(ex, "wrote " + downloadInPlace(ex, param(ex, "cap"), number(ex, "size"),
             Path.of(param(ex, "path"))));
       }
       default -> throw HttpError.notFound("no client call " + name);
@@ -142,8 +142,12 @@ final class ClientApi {
     }
   }
 
-  /** Uploads a local file of the node's machine read in place, as the in-process CLI does. */
-  private CompletableFuture<String> uploadInPlace(Path local, long size) throws IOException {
+  /**
+   * Uploads a local file of the node's machine read in place, as the in-process CLI does. A
+   * caller that goes away (a {@code cairn put} stopped by Ctrl-C) stops it at its next read.
+   */
+  private CompletableFuture<String> uploadInPlace(Exchange ex, Path local, long size)
+      throws IOException {
     if (!local.isAbsolute()) {
       throw HttpError.badRequest("path must be absolute: " + local);
     }
@@ -156,6 +160,7 @@ final class ClientApi {
     try {
       FileWrite w = new FileWrite(Optional.empty(), 0, size,
           List.of(new FileWrite.Range(0, size)), (offset, dst) -> {
+            stopIfGone(ex, "upload of " + local);
             long at = offset;
             while (dst.hasRemaining()) {
               int n = ch.read(dst, at);
@@ -173,12 +178,19 @@ final class ClientApi {
     }
   }
 
+  private static void stopIfGone(Exchange ex, String what) throws IOException {
+    if (ex.clientGone()) {
+      throw new IOException("the client closed its connection; " + what + " stopped");
+    }
+  }
+
   /**
    * Writes the whole file {@code cap} ({@code size} bytes) into the existing regular file
    * {@code local} of the node's machine, truncating it first: the caller's temporary file, which
    * it renames over its target once this answered. Never creates a file or follows a symlink.
    */
-  private long downloadInPlace(String cap, long size, Path local) throws IOException {
+  private long downloadInPlace(Exchange ex, String cap, long size, Path local)
+      throws IOException {
     if (!local.isAbsolute()) {
       throw HttpError.badRequest("path must be absolute: " + local);
     }
@@ -189,6 +201,7 @@ final class ClientApi {
       long written = 0;
       int n;
       while ((n = in.read(buf.array(), 0, buf.capacity())) >= 0) {
+        stopIfGone(ex, "download into " + local);
         buf.limit(n).position(0);
         while (buf.hasRemaining()) {
           written += out.write(buf);

@@ -56,6 +56,11 @@ final class Exchange {
     this.keepAlive = HttpUtil.isKeepAlive(request);
   }
 
+  /** Whether the client closed its connection: nothing more can reach it. */
+  boolean clientGone() {
+    return !ctx.channel().isActive();
+  }
+
   HttpRequest request() {
     return request;
   }

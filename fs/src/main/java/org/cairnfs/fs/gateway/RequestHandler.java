@@ -103,6 +103,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             endCycle();
           } else {
             ctx.channel().config().setAutoRead(false);
+            // one read stays asked for, so a client that goes away while its answer is being
+            // made is noticed (Exchange.clientGone) and the work for it can stop
+            ctx.read();
           }
         }
       }

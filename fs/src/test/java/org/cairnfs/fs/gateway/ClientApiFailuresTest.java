@@ -15,6 +15,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Set;
 import org.cairnfs.fs.mount.MemoryGrid;
 import org.junit.jupiter.api.AfterAll;
@@ -53,6 +54,47 @@ class ClientApiFailuresTest {
   void heal() {
     files.failAt = Long.MAX_VALUE;
     files.writeFileFailure = null;
+    g.grid.slowSource(Duration.ZERO);
+  }
+
+  /**
+   * {@code cairn put} stopped by Ctrl-C closes its connection while the node reads its file in
+   * place: the node stops reading at its next chunk and stores nothing, where it used to upload
+   * the whole file for no one.
+   */
+  @Test
+  void anUploadInPlaceStopsWhenItsCallerGoesAway() throws Exception {
+    long size = 8 << 20;
+    Path local = dir.resolve("big");
+    try (FileChannel ch = FileChannel.open(local, StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}), size - 1);
+    }
+    long stored = g.grid.bytesReceived();
+    g.grid.slowSource(Duration.ofMillis(20)); // 128 reads of 64 KiB: 2.6 s
+    try (Socket s = g.socket()) {
+      s.getOutputStream().write(("POST /cli/v1/upload?path=" + enc(local) + "&size=" + size
+          + " HTTP/1.1\r\nHost: x\r\n" + ClientApi.TOKEN_HEADER + ": " + TOKEN
+          + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      awaitWritesInFlight(1);
+      Thread.sleep(100);
+    }
+    awaitWritesInFlight(0);
+    assertThat(g.grid.bytesReceived()).as("nothing stored").isEqualTo(stored);
+    // the gateway goes on serving, and the same upload with its caller waiting completes
+    g.grid.slowSource(Duration.ZERO);
+    HttpResponse<String> r = post("/cli/v1/upload?path=" + enc(local) + "&size=" + size);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(g.grid.bytesReceived()).isEqualTo(stored + size);
+  }
+
+  private static void awaitWritesInFlight(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (g.grid.writesInFlight() != n) {
+      assertThat(System.nanoTime()).as("file writes in flight reach " + n).isLessThan(deadline);
+      Thread.sleep(10);
+    }
   }
 
   private static HttpResponse<String> post(String path) throws Exception {

@@ -148,6 +148,11 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
     this.delay = d;
   }
 
+  /** File writes read their source 64 KiB at a time, {@code pause} apart (zero: at once). */
+  public void slowSource(Duration pause) {
+    this.slowSource = pause;
+  }
+
   public void keepXattrs(boolean on) {
     this.xattrs = on;
   }
