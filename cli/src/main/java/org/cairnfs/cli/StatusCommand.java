@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.cli.config.NodeConfig;
 import org.cairnfs.fs.grid.ConnectPacer;
 import org.cairnfs.introducer.HostPort;
@@ -112,6 +113,12 @@ final class StatusCommand implements Callable<Integer> {
           s.nodeId().shortForm(), address, free < 0 ? "?" : ByteSize.format(free),
           info != null ? "answered" : "no answer", why);
     }
+    EncodingParams shares = config.client().encoding();
+    out().printf("Uploads: any %d of %d shares rebuild a file; they must reach %d servers: %s%n",
+        shares.k(), shares.n(), shares.happy(), answered >= shares.happy()
+            ? "possible now (" + answered + " up)"
+            : "NOT possible now, " + answered + " up (reads need " + shares.k()
+                + "; [client] shares-happy in " + node.config() + " sets how many)");
     if (config.storageEnabled()) {
       out().printf("This node (%s) stores %s in %s%n", key.nodeId().shortForm(),
           ByteSize.format(bytesUnder(config.storageDir().resolve("shares"))), config.storageDir());
