@@ -90,6 +90,7 @@ final class ClientNode implements AutoCloseable {
     ClientSecrets secrets = ClientSecrets.loadOrCreate(dir.root());
     GridMembership membership = GridMembership.builder(key)
         .introducers(RunningNode.parseIntroducers(config))
+        .allowedServers(config.client().allowedServers())
         .cacheFile(dir.announcementCache())
         .reconnectBackoff(RunningNode.RECONNECT_MIN, RunningNode.RECONNECT_MAX)
         .build().start();

@@ -48,6 +48,10 @@ final class StatusCommand implements Callable<Integer> {
       description = "Seconds to wait for introducers and servers (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
 
+  @Option(names = "--full-ids",
+      description = "Show servers' whole node ids (for [client] allowed-servers).")
+  boolean fullIds;
+
   @Override
   public Integer call() throws Exception {
     if (dir != null && nodeOption.node != null) {
@@ -73,7 +77,8 @@ final class StatusCommand implements Callable<Integer> {
     List<Boolean> announcedNow = new ArrayList<>();
     Duration forgetAfter;
     try (GridMembership membership = GridMembership.builder(key)
-        .introducers(RunningNode.parseIntroducers(config)).cacheFile(node.announcementCache())
+        .introducers(RunningNode.parseIntroducers(config))
+        .allowedServers(config.client().allowedServers()).cacheFile(node.announcementCache())
         .clientOptions(options).build().start()) {
       awaitIntroducers(membership, timeout);
       servers = membership.servers();
@@ -86,6 +91,10 @@ final class StatusCommand implements Callable<Integer> {
     Instant now = Instant.now();
     out().printf("Introducers: %d of %d reachable; %d storage servers known%n",
         introducersUp, config.introducers().size(), servers.size());
+    if (config.client().allowedServers() != null) {
+      out().printf("Only the %d servers of [client] allowed-servers are used%n",
+          config.client().allowedServers().size());
+    }
     List<CompletableFuture<Response.ServerInfo>> answers = new ArrayList<>();
     ConnectPacer pacer = ConnectPacer.defaults();
     for (GridServer s : servers) {
@@ -110,7 +119,8 @@ final class StatusCommand implements Callable<Integer> {
         why += "; " + lastSeen(s, now, forgetAfter, introducersUp > 0 && !announcedNow.get(i));
       }
       out().printf("  %-16s %s  %-21s free %-8s %s%s%n", s.nickname().isEmpty() ? "?" : s.nickname(),
-          s.nodeId().shortForm(), address, free < 0 ? "?" : ByteSize.format(free),
+          fullIds ? s.nodeId() : s.nodeId().shortForm(), address,
+          free < 0 ? "?" : ByteSize.format(free),
           info != null ? "answered" : "no answer", why);
     }
     EncodingParams shares = config.client().encoding();
@@ -120,7 +130,7 @@ final class StatusCommand implements Callable<Integer> {
             : "NOT possible now, " + answered + " up (reads need " + shares.k()
                 + "; [client] shares-happy in " + node.config() + " sets how many)");
     if (config.storageEnabled()) {
-      out().printf("This node (%s) stores %s in %s%n", key.nodeId().shortForm(),
+      out().printf("This node (%s) stores %s in %s%n", key.nodeId(),
           ByteSize.format(bytesUnder(config.storageDir().resolve("shares"))), config.storageDir());
     }
     List<String> mounts = MountStatusFile.describeRunning(node.root(), now);

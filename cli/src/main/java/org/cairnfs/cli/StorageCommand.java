@@ -108,7 +108,7 @@ final class StorageCommand implements Callable<Integer> {
     String text = CreateNodeCommand.nodeConfig(name, host, p, introducers, null, true, "storage",
         maxSpace, reservedSpace != null ? reservedSpace : "1G");
     NodeKey key = node.create(text);
-    out.println("Created storage node " + name + " (" + key.nodeId().shortForm() + ") in "
+    out.println("Created storage node " + name + " (" + key.nodeId() + ") in "
         + node.root() + "; it listens on " + host + ":" + p
         + " (open this TCP port to the grid's clients)");
   }

@@ -17,6 +17,7 @@ import org.cairnfs.cli.config.ConfigTemplate;
 import org.cairnfs.fs.grid.ClientSecrets;
 import org.cairnfs.fs.grid.GridConfig;
 import org.cairnfs.fs.grid.UploadResult;
+import org.cairnfs.protocol.identity.NodeId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,6 +107,38 @@ class ClientNodeTest {
       // directories (mutable files) take the same shares
       String dirCap = node.files().createDirectory().get(30, TimeUnit.SECONDS);
       assertThat(node.files().list(dirCap).get(30, TimeUnit.SECONDS)).isEmpty();
+    }
+  }
+
+  /** A node that names its servers never uses another one the introducer announces. */
+  @Test
+  void onlyTheAllowedServersAreUsed() throws Exception {
+    RunningNode intro = RunningNode.start(RunningNodeTest.introducerDir(dir.resolve("intro")));
+    open.add(intro);
+    String url = intro.introducer().url("127.0.0.1").toString();
+    List<NodeId> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      RunningNode s = RunningNode.start(RunningNodeTest.nodeDir(dir.resolve("s" + i), "s" + i,
+          url, true));
+      open.add(s);
+      ids.add(s.storage().nodeId());
+    }
+    NodeDirectory c = RunningNodeTest.nodeDir(dir.resolve("client"), "client", url, false);
+    Files.writeString(c.config(), Files.readString(c.config()).replace("[client]\n",
+        "[client]\nallowed-servers = " + ids.get(0) + ", " + ids.get(2) + "\n"
+            + "shares-needed = 1\nshares-happy = 2\nshares-total = 2\n"));
+    try (ClientNode node = ClientNode.open(c.root())) {
+      node.requireServers(2, Duration.ofSeconds(30));
+      // the introducer has announced all three by now: the third never gets in
+      try (ClientNode any = ClientNode.open(
+          RunningNodeTest.nodeDir(dir.resolve("any"), "any", url, false).root())) {
+        assertThat(any.awaitServers(3, Duration.ofSeconds(30))).isEqualTo(3);
+      }
+      assertThat(node.servers().serverIds()).containsExactlyInAnyOrder(ids.get(0), ids.get(2));
+      byte[] data = "only for members".repeat(300).getBytes(StandardCharsets.UTF_8);
+      UploadResult up = node.grid().upload(PlaintextSource.of(data)).get(30, TimeUnit.SECONDS);
+      assertThat(up.placement().values().stream().flatMap(List::stream))
+          .containsOnly(ids.get(0), ids.get(2));
     }
   }
 

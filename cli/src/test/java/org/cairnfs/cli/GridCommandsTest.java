@@ -108,6 +108,12 @@ class GridCommandsTest {
         + " servers: NOT possible now, 2 up (reads need 3; [client] shares-happy in "
         + a.config() + " sets how many)");
 
+    assertThat(text).doesNotContain(nodeB.storage().nodeId().toString());
+    out.getBuffer().setLength(0);
+    assertThat(run("status", "--node", a.root().toString(), "--full-ids")).isZero();
+    assertThat(out.toString()).contains(nodeB.storage().nodeId().toString())
+        .contains(nodeA.storage().nodeId().toString());
+
     // Both servers stop; the node still knows them (introducer and its cache) and says so.
     nodeA.close();
     nodeB.close();

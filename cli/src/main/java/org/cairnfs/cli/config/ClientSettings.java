@@ -1,26 +1,32 @@
 package org.cairnfs.cli.config;
 
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.cairnfs.caps.erasure.ErasureCodec;
 import org.cairnfs.caps.immutable.EncodingParams;
+import org.cairnfs.protocol.identity.NodeId;
 
 /**
- * How this node's client stores new data, from {@code cairn.cfg}'s {@code [client]} section:
- * {@code shares-needed} (k), {@code shares-happy} and {@code shares-total} (n), and {@code
- * connect-grace-seconds}.
+ * Which servers this node's client uses and how it stores new data, from {@code cairn.cfg}'s
+ * {@code [client]} section: {@code allowed-servers}, {@code shares-needed} (k), {@code
+ * shares-happy} and {@code shares-total} (n), and {@code connect-grace-seconds}.
  *
- * <p>Why they are settings: a grid of fewer servers than the default happiness (7) could store
- * nothing, and a grid reached over slow links (a server that takes more than the default grace
- * to connect) would always be passed over. Files already stored keep the parameters they were
- * written with; these apply to what the node writes next.
+ * <p>Why they are settings: anyone who reaches an introducer can announce servers, so a grid of
+ * known members closes itself to strangers by naming them; a grid of fewer servers than the
+ * default happiness (7) could store nothing; and a grid reached over slow links (a server that
+ * takes more than the default grace to connect) would always be passed over. Files already
+ * stored keep the parameters they were written with; these apply to what the node writes next.
  *
+ * @param allowedServers the only servers taken from announcements, or {@code null} for any
  * @param encoding k, happy and n of new files and directories (default 3, 7, 10)
  * @param connectGrace how long an upload waits for a connection it opens before going on
  *     without that server (default 5 s)
  */
-public record ClientSettings(EncodingParams encoding, Duration connectGrace) {
+public record ClientSettings(Set<NodeId> allowedServers, EncodingParams encoding,
+    Duration connectGrace) {
   public static final ClientSettings DEFAULTS =
-      new ClientSettings(EncodingParams.DEFAULTS, Duration.ofSeconds(5));
+      new ClientSettings(null, EncodingParams.DEFAULTS, Duration.ofSeconds(5));
   /** Longest connect grace accepted: longer would leave a batch of an upload hanging. */
   static final int MAX_GRACE_SECONDS = 300;
 
@@ -46,7 +52,25 @@ public record ClientSettings(EncodingParams encoding, Duration connectGrace) {
     }
     int grace = whole(f, "client.connect-grace-seconds",
         (int) DEFAULTS.connectGrace().toSeconds(), 1, MAX_GRACE_SECONDS);
-    return new ClientSettings(encoding, Duration.ofSeconds(grace));
+    return new ClientSettings(allowed(f), encoding, Duration.ofSeconds(grace));
+  }
+
+  private static Set<NodeId> allowed(ConfigFile f) throws ConfigException {
+    String text = f.getString("client.allowed-servers", "");
+    if (text.isBlank()) {
+      return null;
+    }
+    Set<NodeId> ids = new LinkedHashSet<>();
+    for (String id : text.split(",")) {
+      try {
+        ids.add(NodeId.parse(id.strip()));
+      } catch (IllegalArgumentException e) {
+        throw f.error("client.allowed-servers", "'client.allowed-servers': '" + id.strip()
+            + "' is not a node id (" + e.getMessage() + "); list full node ids separated by"
+            + " commas, as 'cairn status --full-ids' shows them");
+      }
+    }
+    return Set.copyOf(ids);
   }
 
   /** Happiness when only k and n are set: the default (7), kept from k to n. */

@@ -27,7 +27,7 @@ public record NodeConfig(
 
   static final Set<String> SCHEMA = Set.of(
       "node.role", "node.nickname", "node.hostname", "node.port",
-      "client.introducers", "client.shares-needed", "client.shares-happy",
+      "client.introducers", "client.allowed-servers", "client.shares-needed", "client.shares-happy",
       "client.shares-total", "client.connect-grace-seconds",
       "storage.enabled", "storage.dir", "storage.max-space", "storage.reserved-space",
       "storage.max-share-size", "storage.bandwidth", "storage.connection-bandwidth",

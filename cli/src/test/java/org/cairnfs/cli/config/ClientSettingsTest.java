@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.cairnfs.caps.immutable.EncodingParams;
+import org.cairnfs.protocol.identity.NodeId;
+import org.cairnfs.protocol.identity.NodeKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +67,19 @@ class ClientSettingsTest {
             + " to 'client.shares-total' (10)");
     assertThatThrownBy(() -> read("shares-needed = 4\nshares-happy = 3\n"))
         .hasMessageContaining("cairn.cfg:6").hasMessageContaining("'client.shares-happy' (3)");
+  }
+
+  @Test
+  void allowedServersAreFullNodeIdsSeparatedByCommas() throws Exception {
+    assertThat(read("").allowedServers()).as("any server").isNull();
+    NodeId a = NodeKey.generate().nodeId();
+    NodeId b = NodeKey.generate().nodeId();
+    assertThat(read("allowed-servers = " + a + " , " + b + "\n").allowedServers())
+        .containsExactlyInAnyOrder(a, b);
+    assertThatThrownBy(() -> read("allowed-servers = " + a + ", " + b.shortForm() + "\n"))
+        .hasMessageContaining("cairn.cfg:5")
+        .hasMessageContaining("'" + b.shortForm() + "' is not a node id (node id must be 52"
+            + " base32 characters, got 8)");
   }
 
   @Test

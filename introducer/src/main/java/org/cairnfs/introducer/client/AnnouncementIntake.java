@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a client lets into its {@link KnownServers} from untrusted sources (introducers and the
- * cache file): verified announcements whose issue time is in the {@link IssueTimeWindow}, as
- * far as the list's limits allow. Each kind of refusal is logged without letting a hostile
+ * cache file): verified announcements whose issue time is in the {@link IssueTimeWindow}, of the
+ * allowed servers when the node names them, as far as the list's limits allow. Each kind of refusal is logged without letting a hostile
  * introducer flood the log: bad and stale announcements at most once a minute, a full list once
  * per introducer until the list has room again. Locks on the {@code KnownServers} it feeds, as
  * its owner does.
@@ -33,18 +33,21 @@ final class AnnouncementIntake {
   private final InstantSource wallClock;
   private final int maxServers;
   private final long maxHeldBytes;
+  /** The only servers let in from announcements, or {@code null} for any. */
+  private final Set<NodeId> allowed;
   /** Introducers already warned about for filling the list (until it has room again). */
   private final Set<IntroducerUrl> warnedFull = ConcurrentHashMap.newKeySet();
   private final ThrottledWarning badWarning = new ThrottledWarning(log, WARNING_INTERVAL);
   private final ThrottledWarning issueTimeWarning = new ThrottledWarning(log, WARNING_INTERVAL);
 
   AnnouncementIntake(KnownServers known, IssueTimeWindow window, InstantSource wallClock,
-      int maxServers, long maxHeldBytes) {
+      int maxServers, long maxHeldBytes, Set<NodeId> allowed) {
     this.known = known;
     this.window = window;
     this.wallClock = wallClock;
     this.maxServers = maxServers;
     this.maxHeldBytes = maxHeldBytes;
+    this.allowed = allowed == null ? null : Set.copyOf(allowed);
   }
 
   /** Offers announcement bytes pushed by {@code from}, received at {@code now}; true if the list changed. */
@@ -53,6 +56,9 @@ final class AnnouncementIntake {
     List<Announcement> believed = new ArrayList<>(pushed.size());
     int refused = 0;
     for (byte[] bytes : pushed) {
+      if (notAllowed(bytes)) {
+        continue; // not one of this node's servers: no signature check, no log line
+      }
       if (refusedUnread(from, bytes)) {
         refused++;
         continue;
@@ -102,6 +108,9 @@ final class AnnouncementIntake {
     int full = 0;
     synchronized (known) {
       for (AnnouncementCache.Entry e : cache.load()) {
+        if (allowed != null && !allowed.contains(e.announcement().nodeId())) {
+          continue; // cached before the list was set
+        }
         if (window.fault(e.announcement(), wallNow, "this node's").isPresent()) {
           stale++;
           continue;
@@ -154,6 +163,19 @@ final class AnnouncementIntake {
         warnedFull.clear();
       }
     }
+  }
+
+  /**
+   * Whether a pushed announcement claims a node id outside the allowed servers. The claim is
+   * unverified, which is safe as in {@link #refusedUnread}: one claiming an allowed id is still
+   * verified, and one claiming another id is skipped either way.
+   */
+  private boolean notAllowed(byte[] bytes) {
+    if (allowed == null) {
+      return false;
+    }
+    Optional<NodeId> claimed = Announcement.claimedNodeId(bytes);
+    return claimed.isPresent() && !allowed.contains(claimed.get());
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -86,7 +87,7 @@ public final class GridMembership implements AutoCloseable {
     this.known = new KnownServers(statics, b.maxServers, b.maxHeldBytes, introducers.size());
     this.intake = new AnnouncementIntake(known,
         new IssueTimeWindow(b.maxAge, IssueTimeWindow.DEFAULT_MAX_AHEAD), b.wallClock,
-        b.maxServers, b.maxHeldBytes);
+        b.maxServers, b.maxHeldBytes, b.allowedServers);
     this.staticAnnouncements = List.copyOf(b.staticAnnouncements);
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "cairn-grid-membership");
@@ -255,6 +256,7 @@ public final class GridMembership implements AutoCloseable {
     private Duration saveDelay = Duration.ofSeconds(1);
     private int maxServers = DEFAULT_MAX_SERVERS;
     private long maxHeldBytes = DEFAULT_MAX_HELD_BYTES;
+    private Set<NodeId> allowedServers;
 
     private Builder(NodeKey ownKey) {
       this.ownKey = Objects.requireNonNull(ownKey, "ownKey");
@@ -288,6 +290,17 @@ public final class GridMembership implements AutoCloseable {
       } catch (AnnouncementException e) {
         throw new IllegalArgumentException("static server announcement is invalid: " + e.getMessage(), e);
       }
+      return this;
+    }
+
+    /**
+     * The only storage servers taken from announcements (introducers and the cache); others are
+     * ignored unread. Why: anyone who reaches an introducer can announce servers, so a grid
+     * whose members are known closes itself to strangers this way. Static servers are kept
+     * whatever it says. Unset or {@code null}: every announced server.
+     */
+    public Builder allowedServers(Set<NodeId> ids) {
+      this.allowedServers = ids == null ? null : Set.copyOf(ids);
       return this;
     }
 

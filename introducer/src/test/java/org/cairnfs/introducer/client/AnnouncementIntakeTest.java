@@ -29,7 +29,8 @@ class AnnouncementIntakeTest {
   void aSecondIntroducersServersGetInAfterTheFirstFilledTheList() {
     KnownServers known = new KnownServers(Map.of(), 8, 1 << 20, 2);
     AnnouncementIntake intake = new AnnouncementIntake(known,
-        new IssueTimeWindow(Duration.ofDays(3), Duration.ofMinutes(10)), InstantSource.fixed(NOW), 8, 1 << 20);
+        new IssueTimeWindow(Duration.ofDays(3), Duration.ofMinutes(10)), InstantSource.fixed(NOW), 8, 1 << 20,
+        null);
     IntroducerUrl hostile = KnownServersTest.introducer(1);
     IntroducerUrl honest = KnownServersTest.introducer(2);
     List<byte[]> flood = new ArrayList<>();

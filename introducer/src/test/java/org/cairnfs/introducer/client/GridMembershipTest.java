@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cairnfs.introducer.HostPort;
 import org.cairnfs.introducer.IntroducerUrl;
@@ -64,6 +65,35 @@ class GridMembershipTest {
       now.set(t.plus(Duration.ofHours(2)));
       assertThat(m.servers()).extracting(GridServer::nickname).containsExactlyInAnyOrder("static", "");
     }
+  }
+
+  /**
+   * A node that names its servers takes only those from introducers and the cache; the others
+   * (anyone can announce) are ignored, also when their announcement is signed and fresh.
+   */
+  @Test
+  void onlyTheAllowedServersAreTakenFromIntroducersAndTheCache() throws Exception {
+    Path file = dir.resolve("announcements.cache");
+    Announcement member = announce("member");
+    Announcement cachedMember = announce("cached-member");
+    Announcement stranger = announce("stranger");
+    Announcement cachedStranger = announce("cached-stranger");
+    new AnnouncementCache(file).save(List.of(
+        new AnnouncementCache.Entry(cachedMember, now.get()),
+        new AnnouncementCache.Entry(cachedStranger, now.get())));
+    NodeAddress pinned = new NodeAddress(NodeKey.generate().nodeId(), new HostPort("10.1.1.1", 7));
+    try (GridMembership m = membership().cacheFile(file).staticServer(pinned)
+        .allowedServers(Set.of(member.nodeId(), cachedMember.nodeId())).build().start()) {
+      assertThat(m.servers()).extracting(GridServer::nickname)
+          .containsExactlyInAnyOrder("cached-member", "");
+      m.receive(INTRODUCER, List.of(member.toBytes(), stranger.toBytes()));
+      assertThat(m.servers()).extracting(GridServer::nickname)
+          .containsExactlyInAnyOrder("member", "cached-member", "");
+      assertThat(m.announcedSinceStart(stranger.nodeId())).isFalse();
+      assertThat(m.server(pinned.nodeId())).as("static servers stay").isPresent();
+    }
+    assertThat(new AnnouncementCache(file).load())
+        .extracting(e -> e.announcement().nickname()).doesNotContain("stranger", "cached-stranger");
   }
 
   @Test
