@@ -291,14 +291,17 @@ final class DemoCommand implements Callable<Integer> {
 
   /**
    * The client's shares for a demo of {@code servers}: the defaults, or on fewer servers than
-   * their happiness, happiness on every server (so a small demo can still be written).
+   * their happiness, happiness on every server (so a small demo can still be written) with about
+   * the default expansion n/k; one server keeps one copy.
    */
   static EncodingParams sharesFor(int servers) {
     EncodingParams d = EncodingParams.DEFAULTS;
     if (servers >= d.happy()) {
       return null;
     }
-    return EncodingParams.builder().k(Math.min(d.k(), servers)).happy(servers).n(d.n()).build();
+    int k = Math.min(d.k(), servers);
+    int n = servers == 1 ? 1 : Math.max(servers, (k * d.n() + d.k() - 1) / d.k());
+    return EncodingParams.builder().k(k).happy(servers).n(n).build();
   }
 
   /** The URL of a not-yet-running introducer, from its key and configured port. */

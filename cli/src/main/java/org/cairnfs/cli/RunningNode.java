@@ -80,7 +80,8 @@ final class RunningNode implements AutoCloseable {
   private void startNode(NodeKey key, List<IntroducerUrl> introducers, StorageConfig storageConfig)
       throws IOException {
     membership = GridMembership.builder(key).introducers(introducers)
-        .allowedServers(config.client().allowedServers()).cacheFile(dir.announcementCache()).reconnectBackoff(RECONNECT_MIN, RECONNECT_MAX)
+        .allowedServers(config.client().allowedServers())
+        .cacheFile(dir.announcementCache()).reconnectBackoff(RECONNECT_MIN, RECONNECT_MAX)
         .build().start();
     parts.add(membership);
     if (storageConfig != null) {

@@ -101,6 +101,7 @@ final class StatusCommand implements Callable<Integer> {
       answers.add(ask(s, key, options, pacer));
     }
     int answered = 0;
+    int full = 0;
     for (int i = 0; i < servers.size(); i++) {
       GridServer s = servers.get(i);
       Response.ServerInfo info = null;
@@ -109,6 +110,9 @@ final class StatusCommand implements Callable<Integer> {
         long wait = timeout.toMillis() * Math.max(1, s.addresses().size()) + 1000;
         info = answers.get(i).get(wait, TimeUnit.MILLISECONDS);
         answered++;
+        if (info.freeSpace() == 0) {
+          full++; // refuses new shares
+        }
       } catch (Exception e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         why = " (" + Cli.messageOf(cause) + ")";
@@ -124,10 +128,12 @@ final class StatusCommand implements Callable<Integer> {
           info != null ? "answered" : "no answer", why);
     }
     EncodingParams shares = config.client().encoding();
+    int room = answered - full;
+    String upWithRoom = room + " up with room" + (full > 0 ? ", " + full + " full" : "");
     out().printf("Uploads: any %d of %d shares rebuild a file; they must reach %d servers: %s%n",
-        shares.k(), shares.n(), shares.happy(), answered >= shares.happy()
-            ? "possible now (" + answered + " up)"
-            : "NOT possible now, " + answered + " up (reads need " + shares.k()
+        shares.k(), shares.n(), shares.happy(), room >= shares.happy()
+            ? "possible now (" + upWithRoom + ")"
+            : "NOT possible now, " + upWithRoom + " (reads need " + shares.k()
                 + "; [client] shares-happy in " + node.config() + " sets how many)");
     if (config.storageEnabled()) {
       out().printf("This node (%s) stores %s in %s%n", key.nodeId(),

@@ -9,9 +9,11 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.cli.config.NodeConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,21 @@ class DemoCommandTest {
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     return cl;
+  }
+
+  /** A demo of fewer servers than the default happiness: happy on all, about 10/3 expansion. */
+  @Test
+  void aSmallDemosClientAsksForHappinessOnEveryServer() {
+    assertThat(DemoCommand.sharesFor(7)).as("the defaults").isNull();
+    assertThat(DemoCommand.sharesFor(10)).isNull();
+    EncodingParams one = DemoCommand.sharesFor(1);
+    assertThat(List.of(one.k(), one.happy(), one.n())).containsExactly(1, 1, 1);
+    EncodingParams two = DemoCommand.sharesFor(2);
+    assertThat(List.of(two.k(), two.happy(), two.n())).containsExactly(2, 2, 7);
+    EncodingParams three = DemoCommand.sharesFor(3);
+    assertThat(List.of(three.k(), three.happy(), three.n())).containsExactly(3, 3, 10);
+    EncodingParams six = DemoCommand.sharesFor(6);
+    assertThat(List.of(six.k(), six.happy(), six.n())).containsExactly(3, 6, 10);
   }
 
   @Test

@@ -105,7 +105,7 @@ class GridCommandsTest {
         .contains("127.0.0.1:" + nodeB.storage().port());
     assertThat(text).containsPattern("This node \\(\\S+\\) stores 1\\.2K in ");
     assertThat(text).contains("Uploads: any 3 of 10 shares rebuild a file; they must reach 7"
-        + " servers: NOT possible now, 2 up (reads need 3; [client] shares-happy in "
+        + " servers: NOT possible now, 2 up with room (reads need 3; [client] shares-happy in "
         + a.config() + " sets how many)");
 
     assertThat(text).doesNotContain(nodeB.storage().nodeId().toString());

@@ -2,6 +2,7 @@ package org.cairnfs.cli.config;
 
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.cairnfs.caps.erasure.ErasureCodec;
 import org.cairnfs.caps.immutable.EncodingParams;
@@ -35,8 +36,11 @@ public record ClientSettings(Set<NodeId> allowedServers, EncodingParams encoding
     int k = whole(f, "client.shares-needed", d.k(), 1, ErasureCodec.MAX_SHARES);
     int n = whole(f, "client.shares-total", d.n(), 1, ErasureCodec.MAX_SHARES);
     if (k > n) {
-      throw f.error("client.shares-needed", "'client.shares-needed' (" + k
-          + ") must not exceed 'client.shares-total' (" + n + ")");
+      throw f.get("client.shares-needed").isPresent()
+          ? f.error("client.shares-needed", "'client.shares-needed' (" + k
+              + ") must not exceed 'client.shares-total' (" + n + ")")
+          : f.error("client.shares-total", "'client.shares-total' (" + n
+              + ") must be at least 'client.shares-needed' (" + k + ", the default)");
     }
     int happy = whole(f, "client.shares-happy", defaultHappy(k, n), 1, ErasureCodec.MAX_SHARES);
     if (happy < k || happy > n) {
@@ -52,7 +56,28 @@ public record ClientSettings(Set<NodeId> allowedServers, EncodingParams encoding
     }
     int grace = whole(f, "client.connect-grace-seconds",
         (int) DEFAULTS.connectGrace().toSeconds(), 1, MAX_GRACE_SECONDS);
-    return new ClientSettings(allowed(f), encoding, Duration.ofSeconds(grace));
+    Set<NodeId> allowed = allowed(f);
+    if (allowed != null && allowed.size() < happy) {
+      throw f.error("client.allowed-servers", "'client.allowed-servers' names " + allowed.size()
+          + " servers and uploads need " + happy + " ('client.shares-happy'): no upload could"
+          + " succeed; name more servers or lower shares-happy");
+    }
+    return new ClientSettings(allowed, encoding, Duration.ofSeconds(grace));
+  }
+
+  /** Keys of this section, which an introducer (it relays every announcement) refuses. */
+  static final List<String> KEYS = List.of("client.allowed-servers",
+      "client.shares-needed", "client.shares-happy", "client.shares-total",
+      "client.connect-grace-seconds");
+
+  /** Refuses this section's keys in an introducer's config: they would do nothing there. */
+  static void refuseOnIntroducer(ConfigFile f) throws ConfigException {
+    for (String key : KEYS) {
+      if (f.get(key).isPresent()) {
+        throw f.error(key, "'" + key + "' is a client setting and this is an introducer, which"
+            + " relays every announcement: set it in the cairn.cfg of each client node");
+      }
+    }
   }
 
   private static Set<NodeId> allowed(ConfigFile f) throws ConfigException {
@@ -62,6 +87,9 @@ public record ClientSettings(Set<NodeId> allowedServers, EncodingParams encoding
     }
     Set<NodeId> ids = new LinkedHashSet<>();
     for (String id : text.split(",")) {
+      if (id.isBlank()) {
+        continue; // a comma too many
+      }
       try {
         ids.add(NodeId.parse(id.strip()));
       } catch (IllegalArgumentException e) {

@@ -78,7 +78,16 @@ public record NodeConfig(
     check(file, "node.hostname", () -> ConfigChecks.checkHostname(hostname));
     return new NodeConfig(role, nickname, hostname, file.getPort("node.port", 0),
         List.copyOf(introducers), storage, storageDir,
-        role == Role.NODE ? ClientSettings.read(file) : ClientSettings.DEFAULTS, file);
+        clientSettings(role, file), file);
+  }
+
+  private static ClientSettings clientSettings(Role role, ConfigFile file)
+      throws ConfigException {
+    if (role == Role.INTRODUCER) {
+      ClientSettings.refuseOnIntroducer(file);
+      return ClientSettings.DEFAULTS;
+    }
+    return ClientSettings.read(file);
   }
 
   private static void check(ConfigFile file, String key, Runnable rule) throws ConfigException {

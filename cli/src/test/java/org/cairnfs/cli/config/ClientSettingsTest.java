@@ -74,12 +74,44 @@ class ClientSettingsTest {
     assertThat(read("").allowedServers()).as("any server").isNull();
     NodeId a = NodeKey.generate().nodeId();
     NodeId b = NodeKey.generate().nodeId();
-    assertThat(read("allowed-servers = " + a + " , " + b + "\n").allowedServers())
+    String two = "shares-needed = 2\nshares-happy = 2\n";
+    assertThat(read(two + "allowed-servers = , " + a + " , " + b + ",\n").allowedServers())
         .containsExactlyInAnyOrder(a, b);
-    assertThatThrownBy(() -> read("allowed-servers = " + a + ", " + b.shortForm() + "\n"))
-        .hasMessageContaining("cairn.cfg:5")
+    assertThatThrownBy(() -> read(two + "allowed-servers = " + a + ", " + b.shortForm() + "\n"))
+        .hasMessageContaining("cairn.cfg:7")
         .hasMessageContaining("'" + b.shortForm() + "' is not a node id (node id must be 52"
             + " base32 characters, got 8)");
+  }
+
+  /** Fewer allowed servers than an upload needs: no upload could ever succeed. */
+  @Test
+  void anAllowedListTooShortForHappinessIsRefused() {
+    assertThatThrownBy(() -> read("allowed-servers = " + NodeKey.generate().nodeId() + "\n"))
+        .hasMessageContaining("cairn.cfg:5")
+        .hasMessageContaining("'client.allowed-servers' names 1 servers and uploads need 7");
+  }
+
+  /** The key the file holds is the one blamed: a default is said to be one. */
+  @Test
+  void aTotalBelowTheDefaultNeededBlamesTheTotal() {
+    assertThatThrownBy(() -> read("shares-total = 2\n"))
+        .hasMessageContaining("cairn.cfg:5")
+        .hasMessageContaining("'client.shares-total' (2) must be at least"
+            + " 'client.shares-needed' (3, the default)");
+  }
+
+  /** An introducer relays every announcement: client settings there would do nothing. */
+  @Test
+  void anIntroducerRefusesClientSettings() throws Exception {
+    Files.writeString(dir.resolve(ConfigFile.NAME),
+        "[node]\nrole = introducer\n[client]\nallowed-servers = x\n");
+    assertThatThrownBy(() -> NodeConfig.read(dir)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cairn.cfg:4")
+        .hasMessageContaining("'client.allowed-servers' is a client setting and this is an"
+            + " introducer");
+    Files.writeString(dir.resolve(ConfigFile.NAME),
+        "[node]\nrole = introducer\n[client]\nshares-happy = 999\n");
+    assertThatThrownBy(() -> NodeConfig.read(dir)).hasMessageContaining("'client.shares-happy'");
   }
 
   @Test

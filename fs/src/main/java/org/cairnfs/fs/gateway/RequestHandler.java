@@ -103,9 +103,13 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             endCycle();
           } else {
             ctx.channel().config().setAutoRead(false);
-            // one read stays asked for, so a client that goes away while its answer is being
-            // made is noticed (Exchange.clientGone) and the work for it can stop
-            ctx.read();
+            if (current != null && current.request().uri().startsWith(ClientApi.PREFIX)) {
+              // the local client channel: one read stays asked for, so a command stopped while
+              // its answer is being made is noticed (Exchange.clientGone) and its work stops.
+              // Not for other clients: one that half-closes after its request (nc -N, some
+              // scripts) would read as gone and lose its answer.
+              ctx.read();
+            }
           }
         }
       }

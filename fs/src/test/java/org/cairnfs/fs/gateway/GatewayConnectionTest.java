@@ -43,6 +43,29 @@ class GatewayConnectionTest {
     }
   }
 
+  /**
+   * A client that half-closes after its request (nc -N, some scripts) still gets its answer,
+   * also when the grid is slow: only the local client channel watches for a close meanwhile.
+   */
+  @Test
+  void aClientThatHalfClosesAfterItsRequestStillGetsTheAnswer() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start()) {
+      String root = g.grid.newRoot();
+      byte[] a = GridContent.random(70_000, 3);
+      GridContent.file(g.grid, root, "a", a);
+      g.grid.delay(Duration.ofMillis(300));
+      try (Socket s = g.socket()) {
+        s.setSoTimeout(10_000);
+        GatewayFixture.send(s, "GET /uri/" + GridContent.readCap(root)
+            + "/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        s.shutdownOutput();
+        List<byte[]> bodies = readResponses(s.getInputStream());
+        assertThat(bodies).hasSize(1);
+        assertThat(bodies.get(0)).isEqualTo(a);
+      }
+    }
+  }
+
   /** Each bodiless GET is two messages (head, empty last content); 16 may wait, not 17. */
   @Test
   void aClientPilingUpPipelinedRequestsIsCutOff() throws Exception {

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a client lets into its {@link KnownServers} from untrusted sources (introducers and the
- * cache file): verified announcements whose issue time is in the {@link IssueTimeWindow}, of the
- * allowed servers when the node names them, as far as the list's limits allow. Each kind of refusal is logged without letting a hostile
+ * cache file): verified announcements whose issue time is in the {@link IssueTimeWindow}, of
+ * the allowed servers when the node names them, as far as the list's limits allow. Each kind of refusal is logged without letting a hostile
  * introducer flood the log: bad and stale announcements at most once a minute, a full list once
  * per introducer until the list has room again. Locks on the {@code KnownServers} it feeds, as
  * its owner does.
