@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * The client's connection to one storage server: opened on first use, reopened with doubling
  * backoff after a failure or a drop (in the background, so it is ready the next time), closed
  * when the server leaves the grid. While backing off, callers fail at once instead of waiting on
- * a server that just failed. Thread-safe; state changes under this object's lock.
+ * a server that just failed; so they do while the background retries a server never reached
+ * (an announced address where nothing answers would otherwise cost every operation that meets
+ * it a wait). Thread-safe; state changes under this object's lock.
  */
 final class ServerLink {
   private static final Logger log = LoggerFactory.getLogger(ServerLink.class);
@@ -39,6 +41,12 @@ final class ServerLink {
   /** When someone waiting for the grid last made this link try at once ({@link #retrySoon}). */
   private Instant askedAt;
   private boolean removed;
+  /** Whether the link ever connected. */
+  private boolean everConnected;
+  /** The attempt under way is the backoff's own retry: nobody asked for it. */
+  private boolean backgroundAttempt;
+  /** The next attempt was brought forward by a new announcement: callers wait for it. */
+  private boolean nextAttemptAnnounced;
   /** Where the link connected last: its server was there, so attempts there are not paced. */
   private volatile HostPort proven;
   /** An attempt's turn at its host, while it waits for it ({@link ConnectPacer}). */
@@ -78,8 +86,9 @@ final class ServerLink {
     Instant sooner = pool.clock().instant().plus(Duration.ofMillis(delay));
     if (sooner.isBefore(nextAttempt)) {
       broughtForward = true;
+      nextAttemptAnnounced = true;
       nextAttempt = sooner;
-      scheduleRetry(delay);
+      scheduleRetry(delay, false);
     }
   }
 
@@ -92,17 +101,23 @@ final class ServerLink {
    * down, and a failed attempt backs off further as any other.
    */
   synchronized void retrySoon() {
+    if (state == ConnectionState.CONNECTING) {
+      backgroundAttempt = false; // someone waits: the attempt under way is theirs now
+    }
     if (removed || state != ConnectionState.BACKING_OFF) {
       return;
     }
     Instant now = pool.clock().instant();
-    if (!now.isBefore(nextAttempt)
-        || askedAt != null && now.isBefore(askedAt.plus(pool.backoffMin()))) {
-      return; // due anyway (connect() opens it), or asked too recently
+    boolean due = !now.isBefore(nextAttempt);
+    if (due && everConnected) {
+      return; // connect() opens it, and waits for it
+    }
+    if (!due && askedAt != null && now.isBefore(askedAt.plus(pool.backoffMin()))) {
+      return; // asked too recently
     }
     askedAt = now;
     cancelRetry();
-    open();
+    open(false);
   }
 
   /** An open client, opening one if needed; fails fast while backing off or once removed. */
@@ -112,7 +127,7 @@ final class ServerLink {
           new ServerUnavailableException(server.nodeId(), "left the grid"));
     }
     if (current != null && !current.isDone()) {
-      return current.copy();
+      return backgroundAttempt && !everConnected ? neverReached() : current.copy();
     }
     if (state == ConnectionState.CONNECTED && current != null) {
       StorageClient client = current.join();
@@ -124,7 +139,17 @@ final class ServerLink {
       return CompletableFuture.failedFuture(new ServerUnavailableException(server.nodeId(),
           "unreachable (" + lastError + "); next attempt at " + nextAttempt));
     }
-    return open().copy();
+    if (!everConnected && lastError != null && !nextAttemptAnnounced) {
+      cancelRetry();
+      open(true); // due: tried again, but no operation waits on a server never reached
+      return neverReached();
+    }
+    return open(false).copy();
+  }
+
+  private CompletableFuture<StorageClient> neverReached() {
+    return CompletableFuture.failedFuture(new ServerUnavailableException(server.nodeId(),
+        "never reached (" + lastError + "); trying again in the background"));
   }
 
   /** The open client if connected now, without opening one. */
@@ -168,8 +193,10 @@ final class ServerLink {
     }
   }
 
-  private CompletableFuture<StorageClient> open() {
+  /** Starts an attempt; {@code background} when the backoff's retry starts it unasked. */
+  private CompletableFuture<StorageClient> open(boolean background) {
     setState(ConnectionState.CONNECTING);
+    backgroundAttempt = background;
     // Completes after outcome(): whoever sees it done sees the link's new state too.
     CompletableFuture<StorageClient> settled = new CompletableFuture<>();
     current = settled;
@@ -264,6 +291,7 @@ final class ServerLink {
       }
       if (failure == null) {
         setState(ConnectionState.CONNECTED);
+        everConnected = true;
         lastError = null;
         broughtForward = false;
         backoff.reset();
@@ -291,25 +319,28 @@ final class ServerLink {
   /** Enters BACKING_OFF and schedules the next attempt; call under the lock. */
   private void backOff(String why) {
     lastError = why;
+    nextAttemptAnnounced = false;
     setState(ConnectionState.BACKING_OFF);
     long delay = backoff.nextMillis();
     nextAttempt = pool.clock().instant().plus(Duration.ofMillis(delay));
-    scheduleRetry(delay);
+    scheduleRetry(delay, true);
   }
 
   /**
    * Replaces any scheduled retry with one after {@code delay}; call under the lock. The one
    * replaced is cancelled, and does nothing should it have fired already (waiting for the lock):
-   * cancelling cannot stop a task that started.
+   * cancelling cannot stop a task that started. {@code background}: the backoff's own retry,
+   * not one an announcement brought forward (the server is probably back: callers wait for it).
    */
-  private void scheduleRetry(long delay) {
+  private void scheduleRetry(long delay, boolean background) {
     cancelRetry();
     long token = retryToken;
     if (pool.isClosed()) {
       return;
     }
     try {
-      retry = pool.scheduler().schedule(() -> retryNow(token), delay, TimeUnit.MILLISECONDS);
+      retry = pool.scheduler().schedule(() -> retryNow(token, background), delay,
+          TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException closing) {
       // the pool is closing
     }
@@ -324,9 +355,9 @@ final class ServerLink {
     retryToken++;
   }
 
-  private synchronized void retryNow(long token) {
+  private synchronized void retryNow(long token, boolean background) {
     if (!removed && token == retryToken && state == ConnectionState.BACKING_OFF) {
-      open();
+      open(background);
     }
   }
 

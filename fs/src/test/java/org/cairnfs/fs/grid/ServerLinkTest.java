@@ -88,6 +88,51 @@ class ServerLinkTest {
     ServerPoolTest.await(what, condition);
   }
 
+  /**
+   * A server never reached (an announced address where nothing answers) is retried in the
+   * background, and an operation that meets it during such a retry fails at once instead of
+   * waiting for it, unless someone waiting for the grid asked for the attempt. A server that
+   * connected once is waited for while it reconnects. (A pool of its own: short backoffs, so
+   * the background retries run, and a 2 s handshake timeout, so each is seen under way.)
+   */
+  @Test
+  void aServerNeverReachedFailsAtOnceWhileTheBackgroundRetriesIt() throws Exception {
+    NodeKey key = NodeKey.generate();
+    ServerPool fast = ServerPool.builder(grid.membership(key), key)
+        .clientOptions(ClientOptions.builder().connectTimeout(Duration.ofSeconds(2))
+            .requestTimeout(Duration.ofSeconds(10)).build())
+        .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(100)).build();
+    ServerLink never = new ServerLink(fast, new GridServer(s0.nodeId(), "s0", List.of(quiet),
+        ANNOUNCED_FREE, "", -1, T0, true, Optional.empty()));
+    ServerLink once = new ServerLink(fast, new GridServer(s0.nodeId(), "s0",
+        List.of(quiet, real), ANNOUNCED_FREE, "", -1, T0, true, Optional.empty()));
+    try {
+      CompletableFuture<StorageClient> first = never.connect();
+      assertThat(first).as("its first attempt is waited for").isNotDone();
+      assertThatThrownBy(() -> get(first)).isInstanceOf(ExecutionException.class);
+      await("a background retry under way",
+          () -> never.status().state() == ConnectionState.CONNECTING);
+      CompletableFuture<StorageClient> during = never.connect();
+      assertThat(during).isCompletedExceptionally();
+      assertThatThrownBy(() -> get(during)).cause()
+          .isInstanceOf(ServerUnavailableException.class)
+          .hasMessageContaining("never reached (").hasMessageContaining("trying again");
+      never.retrySoon(); // someone waits for the grid: the attempt under way is theirs
+      assertThat(never.connect()).isNotDone();
+
+      get(once.connect()); // past the silent address to the server
+      s0.kill();
+      await("reconnecting past the silent address",
+          () -> once.status().state() == ConnectionState.CONNECTING);
+      CompletableFuture<StorageClient> back = once.connect();
+      assertThat(back).as("a server reached before is waited for").isNotDone();
+    } finally {
+      never.remove();
+      once.remove();
+      fast.close();
+    }
+  }
+
   @Test
   void opensOnFirstUseAndEveryCallerSharesTheOneConnection() throws Exception {
     ServerLink link = link(real);
@@ -167,6 +212,11 @@ class ServerLinkTest {
     assertThat(link.status().state()).isEqualTo(ConnectionState.BACKING_OFF);
 
     now.set(due);
+    // never reached yet: the attempt starts, and this caller does not wait for it
+    assertThatThrownBy(() -> get(link.connect())).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(ServerUnavailableException.class)
+        .hasMessageContaining("never reached (");
+    await("the attempt connects", () -> link.status().state() == ConnectionState.CONNECTED);
     StorageClient client = get(link.connect());
     assertThat(client.connection().isOpen()).isTrue();
     ServerStatus up = link.status();
@@ -205,6 +255,8 @@ class ServerLinkTest {
     assertThatThrownBy(() -> get(link.connect())).isInstanceOf(ExecutionException.class);
     now.set(link.status().nextAttempt().orElseThrow());
     assertThatThrownBy(() -> get(link.connect())).isInstanceOf(ExecutionException.class);
+    await("the attempt it started failed", // (never reached: the caller did not wait for it)
+        () -> link.status().state() == ConnectionState.BACKING_OFF);
     Instant failed = now.get();
     Instant doubled = link.status().nextAttempt().orElseThrow();
     assertThat(doubled).as("the second failure earned twice the backoff")
