@@ -3,6 +3,7 @@ package org.cairnfs.cli.config;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.cairnfs.caps.erasure.ErasureCodec;
 import org.cairnfs.caps.immutable.EncodingParams;
@@ -58,9 +59,10 @@ public record ClientSettings(Set<NodeId> allowedServers, EncodingParams encoding
         (int) DEFAULTS.connectGrace().toSeconds(), 1, MAX_GRACE_SECONDS);
     Set<NodeId> allowed = allowed(f);
     if (allowed != null && allowed.size() < happy) {
-      throw f.error("client.allowed-servers", "'client.allowed-servers' names " + allowed.size()
-          + " servers and uploads need " + happy + " ('client.shares-happy'): no upload could"
-          + " succeed; name more servers or lower shares-happy");
+      throw f.error("client.allowed-servers", "'client.allowed-servers' names only "
+          + allowed.size() + " of the " + happy + " servers uploads need"
+          + " ('client.shares-happy'): no upload could succeed; name more servers or lower"
+          + " shares-happy");
     }
     return new ClientSettings(allowed, encoding, Duration.ofSeconds(grace));
   }
@@ -91,7 +93,7 @@ public record ClientSettings(Set<NodeId> allowedServers, EncodingParams encoding
         continue; // a comma too many
       }
       try {
-        ids.add(NodeId.parse(id.strip()));
+        ids.add(NodeId.parse(id.strip().toLowerCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
         throw f.error("client.allowed-servers", "'client.allowed-servers': '" + id.strip()
             + "' is not a node id (" + e.getMessage() + "); list full node ids separated by"

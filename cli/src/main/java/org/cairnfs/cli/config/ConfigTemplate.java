@@ -53,6 +53,9 @@ public final class ConfigTemplate {
         [client]
         # Comma-separated introducer URLs (cairn://<node-id>@host:port).
         introducers = %s
+        # A closed grid: the only storage servers to use, by full node id ('cairn status
+        # --full-ids' lists them); unset, every server the introducers announce.
+        # allowed-servers = <node-id>, <node-id>, ...
         # How new files and directories are stored: any shares-needed of their shares-total
         # shares rebuild them, and an upload succeeds once its shares are on shares-happy
         # distinct servers (a grid of fewer servers than that can be read, not written).

@@ -77,6 +77,9 @@ class ClientSettingsTest {
     String two = "shares-needed = 2\nshares-happy = 2\n";
     assertThat(read(two + "allowed-servers = , " + a + " , " + b + ",\n").allowedServers())
         .containsExactlyInAnyOrder(a, b);
+    assertThat(read(two + "allowed-servers = " + a.toString().toUpperCase(java.util.Locale.ROOT)
+        + ", " + b + "\n").allowedServers()).as("case does not matter")
+        .containsExactlyInAnyOrder(a, b);
     assertThatThrownBy(() -> read(two + "allowed-servers = " + a + ", " + b.shortForm() + "\n"))
         .hasMessageContaining("cairn.cfg:7")
         .hasMessageContaining("'" + b.shortForm() + "' is not a node id (node id must be 52"
@@ -88,7 +91,8 @@ class ClientSettingsTest {
   void anAllowedListTooShortForHappinessIsRefused() {
     assertThatThrownBy(() -> read("allowed-servers = " + NodeKey.generate().nodeId() + "\n"))
         .hasMessageContaining("cairn.cfg:5")
-        .hasMessageContaining("'client.allowed-servers' names 1 servers and uploads need 7");
+        .hasMessageContaining("'client.allowed-servers' names only 1 of the 7 servers uploads"
+            + " need ('client.shares-happy')");
   }
 
   /** The key the file holds is the one blamed: a default is said to be one. */
