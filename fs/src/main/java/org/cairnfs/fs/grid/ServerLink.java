@@ -19,11 +19,14 @@ import org.slf4j.LoggerFactory;
  * backoff after a failure or a drop (in the background, so it is ready the next time), closed
  * when the server leaves the grid. While backing off, callers fail at once instead of waiting on
  * a server that just failed; so they do while the background retries a server never reached
- * (an announced address where nothing answers would otherwise cost every operation that meets
- * it a wait). Thread-safe; state changes under this object's lock.
+ * whose attempts fail slowly (an announced address where nothing answers would otherwise cost
+ * every operation that meets it a wait; one that refuses at once is cheap to wait for).
+ * Thread-safe; state changes under this object's lock.
  */
 final class ServerLink {
   private static final Logger log = LoggerFactory.getLogger(ServerLink.class);
+  /** An attempt that failed after this long makes a never-reached server one not waited for. */
+  static final long SLOW_FAILURE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final ServerPool pool;
   private volatile GridServer server;
@@ -47,6 +50,10 @@ final class ServerLink {
   private boolean backgroundAttempt;
   /** The next attempt was brought forward by a new announcement: callers wait for it. */
   private boolean nextAttemptAnnounced;
+  /** When the attempt under way started ({@link System#nanoTime}). */
+  private long attemptStarted;
+  /** The last failed attempt took {@link #SLOW_FAILURE_NANOS} or more: waiting on it is dear. */
+  private boolean failedSlowly;
   /** Where the link connected last: its server was there, so attempts there are not paced. */
   private volatile HostPort proven;
   /** An attempt's turn at its host, while it waits for it ({@link ConnectPacer}). */
@@ -79,6 +86,9 @@ final class ServerLink {
   synchronized void update(GridServer newer) {
     boolean announcedAgain = newer.sequence() > server.sequence();
     server = newer;
+    if (announcedAgain && state == ConnectionState.CONNECTING) {
+      backgroundAttempt = false; // probably back: callers wait for the attempt under way
+    }
     if (!announcedAgain || removed || broughtForward || state != ConnectionState.BACKING_OFF) {
       return;
     }
@@ -127,7 +137,8 @@ final class ServerLink {
           new ServerUnavailableException(server.nodeId(), "left the grid"));
     }
     if (current != null && !current.isDone()) {
-      return backgroundAttempt && !everConnected ? neverReached() : current.copy();
+      return backgroundAttempt && !everConnected && failedSlowly ? neverReached()
+          : current.copy();
     }
     if (state == ConnectionState.CONNECTED && current != null) {
       StorageClient client = current.join();
@@ -139,9 +150,9 @@ final class ServerLink {
       return CompletableFuture.failedFuture(new ServerUnavailableException(server.nodeId(),
           "unreachable (" + lastError + "); next attempt at " + nextAttempt));
     }
-    if (!everConnected && lastError != null && !nextAttemptAnnounced) {
+    if (!everConnected && failedSlowly && !nextAttemptAnnounced) {
       cancelRetry();
-      open(true); // due: tried again, but no operation waits on a server never reached
+      open(true); // due: tried again, but nobody waits on a never-reached, slow-failing server
       return neverReached();
     }
     return open(false).copy();
@@ -149,7 +160,7 @@ final class ServerLink {
 
   private CompletableFuture<StorageClient> neverReached() {
     return CompletableFuture.failedFuture(new ServerUnavailableException(server.nodeId(),
-        "never reached (" + lastError + "); trying again in the background"));
+        "not reached yet; an attempt is under way (last: " + lastError + ")"));
   }
 
   /** The open client if connected now, without opening one. */
@@ -197,6 +208,7 @@ final class ServerLink {
   private CompletableFuture<StorageClient> open(boolean background) {
     setState(ConnectionState.CONNECTING);
     backgroundAttempt = background;
+    attemptStarted = System.nanoTime();
     // Completes after outcome(): whoever sees it done sees the link's new state too.
     CompletableFuture<StorageClient> settled = new CompletableFuture<>();
     current = settled;
@@ -319,6 +331,7 @@ final class ServerLink {
   /** Enters BACKING_OFF and schedules the next attempt; call under the lock. */
   private void backOff(String why) {
     lastError = why;
+    failedSlowly = System.nanoTime() - attemptStarted >= SLOW_FAILURE_NANOS;
     nextAttemptAnnounced = false;
     setState(ConnectionState.BACKING_OFF);
     long delay = backoff.nextMillis();
