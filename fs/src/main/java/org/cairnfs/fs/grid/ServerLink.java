@@ -52,7 +52,12 @@ final class ServerLink {
   private boolean nextAttemptAnnounced;
   /** When the attempt under way started ({@link System#nanoTime}). */
   private long attemptStarted;
-  /** The last failed attempt took {@link #SLOW_FAILURE_NANOS} or more: waiting on it is dear. */
+  /** The attempt under way was refused a turn at a host crowded with attempts (announced there). */
+  private boolean attemptCrowded;
+  /**
+   * The last failed attempt took {@link #SLOW_FAILURE_NANOS} or more, or was refused a turn at a
+   * crowded host: waiting on the next is dear (a refusal at once, a server down, is cheap).
+   */
   private boolean failedSlowly;
   /** Where the link connected last: its server was there, so attempts there are not paced. */
   private volatile HostPort proven;
@@ -209,6 +214,7 @@ final class ServerLink {
     setState(ConnectionState.CONNECTING);
     backgroundAttempt = background;
     attemptStarted = System.nanoTime();
+    attemptCrowded = false;
     // Completes after outcome(): whoever sees it done sees the link's new state too.
     CompletableFuture<StorageClient> settled = new CompletableFuture<>();
     current = settled;
@@ -270,6 +276,7 @@ final class ServerLink {
       return CompletableFuture.completedFuture(null);
     }
     if (wait < 0) {
+      attemptCrowded = true;
       return CompletableFuture.failedFuture(new ServerUnavailableException(server.nodeId(),
           "too many connection attempts to " + host + " at once (servers announced there);"
           + " trying again later"));
@@ -331,7 +338,7 @@ final class ServerLink {
   /** Enters BACKING_OFF and schedules the next attempt; call under the lock. */
   private void backOff(String why) {
     lastError = why;
-    failedSlowly = System.nanoTime() - attemptStarted >= SLOW_FAILURE_NANOS;
+    failedSlowly = attemptCrowded || System.nanoTime() - attemptStarted >= SLOW_FAILURE_NANOS;
     nextAttemptAnnounced = false;
     setState(ConnectionState.BACKING_OFF);
     long delay = backoff.nextMillis();

@@ -155,6 +155,39 @@ class ServerLinkTest {
     }
   }
 
+  /**
+   * An attempt refused a turn at a crowded host (servers announced there by the hundred) says
+   * nothing about how long the next one takes: a server never reached so is not waited for
+   * when its retry is due, as one whose attempts timed out. (Loopback paced, one turn, a pacer
+   * clock that never moves: the first attempt takes the turn, every later one is refused.)
+   */
+  @Test
+  void aServerRefusedATurnAtACrowdedHostIsNotWaitedForWhenItsRetryIsDue() throws Exception {
+    NodeKey key = NodeKey.generate();
+    ServerPool paced = ServerPool.builder(grid.membership(key), key)
+        .clientOptions(ClientOptions.builder().connectTimeout(Duration.ofSeconds(1))
+            .requestTimeout(Duration.ofSeconds(10)).build())
+        .connectPacer(new ConnectPacer(1, 1, true, () -> 0L))
+        .reconnectBackoff(BACKOFF, BACKOFF.multipliedBy(2)).clock(now::get).build();
+    ServerLink first = new ServerLink(paced, new GridServer(s0.nodeId(), "s0", List.of(real),
+        ANNOUNCED_FREE, "", -1, T0, true, Optional.empty()));
+    ServerLink crowded = new ServerLink(paced, new GridServer(s0.nodeId(), "s0",
+        List.of(closedPort()), ANNOUNCED_FREE, "", -1, T0, true, Optional.empty()));
+    try {
+      get(first.connect()); // the host's one turn
+      assertThatThrownBy(() -> get(crowded.connect())).cause()
+          .hasMessageContaining("too many connection attempts");
+      now.set(crowded.status().nextAttempt().orElseThrow());
+      assertThatThrownBy(() -> get(crowded.connect())).cause()
+          .isInstanceOf(ServerUnavailableException.class)
+          .hasMessageContaining("not reached yet; an attempt is under way");
+    } finally {
+      first.remove();
+      crowded.remove();
+      paced.close();
+    }
+  }
+
   @Test
   void opensOnFirstUseAndEveryCallerSharesTheOneConnection() throws Exception {
     ServerLink link = link(real);
