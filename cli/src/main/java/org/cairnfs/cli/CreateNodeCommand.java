@@ -84,14 +84,15 @@ final class CreateNodeCommand implements Callable<Integer> {
     checkSize("--reserved-space", reservedSpace);
     NodeDirectory node = new NodeDirectory(dir);
     String name = nickname != null ? nickname : node.root().getFileName().toString();
-    String text = nodeConfig(name, hostname, port, introducers, shares(), !noStorage, storageDir,
+    EncodingParams shares = shares();
+    String text = nodeConfig(name, hostname, port, introducers, shares, !noStorage, storageDir,
         maxSpace, reservedSpace);
     NodeKey key = node.create(text);
     out().println("Created node " + name + " in " + node.root());
     out().println("  node id: " + key.nodeId());
     out().println("  storage: " + (noStorage ? "off" : node.root().resolve(storageDir)
         + (maxSpace == null ? " (no limit)" : " (max " + maxSpace + ")")));
-    EncodingParams e = shares() != null ? shares() : EncodingParams.DEFAULTS;
+    EncodingParams e = shares != null ? shares : EncodingParams.DEFAULTS;
     out().println("  shares:  " + e.k() + " of " + e.n() + ", on at least " + e.happy()
         + " servers");
     out().println("  config:  " + node.config());

@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * What a client lets into its {@link KnownServers} from untrusted sources (introducers and the
  * cache file): verified announcements whose issue time is in the {@link IssueTimeWindow}, of
- * the allowed servers when the node names them, as far as the list's limits allow. Each kind of refusal is logged without letting a hostile
- * introducer flood the log: bad and stale announcements at most once a minute, a full list once
- * per introducer until the list has room again. Locks on the {@code KnownServers} it feeds, as
- * its owner does.
+ * the allowed servers when the node names them, as far as the list's limits allow. Each kind of
+ * refusal is logged without letting a hostile introducer flood the log: bad and stale
+ * announcements at most once a minute, a full list once per introducer until the list has room
+ * again. Locks on the {@code KnownServers} it feeds, as its owner does.
  */
 final class AnnouncementIntake {
   private static final Logger log = LoggerFactory.getLogger(GridMembership.class);
@@ -33,7 +33,7 @@ final class AnnouncementIntake {
   private final InstantSource wallClock;
   private final int maxServers;
   private final long maxHeldBytes;
-  /** The only servers let in from announcements, or {@code null} for any. */
+  /** The only servers let in from announcements (immutable), or {@code null} for any. */
   private final Set<NodeId> allowed;
   /** Introducers already warned about for filling the list (until it has room again). */
   private final Set<IntroducerUrl> warnedFull = ConcurrentHashMap.newKeySet();
@@ -47,7 +47,7 @@ final class AnnouncementIntake {
     this.wallClock = wallClock;
     this.maxServers = maxServers;
     this.maxHeldBytes = maxHeldBytes;
-    this.allowed = allowed == null ? null : Set.copyOf(allowed);
+    this.allowed = allowed;
   }
 
   /** Offers announcement bytes pushed by {@code from}, received at {@code now}; true if the list changed. */
@@ -108,7 +108,7 @@ final class AnnouncementIntake {
     int full = 0;
     synchronized (known) {
       for (AnnouncementCache.Entry e : cache.load()) {
-        if (allowed != null && !allowed.contains(e.announcement().nodeId())) {
+        if (!admits(e.announcement().nodeId())) {
           continue; // cached before the list was set
         }
         if (window.fault(e.announcement(), wallNow, "this node's").isPresent()) {
@@ -175,7 +175,11 @@ final class AnnouncementIntake {
       return false;
     }
     Optional<NodeId> claimed = Announcement.claimedNodeId(bytes);
-    return claimed.isPresent() && !allowed.contains(claimed.get());
+    return claimed.isPresent() && !admits(claimed.get());
+  }
+
+  private boolean admits(NodeId id) {
+    return allowed == null || allowed.contains(id);
   }
 
   /**
