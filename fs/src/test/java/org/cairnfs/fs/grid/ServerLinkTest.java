@@ -51,10 +51,7 @@ class ServerLinkTest {
   void start() throws Exception {
     grid = new TestGrid(dir, 1);
     s0 = grid.server(0);
-    NodeKey key = NodeKey.generate();
-    pool = ServerPool.builder(grid.membership(key), key)
-        .clientOptions(ClientOptions.builder().connectTimeout(Duration.ofSeconds(1))
-            .requestTimeout(Duration.ofSeconds(10)).build())
+    pool = poolBuilder(Duration.ofSeconds(1))
         .reconnectBackoff(BACKOFF, BACKOFF.multipliedBy(2)).clock(now::get).build();
     silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     real = new HostPort("127.0.0.1", s0.port());
@@ -68,8 +65,21 @@ class ServerLinkTest {
     grid.close();
   }
 
+  /** A pool of the test grid's membership whose handshakes time out after {@code connect}. */
+  ServerPool.Builder poolBuilder(Duration connect) {
+    NodeKey key = NodeKey.generate();
+    return ServerPool.builder(grid.membership(key), key)
+        .clientOptions(ClientOptions.builder().connectTimeout(connect)
+            .requestTimeout(Duration.ofSeconds(10)).build());
+  }
+
   ServerLink link(HostPort... addresses) {
-    return new ServerLink(pool, new GridServer(s0.nodeId(), "s0", List.of(addresses),
+    return link(pool, addresses);
+  }
+
+  /** A link of {@code p} to s0 announced at {@code addresses}. */
+  ServerLink link(ServerPool p, HostPort... addresses) {
+    return new ServerLink(p, new GridServer(s0.nodeId(), "s0", List.of(addresses),
         ANNOUNCED_FREE, "", -1, T0, true, Optional.empty()));
   }
 
@@ -98,15 +108,10 @@ class ServerLinkTest {
    */
   @Test
   void aServerNeverReachedFailsAtOnceWhileTheBackgroundRetriesIt() throws Exception {
-    NodeKey key = NodeKey.generate();
-    ServerPool fast = ServerPool.builder(grid.membership(key), key)
-        .clientOptions(ClientOptions.builder().connectTimeout(Duration.ofSeconds(2))
-            .requestTimeout(Duration.ofSeconds(10)).build())
+    ServerPool fast = poolBuilder(Duration.ofSeconds(2))
         .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(100)).build();
-    ServerLink never = new ServerLink(fast, new GridServer(s0.nodeId(), "s0", List.of(quiet),
-        ANNOUNCED_FREE, "", -1, T0, true, Optional.empty()));
-    ServerLink once = new ServerLink(fast, new GridServer(s0.nodeId(), "s0",
-        List.of(quiet, real), ANNOUNCED_FREE, "", -1, T0, true, Optional.empty()));
+    ServerLink never = link(fast, quiet);
+    ServerLink once = link(fast, quiet, real);
     try {
       CompletableFuture<StorageClient> first = never.connect();
       assertThat(first).as("its first attempt is waited for").isNotDone();
@@ -124,15 +129,13 @@ class ServerLinkTest {
           () -> never.status().state() == ConnectionState.BACKING_OFF);
       await("under way", () -> never.status().state() == ConnectionState.CONNECTING);
       assertThat(never.connect()).isCompletedExceptionally();
-      never.update(new GridServer(s0.nodeId(), "s0", List.of(quiet), ANNOUNCED_FREE, "", 1,
-          T0, true, Optional.empty())); // announced again: probably back, so waited for
+      never.update(announcedAgain(never.server())); // probably back: waited for
       assertThat(never.connect()).isNotDone();
 
       // refused at once (a server down): cheap to wait for, so its retries are waited for,
       // even one that is slow this time (its port now taken by a socket that never answers)
       HostPort spot = closedPort();
-      ServerLink down = new ServerLink(fast, new GridServer(s0.nodeId(), "s0", List.of(spot),
-          ANNOUNCED_FREE, "", -1, T0, true, Optional.empty()));
+      ServerLink down = link(fast, spot);
       assertThatThrownBy(() -> get(down.connect())).isInstanceOf(ExecutionException.class);
       try (ServerSocket hangs = new ServerSocket(spot.port(), 50,
           InetAddress.getLoopbackAddress())) {
@@ -163,16 +166,11 @@ class ServerLinkTest {
    */
   @Test
   void aServerRefusedATurnAtACrowdedHostIsNotWaitedForWhenItsRetryIsDue() throws Exception {
-    NodeKey key = NodeKey.generate();
-    ServerPool paced = ServerPool.builder(grid.membership(key), key)
-        .clientOptions(ClientOptions.builder().connectTimeout(Duration.ofSeconds(1))
-            .requestTimeout(Duration.ofSeconds(10)).build())
+    ServerPool paced = poolBuilder(Duration.ofSeconds(1))
         .connectPacer(new ConnectPacer(1, 1, true, () -> 0L))
         .reconnectBackoff(BACKOFF, BACKOFF.multipliedBy(2)).clock(now::get).build();
-    ServerLink first = new ServerLink(paced, new GridServer(s0.nodeId(), "s0", List.of(real),
-        ANNOUNCED_FREE, "", -1, T0, true, Optional.empty()));
-    ServerLink crowded = new ServerLink(paced, new GridServer(s0.nodeId(), "s0",
-        List.of(closedPort()), ANNOUNCED_FREE, "", -1, T0, true, Optional.empty()));
+    ServerLink first = link(paced, real);
+    ServerLink crowded = link(paced, closedPort());
     try {
       get(first.connect()); // the host's one turn
       assertThatThrownBy(() -> get(crowded.connect())).cause()
