@@ -135,11 +135,12 @@ public final class ServerPool implements AutoCloseable {
   }
 
   /**
-   * Someone needs the grid (an upload, a mutable write, a sync): while fewer than {@code
-   * wanted} servers are connected, every server this client backs off from is tried now (each
-   * at most once per shortest backoff), so an upload that follows finds a grid that came back. With enough servers connected it does
-   * nothing: a server that is merely gone (or drops packets, so an attempt waits for the
-   * connect timeout) keeps its backoff and delays no one.
+   * Someone needs the grid (an upload or a read: happy or k servers; a sync): while fewer
+   * than {@code wanted} servers are connected, every server this client backs off from is
+   * tried now (each at most once per shortest backoff), so the operation that follows finds a
+   * grid that came back. With enough servers connected it does nothing: a server that is
+   * merely gone (or drops packets, so an attempt waits for the connect timeout) keeps its
+   * backoff and delays no one.
    */
   public void retryUnreachable(int wanted) {
     if (connectedCount() >= wanted) {

@@ -55,7 +55,13 @@ final class ShareLocator {
     this.ring = PermutedRing.order(index, pool.serverIds());
   }
 
+  /**
+   * Starts asking. While fewer than k servers are connected, the links backing off are tried
+   * first ({@link ServerPool#retryUnreachable}): a read right after the grid came back finds it
+   * there, instead of failing until the backoff from the outage ends (up to a minute).
+   */
   ShareLocator start() {
+    pool.retryUnreachable(k);
     askNextBatch();
     return this;
   }

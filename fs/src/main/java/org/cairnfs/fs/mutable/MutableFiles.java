@@ -83,8 +83,12 @@ public final class MutableFiles {
 
   /** The newest recoverable version. */
   public CompletableFuture<MutableVersion> read(MutableReadCap cap) {
-    return async(() -> SlotReader.read(map(cap.storageIndex().orElseThrow(), cap.fingerprint(),
-        true), cap, options.maxSize(), timeout));
+    return async(() -> {
+      // a grid that came back while the links still back off from its outage is read at once
+      grid.servers().retryUnreachable(options.params().k());
+      return SlotReader.read(map(cap.storageIndex().orElseThrow(), cap.fingerprint(), true),
+          cap, options.maxSize(), timeout);
+    });
   }
 
   /** Replaces the contents, whatever they were (last writer wins). */

@@ -21,12 +21,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An upload, a new mutable file and a mutable overwrite right after the grid came back
- * succeed, instead of failing at once because the client's links are still backing off from
- * the outage (up to a minute): what {@code cairn put} through a running node, the gateway and
- * the mount's uploader do. Four real servers, all stopped and started again.
+ * Writes (an upload, a new mutable file, a mutable overwrite) and reads (a file, a mutable file,
+ * a directory) right after the grid came back succeed, instead of failing at once because the
+ * client's links are still backing off from the outage (up to a minute): what {@code cairn
+ * put} and {@code ls} through a running node, the gateway and the mount do. Four real servers,
+ * all stopped and started again.
  */
-class WritesWhenTheGridReturnsTest {
+class AfterTheGridReturnsTest {
   static final GridConfig CONFIG = GridConfig.builder()
       .params(EncodingParams.builder().k(2).happy(3).n(4).segmentSize(16 * 1024).build())
       .stallTimeout(Duration.ofSeconds(3)).readTimeout(Duration.ofSeconds(3)).build();
@@ -72,6 +73,47 @@ class WritesWhenTheGridReturnsTest {
           }
         }
         assertThat(pool.connectedCount()).isEqualTo(4);
+      }
+    }
+  }
+
+  /**
+   * Reads likewise: a file, a mutable file and a directory read right after the grid came back
+   * are served then, not failed (or waited for) until the links' backoff from the outage ends.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"read file", "read mutable", "list directory"})
+  void aReadAfterTheGridReturnsDoesNotWaitForLinksStillBackingOff(String first)
+      throws Exception {
+    try (TestGrid grid = new TestGrid(dir.resolve("grid"), 4)) {
+      NodeKey key = NodeKey.generate();
+      ServerPool pool = ServerPool.builder(grid.membership(key), key)
+          .clientOptions(TestGrid.CLIENT_OPTIONS)
+          .reconnectBackoff(Duration.ofSeconds(20), Duration.ofSeconds(60)).build();
+      try (GridClient client = GridClient.create(pool,
+          ClientSecrets.random(new SecureRandom()), CONFIG)) {
+        ClientFileSystem fs = ClientFileSystem.create(client);
+        byte[] data = new byte[100_000];
+        new Random(8).nextBytes(data);
+        String file = fs.upload(new ByteArrayInputStream(data)).get(30, TimeUnit.SECONDS);
+        String mutable = fs.createMutable(new byte[] {1, 2, 3}).get(30, TimeUnit.SECONDS);
+        String directory = fs.createDirectory().get(30, TimeUnit.SECONDS);
+        grid.servers().forEach(TestServer::kill);
+        // every link backs off for 15 s at least (its first backoff: 16 to 20 s)
+        TestGrid.awaitAllBackingOff(pool, Duration.ofSeconds(15));
+        for (TestServer s : grid.servers()) {
+          s.start();
+        }
+        long start = System.nanoTime();
+        switch (first) {
+          case "read file" ->
+              assertThat(fs.read(file, 0, data.length).get(30, TimeUnit.SECONDS)).isEqualTo(data);
+          case "read mutable" ->
+              assertThat(fs.readMutable(mutable).get(30, TimeUnit.SECONDS).contents())
+                  .containsExactly(1, 2, 3);
+          default -> assertThat(fs.list(directory).get(30, TimeUnit.SECONDS)).isEmpty();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
       }
     }
   }
