@@ -155,6 +155,48 @@ class MutableFilesTest {
     assertThat(parse(bob.read(cap.readOnly()).get().contents())).hasSize(30);
   }
 
+  /**
+   * Nodes configured with different shares ({@code [client] shares-*}) writing one file: each
+   * reads what the other published (its k from the shares), publishes with its own encoding over
+   * it, and changes made at once by writers of different encodings are all kept. Shares of the
+   * wider encoding left behind by the narrower one stay older versions, never read as newest.
+   */
+  @RepeatedTest(2)
+  void writersWithDifferentEncodingsShareOneFileAndKeepEveryChange() throws Exception {
+    int segment = alice.options().params().segmentSize();
+    MutableFiles narrow = MutableFiles.on(grid.client(FAST), new MutableOptions(
+        new org.cairnfs.caps.mutable.MutableParams(2, 4, segment), 3,
+        MutableOptions.DEFAULT_MAX_SIZE, MutableOptions.DEFAULT_MAX_ATTEMPTS));
+    MutableFiles wide = MutableFiles.on(grid.client(FAST), new MutableOptions(
+        new org.cairnfs.caps.mutable.MutableParams(5, 10, segment), 7,
+        MutableOptions.DEFAULT_MAX_SIZE, MutableOptions.DEFAULT_MAX_ATTEMPTS));
+    MutableWriteCap cap = wide.create(lines("wide-0")).get();
+    narrow.modify(cap, adding("narrow-0", null, new AtomicInteger())).get(60, TimeUnit.SECONDS);
+    assertThat(parse(wide.read(cap.readOnly()).get().contents()))
+        .containsExactly("narrow-0", "wide-0");
+    wide.modify(cap, adding("wide-1", null, new AtomicInteger())).get(60, TimeUnit.SECONDS);
+    assertThat(parse(narrow.read(cap.readOnly()).get().contents()))
+        .containsExactly("narrow-0", "wide-0", "wide-1");
+    List<CompletableFuture<Void>> sides = new ArrayList<>();
+    for (MutableFiles writer : List.of(narrow, wide, alice)) {
+      String name = writer == narrow ? "n" : writer == wide ? "w" : "a";
+      sides.add(CompletableFuture.runAsync(() -> {
+        for (int i = 0; i < 5; i++) {
+          writer.modify(cap, adding(name + i, null, new AtomicInteger())).join();
+        }
+      }));
+    }
+    for (CompletableFuture<Void> side : sides) {
+      side.get(120, TimeUnit.SECONDS);
+    }
+    MutableVersion last = bob.read(cap.readOnly()).get();
+    assertThat(parse(last.contents())).hasSize(18);
+    assertThat(last.seqnum()).isGreaterThanOrEqualTo(18);
+    for (MutableFiles reader : List.of(narrow, wide, alice)) {
+      assertThat(reader.read(cap.readOnly()).get()).isEqualTo(last);
+    }
+  }
+
   @Test
   void sizesAboveTheLimitAreRefusedToWriteAndToRead() throws Exception {
     MutableWriteCap cap = alice.create(new byte[5000]).get();
