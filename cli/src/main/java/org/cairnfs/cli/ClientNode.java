@@ -43,15 +43,18 @@ final class ClientNode implements AutoCloseable {
   private final NodeDirectory dir;
   private final NodeConfig config;
   private final GridMembership membership;
+  /** Whether {@link #membership} is this node's to close (not {@link RunningNode}'s). */
+  private final boolean ownsMembership;
   private final ServerPool pool;
   private final GridClient grid;
   private final GridFileSystem files;
 
   private ClientNode(NodeDirectory dir, NodeConfig config, GridMembership membership,
-      ServerPool pool, GridClient grid) {
+      boolean ownsMembership, ServerPool pool, GridClient grid) {
     this.dir = dir;
     this.config = config;
     this.membership = membership;
+    this.ownsMembership = ownsMembership;
     this.pool = pool;
     this.grid = grid;
     this.files = ClientFileSystem.create(grid);
@@ -74,6 +77,17 @@ final class ClientNode implements AutoCloseable {
    * takes them from the config ({@link ClientSettings}).
    */
   static ClientNode open(Path nodeDir, GridConfig gridConfig) throws ConfigException, IOException {
+    return open(nodeDir, gridConfig, null);
+  }
+
+  /**
+   * {@link #open(Path, GridConfig)} on {@code shared}, the membership the {@link RunningNode} of
+   * the same directory keeps (then not closed with this node), or a new one when null. Why:
+   * {@code cairn run}'s gateway and node are one client of the introducers, with one writer of
+   * the announcement cache.
+   */
+  static ClientNode open(Path nodeDir, GridConfig gridConfig, GridMembership shared)
+      throws ConfigException, IOException {
     NativeCrypto.install(); // before any cipher: every grid client encrypts and decrypts data
     NodeDirectory dir = new NodeDirectory(nodeDir);
     if (!dir.exists()) {
@@ -88,24 +102,22 @@ final class ClientNode implements AutoCloseable {
     }
     NodeKey key = NodeKey.load(dir.nodeKey());
     ClientSecrets secrets = ClientSecrets.loadOrCreate(dir.root());
-    GridMembership membership = GridMembership.builder(key)
-        .introducers(RunningNode.parseIntroducers(config))
-        .allowedServers(config.client().allowedServers())
-        .cacheFile(dir.announcementCache())
-        .reconnectBackoff(RunningNode.RECONNECT_MIN, RunningNode.RECONNECT_MAX)
-        .build().start();
+    GridMembership membership = shared != null ? shared : RunningNode.membership(key, config,
+        RunningNode.parseIntroducers(config), dir).start();
     ServerPool pool = null;
     try {
       pool = ServerPool.builder(membership, key).build();
       GridClient grid = GridClient.create(pool, secrets, gridConfig != null ? gridConfig
           : GridConfig.builder().params(config.client().encoding())
               .connectGrace(config.client().connectGrace()).build());
-      return new ClientNode(dir, config, membership, pool, grid);
+      return new ClientNode(dir, config, membership, shared == null, pool, grid);
     } catch (RuntimeException e) {
       if (pool != null) {
         pool.close();
       }
-      membership.close();
+      if (shared == null) {
+        membership.close();
+      }
       throw e;
     }
   }
@@ -200,7 +212,10 @@ final class ClientNode implements AutoCloseable {
     return config;
   }
 
-  /** Stops transfers and disconnects: the filesystem, the grid client, the pool, the membership. */
+  /**
+   * Stops transfers and disconnects: the filesystem, the grid client, the pool, the membership
+   * (unless shared).
+   */
   @Override
   public void close() {
     GridFileSystem f = files;
@@ -213,6 +228,8 @@ final class ClientNode implements AutoCloseable {
     }
     grid.close();
     pool.close();
-    membership.close();
+    if (ownsMembership) {
+      membership.close();
+    }
   }
 }

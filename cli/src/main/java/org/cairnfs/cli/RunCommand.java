@@ -77,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
         && (web.port != null || !config.storageEnabled());
     try {
       if (serveWeb) {
-        client = ClientNode.open(node.root());
+        client = ClientNode.open(node.root(), null, running.membership());
         gateway = web.start(client.files(), new NodeStatusReport(client, List::of,
             running.storage()), node.root());
       }

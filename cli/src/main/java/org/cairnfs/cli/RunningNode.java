@@ -79,10 +79,7 @@ final class RunningNode implements AutoCloseable {
 
   private void startNode(NodeKey key, List<IntroducerUrl> introducers, StorageConfig storageConfig)
       throws IOException {
-    membership = GridMembership.builder(key).introducers(introducers)
-        .allowedServers(config.client().allowedServers())
-        .cacheFile(dir.announcementCache()).reconnectBackoff(RECONNECT_MIN, RECONNECT_MAX)
-        .build().start();
+    membership = membership(key, config, introducers, dir).start();
     parts.add(membership);
     if (storageConfig != null) {
       dir.privateState();
@@ -102,6 +99,18 @@ final class RunningNode implements AutoCloseable {
       log.info("storage server {} ({}) listening on {}:{}, shares in {}", config.nickname(),
           key.nodeId().shortForm(), config.hostname(), storage.port(), config.storageDir());
     }
+  }
+
+  /**
+   * The grid membership a node directory's config describes (introducers, allowed servers, its
+   * announcement cache), not started: one per process, shared by {@code cairn run}'s gateway.
+   */
+  static GridMembership membership(NodeKey key, NodeConfig config,
+      List<IntroducerUrl> introducers, NodeDirectory dir) {
+    return GridMembership.builder(key).introducers(introducers)
+        .allowedServers(config.client().allowedServers())
+        .cacheFile(dir.announcementCache()).reconnectBackoff(RECONNECT_MIN, RECONNECT_MAX)
+        .build();
   }
 
   private long freeSpace() {

@@ -147,6 +147,14 @@ class ForegroundCommandsTest {
       assertThat(m.find()).as(f.out.toString()).isTrue();
       gateway = m.group(1);
       assertThat(WebAddress.read(client.root())).contains(gateway);
+      // the node and its gateway are one client of the introducer (one membership)
+      var service = introducer.introducer().service();
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+      while (service.subscriberCount() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      Thread.sleep(1000); // a second subscription would have come by now
+      assertThat(service.subscriberCount()).isEqualTo(1);
     }
     assertThat(WebAddress.read(client.root())).as("no address of a stopped gateway").isEmpty();
     int port = java.net.URI.create(gateway).getPort();
