@@ -83,10 +83,10 @@ public record ClientSettings(Set<NodeId> allowedServers, EncodingParams encoding
   }
 
   private static Set<NodeId> allowed(ConfigFile f) throws ConfigException {
-    String text = f.getString("client.allowed-servers", "");
-    if (text.isBlank()) {
+    if (f.get("client.allowed-servers").isEmpty()) {
       return null;
     }
+    String text = f.getString("client.allowed-servers", "");
     Set<NodeId> ids = new LinkedHashSet<>();
     for (String id : text.split(",")) {
       if (id.isBlank()) {
@@ -99,6 +99,12 @@ public record ClientSettings(Set<NodeId> allowedServers, EncodingParams encoding
             + "' is not a node id (" + e.getMessage() + "); list full node ids separated by"
             + " commas, as 'cairn status --full-ids' shows them");
       }
+    }
+    if (ids.isEmpty()) {
+      // an empty list meant to close the grid must not open it silently
+      throw f.error("client.allowed-servers", "'client.allowed-servers' is set but names no"
+          + " server; list the servers' full node ids ('cairn status --full-ids'), or remove"
+          + " the line to use every announced server");
     }
     return Set.copyOf(ids);
   }

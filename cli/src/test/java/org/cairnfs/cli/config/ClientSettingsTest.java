@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.protocol.identity.NodeId;
 import org.cairnfs.protocol.identity.NodeKey;
@@ -72,6 +73,10 @@ class ClientSettingsTest {
   @Test
   void allowedServersAreFullNodeIdsSeparatedByCommas() throws Exception {
     assertThat(read("").allowedServers()).as("any server").isNull();
+    for (String empty : List.of("allowed-servers =\n", "allowed-servers = , ,\n")) {
+      assertThatThrownBy(() -> read(empty)).as("an empty list does not open the grid")
+          .hasMessageContaining("'client.allowed-servers' is set but names no server");
+    }
     NodeId a = NodeKey.generate().nodeId();
     NodeId b = NodeKey.generate().nodeId();
     String two = "shares-needed = 2\nshares-happy = 2\n";
