@@ -59,6 +59,8 @@ final class ServerLink {
    * crowded host: waiting on the next is dear (a refusal at once, a server down, is cheap).
    */
   private boolean failedSlowly;
+  /** The addresses the attempt under way walks (the server's when it started). */
+  private List<HostPort> attemptAddresses = List.of();
   /** Where the link connected last: its server was there, so attempts there are not paced. */
   private volatile HostPort proven;
   /** An attempt's turn at its host, while it waits for it ({@link ConnectPacer}). */
@@ -80,7 +82,8 @@ final class ServerLink {
   /**
    * A newer listing of the server. A new announcement (a higher sequence: the server restarted,
    * or reconnected to an introducer) while backing off says it is probably back: the next
-   * attempt comes after the shortest backoff instead of the long one the failures earned.
+   * attempt comes after the shortest backoff instead of the long one the failures earned. So
+   * does one with new addresses during an attempt, which walks the old ones ({@link #backOff}).
    *
    * <p>Once per outage: until the link connects again, later announcements change nothing, and
    * if that early attempt fails the backoff goes on from what the failures earned. A server
@@ -215,10 +218,11 @@ final class ServerLink {
     backgroundAttempt = background;
     attemptStarted = System.nanoTime();
     attemptCrowded = false;
+    attemptAddresses = server.addresses();
     // Completes after outcome(): whoever sees it done sees the link's new state too.
     CompletableFuture<StorageClient> settled = new CompletableFuture<>();
     current = settled;
-    tryAddresses(server.addresses(), 0, null).whenComplete((client, failure) -> {
+    tryAddresses(attemptAddresses, 0, null).whenComplete((client, failure) -> {
       try {
         outcome(settled, client, failure);
       } finally {
@@ -342,8 +346,16 @@ final class ServerLink {
     nextAttemptAnnounced = false;
     setState(ConnectionState.BACKING_OFF);
     long delay = backoff.nextMillis();
+    boolean moved = !broughtForward && !server.addresses().equals(attemptAddresses);
+    if (moved) {
+      // announced at new addresses while the attempt walked the old ones: try those soon, as
+      // for any new announcement while backing off (once per outage, see update)
+      broughtForward = true;
+      nextAttemptAnnounced = true;
+      delay = Math.min(delay, Backoff.jittered(pool.backoffMin().toMillis()));
+    }
     nextAttempt = pool.clock().instant().plus(Duration.ofMillis(delay));
-    scheduleRetry(delay, true);
+    scheduleRetry(delay, !moved);
   }
 
   /**

@@ -329,6 +329,39 @@ class ServerLinkTest {
   }
 
   /**
+   * A server announced at new addresses while an attempt walks its old ones (it moved, and the
+   * old address drops packets): when that attempt fails, the next comes after the shortest
+   * backoff, at the new addresses, not after the backoff the failures earned (up to a minute).
+   * Once per outage, as any announcement's.
+   */
+  @Test
+  void anAnnouncementOfNewAddressesDuringAnAttemptBringsTheNextForward() throws Exception {
+    ServerLink link = link(quiet);
+    assertThatThrownBy(() -> get(link.connect())).isInstanceOf(ExecutionException.class);
+    now.set(link.status().nextAttempt().orElseThrow());
+    link.retrySoon(); // asked, so the failing attempt is waited for and earns its backoff
+    assertThatThrownBy(() -> get(link.connect())).isInstanceOf(ExecutionException.class);
+    Instant earned = link.status().nextAttempt().orElseThrow();
+    assertThat(earned).as("the second failure earned twice the backoff")
+        .isAfter(now.get().plus(BACKOFF.multipliedBy(8).dividedBy(5)));
+
+    now.set(earned);
+    link.retrySoon();
+    CompletableFuture<StorageClient> walking = link.connect(); // the silent address again
+    assertThat(link.status().state()).isEqualTo(ConnectionState.CONNECTING);
+    GridServer moved = announcedAgain(link.server());
+    link.update(new GridServer(moved.nodeId(), moved.nickname(), List.of(real),
+        moved.freeSpace(), moved.softwareVersion(), moved.sequence(), moved.lastSeen(),
+        moved.isStatic(), moved.announcement()));
+    assertThatThrownBy(() -> get(walking)).isInstanceOf(ExecutionException.class);
+    Instant next = link.status().nextAttempt().orElseThrow();
+    assertThat(next).as("the shortest backoff, not the earned one")
+        .isBefore(now.get().plus(BACKOFF).plusMillis(1));
+    now.set(next);
+    assertThat(get(link.connect()).connection().isOpen()).isTrue();
+  }
+
+  /**
    * Someone waiting for the grid (a sync) makes a link that backs off try at once, and a
    * {@code connect} right after waits for that attempt instead of failing fast; asked again
    * within the shortest backoff, it does nothing, so a caller in a loop cannot hammer a server.
