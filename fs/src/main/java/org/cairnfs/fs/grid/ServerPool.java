@@ -143,7 +143,10 @@ public final class ServerPool implements AutoCloseable {
    * backoff and delays no one.
    */
   public void retryUnreachable(int wanted) {
-    if (connectedCount() >= wanted) {
+    // counted only as far as needed: every read asks (ShareLocator)
+    long connected = links.values().stream().filter(l -> l.connectedClient().isPresent())
+        .limit(Math.max(wanted, 0)).count();
+    if (connected >= wanted) {
       return;
     }
     for (ServerLink link : links.values()) {
