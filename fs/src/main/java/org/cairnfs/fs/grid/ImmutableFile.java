@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -19,6 +20,7 @@ import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.caps.immutable.ImmutableDecoder;
 import org.cairnfs.caps.immutable.ShareLayout;
 import org.cairnfs.caps.share.ShareSource;
+import org.cairnfs.protocol.identity.NodeId;
 
 /**
  * An immutable file open for reading from the grid: any byte range, fetching only the segments
@@ -287,6 +289,13 @@ public final class ImmutableFile implements AutoCloseable {
     if (locator.located().size() < cap.k()) {
       Await.get(locator.finished(), config.readTimeout(), "locating shares");
       if (locator.located().size() < cap.k()) {
+        // servers that refused while down may be back: ask them again before failing
+        Set<NodeId> trying = pool.retryRefused(locator.problems().keySet());
+        if (!trying.isEmpty()) {
+          Await.get(locator.askAgain(trying), config.readTimeout(), "locating shares");
+        }
+      }
+      if (locator.located().size() < cap.k()) {
         throw new NotEnoughSharesException(cap.index(), locator.located(), cap.k(),
             locator.asked(), locator.serversKnown(), describe(locator.problems()));
       }
@@ -348,7 +357,7 @@ public final class ImmutableFile implements AutoCloseable {
     }
   }
 
-  private String describe(Map<org.cairnfs.protocol.identity.NodeId, String> problems) {
+  private String describe(Map<NodeId, String> problems) {
     if (problems.isEmpty()) {
       return "";
     }

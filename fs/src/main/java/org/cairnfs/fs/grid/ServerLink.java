@@ -138,6 +138,25 @@ final class ServerLink {
     open(false);
   }
 
+  /**
+   * A read came up short while this link backs off ({@link ServerPool#retryRefused}): tries now
+   * if its last failure was quick (a refusal: the server was down, and may be back), at most
+   * once per shortest backoff, and callers wait for the attempt. Returns whether it tries.
+   */
+  synchronized boolean retryIfRefused() {
+    if (removed || state != ConnectionState.BACKING_OFF || failedSlowly) {
+      return false;
+    }
+    Instant now = pool.clock().instant();
+    if (askedAt != null && now.isBefore(askedAt.plus(pool.backoffMin()))) {
+      return false;
+    }
+    askedAt = now;
+    cancelRetry();
+    open(false);
+    return true;
+  }
+
   /** An open client, opening one if needed; fails fast while backing off or once removed. */
   synchronized CompletableFuture<StorageClient> connect() {
     if (removed) {
@@ -320,7 +339,7 @@ final class ServerLink {
         backoff.reset();
         client.connection().closeFuture().thenRun(() -> dropped(attempt));
       } else {
-        backOff(Await.unwrap(failure).getMessage());
+        backOff(Await.unwrap(failure).getMessage(), true);
       }
     }
     if (client != null) {
@@ -336,13 +355,17 @@ final class ServerLink {
       return;
     }
     log.debug("connection to {} dropped; reconnecting", server.nodeId().shortForm());
-    backOff("connection closed");
+    backOff("connection closed", false);
   }
 
-  /** Enters BACKING_OFF and schedules the next attempt; call under the lock. */
-  private void backOff(String why) {
+  /**
+   * Enters BACKING_OFF and schedules the next attempt; call under the lock. {@code attempt}: an
+   * attempt failed (else a connection dropped: no attempt to judge as slow).
+   */
+  private void backOff(String why, boolean attempt) {
     lastError = why;
-    failedSlowly = attemptCrowded || System.nanoTime() - attemptStarted >= SLOW_FAILURE_NANOS;
+    failedSlowly = attempt
+        && (attemptCrowded || System.nanoTime() - attemptStarted >= SLOW_FAILURE_NANOS);
     nextAttemptAnnounced = false;
     setState(ConnectionState.BACKING_OFF);
     long delay = backoff.nextMillis();

@@ -3,6 +3,7 @@ package org.cairnfs.fs.grid;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -135,15 +136,15 @@ public final class ServerPool implements AutoCloseable {
   }
 
   /**
-   * Someone needs the grid (an upload or a read: happy or k servers; a sync): while fewer
-   * than {@code wanted} servers are connected, every server this client backs off from is
-   * tried now (each at most once per shortest backoff), so the operation that follows finds a
-   * grid that came back. With enough servers connected it does nothing: a server that is
-   * merely gone (or drops packets, so an attempt waits for the connect timeout) keeps its
-   * backoff and delays no one.
+   * Someone needs the grid (an upload, a mutable write, a sync): while fewer than {@code
+   * wanted} servers are connected, every server this client backs off from is tried now (each
+   * at most once per shortest backoff), so the operation that follows finds a grid that came
+   * back. With enough servers connected it does nothing: a server that is merely gone (or
+   * drops packets, so an attempt waits for the connect timeout) keeps its backoff and delays no
+   * one.
    */
   public void retryUnreachable(int wanted) {
-    // counted only as far as needed: every read asks (ShareLocator)
+    // counted only as far as needed
     long connected = links.values().stream().filter(l -> l.connectedClient().isPresent())
         .limit(Math.max(wanted, 0)).count();
     if (connected >= wanted) {
@@ -152,6 +153,24 @@ public final class ServerPool implements AutoCloseable {
     for (ServerLink link : links.values()) {
       link.retrySoon();
     }
+  }
+
+  /**
+   * A read came up short, {@code servers} among those that failed: each of them backing off
+   * after failures that were refusals at once (a server down, perhaps back by now) tries again
+   * now, at most once per shortest backoff, and a {@link #connect} right after waits for that
+   * attempt. Returns the servers that try. A server whose attempts fail slowly (an address that
+   * drops packets, a fake) keeps its backoff: waiting for it would slow every read that fails.
+   */
+  public Set<NodeId> retryRefused(Collection<NodeId> servers) {
+    Set<NodeId> trying = new HashSet<>();
+    for (NodeId id : servers) {
+      ServerLink link = links.get(id);
+      if (link != null && link.retryIfRefused()) {
+        trying.add(id);
+      }
+    }
+    return trying;
   }
 
   /** Brings the links in line with the membership's list. */

@@ -2,6 +2,7 @@ package org.cairnfs.fs.grid;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -55,13 +56,7 @@ final class ShareLocator {
     this.ring = PermutedRing.order(index, pool.serverIds());
   }
 
-  /**
-   * Starts asking. While fewer than k servers are connected, the links backing off are tried
-   * first ({@link ServerPool#retryUnreachable}): a read right after the grid came back finds it
-   * there, instead of failing until the backoff from the outage ends (up to a minute).
-   */
   ShareLocator start() {
-    pool.retryUnreachable(k);
     askNextBatch();
     return this;
   }
@@ -136,6 +131,17 @@ final class ShareLocator {
     return CompletableFuture.allOf(answers).thenApply(v -> true);
   }
 
+  /**
+   * Asks {@code servers} (asked before) again, recording their shares or problems as the first
+   * time: for servers that failed while down and were just made to try again. Completes once
+   * each has answered or timed out. Does not touch {@link #ready()} or {@link #finished()}.
+   */
+  CompletableFuture<Void> askAgain(Collection<NodeId> servers) {
+    return CompletableFuture.allOf(servers.stream()
+        .map(id -> listing(id).exceptionally(failure -> null))
+        .toArray(CompletableFuture[]::new));
+  }
+
   /** The next servers of the ring, 2n at most, now counted as asked. */
   private synchronized List<NodeId> nextBatch() {
     int end = Math.min(ring.size(), next + batch);
@@ -182,6 +188,7 @@ final class ShareLocator {
 
   private synchronized void found(NodeId id, StorageClient client, Set<Integer> shares,
       long latency) {
+    problems.remove(id); // asked again, and answered this time
     for (int share : shares) {
       holders.computeIfAbsent(share, s -> new ArrayList<>()).add(new Holder(id, client, latency));
     }

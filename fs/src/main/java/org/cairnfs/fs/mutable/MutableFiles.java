@@ -84,10 +84,14 @@ public final class MutableFiles {
   /** The newest recoverable version. */
   public CompletableFuture<MutableVersion> read(MutableReadCap cap) {
     return async(() -> {
-      // a grid that came back while the links still back off from its outage is read at once
-      grid.servers().retryUnreachable(options.params().k());
-      return SlotReader.read(map(cap.storageIndex().orElseThrow(), cap.fingerprint(), true),
-          cap, options.maxSize(), timeout);
+      StorageIndex index = cap.storageIndex().orElseThrow();
+      SlotMap map = map(index, cap.fingerprint(), true);
+      if (map.selection().best().isEmpty()
+          && !grid.servers().retryRefused(map.problems.keySet()).isEmpty()) {
+        // servers that refused while down may be back: ask again before failing
+        map = map(index, cap.fingerprint(), true);
+      }
+      return SlotReader.read(map, cap, options.maxSize(), timeout);
     });
   }
 

@@ -97,19 +97,29 @@ public final class TestGrid implements AutoCloseable {
    */
   public static void awaitAllBackingOff(ServerPool pool, Duration atLeast)
       throws InterruptedException {
+    awaitBackingOff(pool, null, atLeast);
+  }
+
+  /** As {@link #awaitAllBackingOff}, for the links to {@code servers} only (null: all). */
+  public static void awaitBackingOff(ServerPool pool, java.util.Set<NodeId> servers,
+      Duration atLeast) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!allBackOffFor(pool, atLeast)) {
+    while (!backOffFor(pool, servers, atLeast)) {
       if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("links not all backing off for " + atLeast + " within 30 s: "
+        throw new AssertionError("links not backing off for " + atLeast + " within 30 s: "
             + pool.status());
       }
       Thread.sleep(50);
     }
   }
 
-  private static boolean allBackOffFor(ServerPool pool, Duration atLeast) {
+  private static boolean backOffFor(ServerPool pool, java.util.Set<NodeId> servers,
+      Duration atLeast) {
     java.time.Instant until = java.time.Instant.now().plus(atLeast);
     for (org.cairnfs.fs.grid.ServerStatus s : pool.status()) {
+      if (servers != null && !servers.contains(s.nodeId())) {
+        continue;
+      }
       if (s.state() != org.cairnfs.fs.grid.ConnectionState.BACKING_OFF
           || s.nextAttempt().map(at -> at.isBefore(until)).orElse(true)) {
         return false;

@@ -1,0 +1,196 @@
+package org.cairnfs.fs.grid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.cairnfs.caps.ImmutableReadCap;
+import org.cairnfs.caps.MutableWriteCap;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.caps.immutable.EncodingParams;
+import org.cairnfs.caps.immutable.PlaintextSource;
+import org.cairnfs.fs.mutable.MutableFiles;
+import org.cairnfs.fs.testing.TestGrid;
+import org.cairnfs.fs.testing.TestServer;
+import org.cairnfs.introducer.HostPort;
+import org.cairnfs.introducer.NodeAddress;
+import org.cairnfs.introducer.client.GridMembership;
+import org.cairnfs.protocol.client.ClientOptions;
+import org.cairnfs.protocol.identity.NodeId;
+import org.cairnfs.protocol.identity.NodeKey;
+import org.cairnfs.storage.share.ShareKind;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A read that comes up short asks the servers that refused while down once more
+ * ({@link ServerPool#retryRefused}): the servers holding a file restarted while the client still
+ * backs off from them (others staying connected), and it reads at once, not after the backoff.
+ * Servers whose attempts fail slowly keep their backoff: a read that cannot succeed still fails
+ * at once instead of waiting for them every time.
+ */
+class ReadsWhenServersReturnTest {
+  /** 2-of-2: both holders are needed, so a read fails unless both are asked again. */
+  static final EncodingParams BOTH =
+      EncodingParams.builder().k(2).happy(2).n(2).segmentSize(16 * 1024).build();
+  static final GridConfig CONFIG = GridConfig.builder().params(BOTH)
+      .readTimeout(Duration.ofSeconds(5)).build();
+
+  @TempDir Path dir;
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = closing.size() - 1; i >= 0; i--) {
+      closing.get(i).close();
+    }
+  }
+
+  private <T extends AutoCloseable> T closed(T c) {
+    closing.add(c);
+    return c;
+  }
+
+  /** A client of {@code grid} that backs off at least 16 s after a failure. */
+  private GridClient client(TestGrid grid) {
+    NodeKey key = NodeKey.generate();
+    ServerPool pool = closed(ServerPool.builder(grid.membership(key), key)
+        .clientOptions(TestGrid.CLIENT_OPTIONS)
+        .reconnectBackoff(Duration.ofSeconds(20), Duration.ofSeconds(60)).build());
+    return closed(GridClient.create(pool, ClientSecrets.random(new SecureRandom()), CONFIG));
+  }
+
+  /** Connects to every server, restarts {@code holders}, and waits until the client backs off. */
+  private static void restartWhileConnected(TestGrid grid, GridClient client, Set<NodeId> holders)
+      throws Exception {
+    for (TestServer s : grid.servers()) {
+      client.servers().connect(s.nodeId()).get(10, TimeUnit.SECONDS);
+    }
+    Thread.sleep(1200); // connections a while old: a drop says nothing of how attempts fail
+    for (NodeId h : holders) {
+      grid.byId(h).kill();
+    }
+    TestGrid.awaitBackingOff(client.servers(), holders, Duration.ofSeconds(15));
+    for (NodeId h : holders) {
+      grid.byId(h).start();
+    }
+    assertThat(client.servers().connectedCount()).as("the others stay connected")
+        .isEqualTo(grid.servers().size() - holders.size());
+  }
+
+  @Test
+  void aFileWhoseHoldersRestartedReadsAtOnce() throws Exception {
+    TestGrid grid = closed(new TestGrid(dir.resolve("grid"), 6));
+    GridClient client = client(grid);
+    byte[] data = new byte[100_000];
+    new Random(3).nextBytes(data);
+    UploadResult r = client.upload(PlaintextSource.of(data)).get(30, TimeUnit.SECONDS);
+    Set<NodeId> holders = new HashSet<>();
+    r.placement().values().forEach(holders::addAll);
+    assertThat(holders).hasSize(2);
+    restartWhileConnected(grid, client, holders);
+    long start = System.nanoTime();
+    assertThat(client.open((ImmutableReadCap) r.cap()).read(0, data.length)
+        .get(30, TimeUnit.SECONDS)).isEqualTo(data);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aMutableFileWhoseHoldersRestartedReadsAtOnce() throws Exception {
+    TestGrid grid = closed(new TestGrid(dir.resolve("grid"), 6));
+    GridClient client = client(grid);
+    MutableFiles files = MutableFiles.on(client);
+    MutableWriteCap cap = files.create(new byte[] {7, 8, 9}).get(30, TimeUnit.SECONDS);
+    StorageIndex index = cap.storageIndex().orElseThrow();
+    Set<NodeId> holders = new HashSet<>();
+    for (TestServer s : grid.servers()) {
+      if (!s.store().shareSizes(index, ShareKind.MUTABLE).isEmpty()) {
+        holders.add(s.nodeId());
+      }
+    }
+    assertThat(holders).hasSize(2);
+    restartWhileConnected(grid, client, holders);
+    long start = System.nanoTime();
+    assertThat(files.read(cap.readOnly()).get(30, TimeUnit.SECONDS).contents())
+        .containsExactly(7, 8, 9);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  /**
+   * Every server announced where nothing answers (a client offline behind a route that drops
+   * packets): the first read waits for the attempts and fails; later ones fail at once, as the
+   * links keep their backoff (before, an attempt was made and waited for on every read).
+   */
+  @Test
+  void readsThatCannotSucceedStillFailAtOnceWhenTheServersFailSlowly() throws Exception {
+    TestGrid grid = closed(new TestGrid(dir.resolve("grid"), 2));
+    GridClient writer = closed(grid.client(CONFIG));
+    byte[] data = new byte[10_000];
+    new Random(4).nextBytes(data);
+    ImmutableReadCap cap = (ImmutableReadCap) writer.upload(PlaintextSource.of(data))
+        .get(30, TimeUnit.SECONDS).cap();
+    ServerSocket silent = silentListener();
+    NodeKey key = NodeKey.generate();
+    GridMembership.Builder b = GridMembership.builder(key);
+    for (TestServer s : grid.servers()) {
+      b.staticServer(new NodeAddress(s.nodeId(), new HostPort("127.0.0.1",
+          silent.getLocalPort())));
+    }
+    GridMembership membership = closed(b.build().start());
+    ServerPool pool = closed(ServerPool.builder(membership, key)
+        .clientOptions(ClientOptions.builder().connectTimeout(Duration.ofSeconds(3))
+            .requestTimeout(Duration.ofSeconds(10)).build())
+        .reconnectBackoff(Duration.ofMillis(500), Duration.ofSeconds(60)).build());
+    GridClient offline = closed(GridClient.create(pool, ClientSecrets.random(new SecureRandom()),
+        CONFIG));
+    assertThatThrownBy(() -> offline.open(cap).read(0, 100).get(30, TimeUnit.SECONDS))
+        .hasMessageContaining("cannot be read now");
+    for (int i = 0; i < 3; i++) {
+      // past the shortest backoff, so a retry could be asked for, and backing off, not trying
+      Thread.sleep(600);
+      TestGrid.awaitAllBackingOff(pool, Duration.ZERO);
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> offline.open(cap).read(0, 100).get(30, TimeUnit.SECONDS))
+          .hasMessageContaining("cannot be read now");
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(Duration.ofMillis(1500));
+    }
+  }
+
+  /** A listener that accepts connections and never answers (TLS handshakes time out). */
+  private ServerSocket silentListener() throws IOException {
+    ServerSocket s = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
+    List<Socket> held = new ArrayList<>();
+    Thread t = new Thread(() -> {
+      while (!s.isClosed()) {
+        try {
+          held.add(s.accept());
+        } catch (IOException e) {
+          return;
+        }
+      }
+    }, "silent-listener");
+    t.setDaemon(true);
+    t.start();
+    closing.add(() -> {
+      s.close();
+      for (Socket c : held) {
+        c.close();
+      }
+    });
+    return s;
+  }
+}
