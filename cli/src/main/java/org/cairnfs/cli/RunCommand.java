@@ -81,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
         gateway = web.start(client.files(), new NodeStatusReport(client, List::of,
             running.storage()), node.root());
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (ConfigException | IOException | RuntimeException e) {
       if (client != null) {
         client.close();
       }
