@@ -292,7 +292,9 @@ public final class ImmutableFile implements AutoCloseable {
         // servers that refused while down may be back: ask them again before failing
         Set<NodeId> trying = pool.retryRefused(locator.problems().keySet());
         if (!trying.isEmpty()) {
-          Await.get(locator.askAgain(trying), config.readTimeout(), "locating shares");
+          // each listing times out after readTimeout: a margin, so this wait never wins
+          Await.get(locator.askAgain(trying), config.readTimeout().multipliedBy(2),
+              "locating shares");
         }
       }
       if (locator.located().size() < cap.k()) {

@@ -139,12 +139,24 @@ final class ServerLink {
   }
 
   /**
-   * A read came up short while this link backs off ({@link ServerPool#retryRefused}): tries now
-   * if its last failure was quick (a refusal: the server was down, and may be back), at most
-   * once per shortest backoff, and callers wait for the attempt. Returns whether it tries.
+   * A read came up short, this server among those that failed it ({@link
+   * ServerPool#retryRefused}): whether asking it again could now succeed. Yes when connected
+   * again or trying in an attempt callers wait for (another read asked first); when backing off
+   * after a quick failure (a refusal: the server was down, and may be back), it tries now, at
+   * most once per shortest backoff, and callers wait for the attempt. No when its attempts fail
+   * slowly (an address that drops packets, a fake): it keeps its backoff.
    */
-  synchronized boolean retryIfRefused() {
-    if (removed || state != ConnectionState.BACKING_OFF || failedSlowly) {
+  synchronized boolean retryForRead() {
+    if (removed) {
+      return false;
+    }
+    if (state == ConnectionState.CONNECTED) {
+      return true;
+    }
+    if (state == ConnectionState.CONNECTING) {
+      return !(backgroundAttempt && !everConnected && failedSlowly);
+    }
+    if (state != ConnectionState.BACKING_OFF || failedSlowly) {
       return false;
     }
     Instant now = pool.clock().instant();
@@ -369,7 +381,7 @@ final class ServerLink {
     nextAttemptAnnounced = false;
     setState(ConnectionState.BACKING_OFF);
     long delay = backoff.nextMillis();
-    boolean moved = !broughtForward && !server.addresses().equals(attemptAddresses);
+    boolean moved = attempt && !broughtForward && !server.addresses().equals(attemptAddresses);
     if (moved) {
       // announced at new addresses while the attempt walked the old ones: try those soon, as
       // for any new announcement while backing off (once per outage, see update)

@@ -156,17 +156,19 @@ public final class ServerPool implements AutoCloseable {
   }
 
   /**
-   * A read came up short, {@code servers} among those that failed: each of them backing off
-   * after failures that were refusals at once (a server down, perhaps back by now) tries again
-   * now, at most once per shortest backoff, and a {@link #connect} right after waits for that
-   * attempt. Returns the servers that try. A server whose attempts fail slowly (an address that
-   * drops packets, a fake) keeps its backoff: waiting for it would slow every read that fails.
+   * A read came up short, {@code servers} among those that failed it: the ones worth asking
+   * again now. A server backing off after failures that were refusals at once (down, perhaps
+   * back by now) tries again now, at most once per shortest backoff, and a {@link #connect}
+   * right after waits for that attempt; one connected again, or trying in an attempt callers
+   * wait for, is returned as it is (another read asked first). A server whose attempts fail
+   * slowly (an address that drops packets, a fake) keeps its backoff: waiting for it would slow
+   * every read that fails.
    */
   public Set<NodeId> retryRefused(Collection<NodeId> servers) {
     Set<NodeId> trying = new HashSet<>();
     for (NodeId id : servers) {
       ServerLink link = links.get(id);
-      if (link != null && link.retryIfRefused()) {
+      if (link != null && link.retryForRead()) {
         trying.add(id);
       }
     }

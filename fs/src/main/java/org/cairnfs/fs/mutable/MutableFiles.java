@@ -85,12 +85,7 @@ public final class MutableFiles {
   public CompletableFuture<MutableVersion> read(MutableReadCap cap) {
     return async(() -> {
       StorageIndex index = cap.storageIndex().orElseThrow();
-      SlotMap map = map(index, cap.fingerprint(), true);
-      if (map.selection().best().isEmpty()
-          && !grid.servers().retryRefused(map.problems.keySet()).isEmpty()) {
-        // servers that refused while down may be back: ask again before failing
-        map = map(index, cap.fingerprint(), true);
-      }
+      SlotMap map = againIfShort(() -> map(index, cap.fingerprint(), true));
       return SlotReader.read(map, cap, options.maxSize(), timeout);
     });
   }
@@ -114,7 +109,7 @@ public final class MutableFiles {
       MutableKeys keys = null;
       grid.servers().retryUnreachable(options.happy());
       for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
-        SlotMap map = settledMap(index, cap.fingerprint());
+        SlotMap map = againIfShort(() -> settledMap(index, cap.fingerprint()));
         MutableVersion current = SlotReader.read(map, readCap, options.maxSize(), timeout);
         byte[] changed = modifier.apply(current.contents());
         if (changed == null) {
@@ -178,6 +173,25 @@ public final class MutableFiles {
       }
       backoff(Math.min(++waits, 4));
     }
+  }
+
+  /** Builds a slot map. */
+  private interface MapBuilder {
+    SlotMap build() throws IOException;
+  }
+
+  /**
+   * A map with a recoverable version if one can be had: when the first shows none, the servers
+   * that failed it and may be back ({@link org.cairnfs.fs.grid.ServerPool#retryRefused}) make it
+   * worth mapping again, once.
+   */
+  private SlotMap againIfShort(MapBuilder builder) throws IOException {
+    SlotMap map = builder.build();
+    if (map.selection().best().isEmpty()
+        && !grid.servers().retryRefused(map.problems.keySet()).isEmpty()) {
+      map = builder.build();
+    }
+    return map;
   }
 
   /** Whether, right after publishing {@code mine}, another version as new is on the grid. */

@@ -108,6 +108,29 @@ class ReadsWhenServersReturnTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
   }
 
+  /**
+   * Two reads coming up short at once (a file's chunks read in parallel, two FUSE reads): the
+   * first makes the holders try again, the second finds them trying or back, and both read.
+   */
+  @Test
+  void twoReadsAtOnceAfterTheHoldersRestartedBothRead() throws Exception {
+    TestGrid grid = closed(new TestGrid(dir.resolve("grid"), 6));
+    GridClient client = client(grid);
+    byte[] data = new byte[100_000];
+    new Random(5).nextBytes(data);
+    UploadResult r = client.upload(PlaintextSource.of(data)).get(30, TimeUnit.SECONDS);
+    Set<NodeId> holders = new HashSet<>();
+    r.placement().values().forEach(holders::addAll);
+    restartWhileConnected(grid, client, holders);
+    ImmutableFile early = client.open((ImmutableReadCap) r.cap()); // locating while they back off
+    var a = client.open((ImmutableReadCap) r.cap()).read(0, data.length);
+    var b = client.open((ImmutableReadCap) r.cap()).read(0, data.length);
+    assertThat(a.get(30, TimeUnit.SECONDS)).isEqualTo(data);
+    assertThat(b.get(30, TimeUnit.SECONDS)).isEqualTo(data);
+    assertThat(early.read(0, data.length).get(30, TimeUnit.SECONDS)).as("opened before")
+        .isEqualTo(data);
+  }
+
   @Test
   void aMutableFileWhoseHoldersRestartedReadsAtOnce() throws Exception {
     TestGrid grid = closed(new TestGrid(dir.resolve("grid"), 6));
@@ -124,9 +147,31 @@ class ReadsWhenServersReturnTest {
     assertThat(holders).hasSize(2);
     restartWhileConnected(grid, client, holders);
     long start = System.nanoTime();
-    assertThat(files.read(cap.readOnly()).get(30, TimeUnit.SECONDS).contents())
-        .containsExactly(7, 8, 9);
+    var a = files.read(cap.readOnly());
+    var b = files.read(cap.readOnly());
+    assertThat(a.get(30, TimeUnit.SECONDS).contents()).containsExactly(7, 8, 9);
+    assertThat(b.get(30, TimeUnit.SECONDS).contents()).containsExactly(7, 8, 9);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  /** A change (a directory's mkdir) reads the current version first: it too asks again. */
+  @Test
+  void aMutableFileWhoseHoldersRestartedCanBeChangedAtOnce() throws Exception {
+    TestGrid grid = closed(new TestGrid(dir.resolve("grid"), 6));
+    GridClient client = client(grid);
+    MutableFiles files = MutableFiles.on(client);
+    MutableWriteCap cap = files.create(new byte[] {1}).get(30, TimeUnit.SECONDS);
+    StorageIndex index = cap.storageIndex().orElseThrow();
+    Set<NodeId> holders = new HashSet<>();
+    for (TestServer s : grid.servers()) {
+      if (!s.store().shareSizes(index, ShareKind.MUTABLE).isEmpty()) {
+        holders.add(s.nodeId());
+      }
+    }
+    restartWhileConnected(grid, client, holders);
+    files.overwrite(cap, new byte[] {2}).get(30, TimeUnit.SECONDS);
+    assertThat(files.read(cap.readOnly()).get(30, TimeUnit.SECONDS).contents())
+        .containsExactly(2);
   }
 
   /**

@@ -362,6 +362,29 @@ class ServerLinkTest {
   }
 
   /**
+   * New addresses announced while connected (an address added) are no attempt walking old ones:
+   * the drop that follows leaves the outage's one bring-forward to the restart's announcement.
+   */
+  @Test
+  void newAddressesWhileConnectedLeaveTheBringForwardToTheRestart() throws Exception {
+    ServerLink link = link(real);
+    get(link.connect());
+    GridServer more = announcedAgain(link.server());
+    link.update(new GridServer(more.nodeId(), more.nickname(), List.of(real, closedPort()),
+        more.freeSpace(), more.softwareVersion(), more.sequence(), more.lastSeen(),
+        more.isStatic(), more.announcement()));
+    s0.kill();
+    await("dropped", () -> link.status().state() == ConnectionState.BACKING_OFF);
+    now.set(link.status().nextAttempt().orElseThrow());
+    assertThatThrownBy(() -> get(link.connect())).isInstanceOf(ExecutionException.class);
+    Instant earned = link.status().nextAttempt().orElseThrow();
+    assertThat(earned).isAfter(now.get().plus(BACKOFF.multipliedBy(8).dividedBy(5)));
+    link.update(announcedAgain(link.server())); // restarted
+    assertThat(link.status().nextAttempt().orElseThrow()).as("brought forward")
+        .isBefore(now.get().plus(BACKOFF).plusMillis(1));
+  }
+
+  /**
    * Someone waiting for the grid (a sync) makes a link that backs off try at once, and a
    * {@code connect} right after waits for that attempt instead of failing fast; asked again
    * within the shortest backoff, it does nothing, so a caller in a loop cannot hammer a server.
