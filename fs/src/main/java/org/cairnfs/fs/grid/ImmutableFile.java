@@ -290,7 +290,7 @@ public final class ImmutableFile implements AutoCloseable {
       Await.get(locator.finished(), config.readTimeout(), "locating shares");
       if (locator.located().size() < cap.k()) {
         // servers that refused while down may be back: ask them again before failing
-        Set<NodeId> trying = pool.retryRefused(locator.problems().keySet());
+        Set<NodeId> trying = pool.retryForRead(locator.problems().keySet(), locator.started());
         if (!trying.isEmpty()) {
           // each listing times out after readTimeout: a margin, so this wait never wins
           Await.get(locator.askAgain(trying), config.readTimeout().multipliedBy(2),

@@ -52,6 +52,8 @@ final class ServerLink {
   private boolean nextAttemptAnnounced;
   /** When the attempt under way started ({@link System#nanoTime}). */
   private long attemptStarted;
+  /** When the link last connected ({@link System#nanoTime}). */
+  private long connectedAt;
   /** The attempt under way was refused a turn at a host crowded with attempts (announced there). */
   private boolean attemptCrowded;
   /**
@@ -139,22 +141,24 @@ final class ServerLink {
   }
 
   /**
-   * A read came up short, this server among those that failed it ({@link
-   * ServerPool#retryRefused}): whether asking it again could now succeed. Yes when connected
-   * again or trying in an attempt callers wait for (another read asked first); when backing off
-   * after a quick failure (a refusal: the server was down, and may be back), it tries now, at
-   * most once per shortest backoff, and callers wait for the attempt. No when its attempts fail
-   * slowly (an address that drops packets, a fake): it keeps its backoff.
+   * A read that started at {@code since} ({@link System#nanoTime}) came up short, this server
+   * among those that failed it ({@link ServerPool#retryForRead}): whether asking it again could
+   * now succeed. Yes when it connected, or started an attempt callers wait for, after the read
+   * started (another read brought it back); when backing off after a quick failure (a refusal:
+   * the server was down, and may be back), it tries now, at most once per shortest backoff, and
+   * callers wait for the attempt. No otherwise: a connection or attempt the read already met
+   * failed it once (a server that hangs, an attempt that outlasts the wait), and a server whose
+   * attempts fail slowly (an address that drops packets, a fake) keeps its backoff.
    */
-  synchronized boolean retryForRead() {
+  synchronized boolean retryForRead(long since) {
     if (removed) {
       return false;
     }
     if (state == ConnectionState.CONNECTED) {
-      return true;
+      return connectedAt - since > 0;
     }
     if (state == ConnectionState.CONNECTING) {
-      return !(backgroundAttempt && !everConnected && failedSlowly);
+      return attemptStarted - since > 0 && !(backgroundAttempt && !everConnected && failedSlowly);
     }
     if (state != ConnectionState.BACKING_OFF || failedSlowly) {
       return false;
@@ -345,6 +349,7 @@ final class ServerLink {
       }
       if (failure == null) {
         setState(ConnectionState.CONNECTED);
+        connectedAt = System.nanoTime();
         everConnected = true;
         lastError = null;
         broughtForward = false;

@@ -156,19 +156,20 @@ public final class ServerPool implements AutoCloseable {
   }
 
   /**
-   * A read came up short, {@code servers} among those that failed it: the ones worth asking
-   * again now. A server backing off after failures that were refusals at once (down, perhaps
-   * back by now) tries again now, at most once per shortest backoff, and a {@link #connect}
-   * right after waits for that attempt; one connected again, or trying in an attempt callers
-   * wait for, is returned as it is (another read asked first). A server whose attempts fail
-   * slowly (an address that drops packets, a fake) keeps its backoff: waiting for it would slow
-   * every read that fails.
+   * A read that started at {@code since} ({@link System#nanoTime}) came up short, {@code
+   * servers} among those that failed it: the ones worth asking again now ({@link
+   * ServerLink#retryForRead}). Those connected, or trying in an attempt callers wait for, since
+   * the read started (another read brought them back), and those backing off after refusals at
+   * once (down, perhaps back by now), which try again now, at most once per shortest backoff, a
+   * {@link #connect} right after waiting for that attempt. A server whose attempts fail slowly
+   * (an address that drops packets, a fake) keeps its backoff: waiting for it would slow every
+   * read that fails.
    */
-  public Set<NodeId> retryRefused(Collection<NodeId> servers) {
+  public Set<NodeId> retryForRead(Collection<NodeId> servers, long since) {
     Set<NodeId> trying = new HashSet<>();
     for (NodeId id : servers) {
       ServerLink link = links.get(id);
-      if (link != null && link.retryForRead()) {
+      if (link != null && link.retryForRead(since)) {
         trying.add(id);
       }
     }

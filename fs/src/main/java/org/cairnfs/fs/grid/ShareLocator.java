@@ -44,6 +44,7 @@ final class ShareLocator {
   private int next;
   private int pending;
   private boolean graceStarted;
+  private volatile long started;
 
   ShareLocator(ServerPool pool, StorageIndex index, int k, int n, Duration timeout,
       Duration grace) {
@@ -57,8 +58,14 @@ final class ShareLocator {
   }
 
   ShareLocator start() {
+    started = System.nanoTime();
     askNextBatch();
     return this;
+  }
+
+  /** When the search started ({@link System#nanoTime}). */
+  long started() {
+    return started;
   }
 
   /** A copy: a waiter that gives up cancels only its own (Await.get cancels on time-out). */

@@ -85,7 +85,11 @@ public final class MutableFiles {
   public CompletableFuture<MutableVersion> read(MutableReadCap cap) {
     return async(() -> {
       StorageIndex index = cap.storageIndex().orElseThrow();
-      SlotMap map = againIfShort(() -> map(index, cap.fingerprint(), true));
+      long started = System.nanoTime();
+      SlotMap map = map(index, cap.fingerprint(), true);
+      if (map.selection().best().isEmpty() && askAgain(map, started)) {
+        map = map(index, cap.fingerprint(), true);
+      }
       return SlotReader.read(map, cap, options.maxSize(), timeout);
     });
   }
@@ -109,7 +113,7 @@ public final class MutableFiles {
       MutableKeys keys = null;
       grid.servers().retryUnreachable(options.happy());
       for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
-        SlotMap map = againIfShort(() -> settledMap(index, cap.fingerprint()));
+        SlotMap map = settledMap(index, cap.fingerprint());
         MutableVersion current = SlotReader.read(map, readCap, options.maxSize(), timeout);
         byte[] changed = modifier.apply(current.contents());
         if (changed == null) {
@@ -149,15 +153,26 @@ public final class MutableFiles {
    * older version, could land after that writer has finished and checked, and silently drop its
    * change. So the writer waits (short random sleeps) until that version becomes readable or is
    * replaced. Only a version that stays exactly as it is for {@link #abandonAfter} (twice the
-   * stall timeout) counts as the leftover of a writer that died, and is written over.
+   * stall timeout) counts as the leftover of a writer that died, and is written over. Before the
+   * first wait (or with nothing recoverable), the servers that failed the map and may be back
+   * are asked again, once: holders that restarted give their version back.
    */
   private SlotMap settledMap(StorageIndex index, byte[] fingerprint) throws IOException {
     List<VersionId> waitingFor = List.of();
     long since = 0;
     int waits = 0;
+    long started = System.nanoTime();
+    boolean askedAgain = false;
     while (true) {
       SlotMap map = map(index, fingerprint, true);
       List<VersionId> newer = map.selection().newerUnrecoverable();
+      if (!askedAgain && (!newer.isEmpty() || map.selection().best().isEmpty())) {
+        // holders that refused while down may be back: before waiting, or failing, ask again
+        askedAgain = true;
+        if (askAgain(map, started)) {
+          continue;
+        }
+      }
       if (newer.isEmpty()) {
         return map;
       }
@@ -175,23 +190,13 @@ public final class MutableFiles {
     }
   }
 
-  /** Builds a slot map. */
-  private interface MapBuilder {
-    SlotMap build() throws IOException;
-  }
-
   /**
-   * A map with a recoverable version if one can be had: when the first shows none, the servers
-   * that failed it and may be back ({@link org.cairnfs.fs.grid.ServerPool#retryRefused}) make it
-   * worth mapping again, once.
+   * Whether servers that failed {@code map} (mapped from {@code started} on) may be back and it
+   * is worth mapping again: a version unreadable otherwise ({@link
+   * org.cairnfs.fs.grid.ServerPool#retryForRead}).
    */
-  private SlotMap againIfShort(MapBuilder builder) throws IOException {
-    SlotMap map = builder.build();
-    if (map.selection().best().isEmpty()
-        && !grid.servers().retryRefused(map.problems.keySet()).isEmpty()) {
-      map = builder.build();
-    }
-    return map;
+  private boolean askAgain(SlotMap map, long started) {
+    return !grid.servers().retryForRead(map.problems.keySet(), started).isEmpty();
   }
 
   /** Whether, right after publishing {@code mine}, another version as new is on the grid. */

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A read that comes up short asks the servers that refused while down once more
- * ({@link ServerPool#retryRefused}): the servers holding a file restarted while the client still
+ * ({@link ServerPool#retryForRead}): the servers holding a file restarted while the client still
  * backs off from them (others staying connected), and it reads at once, not after the backoff.
  * Servers whose attempts fail slowly keep their backoff: a read that cannot succeed still fails
  * at once instead of waiting for them every time.

@@ -385,6 +385,29 @@ class ServerLinkTest {
   }
 
   /**
+   * A read that came up short asks a server again only if something changed since it started:
+   * the server connected, or started an attempt callers wait for, after the read began. A
+   * connection or an attempt the read already met failed it once (a server that hangs, an
+   * attempt that outlasts the read's wait): asking again would only double the wait.
+   */
+  @Test
+  void aReadAsksAgainOnlyAConnectionOrAttemptNewerThanItself() throws Exception {
+    long beforeAll = System.nanoTime();
+    ServerLink up = link(real);
+    get(up.connect());
+    assertThat(up.retryForRead(beforeAll)).as("connected since the read started").isTrue();
+    assertThat(up.retryForRead(System.nanoTime())).as("the connection it met").isFalse();
+
+    ServerLink trying = link(quiet);
+    CompletableFuture<StorageClient> attempt = trying.connect();
+    assertThat(trying.status().state()).isEqualTo(ConnectionState.CONNECTING);
+    assertThat(trying.retryForRead(beforeAll)).as("an attempt started since").isTrue();
+    assertThat(trying.retryForRead(System.nanoTime())).as("the attempt it met").isFalse();
+    assertThatThrownBy(() -> get(attempt)).isInstanceOf(ExecutionException.class);
+    assertThat(trying.retryForRead(beforeAll)).as("backing off after a slow failure").isFalse();
+  }
+
+  /**
    * Someone waiting for the grid (a sync) makes a link that backs off try at once, and a
    * {@code connect} right after waits for that attempt instead of failing fast; asked again
    * within the shortest backoff, it does nothing, so a caller in a loop cannot hammer a server.
