@@ -34,16 +34,20 @@ class AfterTheGridReturnsTest {
 
   @TempDir Path dir;
 
+  /** A client's pool of {@code grid}, backing off from {@code min} to a minute. */
+  static ServerPool pool(TestGrid grid, Duration min) {
+    NodeKey key = NodeKey.generate();
+    return ServerPool.builder(grid.membership(key), key).clientOptions(TestGrid.CLIENT_OPTIONS)
+        .reconnectBackoff(min, Duration.ofSeconds(60)).build();
+  }
+
   /** Each kind first after the outage, so each must bring the links back by itself. */
   @ParameterizedTest
   @ValueSource(strings = {"upload", "overwrite mutable", "create mutable"})
   void aWriteAfterTheGridReturnsDoesNotFailOnLinksStillBackingOff(String first)
       throws Exception {
     try (TestGrid grid = new TestGrid(dir.resolve("grid"), 4)) {
-      NodeKey key = NodeKey.generate();
-      ServerPool pool = ServerPool.builder(grid.membership(key), key)
-          .clientOptions(TestGrid.CLIENT_OPTIONS)
-          .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(60)).build();
+      ServerPool pool = pool(grid, Duration.ofMillis(100));
       try (GridClient client = GridClient.create(pool,
           ClientSecrets.random(new SecureRandom()), CONFIG)) {
         ClientFileSystem fs = ClientFileSystem.create(client);
@@ -86,10 +90,7 @@ class AfterTheGridReturnsTest {
   void aReadAfterTheGridReturnsDoesNotWaitForLinksStillBackingOff(String first)
       throws Exception {
     try (TestGrid grid = new TestGrid(dir.resolve("grid"), 4)) {
-      NodeKey key = NodeKey.generate();
-      ServerPool pool = ServerPool.builder(grid.membership(key), key)
-          .clientOptions(TestGrid.CLIENT_OPTIONS)
-          .reconnectBackoff(Duration.ofSeconds(20), Duration.ofSeconds(60)).build();
+      ServerPool pool = pool(grid, Duration.ofSeconds(20));
       try (GridClient client = GridClient.create(pool,
           ClientSecrets.random(new SecureRandom()), CONFIG)) {
         ClientFileSystem fs = ClientFileSystem.create(client);

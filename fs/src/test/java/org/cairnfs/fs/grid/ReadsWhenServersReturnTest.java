@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -22,6 +19,7 @@ import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.caps.immutable.EncodingParams;
 import org.cairnfs.caps.immutable.PlaintextSource;
 import org.cairnfs.fs.mutable.MutableFiles;
+import org.cairnfs.fs.testing.SilentListener;
 import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.fs.testing.TestServer;
 import org.cairnfs.introducer.HostPort;
@@ -91,6 +89,18 @@ class ReadsWhenServersReturnTest {
         .isEqualTo(grid.servers().size() - holders.size());
   }
 
+  /** The servers holding shares of the mutable file {@code cap}. */
+  private static Set<NodeId> holders(TestGrid grid, MutableWriteCap cap) throws IOException {
+    StorageIndex index = cap.storageIndex().orElseThrow();
+    Set<NodeId> holders = new HashSet<>();
+    for (TestServer s : grid.servers()) {
+      if (!s.store().shareSizes(index, ShareKind.MUTABLE).isEmpty()) {
+        holders.add(s.nodeId());
+      }
+    }
+    return holders;
+  }
+
   @Test
   void aFileWhoseHoldersRestartedReadsAtOnce() throws Exception {
     TestGrid grid = closed(new TestGrid(dir.resolve("grid"), 6));
@@ -137,13 +147,7 @@ class ReadsWhenServersReturnTest {
     GridClient client = client(grid);
     MutableFiles files = MutableFiles.on(client);
     MutableWriteCap cap = files.create(new byte[] {7, 8, 9}).get(30, TimeUnit.SECONDS);
-    StorageIndex index = cap.storageIndex().orElseThrow();
-    Set<NodeId> holders = new HashSet<>();
-    for (TestServer s : grid.servers()) {
-      if (!s.store().shareSizes(index, ShareKind.MUTABLE).isEmpty()) {
-        holders.add(s.nodeId());
-      }
-    }
+    Set<NodeId> holders = holders(grid, cap);
     assertThat(holders).hasSize(2);
     restartWhileConnected(grid, client, holders);
     long start = System.nanoTime();
@@ -161,13 +165,7 @@ class ReadsWhenServersReturnTest {
     GridClient client = client(grid);
     MutableFiles files = MutableFiles.on(client);
     MutableWriteCap cap = files.create(new byte[] {1}).get(30, TimeUnit.SECONDS);
-    StorageIndex index = cap.storageIndex().orElseThrow();
-    Set<NodeId> holders = new HashSet<>();
-    for (TestServer s : grid.servers()) {
-      if (!s.store().shareSizes(index, ShareKind.MUTABLE).isEmpty()) {
-        holders.add(s.nodeId());
-      }
-    }
+    Set<NodeId> holders = holders(grid, cap);
     restartWhileConnected(grid, client, holders);
     files.overwrite(cap, new byte[] {2}).get(30, TimeUnit.SECONDS);
     assertThat(files.read(cap.readOnly()).get(30, TimeUnit.SECONDS).contents())
@@ -187,12 +185,12 @@ class ReadsWhenServersReturnTest {
     new Random(4).nextBytes(data);
     ImmutableReadCap cap = (ImmutableReadCap) writer.upload(PlaintextSource.of(data))
         .get(30, TimeUnit.SECONDS).cap();
-    ServerSocket silent = silentListener();
+    SilentListener silent = closed(SilentListener.open());
     NodeKey key = NodeKey.generate();
     GridMembership.Builder b = GridMembership.builder(key);
     for (TestServer s : grid.servers()) {
       b.staticServer(new NodeAddress(s.nodeId(), new HostPort("127.0.0.1",
-          silent.getLocalPort())));
+          silent.port())));
     }
     GridMembership membership = closed(b.build().start());
     ServerPool pool = closed(ServerPool.builder(membership, key)
@@ -215,27 +213,4 @@ class ReadsWhenServersReturnTest {
     }
   }
 
-  /** A listener that accepts connections and never answers (TLS handshakes time out). */
-  private ServerSocket silentListener() throws IOException {
-    ServerSocket s = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
-    List<Socket> held = new ArrayList<>();
-    Thread t = new Thread(() -> {
-      while (!s.isClosed()) {
-        try {
-          held.add(s.accept());
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }, "silent-listener");
-    t.setDaemon(true);
-    t.start();
-    closing.add(() -> {
-      s.close();
-      for (Socket c : held) {
-        c.close();
-      }
-    });
-    return s;
-  }
 }

@@ -3,9 +3,6 @@ package org.cairnfs.fs.grid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -18,6 +15,7 @@ import org.cairnfs.caps.MutableWriteCap;
 import org.cairnfs.caps.immutable.PlaintextSource;
 import org.cairnfs.fs.mutable.MutableFiles;
 import org.cairnfs.fs.mutable.MutableOptions;
+import org.cairnfs.fs.testing.SilentListener;
 import org.cairnfs.fs.testing.TestGrid;
 import org.cairnfs.introducer.HostPort;
 import org.cairnfs.introducer.NodeAddress;
@@ -46,29 +44,6 @@ class UploadPastSilentServersTest {
     }
   }
 
-  /** Accepts every connection and keeps it open without a byte: a TLS handshake never ends. */
-  private ServerSocket silentListener() throws IOException {
-    ServerSocket s = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
-    List<Socket> held = new ArrayList<>();
-    Thread t = new Thread(() -> {
-      while (!s.isClosed()) {
-        try {
-          held.add(s.accept());
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }, "silent-listener");
-    t.setDaemon(true);
-    t.start();
-    closing.add(() -> {
-      s.close();
-      for (Socket c : held) {
-        c.close();
-      }
-    });
-    return s;
-  }
 
   /** The ids of the silent servers of the last {@link #clientAmongSilentServers}. */
   private final Set<NodeId> silentIds = new HashSet<>();
@@ -77,14 +52,15 @@ class UploadPastSilentServersTest {
   private GridClient clientAmongSilentServers() throws IOException {
     TestGrid grid = new TestGrid(dir, 10);
     closing.add(grid);
-    ServerSocket silent = silentListener();
+    SilentListener silent = SilentListener.open();
+    closing.add(silent);
     NodeKey key = NodeKey.generate();
     GridMembership.Builder b = GridMembership.builder(key);
     grid.servers().forEach(s -> b.staticServer(s.address()));
     for (int i = 0; i < SILENT; i++) {
       NodeId id = NodeKey.generate().nodeId();
       silentIds.add(id);
-      b.staticServer(new NodeAddress(id, new HostPort("127.0.0.1", silent.getLocalPort())));
+      b.staticServer(new NodeAddress(id, new HostPort("127.0.0.1", silent.port())));
     }
     GridMembership membership = b.build().start();
     closing.add(membership);
