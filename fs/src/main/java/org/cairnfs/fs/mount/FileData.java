@@ -134,6 +134,16 @@ final class FileData {
     return oldestSealedGen;
   }
 
+  /** Numbers the next layers above {@code gen} (at replay: the newest the grid holds). */
+  void generationsAfter(long gen) {
+    lock().writeLock().lock();
+    try {
+      nextGen = Math.max(nextGen, gen + 1);
+    } finally {
+      lock().writeLock().unlock();
+    }
+  }
+
   /** Adds a sealed layer found in the journal at replay (oldest first). */
   void adoptSealed(Layer layer) {
     lock().writeLock().lock();

@@ -63,6 +63,9 @@ record JournalReplay(PendingState pending, SpoolBudget budget, Map<Long, FileDat
       FileData data = new FileData(id, spool, budget, baseReader,
           fs == null ? Optional.empty() : fs.base, fs == null ? 0 : fs.baseSize);
       if (fs != null) {
+        // new generations after those the grid holds: a commit numbered at or below them
+        // would read as uploaded at the next replay and be dropped
+        data.generationsAfter(fs.uploadedGen);
         for (FileCommit c : fs.layers.values()) {
           Path p = spool.resolve(id + "." + c.gen());
           if (!Files.exists(p)) {
