@@ -293,7 +293,7 @@ public final class ImmutableFile implements AutoCloseable {
         Set<NodeId> trying = pool.retryForRead(locator.problems().keySet(), locator.started());
         if (!trying.isEmpty()) {
           // each listing times out after readTimeout: a margin, so this wait never wins
-          Await.get(locator.askAgain(trying), config.readTimeout().multipliedBy(2),
+          Await.get(locator.ask(trying), config.readTimeout().multipliedBy(2),
               "locating shares");
         }
       }

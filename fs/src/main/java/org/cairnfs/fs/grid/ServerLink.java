@@ -132,12 +132,10 @@ final class ServerLink {
     if (due && everConnected) {
       return; // connect() opens it, and waits for it
     }
-    if (!due && askedAt != null && now.isBefore(askedAt.plus(pool.backoffMin()))) {
-      return; // asked too recently
+    if (!due && askedRecently(now)) {
+      return;
     }
-    askedAt = now;
-    cancelRetry();
-    open(false);
+    attemptAsked(now);
   }
 
   /**
@@ -158,19 +156,37 @@ final class ServerLink {
       return connectedAt - since > 0;
     }
     if (state == ConnectionState.CONNECTING) {
-      return attemptStarted - since > 0 && !(backgroundAttempt && !everConnected && failedSlowly);
+      return attemptStarted - since > 0 && !attemptNotWaitedFor();
     }
     if (state != ConnectionState.BACKING_OFF || failedSlowly) {
       return false;
     }
     Instant now = pool.clock().instant();
-    if (askedAt != null && now.isBefore(askedAt.plus(pool.backoffMin()))) {
+    if (askedRecently(now)) {
       return false;
     }
+    attemptAsked(now);
+    return true;
+  }
+
+  /** Someone asked for an attempt within the shortest backoff before {@code now}. Locked. */
+  private boolean askedRecently(Instant now) {
+    return askedAt != null && now.isBefore(askedAt.plus(pool.backoffMin()));
+  }
+
+  /** Starts an attempt now that callers wait for, as asked at {@code now}. Locked. */
+  private void attemptAsked(Instant now) {
     askedAt = now;
     cancelRetry();
     open(false);
-    return true;
+  }
+
+  /**
+   * The attempt under way is one callers are not made to wait for: the backoff's own retry of a
+   * server never reached whose attempts fail slowly. Locked.
+   */
+  private boolean attemptNotWaitedFor() {
+    return backgroundAttempt && !everConnected && failedSlowly;
   }
 
   /** An open client, opening one if needed; fails fast while backing off or once removed. */
@@ -180,8 +196,7 @@ final class ServerLink {
           new ServerUnavailableException(server.nodeId(), "left the grid"));
     }
     if (current != null && !current.isDone()) {
-      return backgroundAttempt && !everConnected && failedSlowly ? neverReached()
-          : current.copy();
+      return attemptNotWaitedFor() ? neverReached() : current.copy();
     }
     if (state == ConnectionState.CONNECTED && current != null) {
       StorageClient client = current.join();

@@ -144,10 +144,7 @@ public final class ServerPool implements AutoCloseable {
    * one.
    */
   public void retryUnreachable(int wanted) {
-    // counted only as far as needed
-    long connected = links.values().stream().filter(l -> l.connectedClient().isPresent())
-        .limit(Math.max(wanted, 0)).count();
-    if (connected >= wanted) {
+    if (connectedCount() >= wanted) {
       return;
     }
     for (ServerLink link : links.values()) {

@@ -132,18 +132,16 @@ final class ShareLocator {
     if (ask.isEmpty()) {
       return CompletableFuture.completedFuture(false);
     }
-    CompletableFuture<?>[] answers = ask.stream()
-        .map(id -> listing(id).exceptionally(failure -> null))
-        .toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(answers).thenApply(v -> true);
+    return ask(ask).thenApply(v -> true);
   }
 
   /**
-   * Asks {@code servers} (asked before) again, recording their shares or problems as the first
-   * time: for servers that failed while down and were just made to try again. Completes once
-   * each has answered or timed out. Does not touch {@link #ready()} or {@link #finished()}.
+   * Asks {@code servers}, recording their shares or problems: a further batch ({@link
+   * #askFurther}), or servers asked before that failed while down and were just made to try
+   * again. Completes once each has answered or timed out. Does not touch {@link #ready()} or
+   * {@link #finished()}.
    */
-  CompletableFuture<Void> askAgain(Collection<NodeId> servers) {
+  CompletableFuture<Void> ask(Collection<NodeId> servers) {
     return CompletableFuture.allOf(servers.stream()
         .map(id -> listing(id).exceptionally(failure -> null))
         .toArray(CompletableFuture[]::new));

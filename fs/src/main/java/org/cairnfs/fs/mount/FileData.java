@@ -152,7 +152,7 @@ final class FileData {
       sealedChanged();
       contentEpoch++;
       size = layer.size;
-      nextGen = Math.max(nextGen, layer.gen + 1);
+      generationsAfter(layer.gen);
       budget.add(layer.heldBytes());
       budget.seal(layer.heldBytes());
     } finally {

@@ -89,6 +89,13 @@ class ReadsWhenServersReturnTest {
         .isEqualTo(grid.servers().size() - holders.size());
   }
 
+  /** The servers holding the shares an upload placed. */
+  private static Set<NodeId> holders(UploadResult r) {
+    Set<NodeId> holders = new HashSet<>();
+    r.placement().values().forEach(holders::addAll);
+    return holders;
+  }
+
   /** The servers holding shares of the mutable file {@code cap}. */
   private static Set<NodeId> holders(TestGrid grid, MutableWriteCap cap) throws IOException {
     StorageIndex index = cap.storageIndex().orElseThrow();
@@ -108,8 +115,7 @@ class ReadsWhenServersReturnTest {
     byte[] data = new byte[100_000];
     new Random(3).nextBytes(data);
     UploadResult r = client.upload(PlaintextSource.of(data)).get(30, TimeUnit.SECONDS);
-    Set<NodeId> holders = new HashSet<>();
-    r.placement().values().forEach(holders::addAll);
+    Set<NodeId> holders = holders(r);
     assertThat(holders).hasSize(2);
     restartWhileConnected(grid, client, holders);
     long start = System.nanoTime();
@@ -129,8 +135,7 @@ class ReadsWhenServersReturnTest {
     byte[] data = new byte[100_000];
     new Random(5).nextBytes(data);
     UploadResult r = client.upload(PlaintextSource.of(data)).get(30, TimeUnit.SECONDS);
-    Set<NodeId> holders = new HashSet<>();
-    r.placement().values().forEach(holders::addAll);
+    Set<NodeId> holders = holders(r);
     restartWhileConnected(grid, client, holders);
     ImmutableFile early = client.open((ImmutableReadCap) r.cap()); // locating while they back off
     var a = client.open((ImmutableReadCap) r.cap()).read(0, data.length);
