@@ -47,8 +47,23 @@ public final class ExpiredShareCrawler implements AutoCloseable {
     this.pacer = pacer;
   }
 
-  /** One full pass over every share, pausing after each to keep the rate. */
+  /** Decides one share: deletes it or not, under the store's lock for its index. */
+  @FunctionalInterface
+  public interface Collection {
+    /** Whether {@code key} was deleted. */
+    boolean collect(ShareKey key) throws IOException;
+  }
+
+  /** One full pass deleting shares whose leases all expired. */
   public Pass crawlOnce() throws IOException, InterruptedException {
+    return crawlOnce(store::collectIfExpired);
+  }
+
+  /**
+   * One full pass over every share, each decided by {@code rule}, pausing after each to keep
+   * the rate.
+   */
+  public Pass crawlOnce(Collection rule) throws IOException, InterruptedException {
     long examined = 0;
     long deleted = 0;
     for (Path prefix : store.layout().prefixDirs()) {
@@ -61,7 +76,7 @@ public final class ExpiredShareCrawler implements AutoCloseable {
                 throw new InterruptedException("crawl interrupted");
               }
               examined++;
-              if (store.collectIfExpired(key)) {
+              if (rule.collect(key)) {
                 deleted++;
                 LOG.debug("deleted expired share {}", key);
               }

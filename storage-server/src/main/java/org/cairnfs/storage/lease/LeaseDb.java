@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -301,6 +302,24 @@ public final class LeaseDb implements AutoCloseable {
       batch.await();
     }
     return live.isEmpty() ? Expiry.ALL_EXPIRED : Expiry.LIVE;
+  }
+
+  /**
+   * Whether any lease of {@code key} keeps it for a collection of what {@code owner} has not
+   * given or renewed since {@code since} ({@link LeaseRules#keeps}); writes nothing. ALL_EXPIRED
+   * means none does: the share may be removed ({@link #removeShare}).
+   */
+  public synchronized Expiry keptSince(ShareKey key, LeaseOwner owner, Instant since) {
+    ShareRecord record = find(key).orElse(null);
+    if (record == null) {
+      return Expiry.NO_RECORD;
+    }
+    for (Lease lease : record.leases()) {
+      if (rules.keeps(lease, owner, since)) {
+        return Expiry.LIVE;
+      }
+    }
+    return Expiry.ALL_EXPIRED;
   }
 
   /** Forgets a share and uncharges its size; no effect when it is not recorded. */

@@ -102,6 +102,20 @@ final class LeaseRules {
   }
 
   /**
+   * Whether {@code lease} still keeps its share for a collection that spares {@code owner}'s
+   * leases only when given or renewed at or after {@code since}: a lease given or renewed at
+   * time r runs to at least r + duration - granularity (a renewal moving it less is skipped),
+   * so {@code owner}'s lease counts from {@code since + duration - granularity}; every other
+   * owner's lease keeps the share until it runs out.
+   */
+  boolean keeps(Lease lease, LeaseOwner owner, Instant since) {
+    if (lease.owner().equals(owner)) {
+      return !lease.expiry().isBefore(since.plus(leaseDuration).minus(granularity));
+    }
+    return lease.isLiveAt(clock.instant());
+  }
+
+  /**
    * The record with every lease made with this renew secret's hash extended to now + lease
    * duration (the record itself when none moves by the granularity), or null when none was.
    */

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.lease.LeaseCommit;
 import org.cairnfs.storage.lease.LeaseDb;
@@ -88,9 +90,19 @@ final class LeaseKeeping {
 
   /** See {@link ShareStore#collectIfExpired}. */
   boolean collectIfExpired(ShareKey key) throws IOException {
+    return collect(key, () -> leases.dropExpiredLeases(key));
+  }
+
+  /** See {@link ShareStore#collectIfNotRenewedSince}. */
+  boolean collectIfNotRenewedSince(ShareKey key, LeaseOwner owner, Instant since)
+      throws IOException {
+    return collect(key, () -> leases.keptSince(key, owner, since));
+  }
+
+  private boolean collect(ShareKey key, Supplier<LeaseDb.Expiry> expiry) throws IOException {
     synchronized (stripes.of(key.index())) {
       Path path = layout.sharePath(key);
-      if (!Files.exists(path) || leases.dropExpiredLeases(key) == LeaseDb.Expiry.LIVE) {
+      if (!Files.exists(path) || expiry.get() == LeaseDb.Expiry.LIVE) {
         return false;
       }
       // Record first: a crash before the delete leaves a recordless file, collected next pass.

@@ -3,6 +3,7 @@ package org.cairnfs.storage.store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -364,6 +365,16 @@ public final class ShareStore implements AutoCloseable {
    */
   public boolean collectIfExpired(ShareKey key) throws IOException {
     return leaseKeeping.collectIfExpired(key);
+  }
+
+  /**
+   * For a collector that knows what its client still reaches: deletes the share unless a lease
+   * keeps it, where {@code owner}'s leases count only if given or renewed since {@code since}
+   * and other owners' until they run out (LeaseRules#keeps). Returns whether it was deleted.
+   */
+  public boolean collectIfNotRenewedSince(ShareKey key, LeaseOwner owner, Instant since)
+      throws IOException {
+    return leaseKeeping.collectIfNotRenewedSince(key, owner, since);
   }
 
   /**

@@ -57,11 +57,52 @@ class ExpiredShareCrawlerTest {
   }
 
   void upload(int siByte, int n, int secret) throws Exception {
+    upload(ALICE, siByte, n, secret);
+  }
+
+  void upload(LeaseOwner owner, int siByte, int n, int secret) throws Exception {
     StorageIndex si = StorageIndex.of(filled(16, siByte));
     LeaseSecrets s = LeaseSecrets.of(filled(32, secret), filled(32, secret + 1));
-    store.allocate(si, List.of(n), 10, ALICE, s);
-    store.write(ALICE, si, n, 0, ByteBuffer.wrap(new byte[10]));
-    store.close(ALICE, si, n);
+    store.allocate(si, List.of(n), 10, owner, s);
+    store.write(owner, si, n, 0, ByteBuffer.wrap(new byte[10]));
+    store.close(owner, si, n);
+  }
+
+  /**
+   * A collector that knows what its client reaches spares that client's shares given or renewed
+   * since its cutoff, and every other owner's until their leases run out.
+   */
+  @Test
+  void collectsWhatAnOwnerHasNotRenewedSinceAndKeepsOtherOwnersLeases() throws Exception {
+    LeaseOwner bob = LeaseOwner.of(filled(32, 2));
+    java.time.Instant t0 = clock.instant();
+    upload(1, 0, 1); // alice, never renewed: collected
+    upload(bob, 3, 0, 3); // bob's lease runs for 31 days: kept
+    upload(4, 0, 4); // alice, renewed after the cutoff: kept
+    clock.advance(Duration.ofDays(2));
+    upload(2, 0, 2); // alice, given after the cutoff: kept
+    store.renewLease(StorageIndex.of(filled(16, 4)), filled(32, 4));
+    ExpiredShareCrawler.Pass pass = new ExpiredShareCrawler(store, 1000, pauses::add)
+        .crawlOnce(key -> store.collectIfNotRenewedSince(key, ALICE, t0.plus(Duration.ofDays(1))));
+    assertThat(pass).isEqualTo(new ExpiredShareCrawler.Pass(4, 1));
+    assertThat(store.heldShares(StorageIndex.of(filled(16, 1)))).isEmpty();
+    for (int kept : new int[] {2, 3, 4}) {
+      assertThat(store.heldShares(StorageIndex.of(filled(16, kept)))).as("index %d", kept)
+          .containsExactly(0);
+    }
+    assertThat(store.usedBytes()).isEqualTo(3 * ShareCharge.of(10));
+
+    // A renewal within the granularity (an hour) is not written; the share still counts as
+    // renewed since a cutoff up to that much after its lease was given.
+    clock.advance(Duration.ofDays(1));
+    upload(5, 0, 5);
+    java.time.Instant given = clock.instant();
+    clock.advance(Duration.ofMinutes(30));
+    store.renewLease(StorageIndex.of(filled(16, 5)), filled(32, 5));
+    assertThat(store.collectIfNotRenewedSince(org.cairnfs.storage.share.ShareKey.immutable(
+        StorageIndex.of(filled(16, 5)), 0), ALICE, given.plus(Duration.ofMinutes(30)))).isFalse();
+    assertThat(store.collectIfNotRenewedSince(org.cairnfs.storage.share.ShareKey.immutable(
+        StorageIndex.of(filled(16, 5)), 0), ALICE, given.plus(Duration.ofMinutes(61)))).isTrue();
   }
 
   @Test
