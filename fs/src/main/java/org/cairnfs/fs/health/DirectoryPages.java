@@ -39,10 +39,18 @@ final class DirectoryPages {
   private record Pending(PageRef.Stored ref, int level) {}
 
   /**
+   * The reports of a directory's pages.
+   *
+   * @param walked whether every page was reached (false when the root or an inner page could
+   *     not be read: the pages below it are missing from {@code reports})
+   */
+  record Pages(List<HealthReport> reports, boolean walked) {}
+
+  /**
    * Reports of every stored page under the directory whose root slot {@code root} reads;
    * problems reaching pages go to {@code notes}.
    */
-  List<HealthReport> check(MutableReadCap root, boolean verify, boolean repair, boolean lease,
+  Pages check(MutableReadCap root, boolean verify, boolean repair, boolean lease,
       List<String> notes) {
     List<HealthReport> parts = new ArrayList<>();
     DirectoryRoot parsed;
@@ -53,11 +61,12 @@ final class DirectoryPages {
     } catch (Exception e) {
       notes.add("the directory's pages (if any) were not checked: its root could not be read: "
           + e.getMessage());
-      return parts;
+      return new Pages(parts, false);
     }
     if (!(parsed instanceof PagedRoot paged)) {
-      return parts;
+      return new Pages(parts, true);
     }
+    boolean walked = true;
     Deque<Pending> pending = new ArrayDeque<>();
     push(pending, paged.children(), paged.height() - 1);
     while (!pending.isEmpty()) {
@@ -76,9 +85,10 @@ final class DirectoryPages {
       } catch (Exception e) {
         notes.add("the pages below " + report.cap() + " were not checked: it could not be read: "
             + e.getMessage());
+        walked = false;
       }
     }
-    return parts;
+    return new Pages(parts, walked);
   }
 
   private static void push(Deque<Pending> pending, List<PageRef> children, int level) {

@@ -153,8 +153,9 @@ public final class GridHealth {
           ? slots.repair(d.file(), d.toString(), "directory", lease, List.of())
           : slots.check(d.file(), d.toString(), "directory", verify, lease, List.of());
       List<String> notes = new ArrayList<>(root.notes());
-      List<HealthReport> pages = this.pages.check(readable.file(), verify, repair, lease, notes);
-      return root.withPages(pages, notes);
+      DirectoryPages.Pages pages = this.pages.check(readable.file(), verify, repair, lease,
+          notes);
+      return root.withPages(pages.reports(), pages.walked(), notes);
     }
     throw new IllegalArgumentException("cannot check a " + verifier.getClass().getSimpleName());
   }

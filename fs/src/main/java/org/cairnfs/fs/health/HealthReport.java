@@ -64,16 +64,17 @@ public record HealthReport(String cap, String kind, boolean healthy, boolean rec
   }
 
   /**
-   * This directory root's report with the reports of its pages: healthy only if the root and
-   * every page are.
+   * This directory root's report with the reports of its pages: healthy and recoverable only if
+   * the root and every page are and every page was reached ({@code walked}: a page that could
+   * not be read hides those below it, as a manifest not walked to its end hides chunks).
    */
-  HealthReport withPages(List<HealthReport> pages, List<String> allNotes) {
+  HealthReport withPages(List<HealthReport> pages, boolean walked, List<String> allNotes) {
     boolean pagesHealthy = pages.stream().allMatch(HealthReport::healthy);
     boolean pagesRecoverable = pages.stream().allMatch(HealthReport::recoverable);
     int pageLeases = pages.stream().mapToInt(HealthReport::leasesRenewed).sum();
     boolean pagesRepaired = pages.stream().anyMatch(HealthReport::repaired);
-    return new HealthReport(cap, kind, healthy && pagesHealthy,
-        recoverable && pagesRecoverable, k, happy, n, found, happiness, shares,
+    return new HealthReport(cap, kind, healthy && pagesHealthy && walked,
+        recoverable && pagesRecoverable && walked, k, happy, n, found, happiness, shares,
         repaired || pagesRepaired, leasesRenewed + pageLeases, allNotes, pages);
   }
 

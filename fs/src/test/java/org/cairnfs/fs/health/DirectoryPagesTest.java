@@ -149,5 +149,6 @@ class DirectoryPagesTest {
     assertThat(r.parts()).isEmpty();
     assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith(
         "the directory's pages (if any) were not checked: its root could not be read: "));
+    assertThat(r.recoverable()).as("pages not reached").isFalse();
   }
 }

@@ -98,7 +98,7 @@ class HealthReportTest {
     HealthReport lost = part("cairn:chk-v:p3", false, false, false, 2);
     HealthReport mended = part("cairn:chk-v:p4", true, true, true, 10);
 
-    HealthReport all = root(true, true, false).withPages(List.of(good, mended),
+    HealthReport all = root(true, true, false).withPages(List.of(good, mended), true,
         List.of("new note"));
     assertThat(all.healthy()).isTrue();
     assertThat(all.recoverable()).isTrue();
@@ -112,24 +112,28 @@ class HealthReportTest {
         .containsExactly(3, 7, 10, 10, 10);
     assertThat(all.shares()).hasSize(1);
 
-    HealthReport onePageBad = root(true, true, false).withPages(List.of(good, unhealthy),
+    HealthReport onePageBad = root(true, true, false).withPages(List.of(good, unhealthy), true,
         List.of());
     assertThat(onePageBad.healthy()).isFalse();
     assertThat(onePageBad.recoverable()).isTrue();
     assertThat(onePageBad.repaired()).isFalse();
     assertThat(onePageBad.leasesRenewed()).isEqualTo(29);
 
-    HealthReport onePageLost = root(true, true, false).withPages(List.of(lost, good),
+    HealthReport onePageLost = root(true, true, false).withPages(List.of(lost, good), true,
         List.of());
     assertThat(onePageLost.healthy()).isFalse();
     assertThat(onePageLost.recoverable()).isFalse();
 
-    HealthReport rootBad = root(false, false, true).withPages(List.of(good), List.of());
+    HealthReport rootBad = root(false, false, true).withPages(List.of(good), true, List.of());
     assertThat(rootBad.healthy()).isFalse();
     assertThat(rootBad.recoverable()).isFalse();
     assertThat(rootBad.repaired()).isTrue();
 
-    HealthReport flat = root(true, true, false).withPages(List.of(), List.of());
+    HealthReport unwalked = root(true, true, false).withPages(List.of(good), false, List.of());
+    assertThat(unwalked.healthy()).as("pages not all reached").isFalse();
+    assertThat(unwalked.recoverable()).isFalse();
+
+    HealthReport flat = root(true, true, false).withPages(List.of(), true, List.of());
     assertThat(flat.healthy()).isTrue();
     assertThat(flat.recoverable()).isTrue();
     assertThat(flat.repaired()).isFalse();

@@ -65,7 +65,8 @@ class SlotHealthTest extends SmallSlotGrid {
 
   @Test
   void aDirectoryIsCheckedAsItsRootSlotAndSaysWhatItDoesNotReach() throws Exception {
-    // The slot holds random bytes, not a directory: its storage is healthy all the same.
+    // The slot holds random bytes, not a directory: checked by its verify cap (slot only), its
+    // storage is healthy all the same.
     DirectoryWriteCap dirCap = new DirectoryWriteCap(cap);
     String verifyCap = dirCap.verifyCap().orElseThrow().toString();
     HealthReport r = health.check(verifyCap, true).get();
@@ -73,9 +74,13 @@ class SlotHealthTest extends SmallSlotGrid {
     assertThat(r.healthy()).isTrue();
     assertThat(r.cap()).isEqualTo(verifyCap);
     assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("pages", "read cap"));
+    // With a read cap the pages are looked for, and a root that cannot be read hides them: as a
+    // manifest not walked to its end, the directory is then neither healthy nor recoverable.
     HealthReport withWriteCap = health.check(dirCap.toString(), true).get();
     assertThat(withWriteCap.cap()).isEqualTo(verifyCap);
-    assertThat(withWriteCap.healthy()).isTrue();
+    assertThat(withWriteCap.healthy()).isFalse();
+    assertThat(withWriteCap.recoverable()).isFalse();
+    assertThat(withWriteCap.found()).as("its storage is whole").isEqualTo(r.found());
     assertThat(withWriteCap.notes()).anySatisfy(n -> assertThat(n).contains("pages",
         "root could not be read"));
   }
