@@ -39,6 +39,7 @@ public final class GridClient implements AutoCloseable {
   private final ExecutorService workers;
   private final SecureRandom random = new SecureRandom();
   private final UploadLocks uploadLocks = new UploadLocks();
+  private final SlotWrites slotWrites = new SlotWrites();
 
   private GridClient(ServerPool pool, ClientSecrets secrets, GridConfig config) {
     this.pool = Objects.requireNonNull(pool, "pool");
@@ -67,6 +68,11 @@ public final class GridClient implements AutoCloseable {
 
   public ClientSecrets secrets() {
     return secrets;
+  }
+
+  /** The count of this client's slot writes (mutable files and directories). */
+  public SlotWrites slotWrites() {
+    return slotWrites;
   }
 
   /** The worker threads, for layers above that need to run blocking grid work. */

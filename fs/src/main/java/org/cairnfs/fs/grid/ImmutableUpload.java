@@ -227,22 +227,30 @@ final class ImmutableUpload {
     }));
   }
 
-  /** Held shares found by asking (not through allocate) get this client's lease now. */
+  /**
+   * Held shares found by asking (not through allocate) get this client's lease now. A share
+   * whose lease fails no longer counts as held: a collector may have deleted it since it was
+   * found (it was linked nowhere), and a file must not name shares nobody keeps.
+   */
   private void addLeasesOnHeld() {
     Map<NodeId, CompletableFuture<Void>> leasing = new LinkedHashMap<>();
-    for (Map.Entry<NodeId, Set<Integer>> held : placement.in(Status.HELD).entrySet()) {
-      NodeId id = held.getKey();
-      if (!servers.leasedByAllocate(id, held.getValue())) {
+    Map<NodeId, Set<Integer>> held = placement.in(Status.HELD);
+    held.forEach((id, shares) -> {
+      if (!servers.leasedByAllocate(id, shares)) {
         leasing.put(id, servers.client(id).addLease(index, secrets.renewSecret(index, id),
             secrets.cancelSecret(index, id)));
       }
-    }
+    });
     leasing.forEach((id, f) -> {
       try {
         Await.get(f, config.stallTimeout(), "adding a lease");
       } catch (IOException e) {
-        log.warn("could not add a lease on {} at {}: {}", index, pool.describe(id),
-            e.getMessage());
+        log.warn("could not add a lease on {} at {}: {}; its shares there no longer count",
+            index, pool.describe(id), e.getMessage());
+        for (int share : held.get(id)) {
+          placement.set(id, share, Status.FAILED);
+        }
+        placement.problem(id, "adding a lease on a share it held failed: " + e.getMessage());
       }
     });
   }

@@ -51,7 +51,8 @@ public final class MutableFiles {
     this.options = Objects.requireNonNull(options, "options");
     this.timeout = grid.config().stallTimeout();
     this.abandonAfter = timeout.multipliedBy(2);
-    this.publisher = new SlotPublisher(grid.servers(), grid.secrets(), options, timeout, random);
+    this.publisher = new SlotPublisher(grid.servers(), grid.secrets(), options, timeout, random,
+        grid.slotWrites());
   }
 
   /** Mutable files with the grid's k, happy and n. */

@@ -21,6 +21,7 @@ import org.cairnfs.fs.grid.ClientSecrets;
 import org.cairnfs.fs.grid.Happiness;
 import org.cairnfs.fs.grid.HappinessException;
 import org.cairnfs.fs.grid.ServerPool;
+import org.cairnfs.fs.grid.SlotWrites;
 import org.cairnfs.protocol.client.RemoteException;
 import org.cairnfs.protocol.client.ServerFullException;
 import org.cairnfs.protocol.client.ShareTooBigException;
@@ -53,9 +54,11 @@ final class SlotPublisher {
   private final MutableOptions options;
   private final Duration timeout;
   private final SecureRandom random;
+  private final SlotWrites writes;
 
   SlotPublisher(ServerPool pool, ClientSecrets secrets, MutableOptions options, Duration timeout,
-      SecureRandom random) {
+      SecureRandom random, SlotWrites writes) {
+    this.writes = writes;
     this.pool = pool;
     this.secrets = secrets;
     this.options = options;
@@ -64,6 +67,16 @@ final class SlotPublisher {
   }
 
   Outcome publish(SlotMap map, MutableKeys keys, long seqnum, byte[] contents)
+      throws IOException {
+    writes.begin();
+    try {
+      return publishCounted(map, keys, seqnum, contents);
+    } finally {
+      writes.end();
+    }
+  }
+
+  private Outcome publishCounted(SlotMap map, MutableKeys keys, long seqnum, byte[] contents)
       throws IOException {
     int n = options.params().n();
     byte[][] shares = MutableFileWriter.write(keys, seqnum, contents, options.params(), random);

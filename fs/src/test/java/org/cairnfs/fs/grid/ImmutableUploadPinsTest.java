@@ -204,6 +204,26 @@ class ImmutableUploadPinsTest {
     UploadFaultsTest.assertEveryPlacedShareLeasedTo(grid, again, key, secrets);
   }
 
+  /**
+   * A held share whose lease cannot be added (deleted since it was found: the demo's collector
+   * deletes shares linked from nowhere) does not count: the upload fails rather than return a
+   * cap whose shares nobody keeps.
+   */
+  @Test
+  void aHeldShareWhoseLeaseFailsDoesNotCount() throws Exception {
+    grid = new TestGrid(dir, 4);
+    ClientSecrets firstSecrets = ClientSecrets.random(new SecureRandom());
+    GridClient first = grid.client(NodeKey.generate(), firstSecrets, UploadFaultsTest.FAST);
+    byte[] data = UploadFaultsTest.random(300_000, 47);
+    upload(first, data, FOUR);
+    grid.servers().get(0).faults().failLeases(true);
+    GridClient second = grid.client(NodeKey.generate(),
+        UploadFaultsTest.sameConvergence(firstSecrets), UploadFaultsTest.FAST);
+    assertThatThrownBy(() -> upload(second, data, FOUR))
+        .hasRootCauseInstanceOf(HappinessException.class)
+        .rootCause().hasMessageContaining("adding a lease on a share it held failed");
+  }
+
   /** A server claiming a share number n or above (there is no such share) is not read. */
   @Test
   void aClaimedShareNumberOfNOrAboveIsNeverRead() throws Exception {

@@ -35,6 +35,7 @@ public final class FaultyBackend implements StorageBackend {
   private volatile boolean full;
   private volatile boolean failCloses;
   private volatile long leaseDelayMillis;
+  private volatile boolean failLeases;
   private volatile boolean holdListing;
   private volatile boolean failListings;
   private volatile boolean hideShares;
@@ -91,6 +92,11 @@ public final class FaultyBackend implements StorageBackend {
   /** AddLease answers only after this delay. */
   public void delayLeases(long millis) {
     leaseDelayMillis = millis;
+  }
+
+  /** AddLease fails with NOT_FOUND, as when the share was deleted since it was listed. */
+  public void failLeases(boolean on) {
+    failLeases = on;
   }
 
   /** GetShareNumbers blocks until {@link #release()}: a server that does not answer. */
@@ -309,6 +315,9 @@ public final class FaultyBackend implements StorageBackend {
   public void addLease(Caller caller, Request.AddLease request) throws StorageException {
     if (leaseDelayMillis > 0) {
       sleep(leaseDelayMillis);
+    }
+    if (failLeases) {
+      throw new StorageException(ErrorCode.NOT_FOUND, "no shares held (test fault)");
     }
     real.addLease(caller, request);
   }
