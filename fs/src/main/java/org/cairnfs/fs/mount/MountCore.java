@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.cairnfs.caps.dirnode.EntryKind;
@@ -305,6 +306,14 @@ public final class MountCore implements AutoCloseable {
 
   public MountStatus status() {
     return wb.status();
+  }
+
+  /**
+   * The grid caps open files read from (their last uploaded version), removed or not: an
+   * unlinked file stays readable until its last close, so a collector keeps these.
+   */
+  public Set<String> openFileCaps() {
+    return files.openBases();
   }
 
   /**

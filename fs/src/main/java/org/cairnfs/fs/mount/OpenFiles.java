@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -30,6 +32,15 @@ final class OpenFiles {
     this.wb = wb;
     this.tree = tree;
     this.ns = ns;
+  }
+
+  /** The grid caps of the files open now ({@link MountCore#openFileCaps}). */
+  Set<String> openBases() {
+    Set<String> caps = new HashSet<>();
+    for (OpenFile f : handles.values()) {
+      f.node().data.base().ifPresent(caps::add);
+    }
+    return caps;
   }
 
   /** Creates (or with O_CREAT and no O_EXCL, opens) a regular file; returns a handle. */

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 final class WriteBack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBack.class);
+  /** The journal's file name in the cache dir. */
+  static final String JOURNAL = "journal";
 
   final MountConfig config;
   final GridBackend grid;
@@ -87,7 +89,7 @@ final class WriteBack implements AutoCloseable {
     try {
       Path spool = dir.resolve("spool");
       Files.createDirectories(spool);
-      Path journalPath = dir.resolve("journal");
+      Path journalPath = dir.resolve(JOURNAL);
       JournalReplay replay = JournalReplay.of(journalPath, spool, config.cacheBytes(),
           baseReader);
       PendingState pending = replay.pending();

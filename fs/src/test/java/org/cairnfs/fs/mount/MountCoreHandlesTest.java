@@ -154,6 +154,35 @@ class MountCoreHandlesTest {
   }
 
   /**
+   * The caps open files read from, for the demo's collector: an open file's stays named after
+   * it is removed (it is still readable), and until its last release only.
+   */
+  @Test
+  void openFileCapsNameWhatOpenFilesReadUntilTheirLastRelease() throws Exception {
+    try (CoreFixture fx = fixture("a")) {
+      byte[] data = CoreFixture.bytes(100_000, 2);
+      fx.put("/u", data);
+      fx.core.sync(Duration.ofSeconds(30));
+      String cap = new String(fx.core.getxattr("/u", MountCore.READCAP),
+          java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(fx.core.openFileCaps()).isEmpty();
+      long first = fx.core.open("/u", 0);
+      long second = fx.core.open("/u", 0);
+      fx.core.unlink("/u");
+      fx.core.sync(Duration.ofSeconds(30));
+      assertThat(fx.grid.entries(fx.rootCap)).doesNotContainKey("u");
+      assertThat(fx.core.openFileCaps()).containsExactly(cap);
+      fx.core.release(first);
+      assertThat(fx.core.openFileCaps()).containsExactly(cap);
+      ByteBuffer back = ByteBuffer.allocate(data.length);
+      assertThat(fx.core.read(second, back, 0)).isEqualTo(data.length);
+      assertThat(back.array()).isEqualTo(data);
+      fx.core.release(second);
+      assertThat(fx.core.openFileCaps()).isEmpty();
+    }
+  }
+
+  /**
    * An unlinked file's data goes at its last release: its spool pages are given back to the
    * cache budget (nothing else holds any here).
    */
