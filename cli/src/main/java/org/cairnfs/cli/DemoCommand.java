@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  * client node beside them whose root directory is created on the first run and kept (alias
  * {@value RootAlias#DEFAULT}), and that root mounted at MOUNTPOINT. State lives under
  * {@code --dir}, so a second run shows the same files; Ctrl-C uploads what is pending,
- * unmounts and stops the grid.
+ * unmounts and stops the grid. A {@link DemoCollector} deletes what no alias reaches any more.
  */
 @Command(name = "demo",
     description = "Start a local grid (an introducer and 10 storage servers on loopback) in this"
@@ -66,6 +66,18 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin
   WebOptions web = new WebOptions();
 
+  @Option(names = "--keep-unlinked-seconds", hidden = true, defaultValue = "86400",
+      description = "How long the collector keeps shares linked from nowhere (tests).")
+  long keepUnlinkedSeconds;
+
+  @Option(names = "--collect-after-seconds", hidden = true, defaultValue = "600",
+      description = "When the collector's first round runs (tests).")
+  long collectAfterSeconds;
+
+  @Option(names = "--collect-every-seconds", hidden = true, defaultValue = "3600",
+      description = "How often the collector runs (tests).")
+  long collectEverySeconds;
+
   @Option(names = "--exit-when-ready", hidden = true,
       description = "Stop once every server is seen, without a client or a mount (tests).")
   boolean exitWhenReady;
@@ -74,6 +86,9 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (servers < 1 || servers > 256) {
       throw new CliException(ExitCode.USAGE, "--servers must be 1-256, got " + servers);
+    }
+    if (keepUnlinkedSeconds < 0 || collectAfterSeconds < 0 || collectEverySeconds < 1) {
+      throw new CliException(ExitCode.USAGE, "the collector's seconds must be positive");
     }
     Path root = (state != null ? state : defaultState()).toAbsolutePath();
     Interrupts.restore();
@@ -132,6 +147,27 @@ final class DemoCommand implements Callable<Integer> {
       out().printf("%s %s (read-write): the demo grid's root directory%n", MountCommand.MOUNTED,
           mp);
     }
+    MountSession mounted = parts.mount;
+    parts.collector = new DemoCollector(parts.client, mounted == null ? null
+        : new DemoCollector.Mount() {
+          @Override
+          public org.cairnfs.fs.mount.MountStatus status() {
+            return mounted.status();
+          }
+
+          @Override
+          public java.util.Set<String> openFileCaps() {
+            return mounted.openFileCaps();
+          }
+
+          @Override
+          public Path cacheDir() {
+            return mounted.cacheDir();
+          }
+        }, parts.storageServers(),
+        java.time.InstantSource.system(), Duration.ofSeconds(keepUnlinkedSeconds));
+    parts.collector.start(Duration.ofSeconds(collectAfterSeconds),
+        Duration.ofSeconds(collectEverySeconds));
     out().printf("Every cairn command works against this grid with --node %s%n", clientDir);
     out().printf("  (or: export CAIRN_NODE=%s)%n", clientDir);
     parts.gateway = web.start(parts.client.files(), new NodeStatusReport(parts.client,
@@ -179,10 +215,22 @@ final class DemoCommand implements Callable<Integer> {
     volatile ClientNode client;
     volatile MountSession mount;
     volatile Gateway gateway;
+    volatile DemoCollector collector;
     private boolean stopped;
 
     DemoParts(java.io.PrintWriter out) {
       this.out = out;
+    }
+
+    /** The storage servers of the demo's nodes. */
+    List<org.cairnfs.storage.StorageServer> storageServers() {
+      List<org.cairnfs.storage.StorageServer> out = new ArrayList<>();
+      for (RunningNode node : nodes) {
+        if (node.storage() != null) {
+          out.add(node.storage());
+        }
+      }
+      return out;
     }
 
     synchronized void stop() {
@@ -190,6 +238,9 @@ final class DemoCommand implements Callable<Integer> {
         return;
       }
       stopped = true;
+      if (collector != null) {
+        collector.close();
+      }
       if (gateway != null) {
         gateway.close();
         if (client != null) {

@@ -104,6 +104,15 @@ final class MountSession {
     return core.status();
   }
 
+  Path cacheDir() {
+    return cacheDir;
+  }
+
+  /** See {@link MountCore#openFileCaps}. */
+  java.util.Set<String> openFileCaps() {
+    return core.openFileCaps();
+  }
+
   /** Blocks until the mount is gone (someone ran {@code cairn unmount} or fusermount -u). */
   void awaitUnmounted() {
     mount.awaitUnmounted();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -181,5 +182,118 @@ class DemoMountTest {
         mp.toString());
     assertThat(unmountDemo.process().exitValue()).as(unmountDemo.output()).isZero();
     assertThat(second.awaitExit(Duration.ofSeconds(90))).as(second.output()).isZero();
+  }
+
+  /**
+   * The demo's collector, run every two seconds without its day of grace: a file rewritten and
+   * another removed leave the servers' disks, while every live file, and a removed file still
+   * open, read back whole, after a restart too.
+   */
+  @Test
+  void theCollectorDeletesOldVersionsAndKeepsEveryLiveOrOpenFile() throws Exception {
+    Path state = tmp.resolve("demo");
+    Path mp = tmp.resolve("mnt");
+    mounts.add(mp);
+    // Servers whose leases move at every renewal: by default a lease given in the last hour
+    // counts as renewed (the granularity), and this test cannot wait an hour.
+    CairnProcess create = jvms.exec(Duration.ofSeconds(120), "demo-create", "demo", "--dir",
+        state.toString(), "--exit-when-ready");
+    assertThat(create.process().exitValue()).as(create.output()).isZero();
+    try (var servers = Files.newDirectoryStream(state, "storage-*")) {
+      for (Path server : servers) {
+        NodeDirs.renewingEveryTime(server);
+      }
+    }
+    CairnProcess demo = jvms.startWithOptions(List.of(), Map.of(), HEAP, "demo-gc", "demo",
+        "--dir", state.toString(), mp.toString(), "--collect-after-seconds", "1",
+        "--collect-every-seconds", "2", "--keep-unlinked-seconds", "0");
+    demo.awaitOutput("mounted " + mp, Duration.ofSeconds(120));
+    byte[] v1 = random(3 << 20, 1);
+    byte[] v2 = random(3 << 20, 2);
+    byte[] removed = random(600_000, 3);
+    byte[] open = random(2 << 20, 4);
+    Files.createDirectories(mp.resolve("d"));
+    Files.write(mp.resolve("a"), v1);
+    Files.write(mp.resolve("d/b"), removed);
+    Files.write(mp.resolve("c"), open);
+    sync(mp);
+    long before = shareFiles(state);
+    Files.write(mp.resolve("a"), v2); // a new version: the old one is linked from nowhere
+    Files.delete(mp.resolve("d/b"));
+    try (FileChannel c = FileChannel.open(mp.resolve("c"))) {
+      Files.delete(mp.resolve("c"));
+      sync(mp);
+      Path log = state.resolve("logs").resolve("cairn.log");
+      long rounds = collected(log);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (shareFiles(state) >= before || collected(log) < rounds + 2) {
+        assertThat(System.nanoTime()).as(() -> "old shares deleted; log: " + tail(log))
+            .isLessThan(deadline);
+        Thread.sleep(200);
+      }
+      assertThat(run(tmp, "sh", "-c", "echo 3 > /proc/sys/vm/drop_caches")).isZero();
+      ByteBuffer back = ByteBuffer.allocate(open.length);
+      while (back.hasRemaining() && c.read(back, back.position()) > 0) {
+        // read to the end
+      }
+      assertThat(back.array()).as("a removed file still open reads whole").isEqualTo(open);
+    }
+    assertThat(Files.readAllBytes(mp.resolve("a"))).isEqualTo(v2);
+    assertThat(mp.resolve("d")).isDirectory();
+    assertThat(mp.resolve("d/b")).doesNotExist();
+
+    assertThat(run(tmp, "kill", "-INT", Long.toString(demo.pid()))).isZero();
+    assertThat(demo.awaitExit(Duration.ofSeconds(90))).as(demo.output()).isEqualTo(130);
+    CairnProcess again = demo(state, mp, "demo-gc-2");
+    assertThat(Files.readAllBytes(mp.resolve("a"))).isEqualTo(v2);
+    assertThat(mp.resolve("c")).doesNotExist();
+    CairnProcess unmount = jvms.exec(Duration.ofSeconds(120), "unmount-gc", "unmount",
+        mp.toString());
+    assertThat(unmount.process().exitValue()).as(unmount.output()).isZero();
+    assertThat(again.awaitExit(Duration.ofSeconds(90))).as(again.output()).isZero();
+  }
+
+  void sync(Path mp) throws Exception {
+    CairnProcess sync = jvms.exec(Duration.ofSeconds(180), "sync", "sync", mp.toString());
+    assertThat(sync.process().exitValue()).as(sync.output()).isZero();
+  }
+
+  /** Share files on the demo's servers (uploads in progress not counted). */
+  static long shareFiles(Path state) throws IOException {
+    long n = 0;
+    try (var servers = Files.newDirectoryStream(state, "storage-*")) {
+      for (Path server : servers) {
+        Path shares = server.resolve("storage").resolve("shares");
+        try (var files = Files.walk(shares)) {
+          n += files.filter(Files::isRegularFile)
+              .filter(f -> !f.getParent().getFileName().toString().equals("incoming")).count();
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Rounds of the collector that swept, by its log. */
+  static long collected(Path log) throws IOException {
+    if (!Files.exists(log)) {
+      return 0;
+    }
+    return Files.readAllLines(log).stream().filter(l -> l.contains(" shares no alias reaches"))
+        .count();
+  }
+
+  static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  static byte[] random(int length, int seed) {
+    byte[] b = new byte[length];
+    new Random(seed).nextBytes(b);
+    return b;
   }
 }

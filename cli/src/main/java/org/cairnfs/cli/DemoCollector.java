@@ -1,0 +1,247 @@
+package org.cairnfs.cli;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.cli.config.ConfigException;
+import org.cairnfs.fs.client.GridFileSystem;
+import org.cairnfs.fs.grid.SlotWrites;
+import org.cairnfs.fs.health.GridHealth;
+import org.cairnfs.fs.health.ReachableIndexes;
+import org.cairnfs.fs.mount.MountStatus;
+import org.cairnfs.protocol.identity.NodeKey;
+import org.cairnfs.storage.StorageServer;
+import org.cairnfs.storage.gc.ExpiredShareCrawler;
+import org.cairnfs.storage.gc.Pacer;
+import org.cairnfs.storage.lease.LeaseOwner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The demo's garbage collector: deletes from the demo's own servers the shares that none of its
+ * client's aliases reaches (old versions of rewritten files, removed files and directories), so
+ * a demo whose files change does not fill its disk. Every share ever written is kept otherwise:
+ * the demo's servers keep no expiring leases of their own ({@code [storage] gc} is off).
+ *
+ * <p>A round: when the mount has nothing waiting to go to the grid, no directory is being
+ * written and no other mount of the client runs or left changes behind ({@link OtherMounts}),
+ * walk every alias's tree ({@link ReachableIndexes}), and if the walk was whole and no
+ * directory of this client changed meanwhile (a rename racing the walk could hide an entry in
+ * neither directory), delete on every server each share whose storage index was not reached,
+ * unless some lease keeps it: this client's lease given or renewed within a grace (a day in
+ * the demo) of the walk's start (an upload still under way, a file put but not yet
+ * linked), or another client's lease that has not run out. Files open in the mount are kept
+ * with what they read, linked or not. A round that cannot be trusted deletes nothing and says
+ * why.
+ *
+ * <p>Why in the demo only: it calls its servers' stores directly (they run in this process), and
+ * trusts that its client is the only writer of the directories its aliases name. A real grid's
+ * servers keep shares until their leases run out ({@code cairn deep-check --add-lease} renews).
+ */
+final class DemoCollector implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DemoCollector.class);
+
+  /** After a round that could not be trusted (or every round, if they are closer). */
+  static final Duration RETRY = Duration.ofMinutes(5);
+  /** Shares examined per second per server while sweeping. */
+  static final double SWEEP_RATE = 20_000;
+
+  /** What the collector asks of the demo's mount. */
+  interface Mount {
+    MountStatus status();
+
+    /** Caps of files open now: an unlinked file stays readable until its last close. */
+    Set<String> openFileCaps();
+
+    /** Its cache dir (the client's other cache dirs are other mounts'). */
+    java.nio.file.Path cacheDir();
+  }
+
+  /** What one round did. */
+  record Round(boolean swept, String why, long objects, long reachable, long examined,
+      long deleted, Duration walk, Duration sweep) {
+    static Round skipped(String why) {
+      return new Round(false, why, 0, 0, 0, 0, Duration.ZERO, Duration.ZERO);
+    }
+  }
+
+  private final ClientNode client;
+  private final GridFileSystem files;
+  private final Mount mount;
+  private final List<StorageServer> servers;
+  private final InstantSource clock;
+  private final Duration keepUnlinked;
+  private final LeaseOwner owner;
+  private final Object lifecycle = new Object();
+  /** Held while one share is decided: {@link #close} interrupts only outside it. */
+  private final Object deciding = new Object();
+  private volatile boolean closed;
+  private Thread thread;
+
+  /**
+   * @param mount the mount's status, or null when nothing is mounted
+   * @param servers the servers whose stores are swept: the demo's own
+   */
+  DemoCollector(ClientNode client, Mount mount, List<StorageServer> servers,
+      InstantSource clock, Duration keepUnlinked) throws IOException {
+    this(client, client.files(), mount, servers, clock, keepUnlinked);
+  }
+
+  /** With {@code files} listing the directories walked (tests watch the walk through it). */
+  DemoCollector(ClientNode client, GridFileSystem files, Mount mount,
+      List<StorageServer> servers, InstantSource clock, Duration keepUnlinked)
+      throws IOException {
+    this.client = client;
+    this.files = files;
+    this.mount = mount;
+    this.servers = List.copyOf(servers);
+    this.clock = clock;
+    this.keepUnlinked = keepUnlinked;
+    this.owner = LeaseOwner.of(NodeKey.load(client.directory().nodeKey()).nodeId().toBytes());
+  }
+
+  /** Runs rounds in a daemon thread: the first after {@code first}, then every {@code every}. */
+  void start(Duration first, Duration every) {
+    synchronized (lifecycle) {
+      thread = new Thread(() -> loop(first, every), "cairn-demo-collector");
+      thread.setDaemon(true);
+      thread.start();
+    }
+  }
+
+  private void loop(Duration first, Duration every) {
+    Duration retry = every.compareTo(RETRY) < 0 ? every : RETRY;
+    Duration wait = first;
+    while (!closed) {
+      try {
+        Thread.sleep(wait.toMillis());
+        Round r = round();
+        if (r.swept()) {
+          LOG.info("collected {} of {} shares no alias reaches ({} objects, {} storage indexes "
+              + "reached; walk {} ms, sweep {} ms)", r.deleted(), r.examined(), r.objects(),
+              r.reachable(), r.walk().toMillis(), r.sweep().toMillis());
+          wait = every;
+        } else {
+          LOG.info("collected nothing this round: {}", r.why());
+          wait = retry;
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("a collection round failed; next in {}", retry, e);
+        wait = retry;
+      }
+    }
+  }
+
+  /** One round, on the calling thread; see the class comment. */
+  Round round() throws IOException, InterruptedException {
+    MountStatus status = mount == null ? null : mount.status();
+    if (status != null && !status.clean()) {
+      return Round.skipped("the mount has " + status.pendingChanges()
+          + " changes not yet on the grid");
+    }
+    SlotWrites writes = client.grid().slotWrites();
+    OptionalLong mark = writes.quietMark();
+    if (mark.isEmpty()) {
+      return Round.skipped("a directory was being written");
+    }
+    java.nio.file.Path own = mount == null ? null : mount.cacheDir();
+    OtherMounts.Look others = OtherMounts.look(client.directory().root(), own);
+    if (others.busy().isPresent()) {
+      return Round.skipped(others.busy().get());
+    }
+    Instant since = clock.instant().minus(keepUnlinked);
+    List<String> roots = roots();
+    // After the mark: a file opened later and removed before the walk ends is a slot write.
+    Set<String> open = mount == null ? Set.of() : mount.openFileCaps();
+    ReachableIndexes reached;
+    long walkStart = System.nanoTime();
+    try {
+      reached = ReachableIndexes.walk(GridHealth.create(client.grid()), files, roots, open)
+          .get();
+    } catch (ExecutionException e) {
+      return Round.skipped("the walk failed: " + e.getCause());
+    }
+    if (!reached.gaps().isEmpty()) {
+      return Round.skipped("the walk was not whole (" + reached.gapCount() + " gaps: "
+          + reached.gaps() + ")");
+    }
+    if (!writes.noneSince(mark.getAsLong())) {
+      return Round.skipped("a directory changed during the walk");
+    }
+    OtherMounts.Look after = OtherMounts.look(client.directory().root(), own);
+    if (after.busy().isPresent() || !after.journals().equals(others.journals())) {
+      return Round.skipped("another mount of this client ran during the walk");
+    }
+    Duration walk = Duration.ofNanos(System.nanoTime() - walkStart);
+    long sweepStart = System.nanoTime();
+    Set<StorageIndex> keep = reached.indexes();
+    long examined = 0;
+    long deleted = 0;
+    for (StorageServer server : servers) {
+      if (closed) {
+        throw new InterruptedException("collector closed");
+      }
+      ExpiredShareCrawler.Pass pass = new ExpiredShareCrawler(server.store(), SWEEP_RATE,
+          Pacer.sleeping()).crawlOnce(key -> {
+            synchronized (deciding) {
+              return !closed && !keep.contains(key.index())
+                  && server.store().collectIfNotRenewedSince(key, owner, since);
+            }
+          });
+      examined += pass.examined();
+      deleted += pass.deleted();
+    }
+    return new Round(true, "", reached.objects(), keep.size(), examined, deleted, walk,
+        Duration.ofNanos(System.nanoTime() - sweepStart));
+  }
+
+  /** Every alias's directory cap, re-read each round (aliases may be added meanwhile). */
+  private List<String> roots() throws IOException {
+    try {
+      Aliases aliases = Aliases.load(client.directory().root());
+      List<String> caps = new ArrayList<>();
+      for (String name : aliases.names()) {
+        aliases.get(name).ifPresent(caps::add);
+      }
+      return caps;
+    } catch (ConfigException e) {
+      throw new IOException("the aliases file cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  /** Stops the thread, waiting for it to leave the share it is deciding. */
+  @Override
+  public void close() {
+    closed = true;
+    Thread t;
+    synchronized (lifecycle) {
+      t = thread;
+    }
+    if (t == null) {
+      return;
+    }
+    synchronized (deciding) {
+      t.interrupt();
+    }
+    boolean interrupted = false;
+    while (t.isAlive()) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,354 @@
+package org.cairnfs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.StorageIndex;
+import org.cairnfs.caps.immutable.EncodingParams;
+import org.cairnfs.cli.config.ConfigTemplate;
+import org.cairnfs.fs.client.GridFileSystem;
+import org.cairnfs.fs.mount.EntryChange;
+import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.fs.mount.MountStatus;
+import org.cairnfs.fs.mount.NodeMetadata;
+import org.cairnfs.storage.StorageServer;
+import org.cairnfs.storage.share.ShareKey;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo's collector over four in-process servers: it deletes what no alias reaches and
+ * nothing else, and deletes nothing from a round it cannot trust.
+ */
+class DemoCollectorTest {
+  /** A day and more later: every lease given during the test is older than that. */
+  static final InstantSource LATER = () -> Instant.now().plus(Duration.ofHours(2));
+
+  @TempDir
+  Path dir;
+  final List<AutoCloseable> open = new ArrayList<>();
+  final List<StorageServer> servers = new ArrayList<>();
+  ClientNode node;
+  GridFileSystem files;
+  String root;
+
+  @BeforeEach
+  void grid() throws Exception {
+    RunningNode intro = RunningNode.start(RunningNodeTest.introducerDir(dir.resolve("intro")));
+    open.add(intro);
+    String url = intro.introducer().url("127.0.0.1").toString();
+    for (int i = 0; i < 4; i++) {
+      RunningNode s = RunningNode.start(RunningNodeTest.nodeDir(dir.resolve("s" + i), "s" + i,
+          url, true));
+      open.add(s);
+      servers.add(s.storage());
+    }
+    NodeDirectory c = new NodeDirectory(dir.resolve("client"));
+    c.create(ConfigTemplate.node("client", "127.0.0.1", 0, List.of(url),
+        EncodingParams.builder().k(2).happy(4).n(4).build(), false, "storage", null, "0"));
+    node = ClientNode.open(c.root());
+    open.add(node);
+    node.requireServers(4, Duration.ofSeconds(30));
+    files = node.files();
+    root = RootAlias.resolve(node, null);
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  @Test
+  void deletesWhatNoAliasReachesAndKeepsEverythingReachable() throws Exception {
+    String sub = files.createDirectory().get(30, TimeUnit.SECONDS);
+    link(root, "sub", sub);
+    byte[] a = bytes(1, 300_000);
+    String kept = upload(a);
+    link(sub, "a", kept);
+    String replaced = upload(bytes(2, 70_000));
+    link(root, "b", replaced);
+    byte[] c = bytes(3, 70_000);
+    String current = upload(c);
+    link(root, "b", current); // replaces: the first b is linked from nowhere now
+    String gone = files.createDirectory().get(30, TimeUnit.SECONDS);
+    link(root, "gone", gone);
+    String inGone = upload(bytes(4, 5_000));
+    link(gone, "d", inGone);
+    files.applyChanges(root, List.of(new EntryChange.Remove("gone"))).get(30, TimeUnit.SECONDS);
+    String never = upload(bytes(5, 5_000));
+    for (String cap : List.of(kept, replaced, current, gone, inGone, never, root, sub)) {
+      assertThat(holders(cap)).as(cap).isEqualTo(4);
+    }
+
+    DemoCollector.Round round = collector(LATER, Duration.ZERO).round();
+
+    assertThat(round.swept()).as(round.why()).isTrue();
+    assertThat(round.deleted()).isGreaterThanOrEqualTo(4 * 4); // four indexes at least, 4 shares each
+    for (String cap : List.of(replaced, gone, inGone, never)) {
+      assertThat(holders(cap)).as("linked from nowhere: %s", cap).isZero();
+    }
+    for (String cap : List.of(kept, current, root, sub)) {
+      assertThat(holders(cap)).as("reachable: %s", cap).isEqualTo(4);
+    }
+    assertThat(files.read(kept, 0, a.length).get(30, TimeUnit.SECONDS)).isEqualTo(a);
+    assertThat(files.read(current, 0, c.length).get(30, TimeUnit.SECONDS)).isEqualTo(c);
+    assertThat(files.list(root).get(30, TimeUnit.SECONDS)).extracting(e -> e.name())
+        .containsExactlyInAnyOrder("sub", "b");
+    assertThat(collector(LATER, Duration.ZERO).round().deleted()).isZero();
+  }
+
+  /** An upload still under way, or a file put and not yet linked, is not garbage yet. */
+  @Test
+  void keepsSharesGivenWithinTheGraceThoughLinkedFromNowhere() throws Exception {
+    String never = upload(bytes(5, 5_000));
+    DemoCollector.Round round = collector(InstantSource.system(), Duration.ofDays(1))
+        .round();
+    assertThat(round.swept()).as(round.why()).isTrue();
+    assertThat(round.deleted()).isZero();
+    assertThat(holders(never)).isEqualTo(4);
+  }
+
+  @Test
+  void deletesNothingWhileTheMountHasChangesNotOnTheGrid() throws Exception {
+    String never = upload(bytes(5, 5_000));
+    MountStatus pending = new MountStatus(1, 0, 0, 0, 0, Optional.empty(), Optional.empty());
+    DemoCollector.Round round = new DemoCollector(node, mount(pending, java.util.Set.of()),
+        servers, LATER, Duration.ZERO).round();
+    assertThat(round.swept()).isFalse();
+    assertThat(round.why()).contains("1 changes not yet on the grid");
+    assertThat(holders(never)).isEqualTo(4);
+  }
+
+  /** A directory that cannot be read may link anything: nothing is deleted. */
+  @Test
+  void deletesNothingWhenTheWalkIsNotWhole() throws Exception {
+    String lost = files.createDirectory().get(30, TimeUnit.SECONDS);
+    link(root, "lost", lost);
+    String never = upload(bytes(5, 5_000));
+    org.cairnfs.storage.lease.LeaseOwner owner = org.cairnfs.storage.lease.LeaseOwner.of(
+        org.cairnfs.protocol.identity.NodeKey.load(node.directory().nodeKey()).nodeId()
+            .toBytes());
+    for (StorageServer s : servers) {
+      for (ShareKey key : s.store().layout().sharesOf(index(lost))) {
+        assertThat(s.store().collectIfNotRenewedSince(key, owner,
+            Instant.now().plus(Duration.ofDays(400)))).isTrue();
+      }
+    }
+    DemoCollector.Round round = collector(LATER, Duration.ZERO).round();
+    assertThat(round.swept()).isFalse();
+    assertThat(round.why()).contains("not whole");
+    assertThat(holders(never)).isEqualTo(4);
+  }
+
+  @Test
+  void deletesNothingWhileADirectoryIsBeingWritten() throws Exception {
+    String never = upload(bytes(5, 5_000));
+    node.grid().slotWrites().begin();
+    try {
+      DemoCollector.Round round = collector(LATER, Duration.ZERO).round();
+      assertThat(round.swept()).isFalse();
+      assertThat(round.why()).contains("being written");
+    } finally {
+      node.grid().slotWrites().end();
+    }
+    assertThat(holders(never)).isEqualTo(4);
+  }
+
+  /**
+   * A file moved, while the walk runs, out of a directory not yet listed into one already
+   * listed is in neither listing: the round must see that a directory changed and delete
+   * nothing.
+   */
+  @Test
+  void aFileMovedDuringTheWalkIsNotDeleted() throws Exception {
+    String left = files.createDirectory().get(30, TimeUnit.SECONDS);
+    String right = files.createDirectory().get(30, TimeUnit.SECONDS);
+    link(root, "left", left);
+    link(root, "right", right);
+    byte[] data = bytes(6, 40_000);
+    String moving = upload(data);
+    link(left, "m", moving);
+    link(right, "m", moving); // in both at first: the walk's order does not matter
+    List<String> listed = new ArrayList<>();
+    GridFileSystem watched = (GridFileSystem) java.lang.reflect.Proxy.newProxyInstance(
+        GridFileSystem.class.getClassLoader(), new Class<?>[] {GridFileSystem.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("list") && (args[0].equals(left)
+              || args[0].equals(right))) {
+            String d = (String) args[0];
+            if (listed.isEmpty()) { // the first of the two: the file leaves it
+              files.applyChanges(d, List.of(new EntryChange.Remove("m"))).get(30,
+                  TimeUnit.SECONDS);
+            } else { // the second: the file goes back into the first, then leaves this one
+              link(listed.get(0), "m", moving);
+              files.applyChanges(d, List.of(new EntryChange.Remove("m"))).get(30,
+                  TimeUnit.SECONDS);
+            }
+            listed.add(d);
+          }
+          try {
+            return method.invoke(files, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    DemoCollector.Round round = new DemoCollector(node, watched, null, servers, LATER,
+        Duration.ZERO).round();
+    assertThat(listed).containsExactlyInAnyOrder(left, right);
+    assertThat(round.swept()).as(round.why()).isFalse();
+    assertThat(round.why()).contains("changed during the walk");
+    assertThat(holders(moving)).isEqualTo(4);
+    assertThat(files.read(moving, 0, data.length).get(30, TimeUnit.SECONDS)).isEqualTo(data);
+  }
+
+  @Test
+  void closeStopsARunningCollector() throws Exception {
+    DemoCollector c = collector(InstantSource.system(), Duration.ofDays(1));
+    c.start(Duration.ZERO, Duration.ofMillis(1));
+    Thread.sleep(300);
+    c.close();
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
+        t -> t.getName().equals("cairn-demo-collector"));
+  }
+
+  /** A file open in the mount (removed since) is kept with what it reads. */
+  @Test
+  void keepsWhatAFileOpenInTheMountReads() throws Exception {
+    byte[] data = bytes(7, 50_000);
+    String openCap = upload(data);
+    String never = upload(bytes(8, 5_000));
+    MountStatus clean = new MountStatus(0, 0, 0, 0, 0, Optional.empty(), Optional.empty());
+    DemoCollector.Round round = new DemoCollector(node, mount(clean, java.util.Set.of(openCap)),
+        servers, LATER, Duration.ZERO).round();
+    assertThat(round.swept()).as(round.why()).isTrue();
+    assertThat(holders(openCap)).isEqualTo(4);
+    assertThat(files.read(openCap, 0, data.length).get(30, TimeUnit.SECONDS)).isEqualTo(data);
+    assertThat(holders(never)).isZero();
+  }
+
+  /**
+   * Another mount of the client (its own root, its own process in life) changes directories this
+   * collector does not count, and one stopped with changes left publishes them at its next start:
+   * while either is so, nothing is deleted.
+   */
+  @Test
+  void deletesNothingWhileAnotherMountOfTheClientRunsOrLeftChangesBehind() throws Exception {
+    String never = upload(bytes(5, 5_000));
+    String otherRoot = files.createDirectory().get(30, TimeUnit.SECONDS);
+    Path cache = node.directory().root().resolve("mounts").resolve("other");
+    org.cairnfs.fs.mount.GridBackend down = (org.cairnfs.fs.mount.GridBackend)
+        java.lang.reflect.Proxy.newProxyInstance(GridFileSystem.class.getClassLoader(),
+            new Class<?>[] {org.cairnfs.fs.mount.GridBackend.class}, (proxy, method, args) -> {
+              if (method.getName().equals("writeFile")
+                  || method.getName().equals("applyChanges")) {
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                    new java.io.IOException("the grid is down (test)"));
+              }
+              try {
+                return method.invoke(files, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+    org.cairnfs.fs.mount.MountCore other = org.cairnfs.fs.mount.MountCore.open(
+        org.cairnfs.fs.mount.MountConfig.builder(otherRoot, cache).build(), down);
+    try {
+      long fh = other.create("/x", 0644, org.cairnfs.fs.mount.MountCore.O_RDWR
+          | org.cairnfs.fs.mount.MountCore.O_CREAT, new org.cairnfs.fs.mount.Caller(0, 0));
+      other.write(fh, java.nio.ByteBuffer.wrap(bytes(9, 1000)), 0);
+      other.flush(fh);
+      other.release(fh);
+      DemoCollector.Round running = collector(LATER, Duration.ZERO).round();
+      assertThat(running.swept()).isFalse();
+      assertThat(running.why()).contains("another mount of this client runs");
+    } finally {
+      assertThat(other.close(Duration.ZERO, st -> { }).pendingChanges()).isPositive();
+    }
+    DemoCollector.Round stopped = collector(LATER, Duration.ZERO).round();
+    assertThat(stopped.swept()).isFalse();
+    assertThat(stopped.why()).contains("stopped with 1 changes not yet on the grid");
+    assertThat(holders(never)).isEqualTo(4);
+
+    // mounted again over the grid: its change is published, and rounds run again
+    other = org.cairnfs.fs.mount.MountCore.open(
+        org.cairnfs.fs.mount.MountConfig.builder(otherRoot, cache).build(), files);
+    other.sync(Duration.ofSeconds(60));
+    assertThat(other.close(Duration.ofSeconds(30), st -> { }).clean()).isTrue();
+    DemoCollector.Round after = collector(LATER, Duration.ZERO).round();
+    assertThat(after.swept()).as(after.why()).isTrue();
+    assertThat(holders(never)).isZero();
+  }
+
+  static DemoCollector.Mount mount(MountStatus status, java.util.Set<String> open) {
+    return new DemoCollector.Mount() {
+      @Override
+      public Path cacheDir() {
+        return null;
+      }
+
+      @Override
+      public MountStatus status() {
+        return status;
+      }
+
+      @Override
+      public java.util.Set<String> openFileCaps() {
+        return open;
+      }
+    };
+  }
+
+  DemoCollector collector(InstantSource clock, Duration keep) throws Exception {
+    return new DemoCollector(node, null, servers, clock, keep);
+  }
+
+  String upload(byte[] data) throws Exception {
+    return files.upload(new ByteArrayInputStream(data)).get(60, TimeUnit.SECONDS);
+  }
+
+  void link(String dirCap, String name, String cap) throws Exception {
+    boolean directory = Cap.parse(cap).isDirectory();
+    files.applyChanges(dirCap, List.of(new EntryChange.Put(name, Optional.of(cap),
+        NodeMetadata.of(directory ? EntryKind.DIRECTORY : EntryKind.FILE, 0,
+            directory ? 0755 : 0644, Instant.now(), Instant.now())))).get(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Servers holding a share of {@code cap}'s storage index (for a chunked file: of its
+   * manifest root).
+   */
+  int holders(String cap) throws Exception {
+    StorageIndex index = index(cap);
+    int held = 0;
+    for (StorageServer s : servers) {
+      if (!s.store().layout().sharesOf(index).isEmpty()) {
+        held++;
+      }
+    }
+    return held;
+  }
+
+  static StorageIndex index(String cap) {
+    return Cap.parse(cap).storageIndex().orElseThrow();
+  }
+
+  static byte[] bytes(int seed, int length) {
+    byte[] b = new byte[length];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+}
