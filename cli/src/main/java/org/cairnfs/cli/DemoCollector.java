@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.fs.client.GridFileSystem;
@@ -80,8 +84,6 @@ final class DemoCollector implements AutoCloseable {
   private final Duration keepUnlinked;
   private final LeaseOwner owner;
   private final Object lifecycle = new Object();
-  /** Held while one share is decided: {@link #close} interrupts only outside it. */
-  private final Object deciding = new Object();
   private volatile boolean closed;
   private Thread thread;
 
@@ -186,22 +188,57 @@ final class DemoCollector implements AutoCloseable {
     Set<StorageIndex> keep = reached.indexes();
     long examined = 0;
     long deleted = 0;
-    for (StorageServer server : servers) {
-      if (closed) {
-        throw new InterruptedException("collector closed");
-      }
-      ExpiredShareCrawler.Pass pass = new ExpiredShareCrawler(server.store(), SWEEP_RATE,
-          Pacer.sleeping()).crawlOnce(key -> {
-            synchronized (deciding) {
-              return !closed && !keep.contains(key.index())
+    // One thread per server (a deletion waits for its lease database's commit, each server has
+    // its own); never interrupted: once closed, each stops before its next share.
+    ExecutorService sweepers = Executors.newFixedThreadPool(Math.min(servers.size(), 8), r -> {
+      Thread t = new Thread(r, "cairn-demo-sweep");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<ExpiredShareCrawler.Pass>> passes = new ArrayList<>();
+      for (StorageServer server : servers) {
+        passes.add(sweepers.submit(() -> new ExpiredShareCrawler(server.store(), SWEEP_RATE,
+            Pacer.sleeping()).crawlOnce(key -> {
+              if (closed) {
+                throw new IOException("the collector was closed");
+              }
+              return !keep.contains(key.index())
                   && server.store().collectIfNotRenewedSince(key, owner, since);
-            }
-          });
-      examined += pass.examined();
-      deleted += pass.deleted();
+            })));
+      }
+      for (Future<ExpiredShareCrawler.Pass> f : passes) {
+        try {
+          ExpiredShareCrawler.Pass pass = f.get();
+          examined += pass.examined();
+          deleted += pass.deleted();
+        } catch (ExecutionException e) {
+          throw new IOException("sweeping a server failed: " + e.getCause(), e.getCause());
+        }
+      }
+    } finally {
+      sweepers.shutdown();
+      awaitUninterruptibly(sweepers);
     }
     return new Round(true, "", reached.objects(), keep.size(), examined, deleted, walk,
         Duration.ofNanos(System.nanoTime() - sweepStart));
+  }
+
+  /** Waits for {@code pool}'s threads to end, keeping an interrupt for later. */
+  private static void awaitUninterruptibly(ExecutorService pool) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Every alias's directory cap, re-read each round (aliases may be added meanwhile). */
@@ -218,7 +255,7 @@ final class DemoCollector implements AutoCloseable {
     }
   }
 
-  /** Stops the thread, waiting for it to leave the share it is deciding. */
+  /** Stops the thread, waiting for it and its sweepers to leave the shares they decide. */
   @Override
   public void close() {
     closed = true;
@@ -229,9 +266,7 @@ final class DemoCollector implements AutoCloseable {
     if (t == null) {
       return;
     }
-    synchronized (deciding) {
-      t.interrupt();
-    }
+    t.interrupt(); // the walk's wait; the sweepers stop by themselves and are waited for
     boolean interrupted = false;
     while (t.isAlive()) {
       try {
