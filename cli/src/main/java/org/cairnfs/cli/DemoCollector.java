@@ -162,6 +162,10 @@ final class DemoCollector implements AutoCloseable {
     }
     Instant since = clock.instant().minus(keepUnlinked);
     List<String> roots = roots();
+    if (roots.isEmpty()) {
+      return Round.skipped("the client has no alias (its aliases file is gone?): nothing would"
+          + " be kept");
+    }
     // After the mark: a file opened later and removed before the walk ends is a slot write.
     Set<String> open = mount == null ? Set.of() : mount.openFileCaps();
     ReachableIndexes reached;

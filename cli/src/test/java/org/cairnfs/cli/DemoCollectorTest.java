@@ -154,6 +154,18 @@ class DemoCollectorTest {
     assertThat(holders(never)).isEqualTo(4);
   }
 
+  /** A client whose aliases file is gone reaches nothing: that is no reason to delete all. */
+  @Test
+  void deletesNothingWhenTheClientHasNoAlias() throws Exception {
+    String never = upload(bytes(5, 5_000));
+    java.nio.file.Files.delete(node.directory().root().resolve("private").resolve("aliases"));
+    DemoCollector.Round round = collector(LATER, Duration.ZERO).round();
+    assertThat(round.swept()).isFalse();
+    assertThat(round.why()).contains("no alias");
+    assertThat(holders(never)).isEqualTo(4);
+    assertThat(holders(root)).isEqualTo(4);
+  }
+
   @Test
   void deletesNothingWhileADirectoryIsBeingWritten() throws Exception {
     String never = upload(bytes(5, 5_000));
