@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.cli.config.ConfigException;
 import org.cairnfs.fs.client.GridFileSystem;
-import org.cairnfs.fs.grid.SlotWrites;
+import org.cairnfs.fs.grid.Activity;
 import org.cairnfs.fs.health.GridHealth;
 import org.cairnfs.fs.health.ReachableIndexes;
 import org.cairnfs.fs.mount.MountStatus;
@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
 final class DemoCollector implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DemoCollector.class);
 
+  /** How long this client's uploads must have stopped (or the grace, if shorter). */
+  static final Duration UPLOADS_QUIET = Duration.ofMinutes(10);
   /** After a round that could not be trusted (or every round, if they are closer). */
   static final Duration RETRY = Duration.ofMinutes(5);
   /** Shares examined per second per server while sweeping. */
@@ -61,8 +63,14 @@ final class DemoCollector implements AutoCloseable {
   interface Mount {
     MountStatus status();
 
-    /** Caps of files open now: an unlinked file stays readable until its last close. */
-    Set<String> openFileCaps();
+    /** The root cap it serves: kept whether or not an alias names it. */
+    String rootCap();
+
+    /**
+     * Caps it may still read or link: its cached tree, and what open files read (an unlinked
+     * file stays readable until its last close).
+     */
+    Set<String> capsInUse();
 
     /** Its cache dir (the client's other cache dirs are other mounts'). */
     java.nio.file.Path cacheDir();
@@ -82,6 +90,7 @@ final class DemoCollector implements AutoCloseable {
   private final List<StorageServer> servers;
   private final InstantSource clock;
   private final Duration keepUnlinked;
+  private final Duration uploadsQuiet;
   private final LeaseOwner owner;
   private final Object lifecycle = new Object();
   private volatile boolean closed;
@@ -93,14 +102,19 @@ final class DemoCollector implements AutoCloseable {
    */
   DemoCollector(ClientNode client, Mount mount, List<StorageServer> servers,
       InstantSource clock, Duration keepUnlinked) throws IOException {
-    this(client, client.files(), mount, servers, clock, keepUnlinked);
+    this(client, client.files(), mount, servers, clock, keepUnlinked,
+        keepUnlinked.compareTo(UPLOADS_QUIET) < 0 ? keepUnlinked : UPLOADS_QUIET);
   }
 
-  /** With {@code files} listing the directories walked (tests watch the walk through it). */
+  /**
+   * With {@code files} listing the directories walked (tests watch the walk through it) and
+   * how long the client's uploads must have stopped before a round.
+   */
   DemoCollector(ClientNode client, GridFileSystem files, Mount mount,
-      List<StorageServer> servers, InstantSource clock, Duration keepUnlinked)
-      throws IOException {
+      List<StorageServer> servers, InstantSource clock, Duration keepUnlinked,
+      Duration uploadsQuiet) throws IOException {
     this.client = client;
+    this.uploadsQuiet = uploadsQuiet;
     this.files = files;
     this.mount = mount;
     this.servers = List.copyOf(servers);
@@ -145,15 +159,22 @@ final class DemoCollector implements AutoCloseable {
 
   /** One round, on the calling thread; see the class comment. */
   Round round() throws IOException, InterruptedException {
+    if (client.grid().uploads().idle().compareTo(uploadsQuiet) < 0) {
+      return Round.skipped("this client uploaded in the last " + uploadsQuiet.toMinutes()
+          + " minutes (a file's first chunks may wait for its manifest and its link)");
+    }
+    Activity writes = client.grid().slotWrites();
+    OptionalLong mark = writes.quietMark();
+    if (mark.isEmpty()) {
+      return Round.skipped("a directory was being written");
+    }
+    long commits = slotCommits();
+    // After the marks, then the status: a file closed in between is pending or still open.
+    Set<String> inUse = mount == null ? Set.of() : mount.capsInUse();
     MountStatus status = mount == null ? null : mount.status();
     if (status != null && !status.clean()) {
       return Round.skipped("the mount has " + status.pendingChanges()
           + " changes not yet on the grid");
-    }
-    SlotWrites writes = client.grid().slotWrites();
-    OptionalLong mark = writes.quietMark();
-    if (mark.isEmpty()) {
-      return Round.skipped("a directory was being written");
     }
     java.nio.file.Path own = mount == null ? null : mount.cacheDir();
     OtherMounts.Look others = OtherMounts.look(client.directory().root(), own);
@@ -161,17 +182,19 @@ final class DemoCollector implements AutoCloseable {
       return Round.skipped(others.busy().get());
     }
     Instant since = clock.instant().minus(keepUnlinked);
-    List<String> roots = roots();
-    if (roots.isEmpty()) {
+    List<String> aliases = aliases();
+    if (aliases.isEmpty()) {
       return Round.skipped("the client has no alias (its aliases file is gone?): nothing would"
           + " be kept");
     }
-    // After the mark: a file opened later and removed before the walk ends is a slot write.
-    Set<String> open = mount == null ? Set.of() : mount.openFileCaps();
+    List<String> roots = new ArrayList<>(aliases);
+    if (mount != null && !roots.contains(mount.rootCap())) {
+      roots.add(mount.rootCap());
+    }
     ReachableIndexes reached;
     long walkStart = System.nanoTime();
     try {
-      reached = ReachableIndexes.walk(GridHealth.create(client.grid()), files, roots, open)
+      reached = ReachableIndexes.walk(GridHealth.create(client.grid()), files, roots, inUse)
           .get();
     } catch (ExecutionException e) {
       return Round.skipped("the walk failed: " + e.getCause());
@@ -180,8 +203,11 @@ final class DemoCollector implements AutoCloseable {
       return Round.skipped("the walk was not whole (" + reached.gapCount() + " gaps: "
           + reached.gaps() + ")");
     }
-    if (!writes.noneSince(mark.getAsLong())) {
+    if (!writes.noneSince(mark.getAsLong()) || slotCommits() != commits) {
       return Round.skipped("a directory changed during the walk");
+    }
+    if (!aliases().equals(aliases)) {
+      return Round.skipped("the aliases changed during the walk");
     }
     OtherMounts.Look after = OtherMounts.look(client.directory().root(), own);
     if (after.busy().isPresent() || !after.journals().equals(others.journals())) {
@@ -203,12 +229,12 @@ final class DemoCollector implements AutoCloseable {
       List<Future<ExpiredShareCrawler.Pass>> passes = new ArrayList<>();
       for (StorageServer server : servers) {
         passes.add(sweepers.submit(() -> new ExpiredShareCrawler(server.store(), SWEEP_RATE,
-            Pacer.sleeping()).crawlOnce(key -> {
+            Pacer.sleeping()).crawlIndexes(index -> {
               if (closed) {
                 throw new IOException("the collector was closed");
               }
-              return !keep.contains(key.index())
-                  && server.store().collectIfNotRenewedSince(key, owner, since);
+              return keep.contains(index) ? 0
+                  : server.store().collectIndexIfNotRenewedSince(index, owner, since);
             })));
       }
       for (Future<ExpiredShareCrawler.Pass> f : passes) {
@@ -245,8 +271,17 @@ final class DemoCollector implements AutoCloseable {
     }
   }
 
-  /** Every alias's directory cap, re-read each round (aliases may be added meanwhile). */
-  private List<String> roots() throws IOException {
+  /** Slot shares committed on the demo's servers, by any writer (ShareStore#slotCommits). */
+  private long slotCommits() {
+    long n = 0;
+    for (StorageServer server : servers) {
+      n += server.store().slotCommits();
+    }
+    return n;
+  }
+
+  /** Every alias's directory cap, read again each time (aliases may be added meanwhile). */
+  private List<String> aliases() throws IOException {
     try {
       Aliases aliases = Aliases.load(client.directory().root());
       List<String> caps = new ArrayList<>();

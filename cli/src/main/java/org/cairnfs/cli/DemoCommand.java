@@ -137,10 +137,11 @@ final class DemoCommand implements Callable<Integer> {
     } else {
       parts.client.requireServers(parts.client.happy(), Duration.ofSeconds(60));
     }
+    String rootCap = null;
     if (!noMount) {
       Path mp = MountCommand.prepareMountpoint(mountPoint != null ? mountPoint
           : Cli.home().resolve("cairn"));
-      String rootCap = RootAlias.resolve(parts.client, null);
+      rootCap = RootAlias.resolve(parts.client, null);
       parts.mount = MountSession.start(parts.client.files(), rootCap, mp,
           new MountSession.Options(MountSession.defaultCacheDir(clientDir, rootCap), 1L << 30,
               1L << 30, false, DRAIN, Duration.ofSeconds(30)));
@@ -148,6 +149,7 @@ final class DemoCommand implements Callable<Integer> {
           mp);
     }
     MountSession mounted = parts.mount;
+    String mountedRoot = rootCap;
     parts.collector = new DemoCollector(parts.client, mounted == null ? null
         : new DemoCollector.Mount() {
           @Override
@@ -156,8 +158,13 @@ final class DemoCommand implements Callable<Integer> {
           }
 
           @Override
-          public java.util.Set<String> openFileCaps() {
-            return mounted.openFileCaps();
+          public String rootCap() {
+            return mountedRoot;
+          }
+
+          @Override
+          public java.util.Set<String> capsInUse() {
+            return mounted.capsInUse();
           }
 
           @Override

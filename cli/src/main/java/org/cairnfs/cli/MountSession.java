@@ -108,9 +108,9 @@ final class MountSession {
     return cacheDir;
   }
 
-  /** See {@link MountCore#openFileCaps}. */
-  java.util.Set<String> openFileCaps() {
-    return core.openFileCaps();
+  /** See {@link MountCore#capsInUse}. */
+  java.util.Set<String> capsInUse() {
+    return core.capsInUse();
   }
 
   /** Blocks until the mount is gone (someone ran {@code cairn unmount} or fusermount -u). */

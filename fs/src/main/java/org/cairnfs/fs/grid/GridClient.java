@@ -39,7 +39,8 @@ public final class GridClient implements AutoCloseable {
   private final ExecutorService workers;
   private final SecureRandom random = new SecureRandom();
   private final UploadLocks uploadLocks = new UploadLocks();
-  private final SlotWrites slotWrites = new SlotWrites();
+  private final Activity slotWrites = new Activity();
+  private final Activity uploads = new Activity();
 
   private GridClient(ServerPool pool, ClientSecrets secrets, GridConfig config) {
     this.pool = Objects.requireNonNull(pool, "pool");
@@ -70,9 +71,14 @@ public final class GridClient implements AutoCloseable {
     return secrets;
   }
 
-  /** The count of this client's slot writes (mutable files and directories). */
-  public SlotWrites slotWrites() {
+  /** This client's slot writes (new versions of mutable files and directories). */
+  public Activity slotWrites() {
     return slotWrites;
+  }
+
+  /** This client's immutable uploads (files, chunks, manifest nodes, directory pages). */
+  public Activity uploads() {
+    return uploads;
   }
 
   /** The worker threads, for layers above that need to run blocking grid work. */
@@ -109,13 +115,7 @@ public final class GridClient implements AutoCloseable {
       ImmutableEncoder encoder) {
     ImmutableUpload upload = new ImmutableUpload(pool, secrets, config, encoder.params(),
         encoder, uploadLocks);
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return upload.run(source);
-      } catch (IOException e) {
-        throw new CompletionException(e);
-      }
-    }, workers);
+    return counted(() -> upload.run(source));
   }
 
   /**
@@ -130,13 +130,30 @@ public final class GridClient implements AutoCloseable {
     ImmutableUpload upload = new ImmutableUpload(pool, secrets, config, params, encoder,
         uploadLocks);
     byte[] copy = key.clone();
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return upload.run(encoder.prepareUnderKey(source, copy));
-      } catch (IOException e) {
-        throw new CompletionException(e);
-      }
-    }, workers);
+    return counted(() -> upload.run(encoder.prepareUnderKey(source, copy)));
+  }
+
+  private interface UploadRun {
+    UploadResult run() throws IOException;
+  }
+
+  /** Runs an upload on the workers, counted in {@link #uploads} from now to its end. */
+  private CompletableFuture<UploadResult> counted(UploadRun run) {
+    uploads.begin();
+    try {
+      return CompletableFuture.supplyAsync(() -> {
+        try {
+          return run.run();
+        } catch (IOException e) {
+          throw new CompletionException(e);
+        } finally {
+          uploads.end();
+        }
+      }, workers);
+    } catch (RuntimeException e) {
+      uploads.end(); // not submitted (workers stopped)
+      throw e;
+    }
   }
 
   /**

@@ -20,7 +20,7 @@ import org.cairnfs.fs.client.GridFileSystem;
  * end or an unrecoverable object hides indexes the walk never saw, and a directory whose copies
  * disagree (not healthy) may have been listed at an older version. Any of these makes {@link
  * #gaps} non-empty, and a collector must then delete nothing. Whether a directory changed
- * during the walk is the caller's to know ({@code SlotWrites}).
+ * during the walk is the caller's to know (the servers' slot commits).
  *
  * <p>Cost: a deep check without verify (per object, a survey of every server; per chunked file
  * its manifest nodes), plus one index (about 60 bytes) held per stored object.
@@ -37,20 +37,20 @@ public final class ReachableIndexes {
 
   /**
    * Walks every directory of {@code roots} (directory caps the walk can list) in turn, then
-   * checks each of {@code files} (caps of objects kept though maybe linked from nowhere, such
-   * as files still open).
+   * checks each of {@code caps} not reached by then (objects kept though maybe linked from
+   * nowhere, such as files still open).
    */
   public static CompletableFuture<ReachableIndexes> walk(GridHealth health, GridFileSystem fs,
-      List<String> roots, Collection<String> files) {
+      List<String> roots, Collection<String> caps) {
     ReachableIndexes found = new ReachableIndexes();
     CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
     for (String root : roots) {
       chain = chain.thenCompose(x -> health.deepCheck(fs, root, false, false, false, found::add)
           .thenAccept(found::failures));
     }
-    for (String file : files) {
-      chain = chain.thenCompose(x -> health.check(file, false)
-          .handle((report, failure) -> {
+    for (String file : caps) {
+      chain = chain.thenCompose(x -> found.covers(file) ? CompletableFuture.completedFuture(null)
+          : health.check(file, false).handle((report, failure) -> {
             if (failure != null) {
               found.failed(file, failure);
             } else {
@@ -80,6 +80,15 @@ public final class ReachableIndexes {
   /** Objects reported (files, directories; a chunked file counts once). */
   public long objects() {
     return objects;
+  }
+
+  /** Whether the walk reached {@code cap}'s storage index (a literal stores nothing). */
+  private synchronized boolean covers(String cap) {
+    try {
+      return Cap.parse(cap).storageIndex().map(indexes::contains).orElse(true);
+    } catch (RuntimeException e) {
+      return false; // checked, and a gap
+    }
   }
 
   private synchronized void add(HealthReport report) {

@@ -309,11 +309,15 @@ public final class MountCore implements AutoCloseable {
   }
 
   /**
-   * The grid caps open files read from (their last uploaded version), removed or not: an
-   * unlinked file stays readable until its last close, so a collector keeps these.
+   * The grid caps this mount may still read or link: every directory and file its tree holds
+   * (a listing may be served a while after another client changed it) and what open files read,
+   * removed or not (an unlinked file stays readable until its last close). A collector keeps
+   * these.
    */
-  public Set<String> openFileCaps() {
-    return files.openBases();
+  public Set<String> capsInUse() {
+    Set<String> caps = tree.caps();
+    caps.addAll(files.openBases());
+    return caps;
   }
 
   /**

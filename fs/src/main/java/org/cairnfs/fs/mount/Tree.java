@@ -327,4 +327,41 @@ final class Tree {
     }
     return d;
   }
+
+  /**
+   * The grid caps of every directory and file this tree holds now (listed or hidden): what the
+   * mount may still read or link (MountCore#capsInUse).
+   */
+  java.util.Set<String> caps() {
+    java.util.Set<String> caps = new java.util.HashSet<>();
+    List<DirRef> refs = new ArrayList<>();
+    java.util.ArrayDeque<DirNode> dirs = new java.util.ArrayDeque<>();
+    lock.readLock().lock();
+    try {
+      dirs.push(root);
+      while (!dirs.isEmpty()) {
+        DirNode d = dirs.pop();
+        refs.add(d.ref);
+        List<Node> nodes = new ArrayList<>(d.hidden.values());
+        if (d.children != null) {
+          nodes.addAll(d.children.values());
+        }
+        for (Node n : nodes) {
+          if (n instanceof DirNode sub) {
+            dirs.push(sub);
+          } else if (n instanceof FileNode f) {
+            f.data.base().ifPresent(caps::add);
+          }
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    for (DirRef ref : refs) { // a local directory's cap once it has one; outside the tree lock
+      if (wb.canonical(ref) instanceof DirRef.Cap c) {
+        caps.add(c.cap());
+      }
+    }
+    return caps;
+  }
 }

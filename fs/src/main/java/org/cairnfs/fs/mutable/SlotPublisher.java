@@ -21,7 +21,7 @@ import org.cairnfs.fs.grid.ClientSecrets;
 import org.cairnfs.fs.grid.Happiness;
 import org.cairnfs.fs.grid.HappinessException;
 import org.cairnfs.fs.grid.ServerPool;
-import org.cairnfs.fs.grid.SlotWrites;
+import org.cairnfs.fs.grid.Activity;
 import org.cairnfs.protocol.client.RemoteException;
 import org.cairnfs.protocol.client.ServerFullException;
 import org.cairnfs.protocol.client.ShareTooBigException;
@@ -54,10 +54,10 @@ final class SlotPublisher {
   private final MutableOptions options;
   private final Duration timeout;
   private final SecureRandom random;
-  private final SlotWrites writes;
+  private final Activity writes;
 
   SlotPublisher(ServerPool pool, ClientSecrets secrets, MutableOptions options, Duration timeout,
-      SecureRandom random, SlotWrites writes) {
+      SecureRandom random, Activity writes) {
     this.writes = writes;
     this.pool = pool;
     this.secrets = secrets;

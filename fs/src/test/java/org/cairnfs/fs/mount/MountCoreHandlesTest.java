@@ -154,31 +154,32 @@ class MountCoreHandlesTest {
   }
 
   /**
-   * The caps open files read from, for the demo's collector: an open file's stays named after
-   * it is removed (it is still readable), and until its last release only.
+   * The caps the mount may still use, for the demo's collector: its tree's directories and
+   * files, and an open file's cap after it is removed (still readable), until its last release.
    */
   @Test
-  void openFileCapsNameWhatOpenFilesReadUntilTheirLastRelease() throws Exception {
+  void capsInUseNameTheTreeAndWhatOpenFilesReadUntilTheirLastRelease() throws Exception {
     try (CoreFixture fx = fixture("a")) {
       byte[] data = CoreFixture.bytes(100_000, 2);
-      fx.put("/u", data);
+      fx.core.mkdir("/d", 0755, CoreFixture.USER);
+      fx.put("/d/u", data);
       fx.core.sync(Duration.ofSeconds(30));
-      String cap = new String(fx.core.getxattr("/u", MountCore.READCAP),
+      String cap = new String(fx.core.getxattr("/d/u", MountCore.READCAP),
           java.nio.charset.StandardCharsets.UTF_8);
-      assertThat(fx.core.openFileCaps()).isEmpty();
-      long first = fx.core.open("/u", 0);
-      long second = fx.core.open("/u", 0);
-      fx.core.unlink("/u");
+      assertThat(fx.core.capsInUse()).contains(fx.rootCap, cap).hasSize(3);
+      long first = fx.core.open("/d/u", 0);
+      long second = fx.core.open("/d/u", 0);
+      fx.core.unlink("/d/u");
       fx.core.sync(Duration.ofSeconds(30));
-      assertThat(fx.grid.entries(fx.rootCap)).doesNotContainKey("u");
-      assertThat(fx.core.openFileCaps()).containsExactly(cap);
+      assertThat(fx.grid.entries(fx.rootCap)).containsKey("d");
+      assertThat(fx.core.capsInUse()).as("removed, open").contains(cap).hasSize(3);
       fx.core.release(first);
-      assertThat(fx.core.openFileCaps()).containsExactly(cap);
+      assertThat(fx.core.capsInUse()).contains(cap);
       ByteBuffer back = ByteBuffer.allocate(data.length);
       assertThat(fx.core.read(second, back, 0)).isEqualTo(data.length);
       assertThat(back.array()).isEqualTo(data);
       fx.core.release(second);
-      assertThat(fx.core.openFileCaps()).isEmpty();
+      assertThat(fx.core.capsInUse()).doesNotContain(cap).hasSize(2);
     }
   }
 

@@ -47,23 +47,42 @@ public final class ExpiredShareCrawler implements AutoCloseable {
     this.pacer = pacer;
   }
 
-  /** Decides one share: deletes it or not, under the store's lock for its index. */
+  /** Decides every share of one storage index at once. */
   @FunctionalInterface
-  public interface Collection {
-    /** Whether {@code key} was deleted. */
-    boolean collect(ShareKey key) throws IOException;
-  }
-
-  /** One full pass deleting shares whose leases all expired. */
-  public Pass crawlOnce() throws IOException, InterruptedException {
-    return crawlOnce(store::collectIfExpired);
+  public interface IndexCollection {
+    /** How many shares of {@code index} were deleted. */
+    int collect(StorageIndex index) throws IOException;
   }
 
   /**
-   * One full pass over every share, each decided by {@code rule}, pausing after each to keep
-   * the rate.
+   * One full pass over every storage index, each decided by {@code rule} as a whole, pausing
+   * after each for its shares to keep the rate.
    */
-  public Pass crawlOnce(Collection rule) throws IOException, InterruptedException {
+  public Pass crawlIndexes(IndexCollection rule) throws IOException, InterruptedException {
+    long examined = 0;
+    long deleted = 0;
+    for (Path prefix : store.layout().prefixDirs()) {
+      try (Stream<StorageIndex> indexes = store.layout().eachIndexUnder(prefix)) {
+        for (StorageIndex index : (Iterable<StorageIndex>) indexes::iterator) {
+          int shares = store.layout().sharesOf(index).size();
+          synchronized (collecting) {
+            if (Thread.currentThread().isInterrupted()) {
+              throw new InterruptedException("crawl interrupted");
+            }
+            examined += shares;
+            deleted += rule.collect(index);
+          }
+          pacer.pause(perShare.multipliedBy(Math.max(1, shares)));
+        }
+      } catch (DirectoryIteratorException e) {
+        throw e.getCause();
+      }
+    }
+    return new Pass(examined, deleted);
+  }
+
+  /** One full pass over every share, pausing after each to keep the rate. */
+  public Pass crawlOnce() throws IOException, InterruptedException {
     long examined = 0;
     long deleted = 0;
     for (Path prefix : store.layout().prefixDirs()) {
@@ -76,7 +95,7 @@ public final class ExpiredShareCrawler implements AutoCloseable {
                 throw new InterruptedException("crawl interrupted");
               }
               examined++;
-              if (rule.collect(key)) {
+              if (store.collectIfExpired(key)) {
                 deleted++;
                 LOG.debug("deleted expired share {}", key);
               }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.storage.lease.LeaseCommit;
 import org.cairnfs.storage.lease.LeaseDb;
@@ -90,30 +89,42 @@ final class LeaseKeeping {
 
   /** See {@link ShareStore#collectIfExpired}. */
   boolean collectIfExpired(ShareKey key) throws IOException {
-    return collect(key, () -> leases.dropExpiredLeases(key));
-  }
-
-  /** See {@link ShareStore#collectIfNotRenewedSince}. */
-  boolean collectIfNotRenewedSince(ShareKey key, LeaseOwner owner, Instant since)
-      throws IOException {
-    return collect(key, () -> leases.keptSince(key, owner, since));
-  }
-
-  private boolean collect(ShareKey key, Supplier<LeaseDb.Expiry> expiry) throws IOException {
     synchronized (stripes.of(key.index())) {
-      Path path = layout.sharePath(key);
-      if (!Files.exists(path) || expiry.get() == LeaseDb.Expiry.LIVE) {
+      if (!Files.exists(layout.sharePath(key))
+          || leases.dropExpiredLeases(key) == LeaseDb.Expiry.LIVE) {
         return false;
       }
-      // Record first: a crash before the delete leaves a recordless file, collected next pass.
-      leases.removeShare(key);
-      Files.deleteIfExists(path);
-      try {
-        Files.deleteIfExists(layout.indexDir(key.index()));
-      } catch (DirectoryNotEmptyException e) {
-        // other shares of this index remain
-      }
+      delete(key);
       return true;
+    }
+  }
+
+  /** See {@link ShareStore#collectIndexIfNotRenewedSince}. */
+  int collectIndexIfNotRenewedSince(StorageIndex index, LeaseOwner owner, Instant since)
+      throws IOException {
+    synchronized (stripes.of(index)) {
+      List<ShareKey> keys = layout.sharesOf(index);
+      for (ShareKey key : keys) {
+        if (leases.keptSince(key, owner, since) == LeaseDb.Expiry.LIVE) {
+          return 0;
+        }
+      }
+      for (ShareKey key : keys) {
+        delete(key);
+      }
+      return keys.size();
+    }
+  }
+
+  /** Deletes a share, its record first; under its index's stripe. */
+  private void delete(ShareKey key) throws IOException {
+    // Record first: a crash before the delete leaves a recordless file, collected next pass.
+    leases.removeShare(key);
+    Files.deleteIfExists(layout.sharePath(key));
+    try {
+      Files.deleteIfExists(layout.indexDir(key.index()));
+    } catch (DirectoryNotEmptyException e) {
+      // other shares of this index remain
     }
   }
 }

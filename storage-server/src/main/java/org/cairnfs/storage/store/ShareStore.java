@@ -368,13 +368,24 @@ public final class ShareStore implements AutoCloseable {
   }
 
   /**
-   * For a collector that knows what its client still reaches: deletes the share unless a lease
-   * keeps it, where {@code owner}'s leases count only if given or renewed since {@code since}
-   * and other owners' until they run out (LeaseRules#keeps). Returns whether it was deleted.
+   * For a collector that knows what its client still reaches: deletes every share of
+   * {@code index} unless a lease keeps one of them, where {@code owner}'s leases count only if
+   * given or renewed since {@code since} and other owners' until they run out (LeaseRules#keeps).
+   * All or none, under the index's lock: an upload that found some of them and then adds its
+   * lease (ADD_LEASE, every share of the index) either keeps them all or is told none is held.
+   * Returns how many were deleted.
    */
-  public boolean collectIfNotRenewedSince(ShareKey key, LeaseOwner owner, Instant since)
+  public int collectIndexIfNotRenewedSince(StorageIndex index, LeaseOwner owner, Instant since)
       throws IOException {
-    return leaseKeeping.collectIfNotRenewedSince(key, owner, since);
+    return leaseKeeping.collectIndexIfNotRenewedSince(index, owner, since);
+  }
+
+  /**
+   * Slot shares committed since the store opened, counted before each becomes visible: a walk
+   * of directories that saw the same count before and after saw no slot of this store change.
+   */
+  public long slotCommits() {
+    return slots.commits();
   }
 
   /**

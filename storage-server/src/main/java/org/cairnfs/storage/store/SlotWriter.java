@@ -40,6 +40,7 @@ final class SlotWriter {
   private final SlotWriteCheck check;
   private final Map<Staging, Staged> staged = new ConcurrentHashMap<>();
   private final AtomicLong tempCounter = new AtomicLong();
+  private final AtomicLong commits = new AtomicLong();
   private final java.time.InstantSource clock;
 
   private record Staging(ShareKey key, LeaseOwner owner) {}
@@ -320,6 +321,7 @@ final class SlotWriter {
       // The new version is already on disk (staged), so only max-space needs checking.
       SpaceBudget.Reservation growing = budget.reserveWritten(growth);
       try {
+        commits.incrementAndGet(); // before the version is visible (ShareStore#slotCommits)
         // Database first: its seqnum is then never below the version on disk, so a crash
         // between the two steps cannot let an older version in later.
         leases.recordShare(key, size, seqnum, owner, secrets);
@@ -335,6 +337,11 @@ final class SlotWriter {
         growing.release();
       }
     }
+  }
+
+  /** See {@link ShareStore#slotCommits}. */
+  long commits() {
+    return commits.get();
   }
 
   private OptionalLong heldSeqnum(ShareKey key) {

@@ -70,27 +70,33 @@ class ExpiredShareCrawlerTest {
 
   /**
    * A collector that knows what its client reaches spares that client's shares given or renewed
-   * since its cutoff, and every other owner's until their leases run out.
+   * since its cutoff, and every other owner's until their leases run out; it decides a storage
+   * index as a whole.
    */
   @Test
   void collectsWhatAnOwnerHasNotRenewedSinceAndKeepsOtherOwnersLeases() throws Exception {
     LeaseOwner bob = LeaseOwner.of(filled(32, 2));
     java.time.Instant t0 = clock.instant();
     upload(1, 0, 1); // alice, never renewed: collected
+    upload(1, 1, 1);
     upload(bob, 3, 0, 3); // bob's lease runs for 31 days: kept
     upload(4, 0, 4); // alice, renewed after the cutoff: kept
+    upload(6, 0, 6); // alice's share 0 and bob's share 1 of one index: kept whole
+    upload(bob, 6, 1, 7);
     clock.advance(Duration.ofDays(2));
     upload(2, 0, 2); // alice, given after the cutoff: kept
     store.renewLease(StorageIndex.of(filled(16, 4)), filled(32, 4));
+    java.time.Instant since = t0.plus(Duration.ofDays(1));
     ExpiredShareCrawler.Pass pass = new ExpiredShareCrawler(store, 1000, pauses::add)
-        .crawlOnce(key -> store.collectIfNotRenewedSince(key, ALICE, t0.plus(Duration.ofDays(1))));
-    assertThat(pass).isEqualTo(new ExpiredShareCrawler.Pass(4, 1));
+        .crawlIndexes(index -> store.collectIndexIfNotRenewedSince(index, ALICE, since));
+    assertThat(pass).isEqualTo(new ExpiredShareCrawler.Pass(7, 2));
     assertThat(store.heldShares(StorageIndex.of(filled(16, 1)))).isEmpty();
     for (int kept : new int[] {2, 3, 4}) {
       assertThat(store.heldShares(StorageIndex.of(filled(16, kept)))).as("index %d", kept)
           .containsExactly(0);
     }
-    assertThat(store.usedBytes()).isEqualTo(3 * ShareCharge.of(10));
+    assertThat(store.heldShares(StorageIndex.of(filled(16, 6)))).containsExactly(0, 1);
+    assertThat(store.usedBytes()).isEqualTo(5 * ShareCharge.of(10));
 
     // A renewal within the granularity (an hour) is not written; the share still counts as
     // renewed since a cutoff up to that much after its lease was given.
@@ -99,10 +105,12 @@ class ExpiredShareCrawlerTest {
     java.time.Instant given = clock.instant();
     clock.advance(Duration.ofMinutes(30));
     store.renewLease(StorageIndex.of(filled(16, 5)), filled(32, 5));
-    assertThat(store.collectIfNotRenewedSince(org.cairnfs.storage.share.ShareKey.immutable(
-        StorageIndex.of(filled(16, 5)), 0), ALICE, given.plus(Duration.ofMinutes(30)))).isFalse();
-    assertThat(store.collectIfNotRenewedSince(org.cairnfs.storage.share.ShareKey.immutable(
-        StorageIndex.of(filled(16, 5)), 0), ALICE, given.plus(Duration.ofMinutes(61)))).isTrue();
+    StorageIndex five = StorageIndex.of(filled(16, 5));
+    assertThat(store.collectIndexIfNotRenewedSince(five, ALICE, given.plus(Duration.ofMinutes(30))))
+        .isZero();
+    assertThat(store.collectIndexIfNotRenewedSince(five, ALICE, given.plus(Duration.ofMinutes(61))))
+        .isEqualTo(1);
+    assertThat(store.heldShares(five)).isEmpty();
   }
 
   @Test
