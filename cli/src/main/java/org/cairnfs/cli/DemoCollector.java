@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -52,8 +53,6 @@ import org.slf4j.LoggerFactory;
 final class DemoCollector implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DemoCollector.class);
 
-  /** How long this client's uploads must have stopped (or the grace, if shorter). */
-  static final Duration UPLOADS_QUIET = Duration.ofMinutes(10);
   /** After a round that could not be trusted (or every round, if they are closer). */
   static final Duration RETRY = Duration.ofMinutes(5);
   /** Shares examined per second per server while sweeping. */
@@ -90,7 +89,6 @@ final class DemoCollector implements AutoCloseable {
   private final List<StorageServer> servers;
   private final InstantSource clock;
   private final Duration keepUnlinked;
-  private final Duration uploadsQuiet;
   private final LeaseOwner owner;
   private final Object lifecycle = new Object();
   private volatile boolean closed;
@@ -102,19 +100,14 @@ final class DemoCollector implements AutoCloseable {
    */
   DemoCollector(ClientNode client, Mount mount, List<StorageServer> servers,
       InstantSource clock, Duration keepUnlinked) throws IOException {
-    this(client, client.files(), mount, servers, clock, keepUnlinked,
-        keepUnlinked.compareTo(UPLOADS_QUIET) < 0 ? keepUnlinked : UPLOADS_QUIET);
+    this(client, client.files(), mount, servers, clock, keepUnlinked);
   }
 
-  /**
-   * With {@code files} listing the directories walked (tests watch the walk through it) and
-   * how long the client's uploads must have stopped before a round.
-   */
+  /** With {@code files} listing the directories walked (tests watch the walk through it). */
   DemoCollector(ClientNode client, GridFileSystem files, Mount mount,
-      List<StorageServer> servers, InstantSource clock, Duration keepUnlinked,
-      Duration uploadsQuiet) throws IOException {
+      List<StorageServer> servers, InstantSource clock, Duration keepUnlinked)
+      throws IOException {
     this.client = client;
-    this.uploadsQuiet = uploadsQuiet;
     this.files = files;
     this.mount = mount;
     this.servers = List.copyOf(servers);
@@ -159,9 +152,17 @@ final class DemoCollector implements AutoCloseable {
 
   /** One round, on the calling thread; see the class comment. */
   Round round() throws IOException, InterruptedException {
-    if (client.grid().uploads().idle().compareTo(uploadsQuiet) < 0) {
-      return Round.skipped("this client uploaded in the last " + uploadsQuiet.toMinutes()
-          + " minutes (a file's first chunks may wait for its manifest and its link)");
+    Optional<String> pending = pendingInMount();
+    if (pending.isPresent()) {
+      return Round.skipped(pending.get());
+    }
+    if (client.grid().uploads().quietMark().isEmpty()) {
+      return Round.skipped("this client is uploading (a file's first chunks may wait for its"
+          + " manifest)");
+    }
+    Optional<String> foreign = foreignServer();
+    if (foreign.isPresent()) {
+      return Round.skipped(foreign.get());
     }
     Activity writes = client.grid().slotWrites();
     OptionalLong mark = writes.quietMark();
@@ -169,12 +170,11 @@ final class DemoCollector implements AutoCloseable {
       return Round.skipped("a directory was being written");
     }
     long commits = slotCommits();
-    // After the marks, then the status: a file closed in between is pending or still open.
+    // After the marks, then the status again: a file closed in between is pending or open.
     Set<String> inUse = mount == null ? Set.of() : mount.capsInUse();
-    MountStatus status = mount == null ? null : mount.status();
-    if (status != null && !status.clean()) {
-      return Round.skipped("the mount has " + status.pendingChanges()
-          + " changes not yet on the grid");
+    pending = pendingInMount();
+    if (pending.isPresent()) {
+      return Round.skipped(pending.get());
     }
     java.nio.file.Path own = mount == null ? null : mount.cacheDir();
     OtherMounts.Look others = OtherMounts.look(client.directory().root(), own);
@@ -208,6 +208,14 @@ final class DemoCollector implements AutoCloseable {
     }
     if (!aliases().equals(aliases)) {
       return Round.skipped("the aliases changed during the walk");
+    }
+    if (mount != null) {
+      for (String cap : mount.capsInUse()) {
+        if (!inUse.contains(cap) && !reached.covers(cap)) {
+          return Round.skipped("the mount took up a cap during the walk that the walk did not"
+              + " reach (a listing installed meanwhile)");
+        }
+      }
     }
     OtherMounts.Look after = OtherMounts.look(client.directory().root(), own);
     if (after.busy().isPresent() || !after.journals().equals(others.journals())) {
@@ -269,6 +277,30 @@ final class DemoCollector implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private Optional<String> pendingInMount() {
+    MountStatus status = mount == null ? null : mount.status();
+    return status == null || status.clean() ? Optional.empty()
+        : Optional.of("the mount has " + status.pendingChanges() + " changes not yet on the grid");
+  }
+
+  /**
+   * A server this client knows that is not one of the demo's: its slots' changes are not
+   * counted, so a rename could land there unseen.
+   */
+  private Optional<String> foreignServer() {
+    Set<org.cairnfs.protocol.identity.NodeId> own = new java.util.HashSet<>();
+    for (StorageServer server : servers) {
+      own.add(server.nodeId());
+    }
+    for (org.cairnfs.protocol.identity.NodeId id : client.servers().serverIds()) {
+      if (!own.contains(id)) {
+        return Optional.of("server " + id.shortForm() + " is not one of the demo's (its"
+            + " directories' changes would not be seen)");
+      }
+    }
+    return Optional.empty();
   }
 
   /** Slot shares committed on the demo's servers, by any writer (ShareStore#slotCommits). */

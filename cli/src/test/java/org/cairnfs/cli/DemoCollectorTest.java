@@ -127,7 +127,7 @@ class DemoCollectorTest {
     MountStatus pending = new MountStatus(1, 0, 0, 0, 0, Optional.empty(), Optional.empty());
     DemoCollector.Round round = new DemoCollector(node, files,
         mount(pending, java.util.Set.of()),
-        servers, LATER, Duration.ZERO, Duration.ZERO).round();
+        servers, LATER, Duration.ZERO).round();
     assertThat(round.swept()).isFalse();
     assertThat(round.why()).contains("1 changes not yet on the grid");
     assertThat(holders(never)).isEqualTo(4);
@@ -225,7 +225,7 @@ class DemoCollectorTest {
       }
     });
     DemoCollector.Round round = new DemoCollector(node, watched, null, servers, LATER,
-        Duration.ZERO, Duration.ZERO).round();
+        Duration.ZERO).round();
     assertThat(listed).containsExactlyInAnyOrder(left, right);
     assertThat(round.swept()).as(round.why()).isFalse();
     assertThat(round.why()).contains("changed during the walk");
@@ -245,7 +245,7 @@ class DemoCollectorTest {
       }
     });
     DemoCollector.Round round = new DemoCollector(node, watched, null, servers, LATER,
-        Duration.ZERO, Duration.ZERO).round();
+        Duration.ZERO).round();
     assertThat(round.swept()).isFalse();
     assertThat(round.why()).contains("aliases changed");
     assertThat(holders(kept)).isEqualTo(4);
@@ -267,7 +267,7 @@ class DemoCollectorTest {
     MountStatus clean = new MountStatus(0, 0, 0, 0, 0, Optional.empty(), Optional.empty());
     DemoCollector.Round round = new DemoCollector(node, files,
         mount(clean, java.util.Set.of()),
-        servers, LATER, Duration.ZERO, Duration.ZERO).round();
+        servers, LATER, Duration.ZERO).round();
     assertThat(round.swept()).as(round.why()).isTrue();
     assertThat(holders(root)).isEqualTo(4);
     assertThat(holders(f)).isEqualTo(4);
@@ -287,20 +287,90 @@ class DemoCollectorTest {
       }
     });
     DemoCollector.Round round = new DemoCollector(node, watched, null, servers, LATER,
-        Duration.ZERO, Duration.ZERO).round();
+        Duration.ZERO).round();
     assertThat(round.swept()).isFalse();
     assertThat(round.why()).contains("another mount of this client ran during the walk");
   }
 
-  /** Right after an upload its chunks may wait for a manifest and a link: no round then. */
+  /** While an upload runs its first chunks may wait for their manifest: no round then. */
   @Test
-  void aRoundWaitsUntilTheClientsUploadsHaveStopped() throws Exception {
+  void noRoundStartsWhileTheClientUploads() throws Exception {
     String never = upload(bytes(12, 5_000));
-    DemoCollector.Round round = new DemoCollector(node, null, servers, LATER,
-        Duration.ofHours(1)).round();
-    assertThat(round.swept()).isFalse();
-    assertThat(round.why()).contains("uploaded in the last 10 minutes");
+    node.grid().uploads().begin();
+    try {
+      DemoCollector.Round round = collector(LATER, Duration.ZERO).round();
+      assertThat(round.swept()).isFalse();
+      assertThat(round.why()).contains("is uploading");
+    } finally {
+      node.grid().uploads().end();
+    }
     assertThat(holders(never)).isEqualTo(4);
+  }
+
+  /** A server the client knows beyond the demo's: its slots' changes are not counted. */
+  @Test
+  void aServerOutsideTheDemoStopsTheRound() throws Exception {
+    String never = upload(bytes(13, 5_000));
+    DemoCollector.Round round = new DemoCollector(node, null, servers.subList(0, 3), LATER,
+        Duration.ZERO).round();
+    assertThat(round.swept()).isFalse();
+    assertThat(round.why()).contains("is not one of the demo's");
+    assertThat(holders(never)).isEqualTo(4);
+  }
+
+  /**
+   * What the mount holds is kept: a directory no alias reaches with its whole tree; a cap whose
+   * object is gone everywhere does not stop the round; a cap taken up during the walk does.
+   */
+  @Test
+  void theMountsCapsInUseAreKeptWithTheirTrees() throws Exception {
+    String stale = files.createDirectory().get(30, TimeUnit.SECONDS); // linked from nowhere
+    String inStale = upload(bytes(14, 5_000));
+    link(stale, "g", inStale);
+    String gone = upload(bytes(15, 5_000));
+    org.cairnfs.storage.lease.LeaseOwner owner = org.cairnfs.storage.lease.LeaseOwner.of(
+        org.cairnfs.protocol.identity.NodeKey.load(node.directory().nodeKey()).nodeId()
+            .toBytes());
+    for (StorageServer s : servers) {
+      s.store().collectIndexIfNotRenewedSince(index(gone), owner,
+          Instant.now().plus(Duration.ofDays(400)));
+    }
+    assertThat(holders(gone)).isZero();
+    MountStatus clean = new MountStatus(0, 0, 0, 0, 0, Optional.empty(), Optional.empty());
+    DemoCollector.Round round = new DemoCollector(node, files,
+        mount(clean, java.util.Set.of(stale, gone)), servers, LATER, Duration.ZERO).round();
+    assertThat(round.swept()).as(round.why()).isTrue();
+    assertThat(holders(stale)).isEqualTo(4);
+    assertThat(holders(inStale)).as("below a directory in use").isEqualTo(4);
+
+    String late = upload(bytes(16, 5_000));
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    DemoCollector.Mount taking = new DemoCollector.Mount() {
+      @Override
+      public MountStatus status() {
+        return clean;
+      }
+
+      @Override
+      public String rootCap() {
+        return root;
+      }
+
+      @Override
+      public java.util.Set<String> capsInUse() {
+        return calls.getAndIncrement() == 0 ? java.util.Set.of() : java.util.Set.of(late);
+      }
+
+      @Override
+      public Path cacheDir() {
+        return null;
+      }
+    };
+    DemoCollector.Round during = new DemoCollector(node, files, taking, servers, LATER,
+        Duration.ZERO).round();
+    assertThat(during.swept()).isFalse();
+    assertThat(during.why()).contains("took up a cap during the walk");
+    assertThat(holders(late)).isEqualTo(4);
   }
 
   interface ListHook {
@@ -342,7 +412,7 @@ class DemoCollectorTest {
     MountStatus clean = new MountStatus(0, 0, 0, 0, 0, Optional.empty(), Optional.empty());
     DemoCollector.Round round = new DemoCollector(node, files,
         mount(clean, java.util.Set.of(openCap)),
-        servers, LATER, Duration.ZERO, Duration.ZERO).round();
+        servers, LATER, Duration.ZERO).round();
     assertThat(round.swept()).as(round.why()).isTrue();
     assertThat(holders(openCap)).isEqualTo(4);
     assertThat(files.read(openCap, 0, data.length).get(30, TimeUnit.SECONDS)).isEqualTo(data);
@@ -426,9 +496,8 @@ class DemoCollectorTest {
     };
   }
 
-  /** A collector that does not wait for uploads to stop (every test just uploaded). */
   DemoCollector collector(InstantSource clock, Duration keep) throws Exception {
-    return new DemoCollector(node, files, null, servers, clock, keep, Duration.ZERO);
+    return new DemoCollector(node, null, servers, clock, keep);
   }
 
   String upload(byte[] data) throws Exception {

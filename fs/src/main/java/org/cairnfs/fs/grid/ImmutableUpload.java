@@ -228,29 +228,35 @@ final class ImmutableUpload {
   }
 
   /**
-   * Held shares found by asking (not through allocate) get this client's lease now. A share
-   * whose lease fails no longer counts as held: a collector may have deleted it since it was
-   * found (it was linked nowhere), and a file must not name shares nobody keeps.
+   * Held shares found by asking (not through allocate) get this client's lease now, and are
+   * asked for again once leased: a share deleted since it was found (a collector deletes shares
+   * linked from nowhere) no longer counts as held, since a file must not name shares nobody
+   * keeps. Once the lease is added they stay (a collection spares leases given since it began).
    */
   private void addLeasesOnHeld() {
-    Map<NodeId, CompletableFuture<Void>> leasing = new LinkedHashMap<>();
+    Map<NodeId, CompletableFuture<Set<Integer>>> leasing = new LinkedHashMap<>();
     Map<NodeId, Set<Integer>> held = placement.in(Status.HELD);
     held.forEach((id, shares) -> {
       if (!servers.leasedByAllocate(id, shares)) {
-        leasing.put(id, servers.client(id).addLease(index, secrets.renewSecret(index, id),
-            secrets.cancelSecret(index, id)));
+        StorageClient client = servers.client(id);
+        leasing.put(id, client.addLease(index, secrets.renewSecret(index, id),
+            secrets.cancelSecret(index, id)).thenCompose(x -> client.shareNumbers(index)));
       }
     });
     leasing.forEach((id, f) -> {
+      Set<Integer> still;
       try {
-        Await.get(f, config.stallTimeout(), "adding a lease");
+        still = Await.get(f, config.stallTimeout(), "adding a lease");
       } catch (IOException e) {
         log.warn("could not add a lease on {} at {}: {}; its shares there no longer count",
             index, pool.describe(id), e.getMessage());
-        for (int share : held.get(id)) {
+        still = Set.of();
+        placement.problem(id, "adding a lease on a share it held failed: " + e.getMessage());
+      }
+      for (int share : held.get(id)) {
+        if (!still.contains(share)) {
           placement.set(id, share, Status.FAILED);
         }
-        placement.problem(id, "adding a lease on a share it held failed: " + e.getMessage());
       }
     });
   }

@@ -37,29 +37,94 @@ public final class ReachableIndexes {
 
   /**
    * Walks every directory of {@code roots} (directory caps the walk can list) in turn, then
-   * checks each of {@code caps} not reached by then (objects kept though maybe linked from
-   * nowhere, such as files still open).
+   * each of {@code inUse} not reached by then (caps a mount may still read or link though no
+   * root reaches them: a removed file still open, a listing served stale): a directory with its
+   * whole tree, a file with its chunks. A cap in use whose object has no share left anywhere is
+   * passed over (nothing to keep); more than {@link #MAX_UNREACHED_IN_USE} unreached is a gap.
    */
   public static CompletableFuture<ReachableIndexes> walk(GridHealth health, GridFileSystem fs,
-      List<String> roots, Collection<String> caps) {
+      List<String> roots, Collection<String> inUse) {
     ReachableIndexes found = new ReachableIndexes();
     CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
     for (String root : roots) {
       chain = chain.thenCompose(x -> health.deepCheck(fs, root, false, false, false, found::add)
           .thenAccept(found::failures));
     }
-    for (String file : caps) {
-      chain = chain.thenCompose(x -> found.covers(file) ? CompletableFuture.completedFuture(null)
-          : health.check(file, false).handle((report, failure) -> {
-            if (failure != null) {
-              found.failed(file, failure);
-            } else {
-              found.add(report);
-            }
-            return null;
-          }));
+    return chain.thenCompose(x -> {
+      List<String> unreached = inUse.stream().filter(c -> !found.covers(c)).toList();
+      if (unreached.size() > MAX_UNREACHED_IN_USE) {
+        found.gap(unreached.size() + " caps in use are reached by no root (more than "
+            + MAX_UNREACHED_IN_USE + ")");
+        return CompletableFuture.completedFuture(found);
+      }
+      CompletableFuture<?> more = CompletableFuture.completedFuture(null);
+      for (String cap : unreached) {
+        more = more.thenCompose(y -> found.keepInUse(health, fs, cap));
+      }
+      return more.thenApply(y -> found);
+    });
+  }
+
+  /** Most caps in use a walk checks one by one beyond what its roots reached. */
+  public static final int MAX_UNREACHED_IN_USE = 1_000;
+
+  private CompletableFuture<Void> keepInUse(GridHealth health, GridFileSystem fs, String cap) {
+    if (covers(cap)) {
+      return CompletableFuture.completedFuture(null);
     }
-    return chain.thenApply(x -> found);
+    return health.check(cap, false).handle((report, failure) -> {
+      if (failure != null) {
+        failed(cap, failure);
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      if (nothingStored(cap, report)) {
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      if (parsesAsDirectory(cap)) {
+        return health.deepCheck(fs, cap, false, false, false, this::add)
+            .thenAccept(this::failures);
+      }
+      add(report);
+      return CompletableFuture.<Void>completedFuture(null);
+    }).thenCompose(f -> f);
+  }
+
+  private static boolean parsesAsDirectory(String cap) {
+    try {
+      return Cap.parse(cap).isDirectory();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Whether the object {@code cap} names has no good share anywhere (its own index). */
+  private static boolean nothingStored(String cap, HealthReport report) {
+    StorageIndex index;
+    try {
+      index = Cap.parse(cap).storageIndex().orElse(null);
+    } catch (RuntimeException e) {
+      return false;
+    }
+    HealthReport own = ownReport(index, report);
+    return own != null && own.found() == 0;
+  }
+
+  private static HealthReport ownReport(StorageIndex index, HealthReport report) {
+    try {
+      if (index != null && index.equals(Cap.parse(report.cap()).storageIndex().orElse(null))
+          && report.parts().isEmpty()) {
+        return report;
+      }
+    } catch (RuntimeException e) {
+      return null;
+    }
+    for (HealthReport part : report.parts()) {
+      HealthReport own = ownReport(index, part);
+      if (own != null) {
+        return own;
+      }
+    }
+    return null;
   }
 
   /** The indexes found; complete only when {@link #gaps} is empty. */
@@ -83,7 +148,7 @@ public final class ReachableIndexes {
   }
 
   /** Whether the walk reached {@code cap}'s storage index (a literal stores nothing). */
-  private synchronized boolean covers(String cap) {
+  public synchronized boolean covers(String cap) {
     try {
       return Cap.parse(cap).storageIndex().map(indexes::contains).orElse(true);
     } catch (RuntimeException e) {
@@ -135,7 +200,7 @@ public final class ReachableIndexes {
     }
   }
 
-  private void gap(String why) {
+  private synchronized void gap(String why) {
     gapCount++;
     if (gaps.size() < GAPS_KEPT) {
       gaps.add(why);

@@ -224,6 +224,25 @@ class ImmutableUploadPinsTest {
         .rootCause().hasMessageContaining("adding a lease on a share it held failed");
   }
 
+  /**
+   * A lease that succeeds proves only that some share of the index is held: one written since
+   * may have taken it while the shares found were deleted. Held shares are asked for again once
+   * leased, and those gone do not count.
+   */
+  @Test
+  void aHeldShareGoneWhenItsLeaseWasAddedDoesNotCount() throws Exception {
+    grid = new TestGrid(dir, 4);
+    ClientSecrets firstSecrets = ClientSecrets.random(new SecureRandom());
+    GridClient first = grid.client(NodeKey.generate(), firstSecrets, UploadFaultsTest.FAST);
+    byte[] data = UploadFaultsTest.random(300_000, 48);
+    upload(first, data, FOUR);
+    grid.servers().get(0).faults().hideSharesAfterLease(true);
+    GridClient second = grid.client(NodeKey.generate(),
+        UploadFaultsTest.sameConvergence(firstSecrets), UploadFaultsTest.FAST);
+    assertThatThrownBy(() -> upload(second, data, FOUR))
+        .hasRootCauseInstanceOf(HappinessException.class);
+  }
+
   /** A server claiming a share number n or above (there is no such share) is not read. */
   @Test
   void aClaimedShareNumberOfNOrAboveIsNeverRead() throws Exception {

@@ -36,6 +36,7 @@ public final class FaultyBackend implements StorageBackend {
   private volatile boolean failCloses;
   private volatile long leaseDelayMillis;
   private volatile boolean failLeases;
+  private volatile boolean hideSharesAfterLease;
   private volatile boolean holdListing;
   private volatile boolean failListings;
   private volatile boolean hideShares;
@@ -97,6 +98,14 @@ public final class FaultyBackend implements StorageBackend {
   /** AddLease fails with NOT_FOUND, as when the share was deleted since it was listed. */
   public void failLeases(boolean on) {
     failLeases = on;
+  }
+
+  /**
+   * A successful AddLease hides this server's shares from later listings, as when the shares
+   * found were deleted before the lease and a share written since took it.
+   */
+  public void hideSharesAfterLease(boolean on) {
+    hideSharesAfterLease = on;
   }
 
   /** GetShareNumbers blocks until {@link #release()}: a server that does not answer. */
@@ -320,6 +329,9 @@ public final class FaultyBackend implements StorageBackend {
       throw new StorageException(ErrorCode.NOT_FOUND, "no shares held (test fault)");
     }
     real.addLease(caller, request);
+    if (hideSharesAfterLease) {
+      hideShares = true;
+    }
   }
 
   @Override

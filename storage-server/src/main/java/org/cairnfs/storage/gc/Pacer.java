@@ -7,8 +7,20 @@ import java.time.Duration;
 public interface Pacer {
   void pause(Duration duration) throws InterruptedException;
 
-  /** Sleeps the calling thread. */
+  /**
+   * Sleeps the calling thread in whole milliseconds: pauses shorter than one add up until they
+   * make one (the JDK's sleep rounds any part of a millisecond up to a whole one, so 50 us
+   * pauses slept one by one ran twenty times slower than asked). One per thread.
+   */
   static Pacer sleeping() {
-    return d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
+    long[] owedNanos = {0};
+    return d -> {
+      owedNanos[0] += d.toNanos();
+      if (owedNanos[0] >= 1_000_000) {
+        long millis = owedNanos[0] / 1_000_000;
+        owedNanos[0] -= millis * 1_000_000;
+        Thread.sleep(millis);
+      }
+    };
   }
 }
