@@ -132,19 +132,23 @@ final class DemoCollector implements AutoCloseable {
       try {
         Thread.sleep(wait.toMillis());
         Round r = round();
+        String outcome;
         if (r.swept()) {
-          LOG.info("collected {} of {} shares no alias reaches ({} objects, {} storage indexes "
-              + "reached; walk {} ms, sweep {} ms)", r.deleted(), r.examined(), r.objects(),
-              r.reachable(), r.walk().toMillis(), r.sweep().toMillis());
+          outcome = String.format("collected %d of %d shares no alias reaches (%d objects, %d "
+              + "storage indexes reached; walk %d ms, sweep %d ms)", r.deleted(), r.examined(),
+              r.objects(), r.reachable(), r.walk().toMillis(), r.sweep().toMillis());
           wait = every;
         } else {
-          LOG.info("collected nothing this round: {}", r.why());
+          outcome = "collected nothing this round: " + r.why();
           wait = retry;
         }
+        LOG.info(outcome);
+        report(outcome);
       } catch (InterruptedException e) {
         return;
       } catch (IOException | RuntimeException e) {
         LOG.warn("a collection round failed; next in {}", retry, e);
+        report("the round failed: " + e);
         wait = retry;
       }
     }
@@ -262,6 +266,15 @@ final class DemoCollector implements AutoCloseable {
         Duration.ofNanos(System.nanoTime() - sweepStart));
   }
 
+  /** Tells {@code cairn status} what the last round did ({@link CollectorStatusFile}). */
+  private void report(String outcome) {
+    try {
+      CollectorStatusFile.write(client.directory().root(), clock.instant(), outcome);
+    } catch (IOException e) {
+      LOG.debug("writing the collector's status: {}", e.toString());
+    }
+  }
+
   /** Waits for {@code pool}'s threads to end, keeping an interrupt for later. */
   private static void awaitUninterruptibly(ExecutorService pool) {
     boolean interrupted = false;
@@ -349,5 +362,6 @@ final class DemoCollector implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+    CollectorStatusFile.remove(client.directory().root());
   }
 }

@@ -144,6 +144,7 @@ final class StatusCommand implements Callable<Integer> {
       out().println("Mounts of this node:");
       mounts.forEach(m -> out().println("  " + m));
     }
+    CollectorStatusFile.describe(node.root(), now).ifPresent(out()::println);
     if (answered == 0) {
       spec.commandLine().getErr().println("cairn: no storage server answered"
           + (introducersUp == 0 ? " and no introducer was reachable; check the network and that"

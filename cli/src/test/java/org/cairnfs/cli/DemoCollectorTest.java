@@ -393,14 +393,40 @@ class DemoCollectorTest {
         });
   }
 
+  /**
+   * A running collector tells `cairn status` what its last round did, and close stops it and
+   * removes that.
+   */
   @Test
-  void closeStopsARunningCollector() throws Exception {
+  void aRunningCollectorReportsItsRoundsAndCloseStopsIt() throws Exception {
     DemoCollector c = collector(InstantSource.system(), Duration.ofDays(1));
     c.start(Duration.ZERO, Duration.ofMillis(1));
-    Thread.sleep(300);
+    Path nodeDir = node.directory().root();
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (CollectorStatusFile.describe(nodeDir, Instant.now()).isEmpty()) {
+      assertThat(System.nanoTime()).as("a round reported").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    assertThat(CollectorStatusFile.describe(nodeDir, Instant.now()).orElseThrow())
+        .startsWith("Demo collector, last round ")
+        .containsPattern(" ago: collected \\d+ of \\d+ shares no alias reaches");
     c.close();
     assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
         t -> t.getName().startsWith("cairn-demo-"));
+    assertThat(nodeDir.resolve(CollectorStatusFile.NAME)).doesNotExist();
+    assertThat(CollectorStatusFile.describe(nodeDir, Instant.now())).isEmpty();
+  }
+
+  /** A file left by a demo that is no longer running is not shown. */
+  @Test
+  void aCollectorStatusOfAProcessGoneIsNotShown() throws Exception {
+    Path nodeDir = node.directory().root();
+    java.nio.file.Files.writeString(nodeDir.resolve(CollectorStatusFile.NAME),
+        "pid: 999999999\nat: 2026-12-07T10:00:00Z\noutcome: collected 1 of 2\n");
+    assertThat(CollectorStatusFile.describe(nodeDir, Instant.now())).isEmpty();
+    CollectorStatusFile.write(nodeDir, Instant.parse("2026-12-07T10:00:00Z"), "a\nb");
+    assertThat(CollectorStatusFile.describe(nodeDir, Instant.parse("2026-12-07T10:00:30Z")))
+        .contains("Demo collector, last round 30 s ago: a b");
   }
 
   /** A file open in the mount (removed since) is kept with what it reads. */

@@ -241,6 +241,10 @@ class DemoMountTest {
     assertThat(Files.readAllBytes(mp.resolve("a"))).isEqualTo(v2);
     assertThat(mp.resolve("d")).isDirectory();
     assertThat(mp.resolve("d/b")).doesNotExist();
+    CairnProcess status = jvms.exec(Duration.ofSeconds(120), "status-gc", "status", "--node",
+        state.resolve("client").toString());
+    assertThat(status.output()).as("cairn status tells what the last round did")
+        .containsPattern("Demo collector, last round .* ago: collected");
 
     assertThat(run(tmp, "kill", "-INT", Long.toString(demo.pid()))).isZero();
     assertThat(demo.awaitExit(Duration.ofSeconds(90))).as(demo.output()).isEqualTo(130);
