@@ -1,12 +1,10 @@
 package org.cairnfs.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,7 +14,8 @@ import java.util.Optional;
  * (a directory not healthy, a mount's changes left behind) without reading the log.
  *
  * <p>Format, one {@code key: value} per line: {@code pid}, {@code at} (when the round ended) and
- * {@code outcome}. Only a file whose pid still runs is shown.
+ * {@code outcome}, read as a mount's status file is ({@link MountStatusFile#read}). Only a file
+ * whose pid still runs is shown.
  */
 final class CollectorStatusFile {
   static final String NAME = "collector";
@@ -38,23 +37,16 @@ final class CollectorStatusFile {
 
   /** One line for {@code cairn status}, if a running demo wrote one. */
   static Optional<String> describe(Path nodeDir, Instant now) {
-    Map<String, String> f = new LinkedHashMap<>();
+    Map<String, String> f = MountStatusFile.read(nodeDir.resolve(NAME));
+    if (!MountStatusFile.writerRuns(f)) {
+      return Optional.empty();
+    }
     try {
-      for (String line : Files.readAllLines(nodeDir.resolve(NAME), StandardCharsets.UTF_8)) {
-        int c = line.indexOf(": ");
-        if (c > 0) {
-          f.put(line.substring(0, c), line.substring(c + 2));
-        }
-      }
-      long pid = Long.parseLong(f.getOrDefault("pid", "0"));
-      if (pid <= 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-        return Optional.empty();
-      }
       Instant at = Instant.parse(f.get("at"));
       return Optional.of("Demo collector, last round " + Ages.format(Duration.between(at, now))
           + " ago: " + f.getOrDefault("outcome", "?"));
-    } catch (IOException | RuntimeException e) {
-      return Optional.empty(); // none, or being replaced
+    } catch (RuntimeException e) {
+      return Optional.empty(); // being replaced
     }
   }
 }

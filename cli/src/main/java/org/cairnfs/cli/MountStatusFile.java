@@ -97,8 +97,7 @@ final class MountStatusFile {
     try (Stream<Path> dirs = Files.list(mounts)) {
       for (Path d : dirs.sorted().toList()) {
         Map<String, String> f = read(d.resolve(NAME));
-        long pid = parseLong(f.get("pid"));
-        if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        if (writerRuns(f)) {
           out.add(f);
         }
       }
@@ -106,7 +105,14 @@ final class MountStatusFile {
     return out;
   }
 
-  private static Map<String, String> read(Path file) {
+  /** Whether the process a status file names ({@code pid}) is alive. */
+  static boolean writerRuns(Map<String, String> f) {
+    long pid = parseLong(f.get("pid"));
+    return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  /** A status file's {@code key: value} lines; empty when there is none. */
+  static Map<String, String> read(Path file) {
     Map<String, String> m = new LinkedHashMap<>();
     try {
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
