@@ -137,41 +137,17 @@ final class DemoCommand implements Callable<Integer> {
     } else {
       parts.client.requireServers(parts.client.happy(), Duration.ofSeconds(60));
     }
-    String rootCap = null;
     if (!noMount) {
       Path mp = MountCommand.prepareMountpoint(mountPoint != null ? mountPoint
           : Cli.home().resolve("cairn"));
-      rootCap = RootAlias.resolve(parts.client, null);
+      String rootCap = RootAlias.resolve(parts.client, null);
       parts.mount = MountSession.start(parts.client.files(), rootCap, mp,
           new MountSession.Options(MountSession.defaultCacheDir(clientDir, rootCap), 1L << 30,
               1L << 30, false, DRAIN, Duration.ofSeconds(30)));
       out().printf("%s %s (read-write): the demo grid's root directory%n", MountCommand.MOUNTED,
           mp);
     }
-    MountSession mounted = parts.mount;
-    String mountedRoot = rootCap;
-    parts.collector = new DemoCollector(parts.client, mounted == null ? null
-        : new DemoCollector.Mount() {
-          @Override
-          public org.cairnfs.fs.mount.MountStatus status() {
-            return mounted.status();
-          }
-
-          @Override
-          public String rootCap() {
-            return mountedRoot;
-          }
-
-          @Override
-          public java.util.Set<String> capsInUse() {
-            return mounted.capsInUse();
-          }
-
-          @Override
-          public Path cacheDir() {
-            return mounted.cacheDir();
-          }
-        }, parts.storageServers(),
+    parts.collector = new DemoCollector(parts.client, parts.mount, parts.storageServers(),
         java.time.InstantSource.system(), Duration.ofSeconds(keepUnlinkedSeconds));
     parts.collector.start(Duration.ofSeconds(collectAfterSeconds),
         Duration.ofSeconds(collectEverySeconds));

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * write-back with progress, once, whoever asks first (a signal, {@code cairn unmount}, the end
  * of the command).
  */
-final class MountSession {
+final class MountSession implements DemoCollector.Mount {
   private static final Logger log = LoggerFactory.getLogger(MountSession.class);
   /** Name of the file in a cache dir that says which root cap the cache belongs to. */
   static final String ROOT_MARK = "root.id";
@@ -42,13 +42,15 @@ final class MountSession {
   private final FuseMount mount;
   private final MountCore core;
   private final Path cacheDir;
+  private final String rootCap;
   private final java.util.concurrent.ScheduledExecutorService reporter;
   private MountStatus stopped;
 
-  private MountSession(FuseMount mount, MountCore core, Path cacheDir) {
+  private MountSession(FuseMount mount, MountCore core, Path cacheDir, String rootCap) {
     this.mount = mount;
     this.core = core;
     this.cacheDir = cacheDir;
+    this.rootCap = rootCap;
     this.reporter = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "cairn-mount-status");
       t.setDaemon(true);
@@ -85,7 +87,7 @@ final class MountSession {
     MountCore core = MountCore.open(config.build(), files); // its lock's refusal says what to do
     try {
       FuseMount m = FuseMount.mount(core, mp, isRoot(), o.mountTimeout());
-      return new MountSession(m, core, o.cacheDir());
+      return new MountSession(m, core, o.cacheDir(), rootCap);
     } catch (IOException | RuntimeException e) {
       core.close(Duration.ZERO, s -> { });
       throw e;
@@ -100,16 +102,24 @@ final class MountSession {
     return core.readOnly();
   }
 
-  MountStatus status() {
+  @Override
+  public MountStatus status() {
     return core.status();
   }
 
-  Path cacheDir() {
+  @Override
+  public String rootCap() {
+    return rootCap;
+  }
+
+  @Override
+  public Path cacheDir() {
     return cacheDir;
   }
 
   /** See {@link MountCore#capsInUse}. */
-  java.util.Set<String> capsInUse() {
+  @Override
+  public java.util.Set<String> capsInUse() {
     return core.capsInUse();
   }
 
