@@ -165,6 +165,16 @@ public final class GridHealth {
     return repair ? immutable.repair(cap, kind, lease) : immutable.check(cap, kind, verify, lease);
   }
 
+  /** The verify cap of {@code cap}: reports never carry read or write authority. */
+  static String shown(String cap) {
+    try {
+      Cap parsed = Cap.parse(cap);
+      return parsed.verifyCap().map(Object::toString).orElse(parsed.toString());
+    } catch (RuntimeException e) {
+      return "(unreadable cap)";
+    }
+  }
+
   /** One deep check: a depth-first walk with a visited set, counting as it goes. */
   private final class DeepCheck {
     private final GridFileSystem fs;
@@ -266,15 +276,6 @@ public final class GridHealth {
       return true;
     }
 
-    /** The verify cap of {@code cap}: reports never carry read or write authority. */
-    private String shown(String cap) {
-      try {
-        Cap parsed = Cap.parse(cap);
-        return parsed.verifyCap().map(Object::toString).orElse(parsed.toString());
-      } catch (RuntimeException e) {
-        return "(unreadable cap)";
-      }
-    }
 
     private void fail(String cap, String kind, String why) {
       failed++;

@@ -187,17 +187,7 @@ public final class ReachableIndexes {
   }
 
   private synchronized void failed(String cap, Throwable failure) {
-    gap("checking " + shown(cap) + " failed: " + failure);
-  }
-
-  /** A cap as reports show it: its verify cap, never read or write authority. */
-  private static String shown(String cap) {
-    try {
-      Cap parsed = Cap.parse(cap);
-      return parsed.verifyCap().map(Object::toString).orElse("a literal");
-    } catch (RuntimeException e) {
-      return "(unreadable cap)";
-    }
+    gap("checking " + GridHealth.shown(cap) + " failed: " + failure);
   }
 
   private synchronized void gap(String why) {

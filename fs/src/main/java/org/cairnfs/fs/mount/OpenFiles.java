@@ -34,7 +34,7 @@ final class OpenFiles {
     this.ns = ns;
   }
 
-  /** The grid caps of the files open now ({@link MountCore#openFileCaps}). */
+  /** The grid caps of the files open now ({@link MountCore#capsInUse}). */
   Set<String> openBases() {
     Set<String> caps = new HashSet<>();
     for (OpenFile f : handles.values()) {

@@ -1,10 +1,13 @@
 package org.cairnfs.fs.mount;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cairnfs.caps.Cap;
@@ -332,10 +335,10 @@ final class Tree {
    * The grid caps of every directory and file this tree holds now (listed or hidden): what the
    * mount may still read or link (MountCore#capsInUse).
    */
-  java.util.Set<String> caps() {
-    java.util.Set<String> caps = new java.util.HashSet<>();
+  Set<String> caps() {
+    Set<String> caps = new HashSet<>();
     List<DirRef> refs = new ArrayList<>();
-    java.util.ArrayDeque<DirNode> dirs = new java.util.ArrayDeque<>();
+    ArrayDeque<DirNode> dirs = new ArrayDeque<>();
     lock.readLock().lock();
     try {
       dirs.push(root);
