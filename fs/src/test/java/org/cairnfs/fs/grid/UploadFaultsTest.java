@@ -263,6 +263,10 @@ class UploadFaultsTest {
     for (TestServer s : grid.servers()) {
       s.faults().atWrite(3, w -> {
         if (once.compareAndSet(false, true)) {
+          // This and later writes wait for the kill, then fail: the share is never committed
+          // (a kill landing during its close would leave happiness 9, no replacement).
+          s.faults().failWrites(true);
+          s.faults().hang(true);
           new Thread(s::kill).start();
         }
       });
