@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.cairnfs.caps.StorageIndex;
@@ -18,7 +19,11 @@ import org.cairnfs.protocol.identity.NodeId;
 /**
  * Asks every known server, all at once, one question about one storage index, and keeps the
  * answers in permuted-ring order. A checker asks them all (a reader stops at k): shares may sit
- * anywhere after servers came and went, and a share not found is reported missing.
+ * anywhere after servers came and went, and a share not found is reported missing. So the
+ * servers that failed are asked once more when that could now succeed, as a read that came up
+ * short does ({@link ServerPool#retryForRead}): right after an outage, a server this client still
+ * backs off from would otherwise count as holding nothing, and a repair would place its shares
+ * again.
  *
  * @param <T> the answer type
  */
@@ -39,30 +44,61 @@ final class ServerSurvey<T> {
   /** Asks every server of {@code pool} {@code question}, waiting at most {@code timeout} each. */
   static <T> ServerSurvey<T> ask(ServerPool pool, StorageIndex index, Duration timeout,
       Function<StorageClient, CompletableFuture<T>> question) {
-    ServerSurvey<T> survey = new ServerSurvey<>(PermutedRing.order(index, pool.serverIds()));
+    long started = System.nanoTime();
+    List<NodeId> ring = PermutedRing.order(index, pool.serverIds());
+    ServerSurvey<T> survey = new ServerSurvey<>(ring);
+    survey.askEach(pool, ring, timeout, question);
+    if (!survey.problems.isEmpty()) {
+      Set<NodeId> again = pool.retryForRead(survey.problems.keySet(), started);
+      if (!again.isEmpty()) {
+        survey.askEach(pool, ring.stream().filter(again::contains).toList(), timeout, question);
+        survey.inRingOrder();
+      }
+    }
+    return survey;
+  }
+
+  private void askEach(ServerPool pool, List<NodeId> servers, Duration timeout,
+      Function<StorageClient, CompletableFuture<T>> question) {
     Map<NodeId, CompletableFuture<StorageClient>> connecting = new LinkedHashMap<>();
-    for (NodeId id : survey.ring) {
+    for (NodeId id : servers) {
       connecting.put(id, pool.connect(id));
     }
     Map<NodeId, CompletableFuture<T>> asking = new LinkedHashMap<>();
     connecting.forEach((id, f) -> {
       try {
         StorageClient client = Await.get(f, timeout, "connecting to " + pool.describe(id));
-        survey.clients.put(id, client);
+        clients.put(id, client);
         asking.put(id, question.apply(client));
       } catch (IOException e) {
-        survey.problems.put(id, "not reachable: " + e.getMessage());
+        problems.put(id, "not reachable: " + e.getMessage());
       }
     });
     asking.forEach((id, f) -> {
       try {
-        survey.answers.put(id, Await.get(f, timeout, "asking " + pool.describe(id)));
+        answers.put(id, Await.get(f, timeout, "asking " + pool.describe(id)));
+        problems.remove(id);
       } catch (IOException e) {
-        survey.clients.remove(id);
-        survey.problems.put(id, "did not answer: " + e.getMessage());
+        clients.remove(id);
+        problems.put(id, "did not answer: " + e.getMessage());
       }
     });
-    return survey;
+  }
+
+  /** Puts the answers of a second asking back in ring order. */
+  private void inRingOrder() {
+    Map<NodeId, StorageClient> c = new LinkedHashMap<>(clients);
+    Map<NodeId, T> a = new LinkedHashMap<>(answers);
+    clients.clear();
+    answers.clear();
+    for (NodeId id : ring) {
+      if (c.containsKey(id)) {
+        clients.put(id, c.get(id));
+      }
+      if (a.containsKey(id)) {
+        answers.put(id, a.get(id));
+      }
+    }
   }
 
   /**

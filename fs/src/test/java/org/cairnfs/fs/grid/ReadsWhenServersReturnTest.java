@@ -62,33 +62,6 @@ class ReadsWhenServersReturnTest {
     return c;
   }
 
-  /** A client of {@code grid} that backs off at least 16 s after a failure. */
-  private GridClient client(TestGrid grid) {
-    NodeKey key = NodeKey.generate();
-    ServerPool pool = closed(ServerPool.builder(grid.membership(key), key)
-        .clientOptions(TestGrid.CLIENT_OPTIONS)
-        .reconnectBackoff(Duration.ofSeconds(20), Duration.ofSeconds(60)).build());
-    return closed(GridClient.create(pool, ClientSecrets.random(new SecureRandom()), CONFIG));
-  }
-
-  /** Connects to every server, restarts {@code holders}, and waits until the client backs off. */
-  private static void restartWhileConnected(TestGrid grid, GridClient client, Set<NodeId> holders)
-      throws Exception {
-    for (TestServer s : grid.servers()) {
-      client.servers().connect(s.nodeId()).get(10, TimeUnit.SECONDS);
-    }
-    Thread.sleep(1200); // connections a while old: a drop says nothing of how attempts fail
-    for (NodeId h : holders) {
-      grid.byId(h).kill();
-    }
-    TestGrid.awaitBackingOff(client.servers(), holders, Duration.ofSeconds(15));
-    for (NodeId h : holders) {
-      grid.byId(h).start();
-    }
-    assertThat(client.servers().connectedCount()).as("the others stay connected")
-        .isEqualTo(grid.servers().size() - holders.size());
-  }
-
   /** The servers holding the shares an upload placed. */
   private static Set<NodeId> holders(UploadResult r) {
     Set<NodeId> holders = new HashSet<>();
@@ -111,13 +84,13 @@ class ReadsWhenServersReturnTest {
   @Test
   void aFileWhoseHoldersRestartedReadsAtOnce() throws Exception {
     TestGrid grid = closed(new TestGrid(dir.resolve("grid"), 6));
-    GridClient client = client(grid);
+    GridClient client = grid.slowToRetryClient(CONFIG);
     byte[] data = new byte[100_000];
     new Random(3).nextBytes(data);
     UploadResult r = client.upload(PlaintextSource.of(data)).get(30, TimeUnit.SECONDS);
     Set<NodeId> holders = holders(r);
     assertThat(holders).hasSize(2);
-    restartWhileConnected(grid, client, holders);
+    grid.restartWhileConnected(client, holders);
     long start = System.nanoTime();
     assertThat(client.open((ImmutableReadCap) r.cap()).read(0, data.length)
         .get(30, TimeUnit.SECONDS)).isEqualTo(data);
@@ -131,12 +104,12 @@ class ReadsWhenServersReturnTest {
   @Test
   void twoReadsAtOnceAfterTheHoldersRestartedBothRead() throws Exception {
     TestGrid grid = closed(new TestGrid(dir.resolve("grid"), 6));
-    GridClient client = client(grid);
+    GridClient client = grid.slowToRetryClient(CONFIG);
     byte[] data = new byte[100_000];
     new Random(5).nextBytes(data);
     UploadResult r = client.upload(PlaintextSource.of(data)).get(30, TimeUnit.SECONDS);
     Set<NodeId> holders = holders(r);
-    restartWhileConnected(grid, client, holders);
+    grid.restartWhileConnected(client, holders);
     ImmutableFile early = client.open((ImmutableReadCap) r.cap()); // locating while they back off
     var a = client.open((ImmutableReadCap) r.cap()).read(0, data.length);
     var b = client.open((ImmutableReadCap) r.cap()).read(0, data.length);
@@ -149,12 +122,12 @@ class ReadsWhenServersReturnTest {
   @Test
   void aMutableFileWhoseHoldersRestartedReadsAtOnce() throws Exception {
     TestGrid grid = closed(new TestGrid(dir.resolve("grid"), 6));
-    GridClient client = client(grid);
+    GridClient client = grid.slowToRetryClient(CONFIG);
     MutableFiles files = MutableFiles.on(client);
     MutableWriteCap cap = files.create(new byte[] {7, 8, 9}).get(30, TimeUnit.SECONDS);
     Set<NodeId> holders = holders(grid, cap);
     assertThat(holders).hasSize(2);
-    restartWhileConnected(grid, client, holders);
+    grid.restartWhileConnected(client, holders);
     long start = System.nanoTime();
     var a = files.read(cap.readOnly());
     var b = files.read(cap.readOnly());
@@ -167,11 +140,11 @@ class ReadsWhenServersReturnTest {
   @Test
   void aMutableFileWhoseHoldersRestartedCanBeChangedAtOnce() throws Exception {
     TestGrid grid = closed(new TestGrid(dir.resolve("grid"), 6));
-    GridClient client = client(grid);
+    GridClient client = grid.slowToRetryClient(CONFIG);
     MutableFiles files = MutableFiles.on(client);
     MutableWriteCap cap = files.create(new byte[] {1}).get(30, TimeUnit.SECONDS);
     Set<NodeId> holders = holders(grid, cap);
-    restartWhileConnected(grid, client, holders);
+    grid.restartWhileConnected(client, holders);
     files.overwrite(cap, new byte[] {2}).get(30, TimeUnit.SECONDS);
     assertThat(files.read(cap.readOnly()).get(30, TimeUnit.SECONDS).contents())
         .containsExactly(2);

@@ -91,6 +91,42 @@ public final class TestGrid implements AutoCloseable {
   }
 
   /**
+   * A client with fresh secrets and {@code config} that backs off at least 16 s after a failure:
+   * after an outage it reaches a server that came back early only if something asks again.
+   */
+  public GridClient slowToRetryClient(GridConfig config) {
+    NodeKey key = NodeKey.generate();
+    ServerPool pool = ServerPool.builder(membership(key), key).clientOptions(CLIENT_OPTIONS)
+        .reconnectBackoff(Duration.ofSeconds(20), Duration.ofSeconds(60)).build();
+    clients.add(pool);
+    GridClient client = GridClient.create(pool, ClientSecrets.random(new SecureRandom()), config);
+    clients.add(client);
+    return client;
+  }
+
+  /**
+   * Connects {@code client} to every server, restarts {@code holders}, and returns once the
+   * client backs off from them (the others stay connected).
+   */
+  public void restartWhileConnected(GridClient client, java.util.Set<NodeId> holders)
+      throws Exception {
+    for (TestServer s : servers) {
+      client.servers().connect(s.nodeId()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    Thread.sleep(1200); // connections a while old: a drop says nothing of how attempts fail
+    for (NodeId h : holders) {
+      byId(h).kill();
+    }
+    awaitBackingOff(client.servers(), holders, Duration.ofSeconds(15));
+    for (NodeId h : holders) {
+      byId(h).start();
+    }
+    if (client.servers().connectedCount() != servers.size() - holders.size()) {
+      throw new AssertionError("the others did not stay connected: " + client.servers().status());
+    }
+  }
+
+  /**
    * Waits (up to 30 s, else fails) until every link of {@code pool} backs off until at least
    * {@code atLeast} from now: an outage long enough that only an early retry would reach a grid
    * that came back.
