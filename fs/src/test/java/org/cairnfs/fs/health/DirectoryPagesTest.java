@@ -139,6 +139,33 @@ class DirectoryPagesTest {
         .isSubsetOf(pages).hasSizeLessThan(pages.size()).hasSizeGreaterThan(1);
   }
 
+  /**
+   * An inner page whose shares are all there but whose bytes do not verify: a check without
+   * verify finds the page itself healthy, yet the pages below it were not reached, so the
+   * directory is neither healthy nor recoverable (a walk that trusts it would miss pages).
+   */
+  @Test
+  void anInnerPageWhoseSharesAreThereButDoNotVerifyLeavesTheDirectoryUnrecoverable()
+      throws Exception {
+    ImmutableReadCap inner = root().children().stream()
+        .filter(c -> c instanceof PageRef.Stored).map(c -> ((PageRef.Stored) c).cap())
+        .findFirst().orElseThrow();
+    String innerVerify = inner.verifier().toString();
+    for (TestServer s : grid.servers()) {
+      for (int n : s.shares(inner.index())) {
+        Path share = s.sharePath(inner.index(), n);
+        Damage.flip(share, Damage.size(share) - 1); // in the last block
+      }
+    }
+    HealthReport r = health.check(directory.toString(), false).get();
+    assertThat(r.parts()).filteredOn(p -> p.cap().equals(innerVerify)).singleElement()
+        .satisfies(p -> assertThat(p.healthy()).as("its shares are all there").isTrue());
+    assertThat(r.notes()).singleElement().satisfies(n -> assertThat(n)
+        .startsWith("the pages below " + innerVerify + " were not checked: it could not be read"));
+    assertThat(r.healthy()).isFalse();
+    assertThat(r.recoverable()).as("pages not reached").isFalse();
+  }
+
   /** A root slot no one can read: no page reached, and the notes say why. */
   @Test
   void aRootThatCannotBeReadLeavesThePagesUncheckedAndSaysSo() throws Exception {
