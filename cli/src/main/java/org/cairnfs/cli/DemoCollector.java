@@ -92,6 +92,7 @@ final class DemoCollector implements AutoCloseable {
   private final LeaseOwner owner;
   private final Object lifecycle = new Object();
   private volatile boolean closed;
+  private volatile double sweepRate = SWEEP_RATE;
   private Thread thread;
 
   /**
@@ -114,6 +115,12 @@ final class DemoCollector implements AutoCloseable {
     this.clock = clock;
     this.keepUnlinked = keepUnlinked;
     this.owner = LeaseOwner.of(NodeKey.load(client.directory().nodeKey()).nodeId().toBytes());
+  }
+
+  /** Shares examined per second per server while sweeping (tests slow it down). */
+  DemoCollector sweepRate(double perSecond) {
+    sweepRate = perSecond;
+    return this;
   }
 
   /** Runs rounds in a daemon thread: the first after {@code first}, then every {@code every}. */
@@ -240,7 +247,7 @@ final class DemoCollector implements AutoCloseable {
     try {
       List<Future<ExpiredShareCrawler.Pass>> passes = new ArrayList<>();
       for (StorageServer server : servers) {
-        passes.add(sweepers.submit(() -> new ExpiredShareCrawler(server.store(), SWEEP_RATE,
+        passes.add(sweepers.submit(() -> new ExpiredShareCrawler(server.store(), sweepRate,
             Pacer.sleeping()).crawlIndexes(index -> {
               if (closed) {
                 throw new IOException("the collector was closed");

@@ -417,6 +417,40 @@ class DemoCollectorTest {
     assertThat(CollectorStatusFile.describe(nodeDir, Instant.now())).isEmpty();
   }
 
+  /**
+   * Close during a sweep: each sweeper stops before its next storage index and close returns
+   * once they have (the demo closes its servers' stores right after).
+   */
+  @Test
+  void closeDuringASweepStopsTheSweepersBeforeReturning() throws Exception {
+    List<String> unlinked = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      unlinked.add(upload(bytes(100 + i, 1_000)));
+    }
+    DemoCollector c = collector(LATER, Duration.ZERO).sweepRate(10);
+    c.start(Duration.ZERO, Duration.ofHours(1));
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (held(unlinked) == 4 * unlinked.size()) {
+      assertThat(System.nanoTime()).as("a deletion within 60 s").isLessThan(deadline);
+      Thread.sleep(5);
+    }
+    c.close();
+    int left = held(unlinked);
+    assertThat(left).as("shares not yet swept when close returned").isPositive();
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
+        t -> t.getName().startsWith("cairn-demo-"));
+    Thread.sleep(300);
+    assertThat(held(unlinked)).as("nothing deleted after close returned").isEqualTo(left);
+  }
+
+  private int held(List<String> caps) throws Exception {
+    int held = 0;
+    for (String cap : caps) {
+      held += holders(cap);
+    }
+    return held;
+  }
+
   /** A file left by a demo that is no longer running is not shown. */
   @Test
   void aCollectorStatusOfAProcessGoneIsNotShown() throws Exception {
