@@ -54,6 +54,7 @@ final class LoopbackHttp {
   private final String base;
   private final String token;
 
+  /** With {@code token} null, requests carry none (the hello, before the node proved itself). */
   LoopbackHttp(String base, String token) {
     this.base = base;
     this.token = token;
@@ -71,7 +72,9 @@ final class LoopbackHttp {
       Optional<Duration> timeout) throws IOException {
     HttpURLConnection c = (HttpURLConnection) new URL(base + path).openConnection();
     c.setRequestMethod(method);
-    c.setRequestProperty("X-Cairn-Token", token);
+    if (token != null) {
+      c.setRequestProperty("X-Cairn-Token", token);
+    }
     contentType.ifPresent(t -> c.setRequestProperty("Content-Type", t));
     c.setUseCaches(false);
     timeout.ifPresent(t -> {

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.cairnfs.fs.client.GridFileSystem;
 import org.cairnfs.fs.gateway.EntryLines;
+import org.cairnfs.fs.gateway.NodeProof;
 import org.cairnfs.fs.mount.EntryChange;
 import org.cairnfs.fs.mount.FileWrite;
 import org.cairnfs.fs.mount.GridException;
@@ -53,17 +54,21 @@ final class NodeChannel implements GridFileSystem {
     if (url.isEmpty() || token.isEmpty()) {
       return Optional.empty();
     }
-    LoopbackHttp http = new LoopbackHttp(url.get(), token.get());
+    String challenge = NodeProof.challenge();
     try {
-      LoopbackHttp.Answer r = http.send("GET", "cli/v1/hello", Optional.empty(), null,
-          Optional.of(HELLO_WAIT));
+      // no token, no cap: whatever listens there must first prove it holds the token
+      LoopbackHttp.Answer r = new LoopbackHttp(url.get(), null).send("GET",
+          "cli/v1/hello?challenge=" + challenge, Optional.empty(), null, Optional.of(HELLO_WAIT));
       String body = r.text();
-      if (r.status() == 200 && body.startsWith("cairn-client-api 1\n")) {
-        return Optional.of(new NodeChannel(http, body.contains("\nxattrs true")));
+      if (r.status() == 200 && body.startsWith("cairn-client-api 1\n")
+          && NodeProof.holds(field(body, "proof"), token.get(), challenge)) {
+        return Optional.of(new NodeChannel(new LoopbackHttp(url.get(), token.get()),
+            "true".equals(field(body, "xattrs"))));
       }
-      err.println("cairn: the node at " + url.get() + " did not take this node directory's"
-          + " client token (HTTP " + r.status() + ": " + firstLine(body) + "); working"
-          + " in-process");
+      err.println("cairn: what listens at " + url.get() + " is not the node of this node"
+          + " directory: it could not prove it holds the node's client token (HTTP "
+          + r.status() + ": " + firstLine(body) + "; a web.url left by a node that stopped?);"
+          + " working in-process");
     } catch (ConnectException e) {
       return Optional.empty(); // not running: a stale address
     } catch (SocketTimeoutException e) {
@@ -77,6 +82,16 @@ final class NodeChannel implements GridFileSystem {
     }
     err.flush();
     return Optional.empty();
+  }
+
+  /** The value of the line {@code name value} of a hello answer, or null. */
+  private static String field(String body, String name) {
+    for (String line : body.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return line.substring(name.length() + 1);
+      }
+    }
+    return null;
   }
 
   /** The node's gateway address. */

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cairnfs.fs.gateway.Gateway;
@@ -181,11 +185,61 @@ class NodeChannelVerbsTest {
     Files.writeString(f.node.resolve(ClientToken.FILE), "x".repeat(43) + "\n",
         StandardCharsets.US_ASCII);
     assertThat(warm("mkdir", "home:d")).isZero();
-    assertThat(err).contains("did not take this node directory's client token")
+    assertThat(err).contains("could not prove it holds the node's client token")
         .contains("working in-process");
     assertThat(inProcessOpens).hasValue(1);
     assertThat(f.run("ls", "home:")).isZero();
     assertThat(f.out()).isEqualTo("d\n");
+  }
+
+  /**
+   * A node killed without cleanup leaves web.url and the token behind; another local user may
+   * then listen on that port. It gets one hello without token or cap, cannot answer the
+   * challenge (here it answers as an older node would, and with a made-up proof), and the
+   * command works in-process.
+   */
+  @Test
+  void whatListensOnAStaleAddressGetsNeitherTheTokenNorACap() throws Exception {
+    String token = ClientToken.read(f.node).orElseThrow();
+    for (String answer : List.of("cairn-client-api 1\nxattrs true\n",
+        "cairn-client-api 1\nxattrs true\nproof " + "0".repeat(64) + "\n")) {
+      try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+        WebAddress.write(f.node, "http://127.0.0.1:" + listener.getLocalPort() + "/");
+        ByteArrayOutputStream heard = new ByteArrayOutputStream();
+        AtomicInteger requests = new AtomicInteger();
+        Thread fake = new Thread(() -> {
+          while (true) {
+            try (Socket s = listener.accept()) {
+              requests.incrementAndGet();
+              s.setSoTimeout(2000);
+              byte[] buf = new byte[8192];
+              int n = s.getInputStream().read(buf);
+              synchronized (heard) {
+                heard.write(buf, 0, Math.max(n, 0));
+              }
+              byte[] body = answer.getBytes(StandardCharsets.US_ASCII);
+              s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length
+                  + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+              s.getOutputStream().write(body);
+            } catch (IOException e) {
+              return; // the listener closed
+            }
+          }
+        });
+        fake.start();
+        int opens = inProcessOpens.get();
+        assertThat(warm("ls", "home:")).isZero();
+        listener.close();
+        fake.join(5000);
+        assertThat(err).contains("is not the node of this node directory")
+            .contains("working in-process");
+        assertThat(inProcessOpens).hasValue(opens + 1);
+        assertThat(requests).hasValue(1);
+        String said = heard.toString(StandardCharsets.ISO_8859_1);
+        assertThat(said).startsWith("GET /cli/v1/hello?challenge=").doesNotContain(token)
+            .doesNotContainIgnoringCase("x-cairn-token").doesNotContain("cairn:");
+      }
+    }
   }
 
   @Test

@@ -40,7 +40,8 @@ import org.cairnfs.fs.mount.RemoteEntry;
  * <p>Why a token and not only caps: these calls read local files as the node's user and serve
  * any cap the caller names, so each must carry {@value #TOKEN_HEADER} with the token the node
  * wrote to a file only its user can read. A custom header also keeps browsers' cross-site
- * requests out. Failures answer with {@value #FAILURE_HEADER} naming the kind, so the command
+ * requests out. {@code hello} alone needs no token: it is where the node proves it holds the
+ * token ({@link NodeProof}) before the command sends it. Failures answer with {@value #FAILURE_HEADER} naming the kind, so the command
  * prints and exits as it would in-process.
  */
 final class ClientApi {
@@ -54,7 +55,7 @@ final class ClientApi {
 
   private final GridFileSystem files;
   private final PathWalker walker;
-  private final Optional<byte[]> token;
+  private final Optional<String> token;
   private final boolean publicReadOnly;
   private final MemorySlots inMemory;
 
@@ -63,7 +64,7 @@ final class ClientApi {
     this.files = files;
     this.walker = walker;
     this.inMemory = inMemory;
-    this.token = token.map(t -> t.getBytes(StandardCharsets.US_ASCII));
+    this.token = token;
     this.publicReadOnly = publicReadOnly;
   }
 
@@ -74,13 +75,18 @@ final class ClientApi {
         throw new HttpError(HttpResponseStatus.NOT_FOUND, "this gateway has no local client"
             + " channel" + (publicReadOnly ? " (it is public)" : ""));
       }
+      String name = ex.rawPath().substring(PREFIX.length());
+      if (name.equals("hello")) {
+        hello(ex); // before the token: the command sends it only to a node that proved itself
+        return;
+      }
       String given = ex.header(TOKEN_HEADER);
-      if (given == null || !MessageDigest.isEqual(token.get(),
+      if (given == null || !MessageDigest.isEqual(token.get().getBytes(StandardCharsets.US_ASCII),
           given.getBytes(StandardCharsets.US_ASCII))) {
         throw new HttpError(HttpResponseStatus.UNAUTHORIZED, "the " + TOKEN_HEADER
             + " header does not hold this node's client token");
       }
-      call(ex, ex.rawPath().substring(PREFIX.length()), ex.method());
+      call(ex, name, ex.method());
     } catch (Exception e) {
       failed(ex, e);
     }
@@ -88,7 +94,6 @@ final class ClientApi {
 
   private void call(Exchange ex, String name, HttpMethod m) throws Exception {
     switch (name) {
-      case "hello" -> text(ex, HELLO + "\nxattrs " + files.keepsUserXattrs());
       case "list" -> entries(ex, files.list(param(ex, "dir")).get());
       case "lookup" -> entries(ex, files.lookup(param(ex, "dir"), param(ex, "name")).get()
           .map(List::of).orElse(List.of()));
@@ -111,6 +116,16 @@ final class ClientApi {
       }
       default -> throw HttpError.notFound("no client call " + name);
     }
+  }
+
+  /** The version, and the proof of holding the token for the command's challenge. */
+  private void hello(Exchange ex) {
+    String challenge = ex.param("challenge");
+    if (!NodeProof.isChallenge(challenge)) {
+      throw HttpError.badRequest("hello needs ?challenge= with 64 lowercase hex digits");
+    }
+    text(ex, HELLO + "\nxattrs " + files.keepsUserXattrs() + "\nproof "
+        + NodeProof.of(token.get(), challenge));
   }
 
   /**

@@ -129,8 +129,8 @@ class ClientApiFailuresTest {
       assertThat(rest.length).isGreaterThanOrEqualTo(CHUNK).isLessThan(3 * CHUNK);
     }
     files.failAt = Long.MAX_VALUE;
-    HttpResponse<String> hello = g.http.send(g.request("/cli/v1/hello")
-        .header(ClientApi.TOKEN_HEADER, TOKEN).GET().build(),
+    HttpResponse<String> hello = g.http.send(g.request("/cli/v1/hello?challenge="
+        + NodeProof.challenge()).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(hello.statusCode()).isEqualTo(200);
   }

@@ -59,15 +59,44 @@ class ClientApiTest {
   }
 
   @Test
-  void everyCallNeedsTheToken() throws Exception {
-    assertThat(call("/cli/v1/hello", null, HttpRequest.BodyPublishers.noBody(), "GET")
+  void everyCallButHelloNeedsTheToken() throws Exception {
+    for (String path : List.of("/cli/v1/list?dir=" + root, "/cli/v1/lookup?dir=" + root
+        + "&name=a", "/cli/v1/read?cap=" + root + "&offset=0&length=1")) {
+      for (String token : java.util.Arrays.asList(null, TOKEN.replace('a', 'b'))) {
+        HttpResponse<String> r = call(path, token, HttpRequest.BodyPublishers.noBody(), "GET");
+        assertThat(r.statusCode()).as(path).isEqualTo(401);
+        assertThat(r.body()).doesNotContain(root);
+      }
+    }
+    assertThat(call("/cli/v1/mkdir", null, HttpRequest.BodyPublishers.noBody(), "POST")
         .statusCode()).isEqualTo(401);
-    HttpResponse<String> wrong = call("/cli/v1/list?dir=" + root, TOKEN.replace('a', 'b'),
+  }
+
+  /**
+   * Hello needs no token: the node answers the command's challenge with the proof that it holds
+   * the token, which only the token's holder can make, and nothing else that is secret.
+   */
+  @Test
+  void helloProvesTheNodeHoldsTheTokenWithoutTheCallerSendingIt() throws Exception {
+    String challenge = NodeProof.challenge();
+    HttpResponse<String> r = call("/cli/v1/hello?challenge=" + challenge, null,
         HttpRequest.BodyPublishers.noBody(), "GET");
-    assertThat(wrong.statusCode()).isEqualTo(401);
-    assertThat(wrong.body()).doesNotContain(root);
-    assertThat(get("/cli/v1/hello").body())
-        .isEqualTo("cairn-client-api 1\nxattrs " + g.grid.keepsUserXattrs() + "\n");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("cairn-client-api 1\nxattrs " + g.grid.keepsUserXattrs()
+        + "\nproof " + NodeProof.of(TOKEN, challenge) + "\n").doesNotContain(TOKEN);
+    String proof = r.body().lines().filter(l -> l.startsWith("proof ")).findFirst().orElseThrow()
+        .substring(6);
+    assertThat(NodeProof.holds(proof, TOKEN, challenge)).isTrue();
+    assertThat(NodeProof.holds(proof, TOKEN.replace('a', 'b'), challenge)).isFalse();
+    assertThat(NodeProof.holds(proof, TOKEN, NodeProof.challenge())).isFalse();
+    for (String bad : List.of("", "?challenge=", "?challenge=" + challenge.substring(1),
+        "?challenge=" + challenge.toUpperCase(java.util.Locale.ROOT), "?challenge=" + challenge
+        + "0")) {
+      HttpResponse<String> refused = call("/cli/v1/hello" + bad, TOKEN,
+          HttpRequest.BodyPublishers.noBody(), "GET");
+      assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+      assertThat(refused.body()).contains("hello needs ?challenge=");
+    }
   }
 
   @Test
