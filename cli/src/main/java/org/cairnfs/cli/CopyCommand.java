@@ -49,6 +49,12 @@ final class CopyCommand extends GridVerb {
       for (String s : sources) {
         copyOne(location(s), dst, dstIsDir, copy, p);
       }
+      if (copy.cyclesSkipped() > 0) {
+        throw new CliException(ExitCode.FAILURE, copy.cyclesSkipped() + " director"
+            + (copy.cyclesSkipped() == 1 ? "y" : "ies") + " linked into "
+            + (copy.cyclesSkipped() == 1 ? "itself was" : "themselves were")
+            + " not copied again (see above); everything else was copied");
+      }
     }
     return 0;
   }

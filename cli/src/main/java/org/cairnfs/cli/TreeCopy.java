@@ -22,8 +22,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.cairnfs.caps.Cap;
+import org.cairnfs.caps.UnknownCapAuthorityException;
 import org.cairnfs.caps.dirnode.EntryKind;
 import org.cairnfs.fs.client.GridFileSystem;
 import org.cairnfs.fs.mount.EntryChange;
@@ -53,6 +55,7 @@ final class TreeCopy implements AutoCloseable {
     return t;
   });
   private volatile CliException failed;
+  private final AtomicInteger cyclesSkipped = new AtomicInteger();
   /** A child merged into an existing directory: its cap did not change, nothing to publish. */
   private static final EntryChange KEEP = new EntryChange.Remove("\0keep");
 
@@ -147,11 +150,11 @@ final class TreeCopy implements AutoCloseable {
 
   /** Copies the grid directory {@code source} into {@code into} or a new directory. */
   String copy(String source, String label, Optional<String> into) {
-    return finish(copyDir(source, label, into));
+    return finish(copyDir(source, label, into, Ancestors.of(source, label)));
   }
 
   private CompletableFuture<String> copyDir(String source, String label,
-      Optional<String> into) {
+      Optional<String> into, Ancestors above) {
     CompletableFuture<String> cap = into.map(CompletableFuture::completedFuture)
         .orElseGet(() -> bounded(files::createDirectory, "create a directory for " + label));
     Map<String, RemoteEntry> existing = existing(into, label);
@@ -164,13 +167,19 @@ final class TreeCopy implements AutoCloseable {
       String childLabel = label + "/" + e.name();
       Optional<String> mergeInto = mergeTarget(existing.get(e.name()),
           md.kind() == EntryKind.DIRECTORY && e.cap().isPresent(), childLabel);
+      Optional<Ancestors> below = md.kind() == EntryKind.DIRECTORY && e.cap().isPresent()
+          ? descend(above, e.cap().get(), childLabel) : Optional.of(above);
+      if (below.isEmpty()) {
+        continue;
+      }
       if (mergeInto.isPresent()) {
-        children.add(copyDir(e.cap().get(), childLabel, mergeInto).thenApply(c -> KEEP));
+        children.add(copyDir(e.cap().get(), childLabel, mergeInto, below.get())
+            .thenApply(c -> KEEP));
       } else if (e.cap().isEmpty()) {
         children.add(CompletableFuture.completedFuture(new EntryChange.Put(e.name(),
             Optional.empty(), md)));
       } else if (md.kind() == EntryKind.DIRECTORY) {
-        children.add(copyDir(e.cap().get(), childLabel, Optional.empty())
+        children.add(copyDir(e.cap().get(), childLabel, Optional.empty(), below.get())
             .thenApply(c -> new EntryChange.Put(e.name(), Optional.of(c), md)));
       } else {
         children.add(copyFile(e.cap().get(), md, childLabel)
@@ -203,12 +212,12 @@ final class TreeCopy implements AutoCloseable {
   /** Copies the grid directory {@code source} into the local directory {@code target}. */
   void download(String source, String label, Path target) {
     List<CompletableFuture<Void>> all = new ArrayList<>();
-    downloadDir(source, label, target, all);
+    downloadDir(source, label, target, all, Ancestors.of(source, label));
     finish(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)));
   }
 
   private void downloadDir(String source, String label, Path target,
-      List<CompletableFuture<Void>> all) {
+      List<CompletableFuture<Void>> all, Ancestors above) {
     try {
       if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target,
           LinkOption.NOFOLLOW_LINKS)) {
@@ -239,7 +248,9 @@ final class TreeCopy implements AutoCloseable {
           throw fail(GridCalls.failure(x, "create symlink " + local));
         }
       } else if (md.kind() == EntryKind.DIRECTORY) {
-        downloadDir(e.cap().orElseThrow(), childLabel, local, all);
+        String cap = e.cap().orElseThrow();
+        descend(above, cap, childLabel).ifPresent(
+            below -> downloadDir(cap, childLabel, local, all, below));
       } else if (md.kind().isSpecial()) {
         warnings.println("cairn: skipping " + childLabel + ": a " + md.kind().label()
             + " has no data to copy");
@@ -260,6 +271,56 @@ final class TreeCopy implements AutoCloseable {
   }
 
   // ---- shared
+
+  /**
+   * The directories above an entry, by identity (a directory's read and write caps name one
+   * directory): anyone who may write a directory can link it into itself, and a copy that went
+   * down such a cycle would never end.
+   */
+  private record Ancestors(String id, String label, Ancestors parent) {
+    static Ancestors of(String cap, String label) {
+      return new Ancestors(identity(cap), label, null);
+    }
+
+    static String identity(String cap) {
+      try {
+        return Cap.parse(cap).readOnly().toString();
+      } catch (IllegalArgumentException | UnknownCapAuthorityException e) {
+        return cap; // not a cap this build reads: listing it fails later with the reason
+      }
+    }
+
+    Optional<String> labelOf(String id) {
+      for (Ancestors a = this; a != null; a = a.parent) {
+        if (a.id.equals(id)) {
+          return Optional.of(a.label);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The ancestors below the directory {@code cap} at {@code label}, or empty when it is one of
+   * {@code above} again: then it is not copied (a warning says so, and the command fails at the
+   * end, having copied the rest).
+   */
+  private Optional<Ancestors> descend(Ancestors above, String cap, String label) {
+    String id = Ancestors.identity(cap);
+    Optional<String> again = above.labelOf(id);
+    if (again.isPresent()) {
+      warnings.println("cairn: not copying " + label + ": it is " + again.get()
+          + " again (a directory linked into itself)");
+      cyclesSkipped.incrementAndGet();
+      return Optional.empty();
+    }
+    return Optional.of(new Ancestors(id, label, above));
+  }
+
+  /** How many directories were not copied because they contain themselves. */
+  int cyclesSkipped() {
+    return cyclesSkipped.get();
+  }
 
   /** The entries of the directory a copy merges into, by name; none for a new directory. */
   private Map<String, RemoteEntry> existing(Optional<String> into, String label) {

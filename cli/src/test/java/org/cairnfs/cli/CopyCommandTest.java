@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.dirnode.EntryKind;
+import org.cairnfs.fs.mount.EntryChange;
 import org.cairnfs.fs.mount.GridException;
+import org.cairnfs.fs.mount.NodeMetadata;
 import org.cairnfs.fs.mount.RemoteEntry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -165,6 +171,41 @@ class CopyCommandTest {
     assertThat(Files.size(back.resolve("sub/empty"))).isZero();
     assertThat(Files.readAllBytes(back.resolve("sub/one"))).isEqualTo(bytes(1, 7));
     assertThat(Files.readSymbolicLink(back.resolve("link"))).isEqualTo(Path.of("f1"));
+  }
+
+  /**
+   * Anyone who may write a directory can link it into itself (by its write cap or its read
+   * cap, or from below): cp -r copies everything else once, says what it left out, and fails.
+   */
+  @Test
+  void aDirectoryLinkedIntoItselfIsCopiedOnceAndTheCopyFails() throws Exception {
+    assertThat(f.run("mkdir", "home:loop")).isZero();
+    assertThat(f.run("mkdir", "home:loop/sub")).isZero();
+    f.run("cp", local("file", 100).toString(), "home:loop/f");
+    String loop = f.grid.entries(home).get("loop").cap().orElseThrow();
+    String sub = f.grid.entries(loop).get("sub").cap().orElseThrow();
+    NodeMetadata md = NodeMetadata.of(EntryKind.DIRECTORY, 0, 0755, Instant.EPOCH, Instant.EPOCH);
+    f.grid.applyChanges(loop, List.of(new EntryChange.Put("self", Optional.of(loop), md),
+        new EntryChange.Put("ro", Optional.of(Cap.parse(loop).readOnly().toString()), md)))
+        .get();
+    f.grid.applyChanges(sub, List.of(new EntryChange.Put("up", Optional.of(loop), md))).get();
+
+    Path out = dir.resolve("out");
+    assertThat(f.run("cp", "-r", "home:loop", out.toString())).isEqualTo(1);
+    assertThat(f.err()).contains("not copying home:loop/self: it is home:loop again")
+        .contains("not copying home:loop/ro: it is home:loop again")
+        .contains("not copying home:loop/sub/up: it is home:loop again")
+        .contains("3 directories linked into themselves were not copied again");
+    try (var all = Files.walk(out)) {
+      assertThat(all.map(p -> out.relativize(p).toString()))
+          .containsExactlyInAnyOrder("", "f", "sub");
+    }
+    assertThat(Files.readAllBytes(out.resolve("f"))).isEqualTo(bytes(100, 100));
+
+    assertThat(f.run("cp", "-r", "home:loop", "home:copy")).isEqualTo(1);
+    String copy = f.grid.entries(home).get("copy").cap().orElseThrow();
+    assertThat(f.grid.entries(copy).keySet()).containsExactlyInAnyOrder("f", "sub");
+    assertThat(f.grid.entries(f.grid.entries(copy).get("sub").cap().orElseThrow())).isEmpty();
   }
 
   @Test
