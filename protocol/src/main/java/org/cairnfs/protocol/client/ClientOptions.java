@@ -21,6 +21,7 @@ public final class ClientOptions {
   final Duration requestTimeout;
   final Duration pingInterval;
   final int maxFrameLength;
+  final HostResolver resolver;
   private final EventLoopGroup group;
 
   private ClientOptions(Builder b) {
@@ -29,6 +30,7 @@ public final class ClientOptions {
     requestTimeout = b.requestTimeout;
     pingInterval = b.pingInterval;
     maxFrameLength = b.maxFrameLength;
+    resolver = b.resolver;
     group = b.group;
   }
 
@@ -63,6 +65,7 @@ public final class ClientOptions {
     private Duration requestTimeout = Duration.ofSeconds(60);
     private Duration pingInterval = Duration.ofSeconds(30);
     private int maxFrameLength = WireLimits.DEFAULT_MAX_FRAME;
+    private HostResolver resolver = HostResolver.SYSTEM;
     private EventLoopGroup group;
 
     public Builder tlsEngine(TlsEngine engine) {
@@ -101,6 +104,12 @@ public final class ClientOptions {
     /** Event loops to use instead of the process-wide shared group (the caller shuts them down). */
     public Builder eventLoopGroup(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "group");
+      return this;
+    }
+
+    /** How host names are looked up (tests make them slow). */
+    Builder hostResolver(HostResolver resolver) {
+      this.resolver = Objects.requireNonNull(resolver, "resolver");
       return this;
     }
 

@@ -11,11 +11,13 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.NoopAddressResolverGroup;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.cairnfs.protocol.frame.FrameDecoder;
 import org.cairnfs.protocol.frame.FrameEncoder;
@@ -65,48 +67,67 @@ public final class ProtocolClient implements AutoCloseable {
     }
     ClientHandler handler = new ClientHandler(where, tls, options.requestTimeout.toNanos());
     long connectMillis = options.connectTimeout.toMillis();
-    ChannelFuture connect = new Bootstrap()
-        .group(options.group())
-        .channel(NioSocketChannel.class)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis))
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ChannelPipeline p = ch.pipeline();
-            SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
-            ssl.setHandshakeTimeoutMillis(connectMillis);
-            p.addLast("tls", ssl);
-            // Requests sent together (a batch of uploads) leave in one TLS record and write.
-            p.addLast("flushes", new FlushConsolidationHandler(64, true));
-            p.addLast("frames", new FrameReader(options.maxFrameLength));
-            p.addLast("decoder", FrameDecoder.INSTANCE);
-            p.addLast("encoder", new FrameEncoder(options.maxFrameLength));
-            p.addLast("keepalive", new IdleStateHandler(0, options.pingInterval.toMillis(), 0,
-                TimeUnit.MILLISECONDS));
-            p.addLast("handler", handler);
-          }
-        })
-        .connect(host, port);
-    Channel ch = connect.channel();
-    connect.addListener(f -> {
-      if (!f.isSuccess()) {
-        result.completeExceptionally(new ConnectFailedException("cannot connect to " + where + ": "
-            + f.cause().getMessage(), f.cause()));
-      }
-    });
-    ch.eventLoop().schedule(() -> {
-      if (!result.isDone()) {
-        result.completeExceptionally(new RequestTimeoutException("connecting to " + where
-            + " took longer than " + connectMillis + " ms"));
-        ch.close();
+    AtomicReference<Channel> channel = new AtomicReference<>();
+    options.group().schedule(() -> {
+      if (result.completeExceptionally(new RequestTimeoutException("connecting to " + where
+          + " took longer than " + connectMillis + " ms"))) {
+        Channel ch = channel.get();
+        if (ch != null) {
+          ch.close();
+        }
       }
     }, connectMillis, TimeUnit.MILLISECONDS);
+    options.resolver.resolve(host, port, result).whenComplete((address, unresolved) -> {
+      if (unresolved != null) {
+        result.completeExceptionally(new ConnectFailedException("cannot connect to " + where
+            + ": cannot resolve " + host + ": " + unresolved, unresolved));
+        return;
+      }
+      if (result.isDone()) {
+        return; // timed out while the name was looked up
+      }
+      ChannelFuture connect = new Bootstrap()
+          .group(options.group())
+          .channel(NioSocketChannel.class)
+          .resolver(NoopAddressResolverGroup.INSTANCE) // resolved above, off the event loops
+          .option(ChannelOption.TCP_NODELAY, true)
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis))
+          .handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ChannelPipeline p = ch.pipeline();
+              SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
+              ssl.setHandshakeTimeoutMillis(connectMillis);
+              p.addLast("tls", ssl);
+              // Requests sent together (a batch of uploads) leave in one TLS record and write.
+              p.addLast("flushes", new FlushConsolidationHandler(64, true));
+              p.addLast("frames", new FrameReader(options.maxFrameLength));
+              p.addLast("decoder", FrameDecoder.INSTANCE);
+              p.addLast("encoder", new FrameEncoder(options.maxFrameLength));
+              p.addLast("keepalive", new IdleStateHandler(0, options.pingInterval.toMillis(), 0,
+                  TimeUnit.MILLISECONDS));
+              p.addLast("handler", handler);
+            }
+          })
+          .connect(address);
+      Channel ch = connect.channel();
+      channel.set(ch);
+      if (result.isDone()) {
+        ch.close(); // timed out just now
+      }
+      connect.addListener(f -> {
+        if (!f.isSuccess()) {
+          result.completeExceptionally(new ConnectFailedException("cannot connect to " + where
+              + ": " + f.cause().getMessage(), f.cause()));
+        }
+      });
+    });
     handler.hello.whenComplete((hello, failure) -> {
       if (failure != null) {
         result.completeExceptionally(failure);
-      } else if (!result.complete(new ProtocolClient(ch, handler, expectedServer, hello))) {
-        ch.close();
+      } else if (!result.complete(new ProtocolClient(channel.get(), handler, expectedServer,
+          hello))) {
+        channel.get().close();
       }
     });
     return result;
