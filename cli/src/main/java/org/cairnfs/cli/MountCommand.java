@@ -120,9 +120,13 @@ final class MountCommand implements Callable<Integer> {
   /** What a mount prints once the kernel shows it (the background starter waits for it). */
   static final String MOUNTED = "mounted";
 
-  /** The mount point as an absolute path; created when missing (its parent must exist). */
+  /**
+   * The mount point as an absolute path; created when missing (its parent must exist). A mount
+   * left there by a process that died (it answers ENOTCONN, and looks missing) is cleared first.
+   */
   static Path prepareMountpoint(Path mountpoint) throws IOException {
     Path mp = mountpoint.toAbsolutePath().normalize();
+    FuseMount.clearStale(mp);
     if (!Files.exists(mp) && mp.getParent() != null && Files.isDirectory(mp.getParent())) {
       Files.createDirectory(mp);
     }

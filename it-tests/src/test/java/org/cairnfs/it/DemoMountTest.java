@@ -178,10 +178,18 @@ class DemoMountTest {
         mp.resolve("null").toString())[1]).isEqualTo(specials);
     assertThat(xattr(mp.resolve("big"), "user.color")).isEqualTo("blue");
     assertThat(run(tmp, "diff", "-r", src.toString(), mp.resolve("tree").toString())).isZero();
+
+    // kill -9: the dead mount is cleared by the next demo at that place, with the same files
+    second.process().destroyForcibly();
+    second.process().waitFor(30, TimeUnit.SECONDS);
+    Thread.sleep(2000); // past the kernel's cached attributes (attr_timeout=1)
+    assertThat(Files.exists(mp)).as("a dead mount answers ENOTCONN").isFalse();
+    CairnProcess third = demo(state, mp, "demo-3");
+    assertThat(run(tmp, "cmp", local.toString(), mp.resolve("big").toString())).isZero();
     CairnProcess unmountDemo = jvms.exec(Duration.ofSeconds(120), "unmount", "unmount",
         mp.toString());
     assertThat(unmountDemo.process().exitValue()).as(unmountDemo.output()).isZero();
-    assertThat(second.awaitExit(Duration.ofSeconds(90))).as(second.output()).isZero();
+    assertThat(third.awaitExit(Duration.ofSeconds(90))).as(third.output()).isZero();
   }
 
   /**
