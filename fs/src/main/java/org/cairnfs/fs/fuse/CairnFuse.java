@@ -311,14 +311,14 @@ final class CairnFuse extends FuseStubFS {
   @Override
   public int getxattr(String path, String name, Pointer value, @size_t long size) {
     return call("getxattr", () -> {
-      return FuseStructs.putSized(value, size, core.getxattr(path, name));
+      return FuseStructs.putSized(value, size, core.getxattr(path, name, caller()));
     });
   }
 
   @Override
   public int listxattr(String path, Pointer list, @size_t long size) {
     return call("listxattr", () -> {
-      return FuseStructs.putSized(list, size, FuseStructs.nulTerminated(core.listxattr(path)));
+      return FuseStructs.putSized(list, size, FuseStructs.nulTerminated(core.listxattr(path, caller())));
     });
   }
 

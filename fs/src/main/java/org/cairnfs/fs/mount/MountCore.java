@@ -70,7 +70,7 @@ public final class MountCore implements AutoCloseable {
     this.tree = new Tree(wb, config);
     this.ns = new Namespace(this, wb, tree);
     this.attrs = new NodeAttributes(this, ns, tree);
-    this.xattrs = new NodeXattrs(this, ns, wb, tree);
+    this.xattrs = new NodeXattrs(this, ns, wb, tree, config);
     this.files = new OpenFiles(this, config, wb, tree, ns);
     this.lookups = new Lookups(tree, files);
   }
@@ -203,12 +203,32 @@ public final class MountCore implements AutoCloseable {
     attrs.utimens(path, atime, mtime);
   }
 
+  /** As the mounting user asks (in-process callers, tests). */
   public byte[] getxattr(String path, String name) throws FsException {
-    return xattrs.getxattr(path, name);
+    return getxattr(path, name, mountingUser());
   }
 
+  /**
+   * An attribute; the cap attributes ({@code user.cairn.*}) only to the mounting user and root:
+   * a cap grants what it names whatever the modes say, so another local user who may read a
+   * directory must not get its caps through the mount ({@link FsError#ACCESS_DENIED}).
+   */
+  public byte[] getxattr(String path, String name, Caller caller) throws FsException {
+    return xattrs.getxattr(path, name, caller);
+  }
+
+  /** As the mounting user asks (in-process callers, tests). */
   public List<String> listxattr(String path) throws FsException {
-    return xattrs.listxattr(path);
+    return listxattr(path, mountingUser());
+  }
+
+  /** The attribute names; the cap attributes only for the mounting user and root. */
+  public List<String> listxattr(String path, Caller caller) throws FsException {
+    return xattrs.listxattr(path, caller);
+  }
+
+  private Caller mountingUser() {
+    return new Caller(config.ownerUid(), config.ownerGid());
   }
 
   public void setxattr(String path, String name, byte[] value, int flags) throws FsException {

@@ -10,7 +10,7 @@ import org.cairnfs.caps.dirnode.EntryMetadata;
 
 /**
  * The extended attributes of {@link MountCore}: the cap attributes ({@code user.cairn.*}, made
- * from the node's cap on the grid and never stored) and the user attributes applications set,
+ * from the node's cap on the grid and never stored, shown to the mounting user and root only) and the user attributes applications set,
  * kept in the directory entry's metadata through {@link Namespace#meta}.
  */
 final class NodeXattrs {
@@ -18,12 +18,14 @@ final class NodeXattrs {
   private final Namespace ns;
   private final WriteBack wb;
   private final Tree tree;
+  private final MountConfig config;
 
-  NodeXattrs(MountCore core, Namespace ns, WriteBack wb, Tree tree) {
+  NodeXattrs(MountCore core, Namespace ns, WriteBack wb, Tree tree, MountConfig config) {
     this.core = core;
     this.ns = ns;
     this.wb = wb;
     this.tree = tree;
+    this.config = config;
   }
 
   private static boolean isCapName(String name) {
@@ -31,10 +33,19 @@ final class NodeXattrs {
         || name.equals(MountCore.VERIFYCAP);
   }
 
-  byte[] getxattr(String path, String name) throws FsException {
+  /** Whether {@code caller} may have caps from the mount: the mounting user and root. */
+  private boolean mayHaveCaps(Caller caller) {
+    return caller.isRoot() || caller.uid() == config.ownerUid();
+  }
+
+  byte[] getxattr(String path, String name, Caller caller) throws FsException {
     List<String> names = Tree.names(path);
     tree.prepare(names, false);
     if (isCapName(name)) {
+      if (!mayHaveCaps(caller)) {
+        throw new FsException(FsError.ACCESS_DENIED, name + " is for the mounting user only:"
+            + " a cap grants what it names whatever the modes say");
+      }
       return capXattr(names, name).getBytes(StandardCharsets.US_ASCII);
     }
     tree.lock.readLock().lock();
@@ -122,14 +133,14 @@ final class NodeXattrs {
     }
   }
 
-  List<String> listxattr(String path) throws FsException {
+  List<String> listxattr(String path, Caller caller) throws FsException {
     List<String> names = Tree.names(path);
     tree.prepare(names, false);
     tree.lock.readLock().lock();
     try {
       Node n = tree.resolve(names);
       List<String> out = new ArrayList<>();
-      if (n instanceof FileNode || n instanceof DirNode) {
+      if ((n instanceof FileNode || n instanceof DirNode) && mayHaveCaps(caller)) {
         // never the write cap: tools that copy xattrs (cp -a, rsync -X, tar --xattrs) would
         // carry write authority into every copy; getxattr still answers it by name
         out.add(MountCore.READCAP);

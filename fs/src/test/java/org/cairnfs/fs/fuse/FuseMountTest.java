@@ -71,11 +71,17 @@ class FuseMountTest {
       assertThat(MountTable.typeAt(mp)).contains(FuseMount.FS_TYPE);
       assertThat(FuseMount.cairnMounts()).contains(mp);
       assertThat(FuseMount.isCairnMount(Path.of("/"))).isFalse();
-      // allow_other: another user gets in
+      // allow_other: another user gets in, but not to the caps (EACCES, and not listed)
       Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions
           .fromString("rwxr-xr-x"));
+      assertThat(new String(core.getxattr("/", MountCore.READCAP),
+          StandardCharsets.US_ASCII)).startsWith("cairn:");
       Process other = new ProcessBuilder("setpriv", "--reuid", "1000", "--regid", "1000",
-          "--clear-groups", Probe.PYTHON, "-c", "import os, sys; os.listdir(sys.argv[1])",
+          "--clear-groups", Probe.PYTHON, "-c", "import os, sys\n"
+          + "p = sys.argv[1]\nos.listdir(p)\n"
+          + "assert 'user.cairn.readcap' not in os.listxattr(p), os.listxattr(p)\n"
+          + "try:\n  os.getxattr(p, 'user.cairn.readcap')\n  sys.exit('got the cap')\n"
+          + "except PermissionError:\n  pass\n",
           mp.toString()).redirectErrorStream(true).start();
       String said = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(other.waitFor()).as(said).isZero();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -58,6 +59,43 @@ class MountCoreOwnersTest {
       assertThatThrownBy(() -> fx.core.setxattr("/f", NodeOwner.XATTR, new byte[8], 0))
           .isInstanceOfSatisfying(FsException.class,
               e -> assertThat(e.error()).isEqualTo(FsError.NOT_SUPPORTED));
+    }
+  }
+
+  /**
+   * A cap grants what it names whatever the modes say: the cap attributes are the mounting
+   * user's and root's. Another user, even the owner of the node, neither reads nor lists them,
+   * and keeps its own user attributes.
+   */
+  @Test
+  void capAttributesAreOnlyTheMountingUsersAndRoots() throws Exception {
+    Caller other = new Caller(2000, 2001);
+    try (CoreFixture fx = new CoreFixture(dir.resolve("c"))) {
+      fx.put("/f", new byte[] {1, 2, 3});
+      fx.core.mkdir("/d", 0755, U);
+      long fh = fx.core.create("/theirs", 0644, MountCore.O_WRONLY | MountCore.O_CREAT, other);
+      fx.core.release(fh);
+      fx.core.setxattr("/theirs", "user.note", new byte[] {9}, 0);
+      fx.core.sync(Duration.ofSeconds(10));
+      for (String path : List.of("/", "/f", "/d", "/theirs")) {
+        for (String name : List.of(MountCore.READCAP, MountCore.WRITECAP,
+            MountCore.VERIFYCAP)) {
+          assertThatThrownBy(() -> fx.core.getxattr(path, name, other)).as(path + " " + name)
+              .isInstanceOfSatisfying(FsException.class,
+                  e -> assertThat(e.error()).isEqualTo(FsError.ACCESS_DENIED));
+        }
+        assertThat(fx.core.listxattr(path, other)).as(path)
+            .doesNotContain(MountCore.READCAP, MountCore.VERIFYCAP);
+        for (Caller may : List.of(U, ROOT)) {
+          assertThat(new String(fx.core.getxattr(path, MountCore.READCAP, may),
+              StandardCharsets.US_ASCII)).startsWith("cairn:");
+          assertThat(fx.core.listxattr(path, may)).contains(MountCore.READCAP);
+        }
+      }
+      assertThat(new String(fx.core.getxattr("/d", MountCore.WRITECAP, ROOT),
+          StandardCharsets.US_ASCII)).startsWith("cairn:");
+      assertThat(fx.core.getxattr("/theirs", "user.note", other)).containsExactly(9);
+      assertThat(fx.core.listxattr("/theirs", other)).containsExactly("user.note");
     }
   }
 
