@@ -49,11 +49,10 @@ final class CopyCommand extends GridVerb {
       for (String s : sources) {
         copyOne(location(s), dst, dstIsDir, copy, p);
       }
-      if (copy.cyclesSkipped() > 0) {
-        throw new CliException(ExitCode.FAILURE, copy.cyclesSkipped() + " director"
-            + (copy.cyclesSkipped() == 1 ? "y" : "ies") + " linked into "
-            + (copy.cyclesSkipped() == 1 ? "itself was" : "themselves were")
-            + " not copied again (see above); everything else was copied");
+      if (copy.notCopied() > 0) {
+        throw new CliException(ExitCode.FAILURE, copy.notCopied() + (copy.notCopied() == 1
+            ? " entry was" : " entries were") + " not copied (see above); everything else was"
+            + " copied");
       }
     }
     return 0;

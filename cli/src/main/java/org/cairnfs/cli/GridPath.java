@@ -29,6 +29,12 @@ record GridPath(String rootCap, String label, List<String> names) {
       if (n.indexOf('\0') >= 0) {
         throw new CliException(ExitCode.USAGE, "a NUL byte is not allowed in a grid path");
       }
+      if (n.indexOf('\uFFFD') >= 0) {
+        // what bytes that are not UTF-8 become in an argument: such a name could reach another
+        throw new CliException(ExitCode.USAGE, "a grid path name is not valid UTF-8 (or holds"
+            + " U+FFFD), so it cannot be told from other names: " + whole + "; the gateway"
+            + " takes any name, percent-encoded exactly");
+      }
       out.add(n);
     }
     return out;

@@ -55,7 +55,7 @@ final class TreeCopy implements AutoCloseable {
     return t;
   });
   private volatile CliException failed;
-  private final AtomicInteger cyclesSkipped = new AtomicInteger();
+  private final AtomicInteger notCopied = new AtomicInteger();
   /** A child merged into an existing directory: its cap did not change, nothing to publish. */
   private static final EntryChange KEEP = new EntryChange.Remove("\0keep");
 
@@ -100,6 +100,13 @@ final class TreeCopy implements AutoCloseable {
   private CompletableFuture<EntryChange> uploadEntry(Path child,
       Map<String, RemoteEntry> existing) throws IOException {
     String name = child.getFileName().toString();
+    if (name.indexOf('\uFFFD') >= 0) {
+      // what the JDK makes of bytes that are not UTF-8: two such names would become one
+      warnings.println("cairn: not copying " + child + ": its name is not valid UTF-8 (grid"
+          + " names are UTF-8, and this one cannot be told from others)");
+      notCopied.incrementAndGet();
+      return null;
+    }
     BasicFileAttributes a = Files.readAttributes(child, BasicFileAttributes.class,
         LinkOption.NOFOLLOW_LINKS);
     Optional<String> mergeInto = mergeTarget(existing.get(name), a.isDirectory(),
@@ -311,15 +318,18 @@ final class TreeCopy implements AutoCloseable {
     if (again.isPresent()) {
       warnings.println("cairn: not copying " + label + ": it is " + again.get()
           + " again (a directory linked into itself)");
-      cyclesSkipped.incrementAndGet();
+      notCopied.incrementAndGet();
       return Optional.empty();
     }
     return Optional.of(new Ancestors(id, label, above));
   }
 
-  /** How many directories were not copied because they contain themselves. */
-  int cyclesSkipped() {
-    return cyclesSkipped.get();
+  /**
+   * How many entries were left out, each named by a warning: directories linked into themselves,
+   * local names that are not UTF-8.
+   */
+  int notCopied() {
+    return notCopied.get();
   }
 
   /** The entries of the directory a copy merges into, by name; none for a new directory. */

@@ -62,6 +62,9 @@ class LocationTest {
         .hasMessageContaining("not a grid path");
     assertThatThrownBy(() -> Location.grid("home:", aliases).name())
         .hasMessageContaining("root");
+    // an argument's bytes that are not UTF-8 arrive as U+FFFD: such a name could reach another
+    assertThatThrownBy(() -> Location.parse("home:d/x\uFFFD", aliases))
+        .isInstanceOf(CliException.class).hasMessageContaining("not valid UTF-8");
   }
 
   @Test

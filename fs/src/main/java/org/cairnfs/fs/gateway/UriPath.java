@@ -1,6 +1,10 @@
 package org.cairnfs.fs.gateway;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.cairnfs.caps.Cap;
@@ -76,16 +80,40 @@ record UriPath(String capText, Cap cap, List<String> names) {
     if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
       throw HttpError.badRequest("a name must not contain '/' or NUL");
     }
-    if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+    if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
       throw HttpError.badRequest("name longer than " + MAX_NAME_BYTES + " bytes");
     }
   }
 
-  private static String decode(String seg) {
+  /**
+   * Percent-decodes one segment; the bytes must be UTF-8 (a decoder that replaced bad bytes with
+   * U+FFFD would make {@code %FF} and {@code %FE} one name, and name an entry that holds U+FFFD).
+   */
+  static String decode(String seg) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(seg.length());
+    for (int i = 0; i < seg.length(); i++) {
+      char c = seg.charAt(i);
+      if (c == '%') {
+        int hi = i + 2 < seg.length() ? Character.digit(seg.charAt(i + 1), 16) : -1;
+        int lo = hi >= 0 ? Character.digit(seg.charAt(i + 2), 16) : -1;
+        if (lo < 0) {
+          throw HttpError.badRequest("bad percent-encoding in path: '%' must be followed by two"
+              + " hex digits");
+        }
+        bytes.write(hi << 4 | lo);
+        i += 2;
+      } else {
+        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        bytes.write(b, 0, b.length);
+      }
+    }
     try {
-      return QueryStringDecoder.decodeComponent(seg.replace("+", "%2B"));
-    } catch (IllegalArgumentException e) {
-      throw HttpError.badRequest("bad percent-encoding in path: " + e.getMessage());
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+    } catch (CharacterCodingException e) {
+      throw HttpError.badRequest("a name or cap in the path is not UTF-8 once percent-decoded");
     }
   }
 

@@ -3,6 +3,7 @@ package org.cairnfs.fs.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Parsing of /uri paths, redaction of caps for logs, escaping, media types, dispositions. */
@@ -29,6 +30,23 @@ class RequestPartsTest {
     assertThatThrownBy(() -> UriPath.parse(DIR + "/" + "n".repeat(256)))
         .hasMessageContaining("255");
     assertThatThrownBy(() -> UriPath.parse("")).hasMessageContaining("no cap");
+    for (String bad : List.of("%", "a%2", "a%zz", "%G0")) {
+      assertThatThrownBy(() -> UriPath.parse(DIR + "/" + bad)).as(bad)
+          .hasMessageContaining("bad percent-encoding");
+    }
+  }
+
+  /**
+   * Names must be UTF-8 once decoded: a decoder replacing bad bytes made %FF and %FE one name,
+   * the name of an entry holding U+FFFD. That character itself, encoded, is a name like others.
+   */
+  @Test
+  void namesThatAreNotUtf8AreRefused() {
+    for (String bad : List.of("x%FF", "x%FE", "x%C0", "%C3", "a%ED%A0%80b")) {
+      assertThatThrownBy(() -> UriPath.parse(DIR + "/" + bad)).as(bad)
+          .isInstanceOf(HttpError.class).hasMessageContaining("not UTF-8");
+    }
+    assertThat(UriPath.parse(DIR + "/x%EF%BF%BD").names()).containsExactly("x\uFFFD");
   }
 
   @Test
