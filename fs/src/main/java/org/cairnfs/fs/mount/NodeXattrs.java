@@ -48,6 +48,9 @@ final class NodeXattrs {
       }
       return capXattr(names, name).getBytes(StandardCharsets.US_ASCII);
     }
+    if (name.equals("user.")) {
+      throw new FsException(FsError.INVALID, "an attribute name needs a name after user.");
+    }
     tree.lock.readLock().lock();
     try {
       byte[] v = tree.resolve(names).xattrs.get(name);
@@ -200,8 +203,11 @@ final class NodeXattrs {
     if (!wb.grid.keepsUserXattrs()) {
       throw new FsException(FsError.NOT_SUPPORTED, "this grid does not keep user xattrs");
     }
-    if (name.getBytes(StandardCharsets.UTF_8).length > 255 || name.length() <= 5) {
-      throw new FsException(FsError.RANGE, "bad attribute name length");
+    if (name.length() == "user.".length()) {
+      throw new FsException(FsError.INVALID, "an attribute name needs a name after user.");
+    }
+    if (name.getBytes(StandardCharsets.UTF_8).length > 255) {
+      throw new FsException(FsError.RANGE, "attribute name over 255 bytes");
     }
     if (name.indexOf('\uFFFD') >= 0) {
       throw new FsException(FsError.INVALID, "attribute name is not valid UTF-8");
