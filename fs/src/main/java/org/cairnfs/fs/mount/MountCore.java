@@ -376,6 +376,7 @@ public final class MountCore implements AutoCloseable {
         interrupted = Thread.interrupted(); // awaitPublished keeps it as it fails
       }
       MountStatus end = wb.status();
+      tree.storeRootAttributes();
       tree.close();
       readCache.close();
       wb.close(); // with the interrupt cleared: the journal's channel would close on it

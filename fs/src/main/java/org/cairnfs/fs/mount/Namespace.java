@@ -314,6 +314,9 @@ final class Namespace {
       if (journal) {
         c.journalEntry(n.parent, n);
       }
+      if (n == tree.root) {
+        RootAttributes.store(wb.config.cacheDir(), tree.root, true); // no entry holds them
+      }
       return null;
     });
   }

@@ -10,8 +10,9 @@ import org.cairnfs.caps.dirnode.EntryMetadata;
 
 /**
  * The extended attributes of {@link MountCore}: the cap attributes ({@code user.cairn.*}, made
- * from the node's cap on the grid and never stored, shown to the mounting user and root only) and the user attributes applications set,
- * kept in the directory entry's metadata through {@link Namespace#meta}.
+ * from the node's cap on the grid and never stored, shown to the mounting user and root only)
+ * and the user attributes applications set, kept in the directory entry's metadata through
+ * {@link Namespace#meta}.
  */
 final class NodeXattrs {
   private final MountCore core;

@@ -1,5 +1,6 @@
 package org.cairnfs.fs.mount;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -63,6 +64,22 @@ final class Tree {
     Instant now = config.clock().instant();
     root = new DirNode(inos.getAndIncrement(), new DirRef.Cap(config.rootCap()),
         rootCap.isWritable(), true, 0755, config.ownerUid(), config.ownerGid(), now, now);
+    RootAttributes.load(config.cacheDir(), root);
+  }
+
+  /** Keeps the root's times as they are now (its mode and owner were kept as they changed). */
+  void storeRootAttributes() {
+    if (!root.writable) {
+      return;
+    }
+    lock.readLock().lock();
+    try {
+      RootAttributes.store(config.cacheDir(), root, false);
+    } catch (IOException e) {
+      LOG.warn("the mount root's times were not kept: {}", e.toString());
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   long newIno() {

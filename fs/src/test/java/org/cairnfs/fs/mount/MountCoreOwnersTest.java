@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +60,32 @@ class MountCoreOwnersTest {
       assertThatThrownBy(() -> fx.core.setxattr("/f", NodeOwner.XATTR, new byte[8], 0))
           .isInstanceOfSatisfying(FsException.class,
               e -> assertThat(e.error()).isEqualTo(FsError.NOT_SUPPORTED));
+    }
+  }
+
+  /**
+   * The root has no entry to keep its attributes in: they are kept in the cache dir, so a
+   * chmod 700 of the mount point (to keep other users out) holds after a kill and a remount.
+   */
+  @Test
+  void theRootsModeOwnerAndTimesComeBackAfterAKillAndAfterAClose() throws Exception {
+    Instant t = Instant.parse("2011-11-11T11:11:11.123456789Z");
+    try (CoreFixture fx = new CoreFixture(dir.resolve("c"))) {
+      fx.core.chmod("/", 0700);
+      fx.core.chown("/", 4242, 4343, ROOT);
+      fx.core.utimens("/", new TimeSpec.Omit(), new TimeSpec.At(t));
+      fx.crashAndReopen();
+      StatInfo s = fx.core.getattr("/");
+      assertThat(s.mode() & 07777).isEqualTo(0700);
+      assertThat(s.uid()).isEqualTo(4242);
+      assertThat(s.gid()).isEqualTo(4343);
+      assertThat(s.mtime()).isEqualTo(t);
+      fx.put("/f", new byte[] {1}); // changes the root's mtime: kept at the close
+      Instant changed = fx.core.getattr("/").mtime();
+      assertThat(changed).isAfter(t);
+      fx.closeAndReopen();
+      assertThat(fx.core.getattr("/").mtime()).isEqualTo(changed);
+      assertThat(fx.core.getattr("/").mode() & 07777).isEqualTo(0700);
     }
   }
 
