@@ -34,13 +34,17 @@ import org.slf4j.LoggerFactory;
 final class RequestHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
   private static final Logger access = LoggerFactory.getLogger("org.cairnfs.fs.gateway.access");
+  /** Pipelined requests that may wait (each a head and its body's pieces). */
   private static final int MAX_PENDING = 16;
+  /** Pieces of them that may wait: what one read of tiny pipelined requests can decode to. */
+  private static final int MAX_PENDING_MESSAGES = 256;
 
   private final GatewayConfig config;
   private final RequestRouter router;
   private final Executor workers;
   private final GatewayMetrics metrics;
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
+  private int pendingRequests;
   private final Object writability = new Object();
   private ChannelHandlerContext ctx;
   private Exchange current;
@@ -70,7 +74,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (current != null && requestComplete) {
       pending.add(msg); // pipelined: wait for this response
-      if (pending.size() > MAX_PENDING) {
+      if (msg instanceof HttpRequest) {
+        pendingRequests++;
+      }
+      if (pendingRequests > MAX_PENDING || pending.size() > MAX_PENDING_MESSAGES) {
         ctx.close();
       }
       return;
@@ -201,7 +208,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     armHeaderDeadline();
     ctx.channel().config().setAutoRead(true);
     while (!pending.isEmpty() && !(current != null && requestComplete)) {
-      handle(pending.poll());
+      Object next = pending.poll();
+      if (next instanceof HttpRequest) {
+        pendingRequests--;
+      }
+      handle(next);
     }
   }
 

@@ -44,6 +44,30 @@ class GatewayConnectionTest {
   }
 
   /**
+   * Sixteen requests may wait behind the one being served: the bound counts requests, not the
+   * pieces the decoder makes of them (a GET is a head and an empty end), which closed the
+   * connection with nine waiting and lost the answer being made. (More than sixteen wait only
+   * when one read of the socket holds them: the gateway reads no more while it answers.)
+   */
+  @Test
+  void sixteenPipelinedRequestsWaitBehindTheOneServed() throws Exception {
+    try (GatewayFixture g = GatewayFixture.start()) {
+      String root = g.grid.newRoot();
+      byte[] b = GridContent.random(3_000, 4);
+      GridContent.file(g.grid, root, "b", b);
+      String get = "GET /uri/" + GridContent.readCap(root) + "/b" + HOST;
+      g.grid.delay(Duration.ofMillis(300)); // the first is still served when the rest arrive
+      try (Socket s = g.socket()) { // one in progress, 16 waiting
+        s.setSoTimeout(30_000);
+        GatewayFixture.send(s, get.repeat(16) + get.replace("\r\n\r\n",
+            "\r\nConnection: close\r\n\r\n"));
+        List<byte[]> bodies = readResponses(s.getInputStream());
+        assertThat(bodies).hasSize(17).allSatisfy(body -> assertThat(body).isEqualTo(b));
+      }
+    }
+  }
+
+  /**
    * A client that half-closes after its request (nc -N, some scripts) still gets its answer,
    * also when the grid is slow: only the local client channel watches for a close meanwhile.
    */
@@ -62,27 +86,6 @@ class GatewayConnectionTest {
         List<byte[]> bodies = readResponses(s.getInputStream());
         assertThat(bodies).hasSize(1);
         assertThat(bodies.get(0)).isEqualTo(a);
-      }
-    }
-  }
-
-  /** Each bodiless GET is two messages (head, empty last content); 16 may wait, not 17. */
-  @Test
-  void aClientPilingUpPipelinedRequestsIsCutOff() throws Exception {
-    try (GatewayFixture g = GatewayFixture.start()) {
-      String root = g.grid.newRoot();
-      GridContent.file(g.grid, root, "f", GridContent.random(1000, 3));
-      String ro = GridContent.readCap(root);
-      g.grid.delay(Duration.ofMillis(300));
-      String get = "GET /uri/" + ro + "/f" + HOST;
-      try (Socket s = g.socket()) { // one in progress, 8 waiting: 16 messages
-        GatewayFixture.send(s, get.repeat(8) + "GET /uri/" + ro
-            + "/f HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        assertThat(readResponses(s.getInputStream())).hasSize(9);
-      }
-      try (Socket s = g.socket()) { // one in progress, 9 waiting: closed
-        GatewayFixture.send(s, get.repeat(10));
-        assertThat(readResponses(s.getInputStream()).size()).isLessThan(10);
       }
     }
   }
