@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.cairnfs.caps.Cap;
@@ -436,8 +437,20 @@ final class TreeCopy implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the transfers still running (a copy that failed) and waits for them, so that each
+   * removes its partial file before the command exits.
+   */
   @Override
   public void close() {
     blocking.shutdownNow();
+    try {
+      if (!blocking.awaitTermination(30, TimeUnit.SECONDS)) {
+        warnings.println("cairn: transfers still running after 30 s; partial files"
+            + " (.NAME.*.cairn-part) may be left");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
