@@ -318,7 +318,8 @@ final class CairnFuse extends FuseStubFS {
   @Override
   public int listxattr(String path, Pointer list, @size_t long size) {
     return call("listxattr", () -> {
-      return FuseStructs.putSized(list, size, FuseStructs.nulTerminated(core.listxattr(path, caller())));
+      return FuseStructs.putSized(list, size,
+          FuseStructs.nulTerminated(core.listxattr(path, caller())));
     });
   }
 

@@ -41,8 +41,8 @@ import org.cairnfs.fs.mount.RemoteEntry;
  * any cap the caller names, so each must carry {@value #TOKEN_HEADER} with the token the node
  * wrote to a file only its user can read. A custom header also keeps browsers' cross-site
  * requests out. {@code hello} alone needs no token: it is where the node proves it holds the
- * token ({@link NodeProof}) before the command sends it. Failures answer with {@value #FAILURE_HEADER} naming the kind, so the command
- * prints and exits as it would in-process.
+ * token ({@link NodeProof}) before the command sends it. Failures answer with {@value
+ * #FAILURE_HEADER} naming the kind, so the command prints and exits as it would in-process.
  */
 final class ClientApi {
   static final String PREFIX = "/cli/v1/";

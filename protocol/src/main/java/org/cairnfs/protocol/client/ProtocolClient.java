@@ -91,7 +91,8 @@ public final class ProtocolClient implements AutoCloseable {
           .channel(NioSocketChannel.class)
           .resolver(NoopAddressResolverGroup.INSTANCE) // resolved above, off the event loops
           .option(ChannelOption.TCP_NODELAY, true)
-          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis))
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+              (int) Math.min(Integer.MAX_VALUE, connectMillis))
           .handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
