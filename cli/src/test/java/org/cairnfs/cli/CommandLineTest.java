@@ -156,6 +156,10 @@ class CommandLineTest {
     assertThat(run("create-node", dir.resolve("a").toString(), "--introducer", url,
         "--nickname", "two\nlines")).isEqualTo(2);
     assertThat(err.toString()).contains("bad --nickname").contains("line break");
+    assertThat(run("create-node", dir.resolve("c").toString(), "--introducer", url,
+        "--nickname", "1s\u202E")).isEqualTo(2);
+    assertThat(err.toString()).contains("format character").contains("U+202E");
+    assertThat(dir.resolve("c")).doesNotExist();
     assertThat(run("create-node", dir.resolve("b").toString(), "--introducer", url,
         "--hostname", "not a host")).isEqualTo(2);
     assertThat(err.toString()).contains("bad --hostname").contains("'not a host' is not a host");

@@ -31,6 +31,11 @@ public final class ConfigChecks {
     if (bad != null) {
       throw new IllegalArgumentException("a nickname must not contain " + bad);
     }
+    String format = ServerDetails.controlCharacter(nickname);
+    if (format != null) {
+      throw new IllegalArgumentException("a nickname must not contain a format character such"
+          + " as a bidi control or a zero-width character: " + format);
+    }
   }
 
   /**

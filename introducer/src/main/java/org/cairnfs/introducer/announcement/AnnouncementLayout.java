@@ -217,7 +217,7 @@ final class AnnouncementLayout {
             .decode(ByteBuffer.wrap(b)).toString();
         String bad = ServerDetails.controlCharacter(s);
         if (bad != null) {
-          throw new AnnouncementException(field + " at offset " + (at + 2) + " contains control character " + bad);
+          throw new AnnouncementException(field + " at offset " + (at + 2) + " contains a control or format character " + bad);
         }
         return s;
       } catch (CharacterCodingException e) {

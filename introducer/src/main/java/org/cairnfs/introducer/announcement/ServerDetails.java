@@ -57,18 +57,22 @@ public record ServerDetails(String nickname, List<HostPort> addresses, long free
     }
     String bad = controlCharacter(s);
     if (bad != null) {
-      throw new IllegalArgumentException(what + " contains control character " + bad);
+      throw new IllegalArgumentException(what + " contains a control or format character " + bad);
     }
   }
 
-  /** The first control character (or unpaired surrogate) in {@code s} as U+XXXX, or null. */
-  static String controlCharacter(String s) {
+  /**
+   * The first control character, format character (Unicode Cf: bidi controls such as U+202E,
+   * zero-width characters: a nickname shown as another's) or unpaired surrogate in {@code s}, as
+   * U+XXXX, or null.
+   */
+  public static String controlCharacter(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       boolean unpaired = Character.isHighSurrogate(c)
           ? i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(++i))
           : Character.isLowSurrogate(c);
-      if (Character.isISOControl(c) || unpaired) {
+      if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || unpaired) {
         return String.format("U+%04X at index %d", (int) c, i);
       }
     }

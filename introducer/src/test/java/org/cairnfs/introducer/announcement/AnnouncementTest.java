@@ -138,7 +138,13 @@ class AnnouncementTest {
       List<HostPort> one = List.of(new HostPort("h", 1));
       Instant t = Instant.EPOCH;
       assertThatThrownBy(() -> new ServerDetails("x".repeat(129), one, 0, "v", 0, t)).hasMessageContaining("nickname");
-      assertThatThrownBy(() -> new ServerDetails("a\nb", one, 0, "v", 0, t)).hasMessageContaining("control character");
+      assertThatThrownBy(() -> new ServerDetails("a\nb", one, 0, "v", 0, t)).hasMessageContaining("control or format character");
+      // format characters: a bidi override or a zero-width space would show a fake as "s1"
+      for (String spoof : List.of("1s\u202E", "s\u200B1", "\uFEFFs1", "s\u20661")) {
+        assertThatThrownBy(() -> new ServerDetails(spoof, one, 0, "v", 0, t))
+            .hasMessageContaining("U+");
+      }
+      assertThat(new ServerDetails("büro-1 ☃", one, 0, "v", 0, t).nickname()).isEqualTo("büro-1 ☃");
       assertThatThrownBy(() -> new ServerDetails("n", List.of(), 0, "v", 0, t)).hasMessageContaining("addresses");
       assertThatThrownBy(() -> new ServerDetails("n", one, -1, "v", 0, t)).hasMessageContaining("free space");
       assertThatThrownBy(() -> new ServerDetails("n", one, 0, "v", -1, t)).hasMessageContaining("sequence");
