@@ -61,7 +61,7 @@ final class NodeChannel implements GridFileSystem {
           "cli/v1/hello?challenge=" + challenge, Optional.empty(), null, Optional.of(HELLO_WAIT));
       String body = r.text();
       if (r.status() == 200 && body.startsWith("cairn-client-api 1\n")
-          && NodeProof.holds(field(body, "proof"), token.get(), challenge)) {
+          && NodeProof.holds(field(body, "proof"), token.get(), challenge, port(url.get()))) {
         return Optional.of(new NodeChannel(new LoopbackHttp(url.get(), token.get()),
             "true".equals(field(body, "xattrs"))));
       }
@@ -82,6 +82,15 @@ final class NodeChannel implements GridFileSystem {
     }
     err.flush();
     return Optional.empty();
+  }
+
+  /** The port of {@code url}, as dialled (-1 if it names none: no proof can hold then). */
+  private static int port(String url) {
+    try {
+      return java.net.URI.create(url).getPort();
+    } catch (IllegalArgumentException e) {
+      return -1;
+    }
   }
 
   /** The value of the line {@code name value} of a hello answer, or null. */

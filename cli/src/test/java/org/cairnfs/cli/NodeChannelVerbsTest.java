@@ -242,6 +242,64 @@ class NodeChannelVerbsTest {
     }
   }
 
+  /**
+   * A listener at a stale address that relays the command's challenge to the node (running now
+   * on another port) gets a proof for the node's port, which the command refuses: it sends
+   * nothing more there, and a redirect to the node is not followed either.
+   */
+  @Test
+  void aListenerRelayingTheChallengeToTheNodeIsRefused() throws Exception {
+    String token = ClientToken.read(f.node).orElseThrow();
+    String real = gateway.url().toString();
+    for (boolean redirect : List.of(false, true)) {
+      try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+        WebAddress.write(f.node, "http://127.0.0.1:" + listener.getLocalPort() + "/");
+        ByteArrayOutputStream heard = new ByteArrayOutputStream();
+        Thread relay = new Thread(() -> {
+          while (true) {
+            try (Socket s = listener.accept()) {
+              s.setSoTimeout(2000);
+              byte[] buf = new byte[8192];
+              int n = s.getInputStream().read(buf);
+              String head = new String(buf, 0, Math.max(n, 0), StandardCharsets.ISO_8859_1);
+              synchronized (heard) {
+                heard.write(buf, 0, Math.max(n, 0));
+              }
+              String path = head.substring(head.indexOf(' ') + 2, head.indexOf(" HTTP/"));
+              String reply;
+              if (!path.startsWith("cli/v1/hello")) {
+                continue; // what a proof let through: heard, and closed unanswered
+              } else if (redirect) {
+                reply = "HTTP/1.1 302 Found\r\nLocation: " + real + path
+                    + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+              } else {
+                java.net.HttpURLConnection c = (java.net.HttpURLConnection)
+                    new java.net.URL(real + path).openConnection();
+                byte[] body = c.getInputStream().readAllBytes();
+                reply = "HTTP/1.1 200 OK\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\n\r\n"
+                    + new String(body, StandardCharsets.ISO_8859_1);
+              }
+              s.getOutputStream().write(reply.getBytes(StandardCharsets.ISO_8859_1));
+            } catch (IOException e) {
+              return; // the listener closed
+            }
+          }
+        });
+        relay.start();
+        int opens = inProcessOpens.get();
+        assertThat(warm("ls", "home:")).isZero();
+        listener.close();
+        relay.join(5000);
+        assertThat(err).as("redirect=" + redirect).contains("is not the node of this node directory");
+        assertThat(inProcessOpens).hasValue(opens + 1);
+        String said = heard.toString(StandardCharsets.ISO_8859_1);
+        assertThat(said).startsWith("GET /cli/v1/hello?challenge=").doesNotContain(token)
+            .doesNotContain("cairn:");
+      }
+    }
+  }
+
   @Test
   void theTokenFileIsPrivate() throws Exception {
     assertThat(Files.getPosixFilePermissions(f.node.resolve(ClientToken.FILE)))

@@ -125,7 +125,7 @@ final class ClientApi {
       throw HttpError.badRequest("hello needs ?challenge= with 64 lowercase hex digits");
     }
     text(ex, HELLO + "\nxattrs " + files.keepsUserXattrs() + "\nproof "
-        + NodeProof.of(token.get(), challenge));
+        + NodeProof.of(token.get(), challenge, ex.localPort()));
   }
 
   /**

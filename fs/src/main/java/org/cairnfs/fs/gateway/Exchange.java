@@ -94,6 +94,11 @@ final class Exchange {
     return request.headers().get(name);
   }
 
+  /** The TCP port this request came in on (the gateway's own). */
+  int localPort() {
+    return ((java.net.InetSocketAddress) ctx.channel().localAddress()).getPort();
+  }
+
   /** What per-address limits count this client as: its address, an IPv6 /64; null for loopback. */
   Object clientAddressKey() {
     return ConnectionLimit.addressKey(ctx.channel().remoteAddress());

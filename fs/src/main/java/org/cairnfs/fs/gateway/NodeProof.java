@@ -37,23 +37,28 @@ public final class NodeProof {
         c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
   }
 
-  /** The proof of holding {@code token} for {@code challenge}, 64 lowercase hex digits. */
-  public static String of(String token, String challenge) {
+  /**
+   * The proof of holding {@code token} for {@code challenge}, asked at TCP port {@code port}
+   * (the node's own, as the command dialled it: a listener on another port that relays the
+   * challenge to the node gets a proof for the node's port, which the command refuses), 64
+   * lowercase hex digits.
+   */
+  public static String of(String token, String challenge, int port) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(token.getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
       mac.update(LABEL);
-      mac.update(challenge.getBytes(StandardCharsets.US_ASCII));
+      mac.update((challenge + "\n" + port).getBytes(StandardCharsets.US_ASCII));
       return HEX.formatHex(mac.doFinal());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is part of every Java platform", e);
     }
   }
 
-  /** Whether {@code proof} is the proof of {@code token} for {@code challenge}. */
-  public static boolean holds(String proof, String token, String challenge) {
+  /** Whether {@code proof} is the proof of {@code token} for {@code challenge} at {@code port}. */
+  public static boolean holds(String proof, String token, String challenge, int port) {
     return proof != null && MessageDigest.isEqual(
-        of(token, challenge).getBytes(StandardCharsets.US_ASCII),
+        of(token, challenge, port).getBytes(StandardCharsets.US_ASCII),
         proof.getBytes(StandardCharsets.US_ASCII));
   }
 }

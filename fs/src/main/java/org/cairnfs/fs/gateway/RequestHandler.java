@@ -38,6 +38,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_PENDING = 16;
   /** Pieces of them that may wait: what one read of tiny pipelined requests can decode to. */
   private static final int MAX_PENDING_MESSAGES = 256;
+  /** Body bytes of them that may wait (a piece holds up to 64 KiB): 1 MiB a connection. */
+  private static final long MAX_PENDING_BYTES = 1 << 20;
 
   private final GatewayConfig config;
   private final RequestRouter router;
@@ -45,6 +47,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private final GatewayMetrics metrics;
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
   private int pendingRequests;
+  private long pendingBytes;
   private final Object writability = new Object();
   private ChannelHandlerContext ctx;
   private Exchange current;
@@ -77,7 +80,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       if (msg instanceof HttpRequest) {
         pendingRequests++;
       }
-      if (pendingRequests > MAX_PENDING || pending.size() > MAX_PENDING_MESSAGES) {
+      if (msg instanceof HttpContent c) {
+        pendingBytes += c.content().readableBytes();
+      }
+      if (pendingRequests > MAX_PENDING || pending.size() > MAX_PENDING_MESSAGES
+          || pendingBytes > MAX_PENDING_BYTES) {
         ctx.close();
       }
       return;
@@ -211,6 +218,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       Object next = pending.poll();
       if (next instanceof HttpRequest) {
         pendingRequests--;
+      }
+      if (next instanceof HttpContent c) {
+        pendingBytes -= c.content().readableBytes();
       }
       handle(next);
     }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * 0755 at the next mount. The cache dir belongs to this root on this node, so a remount here
  * shows them again; another node mounting the same directory shows the defaults. Written (and
  * forced) at each chmod, chown or utimens of the root, and at a clean close (its mtime and
- * ctime follow changes inside it, too often to force). Format: docs/specs/journal.md,
+ * ctime follow changes inside it, too often to write each time). Format: docs/specs/journal.md,
  * "The root's attributes".
  */
 final class RootAttributes {

@@ -74,7 +74,7 @@ final class Tree {
     }
     lock.readLock().lock();
     try {
-      RootAttributes.store(config.cacheDir(), root, false);
+      RootAttributes.store(config.cacheDir(), root, true); // a torn file would show 0755
     } catch (IOException e) {
       LOG.warn("the mount root's times were not kept: {}", e.toString());
     } finally {

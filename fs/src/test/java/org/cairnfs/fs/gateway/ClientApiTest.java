@@ -79,16 +79,19 @@ class ClientApiTest {
   @Test
   void helloProvesTheNodeHoldsTheTokenWithoutTheCallerSendingIt() throws Exception {
     String challenge = NodeProof.challenge();
+    int port = g.gateway.url().getPort();
     HttpResponse<String> r = call("/cli/v1/hello?challenge=" + challenge, null,
         HttpRequest.BodyPublishers.noBody(), "GET");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("cairn-client-api 1\nxattrs " + g.grid.keepsUserXattrs()
-        + "\nproof " + NodeProof.of(TOKEN, challenge) + "\n").doesNotContain(TOKEN);
+        + "\nproof " + NodeProof.of(TOKEN, challenge, port) + "\n").doesNotContain(TOKEN);
     String proof = r.body().lines().filter(l -> l.startsWith("proof ")).findFirst().orElseThrow()
         .substring(6);
-    assertThat(NodeProof.holds(proof, TOKEN, challenge)).isTrue();
-    assertThat(NodeProof.holds(proof, TOKEN.replace('a', 'b'), challenge)).isFalse();
-    assertThat(NodeProof.holds(proof, TOKEN, NodeProof.challenge())).isFalse();
+    assertThat(NodeProof.holds(proof, TOKEN, challenge, port)).isTrue();
+    assertThat(NodeProof.holds(proof, TOKEN.replace('a', 'b'), challenge, port)).isFalse();
+    assertThat(NodeProof.holds(proof, TOKEN, NodeProof.challenge(), port)).isFalse();
+    // a listener on another port relaying the challenge to the node gets the node's port's proof
+    assertThat(NodeProof.holds(proof, TOKEN, challenge, port + 1)).isFalse();
     for (String bad : List.of("", "?challenge=", "?challenge=" + challenge.substring(1),
         "?challenge=" + challenge.toUpperCase(java.util.Locale.ROOT), "?challenge=" + challenge
         + "0")) {

@@ -62,20 +62,26 @@ public record ServerDetails(String nickname, List<HostPort> addresses, long free
   }
 
   /**
-   * The first control character, format character (Unicode Cf: bidi controls such as U+202E,
-   * zero-width characters: a nickname shown as another's) or unpaired surrogate in {@code s}, as
-   * U+XXXX, or null.
+   * The first control character, unpaired surrogate, or character that hides or reorders text
+   * (bidi controls such as U+202E, zero-width spaces, tags: a nickname shown as another's) in
+   * {@code s}, as U+XXXX, or null. The zero-width joiners U+200C and U+200D stay allowed: scripts
+   * and emoji need them.
    */
   public static String controlCharacter(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      boolean unpaired = Character.isHighSurrogate(c)
-          ? i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(++i))
-          : Character.isLowSurrogate(c);
-      if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || unpaired) {
-        return String.format("U+%04X at index %d", (int) c, i);
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      boolean unpaired = Character.isSurrogate((char) cp);
+      if (Character.isISOControl(cp) || unpaired || hidesOrReorders(cp)) {
+        return String.format("U+%04X at index %d", cp, i);
       }
+      i += Character.charCount(cp);
     }
     return null;
+  }
+
+  private static boolean hidesOrReorders(int cp) {
+    return cp == 0x00AD || cp == 0x061C || cp == 0x200B || cp == 0x200E || cp == 0x200F
+        || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064)
+        || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF || (cp >= 0xE0000 && cp <= 0xE007F);
   }
 }

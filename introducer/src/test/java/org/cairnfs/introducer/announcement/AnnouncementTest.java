@@ -140,11 +140,16 @@ class AnnouncementTest {
       assertThatThrownBy(() -> new ServerDetails("x".repeat(129), one, 0, "v", 0, t)).hasMessageContaining("nickname");
       assertThatThrownBy(() -> new ServerDetails("a\nb", one, 0, "v", 0, t)).hasMessageContaining("control or format character");
       // format characters: a bidi override or a zero-width space would show a fake as "s1"
-      for (String spoof : List.of("1s\u202E", "s\u200B1", "\uFEFFs1", "s\u20661")) {
+      for (String spoof : List.of("1s\u202E", "s\u200B1", "\uFEFFs1", "s\u20661",
+          "s1" + new String(Character.toChars(0xE0041)), "s\uD8001")) {
         assertThatThrownBy(() -> new ServerDetails(spoof, one, 0, "v", 0, t))
             .hasMessageContaining("U+");
       }
-      assertThat(new ServerDetails("büro-1 ☃", one, 0, "v", 0, t).nickname()).isEqualTo("büro-1 ☃");
+      // joiners stay: scripts and emoji sequences need them
+      for (String fine : List.of("büro-1 ☃", "\u0645\u06CC\u200C\u0634\u0648\u062F",
+          "\uD83D\uDC68\u200D\uD83D\uDCBB", "\uD83D\uDE00")) {
+        assertThat(new ServerDetails(fine, one, 0, "v", 0, t).nickname()).isEqualTo(fine);
+      }
       assertThatThrownBy(() -> new ServerDetails("n", List.of(), 0, "v", 0, t)).hasMessageContaining("addresses");
       assertThatThrownBy(() -> new ServerDetails("n", one, -1, "v", 0, t)).hasMessageContaining("free space");
       assertThatThrownBy(() -> new ServerDetails("n", one, 0, "v", -1, t)).hasMessageContaining("sequence");

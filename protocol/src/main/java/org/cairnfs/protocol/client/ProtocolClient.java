@@ -96,6 +96,7 @@ public final class ProtocolClient implements AutoCloseable {
           .handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              channel.set(ch); // before the hello can complete on the event loop
               ChannelPipeline p = ch.pipeline();
               SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
               ssl.setHandshakeTimeoutMillis(connectMillis);
