@@ -3,8 +3,11 @@ package org.cairnfs.fs.mutable;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * writer re-reads (the newest recoverable version, now including the other writer's change),
  * applies its {@link Modifier} again and publishes seqnum + 1, after a short random backoff.
  * And a writer never publishes over a newer version it cannot read yet (another writer's
- * publish in progress): it waits for it first ({@link #settledMap}).
+ * publish in progress), never builds on its own versions that lost, and waits while several
+ * recoverable versions share the newest seqnum ({@link #settledMap}).
  *
  * <p>Costs: read = one READ_SLOT to each of 2n servers in parallel (small files arrive whole),
  * a second round only for shares larger than {@link SlotMap#FRONT}; publish = encoding in
@@ -113,9 +117,13 @@ public final class MutableFiles {
       StorageIndex index = cap.storageIndex().orElseThrow();
       MutableKeys keys = null;
       grid.servers().retryUnreachable(options.happy());
+      Set<VersionId> lost = new HashSet<>();
       for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
-        SlotMap map = settledMap(index, cap.fingerprint());
-        MutableVersion current = SlotReader.read(map, readCap, options.maxSize(), timeout);
+        Settled settled = settledMap(index, cap.fingerprint(), lost);
+        SlotMap map = settled.map();
+        MutableVersion current = settled.version() == null
+            ? SlotReader.read(map, readCap, options.maxSize(), timeout)
+            : SlotReader.read(map, readCap, settled.version(), options.maxSize(), timeout);
         byte[] changed = modifier.apply(current.contents());
         if (changed == null) {
           return current;
@@ -137,6 +145,7 @@ public final class MutableFiles {
         if (!outcome.rejected() && !overtaken(index, cap.fingerprint(), mine)) {
           return new MutableVersion(changed, mine);
         }
+        lost.add(mine);
         log.debug("mutable file {}: seqnum {} collided with another writer (attempt {})",
             index, seqnum, attempt);
         backoff(attempt);
@@ -145,20 +154,32 @@ public final class MutableFiles {
     });
   }
 
+  /** A map, and the version to build on ({@code null}: the one the map selects). */
+  private record Settled(SlotMap map, VersionId version) {}
+
   /**
    * A map with no version newer than the one it would read, waiting for one that is being
-   * published to become readable.
+   * published to become readable, and with one version to build on.
    *
-   * <p>Why: a version above the newest recoverable one but with fewer than k shares is usually
-   * another writer's publish in progress. Writing seqnum + 1 over it, with contents read from the
-   * older version, could land after that writer has finished and checked, and silently drop its
-   * change. So the writer waits (short random sleeps) until that version becomes readable or is
-   * replaced. Only a version that stays exactly as it is for {@link #abandonAfter} (twice the
-   * stall timeout) counts as the leftover of a writer that died, and is written over. Before the
+   * <p>Why wait for a newer version: one above the newest recoverable version but with fewer
+   * than k shares is usually another writer's publish in progress. Writing seqnum + 1 over it,
+   * with contents read from the older version, could land after that writer has finished and
+   * checked, and silently drop its change.
+   *
+   * <p>Why one version: of several recoverable versions at one seqnum, at most one writer
+   * returned its publish as done; the others were refused or overtaken somewhere and publish
+   * again. So a writer never builds on its own versions that {@code lost}, and when the rest
+   * still holds more than one (it cannot tell which one was kept) it waits for their writers'
+   * next publish. Counting shares cannot tell either: a wider writer's losing version, landing
+   * after a narrower one's publish and check, holds more shares (ci167).
+   *
+   * <p>Only a state that stays exactly as it is for {@link #abandonAfter} (twice the stall
+   * timeout) counts as the leftover of a writer that died, and is written over. Before the
    * first wait (or with nothing recoverable), the servers that failed the map and may be back
    * are asked again, once: holders that restarted give their version back.
    */
-  private SlotMap settledMap(StorageIndex index, byte[] fingerprint) throws IOException {
+  private Settled settledMap(StorageIndex index, byte[] fingerprint, Set<VersionId> lost)
+      throws IOException {
     List<VersionId> waitingFor = List.of();
     long since = 0;
     int waits = 0;
@@ -166,26 +187,33 @@ public final class MutableFiles {
     boolean askedAgain = false;
     while (true) {
       SlotMap map = map(index, fingerprint, true);
-      List<VersionId> newer = map.selection().newerUnrecoverable();
-      if (!askedAgain && (!newer.isEmpty() || map.selection().best().isEmpty())) {
+      List<VersionId> top = map.newestRecoverable(lost);
+      long seqnum = top.isEmpty() ? -1 : top.get(0).seqnum();
+      List<VersionId> unsettled = new ArrayList<>(map.newerUnrecoverable(seqnum, lost));
+      if (!askedAgain && (!unsettled.isEmpty() || top.isEmpty())) {
         // holders that refused while down may be back: before waiting, or failing, ask again
         askedAgain = true;
         if (askAgain(map, started)) {
           continue;
         }
       }
-      if (newer.isEmpty()) {
-        return map;
+      if (top.size() > 1) {
+        unsettled.addAll(top);
+      }
+      if (unsettled.isEmpty()) {
+        return new Settled(map, top.isEmpty() ? null : top.get(0));
       }
       long now = System.nanoTime();
-      if (!newer.equals(waitingFor)) {
-        waitingFor = newer;
+      if (!unsettled.equals(waitingFor)) {
+        waitingFor = unsettled;
         since = now;
         waits = 0;
       } else if (now - since > abandonAfter.toNanos()) {
-        log.warn("mutable file {}: versions {} stayed unreadable for {} s; writing over them as "
-            + "the leftovers of a writer that stopped", index, newer, abandonAfter.toSeconds());
-        return map;
+        log.warn("mutable file {}: versions {} stayed unsettled for {} s; writing over them as "
+            + "the leftovers of writers that stopped", index, unsettled,
+            abandonAfter.toSeconds());
+        VersionId selected = map.selection().best().orElse(null);
+        return new Settled(map, top.isEmpty() || top.contains(selected) ? null : top.get(0));
       }
       backoff(Math.min(++waits, 4));
     }

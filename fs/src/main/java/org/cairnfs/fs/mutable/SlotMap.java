@@ -141,6 +141,41 @@ final class SlotMap {
     return selection;
   }
 
+  /**
+   * The recoverable versions at the highest seqnum that has one, leaving out {@code ignored}
+   * (a writer's own versions that lost a collision); empty if none is recoverable.
+   */
+  List<VersionId> newestRecoverable(Set<VersionId> ignored) {
+    Map<VersionId, Set<Integer>> numbers = numbersByVersion(ignored);
+    long top = numbers.entrySet().stream().filter(e -> recoverable(e.getKey(), e.getValue()))
+        .mapToLong(e -> e.getKey().seqnum()).max().orElse(-1);
+    return numbers.entrySet().stream().filter(e -> e.getKey().seqnum() == top)
+        .filter(e -> recoverable(e.getKey(), e.getValue())).map(Map.Entry::getKey).sorted()
+        .toList();
+  }
+
+  /** Versions above {@code seqnum} with fewer than k share numbers seen, but {@code ignored}. */
+  List<VersionId> newerUnrecoverable(long seqnum, Set<VersionId> ignored) {
+    return numbersByVersion(ignored).entrySet().stream()
+        .filter(e -> e.getKey().seqnum() > seqnum && !recoverable(e.getKey(), e.getValue()))
+        .map(Map.Entry::getKey).sorted().toList();
+  }
+
+  private Map<VersionId, Set<Integer>> numbersByVersion(Set<VersionId> ignored) {
+    Map<VersionId, Set<Integer>> numbers = new java.util.HashMap<>();
+    for (Found f : found) {
+      if (!ignored.contains(f.version())) {
+        numbers.computeIfAbsent(f.version(), v -> new java.util.HashSet<>()).add(f.number());
+      }
+    }
+    return numbers;
+  }
+
+  private boolean recoverable(VersionId version, Set<Integer> numbers) {
+    return found.stream().filter(f -> f.version().equals(version)).findFirst()
+        .map(f -> numbers.size() >= f.share().header().k()).orElse(false);
+  }
+
   /** Highest seqnum of any authenticated share seen, -1 if none. */
   long highestSeqnum() {
     return found.stream().mapToLong(f -> f.version().seqnum()).max().orElse(-1);

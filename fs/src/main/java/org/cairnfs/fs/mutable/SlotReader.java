@@ -22,7 +22,7 @@ import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.WireLimits;
 
 /**
- * Reads the version a {@link SlotMap} selects: fetches the rest of k of its shares (often none:
+ * Reads the version a {@link SlotMap} selects (or one the caller picked from it): fetches the rest of k of its shares (often none:
  * the map already holds small shares whole), all in parallel, and decodes them through the caps
  * {@link MutableFileReader}, which verifies signature, hash chain and every block. If k shares
  * are not enough (a share damaged, or replaced by a newer version between the two reads), every
@@ -44,7 +44,12 @@ final class SlotReader {
           + map.found.stream().map(f -> f.version() + " share " + f.number())
               .collect(Collectors.joining(", ")) + problems(map));
     }
-    VersionId version = selection.best().get();
+    return read(map, cap, selection.best().get(), maxSize, timeout);
+  }
+
+  /** Reads {@code version}, one the map found recoverable. */
+  static MutableVersion read(SlotMap map, MutableReadCap cap, VersionId version, long maxSize,
+      Duration timeout) throws IOException {
     List<SlotMap.Found> candidates = map.of(version);
     SignedHeader header = candidates.get(0).share().header();
     if (header.dataLength() > maxSize) {

@@ -197,6 +197,80 @@ class MutableFilesTest {
     }
   }
 
+  /**
+   * The order behind a rare loss (ci167): a narrow (2-of-4) writer publishes seqnum 2 over the
+   * four holders of shares 0-3 and checks before a wide (5-of-10) writer's publish of seqnum 2
+   * lands; the wide one is refused there but lands on the six other holders, a recoverable
+   * version with more shares than the narrow one's. Retrying on that version (its own loser)
+   * dropped the narrow writer's change, which had returned as published.
+   */
+  @Test
+  void aLosingVersionWithMoreSharesNeverHidesTheChangeThatWon() throws Exception {
+    int segment = alice.options().params().segmentSize();
+    MutableFiles narrow = MutableFiles.on(grid.client(FAST), new MutableOptions(
+        new org.cairnfs.caps.mutable.MutableParams(2, 4, segment), 3,
+        MutableOptions.DEFAULT_MAX_SIZE, MutableOptions.DEFAULT_MAX_ATTEMPTS));
+    MutableFiles wide = MutableFiles.on(grid.client(FAST), new MutableOptions(
+        new org.cairnfs.caps.mutable.MutableParams(5, 10, segment), 7,
+        MutableOptions.DEFAULT_MAX_SIZE, MutableOptions.DEFAULT_MAX_ATTEMPTS));
+    MutableWriteCap cap = wide.create(lines("base")).get();
+    AtomicInteger calls = new AtomicInteger();
+    MutableVersion last = wide.modify(cap, current -> {
+      if (calls.incrementAndGet() == 1) {
+        narrow.modify(cap, adding("narrow", null, new AtomicInteger())).join();
+      }
+      TreeSet<String> set = parse(current);
+      set.add("wide");
+      return lines(set.toArray(String[]::new));
+    }).get(60, TimeUnit.SECONDS);
+    assertThat(calls).as("the wide writer was refused and tried again").hasValueGreaterThan(1);
+    assertThat(parse(last.contents())).containsExactly("base", "narrow", "wide");
+    assertThat(parse(bob.read(cap.readOnly()).get().contents()))
+        .containsExactly("base", "narrow", "wide");
+  }
+
+  /**
+   * The same two versions at one seqnum, seen by a third writer before the loser's writer has
+   * published again: it cannot tell which one was kept, so it waits for that publish rather than
+   * build on the version with more shares (the loser) and drop the narrow writer's change.
+   */
+  @Test
+  void aThirdWriterWaitsWhileTwoVersionsShareTheNewestSeqnum() throws Exception {
+    int segment = alice.options().params().segmentSize();
+    MutableFiles narrow = MutableFiles.on(grid.client(FAST), new MutableOptions(
+        new org.cairnfs.caps.mutable.MutableParams(2, 4, segment), 3,
+        MutableOptions.DEFAULT_MAX_SIZE, MutableOptions.DEFAULT_MAX_ATTEMPTS));
+    MutableFiles wide = MutableFiles.on(grid.client(FAST), new MutableOptions(
+        new org.cairnfs.caps.mutable.MutableParams(5, 10, segment), 7,
+        MutableOptions.DEFAULT_MAX_SIZE, MutableOptions.DEFAULT_MAX_ATTEMPTS));
+    MutableWriteCap cap = wide.create(lines("base")).get();
+    AtomicInteger calls = new AtomicInteger();
+    List<CompletableFuture<MutableVersion>> third = new ArrayList<>();
+    wide.modify(cap, current -> {
+      int call = calls.incrementAndGet();
+      if (call == 1) {
+        narrow.modify(cap, adding("narrow", null, new AtomicInteger())).join();
+      } else if (call == 2) {
+        third.add(carol.modify(cap, c -> {
+          TreeSet<String> set = parse(c);
+          set.add("third");
+          return lines(set.toArray(String[]::new));
+        }));
+        try {
+          Thread.sleep(500); // carol maps the two versions of seqnum 2 meanwhile
+        } catch (InterruptedException e) {
+          throw new java.io.InterruptedIOException();
+        }
+      }
+      TreeSet<String> set = parse(current);
+      set.add("wide");
+      return lines(set.toArray(String[]::new));
+    }).get(60, TimeUnit.SECONDS);
+    third.get(0).get(60, TimeUnit.SECONDS);
+    assertThat(parse(bob.read(cap.readOnly()).get().contents()))
+        .containsExactly("base", "narrow", "third", "wide");
+  }
+
   @Test
   void sizesAboveTheLimitAreRefusedToWriteAndToRead() throws Exception {
     MutableWriteCap cap = alice.create(new byte[5000]).get();
