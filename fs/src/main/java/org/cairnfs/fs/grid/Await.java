@@ -45,6 +45,25 @@ public final class Await {
     }
   }
 
+  /**
+   * Waits until the future is done or {@code deadline} ({@link System#nanoTime}) passes; true if
+   * done. Unlike {@link #until}, a future still running is left running (not cancelled), and an
+   * interrupt only ends the wait (the flag stays set).
+   */
+  public static boolean settle(CompletableFuture<?> future, long deadline) {
+    try {
+      future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      return future.isDone();
+    } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the next wait reports it
+      return future.isDone();
+    }
+    return true;
+  }
+
   /** The IOException behind a future's failure (unwrapping completion wrappers). */
   public static IOException asIo(Throwable t) {
     Throwable cause = unwrap(t);

@@ -99,6 +99,20 @@ final class Placement {
     problems.putIfAbsent(server, why);
   }
 
+  /**
+   * How many servers could still take shares without {@code slow}: the usable ones and those
+   * of the ring not tried yet.
+   */
+  int couldStillTake(Set<NodeId> slow) {
+    int count = ring.size() - attempted.size();
+    for (NodeId id : usable) {
+      if (!slow.contains(id)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
   /** The server refused for lack of space: no more shares there. */
   void full(NodeId server, String why) {
     usable.remove(server);

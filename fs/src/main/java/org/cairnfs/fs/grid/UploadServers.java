@@ -119,8 +119,12 @@ final class UploadServers {
         asks.put(id, clients.get(id).allocate(index, secrets.renewSecret(index, id),
             secrets.cancelSecret(index, id), shareLength, shares));
       });
+      Set<NodeId> slow = setAsideSlow(asks);
       for (Map.Entry<NodeId, CompletableFuture<Response.Allocated>> e : asks.entrySet()) {
         NodeId id = e.getKey();
+        if (slow.contains(id)) {
+          continue;
+        }
         try {
           Response.Allocated answer = Await.get(e.getValue(), config.stallTimeout(), "allocate");
           Set<Integer> leased = leasedByAllocate.computeIfAbsent(id, x -> new HashSet<>());
@@ -156,8 +160,7 @@ final class UploadServers {
     for (NodeId id : batch) {
       connecting.put(id, pool.connect(id));
     }
-    Duration wait = config.connectGrace().compareTo(config.stallTimeout()) < 0
-        ? config.connectGrace() : config.stallTimeout();
+    Duration wait = grace();
     long deadline = System.nanoTime() + wait.toNanos();
     Map<NodeId, CompletableFuture<Set<Integer>>> asking = new LinkedHashMap<>();
     int connected = 0;
@@ -181,6 +184,38 @@ final class UploadServers {
     return connected == count;
   }
 
+  /**
+   * Waits up to the connect grace for a batch of answers. Servers still silent then are set
+   * aside as slow (returned, their requests cancelled, no more shares for them) when enough
+   * others remain (n usable or not yet tried); otherwise the caller waits for them up to the
+   * stall timeout. Why: a server that connects and then answers late (a loaded disk, or one of
+   * many announced fakes) held every batch for its delay, minutes for a small put.
+   */
+  private Set<NodeId> setAsideSlow(Map<NodeId, ? extends CompletableFuture<?>> answers) {
+    Duration grace = grace();
+    long deadline = System.nanoTime() + grace.toNanos();
+    Set<NodeId> late = new LinkedHashSet<>();
+    answers.forEach((id, f) -> {
+      if (!Await.settle(f, deadline)) {
+        late.add(id);
+      }
+    });
+    if (late.isEmpty() || placement.couldStillTake(late) < n) {
+      return Set.of();
+    }
+    for (NodeId id : late) {
+      answers.get(id).cancel(false);
+      placement.problem(id, "slow: no answer within " + grace.toMillis()
+          + " ms while other servers answered");
+    }
+    return late;
+  }
+
+  private Duration grace() {
+    return config.connectGrace().compareTo(config.stallTimeout()) < 0
+        ? config.connectGrace() : config.stallTimeout();
+  }
+
   /** Asks the servers connected without asking which shares they hold. */
   private void askUnasked() {
     Map<NodeId, CompletableFuture<Set<Integer>>> asking = new LinkedHashMap<>();
@@ -192,7 +227,11 @@ final class UploadServers {
   }
 
   private void collectClaims(Map<NodeId, CompletableFuture<Set<Integer>>> asking) {
+    Set<NodeId> slow = setAsideSlow(asking);
     asking.forEach((id, f) -> {
+      if (slow.contains(id)) {
+        return;
+      }
       try {
         for (int share : Await.get(f, config.stallTimeout(), "asking for shares")) {
           if (share < n && placement.status(id, share) == null) {

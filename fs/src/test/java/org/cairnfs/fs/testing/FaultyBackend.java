@@ -30,6 +30,7 @@ public final class FaultyBackend implements StorageBackend {
   private volatile boolean hang;
   private volatile int hookAtWrite = -1;
   private volatile long listDelayMillis;
+  private volatile long slowMillis;
   private volatile IntConsumer hook = w -> { };
   private volatile int frontCut = -1;
   private volatile boolean full;
@@ -68,6 +69,14 @@ public final class FaultyBackend implements StorageBackend {
   /** Data requests (writes, reads, allocate) block until the test ends: a stuck server. */
   public void hang(boolean on) {
     hang = on;
+  }
+
+  /**
+   * Every data request (listing, allocate, writes, reads, closes) answers only after this
+   * delay: a server that connects at once and then answers late (0: off).
+   */
+  public void slow(long millis) {
+    slowMillis = millis;
   }
 
   /** GetShareNumbers answers only after this delay: a slow (but working) server. */
@@ -192,6 +201,9 @@ public final class FaultyBackend implements StorageBackend {
   }
 
   private void maybeHang() {
+    if (slowMillis > 0) {
+      sleep(slowMillis);
+    }
     if (hang) {
       try {
         released.await(60, TimeUnit.SECONDS);
@@ -209,6 +221,9 @@ public final class FaultyBackend implements StorageBackend {
   @Override
   public Set<Integer> shareNumbers(Caller caller, StorageIndex index) throws StorageException {
     listings.incrementAndGet();
+    if (slowMillis > 0) {
+      sleep(slowMillis);
+    }
     if (holdListing) {
       try {
         released.await(60, TimeUnit.SECONDS);
@@ -255,6 +270,9 @@ public final class FaultyBackend implements StorageBackend {
 
   @Override
   public void closeShare(Caller caller, StorageIndex index, int share) throws StorageException {
+    if (slowMillis > 0) {
+      sleep(slowMillis);
+    }
     if (failCloses) {
       throw new StorageException(ErrorCode.INTERNAL, "injected close failure");
     }
