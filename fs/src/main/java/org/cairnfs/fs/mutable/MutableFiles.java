@@ -16,6 +16,8 @@ import org.cairnfs.caps.MutableWriteCap;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.caps.mutable.MutableIntegrityException;
 import org.cairnfs.caps.mutable.MutableKeys;
+import org.cairnfs.caps.mutable.MutableParams;
+import org.cairnfs.caps.mutable.SignedHeader;
 import org.cairnfs.caps.mutable.VersionId;
 import org.cairnfs.fs.grid.GridClient;
 import org.slf4j.Logger;
@@ -55,7 +57,7 @@ public final class MutableFiles {
     this.options = Objects.requireNonNull(options, "options");
     this.timeout = grid.config().stallTimeout();
     this.abandonAfter = timeout.multipliedBy(2);
-    this.publisher = new SlotPublisher(grid.servers(), grid.secrets(), options, timeout, random,
+    this.publisher = new SlotPublisher(grid.servers(), grid.secrets(), timeout, random,
         grid.slotWrites());
   }
 
@@ -81,7 +83,7 @@ public final class MutableFiles {
       MutableKeys keys = MutableKeys.generate(random);
       SlotMap map = SlotMap.fresh(grid.servers(), keys.storageIndex(), options.params().n(),
           timeout, grid.config().connectGrace());
-      publisher.publish(map, keys, 1, copy);
+      publisher.publish(map, keys, 1, copy, options);
       return keys.writeCap();
     });
   }
@@ -115,7 +117,6 @@ public final class MutableFiles {
     return async(() -> {
       MutableReadCap readCap = cap.readOnly();
       StorageIndex index = cap.storageIndex().orElseThrow();
-      MutableKeys keys = null;
       grid.servers().retryUnreachable(options.happy());
       Set<VersionId> lost = new HashSet<>();
       for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
@@ -124,26 +125,28 @@ public final class MutableFiles {
         MutableVersion current = settled.version() == null
             ? SlotReader.read(map, readCap, options.maxSize(), timeout)
             : SlotReader.read(map, readCap, settled.version(), options.maxSize(), timeout);
-        byte[] changed = modifier.apply(current.contents());
-        if (changed == null) {
+        byte[] changed;
+        try {
+          changed = modifier.apply(current.contents());
+        } catch (IOException | RuntimeException e) {
+          if (settled.ownLoserOnTop()) {
+            supersede(cap, map, current);
+          }
+          throw e;
+        }
+        if (changed == null && !settled.ownLoserOnTop()) {
           return current;
         }
-        checkSize(changed.length, index);
-        if (keys == null) {
-          SlotMap.Found any = map.anyShare().orElseThrow();
-          try {
-            keys = MutableKeys.recover(cap, any.share().encryptedSeed(),
-                any.share().verifyingKey());
-          } catch (MutableIntegrityException e) {
-            throw new IOException("mutable file " + index + ": this write cap cannot sign for "
-                + "it: " + e.getMessage(), e);
-          }
-        }
+        // null with a losing version of ours beside the one read: publish what was read again,
+        // or readers could keep taking ours (it may hold more shares)
+        byte[] next = changed == null ? current.contents() : changed;
+        checkSize(next.length, index);
         long seqnum = map.highestSeqnum() + 1;
-        SlotPublisher.Outcome outcome = publisher.publish(map, keys, seqnum, changed);
+        SlotPublisher.Outcome outcome = publisher.publish(map, keysOf(cap, map), seqnum, next,
+            optionsOf(map, current));
         VersionId mine = outcome.header().versionId();
         if (!outcome.rejected() && !overtaken(index, cap.fingerprint(), mine)) {
-          return new MutableVersion(changed, mine);
+          return new MutableVersion(next, mine);
         }
         lost.add(mine);
         log.debug("mutable file {}: seqnum {} collided with another writer (attempt {})",
@@ -154,8 +157,56 @@ public final class MutableFiles {
     });
   }
 
-  /** A map, and the version to build on ({@code null}: the one the map selects). */
-  private record Settled(SlotMap map, VersionId version) {}
+  /**
+   * The encoding of the version read (k and n; segments this client's size, a multiple of k),
+   * happy kept within it: a change keeps its file's encoding; this client's own applies to files it creates. Why: writers of
+   * one encoding write the same share numbers to the same holders, so of two that collide the
+   * one that got there first holds every slot the other aimed at. A narrower writer left the
+   * wider one's other holders at the old seqnum, where the wider one's refused version then
+   * landed, recoverable and with more shares than the change that had won.
+   */
+  private MutableOptions optionsOf(SlotMap map, MutableVersion current) {
+    SignedHeader h = map.of(current.version()).get(0).share().header();
+    if (h.k() == options.params().k() && h.n() == options.params().n()) {
+      return options;
+    }
+    try {
+      // a small version's header holds a segment as small as its contents: not that one
+      int segment = Math.max(h.k(), options.params().segmentSize() / h.k() * h.k());
+      MutableParams params = new MutableParams(h.k(), h.n(), segment);
+      int happy = Math.max(h.k(), Math.min(options.happy(), h.n()));
+      return new MutableOptions(params, happy, options.maxSize(), options.maxAttempts());
+    } catch (IllegalArgumentException e) {
+      return options; // a header outside this client's limits: its own encoding
+    }
+  }
+
+  /** Best effort, before a failing change leaves: the version read published again. */
+  private void supersede(MutableWriteCap cap, SlotMap map, MutableVersion current) {
+    try {
+      publisher.publish(map, keysOf(cap, map), map.highestSeqnum() + 1, current.contents(),
+          optionsOf(map, current));
+    } catch (IOException | RuntimeException e) {
+      log.warn("mutable file {}: could not publish the version read again over this writer's "
+          + "refused one: {}", map.index, e.toString());
+    }
+  }
+
+  private static MutableKeys keysOf(MutableWriteCap cap, SlotMap map) throws IOException {
+    SlotMap.Found any = map.anyShare().orElseThrow();
+    try {
+      return MutableKeys.recover(cap, any.share().encryptedSeed(), any.share().verifyingKey());
+    } catch (MutableIntegrityException e) {
+      throw new IOException("mutable file " + map.index + ": this write cap cannot sign for "
+          + "it: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A map, the version to build on ({@code null}: the one the map selects), and whether a
+   * version of this writer's that lost is among the newest recoverable ones.
+   */
+  private record Settled(SlotMap map, VersionId version, boolean ownLoserOnTop) {}
 
   /**
    * A map with no version newer than the one it would read, waiting for one that is being
@@ -187,7 +238,9 @@ public final class MutableFiles {
     boolean askedAgain = false;
     while (true) {
       SlotMap map = map(index, fingerprint, true);
-      List<VersionId> top = map.newestRecoverable(lost);
+      List<VersionId> top = map.newestRecoverable(Set.of());
+      List<VersionId> others = top.stream().filter(v -> !lost.contains(v)).toList();
+      boolean ownLoserOnTop = others.size() < top.size();
       long seqnum = top.isEmpty() ? -1 : top.get(0).seqnum();
       List<VersionId> unsettled = new ArrayList<>(map.newerUnrecoverable(seqnum, lost));
       if (!askedAgain && (!unsettled.isEmpty() || top.isEmpty())) {
@@ -197,11 +250,12 @@ public final class MutableFiles {
           continue;
         }
       }
-      if (top.size() > 1) {
-        unsettled.addAll(top);
+      if (others.size() > 1) {
+        unsettled.addAll(others);
       }
       if (unsettled.isEmpty()) {
-        return new Settled(map, top.isEmpty() ? null : top.get(0));
+        // only our own losing version on top: build on it (it holds this writer's change)
+        return new Settled(map, others.size() == 1 ? others.get(0) : null, ownLoserOnTop);
       }
       long now = System.nanoTime();
       if (!unsettled.equals(waitingFor)) {
@@ -213,7 +267,8 @@ public final class MutableFiles {
             + "the leftovers of writers that stopped", index, unsettled,
             abandonAfter.toSeconds());
         VersionId selected = map.selection().best().orElse(null);
-        return new Settled(map, top.isEmpty() || top.contains(selected) ? null : top.get(0));
+        return new Settled(map, others.isEmpty() || others.contains(selected) ? null
+            : others.get(0), ownLoserOnTop);
       }
       backoff(Math.min(++waits, 4));
     }

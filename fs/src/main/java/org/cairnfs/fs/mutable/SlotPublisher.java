@@ -51,33 +51,32 @@ final class SlotPublisher {
 
   private final ServerPool pool;
   private final ClientSecrets secrets;
-  private final MutableOptions options;
   private final Duration timeout;
   private final SecureRandom random;
   private final Activity writes;
 
-  SlotPublisher(ServerPool pool, ClientSecrets secrets, MutableOptions options, Duration timeout,
-      SecureRandom random, Activity writes) {
+  SlotPublisher(ServerPool pool, ClientSecrets secrets, Duration timeout, SecureRandom random,
+      Activity writes) {
     this.writes = writes;
     this.pool = pool;
     this.secrets = secrets;
-    this.options = options;
     this.timeout = timeout;
     this.random = random;
   }
 
-  Outcome publish(SlotMap map, MutableKeys keys, long seqnum, byte[] contents)
-      throws IOException {
+  /** Publishes {@code contents} as {@code seqnum}, encoded and placed as {@code options} say. */
+  Outcome publish(SlotMap map, MutableKeys keys, long seqnum, byte[] contents,
+      MutableOptions options) throws IOException {
     writes.begin();
     try {
-      return publishCounted(map, keys, seqnum, contents);
+      return publishCounted(map, keys, seqnum, contents, options);
     } finally {
       writes.end();
     }
   }
 
-  private Outcome publishCounted(SlotMap map, MutableKeys keys, long seqnum, byte[] contents)
-      throws IOException {
+  private Outcome publishCounted(SlotMap map, MutableKeys keys, long seqnum, byte[] contents,
+      MutableOptions options) throws IOException {
     int n = options.params().n();
     byte[][] shares = MutableFileWriter.write(keys, seqnum, contents, options.params(), random);
     SignedHeader header = org.cairnfs.caps.mutable.MutableShare.parse(shares[0]).header();
