@@ -97,7 +97,17 @@ public final class MutableFiles {
       if (map.selection().best().isEmpty() && askAgain(map, started)) {
         map = map(index, cap.fingerprint(), true);
       }
-      return SlotReader.read(map, cap, options.maxSize(), timeout);
+      for (int tries = 1; ; tries++) {
+        try {
+          return SlotReader.read(map, cap, options.maxSize(), timeout);
+        } catch (SlotUnreadableException e) {
+          SlotMap again = tries < 3 ? replacedSince(map, cap.fingerprint(), e) : null;
+          if (again == null) {
+            throw e;
+          }
+          map = again;
+        }
+      }
     });
   }
 
@@ -122,9 +132,18 @@ public final class MutableFiles {
       for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
         Settled settled = settledMap(index, cap.fingerprint(), lost);
         SlotMap map = settled.map();
-        MutableVersion current = settled.version() == null
-            ? SlotReader.read(map, readCap, options.maxSize(), timeout)
-            : SlotReader.read(map, readCap, settled.version(), options.maxSize(), timeout);
+        MutableVersion current;
+        try {
+          current = settled.version() == null
+              ? SlotReader.read(map, readCap, options.maxSize(), timeout)
+              : SlotReader.read(map, readCap, settled.version(), options.maxSize(), timeout);
+        } catch (SlotUnreadableException e) {
+          if (attempt == options.maxAttempts()
+              || replacedSince(map, cap.fingerprint(), e) == null) {
+            throw e;
+          }
+          continue; // another writer's publish: read that one
+        }
         byte[] changed;
         try {
           changed = modifier.apply(current.contents());
@@ -281,6 +300,24 @@ public final class MutableFiles {
    */
   private boolean askAgain(SlotMap map, long started) {
     return !grid.servers().retryForRead(map.problems.keySet(), started).isEmpty();
+  }
+
+  /**
+   * A new map if {@code map}'s version failed to read ({@code e}) because a newer one replaced
+   * it meanwhile, else null. Why: shares over {@link SlotMap#FRONT} are read in two rounds, and
+   * a publish landing between them leaves each share's front and rest from two versions.
+   */
+  private SlotMap replacedSince(SlotMap map, byte[] fingerprint, SlotUnreadableException e) {
+    if (e.noShareFound()) {
+      return null;
+    }
+    SlotMap again = map(map.index, fingerprint, true);
+    if (again.highestSeqnum() <= map.highestSeqnum()) {
+      return null;
+    }
+    log.debug("mutable file {}: replaced while read ({}); reading the newer version", map.index,
+        e.getMessage());
+    return again;
   }
 
   /** Whether, right after publishing {@code mine}, another version as new is on the grid. */

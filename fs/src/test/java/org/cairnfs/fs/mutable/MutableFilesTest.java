@@ -790,6 +790,52 @@ class MutableFilesTest {
   }
 
   /**
+   * A publish landing between a reader's two rounds (shares over 16 KiB are read front first):
+   * every share's rest then belongs to the newer version and no share verifies. The reader and
+   * a writer map again and read the newer version; they failed with "cannot be rebuilt" (seen
+   * as a failing directory change among concurrent writers).
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aVersionReplacedWhileReadIsReadAgainAsTheNewerOne(boolean writer) throws Exception {
+    byte[] one = random(100_000, 1);
+    byte[] two = random(100_000, 2);
+    MutableWriteCap cap = alice.create(one).get();
+    StorageIndex si = cap.storageIndex().orElseThrow();
+    java.util.Map<Integer, Path> files = shareFiles(si);
+    var held = org.cairnfs.caps.mutable.MutableShare.parse(
+        java.nio.file.Files.readAllBytes(files.get(0)));
+    assertThat(held.shareLength()).isGreaterThan(SlotMap.FRONT);
+    var keys = org.cairnfs.caps.mutable.MutableKeys.recover(cap, held.encryptedSeed(),
+        held.verifyingKey());
+    byte[][] v2 = org.cairnfs.caps.mutable.MutableFileWriter.write(keys, 2, two,
+        alice.options().params(), new SecureRandom());
+    java.util.concurrent.atomic.AtomicBoolean replaced = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable replaceAll = () -> {
+      if (replaced.compareAndSet(false, true)) {
+        try {
+          for (var e : files.entrySet()) {
+            java.nio.file.Files.write(e.getValue(), v2[e.getKey()]);
+          }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+    grid.servers().forEach(s -> s.faults().beforeSlotTail(replaceAll));
+    try {
+      MutableVersion read = writer
+          ? bob.modify(cap, current -> null).get()
+          : bob.read(cap.readOnly()).get();
+      assertThat(replaced).isTrue();
+      assertThat(read.seqnum()).isEqualTo(2);
+      assertThat(read.contents()).isEqualTo(two);
+    } finally {
+      grid.servers().forEach(s -> s.faults().beforeSlotTail(null));
+    }
+  }
+
+  /**
    * A share whose signature does not verify is not counted, even when it claims a newer
    * version: three servers' shares are replaced on disk by shares of a version 5 made with the
    * file's keys whose signatures were then damaged. The readers still see version 1 (seven

@@ -44,6 +44,8 @@ public final class FaultyBackend implements StorageBackend {
   private volatile boolean failAllocates;
   private volatile int padSlotTails;
   private volatile boolean emptySlotTails;
+  private final java.util.concurrent.atomic.AtomicReference<Runnable> beforeSlotTail =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private final AtomicInteger listings = new AtomicInteger();
   private final AtomicInteger writes = new AtomicInteger();
   private final AtomicLong bytesReceived = new AtomicLong();
@@ -147,6 +149,11 @@ public final class FaultyBackend implements StorageBackend {
    */
   public void padSlotTails(int bytes) {
     padSlotTails = bytes;
+  }
+
+  /** Runs {@code once} before the next ReadSlot past offset 0 is answered (then forgets it). */
+  public void beforeSlotTail(Runnable once) {
+    beforeSlotTail.set(once);
   }
 
   /**
@@ -313,6 +320,10 @@ public final class FaultyBackend implements StorageBackend {
     maybeHang();
     if (failReads) {
       throw new StorageException(ErrorCode.INTERNAL, "injected read failure");
+    }
+    Runnable hook = request.offset() > 0 ? beforeSlotTail.getAndSet(null) : null;
+    if (hook != null) {
+      hook.run();
     }
     if (emptySlotTails && request.offset() > 0) {
       return List.of();
