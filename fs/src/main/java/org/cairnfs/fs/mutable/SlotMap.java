@@ -85,7 +85,7 @@ final class SlotMap {
     int batches = 0;
     do {
       int end = Math.min(map.ring.size(), next + (2 * n << Math.min(batches++, 3)));
-      map.ask(pool, map.ring.subList(next, end), fingerprint, timeout, true);
+      map.ask(pool, map.ring.subList(next, end), fingerprint, timeout, n);
       next = end;
     } while ((map.reachable.size() < n || untilRecoverable && map.selection().best().isEmpty())
         && next < map.ring.size());
@@ -126,7 +126,7 @@ final class SlotMap {
         more.add(id);
       }
     }
-    ask(pool, more, null, timeout, false);
+    ask(pool, more, null, timeout, 0);
   }
 
   VersionSelector.Selection selection() {
@@ -200,48 +200,94 @@ final class SlotMap {
     return found.stream().findFirst();
   }
 
+  /**
+   * Connects {@code servers} and, with {@code n} above 0, reads what they hold. Readers still
+   * silent after the connect grace are set aside as slow (cancelled, listed in problems) when
+   * those that answered make n and hold a recoverable version; otherwise they are waited for up
+   * to {@code timeout}. Why: a server that connects and then answers late (a loaded disk, or
+   * one of many announced fakes) held every map, so every directory change, for its delay.
+   */
   private void ask(ServerPool pool, List<NodeId> servers, byte[] fingerprint, Duration timeout,
-      boolean read) {
+      int n) {
     Map<NodeId, CompletableFuture<StorageClient>> connecting = new LinkedHashMap<>();
     for (NodeId id : servers) {
       connecting.put(id, pool.connect(id));
     }
     // a connection already open answers at once; one still opening after the grace is left
-    Duration wait = connectGrace.compareTo(timeout) < 0 ? connectGrace : timeout;
+    Duration wait = grace(timeout);
     long deadline = System.nanoTime() + wait.toNanos();
     Map<NodeId, CompletableFuture<List<Response.SlotShare>>> reading = new LinkedHashMap<>();
     connecting.forEach((id, f) -> {
       try {
         StorageClient client = Await.until(f, deadline, wait, "connecting");
         reachable.put(id, client);
-        if (read) {
+        if (n > 0) {
           reading.put(id, client.readSlot(index, Set.of(), 0, FRONT));
         }
       } catch (IOException e) {
         problems.put(id, "not reachable: " + e.getMessage());
       }
     });
+    long answered = System.nanoTime() + wait.toNanos();
+    Map<NodeId, CompletableFuture<List<Response.SlotShare>>> late = new LinkedHashMap<>();
     reading.forEach((id, f) -> {
-      try {
-        List<Response.SlotShare> shares;
-        try {
-          shares = Await.get(f, timeout, "reading slot shares");
-        } catch (RemoteException e) {
-          if (e.code() != ErrorCode.BAD_REQUEST) {
-            throw e;
-          }
-          shares = Await.get(reachable.get(id).readSlot(index, Set.of(), 0, SMALL_FRONT),
-              timeout, "reading slot shares");
-        }
-        for (Response.SlotShare s : shares) {
-          accept(id, reachable.get(id), s, fingerprint);
-        }
-      } catch (IOException e) {
-        reachable.remove(id);
-        problems.put(id, "reading the slot failed: " + e.getMessage());
+      if (Await.settle(f, answered)) {
+        collect(id, f, fingerprint, timeout);
+      } else {
+        late.put(id, f);
       }
     });
     selection = null;
+    if (!late.isEmpty() && reachable.size() - late.size() >= n
+        && selection().best().isPresent()) {
+      late.forEach((id, f) -> {
+        f.cancel(false);
+        reachable.remove(id);
+        problems.put(id, "slow: no answer within " + wait.toMillis()
+            + " ms while other servers answered");
+      });
+    } else {
+      late.forEach((id, f) -> collect(id, f, fingerprint, timeout));
+    }
+    selection = null;
+  }
+
+  private void collect(NodeId id, CompletableFuture<List<Response.SlotShare>> f,
+      byte[] fingerprint, Duration timeout) {
+    try {
+      List<Response.SlotShare> shares;
+      try {
+        shares = Await.get(f, timeout, "reading slot shares");
+      } catch (RemoteException e) {
+        if (e.code() != ErrorCode.BAD_REQUEST) {
+          throw e;
+        }
+        shares = Await.get(reachable.get(id).readSlot(index, Set.of(), 0, SMALL_FRONT),
+            timeout, "reading slot shares");
+      }
+      for (Response.SlotShare s : shares) {
+        accept(id, reachable.get(id), s, fingerprint);
+      }
+    } catch (IOException e) {
+      reachable.remove(id);
+      problems.put(id, "reading the slot failed: " + e.getMessage());
+    }
+  }
+
+  /** How long a batch waits for connections, and for answers when others answered. */
+  Duration grace(Duration timeout) {
+    return connectGrace.compareTo(timeout) < 0 ? connectGrace : timeout;
+  }
+
+  /** Servers that could still take shares without {@code slow}: reachable ones, and untried. */
+  int couldStillTake(Set<NodeId> slow) {
+    int count = ring.size() - reachable.size() - problems.size();
+    for (NodeId id : reachable.keySet()) {
+      if (!slow.contains(id)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   private void accept(NodeId id, StorageClient client, Response.SlotShare s, byte[] fingerprint) {

@@ -96,6 +96,7 @@ final class SlotPublisher {
         }
       });
       Set<Integer> homeless = new TreeSet<>();
+      setAsideSlow(map, writes, n, done, problems, homeless);
       for (var server : writes.entrySet()) {
         NodeId id = server.getKey();
         for (var w : server.getValue().entrySet()) {
@@ -147,6 +148,42 @@ final class SlotPublisher {
               : problems.values());
     }
     return new Outcome(header, placement, happiness, rejected);
+  }
+
+  /**
+   * Waits up to the connect grace for a round's writes. Servers with writes still unanswered
+   * then are set aside as slow (removed from {@code writes}; their unanswered shares homeless,
+   * their answered ones done) when n other servers remain reachable or untried; otherwise the
+   * caller waits for them up to the timeout. Why: see {@link SlotMap}'s slow readers; a new
+   * slot's first publish connects without reading, so slow servers get shares there first.
+   */
+  private void setAsideSlow(SlotMap map, Map<NodeId, Map<Integer, CompletableFuture<Void>>> writes,
+      int n, Map<NodeId, Set<Integer>> done, Map<NodeId, String> problems, Set<Integer> homeless) {
+    Duration grace = map.grace(timeout);
+    long deadline = System.nanoTime() + grace.toNanos();
+    Set<NodeId> late = new HashSet<>();
+    writes.forEach((id, shares) -> shares.values().forEach(f -> {
+      if (!Await.settle(f, deadline)) {
+        late.add(id);
+      }
+    }));
+    Set<NodeId> without = new HashSet<>(late);
+    without.addAll(problems.keySet());
+    if (late.isEmpty() || map.couldStillTake(without) < n) {
+      return;
+    }
+    for (NodeId id : late) {
+      writes.remove(id).forEach((share, f) -> {
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+          done.computeIfAbsent(id, x -> new TreeSet<>()).add(share);
+        } else {
+          f.cancel(false);
+          homeless.add(share);
+        }
+      });
+      problems.putIfAbsent(id, "slow: no answer within " + grace.toMillis()
+          + " ms while other servers answered");
+    }
   }
 
   /** Sends every chunk of one share at once (the server takes them in order). */
