@@ -63,6 +63,8 @@ class DemoMountTest {
         state.toString(), mp.toString());
     p.awaitOutput("mounted " + mp, Duration.ofSeconds(120));
     assertThat(FuseMount.isCairnMount(mp)).isTrue();
+    // the node directory and the gateway are printed after the mount line (ci169 read too soon)
+    p.awaitOutput("Ctrl-C uploads what is pending", Duration.ofSeconds(60));
     return p;
   }
 
