@@ -60,6 +60,10 @@ final class SlotMap {
   /** Servers that answered, in ring order, with their connections. */
   final Map<NodeId, StorageClient> reachable = new LinkedHashMap<>();
   final Map<NodeId, String> problems = new LinkedHashMap<>();
+  /** Readers silent after the grace, set aside while the rest of the ring may do. */
+  private final Map<NodeId, CompletableFuture<List<Response.SlotShare>>> slow =
+      new LinkedHashMap<>();
+  private final Map<NodeId, StorageClient> clients = new java.util.HashMap<>();
   final List<Found> found = new ArrayList<>();
   private final SignatureMemo signatures = new SignatureMemo();
   /** How long a batch waits for connections it opens (GridConfig.connectGrace). */
@@ -87,9 +91,15 @@ final class SlotMap {
       int end = Math.min(map.ring.size(), next + (2 * n << Math.min(batches++, 3)));
       map.ask(pool, map.ring.subList(next, end), fingerprint, timeout, n);
       next = end;
-    } while ((map.reachable.size() < n || untilRecoverable && map.selection().best().isEmpty())
-        && next < map.ring.size());
+    } while (map.stillShort(n, untilRecoverable) && next < map.ring.size());
+    // the slow readers set aside: those that answered meanwhile count; the others are waited
+    // for only when the rest of the ring was not enough
+    map.collectSlow(fingerprint, timeout, !map.stillShort(n, untilRecoverable));
     return map;
+  }
+
+  private boolean stillShort(int n, boolean untilRecoverable) {
+    return reachable.size() < n || untilRecoverable && selection().best().isEmpty();
   }
 
   /**
@@ -202,9 +212,9 @@ final class SlotMap {
 
   /**
    * Connects {@code servers} and, with {@code n} above 0, reads what they hold. Readers still
-   * silent after the connect grace are set aside as slow (cancelled, listed in problems) when
-   * those that answered make n and hold a recoverable version; otherwise they are waited for up
-   * to {@code timeout}. Why: a server that connects and then answers late (a loaded disk, or
+   * silent after the connect grace are set aside as slow when n other servers remain (reachable
+   * or not asked yet): the map reads on along the ring instead, and {@link #build} waits for
+   * them only if the rest was not enough; otherwise they are waited for up to {@code timeout}. Why: a server that connects and then answers late (a loaded disk, or
    * one of many announced fakes) held every map, so every directory change, for its delay.
    */
   private void ask(ServerPool pool, List<NodeId> servers, byte[] fingerprint, Duration timeout,
@@ -221,6 +231,7 @@ final class SlotMap {
       try {
         StorageClient client = Await.until(f, deadline, wait, "connecting");
         reachable.put(id, client);
+        clients.put(id, client);
         if (n > 0) {
           reading.put(id, client.readSlot(index, Set.of(), 0, FRONT));
         }
@@ -237,18 +248,33 @@ final class SlotMap {
         late.put(id, f);
       }
     });
-    selection = null;
-    if (!late.isEmpty() && reachable.size() - late.size() >= n
-        && selection().best().isPresent()) {
+    if (!late.isEmpty() && couldStillTake(late.keySet()) >= n) {
       late.forEach((id, f) -> {
-        f.cancel(false);
         reachable.remove(id);
-        problems.put(id, "slow: no answer within " + wait.toMillis()
-            + " ms while other servers answered");
+        slow.put(id, f);
       });
     } else {
       late.forEach((id, f) -> collect(id, f, fingerprint, timeout));
     }
+    selection = null;
+  }
+
+  /**
+   * Adds what the slow readers set aside have answered by now; with {@code onlyDone}, the
+   * others are left out (listed in problems, their requests cancelled), else waited for.
+   */
+  private void collectSlow(byte[] fingerprint, Duration timeout, boolean onlyDone) {
+    slow.forEach((id, f) -> {
+      if (f.isDone() || !onlyDone) {
+        reachable.put(id, clients.get(id));
+        collect(id, f, fingerprint, timeout);
+      } else {
+        f.cancel(false);
+        problems.put(id, "slow: no answer within " + grace(timeout).toMillis()
+            + " ms while other servers answered");
+      }
+    });
+    slow.clear();
     selection = null;
   }
 
@@ -279,11 +305,11 @@ final class SlotMap {
     return connectGrace.compareTo(timeout) < 0 ? connectGrace : timeout;
   }
 
-  /** Servers that could still take shares without {@code slow}: reachable ones, and untried. */
-  int couldStillTake(Set<NodeId> slow) {
-    int count = ring.size() - reachable.size() - problems.size();
+  /** Servers that could still take shares without {@code without}: reachable, and untried. */
+  int couldStillTake(Set<NodeId> without) {
+    int count = ring.size() - reachable.size() - problems.size() - slow.size();
     for (NodeId id : reachable.keySet()) {
-      if (!slow.contains(id)) {
+      if (!without.contains(id)) {
         count++;
       }
     }

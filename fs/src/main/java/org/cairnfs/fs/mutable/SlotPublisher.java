@@ -86,7 +86,9 @@ final class SlotPublisher {
     Set<NodeId> full = new HashSet<>();
     Set<NodeId> asked = new HashSet<>();
     boolean rejected = false;
-    for (int round = 0; round < 3 && !plan.isEmpty(); round++) {
+    // three rounds of failures; a round that only set slow servers aside does not count (each
+    // sets at least one aside, and only while n others remain, so the walk ends)
+    for (int failed = 0; failed < 3 && !plan.isEmpty(); ) {
       Map<NodeId, Map<Integer, CompletableFuture<Void>>> writes = new LinkedHashMap<>();
       plan.forEach((id, numbers) -> {
         asked.add(id);
@@ -96,7 +98,7 @@ final class SlotPublisher {
         }
       });
       Set<Integer> homeless = new TreeSet<>();
-      setAsideSlow(map, writes, n, done, problems, homeless);
+      int slowShares = setAsideSlow(map, writes, n, done, problems, homeless);
       for (var server : writes.entrySet()) {
         NodeId id = server.getKey();
         for (var w : server.getValue().entrySet()) {
@@ -118,6 +120,9 @@ final class SlotPublisher {
             homeless.add(w.getKey());
           }
         }
+      }
+      if (slowShares == 0 || homeless.size() > slowShares) {
+        failed++;
       }
       if (!homeless.isEmpty()) {
         map.connectMore(pool, homeless.size(), timeout);
@@ -151,13 +156,14 @@ final class SlotPublisher {
   }
 
   /**
-   * Waits up to the connect grace for a round's writes. Servers with writes still unanswered
+   * Waits up to the connect grace for a round's writes; returns how many shares it made
+   * homeless. Servers with writes still unanswered
    * then are set aside as slow (removed from {@code writes}; their unanswered shares homeless,
    * their answered ones done) when n other servers remain reachable or untried; otherwise the
    * caller waits for them up to the timeout. Why: see {@link SlotMap}'s slow readers; a new
    * slot's first publish connects without reading, so slow servers get shares there first.
    */
-  private void setAsideSlow(SlotMap map, Map<NodeId, Map<Integer, CompletableFuture<Void>>> writes,
+  private int setAsideSlow(SlotMap map, Map<NodeId, Map<Integer, CompletableFuture<Void>>> writes,
       int n, Map<NodeId, Set<Integer>> done, Map<NodeId, String> problems, Set<Integer> homeless) {
     Duration grace = map.grace(timeout);
     long deadline = System.nanoTime() + grace.toNanos();
@@ -170,8 +176,9 @@ final class SlotPublisher {
     Set<NodeId> without = new HashSet<>(late);
     without.addAll(problems.keySet());
     if (late.isEmpty() || map.couldStillTake(without) < n) {
-      return;
+      return 0;
     }
+    int before = homeless.size();
     for (NodeId id : late) {
       writes.remove(id).forEach((share, f) -> {
         if (f.isDone() && !f.isCompletedExceptionally()) {
@@ -184,6 +191,7 @@ final class SlotPublisher {
       problems.putIfAbsent(id, "slow: no answer within " + grace.toMillis()
           + " ms while other servers answered");
     }
+    return homeless.size() - before;
   }
 
   /** Sends every chunk of one share at once (the server takes them in order). */

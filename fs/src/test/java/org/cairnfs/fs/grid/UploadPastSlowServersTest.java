@@ -22,8 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Servers that connect at once and then answer every request late (a loaded disk, or announced
- * fakes, bench/attacks/a11): with enough others on the ring, an upload sets them aside after
- * the connect grace instead of waiting for each of their answers, and places nothing there.
+ * fakes, bench/attacks/a11): 30 of them and 10 others. With enough others on the ring, an
+ * upload sets them aside after the connect grace instead of waiting for each of their answers,
+ * and places nothing there. A publish walked only three rounds of replacements, so a new slot
+ * among them failed its happiness (6 of 7) until rounds of slow servers stopped counting.
  */
 class UploadPastSlowServersTest {
   private static final long SLOW_MILLIS = 8_000;
@@ -33,11 +35,11 @@ class UploadPastSlowServersTest {
 
   @BeforeAll
   static void start() throws Exception {
-    grid = new TestGrid(dir, 20);
-    for (int i = 0; i < 10; i++) {
+    grid = new TestGrid(dir, 40);
+    for (int i = 0; i < 30; i++) {
       grid.server(i).faults().slow(SLOW_MILLIS);
     }
-    slow = grid.servers().subList(0, 10).stream().map(TestServer::nodeId)
+    slow = grid.servers().subList(0, 30).stream().map(TestServer::nodeId)
         .collect(Collectors.toSet());
   }
 
@@ -84,7 +86,8 @@ class UploadPastSlowServersTest {
 
     assertThat(read.contents()).containsExactly(4, 5);
     assertThat(read.seqnum()).isEqualTo(2);
-    // each map and publish waited a slow server's whole delay: four of them, over 30 s
-    assertThat(took).isLessThan(Duration.ofMillis(SLOW_MILLIS));
+    // 40 s when maps waited for the slow readers; 10-15 s now: a publish moves shares off slow
+    // writers a grace (1 s) per round, and three in four servers it tries next are slow too
+    assertThat(took).isLessThan(Duration.ofSeconds(25));
   }
 }
