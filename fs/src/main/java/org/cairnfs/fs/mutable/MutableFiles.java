@@ -81,8 +81,8 @@ public final class MutableFiles {
       checkSize(copy.length, null);
       grid.servers().retryUnreachable(options.happy());
       MutableKeys keys = MutableKeys.generate(random);
-      SlotMap map = SlotMap.fresh(grid.servers(), keys.storageIndex(), options.params().n(),
-          timeout, grid.config().connectGrace());
+      // read, not only connected: the servers that answer the (empty) read in time take shares
+      SlotMap map = map(keys.storageIndex(), keys.writeCap().fingerprint(), false);
       publisher.publish(map, keys, 1, copy, options);
       return keys.writeCap();
     });

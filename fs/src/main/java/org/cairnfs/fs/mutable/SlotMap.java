@@ -102,29 +102,6 @@ final class SlotMap {
     return reachable.size() < n || untilRecoverable && selection().best().isEmpty();
   }
 
-  /**
-   * Connects to the first 2n servers without reading, then to further ones (batches doubling
-   * up to 16n) while fewer than n answered: the map of a slot just created.
-   */
-  static SlotMap fresh(ServerPool pool, StorageIndex index, int n, Duration timeout,
-      Duration connectGrace) {
-    SlotMap map = new SlotMap(index, PermutedRing.order(index, pool.serverIds()), connectGrace);
-    map.connectUntil(pool, n, timeout);
-    return map;
-  }
-
-  /**
-   * Connects further servers of the ring, without reading, in batches of 2n doubling up to 16n,
-   * until n answered or none is left: places for every share of a publish. Why: a ring mostly
-   * of announced servers that never answer left a publish with fewer than happy servers.
-   */
-  private void connectUntil(ServerPool pool, int n, Duration timeout) {
-    int batches = 0;
-    while (reachable.size() < n && reachable.size() + problems.size() < ring.size()) {
-      connectMore(pool, 2 * n << Math.min(batches++, 3), timeout);
-    }
-  }
-
   /** Connects the next {@code count} servers of the ring not asked yet (for placement). */
   void connectMore(ServerPool pool, int count, Duration timeout) {
     List<NodeId> more = new ArrayList<>();
