@@ -20,6 +20,7 @@ import org.cairnfs.caps.mutable.MutableParams;
 import org.cairnfs.caps.mutable.SignedHeader;
 import org.cairnfs.caps.mutable.VersionId;
 import org.cairnfs.fs.grid.GridClient;
+import org.cairnfs.fs.mutable.SlotMap.Purpose;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +83,7 @@ public final class MutableFiles {
       grid.servers().retryUnreachable(options.happy());
       MutableKeys keys = MutableKeys.generate(random);
       // read, not only connected: the servers that answer the (empty) read in time take shares
-      SlotMap map = map(keys.storageIndex(), keys.writeCap().fingerprint(), false);
+      SlotMap map = map(keys.storageIndex(), keys.writeCap().fingerprint(), Purpose.PLACE);
       publisher.publish(map, keys, 1, copy, options);
       return keys.writeCap();
     });
@@ -93,15 +94,16 @@ public final class MutableFiles {
     return async(() -> {
       StorageIndex index = cap.storageIndex().orElseThrow();
       long started = System.nanoTime();
-      SlotMap map = map(index, cap.fingerprint(), true);
+      SlotMap map = map(index, cap.fingerprint(), Purpose.READ);
       if (map.selection().best().isEmpty() && askAgain(map, started)) {
-        map = map(index, cap.fingerprint(), true);
+        map = map(index, cap.fingerprint(), Purpose.READ);
       }
       for (int tries = 1; ; tries++) {
         try {
           return SlotReader.read(map, cap, options.maxSize(), timeout);
         } catch (SlotUnreadableException e) {
-          SlotMap again = tries < 3 ? replacedSince(map, cap.fingerprint(), e) : null;
+          SlotMap again = tries < 3 ? replacedSince(map, cap.fingerprint(), e,
+              map.selection().best().orElse(null)) : null;
           if (again == null) {
             throw e;
           }
@@ -138,8 +140,10 @@ public final class MutableFiles {
               ? SlotReader.read(map, readCap, options.maxSize(), timeout)
               : SlotReader.read(map, readCap, settled.version(), options.maxSize(), timeout);
         } catch (SlotUnreadableException e) {
+          VersionId read = settled.version() != null ? settled.version()
+              : map.selection().best().orElse(null);
           if (attempt == options.maxAttempts()
-              || replacedSince(map, cap.fingerprint(), e) == null) {
+              || replacedSince(map, cap.fingerprint(), e, read) == null) {
             throw e;
           }
           continue; // another writer's publish: read that one
@@ -256,7 +260,7 @@ public final class MutableFiles {
     long started = System.nanoTime();
     boolean askedAgain = false;
     while (true) {
-      SlotMap map = map(index, fingerprint, true);
+      SlotMap map = map(index, fingerprint, Purpose.WRITE);
       List<VersionId> top = map.newestRecoverable(Set.of());
       List<VersionId> others = top.stream().filter(v -> !lost.contains(v)).toList();
       boolean ownLoserOnTop = others.size() < top.size();
@@ -269,12 +273,13 @@ public final class MutableFiles {
           continue;
         }
       }
-      if (others.size() > 1) {
+      if (others.size() > 1 && !ownLoserOnTop) {
+        // a writer in the tie does not wait: three writers refused at once waited for each
+        // other for twice the stall timeout; it picks as readers do
         unsettled.addAll(others);
       }
       if (unsettled.isEmpty()) {
-        // only our own losing version on top: build on it (it holds this writer's change)
-        return new Settled(map, others.size() == 1 ? others.get(0) : null, ownLoserOnTop);
+        return new Settled(map, pick(map, others), ownLoserOnTop);
       }
       long now = System.nanoTime();
       if (!unsettled.equals(waitingFor)) {
@@ -285,12 +290,23 @@ public final class MutableFiles {
         log.warn("mutable file {}: versions {} stayed unsettled for {} s; writing over them as "
             + "the leftovers of writers that stopped", index, unsettled,
             abandonAfter.toSeconds());
-        VersionId selected = map.selection().best().orElse(null);
-        return new Settled(map, others.isEmpty() || others.contains(selected) ? null
-            : others.get(0), ownLoserOnTop);
+        return new Settled(map, pick(map, others), ownLoserOnTop);
       }
       backoff(Math.min(++waits, 4));
     }
+  }
+
+  /**
+   * Of the newest recoverable versions not this writer's, the one to build on: the selector's
+   * pick when it is one of them; null (the selector's pick) when there is none, as when only
+   * this writer's own refused version is on top (it holds this writer's change).
+   */
+  private static VersionId pick(SlotMap map, List<VersionId> others) {
+    if (others.isEmpty()) {
+      return null;
+    }
+    VersionId selected = map.selection().best().orElse(null);
+    return others.contains(selected) ? selected : others.get(0);
   }
 
   /**
@@ -307,12 +323,14 @@ public final class MutableFiles {
    * it meanwhile, else null. Why: shares over {@link SlotMap#FRONT} are read in two rounds, and
    * a publish landing between them leaves each share's front and rest from two versions.
    */
-  private SlotMap replacedSince(SlotMap map, byte[] fingerprint, SlotUnreadableException e) {
-    if (e.noShareFound()) {
+  private SlotMap replacedSince(SlotMap map, byte[] fingerprint, SlotUnreadableException e,
+      VersionId read) {
+    if (e.noShareFound() || read == null) {
       return null;
     }
-    SlotMap again = map(map.index, fingerprint, true);
-    if (again.highestSeqnum() <= map.highestSeqnum()) {
+    SlotMap again = map(map.index, fingerprint, Purpose.READ);
+    // newer than the version read (not the highest seen: that may have been a publish then)
+    if (again.selection().best().filter(v -> v.seqnum() > read.seqnum()).isEmpty()) {
       return null;
     }
     log.debug("mutable file {}: replaced while read ({}); reading the newer version", map.index,
@@ -322,14 +340,14 @@ public final class MutableFiles {
 
   /** Whether, right after publishing {@code mine}, another version as new is on the grid. */
   private boolean overtaken(StorageIndex index, byte[] fingerprint, VersionId mine) {
-    SlotMap after = map(index, fingerprint, false);
+    SlotMap after = map(index, fingerprint, Purpose.CHECK);
     return after.found.stream().map(SlotMap.Found::version)
         .anyMatch(v -> v.seqnum() >= mine.seqnum() && !v.equals(mine));
   }
 
-  private SlotMap map(StorageIndex index, byte[] fingerprint, boolean untilRecoverable) {
+  private SlotMap map(StorageIndex index, byte[] fingerprint, Purpose purpose) {
     return SlotMap.build(grid.servers(), index, fingerprint, options.params().n(), timeout,
-        grid.config().connectGrace(), untilRecoverable);
+        grid.config().connectGrace(), purpose);
   }
 
   private void checkSize(long size, StorageIndex index) throws IOException {

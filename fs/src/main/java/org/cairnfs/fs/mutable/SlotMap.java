@@ -76,14 +76,41 @@ final class SlotMap {
     this.connectGrace = connectGrace;
   }
 
+  /** What a map is for, which decides how far it reads and whether it waits for slow readers. */
+  enum Purpose {
+    /** A plain read: on until a version is recoverable; slow readers may be left out. */
+    READ(true, false),
+    /** What a writer builds on: on until recoverable, every slow reader waited for. */
+    WRITE(true, true),
+    /** The check for another writer after a publish: every slow reader waited for. */
+    CHECK(false, true),
+    /** Places for a new slot's shares: servers that answer in time. */
+    PLACE(false, false);
+
+    final boolean untilRecoverable;
+    /**
+     * Why writers wait: a newer version, or another writer's, held only by servers slow to
+     * answer would be missed, and the next publish would write over it or tie with it.
+     */
+    final boolean waitForSlow;
+
+    Purpose(boolean untilRecoverable, boolean waitForSlow) {
+      this.untilRecoverable = untilRecoverable;
+      this.waitForSlow = waitForSlow;
+    }
+  }
+
   /**
    * Maps the slot: reads the first 2n servers, and further ones (batches doubling up to 16n)
-   * while fewer than n answered, or, with {@code untilRecoverable}, while no version is
-   * recoverable. Why n: a publish connects on until n servers answered, so the check for a
-   * concurrent writer after it must read as far (a ring mostly of servers that never answer).
+   * while fewer than n answered, or, for a {@link Purpose#untilRecoverable}, while no version
+   * is recoverable. Why n: a publish places shares on the first n servers that answer, so the
+   * check for a concurrent writer after it must read as far (a ring mostly of servers that
+   * never answer). Readers set aside as slow are waited for at the end when the purpose says
+   * so or the rest of the ring was not enough; else only those that answered by then count
+   * (each batch waits a grace, not each slow server's delay).
    */
   static SlotMap build(ServerPool pool, StorageIndex index, byte[] fingerprint, int n,
-      Duration timeout, Duration connectGrace, boolean untilRecoverable) {
+      Duration timeout, Duration connectGrace, Purpose purpose) {
     SlotMap map = new SlotMap(index, PermutedRing.order(index, pool.serverIds()), connectGrace);
     int next = 0;
     int batches = 0;
@@ -91,10 +118,9 @@ final class SlotMap {
       int end = Math.min(map.ring.size(), next + (2 * n << Math.min(batches++, 3)));
       map.ask(pool, map.ring.subList(next, end), fingerprint, timeout, n);
       next = end;
-    } while (map.stillShort(n, untilRecoverable) && next < map.ring.size());
-    // the slow readers set aside: those that answered meanwhile count; the others are waited
-    // for only when the rest of the ring was not enough
-    map.collectSlow(fingerprint, timeout, !map.stillShort(n, untilRecoverable));
+    } while (map.stillShort(n, purpose.untilRecoverable) && next < map.ring.size());
+    map.collectSlow(fingerprint, timeout,
+        !purpose.waitForSlow && !map.stillShort(n, purpose.untilRecoverable));
     return map;
   }
 
@@ -241,7 +267,11 @@ final class SlotMap {
    * others are left out (listed in problems, their requests cancelled), else waited for.
    */
   private void collectSlow(byte[] fingerprint, Duration timeout, boolean onlyDone) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     slow.forEach((id, f) -> {
+      if (!onlyDone) {
+        Await.settle(f, deadline); // one deadline for all, not a timeout each
+      }
       if (f.isDone() || !onlyDone) {
         reachable.put(id, clients.get(id));
         collect(id, f, fingerprint, timeout);

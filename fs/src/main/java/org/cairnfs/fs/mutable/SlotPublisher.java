@@ -98,7 +98,7 @@ final class SlotPublisher {
         }
       });
       Set<Integer> homeless = new TreeSet<>();
-      int slowShares = setAsideSlow(map, writes, n, done, problems, homeless);
+      int slowShares = setAsideSlow(map, writes, n, problems, homeless);
       for (var server : writes.entrySet()) {
         NodeId id = server.getKey();
         for (var w : server.getValue().entrySet()) {
@@ -157,14 +157,15 @@ final class SlotPublisher {
 
   /**
    * Waits up to the connect grace for a round's writes; returns how many shares it made
-   * homeless. Servers with writes still unanswered
-   * then are set aside as slow (removed from {@code writes}; their unanswered shares homeless,
-   * their answered ones done) when n other servers remain reachable or untried; otherwise the
-   * caller waits for them up to the timeout. Why: see {@link SlotMap}'s slow readers; a new
-   * slot's first publish connects without reading, so slow servers get shares there first.
+   * homeless. Servers with writes still unanswered then are set aside as slow (their unanswered
+   * writes cancelled and their shares homeless; answered ones left in {@code writes} for the
+   * caller, a REJECTED among them being a collision) when n other servers remain reachable or
+   * untried; otherwise the
+   * caller waits for them up to the timeout. Why: see {@link SlotMap}'s slow readers; servers
+   * that answered a map in time can still be slow to write.
    */
   private int setAsideSlow(SlotMap map, Map<NodeId, Map<Integer, CompletableFuture<Void>>> writes,
-      int n, Map<NodeId, Set<Integer>> done, Map<NodeId, String> problems, Set<Integer> homeless) {
+      int n, Map<NodeId, String> problems, Set<Integer> homeless) {
     Duration grace = map.grace(timeout);
     long deadline = System.nanoTime() + grace.toNanos();
     Set<NodeId> late = new HashSet<>();
@@ -180,13 +181,13 @@ final class SlotPublisher {
     }
     int before = homeless.size();
     for (NodeId id : late) {
-      writes.remove(id).forEach((share, f) -> {
-        if (f.isDone() && !f.isCompletedExceptionally()) {
-          done.computeIfAbsent(id, x -> new TreeSet<>()).add(share);
-        } else {
-          f.cancel(false);
-          homeless.add(share);
+      writes.get(id).entrySet().removeIf(w -> {
+        if (w.getValue().isDone()) {
+          return false;
         }
+        w.getValue().cancel(false);
+        homeless.add(w.getKey());
+        return true;
       });
       problems.putIfAbsent(id, "slow: no answer within " + grace.toMillis()
           + " ms while other servers answered");
