@@ -166,7 +166,7 @@ public final class MutableFiles {
         checkSize(next.length, index);
         long seqnum = map.highestSeqnum() + 1;
         SlotPublisher.Outcome outcome = publisher.publish(map, keysOf(cap, map), seqnum, next,
-            optionsOf(map, current));
+            optionsOf(map, current, next.length));
         VersionId mine = outcome.header().versionId();
         if (!outcome.rejected() && !overtaken(index, cap.fingerprint(), mine)) {
           return new MutableVersion(next, mine);
@@ -181,34 +181,49 @@ public final class MutableFiles {
   }
 
   /**
-   * The encoding of the version read (k and n; segments this client's size, a multiple of k),
-   * happy kept within it: a change keeps its file's encoding; this client's own applies to files it creates. Why: writers of
+   * The encoding of the version read (k and n; segments this client's size, a multiple of k;
+   * happy the same share of n as this client's): a change keeps its file's encoding; this client's own applies to files it creates. Why: writers of
    * one encoding write the same share numbers to the same holders, so of two that collide the
    * one that got there first holds every slot the other aimed at. A narrower writer left the
    * wider one's other holders at the old seqnum, where the wider one's refused version then
    * landed, recoverable and with more shares than the change that had won.
    */
-  private MutableOptions optionsOf(SlotMap map, MutableVersion current) {
+  private MutableOptions optionsOf(SlotMap map, MutableVersion current, long size) {
     SignedHeader h = map.of(current.version()).get(0).share().header();
-    if (h.k() == options.params().k() && h.n() == options.params().n()) {
+    MutableParams own = options.params();
+    if (h.k() == own.k() && h.n() == own.n()) {
+      return options;
+    }
+    // publishing holds every share in memory: a file made 1-of-256 would take 256 times its
+    // size (4 GiB for 16 MiB); past this client's own expansion and 256 MiB, its own encoding
+    if ((long) h.n() * own.k() > (long) own.n() * h.k() && size * h.n() / h.k() > 1L << 28) {
+      log.warn("mutable file {}: its encoding {}-of-{} would hold {} bytes while publishing; "
+          + "publishing this version {}-of-{}", map.index, h.k(), h.n(), size * h.n() / h.k(),
+          own.k(), own.n());
       return options;
     }
     try {
       // a small version's header holds a segment as small as its contents: not that one
-      int segment = Math.max(h.k(), options.params().segmentSize() / h.k() * h.k());
+      int segment = Math.max(h.k(), own.segmentSize() / h.k() * h.k());
       MutableParams params = new MutableParams(h.k(), h.n(), segment);
-      int happy = Math.max(h.k(), Math.min(options.happy(), h.n()));
+      // the same share of the servers as this client asks of its own n
+      int happy = (int) Math.min(h.n(), Math.max(h.k(),
+          -Math.floorDiv(-(long) options.happy() * h.n(), own.n())));
       return new MutableOptions(params, happy, options.maxSize(), options.maxAttempts());
     } catch (IllegalArgumentException e) {
-      return options; // a header outside this client's limits: its own encoding
+      log.warn("mutable file {}: its encoding {}-of-{} is outside this client's limits ({}); "
+          + "publishing this version {}-of-{}", map.index, h.k(), h.n(), e.getMessage(),
+          own.k(), own.n());
+      return options;
     }
   }
+
 
   /** Best effort, before a failing change leaves: the version read published again. */
   private void supersede(MutableWriteCap cap, SlotMap map, MutableVersion current) {
     try {
       publisher.publish(map, keysOf(cap, map), map.highestSeqnum() + 1, current.contents(),
-          optionsOf(map, current));
+          optionsOf(map, current, current.contents().length));
     } catch (IOException | RuntimeException e) {
       log.warn("mutable file {}: could not publish the version read again over this writer's "
           + "refused one: {}", map.index, e.toString());

@@ -162,13 +162,8 @@ class MutableFilesTest {
    */
   @RepeatedTest(2)
   void writersWithDifferentEncodingsShareOneFileAndKeepEveryChange() throws Exception {
-    int segment = alice.options().params().segmentSize();
-    MutableFiles narrow = MutableFiles.on(grid.client(FAST), new MutableOptions(
-        new org.cairnfs.caps.mutable.MutableParams(2, 4, segment), 3,
-        MutableOptions.DEFAULT_MAX_SIZE, MutableOptions.DEFAULT_MAX_ATTEMPTS));
-    MutableFiles wide = MutableFiles.on(grid.client(FAST), new MutableOptions(
-        new org.cairnfs.caps.mutable.MutableParams(5, 10, segment), 7,
-        MutableOptions.DEFAULT_MAX_SIZE, MutableOptions.DEFAULT_MAX_ATTEMPTS));
+    MutableFiles narrow = narrowWriter();
+    MutableFiles wide = wideWriter();
     MutableWriteCap cap = wide.create(lines("wide-0")).get();
     narrow.modify(cap, adding("narrow-0", null, new AtomicInteger())).get(60, TimeUnit.SECONDS);
     assertThat(parse(wide.read(cap.readOnly()).get().contents()))
@@ -205,13 +200,8 @@ class MutableFilesTest {
    */
   @Test
   void aLosingVersionWithMoreSharesNeverHidesTheChangeThatWon() throws Exception {
-    int segment = alice.options().params().segmentSize();
-    MutableFiles narrow = MutableFiles.on(grid.client(FAST), new MutableOptions(
-        new org.cairnfs.caps.mutable.MutableParams(2, 4, segment), 3,
-        MutableOptions.DEFAULT_MAX_SIZE, MutableOptions.DEFAULT_MAX_ATTEMPTS));
-    MutableFiles wide = MutableFiles.on(grid.client(FAST), new MutableOptions(
-        new org.cairnfs.caps.mutable.MutableParams(5, 10, segment), 7,
-        MutableOptions.DEFAULT_MAX_SIZE, MutableOptions.DEFAULT_MAX_ATTEMPTS));
+    MutableFiles narrow = narrowWriter();
+    MutableFiles wide = wideWriter();
     MutableWriteCap cap = wide.create(lines("base")).get();
     AtomicInteger calls = new AtomicInteger();
     MutableVersion last = wide.modify(cap, current -> {
@@ -235,13 +225,8 @@ class MutableFilesTest {
    */
   @Test
   void aThirdWriterWaitsWhileTwoVersionsShareTheNewestSeqnum() throws Exception {
-    int segment = alice.options().params().segmentSize();
-    MutableFiles narrow = MutableFiles.on(grid.client(FAST), new MutableOptions(
-        new org.cairnfs.caps.mutable.MutableParams(2, 4, segment), 3,
-        MutableOptions.DEFAULT_MAX_SIZE, MutableOptions.DEFAULT_MAX_ATTEMPTS));
-    MutableFiles wide = MutableFiles.on(grid.client(FAST), new MutableOptions(
-        new org.cairnfs.caps.mutable.MutableParams(5, 10, segment), 7,
-        MutableOptions.DEFAULT_MAX_SIZE, MutableOptions.DEFAULT_MAX_ATTEMPTS));
+    MutableFiles narrow = narrowWriter();
+    MutableFiles wide = wideWriter();
     MutableWriteCap cap = wide.create(lines("base")).get();
     AtomicInteger calls = new AtomicInteger();
     List<CompletableFuture<MutableVersion>> third = new ArrayList<>();
