@@ -182,9 +182,10 @@ public final class MutableFiles {
 
   /**
    * The encoding of the version read (k and n; segments this client's size, a multiple of k;
-   * happy the same share of n as this client's): a change keeps its file's encoding; this client's own applies to files it creates. Why: writers of
-   * one encoding write the same share numbers to the same holders, so of two that collide the
-   * one that got there first holds every slot the other aimed at. A narrower writer left the
+   * happy the same share of n as this client's): a change keeps its file's encoding, and this
+   * client's own applies to the files it creates. Why: writers of one encoding write the same
+   * share numbers to the same holders, so of two that collide the one that got there first
+   * holds every slot the other aimed at. A narrower writer left the
    * wider one's other holders at the old seqnum, where the wider one's refused version then
    * landed, recoverable and with more shares than the change that had won.
    */
@@ -217,7 +218,6 @@ public final class MutableFiles {
       return options;
     }
   }
-
 
   /** Best effort, before a failing change leaves: the version read published again. */
   private void supersede(MutableWriteCap cap, SlotMap map, MutableVersion current) {

@@ -217,8 +217,9 @@ final class SlotMap {
    * Connects {@code servers} and, with {@code n} above 0, reads what they hold. Readers still
    * silent after the connect grace are set aside as slow when n other servers remain (reachable
    * or not asked yet): the map reads on along the ring instead, and {@link #build} waits for
-   * them only if the rest was not enough; otherwise they are waited for up to {@code timeout}. Why: a server that connects and then answers late (a loaded disk, or
-   * one of many announced fakes) held every map, so every directory change, for its delay.
+   * them only if the rest was not enough; otherwise they are waited for up to {@code timeout}.
+   * Why: a server that connects and then answers late (a loaded disk, or one of many announced
+   * fakes) held every map, so every directory change, for its delay.
    */
   private void ask(ServerPool pool, List<NodeId> servers, byte[] fingerprint, Duration timeout,
       int n) {

@@ -22,8 +22,9 @@ import org.cairnfs.protocol.message.Response;
 import org.cairnfs.protocol.message.WireLimits;
 
 /**
- * Reads the version a {@link SlotMap} selects (or one the caller picked from it): fetches the rest of k of its shares (often none:
- * the map already holds small shares whole), all in parallel, and decodes them through the caps
+ * Reads the version a {@link SlotMap} selects (or one the caller picked from it): fetches the
+ * rest of k of its shares (often none: the map already holds small shares whole), all in
+ * parallel, and decodes them through the caps
  * {@link MutableFileReader}, which verifies signature, hash chain and every block. If k shares
  * are not enough (a share damaged, or replaced by a newer version between the two reads), every
  * other share of the version is fetched and decoding is tried once more.

@@ -795,7 +795,8 @@ class MutableFilesTest {
         held.verifyingKey());
     byte[][] v2 = org.cairnfs.caps.mutable.MutableFileWriter.write(keys, 2, two,
         alice.options().params(), new SecureRandom());
-    java.util.concurrent.atomic.AtomicBoolean replaced = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean replaced =
+        new java.util.concurrent.atomic.AtomicBoolean();
     Runnable replaceAll = () -> {
       if (replaced.compareAndSet(false, true)) {
         try {
