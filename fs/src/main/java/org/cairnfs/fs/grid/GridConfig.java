@@ -114,6 +114,20 @@ public final class GridConfig {
     return connectGrace;
   }
 
+  /**
+   * How long a batch of requests waits for a server once others could answer: the connect
+   * grace, never longer than the stall timeout. A server silent past it is left for this
+   * operation when enough others remain.
+   */
+  public Duration answerGrace() {
+    return connectGrace.compareTo(stallTimeout) < 0 ? connectGrace : stallTimeout;
+  }
+
+  /** The problem reported for a server left for not answering within {@code grace}. */
+  public static String slowProblem(Duration grace) {
+    return "slow: no answer within " + grace.toMillis() + " ms while other servers answered";
+  }
+
   /** Builder whose setters refuse bad values, naming them. */
   public static final class Builder {
     private EncodingParams params = EncodingParams.DEFAULTS;

@@ -160,7 +160,7 @@ final class UploadServers {
     for (NodeId id : batch) {
       connecting.put(id, pool.connect(id));
     }
-    Duration wait = grace();
+    Duration wait = config.answerGrace();
     long deadline = System.nanoTime() + wait.toNanos();
     Map<NodeId, CompletableFuture<Set<Integer>>> asking = new LinkedHashMap<>();
     int connected = 0;
@@ -192,7 +192,7 @@ final class UploadServers {
    * many announced fakes) held every batch for its delay, minutes for a small put.
    */
   private Set<NodeId> setAsideSlow(Map<NodeId, ? extends CompletableFuture<?>> answers) {
-    Duration grace = grace();
+    Duration grace = config.answerGrace();
     long deadline = System.nanoTime() + grace.toNanos();
     Set<NodeId> late = new LinkedHashSet<>();
     answers.forEach((id, f) -> {
@@ -205,15 +205,9 @@ final class UploadServers {
     }
     for (NodeId id : late) {
       answers.get(id).cancel(false);
-      placement.problem(id, "slow: no answer within " + grace.toMillis()
-          + " ms while other servers answered");
+      placement.problem(id, GridConfig.slowProblem(grace));
     }
     return late;
-  }
-
-  private Duration grace() {
-    return config.connectGrace().compareTo(config.stallTimeout()) < 0
-        ? config.connectGrace() : config.stallTimeout();
   }
 
   /** Asks the servers connected without asking which shares they hold. */

@@ -362,7 +362,7 @@ public final class MutableFiles {
 
   private SlotMap map(StorageIndex index, byte[] fingerprint, Purpose purpose) {
     return SlotMap.build(grid.servers(), index, fingerprint, options.params().n(), timeout,
-        grid.config().connectGrace(), purpose);
+        grid.config().answerGrace(), purpose);
   }
 
   private void checkSize(long size, StorageIndex index) throws IOException {

@@ -17,6 +17,7 @@ import org.cairnfs.caps.mutable.MutableShareFormatException;
 import org.cairnfs.caps.mutable.VersionId;
 import org.cairnfs.caps.mutable.VersionSelector;
 import org.cairnfs.fs.grid.Await;
+import org.cairnfs.fs.grid.GridConfig;
 import org.cairnfs.fs.grid.PermutedRing;
 import org.cairnfs.fs.grid.ServerPool;
 import org.cairnfs.protocol.client.RemoteException;
@@ -66,14 +67,14 @@ final class SlotMap {
   private final Map<NodeId, StorageClient> clients = new java.util.HashMap<>();
   final List<Found> found = new ArrayList<>();
   private final SignatureMemo signatures = new SignatureMemo();
-  /** How long a batch waits for connections it opens (GridConfig.connectGrace). */
-  private final Duration connectGrace;
+  /** How long a batch waits for connections and answers (GridConfig.answerGrace). */
+  private final Duration grace;
   private VersionSelector.Selection selection;
 
-  private SlotMap(StorageIndex index, List<NodeId> ring, Duration connectGrace) {
+  private SlotMap(StorageIndex index, List<NodeId> ring, Duration grace) {
     this.index = index;
     this.ring = ring;
-    this.connectGrace = connectGrace;
+    this.grace = grace;
   }
 
   /** What a map is for, which decides how far it reads and whether it waits for slow readers. */
@@ -110,8 +111,8 @@ final class SlotMap {
    * (each batch waits a grace, not each slow server's delay).
    */
   static SlotMap build(ServerPool pool, StorageIndex index, byte[] fingerprint, int n,
-      Duration timeout, Duration connectGrace, Purpose purpose) {
-    SlotMap map = new SlotMap(index, PermutedRing.order(index, pool.serverIds()), connectGrace);
+      Duration timeout, Duration grace, Purpose purpose) {
+    SlotMap map = new SlotMap(index, PermutedRing.order(index, pool.serverIds()), grace);
     int next = 0;
     int batches = 0;
     do {
@@ -228,7 +229,7 @@ final class SlotMap {
       connecting.put(id, pool.connect(id));
     }
     // a connection already open answers at once; one still opening after the grace is left
-    Duration wait = grace(timeout);
+    Duration wait = grace;
     long deadline = System.nanoTime() + wait.toNanos();
     Map<NodeId, CompletableFuture<List<Response.SlotShare>>> reading = new LinkedHashMap<>();
     connecting.forEach((id, f) -> {
@@ -278,8 +279,7 @@ final class SlotMap {
         collect(id, f, fingerprint, timeout);
       } else {
         f.cancel(false);
-        problems.put(id, "slow: no answer within " + grace(timeout).toMillis()
-            + " ms while other servers answered");
+        problems.put(id, GridConfig.slowProblem(grace));
       }
     });
     slow.clear();
@@ -309,8 +309,8 @@ final class SlotMap {
   }
 
   /** How long a batch waits for connections, and for answers when others answered. */
-  Duration grace(Duration timeout) {
-    return connectGrace.compareTo(timeout) < 0 ? connectGrace : timeout;
+  Duration grace() {
+    return grace;
   }
 
   /** Servers that could still take shares without {@code without}: reachable, and untried. */

@@ -19,6 +19,7 @@ import org.cairnfs.caps.mutable.SignedHeader;
 import org.cairnfs.fs.grid.Activity;
 import org.cairnfs.fs.grid.Await;
 import org.cairnfs.fs.grid.ClientSecrets;
+import org.cairnfs.fs.grid.GridConfig;
 import org.cairnfs.fs.grid.Happiness;
 import org.cairnfs.fs.grid.HappinessException;
 import org.cairnfs.fs.grid.ServerPool;
@@ -160,13 +161,12 @@ final class SlotPublisher {
    * homeless. Servers with writes still unanswered then are set aside as slow (their unanswered
    * writes cancelled and their shares homeless; answered ones left in {@code writes} for the
    * caller, a REJECTED among them being a collision) when n other servers remain reachable or
-   * untried; otherwise the
-   * caller waits for them up to the timeout. Why: see {@link SlotMap}'s slow readers; servers
+   * untried; otherwise the caller waits for them up to the timeout. Why: see {@link SlotMap}'s slow readers; servers
    * that answered a map in time can still be slow to write.
    */
   private int setAsideSlow(SlotMap map, Map<NodeId, Map<Integer, CompletableFuture<Void>>> writes,
       int n, Map<NodeId, String> problems, Set<Integer> homeless) {
-    Duration grace = map.grace(timeout);
+    Duration grace = map.grace();
     long deadline = System.nanoTime() + grace.toNanos();
     Set<NodeId> late = new HashSet<>();
     writes.forEach((id, shares) -> shares.values().forEach(f -> {
@@ -189,8 +189,7 @@ final class SlotPublisher {
         homeless.add(w.getKey());
         return true;
       });
-      problems.putIfAbsent(id, "slow: no answer within " + grace.toMillis()
-          + " ms while other servers answered");
+      problems.putIfAbsent(id, GridConfig.slowProblem(grace));
     }
     return homeless.size() - before;
   }

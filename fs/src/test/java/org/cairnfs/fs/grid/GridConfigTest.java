@@ -97,4 +97,17 @@ class GridConfigTest {
     assertThat(other).usingRecursiveComparison().ignoringFields("readAhead").isEqualTo(c);
     assertThat(c.readAhead()).isEqualTo(12345);
   }
+
+  @Test
+  void theAnswerGraceIsTheConnectGraceButNeverLongerThanTheStallTimeout() {
+    GridConfig c = GridConfig.builder().connectGrace(Duration.ofSeconds(5))
+        .stallTimeout(Duration.ofSeconds(30)).build();
+    assertThat(c.answerGrace()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.toBuilder().stallTimeout(Duration.ofSeconds(2)).build().answerGrace())
+        .isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.toBuilder().stallTimeout(Duration.ofSeconds(5)).build().answerGrace())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(GridConfig.slowProblem(Duration.ofMillis(1500)))
+        .isEqualTo("slow: no answer within 1500 ms while other servers answered");
+  }
 }
