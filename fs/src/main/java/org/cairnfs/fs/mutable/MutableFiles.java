@@ -16,7 +16,6 @@ import org.cairnfs.caps.MutableWriteCap;
 import org.cairnfs.caps.StorageIndex;
 import org.cairnfs.caps.mutable.MutableIntegrityException;
 import org.cairnfs.caps.mutable.MutableKeys;
-import org.cairnfs.caps.mutable.MutableParams;
 import org.cairnfs.caps.mutable.SignedHeader;
 import org.cairnfs.caps.mutable.VersionId;
 import org.cairnfs.fs.grid.GridClient;
@@ -35,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * writer re-reads (the newest recoverable version, now including the other writer's change),
  * applies its {@link Modifier} again and publishes seqnum + 1, after a short random backoff.
  * And a writer never publishes over a newer version it cannot read yet (another writer's
- * publish in progress), never builds on its own versions that lost, and waits while several
- * recoverable versions share the newest seqnum ({@link #settledMap}).
+ * publish in progress), never builds on its own versions that lost, waits while several
+ * recoverable versions share the newest seqnum, and publishes its refused version again as it
+ * is when nothing as new is recoverable ({@link #settledMap}).
  *
  * <p>Costs: read = one READ_SLOT to each of 2n servers in parallel (small files arrive whole),
  * a second round only for shares larger than {@link SlotMap#FRONT}; publish = encoding in
@@ -98,6 +98,14 @@ public final class MutableFiles {
       if (map.selection().best().isEmpty() && askAgain(map, started)) {
         map = map(index, cap.fingerprint(), Purpose.READ);
       }
+      // shares but no recoverable version: a publish of a file over half of n in progress, or
+      // writers whose versions split the slots, about to publish again; a damaged file still
+      // fails, about a second later
+      for (int waits = 1; waits <= 4 && map.selection().best().isEmpty()
+          && !map.found.isEmpty(); waits++) {
+        backoff(waits);
+        map = map(index, cap.fingerprint(), Purpose.READ);
+      }
       for (int tries = 1; ; tries++) {
         try {
           return SlotReader.read(map, cap, options.maxSize(), timeout);
@@ -131,47 +139,57 @@ public final class MutableFiles {
       StorageIndex index = cap.storageIndex().orElseThrow();
       grid.servers().retryUnreachable(options.happy());
       Set<VersionId> lost = new HashSet<>();
+      Refused refused = null;
       for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
-        Settled settled = settledMap(index, cap.fingerprint(), lost);
+        Settled settled = settledMap(index, cap.fingerprint(), lost, refused);
         SlotMap map = settled.map();
-        MutableVersion current;
-        try {
-          current = settled.version() == null
-              ? SlotReader.read(map, readCap, options.maxSize(), timeout)
-              : SlotReader.read(map, readCap, settled.version(), options.maxSize(), timeout);
-        } catch (SlotUnreadableException e) {
-          VersionId read = settled.version() != null ? settled.version()
-              : map.selection().best().orElse(null);
-          if (attempt == options.maxAttempts()
-              || replacedSince(map, cap.fingerprint(), e, read) == null) {
+        byte[] next;
+        MutableOptions publishing;
+        if (settled.republish()) {
+          next = refused.contents(); // it holds this change: not applied twice
+          publishing = refused.options();
+        } else {
+          MutableVersion current;
+          try {
+            current = settled.version() == null
+                ? SlotReader.read(map, readCap, options.maxSize(), timeout)
+                : SlotReader.read(map, readCap, settled.version(), options.maxSize(), timeout);
+          } catch (SlotUnreadableException e) {
+            VersionId read = settled.version() != null ? settled.version()
+                : map.selection().best().orElse(null);
+            if (attempt == options.maxAttempts()
+                || replacedSince(map, cap.fingerprint(), e, read) == null) {
+              throw e;
+            }
+            continue; // another writer's publish: read that one
+          }
+          byte[] changed;
+          try {
+            changed = modifier.apply(current.contents());
+          } catch (IOException | RuntimeException e) {
+            if (settled.ownLoserOnTop()) {
+              supersede(cap, map, current);
+            }
             throw e;
           }
-          continue; // another writer's publish: read that one
-        }
-        byte[] changed;
-        try {
-          changed = modifier.apply(current.contents());
-        } catch (IOException | RuntimeException e) {
-          if (settled.ownLoserOnTop()) {
-            supersede(cap, map, current);
+          if (changed == null && !settled.ownLoserOnTop()) {
+            return current;
           }
-          throw e;
+          // null with a losing version of ours beside the one read: publish what was read
+          // again, or readers could keep taking ours (it may hold more shares)
+          next = changed == null ? current.contents() : changed;
+          publishing = options.forChange(headerOf(map, current), next.length, index);
         }
-        if (changed == null && !settled.ownLoserOnTop()) {
-          return current;
-        }
-        // null with a losing version of ours beside the one read: publish what was read again,
-        // or readers could keep taking ours (it may hold more shares)
-        byte[] next = changed == null ? current.contents() : changed;
         checkSize(next.length, index);
         long seqnum = map.highestSeqnum() + 1;
         SlotPublisher.Outcome outcome = publisher.publish(map, keysOf(cap, map), seqnum, next,
-            optionsOf(map, current, next.length));
+            publishing);
         VersionId mine = outcome.header().versionId();
         if (!outcome.rejected() && !overtaken(index, cap.fingerprint(), mine)) {
           return new MutableVersion(next, mine);
         }
         lost.add(mine);
+        refused = new Refused(next, mine, publishing);
         log.debug("mutable file {}: seqnum {} collided with another writer (attempt {})",
             index, seqnum, attempt);
         backoff(attempt);
@@ -180,50 +198,15 @@ public final class MutableFiles {
     });
   }
 
-  /**
-   * The encoding of the version read (k and n; segments this client's size, a multiple of k;
-   * happy the same share of n as this client's): a change keeps its file's encoding, and this
-   * client's own applies to the files it creates. Why: writers of one encoding write the same
-   * share numbers to the same holders, so of two that collide the one that got there first
-   * holds every slot the other aimed at. A narrower writer left the
-   * wider one's other holders at the old seqnum, where the wider one's refused version then
-   * landed, recoverable and with more shares than the change that had won.
-   */
-  private MutableOptions optionsOf(SlotMap map, MutableVersion current, long size) {
-    SignedHeader h = map.of(current.version()).get(0).share().header();
-    MutableParams own = options.params();
-    if (h.k() == own.k() && h.n() == own.n()) {
-      return options;
-    }
-    // publishing holds every share in memory: a file made 1-of-256 would take 256 times its
-    // size (4 GiB for 16 MiB); past this client's own expansion and 256 MiB, its own encoding
-    if ((long) h.n() * own.k() > (long) own.n() * h.k() && size * h.n() / h.k() > 1L << 28) {
-      log.warn("mutable file {}: its encoding {}-of-{} would hold {} bytes while publishing; "
-          + "publishing this version {}-of-{}", map.index, h.k(), h.n(), size * h.n() / h.k(),
-          own.k(), own.n());
-      return options;
-    }
-    try {
-      // a small version's header holds a segment as small as its contents: not that one
-      int segment = Math.max(h.k(), own.segmentSize() / h.k() * h.k());
-      MutableParams params = new MutableParams(h.k(), h.n(), segment);
-      // the same share of the servers as this client asks of its own n
-      int happy = (int) Math.min(h.n(), Math.max(h.k(),
-          -Math.floorDiv(-(long) options.happy() * h.n(), own.n())));
-      return new MutableOptions(params, happy, options.maxSize(), options.maxAttempts());
-    } catch (IllegalArgumentException e) {
-      log.warn("mutable file {}: its encoding {}-of-{} is outside this client's limits ({}); "
-          + "publishing this version {}-of-{}", map.index, h.k(), h.n(), e.getMessage(),
-          own.k(), own.n());
-      return options;
-    }
+  private static SignedHeader headerOf(SlotMap map, MutableVersion version) {
+    return map.of(version.version()).get(0).share().header();
   }
 
   /** Best effort, before a failing change leaves: the version read published again. */
   private void supersede(MutableWriteCap cap, SlotMap map, MutableVersion current) {
     try {
       publisher.publish(map, keysOf(cap, map), map.highestSeqnum() + 1, current.contents(),
-          optionsOf(map, current, current.contents().length));
+          options.forChange(headerOf(map, current), current.contents().length, map.index));
     } catch (IOException | RuntimeException e) {
       log.warn("mutable file {}: could not publish the version read again over this writer's "
           + "refused one: {}", map.index, e.toString());
@@ -241,10 +224,19 @@ public final class MutableFiles {
   }
 
   /**
-   * A map, the version to build on ({@code null}: the one the map selects), and whether a
-   * version of this writer's that lost is among the newest recoverable ones.
+   * A map, the version to build on ({@code null}: the one the map selects), whether a version
+   * of this writer's that lost is among the newest recoverable ones, and whether to publish the
+   * last refused version's contents again instead of building on anything.
    */
-  private record Settled(SlotMap map, VersionId version, boolean ownLoserOnTop) {}
+  private record Settled(SlotMap map, VersionId version, boolean ownLoserOnTop,
+      boolean republish) {
+    Settled(SlotMap map, VersionId version, boolean ownLoserOnTop) {
+      this(map, version, ownLoserOnTop, false);
+    }
+  }
+
+  /** This writer's last refused version: its contents (the change made) and encoding. */
+  private record Refused(byte[] contents, VersionId version, MutableOptions options) {}
 
   /**
    * A map with no version newer than the one it would read, waiting for one that is being
@@ -262,13 +254,20 @@ public final class MutableFiles {
    * next publish. Counting shares cannot tell either: a wider writer's losing version, landing
    * after a narrower one's publish and check, holds more shares (ci167).
    *
+   * <p>When nothing as new as this writer's {@code refused} version is recoverable but that
+   * version, and nothing is newer, it is published again as it is: no publish at its seqnum
+   * returned (a returned one is recoverable), so it loses no change, and it holds this writer's
+   * own. Why not wait: writers refused at one seqnum whose versions split the share slots among
+   * them (three 5-of-10 writers holding 4, 3 and 3) would each wait for the others', and the
+   * version they all built on is overwritten everywhere.
+   *
    * <p>Only a state that stays exactly as it is for {@link #abandonAfter} (twice the stall
    * timeout) counts as the leftover of a writer that died, and is written over. Before the
    * first wait (or with nothing recoverable), the servers that failed the map and may be back
    * are asked again, once: holders that restarted give their version back.
    */
-  private Settled settledMap(StorageIndex index, byte[] fingerprint, Set<VersionId> lost)
-      throws IOException {
+  private Settled settledMap(StorageIndex index, byte[] fingerprint, Set<VersionId> lost,
+      Refused refused) throws IOException {
     List<VersionId> waitingFor = List.of();
     long since = 0;
     int waits = 0;
@@ -287,6 +286,10 @@ public final class MutableFiles {
         if (askAgain(map, started)) {
           continue;
         }
+      }
+      if (refused != null && map.highestSeqnum() == refused.version().seqnum()
+          && others.stream().noneMatch(v -> v.seqnum() >= refused.version().seqnum())) {
+        return new Settled(map, null, ownLoserOnTop, true);
       }
       if (others.size() > 1 && !ownLoserOnTop) {
         // a writer in the tie does not wait: three writers refused at once waited for each
@@ -313,8 +316,7 @@ public final class MutableFiles {
 
   /**
    * Of the newest recoverable versions not this writer's, the one to build on: the selector's
-   * pick when it is one of them; null (the selector's pick) when there is none, as when only
-   * this writer's own refused version is on top (it holds this writer's change).
+   * pick when it is one of them; null (the selector's pick) when there is none.
    */
   private static VersionId pick(SlotMap map, List<VersionId> others) {
     if (others.isEmpty()) {

@@ -44,6 +44,8 @@ public final class FaultyBackend implements StorageBackend {
   private volatile boolean failAllocates;
   private volatile int padSlotTails;
   private volatile boolean emptySlotTails;
+  private final java.util.concurrent.atomic.AtomicLong nextSlotWriteDelay =
+      new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicReference<Runnable> beforeSlotTail =
       new java.util.concurrent.atomic.AtomicReference<>();
   private final AtomicInteger listings = new AtomicInteger();
@@ -162,6 +164,11 @@ public final class FaultyBackend implements StorageBackend {
    */
   public void emptySlotTails(boolean on) {
     emptySlotTails = on;
+  }
+
+  /** Answers the next WriteSlotShare only after {@code millis} (once). */
+  public void delayNextSlotWrite(long millis) {
+    nextSlotWriteDelay.set(millis);
   }
 
   /** Runs {@code action} (with the write count) when the {@code n}-th write chunk arrives. */
@@ -342,6 +349,10 @@ public final class FaultyBackend implements StorageBackend {
   public void writeSlotShare(Caller caller, Request.WriteSlotShare request)
       throws StorageException {
     maybeHang();
+    long delay = nextSlotWriteDelay.getAndSet(0);
+    if (delay > 0) {
+      sleep(delay);
+    }
     if (failWrites) {
       throw new StorageException(ErrorCode.INTERNAL, "injected write failure");
     }
