@@ -259,7 +259,9 @@ public final class MutableFiles {
    * returned (a returned one is recoverable), so it loses no change, and it holds this writer's
    * own. Why not wait: writers refused at one seqnum whose versions split the share slots among
    * them (three 5-of-10 writers holding 4, 3 and 3) would each wait for the others', and the
-   * version they all built on is overwritten everywhere.
+   * version they all built on is overwritten everywhere. But while servers failed the map and
+   * other writers' versions at that seqnum are seen, one of those may have returned with most
+   * of its shares on the servers that failed: then the writer waits as below first.
    *
    * <p>Only a state that stays exactly as it is for {@link #abandonAfter} (twice the stall
    * timeout) counts as the leftover of a writer that died, and is written over. Before the
@@ -287,8 +289,9 @@ public final class MutableFiles {
           continue;
         }
       }
-      if (refused != null && map.highestSeqnum() == refused.version().seqnum()
-          && others.stream().noneMatch(v -> v.seqnum() >= refused.version().seqnum())) {
+      boolean republish = refused != null && map.highestSeqnum() == refused.version().seqnum()
+          && others.stream().noneMatch(v -> v.seqnum() >= refused.version().seqnum());
+      if (republish && (unsettled.isEmpty() || map.problems.isEmpty())) {
         return new Settled(map, null, ownLoserOnTop, true);
       }
       if (others.size() > 1 && !ownLoserOnTop) {
@@ -308,7 +311,7 @@ public final class MutableFiles {
         log.warn("mutable file {}: versions {} stayed unsettled for {} s; writing over them as "
             + "the leftovers of writers that stopped", index, unsettled,
             abandonAfter.toSeconds());
-        return new Settled(map, pick(map, others), ownLoserOnTop);
+        return new Settled(map, pick(map, others), ownLoserOnTop, republish);
       }
       backoff(Math.min(++waits, 4));
     }

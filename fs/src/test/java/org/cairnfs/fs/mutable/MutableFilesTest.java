@@ -284,31 +284,13 @@ class MutableFilesTest {
   @Test
   void writersWhoseRefusedVersionsSplitTheSlotsPublishThemAgain() throws Exception {
     MutableFiles first = writerOf(6, 10, 7);
-    MutableFiles second = writerOf(6, 10, 7);
     MutableWriteCap cap = first.create(lines("base")).get();
-    // the second half of the ring answers the first publish late: the second one lands there
-    for (org.cairnfs.protocol.identity.NodeId id : ring(cap).subList(5, 10)) {
-      grid.servers().stream().filter(s -> s.nodeId().equals(id)).findFirst().orElseThrow()
-          .faults().delayNextSlotWrite(500);
-    }
-    CyclicBarrier bothRead = new CyclicBarrier(2);
-    AtomicInteger calls = new AtomicInteger();
-    Modifier addFirst = adding("first", bothRead, calls);
-    Modifier addSecond = adding("second", bothRead, calls);
-    boolean[] once = {true};
-    CompletableFuture<MutableVersion> one = first.modify(cap, addFirst);
-    CompletableFuture<MutableVersion> two = second.modify(cap, current -> {
-      byte[] changed = addSecond.apply(current);
-      if (once[0]) {
-        once[0] = false;
-        pause(150);
-      }
-      return changed;
-    });
+    List<CompletableFuture<MutableVersion>> both =
+        splitTheSlots(first, writerOf(6, 10, 7), cap, () -> { });
     // a reader meanwhile: between the split and the republish nothing is recoverable
     List<Throwable> readFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
     CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {
-      while (!(one.isDone() && two.isDone())) {
+      while (!both.stream().allMatch(CompletableFuture::isDone)) {
         try {
           carol.read(cap.readOnly()).get();
         } catch (Exception e) {
@@ -316,14 +298,73 @@ class MutableFilesTest {
         }
       }
     });
-    one.get(60, TimeUnit.SECONDS);
-    two.get(60, TimeUnit.SECONDS);
+    for (CompletableFuture<MutableVersion> writer : both) {
+      writer.get(60, TimeUnit.SECONDS);
+    }
     reading.get(60, TimeUnit.SECONDS);
     assertThat(readFailures).isEmpty();
     MutableVersion last = bob.read(cap.readOnly()).get();
     assertThat(parse(last.contents())).containsExactly("base", "first", "second");
     // 2 split, 3 the first writer's again, 4 the other's change on it: the split happened
     assertThat(last.seqnum()).isGreaterThanOrEqualTo(4);
+  }
+
+  /**
+   * The same split while a server fails every read: a version of another writer at the seqnum
+   * might then be one that returned, its shares mostly on servers that failed, so the writers
+   * wait (twice the stall timeout) before publishing theirs again. Both changes are kept.
+   */
+  @Test
+  void writersOfASplitWaitBeforePublishingAgainWhileServersFailTheirMaps() throws Exception {
+    MutableFiles first = writerOf(6, 10, 7);
+    MutableWriteCap cap = first.create(lines("base")).get();
+    TestServer failing = server(ring(cap).get(9));
+    try {
+      long started = System.nanoTime();
+      // from when the second publish starts: both have mapped, so the split is as above
+      for (CompletableFuture<MutableVersion> writer : splitTheSlots(first, writerOf(6, 10, 7),
+          cap, () -> failing.faults().failReads(true))) {
+        writer.get(60, TimeUnit.SECONDS);
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isGreaterThanOrEqualTo(FAST.stallTimeout().multipliedBy(2));
+      MutableVersion last = bob.read(cap.readOnly()).get();
+      assertThat(parse(last.contents())).containsExactly("base", "first", "second");
+      assertThat(last.seqnum()).isGreaterThanOrEqualTo(4);
+    } finally {
+      failing.faults().failReads(false);
+    }
+  }
+
+  /**
+   * Starts two changes of {@code cap} (adding "first" and "second") that both read its version
+   * 1 and whose publishes split the share slots: the second half of the ring answers the
+   * first publish late (once), so the second one lands there first. {@code beforeSecond} runs
+   * just before the second publish.
+   */
+  static List<CompletableFuture<MutableVersion>> splitTheSlots(MutableFiles first,
+      MutableFiles second, MutableWriteCap cap, Runnable beforeSecond) {
+    for (org.cairnfs.protocol.identity.NodeId id : ring(cap).subList(5, 10)) {
+      server(id).faults().delayNextSlotWrite(500);
+    }
+    CyclicBarrier bothRead = new CyclicBarrier(2);
+    AtomicInteger calls = new AtomicInteger();
+    Modifier addSecond = adding("second", bothRead, calls);
+    boolean[] once = {true};
+    return List.of(first.modify(cap, adding("first", bothRead, calls)),
+        second.modify(cap, current -> {
+          byte[] changed = addSecond.apply(current);
+          if (once[0]) {
+            once[0] = false;
+            pause(150);
+            beforeSecond.run();
+          }
+          return changed;
+        }));
+  }
+
+  static TestServer server(org.cairnfs.protocol.identity.NodeId id) {
+    return grid.servers().stream().filter(s -> s.nodeId().equals(id)).findFirst().orElseThrow();
   }
 
   static void pause(long millis) throws java.io.IOException {
