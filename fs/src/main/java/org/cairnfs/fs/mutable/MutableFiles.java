@@ -20,6 +20,7 @@ import org.cairnfs.caps.mutable.SignedHeader;
 import org.cairnfs.caps.mutable.VersionId;
 import org.cairnfs.fs.grid.GridClient;
 import org.cairnfs.fs.mutable.SlotMap.Purpose;
+import org.cairnfs.protocol.identity.NodeId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MutableFiles {
   private static final Logger log = LoggerFactory.getLogger(MutableFiles.class);
+  /** How long a read maps again a slot with shares but no recoverable version. */
+  private static final long REREAD_WITHIN = 1_500_000_000L;
 
   private final GridClient grid;
   private final MutableOptions options;
@@ -100,9 +103,9 @@ public final class MutableFiles {
       }
       // shares but no recoverable version: a publish of a file over half of n in progress, or
       // writers whose versions split the slots, about to publish again; a damaged file still
-      // fails, about a second later
+      // fails, about a second later (each map of such a slot may wait for a silent server)
       for (int waits = 1; waits <= 4 && map.selection().best().isEmpty()
-          && !map.found.isEmpty(); waits++) {
+          && !map.found.isEmpty() && System.nanoTime() - started < REREAD_WITHIN; waits++) {
         backoff(waits);
         map = map(index, cap.fingerprint(), Purpose.READ);
       }
@@ -189,7 +192,10 @@ public final class MutableFiles {
           return new MutableVersion(next, mine);
         }
         lost.add(mine);
-        refused = new Refused(next, mine, publishing);
+        Set<NodeId> holders = new HashSet<>(outcome.placement().values().stream()
+            .flatMap(List::stream).toList());
+        map.found.forEach(f -> holders.add(f.server()));
+        refused = new Refused(next, mine, publishing, holders);
         log.debug("mutable file {}: seqnum {} collided with another writer (attempt {})",
             index, seqnum, attempt);
         backoff(attempt);
@@ -235,8 +241,12 @@ public final class MutableFiles {
     }
   }
 
-  /** This writer's last refused version: its contents (the change made) and encoding. */
-  private record Refused(byte[] contents, VersionId version, MutableOptions options) {}
+  /**
+   * This writer's last refused version: its contents (the change made), its encoding, and the
+   * servers that held the slot or took its shares then (where the version that won must be).
+   */
+  private record Refused(byte[] contents, VersionId version, MutableOptions options,
+      Set<NodeId> holders) {}
 
   /**
    * A map with no version newer than the one it would read, waiting for one that is being
@@ -259,9 +269,11 @@ public final class MutableFiles {
    * returned (a returned one is recoverable), so it loses no change, and it holds this writer's
    * own. Why not wait: writers refused at one seqnum whose versions split the share slots among
    * them (three 5-of-10 writers holding 4, 3 and 3) would each wait for the others', and the
-   * version they all built on is overwritten everywhere. But while servers failed the map and
-   * other writers' versions at that seqnum are seen, one of those may have returned with most
-   * of its shares on the servers that failed: then the writer waits as below first.
+   * version they all built on is overwritten everywhere. But only at once when every server
+   * that held the slot or took shares at the refused publish answered: the version that won
+   * (and may have returned) is on those, and one that did not answer may hide it. Otherwise it
+   * waits as below, and then publishes again only when its refused version holds shares (a
+   * split, or the file is lost); refused everywhere, it fails instead.
    *
    * <p>Only a state that stays exactly as it is for {@link #abandonAfter} (twice the stall
    * timeout) counts as the leftover of a writer that died, and is written over. Before the
@@ -291,8 +303,11 @@ public final class MutableFiles {
       }
       boolean republish = refused != null && map.highestSeqnum() == refused.version().seqnum()
           && others.stream().noneMatch(v -> v.seqnum() >= refused.version().seqnum());
-      if (republish && (unsettled.isEmpty() || map.problems.isEmpty())) {
-        return new Settled(map, null, ownLoserOnTop, true);
+      if (republish) {
+        if (map.reachable.keySet().containsAll(refused.holders())) {
+          return new Settled(map, null, ownLoserOnTop, true);
+        }
+        unsettled.add(refused.version()); // wait for the holders that did not answer
       }
       if (others.size() > 1 && !ownLoserOnTop) {
         // a writer in the tie does not wait: three writers refused at once waited for each
@@ -308,6 +323,11 @@ public final class MutableFiles {
         since = now;
         waits = 0;
       } else if (now - since > abandonAfter.toNanos()) {
+        if (republish && map.of(refused.version()).isEmpty()) {
+          // refused everywhere it wrote, its holders still silent: what won may be there
+          throw new SlotUnreadableException(index, "servers that held it when this change was "
+              + "refused do not answer; nothing written over it" + SlotReader.problems(map));
+        }
         log.warn("mutable file {}: versions {} stayed unsettled for {} s; writing over them as "
             + "the leftovers of writers that stopped", index, unsettled,
             abandonAfter.toSeconds());

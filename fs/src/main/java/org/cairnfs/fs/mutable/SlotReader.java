@@ -122,7 +122,7 @@ final class SlotReader {
     return out;
   }
 
-  private static String problems(SlotMap map) {
+  static String problems(SlotMap map) {
     if (map.problems.isEmpty()) {
       return "";
     }

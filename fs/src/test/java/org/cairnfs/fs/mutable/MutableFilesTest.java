@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -333,6 +334,91 @@ class MutableFilesTest {
       assertThat(last.seqnum()).isGreaterThanOrEqualTo(4);
     } finally {
       failing.faults().failReads(false);
+    }
+  }
+
+  /**
+   * From a hostile review: a writer refused at seqnum 2 that, on its retry, cannot read three
+   * of the four holders of a 2-of-4 file sees one share of the change that won and returned,
+   * nothing recoverable, and its refused seqnum as the highest. Publishing its refused version
+   * again there (on the one holder it sees and three empty servers) hid the returned change
+   * from every reader once the holders were back. Now it waits for those holders, then fails
+   * without writing.
+   */
+  @Test
+  void aRefusedWriterThatCannotReadTheHoldersNeverWritesOverTheChangeThatWon()
+      throws Exception {
+    MutableFiles first = narrowWriter();
+    MutableWriteCap cap = first.create(lines("base")).get();
+    Object ended = blindRetry(first, narrowWriter(), cap, 3);
+    assertThat(ended).isInstanceOf(CompletionException.class);
+    assertThat(((Throwable) ended).getCause()).isInstanceOf(SlotUnreadableException.class)
+        .hasMessageContaining("nothing written over it");
+    assertThat(parse(carol.read(cap.readOnly()).get().contents()))
+        .containsExactly("base", "second");
+  }
+
+  /** The same with 3-of-10 (happy 7) and eight holders unreadable. */
+  @Test
+  void aRefusedDefaultWriterThatCannotReadMostHoldersNeverWritesOverTheChangeThatWon()
+      throws Exception {
+    MutableWriteCap cap = alice.create(lines("base")).get();
+    assertThat(blindRetry(alice, bob, cap, 8)).isInstanceOf(CompletionException.class);
+    assertThat(parse(carol.read(cap.readOnly()).get().contents()))
+        .containsExactly("base", "second");
+  }
+
+  /**
+   * Runs {@code first}'s change of {@code cap} ("first"), with {@code second}'s whole change
+   * ("second") inside its first modifier call, after which the first {@code blind} holders on
+   * the ring fail every read until the first change ends. What it ended with.
+   */
+  private static Object blindRetry(MutableFiles first, MutableFiles second, MutableWriteCap cap,
+      int blind) throws Exception {
+    List<TestServer> holders = ring(cap).subList(0, blind).stream()
+        .map(MutableFilesTest::server).toList();
+    AtomicInteger calls = new AtomicInteger();
+    try {
+      return first.modify(cap, current -> {
+        if (calls.incrementAndGet() == 1) {
+          MutableVersion won =
+              second.modify(cap, adding("second", null, new AtomicInteger())).join();
+          assertThat(won.seqnum()).isEqualTo(2);
+          holders.forEach(s -> s.faults().failReads(true));
+        }
+        TreeSet<String> set = parse(current);
+        set.add("first");
+        return lines(set.toArray(String[]::new));
+      }).handle((v, e) -> v != null ? v : e).get(60, TimeUnit.SECONDS);
+    } finally {
+      holders.forEach(s -> s.faults().failReads(false));
+    }
+  }
+
+  /**
+   * From the same review: a read of a slot with shares but nothing recoverable maps again for
+   * a while; each map may wait for a server that hangs, so the wait is bounded by time, not
+   * by count (about 37 s instead of 12 before the bound, with a 3 s stall timeout).
+   */
+  @Test
+  void anUnreadableFileWithAHungServerFailsWithoutMappingAgainAndAgain() throws Exception {
+    MutableWriteCap cap = alice.create(lines("one")).get();
+    List<TestServer> onRing = ring(cap).stream().map(MutableFilesTest::server).toList();
+    List<TestServer> failing = onRing.subList(0, 8);
+    TestServer hung = onRing.get(8);
+    try {
+      failing.forEach(s -> s.faults().failReads(true));
+      hung.faults().hang(true);
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> bob.read(cap.readOnly()).get(120, TimeUnit.SECONDS)).cause()
+          .isInstanceOf(SlotUnreadableException.class);
+      // a first map and at most one more, each up to the stall timeout, plus the backoff
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(FAST.stallTimeout().multipliedBy(3).plusSeconds(2));
+    } finally {
+      failing.forEach(s -> s.faults().failReads(false));
+      hung.faults().hang(false);
+      hung.faults().release();
     }
   }
 
