@@ -22,9 +22,10 @@ import org.cairnfs.caps.dirnode.EntryName;
  * the grid happens with no lock held.
  *
  * <p>A directory listed before and past its TTL is served as it is while one background
- * listing refreshes it ({@link BackgroundListings}): a lookup never waits for the grid for a
- * directory it has seen, and another client's change still shows within the TTL plus one
- * listing. A TTL of zero lists in the caller, every time. Listings install in the order they
+ * listing refreshes it ({@link BackgroundListings}), for up to {@link #STALE_WINDOW} past the
+ * TTL: a lookup in a directory in use does not wait for the grid, and another client's change
+ * still shows within the TTL, the window and one listing. A listing older than that (an idle
+ * mount) is refreshed in the caller, as is every listing with a TTL of zero. Listings install in the order they
  * started, so a slow older one never replaces a newer one.
  *
  * <p>A file open here when a listing finds another version under its name keeps the name
@@ -33,6 +34,8 @@ import org.cairnfs.caps.dirnode.EntryName;
  */
 final class Tree {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tree.class);
+  /** How long past its TTL a listing may still answer while a newer one is fetched. */
+  static final java.time.Duration STALE_WINDOW = java.time.Duration.ofSeconds(1);
   /** The directories operations walked through, until they release the tree lock. */
   final OperationPins pins = new OperationPins();
   final TreeLock lock = new TreeLock(pins);
@@ -163,7 +166,7 @@ final class Tree {
           d.usedAtNanos = now;
           pins.pin(d); // kept until the caller has resolved through it under the lock
           if (needsListing(d) && !(listedNow.contains(d) && d.children != null)) {
-            if (d.children != null && !config.directoryTtl().isZero()) {
+            if (d.children != null && !config.directoryTtl().isZero() && !tooOld(d, now)) {
               background.refresh(d, () -> list(d));
             } else {
               stale = d;
@@ -193,6 +196,21 @@ final class Tree {
     background.close();
     LOG.info("directory listings: {} in the caller, {} in the background", waitedListings.get(),
         background.listings.get());
+  }
+
+  /**
+   * Whether {@code d}'s listing is too old to answer from while a newer one is fetched: asked of
+   * the grid more than {@link #STALE_WINDOW} past the TTL. Why: an idle mount's first lookup was
+   * answered from a listing of any age, so a name another client had made minutes before was
+   * missing, and an O_EXCL create or a mkdir of it succeeded and replaced that client's entry.
+   */
+  private boolean tooOld(DirNode d, long now) {
+    return now - d.listedAtNanos > config.directoryTtl().toNanos() + STALE_WINDOW.toNanos();
+  }
+
+  /** Makes {@code d}'s listing just past its TTL: the next lookup refreshes it (tests). */
+  void expire(DirNode d) {
+    d.listedAtNanos = System.nanoTime() - config.directoryTtl().toNanos() - 1_000_000;
   }
 
   private boolean needsListing(DirNode d) {

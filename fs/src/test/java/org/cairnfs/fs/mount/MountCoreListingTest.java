@@ -88,6 +88,37 @@ class MountCoreListingTest {
     }
   }
 
+  /**
+   * After an idle while, the first lookup is not answered from the old listing: another
+   * client's new name is there at once, so a create of it with O_EXCL fails with EEXIST and a
+   * mkdir too (both succeeded and replaced the other client's entry when the first lookup
+   * after any idle time was answered from a listing of any age).
+   */
+  @Test
+  void anIdleMountsFirstLookupSeesAnotherClientsChange() throws Exception {
+    MemoryGrid grid = MemoryGrid.inMemory();
+    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"),
+        b -> b.directoryTtl(Duration.ofMillis(200)));
+        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+            x -> x.directoryTtl(Duration.ofMillis(200)))) {
+      a.core.mkdir("/d", 0755, U);
+      a.core.sync(Duration.ofSeconds(10));
+      assertThat(b.core.readdir("/d")).hasSize(2);
+      a.put("/d/made", new byte[] {7});
+      a.core.mkdir("/d/sub", 0755, U);
+      a.core.sync(Duration.ofSeconds(10));
+      Thread.sleep(Duration.ofMillis(200).plus(Tree.STALE_WINDOW).toMillis() + 100);
+      assertThatThrownBy(() -> b.core.create("/d/made", 0644,
+          MountCore.O_CREAT | MountCore.O_EXCL | MountCore.O_WRONLY, U))
+          .isInstanceOf(FsException.class)
+          .satisfies(e -> assertThat(((FsException) e).error()).isEqualTo(FsError.EXISTS));
+      assertThatThrownBy(() -> b.core.mkdir("/d/sub", 0755, U))
+          .isInstanceOf(FsException.class)
+          .satisfies(e -> assertThat(((FsException) e).error()).isEqualTo(FsError.EXISTS));
+      assertThat(b.get("/d/made")).containsExactly(7);
+    }
+  }
+
   /** Starts a background listing of the root through a lookup and waits until it is done. */
   private static void relistRoot(CoreFixture fx) throws Exception {
     long done = fx.core.tree.background.finished.get();

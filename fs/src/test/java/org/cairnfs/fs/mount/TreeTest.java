@@ -222,7 +222,7 @@ class TreeTest {
   /** Expires b's root listing and waits for the background refresh a lookup starts. */
   private static void refreshRoot(CoreFixture b, String lookup) throws Exception {
     Tree tree = b.core.tree;
-    tree.root.listedAtNanos = System.nanoTime() - Duration.ofMinutes(5).toNanos();
+    tree.expire(tree.root);
     long finished = tree.background.finished.get();
     b.core.getattr(lookup); // served from the listing it has
     awaitFinished(tree, finished + 1);
@@ -512,7 +512,7 @@ class TreeTest {
       GatedGrid.Hold listing = gated.holdNextList();
       long finished = tree.background.finished.get();
       long listings = tree.background.listings.get();
-      tree.root.listedAtNanos = System.nanoTime() - Duration.ofMinutes(5).toNanos();
+      tree.expire(tree.root);
       b.core.getattr("/f"); // served from the listing it has; a refresh starts
       listing.awaitReached(); // it read the grid without /f
       publish.release();
