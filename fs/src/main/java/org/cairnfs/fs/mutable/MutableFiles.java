@@ -3,7 +3,6 @@ package org.cairnfs.fs.mutable;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * And a writer never publishes over a newer version it cannot read yet (another writer's
  * publish in progress), never builds on its own versions that lost, waits while several
  * recoverable versions share the newest seqnum, and publishes its refused version again as it
- * is when nothing as new is recoverable ({@link #settledMap}).
+ * is when nothing as new is recoverable ({@link WriteBase#settle}).
  *
  * <p>Costs: read = one READ_SLOT to each of 2n servers in parallel (small files arrive whole),
  * a second round only for shares larger than {@link SlotMap#FRONT}; publish = encoding in
@@ -142,23 +141,25 @@ public final class MutableFiles {
       StorageIndex index = cap.storageIndex().orElseThrow();
       grid.servers().retryUnreachable(options.happy());
       Set<VersionId> lost = new HashSet<>();
-      Refused refused = null;
+      WriteBase.Refused refused = null;
       for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
-        Settled settled = settledMap(index, cap.fingerprint(), lost, refused);
-        SlotMap map = settled.map();
+        WriteBase base = WriteBase.settle(index,
+            () -> map(index, cap.fingerprint(), Purpose.WRITE), this::askAgain, lost, refused,
+            abandonAfter);
+        SlotMap map = base.map();
         byte[] next;
         MutableOptions publishing;
-        if (settled.republish()) {
+        if (base.republish()) {
           next = refused.contents(); // it holds this change: not applied twice
           publishing = refused.options();
         } else {
           MutableVersion current;
           try {
-            current = settled.version() == null
+            current = base.version() == null
                 ? SlotReader.read(map, readCap, options.maxSize(), timeout)
-                : SlotReader.read(map, readCap, settled.version(), options.maxSize(), timeout);
+                : SlotReader.read(map, readCap, base.version(), options.maxSize(), timeout);
           } catch (SlotUnreadableException e) {
-            VersionId read = settled.version() != null ? settled.version()
+            VersionId read = base.version() != null ? base.version()
                 : map.selection().best().orElse(null);
             if (attempt == options.maxAttempts()
                 || replacedSince(map, cap.fingerprint(), e, read) == null) {
@@ -170,12 +171,12 @@ public final class MutableFiles {
           try {
             changed = modifier.apply(current.contents());
           } catch (IOException | RuntimeException e) {
-            if (settled.ownLoserOnTop()) {
+            if (base.ownLoserOnTop()) {
               supersede(cap, map, current);
             }
             throw e;
           }
-          if (changed == null && !settled.ownLoserOnTop()) {
+          if (changed == null && !base.ownLoserOnTop()) {
             return current;
           }
           // null with a losing version of ours beside the one read: publish what was read
@@ -195,7 +196,7 @@ public final class MutableFiles {
         Set<NodeId> holders = new HashSet<>(outcome.placement().values().stream()
             .flatMap(List::stream).toList());
         map.found.forEach(f -> holders.add(f.server()));
-        refused = new Refused(next, mine, publishing, holders);
+        refused = new WriteBase.Refused(next, mine, publishing, holders);
         log.debug("mutable file {}: seqnum {} collided with another writer (attempt {})",
             index, seqnum, attempt);
         backoff(attempt);
@@ -227,126 +228,6 @@ public final class MutableFiles {
       throw new IOException("mutable file " + map.index + ": this write cap cannot sign for "
           + "it: " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * A map, the version to build on ({@code null}: the one the map selects), whether a version
-   * of this writer's that lost is among the newest recoverable ones, and whether to publish the
-   * last refused version's contents again instead of building on anything.
-   */
-  private record Settled(SlotMap map, VersionId version, boolean ownLoserOnTop,
-      boolean republish) {
-    Settled(SlotMap map, VersionId version, boolean ownLoserOnTop) {
-      this(map, version, ownLoserOnTop, false);
-    }
-  }
-
-  /**
-   * This writer's last refused version: its contents (the change made), its encoding, and the
-   * servers that held the slot or took its shares then (where the version that won must be).
-   */
-  private record Refused(byte[] contents, VersionId version, MutableOptions options,
-      Set<NodeId> holders) {}
-
-  /**
-   * A map with no version newer than the one it would read, waiting for one that is being
-   * published to become readable, and with one version to build on.
-   *
-   * <p>Why wait for a newer version: one above the newest recoverable version but with fewer
-   * than k shares is usually another writer's publish in progress. Writing seqnum + 1 over it,
-   * with contents read from the older version, could land after that writer has finished and
-   * checked, and silently drop its change.
-   *
-   * <p>Why one version: of several recoverable versions at one seqnum, at most one writer
-   * returned its publish as done; the others were refused or overtaken somewhere and publish
-   * again. So a writer never builds on its own versions that {@code lost}, and when the rest
-   * still holds more than one (it cannot tell which one was kept) it waits for their writers'
-   * next publish. Counting shares cannot tell either: a wider writer's losing version, landing
-   * after a narrower one's publish and check, holds more shares (ci167).
-   *
-   * <p>When nothing as new as this writer's {@code refused} version is recoverable but that
-   * version, and nothing is newer, it is published again as it is: no publish at its seqnum
-   * returned (a returned one is recoverable), so it loses no change, and it holds this writer's
-   * own. Why not wait: writers refused at one seqnum whose versions split the share slots among
-   * them (three 5-of-10 writers holding 4, 3 and 3) would each wait for the others', and the
-   * version they all built on is overwritten everywhere. But only at once when every server
-   * that held the slot or took shares at the refused publish answered: the version that won
-   * (and may have returned) is on those, and one that did not answer may hide it. Otherwise it
-   * waits as below, and then publishes again only when its refused version holds shares (a
-   * split, or the file is lost); refused everywhere, it fails instead.
-   *
-   * <p>Only a state that stays exactly as it is for {@link #abandonAfter} (twice the stall
-   * timeout) counts as the leftover of a writer that died, and is written over. Before the
-   * first wait (or with nothing recoverable), the servers that failed the map and may be back
-   * are asked again, once: holders that restarted give their version back.
-   */
-  private Settled settledMap(StorageIndex index, byte[] fingerprint, Set<VersionId> lost,
-      Refused refused) throws IOException {
-    List<VersionId> waitingFor = List.of();
-    long since = 0;
-    int waits = 0;
-    long started = System.nanoTime();
-    boolean askedAgain = false;
-    while (true) {
-      SlotMap map = map(index, fingerprint, Purpose.WRITE);
-      List<VersionId> top = map.newestRecoverable(Set.of());
-      List<VersionId> others = top.stream().filter(v -> !lost.contains(v)).toList();
-      boolean ownLoserOnTop = others.size() < top.size();
-      long seqnum = top.isEmpty() ? -1 : top.get(0).seqnum();
-      List<VersionId> unsettled = new ArrayList<>(map.newerUnrecoverable(seqnum, lost));
-      if (!askedAgain && (!unsettled.isEmpty() || top.isEmpty())) {
-        // holders that refused while down may be back: before waiting, or failing, ask again
-        askedAgain = true;
-        if (askAgain(map, started)) {
-          continue;
-        }
-      }
-      boolean republish = refused != null && map.highestSeqnum() == refused.version().seqnum()
-          && others.stream().noneMatch(v -> v.seqnum() >= refused.version().seqnum());
-      if (republish) {
-        if (map.reachable.keySet().containsAll(refused.holders())) {
-          return new Settled(map, null, ownLoserOnTop, true);
-        }
-        unsettled.add(refused.version()); // wait for the holders that did not answer
-      }
-      if (others.size() > 1 && !ownLoserOnTop) {
-        // a writer in the tie does not wait: three writers refused at once waited for each
-        // other for twice the stall timeout; it picks as readers do
-        unsettled.addAll(others);
-      }
-      if (unsettled.isEmpty()) {
-        return new Settled(map, pick(map, others), ownLoserOnTop);
-      }
-      long now = System.nanoTime();
-      if (!unsettled.equals(waitingFor)) {
-        waitingFor = unsettled;
-        since = now;
-        waits = 0;
-      } else if (now - since > abandonAfter.toNanos()) {
-        if (republish && map.of(refused.version()).isEmpty()) {
-          // refused everywhere it wrote, its holders still silent: what won may be there
-          throw new SlotUnreadableException(index, "servers that held it when this change was "
-              + "refused do not answer; nothing written over it" + SlotReader.problems(map));
-        }
-        log.warn("mutable file {}: versions {} stayed unsettled for {} s; writing over them as "
-            + "the leftovers of writers that stopped", index, unsettled,
-            abandonAfter.toSeconds());
-        return new Settled(map, pick(map, others), ownLoserOnTop, republish);
-      }
-      backoff(Math.min(++waits, 4));
-    }
-  }
-
-  /**
-   * Of the newest recoverable versions not this writer's, the one to build on: the selector's
-   * pick when it is one of them; null (the selector's pick) when there is none.
-   */
-  private static VersionId pick(SlotMap map, List<VersionId> others) {
-    if (others.isEmpty()) {
-      return null;
-    }
-    VersionId selected = map.selection().best().orElse(null);
-    return others.contains(selected) ? selected : others.get(0);
   }
 
   /**
@@ -397,7 +278,7 @@ public final class MutableFiles {
     }
   }
 
-  private static void backoff(int attempt) throws IOException {
+  static void backoff(int attempt) throws IOException {
     long base = Math.min(2000, 20L << Math.min(attempt, 6));
     try {
       Thread.sleep(base + ThreadLocalRandom.current().nextLong(base + 1));

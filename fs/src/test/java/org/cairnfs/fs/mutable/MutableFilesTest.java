@@ -133,7 +133,7 @@ class MutableFilesTest {
 
   /**
    * Three clients each add ten entries at once. Without waiting for a newer version being
-   * published (MutableFiles.settledMap) this lost entries in most runs: a writer that read the
+   * published (WriteBase.settle) this lost entries in most runs: a writer that read the
    * older version published seqnum + 2 over a publish that had just completed.
    */
   @RepeatedTest(2)
