@@ -56,14 +56,9 @@ class MountCoreListingTest {
 
   @Test
   void anotherClientsChangeShowsWithinTheTtlPlusAListing() throws Exception {
-    MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"),
-        b -> b.directoryTtl(Duration.ofMillis(300)));
-        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
-            x -> x.directoryTtl(Duration.ofMillis(300)))) {
-      a.core.mkdir("/d", 0755, U);
-      a.core.sync(Duration.ofSeconds(10));
-      assertThat(b.core.readdir("/d")).hasSize(2);
+    try (TwoClients two = TwoClients.sharingD(dir, Duration.ofMillis(300))) {
+      CoreFixture a = two.a();
+      CoreFixture b = two.b();
       a.put("/d/new", new byte[] {5});
       a.core.sync(Duration.ofSeconds(10));
       long start = System.nanoTime();
@@ -96,14 +91,9 @@ class MountCoreListingTest {
    */
   @Test
   void anIdleMountsFirstLookupSeesAnotherClientsChange() throws Exception {
-    MemoryGrid grid = MemoryGrid.inMemory();
-    try (CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"),
-        b -> b.directoryTtl(Duration.ofMillis(200)));
-        CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
-            x -> x.directoryTtl(Duration.ofMillis(200)))) {
-      a.core.mkdir("/d", 0755, U);
-      a.core.sync(Duration.ofSeconds(10));
-      assertThat(b.core.readdir("/d")).hasSize(2);
+    try (TwoClients two = TwoClients.sharingD(dir, Duration.ofMillis(200))) {
+      CoreFixture a = two.a();
+      CoreFixture b = two.b();
       a.put("/d/made", new byte[] {7});
       a.core.mkdir("/d/sub", 0755, U);
       a.core.sync(Duration.ofSeconds(10));
@@ -116,6 +106,27 @@ class MountCoreListingTest {
           .isInstanceOf(FsException.class)
           .satisfies(e -> assertThat(((FsException) e).error()).isEqualTo(FsError.EXISTS));
       assertThat(b.get("/d/made")).containsExactly(7);
+    }
+  }
+
+  /** Two clients of one root on one grid, both with {@code ttl}; b has listed a's /d. */
+  private record TwoClients(CoreFixture a, CoreFixture b) implements AutoCloseable {
+    static TwoClients sharingD(Path dir, Duration ttl) throws Exception {
+      MemoryGrid grid = MemoryGrid.inMemory();
+      CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> x.directoryTtl(ttl));
+      CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
+          x -> x.directoryTtl(ttl));
+      a.core.mkdir("/d", 0755, U);
+      a.core.sync(Duration.ofSeconds(10));
+      assertThat(b.core.readdir("/d")).hasSize(2);
+      return new TwoClients(a, b);
+    }
+
+    @Override
+    public void close() throws Exception {
+      try (a) {
+        b.close();
+      }
     }
   }
 
