@@ -25,8 +25,8 @@ import org.cairnfs.caps.dirnode.EntryName;
  * listing refreshes it ({@link BackgroundListings}), for up to {@link #STALE_WINDOW} past the
  * TTL: a lookup in a directory in use does not wait for the grid, and another client's change
  * still shows within the TTL, the window and one listing. A listing older than that (an idle
- * mount) is refreshed in the caller, as is every listing with a TTL of zero. Listings install in the order they
- * started, so a slow older one never replaces a newer one.
+ * mount) is refreshed in the caller, as is every listing with a TTL of zero. Listings install
+ * in the order they started, so a slow older one never replaces a newer one.
  *
  * <p>A file open here when a listing finds another version under its name keeps the name
  * until its last close (its handles read the version they opened); then the listed version
