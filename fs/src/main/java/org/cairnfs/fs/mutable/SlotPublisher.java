@@ -161,8 +161,8 @@ final class SlotPublisher {
    * homeless. Servers with writes still unanswered then are set aside as slow (their unanswered
    * writes cancelled and their shares homeless; answered ones left in {@code writes} for the
    * caller, a REJECTED among them being a collision) when n other servers remain reachable or
-   * untried; otherwise the caller waits for them up to the timeout. Why: see {@link SlotMap}'s slow readers; servers
-   * that answered a map in time can still be slow to write.
+   * untried; otherwise the caller waits for them up to the timeout. Why: see {@link SlotMap}'s
+   * slow readers; servers that answered a map in time can still be slow to write.
    */
   private int setAsideSlow(SlotMap map, Map<NodeId, Map<Integer, CompletableFuture<Void>>> writes,
       int n, Map<NodeId, String> problems, Set<Integer> homeless) {
