@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +18,6 @@ import org.cairnfs.caps.mutable.SignedHeader;
 import org.cairnfs.caps.mutable.VersionId;
 import org.cairnfs.fs.grid.GridClient;
 import org.cairnfs.fs.mutable.SlotMap.Purpose;
-import org.cairnfs.protocol.identity.NodeId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -193,10 +191,7 @@ public final class MutableFiles {
           return new MutableVersion(next, mine);
         }
         lost.add(mine);
-        Set<NodeId> holders = new HashSet<>(outcome.placement().values().stream()
-            .flatMap(List::stream).toList());
-        map.found.forEach(f -> holders.add(f.server()));
-        refused = new WriteBase.Refused(next, mine, publishing, holders);
+        refused = WriteBase.Refused.of(next, publishing, map, outcome);
         log.debug("mutable file {}: seqnum {} collided with another writer (attempt {})",
             index, seqnum, attempt);
         backoff(attempt);

@@ -3,6 +3,7 @@ package org.cairnfs.fs.mutable;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiPredicate;
@@ -31,7 +32,16 @@ record WriteBase(SlotMap map, VersionId version, boolean ownLoserOnTop, boolean 
    * servers that held the slot or took its shares then (where the version that won must be).
    */
   record Refused(byte[] contents, VersionId version, MutableOptions options,
-      Set<NodeId> holders) {}
+      Set<NodeId> holders) {
+    /** The version {@code outcome} published from {@code map}, refused. */
+    static Refused of(byte[] contents, MutableOptions options, SlotMap map,
+        SlotPublisher.Outcome outcome) {
+      Set<NodeId> holders = new HashSet<>();
+      outcome.placement().values().forEach(holders::addAll);
+      map.found.forEach(f -> holders.add(f.server()));
+      return new Refused(contents, outcome.header().versionId(), options, holders);
+    }
+  }
 
   /**
    * A map ({@code maps}: a WRITE map of the slot) with no version newer than the one it would
@@ -135,5 +145,4 @@ record WriteBase(SlotMap map, VersionId version, boolean ownLoserOnTop, boolean 
     VersionId selected = map.selection().best().orElse(null);
     return others.contains(selected) ? selected : others.get(0);
   }
-
 }
