@@ -131,9 +131,17 @@ final class NodeChannel implements GridFileSystem {
   }
 
   @Override
-  public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
+  public CompletableFuture<List<EntryChange.Outcome>> applyChanges(String directoryCap,
+      List<EntryChange> changes) {
+    String lines;
+    try {
+      lines = EntryLines.changes(changes); // puts and removes only: they always apply
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return call("POST", "uri/" + directoryCap + "?t=set-children", EntryLines.MEDIA_TYPE,
-        LoopbackHttp.text(EntryLines.changes(changes))).thenApply(s -> null);
+        LoopbackHttp.text(lines))
+        .thenApply(s -> java.util.Collections.nCopies(changes.size(), EntryChange.Outcome.APPLIED));
   }
 
   /**

@@ -16,6 +16,7 @@ import org.cairnfs.caps.MutableReadCap;
 import org.cairnfs.caps.MutableWriteCap;
 import org.cairnfs.caps.dirnode.EntryMetadata;
 import org.cairnfs.caps.dirnode.EntryName;
+import org.cairnfs.fs.dirs.DirectoryChanges;
 import org.cairnfs.fs.dirs.DirectoryEdit;
 import org.cairnfs.fs.dirs.GridDirectories;
 import org.cairnfs.fs.files.ChunkedFiles;
@@ -106,7 +107,8 @@ public final class ClientFileSystem implements GridFileSystem {
   }
 
   @Override
-  public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
+  public CompletableFuture<List<EntryChange.Outcome>> applyChanges(String directoryCap,
+      List<EntryChange> changes) {
     return call(() -> {
       DirectoryCap cap = directory(directoryCap);
       if (!(cap instanceof DirectoryWriteCap w)) {
@@ -117,7 +119,7 @@ public final class ClientFileSystem implements GridFileSystem {
       for (EntryChange c : changes) {
         edits.add(edit(c));
       }
-      return directories.apply(w, edits);
+      return directories.apply(w, edits).thenApply(ClientFileSystem::outcomes);
     });
   }
 
@@ -262,21 +264,33 @@ public final class ClientFileSystem implements GridFileSystem {
     }
   }
 
+  private static List<EntryChange.Outcome> outcomes(List<DirectoryChanges.Outcome> applied) {
+    List<EntryChange.Outcome> out = new ArrayList<>(applied.size());
+    for (DirectoryChanges.Outcome o : applied) {
+      out.add(o == DirectoryChanges.Outcome.APPLIED ? EntryChange.Outcome.APPLIED
+          : EntryChange.Outcome.EXISTS); // (MISSING comes only from renames, never sent)
+    }
+    return out;
+  }
+
   private static DirectoryEdit edit(EntryChange change) {
     EntryName name = entryName(change.name());
     if (change instanceof EntryChange.Remove) {
       return new DirectoryEdit.Remove(name);
+    } else if (change instanceof EntryChange.Create c) {
+      return new DirectoryEdit.Create(name, c.cap(), entryMetadata(name, c.metadata()));
     }
     EntryChange.Put p = (EntryChange.Put) change;
-    NodeMetadata m = p.metadata();
-    EntryMetadata em;
+    return new DirectoryEdit.Put(name, p.cap(), entryMetadata(name, p.metadata()));
+  }
+
+  private static EntryMetadata entryMetadata(EntryName name, NodeMetadata m) {
     try {
-      em = new EntryMetadata(m.kind(), m.size(), m.mode(), m.mtime(), m.ctime(),
+      return new EntryMetadata(m.kind(), m.size(), m.mode(), m.mtime(), m.ctime(),
           m.symlinkTarget(), m.rdev(), m.xattrs());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("entry \"" + name + "\": " + e.getMessage(), e);
     }
-    return new DirectoryEdit.Put(name, p.cap(), em);
   }
 
   private static RemoteEntry remote(ListedEntry e) {

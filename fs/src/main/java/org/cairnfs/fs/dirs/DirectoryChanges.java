@@ -51,7 +51,12 @@ public final class DirectoryChanges {
     return this;
   }
 
-  /** Adds {@code entry} only if its name is free in the version applied to. */
+  /**
+   * Adds {@code entry} only if its name is free in the version applied to, or names the same
+   * child already (the same cap; for a symlink or special file, the same kind, target and device): a
+   * create applied again after its writer lost track of it (a crash before it noted the
+   * publish) is not a conflict with itself. Otherwise {@link Outcome#EXISTS}.
+   */
   public DirectoryChanges create(DirectoryEntry entry) {
     ops.add(new Create(entry));
     return this;
@@ -92,7 +97,8 @@ public final class DirectoryChanges {
         tree.put(p.entry());
         out.add(Outcome.APPLIED);
       } else if (op instanceof Create c) {
-        if (tree.get(c.entry().name()).isPresent()) {
+        Optional<DirectoryEntry> there = tree.get(c.entry().name());
+        if (there.isPresent() && !sameChild(there.get(), c.entry())) {
           out.add(Outcome.EXISTS);
         } else {
           tree.put(c.entry());
@@ -117,6 +123,16 @@ public final class DirectoryChanges {
       }
     }
     return Collections.unmodifiableList(out);
+  }
+
+  private static boolean sameChild(DirectoryEntry a, DirectoryEntry b) {
+    if (a.readCap().isPresent() || b.readCap().isPresent()) {
+      return a.readCap().equals(b.readCap());
+    }
+    // symlinks, FIFOs, devices: what they are is all there is to compare
+    return a.metadata().kind() == b.metadata().kind()
+        && a.metadata().symlinkTarget().equals(b.metadata().symlinkTarget())
+        && a.metadata().rdev() == b.metadata().rdev();
   }
 
   private static DirectoryEntry renamed(DirectoryEntry e, EntryName to,

@@ -27,6 +27,19 @@ public sealed interface DirectoryEdit {
     }
   }
 
+  /**
+   * Adds the entry {@code name} only if the name is free or already names this same child
+   * ({@link DirectoryChanges#create}); the same fields as a put.
+   */
+  record Create(EntryName name, Optional<String> cap, EntryMetadata metadata)
+      implements DirectoryEdit {
+    public Create {
+      if (name == null || cap == null || metadata == null) {
+        throw new IllegalArgumentException("a create needs a name, a cap and metadata");
+      }
+    }
+  }
+
   /** Removes the entry {@code name}; nothing happens if there is none. */
   record Remove(EntryName name) implements DirectoryEdit {
     public Remove {

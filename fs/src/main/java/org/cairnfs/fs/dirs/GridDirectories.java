@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.cairnfs.caps.Cap;
 import org.cairnfs.caps.DirectoryCap;
 import org.cairnfs.caps.DirectoryReadCap;
@@ -21,6 +22,7 @@ import org.cairnfs.caps.LiteralDirectoryCap;
 import org.cairnfs.caps.dirnode.ChildWriteCapKey;
 import org.cairnfs.caps.dirnode.DirectoryContents;
 import org.cairnfs.caps.dirnode.DirectoryEntry;
+import org.cairnfs.caps.dirnode.EntryMetadata;
 import org.cairnfs.caps.dirnode.EntryName;
 import org.cairnfs.caps.dirnode.FlatRoot;
 import org.cairnfs.caps.dirnode.PageSecret;
@@ -169,8 +171,11 @@ public final class GridDirectories {
    * Applies {@code edits} in order as one new version of the directory; on a collision with
    * another writer, applies them again on the newest version. Completes when the version is
    * published; nothing is published when the edits change nothing.
+   *
+   * @return one outcome per edit, as applied to the version published (or found unchanged)
    */
-  public CompletableFuture<Void> apply(DirectoryWriteCap cap, List<DirectoryEdit> edits) {
+  public CompletableFuture<List<DirectoryChanges.Outcome>> apply(DirectoryWriteCap cap,
+      List<DirectoryEdit> edits) {
     DirectoryChanges changes;
     ChildWriteCapKey key = ChildWriteCapKey.of(cap);
     try {
@@ -181,9 +186,10 @@ public final class GridDirectories {
     }
     GridPageStore store = new GridPageStore(grid,
         Optional.of(PageSecret.encoder(cap.readOnly(), grid.config().params())), pages, costs);
+    AtomicReference<List<DirectoryChanges.Outcome>> outcomes = new AtomicReference<>();
     return mutable.modify(cap.file(), current -> {
       DirectoryTree tree = DirectoryTree.open(current, store, policy);
-      changes.applyTo(tree, Optional.of(key), random);
+      outcomes.set(changes.applyTo(tree, Optional.of(key), random)); // the last try's count
       TreeCommit commit = tree.commit();
       store.awaitWrites(); // the root may name only pages that are on the grid
       if (!commit.changed()) {
@@ -191,22 +197,27 @@ public final class GridDirectories {
       }
       costs.rootPublished(commit.root().length);
       return commit.root();
-    }).thenApply(v -> null);
+    }).thenApply(v -> outcomes.get());
   }
 
   private DirectoryChanges toChanges(List<DirectoryEdit> edits, ChildWriteCapKey key) {
     DirectoryChanges changes = new DirectoryChanges();
     for (DirectoryEdit edit : edits) {
       if (edit instanceof DirectoryEdit.Put p) {
-        DirectoryEntry entry = p.cap().isEmpty() ? DirectoryEntry.symlink(p.name(), p.metadata())
-            : DirectoryEntry.forChild(p.name(), Cap.parse(p.cap().get()), Optional.of(key),
-                p.metadata(), random);
-        changes.put(entry);
+        changes.put(entry(p.name(), p.cap(), p.metadata(), key));
+      } else if (edit instanceof DirectoryEdit.Create c) {
+        changes.create(entry(c.name(), c.cap(), c.metadata(), key));
       } else {
         changes.remove(((DirectoryEdit.Remove) edit).name());
       }
     }
     return changes;
+  }
+
+  private DirectoryEntry entry(EntryName name, Optional<String> cap, EntryMetadata metadata,
+      ChildWriteCapKey key) {
+    return cap.isEmpty() ? DirectoryEntry.symlink(name, metadata)
+        : DirectoryEntry.forChild(name, Cap.parse(cap.get()), Optional.of(key), metadata, random);
   }
 
   private static ListedEntry listed(DirectoryEntry e, Optional<ChildWriteCapKey> key) {

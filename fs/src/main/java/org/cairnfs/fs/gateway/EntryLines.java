@@ -61,6 +61,8 @@ public final class EntryLines {
         fields(b, p.name(), p.cap(), p.metadata());
       } else if (c instanceof EntryChange.Remove r) {
         b.append("remove ").append(encode(r.name()));
+      } else {
+        throw new IllegalArgumentException("a create has no entry line: \"" + c.name() + "\"");
       }
       b.append('\n');
     }

@@ -66,9 +66,13 @@ public interface GridBackend {
    * Applies a batch of entry changes to one directory, atomically as seen by readers of that
    * directory (a rename inside it is one batch: a put and a remove). On a collision with another
    * writer the client re-reads and re-applies the batch (entry-level merge): a put replaces the
-   * entry of that name, a remove of a missing name does nothing.
+   * entry of that name, a remove of a missing name does nothing, a create of a taken name
+   * reports {@link EntryChange.Outcome#EXISTS}.
+   *
+   * @return one outcome per change, as applied to the version published
    */
-  CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes);
+  CompletableFuture<List<EntryChange.Outcome>> applyChanges(String directoryCap,
+      List<EntryChange> changes);
 
   /** Space for statfs: bytes of file data the grid can still take (already divided by n/k). */
   CompletableFuture<GridSpace> space();

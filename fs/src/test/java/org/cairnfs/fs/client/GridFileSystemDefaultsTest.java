@@ -68,8 +68,8 @@ class GridFileSystemDefaultsTest {
     }
 
     @Override
-    public CompletableFuture<Void> applyChanges(String directoryCap,
-        List<EntryChange> changes) {
+    public CompletableFuture<List<EntryChange.Outcome>> applyChanges(String directoryCap,
+      List<EntryChange> changes) {
       return to.applyChanges(directoryCap, changes);
     }
 

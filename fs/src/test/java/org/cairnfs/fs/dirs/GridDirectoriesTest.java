@@ -222,11 +222,33 @@ class GridDirectoriesTest {
     assertThat(bob.lookup(imm, EntryName.of("f")).get().orElseThrow().cap()).contains(fileCap);
   }
 
+  /**
+   * A create takes a free name, is refused (EXISTS, nothing changed) where another child holds
+   * it, and applies again where the same child does: a create published twice (its writer
+   * crashed before it noted the first) is not a conflict with itself.
+   */
+  @Test
+  void aCreateTakesOnlyAFreeNameOrOneThatNamesTheSameChild() throws Exception {
+    DirectoryWriteCap d = alice.create().get();
+    DirectoryWriteCap sub = alice.create().get();
+    DirectoryEdit mine = new DirectoryEdit.Create(EntryName.of("x"), Optional.of(fileCap), FILE);
+    assertThat(alice.apply(d, List.of(mine)).get())
+        .containsExactly(DirectoryChanges.Outcome.APPLIED);
+    assertThat(bob.apply(d, List.of(mine)).get()).as("the same child again")
+        .containsExactly(DirectoryChanges.Outcome.APPLIED);
+    DirectoryEdit theirs = new DirectoryEdit.Create(EntryName.of("x"),
+        Optional.of(sub.toString()), DIR);
+    assertThat(bob.apply(d, List.of(theirs, put("y", fileCap, FILE))).get())
+        .containsExactly(DirectoryChanges.Outcome.EXISTS, DirectoryChanges.Outcome.APPLIED);
+    assertThat(alice.lookup(d, EntryName.of("x")).get().orElseThrow().cap()).contains(fileCap);
+    assertThat(names(alice.list(d).get())).containsExactly("x", "y");
+  }
+
   @Test
   void badEditsFailClearlyAndChangeNothing() throws Exception {
     DirectoryWriteCap d = alice.create().get();
     alice.apply(d, List.of(put("keep", fileCap, FILE))).get();
-    CompletableFuture<Void> bad = alice.apply(d, List.of(put("x", "not-a-cap", FILE)));
+    CompletableFuture<?> bad = alice.apply(d, List.of(put("x", "not-a-cap", FILE)));
     assertThatThrownBy(bad::get).hasCauseInstanceOf(IllegalArgumentException.class);
     assertThat(names(alice.list(d).get())).containsExactly("keep");
   }

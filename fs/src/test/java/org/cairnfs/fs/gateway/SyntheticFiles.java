@@ -163,7 +163,8 @@ final class SyntheticFiles implements GridFileSystem {
   }
 
   @Override
-  public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
+  public CompletableFuture<List<EntryChange.Outcome>> applyChanges(String directoryCap,
+      List<EntryChange> changes) {
     mostApplying.accumulateAndGet(applying.incrementAndGet(), Math::max);
     try {
       applyGate.await();

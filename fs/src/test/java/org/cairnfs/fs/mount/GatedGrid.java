@@ -79,12 +79,13 @@ final class GatedGrid implements GridBackend {
   }
 
   @Override
-  public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
+  public CompletableFuture<List<EntryChange.Outcome>> applyChanges(String directoryCap,
+      List<EntryChange> changes) {
     Hold h = nextPublish.get();
     if (h != null && !(h.which.test(changes) && nextPublish.compareAndSet(h, null))) {
       h = null;
     }
-    CompletableFuture<Void> f;
+    CompletableFuture<List<EntryChange.Outcome>> f;
     if (h == null) {
       f = grid.applyChanges(directoryCap, changes);
     } else {
@@ -92,7 +93,10 @@ final class GatedGrid implements GridBackend {
       f = h.released.thenCompose(x -> grid.applyChanges(directoryCap, changes));
     }
     Runnable after = afterEachPublish;
-    return after == null ? f : f.thenRun(after);
+    return after == null ? f : f.thenApply(o -> {
+      after.run();
+      return o;
+    });
   }
 
   @Override

@@ -353,30 +353,48 @@ public final class MemoryGrid implements org.cairnfs.fs.client.GridFileSystem {
   }
 
   @Override
-  public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
+  public CompletableFuture<List<EntryChange.Outcome>> applyChanges(String directoryCap,
+      List<EntryChange> changes) {
     return async(true, () -> {
       failIf(failingPublishes);
       if (!Cap.parse(directoryCap).isWritable()) {
         throw new java.util.concurrent.CompletionException(new IllegalStateException(
             "publish through a read cap"));
       }
+      List<EntryChange.Outcome> out = new ArrayList<>();
       synchronized (this) {
         TreeMap<String, RemoteEntry> d = dirs.get(key(directoryCap));
         for (EntryChange c : changes) {
           if (c instanceof EntryChange.Put p) {
-            if (!xattrs && !p.metadata().xattrs().isEmpty()) {
-              throw new IllegalStateException("xattrs sent to a grid that keeps none");
+            put(d, p.name(), p.cap(), p.metadata());
+          } else if (c instanceof EntryChange.Create cr) {
+            RemoteEntry there = d.get(cr.name());
+            if (there != null && !(there.cap().isPresent() ? there.cap().equals(cr.cap())
+                : cr.cap().isEmpty() && there.metadata().kind() == cr.metadata().kind()
+                    && there.metadata().symlinkTarget().equals(cr.metadata().symlinkTarget())
+                    && there.metadata().rdev() == cr.metadata().rdev())) {
+              out.add(EntryChange.Outcome.EXISTS);
+              continue;
             }
-            d.put(p.name(), new RemoteEntry(p.name(), p.cap(), p.metadata()));
+            put(d, cr.name(), cr.cap(), cr.metadata());
           } else {
             d.remove(c.name());
           }
+          out.add(EntryChange.Outcome.APPLIED);
         }
         publishes.incrementAndGet();
         saveDir(key(directoryCap));
       }
-      return null;
+      return out;
     });
+  }
+
+  private void put(TreeMap<String, RemoteEntry> d, String name, Optional<String> cap,
+      NodeMetadata metadata) {
+    if (!xattrs && !metadata.xattrs().isEmpty()) {
+      throw new IllegalStateException("xattrs sent to a grid that keeps none");
+    }
+    d.put(name, new RemoteEntry(name, cap, metadata));
   }
 
   @Override

@@ -60,7 +60,8 @@ class SequentialReadsTest {
     }
 
     @Override
-    public CompletableFuture<Void> applyChanges(String directoryCap, List<EntryChange> changes) {
+    public CompletableFuture<List<EntryChange.Outcome>> applyChanges(String directoryCap,
+      List<EntryChange> changes) {
       throw new UnsupportedOperationException();
     }
 
