@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.cairnfs.fs.mount.JournalRecord.EntriesPublished;
 import org.cairnfs.fs.mount.JournalRecord.NameSeq;
@@ -30,6 +31,9 @@ final class DirectoryPublishes {
   private final WriteBack wb;
   private final UploadStatus status;
   private volatile Consumer<DirRef> onPublished = d -> { };
+  private volatile BiConsumer<DirRef, String> onNameTaken = (d, n) -> { };
+  /** Creates the last {@link #publish} found taken (the uploader's thread only). */
+  private int namesTaken;
 
   DirectoryPublishes(WriteBack wb, UploadStatus status) {
     this.wb = wb;
@@ -38,6 +42,14 @@ final class DirectoryPublishes {
 
   void onPublished(Consumer<DirRef> listener) {
     this.onPublished = listener;
+  }
+
+  /**
+   * Told, in the uploader's thread, of a fresh entry whose create found the name taken by
+   * another client's entry: its change stays pending, for the listener to move it elsewhere.
+   */
+  void onNameTaken(BiConsumer<DirRef, String> listener) {
+    this.onNameTaken = listener;
   }
 
   /**
@@ -50,6 +62,7 @@ final class DirectoryPublishes {
   Optional<GridException> publish(Map<DirRef, List<PendingState.Change>> all,
       Map<Long, String> localCaps, Set<Long> failedFiles) throws IOException {
     RoundFailures failures = new RoundFailures(LOG, "directory publishes");
+    namesTaken = 0;
     try {
       publishInTwoPhases(all, localCaps, failedFiles, failures);
       return failures.last();
@@ -64,6 +77,8 @@ final class DirectoryPublishes {
    * failed, its directory not created, its batch refused), and the entry must not be in neither.
    * While a move out is pending, every other removal waits with it too: a removal names no kind,
    * and the rmdir of the directory a move emptied must not unlink the moved entry's only place.
+   * So do a directory's removals while it has a create (a fresh entry): a rename to a new name
+   * is such a pair, and the create may find the name taken.
    */
   private void publishInTwoPhases(Map<DirRef, List<PendingState.Change>> all,
       Map<Long, String> localCaps, Set<Long> failedFiles, RoundFailures failures)
@@ -84,12 +99,20 @@ final class DirectoryPublishes {
           continue;
         }
         List<EntryChange> batch = new ArrayList<>();
+        List<NameSeq> sent = new ArrayList<>();
         List<NameSeq> done = new ArrayList<>();
+        boolean creates = e.getValue().stream()
+            .anyMatch(c -> c.record() instanceof SetEntry s && s.fresh());
         for (PendingState.Change c : e.getValue()) {
           // with moves out pending, every removal goes with them: the removal of a directory
           // a move emptied would otherwise leave the moved entry only in an unlinked directory
-          boolean second = movesOut ? c.record() instanceof RemoveEntry : isMoveOut(c);
+          boolean second = movesOut || creates ? c.record() instanceof RemoveEntry
+              : isMoveOut(c);
           if ((phase == 0) == second) {
+            continue;
+          }
+          if (c.record() instanceof RemoveEntry r && r.fresh()) {
+            done.add(new NameSeq(c.name(), c.seq())); // nothing of ours there to remove
             continue;
           }
           Optional<EntryChange> resolved = resolve(c, localCaps, failedFiles);
@@ -98,15 +121,33 @@ final class DirectoryPublishes {
             continue;
           }
           batch.add(resolved.get());
-          done.add(new NameSeq(c.name(), c.seq()));
+          sent.add(new NameSeq(c.name(), c.seq()));
         }
         if (batch.isEmpty()) {
+          if (!done.isEmpty()) {
+            recordPublished(dir, done);
+          }
           continue;
         }
         try {
           wb.publishStarting(dir);
-          wb.grid.applyChanges(dirCap, batch).join();
+          List<EntryChange.Outcome> outcomes = wb.grid.applyChanges(dirCap, batch).join();
+          List<String> taken = new ArrayList<>();
+          for (int i = 0; i < sent.size(); i++) {
+            if (outcomes.get(i) == EntryChange.Outcome.EXISTS) {
+              taken.add(sent.get(i).name()); // stays pending: another client's entry is there
+            } else {
+              done.add(sent.get(i));
+            }
+          }
           recordPublished(dir, done);
+          for (String name : taken) {
+            restPublished = false;
+            namesTaken++;
+            LOG.warn("another client created \"{}\" in a directory before this mount's entry"
+                + " of that name reached the grid; this mount's entry gets another name", name);
+            onNameTaken.accept(dir, name);
+          }
           wb.budget.progressed();
           status.published();
           onPublished.accept(dir);
@@ -117,6 +158,10 @@ final class DirectoryPublishes {
         }
       }
     }
+  }
+
+  int namesTaken() {
+    return namesTaken;
   }
 
   private static boolean isMoveOut(PendingState.Change c) {
@@ -163,13 +208,12 @@ final class DirectoryPublishes {
     NodeMetadata meta = s.meta();
     ChildRef child = s.child();
     if (child instanceof ChildRef.Cap cap) {
-      return Optional.of(new EntryChange.Put(s.name(), Optional.of(cap.cap()), meta));
+      return Optional.of(entry(s, Optional.of(cap.cap()), meta));
     } else if (child instanceof ChildRef.Symlink || child instanceof ChildRef.Special) {
-      return Optional.of(new EntryChange.Put(s.name(), Optional.empty(), meta));
+      return Optional.of(entry(s, Optional.empty(), meta));
     } else if (child instanceof ChildRef.LocalDir d) {
       String cap = localCaps.get(d.id());
-      return cap == null ? Optional.empty()
-          : Optional.of(new EntryChange.Put(s.name(), Optional.of(cap), meta));
+      return cap == null ? Optional.empty() : Optional.of(entry(s, Optional.of(cap), meta));
     }
     ChildRef.LocalFile f = (ChildRef.LocalFile) child;
     FileData data = wb.files.get(f.id());
@@ -181,6 +225,12 @@ final class DirectoryPublishes {
     if (cap.isEmpty() || oldest != 0 && oldest <= f.gen()) {
       return Optional.empty(); // the generation this entry names is not uploaded yet
     }
-    return Optional.of(new EntryChange.Put(s.name(), cap, meta.withSize(data.baseSize())));
+    return Optional.of(entry(s, cap, meta.withSize(data.baseSize())));
+  }
+
+  /** A create where the mount saw the name free (so another client's entry is not replaced). */
+  private static EntryChange entry(SetEntry s, Optional<String> cap, NodeMetadata meta) {
+    return s.fresh() ? new EntryChange.Create(s.name(), cap, meta)
+        : new EntryChange.Put(s.name(), cap, meta);
   }
 }

@@ -151,9 +151,9 @@ final class Journal implements AutoCloseable {
               + " off (" + e.getMessage() + "); nothing more is journaled until that works", e);
         }
       }
-      if (headerVersion < JournalCodec.VERSION
-          && JournalCodec.versionFor(records) == JournalCodec.VERSION) {
-        raiseHeaderVersion(); // before the first frame an older Cairn could not read
+      int needed = JournalCodec.versionFor(records);
+      if (headerVersion < needed) {
+        raiseHeaderVersion(needed); // before the first frame an older Cairn could not read
       }
       long first = nextSeq;
       java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
@@ -186,14 +186,14 @@ final class Journal implements AutoCloseable {
    * positional write on the append channel would append on Linux); forced with the next sync,
    * as the frames are. Holds appendLock.
    */
-  private void raiseHeaderVersion() throws IOException {
+  private void raiseHeaderVersion(int version) throws IOException {
     try (FileChannel h = channels.open(path, StandardOpenOption.WRITE)) {
-      ByteBuffer b = ByteBuffer.wrap(new byte[] {(byte) JournalCodec.VERSION});
+      ByteBuffer b = ByteBuffer.wrap(new byte[] {(byte) version});
       while (b.hasRemaining()) {
         h.write(b, JournalCodec.VERSION_OFFSET + b.position());
       }
     }
-    headerVersion = JournalCodec.VERSION;
+    headerVersion = version;
   }
 
   /** Cuts the journal back to its last whole frame after a failed append; holds appendLock. */

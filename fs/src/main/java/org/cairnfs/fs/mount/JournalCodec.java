@@ -20,11 +20,11 @@ import org.cairnfs.fs.mount.JournalRecord.SetEntry;
 final class JournalCodec {
   static final byte[] MAGIC = {'C', 'J', 'N', 'L'};
   /**
-   * Version 3: special files (kinds 3 to 6, child ref 5 with the device number). Version 2
-   * frames are version 3 frames without them; version 1's pages were 64 KiB (read and scaled
-   * at replay).
+   * Version 4: fresh entry changes (type 7, RemoveEntry's flag 2). Version 3: special files
+   * (kinds 3 to 6, child ref 5 with the device number). Version 2 frames are version 3 frames
+   * without them; version 1's pages were 64 KiB (read and scaled at replay).
    */
-  static final int VERSION = 3;
+  static final int VERSION = 4;
   static final int HEADER_BYTES = 8;
   static final int MAX_BODY = 1 << 20;
   static final int MAX_INLINE = 64 * 1024;
@@ -35,9 +35,13 @@ final class JournalCodec {
   static final int FILE_COMMIT = 4;
   static final int FILE_UPLOADED = 5;
   static final int ENTRIES_PUBLISHED = 6;
+  /** A SetEntry with {@code fresh} set (version 4). */
+  static final int SET_FRESH_ENTRY = 7;
 
   private JournalCodec() {}
 
+  /** Version 3 frames are version 4 frames without fresh entry changes. */
+  static final int VERSION_WITHOUT_FRESH = 3;
   /** Version 2 frames are version 3 frames without special files. */
   static final int VERSION_WITHOUT_SPECIALS = 2;
   /** Offset of the version byte in the header. */
@@ -52,16 +56,20 @@ final class JournalCodec {
   }
 
   /**
-   * The version a journal holding {@code records} needs: 3 with a special file's entry, else 2,
-   * which an older Cairn still mounts.
+   * The version a journal holding {@code records} needs: 4 with a fresh entry change, 3 with a
+   * special file's entry, else 2, which an older Cairn still mounts.
    */
   static int versionFor(java.util.Collection<? extends JournalRecord> records) {
+    int v = VERSION_WITHOUT_SPECIALS;
     for (JournalRecord r : records) {
-      if (r instanceof SetEntry s && s.child() instanceof ChildRef.Special) {
+      if (r instanceof SetEntry s && s.fresh()
+          || r instanceof JournalRecord.RemoveEntry rm && rm.fresh()) {
         return VERSION;
+      } else if (r instanceof SetEntry s && s.child() instanceof ChildRef.Special) {
+        v = VERSION_WITHOUT_FRESH;
       }
     }
-    return VERSION_WITHOUT_SPECIALS;
+    return v;
   }
 
   /** One decoded frame. */

@@ -7,6 +7,7 @@ import static org.cairnfs.fs.mount.JournalCodec.FILE_UPLOADED;
 import static org.cairnfs.fs.mount.JournalCodec.MAX_INLINE;
 import static org.cairnfs.fs.mount.JournalCodec.REMOVE_ENTRY;
 import static org.cairnfs.fs.mount.JournalCodec.SET_ENTRY;
+import static org.cairnfs.fs.mount.JournalCodec.SET_FRESH_ENTRY;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -39,8 +40,8 @@ final class JournalRecordCodec {
 
   /** The record's type byte. */
   static int type(JournalRecord r) {
-    if (r instanceof SetEntry) {
-      return SET_ENTRY;
+    if (r instanceof SetEntry s) {
+      return s.fresh() ? SET_FRESH_ENTRY : SET_ENTRY;
     } else if (r instanceof RemoveEntry) {
       return REMOVE_ENTRY;
     } else if (r instanceof DirCreated) {
@@ -64,7 +65,7 @@ final class JournalRecordCodec {
     } else if (r instanceof RemoveEntry s) {
       dirRef(out, s.dir());
       str(out, s.name());
-      out.writeByte(s.moved() ? 1 : 0);
+      out.writeByte((s.moved() ? 1 : 0) | (s.fresh() ? 2 : 0));
     } else if (r instanceof DirCreated s) {
       out.writeLong(s.id());
       str(out, s.cap());
@@ -112,10 +113,16 @@ final class JournalRecordCodec {
     switch (type) {
       case SET_ENTRY:
         return setEntry(dirRef(b), str(b), childRef(b), meta(b));
+      case SET_FRESH_ENTRY:
+        return setEntry(dirRef(b), str(b), childRef(b), meta(b)).withFresh(true);
       case REMOVE_ENTRY: {
         DirRef d = dirRef(b);
         String name = str(b);
-        return new RemoveEntry(d, name, bool(b));
+        int flags = b.get();
+        if ((flags & ~3) != 0) {
+          throw new IllegalArgumentException("bad flags");
+        }
+        return new RemoveEntry(d, name, (flags & 1) != 0, (flags & 2) != 0);
       }
       case DIR_CREATED:
         return new DirCreated(b.getLong(), str(b));

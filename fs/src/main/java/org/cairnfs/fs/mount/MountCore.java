@@ -73,6 +73,7 @@ public final class MountCore implements AutoCloseable {
     this.xattrs = new NodeXattrs(this, ns, wb, tree, config);
     this.files = new OpenFiles(this, config, wb, tree, ns);
     this.lookups = new Lookups(tree, files);
+    wb.uploader.onNameTaken(new TakenNames(ns, tree, wb)::taken);
   }
 
   /**

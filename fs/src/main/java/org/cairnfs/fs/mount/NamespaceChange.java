@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,8 @@ final class NamespaceChange {
   private final List<DirNode> dirs = new ArrayList<>();
   private final Deque<Runnable> undo = new ArrayDeque<>();
   private final Map<Node, Kept> kept = new IdentityHashMap<>();
+  /** Per children map this change touched, each name it touched: whether it was free then. */
+  private final Map<Map<String, Node>, Map<String, Boolean>> freeBefore = new IdentityHashMap<>();
 
   private NamespaceChange(WriteBack wb) {
     this.wb = wb;
@@ -59,10 +62,15 @@ final class NamespaceChange {
     }
   }
 
-  /** Records that {@code parent}'s entry of {@code child}'s name is now {@code child}, as it is. */
+  /**
+   * Records that {@code parent}'s entry of {@code child}'s name is now {@code child}, as it is;
+   * fresh when this change found the name free (published as a create: see SetEntry).
+   */
   void journalEntry(DirNode parent, Node child) {
     if (parent != null) {
-      records.add(wb.entryRecord(parent.ref, child.name, child));
+      boolean fresh = freeBefore.getOrDefault(parent.children, Map.of())
+          .getOrDefault(child.name, false);
+      records.add(wb.entryRecord(parent.ref, child.name, child).withFresh(fresh));
       dirs.add(parent);
       if (child instanceof FileNode f) {
         named.add(f.data);
@@ -85,14 +93,20 @@ final class NamespaceChange {
   /** {@code map.put(name, n)}, undone by putting back what was there. */
   void put(Map<String, Node> map, String name, Node n) {
     Node old = map.put(name, n);
+    touched(map, name, old);
     undo.push(() -> restore(map, name, old));
   }
 
   /** {@code map.remove(name)}, undone likewise. */
   Node remove(Map<String, Node> map, String name) {
     Node old = map.remove(name);
+    touched(map, name, old);
     undo.push(() -> restore(map, name, old));
     return old;
+  }
+
+  private void touched(Map<String, Node> map, String name, Node old) {
+    freeBefore.computeIfAbsent(map, k -> new HashMap<>()).putIfAbsent(name, old == null);
   }
 
   /** Makes {@code n} the child {@code name} of {@code dir} (its fields kept first). */

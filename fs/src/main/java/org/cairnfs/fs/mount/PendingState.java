@@ -24,6 +24,12 @@ import org.cairnfs.fs.mount.JournalRecord.SetEntry;
  * applying records in order, at replay and live alike; not thread-safe (the write-back holds
  * its lock). Entry changes are idempotent (put this, remove that), so replaying a change the
  * grid already has does no harm.
+ *
+ * <p>A name's change keeps the {@code fresh} of the change it replaces, which was recorded
+ * when the grid still had what the mount saw: a file created (fresh) and rewritten before its
+ * publish is still a create, and removed before it, still nothing to remove there. Once a
+ * change of the name is published, a newer one left pending is not fresh: the grid has this
+ * mount's entry there now.
  */
 final class PendingState {
   /** A pending entry change and its sequence number. */
@@ -85,6 +91,8 @@ final class PendingState {
           Change c = m.get(n.name());
           if (c != null && c.seq() <= n.seq()) {
             m.remove(n.name());
+          } else if (c != null) {
+            m.put(n.name(), new Change(c.seq(), withFresh(c.record(), false)));
           }
         }
         if (m.isEmpty()) {
@@ -97,10 +105,18 @@ final class PendingState {
   /** The change with its directory named by the key it is kept under (its cap once created). */
   private static JournalRecord rekeyed(JournalRecord r, DirRef key) {
     if (r instanceof SetEntry s) {
-      return new SetEntry(key, s.name(), s.child(), s.meta());
+      return new SetEntry(key, s.name(), s.child(), s.meta(), s.fresh());
     }
     RemoveEntry rm = (RemoveEntry) r;
-    return new RemoveEntry(key, rm.name(), rm.moved());
+    return new RemoveEntry(key, rm.name(), rm.moved(), rm.fresh());
+  }
+
+  static boolean fresh(JournalRecord r) {
+    return r instanceof SetEntry s ? s.fresh() : ((RemoveEntry) r).fresh();
+  }
+
+  private static JournalRecord withFresh(JournalRecord r, boolean fresh) {
+    return r instanceof SetEntry s ? s.withFresh(fresh) : ((RemoveEntry) r).withFresh(fresh);
   }
 
   private void noteChild(ChildRef c) {
@@ -116,7 +132,8 @@ final class PendingState {
     Change old = m.get(name);
     if (old == null || old.seq() <= c.seq()) {
       m.remove(name); // keep insertion order = sequence order
-      m.put(name, c);
+      m.put(name, old == null ? c
+          : new Change(c.seq(), withFresh(c.record(), fresh(old.record()))));
     }
   }
 
@@ -152,9 +169,10 @@ final class PendingState {
           child = new ChildRef.Cap(cap.get());
         }
       }
-      return new SetEntry(canonical(s.dir()), s.name(), child, s.meta());
+      return new SetEntry(canonical(s.dir()), s.name(), child, s.meta(), s.fresh());
     } else if (r instanceof JournalRecord.RemoveEntry rm) {
-      return new JournalRecord.RemoveEntry(canonical(rm.dir()), rm.name(), rm.moved());
+      return new JournalRecord.RemoveEntry(canonical(rm.dir()), rm.name(), rm.moved(),
+          rm.fresh());
     } else if (r instanceof JournalRecord.EntriesPublished p) {
       return new JournalRecord.EntriesPublished(canonical(p.dir()), p.names());
     }

@@ -213,6 +213,12 @@ final class Tree {
     d.listedAtNanos = System.nanoTime() - config.directoryTtl().toNanos() - 1_000_000;
   }
 
+  /** Makes {@code d}'s listing too old to answer from: the next lookup lists in the caller. */
+  void outdate(DirNode d) {
+    d.listedAtNanos = System.nanoTime() - config.directoryTtl().toNanos()
+        - STALE_WINDOW.toNanos() - 1_000_000;
+  }
+
   private boolean needsListing(DirNode d) {
     if (d.children == null) {
       return true;

@@ -35,8 +35,24 @@ final class UploadRound {
     this.publishes = publishes;
   }
 
-  /** One round; false if something failed and must be retried. */
+  /** Passes of a round at most while creates find their names taken. */
+  static final int MAX_PASSES = 4;
+
+  /**
+   * One round; false if something failed and must be retried. A create that found its name
+   * taken was moved to a conflict name (TakenNames): the round goes again at once, so that
+   * whoever waits for it (a sync, an fsync) finds the entry on the grid under its new name.
+   */
   boolean run() throws IOException {
+    for (int pass = 1; ; pass++) {
+      boolean ok = runOnce();
+      if (!ok || publishes.namesTaken() == 0 || pass == MAX_PASSES) {
+        return ok;
+      }
+    }
+  }
+
+  private boolean runOnce() throws IOException {
     Map<DirRef, List<PendingState.Change>> all;
     wb.lock.lock();
     try {

@@ -59,6 +59,11 @@ final class Uploader {
     publishes.onPublished(listener);
   }
 
+  /** {@link DirectoryPublishes#onNameTaken}. */
+  void onNameTaken(java.util.function.BiConsumer<DirRef, String> listener) {
+    publishes.onNameTaken(listener);
+  }
+
   void start() {
     thread = new Thread(this::run, "cairn-uploader");
     thread.setDaemon(true);

@@ -312,6 +312,12 @@ final class WriteBack implements AutoCloseable {
         ? Optional.of(pending.changesOf(dir)) : Optional.empty());
   }
 
+  /** Whether the pending change of entry {@code name} of {@code dir} is a create (fresh). */
+  boolean pendingCreate(DirRef dir, String name) {
+    return locked(() -> pending.changesOf(dir).stream().anyMatch(
+        c -> c.name().equals(name) && c.record() instanceof SetEntry s && s.fresh()));
+  }
+
   /** Whether changes to {@code dir} are journaled and not yet published. */
   boolean hasPendingChanges(DirRef dir) {
     return locked(() -> pending.hasChanges(dir));

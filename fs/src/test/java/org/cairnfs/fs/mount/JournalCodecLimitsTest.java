@@ -162,13 +162,13 @@ class JournalCodecLimitsTest {
       out.writeByte('x');
       out.writeByte(0);
     }));
-    // a flag that is neither 0 nor 1
+    // flags beyond moved (1) and fresh (2)
     refused(body(JournalCodec.REMOVE_ENTRY, out -> {
       out.writeByte(2);
       out.writeLong(1);
       out.writeShort(1);
       out.writeByte('x');
-      out.writeByte(2);
+      out.writeByte(4);
     }));
     // counts far beyond the frame: refused before anything that size is allocated
     refused(body(JournalCodec.FILE_COMMIT, out -> {

@@ -47,7 +47,9 @@ class JournalCodecTest {
         new FileCommit(8, 2, Optional.of("cairn:y:2"), 100, 200_000, 70_000,
             List.of(new PageRun(1, 2)), Optional.empty()),
         new FileUploaded(7, 1, "cairn:w:4", 5),
-        new EntriesPublished(new DirRef.Cap("cairn:x:1"), List.of(new NameSeq("a", 1))));
+        new EntriesPublished(new DirRef.Cap("cairn:x:1"), List.of(new NameSeq("a", 1))),
+        new SetEntry(new DirRef.Cap("cairn:x:1"), "n", new ChildRef.Cap("cairn:y:2"), file, true),
+        new RemoveEntry(new DirRef.Cap("cairn:x:1"), "gone", true, true));
   }
 
   static byte[] journal(List<JournalRecord> rs) {
@@ -63,13 +65,21 @@ class JournalCodecTest {
   @Test
   void golden() throws Exception {
     byte[] j = journal(records());
-    assertThat(HexFormat.of().formatHex(j, 0, 8)).isEqualTo("434a4e4c03000000");
+    assertThat(HexFormat.of().formatHex(j, 0, 8)).isEqualTo("434a4e4c04000000");
     // a RemoveEntry frame, byte by byte, as docs/specs/journal.md shows it
     byte[] remove = JournalCodec.encode(5, records().get(4));
     assertThat(HexFormat.of().formatHex(remove)).isEqualTo(
         "0000001b" + "02" + "0000000000000005" + "01" + "0009" + "636169726e3a783a31"
             + "0003" + "6f6c64" + "01" + "f971d5ac");
-    assertThat(j.length).isEqualTo(675);
+    // a fresh SetEntry is type 7 with SetEntry's payload; a fresh RemoveEntry has flag 2
+    byte[] create = JournalCodec.encode(11, records().get(10));
+    assertThat(create[4]).isEqualTo((byte) 7);
+    assertThat(java.util.Arrays.copyOfRange(create, 13, create.length - 4)).isEqualTo(
+        java.util.Arrays.copyOfRange(JournalCodec.encode(11, ((SetEntry) records().get(10))
+            .withFresh(false)), 13, create.length - 4));
+    byte[] gone = JournalCodec.encode(12, records().get(11));
+    assertThat(HexFormat.of().formatHex(gone, gone.length - 5, gone.length - 4)).isEqualTo("03");
+    assertThat(j.length).isEqualTo(793);
     assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(j)))
         .isEqualTo(GOLDEN_SHA256);
     JournalCodec.Decoded d = JournalCodec.decode(ByteBuffer.wrap(j));
@@ -113,7 +123,7 @@ class JournalCodecTest {
   }
 
   static final String GOLDEN_SHA256 =
-      "a8c835c8f191cf183c54689b3f26f2c44b11ff124a4750446cbdeb53ed9afc69";
+      "0dc369c44a486373b756f21b8c6dd8b8d47170d1a8a352e9cfff9dc593e77425";
 
   @Test
   void aJournalCutAtEveryByteDecodesToTheWholeFramesBeforeTheCut() {
@@ -146,15 +156,15 @@ class JournalCodecTest {
   @Test
   void aDamagedFrameEndsTheValidPrefix() {
     byte[] j = journal(records());
-    int lastStart = j.length - JournalCodec.encode(10, records().get(9)).length;
+    int lastStart = j.length - JournalCodec.encode(12, records().get(11)).length;
     for (int i = lastStart; i < j.length; i++) {
       byte[] bad = j.clone();
       bad[i] ^= 0x40;
       JournalCodec.Decoded d = JournalCodec.decode(ByteBuffer.wrap(bad));
-      assertThat(d.entries()).as("flip at %d", i).hasSize(9);
+      assertThat(d.entries()).as("flip at %d", i).hasSize(records().size() - 1);
     }
     byte[] wrongVersion = j.clone();
-    wrongVersion[4] = 4;
+    wrongVersion[4] = 5;
     assertThat(JournalCodec.decode(ByteBuffer.wrap(wrongVersion)).headerValid()).isFalse();
   }
 

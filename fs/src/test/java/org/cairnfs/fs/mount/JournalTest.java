@@ -61,6 +61,28 @@ class JournalTest {
     j.close();
   }
 
+  /** Version 4 only while a fresh entry change (a create) is journaled. */
+  @Test
+  void theHeaderSaysVersion4OnlyWhileAFreshChangeIsJournaled() throws Exception {
+    java.time.Instant t = java.time.Instant.ofEpochSecond(1_700_000_000L);
+    Path p = dir.resolve("journal");
+    JournalRecord.SetEntry link = new JournalRecord.SetEntry(new DirRef.Local(1), "l",
+        new ChildRef.Symlink(), NodeMetadata.symlink("t", 0777, t, t));
+    Journal j = Journal.create(p, List.of(), 1);
+    j.sync(j.append(link));
+    assertThat(Files.readAllBytes(p)[4]).isEqualTo((byte) 2);
+    long seq = j.append(new JournalRecord.RemoveEntry(new DirRef.Local(1), "m", false, true));
+    j.sync(seq);
+    assertThat(Files.readAllBytes(p)[4]).isEqualTo((byte) 4);
+    j.rewrite(List.of(new JournalCodec.Entry(seq + 1, link.withFresh(true))));
+    assertThat(Files.readAllBytes(p)[4]).isEqualTo((byte) 4);
+    assertThat(Journal.read(p).entries()).extracting(JournalCodec.Entry::record)
+        .containsExactly(link.withFresh(true));
+    j.rewrite(List.of(new JournalCodec.Entry(seq + 2, link)));
+    assertThat(Files.readAllBytes(p)[4]).isEqualTo((byte) 2);
+    j.close();
+  }
+
   /**
    * A full disk cuts an append short (write(2) fills the last page it can, then ENOSPC): the
    * partial frame is cut off, so the records appended once there is room again are replayed.

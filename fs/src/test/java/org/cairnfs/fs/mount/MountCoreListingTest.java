@@ -109,27 +109,6 @@ class MountCoreListingTest {
     }
   }
 
-  /** Two clients of one root on one grid, both with {@code ttl}; b has listed a's /d. */
-  private record TwoClients(CoreFixture a, CoreFixture b) implements AutoCloseable {
-    static TwoClients sharingD(Path dir, Duration ttl) throws Exception {
-      MemoryGrid grid = MemoryGrid.inMemory();
-      CoreFixture a = new CoreFixture(grid, null, dir.resolve("a"), x -> x.directoryTtl(ttl));
-      CoreFixture b = new CoreFixture(grid, a.rootCap, dir.resolve("b"),
-          x -> x.directoryTtl(ttl));
-      a.core.mkdir("/d", 0755, U);
-      a.core.sync(Duration.ofSeconds(10));
-      assertThat(b.core.readdir("/d")).hasSize(2);
-      return new TwoClients(a, b);
-    }
-
-    @Override
-    public void close() throws Exception {
-      try (a) {
-        b.close();
-      }
-    }
-  }
-
   /** Starts a background listing of the root through a lookup and waits until it is done. */
   private static void relistRoot(CoreFixture fx) throws Exception {
     long done = fx.core.tree.background.finished.get();

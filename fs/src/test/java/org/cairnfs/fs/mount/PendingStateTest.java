@@ -41,6 +41,39 @@ class PendingStateTest {
     return changes.stream().map(PendingState.Change::name).toList();
   }
 
+  /**
+   * A name's change keeps the freshness of the change it replaces (a create rewritten or
+   * removed before its publish is still a create, or still nothing to remove on the grid); a
+   * change left pending when an older one of its name is published is not fresh any more.
+   */
+  @Test
+  void freshnessIsInheritedUntilTheNameIsPublished() {
+    PendingState p = new PendingState();
+    p.apply(1, file(ROOT, "a", 10).withFresh(true));
+    p.apply(2, file(ROOT, "a", 10)); // rewritten: still a create
+    assertThat(PendingState.fresh(p.changesOf(ROOT).get(0).record())).isTrue();
+    p.apply(3, new RemoveEntry(ROOT, "a", false)); // removed before any publish
+    assertThat(p.changesOf(ROOT).get(0).record())
+        .isEqualTo(new RemoveEntry(ROOT, "a", false, true));
+
+    p.apply(4, file(ROOT, "b", 11).withFresh(true));
+    p.apply(6, file(ROOT, "b", 11)); // changed while the create (4) is being published
+    p.apply(7, new EntriesPublished(ROOT, List.of(new NameSeq("b", 4))));
+    PendingState.Change b = p.changesOf(ROOT).get(1);
+    assertThat(b.seq()).isEqualTo(6);
+    assertThat(PendingState.fresh(b.record())).as("the grid has b now").isFalse();
+    p.apply(8, new RemoveEntry(ROOT, "b", false));
+    assertThat(PendingState.fresh(p.changesOf(ROOT).get(1).record())).isFalse();
+
+    p.apply(9, file(ROOT, "c", 12)); // a name that was not free: replaced, not created
+    assertThat(PendingState.fresh(p.changesOf(ROOT).get(2).record())).isFalse();
+    PendingState replayed = new PendingState(); // the snapshot keeps what freshness says
+    for (JournalCodec.Entry e : p.snapshot()) {
+      replayed.apply(e.seq(), e.record());
+    }
+    assertThat(replayed.changesOf(ROOT)).isEqualTo(p.changesOf(ROOT));
+  }
+
   @Test
   void theNewestChangeOfANameIsKeptInSequenceOrderAndAnOlderOneArrivingLateIsNot() {
     PendingState p = new PendingState();

@@ -214,45 +214,55 @@ class WriteBackRecordsTest {
    * The record that a round published the changes of a directory it created in that round names
    * the directory by its cap: after a rewrite that dropped the DirCreated (the directory's own
    * entry was published in the round's first pass) and a kill, the replay still knows those
-   * changes published. Here the change is a move out, published in the second pass, held
-   * meanwhile; uploads wait for kicks only (an hour's coalescing).
+   * changes published. Here the change is a move out of a name made in the round (fresh: a
+   * removal with nothing to remove on the grid, journaled as published in the second pass); the
+   * rewrite comes between the passes, from the listener of the first pass's root publish; uploads
+   * wait for kicks only (an hour's coalescing).
    */
   @Test
   void aPublishRecordOfADirectoryCreatedInTheRoundSurvivesARewriteAndAKill() throws Exception {
     FaultyChannels disk = new FaultyChannels();
     MemoryGrid grid = MemoryGrid.inMemory();
-    GatedGrid gated = new GatedGrid(grid);
     String root = grid.newRoot();
     MountConfig config = MountConfig.builder(root, dir.resolve("cache"))
         .journalForceInterval(Duration.ZERO).coalesceDelay(Duration.ofHours(1))
         .coalesceLimit(Duration.ofHours(1)).retry(Duration.ofMillis(20), Duration.ofMillis(100))
         .owner(1000, 1000).build();
-    MountCore core = MountCore.open(config, gated, disk);
+    MountCore core = MountCore.open(config, grid, disk);
     String a;
     try {
       WriteBack wb = core.writeBack();
       core.mkdir("/a", 0755, CoreFixture.USER);
       put(core, "/a/x");
       core.rename("/a/x", "/x", 0);
-      GatedGrid.Hold first = gated.holdNextPublish();
+      java.util.concurrent.atomic.AtomicReference<Throwable> between =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicBoolean rewritten =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      wb.uploader.onPublished(d -> {
+        if (!d.equals(new DirRef.Cap(root)) || !rewritten.compareAndSet(false, true)) {
+          return; // the root's entries, /a's among them: the first pass
+        }
+        try {
+          disk.failForces = true;
+          assertThatThrownBy(() -> put(core, "/y")).isInstanceOf(FsException.class);
+          disk.failForces = false;
+          int opened = disk.opened.get();
+          put(core, "/z"); // its close rewrites the journal, without /a's DirCreated
+          assertThat(disk.opened.get()).as("the journal was rewritten").isEqualTo(opened + 2);
+        } catch (Throwable t) {
+          between.set(t);
+        }
+      });
       long rounds = wb.uploader.rounds();
       wb.uploader.kick(true);
-      first.awaitReached(); // the root's entries, /a's among them
-      GatedGrid.Hold moveOut = gated.holdNextPublish();
-      first.release();
-      moveOut.awaitReached(); // /a's move out: the second pass
-      disk.failForces = true;
-      assertThatThrownBy(() -> put(core, "/y")).isInstanceOf(FsException.class);
-      disk.failForces = false;
-      int opened = disk.opened.get();
-      put(core, "/z"); // its close rewrites the journal, without /a's DirCreated
-      assertThat(disk.opened.get()).as("the journal was rewritten").isEqualTo(opened + 2);
-      moveOut.release();
       long deadline = System.nanoTime() + 20_000_000_000L;
       while (wb.uploader.rounds() == rounds) {
         assertThat(System.nanoTime()).as("the round's end").isLessThan(deadline);
         Thread.sleep(1);
       }
+      assertThat(rewritten).isTrue();
+      assertThat(between.get()).isNull();
       a = grid.entries(root).get("a").cap().orElseThrow();
       wb.durable(wb.lastSeq());
     } finally {
