@@ -144,8 +144,7 @@ final class DirectoryPublishes {
           for (String name : taken) {
             restPublished = false;
             namesTaken++;
-            LOG.warn("another client created \"{}\" in a directory before this mount's entry"
-                + " of that name reached the grid; this mount's entry gets another name", name);
+            LOG.debug("the create of \"{}\" found the name taken", name); // TakenNames warns
             onNameTaken.accept(dir, name);
           }
           wb.budget.progressed();
