@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TakenNames {
   private static final Logger LOG = LoggerFactory.getLogger(TakenNames.class);
-  private static final int NAME_MAX = 255;
 
   private final Namespace ns;
   private final Tree tree;
@@ -80,7 +79,7 @@ final class TakenNames {
   static String conflictName(DirNode d, String name) {
     for (int i = 1; ; i++) {
       String suffix = ".conflict-" + i;
-      String to = fit(name, NAME_MAX - suffix.length()) + suffix;
+      String to = fit(name, FsSpace.NAME_MAX - suffix.length()) + suffix;
       if (!d.children.containsKey(to) && !d.hidden.containsKey(to)) {
         return to;
       }
@@ -96,7 +95,7 @@ final class TakenNames {
     int used = 0;
     while (end < name.length()) {
       int cp = name.codePointAt(end);
-      int len = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+      int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; // its UTF-8 bytes
       if (used + len > bytes) {
         break;
       }
