@@ -53,9 +53,9 @@ public final class DirectoryChanges {
 
   /**
    * Adds {@code entry} only if its name is free in the version applied to, or names the same
-   * child already (the same cap; for a symlink or special file, the same kind, target and device): a
-   * create applied again after its writer lost track of it (a crash before it noted the
-   * publish) is not a conflict with itself. Otherwise {@link Outcome#EXISTS}.
+   * child already (the same cap; for a symlink or special file, the same kind, target and
+   * device): a create applied again after its writer lost track of it (a crash before it noted
+   * the publish) is not a conflict with itself. Otherwise {@link Outcome#EXISTS}.
    */
   public DirectoryChanges create(DirectoryEntry entry) {
     ops.add(new Create(entry));
