@@ -32,16 +32,20 @@ class JournalTest {
     assertThatThrownBy(() -> j.sync(seq + 1)).isInstanceOf(ClosedChannelException.class);
   }
 
+  static final java.time.Instant T = java.time.Instant.ofEpochSecond(1_700_000_000L);
+  /** An entry that needs no more than version 2. */
+  static final JournalRecord.SetEntry LINK = new JournalRecord.SetEntry(new DirRef.Local(1), "l",
+      new ChildRef.Symlink(), NodeMetadata.symlink("t", 0777, T, T));
+
   /**
    * The header says version 3 only while the journal holds a special file's entry, so an older
    * Cairn (version 2) can still mount a cache dir that never had one, or no longer has one.
    */
   @Test
   void theHeaderSaysVersion3OnlyWhileASpecialFileIsJournaled() throws Exception {
-    java.time.Instant t = java.time.Instant.ofEpochSecond(1_700_000_000L);
+    java.time.Instant t = T;
     Path p = dir.resolve("journal");
-    JournalRecord.SetEntry link = new JournalRecord.SetEntry(new DirRef.Local(1), "l",
-        new ChildRef.Symlink(), NodeMetadata.symlink("t", 0777, t, t));
+    JournalRecord.SetEntry link = LINK;
     JournalRecord.SetEntry fifo = new JournalRecord.SetEntry(new DirRef.Local(1), "p",
         new ChildRef.Special(0), new NodeMetadata(org.cairnfs.caps.dirnode.EntryKind.FIFO, 0,
             0644, t, t, java.util.Optional.empty(), java.util.Map.of()));
@@ -64,10 +68,8 @@ class JournalTest {
   /** Version 4 only while a fresh entry change (a create) is journaled. */
   @Test
   void theHeaderSaysVersion4OnlyWhileAFreshChangeIsJournaled() throws Exception {
-    java.time.Instant t = java.time.Instant.ofEpochSecond(1_700_000_000L);
     Path p = dir.resolve("journal");
-    JournalRecord.SetEntry link = new JournalRecord.SetEntry(new DirRef.Local(1), "l",
-        new ChildRef.Symlink(), NodeMetadata.symlink("t", 0777, t, t));
+    JournalRecord.SetEntry link = LINK;
     Journal j = Journal.create(p, List.of(), 1);
     j.sync(j.append(link));
     assertThat(Files.readAllBytes(p)[4]).isEqualTo((byte) 2);
